@@ -1,0 +1,157 @@
+package model
+
+// Market is the static description of the world potash market in its base
+// year: who supplies whom, at what prices, through which export corridors,
+// with which elasticities. It is plain data; Calibrate turns it into a
+// Calibrated market. Index i runs over Suppliers, r over Regions.
+type Market struct {
+	Name     string // dataset name, e.g. "base-2020"
+	Version  string // dataset version, e.g. "1.0.0"
+	BaseYear int    // calendar year the base flows and prices describe
+
+	// Benchmark is the name of the region whose CES price index is the
+	// benchmark price (Brazil: the Pink Sheet's potassium chloride price is
+	// Brazil CFR since January 2020).
+	Benchmark string
+
+	Suppliers []Supplier
+	Regions   []Region
+
+	// Flows[i][r] is the base-year flow x0 from supplier i to region r, Mt/yr.
+	// Domestic sales are flows too (China→China). A zero flow is a route that
+	// cannot trade (its CES weight is zero).
+	Flows [][]float64
+	// Freight[i][r] is the freight f from supplier i's export port to region
+	// r, $/t.
+	Freight [][]float64
+	// Wedge[i][r] is the base ad-valorem wedge τ0 on the route, a fraction.
+	Wedge [][]float64
+}
+
+// Supplier is a producing country.
+type Supplier struct {
+	Name  string
+	Label string // display name (may carry diacritics); Name if empty
+
+	// Home is the name of the region its domestic sales go to, or "" if
+	// none. Flows to Home are sales but not exports.
+	Home string
+
+	FOB      float64 // base-year FOB price p0, $/t
+	Capacity float64 // production capacity K, Mt/yr (≥ base sales)
+
+	// Eta is the long-run price elasticity of mine supply η (> 0).
+	Eta float64
+	// Adjust is the monthly partial-adjustment speed λ of mine supply, in
+	// (0, 1]; 1 means supply responds fully within the month.
+	Adjust float64
+
+	// Corridors are the export routes from mine to port, with capacity and
+	// unit cost. They need not be sorted; Calibrate orders them by cost.
+	Corridors []Corridor
+}
+
+// Corridor is a logistics route from a supplier's mines to its customers
+// (rail to a port, a port terminal, rail across a border).
+type Corridor struct {
+	Name     string
+	Label    string  // display name, Name if empty
+	Capacity float64 // Mt/yr
+	Cost     float64 // marginal logistics cost from mine gate to FOB point, $/t
+}
+
+// Region is a consuming market.
+type Region struct {
+	Name  string
+	Label string
+
+	// Eps is the long-run price elasticity of demand ε (≥ 0), as a positive
+	// number: Q = A·P^(−ε).
+	Eps float64
+	// Sigma is the Armington elasticity of substitution between origins σ
+	// (> 1).
+	Sigma float64
+	// Adjust is the monthly partial-adjustment speed μ of demand, in (0, 1].
+	Adjust float64
+	// Growth is the trend growth of demand at constant prices, a fraction
+	// per year (0.02 = 2%/yr). Applied by Simulate from the horizon start.
+	Growth float64
+}
+
+// Clone returns a deep copy of m.
+func (m *Market) Clone() *Market {
+	c := *m
+	c.Suppliers = make([]Supplier, len(m.Suppliers))
+	for i, s := range m.Suppliers {
+		s.Corridors = append([]Corridor(nil), s.Corridors...)
+		c.Suppliers[i] = s
+	}
+	c.Regions = append([]Region(nil), m.Regions...)
+	c.Flows = cloneMatrix(m.Flows)
+	c.Freight = cloneMatrix(m.Freight)
+	c.Wedge = cloneMatrix(m.Wedge)
+	return &c
+}
+
+func cloneMatrix(a [][]float64) [][]float64 {
+	if a == nil {
+		return nil
+	}
+	out := make([][]float64, len(a))
+	for i := range a {
+		out[i] = append([]float64(nil), a[i]...)
+	}
+	return out
+}
+
+// SupplierIndex returns the index of the supplier called name, or -1.
+func (m *Market) SupplierIndex(name string) int {
+	for i := range m.Suppliers {
+		if m.Suppliers[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// RegionIndex returns the index of the region called name, or -1.
+func (m *Market) RegionIndex(name string) int {
+	for r := range m.Regions {
+		if m.Regions[r].Name == name {
+			return r
+		}
+	}
+	return -1
+}
+
+// CorridorIndex returns the index of supplier i's corridor called name in
+// m.Suppliers[i].Corridors, or -1.
+func (m *Market) CorridorIndex(i int, name string) int {
+	if i < 0 || i >= len(m.Suppliers) {
+		return -1
+	}
+	for k := range m.Suppliers[i].Corridors {
+		if m.Suppliers[i].Corridors[k].Name == name {
+			return k
+		}
+	}
+	return -1
+}
+
+// Range is a documented plausible range [Lo, Hi] of a parameter.
+type Range struct{ Lo, Hi float64 }
+
+// Contains reports whether Lo ≤ v ≤ Hi.
+func (r Range) Contains(v float64) bool { return v >= r.Lo && v <= r.Hi }
+
+// Valid ranges of the model's parameters. Values outside them are rejected
+// by Validate (they are outside what the equations allow or what the
+// literature could support). Scenario files may document narrower ranges.
+var (
+	RangeEps    = Range{0, 3}      // demand elasticity ε: 0 = perfectly inelastic
+	RangeSigma  = Range{1.01, 30}  // Armington σ: must exceed 1
+	RangeEta    = Range{0.01, 10}  // supply elasticity η
+	RangeAdjust = Range{0.005, 1}  // monthly adjustment speeds λ, μ
+	RangeGrowth = Range{-0.2, 0.2} // demand trend per year
+	RangeWedge  = Range{0, 5}      // ad-valorem wedge τ, fraction
+)

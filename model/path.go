@@ -1,0 +1,122 @@
+package model
+
+import "context"
+
+// EventKind is the instrument an Event sets.
+type EventKind int
+
+const (
+	// EventBan closes routes Supplier→Region (Region −1: all regions of the
+	// supplier; Supplier −1: all suppliers into the region). Value unused;
+	// no ramp.
+	EventBan EventKind = iota + 1
+	// EventWedge adds Value (fraction) to the wedge of route
+	// Supplier→Region (Region −1: all of the supplier's sales).
+	EventWedge
+	// EventExportCap sets supplier's export cap to Value, Mt/yr (a level;
+	// ramps from the uncapped base sales level S0).
+	EventExportCap
+	// EventCorridorCapacity sets corridor capacity to Value, Mt/yr (a
+	// level; ramps from From when HasFrom, else from the base capacity).
+	// Value 0 closes the corridor.
+	EventCorridorCapacity
+	// EventCorridorCost sets corridor cost to Value, $/t (a level).
+	EventCorridorCost
+	// EventCapacity adds Value to production capacity, Mt/yr (a delta;
+	// negative for an outage).
+	EventCapacity
+	// EventDemand scales region demand by (1+Value) (a delta; Region −1:
+	// all regions).
+	EventDemand
+	// EventCost adds Value to supplier's unit costs, $/t (a delta).
+	EventCost
+)
+
+// Event is one instrument switched on at Start, optionally off at End,
+// phased in over RampIn months and out over RampOut months. Its intensity
+// w(t) is 0 before Start, rises linearly to 1 over RampIn months
+// (w = (t−Start+1)/RampIn, capped at 1), stays 1, and after End falls
+// linearly back to 0 over RampOut months. Deltas are scaled by w; levels
+// move from their base (or From) to Value by w. See docs/MODEL.md, "Events".
+type Event struct {
+	ID    string // unique within a Spec; used to match events across specs
+	Label string // short label for chart markers, e.g. "Klaipėda closed"
+	Kind  EventKind
+
+	Supplier int // supplier index, or −1 where the kind allows "all"
+	Region   int // region index, or −1
+	Corridor int // corridor index within the supplier, for corridor kinds
+
+	Value   float64
+	From    float64 // starting level for level kinds when HasFrom
+	HasFrom bool
+
+	Start   Month
+	End     Month // first month no longer in force; 0 for never
+	RampIn  int   // months, 0 = step
+	RampOut int   // months, 0 = step
+
+	// Series, if not empty, gives Value month by month from Start (one
+	// entry per month; the last entry holds afterwards). Used for recorded
+	// drivers such as a demand index.
+	Series []float64
+}
+
+// Spec is everything needed to simulate one path.
+type Spec struct {
+	Name   string
+	Market *Market
+	Events []Event
+	Start  Month // first simulated month (the path starts from the base-year equilibrium)
+	End    Month // last simulated month, inclusive
+	// ReportStart is the first month of the window over which headline
+	// metrics are computed (defaults to Start when zero).
+	ReportStart Month
+}
+
+// Clone returns a deep copy of s.
+func (s *Spec) Clone() *Spec {
+	c := *s
+	c.Market = s.Market.Clone()
+	c.Events = make([]Event, len(s.Events))
+	for k, e := range s.Events {
+		e.Series = append([]float64(nil), e.Series...)
+		c.Events[k] = e
+	}
+	return &c
+}
+
+// Months returns the number of simulated months.
+func (s *Spec) Months() int { return int(s.End-s.Start) + 1 }
+
+// Path is a simulated monthly path.
+type Path struct {
+	Spec    *Spec
+	Cal     *Calibrated
+	Months  []Month
+	Sol     []*Solution // one per month (own copies)
+	Results []Result    // the solver's report per month
+	// Failed counts months whose solve did not converge.
+	Failed int
+}
+
+// Run is a scenario simulated next to its counterfactual with the same
+// parameters (common random numbers): every result is a level and a
+// difference.
+type Run struct {
+	Scenario       *Path
+	Counterfactual *Path
+}
+
+// Simulate steps spec month by month from the calibrated base-year
+// equilibrium: each month applies the events in force, the demand trend and
+// partial adjustment, and solves warm-started from last month. A month that
+// does not converge is counted in Path.Failed and its Result kept; the path
+// goes on from the best point found.
+func Simulate(ctx context.Context, spec *Spec) (*Path, error) { return nil, ErrNotImplemented }
+
+// SimulatePair simulates scenario and counterfactual (which must share
+// the same Market values) and returns them as a Run.
+func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, error) {
+	return nil, ErrNotImplemented
+}

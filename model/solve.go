@@ -1,0 +1,149 @@
+package model
+
+import "errors"
+
+// ErrNotImplemented is returned by functions still being written.
+// (Contract stub: remove when every function is implemented.)
+var ErrNotImplemented = errors.New("model: not implemented")
+
+// Calibrated is a Market with the parameters that make it reproduce its
+// base year exactly (see docs/MODEL.md, "Calibration"). It is read-only once
+// made and may be shared between goroutines.
+type Calibrated struct {
+	Market *Market // a private copy; corridors sorted by cost (stable)
+
+	Beta [][]float64 // β[i][r] CES share parameters
+	A    []float64   // A[r] demand scale
+	B    []float64   // B[i] mine-supply scale
+	P0   []float64   // P0[r] base price index, $/t
+	Q0   []float64   // Q0[r] base demand, Mt/yr
+	S0   []float64   // S0[i] base sales, Mt/yr
+	M0   []float64   // m0[i] base mine netback, $/t
+	Home []int       // region index of supplier i's domestic sales, or -1
+	// Bench is the index of the benchmark region.
+	Bench int
+	// (implementation fields may follow)
+}
+
+// Calibrate validates m and computes the calibrated parameters. Invalid
+// input (σ ≤ 1, negative elasticity, a supplier with no base sales or no
+// corridor able to carry them, a netback ≤ 0, NaN anywhere, ragged
+// matrices) is an error naming the field, e.g.
+// `regions[Brazil].sigma: 0.8 must exceed 1`.
+func Calibrate(m *Market) (*Calibrated, error) { return nil, ErrNotImplemented }
+
+// Lag holds last month's realized quantities for partial adjustment
+// (docs/MODEL.md, "Time paths"). A nil *Lag means the long run.
+type Lag struct {
+	Supply []float64 // S_{t−1}[i], Mt/yr: realized mine output
+	Demand []float64 // Q_{t−1}[r], Mt/yr: realized demand
+}
+
+// Status is the outcome of a solve, separate from error (gonum/optimize
+// style): an error means the input was invalid; a Status other than
+// Converged means the input was valid but no equilibrium was found.
+type Status int
+
+const (
+	NotStarted Status = iota
+	Converged         // max |residual| ≤ tolerance
+	IterationLimit
+	Stalled // no further progress possible (reported with the residual)
+	Failure
+)
+
+func (s Status) String() string {
+	switch s {
+	case NotStarted:
+		return "not started"
+	case Converged:
+		return "converged"
+	case IterationLimit:
+		return "iteration limit"
+	case Stalled:
+		return "stalled"
+	default:
+		return "failure"
+	}
+}
+
+// Result is the solver's own report.
+type Result struct {
+	Status      Status
+	Iterations  int     // Newton (or bracketing) iterations
+	Evaluations int     // excess-demand evaluations
+	MaxResidual float64 // max_i |Σ_r x[i][r] − S[i]| / max(S0[i], 1e-9), relative
+	Fallback    bool    // the bracketing fallback was used
+}
+
+// Binding names the constraint that limits a supplier's sales.
+type Binding int
+
+const (
+	BindNone     Binding = iota // interior: the marginal corridor has spare room
+	BindCorridor                // all economic corridors full (corridor rent)
+	BindCapacity                // production capacity K (capacity rent)
+	BindQuota                   // export cap (quota rent)
+	BindClosed                  // supplier cannot sell at all (no open route, no corridor or no capacity)
+)
+
+// Solution is the equilibrium of one solve. All slices are sized for the
+// market and reused by the Solver between calls; copy what you keep.
+type Solution struct {
+	// Per supplier i.
+	FOB             []float64   // p[i], $/t (for a BindClosed supplier: its reservation price, netback 0)
+	Netback         []float64   // m[i] = p[i] − cost of the corridor carrying the last tonne, $/t
+	MarginalCost    []float64   // mine marginal cost (S/B)^(1/η), $/t
+	Sales           []float64   // S[i] = Σ_r x[i][r], Mt/yr
+	Exports         []float64   // sales outside Home, Mt/yr
+	Revenue         []float64   // FOB revenue p·S, $M/yr
+	ExportRev       []float64   // FOB export revenue p·Exports, $M/yr (the headline)
+	CapacityUse     []float64   // S/K, fraction
+	CorridorFlow    [][]float64 // [i][k] Mt/yr, cheapest first
+	CorridorUse     [][]float64 // [i][k] flow/capacity (0 for a closed corridor)
+	CorridorRent    []float64   // $M/yr
+	CapacityRent    []float64   // $M/yr
+	QuotaRent       []float64   // $M/yr
+	ProducerSurplus []float64   // change from the base year, $M/yr
+	Binding         []Binding
+
+	// Per region r.
+	PriceIndex      []float64 // P[r], $/t
+	Demand          []float64 // Q[r], Mt/yr
+	ImportBill      []float64 // Σ_i p[i][r]·x[i][r] over suppliers whose Home is not r, $M/yr
+	ConsumerSurplus []float64 // change from the base year, $M/yr
+
+	// Per route.
+	Flow      [][]float64 // x[i][r], Mt/yr
+	Delivered [][]float64 // p[i][r], $/t (for a banned route: the price it would have had)
+
+	Benchmark float64 // PriceIndex[Bench], $/t
+}
+
+// NewSolution allocates a Solution sized for c's market.
+func NewSolution(c *Calibrated) *Solution { return &Solution{} }
+
+// Solver finds equilibrium FOB prices for a Calibrated market. It holds
+// workspace so that repeated solves do not allocate; it is not safe for
+// concurrent use (make one per goroutine).
+type Solver struct {
+	// Tol is the convergence tolerance on the relative market-clearing
+	// residual; default 1e-12.
+	Tol float64
+	// MaxIter bounds the Newton iterations; default 100.
+	MaxIter int
+}
+
+// NewSolver returns a Solver for c with default settings.
+func NewSolver(c *Calibrated) *Solver { return &Solver{Tol: 1e-12, MaxIter: 100} }
+
+// Solve finds the equilibrium under pol. lag, if not nil, makes it the
+// short-run equilibrium of one month (partial adjustment from last month's
+// quantities); nil solves the long run. start, if not nil, holds starting
+// FOB prices (warm start); otherwise the base prices are used. The result
+// is written into sol (from NewSolution). An error means invalid input
+// (wrong shapes, NaN, negative capacity); a valid input that does not
+// converge returns a Result whose Status says so and no error.
+func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (Result, error) {
+	return Result{}, ErrNotImplemented
+}
