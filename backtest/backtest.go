@@ -1,0 +1,300 @@
+package backtest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// Config sets the back-test's windows.
+type Config struct {
+	// Start is the first compared month (2020-01: the Pink Sheet's Brazil
+	// CFR definition starts then). The model path starts at its Spec's
+	// Start.
+	Start model.Month
+	// Cut is the out-of-sample cut-off: the fit sees only data before it
+	// (2024-01: fit on 2020-01..2023-12).
+	Cut model.Month
+	// End is the last simulated month (2025-12); months without a record
+	// are simulated but not compared.
+	End model.Month
+	// PeakYear is the year whose peak is compared (2022).
+	PeakYear int
+	// RiseFrom..RiseTo is the window whose average price rise over the
+	// base year is decomposed (2021-01..2022-12).
+	RiseFrom, RiseTo model.Month
+	// BaseYear of the driver indexes and of the rise (2020).
+	BaseYear int
+	// Suppliers whose annual exports are compared.
+	Suppliers []string
+	// Fit are the estimation options (From is set to Start).
+	Fit FitOptions
+}
+
+// DefaultConfig returns the back-test of issue 7: fit on 2020-01..2023-12,
+// test on 2024-01..2025-10 (the data end), simulate through 2025-12.
+func DefaultConfig() Config {
+	return Config{
+		Start:     model.NewMonth(2020, 1),
+		Cut:       model.NewMonth(2024, 1),
+		End:       model.NewMonth(2025, 12),
+		PeakYear:  2022,
+		RiseFrom:  model.NewMonth(2021, 1),
+		RiseTo:    model.NewMonth(2022, 12),
+		BaseYear:  2020,
+		Suppliers: []string{"Canada", "Russia", "Belarus"},
+		Fit:       FitOptions{MaxEvals: 200, Weights: DefaultCropWeights, BaseYear: 2020},
+	}
+}
+
+// ExportFit compares one supplier's exports in one year.
+type ExportFit struct {
+	Supplier string
+	Year     int
+	Record   float64 // FAOSTAT, Mt KCl
+	Model    float64 // model's average export rate over the year, Mt/yr
+	// RelError is Model/Record − 1.
+	RelError float64
+	// RecordChange and ModelChange are the changes from the base year,
+	// fractions (−0.6 = fell by 60%); ChangeError is their difference.
+	RecordChange, ModelChange, ChangeError float64
+}
+
+// Contribution is one factor's share of the decomposed rise.
+type Contribution struct {
+	Factor string
+	Value  float64 // $/t
+}
+
+// Decomposition splits the model's rise of the average benchmark price
+// over a window (above its base-year average) into the factors'
+// contributions: Shapley values over the 2^n runs with each subset of
+// factors switched on, which add up exactly to the rise with all factors
+// minus the rise with none (Other: trend growth and the base dynamics).
+type Decomposition struct {
+	From, To      model.Month
+	RecordBase    float64 // record's base-year average, $/t
+	RecordRise    float64 // record's window average minus RecordBase, $/t
+	ModelBase     float64 // model's base-year average, $/t
+	ModelRise     float64 // model's window average (all factors) minus ModelBase, $/t
+	Contributions []Contribution
+	Other         float64 // rise with no factor, $/t
+}
+
+// Report is the result of a back-test.
+type Report struct {
+	Config Config
+	Fit    *FitResult
+
+	Months []model.Month
+	Record []float64 // Pink Sheet KCl price, $/t; NaN where not published or before Start
+	Model  []float64 // fitted model's benchmark price with all factors, $/t
+	Naive  []float64 // last in-sample record carried forward from Cut, NaN before
+	Failed int       // months of the fitted path that did not converge
+
+	InSample  Stats // Start..Cut−1
+	OutSample Stats // Cut..last published month
+	NaiveOut  Stats // the naive forecast over the same months
+
+	PeakRecord, PeakModel         TurningPoint // highest month of PeakYear
+	TurningRecord, TurningModel   []TurningPoint
+	Exports                       []ExportFit
+	Decomposition                 Decomposition
+	Markers                       []EventMark
+	ExportMonths                  []model.Month
+	ExportModel                   map[string][]float64 // monthly export rates, Mt/yr
+	ExportRecord                  map[string]Annual    // FAOSTAT, Mt KCl
+	Params                        []Param
+	ParamValues                   []float64
+}
+
+// Run fits m on the part of rec before cfg.Cut, simulates the fitted model
+// through cfg.End with the drivers of the whole record (the recorded crop
+// and gas prices are known inputs, as the scenario's events are: the
+// out-of-sample test is a conditional forecast), and compares it with the
+// record.
+func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error) {
+	if !(cfg.Start < cfg.Cut && cfg.Cut <= cfg.End) {
+		return nil, fmt.Errorf("backtest: want start %v < cut %v ≤ end %v", cfg.Start, cfg.Cut, cfg.End)
+	}
+	cfg.Fit.From = cfg.Start
+	fit, err := Fit(ctx, m, rec.Before(cfg.Cut), cfg.Fit)
+	if err != nil {
+		return nil, err
+	}
+	fo := cfg.Fit
+	fo.defaults()
+	d, err := NewDrivers(rec, fo.Weights, cfg.BaseYear)
+	if err != nil {
+		return nil, err
+	}
+	sim, err := m.Simulate(ctx, fit.Values, d, cfg.End, AllFactors)
+	if err != nil {
+		return nil, fmt.Errorf("backtest: simulating the fitted model: %w", err)
+	}
+	r := &Report{Config: cfg, Fit: fit, Failed: sim.Failed, Params: fit.Params, ParamValues: fit.Values}
+	for k, t := range sim.Months {
+		if t < cfg.Start || t > cfg.End {
+			continue
+		}
+		r.Months = append(r.Months, t)
+		r.Model = append(r.Model, sim.Price[k])
+		v, _ := rec.Potash.At(t)
+		r.Record = append(r.Record, v)
+	}
+	if len(r.Months) == 0 {
+		return nil, fmt.Errorf("backtest: the model path does not cover %v..%v", cfg.Start, cfg.End)
+	}
+	last := cfg.Start
+	lastIn := math.NaN()
+	for k, t := range r.Months {
+		if !math.IsNaN(r.Record[k]) {
+			last = max(last, t)
+			if t < cfg.Cut {
+				lastIn = r.Record[k]
+			}
+		}
+	}
+	r.Naive = make([]float64, len(r.Months))
+	for k, t := range r.Months {
+		r.Naive[k] = math.NaN()
+		if t >= cfg.Cut {
+			r.Naive[k] = lastIn
+		}
+	}
+	r.InSample = Compare(r.Months, r.Model, r.Record, cfg.Start, cfg.Cut-1)
+	r.OutSample = Compare(r.Months, r.Model, r.Record, cfg.Cut, last)
+	r.NaiveOut = Compare(r.Months, r.Naive, r.Record, cfg.Cut, last)
+	r.PeakRecord, _ = PeakIn(r.Months, r.Record, cfg.PeakYear)
+	r.PeakModel, _ = PeakIn(r.Months, r.Model, cfg.PeakYear)
+	r.TurningRecord = TurningPoints(r.Months, r.Record, 6, 0.10)
+	r.TurningModel = TurningPoints(r.Months, r.Model, 6, 0.10)
+
+	// Exports.
+	r.ExportMonths = r.Months
+	r.ExportModel = map[string][]float64{}
+	r.ExportRecord = map[string]Annual{}
+	for _, name := range cfg.Suppliers {
+		x, ok := sim.Exports[name]
+		if !ok {
+			return nil, fmt.Errorf("backtest: the model has no supplier %q", name)
+		}
+		var xs []float64
+		for k, t := range sim.Months {
+			if t >= cfg.Start && t <= cfg.End {
+				xs = append(xs, x[k])
+			}
+		}
+		r.ExportModel[name] = xs
+		ann := AnnualMean(r.Months, xs)
+		recA := rec.Exports[name]
+		r.ExportRecord[name] = recA.clone()
+		mb, okm := ann.At(cfg.BaseYear)
+		rb, okr := recA.At(cfg.BaseYear)
+		for k, y := range ann.Years {
+			rv, ok := recA.At(y)
+			if !ok {
+				continue
+			}
+			mv := ann.Values[k]
+			if y == cfg.End.Year() && cfg.End.MonthOfYear() != 12 {
+				continue // an incomplete model year
+			}
+			e := ExportFit{Supplier: name, Year: y, Record: rv, Model: mv, RelError: mv/rv - 1}
+			e.RecordChange, e.ModelChange, e.ChangeError = math.NaN(), math.NaN(), math.NaN()
+			if okm && okr && mb > 0 && rb > 0 {
+				e.RecordChange = rv/rb - 1
+				e.ModelChange = mv/mb - 1
+				e.ChangeError = e.ModelChange - e.RecordChange
+			}
+			r.Exports = append(r.Exports, e)
+		}
+	}
+
+	if mk, ok := m.(interface {
+		Markers(from, to model.Month) []EventMark
+	}); ok {
+		r.Markers = mk.Markers(cfg.Start, cfg.End)
+	}
+
+	r.Decomposition, err = decompose(ctx, m, fit.Values, d, rec, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// decompose computes the Shapley decomposition of the rise over
+// cfg.RiseFrom..cfg.RiseTo.
+func decompose(ctx context.Context, m Model, theta []float64, d *Drivers, rec *Record, cfg Config) (Decomposition, error) {
+	dec := Decomposition{From: cfg.RiseFrom, To: cfg.RiseTo}
+	b0, b1 := model.NewMonth(cfg.BaseYear, 1), model.NewMonth(cfg.BaseYear, 12)
+	dec.RecordBase, _ = rec.Potash.Mean(b0, b1)
+	rw, _ := rec.Potash.Mean(cfg.RiseFrom, cfg.RiseTo)
+	dec.RecordRise = rw - dec.RecordBase
+	nf := len(factorNames)
+	v := make([]float64, 1<<nf) // window average with factor subset S on
+	for S := 0; S < 1<<nf; S++ {
+		sim, err := m.Simulate(ctx, theta, d, cfg.RiseTo, Factors(S))
+		if err != nil {
+			return dec, fmt.Errorf("backtest: decomposition run %s: %w", factorSet(Factors(S)), err)
+		}
+		if sim.Failed > 0 {
+			return dec, fmt.Errorf("backtest: decomposition run %s: %d months did not converge", factorSet(Factors(S)), sim.Failed)
+		}
+		ps := Series{Start: sim.Months[0], Values: sim.Price}
+		v[S], _ = ps.Mean(cfg.RiseFrom, cfg.RiseTo)
+		if S == int(AllFactors) {
+			dec.ModelBase, _ = ps.Mean(b0, b1)
+		}
+	}
+	dec.ModelRise = v[AllFactors] - dec.ModelBase
+	dec.Other = v[0] - dec.ModelBase
+	// Shapley value of factor f: Σ over subsets S without f of
+	// |S|!(n−|S|−1)!/n! · (v(S∪f) − v(S)).
+	fact := func(k int) float64 {
+		r := 1.0
+		for j := 2; j <= k; j++ {
+			r *= float64(j)
+		}
+		return r
+	}
+	for f := 0; f < nf; f++ {
+		bit := 1 << f
+		phi := 0.0
+		for S := 0; S < 1<<nf; S++ {
+			if S&bit != 0 {
+				continue
+			}
+			k := popcount(S)
+			phi += fact(k) * fact(nf-k-1) / fact(nf) * (v[S|bit] - v[S])
+		}
+		dec.Contributions = append(dec.Contributions, Contribution{Factor: factorNames[f], Value: phi})
+	}
+	return dec, nil
+}
+
+func popcount(x int) int {
+	n := 0
+	for ; x != 0; x &= x - 1 {
+		n++
+	}
+	return n
+}
+
+func factorSet(f Factors) string {
+	var s []string
+	for k, n := range factorNames {
+		if f&(1<<k) != 0 {
+			s = append(s, n)
+		}
+	}
+	if len(s) == 0 {
+		return "{none}"
+	}
+	sort.Strings(s)
+	return fmt.Sprint(s)
+}

@@ -1,0 +1,272 @@
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/optimize"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// Param is a parameter the back-test estimates.
+type Param struct {
+	Name  string      // e.g. "crop_demand_elasticity"
+	Unit  string      // e.g. "1", "per month", "%"
+	Doc   string      // one line: what it is and why the range
+	Range model.Range // documented plausible range; the fit stays inside it
+	Start float64     // starting value of the search (the prior central value)
+}
+
+// Factors switches groups of inputs on (bit set) or off, for the
+// decomposition of the 2021–22 rise.
+type Factors uint8
+
+const (
+	// FactorSanctions is the scenario's recorded events (sanctions,
+	// the Klaipėda halt, rerouting, quotas).
+	FactorSanctions Factors = 1 << iota
+	// FactorDemand is the crop-price demand driver.
+	FactorDemand
+	// FactorGas is the European gas cost driver.
+	FactorGas
+
+	// AllFactors switches every group on.
+	AllFactors = FactorSanctions | FactorDemand | FactorGas
+)
+
+// factorNames are the decomposition's names of the factor bits, in bit order.
+var factorNames = []string{"sanctions", "crop demand", "gas costs"}
+
+// Sim is one simulated path.
+type Sim struct {
+	Months []model.Month
+	// Price is the model's benchmark price (Brazil's CES price index), $/t.
+	Price []float64
+	// Exports are monthly export rates by supplier name, Mt/yr.
+	Exports map[string][]float64
+	// Failed counts months whose solve did not converge.
+	Failed int
+}
+
+// Model is what the back-test fits: a map from a parameter vector (in the
+// order of Params) and the recorded drivers to a simulated monthly path
+// from the model's first month through end. Implementations must be
+// deterministic.
+type Model interface {
+	Params() []Param
+	Simulate(ctx context.Context, theta []float64, d *Drivers, end model.Month, on Factors) (*Sim, error)
+}
+
+// FitOptions control Fit.
+type FitOptions struct {
+	// From is the first month of the objective; 2020-01 when zero (the
+	// first month of the Brazil CFR definition).
+	From model.Month
+	// MaxEvals bounds the number of model simulations; 200 when zero.
+	MaxEvals int
+	// Weights of the crop-price index; DefaultCropWeights when zero.
+	Weights CropWeights
+	// BaseYear of the driver indexes; 2020 when zero.
+	BaseYear int
+}
+
+func (o *FitOptions) defaults() {
+	if o.From == 0 {
+		o.From = model.NewMonth(2020, 1)
+	}
+	if o.MaxEvals <= 0 {
+		o.MaxEvals = 200
+	}
+	if o.Weights == (CropWeights{}) {
+		o.Weights = DefaultCropWeights
+	}
+	if o.BaseYear == 0 {
+		o.BaseYear = 2020
+	}
+}
+
+// FitResult reports an estimation.
+type FitResult struct {
+	Params []Param
+	Start  []float64 // starting values
+	Values []float64 // estimates, each inside its Param.Range
+	// AtBound names parameters whose estimate lies within 1% of the width
+	// of their range from a bound: the fit wanted to go further.
+	AtBound []string
+
+	From, To    model.Month // months of the objective, inclusive
+	N           int         // months in the objective
+	SSR         float64     // Σ (ln p̂_t − ln p_t)² at the estimate
+	StartSSR    float64     // the same at the starting values
+	Evaluations int         // model simulations
+	Status      string      // Nelder–Mead's status
+}
+
+// penalty is the objective of a parameter vector whose simulation fails
+// or does not converge: larger than any plausible sum of squared log
+// errors, so the search moves away from it.
+const penalty = 1e6
+
+// Fit estimates m's parameters by least squares on log prices: it
+// minimises Σ_t (ln p̂_t(θ) − ln p_t)² over the in-sample months from
+// opts.From to in.Cut()−1 with gonum/optimize's Nelder–Mead, at most
+// opts.MaxEvals simulations. Bounds are kept by a logistic transform,
+// θ_j = lo_j + (hi_j − lo_j)/(1 + e^(−z_j)), searching over z unbounded,
+// so every estimate lies inside its documented range. The drivers are
+// built from the in-sample record only; the model is simulated through
+// in.Cut()−1 only.
+func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResult, error) {
+	opts.defaults()
+	rec := in.Record()
+	d, err := NewDrivers(rec, opts.Weights, opts.BaseYear)
+	if err != nil {
+		return nil, err
+	}
+	end := in.Cut() - 1
+	if end < opts.From {
+		return nil, fmt.Errorf("fit: cut-off %v leaves no months from %v", in.Cut(), opts.From)
+	}
+	params := m.Params()
+	if len(params) == 0 {
+		return nil, errors.New("fit: model has no parameters")
+	}
+	for _, p := range params {
+		if !(p.Range.Lo < p.Range.Hi) || !p.Range.Contains(p.Start) {
+			return nil, fmt.Errorf("fit: parameter %s: start %g outside range [%g, %g]", p.Name, p.Start, p.Range.Lo, p.Range.Hi)
+		}
+	}
+	res := &FitResult{Params: params, From: opts.From, To: end}
+	for _, p := range params {
+		res.Start = append(res.Start, p.Start)
+	}
+
+	evals := 0
+	var simErr error
+	objective := func(theta []float64) float64 {
+		evals++
+		sim, err := m.Simulate(ctx, theta, d, end, AllFactors)
+		if err != nil {
+			if ctx.Err() != nil || simErr == nil {
+				simErr = err
+			}
+			return penalty
+		}
+		if sim.Failed > 0 {
+			return penalty
+		}
+		ssr, n := sumSquares(sim, rec.Potash, opts.From, end)
+		if n == 0 || math.IsNaN(ssr) || math.IsInf(ssr, 0) {
+			return penalty
+		}
+		return ssr
+	}
+
+	res.StartSSR = objective(res.Start)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if res.StartSSR >= penalty {
+		if simErr != nil {
+			return nil, fmt.Errorf("fit: simulation at the starting values: %w", simErr)
+		}
+		return nil, errors.New("fit: simulation at the starting values did not converge")
+	}
+	z0 := make([]float64, len(params))
+	for j, p := range params {
+		z0[j] = toZ(p.Start, p.Range)
+	}
+	theta := make([]float64, len(params))
+	problem := optimize.Problem{Func: func(z []float64) float64 {
+		if ctx.Err() != nil {
+			return penalty
+		}
+		for j, p := range params {
+			theta[j] = fromZ(z[j], p.Range)
+		}
+		return objective(theta)
+	}}
+	settings := &optimize.Settings{
+		FuncEvaluations: opts.MaxEvals - 1,
+		Converger:       &optimize.FunctionConverge{Absolute: 1e-7, Relative: 1e-7, Iterations: 40},
+	}
+	method := &optimize.NelderMead{SimplexSize: 1}
+	out, err := optimize.Minimize(problem, z0, settings, method)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil && out == nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	res.Status = out.Status.String()
+	res.Values = make([]float64, len(params))
+	for j, p := range params {
+		res.Values[j] = fromZ(out.X[j], p.Range)
+	}
+	// Recompute at the estimate: the reported SSR is that of the reported
+	// values (identical unless the transform rounds).
+	res.SSR = objective(res.Values)
+	if res.SSR > res.StartSSR {
+		// Never report something worse than the start.
+		copy(res.Values, res.Start)
+		res.SSR = objective(res.Values)
+		res.Status += " (start kept: no improvement)"
+	}
+	res.Evaluations = evals
+	sim, err := m.Simulate(ctx, res.Values, d, end, AllFactors)
+	if err != nil {
+		return nil, fmt.Errorf("fit: simulation at the estimate: %w", err)
+	}
+	_, res.N = sumSquares(sim, rec.Potash, opts.From, end)
+	for j, p := range params {
+		w := p.Range.Hi - p.Range.Lo
+		if res.Values[j]-p.Range.Lo < 0.01*w || p.Range.Hi-res.Values[j] < 0.01*w {
+			res.AtBound = append(res.AtBound, p.Name)
+		}
+	}
+	return res, nil
+}
+
+// RMSE returns the in-sample root mean squared log error at the estimate.
+func (r *FitResult) RMSE() float64 {
+	if r.N == 0 {
+		return math.NaN()
+	}
+	return math.Sqrt(r.SSR / float64(r.N))
+}
+
+// sumSquares returns Σ (ln p̂_t − ln p_t)² over months from..to where both
+// exist, and their number.
+func sumSquares(sim *Sim, rec Series, from, to model.Month) (float64, int) {
+	var s float64
+	n := 0
+	for k, t := range sim.Months {
+		if t < from || t > to || k >= len(sim.Price) {
+			continue
+		}
+		r, okr := rec.At(t)
+		if !okr || !ok(sim.Price[k]) {
+			continue
+		}
+		e := math.Log(sim.Price[k]) - math.Log(r)
+		s += e * e
+		n++
+	}
+	return s, n
+}
+
+// toZ maps v in (lo, hi) to the real line: the inverse of fromZ. Values at
+// the bounds map to ±8 (0.03% of the width from the bound).
+func toZ(v float64, r model.Range) float64 {
+	u := (v - r.Lo) / (r.Hi - r.Lo)
+	u = math.Min(math.Max(u, 1/(1+math.Exp(8))), 1/(1+math.Exp(-8)))
+	return math.Log(u / (1 - u))
+}
+
+// fromZ maps z to lo + (hi − lo)/(1 + e^(−z)), always inside [lo, hi].
+func fromZ(z float64, r model.Range) float64 {
+	v := r.Lo + (r.Hi-r.Lo)/(1+math.Exp(-z))
+	return math.Min(math.Max(v, r.Lo), r.Hi)
+}

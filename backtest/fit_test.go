@@ -1,0 +1,177 @@
+package backtest
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// TestFitRecoversSynthetic fits the synthetic model to a record it
+// generated itself: least squares must find the generating parameters
+// (the objective is zero there) from a start away from them.
+func TestFitRecoversSynthetic(t *testing.T) {
+	truth := []float64{0.8, 0.25, 0.6}
+	rec, err := synthRecord(truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &synthModel{}
+	res, err := Fit(context.Background(), m, rec.Before(model.NewMonth(2024, 1)), FitOptions{MaxEvals: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tol = 2e-3 // absolute, on parameters of order 1
+	for j, p := range res.Params {
+		if !scalar.EqualWithinAbs(res.Values[j], truth[j], tol) {
+			t.Errorf("%s = %.6f, want %.6f ± %g (status %s, %d evaluations, SSR %.3g)",
+				p.Name, res.Values[j], truth[j], tol, res.Status, res.Evaluations, res.SSR)
+		}
+	}
+	if res.Evaluations > 400 {
+		t.Errorf("evaluations = %d, want ≤ 400 (MaxEvals)", res.Evaluations)
+	}
+	if m.evals != res.Evaluations+1 { // +1: the final simulation for N
+		t.Errorf("model simulated %d times, FitResult says %d (+1)", m.evals, res.Evaluations)
+	}
+	// Objective months: 2020-01..2023-12.
+	if res.N != 48 || res.From != model.NewMonth(2020, 1) || res.To != model.NewMonth(2023, 12) {
+		t.Errorf("objective over %v..%v, %d months; want 2020-01..2023-12, 48", res.From, res.To, res.N)
+	}
+	if !(res.SSR <= res.StartSSR) {
+		t.Errorf("SSR %g > start SSR %g", res.SSR, res.StartSSR)
+	}
+}
+
+// TestFitStaysInRange: when the data want a parameter beyond its range
+// (here b = 3 > 2), the estimate stops inside the range, at the bound,
+// and is named in AtBound.
+func TestFitStaysInRange(t *testing.T) {
+	rec, err := synthRecord([]float64{0.8, 0.25, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Fit(context.Background(), &synthModel{}, rec.Before(model.NewMonth(2024, 1)), FitOptions{MaxEvals: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, p := range res.Params {
+		if !p.Range.Contains(res.Values[j]) {
+			t.Errorf("%s = %g outside [%g, %g]", p.Name, res.Values[j], p.Range.Lo, p.Range.Hi)
+		}
+	}
+	if !reflect.DeepEqual(res.AtBound, []string{"b"}) {
+		t.Errorf("AtBound = %v, want [b] (values %v)", res.AtBound, res.Values)
+	}
+}
+
+// TestCutoffEnforced proves that the fit never sees data from the cut-off
+// on: changing every post-cut-off observation (prices, crop and gas
+// drivers, exports) leaves the fitted parameters bit-identical, while
+// changing one pre-cut-off price does change them (so the test can fail).
+func TestCutoffEnforced(t *testing.T) {
+	cut := model.NewMonth(2024, 1)
+	for _, tc := range []struct {
+		name  string
+		model func(t *testing.T) Model
+	}{
+		{"synthetic", func(*testing.T) Model { return &synthModel{} }},
+		{"history", func(t *testing.T) Model { return historyModelOrSkip(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := LoadRecord()
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := FitOptions{MaxEvals: 60}
+			base, err := Fit(context.Background(), tc.model(t), rec.Before(cut), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			after := rec.Clone()
+			for _, s := range []*Series{&after.Potash, &after.Maize, &after.Soybeans, &after.Wheat, &after.Gas} {
+				for k := range s.Values {
+					if s.Start+model.Month(k) >= cut {
+						s.Values[k] *= 3
+					}
+				}
+				// and more months than the record has
+				for k := 0; k < 24; k++ {
+					s.Values = append(s.Values, 1e4)
+				}
+			}
+			for name, a := range after.Exports {
+				a.Years = append(a.Years, 2024, 2025)
+				a.Values = append(a.Values, 1e3, 0)
+				after.Exports[name] = a
+			}
+			got, err := Fit(context.Background(), tc.model(t), after.Before(cut), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Values, base.Values) || got.SSR != base.SSR {
+				t.Errorf("post-cut-off data changed the fit: %v (SSR %v) → %v (SSR %v)", base.Values, base.SSR, got.Values, got.SSR)
+			}
+
+			before := rec.Clone()
+			k := int(model.NewMonth(2022, 6) - before.Potash.Start)
+			before.Potash.Values[k] *= 1.5
+			moved, err := Fit(context.Background(), tc.model(t), before.Before(cut), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reflect.DeepEqual(moved.Values, base.Values) {
+				t.Errorf("a pre-cut-off change left the fit unchanged (%v): the check above cannot fail", base.Values)
+			}
+		})
+	}
+}
+
+// TestInSampleHoldsNothingAfterCut checks the InSample view directly.
+func TestInSampleHoldsNothingAfterCut(t *testing.T) {
+	rec, err := LoadRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := model.NewMonth(2023, 7)
+	in := rec.Before(cut)
+	r := in.Record()
+	for name, s := range map[string]Series{"potash": r.Potash, "maize": r.Maize, "soybeans": r.Soybeans, "wheat": r.Wheat, "gas": r.Gas} {
+		if s.End() != cut-1 {
+			t.Errorf("%s ends %v, want %v", name, s.End(), cut-1)
+		}
+	}
+	for name, a := range r.Exports {
+		// 2023 is not complete before 2023-07: the last year is 2022.
+		if n := len(a.Years); n == 0 || a.Years[n-1] != 2022 {
+			t.Errorf("%s exports years %v, want to end in 2022", name, a.Years)
+		}
+	}
+	// The copy shares no memory with the record.
+	r.Potash.Values[0] = -1
+	if in.Record().Potash.Values[0] == -1 || rec.Potash.Values[0] == -1 {
+		t.Error("InSample.Record shares memory")
+	}
+	if in.Cut() != cut {
+		t.Errorf("Cut = %v, want %v", in.Cut(), cut)
+	}
+}
+
+func TestTransform(t *testing.T) {
+	r := model.Range{Lo: 0.02, Hi: 0.6}
+	for _, v := range []float64{0.021, 0.1, 0.3, 0.59} {
+		if got := fromZ(toZ(v, r), r); !scalar.EqualWithinAbs(got, v, 1e-12) {
+			t.Errorf("fromZ(toZ(%g)) = %g", v, got)
+		}
+	}
+	for _, z := range []float64{-1e300, -50, 0, 50, 1e300, math.Inf(1), math.Inf(-1)} {
+		if v := fromZ(z, r); !r.Contains(v) {
+			t.Errorf("fromZ(%g) = %g outside %v", z, v, r)
+		}
+	}
+}

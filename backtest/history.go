@@ -1,0 +1,236 @@
+package backtest
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// Names of the parameters HistoryModel estimates.
+const (
+	ParamCropElasticity = "crop_demand_elasticity"
+	ParamDemandAdjust   = "demand_adjustment_per_month"
+	ParamSupplyAdjust   = "supply_adjustment_per_month"
+	ParamDiscount       = "belarus_discount_pct"
+)
+
+// DiscountEventID is the id of the history scenario's sanction-discount
+// wedge on Belarus's sales, whose size the back-test estimates.
+const DiscountEventID = "belarus-discount"
+
+// Event ids of the drivers HistoryModel adds to the scenario's events.
+const (
+	CropEventID = "backtest-crop-demand"
+	GasEventID  = "backtest-gas-cost" // suffixed ".SUPPLIER"
+)
+
+// Documented ranges of the estimated parameters (docs/BACKTEST.md,
+// "Fitted parameters").
+var (
+	// RangeCropElasticity: elasticity of potash demand at given potash
+	// prices with respect to crop prices. 0 = crop prices do not matter;
+	// 1.5 is above the long-run elasticities of fertilizer demand to
+	// output prices reported in the literature (below 1 in most studies).
+	RangeCropElasticity = model.Range{Lo: 0, Hi: 1.5}
+	// RangeAdjustFit: monthly partial-adjustment speeds λ, μ. 0.02 means a
+	// half-life of almost three years; 0.6 means most of a response within
+	// a month.
+	RangeAdjustFit = model.Range{Lo: 0.02, Hi: 0.6}
+	// RangeDiscountPct: the discount buyers demanded from Belarusian
+	// potash, percent of the delivered price (the scenario's uncertainty
+	// truncates it to 0–40%).
+	RangeDiscountPct = model.Range{Lo: 0, Hi: 40}
+)
+
+// HistoryModel is the potash model of a history scenario as a back-test
+// Model: the scenario's Spec with its recorded events (the sanctions
+// factor), plus a crop-price demand driver and a gas-cost driver as
+// events with monthly Series.
+type HistoryModel struct {
+	// Spec is the scenario's path specification (market, events, start).
+	// HistoryModel never modifies it.
+	Spec *model.Spec
+	// CropLag is the lag, in months, from crop prices to potash demand.
+	CropLag int
+	// GasIntensity is gas use per tonne KCl by supplier name, mmBtu/t; a
+	// supplier not listed has none.
+	GasIntensity map[string]float64
+
+	params []Param
+	disc   int // index of the discount event in Spec.Events, or −1
+}
+
+// Default driver settings of NewHistoryModel (docs/BACKTEST.md).
+const (
+	// DefaultCropLag: crop prices of month t−3 drive fertilizer purchases
+	// in month t (fertilizer is bought a season ahead of planting).
+	DefaultCropLag = 3
+	// DefaultGasIntensityGermany: estimated gas use of German potash
+	// production (hot leaching, drying, steam and power), mmBtu per t KCl.
+	DefaultGasIntensityGermany = 4.0
+)
+
+// NewHistoryModel returns the back-test model of spec with the default
+// drivers. The parameters are the crop-demand elasticity, the monthly
+// adjustment speeds of demand and supply (one each, common to all regions
+// and suppliers), and — when spec has an event "belarus-discount" of kind
+// EventWedge — the size of the sanction discount.
+func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
+	if spec == nil || spec.Market == nil {
+		return nil, fmt.Errorf("backtest: history model needs a spec with a market")
+	}
+	h := &HistoryModel{
+		Spec:         spec,
+		CropLag:      DefaultCropLag,
+		GasIntensity: map[string]float64{"Germany": DefaultGasIntensityGermany},
+		disc:         -1,
+	}
+	mkt := spec.Market
+	mu, lambda := 0.0, 0.0
+	for _, r := range mkt.Regions {
+		mu += r.Adjust / float64(len(mkt.Regions))
+	}
+	for _, s := range mkt.Suppliers {
+		lambda += s.Adjust / float64(len(mkt.Suppliers))
+	}
+	clamp := func(v float64, r model.Range) float64 {
+		if math.IsNaN(v) {
+			return (r.Lo + r.Hi) / 2
+		}
+		return math.Min(math.Max(v, r.Lo), r.Hi)
+	}
+	h.params = []Param{
+		{Name: ParamCropElasticity, Unit: "1", Range: RangeCropElasticity, Start: 0.5,
+			Doc: "elasticity of potash demand (at given potash prices) to the crop-price index"},
+		{Name: ParamDemandAdjust, Unit: "per month", Range: RangeAdjustFit, Start: clamp(mu, RangeAdjustFit),
+			Doc: "monthly partial-adjustment speed μ of demand, all regions"},
+		{Name: ParamSupplyAdjust, Unit: "per month", Range: RangeAdjustFit, Start: clamp(lambda, RangeAdjustFit),
+			Doc: "monthly partial-adjustment speed λ of mine supply, all suppliers"},
+	}
+	for k, e := range spec.Events {
+		if e.ID == DiscountEventID && e.Kind == model.EventWedge {
+			h.disc = k
+			h.params = append(h.params, Param{Name: ParamDiscount, Unit: "%", Range: RangeDiscountPct,
+				Start: clamp(100*e.Value, RangeDiscountPct),
+				Doc:   "discount buyers demand from Belarusian potash (wedge on all its sales)"})
+			break
+		}
+	}
+	return h, nil
+}
+
+// Params returns the estimated parameters.
+func (h *HistoryModel) Params() []Param { return append([]Param(nil), h.params...) }
+
+// SpecFor returns the Spec simulated for theta, drivers d, last month end and
+// factor switches on: a deep copy of h.Spec with the parameters applied,
+// the scenario's events kept only with FactorSanctions, and driver events
+// appended.
+func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on Factors) (*model.Spec, error) {
+	if len(theta) != len(h.params) {
+		return nil, fmt.Errorf("backtest: %d parameter values for %d parameters", len(theta), len(h.params))
+	}
+	for j, p := range h.params {
+		if math.IsNaN(theta[j]) || !p.Range.Contains(theta[j]) {
+			return nil, fmt.Errorf("backtest: %s = %g outside [%g, %g]", p.Name, theta[j], p.Range.Lo, p.Range.Hi)
+		}
+	}
+	s := h.Spec.Clone()
+	s.End = end
+	if s.ReportStart > end {
+		s.ReportStart = s.Start
+	}
+	for r := range s.Market.Regions {
+		s.Market.Regions[r].Adjust = theta[1]
+	}
+	for i := range s.Market.Suppliers {
+		s.Market.Suppliers[i].Adjust = theta[2]
+	}
+	if h.disc >= 0 {
+		s.Events[h.disc].Value = theta[3] / 100
+	}
+	if on&FactorSanctions == 0 {
+		s.Events = nil
+	}
+	if on&FactorDemand != 0 && d != nil {
+		series := DemandSeries(d.Crop, theta[0], h.CropLag, s.Start, end)
+		s.Events = append(s.Events, model.Event{
+			ID: CropEventID, Label: "crop prices", Kind: model.EventDemand,
+			Supplier: -1, Region: -1, Start: s.Start, Value: series[len(series)-1], Series: series,
+		})
+	}
+	if on&FactorGas != 0 && d != nil {
+		for i, sup := range s.Market.Suppliers {
+			in, ok := h.GasIntensity[sup.Name]
+			if !ok || in == 0 {
+				continue
+			}
+			series := GasCostSeries(d, in, s.Start, end)
+			s.Events = append(s.Events, model.Event{
+				ID: GasEventID + "." + sup.Name, Label: "gas costs", Kind: model.EventCost,
+				Supplier: i, Region: -1, Start: s.Start, Value: series[len(series)-1], Series: series,
+			})
+		}
+	}
+	return s, nil
+}
+
+// Simulate runs the model for theta from the spec's first month through
+// end and returns the benchmark price and exports of every supplier.
+func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers, end model.Month, on Factors) (*Sim, error) {
+	s, err := h.SpecFor(theta, d, end, on)
+	if err != nil {
+		return nil, err
+	}
+	p, err := model.Simulate(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	sim := &Sim{Months: append([]model.Month(nil), p.Months...), Exports: map[string][]float64{}, Failed: p.Failed}
+	sim.Price = make([]float64, len(p.Sol))
+	for k, sol := range p.Sol {
+		sim.Price[k] = sol.Benchmark
+	}
+	for i, sup := range s.Market.Suppliers {
+		x := make([]float64, len(p.Sol))
+		for k, sol := range p.Sol {
+			if i < len(sol.Exports) {
+				x[k] = sol.Exports[i]
+			}
+		}
+		sim.Exports[sup.Name] = x
+	}
+	return sim, nil
+}
+
+// Markers returns the scenario's recorded events as chart markers: one per
+// event start inside from..to, labelled with the event's label (or id).
+func (h *HistoryModel) Markers(from, to model.Month) []EventMark {
+	var out []EventMark
+	seen := map[string]bool{}
+	for _, e := range h.Spec.Events {
+		if e.Start < from || e.Start > to {
+			continue
+		}
+		l := e.Label
+		if l == "" {
+			l = e.ID
+		}
+		key := e.Start.String() + l
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, EventMark{Month: e.Start, Label: l})
+	}
+	return out
+}
+
+// EventMark is an event shown on the chart.
+type EventMark struct {
+	Month model.Month
+	Label string
+}
+
