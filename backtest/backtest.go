@@ -99,16 +99,16 @@ type Report struct {
 	OutSample Stats // Cut..last published month
 	NaiveOut  Stats // the naive forecast over the same months
 
-	PeakRecord, PeakModel         TurningPoint // highest month of PeakYear
-	TurningRecord, TurningModel   []TurningPoint
-	Exports                       []ExportFit
-	Decomposition                 Decomposition
-	Markers                       []EventMark
-	ExportMonths                  []model.Month
-	ExportModel                   map[string][]float64 // monthly export rates, Mt/yr
-	ExportRecord                  map[string]Annual    // FAOSTAT, Mt KCl
-	Params                        []Param
-	ParamValues                   []float64
+	PeakRecord, PeakModel       TurningPoint // highest month of PeakYear
+	TurningRecord, TurningModel []TurningPoint
+	Exports                     []ExportFit
+	Decomposition               Decomposition
+	Markers                     []EventMark
+	ExportMonths                []model.Month
+	ExportModel                 map[string][]float64 // monthly export rates, Mt/yr
+	ExportRecord                map[string]Annual    // FAOSTAT, Mt KCl
+	Params                      []Param
+	ParamValues                 []float64
 }
 
 // Run fits m on the part of rec before cfg.Cut, simulates the fitted model

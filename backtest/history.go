@@ -233,4 +233,3 @@ type EventMark struct {
 	Month model.Month
 	Label string
 }
-

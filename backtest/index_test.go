@@ -120,7 +120,7 @@ func TestDemandAndGasSeries(t *testing.T) {
 
 func TestK2OToKCl(t *testing.T) {
 	for _, tc := range []struct{ tK2O, wantMt float64 }{
-		{600000, 1},                   // 0.6 Mt K2O is 1 Mt of 60% MOP
+		{600000, 1},                     // 0.6 Mt K2O is 1 Mt of 60% MOP
 		{2596624.12, 4.327706866666667}, // FAOSTAT Belarus 2022
 		{0, 0},
 	} {
