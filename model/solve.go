@@ -10,7 +10,13 @@ var ErrNotImplemented = errors.New("model: not implemented")
 // base year exactly (see docs/MODEL.md, "Calibration"). It is read-only once
 // made and may be shared between goroutines.
 type Calibrated struct {
-	Market *Market // a private copy; corridors sorted by cost (stable)
+	// Market is a private copy of the input market. Its corridors keep the
+	// input order, so corridor index k means the same in Market, in a
+	// Policy made by NewPolicy (from the input or from this copy), and in
+	// Solution.CorridorFlow; the solver fills them cheapest first (stable
+	// sort by cost, re-done at every solve since a Policy may re-price them).
+	// A nil input Wedge becomes a zero matrix.
+	Market *Market
 
 	Beta [][]float64 // β[i][r] CES share parameters
 	A    []float64   // A[r] demand scale
@@ -20,17 +26,15 @@ type Calibrated struct {
 	S0   []float64   // S0[i] base sales, Mt/yr
 	M0   []float64   // m0[i] base mine netback, $/t
 	Home []int       // region index of supplier i's domestic sales, or -1
-	// Bench is the index of the benchmark region.
+	// Bench is the index of the benchmark region (region 0 when
+	// Market.Benchmark is empty).
 	Bench int
-	// (implementation fields may follow)
-}
 
-// Calibrate validates m and computes the calibrated parameters. Invalid
-// input (σ ≤ 1, negative elasticity, a supplier with no base sales or no
-// corridor able to carry them, a netback ≤ 0, NaN anywhere, ragged
-// matrices) is an error naming the field, e.g.
-// `regions[Brazil].sigma: 0.8 must exceed 1`.
-func Calibrate(m *Market) (*Calibrated, error) { return nil, ErrNotImplemented }
+	lnBeta  []float64   // ln β[i][r], flat i*R+r (0 where no route)
+	route   []bool      // β[i][r] > 0, flat i*R+r
+	netRev0 []float64   // Σ_k (p0[i] − c[i][k])·flow0[i][k], $M/yr
+	corr0   [][]float64 // base corridor flows [i][k], input order
+}
 
 // Lag holds last month's realized quantities for partial adjustment
 // (docs/MODEL.md, "Time paths"). A nil *Lag means the long run.
@@ -120,30 +124,117 @@ type Solution struct {
 	Benchmark float64 // PriceIndex[Bench], $/t
 }
 
-// NewSolution allocates a Solution sized for c's market.
-func NewSolution(c *Calibrated) *Solution { return &Solution{} }
+// NewSolution allocates a Solution sized for c's market: every slice is
+// allocated, so a Solution can be filled by Solve without allocating.
+func NewSolution(c *Calibrated) *Solution {
+	m := c.Market
+	n, R := len(m.Suppliers), len(m.Regions)
+	vec := func(k int) []float64 { return make([]float64, k) }
+	mat := func() [][]float64 {
+		a := make([][]float64, n)
+		for i := range a {
+			a[i] = make([]float64, R)
+		}
+		return a
+	}
+	corr := func() [][]float64 {
+		a := make([][]float64, n)
+		for i := range a {
+			a[i] = make([]float64, len(m.Suppliers[i].Corridors))
+		}
+		return a
+	}
+	return &Solution{
+		FOB:             vec(n),
+		Netback:         vec(n),
+		MarginalCost:    vec(n),
+		Sales:           vec(n),
+		Exports:         vec(n),
+		Revenue:         vec(n),
+		ExportRev:       vec(n),
+		CapacityUse:     vec(n),
+		CorridorFlow:    corr(),
+		CorridorUse:     corr(),
+		CorridorRent:    vec(n),
+		CapacityRent:    vec(n),
+		QuotaRent:       vec(n),
+		ProducerSurplus: vec(n),
+		Binding:         make([]Binding, n),
+		PriceIndex:      vec(R),
+		Demand:          vec(R),
+		ImportBill:      vec(R),
+		ConsumerSurplus: vec(R),
+		Flow:            mat(),
+		Delivered:       mat(),
+	}
+}
+
+// Default solver settings.
+const (
+	// DefaultTol is the default convergence tolerance on the relative
+	// market-clearing residual.
+	DefaultTol = 1e-12
+	// DefaultMaxIter is the default bound on Newton iterations.
+	DefaultMaxIter = 100
+	// DefaultMaxSweeps is the default bound on Gauss–Seidel sweeps of the
+	// bracketing fallback.
+	DefaultMaxSweeps = 2000
+)
 
 // Solver finds equilibrium FOB prices for a Calibrated market. It holds
 // workspace so that repeated solves do not allocate; it is not safe for
 // concurrent use (make one per goroutine).
 type Solver struct {
 	// Tol is the convergence tolerance on the relative market-clearing
-	// residual; default 1e-12.
+	// residual max_i |Σ_r x[i][r] − S[i]| / max(S0[i], 1e-9); default 1e-12.
 	Tol float64
 	// MaxIter bounds the Newton iterations; default 100.
 	MaxIter int
+	// MaxSweeps bounds the Gauss–Seidel sweeps of the bracketing fallback;
+	// default 2000.
+	MaxSweeps int
+
+	ws *workspace
 }
 
 // NewSolver returns a Solver for c with default settings.
-func NewSolver(c *Calibrated) *Solver { return &Solver{Tol: 1e-12, MaxIter: 100} }
+func NewSolver(c *Calibrated) *Solver {
+	return &Solver{Tol: DefaultTol, MaxIter: DefaultMaxIter, MaxSweeps: DefaultMaxSweeps, ws: newWorkspace(c)}
+}
 
 // Solve finds the equilibrium under pol. lag, if not nil, makes it the
 // short-run equilibrium of one month (partial adjustment from last month's
 // quantities); nil solves the long run. start, if not nil, holds starting
-// FOB prices (warm start); otherwise the base prices are used. The result
+// FOB prices (warm start); otherwise the base prices are used (entries that
+// are not positive finite numbers fall back to the base price). The result
 // is written into sol (from NewSolution). An error means invalid input
 // (wrong shapes, NaN, negative capacity); a valid input that does not
-// converge returns a Result whose Status says so and no error.
+// converge returns a Result whose Status says so and no error (sol then
+// holds the best point found, still free of NaN and Inf).
 func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (Result, error) {
-	return Result{}, ErrNotImplemented
+	if s == nil || s.ws == nil {
+		return Result{Status: Failure}, errors.New("model: Solver not made by NewSolver")
+	}
+	w := s.ws
+	if err := w.checkSolution(sol); err != nil {
+		return Result{Status: Failure}, err
+	}
+	if err := w.prepare(pol, lag, start); err != nil {
+		return Result{Status: Failure}, err
+	}
+	tol := s.Tol
+	if !(tol > 0) {
+		tol = DefaultTol
+	}
+	maxIter := s.MaxIter
+	if maxIter <= 0 {
+		maxIter = DefaultMaxIter
+	}
+	maxSweeps := s.MaxSweeps
+	if maxSweeps <= 0 {
+		maxSweeps = DefaultMaxSweeps
+	}
+	res := w.solve(tol, maxIter, maxSweeps)
+	w.fill(sol)
+	return res, nil
 }

@@ -1,0 +1,347 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// Calibrate validates m and computes the calibrated parameters (see
+// docs/MODEL.md, section 4 "Calibration"):
+//
+//	Q0[r] = Σ_i x0[i][r]
+//	P0[r] = Σ_i p0[i][r]·x0[i][r] / Q0[r],  p0[i][r] = (p0[i] + f[i][r])·(1 + τ0[i][r])
+//	β[i][r] = (x0[i][r]/Q0[r]) · (p0[i][r]/P0[r])^σ[r]
+//	A[r] = Q0[r] · P0[r]^ε[r]
+//	S0[i] = Σ_r x0[i][r],  m0[i] = p0[i] − c[i][j*],  B[i] = S0[i] / m0[i]^η[i]
+//
+// where j* is the cheapest-first corridor that carries the last base tonne.
+// Invalid input is an error naming the field, e.g.
+// `regions[Brazil].sigma: 0.8 must exceed 1`. The private copy of m kept in
+// Calibrated.Market has its corridors in the input order (so that
+// NewPolicy(m) and NewPolicy(c.Market) index corridors alike); the solver
+// orders them by cost at every solve.
+func Calibrate(m *Market) (*Calibrated, error) {
+	if m == nil {
+		return nil, fmt.Errorf("market: nil")
+	}
+	if err := validateMarket(m); err != nil {
+		return nil, err
+	}
+	mc := m.Clone()
+	if mc.Wedge == nil {
+		mc.Wedge = make([][]float64, len(mc.Suppliers))
+		for i := range mc.Wedge {
+			mc.Wedge[i] = make([]float64, len(mc.Regions))
+		}
+	}
+	n, R := len(mc.Suppliers), len(mc.Regions)
+	c := &Calibrated{
+		Market: mc,
+		Beta:   make([][]float64, n),
+		A:      make([]float64, R),
+		B:      make([]float64, n),
+		P0:     make([]float64, R),
+		Q0:     make([]float64, R),
+		S0:     make([]float64, n),
+		M0:     make([]float64, n),
+		Home:   make([]int, n),
+		Bench:  0,
+
+		lnBeta:  make([]float64, n*R),
+		route:   make([]bool, n*R),
+		netRev0: make([]float64, n),
+		corr0:   make([][]float64, n),
+	}
+	if mc.Benchmark != "" {
+		c.Bench = mc.RegionIndex(mc.Benchmark)
+	}
+	for i, s := range mc.Suppliers {
+		c.Home[i] = -1
+		if s.Home != "" {
+			c.Home[i] = mc.RegionIndex(s.Home)
+		}
+		for r := range mc.Regions {
+			c.S0[i] += mc.Flows[i][r]
+		}
+	}
+	for r, reg := range mc.Regions {
+		var q, v float64
+		for i, s := range mc.Suppliers {
+			x := mc.Flows[i][r]
+			if x == 0 {
+				continue
+			}
+			pd := (s.FOB + mc.Freight[i][r]) * (1 + mc.Wedge[i][r])
+			q += x
+			v += pd * x
+		}
+		c.Q0[r] = q
+		c.P0[r] = v / q
+		c.A[r] = q * math.Pow(c.P0[r], reg.Eps)
+	}
+	for i, s := range mc.Suppliers {
+		c.Beta[i] = make([]float64, R)
+		for r, reg := range mc.Regions {
+			x := mc.Flows[i][r]
+			if x == 0 {
+				continue
+			}
+			pd := (s.FOB + mc.Freight[i][r]) * (1 + mc.Wedge[i][r])
+			lb := math.Log(x/c.Q0[r]) + reg.Sigma*math.Log(pd/c.P0[r])
+			c.Beta[i][r] = math.Exp(lb)
+			c.lnBeta[i*R+r] = lb
+			c.route[i*R+r] = true
+		}
+		// Base corridor fill, cheapest first.
+		ord := corridorOrder(s.Corridors)
+		c.corr0[i] = make([]float64, len(s.Corridors))
+		left := c.S0[i]
+		jstar := -1
+		for _, k := range ord {
+			cr := s.Corridors[k]
+			if cr.Capacity <= 0 {
+				continue
+			}
+			jstar = k
+			f := math.Min(left, cr.Capacity)
+			c.corr0[i][k] = f
+			left -= f
+			c.netRev0[i] += (s.FOB - cr.Cost) * f
+			if left <= 0 {
+				break
+			}
+		}
+		c.M0[i] = s.FOB - s.Corridors[jstar].Cost
+		c.B[i] = c.S0[i] / math.Pow(c.M0[i], s.Eta)
+	}
+	return c, nil
+}
+
+// corridorOrder returns the indices of cs sorted by cost, stable.
+func corridorOrder(cs []Corridor) []int {
+	ord := make([]int, len(cs))
+	for k := range ord {
+		ord[k] = k
+	}
+	for a := 1; a < len(ord); a++ {
+		for b := a; b > 0 && cs[ord[b]].Cost < cs[ord[b-1]].Cost; b-- {
+			ord[b], ord[b-1] = ord[b-1], ord[b]
+		}
+	}
+	return ord
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// checkRange returns an error naming field when v is not finite or outside rg.
+func checkRange(field string, v float64, rg Range) error {
+	if !finite(v) {
+		return fmt.Errorf("%s: %v is not a finite number", field, v)
+	}
+	if !rg.Contains(v) {
+		return fmt.Errorf("%s: %g outside the valid range [%g, %g]", field, v, rg.Lo, rg.Hi)
+	}
+	return nil
+}
+
+// validateMarket checks m; every error names the offending field.
+func validateMarket(m *Market) error {
+	n, R := len(m.Suppliers), len(m.Regions)
+	if n == 0 {
+		return fmt.Errorf("suppliers: none")
+	}
+	if R == 0 {
+		return fmt.Errorf("regions: none")
+	}
+	seen := map[string]bool{}
+	for r, reg := range m.Regions {
+		f := fmt.Sprintf("regions[%s]", regName(m, r))
+		if reg.Name == "" {
+			return fmt.Errorf("regions[%d].name: empty", r)
+		}
+		if seen[reg.Name] {
+			return fmt.Errorf("%s.name: duplicate region", f)
+		}
+		seen[reg.Name] = true
+		if !finite(reg.Sigma) {
+			return fmt.Errorf("%s.sigma: %v is not a finite number", f, reg.Sigma)
+		}
+		if reg.Sigma <= 1 {
+			return fmt.Errorf("%s.sigma: %g must exceed 1", f, reg.Sigma)
+		}
+		if err := checkRange(f+".sigma", reg.Sigma, RangeSigma); err != nil {
+			return err
+		}
+		if finite(reg.Eps) && reg.Eps < 0 {
+			return fmt.Errorf("%s.eps: %g must not be negative (write the elasticity as a positive number)", f, reg.Eps)
+		}
+		if err := checkRange(f+".eps", reg.Eps, RangeEps); err != nil {
+			return err
+		}
+		if err := checkRange(f+".adjust", reg.Adjust, RangeAdjust); err != nil {
+			return err
+		}
+		if err := checkRange(f+".growth", reg.Growth, RangeGrowth); err != nil {
+			return err
+		}
+	}
+	if m.Benchmark != "" && m.RegionIndex(m.Benchmark) < 0 {
+		return fmt.Errorf("benchmark: unknown region %q", m.Benchmark)
+	}
+	seen = map[string]bool{}
+	for i, s := range m.Suppliers {
+		f := fmt.Sprintf("suppliers[%s]", supName(m, i))
+		if s.Name == "" {
+			return fmt.Errorf("suppliers[%d].name: empty", i)
+		}
+		if seen[s.Name] {
+			return fmt.Errorf("%s.name: duplicate supplier", f)
+		}
+		seen[s.Name] = true
+		if s.Home != "" && m.RegionIndex(s.Home) < 0 {
+			return fmt.Errorf("%s.home: unknown region %q", f, s.Home)
+		}
+		if !finite(s.FOB) || s.FOB <= 0 {
+			return fmt.Errorf("%s.fob: %v must be a positive finite price", f, s.FOB)
+		}
+		if !finite(s.Capacity) || s.Capacity < 0 {
+			return fmt.Errorf("%s.capacity: %v must be a finite number ≥ 0", f, s.Capacity)
+		}
+		if finite(s.Eta) && s.Eta <= 0 {
+			return fmt.Errorf("%s.eta: %g must be positive", f, s.Eta)
+		}
+		if err := checkRange(f+".eta", s.Eta, RangeEta); err != nil {
+			return err
+		}
+		if err := checkRange(f+".adjust", s.Adjust, RangeAdjust); err != nil {
+			return err
+		}
+		cs := map[string]bool{}
+		for k, cr := range s.Corridors {
+			cf := fmt.Sprintf("%s.corridors[%s]", f, cr.Name)
+			if cr.Name == "" {
+				return fmt.Errorf("%s.corridors[%d].name: empty", f, k)
+			}
+			if cs[cr.Name] {
+				return fmt.Errorf("%s.name: duplicate corridor", cf)
+			}
+			cs[cr.Name] = true
+			if !finite(cr.Capacity) || cr.Capacity < 0 {
+				return fmt.Errorf("%s.capacity: %v must be a finite number ≥ 0", cf, cr.Capacity)
+			}
+			if !finite(cr.Cost) || cr.Cost < 0 {
+				return fmt.Errorf("%s.cost: %v must be a finite number ≥ 0", cf, cr.Cost)
+			}
+		}
+	}
+	if err := checkMatrix(m, "flows", m.Flows, false); err != nil {
+		return err
+	}
+	if err := checkMatrix(m, "freight", m.Freight, false); err != nil {
+		return err
+	}
+	if err := checkMatrix(m, "wedge", m.Wedge, true); err != nil {
+		return err
+	}
+	var total float64
+	for i := range m.Suppliers {
+		for r := range m.Regions {
+			total += m.Flows[i][r]
+			if m.Wedge != nil {
+				if err := checkRange(fmt.Sprintf("wedge[%s][%s]", supName(m, i), regName(m, r)), m.Wedge[i][r], RangeWedge); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if total <= 0 {
+		return fmt.Errorf("flows: zero base flows everywhere")
+	}
+	for r := range m.Regions {
+		var q float64
+		for i := range m.Suppliers {
+			q += m.Flows[i][r]
+		}
+		if q <= 0 {
+			return fmt.Errorf("regions[%s]: no base flows into the region", regName(m, r))
+		}
+	}
+	for i, s := range m.Suppliers {
+		f := fmt.Sprintf("suppliers[%s]", supName(m, i))
+		var s0 float64
+		for r := range m.Regions {
+			s0 += m.Flows[i][r]
+		}
+		if s0 <= 0 {
+			return fmt.Errorf("%s: no base sales (every flow is zero)", f)
+		}
+		if s.Capacity < s0 {
+			return fmt.Errorf("%s.capacity: %g Mt/yr is below base sales %g Mt/yr", f, s.Capacity, s0)
+		}
+		var ccap float64
+		for _, cr := range s.Corridors {
+			ccap += cr.Capacity
+		}
+		if len(s.Corridors) == 0 {
+			return fmt.Errorf("%s.corridors: none (a supplier needs at least one corridor to carry its sales)", f)
+		}
+		if ccap < s0 {
+			return fmt.Errorf("%s.corridors: total capacity %g Mt/yr cannot carry base sales %g Mt/yr", f, ccap, s0)
+		}
+		// Base netback: FOB less the cost of the corridor carrying the last tonne.
+		left := s0
+		var last Corridor
+		for _, k := range corridorOrder(s.Corridors) {
+			cr := s.Corridors[k]
+			if cr.Capacity <= 0 {
+				continue
+			}
+			last = cr
+			left -= cr.Capacity
+			if left <= 0 {
+				break
+			}
+		}
+		if s.FOB-last.Cost <= 0 {
+			return fmt.Errorf("%s.fob: base netback %g $/t (FOB %g less corridor %s cost %g) must be positive", f, s.FOB-last.Cost, s.FOB, last.Name, last.Cost)
+		}
+	}
+	return nil
+}
+
+func checkMatrix(m *Market, name string, a [][]float64, mayBeNil bool) error {
+	if a == nil && mayBeNil {
+		return nil
+	}
+	if len(a) != len(m.Suppliers) {
+		return fmt.Errorf("%s: %d rows, want one per supplier (%d)", name, len(a), len(m.Suppliers))
+	}
+	for i := range a {
+		if len(a[i]) != len(m.Regions) {
+			return fmt.Errorf("%s[%s]: %d columns, want one per region (%d)", name, supName(m, i), len(a[i]), len(m.Regions))
+		}
+		for r, v := range a[i] {
+			if !finite(v) {
+				return fmt.Errorf("%s[%s][%s]: %v is not a finite number", name, supName(m, i), regName(m, r), v)
+			}
+			if v < 0 && name != "wedge" {
+				return fmt.Errorf("%s[%s][%s]: %g must not be negative", name, supName(m, i), regName(m, r), v)
+			}
+		}
+	}
+	return nil
+}
+
+func supName(m *Market, i int) string {
+	if i >= 0 && i < len(m.Suppliers) && m.Suppliers[i].Name != "" {
+		return m.Suppliers[i].Name
+	}
+	return fmt.Sprint(i)
+}
+
+func regName(m *Market, r int) string {
+	if r >= 0 && r < len(m.Regions) && m.Regions[r].Name != "" {
+		return m.Regions[r].Name
+	}
+	return fmt.Sprint(r)
+}

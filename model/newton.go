@@ -1,0 +1,666 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// Numerical constants of the solver (docs/MODEL.md, section 5 "Solver").
+const (
+	// lnPriceMin and lnPriceMax bound the log FOB price during iterations
+	// ($1e-6/t to $1e8/t): far outside any plausible equilibrium, they keep
+	// exp from under- or overflowing.
+	lnPriceMin = -13.815510557964274 // ln 1e-6
+	lnPriceMax = 18.420680743952367  // ln 1e8
+	// maxLogStep caps one Newton step in log price (a factor e² ≈ 7.4).
+	maxLogStep = 2.0
+	// armijo is the sufficient-decrease constant of the line search.
+	armijo = 1e-4
+	// maxHalvings bounds the backtracking steps of the line search.
+	maxHalvings = 40
+	// lagQuantityFloor is the floor, as a fraction of base quantities, applied to
+	// last month's quantities in the partial-adjustment curves (a supplier
+	// or market at zero last month could otherwise never restart).
+	lagQuantityFloor = 1e-3
+	// scaleFloor is the floor of the residual scale max(S0[i], scaleFloor).
+	scaleFloor = 1e-9
+	// sweepNewtonEvery is the number of Gauss–Seidel sweeps between two
+	// attempts to resume Newton.
+	sweepNewtonEvery = 4
+	// bisectIter bounds the safeguarded Newton–bisection steps of one
+	// one-dimensional solve.
+	bisectIter = 200
+)
+
+// workspace is the Solver's preallocated state.
+type workspace struct {
+	c    *Calibrated
+	n, R int
+
+	// Per route, flat i*R+r.
+	open []bool    // tradable in this solve: β > 0 and not banned
+	tau1 []float64 // 1 + τ0 + Wedge
+	fr   []float64 // freight f
+	lnb  []float64 // ln β
+	w    []float64 // β·p_d^(1−σ)
+	x    []float64 // flow
+	th   []float64 // θ = p/(p+f) = ∂ln p_d/∂ln p
+	pd   []float64 // delivered price
+
+	// Per region.
+	sig, eps, lnA []float64 // σ, ε in force, ln(A in force) (−Inf: no demand)
+	W, P, PQ      []float64 // Σ w, price index, expenditure P·Q
+	wo            []float64 // Σ_{j≠i} w (Gauss–Seidel)
+
+	// Per supplier.
+	sup    []supplier
+	closed []bool
+	act    []int // active (not closed) suppliers
+	y      []float64
+	p      []float64
+	D, S   []float64
+	dS     []float64 // ∂S/∂ln p
+	piece  []supplyPiece
+	sc     []float64 // residual scale max(S0, scaleFloor)
+	F      []float64 // scaled residual (D − S)/sc
+	ybest  []float64
+	ytry   []float64
+	dy     []float64
+
+	// Newton linear algebra on active suppliers, m×m row-major.
+	J   []float64
+	piv []int
+
+	evals int
+}
+
+func newWorkspace(c *Calibrated) *workspace {
+	m := c.Market
+	n, R := len(m.Suppliers), len(m.Regions)
+	vec := func(k int) []float64 { return make([]float64, k) }
+	w := &workspace{
+		c: c, n: n, R: R,
+		open: make([]bool, n*R), tau1: vec(n * R), fr: vec(n * R), lnb: vec(n * R),
+		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
+		sig: vec(R), eps: vec(R), lnA: vec(R), W: vec(R), P: vec(R), PQ: vec(R), wo: vec(R),
+		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n),
+		y: vec(n), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), piece: make([]supplyPiece, n),
+		sc: vec(n), F: vec(n), ybest: vec(n), ytry: vec(n), dy: vec(n),
+		J: vec(n * n), piv: make([]int, n),
+	}
+	for i := range m.Suppliers {
+		for r := 0; r < R; r++ {
+			w.fr[i*R+r] = m.Freight[i][r]
+			w.lnb[i*R+r] = c.lnBeta[i*R+r]
+		}
+		nk := len(m.Suppliers[i].Corridors)
+		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk)}
+		w.sc[i] = math.Max(c.S0[i], scaleFloor)
+	}
+	return w
+}
+
+func (w *workspace) checkSolution(sol *Solution) error {
+	if sol == nil || len(sol.FOB) != w.n || len(sol.PriceIndex) != w.R || len(sol.Flow) != w.n ||
+		len(sol.CorridorFlow) != w.n || len(sol.Binding) != w.n {
+		return fmt.Errorf("model: Solution not made by NewSolution for this market")
+	}
+	return nil
+}
+
+// prepare validates pol, lag and start and sets up the per-solve state.
+func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
+	c, m := w.c, w.c.Market
+	n, R := w.n, w.R
+	if pol == nil {
+		return fmt.Errorf("policy: nil")
+	}
+	if len(pol.Ban) != n || len(pol.Wedge) != n || len(pol.ExportCap) != n || len(pol.CorridorCap) != n ||
+		len(pol.CorridorCost) != n || len(pol.CapacityAdd) != n || len(pol.DemandScale) != R || len(pol.CostShift) != n {
+		return fmt.Errorf("policy: shape does not match the market (%d suppliers, %d regions); make it with NewPolicy", n, R)
+	}
+	if lag != nil && (len(lag.Supply) != n || len(lag.Demand) != R) {
+		return fmt.Errorf("lag: %d supplies and %d demands, want %d and %d", len(lag.Supply), len(lag.Demand), n, R)
+	}
+	if start != nil && len(start) != n {
+		return fmt.Errorf("start: %d prices, want %d", len(start), n)
+	}
+	for r := 0; r < R; r++ {
+		reg := &m.Regions[r]
+		ds := pol.DemandScale[r]
+		if !finite(ds) || ds < 0 {
+			return fmt.Errorf("policy.demand_scale[%s]: %v must be a finite number ≥ 0", reg.Name, ds)
+		}
+		w.sig[r] = reg.Sigma
+		lnA := math.Inf(-1)
+		if ds > 0 {
+			lnA = math.Log(c.A[r] * ds)
+		}
+		w.eps[r] = reg.Eps
+		if lag != nil {
+			q := lag.Demand[r]
+			if !finite(q) || q < 0 {
+				return fmt.Errorf("lag.demand[%s]: %v must be a finite number ≥ 0", reg.Name, q)
+			}
+			q = math.Max(q, lagQuantityFloor*c.Q0[r])
+			mu := reg.Adjust
+			lnA = (1-mu)*math.Log(q) + mu*lnA
+			w.eps[r] = mu * reg.Eps
+		}
+		w.lnA[r] = lnA
+	}
+	w.act = w.act[:0]
+	for i := 0; i < n; i++ {
+		s := &m.Suppliers[i]
+		if len(pol.Ban[i]) != R || len(pol.Wedge[i]) != R {
+			return fmt.Errorf("policy: ban/wedge row of %s has the wrong length", s.Name)
+		}
+		if len(pol.CorridorCap[i]) != len(s.Corridors) || len(pol.CorridorCost[i]) != len(s.Corridors) {
+			return fmt.Errorf("policy: corridor rows of %s have %d/%d entries, want %d", s.Name, len(pol.CorridorCap[i]), len(pol.CorridorCost[i]), len(s.Corridors))
+		}
+		ec := pol.ExportCap[i]
+		if math.IsNaN(ec) || ec < 0 || math.IsInf(ec, -1) {
+			return fmt.Errorf("policy.export_cap[%s]: %v must be ≥ 0 (NoCap for none)", s.Name, ec)
+		}
+		ca := pol.CapacityAdd[i]
+		if !finite(ca) {
+			return fmt.Errorf("policy.capacity_add[%s]: %v is not a finite number", s.Name, ca)
+		}
+		cs := pol.CostShift[i]
+		if !finite(cs) {
+			return fmt.Errorf("policy.cost_shift[%s]: %v is not a finite number", s.Name, cs)
+		}
+		for k, cr := range s.Corridors {
+			if v := pol.CorridorCap[i][k]; !finite(v) || v < 0 {
+				return fmt.Errorf("policy.corridor_capacity[%s][%s]: %v must be a finite number ≥ 0", s.Name, cr.Name, v)
+			}
+			if v := pol.CorridorCost[i][k]; !finite(v) {
+				return fmt.Errorf("policy.corridor_cost[%s][%s]: %v is not a finite number", s.Name, cr.Name, v)
+			}
+		}
+		sp := &w.sup[i]
+		sp.K = math.Max(0, s.Capacity+ca)
+		sp.cap = ec
+		sp.lnB = math.Log(c.B[i])
+		sp.eta = s.Eta
+		if lag != nil {
+			q := lag.Supply[i]
+			if !finite(q) || q < 0 {
+				return fmt.Errorf("lag.supply[%s]: %v must be a finite number ≥ 0", s.Name, q)
+			}
+			q = math.Max(q, lagQuantityFloor*c.S0[i])
+			lam := s.Adjust
+			sp.lnB = (1-lam)*math.Log(q) + lam*sp.lnB
+			sp.eta = lam * s.Eta
+		}
+		sp.prepareSupply(pol.CorridorCap[i], pol.CorridorCost[i], cs)
+
+		sells := false
+		for r := 0; r < R; r++ {
+			k := i*R + r
+			wd := pol.Wedge[i][r]
+			if !finite(wd) {
+				return fmt.Errorf("policy.wedge[%s][%s]: %v is not a finite number", s.Name, m.Regions[r].Name, wd)
+			}
+			t1 := 1 + m.Wedge[i][r] + wd
+			if !(t1 > 0) {
+				return fmt.Errorf("policy.wedge[%s][%s]: %g makes the total wedge %g ≤ −100%%", s.Name, m.Regions[r].Name, wd, t1-1)
+			}
+			w.tau1[k] = t1
+			w.open[k] = c.route[k] && !pol.Ban[i][r]
+			if w.open[k] && !math.IsInf(w.lnA[r], -1) {
+				sells = true
+			}
+		}
+		w.closed[i] = !sells || !(sp.smax > 0)
+		if w.closed[i] {
+			continue
+		}
+		w.act = append(w.act, i)
+		y := math.Log(s.FOB)
+		if start != nil && start[i] > 0 && finite(start[i]) {
+			y = math.Log(start[i])
+		}
+		w.y[i] = clampY(y)
+	}
+	return nil
+}
+
+func clampY(y float64) float64 {
+	if y < lnPriceMin {
+		return lnPriceMin
+	}
+	if y > lnPriceMax {
+		return lnPriceMax
+	}
+	return y
+}
+
+// eval computes demand, supply and the scaled residual F at w.y (active
+// suppliers), and the Jacobian ∂F/∂ln p when jac is true. It returns
+// max_i |F_i| and Σ F_i².
+func (w *workspace) eval(jac bool) (maxF, ss float64) {
+	w.evals++
+	R := w.R
+	for _, i := range w.act {
+		w.p[i] = math.Exp(w.y[i])
+		w.D[i] = 0
+	}
+	for r := 0; r < R; r++ {
+		om := 1 - w.sig[r]
+		var W float64
+		for _, i := range w.act {
+			k := i*R + r
+			if !w.open[k] {
+				continue
+			}
+			pf := w.p[i] + w.fr[k]
+			pd := pf * w.tau1[k]
+			w.pd[k] = pd
+			w.th[k] = w.p[i] / pf
+			wk := math.Exp(w.lnb[k] + om*math.Log(pd))
+			w.w[k] = wk
+			W += wk
+		}
+		w.W[r] = W
+		if W == 0 {
+			w.P[r], w.PQ[r] = 0, 0
+			continue
+		}
+		lnP := math.Log(W) / om
+		w.P[r] = math.Exp(lnP)
+		PQ := math.Exp(w.lnA[r] + (1-w.eps[r])*lnP)
+		w.PQ[r] = PQ
+		for _, i := range w.act {
+			k := i*R + r
+			if !w.open[k] {
+				continue
+			}
+			xk := w.w[k] / W * PQ / w.pd[k]
+			w.x[k] = xk
+			w.D[i] += xk
+		}
+	}
+	for _, i := range w.act {
+		S, dS, pc := w.sup[i].supplyAt(w.p[i])
+		w.S[i], w.dS[i], w.piece[i] = S, dS*w.p[i], pc
+		f := (w.D[i] - S) / w.sc[i]
+		w.F[i] = f
+		ss += f * f
+		if a := math.Abs(f); a > maxF {
+			maxF = a
+		}
+	}
+	if jac {
+		w.jacobian()
+	}
+	return maxF, ss
+}
+
+// jacobian fills w.J with ∂F_a/∂ln p_b over active suppliers (docs/MODEL.md,
+// section 5):
+//
+//	∂x[i][r]/∂ln p_j = x[i][r]·(−σ·δ_ij·θ[i][r] + (σ−ε)·s[j][r]·θ[j][r])
+//
+// with s[j][r] = w[j][r]/W[r] the expenditure share and θ = p/(p+f).
+func (w *workspace) jacobian() {
+	R, na := w.R, len(w.act)
+	J := w.J[:na*na]
+	for k := range J {
+		J[k] = 0
+	}
+	for r := 0; r < R; r++ {
+		W := w.W[r]
+		if W == 0 {
+			continue
+		}
+		se := (w.sig[r] - w.eps[r]) / W
+		for a, i := range w.act {
+			k := i*R + r
+			if !w.open[k] {
+				continue
+			}
+			xi := w.x[k]
+			c1 := xi * se
+			row := J[a*na : a*na+na]
+			for b, j := range w.act {
+				kj := j*R + r
+				if w.open[kj] {
+					row[b] += c1 * w.w[kj] * w.th[kj]
+				}
+			}
+			row[a] -= w.sig[r] * xi * w.th[k]
+		}
+	}
+	for a, i := range w.act {
+		row := J[a*na : a*na+na]
+		row[a] -= w.dS[i]
+		inv := 1 / w.sc[i]
+		for b := range row {
+			row[b] *= inv
+		}
+	}
+}
+
+// solve runs damped Newton, falling back to Gauss–Seidel with per-supplier
+// safeguarded bisection when Newton stalls, and returns the report.
+func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
+	w.evals = 0
+	res := Result{Status: NotStarted}
+	if len(w.act) == 0 {
+		res.Status = Converged
+		return res
+	}
+	maxF, ss := w.eval(true)
+	best := maxF
+	copy(w.ybest, w.y)
+	newtonIters, sweeps := 0, 0
+	for {
+		if maxF <= tol {
+			res.Status = Converged
+			break
+		}
+		// Newton phase.
+		stalled := false
+		for newtonIters < maxIter && maxF > tol {
+			newtonIters++
+			var ok bool
+			maxF, ss, ok = w.newtonStep(ss)
+			if maxF < best {
+				best = maxF
+				copy(w.ybest, w.y)
+			}
+			if !ok {
+				stalled = true
+				break
+			}
+		}
+		if maxF <= tol {
+			res.Status = Converged
+			break
+		}
+		if sweeps >= maxSweeps {
+			if newtonIters >= maxIter {
+				res.Status = IterationLimit
+			} else {
+				res.Status = Stalled
+			}
+			break
+		}
+		_ = stalled
+		// Bracketing fallback: a few Gauss–Seidel sweeps, then Newton again.
+		res.Fallback = true
+		failed := false
+		for k := 0; k < sweepNewtonEvery && sweeps < maxSweeps; k++ {
+			sweeps++
+			if !w.sweep(tol) {
+				failed = true
+				break
+			}
+		}
+		maxF, ss = w.eval(true)
+		if maxF < best {
+			best = maxF
+			copy(w.ybest, w.y)
+		}
+		if failed && maxF > tol {
+			res.Status = Failure
+			break
+		}
+	}
+	if res.Status != Converged {
+		copy(w.y, w.ybest)
+		maxF, _ = w.eval(false)
+	}
+	res.Iterations = newtonIters + sweeps
+	res.Evaluations = w.evals
+	res.MaxResidual = maxF
+	return res
+}
+
+// newtonStep takes one damped Newton step from w.y (with F and J current)
+// and leaves F and J current at the new point. ok is false when no
+// sufficient decrease was found (the caller falls back).
+func (w *workspace) newtonStep(ss float64) (maxF, ssNew float64, ok bool) {
+	na := len(w.act)
+	for a, i := range w.act {
+		w.dy[a] = -w.F[i]
+	}
+	if !luSolve(w.J[:na*na], na, w.piv[:na], w.dy[:na]) {
+		mf, s2 := w.eval(true)
+		return mf, s2, false
+	}
+	var big float64
+	for a := 0; a < na; a++ {
+		if v := math.Abs(w.dy[a]); v > big || math.IsNaN(v) {
+			big = v
+		}
+	}
+	if math.IsNaN(big) || math.IsInf(big, 0) {
+		mf, s2 := w.eval(true)
+		return mf, s2, false
+	}
+	if big > maxLogStep {
+		s := maxLogStep / big
+		for a := 0; a < na; a++ {
+			w.dy[a] *= s
+		}
+	}
+	for _, i := range w.act {
+		w.ytry[i] = w.y[i]
+	}
+	alpha := 1.0
+	for h := 0; h < maxHalvings; h++ {
+		moved := false
+		for a, i := range w.act {
+			y := clampY(w.ytry[i] + alpha*w.dy[a])
+			if y != w.y[i] {
+				moved = true
+			}
+			w.y[i] = y
+		}
+		if !moved {
+			break
+		}
+		mf, s2 := w.eval(true)
+		if s2 <= (1-armijo*alpha)*ss {
+			return mf, s2, true
+		}
+		alpha *= 0.5
+	}
+	for _, i := range w.act {
+		w.y[i] = w.ytry[i]
+	}
+	mf, s2 := w.eval(true)
+	return mf, s2, false
+}
+
+// sweep is one Gauss–Seidel sweep: each active supplier's own market is
+// cleared exactly (to rounding) holding the others' prices fixed. It
+// returns false when some supplier's excess demand has no root in the
+// price bounds (no equilibrium exists).
+func (w *workspace) sweep(tol float64) bool {
+	w.eval(false)
+	ok := true
+	for _, i := range w.act {
+		if !w.solveOwn(i, tol) {
+			ok = false
+		}
+	}
+	return ok
+}
+
+// ownExcess returns supplier i's excess demand D_i − S_i at log price y,
+// and its derivative with respect to y, holding other suppliers' index
+// contributions w.wo fixed.
+func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
+	R := w.R
+	p := math.Exp(y)
+	var D, dD float64
+	for r := 0; r < R; r++ {
+		k := i*R + r
+		if !w.open[k] {
+			continue
+		}
+		om := 1 - w.sig[r]
+		pf := p + w.fr[k]
+		pd := pf * w.tau1[k]
+		wi := math.Exp(w.lnb[k] + om*math.Log(pd))
+		W := w.wo[r] + wi
+		lnP := math.Log(W) / om
+		PQ := math.Exp(w.lnA[r] + (1-w.eps[r])*lnP)
+		x := wi / W * PQ / pd
+		s := wi / W
+		D += x
+		dD += x * (p / pf) * (-w.sig[r] + (w.sig[r]-w.eps[r])*s)
+	}
+	S, dS, _ := w.sup[i].supplyAt(p)
+	w.evals++
+	return D - S, dD - dS*p
+}
+
+// solveOwn clears supplier i's market by safeguarded Newton–bisection in
+// its log price, others fixed, and updates w.y[i] and the region sums.
+func (w *workspace) solveOwn(i int, tol float64) bool {
+	R := w.R
+	for r := 0; r < R; r++ {
+		var wo float64
+		for _, j := range w.act {
+			if j != i && w.open[j*R+r] {
+				wo += w.w[j*R+r]
+			}
+		}
+		w.wo[r] = wo
+	}
+	sc := w.sc[i]
+	y := w.y[i]
+	g, dg := w.ownExcess(i, y)
+	lo, hi := math.NaN(), math.NaN()
+	if g > 0 {
+		lo = y
+		for step := 0.25; ; step *= 2 {
+			yy := math.Min(y+step, lnPriceMax)
+			gg, _ := w.ownExcess(i, yy)
+			if gg <= 0 {
+				hi = yy
+				break
+			}
+			lo = yy
+			if yy >= lnPriceMax {
+				w.setOwn(i, lnPriceMax)
+				return false
+			}
+		}
+	} else if g < 0 {
+		hi = y
+		for step := 0.25; ; step *= 2 {
+			yy := math.Max(y-step, lnPriceMin)
+			gg, _ := w.ownExcess(i, yy)
+			if gg >= 0 {
+				lo = yy
+				break
+			}
+			hi = yy
+			if yy <= lnPriceMin {
+				w.setOwn(i, lnPriceMin)
+				return false
+			}
+		}
+	} else {
+		w.setOwn(i, y)
+		return true
+	}
+	// Invariant: g(lo) > 0 ≥ g(hi) (or = at lo), root in [lo, hi].
+	y = 0.5 * (lo + hi)
+	g, dg = w.ownExcess(i, y)
+	for it := 0; it < bisectIter; it++ {
+		if math.Abs(g)/sc <= 0.01*tol || hi-lo <= 4e-16*math.Max(1, math.Abs(y)) {
+			break
+		}
+		if g > 0 {
+			lo = y
+		} else {
+			hi = y
+		}
+		yn := y - g/dg
+		if !(dg < 0) || !(yn > lo && yn < hi) {
+			yn = 0.5 * (lo + hi)
+		}
+		y = yn
+		g, dg = w.ownExcess(i, y)
+	}
+	w.setOwn(i, y)
+	return true
+}
+
+// setOwn sets supplier i's log price and refreshes its CES terms.
+func (w *workspace) setOwn(i int, y float64) {
+	R := w.R
+	w.y[i] = y
+	p := math.Exp(y)
+	w.p[i] = p
+	for r := 0; r < R; r++ {
+		k := i*R + r
+		if !w.open[k] {
+			continue
+		}
+		pd := (p + w.fr[k]) * w.tau1[k]
+		w.w[k] = math.Exp(w.lnb[k] + (1-w.sig[r])*math.Log(pd))
+	}
+}
+
+// luSolve solves A·x = b in place (b becomes x) by LU with partial
+// pivoting; A (n×n row-major) is overwritten. It reports false for a
+// singular matrix. It does not allocate.
+func luSolve(A []float64, n int, piv []int, b []float64) bool {
+	var amax float64
+	for _, v := range A[:n*n] {
+		amax = math.Max(amax, math.Abs(v))
+	}
+	if !(amax > 0) || math.IsInf(amax, 0) {
+		return false
+	}
+	small := amax * 1e-300
+	for k := 0; k < n; k++ {
+		p := k
+		big := math.Abs(A[k*n+k])
+		for r := k + 1; r < n; r++ {
+			if v := math.Abs(A[r*n+k]); v > big {
+				big, p = v, r
+			}
+		}
+		if !(big > small) {
+			return false
+		}
+		piv[k] = p
+		if p != k {
+			rk, rp := A[k*n:k*n+n], A[p*n:p*n+n]
+			for c := range rk {
+				rk[c], rp[c] = rp[c], rk[c]
+			}
+			b[k], b[p] = b[p], b[k]
+		}
+		inv := 1 / A[k*n+k]
+		rowk := A[k*n+k+1 : k*n+n]
+		for r := k + 1; r < n; r++ {
+			f := A[r*n+k] * inv
+			if f == 0 {
+				continue
+			}
+			A[r*n+k] = f
+			rowr := A[r*n+k+1 : r*n+n]
+			for c, v := range rowk {
+				rowr[c] -= f * v
+			}
+			b[r] -= f * b[k]
+		}
+	}
+	for k := n - 1; k >= 0; k-- {
+		s := b[k]
+		for c := k + 1; c < n; c++ {
+			s -= A[k*n+c] * b[c]
+		}
+		b[k] = s / A[k*n+k]
+	}
+	return true
+}

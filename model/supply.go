@@ -1,0 +1,146 @@
+package model
+
+import "math"
+
+// Supply-side pieces of the model (docs/MODEL.md, section 3.4 "Export
+// supply through corridors").
+//
+// Supplier i ships through corridors ordered by unit cost c_1 ≤ c_2 ≤ …
+// (stable) with cumulative capacities C_j. Mine supply at netback m is
+// q(m) = B·m^η for m > 0, else 0. Export supply is
+//
+//	S(p) = min(K, cap, max_j min(q(p − c_j), C_j)).
+//
+// supplyAt evaluates it with one log and one exp, using the thresholds
+// T_j = c_j + q⁻¹(C_j) = c_j + (C_j/B)^(1/η) precomputed by prepareSupply:
+// with j the first corridor such that p ≤ T_j, the maximum is
+// max(C_{j−1}, q(p − c_j)) (C_0 = 0); when p > T_j for every j, every
+// corridor is full and S = C_last.
+
+// supplyPiece says which piece of S(p) is active.
+type supplyPiece int8
+
+const (
+	pieceZero     supplyPiece = iota // p at or below the cheapest corridor cost
+	pieceInterior                    // q(p − c_j): mine supply on the margin
+	pieceCorridor                    // corridors up to j full: S = C_j
+	pieceCapacity                    // S = K
+	pieceQuota                       // S = cap
+)
+
+// supplier is the per-solve supply state of one supplier.
+type supplier struct {
+	K, cap float64 // production capacity and export cap, Mt/yr
+	lnB    float64 // ln B (short-run B_t with a Lag)
+	eta    float64 // η (short-run λη with a Lag)
+	smax   float64 // min(K, cap, C_last)
+	// Corridors sorted by cost (stable): input index, cost, cumulative
+	// capacity, threshold T_j.
+	ord  []int
+	cost []float64
+	cum  []float64
+	thr  []float64
+}
+
+// prepareSupply sorts the corridors of one supplier by cost c = costs[k]
+// (stable insertion sort, no allocation) and computes cumulative capacities
+// and thresholds.
+func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
+	nk := len(caps)
+	for k := 0; k < nk; k++ {
+		sp.ord[k] = k
+	}
+	for a := 1; a < nk; a++ {
+		for b := a; b > 0 && costs[sp.ord[b]] < costs[sp.ord[b-1]]; b-- {
+			sp.ord[b], sp.ord[b-1] = sp.ord[b-1], sp.ord[b]
+		}
+	}
+	var cum float64
+	for j := 0; j < nk; j++ {
+		k := sp.ord[j]
+		cum += caps[k]
+		sp.cost[j] = costs[k] + shift
+		sp.cum[j] = cum
+		if cum > 0 {
+			sp.thr[j] = sp.cost[j] + math.Exp((math.Log(cum)-sp.lnB)/sp.eta)
+		} else {
+			sp.thr[j] = sp.cost[j]
+		}
+	}
+	sp.smax = math.Min(sp.K, sp.cap)
+	if nk == 0 {
+		sp.smax = 0
+	} else {
+		sp.smax = math.Min(sp.smax, cum)
+	}
+}
+
+// supplyAt returns S(p), dS/dp and the active piece.
+func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
+	nk := len(sp.cost)
+	j := 0
+	for j < nk && p > sp.thr[j] {
+		j++
+	}
+	if j == nk {
+		if nk == 0 {
+			return 0, 0, pieceZero
+		}
+		S, piece = sp.cum[nk-1], pieceCorridor
+	} else {
+		prev := 0.0
+		if j > 0 {
+			prev = sp.cum[j-1]
+		}
+		var q, dq float64
+		if m := p - sp.cost[j]; m > 0 {
+			q = math.Exp(sp.lnB + sp.eta*math.Log(m))
+			dq = sp.eta * q / m
+		}
+		switch {
+		case q > prev:
+			S, dSdp, piece = q, dq, pieceInterior
+		case prev > 0:
+			S, piece = prev, pieceCorridor
+		default:
+			S, piece = 0, pieceZero
+		}
+	}
+	if sp.K < S && sp.K <= sp.cap {
+		return sp.K, 0, pieceCapacity
+	}
+	if sp.cap < S {
+		return sp.cap, 0, pieceQuota
+	}
+	return S, dSdp, piece
+}
+
+// lastCorridor returns the sorted position of the corridor carrying the
+// last tonne of sales S: the first j with C_j ≥ S (and C_j > 0). With no
+// open corridor it returns the cheapest, and −1 when there is none.
+func (sp *supplier) lastCorridor(S float64) int {
+	nk := len(sp.cum)
+	if nk == 0 {
+		return -1
+	}
+	for j := 0; j < nk; j++ {
+		if sp.cum[j] > 0 && sp.cum[j] >= S {
+			return j
+		}
+	}
+	// S above every cumulative capacity (rounding) or all closed.
+	for j := nk - 1; j >= 0; j-- {
+		if sp.cum[j] > 0 && (j == 0 || sp.cum[j-1] < sp.cum[j]) {
+			return j
+		}
+	}
+	return 0
+}
+
+// marginalCost returns the mine marginal cost (S/B)^(1/η), $/t.
+func (sp *supplier) marginalCost(S float64) float64 {
+	if S <= 0 {
+		return 0
+	}
+	return math.Exp((math.Log(S) - sp.lnB) / sp.eta)
+}
