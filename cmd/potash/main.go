@@ -1,0 +1,27 @@
+// Command potash simulates how sanctions and sanction relief move the world
+// potash market: prices, trade flows and each exporter's revenue, month by
+// month, with Monte Carlo uncertainty bands, sweeps, sensitivity and
+// briefing-ready charts. Run `potash --help`.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := &env{
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		outRoot:   "potash-out",
+	}
+	code := runMain(ctx, e, os.Args)
+	stop()
+	os.Exit(code)
+}
