@@ -1,6 +1,9 @@
 package model
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // EventKind is the instrument an Event sets.
 type EventKind int
@@ -112,11 +115,66 @@ type Run struct {
 // equilibrium: each month applies the events in force, the demand trend and
 // partial adjustment, and solves warm-started from last month. A month that
 // does not converge is counted in Path.Failed and its Result kept; the path
-// goes on from the best point found.
-func Simulate(ctx context.Context, spec *Spec) (*Path, error) { return nil, ErrNotImplemented }
+// goes on from the best point found. Every month's Solution is stored.
+func Simulate(ctx context.Context, spec *Spec) (*Path, error) {
+	if err := checkSpec(spec); err != nil {
+		return nil, err
+	}
+	cal, err := Calibrate(spec.Market)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", specName(spec), err)
+	}
+	ps, err := newPathSim(cal, spec)
+	if err != nil {
+		return nil, err
+	}
+	path := newPath(spec, cal, ps.sol)
+	for k := range path.Months {
+		if k%12 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		t := path.Months[k]
+		SetPolicy(ps.pol, cal, spec, t)
+		res, err := ps.solve(t)
+		if err != nil {
+			return nil, err
+		}
+		path.record(k, ps.sol, res)
+	}
+	return path, nil
+}
 
 // SimulatePair simulates scenario and counterfactual (which must share
-// the same Market values) and returns them as a Run.
+// the horizon and should share the same Market values: common parameters)
+// and returns them as a Run. The market is calibrated once when both
+// Markets hold the same values; months before the two policies first
+// differ are solved once and stored in both paths.
 func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, error) {
-	return nil, ErrNotImplemented
+	if err := checkSpec(scenario); err != nil {
+		return nil, err
+	}
+	if err := checkSpec(counterfactual); err != nil {
+		return nil, err
+	}
+	calS, calC, err := calibratePair(scenario, counterfactual)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newPairSim(scenario, counterfactual, calS, calC)
+	if err != nil {
+		return nil, err
+	}
+	run := &Run{
+		Scenario:       newPath(scenario, calS, p.s.sol),
+		Counterfactual: newPath(counterfactual, calC, p.c.sol),
+	}
+	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
+		run.Scenario.record(k, ss, rs)
+		run.Counterfactual.record(k, cs, rc)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
 }

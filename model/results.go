@@ -1,10 +1,5 @@
 package model
 
-import (
-	"context"
-	"math/rand/v2"
-)
-
 // Entity is what a reported variable is indexed by.
 type Entity int
 
@@ -25,22 +20,6 @@ type Variable struct {
 	Doc    string // one line
 }
 
-// Variables lists every reported variable, in output order. (The path
-// issue fills it in; names are stable API used by CSV, charts and --metric.)
-// Expected names: benchmark_price; fob_price, netback, sales, exports,
-// export_revenue, market_share, capacity_use, producer_surplus_change,
-// corridor_rent, quota_rent; price_index, demand, import_bill,
-// consumer_surplus_change; flow, delivered_price; corridor_flow,
-// corridor_capacity.
-var Variables []Variable
-
-// EntityNames returns the entity labels of kind e for c's market
-// ("World"; supplier names; region names; "Canada→Brazil"; "Belarus/Klaipeda").
-func EntityNames(c *Calibrated, e Entity) []string { return nil }
-
-// Value returns variable v of entity index e in sol.
-func (v Variable) Value(c *Calibrated, sol *Solution, e int) float64 { return 0 }
-
 // Metric is a headline number of a Run: a scalar summary over the report
 // window (Spec.ReportStart..Spec.End).
 type Metric struct {
@@ -49,12 +28,6 @@ type Metric struct {
 	Value float64
 	Doc   string
 }
-
-// Metrics computes the headline metrics of run: at least the mean change in
-// the benchmark price ($/t), mean change in each region's price index, and
-// each supplier's cumulative change in FOB export revenue over the window
-// ($M; a monthly step adds revenue/12).
-func Metrics(run *Run) []Metric { return nil }
 
 // Distribution is a parameter's uncertainty, drawn by inverse CDF so that a
 // draw depends only on its uniform variate (reproducible with any number of
@@ -76,7 +49,9 @@ type Uncertain struct {
 	Apply func(s *Spec, v float64) error
 }
 
-// Param is a numeric parameter that a sweep can set.
+// Param is a numeric parameter that a sweep can set. Sweep calls Apply on
+// clones of the scenario and of the counterfactual alike; an Apply for a
+// change of the scenario alone must leave the counterfactual unchanged.
 type Param struct {
 	Name  string
 	Unit  string
@@ -124,17 +99,15 @@ type MCResult struct {
 	Converged int // draws whose every month converged in both paths
 	Failed    int // draws with any non-converged month; excluded from the bands and counted here
 	Seed      uint64
-	Months    []Month
-	Series    []Series
-	Totals    []TotalDist
-}
-
-// MonteCarlo draws the uncertain parameters opts.Draws times, recalibrates
-// each draw to the base year, and simulates scenario and counterfactual with
-// the same draw. Memory stays bounded in the number of draws.
-func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncertain, opts MCOptions) (*MCResult, error) {
-	_ = rand.NewPCG
-	return nil, ErrNotImplemented
+	// Exact is true when every percentile was computed from all draws
+	// sorted (draws ≤ the exact cap); false when from histograms.
+	Exact bool
+	// FirstFailure explains the first failed draw ("draw 17: scenario,
+	// month 2024-03: iteration limit ..."), "" when none failed.
+	FirstFailure string
+	Months       []Month
+	Series       []Series
+	Totals       []TotalDist
 }
 
 // SweepAxis is one swept parameter and its grid.
@@ -153,12 +126,6 @@ type SweepResult struct {
 	Status  []Status    // per point: Converged unless some month failed
 }
 
-// Sweep runs scenario and counterfactual at every point of a 1-D or 2-D grid
-// and records the named metrics.
-func Sweep(ctx context.Context, scenario, counterfactual *Spec, axes []SweepAxis, metrics []string, workers int) (*SweepResult, error) {
-	return nil, ErrNotImplemented
-}
-
 // TornadoBar is one parameter's one-at-a-time effect.
 type TornadoBar struct {
 	Param         string
@@ -173,10 +140,7 @@ type Tornado struct {
 	Unit   string
 	Base   float64 // metric with every parameter at its central value
 	Bars   []TornadoBar
-}
-
-// Sensitivity sets each uncertain parameter to its low and high value with
-// the others at their central values and records metric.
-func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Uncertain, metric string, workers int) (*Tornado, error) {
-	return nil, ErrNotImplemented
+	// Failed counts runs (of 1 + 2·len(Bars)) with a non-converged month;
+	// their metric is still reported.
+	Failed int
 }

@@ -1,0 +1,363 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+const (
+	// mcBlock is the number of draws computed between two merges into
+	// the percentile store. Fixed, so results do not depend on workers.
+	mcBlock = 64
+	// mcExactBytes bounds the memory of the rows kept for exact
+	// percentiles (and the pilot of the histograms).
+	mcExactBytes = 160 << 20
+	// MCExactMax is the largest number of draws whose percentiles are
+	// exact whatever the market size; bigger markets keep fewer (see
+	// exactCap).
+	MCExactMax = 2048
+)
+
+// exactCap returns how many draws keep their rows (a multiple of mcBlock,
+// at least one block): the percentiles are exact up to this many draws.
+func exactCap(cells int) int {
+	n := mcExactBytes / (16 * max(cells, 1))
+	n = min(n, MCExactMax) / mcBlock * mcBlock
+	return max(n, mcBlock)
+}
+
+// mcSeries is one reported series: variable j of entity e.
+type mcSeries struct {
+	def    *varDef
+	e      int
+	entity string
+}
+
+// mcLayout fixes the reported series and months of a run.
+type mcLayout struct {
+	series []mcSeries
+	months int
+	from   int // first month of the report window
+}
+
+func newMCLayout(cal *Calibrated, spec *Spec) *mcLayout {
+	l := &mcLayout{months: spec.Months(), from: reportFrom(spec)}
+	for j := range varDefs {
+		d := &varDefs[j]
+		names := EntityNames(cal, d.Entity)
+		for e := range names {
+			l.series = append(l.series, mcSeries{def: d, e: e, entity: names[e]})
+		}
+	}
+	return l
+}
+
+// cells is the number of level cells per path: series × months.
+func (l *mcLayout) cells() int { return len(l.series) * l.months }
+
+// errDrawFailed stops a draw's simulation at its first non-converged month.
+var errDrawFailed = errors.New("draw failed")
+
+// mcRunner simulates draws on one goroutine.
+type mcRunner struct {
+	scen, cf *Spec
+	unc      []Uncertain
+	seed     uint64
+	layout   *mcLayout
+	acc      *metricAcc
+	vals     []float64
+}
+
+// draw simulates draw d into row (2·cells values) and mrow (metrics). It
+// returns "" on success, else why the draw failed.
+func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string {
+	rng := rand.New(rand.NewPCG(r.seed, uint64(d)))
+	s, c := r.scen.Clone(), r.cf.Clone()
+	for k := range r.unc {
+		u := &r.unc[k]
+		v := u.Dist.Quantile(uniformOpen(rng))
+		if err := u.Apply(s, v); err != nil {
+			return fmt.Sprintf("%s = %g: %v", u.Name, v, err)
+		}
+		if err := u.Apply(c, v); err != nil {
+			return fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err)
+		}
+	}
+	if s.Start != r.scen.Start || s.End != r.scen.End || c.Start != r.cf.Start || c.End != r.cf.End {
+		return "an uncertain parameter changes the horizon"
+	}
+	calS, calC, err := calibratePair(s, c)
+	if err != nil {
+		return err.Error()
+	}
+	p, err := newPairSim(s, c, calS, calC)
+	if err != nil {
+		return err.Error()
+	}
+	l := r.layout
+	C := l.cells()
+	ns := len(l.series)
+	r.acc.reset()
+	failure := ""
+	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
+		if rs.Status != Converged || rc.Status != Converged {
+			which, res := "scenario", rs
+			if rs.Status == Converged {
+				which, res = "counterfactual", rc
+			}
+			failure = fmt.Sprintf("%s, month %v: %v (residual %.3g)", which, t, res.Status, res.MaxResidual)
+			return errDrawFailed
+		}
+		base := k * ns
+		for q := range l.series {
+			se := &l.series[q]
+			a := se.def.get(calS, ss, se.e)
+			b := se.def.get(calC, cs, se.e)
+			if !distFinite(a) || !distFinite(b) {
+				failure = fmt.Sprintf("month %v: %s of %s is not finite", t, se.def.Name, se.entity)
+				return errDrawFailed
+			}
+			row[base+q] = a
+			row[C+base+q] = b
+		}
+		if k >= l.from {
+			r.acc.add(ss, cs)
+		}
+		return nil
+	})
+	if failure != "" {
+		return failure
+	}
+	if err != nil {
+		return err.Error()
+	}
+	r.acc.values(mrow)
+	for _, v := range mrow {
+		if !distFinite(v) {
+			return "a headline metric is not finite"
+		}
+	}
+	return ""
+}
+
+// uniformOpen returns a uniform variate in (0, 1).
+func uniformOpen(rng *rand.Rand) float64 {
+	for {
+		if u := rng.Float64(); u > 0 {
+			return u
+		}
+	}
+}
+
+// MonteCarlo draws the uncertain parameters opts.Draws times, recalibrates
+// each draw to the base year, and simulates scenario and counterfactual with
+// the same draw (common random numbers). Draw d uses
+// rand.NewPCG(opts.Seed, d): for each Uncertain in order one uniform
+// variate u in (0,1) and the value Dist.Quantile(u), applied to clones of
+// both Specs. A draw with a non-converged month in either path (or a
+// calibration error, or a non-finite output) is counted in Failed and
+// left out of every band and total.
+//
+// Bands cover every Variable × entity × month (levels of both paths and
+// differences); Totals hold every headline metric (MetricList) per
+// converged draw. Percentiles are exact up to exactCap draws (MCExactMax
+// for small markets) and come from fixed-bin histograms beyond (accuracy
+// in docs/MODEL.md, section 9). Memory is bounded in the number of draws
+// except for the Totals (8 bytes × metrics × draws). Results are
+// bit-identical for a seed whatever opts.Workers.
+func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncertain, opts MCOptions) (*MCResult, error) {
+	if opts.Draws <= 0 {
+		return nil, fmt.Errorf("monte carlo: draws %d must be positive", opts.Draws)
+	}
+	if err := checkSpec(scenario); err != nil {
+		return nil, err
+	}
+	if err := checkSpec(counterfactual); err != nil {
+		return nil, err
+	}
+	for k, u := range unc {
+		if u.Dist == nil || u.Apply == nil {
+			return nil, fmt.Errorf("monte carlo: uncertain parameter %d (%s) has no distribution or no Apply", k, u.Name)
+		}
+	}
+	// Check the set-up once with every parameter at its central value.
+	s0, c0 := scenario.Clone(), counterfactual.Clone()
+	for _, u := range unc {
+		if err := u.Apply(s0, u.Central); err != nil {
+			return nil, fmt.Errorf("monte carlo: %s: %w", u.Name, err)
+		}
+		if err := u.Apply(c0, u.Central); err != nil {
+			return nil, fmt.Errorf("monte carlo: %s (counterfactual): %w", u.Name, err)
+		}
+	}
+	cal0, calC0, err := calibratePair(s0, c0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := newPairSim(s0, c0, cal0, calC0); err != nil {
+		return nil, err
+	}
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	layout := newMCLayout(cal0, scenario)
+	defs := metricDefs(cal0.Market)
+	C := layout.cells()
+	capN := exactCap(C)
+	draws := opts.Draws
+	store := newBandStore(C, workers)
+	nExact := min(draws, capN)
+	store.exact = make([][]float64, nExact)
+	store.exactOK = make([]bool, nExact)
+	exactBuf := make([]float64, nExact*2*C)
+	for d := range store.exact {
+		store.exact[d] = exactBuf[d*2*C : (d+1)*2*C : (d+1)*2*C]
+	}
+	var blockRows [][]float64
+	if draws > capN {
+		blockRows = make([][]float64, mcBlock)
+		buf := make([]float64, mcBlock*2*C)
+		for j := range blockRows {
+			blockRows[j] = buf[j*2*C : (j+1)*2*C : (j+1)*2*C]
+		}
+	}
+
+	runners := make([]*mcRunner, workers)
+	for w := range runners {
+		runners[w] = &mcRunner{
+			scen: scenario, cf: counterfactual, unc: unc, seed: opts.Seed,
+			layout: layout, acc: newMetricAcc(defs),
+		}
+	}
+
+	res := &MCResult{Draws: draws, Seed: opts.Seed, Months: make([]Month, layout.months)}
+	for k := range res.Months {
+		res.Months[k] = scenario.Start + Month(k)
+	}
+	nm := len(defs)
+	totals := make([][]float64, nm)
+	blockM := make([]float64, mcBlock*nm)
+	blockFail := make([]string, mcBlock)
+	blockOK := make([]bool, mcBlock)
+
+	for d0 := 0; d0 < draws; d0 += mcBlock {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		d1 := min(d0+mcBlock, draws)
+		nb := d1 - d0
+		rows := blockRows
+		inExact := d0 < capN
+		if inExact {
+			rows = store.exact[d0:d1]
+		}
+		// Phase A: simulate the block's draws in parallel.
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < min(workers, nb); w++ {
+			wg.Add(1)
+			go func(r *mcRunner) {
+				defer wg.Done()
+				for {
+					j := int(next.Add(1)) - 1
+					if j >= nb {
+						return
+					}
+					blockFail[j] = r.draw(ctx, d0+j, rows[j], blockM[j*nm:(j+1)*nm])
+				}
+			}(runners[w])
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// In draw order: failures and totals.
+		for j := 0; j < nb; j++ {
+			ok := blockFail[j] == ""
+			blockOK[j] = ok
+			if !ok {
+				res.Failed++
+				if res.FirstFailure == "" {
+					res.FirstFailure = fmt.Sprintf("draw %d: %s", d0+j, blockFail[j])
+				}
+				continue
+			}
+			res.Converged++
+			for m := 0; m < nm; m++ {
+				totals[m] = append(totals[m], blockM[j*nm+m])
+			}
+		}
+		if inExact {
+			copy(store.exactOK[d0:d1], blockOK[:nb])
+		}
+		// Phase B: merge into the histograms.
+		switch {
+		case inExact && d1 == capN && draws > capN:
+			store.startHistograms(store.exact, store.exactOK)
+			store.exact, store.exactOK, exactBuf = nil, nil, nil
+		case !inExact:
+			store.add(rows[:nb], blockOK[:nb])
+		}
+		if opts.Progress != nil {
+			opts.Progress(d1, draws)
+		}
+	}
+
+	// Assemble the bands.
+	bands := store.bands()
+	res.Exact = store.count == nil
+	ns := len(layout.series)
+	res.Series = make([]Series, ns)
+	for q, se := range layout.series {
+		sr := Series{
+			Variable: se.def.Name,
+			Entity:   se.entity,
+			Unit:     se.def.Unit,
+			Level:    make([]Band, layout.months),
+			CfLevel:  make([]Band, layout.months),
+			Diff:     make([]Band, layout.months),
+		}
+		for k := 0; k < layout.months; k++ {
+			c := k*ns + q
+			sr.Level[k] = bands[3*c]
+			sr.CfLevel[k] = bands[3*c+1]
+			sr.Diff[k] = bands[3*c+2]
+		}
+		res.Series[q] = sr
+	}
+	res.Totals = make([]TotalDist, nm)
+	for m, d := range defs {
+		vals := totals[m]
+		band := exactBand(append([]float64(nil), vals...))
+		res.Totals[m] = TotalDist{Metric: d.Name, Unit: d.Unit, Values: vals, Band: band}
+	}
+	return res, nil
+}
+
+// SeriesOf returns the series of variable name for entity (e.g.
+// "export_revenue", "Belarus"), or nil.
+func (r *MCResult) SeriesOf(variable, entity string) *Series {
+	for k := range r.Series {
+		if r.Series[k].Variable == variable && r.Series[k].Entity == entity {
+			return &r.Series[k]
+		}
+	}
+	return nil
+}
+
+// Total returns the distribution of headline metric name, or nil.
+func (r *MCResult) Total(metric string) *TotalDist {
+	for k := range r.Totals {
+		if r.Totals[k].Metric == metric {
+			return &r.Totals[k]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,298 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+)
+
+// lagFloor is the smallest realized quantity, as a fraction of the base
+// year's, carried into the next month's partial adjustment. Without it a
+// supplier whose sales fell to zero (every route banned, capacity 0) would
+// have B_t = 0 and could never come back (docs/MODEL.md, section 8).
+const lagFloor = 0.01
+
+// pathSim steps one path. It holds one Policy, one Solver and one Solution
+// for the whole path, so a month allocates nothing.
+type pathSim struct {
+	cal    *Calibrated
+	spec   *Spec
+	solver *Solver
+	pol    *Policy
+	sol    *Solution
+	lag    Lag
+	start  []float64
+}
+
+func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
+	if err := checkSpec(spec); err != nil {
+		return nil, err
+	}
+	if err := ValidateEvents(cal.Market, spec.Events); err != nil {
+		return nil, fmt.Errorf("%s: %w", specName(spec), err)
+	}
+	n, R := len(cal.Market.Suppliers), len(cal.Market.Regions)
+	ps := &pathSim{
+		cal:    cal,
+		spec:   spec,
+		solver: NewSolver(cal),
+		pol:    NewPolicy(cal.Market),
+		sol:    NewSolution(cal),
+		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R)},
+		start:  make([]float64, n),
+	}
+	ps.reset()
+	return ps, nil
+}
+
+func checkSpec(spec *Spec) error {
+	if spec == nil || spec.Market == nil {
+		return fmt.Errorf("spec: no market")
+	}
+	if spec.End < spec.Start {
+		return fmt.Errorf("%s: horizon end %v before start %v", specName(spec), spec.End, spec.Start)
+	}
+	if spec.ReportStart != 0 && (spec.ReportStart < spec.Start || spec.ReportStart > spec.End) {
+		return fmt.Errorf("%s: report window start %v outside the horizon %v..%v", specName(spec), spec.ReportStart, spec.Start, spec.End)
+	}
+	return nil
+}
+
+func specName(s *Spec) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return "scenario"
+}
+
+// reset puts the path back at the base-year equilibrium: last month's
+// quantities are the base year's, prices start from the base FOB prices.
+func (ps *pathSim) reset() {
+	copy(ps.lag.Supply, ps.cal.S0)
+	copy(ps.lag.Demand, ps.cal.Q0)
+	for i := range ps.start {
+		ps.start[i] = ps.cal.Market.Suppliers[i].FOB
+	}
+}
+
+// solve solves the month whose policy is in ps.pol and carries its
+// quantities and prices into the next month.
+func (ps *pathSim) solve(t Month) (Result, error) {
+	res, err := ps.solver.Solve(ps.pol, &ps.lag, ps.start, ps.sol)
+	if err != nil {
+		return res, fmt.Errorf("%s, month %v: %w", specName(ps.spec), t, err)
+	}
+	ps.advance(ps.sol)
+	return res, nil
+}
+
+// advance makes sol last month's equilibrium: S_{t−1} = sales, Q_{t−1} =
+// demand (floored at lagFloor of the base year), warm start from its FOB
+// prices. Non-finite values (never expected) keep the previous month's.
+func (ps *pathSim) advance(sol *Solution) {
+	for i, s := range sol.Sales {
+		if distFinite(s) {
+			ps.lag.Supply[i] = math.Max(s, lagFloor*ps.cal.S0[i])
+		}
+		if p := sol.FOB[i]; distFinite(p) && p > 0 {
+			ps.start[i] = p
+		}
+	}
+	for r, q := range sol.Demand {
+		if distFinite(q) {
+			ps.lag.Demand[r] = math.Max(q, lagFloor*ps.cal.Q0[r])
+		}
+	}
+}
+
+// pairSim steps a scenario and its counterfactual in lockstep. While both
+// share the calibrated market and every month so far had identical
+// policies, the counterfactual month is the scenario month (same inputs,
+// same solution) and is not solved again.
+type pairSim struct {
+	s, c *pathSim
+}
+
+func newPairSim(scen, cf *Spec, calS, calC *Calibrated) (*pairSim, error) {
+	if scen.Start != cf.Start || scen.End != cf.End {
+		return nil, fmt.Errorf("scenario %v..%v and counterfactual %v..%v must share the horizon", scen.Start, scen.End, cf.Start, cf.End)
+	}
+	s, err := newPathSim(calS, scen)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newPathSim(calC, cf)
+	if err != nil {
+		return nil, err
+	}
+	return &pairSim{s: s, c: c}, nil
+}
+
+// pairVisit receives month k (t = Start+k) of both paths. The solutions
+// are the simulators' workspaces: copy what you keep.
+type pairVisit func(k int, t Month, ss, cs *Solution, rs, rc Result) error
+
+func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
+	p.s.reset()
+	p.c.reset()
+	same := p.s.cal == p.c.cal
+	spec := p.s.spec
+	for k, n := 0, spec.Months(); k < n; k++ {
+		if k%12 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		t := spec.Start + Month(k)
+		SetPolicy(p.s.pol, p.s.cal, p.s.spec, t)
+		SetPolicy(p.c.pol, p.c.cal, p.c.spec, t)
+		same = same && policiesEqual(p.s.pol, p.c.pol)
+		rs, err := p.s.solve(t)
+		if err != nil {
+			return err
+		}
+		rc, cs := rs, p.s.sol
+		if same {
+			p.c.advance(p.s.sol)
+		} else {
+			if rc, err = p.c.solve(t); err != nil {
+				return err
+			}
+			cs = p.c.sol
+		}
+		if err := visit(k, t, p.s.sol, cs, rs, rc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// calibratePair calibrates the scenario's market, and the
+// counterfactual's when its values differ (they should not: common
+// parameters), sharing one Calibrated otherwise.
+func calibratePair(scen, cf *Spec) (calS, calC *Calibrated, err error) {
+	if scen == nil || scen.Market == nil || cf == nil || cf.Market == nil {
+		return nil, nil, fmt.Errorf("spec: no market")
+	}
+	if calS, err = Calibrate(scen.Market); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", specName(scen), err)
+	}
+	if scen.Market == cf.Market || reflect.DeepEqual(scen.Market, cf.Market) {
+		return calS, calS, nil
+	}
+	if calC, err = Calibrate(cf.Market); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", specName(cf), err)
+	}
+	return calS, calC, nil
+}
+
+func newPath(spec *Spec, cal *Calibrated, tmpl *Solution) *Path {
+	n := spec.Months()
+	p := &Path{
+		Spec:    spec,
+		Cal:     cal,
+		Months:  make([]Month, n),
+		Sol:     solutionSlab(tmpl, n),
+		Results: make([]Result, n),
+	}
+	for k := range p.Months {
+		p.Months[k] = spec.Start + Month(k)
+	}
+	return p
+}
+
+func (p *Path) record(k int, sol *Solution, res Result) {
+	copySolution(p.Sol[k], sol)
+	p.Results[k] = res
+	if res.Status != Converged {
+		p.Failed++
+	}
+}
+
+// solutionSlab returns n Solutions shaped like tmpl, carved from a few
+// large allocations.
+func solutionSlab(tmpl *Solution, n int) []*Solution {
+	vec, mat := solFields(tmpl)
+	per, rows := 0, 0
+	for _, v := range vec {
+		per += len(*v)
+	}
+	for _, m := range mat {
+		rows += len(*m)
+		for _, r := range *m {
+			per += len(r)
+		}
+	}
+	floats := make([]float64, n*per)
+	heads := make([][]float64, n*rows)
+	binds := make([]Binding, n*len(tmpl.Binding))
+	sols := make([]Solution, n)
+	out := make([]*Solution, n)
+	for k := range sols {
+		s := &sols[k]
+		sv, sm := solFields(s)
+		for j, v := range vec {
+			l := len(*v)
+			*sv[j] = floats[:l:l]
+			floats = floats[l:]
+		}
+		for j, m := range mat {
+			l := len(*m)
+			h := heads[:l:l]
+			heads = heads[l:]
+			for i, r := range *m {
+				h[i] = floats[:len(r):len(r)]
+				floats = floats[len(r):]
+			}
+			*sm[j] = h
+		}
+		l := len(tmpl.Binding)
+		s.Binding = binds[:l:l]
+		binds = binds[l:]
+		out[k] = s
+	}
+	return out
+}
+
+// solFields lists the float vectors and matrices of a Solution.
+func solFields(s *Solution) (vec []*[]float64, mat []*[][]float64) {
+	vec = []*[]float64{&s.FOB, &s.Netback, &s.MarginalCost, &s.Sales, &s.Exports,
+		&s.Revenue, &s.ExportRev, &s.CapacityUse, &s.CorridorRent, &s.CapacityRent,
+		&s.QuotaRent, &s.ProducerSurplus, &s.PriceIndex, &s.Demand, &s.ImportBill,
+		&s.ConsumerSurplus}
+	mat = []*[][]float64{&s.CorridorFlow, &s.CorridorUse, &s.Flow, &s.Delivered}
+	return vec, mat
+}
+
+// copySolution copies src into dst (same shape) without allocating.
+func copySolution(dst, src *Solution) {
+	copy(dst.FOB, src.FOB)
+	copy(dst.Netback, src.Netback)
+	copy(dst.MarginalCost, src.MarginalCost)
+	copy(dst.Sales, src.Sales)
+	copy(dst.Exports, src.Exports)
+	copy(dst.Revenue, src.Revenue)
+	copy(dst.ExportRev, src.ExportRev)
+	copy(dst.CapacityUse, src.CapacityUse)
+	copy(dst.CorridorRent, src.CorridorRent)
+	copy(dst.CapacityRent, src.CapacityRent)
+	copy(dst.QuotaRent, src.QuotaRent)
+	copy(dst.ProducerSurplus, src.ProducerSurplus)
+	copy(dst.PriceIndex, src.PriceIndex)
+	copy(dst.Demand, src.Demand)
+	copy(dst.ImportBill, src.ImportBill)
+	copy(dst.ConsumerSurplus, src.ConsumerSurplus)
+	copy(dst.Binding, src.Binding)
+	for i := range src.CorridorFlow {
+		copy(dst.CorridorFlow[i], src.CorridorFlow[i])
+	}
+	for i := range src.CorridorUse {
+		copy(dst.CorridorUse[i], src.CorridorUse[i])
+	}
+	for i := range src.Flow {
+		copy(dst.Flow[i], src.Flow[i])
+	}
+	for i := range src.Delivered {
+		copy(dst.Delivered[i], src.Delivered[i])
+	}
+	dst.Benchmark = src.Benchmark
+}

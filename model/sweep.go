@@ -1,0 +1,255 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// setting is one parameter value applied to both specs of a pair.
+type setting struct {
+	name  string
+	apply func(s *Spec, v float64) error
+	v     float64
+}
+
+// pairMetrics clones scenario and counterfactual, applies the settings to
+// both, simulates the pair and returns all headline metrics (in
+// metricDefs order) and the pair's status: Converged, or the Status of
+// the first month that did not converge in either path.
+func pairMetrics(ctx context.Context, scenario, counterfactual *Spec, sets []setting) ([]float64, Status, error) {
+	s, c := scenario.Clone(), counterfactual.Clone()
+	for _, st := range sets {
+		if err := st.apply(s, st.v); err != nil {
+			return nil, Failure, fmt.Errorf("%s = %g: %w", st.name, st.v, err)
+		}
+		if err := st.apply(c, st.v); err != nil {
+			return nil, Failure, fmt.Errorf("%s = %g (counterfactual): %w", st.name, st.v, err)
+		}
+	}
+	run, err := SimulatePair(ctx, s, c)
+	if err != nil {
+		return nil, Failure, err
+	}
+	status := Converged
+	for _, p := range []*Path{run.Scenario, run.Counterfactual} {
+		for _, r := range p.Results {
+			if r.Status != Converged && status == Converged {
+				status = r.Status
+			}
+		}
+	}
+	ms := Metrics(run)
+	out := make([]float64, len(ms))
+	for k, m := range ms {
+		out[k] = m.Value
+	}
+	return out, status, nil
+}
+
+// parallelDo runs f(0..n-1) on workers goroutines (0: GOMAXPROCS) and
+// returns the error of the lowest index that failed.
+func parallelDo(ctx context.Context, workers, n int, f func(i int) error) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				errs[i] = f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sweep runs scenario and counterfactual at every point of a 1-D or 2-D
+// grid and records the named metrics (names from MetricList; none means
+// benchmark_price_change). At each point every axis's Param.Apply is
+// called on clones of both specs (an Apply that changes the scenario alone
+// must leave the counterfactual as it is). Points run on workers
+// goroutines (0: GOMAXPROCS); the result does not depend on workers. A
+// point with a non-converged month keeps its metrics and gets that
+// month's Status; invalid input at a point (e.g. σ ≤ 1) is an error naming
+// the point.
+func Sweep(ctx context.Context, scenario, counterfactual *Spec, axes []SweepAxis, metrics []string, workers int) (*SweepResult, error) {
+	if len(axes) < 1 || len(axes) > 2 {
+		return nil, fmt.Errorf("sweep: %d axes; want 1 or 2", len(axes))
+	}
+	if err := checkSpec(scenario); err != nil {
+		return nil, err
+	}
+	if err := checkSpec(counterfactual); err != nil {
+		return nil, err
+	}
+	points := 1
+	for a, ax := range axes {
+		if ax.Param.Apply == nil {
+			return nil, fmt.Errorf("sweep: axis %d (%s) has no Apply", a+1, ax.Param.Name)
+		}
+		if len(ax.Values) == 0 {
+			return nil, fmt.Errorf("sweep: axis %d (%s) has no values", a+1, ax.Param.Name)
+		}
+		for _, v := range ax.Values {
+			if !distFinite(v) {
+				return nil, fmt.Errorf("sweep: axis %d (%s): value %v is not finite", a+1, ax.Param.Name, v)
+			}
+		}
+		points *= len(ax.Values)
+	}
+	if len(metrics) == 0 {
+		metrics = []string{"benchmark_price_change"}
+	}
+	defs := metricDefs(scenario.Market)
+	idx, err := metricIndex(defs, metrics)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	res := &SweepResult{
+		Axes:    axes,
+		Metrics: append([]string(nil), metrics...),
+		Units:   make([]string, len(metrics)),
+		Values:  make([][]float64, points),
+		Status:  make([]Status, points),
+	}
+	for j, k := range idx {
+		res.Units[j] = defs[k].Unit
+	}
+	err = parallelDo(ctx, workers, points, func(p int) error {
+		sets := sweepSettings(axes, p)
+		vals, st, err := pairMetrics(ctx, scenario, counterfactual, sets)
+		if err != nil {
+			return fmt.Errorf("sweep point %s: %w", describeSettings(sets), err)
+		}
+		row := make([]float64, len(idx))
+		for j, k := range idx {
+			row[j] = vals[k]
+		}
+		res.Values[p] = row
+		res.Status[p] = st
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// sweepSettings returns the axis values of grid point p (row-major, the
+// last axis fastest).
+func sweepSettings(axes []SweepAxis, p int) []setting {
+	sets := make([]setting, len(axes))
+	for a := len(axes) - 1; a >= 0; a-- {
+		n := len(axes[a].Values)
+		sets[a] = setting{axes[a].Param.Name, axes[a].Param.Apply, axes[a].Values[p%n]}
+		p /= n
+	}
+	return sets
+}
+
+func describeSettings(sets []setting) string {
+	s := ""
+	for k, st := range sets {
+		if k > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s=%g", st.name, st.v)
+	}
+	return s
+}
+
+// Sensitivity sets each uncertain parameter to its low and high value (the
+// 5th and 95th percentiles of its distribution) with the others at their
+// central values and records metric (a name from MetricList). Bars are
+// sorted by |AtHigh − AtLow|, largest first (ties keep the input order).
+// Runs use workers goroutines (0: GOMAXPROCS). Runs with a non-converged
+// month are counted in Tornado.Failed.
+func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Uncertain, metric string, workers int) (*Tornado, error) {
+	if err := checkSpec(scenario); err != nil {
+		return nil, err
+	}
+	if err := checkSpec(counterfactual); err != nil {
+		return nil, err
+	}
+	if metric == "" {
+		metric = "benchmark_price_change"
+	}
+	defs := metricDefs(scenario.Market)
+	idx, err := metricIndex(defs, []string{metric})
+	if err != nil {
+		return nil, fmt.Errorf("sensitivity: %w", err)
+	}
+	mk := idx[0]
+	for k, u := range unc {
+		if u.Dist == nil || u.Apply == nil {
+			return nil, fmt.Errorf("sensitivity: uncertain parameter %d (%s) has no distribution or no Apply", k, u.Name)
+		}
+	}
+	central := make([]setting, len(unc))
+	for k, u := range unc {
+		central[k] = setting{u.Name, u.Apply, u.Central}
+	}
+	// run 0: all central; run 2k+1: parameter k low; 2k+2: high.
+	n := 1 + 2*len(unc)
+	vals := make([]float64, n)
+	stat := make([]Status, n)
+	err = parallelDo(ctx, workers, n, func(j int) error {
+		sets := append([]setting(nil), central...)
+		if j > 0 {
+			k := (j - 1) / 2
+			p := 0.05
+			if j%2 == 0 {
+				p = 0.95
+			}
+			sets[k].v = unc[k].Dist.Quantile(p)
+		}
+		ms, st, err := pairMetrics(ctx, scenario, counterfactual, sets)
+		if err != nil {
+			return fmt.Errorf("sensitivity run %s: %w", describeSettings(sets), err)
+		}
+		vals[j], stat[j] = ms[mk], st
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	t := &Tornado{Metric: metric, Unit: defs[mk].Unit, Base: vals[0]}
+	for _, s := range stat {
+		if s != Converged {
+			t.Failed++
+		}
+	}
+	for k, u := range unc {
+		t.Bars = append(t.Bars, TornadoBar{
+			Param: u.Name,
+			Low:   u.Dist.Quantile(0.05), High: u.Dist.Quantile(0.95),
+			AtLow: vals[2*k+1], AtHigh: vals[2*k+2],
+		})
+	}
+	sort.SliceStable(t.Bars, func(a, b int) bool {
+		return math.Abs(t.Bars[a].AtHigh-t.Bars[a].AtLow) > math.Abs(t.Bars[b].AtHigh-t.Bars[b].AtLow)
+	})
+	return t, nil
+}

@@ -1,0 +1,204 @@
+package model
+
+// varDef is a reported variable with the function extracting it.
+type varDef struct {
+	Variable
+	get func(c *Calibrated, sol *Solution, e int) float64
+}
+
+// varDefs is the registry behind Variables, in output order. Names are
+// stable API (CSV columns, chart series, Monte Carlo bands, serve).
+var varDefs = []varDef{
+	{Variable{"benchmark_price", "$/t", EntityWorld, "benchmark price: the benchmark region's CES price index (Brazil CFR)"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark }},
+
+	{Variable{"fob_price", "$/t", EntitySupplier, "FOB export price p[i]"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.FOB[e] }},
+	{Variable{"netback", "$/t", EntitySupplier, "mine netback m[i]: FOB price less the cost of the corridor carrying the last tonne"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Netback[e] }},
+	{Variable{"marginal_cost", "$/t", EntitySupplier, "mine marginal cost (S/B)^(1/η)"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.MarginalCost[e] }},
+	{Variable{"sales", "Mt/yr", EntitySupplier, "total sales S[i], domestic included"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Sales[e] }},
+	{Variable{"exports", "Mt/yr", EntitySupplier, "sales outside the supplier's home region"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Exports[e] }},
+	{Variable{"export_revenue", "$M/yr", EntitySupplier, "FOB export revenue p·exports (annual rate)"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.ExportRev[e] }},
+	{Variable{"revenue", "$M/yr", EntitySupplier, "FOB revenue on all sales p·S (annual rate)"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Revenue[e] }},
+	{Variable{"market_share", "fraction", EntitySupplier, "share of world exports (exports / Σ exports)"},
+		marketShare},
+	{Variable{"capacity_use", "fraction", EntitySupplier, "production capacity utilisation S/K"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.CapacityUse[e] }},
+	{Variable{"producer_surplus_change", "$M/yr", EntitySupplier, "producer surplus change from the base year"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.ProducerSurplus[e] }},
+	{Variable{"corridor_rent", "$M/yr", EntitySupplier, "rent earned because export corridors are full"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.CorridorRent[e] }},
+	{Variable{"capacity_rent", "$M/yr", EntitySupplier, "rent earned because production capacity binds"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.CapacityRent[e] }},
+	{Variable{"quota_rent", "$M/yr", EntitySupplier, "rent earned because an export cap binds"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.QuotaRent[e] }},
+
+	{Variable{"price_index", "$/t", EntityRegion, "CES price index P[r] (delivered, CFR)"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.PriceIndex[e] }},
+	{Variable{"demand", "Mt/yr", EntityRegion, "quantity demanded Q[r]"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Demand[e] }},
+	{Variable{"import_bill", "$M/yr", EntityRegion, "import bill: delivered value of flows from suppliers based elsewhere"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.ImportBill[e] }},
+	{Variable{"consumer_surplus_change", "$M/yr", EntityRegion, "consumer surplus change from the base year"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.ConsumerSurplus[e] }},
+
+	{Variable{"flow", "Mt/yr", EntityRoute, "bilateral flow x[i][r]"},
+		func(c *Calibrated, s *Solution, e int) float64 {
+			R := len(s.PriceIndex)
+			return s.Flow[e/R][e%R]
+		}},
+	{Variable{"delivered_price", "$/t", EntityRoute, "delivered price p[i][r] = (p[i] + f[i][r])·(1 + τ[i][r])"},
+		func(c *Calibrated, s *Solution, e int) float64 {
+			R := len(s.PriceIndex)
+			return s.Delivered[e/R][e%R]
+		}},
+
+	{Variable{"corridor_flow", "Mt/yr", EntityCorridor, "tonnes carried by an export corridor"},
+		func(c *Calibrated, s *Solution, e int) float64 {
+			i, k := corridorAt(c, e)
+			return s.CorridorFlow[i][k]
+		}},
+	{Variable{"corridor_use", "fraction", EntityCorridor, "corridor utilisation flow/capacity (0 for a closed corridor)"},
+		func(c *Calibrated, s *Solution, e int) float64 {
+			i, k := corridorAt(c, e)
+			return s.CorridorUse[i][k]
+		}},
+	{Variable{"corridor_capacity", "Mt/yr", EntityCorridor, "corridor capacity in force"},
+		corridorCapacity},
+}
+
+// Variables lists every reported variable, in output order. Names are
+// stable API used by CSV, charts, Monte Carlo bands and --metric.
+var Variables = func() []Variable {
+	v := make([]Variable, len(varDefs))
+	for j := range varDefs {
+		v[j] = varDefs[j].Variable
+	}
+	return v
+}()
+
+// LookupVariable returns the reported variable called name.
+func LookupVariable(name string) (Variable, bool) {
+	for _, d := range varDefs {
+		if d.Name == name {
+			return d.Variable, true
+		}
+	}
+	return Variable{}, false
+}
+
+// EntityCount returns the number of entities of kind e in c's market.
+func EntityCount(c *Calibrated, e Entity) int {
+	m := c.Market
+	switch e {
+	case EntityWorld:
+		return 1
+	case EntitySupplier:
+		return len(m.Suppliers)
+	case EntityRegion:
+		return len(m.Regions)
+	case EntityRoute:
+		return len(m.Suppliers) * len(m.Regions)
+	case EntityCorridor:
+		n := 0
+		for _, s := range m.Suppliers {
+			n += len(s.Corridors)
+		}
+		return n
+	}
+	return 0
+}
+
+// EntityNames returns the entity labels of kind e for c's market
+// ("World"; supplier names; region names; "Canada→Brazil";
+// "Belarus/Klaipeda").
+func EntityNames(c *Calibrated, e Entity) []string {
+	m := c.Market
+	switch e {
+	case EntityWorld:
+		return []string{"World"}
+	case EntitySupplier:
+		out := make([]string, len(m.Suppliers))
+		for i, s := range m.Suppliers {
+			out[i] = s.Name
+		}
+		return out
+	case EntityRegion:
+		out := make([]string, len(m.Regions))
+		for r, g := range m.Regions {
+			out[r] = g.Name
+		}
+		return out
+	case EntityRoute:
+		out := make([]string, 0, len(m.Suppliers)*len(m.Regions))
+		for _, s := range m.Suppliers {
+			for _, g := range m.Regions {
+				out = append(out, s.Name+"→"+g.Name)
+			}
+		}
+		return out
+	case EntityCorridor:
+		var out []string
+		for _, s := range m.Suppliers {
+			for _, k := range s.Corridors {
+				out = append(out, s.Name+"/"+k.Name)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// Value returns variable v of entity index e in sol (0 for an unknown
+// variable or an index out of range).
+func (v Variable) Value(c *Calibrated, sol *Solution, e int) float64 {
+	for j := range varDefs {
+		if varDefs[j].Name == v.Name {
+			if e < 0 || e >= EntityCount(c, varDefs[j].Entity) {
+				return 0
+			}
+			return varDefs[j].get(c, sol, e)
+		}
+	}
+	return 0
+}
+
+// corridorAt maps a flat corridor index (supplier order, then corridor
+// order) to supplier i and corridor k.
+func corridorAt(c *Calibrated, e int) (i, k int) {
+	for i, s := range c.Market.Suppliers {
+		if e < len(s.Corridors) {
+			return i, e
+		}
+		e -= len(s.Corridors)
+	}
+	return -1, -1
+}
+
+func marketShare(c *Calibrated, s *Solution, e int) float64 {
+	var tot float64
+	for _, x := range s.Exports {
+		tot += x
+	}
+	if tot <= 0 {
+		return 0
+	}
+	return s.Exports[e] / tot
+}
+
+// corridorCapacity returns the capacity in force: flow/use when the
+// corridor carries tonnes; otherwise the capacity recorded with the
+// solution by Simulate (see capacityOf), else the base capacity.
+func corridorCapacity(c *Calibrated, s *Solution, e int) float64 {
+	i, k := corridorAt(c, e)
+	if u := s.CorridorUse[i][k]; u > 0 {
+		return s.CorridorFlow[i][k] / u
+	}
+	return c.Market.Suppliers[i].Corridors[k].Capacity
+}
