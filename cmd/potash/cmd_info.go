@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -25,8 +26,15 @@ func init() {
 	registerCommand(newVersionCommand)
 }
 
-// completeBuiltins suggests built-in scenario names (shell completion).
+// completeBuiltins suggests built-in scenario names (shell completion),
+// or the command's flags when the word being completed starts with "-".
+// (urfave/cli's completion reads os.Args: the word before
+// --generate-bash-completion.)
 func completeBuiltins(c *cli.Context) {
+	if n := len(os.Args); n > 2 && strings.HasPrefix(os.Args[n-2], "-") {
+		cli.DefaultCompleteWithFlags(c.Command)(c)
+		return
+	}
 	for _, b := range scenarios.Builtins() {
 		fmt.Fprintln(c.App.Writer, b.Name)
 	}

@@ -156,13 +156,18 @@ func (s *Stage) Commit() ([]string, error) {
 		names = append(names, e.Name())
 	}
 	sort.Strings(names)
-	var out []string
+	// Check every destination first, so that a predictable failure moves
+	// nothing.
 	for _, n := range names {
 		dst := filepath.Join(s.Dir, n)
 		if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
 			s.Abort()
-			return out, fmt.Errorf("cannot write %s: a folder of that name exists", dst)
+			return nil, fmt.Errorf("cannot write %s: a folder of that name exists", dst)
 		}
+	}
+	var out []string
+	for _, n := range names {
+		dst := filepath.Join(s.Dir, n)
 		if err := os.Rename(filepath.Join(s.staging, n), dst); err != nil {
 			s.Abort()
 			return out, err

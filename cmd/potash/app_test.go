@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+)
+
+// result is what one potash invocation printed and returned.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// potash runs the app with args (without the program name) and captures
+// its output. Default output folders go under a temporary folder.
+func potash(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, outRoot: t.TempDir()}
+	code := runMain(context.Background(), e, append([]string{"potash"}, args...))
+	return result{out.String(), errb.String(), code}
+}
+
+// want checks the exit code and prints the output on failure.
+func (r result) want(t *testing.T, code int) result {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func TestReorderArgs(t *testing.T) {
+	app := newApp(&env{})
+	for _, tc := range []struct{ in, want string }{
+		{"potash run s.yaml --draws 100", "potash run --draws 100 s.yaml"},
+		{"potash run --draws 100 s.yaml", "potash run --draws 100 s.yaml"},
+		{"potash run s.yaml --set a=1 --no-charts -s b=2", "potash run --set a=1 --no-charts -s b=2 s.yaml"},
+		{"potash run s.yaml --set=a=1 --seed=3", "potash run --set=a=1 --seed=3 s.yaml"},
+		{"potash run", "potash run"},
+		{"potash run -- -weird.yaml", "potash run -- -weird.yaml"},
+		{"potash run s.yaml -- --draws", "potash run -- s.yaml --draws"},
+		{"potash compare a b --no-charts c", "potash compare --no-charts a b c"},
+		{"potash sweep s --param p --range 0:1:3 --metric m", "potash sweep --param p --range 0:1:3 --metric m s"},
+		{"potash sweep s --range -1:1:3 --param p", "potash sweep --range -1:1:3 --param p s"},
+		{"potash scenarios show history --help", "potash scenarios show --help history"},
+		{"potash validate a.yaml b.yaml --set x=1", "potash validate --set x=1 a.yaml b.yaml"},
+		{"potash nosuch --x 1", "potash nosuch --x 1"},
+		{"potash --help run", "potash --help run"},
+		{"potash run s.yaml --generate-bash-completion", "potash run s.yaml --generate-bash-completion"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got := strings.Join(reorderArgs(app, strings.Fields(tc.in)), " ")
+			if got != tc.want {
+				t.Errorf("reorderArgs(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// allCommands walks the command tree.
+func allCommands(cmds []*cli.Command, prefix string, fn func(path string, c *cli.Command)) {
+	for _, c := range cmds {
+		if c.Name == "help" {
+			continue
+		}
+		fn(prefix+c.Name, c)
+		allCommands(c.Subcommands, prefix+c.Name+" ", fn)
+	}
+}
+
+// TestUsageText checks that every command has a usage line, usage text and
+// a description with an example, and every flag a usage string.
+func TestUsageText(t *testing.T) {
+	app := newApp(&env{})
+	n := 0
+	allCommands(app.Commands, "", func(path string, c *cli.Command) {
+		n++
+		if strings.TrimSpace(c.Usage) == "" {
+			t.Errorf("%s: no Usage", path)
+		}
+		if strings.TrimSpace(c.UsageText) == "" {
+			t.Errorf("%s: no UsageText", path)
+		}
+		if !strings.Contains(c.Description, "Example") {
+			t.Errorf("%s: Description has no example", path)
+		}
+		for _, f := range c.Flags {
+			df, ok := f.(cli.DocGenerationFlag)
+			if !ok || strings.TrimSpace(df.GetUsage()) == "" {
+				t.Errorf("%s: flag --%s has no usage text", path, f.Names()[0])
+			}
+		}
+	})
+	for _, want := range []string{"run", "compare", "sweep", "sensitivity", "validate", "scenarios", "scenarios show", "init", "schema", "version", "completion"} {
+		found := false
+		allCommands(app.Commands, "", func(path string, c *cli.Command) { found = found || path == want })
+		if !found {
+			t.Errorf("no command %q", want)
+		}
+	}
+	if n < 11 {
+		t.Errorf("%d commands, want at least 11", n)
+	}
+}
+
+// TestHelp runs --help of every command through the app: exit 0, the
+// usage and an example on stdout, nothing on stderr.
+func TestHelp(t *testing.T) {
+	r := potash(t, "--help").want(t, exitOK)
+	for _, want := range []string{"run", "compare", "sweep", "Exit codes", "Examples"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("potash --help lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	potash(t).want(t, exitOK) // no command: the help page
+	allCommands(newApp(&env{}).Commands, "", func(path string, c *cli.Command) {
+		t.Run(path, func(t *testing.T) {
+			args := append(strings.Fields(path), "--help")
+			r := potash(t, args...).want(t, exitOK)
+			if !strings.Contains(r.stdout, "Example") || !strings.Contains(r.stdout, c.Usage) {
+				t.Errorf("potash %s --help:\n%s", path, r.stdout)
+			}
+			if r.stderr != "" {
+				t.Errorf("stderr: %s", r.stderr)
+			}
+		})
+	})
+}
+
+// TestUsageErrors: bad command lines exit 2 with one message on stderr.
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"rnu"}, `unknown command "rnu"; did you mean "run"?`},
+		{[]string{"run", "--draws", "x"}, "invalid value"},
+		{[]string{"run", "--nosuch"}, "flag provided but not defined"},
+		{[]string{"run", "--format", "xml"}, `--format "xml"`},
+		{[]string{"run", "--draws", "-5"}, "--draws -5"},
+		{[]string{"run", "--charts", "gif"}, `unknown format "gif"`},
+		{[]string{"run", "--size", "poster"}, `--size "poster"`},
+		{[]string{"run", "--dpi", "5"}, "--dpi 5"},
+		{[]string{"run", "a", "b"}, "run takes one scenario"},
+		{[]string{"compare", "a"}, "at least two"},
+		{[]string{"sweep", "s"}, "--param PATH and --range"},
+		{[]string{"sweep", "s", "--param", "p", "--range", "1:2"}, "FROM:TO:STEPS"},
+		{[]string{"sweep", "s", "--param", "p", "--range", "1:x:3"}, "finite numbers"},
+		{[]string{"sweep", "s", "--param", "p", "--range", "0:1:3", "--param2", "q"}, "go together"},
+		{[]string{"sweep", "s", "--param", "p", "--range", "0:1:1000", "--param2", "q", "--range2", "0:1:1000"}, "points"},
+		{[]string{"sensitivity"}, "needs one SCENARIO"},
+		{[]string{"validate"}, "at least one FILE"},
+		{[]string{"init"}, "init needs NAME"},
+		{[]string{"schema", "x"}, "no arguments"},
+		{[]string{"completion", "tcsh"}, "unknown shell"},
+		{[]string{"completion"}, "one shell"},
+		{[]string{"scenarios", "show"}, "needs one NAME"},
+		{[]string{"scenarios", "extra"}, "scenarios show extra"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := potash(t, tc.args...).want(t, exitBadInput)
+			if !strings.Contains(r.stderr, tc.msg) {
+				t.Errorf("stderr %q does not contain %q", r.stderr, tc.msg)
+			}
+			if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n != 0 {
+				t.Errorf("stderr has %d lines, want one message:\n%s", n+1, r.stderr)
+			}
+		})
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{badInputf("x"), 2},
+		{runFailed(context.Canceled), 1},
+		{context.Canceled, 1},
+		{runFailed(badInputf("inner")), 2}, // the innermost classification wins
+		{cli.Exit("", 0), 0},
+		{cli.Exit("x", 3), 2},
+	} {
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for shell, want := range map[string]string{
+		"bash": "complete -o default -F _potash_complete potash",
+		"zsh":  "#compdef potash",
+		"fish": "complete -c potash",
+	} {
+		t.Run(shell, func(t *testing.T) {
+			r := potash(t, "completion", shell).want(t, exitOK)
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("completion %s lacks %q:\n%s", shell, want, r.stdout)
+			}
+		})
+	}
+	r := potash(t, "completion", "fish").want(t, exitOK)
+	for _, cmd := range []string{"run", "sweep", "validate"} {
+		if !strings.Contains(r.stdout, "-a '"+cmd+"'") && !strings.Contains(r.stdout, "-a "+cmd) {
+			t.Errorf("fish completion does not offer %s", cmd)
+		}
+	}
+	// The completion protocol the bash and zsh scripts use. (urfave/cli
+	// reads os.Args to see the word being completed.)
+	saved := os.Args
+	defer func() { os.Args = saved }()
+	os.Args = []string{"potash", "--generate-bash-completion"}
+	r = potash(t, "--generate-bash-completion").want(t, exitOK)
+	for _, cmd := range []string{"run", "compare", "completion"} {
+		if !strings.Contains(r.stdout, cmd+"\n") {
+			t.Errorf("--generate-bash-completion lacks %s:\n%s", cmd, r.stdout)
+		}
+	}
+	os.Args = []string{"potash", "run", "--dr", "--generate-bash-completion"}
+	r = potash(t, "run", "--dr", "--generate-bash-completion").want(t, exitOK)
+	if !strings.Contains(r.stdout, "--draws") {
+		t.Errorf("completing run --dr: %q", r.stdout)
+	}
+}
+
+func TestRenderBar(t *testing.T) {
+	got := renderBar("MC", 50, 100, 0)
+	if !strings.Contains(got, "[###############               ]  50%  50/100") {
+		t.Errorf("renderBar = %q", got)
+	}
+	if up, _ := newProgress(&env{stderrTTY: false}, "x"); up != nil {
+		t.Error("progress bar on a non-terminal")
+	}
+	var b bytes.Buffer
+	up, fin := newProgress(&env{stderr: &b, stderrTTY: true}, "MC")
+	up(10, 10)
+	fin()
+	if !strings.Contains(b.String(), "100%") || !strings.HasSuffix(b.String(), "\n") {
+		t.Errorf("progress on a terminal: %q", b.String())
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	got := commandLine([]string{"/usr/bin/potash", "run", "my file.yaml", "--set", "market.regions.*.x=1", "--set", "a=it's"})
+	want := `potash run 'my file.yaml' --set 'market.regions.*.x=1' --set 'a=it'\''s'`
+	if got != want {
+		t.Errorf("commandLine = %s, want %s", got, want)
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	g, err := parseRange("--range", "0.1:0.5:5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0.1, 0.2, 0.30000000000000004, 0.4, 0.5}
+	for k := range want {
+		if d := g.values[k] - want[k]; d > 1e-15 || d < -1e-15 {
+			t.Errorf("values = %v, want %v", g.values, want)
+			break
+		}
+	}
+	g, err = parseRange("--range", "2025-06:2026-06:5")
+	if err != nil || !g.months || len(g.values) != 5 || g.format(g.values[1]) != "2025-09" {
+		t.Errorf("month range: %v %v", g, err)
+	}
+	if _, err := parseRange("--range", "2025-06:2026-06:6"); err == nil {
+		t.Error("12 months in 5 steps: no error")
+	}
+}

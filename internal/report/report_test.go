@@ -1,0 +1,248 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestSafeCell(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"Belarus", "Belarus"},
+		{"=1+1", "'=1+1"},
+		{"+SUM(A1)", "'+SUM(A1)"},
+		{"-2+3", "'-2+3"},
+		{"@cmd", "'@cmd"},
+		{"\t=x", "'\t=x"},
+		{"\r=x", "'\r=x"},
+		{"Canada→Brazil", "Canada→Brazil"},
+		{"a=b", "a=b"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := SafeCell(tc.in); got != tc.want {
+				t.Errorf("SafeCell(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFormatFloat(t *testing.T) {
+	tenth, fifth := 0.1, 0.2 // variables: a constant 0.1+0.2 would be exact
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{0, "0"},
+		{math.Copysign(0, -1), "0"},
+		{241.1, "241.1"},
+		{-12.5, "-12.5"},
+		{tenth + fifth, "0.30000000000000004"}, // full precision: reads back exactly
+		{1234567.0, "1.234567e+06"},
+	} {
+		got, err := FormatFloat(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("FormatFloat(%v) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+		back, _ := strconv.ParseFloat(got, 64)
+		if back != tc.in && !(tc.in == 0 && back == 0) {
+			t.Errorf("FormatFloat(%v) = %q does not read back", tc.in, got)
+		}
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, err := FormatFloat(bad); err == nil {
+			t.Errorf("FormatFloat(%v): no error", bad)
+		}
+	}
+}
+
+func TestCSVWriter(t *testing.T) {
+	var b bytes.Buffer
+	cw, err := NewCSVWriter(&b, "name", "value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A negative number is a number, not a formula: written as is.
+	if err := cw.Row(Text("=HYPERLINK(\"x\")"), Num(-1.5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Row(Text("a,b \"q\""), Num(1e-7)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Row(Text("nan"), Num(math.NaN())); err == nil {
+		t.Error("NaN cell: no error")
+	}
+	if err := cw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"name", "value"}, {"'=HYPERLINK(\"x\")", "-1.5"}, {"a,b \"q\"", "1e-07"}}
+	if len(recs) != len(want) {
+		t.Fatalf("got %d records %q, want %q", len(recs), recs, want)
+	}
+	for k := range want {
+		if strings.Join(recs[k], "|") != strings.Join(want[k], "|") {
+			t.Errorf("record %d = %q, want %q", k, recs[k], want[k])
+		}
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	for _, tc := range []struct {
+		v      float64
+		dec    int
+		signed bool
+		want   string
+	}{
+		{1234567.891, 1, false, "1,234,567.9"},
+		{1234.5, 2, true, "+1,234.50"},
+		{-4.321, 2, true, "−4.32"},
+		{-0.001, 2, true, "0.00"},
+		{0, 1, true, "0.0"},
+		{999.96, 1, false, "1,000.0"},
+		{12, 0, false, "12"},
+	} {
+		if got := FormatNumber(tc.v, tc.dec, tc.signed); got != tc.want {
+			t.Errorf("FormatNumber(%v, %d, %v) = %q, want %q", tc.v, tc.dec, tc.signed, got, tc.want)
+		}
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.txt")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := WriteFile(p, func(w io.Writer) error {
+		io.WriteString(w, "half")
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("after a failed write the file holds %q, want old", b)
+	}
+	assertOnly(t, dir, "out.txt")
+	if err := WriteFile(p, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Errorf("file holds %q, want new", b)
+	}
+	assertOnly(t, dir, "out.txt")
+}
+
+func TestCreateNew(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.yaml")
+	if err := CreateNew(p, []byte("a: 1\n")); err != nil {
+		t.Fatal(err)
+	}
+	err := CreateNew(p, []byte("b: 2\n"))
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second CreateNew: err = %v, want ErrExist", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "a: 1\n" {
+		t.Errorf("file overwritten: %q", b)
+	}
+	assertOnly(t, dir, "s.yaml")
+}
+
+func TestStage(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	// A file the tool did not write, and an old output to replace.
+	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
+	os.WriteFile(filepath.Join(out, "a.csv"), []byte("old"), 0o644)
+
+	st, err := NewStage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a.csv", "b.json"} {
+		if err := st.WriteFile(n, func(w io.Writer) error { _, err := io.WriteString(w, "new "+n); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Before Commit, nothing is visible.
+	if b, _ := os.ReadFile(filepath.Join(out, "a.csv")); string(b) != "old" {
+		t.Errorf("a.csv changed before Commit: %q", b)
+	}
+	files, err := st.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 || filepath.Base(files[0]) != "a.csv" || filepath.Base(files[1]) != "b.json" {
+		t.Errorf("Commit returned %q", files)
+	}
+	st.Abort() // no-op after Commit
+	assertOnly(t, out, "a.csv", "b.json", "notes.txt")
+	if b, _ := os.ReadFile(filepath.Join(out, "notes.txt")); string(b) != "mine" {
+		t.Errorf("foreign file changed: %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "a.csv")); string(b) != "new a.csv" {
+		t.Errorf("a.csv = %q", b)
+	}
+}
+
+func TestStageAbortAndConflict(t *testing.T) {
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "fresh")
+	st, err := NewStage(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.WriteFile("a.csv", func(w io.Writer) error { return nil })
+	st.Abort()
+	if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("aborted stage left the folder it created: %v", err)
+	}
+
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(filepath.Join(out, "b.json"), 0o755) // a folder where a file goes
+	st, err = NewStage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.WriteFile("a.csv", func(w io.Writer) error { return nil })
+	st.WriteFile("b.json", func(w io.Writer) error { return nil })
+	if _, err := st.Commit(); err == nil {
+		t.Fatal("Commit over a folder: no error")
+	}
+	// Nothing moved: a.csv must not appear without b.json.
+	assertOnly(t, out, "b.json")
+	if err := st.WriteFile("../x", func(w io.Writer) error { return nil }); err == nil {
+		t.Error("WriteFile with a path: no error")
+	}
+}
+
+// assertOnly checks that dir holds exactly names (no temporary files).
+func assertOnly(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range ents {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, ",") != strings.Join(names, ",") {
+		t.Errorf("%s holds %q, want %q", dir, got, names)
+	}
+}
