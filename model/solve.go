@@ -122,6 +122,11 @@ type Solution struct {
 	Delivered [][]float64 // p[i][r], $/t (for a banned route: the price it would have had)
 
 	Benchmark float64 // PriceIndex[Bench], $/t
+
+	// CorridorCap[i][k] is the corridor capacity in force, Mt/yr. Simulate
+	// fills it from each month's Policy (added by the path engineer); a
+	// bare Solve leaves it as it is (nil from NewSolution).
+	CorridorCap [][]float64
 }
 
 // NewSolution allocates a Solution sized for c's market: every slice is
