@@ -1,17 +1,243 @@
 package scenarios
 
-import "github.com/potash-sim/potash/model"
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/potash-sim/potash/model"
+)
 
 // DefaultMarket is the embedded base dataset scenarios use by default.
 const DefaultMarket = "base-2020"
 
+//go:generate go run ./internal/basedata/cmd/rasgen -ref data/reference -market data/base-2020.yaml
+
+//go:embed data/*.yaml
+var datasetFS embed.FS
+
 // BaseMarket returns the embedded base dataset called name (e.g.
 // "base-2020") converted to a model.Market.
-func BaseMarket(name string) (*model.Market, error) { return nil, errNotImplemented }
+func BaseMarket(name string) (*model.Market, error) {
+	f, err := BaseMarketFile(name)
+	if err != nil {
+		return nil, err
+	}
+	m, err := f.Market()
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", name, err)
+	}
+	return m, nil
+}
 
 // BaseMarketFile returns the embedded base dataset called name as parsed
-// from its YAML (with every number's source).
-func BaseMarketFile(name string) (*MarketFile, error) { return nil, errNotImplemented }
+// from its YAML (with every number's source). Each call returns a fresh
+// copy that the caller may modify.
+func BaseMarketFile(name string) (*MarketFile, error) {
+	data, err := datasetFS.ReadFile("data/" + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: no embedded dataset %q (have %s)", name, strings.Join(BaseDatasets(), ", "))
+	}
+	return ParseMarketFile("builtin:"+name+".yaml", data)
+}
 
-// BaseDatasets lists the embedded dataset names.
-func BaseDatasets() []string { return nil }
+// BaseDatasets lists the embedded dataset names, sorted.
+func BaseDatasets() []string {
+	ents, err := datasetFS.ReadDir("data")
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ParseMarketFile decodes a whole market from YAML, strictly: unknown keys
+// are errors. file names the input in error messages, which carry line and
+// column ("file:line:col: ...").
+func ParseMarketFile(file string, data []byte) (*MarketFile, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var f MarketFile
+	if err := dec.Decode(&f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: empty market file", file)
+		}
+		var ne *NumError
+		if errors.As(err, &ne) {
+			return nil, fmt.Errorf("%s:%d:%d: %s", file, ne.Line, ne.Col, ne.Msg)
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return &f, nil
+}
+
+// Market converts f to a model.Market: percent fields (wedge_pct,
+// demand_growth_pct_per_year) become fractions; routes fill the Flows,
+// Freight and Wedge matrices (routes not listed are zero). It checks what
+// the format alone can check (names present and unique, routes and homes
+// naming known suppliers and regions, finite non-negative numbers) and
+// returns an error naming the field path, e.g.
+// `suppliers[Belarus].corridors[Klaipeda].capacity_mt: -1 is negative`.
+// Economic validity (σ > 1, netbacks > 0, ...) is model.Calibrate's job.
+func (f *MarketFile) Market() (*model.Market, error) {
+	if f == nil {
+		return nil, errors.New("market: nil market file")
+	}
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	num := func(field string, n Num, lo, hi float64) float64 {
+		v := n.Value
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			bad(field, "%g is not a finite number", v)
+		case v < lo:
+			if lo == 0 {
+				bad(field, "%g is negative", v)
+			} else {
+				bad(field, "%g is below %g", v, lo)
+			}
+		case v > hi:
+			bad(field, "%g exceeds %g", v, hi)
+		}
+		if n.Range != nil && (n.Range[0] > n.Range[1] || math.IsNaN(n.Range[0]) || math.IsNaN(n.Range[1])) {
+			bad(field+".range", "[%g, %g] is not a range", n.Range[0], n.Range[1])
+		}
+		return v
+	}
+	inf := math.Inf(1)
+
+	m := &model.Market{Name: f.Name, Version: f.Version, BaseYear: f.BaseYear, Benchmark: f.Benchmark}
+	if len(f.Suppliers) == 0 {
+		bad("suppliers", "no suppliers")
+	}
+	if len(f.Regions) == 0 {
+		bad("regions", "no regions")
+	}
+
+	regionIdx := map[string]int{}
+	for r, rf := range f.Regions {
+		p := fmt.Sprintf("regions[%s]", rf.Name)
+		if rf.Name == "" {
+			p = fmt.Sprintf("regions[%d]", r)
+			bad(p+".name", "missing")
+		} else if _, dup := regionIdx[rf.Name]; dup {
+			bad(p+".name", "duplicate region %q", rf.Name)
+		}
+		regionIdx[rf.Name] = r
+		m.Regions = append(m.Regions, model.Region{
+			Name:   rf.Name,
+			Label:  rf.Label,
+			Eps:    num(p+".demand_elasticity", rf.Eps, 0, inf),
+			Sigma:  num(p+".substitution_elasticity", rf.Sigma, 0, inf),
+			Adjust: num(p+".demand_adjustment_per_month", rf.Adjust, 0, 1),
+			Growth: num(p+".demand_growth_pct_per_year", rf.Growth, -100, inf) / 100,
+		})
+	}
+	if f.Benchmark == "" {
+		bad("benchmark", "missing (name of the region whose price index is the benchmark)")
+	} else if _, ok := regionIdx[f.Benchmark]; !ok && len(f.Regions) > 0 {
+		bad("benchmark", "unknown region %q", f.Benchmark)
+	}
+
+	supplierIdx := map[string]int{}
+	for i, sf := range f.Suppliers {
+		p := fmt.Sprintf("suppliers[%s]", sf.Name)
+		if sf.Name == "" {
+			p = fmt.Sprintf("suppliers[%d]", i)
+			bad(p+".name", "missing")
+		} else if _, dup := supplierIdx[sf.Name]; dup {
+			bad(p+".name", "duplicate supplier %q", sf.Name)
+		}
+		supplierIdx[sf.Name] = i
+		if sf.Home != "" {
+			if _, ok := regionIdx[sf.Home]; !ok {
+				bad(p+".home", "unknown region %q", sf.Home)
+			}
+		}
+		s := model.Supplier{
+			Name:     sf.Name,
+			Label:    sf.Label,
+			Home:     sf.Home,
+			FOB:      num(p+".fob_usd_per_t", sf.FOB, 0, inf),
+			Capacity: num(p+".capacity_mt", sf.Capacity, 0, inf),
+			Eta:      num(p+".supply_elasticity", sf.Eta, 0, inf),
+			Adjust:   num(p+".supply_adjustment_per_month", sf.Adjust, 0, 1),
+		}
+		if len(sf.Corridors) == 0 {
+			bad(p+".corridors", "no corridors (every supplier needs at least one)")
+		}
+		seen := map[string]bool{}
+		for k, cf := range sf.Corridors {
+			cp := fmt.Sprintf("%s.corridors[%s]", p, cf.Name)
+			if cf.Name == "" {
+				cp = fmt.Sprintf("%s.corridors[%d]", p, k)
+				bad(cp+".name", "missing")
+			} else if seen[cf.Name] {
+				bad(cp+".name", "duplicate corridor %q", cf.Name)
+			}
+			seen[cf.Name] = true
+			s.Corridors = append(s.Corridors, model.Corridor{
+				Name:     cf.Name,
+				Label:    cf.Label,
+				Capacity: num(cp+".capacity_mt", cf.Capacity, 0, inf),
+				Cost:     num(cp+".cost_usd_per_t", cf.Cost, 0, inf),
+			})
+		}
+		m.Suppliers = append(m.Suppliers, s)
+	}
+
+	ns, nr := len(m.Suppliers), len(m.Regions)
+	m.Flows, m.Freight, m.Wedge = matrix(ns, nr), matrix(ns, nr), matrix(ns, nr)
+	seenRoute := map[[2]int]bool{}
+	for k, rt := range f.Routes {
+		p := fmt.Sprintf("routes[%s→%s]", rt.From, rt.To)
+		i, iok := supplierIdx[rt.From]
+		r, rok := regionIdx[rt.To]
+		if !iok {
+			bad(fmt.Sprintf("routes[%d].from", k), "unknown supplier %q", rt.From)
+		}
+		if !rok {
+			bad(fmt.Sprintf("routes[%d].to", k), "unknown region %q", rt.To)
+		}
+		flow := num(p+".flow_mt", rt.Flow, 0, inf)
+		freight := num(p+".freight_usd_per_t", rt.Freight, 0, inf)
+		wedge := num(p+".wedge_pct", rt.Wedge, -100, inf) / 100
+		if !iok || !rok {
+			continue
+		}
+		if seenRoute[[2]int{i, r}] {
+			bad(p, "duplicate route")
+			continue
+		}
+		seenRoute[[2]int{i, r}] = true
+		m.Flows[i][r], m.Freight[i][r], m.Wedge[i][r] = flow, freight, wedge
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return m, nil
+}
+
+func matrix(n, m int) [][]float64 {
+	a := make([][]float64, n)
+	for i := range a {
+		a[i] = make([]float64, m)
+	}
+	return a
+}

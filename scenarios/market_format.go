@@ -1,5 +1,14 @@
 package scenarios
 
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
 // This file defines the YAML format of a market (the embedded base dataset,
 // or a market written inline in a scenario). Every number may be written
 // as a bare number or as a Num mapping that names its source:
@@ -74,4 +83,114 @@ type RouteFile struct {
 	Flow    Num    `yaml:"flow_mt" json:"flow_mt"`                         // Mt/yr
 	Freight Num    `yaml:"freight_usd_per_t" json:"freight_usd_per_t"`     // $/t
 	Wedge   Num    `yaml:"wedge_pct,omitempty" json:"wedge_pct,omitempty"` // percent
+}
+
+// UnmarshalYAML decodes a Num from a bare number or from a mapping
+// {value, source, range}. Decoding is strict: an unknown key, a missing
+// value, a range that is not two numbers or a non-finite number is an
+// error carrying the line and column of the offending node.
+func (n *Num) UnmarshalYAML(node *yaml.Node) error {
+	switch node.Kind {
+	case yaml.ScalarNode:
+		v, err := parseNumScalar(node)
+		if err != nil {
+			return err
+		}
+		*n = Num{Value: v}
+		return nil
+	case yaml.MappingNode:
+		var out Num
+		seen := map[string]bool{}
+		for k := 0; k+1 < len(node.Content); k += 2 {
+			key, val := node.Content[k], node.Content[k+1]
+			if seen[key.Value] {
+				return numErrorf(key, "duplicate key %q", key.Value)
+			}
+			seen[key.Value] = true
+			switch key.Value {
+			case "value":
+				v, err := parseNumScalar(val)
+				if err != nil {
+					return err
+				}
+				out.Value = v
+			case "source":
+				if val.Kind != yaml.ScalarNode {
+					return numErrorf(val, "source must be a string")
+				}
+				out.Source = val.Value
+			case "range":
+				if val.Kind != yaml.SequenceNode || len(val.Content) != 2 {
+					return numErrorf(val, "range must be a list of two numbers [min, max]")
+				}
+				var r [2]float64
+				for j, c := range val.Content {
+					v, err := parseNumScalar(c)
+					if err != nil {
+						return err
+					}
+					r[j] = v
+				}
+				if r[0] > r[1] {
+					return numErrorf(val, "range [%g, %g]: min exceeds max", r[0], r[1])
+				}
+				out.Range = &r
+			default:
+				return numErrorf(key, "unknown key %q in number (want value, source, range)", key.Value)
+			}
+		}
+		if !seen["value"] {
+			return numErrorf(node, "number mapping has no value")
+		}
+		*n = out
+		return nil
+	case yaml.AliasNode:
+		if node.Alias != nil {
+			return n.UnmarshalYAML(node.Alias)
+		}
+	}
+	return numErrorf(node, "want a number or a mapping {value, source, range}")
+}
+
+// MarshalYAML writes a Num as a bare number when it has neither source nor
+// range, else as a flow mapping.
+func (n Num) MarshalYAML() (any, error) {
+	if n.Source == "" && n.Range == nil {
+		return n.Value, nil
+	}
+	type plain Num
+	node := &yaml.Node{}
+	if err := node.Encode(plain(n)); err != nil {
+		return nil, err
+	}
+	node.Style = yaml.FlowStyle
+	return node, nil
+}
+
+// parseNumScalar parses a YAML scalar as a finite float64.
+func parseNumScalar(node *yaml.Node) (float64, error) {
+	if node.Kind != yaml.ScalarNode {
+		return 0, numErrorf(node, "want a number")
+	}
+	if node.Tag != "" && node.Tag != "!!int" && node.Tag != "!!float" && node.ShortTag() != "!!int" && node.ShortTag() != "!!float" {
+		return 0, numErrorf(node, "%q is not a number", node.Value)
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(node.Value, "_", ""), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, numErrorf(node, "%q is not a finite number", node.Value)
+	}
+	return v, nil
+}
+
+// NumError is a decoding error of a Num, with the 1-based line and column
+// of the offending YAML node.
+type NumError struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e *NumError) Error() string { return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg) }
+
+func numErrorf(node *yaml.Node, format string, args ...any) error {
+	return &NumError{Line: node.Line, Col: node.Column, Msg: fmt.Sprintf(format, args...)}
 }
