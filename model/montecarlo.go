@@ -23,11 +23,14 @@ const (
 	MCExactMax = 2048
 )
 
+// mcExactLimit is MCExactMax; tests lower it to exercise the histograms.
+var mcExactLimit = MCExactMax
+
 // exactCap returns how many draws keep their rows (a multiple of mcBlock,
 // at least one block): the percentiles are exact up to this many draws.
 func exactCap(cells int) int {
 	n := mcExactBytes / (16 * max(cells, 1))
-	n = min(n, MCExactMax) / mcBlock * mcBlock
+	n = min(n, mcExactLimit) / mcBlock * mcBlock
 	return max(n, mcBlock)
 }
 

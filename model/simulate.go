@@ -3,15 +3,8 @@ package model
 import (
 	"context"
 	"fmt"
-	"math"
 	"reflect"
 )
-
-// lagFloor is the smallest realized quantity, as a fraction of the base
-// year's, carried into the next month's partial adjustment. Without it a
-// supplier whose sales fell to zero (every route banned, capacity 0) would
-// have B_t = 0 and could never come back (docs/MODEL.md, section 8).
-const lagFloor = 0.01
 
 // pathSim steps one path. It holds one Policy, one Solver and one Solution
 // for the whole path, so a month allocates nothing.
@@ -41,6 +34,10 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		sol:    NewSolution(cal),
 		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R)},
 		start:  make([]float64, n),
+	}
+	ps.sol.CorridorCap = make([][]float64, n)
+	for i := range ps.sol.CorridorCap {
+		ps.sol.CorridorCap[i] = make([]float64, len(cal.Market.Suppliers[i].Corridors))
 	}
 	ps.reset()
 	return ps, nil
@@ -83,17 +80,21 @@ func (ps *pathSim) solve(t Month) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("%s, month %v: %w", specName(ps.spec), t, err)
 	}
+	for i, row := range ps.pol.CorridorCap {
+		copy(ps.sol.CorridorCap[i], row)
+	}
 	ps.advance(ps.sol)
 	return res, nil
 }
 
 // advance makes sol last month's equilibrium: S_{t−1} = sales, Q_{t−1} =
-// demand (floored at lagFloor of the base year), warm start from its FOB
-// prices. Non-finite values (never expected) keep the previous month's.
+// demand (Solve floors them at lagQuantityFloor of the base year), warm
+// start from its FOB prices. Non-finite values (never expected) keep the
+// previous month's.
 func (ps *pathSim) advance(sol *Solution) {
 	for i, s := range sol.Sales {
 		if distFinite(s) {
-			ps.lag.Supply[i] = math.Max(s, lagFloor*ps.cal.S0[i])
+			ps.lag.Supply[i] = s
 		}
 		if p := sol.FOB[i]; distFinite(p) && p > 0 {
 			ps.start[i] = p
@@ -101,7 +102,7 @@ func (ps *pathSim) advance(sol *Solution) {
 	}
 	for r, q := range sol.Demand {
 		if distFinite(q) {
-			ps.lag.Demand[r] = math.Max(q, lagFloor*ps.cal.Q0[r])
+			ps.lag.Demand[r] = q
 		}
 	}
 }
@@ -259,7 +260,7 @@ func solFields(s *Solution) (vec []*[]float64, mat []*[][]float64) {
 		&s.Revenue, &s.ExportRev, &s.CapacityUse, &s.CorridorRent, &s.CapacityRent,
 		&s.QuotaRent, &s.ProducerSurplus, &s.PriceIndex, &s.Demand, &s.ImportBill,
 		&s.ConsumerSurplus}
-	mat = []*[][]float64{&s.CorridorFlow, &s.CorridorUse, &s.Flow, &s.Delivered}
+	mat = []*[][]float64{&s.CorridorFlow, &s.CorridorUse, &s.Flow, &s.Delivered, &s.CorridorCap}
 	return vec, mat
 }
 
@@ -293,6 +294,9 @@ func copySolution(dst, src *Solution) {
 	}
 	for i := range src.Delivered {
 		copy(dst.Delivered[i], src.Delivered[i])
+	}
+	for i := range src.CorridorCap {
+		copy(dst.CorridorCap[i], src.CorridorCap[i])
 	}
 	dst.Benchmark = src.Benchmark
 }

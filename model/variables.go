@@ -192,11 +192,14 @@ func marketShare(c *Calibrated, s *Solution, e int) float64 {
 	return s.Exports[e] / tot
 }
 
-// corridorCapacity returns the capacity in force: flow/use when the
-// corridor carries tonnes; otherwise the capacity recorded with the
-// solution by Simulate (see capacityOf), else the base capacity.
+// corridorCapacity returns the capacity in force: Solution.CorridorCap
+// when filled (every Solution of a Path or Monte Carlo draw), else
+// flow/use when the corridor carries tonnes, else the base capacity.
 func corridorCapacity(c *Calibrated, s *Solution, e int) float64 {
 	i, k := corridorAt(c, e)
+	if i < len(s.CorridorCap) && k < len(s.CorridorCap[i]) {
+		return s.CorridorCap[i][k]
+	}
 	if u := s.CorridorUse[i][k]; u > 0 {
 		return s.CorridorFlow[i][k] / u
 	}

@@ -1,0 +1,185 @@
+package model
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// Named tolerances of the path tests.
+const (
+	tolPathBase = 1e-9 // a path with no events stays at the base year, relative
+	// tolLongRun: after pathLongRunMonths months of a permanent shock the
+	// path is within this of the long-run equilibrium (relative). With
+	// monthly adjustment λ = 0.1 (supply) and μ = 0.2 (demand) the slowest
+	// adjustment factor is about 0.9 a month, so after 480 months the gap
+	// is ~0.9^480 ≈ 1e-22 of the initial gap; 1e-8 leaves room for the
+	// solver tolerance and rounding along the way.
+	tolLongRun        = 1e-8
+	pathLongRunMonths = 480
+)
+
+// pathMarket is the test market with zero demand trend.
+func pathMarket() *Market {
+	m := testMarket()
+	for r := range m.Regions {
+		m.Regions[r].Growth = 0
+	}
+	return m
+}
+
+func testSpec(m *Market, months int, events ...Event) *Spec {
+	start := NewMonth(2020, 1)
+	return &Spec{Name: "test", Market: m, Events: events, Start: start, End: start + Month(months-1)}
+}
+
+func TestPathNoEventsStaysAtBase(t *testing.T) {
+	m := pathMarket()
+	path, err := Simulate(context.Background(), testSpec(m, 36))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path.Failed != 0 {
+		t.Fatalf("%d months failed", path.Failed)
+	}
+	c := path.Cal
+	for k, sol := range path.Sol {
+		for i, s := range m.Suppliers {
+			if !scalar.EqualWithinRel(sol.FOB[i], s.FOB, tolPathBase) {
+				t.Fatalf("month %v: FOB[%s] = %.12g, want %g", path.Months[k], s.Name, sol.FOB[i], s.FOB)
+			}
+			for r := range m.Regions {
+				if !scalar.EqualWithinAbsOrRel(sol.Flow[i][r], m.Flows[i][r], 1e-12, tolPathBase) {
+					t.Fatalf("month %v: flow[%s][%s] = %.12g, want %g", path.Months[k], s.Name, m.Regions[r].Name, sol.Flow[i][r], m.Flows[i][r])
+				}
+			}
+		}
+		for r := range m.Regions {
+			if !scalar.EqualWithinRel(sol.PriceIndex[r], c.P0[r], tolPathBase) {
+				t.Fatalf("month %v: P[%s] = %.12g, want %.12g", path.Months[k], m.Regions[r].Name, sol.PriceIndex[r], c.P0[r])
+			}
+		}
+	}
+}
+
+// A permanent shock from the first month: the path converges to the
+// long-run equilibrium solved directly (Solve with lag nil, i.e. the
+// long-run elasticities), and the first month moves less than the long run
+// (short-run response smaller than long-run).
+func TestPathConvergesToLongRun(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ev   Event
+	}{
+		{"belarus wedge 15%", Event{ID: "w", Kind: EventWedge, Supplier: 2, Region: -1, Value: 0.15}},
+		{"ban Belarus→Brazil", Event{ID: "b", Kind: EventBan, Supplier: 2, Region: 0}},
+		{"Canada capacity +4", Event{ID: "c", Kind: EventCapacity, Supplier: 0, Region: -1, Value: 4, RampIn: 18}},
+		{"demand +5% all", Event{ID: "d", Kind: EventDemand, Supplier: -1, Region: -1, Value: 0.05}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := pathMarket()
+			ev := tc.ev
+			spec := testSpec(m, pathLongRunMonths, ev)
+			ev.Start = spec.Start
+			spec.Events[0].Start = spec.Start
+			path, err := Simulate(context.Background(), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if path.Failed != 0 {
+				t.Fatalf("%d months failed", path.Failed)
+			}
+			c := path.Cal
+			pol := NewPolicy(c.Market)
+			SetPolicy(pol, c, spec, spec.End)
+			lr, _ := mustSolve(t, c, pol, nil, nil)
+			last := path.Sol[len(path.Sol)-1]
+			for i, s := range m.Suppliers {
+				if !scalar.EqualWithinRel(last.FOB[i], lr.FOB[i], tolLongRun) {
+					t.Errorf("FOB[%s] after %d months = %.12g, long run %.12g", s.Name, pathLongRunMonths, last.FOB[i], lr.FOB[i])
+				}
+				if !scalar.EqualWithinAbsOrRel(last.Sales[i], lr.Sales[i], 1e-9, tolLongRun) {
+					t.Errorf("sales[%s] = %.12g, long run %.12g", s.Name, last.Sales[i], lr.Sales[i])
+				}
+			}
+			// Short run < long run: month 1's change in the benchmark price
+			// is smaller in absolute value than the long-run change... for
+			// quantity-type shocks the price overshoots instead, so compare
+			// quantities: month 1's change in world demand is smaller.
+			var q0, q1, qlr float64
+			for r := range m.Regions {
+				q0 += c.Q0[r]
+				q1 += path.Sol[0].Demand[r]
+				qlr += lr.Demand[r]
+			}
+			if ev.RampIn == 0 && !(math.Abs(q1-q0) < math.Abs(qlr-q0)) {
+				t.Errorf("world demand: first month change %g not smaller than long-run change %g", q1-q0, qlr-q0)
+			}
+		})
+	}
+}
+
+func TestSimulatePairSharesUntilDivergence(t *testing.T) {
+	m := pathMarket()
+	ban := Event{ID: "us-ban", Kind: EventBan, Supplier: 2, Region: 1, Start: NewMonth(2020, 3)}
+	cf := testSpec(m, 24, ban)
+	scen := testSpec(m.Clone(), 24, ban)
+	scen.Events[0].End = NewMonth(2021, 1) // relief from Jan 2021
+	run, err := SimulatePair(context.Background(), scen, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Scenario.Cal != run.Counterfactual.Cal {
+		t.Errorf("equal markets were calibrated twice")
+	}
+	// Separately simulated paths must equal the pair's.
+	ps, err := Simulate(context.Background(), scen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := Simulate(context.Background(), cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range ps.Sol {
+		for i := range m.Suppliers {
+			if !scalar.EqualWithinRel(run.Scenario.Sol[k].FOB[i], ps.Sol[k].FOB[i], 1e-12) ||
+				!scalar.EqualWithinRel(run.Counterfactual.Sol[k].FOB[i], pc.Sol[k].FOB[i], 1e-12) {
+				t.Fatalf("month %d supplier %d: pair differs from single paths", k, i)
+			}
+		}
+		diverged := ps.Months[k] >= NewMonth(2021, 1)
+		same := run.Scenario.Sol[k].Benchmark == run.Counterfactual.Sol[k].Benchmark
+		if same == diverged {
+			t.Errorf("month %v: benchmark equal=%v, but diverged=%v", ps.Months[k], same, diverged)
+		}
+	}
+	// Relief (scenario) lets Belarus sell to the US again: its export
+	// revenue is higher than under the ban from the relief month on.
+	k := int(NewMonth(2021, 6) - scen.Start)
+	if !(run.Scenario.Sol[k].ExportRev[2] > run.Counterfactual.Sol[k].ExportRev[2]) {
+		t.Errorf("relief did not raise Belarus's export revenue: %g vs %g", run.Scenario.Sol[k].ExportRev[2], run.Counterfactual.Sol[k].ExportRev[2])
+	}
+	// Stored solutions are copies: distinct months do not alias.
+	if &run.Scenario.Sol[0].FOB[0] == &run.Scenario.Sol[1].FOB[0] {
+		t.Errorf("months share storage")
+	}
+}
+
+func TestSimulateErrors(t *testing.T) {
+	m := pathMarket()
+	for name, spec := range map[string]*Spec{
+		"end before start": {Market: m, Start: NewMonth(2020, 5), End: NewMonth(2020, 1)},
+		"bad event":        testSpec(m, 3, Event{ID: "x", Kind: EventCapacity, Supplier: 99}),
+		"no market":        {Start: 1, End: 2},
+		"report window":    {Market: m, Start: NewMonth(2020, 1), End: NewMonth(2020, 6), ReportStart: NewMonth(2021, 1)},
+	} {
+		if _, err := Simulate(context.Background(), spec); err == nil {
+			t.Errorf("%s: no error", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+}
