@@ -1,0 +1,466 @@
+// potash serve: the what-if page. Plain JavaScript, no build step, no
+// network access beyond this server.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    meta: null,        // /api/scenarios
+    scenario: null,    // current scenario info with controls
+    upload: null,      // {name, text} when an uploaded file is in use
+    values: {},        // control id -> value the user chose (differs from default)
+    draws: null,
+    seed: null,
+    controller: null,  // AbortController of the run in flight
+    timer: 0,
+    lastRun: null,
+  };
+  const neverLabel = {
+    relief: "No relief (sanctions stay in force)",
+    klaipeda: "Stays closed",
+  };
+
+  function setState(s) { document.body.dataset.state = s; }
+
+  function showError(msg, diagnostics, field) {
+    const box = $("error");
+    box.textContent = "";
+    const p = document.createElement("p");
+    p.textContent = msg;
+    box.appendChild(p);
+    if (diagnostics && diagnostics.length) {
+      const ul = document.createElement("ul");
+      for (const d of diagnostics) {
+        const li = document.createElement("li");
+        li.textContent = (d.line ? "line " + d.line + ", column " + d.col + ": " : "") + (d.field ? d.field + ": " : "") + d.msg;
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+    }
+    box.hidden = false;
+    document.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    if (field) {
+      const el = $("c-" + field) || $(field);
+      if (el) el.setAttribute("aria-invalid", "true");
+    }
+  }
+  function clearError() {
+    $("error").hidden = true;
+    document.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  }
+
+  async function getJSON(url, opts) {
+    const r = await fetch(url, opts);
+    let body = null;
+    try { body = await r.json(); } catch (e) { body = null; }
+    if (!r.ok) {
+      const err = new Error((body && body.error) || ("HTTP " + r.status));
+      err.status = r.status;
+      err.diagnostics = body && body.diagnostics;
+      err.field = body && body.field;
+      throw err;
+    }
+    return body;
+  }
+
+  function fmtRange(c) {
+    if (c.kind === "number") return "(" + c.unit + ", " + c.min + "–" + c.max + ")";
+    return "(" + c.unit + ", YYYY-MM" + (c.kind === "optmonth" ? ", or never" : "") + ")";
+  }
+
+  // buildControls draws the what-if controls for the current scenario.
+  function buildControls() {
+    const host = $("controls");
+    host.textContent = "";
+    for (const c of state.scenario.controls) {
+      const div = document.createElement("div");
+      div.className = "control";
+      div.dataset.id = c.id;
+      const help = document.createElement("p");
+      help.className = "help";
+      help.id = "h-" + c.id;
+      const label = document.createElement("label");
+      label.htmlFor = "c-" + c.id;
+      label.innerHTML = "";
+      label.append(c.label + " ");
+      const unit = document.createElement("span");
+      unit.className = "unit";
+      unit.textContent = fmtRange(c);
+      label.appendChild(unit);
+      div.appendChild(label);
+      const row = document.createElement("div");
+      row.className = "pair";
+      const current = c.id in state.values ? state.values[c.id] : c.value;
+      if (c.kind === "number") {
+        const range = document.createElement("input");
+        range.type = "range";
+        range.id = "r-" + c.id;
+        range.min = c.min; range.max = c.max; range.step = c.step;
+        range.setAttribute("aria-label", c.label + " (slider, " + c.unit + ")");
+        range.setAttribute("aria-describedby", help.id);
+        const num = document.createElement("input");
+        num.type = "number";
+        num.id = "c-" + c.id;
+        num.min = c.min; num.max = c.max; num.step = "any";
+        num.setAttribute("aria-describedby", help.id);
+        num.value = current; range.value = current;
+        range.addEventListener("input", () => { num.value = range.value; choose(c, range.value, 150); });
+        num.addEventListener("change", () => { if (num.value !== "") { range.value = num.value; choose(c, num.value, 0); } });
+        row.append(range, num);
+        if (!c.available) { range.disabled = true; num.disabled = true; }
+      } else {
+        const month = document.createElement("input");
+        month.type = "month";
+        month.id = "c-" + c.id;
+        month.min = c.min_month || ""; month.max = c.max_month || "";
+        month.placeholder = "YYYY-MM";
+        month.pattern = "[0-9]{4}-[0-9]{2}";
+        month.setAttribute("aria-describedby", help.id);
+        row.appendChild(month);
+        let never = null;
+        if (c.kind === "optmonth") {
+          const wrap = document.createElement("label");
+          wrap.className = "check";
+          never = document.createElement("input");
+          never.type = "checkbox";
+          never.id = "n-" + c.id;
+          wrap.append(never, " " + (neverLabel[c.id] || "never"));
+          row.appendChild(wrap);
+          never.addEventListener("change", () => {
+            month.disabled = never.checked || !c.available;
+            if (never.checked) choose(c, "never", 0);
+            else {
+              if (!month.value) month.value = defaultMonth(c);
+              choose(c, month.value, 0);
+            }
+          });
+        }
+        if (current === "never") {
+          if (never) never.checked = true;
+          month.disabled = true;
+        } else {
+          month.value = current || "";
+        }
+        month.addEventListener("change", () => { if (/^\d{4}-\d{2}$/.test(month.value)) choose(c, month.value, 0); });
+        if (!c.available) { month.disabled = true; if (never) never.disabled = true; }
+      }
+      div.appendChild(row);
+      const path = document.createElement("code");
+      path.textContent = c.path;
+      help.append(c.help + " ");
+      if (c.available) {
+        help.append("Scenario value: " + (c.value === "never" ? "never" : c.value) + ". ");
+        if (c.note) help.append(c.note + ". ");
+      } else {
+        help.append("Not in this scenario: " + c.note + ". ");
+      }
+      help.append("Sets ", path, ".");
+      div.appendChild(help);
+      if (!c.available) div.classList.add("unavailable");
+      host.appendChild(div);
+    }
+  }
+
+  function defaultMonth(c) {
+    // a sensible month to start from when "never" is unticked
+    if (c.max_month && c.max_month > "2026-06" && c.min_month <= "2026-06") return "2026-06";
+    return c.max_month || "2026-06";
+  }
+
+  function choose(c, v, delay) {
+    if (String(v) === String(c.value)) delete state.values[c.id];
+    else state.values[c.id] = String(v);
+    schedule(delay);
+  }
+
+  function schedule(delay) {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(run, delay || 0);
+  }
+
+  // query returns the settings as URL parameters (only changed values).
+  function query(forPage) {
+    const q = new URLSearchParams();
+    if (!state.upload) q.set("scenario", state.scenario.name);
+    else if (!forPage) q.set("file", state.upload.name);
+    const ids = state.scenario.controls.map((c) => c.id);
+    for (const id of ids) if (id in state.values) q.set(id, state.values[id]);
+    q.set("draws", String(state.draws));
+    q.set("seed", String(state.seed));
+    return q;
+  }
+
+  function updateURL() {
+    const q = query(true);
+    history.replaceState(null, "", "?" + q.toString());
+  }
+
+  async function run() {
+    clearTimeout(state.timer);
+    if (!state.scenario) return;
+    readUncertainty();
+    updateURL();
+    if (state.controller) state.controller.abort();
+    const controller = new AbortController();
+    state.controller = controller;
+    setState("loading");
+    $("status").textContent = "Running…";
+    const q = query(false);
+    const opts = { signal: controller.signal };
+    if (state.upload) {
+      opts.method = "POST";
+      opts.headers = { "Content-Type": "application/x-yaml" };
+      opts.body = state.upload.text;
+    }
+    const t0 = performance.now();
+    let res;
+    try {
+      res = await getJSON("/api/run?" + q.toString(), opts);
+    } catch (e) {
+      if (e.name === "AbortError") return;
+      if (controller !== state.controller) return;
+      setState("error");
+      $("status").textContent = "Not updated: see the message above.";
+      showError(e.message, e.diagnostics, e.field);
+      return;
+    }
+    await showRun(res, controller);
+    if (controller !== state.controller) return;
+    const ms = Math.round(performance.now() - t0);
+    let s = "Updated in " + ms + " ms";
+    s += res.draws ? " · " + res.draws + " draws (" + res.converged + " converged) · seed " + res.seed : " · central run, no draws";
+    if (res.cached) s += " · from cache";
+    $("status").textContent = s;
+    document.body.dataset.runId = res.id;
+    state.lastRun = res;
+    setState("ready");
+  }
+
+  function loadImage(src) {
+    return new Promise((resolve) => {
+      const img = new Image();
+      img.onload = () => resolve(img);
+      img.onerror = () => resolve(null);
+      img.src = src;
+    });
+  }
+
+  async function showRun(res, controller) {
+    // Fetch the new charts before swapping, so the page never flickers.
+    const imgs = await Promise.all(res.charts.map((c) => loadImage(c.png)));
+    if (controller !== state.controller) return;
+    clearError();
+    const sc = res.scenario;
+    $("window").textContent = "· " + sc.report_from + " to " + sc.end;
+    $("what").textContent = (sc.title || sc.name) + " — compared with " + (sc.counterfactual || "the counterfactual") + ". Changes are scenario minus counterfactual: prices are means over the window, revenues are cumulative over it.";
+    fillTable($("headline").tBodies[0], res.headline, res.draws > 0);
+    fillTable($("all-metrics").querySelector("tbody"), res.metrics, res.draws > 0);
+    $("band-head").textContent = res.draws > 0 ? "5–95% of " + res.converged + " draws" : "5–95% of draws (none)";
+    const notes = $("notes");
+    notes.textContent = "";
+    for (const n of res.notes || []) {
+      const li = document.createElement("li");
+      li.textContent = n;
+      notes.appendChild(li);
+    }
+    const host = $("charts");
+    host.textContent = "";
+    res.charts.forEach((c, k) => {
+      const fig = document.createElement("figure");
+      fig.className = "chart";
+      fig.dataset.name = c.name;
+      const img = imgs[k] || new Image();
+      img.alt = c.title + " — " + (sc.title || sc.name);
+      if (!imgs[k]) img.src = c.png;
+      const cap = document.createElement("figcaption");
+      const title = document.createElement("span");
+      title.textContent = c.title;
+      const png = link(c.png + "?download=1", "PNG", c.title + " as PNG");
+      const svg = link(c.svg + "?download=1", "SVG", c.title + " as SVG");
+      cap.append(title, " ", png, " ", svg);
+      fig.append(img, cap);
+      host.appendChild(fig);
+    });
+    $("dl-csv").href = res.csv;
+    $("dl-png").href = res.zip_png;
+    $("dl-svg").href = res.zip_svg;
+    $("command").value = res.command;
+    $("upload-note").hidden = !state.upload;
+  }
+
+  function link(href, text, label) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    a.className = "button small";
+    a.setAttribute("download", "");
+    a.setAttribute("aria-label", "Download " + label);
+    return a;
+  }
+
+  function fillTable(tbody, rows, bands) {
+    tbody.textContent = "";
+    for (const r of rows) {
+      const tr = document.createElement("tr");
+      tr.dataset.metric = r.metric;
+      tr.dataset.value = String(r.value);
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = r.label;
+      if (r.doc) th.title = r.doc;
+      const v = document.createElement("td");
+      v.className = "num value " + (r.value > 0 ? "pos" : r.value < 0 ? "neg" : "");
+      v.textContent = r.text;
+      const b = document.createElement("td");
+      b.className = "num band";
+      b.textContent = bands && r.has_band ? r.band : "—";
+      tr.append(th, v, b);
+      tbody.appendChild(tr);
+    }
+  }
+
+  function readUncertainty() {
+    const lim = state.meta.limits;
+    let d = parseInt($("draws").value, 10);
+    if (isNaN(d)) d = lim.default_draws;
+    state.draws = d;
+    let s = $("seed").value.trim();
+    if (!/^\d+$/.test(s)) s = "1";
+    state.seed = s;
+  }
+
+  async function selectScenario(name, fromURL) {
+    state.upload = null;
+    $("upload").value = "";
+    $("upload-status").textContent = "";
+    let info;
+    try {
+      info = await getJSON("/api/scenario?scenario=" + encodeURIComponent(name));
+    } catch (e) {
+      setState("error");
+      showError(e.message, e.diagnostics, e.field);
+      $("status").textContent = "Could not load the scenario.";
+      return false;
+    }
+    state.scenario = info;
+    if (!fromURL) state.values = {};
+    describeScenario(info);
+    buildControls();
+    return true;
+  }
+
+  function describeScenario(info) {
+    const d = $("scenario-desc");
+    d.textContent = (info.title ? info.title + ". " : "") + "Horizon " + info.start + " to " + info.end + "; compared with " + (info.counterfactual || "the counterfactual") + ".";
+  }
+
+  async function onUpload() {
+    const f = $("upload").files[0];
+    if (!f) return;
+    const status = $("upload-status");
+    const max = state.meta.limits.max_upload_bytes;
+    if (f.size > max) {
+      status.textContent = f.name + " is larger than the limit of " + Math.round(max / 1024) + " KiB.";
+      return;
+    }
+    const text = await f.text();
+    status.textContent = "Checking " + f.name + "…";
+    let res;
+    try {
+      res = await getJSON("/api/validate?file=" + encodeURIComponent(f.name), {
+        method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: text,
+      });
+    } catch (e) {
+      status.textContent = "";
+      showError(f.name + ": " + e.message, e.diagnostics, e.field);
+      return;
+    }
+    status.textContent = "";
+    if (!res.valid) {
+      const errs = res.diagnostics.filter((d) => d.severity === "error");
+      showError(f.name + " is not a valid scenario (" + errs.length + " error" + (errs.length === 1 ? "" : "s") + "):", res.diagnostics);
+      const p = document.createElement("p");
+      p.textContent = f.name + ": not valid, see the messages on the right.";
+      status.appendChild(p);
+      return;
+    }
+    clearError();
+    state.upload = { name: f.name, text: text };
+    state.scenario = res.scenario;
+    state.values = {};
+    const sel = $("scenario");
+    let opt = sel.querySelector("option[data-upload]");
+    if (!opt) {
+      opt = document.createElement("option");
+      opt.dataset.upload = "1";
+      sel.appendChild(opt);
+    }
+    opt.value = "";
+    opt.textContent = "Uploaded: " + f.name;
+    sel.value = "";
+    status.textContent = f.name + " is valid" + (res.diagnostics.length ? " (" + res.diagnostics.length + " warning" + (res.diagnostics.length === 1 ? "" : "s") + ": " + res.diagnostics.map((d) => d.text).join("; ") + ")" : "") + ".";
+    describeScenario(res.scenario);
+    buildControls();
+    run();
+  }
+
+  async function init() {
+    try {
+      state.meta = await getJSON("/api/scenarios");
+    } catch (e) {
+      setState("error");
+      showError(e.message);
+      return;
+    }
+    const m = state.meta;
+    $("version").textContent = "model " + m.version;
+    const sel = $("scenario");
+    for (const b of m.builtins) {
+      const o = document.createElement("option");
+      o.value = b.name;
+      o.textContent = b.name + (b.title ? " — " + b.title : "");
+      sel.appendChild(o);
+    }
+    $("draws").max = m.limits.max_draws;
+    $("draws-range").textContent = "(0–" + m.limits.max_draws + ")";
+    const q = new URLSearchParams(location.search);
+    const name = q.get("scenario") || m.default;
+    state.values = {};
+    for (const c of m.controls) if (q.has(c.id)) state.values[c.id] = q.get(c.id);
+    $("draws").value = q.has("draws") ? q.get("draws") : m.limits.default_draws;
+    $("seed").value = q.has("seed") ? q.get("seed") : "1";
+    sel.value = name;
+    if (!(await selectScenario(name, true))) return;
+    sel.addEventListener("change", async () => {
+      if (sel.value === "") return;
+      const o = sel.querySelector("option[data-upload]");
+      if (o) o.remove();
+      if (await selectScenario(sel.value, false)) run();
+    });
+    $("upload").addEventListener("change", onUpload);
+    $("draws").addEventListener("change", () => schedule(0));
+    $("seed").addEventListener("change", () => schedule(0));
+    $("form").addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
+    $("reset").addEventListener("click", () => {
+      state.values = {};
+      buildControls();
+      run();
+    });
+    $("copy-command").addEventListener("click", () => copy($("command").value, $("copy-command")));
+    $("copy-link").addEventListener("click", () => copy(location.href, $("copy-link")));
+    run();
+  }
+
+  async function copy(text, button) {
+    const old = button.textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch (e) {
+      button.textContent = "Select and copy by hand";
+    }
+    setTimeout(() => { button.textContent = old; }, 1500);
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();

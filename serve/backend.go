@@ -1,0 +1,40 @@
+package serve
+
+import (
+	"context"
+	"io"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
+	"github.com/potash-sim/potash/scenarios"
+)
+
+// backend is what the server computes with: the scenarios, model and plots
+// packages in production; tests substitute slow or failing parts to
+// exercise limits and error paths.
+type backend struct {
+	builtins   func() []scenarios.Info
+	load       func(name string, sets []string) (*scenarios.Scenario, error)
+	parse      func(file string, data []byte, sets []string) (*scenarios.Scenario, error)
+	simulate   func(ctx context.Context, s, cf *model.Spec) (*model.Run, error)
+	monteCarlo func(ctx context.Context, s, cf *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error)
+	metrics    func(run *model.Run) []model.Metric
+	render     func(dir string, run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]string, error)
+	writeCSV   func(w io.Writer, e *runEntry) error
+}
+
+func realBackend() backend {
+	return backend{
+		builtins:   scenarios.Builtins,
+		load:       scenarios.Load,
+		parse:      scenarios.Parse,
+		simulate:   model.SimulatePair,
+		monteCarlo: model.MonteCarlo,
+		metrics:    model.Metrics,
+		render:     plots.RenderRun,
+		writeCSV: func(w io.Writer, e *runEntry) error {
+			return report.WriteTidyCSV(w, e.sc.Name, e.run, e.mc)
+		},
+	}
+}

@@ -1,0 +1,97 @@
+package serve
+
+import (
+	"container/list"
+	"context"
+	"sync"
+)
+
+// lru is a small least-recently-used cache of finished runs, safe for
+// concurrent use.
+type lru struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List // front: most recent; values *runEntry
+	items map[string]*list.Element
+}
+
+func newLRU(max int) *lru {
+	if max < 1 {
+		max = 1
+	}
+	return &lru{max: max, ll: list.New(), items: map[string]*list.Element{}}
+}
+
+func (c *lru) get(key string) (*runEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	c.ll.MoveToFront(el)
+	return el.Value.(*runEntry), true
+}
+
+func (c *lru) add(key string, e *runEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		el.Value = e
+		c.ll.MoveToFront(el)
+		return
+	}
+	c.items[key] = c.ll.PushFront(e)
+	for c.ll.Len() > c.max {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*runEntry).id)
+	}
+}
+
+func (c *lru) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ll.Len()
+}
+
+// flight makes identical concurrent requests share one computation.
+type flight struct {
+	mu    sync.Mutex
+	calls map[string]*call
+}
+
+type call struct {
+	done chan struct{}
+	e    *runEntry
+	err  error
+}
+
+// do runs fn once for key among concurrent callers; a caller whose ctx ends
+// first stops waiting (the computation goes on for the others, bounded by
+// its own context).
+func (f *flight) do(ctx context.Context, key string, fn func() (*runEntry, error)) (*runEntry, error) {
+	f.mu.Lock()
+	if f.calls == nil {
+		f.calls = map[string]*call{}
+	}
+	if c, ok := f.calls[key]; ok {
+		f.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.e, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	c := &call{done: make(chan struct{})}
+	f.calls[key] = c
+	f.mu.Unlock()
+
+	c.e, c.err = fn()
+	f.mu.Lock()
+	delete(f.calls, key)
+	f.mu.Unlock()
+	close(c.done)
+	return c.e, c.err
+}

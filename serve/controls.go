@@ -1,0 +1,435 @@
+package serve
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
+)
+
+// ControlKind is the kind of value a control takes.
+type ControlKind string
+
+const (
+	// KindNumber is a real number in [Min, Max].
+	KindNumber ControlKind = "number"
+	// KindMonth is a month "YYYY-MM" within the scenario's horizon.
+	KindMonth ControlKind = "month"
+	// KindOptMonth is a month, or "never" (the event stays in force for the
+	// whole horizon).
+	KindOptMonth ControlKind = "optmonth"
+)
+
+// Never is the value of an optional-month control meaning "not within the
+// horizon".
+const Never = "never"
+
+// Control is one what-if control of the page: a query parameter of
+// /api/run mapped to a scenario `--set` path.
+type Control struct {
+	ID    string      `json:"id"`    // query parameter, e.g. "belarus_discount"
+	Label string      `json:"label"` // what the page shows
+	Unit  string      `json:"unit"`  // e.g. "%", "Mt/yr", "month"
+	Kind  ControlKind `json:"kind"`
+	Path  string      `json:"path"` // --set path
+	// Event is the id of the scenario event the control changes ("" for a
+	// market parameter); the control is unavailable when the scenario has
+	// no such event.
+	Event string `json:"event,omitempty"`
+	// Min, Max and Step bound a number control (its documented range).
+	Min  float64 `json:"min,omitempty"`
+	Max  float64 `json:"max,omitempty"`
+	Step float64 `json:"step,omitempty"`
+	Help string  `json:"help"`
+}
+
+// Controls lists the page's what-if controls, in page order. Ranges of the
+// elasticities are the model's valid ranges (model.RangeEps,
+// model.RangeSigma); the others are the page's documented ranges.
+var Controls = []Control{
+	{
+		ID: "demand_elasticity", Label: "Demand elasticity (all regions)", Unit: "ε, unitless",
+		Kind: KindNumber, Path: "market.regions.*.demand_elasticity",
+		Min: model.RangeEps.Lo, Max: model.RangeEps.Hi, Step: 0.05,
+		Help: "Long-run price elasticity of potash demand, as a positive number; one value for every region.",
+	},
+	{
+		ID: "substitution_elasticity", Label: "Substitution elasticity between origins (all regions)", Unit: "σ, unitless",
+		Kind: KindNumber, Path: "market.regions.*.substitution_elasticity",
+		Min: model.RangeSigma.Lo, Max: model.RangeSigma.Hi, Step: 0.01,
+		Help: "Armington elasticity: how easily buyers switch between suppliers (must exceed 1).",
+	},
+	{
+		ID: "belarus_discount", Label: "Sanction discount on Belarusian sales", Unit: "%",
+		Kind: KindNumber, Path: "events.belarus-discount.pct", Event: "belarus-discount",
+		Min: 0, Max: 60, Step: 1,
+		Help: "Price discount buyers demand from a sanctioned seller, on all of Belarus's sales.",
+	},
+	{
+		ID: "relief", Label: "US relief month", Unit: "month",
+		Kind: KindOptMonth, Path: "events.us-ban.end", Event: "us-ban",
+		Help: "First month the US sanctions on Belarusian potash are no longer in force; \"never\" keeps them.",
+	},
+	{
+		ID: "klaipeda", Label: "Klaipėda corridor reopens", Unit: "month",
+		Kind: KindOptMonth, Path: "events.klaipeda-closed.end", Event: "klaipeda-closed",
+		Help: "First month Belarus can ship through Klaipėda (Lithuania) again; \"never\" keeps it closed.",
+	},
+	{
+		ID: "russian_ports", Label: "Russian-port corridor capacity", Unit: "Mt/yr",
+		Kind: KindNumber, Path: "events.russian-ports.capacity_mt", Event: "russian-ports",
+		Min: 0, Max: 20, Step: 0.1,
+		Help: "Capacity Belarus reaches through Russian ports after the ramp-up.",
+	},
+	{
+		ID: "jansen_start", Label: "BHP Jansen start", Unit: "month",
+		Kind: KindMonth, Path: "events.jansen.start", Event: "jansen",
+		Help: "First month of BHP Jansen Stage 1 output (Canada, +4.15 Mt/yr at full ramp).",
+	},
+}
+
+// Limits are the bounds the server enforces, as the page shows them.
+type Limits struct {
+	MaxDraws       int   `json:"max_draws"`
+	DefaultDraws   int   `json:"default_draws"`
+	MaxMonths      int   `json:"max_months"`
+	MaxUploadBytes int64 `json:"max_upload_bytes"`
+	TimeoutSeconds int   `json:"timeout_seconds"`
+}
+
+// RunParams is a validated /api/run request.
+type RunParams struct {
+	Scenario string            // built-in name ("" for an upload)
+	File     string            // uploaded file's name
+	Source   []byte            // uploaded file's text
+	Values   map[string]string // control id → canonical value
+	Draws    int
+	Seed     uint64
+}
+
+// inputError is a problem with the request itself (HTTP 400).
+type inputError struct {
+	Field string
+	Msg   string
+}
+
+func (e *inputError) Error() string {
+	if e.Field == "" {
+		return e.Msg
+	}
+	return e.Field + ": " + e.Msg
+}
+
+func controlByID(id string) (Control, bool) {
+	for _, c := range Controls {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Control{}, false
+}
+
+// DefaultSeed is the seed used when a request gives none.
+const DefaultSeed = 1
+
+// parseRunQuery validates the query of /api/run. Scenario names are checked
+// against builtins unless upload is true.
+func parseRunQuery(q url.Values, upload bool, builtins []scenarios.Info, lim Limits) (*RunParams, error) {
+	p := &RunParams{Values: map[string]string{}, Draws: lim.DefaultDraws, Seed: DefaultSeed}
+	for key, vs := range q {
+		if len(vs) != 1 {
+			return nil, &inputError{key, fmt.Sprintf("given %d times; give it once", len(vs))}
+		}
+		v := strings.TrimSpace(vs[0])
+		switch key {
+		case "scenario":
+			if upload {
+				return nil, &inputError{key, "an uploaded scenario cannot also name a built-in"}
+			}
+			p.Scenario = v
+		case "file":
+			if !upload {
+				return nil, &inputError{key, "only an upload (POST with the file as body) has a file name"}
+			}
+			p.File = v
+		case "draws":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, &inputError{key, fmt.Sprintf("%q is not a whole number", v)}
+			}
+			if n < 0 || n > lim.MaxDraws {
+				return nil, &inputError{key, fmt.Sprintf("%d is outside the allowed range 0–%d", n, lim.MaxDraws)}
+			}
+			p.Draws = n
+		case "seed":
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return nil, &inputError{key, fmt.Sprintf("%q is not a whole number from 0 to %d", v, uint64(math.MaxUint64))}
+			}
+			p.Seed = n
+		default:
+			c, ok := controlByID(key)
+			if !ok {
+				return nil, &inputError{key, "unknown parameter; known: " + strings.Join(paramNames(), ", ")}
+			}
+			cv, err := c.canonical(v)
+			if err != nil {
+				return nil, err
+			}
+			p.Values[key] = cv
+		}
+	}
+	if upload {
+		if p.File == "" {
+			p.File = "upload.yaml"
+		}
+		if err := checkFileName(p.File); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	if p.Scenario == "" {
+		p.Scenario = scenarios.DefaultScenario
+	}
+	if !isBuiltin(builtins, p.Scenario) {
+		return nil, &inputError{"scenario", fmt.Sprintf("%q is not a built-in scenario; built-ins: %s", p.Scenario, builtinNames(builtins))}
+	}
+	return p, nil
+}
+
+func paramNames() []string {
+	names := []string{"scenario", "draws", "seed"}
+	for _, c := range Controls {
+		names = append(names, c.ID)
+	}
+	return names
+}
+
+func isBuiltin(bs []scenarios.Info, name string) bool {
+	for _, b := range bs {
+		if b.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func builtinNames(bs []scenarios.Info) string {
+	if len(bs) == 0 {
+		return "(none available)"
+	}
+	var names []string
+	for _, b := range bs {
+		names = append(names, b.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkFileName accepts a plain base name of a YAML file.
+func checkFileName(f string) error {
+	if len(f) > 100 || strings.ContainsAny(f, "/\\\x00") || strings.HasPrefix(f, ".") {
+		return &inputError{"file", fmt.Sprintf("%q: give a plain file name such as my-scenario.yaml", f)}
+	}
+	for _, r := range f {
+		if r < 0x20 || r == 0x7f {
+			return &inputError{"file", "file name has control characters"}
+		}
+	}
+	return nil
+}
+
+// canonical validates v for c (without the scenario's horizon) and returns
+// its canonical text.
+func (c Control) canonical(v string) (string, error) {
+	switch c.Kind {
+	case KindNumber:
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return "", &inputError{c.ID, fmt.Sprintf("%q is not a number", v)}
+		}
+		if x < c.Min || x > c.Max {
+			return "", &inputError{c.ID, fmt.Sprintf("%s %s is outside the allowed range %s–%s %s", fmtNum(x), c.Unit, fmtNum(c.Min), fmtNum(c.Max), c.Unit)}
+		}
+		return fmtNum(x), nil
+	case KindMonth, KindOptMonth:
+		if c.Kind == KindOptMonth && strings.EqualFold(v, Never) {
+			return Never, nil
+		}
+		m, err := model.ParseMonth(v)
+		if err != nil {
+			want := "a month YYYY-MM"
+			if c.Kind == KindOptMonth {
+				want += " or \"never\""
+			}
+			return "", &inputError{c.ID, fmt.Sprintf("%q is not %s", v, want)}
+		}
+		return m.String(), nil
+	}
+	return "", &inputError{c.ID, "unsupported control"}
+}
+
+func fmtNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// sets turns p's control values into --set arguments for a scenario with
+// horizon [start, end], checking months against the horizon. "never"
+// becomes the month after the horizon (in force for the whole horizon).
+func (p *RunParams) sets(start, end model.Month) ([]string, error) {
+	var out []string
+	for _, c := range Controls {
+		v, ok := p.Values[c.ID]
+		if !ok {
+			continue
+		}
+		if c.Kind != KindNumber {
+			if v == Never {
+				v = (end + 1).String()
+			} else {
+				m, _ := model.ParseMonth(v)
+				if start != 0 && (m < start || m > end) {
+					return nil, &inputError{c.ID, fmt.Sprintf("%s is outside the scenario's horizon %s to %s", v, start, end)}
+				}
+			}
+		}
+		out = append(out, c.Path+"="+v)
+	}
+	return out, nil
+}
+
+// setsWithout returns the --set arguments without horizon checks (used to
+// load the scenario once to learn its horizon).
+func (p *RunParams) rawSets() []string {
+	var out []string
+	for _, c := range Controls {
+		if v, ok := p.Values[c.ID]; ok && v != Never {
+			out = append(out, c.Path+"="+v)
+		}
+	}
+	return out
+}
+
+// canonicalQuery is the request's canonical form (sorted keys), used for the
+// cache key and the page's URL.
+func (p *RunParams) canonicalQuery() string {
+	q := url.Values{}
+	if p.Scenario != "" {
+		q.Set("scenario", p.Scenario)
+	}
+	if p.File != "" {
+		q.Set("file", p.File)
+	}
+	for k, v := range p.Values {
+		q.Set(k, v)
+	}
+	q.Set("draws", strconv.Itoa(p.Draws))
+	q.Set("seed", strconv.FormatUint(p.Seed, 10))
+	return q.Encode() // sorted by key
+}
+
+// ControlState is a control's value in one scenario.
+type ControlState struct {
+	Control
+	Available bool   `json:"available"`
+	Value     string `json:"value"` // default value in this scenario
+	MinMonth  string `json:"min_month,omitempty"`
+	MaxMonth  string `json:"max_month,omitempty"`
+	Note      string `json:"note,omitempty"`
+}
+
+// controlStates reads each control's default value from sc.
+func controlStates(sc *scenarios.Scenario) []ControlState {
+	var out []ControlState
+	spec := sc.Spec
+	for _, c := range Controls {
+		st := ControlState{Control: c}
+		if spec == nil || spec.Market == nil {
+			st.Note = "scenario has no market"
+			out = append(out, st)
+			continue
+		}
+		if c.Kind != KindNumber {
+			st.MinMonth, st.MaxMonth = spec.Start.String(), spec.End.String()
+		}
+		switch c.ID {
+		case "demand_elasticity", "substitution_elasticity":
+			st.Available, st.Value, st.Note = regionParam(spec.Market, c.ID)
+		default:
+			e := findEvent(spec, c.Event)
+			if e == nil {
+				st.Note = fmt.Sprintf("this scenario has no event %q", c.Event)
+				break
+			}
+			st.Available = true
+			switch c.ID {
+			case "belarus_discount":
+				st.Value = fmtNum(round(e.Value*100, 1e-9))
+			case "russian_ports":
+				st.Value = fmtNum(round(e.Value, 1e-9))
+			case "jansen_start":
+				st.Value = e.Start.String()
+			case "relief", "klaipeda":
+				if e.End == 0 || e.End > spec.End {
+					st.Value = Never
+				} else {
+					st.Value = e.End.String()
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// round drops floating-point noise (0.15*100 = 15.000000000000002) by
+// keeping 10 significant digits; q is unused beyond documenting intent.
+func round(x, _ float64) float64 {
+	y, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 10, 64), 64)
+	if err != nil {
+		return x
+	}
+	return y
+}
+
+func findEvent(s *model.Spec, id string) *model.Event {
+	for k := range s.Events {
+		if s.Events[k].ID == id {
+			return &s.Events[k]
+		}
+	}
+	return nil
+}
+
+// regionParam returns the value shown for a market-wide regional parameter:
+// the benchmark region's, with the spread across regions in the note.
+func regionParam(m *model.Market, id string) (bool, string, string) {
+	if len(m.Regions) == 0 {
+		return false, "", "market has no regions"
+	}
+	get := func(r model.Region) float64 {
+		if id == "demand_elasticity" {
+			return r.Eps
+		}
+		return r.Sigma
+	}
+	vals := make([]float64, len(m.Regions))
+	for k, r := range m.Regions {
+		vals[k] = get(r)
+	}
+	b := m.RegionIndex(m.Benchmark)
+	if b < 0 {
+		b = 0
+	}
+	v := vals[b]
+	sorted := append([]float64(nil), vals...)
+	sort.Float64s(sorted)
+	note := ""
+	if sorted[0] != sorted[len(sorted)-1] {
+		note = fmt.Sprintf("varies by region (%s–%s; %s: %s); moving it sets every region to one value",
+			fmtNum(round(sorted[0], 1e-6)), fmtNum(round(sorted[len(sorted)-1], 1e-6)), m.Regions[b].Name, fmtNum(round(v, 1e-6)))
+	}
+	return true, fmtNum(round(v, 1e-9)), note
+}

@@ -1,0 +1,36 @@
+// Package serve is `potash serve`: a local what-if web page for students.
+//
+// The page (embedded under assets/, plain HTML, CSS and JavaScript, no CDN,
+// works offline) picks a built-in scenario or an uploaded scenario file,
+// offers controls for the questions students ask — demand and substitution
+// elasticities, the sanction discount on Belarusian sales, the US relief
+// month, the reopening of the Klaipėda corridor, the capacity of Belarus's
+// Russian-port corridor, the start of BHP Jansen, the number of Monte Carlo
+// draws and the seed — and shows the run's headline table and charts. Every
+// control maps to a scenario `--set` path (see Controls), the page's URL
+// records the settings, and every run offers its charts (PNG, SVG), its data
+// (CSV) and the equivalent `potash run` command line for download.
+//
+// Endpoints (all answers to /api/ are JSON unless a file is asked for;
+// errors are {"error": "...", "diagnostics": [...]} with a 4xx status):
+//
+//	GET  /                         the page
+//	GET  /assets/NAME              its script and style sheet
+//	GET  /api/scenarios            built-in scenarios, controls and limits
+//	GET  /api/scenario?scenario=N  one built-in's title, horizon and control defaults
+//	POST /api/validate?file=F      validate an uploaded scenario (body: YAML), as `potash validate`
+//	GET  /api/run?scenario=N&...   run a built-in with control values (see Controls)
+//	POST /api/run?file=F&...       run an uploaded scenario (body: YAML)
+//	GET  /api/chart/ID/NAME.EXT    a chart of run ID (EXT png or svg)
+//	GET  /api/charts/ID.zip?format=png|svg  every chart of run ID
+//	GET  /api/csv/ID               the tidy CSV of run ID
+//	GET  /healthz                  "ok"
+//
+// Bounded work: draws, horizon and upload size are capped, each request has
+// a time limit, at most Config.MaxConcurrent runs compute at once (a run that
+// cannot start within Config.QueueWait gets 429 Too Many Requests with
+// Retry-After), identical requests share one computation and a small LRU
+// cache keeps recent runs. The server binds 127.0.0.1 by default, rejects
+// requests whose Host is not a loopback name while bound to loopback (DNS
+// rebinding), and shuts down cleanly when its context is cancelled.
+package serve

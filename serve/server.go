@@ -1,0 +1,307 @@
+package serve
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/potash-sim/potash/scenarios"
+)
+
+//go:embed assets
+var assetFS embed.FS
+
+// Defaults of Config.
+const (
+	DefaultAddr           = "127.0.0.1:8080"
+	DefaultMaxDraws       = 1000
+	DefaultDraws          = 50
+	DefaultMaxMonths      = 360     // 30 years
+	DefaultMaxUploadBytes = 1 << 20 // 1 MiB
+	DefaultTimeout        = 30 * time.Second
+	DefaultQueueWait      = 2 * time.Second
+	DefaultCacheEntries   = 16
+)
+
+// Config configures a Server. Zero fields take the defaults above;
+// MaxConcurrent defaults to runtime.GOMAXPROCS(0).
+type Config struct {
+	Addr           string        // listen address; default 127.0.0.1:8080
+	MaxDraws       int           // cap on Monte Carlo draws per run
+	DefaultDraws   int           // draws when a request gives none (≤ MaxDraws); negative means 0
+	MaxMonths      int           // cap on a scenario's horizon, months
+	MaxUploadBytes int64         // cap on an uploaded scenario file, bytes
+	Timeout        time.Duration // time limit of one run (simulation, draws and charts)
+	MaxConcurrent  int           // runs computing at once
+	QueueWait      time.Duration // how long a run waits for a free slot before 429
+	CacheEntries   int           // finished runs kept (LRU)
+	Workers        int           // Monte Carlo goroutines per run; 0 = GOMAXPROCS
+	Log            io.Writer     // request errors and panics; nil discards
+}
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.MaxDraws <= 0 {
+		c.MaxDraws = DefaultMaxDraws
+	}
+	if c.DefaultDraws == 0 {
+		c.DefaultDraws = DefaultDraws
+	}
+	if c.DefaultDraws < 0 {
+		c.DefaultDraws = 0
+	}
+	if c.DefaultDraws > c.MaxDraws {
+		c.DefaultDraws = c.MaxDraws
+	}
+	if c.MaxMonths <= 0 {
+		c.MaxMonths = DefaultMaxMonths
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.MaxConcurrent <= 0 {
+		c.MaxConcurrent = runtime.GOMAXPROCS(0)
+	}
+	if c.QueueWait <= 0 {
+		c.QueueWait = DefaultQueueWait
+	}
+	if c.CacheEntries <= 0 {
+		c.CacheEntries = DefaultCacheEntries
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	return c
+}
+
+// Server is the what-if web application; it is an http.Handler.
+type Server struct {
+	cfg    Config
+	be     backend
+	mux    *http.ServeMux
+	log    *log.Logger
+	sem    chan struct{}
+	cache  *lru
+	flight flight
+	// loopbackOnly rejects requests whose Host is not a loopback name
+	// (set by Serve when bound to a loopback address).
+	loopbackOnly bool
+
+	baseMu sync.Mutex
+	base   map[string]*scenarios.Scenario // built-ins loaded without sets
+}
+
+// New returns a Server with cfg (zero fields take defaults).
+func New(cfg Config) *Server {
+	return newServer(cfg, realBackend())
+}
+
+func newServer(cfg Config, be backend) *Server {
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg:   cfg,
+		be:    be,
+		mux:   http.NewServeMux(),
+		log:   log.New(cfg.Log, "potash serve: ", log.LstdFlags),
+		sem:   make(chan struct{}, cfg.MaxConcurrent),
+		cache: newLRU(cfg.CacheEntries),
+		base:  map[string]*scenarios.Scenario{},
+	}
+	static, err := fs.Sub(assetFS, "assets")
+	if err != nil {
+		panic(err) // embedded at build time: cannot fail
+	}
+	files := http.FileServerFS(static)
+	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	s.mux.Handle("GET /assets/", http.StripPrefix("/assets/", files))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	s.mux.HandleFunc("GET /api/scenarios", s.handleScenarios)
+	s.mux.HandleFunc("GET /api/scenario", s.handleScenario)
+	s.mux.HandleFunc("POST /api/validate", s.handleValidate)
+	s.mux.HandleFunc("GET /api/run", s.handleRun)
+	s.mux.HandleFunc("POST /api/run", s.handleRun)
+	s.mux.HandleFunc("GET /api/chart/{id}/{file}", s.handleChart)
+	s.mux.HandleFunc("GET /api/charts/{file}", s.handleZip)
+	s.mux.HandleFunc("GET /api/csv/{id}", s.handleCSV)
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
+	})
+	return s
+}
+
+func (s *Server) limits() Limits {
+	return Limits{
+		MaxDraws:       s.cfg.MaxDraws,
+		DefaultDraws:   s.cfg.DefaultDraws,
+		MaxMonths:      s.cfg.MaxMonths,
+		MaxUploadBytes: s.cfg.MaxUploadBytes,
+		TimeoutSeconds: int(s.cfg.Timeout / time.Second),
+	}
+}
+
+// ServeHTTP serves the page and its API, recovering from panics (a panic is
+// a bug: it is logged and answered with a JSON 500, never a dropped
+// connection).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			buf := make([]byte, 8<<10)
+			buf = buf[:runtime.Stack(buf, false)]
+			s.log.Printf("panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, buf)
+			writeError(w, http.StatusInternalServerError, fmt.Sprintf("internal error (a bug in potash, please report it): %v", v), nil)
+		}
+	}()
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	if s.loopbackOnly && !loopbackHost(r.Host) {
+		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not allowed: the server is bound to loopback; open it as http://127.0.0.1 or http://localhost", r.Host), nil)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	b, err := assetFS.ReadFile("assets/index.html")
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "page missing from the binary", nil)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(b)
+}
+
+// apiError is the JSON body of every error answer.
+type apiError struct {
+	Error       string       `json:"error"`
+	Status      int          `json:"status"`
+	Field       string       `json:"field,omitempty"` // the request parameter at fault
+	Diagnostics []diagnostic `json:"diagnostics,omitempty"`
+}
+
+// diagnostic is a scenarios.Diagnostic as JSON.
+type diagnostic struct {
+	Severity string `json:"severity"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Col      int    `json:"col"`
+	Field    string `json:"field"`
+	Msg      string `json:"msg"`
+	Text     string `json:"text"` // file:line:col: field: msg
+}
+
+func toDiagnostics(ds scenarios.Diagnostics) []diagnostic {
+	out := make([]diagnostic, 0, len(ds))
+	for _, d := range ds {
+		sev := "error"
+		if d.Severity == scenarios.SeverityWarning {
+			sev = "warning"
+		}
+		out = append(out, diagnostic{Severity: sev, File: d.File, Line: d.Line, Col: d.Col, Field: d.Field, Msg: d.Msg, Text: d.Error()})
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(apiError{Error: "internal error encoding the answer: " + err.Error(), Status: status})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}
+
+func writeError(w http.ResponseWriter, status int, msg string, ds []diagnostic) {
+	writeJSON(w, status, apiError{Error: msg, Status: status, Diagnostics: ds})
+}
+
+// Serve serves s on ln until ctx is cancelled, then shuts down gracefully
+// (in-flight requests get up to 5 s). It prints one line saying where to
+// open the page to out.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) error {
+	addr := ln.Addr().String()
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+		s.loopbackOnly = tcp.IP.IsLoopback()
+		host := tcp.IP.String()
+		if tcp.IP.IsUnspecified() {
+			host = "127.0.0.1"
+		}
+		addr = net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+	}
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      s.cfg.Timeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          s.log,
+	}
+	if out != nil {
+		fmt.Fprintf(out, "potash serve: open http://%s/ in your browser (Ctrl-C to stop)\n", addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+// ListenAndServe listens on cfg.Addr and serves the page until ctx is
+// cancelled (see Server.Serve).
+func ListenAndServe(ctx context.Context, cfg Config, out io.Writer) error {
+	s := New(cfg)
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return s.Serve(ctx, ln, out)
+}

@@ -1,0 +1,613 @@
+package serve
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// do sends a request to s and returns the recorder.
+func do(t *testing.T, s http.Handler, method, target string, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	return w
+}
+
+func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("answer is not JSON (%v): %q", err, w.Body.String())
+	}
+	return v
+}
+
+const validUpload = "title: My scenario\nextends: history\n"
+
+func TestStaticEndpoints(t *testing.T) {
+	s := newFakeServer(Config{}, &fake{})
+	for _, tc := range []struct {
+		target, ctype, contains string
+		status                  int
+	}{
+		{"/", "text/html", `<select id="scenario"`, 200},
+		{"/?scenario=history&belarus_discount=30", "text/html", `<script src="/assets/app.js"`, 200},
+		{"/assets/app.js", "javascript", "/api/run?", 200},
+		{"/assets/style.css", "text/css", ".charts", 200},
+		{"/assets/nope.js", "", "", 404},
+		{"/healthz", "", "ok", 200},
+		{"/api/nope", "application/json", "no such endpoint", 404},
+		{"/nope", "", "", 404},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			w := do(t, s, "GET", tc.target, nil)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			if !strings.Contains(w.Header().Get("Content-Type"), tc.ctype) {
+				t.Errorf("Content-Type %q, want %q", w.Header().Get("Content-Type"), tc.ctype)
+			}
+			if !strings.Contains(w.Body.String(), tc.contains) {
+				t.Errorf("body lacks %q", tc.contains)
+			}
+			if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+				t.Errorf("CSP %q", csp)
+			}
+		})
+	}
+}
+
+// TestPageOffline checks that the page and its assets refer to nothing off
+// this server (no CDN).
+func TestPageOffline(t *testing.T) {
+	for _, f := range []string{"assets/index.html", "assets/app.js", "assets/style.css"} {
+		b, err := assetFS.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"http://", "https://", "//cdn", "@import"} {
+			if i := bytes.Index(b, []byte(bad)); i >= 0 {
+				t.Errorf("%s refers to %q at byte %d: assets must be embedded", f, bad, i)
+			}
+		}
+	}
+}
+
+func TestScenariosEndpoint(t *testing.T) {
+	s := newFakeServer(Config{MaxDraws: 300}, &fake{})
+	w := do(t, s, "GET", "/api/scenarios", nil)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	v := decode[struct {
+		Default  string
+		Builtins []struct{ Name string }
+		Controls []Control
+		Limits   Limits
+	}](t, w)
+	if v.Default != "us-relief-2025" || len(v.Builtins) != 2 || len(v.Controls) != len(Controls) || v.Limits.MaxDraws != 300 {
+		t.Errorf("got %+v", v)
+	}
+	for _, c := range v.Controls {
+		if c.Label == "" || c.Unit == "" || c.Path == "" || c.Help == "" {
+			t.Errorf("control %s lacks label, unit, path or help", c.ID)
+		}
+		if c.Kind == KindNumber && !(c.Min < c.Max && c.Step > 0) {
+			t.Errorf("control %s has range %v–%v step %v", c.ID, c.Min, c.Max, c.Step)
+		}
+	}
+}
+
+func TestScenarioEndpoint(t *testing.T) {
+	s := newFakeServer(Config{}, &fake{})
+	for _, tc := range []struct {
+		target string
+		status int
+		want   string
+	}{
+		{"/api/scenario", 200, `"name":"us-relief-2025"`},
+		{"/api/scenario?scenario=history", 200, `"name":"history"`},
+		{"/api/scenario?scenario=nope", 400, "not a built-in scenario"},
+		{"/api/scenario?scenario=../../etc/passwd", 400, "not a built-in scenario"},
+		{"/api/scenario?foo=1", 400, "unknown parameter"},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			w := do(t, s, "GET", tc.target, nil)
+			if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.want) {
+				t.Fatalf("status %d body %s; want %d and %q", w.Code, w.Body, tc.status, tc.want)
+			}
+		})
+	}
+	w := do(t, s, "GET", "/api/scenario", nil)
+	info := decode[scenarioInfo](t, w)
+	want := map[string]string{
+		"demand_elasticity": "0.3", "substitution_elasticity": "4", "belarus_discount": "15",
+		"relief": "2025-12", "klaipeda": Never, "russian_ports": "8.4", "jansen_start": "2027-07",
+	}
+	for _, c := range info.Controls {
+		if !c.Available || c.Value != want[c.ID] {
+			t.Errorf("control %s: available %v value %q, want %q", c.ID, c.Available, c.Value, want[c.ID])
+		}
+	}
+}
+
+type runAnswer struct {
+	runResponse
+	Error       string
+	Field       string
+	Diagnostics []diagnostic
+}
+
+func TestRun(t *testing.T) {
+	f := &fake{}
+	s := newFakeServer(Config{}, f)
+	w := do(t, s, "GET", "/api/run", nil)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	r := decode[runAnswer](t, w)
+	if len(r.Headline) != 4 || r.Headline[0].Metric != "benchmark_price_change" {
+		t.Fatalf("headline %+v", r.Headline)
+	}
+	if len(r.Charts) != len(fakeCharts) || r.Charts[0].Name != "price" || r.Charts[1].Name != "revenue-change" {
+		t.Errorf("charts %+v: want the price chart first, then revenue", r.Charts)
+	}
+	if r.Draws != DefaultDraws || r.Converged != DefaultDraws || !r.Headline[1].HasBand {
+		t.Errorf("draws %d converged %d band %v", r.Draws, r.Converged, r.Headline[1].HasBand)
+	}
+	if want := "potash run us-relief-2025 --draws 50 --seed 1"; r.Command != want {
+		t.Errorf("command %q, want %q", r.Command, want)
+	}
+	if r.Cached {
+		t.Error("first run says cached")
+	}
+
+	// A larger discount lowers Belarus's revenue change (the fake model's
+	// sign); the setting reaches the scenario as its --set path.
+	belarus := func(r runAnswer) float64 {
+		for _, h := range r.Headline {
+			if h.Metric == "revenue_change.Belarus" {
+				return h.Value
+			}
+		}
+		t.Fatal("no Belarus row")
+		return 0
+	}
+	w2 := do(t, s, "GET", "/api/run?belarus_discount=40&relief=2026-06&draws=0&seed=7", nil)
+	if w2.Code != 200 {
+		t.Fatalf("status %d: %s", w2.Code, w2.Body)
+	}
+	r2 := decode[runAnswer](t, w2)
+	if !(belarus(r2) < belarus(r)) {
+		t.Errorf("Belarus revenue change %v with 40%% discount and later relief, %v before: want lower", belarus(r2), belarus(r))
+	}
+	if want := "potash run us-relief-2025 --set events.belarus-discount.pct=40 --set events.us-ban.end=2026-06 --draws 0 --seed 7"; r2.Command != want {
+		t.Errorf("command %q, want %q", r2.Command, want)
+	}
+	if r2.Draws != 0 || r2.Headline[1].HasBand {
+		t.Errorf("no draws asked, got %d draws, band %v", r2.Draws, r2.Headline[1].HasBand)
+	}
+	if r2.Query != "belarus_discount=40&draws=0&relief=2026-06&scenario=us-relief-2025&seed=7" {
+		t.Errorf("query %q", r2.Query)
+	}
+
+	// "never" keeps the ban for the whole horizon: the month after its end.
+	w3 := do(t, s, "GET", "/api/run?relief=never&demand_elasticity=0.8", nil)
+	r3 := decode[runAnswer](t, w3)
+	if w3.Code != 200 || !strings.Contains(r3.Command, "--set events.us-ban.end=2029-01") ||
+		!strings.Contains(r3.Command, "--set 'market.regions.*.demand_elasticity=0.8'") {
+		t.Errorf("status %d command %q", w3.Code, r3.Command)
+	}
+
+	// The same request again comes from the cache.
+	n := f.simulates.Load()
+	w4 := do(t, s, "GET", "/api/run?seed=7&draws=0&relief=2026-06&belarus_discount=40", nil)
+	if r4 := decode[runAnswer](t, w4); !r4.Cached || r4.ID != r2.ID || f.simulates.Load() != n {
+		t.Errorf("repeat: cached %v id %s (want %s), simulations %d → %d", r4.Cached, r4.ID, r2.ID, n, f.simulates.Load())
+	}
+}
+
+// TestRunBadInput: every malformed or out-of-range request gets a 4xx with a
+// message naming the problem, never a 500.
+func TestRunBadInput(t *testing.T) {
+	s := newFakeServer(Config{MaxDraws: 500}, &fake{})
+	for _, tc := range []struct {
+		query  string
+		status int
+		field  string
+		msg    string
+	}{
+		{"belarus_discount=99", 400, "belarus_discount", "99 % is outside the allowed range 0–60 %"},
+		{"belarus_discount=-1", 400, "belarus_discount", "outside the allowed range"},
+		{"belarus_discount=abc", 400, "belarus_discount", `"abc" is not a number`},
+		{"belarus_discount=NaN", 400, "belarus_discount", "not a number"},
+		{"belarus_discount=Inf", 400, "belarus_discount", "not a number"},
+		{"belarus_discount=1e400", 400, "belarus_discount", "not a number"},
+		{"belarus_discount=", 400, "belarus_discount", "not a number"},
+		{"demand_elasticity=3.5", 400, "demand_elasticity", "outside the allowed range 0–3"},
+		{"substitution_elasticity=1", 400, "substitution_elasticity", "outside the allowed range 1.01–30"},
+		{"russian_ports=25", 400, "russian_ports", "outside the allowed range 0–20 Mt/yr"},
+		{"relief=2025-13", 400, "relief", `"2025-13" is not a month YYYY-MM or "never"`},
+		{"relief=next year", 400, "relief", "is not a month"},
+		{"relief=2019-06", 400, "relief", "outside the scenario's horizon 2020-01 to 2028-12"},
+		{"jansen_start=never", 400, "jansen_start", "is not a month YYYY-MM"},
+		{"jansen_start=2031-01", 400, "jansen_start", "outside the scenario's horizon"},
+		{"draws=-1", 400, "draws", "outside the allowed range 0–500"},
+		{"draws=501", 400, "draws", "outside the allowed range 0–500"},
+		{"draws=1.5", 400, "draws", "not a whole number"},
+		{"draws=99999999999999999999", 400, "draws", "not a whole number"},
+		{"seed=-1", 400, "seed", "not a whole number"},
+		{"seed=18446744073709551616", 400, "seed", "not a whole number"},
+		{"scenario=nope", 400, "scenario", `"nope" is not a built-in scenario; built-ins: history, us-relief-2025`},
+		{"scenario=/etc/passwd", 400, "scenario", "not a built-in scenario"},
+		{"scenario=../us-relief-2025", 400, "scenario", "not a built-in scenario"},
+		{"file=x.yaml", 400, "file", "only an upload"},
+		{"colour=red", 400, "colour", "unknown parameter; known: scenario, draws, seed, demand_elasticity"},
+		{"draws=1&draws=2", 400, "draws", "given 2 times"},
+		{"belarus_discount=%zz", 400, "", "malformed query string: invalid URL escape"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			w := do(t, s, "GET", "/api/run?"+strings.ReplaceAll(tc.query, " ", "%20"), nil)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			a := decode[runAnswer](t, w)
+			if a.Field != tc.field || !strings.Contains(a.Error, tc.msg) {
+				t.Errorf("field %q error %q; want field %q and %q", a.Field, a.Error, tc.field, tc.msg)
+			}
+		})
+	}
+}
+
+func TestRunUpload(t *testing.T) {
+	s := newFakeServer(Config{MaxUploadBytes: 1000}, &fake{})
+	big := bytes.Repeat([]byte("# padding line\n"), 100)
+	for _, tc := range []struct {
+		name, query string
+		body        []byte
+		status      int
+		msg         string
+	}{
+		{"valid", "file=mine.yaml&belarus_discount=20", []byte(validUpload), 200, ""},
+		{"default name", "", []byte(validUpload), 200, ""},
+		{"errors with line and column", "file=bad.yaml", []byte("title: x\nthis is wrong\n"), 400, "bad.yaml:2:1: (top): expected KEY: VALUE"},
+		{"too large", "file=big.yaml", append([]byte(validUpload), big...), 413, "larger than the limit of 0 KiB"},
+		{"empty", "file=e.yaml", []byte("  \n"), 400, "empty"},
+		{"not text", "file=b.yaml", []byte{0xff, 0xfe, 0x00, 0x01}, 400, "not UTF-8"},
+		{"extends a file", "file=x.yaml", []byte("title: x\nextends: /etc/passwd\n"), 400, `line 2 col 10: "/etc/passwd": an uploaded scenario may name only a built-in scenario`},
+		{"compares to a file", "file=x.yaml", []byte("title: x\ncompare_to: ../secret.yaml\n"), 400, "only a built-in"},
+		{"path as file name", "file=../x.yaml", []byte(validUpload), 400, "plain file name"},
+		{"scenario and file", "scenario=history", []byte(validUpload), 400, "cannot also name a built-in"},
+		{"out of range", "belarus_discount=200", []byte(validUpload), 400, "outside the allowed range"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := do(t, s, "POST", "/api/run?"+tc.query, tc.body)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			a := decode[runAnswer](t, w)
+			if !strings.Contains(a.Error, tc.msg) && !containsDiag(a.Diagnostics, tc.msg) {
+				t.Errorf("error %q diagnostics %+v; want %q", a.Error, a.Diagnostics, tc.msg)
+			}
+			if tc.status == 200 && (!strings.HasPrefix(a.Command, "potash run ") || len(a.Charts) == 0) {
+				t.Errorf("command %q charts %d", a.Command, len(a.Charts))
+			}
+		})
+	}
+}
+
+func containsDiag(ds []diagnostic, s string) bool {
+	for _, d := range ds {
+		if strings.Contains(d.Text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestValidate(t *testing.T) {
+	s := newFakeServer(Config{MaxUploadBytes: 200}, &fake{})
+	type answer struct {
+		validateResponse
+		Error string
+	}
+	for _, tc := range []struct {
+		name, query string
+		body        string
+		status      int
+		valid       bool
+		want        string // in Error or a diagnostic's text
+	}{
+		{"valid", "file=ok.yaml", validUpload, 200, true, ""},
+		{"invalid", "file=bad.yaml", "title: x\noops\nagain\n", 200, false, "bad.yaml:3:1: (top): expected KEY: VALUE"},
+		{"no title", "file=t.yaml", "name: x\n", 200, false, "t.yaml:1:1: title: missing title"},
+		{"too large", "file=big.yaml", strings.Repeat("x", 201), 413, false, "larger than the limit"},
+		{"bad name", "file=a/b.yaml", validUpload, 400, false, "plain file name"},
+		{"unknown parameter", "x=1", validUpload, 400, false, "unknown or repeated parameter"},
+		{"empty", "", "", 400, false, "empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := do(t, s, "POST", "/api/validate?"+tc.query, []byte(tc.body))
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			a := decode[answer](t, w)
+			if a.Valid != tc.valid {
+				t.Errorf("valid %v, want %v", a.Valid, tc.valid)
+			}
+			if !strings.Contains(a.Error, tc.want) && !containsDiag(a.Diagnostics, tc.want) {
+				t.Errorf("error %q diagnostics %+v; want %q", a.Error, a.Diagnostics, tc.want)
+			}
+			if tc.valid && (a.Scenario == nil || len(a.Scenario.Controls) != len(Controls)) {
+				t.Errorf("valid file without its controls: %+v", a.Scenario)
+			}
+			if !tc.valid && tc.status == 200 {
+				for _, d := range a.Diagnostics {
+					if d.Line == 0 || d.Col == 0 {
+						t.Errorf("diagnostic without line and column: %+v", d)
+					}
+				}
+			}
+		})
+	}
+	if w := do(t, s, "GET", "/api/validate", nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "no such endpoint: GET /api/validate") {
+		t.Errorf("GET /api/validate: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestDownloads(t *testing.T) {
+	f := &fake{}
+	s := newFakeServer(Config{}, f)
+	r := decode[runAnswer](t, do(t, s, "GET", "/api/run?draws=0", nil))
+	id := r.ID
+	for _, tc := range []struct {
+		target, ctype string
+		status        int
+		prefix        string
+	}{
+		{r.Charts[0].PNG, "image/png", 200, "\x89PNG"},
+		{r.Charts[0].SVG, "image/svg+xml", 200, "<svg"},
+		{r.Charts[0].SVG + "?download=1", "image/svg+xml", 200, "<svg"},
+		{r.CSV, "text/csv", 200, "scenario,series,statistic"},
+		{r.ZipPNG, "application/zip", 200, "PK"},
+		{r.ZipSVG, "application/zip", 200, "PK"},
+		{"/api/charts/" + id + ".zip?format=gif", "application/json", 400, `{"error"`},
+		{"/api/charts/" + id + ".tar", "application/json", 400, `{"error"`},
+		{"/api/chart/" + id + "/price.gif", "application/json", 400, `{"error"`},
+		{"/api/chart/" + id + "/nope.png", "application/json", 404, `{"error"`},
+		{"/api/chart/" + id + "/price", "application/json", 400, `{"error"`},
+		{"/api/chart/zzz/price.png", "application/json", 400, `{"error":"\"zzz\" is not a run id"`},
+		{"/api/chart/" + strings.Repeat("0", 24) + "/price.png", "application/json", 404, "no longer in the server's cache"},
+		{"/api/csv/" + strings.Repeat("0", 24), "application/json", 404, "run it again"},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			w := do(t, s, "GET", tc.target, nil)
+			if w.Code != tc.status || !strings.HasPrefix(w.Header().Get("Content-Type"), tc.ctype) || !strings.Contains(w.Body.String(), tc.prefix) {
+				t.Errorf("status %d type %q body %.60q; want %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body.String(), tc.status, tc.ctype, tc.prefix)
+			}
+		})
+	}
+	// SVGs are rendered once, on first request.
+	if n := f.renders.Load(); n != 2 {
+		t.Errorf("%d renders, want 2 (PNG with the run, SVG on demand)", n)
+	}
+	w := do(t, s, "GET", r.ZipSVG, nil)
+	zr, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zr.File) != len(fakeCharts) || zr.File[0].Name != "price.svg" {
+		t.Errorf("zip holds %d files, first %q", len(zr.File), zr.File[0].Name)
+	}
+	if cd := do(t, s, "GET", r.CSV, nil).Header().Get("Content-Disposition"); !strings.Contains(cd, `filename="us-relief-2025-`) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+}
+
+// TestModelFailures: failures of the computation are clear messages with a
+// 4xx/5xx status, and the server keeps serving.
+func TestModelFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		f      *fake
+		status int
+		msg    string
+	}{
+		{"not implemented", &fake{simErr: errors.New("model: not implemented")}, 501, "this build of potash cannot do that yet (model: not implemented)"},
+		{"model error", &fake{simErr: errors.New("calibrate: regions[Brazil].sigma: 0.8 must exceed 1")}, 422, "the model could not run these settings: model: calibrate"},
+		{"NaN metric", &fake{nan: true}, 422, "not a finite number"},
+		{"panic", &fake{panicMsg: "boom"}, 500, "internal error (a bug in potash, please report it): boom"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logbuf bytes.Buffer
+			s := newFakeServer(Config{Log: &logbuf}, tc.f)
+			w := do(t, s, "GET", "/api/run", nil)
+			a := decode[runAnswer](t, w)
+			if w.Code != tc.status || !strings.Contains(a.Error, tc.msg) {
+				t.Errorf("status %d error %q; want %d %q", w.Code, a.Error, tc.status, tc.msg)
+			}
+			if w := do(t, s, "GET", "/healthz", nil); w.Code != 200 {
+				t.Errorf("server broken after failure: %d", w.Code)
+			}
+		})
+	}
+}
+
+func TestTimeLimit(t *testing.T) {
+	f := &fake{block: make(chan struct{})} // never released: the run hangs
+	s := newFakeServer(Config{Timeout: 50 * time.Millisecond}, f)
+	w := do(t, s, "GET", "/api/run", nil)
+	a := decode[runAnswer](t, w)
+	if w.Code != 503 || !strings.Contains(a.Error, "took longer than the limit of 50ms") || w.Header().Get("Retry-After") == "" {
+		t.Errorf("status %d error %q", w.Code, a.Error)
+	}
+}
+
+// TestConcurrencyLimit: with one slot taken, another run waits QueueWait
+// and then gets 429; identical requests share one computation.
+func TestConcurrencyLimit(t *testing.T) {
+	f := &fake{block: make(chan struct{})}
+	s := newFakeServer(Config{MaxConcurrent: 1, QueueWait: 30 * time.Millisecond}, f)
+	var wg sync.WaitGroup
+	codes := make([]int, 4)
+	for k := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[k] = do(t, s, "GET", "/api/run?seed=1", nil).Code // identical requests
+		}()
+	}
+	// Wait until the shared run holds the slot.
+	for deadline := time.Now().Add(5 * time.Second); f.simulates.Load() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("run never started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	w := do(t, s, "GET", "/api/run?seed=2", nil)
+	a := decode[runAnswer](t, w)
+	if w.Code != 429 || !strings.Contains(a.Error, "busy") || w.Header().Get("Retry-After") != "1" {
+		t.Errorf("second run: status %d error %q", w.Code, a.Error)
+	}
+	close(f.block)
+	wg.Wait()
+	for k, c := range codes {
+		if c != 200 {
+			t.Errorf("identical request %d: status %d", k, c)
+		}
+	}
+	// One simulate for the 4 identical requests, plus one Monte Carlo call
+	// (the fake's MonteCarlo simulates once too).
+	if n := f.simulates.Load(); n != 2 {
+		t.Errorf("%d simulations for 4 identical requests, want 2 (one run, one Monte Carlo)", n)
+	}
+}
+
+func TestCacheEvicts(t *testing.T) {
+	f := &fake{}
+	s := newFakeServer(Config{CacheEntries: 2}, f)
+	var ids []string
+	for seed := range 3 {
+		ids = append(ids, decode[runAnswer](t, do(t, s, "GET", fmt.Sprintf("/api/run?draws=0&seed=%d", seed), nil)).ID)
+	}
+	if s.cache.len() != 2 {
+		t.Errorf("cache holds %d runs, want 2", s.cache.len())
+	}
+	if w := do(t, s, "GET", "/api/csv/"+ids[0], nil); w.Code != 404 {
+		t.Errorf("oldest run still served: %d", w.Code)
+	}
+	if w := do(t, s, "GET", "/api/csv/"+ids[2], nil); w.Code != 200 {
+		t.Errorf("newest run not served: %d", w.Code)
+	}
+}
+
+func TestLoopbackHost(t *testing.T) {
+	for host, ok := range map[string]bool{
+		"127.0.0.1:8080": true, "localhost:1": true, "[::1]:80": true, "LOCALHOST": true, "app.localhost:9": true,
+		"evil.example:8080": false, "10.0.0.1": false, "": false, "127.0.0.1.evil.example": false,
+	} {
+		if got := loopbackHost(host); got != ok {
+			t.Errorf("loopbackHost(%q) = %v, want %v", host, got, ok)
+		}
+	}
+}
+
+// TestServe starts the server on a loopback port, checks the start line,
+// the DNS-rebinding guard, and a clean shutdown when the context ends.
+func TestServe(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newFakeServer(Config{}, &fake{})
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln, pw) }()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	if want := "potash serve: open " + url + " in your browser (Ctrl-C to stop)\n"; line != want {
+		t.Errorf("start line %q, want %q", line, want)
+	}
+	resp, err := http.Get(url + "healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET healthz: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest("GET", url+"api/scenarios", nil)
+	req.Host = "attacker.example"
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("foreign Host: status %d, want 403", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve returned %v after shutdown", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after cancel")
+	}
+	if _, err := http.Get(url + "healthz"); err == nil {
+		t.Error("server still answers after shutdown")
+	}
+}
+
+func TestListenAndServeBadAddr(t *testing.T) {
+	err := ListenAndServe(context.Background(), Config{Addr: "256.0.0.1:99999"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "serve:") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"us-relief-2025":                         "us-relief-2025",
+		"events.us-ban.end=2026-06":              "events.us-ban.end=2026-06",
+		"market.regions.*.demand_elasticity=0.5": "'market.regions.*.demand_elasticity=0.5'",
+		"my file.yaml":                           "'my file.yaml'",
+		"it's.yaml":                              `'it'\''s.yaml'`,
+		"":                                       "''",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestChartOrder(t *testing.T) {
+	got := orderCharts(map[string][]byte{"corridors-Belarus": nil, "trade-flow-change": nil, "shares": nil, "revenue": nil, "revenue-change": nil, "price": nil, "volumes": nil, "zzz": nil})
+	want := "price revenue-change revenue volumes shares trade-flow-change corridors-Belarus zzz"
+	if strings.Join(got, " ") != want {
+		t.Errorf("order %v, want %s", got, want)
+	}
+	if chartTitle("trade-flow_change") != "Trade flow change" {
+		t.Errorf("title %q", chartTitle("trade-flow_change"))
+	}
+}
