@@ -16,6 +16,9 @@ const (
 	ParamDiscount       = "belarus_discount_pct"
 )
 
+// HistoryScenario is the built-in scenario the back-test simulates.
+const HistoryScenario = "history"
+
 // DiscountEventID is the id of the history scenario's sanction-discount
 // wedge on Belarus's sales, whose size the back-test estimates.
 const DiscountEventID = "belarus-discount"

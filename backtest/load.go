@@ -6,8 +6,6 @@ import (
 	"github.com/potash-sim/potash/scenarios"
 )
 
-// HistoryScenario is the built-in scenario the back-test simulates.
-const HistoryScenario = "history"
 
 // LoadHistory loads the built-in history scenario and returns its
 // back-test model.

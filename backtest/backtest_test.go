@@ -1,0 +1,146 @@
+package backtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/potash-sim/potash/model"
+)
+
+var chartDir = flag.String("chartdir", "", "write the charts rendered by the tests into this folder, to look at them")
+
+// TestRunSynthetic runs the whole back-test on the synthetic model and
+// checks the report's bookkeeping against values computed by hand from
+// the shipped data.
+func TestRunSynthetic(t *testing.T) {
+	rec, err := LoadRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	r, err := Run(context.Background(), &synthModel{}, rec, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2020-01..2025-12 simulated and compared where published.
+	if len(r.Months) != 72 || r.Months[0] != cfg.Start || r.Months[71] != cfg.End {
+		t.Fatalf("months %v..%v (%d), want 2020-01..2025-12 (72)", r.Months[0], r.Months[len(r.Months)-1], len(r.Months))
+	}
+	if r.InSample.N != 48 {
+		t.Errorf("in-sample months = %d, want 48 (2020-01..2023-12)", r.InSample.N)
+	}
+	if r.OutSample.N != 22 || r.OutSample.To != model.NewMonth(2025, 10) {
+		t.Errorf("out-of-sample = %d months to %v, want 22 to 2025-10", r.OutSample.N, r.OutSample.To)
+	}
+	// The naive forecast is December 2023's price (Pink Sheet: 307.5 $/t)
+	// from 2024-01 on, and nothing before.
+	dec23, _ := rec.Potash.At(model.NewMonth(2023, 12))
+	for k, m := range r.Months {
+		if m < cfg.Cut && !math.IsNaN(r.Naive[k]) || m >= cfg.Cut && r.Naive[k] != dec23 {
+			t.Fatalf("naive[%v] = %v (Dec 2023 record %v)", m, r.Naive[k], dec23)
+		}
+	}
+	// The naive error by hand: mean of ln(p_Dec23 / p_t) over 2024-01..2025-10.
+	var s, s2 float64
+	for m := cfg.Cut; m <= model.NewMonth(2025, 10); m++ {
+		p, _ := rec.Potash.At(m)
+		e := math.Log(dec23 / p)
+		s += e
+		s2 += e * e
+	}
+	if !scalar.EqualWithinRel(r.NaiveOut.MeanError, s/22, 1e-12) || !scalar.EqualWithinRel(r.NaiveOut.RMSE, math.Sqrt(s2/22), 1e-12) {
+		t.Errorf("naive stats %+v, want mean %g rmse %g", r.NaiveOut, s/22, math.Sqrt(s2/22))
+	}
+	// Shapley contributions add up to the rise with all factors minus the
+	// rise with none.
+	d := r.Decomposition
+	sum := d.Other
+	for _, c := range d.Contributions {
+		sum += c.Value
+	}
+	if !scalar.EqualWithinAbs(sum, d.ModelRise, 1e-9) {
+		t.Errorf("contributions sum to %g, model rise %g", sum, d.ModelRise)
+	}
+	// The synthetic model has no trend: with no factor the price stays at
+	// 240, so "other" is 240 less the base-year average with all factors.
+	if !scalar.EqualWithinAbs(d.Other, 240-d.ModelBase, 1e-9) {
+		t.Errorf("other = %g, want 240 − %g", d.Other, d.ModelBase)
+	}
+	// Record rise: 2021–22 average minus 2020 average.
+	rw, _ := rec.Potash.Mean(cfg.RiseFrom, cfg.RiseTo)
+	rb, _ := rec.Potash.Mean(model.NewMonth(2020, 1), model.NewMonth(2020, 12))
+	if !scalar.EqualWithinAbs(d.RecordRise, rw-rb, 1e-9) || !scalar.EqualWithinAbs(rb, 241.07, 0.01) {
+		t.Errorf("record rise %g, want %g − %g", d.RecordRise, rw, rb)
+	}
+	// Exports: Canada, Russia, Belarus × 2020..2023 (FAOSTAT ends 2023).
+	if len(r.Exports) != 12 {
+		t.Errorf("%d export rows, want 12", len(r.Exports))
+	}
+	for _, e := range r.Exports {
+		if e.Supplier == "Belarus" && e.Year == 2022 {
+			// FAOSTAT: 2,596,624 t K2O in 2022 vs 7,205,004 in 2020: −64%.
+			if !scalar.EqualWithinAbs(e.RecordChange, 2596624.12/7205003.97-1, 1e-12) {
+				t.Errorf("Belarus 2022 record change %g", e.RecordChange)
+			}
+		}
+	}
+
+	var table bytes.Buffer
+	if err := r.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"crop index", "naive", "Belarus", "2022-04", "1,202", "sanctions", "out of sample"} {
+		if !strings.Contains(strings.ToLower(table.String()), strings.ToLower(want)) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+	if strings.Contains(table.String(), "NaN") {
+		t.Errorf("table prints NaN:\n%s", table.String())
+	}
+
+	var prices bytes.Buffer
+	if err := r.WritePricesCSV(&prices); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&prices).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 73 || rows[0][0] != "month" || rows[27][0] != "2022-03" {
+		t.Errorf("prices CSV: %d rows, header %v", len(rows), rows[0])
+	}
+	if rows[71][2] != "" { // 2025-11: no record
+		t.Errorf("2025-11 record cell = %q, want empty", rows[71][2])
+	}
+
+	for _, f := range []string{"png", "svg", "pdf"} {
+		var buf bytes.Buffer
+		if err := r.RenderChart(&buf, f, ChartMeta{Hash: "0123456789abcdef"}); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if buf.Len() < 1000 {
+			t.Errorf("%s chart is only %d bytes", f, buf.Len())
+		}
+		if f == "svg" {
+			for _, want := range []string{"Potash price: model against the record", "0123456789ab", "Price ($/t)", "Exports (Mt KCl/yr)", "2022"} {
+				if !strings.Contains(buf.String(), want) {
+					t.Errorf("SVG lacks %q", want)
+				}
+			}
+		}
+		if *chartDir != "" {
+			if err := os.WriteFile(filepath.Join(*chartDir, "synthetic."+f), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

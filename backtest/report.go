@@ -1,0 +1,248 @@
+package backtest
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/model"
+)
+
+// Direction says which way a statistic improves.
+type Direction int
+
+const (
+	Lower  Direction = iota // smaller is better (errors)
+	Higher                  // larger is better (correlations)
+	Pinned                  // neither: a result that must not move unnoticed
+)
+
+func (d Direction) String() string {
+	switch d {
+	case Lower:
+		return "lower is better"
+	case Higher:
+		return "higher is better"
+	}
+	return "pinned"
+}
+
+// Stat is one named fit statistic, pinned by the golden test.
+type Stat struct {
+	Name   string    `json:"name"`
+	Value  float64   `json:"value"`
+	Unit   string    `json:"unit"`
+	Better Direction `json:"better"`
+}
+
+// Statistics returns the report's statistics in a stable order. A
+// statistic that is not defined (NaN, e.g. a correlation of constant
+// changes) is left out.
+func (r *Report) Statistics() []Stat {
+	var out []Stat
+	add := func(name, unit string, v float64, d Direction) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+		out = append(out, Stat{Name: name, Value: v, Unit: unit, Better: d})
+	}
+	for _, w := range []struct {
+		name string
+		s    Stats
+	}{{"in_sample", r.InSample}, {"out_of_sample", r.OutSample}} {
+		add(w.name+".rmse_log", "ln", w.s.RMSE, Lower)
+		add(w.name+".abs_mean_error_log", "ln", math.Abs(w.s.MeanError), Lower)
+		add(w.name+".change_corr", "1", w.s.ChangeCorr, Higher)
+	}
+	add("naive.out_of_sample.rmse_log", "ln", r.NaiveOut.RMSE, Pinned)
+	add("peak.abs_month_error", "months", math.Abs(float64(r.PeakModel.Month-r.PeakRecord.Month)), Lower)
+	add("peak.abs_height_error_log", "ln", math.Abs(math.Log(r.PeakModel.Value/r.PeakRecord.Value)), Lower)
+	for _, e := range r.Exports {
+		add(fmt.Sprintf("exports.%s.%d.abs_rel_error", e.Supplier, e.Year), "1", math.Abs(e.RelError), Lower)
+		add(fmt.Sprintf("exports.%s.%d.abs_change_error", e.Supplier, e.Year), "1", math.Abs(e.ChangeError), Lower)
+	}
+	for j, p := range r.Params {
+		add("param."+p.Name, p.Unit, r.ParamValues[j], Pinned)
+	}
+	add("decomposition.model_rise", "$/t", r.Decomposition.ModelRise, Pinned)
+	for _, c := range r.Decomposition.Contributions {
+		add("decomposition."+strings.ReplaceAll(c.Factor, " ", "_"), "$/t", c.Value, Pinned)
+	}
+	add("decomposition.other", "$/t", r.Decomposition.Other, Pinned)
+	return out
+}
+
+// num formats v with dec decimals, thousands separators and a minus sign;
+// "n/a" for NaN.
+func num(v float64, dec int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return report.FormatNumber(v, dec, false)
+}
+
+func signed(v float64, dec int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return report.FormatNumber(v, dec, true)
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return report.FormatNumber(100*v, 0, true) + "%"
+}
+
+// WriteTable prints the fit table: estimates, price fit in and out of
+// sample next to the naive forecast, the 2022 peak, turning points,
+// exports and the decomposition of the rise.
+func (r *Report) WriteTable(w io.Writer) error {
+	c := r.Config
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	f := r.Fit
+	fmt.Fprintf(&b, "Back-test of potash %s against the record, %v..%v (scenario %s)\n\n", model.Version, c.Start, r.lastRecord(), HistoryScenario)
+	fmt.Fprintf(&b, "Fit: least squares on log prices over %v..%v (%d months), Nelder–Mead, %d simulations, %s.\n",
+		f.From, f.To, f.N, f.Evaluations, f.Status)
+	fmt.Fprintf(&b, "     sum of squares %s at the start → %s at the estimate.\n", num(f.StartSSR, 4), num(f.SSR, 4))
+	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, a crop index (Pink Sheet maize, soybeans, wheat; weights %.2f/%.2f/%.2f; %d = 1) and the European gas price.\n\n",
+		c.Fit.Weights.Maize, c.Fit.Weights.Soybeans, c.Fit.Weights.Wheat, c.BaseYear)
+	fmt.Fprintln(tw, "parameter\tunit\testimate\tstart\trange\t")
+	for j, p := range f.Params {
+		flag := ""
+		for _, n := range f.AtBound {
+			if n == p.Name {
+				flag = "  at bound"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t[%s, %s]%s\t\n", p.Name, p.Unit, num(f.Values[j], 3), num(f.Start[j], 3), num(p.Range.Lo, 3), num(p.Range.Hi, 3), flag)
+	}
+	tw.Flush()
+
+	fmt.Fprintf(&b, "\nPrice: Pink Sheet potassium chloride (Brazil CFR) vs the model's benchmark, $/t\n")
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "window\tmonths\tRMSE (log)\tmean error (log)\tcorr. of monthly changes\t")
+	for _, row := range []struct {
+		name string
+		s    Stats
+	}{
+		{"in sample (fitted) " + r.InSample.From.String() + ".." + r.InSample.To.String(), r.InSample},
+		{"out of sample " + r.OutSample.From.String() + ".." + r.OutSample.To.String(), r.OutSample},
+		{"naive: " + (c.Cut - 1).String() + " price carried forward", r.NaiveOut},
+	} {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t\n", row.name, row.s.N, num(row.s.RMSE, 3), signed(row.s.MeanError, 3), num(row.s.ChangeCorr, 2))
+	}
+	tw.Flush()
+	verdict := "does not beat"
+	if r.OutSample.RMSE < r.NaiveOut.RMSE {
+		verdict = "beats"
+	}
+	fmt.Fprintf(&b, "Out of sample the model %s the naive forecast (RMSE %s vs %s).\n", verdict, num(r.OutSample.RMSE, 3), num(r.NaiveOut.RMSE, 3))
+
+	fmt.Fprintf(&b, "\nPeak of %d: record %v at %s $/t; model %v at %s $/t (%s months, height %s).\n",
+		c.PeakYear, r.PeakRecord.Month, num(r.PeakRecord.Value, 0), r.PeakModel.Month, num(r.PeakModel.Value, 0),
+		signed(float64(r.PeakModel.Month-r.PeakRecord.Month), 0), pct(r.PeakModel.Value/r.PeakRecord.Value-1))
+	fmt.Fprintf(&b, "Turning points (±6 months, ≥10%%): record %s; model %s.\n", tpList(r.TurningRecord), tpList(r.TurningModel))
+
+	fmt.Fprintf(&b, "\nExports: FAOSTAT (t K2O ÷ %.2f = t KCl) vs the model's annual average, Mt KCl\n", K2OShareOfKCl)
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "supplier\tyear\trecord\tmodel\terror\tchange from %d: record\tmodel\t\n", c.BaseYear)
+	for _, e := range r.Exports {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", e.Supplier, e.Year, num(e.Record, 2), num(e.Model, 2), pct(e.RelError), pct(e.RecordChange), pct(e.ModelChange))
+	}
+	tw.Flush()
+
+	d := r.Decomposition
+	fmt.Fprintf(&b, "\nThe rise of %v..%v (average over the %d average), $/t:\n", d.From, d.To, c.BaseYear)
+	fmt.Fprintf(&b, "  record %s (%s → %s); model %s, of which:\n", signed(d.RecordRise, 0), num(d.RecordBase, 0), num(d.RecordBase+d.RecordRise, 0), signed(d.ModelRise, 0))
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, ct := range d.Contributions {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", ct.Factor, signed(ct.Value, 0), shareOf(ct.Value, d.ModelRise))
+	}
+	fmt.Fprintf(tw, "  other (trend, base dynamics)\t%s\t%s\t\n", signed(d.Other, 0), shareOf(d.Other, d.ModelRise))
+	tw.Flush()
+	fmt.Fprintf(&b, "  (Shapley values over the %d runs with each set of factors switched on.)\n", 1<<len(factorNames))
+	if r.Failed > 0 {
+		fmt.Fprintf(&b, "\nWARNING: %d months of the fitted path did not converge.\n", r.Failed)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func shareOf(v, total float64) string {
+	if total == 0 {
+		return "n/a"
+	}
+	return report.FormatNumber(100*v/total, 0, false) + "%"
+}
+
+func tpList(tps []TurningPoint) string {
+	if len(tps) == 0 {
+		return "none"
+	}
+	var s []string
+	for _, t := range tps {
+		s = append(s, fmt.Sprintf("%s %v %s", t.Kind, t.Month, num(t.Value, 0)))
+	}
+	return strings.Join(s, ", ")
+}
+
+// lastRecord returns the last month with a published record price.
+func (r *Report) lastRecord() model.Month {
+	last := r.Config.Start
+	for k, t := range r.Months {
+		if !math.IsNaN(r.Record[k]) {
+			last = t
+		}
+	}
+	return last
+}
+
+// WritePricesCSV writes month, sample, record, model and naive prices
+// ($/t); an unpublished record or a month without a naive forecast is an
+// empty cell.
+func (r *Report) WritePricesCSV(w io.Writer) error {
+	cw, err := report.NewCSVWriter(w, "month", "sample", "record_usd_per_t", "model_usd_per_t", "naive_usd_per_t")
+	if err != nil {
+		return err
+	}
+	cell := func(v float64) report.Cell {
+		if math.IsNaN(v) {
+			return report.Text("")
+		}
+		return report.Num(v)
+	}
+	for k, t := range r.Months {
+		sample := "in"
+		if t >= r.Config.Cut {
+			sample = "out"
+		}
+		if err := cw.Row(report.Text(t.String()), report.Text(sample), cell(r.Record[k]), cell(r.Model[k]), cell(r.Naive[k])); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
+}
+
+// WriteExportsCSV writes supplier, year, record and model exports (Mt KCl)
+// and the relative error.
+func (r *Report) WriteExportsCSV(w io.Writer) error {
+	cw, err := report.NewCSVWriter(w, "supplier", "year", "record_mt", "model_mt", "rel_error")
+	if err != nil {
+		return err
+	}
+	rows := append([]ExportFit(nil), r.Exports...)
+	sort.SliceStable(rows, func(a, b int) bool { return rows[a].Supplier < rows[b].Supplier })
+	for _, e := range rows {
+		if err := cw.Row(report.Text(e.Supplier), report.Num(float64(e.Year)), report.Num(e.Record), report.Num(e.Model), report.Num(e.RelError)); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
+}
