@@ -6,7 +6,6 @@ import (
 	"github.com/potash-sim/potash/scenarios"
 )
 
-
 // LoadHistory loads the built-in history scenario and returns its
 // back-test model.
 func LoadHistory() (*HistoryModel, error) {
