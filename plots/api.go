@@ -1,12 +1,8 @@
 package plots
 
 import (
-	"errors"
-
 	"github.com/potash-sim/potash/model"
 )
-
-var errNotImplemented = errors.New("plots: not implemented")
 
 // Marker is a vertical event marker on time axes.
 type Marker struct {
@@ -40,29 +36,93 @@ type Options struct {
 	Size    Size
 	DPI     int      // PNG resolution; 0 means 150
 	Formats []string // any of "png", "svg", "pdf"; empty means png
+	// FlowMonth is the month of the trade-flow heat map; 0 means the
+	// run's last month.
+	FlowMonth model.Month
 }
 
-// RenderRun writes every chart of one run (price path with bands, export
-// revenue path and cumulative change bars, volumes and shares, trade-flow
-// heat map at the last month, corridors of every supplier with more than one
-// corridor) into dir, and returns the files written. mc may be nil.
+// RunCharts returns every chart of one run, in this order: price (benchmark
+// price with bands), price_regions (each market's price index), revenue
+// (export revenue paths), revenue_change (cumulative change bars), volumes,
+// shares, flows (trade-flow change heat map at opts.FlowMonth) and
+// corridors_<supplier> for every supplier with more than one corridor. mc
+// may be nil; when not, it must hold the benchmark_price and price_index
+// series and the revenue_change.<supplier> totals.
+func RunCharts(run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]*Chart, error) {
+	if meta.Draws == 0 && mc != nil {
+		meta.Draws, meta.Seed = mc.Draws, mc.Seed
+	}
+	var out []*Chart
+	add := func(ch *Chart, err error) error {
+		if err != nil {
+			return err
+		}
+		out = append(out, ch)
+		return nil
+	}
+	steps := []func() error{
+		func() error { return add(PricePathChart(run, mc, meta)) },
+		func() error { return add(RegionPriceChart(run, mc, meta)) },
+		func() error { return add(RevenueChart(run, meta)) },
+		func() error { return add(RevenueChangeChart(run, mc, meta)) },
+		func() error { return add(VolumeChart(run, meta)) },
+		func() error { return add(ShareChart(run, meta)) },
+		func() error { return add(FlowChangeChart(run, opts.FlowMonth, meta)) },
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range run.Scenario.Cal.Market.Suppliers {
+		if len(s.Corridors) > 1 {
+			if err := add(CorridorChart(run, s.Name, meta)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// RenderRun writes every chart of one run (see RunCharts) into dir in each
+// of opts.Formats, and returns the files written. mc may be nil. Nothing
+// is written if any chart's data is invalid; each file is written
+// atomically.
 func RenderRun(dir string, run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]string, error) {
-	return nil, errNotImplemented
+	charts, err := RunCharts(run, mc, meta, opts)
+	if err != nil {
+		return nil, err
+	}
+	return saveCharts(dir, charts, opts)
 }
 
 // RenderCompare writes one chart per variable comparing several runs
-// (the benchmark price, and each run's Belarus export revenue change).
+// (compare_benchmark_price: the benchmark price of each scenario; and
+// compare_revenue_change_Belarus: each run's Belarus export revenue change
+// against its own counterfactual, when every market has Belarus).
 func RenderCompare(dir string, runs []*model.Run, names []string, meta Meta, opts Options) ([]string, error) {
-	return nil, errNotImplemented
+	charts, err := CompareCharts(runs, names, "Belarus", meta)
+	if err != nil {
+		return nil, err
+	}
+	return saveCharts(dir, charts, opts)
 }
 
 // RenderSweep writes the sweep chart(s) for each metric: a line for a 1-D
-// sweep, a heat map with a colour bar for a 2-D sweep.
+// sweep, a heat map with a colour bar for a 2-D sweep (sweep_<metric>).
 func RenderSweep(dir string, res *model.SweepResult, meta Meta, opts Options) ([]string, error) {
-	return nil, errNotImplemented
+	charts, err := SweepCharts(res, meta)
+	if err != nil {
+		return nil, err
+	}
+	return saveCharts(dir, charts, opts)
 }
 
-// RenderTornado writes the tornado chart.
+// RenderTornado writes the tornado chart (tornado).
 func RenderTornado(dir string, t *model.Tornado, meta Meta, opts Options) ([]string, error) {
-	return nil, errNotImplemented
+	ch, err := TornadoChart(t, meta)
+	if err != nil {
+		return nil, err
+	}
+	return saveCharts(dir, []*Chart{ch}, opts)
 }

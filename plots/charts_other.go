@@ -1,0 +1,463 @@
+package plots
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// unitScale returns the factor and axis unit for showing values in unit:
+// money in $M is shown in $ bn.
+func unitScale(unit string) (float64, string) {
+	switch unit {
+	case "$M":
+		return 1.0 / 1000, "US$ bn"
+	case "$M/yr":
+		return 1.0 / 1000, "US$ bn/yr"
+	}
+	return 1, unit
+}
+
+// formatValue formats v (already scaled) for a label in unit.
+func formatValue(v float64, unit string) string {
+	a := math.Abs(v)
+	dec := 0
+	switch {
+	case a == 0:
+	case a < 1:
+		dec = 2
+	case a < 100:
+		dec = 1
+	}
+	s := signed(v, dec)
+	switch {
+	case strings.HasPrefix(unit, "US$ bn"):
+		return dollar(s) + " bn"
+	case strings.HasPrefix(unit, "$/t"):
+		return dollar(s) + "/t"
+	case unit == "":
+		return s
+	}
+	return s + " " + unit
+}
+
+func dollar(s string) string {
+	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, minus) {
+		r := []rune(s)
+		return string(r[0]) + "$" + string(r[1:])
+	}
+	return "$" + s
+}
+
+// metricTitle makes a metric name readable: "revenue_change.Belarus" →
+// "revenue change, Belarus".
+func metricTitle(name string) string {
+	s := strings.ReplaceAll(name, "_", " ")
+	s = strings.Replace(s, ".", ", ", 1)
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
+}
+
+// TornadoChart shows the one-at-a-time sensitivity of t.Metric: a row per
+// parameter, largest effect on top, bars from the base value to the metric
+// at the parameter's low (blue) and high (orange) value.
+func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
+	if t == nil || len(t.Bars) == 0 {
+		return nil, errorf("tornado: no parameters")
+	}
+	if err := checkFinite("tornado base", []float64{t.Base}); err != nil {
+		return nil, err
+	}
+	k, unit := unitScale(t.Unit)
+	n := len(t.Bars)
+	labels := make([]string, n)
+	var bars []HBar
+	var xs []float64
+	for j, b := range t.Bars {
+		if err := checkFinite("tornado bar "+b.Param, []float64{b.Low, b.High, b.AtLow, b.AtHigh}); err != nil {
+			return nil, err
+		}
+		row := float64(n - 1 - j) // first bar on top
+		labels[n-1-j] = b.Param + "  (" + trimNum(b.Low) + " – " + trimNum(b.High) + ")"
+		base := t.Base * k
+		bars = append(bars,
+			HBar{Y: row, X0: base, X1: b.AtLow * k, Color: colBarLow},
+			HBar{Y: row, X0: base, X1: b.AtHigh * k, Color: colBarHigh})
+		xs = append(xs, b.AtLow*k, b.AtHigh*k)
+	}
+	xs = append(xs, t.Base*k)
+	ch := &Chart{
+		Name:     "tornado",
+		Title:    "What moves " + strings.ToLower(metricTitle(t.Metric)[:1]) + metricTitle(t.Metric)[1:] + ": one parameter at a time",
+		Subtitle: subtitleText(meta, "each parameter at its 5th and 95th percentile, the others at their central values; base "+formatValue(t.Base*k, unit)),
+		Footer:   footerText(meta),
+	}
+	ch.build = func(st *style) (*layout, error) {
+		p := newPlot(st)
+		addGrid(p, st, false, true)
+		hb, err := NewHBars(bars, 0.65, draw.LineStyle{})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(hb)
+		baseLine, err := NewEventLines([]float64{t.Base * k}, draw.LineStyle{Color: colText, Width: st.thin * 1.5})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(baseLine)
+		p.X.Tick.Marker = NumberTicks{}
+		p.X.Label.Text = metricTitle(t.Metric) + ", " + unit
+		p.X.Min, p.X.Max = padRange(minOf(xs), maxOf(xs), 0.06, false)
+		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
+		p.Y.Tick.Marker = nominalTicks(labels)
+		p.Y.Tick.Label.Font.Size = st.legend
+		hideAxisLine(&p.Y)
+		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}},
+			legend: []legendItem{
+				{label: "Parameter low (5th pct.)", color: colBarLow, kind: itemFill},
+				{label: "Parameter high (95th pct.)", color: colBarHigh, kind: itemFill},
+				{label: "Base", color: colText, kind: itemLine},
+			}}, nil
+	}
+	return ch, nil
+}
+
+// trimNum formats a parameter value compactly: 0.1, 15, 2026.5, 1.2e-05
+// only for values that need it.
+func trimNum(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a == 0:
+		return "0"
+	case a >= 1e6 || a < 1e-3:
+		return strings.Replace(strings.Replace(formatG(v), "-", minus, 1), "e", "×10^", 1)
+	case a >= 100:
+		return formatNumber(v, 0)
+	}
+	s := formatNumber(v, 3)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// SweepCharts returns one chart per metric of res: a line of the metric
+// against the parameter for a 1-D sweep, a heat map with a colour bar for a
+// 2-D sweep. Points whose paths did not all converge are marked (crosses on
+// the line, grey cells) and may hold NaN; any other NaN or Inf is an error.
+func SweepCharts(res *model.SweepResult, meta Meta) ([]*Chart, error) {
+	if res == nil || len(res.Axes) == 0 || len(res.Metrics) == 0 {
+		return nil, errorf("sweep: no axes or no metrics")
+	}
+	if len(res.Axes) > 2 {
+		return nil, errorf("sweep: %d axes; charts show 1 or 2", len(res.Axes))
+	}
+	npts := 1
+	for _, a := range res.Axes {
+		if err := checkFinite("sweep axis "+a.Param.Name, a.Values); err != nil {
+			return nil, err
+		}
+		npts *= len(a.Values)
+	}
+	if len(res.Values) != npts {
+		return nil, errorf("sweep: %d points of values for a grid of %d", len(res.Values), npts)
+	}
+	ok := func(j int) bool { return j >= len(res.Status) || res.Status[j] == model.Converged }
+	for j, row := range res.Values {
+		if len(row) != len(res.Metrics) {
+			return nil, errorf("sweep point %d: %d values for %d metrics", j, len(row), len(res.Metrics))
+		}
+		if ok(j) {
+			if err := checkFinite("sweep point", row); err != nil {
+				return nil, errorf("sweep point %d: %v", j, err)
+			}
+		}
+	}
+	var out []*Chart
+	for mi, name := range res.Metrics {
+		unit := ""
+		if mi < len(res.Units) {
+			unit = res.Units[mi]
+		}
+		var ch *Chart
+		var err error
+		if len(res.Axes) == 1 {
+			ch, err = sweep1(res, mi, name, unit, ok, meta)
+		} else {
+			ch, err = sweep2(res, mi, name, unit, ok, meta)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+func axisLabel(p model.Param) string {
+	if p.Unit == "" {
+		return p.Name
+	}
+	return p.Name + ", " + p.Unit
+}
+
+func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool, meta Meta) (*Chart, error) {
+	k, u := unitScale(unit)
+	ax := res.Axes[0]
+	var gx, gy, bx, by []float64
+	for j, v := range ax.Values {
+		y := res.Values[j][mi] * k
+		if ok(j) {
+			gx, gy = append(gx, v), append(gy, y)
+		} else if !math.IsNaN(y) && !math.IsInf(y, 0) {
+			bx, by = append(bx, v), append(by, y)
+		}
+	}
+	if len(gx) == 0 {
+		return nil, errorf("sweep of %s: no converged point", name)
+	}
+	note := ""
+	if len(bx) > 0 || len(gx) < len(ax.Values) {
+		note = "×: no equilibrium found at that point"
+	}
+	ch := &Chart{
+		Name:     "sweep_" + fileName(name),
+		Title:    metricTitle(name) + " as " + ax.Param.Name + " varies",
+		Subtitle: subtitleText(meta, note),
+		Footer:   footerText(meta),
+	}
+	ch.build = func(st *style) (*layout, error) {
+		p := newPlot(st)
+		addGrid(p, st, true, true)
+		if err := addLine(p, gx, gy, seriesColor(0), st.line, nil); err != nil {
+			return nil, err
+		}
+		sc, err := plotter.NewScatter(xyOf(gx, gy))
+		if err != nil {
+			return nil, errorf("sweep: %v", err)
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(0), Radius: st.line * 1.6, Shape: draw.CircleGlyph{}}
+		p.Add(sc)
+		if len(bx) > 0 {
+			bad, err := plotter.NewScatter(xyOf(bx, by))
+			if err != nil {
+				return nil, errorf("sweep: %v", err)
+			}
+			bad.GlyphStyle = draw.GlyphStyle{Color: rgb(0xB2182B), Radius: st.line * 2.5, Shape: draw.CrossGlyph{}}
+			p.Add(bad)
+		}
+		p.X.Tick.Marker = NumberTicks{}
+		p.Y.Tick.Marker = NumberTicks{}
+		p.X.Label.Text = axisLabel(ax.Param)
+		p.Y.Label.Text = metricTitle(name) + ", " + u
+		lo, hi := dataRange(ax.Values)
+		p.X.Min, p.X.Max = padRange(lo, hi, 0.03, false)
+		setY(p, false, gy, by)
+		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}}}, nil
+	}
+	return ch, nil
+}
+
+func xyOf(x, y []float64) plotter.XYs {
+	xy := make(plotter.XYs, len(x))
+	for i := range x {
+		xy[i].X, xy[i].Y = x[i], y[i]
+	}
+	return xy
+}
+
+func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool, meta Meta) (*Chart, error) {
+	k, u := unitScale(unit)
+	ay, ax := res.Axes[0], res.Axes[1] // last axis varies fastest: columns
+	ny, nx := len(ay.Values), len(ax.Values)
+	vals := make([][]float64, ny)
+	text := make([][]string, ny)
+	miss := make([][]bool, ny)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	anyBad := false
+	for r := 0; r < ny; r++ {
+		vals[r], text[r], miss[r] = make([]float64, nx), make([]string, nx), make([]bool, nx)
+		for c := 0; c < nx; c++ {
+			j := r*nx + c
+			v := res.Values[j][mi] * k
+			if !ok(j) {
+				miss[r][c] = true
+				text[r][c] = "n/c"
+				anyBad = true
+				continue
+			}
+			vals[r][c] = v
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if math.IsInf(lo, 0) {
+		return nil, errorf("sweep of %s: no converged point", name)
+	}
+	var col = sequential(lo, hi)
+	cbLo, cbHi := lo, hi
+	if lo < 0 && hi > 0 {
+		lim := math.Max(-lo, hi)
+		col = diverging(lim)
+		cbLo, cbHi = -lim, lim
+	}
+	if cbLo == cbHi {
+		cbLo, cbHi = cbLo-1, cbHi+1
+	}
+	showText := ny*nx <= 144
+	for r := range vals {
+		for c := range vals[r] {
+			if !miss[r][c] && showText {
+				text[r][c] = cellNumber(vals[r][c], hi-lo)
+			} else if !showText && !miss[r][c] {
+				text[r][c] = ""
+			}
+		}
+	}
+	note := ""
+	if anyBad {
+		note = "grey, n/c: no equilibrium found"
+	}
+	xl := make([]string, nx)
+	for c, v := range ax.Values {
+		xl[c] = trimNum(v)
+	}
+	yl := make([]string, ny)
+	for r, v := range ay.Values {
+		yl[r] = trimNum(v)
+	}
+	ch := &Chart{
+		Name:     "sweep_" + fileName(name),
+		Title:    metricTitle(name) + " over " + ay.Param.Name + " × " + ax.Param.Name,
+		Subtitle: subtitleText(meta, note),
+		Footer:   footerText(meta),
+	}
+	ch.build = func(st *style) (*layout, error) {
+		p := newPlot(st)
+		cells, err := NewCells(vals, text, miss, col, st.text(st.cell, false, colText))
+		if err != nil {
+			return nil, err
+		}
+		p.Add(cells)
+		p.X.Min, p.X.Max = -0.5, float64(nx)-0.5
+		p.Y.Min, p.Y.Max = -0.5, float64(ny)-0.5
+		p.X.Tick.Marker = sparseNominal(xl, 16)
+		p.Y.Tick.Marker = sparseNominal(yl, 16)
+		hideAxisLine(&p.X)
+		hideAxisLine(&p.Y)
+		p.X.Label.Text = axisLabel(ax.Param)
+		p.Y.Label.Text = axisLabel(ay.Param)
+		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}},
+			colorBar: &colorBar{label: metricTitle(name) + ", " + u, lo: cbLo, hi: cbHi, color: col, ticks: NumberTicks{}}}, nil
+	}
+	return ch, nil
+}
+
+// cellNumber formats a heat-map value with decimals suited to the spread.
+func cellNumber(v, spread float64) string {
+	dec := 0
+	switch {
+	case spread < 0.1:
+		dec = 3
+	case spread < 1:
+		dec = 2
+	case spread < 20:
+		dec = 1
+	}
+	return formatNumber(v, dec)
+}
+
+// sparseNominal labels at most max evenly spaced positions.
+func sparseNominal(labels []string, max int) plot.Ticker {
+	step := (len(labels) + max - 1) / max
+	if step < 1 {
+		step = 1
+	}
+	return plot.TickerFunc(func(min, mx float64) []plot.Tick {
+		var out []plot.Tick
+		for i, l := range labels {
+			if i%step == 0 {
+				out = append(out, plot.Tick{Value: float64(i), Label: l})
+			}
+		}
+		return out
+	})
+}
+
+// CompareCharts returns the comparison charts of several runs named names:
+// the benchmark price of each scenario over time, and the change in each
+// scenario's export revenue of supplier (scenario − its counterfactual,
+// $ bn/yr) when every run's market has that supplier.
+func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta) ([]*Chart, error) {
+	if len(runs) == 0 {
+		return nil, errorf("compare: no runs")
+	}
+	if len(names) != len(runs) {
+		return nil, errorf("compare: %d names for %d runs", len(names), len(runs))
+	}
+	ds := make([]*runData, len(runs))
+	bench := make([][]float64, len(runs))
+	rev := make([][]float64, len(runs))
+	haveSup := supplier != ""
+	xmin, xmax := math.Inf(1), math.Inf(-1)
+	for k, r := range runs {
+		d, err := newRunData(r)
+		if err != nil {
+			return nil, errorf("compare %s: %v", names[k], err)
+		}
+		ds[k] = d
+		if bench[k], _, err = d.benchmark(); err != nil {
+			return nil, errorf("compare %s: %v", names[k], err)
+		}
+		xmin, xmax = math.Min(xmin, d.x[0]), math.Max(xmax, last(d.x))
+		i := d.cal.Market.SupplierIndex(supplier)
+		if i < 0 {
+			haveSup = false
+			continue
+		}
+		s, c, err := d.exportRevenue(i)
+		if err != nil {
+			return nil, errorf("compare %s: %v", names[k], err)
+		}
+		rev[k] = scale(sub(s, c), 1.0/1000)
+	}
+	legend := func() []legendItem {
+		var l []legendItem
+		for k, n := range names {
+			l = append(l, legendItem{label: n, color: seriesColor(k), kind: itemLine})
+		}
+		return l
+	}
+	sub := "Scenarios: " + strings.Join(names, ", ")
+	mkLines := func(name, title, ylab string, ys [][]float64, yt plot.Ticker, withZero bool) *Chart {
+		ch := &Chart{Name: name, Title: title, Subtitle: sub, Footer: footerText(meta)}
+		ch.build = func(st *style) (*layout, error) {
+			p, err := timePlot(st, xmin, xmax, ylab, yt, meta.Markers)
+			if err != nil {
+				return nil, err
+			}
+			for k := range ys {
+				if err := addLine(p, ds[k].x, ys[k], seriesColor(k), st.line, nil); err != nil {
+					return nil, err
+				}
+			}
+			setY(p, withZero, ys...)
+			return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p, markers: meta.Markers, labelMarkers: true}}}, legend: legend()}, nil
+		}
+		return ch
+	}
+	out := []*Chart{mkLines("compare_benchmark_price", "Benchmark potash price across scenarios (CFR)", "Price, US$ per tonne KCl", bench, NumberTicks{Prefix: "$"}, false)}
+	if haveSup {
+		out = append(out, mkLines("compare_revenue_change_"+fileName(supplier),
+			supplier+"'s export revenue change across scenarios (vs each one's counterfactual)",
+			"Change in export revenue, US$ bn/yr", rev, NumberTicks{}, true))
+	}
+	return out, nil
+}
+
+func formatG(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }

@@ -1,0 +1,694 @@
+package plots
+
+import (
+	"image/color"
+	"math"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// fan holds the 5–95% and 25–75% bounds of a Monte Carlo band.
+type fan struct{ p5, p25, p75, p95 []float64 }
+
+// addFan adds the 90% then the 50% band (widest first).
+func addFan(p *plot.Plot, x []float64, f *fan) error {
+	if f == nil {
+		return nil
+	}
+	outer, err := NewFan(x, f.p5, f.p95, colBand90)
+	if err != nil {
+		return err
+	}
+	inner, err := NewFan(x, f.p25, f.p75, colBand50)
+	if err != nil {
+		return err
+	}
+	p.Add(outer, inner)
+	return nil
+}
+
+func mcNote(mc *mcData) string {
+	if mc == nil {
+		return ""
+	}
+	return "shaded: 50% and 90% bands of " + formatNumber(float64(mc.mc.Converged), 0) + " Monte Carlo draws"
+}
+
+func scenarioLegend(withFan bool) []legendItem {
+	items := []legendItem{
+		{label: "Scenario", color: colScen, kind: itemLine},
+		{label: "Counterfactual", color: colCf, kind: itemDash},
+	}
+	if withFan {
+		items = append(items,
+			legendItem{label: "50% band", color: colBand50, kind: itemBand},
+			legendItem{label: "90% band", color: colBand90, kind: itemBand})
+	}
+	return items
+}
+
+// levelFan returns the fan of variable/entity levels from mc (nil if mc is nil).
+func levelFan(mc *mcData, variable, entity string, k float64) (*fan, error) {
+	if mc == nil {
+		return nil, nil
+	}
+	s, err := mc.series(variable, entity)
+	if err != nil {
+		return nil, err
+	}
+	p5, p25, p75, p95, err := mc.bands(variable+" of "+entity, s.Level, k)
+	if err != nil {
+		return nil, err
+	}
+	return &fan{p5, p25, p75, p95}, nil
+}
+
+// PricePathChart is the benchmark price (the benchmark region's CES price
+// index: Brazil CFR) of the scenario against the counterfactual, in $/t,
+// with the Monte Carlo 50% and 90% bands of the scenario when mc is not
+// nil (mc must then hold the benchmark_price series).
+func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newMCData(mc, d.months)
+	if err != nil {
+		return nil, err
+	}
+	scen, cf, err := d.benchmark()
+	if err != nil {
+		return nil, err
+	}
+	f, err := levelFan(m, "benchmark_price", "World", 1)
+	if err != nil {
+		return nil, err
+	}
+	bench := d.cal.Market.Benchmark
+	if bench == "" && d.cal.Bench >= 0 && d.cal.Bench < len(d.regLab) {
+		bench = d.regLab[d.cal.Bench]
+	}
+	title := "Benchmark potash price"
+	if bench != "" {
+		title += " (" + bench + " CFR)"
+	}
+	ch := &Chart{
+		Name:     "price",
+		Title:    title + ", scenario vs counterfactual",
+		Subtitle: subtitleText(meta, mcNote(m)),
+		Footer:   footerText(meta),
+	}
+	x := d.x
+	ch.build = func(st *style) (*layout, error) {
+		p, err := timePlot(st, x[0], last(x), "Price, US$ per tonne KCl", NumberTicks{Prefix: "$"}, meta.Markers)
+		if err != nil {
+			return nil, err
+		}
+		if err := addFan(p, x, f); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, x, cf, colCf, st.line, dashed(st)); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, x, scen, colScen, st.thick, nil); err != nil {
+			return nil, err
+		}
+		all := [][]float64{scen, cf}
+		if f != nil {
+			all = append(all, f.p5, f.p95)
+		}
+		setY(p, false, all...)
+		return &layout{rows: 1, cols: 1,
+			panels: [][]*panel{{{p: p, markers: meta.Markers, labelMarkers: true}}},
+			legend: scenarioLegend(f != nil)}, nil
+	}
+	return ch, nil
+}
+
+// RegionPriceChart shows each region's price index (CES, delivered), one
+// small panel per region, scenario against counterfactual, with Monte Carlo
+// bands of price_index when mc is not nil.
+func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newMCData(mc, d.months)
+	if err != nil {
+		return nil, err
+	}
+	n := len(d.reg)
+	scen, cf := make([][]float64, n), make([][]float64, n)
+	fans := make([]*fan, n)
+	for r := range d.reg {
+		if scen[r], cf[r], err = d.priceIndex(r); err != nil {
+			return nil, err
+		}
+		if fans[r], err = levelFan(m, "price_index", d.reg[r], 1); err != nil {
+			return nil, err
+		}
+	}
+	ch := &Chart{
+		Name:     "price_regions",
+		Title:    "Potash price index by market, scenario vs counterfactual (US$/t, delivered)",
+		Subtitle: subtitleText(meta, mcNote(m), markerNote(meta, len(d.reg) > 2)),
+		Footer:   footerText(meta),
+	}
+	x := d.x
+	rows, cols := gridDims(n)
+	ch.build = func(st *style) (*layout, error) {
+		lay := &layout{rows: rows, cols: cols, legend: scenarioLegend(m != nil)}
+		lay.panels = make([][]*panel, rows)
+		for r := range lay.panels {
+			lay.panels[r] = make([]*panel, cols)
+		}
+		for r := range d.reg {
+			ylab := ""
+			if r%cols == 0 {
+				ylab = "US$/t"
+			}
+			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{Prefix: "$"}, meta.Markers, panelYears(cols))
+			if err != nil {
+				return nil, err
+			}
+			if err := addFan(p, x, fans[r]); err != nil {
+				return nil, err
+			}
+			if err := addLine(p, x, cf[r], colCf, st.line*0.8, dashed(st)); err != nil {
+				return nil, err
+			}
+			if err := addLine(p, x, scen[r], colScen, st.line, nil); err != nil {
+				return nil, err
+			}
+			all := [][]float64{scen[r], cf[r]}
+			if fans[r] != nil {
+				all = append(all, fans[r].p5, fans[r].p95)
+			}
+			setY(p, false, all...)
+			h := d.regLab[r]
+			if r == d.cal.Bench && d.cal.Market.Benchmark == d.reg[r] {
+				h += " (benchmark)"
+			}
+			lay.panels[r/cols][r%cols] = &panel{p: p, heading: h, markers: meta.Markers, labelMarkers: r == 0}
+		}
+		return lay, nil
+	}
+	return ch, nil
+}
+
+// supplierLines is a chart of one variable per supplier over time: the
+// scenario solid, the counterfactual dashed in the same colour.
+func supplierLines(d *runData, name, title, ylabel string, k float64, get func(i int) ([]float64, []float64, error), meta Meta, withZero bool) (*Chart, error) {
+	n := len(d.sup)
+	scen, cf := make([][]float64, n), make([][]float64, n)
+	for i := range d.sup {
+		s, c, err := get(i)
+		if err != nil {
+			return nil, err
+		}
+		scen[i], cf[i] = scale(s, k), scale(c, k)
+	}
+	cols := supplierPalette(d.sup)
+	// Legend in the order of the scenario's last value, largest first, so
+	// that it reads like the lines' right ends.
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return last(scen[order[a]]) > last(scen[order[b]]) })
+	x := d.x
+	ch := &Chart{Name: name, Title: title, Subtitle: subtitleText(meta, "solid: scenario, dashed: counterfactual"), Footer: footerText(meta)}
+	ch.build = func(st *style) (*layout, error) {
+		p, err := timePlot(st, x[0], last(x), ylabel, NumberTicks{}, meta.Markers)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range order {
+			if err := addLine(p, x, cf[i], cols[i], st.line*0.8, dashed(st)); err != nil {
+				return nil, err
+			}
+		}
+		for _, i := range order {
+			if err := addLine(p, x, scen[i], cols[i], st.line, nil); err != nil {
+				return nil, err
+			}
+		}
+		setY(p, withZero, append(append([][]float64{}, scen...), cf...)...)
+		var leg []legendItem
+		for _, i := range order {
+			leg = append(leg, legendItem{label: d.supLab[i], color: cols[i], kind: itemFill})
+		}
+		leg = append(leg, legendItem{kind: itemHeader, label: "Line style"},
+			legendItem{label: "Scenario", color: colSubtle, kind: itemLine},
+			legendItem{label: "Counterfactual", color: colSubtle, kind: itemDash})
+		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p, markers: meta.Markers, labelMarkers: true}}}, legend: leg}, nil
+	}
+	return ch, nil
+}
+
+// RevenueChart is each supplier's FOB export revenue over time, $ bn/yr
+// (annual rate), scenario solid and counterfactual dashed.
+func RevenueChart(run *model.Run, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	return supplierLines(d, "revenue", "Potash export revenue by supplier (FOB)", "US$ bn per year (annual rate)", 1.0/1000, d.exportRevenue, meta, true)
+}
+
+// VolumeChart is each supplier's export volume over time, Mt/yr.
+func VolumeChart(run *model.Run, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	return supplierLines(d, "volumes", "Potash export volumes by supplier", "Million tonnes KCl per year", 1, d.exports, meta, true)
+}
+
+// RevenueChangeChart is a bar per supplier of the cumulative change in FOB
+// export revenue over the report window (scenario − counterfactual, Σ/12,
+// in $ bn), labelled "Belarus +$1.2 bn", largest gain on top. With mc, each
+// bar has an error bar from the 5th to the 95th percentile of the draws'
+// metric "revenue_change.<supplier>" (an error if mc lacks it).
+func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newMCData(mc, d.months)
+	if err != nil {
+		return nil, err
+	}
+	n := len(d.sup)
+	change := make([]float64, n)
+	errLo, errHi := make([]float64, n), make([]float64, n)
+	for i := range d.sup {
+		s, c, err := d.exportRevenue(i)
+		if err != nil {
+			return nil, err
+		}
+		change[i] = d.cumulative(s, c)
+		if m != nil {
+			name := "revenue_change." + d.sup[i]
+			td := m.total(name)
+			if td == nil {
+				return nil, errorf("Monte Carlo result has no total %q for the error bars", name)
+			}
+			if err := checkFinite("Monte Carlo total "+name, []float64{td.Band.P5, td.Band.P95}); err != nil {
+				return nil, err
+			}
+			errLo[i], errHi[i] = td.Band.P5, td.Band.P95
+		}
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	// Largest gain at the top: the y axis grows upwards, so sort ascending.
+	sort.SliceStable(order, func(a, b int) bool { return change[order[a]] < change[order[b]] })
+	labels := make([]string, n)
+	for row, i := range order {
+		labels[row] = d.supLab[i] + "  " + moneyBn(change[i])
+	}
+	cols := supplierPalette(d.sup)
+	note := "cumulative over " + d.windowText()
+	if m != nil {
+		note += "  ·  error bars: 5th–95th percentile of " + formatNumber(float64(m.mc.Converged), 0) + " draws"
+	}
+	ch := &Chart{
+		Name:     "revenue_change",
+		Title:    "Change in potash export revenue by supplier, scenario − counterfactual",
+		Subtitle: subtitleText(meta, note),
+		Footer:   footerText(meta),
+	}
+	ch.build = func(st *style) (*layout, error) {
+		p := newPlot(st)
+		addGrid(p, st, false, true)
+		bars := make([]HBar, n)
+		var xs []float64
+		for row, i := range order {
+			b := HBar{Y: float64(row), X0: 0, X1: change[i] / 1000, Color: cols[i]}
+			if m != nil {
+				b.HasErr, b.ErrLo, b.ErrHi = true, errLo[i]/1000, errHi[i]/1000
+				xs = append(xs, b.ErrLo, b.ErrHi)
+			}
+			xs = append(xs, b.X1)
+			bars[row] = b
+		}
+		hb, err := NewHBars(bars, 0.7, draw.LineStyle{Color: colText, Width: st.thin * 1.5})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(hb)
+		zero, err := NewEventLines([]float64{0}, draw.LineStyle{Color: colAxis, Width: st.thin * 1.5})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(zero)
+		p.X.Tick.Marker = NumberTicks{Prefix: "$"}
+		p.X.Label.Text = "Cumulative change in export revenue, US$ bn"
+		p.X.Min, p.X.Max = padRange(math.Min(0, minOf(xs)), math.Max(0, maxOf(xs)), 0.05, true)
+		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
+		p.Y.Tick.Marker = nominalTicks(labels)
+		p.Y.Tick.Label.Font.Size = st.legend
+		hideAxisLine(&p.Y)
+		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}}}, nil
+	}
+	return ch, nil
+}
+
+func minOf(xs []float64) float64 { lo, _ := dataRange(xs); return lo }
+func maxOf(xs []float64) float64 { _, hi := dataRange(xs); return hi }
+
+// ShareChart shows each supplier's share of world exports (exports / Σ
+// exports, %) as stacked areas, the scenario and the counterfactual side by
+// side. Suppliers are stacked by their first-month share, largest at the
+// bottom; suppliers that never export are left out.
+func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	n, T := len(d.sup), len(d.months)
+	ex, cx := make([][]float64, n), make([][]float64, n)
+	for i := range d.sup {
+		if ex[i], cx[i], err = d.exports(i); err != nil {
+			return nil, err
+		}
+		for t := range ex[i] {
+			if ex[i][t] < 0 || cx[i][t] < 0 {
+				return nil, errorf("exports of %s: negative in %v", d.sup[i], d.months[t])
+			}
+		}
+	}
+	shares := func(x [][]float64) [][]float64 {
+		out := make([][]float64, n)
+		for i := range out {
+			out[i] = make([]float64, T)
+		}
+		for t := 0; t < T; t++ {
+			tot := 0.0
+			for i := range x {
+				tot += x[i][t]
+			}
+			if tot > 0 {
+				for i := range x {
+					out[i][t] = 100 * x[i][t] / tot
+				}
+			}
+		}
+		return out
+	}
+	ss, cs := shares(ex), shares(cx)
+	var keep []int
+	for i := range d.sup {
+		if maxOf(ss[i]) > 0 || maxOf(cs[i]) > 0 {
+			keep = append(keep, i)
+		}
+	}
+	sort.SliceStable(keep, func(a, b int) bool { return cs[keep[a]][0] > cs[keep[b]][0] })
+	cols := supplierPalette(d.sup)
+	x := d.x
+	ch := &Chart{
+		Name:     "shares",
+		Title:    "Shares of world potash exports by supplier",
+		Subtitle: subtitleText(meta, "% of world export volume"),
+		Footer:   footerText(meta),
+	}
+	ch.build = func(st *style) (*layout, error) {
+		lay := &layout{rows: 1, cols: 2, panels: [][]*panel{make([]*panel, 2)}}
+		for k, sh := range [][][]float64{ss, cs} {
+			layers := make([][]float64, len(keep))
+			colors := make([]color.Color, len(keep))
+			for j, i := range keep {
+				layers[j], colors[j] = sh[i], cols[i]
+			}
+			ylab := ""
+			if k == 0 {
+				ylab = "Share of world exports, %"
+			}
+			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{}, nil, panelYears(2))
+			if err != nil {
+				return nil, err
+			}
+			if len(keep) > 0 {
+				sa, err := NewStackedArea(x, layers, colors)
+				if err != nil {
+					return nil, err
+				}
+				p.Add(sa)
+			}
+			ev, err := NewEventLines(markerXs(meta.Markers), draw.LineStyle{Color: color.White, Width: st.thin * 1.5, Dashes: dashed(st)})
+			if err != nil {
+				return nil, err
+			}
+			p.Add(ev)
+			p.Y.Min, p.Y.Max = 0, 100
+			h := "Scenario"
+			if k == 1 {
+				h = "Counterfactual"
+			}
+			if k == 0 && meta.Scenario != "" {
+				h += ": " + meta.Scenario
+			}
+			if k == 1 && meta.Counterfactual != "" {
+				h += ": " + meta.Counterfactual
+			}
+			lay.panels[0][k] = &panel{p: p, heading: h, markers: meta.Markers, labelMarkers: true}
+		}
+		// Legend top to bottom as the stack reads.
+		for j := len(keep) - 1; j >= 0; j-- {
+			i := keep[j]
+			lay.legend = append(lay.legend, legendItem{label: d.supLab[i], color: cols[i], kind: itemFill})
+		}
+		return lay, nil
+	}
+	return ch, nil
+}
+
+func markerXs(ms []Marker) []float64 {
+	xs := make([]float64, len(ms))
+	for k, m := range ms {
+		xs[k] = monthX(m.Month)
+	}
+	return xs
+}
+
+// FlowChangeChart is a heat map of the change in bilateral flows, scenario
+// − counterfactual in Mt/yr, suppliers (rows) × markets (columns) in
+// month (0: the run's last month), on a diverging blue–white–red scale
+// centred on zero with the value printed in each cell. Routes that carry
+// nothing in either path are grey and blank.
+func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	t := len(d.months) - 1
+	if month != 0 {
+		t = int(month - d.months[0])
+		if t < 0 || t >= len(d.months) {
+			return nil, errorf("trade-flow month %v outside the run (%v to %v)", month, d.months[0], last64(d.months))
+		}
+	}
+	n, R := len(d.sup), len(d.reg)
+	vals := make([][]float64, n)
+	text := make([][]string, n)
+	miss := make([][]bool, n)
+	lim := 0.0
+	for i := range d.sup {
+		row := n - 1 - i // first supplier on top
+		vals[row], text[row], miss[row] = make([]float64, R), make([]string, R), make([]bool, R)
+		for r := range d.reg {
+			s, c, err := d.flow(i, r)
+			if err != nil {
+				return nil, err
+			}
+			v := s[t] - c[t]
+			vals[row][r] = v
+			lim = math.Max(lim, math.Abs(v))
+			if s[t] == 0 && c[t] == 0 {
+				miss[row][r] = true
+				continue
+			}
+			text[row][r] = signed(v, 2)
+			if math.Abs(v) < 0.005 {
+				text[row][r] = "0.00"
+			}
+		}
+	}
+	ylabels := make([]string, n)
+	for i := range d.sup {
+		ylabels[n-1-i] = d.supLab[i]
+	}
+	mo := d.months[t]
+	ch := &Chart{
+		Name:     "flows",
+		Title:    "Change in potash trade flows, " + monthLabel(mo) + " (scenario − counterfactual, Mt/yr)",
+		Subtitle: subtitleText(meta, "red: more, blue: less; grey: no trade on the route"),
+		Footer:   footerText(meta),
+	}
+	colf := diverging(lim)
+	ch.build = func(st *style) (*layout, error) {
+		p := newPlot(st)
+		cells, err := NewCells(vals, text, miss, colf, st.text(st.cell, false, colText))
+		if err != nil {
+			return nil, err
+		}
+		p.Add(cells)
+		p.X.Min, p.X.Max = -0.5, float64(R)-0.5
+		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
+		p.X.Tick.Marker = nominalTicks(wrapLabels(d.regLab, st, (st.width*0.7)/vgLen(R)))
+		p.Y.Tick.Marker = nominalTicks(ylabels)
+		p.X.Tick.Label.Font.Size = st.legend
+		p.Y.Tick.Label.Font.Size = st.legend
+		hideAxisLine(&p.X)
+		hideAxisLine(&p.Y)
+		p.X.Label.Text = "Importing market"
+		p.Y.Label.Text = "Supplier"
+		hi := lim
+		if hi == 0 {
+			hi = 1
+		}
+		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}},
+			colorBar: &colorBar{label: "Change in flow, Mt/yr", lo: -hi, hi: hi, color: colf, ticks: NumberTicks{}}}, nil
+	}
+	return ch, nil
+}
+
+func last64(ms []model.Month) model.Month { return ms[len(ms)-1] }
+
+// wrapLabels breaks multi-word labels wider than w onto two lines.
+func wrapLabels(labels []string, st *style, w vgLength) []string {
+	sty := st.text(st.legend, false, colText)
+	out := make([]string, len(labels))
+	for k, l := range labels {
+		out[k] = l
+		if sty.Width(l) > w*0.9 {
+			if i := strings.LastIndex(l, " "); i > 0 {
+				out[k] = l[:i] + "\n" + l[i+1:]
+			}
+		}
+	}
+	return out
+}
+
+// CorridorChart shows supplier's exports through each of its corridors
+// over time (filled, scenario; dotted, counterfactual) against the
+// corridor's capacity in force (dashed), one panel per corridor on a
+// common scale, Mt/yr.
+func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	i := d.cal.Market.SupplierIndex(supplier)
+	if i < 0 {
+		return nil, errorf("corridor chart: no supplier %q", supplier)
+	}
+	cors := d.cal.Market.Suppliers[i].Corridors
+	if len(cors) == 0 {
+		return nil, errorf("corridor chart: supplier %q has no corridors", supplier)
+	}
+	K := len(cors)
+	flow, cflow, capy := make([][]float64, K), make([][]float64, K), make([][]float64, K)
+	for k := range cors {
+		if flow[k], cflow[k], err = d.corridorFlow(i, k); err != nil {
+			return nil, err
+		}
+		if capy[k], _, err = d.corridorCapacity(i, k); err != nil {
+			return nil, err
+		}
+	}
+	col := supplierPalette(d.sup)[i]
+	x := d.x
+	ch := &Chart{
+		Name:     "corridors_" + fileName(supplier),
+		Title:    d.supLab[i] + "'s potash exports by corridor against capacity (Mt/yr)",
+		Subtitle: subtitleText(meta, markerNote(meta, len(cors) > 2)),
+		Footer:   footerText(meta),
+	}
+	rows, cols := gridDims(K)
+	lo, hi := dataRange(append(append(append([][]float64{}, flow...), cflow...), capy...)...)
+	ch.build = func(st *style) (*layout, error) {
+		lay := &layout{rows: rows, cols: cols}
+		lay.panels = make([][]*panel, rows)
+		for r := range lay.panels {
+			lay.panels[r] = make([]*panel, cols)
+		}
+		for k, c := range cors {
+			ylab := ""
+			if k%cols == 0 {
+				ylab = "Mt KCl per year"
+			}
+			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{}, meta.Markers, panelYears(cols))
+			if err != nil {
+				return nil, err
+			}
+			zeros := make([]float64, len(x))
+			area, err := NewFan(x, zeros, flow[k], lighten(col, 0.55))
+			if err != nil {
+				return nil, err
+			}
+			p.Add(area)
+			if err := addLine(p, x, flow[k], col, st.line, nil); err != nil {
+				return nil, err
+			}
+			if err := addLine(p, x, cflow[k], colCf, st.line*0.8, dotted(st)); err != nil {
+				return nil, err
+			}
+			if err := addLine(p, x, capy[k], colText, st.line, dashed(st)); err != nil {
+				return nil, err
+			}
+			p.Y.Min, p.Y.Max = padRange(lo, hi, 0.08, true)
+			lay.panels[k/cols][k%cols] = &panel{p: p, heading: label(c.Label, c.Name), markers: meta.Markers, labelMarkers: k < cols && cols <= 3}
+		}
+		lay.legend = []legendItem{
+			{label: "Exports (scenario)", color: col, kind: itemLine},
+			{label: "Exports (counterfactual)", color: colCf, kind: itemDot},
+			{label: "Capacity in force", color: colText, kind: itemDash},
+		}
+		return lay, nil
+	}
+	return ch, nil
+}
+
+// fileName makes s safe as part of a file name: letters, digits, '-' and
+// '_' kept, everything else '_'.
+func fileName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// panelYears is the most year labels a panel in a grid of cols columns
+// can hold.
+func panelYears(cols int) int {
+	switch {
+	case cols <= 1:
+		return 0
+	case cols == 2:
+		return 8
+	}
+	return 4
+}
+
+// markerNote explains unlabelled event lines on narrow panels.
+func markerNote(meta Meta, narrow bool) string {
+	if !narrow || len(meta.Markers) == 0 {
+		return ""
+	}
+	return "dashed verticals: scenario events"
+}

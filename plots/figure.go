@@ -1,0 +1,554 @@
+package plots
+
+import (
+	"bytes"
+	"image/color"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Chart is one figure ready to render: a title saying what it shows, a
+// subtitle naming the scenario and its counterfactual, one or more aligned
+// panels, a legend (and colour bar) to the right of the data, never over
+// it, and a footer tracing it to its run. Make one with the chart
+// constructors (PricePathChart, RevenueChart, …); they validate the data.
+type Chart struct {
+	// Name is the file base name, e.g. "price" for price.png.
+	Name     string
+	Title    string
+	Subtitle string
+	Footer   string
+	// build makes the panels for one size preset.
+	build func(st *style) (*layout, error)
+}
+
+// layout is the drawable content of a Chart at one size.
+type layout struct {
+	rows, cols int
+	panels     [][]*panel // rows × cols; nil for an empty cell
+	legend     []legendItem
+	colorBar   *colorBar
+}
+
+type panel struct {
+	p       *plot.Plot
+	heading string
+	// markers are drawn as lines by an EventLines plotter the builder
+	// adds; labels are drawn above the panel when labelMarkers is set.
+	markers      []Marker
+	labelMarkers bool
+}
+
+type itemKind int
+
+const (
+	itemLine itemKind = iota
+	itemDash
+	itemDot
+	itemFill
+	itemHeader
+	itemBand
+)
+
+type legendItem struct {
+	label string
+	color color.Color
+	kind  itemKind
+}
+
+// colorBar is a vertical colour scale next to a heat map.
+type colorBar struct {
+	label  string
+	lo, hi float64
+	color  func(float64) color.Color
+	ticks  plot.Ticker
+}
+
+// footerText is the traceability line of every chart.
+func footerText(m Meta) string {
+	var parts []string
+	if m.DataSource != "" {
+		parts = append(parts, m.DataSource)
+	}
+	v := m.ModelVersion
+	if v == "" {
+		v = "unknown"
+	}
+	parts = append(parts, "potash model "+v)
+	if m.Hash != "" {
+		h := m.Hash
+		if len(h) > 12 {
+			h = h[:12]
+		}
+		parts = append(parts, "scenario hash "+h)
+	}
+	if m.Draws > 0 {
+		parts = append(parts, "Monte Carlo: "+formatNumber(float64(m.Draws), 0)+" draws, seed "+formatNumber(float64(m.Seed), 0))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// subtitleText names the scenario and its counterfactual, with extra
+// chart-specific notes.
+func subtitleText(m Meta, notes ...string) string {
+	var s string
+	switch {
+	case m.Scenario != "" && m.Counterfactual != "":
+		s = "Scenario: " + m.Scenario + "  vs  counterfactual: " + m.Counterfactual
+	case m.Scenario != "":
+		s = "Scenario: " + m.Scenario
+	}
+	for _, n := range notes {
+		if n == "" {
+			continue
+		}
+		if s != "" {
+			s += "  ·  "
+		}
+		s += n
+	}
+	return s
+}
+
+// fitText shrinks sty's font until txt fits in width (down to 60%).
+func fitText(sty draw.TextStyle, txt string, width vg.Length) draw.TextStyle {
+	for i := 0; i < 8 && sty.Width(txt) > width; i++ {
+		sty.Font.Size *= 0.94
+	}
+	return sty
+}
+
+// draw draws the chart on c at style st.
+func (ch *Chart) draw(c draw.Canvas, st *style) error {
+	lay, err := ch.build(st)
+	if err != nil {
+		return err
+	}
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+
+	m := st.pad * 1.5
+	area := draw.Crop(c, m, -m, m*0.7, -m)
+
+	// Header.
+	y := area.Max.Y
+	tsty := fitText(st.text(st.title, true, colText), ch.Title, area.Size().X)
+	y -= tsty.FontExtents().Ascent
+	area.FillText(tsty, vg.Point{X: area.Min.X, Y: y}, ch.Title)
+	y -= tsty.FontExtents().Descent + st.pad*0.3
+	if ch.Subtitle != "" {
+		ssty := fitText(st.text(st.subtitle, false, colSubtle), ch.Subtitle, area.Size().X)
+		y -= ssty.FontExtents().Ascent
+		area.FillText(ssty, vg.Point{X: area.Min.X, Y: y}, ch.Subtitle)
+		y -= ssty.FontExtents().Descent
+	}
+	y -= st.pad
+
+	// Footer.
+	bottom := area.Min.Y
+	if ch.Footer != "" {
+		fsty := fitText(st.text(st.footer, false, colFooter), ch.Footer, area.Size().X)
+		area.FillText(fsty, vg.Point{X: area.Min.X, Y: bottom + fsty.FontExtents().Descent}, ch.Footer)
+		bottom += fsty.Height(ch.Footer) + st.pad
+	}
+
+	body := area
+	body.Max.Y = y
+	body.Min.Y = bottom
+
+	// Legend and colour bar to the right of the panels.
+	right := body.Max.X
+	if w := legendWidth(lay.legend, st); w > 0 {
+		right -= w
+		drawLegend(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: right + st.pad, Y: body.Min.Y}, Max: body.Max}}, lay.legend, st)
+	}
+	if lay.colorBar != nil {
+		w := colorBarWidth(lay.colorBar, st)
+		right -= w
+		drawColorBar(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: right + st.pad, Y: body.Min.Y}, Max: vg.Point{X: right + w, Y: body.Max.Y}}}, lay.colorBar, st)
+	}
+	body.Max.X = right
+
+	// Panels.
+	msty := st.text(st.marker, false, colSubtle)
+	hsty := st.text(st.panel, true, colText)
+	markerRows := 0
+	hasHeading := false
+	for _, row := range lay.panels {
+		for _, p := range row {
+			if p == nil {
+				continue
+			}
+			if p.heading != "" {
+				hasHeading = true
+			}
+		}
+	}
+	// Marker labels only above panels wide enough to hold them.
+	if lay.cols <= 2 {
+		for _, p := range lay.panels[0] {
+			if p != nil && p.labelMarkers && len(p.markers) > 0 {
+				markerRows = maxMarkerRows
+			}
+		}
+	}
+	headH := vg.Length(0)
+	if hasHeading {
+		headH = hsty.FontExtents().Height + st.pad*0.4
+	}
+	markH := vg.Length(0)
+	if markerRows > 0 {
+		markH = vg.Length(markerRows)*msty.FontExtents().Height + st.pad*0.3
+	}
+	tiles := draw.Tiles{
+		Rows: lay.rows, Cols: lay.cols,
+		PadTop: headH + markH,
+		PadX:   st.pad * 2,
+		PadY:   headH + st.pad*1.2,
+	}
+	plots := make([][]*plot.Plot, lay.rows)
+	for r := range plots {
+		plots[r] = make([]*plot.Plot, lay.cols)
+		for k := range plots[r] {
+			if p := lay.panels[r][k]; p != nil {
+				plots[r][k] = p.p
+			}
+		}
+	}
+	canv := plot.Align(plots, tiles, body)
+	for r, row := range lay.panels {
+		for k, p := range row {
+			if p == nil {
+				continue
+			}
+			pc := canv[r][k]
+			p.p.Draw(pc)
+			dc := p.p.DataCanvas(pc)
+			top := pc.Max.Y
+			if r == 0 && markerRows > 0 {
+				if p.labelMarkers {
+					drawMarkerLabels(pc, dc, p, msty, st, markerRows)
+				}
+				top += markH
+			}
+			if p.heading != "" {
+				h := fitText(hsty, p.heading, pc.Max.X-dc.Min.X)
+				pc.FillText(h, vg.Point{X: dc.Min.X, Y: top + h.FontExtents().Descent + st.pad*0.2}, p.heading)
+			}
+		}
+	}
+	return nil
+}
+
+const maxMarkerRows = 3
+
+// drawMarkerLabels writes the event labels of p in the strip above its
+// data area, each next to its marker line, stacking labels that would
+// overlap into up to maxMarkerRows rows (a label that still does not fit
+// is dropped rather than drawn over another).
+func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, rows int) {
+	type lab struct {
+		x    vg.Length
+		text string
+	}
+	byX := map[vg.Length][]string{}
+	var xs []vg.Length
+	for _, m := range p.markers {
+		v := monthX(m.Month)
+		if v < p.p.X.Min || v > p.p.X.Max || m.Label == "" {
+			continue
+		}
+		x := dc.X(p.p.X.Norm(v))
+		if _, ok := byX[x]; !ok {
+			xs = append(xs, x)
+		}
+		byX[x] = append(byX[x], m.Label)
+	}
+	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+	lineH := sty.FontExtents().Height
+	ends := make([]vg.Length, rows)
+	for i := range ends {
+		ends[i] = -1e9
+	}
+	gap := st.pad * 0.5
+	lsty := draw.LineStyle{Color: colMarker, Width: st.thin}
+	for _, x := range xs {
+		text := strings.Join(byX[x], " · ")
+		w := sty.Width(text)
+		left := x + st.pad*0.25
+		if left+w > pc.Max.X {
+			left = x - st.pad*0.25 - w
+		}
+		if left < pc.Min.X {
+			left = pc.Min.X
+		}
+		for r := 0; r < rows; r++ {
+			if left < ends[r]+gap {
+				continue
+			}
+			ends[r] = left + w
+			base := dc.Max.Y + st.pad*0.3 + vg.Length(rows-1-r)*lineH + sty.FontExtents().Descent
+			pc.FillText(sty, vg.Point{X: left, Y: base}, text)
+			pc.StrokeLine2(lsty, x, dc.Max.Y, x, base+sty.FontExtents().Ascent)
+			break
+		}
+	}
+}
+
+func legendWidth(items []legendItem, st *style) vg.Length {
+	if len(items) == 0 {
+		return 0
+	}
+	sty := st.text(st.legend, false, colText)
+	bsty := st.text(st.legend, true, colText)
+	w := vg.Length(0)
+	for _, it := range items {
+		var tw vg.Length
+		if it.kind == itemHeader {
+			tw = bsty.Width(it.label)
+		} else {
+			tw = st.swatch + st.pad*0.6 + sty.Width(it.label)
+		}
+		if tw > w {
+			w = tw
+		}
+	}
+	return w + st.pad*2
+}
+
+func drawLegend(c draw.Canvas, items []legendItem, st *style) {
+	sty := st.text(st.legend, false, colText)
+	bsty := st.text(st.legend, true, colText)
+	lineH := sty.FontExtents().Height * 1.35
+	y := c.Max.Y - sty.FontExtents().Ascent
+	for _, it := range items {
+		if it.kind == itemHeader {
+			if y < c.Max.Y-sty.FontExtents().Ascent {
+				y -= lineH * 0.3
+			}
+			c.FillText(bsty, vg.Point{X: c.Min.X, Y: y}, it.label)
+			y -= lineH
+			continue
+		}
+		mid := y + sty.FontExtents().Ascent*0.35
+		x0, x1 := c.Min.X, c.Min.X+st.swatch
+		ls := draw.LineStyle{Color: it.color, Width: st.line}
+		switch it.kind {
+		case itemLine:
+			c.StrokeLine2(ls, x0, mid, x1, mid)
+		case itemDash:
+			ls.Dashes = []vg.Length{st.swatch / 4, st.swatch / 8}
+			c.StrokeLine2(ls, x0, mid, x1, mid)
+		case itemDot:
+			ls.Dashes = dotted(st)
+			c.StrokeLine2(ls, x0, mid, x1, mid)
+		case itemFill, itemBand:
+			h := sty.FontExtents().Ascent * 0.8
+			c.FillPolygon(it.color, []vg.Point{{X: x0, Y: mid - h/2}, {X: x1, Y: mid - h/2}, {X: x1, Y: mid + h/2}, {X: x0, Y: mid + h/2}})
+		}
+		c.FillText(sty, vg.Point{X: x1 + st.pad*0.6, Y: y}, it.label)
+		y -= lineH
+	}
+}
+
+func colorBarWidth(cb *colorBar, st *style) vg.Length {
+	sty := st.text(st.tick, false, colText)
+	w := vg.Length(0)
+	for _, t := range cb.ticks.Ticks(cb.lo, cb.hi) {
+		if tw := sty.Width(t.Label); tw > w {
+			w = tw
+		}
+	}
+	lw := st.text(st.axisLabel, false, colText).Height(cb.label)
+	return st.pad*2 + st.swatch + st.pad*0.5 + w + st.pad*0.5 + lw + st.pad
+}
+
+func drawColorBar(c draw.Canvas, cb *colorBar, st *style) {
+	sty := st.text(st.tick, false, colText)
+	lsty := st.text(st.axisLabel, false, colText)
+	top := c.Max.Y - st.pad
+	bot := c.Min.Y + st.pad*3
+	x0, x1 := c.Min.X, c.Min.X+st.swatch
+	n := 64
+	for i := 0; i < n; i++ {
+		ya := bot + (top-bot)*vg.Length(i)/vg.Length(n)
+		yb := bot + (top-bot)*vg.Length(i+1)/vg.Length(n)
+		v := cb.lo + (cb.hi-cb.lo)*(float64(i)+0.5)/float64(n)
+		c.FillPolygon(cb.color(v), []vg.Point{{X: x0, Y: ya}, {X: x1, Y: ya}, {X: x1, Y: yb + 0.3}, {X: x0, Y: yb + 0.3}})
+	}
+	ls := draw.LineStyle{Color: colAxis, Width: st.thin}
+	sty.YAlign = draw.YCenter
+	maxw := vg.Length(0)
+	if cb.hi > cb.lo {
+		for _, t := range cb.ticks.Ticks(cb.lo, cb.hi) {
+			if t.Label == "" {
+				continue
+			}
+			y := bot + (top-bot)*vg.Length((t.Value-cb.lo)/(cb.hi-cb.lo))
+			c.StrokeLine2(ls, x1, y, x1+st.tickLen, y)
+			c.FillText(sty, vg.Point{X: x1 + st.tickLen + st.pad*0.3, Y: y}, t.Label)
+			if w := sty.Width(t.Label); w > maxw {
+				maxw = w
+			}
+		}
+	}
+	lsty.Rotation = 1.5707963267948966
+	lsty.XAlign, lsty.YAlign = draw.XCenter, draw.YTop
+	c.FillText(lsty, vg.Point{X: x1 + st.tickLen + st.pad*0.8 + maxw + lsty.FontExtents().Height, Y: (top + bot) / 2}, cb.label)
+}
+
+// Formats lists the output formats.
+var Formats = []string{"png", "svg", "pdf"}
+
+// Render draws the chart in format ("png", "svg" or "pdf") at opts' size
+// and DPI and writes it to w. SVG and PDF embed their fonts.
+func (ch *Chart) Render(w io.Writer, format string, opts Options) error {
+	st, err := styleFor(opts.Size)
+	if err != nil {
+		return err
+	}
+	var cw vg.CanvasWriterTo
+	switch strings.ToLower(format) {
+	case "png":
+		dpi := opts.DPI
+		if dpi == 0 {
+			dpi = 150
+		}
+		if dpi < 20 || dpi > 1200 {
+			return errorf("DPI %d out of range 20..1200", dpi)
+		}
+		img := vgimg.NewWith(vgimg.UseWH(st.width, st.height), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
+		if err := ch.draw(draw.New(img), st); err != nil {
+			return errorf("%s: %v", ch.Name, err)
+		}
+		enc := png.Encoder{CompressionLevel: png.BestSpeed}
+		return enc.Encode(w, img.Image())
+	case "svg":
+		cw = vgsvg.NewWith(vgsvg.UseWH(st.width, st.height), vgsvg.EmbedFonts(true))
+	case "pdf":
+		pc := vgpdf.New(st.width, st.height)
+		pc.EmbedFonts(true)
+		cw = pc
+	default:
+		return errorf("unknown format %q (want png, svg or pdf)", format)
+	}
+	if err := ch.draw(draw.New(cw), st); err != nil {
+		return errorf("%s: %v", ch.Name, err)
+	}
+	_, err = cw.WriteTo(w)
+	return err
+}
+
+// normFormats returns opts.Formats lower-cased and checked, "png" if empty.
+func normFormats(opts Options) ([]string, error) {
+	if len(opts.Formats) == 0 {
+		return []string{"png"}, nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range opts.Formats {
+		f = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(f), "."))
+		switch f {
+		case "png", "svg", "pdf":
+		default:
+			return nil, errorf("unknown format %q (want png, svg or pdf)", f)
+		}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// saveCharts renders every chart in every format into memory first, so
+// that invalid data writes nothing, then writes each file atomically into
+// dir (created if missing). It returns the paths written.
+func saveCharts(dir string, charts []*Chart, opts Options) ([]string, error) {
+	formats, err := normFormats(opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := styleFor(opts.Size); err != nil {
+		return nil, err
+	}
+	type out struct {
+		path string
+		data []byte
+	}
+	var outs []out
+	for _, ch := range charts {
+		for _, f := range formats {
+			var buf bytes.Buffer
+			if err := ch.Render(&buf, f, opts); err != nil {
+				return nil, err
+			}
+			outs = append(outs, out{filepath.Join(dir, ch.Name+"."+f), buf.Bytes()})
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, errorf("%v", err)
+	}
+	var written []string
+	for _, o := range outs {
+		data := o.data
+		if err := writeFileAtomic(o.path, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		}); err != nil {
+			return written, err
+		}
+		written = append(written, o.path)
+	}
+	return written, nil
+}
+
+// writeFileAtomic writes path by calling write on a temporary file in the
+// same directory and renaming it over path once complete and synced. On
+// any error the temporary file is removed and path is left as it was.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return errorf("%v", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = write(f); err != nil {
+		return errorf("writing %s: %v", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return errorf("writing %s: %v", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return errorf("writing %s: %v", path, err)
+	}
+	if err = os.Chmod(tmp, 0o644); err != nil {
+		return errorf("%v", err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return errorf("%v", err)
+	}
+	return nil
+}

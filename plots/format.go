@@ -1,0 +1,296 @@
+package plots
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+
+	"github.com/potash-sim/potash/model"
+)
+
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("plots: "+format, args...)
+}
+
+const minus = "−" // U+2212, the typographic minus sign
+
+// monthX is the x coordinate of the start of month t: its calendar year
+// plus (month−1)/12, so 2022-02 is 2022.0833. Ticks at whole numbers fall
+// on 1 January.
+func monthX(t model.Month) float64 { return float64(t) / 12 }
+
+var monthAbbr = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// monthLabel formats t as "Feb 2022".
+func monthLabel(t model.Month) string {
+	return monthAbbr[t.MonthOfYear()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// CalendarTicks is a plot.Ticker for time axes whose values are monthX
+// coordinates. Every tick falls on the first day of a month. Horizons up
+// to 9 months get monthly ticks ("Jan 2021", "Feb", …); up to 3 years,
+// quarterly ticks ("2021", "Q2", "Q3", "Q4") with monthly minor ticks;
+// longer horizons, yearly ticks labelled with the year (every 2, 4, 5 or
+// 10 years when more than MaxLabels labels would show) with quarterly
+// minor ticks.
+type CalendarTicks struct {
+	// MaxLabels bounds the number of year labels on long horizons (narrow
+	// panels); 0 means 15.
+	MaxLabels int
+}
+
+// Ticks implements plot.Ticker.
+func (ct CalendarTicks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
+		return nil
+	}
+	first := model.Month(math.Ceil(min*12 - 1e-9))
+	last := model.Month(math.Floor(max*12 + 1e-9))
+	span := float64(last - first)
+	var ticks []plot.Tick
+	add := func(t model.Month, label string) {
+		ticks = append(ticks, plot.Tick{Value: monthX(t), Label: label})
+	}
+	switch {
+	case span <= 9:
+		every := 1
+		if ct.MaxLabels > 0 && int(span)+1 > ct.MaxLabels {
+			every = (int(span) + ct.MaxLabels) / ct.MaxLabels
+		}
+		for t := first; t <= last; t++ {
+			l := monthAbbr[t.MonthOfYear()-1]
+			if t == first || t.MonthOfYear() == 1 {
+				l = monthLabel(t)
+			}
+			if int(t-first)%every != 0 {
+				l = ""
+			}
+			add(t, l)
+		}
+	case span <= 36 && (ct.MaxLabels == 0 || ct.MaxLabels >= 12):
+		for t := first; t <= last; t++ {
+			switch m := t.MonthOfYear(); {
+			case m == 1:
+				add(t, strconv.Itoa(t.Year()))
+			case (m-1)%3 == 0:
+				add(t, "Q"+strconv.Itoa((m-1)/3+1))
+			default:
+				add(t, "")
+			}
+		}
+	default:
+		maxl := ct.MaxLabels
+		if maxl <= 0 {
+			maxl = 15
+		}
+		years := int(last.Year() - first.Year() + 1)
+		step := 10
+		for _, s := range []int{1, 2, 4, 5, 10} {
+			if (years+s-1)/s <= maxl {
+				step = s
+				break
+			}
+		}
+		for t := first; t <= last; t++ {
+			m := t.MonthOfYear()
+			switch {
+			case m == 1 && t.Year()%step == 0:
+				add(t, strconv.Itoa(t.Year()))
+			case (m-1)%3 == 0 && step == 1, m == 1:
+				add(t, "")
+			}
+		}
+	}
+	return ticks
+}
+
+// NumberTicks is a plot.Ticker for value axes: 4–8 ticks at round values
+// (1, 2, 2.5 or 5 times a power of ten), labelled with thousands
+// separators, a typographic minus and the same number of decimals on
+// every tick, never in exponent notation. Prefix and Suffix are added to
+// every label (e.g. "$", "%").
+type NumberTicks struct {
+	Prefix, Suffix string
+}
+
+// Ticks implements plot.Ticker.
+func (nt NumberTicks) Ticks(min, max float64) []plot.Tick {
+	if math.IsNaN(min) || math.IsNaN(max) || math.IsInf(min, 0) || math.IsInf(max, 0) {
+		return nil
+	}
+	if max < min {
+		min, max = max, min
+	}
+	if max == min {
+		d := math.Max(math.Abs(min)*0.1, 1)
+		min, max = min-d, max+d
+	}
+	step, dec := niceStep((max - min) / 5)
+	var ticks []plot.Tick
+	start := math.Ceil(min/step-1e-9) * step
+	for i := 0; ; i++ {
+		v := start + float64(i)*step
+		if v > max+step*1e-9 || i > 1000 {
+			break
+		}
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: nt.label(v, dec)})
+		// minor tick half-way
+		if h := v + step/2; h <= max {
+			ticks = append(ticks, plot.Tick{Value: h})
+		}
+	}
+	if h := start - step/2; h >= min {
+		ticks = append(ticks, plot.Tick{Value: h})
+	}
+	return ticks
+}
+
+// label formats v with dec decimals, the sign before the prefix: "−$1.5".
+func (nt NumberTicks) label(v float64, dec int) string {
+	s := formatNumber(v, dec)
+	if rest, ok := strings.CutPrefix(s, minus); ok {
+		return minus + nt.Prefix + rest + nt.Suffix
+	}
+	return nt.Prefix + s + nt.Suffix
+}
+
+// niceStep returns a round step ≥ raw (1, 2, 2.5 or 5 × 10^k) and the
+// number of decimals needed to print its multiples.
+func niceStep(raw float64) (float64, int) {
+	if !(raw > 0) || math.IsInf(raw, 0) {
+		return 1, 0
+	}
+	e := math.Floor(math.Log10(raw))
+	base := math.Pow(10, e)
+	f := raw / base
+	var m float64
+	switch {
+	case f <= 1:
+		m = 1
+	case f <= 2:
+		m = 2
+	case f <= 2.5:
+		m = 2.5
+	case f <= 5:
+		m = 5
+	default:
+		m = 10
+	}
+	step := m * base
+	if m == 10 {
+		e++
+	}
+	dec := 0
+	if e < 0 {
+		dec = int(-e)
+	}
+	if m == 2.5 && e <= 0 {
+		dec++
+	}
+	return step, dec
+}
+
+// formatNumber formats v with dec decimals, a comma every three digits and
+// a typographic minus: 1234567.891, 2 → "1,234,567.89"; −0.5, 1 → "−0.5".
+func formatNumber(v float64, dec int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', dec, 64)
+	neg := v < 0 && strings.Trim(s, "0.") != ""
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	if neg {
+		b.WriteString(minus)
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// signed formats v with an explicit sign: "+1.2", "−0.35", "0.0".
+func signed(v float64, dec int) string {
+	s := formatNumber(v, dec)
+	if strings.HasPrefix(s, minus) || strings.Trim(s, "0.,") == "" {
+		return s
+	}
+	return "+" + s
+}
+
+// moneyBn formats an amount given in $M as billions of dollars with a sign,
+// choosing the decimals by size: 1234 → "+$1.2 bn", −350 → "−$0.35 bn",
+// 45 → "+$45 M", 0 → "$0".
+func moneyBn(millions float64) string {
+	a := math.Abs(millions)
+	sign := "+"
+	if millions < 0 {
+		sign = minus
+	}
+	var num string
+	switch {
+	case a >= 9999.5:
+		num = formatNumber(a/1000, 0) + " bn"
+	case a >= 999.5:
+		num = formatNumber(a/1000, 1) + " bn"
+	case a >= 99.5:
+		num = formatNumber(a/1000, 2) + " bn"
+	case a >= 0.5:
+		num = formatNumber(a, 0) + " M"
+	default:
+		return "$0"
+	}
+	return sign + "$" + num
+}
+
+// dataRange returns the min and max of the finite values of xs.
+func dataRange(xss ...[]float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, xs := range xss {
+		for _, v := range xs {
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+		}
+	}
+	return lo, hi
+}
+
+// padRange widens [lo, hi] by frac of its span on each side (and around a
+// single value), optionally keeping 0 in view.
+func padRange(lo, hi, frac float64, withZero bool) (float64, float64) {
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return 0, 1
+	}
+	if withZero {
+		lo, hi = math.Min(lo, 0), math.Max(hi, 0)
+	}
+	d := hi - lo
+	if d == 0 {
+		d = math.Max(math.Abs(hi), 1)
+	}
+	nlo, nhi := lo-frac*d, hi+frac*d
+	if withZero && lo >= 0 {
+		nlo = 0
+	}
+	if withZero && hi <= 0 {
+		nhi = 0
+	}
+	return nlo, nhi
+}

@@ -1,0 +1,40 @@
+package plots
+
+import (
+	"os"
+	"testing"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// TestLook renders every chart to $PLOTS_LOOK_DIR for a person to look at.
+func TestLook(t *testing.T) {
+	dir := os.Getenv("PLOTS_LOOK_DIR")
+	if dir == "" {
+		t.Skip("set PLOTS_LOOK_DIR to render charts for inspection")
+	}
+	run := fixtureRun(fixtureOpts{})
+	mc := fixtureMC(run)
+	opts := Options{DPI: 100}
+	if os.Getenv("PLOTS_LOOK_HALF") != "" {
+		opts.Size = SizeHalfPage
+		opts.DPI = 200
+	}
+	if _, err := RenderRun(dir, run, mc, fixtureMeta(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RenderTornado(dir, fixtureTornado(), fixtureMeta(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RenderSweep(dir+"/s1", fixtureSweep(1), fixtureMeta(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RenderSweep(dir+"/s2", fixtureSweep(2), fixtureMeta(), opts); err != nil {
+		t.Fatal(err)
+	}
+	r2 := fixtureRun(fixtureOpts{})
+	r3 := fixtureRun(fixtureOpts{zero: true})
+	if _, err := RenderCompare(dir, []*model.Run{run, r2, r3}, []string{"us-relief-2025", "relief-2026", "history"}, fixtureMeta(), opts); err != nil {
+		t.Fatal(err)
+	}
+}
