@@ -645,7 +645,9 @@ func chartTitle(name string) string {
 	return strings.ToUpper(t[:1]) + t[1:]
 }
 
-// chartMeta says where a chart comes from.
+// chartMeta says where a chart comes from; it matches what `potash run`
+// draws (cmd/potash chartMeta), so a chart from the page and one from the
+// command line are the same.
 func chartMeta(sc *scenarios.Scenario, p *RunParams) plots.Meta {
 	meta := plots.Meta{
 		Scenario: sc.Name, Title: sc.Title, Counterfactual: sc.CounterfactualName,
@@ -655,21 +657,23 @@ func chartMeta(sc *scenarios.Scenario, p *RunParams) plots.Meta {
 		meta.Draws = 0
 	}
 	if m := sc.Spec.Market; m != nil {
-		meta.DataSource = "Data: " + m.Name
-		if m.Version != "" {
-			meta.DataSource += " v" + m.Version
-		}
+		meta.DataSource = fmt.Sprintf("Data: %s v%s (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)", m.Name, m.Version)
 	}
+	seen := map[string]bool{}
 	for _, e := range sc.Spec.Events {
-		if e.Label == "" {
+		if e.Start < sc.Spec.Start || e.Start > sc.Spec.End {
 			continue
 		}
-		if e.Start > sc.Spec.Start && e.Start <= sc.Spec.End {
-			meta.Markers = append(meta.Markers, plots.Marker{Month: e.Start, Label: e.Label})
+		label := e.Label
+		if label == "" {
+			label = e.ID
 		}
-		if e.End != 0 && e.End > sc.Spec.Start && e.End <= sc.Spec.End {
-			meta.Markers = append(meta.Markers, plots.Marker{Month: e.End, Label: "end: " + e.Label})
+		key := e.Start.String() + label
+		if seen[key] {
+			continue
 		}
+		seen[key] = true
+		meta.Markers = append(meta.Markers, plots.Marker{Month: e.Start, Label: label})
 	}
 	return meta
 }
