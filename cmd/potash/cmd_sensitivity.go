@@ -97,7 +97,7 @@ func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs) error 
 	if len(s.Uncertain) == 0 {
 		return badInputf("%s has no uncertain parameters: add an uncertainty: section (docs/SCENARIOS.md)", s.Name)
 	}
-	if err := checkMetrics(ctx, s, []string{a.metric}); err != nil {
+	if err := checkMetrics(s, []string{a.metric}); err != nil {
 		return err
 	}
 	t, err := model.Sensitivity(ctx, s.Spec, s.Counterfactual, s.Uncertain, a.metric, a.workers)

@@ -218,7 +218,7 @@ func sweepScenario(ctx context.Context, e *env, a *sweepArgs) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMetrics(ctx, s, metrics); err != nil {
+	if err := checkMetrics(s, metrics); err != nil {
 		return err
 	}
 	var axes []model.SweepAxis
@@ -329,22 +329,27 @@ func gridPoint(axes []model.SweepAxis, p int) []float64 {
 }
 
 // checkMetrics fails with the list of metric names when one of names is
-// not a metric of s. It runs s once (a sweep or sensitivity run takes many
-// runs, so this costs little).
-func checkMetrics(ctx context.Context, s *scenarios.Scenario, names []string) error {
-	run, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual)
-	if err != nil {
-		return modelErr("simulating "+s.Name, err)
-	}
+// not a metric of s's market.
+func checkMetrics(s *scenarios.Scenario, names []string) error {
 	have := map[string]bool{}
 	var list []string
-	for _, m := range model.Metrics(run) {
+	for _, m := range model.MetricList(s.Spec.Market) {
 		have[m.Name] = true
 		list = append(list, m.Name)
 	}
 	for _, n := range names {
 		if !have[n] {
-			return badInputf("unknown metric %q; the metrics are: %s", n, strings.Join(list, ", "))
+			msg := fmt.Sprintf("unknown metric %q", n)
+			best, bestD := "", 4
+			for _, l := range list {
+				if d := editDistance(n, l); d < bestD {
+					best, bestD = l, d
+				}
+			}
+			if best != "" {
+				msg += fmt.Sprintf("; did you mean %q?", best)
+			}
+			return badInputf("%s The metrics are: %s", msg, strings.Join(list, ", "))
 		}
 	}
 	return nil
