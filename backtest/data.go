@@ -2,7 +2,6 @@ package backtest
 
 import (
 	"bytes"
-	"embed"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -14,13 +13,12 @@ import (
 	"github.com/potash-sim/potash/model"
 )
 
-//go:embed data/*.csv
-var dataFS embed.FS
-
-// Embedded data file names (see data/SOURCES.md).
+// Reference files the back-test reads through scenarios.Reference
+// (embedded in the binary; sources in scenarios/data/reference/README.md
+// and docs/BACKTEST.md).
 const (
-	PinkSheetFile = "data/pinksheet-monthly-2019-2025.csv"
-	FAOSTATFile   = "data/faostat-exports-k2o.csv"
+	PinkSheetFile = "pinksheet-fertilizer-monthly.csv"
+	FAOSTATFile   = "faostat-potash-k2o.csv"
 )
 
 // K2OShareOfKCl is the K2O content of standard muriate of potash (MOP,
@@ -180,19 +178,6 @@ func (w *InSample) Cut() model.Month { return w.cut }
 
 // Record returns a deep copy of the in-sample data.
 func (w *InSample) Record() *Record { return w.rec.Clone() }
-
-// LoadRecord parses the embedded Pink Sheet and FAOSTAT files.
-func LoadRecord() (*Record, error) {
-	ps, err := dataFS.ReadFile(PinkSheetFile)
-	if err != nil {
-		return nil, err
-	}
-	fa, err := dataFS.ReadFile(FAOSTATFile)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRecord(PinkSheetFile, ps, FAOSTATFile, fa)
-}
 
 // Pink Sheet column names used by ParseRecord.
 const (

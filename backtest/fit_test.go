@@ -146,10 +146,18 @@ func TestInSampleHoldsNothingAfterCut(t *testing.T) {
 			t.Errorf("%s ends %v, want %v", name, s.End(), cut-1)
 		}
 	}
-	for name, a := range r.Exports {
+	for _, name := range []string{"Canada", "Russia", "Belarus"} {
 		// 2023 is not complete before 2023-07: the last year is 2022.
+		a := r.Exports[name]
 		if n := len(a.Years); n == 0 || a.Years[n-1] != 2022 {
 			t.Errorf("%s exports years %v, want to end in 2022", name, a.Years)
+		}
+	}
+	for name, a := range r.Exports {
+		for _, y := range a.Years {
+			if y > 2022 {
+				t.Errorf("%s exports hold %d", name, y)
+			}
 		}
 	}
 	// The copy shares no memory with the record.

@@ -86,8 +86,8 @@ func TestCropIndexShipped(t *testing.T) {
 	if v, _ := idx.At(model.NewMonth(2022, 5)); !scalar.EqualWithinAbs(v, 2.040, 1e-3) {
 		t.Errorf("I(2022-05) = %.4f, want 2.040", v)
 	}
-	if idx.Start != model.NewMonth(2019, 1) || idx.End() != model.NewMonth(2025, 10) {
-		t.Errorf("index covers %v..%v, want 2019-01..2025-10", idx.Start, idx.End())
+	if idx.Start != model.NewMonth(2005, 1) || idx.End() != model.NewMonth(2025, 10) {
+		t.Errorf("index covers %v..%v, want 2005-01..2025-10", idx.Start, idx.End())
 	}
 }
 

@@ -15,3 +15,17 @@ func LoadHistory() (*HistoryModel, error) {
 	}
 	return NewHistoryModel(sc.Spec)
 }
+
+// LoadRecord parses the embedded reference data: the World Bank Pink Sheet
+// monthly prices and FAOSTAT potash exports (scenarios.Reference).
+func LoadRecord() (*Record, error) {
+	ps, err := scenarios.Reference(PinkSheetFile)
+	if err != nil {
+		return nil, err
+	}
+	fa, err := scenarios.Reference(FAOSTATFile)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecord(PinkSheetFile, ps, FAOSTATFile, fa)
+}
