@@ -3,6 +3,8 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -91,29 +93,57 @@ type Scenario struct {
 	Uncertain          []model.Uncertain
 
 	Warnings Diagnostics
+
+	// common holds the ids of events defined identically in the scenario
+	// and the counterfactual (an events path changes both).
+	common map[string]bool
+	// mf is the resolved market file; events the scenario's events (for
+	// Param).
+	mf     *MarketFile
+	events []evRef
 }
 
 // Builtins lists the embedded scenario library, sorted by name.
-func Builtins() []Info { return nil }
+func Builtins() []Info { return builtins() }
 
 // BuiltinSource returns the YAML text of built-in scenario name.
-func BuiltinSource(name string) ([]byte, error) { return nil, errNotImplemented }
+func BuiltinSource(name string) ([]byte, error) { return builtinSource(name) }
 
 // Load reads a scenario from a file path, or a built-in by name when
 // nameOrPath names one and no such file exists. sets are --set overrides
 // ("PATH=VALUE"), applied before validation. A Diagnostics error lists
 // every problem with file, line and column.
-func Load(nameOrPath string, sets []string) (*Scenario, error) { return nil, errNotImplemented }
+func Load(nameOrPath string, sets []string) (*Scenario, error) {
+	if st, err := os.Stat(nameOrPath); err == nil && !st.IsDir() {
+		data, err := os.ReadFile(nameOrPath)
+		if err != nil {
+			return nil, Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: fmt.Sprintf("cannot read: %v", err)}}
+		}
+		return build(fileSource(nameOrPath), data, sets)
+	}
+	data, err := builtinSource(nameOrPath)
+	if err != nil {
+		msg := fmt.Sprintf("no such file, and no built-in scenario '%s'%s", nameOrPath, didYouMean(nameOrPath, builtinNames()))
+		if isPathRef(nameOrPath) {
+			msg = "no such file"
+		}
+		return nil, Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: msg}}
+	}
+	return build(builtinSrc(nameOrPath), data, sets)
+}
 
 // Parse validates and resolves YAML data; file names it in diagnostics.
 func Parse(file string, data []byte, sets []string) (*Scenario, error) {
-	return nil, errNotImplemented
+	if strings.HasPrefix(file, "builtin:") {
+		return build(builtinSrc(strings.TrimPrefix(file, "builtin:")), data, sets)
+	}
+	return build(fileSource(file), data, sets)
 }
 
 // Param returns the sweepable parameter at path (same paths as --set),
 // e.g. "market.regions.Brazil.demand_elasticity" or "events.us-relief.start".
-func (s *Scenario) Param(path string) (model.Param, error) { return model.Param{}, errNotImplemented }
+func (s *Scenario) Param(path string) (model.Param, error) { return s.param(path) }
 
 // Schema returns the JSON Schema of the scenario format, generated from the
 // Go types.
-func Schema() ([]byte, error) { return nil, errNotImplemented }
+func Schema() ([]byte, error) { return schema() }

@@ -1,0 +1,550 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// This file implements the parameter path language shared by
+// market.overrides, --set, sweeps and uncertainty:
+//
+//	market.regions.NAME.FIELD
+//	market.suppliers.NAME.FIELD
+//	market.suppliers.NAME.corridors.CORRIDOR.FIELD
+//	market.routes.FROM.TO.FIELD
+//	events.ID.FIELD
+//	horizon.start | horizon.end | horizon.report_from
+//
+// FIELD names are the YAML keys; '*' in place of a name matches every name.
+
+// bound is a valid interval for a parameter, in the unit of the file.
+type bound struct {
+	lo, hi   float64
+	loStrict bool // lo itself is not allowed
+}
+
+func (b bound) ok(v float64) bool {
+	if b.loStrict && v <= b.lo {
+		return false
+	}
+	return v >= b.lo && v <= b.hi
+}
+
+func (b bound) String() string {
+	switch {
+	case math.IsInf(b.hi, 1) && b.loStrict:
+		return fmt.Sprintf("> %g", b.lo)
+	case math.IsInf(b.hi, 1):
+		return fmt.Sprintf("≥ %g", b.lo)
+	}
+	if b.loStrict {
+		return fmt.Sprintf("in (%g, %g]", b.lo, b.hi)
+	}
+	return fmt.Sprintf("in [%g, %g]", b.lo, b.hi)
+}
+
+func rangeBound(r model.Range, scale float64) bound { return bound{lo: r.Lo * scale, hi: r.Hi * scale} }
+
+var nonNeg = bound{lo: 0, hi: math.Inf(1)}
+var positive = bound{lo: 0, hi: math.Inf(1), loStrict: true}
+
+// mfield is a market field: its key, unit, valid bound (file units), the
+// scale from file to model units, and accessors on model.Market by index
+// (a: supplier or region; b: region or corridor).
+type mfield struct {
+	key   string
+	unit  string
+	valid bound
+	scale float64
+	get   func(m *model.Market, a, b int) float64
+	set   func(m *model.Market, a, b int, v float64)
+	num   func(f *MarketFile, a, b int) *Num
+}
+
+var regionFields = []mfield{
+	{"demand_elasticity", "", rangeBound(model.RangeEps, 1), 1,
+		func(m *model.Market, r, _ int) float64 { return m.Regions[r].Eps },
+		func(m *model.Market, r, _ int, v float64) { m.Regions[r].Eps = v },
+		func(f *MarketFile, r, _ int) *Num { return &f.Regions[r].Eps }},
+	{"substitution_elasticity", "", rangeBound(model.RangeSigma, 1), 1,
+		func(m *model.Market, r, _ int) float64 { return m.Regions[r].Sigma },
+		func(m *model.Market, r, _ int, v float64) { m.Regions[r].Sigma = v },
+		func(f *MarketFile, r, _ int) *Num { return &f.Regions[r].Sigma }},
+	{"demand_adjustment_per_month", "1/month", rangeBound(model.RangeAdjust, 1), 1,
+		func(m *model.Market, r, _ int) float64 { return m.Regions[r].Adjust },
+		func(m *model.Market, r, _ int, v float64) { m.Regions[r].Adjust = v },
+		func(f *MarketFile, r, _ int) *Num { return &f.Regions[r].Adjust }},
+	{"demand_growth_pct_per_year", "%/yr", rangeBound(model.RangeGrowth, 100), 0.01,
+		func(m *model.Market, r, _ int) float64 { return m.Regions[r].Growth },
+		func(m *model.Market, r, _ int, v float64) { m.Regions[r].Growth = v },
+		func(f *MarketFile, r, _ int) *Num { return &f.Regions[r].Growth }},
+}
+
+var supplierFields = []mfield{
+	{"fob_usd_per_t", "$/t", positive, 1,
+		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].FOB },
+		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].FOB = v },
+		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].FOB }},
+	{"capacity_mt", "Mt/yr", nonNeg, 1,
+		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Capacity },
+		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Capacity = v },
+		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Capacity }},
+	{"supply_elasticity", "", rangeBound(model.RangeEta, 1), 1,
+		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Eta },
+		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Eta = v },
+		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Eta }},
+	{"supply_adjustment_per_month", "1/month", rangeBound(model.RangeAdjust, 1), 1,
+		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Adjust },
+		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Adjust = v },
+		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Adjust }},
+}
+
+var corridorFields = []mfield{
+	{"capacity_mt", "Mt/yr", nonNeg, 1,
+		func(m *model.Market, i, k int) float64 { return m.Suppliers[i].Corridors[k].Capacity },
+		func(m *model.Market, i, k int, v float64) { m.Suppliers[i].Corridors[k].Capacity = v },
+		func(f *MarketFile, i, k int) *Num { return &f.Suppliers[i].Corridors[k].Capacity }},
+	{"cost_usd_per_t", "$/t", nonNeg, 1,
+		func(m *model.Market, i, k int) float64 { return m.Suppliers[i].Corridors[k].Cost },
+		func(m *model.Market, i, k int, v float64) { m.Suppliers[i].Corridors[k].Cost = v },
+		func(f *MarketFile, i, k int) *Num { return &f.Suppliers[i].Corridors[k].Cost }},
+}
+
+// routeFields' num accessor takes the index of the RouteFile (a) only.
+var routeFields = []mfield{
+	{"flow_mt", "Mt/yr", nonNeg, 1,
+		func(m *model.Market, i, r int) float64 { return m.Flows[i][r] },
+		func(m *model.Market, i, r int, v float64) { m.Flows[i][r] = v },
+		func(f *MarketFile, k, _ int) *Num { return &f.Routes[k].Flow }},
+	{"freight_usd_per_t", "$/t", nonNeg, 1,
+		func(m *model.Market, i, r int) float64 { return m.Freight[i][r] },
+		func(m *model.Market, i, r int, v float64) { m.Freight[i][r] = v },
+		func(f *MarketFile, k, _ int) *Num { return &f.Routes[k].Freight }},
+	{"wedge_pct", "%", rangeBound(model.RangeWedge, 100), 0.01,
+		func(m *model.Market, i, r int) float64 { return m.Wedge[i][r] },
+		func(m *model.Market, i, r int, v float64) { m.Wedge[i][r] = v },
+		func(f *MarketFile, k, _ int) *Num { return &f.Routes[k].Wedge }},
+}
+
+func fieldKeys(fs []mfield) []string {
+	ks := make([]string, len(fs))
+	for i, f := range fs {
+		ks[i] = f.key
+	}
+	return ks
+}
+
+func findField(fs []mfield, key string) (mfield, bool) {
+	for _, f := range fs {
+		if f.key == key {
+			return f, true
+		}
+	}
+	return mfield{}, false
+}
+
+// mtarget is one concrete market parameter.
+type mtarget struct {
+	path  string // concrete path with the "market." prefix
+	field mfield
+	// names: supplier/region (a), region/corridor (b); route index in the
+	// file for routes.
+	kind       string // "regions", "suppliers", "corridors", "routes"
+	nameA      string
+	nameB      string
+	fileA      int
+	fileB      int
+	fileRoute  int
+	fileNumPtr *Num
+}
+
+// pathError is an error in a path with an optional suggestion already in
+// its text.
+type pathError struct{ msg string }
+
+func (e *pathError) Error() string { return e.msg }
+
+func perr(format string, args ...any) error { return &pathError{fmt.Sprintf(format, args...)} }
+
+func supplierNamesOf(f *MarketFile) []string {
+	ns := make([]string, len(f.Suppliers))
+	for i, s := range f.Suppliers {
+		ns[i] = s.Name
+	}
+	return ns
+}
+
+func regionNamesOf(f *MarketFile) []string {
+	ns := make([]string, len(f.Regions))
+	for i, s := range f.Regions {
+		ns[i] = s.Name
+	}
+	return ns
+}
+
+func corridorNamesOf(s *SupplierFile) []string {
+	ns := make([]string, len(s.Corridors))
+	for i, c := range s.Corridors {
+		ns[i] = c.Name
+	}
+	return ns
+}
+
+func indexOf(xs []string, s string) int {
+	for i, x := range xs {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// matchNames returns the indices of names matched by pat ('*' matches all).
+func matchNames(names []string, pat, what string) ([]int, error) {
+	if pat == "*" {
+		idx := make([]int, len(names))
+		for i := range names {
+			idx[i] = i
+		}
+		if len(idx) == 0 {
+			return nil, perr("no %ss to match '*'", what)
+		}
+		return idx, nil
+	}
+	if i := indexOf(names, pat); i >= 0 {
+		return []int{i}, nil
+	}
+	return nil, perr("unknown %s '%s'%s", what, pat, didYouMean(pat, names))
+}
+
+// expandMarketPath expands a market path (without the "market." prefix)
+// against f.
+func expandMarketPath(f *MarketFile, path string) ([]mtarget, error) {
+	parts := strings.Split(path, ".")
+	colls := []string{"regions", "suppliers", "routes"}
+	if len(parts) == 0 || indexOf(colls, parts[0]) < 0 {
+		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD)", parts[0], didYouMean(parts[0], colls))
+	}
+	var out []mtarget
+	switch parts[0] {
+	case "regions":
+		if len(parts) != 3 {
+			return nil, perr("expected market.regions.NAME.FIELD")
+		}
+		fd, ok := findField(regionFields, parts[2])
+		if !ok {
+			return nil, perr("unknown region field '%s'%s", parts[2], didYouMean(parts[2], fieldKeys(regionFields)))
+		}
+		idx, err := matchNames(regionNamesOf(f), parts[1], "region")
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range idx {
+			out = append(out, mtarget{path: "market.regions." + f.Regions[r].Name + "." + fd.key, field: fd, kind: "regions", nameA: f.Regions[r].Name, fileA: r, fileNumPtr: fd.num(f, r, 0)})
+		}
+	case "suppliers":
+		if len(parts) == 3 {
+			fd, ok := findField(supplierFields, parts[2])
+			if !ok {
+				return nil, perr("unknown supplier field '%s'%s", parts[2], didYouMean(parts[2], append(fieldKeys(supplierFields), "corridors")))
+			}
+			idx, err := matchNames(supplierNamesOf(f), parts[1], "supplier")
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range idx {
+				out = append(out, mtarget{path: "market.suppliers." + f.Suppliers[i].Name + "." + fd.key, field: fd, kind: "suppliers", nameA: f.Suppliers[i].Name, fileA: i, fileNumPtr: fd.num(f, i, 0)})
+			}
+			return out, nil
+		}
+		if len(parts) != 5 || parts[2] != "corridors" {
+			return nil, perr("expected market.suppliers.NAME.FIELD or market.suppliers.NAME.corridors.CORRIDOR.FIELD")
+		}
+		fd, ok := findField(corridorFields, parts[4])
+		if !ok {
+			return nil, perr("unknown corridor field '%s'%s", parts[4], didYouMean(parts[4], fieldKeys(corridorFields)))
+		}
+		idx, err := matchNames(supplierNamesOf(f), parts[1], "supplier")
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range idx {
+			s := &f.Suppliers[i]
+			ks, err := matchNames(corridorNamesOf(s), parts[3], "corridor of "+s.Name)
+			if err != nil {
+				if parts[1] == "*" && parts[3] != "*" {
+					continue // a wildcard supplier matches those that have the corridor
+				}
+				return nil, err
+			}
+			for _, k := range ks {
+				out = append(out, mtarget{path: "market.suppliers." + s.Name + ".corridors." + s.Corridors[k].Name + "." + fd.key, field: fd, kind: "corridors", nameA: s.Name, nameB: s.Corridors[k].Name, fileA: i, fileB: k, fileNumPtr: fd.num(f, i, k)})
+			}
+		}
+		if len(out) == 0 {
+			return nil, perr("no supplier has a corridor '%s'", parts[3])
+		}
+	case "routes":
+		if len(parts) != 4 {
+			return nil, perr("expected market.routes.FROM.TO.FIELD")
+		}
+		fd, ok := findField(routeFields, parts[3])
+		if !ok {
+			return nil, perr("unknown route field '%s'%s", parts[3], didYouMean(parts[3], fieldKeys(routeFields)))
+		}
+		is, err := matchNames(supplierNamesOf(f), parts[1], "supplier")
+		if err != nil {
+			return nil, err
+		}
+		rs, err := matchNames(regionNamesOf(f), parts[2], "region")
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range is {
+			for _, r := range rs {
+				k := -1
+				for j, rt := range f.Routes {
+					if rt.From == f.Suppliers[i].Name && rt.To == f.Regions[r].Name {
+						k = j
+						break
+					}
+				}
+				if k < 0 {
+					if parts[1] == "*" || parts[2] == "*" {
+						continue
+					}
+					return nil, perr("no route %s → %s in the market (routes not listed cannot trade)", f.Suppliers[i].Name, f.Regions[r].Name)
+				}
+				out = append(out, mtarget{path: "market.routes." + f.Suppliers[i].Name + "." + f.Regions[r].Name + "." + fd.key, field: fd, kind: "routes", nameA: f.Suppliers[i].Name, nameB: f.Regions[r].Name, fileRoute: k, fileNumPtr: fd.num(f, k, 0)})
+			}
+		}
+		if len(out) == 0 {
+			return nil, perr("no route matches %s", path)
+		}
+	}
+	return out, nil
+}
+
+// modelIndices returns the indices of t in m (by name).
+func (t mtarget) modelIndices(m *model.Market) (int, int, error) {
+	switch t.kind {
+	case "regions":
+		r := m.RegionIndex(t.nameA)
+		if r < 0 {
+			return 0, 0, fmt.Errorf("no region %s", t.nameA)
+		}
+		return r, 0, nil
+	case "suppliers":
+		i := m.SupplierIndex(t.nameA)
+		if i < 0 {
+			return 0, 0, fmt.Errorf("no supplier %s", t.nameA)
+		}
+		return i, 0, nil
+	case "corridors":
+		i := m.SupplierIndex(t.nameA)
+		k := m.CorridorIndex(i, t.nameB)
+		if k < 0 {
+			return 0, 0, fmt.Errorf("no corridor %s/%s", t.nameA, t.nameB)
+		}
+		return i, k, nil
+	case "routes":
+		i, r := m.SupplierIndex(t.nameA), m.RegionIndex(t.nameB)
+		if i < 0 || r < 0 {
+			return 0, 0, fmt.Errorf("no route %s→%s", t.nameA, t.nameB)
+		}
+		return i, r, nil
+	}
+	return 0, 0, fmt.Errorf("bad target %s", t.path)
+}
+
+// efield is an event field addressable by events.ID.FIELD.
+type efield struct {
+	key   string
+	unit  string // "month", "months", "%", "Mt/yr", "$/t", "" for strings
+	kinds []string
+	valid bound
+	str   bool // a string field (supplier, region, name, label)
+}
+
+var eventFields = []efield{
+	{key: "start", unit: "month"},
+	{key: "end", unit: "month"},
+	{key: "ramp_months", unit: "months", valid: nonNeg},
+	{key: "ramp_out_months", unit: "months", valid: nonNeg},
+	{key: "label", str: true},
+	{key: "supplier", str: true, kinds: []string{"ban", "wedge", "export_cap", "corridor", "capacity", "cost"}},
+	{key: "region", str: true, kinds: []string{"ban", "wedge", "demand"}},
+	{key: "name", str: true, kinds: []string{"corridor"}},
+	{key: "pct", unit: "%", kinds: []string{"wedge", "demand"}, valid: bound{lo: -100, hi: 500, loStrict: true}},
+	{key: "mt", unit: "Mt/yr", kinds: []string{"export_cap"}, valid: nonNeg},
+	{key: "capacity_mt", unit: "Mt/yr", kinds: []string{"corridor"}, valid: nonNeg},
+	{key: "from_capacity_mt", unit: "Mt/yr", kinds: []string{"corridor"}, valid: nonNeg},
+	{key: "cost_usd_per_t", unit: "$/t", kinds: []string{"corridor"}, valid: nonNeg},
+	{key: "add_mt", unit: "Mt/yr", kinds: []string{"capacity"}, valid: bound{lo: math.Inf(-1), hi: math.Inf(1)}},
+	{key: "usd_per_t", unit: "$/t", kinds: []string{"cost"}, valid: bound{lo: math.Inf(-1), hi: math.Inf(1)}},
+}
+
+// fieldsFor lists the fields an event of instrument kind has.
+func fieldsFor(kind string) []efield {
+	var out []efield
+	for _, f := range eventFields {
+		if f.kinds == nil || contains(f.kinds, kind) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func eventFieldKeys(kind string) []string {
+	var ks []string
+	for _, f := range fieldsFor(kind) {
+		ks = append(ks, f.key)
+	}
+	return ks
+}
+
+func findEventField(kind, key string) (efield, bool) {
+	for _, f := range fieldsFor(kind) {
+		if f.key == key {
+			return f, true
+		}
+	}
+	return efield{}, false
+}
+
+// eventKind returns the single instrument of e ("" if none or several).
+func eventKind(e *EventFile) string {
+	ks := e.kinds()
+	if len(ks) == 1 {
+		return ks[0]
+	}
+	return ""
+}
+
+// numPtr returns the address of numeric field key in e, creating it if
+// create is set.
+func (e *EventFile) numPtr(key string, create bool) **float64 {
+	switch {
+	case e.Wedge != nil && key == "pct":
+		return &e.Wedge.Pct
+	case e.Demand != nil && key == "pct":
+		return &e.Demand.Pct
+	case e.ExportCap != nil && key == "mt":
+		return &e.ExportCap.Mt
+	case e.Corridor != nil && key == "capacity_mt":
+		return &e.Corridor.CapacityMt
+	case e.Corridor != nil && key == "from_capacity_mt":
+		return &e.Corridor.FromCapacityMt
+	case e.Corridor != nil && key == "cost_usd_per_t":
+		return &e.Corridor.CostUSDPerT
+	case e.Capacity != nil && key == "add_mt":
+		return &e.Capacity.AddMt
+	case e.Cost != nil && key == "usd_per_t":
+		return &e.Cost.USDPerT
+	}
+	return nil
+}
+
+// setField sets field key of e from text (a --set value). It returns an
+// error naming what was expected.
+func (e *EventFile) setField(key, text string) error {
+	kind := eventKind(e)
+	fd, ok := findEventField(kind, key)
+	if !ok {
+		return perr("event '%s' (%s) has no field '%s'%s", e.ID, kind, key, didYouMean(key, eventFieldKeys(kind)))
+	}
+	switch key {
+	case "start", "end":
+		if _, err := model.ParseMonth(text); err != nil && !(key == "end" && text == "") {
+			return perr("expected a month YYYY-MM, got '%s'", text)
+		}
+		if key == "start" {
+			e.Start = text
+		} else {
+			e.End = text
+		}
+		return nil
+	case "ramp_months", "ramp_out_months":
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return perr("expected a whole number of months, got '%s'", text)
+		}
+		if key == "ramp_months" {
+			e.RampMonths = n
+		} else {
+			e.RampOutMonths = n
+		}
+		return nil
+	case "label":
+		e.Label = text
+		return nil
+	case "supplier":
+		switch {
+		case e.Ban != nil:
+			e.Ban.Supplier = text
+		case e.Wedge != nil:
+			e.Wedge.Supplier = text
+		case e.ExportCap != nil:
+			e.ExportCap.Supplier = text
+		case e.Corridor != nil:
+			e.Corridor.Supplier = text
+		case e.Capacity != nil:
+			e.Capacity.Supplier = text
+		case e.Cost != nil:
+			e.Cost.Supplier = text
+		}
+		return nil
+	case "region":
+		switch {
+		case e.Ban != nil:
+			e.Ban.Region = text
+		case e.Wedge != nil:
+			e.Wedge.Region = text
+		case e.Demand != nil:
+			e.Demand.Region = text
+		}
+		return nil
+	case "name":
+		e.Corridor.Name = text
+		return nil
+	}
+	v, err := parseNumber(text)
+	if err != nil {
+		return perr("expected a number (%s), got '%s'", fd.unit, text)
+	}
+	p := e.numPtr(key, true)
+	if p == nil {
+		return perr("event '%s' has no field '%s'", e.ID, key)
+	}
+	*p = &v
+	return nil
+}
+
+func parseNumber(text string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("not a finite number")
+	}
+	return v, nil
+}
+
+// ParseParamValue parses a value for the parameter at path as --set would:
+// a month "YYYY-MM" for month fields (events.ID.start/end, horizon.*),
+// returned as the model.Month number, else a number in the path's unit.
+// Sweeps use it to read grid values.
+func ParseParamValue(path, text string) (float64, error) {
+	parts := strings.Split(path, ".")
+	last := parts[len(parts)-1]
+	if (parts[0] == "events" && (last == "start" || last == "end")) || parts[0] == "horizon" {
+		m, err := model.ParseMonth(text)
+		if err != nil {
+			return 0, err
+		}
+		return float64(m), nil
+	}
+	return parseNumber(text)
+}

@@ -1,0 +1,646 @@
+package scenarios
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// source says where a scenario document came from.
+type source struct {
+	key     string // cycle-detection key: "builtin:NAME" or a cleaned path
+	file    string // for diagnostics: the path as given, or "builtin:NAME"
+	name    string // default scenario name
+	dir     string // directory for relative paths (within the embedded FS for built-ins)
+	builtin bool
+}
+
+// doc is one parsed scenario document.
+type doc struct {
+	src source
+	f   *File
+	pos map[string]pos
+}
+
+// evRef is an event with the document that defined it.
+type evRef struct {
+	ev   EventFile
+	doc  *doc
+	idx  int               // index in doc.f.Events
+	sets map[string]string // fields changed by --set: field → the set text
+}
+
+// ovRef is one market override with where it was written.
+type ovRef struct {
+	path  string // without the "market." prefix
+	value float64
+	doc   *doc   // nil for --set
+	key   string // the key as written (for positions), or the --set text
+}
+
+// uncRef is one uncertainty entry with its document.
+type uncRef struct {
+	u   UncertainFile
+	doc *doc
+	idx int
+}
+
+// hzField is a horizon value with its document.
+type hzField struct {
+	value string
+	doc   *doc
+	set   string // the --set text when set on the command line
+}
+
+// merged is a scenario with its extends chain applied.
+type merged struct {
+	leaf        *doc
+	name        string
+	title       string
+	description string
+	sources     []string
+
+	marketBase     string
+	marketBaseDoc  *doc
+	marketInline   *MarketFile
+	marketInlineAt *doc
+	overrides      []ovRef
+
+	start, end, reportFrom hzField
+	step                   hzField
+
+	events      []evRef
+	uncertainty []uncRef
+	parent      *merged
+	chain       []string // names from the leaf up
+}
+
+// loader parses and resolves documents, collecting diagnostics.
+type loader struct {
+	diags Diagnostics
+	docs  map[string]*doc
+}
+
+func newLoader() *loader { return &loader{docs: map[string]*doc{}} }
+
+func (l *loader) add(ds Diagnostics) { l.diags = append(l.diags, ds...) }
+
+// at makes a diagnostic at field path fp of document d, falling back to the
+// nearest recorded parent path for the position.
+func (l *loader) at(sev Severity, d *doc, fp string, format string, args ...any) {
+	dg := Diagnostic{Severity: sev, Field: fp, Msg: fmt.Sprintf(format, args...)}
+	if d != nil {
+		dg.File = d.src.file
+		dg.Line, dg.Col = lookupPos(d.pos, fp)
+	}
+	l.diags = append(l.diags, dg)
+}
+
+func (l *loader) errAt(d *doc, fp string, format string, args ...any) {
+	l.at(SeverityError, d, fp, format, args...)
+}
+
+func (l *loader) warnAt(d *doc, fp string, format string, args ...any) {
+	l.at(SeverityWarning, d, fp, format, args...)
+}
+
+// setDiag reports a problem with a --set argument.
+func (l *loader) setDiag(set, fp, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, File: "--set", Field: fp, Msg: fmt.Sprintf("%s: ", set) + fmt.Sprintf(format, args...)})
+}
+
+func lookupPos(m map[string]pos, fp string) (int, int) {
+	for p := fp; ; {
+		if q, ok := m[p]; ok {
+			return q.Line, q.Col
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			if q, ok := m[""]; ok {
+				return q.Line, q.Col
+			}
+			return 0, 0
+		}
+		p = p[:i]
+	}
+}
+
+// parse decodes one document (cached by key).
+func (l *loader) parse(src source, data []byte) *doc {
+	if d, ok := l.docs[src.key]; ok {
+		return d
+	}
+	f, dec := decodeFile(src.file, data)
+	l.add(dec.diags)
+	d := &doc{src: src, f: f, pos: dec.pos}
+	l.docs[src.key] = d
+	return d
+}
+
+// locate finds the scenario ref names, relative to document d: a path when
+// it ends in .yaml/.yml or contains a slash, else a built-in name.
+func (l *loader) locate(d *doc, ref, field string) (source, []byte, bool) {
+	if isPathRef(ref) {
+		if d.src.builtin {
+			p := filepath.ToSlash(filepath.Clean(filepath.Join(d.src.dir, ref)))
+			data, err := builtinFS.ReadFile(filepath.ToSlash(filepath.Join("builtin", p)))
+			if err != nil {
+				l.errAt(d, field, "no embedded scenario file '%s'", ref)
+				return source{}, nil, false
+			}
+			name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+			return source{key: "builtin:" + p, file: "builtin:" + p, name: name, dir: filepath.Dir(p), builtin: true}, data, true
+		}
+		p := ref
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(d.src.dir, ref)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			l.errAt(d, field, "cannot read '%s' (relative to %s): %v", ref, dirName(d.src.dir), unwrapPathErr(err))
+			return source{}, nil, false
+		}
+		return fileSource(p), data, true
+	}
+	data, err := BuiltinSource(ref)
+	if err != nil {
+		l.errAt(d, field, "unknown built-in scenario '%s'%s (a file path must end in .yaml or contain '/')", ref, didYouMean(ref, builtinNames()))
+		return source{}, nil, false
+	}
+	return builtinSrc(ref), data, true
+}
+
+func dirName(dir string) string {
+	if dir == "" {
+		return "."
+	}
+	return dir
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func isPathRef(ref string) bool {
+	return strings.Contains(ref, "/") || strings.Contains(ref, string(filepath.Separator)) ||
+		strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
+}
+
+func fileSource(path string) source {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	base := filepath.Base(path)
+	return source{key: abs, file: path, name: strings.TrimSuffix(base, filepath.Ext(base)), dir: filepath.Dir(path)}
+}
+
+func builtinSrc(name string) source {
+	return source{key: "builtin:" + name + ".yaml", file: "builtin:" + name, name: name, dir: ".", builtin: true}
+}
+
+// resolve applies d's extends chain. stack holds the keys being resolved
+// (for cycles).
+func (l *loader) resolve(d *doc, stack []string) *merged {
+	f := d.f
+	m := &merged{leaf: d}
+	if f.Extends != "" {
+		psrc, data, ok := l.locate(d, f.Extends, "extends")
+		if ok {
+			for i, k := range stack {
+				if k == psrc.key {
+					var names []string
+					for _, s := range stack[i:] {
+						names = append(names, strings.TrimPrefix(s, "builtin:"))
+					}
+					names = append(names, strings.TrimPrefix(psrc.key, "builtin:"))
+					l.errAt(d, "extends", "extends cycle: %s", strings.Join(names, " → "))
+					ok = false
+					break
+				}
+			}
+		}
+		if ok {
+			pd := l.parse(psrc, data)
+			parent := l.resolve(pd, append(append([]string(nil), stack...), psrc.key))
+			*m = *parent
+			m.parent = parent
+			m.leaf = d
+			m.events = append([]evRef(nil), parent.events...)
+			m.uncertainty = append([]uncRef(nil), parent.uncertainty...)
+			m.overrides = append([]ovRef(nil), parent.overrides...)
+			m.sources = append([]string(nil), parent.sources...)
+			m.chain = append([]string(nil), parent.chain...)
+		}
+	}
+	m.name = f.Name
+	if m.name == "" {
+		m.name = d.src.name
+	}
+	m.chain = append([]string{m.name}, m.chain...)
+	if f.Title != "" {
+		m.title = f.Title
+	}
+	if f.Description != "" {
+		m.description = f.Description
+	}
+	for _, s := range f.Sources {
+		if !contains(m.sources, s) {
+			m.sources = append(m.sources, s)
+		}
+	}
+	// Market.
+	if mk := f.Market; mk != nil {
+		if mk.Base != "" && mk.Inline != nil {
+			l.errAt(d, "market.inline", "give either market.base or market.inline, not both")
+		}
+		switch {
+		case mk.Inline != nil:
+			m.marketInline, m.marketInlineAt, m.marketBase, m.marketBaseDoc = mk.Inline, d, "", nil
+			m.overrides = nil
+		case mk.Base != "":
+			m.marketBase, m.marketBaseDoc, m.marketInline, m.marketInlineAt = mk.Base, d, nil, nil
+			m.overrides = nil
+		}
+		keys := make([]string, 0, len(mk.Overrides))
+		for k := range mk.Overrides {
+			keys = append(keys, k)
+		}
+		sortOverrideKeys(keys)
+		for _, k := range keys {
+			m.overrides = append(m.overrides, ovRef{path: strings.TrimPrefix(k, "market."), value: mk.Overrides[k], doc: d, key: k})
+		}
+	}
+	if m.marketBase == "" && m.marketInline == nil {
+		m.marketBase = DefaultMarket
+	}
+	// Horizon and step.
+	if h := f.Horizon; h != nil {
+		if h.Start != "" {
+			m.start = hzField{value: h.Start, doc: d}
+		}
+		if h.End != "" {
+			m.end = hzField{value: h.End, doc: d}
+		}
+		if h.ReportFrom != "" {
+			m.reportFrom = hzField{value: h.ReportFrom, doc: d}
+		}
+	}
+	if f.Step != "" {
+		m.step = hzField{value: f.Step, doc: d}
+	}
+	// remove_events, then replacements and additions.
+	if len(f.RemoveEvents) > 0 && f.Extends == "" {
+		l.errAt(d, "remove_events", "remove_events needs extends: there are no inherited events to remove")
+	}
+	if f.Extends != "" && m.parent != nil {
+		for i, id := range f.RemoveEvents {
+			k := indexEvent(m.events, id)
+			if k < 0 {
+				l.errAt(d, fmt.Sprintf("remove_events[%d]", i), "no inherited event '%s' to remove%s", id, didYouMean(id, eventIDs(m.events)))
+				continue
+			}
+			m.events = append(m.events[:k:k], m.events[k+1:]...)
+		}
+	}
+	seen := map[string]int{}
+	for i, e := range f.Events {
+		fp := fmt.Sprintf("events[%d]", i)
+		if e.ID != "" {
+			if j, dup := seen[e.ID]; dup {
+				l.errAt(d, fp+".id", "duplicate event id '%s' (also events[%d]); ids must be unique", e.ID, j)
+				continue
+			}
+			seen[e.ID] = i
+			if contains(f.RemoveEvents, e.ID) {
+				l.errAt(d, fp+".id", "event '%s' is both removed (remove_events) and defined here; to change an inherited event, just define it with the same id", e.ID)
+			}
+		}
+		ref := evRef{ev: e.clone(), doc: d, idx: i}
+		if k := indexEvent(m.events, e.ID); k >= 0 && e.ID != "" {
+			m.events[k] = ref
+		} else {
+			m.events = append(m.events, ref)
+		}
+	}
+	// Uncertainty: child entries replace parent entries with the same param.
+	for i, u := range f.Uncertainty {
+		ref := uncRef{u: u, doc: d, idx: i}
+		replaced := false
+		for k := range m.uncertainty {
+			if m.uncertainty[k].u.Param == u.Param && m.uncertainty[k].doc != d {
+				m.uncertainty[k] = ref
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			m.uncertainty = append(m.uncertainty, ref)
+		}
+	}
+	return m
+}
+
+// sortOverrideKeys orders override paths so that wildcard paths come before
+// specific ones (more '*' first), then alphabetically: a specific path
+// always wins over a wildcard.
+func sortOverrideKeys(keys []string) {
+	sort.Slice(keys, func(a, b int) bool {
+		na, nb := strings.Count(keys[a], "*"), strings.Count(keys[b], "*")
+		if na != nb {
+			return na > nb
+		}
+		return keys[a] < keys[b]
+	})
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func indexEvent(evs []evRef, id string) int {
+	for k, e := range evs {
+		if e.ev.ID == id {
+			return k
+		}
+	}
+	return -1
+}
+
+func eventIDs(evs []evRef) []string {
+	ids := make([]string, 0, len(evs))
+	for _, e := range evs {
+		ids = append(ids, e.ev.ID)
+	}
+	return ids
+}
+
+// resolvedFile is the canonical fully expanded scenario written to
+// Scenario.Resolved.
+type resolvedFile struct {
+	Name           string          `yaml:"name"`
+	Title          string          `yaml:"title,omitempty"`
+	Description    string          `yaml:"description,omitempty"`
+	Sources        []string        `yaml:"sources,omitempty"`
+	Extends        []string        `yaml:"extends_chain,omitempty"`
+	Sets           []string        `yaml:"sets,omitempty"`
+	Horizon        HorizonFile     `yaml:"horizon"`
+	Step           string          `yaml:"step"`
+	Events         []EventFile     `yaml:"events"`
+	Counterfactual resolvedCf      `yaml:"counterfactual"`
+	Uncertainty    []UncertainFile `yaml:"uncertainty,omitempty"`
+	Market         resolvedMarket  `yaml:"market"`
+}
+
+type resolvedCf struct {
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description"`
+	Events      []EventFile `yaml:"events"`
+}
+
+type resolvedMarket struct {
+	Inline *MarketFile `yaml:"inline"`
+}
+
+// build resolves the scenario document d fully: extends, compare_to, market,
+// --set, validation, and the model Specs.
+func build(src source, data []byte, sets []string) (*Scenario, error) {
+	l := newLoader()
+	d := l.parse(src, data)
+	m := l.resolve(d, []string{src.key})
+
+	// Counterfactual events and name.
+	var cfEvents []evRef
+	cfName, cfDesc := "", ""
+	if ct := d.f.CompareTo; ct != "" {
+		csrc, cdata, ok := l.locate(d, ct, "compare_to")
+		if ok && csrc.key == src.key {
+			l.errAt(d, "compare_to", "compare_to names this scenario itself")
+			ok = false
+		}
+		if ok {
+			cd := l.parse(csrc, cdata)
+			cm := l.resolve(cd, []string{csrc.key})
+			cfEvents = append([]evRef(nil), cm.events...)
+			cfName = cm.name
+			cfDesc = fmt.Sprintf("the events of scenario '%s' (compare_to), on this scenario's market and horizon", cm.name)
+			if cm.marketBase != m.marketBase || cm.marketInline != m.marketInline || len(cm.overrides) != len(m.overrides) {
+				l.warnAt(d, "compare_to", "scenario '%s' has its own market; the counterfactual runs its events on this scenario's market", cm.name)
+			}
+		}
+	} else if m.parent != nil {
+		cfEvents = append([]evRef(nil), m.parent.events...)
+		cfName = m.parent.name
+		cfDesc = fmt.Sprintf("scenario '%s' without %s's own events, removals and replacements, on %s's market and horizon", m.parent.name, m.name, m.name)
+	} else {
+		cfName = m.name + " (no events)"
+		cfDesc = "the same market and horizon with no events"
+	}
+	if cfName == m.name {
+		cfName += " (counterfactual)"
+	}
+
+	// --set.
+	var appliedSets []string
+	for _, s := range sets {
+		if l.applySet(m, &cfEvents, s) {
+			appliedSets = append(appliedSets, s)
+		}
+	}
+
+	// Market.
+	mf := l.marketFile(m)
+	var mkt *model.Market
+	if mf != nil {
+		l.applyOverrides(mf, m.overrides)
+		l.validateMarket(mf, m)
+		if !l.hasErrors() {
+			var err error
+			mkt, err = mf.Market()
+			if err != nil {
+				l.errAt(m.marketDoc(), m.marketField(), "market: %v", err)
+			}
+		}
+	}
+
+	sc := &Scenario{Name: m.name, Title: m.title, Description: m.description, Sources: m.sources, CounterfactualName: cfName}
+	hz := l.horizon(m, mf)
+	evs := l.validateEvents(m.events, mf, hz, "")
+	cfs := l.validateEvents(cfEvents, mf, hz, cfName)
+	if d.f.CompareTo == "" && m.parent == nil {
+		cfs = nil
+	}
+	unc := l.uncertainty(m, mf, hz, cfEvents)
+
+	if l.hasErrors() || mkt == nil {
+		return nil, sortDiags(l.diags)
+	}
+
+	// Specs.
+	sc.Spec = &model.Spec{Name: m.name, Market: mkt, Start: hz.start, End: hz.end, ReportStart: hz.report}
+	sc.Spec.Events = buildEvents(evs, mkt)
+	sc.Counterfactual = &model.Spec{Name: cfName, Market: mkt.Clone(), Start: hz.start, End: hz.end, ReportStart: hz.report}
+	sc.Counterfactual.Events = buildEvents(cfs, sc.Counterfactual.Market)
+	common := commonEvents(m.events, cfEvents)
+	for _, u := range unc {
+		uu, err := makeUncertain(sc, u, common)
+		if err != nil {
+			l.errAt(u.ref.doc, fmt.Sprintf("uncertainty[%d].param", u.ref.idx), "%v", err)
+			continue
+		}
+		sc.Uncertain = append(sc.Uncertain, uu)
+	}
+	if l.hasErrors() {
+		return nil, sortDiags(l.diags)
+	}
+	sc.common = common
+	sc.Warnings = sortDiags(l.diags.Warnings())
+
+	// Canonical YAML.
+	rf := resolvedFile{
+		Name: m.name, Title: m.title, Description: m.description, Sources: m.sources,
+		Sets:    appliedSets,
+		Horizon: HorizonFile{Start: hz.start.String(), End: hz.end.String(), ReportFrom: hz.report.String()},
+		Step:    "monthly",
+		Counterfactual: resolvedCf{
+			Name: cfName, Description: cfDesc,
+		},
+		Market: resolvedMarket{Inline: mf},
+	}
+	if len(m.chain) > 1 {
+		rf.Extends = m.chain[1:]
+	}
+	rf.Events = []EventFile{}
+	for _, e := range m.events {
+		rf.Events = append(rf.Events, e.ev)
+	}
+	rf.Counterfactual.Events = []EventFile{}
+	if cfs != nil {
+		for _, e := range cfEvents {
+			rf.Counterfactual.Events = append(rf.Counterfactual.Events, e.ev)
+		}
+	}
+	for _, u := range m.uncertainty {
+		rf.Uncertainty = append(rf.Uncertainty, u.u)
+	}
+	out, err := marshalYAML(rf)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: writing the resolved scenario: %w", err)
+	}
+	sc.Resolved = out
+	sum := sha256.Sum256(out)
+	sc.Hash = hex.EncodeToString(sum[:])
+	return sc, nil
+}
+
+func marshalYAML(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}
+
+func (l *loader) hasErrors() bool { return len(l.diags.Errors()) > 0 }
+
+// sortDiags orders diagnostics by file, line, column (stable), errors first
+// within the same place, and drops exact duplicates.
+func sortDiags(ds Diagnostics) Diagnostics {
+	out := append(Diagnostics(nil), ds...)
+	sort.SliceStable(out, func(a, b int) bool {
+		x, y := out[a], out[b]
+		if x.File != y.File {
+			return x.File < y.File
+		}
+		if x.Line != y.Line {
+			return x.Line < y.Line
+		}
+		return x.Col < y.Col
+	})
+	var dedup Diagnostics
+	for i, d := range out {
+		if i > 0 && d == out[i-1] {
+			continue
+		}
+		dedup = append(dedup, d)
+	}
+	return dedup
+}
+
+// commonEvents returns the ids of events defined identically in the
+// scenario and the counterfactual (common parameters).
+func commonEvents(sc, cf []evRef) map[string]bool {
+	c := map[string]bool{}
+	for _, e := range sc {
+		if k := indexEvent(cf, e.ev.ID); k >= 0 && eventsEqual(e.ev, cf[k].ev) {
+			c[e.ev.ID] = true
+		}
+	}
+	return c
+}
+
+func (m *merged) marketDoc() *doc {
+	if m.marketInlineAt != nil {
+		return m.marketInlineAt
+	}
+	return m.marketBaseDoc
+}
+
+func (m *merged) marketField() string {
+	if m.marketInline != nil {
+		return "market.inline"
+	}
+	return "market.base"
+}
+
+// marketFile returns a private copy of the scenario's market before
+// overrides.
+func (l *loader) marketFile(m *merged) *MarketFile {
+	if m.marketInline != nil {
+		return cloneMarketFile(m.marketInline)
+	}
+	mf, err := BaseMarketFile(m.marketBase)
+	if err != nil {
+		if contains(BaseDatasets(), m.marketBase) {
+			l.errAt(m.marketBaseDoc, "market.base", "dataset '%s': %v", m.marketBase, err)
+		} else {
+			l.errAt(m.marketBaseDoc, "market.base", "unknown dataset '%s'%s", m.marketBase, didYouMean(m.marketBase, BaseDatasets()))
+		}
+		return nil
+	}
+	return mf
+}
+
+func cloneMarketFile(f *MarketFile) *MarketFile {
+	c := *f
+	c.Sources = append([]SourceRef(nil), f.Sources...)
+	c.Suppliers = make([]SupplierFile, len(f.Suppliers))
+	for i, s := range f.Suppliers {
+		s.Corridors = append([]CorridorFile(nil), s.Corridors...)
+		c.Suppliers[i] = s
+	}
+	c.Regions = append([]RegionFile(nil), f.Regions...)
+	c.Routes = append([]RouteFile(nil), f.Routes...)
+	return &c
+}

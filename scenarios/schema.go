@@ -1,0 +1,3 @@
+package scenarios
+
+func schema() ([]byte, error) { return nil, errNotImplemented }

@@ -1,0 +1,469 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// distParams lists each distribution's required parameters.
+var distParams = map[string][]string{
+	"uniform":    {"min", "max"},
+	"triangular": {"min", "mode", "max"},
+	"normal":     {"mean", "sd"},
+	"lognormal":  {"mu", "sigma"},
+}
+
+var distNames = []string{"lognormal", "normal", "triangular", "uniform"}
+
+// uncChecked is a valid uncertainty entry.
+type uncChecked struct {
+	ref   uncRef
+	dist  model.Distribution
+	paths []string // concrete paths (wildcards expanded)
+	unit  string
+}
+
+func (u *UncertainFile) params() map[string]*float64 {
+	return map[string]*float64{"min": u.Min, "mode": u.Mode, "max": u.Max, "mean": u.Mean, "sd": u.SD, "mu": u.Mu, "sigma": u.Sigma, "lower": u.Lower, "upper": u.Upper}
+}
+
+// paramInfo is what a path names: concrete paths, unit and valid bound
+// (file units).
+type paramInfo struct {
+	paths []string
+	unit  string
+	valid bound
+	month bool
+	str   bool
+}
+
+// lookupPath expands path against the market file and the scenario's
+// events.
+func lookupPath(path string, mf *MarketFile, evs []evRef) (paramInfo, error) {
+	parts := strings.Split(path, ".")
+	switch parts[0] {
+	case "market":
+		if len(parts) < 2 {
+			return paramInfo{}, perr("expected market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD or market.routes.FROM.TO.FIELD")
+		}
+		ts, err := expandMarketPath(mf, strings.Join(parts[1:], "."))
+		if err != nil {
+			return paramInfo{}, err
+		}
+		pi := paramInfo{unit: ts[0].field.unit, valid: ts[0].field.valid}
+		for _, t := range ts {
+			pi.paths = append(pi.paths, t.path)
+		}
+		return pi, nil
+	case "horizon":
+		keys := []string{"start", "end", "report_from"}
+		if len(parts) != 2 || indexOf(keys, parts[1]) < 0 {
+			last := parts[len(parts)-1]
+			return paramInfo{}, perr("unknown horizon field '%s'%s", last, didYouMean(last, keys))
+		}
+		return paramInfo{paths: []string{path}, unit: "month", month: true}, nil
+	case "events":
+		if len(parts) != 3 {
+			return paramInfo{}, perr("expected events.ID.FIELD, e.g. events.belarus-discount.pct")
+		}
+		id, field := parts[1], parts[2]
+		var pi paramInfo
+		var found *efield
+		for _, r := range evs {
+			if id != "*" && r.ev.ID != id {
+				continue
+			}
+			kind := eventKind(&r.ev)
+			f, ok := findEventField(kind, field)
+			if !ok {
+				if id == "*" {
+					continue
+				}
+				return paramInfo{}, perr("event '%s' (%s) has no field '%s'%s", id, kind, field, didYouMean(field, eventFieldKeys(kind)))
+			}
+			if f.key == "pct" && r.ev.Demand != nil && r.ev.Demand.SeriesPct != nil {
+				if id == "*" {
+					continue
+				}
+				return paramInfo{}, perr("event '%s' gives series_pct, not pct", id)
+			}
+			if found == nil {
+				ff := f
+				found = &ff
+			}
+			pi.paths = append(pi.paths, "events."+r.ev.ID+"."+field)
+		}
+		if found == nil {
+			if id == "*" {
+				return paramInfo{}, perr("no event has a field '%s'", field)
+			}
+			return paramInfo{}, perr("unknown event '%s'%s", id, didYouMean(id, eventIDs(evs)))
+		}
+		pi.unit, pi.valid, pi.month, pi.str = found.unit, found.valid, found.unit == "month", found.str
+		return pi, nil
+	}
+	return paramInfo{}, perr("unknown path root '%s'%s", parts[0], didYouMean(parts[0], []string{"market", "horizon", "events"}))
+}
+
+// uncertainty checks the uncertainty entries.
+func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncChecked {
+	var out []uncChecked
+	seen := map[string]bool{}
+	for _, ref := range m.uncertainty {
+		u := ref.u
+		fp := fmt.Sprintf("uncertainty[%d]", ref.idx)
+		bad := func(f, format string, args ...any) {
+			p := fp
+			if f != "" {
+				p += "." + f
+			}
+			l.errAt(ref.doc, p, format, args...)
+		}
+		if u.Param == "" {
+			continue // missing key reported by the decoder
+		}
+		if seen[u.Param] {
+			bad("param", "parameter '%s' is listed twice", u.Param)
+			continue
+		}
+		seen[u.Param] = true
+		var pi paramInfo
+		okPath := false
+		if mf != nil {
+			var err error
+			pi, err = lookupPath(u.Param, mf, m.events)
+			switch {
+			case err != nil:
+				bad("param", "%v", err)
+			case pi.month:
+				bad("param", "%s is a month; uncertainty takes numeric parameters (sweep months with a sweep instead)", u.Param)
+			case pi.str:
+				bad("param", "%s is not a number", u.Param)
+			default:
+				okPath = true
+			}
+		}
+		if u.Dist == "" {
+			continue
+		}
+		req, known := distParams[u.Dist]
+		if !known {
+			bad("dist", "unknown distribution '%s'%s", u.Dist, didYouMean(u.Dist, distNames))
+			continue
+		}
+		ps := u.params()
+		okDist := true
+		for _, k := range req {
+			if ps[k] == nil {
+				bad("", "%s distribution needs %s (it takes %s)", u.Dist, k, strings.Join(req, ", "))
+				okDist = false
+			}
+		}
+		for _, k := range []string{"min", "mode", "max", "mean", "sd", "mu", "sigma", "lower", "upper"} {
+			if ps[k] == nil || contains(req, k) {
+				continue
+			}
+			if (k == "lower" || k == "upper") && (u.Dist == "normal" || u.Dist == "lognormal") {
+				continue
+			}
+			if k == "lower" || k == "upper" {
+				bad(k, "%s is not a parameter of %s: its min and max bound it already", k, u.Dist)
+			} else {
+				bad(k, "%s is not a parameter of %s (it takes %s)", k, u.Dist, strings.Join(req, ", "))
+			}
+			okDist = false
+		}
+		if !okDist {
+			continue
+		}
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if u.Lower != nil {
+			lo = *u.Lower
+		}
+		if u.Upper != nil {
+			hi = *u.Upper
+		}
+		var d model.Distribution
+		var err error
+		errField := ""
+		switch u.Dist {
+		case "uniform":
+			if *u.Min >= *u.Max {
+				bad("max", "uniform needs min < max, got min %g, max %g", *u.Min, *u.Max)
+				continue
+			}
+			d, err = model.NewUniform(*u.Min, *u.Max)
+		case "triangular":
+			switch {
+			case *u.Min >= *u.Max:
+				bad("max", "triangular needs min < max, got min %g, max %g", *u.Min, *u.Max)
+				continue
+			case *u.Mode < *u.Min || *u.Mode > *u.Max:
+				bad("mode", "mode %g is outside [min, max] = [%g, %g]", *u.Mode, *u.Min, *u.Max)
+				continue
+			}
+			d, err = model.NewTriangular(*u.Min, *u.Mode, *u.Max)
+		case "normal":
+			if *u.SD <= 0 {
+				bad("sd", "sd must be > 0, got %g", *u.SD)
+				continue
+			}
+			if lo >= hi {
+				bad("upper", "truncation [lower, upper] = [%g, %g] is empty", lo, hi)
+				continue
+			}
+			d, err = model.NewNormal(*u.Mean, *u.SD, lo, hi)
+			errField = "lower"
+		case "lognormal":
+			if *u.Sigma <= 0 {
+				bad("sigma", "sigma must be > 0, got %g", *u.Sigma)
+				continue
+			}
+			if u.Lower != nil && *u.Lower < 0 {
+				bad("lower", "lognormal values are positive: lower must be ≥ 0, got %g", *u.Lower)
+				continue
+			}
+			if lo < 0 {
+				lo = 0
+			}
+			if lo >= hi {
+				bad("upper", "truncation [lower, upper] = [%g, %g] is empty", lo, hi)
+				continue
+			}
+			d, err = model.NewLogNormal(*u.Mu, *u.Sigma, lo, hi)
+			errField = "lower"
+		}
+		if err != nil {
+			bad(errField, "impossible %s distribution: %v", u.Dist, err)
+			continue
+		}
+		if !okPath {
+			continue
+		}
+		// The draws must stay within the parameter's valid range.
+		q0, q1 := d.Quantile(0.001), d.Quantile(0.999)
+		if u.Dist == "uniform" || u.Dist == "triangular" {
+			q0, q1 = *u.Min, *u.Max
+		}
+		if !pi.valid.ok(q0) || !pi.valid.ok(q1) {
+			bad("dist", "draws of %s reach [%.4g, %.4g] (0.1%%–99.9%% quantiles), outside its valid range: must be %s; narrow or truncate the distribution (lower/upper)", u.Param, q0, q1, pi.valid)
+			continue
+		}
+		if math.IsNaN(d.Mean()) || math.IsInf(d.Mean(), 0) {
+			bad("dist", "distribution has no finite mean")
+			continue
+		}
+		out = append(out, uncChecked{ref: ref, dist: d, paths: pi.paths, unit: pi.unit})
+	}
+	return out
+}
+
+// specSetter is one concrete parameter on a model.Spec.
+type specSetter struct {
+	path  string
+	event string // event id for events paths, "" otherwise
+	get   func(s *model.Spec) (float64, bool)
+	set   func(s *model.Spec, v float64)
+}
+
+// specSetterFor builds the setter of a concrete path on specs whose market
+// has the shape of mk.
+func specSetterFor(path string, mk *model.Market) (specSetter, error) {
+	parts := strings.Split(path, ".")
+	ss := specSetter{path: path}
+	switch parts[0] {
+	case "market":
+		kind := parts[1]
+		var fs []mfield
+		var t mtarget
+		switch {
+		case kind == "regions":
+			fs, t = regionFields, mtarget{kind: "regions", nameA: parts[2]}
+		case kind == "suppliers" && len(parts) == 4:
+			fs, t = supplierFields, mtarget{kind: "suppliers", nameA: parts[2]}
+		case kind == "suppliers":
+			fs, t = corridorFields, mtarget{kind: "corridors", nameA: parts[2], nameB: parts[4]}
+		case kind == "routes":
+			fs, t = routeFields, mtarget{kind: "routes", nameA: parts[2], nameB: parts[3]}
+		}
+		f, ok := findField(fs, parts[len(parts)-1])
+		if !ok {
+			return ss, fmt.Errorf("unknown field in %s", path)
+		}
+		a, b, err := t.modelIndices(mk)
+		if err != nil {
+			return ss, err
+		}
+		scale := f.scale
+		ss.get = func(s *model.Spec) (float64, bool) { return f.get(s.Market, a, b) / scale, true }
+		ss.set = func(s *model.Spec, v float64) { f.set(s.Market, a, b, v*scale) }
+		return ss, nil
+	case "horizon":
+		switch parts[1] {
+		case "start":
+			ss.get = func(s *model.Spec) (float64, bool) { return float64(s.Start), true }
+			ss.set = func(s *model.Spec, v float64) { s.Start = model.Month(math.Round(v)) }
+		case "end":
+			ss.get = func(s *model.Spec) (float64, bool) { return float64(s.End), true }
+			ss.set = func(s *model.Spec, v float64) { s.End = model.Month(math.Round(v)) }
+		default:
+			ss.get = func(s *model.Spec) (float64, bool) { return float64(s.ReportStart), true }
+			ss.set = func(s *model.Spec, v float64) { s.ReportStart = model.Month(math.Round(v)) }
+		}
+		return ss, nil
+	case "events":
+		id, field := parts[1], parts[2]
+		ss.event = id
+		evID := id
+		if field == "cost_usd_per_t" {
+			// The cost part of a corridor event may be its own model event.
+			evID = ""
+		}
+		find := func(s *model.Spec) []*model.Event {
+			var out []*model.Event
+			for k := range s.Events {
+				e := &s.Events[k]
+				if evID != "" && e.ID != evID {
+					continue
+				}
+				if evID == "" && !(e.ID == id+costSuffix || (e.ID == id && e.Kind == model.EventCorridorCost)) {
+					continue
+				}
+				out = append(out, e)
+			}
+			return out
+		}
+		var get func(e *model.Event) (float64, bool)
+		var set func(e *model.Event, v float64)
+		switch field {
+		case "start":
+			get = func(e *model.Event) (float64, bool) { return float64(e.Start), true }
+			set = func(e *model.Event, v float64) { e.Start = model.Month(math.Round(v)) }
+		case "end":
+			get = func(e *model.Event) (float64, bool) { return float64(e.End), true }
+			set = func(e *model.Event, v float64) { e.End = model.Month(math.Round(v)) }
+		case "ramp_months":
+			get = func(e *model.Event) (float64, bool) { return float64(e.RampIn), true }
+			set = func(e *model.Event, v float64) { e.RampIn = max(0, int(math.Round(v))) }
+		case "ramp_out_months":
+			get = func(e *model.Event) (float64, bool) { return float64(e.RampOut), true }
+			set = func(e *model.Event, v float64) { e.RampOut = max(0, int(math.Round(v))) }
+		case "pct":
+			get = func(e *model.Event) (float64, bool) { return e.Value * 100, true }
+			set = func(e *model.Event, v float64) { e.Value = v / 100 }
+		case "from_capacity_mt":
+			get = func(e *model.Event) (float64, bool) { return e.From, e.Kind == model.EventCorridorCapacity }
+			set = func(e *model.Event, v float64) {
+				if e.Kind == model.EventCorridorCapacity {
+					e.From, e.HasFrom = v, true
+				}
+			}
+		case "capacity_mt":
+			get = func(e *model.Event) (float64, bool) { return e.Value, e.Kind == model.EventCorridorCapacity }
+			set = func(e *model.Event, v float64) {
+				if e.Kind == model.EventCorridorCapacity {
+					e.Value = v
+				}
+			}
+		case "mt", "add_mt", "usd_per_t", "cost_usd_per_t":
+			get = func(e *model.Event) (float64, bool) { return e.Value, true }
+			set = func(e *model.Event, v float64) { e.Value = v }
+		default:
+			return ss, fmt.Errorf("%s is not a numeric event field", field)
+		}
+		ss.get = func(s *model.Spec) (float64, bool) {
+			for _, e := range find(s) {
+				if v, ok := get(e); ok {
+					return v, true
+				}
+			}
+			return 0, false
+		}
+		ss.set = func(s *model.Spec, v float64) {
+			for _, e := range find(s) {
+				set(e, v)
+			}
+		}
+		return ss, nil
+	}
+	return ss, fmt.Errorf("unknown path %s", path)
+}
+
+// applyFunc builds the Apply closure for concrete paths: market and horizon
+// paths change any spec; an events path changes the scenario, and the
+// counterfactual only when it holds the identical event (common[id]).
+func applyFunc(sc *Scenario, paths []string, common map[string]bool) (func(*model.Spec, float64) error, float64, error) {
+	var setters []specSetter
+	for _, p := range paths {
+		ss, err := specSetterFor(p, sc.Spec.Market)
+		if err != nil {
+			return nil, 0, err
+		}
+		setters = append(setters, ss)
+	}
+	central := math.NaN()
+	for _, ss := range setters {
+		if v, ok := ss.get(sc.Spec); ok {
+			central = v
+			break
+		}
+	}
+	cfName := sc.Counterfactual.Name
+	apply := func(s *model.Spec, v float64) error {
+		if s == nil || s.Market == nil {
+			return fmt.Errorf("scenarios: Apply on a nil spec")
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("scenarios: %s: value %g is not finite", strings.Join(paths, ","), v)
+		}
+		isCf := s.Name == cfName
+		for _, ss := range setters {
+			if ss.event != "" && isCf && !common[ss.event] {
+				continue
+			}
+			ss.set(s, v)
+		}
+		return nil
+	}
+	return apply, central, nil
+}
+
+func makeUncertain(sc *Scenario, u uncChecked, common map[string]bool) (model.Uncertain, error) {
+	apply, central, err := applyFunc(sc, u.paths, common)
+	if err != nil {
+		return model.Uncertain{}, err
+	}
+	if math.IsNaN(central) {
+		central = u.dist.Mean()
+	}
+	return model.Uncertain{Name: u.ref.u.Param, Unit: u.unit, Dist: u.dist, Central: central, Apply: apply}, nil
+}
+
+// param implements Scenario.Param.
+func (s *Scenario) param(path string) (model.Param, error) {
+	if s == nil || s.Spec == nil || s.mf == nil {
+		return model.Param{}, fmt.Errorf("scenarios: Param on an unresolved scenario")
+	}
+	pi, err := lookupPath(path, s.mf, s.events)
+	if err != nil {
+		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
+	}
+	if pi.str {
+		return model.Param{}, fmt.Errorf("scenarios: parameter %s is not a number", path)
+	}
+	apply, _, err := applyFunc(s, pi.paths, s.common)
+	if err != nil {
+		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
+	}
+	valid, month := pi.valid, pi.month
+	checked := func(sp *model.Spec, v float64) error {
+		if !month && !valid.ok(v) {
+			return fmt.Errorf("scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
+		}
+		return apply(sp, v)
+	}
+	return model.Param{Name: path, Unit: pi.unit, Apply: checked}, nil
+}

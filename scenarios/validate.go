@@ -1,0 +1,708 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+
+	"github.com/potash-sim/potash/model"
+)
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+// applySet applies one --set PATH=VALUE to the merged scenario and the
+// counterfactual's events; it reports problems and returns whether it
+// applied.
+func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
+	path, val, ok := strings.Cut(s, "=")
+	path, val = strings.TrimSpace(path), strings.TrimSpace(val)
+	if !ok || path == "" {
+		l.setDiag(s, "", "expected PATH=VALUE, e.g. events.us-ban.end=2026-06")
+		return false
+	}
+	parts := strings.Split(path, ".")
+	switch parts[0] {
+	case "market":
+		v, err := parseNumber(val)
+		if err != nil {
+			l.setDiag(s, path, "expected a number, got '%s'", val)
+			return false
+		}
+		if len(parts) < 2 {
+			l.setDiag(s, path, "expected market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD or market.routes.FROM.TO.FIELD")
+			return false
+		}
+		m.overrides = append(m.overrides, ovRef{path: strings.Join(parts[1:], "."), value: v, key: s})
+		return true
+	case "horizon":
+		keys := []string{"start", "end", "report_from"}
+		if len(parts) != 2 || indexOf(keys, parts[1]) < 0 {
+			last := parts[len(parts)-1]
+			l.setDiag(s, path, "unknown horizon field '%s'%s", last, didYouMean(last, keys))
+			return false
+		}
+		f := hzField{value: val, set: s}
+		switch parts[1] {
+		case "start":
+			m.start = f
+		case "end":
+			m.end = f
+		default:
+			m.reportFrom = f
+		}
+		return true
+	case "events":
+		if len(parts) != 3 {
+			l.setDiag(s, path, "expected events.ID.FIELD, e.g. events.us-ban.end")
+			return false
+		}
+		id, field := parts[1], parts[2]
+		var idx []int
+		if id == "*" {
+			for k := range m.events {
+				if _, ok := findEventField(eventKind(&m.events[k].ev), field); ok {
+					idx = append(idx, k)
+				}
+			}
+			if len(idx) == 0 {
+				l.setDiag(s, path, "no event has a field '%s'", field)
+				return false
+			}
+		} else {
+			k := indexEvent(m.events, id)
+			if k < 0 {
+				l.setDiag(s, path, "unknown event '%s'%s", id, didYouMean(id, eventIDs(m.events)))
+				return false
+			}
+			idx = []int{k}
+		}
+		applied := false
+		for _, k := range idx {
+			ref := &m.events[k]
+			before := ref.ev
+			ne := before.clone()
+			if err := ne.setField(field, val); err != nil {
+				l.setDiag(s, path, "%v", err)
+				continue
+			}
+			applied = true
+			if c := indexEvent(*cf, ref.ev.ID); c >= 0 && eventsEqual((*cf)[c].ev, before) {
+				ce := (*cf)[c].ev.clone()
+				_ = ce.setField(field, val)
+				(*cf)[c] = withSet((*cf)[c], ce, field, s)
+			}
+			*ref = withSet(*ref, ne, field, s)
+		}
+		return applied
+	}
+	l.setDiag(s, path, "unknown path root '%s'%s", parts[0], didYouMean(parts[0], []string{"market", "horizon", "events"}))
+	return false
+}
+
+func withSet(r evRef, e EventFile, field, s string) evRef {
+	sets := map[string]string{}
+	for k, v := range r.sets {
+		sets[k] = v
+	}
+	sets[field] = s
+	r.ev, r.sets = e, sets
+	return r
+}
+
+// applyOverrides applies market overrides in order to mf.
+func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
+	for _, o := range ovs {
+		ts, err := expandMarketPath(mf, o.path)
+		fp := "market.overrides." + o.key
+		if err != nil {
+			if o.doc == nil {
+				l.setDiag(o.key, "market."+o.path, "%v", err)
+			} else {
+				l.errAt(o.doc, "key:"+fp, "%v", err)
+			}
+			continue
+		}
+		for _, t := range ts {
+			if !t.field.valid.ok(o.value) {
+				msg := fmt.Sprintf("%s = %g is outside its valid range: must be %s", t.path, o.value, t.field.valid)
+				if o.doc == nil {
+					l.setDiag(o.key, t.path, "%s", msg)
+				} else {
+					l.errAt(o.doc, fp, "%s", msg)
+				}
+				continue
+			}
+			src := "override in " + docName(o.doc)
+			if o.doc == nil {
+				src = "--set " + o.key
+			}
+			*t.fileNumPtr = Num{Value: o.value, Source: src, Range: t.fileNumPtr.Range}
+		}
+	}
+}
+
+func docName(d *doc) string {
+	if d == nil {
+		return "--set"
+	}
+	return d.src.file
+}
+
+// validateMarket checks names and parameter ranges of the market after
+// overrides. Problems in an inline market point into its file; problems in
+// an embedded dataset are reported at market.base.
+func (l *loader) validateMarket(mf *MarketFile, m *merged) {
+	d := m.marketDoc()
+	inline := m.marketInline != nil
+	at := func(fp string) string {
+		if inline {
+			return "market.inline." + fp
+		}
+		return "market.base"
+	}
+	if len(mf.Suppliers) == 0 {
+		l.errAt(d, at("suppliers"), "the market has no suppliers")
+	}
+	if len(mf.Regions) == 0 {
+		l.errAt(d, at("regions"), "the market has no regions")
+	}
+	sn, rn := map[string]bool{}, map[string]bool{}
+	for i, s := range mf.Suppliers {
+		fp := fmt.Sprintf("suppliers[%d]", i)
+		if s.Name == "" {
+			l.errAt(d, at(fp+".name"), "supplier without a name")
+		} else if sn[s.Name] {
+			l.errAt(d, at(fp+".name"), "duplicate supplier '%s'", s.Name)
+		}
+		sn[s.Name] = true
+		l.checkNums(d, at, fp, supplierFields, func(f mfield) *Num { return f.num(mf, i, 0) }, "supplier "+s.Name)
+		cn := map[string]bool{}
+		for k, c := range s.Corridors {
+			cfp := fmt.Sprintf("%s.corridors[%d]", fp, k)
+			if cn[c.Name] {
+				l.errAt(d, at(cfp+".name"), "duplicate corridor '%s' of %s", c.Name, s.Name)
+			}
+			cn[c.Name] = true
+			l.checkNums(d, at, cfp, corridorFields, func(f mfield) *Num { return f.num(mf, i, k) }, "corridor "+s.Name+"/"+c.Name)
+		}
+	}
+	for r, g := range mf.Regions {
+		fp := fmt.Sprintf("regions[%d]", r)
+		if g.Name == "" {
+			l.errAt(d, at(fp+".name"), "region without a name")
+		} else if rn[g.Name] {
+			l.errAt(d, at(fp+".name"), "duplicate region '%s'", g.Name)
+		}
+		rn[g.Name] = true
+		l.checkNums(d, at, fp, regionFields, func(f mfield) *Num { return f.num(mf, r, 0) }, "region "+g.Name)
+	}
+	for i, s := range mf.Suppliers {
+		if s.Home != "" && !rn[s.Home] {
+			l.errAt(d, at(fmt.Sprintf("suppliers[%d].home", i)), "unknown region '%s'%s", s.Home, didYouMean(s.Home, regionNamesOf(mf)))
+		}
+	}
+	if mf.Benchmark != "" && !rn[mf.Benchmark] {
+		l.errAt(d, at("benchmark"), "unknown region '%s'%s", mf.Benchmark, didYouMean(mf.Benchmark, regionNamesOf(mf)))
+	}
+	seen := map[string]int{}
+	for k, rt := range mf.Routes {
+		fp := fmt.Sprintf("routes[%d]", k)
+		if !sn[rt.From] {
+			l.errAt(d, at(fp+".from"), "unknown supplier '%s'%s", rt.From, didYouMean(rt.From, supplierNamesOf(mf)))
+		}
+		if !rn[rt.To] {
+			l.errAt(d, at(fp+".to"), "unknown region '%s'%s", rt.To, didYouMean(rt.To, regionNamesOf(mf)))
+		}
+		key := rt.From + "→" + rt.To
+		if j, dup := seen[key]; dup {
+			l.errAt(d, at(fp), "duplicate route %s (also routes[%d])", key, j)
+		}
+		seen[key] = k
+		l.checkNums(d, at, fp, routeFields, func(f mfield) *Num { return f.num(mf, k, 0) }, "route "+key)
+	}
+}
+
+// checkNums checks every field of one market entity against the model's
+// valid range (an error) and the dataset's documented range (a warning).
+func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfield, num func(mfield) *Num, what string) {
+	for _, f := range fs {
+		n := num(f)
+		v := n.Value
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			l.errAt(d, at(fp+"."+f.key), "%s %s is not a finite number", what, f.key)
+			continue
+		}
+		if f.key == "wedge_pct" && v == 0 {
+			continue
+		}
+		if f.key == "supply_adjustment_per_month" || f.key == "demand_adjustment_per_month" {
+			if v == 0 {
+				continue // unset: the dataset converter applies the documented default
+			}
+		}
+		if !f.valid.ok(v) {
+			l.errAt(d, at(fp+"."+f.key), "%s %s = %g is outside its valid range: must be %s", what, f.key, v, f.valid)
+			continue
+		}
+		if n.Range != nil && (v < n.Range[0] || v > n.Range[1]) {
+			l.warnAt(d, at(fp+"."+f.key), "%s %s = %g is outside the dataset's documented range [%g, %g]", what, f.key, v, n.Range[0], n.Range[1])
+		}
+	}
+}
+
+// hz is the resolved horizon.
+type hz struct {
+	start, end, report model.Month
+	ok                 bool
+}
+
+func (h hz) months() int { return int(h.end-h.start) + 1 }
+
+// hzDiag reports a problem with a horizon field.
+func (l *loader) hzDiag(sev Severity, f hzField, fp, format string, args ...any) {
+	if f.set != "" {
+		l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: fp, Msg: f.set + ": " + fmt.Sprintf(format, args...)})
+		return
+	}
+	l.at(sev, f.doc, fp, format, args...)
+}
+
+// horizon parses and checks the horizon and step.
+func (l *loader) horizon(m *merged, mf *MarketFile) hz {
+	var h hz
+	ok := true
+	parse := func(f hzField, fp string) model.Month {
+		t, err := model.ParseMonth(f.value)
+		if err != nil {
+			l.hzDiag(SeverityError, f, fp, "expected a month YYYY-MM (year 1900..2200, month 01..12), got '%s'", f.value)
+			ok = false
+		}
+		return t
+	}
+	baseYear := 0
+	if mf != nil {
+		baseYear = mf.BaseYear
+	}
+	if m.start.value != "" {
+		h.start = parse(m.start, "horizon.start")
+	} else if baseYear > 0 {
+		h.start = model.NewMonth(baseYear, 1)
+	} else {
+		ok = false
+	}
+	if m.end.value == "" {
+		l.errAt(m.leaf, "horizon", "missing horizon.end: the last simulated month, YYYY-MM")
+		ok = false
+	} else {
+		h.end = parse(m.end, "horizon.end")
+	}
+	if m.reportFrom.value != "" {
+		h.report = parse(m.reportFrom, "horizon.report_from")
+	} else {
+		h.report = h.start
+	}
+	if m.step.value != "" && m.step.value != "monthly" {
+		l.hzDiag(SeverityError, m.step, "step", "unsupported step '%s': only 'monthly' is supported", m.step.value)
+	}
+	if !ok {
+		return h
+	}
+	if h.end < h.start {
+		l.hzDiag(SeverityError, m.end, "horizon.end", "horizon end %s is before its start %s", h.end, h.start)
+		return h
+	}
+	if h.end-h.start >= 12*200 {
+		l.hzDiag(SeverityError, m.end, "horizon.end", "horizon %s..%s is longer than 200 years", h.start, h.end)
+		return h
+	}
+	if m.reportFrom.value != "" && (h.report < h.start || h.report > h.end) {
+		l.hzDiag(SeverityError, m.reportFrom, "horizon.report_from", "report_from %s is outside the horizon %s..%s", h.report, h.start, h.end)
+		return h
+	}
+	if baseYear > 0 {
+		if h.start.Year() < baseYear {
+			l.hzDiag(SeverityError, m.start, "horizon.start", "horizon start %s is before the market's base year %d: paths start from the base-year equilibrium", h.start, baseYear)
+			return h
+		}
+		if h.start != model.NewMonth(baseYear, 1) {
+			l.hzDiag(SeverityWarning, m.start, "horizon.start", "horizon starts %s, not in January of the base year %d: the path jumps from the base-year equilibrium to %s with no months in between", h.start, baseYear, h.start)
+		}
+	}
+	h.ok = true
+	return h
+}
+
+// evDiag reports a problem with field fp (relative to the event) of ref.
+func (l *loader) evDiag(sev Severity, ref evRef, fp, format string, args ...any) {
+	last := fp
+	if i := strings.LastIndex(fp, "."); i >= 0 {
+		last = fp[i+1:]
+	}
+	full := fmt.Sprintf("events[%d]", ref.idx)
+	if fp != "" {
+		full += "." + fp
+	}
+	if s, ok := ref.sets[last]; ok {
+		l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: "events." + ref.ev.ID + "." + last, Msg: s + ": " + fmt.Sprintf(format, args...)})
+		return
+	}
+	l.at(sev, ref.doc, full, format, args...)
+}
+
+// checkedEvent is a valid event with its parsed months.
+type checkedEvent struct {
+	ref        evRef
+	kind       string
+	start, end model.Month // end 0: never
+}
+
+// validateEvents checks evs against the market and horizon; it returns the
+// valid events (nil entries dropped).
+func (l *loader) validateEvents(evs []evRef, mf *MarketFile, h hz, cfName string) []checkedEvent {
+	var out []checkedEvent
+	for _, ref := range evs {
+		if ce, ok := l.checkEvent(ref, mf, h); ok {
+			out = append(out, ce)
+		}
+	}
+	l.checkOverlaps(out)
+	return out
+}
+
+func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool) {
+	e := ref.ev
+	ok := true
+	bad := func(fp, format string, args ...any) {
+		l.evDiag(SeverityError, ref, fp, format, args...)
+		ok = false
+	}
+	if e.ID == "" {
+		if _, had := ref.doc.pos[fmt.Sprintf("events[%d].id", ref.idx)]; had {
+			bad("id", "event id must not be empty")
+		}
+		ok = false
+	} else if !idPattern.MatchString(e.ID) {
+		bad("id", "event id '%s' may hold only letters, digits, '-' and '_' (it is used in paths like events.ID.FIELD)", e.ID)
+	}
+	ks := e.kinds()
+	kind := ""
+	switch len(ks) {
+	case 0:
+		bad("", "event '%s' has no instrument: expected exactly one of %s", e.ID, strings.Join(eventKinds, ", "))
+	case 1:
+		kind = ks[0]
+	default:
+		bad(ks[1], "event '%s' has more than one instrument (%s): give each its own event", e.ID, strings.Join(ks, ", "))
+	}
+	ce := checkedEvent{ref: ref, kind: kind}
+	// Months.
+	if e.Start != "" {
+		t, err := model.ParseMonth(e.Start)
+		if err != nil {
+			bad("start", "expected a month YYYY-MM (year 1900..2200, month 01..12), got '%s'", e.Start)
+		}
+		ce.start = t
+	} else {
+		ok = false // missing key already reported by the decoder
+	}
+	if e.End != "" {
+		t, err := model.ParseMonth(e.End)
+		if err != nil {
+			bad("end", "expected a month YYYY-MM (year 1900..2200, month 01..12), got '%s'", e.End)
+		} else if e.Start != "" && ce.start != 0 && t <= ce.start {
+			bad("end", "end %s is not after start %s (end is the first month no longer in force)", e.End, e.Start)
+		}
+		ce.end = t
+	}
+	if e.RampMonths < 0 {
+		bad("ramp_months", "ramp_months must be ≥ 0, got %d", e.RampMonths)
+	}
+	if e.RampOutMonths < 0 {
+		bad("ramp_out_months", "ramp_out_months must be ≥ 0, got %d", e.RampOutMonths)
+	}
+	if h.ok {
+		if e.RampMonths > h.months() {
+			bad("ramp_months", "ramp_months %d is longer than the horizon (%d months, %s..%s)", e.RampMonths, h.months(), h.start, h.end)
+		}
+		if e.RampOutMonths > h.months() {
+			bad("ramp_out_months", "ramp_out_months %d is longer than the horizon (%d months, %s..%s)", e.RampOutMonths, h.months(), h.start, h.end)
+		}
+	}
+	if e.RampOutMonths > 0 && e.End == "" {
+		l.evDiag(SeverityWarning, ref, "ramp_out_months", "ramp_out_months has no effect without end")
+	}
+	if mf == nil {
+		return ce, false
+	}
+	suppliers, regions := supplierNamesOf(mf), regionNamesOf(mf)
+	supplier := func(fp, s string, allowAll bool) int {
+		if allowAll && s == "all" {
+			return -1
+		}
+		if i := indexOf(suppliers, s); i >= 0 {
+			return i
+		}
+		extra := suppliers
+		if allowAll {
+			extra = append(append([]string(nil), suppliers...), "all")
+		}
+		bad(fp, "unknown supplier '%s'%s", s, didYouMean(s, extra))
+		return -2
+	}
+	region := func(fp, r string) int {
+		if r == "all" {
+			return -1
+		}
+		if i := indexOf(regions, r); i >= 0 {
+			return i
+		}
+		bad(fp, "unknown region '%s'%s", r, didYouMean(r, append(append([]string(nil), regions...), "all")))
+		return -2
+	}
+	routeExists := func(i, r int) bool {
+		for _, rt := range mf.Routes {
+			if (i < 0 || rt.From == suppliers[i]) && (r < 0 || rt.To == regions[r]) {
+				return true
+			}
+		}
+		return false
+	}
+	num := func(fp string, p *float64, b bound, what string) {
+		if p != nil && !b.ok(*p) {
+			bad(fp, "%s %g is outside its valid range: must be %s", what, *p, b)
+		}
+	}
+	switch kind {
+	case "ban":
+		if e.RampMonths > 0 || e.RampOutMonths > 0 {
+			f := "ramp_months"
+			if e.RampMonths == 0 {
+				f = "ramp_out_months"
+			}
+			bad(f, "a ban cannot ramp (a route is open or closed); phase a sanction in with a wedge event instead")
+		}
+		i := supplier("ban.supplier", e.Ban.Supplier, true)
+		r := region("ban.region", e.Ban.Region)
+		if i == -1 && r == -1 {
+			bad("ban.region", "a ban needs a supplier or a region: supplier and region cannot both be 'all'")
+		} else if i > -2 && r > -2 && !routeExists(i, r) {
+			l.evDiag(SeverityWarning, ref, "ban", "no base flow on %s → %s: the ban changes nothing", e.Ban.Supplier, e.Ban.Region)
+		}
+	case "wedge":
+		i := supplier("wedge.supplier", e.Wedge.Supplier, false)
+		r := region("wedge.region", e.Wedge.Region)
+		num("wedge.pct", e.Wedge.Pct, bound{lo: -100, hi: 500, loStrict: true}, "pct")
+		if i >= 0 && r > -2 && !routeExists(i, r) {
+			l.evDiag(SeverityWarning, ref, "wedge", "no base flow on %s → %s: the wedge changes nothing", e.Wedge.Supplier, e.Wedge.Region)
+		}
+	case "export_cap":
+		supplier("export_cap.supplier", e.ExportCap.Supplier, false)
+		num("export_cap.mt", e.ExportCap.Mt, nonNeg, "export cap (mt)")
+	case "corridor":
+		c := e.Corridor
+		i := supplier("corridor.supplier", c.Supplier, false)
+		if i >= 0 {
+			cs := corridorNamesOf(&mf.Suppliers[i])
+			if indexOf(cs, c.Name) < 0 {
+				bad("corridor.name", "unknown corridor '%s' of %s%s", c.Name, c.Supplier, didYouMean(c.Name, cs))
+			}
+		}
+		if c.CapacityMt == nil && c.CostUSDPerT == nil {
+			bad("corridor", "a corridor event needs capacity_mt and/or cost_usd_per_t")
+		}
+		if c.FromCapacityMt != nil && c.CapacityMt == nil {
+			bad("corridor.from_capacity_mt", "from_capacity_mt needs capacity_mt (the level the ramp goes to)")
+		}
+		num("corridor.capacity_mt", c.CapacityMt, nonNeg, "corridor capacity (capacity_mt)")
+		num("corridor.from_capacity_mt", c.FromCapacityMt, nonNeg, "corridor capacity (from_capacity_mt)")
+		num("corridor.cost_usd_per_t", c.CostUSDPerT, nonNeg, "corridor cost (cost_usd_per_t)")
+	case "capacity":
+		i := supplier("capacity.supplier", e.Capacity.Supplier, false)
+		if i >= 0 && e.Capacity.AddMt != nil {
+			k := mf.Suppliers[i].Capacity.Value
+			if k+*e.Capacity.AddMt < 0 {
+				bad("capacity.add_mt", "capacity below zero: %s's capacity %g Mt/yr plus add_mt %g is negative", e.Capacity.Supplier, k, *e.Capacity.AddMt)
+			}
+		}
+	case "demand":
+		dm := e.Demand
+		region("demand.region", dm.Region)
+		switch {
+		case dm.Pct == nil && dm.SeriesPct == nil:
+			bad("demand", "a demand event needs pct or series_pct")
+		case dm.Pct != nil && dm.SeriesPct != nil:
+			bad("demand.series_pct", "give pct or series_pct, not both")
+		}
+		num("demand.pct", dm.Pct, bound{lo: -100, hi: math.Inf(1), loStrict: true}, "pct")
+		for j, v := range dm.SeriesPct {
+			if v <= -100 {
+				bad(fmt.Sprintf("demand.series_pct[%d]", j), "series_pct %g is outside its valid range: must be > -100", v)
+			}
+		}
+		if dm.SeriesPct != nil && len(dm.SeriesPct) == 0 {
+			bad("demand.series_pct", "series_pct is empty")
+		}
+	case "cost":
+		supplier("cost.supplier", e.Cost.Supplier, false)
+	}
+	if ok && h.ok {
+		end := ce.end
+		if end != 0 {
+			end += model.Month(e.RampOutMonths)
+		}
+		if ce.start > h.end || (end != 0 && end <= h.start) {
+			l.evDiag(SeverityWarning, ref, "start", "event '%s' (%s..%s) lies entirely outside the horizon %s..%s: it has no effect", e.ID, e.Start, orNever(e.End), h.start, h.end)
+		}
+	}
+	return ce, ok
+}
+
+func orNever(s string) string {
+	if s == "" {
+		return "never ends"
+	}
+	return s
+}
+
+// checkOverlaps reports level events that set the same quantity at the same
+// time (which level would hold is undefined).
+func (l *loader) checkOverlaps(evs []checkedEvent) {
+	type span struct {
+		ce       checkedEvent
+		from, to model.Month // [from, to); to 0 = never
+	}
+	targets := map[string][]span{}
+	var order []string
+	add := func(key string, ce checkedEvent) {
+		to := ce.end
+		if to != 0 {
+			to += model.Month(ce.ref.ev.RampOutMonths)
+		}
+		if _, ok := targets[key]; !ok {
+			order = append(order, key)
+		}
+		targets[key] = append(targets[key], span{ce, ce.start, to})
+	}
+	for _, ce := range evs {
+		e := ce.ref.ev
+		switch ce.kind {
+		case "export_cap":
+			add("the export cap of "+e.ExportCap.Supplier, ce)
+		case "corridor":
+			if e.Corridor.CapacityMt != nil {
+				add("the capacity of corridor "+e.Corridor.Supplier+"/"+e.Corridor.Name, ce)
+			}
+			if e.Corridor.CostUSDPerT != nil {
+				add("the cost of corridor "+e.Corridor.Supplier+"/"+e.Corridor.Name, ce)
+			}
+		}
+	}
+	for _, key := range order {
+		sp := targets[key]
+		for a := 0; a < len(sp); a++ {
+			for b := a + 1; b < len(sp); b++ {
+				x, y := sp[a], sp[b]
+				if (x.to == 0 || y.from < x.to) && (y.to == 0 || x.from < y.to) {
+					l.evDiag(SeverityError, y.ce.ref, "start", "event '%s' overlaps event '%s': both set %s from %s; end the earlier one (end: YYYY-MM) before the later one starts", y.ce.ref.ev.ID, x.ce.ref.ev.ID, key, maxMonth(x.from, y.from))
+				}
+			}
+		}
+	}
+}
+
+func maxMonth(a, b model.Month) model.Month {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// buildEvents converts checked events to model events on market mk.
+func buildEvents(evs []checkedEvent, mk *model.Market) []model.Event {
+	var out []model.Event
+	sup := func(s string) int {
+		if s == "all" {
+			return -1
+		}
+		return mk.SupplierIndex(s)
+	}
+	reg := func(r string) int {
+		if r == "all" {
+			return -1
+		}
+		return mk.RegionIndex(r)
+	}
+	for _, ce := range evs {
+		e := ce.ref.ev
+		base := model.Event{ID: e.ID, Label: e.Label, Supplier: -1, Region: -1, Corridor: -1,
+			Start: ce.start, End: ce.end, RampIn: e.RampMonths, RampOut: e.RampOutMonths}
+		if base.Label == "" {
+			base.Label = e.ID
+		}
+		switch ce.kind {
+		case "ban":
+			base.Kind, base.Supplier, base.Region = model.EventBan, sup(e.Ban.Supplier), reg(e.Ban.Region)
+			out = append(out, base)
+		case "wedge":
+			base.Kind, base.Supplier, base.Region, base.Value = model.EventWedge, sup(e.Wedge.Supplier), reg(e.Wedge.Region), *e.Wedge.Pct/100
+			out = append(out, base)
+		case "export_cap":
+			base.Kind, base.Supplier, base.Value = model.EventExportCap, sup(e.ExportCap.Supplier), *e.ExportCap.Mt
+			out = append(out, base)
+		case "corridor":
+			c := e.Corridor
+			i := sup(c.Supplier)
+			base.Supplier, base.Corridor = i, mk.CorridorIndex(i, c.Name)
+			if c.CapacityMt != nil {
+				ev := base
+				ev.Kind, ev.Value = model.EventCorridorCapacity, *c.CapacityMt
+				if c.FromCapacityMt != nil {
+					ev.From, ev.HasFrom = *c.FromCapacityMt, true
+				}
+				out = append(out, ev)
+			}
+			if c.CostUSDPerT != nil {
+				ev := base
+				if c.CapacityMt != nil {
+					ev.ID = e.ID + costSuffix
+				}
+				ev.Kind, ev.Value = model.EventCorridorCost, *c.CostUSDPerT
+				out = append(out, ev)
+			}
+		case "capacity":
+			base.Kind, base.Supplier, base.Value = model.EventCapacity, sup(e.Capacity.Supplier), *e.Capacity.AddMt
+			out = append(out, base)
+		case "demand":
+			base.Kind, base.Region = model.EventDemand, reg(e.Demand.Region)
+			if e.Demand.Pct != nil {
+				base.Value = *e.Demand.Pct / 100
+			}
+			for _, v := range e.Demand.SeriesPct {
+				base.Series = append(base.Series, v/100)
+			}
+			if len(base.Series) > 0 {
+				base.Value = base.Series[0]
+			}
+			out = append(out, base)
+		case "cost":
+			base.Kind, base.Supplier, base.Value = model.EventCost, sup(e.Cost.Supplier), *e.Cost.USDPerT
+			out = append(out, base)
+		}
+	}
+	return out
+}
+
+// costSuffix marks the model event carrying the cost part of a corridor
+// event that sets both capacity and cost (model events have one kind each).
+const costSuffix = "/cost"
+
+func eventsEqual(a, b EventFile) bool { return eventKey(a) == eventKey(b) }
+
+func eventKey(e EventFile) string {
+	out, err := marshalYAML(e)
+	if err != nil {
+		return fmt.Sprintf("%#v", e)
+	}
+	return string(out)
+}
