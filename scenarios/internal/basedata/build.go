@@ -53,43 +53,34 @@ func fao(name string) string {
 func SupplierTotals(in *Inputs) ([]Total, map[string]float64, error) {
 	var out []Total
 	dom := map[string]float64{}
+	var errs []error
 	get := func(c, m string) float64 {
 		v, err := in.FAO.Get(c, Year, m)
-		if err != nil {
-			panic(err)
-		}
+		errs = append(errs, err)
 		return v
 	}
-	var err error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = r.(error)
-			}
-		}()
-		for _, s := range Suppliers {
-			switch s {
-			case "Canada", "Russia", "Belarus":
-				x, ag, im := get(s, Exports), get(s, AgUse), get(s, Imports)
-				d := math.Max(0, ag-im)
-				dom[s] = d / K2OPerKCl
-				out = append(out, Total{s, (x + d) / K2OPerKCl, fmt.Sprintf(
-					"faostat-2020: exports %.3f + agricultural use %.3f − imports %.3f Mt K2O, ÷ %.1f", x, ag, im, K2OPerKCl)})
-			case "United States":
-				out = append(out, Total{s, in.USGS.USSales / K2OPerKCl, fmt.Sprintf(
-					"usgs-mcs2025: US marketable potash sales 2020 %.3f Mt K2O ÷ %.1f (FAOSTAT production omits part of US output)", in.USGS.USSales, K2OPerKCl)})
-			case "Other":
-				es, br := get("Spain", Production), get("Brazil", Production)
-				o := in.USGS.OtherCountries2023
-				out = append(out, Total{s, (es + br + o) / K2OPerKCl, fmt.Sprintf(
-					"faostat-2020 production Spain %.3f + Brazil %.3f, usgs-mcs2025 'Other Countries' 2023 %.3f (proxy for 2020) Mt K2O, ÷ %.1f", es, br, o, K2OPerKCl)})
-			default:
-				p := get(fao(s), Production)
-				out = append(out, Total{s, p / K2OPerKCl, fmt.Sprintf("faostat-2020: production %.3f Mt K2O ÷ %.1f", p, K2OPerKCl)})
-			}
+	for _, s := range Suppliers {
+		switch s {
+		case "Canada", "Russia", "Belarus":
+			x, ag, im := get(s, Exports), get(s, AgUse), get(s, Imports)
+			d := math.Max(0, ag-im)
+			dom[s] = d / K2OPerKCl
+			out = append(out, Total{s, (x + d) / K2OPerKCl, fmt.Sprintf(
+				"faostat-2020: exports %.3f + agricultural use %.3f − imports %.3f Mt K2O, ÷ %.1f", x, ag, im, K2OPerKCl)})
+		case "United States":
+			out = append(out, Total{s, in.USGS.USSales / K2OPerKCl, fmt.Sprintf(
+				"usgs-mcs2025: US marketable potash sales 2020 %.3f Mt K2O ÷ %.1f (FAOSTAT production omits part of US output)", in.USGS.USSales, K2OPerKCl)})
+		case "Other":
+			es, br := get("Spain", Production), get("Brazil", Production)
+			o := in.USGS.OtherCountries2023
+			out = append(out, Total{s, (es + br + o) / K2OPerKCl, fmt.Sprintf(
+				"faostat-2020 production Spain %.3f + Brazil %.3f, usgs-mcs2025 'Other Countries' 2023 %.3f (proxy for 2020) Mt K2O, ÷ %.1f", es, br, o, K2OPerKCl)})
+		default:
+			p := get(fao(s), Production)
+			out = append(out, Total{s, p / K2OPerKCl, fmt.Sprintf("faostat-2020: production %.3f Mt K2O ÷ %.1f", p, K2OPerKCl)})
 		}
-	}()
-	if err != nil {
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
 	}
 	return out, dom, nil

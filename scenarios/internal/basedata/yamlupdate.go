@@ -44,8 +44,8 @@ func UpdateMarketYAML(data []byte, res *Result) ([]byte, error) {
 		}
 		seen[[2]int{i, r}] = true
 		flow := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
-			scalar("value"), {Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(round(res.Flows[i][r], FlowDecimals), 'f', FlowDecimals, 64)},
-			scalar("source"), {Kind: yaml.ScalarNode, Tag: "!!str", Value: res.FlowSource(i, r), Style: yaml.DoubleQuotedStyle},
+			strNode("value"), {Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(round(res.Flows[i][r], FlowDecimals), 'f', FlowDecimals, 64)},
+			strNode("source"), {Kind: yaml.ScalarNode, Tag: "!!str", Value: res.FlowSource(i, r), Style: yaml.DoubleQuotedStyle},
 		}}
 		set(rt, "flow_mt", flow)
 	}
@@ -69,7 +69,7 @@ func UpdateMarketYAML(data []byte, res *Result) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func scalar(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+func strNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 
 func lookup(m *yaml.Node, key string) *yaml.Node {
 	if m.Kind != yaml.MappingNode {
@@ -91,5 +91,5 @@ func set(m *yaml.Node, key string, v *yaml.Node) {
 			return
 		}
 	}
-	m.Content = append(m.Content, scalar(key), v)
+	m.Content = append(m.Content, strNode(key), v)
 }
