@@ -1,0 +1,344 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// binomTol is the tolerance on the CDF value F(x̂) of a sample p-quantile x̂
+// from n draws: the number of draws below the true quantile is
+// Binomial(n, p), so F(x̂) − p has standard error √(p(1−p)/n); we allow 4
+// standard errors (a false alarm about once in 16,000 runs — and the
+// seeds are fixed, so the test is deterministic).
+func binomTol(p float64, n int) float64 { return 4 * math.Sqrt(p*(1-p)/float64(n)) }
+
+// triCDF is the CDF of triangular(a, c, b) (mode c).
+func triCDF(x, a, c, b float64) float64 {
+	switch {
+	case x <= a:
+		return 0
+	case x <= c:
+		return (x - a) * (x - a) / ((b - a) * (c - a))
+	case x < b:
+		return 1 - (b-x)*(b-x)/((b-a)*(b-c))
+	}
+	return 1
+}
+
+// TestBandStoreKnownDistribution feeds draws of triangular(1, 2, 5) into
+// the percentile store, in the exact regime and in the histogram regime
+// (256-draw pilot), and checks every percentile against the known CDF
+// within sampling error (binomTol) plus, for histograms, one bin width.
+func TestBandStoreKnownDistribution(t *testing.T) {
+	const a, c, b = 1.0, 2.0, 5.0
+	d := mustDist(NewTriangular(a, c, b))
+	for _, tc := range []struct {
+		name  string
+		n     int
+		pilot int // 0: exact
+	}{
+		{"exact 1000", 1000, 0},
+		{"histogram 50000", 50000, 256},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, 11))
+			rows := make([][]float64, tc.n)
+			ok := make([]bool, tc.n)
+			for k := range rows {
+				x := d.Quantile(uniformOpen(rng))
+				rows[k] = []float64{x, 2 * x} // scenario x, counterfactual 2x: diff −x
+				ok[k] = true
+			}
+			st := newBandStore(1, 2)
+			binW := 0.0
+			if tc.pilot == 0 {
+				st.exact, st.exactOK = rows, ok
+			} else {
+				st.startHistograms(rows[:tc.pilot], ok[:tc.pilot])
+				for k := tc.pilot; k < tc.n; k += 64 {
+					e := min(k+64, tc.n)
+					st.add(rows[k:e], ok[k:e])
+				}
+				binW = 1 / st.inv[0]
+			}
+			bands := st.bands()
+			lv, df := bands[0], bands[2]
+			got := []float64{lv.P5, lv.P25, lv.P50, lv.P75, lv.P95}
+			for k, p := range quantileLevels {
+				tol := binomTol(p, tc.n)
+				lo := triCDF(got[k]-binW, a, c, b)
+				hi := triCDF(got[k]+binW, a, c, b)
+				if hi < p-tol || lo > p+tol {
+					t.Errorf("P%v = %v: F = %v, want %v ± %v", 100*p, got[k], triCDF(got[k], a, c, b), p, tol)
+				}
+			}
+			// diff = −x: P5 of the difference is −P95 of x.
+			if lo, hi := triCDF(-df.P5-binW, a, c, b), triCDF(-df.P5+binW, a, c, b); hi < 0.95-binomTol(0.95, tc.n) || lo > 0.95+binomTol(0.95, tc.n) {
+				t.Errorf("diff P5 %v: F(−P5) = %v, want 0.95", df.P5, triCDF(-df.P5, a, c, b))
+			}
+			// the mean of x is (a+b+c)/3 within 4 standard errors; sd² = (a²+b²+c²−ab−ac−bc)/18.
+			sd := math.Sqrt((a*a + b*b + c*c - a*b - a*c - b*c) / 18)
+			if !scalar.EqualWithinAbs(lv.Mean, d.Mean(), 4*sd/math.Sqrt(float64(tc.n))) {
+				t.Errorf("mean %v, want %v", lv.Mean, d.Mean())
+			}
+		})
+	}
+}
+
+func TestHistQuantileEdgeCases(t *testing.T) {
+	st := newBandStore(1, 1)
+	rows := [][]float64{{3, 3}, {3, 3}, {3, 3}}
+	ok := []bool{true, true, true}
+	st.startHistograms(rows, ok)
+	st.add([][]float64{{3, 3}, {4, 3}}, []bool{true, false}) // the failed draw is ignored
+	b := st.bands()
+	if b[0].P5 != 3 || b[0].P95 != 3 || b[0].Mean != 3 || b[2].P50 != 0 {
+		t.Errorf("point mass: %+v / diff %+v", b[0], b[2])
+	}
+	if st.n != 4 {
+		t.Errorf("counted %d converged draws, want 4", st.n)
+	}
+	// Values outside the pilot range land in the tails and are bounded by
+	// the exact min and max.
+	st = newBandStore(1, 1)
+	st.startHistograms([][]float64{{1, 0}, {2, 0}}, []bool{true, true})
+	st.add([][]float64{{-10, 0}, {50, 0}}, []bool{true, true})
+	b = st.bands()
+	if b[0].P5 < -10 || b[0].P95 > 50 || b[0].P95 <= 2 || b[0].P5 >= 1 {
+		t.Errorf("tails: %+v", b[0])
+	}
+}
+
+// mcTestSpecs returns a 12-month scenario/counterfactual pair on the test
+// market: a Belarus discount wedge in both, and a US ban lifted in the
+// scenario only.
+func mcTestSpecs() (scen, cf *Spec) {
+	m := pathMarket()
+	start := NewMonth(2024, 1)
+	ev := []Event{
+		{ID: "belarus-discount", Kind: EventWedge, Supplier: 2, Region: -1, Value: 0.15, Start: start},
+		{ID: "us-ban", Kind: EventBan, Supplier: 2, Region: 1, Start: start},
+		{ID: "baltic", Kind: EventCorridorCapacity, Supplier: 1, Corridor: 1, Value: 12, Start: start},
+	}
+	cf = &Spec{Name: "cf", Market: m, Events: ev, Start: start, End: start + 11, ReportStart: start + 3}
+	scen = cf.Clone()
+	scen.Name = "scen"
+	scen.Events[1].End = start + 4
+	return scen, cf
+}
+
+func mcTestUncertain() []Uncertain {
+	return []Uncertain{
+		{
+			Name: "market.regions.Brazil.demand_elasticity", Dist: mustDist(NewTriangular(0.2, 0.4, 0.8)), Central: 0.4,
+			Apply: func(s *Spec, v float64) error { s.Market.Regions[0].Eps = v; return nil },
+		},
+		{
+			Name: "events.belarus-discount.pct", Dist: mustDist(NewNormal(0.15, 0.05, 0, 0.4)), Central: 0.15,
+			Apply: func(s *Spec, v float64) error { s.Events[0].Value = v; return nil },
+		},
+		{
+			Name: "events.baltic.capacity_mt", Dist: mustDist(NewUniform(6, 10)), Central: 8,
+			Apply: func(s *Spec, v float64) error { s.Events[2].Value = v; return nil },
+		},
+	}
+}
+
+// Same seed, different worker counts → identical results, bit for bit, in
+// the exact regime and in the histogram regime.
+func TestMonteCarloWorkersIdentical(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		draws, lim int
+	}{
+		{"exact", 70, MCExactMax},
+		{"histogram", 300, 64},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func(v int) { mcExactLimit = v }(mcExactLimit)
+			mcExactLimit = tc.lim
+			scen, cf := mcTestSpecs()
+			var ref *MCResult
+			for _, w := range []int{1, 2, 3} {
+				var last int
+				res, err := MonteCarlo(context.Background(), scen, cf, mcTestUncertain(), MCOptions{
+					Draws: tc.draws, Seed: 42, Workers: w,
+					Progress: func(done, total int) {
+						if done <= last || total != tc.draws {
+							t.Errorf("progress %d/%d after %d", done, total, last)
+						}
+						last = done
+					},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if last != tc.draws {
+					t.Errorf("progress ended at %d", last)
+				}
+				if res.Exact != (tc.name == "exact") {
+					t.Errorf("Exact = %v", res.Exact)
+				}
+				if ref == nil {
+					ref = res
+					continue
+				}
+				if !reflect.DeepEqual(ref, res) {
+					t.Fatalf("workers %d: result differs from workers 1", w)
+				}
+			}
+			if ref.Converged+ref.Failed != tc.draws || ref.Converged == 0 {
+				t.Errorf("converged %d + failed %d ≠ %d", ref.Converged, ref.Failed, tc.draws)
+			}
+			// Before the relief month (start+4) the pair is identical in
+			// every draw.
+			s := ref.SeriesOf("price_index", "United States")
+			if s == nil {
+				t.Fatal("no price_index series")
+			}
+			for k := 0; k < 4; k++ {
+				if d := s.Diff[k]; d.P5 != 0 || d.P95 != 0 || d.Mean != 0 {
+					t.Errorf("month %d: difference before relief: %+v", k, d)
+				}
+			}
+			// Relief reopens the US to Belarus: the US price falls in every draw.
+			if d := s.Diff[6]; !(d.P95 < 0) {
+				t.Errorf("relief should lower the US price: diff band %+v", d)
+			}
+			if tot := ref.Total("revenue_change.Belarus"); tot == nil || len(tot.Values) != ref.Converged || !(tot.Band.P50 > 0) {
+				t.Errorf("revenue_change.Belarus total: %+v", tot)
+			}
+		})
+	}
+}
+
+// The percentiles of a parameter drawn from a known distribution: the
+// Baltic corridor capacity ~ uniform(6, 10) is reported as
+// corridor_capacity of Russia/Baltic. Its percentiles must match the
+// uniform's quantiles within binomTol (exact regime), plus one histogram
+// bin in the histogram regime.
+func TestMonteCarloKnownParameter(t *testing.T) {
+	const a, b = 6.0, 10.0
+	for _, tc := range []struct {
+		name       string
+		draws, lim int
+	}{
+		{"exact", 600, MCExactMax},
+		{"histogram", 1500, 128},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func(v int) { mcExactLimit = v }(mcExactLimit)
+			mcExactLimit = tc.lim
+			scen, cf := mcTestSpecs()
+			scen.End, cf.End = scen.Start+5, cf.Start+5
+			res, err := MonteCarlo(context.Background(), scen, cf, mcTestUncertain(), MCOptions{Draws: tc.draws, Seed: 2026})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Failed != 0 {
+				t.Fatalf("%d draws failed: %s", res.Failed, res.FirstFailure)
+			}
+			s := res.SeriesOf("corridor_capacity", "Russia/Baltic")
+			if s == nil {
+				t.Fatal("no corridor_capacity Russia/Baltic series")
+			}
+			binW := 0.0
+			if !res.Exact {
+				binW = (b - a) * (1 + 2*histPad) / histBins
+			}
+			band := s.Level[3]
+			got := []float64{band.P5, band.P25, band.P50, band.P75, band.P95}
+			for k, p := range quantileLevels {
+				want := a + p*(b-a)
+				tol := binomTol(p, tc.draws)*(b-a) + binW
+				if math.Abs(got[k]-want) > tol {
+					t.Errorf("P%v = %v, want %v ± %v", 100*p, got[k], want, tol)
+				}
+			}
+			if d := s.Diff[3]; d.P5 != 0 || d.P95 != 0 {
+				t.Errorf("a common parameter differs between scenario and counterfactual: %+v", d)
+			}
+		})
+	}
+}
+
+// Failed draws are counted and left out: σ of Brazil ~ uniform(0.6, 3)
+// fails calibration whenever the draw is below 1.01 (RangeSigma). The
+// expected count is replayed from the same random streams.
+func TestMonteCarloFailedDraws(t *testing.T) {
+	scen, cf := mcTestSpecs()
+	dist := mustDist(NewUniform(0.6, 3))
+	unc := []Uncertain{{
+		Name: "market.regions.Brazil.armington", Dist: dist, Central: 4,
+		Apply: func(s *Spec, v float64) error { s.Market.Regions[0].Sigma = v; return nil },
+	}}
+	const draws, seed = 90, 5
+	want := 0
+	for d := 0; d < draws; d++ {
+		if dist.Quantile(uniformOpen(rand.New(rand.NewPCG(seed, uint64(d))))) < RangeSigma.Lo {
+			want++
+		}
+	}
+	res, err := MonteCarlo(context.Background(), scen, cf, unc, MCOptions{Draws: draws, Seed: seed, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != want || res.Converged != draws-want || want == 0 {
+		t.Errorf("failed %d converged %d, want %d failed", res.Failed, res.Converged, want)
+	}
+	if res.FirstFailure == "" {
+		t.Errorf("no failure reason")
+	}
+	t.Log(res.FirstFailure)
+	for _, tot := range res.Totals {
+		if len(tot.Values) != res.Converged {
+			t.Fatalf("%s: %d values, want %d", tot.Metric, len(tot.Values), res.Converged)
+		}
+	}
+	for _, s := range res.Series {
+		for k := range s.Level {
+			for _, band := range []Band{s.Level[k], s.CfLevel[k], s.Diff[k]} {
+				for _, v := range []float64{band.Mean, band.P5, band.P25, band.P50, band.P75, band.P95} {
+					if !distFinite(v) {
+						t.Fatalf("%s %s month %d: non-finite band %+v", s.Variable, s.Entity, k, band)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMonteCarloErrors(t *testing.T) {
+	scen, cf := mcTestSpecs()
+	bad := mcTestUncertain()
+	bad[0].Apply = func(s *Spec, v float64) error { return fmt.Errorf("no such parameter") }
+	for name, f := range map[string]func() error{
+		"zero draws": func() error {
+			_, err := MonteCarlo(context.Background(), scen, cf, nil, MCOptions{})
+			return err
+		},
+		"apply error": func() error {
+			_, err := MonteCarlo(context.Background(), scen, cf, bad, MCOptions{Draws: 5})
+			return err
+		},
+		"no dist": func() error {
+			_, err := MonteCarlo(context.Background(), scen, cf, []Uncertain{{Name: "x"}}, MCOptions{Draws: 5})
+			return err
+		},
+	} {
+		if err := f(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := MonteCarlo(ctx, scen, cf, nil, MCOptions{Draws: 5}); err == nil {
+		t.Errorf("cancelled context: no error")
+	}
+}
