@@ -570,9 +570,10 @@ func TestScenariosListShowInitValidate(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || sum.Scenario.Name != "my-relief" {
 		t.Errorf("run of the init copy: %v, name %q", err, sum.Scenario.Name)
 	}
-	os.WriteFile(file, []byte("# edited\n"), 0o644)
-	r = potash(t, "init", scenarios.DefaultScenario, file).want(t, exitBadInput)
-	if !strings.Contains(r.stderr, "already exists") || string(mustRead(t, file)) != "# edited\n" {
+	edited := filepath.Join(dir, "edited.yaml")
+	os.WriteFile(edited, []byte("# edited\n"), 0o644)
+	r = potash(t, "init", scenarios.DefaultScenario, edited).want(t, exitBadInput)
+	if !strings.Contains(r.stderr, "already exists") || string(mustRead(t, edited)) != "# edited\n" {
 		t.Errorf("init overwrote, or said %q", r.stderr)
 	}
 	potash(t, "init", "no-such-builtin", filepath.Join(dir, "x.yaml")).want(t, exitBadInput)

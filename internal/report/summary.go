@@ -198,11 +198,17 @@ func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 	if !ok {
 		return nil, fmt.Errorf("report: the model reports no %q metric", MetricBenchmarkPrice)
 	}
-	mean := 0.0
-	for k := from; k < len(cf.Sol); k++ {
-		mean += cf.Sol[k].Benchmark
+	// The counterfactual's level: from the model's level metric when it
+	// reports one (level − change), else computed from the path.
+	var mean float64
+	if lv, ok := byName["benchmark_price"]; ok {
+		mean = lv.Value - bm.Value
+	} else {
+		for k := from; k < len(cf.Sol); k++ {
+			mean += cf.Sol[k].Benchmark
+		}
+		mean /= float64(len(cf.Sol) - from)
 	}
-	mean /= float64(len(cf.Sol) - from)
 	bench := sc.Cal.Market.Benchmark
 	out = append(out, withLevel(Headline{
 		Metric: bm.Name, Unit: bm.Unit, Value: bm.Value, Band: bm.Band,
@@ -215,9 +221,13 @@ func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 		if !ok {
 			return nil, fmt.Errorf("report: the model reports no %q metric", MetricRevenuePrefix+s.Name)
 		}
-		cum := 0.0
-		for k := from; k < len(cf.Sol); k++ {
-			cum += cf.Sol[k].ExportRev[i] / 12
+		var cum float64
+		if lv, ok := byName["revenue."+s.Name]; ok {
+			cum = lv.Value - m.Value
+		} else {
+			for k := from; k < len(cf.Sol); k++ {
+				cum += cf.Sol[k].ExportRev[i] / 12
+			}
 		}
 		out = append(out, withLevel(Headline{
 			Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band,
