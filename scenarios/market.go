@@ -1,13 +1,12 @@
 package scenarios
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -69,13 +68,19 @@ func BaseDatasets() []string {
 // are errors. file names the input in error messages, which carry line and
 // column ("file:line:col: ...").
 func ParseMarketFile(file string, data []byte) (*MarketFile, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, fmt.Errorf("%s: empty market file", file)
+	}
+	root := doc.Content[0]
+	if err := checkKeys(root, reflect.TypeOf(MarketFile{}), ""); err != nil {
+		return nil, fmt.Errorf("%s:%w", file, err)
+	}
 	var f MarketFile
-	if err := dec.Decode(&f); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: empty market file", file)
-		}
+	if err := root.Decode(&f); err != nil {
 		var ne *NumError
 		if errors.As(err, &ne) {
 			return nil, fmt.Errorf("%s:%d:%d: %s", file, ne.Line, ne.Col, ne.Msg)
@@ -83,6 +88,52 @@ func ParseMarketFile(file string, data []byte) (*MarketFile, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return &f, nil
+}
+
+var numType = reflect.TypeOf(Num{})
+
+// checkKeys reports the first mapping key in n that the struct type t has
+// no yaml field for, as "line:col: path: unknown key ...". Num values check
+// themselves when decoded.
+func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == numType:
+		return nil
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for k, c := range n.Content {
+			if err := checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, k)); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		var names []string
+		for k := 0; k < t.NumField(); k++ {
+			tag := strings.Split(t.Field(k).Tag.Get("yaml"), ",")[0]
+			if tag != "" && tag != "-" {
+				fields[tag] = t.Field(k).Type
+				names = append(names, tag)
+			}
+		}
+		for k := 0; k+1 < len(n.Content); k += 2 {
+			key := n.Content[k]
+			p := key.Value
+			if path != "" {
+				p = path + "." + key.Value
+			}
+			ft, ok := fields[key.Value]
+			if !ok {
+				return fmt.Errorf("%d:%d: %s: unknown key %q (want one of %s)", key.Line, key.Column, p, key.Value, strings.Join(names, ", "))
+			}
+			if err := checkKeys(n.Content[k+1], ft, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Market converts f to a model.Market: percent fields (wedge_pct,
