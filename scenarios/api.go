@@ -33,9 +33,22 @@ type Diagnostic struct {
 	Msg      string // what is wrong and what was expected, with a suggestion
 }
 
-// Error formats d as "file:line:col: field: msg".
+// Error formats d as "file:line:col: field: msg" (compiler style, so
+// editors can jump to it); line and column are left out when unknown, the
+// field when empty, and warnings say "warning: " before the field.
 func (d Diagnostic) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s", d.File, d.Line, d.Col, d.Field, d.Msg)
+	s := d.File
+	if d.Line > 0 {
+		s += fmt.Sprintf(":%d:%d", d.Line, d.Col)
+	}
+	s += ": "
+	if d.Severity == SeverityWarning {
+		s += "warning: "
+	}
+	if d.Field != "" {
+		s += d.Field + ": "
+	}
+	return s + d.Msg
 }
 
 // Diagnostics is every problem found; it is an error when it holds at

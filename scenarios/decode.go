@@ -37,7 +37,7 @@ func (d *decoder) errorf(p pos, field, format string, args ...any) {
 func nodePos(n *yaml.Node) pos { return pos{n.Line, n.Column} }
 
 var (
-	numType = reflect.TypeOf(Num{})
+	scnNumType = reflect.TypeOf(Num{})
 )
 
 // decodeFile parses data into a File. It never panics.
@@ -122,7 +122,7 @@ func kindName(t reflect.Type, unit string) string {
 		u = " (" + unit + ")"
 	}
 	switch {
-	case t == numType:
+	case t == scnNumType:
 		return "a number" + u + " or {value, source, range}"
 	case t.Kind() == reflect.Pointer:
 		return kindName(t.Elem(), unit)
@@ -202,7 +202,7 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 	}
 	t := v.Type()
 	field := path
-	if t == numType {
+	if t == scnNumType {
 		d.decodeNum(n, v, path, unit)
 		return
 	}
@@ -380,19 +380,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		d.decodeU(val, v.Field(fi), kp, sf.Tag.Get("unit"))
 	}
 	// Required keys.
-	var missing []string
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if sf.Tag.Get("req") == "true" && !seen[yamlKey(sf)] {
-			missing = append(missing, yamlKey(sf))
+	for _, m := range requiredKeys(t) {
+		if seen[m] {
+			continue
 		}
-	}
-	sort.Strings(missing)
-	for _, m := range missing {
-		sf, _ := t.FieldByNameFunc(func(s string) bool {
-			f, _ := t.FieldByName(s)
-			return yamlKey(f) == m
-		})
+		sf, _ := fieldByKey(t, m)
 		d.errorf(nodePos(n), joinPath(path, m), "missing key '%s': expected %s", m, kindName(sf.Type, sf.Tag.Get("unit")))
 	}
 }
@@ -447,4 +439,48 @@ func mappingPairs(n *yaml.Node) []*yaml.Node {
 		}
 	}
 	return out
+}
+
+// marketTypes are the market format's types (market_format.go, owned by
+// the dataset): their keys without omitempty are required, except a
+// market's name and version.
+var marketTypes = map[reflect.Type]bool{
+	reflect.TypeOf(MarketFile{}): true, reflect.TypeOf(SourceRef{}): true,
+	reflect.TypeOf(SupplierFile{}): true, reflect.TypeOf(CorridorFile{}): true,
+	reflect.TypeOf(RegionFile{}): true, reflect.TypeOf(RouteFile{}): true,
+	scnNumType: true,
+}
+
+// requiredKeys lists the required yaml keys of struct type t, sorted.
+func requiredKeys(t reflect.Type) []string {
+	var req []string
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		k := yamlKey(sf)
+		if k == "" {
+			continue
+		}
+		if sf.Tag.Get("req") == "true" {
+			req = append(req, k)
+			continue
+		}
+		if marketTypes[t] && !strings.Contains(sf.Tag.Get("yaml"), "omitempty") {
+			if t == reflect.TypeOf(MarketFile{}) && (k == "name" || k == "version") {
+				continue
+			}
+			req = append(req, k)
+		}
+	}
+	sort.Strings(req)
+	return req
+}
+
+// fieldByKey finds the struct field with yaml key k.
+func fieldByKey(t reflect.Type, k string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if yamlKey(t.Field(i)) == k {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
 }

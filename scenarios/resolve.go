@@ -96,7 +96,7 @@ func (l *loader) add(ds Diagnostics) { l.diags = append(l.diags, ds...) }
 // at makes a diagnostic at field path fp of document d, falling back to the
 // nearest recorded parent path for the position.
 func (l *loader) at(sev Severity, d *doc, fp string, format string, args ...any) {
-	dg := Diagnostic{Severity: sev, Field: fp, Msg: fmt.Sprintf(format, args...)}
+	dg := Diagnostic{Severity: sev, Field: strings.TrimPrefix(fp, "key:"), Msg: fmt.Sprintf(format, args...)}
 	if d != nil {
 		dg.File = d.src.file
 		dg.Line, dg.Col = lookupPos(d.pos, fp)

@@ -132,6 +132,10 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 		seen[u.Param] = true
 		var pi paramInfo
 		okPath := false
+		if parts := strings.Split(u.Param, "."); ref.doc != m.leaf && len(parts) == 3 && parts[0] == "events" && parts[1] != "*" && indexEvent(m.events, parts[1]) < 0 {
+			l.warnAt(ref.doc, fp+".param", "inherited uncertainty on %s dropped: event '%s' was removed", u.Param, parts[1])
+			continue
+		}
 		if mf != nil {
 			var err error
 			pi, err = lookupPath(u.Param, mf, m.events)

@@ -236,11 +236,6 @@ func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfiel
 		if f.key == "wedge_pct" && v == 0 {
 			continue
 		}
-		if f.key == "supply_adjustment_per_month" || f.key == "demand_adjustment_per_month" {
-			if v == 0 {
-				continue // unset: the dataset converter applies the documented default
-			}
-		}
 		if !f.valid.ok(v) {
 			l.errAt(d, at(fp+"."+f.key), "%s %s = %g is outside its valid range: must be %s", what, f.key, v, f.valid)
 			continue
