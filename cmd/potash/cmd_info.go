@@ -84,7 +84,7 @@ func validateFiles(e *env, a *validateArgs) error {
 			nWarn += len(ws)
 			printDiagnostics(e.stderr, ws)
 			if len(ws) > 0 {
-				fmt.Fprintf(e.stdout, "%s: ok (%d warnings)\n", f, len(ws))
+				fmt.Fprintf(e.stdout, "%s: ok (%s)\n", f, plural(len(ws), "warning"))
 			} else {
 				fmt.Fprintf(e.stdout, "%s: ok\n", f)
 			}
@@ -104,7 +104,7 @@ func validateFiles(e *env, a *validateArgs) error {
 		}
 	}
 	if bad > 0 {
-		return badInputf("%d of %d files have errors (%d errors, %d warnings)", bad, len(a.files), nErr, nWarn)
+		return badInputf("%d of %d files have errors (%s, %s)", bad, len(a.files), plural(nErr, "error"), plural(nWarn, "warning"))
 	}
 	return nil
 }
@@ -350,4 +350,12 @@ func newVersionCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// plural returns "1 error", "2 errors".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
