@@ -11,9 +11,11 @@ import (
 // Names of the parameters HistoryModel estimates.
 const (
 	ParamCropElasticity = "crop_demand_elasticity"
+	ParamCropLag        = "crop_lag_months"
 	ParamDemandAdjust   = "demand_adjustment_per_month"
 	ParamSupplyAdjust   = "supply_adjustment_per_month"
 	ParamDiscount       = "belarus_discount_pct"
+	ParamDemandElast    = "demand_elasticity"
 )
 
 // HistoryScenario is the built-in scenario the back-test simulates.
@@ -37,63 +39,71 @@ var (
 	// 1.5 is above the long-run elasticities of fertilizer demand to
 	// output prices reported in the literature (below 1 in most studies).
 	RangeCropElasticity = model.Range{Lo: 0, Hi: 1.5}
-	// RangeAdjustFit: monthly partial-adjustment speeds λ, μ. 0.02 means a
-	// half-life of almost three years; 0.6 means most of a response within
-	// a month.
-	RangeAdjustFit = model.Range{Lo: 0.02, Hi: 0.6}
+	// RangeCropLag: months from crop prices to potash purchases; 0 (spot
+	// crop prices move purchases at once) to 6 (two quarters ahead of
+	// planting).
+	RangeCropLag = model.Range{Lo: 0, Hi: 6}
+	// RangeDemandAdjust and RangeSupplyAdjust: monthly partial-adjustment
+	// speeds μ and λ, the base dataset's documented ranges (base-2020:
+	// demand 0.03–0.5, supply 0.03–0.3 per month; 0.03 is a half-life of
+	// 23 months, 0.3 one of 1.9 months).
+	RangeDemandAdjust = model.Range{Lo: 0.03, Hi: 0.5}
+	RangeSupplyAdjust = model.Range{Lo: 0.03, Hi: 0.3}
 	// RangeDiscountPct: the discount buyers demanded from Belarusian
 	// potash, percent of the delivered price (the scenario's uncertainty
 	// truncates it to 0–40%).
 	RangeDiscountPct = model.Range{Lo: 0, Hi: 40}
+	// RangeDemandElast: the long-run price elasticity of demand ε, set
+	// for all regions; the base dataset's documented range (0.1–0.8).
+	RangeDemandElast = model.Range{Lo: 0.1, Hi: 0.8}
 )
 
 // HistoryModel is the potash model of a history scenario as a back-test
 // Model: the scenario's Spec with its recorded events (the sanctions
-// factor), plus a crop-price demand driver and a gas-cost driver as
-// events with monthly Series.
+// factor), plus drivers added as events: the crop-price demand driver
+// (an EventDemand with a monthly Series) and the gas cost of gas-using
+// producers (EventCost with a Series).
 type HistoryModel struct {
 	// Spec is the scenario's path specification (market, events, start).
 	// HistoryModel never modifies it.
 	Spec *model.Spec
-	// CropLag is the lag, in months, from crop prices to potash demand.
-	CropLag int
 	// GasIntensity is gas use per tonne KCl by supplier name, mmBtu/t; a
 	// supplier not listed has none.
 	GasIntensity map[string]float64
+	// Hash is the scenario's hash (shown on the chart), if known.
+	Hash string
 
 	params []Param
-	disc   int // index of the discount event in Spec.Events, or −1
+	idx    map[string]int // parameter index by name
+	disc   int            // index of the discount event in Spec.Events, or −1
 }
 
-// Default driver settings of NewHistoryModel (docs/BACKTEST.md).
-const (
-	// DefaultCropLag: crop prices of month t−3 drive fertilizer purchases
-	// in month t (fertilizer is bought a season ahead of planting).
-	DefaultCropLag = 3
-	// DefaultGasIntensityGermany: estimated gas use of German potash
-	// production (hot leaching, drying, steam and power), mmBtu per t KCl.
-	DefaultGasIntensityGermany = 4.0
-)
+// DefaultGasIntensityGermany: estimated gas use of German potash
+// production (hot leaching, drying, steam and power), mmBtu per t KCl
+// (docs/BACKTEST.md, "Gas costs").
+const DefaultGasIntensityGermany = 4.0
 
 // NewHistoryModel returns the back-test model of spec with the default
-// drivers. The parameters are the crop-demand elasticity, the monthly
-// adjustment speeds of demand and supply (one each, common to all regions
-// and suppliers), and — when spec has an event "belarus-discount" of kind
-// EventWedge — the size of the sanction discount.
+// drivers. The parameters are the crop-demand elasticity and lag, the
+// long-run demand elasticity and the monthly adjustment speeds of demand
+// and supply (one each, common to all regions and suppliers), and the size
+// of the sanction discount when spec has an event "belarus-discount" of
+// kind EventWedge.
 func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 	if spec == nil || spec.Market == nil {
 		return nil, fmt.Errorf("backtest: history model needs a spec with a market")
 	}
 	h := &HistoryModel{
 		Spec:         spec,
-		CropLag:      DefaultCropLag,
 		GasIntensity: map[string]float64{"Germany": DefaultGasIntensityGermany},
 		disc:         -1,
+		idx:          map[string]int{},
 	}
 	mkt := spec.Market
-	mu, lambda := 0.0, 0.0
+	mu, lambda, eps := 0.0, 0.0, 0.0
 	for _, r := range mkt.Regions {
 		mu += r.Adjust / float64(len(mkt.Regions))
+		eps += r.Eps / float64(len(mkt.Regions))
 	}
 	for _, s := range mkt.Suppliers {
 		lambda += s.Adjust / float64(len(mkt.Suppliers))
@@ -107,9 +117,13 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 	h.params = []Param{
 		{Name: ParamCropElasticity, Unit: "1", Range: RangeCropElasticity, Start: 0.5,
 			Doc: "elasticity of potash demand (at given potash prices) to the crop-price index"},
-		{Name: ParamDemandAdjust, Unit: "per month", Range: RangeAdjustFit, Start: clamp(mu, RangeAdjustFit),
+		{Name: ParamCropLag, Unit: "months", Range: RangeCropLag, Start: 2,
+			Doc: "lag from crop prices to potash demand (fractional lags interpolate)"},
+		{Name: ParamDemandElast, Unit: "1", Range: RangeDemandElast, Start: clamp(eps, RangeDemandElast),
+			Doc: "long-run price elasticity of demand ε, all regions"},
+		{Name: ParamDemandAdjust, Unit: "per month", Range: RangeDemandAdjust, Start: clamp(mu, RangeDemandAdjust),
 			Doc: "monthly partial-adjustment speed μ of demand, all regions"},
-		{Name: ParamSupplyAdjust, Unit: "per month", Range: RangeAdjustFit, Start: clamp(lambda, RangeAdjustFit),
+		{Name: ParamSupplyAdjust, Unit: "per month", Range: RangeSupplyAdjust, Start: clamp(lambda, RangeSupplyAdjust),
 			Doc: "monthly partial-adjustment speed λ of mine supply, all suppliers"},
 	}
 	for k, e := range spec.Events {
@@ -121,16 +135,19 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 			break
 		}
 	}
+	for j, p := range h.params {
+		h.idx[p.Name] = j
+	}
 	return h, nil
 }
 
 // Params returns the estimated parameters.
 func (h *HistoryModel) Params() []Param { return append([]Param(nil), h.params...) }
 
-// SpecFor returns the Spec simulated for theta, drivers d, last month end and
-// factor switches on: a deep copy of h.Spec with the parameters applied,
-// the scenario's events kept only with FactorSanctions, and driver events
-// appended.
+// SpecFor returns the Spec simulated for theta, drivers d, last month end
+// and factor switches on: a deep copy of h.Spec with the parameters
+// applied, the scenario's events kept only with FactorSanctions, and the
+// driver events of the factors switched on appended.
 func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on Factors) (*model.Spec, error) {
 	if len(theta) != len(h.params) {
 		return nil, fmt.Errorf("backtest: %d parameter values for %d parameters", len(theta), len(h.params))
@@ -140,25 +157,27 @@ func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on 
 			return nil, fmt.Errorf("backtest: %s = %g outside [%g, %g]", p.Name, theta[j], p.Range.Lo, p.Range.Hi)
 		}
 	}
+	val := func(name string) float64 { return theta[h.idx[name]] }
 	s := h.Spec.Clone()
 	s.End = end
 	if s.ReportStart > end {
 		s.ReportStart = s.Start
 	}
 	for r := range s.Market.Regions {
-		s.Market.Regions[r].Adjust = theta[1]
+		s.Market.Regions[r].Adjust = val(ParamDemandAdjust)
+		s.Market.Regions[r].Eps = val(ParamDemandElast)
 	}
 	for i := range s.Market.Suppliers {
-		s.Market.Suppliers[i].Adjust = theta[2]
+		s.Market.Suppliers[i].Adjust = val(ParamSupplyAdjust)
 	}
 	if h.disc >= 0 {
-		s.Events[h.disc].Value = theta[3] / 100
+		s.Events[h.disc].Value = val(ParamDiscount) / 100
 	}
 	if on&FactorSanctions == 0 {
 		s.Events = nil
 	}
 	if on&FactorDemand != 0 && d != nil {
-		series := DemandSeries(d.Crop, theta[0], h.CropLag, s.Start, end)
+		series := DemandSeries(d.Crop, val(ParamCropElasticity), val(ParamCropLag), s.Start, end)
 		s.Events = append(s.Events, model.Event{
 			ID: CropEventID, Label: "crop prices", Kind: model.EventDemand,
 			Supplier: -1, Region: -1, Start: s.Start, Value: series[len(series)-1], Series: series,

@@ -89,16 +89,25 @@ func NewDrivers(r *Record, w CropWeights, baseYear int) (*Drivers, error) {
 }
 
 // DemandSeries returns the monthly demand shift of the crop-price driver
-// from month start through end: s_t = I_{t−lag}^θ − 1, a fraction (the
+// from month start through end: s_t = I(t − L)^θ − 1, a fraction (the
 // Value of an EventDemand month by month). θ is the elasticity of
 // fertilizer demand at given potash prices with respect to the crop-price
-// index, lag the months between crop prices and fertilizer purchases.
+// index, L ≥ 0 the lag in months between crop prices and fertilizer
+// purchases. A fractional lag interpolates linearly between months:
+// I(t − L) = (1 − f)·I_{t−n} + f·I_{t−n−1} with n = ⌊L⌋, f = L − n.
 // Months whose lagged index is not published hold the nearest published
 // value (the index's first value before it starts, its last after it ends).
-func DemandSeries(crop Series, theta float64, lag int, start, end model.Month) []float64 {
+func DemandSeries(crop Series, theta, lag float64, start, end model.Month) []float64 {
+	if lag < 0 || math.IsNaN(lag) {
+		lag = 0
+	}
+	n := math.Floor(lag)
+	f := lag - n
 	out := make([]float64, 0, int(end-start)+1)
 	for t := start; t <= end; t++ {
-		out = append(out, math.Pow(crop.clampedAt(t-model.Month(lag)), theta)-1)
+		a := t - model.Month(n)
+		i := (1-f)*crop.clampedAt(a) + f*crop.clampedAt(a-1)
+		out = append(out, math.Pow(i, theta)-1)
 	}
 	return out
 }

@@ -111,6 +111,11 @@ func TestDemandAndGasSeries(t *testing.T) {
 	if !scalar.EqualWithinAbs(s[0], 0, 1e-14) || !scalar.EqualWithinAbs(s[1], want[1], 1e-14) {
 		t.Errorf("lagged demand = %v", s)
 	}
+	// A lag of 0.25 months: I = 0.75·7/6 + 0.25·1 = 9/8 in 2021-01.
+	s = DemandSeries(d.Crop, 0.5, 0.25, jan21, jan21)
+	if !scalar.EqualWithinAbs(s[0], math.Sqrt(9.0/8)-1, 1e-14) {
+		t.Errorf("demand with lag 0.25 = %.17g, want %.17g", s[0], math.Sqrt(9.0/8)-1)
+	}
 	// Gas: 4 mmBtu/t × (30 − 3) $/mmBtu = 108 $/t in 2021-01, 0 in 2020.
 	g := GasCostSeries(d, 4, model.NewMonth(2020, 6), jan21)
 	if g[0] != 0 || !scalar.EqualWithinAbs(g[len(g)-1], 108, 1e-12) {

@@ -13,7 +13,12 @@ func LoadHistory() (*HistoryModel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backtest: loading scenario %q: %w", HistoryScenario, err)
 	}
-	return NewHistoryModel(sc.Spec)
+	h, err := NewHistoryModel(sc.Spec)
+	if err != nil {
+		return nil, err
+	}
+	h.Hash = sc.Hash
+	return h, nil
 }
 
 // LoadRecord parses the embedded reference data: the World Bank Pink Sheet

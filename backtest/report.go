@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -245,4 +246,59 @@ func (r *Report) WriteExportsCSV(w io.Writer) error {
 		}
 	}
 	return cw.Flush()
+}
+
+// jsonParam is a fitted parameter in the JSON summary.
+type jsonParam struct {
+	Name     string     `json:"name"`
+	Unit     string     `json:"unit"`
+	Estimate float64    `json:"estimate"`
+	Start    float64    `json:"start"`
+	Range    [2]float64 `json:"range"`
+	AtBound  bool       `json:"at_bound"`
+	Doc      string     `json:"doc"`
+}
+
+// jsonSummary is the JSON form of a Report.
+type jsonSummary struct {
+	Tool         string      `json:"tool"`
+	ModelVersion string      `json:"model_version"`
+	Scenario     string      `json:"scenario"`
+	Hash         string      `json:"sha256,omitempty"`
+	Command      string      `json:"command"`
+	FitFrom      string      `json:"fit_from"`
+	FitTo        string      `json:"fit_to"`
+	TestFrom     string      `json:"test_from"`
+	TestTo       string      `json:"test_to"`
+	Method       string      `json:"method"`
+	Evaluations  int         `json:"evaluations"`
+	Status       string      `json:"status"`
+	SSR          float64     `json:"ssr"`
+	Params       []jsonParam `json:"params"`
+	Statistics   []Stat      `json:"statistics"`
+}
+
+// WriteJSON writes the estimates and statistics as JSON; hash is the
+// scenario's hash (may be empty).
+func (r *Report) WriteJSON(w io.Writer, hash string) error {
+	s := jsonSummary{
+		Tool: "potash", ModelVersion: model.Version, Scenario: HistoryScenario, Hash: hash,
+		Command: "potash backtest",
+		FitFrom: r.Fit.From.String(), FitTo: r.Fit.To.String(),
+		TestFrom: r.OutSample.From.String(), TestTo: r.OutSample.To.String(),
+		Method:      "least squares on log prices, gonum/optimize Nelder–Mead, bounds by logistic transform",
+		Evaluations: r.Fit.Evaluations, Status: r.Fit.Status, SSR: r.Fit.SSR,
+		Statistics: r.Statistics(),
+	}
+	for j, p := range r.Fit.Params {
+		at := false
+		for _, n := range r.Fit.AtBound {
+			at = at || n == p.Name
+		}
+		s.Params = append(s.Params, jsonParam{Name: p.Name, Unit: p.Unit, Estimate: r.Fit.Values[j], Start: r.Fit.Start[j],
+			Range: [2]float64{p.Range.Lo, p.Range.Hi}, AtBound: at, Doc: p.Doc})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
 }

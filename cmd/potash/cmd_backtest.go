@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/potash-sim/potash/backtest"
+	"github.com/potash-sim/potash/internal/report"
+)
+
+func init() { registerCommand(newBacktestCommand) }
+
+// Files written by potash backtest.
+const (
+	fileBacktestPrices  = "backtest-prices.csv"
+	fileBacktestExports = "backtest-exports.csv"
+	fileBacktestJSON    = "backtest.json"
+	fileBacktestTable   = "backtest.txt"
+)
+
+type backtestArgs struct {
+	out      string
+	charts   string
+	noCharts bool
+	maxEvals int
+	format   string
+}
+
+func newBacktestCommand() *cli.Command {
+	a := &backtestArgs{}
+	return &cli.Command{
+		Name:      "backtest",
+		Usage:     "hold the model against what happened, 2020–2025: fit on 2020–2023, test on 2024–2025",
+		UsageText: "potash backtest [--out DIR] [--charts png,svg,pdf] [flags]",
+		Description: "Simulates the built-in history scenario month by month from 2020-01 through 2025-12 with its\n" +
+			"recorded events plus recorded demand drivers (a crop-price index from the Pink Sheet's maize,\n" +
+			"soybean and wheat prices; the European gas price for German producers' costs). Estimates the\n" +
+			"crop-demand elasticity, the adjustment speeds and the sanction discount by least squares on log\n" +
+			"prices over 2020-01..2023-12 only (Nelder–Mead), then compares with the record: the Pink Sheet\n" +
+			"potassium chloride price (Brazil CFR) month by month in and out of sample, next to a naive forecast\n" +
+			"(December 2023's price carried forward); the 2022 peak; FAOSTAT exports of Canada, Russia and\n" +
+			"Belarus; and splits the 2021–22 rise into sanctions, crop demand and gas costs.\n" +
+			"Prints the fit table and writes backtest.png (and --charts formats), backtest-prices.csv,\n" +
+			"backtest-exports.csv, backtest.json and backtest.txt into --out. Method: docs/BACKTEST.md.\n\n" +
+			"Examples:\n" +
+			"  potash backtest\n" +
+			"  potash backtest --out bt --charts png,svg,pdf\n" +
+			"  potash backtest --format json --no-charts",
+		Flags: []cli.Flag{
+			outFlag(&a.out, "./potash-out/backtest"),
+			&cli.StringFlag{Name: "charts", Value: "png", Usage: "chart `FORMATS` to write, comma-separated: png, svg, pdf", Destination: &a.charts},
+			&cli.BoolFlag{Name: "no-charts", Usage: "write no chart", Destination: &a.noCharts},
+			&cli.IntFlag{Name: "max-evals", Value: backtest.DefaultConfig().Fit.MaxEvals,
+				Usage: "bound on the model simulations of the fit (10–5000); the published numbers use the default", Destination: &a.maxEvals},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "what to print on stdout: table or json", Destination: &a.format},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 0 {
+				return badInputf("backtest takes no arguments, got %q", c.Args().Slice())
+			}
+			return runBacktest(c.Context, envOf(c), a)
+		},
+	}
+}
+
+// chartFormats parses --charts.
+func (a *backtestArgs) chartFormats() ([]string, error) {
+	if a.noCharts {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(a.charts, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		switch f {
+		case "":
+		case "png", "svg", "pdf":
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		default:
+			return nil, badInputf("--charts %q: unknown format %q; want png, svg or pdf, comma-separated", a.charts, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, badInputf("--charts is empty; use --no-charts for no chart")
+	}
+	return out, nil
+}
+
+// runBacktest is `potash backtest`.
+func runBacktest(ctx context.Context, e *env, a *backtestArgs) error {
+	if a.format != "table" && a.format != "json" {
+		return badInputf("--format %q: want table or json", a.format)
+	}
+	if a.maxEvals < 10 || a.maxEvals > 5000 {
+		return badInputf("--max-evals %d: want 10 to 5000", a.maxEvals)
+	}
+	formats, err := a.chartFormats()
+	if err != nil {
+		return err
+	}
+	h, err := backtest.LoadHistory()
+	if err != nil {
+		return runFailed(err)
+	}
+	rec, err := backtest.LoadRecord()
+	if err != nil {
+		return runFailed(err)
+	}
+	cfg := backtest.DefaultConfig()
+	cfg.Fit.MaxEvals = a.maxEvals
+	r, err := backtest.Run(ctx, h, rec, cfg)
+	if err != nil {
+		return modelErr("backtest", err)
+	}
+
+	dir := outDir(e, a.out, "backtest")
+	stage, err := report.NewStage(dir)
+	if err != nil {
+		return runFailed(fmt.Errorf("output folder: %w", err))
+	}
+	defer stage.Abort()
+	for _, f := range formats {
+		name := backtest.ChartName + "." + f
+		if err := stage.WriteFile(name, func(w io.Writer) error {
+			return r.RenderChart(w, f, backtest.ChartMeta{Hash: h.Hash})
+		}); err != nil {
+			return runFailed(fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{fileBacktestPrices, r.WritePricesCSV},
+		{fileBacktestExports, r.WriteExportsCSV},
+		{fileBacktestJSON, func(w io.Writer) error { return r.WriteJSON(w, h.Hash) }},
+		{fileBacktestTable, r.WriteTable},
+	} {
+		if err := stage.WriteFile(f.name, f.write); err != nil {
+			return runFailed(fmt.Errorf("%s: %w", f.name, err))
+		}
+	}
+	files, err := stage.Commit()
+	if err != nil {
+		return runFailed(fmt.Errorf("writing %s: %w", dir, err))
+	}
+	if a.format == "json" {
+		err = r.WriteJSON(e.stdout, h.Hash)
+	} else {
+		err = r.WriteTable(e.stdout)
+	}
+	if err != nil {
+		return runFailed(err)
+	}
+	if r.Failed > 0 {
+		fmt.Fprintf(e.stderr, "warning: %d months of the fitted path did not converge\n", r.Failed)
+	}
+	fmt.Fprintf(e.stderr, "wrote %d files to %s\n", len(files), dir)
+	return nil
+}
