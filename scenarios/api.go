@@ -39,7 +39,10 @@ type Diagnostic struct {
 func (d Diagnostic) Error() string {
 	s := d.File
 	if d.Line > 0 {
-		s += fmt.Sprintf(":%d:%d", d.Line, d.Col)
+		s += fmt.Sprintf(":%d", d.Line)
+		if d.Col > 0 {
+			s += fmt.Sprintf(":%d", d.Col)
+		}
 	}
 	s += ": "
 	if d.Severity == SeverityWarning {

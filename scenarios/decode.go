@@ -24,6 +24,8 @@ type decoder struct {
 	pos   map[string]pos
 	// budget bounds the work on alias-expanded documents.
 	budget int
+	// fatal is set when the input is not YAML or is empty.
+	fatal bool
 }
 
 func newDecoder(file string) *decoder {
@@ -52,10 +54,12 @@ func decodeFile(file string, data []byte) (f *File, d *decoder) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		d.diags = append(d.diags, yamlErrorDiag(file, err))
+		d.fatal = true
 		return f, d
 	}
 	if len(root.Content) == 0 {
-		d.errorf(pos{1, 1}, "", "the file is empty; expected a mapping with title, events, ...")
+		d.errorf(pos{1, 1}, "", "the file is empty; expected a mapping with title, horizon, events, ...")
+		d.fatal = true
 		return f, d
 	}
 	d.decode(&root, reflect.ValueOf(f).Elem(), "", "scenario")
@@ -77,11 +81,8 @@ func yamlErrorDiag(file string, err error) Diagnostic {
 			}
 		}
 	}
-	col := 0
-	if line > 0 {
-		col = 1
-	}
-	return Diagnostic{Severity: SeverityError, File: file, Line: line, Col: col, Field: "", Msg: "YAML syntax: " + msg}
+	// yaml.v3 reports the line only (often where the construct began).
+	return Diagnostic{Severity: SeverityError, File: file, Line: line, Field: "", Msg: "YAML syntax: " + msg}
 }
 
 func joinPath(parent, key string) string {
@@ -363,7 +364,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		fi, ok := idx[k.Value]
 		kp := joinPath(path, k.Value)
 		if !ok {
-			where := "here"
+			where := "at the top level"
 			if path != "" {
 				where = "in " + path
 			}

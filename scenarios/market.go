@@ -230,6 +230,7 @@ func (f *MarketFile) Market() (*model.Market, error) {
 			Eta:      num(p+".supply_elasticity", sf.Eta, 0, inf),
 			Adjust:   num(p+".supply_adjustment_per_month", sf.Adjust, 0, 1),
 		}
+		num(p+".domestic_mt", sf.Domestic, 0, inf)
 		if len(sf.Corridors) == 0 {
 			bad(p+".corridors", "no corridors (every supplier needs at least one)")
 		}

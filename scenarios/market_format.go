@@ -55,6 +55,12 @@ type SupplierFile struct {
 	Eta       Num            `yaml:"supply_elasticity" json:"supply_elasticity"`
 	Adjust    Num            `yaml:"supply_adjustment_per_month" json:"supply_adjustment_per_month"`
 	Corridors []CorridorFile `yaml:"corridors" json:"corridors"`
+	// Domestic is the part of the base flows, Mt KCl/yr, that are sales in
+	// the supplier's own country when that country is not a model region
+	// (Canada, Russia, Belarus: inside their flow to Other). It is data for
+	// comparisons with export statistics (the model counts every sale
+	// outside Home as an export) and does not enter the model. Optional.
+	Domestic Num `yaml:"domestic_mt,omitempty" json:"domestic_mt,omitempty"`
 }
 
 // CorridorFile is one export corridor.

@@ -144,6 +144,7 @@ func TestMarketFileMarketErrors(t *testing.T) {
 		{"corridor cost NaN", func(f *MarketFile) { supplierFile(f, "Canada").Corridors[0].Cost.Value = math.NaN() },
 			"suppliers[Canada].corridors[NorthAmericaRail].cost_usd_per_t: NaN is not a finite number"},
 		{"fob", func(f *MarketFile) { supplierFile(f, "Russia").FOB.Value = -3 }, "suppliers[Russia].fob_usd_per_t: -3 is negative"},
+		{"domestic", func(f *MarketFile) { supplierFile(f, "Russia").Domestic.Value = -1 }, "suppliers[Russia].domestic_mt: -1 is negative"},
 		{"adjust", func(f *MarketFile) { supplierFile(f, "Laos").Adjust.Value = 2 }, "suppliers[Laos].supply_adjustment_per_month: 2 exceeds 1"},
 		{"home", func(f *MarketFile) { supplierFile(f, "China").Home = "Mars" }, `suppliers[China].home: unknown region "Mars"`},
 		{"duplicate supplier", func(f *MarketFile) { f.Suppliers[1].Name = "Canada" }, `suppliers[Canada].name: duplicate supplier "Canada"`},
@@ -336,6 +337,9 @@ func TestEveryNumberHasSource(t *testing.T) {
 	want := 11*4 + 7*4
 	for _, s := range f.Suppliers {
 		want += 2 * len(s.Corridors)
+		if s.Domestic.Source != "" {
+			want++
+		}
 	}
 	want += 3 * len(f.Routes)
 	if numbers != want {
@@ -361,6 +365,11 @@ func TestEveryNumberHasSource(t *testing.T) {
 				return
 			}
 			for k := 0; k < v.NumField(); k++ {
+				// An optional number left out is zero (the YAML walk above
+				// catches a bare number written in its place).
+				if strings.Contains(v.Type().Field(k).Tag.Get("yaml"), "omitempty") && v.Field(k).IsZero() {
+					continue
+				}
 				check(v.Field(k), path+"."+v.Type().Field(k).Name)
 			}
 		}
@@ -477,6 +486,14 @@ func TestDatasetChecks(t *testing.T) {
 				if m.Flows[i][r] != want {
 					t.Errorf("flow %s→%s = %g, generator gives %g", s.Name, g.Name, m.Flows[i][r], want)
 				}
+			}
+			// domestic_mt: the generator's domestic sales, inside the flow to
+			// Other, for exactly the suppliers it computes them for.
+			mf := baseFile(t)
+			if d, want := mf.Suppliers[i].Domestic.Value, math.Round(res.Domestic[s.Name]*1000)/1000; d != want {
+				t.Errorf("%s domestic_mt = %g, generator gives %g", s.Name, d, want)
+			} else if o := m.Flows[i][m.RegionIndex("Other")]; d > o {
+				t.Errorf("%s domestic_mt %g exceeds its flow to Other %g", s.Name, d, o)
 			}
 			if tol := 0.0005 * float64(len(m.Regions)); !scalar.EqualWithinAbs(sales[i], res.SupplierTotals[i].Value, tol) {
 				t.Errorf("%s sales %.4f, supplier total %.4f", s.Name, sales[i], res.SupplierTotals[i].Value)

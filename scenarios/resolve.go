@@ -28,6 +28,8 @@ type doc struct {
 	src source
 	f   *File
 	pos map[string]pos
+	// fatal is set when the document could not be read as YAML at all.
+	fatal bool
 }
 
 // evRef is an event with the document that defined it.
@@ -81,15 +83,28 @@ type merged struct {
 	uncertainty []uncRef
 	parent      *merged
 	chain       []string // names from the leaf up
+	// broken is set when the extends chain could not be followed or a
+	// document in it is unreadable (follow-on checks are skipped).
+	broken bool
 }
 
 // loader parses and resolves documents, collecting diagnostics.
 type loader struct {
 	diags Diagnostics
 	docs  map[string]*doc
+	names map[string]string // document key → display name
 }
 
-func newLoader() *loader { return &loader{docs: map[string]*doc{}} }
+func newLoader() *loader { return &loader{docs: map[string]*doc{}, names: map[string]string{}} }
+
+// display names a document key for messages: the path as given, or the
+// built-in name.
+func (l *loader) display(key string) string {
+	if n, ok := l.names[key]; ok {
+		return n
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(key, "builtin:"), ".yaml")
+}
 
 func (l *loader) add(ds Diagnostics) { l.diags = append(l.diags, ds...) }
 
@@ -114,7 +129,8 @@ func (l *loader) warnAt(d *doc, fp string, format string, args ...any) {
 
 // setDiag reports a problem with a --set argument.
 func (l *loader) setDiag(set, fp, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, File: "--set", Field: fp, Msg: fmt.Sprintf("%s: ", set) + fmt.Sprintf(format, args...)})
+	_ = set
+	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, File: "--set", Field: fp, Msg: fmt.Sprintf(format, args...)})
 }
 
 func lookupPos(m map[string]pos, fp string) (int, int) {
@@ -138,9 +154,12 @@ func (l *loader) parse(src source, data []byte) *doc {
 	if d, ok := l.docs[src.key]; ok {
 		return d
 	}
+	if !src.builtin {
+		l.names[src.key] = src.file
+	}
 	f, dec := decodeFile(src.file, data)
 	l.add(dec.diags)
-	d := &doc{src: src, f: f, pos: dec.pos}
+	d := &doc{src: src, f: f, pos: dec.pos, fatal: dec.fatal}
 	l.docs[src.key] = d
 	return d
 }
@@ -214,7 +233,7 @@ func builtinSrc(name string) source {
 // (for cycles).
 func (l *loader) resolve(d *doc, stack []string) *merged {
 	f := d.f
-	m := &merged{leaf: d}
+	m := &merged{leaf: d, broken: d.fatal}
 	if f.Extends != "" {
 		psrc, data, ok := l.locate(d, f.Extends, "extends")
 		if ok {
@@ -222,19 +241,25 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 				if k == psrc.key {
 					var names []string
 					for _, s := range stack[i:] {
-						names = append(names, strings.TrimPrefix(s, "builtin:"))
+						names = append(names, l.display(s))
 					}
-					names = append(names, strings.TrimPrefix(psrc.key, "builtin:"))
+					names = append(names, l.display(psrc.key))
 					l.errAt(d, "extends", "extends cycle: %s", strings.Join(names, " → "))
 					ok = false
+					m.broken = true
 					break
 				}
 			}
 		}
+		if !ok {
+			m.broken = true
+		}
 		if ok {
 			pd := l.parse(psrc, data)
 			parent := l.resolve(pd, append(append([]string(nil), stack...), psrc.key))
+			broken := m.broken || parent.broken
 			*m = *parent
+			m.broken = broken
 			m.parent = parent
 			m.leaf = d
 			m.events = append([]evRef(nil), parent.events...)
@@ -483,9 +508,6 @@ func build(src source, data []byte, sets []string) (*Scenario, error) {
 	hz := l.horizon(m, mf)
 	evs := l.validateEvents(m.events, mf, hz, "")
 	cfs := l.validateEvents(cfEvents, mf, hz, cfName)
-	if d.f.CompareTo == "" && m.parent == nil {
-		cfs = nil
-	}
 	unc := l.uncertainty(m, mf, hz, cfEvents)
 
 	if l.hasErrors() || mkt == nil {
@@ -510,6 +532,8 @@ func build(src source, data []byte, sets []string) (*Scenario, error) {
 		return nil, sortDiags(l.diags)
 	}
 	sc.common = common
+	sc.mf = mf
+	sc.events = m.events
 	sc.Warnings = sortDiags(l.diags.Warnings())
 
 	// Canonical YAML.
@@ -531,13 +555,11 @@ func build(src source, data []byte, sets []string) (*Scenario, error) {
 		rf.Events = append(rf.Events, e.ev)
 	}
 	rf.Counterfactual.Events = []EventFile{}
-	if cfs != nil {
-		for _, e := range cfEvents {
-			rf.Counterfactual.Events = append(rf.Counterfactual.Events, e.ev)
-		}
+	for _, e := range cfEvents {
+		rf.Counterfactual.Events = append(rf.Counterfactual.Events, e.ev)
 	}
-	for _, u := range m.uncertainty {
-		rf.Uncertainty = append(rf.Uncertainty, u.u)
+	for _, u := range unc {
+		rf.Uncertainty = append(rf.Uncertainty, u.ref.u)
 	}
 	out, err := marshalYAML(rf)
 	if err != nil {

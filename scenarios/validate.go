@@ -18,7 +18,7 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 	path, val, ok := strings.Cut(s, "=")
 	path, val = strings.TrimSpace(path), strings.TrimSpace(val)
 	if !ok || path == "" {
-		l.setDiag(s, "", "expected PATH=VALUE, e.g. events.us-ban.end=2026-06")
+		l.setDiag(s, s, "expected PATH=VALUE, e.g. events.us-ban.end=2026-06")
 		return false
 	}
 	parts := strings.Split(path, ".")
@@ -161,10 +161,17 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 		}
 		return "market.base"
 	}
-	if len(mf.Suppliers) == 0 {
+	written := func(fp string) bool {
+		if !inline || d == nil {
+			return true
+		}
+		_, ok := d.pos[at(fp)]
+		return ok
+	}
+	if len(mf.Suppliers) == 0 && written("suppliers") {
 		l.errAt(d, at("suppliers"), "the market has no suppliers")
 	}
-	if len(mf.Regions) == 0 {
+	if len(mf.Regions) == 0 && written("regions") {
 		l.errAt(d, at("regions"), "the market has no regions")
 	}
 	sn, rn := map[string]bool{}, map[string]bool{}
@@ -227,6 +234,11 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 // valid range (an error) and the dataset's documented range (a warning).
 func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfield, num func(mfield) *Num, what string) {
 	for _, f := range fs {
+		if p := at(fp + "." + f.key); p != "market.base" && d != nil {
+			if _, written := d.pos[p]; !written {
+				continue // missing key: reported by the decoder
+			}
+		}
 		n := num(f)
 		v := n.Value
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -257,7 +269,7 @@ func (h hz) months() int { return int(h.end-h.start) + 1 }
 // hzDiag reports a problem with a horizon field.
 func (l *loader) hzDiag(sev Severity, f hzField, fp, format string, args ...any) {
 	if f.set != "" {
-		l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: fp, Msg: f.set + ": " + fmt.Sprintf(format, args...)})
+		l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: fp, Msg: fmt.Sprintf(format, args...)})
 		return
 	}
 	l.at(sev, f.doc, fp, format, args...)
@@ -287,7 +299,9 @@ func (l *loader) horizon(m *merged, mf *MarketFile) hz {
 		ok = false
 	}
 	if m.end.value == "" {
-		l.errAt(m.leaf, "horizon", "missing horizon.end: the last simulated month, YYYY-MM")
+		if !m.broken {
+			l.errAt(m.leaf, "horizon", "missing horizon.end: the last simulated month, YYYY-MM")
+		}
 		ok = false
 	} else {
 		h.end = parse(m.end, "horizon.end")
@@ -339,7 +353,8 @@ func (l *loader) evDiag(sev Severity, ref evRef, fp, format string, args ...any)
 		full += "." + fp
 	}
 	if s, ok := ref.sets[last]; ok {
-		l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: "events." + ref.ev.ID + "." + last, Msg: s + ": " + fmt.Sprintf(format, args...)})
+		_ = s
+		l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: "events." + ref.ev.ID + "." + last, Msg: fmt.Sprintf(format, args...)})
 		return
 	}
 	l.at(sev, ref.doc, full, format, args...)

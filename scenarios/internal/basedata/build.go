@@ -26,10 +26,14 @@ type Result struct {
 	// is total apparent consumption) so that they add up to the supply
 	// total: the gap is non-agricultural use and stock change.
 	IndustrialScale float64
-	Prior           [][]float64 // prior flows from the destination shares, Mt/yr
-	PriorSource     [][]string  // what each prior cell came from
-	Flows           [][]float64 // RAS-balanced flows, Mt/yr
-	Iterations      int         // RAS iterations (one row and one column pass each)
+	// Domestic is the domestic sales (Mt KCl/yr) of the suppliers whose
+	// totals are exports plus domestic sales (Canada, Russia, Belarus):
+	// part of their flow to Other, not exports.
+	Domestic    map[string]float64
+	Prior       [][]float64 // prior flows from the destination shares, Mt/yr
+	PriorSource [][]string  // what each prior cell came from
+	Flows       [][]float64 // RAS-balanced flows, Mt/yr
+	Iterations  int         // RAS iterations (one row and one column pass each)
 }
 
 // Domestic sales of the three suppliers with destination data, which FAOSTAT
@@ -328,7 +332,7 @@ func Build(in *Inputs) (*Result, error) {
 	}
 	return &Result{
 		Suppliers: Suppliers, Regions: Regions,
-		SupplierTotals: sup, RegionTotals: reg, IndustrialScale: scale,
+		SupplierTotals: sup, RegionTotals: reg, IndustrialScale: scale, Domestic: dom,
 		Prior: prior, PriorSource: psrc, Flows: flows, Iterations: it,
 	}, nil
 }

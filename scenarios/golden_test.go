@@ -1,0 +1,91 @@
+package scenarios
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/ (golden outputs and the schema)")
+
+// goldenOutput is what a golden file holds for a resolved scenario: the
+// canonical YAML, then its hash and warnings as comments.
+func goldenOutput(s *Scenario) []byte {
+	var b bytes.Buffer
+	b.Write(s.Resolved)
+	b.WriteString("# hash: " + s.Hash + "\n")
+	for _, w := range s.Warnings {
+		b.WriteString("# " + w.Error() + "\n")
+	}
+	return b.Bytes()
+}
+
+// TestGolden resolves every file under testdata/valid (with the --set
+// arguments of NAME.sets, one per line, when present) and compares the
+// fully expanded scenario with testdata/golden/NAME.yaml. Regenerate with
+// go test ./scenarios -run TestGolden -update.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/valid/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no valid inputs: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			var sets []string
+			if data, err := os.ReadFile(strings.TrimSuffix(file, ".yaml") + ".sets"); err == nil {
+				for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+					if l != "" {
+						sets = append(sets, l)
+					}
+				}
+			}
+			s, err := Load(file, sets)
+			if err != nil {
+				t.Fatalf("Load(%s): %v", file, err)
+			}
+			got := goldenOutput(s)
+			gold := filepath.Join("testdata", "golden", name+".yaml")
+			if *update {
+				if err := os.WriteFile(gold, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(gold)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("resolved %s differs from %s (run with -update after checking the diff):\n%s", file, gold, firstDiff(string(got), string(want)))
+			}
+			// The canonical YAML is stable: resolving again gives the same hash.
+			s2, err := Load(file, sets)
+			if err != nil || s2.Hash != s.Hash {
+				t.Errorf("second resolution differs: %v, hash %s vs %s", err, s2.Hash, s.Hash)
+			}
+		})
+	}
+}
+
+// firstDiff shows the first differing line of two texts.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + gl + "\nwant: " + wl
+		}
+	}
+	return ""
+}

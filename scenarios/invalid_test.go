@@ -1,0 +1,293 @@
+package scenarios
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// hdr starts a scenario on the embedded base-2020 market: line 1 title,
+// line 2 horizon, line 3 "events:", so the first event is on line 4.
+const hdr = "title: t\nhorizon: {start: 2020-01, end: 2022-12}\nevents:\n"
+
+// invalidCases are inputs that must be rejected, each with every error
+// message it must produce (Diagnostic.Error: file:line:col: field: msg).
+var invalidCases = []struct {
+	name string
+	file string // default "bad.yaml"
+	src  string
+	sets []string
+	want []string
+}{
+	{name: "unknown top-level key", src: "titel: t\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:1:1: titel: unknown key 'titel' at the top level; did you mean 'title'?",
+	}},
+	{name: "unknown supplier", src: hdr + "  - {id: b, ban: {supplier: Belarussia, region: Brazil}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:29: events[0].ban.supplier: unknown supplier 'Belarussia'; did you mean 'Belarus'?",
+	}},
+	{name: "unknown region", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brasil}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:46: events[0].ban.region: unknown region 'Brasil'; did you mean 'Brazil'?",
+	}},
+	{name: "unknown corridor", src: hdr + "  - {id: k, corridor: {supplier: Belarus, name: Klaipda, capacity_mt: 0}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:49: events[0].corridor.name: unknown corridor 'Klaipda' of Belarus; did you mean 'Klaipeda'?",
+	}},
+	{name: "misspelled event key", src: hdr + "  - id: b\n    ban: {supplier: Belarus, region: Brazil}\n    strat: 2021-01\n", want: []string{
+		"bad.yaml:4:5: events[0].start: missing key 'start': expected a month YYYY-MM",
+		"bad.yaml:6:5: events[0].strat: unknown key 'strat' in events[0]; did you mean 'start'?",
+	}},
+	{name: "two instruments", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, wedge: {supplier: Belarus, region: all, pct: 5}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:62: events[0].wedge: event 'b' has more than one instrument (ban, wedge): give each its own event",
+	}},
+	{name: "no instrument", src: hdr + "  - {id: b, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:5: events[0]: event 'b' has no instrument: expected exactly one of ban, wedge, export_cap, corridor, capacity, demand, cost",
+	}},
+	{name: "end before start", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, start: 2021-06, end: 2021-01}\n", want: []string{
+		"bad.yaml:4:76: events[0].end: end 2021-01 is not after start 2021-06 (end is the first month no longer in force)",
+	}},
+	{name: "end equals start", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, start: 2021-06, end: 2021-06}\n", want: []string{
+		"bad.yaml:4:76: events[0].end: end 2021-06 is not after start 2021-06 (end is the first month no longer in force)",
+	}},
+	{name: "bad month", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, start: 2021-13}\n", want: []string{
+		"bad.yaml:4:62: events[0].start: expected a month YYYY-MM (year 1900..2200, month 01..12), got '2021-13'",
+	}},
+	{name: "ramp longer than horizon", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: 5}, start: 2021-01, ramp_months: 40}\n", want: []string{
+		"bad.yaml:4:91: events[0].ramp_months: ramp_months 40 is longer than the horizon (36 months, 2020-01..2022-12)",
+	}},
+	{name: "ramp on a ban", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, start: 2021-01, ramp_months: 3}\n", want: []string{
+		"bad.yaml:4:84: events[0].ramp_months: a ban cannot ramp (a route is open or closed); phase a sanction in with a wedge event instead",
+	}},
+	{name: "negative ramp", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: 5}, start: 2021-01, ramp_months: -2}\n", want: []string{
+		"bad.yaml:4:91: events[0].ramp_months: ramp_months must be ≥ 0, got -2",
+	}},
+	{name: "export cap below zero", src: hdr + "  - {id: q, export_cap: {supplier: Russia, mt: -1}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:48: events[0].export_cap.mt: export cap (mt) -1 is outside its valid range: must be ≥ 0",
+	}},
+	{name: "corridor capacity below zero", src: hdr + "  - {id: k, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: -3}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:72: events[0].corridor.capacity_mt: corridor capacity (capacity_mt) -3 is outside its valid range: must be ≥ 0",
+	}},
+	{name: "production capacity below zero", src: hdr + "  - {id: c, capacity: {supplier: Belarus, add_mt: -20}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:51: events[0].capacity.add_mt: capacity below zero: Belarus's capacity 13 Mt/yr plus add_mt -20 is negative",
+	}},
+	{name: "wedge of -100 percent", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: -100}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:58: events[0].wedge.pct: pct -100 is outside its valid range: must be in (-100, 500]",
+	}},
+	{name: "overlapping corridor levels", src: hdr + "  - {id: k1, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 0}, start: 2021-01}\n  - {id: k2, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 5}, start: 2022-01}\n", want: []string{
+		"bad.yaml:5:84: events[1].start: event 'k2' overlaps event 'k1': both set the capacity of corridor Belarus/Klaipeda from 2022-01; end the earlier one (end: YYYY-MM) before the later one starts",
+	}},
+	{name: "overlapping export caps", src: hdr + "  - {id: q1, export_cap: {supplier: Russia, mt: 9}, start: 2021-01, end: 2022-01, ramp_out_months: 3}\n  - {id: q2, export_cap: {supplier: Russia, mt: 8}, start: 2022-02}\n", want: []string{
+		"bad.yaml:5:60: events[1].start: event 'q2' overlaps event 'q1': both set the export cap of Russia from 2022-02; end the earlier one (end: YYYY-MM) before the later one starts",
+	}},
+	{name: "duplicate event id", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, start: 2021-01}\n  - {id: b, ban: {supplier: Belarus, region: India}, start: 2021-01}\n", want: []string{
+		"bad.yaml:5:10: events[1].id: duplicate event id 'b' (also events[0]); ids must be unique",
+	}},
+	{name: "id with a space", src: hdr + "  - {id: us ban, ban: {supplier: Belarus, region: Brazil}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:10: events[0].id: event id 'us ban' may hold only letters, digits, '-' and '_' (it is used in paths like events.ID.FIELD)",
+	}},
+	{name: "remove_events without extends", src: "title: t\nhorizon: {end: 2021-12}\nremove_events: [us-ban]\n", want: []string{
+		"bad.yaml:3:16: remove_events: remove_events needs extends: there are no inherited events to remove",
+	}},
+	{name: "remove unknown inherited event", src: "title: t\nextends: history\nremove_events: [us-bann]\n", want: []string{
+		"bad.yaml:3:17: remove_events[0]: no inherited event 'us-bann' to remove; did you mean 'us-ban'?",
+	}},
+	{name: "extends unknown built-in", src: "title: t\nextends: histroy\n", want: []string{
+		"bad.yaml:2:10: extends: unknown built-in scenario 'histroy'; did you mean 'history'? (a file path must end in .yaml or contain '/')",
+	}},
+	{name: "extends cycle", file: "testdata/invalid/cycle-a.yaml", want: []string{
+		"testdata/invalid/cycle-b.yaml:2:10: extends: extends cycle: testdata/invalid/cycle-a.yaml → testdata/invalid/cycle-b.yaml → testdata/invalid/cycle-a.yaml",
+	}},
+	{name: "extends itself", file: "testdata/invalid/self.yaml", want: []string{
+		"testdata/invalid/self.yaml:2:10: extends: extends cycle: testdata/invalid/self.yaml → testdata/invalid/self.yaml",
+	}},
+	{name: "extends missing file", src: "title: t\nextends: nowhere/none.yaml\n", want: []string{
+		"bad.yaml:2:10: extends: cannot read 'nowhere/none.yaml' (relative to .): no such file or directory",
+	}},
+	{name: "override path typo", src: "title: t\nmarket:\n  overrides:\n    regions.Brazil.demand_elastcity: 0.4\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:4:5: market.overrides.regions.Brazil.demand_elastcity: unknown region field 'demand_elastcity'; did you mean 'demand_elasticity'?",
+	}},
+	{name: "override out of valid range", src: "title: t\nmarket:\n  overrides:\n    regions.Brazil.substitution_elasticity: 0.9\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 0.9 is outside its valid range: must be in [1.01, 30]",
+	}},
+	{name: "override unknown region", src: "title: t\nmarket:\n  overrides:\n    market.regions.Brazl.demand_elasticity: 0.4\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:4:5: market.overrides.market.regions.Brazl.demand_elasticity: unknown region 'Brazl'; did you mean 'Brazil'?",
+	}},
+	{name: "unknown dataset", src: "title: t\nmarket: {base: base-2021}\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:2:16: market.base: unknown dataset 'base-2021'; did you mean 'base-2020'?",
+	}},
+	{name: "base and inline", src: "title: t\nmarket: {base: base-2020, inline: {}}\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:2:35: market.inline.base_year: missing key 'base_year': expected an integer",
+		"bad.yaml:2:35: market.inline.benchmark: missing key 'benchmark': expected a string",
+		"bad.yaml:2:35: market.inline.regions: missing key 'regions': expected a list of mappings",
+		"bad.yaml:2:35: market.inline.routes: missing key 'routes': expected a list of mappings",
+		"bad.yaml:2:35: market.inline.suppliers: missing key 'suppliers': expected a list of mappings",
+		"bad.yaml:2:35: market.inline: give either market.base or market.inline, not both",
+	}},
+	{name: "unknown distribution", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: normla, mean: 0.3, sd: 0.1}\n", want: []string{
+		"bad.yaml:4:60: uncertainty[0].dist: unknown distribution 'normla'; did you mean 'normal'?",
+	}},
+	{name: "sd not positive", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: normal, mean: 0.3, sd: 0}\n", want: []string{
+		"bad.yaml:4:83: uncertainty[0].sd: sd must be > 0, got 0",
+	}},
+	{name: "mode outside min max", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: triangular, min: 0.1, mode: 0.9, max: 0.6}\n", want: []string{
+		"bad.yaml:4:88: uncertainty[0].mode: mode 0.9 is outside [min, max] = [0.1, 0.6]",
+	}},
+	{name: "min above max", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: uniform, min: 0.6, max: 0.1}\n", want: []string{
+		"bad.yaml:4:84: uncertainty[0].max: uniform needs min < max, got min 0.6, max 0.1",
+	}},
+	{name: "empty truncation", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: normal, mean: 0.3, sd: 0.01, lower: 2, upper: 3}\n", want: []string{
+		"bad.yaml:4:96: uncertainty[0].lower: impossible normal distribution: normal(0.3, 0.01) truncated to [2, 3]: the interval holds probability 0, too little to draw from",
+	}},
+	{name: "lower above upper", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: normal, mean: 0.3, sd: 0.1, lower: 0.5, upper: 0.2}\n", want: []string{
+		"bad.yaml:4:107: uncertainty[0].upper: truncation [lower, upper] = [0.5, 0.2] is empty",
+	}},
+	{name: "draws outside valid range", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.substitution_elasticity, dist: uniform, min: 0.5, max: 3}\n", want: []string{
+		"bad.yaml:4:61: uncertainty[0].dist: draws of market.regions.*.substitution_elasticity reach [0.5, 3] (0.1%–99.9% quantiles), outside its valid range: must be in [1.01, 30]; narrow or truncate the distribution (lower/upper)",
+	}},
+	{name: "uncertain month", src: "title: t\nextends: history\nuncertainty:\n  - {param: events.us-ban.end, dist: uniform, min: 1, max: 3}\n", want: []string{
+		"bad.yaml:4:13: uncertainty[0].param: events.us-ban.end is a month; uncertainty takes numeric parameters (sweep months with a sweep instead)",
+	}},
+	{name: "parameter of another distribution", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: normal, mean: 0.3, sd: 0.1, mode: 0.3}\n", want: []string{
+		"bad.yaml:4:94: uncertainty[0].mode: mode is not a parameter of normal (it takes mean, sd)",
+	}},
+	{name: "missing distribution parameter", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.Brazil.demand_elasticity, dist: lognormal, mu: -1}\n", want: []string{
+		"bad.yaml:4:5: uncertainty[0]: lognormal distribution needs sigma (it takes mu, sigma)",
+	}},
+	{name: "uncertain unknown supplier", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.suppliers.Belarussia.supply_elasticity, dist: uniform, min: 0.5, max: 2}\n", want: []string{
+		"bad.yaml:4:13: uncertainty[0].param: unknown supplier 'Belarussia'; did you mean 'Belarus'?",
+	}},
+	{name: "step not monthly", src: "title: t\nhorizon: {end: 2021-12}\nstep: quarterly\n", want: []string{
+		"bad.yaml:3:7: step: unsupported step 'quarterly': only 'monthly' is supported",
+	}},
+	{name: "horizon end before start", src: "title: t\nhorizon: {start: 2022-01, end: 2021-12}\n", want: []string{
+		"bad.yaml:2:32: horizon.end: horizon end 2021-12 is before its start 2022-01",
+	}},
+	{name: "report_from outside horizon", src: "title: t\nhorizon: {start: 2020-01, end: 2021-12, report_from: 2023-01}\n", want: []string{
+		"bad.yaml:2:54: horizon.report_from: report_from 2023-01 is outside the horizon 2020-01..2021-12",
+	}},
+	{name: "horizon before base year", src: "title: t\nhorizon: {start: 2019-01, end: 2021-12}\n", want: []string{
+		"bad.yaml:2:18: horizon.start: horizon start 2019-01 is before the market's base year 2020: paths start from the base-year equilibrium",
+	}},
+	{name: "missing horizon end", src: "title: t\n", want: []string{
+		"bad.yaml:1:1: horizon: missing horizon.end: the last simulated month, YYYY-MM",
+	}},
+	{name: "percent sign", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: 15%}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:58: events[0].wedge.pct: expected a number (%), got '15%' (write the percentage without the % sign)",
+	}},
+	{name: "not a finite number", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: .nan}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:58: events[0].wedge.pct: expected a finite number, got '.nan'",
+	}},
+	{name: "duplicate key", src: "title: t\ntitle: u\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:2:1: title: duplicate key 'title'",
+	}},
+	{name: "YAML syntax error", src: "title: t\nhorizon: {end: 2021-12\n", want: []string{
+		"bad.yaml:1: YAML syntax: did not find expected ',' or '}'",
+	}},
+	{name: "events not a list", src: "title: t\nhorizon: {end: 2021-12}\nevents: {id: x}\n", want: []string{
+		"bad.yaml:3:9: events: expected a list of mappings, got a mapping",
+	}},
+	{name: "empty file", src: "", want: []string{
+		"bad.yaml:1:1: the file is empty; expected a mapping with title, horizon, events, ...",
+	}},
+	{name: "demand pct and series", src: hdr + "  - {id: d, demand: {region: all, pct: 5, series_pct: [1, 2]}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:55: events[0].demand.series_pct: give pct or series_pct, not both",
+	}},
+	{name: "corridor event without level", src: hdr + "  - {id: k, corridor: {supplier: Belarus, name: Klaipeda}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:23: events[0].corridor: a corridor event needs capacity_mt and/or cost_usd_per_t",
+	}},
+	{name: "from_capacity without capacity", src: hdr + "  - {id: k, corridor: {supplier: Belarus, name: Klaipeda, from_capacity_mt: 3, cost_usd_per_t: 30}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:77: events[0].corridor.from_capacity_mt: from_capacity_mt needs capacity_mt (the level the ramp goes to)",
+	}},
+	{name: "ban all to all", src: hdr + "  - {id: b, ban: {supplier: all, region: all}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:42: events[0].ban.region: a ban needs a supplier or a region: supplier and region cannot both be 'all'",
+	}},
+	{name: "missing instrument key", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:20: events[0].wedge.pct: missing key 'pct': expected a number (%)",
+	}},
+	{name: "inline route to unknown supplier", src: "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n    suppliers:\n      - {name: S, fob_usd_per_t: 100, capacity_mt: 2, supply_elasticity: 1, supply_adjustment_per_month: 0.1, corridors: [{name: P, capacity_mt: 2, cost_usd_per_t: 10}]}\n    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4, demand_adjustment_per_month: 0.1, demand_growth_pct_per_year: 0}\n    routes:\n      - {from: Z, to: A, flow_mt: 1, freight_usd_per_t: 5}\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:11:16: market.inline.routes[0].from: unknown supplier 'Z'; expected one of: S",
+	}},
+	{name: "inline market missing keys", src: "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n    suppliers: []\n    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4}\n    routes: []\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:6:16: market.inline.suppliers: the market has no suppliers",
+		"bad.yaml:8:9: market.inline.regions[0].demand_adjustment_per_month: missing key 'demand_adjustment_per_month': expected a number or {value, source, range}",
+		"bad.yaml:8:9: market.inline.regions[0].demand_growth_pct_per_year: missing key 'demand_growth_pct_per_year': expected a number or {value, source, range}",
+	}},
+	{name: "set unknown event", src: "title: t\nextends: history\n", sets: []string{"events.us-bam.end=2026-01"}, want: []string{
+		"--set: events.us-bam.end: unknown event 'us-bam'; did you mean 'us-ban'?",
+	}},
+	{name: "set bad month", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=June"}, want: []string{
+		"--set: events.us-ban.end: expected a month YYYY-MM, got 'June'",
+	}},
+	{name: "set unknown root", src: "title: t\nextends: history\n", sets: []string{"evnts.us-ban.end=2026-01"}, want: []string{
+		"--set: evnts.us-ban.end: unknown path root 'evnts'; did you mean 'events'?",
+	}},
+	{name: "set field the event lacks", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.pct=3"}, want: []string{
+		"--set: events.us-ban.pct: event 'us-ban' (ban) has no field 'pct'; expected one of: end, label, ramp_months, ramp_out_months, region, start, supplier",
+	}},
+	{name: "set without value", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end"}, want: []string{
+		"--set: events.us-ban.end: expected PATH=VALUE, e.g. events.us-ban.end=2026-06",
+	}},
+	{name: "set market typo", src: "title: t\nextends: history\n", sets: []string{"market.regions.Brazil.demand_elastisity=0.4"}, want: []string{
+		"--set: market.regions.Brazil.demand_elastisity: unknown region field 'demand_elastisity'; did you mean 'demand_elasticity'?",
+	}},
+	{name: "set out of range", src: "title: t\nextends: history\n", sets: []string{"market.regions.Brazil.substitution_elasticity=1"}, want: []string{
+		"--set: market.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 1 is outside its valid range: must be in [1.01, 30]",
+	}},
+	{name: "set makes end before start", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=2021-06"}, want: []string{
+		"--set: events.us-ban.end: end 2021-06 is not after start 2021-12 (end is the first month no longer in force)",
+	}},
+	{name: "compare_to itself", file: "testdata/invalid/compare-self.yaml", want: []string{
+		"testdata/invalid/compare-self.yaml:3:13: compare_to: compare_to names this scenario itself",
+	}},
+	{name: "every problem reported", src: "titel: t\nhorizon: {end: 2021-12}\nevents:\n  - {id: a, ban: {supplier: Belarussia, region: Brasil}, start: 2021-01}\n  - {id: b, wedge: {supplier: Canada, region: all, pct: 5}, start: 2021-13}\n", want: []string{
+		"bad.yaml:1:1: titel: unknown key 'titel' at the top level; did you mean 'title'?",
+		"bad.yaml:4:29: events[0].ban.supplier: unknown supplier 'Belarussia'; did you mean 'Belarus'?",
+		"bad.yaml:4:49: events[0].ban.region: unknown region 'Brasil'; did you mean 'Brazil'?",
+		"bad.yaml:5:68: events[1].start: expected a month YYYY-MM (year 1900..2200, month 01..12), got '2021-13'",
+	}},
+}
+
+// TestInvalid checks that every invalid input gives exactly the expected
+// errors, with file, line, column and field.
+func TestInvalid(t *testing.T) {
+	if len(invalidCases) < 30 {
+		t.Fatalf("only %d invalid cases; the issue asks for at least 30", len(invalidCases))
+	}
+	for _, tc := range invalidCases {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			if tc.src == "" && tc.file != "" {
+				_, err = Load(tc.file, tc.sets)
+			} else {
+				file := tc.file
+				if file == "" {
+					file = "bad.yaml"
+				}
+				_, err = Parse(file, []byte(tc.src), tc.sets)
+			}
+			if err == nil {
+				t.Fatalf("no error; want %q", tc.want)
+			}
+			var ds Diagnostics
+			if !errors.As(err, &ds) {
+				t.Fatalf("error %T is not Diagnostics: %v", err, err)
+			}
+			var got []string
+			for _, d := range ds.Errors() {
+				got = append(got, d.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", quoteLines(got), quoteLines(tc.want))
+			}
+		})
+	}
+}
+
+func quoteLines(ls []string) string {
+	var b strings.Builder
+	for _, l := range ls {
+		b.WriteString("\t\t" + strconvQuote(l) + ",\n")
+	}
+	return b.String()
+}
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
