@@ -362,6 +362,9 @@ func TestEveryNumberHasSource(t *testing.T) {
 				if n.Source == "" {
 					t.Errorf("%s: no source", path)
 				}
+				if n.Range != nil && !(n.Range[0] <= n.Value && n.Value <= n.Range[1]) {
+					t.Errorf("%s: value %g outside its range %v", path, n.Value, *n.Range)
+				}
 				return
 			}
 			for k := 0; k < v.NumField(); k++ {
@@ -375,6 +378,34 @@ func TestEveryNumberHasSource(t *testing.T) {
 		}
 	}
 	check(reflect.ValueOf(f), "")
+}
+
+// TestDatasetRangesValid: every documented range lies inside what the model
+// accepts (model.Range*), so draws from it are valid inputs.
+func TestDatasetRangesValid(t *testing.T) {
+	f := baseFile(t)
+	within := func(what string, n Num, scale float64, rg model.Range) {
+		if n.Range == nil {
+			t.Errorf("%s: no documented range", what)
+			return
+		}
+		if lo, hi := n.Range[0]*scale, n.Range[1]*scale; !rg.Contains(lo) || !rg.Contains(hi) {
+			t.Errorf("%s: range [%g, %g] outside the model's [%g, %g]", what, lo, hi, rg.Lo, rg.Hi)
+		}
+	}
+	for _, r := range f.Regions {
+		within("regions["+r.Name+"].demand_elasticity", r.Eps, 1, model.RangeEps)
+		within("regions["+r.Name+"].substitution_elasticity", r.Sigma, 1, model.RangeSigma)
+		within("regions["+r.Name+"].demand_adjustment_per_month", r.Adjust, 1, model.RangeAdjust)
+		within("regions["+r.Name+"].demand_growth_pct_per_year", r.Growth, 0.01, model.RangeGrowth)
+	}
+	for _, s := range f.Suppliers {
+		within("suppliers["+s.Name+"].supply_elasticity", s.Eta, 1, model.RangeEta)
+		within("suppliers["+s.Name+"].supply_adjustment_per_month", s.Adjust, 1, model.RangeAdjust)
+		if s.FOB.Range == nil || s.Capacity.Range == nil {
+			t.Errorf("suppliers[%s]: FOB or capacity without a range", s.Name)
+		}
+	}
 }
 
 func mentionsAny(s string, ids []string) bool {
