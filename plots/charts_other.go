@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/potash-sim/potash/model"
@@ -139,8 +140,6 @@ func trimNum(v float64) string {
 		return "0"
 	case a >= 1e6 || a < 1e-3:
 		return strings.Replace(strings.Replace(formatG(v), "-", minus, 1), "e", "×10^", 1)
-	case a >= 100:
-		return formatNumber(v, 0)
 	}
 	s := formatNumber(v, 3)
 	s = strings.TrimRight(s, "0")
@@ -200,6 +199,31 @@ func SweepCharts(res *model.SweepResult, meta Meta) ([]*Chart, error) {
 	return out, nil
 }
 
+// isMonthParam reports whether the axis holds months (model.Month values).
+func isMonthParam(a model.SweepAxis) bool {
+	if a.Param.Unit != "month" {
+		return false
+	}
+	for _, v := range a.Values {
+		if v != math.Trunc(v) || v < 1900*12 || v >= 2201*12 {
+			return false
+		}
+	}
+	return true
+}
+
+// paramLabel formats a swept parameter's value: "2025-12" for a month,
+// "2025.5" for a year, else a compact number.
+func paramLabel(v float64, a model.SweepAxis) string {
+	switch {
+	case isMonthParam(a):
+		return monthLabel(model.Month(v))
+	case a.Param.Unit == "year":
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return trimNum(v)
+}
+
 func axisLabel(p model.Param) string {
 	if p.Unit == "" {
 		return p.Name
@@ -210,8 +234,12 @@ func axisLabel(p model.Param) string {
 func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool, meta Meta) (*Chart, error) {
 	k, u := unitScale(unit)
 	ax := res.Axes[0]
+	month := isMonthParam(ax)
 	var gx, gy, bx, by []float64
 	for j, v := range ax.Values {
+		if month {
+			v /= 12 // monthX
+		}
 		y := res.Values[j][mi] * k
 		if ok(j) {
 			gx, gy = append(gx, v), append(gy, y)
@@ -249,14 +277,17 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 			if err != nil {
 				return nil, errorf("sweep: %v", err)
 			}
-			bad.GlyphStyle = draw.GlyphStyle{Color: rgb(0xB2182B), Radius: st.line * 2.5, Shape: draw.CrossGlyph{}}
+			bad.GlyphStyle = draw.GlyphStyle{Color: rgb(0xB2182B), Radius: st.line * 3.5, Shape: draw.CrossGlyph{}}
 			p.Add(bad)
 		}
-		p.X.Tick.Marker = NumberTicks{}
+		p.X.Tick.Marker = NumberTicks{Plain: ax.Param.Unit == "year"}
+		if month {
+			p.X.Tick.Marker = CalendarTicks{}
+		}
 		p.Y.Tick.Marker = NumberTicks{}
 		p.X.Label.Text = axisLabel(ax.Param)
 		p.Y.Label.Text = metricTitle(name) + ", " + u
-		lo, hi := dataRange(ax.Values)
+		lo, hi := dataRange(gx, bx)
 		p.X.Min, p.X.Max = padRange(lo, hi, 0.03, false)
 		setY(p, false, gy, by)
 		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}}}, nil
@@ -325,11 +356,11 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	}
 	xl := make([]string, nx)
 	for c, v := range ax.Values {
-		xl[c] = trimNum(v)
+		xl[c] = paramLabel(v, ax)
 	}
 	yl := make([]string, ny)
 	for r, v := range ay.Values {
-		yl[r] = trimNum(v)
+		yl[r] = paramLabel(v, ay)
 	}
 	ch := &Chart{
 		Name:     "sweep_" + fileName(name),
@@ -429,7 +460,7 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 	legend := func() []legendItem {
 		var l []legendItem
 		for k, n := range names {
-			l = append(l, legendItem{label: n, color: seriesColor(k), kind: itemLine})
+			l = append(l, legendItem{label: n, color: seriesColor(k), kind: []itemKind{itemLine, itemDash, itemDot}[k%3]})
 		}
 		return l
 	}
@@ -442,7 +473,7 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 				return nil, err
 			}
 			for k := range ys {
-				if err := addLine(p, ds[k].x, ys[k], seriesColor(k), st.line, nil); err != nil {
+				if err := addLine(p, ds[k].x, ys[k], seriesColor(k), st.line*1.2, [][]vg.Length{nil, dashed(st), dotted(st)}[k%3]); err != nil {
 					return nil, err
 				}
 			}

@@ -157,31 +157,46 @@ func (d *runData) corridorFlow(i, k int) ([]float64, []float64, error) {
 	return d.series("corridor_flow "+name, func(s *model.Solution) (float64, bool) { return at2(s.CorridorFlow, i, k) })
 }
 
-// corridorCapacity is the capacity in force of corridor k of supplier i:
-// the model's corridor_capacity variable when it reports one, else
-// flow/use when the corridor carries tonnes, else its base capacity.
+// corridorCapacity is the capacity in force of corridor k of supplier i
+// in each month of the scenario and the counterfactual: the policy the
+// model sets from the path's events (model.SetPolicy) when the path
+// carries its Spec, else the model's corridor_capacity variable.
 func (d *runData) corridorCapacity(i, k int) ([]float64, []float64, error) {
+	name := d.sup[i] + "/" + d.cal.Market.Suppliers[i].Corridors[k].Name
+	paths := []*model.Path{d.run.Scenario, d.run.Counterfactual}
+	fromPolicy := true
+	for _, p := range paths {
+		if p.Spec == nil || model.ValidateEvents(d.cal.Market, p.Spec.Events) != nil {
+			fromPolicy = false
+		}
+	}
+	if fromPolicy {
+		out := make([][]float64, 2)
+		pol := model.NewPolicy(d.cal.Market)
+		for j, p := range paths {
+			out[j] = make([]float64, len(d.months))
+			for t, mo := range d.months {
+				model.SetPolicy(pol, d.cal, p.Spec, mo)
+				v, ok := at2(pol.CorridorCap, i, k)
+				if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, nil, errorf("corridor_capacity %s: %v in the %s in %v", name, v, pathName(j), mo)
+				}
+				out[j][t] = v
+			}
+		}
+		return out[0], out[1], nil
+	}
 	e := 0
 	for j := 0; j < i; j++ {
 		e += len(d.cal.Market.Suppliers[j].Corridors)
 	}
 	e += k
 	v, ok := lookupVariable("corridor_capacity")
-	base := d.cal.Market.Suppliers[i].Corridors[k].Capacity
-	name := d.sup[i] + "/" + d.cal.Market.Suppliers[i].Corridors[k].Name
+	if !ok {
+		return nil, nil, errorf("corridor_capacity %s: the path has no Spec and the model reports no corridor_capacity variable", name)
+	}
 	return d.series("corridor_capacity "+name, func(s *model.Solution) (float64, bool) {
-		if ok {
-			return v.Value(d.cal, s, e), true
-		}
-		f, ok1 := at2(s.CorridorFlow, i, k)
-		u, ok2 := at2(s.CorridorUse, i, k)
-		if !ok1 || !ok2 {
-			return 0, false
-		}
-		if u > 0 {
-			return f / u, true
-		}
-		return base, true
+		return v.Value(d.cal, s, e), true
 	})
 }
 

@@ -229,6 +229,18 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		}
 	}
 	canv := plot.Align(plots, tiles, body)
+	// One heading size for all panels: the largest that fits every one.
+	for r, row := range lay.panels {
+		for k, p := range row {
+			if p == nil || p.heading == "" {
+				continue
+			}
+			dc := p.p.DataCanvas(canv[r][k])
+			if h := fitText(hsty, p.heading, canv[r][k].Max.X-dc.Min.X); h.Font.Size < hsty.Font.Size {
+				hsty = h
+			}
+		}
+	}
 	for r, row := range lay.panels {
 		for k, p := range row {
 			if p == nil {
@@ -245,8 +257,7 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 				top += markH
 			}
 			if p.heading != "" {
-				h := fitText(hsty, p.heading, pc.Max.X-dc.Min.X)
-				pc.FillText(h, vg.Point{X: dc.Min.X, Y: top + h.FontExtents().Descent + st.pad*0.2}, p.heading)
+				pc.FillText(hsty, vg.Point{X: dc.Min.X, Y: top + hsty.FontExtents().Descent + st.pad*0.2}, p.heading)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"image/color"
 	"math"
 
 	"github.com/potash-sim/potash/model"
@@ -43,10 +44,11 @@ var fixtureRegions = []struct {
 }
 
 type fixtureOpts struct {
-	suppliers int  // first n of fixtureSuppliers (0: all)
-	months    int  // from 2020-01 (0: 108, to 2028-12)
-	zero      bool // scenario identical to counterfactual
-	regions   int  // first n regions (0: all)
+	suppliers int     // first n of fixtureSuppliers (0: all)
+	months    int     // from 2020-01 (0: 108, to 2028-12)
+	zero      bool    // scenario identical to counterfactual
+	regions   int     // first n regions (0: all)
+	delay     float64 // years the relief comes later than Dec 2025
 }
 
 // fixtureRun builds the Run of o.
@@ -91,10 +93,17 @@ func fixtureRun(o fixtureOpts) *model.Run {
 		months[t] = start + model.Month(t)
 	}
 	spec := &model.Spec{Name: "fixture", Market: m, Start: start, End: months[T-1], ReportStart: model.NewMonth(2025, 12)}
+	if b := m.SupplierIndex("Belarus"); b >= 0 {
+		spec.Events = []model.Event{
+			{ID: "klaipeda-closed", Label: "Klaipėda closed", Kind: model.EventCorridorCapacity, Supplier: b, Region: -1, Corridor: 0, Value: 0, Start: model.NewMonth(2022, 2)},
+			{ID: "russian-ports", Label: "Russian ports", Kind: model.EventCorridorCapacity, Supplier: b, Region: -1, Corridor: 1, Value: 8.4, From: 3, HasFrom: true, Start: model.NewMonth(2022, 3), RampIn: 22},
+			{ID: "china-rail", Label: "China rail", Kind: model.EventCorridorCapacity, Supplier: b, Region: -1, Corridor: 2, Value: 3.5, Start: model.NewMonth(2022, 3), RampIn: 22},
+		}
+	}
 	mk := func(scenario bool) *model.Path {
 		p := &model.Path{Spec: spec, Cal: cal, Months: months}
 		for _, mo := range months {
-			p.Sol = append(p.Sol, fixtureSolution(m, mo, scenario && !o.zero))
+			p.Sol = append(p.Sol, fixtureSolution(m, mo, scenario && !o.zero, o.delay))
 		}
 		return p
 	}
@@ -102,14 +111,14 @@ func fixtureRun(o fixtureOpts) *model.Run {
 }
 
 // fixtureSolution fills the fields the charts read.
-func fixtureSolution(m *model.Market, mo model.Month, relief bool) *model.Solution {
+func fixtureSolution(m *model.Market, mo model.Month, relief bool, delay float64) *model.Solution {
 	yr := float64(mo)/12 - 2020 // years since Jan 2020
 	bump := func(c, w float64) float64 { return math.Exp(-(yr - c) * (yr - c) / (2 * w * w)) }
 	// Benchmark: 241 in 2020, spike to ~850 in mid 2022, back to ~350.
 	price := 241 + 600*bump(2.4, 0.45) + 110*(1-math.Exp(-math.Max(0, yr-1.5)))
 	reliefOn := 0.0
-	if relief && yr >= 5.92 { // Dec 2025
-		reliefOn = math.Min(1, (yr-5.92)*2)
+	if relief && yr >= 5.92+delay { // Dec 2025
+		reliefOn = math.Min(1, (yr-5.92-delay)*2)
 	}
 	price -= 18 * reliefOn
 	ns, nr := len(m.Suppliers), len(m.Regions)
@@ -259,12 +268,18 @@ func fixtureTornado() *model.Tornado {
 }
 
 func fixtureSweep(dims int) *model.SweepResult {
-	a := model.SweepAxis{Param: model.Param{Name: "events.us-ban.end", Unit: "year"}, Values: []float64{2025, 2025.5, 2026, 2026.5, 2027, 2027.5, 2028}}
+	var months []float64
+	for k := 0; k < 7; k++ {
+		months = append(months, float64(model.NewMonth(2025, 6)+model.Month(6*k)))
+	}
+	a := model.SweepAxis{Param: model.Param{Name: "events.us-ban.end", Unit: "month"}, Values: months}
+	e := model.SweepAxis{Param: model.Param{Name: "market.regions.Brazil.demand_elasticity"}, Values: []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7}}
 	b := model.SweepAxis{Param: model.Param{Name: "events.belarus-discount.pct", Unit: "%"}, Values: []float64{0, 5, 10, 15, 20, 25}}
 	res := &model.SweepResult{Metrics: []string{"revenue_change.Belarus", "benchmark_price_change"}, Units: []string{"$M", "$/t"}}
 	if dims == 1 {
 		res.Axes = []model.SweepAxis{a}
 		for j, v := range a.Values {
+			v = v/12 - 0.5
 			res.Values = append(res.Values, []float64{2400 - 700*(v-2025), -25 + 8*(v-2025)})
 			st := model.Converged
 			if j == 4 {
@@ -274,10 +289,10 @@ func fixtureSweep(dims int) *model.SweepResult {
 		}
 		return res
 	}
-	res.Axes = []model.SweepAxis{a, b}
-	for _, v := range a.Values {
+	res.Axes = []model.SweepAxis{e, b}
+	for _, v := range e.Values {
 		for _, w := range b.Values {
-			res.Values = append(res.Values, []float64{(2400 - 700*(v-2025)) * (1 - w/40), -25 + 8*(v-2025) + w/2})
+			res.Values = append(res.Values, []float64{(2400 - 2000*v) * (1 - w/40), -25 + 40*v + w/2})
 			res.Status = append(res.Status, model.Converged)
 		}
 	}
@@ -285,3 +300,5 @@ func fixtureSweep(dims int) *model.SweepResult {
 	res.Values[9] = []float64{math.NaN(), math.NaN()}
 	return res
 }
+
+type colorT = color.Color

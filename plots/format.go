@@ -114,6 +114,8 @@ func (ct CalendarTicks) Ticks(min, max float64) []plot.Tick {
 // every label (e.g. "$", "%").
 type NumberTicks struct {
 	Prefix, Suffix string
+	// Plain leaves out the thousands separators (for years).
+	Plain bool
 }
 
 // Ticks implements plot.Ticker.
@@ -154,13 +156,16 @@ func (nt NumberTicks) Ticks(min, max float64) []plot.Tick {
 // label formats v with dec decimals, the sign before the prefix: "−$1.5".
 func (nt NumberTicks) label(v float64, dec int) string {
 	s := formatNumber(v, dec)
+	if nt.Plain {
+		s = strings.ReplaceAll(s, ",", "")
+	}
 	if rest, ok := strings.CutPrefix(s, minus); ok {
 		return minus + nt.Prefix + rest + nt.Suffix
 	}
 	return nt.Prefix + s + nt.Suffix
 }
 
-// niceStep returns a round step ≥ raw (1, 2, 2.5 or 5 × 10^k) and the
+// niceStep returns the round step nearest raw (1, 2, 2.5 or 5 × 10^k) and the
 // number of decimals needed to print its multiples.
 func niceStep(raw float64) (float64, int) {
 	if !(raw > 0) || math.IsInf(raw, 0) {
@@ -171,13 +176,13 @@ func niceStep(raw float64) (float64, int) {
 	f := raw / base
 	var m float64
 	switch {
-	case f <= 1:
+	case f <= 1.5:
 		m = 1
-	case f <= 2:
+	case f <= 2.25:
 		m = 2
-	case f <= 2.5:
+	case f <= 3.5:
 		m = 2.5
-	case f <= 5:
+	case f <= 7.5:
 		m = 5
 	default:
 		m = 10

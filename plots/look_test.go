@@ -32,7 +32,7 @@ func TestLook(t *testing.T) {
 	if _, err := RenderSweep(dir+"/s2", fixtureSweep(2), fixtureMeta(), opts); err != nil {
 		t.Fatal(err)
 	}
-	r2 := fixtureRun(fixtureOpts{})
+	r2 := fixtureRun(fixtureOpts{delay: 0.5})
 	r3 := fixtureRun(fixtureOpts{zero: true})
 	if _, err := RenderCompare(dir, []*model.Run{run, r2, r3}, []string{"us-relief-2025", "relief-2026", "history"}, fixtureMeta(), opts); err != nil {
 		t.Fatal(err)

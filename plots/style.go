@@ -7,6 +7,7 @@ import (
 	stdfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/font/liberation"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -16,6 +17,9 @@ import (
 // same everywhere).
 var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
+// sansBold is Liberation Sans Bold under a name of its own (see initFonts).
+var sansBold = font.Font{Typeface: "Liberation", Variant: "SansBold"}
+
 var fontOnce sync.Once
 
 // initFonts makes Liberation Sans the default font of gonum/plot. It must
@@ -24,6 +28,16 @@ var fontOnce sync.Once
 func initFonts() {
 	fontOnce.Do(func() {
 		plot.DefaultFont = sansFont
+		// Bold is registered as a typeface of its own: gonum/plot's PDF
+		// backend registers every font with fpdf under style "" but asks
+		// for bold ones with style "B", so a bold Liberation face fails
+		// in PDF ("undefined font"). A separate regular-weight name with
+		// the bold glyphs works in PNG, SVG and PDF alike.
+		for _, f := range liberation.Collection() {
+			if f.Font.Variant == "Sans" && f.Font.Weight == stdfont.WeightBold && f.Font.Style == stdfont.StyleNormal {
+				font.DefaultCache.Add(font.Collection{{Font: sansBold, Face: f.Face}})
+			}
+		}
 	})
 }
 
@@ -67,7 +81,7 @@ type style struct {
 func (s *style) font(size vg.Length, bold bool) font.Font {
 	f := sansFont
 	if bold {
-		f.Weight = stdfont.WeightBold
+		f = sansBold
 	}
 	f.Size = size
 	return f
@@ -172,12 +186,13 @@ var extraColors = []color.RGBA{
 	rgb(0xDDCC77), rgb(0xF0E442), rgb(0x6699CC), rgb(0xEE8866),
 }
 
-// seriesColors colours series that are not suppliers (scenarios,
-// corridors): Okabe–Ito in its own order, then the extension.
-var seriesColors = append([]color.RGBA{
-	rgb(0x0072B2), rgb(0xD55E00), rgb(0x009E73), rgb(0xE69F00),
-	rgb(0xCC79A7), rgb(0x56B4E9), rgb(0x000000),
-}, extraColors...)
+// seriesColors colours series that are not suppliers (scenarios in a
+// comparison, sweep lines): black and colours of Paul Tol's schemes that no
+// listed supplier uses, so a scenario is never mistaken for a supplier.
+var seriesColors = []color.RGBA{
+	rgb(0x1A1A1A), rgb(0xAA4499), rgb(0x44AA99), rgb(0xDDAA33),
+	rgb(0x88CCEE), rgb(0x117733), rgb(0xEE8866), rgb(0x6699CC),
+}
 
 // supplierPalette returns the colour of each of names (supplier names in
 // market order).
