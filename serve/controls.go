@@ -42,9 +42,9 @@ type Control struct {
 	// no such event.
 	Event string `json:"event,omitempty"`
 	// Min, Max and Step bound a number control (its documented range).
-	Min  float64 `json:"min,omitempty"`
-	Max  float64 `json:"max,omitempty"`
-	Step float64 `json:"step,omitempty"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+	Step float64 `json:"step"`
 	Help string  `json:"help"`
 }
 

@@ -265,7 +265,7 @@ func (f *fake) metrics(run *model.Run) []model.Metric {
 
 func nanValue() float64 { z := 0.0; return z / z }
 
-var fakeCharts = []string{"trade-flow-change", "price", "revenue-change", "volumes"}
+var fakeCharts = []string{"flows", "price", "revenue_change", "volumes", "shares", "corridors_Belarus"}
 
 func (f *fake) render(dir string, run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]string, error) {
 	f.renders.Add(1)

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -152,6 +153,7 @@ type headlineRow struct {
 type chartRef struct {
 	Name  string `json:"name"`
 	Title string `json:"title"`
+	Main  bool   `json:"main"` // one of the issue's main charts
 	PNG   string `json:"png"`
 	SVG   string `json:"svg"`
 }
@@ -568,7 +570,7 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	}
 	for _, name := range orderCharts(png) {
 		resp.Charts = append(resp.Charts, chartRef{
-			Name: name, Title: chartTitle(name),
+			Name: name, Title: chartTitle(name), Main: isMainChart(name),
 			PNG: "/api/chart/" + key + "/" + name + ".png",
 			SVG: "/api/chart/" + key + "/" + name + ".svg",
 		})
@@ -608,18 +610,39 @@ func (s *Server) renderCharts(ctx context.Context, run *model.Run, mc *model.MCR
 	return out, ctx.Err()
 }
 
-// chartOrder ranks chart names: the issue's main charts first.
-var chartOrder = []string{"price", "revenue-change", "revenue_change", "cumulative", "revenue", "volume", "export", "share", "flow", "heat", "corridor"}
+// mainCharts are the charts the issue names, in page order, with their
+// captions; plots.RenderRun names its files after them. Other charts (a
+// market's prices, revenue paths, corridors) follow under "More charts".
+var mainCharts = []struct{ name, title string }{
+	{"price", "Benchmark price path, with Monte Carlo bands"},
+	{"revenue_change", "Export revenue change by supplier"},
+	{"volumes", "Export volumes by supplier"},
+	{"shares", "World market shares"},
+	{"flows", "Trade-flow change (heat map)"},
+}
 
+var moreCharts = []struct{ prefix, title string }{
+	{"price_regions", "Price index by market"},
+	{"revenue", "Export revenue by supplier"},
+	{"corridors_", "Exports by corridor: "},
+}
+
+// chartRank orders chart names: main charts first, in the order above.
 func chartRank(name string) int {
-	n := strings.ToLower(name)
-	for k, key := range chartOrder {
-		if strings.Contains(n, key) {
+	for k, c := range mainCharts {
+		if name == c.name {
 			return k
 		}
 	}
-	return len(chartOrder)
+	for k, c := range moreCharts {
+		if strings.HasPrefix(name, c.prefix) {
+			return len(mainCharts) + k
+		}
+	}
+	return len(mainCharts) + len(moreCharts)
 }
+
+func isMainChart(name string) bool { return chartRank(name) < len(mainCharts) }
 
 func orderCharts(m map[string][]byte) []string {
 	names := make([]string, 0, len(m))
@@ -636,8 +659,23 @@ func orderCharts(m map[string][]byte) []string {
 	return names
 }
 
-// chartTitle turns a file name like "revenue-change" into "Revenue change".
+// chartTitle is the page's caption of chart file name.
 func chartTitle(name string) string {
+	for _, c := range mainCharts {
+		if name == c.name {
+			return c.title
+		}
+	}
+	for _, c := range moreCharts {
+		if strings.HasPrefix(name, c.prefix) {
+			if strings.HasSuffix(c.title, ": ") {
+				return c.title + strings.ReplaceAll(strings.TrimPrefix(name, c.prefix), "_", " ")
+			}
+			if name == c.prefix {
+				return c.title
+			}
+		}
+	}
 	t := strings.NewReplacer("-", " ", "_", " ").Replace(name)
 	if t == "" {
 		return name
@@ -694,7 +732,9 @@ func headline(run *model.Run, ms []model.Metric, mc *model.MCResult) (head, all 
 	}
 	row := func(h report.Headline, doc string) headlineRow {
 		value, band, unit := h.Display()
-		r := headlineRow{Metric: h.Metric, Label: h.Label, Unit: h.Unit, Value: h.Value, Text: value + " " + unit, Doc: doc}
+		// The page shows the report window once, in the table's heading.
+		label := windowSuffix.ReplaceAllString(h.Label, "")
+		r := headlineRow{Metric: h.Metric, Label: label, Unit: h.Unit, Value: h.Value, Text: value + " " + unit, Doc: doc}
 		if h.Band != nil {
 			r.HasBand, r.P5, r.P95, r.Band = true, h.Band.P5, h.Band.P95, band+" "+unit
 		}
@@ -711,6 +751,8 @@ func headline(run *model.Run, ms []model.Metric, mc *model.MCResult) (head, all 
 	return head, all, nil
 }
 
+// windowSuffix is the report window at the end of a report.Headline label.
+var windowSuffix = regexp.MustCompile(` \d{4}-\d{2} to \d{4}-\d{2}$`)
 
 // metricLabel names a model metric for people, e.g. "revenue_change.Belarus"
 // → "Belarus: revenue change".

@@ -167,7 +167,7 @@ func TestRun(t *testing.T) {
 	if len(r.Headline) != 4 || r.Headline[0].Metric != "benchmark_price_change" {
 		t.Fatalf("headline %+v", r.Headline)
 	}
-	if len(r.Charts) != len(fakeCharts) || r.Charts[0].Name != "price" || r.Charts[1].Name != "revenue-change" {
+	if len(r.Charts) != len(fakeCharts) || r.Charts[0].Name != "price" || r.Charts[1].Name != "revenue_change" || !r.Charts[1].Main || r.Charts[5].Main {
 		t.Errorf("charts %+v: want the price chart first, then revenue", r.Charts)
 	}
 	if r.Draws != DefaultDraws || r.Converged != DefaultDraws || !r.Headline[1].HasBand {
@@ -602,12 +602,19 @@ func TestShellQuote(t *testing.T) {
 }
 
 func TestChartOrder(t *testing.T) {
-	got := orderCharts(map[string][]byte{"corridors-Belarus": nil, "trade-flow-change": nil, "shares": nil, "revenue": nil, "revenue-change": nil, "price": nil, "volumes": nil, "zzz": nil})
-	want := "price revenue-change revenue volumes shares trade-flow-change corridors-Belarus zzz"
+	got := orderCharts(map[string][]byte{"corridors_Belarus": nil, "flows": nil, "shares": nil, "revenue": nil, "revenue_change": nil,
+		"price": nil, "price_regions": nil, "volumes": nil, "zzz": nil, "corridors_Canada": nil})
+	want := "price revenue_change volumes shares flows price_regions revenue corridors_Belarus corridors_Canada zzz"
 	if strings.Join(got, " ") != want {
 		t.Errorf("order %v, want %s", got, want)
 	}
-	if chartTitle("trade-flow_change") != "Trade flow change" {
-		t.Errorf("title %q", chartTitle("trade-flow_change"))
+	for name, title := range map[string]string{
+		"price": "Benchmark price path, with Monte Carlo bands", "flows": "Trade-flow change (heat map)",
+		"corridors_United_States": "Exports by corridor: United States", "revenue": "Export revenue by supplier",
+		"trade-flow_change": "Trade flow change",
+	} {
+		if got := chartTitle(name); got != title {
+			t.Errorf("chartTitle(%q) = %q, want %q", name, got, title)
+		}
 	}
 }

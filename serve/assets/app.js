@@ -263,8 +263,10 @@
       li.textContent = n;
       notes.appendChild(li);
     }
-    const host = $("charts");
+    const host = $("charts"), more = $("more-charts");
     host.textContent = "";
+    more.textContent = "";
+    $("more-section").hidden = !res.charts.some((c) => !c.main);
     res.charts.forEach((c, k) => {
       const fig = document.createElement("figure");
       fig.className = "chart";
@@ -279,7 +281,7 @@
       const svg = link(c.svg + "?download=1", "SVG", c.title + " as SVG");
       cap.append(title, " ", png, " ", svg);
       fig.append(img, cap);
-      host.appendChild(fig);
+      (c.main ? host : more).appendChild(fig);
     });
     $("dl-csv").href = res.csv;
     $("dl-png").href = res.zip_png;
@@ -309,7 +311,8 @@
       th.textContent = r.label;
       if (r.doc) th.title = r.doc;
       const v = document.createElement("td");
-      v.className = "num value " + (r.value > 0 ? "pos" : r.value < 0 ? "neg" : "");
+      // colour by the sign shown, so a change that rounds to zero is neutral
+      v.className = "num value " + (r.text.startsWith("+") ? "pos" : r.text.startsWith("−") ? "neg" : "");
       v.textContent = r.text;
       const b = document.createElement("td");
       b.className = "num band";
