@@ -48,6 +48,8 @@ func Calibrate(m *Market) (*Calibrated, error) {
 		Bench:  0,
 
 		lnBeta:  make([]float64, n*R),
+		lnA:     make([]float64, R),
+		lnB:     make([]float64, n),
 		route:   make([]bool, n*R),
 		netRev0: make([]float64, n),
 		corr0:   make([][]float64, n),
@@ -77,7 +79,8 @@ func Calibrate(m *Market) (*Calibrated, error) {
 		}
 		c.Q0[r] = q
 		c.P0[r] = v / q
-		c.A[r] = q * math.Pow(c.P0[r], reg.Eps)
+		c.lnA[r] = math.Log(q) + reg.Eps*math.Log(c.P0[r])
+		c.A[r] = math.Exp(c.lnA[r])
 	}
 	for i, s := range mc.Suppliers {
 		c.Beta[i] = make([]float64, R)
@@ -112,7 +115,8 @@ func Calibrate(m *Market) (*Calibrated, error) {
 			}
 		}
 		c.M0[i] = s.FOB - s.Corridors[jstar].Cost
-		c.B[i] = c.S0[i] / math.Pow(c.M0[i], s.Eta)
+		c.lnB[i] = math.Log(c.S0[i]) - s.Eta*math.Log(c.M0[i])
+		c.B[i] = math.Exp(c.lnB[i])
 	}
 	return c, nil
 }

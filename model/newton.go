@@ -49,8 +49,12 @@ type workspace struct {
 
 	// Per region.
 	sig, eps, lnA []float64 // σ, ε in force, ln(A in force) (−Inf: no demand)
-	W, P, PQ      []float64 // Σ w, price index, expenditure P·Q
+	W, lnP, PQ    []float64 // Σ w, ln price index, expenditure P·Q
 	wo            []float64 // Σ_{j≠i} w (Gauss–Seidel)
+	// rl[r*n : r*n+rn[r]] lists the active suppliers with an open route
+	// into region r (fixed within a solve).
+	rl []int
+	rn []int
 
 	// Per supplier.
 	sup    []supplier
@@ -68,8 +72,11 @@ type workspace struct {
 	dy     []float64
 
 	// Newton linear algebra on active suppliers, m×m row-major.
-	J   []float64
-	piv []int
+	J    []float64
+	piv  []int
+	apos []int     // position of supplier i among the active ones
+	tu   []float64 // Jacobian scratch per region
+	tv   []float64
 
 	evals int
 }
@@ -82,11 +89,12 @@ func newWorkspace(c *Calibrated) *workspace {
 		c: c, n: n, R: R,
 		open: make([]bool, n*R), tau1: vec(n * R), fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
-		sig: vec(R), eps: vec(R), lnA: vec(R), W: vec(R), P: vec(R), PQ: vec(R), wo: vec(R),
+		sig: vec(R), eps: vec(R), lnA: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
+		rl: make([]int, n*R), rn: make([]int, R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n),
 		y: vec(n), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n), ybest: vec(n), ytry: vec(n), dy: vec(n),
-		J: vec(n * n), piv: make([]int, n),
+		J: vec(n * n), piv: make([]int, n), apos: make([]int, n), tu: vec(n), tv: vec(n),
 	}
 	for i := range m.Suppliers {
 		for r := 0; r < R; r++ {
@@ -94,7 +102,7 @@ func newWorkspace(c *Calibrated) *workspace {
 			w.lnb[i*R+r] = c.lnBeta[i*R+r]
 		}
 		nk := len(m.Suppliers[i].Corridors)
-		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk)}
+		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk), lastCap: vec(nk), lastCost: vec(nk)}
 		w.sc[i] = math.Max(c.S0[i], scaleFloor)
 	}
 	return w
@@ -133,8 +141,11 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.sig[r] = reg.Sigma
 		lnA := math.Inf(-1)
-		if ds > 0 {
-			lnA = math.Log(c.A[r] * ds)
+		switch {
+		case ds == 1:
+			lnA = c.lnA[r]
+		case ds > 0:
+			lnA = c.lnA[r] + math.Log(ds)
 		}
 		w.eps[r] = reg.Eps
 		if lag != nil {
@@ -181,7 +192,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		sp := &w.sup[i]
 		sp.K = math.Max(0, s.Capacity+ca)
 		sp.cap = ec
-		sp.lnB = math.Log(c.B[i])
+		sp.lnB = c.lnB[i]
 		sp.eta = s.Eta
 		if lag != nil {
 			q := lag.Supply[i]
@@ -194,6 +205,11 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			sp.eta = lam * s.Eta
 		}
 		sp.prepareSupply(pol.CorridorCap[i], pol.CorridorCost[i], cs)
+		if lag == nil {
+			sp.mc0 = c.M0[i]
+		} else {
+			sp.mc0 = sp.marginalCost(c.S0[i])
+		}
 
 		sells := false
 		for r := 0; r < R; r++ {
@@ -223,6 +239,19 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.y[i] = clampY(y)
 	}
+	for a, i := range w.act {
+		w.apos[i] = a
+	}
+	for r := 0; r < R; r++ {
+		cnt := 0
+		for _, i := range w.act {
+			if w.open[i*R+r] {
+				w.rl[r*n+cnt] = i
+				cnt++
+			}
+		}
+		w.rn[r] = cnt
+	}
 	return nil
 }
 
@@ -237,46 +266,43 @@ func clampY(y float64) float64 {
 }
 
 // eval computes demand, supply and the scaled residual F at w.y (active
-// suppliers), and the Jacobian ∂F/∂ln p when jac is true. It returns
-// max_i |F_i| and Σ F_i².
-func (w *workspace) eval(jac bool) (maxF, ss float64) {
+// suppliers). It returns max_i |F_i| and Σ F_i². The Jacobian at the same
+// point is computed by jacobian.
+func (w *workspace) eval() (maxF, ss float64) {
 	w.evals++
-	R := w.R
+	n, R := w.n, w.R
 	for _, i := range w.act {
 		w.p[i] = math.Exp(w.y[i])
 		w.D[i] = 0
 	}
 	for r := 0; r < R; r++ {
 		om := 1 - w.sig[r]
+		list := w.rl[r*n : r*n+w.rn[r]]
 		var W float64
-		for _, i := range w.act {
+		for _, i := range list {
 			k := i*R + r
-			if !w.open[k] {
-				continue
-			}
-			pf := w.p[i] + w.fr[k]
+			p := w.p[i]
+			pf := p + w.fr[k]
 			pd := pf * w.tau1[k]
 			w.pd[k] = pd
-			w.th[k] = w.p[i] / pf
+			w.th[k] = p / pf
 			wk := math.Exp(w.lnb[k] + om*math.Log(pd))
 			w.w[k] = wk
 			W += wk
 		}
 		w.W[r] = W
 		if W == 0 {
-			w.P[r], w.PQ[r] = 0, 0
+			w.lnP[r], w.PQ[r] = 0, 0
 			continue
 		}
 		lnP := math.Log(W) / om
-		w.P[r] = math.Exp(lnP)
+		w.lnP[r] = lnP
 		PQ := math.Exp(w.lnA[r] + (1-w.eps[r])*lnP)
 		w.PQ[r] = PQ
-		for _, i := range w.act {
+		c := PQ / W
+		for _, i := range list {
 			k := i*R + r
-			if !w.open[k] {
-				continue
-			}
-			xk := w.w[k] / W * PQ / w.pd[k]
+			xk := w.w[k] * c / w.pd[k]
 			w.x[k] = xk
 			w.D[i] += xk
 		}
@@ -291,20 +317,18 @@ func (w *workspace) eval(jac bool) (maxF, ss float64) {
 			maxF = a
 		}
 	}
-	if jac {
-		w.jacobian()
-	}
 	return maxF, ss
 }
 
-// jacobian fills w.J with ∂F_a/∂ln p_b over active suppliers (docs/MODEL.md,
-// section 5):
+// jacobian fills w.J with ∂F_a/∂ln p_b over active suppliers at the point
+// of the last eval (docs/MODEL.md, section 5):
 //
 //	∂x[i][r]/∂ln p_j = x[i][r]·(−σ·δ_ij·θ[i][r] + (σ−ε)·s[j][r]·θ[j][r])
+//	∂S[i]/∂ln p_i   = p_i·S'(p_i)
 //
 // with s[j][r] = w[j][r]/W[r] the expenditure share and θ = p/(p+f).
 func (w *workspace) jacobian() {
-	R, na := w.R, len(w.act)
+	n, R, na := w.n, w.R, len(w.act)
 	J := w.J[:na*na]
 	for k := range J {
 		J[k] = 0
@@ -314,22 +338,23 @@ func (w *workspace) jacobian() {
 		if W == 0 {
 			continue
 		}
+		list := w.rl[r*n : r*n+w.rn[r]]
 		se := (w.sig[r] - w.eps[r]) / W
-		for a, i := range w.act {
+		sig := w.sig[r]
+		for _, i := range list {
 			k := i*R + r
-			if !w.open[k] {
-				continue
-			}
+			w.tv[i] = w.w[k] * w.th[k]
+		}
+		for _, i := range list {
+			k := i*R + r
 			xi := w.x[k]
 			c1 := xi * se
+			a := w.apos[i]
 			row := J[a*na : a*na+na]
-			for b, j := range w.act {
-				kj := j*R + r
-				if w.open[kj] {
-					row[b] += c1 * w.w[kj] * w.th[kj]
-				}
+			for _, j := range list {
+				row[w.apos[j]] += c1 * w.tv[j]
 			}
-			row[a] -= w.sig[r] * xi * w.th[k]
+			row[a] -= sig * xi * w.th[k]
 		}
 	}
 	for a, i := range w.act {
@@ -351,7 +376,10 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		res.Status = Converged
 		return res
 	}
-	maxF, ss := w.eval(true)
+	maxF, ss := w.eval()
+	if maxF > tol {
+		w.jacobian()
+	}
 	best := maxF
 	copy(w.ybest, w.y)
 	newtonIters, sweeps := 0, 0
@@ -365,7 +393,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		for newtonIters < maxIter && maxF > tol {
 			newtonIters++
 			var ok bool
-			maxF, ss, ok = w.newtonStep(ss)
+			maxF, ss, ok = w.newtonStep(ss, tol)
 			if maxF < best {
 				best = maxF
 				copy(w.ybest, w.y)
@@ -398,7 +426,10 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 				break
 			}
 		}
-		maxF, ss = w.eval(true)
+		maxF, ss = w.eval()
+		if maxF > tol {
+			w.jacobian()
+		}
 		if maxF < best {
 			best = maxF
 			copy(w.ybest, w.y)
@@ -410,7 +441,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	}
 	if res.Status != Converged {
 		copy(w.y, w.ybest)
-		maxF, _ = w.eval(false)
+		maxF, _ = w.eval()
 	}
 	res.Iterations = newtonIters + sweeps
 	res.Evaluations = w.evals
@@ -421,13 +452,14 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 // newtonStep takes one damped Newton step from w.y (with F and J current)
 // and leaves F and J current at the new point. ok is false when no
 // sufficient decrease was found (the caller falls back).
-func (w *workspace) newtonStep(ss float64) (maxF, ssNew float64, ok bool) {
+func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 	na := len(w.act)
 	for a, i := range w.act {
 		w.dy[a] = -w.F[i]
 	}
 	if !luSolve(w.J[:na*na], na, w.piv[:na], w.dy[:na]) {
-		mf, s2 := w.eval(true)
+		mf, s2 := w.eval()
+		w.jacobian()
 		return mf, s2, false
 	}
 	var big float64
@@ -437,7 +469,8 @@ func (w *workspace) newtonStep(ss float64) (maxF, ssNew float64, ok bool) {
 		}
 	}
 	if math.IsNaN(big) || math.IsInf(big, 0) {
-		mf, s2 := w.eval(true)
+		mf, s2 := w.eval()
+		w.jacobian()
 		return mf, s2, false
 	}
 	if big > maxLogStep {
@@ -462,8 +495,11 @@ func (w *workspace) newtonStep(ss float64) (maxF, ssNew float64, ok bool) {
 		if !moved {
 			break
 		}
-		mf, s2 := w.eval(true)
-		if s2 <= (1-armijo*alpha)*ss {
+		mf, s2 := w.eval()
+		if s2 <= (1-armijo*alpha)*ss || mf <= tol {
+			if mf > tol {
+				w.jacobian()
+			}
 			return mf, s2, true
 		}
 		alpha *= 0.5
@@ -471,7 +507,8 @@ func (w *workspace) newtonStep(ss float64) (maxF, ssNew float64, ok bool) {
 	for _, i := range w.act {
 		w.y[i] = w.ytry[i]
 	}
-	mf, s2 := w.eval(true)
+	mf, s2 := w.eval()
+	w.jacobian()
 	return mf, s2, false
 }
 
@@ -480,7 +517,7 @@ func (w *workspace) newtonStep(ss float64) (maxF, ssNew float64, ok bool) {
 // returns false when some supplier's excess demand has no root in the
 // price bounds (no equilibrium exists).
 func (w *workspace) sweep(tol float64) bool {
-	w.eval(false)
+	w.eval()
 	ok := true
 	for _, i := range w.act {
 		if !w.solveOwn(i, tol) {
@@ -574,7 +611,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 	y = 0.5 * (lo + hi)
 	g, dg = w.ownExcess(i, y)
 	for it := 0; it < bisectIter; it++ {
-		if math.Abs(g)/sc <= 0.01*tol || hi-lo <= 4e-16*math.Max(1, math.Abs(y)) {
+		if math.Abs(g)/sc <= 0.01*tol || hi-lo <= 4e-16*(1+math.Abs(y)) {
 			break
 		}
 		if g > 0 {
@@ -613,14 +650,6 @@ func (w *workspace) setOwn(i int, y float64) {
 // pivoting; A (n×n row-major) is overwritten. It reports false for a
 // singular matrix. It does not allocate.
 func luSolve(A []float64, n int, piv []int, b []float64) bool {
-	var amax float64
-	for _, v := range A[:n*n] {
-		amax = math.Max(amax, math.Abs(v))
-	}
-	if !(amax > 0) || math.IsInf(amax, 0) {
-		return false
-	}
-	small := amax * 1e-300
 	for k := 0; k < n; k++ {
 		p := k
 		big := math.Abs(A[k*n+k])
@@ -629,7 +658,7 @@ func luSolve(A []float64, n int, piv []int, b []float64) bool {
 				big, p = v, r
 			}
 		}
-		if !(big > small) {
+		if !(big > 1e-300) || math.IsInf(big, 0) {
 			return false
 		}
 		piv[k] = p

@@ -31,6 +31,8 @@ type Calibrated struct {
 	Bench int
 
 	lnBeta  []float64   // ln β[i][r], flat i*R+r (0 where no route)
+	lnA     []float64   // ln A[r]
+	lnB     []float64   // ln B[i]
 	route   []bool      // β[i][r] > 0, flat i*R+r
 	netRev0 []float64   // Σ_k (p0[i] − c[i][k])·flow0[i][k], $M/yr
 	corr0   [][]float64 // base corridor flows [i][k], input order

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -8,10 +10,21 @@ import (
 
 // Named tolerances of the tests.
 const (
-	tolIdentity = 1e-9 // calibration identity, relative
-	tolClear    = 1e-9 // market clearing after a shock, relative to S0
-	tolBrute    = 1e-7 // Newton vs brute force, relative
+	tolIdentity = 1e-9  // calibration identity, relative
+	tolClear    = 1e-9  // market clearing after a shock, relative to S0
+	tolBrute    = 1e-7  // Newton vs brute force, relative
+	tolClosed   = 1e-10 // closed forms, relative
+	tolHomog    = 1e-9  // homogeneity, relative
 )
+
+func mustCalibrate(t testing.TB, m *Market) *Calibrated {
+	t.Helper()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatalf("Calibrate: %v", err)
+	}
+	return c
+}
 
 func mustSolve(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, start []float64) (*Solution, Result) {
 	t.Helper()
@@ -26,39 +39,265 @@ func mustSolve(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, start []float
 	return sol, res
 }
 
+// checkClearing checks, with the independent level-form functions of
+// brute_test.go, that every supplier that can sell sells what it supplies
+// at its FOB price and what the regions demand at the reported prices.
+func checkClearing(t *testing.T, c *Calibrated, pol *Policy, sol *Solution) {
+	t.Helper()
+	n := len(c.Market.Suppliers)
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = sol.Binding[i] == BindClosed
+	}
+	for i, s := range c.Market.Suppliers {
+		if out[i] {
+			if sol.Sales[i] != 0 {
+				t.Errorf("%s closed but sells %g", s.Name, sol.Sales[i])
+			}
+			continue
+		}
+		sc := math.Max(c.S0[i], scaleFloor)
+		S := bruteSupply(c, pol, i, sol.FOB[i])
+		D := bruteDemand(c, pol, sol.FOB, out, i)
+		if math.Abs(D-S)/sc > tolClear || math.Abs(sol.Sales[i]-S)/sc > tolClear {
+			t.Errorf("%s: demand %.12g, supply %.12g, sales %.12g", s.Name, D, S, sol.Sales[i])
+		}
+	}
+	checkFinite(t, sol)
+}
+
+// checkFinite fails on any NaN or Inf in sol.
+func checkFinite(t testing.TB, sol *Solution) {
+	t.Helper()
+	vecs := map[string][]float64{
+		"FOB": sol.FOB, "Netback": sol.Netback, "MarginalCost": sol.MarginalCost, "Sales": sol.Sales,
+		"Exports": sol.Exports, "Revenue": sol.Revenue, "ExportRev": sol.ExportRev, "CapacityUse": sol.CapacityUse,
+		"CorridorRent": sol.CorridorRent, "CapacityRent": sol.CapacityRent, "QuotaRent": sol.QuotaRent,
+		"ProducerSurplus": sol.ProducerSurplus, "PriceIndex": sol.PriceIndex, "Demand": sol.Demand,
+		"ImportBill": sol.ImportBill, "ConsumerSurplus": sol.ConsumerSurplus,
+		"Benchmark": {sol.Benchmark},
+	}
+	mats := map[string][][]float64{"CorridorFlow": sol.CorridorFlow, "CorridorUse": sol.CorridorUse, "Flow": sol.Flow, "Delivered": sol.Delivered}
+	for name, v := range vecs {
+		for k, x := range v {
+			if !finite(x) {
+				t.Fatalf("%s[%d] = %v", name, k, x)
+			}
+		}
+	}
+	for name, a := range mats {
+		for i := range a {
+			for k, x := range a[i] {
+				if !finite(x) {
+					t.Fatalf("%s[%d][%d] = %v", name, i, k, x)
+				}
+			}
+		}
+	}
+}
+
 func TestCalibrationIdentity(t *testing.T) {
 	m := testMarket()
-	c, err := Calibrate(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustCalibrate(t, m)
 	sol, res := mustSolve(t, c, NewPolicy(m), nil, nil)
+	if res.Iterations != 0 {
+		t.Errorf("zero shock took %d iterations, want 0 (the base prices clear the market)", res.Iterations)
+	}
 	for i, s := range m.Suppliers {
 		if !scalar.EqualWithinRel(sol.FOB[i], s.FOB, tolIdentity) {
 			t.Errorf("FOB[%s] = %.12g, want %g", s.Name, sol.FOB[i], s.FOB)
+		}
+		if !scalar.EqualWithinRel(sol.Netback[i], c.M0[i], tolIdentity) || !scalar.EqualWithinRel(sol.MarginalCost[i], c.M0[i], tolIdentity) {
+			t.Errorf("%s: netback %g, marginal cost %g, want m0 = %g", s.Name, sol.Netback[i], sol.MarginalCost[i], c.M0[i])
 		}
 		for r := range m.Regions {
 			if !scalar.EqualWithinAbsOrRel(sol.Flow[i][r], m.Flows[i][r], 1e-300, tolIdentity) {
 				t.Errorf("flow[%s][%s] = %.12g, want %g", s.Name, m.Regions[r].Name, sol.Flow[i][r], m.Flows[i][r])
 			}
 		}
+		for k, cr := range s.Corridors {
+			if !scalar.EqualWithinAbsOrRel(sol.CorridorFlow[i][k], c.corr0[i][k], 1e-12, tolIdentity) {
+				t.Errorf("corridor %s/%s flow %g, want %g", s.Name, cr.Name, sol.CorridorFlow[i][k], c.corr0[i][k])
+			}
+		}
+		// At the base nothing earns a rent and nobody gains or loses.
+		for name, v := range map[string]float64{"corridor rent": sol.CorridorRent[i], "capacity rent": sol.CapacityRent[i],
+			"quota rent": sol.QuotaRent[i], "producer surplus change": sol.ProducerSurplus[i]} {
+			if math.Abs(v) > 1e-9*s.FOB*c.S0[i] {
+				t.Errorf("%s %s = %g at the base, want 0", s.Name, name, v)
+			}
+		}
 	}
-	t.Logf("%+v", res)
+	for r, reg := range m.Regions {
+		if !scalar.EqualWithinRel(sol.PriceIndex[r], c.P0[r], tolIdentity) || !scalar.EqualWithinRel(sol.Demand[r], c.Q0[r], tolIdentity) {
+			t.Errorf("%s: P = %g, Q = %g, want %g, %g", reg.Name, sol.PriceIndex[r], sol.Demand[r], c.P0[r], c.Q0[r])
+		}
+		if math.Abs(sol.ConsumerSurplus[r]) > 1e-9*c.P0[r]*c.Q0[r] {
+			t.Errorf("%s consumer surplus change %g at the base", reg.Name, sol.ConsumerSurplus[r])
+		}
+	}
+	if sol.Benchmark != sol.PriceIndex[m.RegionIndex("Brazil")] {
+		t.Errorf("benchmark %g is not Brazil's index %g", sol.Benchmark, sol.PriceIndex[m.RegionIndex("Brazil")])
+	}
+	// Same with the Policy made from the Calibrated copy.
+	sol2, _ := mustSolve(t, c, NewPolicy(c.Market), nil, nil)
+	for i := range sol.FOB {
+		if sol2.FOB[i] != sol.FOB[i] {
+			t.Errorf("NewPolicy(c.Market) and NewPolicy(m) differ at %d", i)
+		}
+	}
 }
 
-// A month of partial adjustment from base-year quantities with no shock
-// stays at the base year.
-func TestLagZeroShock(t *testing.T) {
-	m := testMarket()
-	c, err := Calibrate(m)
-	if err != nil {
-		t.Fatal(err)
+// Base-year checks of the calibration formulas on a hand-computed case.
+func TestCalibrateFormulas(t *testing.T) {
+	// Two suppliers, one region, no freight or wedge, σ = 2, ε = 0.5.
+	m := &Market{
+		Suppliers: []Supplier{
+			{Name: "A", FOB: 100, Capacity: 10, Eta: 1, Adjust: 1, Corridors: []Corridor{{Name: "c", Capacity: 10, Cost: 20}}},
+			{Name: "B", FOB: 200, Capacity: 10, Eta: 2, Adjust: 1, Corridors: []Corridor{{Name: "c", Capacity: 2, Cost: 10}, {Name: "d", Capacity: 5, Cost: 50}}},
+		},
+		Regions: []Region{{Name: "R", Eps: 0.5, Sigma: 2, Adjust: 1}},
+		Flows:   [][]float64{{3}, {1}},
+		Freight: [][]float64{{0}, {0}},
 	}
-	lag := &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
-	sol, _ := mustSolve(t, c, NewPolicy(m), lag, nil)
-	for i, s := range m.Suppliers {
-		if !scalar.EqualWithinRel(sol.FOB[i], s.FOB, tolIdentity) {
-			t.Errorf("FOB[%s] = %.12g, want %g", s.Name, sol.FOB[i], s.FOB)
+	c := mustCalibrate(t, m)
+	// Q0 = 4; P0 = (100·3 + 200·1)/4 = 125.
+	// β_A = (3/4)·(100/125)² = 0.48, β_B = (1/4)·(200/125)² = 0.64.
+	// A = 4·125^0.5; m0_A = 100 − 20 = 80, B_A = 3/80;
+	// B sells 1 Mt and its cheapest corridor c (cost 10) holds 2 Mt, so c
+	// carries the last tonne: m0_B = 200 − 10 = 190, B_B = 1/190².
+	for _, v := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"Q0", c.Q0[0], 4}, {"P0", c.P0[0], 125},
+		{"beta A", c.Beta[0][0], 0.48}, {"beta B", c.Beta[1][0], 0.64},
+		{"A", c.A[0], 4 * math.Sqrt(125)},
+		{"m0 A", c.M0[0], 80}, {"B A", c.B[0], 3.0 / 80},
+		{"m0 B", c.M0[1], 190}, {"B B", c.B[1], 1.0 / (190 * 190)},
+	} {
+		if !scalar.EqualWithinRel(v.got, v.want, 1e-13) {
+			t.Errorf("%s = %.15g, want %.15g", v.name, v.got, v.want)
 		}
+	}
+}
+
+func TestCalibrateErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(m *Market)
+		want string
+	}{
+		{"sigma", func(m *Market) { m.Regions[0].Sigma = 0.8 }, "regions[Brazil].sigma: 0.8 must exceed 1"},
+		{"sigma NaN", func(m *Market) { m.Regions[0].Sigma = math.NaN() }, "regions[Brazil].sigma"},
+		{"eps negative", func(m *Market) { m.Regions[1].Eps = -0.2 }, "regions[United States].eps"},
+		{"eta", func(m *Market) { m.Suppliers[2].Eta = 0 }, "suppliers[Belarus].eta"},
+		{"eta Inf", func(m *Market) { m.Suppliers[2].Eta = math.Inf(1) }, "suppliers[Belarus].eta"},
+		{"adjust", func(m *Market) { m.Suppliers[0].Adjust = 0 }, "suppliers[Canada].adjust"},
+		{"region adjust", func(m *Market) { m.Regions[0].Adjust = 2 }, "regions[Brazil].adjust"},
+		{"growth", func(m *Market) { m.Regions[0].Growth = math.NaN() }, "regions[Brazil].growth"},
+		{"flow NaN", func(m *Market) { m.Flows[1][2] = math.NaN() }, "flows[Russia][China]"},
+		{"flow negative", func(m *Market) { m.Flows[1][2] = -1 }, "flows[Russia][China]: -1 must not be negative"},
+		{"freight Inf", func(m *Market) { m.Freight[0][0] = math.Inf(1) }, "freight[Canada][Brazil]"},
+		{"wedge range", func(m *Market) { m.Wedge[0][0] = 7 }, "wedge[Canada][Brazil]"},
+		{"ragged flows", func(m *Market) { m.Flows[3] = m.Flows[3][:4] }, "flows[China]: 4 columns"},
+		{"short freight", func(m *Market) { m.Freight = m.Freight[:3] }, "freight: 3 rows"},
+		{"zero flows", func(m *Market) {
+			for i := range m.Flows {
+				for r := range m.Flows[i] {
+					m.Flows[i][r] = 0
+				}
+			}
+		}, "flows: zero base flows everywhere"},
+		{"no base sales", func(m *Market) { m.Flows[9][1] = 0 }, "suppliers[United States]: no base sales"},
+		{"region without flows", func(m *Market) {
+			m.Flows[3][2], m.Flows[7][2], m.Flows[0][2], m.Flows[1][2], m.Flows[2][2], m.Flows[4][2], m.Flows[5][2], m.Flows[6][2] = 0, 0, 0, 0, 0, 0, 0, 0
+		}, "regions[China]: no base flows"},
+		{"capacity", func(m *Market) { m.Suppliers[0].Capacity = 20 }, "suppliers[Canada].capacity: 20 Mt/yr is below base sales 22"},
+		{"fob", func(m *Market) { m.Suppliers[0].FOB = 0 }, "suppliers[Canada].fob"},
+		{"netback", func(m *Market) { m.Suppliers[7].FOB = 30 }, "suppliers[Laos].fob: base netback"},
+		{"home", func(m *Market) { m.Suppliers[3].Home = "Mars" }, `suppliers[China].home: unknown region "Mars"`},
+		{"benchmark", func(m *Market) { m.Benchmark = "Mars" }, `benchmark: unknown region "Mars"`},
+		{"corridors short", func(m *Market) { m.Suppliers[2].Corridors[0].Capacity = 5 }, "suppliers[Belarus].corridors: total capacity 8.5 Mt/yr cannot carry base sales 12"},
+		{"no corridors", func(m *Market) { m.Suppliers[4].Corridors = nil }, "suppliers[Israel].corridors: none"},
+		{"corridor cost", func(m *Market) { m.Suppliers[2].Corridors[1].Cost = -1 }, "suppliers[Belarus].corridors[RussianPorts].cost"},
+		{"corridor capacity", func(m *Market) { m.Suppliers[2].Corridors[1].Capacity = math.NaN() }, "suppliers[Belarus].corridors[RussianPorts].capacity"},
+		{"duplicate supplier", func(m *Market) { m.Suppliers[1].Name = "Canada" }, "suppliers[Canada].name: duplicate"},
+		{"duplicate corridor", func(m *Market) { m.Suppliers[2].Corridors[1].Name = "Klaipeda" }, "duplicate corridor"},
+		{"no suppliers", func(m *Market) { m.Suppliers = nil }, "suppliers: none"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testMarket()
+			tc.edit(m)
+			c, err := Calibrate(m)
+			if err == nil {
+				t.Fatalf("no error (calibrated %v)", c != nil)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := Calibrate(nil); err == nil {
+		t.Error("Calibrate(nil): no error")
+	}
+}
+
+func TestSolveErrors(t *testing.T) {
+	m := testMarket()
+	c := mustCalibrate(t, m)
+	cases := []struct {
+		name string
+		edit func(p *Policy, lag **Lag, start *[]float64)
+		want string
+	}{
+		{"wedge NaN", func(p *Policy, _ **Lag, _ *[]float64) { p.Wedge[2][0] = math.NaN() }, "policy.wedge[Belarus][Brazil]"},
+		{"wedge -100%", func(p *Policy, _ **Lag, _ *[]float64) { p.Wedge[2][0] = -1 }, "policy.wedge[Belarus][Brazil]"},
+		{"export cap NaN", func(p *Policy, _ **Lag, _ *[]float64) { p.ExportCap[1] = math.NaN() }, "policy.export_cap[Russia]"},
+		{"export cap negative", func(p *Policy, _ **Lag, _ *[]float64) { p.ExportCap[1] = -1 }, "policy.export_cap[Russia]"},
+		{"corridor capacity", func(p *Policy, _ **Lag, _ *[]float64) { p.CorridorCap[2][0] = -3 }, "policy.corridor_capacity[Belarus][Klaipeda]"},
+		{"corridor cost", func(p *Policy, _ **Lag, _ *[]float64) { p.CorridorCost[2][0] = math.Inf(1) }, "policy.corridor_cost[Belarus][Klaipeda]"},
+		{"capacity", func(p *Policy, _ **Lag, _ *[]float64) { p.CapacityAdd[0] = math.NaN() }, "policy.capacity_add[Canada]"},
+		{"demand scale", func(p *Policy, _ **Lag, _ *[]float64) { p.DemandScale[0] = -1 }, "policy.demand_scale[Brazil]"},
+		{"cost shift", func(p *Policy, _ **Lag, _ *[]float64) { p.CostShift[0] = math.Inf(-1) }, "policy.cost_shift[Canada]"},
+		{"shape", func(p *Policy, _ **Lag, _ *[]float64) { p.Ban = p.Ban[:2] }, "policy: shape"},
+		{"corridor shape", func(p *Policy, _ **Lag, _ *[]float64) { p.CorridorCap[2] = p.CorridorCap[2][:1] }, "corridor rows of Belarus"},
+		{"lag shape", func(_ *Policy, l **Lag, _ *[]float64) { *l = &Lag{Supply: []float64{1}} }, "lag:"},
+		{"lag NaN", func(_ *Policy, l **Lag, _ *[]float64) {
+			*l = &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
+			(*l).Demand[3] = math.NaN()
+		}, "lag.demand[India]"},
+		{"start shape", func(_ *Policy, _ **Lag, s *[]float64) { *s = []float64{1, 2} }, "start: 2 prices"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := NewPolicy(m)
+			var lag *Lag
+			var start []float64
+			tc.edit(pol, &lag, &start)
+			sol := NewSolution(c)
+			res, err := NewSolver(c).Solve(pol, lag, start, sol)
+			if err == nil {
+				t.Fatalf("no error, result %+v", res)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+			if res.Status == Converged {
+				t.Errorf("status %v with an error", res.Status)
+			}
+		})
+	}
+	// A Solution for another market is rejected.
+	other := mustCalibrate(t, randomMarket(newRand(3), 2, 2))
+	if _, err := NewSolver(c).Solve(NewPolicy(m), nil, nil, NewSolution(other)); err == nil {
+		t.Error("Solution of another market accepted")
+	}
+	// Bad warm-start entries fall back to the base price.
+	start := make([]float64, len(m.Suppliers))
+	start[0], start[1] = math.NaN(), -5
+	if _, err := NewSolver(c).Solve(NewPolicy(m), nil, start, NewSolution(c)); err != nil {
+		t.Errorf("start with NaN: %v", err)
 	}
 }

@@ -34,12 +34,20 @@ type supplier struct {
 	lnB    float64 // ln B (short-run B_t with a Lag)
 	eta    float64 // η (short-run λη with a Lag)
 	smax   float64 // min(K, cap, C_last)
+	mc0    float64 // MC(S0) on the curve in force, $/t
 	// Corridors sorted by cost (stable): input index, cost, cumulative
 	// capacity, threshold T_j.
 	ord  []int
 	cost []float64
 	cum  []float64
 	thr  []float64
+
+	// Inputs of the last prepareSupply, to skip recomputing thresholds
+	// when they have not changed (repeated solves under one policy).
+	ready              bool
+	lastCap, lastCost  []float64
+	lastShift, lastLnB float64
+	lastEta            float64
 }
 
 // prepareSupply sorts the corridors of one supplier by cost c = costs[k]
@@ -47,6 +55,19 @@ type supplier struct {
 // and thresholds.
 func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 	nk := len(caps)
+	if sp.ready && shift == sp.lastShift && sp.lnB == sp.lastLnB && sp.eta == sp.lastEta &&
+		equalFloats(caps, sp.lastCap) && equalFloats(costs, sp.lastCost) {
+		sp.smax = math.Min(sp.K, sp.cap)
+		if nk == 0 {
+			sp.smax = 0
+		} else {
+			sp.smax = math.Min(sp.smax, sp.cum[nk-1])
+		}
+		return
+	}
+	copy(sp.lastCap, caps)
+	copy(sp.lastCost, costs)
+	sp.lastShift, sp.lastLnB, sp.lastEta, sp.ready = shift, sp.lnB, sp.eta, true
 	for k := 0; k < nk; k++ {
 		sp.ord[k] = k
 	}
@@ -143,4 +164,16 @@ func (sp *supplier) marginalCost(S float64) float64 {
 		return 0
 	}
 	return math.Exp((math.Log(S) - sp.lnB) / sp.eta)
+}
+
+func equalFloats(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if a[k] != b[k] {
+			return false
+		}
+	}
+	return true
 }

@@ -25,7 +25,7 @@ func (w *workspace) fill(sol *Solution) {
 			sol.MarginalCost[i] = 0
 			sol.Sales[i], sol.Exports[i], sol.Revenue[i], sol.ExportRev[i], sol.CapacityUse[i] = 0, 0, 0, 0, 0
 			sol.Binding[i] = BindClosed
-			sol.ProducerSurplus[i] = producerSurplusChange(sp, 0, 0, c.netRev0[i], c.S0[i])
+			sol.ProducerSurplus[i] = producerSurplusChange(sp, 0, 0, 0, c.netRev0[i], c.S0[i])
 			for r := 0; r < R; r++ {
 				sol.Flow[i][r] = 0
 			}
@@ -82,7 +82,7 @@ func (w *workspace) fill(sol *Solution) {
 		mc := sp.marginalCost(S)
 		sol.Netback[i] = m
 		sol.MarginalCost[i] = mc
-		_, _, piece := sp.supplyAt(p)
+		piece := w.piece[i] // from the last eval, at this point
 		rent := math.Max(0, (m-mc)*S)
 		switch piece {
 		case pieceCorridor:
@@ -97,7 +97,7 @@ func (w *workspace) fill(sol *Solution) {
 		default:
 			sol.Binding[i] = BindNone
 		}
-		sol.ProducerSurplus[i] = producerSurplusChange(sp, S, netRev, c.netRev0[i], c.S0[i])
+		sol.ProducerSurplus[i] = producerSurplusChange(sp, S, mc, netRev, c.netRev0[i], c.S0[i])
 	}
 
 	// Per route: delivered prices (also for banned routes).
@@ -118,7 +118,7 @@ func (w *workspace) fill(sol *Solution) {
 		}
 		sol.ImportBill[r] = bill
 		if w.W[r] > 0 {
-			P := w.P[r]
+			P := math.Exp(w.lnP[r])
 			Q := w.PQ[r] / P
 			sol.PriceIndex[r] = P
 			sol.Demand[r] = Q
@@ -168,9 +168,12 @@ func reservationPrice(sp *supplier) float64 {
 //
 //	ΔPS = Σ_k (p − c_k)·flow_k − Σ_k (p0 − c0_k)·flow0_k − ∫_{S0}^{S} MC(q) dq,
 //	∫_0^S MC(q) dq = η/(η+1)·S·MC(S),  MC(q) = (q/B)^(1/η).
-func producerSurplusChange(sp *supplier, S, netRev, netRev0, S0 float64) float64 {
+//
+// mc is MC(S); MC(S0) is precomputed in sp.mc0 (the base netback m0 in
+// the long run).
+func producerSurplusChange(sp *supplier, S, mc, netRev, netRev0, S0 float64) float64 {
 	k := sp.eta / (sp.eta + 1)
-	cost := k * (S*sp.marginalCost(S) - S0*sp.marginalCost(S0))
+	cost := k * (S*mc - S0*sp.mc0)
 	v := netRev - netRev0 - cost
 	if !finite(v) {
 		return 0

@@ -22,7 +22,8 @@ func testMarket() *Market {
 		Name: "test-11x7", Version: "0", BaseYear: 2020, Benchmark: "Brazil",
 		Suppliers: []Supplier{
 			sup("Canada", "", 200, 24, 1.2, Corridor{Name: "Vancouver", Capacity: 16, Cost: 30}, Corridor{Name: "Portland", Capacity: 10, Cost: 35}),
-			sup("Russia", "", 195, 15, 1.0, Corridor{Name: "FarEast", Capacity: 4, Cost: 40}, Corridor{Name: "Baltic", Capacity: 12, Cost: 20}),
+			sup("Russia", "", 195, 15, 1.0, Corridor{Name: "FarEast", Capacity: 4, Cost: 40}, Corridor{Name: "Baltic", Capacity: 12, Cost: 20},
+				Corridor{Name: "Arctic", Capacity: 0, Cost: 30}), // closed in the base year
 			sup("Belarus", "", 190, 12.5, 1.0,
 				Corridor{Name: "Klaipeda", Label: "Klaipėda", Capacity: 11, Cost: 25},
 				Corridor{Name: "RussianPorts", Capacity: 2, Cost: 45},
@@ -162,3 +163,5 @@ func itoa(k int) string {
 	}
 	return string(b)
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 99)) }
