@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -39,13 +40,80 @@ func BaseMarket(name string) (*model.Market, error) {
 
 // BaseMarketFile returns the embedded base dataset called name as parsed
 // from its YAML (with every number's source). Each call returns a fresh
-// copy that the caller may modify.
+// deep copy that the caller may modify; the YAML is parsed once.
 func BaseMarketFile(name string) (*MarketFile, error) {
+	datasetMu.Lock()
+	defer datasetMu.Unlock()
+	if f, ok := datasetCache[name]; ok {
+		return f.Clone(), nil
+	}
 	data, err := datasetFS.ReadFile("data/" + name + ".yaml")
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: no embedded dataset %q (have %s)", name, strings.Join(BaseDatasets(), ", "))
 	}
-	return ParseMarketFile("builtin:"+name+".yaml", data)
+	f, err := ParseMarketFile("builtin:"+name+".yaml", data)
+	if err != nil {
+		return nil, err
+	}
+	datasetCache[name] = f
+	return f.Clone(), nil
+}
+
+var (
+	datasetMu    sync.Mutex
+	datasetCache = map[string]*MarketFile{}
+)
+
+// Clone returns a deep copy of f.
+func (f *MarketFile) Clone() *MarketFile {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Sources = append([]SourceRef(nil), f.Sources...)
+	c.Suppliers = make([]SupplierFile, len(f.Suppliers))
+	for i, s := range f.Suppliers {
+		s.FOB, s.Capacity, s.Eta, s.Adjust, s.Domestic = s.FOB.clone(), s.Capacity.clone(), s.Eta.clone(), s.Adjust.clone(), s.Domestic.clone()
+		cs := make([]CorridorFile, len(s.Corridors))
+		for k, cr := range s.Corridors {
+			cr.Capacity, cr.Cost = cr.Capacity.clone(), cr.Cost.clone()
+			cs[k] = cr
+		}
+		if s.Corridors == nil {
+			cs = nil
+		}
+		s.Corridors = cs
+		c.Suppliers[i] = s
+	}
+	c.Regions = make([]RegionFile, len(f.Regions))
+	for r, g := range f.Regions {
+		g.Eps, g.Sigma, g.Adjust, g.Growth = g.Eps.clone(), g.Sigma.clone(), g.Adjust.clone(), g.Growth.clone()
+		c.Regions[r] = g
+	}
+	c.Routes = make([]RouteFile, len(f.Routes))
+	for k, rt := range f.Routes {
+		rt.Flow, rt.Freight, rt.Wedge = rt.Flow.clone(), rt.Freight.clone(), rt.Wedge.clone()
+		c.Routes[k] = rt
+	}
+	if f.Suppliers == nil {
+		c.Suppliers = nil
+	}
+	if f.Regions == nil {
+		c.Regions = nil
+	}
+	if f.Routes == nil {
+		c.Routes = nil
+	}
+	return &c
+}
+
+// clone copies n's range so that the copy shares nothing with n.
+func (n Num) clone() Num {
+	if n.Range != nil {
+		r := *n.Range
+		n.Range = &r
+	}
+	return n
 }
 
 // BaseDatasets lists the embedded dataset names, sorted.

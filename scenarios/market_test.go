@@ -223,10 +223,19 @@ func TestBaseDatasets(t *testing.T) {
 	if _, err := BaseMarket("base-1999"); err == nil || !strings.Contains(err.Error(), "base-2020") {
 		t.Errorf("unknown dataset: err = %v, want the list of datasets", err)
 	}
-	// Each call returns a fresh copy.
+	// Each call returns a fresh deep copy.
 	a, b := baseFile(t), baseFile(t)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two loads differ")
+	}
 	a.Suppliers[0].FOB.Value = 1
-	if b.Suppliers[0].FOB.Value == 1 {
+	a.Suppliers[0].FOB.Range[0] = -5
+	a.Suppliers[2].Corridors[1].Capacity.Value = 0
+	a.Regions[0].Sigma.Range[1] = 99
+	a.Routes[0].Flow.Value = 42
+	a.Sources[0].ID = "changed"
+	c := baseFile(t)
+	if !reflect.DeepEqual(b, c) {
 		t.Error("BaseMarketFile returns shared data")
 	}
 }
@@ -699,4 +708,12 @@ func ExampleBaseMarketFile() {
 	// Output:
 	// Klaipėda 11
 	// klaipeda:
+}
+
+func BenchmarkBaseMarket(b *testing.B) {
+	for b.Loop() {
+		if _, err := BaseMarket(DefaultMarket); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
