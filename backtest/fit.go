@@ -69,8 +69,19 @@ type FitOptions struct {
 	MaxEvals int
 	// Weights of the crop-price index; DefaultCropWeights when zero.
 	Weights CropWeights
-	// BaseYear of the driver indexes; 2020 when zero.
+	// BaseYear of the driver indexes and of the export changes; 2020 when
+	// zero.
 	BaseYear int
+	// ExportSuppliers, when not empty, adds their annual export changes to
+	// the objective: ExportWeight · Σ_{s,y} (ln(X̂_sy/X̂_s,base) −
+	// ln(X_sy/X_s,base))² over the in-sample years after the base year with
+	// a record (FAOSTAT), X̂ the model's average export rate of the year.
+	// Changes, not levels, so that the calibration's level differences
+	// from FAOSTAT do not count.
+	ExportSuppliers []string
+	// ExportWeight weighs one squared annual log change like that many
+	// squared monthly log price errors (0: exports not fitted).
+	ExportWeight float64
 }
 
 func (o *FitOptions) defaults() {
@@ -97,12 +108,20 @@ type FitResult struct {
 	// of their range from a bound: the fit wanted to go further.
 	AtBound []string
 
-	From, To    model.Month // months of the objective, inclusive
-	N           int         // months in the objective
-	SSR         float64     // Σ (ln p̂_t − ln p_t)² at the estimate
-	StartSSR    float64     // the same at the starting values
-	Evaluations int         // model simulations
-	Status      string      // Nelder–Mead's status
+	From, To model.Month // months of the objective, inclusive
+	N        int         // months in the objective
+	// SSR is the objective at the estimate: PriceSSR + ExportWeight ·
+	// ExportSSR; StartSSR the same at the starting values.
+	SSR, StartSSR float64
+	// PriceSSR is Σ (ln p̂_t − ln p_t)² at the estimate.
+	PriceSSR float64
+	// ExportSSR is the sum of squared errors of the annual log export
+	// changes over ExportN supplier-years (0 when exports are not fitted).
+	ExportSSR    float64
+	ExportN      int
+	ExportWeight float64
+	Evaluations  int    // model simulations
+	Status       string // Nelder–Mead's status
 }
 
 // penalty is the objective of a parameter vector whose simulation fails
@@ -158,7 +177,14 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 			return penalty
 		}
 		ssr, n := sumSquares(sim, rec.Potash, opts.From, end)
-		if n == 0 || math.IsNaN(ssr) || math.IsInf(ssr, 0) {
+		if n == 0 {
+			return penalty
+		}
+		if opts.ExportWeight > 0 {
+			e, _ := exportSquares(sim, rec, opts.ExportSuppliers, opts.BaseYear)
+			ssr += opts.ExportWeight * e
+		}
+		if math.IsNaN(ssr) || math.IsInf(ssr, 0) {
 			return penalty
 		}
 		return ssr
@@ -219,7 +245,11 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 	if err != nil {
 		return nil, fmt.Errorf("fit: simulation at the estimate: %w", err)
 	}
-	_, res.N = sumSquares(sim, rec.Potash, opts.From, end)
+	res.PriceSSR, res.N = sumSquares(sim, rec.Potash, opts.From, end)
+	if opts.ExportWeight > 0 {
+		res.ExportSSR, res.ExportN = exportSquares(sim, rec, opts.ExportSuppliers, opts.BaseYear)
+		res.ExportWeight = opts.ExportWeight
+	}
 	for j, p := range params {
 		w := p.Range.Hi - p.Range.Lo
 		if res.Values[j]-p.Range.Lo < 0.01*w || p.Range.Hi-res.Values[j] < 0.01*w {
@@ -229,12 +259,67 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 	return res, nil
 }
 
-// RMSE returns the in-sample root mean squared log error at the estimate.
+// RMSE returns the in-sample root mean squared log price error at the
+// estimate.
 func (r *FitResult) RMSE() float64 {
 	if r.N == 0 {
 		return math.NaN()
 	}
-	return math.Sqrt(r.SSR / float64(r.N))
+	return math.Sqrt(r.PriceSSR / float64(r.N))
+}
+
+// exportSquares returns Σ (ln(X̂_sy/X̂_s,b) − ln(X_sy/X_s,b))² over the
+// suppliers and the years y > base that the record and the simulation
+// both hold in full, and their number.
+func exportSquares(sim *Sim, rec *Record, suppliers []string, base int) (float64, int) {
+	var s float64
+	n := 0
+	for _, name := range suppliers {
+		x, ok := sim.Exports[name]
+		if !ok {
+			continue
+		}
+		ann := annualFull(sim.Months, x)
+		mb, ok1 := ann.At(base)
+		rb, ok2 := rec.Exports[name].At(base)
+		if !ok1 || !ok2 || !(mb > 0) || !(rb > 0) {
+			continue
+		}
+		for k, y := range ann.Years {
+			if y <= base {
+				continue
+			}
+			rv, ok := rec.Exports[name].At(y)
+			mv := ann.Values[k]
+			if !ok || !(rv > 0) || !(mv > 0) {
+				continue
+			}
+			e := math.Log(mv/mb) - math.Log(rv/rb)
+			s += e * e
+			n++
+		}
+	}
+	return s, n
+}
+
+// annualFull is AnnualMean restricted to years with all twelve months.
+func annualFull(months []model.Month, v []float64) Annual {
+	var out Annual
+	for _, y := range AnnualMean(months, v).Years {
+		n := 0
+		for _, t := range months {
+			if t.Year() == y {
+				n++
+			}
+		}
+		if n == 12 {
+			a := AnnualMean(months, v)
+			val, _ := a.At(y)
+			out.Years = append(out.Years, y)
+			out.Values = append(out.Values, val)
+		}
+	}
+	return out
 }
 
 // sumSquares returns Σ (ln p̂_t − ln p_t)² over months from..to where both

@@ -16,6 +16,7 @@ const (
 	ParamSupplyAdjust   = "supply_adjustment_per_month"
 	ParamDiscount       = "belarus_discount_pct"
 	ParamDemandElast    = "demand_elasticity"
+	ParamSupplyElast    = "supply_elasticity"
 )
 
 // HistoryScenario is the built-in scenario the back-test simulates.
@@ -56,6 +57,10 @@ var (
 	// RangeDemandElast: the long-run price elasticity of demand ε, set
 	// for all regions; the base dataset's documented range (0.1–0.8).
 	RangeDemandElast = model.Range{Lo: 0.1, Hi: 0.8}
+	// RangeSupplyElast: the long-run price elasticity of mine supply η,
+	// set for all suppliers; the history scenario's uncertainty range
+	// (triangular 0.3–3 around the dataset's 1).
+	RangeSupplyElast = model.Range{Lo: 0.3, Hi: 3}
 )
 
 // HistoryModel is the potash model of a history scenario as a back-test
@@ -100,13 +105,14 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 		idx:          map[string]int{},
 	}
 	mkt := spec.Market
-	mu, lambda, eps := 0.0, 0.0, 0.0
+	mu, lambda, eps, eta := 0.0, 0.0, 0.0, 0.0
 	for _, r := range mkt.Regions {
 		mu += r.Adjust / float64(len(mkt.Regions))
 		eps += r.Eps / float64(len(mkt.Regions))
 	}
 	for _, s := range mkt.Suppliers {
 		lambda += s.Adjust / float64(len(mkt.Suppliers))
+		eta += s.Eta / float64(len(mkt.Suppliers))
 	}
 	clamp := func(v float64, r model.Range) float64 {
 		if math.IsNaN(v) {
@@ -123,6 +129,8 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 			Doc: "long-run price elasticity of demand ε, all regions"},
 		{Name: ParamDemandAdjust, Unit: "per month", Range: RangeDemandAdjust, Start: clamp(mu, RangeDemandAdjust),
 			Doc: "monthly partial-adjustment speed μ of demand, all regions"},
+		{Name: ParamSupplyElast, Unit: "1", Range: RangeSupplyElast, Start: clamp(eta, RangeSupplyElast),
+			Doc: "long-run price elasticity of mine supply η, all suppliers"},
 		{Name: ParamSupplyAdjust, Unit: "per month", Range: RangeSupplyAdjust, Start: clamp(lambda, RangeSupplyAdjust),
 			Doc: "monthly partial-adjustment speed λ of mine supply, all suppliers"},
 	}
@@ -169,6 +177,7 @@ func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on 
 	}
 	for i := range s.Market.Suppliers {
 		s.Market.Suppliers[i].Adjust = val(ParamSupplyAdjust)
+		s.Market.Suppliers[i].Eta = val(ParamSupplyElast)
 	}
 	if h.disc >= 0 {
 		s.Events[h.disc].Value = val(ParamDiscount) / 100

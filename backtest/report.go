@@ -32,6 +32,32 @@ func (d Direction) String() string {
 	return "pinned"
 }
 
+// MarshalText writes the direction as "lower", "higher" or "pinned".
+func (d Direction) MarshalText() ([]byte, error) {
+	switch d {
+	case Lower:
+		return []byte("lower"), nil
+	case Higher:
+		return []byte("higher"), nil
+	}
+	return []byte("pinned"), nil
+}
+
+// UnmarshalText reads what MarshalText writes.
+func (d *Direction) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "lower":
+		*d = Lower
+	case "higher":
+		*d = Higher
+	case "pinned":
+		*d = Pinned
+	default:
+		return fmt.Errorf("direction %q: want lower, higher or pinned", b)
+	}
+	return nil
+}
+
 // Stat is one named fit statistic, pinned by the golden test.
 type Stat struct {
 	Name   string    `json:"name"`
@@ -74,6 +100,8 @@ func (r *Report) Statistics() []Stat {
 		add("decomposition."+strings.ReplaceAll(c.Factor, " ", "_"), "$/t", c.Value, Pinned)
 	}
 	add("decomposition.other", "$/t", r.Decomposition.Other, Pinned)
+	add("failed_months.fitted_path", "months", float64(r.Failed), Lower)
+	add("failed_months.decomposition", "months", float64(r.Decomposition.Failed), Lower)
 	return out
 }
 
@@ -169,6 +197,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "  other (trend, base dynamics)\t%s\t%s\t\n", signed(d.Other, 0), shareOf(d.Other, d.ModelRise))
 	tw.Flush()
 	fmt.Fprintf(&b, "  (Shapley values over the %d runs with each set of factors switched on.)\n", 1<<len(factorNames))
+	if d.Failed > 0 {
+		fmt.Fprintf(&b, "  WARNING: %d months of these runs did not converge.\n", d.Failed)
+	}
 	if r.Failed > 0 {
 		fmt.Fprintf(&b, "\nWARNING: %d months of the fitted path did not converge.\n", r.Failed)
 	}
