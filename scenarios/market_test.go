@@ -507,6 +507,26 @@ func TestDatasetChecks(t *testing.T) {
 		if world < 65 || world > 70 {
 			t.Errorf("world sales %.2f Mt outside [65, 70]", world)
 		}
+		// World trade: sales outside home less the domestic sales of
+		// suppliers whose country is not a region (domestic_mt). Russia and
+		// Belarus ≈ 40% of it in 2020, Belarus ≈ 20% (ifpri-2024).
+		mf := baseFile(t)
+		exports := make([]float64, len(m.Suppliers))
+		var trade float64
+		for i, s := range m.Suppliers {
+			exports[i] = sales[i] - mf.Suppliers[i].Domestic.Value
+			if h := m.RegionIndex(s.Home); h >= 0 {
+				exports[i] -= m.Flows[i][h]
+			}
+			trade += exports[i]
+		}
+		ru, by := exports[m.SupplierIndex("Russia")], exports[m.SupplierIndex("Belarus")]
+		if sh := (ru + by) / trade; sh < 0.36 || sh > 0.44 {
+			t.Errorf("Russia + Belarus share of world trade %.3f, want about 0.40", sh)
+		}
+		if sh := by / trade; sh < 0.18 || sh > 0.23 {
+			t.Errorf("Belarus share of world trade %.3f, want about 0.20", sh)
+		}
 	})
 
 	t.Run("generator", func(t *testing.T) {
