@@ -221,7 +221,7 @@ var invalidCases = []struct {
 		"--set: evnts.us-ban.end: unknown path root 'evnts'; did you mean 'events'?",
 	}},
 	{name: "set field the event lacks", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.pct=3"}, want: []string{
-		"--set: events.us-ban.pct: event 'us-ban' (ban) has no field 'pct'; expected one of: end, label, ramp_months, ramp_out_months, region, start, supplier",
+		"--set: events.us-ban.pct: event 'us-ban' (ban) has no field 'pct'; expected one of: end, label, region, start, supplier",
 	}},
 	{name: "set without value", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end"}, want: []string{
 		"--set: events.us-ban.end: expected PATH=VALUE, e.g. events.us-ban.end=2026-06",

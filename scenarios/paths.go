@@ -373,8 +373,8 @@ type efield struct {
 var eventFields = []efield{
 	{key: "start", unit: "month"},
 	{key: "end", unit: "month"},
-	{key: "ramp_months", unit: "months", valid: nonNeg},
-	{key: "ramp_out_months", unit: "months", valid: nonNeg},
+	{key: "ramp_months", unit: "months", valid: nonNeg, kinds: rampKinds},
+	{key: "ramp_out_months", unit: "months", valid: nonNeg, kinds: rampKinds},
 	{key: "label", str: true},
 	{key: "supplier", str: true, kinds: []string{"ban", "wedge", "export_cap", "corridor", "capacity", "cost"}},
 	{key: "region", str: true, kinds: []string{"ban", "wedge", "demand"}},
@@ -387,6 +387,9 @@ var eventFields = []efield{
 	{key: "add_mt", unit: "Mt/yr", kinds: []string{"capacity"}, valid: bound{lo: math.Inf(-1), hi: math.Inf(1)}},
 	{key: "usd_per_t", unit: "$/t", kinds: []string{"cost"}, valid: bound{lo: math.Inf(-1), hi: math.Inf(1)}},
 }
+
+// rampKinds are the instruments that can ramp (all but ban).
+var rampKinds = []string{"wedge", "export_cap", "corridor", "capacity", "demand", "cost"}
 
 // fieldsFor lists the fields an event of instrument kind has.
 func fieldsFor(kind string) []efield {

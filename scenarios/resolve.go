@@ -93,6 +93,8 @@ type loader struct {
 	diags Diagnostics
 	docs  map[string]*doc
 	names map[string]string // document key → display name
+	// inlineDoc is the document holding the inline market, if any.
+	inlineDoc *doc
 }
 
 func newLoader() *loader { return &loader{docs: map[string]*doc{}, names: map[string]string{}} }

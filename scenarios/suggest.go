@@ -69,6 +69,18 @@ func suggest(s string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
+	// A unique candidate that starts with s (at least 3 letters) is meant.
+	if len(s) >= 3 {
+		var pre []string
+		for _, c := range cs {
+			if strings.HasPrefix(strings.ToLower(c), strings.ToLower(s)) {
+				pre = append(pre, c)
+			}
+		}
+		if len(pre) == 1 {
+			return pre[0]
+		}
+	}
 	limit := max(2, len([]rune(s))/3)
 	if bestD <= limit && bestD < len([]rune(s)) {
 		return best

@@ -137,6 +137,14 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 			if o.doc == nil {
 				src = "--set " + o.key
 			}
+			if r := t.fileNumPtr.Range; r != nil && (o.value < r[0] || o.value > r[1]) {
+				msg := fmt.Sprintf("%s = %g is outside the dataset's documented range [%g, %g]", t.path, o.value, r[0], r[1])
+				if o.doc == nil {
+					l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, File: "--set", Field: t.path, Msg: msg})
+				} else {
+					l.warnAt(o.doc, fp, "%s", msg)
+				}
+			}
 			*t.fileNumPtr = Num{Value: o.value, Source: src, Range: t.fileNumPtr.Range}
 		}
 	}
@@ -155,6 +163,9 @@ func docName(d *doc) string {
 func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 	d := m.marketDoc()
 	inline := m.marketInline != nil
+	if inline {
+		l.inlineDoc = d
+	}
 	at := func(fp string) string {
 		if inline {
 			return "market.inline." + fp
@@ -252,7 +263,7 @@ func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfiel
 			l.errAt(d, at(fp+"."+f.key), "%s %s = %g is outside its valid range: must be %s", what, f.key, v, f.valid)
 			continue
 		}
-		if n.Range != nil && (v < n.Range[0] || v > n.Range[1]) {
+		if d != nil && d == l.inlineDoc && n.Range != nil && (v < n.Range[0] || v > n.Range[1]) && !strings.HasPrefix(n.Source, "override in ") && !strings.HasPrefix(n.Source, "--set ") {
 			l.warnAt(d, at(fp+"."+f.key), "%s %s = %g is outside the dataset's documented range [%g, %g]", what, f.key, v, n.Range[0], n.Range[1])
 		}
 	}

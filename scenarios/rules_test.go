@@ -1,0 +1,378 @@
+package scenarios
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// tol is the tolerance for values that pass through a unit conversion
+// (percent → fraction).
+const tol = 1e-12
+
+func month(t *testing.T, s string) model.Month {
+	t.Helper()
+	m, err := model.ParseMonth(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func eventByID(sp *model.Spec, id string) *model.Event {
+	for k := range sp.Events {
+		if sp.Events[k].ID == id {
+			return &sp.Events[k]
+		}
+	}
+	return nil
+}
+
+func mustLoad(t *testing.T, name string, sets ...string) *Scenario {
+	t.Helper()
+	s, err := Load(name, sets)
+	if err != nil {
+		t.Fatalf("Load(%s, %q): %v", name, sets, err)
+	}
+	return s
+}
+
+// TestSpecEvents checks the conversion of every instrument to model
+// events (testdata/valid/inline-basic.yaml).
+func TestSpecEvents(t *testing.T) {
+	s := mustLoad(t, "testdata/valid/inline-basic.yaml")
+	sp := s.Spec
+	if sp.Start != month(t, "2020-01") || sp.End != month(t, "2023-12") || sp.ReportStart != month(t, "2021-01") {
+		t.Errorf("horizon %s..%s report %s", sp.Start, sp.End, sp.ReportStart)
+	}
+	type want struct {
+		id        string
+		kind      model.EventKind
+		sup, reg  int
+		corr      int
+		value     float64
+		from      float64
+		hasFrom   bool
+		start     string
+		end       string
+		in, out   int
+		seriesLen int
+	}
+	wants := []want{
+		{"ban-nw", model.EventBan, 0, 1, -1, 0, 0, false, "2021-03", "2022-03", 0, 0, 0},
+		{"tariff", model.EventWedge, 1, -1, -1, 0.125, 0, false, "2021-01", "", 3, 0, 0},
+		{"quota", model.EventExportCap, 1, -1, -1, 6, 0, false, "2021-06", "2022-06", 2, 4, 0},
+		{"port-shut", model.EventCorridorCapacity, 0, -1, 0, 2, 6, true, "2021-02", "", 6, 0, 0},
+		{"port-shut/cost", model.EventCorridorCost, 0, -1, 0, 35, 0, false, "2021-02", "", 6, 0, 0},
+		{"new-mine", model.EventCapacity, 2, -1, -1, 1.5, 0, false, "2022-01", "", 12, 0, 0},
+		{"boom", model.EventDemand, -1, -1, -1, 0.05, 0, false, "2021-01", "", 0, 0, 0},
+		{"index", model.EventDemand, -1, 1, -1, 0.01, 0, false, "2021-01", "", 0, 0, 3},
+		{"energy", model.EventCost, 0, -1, -1, -4, 0, false, "2022-09", "", 0, 0, 0},
+	}
+	if len(sp.Events) != len(wants) {
+		t.Fatalf("%d model events, want %d", len(sp.Events), len(wants))
+	}
+	for k, w := range wants {
+		e := sp.Events[k]
+		var end model.Month
+		if w.end != "" {
+			end = month(t, w.end)
+		}
+		if e.ID != w.id || e.Kind != w.kind || e.Supplier != w.sup || e.Region != w.reg || e.Corridor != w.corr ||
+			!scalar.EqualWithinAbs(e.Value, w.value, tol) || e.From != w.from || e.HasFrom != w.hasFrom ||
+			e.Start != month(t, w.start) || e.End != end || e.RampIn != w.in || e.RampOut != w.out || len(e.Series) != w.seriesLen {
+			t.Errorf("event %d = %+v, want %+v", k, e, w)
+		}
+	}
+	if e := eventByID(sp, "index"); e != nil {
+		for k, v := range []float64{0.01, 0.02, 0.035} {
+			if !scalar.EqualWithinAbs(e.Series[k], v, tol) {
+				t.Errorf("index series[%d] = %g, want %g", k, e.Series[k], v)
+			}
+		}
+	}
+	if e := eventByID(sp, "port-shut"); e.Label != "Port shut" {
+		t.Errorf("label %q", e.Label)
+	}
+	if e := eventByID(sp, "boom"); e.Label != "boom" {
+		t.Errorf("default label %q, want the id", e.Label)
+	}
+	// Market conversion: percent fields become fractions.
+	m := sp.Market
+	if !scalar.EqualWithinAbs(m.Regions[0].Growth, 0.02, tol) || !scalar.EqualWithinAbs(m.Wedge[1][1], 0.02, tol) {
+		t.Errorf("growth %g, wedge %g; want 0.02 and 0.02", m.Regions[0].Growth, m.Wedge[1][1])
+	}
+	// No extends, no compare_to: the counterfactual has no events.
+	if len(s.Counterfactual.Events) != 0 || s.CounterfactualName != "inline-basic (no events)" {
+		t.Errorf("counterfactual %q with %d events", s.CounterfactualName, len(s.Counterfactual.Events))
+	}
+	if s.Counterfactual.Market == s.Spec.Market {
+		t.Error("scenario and counterfactual share a *Market; Apply on one would change the other")
+	}
+}
+
+// TestDefaultCounterfactual checks the counterfactual of a child (the
+// parent with the child's market and horizon) and of compare_to.
+func TestDefaultCounterfactual(t *testing.T) {
+	s := mustLoad(t, "testdata/valid/extends-child.yaml")
+	if s.CounterfactualName != "inline-basic" {
+		t.Errorf("counterfactual %q, want inline-basic", s.CounterfactualName)
+	}
+	// Parent events, including the removed ones and the original tariff.
+	if e := eventByID(s.Counterfactual, "energy"); e == nil {
+		t.Error("counterfactual lacks the parent's event 'energy' (removed only in the child)")
+	}
+	if e := eventByID(s.Counterfactual, "tariff"); e == nil || !scalar.EqualWithinAbs(e.Value, 0.125, tol) {
+		t.Errorf("counterfactual tariff %+v, want the parent's 12.5%%", e)
+	}
+	if e := eventByID(s.Spec, "tariff"); e == nil || !scalar.EqualWithinAbs(e.Value, 0.2, tol) {
+		t.Errorf("scenario tariff %+v, want the child's 20%%", e)
+	}
+	if eventByID(s.Spec, "energy") != nil || eventByID(s.Spec, "outage") == nil {
+		t.Error("removal or addition not applied")
+	}
+	// The child's horizon and market in both.
+	for _, sp := range []*model.Spec{s.Spec, s.Counterfactual} {
+		if sp.End != month(t, "2024-06") {
+			t.Errorf("%s ends %s, want 2024-06", sp.Name, sp.End)
+		}
+		// Wildcard override first, specific one wins.
+		if sp.Market.Regions[0].Eps != 0.5 || sp.Market.Regions[1].Eps != 0.2 {
+			t.Errorf("%s: eps %g, %g; want 0.5, 0.2", sp.Name, sp.Market.Regions[0].Eps, sp.Market.Regions[1].Eps)
+		}
+		if sp.Market.Suppliers[0].Corridors[1].Capacity != 6 {
+			t.Errorf("%s: Rail capacity %g, want 6", sp.Name, sp.Market.Suppliers[0].Corridors[1].Capacity)
+		}
+	}
+	c := mustLoad(t, "testdata/valid/compare-to.yaml")
+	if c.CounterfactualName != "extends-child" || eventByID(c.Counterfactual, "outage") == nil || eventByID(c.Counterfactual, "extra") != nil {
+		t.Errorf("compare_to: counterfactual %q", c.CounterfactualName)
+	}
+	if c.Counterfactual.End != c.Spec.End {
+		t.Errorf("compare_to: counterfactual horizon ends %s, scenario %s", c.Counterfactual.End, c.Spec.End)
+	}
+}
+
+// TestSetRules checks --set: market and horizon paths change both specs;
+// an events path changes the counterfactual only where it holds the
+// identical event.
+func TestSetRules(t *testing.T) {
+	base := mustLoad(t, "us-relief-2025")
+	s := mustLoad(t, "us-relief-2025", "events.us-ban.end=2026-06", "events.belarus-discount.pct=20",
+		"market.regions.Brazil.demand_elasticity=0.4", "horizon.end=2027-12", "events.jansen.ramp_months=12")
+	// us-ban differs between us-relief-2025 and sanctions-stay: scenario only.
+	if e := eventByID(s.Spec, "us-ban"); e.End != month(t, "2026-06") {
+		t.Errorf("scenario us-ban end %s, want 2026-06", e.End)
+	}
+	if e := eventByID(s.Counterfactual, "us-ban"); e.End != 0 {
+		t.Errorf("counterfactual us-ban end %s, want none (sanctions stay)", e.End)
+	}
+	// belarus-discount and jansen are common: both.
+	for _, sp := range []*model.Spec{s.Spec, s.Counterfactual} {
+		if e := eventByID(sp, "belarus-discount"); !scalar.EqualWithinAbs(e.Value, 0.2, tol) {
+			t.Errorf("%s: belarus-discount %g, want 0.2", sp.Name, e.Value)
+		}
+		if e := eventByID(sp, "jansen"); e.RampIn != 12 {
+			t.Errorf("%s: jansen ramp %d, want 12", sp.Name, e.RampIn)
+		}
+		if sp.Market.Regions[sp.Market.RegionIndex("Brazil")].Eps != 0.4 || sp.End != month(t, "2027-12") {
+			t.Errorf("%s: market or horizon not set", sp.Name)
+		}
+	}
+	if s.Hash == base.Hash {
+		t.Error("--set did not change the hash")
+	}
+	if !strings.Contains(string(s.Resolved), "events.us-ban.end=2026-06") {
+		t.Error("resolved YAML does not record the --set arguments")
+	}
+	// Wildcards.
+	w := mustLoad(t, "history", "market.regions.*.substitution_elasticity=5", "events.*.ramp_months=2")
+	for _, r := range w.Spec.Market.Regions {
+		if r.Sigma != 5 {
+			t.Errorf("%s sigma %g, want 5", r.Name, r.Sigma)
+		}
+	}
+	for _, e := range w.Spec.Events {
+		if e.Kind != model.EventBan && e.RampIn != 2 {
+			t.Errorf("%s ramp %d, want 2", e.ID, e.RampIn)
+		}
+	}
+	// events.*.ramp_months on a ban is an error (bans cannot ramp).
+	if _, err := Load("history", []string{"events.us-ban.ramp_months=2"}); err == nil || !strings.Contains(err.Error(), "event 'us-ban' (ban) has no field 'ramp_months'") {
+		t.Errorf("ramp on a ban via --set: %v", err)
+	}
+}
+
+// TestUncertainApply checks the Apply closures of uncertain parameters
+// against the same rules as --set.
+func TestUncertainApply(t *testing.T) {
+	s := mustLoad(t, "us-relief-2025")
+	byName := map[string]model.Uncertain{}
+	for _, u := range s.Uncertain {
+		byName[u.Name] = u
+		if u.Apply == nil || u.Dist == nil || math.IsNaN(u.Central) {
+			t.Errorf("%s: incomplete %+v", u.Name, u)
+		}
+	}
+	apply := func(name string, v float64) (*model.Spec, *model.Spec) {
+		u, ok := byName[name]
+		if !ok {
+			t.Fatalf("no uncertain %s", name)
+		}
+		sc, cf := s.Spec.Clone(), s.Counterfactual.Clone()
+		if err := u.Apply(sc, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := u.Apply(cf, v); err != nil {
+			t.Fatal(err)
+		}
+		return sc, cf
+	}
+	// Common event: both.
+	sc, cf := apply("events.belarus-discount.pct", 22)
+	if !scalar.EqualWithinAbs(eventByID(sc, "belarus-discount").Value, 0.22, tol) || !scalar.EqualWithinAbs(eventByID(cf, "belarus-discount").Value, 0.22, tol) {
+		t.Error("belarus-discount.pct not applied to both")
+	}
+	if u := byName["events.belarus-discount.pct"]; u.Central != 15 || u.Unit != "%" {
+		t.Errorf("central %g unit %q, want 15 %%", u.Central, u.Unit)
+	}
+	// The scenario's own event: scenario only (the counterfactual lacks it).
+	sc, cf = apply("events.discount-relief.pct", -8)
+	if !scalar.EqualWithinAbs(eventByID(sc, "discount-relief").Value, -0.08, tol) || eventByID(cf, "discount-relief") != nil {
+		t.Error("discount-relief.pct")
+	}
+	// Wildcard market parameter: every region, both specs.
+	sc, cf = apply("market.regions.*.demand_elasticity", 0.55)
+	for _, sp := range []*model.Spec{sc, cf} {
+		for _, r := range sp.Market.Regions {
+			if r.Eps != 0.55 {
+				t.Errorf("%s %s eps %g", sp.Name, r.Name, r.Eps)
+			}
+		}
+	}
+	// The originals are untouched.
+	if s.Spec.Market.Regions[0].Eps == 0.55 {
+		t.Error("Apply changed the resolved scenario")
+	}
+}
+
+// TestParam checks sweep parameters.
+func TestParam(t *testing.T) {
+	s := mustLoad(t, "us-relief-2025")
+	p, err := s.Param("events.us-ban.end")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Unit != "month" {
+		t.Errorf("unit %q", p.Unit)
+	}
+	v, err := ParseParamValue("events.us-ban.end", "2026-06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, cf := s.Spec.Clone(), s.Counterfactual.Clone()
+	if err := p.Apply(sc, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Apply(cf, v); err != nil {
+		t.Fatal(err)
+	}
+	if eventByID(sc, "us-ban").End != month(t, "2026-06") || eventByID(cf, "us-ban").End != 0 {
+		t.Errorf("us-ban end: scenario %s, counterfactual %s", eventByID(sc, "us-ban").End, eventByID(cf, "us-ban").End)
+	}
+	q, err := s.Param("market.suppliers.Belarus.corridors.RussianPorts.cost_usd_per_t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Apply(sc, 60); err != nil {
+		t.Fatal(err)
+	}
+	i := sc.Market.SupplierIndex("Belarus")
+	if sc.Market.Suppliers[i].Corridors[sc.Market.CorridorIndex(i, "RussianPorts")].Cost != 60 {
+		t.Error("corridor cost not set")
+	}
+	g, err := s.Param("market.regions.Brazil.demand_growth_pct_per_year")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Apply(sc, 3); err != nil || !scalar.EqualWithinAbs(sc.Market.Regions[sc.Market.RegionIndex("Brazil")].Growth, 0.03, tol) {
+		t.Errorf("growth: %v", err)
+	}
+	if err := g.Apply(sc, 50); err == nil {
+		t.Error("growth of 50%/yr accepted; valid range is [-20, 20]")
+	}
+	bad := []struct{ path, want string }{
+		{"market.regions.Brasil.demand_elasticity", "did you mean 'Brazil'?"},
+		{"events.us-bam.end", "did you mean 'us-ban'?"},
+		{"events.us-ban.supplier", "is not a number"},
+		{"market.suppliers.Belarus.corridors.Klaipeda.cost", "did you mean 'cost_usd_per_t'?"},
+		{"horizon.ends", "did you mean 'end'?"},
+	}
+	for _, b := range bad {
+		if _, err := s.Param(b.path); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("Param(%s) = %v, want an error containing %q", b.path, err, b.want)
+		}
+	}
+}
+
+// TestWarnings checks legal but suspicious input: warnings, kept apart from
+// errors.
+func TestWarnings(t *testing.T) {
+	src := "title: t\nhorizon: {start: 2020-06, end: 2022-12}\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: 1.5\nevents:\n" +
+		"  - {id: late, wedge: {supplier: Belarus, region: all, pct: 5}, start: 2024-01}\n" +
+		"  - {id: laos-us, ban: {supplier: Laos, region: United States}, start: 2021-01}\n" +
+		"  - {id: tail, cost: {supplier: Canada, usd_per_t: 5}, start: 2021-01, ramp_out_months: 3}\n"
+	s, err := Parse("warn.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"warn.yaml:2:18: warning: horizon.start: horizon starts 2020-06, not in January of the base year 2020: the path jumps from the base-year equilibrium to 2020-06 with no months in between",
+		"warn.yaml:5:39: warning: market.overrides.regions.Brazil.demand_elasticity: market.regions.Brazil.demand_elasticity = 1.5 is outside the dataset's documented range [0.1, 0.8]",
+		"warn.yaml:7:72: warning: events[0].start: event 'late' (2024-01..never ends) lies entirely outside the horizon 2020-06..2022-12: it has no effect",
+		"warn.yaml:8:24: warning: events[1].ban: no base flow on Laos → United States: the ban changes nothing",
+		"warn.yaml:9:89: warning: events[2].ramp_out_months: ramp_out_months has no effect without end",
+	}
+	var got []string
+	for _, w := range s.Warnings {
+		got = append(got, w.Error())
+		if w.Severity != SeverityWarning {
+			t.Errorf("%v is not a warning", w)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(s.Warnings.Errors()) != 0 {
+		t.Error("Errors() of warnings not empty")
+	}
+}
+
+// TestSuggest checks the did-you-mean distance.
+func TestSuggest(t *testing.T) {
+	dist := []struct {
+		a, b string
+		d    int
+	}{
+		{"", "", 0}, {"abc", "abc", 0}, {"abc", "acb", 1}, {"Belarussia", "Belarus", 3},
+		{"kitten", "sitting", 3}, {"ca", "abc", 3}, {"Brasil", "brazil", 1},
+	}
+	for _, c := range dist {
+		if got := editDistance(c.a, c.b); got != c.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
+		}
+	}
+	sup := []string{"Canada", "Russia", "Belarus", "China", "Israel", "Jordan", "Germany", "Laos", "Chile", "United States", "Other"}
+	for _, c := range []struct{ in, want string }{
+		{"Belarussia", "Belarus"}, {"canada", "Canada"}, {"Rusia", "Russia"}, {"united states", "United States"},
+		{"UnitedStates", "United States"}, {"Germny", "Germany"}, {"Atlantis", ""}, {"X", ""},
+	} {
+		if got := suggest(c.in, sup); got != c.want {
+			t.Errorf("suggest(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
