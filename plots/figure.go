@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -499,15 +501,39 @@ func saveCharts(dir string, charts []*Chart, opts Options) ([]string, error) {
 	type out struct {
 		path string
 		data []byte
+		err  error
 	}
-	var outs []out
+	// Render in parallel (charts are independent; gonum/plot's font cache
+	// is safe for concurrent use), keeping the order.
+	outs := make([]out, 0, len(charts)*len(formats))
 	for _, ch := range charts {
 		for _, f := range formats {
-			var buf bytes.Buffer
-			if err := ch.Render(&buf, f, opts); err != nil {
-				return nil, err
+			outs = append(outs, out{path: filepath.Join(dir, ch.Name+"."+f)})
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(outs))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				ch, f := charts[j/len(formats)], formats[j%len(formats)]
+				var buf bytes.Buffer
+				outs[j].err = ch.Render(&buf, f, opts)
+				outs[j].data = buf.Bytes()
 			}
-			outs = append(outs, out{filepath.Join(dir, ch.Name+"."+f), buf.Bytes()})
+		}()
+	}
+	for j := range outs {
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+	for _, o := range outs {
+		if o.err != nil {
+			return nil, o.err
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
