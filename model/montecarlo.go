@@ -26,12 +26,11 @@ const (
 // mcExactLimit is MCExactMax; tests lower it to exercise the histograms.
 var mcExactLimit = MCExactMax
 
-// exactCap returns how many draws keep their rows (a multiple of mcBlock,
-// at least one block): the percentiles are exact up to this many draws.
+// exactCap returns how many draws may keep their rows (at least one
+// block): the percentiles are exact up to this many draws.
 func exactCap(cells int) int {
 	n := mcExactBytes / (16 * max(cells, 1))
-	n = min(n, mcExactLimit) / mcBlock * mcBlock
-	return max(n, mcBlock)
+	return max(min(n, mcExactLimit), mcBlock)
 }
 
 // mcSeries is one reported series: variable j of entity e.
@@ -41,11 +40,19 @@ type mcSeries struct {
 	entity string
 }
 
-// mcLayout fixes the reported series and months of a run.
+// mcLayout fixes the reported series and months of a run. In a draw's
+// row, month k holds the series from k·len(series); variable j's entities
+// are contiguous from vars[j].off.
 type mcLayout struct {
 	series []mcSeries
+	vars   []mcVar
 	months int
 	from   int // first month of the report window
+}
+
+type mcVar struct {
+	def    *varDef
+	off, n int
 }
 
 func newMCLayout(cal *Calibrated, spec *Spec) *mcLayout {
@@ -53,6 +60,7 @@ func newMCLayout(cal *Calibrated, spec *Spec) *mcLayout {
 	for j := range varDefs {
 		d := &varDefs[j]
 		names := EntityNames(cal, d.Entity)
+		l.vars = append(l.vars, mcVar{def: d, off: len(l.series), n: len(names)})
 		for e := range names {
 			l.series = append(l.series, mcSeries{def: d, e: e, entity: names[e]})
 		}
@@ -117,16 +125,10 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string 
 			return errDrawFailed
 		}
 		base := k * ns
-		for q := range l.series {
-			se := &l.series[q]
-			a := se.def.get(calS, ss, se.e)
-			b := se.def.get(calC, cs, se.e)
-			if !distFinite(a) || !distFinite(b) {
-				failure = fmt.Sprintf("month %v: %s of %s is not finite", t, se.def.Name, se.entity)
-				return errDrawFailed
-			}
-			row[base+q] = a
-			row[C+base+q] = b
+		for _, v := range l.vars {
+			o := base + v.off
+			v.def.fillAll(calS, ss, row[o:o+v.n])
+			v.def.fillAll(calC, cs, row[C+o:C+o+v.n])
 		}
 		if k >= l.from {
 			r.acc.add(ss, cs)
@@ -138,6 +140,13 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string 
 	}
 	if err != nil {
 		return err.Error()
+	}
+	for q, v := range row {
+		if !distFinite(v) {
+			q %= C
+			se := &l.series[q%ns]
+			return fmt.Sprintf("month %v: %s of %s is not finite", r.scen.Start+Month(q/ns), se.def.Name, se.entity)
+		}
 	}
 	r.acc.values(mrow)
 	for _, v := range mrow {
@@ -216,15 +225,16 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	capN := exactCap(C)
 	draws := opts.Draws
 	store := newBandStore(C, workers)
-	nExact := min(draws, capN)
-	store.exact = make([][]float64, nExact)
-	store.exactOK = make([]bool, nExact)
-	exactBuf := make([]float64, nExact*2*C)
-	for d := range store.exact {
-		store.exact[d] = exactBuf[d*2*C : (d+1)*2*C : (d+1)*2*C]
-	}
+	exactRegime := draws <= capN
 	var blockRows [][]float64
-	if draws > capN {
+	if exactRegime {
+		store.exact = make([][]float64, draws)
+		store.exactOK = make([]bool, draws)
+		buf := make([]float64, draws*2*C)
+		for d := range store.exact {
+			store.exact[d] = buf[d*2*C : (d+1)*2*C : (d+1)*2*C]
+		}
+	} else {
 		blockRows = make([][]float64, mcBlock)
 		buf := make([]float64, mcBlock*2*C)
 		for j := range blockRows {
@@ -246,6 +256,9 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	}
 	nm := len(defs)
 	totals := make([][]float64, nm)
+	for m := range totals {
+		totals[m] = make([]float64, 0, draws)
+	}
 	blockM := make([]float64, mcBlock*nm)
 	blockFail := make([]string, mcBlock)
 	blockOK := make([]bool, mcBlock)
@@ -257,8 +270,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		d1 := min(d0+mcBlock, draws)
 		nb := d1 - d0
 		rows := blockRows
-		inExact := d0 < capN
-		if inExact {
+		if exactRegime {
 			rows = store.exact[d0:d1]
 		}
 		// Phase A: simulate the block's draws in parallel.
@@ -297,15 +309,16 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 				totals[m] = append(totals[m], blockM[j*nm+m])
 			}
 		}
-		if inExact {
-			copy(store.exactOK[d0:d1], blockOK[:nb])
-		}
-		// Phase B: merge into the histograms.
+		// Phase B: merge into the percentile store. The pilot of the
+		// histograms is the first block with a converged draw.
 		switch {
-		case inExact && d1 == capN && draws > capN:
-			store.startHistograms(store.exact, store.exactOK)
-			store.exact, store.exactOK, exactBuf = nil, nil, nil
-		case !inExact:
+		case exactRegime:
+			copy(store.exactOK[d0:d1], blockOK[:nb])
+		case store.count == nil:
+			if res.Converged > 0 {
+				store.startHistograms(rows[:nb], blockOK[:nb])
+			}
+		default:
 			store.add(rows[:nb], blockOK[:nb])
 		}
 		if opts.Progress != nil {
@@ -315,7 +328,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 
 	// Assemble the bands.
 	bands := store.bands()
-	res.Exact = store.count == nil
+	res.Exact = exactRegime
 	ns := len(layout.series)
 	res.Series = make([]Series, ns)
 	for q, se := range layout.series {
@@ -329,9 +342,9 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		}
 		for k := 0; k < layout.months; k++ {
 			c := k*ns + q
-			sr.Level[k] = bands[3*c]
-			sr.CfLevel[k] = bands[3*c+1]
-			sr.Diff[k] = bands[3*c+2]
+			sr.Level[k] = bands[c]
+			sr.CfLevel[k] = bands[C+c]
+			sr.Diff[k] = bands[2*C+c]
 		}
 		res.Series[q] = sr
 	}

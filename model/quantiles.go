@@ -18,7 +18,7 @@ import (
 //
 // Up to exactCap draws every row is kept and the percentiles are exact
 // (sorted, stat.Quantile with stat.LinInterp). With more draws the first
-// exactCap draws are a pilot: they set, per value cell, a fixed range
+// block of mcBlock draws is a pilot: it sets, per value cell, a fixed range
 // [lo, hi] (the pilot's min and max widened by histPad of their spread on
 // each side) split into histBins equal bins, with an underflow and an
 // overflow bin whose outer edges are the exact running min and max. Every
@@ -35,31 +35,34 @@ const (
 // quantileLevels are the percentiles of a Band.
 var quantileLevels = [5]float64{0.05, 0.25, 0.5, 0.75, 0.95}
 
-// bandStore accumulates the per-draw rows.
+// bandStore accumulates the per-draw rows. Value cell j = kind·C + c:
+// kind 0 the scenario level of level cell c, 1 the counterfactual's, 2
+// their difference.
 type bandStore struct {
 	cells   int // C: level cells per path
 	workers int
 
-	// exact phase
-	exact   [][]float64 // rows of the first exactCap draws (nil after the pilot)
+	// exact regime: every row kept
+	exact   [][]float64
 	exactOK []bool
 
-	// histogram phase (nil until the pilot is done)
-	lo, inv  []float64 // per value cell: range start and bins per unit
+	// histogram regime (nil until started)
+	lo, inv  []float64 // per value cell: range start and bins per unit (0: zero-width range)
 	min, max []float64
 	sum      []float64
 	count    []uint32 // (histBins+2) per value cell: underflow, bins, overflow
 	n        int      // converged draws added
+	shared   []bool   // per level cell: counterfactual equal to scenario in every draw so far
+	scratch  [][]float64
 }
 
 func newBandStore(cells, workers int) *bandStore {
-	return &bandStore{cells: cells, workers: workers}
+	return &bandStore{cells: cells, workers: max(workers, 1)}
 }
 
-// value returns value cell j (3 per level cell: scenario, counterfactual,
-// difference) of row.
+// value returns value cell j of row.
 func (b *bandStore) value(row []float64, j int) float64 {
-	c, kind := j/3, j%3
+	kind, c := j/b.cells, j%b.cells
 	switch kind {
 	case 0:
 		return row[c]
@@ -69,12 +72,13 @@ func (b *bandStore) value(row []float64, j int) float64 {
 	return row[c] - row[b.cells+c]
 }
 
-// parallelCells runs f over [0, n) split into chunks of cells, on b.workers
-// goroutines. f must only touch its own cells.
-func parallelCells(workers, n int, f func(j0, j1 int)) {
-	const chunk = 1024
+// parallelCells runs f over [0, n) split into chunks, on workers
+// goroutines; w is the goroutine's index. f must only touch its own cells.
+func parallelCells(workers, n, chunk int, f func(w, j0, j1 int)) {
 	if workers <= 1 || n <= chunk {
-		f(0, n)
+		for j0 := 0; j0 < n; j0 += chunk {
+			f(0, j0, min(j0+chunk, n))
+		}
 		return
 	}
 	var next atomic.Int64
@@ -84,15 +88,57 @@ func parallelCells(workers, n int, f func(j0, j1 int)) {
 		go func() {
 			defer wg.Done()
 			for {
-				j0 := int(next.Add(chunk)) - chunk
+				j0 := int(next.Add(int64(chunk))) - chunk
 				if j0 >= n {
 					return
 				}
-				f(j0, min(j0+chunk, n))
+				f(w, j0, min(j0+chunk, n))
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// tileCells is the number of level cells copied into a tile at a time:
+// a tile of 2 × draws × tileCells floats stays in the L2 cache.
+const (
+	tileCells = 256
+	tilePad   = 8
+)
+
+// forTiles calls f for chunks of level cells [c0, c1) with the converged
+// rows' values copied into tiles: vs[t·W + c − c0] (scenario) and vc
+// (counterfactual) for the t-th converged row. The tile stride W is
+// c1 − c0 + tilePad, so that a column of the tile does not map onto a few
+// cache sets.
+func (b *bandStore) forTiles(rows [][]float64, ok []bool, f func(c0, c1, W, nd int, vs, vc []float64)) {
+	var live [][]float64
+	for d, row := range rows {
+		if ok[d] {
+			live = append(live, row)
+		}
+	}
+	nd := len(live)
+	if nd == 0 {
+		return
+	}
+	if len(b.scratch) < b.workers || len(b.scratch[0]) < 2*nd*tileCells {
+		b.scratch = make([][]float64, b.workers)
+		for w := range b.scratch {
+			b.scratch[w] = make([]float64, 2*max(nd, mcBlock)*(tileCells+tilePad))
+		}
+	}
+	C := b.cells
+	parallelCells(b.workers, C, tileCells, func(w, c0, c1 int) {
+		W := c1 - c0 + tilePad
+		vs := b.scratch[w][: nd*W : nd*W]
+		vc := b.scratch[w][nd*W : 2*nd*W]
+		for t, row := range live {
+			copy(vs[t*W:t*W+c1-c0], row[c0:c1])
+			copy(vc[t*W:t*W+c1-c0], row[C+c0:C+c1])
+		}
+		f(c0, c1, W, nd, vs, vc)
+	})
 }
 
 // startHistograms builds the bins from the pilot rows (the converged ones
@@ -105,62 +151,161 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 	b.max = make([]float64, V)
 	b.sum = make([]float64, V)
 	b.count = make([]uint32, V*(histBins+2))
-	parallelCells(b.workers, V, func(j0, j1 int) {
-		for j := j0; j < j1; j++ {
-			lo, hi := math.Inf(1), math.Inf(-1)
-			for d, row := range rows {
-				if !ok[d] {
-					continue
+	b.shared = make([]bool, b.cells)
+	for j := range b.min {
+		b.min[j], b.max[j] = math.Inf(1), math.Inf(-1)
+	}
+	C := b.cells
+	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
+		for c := c0; c < c1; c++ {
+			same := true
+			for t := 0; t < nd && same; t++ {
+				same = vs[t*W+c-c0] == vc[t*W+c-c0]
+			}
+			b.shared[c] = same
+			for kind := 0; kind < 3; kind++ {
+				lo, hi := math.Inf(1), math.Inf(-1)
+				for t := 0; t < nd; t++ {
+					v := tileValue(kind, vs, vc, t*W+c-c0)
+					lo = math.Min(lo, v)
+					hi = math.Max(hi, v)
 				}
-				v := b.value(row, j)
-				lo = math.Min(lo, v)
-				hi = math.Max(hi, v)
+				j := kind*C + c
+				pad := histPad * (hi - lo)
+				b.lo[j] = lo - pad
+				if w := hi - lo + 2*pad; w > 0 {
+					b.inv[j] = histBins / w
+				}
 			}
-			if lo > hi { // no converged pilot draw
-				lo, hi = 0, 0
-			}
-			pad := histPad * (hi - lo)
-			b.lo[j] = lo - pad
-			if w := hi - lo + 2*pad; w > 0 {
-				b.inv[j] = histBins / w
-			}
-			b.min[j], b.max[j] = math.Inf(1), math.Inf(-1)
 		}
 	})
 	b.add(rows, ok)
 }
 
-// add adds the converged rows, in order, to the histograms.
+func tileValue(kind int, vs, vc []float64, k int) float64 {
+	switch kind {
+	case 0:
+		return vs[k]
+	case 1:
+		return vc[k]
+	}
+	return vs[k] - vc[k]
+}
+
+// add adds the converged rows to the histograms. Each value cell's sum is
+// accumulated in row order, so the result does not depend on workers.
+//
+// While a level cell's counterfactual value has equalled its scenario
+// value in every draw so far (months before the two paths' policies
+// differ), its counterfactual histogram is not filled (shared[c]) and its
+// difference is a run of exact zeros; at the first draw where they differ
+// the scenario's counts, min, max and sum are copied to the
+// counterfactual (they are its own, since every value so far was equal)
+// and both are filled from then on. This changes no result.
 func (b *bandStore) add(rows [][]float64, ok []bool) {
 	for d := range rows {
 		if ok[d] {
 			b.n++
 		}
 	}
-	V := 3 * b.cells
-	parallelCells(b.workers, V, func(j0, j1 int) {
-		// 8 value cells at a time: rows are read one cache line at a
-		// time while 8 histograms stay in cache.
-		for g := j0; g < j1; g += 8 {
-			ge := min(g+8, j1)
-			for d, row := range rows {
-				if !ok[d] {
+	C := b.cells
+	const S = histBins + 2
+	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
+		var vals [mcBlock]float64
+		for c := c0; c < c1; c++ {
+			off := c - c0
+			if b.shared[c] {
+				equal := true
+				for t := 0; t < nd; t++ {
+					if vs[t*W+off] != vc[t*W+off] {
+						equal = false
+						break
+					}
+				}
+				if equal {
+					b.update(c, 0, vs, vc, off, W, nd, &vals)
+					j := 2*C + c
+					if b.inv[j] == 0 && b.lo[j] == 0 {
+						b.count[j*S+1] += uint32(nd)
+						b.min[j], b.max[j] = math.Min(b.min[j], 0), math.Max(b.max[j], 0)
+					} else {
+						b.update(j, 2, vs, vc, off, W, nd, &vals)
+					}
 					continue
 				}
-				for j := g; j < ge; j++ {
-					v := b.value(row, j)
-					b.sum[j] += v
-					if v < b.min[j] {
-						b.min[j] = v
-					}
-					if v > b.max[j] {
-						b.max[j] = v
-					}
-					b.count[j*(histBins+2)+binOf(v, b.lo[j], b.inv[j])]++
-				}
+				j0, j1 := c, C+c
+				copy(b.count[j1*S:(j1+1)*S], b.count[j0*S:(j0+1)*S])
+				b.min[j1], b.max[j1], b.sum[j1] = b.min[j0], b.max[j0], b.sum[j0]
+				b.shared[c] = false
+			}
+			for kind := 0; kind < 3; kind++ {
+				b.update(kind*C+c, kind, vs, vc, off, W, nd, &vals)
 			}
 		}
 	})
+}
+
+// update adds the nd tile values of value cell j (of the given kind, at
+// offset off in tiles of width W) to its histogram, min, max and sum.
+func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *[mcBlock]float64) {
+	const S = histBins + 2
+	lo, inv := b.lo[j], b.inv[j]
+	mn, mx, sm := b.min[j], b.max[j], b.sum[j]
+	cnt := b.count[j*S : (j+1)*S]
+	for t0 := 0; t0 < nd; t0 += mcBlock {
+		m := min(nd-t0, mcBlock)
+		k := t0*W + off
+		switch kind {
+		case 0:
+			for t := range vals[:m] {
+				vals[t] = vs[k+t*W]
+			}
+		case 1:
+			for t := range vals[:m] {
+				vals[t] = vc[k+t*W]
+			}
+		default:
+			for t := range vals[:m] {
+				vals[t] = vs[k+t*W] - vc[k+t*W]
+			}
+		}
+		if inv == 0 {
+			for _, v := range vals[:m] {
+				sm += v
+				if v == lo { // constant so far: e.g. a zero difference
+					cnt[1]++
+				} else {
+					cnt[binOf(v, lo, inv)]++
+				}
+				if v < mn {
+					mn = v
+				}
+				if v > mx {
+					mx = v
+				}
+			}
+			continue
+		}
+		for _, v := range vals[:m] {
+			sm += v
+			if v < mn {
+				mn = v
+			}
+			if v > mx {
+				mx = v
+			}
+			x := (v - lo) * inv
+			switch {
+			case x < 0:
+				cnt[0]++
+			case x < histBins:
+				cnt[1+int(x)]++
+			default:
+				cnt[binOf(v, lo, inv)]++
+			}
+		}
+	}
+	b.min[j], b.max[j], b.sum[j] = mn, mx, sm
 }
 
 // binOf returns the histogram slot of v: 0 below lo, 1..histBins inside,
@@ -262,14 +407,23 @@ func (b *bandStore) bands() []Band {
 	V := 3 * b.cells
 	out := make([]Band, V)
 	if b.count != nil {
-		parallelCells(b.workers, V, func(j0, j1 int) {
+		C := b.cells
+		parallelCells(b.workers, V, 1024, func(_, j0, j1 int) {
 			for j := j0; j < j1; j++ {
+				if j >= C && j < 2*C && b.shared[j-C] {
+					continue
+				}
 				out[j] = b.histBand(j)
 			}
 		})
+		for c, sh := range b.shared {
+			if sh {
+				out[C+c] = out[c]
+			}
+		}
 		return out
 	}
-	parallelCells(b.workers, V, func(j0, j1 int) {
+	parallelCells(b.workers, V, 1024, func(_, j0, j1 int) {
 		buf := make([]float64, 0, len(b.exact))
 		for j := j0; j < j1; j++ {
 			buf = buf[:0]

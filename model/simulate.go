@@ -15,7 +15,8 @@ type pathSim struct {
 	pol    *Policy
 	sol    *Solution
 	lag    Lag
-	start  []float64
+	start  []float64 // warm start for the next month
+	prev   []float64 // last month's FOB prices
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
@@ -34,6 +35,7 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		sol:    NewSolution(cal),
 		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R)},
 		start:  make([]float64, n),
+		prev:   make([]float64, n),
 	}
 	ps.sol.CorridorCap = make([][]float64, n)
 	for i := range ps.sol.CorridorCap {
@@ -70,6 +72,7 @@ func (ps *pathSim) reset() {
 	copy(ps.lag.Demand, ps.cal.Q0)
 	for i := range ps.start {
 		ps.start[i] = ps.cal.Market.Suppliers[i].FOB
+		ps.prev[i] = ps.start[i]
 	}
 }
 
@@ -88,16 +91,25 @@ func (ps *pathSim) solve(t Month) (Result, error) {
 }
 
 // advance makes sol last month's equilibrium: S_{t−1} = sales, Q_{t−1} =
-// demand (Solve floors them at lagQuantityFloor of the base year), warm
-// start from its FOB prices. Non-finite values (never expected) keep the
-// previous month's.
+// demand (Solve floors them at lagQuantityFloor of the base year). The
+// next month's warm start extrapolates each FOB price by its last monthly
+// change, p_t·(p_t/p_{t−1}) with the ratio clamped to [0.95, 1.05]: under
+// partial adjustment prices move geometrically, so this saves Newton
+// iterations. Non-finite values (never expected) keep the previous month's.
 func (ps *pathSim) advance(sol *Solution) {
 	for i, s := range sol.Sales {
 		if distFinite(s) {
 			ps.lag.Supply[i] = s
 		}
 		if p := sol.FOB[i]; distFinite(p) && p > 0 {
-			ps.start[i] = p
+			r := p / ps.prev[i]
+			if !(r >= 0.95) {
+				r = 0.95
+			} else if r > 1.05 {
+				r = 1.05
+			}
+			ps.start[i] = p * r
+			ps.prev[i] = p
 		}
 	}
 	for r, q := range sol.Demand {

@@ -1,76 +1,93 @@
 package model
 
-// varDef is a reported variable with the function extracting it.
+// varDef is a reported variable with the functions extracting it: get
+// one entity; fill (optional) writes every entity into dst in entity order.
 type varDef struct {
 	Variable
-	get func(c *Calibrated, sol *Solution, e int) float64
+	get  func(c *Calibrated, sol *Solution, e int) float64
+	fill func(c *Calibrated, sol *Solution, dst []float64)
+}
+
+// vecVar is a variable stored as a per-supplier or per-region vector.
+func vecVar(v Variable, f func(s *Solution) []float64) varDef {
+	return varDef{v,
+		func(c *Calibrated, s *Solution, e int) float64 { return f(s)[e] },
+		func(c *Calibrated, s *Solution, dst []float64) { copy(dst, f(s)) }}
+}
+
+// matVar is a variable stored as rows (routes [i][r] or corridors [i][k]),
+// flattened row after row.
+func matVar(v Variable, f func(s *Solution) [][]float64) varDef {
+	get := func(c *Calibrated, s *Solution, e int) float64 {
+		for _, row := range f(s) {
+			if e < len(row) {
+				return row[e]
+			}
+			e -= len(row)
+		}
+		return 0
+	}
+	fill := func(c *Calibrated, s *Solution, dst []float64) {
+		for _, row := range f(s) {
+			dst = dst[copy(dst, row):]
+		}
+	}
+	return varDef{v, get, fill}
 }
 
 // varDefs is the registry behind Variables, in output order. Names are
 // stable API (CSV columns, chart series, Monte Carlo bands, serve).
 var varDefs = []varDef{
 	{Variable{"benchmark_price", "$/t", EntityWorld, "benchmark price: the benchmark region's CES price index (Brazil CFR)"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark }},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark }, nil},
 
-	{Variable{"fob_price", "$/t", EntitySupplier, "FOB export price p[i]"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.FOB[e] }},
-	{Variable{"netback", "$/t", EntitySupplier, "mine netback m[i]: FOB price less the cost of the corridor carrying the last tonne"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Netback[e] }},
-	{Variable{"marginal_cost", "$/t", EntitySupplier, "mine marginal cost (S/B)^(1/η)"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.MarginalCost[e] }},
-	{Variable{"sales", "Mt/yr", EntitySupplier, "total sales S[i], domestic included"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Sales[e] }},
-	{Variable{"exports", "Mt/yr", EntitySupplier, "sales outside the supplier's home region"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Exports[e] }},
-	{Variable{"export_revenue", "$M/yr", EntitySupplier, "FOB export revenue p·exports (annual rate)"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.ExportRev[e] }},
-	{Variable{"revenue", "$M/yr", EntitySupplier, "FOB revenue on all sales p·S (annual rate)"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Revenue[e] }},
+	vecVar(Variable{"fob_price", "$/t", EntitySupplier, "FOB export price p[i]"},
+		func(s *Solution) []float64 { return s.FOB }),
+	vecVar(Variable{"netback", "$/t", EntitySupplier, "mine netback m[i]: FOB price less the cost of the corridor carrying the last tonne"},
+		func(s *Solution) []float64 { return s.Netback }),
+	vecVar(Variable{"marginal_cost", "$/t", EntitySupplier, "mine marginal cost (S/B)^(1/η)"},
+		func(s *Solution) []float64 { return s.MarginalCost }),
+	vecVar(Variable{"sales", "Mt/yr", EntitySupplier, "total sales S[i], domestic included"},
+		func(s *Solution) []float64 { return s.Sales }),
+	vecVar(Variable{"exports", "Mt/yr", EntitySupplier, "sales outside the supplier's home region"},
+		func(s *Solution) []float64 { return s.Exports }),
+	vecVar(Variable{"export_revenue", "$M/yr", EntitySupplier, "FOB export revenue p·exports (annual rate)"},
+		func(s *Solution) []float64 { return s.ExportRev }),
+	vecVar(Variable{"revenue", "$M/yr", EntitySupplier, "FOB revenue on all sales p·S (annual rate)"},
+		func(s *Solution) []float64 { return s.Revenue }),
 	{Variable{"market_share", "fraction", EntitySupplier, "share of world exports (exports / Σ exports)"},
-		marketShare},
-	{Variable{"capacity_use", "fraction", EntitySupplier, "production capacity utilisation S/K"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.CapacityUse[e] }},
-	{Variable{"producer_surplus_change", "$M/yr", EntitySupplier, "producer surplus change from the base year"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.ProducerSurplus[e] }},
-	{Variable{"corridor_rent", "$M/yr", EntitySupplier, "rent earned because export corridors are full"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.CorridorRent[e] }},
-	{Variable{"capacity_rent", "$M/yr", EntitySupplier, "rent earned because production capacity binds"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.CapacityRent[e] }},
-	{Variable{"quota_rent", "$M/yr", EntitySupplier, "rent earned because an export cap binds"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.QuotaRent[e] }},
+		marketShare, marketShareFill},
+	vecVar(Variable{"capacity_use", "fraction", EntitySupplier, "production capacity utilisation S/K"},
+		func(s *Solution) []float64 { return s.CapacityUse }),
+	vecVar(Variable{"producer_surplus_change", "$M/yr", EntitySupplier, "producer surplus change from the base year"},
+		func(s *Solution) []float64 { return s.ProducerSurplus }),
+	vecVar(Variable{"corridor_rent", "$M/yr", EntitySupplier, "rent earned because export corridors are full"},
+		func(s *Solution) []float64 { return s.CorridorRent }),
+	vecVar(Variable{"capacity_rent", "$M/yr", EntitySupplier, "rent earned because production capacity binds"},
+		func(s *Solution) []float64 { return s.CapacityRent }),
+	vecVar(Variable{"quota_rent", "$M/yr", EntitySupplier, "rent earned because an export cap binds"},
+		func(s *Solution) []float64 { return s.QuotaRent }),
 
-	{Variable{"price_index", "$/t", EntityRegion, "CES price index P[r] (delivered, CFR)"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.PriceIndex[e] }},
-	{Variable{"demand", "Mt/yr", EntityRegion, "quantity demanded Q[r]"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Demand[e] }},
-	{Variable{"import_bill", "$M/yr", EntityRegion, "import bill: delivered value of flows from suppliers based elsewhere"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.ImportBill[e] }},
-	{Variable{"consumer_surplus_change", "$M/yr", EntityRegion, "consumer surplus change from the base year"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.ConsumerSurplus[e] }},
+	vecVar(Variable{"price_index", "$/t", EntityRegion, "CES price index P[r] (delivered, CFR)"},
+		func(s *Solution) []float64 { return s.PriceIndex }),
+	vecVar(Variable{"demand", "Mt/yr", EntityRegion, "quantity demanded Q[r]"},
+		func(s *Solution) []float64 { return s.Demand }),
+	vecVar(Variable{"import_bill", "$M/yr", EntityRegion, "import bill: delivered value of flows from suppliers based elsewhere"},
+		func(s *Solution) []float64 { return s.ImportBill }),
+	vecVar(Variable{"consumer_surplus_change", "$M/yr", EntityRegion, "consumer surplus change from the base year"},
+		func(s *Solution) []float64 { return s.ConsumerSurplus }),
 
-	{Variable{"flow", "Mt/yr", EntityRoute, "bilateral flow x[i][r]"},
-		func(c *Calibrated, s *Solution, e int) float64 {
-			R := len(s.PriceIndex)
-			return s.Flow[e/R][e%R]
-		}},
-	{Variable{"delivered_price", "$/t", EntityRoute, "delivered price p[i][r] = (p[i] + f[i][r])·(1 + τ[i][r])"},
-		func(c *Calibrated, s *Solution, e int) float64 {
-			R := len(s.PriceIndex)
-			return s.Delivered[e/R][e%R]
-		}},
+	matVar(Variable{"flow", "Mt/yr", EntityRoute, "bilateral flow x[i][r]"},
+		func(s *Solution) [][]float64 { return s.Flow }),
+	matVar(Variable{"delivered_price", "$/t", EntityRoute, "delivered price p[i][r] = (p[i] + f[i][r])·(1 + τ[i][r])"},
+		func(s *Solution) [][]float64 { return s.Delivered }),
 
-	{Variable{"corridor_flow", "Mt/yr", EntityCorridor, "tonnes carried by an export corridor"},
-		func(c *Calibrated, s *Solution, e int) float64 {
-			i, k := corridorAt(c, e)
-			return s.CorridorFlow[i][k]
-		}},
-	{Variable{"corridor_use", "fraction", EntityCorridor, "corridor utilisation flow/capacity (0 for a closed corridor)"},
-		func(c *Calibrated, s *Solution, e int) float64 {
-			i, k := corridorAt(c, e)
-			return s.CorridorUse[i][k]
-		}},
+	matVar(Variable{"corridor_flow", "Mt/yr", EntityCorridor, "tonnes carried by an export corridor"},
+		func(s *Solution) [][]float64 { return s.CorridorFlow }),
+	matVar(Variable{"corridor_use", "fraction", EntityCorridor, "corridor utilisation flow/capacity (0 for a closed corridor)"},
+		func(s *Solution) [][]float64 { return s.CorridorUse }),
 	{Variable{"corridor_capacity", "Mt/yr", EntityCorridor, "corridor capacity in force"},
-		corridorCapacity},
+		corridorCapacity, corridorCapacityFill},
 }
 
 // Variables lists every reported variable, in output order. Names are
@@ -204,4 +221,41 @@ func corridorCapacity(c *Calibrated, s *Solution, e int) float64 {
 		return s.CorridorFlow[i][k] / u
 	}
 	return c.Market.Suppliers[i].Corridors[k].Capacity
+}
+
+func marketShareFill(c *Calibrated, s *Solution, dst []float64) {
+	var tot float64
+	for _, x := range s.Exports {
+		tot += x
+	}
+	for i, x := range s.Exports {
+		if tot > 0 {
+			dst[i] = x / tot
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+func corridorCapacityFill(c *Calibrated, s *Solution, dst []float64) {
+	if len(s.CorridorCap) == len(c.Market.Suppliers) {
+		for _, row := range s.CorridorCap {
+			dst = dst[copy(dst, row):]
+		}
+		return
+	}
+	for e := range dst {
+		dst[e] = corridorCapacity(c, s, e)
+	}
+}
+
+// fillAll writes every entity of d into dst (EntityCount values).
+func (d *varDef) fillAll(c *Calibrated, s *Solution, dst []float64) {
+	if d.fill != nil {
+		d.fill(c, s, dst)
+		return
+	}
+	for e := range dst {
+		dst[e] = d.get(c, s, e)
+	}
 }
