@@ -202,7 +202,7 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 	// Marker labels only above panels wide enough to hold them.
 	if lay.cols <= 2 {
 		for _, p := range lay.panels[0] {
-			if p != nil && p.labelMarkers && len(p.markers) > 0 {
+			if p != nil && p.labelMarkers && markersInRange(p) {
 				markerRows = maxMarkerRows
 			}
 		}
@@ -267,6 +267,17 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 }
 
 const maxMarkerRows = 3
+
+// markersInRange reports whether any labelled marker of p falls on its x
+// range.
+func markersInRange(p *panel) bool {
+	for _, m := range p.markers {
+		if v := monthX(m.Month); m.Label != "" && v >= p.p.X.Min && v <= p.p.X.Max {
+			return true
+		}
+	}
+	return false
+}
 
 // drawMarkerLabels writes the event labels of p in the strip above its
 // data area, each next to its marker line, stacking labels that would

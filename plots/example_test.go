@@ -1,0 +1,80 @@
+package plots_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
+)
+
+// tinyRun is a hand-made two-month run of a one-supplier, one-region
+// market (charts only read results; no solver involved).
+func tinyRun() *model.Run {
+	m := &model.Market{Name: "tiny", Benchmark: "Brazil",
+		Suppliers: []model.Supplier{{Name: "Belarus", Corridors: []model.Corridor{{Name: "Klaipeda", Capacity: 11}}}},
+		Regions:   []model.Region{{Name: "Brazil"}}}
+	cal := &model.Calibrated{Market: m}
+	months := []model.Month{model.NewMonth(2025, 12), model.NewMonth(2026, 1)}
+	path := func(price, exports float64) *model.Path {
+		p := &model.Path{Cal: cal, Months: months}
+		for range months {
+			p.Sol = append(p.Sol, &model.Solution{
+				FOB: []float64{price}, Exports: []float64{exports}, ExportRev: []float64{price * exports},
+				PriceIndex: []float64{price + 40}, Benchmark: price + 40,
+				Flow:         [][]float64{{exports}},
+				CorridorFlow: [][]float64{{exports}}, CorridorUse: [][]float64{{exports / 11}},
+			})
+		}
+		return p
+	}
+	return &model.Run{Scenario: path(300, 10), Counterfactual: path(310, 8)}
+}
+
+func ExampleRenderRun() {
+	dir, err := os.MkdirTemp("", "charts")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	meta := plots.Meta{Scenario: "us-relief-2025", Counterfactual: "history", ModelVersion: model.Version}
+	files, err := plots.RenderRun(dir, tinyRun(), nil, meta, plots.Options{Size: plots.SizeHalfPage, DPI: 72})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range files {
+		fmt.Println(filepath.Base(f))
+	}
+	// Output:
+	// price.png
+	// price_regions.png
+	// revenue.png
+	// revenue_change.png
+	// volumes.png
+	// shares.png
+	// flows.png
+}
+
+func ExampleChart_Render() {
+	ch, err := plots.RevenueChangeChart(tinyRun(), nil, plots.Meta{Scenario: "us-relief-2025", Counterfactual: "history"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ch.Title)
+	// Write it to any io.Writer (a file, an HTTP response) as PNG, SVG or PDF.
+	var buf bytes.Buffer
+	if err := ch.Render(&buf, "svg", plots.Options{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(strings.Contains(buf.String(), "Belarus  +$87 M"))
+	// Output:
+	// Change in potash export revenue by supplier, scenario − counterfactual
+	// true
+}
