@@ -331,11 +331,11 @@ func (ch *chart) draw(c draw.Canvas) {
 
 	// Event label strip.
 	ms := ch.ts(szMarker, false, colSubtle)
-	rows := 3
+	rows := 5
 	strip := vg.Length(rows)*ms.FontExtents().Height + pad*0.3
 	body := vg.Rectangle{Min: vg.Point{X: area.Min.X, Y: bottom}, Max: vg.Point{X: right, Y: y - strip}}
 	h := body.Max.Y - body.Min.Y
-	split := body.Min.Y + h*0.38
+	split := body.Min.Y + h*0.40
 	cp := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: body.Min.X, Y: split + pad*0.75}, Max: body.Max}}
 	ce := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: body.Min, Max: vg.Point{X: body.Max.X, Y: split - pad*0.75}}}
 	// Align the data areas' left edges (the panels' y tick labels differ
@@ -377,11 +377,16 @@ func (ch *chart) draw(c draw.Canvas) {
 }
 
 // drawMarkerLabels writes event labels in the strip above the price
-// panel, next to their marker lines, stacking overlapping labels into up
-// to rows rows; events in the same month share one label.
+// panel, next to their marker lines: each label goes into the first of
+// rows rows where it does not overlap a label already placed (left of its
+// line when it would run past the panel); a label that fits nowhere is
+// dropped rather than drawn over another.
 func (ch *chart) drawMarkerLabels(pc, dc draw.Canvas, sty draw.TextStyle, rows int) {
-	byX := map[vg.Length][]string{}
-	var xs []vg.Length
+	type lab struct {
+		x    vg.Length
+		text string
+	}
+	var labs []lab
 	p := ch.price
 	for _, m := range ch.markers {
 		v := monthX(m.Month)
@@ -389,33 +394,43 @@ func (ch *chart) drawMarkerLabels(pc, dc draw.Canvas, sty draw.TextStyle, rows i
 			continue
 		}
 		x := dc.X(p.X.Norm(v))
-		if _, ok := byX[x]; !ok {
-			xs = append(xs, x)
+		merged := false
+		for k := range labs {
+			if labs[k].x == x { // same month: one label
+				labs[k].text += " · " + m.Label
+				merged = true
+			}
 		}
-		byX[x] = append(byX[x], m.Label)
+		if !merged {
+			labs = append(labs, lab{x, m.Label})
+		}
 	}
-	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+	sort.SliceStable(labs, func(i, j int) bool { return labs[i].x < labs[j].x })
 	lineH := sty.FontExtents().Height
 	ends := make([]vg.Length, rows)
 	for i := range ends {
 		ends[i] = -1e9
 	}
 	ls := draw.LineStyle{Color: colMarker, Width: thinW}
-	for _, x := range xs {
-		text := strings.Join(byX[x], " · ")
-		w := sty.Width(text)
-		left := x + pad*0.25
-		if left+w > pc.Max.X {
-			left = x - pad*0.25 - w
+	for _, l := range labs {
+		w := sty.Width(l.text)
+		right := l.x + pad*0.25
+		if right+w > pc.Max.X {
+			right = l.x - pad*0.25 - w
 		}
 		for r := 0; r < rows; r++ {
+			left := right
 			if left < ends[r]+pad*0.5 {
-				continue
+				// try left of the line
+				left = l.x - pad*0.25 - w
+				if left < ends[r]+pad*0.5 || left < pc.Min.X {
+					continue
+				}
 			}
 			ends[r] = left + w
 			base := dc.Max.Y + pad*0.3 + vg.Length(rows-1-r)*lineH + sty.FontExtents().Descent
-			pc.FillText(sty, vg.Point{X: left, Y: base}, text)
-			pc.StrokeLine2(ls, x, dc.Max.Y, x, base+sty.FontExtents().Ascent)
+			pc.FillText(sty, vg.Point{X: left, Y: base}, l.text)
+			pc.StrokeLine2(ls, l.x, dc.Max.Y, l.x, base+sty.FontExtents().Ascent)
 			break
 		}
 	}

@@ -137,9 +137,17 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	f := r.Fit
 	fmt.Fprintf(&b, "Back-test of potash %s against the record, %v..%v (scenario %s)\n\n", model.Version, c.Start, r.lastRecord(), HistoryScenario)
-	fmt.Fprintf(&b, "Fit: least squares on log prices over %v..%v (%d months), Nelder–Mead, %d simulations, %s.\n",
-		f.From, f.To, f.N, f.Evaluations, f.Status)
-	fmt.Fprintf(&b, "     sum of squares %s at the start → %s at the estimate.\n", num(f.StartSSR, 4), num(f.SSR, 4))
+	fmt.Fprintf(&b, "Fit: least squares on log prices over %v..%v (%d months)", f.From, f.To, f.N)
+	if f.ExportWeight > 0 {
+		fmt.Fprintf(&b, " and on annual log export changes from %d (%s; %d supplier-years, weight %s)",
+			c.Fit.BaseYear, strings.Join(c.Fit.ExportSuppliers, ", "), f.ExportN, num(f.ExportWeight, 1))
+	}
+	fmt.Fprintf(&b, ";\n     Nelder–Mead, %d simulations, %s. Sum of squares %s at the start → %s at the estimate",
+		f.Evaluations, f.Status, num(f.StartSSR, 3), num(f.SSR, 3))
+	if f.ExportWeight > 0 {
+		fmt.Fprintf(&b, " (prices %s, exports %s)", num(f.PriceSSR, 3), num(f.ExportSSR, 3))
+	}
+	fmt.Fprintln(&b, ".")
 	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, a crop index (Pink Sheet maize, soybeans, wheat; weights %.2f/%.2f/%.2f; %d = 1) and the European gas price.\n\n",
 		c.Fit.Weights.Maize, c.Fit.Weights.Soybeans, c.Fit.Weights.Wheat, c.BaseYear)
 	fmt.Fprintln(tw, "parameter\tunit\testimate\tstart\trange\t")
