@@ -18,8 +18,20 @@ import (
 // suppliers until prices stop moving. It is slow and simple on purpose.
 
 // bruteSupply is S(p) = min(K, cap, max_j min(B·(p − c_j)^η, C_j)).
+//
+// With a Lag it uses the short-run curve B_t = S_{t−1}^(1−λ)·B^λ, η_t = λη.
 func bruteSupply(c *Calibrated, pol *Policy, i int, p float64) float64 {
+	return bruteSupplyLag(c, pol, nil, i, p)
+}
+
+func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p float64) float64 {
 	s := c.Market.Suppliers[i]
+	B, eta := c.B[i], s.Eta
+	if lag != nil {
+		sl := math.Max(lag.Supply[i], lagQuantityFloor*c.S0[i])
+		B = math.Pow(sl, 1-s.Adjust) * math.Pow(c.B[i], s.Adjust)
+		eta = s.Adjust * s.Eta
+	}
 	type cor struct{ cost, capa float64 }
 	cs := make([]cor, len(s.Corridors))
 	for k := range s.Corridors {
@@ -31,7 +43,7 @@ func bruteSupply(c *Calibrated, pol *Policy, i int, p float64) float64 {
 		cum += cr.capa
 		q := 0.0
 		if p > cr.cost {
-			q = c.B[i] * math.Pow(p-cr.cost, s.Eta)
+			q = B * math.Pow(p-cr.cost, eta)
 		}
 		best = math.Max(best, math.Min(q, cum))
 	}
@@ -42,6 +54,12 @@ func bruteSupply(c *Calibrated, pol *Policy, i int, p float64) float64 {
 // bruteDemand is Σ_r x[i][r] at FOB prices p; suppliers with out[j] set do
 // not take part.
 func bruteDemand(c *Calibrated, pol *Policy, p []float64, out []bool, i int) float64 {
+	return bruteDemandLag(c, pol, nil, p, out, i)
+}
+
+// bruteDemandLag is bruteDemand with the short-run demand
+// A_t = Q_{t−1}^(1−μ)·(A·s)^μ, ε_t = με when lag is not nil.
+func bruteDemandLag(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, i int) float64 {
 	m := c.Market
 	var D float64
 	for r, reg := range m.Regions {
@@ -57,7 +75,13 @@ func bruteDemand(c *Calibrated, pol *Policy, p []float64, out []bool, i int) flo
 			sum += c.Beta[j][r] * math.Pow(pd, 1-reg.Sigma)
 		}
 		P := math.Pow(sum, 1/(1-reg.Sigma))
-		Q := c.A[r] * pol.DemandScale[r] * math.Pow(P, -reg.Eps)
+		A, eps := c.A[r]*pol.DemandScale[r], reg.Eps
+		if lag != nil {
+			ql := math.Max(lag.Demand[r], lagQuantityFloor*c.Q0[r])
+			A = math.Pow(ql, 1-reg.Adjust) * math.Pow(A, reg.Adjust)
+			eps = reg.Adjust * reg.Eps
+		}
+		Q := A * math.Pow(P, -eps)
 		pd := (p[i] + m.Freight[i][r]) * (1 + m.Wedge[i][r] + pol.Wedge[i][r])
 		D += c.Beta[i][r] * math.Pow(pd/P, -reg.Sigma) * Q
 	}

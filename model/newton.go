@@ -79,6 +79,11 @@ type workspace struct {
 	tv   []float64
 
 	evals int
+	// failSup is the supplier whose own excess demand had no root within
+	// the price bounds in the last sweep (−1: none); failHigh says it was
+	// excess demand at the upper bound.
+	failSup  int
+	failHigh bool
 }
 
 func newWorkspace(c *Calibrated) *workspace {
@@ -371,6 +376,7 @@ func (w *workspace) jacobian() {
 // safeguarded bisection when Newton stalls, and returns the report.
 func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	w.evals = 0
+	w.failSup = -1
 	res := Result{Status: NotStarted}
 	if len(w.act) == 0 {
 		res.Status = Converged
@@ -446,7 +452,35 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	res.Iterations = newtonIters + sweeps
 	res.Evaluations = w.evals
 	res.MaxResidual = maxF
+	if res.Status != Converged {
+		res.Reason = w.reason(res)
+	}
 	return res
+}
+
+// reason explains a failed solve by the supplier with the largest residual.
+func (w *workspace) reason(res Result) string {
+	if i := w.failSup; i >= 0 {
+		name := w.c.Market.Suppliers[i].Name
+		if w.failHigh {
+			return fmt.Sprintf("%s: excess demand even at the price bound 1e8 $/t, others' prices fixed (no finite equilibrium: demand too inelastic for the supply left)", name)
+		}
+		return fmt.Sprintf("%s: excess supply even at the price floor 1e-6 $/t, others' prices fixed (no equilibrium at a positive price: negative logistics cost?)", name)
+	}
+	worst, fmax := -1, -1.0
+	for _, i := range w.act {
+		if a := math.Abs(w.F[i]); a > fmax {
+			worst, fmax = i, a
+		}
+	}
+	if worst < 0 {
+		return res.Status.String()
+	}
+	name := w.c.Market.Suppliers[worst].Name
+	switch {
+	default:
+		return fmt.Sprintf("%s: relative residual %.3g after %d iterations (%v)", name, fmax, res.Iterations, res.Status)
+	}
 }
 
 // newtonStep takes one damped Newton step from w.y (with F and J current)
@@ -585,6 +619,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 			lo = yy
 			if yy >= lnPriceMax {
 				w.setOwn(i, lnPriceMax)
+				w.failSup, w.failHigh = i, true
 				return false
 			}
 		}
@@ -600,6 +635,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 			hi = yy
 			if yy <= lnPriceMin {
 				w.setOwn(i, lnPriceMin)
+				w.failSup, w.failHigh = i, false
 				return false
 			}
 		}

@@ -80,6 +80,10 @@ type Result struct {
 	Evaluations int     // excess-demand evaluations
 	MaxResidual float64 // max_i |Σ_r x[i][r] − S[i]| / max(S0[i], 1e-9), relative
 	Fallback    bool    // the bracketing fallback was used
+	// Reason says why a solve did not converge ("" when it did), e.g.
+	// "Belarus: excess demand at the price bound 1e+08 $/t (no finite
+	// equilibrium: demand too inelastic for the supply left)".
+	Reason string
 }
 
 // Binding names the constraint that limits a supplier's sales.

@@ -44,6 +44,11 @@ func mustSolve(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, start []float
 // at its FOB price and what the regions demand at the reported prices.
 func checkClearing(t *testing.T, c *Calibrated, pol *Policy, sol *Solution) {
 	t.Helper()
+	checkClearingLag(t, c, pol, nil, sol)
+}
+
+func checkClearingLag(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, sol *Solution) {
+	t.Helper()
 	n := len(c.Market.Suppliers)
 	out := make([]bool, n)
 	for i := range out {
@@ -57,8 +62,8 @@ func checkClearing(t *testing.T, c *Calibrated, pol *Policy, sol *Solution) {
 			continue
 		}
 		sc := math.Max(c.S0[i], scaleFloor)
-		S := bruteSupply(c, pol, i, sol.FOB[i])
-		D := bruteDemand(c, pol, sol.FOB, out, i)
+		S := bruteSupplyLag(c, pol, lag, i, sol.FOB[i])
+		D := bruteDemandLag(c, pol, lag, sol.FOB, out, i)
 		if math.Abs(D-S)/sc > tolClear || math.Abs(sol.Sales[i]-S)/sc > tolClear {
 			t.Errorf("%s: demand %.12g, supply %.12g, sales %.12g", s.Name, D, S, sol.Sales[i])
 		}

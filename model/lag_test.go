@@ -1,0 +1,79 @@
+package model
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// tolLagLongRun is how close 600 months of partial adjustment get to the
+// long-run equilibrium (relative).
+const tolLagLongRun = 1e-8
+
+// TestLagShortRun: a permanent shock solved month by month with partial
+// adjustment (S_{t−1}, Q_{t−1} from last month) moves quantities less in
+// the first month than in the long run, every month clears its short-run
+// market, and the path converges to the long-run equilibrium.
+func TestLagShortRun(t *testing.T) {
+	m := testMarket()
+	c := mustCalibrate(t, m)
+	bel := m.SupplierIndex("Belarus")
+	pol := NewPolicy(m)
+	for r := range pol.Wedge[bel] {
+		pol.Wedge[bel][r] = 0.2
+	}
+	long, _ := mustSolve(t, c, pol, nil, nil)
+
+	lag := &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
+	s := NewSolver(c)
+	sol := NewSolution(c)
+	var start []float64
+	for _, sp := range m.Suppliers {
+		start = append(start, sp.FOB)
+	}
+	for month := 0; month < 600; month++ {
+		res, err := s.Solve(pol, lag, start, sol)
+		if err != nil || res.Status != Converged {
+			t.Fatalf("month %d: %v %+v", month, err, res)
+		}
+		if month == 0 {
+			checkClearingLag(t, c, pol, lag, sol)
+			d1 := math.Abs(sol.Sales[bel] - c.S0[bel])
+			dl := math.Abs(long.Sales[bel] - c.S0[bel])
+			if !(d1 < dl) {
+				t.Errorf("first-month change in Belarus sales %g not below the long-run change %g", d1, dl)
+			}
+		}
+		copy(lag.Supply, sol.Sales)
+		copy(lag.Demand, sol.Demand)
+		copy(start, sol.FOB)
+	}
+	for i := range sol.FOB {
+		if !scalar.EqualWithinRel(sol.FOB[i], long.FOB[i], tolLagLongRun) {
+			t.Errorf("FOB[%s] after 600 months %.10g, long run %.10g", m.Suppliers[i].Name, sol.FOB[i], long.FOB[i])
+		}
+	}
+}
+
+// TestNoAllocs: a solve (validation, Newton loop, outputs) allocates nothing.
+func TestNoAllocs(t *testing.T) {
+	m := testMarket()
+	c := mustCalibrate(t, m)
+	s, sol, pol := NewSolver(c), NewSolution(c), NewPolicy(m)
+	benchShock(m, pol)
+	lag := &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
+	for _, tc := range []struct {
+		name string
+		lag  *Lag
+	}{{"long run", nil}, {"short run", lag}} {
+		allocs := testing.AllocsPerRun(20, func() {
+			if res, err := s.Solve(pol, tc.lag, nil, sol); err != nil || res.Status != Converged {
+				t.Fatal(err, res)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per solve", tc.name, allocs)
+		}
+	}
+}
