@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBacktestCommand runs `potash backtest` through the app into a
+// temporary folder: the fit table on stdout, the chart in every format,
+// the CSVs (parsing, safe cells, finite numbers) and the JSON summary.
+func TestBacktestCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the back-test")
+	}
+	dir := t.TempDir()
+	r := potash(t, "backtest", "--out", dir, "--charts", "png,svg,pdf").want(t, 0)
+	for _, want := range []string{"Back-test of potash", "in sample (fitted) 2020-01..2023-12", "out of sample 2024-01..2025-10",
+		"naive", "Peak of 2022: record 2022-04 at 1,202 $/t", "Belarus", "sanctions", "crop demand"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "NaN") || strings.Contains(r.stdout, "Inf") {
+		t.Errorf("stdout prints NaN or Inf:\n%s", r.stdout)
+	}
+	for _, f := range []string{"backtest.png", "backtest.svg", "backtest.pdf", fileBacktestPrices, fileBacktestExports, fileBacktestJSON, fileBacktestTable} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	prices := readCSV(t, filepath.Join(dir, fileBacktestPrices), []string{"month", "sample", "record_usd_per_t", "model_usd_per_t", "naive_usd_per_t"})
+	if len(prices) != 72 || prices[0][0] != "2020-01" || prices[71][0] != "2025-12" {
+		t.Errorf("prices CSV: %d rows from %v", len(prices), prices[0])
+	}
+	checkCells(t, fileBacktestPrices, prices, 3) // the model column is always a number
+	exports := readCSV(t, filepath.Join(dir, fileBacktestExports), []string{"supplier", "year", "record_mt", "model_mt", "rel_error"})
+	checkCells(t, fileBacktestExports, exports, 1, 2, 3, 4)
+	var sum struct {
+		Params []struct {
+			Name     string
+			Estimate float64
+			Range    [2]float64
+		}
+		Statistics []struct {
+			Name  string
+			Value float64
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, fileBacktestJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatalf("%s: %v", fileBacktestJSON, err)
+	}
+	if len(sum.Params) == 0 || len(sum.Statistics) == 0 {
+		t.Fatalf("JSON summary without params or statistics: %s", data)
+	}
+	for _, p := range sum.Params {
+		if p.Estimate < p.Range[0] || p.Estimate > p.Range[1] {
+			t.Errorf("%s = %g outside [%g, %g]", p.Name, p.Estimate, p.Range[0], p.Range[1])
+		}
+	}
+
+	// JSON on stdout, no chart.
+	dir2 := t.TempDir()
+	r = potash(t, "backtest", "--format", "json", "--no-charts", "--out", dir2).want(t, 0)
+	if !json.Valid([]byte(r.stdout)) {
+		t.Errorf("--format json prints invalid JSON:\n%s", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir2, "backtest.png")); err == nil {
+		t.Error("--no-charts wrote a chart")
+	}
+}
+
+func TestBacktestCommandBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"backtest", "--charts", "gif"}, `unknown format "gif"`},
+		{[]string{"backtest", "--format", "xml"}, `--format "xml"`},
+		{[]string{"backtest", "--max-evals", "3"}, "--max-evals 3"},
+		{[]string{"backtest", "history"}, "takes no arguments"},
+	} {
+		r := potash(t, tc.args...).want(t, exitBadInput)
+		if !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: stderr %q, want %q", tc.args, r.stderr, tc.want)
+		}
+	}
+}
