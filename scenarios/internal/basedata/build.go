@@ -339,7 +339,7 @@ func Build(in *Inputs) (*Result, error) {
 
 // FlowSource is the source text written next to flow i→r in the dataset.
 func (res *Result) FlowSource(i, r int) string {
-	return fmt.Sprintf("estimated: RAS-balanced 2020 flow (scenarios/internal/basedata, docs/DATA.md); prior %.3f Mt = %s; row total %s %.3f Mt = %s; column total %s %.3f Mt = %s",
+	return fmt.Sprintf("estimated: RAS-balanced estimate of the 2020 flow (scenarios/internal/basedata, docs/DATA.md); prior %.3f Mt = %s; row total %s %.3f Mt = %s; column total %s %.3f Mt = %s",
 		res.Prior[i][r], res.PriorSource[i][r],
 		res.Suppliers[i], res.SupplierTotals[i].Value, res.SupplierTotals[i].Source,
 		res.Regions[r], res.RegionTotals[r].Value, res.RegionTotals[r].Source)
