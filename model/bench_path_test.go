@@ -1,0 +1,103 @@
+package model_test
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
+)
+
+// BenchmarkPathPair simulates the 108-month us-relief-2025 pair (2020-01 …
+// 2028-12 on the base-2020 dataset: scenario and counterfactual, every
+// month's Solution stored), calibration included. Target: ≤ 2 ms.
+func BenchmarkPathPair(b *testing.B) {
+	s := loadBuiltin(b, "us-relief-2025")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPathPairNoEvents is the same pair on the bare base market with
+// no events (every month is the base year): the bookkeeping floor.
+func BenchmarkPathPairNoEvents(b *testing.B) {
+	m, err := scenarios.BaseMarket("base-2020")
+	if err != nil {
+		b.Skipf("base market: %v", err)
+	}
+	spec := &model.Spec{Market: m, Start: model.NewMonth(2020, 1), End: model.NewMonth(2028, 12)}
+	cf := spec.Clone()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.SimulatePair(context.Background(), spec, cf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMonteCarlo10k runs 10,000 draws of us-relief-2025 over its
+// horizon on all GOMAXPROCS cores: run with -cpu 1,2 -benchtime 1x to see
+// the speed-up. Targets: ≤ 10 s on 2 cores, ≥ 1.8× faster than on 1.
+func BenchmarkMonteCarlo10k(b *testing.B) {
+	benchMC(b, 10000)
+}
+
+// BenchmarkMonteCarlo100k runs 100,000 draws of us-relief-2025 and
+// reports the peak heap in use and the memory obtained from the OS
+// (runtime.MemStats, sampled every 20 ms). Target: peak < 500 MB. Run with
+// -benchtime 1x; for the process's max RSS run the test binary under
+// /usr/bin/time -v.
+func BenchmarkMonteCarlo100k(b *testing.B) {
+	benchMC(b, 100000)
+}
+
+func benchMC(b *testing.B, draws int) {
+	s := loadBuiltin(b, "us-relief-2025")
+	runtime.GC()
+	var peakHeap, peakSys atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peakHeap.Load() {
+				peakHeap.Store(ms.HeapAlloc)
+			}
+			if s := ms.Sys - ms.HeapReleased; s > peakSys.Load() {
+				peakSys.Store(s)
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	var failed int
+	for b.Loop() {
+		res, err := model.MonteCarlo(context.Background(), s.Spec, s.Counterfactual, s.Uncertain, model.MCOptions{Draws: draws, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		failed = res.Failed
+	}
+	close(stop)
+	wg.Wait()
+	b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(peakSys.Load())/(1<<20), "peak-sys-MB")
+	b.ReportMetric(float64(failed), "failed-draws")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/float64(draws)*1e6, "µs/draw")
+}
