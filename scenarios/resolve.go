@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -644,7 +645,7 @@ func (l *loader) marketFile(m *merged) *MarketFile {
 	if m.marketInline != nil {
 		return cloneMarketFile(m.marketInline)
 	}
-	mf, err := BaseMarketFile(m.marketBase)
+	mf, err := cachedBaseMarketFile(m.marketBase)
 	if err != nil {
 		if contains(BaseDatasets(), m.marketBase) {
 			l.errAt(m.marketBaseDoc, "market.base", "dataset '%s': %v", m.marketBase, err)
@@ -667,4 +668,21 @@ func cloneMarketFile(f *MarketFile) *MarketFile {
 	c.Regions = append([]RegionFile(nil), f.Regions...)
 	c.Routes = append([]RouteFile(nil), f.Routes...)
 	return &c
+}
+
+// baseCache holds parsed embedded datasets (they never change at run time).
+var baseCache sync.Map // name → *MarketFile
+
+// cachedBaseMarketFile returns a private copy of the embedded dataset name,
+// parsing it once.
+func cachedBaseMarketFile(name string) (*MarketFile, error) {
+	if v, ok := baseCache.Load(name); ok {
+		return cloneMarketFile(v.(*MarketFile)), nil
+	}
+	mf, err := BaseMarketFile(name)
+	if err != nil {
+		return nil, err
+	}
+	baseCache.Store(name, mf)
+	return cloneMarketFile(mf), nil
 }

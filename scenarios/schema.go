@@ -38,6 +38,7 @@ var marketDocs = map[string]string{
 	"SupplierFile.capacity_mt":                 "Production capacity, Mt KCl/yr.",
 	"SupplierFile.supply_elasticity":           "Long-run price elasticity of mine supply η (> 0).",
 	"SupplierFile.supply_adjustment_per_month": "Monthly partial-adjustment speed λ of mine supply, in (0, 1].",
+	"SupplierFile.domestic_mt":                 "Part of the base flows sold in the supplier's own country when it is not a model region, Mt KCl/yr; data for comparisons with export statistics, not used by the model.",
 	"SupplierFile.corridors":                   "Export corridors from mine to port.",
 	"CorridorFile.name":                        "Corridor name (used in paths and events).",
 	"CorridorFile.label":                       "Display name.",
