@@ -7,19 +7,22 @@ import (
 )
 
 // lru is a small least-recently-used cache of finished runs, safe for
-// concurrent use.
+// concurrent use. It holds at most max runs and, beyond the most recent
+// one, at most maxBytes of their estimated size (runEntry.size, which
+// grows when SVGs are drawn, so it is measured at every add).
 type lru struct {
-	mu    sync.Mutex
-	max   int
-	ll    *list.List // front: most recent; values *runEntry
-	items map[string]*list.Element
+	mu       sync.Mutex
+	max      int
+	maxBytes int64
+	ll       *list.List // front: most recent; values *runEntry
+	items    map[string]*list.Element
 }
 
-func newLRU(max int) *lru {
+func newLRU(max int, maxBytes int64) *lru {
 	if max < 1 {
 		max = 1
 	}
-	return &lru{max: max, ll: list.New(), items: map[string]*list.Element{}}
+	return &lru{max: max, maxBytes: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
 }
 
 func (c *lru) get(key string) (*runEntry, bool) {
@@ -42,11 +45,20 @@ func (c *lru) add(key string, e *runEntry) {
 		return
 	}
 	c.items[key] = c.ll.PushFront(e)
-	for c.ll.Len() > c.max {
+	for c.ll.Len() > c.max || (c.ll.Len() > 1 && c.maxBytes > 0 && c.bytes() > c.maxBytes) {
 		last := c.ll.Back()
 		c.ll.Remove(last)
 		delete(c.items, last.Value.(*runEntry).id)
 	}
+}
+
+// bytes is the estimated size of every run held (c.mu held).
+func (c *lru) bytes() int64 {
+	var n int64
+	for el := c.ll.Front(); el != nil; el = el.Next() {
+		n += el.Value.(*runEntry).size()
+	}
+	return n
 }
 
 func (c *lru) len() int {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -939,18 +940,67 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
+// handleCSV streams the run's tidy CSV (tens of MB with draws). A first
+// pass into io.Discard checks every number is finite and counts the bytes,
+// so the answer is either complete, with its Content-Length, or a clear
+// error: never a truncated file.
 func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.entry(w, r, r.PathValue("id"))
 	if !ok {
 		return
 	}
-	var buf bytes.Buffer
-	if err := s.be.writeCSV(&buf, e); err != nil {
+	var n countWriter
+	if err := s.be.writeCSV(&n, e); err != nil {
 		s.fail(w, r, &stageError{"CSV", err})
 		return
 	}
-	b := buf.Bytes()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.FormatInt(int64(n), 10))
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(e, "results.csv")))
-	w.Write(b)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if err := s.be.writeCSV(w, e); err != nil {
+		s.log.Printf("%s: CSV: %v", r.URL.Path, err) // the client sees a short body
+	}
+}
+
+// countWriter counts bytes written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
+}
+
+// size estimates the memory e holds, bytes: charts, the central paths and
+// the Monte Carlo bands.
+func (e *runEntry) size() int64 {
+	var n int64
+	for _, b := range e.png {
+		n += int64(len(b))
+	}
+	e.svgMu.Lock()
+	for _, b := range e.svg {
+		n += int64(len(b))
+	}
+	e.svgMu.Unlock()
+	if e.run != nil {
+		for _, p := range []*model.Path{e.run.Scenario, e.run.Counterfactual} {
+			if p == nil || p.Cal == nil || p.Cal.Market == nil {
+				continue
+			}
+			m := p.Cal.Market
+			ns, nr := int64(len(m.Suppliers)), int64(len(m.Regions))
+			perMonth := 8 * (20*ns + 6*nr + 2*ns*nr + 4*ns*3)
+			n += int64(len(p.Sol)) * perMonth
+		}
+	}
+	if e.mc != nil {
+		n += int64(len(e.mc.Series)) * int64(len(e.mc.Months)) * 3 * 48
+		for _, t := range e.mc.Totals {
+			n += int64(len(t.Values)) * 8
+		}
+	}
+	return n + 64<<10 // the response, scenario and the rest
 }

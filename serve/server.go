@@ -32,6 +32,7 @@ const (
 	DefaultTimeout        = 30 * time.Second
 	DefaultQueueWait      = 2 * time.Second
 	DefaultCacheEntries   = 16
+	DefaultCacheBytes     = 128 << 20
 )
 
 // Config configures a Server. Zero fields take the defaults above;
@@ -46,6 +47,7 @@ type Config struct {
 	MaxConcurrent  int           // runs computing at once
 	QueueWait      time.Duration // how long a run waits for a free slot before 429
 	CacheEntries   int           // finished runs kept (LRU)
+	CacheBytes     int64         // bound on the estimated memory of the runs kept, bytes
 	Workers        int           // Monte Carlo goroutines per run; 0 = GOMAXPROCS
 	Log            io.Writer     // request errors and panics; nil discards
 }
@@ -84,6 +86,9 @@ func (c Config) withDefaults() Config {
 	if c.CacheEntries <= 0 {
 		c.CacheEntries = DefaultCacheEntries
 	}
+	if c.CacheBytes <= 0 {
+		c.CacheBytes = DefaultCacheBytes
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -120,7 +125,7 @@ func newServer(cfg Config, be backend) *Server {
 		mux:   http.NewServeMux(),
 		log:   log.New(cfg.Log, "potash serve: ", log.LstdFlags),
 		sem:   make(chan struct{}, cfg.MaxConcurrent),
-		cache: newLRU(cfg.CacheEntries),
+		cache: newLRU(cfg.CacheEntries, cfg.CacheBytes),
 		base:  map[string]*scenarios.Scenario{},
 	}
 	static, err := fs.Sub(assetFS, "assets")

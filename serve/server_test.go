@@ -519,6 +519,22 @@ func TestCacheEvicts(t *testing.T) {
 	}
 }
 
+// TestCacheBytes: the byte budget keeps only what fits (always the newest
+// run).
+func TestCacheBytes(t *testing.T) {
+	s := newFakeServer(Config{CacheEntries: 10, CacheBytes: 1}, &fake{})
+	var last runAnswer
+	for seed := range 3 {
+		last = decode[runAnswer](t, do(t, s, "GET", fmt.Sprintf("/api/run?draws=0&seed=%d", seed), nil))
+	}
+	if s.cache.len() != 1 {
+		t.Errorf("cache holds %d runs with a 1-byte budget, want 1 (the newest)", s.cache.len())
+	}
+	if w := do(t, s, "GET", last.CSV, nil); w.Code != 200 || w.Header().Get("Content-Length") != fmt.Sprint(w.Body.Len()) {
+		t.Errorf("newest run's CSV: %d, Content-Length %q for %d bytes", w.Code, w.Header().Get("Content-Length"), w.Body.Len())
+	}
+}
+
 func TestLoopbackHost(t *testing.T) {
 	for host, ok := range map[string]bool{
 		"127.0.0.1:8080": true, "localhost:1": true, "[::1]:80": true, "LOCALHOST": true, "app.localhost:9": true,
@@ -617,4 +633,13 @@ func TestChartOrder(t *testing.T) {
 			t.Errorf("chartTitle(%q) = %q, want %q", name, got, title)
 		}
 	}
+}
+
+func decodeBytes[T any](t *testing.T, b []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("answer is not JSON (%v): %q", err, b)
+	}
+	return v
 }

@@ -1,0 +1,177 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestLoad hammers the real server on a loopback port with many concurrent
+// clients for a bounded time and a bounded number of requests: a mix of
+// repeated runs (served from the cache), new runs (computed, or refused
+// with 429 when every slot is busy), malformed requests (400), the page,
+// charts and CSV. Every answer must be one of the documented ones, and the
+// heap after the load, once the garbage is collected, must be about what
+// it was before it (the cache is full in both).
+//
+// With -short it runs for 1 s with central runs only; otherwise 3 s with
+// Monte Carlo draws.
+func TestLoad(t *testing.T) {
+	duration, maxRequests, clients, draws, cacheEntries := 3*time.Second, 5000, 32, 20, 4
+	if testing.Short() {
+		duration, maxRequests, clients, draws, cacheEntries = time.Second, 1000, 16, 0, 2
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(Config{CacheEntries: cacheEntries, QueueWait: 200 * time.Millisecond, Log: testLog{t}})
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln, io.Discard) }()
+	defer func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: time.Minute}
+
+	get := func(path string) (int, []byte, error) {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, err
+	}
+
+	// The repeated runs: a handful of settings a class might share.
+	repeated := []string{}
+	for k := range cacheEntries / 2 {
+		repeated = append(repeated, fmt.Sprintf("/api/run?draws=%d&seed=1&belarus_discount=%d", draws, 10+5*k))
+	}
+	// Warm up: compute the repeated runs and fill the cache with new ones,
+	// so that "before" already holds a full cache.
+	var chart, csv string
+	for k, p := range repeated {
+		code, b, err := get(p)
+		if err != nil || code != 200 {
+			t.Fatalf("warm-up %s: %d %v %s", p, code, err, b)
+		}
+		if k == 0 {
+			r := decodeBytes[runResponse](t, b)
+			chart, csv = r.Charts[0].PNG, r.CSV
+		}
+	}
+	for k := range cacheEntries / 2 {
+		if code, b, err := get(fmt.Sprintf("/api/run?draws=%d&seed=%d", draws, 1000+k)); err != nil || code != 200 {
+			t.Fatalf("warm-up: %d %v %s", code, err, b)
+		}
+	}
+	heapBefore, goroutinesBefore := heap(), runtime.NumGoroutine()
+
+	type kind int
+	const (
+		kindRepeat kind = iota
+		kindNew
+		kindBad
+		kindFile
+	)
+	allowed := map[kind]map[int]bool{
+		kindRepeat: {200: true},
+		kindNew:    {200: true, 429: true},
+		kindBad:    {400: true},
+		kindFile:   {200: true, 404: true}, // a chart of a run the cache has since dropped
+	}
+	bad := []string{"/api/run?belarus_discount=99", "/api/run?draws=-3", "/api/run?relief=2025-13", "/api/run?nope=1", "/api/scenario?scenario=nope", "/api/chart/zz/price.png"}
+
+	var (
+		sent    atomic.Int64
+		mu      sync.Mutex
+		counts  = map[int]int{}
+		failure []string
+		wg      sync.WaitGroup
+	)
+	deadline := time.Now().Add(duration)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(c), 7))
+			for time.Now().Before(deadline) && sent.Add(1) <= int64(maxRequests) {
+				var k kind
+				var path string
+				switch x := rng.IntN(100); {
+				case x < 63:
+					k, path = kindRepeat, repeated[rng.IntN(len(repeated))]
+				case x < 65:
+					k, path = kindNew, fmt.Sprintf("/api/run?draws=%d&seed=%d", draws, 2000+rng.IntN(1_000_000))
+				case x < 80:
+					k, path = kindBad, bad[rng.IntN(len(bad))]
+				default:
+					k, path = kindFile, []string{"/", "/assets/app.js", "/api/scenarios", chart, csv}[rng.IntN(5)]
+				}
+				code, body, err := get(path)
+				mu.Lock()
+				counts[code]++
+				if err != nil || !allowed[k][code] {
+					failure = append(failure, fmt.Sprintf("%s: %d %v %.200s", path, code, err, body))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	n := min(sent.Load(), int64(maxRequests))
+	t.Logf("%d requests from %d clients in %v: status counts %v", n, clients, duration, counts)
+	for k, f := range failure {
+		if k == 10 {
+			t.Errorf("… and %d more", len(failure)-10)
+			break
+		}
+		t.Errorf("unexpected answer: %s", f)
+	}
+	if counts[200] == 0 {
+		t.Error("no request succeeded")
+	}
+
+	tr.CloseIdleConnections()
+	heapAfter := heap()
+	// Generous bound: the cache holds at most cacheEntries runs (charts,
+	// paths and bands, a few MB each), full before and after.
+	const slack = 64 << 20
+	t.Logf("heap in use: %.1f MB before, %.1f MB after the load", float64(heapBefore)/(1<<20), float64(heapAfter)/(1<<20))
+	if heapAfter > heapBefore+slack {
+		t.Errorf("heap grew from %d to %d bytes under load (bound: +%d)", heapBefore, heapAfter, slack)
+	}
+	// Goroutines return to where they were (no handler or computation left
+	// behind), give or take the transport's.
+	for wait := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > goroutinesBefore+4 && time.Now().Before(wait); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > goroutinesBefore+4 {
+		t.Errorf("%d goroutines after the load, %d before", g, goroutinesBefore)
+	}
+}
+
+// heap returns the bytes of live heap objects after a full collection.
+func heap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

@@ -1,0 +1,128 @@
+package serve
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// TestRealRun runs the page's default request on the real scenarios, model
+// and plots packages: the headline equals the model's own metrics for the
+// same --set values, every main chart is there, the downloads parse, and
+// the command line reproduces the settings.
+func TestRealRun(t *testing.T) {
+	s := New(Config{})
+	const query = "/api/run?scenario=us-relief-2025&belarus_discount=25&relief=2026-06&draws=10&seed=3"
+	w := do(t, s, "GET", query, nil)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	r := decode[runResponse](t, w)
+
+	// The same run by hand, as `potash run` does it.
+	sets := []string{"events.belarus-discount.pct=25", "events.us-ban.end=2026-06"}
+	sc, err := scenarios.Load("us-relief-2025", sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := model.SimulatePair(context.Background(), sc.Spec, sc.Counterfactual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{}
+	for _, m := range model.Metrics(run) {
+		want[m.Name] = m.Value
+	}
+	const tol = 1e-12
+	for _, h := range r.Metrics {
+		if !scalar.EqualWithinAbsOrRel(h.Value, want[h.Metric], tol, tol) {
+			t.Errorf("%s: page %v, model %v", h.Metric, h.Value, want[h.Metric])
+		}
+	}
+	if len(r.Headline) < 2 || r.Headline[0].Metric != report.MetricBenchmarkPrice || !slices.ContainsFunc(r.Headline, func(h headlineRow) bool { return h.Metric == "revenue_change.Belarus" && h.HasBand }) {
+		t.Errorf("headline %+v: want the benchmark price first and Belarus's revenue with a band", r.Headline)
+	}
+	if wantCmd := "potash run us-relief-2025 --set events.belarus-discount.pct=25 --set events.us-ban.end=2026-06 --draws 10 --seed 3"; r.Command != wantCmd {
+		t.Errorf("command %q, want %q", r.Command, wantCmd)
+	}
+	var names []string
+	for _, c := range r.Charts {
+		if c.Main {
+			names = append(names, c.Name)
+		}
+	}
+	if got := strings.Join(names, " "); got != "price revenue_change volumes shares flows" {
+		t.Errorf("main charts %q: want the price path, revenue change, volumes, shares and the trade-flow heat map", got)
+	}
+
+	// Downloads.
+	if w := do(t, s, "GET", r.Charts[0].PNG, nil); w.Code != 200 || !strings.HasPrefix(w.Body.String(), "\x89PNG") {
+		t.Errorf("PNG: %d %.8q", w.Code, w.Body.String())
+	}
+	if w := do(t, s, "GET", r.Charts[0].SVG, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "<svg") {
+		t.Errorf("SVG: %d %.40q", w.Code, w.Body.String())
+	}
+	w = do(t, s, "GET", r.CSV, nil)
+	if w.Code != 200 {
+		t.Fatalf("CSV: %d %s", w.Code, w.Body)
+	}
+	cr := csv.NewReader(w.Body)
+	header, err := cr.Read()
+	if err != nil || !slices.Equal(header, report.TidyHeader) {
+		t.Fatalf("CSV header %v (%v), want %v", header, err, report.TidyHeader)
+	}
+	rows, stats := 0, map[string]bool{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("CSV row %d: %v", rows+2, err)
+		}
+		rows++
+		stats[rec[2]] = true
+	}
+	if rows == 0 || !stats["value"] || !stats["p95"] {
+		t.Errorf("CSV: %d rows, statistics %v: want central values and draw percentiles", rows, stats)
+	}
+}
+
+// TestRealControls checks each control's default comes from the built-in
+// and that every control, set to a value inside its range, runs.
+func TestRealControls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the model once per control")
+	}
+	s := New(Config{})
+	info := decode[scenarioInfo](t, do(t, s, "GET", "/api/scenario?scenario=us-relief-2025", nil))
+	values := map[string]string{
+		"demand_elasticity": "0.6", "substitution_elasticity": "8", "belarus_discount": "30", "relief": "2027-01",
+		"klaipeda": "2026-06", "russian_ports": "12", "jansen_start": "2028-01",
+	}
+	for _, c := range info.Controls {
+		if !c.Available || c.Value == "" {
+			t.Errorf("control %s not available in us-relief-2025: %s", c.ID, c.Note)
+			continue
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			w := do(t, s, "GET", fmt.Sprintf("/api/run?draws=0&%s=%s", c.ID, values[c.ID]), nil)
+			if w.Code != 200 {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			r := decode[runResponse](t, w)
+			if !strings.Contains(r.Command, "--set "+shellQuote(c.Path+"="+values[c.ID])) {
+				t.Errorf("command %q lacks %s", r.Command, c.Path)
+			}
+		})
+	}
+}
