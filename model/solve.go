@@ -99,32 +99,33 @@ const (
 
 // Solution is the equilibrium of one solve. All slices are sized for the
 // market and reused by the Solver between calls; copy what you keep.
+// docs/MODEL.md, section 6 "Outputs", defines every field.
 type Solution struct {
 	// Per supplier i.
 	FOB             []float64   // p[i], $/t (for a BindClosed supplier: its reservation price, netback 0)
 	Netback         []float64   // m[i] = p[i] − cost of the corridor carrying the last tonne, $/t
-	MarginalCost    []float64   // mine marginal cost (S/B)^(1/η), $/t
+	MarginalCost    []float64   // mine marginal cost (S/B)^(1/η) on the supply curve in force, $/t
 	Sales           []float64   // S[i] = Σ_r x[i][r], Mt/yr
 	Exports         []float64   // sales outside Home, Mt/yr
 	Revenue         []float64   // FOB revenue p·S, $M/yr
 	ExportRev       []float64   // FOB export revenue p·Exports, $M/yr (the headline)
-	CapacityUse     []float64   // S/K, fraction
-	CorridorFlow    [][]float64 // [i][k] Mt/yr, cheapest first
+	CapacityUse     []float64   // S/K, fraction (0 when K = 0)
+	CorridorFlow    [][]float64 // [i][k] Mt/yr; k in the order of Market.Suppliers[i].Corridors (as in Policy); corridors fill cheapest first
 	CorridorUse     [][]float64 // [i][k] flow/capacity (0 for a closed corridor)
-	CorridorRent    []float64   // $M/yr
-	CapacityRent    []float64   // $M/yr
-	QuotaRent       []float64   // $M/yr
-	ProducerSurplus []float64   // change from the base year, $M/yr
+	CorridorRent    []float64   // (m − MC)·S when corridors bind (BindCorridor), else 0, $M/yr
+	CapacityRent    []float64   // (m − MC)·S when capacity binds (BindCapacity), else 0, $M/yr
+	QuotaRent       []float64   // (m − MC)·S when the export cap binds (BindQuota), else 0, $M/yr
+	ProducerSurplus []float64   // change from the base year along the mine cost curve in force, $M/yr
 	Binding         []Binding
 
 	// Per region r.
-	PriceIndex      []float64 // P[r], $/t
+	PriceIndex      []float64 // P[r], $/t (no open variety: the index at every base route, unbanned)
 	Demand          []float64 // Q[r], Mt/yr
 	ImportBill      []float64 // Σ_i p[i][r]·x[i][r] over suppliers whose Home is not r, $M/yr
-	ConsumerSurplus []float64 // change from the base year, $M/yr
+	ConsumerSurplus []float64 // change from the base year, closed form along the demand curve in force, $M/yr
 
 	// Per route.
-	Flow      [][]float64 // x[i][r], Mt/yr
+	Flow      [][]float64 // x[i][r], Mt/yr (0 for a banned route)
 	Delivered [][]float64 // p[i][r], $/t (for a banned route: the price it would have had)
 
 	Benchmark float64 // PriceIndex[Bench], $/t
