@@ -76,6 +76,9 @@ type Contribution struct {
 // factors switched on, which add up exactly to the rise with all factors
 // minus the rise with none (Other: trend growth and the base dynamics).
 type Decomposition struct {
+	// Name says what is decomposed, e.g. "2021-01..2022-12 average,
+	// fitted parameters".
+	Name          string
 	From, To      model.Month
 	RecordBase    float64 // record's base-year average, $/t
 	RecordRise    float64 // record's window average minus RecordBase, $/t
@@ -84,7 +87,8 @@ type Decomposition struct {
 	Contributions []Contribution
 	Other         float64 // rise with no factor, $/t
 	// Failed counts months that did not converge over the 2^n runs
-	// (reported; the model goes on from its best point).
+	// (reported; the model goes on from its best point). Decompositions
+	// computed from the same runs count them once, on the first.
 	Failed int
 }
 
@@ -106,13 +110,18 @@ type Report struct {
 	PeakRecord, PeakModel       TurningPoint // highest month of PeakYear
 	TurningRecord, TurningModel []TurningPoint
 	Exports                     []ExportFit
-	Decomposition               Decomposition
-	Markers                     []EventMark
-	ExportMonths                []model.Month
-	ExportModel                 map[string][]float64 // monthly export rates, Mt/yr
-	ExportRecord                map[string]Annual    // FAOSTAT, Mt KCl
-	Params                      []Param
-	ParamValues                 []float64
+	// Decomposition is the primary decomposition: the rise of the
+	// RiseFrom..RiseTo average with the fitted parameters. Decompositions
+	// holds it first, then the record's peak month with the fitted
+	// parameters, then the rise with the starting (prior) parameters.
+	Decomposition  Decomposition
+	Decompositions []Decomposition
+	Markers        []EventMark
+	ExportMonths   []model.Month
+	ExportModel    map[string][]float64 // monthly export rates, Mt/yr
+	ExportRecord   map[string]Annual    // FAOSTAT, Mt KCl
+	Params         []Param
+	ParamValues    []float64
 }
 
 // Run fits m on the part of rec before cfg.Cut, simulates the fitted model
@@ -224,37 +233,63 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 		r.Markers = mk.Markers(cfg.Start, cfg.End)
 	}
 
-	r.Decomposition, err = decompose(ctx, m, fit.Values, d, rec, cfg)
+	ws := []decompWindow{
+		{fmt.Sprintf("%d–%d avg, fitted", cfg.RiseFrom.Year(), cfg.RiseTo.Year()), cfg.RiseFrom, cfg.RiseTo},
+		{fmt.Sprintf("%s, fitted", monthName(r.PeakRecord.Month)), r.PeakRecord.Month, r.PeakRecord.Month},
+	}
+	fitted, err := decompose(ctx, m, fit.Values, d, rec, cfg, ws)
 	if err != nil {
 		return nil, err
 	}
+	prior, err := decompose(ctx, m, fit.Start, d, rec, cfg, []decompWindow{
+		{fmt.Sprintf("%d–%d avg, prior", cfg.RiseFrom.Year(), cfg.RiseTo.Year()), cfg.RiseFrom, cfg.RiseTo}})
+	if err != nil {
+		return nil, err
+	}
+	r.Decompositions = append(fitted, prior...)
+	r.Decomposition = r.Decompositions[0]
 	return r, nil
 }
 
-// decompose computes the Shapley decomposition of the rise over
-// cfg.RiseFrom..cfg.RiseTo.
-func decompose(ctx context.Context, m Model, theta []float64, d *Drivers, rec *Record, cfg Config) (Decomposition, error) {
-	dec := Decomposition{From: cfg.RiseFrom, To: cfg.RiseTo}
+// decompWindow is a window whose average price rise is decomposed.
+type decompWindow struct {
+	name     string
+	from, to model.Month
+}
+
+// decompose computes the Shapley decomposition of the rise over each
+// window from the same 2^n runs with parameters theta.
+func decompose(ctx context.Context, m Model, theta []float64, d *Drivers, rec *Record, cfg Config, ws []decompWindow) ([]Decomposition, error) {
 	b0, b1 := model.NewMonth(cfg.BaseYear, 1), model.NewMonth(cfg.BaseYear, 12)
-	dec.RecordBase, _ = rec.Potash.Mean(b0, b1)
-	rw, _ := rec.Potash.Mean(cfg.RiseFrom, cfg.RiseTo)
-	dec.RecordRise = rw - dec.RecordBase
+	end := cfg.Start
+	for _, w := range ws {
+		end = max(end, w.to)
+	}
 	nf := len(factorNames)
-	v := make([]float64, 1<<nf) // window average with factor subset S on
+	decs := make([]Decomposition, len(ws))
+	v := make([][]float64, len(ws)) // window average with factor subset S on
+	for k, w := range ws {
+		decs[k] = Decomposition{Name: w.name, From: w.from, To: w.to}
+		decs[k].RecordBase, _ = rec.Potash.Mean(b0, b1)
+		rw, _ := rec.Potash.Mean(w.from, w.to)
+		decs[k].RecordRise = rw - decs[k].RecordBase
+		v[k] = make([]float64, 1<<nf)
+	}
+	failed := 0
 	for S := 0; S < 1<<nf; S++ {
-		sim, err := m.Simulate(ctx, theta, d, cfg.RiseTo, Factors(S))
+		sim, err := m.Simulate(ctx, theta, d, end, Factors(S))
 		if err != nil {
-			return dec, fmt.Errorf("backtest: decomposition run %s: %w", factorSet(Factors(S)), err)
+			return nil, fmt.Errorf("backtest: decomposition run %s: %w", factorSet(Factors(S)), err)
 		}
-		dec.Failed += sim.Failed
+		failed += sim.Failed
 		ps := Series{Start: sim.Months[0], Values: sim.Price}
-		v[S], _ = ps.Mean(cfg.RiseFrom, cfg.RiseTo)
-		if S == int(AllFactors) {
-			dec.ModelBase, _ = ps.Mean(b0, b1)
+		for k, w := range ws {
+			v[k][S], _ = ps.Mean(w.from, w.to)
+			if S == int(AllFactors) {
+				decs[k].ModelBase, _ = ps.Mean(b0, b1)
+			}
 		}
 	}
-	dec.ModelRise = v[AllFactors] - dec.ModelBase
-	dec.Other = v[0] - dec.ModelBase
 	// Shapley value of factor f: Σ over subsets S without f of
 	// |S|!(n−|S|−1)!/n! · (v(S∪f) − v(S)).
 	fact := func(k int) float64 {
@@ -264,19 +299,25 @@ func decompose(ctx context.Context, m Model, theta []float64, d *Drivers, rec *R
 		}
 		return r
 	}
-	for f := 0; f < nf; f++ {
-		bit := 1 << f
-		phi := 0.0
-		for S := 0; S < 1<<nf; S++ {
-			if S&bit != 0 {
-				continue
+	decs[0].Failed = failed
+	for k := range decs {
+		dec := &decs[k]
+		dec.ModelRise = v[k][AllFactors] - dec.ModelBase
+		dec.Other = v[k][0] - dec.ModelBase
+		for f := 0; f < nf; f++ {
+			bit := 1 << f
+			phi := 0.0
+			for S := 0; S < 1<<nf; S++ {
+				if S&bit != 0 {
+					continue
+				}
+				n := popcount(S)
+				phi += fact(n) * fact(nf-n-1) / fact(nf) * (v[k][S|bit] - v[k][S])
 			}
-			k := popcount(S)
-			phi += fact(k) * fact(nf-k-1) / fact(nf) * (v[S|bit] - v[S])
+			dec.Contributions = append(dec.Contributions, Contribution{Factor: factorNames[f], Value: phi})
 		}
-		dec.Contributions = append(dec.Contributions, Contribution{Factor: factorNames[f], Value: phi})
 	}
-	return dec, nil
+	return decs, nil
 }
 
 func popcount(x int) int {

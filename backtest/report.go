@@ -95,13 +95,18 @@ func (r *Report) Statistics() []Stat {
 	for j, p := range r.Params {
 		add("param."+p.Name, p.Unit, r.ParamValues[j], Pinned)
 	}
-	add("decomposition.model_rise", "$/t", r.Decomposition.ModelRise, Pinned)
-	for _, c := range r.Decomposition.Contributions {
-		add("decomposition."+strings.ReplaceAll(c.Factor, " ", "_"), "$/t", c.Value, Pinned)
+	failed := 0
+	for k, d := range r.Decompositions {
+		key := [...]string{"decomposition", "decomposition_peak", "decomposition_prior"}[min(k, 2)]
+		add(key+".model_rise", "$/t", d.ModelRise, Pinned)
+		for _, c := range d.Contributions {
+			add(key+"."+strings.ReplaceAll(c.Factor, " ", "_"), "$/t", c.Value, Pinned)
+		}
+		add(key+".other", "$/t", d.Other, Pinned)
+		failed += d.Failed
 	}
-	add("decomposition.other", "$/t", r.Decomposition.Other, Pinned)
 	add("failed_months.fitted_path", "months", float64(r.Failed), Lower)
-	add("failed_months.decomposition", "months", float64(r.Decomposition.Failed), Lower)
+	add("failed_months.decomposition", "months", float64(failed), Lower)
 	return out
 }
 
@@ -195,18 +200,38 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	tw.Flush()
 
-	d := r.Decomposition
-	fmt.Fprintf(&b, "\nThe rise of %v..%v (average over the %d average), $/t:\n", d.From, d.To, c.BaseYear)
-	fmt.Fprintf(&b, "  record %s (%s → %s); model %s, of which:\n", signed(d.RecordRise, 0), num(d.RecordBase, 0), num(d.RecordBase+d.RecordRise, 0), signed(d.ModelRise, 0))
+	fmt.Fprintf(&b, "\nThe rise over the %d average, $/t, split by factor (Shapley values over the %d runs with each set of\nfactors switched on), with the fitted and with the starting (prior) parameters:\n", c.BaseYear, 1<<len(factorNames))
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	for _, ct := range d.Contributions {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", ct.Factor, signed(ct.Value, 0), shareOf(ct.Value, d.ModelRise))
+	fmt.Fprint(tw, "\t")
+	for _, d := range r.Decompositions {
+		fmt.Fprintf(tw, "%s\t\t", d.Name)
 	}
-	fmt.Fprintf(tw, "  other (trend, base dynamics)\t%s\t%s\t\n", signed(d.Other, 0), shareOf(d.Other, d.ModelRise))
+	fmt.Fprintln(tw)
+	row := func(name string, val func(d Decomposition) (float64, float64)) {
+		fmt.Fprintf(tw, "  %s\t", name)
+		for _, d := range r.Decompositions {
+			v, tot := val(d)
+			sh := ""
+			if !math.IsNaN(tot) {
+				sh = shareOf(v, tot)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t", signed(v, 0), sh)
+		}
+		fmt.Fprintln(tw)
+	}
+	row("record", func(d Decomposition) (float64, float64) { return d.RecordRise, math.NaN() })
+	row("model", func(d Decomposition) (float64, float64) { return d.ModelRise, d.ModelRise })
+	for k, f := range factorNames {
+		row("  "+f, func(d Decomposition) (float64, float64) { return d.Contributions[k].Value, d.ModelRise })
+	}
+	row("  other (trend, base dynamics)", func(d Decomposition) (float64, float64) { return d.Other, d.ModelRise })
 	tw.Flush()
-	fmt.Fprintf(&b, "  (Shapley values over the %d runs with each set of factors switched on.)\n", 1<<len(factorNames))
-	if d.Failed > 0 {
-		fmt.Fprintf(&b, "  WARNING: %d months of these runs did not converge.\n", d.Failed)
+	failed := 0
+	for _, d := range r.Decompositions {
+		failed += d.Failed
+	}
+	if failed > 0 {
+		fmt.Fprintf(&b, "  WARNING: %d months of these runs did not converge.\n", failed)
 	}
 	if r.Failed > 0 {
 		fmt.Fprintf(&b, "\nWARNING: %d months of the fitted path did not converge.\n", r.Failed)
