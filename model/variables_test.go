@@ -1,0 +1,201 @@
+package model
+
+import (
+	"testing"
+)
+
+// handSolution returns a Solution for c's market whose every value encodes
+// its position, so that extraction can be checked exactly: supplier
+// vectors hold 100·field + i, regions 1000 + r, routes 10·i + r, corridors
+// 100·i + k.
+func handSolution(c *Calibrated) *Solution {
+	s := NewSolution(c)
+	s.CorridorCap = make([][]float64, len(s.CorridorFlow))
+	for i := range s.CorridorCap {
+		s.CorridorCap[i] = make([]float64, len(s.CorridorFlow[i]))
+	}
+	vec, mat := solFields(s)
+	for f, v := range vec {
+		for i := range *v {
+			(*v)[i] = float64(100*f + i)
+		}
+	}
+	for _, m := range mat {
+		for i := range *m {
+			for k := range (*m)[i] {
+				(*m)[i][k] = float64(10*i + k)
+			}
+		}
+	}
+	s.Benchmark = 241.1
+	return s
+}
+
+func TestVariablesRegistry(t *testing.T) {
+	want := []string{"benchmark_price", "fob_price", "netback", "sales", "exports", "export_revenue",
+		"market_share", "capacity_use", "producer_surplus_change", "corridor_rent", "quota_rent",
+		"price_index", "demand", "import_bill", "consumer_surplus_change", "flow", "delivered_price",
+		"corridor_flow", "corridor_capacity"}
+	seen := map[string]bool{}
+	for _, v := range Variables {
+		if seen[v.Name] {
+			t.Errorf("duplicate variable %s", v.Name)
+		}
+		seen[v.Name] = true
+		if v.Unit == "" || v.Doc == "" {
+			t.Errorf("%s: missing unit or doc", v.Name)
+		}
+	}
+	for _, n := range want {
+		if !seen[n] {
+			t.Errorf("expected variable %s missing", n)
+		}
+		if _, ok := LookupVariable(n); !ok {
+			t.Errorf("LookupVariable(%s) failed", n)
+		}
+	}
+}
+
+func TestVariableValues(t *testing.T) {
+	m := pathMarket()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := handSolution(c)
+	R := len(m.Regions)
+	names := EntityNames(c, EntityCorridor)
+	if len(names) != EntityCount(c, EntityCorridor) {
+		t.Fatalf("corridor names %v", names)
+	}
+	// flat corridor index of supplier i's corridor k: suppliers in order,
+	// then corridors in order.
+	flat := func(i, k int) int {
+		e := k
+		for j := 0; j < i; j++ {
+			e += len(m.Suppliers[j].Corridors)
+		}
+		if want := m.Suppliers[i].Name + "/" + m.Suppliers[i].Corridors[k].Name; names[e] != want {
+			t.Fatalf("corridor %d is %s, want %s", e, names[e], want)
+		}
+		return e
+	}
+	routes := EntityNames(c, EntityRoute)
+	if routes[2*R+1] != "Belarus→United States" {
+		t.Errorf("route 2·R+1 is %s", routes[2*R+1])
+	}
+	for _, tc := range []struct {
+		name string
+		e    int
+		want float64
+	}{
+		{"benchmark_price", 0, 241.1},
+		{"fob_price", 3, 3},                   // field 0, supplier 3
+		{"exports", 2, 402},                   // field 4
+		{"flow", 2*R + 1, 21},                 // Flow[2][1] = 10·2 + 1
+		{"delivered_price", 10*R + 6, 106},    // Delivered[10][6]
+		{"corridor_flow", flat(2, 0), 20},     // Belarus (i=2) corridor 0
+		{"corridor_flow", flat(1, 1), 11},     // Russia (i=1) corridor 1
+		{"corridor_capacity", flat(2, 1), 21}, // CorridorCap[2][1]
+		{"price_index", 6, 1206},              // field 12, region 6
+	} {
+		v, _ := LookupVariable(tc.name)
+		if got := v.Value(c, s, tc.e); got != tc.want {
+			t.Errorf("%s[%d] = %v, want %v", tc.name, tc.e, got, tc.want)
+		}
+	}
+	// fill writes the same values as get, for every variable.
+	for j := range varDefs {
+		d := &varDefs[j]
+		n := EntityCount(c, d.Entity)
+		buf := make([]float64, n)
+		d.fillAll(c, s, buf)
+		for e := 0; e < n; e++ {
+			if g := d.get(c, s, e); g != buf[e] {
+				t.Errorf("%s[%d]: fill %v, get %v", d.Name, e, buf[e], g)
+			}
+		}
+	}
+	// market share: exports / Σ exports.
+	var tot float64
+	for _, x := range s.Exports {
+		tot += x
+	}
+	v, _ := LookupVariable("market_share")
+	if got := v.Value(c, s, 2); got != s.Exports[2]/tot {
+		t.Errorf("market_share = %v", got)
+	}
+	if v.Value(c, s, 99) != 0 {
+		t.Errorf("out-of-range entity is not 0")
+	}
+	// Without CorridorCap (a bare Solve), corridor_capacity falls back to
+	// flow/use.
+	s.CorridorCap = nil
+	s.CorridorFlow[0][0], s.CorridorUse[0][0] = 8, 0.5
+	cc, _ := LookupVariable("corridor_capacity")
+	if got := cc.Value(c, s, 0); got != 16 {
+		t.Errorf("corridor_capacity fallback = %v, want 16", got)
+	}
+}
+
+// TestMetricsHandMade checks the headline metrics on a hand-made three-month
+// run with a two-month report window: means over months for $/t and Mt/yr,
+// Σ/12 for $M totals.
+func TestMetricsHandMade(t *testing.T) {
+	m := pathMarket()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &Spec{Market: m, Start: NewMonth(2025, 11), End: NewMonth(2026, 1), ReportStart: NewMonth(2025, 12)}
+	mk := func() *Path {
+		p := &Path{Spec: spec, Cal: c, Months: []Month{spec.Start, spec.Start + 1, spec.Start + 2}}
+		for k := 0; k < 3; k++ {
+			p.Sol = append(p.Sol, handSolution(c))
+			p.Results = append(p.Results, Result{Status: Converged})
+		}
+		return p
+	}
+	s, cf := mk(), mk()
+	// Belarus export revenue: scenario 1200 and 1800 $M/yr in the window
+	// (and 9999 before it, ignored), counterfactual 1000 each month.
+	for k, v := range []float64{9999, 1200, 1800} {
+		s.Sol[k].ExportRev[2] = v
+		cf.Sol[k].ExportRev[2] = 1000
+		s.Sol[k].Benchmark = 250 + 10*float64(k)
+		cf.Sol[k].Benchmark = 240
+	}
+	ms := Metrics(&Run{Scenario: s, Counterfactual: cf})
+	for _, tc := range []struct {
+		name string
+		want float64
+	}{
+		// (200 + 800)/12 = 83.33 $M
+		{"revenue_change.Belarus", 1000.0 / 12},
+		// (1200 + 1800)/12
+		{"revenue.Belarus", 3000.0 / 12},
+		// mean of 260−240 and 270−240
+		{"benchmark_price_change", 25},
+		{"benchmark_price", 265},
+		// 100·50/480
+		{"benchmark_price_change_pct", 100 * 50.0 / 480},
+		{"exports_change.Belarus", 0},
+	} {
+		got, ok := MetricValue(ms, tc.name)
+		if !ok {
+			t.Errorf("%s missing", tc.name)
+			continue
+		}
+		if d := got.Value - tc.want; d > 1e-12 || d < -1e-12 {
+			t.Errorf("%s = %v, want %v", tc.name, got.Value, tc.want)
+		}
+	}
+	if len(ms) != len(MetricList(m)) {
+		t.Errorf("Metrics returned %d, MetricList %d", len(ms), len(MetricList(m)))
+	}
+	if _, err := metricIndex(metricDefs(m), []string{"revenue_change.Narnia"}); err == nil {
+		t.Errorf("unknown metric accepted")
+	} else {
+		t.Log(err)
+	}
+}
