@@ -311,7 +311,7 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 		}
 	}
 	if m.marketBase == "" && m.marketInline == nil {
-		m.marketBase = DefaultMarket
+		m.marketBase, m.marketBaseDoc = DefaultMarket, d
 	}
 	// Horizon and step.
 	if h := f.Horizon; h != nil {
