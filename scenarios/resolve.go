@@ -225,7 +225,15 @@ func fileSource(path string) source {
 		abs = filepath.Clean(path)
 	}
 	base := filepath.Base(path)
-	return source{key: abs, file: path, name: strings.TrimSuffix(base, filepath.Ext(base)), dir: filepath.Dir(path)}
+	name := strings.TrimSuffix(base, filepath.Ext(base))
+	file := path
+	if path == "" || name == "" || name == "." || name == string(filepath.Separator) {
+		name = "scenario"
+	}
+	if path == "" {
+		file, abs = "<input>", "<input>"
+	}
+	return source{key: abs, file: file, name: name, dir: filepath.Dir(path)}
 }
 
 func builtinSrc(name string) source {

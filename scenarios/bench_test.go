@@ -1,0 +1,25 @@
+package scenarios
+
+import "testing"
+
+// BenchmarkLoad resolves the default built-in (extends chain, compare_to,
+// validation, specs, canonical YAML and hash).
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(DefaultScenario, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseInvalid measures reporting every problem of a bad file.
+func BenchmarkParseInvalid(b *testing.B) {
+	src := []byte(hdr + "  - {id: a, ban: {supplier: Belarussia, region: Brasil}, start: 2021-13}\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("bad.yaml", src, nil); err == nil {
+			b.Fatal("no error")
+		}
+	}
+}
