@@ -172,7 +172,7 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 			if r%cols == 0 {
 				ylab = "US$/t"
 			}
-			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{Prefix: "$"}, meta.Markers, panelYears(cols))
+			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{Prefix: "$", N: panelTicks(rows)}, meta.Markers, panelYears(cols))
 			if err != nil {
 				return nil, err
 			}
@@ -626,7 +626,7 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 			if k%cols == 0 {
 				ylab = "Mt KCl per year"
 			}
-			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{}, meta.Markers, panelYears(cols))
+			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{N: panelTicks(rows)}, meta.Markers, panelYears(cols))
 			if err != nil {
 				return nil, err
 			}
@@ -691,4 +691,12 @@ func markerNote(meta Meta, narrow bool) string {
 		return ""
 	}
 	return "dashed verticals: scenario events"
+}
+
+// panelTicks is the number of y intervals to aim at in a grid of rows.
+func panelTicks(rows int) int {
+	if rows <= 1 {
+		return 5
+	}
+	return 3
 }

@@ -116,6 +116,9 @@ type NumberTicks struct {
 	Prefix, Suffix string
 	// Plain leaves out the thousands separators (for years).
 	Plain bool
+	// N is the number of intervals aimed at; 0 means 5 (small panels use
+	// fewer).
+	N int
 }
 
 // Ticks implements plot.Ticker.
@@ -130,7 +133,11 @@ func (nt NumberTicks) Ticks(min, max float64) []plot.Tick {
 		d := math.Max(math.Abs(min)*0.1, 1)
 		min, max = min-d, max+d
 	}
-	step, dec := niceStep((max - min) / 5)
+	n := nt.N
+	if n <= 0 {
+		n = 5
+	}
+	step, dec := niceStep((max - min) / float64(n))
 	var ticks []plot.Tick
 	start := math.Ceil(min/step-1e-9) * step
 	for i := 0; ; i++ {

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
@@ -16,6 +17,9 @@ func TestLook(t *testing.T) {
 	run := fixtureRun(fixtureOpts{})
 	mc := fixtureMC(run)
 	opts := Options{DPI: 100}
+	if f := os.Getenv("PLOTS_LOOK_FORMATS"); f != "" {
+		opts.Formats = strings.Split(f, ",")
+	}
 	if os.Getenv("PLOTS_LOOK_HALF") != "" {
 		opts.Size = SizeHalfPage
 		opts.DPI = 200

@@ -7,7 +7,6 @@ import (
 	stdfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/font/liberation"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -17,9 +16,6 @@ import (
 // same everywhere).
 var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
-// sansBold is Liberation Sans Bold under a name of its own (see initFonts).
-var sansBold = font.Font{Typeface: "Liberation", Variant: "SansBold"}
-
 var fontOnce sync.Once
 
 // initFonts makes Liberation Sans the default font of gonum/plot. It must
@@ -28,16 +24,6 @@ var fontOnce sync.Once
 func initFonts() {
 	fontOnce.Do(func() {
 		plot.DefaultFont = sansFont
-		// Bold is registered as a typeface of its own: gonum/plot's PDF
-		// backend registers every font with fpdf under style "" but asks
-		// for bold ones with style "B", so a bold Liberation face fails
-		// in PDF ("undefined font"). A separate regular-weight name with
-		// the bold glyphs works in PNG, SVG and PDF alike.
-		for _, f := range liberation.Collection() {
-			if f.Font.Variant == "Sans" && f.Font.Weight == stdfont.WeightBold && f.Font.Style == stdfont.StyleNormal {
-				font.DefaultCache.Add(font.Collection{{Font: sansBold, Face: f.Face}})
-			}
-		}
 	})
 }
 
@@ -81,7 +67,7 @@ type style struct {
 func (s *style) font(size vg.Length, bold bool) font.Font {
 	f := sansFont
 	if bold {
-		f = sansBold
+		f.Weight = stdfont.WeightBold
 	}
 	f.Size = size
 	return f
