@@ -29,7 +29,7 @@ import (
 
 const (
 	histBins = 128  // bins inside the pilot range
-	histPad  = 0.05 // pilot range widened by this fraction of its spread on each side
+	histPad  = 0.25 // pilot range widened by this fraction of its spread on each side
 )
 
 // quantileLevels are the percentiles of a Band.
