@@ -241,6 +241,39 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("error box %q, aria-invalid %q", msg, invalid)
 	}
 
+	// Upload a scenario file with a mistake: the page lists the problems
+	// with line and column, as `potash validate` does. Then a valid file:
+	// it runs, and the command line names it.
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "bad.yaml"), filepath.Join(dir, "my-relief.yaml")
+	if err := os.WriteFile(bad, []byte("title: t\nhorizon:\n  strat: 2020-01\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, []byte("title: My relief\nextends: us-relief-2025\ncompare_to: history\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`#upload`), []string{bad}))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`!document.getElementById("error").hidden && document.getElementById("error").textContent.includes("bad.yaml")`, chromedp.WithPollingTimeout(20*time.Second)))
+	}
+	if err != nil {
+		t.Fatalf("no diagnostics shown for a bad upload: %v%s", err, pageError(ctx))
+	}
+	if msg := evalString(`document.getElementById("error").textContent`); !strings.Contains(msg, "line 3, column 3: horizon.strat: unknown key 'strat' in horizon; did you mean 'start'?") {
+		t.Errorf("bad upload: error box %q", msg)
+	}
+	runID3 := evalString(`document.body.dataset.runId`)
+	err = chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`#upload`), []string{good}))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.body.dataset.state === "ready" && document.body.dataset.runId !== %q`, runID3), chromedp.WithPollingTimeout(30*time.Second)))
+	}
+	if err != nil {
+		t.Fatalf("a valid upload did not run: %v%s", err, pageError(ctx))
+	}
+	if cmd := evalString(`document.getElementById("command").value`); !strings.HasPrefix(cmd, "potash run my-relief.yaml ") {
+		t.Errorf("command after upload %q", cmd)
+	}
+
 	jsMu.Lock()
 	defer jsMu.Unlock()
 	for _, e := range jsErrors {
