@@ -235,6 +235,13 @@ var invalidCases = []struct {
 	{name: "set makes end before start", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=2021-06"}, want: []string{
 		"--set: events.us-ban.end: end 2021-06 is not after start 2021-12 (end is the first month no longer in force)",
 	}},
+	{name: "errors in an inherited file point into it", file: "testdata/invalid/child-of-bad.yaml", want: []string{
+		"testdata/invalid/bad-parent.yaml:4:46: events[0].ban.region: unknown region 'Brasil'; did you mean 'Brazil'?",
+		"testdata/invalid/child-of-bad.yaml:4:30: events[0].cost.supplier: unknown supplier 'Canda'; did you mean 'Canada'?",
+	}},
+	{name: "load unknown built-in", file: "histroy", want: []string{
+		"histroy: no such file, and no built-in scenario 'histroy'; did you mean 'history'?",
+	}},
 	{name: "compare_to itself", file: "testdata/invalid/compare-self.yaml", want: []string{
 		"testdata/invalid/compare-self.yaml:3:13: compare_to: compare_to names this scenario itself",
 	}},
