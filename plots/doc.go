@@ -2,5 +2,69 @@
 // gonum/plot: price paths with Monte Carlo fans, revenue and volume paths,
 // trade-flow heat maps, corridor use, tornado, sweep and comparison charts,
 // written atomically as PNG, SVG (fonts embedded) or PDF. It knows nothing
-// of solving: it draws model results it is given.
+// of solving: it draws model results it is given (model.Run,
+// model.MCResult, model.SweepResult, model.Tornado).
+//
+// # Charts
+//
+// RenderRun writes, for one run (file base names):
+//
+//   - price: the benchmark price (Brazil CFR, the benchmark region's CES
+//     price index), scenario solid against counterfactual dashed, with the
+//     Monte Carlo 50% and 90% bands of the scenario as polygons (90% first);
+//   - price_regions: each market's price index in small panels, same
+//     encoding;
+//   - revenue: FOB export revenue by supplier, $ bn/yr (annual rate);
+//   - revenue_change: cumulative change in export revenue by supplier over
+//     the report window (Σ_t Δ/12, $ bn), bars labelled "Belarus +$1.2 bn",
+//     error bars from the 5th to the 95th percentile of the draws;
+//   - volumes: export volume by supplier, Mt/yr;
+//   - shares: shares of world exports, stacked areas, scenario beside
+//     counterfactual;
+//   - flows: heat map of the change in bilateral flows (suppliers ×
+//     markets) at Options.FlowMonth (default: the last month), on a
+//     diverging palette centred on zero, values printed in the cells;
+//   - corridors_<supplier>: exports by corridor against the capacity in
+//     force (from the path's events via model.SetPolicy), for every
+//     supplier with more than one corridor.
+//
+// RenderTornado, RenderSweep (line for a 1-D sweep, heat map with a colour
+// bar for a 2-D sweep) and RenderCompare (benchmark price and Belarus's
+// revenue change across scenarios) write the other charts. The chart
+// constructors (PricePathChart, RevenueChangeChart, …) return a *Chart
+// whose Render writes one format to any io.Writer (e.g. an HTTP response).
+//
+// Monte Carlo series are looked up by the model's variable names
+// (benchmark_price with entity "World", price_index per region) and totals
+// by metric name (revenue_change.<supplier>); a missing one is an error
+// naming it.
+//
+// # Style
+//
+// Every chart has a title saying what it shows, a subtitle naming the
+// scenario and its counterfactual, axis labels with units, and a footer
+// with the data source, the model version, the first 12 hex digits of the
+// scenario hash (and the Monte Carlo draws and seed), so that it can be
+// traced to its run. Text is Liberation Sans (metric-compatible with
+// Arial), set as plot.DefaultFont before any plot.New. Legends and colour
+// bars sit in a column right of the data area, never over data; event
+// markers (Meta.Markers) are dashed vertical lines with their labels in a
+// strip above the data area, staggered so they never overlap.
+//
+// Each supplier has one colour in every chart (SupplierColors: Okabe–Ito
+// extended with Paul Tol's colour-blind-safe colours). Time axes use
+// CalendarTicks (ticks on month boundaries: years, or quarters on short
+// horizons); value axes use NumberTicks (thousands separators, a
+// typographic minus, never exponent notation); money is shown in $ bn.
+//
+// Sizes: SizeSlide (16:9, 13.33 × 7.5 in, fonts sized for a full slide)
+// and SizeHalfPage (6.5 × 4 in); PNG at Options.DPI (default 150). PDF
+// text is converted to code page 1252 (gonum/plot's PDF fonts), so a few
+// characters are simplified there only ("Klaipėda" → "Klaipeda").
+//
+// Bad data (empty, NaN or Inf values, inconsistent shapes, a missing Monte
+// Carlo series) is an error, never a panic. All charts are rendered in
+// memory before anything is written, and each file is written to a
+// temporary file in the same directory and renamed into place, so a failed
+// run leaves no partial chart.
 package plots

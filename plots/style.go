@@ -127,8 +127,8 @@ var (
 	colCf      = rgb(0x7A7A7A) // counterfactual line
 	colBand90  = rgb(0xD6E2EE) // outer fan band (5–95%)
 	colBand50  = rgb(0xA9C1D9) // inner fan band (25–75%)
-	colBarLow  = rgb(0x0072B2) // tornado: parameter at its low value
-	colBarHigh = rgb(0xE69F00) // tornado: parameter at its high value
+	colBarLow  = rgb(0x004488) // tornado: parameter at its low value (Tol high-contrast blue)
+	colBarHigh = rgb(0xDDAA33) // tornado: parameter at its high value (Tol high-contrast yellow)
 	colNoRoute = rgb(0xF2F2F2) // heat-map cell of a route that carries nothing
 )
 
