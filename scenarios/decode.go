@@ -26,10 +26,13 @@ type decoder struct {
 	budget int
 	// fatal is set when the input is not YAML or is empty.
 	fatal bool
+	// bad holds the paths whose node had the wrong shape (their semantic
+	// checks are skipped: the decoder reported them).
+	bad map[string]bool
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, pos: map[string]pos{}, budget: 200000}
+	return &decoder{file: file, pos: map[string]pos{}, budget: 200000, bad: map[string]bool{}}
 }
 
 func (d *decoder) errorf(p pos, field, format string, args ...any) {
@@ -219,6 +222,7 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
 			d.errorf(p, field, "expected a mapping with keys %s, got %s", strings.Join(structKeys(t), ", "), describeNode(n))
+			d.bad[path] = true
 			return
 		}
 		d.decodeStruct(n, v, path)

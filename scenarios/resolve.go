@@ -31,6 +31,8 @@ type doc struct {
 	pos map[string]pos
 	// fatal is set when the document could not be read as YAML at all.
 	fatal bool
+	// bad holds paths whose node had the wrong shape.
+	bad map[string]bool
 }
 
 // evRef is an event with the document that defined it.
@@ -162,7 +164,7 @@ func (l *loader) parse(src source, data []byte) *doc {
 	}
 	f, dec := decodeFile(src.file, data)
 	l.add(dec.diags)
-	d := &doc{src: src, f: f, pos: dec.pos, fatal: dec.fatal}
+	d := &doc{src: src, f: f, pos: dec.pos, fatal: dec.fatal, bad: dec.bad}
 	l.docs[src.key] = d
 	return d
 }

@@ -393,7 +393,14 @@ func (l *loader) validateEvents(evs []evRef, mf *MarketFile, h hz, cfName string
 
 func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool) {
 	e := ref.ev
+	if ref.doc.bad[fmt.Sprintf("events[%d]", ref.idx)] {
+		return checkedEvent{}, false // not a mapping: reported by the decoder
+	}
 	ok := true
+	name := "event"
+	if e.ID != "" {
+		name = fmt.Sprintf("event '%s'", e.ID)
+	}
 	bad := func(fp, format string, args ...any) {
 		l.evDiag(SeverityError, ref, fp, format, args...)
 		ok = false
@@ -410,11 +417,11 @@ func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool
 	kind := ""
 	switch len(ks) {
 	case 0:
-		bad("", "event '%s' has no instrument: expected exactly one of %s", e.ID, strings.Join(eventKinds, ", "))
+		bad("", "%s has no instrument: expected exactly one of %s", name, strings.Join(eventKinds, ", "))
 	case 1:
 		kind = ks[0]
 	default:
-		bad(ks[1], "event '%s' has more than one instrument (%s): give each its own event", e.ID, strings.Join(ks, ", "))
+		bad(ks[1], "%s has more than one instrument (%s): give each its own event", name, strings.Join(ks, ", "))
 	}
 	ce := checkedEvent{ref: ref, kind: kind}
 	// Months.
