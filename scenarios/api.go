@@ -156,6 +156,23 @@ func Parse(file string, data []byte, sets []string) (*Scenario, error) {
 	return build(fileSource(file), data, sets)
 }
 
+// ParseOptions changes how ParseWith resolves a scenario.
+type ParseOptions struct {
+	// NoFiles makes extends and compare_to accept built-in scenario names
+	// only: a file path is an error and no file is read (for scenarios
+	// uploaded to a server).
+	NoFiles bool
+}
+
+// ParseWith is Parse with options.
+func ParseWith(file string, data []byte, sets []string, opts ParseOptions) (*Scenario, error) {
+	src := fileSource(file)
+	if strings.HasPrefix(file, "builtin:") {
+		src = builtinSrc(strings.TrimPrefix(file, "builtin:"))
+	}
+	return buildWith(src, data, sets, opts)
+}
+
 // Param returns the sweepable parameter at path (same paths as --set),
 // e.g. "market.regions.Brazil.demand_elasticity" or "events.us-relief.start".
 func (s *Scenario) Param(path string) (model.Param, error) { return s.param(path) }

@@ -98,6 +98,9 @@ type loader struct {
 	names map[string]string // document key → display name
 	// inlineDoc is the document holding the inline market, if any.
 	inlineDoc *doc
+	// noFiles forbids reading files for extends and compare_to
+	// (ParseOptions.NoFiles).
+	noFiles bool
 }
 
 func newLoader() *loader { return &loader{docs: map[string]*doc{}, names: map[string]string{}} }
@@ -182,6 +185,10 @@ func (l *loader) locate(d *doc, ref, field string) (source, []byte, bool) {
 			}
 			name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
 			return source{key: "builtin:" + p, file: "builtin:" + p, name: name, dir: filepath.Dir(p), builtin: true}, data, true
+		}
+		if l.noFiles {
+			l.errAt(d, field, "'%s' is a file; here only built-in scenarios may be named (%s)", ref, strings.Join(builtinNames(), ", "))
+			return source{}, nil, false
 		}
 		p := ref
 		if !filepath.IsAbs(p) {
@@ -459,7 +466,12 @@ type resolvedMarket struct {
 // build resolves the scenario document d fully: extends, compare_to, market,
 // --set, validation, and the model Specs.
 func build(src source, data []byte, sets []string) (*Scenario, error) {
+	return buildWith(src, data, sets, ParseOptions{})
+}
+
+func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scenario, error) {
 	l := newLoader()
+	l.noFiles = opts.NoFiles
 	d := l.parse(src, data)
 	m := l.resolve(d, []string{src.key})
 

@@ -376,3 +376,22 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNoFiles checks that ParseWith(NoFiles) never reads a file, also
+// through a YAML merge key, and still resolves built-ins.
+func TestParseNoFiles(t *testing.T) {
+	for _, src := range []string{
+		"title: t\nextends: testdata/valid/inline-basic.yaml\n",
+		"title: t\nextends: history\ncompare_to: ../scenarios/testdata/valid/inline-basic.yaml\n",
+		"<<: {extends: testdata/valid/inline-basic.yaml}\ntitle: t\n",
+	} {
+		_, err := ParseWith("upload.yaml", []byte(src), nil, ParseOptions{NoFiles: true})
+		if err == nil || !strings.Contains(err.Error(), "only built-in scenarios may be named") {
+			t.Errorf("%q: %v", src, err)
+		}
+	}
+	s, err := ParseWith("upload.yaml", []byte("title: t\nextends: us-relief-2025\n"), nil, ParseOptions{NoFiles: true})
+	if err != nil || s.CounterfactualName != "us-relief-2025" {
+		t.Errorf("built-in parent: %v", err)
+	}
+}
