@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/ (golden outputs and the schema)")
@@ -103,4 +105,43 @@ func firstDiff(got, want string) string {
 		}
 	}
 	return ""
+}
+
+// TestResolvedYAMLCache checks that writing the market section apart (and
+// from the cache) gives the same bytes as encoding the resolved scenario
+// in one piece, for every built-in and valid test file.
+func TestResolvedYAMLCache(t *testing.T) {
+	type whole struct {
+		resolvedFile `yaml:",inline"`
+		Market       resolvedMarket `yaml:"market"`
+	}
+	inputs := builtinNames()
+	files, _ := filepath.Glob("testdata/valid/*.yaml")
+	inputs = append(inputs, files...)
+	for _, in := range inputs {
+		for pass := 0; pass < 2; pass++ { // the second pass hits the cache
+			s, err := Load(in, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rf resolvedFile
+			head := string(s.Resolved[:strings.Index(string(s.Resolved), "\nmarket:\n")+1])
+			if err := yamlUnmarshalStrict([]byte(head), &rf); err != nil {
+				t.Fatalf("%s: %v", in, err)
+			}
+			want, err := marshalYAML(whole{rf, resolvedMarket{Inline: s.mf}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(want) != string(s.Resolved) {
+				t.Errorf("%s (pass %d): split encoding differs:\n%s", in, pass, firstDiff(string(s.Resolved), string(want)))
+			}
+		}
+	}
+}
+
+func yamlUnmarshalStrict(data []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	return dec.Decode(v)
 }

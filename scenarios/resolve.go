@@ -450,7 +450,9 @@ type resolvedFile struct {
 	Events         []EventFile     `yaml:"events"`
 	Counterfactual resolvedCf      `yaml:"counterfactual"`
 	Uncertainty    []UncertainFile `yaml:"uncertainty,omitempty"`
-	Market         resolvedMarket  `yaml:"market"`
+	// Market is written after the rest by resolvedYAML (cached for an
+	// unmodified embedded dataset).
+	Market resolvedMarket `yaml:"-"`
 }
 
 type resolvedCf struct {
@@ -586,7 +588,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	for _, u := range unc {
 		rf.Uncertainty = append(rf.Uncertainty, u.ref.u)
 	}
-	out, err := marshalYAML(rf)
+	out, err := resolvedYAML(rf, len(m.overrides) == 0 && m.marketInline == nil, m.marketBase)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: writing the resolved scenario: %w", err)
 	}
@@ -707,4 +709,46 @@ func cachedBaseMarketFile(name string) (*MarketFile, error) {
 	}
 	baseCache.Store(name, mf)
 	return cloneMarketFile(mf), nil
+}
+
+// marketYAMLCache holds the YAML of unmodified embedded datasets as they
+// appear in a resolved scenario.
+var marketYAMLCache sync.Map // dataset name → []byte
+
+// resolvedYAML writes rf as canonical YAML: the scenario, then its market.
+// The market section of an embedded dataset without overrides is cached
+// (it is most of the bytes and the same every time); TestResolvedYAMLCache
+// checks that the result equals encoding the whole at once.
+func resolvedYAML(rf resolvedFile, unmodified bool, dataset string) ([]byte, error) {
+	head, err := marshalYAML(rf)
+	if err != nil {
+		return nil, err
+	}
+	var mk []byte
+	if v, ok := marketYAMLCache.Load(dataset); ok && unmodified {
+		mk = v.([]byte)
+	} else {
+		mk, err = marshalYAML(rf.Market)
+		if err != nil {
+			return nil, err
+		}
+		if unmodified {
+			marketYAMLCache.Store(dataset, mk)
+		}
+	}
+	return append(append(head, "market:\n"...), indentYAML(mk)...), nil
+}
+
+// indentYAML indents every non-empty line of b by two spaces.
+func indentYAML(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/16)
+	start := true
+	for _, c := range b {
+		if start && c != '\n' {
+			out = append(out, ' ', ' ')
+		}
+		out = append(out, c)
+		start = c == '\n'
+	}
+	return out
 }
