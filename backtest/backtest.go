@@ -47,7 +47,8 @@ func DefaultConfig() Config {
 		BaseYear:  2020,
 		Suppliers: []string{"Canada", "Russia", "Belarus"},
 		Fit: FitOptions{MaxEvals: 800, Weights: DefaultCropWeights, BaseYear: 2020,
-			ExportSuppliers: []string{"Canada", "Russia", "Belarus"}, ExportWeight: 1},
+			ExportSuppliers: []string{"Canada", "Russia", "Belarus"}, ExportWeight: 1,
+			ExtraStarts: []float64{0.2, 0.8}},
 	}
 }
 

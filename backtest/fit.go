@@ -65,7 +65,8 @@ type FitOptions struct {
 	// From is the first month of the objective; 2020-01 when zero (the
 	// first month of the Brazil CFR definition).
 	From model.Month
-	// MaxEvals bounds the number of model simulations; 200 when zero.
+	// MaxEvals bounds the number of model simulations of each search
+	// (one per starting point); 200 when zero.
 	MaxEvals int
 	// Weights of the crop-price index; DefaultCropWeights when zero.
 	Weights CropWeights
@@ -82,6 +83,11 @@ type FitOptions struct {
 	// ExportWeight weighs one squared annual log change like that many
 	// squared monthly log price errors (0: exports not fitted).
 	ExportWeight float64
+	// ExtraStarts are further starting points of the search besides the
+	// parameters' Start values, each a fraction u in (0, 1): every
+	// parameter at lo + u·(hi − lo). Fit keeps the best estimate; the
+	// objective has several local minima.
+	ExtraStarts []float64
 }
 
 func (o *FitOptions) defaults() {
@@ -120,8 +126,19 @@ type FitResult struct {
 	ExportSSR    float64
 	ExportN      int
 	ExportWeight float64
-	Evaluations  int    // model simulations
-	Status       string // Nelder–Mead's status
+	Evaluations  int    // model simulations, all searches
+	Status       string // Nelder–Mead's status of the best search
+	// Searches reports every search, the first from the parameters' Start
+	// values, then one per FitOptions.ExtraStarts.
+	Searches []Search
+}
+
+// Search is one Nelder–Mead search of a Fit.
+type Search struct {
+	Start, Values []float64
+	SSR           float64 // objective at Values
+	Evaluations   int
+	Status        string
 }
 
 // penalty is the objective of a parameter vector whose simulation fails
@@ -200,45 +217,73 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		}
 		return nil, errors.New("fit: simulation at the starting values did not converge")
 	}
-	z0 := make([]float64, len(params))
-	for j, p := range params {
-		z0[j] = toZ(p.Start, p.Range)
-	}
-	theta := make([]float64, len(params))
-	problem := optimize.Problem{Func: func(z []float64) float64 {
-		if ctx.Err() != nil {
-			return penalty
-		}
+	// One Nelder–Mead search from start; returns the estimate, its
+	// objective and the search's status.
+	search := func(start []float64) ([]float64, float64, string, error) {
+		startSSR := objective(start)
+		z0 := make([]float64, len(params))
 		for j, p := range params {
-			theta[j] = fromZ(z[j], p.Range)
+			z0[j] = toZ(start[j], p.Range)
 		}
-		return objective(theta)
-	}}
-	settings := &optimize.Settings{
-		FuncEvaluations: opts.MaxEvals - 1,
-		Converger:       &optimize.FunctionConverge{Absolute: 1e-7, Relative: 1e-7, Iterations: 40},
+		theta := make([]float64, len(params))
+		problem := optimize.Problem{Func: func(z []float64) float64 {
+			if ctx.Err() != nil {
+				return penalty
+			}
+			for j, p := range params {
+				theta[j] = fromZ(z[j], p.Range)
+			}
+			return objective(theta)
+		}}
+		settings := &optimize.Settings{
+			FuncEvaluations: opts.MaxEvals - 1,
+			Converger:       &optimize.FunctionConverge{Absolute: 1e-7, Relative: 1e-7, Iterations: 40},
+		}
+		out, err := optimize.Minimize(problem, z0, settings, &optimize.NelderMead{SimplexSize: 1})
+		if ctx.Err() != nil {
+			return nil, 0, "", ctx.Err()
+		}
+		if err != nil && out == nil {
+			return nil, 0, "", fmt.Errorf("fit: %w", err)
+		}
+		status := out.Status.String()
+		vals := make([]float64, len(params))
+		for j, p := range params {
+			vals[j] = fromZ(out.X[j], p.Range)
+		}
+		// Recompute at the estimate: the reported objective is that of
+		// the reported values (identical unless the transform rounds).
+		ssr := objective(vals)
+		if ssr > startSSR {
+			// Never report something worse than the start.
+			copy(vals, start)
+			ssr = startSSR
+			status += " (start kept: no improvement)"
+		}
+		return vals, ssr, status, nil
 	}
-	method := &optimize.NelderMead{SimplexSize: 1}
-	out, err := optimize.Minimize(problem, z0, settings, method)
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+
+	starts := [][]float64{res.Start}
+	for _, u := range opts.ExtraStarts {
+		if !(u > 0 && u < 1) {
+			return nil, fmt.Errorf("fit: extra start %g: want a fraction of every range in (0, 1)", u)
+		}
+		st := make([]float64, len(params))
+		for j, p := range params {
+			st[j] = p.Range.Lo + u*(p.Range.Hi-p.Range.Lo)
+		}
+		starts = append(starts, st)
 	}
-	if err != nil && out == nil {
-		return nil, fmt.Errorf("fit: %w", err)
-	}
-	res.Status = out.Status.String()
-	res.Values = make([]float64, len(params))
-	for j, p := range params {
-		res.Values[j] = fromZ(out.X[j], p.Range)
-	}
-	// Recompute at the estimate: the reported SSR is that of the reported
-	// values (identical unless the transform rounds).
-	res.SSR = objective(res.Values)
-	if res.SSR > res.StartSSR {
-		// Never report something worse than the start.
-		copy(res.Values, res.Start)
-		res.SSR = objective(res.Values)
-		res.Status += " (start kept: no improvement)"
+	for k, st := range starts {
+		before := evals
+		vals, ssr, status, err := search(st)
+		if err != nil {
+			return nil, err
+		}
+		res.Searches = append(res.Searches, Search{Start: st, Values: vals, SSR: ssr, Evaluations: evals - before, Status: status})
+		if k == 0 || ssr < res.SSR {
+			res.Values, res.SSR, res.Status = vals, ssr, status
+		}
 	}
 	res.Evaluations = evals
 	sim, err := m.Simulate(ctx, res.Values, d, end, AllFactors)

@@ -83,10 +83,13 @@ type HistoryModel struct {
 	disc   int            // index of the discount event in Spec.Events, or −1
 }
 
-// DefaultGasIntensityGermany: estimated gas use of German potash
-// production (hot leaching, drying, steam and power), mmBtu per t KCl
-// (docs/BACKTEST.md, "Gas costs").
-const DefaultGasIntensityGermany = 4.0
+// DefaultGasIntensityGermany is the estimated gas use of German potash
+// production (gas-fired steam for hot leaching and crystallisation,
+// drying), mmBtu per t KCl: an order-of-magnitude estimate (plausible
+// range 1–4) with no source in the project's data; docs/BACKTEST.md shows
+// that the driver's contribution to the benchmark price is negligible
+// across that range.
+const DefaultGasIntensityGermany = 2.0
 
 // NewHistoryModel returns the back-test model of spec with the default
 // drivers. The parameters are the crop-demand elasticity and lag, the

@@ -153,6 +153,21 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, " (prices %s, exports %s)", num(f.PriceSSR, 3), num(f.ExportSSR, 3))
 	}
 	fmt.Fprintln(&b, ".")
+	if len(f.Searches) > 1 {
+		var ss []string
+		for k, sr := range f.Searches {
+			from := "the starting values"
+			if k > 0 {
+				from = fmt.Sprintf("%s%% of every range", num(100*c.Fit.ExtraStarts[k-1], 0))
+			}
+			best := ""
+			if sr.SSR == f.SSR && sameValues(sr.Values, f.Values) {
+				best = ", kept"
+			}
+			ss = append(ss, fmt.Sprintf("from %s %s (%d sims%s)", from, num(sr.SSR, 3), sr.Evaluations, best))
+		}
+		fmt.Fprintf(&b, "     Searches: %s.\n", strings.Join(ss, "; "))
+	}
 	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, a crop index (Pink Sheet maize, soybeans, wheat; weights %.2f/%.2f/%.2f; %d = 1) and the European gas price.\n\n",
 		c.Fit.Weights.Maize, c.Fit.Weights.Soybeans, c.Fit.Weights.Wheat, c.BaseYear)
 	fmt.Fprintln(tw, "parameter\tunit\testimate\tstart\trange\t")
@@ -365,4 +380,16 @@ func (r *Report) WriteJSON(w io.Writer, hash string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(s)
+}
+
+func sameValues(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if a[k] != b[k] {
+			return false
+		}
+	}
+	return true
 }
