@@ -131,3 +131,44 @@ func TestUSRelief2025Bands(t *testing.T) {
 	}
 	t.Logf("revenue_change.Belarus over %d draws: %+v", res.Converged, b)
 }
+
+// The shipped base-2020 dataset with zero demand trend and no events
+// stays at its base year in every month of a 108-month path (1e-9
+// relative), like the test market in TestPathNoEventsStaysAtBase.
+func TestBaseMarketPathStaysAtBase(t *testing.T) {
+	m, err := scenarios.BaseMarket("base-2020")
+	if err != nil {
+		if strings.Contains(err.Error(), "not implemented") {
+			t.Skipf("scenarios.BaseMarket not implemented yet: %v", err)
+		}
+		t.Fatal(err)
+	}
+	for r := range m.Regions {
+		m.Regions[r].Growth = 0
+	}
+	spec := &model.Spec{Market: m, Start: model.NewMonth(2020, 1), End: model.NewMonth(2028, 12)}
+	path, err := model.Simulate(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path.Failed != 0 {
+		t.Fatalf("%d months failed", path.Failed)
+	}
+	const tol = 1e-9
+	for k, sol := range path.Sol {
+		for i, s := range m.Suppliers {
+			if d := sol.FOB[i]/s.FOB - 1; d > tol || d < -tol {
+				t.Fatalf("%v: FOB[%s] = %.12g, base %g", path.Months[k], s.Name, sol.FOB[i], s.FOB)
+			}
+			for r := range m.Regions {
+				x0 := m.Flows[i][r]
+				if d := sol.Flow[i][r] - x0; d > tol*x0+1e-12 || d < -tol*x0-1e-12 {
+					t.Fatalf("%v: flow[%s][%s] = %.12g, base %g", path.Months[k], s.Name, m.Regions[r].Name, sol.Flow[i][r], x0)
+				}
+			}
+		}
+		if d := sol.Benchmark/path.Cal.P0[path.Cal.Bench] - 1; d > tol || d < -tol {
+			t.Fatalf("%v: benchmark %.12g, base %.12g", path.Months[k], sol.Benchmark, path.Cal.P0[path.Cal.Bench])
+		}
+	}
+}
