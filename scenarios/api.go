@@ -148,7 +148,10 @@ func Load(nameOrPath string, sets []string) (*Scenario, error) {
 	return build(builtinSrc(nameOrPath), data, sets)
 }
 
-// Parse validates and resolves YAML data; file names it in diagnostics.
+// Parse validates and resolves YAML data; file names it in diagnostics,
+// and relative extends/compare_to paths are read from file's directory
+// ("builtin:NAME" parses data as built-in NAME). Like Load it returns a
+// Diagnostics error listing every problem. It never panics.
 func Parse(file string, data []byte, sets []string) (*Scenario, error) {
 	if strings.HasPrefix(file, "builtin:") {
 		return build(builtinSrc(strings.TrimPrefix(file, "builtin:")), data, sets)
@@ -174,7 +177,13 @@ func ParseWith(file string, data []byte, sets []string, opts ParseOptions) (*Sce
 }
 
 // Param returns the sweepable parameter at path (same paths as --set),
-// e.g. "market.regions.Brazil.demand_elasticity" or "events.us-relief.start".
+// e.g. "market.regions.Brazil.demand_elasticity" or "events.us-ban.end";
+// '*' matches every name. Its Apply follows the rules of --set: market and
+// horizon paths change any Spec, an events path the scenario and, when
+// the counterfactual holds the identical event, the counterfactual (Apply
+// tells them apart by Spec.Name). Values are in the path's unit (Unit);
+// month fields take a model.Month as float64 (see ParseParamValue). Apply
+// rejects values outside the parameter's valid range.
 func (s *Scenario) Param(path string) (model.Param, error) { return s.param(path) }
 
 // Schema returns the JSON Schema of the scenario format, generated from the
