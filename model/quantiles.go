@@ -423,16 +423,17 @@ func (b *bandStore) bands() []Band {
 		}
 		return out
 	}
-	parallelCells(b.workers, V, 1024, func(_, j0, j1 int) {
-		buf := make([]float64, 0, len(b.exact))
-		for j := j0; j < j1; j++ {
-			buf = buf[:0]
-			for d, row := range b.exact {
-				if b.exactOK[d] {
-					buf = append(buf, b.value(row, j))
+	C := b.cells
+	b.forTiles(b.exact, b.exactOK, func(c0, c1, W, nd int, vs, vc []float64) {
+		buf := make([]float64, nd)
+		for c := c0; c < c1; c++ {
+			off := c - c0
+			for kind := 0; kind < 3; kind++ {
+				for t := range buf {
+					buf[t] = tileValue(kind, vs, vc, t*W+off)
 				}
+				out[kind*C+c] = exactBand(buf)
 			}
-			out[j] = exactBand(buf)
 		}
 	})
 	return out
