@@ -194,7 +194,6 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 	// Panels.
 	msty := st.text(st.marker, false, colSubtle)
 	hsty := st.text(st.panel, true, colText)
-	markerRows := 0
 	hasHeading := false
 	for _, row := range lay.panels {
 		for _, p := range row {
@@ -207,26 +206,17 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		}
 	}
 	// Marker labels only above panels wide enough to hold them.
+	labelled := false
 	if lay.cols <= 2 {
 		for _, p := range lay.panels[0] {
 			if p != nil && p.labelMarkers && markersInRange(p) {
-				markerRows = maxMarkerRows
+				labelled = true
 			}
 		}
 	}
 	headH := vg.Length(0)
 	if hasHeading {
 		headH = hsty.FontExtents().Height + st.pad*0.4
-	}
-	markH := vg.Length(0)
-	if markerRows > 0 {
-		markH = vg.Length(markerRows)*msty.FontExtents().Height + st.pad*0.3
-	}
-	tiles := draw.Tiles{
-		Rows: lay.rows, Cols: lay.cols,
-		PadTop: headH + markH,
-		PadX:   st.pad * 2,
-		PadY:   headH + st.pad*1.2,
 	}
 	plots := make([][]*plot.Plot, lay.rows)
 	for r := range plots {
@@ -237,7 +227,41 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 			}
 		}
 	}
-	canv := plot.Align(plots, tiles, body)
+	markH := func(rows int) vg.Length {
+		if rows == 0 {
+			return 0
+		}
+		return vg.Length(rows)*msty.FontExtents().Height + st.pad*0.3
+	}
+	align := func(rows int) [][]draw.Canvas {
+		tiles := draw.Tiles{
+			Rows: lay.rows, Cols: lay.cols,
+			PadTop: headH + markH(rows),
+			PadX:   st.pad * 2,
+			PadY:   headH + st.pad*1.2,
+		}
+		return plot.Align(plots, tiles, body)
+	}
+	// The label strip has as many rows as the labels need (x positions
+	// do not depend on the strip's height, so one trial layout tells).
+	markerRows := 0
+	if labelled {
+		markerRows = 1
+	}
+	canv := align(markerRows)
+	if labelled {
+		need := 1
+		for k, p := range lay.panels[0] {
+			if p != nil && p.labelMarkers {
+				_, n := planMarkers(canv[0][k], p.p.DataCanvas(canv[0][k]), p, msty, st)
+				need = max(need, n)
+			}
+		}
+		if need != markerRows {
+			markerRows = need
+			canv = align(markerRows)
+		}
+	}
 	// One heading size for all panels: the largest that fits every one.
 	for r, row := range lay.panels {
 		for k, p := range row {
@@ -270,7 +294,7 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 				if p.labelMarkers {
 					drawMarkerLabels(pc, dc, p, msty, st, markerRows)
 				}
-				top += markH
+				top += markH(markerRows)
 			}
 			if p.heading != "" {
 				pc.FillText(hsty, vg.Point{X: dc.Min.X, Y: top + hsty.FontExtents().Descent + st.pad*0.2}, p.heading)
@@ -280,7 +304,8 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 	return nil
 }
 
-const maxMarkerRows = 3
+// maxMarkerRows bounds the rows of the event-label strip.
+const maxMarkerRows = 5
 
 // markersInRange reports whether any labelled marker of p falls on its x
 // range.
@@ -293,15 +318,24 @@ func markersInRange(p *panel) bool {
 	return false
 }
 
-// drawMarkerLabels writes the event labels of p in the strip above its
-// data area, each next to its marker line, stacking labels that would
-// overlap into up to maxMarkerRows rows (a label that still does not fit
-// is dropped rather than drawn over another).
-func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, rows int) {
-	type lab struct {
-		x    vg.Length
-		text string
-	}
+// placedLabel is an event label at row t of the strip (0: the top row,
+// farthest from the data).
+type placedLabel struct {
+	x, left, right vg.Length
+	t              int
+	text           string
+}
+
+// planMarkers places p's event labels in the strip above the data area dc:
+// each label next to its line (left-aligned after it, or before it near
+// the right edge), in the top-most row where it overlaps no other label,
+// its leader line crosses no label of a lower row, and no leader line of a
+// higher label crosses it; so clustered events step down like a
+// staircase. Markers in the same month share one label ("A · B"). It
+// returns the placements and the number of rows used; a label that fits
+// in none of maxMarkerRows rows is left out rather than drawn over
+// another.
+func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style) ([]placedLabel, int) {
 	byX := map[vg.Length][]string{}
 	var xs []vg.Length
 	for _, m := range p.markers {
@@ -313,16 +347,14 @@ func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *styl
 		if _, ok := byX[x]; !ok {
 			xs = append(xs, x)
 		}
-		byX[x] = append(byX[x], m.Label)
+		if !contains(byX[x], m.Label) {
+			byX[x] = append(byX[x], m.Label)
+		}
 	}
 	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
-	lineH := sty.FontExtents().Height
-	ends := make([]vg.Length, rows)
-	for i := range ends {
-		ends[i] = -1e9
-	}
 	gap := st.pad * 0.5
-	lsty := draw.LineStyle{Color: colMarker, Width: st.thin}
+	var placed []placedLabel
+	used := 0
 	for _, x := range xs {
 		text := strings.Join(byX[x], " · ")
 		w := sty.Width(text)
@@ -333,17 +365,52 @@ func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *styl
 		if left < pc.Min.X {
 			left = pc.Min.X
 		}
-		for r := 0; r < rows; r++ {
-			if left < ends[r]+gap {
-				continue
+		right := left + w
+		for t := 0; t < maxMarkerRows; t++ {
+			ok := true
+			for _, q := range placed {
+				switch {
+				case q.t == t && left < q.right+gap && q.left < right+gap:
+					ok = false // overlaps a label in this row
+				case q.t > t && x >= q.left-gap/2 && x <= q.right+gap/2:
+					ok = false // its line would cross a lower label
+				case q.t < t && q.x >= left-gap/2 && q.x <= right+gap/2:
+					ok = false // a higher label's line would cross it
+				}
 			}
-			ends[r] = left + w
-			base := dc.Max.Y + st.pad*0.3 + vg.Length(rows-1-r)*lineH + sty.FontExtents().Descent
-			pc.FillText(sty, vg.Point{X: left, Y: base}, text)
-			pc.StrokeLine2(lsty, x, dc.Max.Y, x, base+sty.FontExtents().Ascent)
-			break
+			if ok {
+				placed = append(placed, placedLabel{x: x, left: left, right: right, t: t, text: text})
+				used = max(used, t+1)
+				break
+			}
 		}
 	}
+	return placed, used
+}
+
+// drawMarkerLabels draws the labels planned by planMarkers in a strip of
+// rows rows above dc, with a thin leader from the data area to each.
+func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, rows int) {
+	placed, _ := planMarkers(pc, dc, p, sty, st)
+	lineH := sty.FontExtents().Height
+	lsty := draw.LineStyle{Color: colMarker, Width: st.thin}
+	for _, q := range placed {
+		if q.t >= rows {
+			continue
+		}
+		base := dc.Max.Y + st.pad*0.3 + vg.Length(rows-1-q.t)*lineH + sty.FontExtents().Descent
+		pc.FillText(sty, vg.Point{X: q.left, Y: base}, q.text)
+		pc.StrokeLine2(lsty, q.x, dc.Max.Y, q.x, base+sty.FontExtents().Ascent)
+	}
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func legendWidth(items []legendItem, st *style) vg.Length {

@@ -246,9 +246,12 @@ func fixtureMeta() Meta {
 		ModelVersion:   "0.1.0",
 		DataSource:     "Data: base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet)",
 		Markers: []Marker{
+			{Month: model.NewMonth(2021, 1), Label: "Demand boom"},
 			{Month: model.NewMonth(2021, 12), Label: "US sanctions"},
+			{Month: model.NewMonth(2022, 2), Label: "Belarus discount"},
 			{Month: model.NewMonth(2022, 2), Label: "Klaipėda closed"},
 			{Month: model.NewMonth(2022, 3), Label: "Russian ports ramp"},
+			{Month: model.NewMonth(2022, 7), Label: "Russia quota"},
 			{Month: model.NewMonth(2025, 12), Label: "US relief"},
 			{Month: model.NewMonth(2027, 7), Label: "Jansen"},
 		},

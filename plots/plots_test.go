@@ -15,7 +15,9 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -34,15 +36,6 @@ func svgTexts(t *testing.T, ch *Chart, opts Options) ([]string, string) {
 		out = append(out, html.UnescapeString(m[1]))
 	}
 	return out, buf.String()
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestSVGText checks the words a reader sees: titles, subtitles, footer,
@@ -102,7 +95,7 @@ func TestSVGText(t *testing.T) {
 			t.Errorf("price chart lacks the year tick %d", y)
 		}
 	}
-	for _, s := range []string{"$200", "$400", "$600", "$800", "Price, US$ per tonne KCl", "US relief", "Klaipėda closed", "Jansen", "50% band", "90% band", "Scenario", "Counterfactual"} {
+	for _, s := range []string{"$200", "$400", "$600", "$800", "Price, US$ per tonne KCl", "US relief", "Belarus discount · Klaipėda closed", "Jansen", "50% band", "90% band", "Scenario", "Counterfactual"} {
 		if !contains(texts, s) {
 			t.Errorf("price chart lacks %q", s)
 		}
@@ -613,3 +606,58 @@ func TestDefaultFont(t *testing.T) {
 		t.Errorf("tick font %+v", p.X.Tick.Label.Font)
 	}
 }
+
+// TestMarkerLabels: dense event labels get rows of their own; no two
+// labels of a row overlap and no leader line crosses a nearer label.
+func TestMarkerLabels(t *testing.T) {
+	run := fixtureRun(fixtureOpts{})
+	meta := fixtureMeta()
+	for _, size := range []Size{SizeSlide, SizeHalfPage} {
+		st, _ := styleFor(size)
+		ch, err := PricePathChart(run, nil, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lay, err := ch.build(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := lay.panels[0][0]
+		c := draw.New(recorderCanvas(st))
+		pc := draw.Crop(c, 50, -150, 40, -100)
+		dc := p.p.DataCanvas(pc)
+		sty := st.text(st.marker, false, colSubtle)
+		placed, rows := planMarkers(pc, dc, p, sty, st)
+		// 8 markers in 7 months: "Belarus discount · Klaipėda closed" share one.
+		if len(placed) != 7 {
+			t.Errorf("size %d: placed %d labels, want 7", size, len(placed))
+		}
+		if rows < 2 || rows > maxMarkerRows {
+			t.Errorf("size %d: %d rows", size, rows)
+		}
+		for i, a := range placed {
+			for j, b := range placed {
+				if i == j {
+					continue
+				}
+				if a.t == b.t && a.left < b.right && b.left < a.right {
+					t.Errorf("labels %q and %q overlap in row %d", a.text, b.text, a.t)
+				}
+				if b.t > a.t && a.x > b.left && a.x < b.right {
+					t.Errorf("line of %q crosses label %q", a.text, b.text)
+				}
+			}
+		}
+	}
+}
+
+func recorderCanvas(st *style) *sizedRecorder {
+	return &sizedRecorder{Canvas: &recorder.Canvas{}, w: st.width, h: st.height}
+}
+
+type sizedRecorder struct {
+	*recorder.Canvas
+	w, h vg.Length
+}
+
+func (s *sizedRecorder) Size() (vg.Length, vg.Length) { return s.w, s.h }
