@@ -332,6 +332,9 @@ func TestRunFormats(t *testing.T) {
 func TestRunMonteCarlo(t *testing.T) {
 	dir1, dir2 := t.TempDir(), t.TempDir()
 	draws := "40"
+	if testing.Short() {
+		draws = "8" // the race detector makes every draw ~20 times slower
+	}
 	potash(t, "run", "--draws", draws, "--seed", "7", "--workers", "1", "--no-charts", "--out", dir1).want(t, exitOK)
 	potash(t, "run", "--draws", draws, "--seed", "7", "--workers", "2", "--no-charts", "--out", dir2).want(t, exitOK)
 	for _, f := range []string{fileSummary, fileResults, fileDraws} {
@@ -347,7 +350,7 @@ func TestRunMonteCarlo(t *testing.T) {
 		}
 	}
 	sum := readSummary(t, filepath.Join(dir1, fileSummary))
-	if sum.Draws != 40 || sum.Converged+sum.FailedDraws != 40 || sum.Seed != 7 {
+	if n, _ := strconv.Atoi(draws); sum.Draws != n || sum.Converged+sum.FailedDraws != n || sum.Seed != 7 {
 		t.Errorf("draws %d converged %d failed %d seed %d", sum.Draws, sum.Converged, sum.FailedDraws, sum.Seed)
 	}
 	for _, h := range sum.Headline {
@@ -371,7 +374,7 @@ func TestRunMonteCarlo(t *testing.T) {
 	}
 	drecs := readCSV(t, filepath.Join(dir1, fileDraws), report.DrawsHeader)
 	checkCells(t, fileDraws, drecs, 1, 3)
-	r := potash(t, "run", "--draws", "40", "--seed", "8", "--no-charts", "--out", t.TempDir(), "--format", "markdown").want(t, exitOK)
+	r := potash(t, "run", "--draws", draws, "--seed", "8", "--no-charts", "--out", t.TempDir(), "--format", "markdown").want(t, exitOK)
 	if !strings.Contains(r.stdout, "5–95%") {
 		t.Errorf("markdown with draws has no range column:\n%s", r.stdout)
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // FormatFloat formats v with '.' decimals and the shortest representation
@@ -44,6 +45,7 @@ func SafeCell(s string) string {
 type CSVWriter struct {
 	w    *csv.Writer
 	line int
+	rec  []string // reused between rows
 }
 
 // NewCSVWriter returns a CSVWriter on w with the given header.
@@ -73,7 +75,10 @@ func toCells(s []string) []Cell {
 // Row writes one row. A non-finite number is an error naming the row and
 // column.
 func (cw *CSVWriter) Row(cells ...Cell) error {
-	rec := make([]string, len(cells))
+	if cap(cw.rec) < len(cells) {
+		cw.rec = make([]string, len(cells))
+	}
+	rec := cw.rec[:len(cells)]
 	for i, c := range cells {
 		if c.IsNum {
 			s, err := FormatFloat(c.Num)
@@ -83,7 +88,11 @@ func (cw *CSVWriter) Row(cells ...Cell) error {
 			rec[i] = s
 			continue
 		}
-		rec[i] = SafeCell(strings.ToValidUTF8(c.Text, "\uFFFD"))
+		t := c.Text
+		if !utf8.ValidString(t) {
+			t = strings.ToValidUTF8(t, "\uFFFD")
+		}
+		rec[i] = SafeCell(t)
 	}
 	cw.line++
 	return cw.w.Write(rec)

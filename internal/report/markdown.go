@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // WriteTable writes the headline table as aligned plain text: one line per
@@ -21,32 +21,60 @@ func WriteTable(w io.Writer, s *Summary) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	hasBand := false
 	for _, h := range s.Headline {
 		hasBand = hasBand || h.Band != nil
 	}
+	head := []string{"", "Change", "Unit"}
 	if hasBand {
-		fmt.Fprintln(tw, "\tChange\t5–95%\tUnit")
-	} else {
-		fmt.Fprintln(tw, "\tChange\tUnit")
+		head = []string{"", "Change", "5–95%", "Unit"}
 	}
+	rows := [][]string{head}
 	for _, h := range s.Headline {
 		v, b, u := h.Display()
 		if hasBand {
 			if b == "" {
 				b = "–"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Label, v, b, u)
+			rows = append(rows, []string{h.Label, v, b, u})
 		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", h.Label, v, u)
+			rows = append(rows, []string{h.Label, v, u})
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	// The label and unit columns align left, the numbers right.
+	right := func(c int) bool { return c > 0 && c < len(head)-1 }
+	writeAligned(w, rows, right)
 	notes(w, s, "")
 	return nil
+}
+
+// writeAligned writes rows as columns two spaces apart; right(c) says
+// whether column c aligns right. Widths count runes.
+func writeAligned(w io.Writer, rows [][]string, right func(c int) bool) {
+	var width []int
+	for _, r := range rows {
+		for c, cell := range r {
+			if c >= len(width) {
+				width = append(width, 0)
+			}
+			width[c] = max(width[c], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for c, cell := range r {
+			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(cell))
+			if c > 0 {
+				b.WriteString("  ")
+			}
+			if right(c) {
+				b.WriteString(pad + cell)
+			} else {
+				b.WriteString(cell + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
 }
 
 func notes(w io.Writer, s *Summary, bullet string) {

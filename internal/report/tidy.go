@@ -53,7 +53,8 @@ type Row struct {
 // TidyRows calls fn with every row of run (the central run; required) and
 // of mc (Monte Carlo bands; may be nil): for each series, statistic,
 // variable and entity, the months in order. It stops at fn's first error.
-func TidyRows(run *model.Run, mc *model.MCResult, fn func(Row) error) error {
+// fn must not keep the Row.
+func TidyRows(run *model.Run, mc *model.MCResult, fn func(*Row) error) error {
 	if run == nil || run.Scenario == nil || run.Counterfactual == nil {
 		return fmt.Errorf("report: incomplete run")
 	}
@@ -70,10 +71,15 @@ func TidyRows(run *model.Run, mc *model.MCResult, fn func(Row) error) error {
 	if len(model.Variables) == 0 {
 		return fmt.Errorf("report: the model reports no variables")
 	}
+	var row Row
 	for _, series := range []string{SeriesScenario, SeriesCounterfactual, SeriesDifference} {
+		row.Series = series
+		row.Statistic = "value"
 		for _, v := range model.Variables {
+			row.Variable, row.Unit = v.Name, v.Unit
 			names := model.EntityNames(sc.Cal, v.Entity)
 			for e, ent := range names {
+				row.Entity = ent
 				for k, m := range sc.Months {
 					var x float64
 					switch series {
@@ -84,7 +90,8 @@ func TidyRows(run *model.Run, mc *model.MCResult, fn func(Row) error) error {
 					default:
 						x = v.Value(sc.Cal, sc.Sol[k], e) - v.Value(cf.Cal, cf.Sol[k], e)
 					}
-					if err := fn(Row{series, "value", m, ent, v.Name, x, v.Unit}); err != nil {
+					row.Month, row.Value = m, x
+					if err := fn(&row); err != nil {
 						return err
 					}
 				}
@@ -94,6 +101,7 @@ func TidyRows(run *model.Run, mc *model.MCResult, fn func(Row) error) error {
 			continue
 		}
 		for si, stat := range BandStatistics {
+			row.Statistic = stat
 			for _, s := range mc.Series {
 				bands := s.Level
 				switch series {
@@ -105,8 +113,10 @@ func TidyRows(run *model.Run, mc *model.MCResult, fn func(Row) error) error {
 				if len(bands) != len(mc.Months) {
 					return fmt.Errorf("report: Monte Carlo series %s/%s has %d months, want %d", s.Variable, s.Entity, len(bands), len(mc.Months))
 				}
+				row.Variable, row.Entity, row.Unit = s.Variable, s.Entity, s.Unit
 				for k, m := range mc.Months {
-					if err := fn(Row{series, stat, m, s.Entity, s.Variable, BandValues(bands[k])[si], s.Unit}); err != nil {
+					row.Month, row.Value = m, bandValue(bands[k], si)
+					if err := fn(&row); err != nil {
 						return err
 					}
 				}
@@ -114,6 +124,23 @@ func TidyRows(run *model.Run, mc *model.MCResult, fn func(Row) error) error {
 		}
 	}
 	return nil
+}
+
+// bandValue returns statistic k of BandStatistics from b.
+func bandValue(b model.Band, k int) float64 {
+	switch k {
+	case 0:
+		return b.Mean
+	case 1:
+		return b.P5
+	case 2:
+		return b.P25
+	case 3:
+		return b.P50
+	case 4:
+		return b.P75
+	}
+	return b.P95
 }
 
 // WriteTidyCSV writes every variable of run (and the bands of mc, if not
@@ -125,9 +152,17 @@ func WriteTidyCSV(w io.Writer, scenario string, run *model.Run, mc *model.MCResu
 	if err != nil {
 		return err
 	}
-	err = TidyRows(run, mc, func(r Row) error {
-		if err := cw.Row(Text(scenario), Text(r.Series), Text(r.Statistic), Text(r.Month.String()),
-			Text(r.Entity), Text(r.Variable), Num(r.Value), Text(r.Unit)); err != nil {
+	months := map[model.Month]string{} // formatted once
+	cells := make([]Cell, len(TidyHeader))
+	err = TidyRows(run, mc, func(r *Row) error {
+		ms, ok := months[r.Month]
+		if !ok {
+			ms = r.Month.String()
+			months[r.Month] = ms
+		}
+		cells[0], cells[1], cells[2], cells[3] = Text(scenario), Text(r.Series), Text(r.Statistic), Text(ms)
+		cells[4], cells[5], cells[6], cells[7] = Text(r.Entity), Text(r.Variable), Num(r.Value), Text(r.Unit)
+		if err := cw.Row(cells...); err != nil {
 			return fmt.Errorf("%s %s %s of %s in %s: %w", r.Series, r.Statistic, r.Variable, r.Entity, r.Month, err)
 		}
 		return nil
