@@ -156,9 +156,11 @@ func newApp(e *env) *cli.App {
 		Commands:             cmds,
 		EnableBashCompletion: true,
 		Suggest:              true,
-		Writer:               e.stdout,
-		ErrWriter:            e.stderr,
-		Metadata:             map[string]any{envKey: e},
+		// --set values may hold commas (lists); repeat the flag instead.
+		DisableSliceFlagSeparator: true,
+		Writer:                    e.stdout,
+		ErrWriter:                 e.stderr,
+		Metadata:                  map[string]any{envKey: e},
 		// Never let cli call os.Exit: main does, once, with exitCode.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError:   onUsageError,

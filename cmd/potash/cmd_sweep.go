@@ -63,7 +63,7 @@ func newSweepCommand() *cli.Command {
 			&cli.StringFlag{Name: "range", Aliases: []string{"r"}, Usage: "grid of --param: `FROM:TO:STEPS` (STEPS values, ends included)", Destination: &a.rng},
 			&cli.StringFlag{Name: "param2", Usage: "second parameter `PATH`, for a 2-D sweep", Destination: &a.param2},
 			&cli.StringFlag{Name: "range2", Usage: "grid of --param2: `FROM:TO:STEPS`", Destination: &a.rng2},
-			&cli.StringSliceFlag{Name: "metric", Aliases: []string{"m"}, Usage: "metric `NAME` to report, repeatable (default " + defaultMetric + ")", Destination: &a.metrics},
+			&cli.StringSliceFlag{Name: "metric", Aliases: []string{"m"}, Usage: "metric `NAME` to report, repeatable or comma-separated (default " + defaultMetric + ")", Destination: &a.metrics},
 			setFlag(&a.sets),
 			workersFlag(&a.workers),
 			formatFlag(&a.format),
@@ -210,7 +210,14 @@ func sweepScenario(ctx context.Context, e *env, a *sweepArgs) error {
 	if points > maxGridPoints {
 		return badInputf("the grid has %d points; at most %d", points, maxGridPoints)
 	}
-	metrics := a.metrics.Value()
+	var metrics []string
+	for _, m := range a.metrics.Value() {
+		for _, name := range strings.Split(m, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				metrics = append(metrics, name)
+			}
+		}
+	}
 	if len(metrics) == 0 {
 		metrics = []string{defaultMetric}
 	}

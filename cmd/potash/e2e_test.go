@@ -410,6 +410,11 @@ func TestRunBadScenario(t *testing.T) {
 	}
 	potash(t, "run", "--set", "market.regions.Atlantis.demand_elasticity=1", "--out", out).want(t, exitBadInput)
 	potash(t, "run", "--set", "nonsense", "--out", out).want(t, exitBadInput)
+	// A --set value is never split at commas.
+	r = potash(t, "run", "--set", "market.regions.Brazil.demand_elasticity=1,2", "--out", out).want(t, exitBadInput)
+	if !strings.Contains(r.stderr, "1,2") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
 }
 
 // TestRunNothingHalfWritten: when an output cannot be written, the run
