@@ -477,7 +477,7 @@ func TestDatasetChecks(t *testing.T) {
 
 	t.Run("Brazil P0", func(t *testing.T) {
 		// Brazil's base CES price index is the Pink Sheet 2020 average
-		// (Brazil CFR) within 0.5 $/t.
+		// (Brazil CFR) within 0.25 $/t, 0.1% (P0 = 241.06).
 		b := m.RegionIndex("Brazil")
 		var q, v float64
 		for i, s := range m.Suppliers {
@@ -485,8 +485,8 @@ func TestDatasetChecks(t *testing.T) {
 			q += x
 			v += (s.FOB + m.Freight[i][b]) * (1 + m.Wedge[i][b]) * x
 		}
-		if p0 := v / q; !scalar.EqualWithinAbs(p0, ref, 0.5) {
-			t.Errorf("Brazil P0 = %.2f $/t, want %.1f ± 0.5", p0, ref)
+		if p0 := v / q; !scalar.EqualWithinAbs(p0, ref, 0.25) {
+			t.Errorf("Brazil P0 = %.2f $/t, want %.1f ± 0.25", p0, ref)
 		}
 	})
 
@@ -632,8 +632,8 @@ func TestBaseMarketCalibrates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := c.P0[c.Bench]; !scalar.EqualWithinAbs(p, pinkSheet2020(t), 0.5) {
-		t.Errorf("benchmark P0 = %.2f, want 241.1 ± 0.5", p)
+	if p := c.P0[c.Bench]; !scalar.EqualWithinAbs(p, pinkSheet2020(t), 0.25) {
+		t.Errorf("benchmark P0 = %.2f, want 241.1 ± 0.25", p)
 	}
 	for i, s := range m.Suppliers {
 		if !(c.M0[i] > 0) {
