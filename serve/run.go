@@ -30,6 +30,9 @@ import (
 // errBusy: no run slot became free within Config.QueueWait.
 var errBusy = errors.New("busy")
 
+// errTimeLimit: a run went over Config.Timeout.
+var errTimeLimit = errors.New("time limit")
+
 // stageError wraps an error of the model or the charts (HTTP 422 unless it
 // is a limit or "not implemented").
 type stageError struct {
@@ -68,9 +71,9 @@ func (s *Server) classify(err error) (int, string, []diagnostic) {
 		return http.StatusBadRequest, msg, toDiagnostics(ds)
 	case errors.Is(err, errBusy):
 		return http.StatusTooManyRequests, fmt.Sprintf("the server is busy with %d other runs; try again in a moment", s.cfg.MaxConcurrent), nil
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, errTimeLimit):
 		return http.StatusServiceUnavailable, fmt.Sprintf("the run took longer than the limit of %s; use fewer draws or a shorter horizon", s.cfg.Timeout), nil
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the run was cancelled", nil
 	case strings.Contains(err.Error(), "not implemented"):
 		inner := err
@@ -472,14 +475,19 @@ func (s *Server) acquire(ctx context.Context) (func(), error) {
 
 // compute loads the scenario with sets, simulates it and its
 // counterfactual, draws, and renders the PNG charts.
-func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []string) (*runEntry, error) {
+func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []string) (_ *runEntry, err error) {
 	release, err := s.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout, errTimeLimit)
 	defer cancel()
+	defer func() {
+		if err != nil && errors.Is(context.Cause(ctx), errTimeLimit) {
+			err = errTimeLimit
+		}
+	}()
 
 	var sc *scenarios.Scenario
 	if p.Source != nil {
@@ -833,10 +841,13 @@ func (e *runEntry) svgCharts(ctx context.Context, s *Server) (map[string][]byte,
 		return nil, err
 	}
 	defer release()
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout, errTimeLimit)
 	defer cancel()
 	m, err := s.renderCharts(ctx, e.run, e.mc, e.meta, "svg")
 	if err != nil {
+		if errors.Is(context.Cause(ctx), errTimeLimit) {
+			err = errTimeLimit
+		}
 		return nil, err
 	}
 	e.svg = m

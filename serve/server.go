@@ -25,7 +25,7 @@ var assetFS embed.FS
 // Defaults of Config.
 const (
 	DefaultAddr           = "127.0.0.1:8080"
-	DefaultMaxDraws       = 1000
+	DefaultMaxDraws       = 500
 	DefaultDraws          = 50
 	DefaultMaxMonths      = 360     // 30 years
 	DefaultMaxUploadBytes = 1 << 20 // 1 MiB

@@ -459,6 +459,18 @@ func TestTimeLimit(t *testing.T) {
 	if w.Code != 503 || !strings.Contains(a.Error, "took longer than the limit of 50ms") || w.Header().Get("Retry-After") == "" {
 		t.Errorf("status %d error %q", w.Code, a.Error)
 	}
+
+	// A client that goes away (the page moved on) stops its run: not a
+	// time limit.
+	s = newFakeServer(Config{Timeout: time.Minute}, f)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(30*time.Millisecond, cancel)
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/api/run?seed=5", nil).WithContext(ctx))
+	a = decode[runAnswer](t, w)
+	if w.Code != 503 || a.Error != "the run was cancelled" {
+		t.Errorf("cancelled request: status %d error %q", w.Code, a.Error)
+	}
 }
 
 // TestConcurrencyLimit: with one slot taken, another run waits QueueWait

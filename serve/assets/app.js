@@ -65,7 +65,8 @@
 
   function fmtRange(c) {
     if (c.kind === "number") return "(" + c.unit + ", " + c.min + "–" + c.max + ")";
-    return "(" + c.unit + ", YYYY-MM" + (c.kind === "optmonth" ? ", or never" : "") + ")";
+    const range = c.min_month && c.max_month ? c.min_month + " to " + c.max_month : "YYYY-MM";
+    return "(" + c.unit + ", " + range + (c.kind === "optmonth" ? ", or never" : "") + ")";
   }
 
   // buildControls draws the what-if controls for the current scenario.
