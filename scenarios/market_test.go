@@ -765,3 +765,57 @@ func BenchmarkBaseMarket(b *testing.B) {
 		}
 	}
 }
+
+// TestBaseMarketKlaipedaClosure: closing Klaipėda in the base market (long
+// run) leaves Belarus only its other corridors (0.8 + 0.5 + 1.5 = 2.8 Mt),
+// raises the benchmark price and Canada's and Russia's sales; reopening it
+// returns the base year.
+func TestBaseMarketKlaipedaClosure(t *testing.T) {
+	m, err := BaseMarket(DefaultMarket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := model.Calibrate(m)
+	if errors.Is(err, model.ErrNotImplemented) {
+		t.Skip("model.Calibrate not implemented yet")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	solver := model.NewSolver(c)
+	sol := model.NewSolution(c)
+	pol := model.NewPolicy(c.Market)
+	by, ca, ru := m.SupplierIndex("Belarus"), m.SupplierIndex("Canada"), m.SupplierIndex("Russia")
+	k := m.CorridorIndex(by, "Klaipeda")
+	pol.CorridorCap[by][k] = 0
+	res, err := solver.Solve(pol, nil, nil, sol)
+	if errors.Is(err, model.ErrNotImplemented) {
+		t.Skip("model.Solve not implemented yet")
+	}
+	if err != nil || res.Status != model.Converged {
+		t.Fatalf("closure solve: %v %v", res.Status, err)
+	}
+	const base = 241.06 // Brazil P0
+	if sol.Sales[by] > 2.8+1e-9 {
+		t.Errorf("Belarus sales %.3f exceed its remaining corridors 2.8 Mt", sol.Sales[by])
+	}
+	if !(sol.Benchmark > base+10) {
+		t.Errorf("benchmark %.1f: closing 11 Mt/yr of corridor should raise it well above %.1f", sol.Benchmark, base)
+	}
+	for _, i := range []int{ca, ru} {
+		var s0 float64
+		for r := range m.Regions {
+			s0 += m.Flows[i][r]
+		}
+		if !(sol.Sales[i] > s0) {
+			t.Errorf("%s sales %.3f, want above base %.3f", m.Suppliers[i].Name, sol.Sales[i], s0)
+		}
+	}
+	pol.CorridorCap[by][k] = m.Suppliers[by].Corridors[k].Capacity
+	if _, err := solver.Solve(pol, nil, nil, sol); err != nil {
+		t.Fatal(err)
+	}
+	if !scalar.EqualWithinAbs(sol.Benchmark, base, 0.01) {
+		t.Errorf("reopened: benchmark %.3f, want %.2f", sol.Benchmark, base)
+	}
+}
