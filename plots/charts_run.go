@@ -459,7 +459,7 @@ func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
 			if k == 1 && meta.Counterfactual != "" {
 				h += ": " + meta.Counterfactual
 			}
-			lay.panels[0][k] = &panel{p: p, heading: h, markers: meta.Markers, labelMarkers: true}
+			lay.panels[0][k] = &panel{p: p, heading: h, markers: meta.Markers, labelMarkers: k == 0}
 		}
 		// Legend top to bottom as the stack reads.
 		for j := len(keep) - 1; j >= 0; j-- {
@@ -646,7 +646,7 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 				return nil, err
 			}
 			p.Y.Min, p.Y.Max = padRange(lo, hi, 0.08, true)
-			lay.panels[k/cols][k%cols] = &panel{p: p, heading: label(c.Label, c.Name), markers: meta.Markers, labelMarkers: k < cols && cols <= 3}
+			lay.panels[k/cols][k%cols] = &panel{p: p, heading: label(c.Label, c.Name), markers: meta.Markers, labelMarkers: k == 0}
 		}
 		lay.legend = []legendItem{
 			{label: "Exports (scenario)", color: col, kind: itemLine},

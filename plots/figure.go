@@ -327,8 +327,8 @@ type placedLabel struct {
 }
 
 // planMarkers places p's event labels in the strip above the data area dc:
-// each label next to its line (left-aligned after it, or before it near
-// the right edge), in the top-most row where it overlaps no other label,
+// each label next to its line (after it, or before it when that hides
+// fewer later markers), in the top-most row where it overlaps no other label,
 // its leader line crosses no label of a lower row, and no leader line of a
 // higher label crosses it; so clustered events step down like a
 // staircase. Markers in the same month share one label ("A · B"). It
@@ -355,35 +355,62 @@ func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style) ([
 	gap := st.pad * 0.5
 	var placed []placedLabel
 	used := 0
-	for _, x := range xs {
+	fits := func(x, left, right vg.Length, t int) bool {
+		for _, q := range placed {
+			switch {
+			case q.t == t && left < q.right+gap && q.left < right+gap:
+				return false // overlaps a label in this row
+			case q.t > t && x >= q.left-gap/2 && x <= q.right+gap/2:
+				return false // its line would cross a lower label
+			case q.t < t && q.x >= left-gap/2 && q.x <= right+gap/2:
+				return false // a higher label's line would cross it
+			}
+		}
+		return true
+	}
+	for k, x := range xs {
 		text := strings.Join(byX[x], " · ")
 		w := sty.Width(text)
-		left := x + st.pad*0.25
-		if left+w > pc.Max.X {
-			left = x - st.pad*0.25 - w
+		// Two anchors: after the line (preferred) or before it. Pick the
+		// one that hides fewer later markers' lines, then the higher row.
+		type cand struct {
+			left, right vg.Length
+			t, hides    int
 		}
-		if left < pc.Min.X {
-			left = pc.Min.X
+		best := cand{t: -1}
+		anchors := []vg.Length{x + st.pad*0.25, x - st.pad*0.25 - w}
+		if anchors[0]+w > pc.Max.X && anchors[1] < pc.Min.X {
+			// Wider than either side: shift it into the panel.
+			anchors = []vg.Length{max(pc.Min.X, min(anchors[0], pc.Max.X-w))}
 		}
-		right := left + w
-		for t := 0; t < maxMarkerRows; t++ {
-			ok := true
-			for _, q := range placed {
-				switch {
-				case q.t == t && left < q.right+gap && q.left < right+gap:
-					ok = false // overlaps a label in this row
-				case q.t > t && x >= q.left-gap/2 && x <= q.right+gap/2:
-					ok = false // its line would cross a lower label
-				case q.t < t && q.x >= left-gap/2 && q.x <= right+gap/2:
-					ok = false // a higher label's line would cross it
+		for _, left := range anchors {
+			if left < pc.Min.X || left+w > pc.Max.X {
+				continue
+			}
+			right := left + w
+			t := 0
+			for t < maxMarkerRows && !fits(x, left, right, t) {
+				t++
+			}
+			if t == maxMarkerRows {
+				continue
+			}
+			hides := 0
+			for _, y := range xs[k+1:] {
+				if y >= left-gap/2 && y <= right+gap/2 {
+					hides++
 				}
 			}
-			if ok {
-				placed = append(placed, placedLabel{x: x, left: left, right: right, t: t, text: text})
-				used = max(used, t+1)
-				break
+			c := cand{left, right, t, hides}
+			if best.t < 0 || c.hides < best.hides || (c.hides == best.hides && c.t < best.t) {
+				best = c
 			}
 		}
+		if best.t < 0 {
+			continue
+		}
+		placed = append(placed, placedLabel{x: x, left: best.left, right: best.right, t: best.t, text: text})
+		used = max(used, best.t+1)
 	}
 	return placed, used
 }
@@ -400,7 +427,11 @@ func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *styl
 		}
 		base := dc.Max.Y + st.pad*0.3 + vg.Length(rows-1-q.t)*lineH + sty.FontExtents().Descent
 		pc.FillText(sty, vg.Point{X: q.left, Y: base}, q.text)
-		pc.StrokeLine2(lsty, q.x, dc.Max.Y, q.x, base+sty.FontExtents().Ascent)
+		top := base + sty.FontExtents().Ascent
+		if q.x > q.left && q.x < q.right {
+			top = base - sty.FontExtents().Descent // under its own label
+		}
+		pc.StrokeLine2(lsty, q.x, dc.Max.Y, q.x, top)
 	}
 }
 
