@@ -277,7 +277,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 	w.evals++
 	n, R := w.n, w.R
 	for _, i := range w.act {
-		w.p[i] = math.Exp(w.y[i])
+		w.p[i] = fexp(w.y[i])
 		w.D[i] = 0
 	}
 	for r := 0; r < R; r++ {
@@ -287,11 +287,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 		for _, i := range list {
 			k := i*R + r
 			p := w.p[i]
-			pf := p + w.fr[k]
-			pd := pf * w.tau1[k]
+			pd := (p + w.fr[k]) * w.tau1[k]
 			w.pd[k] = pd
-			w.th[k] = p / pf
-			wk := math.Exp(w.lnb[k] + om*math.Log(pd))
+			wk := fexp(w.lnb[k] + om*flog(pd))
 			w.w[k] = wk
 			W += wk
 		}
@@ -300,9 +298,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 			w.lnP[r], w.PQ[r] = 0, 0
 			continue
 		}
-		lnP := math.Log(W) / om
+		lnP := flog(W) / om
 		w.lnP[r] = lnP
-		PQ := math.Exp(w.lnA[r] + (1-w.eps[r])*lnP)
+		PQ := fexp(w.lnA[r] + (1-w.eps[r])*lnP)
 		w.PQ[r] = PQ
 		c := PQ / W
 		for _, i := range list {
@@ -348,6 +346,7 @@ func (w *workspace) jacobian() {
 		sig := w.sig[r]
 		for _, i := range list {
 			k := i*R + r
+			w.th[k] = w.p[i] / (w.p[i] + w.fr[k])
 			w.tv[i] = w.w[k] * w.th[k]
 		}
 		for _, i := range list {
@@ -566,7 +565,7 @@ func (w *workspace) sweep(tol float64) bool {
 // contributions w.wo fixed.
 func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 	R := w.R
-	p := math.Exp(y)
+	p := fexp(y)
 	var D, dD float64
 	for r := 0; r < R; r++ {
 		k := i*R + r
@@ -576,10 +575,10 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 		om := 1 - w.sig[r]
 		pf := p + w.fr[k]
 		pd := pf * w.tau1[k]
-		wi := math.Exp(w.lnb[k] + om*math.Log(pd))
+		wi := fexp(w.lnb[k] + om*flog(pd))
 		W := w.wo[r] + wi
-		lnP := math.Log(W) / om
-		PQ := math.Exp(w.lnA[r] + (1-w.eps[r])*lnP)
+		lnP := flog(W) / om
+		PQ := fexp(w.lnA[r] + (1-w.eps[r])*lnP)
 		x := wi / W * PQ / pd
 		s := wi / W
 		D += x
@@ -670,7 +669,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 func (w *workspace) setOwn(i int, y float64) {
 	R := w.R
 	w.y[i] = y
-	p := math.Exp(y)
+	p := fexp(y)
 	w.p[i] = p
 	for r := 0; r < R; r++ {
 		k := i*R + r
@@ -678,7 +677,7 @@ func (w *workspace) setOwn(i int, y float64) {
 			continue
 		}
 		pd := (p + w.fr[k]) * w.tau1[k]
-		w.w[k] = math.Exp(w.lnb[k] + (1-w.sig[r])*math.Log(pd))
+		w.w[k] = fexp(w.lnb[k] + (1-w.sig[r])*flog(pd))
 	}
 }
 

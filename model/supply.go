@@ -115,7 +115,7 @@ func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
 		}
 		var q, dq float64
 		if m := p - sp.cost[j]; m > 0 {
-			q = math.Exp(sp.lnB + sp.eta*math.Log(m))
+			q = fexp(sp.lnB + sp.eta*flog(m))
 			dq = sp.eta * q / m
 		}
 		switch {
@@ -163,7 +163,7 @@ func (sp *supplier) marginalCost(S float64) float64 {
 	if S <= 0 {
 		return 0
 	}
-	return math.Exp((math.Log(S) - sp.lnB) / sp.eta)
+	return fexp((flog(S) - sp.lnB) / sp.eta)
 }
 
 func equalFloats(a, b []float64) bool {

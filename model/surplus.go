@@ -118,7 +118,7 @@ func (w *workspace) fill(sol *Solution) {
 		}
 		sol.ImportBill[r] = bill
 		if w.W[r] > 0 {
-			P := math.Exp(w.lnP[r])
+			P := fexp(w.lnP[r])
 			Q := w.PQ[r] / P
 			sol.PriceIndex[r] = P
 			sol.Demand[r] = Q
@@ -191,7 +191,7 @@ func consumerSurplusChange(P0, P, Q, eps float64) float64 {
 	if !(P > 0) || Q == 0 {
 		return 0
 	}
-	l := math.Log(P0 / P)
+	l := flog(P0 / P)
 	e := 1 - eps
 	var v float64
 	if math.Abs(e*l) < 1e-300 || e == 0 {

@@ -1,0 +1,78 @@
+package model
+
+import "math"
+
+// Table-driven exp and log for the solver's inner loops (docs/MODEL.md,
+// section 5). Both agree with math.Exp and math.Log to a few units in the
+// last place (fastmath_test.go) and fall back to the math package outside
+// the ranges they are built for, so special values (±Inf, NaN, 0) behave
+// exactly as in package math.
+
+const (
+	expTabBits = 6
+	expTabN    = 1 << expTabBits // 64
+	// ln 2/64 split in a high part with trailing zero bits (k·hi is exact
+	// for |k| < 2^20) and a low part.
+	expLn2Hi   = 6.93147180369123816490e-01 / expTabN
+	expLn2Lo   = 1.90821492927058770002e-10 / expTabN
+	expInvLn2N = expTabN / math.Ln2
+	expShift   = 0x1.8p52 // rounds to the nearest integer by addition
+
+	logTabBits = 7
+	logTabN    = 1 << logTabBits // 128
+)
+
+var (
+	expTab [expTabN]float64 // 2^(j/64)
+	logInv [logTabN]float64 // 1/c_j, c_j = 1 + (j + 1/2)/128, rounded
+	logC   [logTabN]float64 // −ln(logInv[j]), so that ln m = logC + ln(m·logInv)
+)
+
+func init() {
+	for j := range expTab {
+		expTab[j] = math.Exp2(float64(j) / expTabN)
+	}
+	for j := range logInv {
+		c := 1 + (float64(j)+0.5)/logTabN
+		logInv[j] = 1 / c
+		logC[j] = -math.Log(logInv[j])
+	}
+}
+
+// fexp returns e^x. For |x| < 700 it reduces x = (64·e + j)·ln2/64 + r with
+// |r| ≤ ln2/128 and evaluates 2^e·2^(j/64)·e^r with a degree-5 polynomial
+// (truncation error below 4e-17); elsewhere it calls math.Exp.
+func fexp(x float64) float64 {
+	if !(x > -700 && x < 700) {
+		return math.Exp(x)
+	}
+	kf := x*expInvLn2N + expShift
+	k := int64(math.Float64bits(kf) & 0xffffffff)
+	k = int64(int32(k)) // the low 32 bits hold the rounded integer
+	kf -= expShift
+	r := (x - kf*expLn2Hi) - kf*expLn2Lo
+	q := r * (1 + r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+	t := expTab[k&(expTabN-1)]
+	e := k >> expTabBits
+	return (t + t*q) * math.Float64frombits(uint64(e+1023)<<52)
+}
+
+// flog returns ln x. For normal x in [2^-1000, 2^1000] it splits
+// x = 2^e·m, m in [1, 2), takes c_j near m from a 128-entry table and
+// evaluates e·ln2 + ln c_j + ln(1 + r), r = m/c_j − 1 (|r| < 1/256), with a
+// degree-7 series; elsewhere it calls math.Log. The absolute error is a few
+// 1e-16, like math.Log's.
+func flog(x float64) float64 {
+	if !(x >= 0x1p-1000 && x <= 0x1p1000) {
+		return math.Log(x)
+	}
+	b := math.Float64bits(x)
+	e := int64(b>>52) - 1023
+	mb := b & (1<<52 - 1)
+	j := mb >> (52 - logTabBits)
+	m := math.Float64frombits(mb | 1023<<52)
+	r := math.FMA(m, logInv[j], -1)
+	r2 := r * r
+	p := r - r2*(0.5-r*(1.0/3-r*(0.25-r*(0.2-r*(1.0/6-r*(1.0/7))))))
+	return float64(e)*math.Ln2 + (logC[j] + p)
+}
