@@ -40,11 +40,13 @@ func newBacktestCommand() *cli.Command {
 		Description: "Simulates the built-in history scenario month by month from 2020-01 through 2025-12 with its\n" +
 			"recorded events plus recorded demand drivers (a crop-price index from the Pink Sheet's maize,\n" +
 			"soybean and wheat prices; the European gas price for German producers' costs). Estimates the\n" +
-			"crop-demand elasticity, the adjustment speeds and the sanction discount by least squares on log\n" +
-			"prices over 2020-01..2023-12 only (Nelder–Mead), then compares with the record: the Pink Sheet\n" +
-			"potassium chloride price (Brazil CFR) month by month in and out of sample, next to a naive forecast\n" +
-			"(December 2023's price carried forward); the 2022 peak; FAOSTAT exports of Canada, Russia and\n" +
-			"Belarus; and splits the 2021–22 rise into sanctions, crop demand and gas costs.\n" +
+			"crop-demand elasticity and lag, the demand and supply elasticities and adjustment speeds and the\n" +
+			"sanction discount, each inside its documented range, by least squares on log prices and export\n" +
+			"changes over 2020-01..2023-12 only (Nelder–Mead from three starts), then compares with the\n" +
+			"record: the Pink Sheet potassium chloride price (Brazil CFR) month by month in and out of\n" +
+			"sample, next to a naive forecast (December 2023's price carried forward); the 2022 peak;\n" +
+			"FAOSTAT exports of Canada, Russia and Belarus; and splits the 2021–22 rise into sanctions,\n" +
+			"crop demand and gas costs.\n" +
 			"Prints the fit table and writes backtest.png (and --charts formats), backtest-prices.csv,\n" +
 			"backtest-exports.csv, backtest.json and backtest.txt into --out. Method: docs/BACKTEST.md.\n\n" +
 			"Examples:\n" +
@@ -56,8 +58,8 @@ func newBacktestCommand() *cli.Command {
 			&cli.StringFlag{Name: "charts", Value: "png", Usage: "chart `FORMATS` to write, comma-separated: png, svg, pdf", Destination: &a.charts},
 			&cli.BoolFlag{Name: "no-charts", Usage: "write no chart", Destination: &a.noCharts},
 			&cli.IntFlag{Name: "max-evals", Value: backtest.DefaultConfig().Fit.MaxEvals,
-				Usage: "bound on the model simulations of the fit (10–5000); the published numbers use the default", Destination: &a.maxEvals},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "what to print on stdout: table or json", Destination: &a.format},
+				Usage: "bound `N` on the model simulations of each search of the fit (10–5000); the published numbers use the default", Destination: &a.maxEvals},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "what to print on stdout: `FORMAT` table or json", Destination: &a.format},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -270,11 +269,8 @@ func writeCompareTable(w io.Writer, s *compareSummary, markdown bool) error {
 			"Model %s. Reproduce: `%s`\n", s.ModelVersion, s.Command)
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, r := range append([][]string{head}, all...) {
-		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
-	}
-	return tw.Flush()
+	report.WriteAligned(w, append([][]string{head}, all...), func(c int) bool { return c > 0 })
+	return nil
 }
 
 // stagedFiles lists the base names in the stage plus extra, sorted.

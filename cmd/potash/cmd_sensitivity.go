@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
@@ -165,10 +166,10 @@ func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs) error 
 		head := []string{"parameter", "low", "high", "at low (" + unit + ")", "at high (" + unit + ")", "swing"}
 		var rows [][]string
 		for _, b := range sum.Bars {
-			rows = append(rows, []string{b.Param, report.FormatNumber(b.Low, 4, false), report.FormatNumber(b.High, 4, false),
+			rows = append(rows, []string{b.Param, strconv.FormatFloat(b.Low, 'g', 5, 64), strconv.FormatFloat(b.High, 'g', 5, 64),
 				report.FormatNumber(b.AtLow*f, d, true), report.FormatNumber(b.AtHigh*f, d, true), report.FormatNumber(b.Swing*f, d, false)})
 		}
-		writeGrid(e.stdout, head, rows, a.format != "table")
+		writeGrid(e.stdout, head, rows, a.format != "table", 1)
 	}
 	if err != nil {
 		return runFailed(err)

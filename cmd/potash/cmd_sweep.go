@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -127,6 +126,10 @@ func parseRange(flag, s string) (grid, error) {
 		g.values[k] = from + (to-from)*float64(k)/float64(steps-1)
 	}
 	g.values[steps-1] = to
+	for k, v := range g.values {
+		// 0.30000000000000004 → 0.3: grid points are round numbers.
+		g.values[k], _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	}
 	if g.months {
 		for k := range g.values {
 			g.values[k] = math.Round(g.values[k])
@@ -416,15 +419,16 @@ func writeSweepTable(w io.Writer, s *sweepSummary, grids []grid, markdown bool) 
 		}
 		rows = append(rows, r)
 	}
-	writeGrid(w, head, rows, markdown)
+	writeGrid(w, head, rows, markdown, 0)
 	if s.NotConverged > 0 {
 		fmt.Fprintln(w, "* some months did not converge at this point")
 	}
 	return nil
 }
 
-// writeGrid prints a table as aligned text or Markdown.
-func writeGrid(w io.Writer, head []string, rows [][]string, markdown bool) {
+// writeGrid prints a table as aligned text or Markdown; in text, the
+// first left columns align left, the others right.
+func writeGrid(w io.Writer, head []string, rows [][]string, markdown bool, left int) {
 	if markdown {
 		esc := func(r []string) string {
 			out := make([]string, len(r))
@@ -440,12 +444,7 @@ func writeGrid(w io.Writer, head []string, rows [][]string, markdown bool) {
 		}
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
-	}
-	tw.Flush()
+	report.WriteAligned(w, append([][]string{head}, rows...), func(c int) bool { return c >= left })
 }
 
 // displayUnit converts model money units to $ bn for tables.

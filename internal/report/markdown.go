@@ -43,14 +43,14 @@ func WriteTable(w io.Writer, s *Summary) error {
 	}
 	// The label and unit columns align left, the numbers right.
 	right := func(c int) bool { return c > 0 && c < len(head)-1 }
-	writeAligned(w, rows, right)
+	WriteAligned(w, rows, right)
 	notes(w, s, "")
 	return nil
 }
 
-// writeAligned writes rows as columns two spaces apart; right(c) says
+// WriteAligned writes rows as columns two spaces apart; right(c) says
 // whether column c aligns right. Widths count runes.
-func writeAligned(w io.Writer, rows [][]string, right func(c int) bool) {
+func WriteAligned(w io.Writer, rows [][]string, right func(c int) bool) {
 	var width []int
 	for _, r := range rows {
 		for c, cell := range r {
