@@ -150,6 +150,11 @@ func TestBacktestGolden(t *testing.T) {
 			t.Errorf("Belarus 2022 exports change: model %.0f%%, record %.0f%%; want both below −50%%", 100*e.ModelChange, 100*e.RecordChange)
 		}
 	}
+	for j, p := range r.Fit.Params {
+		if v := r.Fit.Values[j]; !p.Range.Contains(v) {
+			t.Errorf("%s = %g outside its documented range [%g, %g]", p.Name, v, p.Range.Lo, p.Range.Hi)
+		}
+	}
 	for _, c := range r.Decomposition.Contributions {
 		if (c.Factor == "sanctions" || c.Factor == "crop demand") && !(c.Value > 0) {
 			t.Errorf("decomposition: %s contributes %.1f $/t, want > 0", c.Factor, c.Value)
