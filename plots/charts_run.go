@@ -156,7 +156,7 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 	ch := &Chart{
 		Name:     "price_regions",
 		Title:    "Potash price index by market, scenario vs counterfactual (US$/t, delivered)",
-		Subtitle: subtitleText(meta, mcNote(m), markerNote(meta, len(d.reg) > 2)),
+		Subtitle: subtitleText(meta, mcNote(m)),
 		Footer:   footerText(meta),
 	}
 	x := d.x
@@ -610,7 +610,7 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 	ch := &Chart{
 		Name:     "corridors_" + fileName(supplier),
 		Title:    d.supLab[i] + "'s potash exports by corridor against capacity (Mt/yr)",
-		Subtitle: subtitleText(meta, markerNote(meta, len(cors) > 2)),
+		Subtitle: subtitleText(meta),
 		Footer:   footerText(meta),
 	}
 	rows, cols := gridDims(K)
@@ -683,14 +683,6 @@ func panelYears(cols int) int {
 		return 8
 	}
 	return 4
-}
-
-// markerNote explains unlabelled event lines on narrow panels.
-func markerNote(meta Meta, narrow bool) string {
-	if !narrow || len(meta.Markers) == 0 {
-		return ""
-	}
-	return "dashed verticals: scenario events"
 }
 
 // panelTicks is the number of y intervals to aim at in a grid of rows.

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"math"
+	"strconv"
 	"unicode"
 
 	"bytes"
@@ -25,6 +26,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/potash-sim/potash/model"
 )
 
 // Chart is one figure ready to render: a title saying what it shows, a
@@ -68,9 +71,11 @@ const (
 	itemFill
 	itemHeader
 	itemBand
+	itemNumber // an event number and its label
 )
 
 type legendItem struct {
+	num   string // itemNumber: the event's number
 	label string
 	color color.Color
 	kind  itemKind
@@ -176,21 +181,6 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 	body.Max.Y = y
 	body.Min.Y = bottom
 
-	// Legend and colour bar to the right of the panels.
-	right := body.Max.X
-	if w := legendWidth(lay.legend, st); w > 0 {
-		right -= w
-		drawLegend(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: right + st.pad, Y: body.Min.Y}, Max: body.Max}}, lay.legend, st)
-	}
-	if lay.colorBar != nil {
-		w := colorBarWidth(lay.colorBar, st)
-		right -= w
-		drawColorBar(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: right + st.pad, Y: body.Min.Y}, Max: vg.Point{X: right + w, Y: body.Max.Y}}}, lay.colorBar, st)
-	}
-	body.Max.X = right
-
 	// Panels.
 	msty := st.text(st.marker, false, colSubtle)
 	hsty := st.text(st.panel, true, colText)
@@ -205,15 +195,16 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 			}
 		}
 	}
-	// Marker labels only above panels wide enough to hold them.
-	labelled := false
-	if lay.cols <= 2 {
-		for _, p := range lay.panels[0] {
-			if p != nil && p.labelMarkers && markersInRange(p) {
-				labelled = true
-			}
+	// Event labels go above the first panel that asks for them: as text
+	// when it fits, else as numbers keyed in the legend column.
+	var lp *panel
+	for _, p := range lay.panels[0] {
+		if p != nil && p.labelMarkers && markersInRange(p) {
+			lp = p
+			break
 		}
 	}
+	numbered := lp != nil && lay.cols > 2
 	headH := vg.Length(0)
 	if hasHeading {
 		headH = hsty.FontExtents().Height + st.pad*0.4
@@ -233,7 +224,7 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		}
 		return vg.Length(rows)*msty.FontExtents().Height + st.pad*0.3
 	}
-	align := func(rows int) [][]draw.Canvas {
+	align := func(body draw.Canvas, rows int) [][]draw.Canvas {
 		tiles := draw.Tiles{
 			Rows: lay.rows, Cols: lay.cols,
 			PadTop: headH + markH(rows),
@@ -242,26 +233,67 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		}
 		return plot.Align(plots, tiles, body)
 	}
-	// The label strip has as many rows as the labels need (x positions
-	// do not depend on the strip's height, so one trial layout tells).
-	markerRows := 0
-	if labelled {
-		markerRows = 1
-	}
-	canv := align(markerRows)
-	if labelled {
-		need := 1
+	var (
+		legend     []legendItem
+		canv       [][]draw.Canvas
+		markerRows int
+		right      vg.Length
+	)
+	for {
+		legend = lay.legend
+		if numbered {
+			legend = append(legend, markerKey(lp)...)
+		}
+		right = body.Max.X - legendWidth(legend, legendStyle(legend, st, body.Size().Y))
+		if lay.colorBar != nil {
+			right -= colorBarWidth(lay.colorBar, st)
+		}
+		b := body
+		b.Max.X = right
+		// The label strip has as many rows as the labels need (x positions
+		// do not depend on the strip's height, so one trial layout tells).
+		markerRows = 0
+		if lp != nil {
+			markerRows = 1
+		}
+		canv = align(b, markerRows)
+		if lp == nil {
+			break
+		}
+		need, dropped := 1, 0
 		for k, p := range lay.panels[0] {
-			if p != nil && p.labelMarkers {
-				_, n := planMarkers(canv[0][k], p.p.DataCanvas(canv[0][k]), p, msty, st)
+			if p == lp {
+				placed, n := planMarkers(canv[0][k], p.p.DataCanvas(canv[0][k]), p, msty, st, numbered)
 				need = max(need, n)
+				dropped += len(markerGroups(p)) - len(placed)
 			}
+		}
+		if dropped > 0 && !numbered {
+			numbered = true
+			continue
 		}
 		if need != markerRows {
 			markerRows = need
-			canv = align(markerRows)
+			canv = align(b, markerRows)
 		}
+		break
 	}
+
+	// Legend and colour bar to the right of the panels.
+	x := body.Max.X
+	lst := legendStyle(legend, st, body.Size().Y)
+	if w := legendWidth(legend, lst); w > 0 {
+		x -= w
+		drawLegend(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x + st.pad, Y: body.Min.Y}, Max: body.Max}}, legend, lst)
+	}
+	if lay.colorBar != nil {
+		w := colorBarWidth(lay.colorBar, st)
+		x -= w
+		drawColorBar(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x + st.pad, Y: body.Min.Y}, Max: vg.Point{X: x + w, Y: body.Max.Y}}}, lay.colorBar, st)
+	}
+
 	// One heading size for all panels: the largest that fits every one.
 	for r, row := range lay.panels {
 		for k, p := range row {
@@ -291,8 +323,8 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 			dc := p.p.DataCanvas(pc)
 			top := rowTop
 			if r == 0 && markerRows > 0 {
-				if p.labelMarkers {
-					drawMarkerLabels(pc, dc, p, msty, st, markerRows)
+				if p == lp {
+					drawMarkerLabels(pc, dc, p, msty, st, markerRows, numbered)
 				}
 				top += markH(markerRows)
 			}
@@ -335,23 +367,12 @@ type placedLabel struct {
 // returns the placements and the number of rows used; a label that fits
 // in none of maxMarkerRows rows is left out rather than drawn over
 // another.
-func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style) ([]placedLabel, int) {
-	byX := map[vg.Length][]string{}
-	var xs []vg.Length
-	for _, m := range p.markers {
-		v := monthX(m.Month)
-		if v < p.p.X.Min || v > p.p.X.Max || m.Label == "" {
-			continue
-		}
-		x := dc.X(p.p.X.Norm(v))
-		if _, ok := byX[x]; !ok {
-			xs = append(xs, x)
-		}
-		if !contains(byX[x], m.Label) {
-			byX[x] = append(byX[x], m.Label)
-		}
+func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, numbered bool) ([]placedLabel, int) {
+	groups := markerGroups(p)
+	xs := make([]vg.Length, len(groups))
+	for k, g := range groups {
+		xs[k] = dc.X(p.p.X.Norm(monthX(g.month)))
 	}
-	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
 	gap := st.pad * 0.5
 	var placed []placedLabel
 	used := 0
@@ -369,7 +390,10 @@ func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style) ([
 		return true
 	}
 	for k, x := range xs {
-		text := strings.Join(byX[x], " · ")
+		text := strings.Join(groups[k].labels, " · ")
+		if numbered {
+			text = strconv.Itoa(k + 1)
+		}
 		w := sty.Width(text)
 		// Two anchors: after the line (preferred) or before it. Pick the
 		// one that hides fewer later markers' lines, then the higher row.
@@ -417,8 +441,8 @@ func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style) ([
 
 // drawMarkerLabels draws the labels planned by planMarkers in a strip of
 // rows rows above dc, with a thin leader from the data area to each.
-func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, rows int) {
-	placed, _ := planMarkers(pc, dc, p, sty, st)
+func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, rows int, numbered bool) {
+	placed, _ := planMarkers(pc, dc, p, sty, st, numbered)
 	lineH := sty.FontExtents().Height
 	lsty := draw.LineStyle{Color: colMarker, Width: st.thin}
 	for _, q := range placed {
@@ -435,6 +459,51 @@ func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *styl
 	}
 }
 
+// markerGroup is the labels of p's markers in one month on its x range.
+type markerGroup struct {
+	month  model.Month
+	labels []string
+}
+
+// markerGroups returns p's labelled markers on its x range grouped by
+// month, in time order.
+func markerGroups(p *panel) []markerGroup {
+	var gs []markerGroup
+	idx := map[model.Month]int{}
+	for _, m := range p.markers {
+		v := monthX(m.Month)
+		if v < p.p.X.Min || v > p.p.X.Max || m.Label == "" {
+			continue
+		}
+		k, ok := idx[m.Month]
+		if !ok {
+			k = len(gs)
+			idx[m.Month] = k
+			gs = append(gs, markerGroup{month: m.Month})
+		}
+		if !contains(gs[k].labels, m.Label) {
+			gs[k].labels = append(gs[k].labels, m.Label)
+		}
+	}
+	sort.SliceStable(gs, func(i, j int) bool { return gs[i].month < gs[j].month })
+	return gs
+}
+
+// markerKey is the legend section listing numbered event markers.
+func markerKey(p *panel) []legendItem {
+	items := []legendItem{{kind: itemHeader, label: "Events"}}
+	for k, g := range markerGroups(p) {
+		for j, l := range g.labels {
+			it := legendItem{kind: itemNumber, label: l}
+			if j == 0 {
+				it.num = strconv.Itoa(k + 1)
+			}
+			items = append(items, it)
+		}
+	}
+	return items
+}
+
 func contains(xs []string, s string) bool {
 	for _, x := range xs {
 		if x == s {
@@ -442,6 +511,30 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// legendStyle returns st with the legend font scaled down (to 60% at
+// most) so that items fit in height h.
+func legendStyle(items []legendItem, st *style, h vg.Length) *style {
+	if len(items) == 0 {
+		return st
+	}
+	lineH := st.text(st.legend, false, colText).FontExtents().Height * 1.35
+	need := vg.Length(0)
+	for k, it := range items {
+		need += lineH
+		if it.kind == itemHeader && k > 0 {
+			need += lineH * 0.3
+		}
+	}
+	if need <= h {
+		return st
+	}
+	s := *st
+	f := math.Max(0.6, float64(h/need))
+	s.legend *= vg.Length(f)
+	s.swatch *= vg.Length(f)
+	return &s
 }
 
 func legendWidth(items []legendItem, st *style) vg.Length {
@@ -491,6 +584,10 @@ func drawLegend(c draw.Canvas, items []legendItem, st *style) {
 		case itemDot:
 			ls.Dashes = dotted(st)
 			c.StrokeLine2(ls, x0, mid, x1, mid)
+		case itemNumber:
+			bsty.XAlign = draw.XRight
+			c.FillText(bsty, vg.Point{X: x1 - st.pad*0.2, Y: y}, it.num)
+			bsty.XAlign = draw.XLeft
 		case itemFill, itemBand:
 			h := sty.FontExtents().Ascent * 0.8
 			c.FillPolygon(it.color, []vg.Point{{X: x0, Y: mid - h/2}, {X: x1, Y: mid - h/2}, {X: x1, Y: mid + h/2}, {X: x0, Y: mid + h/2}})

@@ -121,6 +121,13 @@ func TestSVGText(t *testing.T) {
 			t.Errorf("flows chart lacks %q", s)
 		}
 	}
+	// Small multiples number their events and key them in the legend.
+	texts, _ = svgTexts(t, byName["price_regions"], Options{})
+	for _, s := range []string{"Events", "1", "7", "Demand boom", "Belarus discount", "Klaipėda closed", "Jansen"} {
+		if !contains(texts, s) {
+			t.Errorf("price_regions chart lacks %q", s)
+		}
+	}
 	// Half-page size renders the same words.
 	texts, _ = svgTexts(t, byName["price"], Options{Size: SizeHalfPage})
 	if !contains(texts, "2024") || !contains(texts, byName["price"].Title) {
@@ -627,7 +634,7 @@ func TestMarkerLabels(t *testing.T) {
 		pc := draw.Crop(c, 50, -150, 40, -100)
 		dc := p.p.DataCanvas(pc)
 		sty := st.text(st.marker, false, colSubtle)
-		placed, rows := planMarkers(pc, dc, p, sty, st)
+		placed, rows := planMarkers(pc, dc, p, sty, st, false)
 		// 8 markers in 7 months: "Belarus discount · Klaipėda closed" share one.
 		if len(placed) != 7 {
 			t.Errorf("size %d: placed %d labels, want 7", size, len(placed))
