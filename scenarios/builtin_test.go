@@ -15,7 +15,7 @@ import (
 // the web page rely on.
 func TestBuiltinsLoad(t *testing.T) {
 	infos := Builtins()
-	want := []string{"eu-relief", "history", "jansen-ramp", "klaipeda-reopens", "sanctions-cost", "us-relief-2025", "western-ban-russia"}
+	want := []string{"eu-relief", "history", "jansen-ramp", "jansen-ramp-relief", "klaipeda-reopens", "sanctions-cost", "us-relief-2025", "western-ban-russia"}
 	have := map[string]bool{}
 	for _, in := range infos {
 		have[in.Name] = true
@@ -130,6 +130,19 @@ func TestBuiltinEventIDs(t *testing.T) {
 	if len(h.Counterfactual.Events) != 0 {
 		t.Errorf("history's counterfactual has %d events, want none", len(h.Counterfactual.Events))
 	}
+	// jansen-ramp-relief: relief in both paths, Jansen in the scenario only.
+	jr, err := Load("jansen-ramp-relief", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range []*model.Spec{jr.Spec, jr.Counterfactual} {
+		if e := find(sp, "us-ban"); e == nil || e.End != m("2025-12") {
+			t.Errorf("jansen-ramp-relief %s: us-ban %+v, want relief in 2025-12", sp.Name, e)
+		}
+	}
+	if find(jr.Spec, "jansen") == nil || find(jr.Counterfactual, "jansen") != nil || jr.Counterfactual.End != m("2030-12") {
+		t.Errorf("jansen-ramp-relief: Jansen must be in the scenario only, horizon to 2030-12")
+	}
 	// sanctions-cost: history against a world without the measures.
 	sc, err := Load("sanctions-cost", nil)
 	if err != nil {
@@ -220,6 +233,8 @@ func TestBuiltinSigns(t *testing.T) {
 		{"klaipeda-reopens", "revenue_change.Belarus", +1, "the cheap Baltic route raises Belarus's netback and volume"},
 		{"western-ban-russia", "revenue_change.Russia", -1, "a ban and a discount cut Russia's export revenue"},
 		{"jansen-ramp", "exports_change.Canada", +1, "Jansen adds Canadian volume"},
+		{"jansen-ramp-relief", "exports_change.Canada", +1, "Jansen adds Canadian volume, with relief too"},
+		{"relief-no-jansen", "revenue_change.Belarus", +1, "relief raises Belarus's revenue without Jansen too"},
 		{"jansen-ramp", "benchmark_price_change", -1, "more supply lowers the price (with inelastic demand enough to cut Canada's revenue too)"},
 	}
 	for _, c := range cases {

@@ -88,8 +88,10 @@ func ExampleBuiltins() {
 	// eu-relief
 	// history
 	// jansen-ramp
+	// jansen-ramp-relief
 	// klaipeda-reopens
 	// no-sanctions
+	// relief-no-jansen
 	// sanctions-cost
 	// sanctions-stay
 	// us-relief-2025
