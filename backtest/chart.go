@@ -50,6 +50,7 @@ var (
 	colModel  = color.RGBA{0x00, 0x72, 0xB2, 255} // Okabe–Ito blue
 	colNaive  = color.RGBA{0x7A, 0x7A, 0x7A, 255} // grey, like a counterfactual
 	colOut    = color.RGBA{0xEE, 0xEE, 0xEE, 255} // out-of-sample shading
+	colGrid   = color.RGBA{0xE3, 0xE3, 0xE3, 255}
 )
 
 const (
@@ -83,6 +84,11 @@ func newPanel(ylabel string, yt plot.Ticker) *plot.Plot {
 	p.X.Tick.Marker = plots.CalendarTicks{}
 	p.Y.Tick.Marker = yt
 	p.Y.Label.Text = ylabel
+	g := plotter.NewGrid() // light horizontal grid, as in the plots package
+	g.Vertical.Width = 0
+	g.Horizontal.Color = colGrid
+	g.Horizontal.Width = thinW
+	p.Add(g)
 	return p
 }
 
