@@ -9,22 +9,22 @@ import "math"
 // exactly as in package math.
 
 const (
-	expTabBits = 6
-	expTabN    = 1 << expTabBits // 64
-	// ln 2/64 split in a high part with trailing zero bits (k·hi is exact
+	expTabBits = 8
+	expTabN    = 1 << expTabBits // 256
+	// ln 2/256 split in a high part with trailing zero bits (k·hi is exact
 	// for |k| < 2^20) and a low part.
 	expLn2Hi   = 6.93147180369123816490e-01 / expTabN
 	expLn2Lo   = 1.90821492927058770002e-10 / expTabN
 	expInvLn2N = expTabN / math.Ln2
 	expShift   = 0x1.8p52 // rounds to the nearest integer by addition
 
-	logTabBits = 7
-	logTabN    = 1 << logTabBits // 128
+	logTabBits = 8
+	logTabN    = 1 << logTabBits // 256
 )
 
 var (
-	expTab [expTabN]float64 // 2^(j/64)
-	logInv [logTabN]float64 // 1/c_j, c_j = 1 + (j + 1/2)/128, rounded
+	expTab [expTabN]float64 // 2^(j/256)
+	logInv [logTabN]float64 // 1/c_j, c_j = 1 + (j + 1/2)/256, rounded
 	logC   [logTabN]float64 // −ln(logInv[j]), so that ln m = logC + ln(m·logInv)
 )
 
@@ -39,40 +39,44 @@ func init() {
 	}
 }
 
-// fexp returns e^x. For |x| < 700 it reduces x = (64·e + j)·ln2/64 + r with
-// |r| ≤ ln2/128 and evaluates 2^e·2^(j/64)·e^r with a degree-5 polynomial
-// (truncation error below 4e-17); elsewhere it calls math.Exp.
+// fexp returns e^x. For |x| < 700 it reduces x = (256·e + j)·ln2/256 + r
+// with |r| ≤ ln2/512 and evaluates 2^e·2^(j/256)·e^r with a degree-4
+// polynomial (truncation error below 4e-17); elsewhere it calls math.Exp.
 func fexp(x float64) float64 {
 	if !(x > -700 && x < 700) {
 		return math.Exp(x)
 	}
-	kf := x*expInvLn2N + expShift
-	k := int64(math.Float64bits(kf) & 0xffffffff)
-	k = int64(int32(k)) // the low 32 bits hold the rounded integer
-	kf -= expShift
-	r := (x - kf*expLn2Hi) - kf*expLn2Lo
-	q := r * (1 + r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
-	t := expTab[k&(expTabN-1)]
-	e := k >> expTabBits
-	return (t + t*q) * math.Float64frombits(uint64(e+1023)<<52)
+	return fexpCore(x)
 }
 
 // flog returns ln x. For normal x in [2^-1000, 2^1000] it splits
-// x = 2^e·m, m in [1, 2), takes c_j near m from a 128-entry table and
-// evaluates e·ln2 + ln c_j + ln(1 + r), r = m/c_j − 1 (|r| < 1/256), with a
-// degree-7 series; elsewhere it calls math.Log. The absolute error is a few
-// 1e-16, like math.Log's.
+// x = 2^e·m, m in [1, 2), takes c_j near m from a 256-entry table and
+// evaluates e·ln2 + ln c_j + ln(1 + r), r = m/c_j − 1 (|r| < 1/512), with a
+// degree-5 series (truncation below 1.1e-17); elsewhere it calls math.Log.
+// The absolute error is a few 1e-16, like math.Log's.
 func flog(x float64) float64 {
 	if !(x >= 0x1p-1000 && x <= 0x1p1000) {
 		return math.Log(x)
 	}
+	return flogCore(x)
+}
+
+// fexpCore is fexp without the range check: x must lie in (−700, 700).
+// Small enough to be inlined in the solver's inner loops.
+func fexpCore(x float64) float64 {
+	kf := x*expInvLn2N + expShift
+	k := int64(int32(math.Float64bits(kf)))
+	kf -= expShift
+	r := (x - kf*expLn2Hi) - kf*expLn2Lo
+	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24))))
+	return expTab[k&(expTabN-1)] * p * math.Float64frombits(uint64((k>>expTabBits)+1023)<<52)
+}
+
+// flogCore is flog without the range check: x must be a normal number in
+// [2^-1000, 2^1000]. Small enough to be inlined.
+func flogCore(x float64) float64 {
 	b := math.Float64bits(x)
-	e := int64(b>>52) - 1023
-	mb := b & (1<<52 - 1)
-	j := mb >> (52 - logTabBits)
-	m := math.Float64frombits(mb | 1023<<52)
-	r := math.FMA(m, logInv[j], -1)
-	r2 := r * r
-	p := r - r2*(0.5-r*(1.0/3-r*(0.25-r*(0.2-r*(1.0/6-r*(1.0/7))))))
-	return float64(e)*math.Ln2 + (logC[j] + p)
+	j := (b >> (52 - logTabBits)) & (logTabN - 1)
+	r := math.FMA(math.Float64frombits(b&(1<<52-1)|1023<<52), logInv[j], -1)
+	return float64(int64(b>>52)-1023)*math.Ln2 + (logC[j] + r*(1-r*(0.5-r*(1.0/3-r*(0.25-r*0.2)))))
 }

@@ -54,6 +54,7 @@ type workspace struct {
 	// rl[r*n : r*n+rn[r]] lists the active suppliers with an open route
 	// into region r (fixed within a solve).
 	rl []int
+	ra []int // active positions of the suppliers in rl
 	rn []int
 
 	// Per supplier.
@@ -95,7 +96,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		open: make([]bool, n*R), tau1: vec(n * R), fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
 		sig: vec(R), eps: vec(R), lnA: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
-		rl: make([]int, n*R), rn: make([]int, R),
+		rl: make([]int, n*R), ra: make([]int, n*R), rn: make([]int, R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n),
 		y: vec(n), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n), ybest: vec(n), ytry: vec(n), dy: vec(n),
@@ -252,6 +253,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		for _, i := range w.act {
 			if w.open[i*R+r] {
 				w.rl[r*n+cnt] = i
+				w.ra[r*n+cnt] = w.apos[i]
 				cnt++
 			}
 		}
@@ -277,7 +279,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 	w.evals++
 	n, R := w.n, w.R
 	for _, i := range w.act {
-		w.p[i] = fexp(w.y[i])
+		w.p[i] = fexpCore(w.y[i]) // y is clamped to [ln 1e-6, ln 1e8]
 		w.D[i] = 0
 	}
 	for r := 0; r < R; r++ {
@@ -289,7 +291,20 @@ func (w *workspace) eval() (maxF, ss float64) {
 			p := w.p[i]
 			pd := (p + w.fr[k]) * w.tau1[k]
 			w.pd[k] = pd
-			wk := fexp(w.lnb[k] + om*flog(pd))
+			// fexp(lnb + om·flog(pd)) with the range checks in line so
+			// that the cores are inlined.
+			var lpd float64
+			if pd >= 0x1p-1000 && pd <= 0x1p1000 {
+				lpd = flogCore(pd)
+			} else {
+				lpd = math.Log(pd)
+			}
+			var wk float64
+			if a := w.lnb[k] + om*lpd; a > -700 && a < 700 {
+				wk = fexpCore(a)
+			} else {
+				wk = math.Exp(a)
+			}
 			w.w[k] = wk
 			W += wk
 		}
@@ -341,22 +356,26 @@ func (w *workspace) jacobian() {
 		if W == 0 {
 			continue
 		}
-		list := w.rl[r*n : r*n+w.rn[r]]
+		cnt := w.rn[r]
+		list := w.rl[r*n : r*n+cnt]
+		al := w.ra[r*n : r*n+cnt]
+		tv := w.tv[:cnt]
 		se := (w.sig[r] - w.eps[r]) / W
 		sig := w.sig[r]
-		for _, i := range list {
-			k := i*R + r
-			w.th[k] = w.p[i] / (w.p[i] + w.fr[k])
-			w.tv[i] = w.w[k] * w.th[k]
+		for b, j := range list {
+			k := j*R + r
+			th := w.p[j] / (w.p[j] + w.fr[k])
+			w.th[k] = th
+			tv[b] = w.w[k] * th
 		}
-		for _, i := range list {
+		for b, i := range list {
 			k := i*R + r
 			xi := w.x[k]
 			c1 := xi * se
-			a := w.apos[i]
+			a := al[b]
 			row := J[a*na : a*na+na]
-			for _, j := range list {
-				row[w.apos[j]] += c1 * w.tv[j]
+			for bb, aj := range al {
+				row[aj] += c1 * tv[bb]
 			}
 			row[a] -= sig * xi * w.th[k]
 		}
