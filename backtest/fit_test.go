@@ -83,6 +83,9 @@ func TestCutoffEnforced(t *testing.T) {
 		{"history", func(t *testing.T) Model { return historyModel(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && tc.name == "history" {
+				t.Skip("three fits of the history model run without -short")
+			}
 			rec, err := LoadRecord()
 			if err != nil {
 				t.Fatal(err)

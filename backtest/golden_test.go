@@ -71,6 +71,9 @@ const (
 // after checking that the change is intended (and update the numbers in
 // docs/BACKTEST.md, which `potash backtest` prints).
 func TestBacktestGolden(t *testing.T) {
+	if testing.Short() && !*update {
+		t.Skip("the full back-test runs without -short")
+	}
 	rec, err := LoadRecord()
 	if err != nil {
 		t.Fatal(err)
