@@ -161,15 +161,27 @@ func (d *runData) corridorFlow(i, k int) ([]float64, []float64, error) {
 // in each month of the scenario and the counterfactual: the policy the
 // model sets from the path's events (model.SetPolicy) when the path
 // carries its Spec, else the model's corridor_capacity variable.
-func (d *runData) corridorCapacity(i, k int) ([]float64, []float64, error) {
+func (d *runData) corridorCapacity(i, k int) (scen, cf []float64, err error) {
 	name := d.sup[i] + "/" + d.cal.Market.Suppliers[i].Corridors[k].Name
 	paths := []*model.Path{d.run.Scenario, d.run.Counterfactual}
 	fromPolicy := true
 	for _, p := range paths {
 		if p.Spec == nil || model.ValidateEvents(d.cal.Market, p.Spec.Events) != nil {
 			fromPolicy = false
+			continue
+		}
+		for _, e := range p.Spec.Events {
+			// An export cap ramps from the calibrated base sales.
+			if e.Kind == model.EventExportCap && len(d.cal.S0) != len(d.cal.Market.Suppliers) {
+				fromPolicy = false
+			}
 		}
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			scen, cf, err = nil, nil, errorf("corridor_capacity %s: the model could not set the policy: %v", name, r)
+		}
+	}()
 	if fromPolicy {
 		out := make([][]float64, 2)
 		pol := model.NewPolicy(d.cal.Market)
