@@ -22,18 +22,24 @@ import (
 // heap after the load, once the garbage is collected, must be about what
 // it was before it (the cache is full in both).
 //
-// With -short it runs for 1 s with central runs only; otherwise 3 s with
-// Monte Carlo draws.
+// With -short (and so under the race detector in CI) it runs for 1 s on
+// the fake backend of the handler tests, which exercises the server's own
+// concurrency (cache, shared computations, run slots) quickly; otherwise
+// for 3 s on the real scenarios, model and plots with Monte Carlo draws.
 func TestLoad(t *testing.T) {
 	duration, maxRequests, clients, draws, cacheEntries := 3*time.Second, 5000, 32, 20, 4
 	if testing.Short() {
-		duration, maxRequests, clients, draws, cacheEntries = time.Second, 1000, 16, 0, 2
+		duration, maxRequests, clients, draws, cacheEntries = time.Second, 3000, 16, 5, 4
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(Config{CacheEntries: cacheEntries, QueueWait: 200 * time.Millisecond, Log: testLog{t}})
+	cfg := Config{CacheEntries: cacheEntries, QueueWait: 200 * time.Millisecond, Log: testLog{t}}
+	srv := New(cfg)
+	if testing.Short() {
+		srv = newFakeServer(cfg, &fake{})
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln, io.Discard) }()
