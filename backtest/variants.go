@@ -1,0 +1,128 @@
+package backtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// Variant is an alternative specification of the back-test, run to show
+// how much the conclusions depend on choices the method makes.
+type Variant struct {
+	Name   string
+	Doc    string
+	Config Config
+}
+
+// Variants returns the published back-test (first) and its alternatives:
+// prices only (no export term in the objective), crop weights leaning on
+// soybeans (Brazil's main potash crop), and an earlier cut-off (fit on
+// 2020–2022 only).
+func Variants() []Variant {
+	base := DefaultConfig()
+	pricesOnly := DefaultConfig()
+	pricesOnly.Fit.ExportWeight = 0
+	soy := DefaultConfig()
+	soy.Fit.Weights = CropWeights{Maize: 0.25, Soybeans: 0.5, Wheat: 0.25}
+	early := DefaultConfig()
+	early.Cut = model.NewMonth(2023, 1)
+	return []Variant{
+		{"published", "as above", base},
+		{"prices only", "objective without the export term", pricesOnly},
+		{"soy-heavy index", "crop weights maize 0.25, soybeans 0.5, wheat 0.25", soy},
+		{"cut-off 2023-01", "fit on 2020-01..2022-12, test on 2023-01..2025-10", early},
+	}
+}
+
+// RunVariants runs m on rec for each variant.
+func RunVariants(ctx context.Context, m Model, rec *Record, vs []Variant) ([]*Report, error) {
+	out := make([]*Report, len(vs))
+	for k, v := range vs {
+		r, err := Run(ctx, m, rec, v.Config)
+		if err != nil {
+			return nil, fmt.Errorf("variant %q: %w", v.Name, err)
+		}
+		out[k] = r
+	}
+	return out, nil
+}
+
+// WriteVariantsTable prints one column per variant: estimates, fit in
+// and out of sample, the 2022 peak, and the sanctions and crop-demand
+// shares of the 2021–22 rise.
+func WriteVariantsTable(w io.Writer, vs []Variant, rs []*Report) error {
+	if len(vs) != len(rs) || len(rs) == 0 {
+		return fmt.Errorf("backtest: %d variants, %d reports", len(vs), len(rs))
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(name string, cell func(r *Report) string) {
+		fmt.Fprintf(tw, "%s\t", name)
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t", cell(r))
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprint(tw, "\t")
+	for _, v := range vs {
+		fmt.Fprintf(tw, "%s\t", v.Name)
+	}
+	fmt.Fprintln(tw)
+	for _, p := range rs[0].Fit.Params {
+		row(p.Name, func(r *Report) string {
+			for k, q := range r.Fit.Params {
+				if q.Name == p.Name {
+					v := num(r.Fit.Values[k], 3)
+					for _, n := range r.Fit.AtBound {
+						if n == p.Name {
+							v += "*"
+						}
+					}
+					return v
+				}
+			}
+			return "–"
+		})
+	}
+	row("in-sample RMSE (log)", func(r *Report) string {
+		return num(r.InSample.RMSE, 3) + " (" + r.InSample.From.String() + ".." + r.InSample.To.String() + ")"
+	})
+	row("out-of-sample RMSE (log)", func(r *Report) string {
+		return num(r.OutSample.RMSE, 3) + " (" + r.OutSample.From.String() + ".." + r.OutSample.To.String() + ")"
+	})
+	row("naive RMSE (log)", func(r *Report) string { return num(r.NaiveOut.RMSE, 3) })
+	row("2022 peak", func(r *Report) string {
+		return fmt.Sprintf("%s $/t %v", num(r.PeakModel.Value, 0), r.PeakModel.Month)
+	})
+	row("Belarus 2022 exports vs 2020", func(r *Report) string {
+		for _, e := range r.Exports {
+			if e.Supplier == "Belarus" && e.Year == 2022 {
+				return pct(e.ModelChange)
+			}
+		}
+		return "–"
+	})
+	share := func(factor string) func(r *Report) string {
+		return func(r *Report) string {
+			d := r.Decomposition
+			for _, c := range d.Contributions {
+				if c.Factor == factor {
+					return fmt.Sprintf("%s $/t (%s)", signed(c.Value, 0), shareOf(c.Value, d.ModelRise))
+				}
+			}
+			return "–"
+		}
+	}
+	row("2021–22 rise: model", func(r *Report) string { return signed(r.Decomposition.ModelRise, 0) + " $/t" })
+	row("  of which sanctions", share("sanctions"))
+	row("  of which crop demand", share("crop demand"))
+	tw.Flush()
+	fmt.Fprintf(&b, "(* at a bound of its range. Record: 2022 peak 1,202 $/t 2022-04; Belarus 2022 exports −64%%; 2021–22 rise %s $/t.)\n",
+		signed(rs[0].Decomposition.RecordRise, 0))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
