@@ -135,6 +135,26 @@ func subtitleText(m Meta, notes ...string) string {
 	return s
 }
 
+// wrapText breaks txt at spaces into at most maxLines lines no wider
+// than width (the last line takes the rest).
+func wrapText(txt string, sty draw.TextStyle, width vg.Length, maxLines int) []string {
+	words := strings.Fields(txt)
+	if len(words) == 0 {
+		return nil
+	}
+	var lines []string
+	cur := words[0]
+	for _, w := range words[1:] {
+		if sty.Width(cur+" "+w) <= width || len(lines) == maxLines-1 {
+			cur += " " + w
+			continue
+		}
+		lines = append(lines, cur)
+		cur = w
+	}
+	return append(lines, cur)
+}
+
 // fitText shrinks sty's font until txt fits in width (down to 60%).
 func fitText(sty draw.TextStyle, txt string, width vg.Length) draw.TextStyle {
 	for i := 0; i < 8 && sty.Width(txt) > width; i++ {
@@ -205,9 +225,15 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		}
 	}
 	numbered := lp != nil && lay.cols > 2
-	headH := vg.Length(0)
+	headLines := 0
 	if hasHeading {
-		headH = hsty.FontExtents().Height + st.pad*0.4
+		headLines = 1
+	}
+	headH := func() vg.Length {
+		if headLines == 0 {
+			return 0
+		}
+		return vg.Length(headLines)*hsty.FontExtents().Height + st.pad*0.4
 	}
 	plots := make([][]*plot.Plot, lay.rows)
 	for r := range plots {
@@ -227,9 +253,9 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 	align := func(body draw.Canvas, rows int) [][]draw.Canvas {
 		tiles := draw.Tiles{
 			Rows: lay.rows, Cols: lay.cols,
-			PadTop: headH + markH(rows),
+			PadTop: headH() + markH(rows),
 			PadX:   st.pad * 2,
-			PadY:   headH + st.pad*1.2,
+			PadY:   headH() + st.pad*1.2,
 		}
 		return plot.Align(plots, tiles, body)
 	}
@@ -257,6 +283,22 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 			markerRows = 1
 		}
 		canv = align(b, markerRows)
+		// Headings too wide for their panel wrap onto more lines.
+		if hasHeading {
+			need := 1
+			for r, row := range lay.panels {
+				for k, p := range row {
+					if p != nil && p.heading != "" {
+						dc := p.p.DataCanvas(canv[r][k])
+						need = max(need, len(wrapText(p.heading, hsty, canv[r][k].Max.X-dc.Min.X, 3)))
+					}
+				}
+			}
+			if need != headLines {
+				headLines = need
+				canv = align(b, markerRows)
+			}
+		}
 		if lp == nil {
 			break
 		}
@@ -294,18 +336,6 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 			Min: vg.Point{X: x + st.pad, Y: body.Min.Y}, Max: vg.Point{X: x + w, Y: body.Max.Y}}}, lay.colorBar, st)
 	}
 
-	// One heading size for all panels: the largest that fits every one.
-	for r, row := range lay.panels {
-		for k, p := range row {
-			if p == nil || p.heading == "" {
-				continue
-			}
-			dc := p.p.DataCanvas(canv[r][k])
-			if h := fitText(hsty, p.heading, canv[r][k].Max.X-dc.Min.X); h.Font.Size < hsty.Font.Size {
-				hsty = h
-			}
-		}
-	}
 	for r, row := range lay.panels {
 		// Headings of a row share one baseline: above the highest panel.
 		rowTop := vg.Length(math.Inf(-1))
@@ -329,7 +359,17 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 				top += markH(markerRows)
 			}
 			if p.heading != "" {
-				pc.FillText(hsty, vg.Point{X: dc.Min.X, Y: top + hsty.FontExtents().Descent + st.pad*0.2}, p.heading)
+				w := pc.Max.X - dc.Min.X
+				lines := wrapText(p.heading, hsty, w, 3)
+				h := hsty
+				for _, l := range lines {
+					h = fitText(h, l, w) // a single word wider than the panel
+				}
+				lh := hsty.FontExtents().Height
+				for j, l := range lines {
+					y := top + h.FontExtents().Descent + st.pad*0.2 + vg.Length(len(lines)-1-j)*lh
+					pc.FillText(h, vg.Point{X: dc.Min.X, Y: y}, l)
+				}
 			}
 		}
 	}
