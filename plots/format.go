@@ -26,6 +26,9 @@ var monthAbbr = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug
 
 // monthLabel formats t as "Feb 2022".
 func monthLabel(t model.Month) string {
+	if t < 0 {
+		return t.String()
+	}
 	return monthAbbr[t.MonthOfYear()-1] + " " + strconv.Itoa(t.Year())
 }
 
@@ -46,6 +49,10 @@ type CalendarTicks struct {
 func (ct CalendarTicks) Ticks(min, max float64) []plot.Tick {
 	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
 		return nil
+	}
+	if min < 0 || max > 10000 {
+		// Not calendar years (model months start at year 0).
+		return NumberTicks{Plain: true}.Ticks(min, max)
 	}
 	first := model.Month(math.Ceil(min*12 - 1e-9))
 	last := model.Month(math.Floor(max*12 + 1e-9))
