@@ -27,6 +27,9 @@ const (
 	// sweepNewtonEvery is the number of Gauss–Seidel sweeps between two
 	// attempts to resume Newton.
 	sweepNewtonEvery = 4
+	// maxUnpins bounds how often pinned suppliers (workspace.pinned) are
+	// released again in one solve.
+	maxUnpins = 10
 	// bisectIter bounds the safeguarded Newton–bisection steps of one
 	// one-dimensional solve.
 	bisectIter = 200
@@ -51,26 +54,31 @@ type workspace struct {
 	sig, eps, lnA []float64 // σ, ε in force, ln(A in force) (−Inf: no demand)
 	W, lnP, PQ    []float64 // Σ w, ln price index, expenditure P·Q
 	wo            []float64 // Σ_{j≠i} w (Gauss–Seidel)
-	// rl[r*n : r*n+rn[r]] lists the active suppliers with an open route
-	// into region r (fixed within a solve).
-	rl []int
-	ra []int // active positions of the suppliers in rl
-	rn []int
+	// rl[r*n : r*n+rn[r]] lists the participating suppliers (active or
+	// pinned) with an open route into region r; jl/ja[r*n : r*n+jn[r]]
+	// the active ones among them and their active positions (Jacobian).
+	rl, rn     []int
+	jl, ja, jn []int
 
 	// Per supplier.
 	sup    []supplier
 	closed []bool
-	act    []int // active (not closed) suppliers
-	y      []float64
-	p      []float64
-	D, S   []float64
-	dS     []float64 // ∂S/∂ln p
-	piece  []supplyPiece
-	sc     []float64 // residual scale max(S0, scaleFloor)
-	F      []float64 // scaled residual (D − S)/sc
-	ybest  []float64
-	ytry   []float64
-	dy     []float64
+	part   []int // participating suppliers: not closed
+	act    []int // active suppliers: participating and not pinned (the unknowns)
+	pinned []bool
+	// A supplier is pinned when its market clears on a step of S(p)
+	// narrower than the resolution of p (η_t tiny at a netback near 0):
+	// its price is fixed there and its sales equal its demand.
+	y     []float64
+	p     []float64
+	D, S  []float64
+	dS    []float64 // ∂S/∂ln p
+	piece []supplyPiece
+	sc    []float64 // residual scale max(S0, scaleFloor)
+	F     []float64 // scaled residual (D − S)/sc
+	ybest []float64
+	ytry  []float64
+	dy    []float64
 
 	// Newton linear algebra on active suppliers, m×m row-major.
 	J    []float64
@@ -96,8 +104,8 @@ func newWorkspace(c *Calibrated) *workspace {
 		open: make([]bool, n*R), tau1: vec(n * R), fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
 		sig: vec(R), eps: vec(R), lnA: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
-		rl: make([]int, n*R), ra: make([]int, n*R), rn: make([]int, R),
-		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n),
+		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
+		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n), ybest: vec(n), ytry: vec(n), dy: vec(n),
 		J: vec(n * n), piv: make([]int, n), apos: make([]int, n), tu: vec(n), tv: vec(n),
@@ -167,7 +175,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.lnA[r] = lnA
 	}
 	w.act = w.act[:0]
+	w.part = w.part[:0]
 	for i := 0; i < n; i++ {
+		w.pinned[i] = false
 		s := &m.Suppliers[i]
 		if len(pol.Ban[i]) != R || len(pol.Wedge[i]) != R {
 			return fmt.Errorf("policy: ban/wedge row of %s has the wrong length", s.Name)
@@ -239,27 +249,110 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			continue
 		}
 		w.act = append(w.act, i)
+		w.part = append(w.part, i)
 		y := math.Log(s.FOB)
 		if start != nil && start[i] > 0 && finite(start[i]) {
 			y = math.Log(start[i])
 		}
 		w.y[i] = clampY(y)
 	}
-	for a, i := range w.act {
-		w.apos[i] = a
-	}
 	for r := 0; r < R; r++ {
 		cnt := 0
-		for _, i := range w.act {
+		for _, i := range w.part {
 			if w.open[i*R+r] {
 				w.rl[r*n+cnt] = i
-				w.ra[r*n+cnt] = w.apos[i]
 				cnt++
 			}
 		}
 		w.rn[r] = cnt
 	}
+	w.activeLists()
 	return nil
+}
+
+// activeLists rebuilds the active positions and the Jacobian's per-region
+// lists from w.act.
+func (w *workspace) activeLists() {
+	n, R := w.n, w.R
+	for a, i := range w.act {
+		w.apos[i] = a
+	}
+	for r := 0; r < R; r++ {
+		cnt := 0
+		for _, i := range w.rl[r*n : r*n+w.rn[r]] {
+			if !w.pinned[i] {
+				w.jl[r*n+cnt] = i
+				w.ja[r*n+cnt] = w.apos[i]
+				cnt++
+			}
+		}
+		w.jn[r] = cnt
+	}
+}
+
+// pin fixes supplier i's price (see workspace.pinned).
+func (w *workspace) pin(i int) {
+	w.pinned[i] = true
+	k := 0
+	for _, j := range w.act {
+		if j != i {
+			w.act[k] = j
+			k++
+		}
+	}
+	w.act = w.act[:k]
+	w.activeLists()
+}
+
+// unpinStale makes active again every pinned supplier whose market no
+// longer clears on its step, and reports whether there was one.
+func (w *workspace) unpinStale() bool {
+	if len(w.act) == len(w.part) {
+		return false
+	}
+	stale := false
+	for _, i := range w.part {
+		if w.pinned[i] && !w.stepCleared(i) {
+			w.pinned[i] = false
+			stale = true
+		}
+	}
+	if stale {
+		w.act = w.act[:0]
+		for _, i := range w.part {
+			if !w.pinned[i] {
+				w.act = append(w.act, i)
+			}
+		}
+		w.activeLists()
+	}
+	return stale
+}
+
+// stepCleared reports whether supplier i's own excess demand, others'
+// prices fixed, changes sign within a few units in the last place of its
+// log price: its market clears on a supply step the price cannot resolve.
+func (w *workspace) stepCleared(i int) bool {
+	w.othersSum(i)
+	y := w.y[i]
+	d := 8 * 2.220446049250313e-16 * math.Max(1, math.Abs(y))
+	gl, _ := w.ownExcess(i, y-d)
+	gh, _ := w.ownExcess(i, y+d)
+	return gl >= 0 && gh <= 0
+}
+
+// othersSum sets w.wo[r] = Σ_{j≠i} w[j][r] over participating suppliers.
+func (w *workspace) othersSum(i int) {
+	R := w.R
+	for r := 0; r < R; r++ {
+		var wo float64
+		for _, j := range w.part {
+			if j != i && w.open[j*R+r] {
+				wo += w.w[j*R+r]
+			}
+		}
+		w.wo[r] = wo
+	}
 }
 
 func clampY(y float64) float64 {
@@ -278,7 +371,7 @@ func clampY(y float64) float64 {
 func (w *workspace) eval() (maxF, ss float64) {
 	w.evals++
 	n, R := w.n, w.R
-	for _, i := range w.act {
+	for _, i := range w.part {
 		w.p[i] = fexpCore(w.y[i]) // y is clamped to [ln 1e-6, ln 1e8]
 		w.D[i] = 0
 	}
@@ -325,6 +418,13 @@ func (w *workspace) eval() (maxF, ss float64) {
 			w.D[i] += xk
 		}
 	}
+	if len(w.act) < len(w.part) {
+		for _, i := range w.part {
+			if w.pinned[i] {
+				w.S[i], w.dS[i], w.piece[i], w.F[i] = w.D[i], 0, pieceInterior, 0
+			}
+		}
+	}
 	for _, i := range w.act {
 		S, dS, pc := w.sup[i].supplyAt(w.p[i])
 		w.S[i], w.dS[i], w.piece[i] = S, dS*w.p[i], pc
@@ -356,9 +456,9 @@ func (w *workspace) jacobian() {
 		if W == 0 {
 			continue
 		}
-		cnt := w.rn[r]
-		list := w.rl[r*n : r*n+cnt]
-		al := w.ra[r*n : r*n+cnt]
+		cnt := w.jn[r]
+		list := w.jl[r*n : r*n+cnt]
+		al := w.ja[r*n : r*n+cnt]
 		tv := w.tv[:cnt]
 		se := (w.sig[r] - w.eps[r]) / W
 		sig := w.sig[r]
@@ -396,7 +496,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	w.evals = 0
 	w.failSup = -1
 	res := Result{Status: NotStarted}
-	if len(w.act) == 0 {
+	if len(w.part) == 0 {
 		res.Status = Converged
 		return res
 	}
@@ -406,9 +506,19 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	}
 	best := maxF
 	copy(w.ybest, w.y)
-	newtonIters, sweeps := 0, 0
+	newtonIters, sweeps, unpins := 0, 0, 0
 	for {
 		if maxF <= tol {
+			// Every pinned market must still clear on its step at the
+			// final prices; unpin those that do not and go on.
+			if unpins < maxUnpins && w.unpinStale() {
+				unpins++
+				maxF, ss = w.eval()
+				w.jacobian()
+				best = maxF
+				copy(w.ybest, w.y)
+				continue
+			}
 			res.Status = Converged
 			break
 		}
@@ -451,6 +561,21 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			}
 		}
 		maxF, ss = w.eval()
+		if maxF > tol && !failed {
+			// Markets that clear on a step of S(p) narrower than the
+			// price resolution cannot reach the tolerance: pin them.
+			pinnedAny := false
+			for a := 0; a < len(w.act); a++ {
+				if i := w.act[a]; math.Abs(w.F[i]) > tol && w.stepCleared(i) {
+					w.pin(i)
+					pinnedAny = true
+					a--
+				}
+			}
+			if pinnedAny {
+				maxF, ss = w.eval()
+			}
+		}
 		if maxF > tol {
 			w.jacobian()
 		}
@@ -461,6 +586,19 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		if failed && maxF > tol {
 			res.Status = Failure
 			break
+		}
+	}
+	if res.Status == Converged && len(w.act) < len(w.part) {
+		for _, i := range w.part {
+			if w.pinned[i] && !w.stepCleared(i) {
+				res.Status = Stalled // pinned and unpinned maxUnpins times
+				break
+			}
+		}
+	}
+	for _, i := range w.part {
+		if w.pinned[i] {
+			res.Steps++
 		}
 	}
 	if res.Status != Converged {
@@ -611,16 +749,7 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 // solveOwn clears supplier i's market by safeguarded Newton–bisection in
 // its log price, others fixed, and updates w.y[i] and the region sums.
 func (w *workspace) solveOwn(i int, tol float64) bool {
-	R := w.R
-	for r := 0; r < R; r++ {
-		var wo float64
-		for _, j := range w.act {
-			if j != i && w.open[j*R+r] {
-				wo += w.w[j*R+r]
-			}
-		}
-		w.wo[r] = wo
-	}
+	w.othersSum(i)
 	sc := w.sc[i]
 	y := w.y[i]
 	g, dg := w.ownExcess(i, y)

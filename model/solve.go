@@ -80,6 +80,12 @@ type Result struct {
 	Evaluations int     // excess-demand evaluations
 	MaxResidual float64 // max_i |Σ_r x[i][r] − S[i]| / max(S0[i], 1e-9), relative
 	Fallback    bool    // the bracketing fallback was used
+	// Steps counts suppliers whose market clears on a step of their supply
+	// curve narrower than the resolution of a float64 price (a tiny
+	// short-run η at a netback near 0): their price is fixed at the step,
+	// their sales equal their demand, and their residual (0) is not in
+	// MaxResidual.
+	Steps int
 	// Reason says why a solve did not converge ("" when it did), e.g.
 	// "Belarus: excess demand at the price bound 1e+08 $/t (no finite
 	// equilibrium: demand too inelastic for the supply left)".
