@@ -236,7 +236,7 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 			return objective(theta)
 		}}
 		settings := &optimize.Settings{
-			FuncEvaluations: opts.MaxEvals - 1,
+			FuncEvaluations: max(1, opts.MaxEvals-2), // + the start and the final recomputation
 			Converger:       &optimize.FunctionConverge{Absolute: 1e-7, Relative: 1e-7, Iterations: 40},
 		}
 		out, err := optimize.Minimize(problem, z0, settings, &optimize.NelderMead{SimplexSize: 1})

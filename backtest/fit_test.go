@@ -35,6 +35,11 @@ func TestFitRecoversSynthetic(t *testing.T) {
 	if res.Evaluations > 400 {
 		t.Errorf("evaluations = %d, want ≤ 400 (MaxEvals)", res.Evaluations)
 	}
+	for _, sr := range res.Searches {
+		if sr.Evaluations > 400 {
+			t.Errorf("a search used %d simulations, want ≤ 400 (MaxEvals)", sr.Evaluations)
+		}
+	}
 	if m.evals != res.Evaluations+1 { // +1: the final simulation for N
 		t.Errorf("model simulated %d times, FitResult says %d (+1)", m.evals, res.Evaluations)
 	}
@@ -186,5 +191,40 @@ func TestTransform(t *testing.T) {
 		if v := fromZ(z, r); !r.Contains(v) {
 			t.Errorf("fromZ(%g) = %g outside %v", z, v, r)
 		}
+	}
+}
+
+// TestFitEvaluationBound: each search stops within MaxEvals simulations,
+// and every starting point is searched.
+func TestFitEvaluationBound(t *testing.T) {
+	rec, err := synthRecord([]float64{0.8, 0.25, 0.6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, maxEvals := range []int{12, 30, 75} {
+		res, err := Fit(context.Background(), &synthModel{}, rec.Before(model.NewMonth(2024, 1)),
+			FitOptions{MaxEvals: maxEvals, ExtraStarts: []float64{0.2, 0.8}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Searches) != 3 {
+			t.Fatalf("%d searches, want 3", len(res.Searches))
+		}
+		total := 0
+		for _, sr := range res.Searches {
+			total += sr.Evaluations
+			if sr.Evaluations > maxEvals {
+				t.Errorf("MaxEvals %d: a search used %d simulations", maxEvals, sr.Evaluations)
+			}
+			if sr.SSR < res.SSR {
+				t.Errorf("MaxEvals %d: kept SSR %g but a search found %g", maxEvals, res.SSR, sr.SSR)
+			}
+		}
+		if total+1 != res.Evaluations { // +1: the start objective
+			t.Errorf("MaxEvals %d: searches used %d simulations, FitResult says %d (+1)", maxEvals, total, res.Evaluations)
+		}
+	}
+	if _, err := Fit(context.Background(), &synthModel{}, rec.Before(model.NewMonth(2024, 1)), FitOptions{ExtraStarts: []float64{1.5}}); err == nil {
+		t.Error("an extra start outside (0, 1) was accepted")
 	}
 }
