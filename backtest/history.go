@@ -36,9 +36,9 @@ const (
 // "Fitted parameters").
 var (
 	// RangeCropElasticity: elasticity of potash demand at given potash
-	// prices with respect to crop prices. 0 = crop prices do not matter;
-	// 1.5 is above the long-run elasticities of fertilizer demand to
-	// output prices reported in the literature (below 1 in most studies).
+	// prices with respect to crop prices (estimated: no estimate in the
+	// project's sources). 0 = crop prices do not matter, 1 = purchases
+	// move in proportion to crop prices, 1.5 more than is plausible.
 	RangeCropElasticity = model.Range{Lo: 0, Hi: 1.5}
 	// RangeCropLag: months from crop prices to potash purchases; 0 (spot
 	// crop prices move purchases at once) to 6 (two quarters ahead of
