@@ -78,8 +78,8 @@ func instrumentCases() []struct {
 				if sol.Sales[b] > 3.5+1e-9 || sol.Binding[b] != BindCorridor || !(sol.CorridorRent[b] > 0) {
 					t.Errorf("Belarus sales %g binding %v rent %g, want ≤ 3.5 through the corridors left, corridor-bound", sol.Sales[b], sol.Binding[b], sol.CorridorRent[b])
 				}
-				if k := m.CorridorIndex(b, "Klaipeda"); sol.CorridorFlow[b][k] != 0 || sol.CorridorUse[b][k] != 0 {
-					t.Errorf("closed corridor carries %g", sol.CorridorFlow[b][k])
+				if k := m.CorridorIndex(b, "Klaipeda"); sol.CorridorFlow[b][k] != 0 || sol.CorridorUse[b][k] != 0 || sol.CorridorCap[b][k] != 0 {
+					t.Errorf("closed corridor carries %g (capacity %g)", sol.CorridorFlow[b][k], sol.CorridorCap[b][k])
 				}
 			}},
 		{"corridor open Arctic",

@@ -124,7 +124,7 @@ func newWorkspace(c *Calibrated) *workspace {
 
 func (w *workspace) checkSolution(sol *Solution) error {
 	if sol == nil || len(sol.FOB) != w.n || len(sol.PriceIndex) != w.R || len(sol.Flow) != w.n ||
-		len(sol.CorridorFlow) != w.n || len(sol.Binding) != w.n {
+		len(sol.CorridorFlow) != w.n || len(sol.Binding) != w.n || (sol.CorridorCap != nil && len(sol.CorridorCap) != w.n) {
 		return fmt.Errorf("model: Solution not made by NewSolution for this market")
 	}
 	return nil

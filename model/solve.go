@@ -136,9 +136,10 @@ type Solution struct {
 
 	Benchmark float64 // PriceIndex[Bench], $/t
 
-	// CorridorCap[i][k] is the corridor capacity in force, Mt/yr. Simulate
-	// fills it from each month's Policy (added by the path engineer); a
-	// bare Solve leaves it as it is (nil from NewSolution).
+	// CorridorCap[i][k] is the corridor capacity in force, Mt/yr (k in
+	// input order, as CorridorFlow). Added by the path engineer; NewSolution
+	// allocates it and Solve fills it from the Policy (Simulate also copies
+	// each month's Policy into it).
 	CorridorCap [][]float64
 }
 
@@ -184,6 +185,7 @@ func NewSolution(c *Calibrated) *Solution {
 		ConsumerSurplus: vec(R),
 		Flow:            mat(),
 		Delivered:       mat(),
+		CorridorCap:     corr(),
 	}
 }
 
@@ -253,6 +255,6 @@ func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (R
 		maxSweeps = DefaultMaxSweeps
 	}
 	res := w.solve(tol, maxIter, maxSweeps)
-	w.fill(sol)
+	w.fill(sol, pol)
 	return res, nil
 }

@@ -93,7 +93,7 @@ func checkFinite(t testing.TB, sol *Solution) {
 		"ImportBill": sol.ImportBill, "ConsumerSurplus": sol.ConsumerSurplus,
 		"Benchmark": {sol.Benchmark},
 	}
-	mats := map[string][][]float64{"CorridorFlow": sol.CorridorFlow, "CorridorUse": sol.CorridorUse, "Flow": sol.Flow, "Delivered": sol.Delivered}
+	mats := map[string][][]float64{"CorridorFlow": sol.CorridorFlow, "CorridorUse": sol.CorridorUse, "Flow": sol.Flow, "Delivered": sol.Delivered, "CorridorCap": sol.CorridorCap}
 	for name, v := range vecs {
 		for k, x := range v {
 			if !finite(x) {

@@ -4,7 +4,7 @@ import "math"
 
 // fill writes every output of the solve at w.y into sol (docs/MODEL.md,
 // section 6 "Outputs"). It does not allocate.
-func (w *workspace) fill(sol *Solution) {
+func (w *workspace) fill(sol *Solution, pol *Policy) {
 	c, m := w.c, w.c.Market
 	n, R := w.n, w.R
 
@@ -16,6 +16,9 @@ func (w *workspace) fill(sol *Solution) {
 		for k := range corr {
 			sol.CorridorFlow[i][k] = 0
 			sol.CorridorUse[i][k] = 0
+		}
+		if sol.CorridorCap != nil && len(sol.CorridorCap[i]) == len(corr) {
+			copy(sol.CorridorCap[i], pol.CorridorCap[i])
 		}
 		sol.CorridorRent[i], sol.CapacityRent[i], sol.QuotaRent[i] = 0, 0, 0
 		if w.closed[i] {
