@@ -161,6 +161,17 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 	}
 	x := d.x
 	rows, cols := gridDims(n)
+	// One y scale for all markets: levels compare across panels, and only
+	// the first column needs tick labels.
+	var all [][]float64
+	for r := range d.reg {
+		all = append(all, scen[r], cf[r])
+		if fans[r] != nil {
+			all = append(all, fans[r].p5, fans[r].p95)
+		}
+	}
+	ylo, yhi := dataRange(all...)
+	ylo, yhi = padRange(ylo, yhi, 0.06, false)
 	ch.build = func(st *style) (*layout, error) {
 		lay := &layout{rows: rows, cols: cols, legend: scenarioLegend(m != nil)}
 		lay.panels = make([][]*panel, rows)
@@ -185,11 +196,10 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 			if err := addLine(p, x, scen[r], colScen, st.line, nil); err != nil {
 				return nil, err
 			}
-			all := [][]float64{scen[r], cf[r]}
-			if fans[r] != nil {
-				all = append(all, fans[r].p5, fans[r].p95)
+			p.Y.Min, p.Y.Max = ylo, yhi
+			if r%cols != 0 {
+				p.Y.Tick.Marker = blankLabels{p.Y.Tick.Marker}
 			}
-			setY(p, false, all...)
 			h := d.regLab[r]
 			if r == d.cal.Bench && d.cal.Market.Benchmark == d.reg[r] {
 				h += " (benchmark)"
@@ -646,6 +656,9 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 				return nil, err
 			}
 			p.Y.Min, p.Y.Max = padRange(lo, hi, 0.08, true)
+			if k%cols != 0 {
+				p.Y.Tick.Marker = blankLabels{p.Y.Tick.Marker}
+			}
 			lay.panels[k/cols][k%cols] = &panel{p: p, heading: label(c.Label, c.Name), markers: meta.Markers, labelMarkers: k == 0}
 		}
 		lay.legend = []legendItem{
@@ -691,4 +704,18 @@ func panelTicks(rows int) int {
 		return 5
 	}
 	return 3
+}
+
+// blankLabels keeps t's ticks but prints no labels (panels sharing the y
+// scale of the first column).
+type blankLabels struct{ t plot.Ticker }
+
+func (b blankLabels) Ticks(min, max float64) []plot.Tick {
+	ts := b.t.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = " "
+		}
+	}
+	return ts
 }

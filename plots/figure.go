@@ -72,6 +72,7 @@ const (
 	itemHeader
 	itemBand
 	itemNumber // an event number and its label
+	itemCont   // the continuation line of a wrapped label
 )
 
 type legendItem struct {
@@ -270,6 +271,8 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		if numbered {
 			legend = append(legend, markerKey(lp)...)
 		}
+		// The legend column takes at most 30% of the width.
+		legend = wrapLegend(legend, st, body.Size().X*0.3)
 		right = body.Max.X - legendWidth(legend, legendStyle(legend, st, body.Size().Y))
 		if lay.colorBar != nil {
 			right -= colorBarWidth(lay.colorBar, st)
@@ -349,6 +352,16 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 				continue
 			}
 			pc := canv[r][k]
+			if ct, ok := p.p.X.Tick.Marker.(CalendarTicks); ok {
+				// As many year labels as the panel's width holds.
+				w := p.p.DataCanvas(pc).Size().X
+				tw := p.p.X.Tick.Label.Width("2028")
+				n := max(1, int(w/(tw*1.4)))
+				if ct.MaxLabels == 0 || n < ct.MaxLabels {
+					ct.MaxLabels = n
+				}
+				p.p.X.Tick.Marker = ct
+			}
 			p.p.Draw(pc)
 			dc := p.p.DataCanvas(pc)
 			top := rowTop
@@ -553,6 +566,30 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
+// wrapLegend splits labels wider than maxW (text only, after the swatch)
+// into continuation lines.
+func wrapLegend(items []legendItem, st *style, maxW vg.Length) []legendItem {
+	sty := st.text(st.legend, false, colText)
+	avail := maxW - st.swatch - st.pad*0.6 - st.pad*2
+	var out []legendItem
+	for _, it := range items {
+		if it.kind == itemHeader || sty.Width(it.label) <= avail {
+			out = append(out, it)
+			continue
+		}
+		for j, l := range wrapText(it.label, sty, avail, 4) {
+			if j == 0 {
+				c := it
+				c.label = l
+				out = append(out, c)
+			} else {
+				out = append(out, legendItem{kind: itemCont, label: l})
+			}
+		}
+	}
+	return out
+}
+
 // legendStyle returns st with the legend font scaled down (to 60% at
 // most) so that items fit in height h.
 func legendStyle(items []legendItem, st *style, h vg.Length) *style {
@@ -624,6 +661,8 @@ func drawLegend(c draw.Canvas, items []legendItem, st *style) {
 		case itemDot:
 			ls.Dashes = dotted(st)
 			c.StrokeLine2(ls, x0, mid, x1, mid)
+		case itemCont:
+			y += lineH * 0.25 // continuation lines sit closer
 		case itemNumber:
 			bsty.XAlign = draw.XRight
 			c.FillText(bsty, vg.Point{X: x1 - st.pad*0.2, Y: y}, it.num)
