@@ -47,7 +47,8 @@ func newBacktestCommand() *cli.Command {
 			"sample, next to a naive forecast (December 2023's price carried forward); the 2022 peak;\n" +
 			"FAOSTAT exports of Canada, Russia and Belarus; and splits the 2021–22 rise into sanctions,\n" +
 			"crop demand and gas costs.\n" +
-			"Prints the fit table and writes backtest.png (and --charts formats), backtest-prices.csv,\n" +
+			"Prints the fit table and writes backtest.png and backtest-factors.png (the model with and without\n" +
+			"each factor; and --charts formats), backtest-prices.csv,\n" +
 			"backtest-exports.csv, backtest.json and backtest.txt into --out. Method: docs/BACKTEST.md.\n\n" +
 			"Examples:\n" +
 			"  potash backtest\n" +
@@ -127,12 +128,14 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs) error {
 		return runFailed(fmt.Errorf("output folder: %w", err))
 	}
 	defer stage.Abort()
-	for _, f := range formats {
-		name := backtest.ChartName + "." + f
-		if err := stage.WriteFile(name, func(w io.Writer) error {
-			return r.RenderChart(w, f, backtest.ChartMeta{Hash: h.Hash})
-		}); err != nil {
-			return runFailed(fmt.Errorf("%s: %w", name, err))
+	for _, chart := range backtest.ChartNames {
+		for _, f := range formats {
+			name := chart + "." + f
+			if err := stage.WriteFile(name, func(w io.Writer) error {
+				return r.RenderNamedChart(w, chart, f, backtest.ChartMeta{Hash: h.Hash})
+			}); err != nil {
+				return runFailed(fmt.Errorf("%s: %w", name, err))
+			}
 		}
 	}
 	for _, f := range []struct {

@@ -26,7 +26,7 @@ func TestBacktestCommand(t *testing.T) {
 	if strings.Contains(r.stdout, "NaN") || strings.Contains(r.stdout, "Inf") {
 		t.Errorf("stdout prints NaN or Inf:\n%s", r.stdout)
 	}
-	for _, f := range []string{"backtest.png", "backtest.svg", "backtest.pdf", fileBacktestPrices, fileBacktestExports, fileBacktestJSON, fileBacktestTable} {
+	for _, f := range []string{"backtest.png", "backtest.svg", "backtest.pdf", "backtest-factors.png", "backtest-factors.pdf", fileBacktestPrices, fileBacktestExports, fileBacktestJSON, fileBacktestTable} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s not written: %v", f, err)
 		}

@@ -137,9 +137,9 @@ func compareScenarios(ctx context.Context, e *env, a *compareArgs) error {
 	}
 
 	dir := outDir(e, a.out, "compare-"+strings.Join(names, "-"))
-	stage, err := report.NewStage(dir)
+	stage, err := newStage(dir)
 	if err != nil {
-		return runFailed(fmt.Errorf("output folder: %w", err))
+		return err
 	}
 	defer stage.Abort()
 	if charts {

@@ -139,9 +139,9 @@ func runScenario(ctx context.Context, e *env, a *runArgs) error {
 	res.summary.Command = reproduceLine(name, a)
 
 	dir := outDir(e, a.out, s.Name)
-	stage, err := report.NewStage(dir)
+	stage, err := newStage(dir)
 	if err != nil {
-		return runFailed(fmt.Errorf("output folder: %w", err))
+		return err
 	}
 	defer stage.Abort()
 	if err := writeRunFiles(stage, res, a, charts, chartOpts); err != nil {

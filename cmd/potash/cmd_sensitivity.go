@@ -131,9 +131,9 @@ func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs) error 
 	}
 
 	dir := outDir(e, a.out, s.Name+"-sensitivity")
-	stage, err := report.NewStage(dir)
+	stage, err := newStage(dir)
 	if err != nil {
-		return runFailed(fmt.Errorf("output folder: %w", err))
+		return err
 	}
 	defer stage.Abort()
 	if charts {

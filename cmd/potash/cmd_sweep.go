@@ -93,8 +93,8 @@ func parseRange(flag, s string) (grid, error) {
 		return grid{}, badInputf("%s %q: want FROM:TO:STEPS, e.g. 0.1:0.8:8 or 2025-06:2026-12:7", flag, s)
 	}
 	steps, err := strconv.Atoi(strings.TrimSpace(parts[2]))
-	if err != nil || steps < 1 {
-		return grid{}, badInputf("%s %q: STEPS must be a whole number ≥ 1", flag, s)
+	if err != nil || steps < 1 || steps > maxGridPoints {
+		return grid{}, badInputf("%s %q: STEPS must be a whole number from 1 to %d", flag, s, maxGridPoints)
 	}
 	var g grid
 	var from, to float64
@@ -129,6 +129,9 @@ func parseRange(flag, s string) (grid, error) {
 	for k, v := range g.values {
 		// 0.30000000000000004 → 0.3: grid points are round numbers.
 		g.values[k], _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+		if math.IsNaN(g.values[k]) || math.IsInf(g.values[k], 0) {
+			return grid{}, badInputf("%s %q: the grid overflows", flag, s)
+		}
 	}
 	if g.months {
 		for k := range g.values {
@@ -287,9 +290,9 @@ func sweepScenario(ctx context.Context, e *env, a *sweepArgs) error {
 	}
 
 	dir := outDir(e, a.out, s.Name+"-sweep")
-	stage, err := report.NewStage(dir)
+	stage, err := newStage(dir)
 	if err != nil {
-		return runFailed(fmt.Errorf("output folder: %w", err))
+		return err
 	}
 	defer stage.Abort()
 	if charts {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
@@ -218,4 +219,17 @@ func filepathGlob(dir string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// newStage opens the output folder dir for writing: a path that exists and
+// is not a folder is bad input (exit 2), any other failure a failed run.
+func newStage(dir string) (*report.Stage, error) {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, badInputf("--out %s: exists and is not a folder", dir)
+	}
+	st, err := report.NewStage(dir)
+	if err != nil {
+		return nil, runFailed(fmt.Errorf("output folder: %w", err))
+	}
+	return st, nil
 }

@@ -410,6 +410,10 @@ func TestRunBadScenario(t *testing.T) {
 	}
 	potash(t, "run", "--set", "market.regions.Atlantis.demand_elasticity=1", "--out", out).want(t, exitBadInput)
 	potash(t, "run", "--set", "nonsense", "--out", out).want(t, exitBadInput)
+	r = potash(t, "run", "--no-charts", "--out", bad).want(t, exitBadInput) // a file, not a folder
+	if !strings.Contains(r.stderr, "not a folder") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
 	// A --set value is never split at commas.
 	r = potash(t, "run", "--set", "market.regions.Brazil.demand_elasticity=1,2", "--out", out).want(t, exitBadInput)
 	if !strings.Contains(r.stderr, "1,2") {

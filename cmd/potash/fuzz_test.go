@@ -1,0 +1,72 @@
+package main
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// FuzzReorderArgs: reordering never panics, never loses, adds or changes
+// an argument (apart from one "--" it may add), and is idempotent.
+func FuzzReorderArgs(f *testing.F) {
+	for _, s := range []string{
+		"run s.yaml --draws 100",
+		"run --set a=1 s.yaml -- -x",
+		"sweep s --param p --range -1:1:3 --param2",
+		"scenarios show history --help",
+		"--help run",
+		"run -- --",
+		"",
+	} {
+		f.Add(s)
+	}
+	app := newApp(&env{})
+	f.Fuzz(func(t *testing.T, line string) {
+		args := append([]string{"potash"}, strings.Fields(line)...)
+		got := reorderArgs(app, args)
+		count := func(a []string) map[string]int {
+			m := map[string]int{}
+			for _, x := range a {
+				if x != "--" {
+					m[x]++
+				}
+			}
+			return m
+		}
+		a, b := count(args), count(got)
+		for k, n := range a {
+			if b[k] != n {
+				t.Fatalf("reorderArgs(%q) = %q: %q appears %d times, want %d", args, got, k, b[k], n)
+			}
+		}
+		if len(b) != len(a) {
+			t.Fatalf("reorderArgs(%q) = %q: new arguments", args, got)
+		}
+		if again := reorderArgs(app, got); !slices.Equal(again, got) && !slices.Contains(args, "--") {
+			t.Fatalf("not idempotent: %q → %q → %q", args, got, again)
+		}
+	})
+}
+
+// FuzzParseRange: any --range text gives a grid or an error, never a
+// panic, and a grid has the asked number of finite points from FROM to TO.
+func FuzzParseRange(f *testing.F) {
+	for _, s := range []string{"0.1:0.8:8", "2025-06:2026-12:7", "1:1:1", "-1:1:3", "1e308:-1e308:5", "a:b:c", "::", "0:1:0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g, err := parseRange("--range", s)
+		if err != nil {
+			return
+		}
+		if len(g.values) == 0 || len(g.values) > maxGridPoints {
+			t.Fatalf("parseRange(%q): %d values", s, len(g.values))
+		}
+		for _, v := range g.values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("parseRange(%q): value %v", s, v)
+			}
+		}
+	})
+}
