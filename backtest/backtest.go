@@ -117,12 +117,16 @@ type Report struct {
 	// parameters, then the rise with the starting (prior) parameters.
 	Decomposition  Decomposition
 	Decompositions []Decomposition
-	Markers        []EventMark
-	ExportMonths   []model.Month
-	ExportModel    map[string][]float64 // monthly export rates, Mt/yr
-	ExportRecord   map[string]Annual    // FAOSTAT, Mt KCl
-	Params         []Param
-	ParamValues    []float64
+	// FactorPaths are the fitted model's benchmark price paths ($/t,
+	// months as Months) with each subset of factors switched on: the runs
+	// behind the decomposition.
+	FactorPaths  map[Factors][]float64
+	Markers      []EventMark
+	ExportMonths []model.Month
+	ExportModel  map[string][]float64 // monthly export rates, Mt/yr
+	ExportRecord map[string]Annual    // FAOSTAT, Mt KCl
+	Params       []Param
+	ParamValues  []float64
 }
 
 // Run fits m on the part of rec before cfg.Cut, simulates the fitted model
@@ -238,12 +242,13 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 		{fmt.Sprintf("%d–%d avg, fitted", cfg.RiseFrom.Year(), cfg.RiseTo.Year()), cfg.RiseFrom, cfg.RiseTo},
 		{fmt.Sprintf("%s, fitted", monthName(r.PeakRecord.Month)), r.PeakRecord.Month, r.PeakRecord.Month},
 	}
-	fitted, err := decompose(ctx, m, fit.Values, d, rec, cfg, ws)
+	r.FactorPaths = map[Factors][]float64{}
+	fitted, err := decompose(ctx, m, fit.Values, d, rec, cfg, ws, r.FactorPaths)
 	if err != nil {
 		return nil, err
 	}
 	prior, err := decompose(ctx, m, fit.Start, d, rec, cfg, []decompWindow{
-		{fmt.Sprintf("%d–%d avg, prior", cfg.RiseFrom.Year(), cfg.RiseTo.Year()), cfg.RiseFrom, cfg.RiseTo}})
+		{fmt.Sprintf("%d–%d avg, prior", cfg.RiseFrom.Year(), cfg.RiseTo.Year()), cfg.RiseFrom, cfg.RiseTo}}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -260,11 +265,17 @@ type decompWindow struct {
 
 // decompose computes the Shapley decomposition of the rise over each
 // window from the same 2^n runs with parameters theta.
-func decompose(ctx context.Context, m Model, theta []float64, d *Drivers, rec *Record, cfg Config, ws []decompWindow) ([]Decomposition, error) {
+//
+// When paths is not nil, the runs go on to cfg.End and the benchmark price
+// path of every factor subset is stored in paths[S] (months from cfg.Start).
+func decompose(ctx context.Context, m Model, theta []float64, d *Drivers, rec *Record, cfg Config, ws []decompWindow, paths map[Factors][]float64) ([]Decomposition, error) {
 	b0, b1 := model.NewMonth(cfg.BaseYear, 1), model.NewMonth(cfg.BaseYear, 12)
 	end := cfg.Start
 	for _, w := range ws {
 		end = max(end, w.to)
+	}
+	if paths != nil {
+		end = max(end, cfg.End)
 	}
 	nf := len(factorNames)
 	decs := make([]Decomposition, len(ws))
@@ -284,6 +295,14 @@ func decompose(ctx context.Context, m Model, theta []float64, d *Drivers, rec *R
 		}
 		failed += sim.Failed
 		ps := Series{Start: sim.Months[0], Values: sim.Price}
+		if paths != nil {
+			var p []float64
+			for t := cfg.Start; t <= cfg.End; t++ {
+				v, _ := ps.At(t)
+				p = append(p, v)
+			}
+			paths[Factors(S)] = p
+		}
 		for k, w := range ws {
 			v[k][S], _ = ps.Mean(w.from, w.to)
 			if S == int(AllFactors) {

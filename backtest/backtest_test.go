@@ -122,25 +122,38 @@ func TestRunSynthetic(t *testing.T) {
 		t.Errorf("2025-11 record cell = %q, want empty", rows[71][2])
 	}
 
-	for _, f := range []string{"png", "svg", "pdf"} {
-		var buf bytes.Buffer
-		if err := r.RenderChart(&buf, f, ChartMeta{Hash: "0123456789abcdef"}); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if buf.Len() < 1000 {
-			t.Errorf("%s chart is only %d bytes", f, buf.Len())
-		}
-		if f == "svg" {
-			for _, want := range []string{"Potash price: model against the record", "0123456789ab", "Price ($/t)", "Exports (Mt KCl/yr)", "2022"} {
-				if !strings.Contains(buf.String(), want) {
-					t.Errorf("SVG lacks %q", want)
+	svgText := map[string][]string{
+		ChartName:        {"Potash price: model against the record", "0123456789ab", "Price ($/t)", "Exports (Mt KCl/yr)", "2022", "Naive: Dec 2023 price held"},
+		FactorsChartName: {"What drove the 2021–22 rise", "0123456789ab", "Model without sanctions", "Model without crop demand", "Shapley values"},
+	}
+	for _, name := range ChartNames {
+		for _, f := range []string{"png", "svg", "pdf"} {
+			var buf bytes.Buffer
+			if err := r.RenderNamedChart(&buf, name, f, ChartMeta{Hash: "0123456789abcdef"}); err != nil {
+				t.Fatalf("%s.%s: %v", name, f, err)
+			}
+			if buf.Len() < 1000 {
+				t.Errorf("%s.%s is only %d bytes", name, f, buf.Len())
+			}
+			if f == "svg" {
+				for _, want := range svgText[name] {
+					if !strings.Contains(buf.String(), want) {
+						t.Errorf("%s.svg lacks %q", name, want)
+					}
+				}
+			}
+			if *chartDir != "" {
+				if err := os.WriteFile(filepath.Join(*chartDir, "synthetic-"+name+"."+f), buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
 				}
 			}
 		}
-		if *chartDir != "" {
-			if err := os.WriteFile(filepath.Join(*chartDir, "synthetic."+f), buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	}
+	if err := r.RenderNamedChart(&bytes.Buffer{}, "nope", "png", ChartMeta{}); err == nil {
+		t.Error("an unknown chart name rendered")
+	}
+	empty := &Report{}
+	if err := empty.RenderChart(&bytes.Buffer{}, "png", ChartMeta{}); err == nil {
+		t.Error("an empty report rendered a chart")
 	}
 }

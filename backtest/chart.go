@@ -41,16 +41,18 @@ var (
 	chartW, chartH = 13.333 * vg.Inch, 7.5 * vg.Inch
 	sans           = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
-	colText   = color.RGBA{0x22, 0x22, 0x22, 255}
-	colSubtle = color.RGBA{0x55, 0x55, 0x55, 255}
-	colFooter = color.RGBA{0x77, 0x77, 0x77, 255}
-	colAxis   = color.RGBA{0x44, 0x44, 0x44, 255}
-	colMarker = color.RGBA{0x8C, 0x8C, 0x8C, 255}
-	colRecord = color.RGBA{0x1A, 0x1A, 0x1A, 255}
-	colModel  = color.RGBA{0x00, 0x72, 0xB2, 255} // Okabe–Ito blue
-	colNaive  = color.RGBA{0x7A, 0x7A, 0x7A, 255} // grey, like a counterfactual
-	colOut    = color.RGBA{0xEE, 0xEE, 0xEE, 255} // out-of-sample shading
-	colGrid   = color.RGBA{0xE3, 0xE3, 0xE3, 255}
+	colText        = color.RGBA{0x22, 0x22, 0x22, 255}
+	colSubtle      = color.RGBA{0x55, 0x55, 0x55, 255}
+	colFooter      = color.RGBA{0x77, 0x77, 0x77, 255}
+	colAxis        = color.RGBA{0x44, 0x44, 0x44, 255}
+	colMarker      = color.RGBA{0x8C, 0x8C, 0x8C, 255}
+	colRecord      = color.RGBA{0x1A, 0x1A, 0x1A, 255}
+	colModel       = color.RGBA{0x00, 0x72, 0xB2, 255} // Okabe–Ito blue
+	colNaive       = color.RGBA{0x7A, 0x7A, 0x7A, 255} // grey, like a counterfactual
+	colOut         = color.RGBA{0xEE, 0xEE, 0xEE, 255} // out-of-sample shading
+	colGrid        = color.RGBA{0xE3, 0xE3, 0xE3, 255}
+	colNoSanctions = color.RGBA{0xD5, 0x5E, 0x00, 255} // Okabe–Ito vermillion
+	colNoDemand    = color.RGBA{0xE6, 0x9F, 0x00, 255} // Okabe–Ito orange
 )
 
 const (
@@ -289,6 +291,81 @@ func (r *Report) buildChart(meta ChartMeta, bold bool) (*chart, error) {
 	return c, nil
 }
 
+// FactorsChartName is the base name of the chart of the decomposition runs.
+const FactorsChartName = "backtest-factors"
+
+// buildFactorsChart draws the record and the fitted model's paths with all
+// factors, without the sanctions, without crop demand, and with none.
+func (r *Report) buildFactorsChart(meta ChartMeta, bold bool) (*chart, error) {
+	if len(r.Months) == 0 || len(r.FactorPaths) == 0 {
+		return nil, fmt.Errorf("backtest factors chart: no decomposition paths")
+	}
+	c := &chart{bold: bold}
+	cfg := r.Config
+	d := r.Decomposition
+	c.title = fmt.Sprintf("What drove the %d–%d rise: the fitted model with and without each factor", cfg.RiseFrom.Year(), cfg.RiseTo.Year()%100)
+	var parts []string
+	for _, ct := range d.Contributions {
+		parts = append(parts, fmt.Sprintf("%s %s $/t (%s)", ct.Factor, signed(ct.Value, 0), shareOf(ct.Value, d.ModelRise)))
+	}
+	c.subtitle = fmt.Sprintf("Back-test of scenario %s · rise of the %d–%d average over %d: %s · Shapley values",
+		HistoryScenario, cfg.RiseFrom.Year(), cfg.RiseTo.Year(), cfg.BaseYear, strings.Join(parts, ", "))
+	base, err := r.buildChart(meta, bold)
+	if err != nil {
+		return nil, err
+	}
+	c.footer = base.footer
+	x0, x1 := monthX(r.Months[0]), monthX(r.Months[len(r.Months)-1])+1.0/12
+	p := newPanel("Price ($/t)", plots.NumberTicks{})
+	p.X.Min, p.X.Max = x0, x1
+	var mx []float64
+	for _, m := range r.Markers {
+		mx = append(mx, monthX(m.Month))
+	}
+	ev, err := plots.NewEventLines(mx, draw.LineStyle{Color: colMarker, Width: thinW, Dashes: []vg.Length{4, 3}})
+	if err != nil {
+		return nil, err
+	}
+	p.Add(ev)
+	c.markers = r.Markers
+	ymax := 0.0
+	lines := []struct {
+		label  string
+		v      []float64
+		col    color.Color
+		w      vg.Length
+		dashes []vg.Length
+	}{
+		{"Record: Pink Sheet KCl, Brazil CFR", r.Record, colRecord, lineW * 1.3, nil},
+		{"Model: all factors (fitted)", r.FactorPaths[AllFactors], colModel, lineW, nil},
+		{"Model without sanctions", r.FactorPaths[AllFactors&^FactorSanctions], colNoSanctions, lineW, []vg.Length{8, 5}},
+		{"Model without crop demand", r.FactorPaths[AllFactors&^FactorDemand], colNoDemand, lineW, []vg.Length{8, 5}},
+		{"Model with no factor", r.FactorPaths[0], colNaive, lineW, []vg.Length{2, 4}},
+	}
+	for _, l := range lines {
+		if len(l.v) == 0 {
+			return nil, fmt.Errorf("backtest factors chart: no path for %q", l.label)
+		}
+		pts := xys(r.Months, l.v, cfg.Start, cfg.End)
+		if len(pts) == 0 {
+			return nil, fmt.Errorf("backtest factors chart: %q has no finite value", l.label)
+		}
+		for _, q := range pts {
+			ymax = math.Max(ymax, q.Y)
+		}
+		ln, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		ln.Color, ln.Width, ln.Dashes = l.col, l.w, l.dashes
+		p.Add(ln)
+		c.legend = append(c.legend, legendEntry{label: l.label, c: l.col, dashes: l.dashes})
+	}
+	p.Y.Min, p.Y.Max = 0, ymax*1.08
+	c.price = p
+	return c, nil
+}
+
 func monthName(t model.Month) string {
 	return [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}[t.MonthOfYear()-1] + " " + fmt.Sprint(t.Year())
 }
@@ -340,18 +417,21 @@ func (ch *chart) draw(c draw.Canvas) {
 	rows := 5
 	strip := vg.Length(rows)*ms.FontExtents().Height + pad*0.3
 	body := vg.Rectangle{Min: vg.Point{X: area.Min.X, Y: bottom}, Max: vg.Point{X: right, Y: y - strip}}
-	h := body.Max.Y - body.Min.Y
-	split := body.Min.Y + h*0.40
-	cp := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: body.Min.X, Y: split + pad*0.75}, Max: body.Max}}
-	ce := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: body.Min, Max: vg.Point{X: body.Max.X, Y: split - pad*0.75}}}
-	// Align the data areas' left edges (the panels' y tick labels differ
-	// in width).
-	lp, le := ch.price.DataCanvas(cp).Min.X, ch.exports.DataCanvas(ce).Min.X
-	left := max(lp, le)
-	cp.Min.X += left - lp
-	ce.Min.X += left - le
+	cp := draw.Canvas{Canvas: c.Canvas, Rectangle: body}
+	if ch.exports != nil {
+		h := body.Max.Y - body.Min.Y
+		split := body.Min.Y + h*0.40
+		cp.Min.Y = split + pad*0.75
+		ce := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: body.Min, Max: vg.Point{X: body.Max.X, Y: split - pad*0.75}}}
+		// Align the data areas' left edges (the panels' y tick labels
+		// differ in width).
+		lp, le := ch.price.DataCanvas(cp).Min.X, ch.exports.DataCanvas(ce).Min.X
+		left := max(lp, le)
+		cp.Min.X += left - lp
+		ce.Min.X += left - le
+		ch.exports.Draw(ce)
+	}
 	ch.price.Draw(cp)
-	ch.exports.Draw(ce)
 	ch.drawMarkerLabels(cp, ch.price.DataCanvas(cp), ms, rows)
 
 	// Legend.
@@ -442,10 +522,29 @@ func (ch *chart) drawMarkerLabels(pc, dc draw.Canvas, sty draw.TextStyle, rows i
 	}
 }
 
+// ChartNames lists the back-test's charts: model against record
+// (ChartName) and the decomposition runs (FactorsChartName).
+var ChartNames = []string{ChartName, FactorsChartName}
+
 // RenderChart draws the back-test chart in format ("png", "svg" or "pdf")
 // to w. PNG is 150 DPI; SVG and PDF embed their fonts.
 func (r *Report) RenderChart(w io.Writer, format string, meta ChartMeta) error {
-	ch, err := r.buildChart(meta, !strings.EqualFold(format, "pdf"))
+	return r.RenderNamedChart(w, ChartName, format, meta)
+}
+
+// RenderNamedChart draws the chart called name (one of ChartNames).
+func (r *Report) RenderNamedChart(w io.Writer, name, format string, meta ChartMeta) error {
+	bold := !strings.EqualFold(format, "pdf")
+	var ch *chart
+	var err error
+	switch name {
+	case ChartName:
+		ch, err = r.buildChart(meta, bold)
+	case FactorsChartName:
+		ch, err = r.buildFactorsChart(meta, bold)
+	default:
+		err = fmt.Errorf("backtest: no chart %q (have %s)", name, strings.Join(ChartNames, ", "))
+	}
 	if err != nil {
 		return err
 	}
@@ -469,21 +568,23 @@ func (r *Report) RenderChart(w io.Writer, format string, meta ChartMeta) error {
 	return fmt.Errorf("backtest chart: unknown format %q (want png, svg or pdf)", format)
 }
 
-// WriteCharts writes the chart into dir once per format, atomically, and
-// returns the files written.
+// WriteCharts writes every chart into dir once per format, atomically,
+// and returns the files written.
 func (r *Report) WriteCharts(dir string, formats []string, meta ChartMeta) ([]string, error) {
 	var out []string
-	for _, f := range formats {
-		f = strings.ToLower(strings.TrimSpace(f))
-		var buf bytes.Buffer
-		if err := r.RenderChart(&buf, f, meta); err != nil {
-			return out, err
+	for _, name := range ChartNames {
+		for _, f := range formats {
+			f = strings.ToLower(strings.TrimSpace(f))
+			var buf bytes.Buffer
+			if err := r.RenderNamedChart(&buf, name, f, meta); err != nil {
+				return out, err
+			}
+			path := filepath.Join(dir, name+"."+f)
+			if err := report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+				return out, err
+			}
+			out = append(out, path)
 		}
-		path := filepath.Join(dir, ChartName+"."+f)
-		if err := report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-			return out, err
-		}
-		out = append(out, path)
 	}
 	return out, nil
 }
