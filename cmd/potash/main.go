@@ -14,7 +14,13 @@ import (
 )
 
 func main() {
+	// The first Ctrl-C cancels the run (which then removes its partial
+	// output and exits 1); a second one kills the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	e := &env{
 		stdout:    os.Stdout,
 		stderr:    os.Stderr,
