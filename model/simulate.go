@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 )
 
@@ -17,6 +18,7 @@ type pathSim struct {
 	lag    Lag
 	start  []float64 // warm start for the next month
 	prev   []float64 // last month's FOB prices
+	step   []float64 // last month's log price change ln(p_{t−1}/p_{t−2})
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
@@ -36,6 +38,7 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R)},
 		start:  make([]float64, n),
 		prev:   make([]float64, n),
+		step:   make([]float64, n),
 	}
 	ps.sol.CorridorCap = make([][]float64, n)
 	for i := range ps.sol.CorridorCap {
@@ -73,6 +76,7 @@ func (ps *pathSim) reset() {
 	for i := range ps.start {
 		ps.start[i] = ps.cal.Market.Suppliers[i].FOB
 		ps.prev[i] = ps.start[i]
+		ps.step[i] = 0
 	}
 }
 
@@ -92,24 +96,29 @@ func (ps *pathSim) solve(t Month) (Result, error) {
 
 // advance makes sol last month's equilibrium: S_{t−1} = sales, Q_{t−1} =
 // demand (Solve floors them at lagQuantityFloor of the base year). The
-// next month's warm start extrapolates each FOB price by its last monthly
-// change, p_t·(p_t/p_{t−1}) with the ratio clamped to [0.95, 1.05]: under
-// partial adjustment prices move geometrically, so this saves Newton
-// iterations. Non-finite values (never expected) keep the previous month's.
+// next month's warm start extrapolates each FOB price in logs: with
+// d = ln(p_t/p_{t−1}) and d0 the change a month before, the predicted
+// change is d·(d/d0) when 0 < d/d0 < 1 (a geometric approach to the long
+// run, as partial adjustment gives), else d; clamped to ±5%. This saves
+// Newton iterations. Non-finite values (never expected) keep the previous
+// month's.
 func (ps *pathSim) advance(sol *Solution) {
 	for i, s := range sol.Sales {
 		if distFinite(s) {
 			ps.lag.Supply[i] = s
 		}
 		if p := sol.FOB[i]; distFinite(p) && p > 0 {
-			r := p / ps.prev[i]
-			if !(r >= 0.95) {
-				r = 0.95
-			} else if r > 1.05 {
-				r = 1.05
+			d := math.Log(p / ps.prev[i])
+			g := d
+			if d0 := ps.step[i]; d0 != 0 {
+				if q := d / d0; q > 0 && q < 1 {
+					g = d * q
+				}
 			}
-			ps.start[i] = p * r
+			g = math.Max(-0.05, math.Min(0.05, g))
+			ps.start[i] = p * math.Exp(g)
 			ps.prev[i] = p
+			ps.step[i] = d
 		}
 	}
 	for r, q := range sol.Demand {
