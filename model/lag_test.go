@@ -77,3 +77,28 @@ func TestNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestLagZeroShock: a month of partial adjustment from base-year quantities
+// with no shock stays at the base year, and every surplus change is 0.
+func TestLagZeroShock(t *testing.T) {
+	m := testMarket()
+	c := mustCalibrate(t, m)
+	lag := &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
+	sol, res := mustSolve(t, c, NewPolicy(m), lag, nil)
+	if res.Iterations != 0 {
+		t.Errorf("%d iterations, want 0", res.Iterations)
+	}
+	for i, s := range m.Suppliers {
+		if !scalar.EqualWithinRel(sol.FOB[i], s.FOB, tolIdentity) {
+			t.Errorf("FOB[%s] = %.12g, want %g", s.Name, sol.FOB[i], s.FOB)
+		}
+		if math.Abs(sol.ProducerSurplus[i]) > 1e-9*s.FOB*c.S0[i] {
+			t.Errorf("%s: ΔPS %g in the short run at the base", s.Name, sol.ProducerSurplus[i])
+		}
+	}
+	for r := range m.Regions {
+		if math.Abs(sol.ConsumerSurplus[r]) > 1e-9*c.P0[r]*c.Q0[r] {
+			t.Errorf("%s: ΔCS %g in the short run at the base", m.Regions[r].Name, sol.ConsumerSurplus[r])
+		}
+	}
+}
