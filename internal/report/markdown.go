@@ -145,6 +145,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	}
 	fmt.Fprintf(w, "Percentages are relative to the counterfactual: its mean price, or its cumulative export revenue, over the same months.\n\n")
 	notes(w, s, "")
+	writeChartLinks(w, s.Files)
 	if len(sc.Events) > 0 {
 		fmt.Fprintf(w, "## Events\n\n| Event | From | Until |\n|---|---|---|\n")
 		for _, e := range sc.Events {
@@ -204,4 +205,41 @@ func WriteHeadlineCSV(w io.Writer, s *Summary) error {
 		}
 	}
 	return cw.Flush()
+}
+
+// mainCharts are embedded in summary.md when present, in this order; other
+// charts are linked.
+var mainCharts = []string{"revenue_change.png", "price.png"}
+
+// writeChartLinks writes a Charts section for the chart files among files
+// (base names in the same folder as summary.md).
+func writeChartLinks(w io.Writer, files []string) {
+	var charts []string
+	for _, f := range files {
+		if strings.HasSuffix(f, ".png") || strings.HasSuffix(f, ".svg") || strings.HasSuffix(f, ".pdf") {
+			charts = append(charts, f)
+		}
+	}
+	if len(charts) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## Charts\n\n")
+	embedded := map[string]bool{}
+	for _, m := range mainCharts {
+		for _, f := range charts {
+			if f == m {
+				fmt.Fprintf(w, "![%s](%s)\n\n", strings.TrimSuffix(f, ".png"), f)
+				embedded[f] = true
+			}
+		}
+	}
+	var rest []string
+	for _, f := range charts {
+		if !embedded[f] {
+			rest = append(rest, fmt.Sprintf("[%s](%s)", f, f))
+		}
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(w, "Also: %s.\n\n", strings.Join(rest, ", "))
+	}
 }
