@@ -340,21 +340,34 @@ type jsonParam struct {
 
 // jsonSummary is the JSON form of a Report.
 type jsonSummary struct {
-	Tool         string      `json:"tool"`
-	ModelVersion string      `json:"model_version"`
-	Scenario     string      `json:"scenario"`
-	Hash         string      `json:"sha256,omitempty"`
-	Command      string      `json:"command"`
-	FitFrom      string      `json:"fit_from"`
-	FitTo        string      `json:"fit_to"`
-	TestFrom     string      `json:"test_from"`
-	TestTo       string      `json:"test_to"`
-	Method       string      `json:"method"`
-	Evaluations  int         `json:"evaluations"`
-	Status       string      `json:"status"`
-	SSR          float64     `json:"ssr"`
-	Params       []jsonParam `json:"params"`
-	Statistics   []Stat      `json:"statistics"`
+	Tool           string       `json:"tool"`
+	ModelVersion   string       `json:"model_version"`
+	Scenario       string       `json:"scenario"`
+	Hash           string       `json:"sha256,omitempty"`
+	Command        string       `json:"command"`
+	FitFrom        string       `json:"fit_from"`
+	FitTo          string       `json:"fit_to"`
+	TestFrom       string       `json:"test_from"`
+	TestTo         string       `json:"test_to"`
+	Method         string       `json:"method"`
+	Evaluations    int          `json:"evaluations"`
+	Status         string       `json:"status"`
+	SSR            float64      `json:"ssr"`
+	Params         []jsonParam  `json:"params"`
+	Statistics     []Stat       `json:"statistics"`
+	Decompositions []jsonDecomp `json:"decompositions"`
+}
+
+// jsonDecomp is a Decomposition in the JSON summary ($/t).
+type jsonDecomp struct {
+	Name          string             `json:"name"`
+	From          string             `json:"from"`
+	To            string             `json:"to"`
+	RecordRise    float64            `json:"record_rise_usd_per_t"`
+	ModelRise     float64            `json:"model_rise_usd_per_t"`
+	Contributions map[string]float64 `json:"contributions_usd_per_t"`
+	Other         float64            `json:"other_usd_per_t"`
+	Failed        int                `json:"failed_months"`
 }
 
 // WriteJSON writes the estimates and statistics as JSON; hash is the
@@ -377,6 +390,19 @@ func (r *Report) WriteJSON(w io.Writer, hash string) error {
 		s.Params = append(s.Params, jsonParam{Name: p.Name, Unit: p.Unit, Estimate: r.Fit.Values[j], Start: r.Fit.Start[j],
 			Range: [2]float64{p.Range.Lo, p.Range.Hi}, AtBound: at, Doc: p.Doc})
 	}
+	for _, d := range r.Decompositions {
+		jd := jsonDecomp{Name: d.Name, From: d.From.String(), To: d.To.String(), RecordRise: d.RecordRise,
+			ModelRise: d.ModelRise, Other: d.Other, Failed: d.Failed, Contributions: map[string]float64{}}
+		for _, c := range d.Contributions {
+			jd.Contributions[c.Factor] = c.Value
+		}
+		for _, v := range append([]float64{jd.RecordRise, jd.ModelRise, jd.Other}, mapValues(jd.Contributions)...) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("backtest: decomposition %q is not finite", d.Name)
+			}
+		}
+		s.Decompositions = append(s.Decompositions, jd)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(s)
@@ -392,4 +418,12 @@ func sameValues(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+func mapValues(m map[string]float64) []float64 {
+	out := make([]float64, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
 }
