@@ -147,12 +147,20 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string 
 	if err != nil {
 		return err.Error()
 	}
-	// One multiply-add per value: v·0 is NaN for NaN and ±Inf.
-	var z float64
-	for _, v := range row {
-		z += v * 0
+	// One multiply-add per value (four independent sums): v·0 is NaN for
+	// NaN and ±Inf, 0 otherwise.
+	var z0, z1, z2, z3 float64
+	n4 := len(row) &^ 3
+	for q := 0; q < n4; q += 4 {
+		z0 += row[q] * 0
+		z1 += row[q+1] * 0
+		z2 += row[q+2] * 0
+		z3 += row[q+3] * 0
 	}
-	if z != 0 {
+	for _, v := range row[n4:] {
+		z0 += v * 0
+	}
+	if z0+z1+z2+z3 != 0 {
 		for q, v := range row {
 			if !distFinite(v) {
 				q %= C

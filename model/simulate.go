@@ -18,7 +18,7 @@ type pathSim struct {
 	lag    Lag
 	start  []float64 // warm start for the next month
 	prev   []float64 // last month's FOB prices
-	step   []float64 // last month's log price change ln(p_{t−1}/p_{t−2})
+	step   []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
@@ -96,8 +96,8 @@ func (ps *pathSim) solve(t Month) (Result, error) {
 
 // advance makes sol last month's equilibrium: S_{t−1} = sales, Q_{t−1} =
 // demand (Solve floors them at lagQuantityFloor of the base year). The
-// next month's warm start extrapolates each FOB price in logs: with
-// d = ln(p_t/p_{t−1}) and d0 the change a month before, the predicted
+// next month's warm start extrapolates each FOB price: with
+// d = p_t/p_{t−1} − 1 and d0 the change a month before, the predicted
 // change is d·(d/d0) when 0 < d/d0 < 1 (a geometric approach to the long
 // run, as partial adjustment gives), else d; clamped to ±5%. This saves
 // Newton iterations. Non-finite values (never expected) keep the previous
@@ -108,7 +108,7 @@ func (ps *pathSim) advance(sol *Solution) {
 			ps.lag.Supply[i] = s
 		}
 		if p := sol.FOB[i]; distFinite(p) && p > 0 {
-			d := math.Log(p / ps.prev[i])
+			d := p/ps.prev[i] - 1 // this month's relative change
 			g := d
 			if d0 := ps.step[i]; d0 != 0 {
 				if q := d / d0; q > 0 && q < 1 {
@@ -116,7 +116,7 @@ func (ps *pathSim) advance(sol *Solution) {
 				}
 			}
 			g = math.Max(-0.05, math.Min(0.05, g))
-			ps.start[i] = p * math.Exp(g)
+			ps.start[i] = p * (1 + g)
 			ps.prev[i] = p
 			ps.step[i] = d
 		}
