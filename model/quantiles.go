@@ -48,7 +48,7 @@ type bandStore struct {
 
 	// histogram regime (nil until started)
 	lo, inv  []float64 // per value cell: range start and bins per unit (0: zero-width range)
-	min, max []float64
+	min, max []float64 // per value cell: extremes of the values outside [lo, lo + histBins/inv]
 	sum      []float64
 	count    []uint32 // (histBins+2) per value cell: underflow, bins, overflow
 	n        int      // converged draws added
@@ -226,8 +226,7 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 					b.update(c, 0, vs, vc, off, W, nd, &vals)
 					j := 2*C + c
 					if b.inv[j] == 0 && b.lo[j] == 0 {
-						b.count[j*S+1] += uint32(nd)
-						b.min[j], b.max[j] = math.Min(b.min[j], 0), math.Max(b.max[j], 0)
+						b.count[j*S+1] += uint32(nd) // nd exact zeros: the point mass at lo
 					} else {
 						b.update(j, 2, vs, vc, off, W, nd, &vals)
 					}
@@ -269,41 +268,47 @@ func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *
 				vals[t] = vs[k+t*W] - vc[k+t*W]
 			}
 		}
+		// Two partial sums break the dependency chain of the additions;
+		// the order is fixed, so the sum is still reproducible.
+		var s0, s1 float64
 		if inv == 0 {
-			for _, v := range vals[:m] {
-				sm += v
+			for t, v := range vals[:m] {
+				if t&1 == 0 {
+					s0 += v
+				} else {
+					s1 += v
+				}
 				if v == lo { // constant so far: e.g. a zero difference
 					cnt[1]++
-				} else {
-					cnt[binOf(v, lo, inv)]++
+					continue
 				}
-				if v < mn {
-					mn = v
-				}
-				if v > mx {
-					mx = v
-				}
+				mn, mx = math.Min(mn, v), math.Max(mx, v)
+				cnt[binOf(v, lo, inv)]++
 			}
+			sm += s0 + s1
 			continue
 		}
-		for _, v := range vals[:m] {
-			sm += v
+		for t, v := range vals[:m] {
+			if t&1 == 0 {
+				s0 += v
+			} else {
+				s1 += v
+			}
+			x := (v - lo) * inv
+			if x >= 0 && x < histBins {
+				cnt[1+int(x)]++
+				continue
+			}
+			// outside the range: the tails keep their exact min and max
 			if v < mn {
 				mn = v
 			}
 			if v > mx {
 				mx = v
 			}
-			x := (v - lo) * inv
-			switch {
-			case x < 0:
-				cnt[0]++
-			case x < histBins:
-				cnt[1+int(x)]++
-			default:
-				cnt[binOf(v, lo, inv)]++
-			}
+			cnt[binOf(v, lo, inv)]++
 		}
+		sm += s0 + s1
 	}
 	b.min[j], b.max[j], b.sum[j] = mn, mx, sm
 }
@@ -350,13 +355,12 @@ func (b *bandStore) histBand(j int) Band {
 }
 
 // histQuantile interpolates the p-quantile linearly within the histogram
-// slot holding the p·n-th draw. Slot edges: [min, lo], bins of width w
-// from lo, [lo + histBins·w, max]. The result is clamped to [min, max], so
-// a cell where every draw agrees returns that value exactly.
+// slot holding the p·n-th draw. Slot edges: [min, lo] for the underflow,
+// bins of width w from lo, [lo + histBins·w, max] for the overflow, where
+// min and max are the exact extremes of the values outside the range (the
+// only values they track). With w = 0 (a pilot where every draw agreed)
+// slot 1 is a point mass at lo, returned exactly.
 func histQuantile(p, n float64, cnt []uint32, lo, w, mn, mx float64) float64 {
-	if mn == mx {
-		return mn
-	}
 	target := p * n
 	var cum float64
 	for s, c := range cnt {
@@ -368,19 +372,22 @@ func histQuantile(p, n float64, cnt []uint32, lo, w, mn, mx float64) float64 {
 			var a, z float64
 			switch s {
 			case 0:
-				a, z = mn, math.Min(lo, mx)
+				a, z = mn, lo
 			case histBins + 1:
-				a, z = math.Max(lo+histBins*w, mn), mx
+				a, z = lo+histBins*w, mx
 			default:
 				a = lo + float64(s-1)*w
 				z = a + w
 			}
-			x := a + (target-cum)/cf*(z-a)
-			return math.Min(math.Max(x, mn), mx)
+			f := (target - cum) / cf
+			if f < 0 {
+				f = 0
+			}
+			return a + f*(z-a)
 		}
 		cum += cf
 	}
-	return mx
+	return lo + histBins*w
 }
 
 // exactBand returns the band of values (sorted in place).
