@@ -538,8 +538,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			}
 		}
 		if maxF <= tol {
-			res.Status = Converged
-			break
+			continue // converged: the loop head checks pinned suppliers
 		}
 		if sweeps >= maxSweeps {
 			if newtonIters >= maxIter {
