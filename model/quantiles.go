@@ -272,19 +272,21 @@ func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *
 		// the order is fixed, so the sum is still reproducible.
 		var s0, s1 float64
 		if inv == 0 {
+			eq := uint32(0) // values equal to lo (constant so far: e.g. a zero difference)
 			for t, v := range vals[:m] {
 				if t&1 == 0 {
 					s0 += v
 				} else {
 					s1 += v
 				}
-				if v == lo { // constant so far: e.g. a zero difference
-					cnt[1]++
+				if v == lo {
+					eq++
 					continue
 				}
 				mn, mx = math.Min(mn, v), math.Max(mx, v)
 				cnt[binOf(v, lo, inv)]++
 			}
+			cnt[1] += eq
 			sm += s0 + s1
 			continue
 		}
