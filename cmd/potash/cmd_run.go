@@ -147,10 +147,12 @@ func runScenario(ctx context.Context, e *env, a *runArgs) error {
 	if err := writeRunFiles(stage, res, a, charts, chartOpts); err != nil {
 		return runFailed(err)
 	}
+	prev := previousFiles(dir, "run")
 	files, err := stage.Commit()
 	if err != nil {
 		return runFailed(fmt.Errorf("writing %s: %w", dir, err))
 	}
+	stage.RemoveStale(prev, files) // e.g. draws.csv of an earlier run with --draws
 	if err := printSummary(e.stdout, a.format, res.summary); err != nil {
 		return runFailed(err)
 	}

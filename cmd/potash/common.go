@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -232,4 +233,26 @@ func newStage(dir string) (*report.Stage, error) {
 		return nil, runFailed(fmt.Errorf("output folder: %w", err))
 	}
 	return st, nil
+}
+
+// previousFiles returns the files a previous `potash command` wrote into
+// dir, from its summary.json, or nil. Outputs of other commands or tools
+// are never listed.
+func previousFiles(dir, command string) []string {
+	b, err := os.ReadFile(filepath.Join(dir, fileSummary))
+	if err != nil {
+		return nil
+	}
+	var prev struct {
+		Tool    string   `json:"tool"`
+		Command string   `json:"command"`
+		Files   []string `json:"files"`
+	}
+	if json.Unmarshal(b, &prev) != nil || prev.Tool != "potash" {
+		return nil
+	}
+	if c := "potash " + command; prev.Command != c && !strings.HasPrefix(prev.Command, c+" ") {
+		return nil
+	}
+	return prev.Files
 }

@@ -264,11 +264,27 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 
-	// A second run into the same folder keeps files the tool did not write.
+	// A second run into the same folder keeps files the tool did not write,
+	// and removes the first run's outputs that the second did not write
+	// (here the charts), so the folder never mixes two runs.
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
 	potash(t, "run", "--out", dir, "--no-charts").want(t, exitOK)
 	if b, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(b) != "mine" {
 		t.Errorf("notes.txt = %q", b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.png")); len(left) > 0 {
+		t.Errorf("charts of the first run left next to the second's outputs: %q", left)
+	}
+	sum2 := readSummary(t, filepath.Join(dir, fileSummary))
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	want2 := append(slices.Clone(sum2.Files), "notes.txt")
+	slices.Sort(want2)
+	if !slices.Equal(names, want2) {
+		t.Errorf("folder holds %q, want %q", names, want2)
 	}
 }
 

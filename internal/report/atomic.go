@@ -178,6 +178,33 @@ func (s *Stage) Commit() ([]string, error) {
 	return out, os.RemoveAll(s.staging)
 }
 
+// RemoveStale removes from the output folder the files of a previous run
+// (previous: base names it wrote, e.g. from its summary.json) that this
+// run did not write (written: paths returned by Commit), so the folder
+// never mixes the outputs of two runs. Names that are not plain base names
+// and anything that is not a regular file are left alone; so are files no
+// run of the tool wrote. It returns the paths removed.
+func (s *Stage) RemoveStale(previous, written []string) []string {
+	keep := map[string]bool{}
+	for _, w := range written {
+		keep[filepath.Base(w)] = true
+	}
+	var removed []string
+	for _, p := range previous {
+		if p == "" || p != filepath.Base(p) || p == "." || p == ".." || keep[p] || strings.HasPrefix(p, ".") {
+			continue
+		}
+		path := filepath.Join(s.Dir, p)
+		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if os.Remove(path) == nil {
+			removed = append(removed, path)
+		}
+	}
+	return removed
+}
+
 // Abort removes the staging folder and everything in it, and the output
 // folder too when NewStage created it and it is still empty. It is safe to
 // call after Commit (it then does nothing).

@@ -246,3 +246,27 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
 }
+
+func TestRemoveStale(t *testing.T) {
+	out := t.TempDir()
+	for _, n := range []string{"a.csv", "old.pdf", "notes.txt"} {
+		os.WriteFile(filepath.Join(out, n), []byte(n), 0o644)
+	}
+	os.Mkdir(filepath.Join(out, "sub"), 0o755)
+	st, err := NewStage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.WriteFile("a.csv", func(w io.Writer) error { return nil })
+	files, err := st.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The previous run wrote a.csv and old.pdf; "sub", "../x" and
+	// notes.txt are not ours to remove.
+	removed := st.RemoveStale([]string{"a.csv", "old.pdf", "sub", "../notes.txt", ""}, files)
+	if len(removed) != 1 || filepath.Base(removed[0]) != "old.pdf" {
+		t.Errorf("removed %q, want old.pdf", removed)
+	}
+	assertOnly(t, out, "a.csv", "notes.txt", "sub")
+}
