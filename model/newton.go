@@ -470,7 +470,7 @@ func (w *workspace) jacobian() {
 		}
 		for b, i := range list {
 			k := i*R + r
-			xi := w.x[k]
+			xi := w.x[k] / w.sc[i] // rows scaled as F
 			c1 := xi * se
 			a := al[b]
 			row := J[a*na : a*na+na]
@@ -481,12 +481,7 @@ func (w *workspace) jacobian() {
 		}
 	}
 	for a, i := range w.act {
-		row := J[a*na : a*na+na]
-		row[a] -= w.dS[i]
-		inv := 1 / w.sc[i]
-		for b := range row {
-			row[b] *= inv
-		}
+		J[a*na+a] -= w.dS[i] / w.sc[i]
 	}
 }
 
@@ -853,6 +848,7 @@ func luSolve(A []float64, n int, piv []int, b []float64) bool {
 		}
 		inv := 1 / A[k*n+k]
 		rowk := A[k*n+k+1 : k*n+n]
+		bk := b[k]
 		for r := k + 1; r < n; r++ {
 			f := A[r*n+k] * inv
 			if f == 0 {
@@ -860,16 +856,20 @@ func luSolve(A []float64, n int, piv []int, b []float64) bool {
 			}
 			A[r*n+k] = f
 			rowr := A[r*n+k+1 : r*n+n]
+			rowr = rowr[:len(rowk)]
 			for c, v := range rowk {
 				rowr[c] -= f * v
 			}
-			b[r] -= f * b[k]
+			b[r] -= f * bk
 		}
 	}
 	for k := n - 1; k >= 0; k-- {
 		s := b[k]
-		for c := k + 1; c < n; c++ {
-			s -= A[k*n+c] * b[c]
+		rowk := A[k*n+k+1 : k*n+n]
+		bs := b[k+1 : n]
+		bs = bs[:len(rowk)]
+		for c, v := range rowk {
+			s -= v * bs[c]
 		}
 		b[k] = s / A[k*n+k]
 	}
