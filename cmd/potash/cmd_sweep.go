@@ -49,7 +49,7 @@ func newSweepCommand() *cli.Command {
 		ArgsUsage: "SCENARIO",
 		UsageText: "potash sweep SCENARIO --param PATH --range FROM:TO:STEPS [--param2 PATH --range2 FROM:TO:STEPS] [--metric NAME]... [flags]",
 		Description: "Sets the parameter at PATH (the same paths as --set) to STEPS evenly spaced values from FROM to TO,\n" +
-			"runs scenario and counterfactual at each, and reports the metrics (model.Metrics names, e.g.\n" +
+			"runs scenario and counterfactual at each, and reports the metrics (names as in summary.json, e.g.\n" +
 			"benchmark_price_change, revenue_change.Belarus). With --param2 the grid is 2-D. Month-valued\n" +
 			"parameters take months: --range 2025-06:2026-12:7. Writes sweep.csv, summary.json and the sweep\n" +
 			"chart(s) into --out.\n\n" +
