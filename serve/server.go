@@ -259,9 +259,11 @@ func writeError(w http.ResponseWriter, status int, msg string, ds []diagnostic) 
 	writeJSON(w, status, apiError{Error: msg, Status: status, Diagnostics: ds})
 }
 
-// Serve serves s on ln until ctx is cancelled, then shuts down gracefully
-// (in-flight requests get up to 5 s). It prints one line saying where to
-// open the page to out.
+// Serve serves s on ln until ctx is cancelled, then shuts down: runs in
+// flight are cancelled (their clients get a 503), the listener closes, and
+// open connections get up to 5 s to finish before they are closed. It
+// prints one line saying where to open the page to out, and returns nil
+// after a shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) error {
 	addr := ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
@@ -272,8 +274,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) erro
 		}
 		addr = net.JoinHostPort(host, fmt.Sprint(tcp.Port))
 	}
+	// Requests derive their contexts from base, so cancelling it stops the
+	// runs in flight at shutdown.
+	base, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRuns()
 	hs := &http.Server{
 		Handler:           s,
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      s.cfg.Timeout + 30*time.Second,
@@ -291,13 +298,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
+	cancelRuns()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := hs.Shutdown(sctx)
-	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
-		err = e
+	if err := hs.Shutdown(sctx); err != nil {
+		s.log.Printf("shutdown: %v; closing the remaining connections", err)
+		hs.Close()
 	}
-	return err
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		return e
+	}
+	return nil
 }
 
 // ListenAndServe listens on cfg.Addr and serves the page until ctx is

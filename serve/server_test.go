@@ -565,7 +565,8 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newFakeServer(Config{}, &fake{})
+	f := &fake{block: make(chan struct{})} // runs hang until shutdown
+	s := newFakeServer(Config{}, f)
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -593,7 +594,25 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != 403 {
 		t.Errorf("foreign Host: status %d, want 403", resp.StatusCode)
 	}
+	// A run in flight at Ctrl-C is cancelled and told so.
+	inflight := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(url + "api/run")
+		if err != nil {
+			inflight <- 0
+			return
+		}
+		resp.Body.Close()
+		inflight <- resp.StatusCode
+	}()
+	for f.simulates.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
 	cancel()
+	if code := <-inflight; code != 503 {
+		t.Errorf("run in flight at shutdown: status %d, want 503", code)
+	}
 	select {
 	case err := <-done:
 		if err != nil {
@@ -601,6 +620,9 @@ func TestServe(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return after cancel")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("shutdown with a run in flight took %v", d)
 	}
 	if _, err := http.Get(url + "healthz"); err == nil {
 		t.Error("server still answers after shutdown")
