@@ -650,3 +650,31 @@ func TestDefaultOutputFolder(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRunOwnScenario runs a small scenario file written from scratch; with
+// --draws but no uncertainty: section it warns and runs once.
+func TestRunOwnScenario(t *testing.T) {
+	file := writeScenario(t, "boom.yaml", `title: A demand boom
+horizon:
+  start: 2020-01
+  end: 2021-06
+events:
+  - {id: boom, label: Boom, demand: {region: all, pct: 5}, start: 2021-01}
+`)
+	dir := t.TempDir()
+	r := potash(t, "run", file, "--draws", "10", "--no-charts", "--out", dir).want(t, exitOK)
+	if !strings.Contains(r.stderr, "no uncertain parameters") {
+		t.Errorf("no warning about draws without uncertainty: %q", r.stderr)
+	}
+	sum := readSummary(t, filepath.Join(dir, fileSummary))
+	if sum.Scenario.Name != "boom" || sum.Draws != 0 || sum.Scenario.End != "2021-06" {
+		t.Errorf("summary: name %q draws %d end %s", sum.Scenario.Name, sum.Draws, sum.Scenario.End)
+	}
+	// More demand everywhere: the price rises (a sign any economist expects).
+	if sum.Headline[0].Metric != "benchmark_price_change" || sum.Headline[0].Value <= 0 {
+		t.Errorf("a 5%% demand boom gives price change %+v", sum.Headline[0])
+	}
+	if _, err := os.Stat(filepath.Join(dir, fileDraws)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("draws.csv written without draws")
+	}
+}
