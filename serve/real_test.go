@@ -133,3 +133,37 @@ func TestRealControls(t *testing.T) {
 		})
 	}
 }
+
+// TestRealBuiltins: every built-in scenario has a page (its controls where
+// it has the events), and runs.
+func TestRealBuiltins(t *testing.T) {
+	s := New(Config{})
+	for _, b := range scenarios.Builtins() {
+		t.Run(b.Name, func(t *testing.T) {
+			w := do(t, s, "GET", "/api/scenario?scenario="+b.Name, nil)
+			if w.Code != 200 {
+				t.Fatalf("scenario: %d %s", w.Code, w.Body)
+			}
+			info := decode[scenarioInfo](t, w)
+			if len(info.Controls) != len(Controls) || !info.Controls[0].Available {
+				t.Errorf("controls %+v", info.Controls)
+			}
+			if testing.Short() {
+				return
+			}
+			if w := do(t, s, "GET", "/api/run?draws=0&scenario="+b.Name, nil); w.Code != 200 {
+				t.Errorf("run: %d %s", w.Code, w.Body)
+			}
+		})
+	}
+	// "never" keeps an event for the whole horizon, also where the
+	// built-in ends it.
+	for _, q := range []string{"scenario=klaipeda-reopens&klaipeda=never", "scenario=us-relief-2025&relief=never"} {
+		if testing.Short() {
+			break
+		}
+		if w := do(t, s, "GET", "/api/run?draws=0&"+q, nil); w.Code != 200 {
+			t.Errorf("%s: %d %s", q, w.Code, w.Body)
+		}
+	}
+}
