@@ -513,6 +513,24 @@ func TestConcurrencyLimit(t *testing.T) {
 	}
 }
 
+// TestHorizonCap: a scenario longer than Config.MaxMonths is refused, on
+// upload (validate and run) and for a built-in.
+func TestHorizonCap(t *testing.T) {
+	s := newFakeServer(Config{MaxMonths: 24}, &fake{}) // the fake's horizon: 108 months
+	w := do(t, s, "GET", "/api/run", nil)
+	if a := decode[runAnswer](t, w); w.Code != 400 || a.Field != "horizon" || !strings.Contains(a.Error, "the horizon has 108 months; this server runs 1 to 24") {
+		t.Errorf("run: status %d error %q", w.Code, a.Error)
+	}
+	w = do(t, s, "POST", "/api/run?file=long.yaml", []byte(validUpload))
+	if a := decode[runAnswer](t, w); w.Code != 400 || !strings.Contains(a.Error, "108 months") {
+		t.Errorf("upload run: status %d error %q", w.Code, a.Error)
+	}
+	w = do(t, s, "POST", "/api/validate?file=long.yaml", []byte(validUpload))
+	if v := decode[validateResponse](t, w); w.Code != 200 || v.Valid || len(v.Diagnostics) != 1 || !strings.Contains(v.Diagnostics[0].Msg, "at most 24") {
+		t.Errorf("validate: status %d %+v", w.Code, v)
+	}
+}
+
 func TestCacheEvicts(t *testing.T) {
 	f := &fake{}
 	s := newFakeServer(Config{CacheEntries: 2}, f)
