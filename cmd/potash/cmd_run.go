@@ -40,7 +40,7 @@ const (
 	fileResolved = "scenario.resolved.yaml"
 )
 
-// mcFlags are the Monte Carlo and what-if flags shared by several commands.
+// setFlag is --set, shared by every command that loads a scenario.
 func setFlag(dst *cli.StringSlice) cli.Flag {
 	return &cli.StringSliceFlag{Name: "set", Aliases: []string{"s"},
 		Usage: "change a parameter or event value: `PATH=VALUE`, repeatable, e.g. market.regions.Brazil.demand_elasticity=0.5 " +
@@ -48,11 +48,13 @@ func setFlag(dst *cli.StringSlice) cli.Flag {
 		Destination: dst}
 }
 
+// workersFlag is --workers.
 func workersFlag(dst *int) cli.Flag {
 	return &cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 0,
 		Usage: "worker goroutines (0: one per CPU core); results do not depend on it", Destination: dst}
 }
 
+// outFlag is --out; def describes the default folder.
 func outFlag(dst *string, def string) cli.Flag {
 	return &cli.StringFlag{Name: "out", Aliases: []string{"o"},
 		Usage: "output `DIR` (created if needed; files of other tools in it are left alone; default " + def + ")", Destination: dst}
@@ -215,6 +217,7 @@ func simulate(ctx context.Context, e *env, s *scenarios.Scenario, a *runArgs) (*
 	return res, nil
 }
 
+// scenarioInfo describes s for the summaries.
 func scenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
 	sp := s.Spec
 	info := report.ScenarioInfo{
@@ -305,7 +308,7 @@ func writeRunFiles(stage *report.Stage, res *runResult, a *runArgs, charts bool,
 // it was run.
 func writeResolved(w io.Writer, s *scenarios.Scenario, sum *report.Summary) error {
 	fmt.Fprintf(w, "# Fully resolved scenario %q as run by potash.\n", s.Name)
-	fmt.Fprintf(w, "# sha256: %s  (of the YAML below, from the line after this header)\n", s.Hash)
+	fmt.Fprintf(w, "# sha256: %s  (of the YAML after these comment lines)\n", s.Hash)
 	fmt.Fprintf(w, "# model: %s\n", model.Version)
 	fmt.Fprintf(w, "# seed: %d\n# draws: %d\n", sum.Seed, sum.Draws)
 	for _, set := range sum.Sets {
@@ -330,6 +333,7 @@ func printSummary(w io.Writer, format string, s *report.Summary) error {
 	}
 }
 
+// sortedUnique returns s sorted without repeats.
 func sortedUnique(s []string) []string {
 	m := map[string]bool{}
 	var out []string
