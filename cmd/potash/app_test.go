@@ -148,6 +148,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--size", "poster"}, `--size "poster"`},
 		{[]string{"run", "--dpi", "5"}, "--dpi 5"},
 		{[]string{"run", "a", "b"}, "run takes one scenario"},
+		{[]string{"run", ""}, "empty string"},
 		{[]string{"compare", "a"}, "at least two"},
 		{[]string{"sweep", "s"}, "--param PATH and --range"},
 		{[]string{"sweep", "s", "--param", "p", "--range", "1:2"}, "FROM:TO:STEPS"},

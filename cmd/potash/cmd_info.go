@@ -176,6 +176,8 @@ func builtinSource(name string) ([]byte, error) {
 	}
 	if best != "" {
 		msg += fmt.Sprintf("; did you mean %q?", best)
+	} else {
+		msg += "."
 	}
 	if len(names) > 0 {
 		msg += " Built-ins: " + strings.Join(names, ", ")

@@ -97,6 +97,9 @@ func newRunCommand() *cli.Command {
 					c.NArg(), strings.Join(c.Args().Slice(), " "))
 			}
 			a.scenario = c.Args().First()
+			if c.NArg() == 1 && a.scenario == "" {
+				return badInputf("run: the scenario is an empty string; give a file or a built-in name, or nothing for %s", scenarios.DefaultScenario)
+			}
 			return runScenario(c.Context, envOf(c), a)
 		},
 	}

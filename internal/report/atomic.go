@@ -22,7 +22,7 @@ func WriteFile(path string, write func(w io.Writer) error) (err error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return err
+		return cannotWrite(path, err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -50,6 +50,16 @@ func WriteFile(path string, write func(w io.Writer) error) (err error) {
 	return os.Rename(tmp, path)
 }
 
+// cannotWrite reports a failure to create the temporary file for path in
+// terms of path, not of the temporary name.
+func cannotWrite(path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &os.PathError{Op: "write", Path: path, Err: err}
+}
+
 // CreateNew writes data to path atomically and fails with an error
 // satisfying errors.Is(err, fs.ErrExist) when path already exists: it never
 // overwrites a file, even one created while it was writing.
@@ -63,7 +73,7 @@ func CreateNew(path string, data []byte) error {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return err
+		return cannotWrite(path, err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)

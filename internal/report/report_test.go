@@ -160,6 +160,11 @@ func TestCreateNew(t *testing.T) {
 		t.Errorf("file overwritten: %q", b)
 	}
 	assertOnly(t, dir, "s.yaml")
+	// A missing folder is reported under the file's name, not the temporary one.
+	missing := filepath.Join(dir, "no", "x.yaml")
+	if err := CreateNew(missing, nil); err == nil || !strings.Contains(err.Error(), missing) || strings.Contains(err.Error(), ".tmp-") {
+		t.Errorf("CreateNew in a missing folder: %v", err)
+	}
 }
 
 func TestStage(t *testing.T) {
