@@ -44,7 +44,9 @@ func WriteTable(w io.Writer, s *Summary) error {
 	// The label and unit columns align left, the numbers right.
 	right := func(c int) bool { return c > 0 && c < len(head)-1 }
 	WriteAligned(w, rows, right)
-	notes(w, s, "")
+	if n := notes(s); n != "" {
+		fmt.Fprintf(w, "\n%s", n)
+	}
 	return nil
 }
 
@@ -77,14 +79,17 @@ func WriteAligned(w io.Writer, rows [][]string, right func(c int) bool) {
 	}
 }
 
-func notes(w io.Writer, s *Summary, bullet string) {
+// notes returns warnings about convergence, one per line, or "".
+func notes(s *Summary) string {
+	var b strings.Builder
 	if s.FailedDraws > 0 {
-		fmt.Fprintf(w, "%sWarning: %d of %d draws did not converge; they are excluded from the bands.\n", bullet, s.FailedDraws, s.Draws)
+		fmt.Fprintf(&b, "Warning: %d of %d draws did not converge; they are excluded from the bands.\n", s.FailedDraws, s.Draws)
 	}
 	if n := s.FailedMonths.Scenario + s.FailedMonths.Counterfactual; n > 0 {
-		fmt.Fprintf(w, "%sWarning: %d months of the central run did not converge (%d scenario, %d counterfactual).\n",
-			bullet, n, s.FailedMonths.Scenario, s.FailedMonths.Counterfactual)
+		fmt.Fprintf(&b, "Warning: %d months of the central run did not converge (%d scenario, %d counterfactual).\n",
+			n, s.FailedMonths.Scenario, s.FailedMonths.Counterfactual)
 	}
+	return b.String()
 }
 
 func short(hash string) string {
@@ -144,7 +149,9 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		fmt.Fprintf(w, "Changes are at central parameter values (no Monte Carlo draws; rerun with `--draws 1000` for uncertainty ranges).\n\n")
 	}
 	fmt.Fprintf(w, "Percentages are relative to the counterfactual: its mean price, or its cumulative export revenue, over the same months.\n\n")
-	notes(w, s, "")
+	if n := notes(s); n != "" {
+		fmt.Fprintf(w, "%s\n", n)
+	}
 	writeChartLinks(w, s.Files)
 	if len(sc.Events) > 0 {
 		fmt.Fprintf(w, "## Events\n\n| Event | From | Until |\n|---|---|---|\n")

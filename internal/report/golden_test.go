@@ -1,0 +1,74 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// fixtureSummary is a fixed summary with a band, a missing band, a zero
+// change, big numbers and text that needs escaping.
+func fixtureSummary() *Summary {
+	f := func(v float64) *float64 { return &v }
+	return &Summary{
+		Tool: "potash", ModelVersion: "9.9.9", Command: "potash run fixture --seed 7 --draws 100",
+		Scenario: ScenarioInfo{
+			Name: "fixture", Title: "Fixture | a test scenario", Description: "Line one.\nLine two.",
+			Sources: []string{"Source A, 2025", "estimated: a guess"},
+			Hash:    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Counterfactual: "fixture (no events)",
+			Dataset: "base-2020 v1.0.0", Start: "2020-01", End: "2028-12", ReportFrom: "2025-12",
+			Events: []EventInfo{{ID: "us-ban", Label: "US sanctions", Start: "2021-12", End: "2025-12"}, {ID: "jansen", Start: "2027-07"}},
+		},
+		Seed: 7, Draws: 100, Converged: 98, FailedDraws: 2,
+		Headline: []Headline{
+			{Metric: "benchmark_price_change", Label: "Benchmark potash price (Brazil CFR), mean change 2025-12 to 2028-12", Unit: "$/t",
+				Value: -12.345, Band: &Band{P5: -20.5, P50: -12, P95: -3.25}, Counterfactual: f(300), Percent: f(-4.115)},
+			{Metric: "revenue_change.Belarus", Label: "Belarus export revenue (FOB), cumulative change 2025-12 to 2028-12", Unit: "$M",
+				Value: 1234.5678, Band: &Band{P5: 800, P50: 1200, P95: 1700.25}, Counterfactual: f(8000), Percent: f(15.43)},
+			{Metric: "revenue_change.Canada", Label: "Canada export revenue (FOB), cumulative change 2025-12 to 2028-12", Unit: "$M", Value: 0},
+		},
+		Metrics: []Metric{{Name: "benchmark_price_change", Unit: "$/t", Value: -12.345, Band: &Band{P5: -20.5, P50: -12, P95: -3.25}, Doc: "mean change"}},
+		Files:   []string{"price.png", "results.csv", "revenue_change.png", "summary.json", "summary.md", "volumes.png"},
+	}
+}
+
+// TestGolden compares every rendering of fixtureSummary with its golden
+// file; run `go test ./internal/report -run Golden -update` after an
+// intended change and review the diff.
+func TestGolden(t *testing.T) {
+	s := fixtureSummary()
+	for _, tc := range []struct {
+		file  string
+		write func(io.Writer) error
+	}{
+		{"table.golden.txt", func(w io.Writer) error { return WriteTable(w, s) }},
+		{"summary.golden.md", func(w io.Writer) error { return WriteMarkdown(w, s) }},
+		{"summary.golden.json", s.WriteJSON},
+		{"headline.golden.csv", func(w io.Writer) error { return WriteHeadlineCSV(w, s) }},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", tc.file)
+			if *update {
+				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(b.Bytes(), want) {
+				t.Errorf("%s differs from the golden file (run with -update after an intended change):\ngot:\n%s\nwant:\n%s", tc.file, b.Bytes(), want)
+			}
+		})
+	}
+}
