@@ -291,6 +291,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) erro
 	if out != nil {
 		fmt.Fprintf(out, "potash serve: open http://%s/ in your browser (Ctrl-C to stop)\n", addr)
 	}
+	if !s.loopbackOnly {
+		s.log.Printf("listening on %s, not only on loopback: anyone who can reach this computer can use the page", ln.Addr())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

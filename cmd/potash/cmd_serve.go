@@ -44,7 +44,7 @@ func newServeCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "`HOST:PORT` to listen on (port 0 picks a free one); 127.0.0.1 keeps it private to this computer", Destination: &a.addr},
 			&cli.IntFlag{Name: "max-draws", Value: serve.DefaultMaxDraws, Usage: "most Monte Carlo draws one run may ask for (1–100000)", Destination: &a.maxDraws},
-			&cli.IntFlag{Name: "draws", Value: serve.DefaultDraws, Usage: "draws when the page asks for none (0 to --max-draws)", Destination: &a.draws},
+			&cli.IntFlag{Name: "draws", Value: serve.DefaultDraws, Usage: "Monte Carlo draws the page starts with (0 to --max-draws)", Destination: &a.draws},
 			&cli.DurationFlag{Name: "timeout", Value: serve.DefaultTimeout, Usage: "time limit of one run (1s–10m)", Destination: &a.timeout},
 			&cli.IntFlag{Name: "max-runs", Value: 0, Usage: "runs computed at once; more get \"busy, try again\" (0: one per CPU, at most 64)", Destination: &a.maxRuns},
 			&cli.IntFlag{Name: "workers", Value: 0, Usage: "Monte Carlo goroutines per run (0: all CPUs)", Destination: &a.workers},
