@@ -30,9 +30,20 @@ const (
 	// maxUnpins bounds how often pinned suppliers (workspace.pinned) are
 	// released again in one solve.
 	maxUnpins = 10
+	// chordBelow is the relative residual below which Newton reuses the
+	// last LU factors (a chord step) instead of a new Jacobian; a chord
+	// step that fails the Armijo test is redone with a fresh Jacobian.
+	chordBelow = 1e-8
 	// bisectIter bounds the safeguarded Newton–bisection steps of one
 	// one-dimensional solve.
 	bisectIter = 200
+)
+
+// States of workspace.J.
+const (
+	jacNone = iota
+	jacFresh
+	jacFactored
 )
 
 // workspace is the Solver's preallocated state.
@@ -83,9 +94,13 @@ type workspace struct {
 	// Newton linear algebra on active suppliers, m×m row-major.
 	J    []float64
 	piv  []int
-	apos []int     // position of supplier i among the active ones
-	tu   []float64 // Jacobian scratch per region
-	tv   []float64
+	apos []int // position of supplier i among the active ones
+	// jstate says what w.J holds: jacNone, jacFresh (the Jacobian at the
+	// current point) or jacFactored (LU factors of an earlier Jacobian,
+	// reused for chord steps near the solution).
+	jstate int
+	tu     []float64 // Jacobian scratch per region
+	tv     []float64
 
 	evals int
 	// failSup is the supplier whose own excess demand had no root within
@@ -274,6 +289,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 // lists from w.act.
 func (w *workspace) activeLists() {
 	n, R := w.n, w.R
+	w.jstate = jacNone
 	for a, i := range w.act {
 		w.apos[i] = a
 	}
@@ -483,6 +499,7 @@ func (w *workspace) jacobian() {
 	for a, i := range w.act {
 		J[a*na+a] -= w.dS[i] / w.sc[i]
 	}
+	w.jstate = jacFresh
 }
 
 // solve runs damped Newton, falling back to Gauss–Seidel with per-supplier
@@ -633,19 +650,28 @@ func (w *workspace) reason(res Result) string {
 	}
 }
 
-// newtonStep takes one damped Newton step from w.y (with F and J current)
-// and leaves F and J current at the new point. ok is false when no
-// sufficient decrease was found (the caller falls back).
+// newtonStep takes one damped Newton step from w.y (with F current, and J
+// current or factored) and leaves F, and J where another step is needed,
+// current at the new point. ok is false when no sufficient decrease was
+// found (the caller falls back).
 func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 	na := len(w.act)
+	if w.jstate == jacNone {
+		w.jacobian()
+	}
+	chord := w.jstate == jacFactored
+	if w.jstate == jacFresh {
+		if !luFactor(w.J[:na*na], na, w.piv[:na]) {
+			w.jstate = jacNone
+			mf, s2 := w.eval()
+			return mf, s2, false
+		}
+		w.jstate = jacFactored
+	}
 	for a, i := range w.act {
 		w.dy[a] = -w.F[i]
 	}
-	if !luSolve(w.J[:na*na], na, w.piv[:na], w.dy[:na]) {
-		mf, s2 := w.eval()
-		w.jacobian()
-		return mf, s2, false
-	}
+	luSolveFactored(w.J[:na*na], na, w.piv[:na], w.dy[:na])
 	var big float64
 	for a := 0; a < na; a++ {
 		if v := math.Abs(w.dy[a]); v > big || math.IsNaN(v) {
@@ -681,10 +707,19 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 		}
 		mf, s2 := w.eval()
 		if s2 <= (1-armijo*alpha)*ss || mf <= tol {
-			if mf > tol {
+			if mf > tol && !(mf < chordBelow) {
 				w.jacobian()
 			}
 			return mf, s2, true
+		}
+		if chord {
+			// The chord step failed: redo it with a fresh Jacobian.
+			for _, i := range w.act {
+				w.y[i] = w.ytry[i]
+			}
+			w.eval()
+			w.jacobian()
+			return w.newtonStep(ss, tol)
 		}
 		alpha *= 0.5
 	}
@@ -823,10 +858,10 @@ func (w *workspace) setOwn(i int, y float64) {
 	}
 }
 
-// luSolve solves A·x = b in place (b becomes x) by LU with partial
-// pivoting; A (n×n row-major) is overwritten. It reports false for a
-// singular matrix. It does not allocate.
-func luSolve(A []float64, n int, piv []int, b []float64) bool {
+// luFactor factors A (n×n row-major) in place as P·A = L·U with partial
+// pivoting, recording the pivots in piv. It reports false for a singular
+// (or non-finite) matrix. It does not allocate.
+func luFactor(A []float64, n int, piv []int) bool {
 	for k := 0; k < n; k++ {
 		p := k
 		big := math.Abs(A[k*n+k])
@@ -844,23 +879,39 @@ func luSolve(A []float64, n int, piv []int, b []float64) bool {
 			for c := range rk {
 				rk[c], rp[c] = rp[c], rk[c]
 			}
-			b[k], b[p] = b[p], b[k]
 		}
 		inv := 1 / A[k*n+k]
 		rowk := A[k*n+k+1 : k*n+n]
-		bk := b[k]
 		for r := k + 1; r < n; r++ {
 			f := A[r*n+k] * inv
+			A[r*n+k] = f
 			if f == 0 {
 				continue
 			}
-			A[r*n+k] = f
 			rowr := A[r*n+k+1 : r*n+n]
 			rowr = rowr[:len(rowk)]
 			for c, v := range rowk {
 				rowr[c] -= f * v
 			}
-			b[r] -= f * bk
+		}
+	}
+	return true
+}
+
+// luSolveFactored solves A·x = b in place (b becomes x) with the factors
+// and pivots from luFactor. It does not allocate.
+func luSolveFactored(A []float64, n int, piv []int, b []float64) {
+	// Row interchanges first (whole rows were swapped in luFactor, so L
+	// is stored in the final order), then L·y = P·b, then U·x = y.
+	for k := 0; k < n; k++ {
+		if p := piv[k]; p != k {
+			b[k], b[p] = b[p], b[k]
+		}
+	}
+	for k := 0; k < n; k++ {
+		bk := b[k]
+		for r := k + 1; r < n; r++ {
+			b[r] -= A[r*n+k] * bk
 		}
 	}
 	for k := n - 1; k >= 0; k-- {
@@ -873,5 +924,4 @@ func luSolve(A []float64, n int, piv []int, b []float64) bool {
 		}
 		b[k] = s / A[k*n+k]
 	}
-	return true
 }
