@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"reflect"
 )
 
 // pathSim steps one path. It holds one Policy, one Solver and one Solution
@@ -198,7 +197,7 @@ func calibratePair(scen, cf *Spec) (calS, calC *Calibrated, err error) {
 	if calS, err = Calibrate(scen.Market); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", specName(scen), err)
 	}
-	if scen.Market == cf.Market || reflect.DeepEqual(scen.Market, cf.Market) {
+	if marketsEqual(scen.Market, cf.Market) {
 		return calS, calS, nil
 	}
 	if calC, err = Calibrate(cf.Market); err != nil {
@@ -320,4 +319,51 @@ func copySolution(dst, src *Solution) {
 		copy(dst.CorridorCap[i], src.CorridorCap[i])
 	}
 	dst.Benchmark = src.Benchmark
+}
+
+// marketsEqual reports whether a and b hold the same values (every field
+// Calibrate reads), without reflection.
+func marketsEqual(a, b *Market) bool {
+	if a == b {
+		return true
+	}
+	if a.Name != b.Name || a.Version != b.Version || a.BaseYear != b.BaseYear || a.Benchmark != b.Benchmark ||
+		len(a.Suppliers) != len(b.Suppliers) || len(a.Regions) != len(b.Regions) {
+		return false
+	}
+	for i := range a.Suppliers {
+		x, y := &a.Suppliers[i], &b.Suppliers[i]
+		if x.Name != y.Name || x.Label != y.Label || x.Home != y.Home || x.FOB != y.FOB || x.Capacity != y.Capacity ||
+			x.Eta != y.Eta || x.Adjust != y.Adjust || len(x.Corridors) != len(y.Corridors) {
+			return false
+		}
+		for k := range x.Corridors {
+			if x.Corridors[k] != y.Corridors[k] {
+				return false
+			}
+		}
+	}
+	for r := range a.Regions {
+		if a.Regions[r] != b.Regions[r] {
+			return false
+		}
+	}
+	return matrixEqual(a.Flows, b.Flows) && matrixEqual(a.Freight, b.Freight) && matrixEqual(a.Wedge, b.Wedge)
+}
+
+func matrixEqual(a, b [][]float64) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if a[i][j] != b[i][j] {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -183,3 +183,23 @@ func TestSimulateErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestMarketsEqual(t *testing.T) {
+	a, b := testMarket(), testMarket()
+	if !marketsEqual(a, b) {
+		t.Fatal("equal markets differ")
+	}
+	for name, change := range map[string]func(m *Market){
+		"eta":      func(m *Market) { m.Suppliers[2].Eta = 2 },
+		"corridor": func(m *Market) { m.Suppliers[2].Corridors[1].Cost = 1 },
+		"region":   func(m *Market) { m.Regions[3].Growth = 0.05 },
+		"flow":     func(m *Market) { m.Flows[1][1] = 9 },
+		"wedge":    func(m *Market) { m.Wedge = nil },
+	} {
+		c := testMarket()
+		change(c)
+		if marketsEqual(a, c) {
+			t.Errorf("%s: change not seen", name)
+		}
+	}
+}
