@@ -20,8 +20,11 @@ type backend struct {
 	simulate   func(ctx context.Context, s, cf *model.Spec) (*model.Run, error)
 	monteCarlo func(ctx context.Context, s, cf *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error)
 	metrics    func(run *model.Run) []model.Metric
-	render     func(dir string, run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]string, error)
-	writeCSV   func(w io.Writer, e *runEntry) error
+	// charts lists a run's charts (plots.RunCharts); renderChart draws one
+	// (Chart.Render).
+	charts      func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error)
+	renderChart func(ch *plots.Chart, w io.Writer, format string, o plots.Options) error
+	writeCSV    func(w io.Writer, e *runEntry) error
 }
 
 func realBackend() backend {
@@ -32,7 +35,10 @@ func realBackend() backend {
 		simulate:   model.SimulatePair,
 		monteCarlo: model.MonteCarlo,
 		metrics:    model.Metrics,
-		render:     plots.RenderRun,
+		charts:     plots.RunCharts,
+		renderChart: func(ch *plots.Chart, w io.Writer, format string, o plots.Options) error {
+			return ch.Render(w, format, o)
+		},
 		writeCSV: func(w io.Writer, e *runEntry) error {
 			return report.WriteTidyCSV(w, e.sc.Name, e.run, e.mc)
 		},

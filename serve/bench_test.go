@@ -3,8 +3,8 @@ package serve
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
@@ -69,15 +69,19 @@ func BenchmarkRunStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, dpi := range []int{96, 120} {
-		b.Run(fmt.Sprintf("charts-png-dpi%d", dpi), func(b *testing.B) {
-			for b.Loop() {
-				dir := b.TempDir()
-				if _, err := plots.RenderRun(dir, run, mc, chartMeta(sc, &RunParams{Seed: 1, Draws: 50}), plots.Options{Size: plots.SizeHalfPage, DPI: dpi, Formats: []string{"png"}}); err != nil {
-					b.Fatal(err)
-				}
-				os.RemoveAll(dir)
+	b.Run("charts-main-png", func(b *testing.B) {
+		for b.Loop() {
+			charts, err := plots.RunCharts(run, mc, chartMeta(sc, &RunParams{Seed: 1, Draws: 50}), chartOptions)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+			for _, ch := range charts {
+				if isMainChart(ch.Name) {
+					if err := ch.Render(io.Discard, "png", chartOptions); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+	})
 }

@@ -1,14 +1,12 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -76,7 +74,14 @@ func (f *fake) backend() backend {
 		simulate:   f.simulate,
 		monteCarlo: f.monteCarlo,
 		metrics:    f.metrics,
-		render:     f.render,
+		charts: func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error) {
+			var out []*plots.Chart
+			for _, n := range fakeCharts {
+				out = append(out, &plots.Chart{Name: n, Title: n})
+			}
+			return out, nil
+		},
+		renderChart: f.renderChart,
 		writeCSV: func(w io.Writer, e *runEntry) error {
 			_, err := fmt.Fprintf(w, "scenario,series,statistic,month,entity,variable,value,unit\n%s,scenario,value,2025-12,World,benchmark_price,241.1,$/t\n", e.sc.Name)
 			return err
@@ -267,30 +272,16 @@ func nanValue() float64 { z := 0.0; return z / z }
 
 var fakeCharts = []string{"flows", "price", "revenue_change", "volumes", "shares", "corridors_Belarus"}
 
-func (f *fake) render(dir string, run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]string, error) {
+func (f *fake) renderChart(ch *plots.Chart, w io.Writer, format string, o plots.Options) error {
 	f.renders.Add(1)
-	var files []string
-	for _, name := range fakeCharts {
-		for _, format := range o.Formats {
-			var b []byte
-			switch format {
-			case "png":
-				img := image.NewRGBA(image.Rect(0, 0, 4, 3))
-				img.Set(1, 1, color.RGBA{200, 0, 0, 255})
-				var buf bytes.Buffer
-				png.Encode(&buf, img)
-				b = buf.Bytes()
-			case "svg":
-				b = []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"><text>` + name + `</text></svg>`)
-			default:
-				return nil, fmt.Errorf("format %q", format)
-			}
-			p := filepath.Join(dir, name+"."+format)
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				return nil, err
-			}
-			files = append(files, p)
-		}
+	switch format {
+	case "png":
+		img := image.NewRGBA(image.Rect(0, 0, 4, 3))
+		img.Set(1, 1, color.RGBA{200, 0, 0, 255})
+		return png.Encode(w, img)
+	case "svg":
+		_, err := io.WriteString(w, `<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"><text>`+ch.Name+`</text></svg>`)
+		return err
 	}
-	return files, nil
+	return fmt.Errorf("format %q", format)
 }

@@ -11,9 +11,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,10 +112,11 @@ type runEntry struct {
 	mc     *model.MCResult
 	meta   plots.Meta
 	resp   *runResponse
-	png    map[string][]byte // chart name → PNG
-	svgMu  sync.Mutex
-	svg    map[string][]byte // rendered on first request
+	charts []*plots.Chart // in page order
 	params *RunParams
+
+	filesMu sync.Mutex
+	files   map[string][]byte // "price.png" → bytes; the main PNGs with the run, the rest on first request
 }
 
 // runResponse is the JSON answer of /api/run.
@@ -544,14 +544,28 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	png, err := s.renderCharts(ctx, run, mc, meta, "png")
+	charts, err := s.be.charts(run, mc, meta, chartOptions)
 	if err != nil {
+		return nil, &stageError{"charts", err}
+	}
+	if len(charts) == 0 {
+		return nil, &stageError{"charts", errors.New("no charts were drawn")}
+	}
+	sort.SliceStable(charts, func(a, b int) bool { return chartRank(charts[a].Name) < chartRank(charts[b].Name) })
+	e := &runEntry{id: key, sc: sc, run: run, mc: mc, meta: meta, charts: charts, params: p, files: map[string][]byte{}}
+	// The main charts now, in parallel; the others when the page asks.
+	var main []*plots.Chart
+	for _, ch := range charts {
+		if isMainChart(ch.Name) {
+			main = append(main, ch)
+		}
+	}
+	if err := e.renderAll(ctx, s, main, "png"); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	e := &runEntry{id: key, sc: sc, run: run, mc: mc, meta: meta, png: png, params: p}
 	info := describe(sc, false)
 	info.File = p.File
 	resp := &runResponse{
@@ -577,7 +591,8 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	if resp.Notes == nil {
 		resp.Notes = []string{}
 	}
-	for _, name := range orderCharts(png) {
+	for _, ch := range charts {
+		name := ch.Name
 		resp.Charts = append(resp.Charts, chartRef{
 			Name: name, Title: chartTitle(name), Main: isMainChart(name),
 			PNG: "/api/chart/" + key + "/" + name + ".png",
@@ -588,35 +603,87 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	return e, nil
 }
 
-// renderCharts renders every chart of a run in one format into memory.
-func (s *Server) renderCharts(ctx context.Context, run *model.Run, mc *model.MCResult, meta plots.Meta, format string) (map[string][]byte, error) {
-	dir, err := os.MkdirTemp("", "potash-serve-")
-	if err != nil {
+// chartOptions are the page's chart settings: the half-page preset (6.5 ×
+// 4 in) at 120 DPI, 780 × 480 pixels, sharp on a laptop screen in a
+// two-column grid.
+var chartOptions = plots.Options{Size: plots.SizeHalfPage, DPI: 120}
+
+// chart returns chart name of e in format, drawing it on first request
+// (one drawing at a time per run; the drawing is bounded, a few tens of
+// milliseconds).
+func (e *runEntry) chart(s *Server, name, format string) ([]byte, error) {
+	file := name + "." + format
+	e.filesMu.Lock()
+	defer e.filesMu.Unlock()
+	if b, ok := e.files[file]; ok {
+		return b, nil
+	}
+	var ch *plots.Chart
+	for _, c := range e.charts {
+		if c.Name == name {
+			ch = c
+		}
+	}
+	if ch == nil {
+		return nil, errNoChart
+	}
+	var buf bytes.Buffer
+	if err := s.be.renderChart(ch, &buf, format, chartOptions); err != nil {
 		return nil, &stageError{"charts", err}
 	}
-	defer os.RemoveAll(dir)
-	opts := plots.Options{Size: plots.SizeHalfPage, DPI: 120, Formats: []string{format}}
-	files, err := s.be.render(dir, run, mc, meta, opts)
-	if err != nil {
-		return nil, &stageError{"charts", err}
+	e.files[file] = buf.Bytes()
+	return buf.Bytes(), nil
+}
+
+var errNoChart = errors.New("no such chart")
+
+// renderAll draws charts in format with up to GOMAXPROCS goroutines.
+func (e *runEntry) renderAll(ctx context.Context, s *Server, charts []*plots.Chart, format string) error {
+	type result struct {
+		file string
+		b    []byte
+		err  error
 	}
-	out := map[string][]byte{}
-	for _, f := range files {
-		ext := filepath.Ext(f)
-		if ext != "."+format {
+	out := make([]result, len(charts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for k, ch := range charts {
+		out[k].file = ch.Name + "." + format
+		e.filesMu.Lock()
+		_, done := e.files[out[k].file]
+		e.filesMu.Unlock()
+		if done {
 			continue
 		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, &stageError{"charts", err}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				out[k].err = ctx.Err()
+				return
+			}
+			var buf bytes.Buffer
+			if err := s.be.renderChart(ch, &buf, format, chartOptions); err != nil {
+				out[k].err = &stageError{"charts", err}
+				return
+			}
+			out[k].b = buf.Bytes()
+		}()
+	}
+	wg.Wait()
+	e.filesMu.Lock()
+	defer e.filesMu.Unlock()
+	for _, r := range out {
+		if r.err != nil {
+			return r.err
 		}
-		name := strings.TrimSuffix(filepath.Base(f), ext)
-		out[name] = b
+		if r.b != nil {
+			e.files[r.file] = r.b
+		}
 	}
-	if len(out) == 0 {
-		return nil, &stageError{"charts", fmt.Errorf("no %s charts were drawn", format)}
-	}
-	return out, ctx.Err()
+	return nil
 }
 
 // mainCharts are the charts the issue names, in page order, with their
@@ -633,10 +700,12 @@ var mainCharts = []struct{ name, title string }{
 var moreCharts = []struct{ prefix, title string }{
 	{"price_regions", "Price index by market"},
 	{"revenue", "Export revenue by supplier"},
+	{"corridors_Belarus", "Exports by corridor: "},
 	{"corridors_", "Exports by corridor: "},
 }
 
-// chartRank orders chart names: main charts first, in the order above.
+// chartRank orders chart names: main charts first, in the order above
+// (Belarus's corridors before other suppliers').
 func chartRank(name string) int {
 	for k, c := range mainCharts {
 		if name == c.name {
@@ -830,30 +899,6 @@ func validID(id string) bool {
 	return err == nil
 }
 
-func (e *runEntry) svgCharts(ctx context.Context, s *Server) (map[string][]byte, error) {
-	e.svgMu.Lock()
-	defer e.svgMu.Unlock()
-	if e.svg != nil {
-		return e.svg, nil
-	}
-	release, err := s.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout, errTimeLimit)
-	defer cancel()
-	m, err := s.renderCharts(ctx, e.run, e.mc, e.meta, "svg")
-	if err != nil {
-		if errors.Is(context.Cause(ctx), errTimeLimit) {
-			err = errTimeLimit
-		}
-		return nil, err
-	}
-	e.svg = m
-	return m, nil
-}
-
 func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.entry(w, r, r.PathValue("id"))
 	if !ok {
@@ -861,25 +906,23 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	}
 	file := r.PathValue("file")
 	name, ext, _ := strings.Cut(file, ".")
-	var charts map[string][]byte
 	var ctype string
 	switch ext {
 	case "png":
-		charts, ctype = e.png, "image/png"
+		ctype = "image/png"
 	case "svg":
-		m, err := e.svgCharts(r.Context(), s)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		charts, ctype = m, "image/svg+xml"
+		ctype = "image/svg+xml"
 	default:
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%q: ask for NAME.png or NAME.svg", file), nil)
 		return
 	}
-	b, ok := charts[name]
-	if !ok {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("run has no chart %q; charts: %s", name, strings.Join(orderCharts(e.png), ", ")), nil)
+	b, err := e.chart(s, name, ext)
+	if errors.Is(err, errNoChart) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("run has no chart %q; charts: %s", name, strings.Join(e.chartNames(), ", ")), nil)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", ctype)
@@ -888,6 +931,14 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(e, name+"."+ext)))
 	}
 	w.Write(b)
+}
+
+func (e *runEntry) chartNames() []string {
+	var out []string
+	for _, c := range e.charts {
+		out = append(out, c.Name)
+	}
+	return out
 }
 
 func downloadName(e *runEntry, file string) string {
@@ -915,30 +966,30 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	var charts map[string][]byte
 	switch format {
-	case "", "png":
-		format, charts = "png", e.png
-	case "svg":
-		m, err := e.svgCharts(r.Context(), s)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		charts = m
+	case "":
+		format = "png"
+	case "png", "svg":
 	default:
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("format %q: want png or svg", format), nil)
 		return
 	}
+	if err := e.renderAll(r.Context(), s, e.charts, format); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, name := range orderCharts(charts) {
-		f, err := zw.Create(name + "." + format)
+	for _, ch := range e.charts {
+		b, err := e.chart(s, ch.Name, format) // drawn above: from memory
 		if err == nil {
-			_, err = f.Write(charts[name])
+			var f io.Writer
+			if f, err = zw.Create(ch.Name + "." + format); err == nil {
+				_, err = f.Write(b)
+			}
 		}
 		if err != nil {
-			s.fail(w, r, &stageError{"charts", err})
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -988,14 +1039,11 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // the Monte Carlo bands.
 func (e *runEntry) size() int64 {
 	var n int64
-	for _, b := range e.png {
+	e.filesMu.Lock()
+	for _, b := range e.files {
 		n += int64(len(b))
 	}
-	e.svgMu.Lock()
-	for _, b := range e.svg {
-		n += int64(len(b))
-	}
-	e.svgMu.Unlock()
+	e.filesMu.Unlock()
 	if e.run != nil {
 		for _, p := range []*model.Path{e.run.Scenario, e.run.Counterfactual} {
 			if p == nil || p.Cal == nil || p.Cal.Market == nil {

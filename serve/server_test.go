@@ -378,6 +378,9 @@ func TestDownloads(t *testing.T) {
 	s := newFakeServer(Config{}, f)
 	r := decode[runAnswer](t, do(t, s, "GET", "/api/run?draws=0", nil))
 	id := r.ID
+	if n := f.renders.Load(); n != 5 {
+		t.Errorf("%d charts drawn with the run, want the 5 main ones", n)
+	}
 	for _, tc := range []struct {
 		target, ctype string
 		status        int
@@ -405,9 +408,10 @@ func TestDownloads(t *testing.T) {
 			}
 		})
 	}
-	// SVGs are rendered once, on first request.
-	if n := f.renders.Load(); n != 2 {
-		t.Errorf("%d renders, want 2 (PNG with the run, SVG on demand)", n)
+	// Each chart is drawn once per format: the main PNGs with the run, the
+	// rest on first request.
+	if n := f.renders.Load(); n != int32(2*len(fakeCharts)) {
+		t.Errorf("%d chart drawings after every download, want %d (each chart once per format)", n, 2*len(fakeCharts))
 	}
 	w := do(t, s, "GET", r.ZipSVG, nil)
 	zr, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
@@ -673,6 +677,12 @@ func TestChartOrder(t *testing.T) {
 	got := orderCharts(map[string][]byte{"corridors_Belarus": nil, "flows": nil, "shares": nil, "revenue": nil, "revenue_change": nil,
 		"price": nil, "price_regions": nil, "volumes": nil, "zzz": nil, "corridors_Canada": nil})
 	want := "price revenue_change volumes shares flows price_regions revenue corridors_Belarus corridors_Canada zzz"
+	got = orderCharts(map[string][]byte{"corridors_Canada": nil, "corridors_Belarus": nil, "corridors_Germany": nil})
+	if strings.Join(got, " ") != "corridors_Belarus corridors_Canada corridors_Germany" {
+		t.Errorf("corridor order %v", got)
+	}
+	got = orderCharts(map[string][]byte{"corridors_Belarus": nil, "flows": nil, "shares": nil, "revenue": nil, "revenue_change": nil,
+		"price": nil, "price_regions": nil, "volumes": nil, "zzz": nil, "corridors_Canada": nil})
 	if strings.Join(got, " ") != want {
 		t.Errorf("order %v, want %s", got, want)
 	}

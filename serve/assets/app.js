@@ -247,8 +247,10 @@
   }
 
   async function showRun(res, controller) {
-    // Fetch the new charts before swapping, so the page never flickers.
-    const imgs = await Promise.all(res.charts.map((c) => loadImage(c.png)));
+    // Fetch the new main charts before swapping, so the page never
+    // flickers; the others are drawn by the server when they scroll into
+    // view.
+    const imgs = await Promise.all(res.charts.map((c) => (c.main ? loadImage(c.png) : Promise.resolve(null))));
     if (controller !== state.controller) return;
     clearError();
     const sc = res.scenario;
@@ -274,7 +276,12 @@
       fig.dataset.name = c.name;
       const img = imgs[k] || new Image();
       img.alt = c.title + " — " + (sc.title || sc.name);
-      if (!imgs[k]) img.src = c.png;
+      img.width = 780;
+      img.height = 480;
+      if (!imgs[k]) {
+        img.loading = "lazy";
+        img.src = c.png;
+      }
       const cap = document.createElement("figcaption");
       const title = document.createElement("span");
       title.textContent = c.title;
