@@ -21,10 +21,15 @@
 //	POST /api/validate?file=F      validate an uploaded scenario (body: YAML), as `potash validate`
 //	GET  /api/run?scenario=N&...   run a built-in with control values (see Controls)
 //	POST /api/run?file=F&...       run an uploaded scenario (body: YAML)
-//	GET  /api/chart/ID/NAME.EXT    a chart of run ID (EXT png or svg)
+//	GET  /api/chart/ID/NAME.EXT    a chart of run ID (EXT png or svg; ?download=1 to save it)
 //	GET  /api/charts/ID.zip?format=png|svg  every chart of run ID
 //	GET  /api/csv/ID               the tidy CSV of run ID
 //	GET  /healthz                  "ok"
+//
+// A run draws its main charts (price path with bands, revenue change by
+// supplier, volumes, shares, trade-flow heat map) as PNG before it answers;
+// the other charts and every SVG are drawn on first request and kept with
+// the run. The CSV is the command line's tidy CSV (internal/report).
 //
 // Bounded work: draws, horizon and upload size are capped, each request has
 // a time limit, at most Config.MaxConcurrent runs compute at once (a run that
