@@ -133,8 +133,12 @@ func TestHelp(t *testing.T) {
 	})
 }
 
-// TestUsageErrors: bad command lines exit 2 with one message on stderr.
+// TestUsageErrors: bad command lines exit 2 with one message on stderr,
+// and urfave/cli never calls os.Exit itself.
 func TestUsageErrors(t *testing.T) {
+	saved := cli.OsExiter
+	defer func() { cli.OsExiter = saved }()
+	cli.OsExiter = func(code int) { t.Fatalf("cli called os.Exit(%d)", code) }
 	for _, tc := range []struct {
 		args []string
 		msg  string
