@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -115,8 +116,10 @@ type runEntry struct {
 	charts []*plots.Chart // in page order
 	params *RunParams
 
-	filesMu sync.Mutex
-	files   map[string][]byte // "price.png" → bytes; the main PNGs with the run, the rest on first request
+	renderMu  sync.Mutex        // one drawing at a time per run
+	filesMu   sync.Mutex        // guards files (never held while drawing)
+	files     map[string][]byte // "price.png" → bytes; the main PNGs with the run, the rest on first request
+	fileBytes atomic.Int64      // total size of files
 }
 
 // runResponse is the JSON answer of /api/run.
@@ -613,9 +616,12 @@ var chartOptions = plots.Options{Size: plots.SizeHalfPage, DPI: 120}
 // milliseconds).
 func (e *runEntry) chart(s *Server, name, format string) ([]byte, error) {
 	file := name + "." + format
-	e.filesMu.Lock()
-	defer e.filesMu.Unlock()
-	if b, ok := e.files[file]; ok {
+	if b, ok := e.file(file); ok {
+		return b, nil
+	}
+	e.renderMu.Lock()
+	defer e.renderMu.Unlock()
+	if b, ok := e.file(file); ok { // drawn while we waited
 		return b, nil
 	}
 	var ch *plots.Chart
@@ -631,8 +637,24 @@ func (e *runEntry) chart(s *Server, name, format string) ([]byte, error) {
 	if err := s.be.renderChart(ch, &buf, format, chartOptions); err != nil {
 		return nil, &stageError{"charts", err}
 	}
-	e.files[file] = buf.Bytes()
+	e.store(file, buf.Bytes())
 	return buf.Bytes(), nil
+}
+
+func (e *runEntry) file(name string) ([]byte, bool) {
+	e.filesMu.Lock()
+	defer e.filesMu.Unlock()
+	b, ok := e.files[name]
+	return b, ok
+}
+
+func (e *runEntry) store(name string, b []byte) {
+	e.filesMu.Lock()
+	defer e.filesMu.Unlock()
+	if _, ok := e.files[name]; !ok {
+		e.files[name] = b
+		e.fileBytes.Add(int64(len(b)))
+	}
 }
 
 var errNoChart = errors.New("no such chart")
@@ -649,10 +671,7 @@ func (e *runEntry) renderAll(ctx context.Context, s *Server, charts []*plots.Cha
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	for k, ch := range charts {
 		out[k].file = ch.Name + "." + format
-		e.filesMu.Lock()
-		_, done := e.files[out[k].file]
-		e.filesMu.Unlock()
-		if done {
+		if _, done := e.file(out[k].file); done {
 			continue
 		}
 		wg.Add(1)
@@ -673,14 +692,12 @@ func (e *runEntry) renderAll(ctx context.Context, s *Server, charts []*plots.Cha
 		}()
 	}
 	wg.Wait()
-	e.filesMu.Lock()
-	defer e.filesMu.Unlock()
 	for _, r := range out {
 		if r.err != nil {
 			return r.err
 		}
 		if r.b != nil {
-			e.files[r.file] = r.b
+			e.store(r.file, r.b)
 		}
 	}
 	return nil
@@ -1038,12 +1055,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // size estimates the memory e holds, bytes: charts, the central paths and
 // the Monte Carlo bands.
 func (e *runEntry) size() int64 {
-	var n int64
-	e.filesMu.Lock()
-	for _, b := range e.files {
-		n += int64(len(b))
-	}
-	e.filesMu.Unlock()
+	n := e.fileBytes.Load()
 	if e.run != nil {
 		for _, p := range []*model.Path{e.run.Scenario, e.run.Counterfactual} {
 			if p == nil || p.Cal == nil || p.Cal.Market == nil {
