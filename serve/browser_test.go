@@ -162,12 +162,33 @@ func TestBrowser(t *testing.T) {
 	before := evalFloat(belarusValue)
 	t.Logf("first run shown %v after navigation; Belarus revenue change %.1f $M", time.Since(start).Round(time.Millisecond), before)
 
-	// Raise the discount to the top of its range from the keyboard.
+	// Every form control has a label (its own <label>, or aria-label for
+	// the sliders paired with a labelled number field).
+	if unlabelled := evalString(`Array.from(document.querySelectorAll("input, select, button")).filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim()).map(e => e.id || e.outerHTML).join(" ")`); unlabelled != "" {
+		t.Errorf("controls without a label: %s", unlabelled)
+	}
+
+	// Reach the discount slider from the top of the page with the Tab key
+	// only, then raise the discount to the top of its range (End key).
+	reached := false
+	var order []string
+	for range 60 {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+		id := evalString(`document.activeElement ? document.activeElement.id : ""`)
+		order = append(order, id)
+		if id == "r-belarus_discount" {
+			reached = true
+			break
+		}
+	}
+	if !reached {
+		t.Fatalf("the discount slider cannot be reached with Tab; focus went %v", order)
+	}
+	t.Logf("Tab order to the slider: %v", order)
 	changed := time.Now()
-	err = chromedp.Do(ctx,
-		chromedp.Focus(chromedp.CSS(`#r-belarus_discount`)),
-		chromedp.KeyEvent(kb.End),
-	)
+	err = chromedp.Do(ctx, chromedp.KeyEvent(kb.End))
 	if err == nil {
 		_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.body.dataset.state === "ready" && document.body.dataset.runId !== %q`, runID1), chromedp.WithPollingTimeout(30*time.Second)))
 	}
