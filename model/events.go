@@ -150,8 +150,21 @@ func ValidateEvents(m *Market, events []Event) error {
 // a later event overrides an earlier one on the same instrument. A ban
 // closes the route while in force.
 func SetPolicy(pol *Policy, c *Calibrated, spec *Spec, t Month) {
+	setEvents(pol, c, spec, t)
 	m := c.Market
-	pol.Reset(m)
+	if k := int(t - spec.Start); k != 0 {
+		for r := range pol.DemandScale {
+			if g := m.Regions[r].Growth; g != 0 {
+				pol.DemandScale[r] *= GrowthFactor(g, k)
+			}
+		}
+	}
+}
+
+// setEvents writes the base-year policy and every event in force in t
+// (SetPolicy without the demand trend).
+func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
+	pol.Reset(c.Market)
 	for k := range spec.Events {
 		e := &spec.Events[k]
 		w := e.Intensity(t)
@@ -159,13 +172,6 @@ func SetPolicy(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 			continue
 		}
 		applyEvent(pol, c, e, w, e.ValueAt(t))
-	}
-	if k := int(t - spec.Start); k != 0 {
-		for r := range pol.DemandScale {
-			if g := m.Regions[r].Growth; g != 0 {
-				pol.DemandScale[r] *= GrowthFactor(g, k)
-			}
-		}
 	}
 }
 

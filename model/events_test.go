@@ -152,3 +152,31 @@ func TestValidateEvents(t *testing.T) {
 		t.Errorf("duplicate id: no error")
 	}
 }
+
+// Paths carry the demand trend from month to month; it must match
+// SetPolicy's closed form (1+g)^(k/12) within rounding over a long horizon.
+func TestPathTrendMatchesClosedForm(t *testing.T) {
+	m := testMarket() // demand growth 2%/yr in every region
+	m.Regions[1].Growth = -0.03
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &Spec{Market: m, Start: NewMonth(2020, 1), End: NewMonth(2039, 12),
+		Events: []Event{{ID: "d", Kind: EventDemand, Supplier: -1, Region: 0, Value: 0.1, Start: NewMonth(2021, 1)}}}
+	ps, err := newPathSim(c, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := NewPolicy(c.Market)
+	for k := 0; k < spec.Months(); k++ {
+		tm := spec.Start + Month(k)
+		ps.setPolicy(k, tm)
+		SetPolicy(pol, c, spec, tm)
+		for r := range pol.DemandScale {
+			if !scalar.EqualWithinRel(ps.pol.DemandScale[r], pol.DemandScale[r], 1e-13) {
+				t.Fatalf("month %v region %d: %.17g vs closed form %.17g", tm, r, ps.pol.DemandScale[r], pol.DemandScale[r])
+			}
+		}
+	}
+}

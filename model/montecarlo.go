@@ -134,7 +134,14 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string 
 		for _, v := range l.vars {
 			o := base + v.off
 			v.def.fillAll(calS, ss, row[o:o+v.n])
-			v.def.fillAll(calC, cs, row[C+o:C+o+v.n])
+		}
+		if cs == ss { // a shared month: the counterfactual is the scenario
+			copy(row[C+base:C+base+ns], row[base:base+ns])
+		} else {
+			for _, v := range l.vars {
+				o := base + v.off
+				v.def.fillAll(calC, cs, row[C+o:C+o+v.n])
+			}
 		}
 		if k >= l.from {
 			r.acc.add(ss, cs)

@@ -134,7 +134,7 @@ func Simulate(ctx context.Context, spec *Spec) (*Path, error) {
 			return nil, ctx.Err()
 		}
 		t := path.Months[k]
-		SetPolicy(ps.pol, cal, spec, t)
+		ps.setPolicy(k, t)
 		res, err := ps.solve(t)
 		if err != nil {
 			return nil, err

@@ -18,6 +18,8 @@ type pathSim struct {
 	start  []float64 // warm start for the next month
 	prev   []float64 // last month's FOB prices
 	step   []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
+	gstep  []float64 // monthly demand-trend factor (1 + g_r)^(1/12)
+	gcur   []float64 // demand-trend factor of the current month
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
@@ -38,6 +40,11 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		start:  make([]float64, n),
 		prev:   make([]float64, n),
 		step:   make([]float64, n),
+		gstep:  make([]float64, R),
+		gcur:   make([]float64, R),
+	}
+	for r, g := range cal.Market.Regions {
+		ps.gstep[r] = GrowthFactor(g.Growth, 1)
 	}
 	ps.sol.CorridorCap = make([][]float64, n)
 	for i := range ps.sol.CorridorCap {
@@ -76,6 +83,27 @@ func (ps *pathSim) reset() {
 		ps.start[i] = ps.cal.Market.Suppliers[i].FOB
 		ps.prev[i] = ps.start[i]
 		ps.step[i] = 0
+	}
+	for r := range ps.gcur {
+		ps.gcur[r] = 1
+	}
+}
+
+// setPolicy writes month k's policy (t = Start + k) into ps.pol: the
+// events (setEvents) and the demand trend, whose factor is carried from
+// month to month, g_k = g_{k−1}·(1 + g)^(1/12), instead of GrowthFactor's
+// closed form (1 + g)^(k/12) (equal within rounding, ~1e-14 after 108
+// months). Months must come in order from k = 0 after reset.
+func (ps *pathSim) setPolicy(k int, t Month) {
+	setEvents(ps.pol, ps.cal, ps.spec, t)
+	for r, f := range ps.gcur {
+		if k > 0 {
+			f *= ps.gstep[r]
+			ps.gcur[r] = f
+		}
+		if f != 1 {
+			ps.pol.DemandScale[r] *= f
+		}
 	}
 }
 
@@ -164,8 +192,8 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 			return ctx.Err()
 		}
 		t := spec.Start + Month(k)
-		SetPolicy(p.s.pol, p.s.cal, p.s.spec, t)
-		SetPolicy(p.c.pol, p.c.cal, p.c.spec, t)
+		p.s.setPolicy(k, t)
+		p.c.setPolicy(k, t)
 		same = same && policiesEqual(p.s.pol, p.c.pol)
 		rs, err := p.s.solve(t)
 		if err != nil {
