@@ -342,3 +342,57 @@ func TestMonteCarloErrors(t *testing.T) {
 		t.Errorf("cancelled context: no error")
 	}
 }
+
+// With every parameter fixed (degenerate distributions at the central
+// values) every band collapses onto the deterministic run: P5 = P95 = the
+// value of SimulatePair, to the Monte Carlo solver tolerance (draws solve
+// to 1e-10 relative residual, single runs to 1e-12; we allow 1e-8
+// relative on levels and 1e-6 absolute on differences).
+func TestMonteCarloDegenerateEqualsRun(t *testing.T) {
+	scen, cf := mcTestSpecs()
+	unc := mcTestUncertain()
+	for k := range unc {
+		unc[k].Dist = Fixed{unc[k].Central}
+	}
+	for _, u := range unc {
+		if err := u.Apply(scen, u.Central); err != nil {
+			t.Fatal(err)
+		}
+		if err := u.Apply(cf, u.Central); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := MonteCarlo(context.Background(), scen, cf, unc, MCOptions{Draws: 70, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := SimulatePair(context.Background(), scen, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []struct{ v, e string }{{"benchmark_price", "World"}, {"export_revenue", "Belarus"}, {"flow", "Belarus→Brazil"}, {"corridor_flow", "Russia/Baltic"}} {
+		s := res.SeriesOf(name.v, name.e)
+		if s == nil {
+			t.Fatalf("no series %s %s", name.v, name.e)
+		}
+		v, _ := LookupVariable(name.v)
+		var e int
+		for k, n := range EntityNames(run.Scenario.Cal, v.Entity) {
+			if n == name.e {
+				e = k
+			}
+		}
+		for k := range s.Level {
+			want := v.Value(run.Scenario.Cal, run.Scenario.Sol[k], e)
+			wantD := want - v.Value(run.Counterfactual.Cal, run.Counterfactual.Sol[k], e)
+			b, d := s.Level[k], s.Diff[k]
+			if b.P5 != b.P95 || !scalar.EqualWithinAbsOrRel(b.P50, want, 1e-12, 1e-8) || !scalar.EqualWithinAbs(d.P50, wantD, 1e-6) {
+				t.Errorf("%s %s month %d: band %+v diff %+v, run %v diff %v", name.v, name.e, k, b, d, want, wantD)
+			}
+		}
+	}
+	m, _ := MetricValue(Metrics(run), "revenue_change.Belarus")
+	if tot := res.Total("revenue_change.Belarus"); !scalar.EqualWithinAbs(tot.Band.P50, m.Value, 1e-5) || tot.Band.P5 != tot.Band.P95 {
+		t.Errorf("total %+v, run %v", tot.Band, m.Value)
+	}
+}
