@@ -378,11 +378,13 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		res.Series[q] = sr
 	}
 	res.Totals = make([]TotalDist, nm)
-	for m, d := range defs {
-		vals := totals[m]
-		band := exactBand(append([]float64(nil), vals...))
-		res.Totals[m] = TotalDist{Metric: d.Name, Unit: d.Unit, Values: vals, Band: band}
-	}
+	parallelCells(workers, nm, 1, func(_, m0, m1 int) {
+		for m := m0; m < m1; m++ {
+			vals := totals[m]
+			band := exactBand(append([]float64(nil), vals...))
+			res.Totals[m] = TotalDist{Metric: defs[m].Name, Unit: defs[m].Unit, Values: vals, Band: band}
+		}
+	})
 	return res, nil
 }
 
