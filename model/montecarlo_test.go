@@ -47,6 +47,9 @@ func TestBandStoreKnownDistribution(t *testing.T) {
 		{"histogram 50000", 50000, 256},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// flush the 16-bit counters often (every 1000 draws)
+			defer func(v int) { histFlushAt = v }(histFlushAt)
+			histFlushAt = 1000
 			rng := rand.New(rand.NewPCG(7, 11))
 			rows := make([][]float64, tc.n)
 			ok := make([]bool, tc.n)
@@ -161,8 +164,9 @@ func TestMonteCarloWorkersIdentical(t *testing.T) {
 		{"histogram", 300, 64},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			defer func(v int) { mcExactLimit = v }(mcExactLimit)
+			defer func(v, f int) { mcExactLimit, histFlushAt = v, f }(mcExactLimit, histFlushAt)
 			mcExactLimit = tc.lim
+			histFlushAt = 100 // several flushes of the 16-bit counters
 			scen, cf := mcTestSpecs()
 			var ref *MCResult
 			for _, w := range []int{1, 2, 3} {
@@ -394,5 +398,33 @@ func TestMonteCarloDegenerateEqualsRun(t *testing.T) {
 	m, _ := MetricValue(Metrics(run), "revenue_change.Belarus")
 	if tot := res.Total("revenue_change.Belarus"); !scalar.EqualWithinAbs(tot.Band.P50, m.Value, 1e-5) || tot.Band.P5 != tot.Band.P95 {
 		t.Errorf("total %+v, run %v", tot.Band, m.Value)
+	}
+}
+
+// Flushing the 16-bit counters into the 32-bit ones changes no band.
+func TestHistFlushInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const C, n = 40, 700
+	rows := make([][]float64, n)
+	ok := make([]bool, n)
+	for d := range rows {
+		rows[d] = make([]float64, 2*C)
+		for c := range rows[d] {
+			rows[d][c] = rng.ExpFloat64()
+		}
+		ok[d] = d%17 != 0
+	}
+	run := func(flushAt int) []Band {
+		defer func(v int) { histFlushAt = v }(histFlushAt)
+		histFlushAt = flushAt
+		st := newBandStore(C, 2)
+		st.startHistograms(rows[:64], ok[:64])
+		for k := 64; k < n; k += 64 {
+			st.add(rows[k:min(k+64, n)], ok[k:min(k+64, n)])
+		}
+		return st.bands()
+	}
+	if a, b := run(65535), run(70); !reflect.DeepEqual(a, b) {
+		t.Errorf("flushing changes the bands")
 	}
 }

@@ -50,7 +50,9 @@ type bandStore struct {
 	lo, inv  []float64 // per value cell: range start and bins per unit (0: zero-width range)
 	min, max []float64 // per value cell: extremes of the values outside [lo, lo + histBins/inv]
 	sum      []float64
-	count    []uint32 // (histBins+2) per value cell: underflow, bins, overflow
+	count    []uint16 // (histBins+2) per value cell: underflow, bins, overflow; since the last flush
+	wide     []uint32 // counts flushed from count (nil until the first flush)
+	pending  int      // draws added to count since the last flush
 	n        int      // converged draws added
 	shared   []bool   // per level cell: counterfactual equal to scenario in every draw so far
 	scratch  [][]float64
@@ -150,7 +152,7 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 	b.min = make([]float64, V)
 	b.max = make([]float64, V)
 	b.sum = make([]float64, V)
-	b.count = make([]uint32, V*(histBins+2))
+	b.count = make([]uint16, V*(histBins+2))
 	b.shared = make([]bool, b.cells)
 	for j := range b.min {
 		b.min[j], b.max[j] = math.Inf(1), math.Inf(-1)
@@ -203,11 +205,17 @@ func tileValue(kind int, vs, vc []float64, k int) float64 {
 // counterfactual (they are its own, since every value so far was equal)
 // and both are filled from then on. This changes no result.
 func (b *bandStore) add(rows [][]float64, ok []bool) {
+	nd := 0
 	for d := range rows {
 		if ok[d] {
-			b.n++
+			nd++
 		}
 	}
+	b.n += nd
+	if b.pending+nd > histFlushAt {
+		b.flush()
+	}
+	b.pending += nd
 	C := b.cells
 	const S = histBins + 2
 	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
@@ -226,7 +234,7 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 					b.update(c, 0, vs, vc, off, W, nd, &vals)
 					j := 2*C + c
 					if b.inv[j] == 0 && b.lo[j] == 0 {
-						b.count[j*S+1] += uint32(nd) // nd exact zeros: the point mass at lo
+						b.count[j*S+1] += uint16(nd) // nd exact zeros: the point mass at lo
 					} else {
 						b.update(j, 2, vs, vc, off, W, nd, &vals)
 					}
@@ -234,6 +242,9 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 				}
 				j0, j1 := c, C+c
 				copy(b.count[j1*S:(j1+1)*S], b.count[j0*S:(j0+1)*S])
+				if b.wide != nil {
+					copy(b.wide[j1*S:(j1+1)*S], b.wide[j0*S:(j0+1)*S])
+				}
 				b.min[j1], b.max[j1], b.sum[j1] = b.min[j0], b.max[j0], b.sum[j0]
 				b.shared[c] = false
 			}
@@ -242,6 +253,27 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 			}
 		}
 	})
+}
+
+// histFlushAt bounds the draws counted in the 16-bit counters between two
+// flushes into the 32-bit ones (no slot can overflow before). A variable so
+// that tests can exercise the flush.
+var histFlushAt = 65535
+
+// flush moves the 16-bit counts into the 32-bit ones. Half-width counters
+// halve the memory the merge streams through for each block; the 32-bit
+// array is only allocated for runs of more than histFlushAt draws.
+func (b *bandStore) flush() {
+	if b.wide == nil {
+		b.wide = make([]uint32, len(b.count))
+	}
+	parallelCells(b.workers, len(b.count), 1<<16, func(_, i0, i1 int) {
+		for i := i0; i < i1; i++ {
+			b.wide[i] += uint32(b.count[i])
+			b.count[i] = 0
+		}
+	})
+	b.pending = 0
 }
 
 // update adds the nd tile values of value cell j (of the given kind, at
@@ -272,7 +304,7 @@ func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *
 		// the order is fixed, so the sum is still reproducible.
 		var s0, s1 float64
 		if inv == 0 {
-			eq := uint32(0) // values equal to lo (constant so far: e.g. a zero difference)
+			eq := uint16(0) // values equal to lo (constant so far: e.g. a zero difference)
 			for t, v := range vals[:m] {
 				if t&1 == 0 {
 					s0 += v
@@ -344,14 +376,23 @@ func (b *bandStore) histBand(j int) Band {
 	}
 	band := Band{Mean: b.sum[j] / float64(b.n)}
 	q := [5]*float64{&band.P5, &band.P25, &band.P50, &band.P75, &band.P95}
-	cnt := b.count[j*(histBins+2) : (j+1)*(histBins+2)]
+	const S = histBins + 2
+	var cnt [S]float64
+	for k, c := range b.count[j*S : (j+1)*S] {
+		cnt[k] = float64(c)
+	}
+	if b.wide != nil {
+		for k, c := range b.wide[j*S : (j+1)*S] {
+			cnt[k] += float64(c)
+		}
+	}
 	lo, mn, mx := b.lo[j], b.min[j], b.max[j]
 	w := 0.0
 	if b.inv[j] > 0 {
 		w = 1 / b.inv[j]
 	}
 	for k, p := range quantileLevels {
-		*q[k] = histQuantile(p, float64(b.n), cnt, lo, w, mn, mx)
+		*q[k] = histQuantile(p, float64(b.n), cnt[:], lo, w, mn, mx)
 	}
 	return band
 }
@@ -362,14 +403,14 @@ func (b *bandStore) histBand(j int) Band {
 // min and max are the exact extremes of the values outside the range (the
 // only values they track). With w = 0 (a pilot where every draw agreed)
 // slot 1 is a point mass at lo, returned exactly.
-func histQuantile(p, n float64, cnt []uint32, lo, w, mn, mx float64) float64 {
+func histQuantile(p, n float64, cnt []float64, lo, w, mn, mx float64) float64 {
 	target := p * n
 	var cum float64
 	for s, c := range cnt {
 		if c == 0 {
 			continue
 		}
-		cf := float64(c)
+		cf := c
 		if cum+cf >= target {
 			var a, z float64
 			switch s {
