@@ -343,7 +343,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		switch {
 		case exactRegime:
 			copy(store.exactOK[d0:d1], blockOK[:nb])
-		case store.count == nil:
+		case !store.started():
 			if res.Converged > 0 {
 				store.startHistograms(rows[:nb], blockOK[:nb])
 			}

@@ -47,7 +47,7 @@ func TestBandStoreKnownDistribution(t *testing.T) {
 		{"histogram 50000", 50000, 256},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// flush the 16-bit counters often (every 1000 draws)
+			// move to 32-bit counters after 1000 draws
 			defer func(v int) { histFlushAt = v }(histFlushAt)
 			histFlushAt = 1000
 			rng := rand.New(rand.NewPCG(7, 11))
@@ -166,7 +166,7 @@ func TestMonteCarloWorkersIdentical(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func(v, f int) { mcExactLimit, histFlushAt = v, f }(mcExactLimit, histFlushAt)
 			mcExactLimit = tc.lim
-			histFlushAt = 100 // several flushes of the 16-bit counters
+			histFlushAt = 100 // 32-bit counters from the 100th draw
 			scen, cf := mcTestSpecs()
 			var ref *MCResult
 			for _, w := range []int{1, 2, 3} {
@@ -401,7 +401,7 @@ func TestMonteCarloDegenerateEqualsRun(t *testing.T) {
 	}
 }
 
-// Flushing the 16-bit counters into the 32-bit ones changes no band.
+// Moving from 16-bit to 32-bit counters mid-run changes no band.
 func TestHistFlushInvariant(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	const C, n = 40, 700

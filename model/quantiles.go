@@ -50,12 +50,14 @@ type bandStore struct {
 	lo, inv  []float64 // per value cell: range start and bins per unit (0: zero-width range)
 	min, max []float64 // per value cell: extremes of the values outside [lo, lo + histBins/inv]
 	sum      []float64
-	count    []uint16 // (histBins+2) per value cell: underflow, bins, overflow; since the last flush
-	wide     []uint32 // counts flushed from count (nil until the first flush)
-	pending  int      // draws added to count since the last flush
-	n        int      // converged draws added
-	shared   []bool   // per level cell: counterfactual equal to scenario in every draw so far
-	scratch  [][]float64
+	// counts: (histBins+2) per value cell (underflow, bins, overflow), in
+	// 16-bit counters up to histFlushAt draws, then in 32-bit ones; exactly
+	// one of count16 and count32 is non-nil once the histograms start.
+	count16 []uint16
+	count32 []uint32
+	n       int    // converged draws added
+	shared  []bool // per level cell: counterfactual equal to scenario in every draw so far
+	scratch [][]float64
 }
 
 func newBandStore(cells, workers int) *bandStore {
@@ -152,7 +154,7 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 	b.min = make([]float64, V)
 	b.max = make([]float64, V)
 	b.sum = make([]float64, V)
-	b.count = make([]uint16, V*(histBins+2))
+	b.count16 = make([]uint16, V*(histBins+2))
 	b.shared = make([]bool, b.cells)
 	for j := range b.min {
 		b.min[j], b.max[j] = math.Inf(1), math.Inf(-1)
@@ -211,11 +213,10 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 			nd++
 		}
 	}
-	b.n += nd
-	if b.pending+nd > histFlushAt {
-		b.flush()
+	if b.count16 != nil && b.n+nd > histFlushAt {
+		b.widen()
 	}
-	b.pending += nd
+	b.n += nd
 	C := b.cells
 	const S = histBins + 2
 	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
@@ -234,16 +235,17 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 					b.update(c, 0, vs, vc, off, W, nd, &vals)
 					j := 2*C + c
 					if b.inv[j] == 0 && b.lo[j] == 0 {
-						b.count[j*S+1] += uint16(nd) // nd exact zeros: the point mass at lo
+						b.addPointMass(j, nd) // nd exact zeros: the point mass at lo
 					} else {
 						b.update(j, 2, vs, vc, off, W, nd, &vals)
 					}
 					continue
 				}
 				j0, j1 := c, C+c
-				copy(b.count[j1*S:(j1+1)*S], b.count[j0*S:(j0+1)*S])
-				if b.wide != nil {
-					copy(b.wide[j1*S:(j1+1)*S], b.wide[j0*S:(j0+1)*S])
+				if b.count16 != nil {
+					copy(b.count16[j1*S:(j1+1)*S], b.count16[j0*S:(j0+1)*S])
+				} else {
+					copy(b.count32[j1*S:(j1+1)*S], b.count32[j0*S:(j0+1)*S])
 				}
 				b.min[j1], b.max[j1], b.sum[j1] = b.min[j0], b.max[j0], b.sum[j0]
 				b.shared[c] = false
@@ -255,34 +257,51 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 	})
 }
 
-// histFlushAt bounds the draws counted in the 16-bit counters between two
-// flushes into the 32-bit ones (no slot can overflow before). A variable so
-// that tests can exercise the flush.
+// histFlushAt is the number of draws the 16-bit counters can hold (no
+// slot can overflow before); a variable so that tests can exercise widen.
 var histFlushAt = 65535
 
-// flush moves the 16-bit counts into the 32-bit ones. Half-width counters
-// halve the memory the merge streams through for each block; the 32-bit
-// array is only allocated for runs of more than histFlushAt draws.
-func (b *bandStore) flush() {
-	if b.wide == nil {
-		b.wide = make([]uint32, len(b.count))
-	}
-	parallelCells(b.workers, len(b.count), 1<<16, func(_, i0, i1 int) {
+// widen moves the counts into 32-bit counters and drops the 16-bit ones,
+// before more than histFlushAt draws are counted. Half-width counters halve
+// the memory the merge streams through for each block; runs of more draws
+// continue with full-width ones (the memory of the 16-bit array is freed).
+func (b *bandStore) widen() {
+	c32 := make([]uint32, len(b.count16))
+	parallelCells(b.workers, len(c32), 1<<16, func(_, i0, i1 int) {
 		for i := i0; i < i1; i++ {
-			b.wide[i] += uint32(b.count[i])
-			b.count[i] = 0
+			c32[i] = uint32(b.count16[i])
 		}
 	})
-	b.pending = 0
+	b.count16, b.count32 = nil, c32
+}
+
+// started reports whether the histograms exist.
+func (b *bandStore) started() bool { return b.count16 != nil || b.count32 != nil }
+
+// addPointMass adds nd draws to slot 1 of value cell j.
+func (b *bandStore) addPointMass(j, nd int) {
+	const S = histBins + 2
+	if b.count16 != nil {
+		b.count16[j*S+1] += uint16(nd)
+	} else {
+		b.count32[j*S+1] += uint32(nd)
+	}
 }
 
 // update adds the nd tile values of value cell j (of the given kind, at
 // offset off in tiles of width W) to its histogram, min, max and sum.
 func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *[mcBlock]float64) {
 	const S = histBins + 2
+	if b.count16 != nil {
+		updateCell(b, b.count16[j*S:(j+1)*S], j, kind, vs, vc, off, W, nd, vals)
+	} else {
+		updateCell(b, b.count32[j*S:(j+1)*S], j, kind, vs, vc, off, W, nd, vals)
+	}
+}
+
+func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []float64, off, W, nd int, vals *[mcBlock]float64) {
 	lo, inv := b.lo[j], b.inv[j]
 	mn, mx, sm := b.min[j], b.max[j], b.sum[j]
-	cnt := b.count[j*S : (j+1)*S]
 	for t0 := 0; t0 < nd; t0 += mcBlock {
 		m := min(nd-t0, mcBlock)
 		k := t0*W + off
@@ -304,7 +323,7 @@ func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *
 		// the order is fixed, so the sum is still reproducible.
 		var s0, s1 float64
 		if inv == 0 {
-			eq := uint16(0) // values equal to lo (constant so far: e.g. a zero difference)
+			eq := T(0) // values equal to lo (constant so far: e.g. a zero difference)
 			for t, v := range vals[:m] {
 				if t&1 == 0 {
 					s0 += v
@@ -378,12 +397,13 @@ func (b *bandStore) histBand(j int) Band {
 	q := [5]*float64{&band.P5, &band.P25, &band.P50, &band.P75, &band.P95}
 	const S = histBins + 2
 	var cnt [S]float64
-	for k, c := range b.count[j*S : (j+1)*S] {
-		cnt[k] = float64(c)
-	}
-	if b.wide != nil {
-		for k, c := range b.wide[j*S : (j+1)*S] {
-			cnt[k] += float64(c)
+	if b.count16 != nil {
+		for k, c := range b.count16[j*S : (j+1)*S] {
+			cnt[k] = float64(c)
+		}
+	} else {
+		for k, c := range b.count32[j*S : (j+1)*S] {
+			cnt[k] = float64(c)
 		}
 	}
 	lo, mn, mx := b.lo[j], b.min[j], b.max[j]
@@ -456,7 +476,7 @@ func exactBand(values []float64) Band {
 func (b *bandStore) bands() []Band {
 	V := 3 * b.cells
 	out := make([]Band, V)
-	if b.count != nil {
+	if b.started() {
 		C := b.cells
 		parallelCells(b.workers, V, 1024, func(_, j0, j1 int) {
 			for j := j0; j < j1; j++ {
