@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -273,6 +274,10 @@ func (b *bandStore) widen() {
 		}
 	})
 	b.count16, b.count32 = nil, c32
+	// A one-off collection now returns the 16-bit array at once, so that
+	// the garbage collector's heap target is not set while both arrays
+	// are live (this keeps the peak memory of long runs lower).
+	runtime.GC()
 }
 
 // started reports whether the histograms exist.
