@@ -122,11 +122,7 @@ func ValidateEvents(m *Market, events []Event) error {
 					return fmt.Errorf("%s.value: %g Mt/yr must not be negative", f, v)
 				}
 			}
-		case EventWedge:
-			if e.Value <= -1 {
-				return fmt.Errorf("%s.pct: %g%% must exceed −100%%", f, 100*e.Value)
-			}
-		case EventDemand:
+		case EventWedge, EventDemand:
 			for _, v := range append([]float64{e.Value}, e.Series...) {
 				if v <= -1 {
 					return fmt.Errorf("%s.pct: %g%% must exceed −100%%", f, 100*v)

@@ -142,6 +142,8 @@ func TestValidateEvents(t *testing.T) {
 		"negative ramp":   {ID: "a", Kind: EventWedge, Supplier: 0, Start: s, RampIn: -1},
 		"negative cap":    {ID: "a", Kind: EventExportCap, Supplier: 0, Value: -1, Start: s},
 		"demand -100%":    {ID: "a", Kind: EventDemand, Region: 0, Value: -1, Start: s},
+		"wedge -100%":     {ID: "a", Kind: EventWedge, Supplier: 0, Region: -1, Value: -1, Start: s},
+		"wedge series":    {ID: "a", Kind: EventWedge, Supplier: 0, Region: -1, Series: []float64{0.1, -1.5}, Start: s},
 	} {
 		if err := ValidateEvents(m, []Event{ev}); err == nil {
 			t.Errorf("%s: no error", name)

@@ -17,13 +17,15 @@ const (
 	// Supplier→Region (Region −1: all of the supplier's sales).
 	EventWedge
 	// EventExportCap sets supplier's export cap to Value, Mt/yr (a level;
-	// ramps from the uncapped base sales level S0).
+	// ramps from From when HasFrom, else from the level in force; floored
+	// at 0).
 	EventExportCap
 	// EventCorridorCapacity sets corridor capacity to Value, Mt/yr (a
-	// level; ramps from From when HasFrom, else from the base capacity).
-	// Value 0 closes the corridor.
+	// level; ramps from From when HasFrom, else from the capacity in
+	// force; floored at 0). Value 0 closes the corridor.
 	EventCorridorCapacity
-	// EventCorridorCost sets corridor cost to Value, $/t (a level).
+	// EventCorridorCost sets corridor cost to Value, $/t (a level; ramps
+	// from From when HasFrom, else from the cost in force).
 	EventCorridorCost
 	// EventCapacity adds Value to production capacity, Mt/yr (a delta;
 	// negative for an outage).
