@@ -168,7 +168,7 @@ func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs) error 
 		head := []string{"parameter", "low", "high", "at low (" + unit + ")", "at high (" + unit + ")", "swing"}
 		var rows [][]string
 		for _, b := range sum.Bars {
-			rows = append(rows, []string{b.Param, strconv.FormatFloat(b.Low, 'g', 5, 64), strconv.FormatFloat(b.High, 'g', 5, 64),
+			rows = append(rows, []string{b.Param, strconv.FormatFloat(b.Low, 'g', 3, 64), strconv.FormatFloat(b.High, 'g', 3, 64),
 				report.FormatNumber(b.AtLow*f, d, true), report.FormatNumber(b.AtHigh*f, d, true), report.FormatNumber(b.Swing*f, d, false)})
 		}
 		writeGrid(e.stdout, head, rows, a.format != "table", 1)
