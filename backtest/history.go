@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
 )
 
 // Names of the parameters HistoryModel estimates.
@@ -251,28 +252,8 @@ func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers
 // Markers returns the scenario's recorded events as chart markers: one per
 // event start inside from..to, labelled with the event's label (or id).
 func (h *HistoryModel) Markers(from, to model.Month) []EventMark {
-	var out []EventMark
-	seen := map[string]bool{}
-	for _, e := range h.Spec.Events {
-		if e.Start < from || e.Start > to {
-			continue
-		}
-		l := e.Label
-		if l == "" {
-			l = e.ID
-		}
-		key := e.Start.String() + l
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		out = append(out, EventMark{Month: e.Start, Label: l})
-	}
-	return out
+	return plots.EventMarkers(h.Spec.Events, from, to)
 }
 
 // EventMark is an event shown on the chart.
-type EventMark struct {
-	Month model.Month
-	Label string
-}
+type EventMark = plots.Marker

@@ -790,24 +790,9 @@ func chartMeta(sc *scenarios.Scenario, p *RunParams) plots.Meta {
 		meta.Draws = 0
 	}
 	if m := sc.Spec.Market; m != nil {
-		meta.DataSource = fmt.Sprintf("Data: %s v%s (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)", m.Name, m.Version)
+		meta.DataSource = plots.DataSourceLine(m)
 	}
-	seen := map[string]bool{}
-	for _, e := range sc.Spec.Events {
-		if e.Start < sc.Spec.Start || e.Start > sc.Spec.End {
-			continue
-		}
-		label := e.Label
-		if label == "" {
-			label = e.ID
-		}
-		key := e.Start.String() + label
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		meta.Markers = append(meta.Markers, plots.Marker{Month: e.Start, Label: label})
-	}
+	meta.Markers = plots.EventMarkers(sc.Spec.Events, sc.Spec.Start, sc.Spec.End)
 	return meta
 }
 

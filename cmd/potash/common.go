@@ -168,26 +168,10 @@ func chartMeta(s *scenarios.Scenario, seed uint64, draws int) plots.Meta {
 		Draws:          draws,
 	}
 	if s.Spec != nil && s.Spec.Market != nil {
-		mk := s.Spec.Market
-		m.DataSource = fmt.Sprintf("Data: %s v%s (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)", mk.Name, mk.Version)
+		m.DataSource = plots.DataSourceLine(s.Spec.Market)
 	}
 	if s.Spec != nil {
-		seen := map[string]bool{}
-		for _, ev := range s.Spec.Events {
-			if ev.Start < s.Spec.Start || ev.Start > s.Spec.End {
-				continue
-			}
-			label := ev.Label
-			if label == "" {
-				label = ev.ID
-			}
-			key := ev.Start.String() + label
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			m.Markers = append(m.Markers, plots.Marker{Month: ev.Start, Label: label})
-		}
+		m.Markers = plots.EventMarkers(s.Spec.Events, s.Spec.Start, s.Spec.End)
 	}
 	return m
 }
