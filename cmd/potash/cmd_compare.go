@@ -167,12 +167,10 @@ func compareScenarios(ctx context.Context, e *env, a *compareArgs) error {
 	if err := stage.WriteFile(fileMarkdown, func(w io.Writer) error { return writeCompareTable(w, sum, true) }); err != nil {
 		return runFailed(err)
 	}
-	prev := previousFiles(dir, "compare")
-	files, err := stage.Commit()
+	files, err := commitStage(stage, dir, "compare")
 	if err != nil {
-		return runFailed(fmt.Errorf("writing %s: %w", dir, err))
+		return err
 	}
-	stage.RemoveStale(prev, files) // e.g. draws.csv of an earlier run with --draws
 	switch a.format {
 	case "json":
 		err = writeJSON(e.stdout, sum)

@@ -152,12 +152,10 @@ func runScenario(ctx context.Context, e *env, a *runArgs) error {
 	if err := writeRunFiles(stage, res, a, charts, chartOpts); err != nil {
 		return runFailed(err)
 	}
-	prev := previousFiles(dir, "run")
-	files, err := stage.Commit()
+	files, err := commitStage(stage, dir, "run")
 	if err != nil {
-		return runFailed(fmt.Errorf("writing %s: %w", dir, err))
+		return err
 	}
-	stage.RemoveStale(prev, files) // e.g. draws.csv of an earlier run with --draws
 	if err := printSummary(e.stdout, a.format, res.summary); err != nil {
 		return runFailed(err)
 	}

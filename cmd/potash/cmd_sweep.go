@@ -307,12 +307,10 @@ func sweepScenario(ctx context.Context, e *env, a *sweepArgs) error {
 	if err := stage.WriteFile(fileSummary, func(w io.Writer) error { return writeJSON(w, sum) }); err != nil {
 		return runFailed(err)
 	}
-	prev := previousFiles(dir, "sweep")
-	files, err := stage.Commit()
+	files, err := commitStage(stage, dir, "sweep")
 	if err != nil {
-		return runFailed(fmt.Errorf("writing %s: %w", dir, err))
+		return err
 	}
-	stage.RemoveStale(prev, files) // e.g. draws.csv of an earlier run with --draws
 	switch a.format {
 	case "json":
 		err = writeJSON(e.stdout, sum)

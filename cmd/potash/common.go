@@ -219,6 +219,20 @@ func newStage(dir string) (*report.Stage, error) {
 	return st, nil
 }
 
+// commitStage moves the staged outputs of `potash command` into dir, then
+// removes the files an earlier run of the same command wrote there that
+// this run did not rewrite (e.g. draws.csv of an earlier run with --draws).
+// Files the tool did not write are never touched.
+func commitStage(stage *report.Stage, dir, command string) ([]string, error) {
+	prev := previousFiles(dir, command)
+	files, err := stage.Commit()
+	if err != nil {
+		return nil, runFailed(fmt.Errorf("writing %s: %w", dir, err))
+	}
+	stage.RemoveStale(prev, files)
+	return files, nil
+}
+
 // previousFiles returns the files a previous `potash command` wrote into
 // dir, from its summary.json, or nil. Outputs of other commands or tools
 // are never listed.
