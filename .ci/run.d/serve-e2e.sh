@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # serve: the end-to-end test of `potash serve` in headless Chromium
-# (serve/browser_test.go). It installs Debian's chromium package when
+# (internal/serve/browser_test.go). It installs Debian's chromium package when
 # /usr/bin/chromium is missing, then runs the test with
 # POTASH_BROWSER_TEST=required, so a missing or broken browser fails CI
 # instead of skipping the test.
@@ -27,5 +27,5 @@ fi
 
 shot="${TMPDIR:-/tmp}/potash-serve-e2e.png"
 POTASH_BROWSER_TEST=required POTASH_CHROMIUM="$chromium" POTASH_SCREENSHOT="$shot" \
-  go test ./serve -run '^TestBrowser$' -count=1 -v
+  go test ./internal/serve -run '^TestBrowser$' -count=1 -v
 echo "serve-e2e: screenshot of the page in $shot"

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/potash-sim/potash/backtest"
+	"github.com/potash-sim/potash/internal/backtest"
 	"github.com/potash-sim/potash/internal/report"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/potash-sim/potash/serve"
+	"github.com/potash-sim/potash/internal/serve"
 )
 
 func init() { registerCommand(newServeCommand) }

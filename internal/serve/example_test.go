@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 
-	"github.com/potash-sim/potash/serve"
+	"github.com/potash-sim/potash/internal/serve"
 )
 
 // A Server is an http.Handler: every input is checked before any work, and

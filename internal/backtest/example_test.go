@@ -7,7 +7,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/potash-sim/potash/backtest"
+	"github.com/potash-sim/potash/internal/backtest"
 	"github.com/potash-sim/potash/model"
 )
 
