@@ -17,13 +17,9 @@ import (
 // on each supplier's own price with the others fixed, Gauss–Seidel over
 // suppliers until prices stop moving. It is slow and simple on purpose.
 
-// bruteSupply is S(p) = min(K, cap, max_j min(B·(p − c_j)^η, C_j)).
+// bruteSupplyLag is S(p) = min(K, cap, max_j min(B·(p − c_j)^η, C_j)).
 //
 // With a Lag it uses the short-run curve B_t = S_{t−1}^(1−λ)·B^λ, η_t = λη.
-func bruteSupply(c *Calibrated, pol *Policy, i int, p float64) float64 {
-	return bruteSupplyLag(c, pol, nil, i, p)
-}
-
 func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p float64) float64 {
 	s := c.Market.Suppliers[i]
 	B, eta := c.B[i], s.Eta
@@ -51,13 +47,9 @@ func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p float64) floa
 	return math.Min(K, math.Min(pol.ExportCap[i], best))
 }
 
-// bruteDemand is Σ_r x[i][r] at FOB prices p; suppliers with out[j] set do
+// bruteDemandLag is Σ_r x[i][r] at FOB prices p; suppliers with out[j] set do
 // not take part.
-func bruteDemand(c *Calibrated, pol *Policy, p []float64, out []bool, i int) float64 {
-	return bruteDemandLag(c, pol, nil, p, out, i)
-}
-
-// bruteDemandLag is bruteDemand with the short-run demand
+// With a Lag it uses the short-run demand
 // A_t = Q_{t−1}^(1−μ)·(A·s)^μ, ε_t = με when lag is not nil.
 func bruteDemandLag(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, i int) float64 {
 	m := c.Market
@@ -88,13 +80,9 @@ func bruteDemandLag(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []boo
 	return D
 }
 
-// bruteSolve returns equilibrium FOB prices (NaN for suppliers that cannot
+// bruteSolveLag returns equilibrium FOB prices (NaN for suppliers that cannot
 // sell) and whether it converged.
-func bruteSolve(c *Calibrated, pol *Policy) ([]float64, bool) {
-	return bruteSolveLag(c, pol, nil)
-}
-
-// bruteSolveLag is bruteSolve for the short-run equations of one month.
+// With a Lag it solves the short-run equations of one month.
 func bruteSolveLag(c *Calibrated, pol *Policy, lag *Lag) ([]float64, bool) {
 	m := c.Market
 	n := len(m.Suppliers)

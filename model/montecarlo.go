@@ -86,7 +86,6 @@ type mcRunner struct {
 	seed     uint64
 	layout   *mcLayout
 	acc      *metricAcc
-	vals     []float64
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It

@@ -781,8 +781,8 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 	w.othersSum(i)
 	sc := w.sc[i]
 	y := w.y[i]
-	g, dg := w.ownExcess(i, y)
-	lo, hi := math.NaN(), math.NaN()
+	g, _ := w.ownExcess(i, y)
+	var lo, hi float64
 	if g > 0 {
 		lo = y
 		for step := 0.25; ; step *= 2 {
@@ -821,7 +821,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 	}
 	// Invariant: g(lo) > 0 ≥ g(hi) (or = at lo), root in [lo, hi].
 	y = 0.5 * (lo + hi)
-	g, dg = w.ownExcess(i, y)
+	g, dg := w.ownExcess(i, y)
 	for it := 0; it < bisectIter; it++ {
 		if math.Abs(g)/sc <= 0.01*tol || hi-lo <= 4e-16*(1+math.Abs(y)) {
 			break

@@ -65,18 +65,6 @@ func newBandStore(cells, workers int) *bandStore {
 	return &bandStore{cells: cells, workers: max(workers, 1)}
 }
 
-// value returns value cell j of row.
-func (b *bandStore) value(row []float64, j int) float64 {
-	kind, c := j/b.cells, j%b.cells
-	switch kind {
-	case 0:
-		return row[c]
-	case 1:
-		return row[b.cells+c]
-	}
-	return row[c] - row[b.cells+c]
-}
-
 // parallelCells runs f over [0, n) split into chunks, on workers
 // goroutines; w is the goroutine's index. f must only touch its own cells.
 func parallelCells(workers, n, chunk int, f func(w, j0, j1 int)) {

@@ -2,10 +2,6 @@ package model
 
 import "errors"
 
-// ErrNotImplemented is returned by functions still being written.
-// (Contract stub: remove when every function is implemented.)
-var ErrNotImplemented = errors.New("model: not implemented")
-
 // Calibrated is a Market with the parameters that make it reproduce its
 // base year exactly (see docs/MODEL.md, "Calibration"). It is read-only once
 // made and may be shared between goroutines.

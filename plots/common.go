@@ -113,11 +113,6 @@ func (n nominalTicks) Ticks(min, max float64) []plot.Tick {
 	return out
 }
 
-// noTicks draws no ticks.
-type noTicks struct{}
-
-func (noTicks) Ticks(min, max float64) []plot.Tick { return nil }
-
 // hideAxisLine hides an axis's line and tick marks, keeping its labels.
 func hideAxisLine(a *plot.Axis) {
 	a.LineStyle.Width = 0

@@ -1,16 +1,12 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/potash-sim/potash/model"
 )
-
-// errNotImplemented marks contract stubs still being written.
-var errNotImplemented = errors.New("scenarios: not implemented")
 
 // DefaultScenario is the built-in run by `potash run` with no argument.
 const DefaultScenario = "us-relief-2025"

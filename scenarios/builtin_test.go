@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -166,9 +165,6 @@ func TestBuiltinsRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			run, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
-			if errors.Is(err, model.ErrNotImplemented) {
-				t.Skip("model.SimulatePair not implemented yet")
-			}
 			if err != nil {
 				t.Fatalf("SimulatePair: %v", err)
 			}
@@ -204,9 +200,6 @@ func TestBuiltinSigns(t *testing.T) {
 			t.Fatal(err)
 		}
 		run, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
-		if errors.Is(err, model.ErrNotImplemented) {
-			t.Skip("model.SimulatePair not implemented yet")
-		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -626,9 +626,6 @@ func TestBaseMarketCalibrates(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := model.Calibrate(m)
-	if errors.Is(err, model.ErrNotImplemented) {
-		t.Skip("model.Calibrate not implemented yet")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -642,9 +639,6 @@ func TestBaseMarketCalibrates(t *testing.T) {
 	}
 	sol := model.NewSolution(c)
 	res, err := model.NewSolver(c).Solve(model.NewPolicy(c.Market), nil, nil, sol)
-	if errors.Is(err, model.ErrNotImplemented) {
-		t.Skip("model.Solve not implemented yet")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -776,9 +770,6 @@ func TestBaseMarketKlaipedaClosure(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := model.Calibrate(m)
-	if errors.Is(err, model.ErrNotImplemented) {
-		t.Skip("model.Calibrate not implemented yet")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -789,9 +780,6 @@ func TestBaseMarketKlaipedaClosure(t *testing.T) {
 	k := m.CorridorIndex(by, "Klaipeda")
 	pol.CorridorCap[by][k] = 0
 	res, err := solver.Solve(pol, nil, nil, sol)
-	if errors.Is(err, model.ErrNotImplemented) {
-		t.Skip("model.Solve not implemented yet")
-	}
 	if err != nil || res.Status != model.Converged {
 		t.Fatalf("closure solve: %v %v", res.Status, err)
 	}

@@ -111,7 +111,6 @@ type runResult struct {
 	run     *model.Run
 	mc      *model.MCResult
 	summary *report.Summary
-	files   []string
 }
 
 // runScenario is `potash run`.
@@ -185,7 +184,7 @@ func simulate(ctx context.Context, e *env, s *scenarios.Scenario, a *runArgs) (*
 			return nil, modelErr("Monte Carlo of "+s.Name, err)
 		}
 		if res.mc.Converged == 0 {
-			return nil, runFailed(fmt.Errorf("Monte Carlo of %s: none of %d draws converged", s.Name, draws))
+			return nil, runFailed(fmt.Errorf("none of the %d Monte Carlo draws of %s converged", draws, s.Name))
 		}
 	}
 	metrics := report.Metrics(model.Metrics(run), res.mc)

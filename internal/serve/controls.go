@@ -300,18 +300,6 @@ func (p *RunParams) sets(start, end model.Month) ([]string, error) {
 	return out, nil
 }
 
-// setsWithout returns the --set arguments without horizon checks (used to
-// load the scenario once to learn its horizon).
-func (p *RunParams) rawSets() []string {
-	var out []string
-	for _, c := range Controls {
-		if v, ok := p.Values[c.ID]; ok && v != Never {
-			out = append(out, c.Path+"="+v)
-		}
-	}
-	return out
-}
-
 // canonicalQuery is the request's canonical form (sorted keys), used for the
 // cache key and the page's URL.
 func (p *RunParams) canonicalQuery() string {
