@@ -58,9 +58,12 @@
 // typographic minus, never exponent notation); money is shown in $ bn.
 //
 // Sizes: SizeSlide (16:9, 13.33 × 7.5 in, fonts sized for a full slide)
-// and SizeHalfPage (6.5 × 4 in); PNG at Options.DPI (default 150). PDF
-// text is converted to code page 1252 (gonum/plot's PDF fonts), so a few
-// characters are simplified there only ("Klaipėda" → "Klaipeda").
+// and SizeHalfPage (6.5 × 4 in); PNG at Options.DPI (default 150). SVG
+// and PDF embed their fonts. PDF text is Unicode (Liberation Sans and its
+// bold face embedded as TrueType subsets with a ToUnicode map, so
+// "Klaipėda", "−" and "2020–2025" print and copy as written), and a PDF
+// carries no creation date: the same chart gives the same bytes on every
+// run.
 //
 // Bad data (empty, NaN or Inf values, inconsistent shapes, a missing Monte
 // Carlo series) is an error, never a panic. All charts are rendered in

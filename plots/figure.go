@@ -3,13 +3,8 @@ package plots
 import (
 	"math"
 	"strconv"
-	"unicode"
 
 	"bytes"
-	stdfont "golang.org/x/image/font"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/unicode/norm"
-	"gonum.org/v1/plot/font"
 	"image/color"
 	"image/png"
 	"io"
@@ -24,7 +19,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/potash-sim/potash/model"
@@ -751,9 +745,7 @@ func (ch *Chart) Render(w io.Writer, format string, opts Options) error {
 	case "svg":
 		cw = vgsvg.NewWith(vgsvg.UseWH(st.width, st.height), vgsvg.EmbedFonts(true))
 	case "pdf":
-		pc := vgpdf.New(st.width, st.height)
-		pc.EmbedFonts(true)
-		cw = pdfCanvas{pc}
+		cw = newPDFCanvas(st.width, st.height)
 	default:
 		return errorf("unknown format %q (want png, svg or pdf)", format)
 	}
@@ -887,77 +879,4 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return errorf("%v", err)
 	}
 	return nil
-}
-
-// pdfCanvas works around two limits of gonum/plot's PDF backend. Its
-// fonts are encoded in code page 1252, so text is converted to it
-// (characters outside it are replaced: "−" by "–", "→" by "->", letters
-// with diacritics outside cp1252 by their base letter: "Klaipėda" becomes
-// "Klaipeda" in PDF only). And it cannot embed a bold and a regular face
-// of one family in the same file (both get the file name "font.z" and the
-// last one wins, giving bold widths to regular glyphs), so bold text is
-// drawn with the regular face three times, offset by a fraction of a point
-// (a simulated bold).
-type pdfCanvas struct{ *vgpdf.Canvas }
-
-// FillString implements vg.Canvas.
-func (c pdfCanvas) FillString(f font.Face, pt vg.Point, s string) {
-	s = toCP1252(s)
-	if f.Font.Weight != stdfont.WeightBold {
-		c.Canvas.FillString(f, pt, s)
-		return
-	}
-	reg := f.Font
-	reg.Weight = stdfont.WeightNormal
-	rf := font.DefaultCache.Lookup(reg, reg.Size)
-	dx := f.Font.Size * 0.022
-	for k := 0; k < 3; k++ {
-		c.Canvas.FillString(rf, vg.Point{X: pt.X + dx*vg.Length(k)/2, Y: pt.Y}, s)
-	}
-}
-
-var cp1252Subst = map[rune]string{
-	'−': "–", '→': "->", '←': "<-", '≤': "<=", '≥': ">=", '…': "...",
-}
-
-// toCP1252 returns s encoded in Windows code page 1252 (as a Go string of
-// bytes), substituting characters the code page lacks.
-func toCP1252(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return s
-	}
-	var b []byte
-	for _, r := range s {
-		if sub, ok := cp1252Subst[r]; ok {
-			for _, q := range sub {
-				if c, ok := charmap.Windows1252.EncodeRune(q); ok {
-					b = append(b, c)
-				}
-			}
-			continue
-		}
-		if c, ok := charmap.Windows1252.EncodeRune(r); ok {
-			b = append(b, c)
-			continue
-		}
-		// Drop diacritics: decompose and keep the base letters.
-		for _, q := range norm.NFD.String(string(r)) {
-			if unicode.Is(unicode.Mn, q) {
-				continue
-			}
-			if c, ok := charmap.Windows1252.EncodeRune(q); ok {
-				b = append(b, c)
-			} else {
-				b = append(b, '?')
-			}
-		}
-	}
-	return string(b)
 }
