@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -180,5 +181,61 @@ func TestPathTrendMatchesClosedForm(t *testing.T) {
 				t.Fatalf("month %v region %d: %.17g vs closed form %.17g", tm, r, ps.pol.DemandScale[r], pol.DemandScale[r])
 			}
 		}
+	}
+}
+
+// TestInstrumentTable checks every entry of the instrument table: a name
+// and an apply; ValidateEvents enforces the indices it declares and wraps
+// ErrInvalidEvent; a step event at full intensity changes the policy.
+func TestInstrumentTable(t *testing.T) {
+	m := pathMarket()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewMonth(2022, 1)
+	for k := EventKind(1); k < eventKindEnd; k++ {
+		in := &instruments[k]
+		t.Run(k.String(), func(t *testing.T) {
+			if in.name == "" || in.apply == nil {
+				t.Fatalf("kind %d: no name or apply", int(k))
+			}
+			e := Event{ID: "e", Kind: k, Supplier: 2, Region: 0, Corridor: 0, Value: 0.5, Start: s}
+			if err := ValidateEvents(m, []Event{e}); err != nil {
+				t.Fatalf("valid event rejected: %v", err)
+			}
+			for _, bad := range []func(e *Event){
+				func(e *Event) { e.Supplier = len(m.Suppliers) },
+				func(e *Event) { e.Region = len(m.Regions) },
+				func(e *Event) {
+					if in.supplier == required {
+						e.Supplier = -1
+					} else {
+						e.Region = -2
+					}
+				},
+			} {
+				b := e
+				bad(&b)
+				if err := ValidateEvents(m, []Event{b}); !errors.Is(err, ErrInvalidEvent) {
+					t.Errorf("%+v: error %v, want ErrInvalidEvent", b, err)
+				}
+			}
+			pol, base := NewPolicy(c.Market), NewPolicy(c.Market)
+			SetPolicy(pol, c, &Spec{Market: m, Start: s, End: s, Events: []Event{e}}, s)
+			SetPolicy(base, c, &Spec{Market: m, Start: s, End: s}, s)
+			if policiesEqual(pol, base) {
+				t.Errorf("the event changed nothing")
+			}
+			if w := e.Intensity(s + 100); w != 1 {
+				t.Errorf("intensity %g after start", w)
+			}
+			if r := (&Event{Kind: k, Start: s, RampIn: 4}).Intensity(s); (r == 1) == in.ramp {
+				t.Errorf("ramp %v but first-month intensity of a 4-month ramp %g", in.ramp, r)
+			}
+		})
+	}
+	if ValidateEvents(m, []Event{{Kind: eventKindEnd}}) == nil || EventKind(99).String() != "kind 99" {
+		t.Error("unknown kind accepted")
 	}
 }

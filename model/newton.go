@@ -140,7 +140,7 @@ func newWorkspace(c *Calibrated) *workspace {
 func (w *workspace) checkSolution(sol *Solution) error {
 	if sol == nil || len(sol.FOB) != w.n || len(sol.PriceIndex) != w.R || len(sol.Flow) != w.n ||
 		len(sol.CorridorFlow) != w.n || len(sol.Binding) != w.n || (sol.CorridorCap != nil && len(sol.CorridorCap) != w.n) {
-		return fmt.Errorf("model: Solution not made by NewSolution for this market")
+		return &FieldError{Msg: "model: Solution not made by NewSolution for this market", Kind: ErrInvalidSolver}
 	}
 	return nil
 }
@@ -149,25 +149,18 @@ func (w *workspace) checkSolution(sol *Solution) error {
 func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	c, m := w.c, w.c.Market
 	n, R := w.n, w.R
-	if pol == nil {
-		return fmt.Errorf("policy: nil")
-	}
-	if len(pol.Ban) != n || len(pol.Wedge) != n || len(pol.ExportCap) != n || len(pol.CorridorCap) != n ||
-		len(pol.CorridorCost) != n || len(pol.CapacityAdd) != n || len(pol.DemandScale) != R || len(pol.CostShift) != n {
-		return fmt.Errorf("policy: shape does not match the market (%d suppliers, %d regions); make it with NewPolicy", n, R)
+	if err := pol.check(m); err != nil {
+		return err
 	}
 	if lag != nil && (len(lag.Supply) != n || len(lag.Demand) != R) {
-		return fmt.Errorf("lag: %d supplies and %d demands, want %d and %d", len(lag.Supply), len(lag.Demand), n, R)
+		return &FieldError{Field: "lag", Msg: fmt.Sprintf("%d supplies and %d demands, want %d and %d", len(lag.Supply), len(lag.Demand), n, R), Kind: ErrInvalidPolicy}
 	}
 	if start != nil && len(start) != n {
-		return fmt.Errorf("start: %d prices, want %d", len(start), n)
+		return &FieldError{Field: "start", Msg: fmt.Sprintf("%d prices, want %d", len(start), n), Kind: ErrInvalidPolicy}
 	}
 	for r := 0; r < R; r++ {
 		reg := &m.Regions[r]
 		ds := pol.DemandScale[r]
-		if !finite(ds) || ds < 0 {
-			return fmt.Errorf("policy.demand_scale[%s]: %v must be a finite number ≥ 0", reg.Name, ds)
-		}
 		w.sig[r] = reg.Sigma
 		lnA := math.Inf(-1)
 		switch {
@@ -180,7 +173,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		if lag != nil {
 			q := lag.Demand[r]
 			if !finite(q) || q < 0 {
-				return fmt.Errorf("lag.demand[%s]: %v must be a finite number ≥ 0", reg.Name, q)
+				return &FieldError{Field: "lag.demand[" + reg.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
 			}
 			q = math.Max(q, lagQuantityFloor*c.Q0[r])
 			mu := reg.Adjust
@@ -194,32 +187,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	for i := 0; i < n; i++ {
 		w.pinned[i] = false
 		s := &m.Suppliers[i]
-		if len(pol.Ban[i]) != R || len(pol.Wedge[i]) != R {
-			return fmt.Errorf("policy: ban/wedge row of %s has the wrong length", s.Name)
-		}
-		if len(pol.CorridorCap[i]) != len(s.Corridors) || len(pol.CorridorCost[i]) != len(s.Corridors) {
-			return fmt.Errorf("policy: corridor rows of %s have %d/%d entries, want %d", s.Name, len(pol.CorridorCap[i]), len(pol.CorridorCost[i]), len(s.Corridors))
-		}
-		ec := pol.ExportCap[i]
-		if math.IsNaN(ec) || ec < 0 || math.IsInf(ec, -1) {
-			return fmt.Errorf("policy.export_cap[%s]: %v must be ≥ 0 (NoCap for none)", s.Name, ec)
-		}
-		ca := pol.CapacityAdd[i]
-		if !finite(ca) {
-			return fmt.Errorf("policy.capacity_add[%s]: %v is not a finite number", s.Name, ca)
-		}
-		cs := pol.CostShift[i]
-		if !finite(cs) {
-			return fmt.Errorf("policy.cost_shift[%s]: %v is not a finite number", s.Name, cs)
-		}
-		for k, cr := range s.Corridors {
-			if v := pol.CorridorCap[i][k]; !finite(v) || v < 0 {
-				return fmt.Errorf("policy.corridor_capacity[%s][%s]: %v must be a finite number ≥ 0", s.Name, cr.Name, v)
-			}
-			if v := pol.CorridorCost[i][k]; !finite(v) {
-				return fmt.Errorf("policy.corridor_cost[%s][%s]: %v is not a finite number", s.Name, cr.Name, v)
-			}
-		}
+		ec, ca, cs := pol.ExportCap[i], pol.CapacityAdd[i], pol.CostShift[i]
 		sp := &w.sup[i]
 		sp.K = math.Max(0, s.Capacity+ca)
 		sp.cap = ec
@@ -228,7 +196,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		if lag != nil {
 			q := lag.Supply[i]
 			if !finite(q) || q < 0 {
-				return fmt.Errorf("lag.supply[%s]: %v must be a finite number ≥ 0", s.Name, q)
+				return &FieldError{Field: "lag.supply[" + s.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
 			}
 			q = math.Max(q, lagQuantityFloor*c.S0[i])
 			lam := s.Adjust
@@ -246,12 +214,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		for r := 0; r < R; r++ {
 			k := i*R + r
 			wd := pol.Wedge[i][r]
-			if !finite(wd) {
-				return fmt.Errorf("policy.wedge[%s][%s]: %v is not a finite number", s.Name, m.Regions[r].Name, wd)
-			}
 			t1 := 1 + m.Wedge[i][r] + wd
 			if !(t1 > 0) {
-				return fmt.Errorf("policy.wedge[%s][%s]: %g makes the total wedge %g ≤ −100%%", s.Name, m.Regions[r].Name, wd, t1-1)
+				return &FieldError{Field: "policy.wedge[" + s.Name + "][" + m.Regions[r].Name + "]", Msg: fmt.Sprintf("%g makes the total wedge %g ≤ −100%%", wd, t1-1), Kind: ErrInvalidPolicy}
 			}
 			w.tau1[k] = t1
 			w.open[k] = c.route[k] && !pol.Ban[i][r]

@@ -5,38 +5,6 @@ import (
 	"fmt"
 )
 
-// EventKind is the instrument an Event sets.
-type EventKind int
-
-const (
-	// EventBan closes routes Supplier→Region (Region −1: all regions of the
-	// supplier; Supplier −1: all suppliers into the region). Value unused;
-	// no ramp.
-	EventBan EventKind = iota + 1
-	// EventWedge adds Value (fraction) to the wedge of route
-	// Supplier→Region (Region −1: all of the supplier's sales).
-	EventWedge
-	// EventExportCap sets supplier's export cap to Value, Mt/yr (a level;
-	// ramps from From when HasFrom, else from the level in force; floored
-	// at 0).
-	EventExportCap
-	// EventCorridorCapacity sets corridor capacity to Value, Mt/yr (a
-	// level; ramps from From when HasFrom, else from the capacity in
-	// force; floored at 0). Value 0 closes the corridor.
-	EventCorridorCapacity
-	// EventCorridorCost sets corridor cost to Value, $/t (a level; ramps
-	// from From when HasFrom, else from the cost in force).
-	EventCorridorCost
-	// EventCapacity adds Value to production capacity, Mt/yr (a delta;
-	// negative for an outage).
-	EventCapacity
-	// EventDemand scales region demand by (1+Value) (a delta; Region −1:
-	// all regions).
-	EventDemand
-	// EventCost adds Value to supplier's unit costs, $/t (a delta).
-	EventCost
-)
-
 // Event is one instrument switched on at Start, optionally off at End,
 // phased in over RampIn months and out over RampOut months. Its intensity
 // w(t) is 0 before Start, rises linearly to 1 over RampIn months
@@ -55,6 +23,9 @@ type Event struct {
 	Value   float64
 	From    float64 // starting level for level kinds when HasFrom
 	HasFrom bool
+	// Aux holds the further values of an instrument that takes more than
+	// one (see its EventKind); unused otherwise.
+	Aux [2]float64
 
 	Start   Month
 	End     Month // first month no longer in force; 0 for never

@@ -1,8 +1,12 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
-// NoCap is the ExportCap value meaning "no export cap".
+// NoCap is the ExportCap value meaning "no export cap" (+Inf).
 var NoCap = math.Inf(1)
 
 // Policy is the set of instruments in force in one solve, written as the
@@ -10,6 +14,11 @@ var NoCap = math.Inf(1)
 // base-year policy; a Policy equal to it is the zero shock. Index i runs
 // over suppliers, r over regions, k over a supplier's corridors in the
 // order of Market.Suppliers[i].Corridors.
+//
+// Policy is a flat struct so that the solver reads it without
+// indirection; every field is also listed in policyFields, from which
+// NewPolicy, Reset, the comparison of two policies and Solver.Solve's
+// input check are made.
 type Policy struct {
 	// Ban[i][r] closes the route: the variety drops out of region r's CES
 	// index.
@@ -36,54 +45,307 @@ type Policy struct {
 	CostShift []float64
 }
 
+// shape is what a Policy field is indexed by.
+type shape uint8
+
+const (
+	perSupplier shape = iota // vector [i]
+	perRegion                // vector [r]
+	perRoute                 // matrix [i][r]
+	perCorridor              // matrix [i][k], k in the supplier's corridor order
+)
+
+// valid is the check a Policy field's values must pass.
+type valid uint8
+
+const (
+	finiteAny      valid = iota // a finite number
+	finiteNonNeg                // a finite number ≥ 0
+	nonNegOrNoCap               // a number ≥ 0, +Inf allowed (NoCap)
+	boolean                     // a bool field: nothing to check
+	finiteOrNoCap               // a finite number or +Inf
+	positiveFinite              // a finite number > 0
+)
+
+// policyField is one field of Policy. Exactly one of vec, mat, bools is
+// set (by shape). base, when not nil, gives the base-year value of a
+// corridor field from the market; otherwise the base value is def.
+type policyField struct {
+	name  string // snake_case, used in error messages: "policy.NAME[...]"
+	shape shape
+	check valid
+	def   float64
+	base  func(m *Market, i, k int) float64
+	vec   func(p *Policy) *[]float64
+	mat   func(p *Policy) *[][]float64
+	bools func(p *Policy) *[][]bool
+}
+
+// policyFields lists every field of Policy (see policyField).
+var policyFields = []policyField{
+	{name: "ban", shape: perRoute, check: boolean, bools: func(p *Policy) *[][]bool { return &p.Ban }},
+	{name: "wedge", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.Wedge }},
+	{name: "export_cap", shape: perSupplier, check: nonNegOrNoCap, def: NoCap, vec: func(p *Policy) *[]float64 { return &p.ExportCap }},
+	{name: "corridor_capacity", shape: perCorridor, check: finiteNonNeg,
+		base: func(m *Market, i, k int) float64 { return m.Suppliers[i].Corridors[k].Capacity },
+		mat:  func(p *Policy) *[][]float64 { return &p.CorridorCap }},
+	{name: "corridor_cost", shape: perCorridor, check: finiteAny,
+		base: func(m *Market, i, k int) float64 { return m.Suppliers[i].Corridors[k].Cost },
+		mat:  func(p *Policy) *[][]float64 { return &p.CorridorCost }},
+	{name: "capacity_add", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CapacityAdd }},
+	{name: "demand_scale", shape: perRegion, check: finiteNonNeg, def: 1, vec: func(p *Policy) *[]float64 { return &p.DemandScale }},
+	{name: "cost_shift", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CostShift }},
+}
+
+// rows returns the number of rows (matrices) or entries (vectors) of a
+// field of shape s in m, and the length of row i of a matrix.
+func (s shape) rows(m *Market) int {
+	if s == perRegion {
+		return len(m.Regions)
+	}
+	return len(m.Suppliers)
+}
+
+func (s shape) cols(m *Market, i int) int {
+	if s == perCorridor {
+		return len(m.Suppliers[i].Corridors)
+	}
+	return len(m.Regions)
+}
+
 // NewPolicy returns the base-year policy of m: nothing banned, no extra
 // wedges or caps, corridors as in m, no capacity, demand or cost shift.
 func NewPolicy(m *Market) *Policy {
-	n, R := len(m.Suppliers), len(m.Regions)
-	p := &Policy{
-		Ban:          make([][]bool, n),
-		Wedge:        make([][]float64, n),
-		ExportCap:    make([]float64, n),
-		CorridorCap:  make([][]float64, n),
-		CorridorCost: make([][]float64, n),
-		CapacityAdd:  make([]float64, n),
-		DemandScale:  make([]float64, R),
-		CostShift:    make([]float64, n),
-	}
-	for i, s := range m.Suppliers {
-		p.Ban[i] = make([]bool, R)
-		p.Wedge[i] = make([]float64, R)
-		p.ExportCap[i] = NoCap
-		p.CorridorCap[i] = make([]float64, len(s.Corridors))
-		p.CorridorCost[i] = make([]float64, len(s.Corridors))
-		for k, c := range s.Corridors {
-			p.CorridorCap[i][k] = c.Capacity
-			p.CorridorCost[i][k] = c.Cost
+	p := &Policy{}
+	for f := range policyFields {
+		pf := &policyFields[f]
+		n := pf.shape.rows(m)
+		switch {
+		case pf.vec != nil:
+			*pf.vec(p) = make([]float64, n)
+		case pf.mat != nil:
+			a := make([][]float64, n)
+			for i := range a {
+				a[i] = make([]float64, pf.shape.cols(m, i))
+			}
+			*pf.mat(p) = a
+		default:
+			a := make([][]bool, n)
+			for i := range a {
+				a[i] = make([]bool, pf.shape.cols(m, i))
+			}
+			*pf.bools(p) = a
 		}
 	}
-	for r := range p.DemandScale {
-		p.DemandScale[r] = 1
-	}
+	p.Reset(m)
 	return p
 }
 
 // Reset sets p back to the base-year policy of m without allocating; p must
 // have been made by NewPolicy(m) (or for a market of the same shape).
 func (p *Policy) Reset(m *Market) {
-	for i, s := range m.Suppliers {
-		for r := range p.Ban[i] {
-			p.Ban[i][r] = false
-			p.Wedge[i][r] = 0
+	for f := range policyFields {
+		pf := &policyFields[f]
+		switch {
+		case pf.vec != nil:
+			fill(*pf.vec(p), pf.def)
+		case pf.mat != nil:
+			for i, row := range *pf.mat(p) {
+				if pf.base == nil {
+					fill(row, pf.def)
+					continue
+				}
+				for k := range row {
+					row[k] = pf.base(m, i, k)
+				}
+			}
+		default:
+			for _, row := range *pf.bools(p) {
+				clear(row)
+			}
 		}
-		p.ExportCap[i] = NoCap
-		for k, c := range s.Corridors {
-			p.CorridorCap[i][k] = c.Capacity
-			p.CorridorCost[i][k] = c.Cost
+	}
+}
+
+func fill(a []float64, v float64) {
+	if v == 0 {
+		clear(a)
+		return
+	}
+	for k := range a {
+		a[k] = v
+	}
+}
+
+// policiesEqual reports whether a and b set every instrument alike.
+func policiesEqual(a, b *Policy) bool {
+	for f := range policyFields {
+		pf := &policyFields[f]
+		switch {
+		case pf.vec != nil:
+			if !slices.Equal(*pf.vec(a), *pf.vec(b)) {
+				return false
+			}
+		case pf.mat != nil:
+			ra, rb := *pf.mat(a), *pf.mat(b)
+			for i := range ra {
+				if !slices.Equal(ra[i], rb[i]) {
+					return false
+				}
+			}
+		default:
+			ra, rb := *pf.bools(a), *pf.bools(b)
+			for i := range ra {
+				if !slices.Equal(ra[i], rb[i]) {
+					return false
+				}
+			}
 		}
-		p.CapacityAdd[i] = 0
-		p.CostShift[i] = 0
 	}
-	for r := range p.DemandScale {
-		p.DemandScale[r] = 1
+	return true
+}
+
+// check verifies that p has m's shape and that every value passes its
+// field's check. Errors wrap ErrInvalidPolicy and name the field and the
+// entry, e.g. `policy.wedge[Belarus][Brazil]: NaN is not a finite number`.
+func (p *Policy) check(m *Market) error {
+	if p == nil {
+		return &FieldError{Field: "policy", Msg: "nil", Kind: ErrInvalidPolicy}
 	}
+	for f := range policyFields {
+		pf := &policyFields[f]
+		n := pf.shape.rows(m)
+		switch {
+		case pf.vec != nil:
+			v := *pf.vec(p)
+			if len(v) != n {
+				return p.shapeError(m)
+			}
+			if a := pf.check.firstBad(v); a >= 0 {
+				return pf.valueError(m, a, -1, v[a])
+			}
+		case pf.mat != nil:
+			a := *pf.mat(p)
+			if len(a) != n {
+				return p.shapeError(m)
+			}
+			for i, row := range a {
+				if err := pf.rowLen(m, i, len(row)); err != nil {
+					return err
+				}
+				if k := pf.check.firstBad(row); k >= 0 {
+					return pf.valueError(m, i, k, row[k])
+				}
+			}
+		default:
+			a := *pf.bools(p)
+			if len(a) != n {
+				return p.shapeError(m)
+			}
+			for i, row := range a {
+				if err := pf.rowLen(m, i, len(row)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// rowLen checks the length of row i of a matrix field.
+func (pf *policyField) rowLen(m *Market, i, n int) error {
+	if want := pf.shape.cols(m, i); n != want {
+		return &FieldError{Field: "policy." + pf.name + "[" + m.Suppliers[i].Name + "]",
+			Msg: fmt.Sprintf("%d entries, want %d; make the policy with NewPolicy", n, want), Kind: ErrInvalidPolicy}
+	}
+	return nil
+}
+
+func (p *Policy) shapeError(m *Market) error {
+	return &FieldError{Field: "policy", Msg: fmt.Sprintf("shape does not match the market (%d suppliers, %d regions); make it with NewPolicy", len(m.Suppliers), len(m.Regions)), Kind: ErrInvalidPolicy}
+}
+
+// firstBad returns the index of the first entry of a that fails v, or −1.
+// (One loop per check: this runs on every solve.)
+func (v valid) firstBad(a []float64) int {
+	switch v {
+	case finiteAny:
+		for k, x := range a {
+			if x-x != 0 { // NaN or ±Inf
+				return k
+			}
+		}
+	case finiteNonNeg:
+		for k, x := range a {
+			if x-x != 0 || x < 0 {
+				return k
+			}
+		}
+	case nonNegOrNoCap:
+		for k, x := range a {
+			if !(x >= 0) {
+				return k
+			}
+		}
+	default:
+		for k, x := range a {
+			if !v.ok(x) {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+func (v valid) ok(x float64) bool {
+	switch v {
+	case finiteAny:
+		return finite(x)
+	case finiteNonNeg:
+		return finite(x) && x >= 0
+	case nonNegOrNoCap:
+		return x >= 0 // false for NaN; +Inf passes
+	case finiteOrNoCap:
+		return !math.IsNaN(x) && !math.IsInf(x, -1)
+	case positiveFinite:
+		return finite(x) && x > 0
+	}
+	return true
+}
+
+func (v valid) String() string {
+	switch v {
+	case finiteAny:
+		return "a finite number"
+	case finiteNonNeg:
+		return "a finite number ≥ 0"
+	case nonNegOrNoCap:
+		return "≥ 0 (NoCap for none)"
+	case finiteOrNoCap:
+		return "a finite number (or NoCap)"
+	case positiveFinite:
+		return "a finite number > 0"
+	}
+	return "valid"
+}
+
+// valueError names entry (a, k) of field pf: [supplier or region] for a
+// vector, [supplier][region or corridor] for a matrix.
+func (pf *policyField) valueError(m *Market, a, k int, x float64) error {
+	field := "policy." + pf.name
+	switch pf.shape {
+	case perRegion:
+		field += "[" + m.Regions[a].Name + "]"
+	case perSupplier:
+		field += "[" + m.Suppliers[a].Name + "]"
+	case perRoute:
+		field += "[" + m.Suppliers[a].Name + "][" + m.Regions[k].Name + "]"
+	case perCorridor:
+		field += "[" + m.Suppliers[a].Name + "][" + m.Suppliers[a].Corridors[k].Name + "]"
+	}
+	msg := fmt.Sprintf("%v must be %s", x, pf.check)
+	if pf.check == finiteAny {
+		msg = fmt.Sprintf("%v is not a finite number", x)
+	}
+	return &FieldError{Field: field, Msg: msg, Kind: ErrInvalidPolicy}
 }

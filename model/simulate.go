@@ -46,10 +46,6 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 	for r, g := range cal.Market.Regions {
 		ps.gstep[r] = GrowthFactor(g.Growth, 1)
 	}
-	ps.sol.CorridorCap = make([][]float64, n)
-	for i := range ps.sol.CorridorCap {
-		ps.sol.CorridorCap[i] = make([]float64, len(cal.Market.Suppliers[i].Corridors))
-	}
 	ps.reset()
 	return ps, nil
 }
@@ -113,9 +109,6 @@ func (ps *pathSim) solve(t Month) (Result, error) {
 	res, err := ps.solver.Solve(ps.pol, &ps.lag, ps.start, ps.sol)
 	if err != nil {
 		return res, fmt.Errorf("%s, month %v: %w", specName(ps.spec), t, err)
-	}
-	for i, row := range ps.pol.CorridorCap {
-		copy(ps.sol.CorridorCap[i], row)
 	}
 	ps.advance(ps.sol)
 	return res, nil
@@ -260,14 +253,16 @@ func (p *Path) record(k int, sol *Solution, res Result) {
 // solutionSlab returns n Solutions shaped like tmpl, carved from a few
 // large allocations.
 func solutionSlab(tmpl *Solution, n int) []*Solution {
-	vec, mat := solFields(tmpl)
 	per, rows := 0, 0
-	for _, v := range vec {
-		per += len(*v)
-	}
-	for _, m := range mat {
-		rows += len(*m)
-		for _, r := range *m {
+	for f := range solFields {
+		sf := &solFields[f]
+		if sf.vec != nil {
+			per += len(*sf.vec(tmpl))
+			continue
+		}
+		m := *sf.mat(tmpl)
+		rows += len(m)
+		for _, r := range m {
 			per += len(r)
 		}
 	}
@@ -278,21 +273,23 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 	out := make([]*Solution, n)
 	for k := range sols {
 		s := &sols[k]
-		sv, sm := solFields(s)
-		for j, v := range vec {
-			l := len(*v)
-			*sv[j] = floats[:l:l]
-			floats = floats[l:]
-		}
-		for j, m := range mat {
-			l := len(*m)
+		for f := range solFields {
+			sf := &solFields[f]
+			if sf.vec != nil {
+				l := len(*sf.vec(tmpl))
+				*sf.vec(s) = floats[:l:l]
+				floats = floats[l:]
+				continue
+			}
+			m := *sf.mat(tmpl)
+			l := len(m)
 			h := heads[:l:l]
 			heads = heads[l:]
-			for i, r := range *m {
+			for i, r := range m {
 				h[i] = floats[:len(r):len(r)]
 				floats = floats[len(r):]
 			}
-			*sm[j] = h
+			*sf.mat(s) = h
 		}
 		l := len(tmpl.Binding)
 		s.Binding = binds[:l:l]
@@ -302,50 +299,20 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 	return out
 }
 
-// solFields lists the float vectors and matrices of a Solution.
-func solFields(s *Solution) (vec []*[]float64, mat []*[][]float64) {
-	vec = []*[]float64{&s.FOB, &s.Netback, &s.MarginalCost, &s.Sales, &s.Exports,
-		&s.Revenue, &s.ExportRev, &s.CapacityUse, &s.CorridorRent, &s.CapacityRent,
-		&s.QuotaRent, &s.ProducerSurplus, &s.PriceIndex, &s.Demand, &s.ImportBill,
-		&s.ConsumerSurplus}
-	mat = []*[][]float64{&s.CorridorFlow, &s.CorridorUse, &s.Flow, &s.Delivered, &s.CorridorCap}
-	return vec, mat
-}
-
 // copySolution copies src into dst (same shape) without allocating.
 func copySolution(dst, src *Solution) {
-	copy(dst.FOB, src.FOB)
-	copy(dst.Netback, src.Netback)
-	copy(dst.MarginalCost, src.MarginalCost)
-	copy(dst.Sales, src.Sales)
-	copy(dst.Exports, src.Exports)
-	copy(dst.Revenue, src.Revenue)
-	copy(dst.ExportRev, src.ExportRev)
-	copy(dst.CapacityUse, src.CapacityUse)
-	copy(dst.CorridorRent, src.CorridorRent)
-	copy(dst.CapacityRent, src.CapacityRent)
-	copy(dst.QuotaRent, src.QuotaRent)
-	copy(dst.ProducerSurplus, src.ProducerSurplus)
-	copy(dst.PriceIndex, src.PriceIndex)
-	copy(dst.Demand, src.Demand)
-	copy(dst.ImportBill, src.ImportBill)
-	copy(dst.ConsumerSurplus, src.ConsumerSurplus)
+	for f := range solFields {
+		sf := &solFields[f]
+		if sf.vec != nil {
+			copy(*sf.vec(dst), *sf.vec(src))
+			continue
+		}
+		d := *sf.mat(dst)
+		for i, r := range *sf.mat(src) {
+			copy(d[i], r)
+		}
+	}
 	copy(dst.Binding, src.Binding)
-	for i := range src.CorridorFlow {
-		copy(dst.CorridorFlow[i], src.CorridorFlow[i])
-	}
-	for i := range src.CorridorUse {
-		copy(dst.CorridorUse[i], src.CorridorUse[i])
-	}
-	for i := range src.Flow {
-		copy(dst.Flow[i], src.Flow[i])
-	}
-	for i := range src.Delivered {
-		copy(dst.Delivered[i], src.Delivered[i])
-	}
-	for i := range src.CorridorCap {
-		copy(dst.CorridorCap[i], src.CorridorCap[i])
-	}
 	dst.Benchmark = src.Benchmark
 }
 

@@ -1,7 +1,5 @@
 package model
 
-import "errors"
-
 // Calibrated is a Market with the parameters that make it reproduce its
 // base year exactly (see docs/MODEL.md, "Calibration"). It is read-only once
 // made and may be shared between goroutines.
@@ -139,50 +137,66 @@ type Solution struct {
 	CorridorCap [][]float64
 }
 
+// solField is one float field of Solution: a vector (per supplier or
+// region) or a matrix (per route or corridor). NewSolution,
+// solutionSlab and copySolution go through solFields, so a new output is
+// one entry here.
+type solField struct {
+	shape shape
+	vec   func(s *Solution) *[]float64
+	mat   func(s *Solution) *[][]float64
+}
+
+func vecField(sh shape, f func(s *Solution) *[]float64) solField { return solField{shape: sh, vec: f} }
+func matField(sh shape, f func(s *Solution) *[][]float64) solField {
+	return solField{shape: sh, mat: f}
+}
+
+// solFields lists every float field of Solution (Binding and Benchmark
+// are handled apart).
+var solFields = [...]solField{
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.FOB }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Netback }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.MarginalCost }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Sales }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Exports }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Revenue }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ExportRev }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.CapacityUse }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.CorridorRent }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.CapacityRent }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.QuotaRent }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ProducerSurplus }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.PriceIndex }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Demand }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ImportBill }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ConsumerSurplus }),
+	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorFlow }),
+	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorUse }),
+	matField(perRoute, func(s *Solution) *[][]float64 { return &s.Flow }),
+	matField(perRoute, func(s *Solution) *[][]float64 { return &s.Delivered }),
+	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorCap }),
+}
+
 // NewSolution allocates a Solution sized for c's market: every slice is
 // allocated, so a Solution can be filled by Solve without allocating.
 func NewSolution(c *Calibrated) *Solution {
 	m := c.Market
-	n, R := len(m.Suppliers), len(m.Regions)
-	vec := func(k int) []float64 { return make([]float64, k) }
-	mat := func() [][]float64 {
+	s := &Solution{Binding: make([]Binding, len(m.Suppliers))}
+	for f := range solFields {
+		sf := &solFields[f]
+		n := sf.shape.rows(m)
+		if sf.vec != nil {
+			*sf.vec(s) = make([]float64, n)
+			continue
+		}
 		a := make([][]float64, n)
 		for i := range a {
-			a[i] = make([]float64, R)
+			a[i] = make([]float64, sf.shape.cols(m, i))
 		}
-		return a
+		*sf.mat(s) = a
 	}
-	corr := func() [][]float64 {
-		a := make([][]float64, n)
-		for i := range a {
-			a[i] = make([]float64, len(m.Suppliers[i].Corridors))
-		}
-		return a
-	}
-	return &Solution{
-		FOB:             vec(n),
-		Netback:         vec(n),
-		MarginalCost:    vec(n),
-		Sales:           vec(n),
-		Exports:         vec(n),
-		Revenue:         vec(n),
-		ExportRev:       vec(n),
-		CapacityUse:     vec(n),
-		CorridorFlow:    corr(),
-		CorridorUse:     corr(),
-		CorridorRent:    vec(n),
-		CapacityRent:    vec(n),
-		QuotaRent:       vec(n),
-		ProducerSurplus: vec(n),
-		Binding:         make([]Binding, n),
-		PriceIndex:      vec(R),
-		Demand:          vec(R),
-		ImportBill:      vec(R),
-		ConsumerSurplus: vec(R),
-		Flow:            mat(),
-		Delivered:       mat(),
-		CorridorCap:     corr(),
-	}
+	return s
 }
 
 // Default solver settings.
@@ -229,7 +243,7 @@ func NewSolver(c *Calibrated) *Solver {
 // holds the best point found, still free of NaN and Inf).
 func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (Result, error) {
 	if s == nil || s.ws == nil {
-		return Result{Status: Failure}, errors.New("model: Solver not made by NewSolver")
+		return Result{Status: Failure}, &FieldError{Msg: "model: Solver not made by NewSolver", Kind: ErrInvalidSolver}
 	}
 	w := s.ws
 	if err := w.checkSolution(sol); err != nil {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -278,7 +279,7 @@ func TestSolveErrors(t *testing.T) {
 		{"demand scale", func(p *Policy, _ **Lag, _ *[]float64) { p.DemandScale[0] = -1 }, "policy.demand_scale[Brazil]"},
 		{"cost shift", func(p *Policy, _ **Lag, _ *[]float64) { p.CostShift[0] = math.Inf(-1) }, "policy.cost_shift[Canada]"},
 		{"shape", func(p *Policy, _ **Lag, _ *[]float64) { p.Ban = p.Ban[:2] }, "policy: shape"},
-		{"corridor shape", func(p *Policy, _ **Lag, _ *[]float64) { p.CorridorCap[2] = p.CorridorCap[2][:1] }, "corridor rows of Belarus"},
+		{"corridor shape", func(p *Policy, _ **Lag, _ *[]float64) { p.CorridorCap[2] = p.CorridorCap[2][:1] }, "policy.corridor_capacity[Belarus]: 1 entries, want 3"},
 		{"lag shape", func(_ *Policy, l **Lag, _ *[]float64) { *l = &Lag{Supply: []float64{1}} }, "lag:"},
 		{"lag NaN", func(_ *Policy, l **Lag, _ *[]float64) {
 			*l = &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
@@ -299,6 +300,9 @@ func TestSolveErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+			if !errors.Is(err, ErrInvalidPolicy) || !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %q is not ErrInvalidPolicy", err)
 			}
 			if res.Status == Converged {
 				t.Errorf("status %v with an error", res.Status)

@@ -10,20 +10,19 @@ import (
 // 100·i + k.
 func handSolution(c *Calibrated) *Solution {
 	s := NewSolution(c)
-	s.CorridorCap = make([][]float64, len(s.CorridorFlow))
-	for i := range s.CorridorCap {
-		s.CorridorCap[i] = make([]float64, len(s.CorridorFlow[i]))
-	}
-	vec, mat := solFields(s)
-	for f, v := range vec {
-		for i := range *v {
-			(*v)[i] = float64(100*f + i)
+	f := 0 // vector fields in solFields order
+	for _, sf := range solFields {
+		if sf.vec != nil {
+			v := *sf.vec(s)
+			for i := range v {
+				v[i] = float64(100*f + i)
+			}
+			f++
+			continue
 		}
-	}
-	for _, m := range mat {
-		for i := range *m {
-			for k := range (*m)[i] {
-				(*m)[i][k] = float64(10*i + k)
+		for i, row := range *sf.mat(s) {
+			for k := range row {
+				row[k] = float64(10*i + k)
 			}
 		}
 	}

@@ -43,6 +43,8 @@ type EventFile struct {
 	ID    string `yaml:"id" req:"true" doc:"Unique id (letters, digits, '-' and '_'); used by remove_events, --set and uncertainty paths (events.ID.FIELD)."`
 	Label string `yaml:"label,omitempty" doc:"Short label for chart markers; default: the id."`
 
+	// Instruments: exactly one is set. Each is one entry of the
+	// instrument table (instruments.go).
 	Ban       *BanEvent       `yaml:"ban,omitempty" doc:"Close the route supplier→region (the variety drops out of the region's price index). Cannot ramp."`
 	Wedge     *WedgeEvent     `yaml:"wedge,omitempty" doc:"Add an ad-valorem wedge (tariff, or sanction discount) on supplier→region, percent."`
 	ExportCap *ExportCapEvent `yaml:"export_cap,omitempty" doc:"Cap supplier's total sales (a quota), Mt/yr."`
@@ -55,53 +57,6 @@ type EventFile struct {
 	End           string `yaml:"end,omitempty" unit:"month" doc:"First month no longer in force, YYYY-MM; default: never ends."`
 	RampMonths    int    `yaml:"ramp_months,omitempty" unit:"months" min:"0" doc:"Phase-in months: intensity (t−start+1)/ramp_months until 1; 0 = a step."`
 	RampOutMonths int    `yaml:"ramp_out_months,omitempty" unit:"months" min:"0" doc:"Phase-out months after end; 0 = a step."`
-}
-
-// BanEvent closes routes.
-type BanEvent struct {
-	Supplier string `yaml:"supplier" req:"true" doc:"Supplier name, or 'all' (every supplier into region)."`
-	Region   string `yaml:"region" req:"true" doc:"Region name, or 'all' (every region of supplier)."`
-}
-
-// WedgeEvent adds an ad-valorem wedge.
-type WedgeEvent struct {
-	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
-	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Wedge added to the route's base wedge, percent of the delivered price before the wedge (15 = 15%); negative values reduce an earlier wedge; -100 < pct ≤ 500."`
-}
-
-// ExportCapEvent sets a quota on a supplier's total sales.
-type ExportCapEvent struct {
-	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	Mt       *float64 `yaml:"mt" req:"true" unit:"Mt/yr" min:"0" doc:"Cap on total sales, Mt KCl/yr (a level; ramps from base sales)."`
-}
-
-// CorridorEvent resizes or re-prices an export corridor.
-type CorridorEvent struct {
-	Supplier       string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	Name           string   `yaml:"name" req:"true" doc:"Corridor name of that supplier, e.g. Klaipeda, RussianPorts, ChinaRail."`
-	CapacityMt     *float64 `yaml:"capacity_mt,omitempty" unit:"Mt/yr" min:"0" doc:"New capacity, Mt KCl/yr (a level; 0 closes the corridor)."`
-	FromCapacityMt *float64 `yaml:"from_capacity_mt,omitempty" unit:"Mt/yr" min:"0" doc:"Capacity the ramp starts from, Mt/yr; default: the market's capacity."`
-	CostUSDPerT    *float64 `yaml:"cost_usd_per_t,omitempty" unit:"$/t" min:"0" doc:"New unit cost from mine gate to FOB point, $/t (a level)."`
-}
-
-// CapacityEvent changes production capacity.
-type CapacityEvent struct {
-	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	AddMt    *float64 `yaml:"add_mt" req:"true" unit:"Mt/yr" doc:"Capacity added, Mt KCl/yr (negative: an outage; capacity never goes below 0)."`
-}
-
-// DemandEvent shifts demand.
-type DemandEvent struct {
-	Region    string    `yaml:"region" req:"true" doc:"Region name, or 'all'."`
-	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); > -100. Give pct or series_pct."`
-	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent; the last value holds afterwards."`
-}
-
-// CostEvent shifts a supplier's unit costs.
-type CostEvent struct {
-	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t (an export tax, an energy or logistics surcharge)."`
 }
 
 // UncertainFile is one uncertain parameter.
@@ -117,82 +72,4 @@ type UncertainFile struct {
 	Sigma *float64 `yaml:"sigma,omitempty" doc:"lognormal: standard deviation of the log (> 0)."`
 	Lower *float64 `yaml:"lower,omitempty" doc:"Truncate below (any distribution)."`
 	Upper *float64 `yaml:"upper,omitempty" doc:"Truncate above (any distribution)."`
-}
-
-// eventKinds lists the instrument keys of an event, in format order.
-var eventKinds = []string{"ban", "wedge", "export_cap", "corridor", "capacity", "demand", "cost"}
-
-// kind returns the instrument keys present in e.
-func (e *EventFile) kinds() []string {
-	var ks []string
-	if e.Ban != nil {
-		ks = append(ks, "ban")
-	}
-	if e.Wedge != nil {
-		ks = append(ks, "wedge")
-	}
-	if e.ExportCap != nil {
-		ks = append(ks, "export_cap")
-	}
-	if e.Corridor != nil {
-		ks = append(ks, "corridor")
-	}
-	if e.Capacity != nil {
-		ks = append(ks, "capacity")
-	}
-	if e.Demand != nil {
-		ks = append(ks, "demand")
-	}
-	if e.Cost != nil {
-		ks = append(ks, "cost")
-	}
-	return ks
-}
-
-// clone returns a deep copy of e.
-func (e EventFile) clone() EventFile {
-	c := e
-	cp := func(p *float64) *float64 {
-		if p == nil {
-			return nil
-		}
-		v := *p
-		return &v
-	}
-	if e.Ban != nil {
-		b := *e.Ban
-		c.Ban = &b
-	}
-	if e.Wedge != nil {
-		w := *e.Wedge
-		w.Pct = cp(w.Pct)
-		c.Wedge = &w
-	}
-	if e.ExportCap != nil {
-		x := *e.ExportCap
-		x.Mt = cp(x.Mt)
-		c.ExportCap = &x
-	}
-	if e.Corridor != nil {
-		x := *e.Corridor
-		x.CapacityMt, x.FromCapacityMt, x.CostUSDPerT = cp(x.CapacityMt), cp(x.FromCapacityMt), cp(x.CostUSDPerT)
-		c.Corridor = &x
-	}
-	if e.Capacity != nil {
-		x := *e.Capacity
-		x.AddMt = cp(x.AddMt)
-		c.Capacity = &x
-	}
-	if e.Demand != nil {
-		x := *e.Demand
-		x.Pct = cp(x.Pct)
-		x.SeriesPct = append([]float64(nil), x.SeriesPct...)
-		c.Demand = &x
-	}
-	if e.Cost != nil {
-		x := *e.Cost
-		x.USDPerT = cp(x.USDPerT)
-		c.Cost = &x
-	}
-	return c
 }

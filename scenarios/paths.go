@@ -361,43 +361,46 @@ func (t mtarget) modelIndices(m *model.Market) (int, int, error) {
 	return 0, 0, fmt.Errorf("bad target %s", t.path)
 }
 
-// efield is an event field addressable by events.ID.FIELD.
+// efield is an event field addressable by events.ID.FIELD: one of the
+// fields every event has (start, end, ramps, label) or a field of its
+// instrument (instrumentTable).
 type efield struct {
 	key   string
 	unit  string // "month", "months", "%", "Mt/yr", "$/t", "" for strings
-	kinds []string
 	valid bound
-	str   bool // a string field (supplier, region, name, label)
+	str   bool    // a string field (supplier, region, name, label)
+	inst  *ifield // the instrument's field, nil for the common ones
 }
 
-var eventFields = []efield{
+// commonFields are the fields of every event; ramp fields only of
+// instruments that ramp.
+var commonFields = []efield{
 	{key: "start", unit: "month"},
 	{key: "end", unit: "month"},
-	{key: "ramp_months", unit: "months", valid: nonNeg, kinds: rampKinds},
-	{key: "ramp_out_months", unit: "months", valid: nonNeg, kinds: rampKinds},
+	{key: "ramp_months", unit: "months", valid: nonNeg},
+	{key: "ramp_out_months", unit: "months", valid: nonNeg},
 	{key: "label", str: true},
-	{key: "supplier", str: true, kinds: []string{"ban", "wedge", "export_cap", "corridor", "capacity", "cost"}},
-	{key: "region", str: true, kinds: []string{"ban", "wedge", "demand"}},
-	{key: "name", str: true, kinds: []string{"corridor"}},
-	{key: "pct", unit: "%", kinds: []string{"wedge", "demand"}, valid: bound{lo: -100, hi: 500, loStrict: true}},
-	{key: "mt", unit: "Mt/yr", kinds: []string{"export_cap"}, valid: nonNeg},
-	{key: "capacity_mt", unit: "Mt/yr", kinds: []string{"corridor"}, valid: nonNeg},
-	{key: "from_capacity_mt", unit: "Mt/yr", kinds: []string{"corridor"}, valid: nonNeg},
-	{key: "cost_usd_per_t", unit: "$/t", kinds: []string{"corridor"}, valid: nonNeg},
-	{key: "add_mt", unit: "Mt/yr", kinds: []string{"capacity"}, valid: bound{lo: math.Inf(-1), hi: math.Inf(1)}},
-	{key: "usd_per_t", unit: "$/t", kinds: []string{"cost"}, valid: bound{lo: math.Inf(-1), hi: math.Inf(1)}},
 }
 
-// rampKinds are the instruments that can ramp (all but ban).
-var rampKinds = []string{"wedge", "export_cap", "corridor", "capacity", "demand", "cost"}
-
-// fieldsFor lists the fields an event of instrument kind has.
+// fieldsFor lists the fields an event of instrument kind (a YAML key) has.
 func fieldsFor(kind string) []efield {
+	in := instrumentByKey(kind)
 	var out []efield
-	for _, f := range eventFields {
-		if f.kinds == nil || contains(f.kinds, kind) {
-			out = append(out, f)
+	for _, f := range commonFields {
+		if strings.HasPrefix(f.key, "ramp") && (in == nil || !in.ramp) {
+			continue
 		}
+		out = append(out, f)
+	}
+	if in == nil {
+		return out
+	}
+	for k := range in.fields {
+		f := &in.fields[k]
+		if f.role == roleSeries {
+			continue // a list: written in the file, not a path
+		}
+		out = append(out, efield{key: f.key, unit: f.unit, valid: f.valid, str: f.role != roleNumber, inst: f})
 	}
 	return out
 }
@@ -421,35 +424,10 @@ func findEventField(kind, key string) (efield, bool) {
 
 // eventKind returns the single instrument of e ("" if none or several).
 func eventKind(e *EventFile) string {
-	ks := e.kinds()
-	if len(ks) == 1 {
-		return ks[0]
+	if in := instrumentOf(e); in != nil {
+		return in.key
 	}
 	return ""
-}
-
-// numPtr returns the address of numeric field key in e, creating it if
-// create is set.
-func (e *EventFile) numPtr(key string, create bool) **float64 {
-	switch {
-	case e.Wedge != nil && key == "pct":
-		return &e.Wedge.Pct
-	case e.Demand != nil && key == "pct":
-		return &e.Demand.Pct
-	case e.ExportCap != nil && key == "mt":
-		return &e.ExportCap.Mt
-	case e.Corridor != nil && key == "capacity_mt":
-		return &e.Corridor.CapacityMt
-	case e.Corridor != nil && key == "from_capacity_mt":
-		return &e.Corridor.FromCapacityMt
-	case e.Corridor != nil && key == "cost_usd_per_t":
-		return &e.Corridor.CostUSDPerT
-	case e.Capacity != nil && key == "add_mt":
-		return &e.Capacity.AddMt
-	case e.Cost != nil && key == "usd_per_t":
-		return &e.Cost.USDPerT
-	}
-	return nil
 }
 
 // setField sets field key of e from text (a --set value). It returns an
@@ -485,46 +463,8 @@ func (e *EventFile) setField(key, text string) error {
 	case "label":
 		e.Label = text
 		return nil
-	case "supplier":
-		switch {
-		case e.Ban != nil:
-			e.Ban.Supplier = text
-		case e.Wedge != nil:
-			e.Wedge.Supplier = text
-		case e.ExportCap != nil:
-			e.ExportCap.Supplier = text
-		case e.Corridor != nil:
-			e.Corridor.Supplier = text
-		case e.Capacity != nil:
-			e.Capacity.Supplier = text
-		case e.Cost != nil:
-			e.Cost.Supplier = text
-		}
-		return nil
-	case "region":
-		switch {
-		case e.Ban != nil:
-			e.Ban.Region = text
-		case e.Wedge != nil:
-			e.Wedge.Region = text
-		case e.Demand != nil:
-			e.Demand.Region = text
-		}
-		return nil
-	case "name":
-		e.Corridor.Name = text
-		return nil
 	}
-	v, err := parseNumber(text)
-	if err != nil {
-		return perr("expected a number (%s), got '%s'", fd.unit, text)
-	}
-	p := e.numPtr(key, true)
-	if p == nil {
-		return perr("event '%s' has no field '%s'", e.ID, key)
-	}
-	*p = &v
-	return nil
+	return fd.inst.set(instrumentOf(e).value(e), text)
 }
 
 func parseNumber(text string) (float64, error) {

@@ -84,11 +84,11 @@ func lookupPath(path string, mf *MarketFile, evs []evRef) (paramInfo, error) {
 				}
 				return paramInfo{}, perr("event '%s' (%s) has no field '%s'%s", id, kind, field, didYouMean(field, eventFieldKeys(kind)))
 			}
-			if f.key == "pct" && r.ev.Demand != nil && r.ev.Demand.SeriesPct != nil {
+			if alt := altGiven(&r.ev, f); alt != "" {
 				if id == "*" {
 					continue
 				}
-				return paramInfo{}, perr("event '%s' gives series_pct, not pct", id)
+				return paramInfo{}, perr("event '%s' gives %s, not %s", id, alt, f.key)
 			}
 			if found == nil {
 				ff := f
@@ -265,6 +265,22 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 	return out
 }
 
+// altGiven returns the key of the series field that replaces number field
+// f in event e when e gives it ("" otherwise).
+func altGiven(e *EventFile, f efield) string {
+	if f.inst == nil || f.inst.alt == "" {
+		return ""
+	}
+	in := instrumentOf(e)
+	if in == nil {
+		return ""
+	}
+	if af := in.field(f.inst.alt); af != nil && af.get(in.value(e)).series != nil {
+		return af.key
+	}
+	return ""
+}
+
 // specSetter is one concrete parameter on a model.Spec.
 type specSetter struct {
 	path  string
@@ -321,22 +337,15 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 	case "events":
 		id, field := parts[1], parts[2]
 		ss.event = id
-		evID := id
-		if field == "cost_usd_per_t" {
-			// The cost part of a corridor event may be its own model event.
-			evID = ""
-		}
+		// An event may be several model events (a corridor event that
+		// sets capacity and cost: ID and ID/cost); the field's instrument
+		// entry says which kind of model event holds it.
 		find := func(s *model.Spec) []*model.Event {
 			var out []*model.Event
 			for k := range s.Events {
-				e := &s.Events[k]
-				if evID != "" && e.ID != evID {
-					continue
+				if e := &s.Events[k]; e.ID == id || e.ID == id+costSuffix {
+					out = append(out, e)
 				}
-				if evID == "" && !(e.ID == id+costSuffix || (e.ID == id && e.Kind == model.EventCorridorCost)) {
-					continue
-				}
-				out = append(out, e)
 			}
 			return out
 		}
@@ -355,28 +364,22 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 		case "ramp_out_months":
 			get = func(e *model.Event) (float64, bool) { return float64(e.RampOut), true }
 			set = func(e *model.Event, v float64) { e.RampOut = max(0, int(math.Round(v))) }
-		case "pct":
-			get = func(e *model.Event) (float64, bool) { return e.Value * 100, true }
-			set = func(e *model.Event, v float64) { e.Value = v / 100 }
-		case "from_capacity_mt":
-			get = func(e *model.Event) (float64, bool) { return e.From, e.Kind == model.EventCorridorCapacity }
-			set = func(e *model.Event, v float64) {
-				if e.Kind == model.EventCorridorCapacity {
-					e.From, e.HasFrom = v, true
-				}
-			}
-		case "capacity_mt":
-			get = func(e *model.Event) (float64, bool) { return e.Value, e.Kind == model.EventCorridorCapacity }
-			set = func(e *model.Event, v float64) {
-				if e.Kind == model.EventCorridorCapacity {
-					e.Value = v
-				}
-			}
-		case "mt", "add_mt", "usd_per_t", "cost_usd_per_t":
-			get = func(e *model.Event) (float64, bool) { return e.Value, true }
-			set = func(e *model.Event, v float64) { e.Value = v }
 		default:
-			return ss, fmt.Errorf("%s is not a numeric event field", field)
+			get = func(e *model.Event) (float64, bool) {
+				f, ok := modelField(e.Kind, field)
+				if !ok {
+					return 0, false
+				}
+				return *f.slotPtr(e) / f.scale, true
+			}
+			set = func(e *model.Event, v float64) {
+				if f, ok := modelField(e.Kind, field); ok {
+					*f.slotPtr(e) = v * f.scale
+					if f.slot == slotFrom {
+						e.HasFrom = true
+					}
+				}
+			}
 		}
 		ss.get = func(s *model.Spec) (float64, bool) {
 			for _, e := range find(s) {

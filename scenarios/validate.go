@@ -376,6 +376,7 @@ type checkedEvent struct {
 	ref        evRef
 	kind       string
 	start, end model.Month // end 0: never
+	x          *evCheck    // its instrument's fields
 }
 
 // validateEvents checks evs against the market and horizon; it returns the
@@ -463,116 +464,26 @@ func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool
 	if mf == nil {
 		return ce, false
 	}
-	suppliers, regions := supplierNamesOf(mf), regionNamesOf(mf)
-	supplier := func(fp, s string, allowAll bool) int {
-		if allowAll && s == "all" {
-			return -1
+	if in := instrumentByKey(kind); in != nil {
+		x := &evCheck{l: l, ref: ref, in: in, mf: mf, ok: true}
+		v := in.value(&e)
+		x.vals = make([]fieldVal, len(in.fields))
+		for k := range in.fields {
+			x.vals[k] = in.fields[k].get(v)
 		}
-		if i := indexOf(suppliers, s); i >= 0 {
-			return i
-		}
-		extra := suppliers
-		if allowAll {
-			extra = append(append([]string(nil), suppliers...), "all")
-		}
-		bad(fp, "unknown supplier '%s'%s", s, didYouMean(s, extra))
-		return -2
-	}
-	region := func(fp, r string) int {
-		if r == "all" {
-			return -1
-		}
-		if i := indexOf(regions, r); i >= 0 {
-			return i
-		}
-		bad(fp, "unknown region '%s'%s", r, didYouMean(r, append(append([]string(nil), regions...), "all")))
-		return -2
-	}
-	routeExists := func(i, r int) bool {
-		for _, rt := range mf.Routes {
-			if (i < 0 || rt.From == suppliers[i]) && (r < 0 || rt.To == regions[r]) {
-				return true
-			}
-		}
-		return false
-	}
-	num := func(fp string, p *float64, b bound, what string) {
-		if p != nil && !b.ok(*p) {
-			bad(fp, "%s %g is outside its valid range: must be %s", what, *p, b)
-		}
-	}
-	switch kind {
-	case "ban":
-		if e.RampMonths > 0 || e.RampOutMonths > 0 {
+		if !in.ramp && (e.RampMonths > 0 || e.RampOutMonths > 0) {
 			f := "ramp_months"
 			if e.RampMonths == 0 {
 				f = "ramp_out_months"
 			}
-			bad(f, "a ban cannot ramp (a route is open or closed); phase a sanction in with a wedge event instead")
+			x.bad(f, "%s", in.rampMsg)
 		}
-		i := supplier("ban.supplier", e.Ban.Supplier, true)
-		r := region("ban.region", e.Ban.Region)
-		if i == -1 && r == -1 {
-			bad("ban.region", "a ban needs a supplier or a region: supplier and region cannot both be 'all'")
-		} else if i > -2 && r > -2 && !routeExists(i, r) {
-			l.evDiag(SeverityWarning, ref, "ban", "no base flow on %s → %s: the ban changes nothing", e.Ban.Supplier, e.Ban.Region)
+		x.checkFields()
+		if in.check != nil {
+			in.check(x) // also when a name is unknown (its index is −2)
 		}
-	case "wedge":
-		i := supplier("wedge.supplier", e.Wedge.Supplier, false)
-		r := region("wedge.region", e.Wedge.Region)
-		num("wedge.pct", e.Wedge.Pct, bound{lo: -100, hi: 500, loStrict: true}, "pct")
-		if i >= 0 && r > -2 && !routeExists(i, r) {
-			l.evDiag(SeverityWarning, ref, "wedge", "no base flow on %s → %s: the wedge changes nothing", e.Wedge.Supplier, e.Wedge.Region)
-		}
-	case "export_cap":
-		supplier("export_cap.supplier", e.ExportCap.Supplier, false)
-		num("export_cap.mt", e.ExportCap.Mt, nonNeg, "export cap (mt)")
-	case "corridor":
-		c := e.Corridor
-		i := supplier("corridor.supplier", c.Supplier, false)
-		if i >= 0 {
-			cs := corridorNamesOf(&mf.Suppliers[i])
-			if indexOf(cs, c.Name) < 0 {
-				bad("corridor.name", "unknown corridor '%s' of %s%s", c.Name, c.Supplier, didYouMean(c.Name, cs))
-			}
-		}
-		if c.CapacityMt == nil && c.CostUSDPerT == nil {
-			bad("corridor", "a corridor event needs capacity_mt and/or cost_usd_per_t")
-		}
-		if c.FromCapacityMt != nil && c.CapacityMt == nil {
-			bad("corridor.from_capacity_mt", "from_capacity_mt needs capacity_mt (the level the ramp goes to)")
-		}
-		num("corridor.capacity_mt", c.CapacityMt, nonNeg, "corridor capacity (capacity_mt)")
-		num("corridor.from_capacity_mt", c.FromCapacityMt, nonNeg, "corridor capacity (from_capacity_mt)")
-		num("corridor.cost_usd_per_t", c.CostUSDPerT, nonNeg, "corridor cost (cost_usd_per_t)")
-	case "capacity":
-		i := supplier("capacity.supplier", e.Capacity.Supplier, false)
-		if i >= 0 && e.Capacity.AddMt != nil {
-			k := mf.Suppliers[i].Capacity.Value
-			if k+*e.Capacity.AddMt < 0 {
-				bad("capacity.add_mt", "capacity below zero: %s's capacity %g Mt/yr plus add_mt %g is negative", e.Capacity.Supplier, k, *e.Capacity.AddMt)
-			}
-		}
-	case "demand":
-		dm := e.Demand
-		region("demand.region", dm.Region)
-		switch {
-		case dm.Pct == nil && dm.SeriesPct == nil:
-			bad("demand", "a demand event needs pct or series_pct")
-		case dm.Pct != nil && dm.SeriesPct != nil:
-			bad("demand.series_pct", "give pct or series_pct, not both")
-		}
-		num("demand.pct", dm.Pct, bound{lo: -100, hi: math.Inf(1), loStrict: true}, "pct")
-		for j, v := range dm.SeriesPct {
-			if v <= -100 {
-				bad(fmt.Sprintf("demand.series_pct[%d]", j), "series_pct %g is outside its valid range: must be > -100", v)
-			}
-		}
-		if dm.SeriesPct != nil && len(dm.SeriesPct) == 0 {
-			bad("demand.series_pct", "series_pct is empty")
-		}
-	case "cost":
-		supplier("cost.supplier", e.Cost.Supplier, false)
+		ok = ok && x.ok
+		ce.x = x
 	}
 	if ok && h.ok {
 		end := ce.end
@@ -613,17 +524,11 @@ func (l *loader) checkOverlaps(evs []checkedEvent) {
 		targets[key] = append(targets[key], span{ce, ce.start, to})
 	}
 	for _, ce := range evs {
-		e := ce.ref.ev
-		switch ce.kind {
-		case "export_cap":
-			add("the export cap of "+e.ExportCap.Supplier, ce)
-		case "corridor":
-			if e.Corridor.CapacityMt != nil {
-				add("the capacity of corridor "+e.Corridor.Supplier+"/"+e.Corridor.Name, ce)
-			}
-			if e.Corridor.CostUSDPerT != nil {
-				add("the cost of corridor "+e.Corridor.Supplier+"/"+e.Corridor.Name, ce)
-			}
+		if ce.x == nil || ce.x.in.targets == nil {
+			continue
+		}
+		for _, key := range ce.x.in.targets(ce.x) {
+			add(key, ce)
 		}
 	}
 	for _, key := range order {
@@ -649,18 +554,6 @@ func maxMonth(a, b model.Month) model.Month {
 // buildEvents converts checked events to model events on market mk.
 func buildEvents(evs []checkedEvent, mk *model.Market) []model.Event {
 	var out []model.Event
-	sup := func(s string) int {
-		if s == "all" {
-			return -1
-		}
-		return mk.SupplierIndex(s)
-	}
-	reg := func(r string) int {
-		if r == "all" {
-			return -1
-		}
-		return mk.RegionIndex(r)
-	}
 	for _, ce := range evs {
 		e := ce.ref.ev
 		base := model.Event{ID: e.ID, Label: e.Label, Supplier: -1, Region: -1, Corridor: -1,
@@ -668,55 +561,7 @@ func buildEvents(evs []checkedEvent, mk *model.Market) []model.Event {
 		if base.Label == "" {
 			base.Label = e.ID
 		}
-		switch ce.kind {
-		case "ban":
-			base.Kind, base.Supplier, base.Region = model.EventBan, sup(e.Ban.Supplier), reg(e.Ban.Region)
-			out = append(out, base)
-		case "wedge":
-			base.Kind, base.Supplier, base.Region, base.Value = model.EventWedge, sup(e.Wedge.Supplier), reg(e.Wedge.Region), *e.Wedge.Pct/100
-			out = append(out, base)
-		case "export_cap":
-			base.Kind, base.Supplier, base.Value = model.EventExportCap, sup(e.ExportCap.Supplier), *e.ExportCap.Mt
-			out = append(out, base)
-		case "corridor":
-			c := e.Corridor
-			i := sup(c.Supplier)
-			base.Supplier, base.Corridor = i, mk.CorridorIndex(i, c.Name)
-			if c.CapacityMt != nil {
-				ev := base
-				ev.Kind, ev.Value = model.EventCorridorCapacity, *c.CapacityMt
-				if c.FromCapacityMt != nil {
-					ev.From, ev.HasFrom = *c.FromCapacityMt, true
-				}
-				out = append(out, ev)
-			}
-			if c.CostUSDPerT != nil {
-				ev := base
-				if c.CapacityMt != nil {
-					ev.ID = e.ID + costSuffix
-				}
-				ev.Kind, ev.Value = model.EventCorridorCost, *c.CostUSDPerT
-				out = append(out, ev)
-			}
-		case "capacity":
-			base.Kind, base.Supplier, base.Value = model.EventCapacity, sup(e.Capacity.Supplier), *e.Capacity.AddMt
-			out = append(out, base)
-		case "demand":
-			base.Kind, base.Region = model.EventDemand, reg(e.Demand.Region)
-			if e.Demand.Pct != nil {
-				base.Value = *e.Demand.Pct / 100
-			}
-			for _, v := range e.Demand.SeriesPct {
-				base.Series = append(base.Series, v/100)
-			}
-			if len(base.Series) > 0 {
-				base.Value = base.Series[0]
-			}
-			out = append(out, base)
-		case "cost":
-			base.Kind, base.Supplier, base.Value = model.EventCost, sup(e.Cost.Supplier), *e.Cost.USDPerT
-			out = append(out, base)
-		}
+		out = append(out, ce.x.buildEvent(base, mk)...)
 	}
 	return out
 }

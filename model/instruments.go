@@ -1,0 +1,276 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// EventKind is the instrument an Event sets. Each kind is one entry of the
+// instrument table (instruments): the indices it takes, whether it is a
+// level or a delta, whether it ramps, which values it accepts and how it
+// writes the Policy. docs/MODEL.md, section 7, lists them.
+type EventKind int
+
+const (
+	// EventBan closes routes Supplier→Region (Region −1: all regions of the
+	// supplier; Supplier −1: all suppliers into the region). Value unused;
+	// no ramp.
+	EventBan EventKind = iota + 1
+	// EventWedge adds Value (fraction) to the wedge of route
+	// Supplier→Region (Region −1: all of the supplier's sales).
+	EventWedge
+	// EventExportCap sets supplier's export cap to Value, Mt/yr (a level;
+	// ramps from From when HasFrom, else from the level in force; floored
+	// at 0).
+	EventExportCap
+	// EventCorridorCapacity sets corridor capacity to Value, Mt/yr (a
+	// level; ramps from From when HasFrom, else from the capacity in
+	// force; floored at 0). Value 0 closes the corridor.
+	EventCorridorCapacity
+	// EventCorridorCost sets corridor cost to Value, $/t (a level; ramps
+	// from From when HasFrom, else from the cost in force).
+	EventCorridorCost
+	// EventCapacity adds Value to production capacity, Mt/yr (a delta;
+	// negative for an outage).
+	EventCapacity
+	// EventDemand scales region demand by (1+Value) (a delta; Region −1:
+	// all regions).
+	EventDemand
+	// EventCost adds Value to supplier's unit costs, $/t (a delta).
+	EventCost
+
+	eventKindEnd // one past the last kind
+)
+
+// String returns the kind's name ("ban", "wedge", ...), or "kind N" for an
+// unknown kind.
+func (k EventKind) String() string {
+	if k.known() {
+		return instruments[k].name
+	}
+	return fmt.Sprintf("kind %d", int(k))
+}
+
+func (k EventKind) known() bool { return k > 0 && k < eventKindEnd }
+
+// instrument is one entry of the instrument table: everything the model
+// knows about one EventKind. The Policy it writes is a flat struct
+// (policy.go) and the solver reads that struct directly (newton.go), so a
+// new instrument adds an entry here, its Policy field(s) to policyFields,
+// and its equations to the solver.
+type instrument struct {
+	name string
+	// supplier and region say how the instrument uses Event.Supplier and
+	// Event.Region; corridor that it needs Event.Corridor (a corridor of
+	// the supplier).
+	supplier, region use
+	corridor         bool
+	// level: the instrument sets a level, moving from the level in force
+	// (or Event.From) to the value by the intensity; otherwise it is a
+	// delta scaled by the intensity.
+	level bool
+	// ramp: the intensity can ramp (false: on or off, like a ban).
+	ramp bool
+	// check validates one value (Value and each Series entry), in model
+	// units; nil accepts any finite number. valueName names the value in
+	// its errors ("value" when empty).
+	check     func(v float64) error
+	valueName string
+	// apply writes the event into pol at intensity w > 0 and value v.
+	apply func(pol *Policy, c *Calibrated, e *Event, w, v float64)
+}
+
+// use is how an instrument uses an index of Event.
+type use uint8
+
+const (
+	unused   use = iota // the index is ignored
+	required            // a valid index
+	orAll               // a valid index, or −1 for all
+)
+
+// instruments is the instrument table, indexed by EventKind.
+var instruments = [eventKindEnd]instrument{
+	EventBan: {
+		name: "ban", supplier: orAll, region: orAll,
+		apply: func(pol *Policy, _ *Calibrated, e *Event, _, _ float64) {
+			forRoutes(pol, e, func(i, r int) { pol.Ban[i][r] = true })
+		},
+	},
+	EventWedge: {
+		name: "wedge", supplier: orAll, region: orAll, ramp: true, check: aboveMinus1, valueName: "pct",
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			forRoutes(pol, e, func(i, r int) { pol.Wedge[i][r] += w * v })
+		},
+	},
+	EventExportCap: {
+		name: "export cap", supplier: required, level: true, ramp: true, check: nonNegative,
+		apply: func(pol *Policy, c *Calibrated, e *Event, w, v float64) {
+			from := pol.ExportCap[e.Supplier]
+			if math.IsInf(from, 1) {
+				from = c.S0[e.Supplier]
+			}
+			if e.HasFrom {
+				from = e.From
+			}
+			pol.ExportCap[e.Supplier] = math.Max(0, from+w*(v-from))
+		},
+	},
+	EventCorridorCapacity: {
+		name: "corridor capacity", supplier: required, corridor: true, level: true, ramp: true, check: nonNegative,
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			p := &pol.CorridorCap[e.Supplier][e.Corridor]
+			*p = math.Max(0, ramped(*p, e, w, v))
+		},
+	},
+	EventCorridorCost: {
+		name: "corridor cost", supplier: required, corridor: true, level: true, ramp: true,
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			p := &pol.CorridorCost[e.Supplier][e.Corridor]
+			*p = ramped(*p, e, w, v)
+		},
+	},
+	EventCapacity: {
+		name: "capacity", supplier: required, ramp: true,
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			pol.CapacityAdd[e.Supplier] += w * v
+		},
+	},
+	EventDemand: {
+		name: "demand", region: orAll, ramp: true, check: aboveMinus1, valueName: "pct",
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			r0, r1 := span(e.Region, len(pol.DemandScale))
+			for r := r0; r < r1; r++ {
+				pol.DemandScale[r] *= 1 + w*v
+			}
+		},
+	},
+	EventCost: {
+		name: "cost", supplier: orAll, ramp: true,
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			i0, i1 := span(e.Supplier, len(pol.CostShift))
+			for i := i0; i < i1; i++ {
+				pol.CostShift[i] += w * v
+			}
+		},
+	},
+}
+
+// ramped moves a level from the level in force, or e.From when HasFrom, to
+// v by intensity w.
+func ramped(inForce float64, e *Event, w, v float64) float64 {
+	from := inForce
+	if e.HasFrom {
+		from = e.From
+	}
+	return from + w*(v-from)
+}
+
+// span returns the index range an index or −1 (all of n) covers.
+func span(idx, n int) (int, int) {
+	if idx >= 0 {
+		return idx, idx + 1
+	}
+	return 0, n
+}
+
+// forRoutes calls f for every route Supplier→Region of e (−1: all).
+func forRoutes(pol *Policy, e *Event, f func(i, r int)) {
+	i0, i1 := span(e.Supplier, len(pol.Ban))
+	r0, r1 := span(e.Region, len(pol.DemandScale))
+	for i := i0; i < i1; i++ {
+		for r := r0; r < r1; r++ {
+			f(i, r)
+		}
+	}
+}
+
+func nonNegative(v float64) error {
+	if v < 0 {
+		return fmt.Errorf("%g Mt/yr must not be negative", v)
+	}
+	return nil
+}
+
+func aboveMinus1(v float64) error {
+	if v <= -1 {
+		return fmt.Errorf("%g%% must exceed −100%%", 100*v)
+	}
+	return nil
+}
+
+// applyEvent writes event e at intensity w > 0 and value v into pol.
+func applyEvent(pol *Policy, c *Calibrated, e *Event, w, v float64) {
+	instruments[e.Kind].apply(pol, c, e, w, v)
+}
+
+// ValidateEvents checks that every event fits market m: known kind,
+// indices in range, finite values the instrument accepts, End after Start,
+// non-negative ramps and unique ids. Errors wrap ErrInvalidEvent and name
+// the event by id, e.g. `events[us-ban].region: index 9 out of range (7
+// regions)`.
+func ValidateEvents(m *Market, events []Event) error {
+	n, R := len(m.Suppliers), len(m.Regions)
+	ids := make(map[string]bool, len(events))
+	for k := range events {
+		e := &events[k]
+		name := e.ID
+		if name == "" {
+			name = fmt.Sprint(k)
+		}
+		f := "events[" + name + "]"
+		bad := func(field, format string, args ...any) error {
+			return &FieldError{Field: f + "." + field, Msg: fmt.Sprintf(format, args...), Kind: ErrInvalidEvent}
+		}
+		if e.ID != "" {
+			if ids[e.ID] {
+				return bad("id", "duplicate event id")
+			}
+			ids[e.ID] = true
+		}
+		if !e.Kind.known() {
+			return bad("kind", "unknown instrument %d", int(e.Kind))
+		}
+		in := &instruments[e.Kind]
+		if e.Supplier < -1 || e.Supplier >= n || (in.supplier == required && e.Supplier < 0) {
+			return bad("supplier", "index %d out of range (%d suppliers)", e.Supplier, n)
+		}
+		if e.Region < -1 || e.Region >= R || (in.region == required && e.Region < 0) {
+			return bad("region", "index %d out of range (%d regions)", e.Region, R)
+		}
+		if in.corridor {
+			if nc := len(m.Suppliers[e.Supplier].Corridors); e.Corridor < 0 || e.Corridor >= nc {
+				return bad("corridor", "index %d out of range (%s has %d corridors)", e.Corridor, m.Suppliers[e.Supplier].Name, nc)
+			}
+		}
+		if !distFinite(e.Value) || (e.HasFrom && !distFinite(e.From)) {
+			return bad("value", "%v is not a finite number", e.Value)
+		}
+		for j, v := range e.Series {
+			if !distFinite(v) {
+				return bad(fmt.Sprintf("series[%d]", j), "%v is not a finite number", v)
+			}
+		}
+		if e.RampIn < 0 || e.RampOut < 0 {
+			return bad("ramp_months", "%d/%d must not be negative", e.RampIn, e.RampOut)
+		}
+		if e.End != 0 && e.End <= e.Start {
+			return bad("end", "%v must come after start %v", e.End, e.Start)
+		}
+		if in.check != nil {
+			vn := in.valueName
+			if vn == "" {
+				vn = "value"
+			}
+			if err := in.check(e.Value); err != nil {
+				return bad(vn, "%v", err)
+			}
+			for _, v := range e.Series {
+				if err := in.check(v); err != nil {
+					return bad(vn, "%v", err)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,626 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// This file is the instrument table of the scenario format: every event
+// instrument (ban, wedge, export_cap, ...) is one Go type (its YAML keys,
+// whose struct tags give the decoder and the schema their text and units)
+// and one entry of instrumentTable (its fields' roles, valid ranges and
+// model slots, its checks and how it becomes model events). Validation,
+// --set, parameter paths, uncertainty, sweeps, cloning and the schema all
+// read the table; adding an instrument is a type here, an entry here, one
+// pointer field in EventFile (format.go) and the model's side (its
+// model.EventKind).
+
+// BanEvent closes routes.
+type BanEvent struct {
+	Supplier string `yaml:"supplier" req:"true" doc:"Supplier name, or 'all' (every supplier into region)."`
+	Region   string `yaml:"region" req:"true" doc:"Region name, or 'all' (every region of supplier)."`
+}
+
+// WedgeEvent adds an ad-valorem wedge.
+type WedgeEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
+	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Wedge added to the route's base wedge, percent of the delivered price before the wedge (15 = 15%); negative values reduce an earlier wedge; -100 < pct ≤ 500."`
+}
+
+// ExportCapEvent sets a quota on a supplier's total sales.
+type ExportCapEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	Mt       *float64 `yaml:"mt" req:"true" unit:"Mt/yr" min:"0" doc:"Cap on total sales, Mt KCl/yr (a level; ramps from base sales)."`
+}
+
+// CorridorEvent resizes or re-prices an export corridor.
+type CorridorEvent struct {
+	Supplier       string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	Name           string   `yaml:"name" req:"true" doc:"Corridor name of that supplier, e.g. Klaipeda, RussianPorts, ChinaRail."`
+	CapacityMt     *float64 `yaml:"capacity_mt,omitempty" unit:"Mt/yr" min:"0" doc:"New capacity, Mt KCl/yr (a level; 0 closes the corridor)."`
+	FromCapacityMt *float64 `yaml:"from_capacity_mt,omitempty" unit:"Mt/yr" min:"0" doc:"Capacity the ramp starts from, Mt/yr; default: the market's capacity."`
+	CostUSDPerT    *float64 `yaml:"cost_usd_per_t,omitempty" unit:"$/t" min:"0" doc:"New unit cost from mine gate to FOB point, $/t (a level)."`
+}
+
+// CapacityEvent changes production capacity.
+type CapacityEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	AddMt    *float64 `yaml:"add_mt" req:"true" unit:"Mt/yr" doc:"Capacity added, Mt KCl/yr (negative: an outage; capacity never goes below 0)."`
+}
+
+// DemandEvent shifts demand.
+type DemandEvent struct {
+	Region    string    `yaml:"region" req:"true" doc:"Region name, or 'all'."`
+	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); > -100. Give pct or series_pct."`
+	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent; the last value holds afterwards."`
+}
+
+// CostEvent shifts a supplier's unit costs.
+type CostEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t (an export tax, an energy or logistics surcharge)."`
+}
+
+// role is what an instrument field holds.
+type role uint8
+
+const (
+	roleSupplier role = iota + 1 // a supplier name
+	roleRegion                   // a region name
+	roleCorridor                 // a corridor name of the event's supplier
+	roleNumber                   // a number in the field's unit
+	roleSeries                   // a list of numbers, one per month from start
+)
+
+// slot is the model.Event value a number field sets.
+type slot uint8
+
+const (
+	slotValue slot = iota // Event.Value (a series: Event.Series)
+	slotFrom              // Event.From, with HasFrom
+	slotAux0              // Event.Aux[0]
+	slotAux1              // Event.Aux[1]
+)
+
+// ifield is one key of an instrument's mapping.
+type ifield struct {
+	key  string
+	role role
+	// all: a supplier or region field that may be 'all'.
+	all bool
+	// valid is the valid range of a number (each entry of a series), in
+	// the file's unit; the zero bound means any finite number.
+	valid bound
+	// what names the value in messages ("pct", "export cap (mt)"); the
+	// key when empty.
+	what string
+	// kind is the model event a number sets (0: the instrument's kind);
+	// slot the value it sets there, scaled by scale (0 means 1) from file
+	// to model units.
+	kind  model.EventKind
+	slot  slot
+	scale float64
+	// alt names a series field that replaces this number when given (the
+	// number is then not addressable as events.ID.KEY).
+	alt string
+
+	unit  string // the struct tag's unit (set by init)
+	index int    // the struct field's index (set by init)
+}
+
+// instrument is one entry of instrumentTable.
+type instrument struct {
+	key  string          // the YAML key in an event, e.g. "wedge"
+	kind model.EventKind // the model event it builds
+	// ramp: the event may ramp; otherwise rampMsg says why not.
+	ramp    bool
+	rampMsg string
+	fields  []ifield
+	// check runs the checks that involve several fields, the market or
+	// warnings, after every field passed its own check.
+	check func(x *evCheck)
+	// targets lists, for the overlap check, the quantities the event
+	// sets as a level (two events may not set one at the same time);
+	// nil for instruments whose events stack (deltas).
+	targets func(x *evCheck) []string
+	// build turns the event into model events; nil builds one event of
+	// kind with every number in its slot.
+	build func(x *evCheck, base model.Event) []model.Event
+
+	typ   reflect.Type // the instrument's Go type (set by init)
+	index int          // its field in EventFile (set by init)
+}
+
+var (
+	pctBound    = bound{lo: -100, hi: 500, loStrict: true}
+	demandBound = bound{lo: -100, hi: math.Inf(1), loStrict: true}
+	anyNumber   = bound{lo: math.Inf(-1), hi: math.Inf(1)}
+)
+
+// instrumentTable lists the instruments in format order.
+var instrumentTable = []*instrument{
+	{
+		key: "ban", kind: model.EventBan,
+		rampMsg: "a ban cannot ramp (a route is open or closed); phase a sanction in with a wedge event instead",
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier, all: true},
+			{key: "region", role: roleRegion, all: true},
+		},
+		check: func(x *evCheck) {
+			e := x.field("supplier").str
+			switch {
+			case x.sup == -1 && x.reg == -1:
+				x.bad("ban.region", "a ban needs a supplier or a region: supplier and region cannot both be 'all'")
+			case x.sup > -2 && x.reg > -2 && !x.routeExists():
+				x.warn("ban", "no base flow on %s → %s: the ban changes nothing", e, x.field("region").str)
+			}
+		},
+	},
+	{
+		key: "wedge", kind: model.EventWedge, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "region", role: roleRegion, all: true},
+			{key: "pct", role: roleNumber, valid: pctBound, scale: 0.01},
+		},
+		check: func(x *evCheck) {
+			if x.sup >= 0 && x.reg > -2 && !x.routeExists() {
+				x.warn("wedge", "no base flow on %s → %s: the wedge changes nothing", x.field("supplier").str, x.field("region").str)
+			}
+		},
+	},
+	{
+		key: "export_cap", kind: model.EventExportCap, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "mt", role: roleNumber, valid: nonNeg, what: "export cap (mt)"},
+		},
+		targets: func(x *evCheck) []string { return []string{"the export cap of " + x.field("supplier").str} },
+	},
+	{
+		key: "corridor", kind: model.EventCorridorCapacity, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "name", role: roleCorridor},
+			{key: "capacity_mt", role: roleNumber, valid: nonNeg, what: "corridor capacity (capacity_mt)", kind: model.EventCorridorCapacity},
+			{key: "from_capacity_mt", role: roleNumber, valid: nonNeg, what: "corridor capacity (from_capacity_mt)", kind: model.EventCorridorCapacity, slot: slotFrom},
+			{key: "cost_usd_per_t", role: roleNumber, valid: nonNeg, what: "corridor cost (cost_usd_per_t)", kind: model.EventCorridorCost},
+		},
+		check: func(x *evCheck) {
+			capSet, costSet := x.field("capacity_mt").num != nil, x.field("cost_usd_per_t").num != nil
+			if !capSet && !costSet {
+				x.bad("corridor", "a corridor event needs capacity_mt and/or cost_usd_per_t")
+			}
+			if x.field("from_capacity_mt").num != nil && !capSet {
+				x.bad("corridor.from_capacity_mt", "from_capacity_mt needs capacity_mt (the level the ramp goes to)")
+			}
+		},
+		targets: func(x *evCheck) []string {
+			name := x.field("supplier").str + "/" + x.field("name").str
+			var out []string
+			if x.field("capacity_mt").num != nil {
+				out = append(out, "the capacity of corridor "+name)
+			}
+			if x.field("cost_usd_per_t").num != nil {
+				out = append(out, "the cost of corridor "+name)
+			}
+			return out
+		},
+		build: func(x *evCheck, base model.Event) []model.Event {
+			// One model event per quantity set: the capacity (with its
+			// ramp start) and the cost; the cost event's id is ID/cost
+			// when the event sets both.
+			var out []model.Event
+			if v := x.field("capacity_mt").num; v != nil {
+				ev := base
+				ev.Kind, ev.Value = model.EventCorridorCapacity, *v
+				if f := x.field("from_capacity_mt").num; f != nil {
+					ev.From, ev.HasFrom = *f, true
+				}
+				out = append(out, ev)
+			}
+			if v := x.field("cost_usd_per_t").num; v != nil {
+				ev := base
+				if len(out) > 0 {
+					ev.ID += costSuffix
+				}
+				ev.Kind, ev.Value = model.EventCorridorCost, *v
+				out = append(out, ev)
+			}
+			return out
+		},
+	},
+	{
+		key: "capacity", kind: model.EventCapacity, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "add_mt", role: roleNumber, valid: anyNumber},
+		},
+		check: func(x *evCheck) {
+			add := x.field("add_mt").num
+			if x.sup < 0 || add == nil {
+				return
+			}
+			if k := x.mf.Suppliers[x.sup].Capacity.Value; k+*add < 0 {
+				x.bad("capacity.add_mt", "capacity below zero: %s's capacity %g Mt/yr plus add_mt %g is negative", x.field("supplier").str, k, *add)
+			}
+		},
+	},
+	{
+		key: "demand", kind: model.EventDemand, ramp: true,
+		fields: []ifield{
+			{key: "region", role: roleRegion, all: true},
+			{key: "pct", role: roleNumber, valid: demandBound, scale: 0.01, alt: "series_pct"},
+			{key: "series_pct", role: roleSeries, valid: demandBound, scale: 0.01},
+		},
+		check: func(x *evCheck) {
+			pct, series := x.field("pct"), x.field("series_pct")
+			switch {
+			case pct.num == nil && series.series == nil:
+				x.bad("demand", "a demand event needs pct or series_pct")
+			case pct.num != nil && series.series != nil:
+				x.bad("demand.series_pct", "give pct or series_pct, not both")
+			}
+		},
+	},
+	{
+		key: "cost", kind: model.EventCost, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "usd_per_t", role: roleNumber, valid: anyNumber},
+		},
+	},
+}
+
+// eventKinds lists the instrument keys of an event, in format order.
+var eventKinds = func() []string {
+	ks := make([]string, len(instrumentTable))
+	for i, in := range instrumentTable {
+		ks[i] = in.key
+	}
+	return ks
+}()
+
+// init links the table to the Go types: each instrument to its EventFile
+// field (by YAML key) and each of its fields to the type's struct field,
+// taking the unit from the struct tag. A mismatch is a programming error.
+func init() {
+	et := reflect.TypeOf(EventFile{})
+	for _, in := range instrumentTable {
+		sf, ok := fieldByKey(et, in.key)
+		if !ok || sf.Type.Kind() != reflect.Pointer || sf.Type.Elem().Kind() != reflect.Struct {
+			panic("scenarios: instrument " + in.key + " has no pointer-to-struct field in EventFile")
+		}
+		in.index, in.typ = sf.Index[0], sf.Type.Elem()
+		if in.typ.NumField() != len(in.fields) {
+			panic("scenarios: instrument " + in.key + ": the table and the type list different keys")
+		}
+		for k := range in.fields {
+			f := &in.fields[k]
+			tf, ok := fieldByKey(in.typ, f.key)
+			if !ok {
+				panic("scenarios: instrument " + in.key + " has no key " + f.key)
+			}
+			f.index, f.unit = tf.Index[0], tf.Tag.Get("unit")
+			want := reflect.String
+			switch f.role {
+			case roleNumber:
+				want = reflect.Pointer
+			case roleSeries:
+				want = reflect.Slice
+			}
+			if tf.Type.Kind() != want {
+				panic("scenarios: instrument " + in.key + "." + f.key + " has the wrong Go type")
+			}
+			if f.scale == 0 {
+				f.scale = 1
+			}
+			if f.kind == 0 {
+				f.kind = in.kind
+			}
+			if f.valid == (bound{}) {
+				f.valid = anyNumber
+			}
+		}
+	}
+}
+
+// instrumentByKey returns the instrument with YAML key k.
+func instrumentByKey(k string) *instrument {
+	for _, in := range instrumentTable {
+		if in.key == k {
+			return in
+		}
+	}
+	return nil
+}
+
+// value returns e's instrument struct (nil when e does not set it).
+func (in *instrument) value(e *EventFile) reflect.Value {
+	p := reflect.ValueOf(e).Elem().Field(in.index)
+	if p.IsNil() {
+		return reflect.Value{}
+	}
+	return p.Elem()
+}
+
+func (in *instrument) field(key string) *ifield {
+	for k := range in.fields {
+		if in.fields[k].key == key {
+			return &in.fields[k]
+		}
+	}
+	return nil
+}
+
+// instrumentOf returns e's single instrument, or nil when it has none or
+// several.
+func instrumentOf(e *EventFile) *instrument {
+	var found *instrument
+	for _, in := range instrumentTable {
+		if in.value(e).IsValid() {
+			if found != nil {
+				return nil
+			}
+			found = in
+		}
+	}
+	return found
+}
+
+// kinds returns the instrument keys present in e.
+func (e *EventFile) kinds() []string {
+	var ks []string
+	for _, in := range instrumentTable {
+		if in.value(e).IsValid() {
+			ks = append(ks, in.key)
+		}
+	}
+	return ks
+}
+
+// clone returns a deep copy of e.
+func (e EventFile) clone() EventFile {
+	c := e
+	cv := reflect.ValueOf(&c).Elem()
+	for _, in := range instrumentTable {
+		v := in.value(&e)
+		if !v.IsValid() {
+			continue
+		}
+		nv := reflect.New(in.typ)
+		nv.Elem().Set(v)
+		for _, f := range in.fields {
+			fv := nv.Elem().Field(f.index)
+			switch f.role {
+			case roleNumber:
+				if !fv.IsNil() {
+					p := reflect.New(fv.Type().Elem())
+					p.Elem().Set(fv.Elem())
+					fv.Set(p)
+				}
+			case roleSeries:
+				if !fv.IsNil() {
+					fv.Set(reflect.AppendSlice(reflect.MakeSlice(fv.Type(), 0, fv.Len()), fv))
+				}
+			}
+		}
+		cv.Field(in.index).Set(nv)
+	}
+	return c
+}
+
+// fieldVal is the value of one instrument field of an event.
+type fieldVal struct {
+	str    string
+	num    *float64
+	series []float64
+}
+
+// get reads field f of instrument value v.
+func (f *ifield) get(v reflect.Value) fieldVal {
+	fv := v.Field(f.index)
+	switch f.role {
+	case roleNumber:
+		p, _ := fv.Interface().(*float64)
+		return fieldVal{num: p}
+	case roleSeries:
+		s, _ := fv.Interface().([]float64)
+		return fieldVal{series: s}
+	}
+	return fieldVal{str: fv.String()}
+}
+
+// set sets field f of instrument value v from --set text.
+func (f *ifield) set(v reflect.Value, text string) error {
+	fv := v.Field(f.index)
+	switch f.role {
+	case roleNumber:
+		x, err := parseNumber(text)
+		if err != nil {
+			return perr("expected a number (%s), got '%s'", f.unit, text)
+		}
+		fv.Set(reflect.ValueOf(&x))
+	case roleSeries:
+		return perr("%s is a list; write it in the file", f.key)
+	default:
+		fv.SetString(text)
+	}
+	return nil
+}
+
+// evCheck is the state of checking one event of instrument in: its
+// fields' values and the indices its names resolved to (−1 'all', −2
+// unknown or unset).
+type evCheck struct {
+	l    *loader
+	ref  evRef
+	in   *instrument
+	mf   *MarketFile
+	vals []fieldVal // per in.fields
+	ok   bool
+
+	sup, reg, corr int
+}
+
+func (x *evCheck) field(key string) fieldVal {
+	for k := range x.in.fields {
+		if x.in.fields[k].key == key {
+			return x.vals[k]
+		}
+	}
+	return fieldVal{}
+}
+
+func (x *evCheck) bad(fp, format string, args ...any) {
+	x.l.evDiag(SeverityError, x.ref, fp, format, args...)
+	x.ok = false
+}
+
+func (x *evCheck) warn(fp, format string, args ...any) {
+	x.l.evDiag(SeverityWarning, x.ref, fp, format, args...)
+}
+
+// routeExists reports whether the market has a base route matching the
+// event's supplier and region (−1: any).
+func (x *evCheck) routeExists() bool {
+	suppliers, regions := supplierNamesOf(x.mf), regionNamesOf(x.mf)
+	for _, rt := range x.mf.Routes {
+		if (x.sup < 0 || rt.From == suppliers[x.sup]) && (x.reg < 0 || rt.To == regions[x.reg]) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFields checks every field of the event against the market and its
+// valid range, resolving names to indices.
+func (x *evCheck) checkFields() {
+	suppliers, regions := supplierNamesOf(x.mf), regionNamesOf(x.mf)
+	x.sup, x.reg, x.corr = -2, -2, -2
+	name := func(fp, kind, s string, names []string, all bool) int {
+		if all && s == "all" {
+			return -1
+		}
+		if i := indexOf(names, s); i >= 0 {
+			return i
+		}
+		cands := names
+		if all {
+			cands = append(append([]string(nil), names...), "all")
+		}
+		x.bad(fp, "unknown %s '%s'%s", kind, s, didYouMean(s, cands))
+		return -2
+	}
+	for k := range x.in.fields {
+		f, v := &x.in.fields[k], x.vals[k]
+		fp := x.in.key + "." + f.key
+		switch f.role {
+		case roleSupplier:
+			x.sup = name(fp, "supplier", v.str, suppliers, f.all)
+		case roleRegion:
+			x.reg = name(fp, "region", v.str, regions, f.all)
+		case roleCorridor:
+			if x.sup < 0 {
+				continue
+			}
+			s := &x.mf.Suppliers[x.sup]
+			cs := corridorNamesOf(s)
+			if x.corr = indexOf(cs, v.str); x.corr < 0 {
+				x.corr = -2
+				x.bad(fp, "unknown corridor '%s' of %s%s", v.str, s.Name, didYouMean(v.str, cs))
+			}
+		case roleNumber:
+			if v.num != nil && !f.valid.ok(*v.num) {
+				what := f.what
+				if what == "" {
+					what = f.key
+				}
+				x.bad(fp, "%s %g is outside its valid range: must be %s", what, *v.num, f.valid)
+			}
+		case roleSeries:
+			if v.series != nil && len(v.series) == 0 {
+				x.bad(fp, "%s is empty", f.key)
+			}
+			for j, s := range v.series {
+				if !f.valid.ok(s) {
+					x.bad(fmt.Sprintf("%s[%d]", fp, j), "%s %g is outside its valid range: must be %s", f.key, s, f.valid)
+				}
+			}
+		}
+	}
+}
+
+// buildEvent turns a checked event into model events on market mk.
+func (x *evCheck) buildEvent(base model.Event, mk *model.Market) []model.Event {
+	in := x.in
+	for k := range in.fields {
+		f, v := &in.fields[k], x.vals[k]
+		switch f.role {
+		case roleSupplier:
+			base.Supplier = -1
+			if v.str != "all" {
+				base.Supplier = mk.SupplierIndex(v.str)
+			}
+		case roleRegion:
+			base.Region = -1
+			if v.str != "all" {
+				base.Region = mk.RegionIndex(v.str)
+			}
+		case roleCorridor:
+			base.Corridor = mk.CorridorIndex(base.Supplier, v.str)
+		}
+	}
+	if in.build != nil {
+		return in.build(x, base)
+	}
+	base.Kind = in.kind
+	for k := range in.fields {
+		f, v := &in.fields[k], x.vals[k]
+		switch {
+		case f.role == roleNumber && v.num != nil:
+			*f.slotPtr(&base) = *v.num * f.scale
+			if f.slot == slotFrom {
+				base.HasFrom = true
+			}
+		case f.role == roleSeries && len(v.series) > 0:
+			base.Series = make([]float64, len(v.series))
+			for j, s := range v.series {
+				base.Series[j] = s * f.scale
+			}
+			base.Value = base.Series[0]
+		}
+	}
+	return []model.Event{base}
+}
+
+// slotPtr returns the address of f's value in model event e.
+func (f *ifield) slotPtr(e *model.Event) *float64 {
+	switch f.slot {
+	case slotFrom:
+		return &e.From
+	case slotAux0:
+		return &e.Aux[0]
+	case slotAux1:
+		return &e.Aux[1]
+	}
+	return &e.Value
+}
+
+// modelField returns the field that sets value key of a model event of
+// the given kind.
+func modelField(kind model.EventKind, key string) (*ifield, bool) {
+	for _, in := range instrumentTable {
+		for k := range in.fields {
+			f := &in.fields[k]
+			if f.key == key && f.kind == kind && f.role == roleNumber {
+				return f, true
+			}
+		}
+	}
+	return nil, false
+}

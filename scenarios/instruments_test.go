@@ -1,0 +1,165 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// TestInstrumentTableMatchesFormat checks that the instrument table and
+// the format agree: every instrument field of EventFile has a table entry
+// (and init linked every entry to its type), and the schema requires
+// exactly one of them.
+func TestInstrumentTableMatchesFormat(t *testing.T) {
+	et := reflect.TypeOf(EventFile{})
+	var fromType []string
+	for i := 0; i < et.NumField(); i++ {
+		sf := et.Field(i)
+		if sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct {
+			fromType = append(fromType, yamlKey(sf))
+		}
+	}
+	if !reflect.DeepEqual(fromType, eventKinds) {
+		t.Errorf("EventFile instruments %v, table %v", fromType, eventKinds)
+	}
+	for _, in := range instrumentTable {
+		if in.kind == 0 || in.typ == nil {
+			t.Errorf("%s: no model kind or type", in.key)
+		}
+		if !in.ramp && in.rampMsg == "" {
+			t.Errorf("%s: cannot ramp but says not why", in.key)
+		}
+		for _, f := range in.fields {
+			if f.role == roleNumber || f.role == roleSeries {
+				if _, ok := modelField(f.kind, f.key); f.role == roleNumber && !ok {
+					t.Errorf("%s.%s: no model field", in.key, f.key)
+				}
+			}
+		}
+	}
+	var sch map[string]any
+	data, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sch); err != nil {
+		t.Fatal(err)
+	}
+	one := sch["$defs"].(map[string]any)["EventFile"].(map[string]any)["oneOf"].([]any)
+	if len(one) != len(instrumentTable) {
+		t.Errorf("schema oneOf has %d entries, table %d", len(one), len(instrumentTable))
+	}
+}
+
+// fullEvent returns an event of instrument in with every field set:
+// names "x", numbers 1, series [1, 2].
+func fullEvent(in *instrument) EventFile {
+	e := EventFile{ID: "e", Start: "2021-01"}
+	v := reflect.New(in.typ)
+	for _, f := range in.fields {
+		fv := v.Elem().Field(f.index)
+		switch f.role {
+		case roleNumber:
+			one := 1.0
+			fv.Set(reflect.ValueOf(&one))
+		case roleSeries:
+			fv.Set(reflect.ValueOf([]float64{1, 2}))
+		default:
+			fv.SetString("x")
+		}
+	}
+	reflect.ValueOf(&e).Elem().Field(in.index).Set(v)
+	return e
+}
+
+// TestEventCloneDeep checks that clone copies every instrument's numbers
+// and series: changing the clone leaves the original alone.
+func TestEventCloneDeep(t *testing.T) {
+	for _, in := range instrumentTable {
+		t.Run(in.key, func(t *testing.T) {
+			e := fullEvent(in)
+			c := e.clone()
+			if !reflect.DeepEqual(c, e) || eventKey(c) != eventKey(e) {
+				t.Fatalf("clone differs: %+v vs %+v", c, e)
+			}
+			cv := in.value(&c)
+			for _, f := range in.fields {
+				fv := cv.Field(f.index)
+				switch f.role {
+				case roleNumber:
+					*fv.Interface().(*float64) = 7
+				case roleSeries:
+					fv.Index(0).SetFloat(7)
+				default:
+					fv.SetString("y")
+				}
+			}
+			if !reflect.DeepEqual(fullEvent(in), e) {
+				t.Errorf("changing the clone changed the original: %s", eventKey(e))
+			}
+			if kinds := c.kinds(); len(kinds) != 1 || kinds[0] != in.key || eventKind(&c) != in.key {
+				t.Errorf("kinds %v", kinds)
+			}
+		})
+	}
+}
+
+// TestEventFieldParams sets every numeric field of every event of
+// testdata/valid/inline-basic.yaml (one event per instrument) through its
+// parameter path and reads it back from the model events: the table's
+// slot and scale, the paths and the setters agree.
+func TestEventFieldParams(t *testing.T) {
+	s := mustLoad(t, "testdata/valid/inline-basic.yaml")
+	seen := map[string]bool{}
+	for _, ref := range s.events {
+		kind := eventKind(&ref.ev)
+		seen[kind] = true
+		for _, f := range fieldsFor(kind) {
+			if f.str || f.unit == "month" || altGiven(&ref.ev, f) != "" {
+				continue
+			}
+			path := "events." + ref.ev.ID + "." + f.key
+			t.Run(path, func(t *testing.T) {
+				p, err := s.Param(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := 3.0
+				sp := s.Spec.Clone()
+				if err := p.Apply(sp, want); err != nil {
+					t.Fatal(err)
+				}
+				ss, err := specSetterFor(path, sp.Market)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, ok := ss.get(sp)
+				if !ok || !scalar.EqualWithinRel(got, want, tol) {
+					t.Errorf("read back %g (%v), want %g", got, ok, want)
+				}
+				if f.inst != nil {
+					// The model event holds the value in model units.
+					for _, e := range sp.Events {
+						if (e.ID == ref.ev.ID || e.ID == ref.ev.ID+costSuffix) && e.Kind == f.inst.kind {
+							if v := *f.inst.slotPtr(&e); !scalar.EqualWithinRel(v, want*f.inst.scale, tol) {
+								t.Errorf("model event %s holds %g, want %g", e.ID, v, want*f.inst.scale)
+							}
+						}
+					}
+				}
+				if err := model.ValidateEvents(sp.Market, sp.Events); err != nil {
+					t.Errorf("events invalid after the set: %v", err)
+				}
+			})
+		}
+	}
+	for _, k := range eventKinds {
+		if !seen[k] {
+			t.Errorf("inline-basic.yaml has no %s event", k)
+		}
+	}
+}
