@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/potash-sim/potash/model"
@@ -122,16 +124,22 @@ func Builtins() []Info { return builtins() }
 func BuiltinSource(name string) ([]byte, error) { return builtinSource(name) }
 
 // Load reads a scenario from a file path, or a built-in by name when
-// nameOrPath names one and no such file exists. sets are --set overrides
+// nameOrPath names one and no such file exists. Only a regular file of at
+// most MaxFileBytes is read (so are the files it extends or compares to):
+// a directory, device or pipe is an error. sets are --set overrides
 // ("PATH=VALUE"), applied before validation. A Diagnostics error lists
 // every problem with file, line and column.
 func Load(nameOrPath string, sets []string) (*Scenario, error) {
-	if st, err := os.Stat(nameOrPath); err == nil && !st.IsDir() {
-		data, err := os.ReadFile(nameOrPath)
-		if err != nil {
-			return nil, Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: fmt.Sprintf("cannot read: %v", err)}}
+	if _, err := os.Stat(nameOrPath); err == nil {
+		data, err := readFile(nameOrPath)
+		switch {
+		case err == nil:
+			return build(fileSource(nameOrPath), data, sets)
+		case errors.Is(err, ErrNotRegular) && !isPathRef(nameOrPath) && slices.Contains(builtinNames(), nameOrPath):
+			// A folder named like a built-in: the built-in is meant.
+		default:
+			return nil, Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: err.Error()}}
 		}
-		return build(fileSource(nameOrPath), data, sets)
 	}
 	data, err := builtinSource(nameOrPath)
 	if err != nil {

@@ -194,9 +194,9 @@ func (l *loader) locate(d *doc, ref, field string) (source, []byte, bool) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(d.src.dir, ref)
 		}
-		data, err := os.ReadFile(p)
+		data, err := readFile(p)
 		if err != nil {
-			l.errAt(d, field, "cannot read '%s' (relative to %s): %v", ref, dirName(d.src.dir), unwrapPathErr(err))
+			l.errAt(d, field, "cannot read '%s' (relative to %s): %v", ref, dirName(d.src.dir), err)
 			return source{}, nil, false
 		}
 		return fileSource(p), data, true
