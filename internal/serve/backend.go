@@ -14,8 +14,12 @@ import (
 // packages in production; tests substitute slow or failing parts to
 // exercise limits and error paths.
 type backend struct {
-	builtins   func() []scenarios.Info
-	load       func(name string, sets []string) (*scenarios.Scenario, error)
+	builtins func() []scenarios.Info
+	// load loads built-in name (never a file of the server's).
+	load func(name string, sets []string) (*scenarios.Scenario, error)
+	// parse parses an uploaded file: extends and compare_to may name
+	// built-ins only, and no file of the server's is read
+	// (scenarios.ParseOptions.NoFiles).
 	parse      func(file string, data []byte, sets []string) (*scenarios.Scenario, error)
 	simulate   func(ctx context.Context, s, cf *model.Spec) (*model.Run, error)
 	monteCarlo func(ctx context.Context, s, cf *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error)
@@ -30,8 +34,8 @@ type backend struct {
 func realBackend() backend {
 	return backend{
 		builtins:   scenarios.Builtins,
-		load:       scenarios.Load,
-		parse:      scenarios.Parse,
+		load:       loadBuiltin,
+		parse:      parseUpload,
 		simulate:   model.SimulatePair,
 		monteCarlo: model.MonteCarlo,
 		metrics:    model.Metrics,
@@ -43,4 +47,21 @@ func realBackend() backend {
 			return report.WriteTidyCSV(w, e.sc.Name, e.run, e.mc)
 		},
 	}
+}
+
+// loadBuiltin loads built-in scenario name with sets; unlike scenarios.Load
+// it never looks for a file of that name on the server's disk.
+func loadBuiltin(name string, sets []string) (*scenarios.Scenario, error) {
+	src, err := scenarios.BuiltinSource(name)
+	if err != nil {
+		return nil, err
+	}
+	return scenarios.ParseWith("builtin:"+name, src, sets, scenarios.ParseOptions{NoFiles: true})
+}
+
+// parseUpload parses an uploaded scenario: this is the only way an upload
+// is read, and it reads no file of the server's, whatever the YAML says
+// (merge keys, aliases and all).
+func parseUpload(file string, data []byte, sets []string) (*scenarios.Scenario, error) {
+	return scenarios.ParseWith(file, data, sets, scenarios.ParseOptions{NoFiles: true})
 }

@@ -292,8 +292,6 @@ func TestRunUpload(t *testing.T) {
 		{"too large", "file=big.yaml", append([]byte(validUpload), big...), 413, "larger than the limit of 0 KiB"},
 		{"empty", "file=e.yaml", []byte("  \n"), 400, "empty"},
 		{"not text", "file=b.yaml", []byte{0xff, 0xfe, 0x00, 0x01}, 400, "not UTF-8"},
-		{"extends a file", "file=x.yaml", []byte("title: x\nextends: /etc/passwd\n"), 400, `line 2 col 10: "/etc/passwd": an uploaded scenario may name only a built-in scenario`},
-		{"compares to a file", "file=x.yaml", []byte("title: x\ncompare_to: ../secret.yaml\n"), 400, "only a built-in"},
 		{"path as file name", "file=../x.yaml", []byte(validUpload), 400, "plain file name"},
 		{"scenario and file", "scenario=history", []byte(validUpload), 400, "cannot also name a built-in"},
 		{"out of range", "belarus_discount=200", []byte(validUpload), 400, "outside the allowed range"},
