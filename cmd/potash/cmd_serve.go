@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ type serveArgs struct {
 	timeout  time.Duration
 	maxRuns  int
 	workers  int
+	hosts    cli.StringSlice
 }
 
 func newServeCommand() *cli.Command {
@@ -37,10 +39,13 @@ func newServeCommand() *cli.Command {
 			"Charts and the headline table update as you move a control; the page's address records the\n" +
 			"settings; each run can be downloaded (PNG, SVG, CSV) and rerun with the `potash run` command shown.\n" +
 			"Everything is embedded in the binary: it works offline. It listens on 127.0.0.1 (this computer\n" +
-			"only) unless --addr says otherwise. Stop it with Ctrl-C.\n\n" +
+			"only) unless --addr says otherwise. Stop it with Ctrl-C. Whatever the address, the page answers only\n" +
+			"to localhost, to the IP address it was reached on and to the host names given with --allow-host,\n" +
+			"and no other web site can make a browser use it.\n\n" +
 			"Examples:\n" +
 			"  potash serve\n" +
-			"  potash serve --addr 127.0.0.1:9000 --max-draws 500",
+			"  potash serve --addr 127.0.0.1:9000 --max-draws 500\n" +
+			"  potash serve --addr 0.0.0.0:8080 --allow-host classroom.example.org",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "`HOST:PORT` to listen on (port 0 picks a free one); 127.0.0.1 keeps it private to this computer", Destination: &a.addr},
 			&cli.IntFlag{Name: "max-draws", Value: serve.DefaultMaxDraws, Usage: "most Monte Carlo draws one run may ask for (1–100000)", Destination: &a.maxDraws},
@@ -48,6 +53,7 @@ func newServeCommand() *cli.Command {
 			&cli.DurationFlag{Name: "timeout", Value: serve.DefaultTimeout, Usage: "time limit of one run (1s–10m)", Destination: &a.timeout},
 			&cli.IntFlag{Name: "max-runs", Value: 0, Usage: "runs computed at once; more get \"busy, try again\" (0: one per CPU, at most 64)", Destination: &a.maxRuns},
 			&cli.IntFlag{Name: "workers", Value: 0, Usage: "Monte Carlo goroutines per run (0: all CPUs)", Destination: &a.workers},
+			&cli.StringSliceFlag{Name: "allow-host", Usage: "`NAME` the page may be opened as, besides localhost and the server's IP address (repeat for more)", Destination: &a.hosts},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
@@ -73,6 +79,11 @@ func serveCmd(ctx context.Context, e *env, a *serveArgs) error {
 	case a.workers < 0 || a.workers > 1024:
 		return badInputf("--workers %d: want 0 to 1024", a.workers)
 	}
+	for _, h := range a.hosts.Value() {
+		if h == "" || strings.ContainsAny(h, "/ \t") {
+			return badInputf("--allow-host %q: want a host name or IP address, e.g. classroom.example.org", h)
+		}
+	}
 	if _, _, err := net.SplitHostPort(a.addr); err != nil {
 		return badInputf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", a.addr)
 	}
@@ -83,6 +94,7 @@ func serveCmd(ctx context.Context, e *env, a *serveArgs) error {
 	cfg := serve.Config{
 		Addr: a.addr, MaxDraws: a.maxDraws, DefaultDraws: draws, Timeout: a.timeout,
 		MaxConcurrent: a.maxRuns, Workers: a.workers, Log: e.stderr,
+		AllowHosts: a.hosts.Value(),
 	}
 	if err := serve.ListenAndServe(ctx, cfg, e.stdout); err != nil {
 		var op *net.OpError

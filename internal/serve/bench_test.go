@@ -24,7 +24,7 @@ func BenchmarkRunRequest(b *testing.B) {
 			for b.Loop() {
 				seed++
 				w := httptest.NewRecorder()
-				s.ServeHTTP(w, httptest.NewRequest("GET", fmt.Sprintf("/api/run?draws=%d&seed=%d", draws, seed), nil))
+				s.ServeHTTP(w, httptest.NewRequest("GET", fmt.Sprintf("http://127.0.0.1/api/run?draws=%d&seed=%d", draws, seed), nil))
 				if w.Code != 200 {
 					b.Fatalf("status %d: %s", w.Code, w.Body)
 				}

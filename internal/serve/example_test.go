@@ -13,7 +13,7 @@ import (
 func ExampleServer() {
 	s := serve.New(serve.Config{})
 	w := httptest.NewRecorder()
-	s.ServeHTTP(w, httptest.NewRequest("GET", "/api/run?scenario=us-relief-2025&belarus_discount=75", nil))
+	s.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost/api/run?scenario=us-relief-2025&belarus_discount=75", nil))
 	fmt.Println(w.Code)
 	fmt.Print(w.Body.String())
 	// Output:

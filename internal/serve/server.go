@@ -11,7 +11,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +52,10 @@ type Config struct {
 	CacheBytes     int64         // bound on the estimated memory of the runs kept, bytes
 	Workers        int           // Monte Carlo goroutines per run; 0 = GOMAXPROCS
 	Log            io.Writer     // request errors and panics; nil discards
+	// AllowHosts are the host names (or IP addresses) a request's Host may
+	// name besides the loopback names and the IP address the request came
+	// in on (see Server.ServeHTTP); a port, if given, is ignored.
+	AllowHosts []string
 }
 
 func (c Config) withDefaults() Config {
@@ -104,9 +110,6 @@ type Server struct {
 	sem    chan struct{}
 	cache  *lru
 	flight flight
-	// loopbackOnly rejects requests whose Host is not a loopback name
-	// (set by Serve when bound to a loopback address).
-	loopbackOnly bool
 
 	baseMu sync.Mutex
 	base   map[string]*scenarios.Scenario // built-ins loaded without sets
@@ -163,6 +166,19 @@ func (s *Server) limits() Limits {
 // ServeHTTP serves the page and its API, recovering from panics (a panic is
 // a bug: it is logged and answered with a JSON 500, never a dropped
 // connection).
+//
+// Nothing on the server is reachable from another web site, whatever the
+// address it listens on:
+//   - the Host header must be a loopback name (localhost, 127.0.0.1, ::1),
+//     the IP address the request came in on, or one of Config.AllowHosts
+//     (a DNS-rebinding page has a name of its own);
+//   - a request the browser marks as coming from another site
+//     (Sec-Fetch-Site: cross-site or same-site) may only open the page,
+//     not call the API;
+//   - a POST must carry no foreign Origin and must send YAML
+//     (Content-Type application/x-yaml, application/yaml or text/yaml): a
+//     text/plain or form POST, the kind another site can send without
+//     asking, starts no work.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -180,11 +196,97 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-	if s.loopbackOnly && !loopbackHost(r.Host) {
-		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not allowed: the server is bound to loopback; open it as http://127.0.0.1 or http://localhost", r.Host), nil)
+	if status, msg := s.refuse(r); status != 0 {
+		writeError(w, status, msg, nil)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// refuse returns the status and message of a request that another site
+// may have sent or that names a foreign host, or 0.
+func (s *Server) refuse(r *http.Request) (int, string) {
+	if !s.allowedHost(r) {
+		return http.StatusForbidden, fmt.Sprintf("host %q is not allowed: open the page as http://127.0.0.1 or http://localhost, by the server's IP address, or start the server with --allow-host NAME", clip(r.Host, 80))
+	}
+	safe := r.Method == http.MethodGet || r.Method == http.MethodHead
+	switch site := r.Header.Get("Sec-Fetch-Site"); site {
+	case "cross-site", "same-site":
+		if !safe || strings.HasPrefix(r.URL.Path, "/api/") {
+			return http.StatusForbidden, "request from another web site refused: open the page itself to use it"
+		}
+	}
+	if safe {
+		return 0, ""
+	}
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {
+		return http.StatusForbidden, fmt.Sprintf("request from another web site (Origin %q) refused: open the page itself to use it", clip(o, 80))
+	}
+	if r.Method == http.MethodPost {
+		ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+		switch strings.ToLower(strings.TrimSpace(ct)) {
+		case "application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml":
+		default:
+			return http.StatusUnsupportedMediaType, fmt.Sprintf("send the scenario file as the request body with Content-Type: application/x-yaml (got %q)", clip(ct, 80))
+		}
+	}
+	return 0, ""
+}
+
+// allowedHost reports whether r's Host names this server: a loopback name,
+// the IP address the request came in on, or one of Config.AllowHosts.
+func (s *Server) allowedHost(r *http.Request) bool {
+	if loopbackHost(r.Host) {
+		return true
+	}
+	host := hostOnly(r.Host)
+	if host == "" {
+		return false
+	}
+	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if tcp, ok := la.(*net.TCPAddr); ok {
+			if ip := net.ParseIP(host); ip != nil && ip.Equal(tcp.IP) {
+				return true
+			}
+		}
+	}
+	for _, a := range s.cfg.AllowHosts {
+		if strings.EqualFold(hostOnly(a), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostOnly returns the host of "host:port", "[v6]:port" or a bare host,
+// without a trailing dot.
+func hostOnly(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	return strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+}
+
+// sameOrigin reports whether Origin header o is http(s)://host with host
+// equal to the request's Host.
+func sameOrigin(o, host string) bool {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return false
+	}
+	return strings.EqualFold(u.Host, host)
+}
+
+// clip shortens s to at most n runes for a message, escaping control
+// characters.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		s = string(r[:n]) + "…"
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func loopbackHost(hostport string) bool {
@@ -192,7 +294,7 @@ func loopbackHost(hostport string) bool {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	host = strings.Trim(host, "[]")
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return true
 	}
@@ -266,8 +368,9 @@ func writeError(w http.ResponseWriter, status int, msg string, ds []diagnostic) 
 // after a shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) error {
 	addr := ln.Addr().String()
+	loopback := false
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
-		s.loopbackOnly = tcp.IP.IsLoopback()
+		loopback = tcp.IP.IsLoopback()
 		host := tcp.IP.String()
 		if tcp.IP.IsUnspecified() {
 			host = "127.0.0.1"
@@ -291,8 +394,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) erro
 	if out != nil {
 		fmt.Fprintf(out, "potash serve: open http://%s/ in your browser (Ctrl-C to stop)\n", addr)
 	}
-	if !s.loopbackOnly {
-		s.log.Printf("listening on %s, not only on loopback: anyone who can reach this computer can use the page", ln.Addr())
+	if !loopback {
+		s.log.Printf("listening on %s, not only on loopback: anyone who can reach this computer can use the page, by its IP address or a name given with --allow-host", ln.Addr())
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

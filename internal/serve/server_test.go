@@ -26,6 +26,10 @@ func do(t *testing.T, s http.Handler, method, target string, body []byte) *httpt
 		r = bytes.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, r)
+	req.Host = "127.0.0.1:8080"
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/x-yaml")
+	}
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, req)
 	return w
@@ -468,7 +472,7 @@ func TestTimeLimit(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(30*time.Millisecond, cancel)
 	w = httptest.NewRecorder()
-	s.ServeHTTP(w, httptest.NewRequest("GET", "/api/run?seed=5", nil).WithContext(ctx))
+	s.ServeHTTP(w, httptest.NewRequest("GET", "http://127.0.0.1/api/run?seed=5", nil).WithContext(ctx))
 	a = decode[runAnswer](t, w)
 	if w.Code != 503 || a.Error != "the run was cancelled" {
 		t.Errorf("cancelled request: status %d error %q", w.Code, a.Error)

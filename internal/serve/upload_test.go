@@ -24,6 +24,7 @@ func uploadServer(t *testing.T) *Server {
 func post(t *testing.T, s http.Handler, target string, body []byte, hdr map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest("POST", target, bytes.NewReader(body))
+	req.Host = "127.0.0.1:8080"
 	req.Header.Set("Content-Type", "application/x-yaml")
 	for k, v := range hdr {
 		req.Header.Set(k, v)
