@@ -19,8 +19,11 @@ type Meta struct {
 	ModelVersion   string // model.Version (footer)
 	DataSource     string // footer, e.g. "Data: base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet)"
 	Markers        []Marker
-	Seed           uint64
-	Draws          int
+	// EventLabels maps event ids to their labels, for readable parameter
+	// names in tornado and sweep charts (ParamLabel); optional.
+	EventLabels map[string]string
+	Seed        uint64
+	Draws       int
 }
 
 // Size is a chart size preset.

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"image/color"
 	"math"
 	"strconv"
 	"strings"
@@ -68,8 +69,10 @@ func metricTitle(name string) string {
 }
 
 // TornadoChart shows the one-at-a-time sensitivity of t.Metric: a row per
-// parameter, largest effect on top, bars from the base value to the metric
-// at the parameter's low (blue) and high (orange) value.
+// parameter, largest effect on top, labelled with a short name of the
+// parameter (ParamLabel) and its low and high values to 3 significant
+// digits, bars from the base value to the metric at the parameter's low
+// (blue) and high (orange) value.
 func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	if t == nil || len(t.Bars) == 0 {
 		return nil, errorf("tornado: no parameters")
@@ -80,70 +83,79 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	k, unit := unitScale(t.Unit)
 	n := len(t.Bars)
 	labels := make([]string, n)
-	var bars []HBar
+	lows, highs := make([]float64, n), make([]float64, n)
 	var xs []float64
+	base := t.Base * k
 	for j, b := range t.Bars {
 		if err := checkFinite("tornado bar "+b.Param, []float64{b.Low, b.High, b.AtLow, b.AtHigh}); err != nil {
 			return nil, err
 		}
-		row := float64(n - 1 - j) // first bar on top
-		labels[n-1-j] = b.Param + "  (" + trimNum(b.Low) + " – " + trimNum(b.High) + ")"
-		base := t.Base * k
-		bars = append(bars,
-			HBar{Y: row, X0: base, X1: b.AtLow * k, Color: colBarLow},
-			HBar{Y: row, X0: base, X1: b.AtHigh * k, Color: colBarHigh})
-		xs = append(xs, b.AtLow*k, b.AtHigh*k)
+		row := n - 1 - j // first bar on top
+		labels[row] = ParamLabel(b.Param, meta.EventLabels) + "  (" + sig3(b.Low) + " – " + sig3(b.High) + ")"
+		lows[row], highs[row] = b.AtLow*k-base, b.AtHigh*k-base
+		xs = append(xs, lows[row], highs[row])
 	}
-	xs = append(xs, t.Base*k)
+	xs = append(xs, 0)
+	title := metricTitle(t.Metric)
 	ch := &Chart{
 		Name:     "tornado",
-		Title:    "What moves " + strings.ToLower(metricTitle(t.Metric)[:1]) + metricTitle(t.Metric)[1:] + ": one parameter at a time",
-		Subtitle: subtitleText(meta, "each parameter at its 5th and 95th percentile, the others at their central values; base "+formatValue(t.Base*k, unit)),
+		Title:    "What moves " + strings.ToLower(title[:1]) + title[1:] + ": one parameter at a time",
+		Subtitle: subtitleText(meta, "each parameter at its 5th and 95th percentile, the others at their central values; base "+formatValue(base, unit)),
 		Footer:   footerText(meta),
+		Caption:  "What moves " + strings.ToLower(title[:1]) + title[1:],
+		Main:     true,
 	}
-	ch.build = func(st *style) (*layout, error) {
+	ch.Build = func(st *Style) (*Figure, error) {
 		p := newPlot(st)
 		addGrid(p, st, false, true)
-		hb, err := NewHBars(bars, 0.65, draw.LineStyle{})
-		if err != nil {
-			return nil, err
+		// Bars run from the base: the bars hold the differences, the axis
+		// adds the base back to its labels.
+		for _, b := range []struct {
+			v []float64
+			c color.Color
+		}{{lows, colBarLow}, {highs, colBarHigh}} {
+			hb, err := newRowBars(b.v, 0, 0.65, b.c)
+			if err != nil {
+				return nil, err
+			}
+			p.Add(hb)
 		}
-		p.Add(hb)
-		baseLine, err := NewEventLines([]float64{t.Base * k}, draw.LineStyle{Color: colText, Width: st.thin * 1.5})
+		baseLine, err := NewEventLines([]float64{0}, draw.LineStyle{Color: colText, Width: st.thin * 1.5})
 		if err != nil {
 			return nil, err
 		}
 		p.Add(baseLine)
-		p.X.Tick.Marker = NumberTicks{}
-		p.X.Label.Text = metricTitle(t.Metric) + ", " + unit
+		p.X.Tick.Marker = offsetTicks{NumberTicks{}, base}
+		p.X.Label.Text = title + ", " + unit
 		p.X.Min, p.X.Max = padRange(minOf(xs), maxOf(xs), 0.06, false)
 		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 		p.Y.Tick.Marker = nominalTicks(labels)
 		p.Y.Tick.Label.Font.Size = st.legend
 		hideAxisLine(&p.Y)
-		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}},
-			legend: []legendItem{
-				{label: "Parameter low (5th pct.)", color: colBarLow, kind: itemFill},
-				{label: "Parameter high (95th pct.)", color: colBarHigh, kind: itemFill},
-				{label: "Base", color: colText, kind: itemLine},
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}},
+			Legend: []LegendItem{
+				{Label: "Parameter low (5th pct.)", Color: colBarLow, Kind: LegendFill},
+				{Label: "Parameter high (95th pct.)", Color: colBarHigh, Kind: LegendFill},
+				{Label: "Base", Color: colText, Kind: LegendLine},
 			}}, nil
 	}
 	return ch, nil
 }
 
-// trimNum formats a parameter value compactly: 0.1, 15, 2026.5, 1.2e-05
-// only for values that need it.
-func trimNum(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a == 0:
-		return "0"
-	case a >= 1e6 || a < 1e-3:
-		return strings.Replace(strings.Replace(formatG(v), "-", minus, 1), "e", "×10^", 1)
+// offsetTicks labels an axis whose data are differences from base with the
+// values themselves: t's ticks of [min+base, max+base], moved back by base.
+type offsetTicks struct {
+	t    plot.Ticker
+	base float64
+}
+
+// Ticks implements plot.Ticker.
+func (o offsetTicks) Ticks(min, max float64) []plot.Tick {
+	ts := o.t.Ticks(min+o.base, max+o.base)
+	for i := range ts {
+		ts[i].Value -= o.base
 	}
-	s := formatNumber(v, 3)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
+	return ts
 }
 
 // SweepCharts returns one chart per metric of res: a line of the metric
@@ -221,14 +233,18 @@ func paramLabel(v float64, a model.SweepAxis) string {
 	case a.Param.Unit == "year":
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
-	return trimNum(v)
+	return sig3(v)
 }
 
-func axisLabel(p model.Param) string {
-	if p.Unit == "" {
-		return p.Name
+// axisLabel is a swept parameter's axis label: its short name
+// (ParamLabel) and its unit unless the name says it: "Demand elasticity,
+// Brazil", "FOB price, Canada ($/t)", "US sanctions: end month".
+func axisLabel(p model.Param, events map[string]string) string {
+	l := ParamLabel(p.Name, events)
+	if p.Unit == "" || p.Unit == "month" || strings.HasSuffix(l, p.Unit) {
+		return l
 	}
-	return p.Name + ", " + p.Unit
+	return l + " (" + p.Unit + ")"
 }
 
 func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool, meta Meta) (*Chart, error) {
@@ -256,11 +272,13 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	}
 	ch := &Chart{
 		Name:     "sweep_" + fileName(name),
-		Title:    metricTitle(name) + " as " + ax.Param.Name + " varies",
+		Title:    metricTitle(name) + ", by " + lowerFirst(ParamLabel(ax.Param.Name, meta.EventLabels)),
+		Caption:  metricTitle(name) + ", by " + lowerFirst(ParamLabel(ax.Param.Name, meta.EventLabels)),
+		Main:     true,
 		Subtitle: subtitleText(meta, note),
 		Footer:   footerText(meta),
 	}
-	ch.build = func(st *style) (*layout, error) {
+	ch.Build = func(st *Style) (*Figure, error) {
 		p := newPlot(st)
 		addGrid(p, st, true, true)
 		if err := addLine(p, gx, gy, seriesColor(0), st.line, nil); err != nil {
@@ -285,12 +303,12 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 			p.X.Tick.Marker = CalendarTicks{}
 		}
 		p.Y.Tick.Marker = NumberTicks{}
-		p.X.Label.Text = axisLabel(ax.Param)
+		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
 		p.Y.Label.Text = metricTitle(name) + ", " + u
 		lo, hi := dataRange(gx, bx)
 		p.X.Min, p.X.Max = padRange(lo, hi, 0.03, false)
 		setY(p, false, gy, by)
-		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}}}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}}, nil
 	}
 	return ch, nil
 }
@@ -330,15 +348,9 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	if math.IsInf(lo, 0) {
 		return nil, errorf("sweep of %s: no converged point", name)
 	}
-	var col = sequential(lo, hi)
-	cbLo, cbHi := lo, hi
+	col := sequentialMap(lo, hi)
 	if lo < 0 && hi > 0 {
-		lim := math.Max(-lo, hi)
-		col = diverging(lim)
-		cbLo, cbHi = -lim, lim
-	}
-	if cbLo == cbHi {
-		cbLo, cbHi = cbLo-1, cbHi+1
+		col = divergingMap(math.Max(-lo, hi))
 	}
 	showText := ny*nx <= 144
 	for r := range vals {
@@ -364,27 +376,29 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	}
 	ch := &Chart{
 		Name:     "sweep_" + fileName(name),
-		Title:    metricTitle(name) + " over " + ay.Param.Name + " × " + ax.Param.Name,
+		Title:    metricTitle(name) + ", by " + lowerFirst(ParamLabel(ay.Param.Name, meta.EventLabels)) + " and " + lowerFirst(ParamLabel(ax.Param.Name, meta.EventLabels)),
+		Caption:  metricTitle(name) + " (heat map)",
+		Main:     true,
 		Subtitle: subtitleText(meta, note),
 		Footer:   footerText(meta),
 	}
-	ch.build = func(st *style) (*layout, error) {
+	ch.Build = func(st *Style) (*Figure, error) {
 		p := newPlot(st)
-		cells, err := NewCells(vals, text, miss, col, st.text(st.cell, false, colText))
+		cells, err := heatCells(vals, text, miss, col, st.text(st.cell, false, colText))
 		if err != nil {
 			return nil, err
 		}
-		p.Add(cells)
+		p.Add(cells...)
 		p.X.Min, p.X.Max = -0.5, float64(nx)-0.5
 		p.Y.Min, p.Y.Max = -0.5, float64(ny)-0.5
 		p.X.Tick.Marker = sparseNominal(xl, 16)
 		p.Y.Tick.Marker = sparseNominal(yl, 16)
 		hideAxisLine(&p.X)
 		hideAxisLine(&p.Y)
-		p.X.Label.Text = axisLabel(ax.Param)
-		p.Y.Label.Text = axisLabel(ay.Param)
-		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}},
-			colorBar: &colorBar{label: metricTitle(name) + ", " + u, lo: cbLo, hi: cbHi, color: col, ticks: NumberTicks{}}}, nil
+		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
+		p.Y.Label.Text = axisLabel(ay.Param, meta.EventLabels)
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}},
+			ColorBar: &ColorBar{Label: metricTitle(name) + ", " + u, Map: col}}, nil
 	}
 	return ch, nil
 }
@@ -457,17 +471,17 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 		}
 		rev[k] = scale(sub(s, c), 1.0/1000)
 	}
-	legend := func() []legendItem {
-		var l []legendItem
+	legend := func() []LegendItem {
+		var l []LegendItem
 		for k, n := range names {
-			l = append(l, legendItem{label: n, color: seriesColor(k), kind: []itemKind{itemLine, itemDash, itemDot}[k%3]})
+			l = append(l, LegendItem{Label: n, Color: seriesColor(k), Kind: []LegendKind{LegendLine, LegendDash, LegendDot}[k%3]})
 		}
 		return l
 	}
 	sub := "Scenarios: " + strings.Join(names, ", ")
-	mkLines := func(name, title, ylab string, ys [][]float64, yt plot.Ticker, withZero bool) *Chart {
-		ch := &Chart{Name: name, Title: title, Subtitle: sub, Footer: footerText(meta)}
-		ch.build = func(st *style) (*layout, error) {
+	mkLines := func(name, title, caption, ylab string, ys [][]float64, yt plot.Ticker, withZero bool) *Chart {
+		ch := &Chart{Name: name, Title: title, Subtitle: sub, Footer: footerText(meta), Caption: caption, Main: true}
+		ch.Build = func(st *Style) (*Figure, error) {
 			p, err := timePlot(st, xmin, xmax, ylab, yt, meta.Markers)
 			if err != nil {
 				return nil, err
@@ -478,17 +492,26 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 				}
 			}
 			setY(p, withZero, ys...)
-			return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p, markers: meta.Markers, labelMarkers: true}}}, legend: legend()}, nil
+			return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}}, Legend: legend()}, nil
 		}
 		return ch
 	}
-	out := []*Chart{mkLines("compare_benchmark_price", "Benchmark potash price across scenarios (CFR)", "Price, US$ per tonne KCl", bench, NumberTicks{Prefix: "$"}, false)}
+	out := []*Chart{mkLines("compare_benchmark_price", "Benchmark potash price across scenarios (CFR)", "Benchmark price by scenario", "Price, US$ per tonne KCl", bench, NumberTicks{Prefix: "$"}, false)}
 	if haveSup {
 		out = append(out, mkLines("compare_revenue_change_"+fileName(supplier),
 			supplier+"'s export revenue change across scenarios (vs each one's counterfactual)",
+			supplier+"'s export revenue change by scenario",
 			"Change in export revenue, US$ bn/yr", rev, NumberTicks{}, true))
 	}
 	return out, nil
 }
 
-func formatG(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+// lowerFirst lower-cases the first letter of s unless its second letter is
+// a capital too (an acronym such as "FOB" or "US").
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) < 2 || strings.ToUpper(string(r[1])) == string(r[1]) {
+		return s
+	}
+	return strings.ToLower(string(r[0])) + string(r[1:])
+}

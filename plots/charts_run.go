@@ -20,11 +20,11 @@ func addFan(p *plot.Plot, x []float64, f *fan) error {
 	if f == nil {
 		return nil
 	}
-	outer, err := NewFan(x, f.p5, f.p95, colBand90)
+	outer, err := band(x, f.p5, f.p95, colBand90)
 	if err != nil {
 		return err
 	}
-	inner, err := NewFan(x, f.p25, f.p75, colBand50)
+	inner, err := band(x, f.p25, f.p75, colBand50)
 	if err != nil {
 		return err
 	}
@@ -39,15 +39,15 @@ func mcNote(mc *mcData) string {
 	return "shaded: 50% and 90% bands of " + formatNumber(float64(mc.mc.Converged), 0) + " Monte Carlo draws"
 }
 
-func scenarioLegend(withFan bool) []legendItem {
-	items := []legendItem{
-		{label: "Scenario", color: colScen, kind: itemLine},
-		{label: "Counterfactual", color: colCf, kind: itemDash},
+func scenarioLegend(withFan bool) []LegendItem {
+	items := []LegendItem{
+		{Label: "Scenario", Color: colScen, Kind: LegendLine},
+		{Label: "Counterfactual", Color: colCf, Kind: LegendDash},
 	}
 	if withFan {
 		items = append(items,
-			legendItem{label: "50% band", color: colBand50, kind: itemBand},
-			legendItem{label: "90% band", color: colBand90, kind: itemBand})
+			LegendItem{Label: "50% band", Color: colBand50, Kind: LegendFill},
+			LegendItem{Label: "90% band", Color: colBand90, Kind: LegendFill})
 	}
 	return items
 }
@@ -99,12 +99,14 @@ func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, erro
 	}
 	ch := &Chart{
 		Name:     "price",
+		Caption:  "Benchmark price path, with Monte Carlo bands",
+		Main:     true,
 		Title:    title + ", scenario vs counterfactual",
 		Subtitle: subtitleText(meta, mcNote(m)),
 		Footer:   footerText(meta),
 	}
 	x := d.x
-	ch.build = func(st *style) (*layout, error) {
+	ch.Build = func(st *Style) (*Figure, error) {
 		p, err := timePlot(st, x[0], last(x), "Price, US$ per tonne KCl", NumberTicks{Prefix: "$"}, meta.Markers)
 		if err != nil {
 			return nil, err
@@ -123,9 +125,8 @@ func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, erro
 			all = append(all, f.p5, f.p95)
 		}
 		setY(p, false, all...)
-		return &layout{rows: 1, cols: 1,
-			panels: [][]*panel{{{p: p, markers: meta.Markers, labelMarkers: true}}},
-			legend: scenarioLegend(f != nil)}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}},
+			Legend: scenarioLegend(f != nil)}, nil
 	}
 	return ch, nil
 }
@@ -155,6 +156,7 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 	}
 	ch := &Chart{
 		Name:     "price_regions",
+		Caption:  "Price index by market",
 		Title:    "Potash price index by market, scenario vs counterfactual (US$/t, delivered)",
 		Subtitle: subtitleText(meta, mcNote(m)),
 		Footer:   footerText(meta),
@@ -172,11 +174,11 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 	}
 	ylo, yhi := dataRange(all...)
 	ylo, yhi = padRange(ylo, yhi, 0.06, false)
-	ch.build = func(st *style) (*layout, error) {
-		lay := &layout{rows: rows, cols: cols, legend: scenarioLegend(m != nil)}
-		lay.panels = make([][]*panel, rows)
-		for r := range lay.panels {
-			lay.panels[r] = make([]*panel, cols)
+	ch.Build = func(st *Style) (*Figure, error) {
+		lay := &Figure{Legend: scenarioLegend(m != nil)}
+		lay.Panels = make([][]*Panel, rows)
+		for r := range lay.Panels {
+			lay.Panels[r] = make([]*Panel, cols)
 		}
 		for r := range d.reg {
 			ylab := ""
@@ -204,7 +206,7 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 			if r == d.cal.Bench && d.cal.Market.Benchmark == d.reg[r] {
 				h += " (benchmark)"
 			}
-			lay.panels[r/cols][r%cols] = &panel{p: p, heading: h, markers: meta.Markers, labelMarkers: r == 0}
+			lay.Panels[r/cols][r%cols] = &Panel{Plot: p, Heading: h, Markers: meta.Markers, LabelMarkers: r == 0}
 		}
 		return lay, nil
 	}
@@ -213,7 +215,7 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 
 // supplierLines is a chart of one variable per supplier over time: the
 // scenario solid, the counterfactual dashed in the same colour.
-func supplierLines(d *runData, name, title, ylabel string, k float64, get func(i int) ([]float64, []float64, error), meta Meta, withZero bool) (*Chart, error) {
+func supplierLines(d *runData, name, title, caption, ylabel string, k float64, get func(i int) ([]float64, []float64, error), meta Meta, withZero bool, main bool) (*Chart, error) {
 	n := len(d.sup)
 	scen, cf := make([][]float64, n), make([][]float64, n)
 	for i := range d.sup {
@@ -232,8 +234,8 @@ func supplierLines(d *runData, name, title, ylabel string, k float64, get func(i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return last(scen[order[a]]) > last(scen[order[b]]) })
 	x := d.x
-	ch := &Chart{Name: name, Title: title, Subtitle: subtitleText(meta, "solid: scenario, dashed: counterfactual"), Footer: footerText(meta)}
-	ch.build = func(st *style) (*layout, error) {
+	ch := &Chart{Name: name, Title: title, Subtitle: subtitleText(meta, "solid: scenario, dashed: counterfactual"), Footer: footerText(meta), Caption: caption, Main: main}
+	ch.Build = func(st *Style) (*Figure, error) {
 		p, err := timePlot(st, x[0], last(x), ylabel, NumberTicks{}, meta.Markers)
 		if err != nil {
 			return nil, err
@@ -249,14 +251,14 @@ func supplierLines(d *runData, name, title, ylabel string, k float64, get func(i
 			}
 		}
 		setY(p, withZero, append(append([][]float64{}, scen...), cf...)...)
-		var leg []legendItem
+		var leg []LegendItem
 		for _, i := range order {
-			leg = append(leg, legendItem{label: d.supLab[i], color: cols[i], kind: itemFill})
+			leg = append(leg, LegendItem{Label: d.supLab[i], Color: cols[i], Kind: LegendFill})
 		}
-		leg = append(leg, legendItem{kind: itemHeader, label: "Line style"},
-			legendItem{label: "Scenario", color: colSubtle, kind: itemLine},
-			legendItem{label: "Counterfactual", color: colSubtle, kind: itemDash})
-		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p, markers: meta.Markers, labelMarkers: true}}}, legend: leg}, nil
+		leg = append(leg, LegendItem{Kind: LegendHeader, Label: "Line style"},
+			LegendItem{Label: "Scenario", Color: colSubtle, Kind: LegendLine},
+			LegendItem{Label: "Counterfactual", Color: colSubtle, Kind: LegendDash})
+		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}}, Legend: leg}, nil
 	}
 	return ch, nil
 }
@@ -268,7 +270,7 @@ func RevenueChart(run *model.Run, meta Meta) (*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	return supplierLines(d, "revenue", "Potash export revenue by supplier (FOB)", "US$ bn per year (annual rate)", 1.0/1000, d.exportRevenue, meta, true)
+	return supplierLines(d, "revenue", "Potash export revenue by supplier (FOB)", "Export revenue by supplier", "US$ bn per year (annual rate)", 1.0/1000, d.exportRevenue, meta, true, false)
 }
 
 // VolumeChart is each supplier's export volume over time, Mt/yr.
@@ -277,7 +279,7 @@ func VolumeChart(run *model.Run, meta Meta) (*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	return supplierLines(d, "volumes", "Potash export volumes by supplier", "Million tonnes KCl per year", 1, d.exports, meta, true)
+	return supplierLines(d, "volumes", "Potash export volumes by supplier", "Export volumes by supplier", "Million tonnes KCl per year", 1, d.exports, meta, true, true)
 }
 
 // RevenueChangeChart is a bar per supplier of the cumulative change in FOB
@@ -332,29 +334,35 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 	}
 	ch := &Chart{
 		Name:     "revenue_change",
+		Caption:  "Export revenue change by supplier",
+		Main:     true,
 		Title:    "Change in potash export revenue by supplier, scenario − counterfactual",
 		Subtitle: subtitleText(meta, note),
 		Footer:   footerText(meta),
 	}
-	ch.build = func(st *style) (*layout, error) {
+	ch.Build = func(st *Style) (*Figure, error) {
 		p := newPlot(st)
 		addGrid(p, st, false, true)
-		bars := make([]HBar, n)
 		var xs []float64
+		lo, hi := make([]float64, n), make([]float64, n)
 		for row, i := range order {
-			b := HBar{Y: float64(row), X0: 0, X1: change[i] / 1000, Color: cols[i]}
-			if m != nil {
-				b.HasErr, b.ErrLo, b.ErrHi = true, errLo[i]/1000, errHi[i]/1000
-				xs = append(xs, b.ErrLo, b.ErrHi)
+			b, err := newRowBars([]float64{change[i] / 1000}, float64(row), 0.7, cols[i])
+			if err != nil {
+				return nil, err
 			}
-			xs = append(xs, b.X1)
-			bars[row] = b
+			p.Add(b)
+			xs = append(xs, change[i]/1000)
+			lo[row], hi[row] = errLo[i]/1000, errHi[i]/1000
 		}
-		hb, err := NewHBars(bars, 0.7, draw.LineStyle{Color: colText, Width: st.thin * 1.5})
-		if err != nil {
-			return nil, err
+		if m != nil {
+			eb, err := rangeBars(lo, hi, draw.LineStyle{Color: colText, Width: st.thin * 1.5}, st.pad*0.9)
+			if err != nil {
+				return nil, err
+			}
+			p.Add(eb)
+			xs = append(xs, lo...)
+			xs = append(xs, hi...)
 		}
-		p.Add(hb)
 		zero, err := NewEventLines([]float64{0}, draw.LineStyle{Color: colAxis, Width: st.thin * 1.5})
 		if err != nil {
 			return nil, err
@@ -367,7 +375,7 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 		p.Y.Tick.Marker = nominalTicks(labels)
 		p.Y.Tick.Label.Font.Size = st.legend
 		hideAxisLine(&p.Y)
-		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}}}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}}, nil
 	}
 	return ch, nil
 }
@@ -426,12 +434,14 @@ func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
 	x := d.x
 	ch := &Chart{
 		Name:     "shares",
+		Caption:  "World market shares",
+		Main:     true,
 		Title:    "Shares of world potash exports by supplier",
 		Subtitle: subtitleText(meta, "% of world export volume"),
 		Footer:   footerText(meta),
 	}
-	ch.build = func(st *style) (*layout, error) {
-		lay := &layout{rows: 1, cols: 2, panels: [][]*panel{make([]*panel, 2)}}
+	ch.Build = func(st *Style) (*Figure, error) {
+		lay := &Figure{Panels: [][]*Panel{make([]*Panel, 2)}}
 		for k, sh := range [][][]float64{ss, cs} {
 			layers := make([][]float64, len(keep))
 			colors := make([]color.Color, len(keep))
@@ -447,11 +457,11 @@ func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
 				return nil, err
 			}
 			if len(keep) > 0 {
-				sa, err := NewStackedArea(x, layers, colors)
+				sa, err := stackedAreas(x, layers, colors)
 				if err != nil {
 					return nil, err
 				}
-				p.Add(sa)
+				p.Add(sa...)
 			}
 			ev, err := NewEventLines(markerXs(meta.Markers), draw.LineStyle{Color: color.White, Width: st.thin * 1.5, Dashes: dashed(st)})
 			if err != nil {
@@ -469,12 +479,12 @@ func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
 			if k == 1 && meta.Counterfactual != "" {
 				h += ": " + meta.Counterfactual
 			}
-			lay.panels[0][k] = &panel{p: p, heading: h, markers: meta.Markers, labelMarkers: k == 0}
+			lay.Panels[0][k] = &Panel{Plot: p, Heading: h, Markers: meta.Markers, LabelMarkers: k == 0}
 		}
 		// Legend top to bottom as the stack reads.
 		for j := len(keep) - 1; j >= 0; j-- {
 			i := keep[j]
-			lay.legend = append(lay.legend, legendItem{label: d.supLab[i], color: cols[i], kind: itemFill})
+			lay.Legend = append(lay.Legend, LegendItem{Label: d.supLab[i], Color: cols[i], Kind: LegendFill})
 		}
 		return lay, nil
 	}
@@ -539,18 +549,20 @@ func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, erro
 	mo := d.months[t]
 	ch := &Chart{
 		Name:     "flows",
+		Caption:  "Trade-flow change (heat map)",
+		Main:     true,
 		Title:    "Change in potash trade flows, " + monthLabel(mo) + " (scenario − counterfactual, Mt/yr)",
 		Subtitle: subtitleText(meta, "red: more, blue: less; grey: no trade on the route"),
 		Footer:   footerText(meta),
 	}
-	colf := diverging(lim)
-	ch.build = func(st *style) (*layout, error) {
+	colf := divergingMap(lim)
+	ch.Build = func(st *Style) (*Figure, error) {
 		p := newPlot(st)
-		cells, err := NewCells(vals, text, miss, colf, st.text(st.cell, false, colText))
+		cells, err := heatCells(vals, text, miss, colf, st.text(st.cell, false, colText))
 		if err != nil {
 			return nil, err
 		}
-		p.Add(cells)
+		p.Add(cells...)
 		p.X.Min, p.X.Max = -0.5, float64(R)-0.5
 		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 		p.X.Tick.Marker = nominalTicks(wrapLabels(d.regLab, st, (st.width*0.7)/vgLen(R)))
@@ -561,12 +573,8 @@ func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, erro
 		hideAxisLine(&p.Y)
 		p.X.Label.Text = "Importing market"
 		p.Y.Label.Text = "Supplier"
-		hi := lim
-		if hi == 0 {
-			hi = 1
-		}
-		return &layout{rows: 1, cols: 1, panels: [][]*panel{{{p: p}}},
-			colorBar: &colorBar{label: "Change in flow, Mt/yr", lo: -hi, hi: hi, color: colf, ticks: NumberTicks{}}}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}},
+			ColorBar: &ColorBar{Label: "Change in flow, Mt/yr", Map: colf}}, nil
 	}
 	return ch, nil
 }
@@ -574,7 +582,7 @@ func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, erro
 func last64(ms []model.Month) model.Month { return ms[len(ms)-1] }
 
 // wrapLabels breaks multi-word labels wider than w onto two lines.
-func wrapLabels(labels []string, st *style, w vgLength) []string {
+func wrapLabels(labels []string, st *Style, w vgLength) []string {
 	sty := st.text(st.legend, false, colText)
 	out := make([]string, len(labels))
 	for k, l := range labels {
@@ -619,17 +627,18 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 	x := d.x
 	ch := &Chart{
 		Name:     "corridors_" + fileName(supplier),
+		Caption:  "Exports by corridor: " + d.supLab[i],
 		Title:    d.supLab[i] + "'s potash exports by corridor against capacity (Mt/yr)",
 		Subtitle: subtitleText(meta),
 		Footer:   footerText(meta),
 	}
 	rows, cols := gridDims(K)
 	lo, hi := dataRange(append(append(append([][]float64{}, flow...), cflow...), capy...)...)
-	ch.build = func(st *style) (*layout, error) {
-		lay := &layout{rows: rows, cols: cols}
-		lay.panels = make([][]*panel, rows)
-		for r := range lay.panels {
-			lay.panels[r] = make([]*panel, cols)
+	ch.Build = func(st *Style) (*Figure, error) {
+		lay := &Figure{}
+		lay.Panels = make([][]*Panel, rows)
+		for r := range lay.Panels {
+			lay.Panels[r] = make([]*Panel, cols)
 		}
 		for k, c := range cors {
 			ylab := ""
@@ -641,7 +650,7 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 				return nil, err
 			}
 			zeros := make([]float64, len(x))
-			area, err := NewFan(x, zeros, flow[k], lighten(col, 0.55))
+			area, err := band(x, zeros, flow[k], lighten(col, 0.55))
 			if err != nil {
 				return nil, err
 			}
@@ -659,12 +668,12 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 			if k%cols != 0 {
 				p.Y.Tick.Marker = blankLabels{p.Y.Tick.Marker}
 			}
-			lay.panels[k/cols][k%cols] = &panel{p: p, heading: label(c.Label, c.Name), markers: meta.Markers, labelMarkers: k == 0}
+			lay.Panels[k/cols][k%cols] = &Panel{Plot: p, Heading: label(c.Label, c.Name), Markers: meta.Markers, LabelMarkers: k == 0}
 		}
-		lay.legend = []legendItem{
-			{label: "Exports (scenario)", color: col, kind: itemLine},
-			{label: "Exports (counterfactual)", color: colCf, kind: itemDot},
-			{label: "Capacity in force", color: colText, kind: itemDash},
+		lay.Legend = []LegendItem{
+			{Label: "Exports (scenario)", Color: col, Kind: LegendLine},
+			{Label: "Exports (counterfactual)", Color: colCf, Kind: LegendDot},
+			{Label: "Capacity in force", Color: colText, Kind: LegendDash},
 		}
 		return lay, nil
 	}

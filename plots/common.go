@@ -12,13 +12,13 @@ import (
 
 // timePlot returns a plot over [xmin, xmax] (monthX units) with calendar
 // ticks, a light grid and dashed event lines at markers.
-func timePlot(st *style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker) (*plot.Plot, error) {
+func timePlot(st *Style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker) (*plot.Plot, error) {
 	return timePlotN(st, xmin, xmax, ylabel, yt, markers, 0)
 }
 
 // timePlotN is timePlot with at most maxLabels year labels (0: no limit),
 // for narrow panels.
-func timePlotN(st *style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker, maxLabels int) (*plot.Plot, error) {
+func timePlotN(st *Style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker, maxLabels int) (*plot.Plot, error) {
 	p := newPlot(st)
 	if xmax <= xmin {
 		xmin, xmax = xmin-1.0/24, xmax+1.0/24
@@ -42,7 +42,7 @@ func timePlotN(st *style, xmin, xmax float64, ylabel string, yt plot.Ticker, mar
 	return p, nil
 }
 
-func addGrid(p *plot.Plot, st *style, horizontal, vertical bool) {
+func addGrid(p *plot.Plot, st *Style, horizontal, vertical bool) {
 	g := plotter.NewGrid()
 	g.Horizontal = draw.LineStyle{Color: colGrid, Width: st.thin}
 	if !horizontal {

@@ -51,7 +51,7 @@
 // markers (Meta.Markers) are dashed vertical lines with their labels in a
 // strip above the data area, staggered so they never overlap.
 //
-// Each supplier has one colour in every chart (SupplierColors: Okabe–Ito
+// Each supplier has one colour in every chart (SupplierColor: Okabe–Ito
 // extended with Paul Tol's colour-blind-safe colours). Time axes use
 // CalendarTicks (ticks on month boundaries: years, or quarters on short
 // horizons); value axes use NumberTicks (thousands separators, a

@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -27,61 +29,83 @@ import (
 // Chart is one figure ready to render: a title saying what it shows, a
 // subtitle naming the scenario and its counterfactual, one or more aligned
 // panels, a legend (and colour bar) to the right of the data, never over
-// it, and a footer tracing it to its run. Make one with the chart
-// constructors (PricePathChart, RevenueChart, …); they validate the data.
+// it, and a footer tracing it to its run. The chart constructors
+// (PricePathChart, RevenueChart, …) validate their data and return one;
+// other packages make their own by setting Build (the back-test does), and
+// get the same fonts, sizes, layout and formats.
 type Chart struct {
 	// Name is the file base name, e.g. "price" for price.png.
 	Name     string
 	Title    string
 	Subtitle string
 	Footer   string
-	// build makes the panels for one size preset.
-	build func(st *style) (*layout, error)
+	// Caption is a short description of the chart for a list or a page
+	// ("Benchmark price path, with Monte Carlo bands").
+	Caption string
+	// Main marks the charts a summary shows first (the page's main grid).
+	Main bool
+	// Build makes the chart's figure for one size preset. Render calls it
+	// once per rendering.
+	Build func(st *Style) (*Figure, error)
 }
 
-// layout is the drawable content of a Chart at one size.
-type layout struct {
-	rows, cols int
-	panels     [][]*panel // rows × cols; nil for an empty cell
-	legend     []legendItem
-	colorBar   *colorBar
+// Figure is what a chart draws at one size: a grid of panels whose data
+// areas are aligned, a legend and an optional colour bar in a column to
+// their right.
+type Figure struct {
+	// Panels are the rows of panels, top first; a nil panel leaves its
+	// cell empty. Rows shorter than the longest get empty cells.
+	Panels [][]*Panel
+	// Heights are the rows' relative heights; nil or empty means equal.
+	Heights []float64
+	// Legend lists the legend's entries from the top.
+	Legend []LegendItem
+	// ColorBar is drawn between the panels and the legend when set.
+	ColorBar *ColorBar
 }
 
-type panel struct {
-	p       *plot.Plot
-	heading string
-	// markers are drawn as lines by an EventLines plotter the builder
-	// adds; labels are drawn above the panel when labelMarkers is set.
-	markers      []Marker
-	labelMarkers bool
+// Panel is one plot of a figure.
+type Panel struct {
+	Plot *plot.Plot
+	// Heading is written above the panel (bold, wrapped to its width).
+	Heading string
+	// Markers are the event markers on a time axis. Their dashed lines
+	// are drawn by the panel's plot (Style.TimePlot adds them); with
+	// LabelMarkers, the first such panel of the top row gets their labels
+	// in a strip above it (or numbers keyed in the legend when they do not
+	// fit).
+	Markers      []Marker
+	LabelMarkers bool
 }
 
-type itemKind int
+// LegendKind is the swatch of a legend entry.
+type LegendKind int
 
 const (
-	itemLine itemKind = iota
-	itemDash
-	itemDot
-	itemFill
-	itemHeader
-	itemBand
-	itemNumber // an event number and its label
-	itemCont   // the continuation line of a wrapped label
+	LegendLine      LegendKind = iota // a solid line
+	LegendDash                        // a dashed line
+	LegendDot                         // a dotted line
+	LegendFill                        // a filled box (an area, a bar, a band)
+	LegendHeader                      // a bold heading, no swatch
+	LegendLinePoint                   // a line through a point (a series with points)
+	legendNumber                      // an event number and its label
+	legendCont                        // the continuation line of a wrapped label
 )
 
-type legendItem struct {
-	num   string // itemNumber: the event's number
-	label string
-	color color.Color
-	kind  itemKind
+// LegendItem is one legend entry.
+type LegendItem struct {
+	Label string
+	Color color.Color
+	Kind  LegendKind
+	num   string // legendNumber: the event's number
 }
 
-// colorBar is a vertical colour scale next to a heat map.
-type colorBar struct {
-	label  string
-	lo, hi float64
-	color  func(float64) color.Color
-	ticks  plot.Ticker
+// ColorBar is a vertical colour scale next to a heat map, drawn with
+// gonum/plot's plotter.ColorBar. Map must have Min < Max.
+type ColorBar struct {
+	Label string
+	Map   palette.ColorMap
+	Ticks plot.Ticker // nil: NumberTicks
 }
 
 // footerText is the traceability line of every chart.
@@ -159,10 +183,17 @@ func fitText(sty draw.TextStyle, txt string, width vg.Length) draw.TextStyle {
 }
 
 // draw draws the chart on c at style st.
-func (ch *Chart) draw(c draw.Canvas, st *style) error {
-	lay, err := ch.build(st)
+func (ch *Chart) draw(c draw.Canvas, st *Style) error {
+	if ch.Build == nil {
+		return errorf("chart %q has no Build", ch.Name)
+	}
+	lay, err := ch.Build(st)
 	if err != nil {
 		return err
+	}
+	rows, cols, err := lay.grid()
+	if err != nil {
+		return errorf("chart %q: %v", ch.Name, err)
 	}
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
@@ -200,26 +231,26 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 	msty := st.text(st.marker, false, colSubtle)
 	hsty := st.text(st.panel, true, colText)
 	hasHeading := false
-	for _, row := range lay.panels {
+	for _, row := range lay.Panels {
 		for _, p := range row {
 			if p == nil {
 				continue
 			}
-			if p.heading != "" {
+			if p.Heading != "" {
 				hasHeading = true
 			}
 		}
 	}
 	// Event labels go above the first panel that asks for them: as text
 	// when it fits, else as numbers keyed in the legend column.
-	var lp *panel
-	for _, p := range lay.panels[0] {
-		if p != nil && p.labelMarkers && markersInRange(p) {
+	var lp *Panel
+	for _, p := range lay.Panels[0] {
+		if p != nil && p.LabelMarkers && markersInRange(p) {
 			lp = p
 			break
 		}
 	}
-	numbered := lp != nil && lay.cols > 2
+	numbered := lp != nil && cols > 2
 	headLines := 0
 	if hasHeading {
 		headLines = 1
@@ -230,12 +261,12 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		}
 		return vg.Length(headLines)*hsty.FontExtents().Height + st.pad*0.4
 	}
-	plots := make([][]*plot.Plot, lay.rows)
+	plots := make([][]*plot.Plot, rows)
 	for r := range plots {
-		plots[r] = make([]*plot.Plot, lay.cols)
+		plots[r] = make([]*plot.Plot, cols)
 		for k := range plots[r] {
-			if p := lay.panels[r][k]; p != nil {
-				plots[r][k] = p.p
+			if p := lay.Panels[r][k]; p != nil {
+				plots[r][k] = p.Plot
 			}
 		}
 	}
@@ -247,29 +278,29 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 	}
 	align := func(body draw.Canvas, rows int) [][]draw.Canvas {
 		tiles := draw.Tiles{
-			Rows: lay.rows, Cols: lay.cols,
+			Rows: len(plots), Cols: cols,
 			PadTop: headH() + markH(rows),
 			PadX:   st.pad * 2,
 			PadY:   headH() + st.pad*1.2,
 		}
-		return plot.Align(plots, tiles, body)
+		return alignFigure(plots, lay.Heights, tiles, body)
 	}
 	var (
-		legend     []legendItem
+		legend     []LegendItem
 		canv       [][]draw.Canvas
 		markerRows int
 		right      vg.Length
 	)
 	for {
-		legend = lay.legend
+		legend = lay.Legend
 		if numbered {
 			legend = append(legend, markerKey(lp)...)
 		}
 		// The legend column takes at most 30% of the width.
 		legend = wrapLegend(legend, st, body.Size().X*0.3)
 		right = body.Max.X - legendWidth(legend, legendStyle(legend, st, body.Size().Y))
-		if lay.colorBar != nil {
-			right -= colorBarWidth(lay.colorBar, st)
+		if lay.ColorBar != nil {
+			right -= colorBarWidth(lay.ColorBar, st)
 		}
 		b := body
 		b.Max.X = right
@@ -283,11 +314,11 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		// Headings too wide for their panel wrap onto more lines.
 		if hasHeading {
 			need := 1
-			for r, row := range lay.panels {
+			for r, row := range lay.Panels {
 				for k, p := range row {
-					if p != nil && p.heading != "" {
-						dc := p.p.DataCanvas(canv[r][k])
-						need = max(need, len(wrapText(p.heading, hsty, canv[r][k].Max.X-dc.Min.X, 3)))
+					if p != nil && p.Heading != "" {
+						dc := p.Plot.DataCanvas(canv[r][k])
+						need = max(need, len(wrapText(p.Heading, hsty, canv[r][k].Max.X-dc.Min.X, 3)))
 					}
 				}
 			}
@@ -300,9 +331,9 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 			break
 		}
 		need, dropped := 1, 0
-		for k, p := range lay.panels[0] {
+		for k, p := range lay.Panels[0] {
 			if p == lp {
-				placed, n := planMarkers(canv[0][k], p.p.DataCanvas(canv[0][k]), p, msty, st, numbered)
+				placed, n := planMarkers(canv[0][k], p.Plot.DataCanvas(canv[0][k]), p, msty, st, numbered)
 				need = max(need, n)
 				dropped += len(markerGroups(p)) - len(placed)
 			}
@@ -326,14 +357,24 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 		drawLegend(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
 			Min: vg.Point{X: x + st.pad, Y: body.Min.Y}, Max: body.Max}}, legend, lst)
 	}
-	if lay.colorBar != nil {
-		w := colorBarWidth(lay.colorBar, st)
+	if lay.ColorBar != nil {
+		w := colorBarWidth(lay.ColorBar, st)
 		x -= w
+		// The bar spans the panels' data areas.
+		lo, hi := vg.Length(math.Inf(1)), vg.Length(math.Inf(-1))
+		for r, row := range lay.Panels {
+			for k, p := range row {
+				if p != nil {
+					dc := p.Plot.DataCanvas(canv[r][k])
+					lo, hi = min(lo, dc.Min.Y), max(hi, dc.Max.Y)
+				}
+			}
+		}
 		drawColorBar(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: x + st.pad, Y: body.Min.Y}, Max: vg.Point{X: x + w, Y: body.Max.Y}}}, lay.colorBar, st)
+			Min: vg.Point{X: x + st.pad*2, Y: lo}, Max: vg.Point{X: x + w, Y: hi}}}, lay.ColorBar, st)
 	}
 
-	for r, row := range lay.panels {
+	for r, row := range lay.Panels {
 		// Headings of a row share one baseline: above the highest panel.
 		rowTop := vg.Length(math.Inf(-1))
 		for k, p := range row {
@@ -346,18 +387,18 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 				continue
 			}
 			pc := canv[r][k]
-			if ct, ok := p.p.X.Tick.Marker.(CalendarTicks); ok {
+			if ct, ok := p.Plot.X.Tick.Marker.(CalendarTicks); ok {
 				// As many year labels as the panel's width holds.
-				w := p.p.DataCanvas(pc).Size().X
-				tw := p.p.X.Tick.Label.Width("2028")
+				w := p.Plot.DataCanvas(pc).Size().X
+				tw := p.Plot.X.Tick.Label.Width("2028")
 				n := max(1, int(w/(tw*1.4)))
 				if ct.MaxLabels == 0 || n < ct.MaxLabels {
 					ct.MaxLabels = n
 				}
-				p.p.X.Tick.Marker = ct
+				p.Plot.X.Tick.Marker = ct
 			}
-			p.p.Draw(pc)
-			dc := p.p.DataCanvas(pc)
+			p.Plot.Draw(pc)
+			dc := p.Plot.DataCanvas(pc)
 			top := rowTop
 			if r == 0 && markerRows > 0 {
 				if p == lp {
@@ -365,9 +406,9 @@ func (ch *Chart) draw(c draw.Canvas, st *style) error {
 				}
 				top += markH(markerRows)
 			}
-			if p.heading != "" {
+			if p.Heading != "" {
 				w := pc.Max.X - dc.Min.X
-				lines := wrapText(p.heading, hsty, w, 3)
+				lines := wrapText(p.Heading, hsty, w, 3)
 				h := hsty
 				for _, l := range lines {
 					h = fitText(h, l, w) // a single word wider than the panel
@@ -388,9 +429,9 @@ const maxMarkerRows = 5
 
 // markersInRange reports whether any labelled marker of p falls on its x
 // range.
-func markersInRange(p *panel) bool {
-	for _, m := range p.markers {
-		if v := monthX(m.Month); m.Label != "" && v >= p.p.X.Min && v <= p.p.X.Max {
+func markersInRange(p *Panel) bool {
+	for _, m := range p.Markers {
+		if v := monthX(m.Month); m.Label != "" && v >= p.Plot.X.Min && v <= p.Plot.X.Max {
 			return true
 		}
 	}
@@ -414,11 +455,11 @@ type placedLabel struct {
 // returns the placements and the number of rows used; a label that fits
 // in none of maxMarkerRows rows is left out rather than drawn over
 // another.
-func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, numbered bool) ([]placedLabel, int) {
+func planMarkers(pc, dc draw.Canvas, p *Panel, sty draw.TextStyle, st *Style, numbered bool) ([]placedLabel, int) {
 	groups := markerGroups(p)
 	xs := make([]vg.Length, len(groups))
 	for k, g := range groups {
-		xs[k] = dc.X(p.p.X.Norm(monthX(g.month)))
+		xs[k] = dc.X(p.Plot.X.Norm(monthX(g.month)))
 	}
 	gap := st.pad * 0.5
 	var placed []placedLabel
@@ -488,7 +529,7 @@ func planMarkers(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, nu
 
 // drawMarkerLabels draws the labels planned by planMarkers in a strip of
 // rows rows above dc, with a thin leader from the data area to each.
-func drawMarkerLabels(pc, dc draw.Canvas, p *panel, sty draw.TextStyle, st *style, rows int, numbered bool) {
+func drawMarkerLabels(pc, dc draw.Canvas, p *Panel, sty draw.TextStyle, st *Style, rows int, numbered bool) {
 	placed, _ := planMarkers(pc, dc, p, sty, st, numbered)
 	lineH := sty.FontExtents().Height
 	lsty := draw.LineStyle{Color: colMarker, Width: st.thin}
@@ -514,12 +555,12 @@ type markerGroup struct {
 
 // markerGroups returns p's labelled markers on its x range grouped by
 // month, in time order.
-func markerGroups(p *panel) []markerGroup {
+func markerGroups(p *Panel) []markerGroup {
 	var gs []markerGroup
 	idx := map[model.Month]int{}
-	for _, m := range p.markers {
+	for _, m := range p.Markers {
 		v := monthX(m.Month)
-		if v < p.p.X.Min || v > p.p.X.Max || m.Label == "" {
+		if v < p.Plot.X.Min || v > p.Plot.X.Max || m.Label == "" {
 			continue
 		}
 		k, ok := idx[m.Month]
@@ -537,11 +578,11 @@ func markerGroups(p *panel) []markerGroup {
 }
 
 // markerKey is the legend section listing numbered event markers.
-func markerKey(p *panel) []legendItem {
-	items := []legendItem{{kind: itemHeader, label: "Events"}}
+func markerKey(p *Panel) []LegendItem {
+	items := []LegendItem{{Kind: LegendHeader, Label: "Events"}}
 	for k, g := range markerGroups(p) {
 		for j, l := range g.labels {
-			it := legendItem{kind: itemNumber, label: l}
+			it := LegendItem{Kind: legendNumber, Label: l}
 			if j == 0 {
 				it.num = strconv.Itoa(k + 1)
 			}
@@ -562,22 +603,22 @@ func contains(xs []string, s string) bool {
 
 // wrapLegend splits labels wider than maxW (text only, after the swatch)
 // into continuation lines.
-func wrapLegend(items []legendItem, st *style, maxW vg.Length) []legendItem {
+func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 	sty := st.text(st.legend, false, colText)
 	avail := maxW - st.swatch - st.pad*0.6 - st.pad*2
-	var out []legendItem
+	var out []LegendItem
 	for _, it := range items {
-		if it.kind == itemHeader || sty.Width(it.label) <= avail {
+		if it.Kind == LegendHeader || sty.Width(it.Label) <= avail {
 			out = append(out, it)
 			continue
 		}
-		for j, l := range wrapText(it.label, sty, avail, 4) {
+		for j, l := range wrapText(it.Label, sty, avail, 4) {
 			if j == 0 {
 				c := it
-				c.label = l
+				c.Label = l
 				out = append(out, c)
 			} else {
-				out = append(out, legendItem{kind: itemCont, label: l})
+				out = append(out, LegendItem{Kind: legendCont, Label: l})
 			}
 		}
 	}
@@ -586,7 +627,7 @@ func wrapLegend(items []legendItem, st *style, maxW vg.Length) []legendItem {
 
 // legendStyle returns st with the legend font scaled down (to 60% at
 // most) so that items fit in height h.
-func legendStyle(items []legendItem, st *style, h vg.Length) *style {
+func legendStyle(items []LegendItem, st *Style, h vg.Length) *Style {
 	if len(items) == 0 {
 		return st
 	}
@@ -594,7 +635,7 @@ func legendStyle(items []legendItem, st *style, h vg.Length) *style {
 	need := vg.Length(0)
 	for k, it := range items {
 		need += lineH
-		if it.kind == itemHeader && k > 0 {
+		if it.Kind == LegendHeader && k > 0 {
 			need += lineH * 0.3
 		}
 	}
@@ -608,7 +649,7 @@ func legendStyle(items []legendItem, st *style, h vg.Length) *style {
 	return &s
 }
 
-func legendWidth(items []legendItem, st *style) vg.Length {
+func legendWidth(items []LegendItem, st *Style) vg.Length {
 	if len(items) == 0 {
 		return 0
 	}
@@ -617,10 +658,10 @@ func legendWidth(items []legendItem, st *style) vg.Length {
 	w := vg.Length(0)
 	for _, it := range items {
 		var tw vg.Length
-		if it.kind == itemHeader {
-			tw = bsty.Width(it.label)
+		if it.Kind == LegendHeader {
+			tw = bsty.Width(it.Label)
 		} else {
-			tw = st.swatch + st.pad*0.6 + sty.Width(it.label)
+			tw = st.swatch + st.pad*0.6 + sty.Width(it.Label)
 		}
 		if tw > w {
 			w = tw
@@ -629,95 +670,171 @@ func legendWidth(items []legendItem, st *style) vg.Length {
 	return w + st.pad*2
 }
 
-func drawLegend(c draw.Canvas, items []legendItem, st *style) {
+func drawLegend(c draw.Canvas, items []LegendItem, st *Style) {
 	sty := st.text(st.legend, false, colText)
 	bsty := st.text(st.legend, true, colText)
 	lineH := sty.FontExtents().Height * 1.35
 	y := c.Max.Y - sty.FontExtents().Ascent
 	for _, it := range items {
-		if it.kind == itemHeader {
+		if it.Kind == LegendHeader {
 			if y < c.Max.Y-sty.FontExtents().Ascent {
 				y -= lineH * 0.3
 			}
-			c.FillText(bsty, vg.Point{X: c.Min.X, Y: y}, it.label)
+			c.FillText(bsty, vg.Point{X: c.Min.X, Y: y}, it.Label)
 			y -= lineH
 			continue
 		}
 		mid := y + sty.FontExtents().Ascent*0.35
 		x0, x1 := c.Min.X, c.Min.X+st.swatch
-		ls := draw.LineStyle{Color: it.color, Width: st.line}
-		switch it.kind {
-		case itemLine:
+		ls := draw.LineStyle{Color: it.Color, Width: st.line}
+		switch it.Kind {
+		case LegendLine:
 			c.StrokeLine2(ls, x0, mid, x1, mid)
-		case itemDash:
+		case LegendDash:
 			ls.Dashes = []vg.Length{st.swatch / 4, st.swatch / 8}
 			c.StrokeLine2(ls, x0, mid, x1, mid)
-		case itemDot:
+		case LegendDot:
 			ls.Dashes = dotted(st)
 			c.StrokeLine2(ls, x0, mid, x1, mid)
-		case itemCont:
+		case legendCont:
 			y += lineH * 0.25 // continuation lines sit closer
-		case itemNumber:
+		case legendNumber:
 			bsty.XAlign = draw.XRight
 			c.FillText(bsty, vg.Point{X: x1 - st.pad*0.2, Y: y}, it.num)
 			bsty.XAlign = draw.XLeft
-		case itemFill, itemBand:
+		case LegendLinePoint:
+			c.StrokeLine2(ls, x0, mid, x1, mid)
+			c.DrawGlyph(st.GlyphStyle(it.Color), vg.Point{X: (x0 + x1) / 2, Y: mid})
+		case LegendFill:
 			h := sty.FontExtents().Ascent * 0.8
-			c.FillPolygon(it.color, []vg.Point{{X: x0, Y: mid - h/2}, {X: x1, Y: mid - h/2}, {X: x1, Y: mid + h/2}, {X: x0, Y: mid + h/2}})
+			c.FillPolygon(it.Color, []vg.Point{{X: x0, Y: mid - h/2}, {X: x1, Y: mid - h/2}, {X: x1, Y: mid + h/2}, {X: x0, Y: mid + h/2}})
 		}
-		c.FillText(sty, vg.Point{X: x1 + st.pad*0.6, Y: y}, it.label)
+		c.FillText(sty, vg.Point{X: x1 + st.pad*0.6, Y: y}, it.Label)
 		y -= lineH
 	}
 }
 
-func colorBarWidth(cb *colorBar, st *style) vg.Length {
-	sty := st.text(st.tick, false, colText)
-	w := vg.Length(0)
-	for _, t := range cb.ticks.Ticks(cb.lo, cb.hi) {
-		if tw := sty.Width(t.Label); tw > w {
-			w = tw
-		}
+// colorBarPlot is the colour bar of cb as a panel: gonum/plot's
+// plotter.ColorBar with its value axis on the left.
+func colorBarPlot(cb *ColorBar, st *Style) *plot.Plot {
+	p := newPlot(st)
+	p.Add(&plotter.ColorBar{ColorMap: cb.Map, Vertical: true})
+	p.HideX()
+	p.X.Min, p.X.Max = 0, 1
+	p.Y.Min, p.Y.Max = cb.Map.Min(), cb.Map.Max()
+	p.Y.Label.Text = cb.Label
+	p.Y.Tick.Marker = cb.Ticks
+	if cb.Ticks == nil {
+		p.Y.Tick.Marker = NumberTicks{}
 	}
-	lw := st.text(st.axisLabel, false, colText).Height(cb.label)
-	return st.pad*2 + st.swatch + st.pad*0.5 + w + st.pad*0.5 + lw + st.pad
+	return p
 }
 
-func drawColorBar(c draw.Canvas, cb *colorBar, st *style) {
-	sty := st.text(st.tick, false, colText)
-	lsty := st.text(st.axisLabel, false, colText)
-	top := c.Max.Y - st.pad
-	bot := c.Min.Y + st.pad*3
-	x0, x1 := c.Min.X, c.Min.X+st.swatch
-	n := 64
-	for i := 0; i < n; i++ {
-		ya := bot + (top-bot)*vg.Length(i)/vg.Length(n)
-		yb := bot + (top-bot)*vg.Length(i+1)/vg.Length(n)
-		v := cb.lo + (cb.hi-cb.lo)*(float64(i)+0.5)/float64(n)
-		c.FillPolygon(cb.color(v), []vg.Point{{X: x0, Y: ya}, {X: x1, Y: ya}, {X: x1, Y: yb + 0.3}, {X: x0, Y: yb + 0.3}})
+// colorBarWidth is the width of the colour-bar column: padding, tick
+// labels and axis label, and the bar.
+func colorBarWidth(cb *ColorBar, st *Style) vg.Length {
+	p := colorBarPlot(cb, st)
+	c := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: st.width, Y: st.height}}}
+	return st.pad*2 + (p.DataCanvas(c).Min.X - c.Min.X) + st.swatch
+}
+
+// drawColorBar draws cb with its bar's top and bottom at c's.
+func drawColorBar(c draw.Canvas, cb *ColorBar, st *Style) {
+	p := colorBarPlot(cb, st)
+	dc := p.DataCanvas(c)
+	c.Min.Y -= dc.Min.Y - c.Min.Y
+	c.Max.Y += c.Max.Y - dc.Max.Y
+	p.Draw(c)
+}
+
+// grid checks f and returns its rows and columns.
+func (f *Figure) grid() (rows, cols int, err error) {
+	if f == nil || len(f.Panels) == 0 {
+		return 0, 0, errorf("figure has no panels")
 	}
-	ls := draw.LineStyle{Color: colAxis, Width: st.thin}
-	sty.YAlign = draw.YCenter
-	maxw := vg.Length(0)
-	if cb.hi > cb.lo {
-		for _, t := range cb.ticks.Ticks(cb.lo, cb.hi) {
-			if t.Label == "" {
-				continue
-			}
-			y := bot + (top-bot)*vg.Length((t.Value-cb.lo)/(cb.hi-cb.lo))
-			c.StrokeLine2(ls, x1, y, x1+st.tickLen, y)
-			c.FillText(sty, vg.Point{X: x1 + st.tickLen + st.pad*0.3, Y: y}, t.Label)
-			if w := sty.Width(t.Label); w > maxw {
-				maxw = w
+	any := false
+	for _, row := range f.Panels {
+		cols = max(cols, len(row))
+		for _, p := range row {
+			if p != nil {
+				if p.Plot == nil {
+					return 0, 0, errorf("a panel has no plot")
+				}
+				any = true
 			}
 		}
 	}
-	lsty.Rotation = 1.5707963267948966
-	lsty.XAlign, lsty.YAlign = draw.XCenter, draw.YTop
-	c.FillText(lsty, vg.Point{X: x1 + st.tickLen + st.pad*0.8 + maxw + lsty.FontExtents().Height, Y: (top + bot) / 2}, cb.label)
+	if !any {
+		return 0, 0, errorf("figure has no panels")
+	}
+	for r, row := range f.Panels {
+		for len(row) < cols {
+			row = append(row, nil)
+		}
+		f.Panels[r] = row
+	}
+	if len(f.Heights) > 0 {
+		if len(f.Heights) != len(f.Panels) {
+			return 0, 0, errorf("%d row heights for %d rows", len(f.Heights), len(f.Panels))
+		}
+		for _, h := range f.Heights {
+			if !(h > 0) || math.IsInf(h, 0) {
+				return 0, 0, errorf("row height %v; want a positive number", h)
+			}
+		}
+	}
+	if f.ColorBar != nil && (f.ColorBar.Map == nil || !(f.ColorBar.Map.Max() > f.ColorBar.Map.Min())) {
+		return 0, 0, errorf("colour bar without a colour map of positive range")
+	}
+	return len(f.Panels), cols, nil
 }
 
-// Formats lists the output formats.
-var Formats = []string{"png", "svg", "pdf"}
+// alignFigure places plots in t's tiles of dc with their data areas
+// aligned (plot.Align), the rows' heights in the proportions heights
+// (equal when nil): each row is aligned on its own, then each column's
+// data areas are cropped to the same left and right edges.
+func alignFigure(plots [][]*plot.Plot, heights []float64, t draw.Tiles, dc draw.Canvas) [][]draw.Canvas {
+	equal := true
+	for _, h := range heights {
+		equal = equal && h == heights[0]
+	}
+	if equal {
+		return plot.Align(plots, t, dc)
+	}
+	sum := 0.0
+	for _, h := range heights {
+		sum += h
+	}
+	avail := dc.Max.Y - dc.Min.Y - t.PadTop - t.PadBottom - vg.Length(len(plots)-1)*t.PadY
+	out := make([][]draw.Canvas, len(plots))
+	top := dc.Max.Y - t.PadTop
+	for r, row := range plots {
+		h := avail * vg.Length(heights[r]/sum)
+		rc := dc
+		rc.Max.Y, rc.Min.Y = top, top-h
+		top -= h + t.PadY
+		out[r] = plot.Align([][]*plot.Plot{row}, draw.Tiles{Rows: 1, Cols: t.Cols, PadX: t.PadX, PadLeft: t.PadLeft, PadRight: t.PadRight}, rc)[0]
+	}
+	for k := 0; k < t.Cols; k++ {
+		left, right := vg.Length(math.Inf(-1)), vg.Length(math.Inf(1))
+		for r := range plots {
+			if p := plots[r][k]; p != nil {
+				d := p.DataCanvas(out[r][k])
+				left, right = max(left, d.Min.X), min(right, d.Max.X)
+			}
+		}
+		for r := range plots {
+			if p := plots[r][k]; p != nil {
+				d := p.DataCanvas(out[r][k])
+				out[r][k] = draw.Crop(out[r][k], left-d.Min.X, right-d.Max.X, 0, 0)
+			}
+		}
+	}
+	return out
+}
+
+// Formats returns the output formats: "png", "svg" and "pdf".
+func Formats() []string { return []string{"png", "svg", "pdf"} }
 
 // Render draws the chart in format ("png", "svg" or "pdf") at opts' size
 // and DPI and writes it to w. SVG and PDF embed their fonts.

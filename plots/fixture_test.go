@@ -255,6 +255,8 @@ func fixtureMeta() Meta {
 			{Month: model.NewMonth(2025, 12), Label: "US relief"},
 			{Month: model.NewMonth(2027, 7), Label: "Jansen"},
 		},
+		// belarus-discount has no label: its id is shown.
+		EventLabels: map[string]string{"us-ban": "US sanctions"},
 	}
 }
 
@@ -265,6 +267,7 @@ func fixtureTornado() *model.Tornado {
 			{Param: "market.regions.Brazil.demand_elasticity", Low: 0.1, High: 0.6, AtLow: 1610, AtHigh: 880},
 			{Param: "events.belarus-discount.pct", Low: 6.8, High: 23.2, AtLow: 1490, AtHigh: 1010},
 			{Param: "market.suppliers.Canada.supply_elasticity", Low: 0.5, High: 2.5, AtLow: 1380, AtHigh: 1150},
+			{Param: "market.routes.Russia.Europe.freight_usd_per_t", Low: 0.01234, High: 45.678, AtLow: 1200, AtHigh: 1275},
 			{Param: "market.regions.*.armington_sigma", Low: 4, High: 12, AtLow: 1190, AtHigh: 1300},
 		},
 	}

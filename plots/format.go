@@ -17,14 +17,18 @@ func errorf(format string, args ...any) error {
 
 const minus = "−" // U+2212, the typographic minus sign
 
-// monthX is the x coordinate of the start of month t: its calendar year
-// plus (month−1)/12, so 2022-02 is 2022.0833. Ticks at whole numbers fall
-// on 1 January.
-func monthX(t model.Month) float64 { return float64(t) / 12 }
+// MonthX is the x coordinate of the start of month t on every time axis:
+// its calendar year plus (month−1)/12, so 2022-02 is 2022.0833. Ticks at
+// whole numbers fall on 1 January (CalendarTicks).
+func MonthX(t model.Month) float64 { return float64(t) / 12 }
+
+func monthX(t model.Month) float64 { return MonthX(t) }
 
 var monthAbbr = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
-// monthLabel formats t as "Feb 2022".
+// MonthLabel formats t as "Feb 2022".
+func MonthLabel(t model.Month) string { return monthLabel(t) }
+
 func monthLabel(t model.Month) string {
 	if t < 0 {
 		return t.String()

@@ -221,8 +221,13 @@ func TestFormat(t *testing.T) {
 		{moneyBn(0.1), "$0"},
 		{monthLabel(model.NewMonth(2022, 2)), "Feb 2022"},
 		{formatValue(1.24, "US$ bn"), "+$1.2 bn"},
-		{trimNum(0.1), "0.1"},
-		{trimNum(2025.5), "2,025.5"},
+		{sig3(0.1), "0.1"},
+		{sig3(0.0123456), "0.0123"},
+		{sig3(23.25), "23.3"},
+		{sig3(-6.8), minus + "6.8"},
+		{sig3(2025.5), "2,030"},
+		{sig3(999.96), "1,000"},
+		{sig3(1.2e-5), "1.2×10^" + minus + "5"},
 		{metricTitle("revenue_change.Belarus"), "Revenue change, Belarus"},
 		{fileName("United States"), "United_States"},
 	} {
@@ -235,7 +240,7 @@ func TestFormat(t *testing.T) {
 func TestSupplierColors(t *testing.T) {
 	// The fixed map has one distinct colour per supplier.
 	seen := map[any]string{}
-	for n, c := range SupplierColors {
+	for n, c := range supplierColors {
 		if o, ok := seen[c]; ok {
 			t.Errorf("%s and %s share colour %v", n, o, c)
 		}
@@ -244,7 +249,7 @@ func TestSupplierColors(t *testing.T) {
 	// A supplier's colour does not depend on the market it is in.
 	all := supplierPalette([]string{"Canada", "Russia", "Belarus", "China", "Israel", "Jordan", "Germany", "Laos", "Chile", "United States", "Other"})
 	one := supplierPalette([]string{"Belarus"})
-	if all[2] != one[0] || one[0] != SupplierColors["Belarus"] {
+	if all[2] != one[0] || one[0] != supplierColors["Belarus"] {
 		t.Errorf("Belarus is %v alone but %v among all", one[0], all[2])
 	}
 	// Suppliers not in the map get distinct colours, unused by the map.
@@ -482,18 +487,20 @@ func TestPlotterConstructors(t *testing.T) {
 		name string
 		err  error
 	}{
-		{"fan empty", second(NewFan(nil, nil, nil, c))},
-		{"fan ragged", second(NewFan([]float64{1, 2}, []float64{1}, []float64{1, 2}, c))},
-		{"fan NaN", second(NewFan([]float64{1, 2}, []float64{1, nan}, []float64{1, 2}, c))},
-		{"area empty", second(NewStackedArea([]float64{1}, nil, nil))},
-		{"area negative", second(NewStackedArea([]float64{1}, [][]float64{{-1}}, []colorT{c}))},
-		{"area Inf", second(NewStackedArea([]float64{1}, [][]float64{{math.Inf(1)}}, []colorT{c}))},
+		{"band empty", second(band(nil, nil, nil, c))},
+		{"band ragged", second(band([]float64{1, 2}, []float64{1}, []float64{1, 2}, c))},
+		{"band NaN", second(band([]float64{1, 2}, []float64{1, nan}, []float64{1, 2}, c))},
+		{"area empty", second(stackedAreas([]float64{1}, nil, nil))},
+		{"area negative", second(stackedAreas([]float64{1}, [][]float64{{-1}}, []colorT{c}))},
+		{"area Inf", second(stackedAreas([]float64{1}, [][]float64{{math.Inf(1)}}, []colorT{c}))},
 		{"events NaN", second(NewEventLines([]float64{nan}, sty))},
-		{"bars empty", second(NewHBars(nil, 1, sty))},
-		{"bars NaN", second(NewHBars([]HBar{{X1: nan}}, 1, sty))},
-		{"cells empty", second(NewCells(nil, nil, nil, diverging(1), draw.TextStyle{}))},
-		{"cells NaN", second(NewCells([][]float64{{nan}}, [][]string{{""}}, [][]bool{{false}}, diverging(1), draw.TextStyle{}))},
-		{"cells ragged", second(NewCells([][]float64{{1, 2}, {1}}, [][]string{{"", ""}, {""}}, [][]bool{{false, false}, {false}}, diverging(1), draw.TextStyle{}))},
+		{"bars empty", second(newRowBars(nil, 0, 1, c))},
+		{"bars NaN", second(newRowBars([]float64{nan}, 0, 1, c))},
+		{"error bars ragged", second(rangeBars([]float64{1}, nil, sty, 1))},
+		{"error bars Inf", second(rangeBars([]float64{1}, []float64{math.Inf(1)}, sty, 1))},
+		{"cells empty", second(heatCells(nil, nil, nil, divergingMap(1), draw.TextStyle{}))},
+		{"cells NaN", second(heatCells([][]float64{{nan}}, [][]string{{""}}, [][]bool{{false}}, divergingMap(1), draw.TextStyle{}))},
+		{"cells ragged", second(heatCells([][]float64{{1, 2}, {1}}, [][]string{{"", ""}, {""}}, [][]bool{{false, false}, {false}}, divergingMap(1), draw.TextStyle{}))},
 	} {
 		if tc.err == nil {
 			t.Errorf("%s: no error", tc.name)
@@ -625,14 +632,14 @@ func TestMarkerLabels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lay, err := ch.build(st)
+		lay, err := ch.Build(st)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := lay.panels[0][0]
+		p := lay.Panels[0][0]
 		c := draw.New(recorderCanvas(st))
 		pc := draw.Crop(c, 50, -150, 40, -100)
-		dc := p.p.DataCanvas(pc)
+		dc := p.Plot.DataCanvas(pc)
 		sty := st.text(st.marker, false, colSubtle)
 		placed, rows := planMarkers(pc, dc, p, sty, st, false)
 		// 8 markers in 7 months: "Belarus discount · Klaipėda closed" share one.
@@ -658,7 +665,7 @@ func TestMarkerLabels(t *testing.T) {
 	}
 }
 
-func recorderCanvas(st *style) *sizedRecorder {
+func recorderCanvas(st *Style) *sizedRecorder {
 	return &sizedRecorder{Canvas: &recorder.Canvas{}, w: st.width, h: st.height}
 }
 

@@ -3,8 +3,13 @@ package plots
 import (
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/brewer"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -23,68 +28,51 @@ func checkFinite(what string, xs []float64) error {
 	return nil
 }
 
-// Fan is a shaded band between two curves lo ≤ hi over the same x values:
-// one polygon (lo forwards, hi backwards), the way a percentile band of a
-// fan chart is drawn. Draw the widest band first.
-type Fan struct {
-	X, Lo, Hi []float64
-	Color     color.Color
-}
-
-// NewFan returns a Fan, or an error if the slices are empty, of different
-// lengths, or hold NaN or Inf.
-func NewFan(x, lo, hi []float64, c color.Color) (*Fan, error) {
+// band returns a filled polygon between the curves lo and hi over x (lo
+// forwards, hi backwards): a percentile band of a fan chart, or the area
+// under a curve (lo all zero). It is an error if the slices are empty, of
+// different lengths, or hold NaN or Inf.
+func band(x, lo, hi []float64, c color.Color) (*plotter.Polygon, error) {
 	if len(x) != len(lo) || len(x) != len(hi) {
-		return nil, errorf("fan: %d x values, %d lower and %d upper", len(x), len(lo), len(hi))
+		return nil, errorf("band: %d x values, %d lower and %d upper", len(x), len(lo), len(hi))
 	}
 	for _, s := range []struct {
 		n string
 		v []float64
-	}{{"fan x", x}, {"fan lower bound", lo}, {"fan upper bound", hi}} {
+	}{{"band x", x}, {"band lower bound", lo}, {"band upper bound", hi}} {
 		if err := checkFinite(s.n, s.v); err != nil {
 			return nil, err
 		}
 	}
-	return &Fan{X: x, Lo: lo, Hi: hi, Color: c}, nil
-}
-
-// Plot implements plot.Plotter.
-func (f *Fan) Plot(c draw.Canvas, p *plot.Plot) {
-	tx, ty := p.Transforms(&c)
-	pts := make([]vg.Point, 0, 2*len(f.X))
-	for i := range f.X {
-		pts = append(pts, vg.Point{X: tx(f.X[i]), Y: ty(f.Lo[i])})
+	ring := make(plotter.XYs, 0, 2*len(x))
+	for i := range x {
+		ring = append(ring, plotter.XY{X: x[i], Y: lo[i]})
 	}
-	for i := len(f.X) - 1; i >= 0; i-- {
-		pts = append(pts, vg.Point{X: tx(f.X[i]), Y: ty(f.Hi[i])})
+	for i := len(x) - 1; i >= 0; i-- {
+		ring = append(ring, plotter.XY{X: x[i], Y: hi[i]})
 	}
-	c.FillPolygon(f.Color, c.ClipPolygonXY(pts))
+	pg, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return nil, errorf("band: %v", err)
+	}
+	pg.Color = c
+	pg.LineStyle = draw.LineStyle{}
+	return pg, nil
 }
 
-// DataRange implements plot.DataRanger.
-func (f *Fan) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax = dataRange(f.X)
-	ymin, ymax = dataRange(f.Lo, f.Hi)
-	return
-}
-
-// StackedArea stacks non-negative layers over x: layer k fills the area
-// between the sum of layers 0..k−1 and the sum of layers 0..k.
-type StackedArea struct {
-	X      []float64
-	Layers [][]float64
-	Colors []color.Color
-}
-
-// NewStackedArea returns a StackedArea, or an error if there are no layers,
-// a layer's length differs from x, or a value is negative, NaN or Inf.
-func NewStackedArea(x []float64, layers [][]float64, colors []color.Color) (*StackedArea, error) {
+// stackedAreas returns one polygon per layer, stacked over x: layer k
+// fills the area between the sum of layers 0..k−1 and the sum of layers
+// 0..k. It is an error if there are no layers, a layer's length differs
+// from x, or a value is negative, NaN or Inf.
+func stackedAreas(x []float64, layers [][]float64, colors []color.Color) ([]plot.Plotter, error) {
 	if err := checkFinite("stacked area x", x); err != nil {
 		return nil, err
 	}
 	if len(layers) == 0 || len(colors) != len(layers) {
 		return nil, errorf("stacked area: %d layers and %d colours", len(layers), len(colors))
 	}
+	base := make([]float64, len(x))
+	var out []plot.Plotter
 	for k, l := range layers {
 		if len(l) != len(x) {
 			return nil, errorf("stacked area: layer %d has %d values for %d x values", k, len(l), len(x))
@@ -92,47 +80,50 @@ func NewStackedArea(x []float64, layers [][]float64, colors []color.Color) (*Sta
 		if err := checkFinite("stacked area layer", l); err != nil {
 			return nil, err
 		}
-		for _, v := range l {
+		top := make([]float64, len(x))
+		for i, v := range l {
 			if v < 0 {
 				return nil, errorf("stacked area: layer %d has negative value %g", k, v)
 			}
+			top[i] = base[i] + v
 		}
+		pg, err := band(x, base, top, colors[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg)
+		base = top
 	}
-	return &StackedArea{X: x, Layers: layers, Colors: colors}, nil
+	return out, nil
+}
+
+// Span shades the data area between X0 and X1 over its full height: a
+// period such as a back-test's out-of-sample months or the report window
+// of a run. It has no data range, so it never widens an axis.
+type Span struct {
+	X0, X1 float64
+	Color  color.Color
+}
+
+// NewSpan returns a Span, or an error for NaN or Inf or x1 < x0.
+func NewSpan(x0, x1 float64, c color.Color) (*Span, error) {
+	if err := checkFinite("span", []float64{x0, x1}); err != nil {
+		return nil, err
+	}
+	if x1 < x0 {
+		return nil, errorf("span from %v to %v", x0, x1)
+	}
+	return &Span{X0: x0, X1: x1, Color: c}, nil
 }
 
 // Plot implements plot.Plotter.
-func (s *StackedArea) Plot(c draw.Canvas, p *plot.Plot) {
-	tx, ty := p.Transforms(&c)
-	base := make([]float64, len(s.X))
-	top := make([]float64, len(s.X))
-	for k, l := range s.Layers {
-		for i := range top {
-			top[i] = base[i] + l[i]
-		}
-		pts := make([]vg.Point, 0, 2*len(s.X))
-		for i := range s.X {
-			pts = append(pts, vg.Point{X: tx(s.X[i]), Y: ty(base[i])})
-		}
-		for i := len(s.X) - 1; i >= 0; i-- {
-			pts = append(pts, vg.Point{X: tx(s.X[i]), Y: ty(top[i])})
-		}
-		c.FillPolygon(s.Colors[k], c.ClipPolygonXY(pts))
-		copy(base, top)
+func (s *Span) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, _ := p.Transforms(&c)
+	x0, x1 := max(c.Min.X, tx(s.X0)), min(c.Max.X, tx(s.X1))
+	if x1 <= x0 {
+		return
 	}
-}
-
-// DataRange implements plot.DataRanger.
-func (s *StackedArea) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax = dataRange(s.X)
-	for i := range s.X {
-		t := 0.0
-		for _, l := range s.Layers {
-			t += l[i]
-		}
-		ymax = math.Max(ymax, t)
-	}
-	return xmin, xmax, 0, ymax
+	c.FillPolygon(s.Color, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
 }
 
 // EventLines draws a thin dashed vertical line across the data area at
@@ -166,100 +157,89 @@ func (e *EventLines) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// HBar is one horizontal bar from X0 to X1 at row Y, with an optional
-// error bar from ErrLo to ErrHi.
-type HBar struct {
-	Y, X0, X1    float64
-	Color        color.Color
-	HasErr       bool
-	ErrLo, ErrHi float64
+// rowBars is gonum/plot's horizontal BarChart with bars one row apart
+// (row k at y = XMin + k) and as thick as frac of the distance between
+// rows: BarChart.Width is a length, so it is set when the bars are drawn.
+type rowBars struct {
+	*plotter.BarChart
+	frac float64
 }
 
-// HBars draws horizontal bars of height Height (in y units, rows 1 apart)
-// with error whiskers.
-type HBars struct {
-	Bars   []HBar
-	Height float64
-	Err    draw.LineStyle
-}
-
-// NewHBars returns HBars, or an error if there are no bars or a value is
-// NaN or Inf.
-func NewHBars(bars []HBar, height float64, errSty draw.LineStyle) (*HBars, error) {
-	if len(bars) == 0 {
-		return nil, errorf("bars: no data")
+// newRowBars returns horizontal bars from 0 to each of values, row k at
+// y = row0 + k, in colour c.
+func newRowBars(values []float64, row0, frac float64, c color.Color) (*rowBars, error) {
+	if err := checkFinite("bars", values); err != nil {
+		return nil, err
 	}
-	for i, b := range bars {
-		vals := []float64{b.Y, b.X0, b.X1}
-		if b.HasErr {
-			vals = append(vals, b.ErrLo, b.ErrHi)
-		}
-		if err := checkFinite("bar", vals); err != nil {
-			return nil, errorf("bar %d: %v", i, err)
-		}
+	b, err := plotter.NewBarChart(plotter.Values(values), 1)
+	if err != nil {
+		return nil, errorf("bars: %v", err)
 	}
-	return &HBars{Bars: bars, Height: height, Err: errSty}, nil
+	b.Horizontal = true
+	b.XMin = row0
+	b.Color = c
+	b.LineStyle = draw.LineStyle{}
+	return &rowBars{BarChart: b, frac: frac}, nil
 }
 
 // Plot implements plot.Plotter.
-func (h *HBars) Plot(c draw.Canvas, p *plot.Plot) {
-	tx, ty := p.Transforms(&c)
-	for _, b := range h.Bars {
-		y0, y1 := ty(b.Y-h.Height/2), ty(b.Y+h.Height/2)
-		x0, x1 := tx(math.Min(b.X0, b.X1)), tx(math.Max(b.X0, b.X1))
-		if x1-x0 < 0.5 && b.X0 != b.X1 {
-			x1 = x0 + 0.5
-		}
-		rect := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
-		c.FillPolygon(b.Color, c.ClipPolygonXY(rect))
-	}
-	for _, b := range h.Bars {
-		if !b.HasErr {
-			continue
-		}
-		y := ty(b.Y)
-		cap := (ty(b.Y+h.Height/2) - ty(b.Y-h.Height/2)) / 4
-		lo, hi := tx(b.ErrLo), tx(b.ErrHi)
-		c.StrokeLine2(h.Err, lo, y, hi, y)
-		c.StrokeLine2(h.Err, lo, y-cap, lo, y+cap)
-		c.StrokeLine2(h.Err, hi, y-cap, hi, y+cap)
-	}
+func (b *rowBars) Plot(c draw.Canvas, p *plot.Plot) {
+	_, ty := p.Transforms(&c)
+	b.Width = vg.Length(math.Abs(float64(ty(1)-ty(0))) * b.frac)
+	b.BarChart.Plot(c, p)
 }
 
-// DataRange implements plot.DataRanger.
-func (h *HBars) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax = math.Inf(1), math.Inf(-1)
-	ymin, ymax = math.Inf(1), math.Inf(-1)
-	for _, b := range h.Bars {
-		xmin = math.Min(xmin, math.Min(b.X0, b.X1))
-		xmax = math.Max(xmax, math.Max(b.X0, b.X1))
-		if b.HasErr {
-			xmin = math.Min(xmin, math.Min(b.ErrLo, b.ErrHi))
-			xmax = math.Max(xmax, math.Max(b.ErrLo, b.ErrHi))
-		}
-		ymin = math.Min(ymin, b.Y-h.Height/2)
-		ymax = math.Max(ymax, b.Y+h.Height/2)
+// GlyphBoxes implements plot.GlyphBoxer: none (the figure sets the axis
+// ranges; the bars' width is only known when drawn).
+func (b *rowBars) GlyphBoxes(*plot.Plot) []plot.GlyphBox { return nil }
+
+// rangeBars are horizontal error bars (gonum/plot's XErrorBars) from lo[k]
+// to hi[k] in row k.
+func rangeBars(lo, hi []float64, sty draw.LineStyle, capW vg.Length) (*plotter.XErrorBars, error) {
+	if len(lo) != len(hi) {
+		return nil, errorf("error bars: %d lower and %d upper bounds", len(lo), len(hi))
 	}
-	return
+	if err := checkFinite("error bars", append(append([]float64{}, lo...), hi...)); err != nil {
+		return nil, err
+	}
+	e := errBars{xys: make(plotter.XYs, len(lo)), errs: make(plotter.XErrors, len(lo))}
+	for k := range lo {
+		e.xys[k] = plotter.XY{X: lo[k], Y: float64(k)}
+		e.errs[k].High = hi[k] - lo[k]
+	}
+	eb, err := plotter.NewXErrorBars(e)
+	if err != nil {
+		return nil, errorf("error bars: %v", err)
+	}
+	eb.LineStyle = sty
+	eb.CapWidth = capW
+	return eb, nil
 }
 
-// Cells is a heat map of a rows × cols grid with the value printed in each
-// cell. Cell (r, c) is centred on x = c, y = r. A cell whose Text is ""
-// prints nothing; Missing[r][c] paints it colNoRoute.
-type Cells struct {
-	Values  [][]float64
-	Text    [][]string
-	Missing [][]bool
-	Color   func(v float64) color.Color
-	Font    draw.TextStyle
+type errBars struct {
+	xys  plotter.XYs
+	errs plotter.XErrors
 }
 
-// NewCells returns Cells, or an error if the grid is empty or ragged or a
-// value is NaN or Inf.
-func NewCells(values [][]float64, text [][]string, missing [][]bool, col func(float64) color.Color, fnt draw.TextStyle) (*Cells, error) {
+func (e errBars) Len() int                        { return len(e.xys) }
+func (e errBars) XY(i int) (float64, float64)     { return e.xys.XY(i) }
+func (e errBars) XError(i int) (float64, float64) { return e.errs.XError(i) }
+
+// heatCells returns a heat map of a rows × cols grid (gonum/plot's
+// HeatMap on colour map cm) with text[r][c] printed in cell (r, c), in
+// black or white, whichever reads better on the cell. Cell (r, c) is
+// centred on x = c, y = r; a missing cell is painted colNoRoute. It is an
+// error if the grid is empty or ragged or a value is NaN or Inf.
+func heatCells(values [][]float64, text [][]string, missing [][]bool, cm palette.ColorMap, fnt draw.TextStyle) ([]plot.Plotter, error) {
 	if len(values) == 0 || len(values[0]) == 0 {
 		return nil, errorf("heat map: no data")
 	}
+	if len(text) != len(values) || len(missing) != len(values) {
+		return nil, errorf("heat map: %d rows of values, %d of text", len(values), len(text))
+	}
+	g := cellGrid{z: make([][]float64, len(values))}
+	var labels plotter.XYLabels
+	var styles []draw.TextStyle
 	for r, row := range values {
 		if len(row) != len(values[0]) || len(text[r]) != len(row) || len(missing[r]) != len(row) {
 			return nil, errorf("heat map: row %d has %d values, want %d", r, len(row), len(values[0]))
@@ -267,39 +247,75 @@ func NewCells(values [][]float64, text [][]string, missing [][]bool, col func(fl
 		if err := checkFinite("heat map row", row); err != nil {
 			return nil, errorf("heat map row %d: %v", r, err)
 		}
-	}
-	if len(text) != len(values) || len(missing) != len(values) {
-		return nil, errorf("heat map: %d rows of values, %d of text", len(values), len(text))
-	}
-	return &Cells{Values: values, Text: text, Missing: missing, Color: col, Font: fnt}, nil
-}
-
-// Plot implements plot.Plotter.
-func (h *Cells) Plot(c draw.Canvas, p *plot.Plot) {
-	tx, ty := p.Transforms(&c)
-	gap := vg.Length(1)
-	for r, row := range h.Values {
-		for k, v := range row {
-			x0, x1 := tx(float64(k)-0.5)+gap, tx(float64(k)+0.5)-gap
-			y0, y1 := ty(float64(r)-0.5)+gap, ty(float64(r)+0.5)-gap
-			fill := h.Color(v)
-			if h.Missing[r][k] {
-				fill = colNoRoute
+		g.z[r] = make([]float64, len(row))
+		for c, v := range row {
+			fill := color.Color(colNoRoute)
+			if missing[r][c] {
+				g.z[r][c] = math.NaN()
+			} else {
+				g.z[r][c] = v
+				fill = colorAt(cm, v)
 			}
-			c.FillPolygon(fill, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
-			if t := h.Text[r][k]; t != "" {
-				sty := h.Font
+			if text[r][c] != "" {
+				labels.XYs = append(labels.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+				labels.Labels = append(labels.Labels, text[r][c])
+				sty := fnt
 				sty.Color = textOn(fill)
 				sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
-				c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, t)
+				styles = append(styles, sty)
 			}
 		}
 	}
+	hm := plotter.NewHeatMap(g, cm.Palette(255))
+	hm.Min, hm.Max = cm.Min(), cm.Max()
+	hm.NaN = colNoRoute
+	hm.Underflow, hm.Overflow = colorAt(cm, cm.Min()), colorAt(cm, cm.Max())
+	out := []plot.Plotter{hm, cellGaps{rows: len(values), cols: len(values[0])}}
+	if len(labels.Labels) > 0 {
+		lb, err := plotter.NewLabels(labels)
+		if err != nil {
+			return nil, errorf("heat map labels: %v", err)
+		}
+		lb.TextStyle = styles
+		out = append(out, lb)
+	}
+	return out, nil
 }
 
-// DataRange implements plot.DataRanger.
-func (h *Cells) DataRange() (xmin, xmax, ymin, ymax float64) {
-	return -0.5, float64(len(h.Values[0])) - 0.5, -0.5, float64(len(h.Values)) - 0.5
+// cellGrid is a plotter.GridXYZ of rows z[r], cell (r, c) at (c, r).
+type cellGrid struct{ z [][]float64 }
+
+func (g cellGrid) Dims() (c, r int)   { return len(g.z[0]), len(g.z) }
+func (g cellGrid) Z(c, r int) float64 { return g.z[r][c] }
+func (g cellGrid) X(c int) float64    { return float64(c) }
+func (g cellGrid) Y(r int) float64    { return float64(r) }
+
+// cellGaps draws white lines between the cells of a rows × cols heat map,
+// so that neighbouring cells of similar colour read as separate.
+type cellGaps struct{ rows, cols int }
+
+// Plot implements plot.Plotter.
+func (g cellGaps) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	ls := draw.LineStyle{Color: color.White, Width: 2}
+	for k := 1; k < g.cols; k++ {
+		x := tx(float64(k) - 0.5)
+		c.StrokeLine2(ls, x, c.Min.Y, x, c.Max.Y)
+	}
+	for k := 1; k < g.rows; k++ {
+		y := ty(float64(k) - 0.5)
+		c.StrokeLine2(ls, c.Min.X, y, c.Max.X, y)
+	}
+}
+
+// colorAt is cm's colour at v, v clamped to cm's range.
+func colorAt(cm palette.ColorMap, v float64) color.Color {
+	v = math.Max(cm.Min(), math.Min(cm.Max(), v))
+	c, err := cm.At(v)
+	if err != nil {
+		return colNoRoute
+	}
+	return c
 }
 
 // textOn returns black or white, whichever reads better on bg.
@@ -312,50 +328,46 @@ func textOn(bg color.Color) color.Color {
 	return colText
 }
 
-// diverging maps v in [−lim, lim] to a blue–white–red scale (ColorBrewer
-// RdBu, reversed: negative blue, positive red; readable with the common
-// colour-vision deficiencies). lim ≤ 0 maps everything to white.
-func diverging(lim float64) func(float64) color.Color {
-	stops := []color.RGBA{
-		rgb(0x2166AC), rgb(0x4393C3), rgb(0x92C5DE), rgb(0xD1E5F0), rgb(0xF7F7F7),
-		rgb(0xFDDBC7), rgb(0xF4A582), rgb(0xD6604D), rgb(0xB2182B),
+// divergingMap is a blue–white–red colour map over [−lim, lim]: Kenneth
+// Moreland's smooth diverging map (gonum/plot's palette/moreland) between
+// the ends of ColorBrewer's RdBu scheme, negative blue and positive red,
+// readable with the common colour-vision deficiencies. Its midpoint has
+// magnitude 96 in Moreland's Msh space, a near white (#F4F4F4; his
+// default 88 is a light grey), so that zero reads as "no change". lim ≤ 0
+// gives [−1, 1].
+func divergingMap(lim float64) palette.ColorMap {
+	if !(lim > 0) || math.IsInf(lim, 0) {
+		lim = 1
 	}
-	return func(v float64) color.Color {
-		if !(lim > 0) {
-			return stops[4]
-		}
-		t := (v/lim + 1) / 2
-		return interp(stops, t)
-	}
+	rdbu := brewerColors(brewer.TypeDiverging, "RdBu", 9)
+	m := moreland.NewSmoothDiverging(rdbu[8], rdbu[0], 96)
+	m.SetMin(-lim)
+	m.SetMax(lim)
+	return m
 }
 
-// sequential maps v in [lo, hi] to viridis (perceptually uniform,
-// colour-blind safe).
-func sequential(lo, hi float64) func(float64) color.Color {
-	stops := []color.RGBA{
-		rgb(0x440154), rgb(0x482878), rgb(0x3E4A89), rgb(0x31688E), rgb(0x26828E),
-		rgb(0x1F9E89), rgb(0x35B779), rgb(0x6DCD59), rgb(0xB4DE2C), rgb(0xFDE725),
+// sequentialMap is a dark-blue-to-light-yellow colour map over [lo, hi]:
+// ColorBrewer's YlGnBu scheme, interpolated with a linear luminance ramp
+// (moreland.NewLuminance). A flat range is widened by one either side.
+func sequentialMap(lo, hi float64) palette.ColorMap {
+	if !(hi > lo) {
+		lo, hi = lo-1, hi+1
 	}
-	return func(v float64) color.Color {
-		if !(hi > lo) {
-			return stops[len(stops)/2]
-		}
-		return interp(stops, (v-lo)/(hi-lo))
+	ylgnbu := brewerColors(brewer.TypeSequential, "YlGnBu", 9) // light to dark
+	slices.Reverse(ylgnbu)
+	m, err := moreland.NewLuminance(ylgnbu)
+	if err != nil {
+		panic(err) // a fixed scheme whose luminance rises: a programming error
 	}
+	m.SetMin(lo)
+	m.SetMax(hi)
+	return m
 }
 
-func interp(stops []color.RGBA, t float64) color.RGBA {
-	if math.IsNaN(t) {
-		t = 0.5
+func brewerColors(typ brewer.PaletteType, name string, n int) []color.Color {
+	p, err := brewer.GetPalette(typ, name, n)
+	if err != nil {
+		panic(err) // a fixed scheme: a programming error
 	}
-	t = math.Max(0, math.Min(1, t))
-	f := t * float64(len(stops)-1)
-	i := int(f)
-	if i >= len(stops)-1 {
-		return stops[len(stops)-1]
-	}
-	w := f - float64(i)
-	a, b := stops[i], stops[i+1]
-	mix := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-w) + float64(y)*w)) }
-	return color.RGBA{R: mix(a.R, b.R), G: mix(a.G, b.G), B: mix(a.B, b.B), A: 255}
+	return slices.Clone(p.Colors()) // a copy: Colors returns the package's table
 }

@@ -29,7 +29,7 @@ func initFonts() {
 
 // newPlot returns a plot.Plot with the package's sans-serif font and the
 // sizes of st.
-func newPlot(st *style) *plot.Plot {
+func newPlot(st *Style) *plot.Plot {
 	initFonts()
 	p := plot.New()
 	p.BackgroundColor = nil // the figure paints the background
@@ -50,8 +50,11 @@ func newPlot(st *style) *plot.Plot {
 	return p
 }
 
-// style holds the lengths of one size preset.
-type style struct {
+// Style is the look of one size preset: type sizes, line widths, paddings
+// and the canvas size. A chart's Build gets one and makes its panels with
+// it (NewPlot, TimePlot, LineStyle, …), so that every chart at that size,
+// the back-test's included, has the same type, lines and spacing.
+type Style struct {
 	width, height vg.Length
 
 	title, subtitle, axisLabel, tick, legend, footer, panel, cell, marker vg.Length
@@ -64,7 +67,7 @@ type style struct {
 	swatch  vg.Length // legend swatch width
 }
 
-func (s *style) font(size vg.Length, bold bool) font.Font {
+func (s *Style) font(size vg.Length, bold bool) font.Font {
 	f := sansFont
 	if bold {
 		f.Weight = stdfont.WeightBold
@@ -73,7 +76,7 @@ func (s *style) font(size vg.Length, bold bool) font.Font {
 	return f
 }
 
-func (s *style) text(size vg.Length, bold bool, c color.Color) draw.TextStyle {
+func (s *Style) text(size vg.Length, bold bool, c color.Color) draw.TextStyle {
 	initFonts()
 	return draw.TextStyle{
 		Color:   c,
@@ -82,17 +85,69 @@ func (s *style) text(size vg.Length, bold bool, c color.Color) draw.TextStyle {
 	}
 }
 
+// Width and Height return the canvas size of the preset.
+func (s *Style) Width() vg.Length  { return s.width }
+func (s *Style) Height() vg.Length { return s.height }
+
+// NewPlot returns an empty panel with the preset's axes: Liberation Sans
+// tick and axis labels, thin dark axes, no background (the figure paints
+// it) and no axis padding.
+func (s *Style) NewPlot() *plot.Plot { return newPlot(s) }
+
+// TimePlot returns a panel over [xmin, xmax] in MonthX units, with
+// calendar ticks, a light grid, the y axis labelled ylabel with ticker yt,
+// and a dashed vertical line at each marker (put the markers in the
+// Panel too for their labels).
+func (s *Style) TimePlot(xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker) (*plot.Plot, error) {
+	return timePlot(s, xmin, xmax, ylabel, yt, markers)
+}
+
+// LineKind is the weight and dash of a data line.
+type LineKind int
+
+const (
+	Solid  LineKind = iota // a data line
+	Thick                  // the line the chart is about (the scenario, the record)
+	Dashed                 // a reference line (the counterfactual, a naive forecast)
+	Dotted                 // a secondary reference line
+)
+
+// LineStyle returns the preset's line of kind k in colour c.
+func (s *Style) LineStyle(c color.Color, k LineKind) draw.LineStyle {
+	ls := draw.LineStyle{Color: c, Width: s.line}
+	switch k {
+	case Thick:
+		ls.Width = s.thick
+	case Dashed:
+		ls.Dashes = dashed(s)
+	case Dotted:
+		ls.Dashes = dotted(s)
+	}
+	return ls
+}
+
+// GlyphStyle returns the preset's point marker (a filled circle) in c.
+func (s *Style) GlyphStyle(c color.Color) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: c, Radius: s.line * 2.2, Shape: draw.CircleGlyph{}}
+}
+
+// LabelStyle returns the preset's style of a label drawn on the data (an
+// annotation), the size of the event labels.
+func (s *Style) LabelStyle(c color.Color, bold bool) draw.TextStyle {
+	return s.text(s.marker, bold, c)
+}
+
 // Sizes: a 16:9 slide is 13.33 × 7.5 in (PowerPoint's default); the fonts
 // are sized so that the chart pasted full-slide reads from the back of a
 // room. A half page is 6.5 × 4 in, a figure across a portrait page.
 var (
-	styleSlide = style{
+	styleSlide = Style{
 		width: 13.333 * vg.Inch, height: 7.5 * vg.Inch,
 		title: 24, subtitle: 15, axisLabel: 15, tick: 13, legend: 13,
 		footer: 10, panel: 14, cell: 12, marker: 11,
 		pad: 12, thin: 0.8, line: 2.2, thick: 3.2, tickLen: 5, swatch: 22,
 	}
-	styleHalf = style{
+	styleHalf = Style{
 		width: 6.5 * vg.Inch, height: 4 * vg.Inch,
 		title: 12, subtitle: 8.5, axisLabel: 8.5, tick: 7.5, legend: 7.5,
 		footer: 6, panel: 8, cell: 6.5, marker: 6.5,
@@ -100,7 +155,10 @@ var (
 	}
 )
 
-func styleFor(s Size) (*style, error) {
+// StyleOf returns the style of size preset sz.
+func StyleOf(sz Size) (*Style, error) { return styleFor(sz) }
+
+func styleFor(s Size) (*Style, error) {
 	switch s {
 	case SizeSlide:
 		st := styleSlide
@@ -129,11 +187,11 @@ var (
 	colBand50  = rgb(0xA9C1D9) // inner fan band (25–75%)
 	colBarLow  = rgb(0x004488) // tornado: parameter at its low value (Tol high-contrast blue)
 	colBarHigh = rgb(0xDDAA33) // tornado: parameter at its high value (Tol high-contrast yellow)
-	colNoRoute = rgb(0xF2F2F2) // heat-map cell of a route that carries nothing
+	colNoRoute = rgb(0xCFCFCF) // heat-map cell of a route that carries nothing (zero is near white)
 )
 
-// SupplierColors is the fixed colour of each supplier, the same in every
-// chart. It is the Okabe–Ito palette (Okabe & Ito 2008, safe for the common
+// supplierColors is the fixed colour of each supplier, the same in every
+// chart (SupplierColor). It is the Okabe–Ito palette (Okabe & Ito 2008, safe for the common
 // colour-vision deficiencies) extended with colours of Paul Tol's
 // colour-blind-safe schemes:
 //
@@ -151,7 +209,7 @@ var (
 //
 // A supplier not listed gets the first unused colour of extraColors in
 // the order the market lists it.
-var SupplierColors = map[string]color.RGBA{
+var supplierColors = map[string]color.RGBA{
 	"Canada":        rgb(0x0072B2),
 	"Russia":        rgb(0xD55E00),
 	"Belarus":       rgb(0x009E73),
@@ -165,7 +223,20 @@ var SupplierColors = map[string]color.RGBA{
 	"Other":         rgb(0x999999),
 }
 
-// extraColors colour suppliers missing from SupplierColors and series
+// SupplierColor returns the fixed colour of supplier name, and whether it
+// has one (see supplierColors; others get colours by their place in a
+// market).
+func SupplierColor(name string) (color.RGBA, bool) {
+	c, ok := supplierColors[name]
+	return c, ok
+}
+
+// SupplierColors returns the colour of each of names (supplier names in
+// market order): the fixed colour of a listed supplier, else the first
+// colour of Paul Tol's schemes no other supplier of names uses.
+func SupplierColors(names []string) []color.RGBA { return supplierPalette(names) }
+
+// extraColors colour suppliers missing from supplierColors and series
 // that are not suppliers (scenarios in a comparison, corridors).
 var extraColors = []color.RGBA{
 	rgb(0x44AA99), rgb(0xAA4499), rgb(0x88CCEE), rgb(0x117733),
@@ -186,14 +257,14 @@ func supplierPalette(names []string) []color.RGBA {
 	out := make([]color.RGBA, len(names))
 	used := map[color.RGBA]bool{}
 	for i, n := range names {
-		if c, ok := SupplierColors[n]; ok {
+		if c, ok := supplierColors[n]; ok {
 			out[i] = c
 			used[c] = true
 		}
 	}
 	k := 0
 	for i, n := range names {
-		if _, ok := SupplierColors[n]; ok {
+		if _, ok := supplierColors[n]; ok {
 			continue
 		}
 		for k < len(extraColors) && used[extraColors[k]] {
@@ -213,5 +284,5 @@ func supplierPalette(names []string) []color.RGBA {
 func seriesColor(i int) color.RGBA { return seriesColors[i%len(seriesColors)] }
 
 // dash patterns
-func dashed(st *style) []vg.Length { return []vg.Length{st.line * 2.5, st.line * 1.5} }
-func dotted(st *style) []vg.Length { return []vg.Length{st.line * 0.8, st.line * 1.6} }
+func dashed(st *Style) []vg.Length { return []vg.Length{st.line * 2.5, st.line * 1.5} }
+func dotted(st *Style) []vg.Length { return []vg.Length{st.line * 0.8, st.line * 1.6} }

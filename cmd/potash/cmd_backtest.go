@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,8 +23,7 @@ const (
 
 type backtestArgs struct {
 	out      string
-	charts   string
-	noCharts bool
+	chart    chartFlags // --charts, --no-charts, --size, --dpi: as run's
 	maxEvals int
 	format   string
 }
@@ -36,7 +33,7 @@ func newBacktestCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "backtest",
 		Usage:     "hold the model against what happened, 2020–2025: fit on 2020–2023, test on 2024–2025",
-		UsageText: "potash backtest [--out DIR] [--charts png,svg,pdf] [flags]",
+		UsageText: "potash backtest [--out DIR] [--charts png,svg,pdf] [--size slide|half] [--dpi N] [flags]",
 		Description: "Simulates the built-in history scenario month by month from 2020-01 through 2025-12 with its\n" +
 			"recorded events plus recorded demand drivers (a crop-price index from the Pink Sheet's maize,\n" +
 			"soybean and wheat prices; the European gas price for German producers' costs). Estimates the\n" +
@@ -53,15 +50,14 @@ func newBacktestCommand() *cli.Command {
 			"Examples:\n" +
 			"  potash backtest\n" +
 			"  potash backtest --out bt --charts png,svg,pdf\n" +
+			"  potash backtest --charts pdf --size half\n" +
 			"  potash backtest --format json --no-charts",
-		Flags: []cli.Flag{
-			outFlag(&a.out, "./potash-out/backtest"),
-			&cli.StringFlag{Name: "charts", Value: "png", Usage: "chart `FORMATS` to write, comma-separated: png, svg, pdf", Destination: &a.charts},
-			&cli.BoolFlag{Name: "no-charts", Usage: "write no chart", Destination: &a.noCharts},
+		Flags: append(append([]cli.Flag{
+			outFlag(&a.out, "./potash-out/backtest")}, a.chart.flags()...),
 			&cli.IntFlag{Name: "max-evals", Value: backtest.DefaultConfig().Fit.MaxEvals,
 				Usage: "bound `N` on the model simulations of each search of the fit (10–5000); the published numbers use the default", Destination: &a.maxEvals},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "what to print on stdout: `FORMAT` table or json", Destination: &a.format},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return badInputf("backtest takes no arguments, got %q", c.Args().Slice())
@@ -69,30 +65,6 @@ func newBacktestCommand() *cli.Command {
 			return runBacktest(c.Context, envOf(c), a)
 		},
 	}
-}
-
-// chartFormats parses --charts.
-func (a *backtestArgs) chartFormats() ([]string, error) {
-	if a.noCharts {
-		return nil, nil
-	}
-	var out []string
-	for _, f := range strings.Split(a.charts, ",") {
-		f = strings.ToLower(strings.TrimSpace(f))
-		switch f {
-		case "":
-		case "png", "svg", "pdf":
-			if !slices.Contains(out, f) {
-				out = append(out, f)
-			}
-		default:
-			return nil, badInputf("--charts %q: unknown format %q; want png, svg or pdf, comma-separated", a.charts, f)
-		}
-	}
-	if len(out) == 0 {
-		return nil, badInputf("--charts is empty; use --no-charts for no chart")
-	}
-	return out, nil
 }
 
 // runBacktest is `potash backtest`.
@@ -103,7 +75,7 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs) error {
 	if a.maxEvals < 10 || a.maxEvals > 5000 {
 		return badInputf("--max-evals %d: want 10 to 5000", a.maxEvals)
 	}
-	formats, err := a.chartFormats()
+	opts, charts, err := a.chart.options()
 	if err != nil {
 		return err
 	}
@@ -128,13 +100,17 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs) error {
 		return runFailed(fmt.Errorf("output folder: %w", err))
 	}
 	defer stage.Abort()
-	for _, chart := range backtest.ChartNames {
-		for _, f := range formats {
-			name := chart + "." + f
-			if err := stage.WriteFile(name, func(w io.Writer) error {
-				return r.RenderNamedChart(w, chart, f, backtest.ChartMeta{Hash: h.Hash})
-			}); err != nil {
-				return runFailed(fmt.Errorf("%s: %w", name, err))
+	if charts {
+		chs, err := r.Charts(backtest.ChartMeta{Hash: h.Hash})
+		if err != nil {
+			return runFailed(err)
+		}
+		for _, ch := range chs {
+			for _, f := range opts.Formats {
+				name := ch.Name + "." + f
+				if err := stage.WriteFile(name, func(w io.Writer) error { return ch.Render(w, f, opts) }); err != nil {
+					return runFailed(fmt.Errorf("%s: %w", name, err))
+				}
 			}
 		}
 	}

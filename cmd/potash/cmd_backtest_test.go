@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/potash-sim/potash/internal/pdftext"
 )
 
 // TestBacktestCommand runs `potash backtest` through the app into a
@@ -85,10 +88,49 @@ func TestBacktestCommandBadInput(t *testing.T) {
 		{[]string{"backtest", "--format", "xml"}, `--format "xml"`},
 		{[]string{"backtest", "--max-evals", "3"}, "--max-evals 3"},
 		{[]string{"backtest", "history"}, "takes no arguments"},
+		{[]string{"backtest", "--size", "poster"}, `--size "poster"`},
+		{[]string{"backtest", "--dpi", "5"}, "--dpi 5"},
 	} {
 		r := potash(t, tc.args...).want(t, exitBadInput)
 		if !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: stderr %q, want %q", tc.args, r.stderr, tc.want)
+		}
+	}
+}
+
+// TestBacktestCharts: the back-test's charts come from the plots engine:
+// --size and --dpi set the PNG's pixels, and the PDF's text keeps
+// "Klaipėda" and "2020–2025" (issue 12).
+func TestBacktestCharts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the back-test")
+	}
+	dir := t.TempDir()
+	potash(t, "backtest", "--out", dir, "--charts", "png,pdf", "--size", "half", "--dpi", "72", "--max-evals", "10").want(t, 0)
+	f, err := os.Open(filepath.Join(dir, "backtest.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Width != 468 || cfg.Height != 288 { // 6.5 × 4 in at 72 DPI
+		t.Errorf("backtest.png is %d × %d pixels, want 468 × 288", cfg.Width, cfg.Height)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "backtest.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := pdftext.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(pages[0].Strings, "\n")
+	for _, want := range []string{"Klaipėda closed", "2020–2025"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("backtest.pdf text lacks %q:\n%s", want, text)
 		}
 	}
 }

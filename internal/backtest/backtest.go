@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
 )
 
 // Config sets the back-test's windows.
@@ -240,7 +241,7 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 
 	ws := []decompWindow{
 		{fmt.Sprintf("%d–%d avg, fitted", cfg.RiseFrom.Year(), cfg.RiseTo.Year()), cfg.RiseFrom, cfg.RiseTo},
-		{fmt.Sprintf("%s, fitted", monthName(r.PeakRecord.Month)), r.PeakRecord.Month, r.PeakRecord.Month},
+		{fmt.Sprintf("%s, fitted", plots.MonthLabel(r.PeakRecord.Month)), r.PeakRecord.Month, r.PeakRecord.Month},
 	}
 	r.FactorPaths = map[Factors][]float64{}
 	fitted, err := decompose(ctx, m, fit.Values, d, rec, cfg, ws, r.FactorPaths)

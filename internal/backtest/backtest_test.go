@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,7 +14,9 @@ import (
 
 	"gonum.org/v1/gonum/floats/scalar"
 
+	"github.com/potash-sim/potash/internal/pdftext"
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
 )
 
 var chartDir = flag.String("chartdir", "", "write the charts rendered by the tests into this folder, to look at them")
@@ -123,37 +126,70 @@ func TestRunSynthetic(t *testing.T) {
 	}
 
 	svgText := map[string][]string{
-		ChartName:        {"Potash price: model against the record", "0123456789ab", "Price ($/t)", "Exports (Mt KCl/yr)", "2022", "Naive: Dec 2023 price held"},
+		ChartName:        {"Potash price: model against the record", "0123456789ab", "Price, US$ per tonne KCl", "Exports, Mt KCl/yr", "2022", "Naive: Dec 2023 price held"},
 		FactorsChartName: {"What drove the 2021–22 rise", "0123456789ab", "Model without sanctions", "Model without crop demand", "Shapley values"},
 	}
-	for _, name := range ChartNames {
+	// The synthetic model has no events; the history scenario's main one
+	// carries a letter code page 1252 lacks.
+	r.Markers = []EventMark{{Month: model.NewMonth(2022, 2), Label: "Klaipėda closed"}}
+	charts, err := r.Charts(ChartMeta{Hash: "0123456789abcdef"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(charts) != 2 || charts[0].Name != ChartName || charts[1].Name != FactorsChartName || !charts[0].Main || charts[0].Caption == "" {
+		t.Fatalf("charts %v, want %s (main, with a caption) and %s", charts, ChartName, FactorsChartName)
+	}
+	for _, ch := range charts {
 		for _, f := range []string{"png", "svg", "pdf"} {
 			var buf bytes.Buffer
-			if err := r.RenderNamedChart(&buf, name, f, ChartMeta{Hash: "0123456789abcdef"}); err != nil {
-				t.Fatalf("%s.%s: %v", name, f, err)
+			if err := ch.Render(&buf, f, plots.Options{}); err != nil {
+				t.Fatalf("%s.%s: %v", ch.Name, f, err)
 			}
 			if buf.Len() < 1000 {
-				t.Errorf("%s.%s is only %d bytes", name, f, buf.Len())
+				t.Errorf("%s.%s is only %d bytes", ch.Name, f, buf.Len())
 			}
-			if f == "svg" {
-				for _, want := range svgText[name] {
+			switch f {
+			case "svg":
+				for _, want := range svgText[ch.Name] {
 					if !strings.Contains(buf.String(), want) {
-						t.Errorf("%s.svg lacks %q", name, want)
+						t.Errorf("%s.svg lacks %q", ch.Name, want)
+					}
+				}
+			case "pdf":
+				// Unicode text survives: the plots engine's PDF, not
+				// gonum/plot's code page 1252.
+				pages, err := pdftext.Read(buf.Bytes())
+				if err != nil {
+					t.Fatalf("%s.pdf: %v", ch.Name, err)
+				}
+				text := strings.Join(pages[0].Strings, "\n")
+				for _, want := range append([]string{"Klaipėda closed"}, svgText[ch.Name][0]) {
+					if !strings.Contains(text, want) {
+						t.Errorf("%s.pdf text lacks %q:\n%s", ch.Name, want, text)
 					}
 				}
 			}
 			if *chartDir != "" {
-				if err := os.WriteFile(filepath.Join(*chartDir, "synthetic-"+name+"."+f), buf.Bytes(), 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(*chartDir, "synthetic-"+ch.Name+"."+f), buf.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-	}
-	if err := r.RenderNamedChart(&bytes.Buffer{}, "nope", "png", ChartMeta{}); err == nil {
-		t.Error("an unknown chart name rendered")
+		// The size presets and DPI of every chart apply.
+		var buf bytes.Buffer
+		if err := ch.Render(&buf, "png", plots.Options{Size: plots.SizeHalfPage, DPI: 96}); err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != 624 || b.Dy() != 384 {
+			t.Errorf("%s at half page, 96 DPI: %v; want 624 × 384 pixels", ch.Name, b)
+		}
 	}
 	empty := &Report{}
-	if err := empty.RenderChart(&bytes.Buffer{}, "png", ChartMeta{}); err == nil {
-		t.Error("an empty report rendered a chart")
+	if _, err := empty.Charts(ChartMeta{}); err == nil {
+		t.Error("an empty report made charts")
 	}
 }

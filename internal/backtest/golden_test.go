@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/potash-sim/potash/plots"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/stats.golden.json from the current back-test")
@@ -110,12 +112,16 @@ func TestBacktestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, name := range ChartNames {
+		charts, err := r.Charts(ChartMeta{Hash: historyModel(t).Hash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range charts {
 			var png bytes.Buffer
-			if err := r.RenderNamedChart(&png, name, "png", ChartMeta{Hash: historyModel(t).Hash}); err != nil {
+			if err := ch.Render(&png, "png", plots.Options{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(docsImg, name+".png"), png.Bytes(), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(docsImg, ch.Name+".png"), png.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
