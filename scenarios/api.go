@@ -117,6 +117,29 @@ type Scenario struct {
 	events []evRef
 }
 
+// MarketSources says where the scenario's market data come from, for a
+// chart's data credit: embedded is true when the market is an embedded
+// dataset citing its own sources (base-2020, with or without overrides;
+// docs/DATA.md describes them), and cites are the citations of the
+// market's sources list, in order. An inline (own-data) market is not
+// embedded, and may cite nothing.
+func (s *Scenario) MarketSources() (embedded bool, cites []string) {
+	if s == nil || s.mf == nil {
+		return false, nil
+	}
+	if base, err := cachedBaseMarketFile(s.mf.Name); err == nil && slices.Equal(base.Sources, s.mf.Sources) {
+		embedded = true
+	}
+	for _, src := range s.mf.Sources {
+		c := src.Citation
+		if c == "" {
+			c = src.ID
+		}
+		cites = append(cites, c)
+	}
+	return embedded, cites
+}
+
 // Builtins lists the embedded scenario library, sorted by name.
 func Builtins() []Info { return builtins() }
 

@@ -168,10 +168,12 @@ func chartMeta(s *scenarios.Scenario, seed uint64, draws int) plots.Meta {
 		Draws:          draws,
 	}
 	if s.Spec != nil && s.Spec.Market != nil {
-		m.DataSource = plots.DataSourceLine(s.Spec.Market)
+		embedded, cites := s.MarketSources()
+		m.DataSource = plots.DataSourceLine(s.Spec.Market, embedded, cites)
 	}
 	if s.Spec != nil {
 		m.Markers = plots.EventMarkers(s.Spec.Events, s.Spec.Start, s.Spec.End)
+		m.EventLabels = plots.EventLabels(s.Spec.Events)
 	}
 	return m
 }

@@ -787,9 +787,11 @@ func chartMeta(sc *scenarios.Scenario, p *RunParams) plots.Meta {
 		meta.Draws = 0
 	}
 	if m := sc.Spec.Market; m != nil {
-		meta.DataSource = plots.DataSourceLine(m)
+		embedded, cites := sc.MarketSources()
+		meta.DataSource = plots.DataSourceLine(m, embedded, cites)
 	}
 	meta.Markers = plots.EventMarkers(sc.Spec.Events, sc.Spec.Start, sc.Spec.End)
+	meta.EventLabels = plots.EventLabels(sc.Spec.Events)
 	return meta
 }
 

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestChartDataCredit: charts of a market written inline credit its own
+// sources, not FAOSTAT and the Pink Sheet; charts of the embedded dataset
+// do (issue 16 item 8).
+func TestChartDataCredit(t *testing.T) {
+	dir := t.TempDir()
+	potash(t, "run", "../../scenarios/testdata/valid/inline-basic.yaml", "--out", dir, "--charts", "svg").want(t, 0)
+	svg, err := os.ReadFile(filepath.Join(dir, "price.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(svg); strings.Contains(s, "FAOSTAT") || strings.Contains(s, "Pink Sheet") || !strings.Contains(s, "Data: tiny v0.1, own market data (no sources cited)") {
+		t.Errorf("inline market's chart credit is wrong; footer text:\n%s", footerOf(s))
+	}
+	if testing.Short() {
+		return
+	}
+	dir = t.TempDir()
+	potash(t, "run", "us-relief-2025", "--out", dir, "--charts", "svg").want(t, 0)
+	svg, err = os.ReadFile(filepath.Join(dir, "price.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(svg), "Data: base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)") {
+		t.Errorf("built-in's chart credit is wrong; footer text:\n%s", footerOf(string(svg)))
+	}
+}
+
+// footerOf returns the SVG text that starts with "Data:".
+func footerOf(svg string) string {
+	if i := strings.Index(svg, "Data:"); i >= 0 {
+		if j := strings.Index(svg[i:], "<"); j >= 0 {
+			return svg[i : i+j]
+		}
+	}
+	return "(none)"
+}
