@@ -88,3 +88,15 @@ func BenchmarkSolve40x30(b *testing.B) {
 	pol.Ban[5][6] = true
 	runBench(b, s, pol, nil, sol)
 }
+
+// BenchmarkSolveTRQ is BenchmarkSolveCold with a binding tariff-rate
+// quota on Russia→Europe (70% of the base flow duty-free, 50% above): one
+// more unknown and a kink.
+func BenchmarkSolveTRQ(b *testing.B) {
+	m := testMarket()
+	_, s, sol, pol := benchSetup(b, m)
+	benchShock(m, pol)
+	rus, eu := m.SupplierIndex("Russia"), m.RegionIndex("Europe")
+	pol.TRQQuota[rus][eu], pol.TRQOut[rus][eu] = 0.7*m.Flows[rus][eu], 0.5
+	runBench(b, s, pol, nil, sol)
+}

@@ -47,47 +47,72 @@ func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p float64) floa
 	return math.Min(K, math.Min(pol.ExportCap[i], best))
 }
 
+// bruteRate is the ad-valorem wedge of route j→r on top of 1: base wedge,
+// policy wedge and the tariff-rate quota's effective rate th[j][r] (nil:
+// its in-quota rate).
+func bruteRate(c *Calibrated, pol *Policy, th [][]float64, j, r int) float64 {
+	v := pol.TRQIn[j][r]
+	if th != nil {
+		v = th[j][r]
+	}
+	return 1 + c.Market.Wedge[j][r] + pol.Wedge[j][r] + v
+}
+
 // bruteDemandLag is Σ_r x[i][r] at FOB prices p; suppliers with out[j] set do
-// not take part.
+// not take part. th holds the tariff-rate quotas' effective rates (nil:
+// the in-quota rates).
 // With a Lag it uses the short-run demand
 // A_t = Q_{t−1}^(1−μ)·(A·s)^μ, ε_t = με when lag is not nil.
-func bruteDemandLag(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, i int) float64 {
-	m := c.Market
+func bruteDemandLag(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, th [][]float64, i int) float64 {
 	var D float64
-	for r, reg := range m.Regions {
-		if c.Beta[i][r] == 0 || pol.Ban[i][r] {
-			continue
-		}
-		var sum float64
-		for j := range m.Suppliers {
-			if out[j] || c.Beta[j][r] == 0 || pol.Ban[j][r] {
-				continue
-			}
-			pd := (p[j] + m.Freight[j][r]) * (1 + m.Wedge[j][r] + pol.Wedge[j][r])
-			sum += c.Beta[j][r] * math.Pow(pd, 1-reg.Sigma)
-		}
-		P := math.Pow(sum, 1/(1-reg.Sigma))
-		A, eps := c.A[r]*pol.DemandScale[r], reg.Eps
-		if lag != nil {
-			ql := math.Max(lag.Demand[r], lagQuantityFloor*c.Q0[r])
-			A = math.Pow(ql, 1-reg.Adjust) * math.Pow(A, reg.Adjust)
-			eps = reg.Adjust * reg.Eps
-		}
-		Q := A * math.Pow(P, -eps)
-		pd := (p[i] + m.Freight[i][r]) * (1 + m.Wedge[i][r] + pol.Wedge[i][r])
-		D += c.Beta[i][r] * math.Pow(pd/P, -reg.Sigma) * Q
+	for r := range c.Market.Regions {
+		D += bruteFlow(c, pol, lag, p, out, th, i, r)
 	}
 	return D
 }
 
+// bruteFlow is x[i][r] (0 for a closed route).
+func bruteFlow(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, th [][]float64, i, r int) float64 {
+	m := c.Market
+	reg := m.Regions[r]
+	if c.Beta[i][r] == 0 || pol.Ban[i][r] {
+		return 0
+	}
+	var sum float64
+	for j := range m.Suppliers {
+		if out[j] || c.Beta[j][r] == 0 || pol.Ban[j][r] {
+			continue
+		}
+		pd := (p[j] + m.Freight[j][r]) * bruteRate(c, pol, th, j, r)
+		sum += c.Beta[j][r] * math.Pow(pd, 1-reg.Sigma)
+	}
+	P := math.Pow(sum, 1/(1-reg.Sigma))
+	A, eps := c.A[r]*pol.DemandScale[r], reg.Eps
+	if lag != nil {
+		ql := math.Max(lag.Demand[r], lagQuantityFloor*c.Q0[r])
+		A = math.Pow(ql, 1-reg.Adjust) * math.Pow(A, reg.Adjust)
+		eps = reg.Adjust * reg.Eps
+	}
+	Q := A * math.Pow(P, -eps)
+	pd := (p[i] + m.Freight[i][r]) * bruteRate(c, pol, th, i, r)
+	return c.Beta[i][r] * math.Pow(pd/P, -reg.Sigma) * Q
+}
+
 // bruteSolveLag returns equilibrium FOB prices (NaN for suppliers that cannot
 // sell) and whether it converged.
-// With a Lag it solves the short-run equations of one month.
-func bruteSolveLag(c *Calibrated, pol *Policy, lag *Lag) ([]float64, bool) {
+// With a Lag it solves the short-run equations of one month. Tariff-rate
+// quotas are one more block of the Gauss–Seidel sweep each: the effective
+// rate ϑ ∈ [t_in, t_out] by bisection on x − Q̄ (t_in when the quota is
+// not filled at t_in, t_out when it is exceeded even at t_out).
+func bruteSolveLag(c *Calibrated, pol *Policy, lag *Lag) ([]float64, [][]float64, bool) {
 	m := c.Market
 	n := len(m.Suppliers)
 	p := make([]float64, n)
 	out := make([]bool, n)
+	th := make([][]float64, n)
+	for i := range th {
+		th[i] = append([]float64(nil), pol.TRQIn[i]...)
+	}
 	for i, s := range m.Suppliers {
 		p[i] = s.FOB
 		open := false
@@ -112,7 +137,7 @@ func bruteSolveLag(c *Calibrated, pol *Policy, lag *Lag) ([]float64, bool) {
 			for it := 0; it < 64; it++ { // 25/2^64: below float64 resolution of ln p
 				mid := 0.5 * (lo + hi)
 				p[i] = math.Exp(mid)
-				if bruteDemandLag(c, pol, lag, p, out, i)-bruteSupplyLag(c, pol, lag, i, p[i]) > 0 {
+				if bruteDemandLag(c, pol, lag, p, out, th, i)-bruteSupplyLag(c, pol, lag, i, p[i]) > 0 {
 					lo = mid
 				} else {
 					hi = mid
@@ -122,16 +147,44 @@ func bruteSolveLag(c *Calibrated, pol *Policy, lag *Lag) ([]float64, bool) {
 			change = math.Max(change, math.Abs(np-old)/np)
 			p[i] = np
 		}
+		for i := range p {
+			for r := range m.Regions {
+				q, tin, tout := pol.TRQQuota[i][r], pol.TRQIn[i][r], pol.TRQOut[i][r]
+				if out[i] || math.IsInf(q, 1) || tout == tin {
+					continue
+				}
+				old := th[i][r]
+				flow := func(v float64) float64 { th[i][r] = v; return bruteFlow(c, pol, lag, p, out, th, i, r) }
+				switch {
+				case flow(tin) <= q:
+					th[i][r] = tin
+				case flow(tout) >= q:
+					th[i][r] = tout
+				default:
+					lo, hi := tin, tout
+					for it := 0; it < 64; it++ {
+						mid := 0.5 * (lo + hi)
+						if flow(mid) > q {
+							lo = mid
+						} else {
+							hi = mid
+						}
+					}
+					th[i][r] = 0.5 * (lo + hi)
+				}
+				change = math.Max(change, math.Abs(th[i][r]-old))
+			}
+		}
 		if change < 1e-14 {
 			for i := range p {
 				if !out[i] && (p[i] > 0.99e7 || p[i] < 1.01e-4) {
-					return p, false // at a bound: no equilibrium in range
+					return p, th, false // at a bound: no equilibrium in range
 				}
 			}
-			return p, true
+			return p, th, true
 		}
 	}
-	return p, false
+	return p, th, false
 }
 
 // randomShock applies a random mix of instruments to pol.
@@ -163,6 +216,80 @@ func randomShock(rng *rand.Rand, c *Calibrated, pol *Policy) {
 	}
 }
 
+// randomTRQ puts a tariff-rate quota on a random route with a base flow:
+// quota 0.3–1.5 times the base flow, in-quota rate 0–10%, out-of-quota
+// rate 5–100 points higher.
+func randomTRQ(rng *rand.Rand, c *Calibrated, pol *Policy) {
+	m := c.Market
+	for {
+		i, r := rng.IntN(len(m.Suppliers)), rng.IntN(len(m.Regions))
+		if m.Flows[i][r] == 0 {
+			continue
+		}
+		pol.TRQQuota[i][r] = m.Flows[i][r] * (0.3 + 1.2*rng.Float64())
+		pol.TRQIn[i][r] = 0.1 * rng.Float64()
+		pol.TRQOut[i][r] = pol.TRQIn[i][r] + 0.05 + 0.95*rng.Float64()
+		return
+	}
+}
+
+// compareBrute solves pol (with lag) with the solver and the brute-force
+// solver and compares FOB prices, and the tariff-rate quotas' effective
+// rates, within tolBrute.
+func compareBrute(t *testing.T, c *Calibrated, pol *Policy, lag *Lag) {
+	t.Helper()
+	want, wantTh, ok := bruteSolveLag(c, pol, lag)
+	sol := NewSolution(c)
+	res, err := NewSolver(c).Solve(pol, lag, nil, sol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		// No equilibrium within $1e-4..1e7/t (e.g. a sole supplier
+		// capped below inelastic demand): the solver must say so.
+		if res.Status == Converged && floats.Max(sol.FOB) < 1e6 {
+			t.Fatalf("brute force found no equilibrium, solver: %+v FOB %v", res, sol.FOB)
+		}
+		t.Logf("no equilibrium in range: %s", res.Reason)
+		return
+	}
+	if res.Status != Converged {
+		t.Fatalf("status %v residual %g: %s", res.Status, res.MaxResidual, res.Reason)
+	}
+	for i := range want {
+		if math.IsNaN(want[i]) {
+			if sol.Binding[i] != BindClosed {
+				t.Errorf("supplier %d: binding %v, want closed", i, sol.Binding[i])
+			}
+			continue
+		}
+		if !scalar.EqualWithinRel(sol.FOB[i], want[i], tolBrute) {
+			t.Errorf("FOB[%d] = %.12g, brute force %.12g", i, sol.FOB[i], want[i])
+		}
+	}
+	got := trqRates(c, pol, sol)
+	for i := range got {
+		for r := range got[i] {
+			if pol.TRQOut[i][r] != pol.TRQIn[i][r] && !math.IsNaN(want[i]) && !scalar.EqualWithinAbs(got[i][r], wantTh[i][r], tolBrute) {
+				t.Errorf("tariff-rate quota %d→%d: rate %.12g, brute force %.12g", i, r, got[i][r], wantTh[i][r])
+			}
+		}
+	}
+	checkClearingLag(t, c, pol, lag, sol)
+}
+
+// bruteLag returns last month's quantities 0.5–1.5 times the base.
+func bruteLag(rng *rand.Rand, c *Calibrated) *Lag {
+	lag := &Lag{Supply: make([]float64, len(c.S0)), Demand: make([]float64, len(c.Q0))}
+	for i := range lag.Supply {
+		lag.Supply[i] = c.S0[i] * (0.5 + rng.Float64())
+	}
+	for r := range lag.Demand {
+		lag.Demand[r] = c.Q0[r] * (0.5 + rng.Float64())
+	}
+	return lag
+}
+
 // TestBruteForceRandomMarkets compares the solver with the brute-force
 // solver on random markets (2–7 suppliers × 1–5 regions, fixed seeds) under
 // random shocks, in the long run and (every other seed) in the short run
@@ -180,43 +307,36 @@ func TestBruteForceRandomMarkets(t *testing.T) {
 			randomShock(rng, c, pol)
 			var lag *Lag
 			if seed%2 == 0 {
-				lag = &Lag{Supply: make([]float64, len(c.S0)), Demand: make([]float64, len(c.Q0))}
-				for i := range lag.Supply {
-					lag.Supply[i] = c.S0[i] * (0.5 + rng.Float64())
-				}
-				for r := range lag.Demand {
-					lag.Demand[r] = c.Q0[r] * (0.5 + rng.Float64())
-				}
+				lag = bruteLag(rng, c)
 			}
-			want, ok := bruteSolveLag(c, pol, lag)
-			sol := NewSolution(c)
-			res, err := NewSolver(c).Solve(pol, lag, nil, sol)
+			compareBrute(t, c, pol, lag)
+		})
+	}
+}
+
+// TestBruteForceTRQ is TestBruteForceRandomMarkets with one to three
+// tariff-rate quotas on top of the random shock: prices and the quotas'
+// effective rates agree with the brute-force Gauss–Seidel solver, and
+// every quota satisfies its complementarity (checkTRQ).
+func TestBruteForceTRQ(t *testing.T) {
+	for seed := uint64(1); seed <= 60; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 11))
+			m := randomMarket(rng, 2+rng.IntN(6), 1+rng.IntN(5))
+			c, err := Calibrate(m)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !ok {
-				// No equilibrium within $1e-4..1e7/t (e.g. a sole supplier
-				// capped below inelastic demand): the solver must say so.
-				if res.Status == Converged && floats.Max(sol.FOB) < 1e6 {
-					t.Fatalf("brute force found no equilibrium, solver: %+v FOB %v", res, sol.FOB)
-				}
-				t.Logf("no equilibrium in range: %s", res.Reason)
-				return
+			pol := NewPolicy(m)
+			randomShock(rng, c, pol)
+			for k := 0; k < 1+rng.IntN(3); k++ {
+				randomTRQ(rng, c, pol)
 			}
-			if res.Status != Converged {
-				t.Fatalf("status %v residual %g: %s", res.Status, res.MaxResidual, res.Reason)
+			var lag *Lag
+			if seed%2 == 0 {
+				lag = bruteLag(rng, c)
 			}
-			for i := range want {
-				if math.IsNaN(want[i]) {
-					if sol.Binding[i] != BindClosed {
-						t.Errorf("supplier %d: binding %v, want closed", i, sol.Binding[i])
-					}
-					continue
-				}
-				if !scalar.EqualWithinRel(sol.FOB[i], want[i], tolBrute) {
-					t.Errorf("FOB[%d] = %.12g, brute force %.12g", i, sol.FOB[i], want[i])
-				}
-			}
+			compareBrute(t, c, pol, lag)
 		})
 	}
 }

@@ -200,7 +200,7 @@ func TestInstrumentTable(t *testing.T) {
 			if in.name == "" || in.apply == nil {
 				t.Fatalf("kind %d: no name or apply", int(k))
 			}
-			e := Event{ID: "e", Kind: k, Supplier: 2, Region: 0, Corridor: 0, Value: 0.5, Start: s}
+			e := Event{ID: "e", Kind: k, Supplier: 2, Region: 0, Corridor: 0, Value: 0.5, Aux: [2]float64{0.8, 1}, Start: s}
 			if err := ValidateEvents(m, []Event{e}); err != nil {
 				t.Fatalf("valid event rejected: %v", err)
 			}

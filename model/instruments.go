@@ -38,6 +38,12 @@ const (
 	EventDemand
 	// EventCost adds Value to supplier's unit costs, $/t (a delta).
 	EventCost
+	// EventTariffQuota sets a tariff-rate quota on route Supplier→Region
+	// (both required): in-quota rate Value and out-of-quota rate Aux[0]
+	// (fractions, Aux[0] ≥ Value), quota Aux[1] Mt/yr. A level: a later
+	// quota on the route replaces an earlier one; a ramp scales both
+	// rates, the quota holds as given.
+	EventTariffQuota
 
 	eventKindEnd // one past the last kind
 )
@@ -73,9 +79,10 @@ type instrument struct {
 	ramp bool
 	// check validates one value (Value and each Series entry), in model
 	// units; nil accepts any finite number. valueName names the value in
-	// its errors ("value" when empty).
+	// its errors ("value" when empty). checkAux validates Aux.
 	check     func(v float64) error
 	valueName string
+	checkAux  func(e *Event) error
 	// apply writes the event into pol at intensity w > 0 and value v.
 	apply func(pol *Policy, c *Calibrated, e *Event, w, v float64)
 }
@@ -152,6 +159,25 @@ var instruments = [eventKindEnd]instrument{
 			for i := i0; i < i1; i++ {
 				pol.CostShift[i] += w * v
 			}
+		},
+	},
+	EventTariffQuota: {
+		name: "tariff-rate quota", supplier: required, region: required, level: true, ramp: true,
+		check: aboveMinus1, valueName: "in_pct",
+		checkAux: func(e *Event) error {
+			switch {
+			case !distFinite(e.Aux[0]) || !distFinite(e.Aux[1]):
+				return fmt.Errorf("%v, %v are not finite numbers", e.Aux[0], e.Aux[1])
+			case e.Aux[0] < e.Value:
+				return fmt.Errorf("out-of-quota rate %g%% is below the in-quota rate %g%%", 100*e.Aux[0], 100*e.Value)
+			case e.Aux[1] < 0:
+				return fmt.Errorf("quota %g Mt/yr must not be negative", e.Aux[1])
+			}
+			return nil
+		},
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			i, r := e.Supplier, e.Region
+			pol.TRQIn[i][r], pol.TRQOut[i][r], pol.TRQQuota[i][r] = w*v, w*e.Aux[0], e.Aux[1]
 		},
 	},
 }
@@ -269,6 +295,11 @@ func ValidateEvents(m *Market, events []Event) error {
 				if err := in.check(v); err != nil {
 					return bad(vn, "%v", err)
 				}
+			}
+		}
+		if in.checkAux != nil {
+			if err := in.checkAux(e); err != nil {
+				return bad("aux", "%v", err)
 			}
 		}
 	}

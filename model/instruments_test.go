@@ -525,3 +525,103 @@ func TestCapacityExpansion(t *testing.T) {
 		t.Errorf("Canada sales %g → %g, benchmark %g → %g", boom.Sales[can], sol.Sales[can], boom.Benchmark, sol.Benchmark)
 	}
 }
+
+// TestTariffQuotaClosedForm checks the tariff-rate quota against a
+// hand-computed market on both sides of its kink and at it: one supplier
+// (base FOB 100 $/t, corridor cost 20, base sales 10 Mt/yr, η = 1) and one
+// region (no freight, ε = 1), so that
+//
+//	supply  S = B·(p − 20),  B = 10/(100 − 20) = 0.125
+//	demand  Q = A/p_d,       A = 10·100 = 1000,  p_d = p·(1 + ϑ)
+//
+// with in-quota rate 10% and out-of-quota rate 50%. Then:
+//
+//   - quota not filled, ϑ = 0.1: 0.125(p − 20) = 1000/(1.1p) ⇒
+//     p² − 20p − 8000/1.1 = 0 ⇒ p = 10 + √(100 + 8000/1.1) = 95.8646…,
+//     x = 0.125(p − 20) = 9.4831… Mt/yr, no rent;
+//   - quota binding at 9 Mt/yr: supply 9 = 0.125(p − 20) ⇒ p = 92;
+//     demand 9 = 1000/p_d ⇒ p_d = 111.11…, ϑ = p_d/92 − 1 = 0.2077…;
+//     rent (p_d − 1.1·92)·9 = (1000/9 − 101.2)·9 = 89.2 $M/yr;
+//   - over the quota of 5 Mt/yr, ϑ = 0.5: 0.125(p − 20) = 1000/(1.5p) ⇒
+//     p = 10 + √(100 + 8000/1.5) = 83.7111…, x = 7.9639…, rent
+//     0.4·p·5 = 167.42… $M/yr (the in-quota tonnes pay 40 points less);
+//   - at the kinks: a quota equal to the first flow (ϑ = 0.1, no rent),
+//     and equal to the third (ϑ = 0.5, rent 0.4·p·x).
+func TestTariffQuotaClosedForm(t *testing.T) {
+	pIn := 10 + math.Sqrt(100+8000/1.1)
+	pOut := 10 + math.Sqrt(100+8000/1.5)
+	xIn, xOut := 0.125*(pIn-20), 0.125*(pOut-20)
+	for _, tc := range []struct {
+		name           string
+		quota          float64
+		p, theta, rent float64
+	}{
+		{"below the kink: quota not filled", 20, pIn, 0.1, 0},
+		{"at the lower kink", xIn, pIn, 0.1, 0},
+		{"binding", 9, 92, 1000.0/9/92 - 1, 1000 - 101.2*9},
+		{"at the upper kink", xOut, pOut, 0.5, 0.4 * pOut * xOut},
+		{"above the kink: over quota", 5, pOut, 0.5, 0.4 * pOut * 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := oneByOne(100, 10, 1, 1, 20)
+			c := mustCalibrate(t, m)
+			pol := NewPolicy(m)
+			pol.TRQIn[0][0], pol.TRQOut[0][0], pol.TRQQuota[0][0] = 0.1, 0.5, tc.quota
+			sol, _ := mustSolve(t, c, pol, nil, nil)
+			x := 0.125 * (tc.p - 20)
+			if !scalar.EqualWithinRel(sol.FOB[0], tc.p, tolClosed) || !scalar.EqualWithinRel(sol.Flow[0][0], x, tolClosed) {
+				t.Errorf("FOB %.12g flow %.12g; want %.12g, %.12g", sol.FOB[0], sol.Flow[0][0], tc.p, x)
+			}
+			if pd := tc.p * (1 + tc.theta); !scalar.EqualWithinRel(sol.Delivered[0][0], pd, tolClosed) || !scalar.EqualWithinRel(sol.PriceIndex[0], pd, tolClosed) {
+				t.Errorf("delivered %.12g, index %.12g; want %.12g", sol.Delivered[0][0], sol.PriceIndex[0], pd)
+			}
+			if !scalar.EqualWithinAbsOrRel(sol.TRQRent[0], tc.rent, 1e-9, tolClosed) {
+				t.Errorf("quota rent %.12g, want %.12g", sol.TRQRent[0], tc.rent)
+			}
+			checkClearing(t, c, pol, sol)
+		})
+	}
+}
+
+// TestTariffQuotaLimits checks the tariff-rate quota against the wedge it
+// reduces to in its limits, on the 11×7 test market (Russia→Europe, a
+// route with a base flow): no quota is the in-quota rate as a wedge, a
+// zero quota the out-of-quota rate, equal rates that rate; between them a
+// larger quota lowers Europe's price index and the rent is never negative.
+func TestTariffQuotaLimits(t *testing.T) {
+	m := testMarket()
+	c := mustCalibrate(t, m)
+	rus, eu := m.SupplierIndex("Russia"), m.RegionIndex("Europe")
+	solveWith := func(q, tin, tout, wedge float64) *Solution {
+		pol := NewPolicy(m)
+		pol.TRQQuota[rus][eu], pol.TRQIn[rus][eu], pol.TRQOut[rus][eu] = q, tin, tout
+		pol.Wedge[rus][eu] = wedge
+		sol, _ := mustSolve(t, c, pol, nil, nil)
+		checkClearing(t, c, pol, sol)
+		return sol
+	}
+	same := func(name string, a, b *Solution) {
+		t.Helper()
+		for i := range a.FOB {
+			if !scalar.EqualWithinRel(a.FOB[i], b.FOB[i], tolClear) {
+				t.Errorf("%s: FOB[%d] %.12g vs %.12g", name, i, a.FOB[i], b.FOB[i])
+			}
+		}
+	}
+	same("no quota = in-quota wedge", solveWith(NoCap, 0.05, 0.6, 0), solveWith(NoCap, 0, 0, 0.05))
+	same("zero quota = out-of-quota wedge", solveWith(0, 0.05, 0.6, 0), solveWith(NoCap, 0, 0, 0.6))
+	same("equal rates = wedge", solveWith(0.5, 0.2, 0.2, 0), solveWith(NoCap, 0, 0, 0.2))
+	x0 := m.Flows[rus][eu]
+	prev := math.Inf(1)
+	for _, f := range []float64{0.2, 0.5, 0.8, 0.95, 1.2} {
+		sol := solveWith(f*x0, 0, 0.6, 0)
+		if P := sol.PriceIndex[eu]; P > prev*(1+tolClear) {
+			t.Errorf("quota %g·x0: Europe's index %g rose from %g", f, P, prev)
+		} else {
+			prev = P
+		}
+		if sol.TRQRent[eu] < 0 {
+			t.Errorf("negative rent %g", sol.TRQRent[eu])
+		}
+	}
+}

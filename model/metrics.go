@@ -24,6 +24,7 @@ const (
 	mkFOBChange                         // mean Δ FOB price of supplier
 	mkProducerSurplus                   // cumulative Δ producer surplus of supplier
 	mkShareChange                       // mean Δ share of world exports, percentage points
+	mkTRQRent                           // cumulative Δ tariff-rate quota rent of region
 )
 
 type metricDef struct {
@@ -59,6 +60,7 @@ func metricDefs(m *Market) []metricDef {
 			metricDef{Metric{Name: "demand_change." + n, Unit: "Mt/yr", Doc: "mean change in " + n + "'s demand over the report window"}, mkDemandChange, r},
 			metricDef{Metric{Name: "import_bill_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s import bill over the report window"}, mkImportBill, r},
 			metricDef{Metric{Name: "consumer_surplus_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s consumer surplus over the report window"}, mkConsumerSurplus, r},
+			metricDef{Metric{Name: "trq_rent_change." + n, Unit: "$M", Doc: "cumulative change in the tariff-rate quota rent kept by " + n + "'s importers over the report window"}, mkTRQRent, r},
 		)
 	}
 	return d
@@ -168,6 +170,8 @@ func (a *metricAcc) add(ss, cs *Solution) {
 			v = ss.ImportBill[i] - cs.ImportBill[i]
 		case mkConsumerSurplus:
 			v = ss.ConsumerSurplus[i] - cs.ConsumerSurplus[i]
+		case mkTRQRent:
+			v = ss.TRQRent[i] - cs.TRQRent[i]
 		case mkRevenueChange:
 			v = ss.ExportRev[i] - cs.ExportRev[i]
 		case mkRevenue:
@@ -207,7 +211,7 @@ func (a *metricAcc) values(out []float64) {
 			continue
 		}
 		switch a.defs[k].kind {
-		case mkWorldCS, mkImportBill, mkConsumerSurplus, mkRevenueChange, mkRevenue, mkProducerSurplus:
+		case mkWorldCS, mkImportBill, mkConsumerSurplus, mkRevenueChange, mkRevenue, mkProducerSurplus, mkTRQRent:
 			out[k] = a.sum[k] / 12
 		case mkBenchPct:
 			if a.cf[k] != 0 {

@@ -89,9 +89,17 @@ type workspace struct {
 	F     []float64 // scaled residual (D − S)/sc
 	ybest []float64
 	ytry  []float64
-	dy    []float64
+	dy    []float64 // Newton step, by position among the unknowns
 
-	// Newton linear algebra on active suppliers, m×m row-major.
+	// Tariff-rate quotas in force (trq.go): each is one more unknown, its
+	// ψ in y[n+t] (and ybest, ytry, F alike). unk lists every unknown:
+	// the active suppliers (act), then n+t for each quota t; ny = n +
+	// len(tq) bounds the used part of y.
+	tq  []trq
+	unk []int
+	ny  int
+
+	// Newton linear algebra on the unknowns, N×N row-major (N = len(unk)).
 	J    []float64
 	piv  []int
 	apos []int // position of supplier i among the active ones
@@ -121,9 +129,10 @@ func newWorkspace(c *Calibrated) *workspace {
 		sig: vec(R), eps: vec(R), lnA: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
 		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
-		y: vec(n), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), piece: make([]supplyPiece, n),
-		sc: vec(n), F: vec(n), ybest: vec(n), ytry: vec(n), dy: vec(n),
+		y: vec(n + n*R), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), piece: make([]supplyPiece, n),
+		sc: vec(n), F: vec(n + n*R), ybest: vec(n + n*R), ytry: vec(n + n*R), dy: vec(n),
 		J: vec(n * n), piv: make([]int, n), apos: make([]int, n), tu: vec(n), tv: vec(n),
+		unk: make([]int, 0, n), tq: make([]trq, 0),
 	}
 	for i := range m.Suppliers {
 		for r := 0; r < R; r++ {
@@ -184,6 +193,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	}
 	w.act = w.act[:0]
 	w.part = w.part[:0]
+	w.tq = w.tq[:0]
 	for i := 0; i < n; i++ {
 		w.pinned[i] = false
 		s := &m.Suppliers[i]
@@ -218,11 +228,16 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			if !(t1 > 0) {
 				return &FieldError{Field: "policy.wedge[" + s.Name + "][" + m.Regions[r].Name + "]", Msg: fmt.Sprintf("%g makes the total wedge %g ≤ −100%%", wd, t1-1), Kind: ErrInvalidPolicy}
 			}
-			w.tau1[k] = t1
 			w.open[k] = c.route[k] && !pol.Ban[i][r]
-			if w.open[k] && !math.IsInf(w.lnA[r], -1) {
+			trades := w.open[k] && !math.IsInf(w.lnA[r], -1)
+			if trades {
 				sells = true
 			}
+			t1, err := w.prepareTRQ(pol, i, r, k, t1, trades && sp.smax > 0)
+			if err != nil {
+				return err
+			}
+			w.tau1[k] = t1
 		}
 		w.closed[i] = !sells || !(sp.smax > 0)
 		if w.closed[i] {
@@ -246,6 +261,12 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.rn[r] = cnt
 	}
+	w.ny = n + len(w.tq)
+	if N := len(w.part) + len(w.tq); len(w.J) < N*N {
+		// More unknowns than suppliers: size the Newton storage once for
+		// this many quotas (later solves reuse it).
+		w.J, w.piv, w.dy = make([]float64, N*N), make([]int, N), make([]float64, N)
+	}
 	w.activeLists()
 	return nil
 }
@@ -257,6 +278,10 @@ func (w *workspace) activeLists() {
 	w.jstate = jacNone
 	for a, i := range w.act {
 		w.apos[i] = a
+	}
+	w.unk = append(w.unk[:0], w.act...)
+	for t := range w.tq {
+		w.unk = append(w.unk, w.n+t)
 	}
 	for r := 0; r < R; r++ {
 		cnt := 0
@@ -336,6 +361,9 @@ func (w *workspace) othersSum(i int) {
 	}
 }
 
+// keepBest records the current point as the best so far.
+func (w *workspace) keepBest() { copy(w.ybest[:w.ny], w.y[:w.ny]) }
+
 func clampY(y float64) float64 {
 	if y < lnPriceMin {
 		return lnPriceMin
@@ -355,6 +383,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 	for _, i := range w.part {
 		w.p[i] = fexpCore(w.y[i]) // y is clamped to [ln 1e-6, ln 1e8]
 		w.D[i] = 0
+	}
+	if len(w.tq) > 0 {
+		w.trqPrices()
 	}
 	for r := 0; r < R; r++ {
 		om := 1 - w.sig[r]
@@ -416,6 +447,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 			maxF = a
 		}
 	}
+	if len(w.tq) > 0 {
+		maxF, ss = w.trqResiduals(maxF, ss)
+	}
 	return maxF, ss
 }
 
@@ -427,7 +461,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 //
 // with s[j][r] = w[j][r]/W[r] the expenditure share and θ = p/(p+f).
 func (w *workspace) jacobian() {
-	n, R, na := w.n, w.R, len(w.act)
+	n, R, na := w.n, w.R, len(w.unk)
 	J := w.J[:na*na]
 	for k := range J {
 		J[k] = 0
@@ -464,6 +498,9 @@ func (w *workspace) jacobian() {
 	for a, i := range w.act {
 		J[a*na+a] -= w.dS[i] / w.sc[i]
 	}
+	if len(w.tq) > 0 {
+		w.trqJacobian(J, na)
+	}
 	w.jstate = jacFresh
 }
 
@@ -478,11 +515,19 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		return res
 	}
 	maxF, ss := w.eval()
+	if len(w.tq) > 0 && maxF > tol {
+		// Start each quota's ψ at its clearing value for the starting
+		// prices (its regime, and the rent when it binds).
+		for t := range w.tq {
+			w.solveTRQ(t, tol)
+		}
+		maxF, ss = w.eval()
+	}
 	if maxF > tol {
 		w.jacobian()
 	}
 	best := maxF
-	copy(w.ybest, w.y)
+	w.keepBest()
 	newtonIters, sweeps, unpins := 0, 0, 0
 	for {
 		if maxF <= tol {
@@ -493,7 +538,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 				maxF, ss = w.eval()
 				w.jacobian()
 				best = maxF
-				copy(w.ybest, w.y)
+				w.keepBest()
 				continue
 			}
 			res.Status = Converged
@@ -507,7 +552,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			maxF, ss, ok = w.newtonStep(ss, tol)
 			if maxF < best {
 				best = maxF
-				copy(w.ybest, w.y)
+				w.keepBest()
 			}
 			if !ok {
 				stalled = true
@@ -557,7 +602,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		}
 		if maxF < best {
 			best = maxF
-			copy(w.ybest, w.y)
+			w.keepBest()
 		}
 		if failed && maxF > tol {
 			res.Status = Failure
@@ -578,7 +623,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		}
 	}
 	if res.Status != Converged {
-		copy(w.y, w.ybest)
+		copy(w.y[:w.ny], w.ybest[:w.ny])
 		maxF, _ = w.eval()
 	}
 	res.Iterations = newtonIters + sweeps
@@ -600,7 +645,7 @@ func (w *workspace) reason(res Result) string {
 		return fmt.Sprintf("%s: excess supply even at the price floor 1e-6 $/t, others' prices fixed (no equilibrium at a positive price: negative logistics cost?)", name)
 	}
 	worst, fmax := -1, -1.0
-	for _, i := range w.act {
+	for _, i := range w.unk {
 		if a := math.Abs(w.F[i]); a > fmax {
 			worst, fmax = i, a
 		}
@@ -608,7 +653,12 @@ func (w *workspace) reason(res Result) string {
 	if worst < 0 {
 		return res.Status.String()
 	}
-	name := w.c.Market.Suppliers[worst].Name
+	m := w.c.Market
+	if worst >= w.n {
+		q := &w.tq[worst-w.n]
+		return fmt.Sprintf("tariff-rate quota %s→%s: residual %.3g after %d iterations (%v)", m.Suppliers[q.i].Name, m.Regions[q.r].Name, fmax, res.Iterations, res.Status)
+	}
+	name := m.Suppliers[worst].Name
 	switch {
 	default:
 		return fmt.Sprintf("%s: relative residual %.3g after %d iterations (%v)", name, fmax, res.Iterations, res.Status)
@@ -620,7 +670,7 @@ func (w *workspace) reason(res Result) string {
 // current at the new point. ok is false when no sufficient decrease was
 // found (the caller falls back).
 func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
-	na := len(w.act)
+	na := len(w.unk)
 	if w.jstate == jacNone {
 		w.jacobian()
 	}
@@ -633,8 +683,8 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 		}
 		w.jstate = jacFactored
 	}
-	for a, i := range w.act {
-		w.dy[a] = -w.F[i]
+	for a, u := range w.unk {
+		w.dy[a] = -w.F[u]
 	}
 	luSolveFactored(w.J[:na*na], na, w.piv[:na], w.dy[:na])
 	var big float64
@@ -654,18 +704,23 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 			w.dy[a] *= s
 		}
 	}
-	for _, i := range w.act {
-		w.ytry[i] = w.y[i]
+	for _, u := range w.unk {
+		w.ytry[u] = w.y[u]
 	}
 	alpha := 1.0
 	for h := 0; h < maxHalvings; h++ {
 		moved := false
-		for a, i := range w.act {
-			y := clampY(w.ytry[i] + alpha*w.dy[a])
-			if y != w.y[i] {
+		for a, u := range w.unk {
+			var y float64
+			if u < w.n {
+				y = clampY(w.ytry[u] + alpha*w.dy[a])
+			} else {
+				y = w.clampU(u, w.ytry[u]+alpha*w.dy[a])
+			}
+			if y != w.y[u] {
 				moved = true
 			}
-			w.y[i] = y
+			w.y[u] = y
 		}
 		if !moved {
 			break
@@ -679,8 +734,8 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 		}
 		if chord {
 			// The chord step failed: redo it with a fresh Jacobian.
-			for _, i := range w.act {
-				w.y[i] = w.ytry[i]
+			for _, u := range w.unk {
+				w.y[u] = w.ytry[u]
 			}
 			w.eval()
 			w.jacobian()
@@ -688,8 +743,8 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 		}
 		alpha *= 0.5
 	}
-	for _, i := range w.act {
-		w.y[i] = w.ytry[i]
+	for _, u := range w.unk {
+		w.y[u] = w.ytry[u]
 	}
 	mf, s2 := w.eval()
 	w.jacobian()
@@ -707,6 +762,9 @@ func (w *workspace) sweep(tol float64) bool {
 		if !w.solveOwn(i, tol) {
 			ok = false
 		}
+	}
+	for t := range w.tq {
+		w.solveTRQ(t, tol)
 	}
 	return ok
 }

@@ -43,6 +43,14 @@ type Policy struct {
 	// CostShift[i] is added to every unit cost of supplier i, $/t (an
 	// export tax, energy cost, or a logistics surcharge).
 	CostShift []float64
+	// TRQQuota[i][r] is the quota of a tariff-rate quota on the route,
+	// Mt/yr (NoCap: none); TRQIn and TRQOut its in-quota and
+	// out-of-quota ad-valorem rates, fractions added to the route's wedge
+	// (TRQOut ≥ TRQIn). Imports up to the quota pay TRQIn, above it
+	// TRQOut (docs/MODEL.md, section 3.7).
+	TRQQuota [][]float64
+	TRQIn    [][]float64
+	TRQOut   [][]float64
 }
 
 // shape is what a Policy field is indexed by.
@@ -95,6 +103,9 @@ var policyFields = []policyField{
 	{name: "capacity_add", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CapacityAdd }},
 	{name: "demand_scale", shape: perRegion, check: finiteNonNeg, def: 1, vec: func(p *Policy) *[]float64 { return &p.DemandScale }},
 	{name: "cost_shift", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CostShift }},
+	{name: "trq_quota", shape: perRoute, check: nonNegOrNoCap, def: NoCap, mat: func(p *Policy) *[][]float64 { return &p.TRQQuota }},
+	{name: "trq_in", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQIn }},
+	{name: "trq_out", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQOut }},
 }
 
 // rows returns the number of rows (matrices) or entries (vectors) of a

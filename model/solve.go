@@ -123,6 +123,7 @@ type Solution struct {
 	Demand          []float64 // Q[r], Mt/yr
 	ImportBill      []float64 // Σ_i p[i][r]·x[i][r] over suppliers whose Home is not r, $M/yr
 	ConsumerSurplus []float64 // change from the base year, closed form along the demand curve in force, $M/yr
+	TRQRent         []float64 // quota rent of the tariff-rate quotas into r, kept by its importers, $M/yr
 
 	// Per route.
 	Flow      [][]float64 // x[i][r], Mt/yr (0 for a banned route)
@@ -171,6 +172,7 @@ var solFields = [...]solField{
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Demand }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ImportBill }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ConsumerSurplus }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.TRQRent }),
 	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorFlow }),
 	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorUse }),
 	matField(perRoute, func(s *Solution) *[][]float64 { return &s.Flow }),

@@ -17,6 +17,7 @@ const (
 	tolClosed   = 1e-10 // closed forms, relative
 	tolHomog    = 1e-9  // homogeneity, relative
 	tolStep     = 1e-14 // relative price resolution of a supply step (Result.Steps)
+	tolTRQ      = 1e-9  // tariff-rate quota complementarity: rates, and flows relative to the quota
 )
 
 func mustCalibrate(t testing.TB, m *Market) *Calibrated {
@@ -65,7 +66,7 @@ func checkClearingLag(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, sol *S
 		}
 		sc := math.Max(c.S0[i], scaleFloor)
 		S := bruteSupplyLag(c, pol, lag, i, sol.FOB[i])
-		D := bruteDemandLag(c, pol, lag, sol.FOB, out, i)
+		D := bruteDemandLag(c, pol, lag, sol.FOB, out, trqRates(c, pol, sol), i)
 		if math.Abs(sol.Sales[i]-D)/sc > tolClear {
 			t.Errorf("%s: demand %.12g, sales %.12g", s.Name, D, sol.Sales[i])
 		}
@@ -80,33 +81,83 @@ func checkClearingLag(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, sol *S
 			}
 		}
 	}
+	checkTRQ(t, c, pol, sol)
 	checkFinite(t, sol)
 }
 
-// checkFinite fails on any NaN or Inf in sol.
-func checkFinite(t testing.TB, sol *Solution) {
-	t.Helper()
-	vecs := map[string][]float64{
-		"FOB": sol.FOB, "Netback": sol.Netback, "MarginalCost": sol.MarginalCost, "Sales": sol.Sales,
-		"Exports": sol.Exports, "Revenue": sol.Revenue, "ExportRev": sol.ExportRev, "CapacityUse": sol.CapacityUse,
-		"CorridorRent": sol.CorridorRent, "CapacityRent": sol.CapacityRent, "QuotaRent": sol.QuotaRent,
-		"ProducerSurplus": sol.ProducerSurplus, "PriceIndex": sol.PriceIndex, "Demand": sol.Demand,
-		"ImportBill": sol.ImportBill, "ConsumerSurplus": sol.ConsumerSurplus,
-		"Benchmark": {sol.Benchmark},
+// trqRates returns the effective tariff-rate-quota rate ϑ of every route
+// of sol, read back from its delivered prices: p_d/(p + f) − (1 + τ0 +
+// Wedge).
+func trqRates(c *Calibrated, pol *Policy, sol *Solution) [][]float64 {
+	m := c.Market
+	th := make([][]float64, len(m.Suppliers))
+	for i := range th {
+		th[i] = make([]float64, len(m.Regions))
+		for r := range th[i] {
+			th[i][r] = sol.Delivered[i][r]/(sol.FOB[i]+m.Freight[i][r]) - (1 + m.Wedge[i][r] + pol.Wedge[i][r])
+		}
 	}
-	mats := map[string][][]float64{"CorridorFlow": sol.CorridorFlow, "CorridorUse": sol.CorridorUse, "Flow": sol.Flow, "Delivered": sol.Delivered, "CorridorCap": sol.CorridorCap}
-	for name, v := range vecs {
-		for k, x := range v {
-			if !finite(x) {
-				t.Fatalf("%s[%d] = %v", name, k, x)
+	return th
+}
+
+// checkTRQ checks the complementarity of every tariff-rate quota of pol
+// at sol: the effective rate ϑ within [t_in, t_out]; flow below the quota
+// only at t_in, above it only at t_out; the rent (p + f)·(ϑ − t_in)·min(x,
+// Q̄) summed into the importing region.
+func checkTRQ(t testing.TB, c *Calibrated, pol *Policy, sol *Solution) {
+	t.Helper()
+	m := c.Market
+	th := trqRates(c, pol, sol)
+	rent := make([]float64, len(m.Regions))
+	for i := range m.Suppliers {
+		for r := range m.Regions {
+			q, tin, tout := pol.TRQQuota[i][r], pol.TRQIn[i][r], pol.TRQOut[i][r]
+			if tin == 0 && tout == 0 {
+				continue
+			}
+			v, x := th[i][r], sol.Flow[i][r]
+			name := m.Suppliers[i].Name + "→" + m.Regions[r].Name
+			if v < tin-tolTRQ || v > tout+tolTRQ {
+				t.Errorf("%s: rate %g outside [%g, %g]", name, v, tin, tout)
+			}
+			if x < q*(1-tolTRQ) && v > tin+tolTRQ {
+				t.Errorf("%s: flow %g below the quota %g at rate %g > in-quota %g", name, x, q, v, tin)
+			}
+			if x > q*(1+tolTRQ) && v < tout-tolTRQ {
+				t.Errorf("%s: flow %g above the quota %g at rate %g < out-of-quota %g", name, x, q, v, tout)
+			}
+			if !math.IsInf(q, 1) {
+				rent[r] += (sol.FOB[i] + m.Freight[i][r]) * math.Max(0, v-tin) * math.Min(x, q)
 			}
 		}
 	}
-	for name, a := range mats {
-		for i := range a {
-			for k, x := range a[i] {
+	for r := range rent {
+		if math.Abs(sol.TRQRent[r]-rent[r]) > tolTRQ*(1+rent[r]) {
+			t.Errorf("%s: quota rent %g, want %g", m.Regions[r].Name, sol.TRQRent[r], rent[r])
+		}
+	}
+}
+
+// checkFinite fails on any NaN or Inf in sol (every field of solFields,
+// and the benchmark).
+func checkFinite(t testing.TB, sol *Solution) {
+	t.Helper()
+	if !finite(sol.Benchmark) {
+		t.Fatalf("Benchmark = %v", sol.Benchmark)
+	}
+	for f, sf := range solFields {
+		if sf.vec != nil {
+			for k, x := range *sf.vec(sol) {
 				if !finite(x) {
-					t.Fatalf("%s[%d][%d] = %v", name, i, k, x)
+					t.Fatalf("solFields[%d][%d] = %v", f, k, x)
+				}
+			}
+			continue
+		}
+		for i, row := range *sf.mat(sol) {
+			for k, x := range row {
+				if !finite(x) {
+					t.Fatalf("solFields[%d][%d][%d] = %v", f, i, k, x)
 				}
 			}
 		}

@@ -111,6 +111,13 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		}
 	}
 
+	// Tariff-rate quota rents, kept by the importing region.
+	clear(sol.TRQRent)
+	for t := range w.tq {
+		q := &w.tq[t]
+		sol.TRQRent[q.r] += w.trqRent(q.k, sol.FOB[q.i], sol.Flow[q.i][q.r])
+	}
+
 	// Per region.
 	for r := 0; r < R; r++ {
 		var bill float64

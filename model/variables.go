@@ -76,6 +76,8 @@ var varDefs = []varDef{
 		func(s *Solution) []float64 { return s.ImportBill }),
 	vecVar(Variable{"consumer_surplus_change", "$M/yr", EntityRegion, "consumer surplus change from the base year"},
 		func(s *Solution) []float64 { return s.ConsumerSurplus }),
+	vecVar(Variable{"trq_rent", "$M/yr", EntityRegion, "quota rent of tariff-rate quotas on imports into the region, kept by its importers"},
+		func(s *Solution) []float64 { return s.TRQRent }),
 
 	matVar(Variable{"flow", "Mt/yr", EntityRoute, "bilateral flow x[i][r]"},
 		func(s *Solution) [][]float64 { return s.Flow }),

@@ -45,13 +45,14 @@ type EventFile struct {
 
 	// Instruments: exactly one is set. Each is one entry of the
 	// instrument table (instruments.go).
-	Ban       *BanEvent       `yaml:"ban,omitempty" doc:"Close the route supplier→region (the variety drops out of the region's price index). Cannot ramp."`
-	Wedge     *WedgeEvent     `yaml:"wedge,omitempty" doc:"Add an ad-valorem wedge (tariff, or sanction discount) on supplier→region, percent."`
-	ExportCap *ExportCapEvent `yaml:"export_cap,omitempty" doc:"Cap supplier's total sales (a quota), Mt/yr."`
-	Corridor  *CorridorEvent  `yaml:"corridor,omitempty" doc:"Resize (0 closes) and/or re-price one of supplier's export corridors."`
-	Capacity  *CapacityEvent  `yaml:"capacity,omitempty" doc:"Add production capacity (negative: an outage), Mt/yr."`
-	Demand    *DemandEvent    `yaml:"demand,omitempty" doc:"Shift a region's demand at given prices, percent."`
-	Cost      *CostEvent      `yaml:"cost,omitempty" doc:"Add to every unit cost of a supplier, $/t."`
+	Ban         *BanEvent         `yaml:"ban,omitempty" doc:"Close the route supplier→region (the variety drops out of the region's price index). Cannot ramp."`
+	Wedge       *WedgeEvent       `yaml:"wedge,omitempty" doc:"Add an ad-valorem wedge (tariff, or sanction discount) on supplier→region, percent."`
+	ExportCap   *ExportCapEvent   `yaml:"export_cap,omitempty" doc:"Cap supplier's total sales (a quota), Mt/yr."`
+	Corridor    *CorridorEvent    `yaml:"corridor,omitempty" doc:"Resize (0 closes) and/or re-price one of supplier's export corridors."`
+	Capacity    *CapacityEvent    `yaml:"capacity,omitempty" doc:"Add production capacity (negative: an outage), Mt/yr."`
+	Demand      *DemandEvent      `yaml:"demand,omitempty" doc:"Shift a region's demand at given prices, percent."`
+	Cost        *CostEvent        `yaml:"cost,omitempty" doc:"Add to every unit cost of a supplier, $/t."`
+	TariffQuota *TariffQuotaEvent `yaml:"tariff_quota,omitempty" doc:"Set a tariff-rate quota on supplier→region: in_pct on imports up to quota_mt Mt/yr, out_pct above; the quota rent goes to the importers."`
 
 	Start         string `yaml:"start" req:"true" unit:"month" doc:"First month in force, YYYY-MM."`
 	End           string `yaml:"end,omitempty" unit:"month" doc:"First month no longer in force, YYYY-MM; default: never ends."`

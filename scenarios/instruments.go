@@ -65,6 +65,15 @@ type CostEvent struct {
 	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t (an export tax, an energy or logistics surcharge)."`
 }
 
+// TariffQuotaEvent sets a tariff-rate quota on a route.
+type TariffQuotaEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	Region   string   `yaml:"region" req:"true" doc:"Region name."`
+	InPct    *float64 `yaml:"in_pct" req:"true" unit:"%" doc:"In-quota ad-valorem rate, percent, added to the route's wedge (0 = duty-free within the quota)."`
+	OutPct   *float64 `yaml:"out_pct" req:"true" unit:"%" doc:"Out-of-quota ad-valorem rate, percent (at least in_pct): what imports above the quota pay."`
+	QuotaMt  *float64 `yaml:"quota_mt" req:"true" unit:"Mt/yr" min:"0" doc:"Quota, Mt KCl/yr: imports up to it pay in_pct, above it out_pct (a level; it does not ramp)."`
+}
+
 // role is what an instrument field holds.
 type role uint8
 
@@ -272,6 +281,28 @@ var instrumentTable = []*instrument{
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier},
 			{key: "usd_per_t", role: roleNumber, valid: anyNumber},
+		},
+	},
+	{
+		key: "tariff_quota", kind: model.EventTariffQuota, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "region", role: roleRegion},
+			{key: "in_pct", role: roleNumber, valid: pctBound, scale: 0.01},
+			{key: "out_pct", role: roleNumber, valid: pctBound, scale: 0.01, slot: slotAux0},
+			{key: "quota_mt", role: roleNumber, valid: nonNeg, slot: slotAux1},
+		},
+		check: func(x *evCheck) {
+			in, out := x.field("in_pct").num, x.field("out_pct").num
+			if in != nil && out != nil && *out < *in {
+				x.bad("tariff_quota.out_pct", "out_pct %g is below in_pct %g: imports above the quota pay at least the in-quota rate", *out, *in)
+			}
+			if x.sup >= 0 && x.reg >= 0 && !x.routeExists() {
+				x.warn("tariff_quota", "no base flow on %s → %s: the quota changes nothing", x.field("supplier").str, x.field("region").str)
+			}
+		},
+		targets: func(x *evCheck) []string {
+			return []string{"the tariff-rate quota on " + x.field("supplier").str + " → " + x.field("region").str}
 		},
 	},
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -161,5 +162,51 @@ func TestEventFieldParams(t *testing.T) {
 		if !seen[k] {
 			t.Errorf("inline-basic.yaml has no %s event", k)
 		}
+	}
+}
+
+// TestTariffQuotaScenario runs the tariff-rate quota of
+// testdata/valid/inline-basic.yaml (Island → East, 1.5 Mt/yr duty-free,
+// 40% above, from 2022-01; the route's base flow is 2 Mt/yr) end to end:
+// every month converges, East's importers earn a quota rent from 2022-01
+// and none before, the route carries at most the quota plus what pays
+// 40%, and a quota set (--set) above the flow earns no rent.
+func TestTariffQuotaScenario(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		sets []string
+		rent bool
+	}{
+		{"binding", nil, true},
+		{"quota above the flow", []string{"events.trq.quota_mt=100"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mustLoad(t, "testdata/valid/inline-basic.yaml", tc.sets...)
+			run, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := run.Scenario
+			if p.Failed != 0 {
+				t.Fatalf("%d months did not converge", p.Failed)
+			}
+			east, start := p.Cal.Market.RegionIndex("East"), month(t, "2022-01")
+			for k, mo := range p.Months {
+				rent := p.Sol[k].TRQRent[east]
+				switch {
+				case mo < start && rent != 0:
+					t.Errorf("%v: rent %g before the quota", mo, rent)
+				case mo >= start && tc.rent && !(rent > 0):
+					t.Errorf("%v: no rent under a binding quota", mo)
+				case !tc.rent && rent != 0:
+					t.Errorf("%v: rent %g with the quota unfilled", mo, rent)
+				}
+			}
+			ms := model.Metrics(run)
+			if m, ok := model.MetricValue(ms, "trq_rent_change.East"); !ok || (m.Value > 0) != tc.rent {
+				t.Errorf("trq_rent_change.East = %+v", m)
+			}
+		})
 	}
 }

@@ -72,6 +72,7 @@ func TestSpecEvents(t *testing.T) {
 		{"boom", model.EventDemand, -1, -1, -1, 0.05, 0, false, "2021-01", "", 0, 0, 0},
 		{"index", model.EventDemand, -1, 1, -1, 0.01, 0, false, "2021-01", "", 0, 0, 3},
 		{"energy", model.EventCost, 0, -1, -1, -4, 0, false, "2022-09", "", 0, 0, 0},
+		{"trq", model.EventTariffQuota, 2, 0, -1, 0, 0, false, "2022-01", "", 0, 0, 0},
 	}
 	if len(sp.Events) != len(wants) {
 		t.Fatalf("%d model events, want %d", len(sp.Events), len(wants))
@@ -94,6 +95,9 @@ func TestSpecEvents(t *testing.T) {
 				t.Errorf("index series[%d] = %g, want %g", k, e.Series[k], v)
 			}
 		}
+	}
+	if e := eventByID(sp, "trq"); e.Aux != [2]float64{0.4, 1.5} {
+		t.Errorf("tariff-rate quota out rate and quota %v, want [0.4 1.5]", e.Aux)
 	}
 	if e := eventByID(sp, "port-shut"); e.Label != "Port shut" {
 		t.Errorf("label %q", e.Label)
