@@ -1,30 +1,53 @@
 package scenarios
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // pos is a place in a file.
 type pos struct{ Line, Col int }
 
-// decoder is a strict YAML decoder over yaml.v3 nodes: unknown and
-// duplicate keys, wrong types, missing required keys and non-finite numbers
-// are diagnostics (every one is reported, decoding goes on), and the
-// position of every field is recorded under its path ("events[2].ban.supplier").
+// Limits on one scenario document, after aliases and merge keys are
+// expanded: they bound the memory and time any input can take, however it
+// repeats itself (a 1 MB file of aliases can name gigabytes of text).
+const (
+	// MaxNodes is the most YAML nodes the decoder visits in one document.
+	MaxNodes = 200_000
+	// MaxExpandedBytes is the most bytes of scalar text (keys and values)
+	// one document may hold once aliases are expanded: as much as a plain
+	// file of MaxFileBytes can.
+	MaxExpandedBytes = MaxFileBytes
+	// MaxValueBytes is the longest one scalar (a key, a name, a
+	// description) may be, bytes.
+	MaxValueBytes = 64 << 10
+)
+
+// decoder is a strict YAML decoder over yaml nodes: unknown and duplicate
+// keys, wrong types, missing required keys, non-finite numbers and tags
+// other than the standard ones are diagnostics (every one is reported,
+// decoding goes on), and the position of every field is recorded under its
+// path ("events[2].ban.supplier"). A limit (MaxNodes, MaxExpandedBytes,
+// MaxValueBytes) stops decoding: its diagnostic is then the only one.
 type decoder struct {
 	file  string
 	diags Diagnostics
 	pos   map[string]pos
-	// budget bounds the work on alias-expanded documents.
-	budget int
-	// fatal is set when the input is not YAML or is empty.
+	// nodes and bytes count the work done on the alias-expanded document.
+	nodes, bytes int
+	// limit is the diagnostic of the first limit hit (decoding stops).
+	limit *Diagnostic
+	// fatal is set when the input is not YAML, is empty or hit a limit.
 	fatal bool
 	// bad holds the paths whose node had the wrong shape (their semantic
 	// checks are skipped: the decoder reported them).
@@ -32,11 +55,73 @@ type decoder struct {
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, pos: map[string]pos{}, budget: 200000, bad: map[string]bool{}}
+	return &decoder{file: file, pos: map[string]pos{}, bad: map[string]bool{}}
 }
 
 func (d *decoder) errorf(p pos, field, format string, args ...any) {
 	d.diags = append(d.diags, Diagnostic{Severity: SeverityError, File: d.file, Line: p.Line, Col: p.Col, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// stopf records the first limit hit; decoding stops.
+func (d *decoder) stopf(p pos, field, format string, args ...any) {
+	if d.limit == nil {
+		d.limit = &Diagnostic{Severity: SeverityError, File: d.file, Line: p.Line, Col: p.Col, Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+// visit counts node n (and its text, for a scalar) against the limits; it
+// is false once a limit is hit.
+func (d *decoder) visit(n *yaml.Node, path string) bool {
+	if d.limit != nil {
+		return false
+	}
+	d.nodes++
+	if d.nodes > MaxNodes {
+		d.stopf(nodePos(n), path, "the document is too large: it expands to more than %d YAML nodes (aliases and merge keys count each time they are used); nothing else was checked", MaxNodes)
+		return false
+	}
+	if n.Kind != yaml.ScalarNode {
+		return true
+	}
+	if len(n.Value) > MaxValueBytes {
+		d.stopf(nodePos(n), path, "a value of %d bytes is longer than the limit of %d KiB for one value; nothing else was checked", len(n.Value), MaxValueBytes>>10)
+		return false
+	}
+	d.bytes += len(n.Value)
+	if d.bytes > MaxExpandedBytes {
+		d.stopf(nodePos(n), path, "the document is too large: its text expands to more than %d MiB (aliases and merge keys count each time they are used); nothing else was checked", MaxExpandedBytes>>20)
+		return false
+	}
+	return true
+}
+
+// standardTags are the tags a scenario may use: the standard scalars and
+// collections (untagged nodes resolve to these, or to !!timestamp, which
+// is read as text).
+var standardTags = map[string]bool{
+	"!!str": true, "!!int": true, "!!float": true, "!!bool": true, "!!null": true,
+	"!!map": true, "!!seq": true, "!!merge": true,
+}
+
+// checkTag reports an explicit tag other than the standard ones (!!binary,
+// !!set, an application tag such as !foo): the decoder would otherwise
+// read its text as if it were untagged.
+func (d *decoder) checkTag(n *yaml.Node, path string) bool {
+	if n.Style&yaml.TaggedStyle == 0 || standardTags[n.Tag] {
+		return true
+	}
+	d.errorf(nodePos(n), path, "the tag %s is not allowed: a scenario holds plain strings, numbers, lists and mappings", quote(n.Tag))
+	d.bad[path] = true
+	return false
+}
+
+// key counts mapping key k (an alias resolved) against the limits and
+// checks its tag; it is false when k is not to be used.
+func (d *decoder) key(k *yaml.Node, path string) bool {
+	if k.Kind == yaml.AliasNode && k.Alias != nil {
+		k = k.Alias
+	}
+	return d.visit(k, path) && d.checkTag(k, path)
 }
 
 func nodePos(n *yaml.Node) pos { return pos{n.Line, n.Column} }
@@ -52,11 +137,17 @@ func decodeFile(file string, data []byte) (f *File, d *decoder) {
 	defer func() {
 		if r := recover(); r != nil {
 			d.errorf(pos{}, "", "the YAML parser failed on this input (%v)", r)
+			d.fatal = true
 		}
 	}()
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		d.diags = append(d.diags, yamlErrorDiag(file, err))
+	if dg, ok := checkText(file, data); !ok {
+		d.diags = append(d.diags, dg)
+		d.fatal = true
+		return f, d
+	}
+	root, dg, ok := parseDocument(file, data)
+	if !ok {
+		d.diags = append(d.diags, dg)
 		d.fatal = true
 		return f, d
 	}
@@ -65,27 +156,125 @@ func decodeFile(file string, data []byte) (f *File, d *decoder) {
 		d.fatal = true
 		return f, d
 	}
-	d.decode(&root, reflect.ValueOf(f).Elem(), "", "scenario")
+	d.decode(root, reflect.ValueOf(f).Elem(), "", "scenario")
+	if d.limit != nil {
+		// The cause, first and alone: what follows from a half-read
+		// document would bury it.
+		d.diags = Diagnostics{*d.limit}
+		d.fatal = true
+		*f = File{}
+	}
 	return f, d
 }
 
-// yamlErrorDiag turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
-// Diagnostic with the line.
-func yamlErrorDiag(file string, err error) Diagnostic {
-	msg := err.Error()
-	line := 0
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if strings.HasPrefix(msg, "line ") {
-		rest := msg[len("line "):]
-		if i := strings.Index(rest, ":"); i > 0 {
-			if n, e := strconv.Atoi(rest[:i]); e == nil {
-				line = n
-				msg = strings.TrimSpace(rest[i+1:])
+// parseDocument parses data as exactly one YAML document. A syntax error
+// and a second document are diagnostics with line and column.
+func parseDocument(file string, data []byte) (*yaml.Node, Diagnostic, bool) {
+	ld, err := yaml.NewLoader(bytes.NewReader(data))
+	if err != nil {
+		return nil, Diagnostic{Severity: SeverityError, File: file, Msg: "YAML: " + err.Error()}, false
+	}
+	var root yaml.Node
+	if err := ld.Load(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &root, Diagnostic{}, true // empty: the caller says so
+		}
+		return nil, yamlErrorDiag(file, data, err), false
+	}
+	var next yaml.Node
+	switch err := ld.Load(&next); {
+	case errors.Is(err, io.EOF):
+		return &root, Diagnostic{}, true
+	case err != nil:
+		return nil, yamlErrorDiag(file, data, err), false
+	default:
+		return nil, Diagnostic{Severity: SeverityError, File: file, Line: next.Line, Col: next.Column,
+			Msg: "a second YAML document (after '---') is not allowed: a scenario file holds one document"}, false
+	}
+}
+
+// yamlErrorDiag turns a yaml syntax error into a Diagnostic with its line
+// and column. A tab used for indentation gets a message of its own, at the
+// tab.
+func yamlErrorDiag(file string, data []byte, err error) Diagnostic {
+	dg := Diagnostic{Severity: SeverityError, File: file, Msg: "YAML syntax: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		dg.Line, dg.Col = le.Mark.Line, le.Mark.Column
+		dg.Msg = "YAML syntax: " + le.Message
+		if le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark.Line != le.Mark.Line {
+			dg.Msg += fmt.Sprintf(" (%s at line %d, column %d)", le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
+		}
+	}
+	if l, c, ok := indentTab(data, dg.Line); ok {
+		dg.Line, dg.Col = l, c
+		dg.Msg = "YAML syntax: a tab character indents this line; YAML indents with spaces only (replace the tab with spaces)"
+	}
+	return dg
+}
+
+// indentTab finds a tab in the indentation of a line up to line near+1
+// (the parser may stop at the line before or after), returning its line
+// and column. Lines inside block scalars are not told apart: a tab there
+// is rare, and the error is reported only when the parser already failed
+// near it.
+func indentTab(data []byte, near int) (line, col int, ok bool) {
+	if near <= 0 {
+		return 0, 0, false
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if i+1 > near+1 {
+			break
+		}
+		if i+1 < near-1 {
+			continue
+		}
+		for j, r := range l {
+			if r == '\t' {
+				if strings.TrimSpace(l[j:]) != "" {
+					return i + 1, utf8.RuneCountInString(l[:j]) + 1, true
+				}
+				break
+			}
+			if r != ' ' {
+				break
 			}
 		}
 	}
-	// yaml.v3 reports the line only (often where the construct began).
-	return Diagnostic{Severity: SeverityError, File: file, Line: line, Field: "", Msg: "YAML syntax: " + msg}
+	return 0, 0, false
+}
+
+// checkText checks that data is YAML text: UTF-8 without a NUL or other
+// control character (tab, line feed and carriage return aside). The first
+// offending byte is reported with its line and column.
+func checkText(file string, data []byte) (Diagnostic, bool) {
+	if len(data) >= 2 && (data[0] == 0xff && data[1] == 0xfe || data[0] == 0xfe && data[1] == 0xff) {
+		return Diagnostic{Severity: SeverityError, File: file, Line: 1, Col: 1, Msg: "the file is UTF-16 text; save it as UTF-8"}, false
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		msg := ""
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			msg = fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a scenario file must be UTF-8 text", data[i])
+		case r == 0:
+			msg = "a NUL character: a scenario file is text"
+		case r == '\n':
+			line, col = line+1, 1
+			i += size
+			continue
+		case r == '\t' || r == '\r' || r == 0xfeff && i == 0:
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f && r != 0x85:
+			msg = fmt.Sprintf("control character %U is not allowed in YAML", r)
+		}
+		if msg != "" {
+			return Diagnostic{Severity: SeverityError, File: file, Line: line, Col: col, Msg: msg}, false
+		}
+		col++
+		i += size
+	}
+	return Diagnostic{}, true
 }
 
 func joinPath(parent, key string) string {
@@ -164,11 +353,7 @@ func describeNode(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "nothing (null)"
 		}
-		v := n.Value
-		if len(v) > 40 {
-			v = v[:40] + "..."
-		}
-		return fmt.Sprintf("'%s'", v)
+		return quote(n.Value)
 	}
 	return "something else"
 }
@@ -180,11 +365,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, unit string) {
 }
 
 func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
-	d.budget--
-	if d.budget < 0 {
-		if d.budget == -1 {
-			d.errorf(nodePos(n), path, "document too large or too deeply aliased")
-		}
+	if !d.visit(n, path) {
 		return
 	}
 	switch n.Kind {
@@ -198,6 +379,9 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 			return
 		}
 		d.decodeU(n.Alias, v, path, unit)
+		return
+	}
+	if !d.checkTag(n, path) {
 		return
 	}
 	p := nodePos(n)
@@ -259,19 +443,33 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
+			if !d.key(k, path) {
+				if d.limit != nil {
+					return
+				}
+				continue
+			}
 			if k.Kind != yaml.ScalarNode {
 				d.errorf(nodePos(k), field, "expected a string key, got %s", describeNode(k))
 				continue
 			}
 			if seen[k.Value] {
-				d.errorf(nodePos(k), joinPath(path, k.Value), "duplicate key '%s'", k.Value)
+				d.errorf(nodePos(k), joinPath(path, k.Value), "duplicate key %s", quote(k.Value))
 				continue
 			}
 			seen[k.Value] = true
 			ev := reflect.New(t.Elem()).Elem()
 			kp := joinPath(path, k.Value)
+			nerr := len(d.diags)
 			d.decodeU(val, ev, kp, unit)
 			d.pos["key:"+kp] = nodePos(k)
+			if len(d.diags) > nerr {
+				// A value that did not decode (a NaN override) is left
+				// out, not kept as a zero that later checks would warn
+				// about.
+				d.bad[kp] = true
+				continue
+			}
 			m.SetMapIndex(reflect.ValueOf(k.Value), ev)
 		}
 		v.Set(m)
@@ -358,9 +556,15 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	}
 	keys := structKeys(t)
 	seen := map[string]bool{}
-	pairs := mappingPairs(n)
+	pairs := d.mappingPairs(n, path)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		k, val := pairs[i], pairs[i+1]
+		if !d.key(k, path) {
+			if d.limit != nil {
+				return
+			}
+			continue
+		}
 		if k.Kind != yaml.ScalarNode {
 			d.errorf(nodePos(k), path, "expected a key, got %s", describeNode(k))
 			continue
@@ -372,17 +576,20 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			if path != "" {
 				where = "in " + path
 			}
-			d.errorf(nodePos(k), kp, "unknown key '%s' %s%s", k.Value, where, didYouMean(k.Value, keys))
+			d.errorf(nodePos(k), kp, "unknown key %s %s%s", quote(k.Value), where, didYouMean(k.Value, keys))
 			continue
 		}
 		if seen[k.Value] {
-			d.errorf(nodePos(k), kp, "duplicate key '%s'", k.Value)
+			d.errorf(nodePos(k), kp, "duplicate key %s", quote(k.Value))
 			continue
 		}
 		seen[k.Value] = true
 		d.pos["key:"+kp] = nodePos(k)
 		sf := t.Field(fi)
 		d.decodeU(val, v.Field(fi), kp, sf.Tag.Get("unit"))
+	}
+	if d.limit != nil {
+		return
 	}
 	// Required keys.
 	for _, m := range requiredKeys(t) {
@@ -395,8 +602,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 }
 
 // mappingPairs returns the key/value nodes of mapping n with YAML merge
-// keys ('<<: *anchor') expanded: explicit keys win over merged ones.
-func mappingPairs(n *yaml.Node) []*yaml.Node {
+// keys ('<<: *anchor', '<<: [*a, *b]') expanded: explicit keys win over
+// merged ones, earlier merged mappings over later ones. Every merged node
+// counts against the decoder's limits (a merge of merges of merges is a
+// bomb of its own), so the result may be cut short once a limit is hit.
+func (d *decoder) mappingPairs(n *yaml.Node, path string) []*yaml.Node {
 	hasMerge := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Tag == "!!merge" {
@@ -416,7 +626,7 @@ func mappingPairs(n *yaml.Node) []*yaml.Node {
 	}
 	var add func(m *yaml.Node, depth int)
 	add = func(m *yaml.Node, depth int) {
-		if depth > 8 {
+		if depth > 8 || !d.visit(m, path) {
 			return
 		}
 		if m.Kind == yaml.AliasNode && m.Alias != nil {

@@ -180,7 +180,37 @@ var invalidCases = []struct {
 		"bad.yaml:2:1: title: duplicate key 'title'",
 	}},
 	{name: "YAML syntax error", src: "title: t\nhorizon: {end: 2021-12\n", want: []string{
-		"bad.yaml:1: YAML syntax: did not find expected ',' or '}'",
+		"bad.yaml:3:1: YAML syntax: did not find expected ',' or '}' (while parsing a flow mapping at line 2, column 10)",
+	}},
+	{name: "NUL byte", src: "title: t\nhorizon: {end: 2021-12}\ndescription: a\x00b\n", want: []string{
+		"bad.yaml:3:15: a NUL character: a scenario file is text",
+	}},
+	{name: "not UTF-8", src: "title: t\nhorizon: {end: 2021-12}\ndescription: caf\xe9\n", want: []string{
+		"bad.yaml:3:17: invalid UTF-8 (byte 0xe9): a scenario file must be UTF-8 text",
+	}},
+	{name: "UTF-16", src: "\xff\xfet\x00i\x00", want: []string{
+		"bad.yaml:1:1: the file is UTF-16 text; save it as UTF-8",
+	}},
+	{name: "raw terminal escape", src: "title: t\x1b[2J\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:1:9: control character U+001B is not allowed in YAML",
+	}},
+	{name: "second document", src: "title: t\nhorizon: {end: 2021-12}\n---\ntitle: u\n", want: []string{
+		"bad.yaml:3:1: a second YAML document (after '---') is not allowed: a scenario file holds one document",
+	}},
+	{name: "binary tag", src: "title: t\nhorizon: {end: 2021-12}\ndescription: !!binary aGVsbG8=\n", want: []string{
+		"bad.yaml:3:14: description: the tag '!!binary' is not allowed: a scenario holds plain strings, numbers, lists and mappings",
+	}},
+	{name: "application tag", src: "title: !foo t\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:1:8: title: the tag '!foo' is not allowed: a scenario holds plain strings, numbers, lists and mappings",
+	}},
+	{name: "tab indents", src: "title: t\nhorizon:\n  end: 2021-12\n\tstart: 2020-01\n", want: []string{
+		"bad.yaml:4:1: YAML syntax: a tab character indents this line; YAML indents with spaces only (replace the tab with spaces)",
+	}},
+	{name: "tab indents the first key", src: "title: t\nhorizon:\n\tend: 2021-12\n", want: []string{
+		"bad.yaml:3:1: YAML syntax: a tab character indents this line; YAML indents with spaces only (replace the tab with spaces)",
+	}},
+	{name: "NaN override", src: "title: t\nextends: us-relief-2025\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: .nan\n", want: []string{
+		"bad.yaml:5:39: market.overrides.regions.Brazil.demand_elasticity: expected a finite number, got '.nan'",
 	}},
 	{name: "events not a list", src: "title: t\nhorizon: {end: 2021-12}\nevents: {id: x}\n", want: []string{
 		"bad.yaml:3:9: events: expected a list of mappings, got a mapping",

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -149,9 +149,12 @@ func ParseMarketFile(file string, data []byte) (*MarketFile, error) {
 	}
 	var f MarketFile
 	if err := root.Decode(&f); err != nil {
-		var ne *NumError
-		if errors.As(err, &ne) {
+		if ne, ok := asNumError(err); ok {
 			return nil, fmt.Errorf("%s:%d:%d: %s", file, ne.Line, ne.Col, ne.Msg)
+		}
+		var le *yaml.LoadError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("%s:%d:%d: %s", file, le.Mark.Line, le.Mark.Column, le.Message)
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}

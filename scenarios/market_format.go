@@ -1,12 +1,13 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // This file defines the YAML format of a market (the embedded base dataset,
@@ -196,6 +197,21 @@ type NumError struct {
 }
 
 func (e *NumError) Error() string { return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg) }
+
+// asNumError finds the *NumError in err: yaml v4 wraps the errors of
+// UnmarshalYAML in a *yaml.LoadErrors, which errors.As sees only through
+// its *yaml.LoadError.
+func asNumError(err error) (*NumError, bool) {
+	var ne *NumError
+	if errors.As(err, &ne) {
+		return ne, true
+	}
+	var le *yaml.LoadError
+	if errors.As(err, &le) && errors.As(le, &ne) {
+		return ne, true
+	}
+	return nil, false
+}
 
 func numErrorf(node *yaml.Node, format string, args ...any) error {
 	return &NumError{Line: node.Line, Col: node.Column, Msg: fmt.Sprintf(format, args...)}

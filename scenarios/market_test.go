@@ -3,7 +3,6 @@ package scenarios
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -11,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v4"
 	"gonum.org/v1/gonum/floats/scalar"
-	"gopkg.in/yaml.v3"
 
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios/internal/basedata"
@@ -55,8 +54,7 @@ func TestNumUnmarshalYAML(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
 				}
-				var ne *NumError
-				if !errors.As(err, &ne) || ne.Line == 0 || ne.Col == 0 {
+				if ne, ok := asNumError(err); !ok || ne.Line == 0 || ne.Col == 0 {
 					t.Errorf("err %v is not a *NumError with line and column", err)
 				}
 				return
@@ -100,7 +98,7 @@ func TestParseMarketFileErrors(t *testing.T) {
 		{"unknown field", "name: x\nsuppliers:\n  - name: A\n    fobb: 1\n", `f.yaml:4:5: suppliers[0].fobb: unknown key "fobb" (want one of name, label, home,`},
 		{"unknown corridor field", "suppliers:\n  - corridors:\n      - {name: K, cap: 1}\n", `f.yaml:3:19: suppliers[0].corridors[0].cap: unknown key "cap"`},
 		{"unknown top field", "nmae: x\n", `f.yaml:1:1: nmae: unknown key "nmae"`},
-		{"type", "base_year: soon\n", "f.yaml: yaml: unmarshal errors"},
+		{"type", "base_year: soon\n", "f.yaml:1:12: cannot construct !!str `soon` into int"},
 		{"num error", "name: x\nsuppliers:\n  - name: A\n    fob_usd_per_t: {value: 1, src: y}\n", `f.yaml:4:31: unknown key "src"`},
 		{"empty", "", "f.yaml: empty market file"},
 		{"syntax", "name: [x\n", "f.yaml: yaml:"},

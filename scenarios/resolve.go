@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -101,6 +102,9 @@ type loader struct {
 	// noFiles forbids reading files for extends and compare_to
 	// (ParseOptions.NoFiles).
 	noFiles bool
+	// limited holds the diagnostics of documents that hit a decoder limit:
+	// they are then the only ones reported.
+	limited Diagnostics
 }
 
 func newLoader() *loader { return &loader{docs: map[string]*doc{}, names: map[string]string{}} }
@@ -167,6 +171,9 @@ func (l *loader) parse(src source, data []byte) *doc {
 	}
 	f, dec := decodeFile(src.file, data)
 	l.add(dec.diags)
+	if dec.limit != nil {
+		l.limited = append(l.limited, *dec.limit)
+	}
 	d := &doc{src: src, f: f, pos: dec.pos, fatal: dec.fatal, bad: dec.bad}
 	l.docs[src.key] = d
 	return d
@@ -508,6 +515,10 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 		cfName += " (counterfactual)"
 	}
 
+	if len(l.limited) > 0 {
+		return nil, sortDiags(l.limited)
+	}
+
 	// --set.
 	var appliedSets []string
 	for _, s := range sets {
@@ -600,9 +611,13 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 
 func marshalYAML(v any) ([]byte, error) {
 	var b strings.Builder
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
+	// yaml.v3's layout with 2-space indents: no line wrapping, block
+	// lists indented under their key.
+	enc, err := yaml.NewDumper(&b, yaml.WithV3Defaults(), yaml.WithIndent(2), yaml.WithLineWidth(-1))
+	if err != nil {
+		return nil, err
+	}
+	if err := enc.Dump(v); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
@@ -613,28 +628,46 @@ func marshalYAML(v any) ([]byte, error) {
 
 func (l *loader) hasErrors() bool { return len(l.diags.Errors()) > 0 }
 
+// maxErrors is the most errors a Diagnostics lists; one more says how many
+// were left out.
+const maxErrors = 100
+
 // sortDiags orders diagnostics by file, line, column (stable), errors first
-// within the same place, and drops exact duplicates.
+// within the same place, and drops exact duplicates. Every message is made
+// safe to print (sanitize), and past maxErrors errors one line says how
+// many more there are.
 func sortDiags(ds Diagnostics) Diagnostics {
-	out := append(Diagnostics(nil), ds...)
-	sort.SliceStable(out, func(a, b int) bool {
-		x, y := out[a], out[b]
-		if x.File != y.File {
-			return x.File < y.File
-		}
-		if x.Line != y.Line {
-			return x.Line < y.Line
-		}
-		return x.Col < y.Col
-	})
-	var dedup Diagnostics
-	for i, d := range out {
-		if i > 0 && d == out[i-1] {
-			continue
-		}
-		dedup = append(dedup, d)
+	out := slices.Clone(ds)
+	for k := range out {
+		out[k].Msg = sanitize(out[k].Msg)
+		out[k].Field = clipText(out[k].Field, 2*maxQuoted)
+		out[k].File = clipText(out[k].File, 4*maxQuoted)
 	}
-	return dedup
+	slices.SortStableFunc(out, func(x, y Diagnostic) int {
+		if c := strings.Compare(x.File, y.File); c != 0 {
+			return c
+		}
+		if c := x.Line - y.Line; c != 0 {
+			return c
+		}
+		return x.Col - y.Col
+	})
+	out = slices.Compact(out)
+	if n := len(out.Errors()); n > maxErrors {
+		var kept Diagnostics
+		errs := 0
+		for _, d := range out {
+			if d.Severity == SeverityError {
+				if errs++; errs > maxErrors {
+					continue
+				}
+			}
+			kept = append(kept, d)
+		}
+		out = append(kept, Diagnostic{Severity: SeverityError, File: out[0].File,
+			Msg: fmt.Sprintf("%d more errors are not shown; fix the ones above first", n-maxErrors)})
+	}
+	return out
 }
 
 // commonEvents returns the ids of events defined identically in the

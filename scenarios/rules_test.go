@@ -363,7 +363,7 @@ func TestSuggest(t *testing.T) {
 		d    int
 	}{
 		{"", "", 0}, {"abc", "abc", 0}, {"abc", "acb", 1}, {"Belarussia", "Belarus", 3},
-		{"kitten", "sitting", 3}, {"ca", "abc", 3}, {"Brasil", "brazil", 1},
+		{"kitten", "sitting", 3}, {"ca", "abc", 3}, {"brasil", "brazil", 1}, {"Brasil", "brazil", 2},
 	}
 	for _, c := range dist {
 		if got := editDistance(c.a, c.b); got != c.d {
@@ -377,6 +377,31 @@ func TestSuggest(t *testing.T) {
 	} {
 		if got := suggest(c.in, sup); got != c.want {
 			t.Errorf("suggest(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	// Scenario names: '_' for '-' and a name cut short (issue 16: us_relief
+	// suggested eu-relief), a prefix shared by several, and names too long
+	// to compare (a 400 KB "supplier" cost minutes of edit distance).
+	names := builtinNames()
+	long := strings.Repeat("Canada", 70_000)
+	for _, c := range []struct {
+		in   string
+		cs   []string
+		want string
+	}{
+		{"us_relief", names, "us-relief-2025"},
+		{"US-Relief-2025", names, "us-relief-2025"},
+		{"eu_relief", names, "eu-relief"},
+		{"jansen_ramp", names, "jansen-ramp"},
+		{"jansen-ramp-rel", names, "jansen-ramp-relief"},
+		{"klaipeda", names, "klaipeda-reopens"},
+		{"histroy", names, "history"},
+		{"no", names, ""},
+		{long, sup, ""},
+		{"Canad", []string{long, "Canada"}, "Canada"},
+	} {
+		if got := Suggest(c.in, c.cs); got != c.want {
+			t.Errorf("Suggest(%.20q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

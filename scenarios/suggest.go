@@ -2,16 +2,22 @@ package scenarios
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
+// maxSuggestRunes bounds the names did-you-mean compares: the edit
+// distance costs len(a)·len(b), and a name longer than this is no
+// misspelling of a short one.
+const maxSuggestRunes = 64
+
 // editDistance is the optimal-string-alignment (restricted
-// Damerau–Levenshtein) distance between a and b, counted in runes, case
-// folded: insertions, deletions, substitutions and transpositions of two
-// adjacent runes each cost 1.
+// Damerau–Levenshtein) distance between a and b, counted in runes:
+// insertions, deletions, substitutions and transpositions of two adjacent
+// runes each cost 1.
 func editDistance(a, b string) int {
-	ra, rb := []rune(strings.ToLower(a)), []rune(strings.ToLower(b))
+	ra, rb := []rune(a), []rune(b)
 	n, m := len(ra), len(rb)
 	// Three rows suffice for OSA.
 	prev2 := make([]int, m+1)
@@ -38,65 +44,92 @@ func editDistance(a, b string) int {
 	return prev[m]
 }
 
-// suggest returns the candidate closest to s if it is close enough to be a
-// likely misspelling (distance ≤ max(2, len/3), or equal ignoring case and
-// punctuation), else "". Ties go to the first candidate in sorted order.
-func suggest(s string, candidates []string) string {
-	if s == "" || len(candidates) == 0 {
+// normName folds case and drops the separators people mix up ('-', '_',
+// ' ', '.'): "US_Relief" and "us-relief" are the same name.
+func normName(x string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == ' ' || r == '.' {
+			return -1
+		}
+		return r
+	}, strings.ToLower(x))
+}
+
+// Suggest returns the candidate that s most likely misspells, or "". It is
+// potash's one did-you-mean: the scenario diagnostics, the command line
+// (commands, metrics, built-ins) and the web page all use it.
+//
+// The rules, in order, on names folded to lower case without '-', '_', ' '
+// and '.': a candidate equal to s; a candidate that s begins (s has at
+// least 3 letters; the closest such one); the candidate at the least edit
+// distance when that distance is at most max(2, len(s)/3) and less than
+// len(s). Ties go to the first candidate in sorted order. Names longer
+// than 64 runes are not compared.
+func Suggest(s string, candidates []string) string {
+	ns := normName(s)
+	if ns == "" || utf8.RuneCountInString(s) > maxSuggestRunes || len(candidates) == 0 {
 		return ""
 	}
-	norm := func(x string) string {
-		x = strings.ToLower(x)
-		return strings.Map(func(r rune) rune {
-			if r == '-' || r == '_' || r == ' ' || r == '.' {
-				return -1
-			}
-			return r
-		}, x)
-	}
-	cs := append([]string(nil), candidates...)
-	sort.Strings(cs)
-	best, bestD := "", 1<<30
-	for _, c := range cs {
-		if c == s {
-			continue
-		}
-		if norm(c) == norm(s) {
+	cs := slices.Clone(candidates)
+	slices.Sort(cs)
+	cs = slices.Compact(cs)
+	cs = slices.DeleteFunc(cs, func(c string) bool { return c == s || utf8.RuneCountInString(c) > maxSuggestRunes })
+	norms := make([]string, len(cs))
+	for k, c := range cs {
+		norms[k] = normName(c)
+		if norms[k] == ns {
 			return c
 		}
-		d := editDistance(s, c)
-		if d < bestD {
+	}
+	n := utf8.RuneCountInString(ns)
+	best, bestD := "", 1<<30
+	if n >= 3 {
+		for k, c := range cs {
+			if strings.HasPrefix(norms[k], ns) {
+				if d := utf8.RuneCountInString(norms[k]) - n; d < bestD {
+					best, bestD = c, d
+				}
+			}
+		}
+		if best != "" {
+			return best
+		}
+	}
+	limit := max(2, n/3)
+	for k, c := range cs {
+		if abs(utf8.RuneCountInString(norms[k])-n) > limit {
+			continue // the distance is at least the difference in length
+		}
+		if d := editDistance(ns, norms[k]); d < bestD {
 			best, bestD = c, d
 		}
 	}
-	// A unique candidate that starts with s (at least 3 letters) is meant.
-	if len(s) >= 3 {
-		var pre []string
-		for _, c := range cs {
-			if strings.HasPrefix(strings.ToLower(c), strings.ToLower(s)) {
-				pre = append(pre, c)
-			}
-		}
-		if len(pre) == 1 {
-			return pre[0]
-		}
-	}
-	limit := max(2, len([]rune(s))/3)
-	if bestD <= limit && bestD < len([]rune(s)) {
+	if bestD <= limit && bestD < n {
 		return best
 	}
 	return ""
 }
 
+func suggest(s string, candidates []string) string { return Suggest(s, candidates) }
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // didYouMean formats "; did you mean 'X'?" or, with no close candidate, a
 // list of the allowed values when there are few of them.
 func didYouMean(s string, candidates []string) string {
-	if c := suggest(s, candidates); c != "" {
-		return fmt.Sprintf("; did you mean '%s'?", c)
+	if c := Suggest(s, candidates); c != "" {
+		return fmt.Sprintf("; did you mean %s?", quote(c))
 	}
 	if len(candidates) > 0 && len(candidates) <= 12 {
-		cs := append([]string(nil), candidates...)
-		sort.Strings(cs)
+		cs := slices.Sorted(slices.Values(candidates))
+		for k, c := range cs {
+			cs[k] = clipText(c, 40)
+		}
 		return "; expected one of: " + strings.Join(cs, ", ")
 	}
 	return ""

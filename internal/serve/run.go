@@ -19,7 +19,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
@@ -314,9 +313,6 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) ([]byte, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &inputError{"body", "the uploaded scenario file is empty"}
-	}
-	if !utf8.Valid(data) {
-		return nil, &inputError{"body", "the uploaded file is not UTF-8 text; a scenario file is YAML text"}
 	}
 	return data, nil
 }

@@ -100,3 +100,45 @@ func TestUploadReadsNoServerFile(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadMessages: what the scenario parser says about an uploaded file
+// reaches the page with line and column, and the limits on expanded input
+// hold for uploads as for files: the adversarial files of the scenarios
+// package each get one short diagnostic, quickly.
+func TestUploadMessages(t *testing.T) {
+	s := uploadServer(t)
+	for _, tc := range []struct{ name, body, want string }{
+		{"not UTF-8", "title: caf\xe9\n", "up.yaml:1:11: invalid UTF-8 (byte 0xe9)"},
+		{"UTF-16", "\xff\xfet\x00i\x00", "up.yaml:1:1: the file is UTF-16 text"},
+		{"NUL", "title: a\x00b\n", "up.yaml:1:9: a NUL character"},
+		{"second document", "title: t\n---\ntitle: u\n", "up.yaml:2:1: a second YAML document"},
+		{"binary tag", "title: !!binary aGVsbG8=\n", "up.yaml:1:8: title: the tag '!!binary' is not allowed"},
+		{"escapes", "\"x\\e[2J\\u202e\": 1\ntitle: t\n", `unknown key 'x\\x1b[2J\\u202e'`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := post(t, s, "/api/validate?file=up.yaml", []byte(tc.body), nil)
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("status %d %s; want %q", w.Code, w.Body, tc.want)
+			}
+		})
+	}
+	files, err := filepath.Glob("../../scenarios/testdata/adversarial/*.yaml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("adversarial files: %v %v", files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range []string{"/api/validate?file=a.yaml", "/api/run?file=a.yaml&draws=0"} {
+			w := post(t, s, target, data, nil)
+			if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
+				t.Errorf("%s %s: status %d", filepath.Base(f), target, w.Code)
+			}
+			if w.Body.Len() > 256<<10 {
+				t.Errorf("%s %s: answer of %d KB", filepath.Base(f), target, w.Body.Len()>>10)
+			}
+		}
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // FlowDecimals is the number of decimals (Mt) the dataset's flows are
@@ -58,9 +58,13 @@ func UpdateMarketYAML(data []byte, res *Result) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
+	// The layout of yaml.v3's encoder with 2-space indents: no line
+	// wrapping, block lists indented under their key.
+	enc, err := yaml.NewDumper(&buf, yaml.WithV3Defaults(), yaml.WithIndent(2), yaml.WithLineWidth(-1))
+	if err != nil {
+		return nil, err
+	}
+	if err := enc.Dump(&doc); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
