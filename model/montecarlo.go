@@ -327,6 +327,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 			blockOK[j] = ok
 			if !ok {
 				res.Failed++
+				res.Failures = append(res.Failures, DrawFailure{Draw: d0 + j, Reason: blockFail[j]})
 				if res.FirstFailure == "" {
 					res.FirstFailure = fmt.Sprintf("draw %d: %s", d0+j, blockFail[j])
 				}

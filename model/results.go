@@ -108,6 +108,17 @@ type MCResult struct {
 	Months       []Month
 	Series       []Series
 	Totals       []TotalDist
+
+	// Failures lists every failed draw, in draw order (len(Failures) ==
+	// Failed). The converged draws are the others, in the order of the
+	// Totals' Values.
+	Failures []DrawFailure
+}
+
+// DrawFailure is a Monte Carlo draw left out of the bands and totals.
+type DrawFailure struct {
+	Draw   int    // d: the draw's random stream is rand.NewPCG(Seed, d), d from 0
+	Reason string // e.g. "scenario, month 2024-03: iteration limit (residual 3e-05)"
 }
 
 // SweepAxis is one swept parameter and its grid.
