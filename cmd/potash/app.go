@@ -11,24 +11,32 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
 )
 
-// Exit codes of potash. They are stable: scripts may rely on them. The
-// README has the same table.
-//
-//	code  meaning
-//	0     success
-//	1     the run failed: the model did not produce a result, an output
-//	      could not be written, or the run was interrupted
-//	2     bad input or usage: unknown command or flag, bad flag value,
-//	      a scenario file that does not validate, a file that cannot be read
+// Exit codes of potash. They are stable: scripts may rely on them.
 const (
-	exitOK        = 0
-	exitRunFailed = 1
-	exitBadInput  = 2
+	exitOK           = 0
+	exitRunFailed    = 1
+	exitBadInput     = 2
+	exitNotConverged = 3
+	exitInternal     = 70
 )
+
+// exitCodes is the table of exit codes, as data: `potash --help` and the
+// README print it (TestExitCodesInREADME checks that they agree).
+var exitCodes = []struct {
+	code    int
+	meaning string
+}{
+	{exitOK, "success"},
+	{exitRunFailed, "the run failed: the model produced no result, an output could not be written, or the run was interrupted (Ctrl-C, SIGTERM); nothing was written"},
+	{exitBadInput, "bad input or usage: an unknown command or flag, a bad flag value, a scenario that does not validate or cannot be calibrated, a value out of its valid range, a file or folder that cannot be used"},
+	{exitNotConverged, "the outputs were written, but the solver did not converge in some month of a central run (or a sweep point), or in more than 5% of the Monte Carlo draws: the failures are named on stderr and marked in the outputs"},
+	{exitInternal, "potash itself failed (a bug): please report it with the command line"},
+}
 
 // exitError is an error with its exit code.
 type exitError struct {
@@ -55,28 +63,45 @@ func wrapCode(code int, err error) error {
 }
 
 // exitCode maps an error returned by the app to an exit code: an error
-// that carries its own code keeps it; a context cancellation is a failed
-// run; anything else came from parsing the command line (unknown flag,
-// missing argument) and is a usage error.
+// that carries its own code keeps it; the kinds of package run and
+// scenario diagnostics have theirs; a cancellation is a failed run;
+// anything else came from parsing the command line (unknown flag, missing
+// argument) and is a usage error.
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
+	var ds scenarios.Diagnostics
 	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return exitRunFailed
+	case errors.Is(err, run.ErrNotConverged):
+		return exitNotConverged
+	case errors.Is(err, run.ErrInput), errors.As(err, &ds):
+		return exitBadInput
+	case errors.Is(err, run.ErrModel):
+		return exitRunFailed
+	case errors.As(err, &ec):
 		if ec.ExitCode() == exitOK {
 			return exitOK
 		}
 		return exitBadInput
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return exitRunFailed
-	}
 	return exitBadInput
+}
+
+// exitCodeHelp is the exit code table for the help page.
+func exitCodeHelp() string {
+	var b strings.Builder
+	b.WriteString("Exit codes:\n")
+	for _, c := range exitCodes {
+		fmt.Fprintf(&b, "  %-3d %s\n", c.code, c.meaning)
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // commandFactories are the app's commands, as data. Each factory returns a
@@ -102,7 +127,8 @@ var commandFactories []func() *cli.Command
 // Rules every command follows (tests check the first three): a Usage line,
 // a Description with an "Example:" section, Usage text on every flag; the
 // work done in a plain function taking an args struct; errors wrapped with
-// badInput (exit 2) or runFailed (exit 1); stdout/stderr taken from envOf(c),
+// badInput (exit 2) or runFailed (exit 1), or of a kind of package run;
+// stdout/stderr taken from envOf(c),
 // never os.Stdout; files written atomically (internal/report). Flags may
 // follow positional arguments: reorderArgs moves them before parsing.
 func registerCommand(f func() *cli.Command) { commandFactories = append(commandFactories, f) }
@@ -115,8 +141,12 @@ type env struct {
 	// outRoot is the folder under which default output folders are made
 	// ("potash-out").
 	outRoot string
-	// args is the command line as given (for the "reproduce" line).
-	args []string
+	// engine is the run pipeline's engine: the model and plots packages
+	// (the zero Engine) except in tests, which replace parts of it.
+	engine run.Engine
+	// staged, if not nil, is told of each output file as it is staged
+	// (tests use it to interrupt the write phase).
+	staged func(name string)
 }
 
 const envKey = "potash.env"
@@ -151,7 +181,7 @@ func newApp(e *env) *cli.App {
 			"  potash run history --draws 1000              # with Monte Carlo uncertainty bands\n" +
 			"  potash run us-relief-2025 --set events.us-ban.end=2026-06\n" +
 			"  potash compare us-relief-2025 eu-relief klaipeda-reopens\n\n" +
-			"Exit codes: 0 success, 1 the run failed, 2 bad input or usage.",
+			exitCodeHelp(),
 		Version:              model.Version,
 		Commands:             cmds,
 		EnableBashCompletion: true,
@@ -213,55 +243,40 @@ func onUsageError(c *cli.Context, err error, isSub bool) error {
 }
 
 func suggestCommand(cmds []*cli.Command, name string) string {
-	best, bestD := "", 3
+	var names []string
 	for _, c := range cmds {
-		for _, n := range c.Names() {
-			if d := editDistance(strings.ToLower(name), n); d < bestD {
-				best, bestD = n, d
-			}
-		}
+		names = append(names, c.Names()...)
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return scenarios.Suggest(name, names)
 }
 
 // runMain runs potash with args (args[0] is the program name) and returns
-// the exit code. Errors are printed to e.stderr as "potash: message".
-func runMain(ctx context.Context, e *env, args []string) int {
+// the exit code. Errors are printed to e.stderr as "potash: message". A
+// panic is a bug: it is reported in one line, and the exit code is 70,
+// never the 2 of bad input.
+func runMain(ctx context.Context, e *env, args []string) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(e.stderr, "potash: internal error: %v\n(this is a bug in potash; please report it with the command line that caused it)\n", p)
+			code = exitInternal
+		}
+	}()
 	if e.outRoot == "" {
 		e.outRoot = "potash-out"
 	}
-	e.args = args
 	app := newApp(e)
 	err := app.RunContext(ctx, reorderArgs(app, args))
-	code := exitCode(err)
+	code = exitCode(err)
 	if err != nil && code != exitOK {
 		var ds scenarios.Diagnostics
-		if errors.As(err, &ds) && len(ds.Errors()) > 0 {
+		switch {
+		case errors.As(err, &ds) && len(ds.Errors()) > 0:
 			// Compiler style: one "file:line:col: field: message" per line.
 			printDiagnostics(e.stderr, ds)
-		} else if msg := strings.TrimSpace(err.Error()); msg != "" {
-			fmt.Fprintf(e.stderr, "potash: %s\n", msg)
+		case code == exitRunFailed && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+			fmt.Fprintf(e.stderr, "potash: interrupted; no output was written (%v)\n", err)
+		case strings.TrimSpace(err.Error()) != "":
+			fmt.Fprintf(e.stderr, "potash: %s\n", strings.TrimSpace(err.Error()))
 		}
 	}
 	return code

@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/potash-sim/potash/internal/run"
+	"github.com/potash-sim/potash/scenarios"
 )
 
 // result is what one potash invocation printed and returned.
@@ -147,7 +152,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--draws", "x"}, "invalid value"},
 		{[]string{"run", "--nosuch"}, "flag provided but not defined"},
 		{[]string{"run", "--format", "xml"}, `--format "xml"`},
-		{[]string{"run", "--draws", "-5"}, "--draws -5"},
+		{[]string{"run", "--draws", "-5"}, "--draws: -5 draws"},
+		{[]string{"run", "--draws", "1000001"}, "want 0 to 1,000,000"},
+		{[]string{"run", "--workers", "100000000"}, "--workers: 100000000 workers"},
+		{[]string{"run", "--no-charts", "--charts", "svg"}, "--no-charts writes no charts"},
+		{[]string{"backtest", "--no-charts", "--charts", "svg"}, "--no-charts writes no charts"},
 		{[]string{"run", "--charts", "gif"}, `unknown format "gif"`},
 		{[]string{"run", "--size", "poster"}, `--size "poster"`},
 		{[]string{"run", "--dpi", "5"}, "--dpi 5"},
@@ -155,10 +164,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", ""}, "empty string"},
 		{[]string{"compare", "a"}, "at least two"},
 		{[]string{"sweep", "s"}, "--param PATH and --range"},
-		{[]string{"sweep", "s", "--param", "p", "--range", "1:2"}, "FROM:TO:STEPS"},
-		{[]string{"sweep", "s", "--param", "p", "--range", "1:x:3"}, "finite numbers"},
+		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "1:2"}, "FROM:TO:STEPS"},
+		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "1:x:3"}, "finite numbers"},
+		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "2025-01:2025-03:3"}, "not a month"},
+		{[]string{"sweep", "history", "--param", "events.us-ban.end", "--range", "1:2:2"}, "is a month"},
 		{[]string{"sweep", "s", "--param", "p", "--range", "0:1:3", "--param2", "q"}, "go together"},
-		{[]string{"sweep", "s", "--param", "p", "--range", "0:1:1000", "--param2", "q", "--range2", "0:1:1000"}, "points"},
+		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "0:1:1000",
+			"--param2", "market.regions.India.demand_elasticity", "--range2", "0:1:1000"}, "points"},
 		{[]string{"sensitivity"}, "needs one SCENARIO"},
 		{[]string{"validate"}, "at least one FILE"},
 		{[]string{"init"}, "init needs NAME"},
@@ -192,6 +204,12 @@ func TestExitCode(t *testing.T) {
 		{runFailed(badInputf("inner")), 2}, // the innermost classification wins
 		{cli.Exit("", 0), 0},
 		{cli.Exit("x", 3), 2},
+		{&run.Error{Kind: run.ErrInput, Err: errors.New("x")}, 2},
+		{&run.Error{Kind: run.ErrModel, Err: errors.New("x")}, 1},
+		{&run.Error{Kind: run.ErrNotConverged, Err: errors.New("x")}, 3},
+		{fmt.Errorf("wrapped: %w", &run.Error{Kind: run.ErrNotConverged, Err: errors.New("x")}), 3},
+		{fmt.Errorf("simulating: %w", context.Canceled), 1},
+		{scenarios.Diagnostics{{File: "f.yaml", Msg: "bad"}}, 2},
 	} {
 		if got := exitCode(tc.err); got != tc.want {
 			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
@@ -250,34 +268,5 @@ func TestRenderBar(t *testing.T) {
 	fin()
 	if !strings.Contains(b.String(), "100%") || !strings.HasSuffix(b.String(), "\n") {
 		t.Errorf("progress on a terminal: %q", b.String())
-	}
-}
-
-func TestCommandLine(t *testing.T) {
-	got := commandLine([]string{"/usr/bin/potash", "run", "my file.yaml", "--set", "market.regions.*.x=1", "--set", "a=it's"})
-	want := `potash run 'my file.yaml' --set 'market.regions.*.x=1' --set 'a=it'\''s'`
-	if got != want {
-		t.Errorf("commandLine = %s, want %s", got, want)
-	}
-}
-
-func TestParseRange(t *testing.T) {
-	g, err := parseRange("--range", "0.1:0.5:5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []float64{0.1, 0.2, 0.30000000000000004, 0.4, 0.5}
-	for k := range want {
-		if d := g.values[k] - want[k]; d > 1e-15 || d < -1e-15 {
-			t.Errorf("values = %v, want %v", g.values, want)
-			break
-		}
-	}
-	g, err = parseRange("--range", "2025-06:2026-06:5")
-	if err != nil || !g.months || len(g.values) != 5 || g.format(g.values[1]) != "2025-09" {
-		t.Errorf("month range: %v %v", g, err)
-	}
-	if _, err := parseRange("--range", "2025-06:2026-06:6"); err == nil {
-		t.Error("12 months in 5 steps: no error")
 	}
 }

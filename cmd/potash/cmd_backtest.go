@@ -4,22 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/potash-sim/potash/internal/backtest"
 	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/internal/run"
 )
 
 func init() { registerCommand(newBacktestCommand) }
-
-// Files written by potash backtest.
-const (
-	fileBacktestPrices  = "backtest-prices.csv"
-	fileBacktestExports = "backtest-exports.csv"
-	fileBacktestJSON    = "backtest.json"
-	fileBacktestTable   = "backtest.txt"
-)
 
 type backtestArgs struct {
 	out      string
@@ -62,22 +56,26 @@ func newBacktestCommand() *cli.Command {
 			if c.NArg() != 0 {
 				return badInputf("backtest takes no arguments, got %q", c.Args().Slice())
 			}
-			return runBacktest(c.Context, envOf(c), a)
+			return runBacktest(c.Context, envOf(c), a, c.IsSet)
 		},
 	}
 }
 
 // runBacktest is `potash backtest`.
-func runBacktest(ctx context.Context, e *env, a *backtestArgs) error {
+func runBacktest(ctx context.Context, e *env, a *backtestArgs, isSet func(string) bool) error {
 	if a.format != "table" && a.format != "json" {
 		return badInputf("--format %q: want table or json", a.format)
 	}
 	if a.maxEvals < 10 || a.maxEvals > 5000 {
 		return badInputf("--max-evals %d: want 10 to 5000", a.maxEvals)
 	}
-	opts, charts, err := a.chart.options()
+	charts, err := a.chart.options(isSet)
 	if err != nil {
 		return err
+	}
+	dir := outDir(e, a.out, "backtest")
+	if err := report.CheckFolder(dir); err != nil {
+		return badInputf("--out %v", err)
 	}
 	h, err := backtest.LoadHistory()
 	if err != nil {
@@ -91,48 +89,32 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs) error {
 	cfg.Fit.MaxEvals = a.maxEvals
 	r, err := backtest.Run(ctx, h, rec, cfg)
 	if err != nil {
-		return modelErr("backtest", err)
+		return runFailed(fmt.Errorf("backtest: %w", err))
 	}
-
-	dir := outDir(e, a.out, "backtest")
-	stage, err := report.NewStage(dir)
-	if err != nil {
-		return runFailed(fmt.Errorf("output folder: %w", err))
+	args := []string{"potash", "backtest"}
+	if a.maxEvals != backtest.DefaultConfig().Fit.MaxEvals {
+		args = append(args, "--max-evals", strconv.Itoa(a.maxEvals))
 	}
-	defer stage.Abort()
-	if charts {
-		chs, err := r.Charts(backtest.ChartMeta{Hash: h.Hash})
-		if err != nil {
+	prov := backtest.Provenance(report.CommandLine(args), h.Hash)
+	o := &run.Output{Command: "backtest", Prov: &prov}
+	if charts != nil {
+		if o.Charts, err = r.Charts(backtest.ChartMeta{Hash: h.Hash}); err != nil {
 			return runFailed(err)
 		}
-		for _, ch := range chs {
-			for _, f := range opts.Formats {
-				name := ch.Name + "." + f
-				if err := stage.WriteFile(name, func(w io.Writer) error { return ch.Render(w, f, opts) }); err != nil {
-					return runFailed(fmt.Errorf("%s: %w", name, err))
-				}
-			}
-		}
 	}
-	for _, f := range []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{fileBacktestPrices, r.WritePricesCSV},
-		{fileBacktestExports, r.WriteExportsCSV},
-		{fileBacktestJSON, func(w io.Writer) error { return r.WriteJSON(w, h.Hash) }},
-		{fileBacktestTable, r.WriteTable},
-	} {
-		if err := stage.WriteFile(f.name, f.write); err != nil {
-			return runFailed(fmt.Errorf("%s: %w", f.name, err))
-		}
+	o.Files = []run.File{
+		{Name: report.FileBacktestPrices, Write: r.WritePricesCSV},
+		{Name: report.FileBacktestExports, Write: r.WriteExportsCSV},
+		{Name: report.FileBacktestTable, Write: r.WriteTable},
 	}
-	files, err := stage.Commit()
-	if err != nil {
-		return runFailed(fmt.Errorf("writing %s: %w", dir, err))
+	o.Summary = func([]report.ChartInfo) []run.File {
+		return []run.File{{Name: report.FileBacktestJSON, Write: func(w io.Writer) error { return r.WriteJSON(w, prov) }}}
+	}
+	if err := writeOutputs(ctx, e, dir, o, charts); err != nil {
+		return err
 	}
 	if a.format == "json" {
-		err = r.WriteJSON(e.stdout, h.Hash)
+		err = r.WriteJSON(e.stdout, prov)
 	} else {
 		err = r.WriteTable(e.stdout)
 	}
@@ -142,6 +124,5 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs) error {
 	if r.Failed > 0 {
 		fmt.Fprintf(e.stderr, "warning: %d months of the fitted path did not converge\n", r.Failed)
 	}
-	fmt.Fprintf(e.stderr, "wrote %d files to %s\n", len(files), dir)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/potash-sim/potash/internal/pdftext"
+	"github.com/potash-sim/potash/internal/report"
 )
 
 // TestBacktestCommand runs `potash backtest` through the app into a
@@ -29,18 +30,18 @@ func TestBacktestCommand(t *testing.T) {
 	if strings.Contains(r.stdout, "NaN") || strings.Contains(r.stdout, "Inf") {
 		t.Errorf("stdout prints NaN or Inf:\n%s", r.stdout)
 	}
-	for _, f := range []string{"backtest.png", "backtest.svg", "backtest.pdf", "backtest-factors.png", "backtest-factors.pdf", fileBacktestPrices, fileBacktestExports, fileBacktestJSON, fileBacktestTable} {
+	for _, f := range []string{"backtest.png", "backtest.svg", "backtest.pdf", "backtest-factors.png", "backtest-factors.pdf", report.FileBacktestPrices, report.FileBacktestExports, report.FileBacktestJSON, report.FileBacktestTable} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s not written: %v", f, err)
 		}
 	}
-	prices := readCSV(t, filepath.Join(dir, fileBacktestPrices), []string{"month", "sample", "record_usd_per_t", "model_usd_per_t", "naive_usd_per_t"})
+	prices := readCSV(t, filepath.Join(dir, report.FileBacktestPrices), []string{"month", "sample", "record_usd_per_t", "model_usd_per_t", "naive_usd_per_t"})
 	if len(prices) != 72 || prices[0][0] != "2020-01" || prices[71][0] != "2025-12" {
 		t.Errorf("prices CSV: %d rows from %v", len(prices), prices[0])
 	}
-	checkCells(t, fileBacktestPrices, prices, 3) // the model column is always a number
-	exports := readCSV(t, filepath.Join(dir, fileBacktestExports), []string{"supplier", "year", "record_mt", "model_mt", "rel_error"})
-	checkCells(t, fileBacktestExports, exports, 1, 2, 3, 4)
+	checkCells(t, report.FileBacktestPrices, prices, 3) // the model column is always a number
+	exports := readCSV(t, filepath.Join(dir, report.FileBacktestExports), []string{"supplier", "year", "record_mt", "model_mt", "rel_error"})
+	checkCells(t, report.FileBacktestExports, exports, 1, 2, 3, 4)
 	var sum struct {
 		Params []struct {
 			Name     string
@@ -52,12 +53,12 @@ func TestBacktestCommand(t *testing.T) {
 			Value float64
 		}
 	}
-	data, err := os.ReadFile(filepath.Join(dir, fileBacktestJSON))
+	data, err := os.ReadFile(filepath.Join(dir, report.FileBacktestJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(data, &sum); err != nil {
-		t.Fatalf("%s: %v", fileBacktestJSON, err)
+		t.Fatalf("%s: %v", report.FileBacktestJSON, err)
 	}
 	if len(sum.Params) == 0 || len(sum.Statistics) == 0 {
 		t.Fatalf("JSON summary without params or statistics: %s", data)

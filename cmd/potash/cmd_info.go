@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -58,8 +59,9 @@ func newValidateCommand() *cli.Command {
 			"\"warning:\". Files that validate are listed on stdout. Exit code 2 if any file has an error; warnings\n" +
 			"alone do not fail.\n\n" +
 			"Examples:\n" +
-			"  potash validate my-scenario.yaml\n" +
-			"  potash validate scenarios/*.yaml --set horizon.end=2030-12",
+			"  potash validate my-scenario.yaml us-relief-2025\n" +
+			"  potash validate *.yaml --set horizon.end=2030-12    # every scenario file in this folder\n" +
+			"  potash validate scenarios/builtin/*.yaml             # in a checkout of potash's source: the built-ins",
 		Flags:        []cli.Flag{setFlag(&a.sets)},
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
@@ -168,13 +170,7 @@ func builtinSource(name string) ([]byte, error) {
 		names = append(names, b.Name)
 	}
 	msg := fmt.Sprintf("no built-in scenario %q", name)
-	best, bestD := "", 4
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best != "" {
+	if best := scenarios.Suggest(name, names); best != "" {
 		msg += fmt.Sprintf("; did you mean %q?", best)
 	} else {
 		msg += "."
@@ -246,8 +242,9 @@ func newInitCommand() *cli.Command {
 		Usage:     "copy a built-in scenario into a file to edit",
 		ArgsUsage: "NAME [FILE]",
 		UsageText: "potash init NAME [FILE]",
-		Description: "Writes built-in scenario NAME into FILE (default NAME.yaml), with its name changed to FILE's\n" +
-			"base name, as a starting point for your own. Never overwrites an existing file.\n\n" +
+		Description: "Writes built-in scenario NAME into FILE (default NAME.yaml) as a starting point for your own,\n" +
+			"with a first line `name: BASE`, BASE being FILE's base name (the copy runs, and writes its outputs,\n" +
+			"under that name). Never overwrites an existing file.\n\n" +
 			"Examples:\n" +
 			"  potash init us-relief-2025 my-relief.yaml\n" +
 			"  potash run my-relief.yaml",
@@ -273,9 +270,7 @@ func initScenario(e *env, name, file string) error {
 		file = name + ".yaml"
 	}
 	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-	if base != name && nameLine.Match(src) {
-		src = nameLine.ReplaceAllLiteral(src, []byte("name: "+yamlString(base)))
-	}
+	src = setName(src, base)
 	if err := report.CreateNew(file, src); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return badInputf("%s already exists; not overwriting it (give another FILE)", file)
@@ -284,6 +279,25 @@ func initScenario(e *env, name, file string) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (a copy of built-in %s); edit it, then: potash run %s\n", file, name, file)
 	return nil
+}
+
+// setName gives the scenario in src the name base: its name: line
+// replaced, or one added before the first line that is not a comment.
+func setName(src []byte, base string) []byte {
+	line := "name: " + yamlString(base)
+	if nameLine.Match(src) {
+		return nameLine.ReplaceAllLiteral(src, []byte(line))
+	}
+	rest := src
+	var head []byte
+	for len(rest) > 0 && rest[0] == '#' {
+		k := bytes.IndexByte(rest, '\n')
+		if k < 0 {
+			k = len(rest) - 1
+		}
+		head, rest = append(head, rest[:k+1]...), rest[k+1:]
+	}
+	return append(append(head, line+"\n"...), rest...)
 }
 
 // yamlString quotes s when YAML would not read it back as the same string.

@@ -4,16 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/potash-sim/potash/internal/report"
-	"github.com/potash-sim/potash/model"
-	"github.com/potash-sim/potash/plots"
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/scenarios"
 )
 
@@ -31,15 +27,6 @@ type runArgs struct {
 	chartFlags
 }
 
-// Output file names of `potash run`.
-const (
-	fileResults  = "results.csv"
-	fileDraws    = "draws.csv"
-	fileSummary  = "summary.json"
-	fileMarkdown = "summary.md"
-	fileResolved = "scenario.resolved.yaml"
-)
-
 // setFlag is --set, shared by every command that loads a scenario.
 func setFlag(dst *cli.StringSlice) cli.Flag {
 	return &cli.StringSliceFlag{Name: "set", Aliases: []string{"s"},
@@ -51,7 +38,7 @@ func setFlag(dst *cli.StringSlice) cli.Flag {
 // workersFlag is --workers.
 func workersFlag(dst *int) cli.Flag {
 	return &cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 0,
-		Usage: "worker goroutines (0: one per CPU core); results do not depend on it", Destination: dst}
+		Usage: "worker goroutines (0: one per CPU core; at most four per core); results do not depend on it", Destination: dst}
 }
 
 // outFlag is --out; def describes the default folder.
@@ -70,12 +57,18 @@ func newRunCommand() *cli.Command {
 		Description: "Simulates SCENARIO (a YAML file, or a built-in name from `potash scenarios`; default " + scenarios.DefaultScenario + ")\n" +
 			"month by month next to its counterfactual, prints the headline table (benchmark price change and each main\n" +
 			"supplier's export revenue change, with 5–95% ranges when there were draws) and writes into --out:\n" +
-			"  results.csv             every variable by month: scenario level, counterfactual level, difference\n" +
-			"  draws.csv               each headline total for every Monte Carlo draw (with --draws)\n" +
+			"  results.csv             every variable by month: scenario level, counterfactual level, difference,\n" +
+			"                          each row with its entity type and the solver's status that month\n" +
+			"  bands.csv               the Monte Carlo bands of every variable by month (with --draws)\n" +
+			"  draws.csv               each headline total for every Monte Carlo draw, and the draws that\n" +
+			"                          did not converge (with --draws)\n" +
 			"  summary.json            headline and all metrics, machine-readable\n" +
 			"  summary.md              a Markdown summary for a briefing\n" +
 			"  scenario.resolved.yaml  the fully resolved scenario with its hash, the model version and the seed\n" +
-			"  *.png|svg|pdf           the charts (--charts, --no-charts)\n\n" +
+			"  *.png|svg|pdf           the charts (--charts, --no-charts)\n" +
+			"The outputs of the folder's previous run that this one does not rewrite are removed (each is\n" +
+			"listed); files potash did not write are never touched. Exit code 3: the outputs were written, but\n" +
+			"the solver did not converge in some month of the central run or in more than 5% of the draws.\n\n" +
 			"Examples:\n" +
 			"  potash run\n" +
 			"  potash run us-relief-2025 --draws 1000 --seed 7\n" +
@@ -83,7 +76,7 @@ func newRunCommand() *cli.Command {
 			"  potash run history --format json --no-charts",
 		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "draws", Aliases: []string{"n"}, Value: 0,
-				Usage: "Monte Carlo draws of the scenario's uncertain parameters (0: one run at central values)", Destination: &a.draws},
+				Usage: "Monte Carlo draws of the scenario's uncertain parameters (0: one run at central values; at most 1,000,000)", Destination: &a.draws},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed of the draws; the same seed gives identical results", Destination: &a.seed},
 			workersFlag(&a.workers),
 			setFlag(&a.sets),
@@ -100,31 +93,23 @@ func newRunCommand() *cli.Command {
 			if c.NArg() == 1 && a.scenario == "" {
 				return badInputf("run: the scenario is an empty string; give a file or a built-in name, or nothing for %s", scenarios.DefaultScenario)
 			}
-			return runScenario(c.Context, envOf(c), a)
+			return runScenario(c.Context, envOf(c), a, c.IsSet)
 		},
 	}
 }
 
-// runResult is everything `potash run` computed.
-type runResult struct {
-	scen    *scenarios.Scenario
-	run     *model.Run
-	mc      *model.MCResult
-	summary *report.Summary
-}
-
 // runScenario is `potash run`.
-func runScenario(ctx context.Context, e *env, a *runArgs) error {
+func runScenario(ctx context.Context, e *env, a *runArgs, isSet func(string) bool) error {
 	if err := checkFormat(a.format); err != nil {
 		return err
 	}
-	if a.draws < 0 {
-		return badInputf("--draws %d: want 0 or more", a.draws)
+	if err := run.CheckDraws(a.draws); err != nil {
+		return badInputf("--draws: %v", err)
 	}
-	if a.workers < 0 {
-		return badInputf("--workers %d: want 0 (all cores) or more", a.workers)
+	if err := checkWorkers(a.workers); err != nil {
+		return err
 	}
-	chartOpts, charts, err := a.chartFlags.options()
+	charts, err := a.chartFlags.options(isSet)
 	if err != nil {
 		return err
 	}
@@ -136,187 +121,35 @@ func runScenario(ctx context.Context, e *env, a *runArgs) error {
 	if err != nil {
 		return err
 	}
-	res, err := simulate(ctx, e, s, a)
-	if err != nil {
-		return err
-	}
-	res.summary.Command = reproduceLine(name, a)
-
 	dir := outDir(e, a.out, s.Name)
-	stage, err := newStage(dir)
+	if err := report.CheckFolder(dir); err != nil {
+		return badInputf("--out %v", err)
+	}
+	update, finish := newProgress(e, "Monte Carlo")
+	res, err := e.engine.Run(ctx, run.Request{
+		Scenario: s, Ref: name, Sets: a.sets.Value(), Draws: a.draws, Seed: a.seed, Workers: a.workers,
+		Progress: update, Notice: func(msg string) { fmt.Fprintf(e.stderr, "%s\n", msg) }, Charts: charts,
+	})
+	finish()
 	if err != nil {
 		return err
 	}
-	defer stage.Abort()
-	if err := writeRunFiles(stage, res, a, charts, chartOpts); err != nil {
+	printNotes(e, res.Notes)
+	if err := writeOutputs(ctx, e, dir, res.Output(), charts); err != nil {
+		return err
+	}
+	if err := printSummary(e.stdout, a.format, res.Summary); err != nil {
 		return runFailed(err)
 	}
-	files, err := commitStage(stage, dir, "run")
-	if err != nil {
-		return err
-	}
-	if err := printSummary(e.stdout, a.format, res.summary); err != nil {
-		return runFailed(err)
-	}
-	fmt.Fprintf(e.stderr, "wrote %d files to %s\n", len(files), dir)
-	return nil
+	return res.Err()
 }
 
-// simulate runs s (and its Monte Carlo draws) and builds the summary.
-func simulate(ctx context.Context, e *env, s *scenarios.Scenario, a *runArgs) (*runResult, error) {
-	run, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual)
-	if err != nil {
-		return nil, modelErr("simulating "+s.Name, err)
-	}
-	res := &runResult{scen: s, run: run}
-	draws := a.draws
-	if draws > 0 && len(s.Uncertain) == 0 {
-		fmt.Fprintf(e.stderr, "warning: %s declares no uncertain parameters (no uncertainty: section); running without draws\n", s.Name)
-		draws = 0
-	}
-	if draws > 0 {
-		update, finish := newProgress(e, "Monte Carlo")
-		res.mc, err = model.MonteCarlo(ctx, s.Spec, s.Counterfactual, s.Uncertain, model.MCOptions{
-			Draws: draws, Seed: a.seed, Workers: a.workers, Progress: update,
-		})
-		finish()
-		if err != nil {
-			return nil, modelErr("Monte Carlo of "+s.Name, err)
-		}
-		if res.mc.Converged == 0 {
-			return nil, runFailed(fmt.Errorf("none of the %d Monte Carlo draws of %s converged", draws, s.Name))
-		}
-	}
-	metrics := report.Metrics(model.Metrics(run), res.mc)
-	heads, err := report.Headlines(run, metrics)
-	if err != nil {
-		return nil, runFailed(err)
-	}
-	sum := &report.Summary{
-		Tool:         "potash",
-		ModelVersion: model.Version,
-		Scenario:     scenarioInfo(s),
-		Seed:         a.seed,
-		Draws:        draws,
-		Workers:      a.workers,
-		Sets:         a.sets.Value(),
-		FailedMonths: report.FailedMonths{Scenario: run.Scenario.Failed, Counterfactual: run.Counterfactual.Failed},
-		Headline:     heads,
-		Metrics:      metrics,
-	}
-	if res.mc != nil {
-		sum.Converged, sum.FailedDraws = res.mc.Converged, res.mc.Failed
-	}
-	for _, w := range s.Warnings.Warnings() {
-		sum.Warnings = append(sum.Warnings, w.Error())
-	}
-	if err := sum.CheckFinite(); err != nil {
-		return nil, runFailed(fmt.Errorf("%s: %w", s.Name, err))
-	}
-	res.summary = sum
-	return res, nil
-}
-
-// scenarioInfo describes s for the summaries.
-func scenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
-	sp := s.Spec
-	info := report.ScenarioInfo{
-		Name: s.Name, Title: s.Title, Description: s.Description, Sources: s.Sources,
-		Hash: s.Hash, Counterfactual: s.CounterfactualName,
-		Start: sp.Start.String(), End: sp.End.String(), ReportFrom: sp.Start.String(),
-	}
-	if sp.ReportStart != 0 {
-		info.ReportFrom = sp.ReportStart.String()
-	}
-	if info.Title == "" {
-		info.Title = s.Name
-	}
-	if sp.Market != nil {
-		info.Dataset = sp.Market.Name
-		if sp.Market.Version != "" {
-			info.Dataset += " v" + sp.Market.Version
-		}
-	}
-	for _, ev := range sp.Events {
-		ei := report.EventInfo{ID: ev.ID, Label: ev.Label, Start: ev.Start.String()}
-		if ev.End != 0 {
-			ei.End = ev.End.String()
-		}
-		info.Events = append(info.Events, ei)
-	}
-	return info
-}
-
-// reproduceLine is the command line that reproduces a run exactly.
-func reproduceLine(name string, a *runArgs) string {
-	args := []string{"potash", "run", name, "--seed", strconv.FormatUint(a.seed, 10)}
-	if a.draws > 0 {
-		args = append(args, "--draws", strconv.Itoa(a.draws))
-	}
-	for _, s := range a.sets.Value() {
-		args = append(args, "--set", s)
-	}
-	return commandLine(args)
-}
-
-// writeRunFiles writes every output of a run into the stage.
-func writeRunFiles(stage *report.Stage, res *runResult, a *runArgs, charts bool, opts plots.Options) error {
-	s := res.scen
-	if charts {
-		if _, err := plots.RenderRun(stage.StagingDir(), res.run, res.mc, chartMeta(s, a.seed, res.summary.Draws), opts); err != nil {
-			return fmt.Errorf("charts: %w", err)
-		}
-	}
-	if err := stage.WriteFile(fileResults, func(w io.Writer) error {
-		return report.WriteTidyCSV(w, s.Name, res.run, res.mc)
-	}); err != nil {
-		return fmt.Errorf("%s: %w", fileResults, err)
-	}
-	if res.mc != nil {
-		if err := stage.WriteFile(fileDraws, func(w io.Writer) error {
-			return report.WriteDrawsCSV(w, s.Name, res.mc)
-		}); err != nil {
-			return fmt.Errorf("%s: %w", fileDraws, err)
-		}
-	}
-	if err := stage.WriteFile(fileResolved, func(w io.Writer) error {
-		return writeResolved(w, s, res.summary)
-	}); err != nil {
-		return fmt.Errorf("%s: %w", fileResolved, err)
-	}
-	names, err := filepath.Glob(filepath.Join(stage.StagingDir(), "*"))
-	if err != nil {
-		return err
-	}
-	files := []string{fileSummary, fileMarkdown}
-	for _, n := range names {
-		if b := filepath.Base(n); !strings.HasPrefix(b, ".") {
-			files = append(files, b)
-		}
-	}
-	res.summary.Files = sortedUnique(files)
-	if err := stage.WriteFile(fileSummary, res.summary.WriteJSON); err != nil {
-		return fmt.Errorf("%s: %w", fileSummary, err)
-	}
-	if err := stage.WriteFile(fileMarkdown, func(w io.Writer) error { return report.WriteMarkdown(w, res.summary) }); err != nil {
-		return fmt.Errorf("%s: %w", fileMarkdown, err)
+// checkWorkers checks --workers.
+func checkWorkers(n int) error {
+	if err := run.CheckWorkers(n); err != nil {
+		return badInputf("--workers: %v", err)
 	}
 	return nil
-}
-
-// writeResolved writes the resolved scenario with a header recording how
-// it was run.
-func writeResolved(w io.Writer, s *scenarios.Scenario, sum *report.Summary) error {
-	fmt.Fprintf(w, "# Fully resolved scenario %q as run by potash.\n", s.Name)
-	fmt.Fprintf(w, "# sha256: %s  (of the YAML after these comment lines)\n", s.Hash)
-	fmt.Fprintf(w, "# model: %s\n", model.Version)
-	fmt.Fprintf(w, "# seed: %d\n# draws: %d\n", sum.Seed, sum.Draws)
-	for _, set := range sum.Sets {
-		fmt.Fprintf(w, "# set: %s  (already applied below)\n", strings.ReplaceAll(set, "\n", " "))
-	}
-	fmt.Fprintf(w, "# reproduce: %s\n", sum.Command)
-	_, err := w.Write(s.Resolved)
-	return err
 }
 
 // printSummary prints the headline in format to w.
@@ -331,18 +164,4 @@ func printSummary(w io.Writer, format string, s *report.Summary) error {
 	default:
 		return report.WriteTable(w, s)
 	}
-}
-
-// sortedUnique returns s sorted without repeats.
-func sortedUnique(s []string) []string {
-	m := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !m[x] {
-			m[x] = true
-			out = append(out, x)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,25 +14,32 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/potash-sim/potash/internal/report"
-	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
 )
 
 // printDiagnostics writes errors, then warnings, one per line, compiler
-// style.
+// style; each warning says "warning:" once.
 func printDiagnostics(w io.Writer, ds scenarios.Diagnostics) {
 	for _, d := range ds.Errors() {
 		fmt.Fprintf(w, "%s\n", d.Error())
 	}
 	for _, d := range ds.Warnings() {
-		fmt.Fprintf(w, "warning: %s\n", d.Error())
+		msg := d.Error()
+		if !strings.Contains(msg, "warning: ") {
+			msg = "warning: " + msg
+		}
+		fmt.Fprintf(w, "%s\n", msg)
 	}
 }
 
 // loadScenario loads a scenario file or built-in with --set overrides.
 // Every failure is bad input (exit 2). Warnings go to stderr.
 func loadScenario(e *env, nameOrPath string, sets []string) (*scenarios.Scenario, error) {
+	if fi, err := os.Stat(nameOrPath); err == nil && fi.IsDir() {
+		return nil, badInputf("%s is a folder, not a scenario file; give a .yaml file or a built-in name (run 'potash scenarios' for the built-ins)", nameOrPath)
+	}
 	s, err := scenarios.Load(nameOrPath, sets)
 	if err != nil {
 		var ds scenarios.Diagnostics
@@ -45,22 +51,8 @@ func loadScenario(e *env, nameOrPath string, sets []string) (*scenarios.Scenario
 		}
 		return nil, badInput(err)
 	}
-	for _, w := range s.Warnings.Warnings() {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w.Error())
-	}
+	printDiagnostics(e.stderr, s.Warnings.Warnings())
 	return s, nil
-}
-
-// modelErr classifies an error from the model: an interrupted run or a
-// failed solve is a failed run (exit 1).
-func modelErr(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.Canceled) {
-		return runFailed(fmt.Errorf("%s: interrupted", what))
-	}
-	return runFailed(fmt.Errorf("%s: %w", what, err))
 }
 
 // chartFlags are the chart options shared by run, compare, sweep and
@@ -81,39 +73,55 @@ func (c *chartFlags) flags() []cli.Flag {
 	}
 }
 
-// options validates the chart flags; ok is false with --no-charts.
-func (c *chartFlags) options() (opts plots.Options, ok bool, err error) {
+// options validates the chart flags; nil with --no-charts. --no-charts
+// with --charts (set on the command line, isSet) is a usage error.
+func (c *chartFlags) options(isSet func(name string) bool) (*plots.Options, error) {
 	if c.noCharts {
-		return opts, false, nil
+		if isSet("charts") || isSet("size") || isSet("dpi") {
+			return nil, badInputf("--no-charts writes no charts: drop --charts, --size and --dpi, or --no-charts")
+		}
+		return nil, nil
 	}
+	var opts plots.Options
 	switch c.size {
 	case "slide":
 		opts.Size = plots.SizeSlide
 	case "half", "half-page", "halfpage":
 		opts.Size = plots.SizeHalfPage
 	default:
-		return opts, false, badInputf("--size %q: want slide or half", c.size)
+		return nil, badInputf("--size %q: want slide or half", c.size)
 	}
 	if c.dpi < 72 || c.dpi > 600 {
-		return opts, false, badInputf("--dpi %d: want 72 to 600", c.dpi)
+		return nil, badInputf("--dpi %d: want 72 to 600", c.dpi)
 	}
 	opts.DPI = c.dpi
-	for _, f := range strings.Split(c.charts, ",") {
+	formats, err := parseFormats(c.charts)
+	if err != nil {
+		return nil, err
+	}
+	opts.Formats = formats
+	return &opts, nil
+}
+
+// parseFormats parses --charts: png, svg and pdf, comma-separated.
+func parseFormats(charts string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(charts, ",") {
 		f = strings.ToLower(strings.TrimSpace(f))
 		switch f {
 		case "":
 		case "png", "svg", "pdf":
-			if !slices.Contains(opts.Formats, f) {
-				opts.Formats = append(opts.Formats, f)
+			if !slices.Contains(out, f) {
+				out = append(out, f)
 			}
 		default:
-			return opts, false, badInputf("--charts %q: unknown format %q; want png, svg or pdf, comma-separated", c.charts, f)
+			return nil, badInputf("--charts %q: unknown format %q; want png, svg or pdf, comma-separated", charts, f)
 		}
 	}
-	if len(opts.Formats) == 0 {
-		return opts, false, badInputf("--charts is empty; use --no-charts for no charts")
+	if len(out) == 0 {
+		return nil, badInputf("--charts is empty; use --no-charts for no charts")
 	}
-	return opts, true, nil
+	return out, nil
 }
 
 // formatFlag is --format for stdout.
@@ -156,103 +164,27 @@ func safeName(name string) string {
 	return s
 }
 
-// chartMeta is what charts print about their run.
-func chartMeta(s *scenarios.Scenario, seed uint64, draws int) plots.Meta {
-	m := plots.Meta{
-		Scenario:       s.Name,
-		Title:          s.Title,
-		Counterfactual: s.CounterfactualName,
-		Hash:           s.Hash,
-		ModelVersion:   model.Version,
-		Seed:           seed,
-		Draws:          draws,
-	}
-	if s.Spec != nil && s.Spec.Market != nil {
-		embedded, cites := s.MarketSources()
-		m.DataSource = plots.DataSourceLine(s.Spec.Market, embedded, cites)
-	}
-	if s.Spec != nil {
-		m.Markers = plots.EventMarkers(s.Spec.Events, s.Spec.Start, s.Spec.End)
-		m.EventLabels = plots.EventLabels(s.Spec.Events)
-	}
-	return m
-}
-
-// commandLine quotes args for a shell.
-func commandLine(args []string) string {
-	out := make([]string, len(args))
-	for k, a := range args {
-		if k == 0 {
-			a = "potash"
+// writeOutputs writes o into dir (run.Write), printing every file it
+// removes and, last, how many files it wrote, on stderr.
+func writeOutputs(ctx context.Context, e *env, dir string, o *run.Output, charts *plots.Options) error {
+	files, err := run.Write(ctx, dir, o, run.WriteOptions{
+		Charts: charts,
+		Log:    func(msg string) { fmt.Fprintf(e.stderr, "%s\n", msg) },
+		Staged: e.staged,
+	})
+	if err != nil {
+		if errors.Is(err, report.ErrNotFolder) {
+			return badInputf("--out %v", err)
 		}
-		if a == "" || strings.ContainsAny(a, " \t\n'\"$`\\|&;<>()*?[]#~{}!") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out[k] = a
+		return err
 	}
-	return strings.Join(out, " ")
+	fmt.Fprintf(e.stderr, "wrote %d files to %s\n", len(files), dir)
+	return nil
 }
 
-// filepathGlob lists the base names of the visible files in dir.
-func filepathGlob(dir string) ([]string, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
+// printNotes prints a result's notes as warnings on stderr.
+func printNotes(e *env, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(e.stderr, "warning: %s\n", n)
 	}
-	var out []string
-	for _, e := range ents {
-		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-			out = append(out, e.Name())
-		}
-	}
-	return out, nil
-}
-
-// newStage opens the output folder dir for writing: a path that exists and
-// is not a folder is bad input (exit 2), any other failure a failed run.
-func newStage(dir string) (*report.Stage, error) {
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, badInputf("--out %s: exists and is not a folder", dir)
-	}
-	st, err := report.NewStage(dir)
-	if err != nil {
-		return nil, runFailed(fmt.Errorf("output folder: %w", err))
-	}
-	return st, nil
-}
-
-// commitStage moves the staged outputs of `potash command` into dir, then
-// removes the files an earlier run of the same command wrote there that
-// this run did not rewrite (e.g. draws.csv of an earlier run with --draws).
-// Files the tool did not write are never touched.
-func commitStage(stage *report.Stage, dir, command string) ([]string, error) {
-	prev := previousFiles(dir, command)
-	files, err := stage.Commit()
-	if err != nil {
-		return nil, runFailed(fmt.Errorf("writing %s: %w", dir, err))
-	}
-	stage.RemoveStale(prev, files)
-	return files, nil
-}
-
-// previousFiles returns the files a previous `potash command` wrote into
-// dir, from its summary.json, or nil. Outputs of other commands or tools
-// are never listed.
-func previousFiles(dir, command string) []string {
-	b, err := os.ReadFile(filepath.Join(dir, fileSummary))
-	if err != nil {
-		return nil
-	}
-	var prev struct {
-		Tool    string   `json:"tool"`
-		Command string   `json:"command"`
-		Files   []string `json:"files"`
-	}
-	if json.Unmarshal(b, &prev) != nil || prev.Tool != "potash" {
-		return nil
-	}
-	if c := "potash " + command; prev.Command != c && !strings.HasPrefix(prev.Command, c+" ") {
-		return nil
-	}
-	return prev.Files
 }

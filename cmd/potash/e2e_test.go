@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
 )
@@ -116,12 +117,12 @@ func TestRunEndToEnd(t *testing.T) {
 	r := potash(t, append([]string{"run", "--out", dir}, chartArgs()...)...).want(t, exitOK)
 
 	// Files present.
-	for _, f := range []string{fileResults, fileSummary, fileMarkdown, fileResolved} {
+	for _, f := range []string{report.FileResults, report.FileSummary, report.FileMarkdown, report.FileResolved} {
 		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, fileDraws)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, report.FileDraws)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("draws.csv written without draws: %v", err)
 	}
 	pngs, _ := filepath.Glob(filepath.Join(dir, "*.png"))
@@ -136,12 +137,12 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*"))
-	if len(leftovers) > 0 {
-		t.Errorf("temporary files left: %q", leftovers)
+	if len(leftovers) != 1 || filepath.Base(leftovers[0]) != report.ManifestName {
+		t.Errorf("hidden files: %q, want only the manifest", leftovers)
 	}
 
 	// JSON parses, and the headline numbers are the model's.
-	sum := readSummary(t, filepath.Join(dir, fileSummary))
+	sum := readSummary(t, filepath.Join(dir, report.FileSummary))
 	want := modelMetrics(t, scenarios.DefaultScenario, nil)
 	if sum.Scenario.Name != scenarios.DefaultScenario || sum.ModelVersion != model.Version || len(sum.Scenario.Hash) != 64 {
 		t.Errorf("summary names %q model %q hash %q", sum.Scenario.Name, sum.ModelVersion, sum.Scenario.Hash)
@@ -199,8 +200,11 @@ func TestRunEndToEnd(t *testing.T) {
 
 	// The tidy CSV parses, has every variable of both paths and their
 	// difference in every month, finite full-precision numbers, safe text.
-	recs := readCSV(t, filepath.Join(dir, fileResults), report.TidyHeader)
-	checkCells(t, fileResults, recs, 6)
+	recs := readCSV(t, filepath.Join(dir, report.FileResults), report.TidyHeader)
+	checkCells(t, report.FileResults, recs, 6)
+	if len(recs) >= 1_000_000 {
+		t.Errorf("results.csv has %d rows: more than a spreadsheet holds", len(recs))
+	}
 	s, err := scenarios.Load(scenarios.DefaultScenario, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -217,47 +221,59 @@ func TestRunEndToEnd(t *testing.T) {
 	if len(recs) != 3*perPath {
 		t.Errorf("results.csv has %d rows, want 3 series × %d", len(recs), perPath)
 	}
-	type key struct{ series, month, entity, variable string }
+	type key struct{ series, month, etype, entity, variable string }
 	vals := map[key]float64{}
+	types := map[string]bool{}
 	for _, r := range recs {
-		if r[0] != scenarios.DefaultScenario || r[2] != "value" {
+		if r[0] != scenarios.DefaultScenario || r[8] != "converged" {
 			t.Fatalf("row %q", r)
 		}
-		if _, err := model.ParseMonth(r[3]); err != nil {
+		if _, err := model.ParseMonth(r[2]); err != nil {
 			t.Fatalf("row %q: %v", r, err)
 		}
 		v, _ := strconv.ParseFloat(r[6], 64)
-		vals[key{r[1], r[3], r[4], r[5]}] = v
+		k := key{r[1], r[2], r[3], r[4], r[5]}
+		if _, dup := vals[k]; dup {
+			t.Fatalf("two rows for %v", k)
+		}
+		vals[k] = v
+		types[r[3]] = true
+	}
+	// Every entity type is there; China the supplier is not China the region.
+	for _, et := range []string{"world", "supplier", "region", "route", "corridor"} {
+		if !types[et] {
+			t.Errorf("results.csv has no entity type %q", et)
+		}
 	}
 	// Spot checks against the model: the benchmark price in the last month,
 	// and difference = scenario − counterfactual everywhere.
 	last := len(run.Scenario.Months) - 1
 	lastM := run.Scenario.Months[last].String()
-	if got := vals[key{"scenario", lastM, "World", "benchmark_price"}]; got != run.Scenario.Sol[last].Benchmark {
+	if got := vals[key{"scenario", lastM, "world", "World", "benchmark_price"}]; got != run.Scenario.Sol[last].Benchmark {
 		t.Errorf("benchmark_price %s = %v, model %v", lastM, got, run.Scenario.Sol[last].Benchmark)
 	}
 	for k, v := range vals {
 		if k.series != "difference" {
 			continue
 		}
-		sc := vals[key{"scenario", k.month, k.entity, k.variable}]
-		cf := vals[key{"counterfactual", k.month, k.entity, k.variable}]
+		sc := vals[key{"scenario", k.month, k.etype, k.entity, k.variable}]
+		cf := vals[key{"counterfactual", k.month, k.etype, k.entity, k.variable}]
 		if v != sc-cf {
 			t.Fatalf("difference %v ≠ %v − %v for %v", v, sc, cf, k)
 		}
 	}
 
 	// The resolved scenario records hash, model version and seed.
-	res, _ := os.ReadFile(filepath.Join(dir, fileResolved))
+	res, _ := os.ReadFile(filepath.Join(dir, report.FileResolved))
 	for _, want := range []string{"sha256: " + s.Hash, "model: " + model.Version, "seed: 1"} {
 		if !bytes.Contains(res, []byte(want)) {
-			t.Errorf("%s lacks %q", fileResolved, want)
+			t.Errorf("%s lacks %q", report.FileResolved, want)
 		}
 	}
 	if !bytes.HasSuffix(res, s.Resolved) {
-		t.Errorf("%s does not end with the resolved scenario", fileResolved)
+		t.Errorf("%s does not end with the resolved scenario", report.FileResolved)
 	}
-	md, _ := os.ReadFile(filepath.Join(dir, fileMarkdown))
+	md, _ := os.ReadFile(filepath.Join(dir, report.FileMarkdown))
 	for _, want := range []string{"# ", "## Headline", "| Change |", "## Reproduce", "potash run " + scenarios.DefaultScenario + " --seed 1"} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("summary.md lacks %q", want)
@@ -275,11 +291,13 @@ func TestRunEndToEnd(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(dir, "*.png")); len(left) > 0 {
 		t.Errorf("charts of the first run left next to the second's outputs: %q", left)
 	}
-	sum2 := readSummary(t, filepath.Join(dir, fileSummary))
+	sum2 := readSummary(t, filepath.Join(dir, report.FileSummary))
 	ents, _ := os.ReadDir(dir)
 	var names []string
 	for _, e := range ents {
-		names = append(names, e.Name())
+		if e.Name() != report.ManifestName {
+			names = append(names, e.Name())
+		}
 	}
 	want2 := append(slices.Clone(sum2.Files), "notes.txt")
 	slices.Sort(want2)
@@ -312,12 +330,12 @@ func TestRunFlagsAfterArgumentAndSet(t *testing.T) {
 	if !changed {
 		t.Error("--set changed no headline number")
 	}
-	if !strings.Contains(sum.Command, "--set "+commandLine([]string{"", testSet})[len("potash "):]) {
+	if !strings.Contains(sum.Command, "--set "+report.ShellQuote(testSet)) {
 		t.Errorf("reproduce line %q lacks the --set", sum.Command)
 	}
-	res, _ := os.ReadFile(filepath.Join(dir, fileResolved))
+	res, _ := os.ReadFile(filepath.Join(dir, report.FileResolved))
 	if !bytes.Contains(res, []byte("# set: "+testSet)) {
-		t.Errorf("%s does not record the --set", fileResolved)
+		t.Errorf("%s does not record the --set", report.FileResolved)
 	}
 	// Flags on both sides of the argument, short aliases.
 	potash(t, "run", "--no-charts", scenarios.DefaultScenario, "-o", t.TempDir(), "-f", "csv").want(t, exitOK)
@@ -356,19 +374,20 @@ func TestRunMonteCarlo(t *testing.T) {
 		t.Errorf("progress bar written to a non-terminal: %q", r.stderr)
 	}
 	potash(t, "run", "--draws", draws, "--seed", "7", "--workers", "2", "--no-charts", "--out", dir2).want(t, exitOK)
-	for _, f := range []string{fileSummary, fileResults, fileDraws} {
+	for _, f := range []string{report.FileSummary, report.FileResults, report.FileBands, report.FileDraws} {
 		a, _ := os.ReadFile(filepath.Join(dir1, f))
 		b, _ := os.ReadFile(filepath.Join(dir2, f))
-		if f == fileSummary {
-			// Only the recorded worker count may differ.
-			a = regexp.MustCompile(`"workers": \d+,`).ReplaceAll(a, nil)
-			b = regexp.MustCompile(`"workers": \d+,`).ReplaceAll(b, nil)
+		if f == report.FileSummary {
+			// Only the recorded worker count and the run id may differ.
+			for _, re := range []*regexp.Regexp{regexp.MustCompile(`"workers": \d+,`), regexp.MustCompile(`"run_id": "[0-9a-f]+",`)} {
+				a, b = re.ReplaceAll(a, nil), re.ReplaceAll(b, nil)
+			}
 		}
 		if len(a) == 0 || !bytes.Equal(a, b) {
 			t.Errorf("%s differs between 1 and 2 workers (or is empty)", f)
 		}
 	}
-	sum := readSummary(t, filepath.Join(dir1, fileSummary))
+	sum := readSummary(t, filepath.Join(dir1, report.FileSummary))
 	if n, _ := strconv.Atoi(draws); sum.Draws != n || sum.Converged+sum.FailedDraws != n || sum.Seed != 7 {
 		t.Errorf("draws %d converged %d failed %d seed %d", sum.Draws, sum.Converged, sum.FailedDraws, sum.Seed)
 	}
@@ -381,22 +400,33 @@ func TestRunMonteCarlo(t *testing.T) {
 			t.Errorf("%s: band %+v not ordered", h.Metric, *h.Band)
 		}
 	}
-	recs := readCSV(t, filepath.Join(dir1, fileResults), report.TidyHeader)
-	stats := map[string]bool{}
-	for _, r := range recs {
-		stats[r[2]] = true
+	// results.csv and bands.csv have the same rows: one per series, month,
+	// entity and variable; bands.csv the statistics side by side.
+	recs := readCSV(t, filepath.Join(dir1, report.FileResults), report.TidyHeader)
+	brecs := readCSV(t, filepath.Join(dir1, report.FileBands), report.BandsHeader)
+	checkCells(t, report.FileBands, brecs, 7, 8, 9, 10, 11, 12)
+	if len(recs) != len(brecs) {
+		t.Errorf("results.csv has %d rows, bands.csv %d", len(recs), len(brecs))
 	}
-	for _, s := range append([]string{"value"}, report.BandStatistics...) {
-		if !stats[s] {
-			t.Errorf("results.csv has no %s rows", s)
+	for _, r := range brecs {
+		if p5, p50, p95 := r[8], r[10], r[12]; !(atof(p5) <= atof(p50) && atof(p50) <= atof(p95)) {
+			t.Fatalf("bands.csv row %q: percentiles out of order", r)
 		}
 	}
-	drecs := readCSV(t, filepath.Join(dir1, fileDraws), report.DrawsHeader)
-	checkCells(t, fileDraws, drecs, 1, 3)
-	md := mustRead(t, filepath.Join(dir1, fileMarkdown))
+	drecs := readCSV(t, filepath.Join(dir1, report.FileDraws), report.DrawsHeader)
+	checkCells(t, report.FileDraws, drecs, 1, 4)
+	if n, _ := strconv.Atoi(draws); len(drecs) != n*len(sum.Metrics) {
+		t.Errorf("draws.csv has %d rows, want %d draws × %d metrics", len(drecs), n, len(sum.Metrics))
+	}
+	md := mustRead(t, filepath.Join(dir1, report.FileMarkdown))
 	if !bytes.Contains(md, []byte("5–95%")) {
 		t.Errorf("summary.md with draws has no range column:\n%s", md)
 	}
+}
+
+func atof(s string) float64 {
+	v, _ := strconv.ParseFloat(s, 64)
+	return v
 }
 
 // writeScenario writes text to a file in a temporary folder.
@@ -442,9 +472,9 @@ func TestRunBadScenario(t *testing.T) {
 func TestRunNothingHalfWritten(t *testing.T) {
 	out := t.TempDir()
 	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
-	os.Mkdir(filepath.Join(out, fileSummary), 0o755) // a folder where summary.json goes
+	os.Mkdir(filepath.Join(out, report.FileSummary), 0o755) // a folder where summary.json goes
 	r := potash(t, "run", "--no-charts", "--out", out).want(t, exitRunFailed)
-	if !strings.Contains(r.stderr, fileSummary) {
+	if !strings.Contains(r.stderr, report.FileSummary) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	ents, _ := os.ReadDir(out)
@@ -468,8 +498,8 @@ func TestCompare(t *testing.T) {
 			t.Errorf("compare table lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	recs := readCSV(t, filepath.Join(dir, fileCompare), []string{"scenario", "counterfactual", "report_from", "end", "metric", "value", "unit"})
-	checkCells(t, fileCompare, recs, 5)
+	recs := readCSV(t, filepath.Join(dir, report.FileCompare), []string{"scenario", "counterfactual", "report_from", "end", "metric", "value", "unit"})
+	checkCells(t, report.FileCompare, recs, 5)
 	want := modelMetrics(t, "history", nil)
 	n := 0
 	for _, r := range recs {
@@ -483,7 +513,7 @@ func TestCompare(t *testing.T) {
 	if n != len(want) {
 		t.Errorf("compare.csv has %d history metrics, want %d", n, len(want))
 	}
-	if !json.Valid(mustRead(t, filepath.Join(dir, fileSummary))) {
+	if !json.Valid(mustRead(t, filepath.Join(dir, report.FileSummary))) {
 		t.Error("summary.json is not JSON")
 	}
 	potash(t, "compare", "history", "history").want(t, exitBadInput)
@@ -496,9 +526,9 @@ func TestSweep(t *testing.T) {
 	if !strings.Contains(r.stdout, "benchmark_price_change") || !strings.Contains(r.stdout, "0.4") {
 		t.Errorf("sweep table:\n%s", r.stdout)
 	}
-	head := []string{"scenario", "param1", "value1", "metric", "value", "unit", "converged"}
-	recs := readCSV(t, filepath.Join(dir, fileSweep), head)
-	checkCells(t, fileSweep, recs, 2, 4)
+	head := []string{"scenario", "param1", "value1", "metric", "value", "unit", "converged", "status"}
+	recs := readCSV(t, filepath.Join(dir, report.FileSweep), head)
+	checkCells(t, report.FileSweep, recs, 2, 4)
 	if len(recs) != 6 {
 		t.Errorf("sweep.csv has %d rows, want 3 points × 2 metrics", len(recs))
 	}
@@ -515,7 +545,7 @@ func TestSweep(t *testing.T) {
 	// 2-D, flags after the argument, months.
 	r = potash(t, "sweep", scenarios.DefaultScenario, "--no-charts", "--out", t.TempDir(), "--param", "events.us-ban.end",
 		"--range", "2025-12:2026-12:3", "--param2", "market.regions.*.demand_elasticity", "--range2", "0.3:0.5:2", "--format", "json").want(t, exitOK)
-	var sum sweepSummary
+	var sum report.SweepSummary
 	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || len(sum.Points) != 6 || sum.Axes[0].Months[1] != "2026-06" {
 		t.Errorf("2-D sweep: %v %+v", err, sum)
 	}
@@ -530,12 +560,12 @@ func TestSweep(t *testing.T) {
 func TestSensitivity(t *testing.T) {
 	dir := t.TempDir()
 	r := potash(t, append([]string{"sensitivity", scenarios.DefaultScenario, "--out", dir}, chartArgs()...)...).want(t, exitOK)
-	if !strings.Contains(r.stdout, defaultMetric) || !strings.Contains(r.stdout, "swing") {
+	if !strings.Contains(r.stdout, run.DefaultMetric) || !strings.Contains(r.stdout, "swing") {
 		t.Errorf("sensitivity table:\n%s", r.stdout)
 	}
 	head := []string{"scenario", "metric", "unit", "base", "rank", "param", "low", "high", "at_low", "at_high", "swing"}
-	recs := readCSV(t, filepath.Join(dir, fileSensitivity), head)
-	checkCells(t, fileSensitivity, recs, 3, 4, 6, 7, 8, 9, 10)
+	recs := readCSV(t, filepath.Join(dir, report.FileSensitivity), head)
+	checkCells(t, report.FileSensitivity, recs, 3, 4, 6, 7, 8, 9, 10)
 	prev := math.Inf(1)
 	for _, r := range recs {
 		sw, _ := strconv.ParseFloat(r[10], 64)
@@ -544,7 +574,7 @@ func TestSensitivity(t *testing.T) {
 		}
 		prev = sw
 	}
-	if base, _ := strconv.ParseFloat(recs[0][3], 64); base != modelMetrics(t, scenarios.DefaultScenario, nil)[defaultMetric].Value {
+	if base, _ := strconv.ParseFloat(recs[0][3], 64); base != modelMetrics(t, scenarios.DefaultScenario, nil)[run.DefaultMetric].Value {
 		t.Errorf("base %v is not the central run's metric", base)
 	}
 	potash(t, "sensitivity", scenarios.DefaultScenario, "--metric", "nosuch", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
@@ -646,7 +676,7 @@ func TestDefaultOutputFolder(t *testing.T) {
 	if code := runMain(context.Background(), e, []string{"potash", "run", "--no-charts"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if _, err := os.Stat(filepath.Join(root, "potash-out", scenarios.DefaultScenario, fileSummary)); err != nil {
+	if _, err := os.Stat(filepath.Join(root, "potash-out", scenarios.DefaultScenario, report.FileSummary)); err != nil {
 		t.Error(err)
 	}
 }
@@ -666,7 +696,7 @@ events:
 	if !strings.Contains(r.stderr, "no uncertain parameters") {
 		t.Errorf("no warning about draws without uncertainty: %q", r.stderr)
 	}
-	sum := readSummary(t, filepath.Join(dir, fileSummary))
+	sum := readSummary(t, filepath.Join(dir, report.FileSummary))
 	if sum.Scenario.Name != "boom" || sum.Draws != 0 || sum.Scenario.End != "2021-06" {
 		t.Errorf("summary: name %q draws %d end %s", sum.Scenario.Name, sum.Draws, sum.Scenario.End)
 	}
@@ -674,7 +704,7 @@ events:
 	if sum.Headline[0].Metric != "benchmark_price_change" || sum.Headline[0].Value <= 0 {
 		t.Errorf("a 5%% demand boom gives price change %+v", sum.Headline[0])
 	}
-	if _, err := os.Stat(filepath.Join(dir, fileDraws)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, report.FileDraws)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("draws.csv written without draws")
 	}
 }

@@ -30,12 +30,12 @@ func TestNoNaNInOutputs(t *testing.T) {
 	if hex.EncodeToString(sum[:]) != s.Hash {
 		t.Errorf("sha256 of Resolved = %x, Hash = %s", sum, s.Hash)
 	}
-	if err := report.WriteTidyCSV(io.Discard, s.Name, run, nil); err != nil {
+	if err := report.WriteTidyCSV(io.Discard, s.Name, run); err != nil {
 		t.Fatalf("clean run: %v", err)
 	}
 	k := len(run.Scenario.Sol) / 2
 	run.Scenario.Sol[k].Benchmark = math.NaN()
-	err = report.WriteTidyCSV(io.Discard, s.Name, run, nil)
+	err = report.WriteTidyCSV(io.Discard, s.Name, run)
 	if err == nil || !strings.Contains(err.Error(), "benchmark_price") || !strings.Contains(err.Error(), run.Scenario.Months[k].String()) {
 		t.Errorf("NaN benchmark: err = %v, want one naming benchmark_price in %s", err, run.Scenario.Months[k])
 	}

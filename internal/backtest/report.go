@@ -1,7 +1,6 @@
 package backtest
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -340,11 +339,7 @@ type jsonParam struct {
 
 // jsonSummary is the JSON form of a Report.
 type jsonSummary struct {
-	Tool           string       `json:"tool"`
-	ModelVersion   string       `json:"model_version"`
-	Scenario       string       `json:"scenario"`
-	Hash           string       `json:"sha256,omitempty"`
-	Command        string       `json:"command"`
+	report.Provenance
 	FitFrom        string       `json:"fit_from"`
 	FitTo          string       `json:"fit_to"`
 	TestFrom       string       `json:"test_from"`
@@ -370,13 +365,12 @@ type jsonDecomp struct {
 	Failed        int                `json:"failed_months"`
 }
 
-// WriteJSON writes the estimates and statistics as JSON; hash is the
-// scenario's hash (may be empty).
-func (r *Report) WriteJSON(w io.Writer, hash string) error {
+// WriteJSON writes the estimates and statistics as JSON, after their
+// provenance (see Provenance).
+func (r *Report) WriteJSON(w io.Writer, prov report.Provenance) error {
 	s := jsonSummary{
-		Tool: "potash", ModelVersion: model.Version, Scenario: HistoryScenario, Hash: hash,
-		Command: "potash backtest",
-		FitFrom: r.Fit.From.String(), FitTo: r.Fit.To.String(),
+		Provenance: prov,
+		FitFrom:    r.Fit.From.String(), FitTo: r.Fit.To.String(),
 		TestFrom: r.OutSample.From.String(), TestTo: r.OutSample.To.String(),
 		Method:      "least squares on log prices, gonum/optimize Nelder–Mead, bounds by logistic transform",
 		Evaluations: r.Fit.Evaluations, Status: r.Fit.Status, SSR: r.Fit.SSR,
@@ -403,9 +397,13 @@ func (r *Report) WriteJSON(w io.Writer, hash string) error {
 		}
 		s.Decompositions = append(s.Decompositions, jd)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(s)
+	return report.WriteJSON(w, s)
+}
+
+// Provenance is the provenance of a back-test of the history scenario
+// (hash: its SHA-256, may be empty) run by command (a command line).
+func Provenance(command, hash string) report.Provenance {
+	return report.NewProvenance(command, nil, report.Input{Name: HistoryScenario, SHA256: hash})
 }
 
 func sameValues(a, b []float64) bool {

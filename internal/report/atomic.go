@@ -3,12 +3,9 @@ package report
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 )
 
 // WriteFile writes the file at path atomically: write is called with a
@@ -101,130 +98,4 @@ func CreateNew(path string, data []byte) error {
 		return err
 	}
 	return nil
-}
-
-// Stage collects the files of one run in a hidden staging folder inside
-// the output folder Dir. Files written with WriteFile or by other packages
-// into StagingDir appear in Dir only on Commit; Abort removes them. Files
-// in Dir that the stage did not write are never touched.
-type Stage struct {
-	Dir     string // the output folder
-	staging string
-	created bool // Dir did not exist before NewStage
-	done    bool
-}
-
-// stagingPrefix names staging folders; a leftover one (after a crash) is
-// safe to delete.
-const stagingPrefix = ".potash-staging-"
-
-// NewStage creates the output folder dir (and its parents) if needed and a
-// staging folder inside it.
-func NewStage(dir string) (*Stage, error) {
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, fmt.Errorf("output folder %s exists and is not a folder", dir)
-	}
-	_, statErr := os.Stat(dir)
-	created := errors.Is(statErr, os.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	staging, err := os.MkdirTemp(dir, stagingPrefix+"*")
-	if err != nil {
-		return nil, err
-	}
-	return &Stage{Dir: dir, staging: staging, created: created}, nil
-}
-
-// StagingDir is the folder to write into.
-func (s *Stage) StagingDir() string { return s.staging }
-
-// WriteFile writes name (a base name) into the staging folder atomically.
-func (s *Stage) WriteFile(name string, write func(w io.Writer) error) error {
-	if name != filepath.Base(name) || strings.HasPrefix(name, stagingPrefix) {
-		return fmt.Errorf("report: bad output file name %q", name)
-	}
-	return WriteFile(filepath.Join(s.staging, name), write)
-}
-
-// Commit moves every staged file into the output folder, replacing files
-// of the same name, removes the staging folder, and returns the paths
-// written (in Dir), sorted. Temporary files are not moved.
-func (s *Stage) Commit() ([]string, error) {
-	if s.done {
-		return nil, errors.New("report: stage already committed or aborted")
-	}
-	entries, err := os.ReadDir(s.staging)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	// Check every destination first, so that a predictable failure moves
-	// nothing.
-	for _, n := range names {
-		dst := filepath.Join(s.Dir, n)
-		if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
-			s.Abort()
-			return nil, fmt.Errorf("cannot write %s: a folder of that name exists", dst)
-		}
-	}
-	var out []string
-	for _, n := range names {
-		dst := filepath.Join(s.Dir, n)
-		if err := os.Rename(filepath.Join(s.staging, n), dst); err != nil {
-			s.Abort()
-			return out, err
-		}
-		out = append(out, dst)
-	}
-	s.done = true
-	return out, os.RemoveAll(s.staging)
-}
-
-// RemoveStale removes from the output folder the files of a previous run
-// (previous: base names it wrote, e.g. from its summary.json) that this
-// run did not write (written: paths returned by Commit), so the folder
-// never mixes the outputs of two runs. Names that are not plain base names
-// and anything that is not a regular file are left alone; so are files no
-// run of the tool wrote. It returns the paths removed.
-func (s *Stage) RemoveStale(previous, written []string) []string {
-	keep := map[string]bool{}
-	for _, w := range written {
-		keep[filepath.Base(w)] = true
-	}
-	var removed []string
-	for _, p := range previous {
-		if p == "" || p != filepath.Base(p) || p == "." || p == ".." || keep[p] || strings.HasPrefix(p, ".") {
-			continue
-		}
-		path := filepath.Join(s.Dir, p)
-		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
-			continue
-		}
-		if os.Remove(path) == nil {
-			removed = append(removed, path)
-		}
-	}
-	return removed
-}
-
-// Abort removes the staging folder and everything in it, and the output
-// folder too when NewStage created it and it is still empty. It is safe to
-// call after Commit (it then does nothing).
-func (s *Stage) Abort() {
-	if s.done {
-		return
-	}
-	s.done = true
-	os.RemoveAll(s.staging)
-	if s.created {
-		os.Remove(s.Dir) // fails, harmlessly, unless empty
-	}
 }

@@ -103,3 +103,11 @@ func (cw *CSVWriter) Flush() error {
 	cw.w.Flush()
 	return cw.w.Error()
 }
+
+// OptNum is a number cell for *p, or an empty text cell when p is nil.
+func OptNum(p *float64) Cell {
+	if p == nil {
+		return Text("")
+	}
+	return Num(*p)
+}

@@ -32,21 +32,21 @@ func ExampleStage() {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "out")
 
-	st, err := report.NewStage(out)
+	st, err := report.NewStage(out, report.StageOptions{Command: "example"})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer st.Abort() // cleans up if anything below fails
-	st.WriteFile("a.csv", func(w io.Writer) error { _, err := io.WriteString(w, "x,y\n1,2\n"); return err })
-	st.WriteFile("b.json", func(w io.Writer) error { _, err := io.WriteString(w, "{}\n"); return err })
+	st.WriteFile("results.csv", func(w io.Writer) error { _, err := io.WriteString(w, "x,y\n1,2\n"); return err })
+	st.WriteFile("summary.json", func(w io.Writer) error { _, err := io.WriteString(w, "{}\n"); return err })
 	files, err := st.Commit()
 	for _, f := range files {
 		fmt.Println(filepath.Base(f))
 	}
 	fmt.Println(err)
 	// Output:
-	// a.csv
-	// b.json
+	// results.csv
+	// summary.json
 	// <nil>
 }

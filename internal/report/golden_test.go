@@ -16,7 +16,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 func fixtureSummary() *Summary {
 	f := func(v float64) *float64 { return &v }
 	return &Summary{
-		Tool: "potash", ModelVersion: "9.9.9", Command: "potash run fixture --seed 7 --draws 100",
+		Provenance: Provenance{Tool: "potash", ModelVersion: "9.9.9", Command: "potash run fixture --seed 7 --draws 100",
+			RunID: "0123456789abcdef0123456789abcdef", Inputs: []Input{{Name: "fixture", SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
+			Files: []string{"price.png", "results.csv", "revenue_change.png", "summary.json", "summary.md", "volumes.png"}},
 		Scenario: ScenarioInfo{
 			Name: "fixture", Title: "Fixture | a test scenario", Description: "Line one.\nLine two.",
 			Sources: []string{"Source A, 2025", "estimated: a guess"},
@@ -25,15 +27,23 @@ func fixtureSummary() *Summary {
 			Events: []EventInfo{{ID: "us-ban", Label: "US sanctions", Start: "2021-12", End: "2025-12"}, {ID: "jansen", Start: "2027-07"}},
 		},
 		Seed: 7, Draws: 100, Converged: 98, FailedDraws: 2,
+		DrawFailures: []DrawFailure{{Draw: 17, Reason: "scenario, month 2024-03: iteration limit (residual 3e-05)"}, {Draw: 58, Reason: "scenario, month 2024-04: stalled (residual 1e-06)"}},
+		FailedMonths: FailedMonths{Scenario: 1, Months: []FailedMonth{{Path: "scenario", Month: "2026-01", Status: "iteration limit"}}},
 		Headline: []Headline{
-			{Metric: "benchmark_price_change", Label: "Benchmark potash price (Brazil CFR), mean change 2025-12 to 2028-12", Unit: "$/t",
-				Value: -12.345, Band: &Band{P5: -20.5, P50: -12, P95: -3.25}, Counterfactual: f(300), Percent: f(-4.115)},
-			{Metric: "revenue_change.Belarus", Label: "Belarus export revenue (FOB), cumulative change 2025-12 to 2028-12", Unit: "$M",
-				Value: 1234.5678, Band: &Band{P5: 800, P50: 1200, P95: 1700.25}, Counterfactual: f(8000), Percent: f(15.43)},
-			{Metric: "revenue_change.Canada", Label: "Canada export revenue (FOB), cumulative change 2025-12 to 2028-12", Unit: "$M", Value: 0},
+			Headline{Metric: "benchmark_price_change", Unit: "$/t",
+				Value: -12.345, Band: &Band{P5: -20.5, P50: -12, P95: -3.25}, Counterfactual: f(300), Percent: f(-4.115),
+			}.labelled("Benchmark potash price (Brazil CFR)", "mean change", "2025-12 to 2028-12"),
+			Headline{Metric: "revenue_change.Belarus", Unit: "$M",
+				Value: 1234.5678, Band: &Band{P5: 800, P50: 1200, P95: 1700.25}, Counterfactual: f(8000), Percent: f(15.43),
+			}.labelled("Belarus export revenue (FOB)", "cumulative change", "2025-12 to 2028-12"),
+			Headline{Metric: "revenue_change.Canada", Unit: "$M", Value: 0}.labelled("Canada export revenue (FOB)", "cumulative change", "2025-12 to 2028-12"),
 		},
 		Metrics: []Metric{{Name: "benchmark_price_change", Unit: "$/t", Value: -12.345, Band: &Band{P5: -20.5, P50: -12, P95: -3.25}, Doc: "mean change"}},
-		Files:   []string{"price.png", "results.csv", "revenue_change.png", "summary.json", "summary.md", "volumes.png"},
+		Charts: []ChartInfo{
+			{Name: "price", Caption: "Benchmark price path", Main: true, Files: []string{"price.png"}},
+			{Name: "revenue_change", Caption: "Export revenue change by supplier", Main: true, Files: []string{"revenue_change.png"}},
+			{Name: "volumes", Caption: "Export volumes by supplier", Files: []string{"volumes.png"}},
+		},
 	}
 }
 

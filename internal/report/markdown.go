@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // WriteTable writes the headline table as aligned plain text: one line per
 // headline with its change, the 5–95% band when there were draws, and the
-// unit. Money is shown in $ bn.
+// unit (see FormatQuantity), then any warning about convergence.
 func WriteTable(w io.Writer, s *Summary) error {
 	if err := s.CheckFinite(); err != nil {
 		return err
@@ -19,77 +18,82 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if s.Draws > 0 {
 		fmt.Fprintf(w, " · %d draws (%d converged), seed %d", s.Draws, s.Converged, s.Seed)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w)
-	hasBand := false
-	for _, h := range s.Headline {
-		hasBand = hasBand || h.Band != nil
+	fmt.Fprintf(w, "\n\n")
+	if err := headlineTable(s, "5–95%").WriteText(w); err != nil {
+		return err
 	}
-	head := []string{"", "Change", "Unit"}
-	if hasBand {
-		head = []string{"", "Change", "5–95%", "Unit"}
-	}
-	rows := [][]string{head}
-	for _, h := range s.Headline {
-		v, b, u := h.Display()
-		if hasBand {
-			if b == "" {
-				b = "–"
-			}
-			rows = append(rows, []string{h.Label, v, b, u})
-		} else {
-			rows = append(rows, []string{h.Label, v, u})
-		}
-	}
-	// The label and unit columns align left, the numbers right.
-	right := func(c int) bool { return c > 0 && c < len(head)-1 }
-	WriteAligned(w, rows, right)
 	if n := notes(s); n != "" {
 		fmt.Fprintf(w, "\n%s", n)
 	}
 	return nil
 }
 
-// WriteAligned writes rows as columns two spaces apart; right(c) says
-// whether column c aligns right. Widths count runes.
-func WriteAligned(w io.Writer, rows [][]string, right func(c int) bool) {
-	var width []int
-	for _, r := range rows {
-		for c, cell := range r {
-			if c >= len(width) {
-				width = append(width, 0)
-			}
-			width[c] = max(width[c], utf8.RuneCountInString(cell))
-		}
+// headlineTable is the headline as a Table: label, change, the 5–95% band
+// (only with draws; bandHead names its column) and unit.
+func headlineTable(s *Summary, bandHead string) *Table {
+	hasBand := false
+	for _, h := range s.Headline {
+		hasBand = hasBand || h.Band != nil
 	}
-	for _, r := range rows {
-		var b strings.Builder
-		for c, cell := range r {
-			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(cell))
-			if c > 0 {
-				b.WriteString("  ")
-			}
-			if right(c) {
-				b.WriteString(pad + cell)
-			} else {
-				b.WriteString(cell + pad)
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	t := &Table{Head: []string{"", "Change", "Unit"}, Right: []bool{false, true, false}}
+	if hasBand {
+		t.Head = []string{"", "Change", bandHead, "Unit"}
+		t.Right = []bool{false, true, true, false}
 	}
+	for _, h := range s.Headline {
+		v, b, u := h.Display()
+		if !hasBand {
+			t.Rows = append(t.Rows, []string{h.Label, v, u})
+			continue
+		}
+		if b == "" {
+			b = "–"
+		}
+		t.Rows = append(t.Rows, []string{h.Label, v, b, u})
+	}
+	return t
 }
 
-// notes returns warnings about convergence, one per line, or "".
+// notes returns warnings about convergence, one per line, naming the
+// failed months and draws, or "".
 func notes(s *Summary) string {
 	var b strings.Builder
 	if s.FailedDraws > 0 {
-		fmt.Fprintf(&b, "Warning: %d of %d draws did not converge; they are excluded from the bands.\n", s.FailedDraws, s.Draws)
+		fmt.Fprintf(&b, "Warning: %d of %d draws (%s%%) did not converge; they are excluded from the bands (listed in draws.csv",
+			s.FailedDraws, s.Draws, FormatNumber(100*float64(s.FailedDraws)/float64(max(s.Draws, 1)), 1, false))
+		if len(s.DrawFailures) > 0 {
+			d := s.DrawFailures[0]
+			fmt.Fprintf(&b, "; the first, draw %d: %s", d.Draw, d.Reason)
+		}
+		b.WriteString(").\n")
 	}
-	if n := s.FailedMonths.Scenario + s.FailedMonths.Counterfactual; n > 0 {
-		fmt.Fprintf(&b, "Warning: %d months of the central run did not converge (%d scenario, %d counterfactual).\n",
-			n, s.FailedMonths.Scenario, s.FailedMonths.Counterfactual)
+	fm := s.FailedMonths
+	if n := fm.Scenario + fm.Counterfactual; n > 0 {
+		months := "months"
+		if n == 1 {
+			months = "month"
+		}
+		fmt.Fprintf(&b, "Warning: %d %s of the central run did not converge (%d scenario, %d counterfactual): %s; "+
+			"their numbers are the solver's best point (status column of results.csv).\n",
+			n, months, fm.Scenario, fm.Counterfactual, ListFailedMonths(fm))
 	}
 	return b.String()
+}
+
+// ListFailedMonths names the failed months, "scenario 2024-03 (iteration
+// limit), …", with "and N more" past the listed ones.
+func ListFailedMonths(fm FailedMonths) string {
+	var parts []string
+	for k, m := range fm.Months {
+		if k == 10 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", m.Path, m.Month, m.Status))
+	}
+	if more := fm.Scenario + fm.Counterfactual - len(parts); more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func short(hash string) string {
@@ -97,12 +101,6 @@ func short(hash string) string {
 		return hash[:12]
 	}
 	return hash
-}
-
-// mdEscape escapes text for a Markdown table cell or line.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "*", `\*`, "_", `\_`, "`", "'", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
 }
 
 // WriteMarkdown writes s as a Markdown summary for a briefing: title, what
@@ -121,25 +119,8 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		fmt.Fprintf(w, "%s\n\n", d)
 	}
 	fmt.Fprintf(w, "## Headline\n\n")
-	hasBand := false
-	for _, h := range s.Headline {
-		hasBand = hasBand || h.Band != nil
-	}
-	if hasBand {
-		fmt.Fprintf(w, "| | Change | 5–95%% range | Unit |\n|---|---:|---:|---|\n")
-	} else {
-		fmt.Fprintf(w, "| | Change | Unit |\n|---|---:|---|\n")
-	}
-	for _, h := range s.Headline {
-		v, b, u := h.Display()
-		if hasBand {
-			if b == "" {
-				b = "–"
-			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mdEscape(h.Label), v, b, mdEscape(u))
-		} else {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", mdEscape(h.Label), v, mdEscape(u))
-		}
+	if err := headlineTable(s, "5–95% range").WriteMarkdown(w); err != nil {
+		return err
 	}
 	fmt.Fprintln(w)
 	if s.Draws > 0 {
@@ -152,7 +133,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	if n := notes(s); n != "" {
 		fmt.Fprintf(w, "%s\n", n)
 	}
-	writeChartLinks(w, s.Files)
+	writeChartLinks(w, s.Charts)
 	if len(sc.Events) > 0 {
 		fmt.Fprintf(w, "## Events\n\n| Event | From | Until |\n|---|---|---|\n")
 		for _, e := range sc.Events {
@@ -176,8 +157,12 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "## Reproduce\n\n```\n%s\n```\n\n", s.Command)
-	fmt.Fprintf(w, "Model version %s; market data %s; resolved scenario sha256 `%s` (see scenario.resolved.yaml).\n",
-		s.ModelVersion, mdEscape(sc.Dataset), sc.Hash)
+	data := "market data " + mdEscape(sc.Dataset)
+	if sc.Dataset == "" {
+		data = "market data given in the scenario file"
+	}
+	fmt.Fprintf(w, "Model version %s; %s; resolved scenario sha256 `%s` (see scenario.resolved.yaml).\n",
+		s.ModelVersion, data, sc.Hash)
 	if len(s.Warnings) > 0 {
 		fmt.Fprintf(w, "\n## Warnings\n\n")
 		for _, wn := range s.Warnings {
@@ -195,56 +180,44 @@ func WriteHeadlineCSV(w io.Writer, s *Summary) error {
 	if err != nil {
 		return err
 	}
-	opt := func(p *float64) Cell {
-		if p == nil {
-			return Text("")
-		}
-		return Num(*p)
-	}
 	for _, h := range s.Headline {
 		p5, p50, p95 := Text(""), Text(""), Text("")
 		if h.Band != nil {
 			p5, p50, p95 = Num(h.Band.P5), Num(h.Band.P50), Num(h.Band.P95)
 		}
 		if err := cw.Row(Text(s.Scenario.Name), Text(h.Metric), Text(h.Label), Num(h.Value), p5, p50, p95,
-			opt(h.Counterfactual), opt(h.Percent), Text(h.Unit)); err != nil {
+			OptNum(h.Counterfactual), OptNum(h.Percent), Text(h.Unit)); err != nil {
 			return err
 		}
 	}
 	return cw.Flush()
 }
 
-// mainCharts are embedded in summary.md when present, in this order; other
-// charts are linked.
-var mainCharts = []string{"revenue_change.png", "price.png"}
-
-// writeChartLinks writes a Charts section for the chart files among files
-// (base names in the same folder as summary.md).
-func writeChartLinks(w io.Writer, files []string) {
-	var charts []string
-	for _, f := range files {
-		if strings.HasSuffix(f, ".png") || strings.HasSuffix(f, ".svg") || strings.HasSuffix(f, ".pdf") {
-			charts = append(charts, f)
+// writeChartLinks writes a Charts section: the main charts' PNGs embedded
+// (with their captions), the other chart files linked.
+func writeChartLinks(w io.Writer, charts []ChartInfo) {
+	var embedded, rest []string
+	for _, c := range charts {
+		png := ""
+		for _, f := range c.Files {
+			if strings.HasSuffix(f, ".png") {
+				png = f
+			}
 		}
-	}
-	if len(charts) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "## Charts\n\n")
-	embedded := map[string]bool{}
-	for _, m := range mainCharts {
-		for _, f := range charts {
-			if f == m {
-				fmt.Fprintf(w, "![%s](%s)\n\n", strings.TrimSuffix(f, ".png"), f)
-				embedded[f] = true
+		for _, f := range c.Files {
+			if c.Main && f == png {
+				embedded = append(embedded, fmt.Sprintf("![%s](%s)", mdEscape(c.Caption), f))
+			} else {
+				rest = append(rest, fmt.Sprintf("[%s](%s)", mdEscape(f), f))
 			}
 		}
 	}
-	var rest []string
-	for _, f := range charts {
-		if !embedded[f] {
-			rest = append(rest, fmt.Sprintf("[%s](%s)", f, f))
-		}
+	if len(embedded)+len(rest) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## Charts\n\n")
+	for _, e := range embedded {
+		fmt.Fprintf(w, "%s\n\n", e)
 	}
 	if len(rest) > 0 {
 		fmt.Fprintf(w, "Also: %s.\n\n", strings.Join(rest, ", "))

@@ -167,75 +167,6 @@ func TestCreateNew(t *testing.T) {
 	}
 }
 
-func TestStage(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	os.MkdirAll(out, 0o755)
-	// A file the tool did not write, and an old output to replace.
-	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
-	os.WriteFile(filepath.Join(out, "a.csv"), []byte("old"), 0o644)
-
-	st, err := NewStage(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range []string{"a.csv", "b.json"} {
-		if err := st.WriteFile(n, func(w io.Writer) error { _, err := io.WriteString(w, "new "+n); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Before Commit, nothing is visible.
-	if b, _ := os.ReadFile(filepath.Join(out, "a.csv")); string(b) != "old" {
-		t.Errorf("a.csv changed before Commit: %q", b)
-	}
-	files, err := st.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) != 2 || filepath.Base(files[0]) != "a.csv" || filepath.Base(files[1]) != "b.json" {
-		t.Errorf("Commit returned %q", files)
-	}
-	st.Abort() // no-op after Commit
-	assertOnly(t, out, "a.csv", "b.json", "notes.txt")
-	if b, _ := os.ReadFile(filepath.Join(out, "notes.txt")); string(b) != "mine" {
-		t.Errorf("foreign file changed: %q", b)
-	}
-	if b, _ := os.ReadFile(filepath.Join(out, "a.csv")); string(b) != "new a.csv" {
-		t.Errorf("a.csv = %q", b)
-	}
-}
-
-func TestStageAbortAndConflict(t *testing.T) {
-	dir := t.TempDir()
-	fresh := filepath.Join(dir, "fresh")
-	st, err := NewStage(fresh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.WriteFile("a.csv", func(w io.Writer) error { return nil })
-	st.Abort()
-	if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("aborted stage left the folder it created: %v", err)
-	}
-
-	out := filepath.Join(dir, "out")
-	os.MkdirAll(filepath.Join(out, "b.json"), 0o755) // a folder where a file goes
-	st, err = NewStage(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.WriteFile("a.csv", func(w io.Writer) error { return nil })
-	st.WriteFile("b.json", func(w io.Writer) error { return nil })
-	if _, err := st.Commit(); err == nil {
-		t.Fatal("Commit over a folder: no error")
-	}
-	// Nothing moved: a.csv must not appear without b.json.
-	assertOnly(t, out, "b.json")
-	if err := st.WriteFile("../x", func(w io.Writer) error { return nil }); err == nil {
-		t.Error("WriteFile with a path: no error")
-	}
-}
-
 // assertOnly checks that dir holds exactly names (no temporary files).
 func assertOnly(t *testing.T, dir string, names ...string) {
 	t.Helper()
@@ -250,28 +181,4 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 	if strings.Join(got, ",") != strings.Join(names, ",") {
 		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
-}
-
-func TestRemoveStale(t *testing.T) {
-	out := t.TempDir()
-	for _, n := range []string{"a.csv", "old.pdf", "notes.txt"} {
-		os.WriteFile(filepath.Join(out, n), []byte(n), 0o644)
-	}
-	os.Mkdir(filepath.Join(out, "sub"), 0o755)
-	st, err := NewStage(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.WriteFile("a.csv", func(w io.Writer) error { return nil })
-	files, err := st.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The previous run wrote a.csv and old.pdf; "sub", "../x" and
-	// notes.txt are not ours to remove.
-	removed := st.RemoveStale([]string{"a.csv", "old.pdf", "sub", "../notes.txt", ""}, files)
-	if len(removed) != 1 || filepath.Base(removed[0]) != "old.pdf" {
-		t.Errorf("removed %q, want old.pdf", removed)
-	}
-	assertOnly(t, out, "a.csv", "notes.txt", "sub")
 }

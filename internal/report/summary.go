@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -15,34 +14,63 @@ import (
 // summary.json and rendered as summary.md. Money is in the model's units
 // ($M for cumulative totals, $M/yr for flows); prices in $/t.
 type Summary struct {
-	Tool         string `json:"tool"`          // "potash"
-	ModelVersion string `json:"model_version"` // model.Version
-	Command      string `json:"command"`       // the command line that reproduces the run
+	Provenance
 
 	Scenario ScenarioInfo `json:"scenario"`
 
-	Seed    uint64   `json:"seed"`
-	Draws   int      `json:"draws"` // 0: a single run at central parameter values
-	Workers int      `json:"workers,omitempty"`
-	Sets    []string `json:"sets,omitempty"` // --set overrides, as given
+	Seed    uint64 `json:"seed"`
+	Draws   int    `json:"draws"` // 0: a single run at central parameter values
+	Workers int    `json:"workers,omitempty"`
 
-	// Converged and FailedDraws count Monte Carlo draws (0 without draws).
-	Converged   int `json:"converged_draws"`
-	FailedDraws int `json:"failed_draws"`
-	// FailedMonths counts months whose solve did not converge in the
-	// central run's scenario and counterfactual paths.
+	// Converged and FailedDraws count Monte Carlo draws (0 without draws);
+	// DrawFailures names the first MaxListedFailures failed draws (all of
+	// them are in draws.csv).
+	Converged    int           `json:"converged_draws"`
+	FailedDraws  int           `json:"failed_draws"`
+	DrawFailures []DrawFailure `json:"draw_failures,omitempty"`
+	// FailedMonths counts and names the months whose solve did not
+	// converge in the central run's scenario and counterfactual paths
+	// (also marked in results.csv).
 	FailedMonths FailedMonths `json:"failed_months"`
 
-	Headline []Headline `json:"headline"`
-	Metrics  []Metric   `json:"metrics"`
-	Warnings []string   `json:"warnings,omitempty"`
-	Files    []string   `json:"files"` // base names of the files written, sorted
+	Headline []Headline  `json:"headline"`
+	Metrics  []Metric    `json:"metrics"`
+	Charts   []ChartInfo `json:"charts,omitempty"`
+	Warnings []string    `json:"warnings,omitempty"`
 }
 
-// FailedMonths counts non-converged months of the central run.
+// MaxListedFailures bounds the failed months and draws a summary names.
+const MaxListedFailures = 50
+
+// FailedMonths counts non-converged months of the central run, and names
+// the first MaxListedFailures of them.
 type FailedMonths struct {
-	Scenario       int `json:"scenario"`
-	Counterfactual int `json:"counterfactual"`
+	Scenario       int           `json:"scenario"`
+	Counterfactual int           `json:"counterfactual"`
+	Months         []FailedMonth `json:"months,omitempty"`
+}
+
+// FailedMonth is a month of the central run whose solve did not converge.
+type FailedMonth struct {
+	Path   string `json:"path"`   // "scenario" or "counterfactual"
+	Month  string `json:"month"`  // YYYY-MM
+	Status string `json:"status"` // model.Status, e.g. "iteration limit"
+}
+
+// DrawFailure is a Monte Carlo draw left out of the bands.
+type DrawFailure struct {
+	Draw   int    `json:"draw"` // from 0, as the model numbers draws
+	Reason string `json:"reason"`
+}
+
+// ChartInfo describes a chart written with a run: its file base name
+// without extension, its caption, and whether it is one of the main
+// charts (embedded in summary.md, shown first on the web page).
+type ChartInfo struct {
+	Name    string   `json:"name"`
+	Caption string   `json:"caption"`
+	Main    bool     `json:"main,omitempty"`
+	Files   []string `json:"files"` // e.g. price.png, price.svg
 }
 
 // ScenarioInfo describes the scenario run.
@@ -86,11 +114,17 @@ type Metric struct {
 
 // Headline is one line of the headline table.
 type Headline struct {
-	Metric string  `json:"metric"` // model metric name
-	Label  string  `json:"label"`
-	Unit   string  `json:"unit"`  // of Value and Band: the model's unit
-	Value  float64 `json:"value"` // equals the model's metric
-	Band   *Band   `json:"band,omitempty"`
+	Metric string `json:"metric"` // model metric name
+	// Label is the line's full label, What + ", " + Measure + " " +
+	// Window, e.g. "Benchmark potash price (Brazil CFR), mean change
+	// 2025-12 to 2028-12".
+	Label   string  `json:"label"`
+	What    string  `json:"what"`    // "Benchmark potash price (Brazil CFR)"
+	Measure string  `json:"measure"` // "mean change" or "cumulative change"
+	Window  string  `json:"window"`  // "2025-12 to 2028-12"
+	Unit    string  `json:"unit"`    // of Value and Band: the model's unit
+	Value   float64 `json:"value"`   // equals the model's metric
+	Band    *Band   `json:"band,omitempty"`
 	// Counterfactual is the counterfactual's level of the same quantity over
 	// the report window (mean price, or cumulative revenue), and Percent the
 	// change relative to it; both omitted when the level is zero.
@@ -212,8 +246,7 @@ func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 	bench := sc.Cal.Market.Benchmark
 	out = append(out, withLevel(Headline{
 		Metric: bm.Name, Unit: bm.Unit, Value: bm.Value, Band: bm.Band,
-		Label: fmt.Sprintf("Benchmark potash price (%s CFR), mean change %s", bench, window),
-	}, mean))
+	}.labelled(fmt.Sprintf("Benchmark potash price (%s CFR)", bench), "mean change", window), mean))
 
 	for _, i := range MainSuppliers(sc.Cal.Market) {
 		s := sc.Cal.Market.Suppliers[i]
@@ -231,10 +264,16 @@ func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 		}
 		out = append(out, withLevel(Headline{
 			Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band,
-			Label: fmt.Sprintf("%s export revenue (FOB), cumulative change %s", supplierLabel(s), window),
-		}, cum))
+		}.labelled(supplierLabel(s)+" export revenue (FOB)", "cumulative change", window), cum))
 	}
 	return out, nil
+}
+
+// labelled sets h's label and its parts.
+func (h Headline) labelled(what, measure, window string) Headline {
+	h.What, h.Measure, h.Window = what, measure, window
+	h.Label = what + ", " + measure + " " + window
+	return h
 }
 
 func withLevel(h Headline, level float64) Headline {
@@ -270,73 +309,16 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 	if err := s.CheckFinite(); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(s, "", "  ")
+	return WriteJSON(w, s)
+}
+
+// WriteJSON writes v as indented JSON with a final newline (every JSON
+// output of potash).
+func WriteJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
-}
-
-// scale converts a model unit to the display unit of tables: $M → $ bn.
-func scale(unit string) (factor float64, display string) {
-	switch unit {
-	case "$M":
-		return 1e-3, "$ bn"
-	case "$M/yr":
-		return 1e-3, "$ bn/yr"
-	}
-	return 1, unit
-}
-
-// decimals for display of a value in display unit u.
-func decimals(u string) int {
-	switch u {
-	case "$ bn", "$ bn/yr":
-		return 2
-	case "fraction":
-		return 3
-	}
-	return 1
-}
-
-// FormatNumber formats v with thousands separators and dec decimals;
-// signed adds a '+' to positive values. −0 prints as 0.
-func FormatNumber(v float64, dec int, signed bool) string {
-	s := fmt.Sprintf("%.*f", dec, math.Abs(v))
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for k, c := range intPart {
-		if k > 0 && (len(intPart)-k)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	zero := strings.Trim(out, "0.,") == ""
-	switch {
-	case v < 0 && !zero:
-		out = "−" + out
-	case signed && !zero:
-		out = "+" + out
-	}
-	return out
-}
-
-// Display returns h's value, band and unit as display strings (money in
-// $ bn).
-func (h Headline) Display() (value, band, unit string) {
-	f, u := scale(h.Unit)
-	d := decimals(u)
-	value = FormatNumber(h.Value*f, d, true)
-	if h.Percent != nil {
-		value += " (" + FormatNumber(*h.Percent, 1, true) + "%)"
-	}
-	if h.Band != nil {
-		band = FormatNumber(h.Band.P5*f, d, true) + " to " + FormatNumber(h.Band.P95*f, d, true)
-	}
-	return value, band, u
 }

@@ -44,7 +44,7 @@ func realBackend() backend {
 			return ch.Render(w, format, o)
 		},
 		writeCSV: func(w io.Writer, e *runEntry) error {
-			return report.WriteTidyCSV(w, e.sc.Name, e.run, e.mc)
+			return report.WriteTidyCSV(w, e.sc.Name, e.run)
 		},
 	}
 }

@@ -97,10 +97,11 @@ func TestRealRun(t *testing.T) {
 			t.Fatalf("CSV row %d: %v", rows+2, err)
 		}
 		rows++
-		stats[rec[2]] = true
+		stats[rec[8]] = true // the solver's status
 	}
-	if rows == 0 || !stats["value"] || stats["p95"] != (draws > 0 && !testing.Short()) {
-		t.Errorf("CSV: %d rows, statistics %v: want central values, and draw percentiles when there are draws", rows, stats)
+	// results.csv: the central run (its bands are in bands.csv).
+	if rows == 0 || !stats["converged"] {
+		t.Errorf("CSV: %d rows, statuses %v: want the central run's values", rows, stats)
 	}
 }
 

@@ -1,0 +1,406 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/internal/run"
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
+)
+
+// potashEnv runs the app with a prepared env (engine, hooks) and ctx.
+func potashEnv(t *testing.T, ctx context.Context, e *env, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e.stdout, e.stderr = &out, &errb
+	if e.outRoot == "" {
+		e.outRoot = t.TempDir()
+	}
+	code := runMain(ctx, e, append([]string{"potash"}, args...))
+	return result{out.String(), errb.String(), code}
+}
+
+// visible lists the files of dir that are not hidden.
+func visible(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+// hiddenLeft lists dir's hidden entries other than the manifest.
+func hiddenLeft(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") && e.Name() != report.ManifestName {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// TestForgedSummaryDeletesNothing: a summary.json (or manifest) in the
+// output folder that lists a file the tool did not write never gets it
+// deleted.
+func TestForgedSummaryDeletesNothing(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "thesis.docx"), []byte("years of work"), 0o644)
+	os.WriteFile(filepath.Join(dir, report.FileSummary), []byte(`{"tool":"potash","command":"potash run","files":["thesis.docx"]}`), 0o644)
+	os.WriteFile(filepath.Join(dir, report.ManifestName),
+		[]byte(`{"tool":"potash","manifest":1,"run_id":"0123456789abcdef0123456789abcdef","files":["thesis.docx"]}`), 0o644)
+	r := potash(t, "run", "--no-charts", "--out", dir).want(t, exitOK)
+	if b, err := os.ReadFile(filepath.Join(dir, "thesis.docx")); err != nil || string(b) != "years of work" {
+		t.Fatalf("thesis.docx: %q %v", b, err)
+	}
+	if strings.Contains(r.stderr, "removed") {
+		t.Errorf("stderr reports a removal: %s", r.stderr)
+	}
+}
+
+// TestRunThenSweepSameOut: a sweep into a run's folder replaces the run's
+// outputs (each removal printed): the folder never mixes two runs.
+func TestRunThenSweepSameOut(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+	potash(t, "run", "--no-charts", "--out", dir).want(t, exitOK)
+	r := potash(t, "sweep", scenarios.DefaultScenario, "--param", "market.regions.Brazil.demand_elasticity",
+		"--range", "0.3:0.4:2", "--no-charts", "--out", dir).want(t, exitOK)
+	want := []string{"notes.txt", report.FileSummary, report.FileSweep}
+	if got := visible(t, dir); !slices.Equal(got, want) {
+		t.Errorf("after run then sweep the folder holds %q, want %q", got, want)
+	}
+	for _, f := range []string{report.FileResults, report.FileMarkdown, report.FileResolved} {
+		if !strings.Contains(r.stderr, "removed "+filepath.Join(dir, f)) {
+			t.Errorf("stderr does not name the removed %s:\n%s", f, r.stderr)
+		}
+	}
+	sum := mustRead(t, filepath.Join(dir, report.FileSummary))
+	if !bytes.Contains(sum, []byte(`"command": "potash sweep`)) {
+		t.Errorf("summary.json is not the sweep's:\n%.300s", sum)
+	}
+}
+
+// TestInterruptInWritePhase: Ctrl-C (a cancelled context) while the
+// outputs are being written stops the run with exit 1; the folder keeps
+// the previous run's outputs and no staging folder is left.
+func TestInterruptInWritePhase(t *testing.T) {
+	dir := t.TempDir()
+	potash(t, "run", "--no-charts", "--out", dir).want(t, exitOK)
+	before := visible(t, dir)
+	old := mustRead(t, filepath.Join(dir, report.FileSummary))
+	for _, at := range []string{report.FileResults, report.FileResolved, report.FileSummary, report.FileMarkdown} {
+		t.Run(at, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			e := &env{staged: func(name string) {
+				if name == at {
+					cancel()
+				}
+			}}
+			r := potashEnv(t, ctx, e, "run", "--no-charts", "--seed", "2", "--out", dir).want(t, exitRunFailed)
+			if !strings.Contains(r.stderr, "interrupted") {
+				t.Errorf("stderr: %s", r.stderr)
+			}
+			if got := visible(t, dir); !slices.Equal(got, before) {
+				t.Errorf("folder holds %q, want %q", got, before)
+			}
+			if !bytes.Equal(mustRead(t, filepath.Join(dir, report.FileSummary)), old) {
+				t.Error("summary.json changed")
+			}
+			if h := hiddenLeft(dir); len(h) > 0 {
+				t.Errorf("left behind: %q", h)
+			}
+		})
+	}
+}
+
+// failMonths is an engine whose central run reports months of the
+// scenario path as not converged (the model's own Status), to test what
+// the command does with them.
+func failMonths(months ...int) run.Engine {
+	return run.Engine{Simulate: func(ctx context.Context, s, cf *model.Spec) (*model.Run, error) {
+		r, err := model.SimulatePair(ctx, s, cf)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range months {
+			r.Scenario.Results[k].Status = model.IterationLimit
+			r.Scenario.Failed++
+		}
+		return r, nil
+	}}
+}
+
+// TestNotConvergedExit3: a run with central months that did not converge
+// writes its outputs, marks the months in results.csv and summary.json,
+// names them on stderr and exits 3.
+func TestNotConvergedExit3(t *testing.T) {
+	dir := t.TempDir()
+	s, err := scenarios.Load(scenarios.DefaultScenario, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, k2 := 3, 40
+	m1, m2 := (s.Spec.Start + model.Month(k1)).String(), (s.Spec.Start + model.Month(k2)).String()
+	r := potashEnv(t, context.Background(), &env{engine: failMonths(k1, k2)}, "run", "--no-charts", "--out", dir).want(t, exitNotConverged)
+	for _, want := range []string{"did not converge in 2 months", "scenario " + m1 + " (iteration limit)", "scenario " + m2} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stdout, "did not converge") {
+		t.Errorf("the table has no warning:\n%s", r.stdout)
+	}
+	recs := readCSV(t, filepath.Join(dir, report.FileResults), report.TidyHeader)
+	for _, rec := range recs {
+		failed := rec[2] == m1 || rec[2] == m2
+		wantStatus := "converged"
+		if failed && rec[1] != "counterfactual" {
+			wantStatus = "iteration limit"
+		}
+		if rec[8] != wantStatus {
+			t.Fatalf("row %q: status %q, want %q", rec, rec[8], wantStatus)
+		}
+	}
+	sum := readSummary(t, filepath.Join(dir, report.FileSummary))
+	if sum.FailedMonths.Scenario != 2 || len(sum.FailedMonths.Months) != 2 || sum.FailedMonths.Months[1].Month != m2 {
+		t.Errorf("summary failed_months %+v", sum.FailedMonths)
+	}
+}
+
+// TestFailedDrawsExit3: more than 5% of draws failing exits 3 after
+// writing; draws.csv lists every failed draw with its reason.
+func TestFailedDrawsExit3(t *testing.T) {
+	fail := func(n int) run.Engine {
+		return run.Engine{MonteCarlo: func(ctx context.Context, s, cf *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error) {
+			mc, err := model.MonteCarlo(ctx, s, cf, unc, o)
+			if err != nil {
+				return nil, err
+			}
+			// The last n draws "failed": out of the totals, into Failures.
+			for d := o.Draws - n; d < o.Draws; d++ {
+				mc.Failures = append(mc.Failures, model.DrawFailure{Draw: d, Reason: "scenario, month 2024-0" + strconv.Itoa(1+d%9) + ": stalled"})
+			}
+			for k := range mc.Totals {
+				mc.Totals[k].Values = mc.Totals[k].Values[:o.Draws-n]
+			}
+			mc.Converged, mc.Failed = o.Draws-n, n
+			return mc, nil
+		}}
+	}
+	for _, tc := range []struct{ failed, code int }{{1, exitOK}, {2, exitNotConverged}} {
+		dir := t.TempDir()
+		r := potashEnv(t, context.Background(), &env{engine: fail(tc.failed)}, "run", "--draws", "20", "--no-charts", "--out", dir).want(t, tc.code)
+		if tc.code == exitNotConverged && !strings.Contains(r.stderr, "2 of 20 Monte Carlo draws (10.0%) did not converge") {
+			t.Errorf("stderr: %s", r.stderr)
+		}
+		recs := readCSV(t, filepath.Join(dir, report.FileDraws), report.DrawsHeader)
+		var failed []string
+		for _, rec := range recs {
+			if rec[2] == "failed" {
+				failed = append(failed, rec[1])
+				if rec[3] != "" || rec[4] != "" || !strings.Contains(rec[6], "stalled") {
+					t.Errorf("failed draw row %q", rec)
+				}
+			}
+		}
+		if len(failed) != tc.failed || failed[0] != strconv.Itoa(20-tc.failed) {
+			t.Errorf("draws.csv failed draws %q, want the last %d", failed, tc.failed)
+		}
+	}
+}
+
+// TestPanicExit70: a crash is a short message and exit 70, never the 2 of
+// bad input.
+func TestPanicExit70(t *testing.T) {
+	e := &env{engine: run.Engine{Simulate: func(context.Context, *model.Spec, *model.Spec) (*model.Run, error) {
+		panic("index out of range [7] with length 7")
+	}}}
+	r := potashEnv(t, context.Background(), e, "run", "--no-charts", "--out", t.TempDir()).want(t, exitInternal)
+	if !strings.Contains(r.stderr, "internal error: index out of range") || strings.Contains(r.stderr, "goroutine") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+// TestExitCodesAgree: the same kind of mistake gets the same exit code,
+// from --set, from a sweep, and for --out.
+func TestExitCodesAgree(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "afile")
+	os.WriteFile(file, nil, 0o644)
+	const ela = "market.regions.Brazil.demand_elasticity"
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"run", "--set", ela + "=24"}, "valid range"},
+		{[]string{"sweep", scenarios.DefaultScenario, "--param", ela, "--range", "0.2:24:2"}, "valid range"},
+		{[]string{"run", "--set", "market.suppliers.Canada.capacity_mt=0"}, "capacity"},
+		{[]string{"run", "--out", file}, "not a folder"},
+		{[]string{"run", "--out", filepath.Join(file, "sub")}, "not a folder"},
+		{[]string{"sweep", scenarios.DefaultScenario, "--param", ela, "--range", "2025-01:2025-03:3"}, "not a month"},
+		{[]string{"run", filepath.Dir(file) + "/"}, "is a folder, not a scenario file"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			args := append(slices.Clone(tc.args), "--no-charts")
+			if !slices.Contains(args, "--out") {
+				args = append(args, "--out", filepath.Join(t.TempDir(), "out"))
+			}
+			r := potash(t, args...).want(t, exitBadInput)
+			if !strings.Contains(r.stderr, tc.msg) {
+				t.Errorf("stderr lacks %q: %s", tc.msg, r.stderr)
+			}
+		})
+	}
+}
+
+// TestMetricListGrouped: an unknown metric suggests names and lists the
+// metrics grouped on short lines, not 98 names on one.
+func TestMetricListGrouped(t *testing.T) {
+	r := potash(t, "sensitivity", scenarios.DefaultScenario, "--metric", "price", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
+	for _, want := range []string{"benchmark_price", "price_change.REGION", "where SUPPLIER is", "Belarus"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if n := len([]rune(line)); n > 120 && !strings.HasPrefix(line, "potash: unknown metric") {
+			t.Errorf("a %d-character line: %s", n, line)
+		}
+		if strings.HasSuffix(line, " ") {
+			t.Errorf("trailing space: %q", line)
+		}
+	}
+}
+
+// TestHelpExamplesWork: init writes the name its help promises, and the
+// validate help's glob matches the built-ins in a checkout.
+func TestHelpExamplesWork(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "my-relief.yaml")
+	potash(t, "init", scenarios.DefaultScenario, file).want(t, exitOK)
+	if b := mustRead(t, file); !bytes.HasPrefix(b, []byte("name: my-relief\n")) {
+		t.Errorf("init wrote %.80q", b)
+	}
+	dir := t.TempDir()
+	potash(t, "run", file, "--no-charts", "--out", dir).want(t, exitOK)
+	if sum := readSummary(t, filepath.Join(dir, report.FileSummary)); sum.Scenario.Name != "my-relief" {
+		t.Errorf("the copy runs as %q", sum.Scenario.Name)
+	}
+	help := potash(t, "validate", "--help").want(t, exitOK).stdout
+	m := regexp.MustCompile(`potash validate (scenarios/\S+\*\.yaml)`).FindStringSubmatch(help)
+	if m == nil {
+		t.Fatalf("no glob example in:\n%s", help)
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", m[1]))
+	if len(files) < 5 {
+		t.Fatalf("the example %s matches %q", m[1], files)
+	}
+	potash(t, append([]string{"validate"}, files...)...).want(t, exitOK)
+}
+
+// TestInlineMarketSummary: a scenario with its own market data says so in
+// summary.md, with no empty data set name.
+func TestInlineMarketSummary(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "testdata", "valid", "inline-basic.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the data set's name and version.
+	src = regexp.MustCompile(`(?m)^    (name|version): .*\n`).ReplaceAll(src, nil)
+	file := writeScenario(t, "own.yaml", string(src))
+	dir := t.TempDir()
+	potash(t, "run", file, "--no-charts", "--out", dir).want(t, exitOK)
+	md := mustRead(t, filepath.Join(dir, report.FileMarkdown))
+	if bytes.Contains(md, []byte("market data ;")) || !bytes.Contains(md, []byte("market data given in the scenario file")) {
+		t.Errorf("summary.md:\n%s", md)
+	}
+}
+
+// TestMain runs the command itself when POTASH_TEST_MAIN is set, so that
+// tests can signal a real process.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("POTASH_TEST_MAIN"); args != "" {
+		os.Args = append([]string{"potash"}, strings.Fields(args)...)
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// TestSignalCancels sends SIGTERM to a real potash during its Monte Carlo:
+// it stops, exits 1 and writes nothing.
+func TestSignalCancels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a Monte Carlo in a child process")
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "POTASH_TEST_MAIN=run --draws 100000 --no-charts --workers 1 --out "+out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("potash did not stop within 30 s of SIGTERM")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitRunFailed {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitRunFailed, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("an interrupted run left %s", out)
+	}
+}
+
+// TestExitCodesInREADME: the README's table of exit codes is the
+// command's.
+func TestExitCodesInREADME(t *testing.T) {
+	readme := string(mustRead(t, filepath.Join("..", "..", "README.md")))
+	for _, c := range exitCodes {
+		re := regexp.MustCompile(`(?m)^\| ` + strconv.Itoa(c.code) + ` \| (.+) \|$`)
+		m := re.FindStringSubmatch(readme)
+		if m == nil {
+			t.Errorf("README has no row for exit code %d", c.code)
+			continue
+		}
+		if m[1] != c.meaning {
+			t.Errorf("README: exit code %d: %q\ncommand: %q", c.code, m[1], c.meaning)
+		}
+	}
+	help := potash(t, "--help").want(t, exitOK).stdout
+	for _, c := range exitCodes {
+		if !strings.Contains(help, strconv.Itoa(c.code)) {
+			t.Errorf("--help lacks exit code %d", c.code)
+		}
+	}
+}

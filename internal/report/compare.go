@@ -1,0 +1,117 @@
+package report
+
+import (
+	"fmt"
+	"io"
+)
+
+// CompareSummary is the summary.json of `potash compare`: each scenario
+// run against its own counterfactual.
+type CompareSummary struct {
+	Provenance
+	Scenarios []CompareEntry `json:"scenarios"`
+}
+
+// CompareEntry is one scenario of a comparison.
+type CompareEntry struct {
+	Name           string       `json:"name"`
+	Title          string       `json:"title"`
+	Hash           string       `json:"sha256"`
+	Counterfactual string       `json:"counterfactual"`
+	ReportFrom     string       `json:"report_from"`
+	End            string       `json:"end"`
+	FailedMonths   FailedMonths `json:"failed_months"`
+	Headline       []Headline   `json:"headline"`
+	Metrics        []Metric     `json:"metrics"`
+}
+
+// CheckFinite returns an error naming the first NaN or infinite number.
+func (s *CompareSummary) CheckFinite() error {
+	for _, en := range s.Scenarios {
+		sum := Summary{Headline: en.Headline, Metrics: en.Metrics}
+		if err := sum.CheckFinite(); err != nil {
+			return fmt.Errorf("%s: %w", en.Name, err)
+		}
+	}
+	return nil
+}
+
+// WriteJSON writes s as indented JSON. NaN or Inf is an error.
+func (s *CompareSummary) WriteJSON(w io.Writer) error {
+	if err := s.CheckFinite(); err != nil {
+		return err
+	}
+	return WriteJSON(w, s)
+}
+
+// WriteCompareCSV writes compare.csv: every metric of every scenario, one
+// per row, in the model's units.
+func WriteCompareCSV(w io.Writer, s *CompareSummary) error {
+	cw, err := NewCSVWriter(w, "scenario", "counterfactual", "report_from", "end", "metric", "value", "unit")
+	if err != nil {
+		return err
+	}
+	for _, en := range s.Scenarios {
+		for _, m := range en.Metrics {
+			if err := cw.Row(Text(en.Name), Text(en.Counterfactual), Text(en.ReportFrom),
+				Text(en.End), Text(m.Name), Num(m.Value), Text(m.Unit)); err != nil {
+				return fmt.Errorf("%s %s: %w", en.Name, m.Name, err)
+			}
+		}
+	}
+	return cw.Flush()
+}
+
+// CompareTable is the comparison as a Table: a column per scenario, a row
+// for its counterfactual, its headline window, then each headline metric
+// (a scenario without that metric shows "–").
+func CompareTable(s *CompareSummary) *Table {
+	t := &Table{Head: []string{""}}
+	cfs := []string{"Compared with"}
+	window := []string{"Headline window"}
+	for _, en := range s.Scenarios {
+		t.Head = append(t.Head, en.Name)
+		cfs = append(cfs, en.Counterfactual)
+		window = append(window, en.ReportFrom+" to "+en.End)
+	}
+	t.Rows = [][]string{cfs, window}
+	index := map[string]int{}
+	for k, en := range s.Scenarios {
+		for _, h := range en.Headline {
+			i, ok := index[h.Metric]
+			if !ok {
+				_, _, unit := h.Display()
+				row := make([]string, len(s.Scenarios)+1)
+				row[0] = h.What + " (" + unit + ")"
+				for j := range row[1:] {
+					row[j+1] = "–"
+				}
+				i = len(t.Rows)
+				index[h.Metric] = i
+				t.Rows = append(t.Rows, row)
+			}
+			v, _, _ := h.Display()
+			t.Rows[i][k+1] = v
+		}
+	}
+	return t
+}
+
+// WriteCompareTable prints the comparison as plain text or, with
+// markdown, as a Markdown document.
+func WriteCompareTable(w io.Writer, s *CompareSummary, markdown bool) error {
+	if err := s.CheckFinite(); err != nil {
+		return err
+	}
+	t := CompareTable(s)
+	if !markdown {
+		return t.WriteText(w)
+	}
+	fmt.Fprintf(w, "# Scenario comparison\n\n")
+	if err := t.WriteMarkdown(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nPrices: mean change over each scenario's headline window; revenue: cumulative change over it. "+
+		"Model %s. Reproduce: `%s`\n", s.ModelVersion, s.Command)
+	return err
+}

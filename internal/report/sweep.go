@@ -1,0 +1,250 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// SweepSummary is the summary.json of `potash sweep`: the metrics at every
+// point of a 1-D or 2-D grid.
+type SweepSummary struct {
+	Provenance
+	Scenario     string       `json:"scenario"`
+	Axes         []SweepAxis  `json:"axes"`
+	Metrics      []string     `json:"metrics"`
+	Units        []string     `json:"units"`
+	Points       []SweepPoint `json:"points"`
+	NotConverged int          `json:"not_converged"` // points with a month that did not converge
+}
+
+// SweepAxis is one swept parameter and its values (in the parameter's
+// unit; for a month parameter the model.Month number, and Months has them
+// as YYYY-MM).
+type SweepAxis struct {
+	Param  string    `json:"param"`
+	Unit   string    `json:"unit"`
+	Values []float64 `json:"values"`
+	Months []string  `json:"months,omitempty"`
+}
+
+// Format formats value v of the axis: a month as YYYY-MM, a number in its
+// shortest form.
+func (a SweepAxis) Format(v float64) string {
+	if len(a.Months) > 0 {
+		return model.Month(int(v)).String()
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// SweepPoint is one grid point: the parameter values (one per axis) and
+// the metrics (in the order of SweepSummary.Metrics).
+type SweepPoint struct {
+	At        []float64 `json:"at"`
+	Values    []float64 `json:"values"`
+	Converged bool      `json:"converged"`
+	Status    string    `json:"status"` // the solver's status: "converged", or that of the first month that did not converge
+}
+
+// CheckFinite returns an error naming the first NaN or infinite number.
+func (s *SweepSummary) CheckFinite() error {
+	for p, pt := range s.Points {
+		for m, v := range pt.Values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%s is not a finite number at point %d", s.Metrics[m], p+1)
+			}
+		}
+	}
+	return nil
+}
+
+// WriteJSON writes s as indented JSON. NaN or Inf is an error.
+func (s *SweepSummary) WriteJSON(w io.Writer) error {
+	if err := s.CheckFinite(); err != nil {
+		return err
+	}
+	return WriteJSON(w, s)
+}
+
+// WriteSweepCSV writes sweep.csv: one row per grid point and metric, in
+// the model's units, with the point's status.
+func WriteSweepCSV(w io.Writer, s *SweepSummary) error {
+	head := []string{"scenario"}
+	for k := range s.Axes {
+		head = append(head, fmt.Sprintf("param%d", k+1), fmt.Sprintf("value%d", k+1))
+	}
+	head = append(head, "metric", "value", "unit", "converged", "status")
+	cw, err := NewCSVWriter(w, head...)
+	if err != nil {
+		return err
+	}
+	row := make([]Cell, 0, len(head))
+	for _, p := range s.Points {
+		for m, v := range p.Values {
+			row = append(row[:0], Text(s.Scenario))
+			for k, x := range p.At {
+				c := Num(x)
+				if len(s.Axes[k].Months) > 0 {
+					c = Text(s.Axes[k].Format(x))
+				}
+				row = append(row, Text(s.Axes[k].Param), c)
+			}
+			row = append(row, Text(s.Metrics[m]), Num(v), Text(s.Units[m]), Text(strconv.FormatBool(p.Converged)), Text(p.Status))
+			if err := cw.Row(row...); err != nil {
+				return err
+			}
+		}
+	}
+	return cw.Flush()
+}
+
+// SweepTable is the sweep as a Table: a column per parameter, then one per
+// metric (FormatQuantity); a point with a month that did not converge is
+// marked '*'.
+func SweepTable(s *SweepSummary) *Table {
+	t := &Table{}
+	for _, ax := range s.Axes {
+		t.Head = append(t.Head, ax.Param)
+		t.Right = append(t.Right, true)
+	}
+	for m, name := range s.Metrics {
+		_, unit := DisplayUnit(s.Units[m])
+		t.Head = append(t.Head, name+" ("+unit+")")
+		t.Right = append(t.Right, true)
+	}
+	for _, p := range s.Points {
+		var r []string
+		for k, x := range p.At {
+			r = append(r, s.Axes[k].Format(x))
+		}
+		for m, v := range p.Values {
+			cell, _ := FormatQuantity(v, s.Units[m], true)
+			if !p.Converged {
+				cell += "*"
+			}
+			r = append(r, cell)
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	return t
+}
+
+// WriteSweepTable prints the sweep as plain text or Markdown, with a
+// footnote when some point did not converge.
+func WriteSweepTable(w io.Writer, s *SweepSummary, markdown bool) error {
+	if err := s.CheckFinite(); err != nil {
+		return err
+	}
+	if err := SweepTable(s).Write(w, markdown); err != nil {
+		return err
+	}
+	if s.NotConverged > 0 {
+		_, err := fmt.Fprintln(w, "* some months did not converge at this point")
+		return err
+	}
+	return nil
+}
+
+// SensitivitySummary is the summary.json of `potash sensitivity`: the
+// one-at-a-time effect of each uncertain parameter on a metric.
+type SensitivitySummary struct {
+	Provenance
+	Scenario string       `json:"scenario"`
+	Metric   string       `json:"metric"`
+	Unit     string       `json:"unit"`
+	Base     float64      `json:"base"` // the metric at central values
+	Bars     []TornadoBar `json:"bars"` // largest swing first
+	// NotConverged counts the runs (of 1 + 2 per bar) with a month that did
+	// not converge; their metric is still reported.
+	NotConverged int `json:"not_converged"`
+}
+
+// TornadoBar is one parameter's effect.
+type TornadoBar struct {
+	Param  string  `json:"param"`
+	Low    float64 `json:"low"`  // the parameter's 5th percentile
+	High   float64 `json:"high"` // its 95th
+	AtLow  float64 `json:"at_low"`
+	AtHigh float64 `json:"at_high"`
+	Swing  float64 `json:"swing"` // |at_high − at_low|
+}
+
+// CheckFinite returns an error naming the first NaN or infinite number.
+func (s *SensitivitySummary) CheckFinite() error {
+	bad := func(v ...float64) bool {
+		for _, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return true
+			}
+		}
+		return false
+	}
+	if bad(s.Base) {
+		return fmt.Errorf("the base value of %s is not a finite number", s.Metric)
+	}
+	for _, b := range s.Bars {
+		if bad(b.Low, b.High, b.AtLow, b.AtHigh, b.Swing) {
+			return fmt.Errorf("%s gives a value of %s that is not a finite number", b.Param, s.Metric)
+		}
+	}
+	return nil
+}
+
+// WriteJSON writes s as indented JSON. NaN or Inf is an error.
+func (s *SensitivitySummary) WriteJSON(w io.Writer) error {
+	if err := s.CheckFinite(); err != nil {
+		return err
+	}
+	return WriteJSON(w, s)
+}
+
+// WriteSensitivityCSV writes sensitivity.csv: one row per parameter,
+// ranked, in the model's units.
+func WriteSensitivityCSV(w io.Writer, s *SensitivitySummary) error {
+	cw, err := NewCSVWriter(w, "scenario", "metric", "unit", "base", "rank", "param", "low", "high", "at_low", "at_high", "swing")
+	if err != nil {
+		return err
+	}
+	for k, b := range s.Bars {
+		if err := cw.Row(Text(s.Scenario), Text(s.Metric), Text(s.Unit), Num(s.Base),
+			Num(float64(k+1)), Text(b.Param), Num(b.Low), Num(b.High),
+			Num(b.AtLow), Num(b.AtHigh), Num(b.Swing)); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
+}
+
+// SensitivityTable is the tornado as a Table: each parameter's low and
+// high values (3 significant digits) and the metric at each, and the
+// swing.
+func SensitivityTable(s *SensitivitySummary) *Table {
+	_, unit := DisplayUnit(s.Unit)
+	t := &Table{
+		Head:  []string{"parameter", "low", "high", "at low (" + unit + ")", "at high (" + unit + ")", "swing"},
+		Right: []bool{false, true, true, true, true, true},
+	}
+	for _, b := range s.Bars {
+		lo, _ := FormatQuantity(b.AtLow, s.Unit, true)
+		hi, _ := FormatQuantity(b.AtHigh, s.Unit, true)
+		sw, _ := FormatQuantity(b.Swing, s.Unit, false)
+		t.Rows = append(t.Rows, []string{b.Param, strconv.FormatFloat(b.Low, 'g', 3, 64), strconv.FormatFloat(b.High, 'g', 3, 64), lo, hi, sw})
+	}
+	return t
+}
+
+// WriteSensitivityTable prints the tornado as plain text, with a line on
+// the base value first, or as Markdown.
+func WriteSensitivityTable(w io.Writer, s *SensitivitySummary, markdown bool) error {
+	if err := s.CheckFinite(); err != nil {
+		return err
+	}
+	if !markdown {
+		base, unit := FormatQuantity(s.Base, s.Unit, true)
+		fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", s.Metric, s.Scenario, base, unit)
+	}
+	return SensitivityTable(s).Write(w, markdown)
+}

@@ -1,0 +1,88 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// DisplayUnit returns the factor that converts a value in the model's unit
+// to the unit tables show, and that unit: money in $M is shown in $ bn
+// ("$M" → "$ bn", "$M/yr" → "$ bn/yr"); every other unit as it is.
+func DisplayUnit(unit string) (factor float64, display string) {
+	switch unit {
+	case "$M":
+		return 1e-3, "$ bn"
+	case "$M/yr":
+		return 1e-3, "$ bn/yr"
+	}
+	return 1, unit
+}
+
+// Decimals is the number of decimals tables show for a value in display
+// unit u (see DisplayUnit): 2 for $ bn and Mt, 1 for $/t and percent, 3
+// for fractions, 2 otherwise.
+func Decimals(u string) int {
+	switch u {
+	case "$/t", "%":
+		return 1
+	case "fraction":
+		return 3
+	}
+	return 2
+}
+
+// FormatQuantity formats v, in the model's unit, the way every table of
+// potash shows it: in the display unit (DisplayUnit), with that unit's
+// decimals (Decimals) and thousands separators; signed adds a '+' to
+// positive values (changes). It returns the text and the display unit.
+func FormatQuantity(v float64, unit string, signed bool) (text, display string) {
+	f, u := DisplayUnit(unit)
+	return FormatNumber(v*f, Decimals(u), signed), u
+}
+
+// FormatNumber formats v with thousands separators and dec decimals;
+// signed adds a '+' to positive values. −0 prints as 0, and negative
+// values use the minus sign U+2212.
+func FormatNumber(v float64, dec int, signed bool) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Sprint(v)
+	}
+	s := fmt.Sprintf("%.*f", dec, math.Abs(v))
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for k, c := range intPart {
+		if k > 0 && (len(intPart)-k)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	zero := strings.Trim(out, "0.,") == ""
+	switch {
+	case v < 0 && !zero:
+		out = "−" + out
+	case signed && !zero:
+		out = "+" + out
+	}
+	return out
+}
+
+// Display returns h's value, band and unit as display strings (see
+// FormatQuantity): the change with its percentage of the counterfactual's
+// level, and the 5–95% band ("" without draws).
+func (h Headline) Display() (value, band, unit string) {
+	value, unit = FormatQuantity(h.Value, h.Unit, true)
+	if h.Percent != nil {
+		value += " (" + FormatNumber(*h.Percent, 1, true) + "%)"
+	}
+	if h.Band != nil {
+		lo, _ := FormatQuantity(h.Band.P5, h.Unit, true)
+		hi, _ := FormatQuantity(h.Band.P95, h.Unit, true)
+		band = lo + " to " + hi
+	}
+	return value, band, unit
+}

@@ -1,0 +1,158 @@
+package run
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
+)
+
+// CheckMetrics returns an ErrInput error when one of names is not a
+// metric of market m (model.MetricList): it suggests the likely one and
+// lists the metrics grouped, one line per group.
+func CheckMetrics(m *model.Market, names []string) error {
+	var list []string
+	for _, mt := range model.MetricList(m) {
+		list = append(list, mt.Name)
+	}
+	for _, n := range names {
+		if slices.Contains(list, n) {
+			continue
+		}
+		msg := fmt.Sprintf("unknown metric %q", n)
+		if s := scenarios.Suggest(n, list); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		} else if like := metricsLike(n, list); len(like) > 0 {
+			msg += "; metrics with " + fmt.Sprintf("%q", n) + " in their name: " + strings.Join(like, ", ")
+		}
+		return inputErr("%s\n%s", msg, MetricGroups(list))
+	}
+	return nil
+}
+
+// metricsLike returns up to 6 metric names or per-entity families
+// ("price_change.REGION") that contain s.
+func metricsLike(s string, list []string) []string {
+	s = strings.ToLower(s)
+	var out []string
+	for _, g := range groupMetrics(list) {
+		for _, p := range g.prefixes {
+			name := p
+			if g.kind != "" {
+				name = p + "." + strings.ToUpper(g.kind)
+			}
+			if strings.Contains(strings.ToLower(p), s) && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	if len(out) > 6 {
+		out = append(out[:6], "…")
+	}
+	return out
+}
+
+// metricGroup is metrics sharing a set of entities: prefix.ENTITY for
+// every prefix and entity (kind "" for metrics without an entity).
+type metricGroup struct {
+	kind     string // "supplier", "region", or "" (world), guessed from the entities
+	prefixes []string
+	entities []string
+}
+
+// groupMetrics groups metric names "prefix.entity" by their entity sets,
+// in first-seen order.
+func groupMetrics(list []string) []metricGroup {
+	var world []string
+	ents := map[string][]string{}
+	var order []string
+	for _, n := range list {
+		p, e, ok := strings.Cut(n, ".")
+		if !ok {
+			world = append(world, n)
+			continue
+		}
+		if _, seen := ents[p]; !seen {
+			order = append(order, p)
+		}
+		ents[p] = append(ents[p], e)
+	}
+	groups := []metricGroup{{prefixes: world}}
+	for _, p := range order {
+		key := strings.Join(ents[p], "\x00")
+		found := false
+		for k := range groups[1:] {
+			g := &groups[k+1]
+			if strings.Join(g.entities, "\x00") == key {
+				g.prefixes = append(g.prefixes, p)
+				found = true
+				break
+			}
+		}
+		if !found {
+			groups = append(groups, metricGroup{prefixes: []string{p}, entities: ents[p]})
+		}
+	}
+	for k := range groups[1:] {
+		g := &groups[k+1]
+		g.kind = "entity"
+		for _, p := range g.prefixes {
+			switch {
+			case strings.Contains(p, "revenue") || strings.Contains(p, "exports") || strings.Contains(p, "fob"):
+				g.kind = "supplier"
+			case strings.Contains(p, "demand") || strings.Contains(p, "import"):
+				g.kind = "region"
+			}
+		}
+	}
+	return groups
+}
+
+// MetricGroups lists metric names compactly: the world metrics, then each
+// family of per-supplier and per-region metrics with its entities,
+// wrapped at about 100 columns.
+func MetricGroups(list []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The %d metrics:", len(list))
+	for _, g := range groupMetrics(list) {
+		if len(g.prefixes) == 0 {
+			continue
+		}
+		if g.kind == "" {
+			b.WriteString(wrap("\n  ", "    ", strings.Join(g.prefixes, ", ")))
+			continue
+		}
+		kind := strings.ToUpper(g.kind)
+		var names []string
+		for _, p := range g.prefixes {
+			names = append(names, p+"."+kind)
+		}
+		b.WriteString(wrap("\n  ", "    ", strings.Join(names, ", ")))
+		b.WriteString(wrap("\n    where "+kind+" is ", "      ", strings.Join(g.entities, ", ")))
+	}
+	return b.String()
+}
+
+// wrap writes text after first, breaking lines after commas at about 100
+// columns and indenting continuation lines with indent.
+func wrap(first, indent, text string) string {
+	var b strings.Builder
+	b.WriteString(first)
+	col := len([]rune(first)) - 1
+	for k, w := range strings.SplitAfter(text, ", ") {
+		n := len([]rune(w))
+		if k > 0 && col+n > 100 {
+			line := strings.TrimRight(b.String(), " ")
+			b.Reset()
+			b.WriteString(line + "\n" + indent)
+			col = len(indent)
+			w = strings.TrimLeft(w, " ")
+			n = len([]rune(w))
+		}
+		b.WriteString(w)
+		col += n
+	}
+	return strings.TrimRight(b.String(), " ")
+}

@@ -1,0 +1,353 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
+	"github.com/potash-sim/potash/scenarios"
+)
+
+// Limits of a request.
+const (
+	// MaxDraws is the most Monte Carlo draws one run may ask for.
+	MaxDraws = 1_000_000
+	// MaxFailedDrawShare is the share of failed draws above which a run
+	// is not converged (Result.Err).
+	MaxFailedDrawShare = 0.05
+	// NoticeDraws is the number of draws from which Run announces the
+	// memory and time it expects (Request.Notice).
+	NoticeDraws = 10_000
+)
+
+// MaxWorkers is the most worker goroutines a request may ask for: four
+// per CPU.
+func MaxWorkers() int { return 4 * runtime.NumCPU() }
+
+// Engine is what the pipeline computes with: the model and plots packages
+// by default (the zero Engine). The web page's tests replace parts of it
+// to exercise its limits and error paths.
+type Engine struct {
+	Simulate   func(ctx context.Context, scenario, counterfactual *model.Spec) (*model.Run, error)
+	MonteCarlo func(ctx context.Context, scenario, counterfactual *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error)
+	Metrics    func(run *model.Run) []model.Metric
+	Charts     func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error)
+}
+
+func (e Engine) withDefaults() Engine {
+	if e.Simulate == nil {
+		e.Simulate = model.SimulatePair
+	}
+	if e.MonteCarlo == nil {
+		e.MonteCarlo = model.MonteCarlo
+	}
+	if e.Metrics == nil {
+		e.Metrics = model.Metrics
+	}
+	if e.Charts == nil {
+		e.Charts = plots.RunCharts
+	}
+	return e
+}
+
+// Request is one run: a scenario, its draws and how to name it.
+type Request struct {
+	// Scenario is the validated scenario to run (scenarios.Load,
+	// scenarios.ParseWith).
+	Scenario *scenarios.Scenario
+	// Ref names the scenario on the reproducing command line: the
+	// built-in name or the file path as the user gave it (default
+	// Scenario.Name).
+	Ref string
+	// Sets are the --set overrides already applied to Scenario, as given.
+	Sets []string
+	// Draws is the number of Monte Carlo draws (0 to MaxDraws); a scenario
+	// without uncertain parameters runs without draws (with a note).
+	Draws int
+	Seed  uint64
+	// Workers is the number of goroutines of the Monte Carlo (0: one per
+	// CPU; at most MaxWorkers). Results do not depend on it.
+	Workers int
+	// Progress, if not nil, is told of the draws done.
+	Progress func(done, total int)
+	// Notice, if not nil, is told what a long Monte Carlo will take
+	// before it starts (from NoticeDraws draws).
+	Notice func(msg string)
+	// Charts, if not nil, asks for the run's charts with these options.
+	Charts *plots.Options
+}
+
+// Result is everything a run produced.
+type Result struct {
+	Scenario *scenarios.Scenario
+	Run      *model.Run
+	MC       *model.MCResult // nil without draws
+	// Summary holds the headline, the metrics, the failures and the
+	// provenance, with the reproducing command line. Its RunID and Files
+	// are filled in when the outputs are written (Write).
+	Summary *report.Summary
+	Meta    plots.Meta     // what the charts say about the run
+	Charts  []*plots.Chart // in page order; nil unless Request.Charts
+	// Notes are remarks for the reader (e.g. a scenario with no uncertain
+	// parameters ran without draws).
+	Notes []string
+}
+
+// Run runs a request with the default Engine.
+func Run(ctx context.Context, req Request) (*Result, error) { return Engine{}.Run(ctx, req) }
+
+// Check returns an ErrInput error when the request's numbers are out of
+// range.
+func (req *Request) Check() error {
+	if req.Scenario == nil || req.Scenario.Spec == nil || req.Scenario.Counterfactual == nil {
+		return inputErr("no scenario to run")
+	}
+	if err := CheckDraws(req.Draws); err != nil {
+		return err
+	}
+	return CheckWorkers(req.Workers)
+}
+
+// CheckDraws returns an ErrInput error unless 0 ≤ n ≤ MaxDraws.
+func CheckDraws(n int) error {
+	if n < 0 || n > MaxDraws {
+		return inputErr("%d draws: want 0 to %s", n, report.FormatNumber(MaxDraws, 0, false))
+	}
+	return nil
+}
+
+// CheckWorkers returns an ErrInput error unless 0 ≤ n ≤ MaxWorkers().
+func CheckWorkers(n int) error {
+	if mw := MaxWorkers(); n < 0 || n > mw {
+		return inputErr("%d workers: want 0 (one per CPU) to %d (four per CPU)", n, mw)
+	}
+	return nil
+}
+
+// Run simulates the request's scenario and counterfactual and, with
+// draws, its Monte Carlo; builds the metrics, the headline and the summary;
+// and lists the charts. A run whose central months or draws did not all
+// converge is still a result: see Result.Err.
+func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
+	e = e.withDefaults()
+	if err := req.Check(); err != nil {
+		return nil, err
+	}
+	s := req.Scenario
+	t0 := time.Now()
+	run, err := e.Simulate(ctx, s.Spec, s.Counterfactual)
+	if err != nil {
+		// Non-convergence is a Status, not an error: an error here means
+		// the scenario cannot be simulated (e.g. its market cannot be
+		// calibrated) or the run was cancelled.
+		return nil, wrapKind(ErrInput, "simulating "+s.Name, err)
+	}
+	if run == nil || run.Scenario == nil || run.Counterfactual == nil {
+		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("simulating %s: no paths returned", s.Name)}
+	}
+	central := time.Since(t0)
+	res := &Result{Scenario: s, Run: run}
+	draws := req.Draws
+	if draws > 0 && len(s.Uncertain) == 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s declares no uncertain parameters (no uncertainty: section), so it ran without draws and there are no bands", s.Name))
+		draws = 0
+	}
+	if draws > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if draws >= NoticeDraws && req.Notice != nil {
+			req.Notice(Estimate(run, s.Spec, draws, req.Workers, central))
+		}
+		res.MC, err = e.MonteCarlo(ctx, s.Spec, s.Counterfactual, s.Uncertain, model.MCOptions{
+			Draws: draws, Seed: req.Seed, Workers: req.Workers, Progress: req.Progress,
+		})
+		if err != nil {
+			return nil, wrapKind(ErrModel, "Monte Carlo of "+s.Name, err)
+		}
+		if res.MC == nil {
+			return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("the Monte Carlo of %s returned no result", s.Name)}
+		}
+		if res.MC.Converged == 0 {
+			msg := fmt.Sprintf("none of the %d Monte Carlo draws of %s converged", draws, s.Name)
+			if res.MC.FirstFailure != "" {
+				msg += " (the first: " + res.MC.FirstFailure + ")"
+			}
+			return nil, &Error{Kind: ErrModel, Err: errors.New(msg)}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	metrics := report.Metrics(e.Metrics(run), res.MC)
+	heads, err := report.Headlines(run, metrics)
+	if err != nil {
+		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("%s: %w", s.Name, err)}
+	}
+	ref := req.Ref
+	if ref == "" {
+		ref = s.Name
+	}
+	sum := &report.Summary{
+		Provenance:   report.NewProvenance(Command(ref, req.Sets, draws, req.Seed), req.Sets, report.Input{Name: s.Name, SHA256: s.Hash}),
+		Scenario:     ScenarioInfo(s),
+		Seed:         req.Seed,
+		Draws:        draws,
+		Workers:      req.Workers,
+		FailedMonths: failedMonths(run),
+		Headline:     heads,
+		Metrics:      metrics,
+	}
+	if res.MC != nil {
+		sum.Converged, sum.FailedDraws = res.MC.Converged, res.MC.Failed
+		for k, f := range res.MC.Failures {
+			if k == report.MaxListedFailures {
+				break
+			}
+			sum.DrawFailures = append(sum.DrawFailures, report.DrawFailure{Draw: f.Draw, Reason: f.Reason})
+		}
+	}
+	for _, w := range s.Warnings.Warnings() {
+		sum.Warnings = append(sum.Warnings, w.Error())
+	}
+	sum.Warnings = append(sum.Warnings, res.Notes...)
+	if err := sum.CheckFinite(); err != nil {
+		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("%s: %w", s.Name, err)}
+	}
+	res.Summary = sum
+	res.Meta = ChartMeta(s, req.Seed, draws)
+	if req.Charts != nil {
+		charts, err := e.Charts(run, res.MC, res.Meta, *req.Charts)
+		if err != nil {
+			return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("charts of %s: %w", s.Name, err)}
+		}
+		if len(charts) == 0 {
+			return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("charts of %s: no charts were drawn", s.Name)}
+		}
+		res.Charts = pageOrder(charts)
+	}
+	return res, nil
+}
+
+// Err returns an ErrNotConverged error naming the failures when some
+// month of the central run did not converge, or more than
+// MaxFailedDrawShare of the draws failed; nil otherwise. The result is
+// complete either way.
+func (r *Result) Err() error {
+	var msgs []string
+	fm := r.Summary.FailedMonths
+	if n := fm.Scenario + fm.Counterfactual; n > 0 {
+		msgs = append(msgs, fmt.Sprintf("the solver did not converge in %d months of the central run: %s", n, report.ListFailedMonths(fm)))
+	}
+	if s := r.Summary; s.FailedDraws > 0 && float64(s.FailedDraws) > MaxFailedDrawShare*float64(s.Draws) {
+		m := fmt.Sprintf("%d of %d Monte Carlo draws (%s%%) did not converge, more than the %g%% allowed",
+			s.FailedDraws, s.Draws, report.FormatNumber(100*float64(s.FailedDraws)/float64(s.Draws), 1, false), 100*MaxFailedDrawShare)
+		if len(s.DrawFailures) > 0 {
+			m += fmt.Sprintf(" (the first, draw %d: %s)", s.DrawFailures[0].Draw, s.DrawFailures[0].Reason)
+		}
+		msgs = append(msgs, m)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return &Error{Kind: ErrNotConverged, Err: fmt.Errorf("%s: %s", r.Scenario.Name, strings.Join(msgs, "; "))}
+}
+
+// failedMonths counts and lists the non-converged months of run's paths.
+func failedMonths(run *model.Run) report.FailedMonths {
+	fm := report.FailedMonths{Scenario: run.Scenario.Failed, Counterfactual: run.Counterfactual.Failed}
+	for _, p := range []struct {
+		name string
+		path *model.Path
+	}{{report.SeriesScenario, run.Scenario}, {report.SeriesCounterfactual, run.Counterfactual}} {
+		for k, r := range p.path.Results {
+			if r.Status != model.Converged && len(fm.Months) < report.MaxListedFailures && k < len(p.path.Months) {
+				fm.Months = append(fm.Months, report.FailedMonth{Path: p.name, Month: p.path.Months[k].String(), Status: r.Status.String()})
+			}
+		}
+	}
+	return fm
+}
+
+// Command is the command line that reproduces a run of ref (a built-in
+// name or a file path) with sets, draws and seed.
+func Command(ref string, sets []string, draws int, seed uint64) string {
+	args := []string{"potash", "run", ref, "--seed", strconv.FormatUint(seed, 10)}
+	if draws > 0 {
+		args = append(args, "--draws", strconv.Itoa(draws))
+	}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	return report.CommandLine(args)
+}
+
+// ScenarioInfo describes s for the summaries.
+func ScenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
+	sp := s.Spec
+	info := report.ScenarioInfo{
+		Name: s.Name, Title: s.Title, Description: s.Description, Sources: s.Sources,
+		Hash: s.Hash, Counterfactual: s.CounterfactualName,
+		Start: sp.Start.String(), End: sp.End.String(), ReportFrom: sp.Start.String(),
+	}
+	if sp.ReportStart != 0 {
+		info.ReportFrom = sp.ReportStart.String()
+	}
+	if info.Title == "" {
+		info.Title = s.Name
+	}
+	if sp.Market != nil {
+		info.Dataset = sp.Market.Name
+		if sp.Market.Version != "" {
+			info.Dataset += " v" + sp.Market.Version
+		}
+	}
+	for _, ev := range sp.Events {
+		ei := report.EventInfo{ID: ev.ID, Label: ev.Label, Start: ev.Start.String()}
+		if ev.End != 0 {
+			ei.End = ev.End.String()
+		}
+		info.Events = append(info.Events, ei)
+	}
+	return info
+}
+
+// Estimate says what draws Monte Carlo draws of spec will take: the
+// memory (model.MCMemory, with the runtime's headroom) and a rough time
+// from the central run's (took central) and the workers.
+func Estimate(run *model.Run, spec *model.Spec, draws, workers int, central time.Duration) string {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, runtime.NumCPU())
+	mem := float64(model.MCMemory(run.Scenario.Cal, spec, draws, workers)) * 2 // the runtime's headroom (GOGC=100)
+	secs := central.Seconds() * float64(draws) / float64(max(workers, 1))
+	return fmt.Sprintf("Monte Carlo of %s draws: about %s of memory and very roughly %s on %d cores (Ctrl-C stops it)",
+		report.FormatNumber(float64(draws), 0, false), formatBytes(mem), formatDuration(secs), workers)
+}
+
+func formatBytes(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return report.FormatNumber(b/(1<<30), 1, false) + " GB"
+	default:
+		return report.FormatNumber(max(1, b/(1<<20)), 0, false) + " MB"
+	}
+}
+
+func formatDuration(secs float64) string {
+	switch {
+	case secs >= 3600:
+		return report.FormatNumber(secs/3600, 1, false) + " h"
+	case secs >= 90:
+		return report.FormatNumber(secs/60, 0, false) + " min"
+	}
+	return report.FormatNumber(max(1, secs), 0, false) + " s"
+}

@@ -1,0 +1,284 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
+	"github.com/potash-sim/potash/scenarios"
+)
+
+func load(t testing.TB, name string, sets ...string) *scenarios.Scenario {
+	t.Helper()
+	s, err := scenarios.Load(name, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestRunIsTheModel: the pipeline's numbers are the model's, its summary
+// carries the provenance and the command line that reproduces it.
+func TestRunIsTheModel(t *testing.T) {
+	ctx := context.Background()
+	set := "market.regions.*.demand_elasticity=0.6"
+	s := load(t, scenarios.DefaultScenario, set)
+	res, err := Run(ctx, Request{Scenario: s, Sets: []string{set}, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{}
+	for _, m := range model.Metrics(mr) {
+		want[m.Name] = m.Value
+	}
+	for _, m := range res.Summary.Metrics {
+		if m.Value != want[m.Name] {
+			t.Errorf("%s = %v, model %v", m.Name, m.Value, want[m.Name])
+		}
+	}
+	sum := res.Summary
+	if sum.Tool != "potash" || sum.ModelVersion != model.Version || len(sum.Inputs) != 1 || sum.Inputs[0].SHA256 != s.Hash {
+		t.Errorf("provenance %+v", sum.Provenance)
+	}
+	if wantCmd := "potash run " + scenarios.DefaultScenario + " --seed 3 --set 'market.regions.*.demand_elasticity=0.6'"; sum.Command != wantCmd {
+		t.Errorf("command %q, want %q", sum.Command, wantCmd)
+	}
+	if res.Charts != nil || res.MC != nil || res.Err() != nil {
+		t.Errorf("charts %v, MC %v, Err %v", res.Charts, res.MC, res.Err())
+	}
+}
+
+// TestRunInputErrors: requests and scenarios that cannot run are ErrInput.
+func TestRunInputErrors(t *testing.T) {
+	ctx := context.Background()
+	s := load(t, "history")
+	for name, req := range map[string]Request{
+		"too many draws":   {Scenario: s, Draws: MaxDraws + 1},
+		"negative draws":   {Scenario: s, Draws: -1},
+		"too many workers": {Scenario: s, Workers: MaxWorkers() + 1},
+		"no scenario":      {},
+		"uncalibratable":   {Scenario: load(t, "history", "market.suppliers.Canada.capacity_mt=0")},
+	} {
+		if _, err := Run(ctx, req); !errors.Is(err, ErrInput) {
+			t.Errorf("%s: %v, want ErrInput", name, err)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Run(cctx, Request{Scenario: s}); !errors.Is(err, context.Canceled) || errors.Is(err, ErrInput) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// TestRunNotConverged: failed central months and too many failed draws
+// are ErrNotConverged, naming them; the result is complete.
+func TestRunNotConverged(t *testing.T) {
+	ctx := context.Background()
+	s := load(t, scenarios.DefaultScenario)
+	e := Engine{
+		Simulate: func(ctx context.Context, a, b *model.Spec) (*model.Run, error) {
+			r, err := model.SimulatePair(ctx, a, b)
+			if err == nil {
+				r.Counterfactual.Results[5].Status = model.Stalled
+				r.Counterfactual.Failed = 1
+			}
+			return r, err
+		},
+	}
+	res, err := e.Run(ctx, Request{Scenario: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = res.Err()
+	month := (s.Spec.Start + 5).String()
+	if !errors.Is(err, ErrNotConverged) || !strings.Contains(err.Error(), "counterfactual "+month+" (stalled)") {
+		t.Errorf("Err() = %v", err)
+	}
+	fm := res.Summary.FailedMonths
+	if fm.Counterfactual != 1 || len(fm.Months) != 1 || fm.Months[0] != (report.FailedMonth{Path: "counterfactual", Month: month, Status: "stalled"}) {
+		t.Errorf("failed months %+v", fm)
+	}
+}
+
+// TestRunDrawsAndNotice: a long Monte Carlo is announced with its memory;
+// a scenario without uncertain parameters runs without draws, with a note.
+func TestRunDrawsAndNotice(t *testing.T) {
+	ctx := context.Background()
+	s := load(t, scenarios.DefaultScenario)
+	var asked int
+	e := Engine{MonteCarlo: func(ctx context.Context, a, b *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error) {
+		asked = o.Draws
+		o.Draws = 3 // what the test can afford
+		return model.MonteCarlo(ctx, a, b, unc, o)
+	}}
+	var notice string
+	res, err := e.Run(ctx, Request{Scenario: s, Draws: NoticeDraws, Seed: 1, Notice: func(m string) { notice = m }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked != NoticeDraws || !strings.Contains(notice, "10,000 draws") || !strings.Contains(notice, "MB of memory") {
+		t.Errorf("asked %d draws; notice %q", asked, notice)
+	}
+	if res.MC == nil || res.Summary.Headline[0].Band == nil {
+		t.Error("no bands with draws")
+	}
+	file := filepath.Join(t.TempDir(), "flat.yaml")
+	os.WriteFile(file, []byte("title: flat\nhorizon: {start: 2020-01, end: 2020-06}\n"), 0o644)
+	res, err = Run(ctx, Request{Scenario: load(t, file), Draws: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MC != nil || res.Summary.Draws != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "no uncertain parameters") {
+		t.Errorf("MC %v draws %d notes %q", res.MC, res.Summary.Draws, res.Notes)
+	}
+}
+
+// TestMCMemoryEstimate: the estimate grows with the draws and matches the
+// exact regime's rows.
+func TestMCMemoryEstimate(t *testing.T) {
+	s := load(t, scenarios.DefaultScenario)
+	r, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := int64(0)
+	for _, d := range []int{1, 100, 10_000, 100_000, MaxDraws} {
+		m := model.MCMemory(r.Scenario.Cal, s.Spec, d, 2)
+		if m <= prev {
+			t.Errorf("%d draws: %d bytes, not more than %d", d, m, prev)
+		}
+		prev = m
+	}
+	// docs/MODEL.md §9.2: about 41,000 level cells; 100,000 draws hold
+	// 32 + 64 MB of counters, a 42 MB block and 78 MB of totals.
+	if m := model.MCMemory(r.Scenario.Cal, s.Spec, 100_000, 2); m < 150<<20 || m > 400<<20 {
+		t.Errorf("100,000 draws: %d MB", m>>20)
+	}
+}
+
+// TestEveryBuiltinOutput: for every built-in, results.csv (and so
+// bands.csv, which has the same rows) stays far under a spreadsheet's
+// 1,048,576 rows, and every chart is named as the output folder's
+// patterns expect (report.IsOutputName), so its removal works.
+func TestEveryBuiltinOutput(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range scenarios.Builtins() {
+		t.Run(b.Name, func(t *testing.T) {
+			s := load(t, b.Name)
+			res, err := Run(ctx, Request{Scenario: s, Charts: &plots.Options{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := 0
+			if err := report.TidyRows(res.Run, func(*report.Row) error { rows++; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if rows >= 200_000 {
+				t.Errorf("results.csv would have %d rows", rows)
+			}
+			for _, ch := range res.Charts {
+				for _, f := range plots.Formats() {
+					if n := ch.Name + "." + f; !report.IsOutputName(n) {
+						t.Errorf("chart file %s is not an output name", n)
+					}
+				}
+				if ch.Caption == "" {
+					t.Errorf("chart %s has no caption", ch.Name)
+				}
+			}
+			if !res.Charts[0].Main || res.Charts[0].Name != "price" {
+				t.Errorf("first chart %s (main %v)", res.Charts[0].Name, res.Charts[0].Main)
+			}
+		})
+	}
+}
+
+// TestBandsSameRowsAsResults: bands.csv has a row for every row of
+// results.csv.
+func TestBandsSameRowsAsResults(t *testing.T) {
+	ctx := context.Background()
+	s := load(t, "history")
+	res, err := Run(ctx, Request{Scenario: s, Draws: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if err := report.WriteTidyCSV(&a, s.Name, res.Run); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteBandsCSV(&b, s.Name, res.MC); err != nil {
+		t.Fatal(err)
+	}
+	if na, nb := bytes.Count(a.Bytes(), []byte("\n")), bytes.Count(b.Bytes(), []byte("\n")); na != nb {
+		t.Errorf("results.csv %d lines, bands.csv %d", na, nb)
+	}
+}
+
+// TestWriteCancelled: a write stopped by its context leaves the folder as
+// it was.
+func TestWriteCancelled(t *testing.T) {
+	dir := t.TempDir()
+	o := func(content string) *Output {
+		prov := report.Provenance{Tool: "potash"}
+		return &Output{Command: "test", Prov: &prov,
+			Files: []File{{report.FileResults, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }}},
+			Summary: func([]report.ChartInfo) []File {
+				return []File{{report.FileSummary, func(w io.Writer) error { return report.WriteJSON(w, prov) }}}
+			}}
+	}
+	if _, err := Write(context.Background(), dir, o("one"), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Write(ctx, dir, o("two"), WriteOptions{Staged: func(string) { cancel() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Write: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, report.FileResults)); string(b) != "one" {
+		t.Errorf("results.csv = %q", b)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 3 { // results.csv, summary.json, the manifest
+		t.Errorf("folder holds %d entries", len(ents))
+	}
+}
+
+// TestPageOrder: main charts first, each group in plots' order.
+func TestPageOrder(t *testing.T) {
+	in := []*plots.Chart{{Name: "a"}, {Name: "b", Main: true}, {Name: "c"}, {Name: "d", Main: true}}
+	var got []string
+	for _, ch := range pageOrder(in) {
+		got = append(got, ch.Name)
+	}
+	if strings.Join(got, " ") != "b d a c" {
+		t.Errorf("page order %q", got)
+	}
+}
+
+func TestCheckMetrics(t *testing.T) {
+	m := load(t, "history").Spec.Market
+	if err := CheckMetrics(m, []string{"benchmark_price_change", "revenue_change.Belarus"}); err != nil {
+		t.Error(err)
+	}
+	for bad, want := range map[string]string{
+		"revenue_chnage.Belarus": `did you mean "revenue_change.Belarus"`,
+		"price":                  "price_change.REGION",
+	} {
+		err := CheckMetrics(m, []string{bad})
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "where SUPPLIER is") {
+			t.Errorf("CheckMetrics(%s): %v", bad, err)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package run
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestParseRange(t *testing.T) {
+	ax := func(r string) SweepAxis { return SweepAxis{Name: "--range", Param: "p", Range: r} }
+	g, err := parseRange(ax("0.1:0.5:5"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0.1, 0.2, 0.3, 0.4, 0.5}
+	for k := range want {
+		if g.values[k] != want[k] {
+			t.Errorf("values = %v, want %v (round numbers)", g.values, want)
+			break
+		}
+	}
+	g, err = parseRange(ax("2025-06:2026-06:5"), "month")
+	if err != nil || !g.months || len(g.values) != 5 || SweepAxisFormat(g, 1) != "2025-09" {
+		t.Errorf("month range: %v %v", g, err)
+	}
+	for _, tc := range []struct{ rng, unit string }{
+		{"2025-06:2026-06:6", "month"}, // 12 months in 5 steps
+		{"2025-01:2025-03:3", ""},      // months for a number
+		{"2025-01:2025-03:3", "%"},
+		{"1:2:2", "month"}, // numbers for a month
+		{"1:2", ""}, {"1:x:3", ""}, {"0:1:0", ""}, {"0:1:10001", ""}, {"0:1:1", ""},
+	} {
+		if _, err := parseRange(ax(tc.rng), tc.unit); !errors.Is(err, ErrInput) {
+			t.Errorf("parseRange(%q, %q): %v, want an ErrInput error", tc.rng, tc.unit, err)
+		}
+	}
+}
+
+// SweepAxisFormat formats value k of g as the summary does.
+func SweepAxisFormat(g grid, k int) string {
+	a := axisOf(g)
+	return a.Format(g.values[k])
+}
+
+// FuzzParseRange: any range text gives a grid or an error, never a panic,
+// and a grid has the asked number of finite points from FROM to TO.
+func FuzzParseRange(f *testing.F) {
+	for _, s := range []string{"0.1:0.8:8", "2025-06:2026-12:7", "1:1:1", "-1:1:3", "1e308:-1e308:5", "a:b:c", "::", "0:1:0"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, month bool) {
+		unit := ""
+		if month {
+			unit = "month"
+		}
+		g, err := parseRange(SweepAxis{Name: "--range", Param: "p", Range: s}, unit)
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("parseRange(%q): %v is not an ErrInput error", s, err)
+			}
+			return
+		}
+		if len(g.values) == 0 || len(g.values) > MaxGridPoints || g.months != month {
+			t.Fatalf("parseRange(%q): %d values, months %v", s, len(g.values), g.months)
+		}
+		for _, v := range g.values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("parseRange(%q): value %v", s, v)
+			}
+		}
+	})
+}

@@ -1,0 +1,227 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/plots"
+)
+
+// File is an output file: its base name and how to write it.
+type File struct {
+	Name  string
+	Write func(w io.Writer) error
+}
+
+// Output is what one command writes into its output folder: data files,
+// charts, and last the summary files, which list them all.
+type Output struct {
+	// Command names the command in the folder's manifest, e.g. "run".
+	Command string
+	// Prov is the provenance embedded in the summary; Write fills in its
+	// RunID and Files before it writes the summary files.
+	Prov   *report.Provenance
+	Files  []File
+	Charts []*plots.Chart
+	// Summary returns the summary files (summary.json, …), called once
+	// Prov is complete, with the charts written.
+	Summary func(charts []report.ChartInfo) []File
+}
+
+// WriteOptions control Write.
+type WriteOptions struct {
+	// Charts are the chart formats, size and DPI; nil writes no charts.
+	Charts *plots.Options
+	// Log, if not nil, is told of every file removed from the folder (the
+	// outputs of its previous run that this one does not rewrite) and of
+	// leftovers of interrupted runs cleaned up.
+	Log func(msg string)
+	// Staged, if not nil, is told of each file as it is staged, before
+	// the commit (progress; tests interrupt the write phase with it).
+	Staged func(name string)
+}
+
+// Write writes o into the folder dir, whole or not at all (report.Stage):
+// the charts in every format, the files, then the summary; it returns the
+// paths written. It stops, writing nothing, once ctx is done. A dir that
+// is, or runs through, a file is an ErrInput error.
+func Write(ctx context.Context, dir string, o *Output, opts WriteOptions) ([]string, error) {
+	stage, err := report.NewStage(dir, report.StageOptions{Command: o.Command, Context: ctx, Log: opts.Log})
+	if err != nil {
+		if errors.Is(err, report.ErrNotFolder) || errors.Is(err, report.ErrBusy) {
+			return nil, &Error{Kind: ErrInput, Err: err}
+		}
+		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("output folder %s: %w", dir, err)}
+	}
+	defer stage.Abort()
+	var infos []report.ChartInfo
+	staged := func(name string) {
+		if opts.Staged != nil {
+			opts.Staged(name)
+		}
+	}
+	if opts.Charts != nil && len(o.Charts) > 0 {
+		infos, err = writeCharts(ctx, stage, o.Charts, *opts.Charts, staged)
+		if err != nil {
+			return nil, fail(ctx, "charts", err)
+		}
+	}
+	for _, f := range o.Files {
+		if err := stage.WriteFile(f.Name, f.Write); err != nil {
+			return nil, fail(ctx, f.Name, err)
+		}
+		staged(f.Name)
+	}
+	if o.Prov != nil {
+		o.Prov.RunID = stage.RunID
+	}
+	var summary []File
+	if o.Summary != nil {
+		summary = o.Summary(infos)
+	}
+	if o.Prov != nil {
+		files := stage.Files()
+		for _, f := range summary {
+			files = append(files, f.Name)
+		}
+		slices.Sort(files)
+		o.Prov.Files = slices.Compact(files)
+	}
+	for _, f := range summary {
+		if err := stage.WriteFile(f.Name, f.Write); err != nil {
+			return nil, fail(ctx, f.Name, err)
+		}
+		staged(f.Name)
+	}
+	files, err := stage.Commit()
+	if err != nil {
+		return nil, fail(ctx, "writing "+dir, err)
+	}
+	return files, nil
+}
+
+// fail makes err an ErrModel error about what, or the context's error when
+// the write was cancelled.
+func fail(ctx context.Context, what string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", what, ctx.Err())
+	}
+	return wrapKind(ErrModel, what, err)
+}
+
+// writeCharts renders every chart in every format of opts (in parallel,
+// stopping when ctx is done) and writes the files into stage.
+func writeCharts(ctx context.Context, stage *report.Stage, charts []*plots.Chart, opts plots.Options, staged func(string)) ([]report.ChartInfo, error) {
+	formats := opts.Formats
+	if len(formats) == 0 {
+		formats = []string{"png"}
+	}
+	type job struct {
+		ch     *plots.Chart
+		format string
+		data   []byte
+		err    error
+	}
+	jobs := make([]job, 0, len(charts)*len(formats))
+	for _, ch := range charts {
+		for _, f := range formats {
+			jobs = append(jobs, job{ch: ch, format: f})
+		}
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				jobs[j].data, jobs[j].err = render(ctx, jobs[j].ch, jobs[j].format, opts)
+			}
+		}()
+	}
+	for j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	var infos []report.ChartInfo
+	for _, j := range jobs {
+		if j.err != nil {
+			return nil, j.err
+		}
+		name := j.ch.Name + "." + j.format
+		if err := stage.WriteFile(name, func(w io.Writer) error { _, err := w.Write(j.data); return err }); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		staged(name)
+		if len(infos) == 0 || infos[len(infos)-1].Name != j.ch.Name {
+			infos = append(infos, report.ChartInfo{Name: j.ch.Name, Caption: j.ch.Caption, Main: j.ch.Main})
+		}
+		infos[len(infos)-1].Files = append(infos[len(infos)-1].Files, name)
+	}
+	return infos, nil
+}
+
+// render draws one chart into memory; a panic of the drawing is an error.
+func render(ctx context.Context, ch *plots.Chart, format string, opts plots.Options) (data []byte, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s.%s: drawing failed: %v", ch.Name, format, p)
+		}
+	}()
+	var buf bytes.Buffer
+	if err := ch.Render(&buf, format, opts); err != nil {
+		return nil, fmt.Errorf("%s.%s: %w", ch.Name, format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Output returns the outputs of the run r: results.csv, with draws
+// bands.csv and draws.csv, scenario.resolved.yaml, the charts, and
+// summary.json and summary.md.
+func (r *Result) Output() *Output {
+	s := r.Scenario
+	o := &Output{Command: "run", Prov: &r.Summary.Provenance, Charts: r.Charts}
+	o.Files = append(o.Files, File{report.FileResults, func(w io.Writer) error { return report.WriteTidyCSV(w, s.Name, r.Run) }})
+	if r.MC != nil {
+		o.Files = append(o.Files,
+			File{report.FileBands, func(w io.Writer) error { return report.WriteBandsCSV(w, s.Name, r.MC) }},
+			File{report.FileDraws, func(w io.Writer) error { return report.WriteDrawsCSV(w, s.Name, r.MC) }})
+	}
+	o.Files = append(o.Files, File{report.FileResolved, r.WriteResolved})
+	o.Summary = func(charts []report.ChartInfo) []File {
+		r.Summary.Charts = charts
+		return []File{
+			{report.FileSummary, r.Summary.WriteJSON},
+			{report.FileMarkdown, func(w io.Writer) error { return report.WriteMarkdown(w, r.Summary) }},
+		}
+	}
+	return o
+}
+
+// WriteResolved writes the resolved scenario with a header recording how
+// it was run (scenario.resolved.yaml).
+func (r *Result) WriteResolved(w io.Writer) error {
+	s, sum := r.Scenario, r.Summary
+	fmt.Fprintf(w, "# Fully resolved scenario %q as run by potash.\n", s.Name)
+	fmt.Fprintf(w, "# sha256: %s  (of the YAML after these comment lines)\n", s.Hash)
+	fmt.Fprintf(w, "# model: %s\n", sum.ModelVersion)
+	fmt.Fprintf(w, "# seed: %d\n# draws: %d\n", sum.Seed, sum.Draws)
+	for _, set := range sum.Sets {
+		fmt.Fprintf(w, "# set: %s  (already applied below)\n", strings.ReplaceAll(set, "\n", " "))
+	}
+	fmt.Fprintf(w, "# reproduce: %s\n", sum.Command)
+	_, err := w.Write(s.Resolved)
+	return err
+}
