@@ -134,9 +134,3 @@ func didYouMean(s string, candidates []string) string {
 	}
 	return ""
 }
-
-// Suggest returns the candidate that s most likely misspells, or "" (the
-// rules of the scenario diagnostics' "did you mean"). The command line
-// uses it for its own names (commands, metrics, built-ins), so that
-// potash has one suggester.
-func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
