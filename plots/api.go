@@ -42,7 +42,19 @@ type Options struct {
 	// FlowMonth is the month of the trade-flow heat map; 0 means the
 	// run's last month.
 	FlowMonth model.Month
+	// Window is the span of time charts: the whole run (WindowAll, the
+	// default, with the report window shaded) or the report window only
+	// (WindowReport).
+	Window Window
 }
+
+// Window is the span of the time charts of a run.
+type Window int
+
+const (
+	WindowAll    Window = iota // the whole run, the report window shaded
+	WindowReport               // the report window (the headline totals' months) only
+)
 
 // RunCharts returns every chart of one run, in this order: price (benchmark
 // price with bands), price_regions (each market's price index), revenue
@@ -64,12 +76,12 @@ func RunCharts(run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]*
 		return nil
 	}
 	steps := []func() error{
-		func() error { return add(PricePathChart(run, mc, meta)) },
-		func() error { return add(RegionPriceChart(run, mc, meta)) },
-		func() error { return add(RevenueChart(run, meta)) },
+		func() error { return add(pricePathChart(run, mc, meta, opts)) },
+		func() error { return add(regionPriceChart(run, mc, meta, opts)) },
+		func() error { return add(revenueChart(run, meta, opts)) },
 		func() error { return add(RevenueChangeChart(run, mc, meta)) },
-		func() error { return add(VolumeChart(run, meta)) },
-		func() error { return add(ShareChart(run, meta)) },
+		func() error { return add(volumeChart(run, meta, opts)) },
+		func() error { return add(shareChart(run, meta, opts)) },
 		func() error { return add(FlowChangeChart(run, opts.FlowMonth, meta)) },
 	}
 	for _, s := range steps {
@@ -79,7 +91,7 @@ func RunCharts(run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]*
 	}
 	for _, s := range run.Scenario.Cal.Market.Suppliers {
 		if len(s.Corridors) > 1 {
-			if err := add(CorridorChart(run, s.Name, meta)); err != nil {
+			if err := add(corridorChart(run, s.Name, meta, opts)); err != nil {
 				return nil, err
 			}
 		}

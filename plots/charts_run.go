@@ -73,6 +73,10 @@ func levelFan(mc *mcData, variable, entity string, k float64) (*fan, error) {
 // with the Monte Carlo 50% and 90% bands of the scenario when mc is not
 // nil (mc must then hold the benchmark_price series).
 func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
+	return pricePathChart(run, mc, meta, Options{})
+}
+
+func pricePathChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options) (*Chart, error) {
 	d, err := newRunData(run)
 	if err != nil {
 		return nil, err
@@ -106,8 +110,13 @@ func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, erro
 		Footer:   footerText(meta),
 	}
 	x := d.x
+	w0 := d.window(opts)
+	series := fanSeries(scen, cf, f)
+	lo, hi := yRange(series, w0, len(x), false)
+	marks := offScale(d.months, series, w0, len(x), lo, hi, dollarsPerTonne)
 	ch.Build = func(st *Style) (*Figure, error) {
-		p, err := timePlot(st, x[0], last(x), "Price, US$ per tonne KCl", NumberTicks{Prefix: "$"}, meta.Markers)
+		span, legend := d.reportSpan(w0)
+		p, err := timePlot(st, x[w0], last(x), "Price, US$ per tonne KCl", NumberTicks{Prefix: "$"}, meta.Markers, span)
 		if err != nil {
 			return nil, err
 		}
@@ -120,21 +129,60 @@ func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, erro
 		if err := addLine(p, x, scen, colScen, st.thick, nil); err != nil {
 			return nil, err
 		}
-		all := [][]float64{scen, cf}
-		if f != nil {
-			all = append(all, f.p5, f.p95)
-		}
-		setY(p, false, all...)
+		p.X.Min, p.X.Max = x[w0], last(x) // the lines widened it
+		p.Y.Min, p.Y.Max = lo, hi
+		p.Add(offScaleMarks{marks, st})
 		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}},
-			Legend: scenarioLegend(f != nil)}, nil
+			Legend: append(scenarioLegend(f != nil), legend...)}, nil
 	}
 	return ch, nil
+}
+
+// fanSeries are the series of a scenario-against-counterfactual chart
+// with its bands, for its y range.
+func fanSeries(scen, cf []float64, f *fan) []rangeSeries {
+	s := []rangeSeries{{name: "Scenario", v: scen}, {name: "Counterfactual", v: cf}}
+	if f != nil {
+		s = append(s,
+			rangeSeries{name: "50% band", v: f.p25, band: true}, rangeSeries{name: "50% band", v: f.p75, band: true},
+			rangeSeries{name: "90% band", v: f.p5, outer: true}, rangeSeries{name: "90% band", v: f.p95, outer: true})
+	}
+	return s
+}
+
+func dollarsPerTonne(v float64) string { return dollar(formatNumber(v, 0)) + "/t" }
+
+// window is the index of the first month time charts show: the report
+// window's first with opts.Window == WindowReport, else the run's first.
+func (d *runData) window(opts Options) int {
+	if opts.Window == WindowReport {
+		return d.from
+	}
+	return 0
+}
+
+// reportSpan is the shaded report window of time charts (for timePlot's
+// under) when it starts after the first month shown (w0), and its legend
+// entry; nil and none otherwise.
+func (d *runData) reportSpan(w0 int) (plot.Plotter, []LegendItem) {
+	if d.from <= w0 {
+		return nil, nil
+	}
+	sp, err := NewSpan(d.x[d.from], last(d.x), colWindow)
+	if err != nil {
+		return nil, nil // months are finite and ordered (newRunData)
+	}
+	return sp, []LegendItem{{Label: "Report window", Color: colWindow, Kind: LegendFill}}
 }
 
 // RegionPriceChart shows each region's price index (CES, delivered), one
 // small panel per region, scenario against counterfactual, with Monte Carlo
 // bands of price_index when mc is not nil.
 func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
+	return regionPriceChart(run, mc, meta, Options{})
+}
+
+func regionPriceChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options) (*Chart, error) {
 	d, err := newRunData(run)
 	if err != nil {
 		return nil, err
@@ -165,15 +213,16 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 	rows, cols := gridDims(n)
 	// One y scale for all markets: levels compare across panels, and only
 	// the first column needs tick labels.
-	var all [][]float64
+	w0 := d.window(opts)
+	var all []rangeSeries
+	marks := make([][]offMark, n)
 	for r := range d.reg {
-		all = append(all, scen[r], cf[r])
-		if fans[r] != nil {
-			all = append(all, fans[r].p5, fans[r].p95)
-		}
+		all = append(all, fanSeries(scen[r], cf[r], fans[r])...)
 	}
-	ylo, yhi := dataRange(all...)
-	ylo, yhi = padRange(ylo, yhi, 0.06, false)
+	ylo, yhi := yRange(all, w0, len(x), false)
+	for r := range d.reg {
+		marks[r] = offScale(d.months, fanSeries(scen[r], cf[r], fans[r]), w0, len(x), ylo, yhi, dollarsPerTonne)
+	}
 	ch.Build = func(st *Style) (*Figure, error) {
 		lay := &Figure{Legend: scenarioLegend(m != nil)}
 		lay.Panels = make([][]*Panel, rows)
@@ -185,9 +234,13 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 			if r%cols == 0 {
 				ylab = "US$/t"
 			}
-			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{Prefix: "$", N: panelTicks(rows)}, meta.Markers, panelYears(cols))
+			span, leg := d.reportSpan(w0)
+			p, err := timePlotN(st, x[w0], last(x), ylab, NumberTicks{Prefix: "$", N: panelTicks(rows)}, meta.Markers, panelYears(cols), span)
 			if err != nil {
 				return nil, err
+			}
+			if r == 0 {
+				lay.Legend = append(lay.Legend, leg...)
 			}
 			if err := addFan(p, x, fans[r]); err != nil {
 				return nil, err
@@ -198,7 +251,9 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 			if err := addLine(p, x, scen[r], colScen, st.line, nil); err != nil {
 				return nil, err
 			}
+			p.X.Min, p.X.Max = x[w0], last(x)
 			p.Y.Min, p.Y.Max = ylo, yhi
+			p.Add(offScaleMarks{marks[r], st})
 			if r%cols != 0 {
 				p.Y.Tick.Marker = blankLabels{p.Y.Tick.Marker}
 			}
@@ -215,7 +270,7 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 
 // supplierLines is a chart of one variable per supplier over time: the
 // scenario solid, the counterfactual dashed in the same colour.
-func supplierLines(d *runData, name, title, caption, ylabel string, k float64, get func(i int) ([]float64, []float64, error), meta Meta, withZero bool, main bool) (*Chart, error) {
+func supplierLines(d *runData, name, title, caption, ylabel string, k float64, get func(i int) ([]float64, []float64, error), format func(float64) string, meta Meta, opts Options, withZero bool, main bool) (*Chart, error) {
 	n := len(d.sup)
 	scen, cf := make([][]float64, n), make([][]float64, n)
 	for i := range d.sup {
@@ -234,9 +289,17 @@ func supplierLines(d *runData, name, title, caption, ylabel string, k float64, g
 	}
 	sort.SliceStable(order, func(a, b int) bool { return last(scen[order[a]]) > last(scen[order[b]]) })
 	x := d.x
+	w0 := d.window(opts)
+	var series []rangeSeries
+	for i := range d.sup {
+		series = append(series, rangeSeries{name: d.supLab[i], v: scen[i]}, rangeSeries{name: d.supLab[i] + " (counterfactual)", v: cf[i]})
+	}
+	lo, hi := yRange(series, w0, len(x), withZero)
+	marks := offScale(d.months, series, w0, len(x), lo, hi, format)
 	ch := &Chart{Name: name, Title: title, Subtitle: subtitleText(meta, "solid: scenario, dashed: counterfactual"), Footer: footerText(meta), Caption: caption, Main: main}
 	ch.Build = func(st *Style) (*Figure, error) {
-		p, err := timePlot(st, x[0], last(x), ylabel, NumberTicks{}, meta.Markers)
+		span, window := d.reportSpan(w0)
+		p, err := timePlot(st, x[w0], last(x), ylabel, NumberTicks{}, meta.Markers, span)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +313,9 @@ func supplierLines(d *runData, name, title, caption, ylabel string, k float64, g
 				return nil, err
 			}
 		}
-		setY(p, withZero, append(append([][]float64{}, scen...), cf...)...)
+		p.X.Min, p.X.Max = x[w0], last(x)
+		p.Y.Min, p.Y.Max = lo, hi
+		p.Add(offScaleMarks{marks, st})
 		var leg []LegendItem
 		for _, i := range order {
 			leg = append(leg, LegendItem{Label: d.supLab[i], Color: cols[i], Kind: LegendFill})
@@ -258,6 +323,7 @@ func supplierLines(d *runData, name, title, caption, ylabel string, k float64, g
 		leg = append(leg, LegendItem{Kind: LegendHeader, Label: "Line style"},
 			LegendItem{Label: "Scenario", Color: colSubtle, Kind: LegendLine},
 			LegendItem{Label: "Counterfactual", Color: colSubtle, Kind: LegendDash})
+		leg = append(leg, window...)
 		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}}, Legend: leg}, nil
 	}
 	return ch, nil
@@ -266,20 +332,28 @@ func supplierLines(d *runData, name, title, caption, ylabel string, k float64, g
 // RevenueChart is each supplier's FOB export revenue over time, $ bn/yr
 // (annual rate), scenario solid and counterfactual dashed.
 func RevenueChart(run *model.Run, meta Meta) (*Chart, error) {
+	return revenueChart(run, meta, Options{})
+}
+
+func revenueChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 	d, err := newRunData(run)
 	if err != nil {
 		return nil, err
 	}
-	return supplierLines(d, "revenue", "Potash export revenue by supplier (FOB)", "Export revenue by supplier", "US$ bn per year (annual rate)", 1.0/1000, d.exportRevenue, meta, true, false)
+	return supplierLines(d, "revenue", "Potash export revenue by supplier (FOB)", "Export revenue by supplier", "US$ bn per year (annual rate)", 1.0/1000, d.exportRevenue,
+		func(v float64) string { return dollar(formatNumber(v, 1)) + " bn/yr" }, meta, opts, true, false)
 }
 
 // VolumeChart is each supplier's export volume over time, Mt/yr.
-func VolumeChart(run *model.Run, meta Meta) (*Chart, error) {
+func VolumeChart(run *model.Run, meta Meta) (*Chart, error) { return volumeChart(run, meta, Options{}) }
+
+func volumeChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 	d, err := newRunData(run)
 	if err != nil {
 		return nil, err
 	}
-	return supplierLines(d, "volumes", "Potash export volumes by supplier", "Export volumes by supplier", "Million tonnes KCl per year", 1, d.exports, meta, true, true)
+	return supplierLines(d, "volumes", "Potash export volumes by supplier", "Export volumes by supplier", "Million tonnes KCl per year", 1, d.exports,
+		func(v float64) string { return formatNumber(v, 1) + " Mt/yr" }, meta, opts, true, true)
 }
 
 // RevenueChangeChart is a bar per supplier of the cumulative change in FOB
@@ -387,7 +461,9 @@ func maxOf(xs []float64) float64 { _, hi := dataRange(xs); return hi }
 // exports, %) as stacked areas, the scenario and the counterfactual side by
 // side. Suppliers are stacked by their first-month share, largest at the
 // bottom; suppliers that never export are left out.
-func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
+func ShareChart(run *model.Run, meta Meta) (*Chart, error) { return shareChart(run, meta, Options{}) }
+
+func shareChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 	d, err := newRunData(run)
 	if err != nil {
 		return nil, err
@@ -452,7 +528,7 @@ func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
 			if k == 0 {
 				ylab = "Share of world exports, %"
 			}
-			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{}, nil, panelYears(2))
+			p, err := timePlotN(st, x[d.window(opts)], last(x), ylab, NumberTicks{}, nil, panelYears(2))
 			if err != nil {
 				return nil, err
 			}
@@ -468,6 +544,7 @@ func ShareChart(run *model.Run, meta Meta) (*Chart, error) {
 				return nil, err
 			}
 			p.Add(ev)
+			p.X.Min, p.X.Max = x[d.window(opts)], last(x)
 			p.Y.Min, p.Y.Max = 0, 100
 			h := "Scenario"
 			if k == 1 {
@@ -601,6 +678,10 @@ func wrapLabels(labels []string, st *Style, w vgLength) []string {
 // corridor's capacity in force (dashed), one panel per corridor on a
 // common scale, Mt/yr.
 func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
+	return corridorChart(run, supplier, meta, Options{})
+}
+
+func corridorChart(run *model.Run, supplier string, meta Meta, opts Options) (*Chart, error) {
 	d, err := newRunData(run)
 	if err != nil {
 		return nil, err
@@ -633,21 +714,35 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 		Footer:   footerText(meta),
 	}
 	rows, cols := gridDims(K)
-	lo, hi := dataRange(append(append(append([][]float64{}, flow...), cflow...), capy...)...)
+	w0 := d.window(opts)
+	mt := func(v float64) string { return formatNumber(v, 1) + " Mt/yr" }
+	cseries := func(k int) []rangeSeries {
+		return []rangeSeries{{name: "Exports", v: flow[k]}, {name: "Exports (counterfactual)", v: cflow[k]}, {name: "Capacity", v: capy[k]}}
+	}
+	var all []rangeSeries
+	for k := range cors {
+		all = append(all, cseries(k)...)
+	}
+	ylo, yhi := yRange(all, w0, len(x), true)
 	ch.Build = func(st *Style) (*Figure, error) {
 		lay := &Figure{}
 		lay.Panels = make([][]*Panel, rows)
 		for r := range lay.Panels {
 			lay.Panels[r] = make([]*Panel, cols)
 		}
+		var window []LegendItem
 		for k, c := range cors {
 			ylab := ""
 			if k%cols == 0 {
 				ylab = "Mt KCl per year"
 			}
-			p, err := timePlotN(st, x[0], last(x), ylab, NumberTicks{N: panelTicks(rows)}, meta.Markers, panelYears(cols))
+			span, leg := d.reportSpan(w0)
+			p, err := timePlotN(st, x[w0], last(x), ylab, NumberTicks{N: panelTicks(rows)}, meta.Markers, panelYears(cols), span)
 			if err != nil {
 				return nil, err
+			}
+			if k == 0 {
+				window = leg
 			}
 			zeros := make([]float64, len(x))
 			area, err := band(x, zeros, flow[k], lighten(col, 0.55))
@@ -664,17 +759,19 @@ func CorridorChart(run *model.Run, supplier string, meta Meta) (*Chart, error) {
 			if err := addLine(p, x, capy[k], colText, st.line, dashed(st)); err != nil {
 				return nil, err
 			}
-			p.Y.Min, p.Y.Max = padRange(lo, hi, 0.08, true)
+			p.X.Min, p.X.Max = x[w0], last(x)
+			p.Y.Min, p.Y.Max = ylo, yhi
+			p.Add(offScaleMarks{offScale(d.months, cseries(k), w0, len(x), ylo, yhi, mt), st})
 			if k%cols != 0 {
 				p.Y.Tick.Marker = blankLabels{p.Y.Tick.Marker}
 			}
 			lay.Panels[k/cols][k%cols] = &Panel{Plot: p, Heading: label(c.Label, c.Name), Markers: meta.Markers, LabelMarkers: k == 0}
 		}
-		lay.Legend = []LegendItem{
+		lay.Legend = append([]LegendItem{
 			{Label: "Exports (scenario)", Color: col, Kind: LegendLine},
 			{Label: "Exports (counterfactual)", Color: colCf, Kind: LegendDot},
 			{Label: "Capacity in force", Color: colText, Kind: LegendDash},
-		}
+		}, window...)
 		return lay, nil
 	}
 	return ch, nil

@@ -11,15 +11,21 @@ import (
 )
 
 // timePlot returns a plot over [xmin, xmax] (monthX units) with calendar
-// ticks, a light grid and dashed event lines at markers.
-func timePlot(st *Style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker) (*plot.Plot, error) {
-	return timePlotN(st, xmin, xmax, ylabel, yt, markers, 0)
+// ticks, a light grid and dashed event lines at markers; under are drawn
+// first, beneath the grid (shaded periods).
+func timePlot(st *Style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker, under ...plot.Plotter) (*plot.Plot, error) {
+	return timePlotN(st, xmin, xmax, ylabel, yt, markers, 0, under...)
 }
 
 // timePlotN is timePlot with at most maxLabels year labels (0: no limit),
 // for narrow panels.
-func timePlotN(st *Style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker, maxLabels int) (*plot.Plot, error) {
+func timePlotN(st *Style, xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker, maxLabels int, under ...plot.Plotter) (*plot.Plot, error) {
 	p := newPlot(st)
+	for _, u := range under {
+		if u != nil {
+			p.Add(u)
+		}
+	}
 	if xmax <= xmin {
 		xmin, xmax = xmin-1.0/24, xmax+1.0/24
 	}

@@ -33,6 +33,36 @@
 // revenue change across scenarios) write the other charts. The chart
 // constructors (PricePathChart, RevenueChangeChart, …) return a *Chart
 // whose Render writes one format to any io.Writer (e.g. an HTTP response).
+// Each Chart has a Caption for a list of charts and a Main flag marking
+// the ones a summary shows first (price, revenue_change, volumes, shares,
+// flows; the tornado, sweeps and comparisons).
+//
+// # Time axes
+//
+// Time charts show the whole run with the report window (the months of
+// the headline totals) shaded, or only the report window with
+// Options.Window = WindowReport. Their value axis spans the data, except
+// that a few isolated months far beyond the rest (at most one month in
+// 30, more than half the other months' span away: a one-month spike) are
+// left off the scale, and the 90% band widens the axis by at most half
+// the span of the lines and the 50% band. What is cut is marked on the
+// chart with a triangle at the edge and its value ("Scenario peaks at
+// $1,001/t, Feb 2022 (off scale)"), never hidden silently.
+//
+// # Charts from other packages
+//
+// A package with charts of its own (the back-test) makes a Chart whose
+// Build returns a Figure for a Style: rows of Panels (gonum plot.Plots
+// made with Style.NewPlot or Style.TimePlot, lines with Style.LineStyle),
+// relative row heights, a legend and an optional colour bar. The engine
+// lays it out, aligns the panels' data areas, writes the event labels and
+// renders every format at every size, so such charts look like the rest.
+//
+// Tornado and sweep charts name parameters by ParamLabel ("Demand
+// elasticity, Brazil" for market.regions.Brazil.demand_elasticity) and
+// show values to 3 significant digits. DataSourceLine credits the
+// embedded dataset to FAOSTAT and the Pink Sheet, and a market of the
+// user's own data to what it cites.
 //
 // Monte Carlo series are looked up by the model's variable names
 // (benchmark_price with entity "World", price_index per region) and totals

@@ -79,6 +79,13 @@ func TestGolden(t *testing.T) {
 	for _, ch := range plain[:4] {
 		t.Run(ch.Name+"_nomc", func(t *testing.T) { checkGolden(t, ch.Name+"_nomc", ch) })
 	}
+	// A one-month spike is left off the scale and marked.
+	srun, smc := fixtureSpike()
+	spike, err := PricePathChart(srun, smc, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("price_spike", func(t *testing.T) { checkGolden(t, "price_spike", spike) })
 	tor, err := TornadoChart(fixtureTornado(), meta)
 	if err != nil {
 		t.Fatal(err)

@@ -97,9 +97,10 @@ func (s *Style) NewPlot() *plot.Plot { return newPlot(s) }
 // TimePlot returns a panel over [xmin, xmax] in MonthX units, with
 // calendar ticks, a light grid, the y axis labelled ylabel with ticker yt,
 // and a dashed vertical line at each marker (put the markers in the
-// Panel too for their labels).
-func (s *Style) TimePlot(xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker) (*plot.Plot, error) {
-	return timePlot(s, xmin, xmax, ylabel, yt, markers)
+// Panel too for their labels). The plotters under are drawn first,
+// beneath the grid: shaded periods (Span).
+func (s *Style) TimePlot(xmin, xmax float64, ylabel string, yt plot.Ticker, markers []Marker, under ...plot.Plotter) (*plot.Plot, error) {
+	return timePlot(s, xmin, xmax, ylabel, yt, markers, under...)
 }
 
 // LineKind is the weight and dash of a data line.
@@ -187,6 +188,8 @@ var (
 	colBand50  = rgb(0xA9C1D9) // inner fan band (25–75%)
 	colBarLow  = rgb(0x004488) // tornado: parameter at its low value (Tol high-contrast blue)
 	colBarHigh = rgb(0xDDAA33) // tornado: parameter at its high value (Tol high-contrast yellow)
+	colWindow  = rgb(0xF4F1E8) // the report window's shading (warm, apart from the blue bands)
+	colWhiteA  = color.NRGBA{R: 255, G: 255, B: 255, A: 210}
 	colNoRoute = rgb(0xCFCFCF) // heat-map cell of a route that carries nothing (zero is near white)
 )
 

@@ -141,16 +141,15 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 	}
 	x0, x1 := r.xRange()
 	ch.Build = func(st *plots.Style) (*plots.Figure, error) {
-		p, err := st.TimePlot(x0, x1, "Price, US$ per tonne KCl", plots.NumberTicks{Prefix: "$"}, r.Markers)
-		if err != nil {
-			return nil, err
-		}
-		p.Y.Min, p.Y.Max = 0, ymax*1.1
 		out, err := plots.NewSpan(plots.MonthX(cfg.Cut), x1, colOut)
 		if err != nil {
 			return nil, err
 		}
-		p.Add(out)
+		p, err := st.TimePlot(x0, x1, "Price, US$ per tonne KCl", plots.NumberTicks{Prefix: "$"}, r.Markers, out)
+		if err != nil {
+			return nil, err
+		}
+		p.Y.Min, p.Y.Max = 0, ymax*1.1
 		naive := st.LineStyle(colNaive, plots.Dashed)
 		for _, l := range []struct {
 			pts plotter.XYs
