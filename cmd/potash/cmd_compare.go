@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -15,10 +16,7 @@ func init() { registerCommand(newCompareCommand) }
 
 type compareArgs struct {
 	scenarios []string
-	sets      cli.StringSlice
-	format    string
-	out       string
-	chartFlags
+	simFlags
 }
 
 func newCompareCommand() *cli.Command {
@@ -35,11 +33,7 @@ func newCompareCommand() *cli.Command {
 			"Examples:\n" +
 			"  potash compare us-relief-2025 eu-relief klaipeda-reopens\n" +
 			"  potash compare us-relief-2025 my-variant.yaml --set market.regions.*.demand_elasticity=0.5",
-		Flags: append([]cli.Flag{
-			setFlag(&a.sets),
-			formatFlag(&a.format),
-			outFlag(&a.out, "./potash-out/compare-A-B"),
-		}, a.chartFlags.flags()...),
+		Flags:        a.simFlags.list("./potash-out/compare-A-B", false),
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
 			a.scenarios = c.Args().Slice()
@@ -53,10 +47,7 @@ func compareScenarios(ctx context.Context, e *env, a *compareArgs, isSet func(st
 	if len(a.scenarios) < 2 {
 		return badInputf("compare needs at least two scenarios, got %d (for one, use potash run)", len(a.scenarios))
 	}
-	if err := checkFormat(a.format); err != nil {
-		return err
-	}
-	charts, err := a.chartFlags.options(isSet)
+	charts, err := a.check(isSet)
 	if err != nil {
 		return err
 	}
@@ -71,28 +62,18 @@ func compareScenarios(ctx context.Context, e *env, a *compareArgs, isSet func(st
 		scens = append(scens, s)
 		names = append(names, s.Name)
 	}
-	dir := outDir(e, a.out, "compare-"+strings.Join(names, "-"))
-	if err := report.CheckFolder(dir); err != nil {
-		return badInputf("--out %v", err)
+	dir, err := a.outFolder(e, "compare-"+strings.Join(names, "-"))
+	if err != nil {
+		return err
 	}
 	res, err := e.engine.Compare(ctx, run.CompareRequest{Scenarios: scens, Refs: a.scenarios, Sets: a.sets.Value(), Charts: charts})
 	if err != nil {
 		return err
 	}
-	if err := writeOutputs(ctx, e, dir, res.Output(), charts); err != nil {
-		return err
-	}
 	sum := res.Summary
-	switch a.format {
-	case "json":
-		err = sum.WriteJSON(e.stdout)
-	case "csv":
-		err = report.WriteCompareCSV(e.stdout, sum)
-	default:
-		err = report.WriteCompareTable(e.stdout, sum, a.format != "table")
-	}
-	if err != nil {
-		return runFailed(err)
-	}
-	return res.Err()
+	return a.finish(ctx, e, dir, res.Output(), charts, printers{
+		json:  sum.WriteJSON,
+		csv:   func(w io.Writer) error { return report.WriteCompareCSV(w, sum) },
+		table: func(w io.Writer, md bool) error { return report.WriteCompareTable(w, sum, md) },
+	}, res.Err())
 }

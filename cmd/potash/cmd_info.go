@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -190,16 +189,15 @@ func listScenarios(e *env, a *scenariosArgs) error {
 	}
 	switch a.format {
 	case "table":
-		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tTITLE")
+		t := &report.Table{Head: []string{"NAME", "TITLE"}, Right: []bool{false, false}}
 		for _, b := range bs {
 			def := ""
 			if b.Name == scenarios.DefaultScenario {
 				def = " (default)"
 			}
-			fmt.Fprintf(tw, "%s\t%s%s\n", b.Name, b.Title, def)
+			t.Rows = append(t.Rows, []string{b.Name, b.Title + def})
 		}
-		if err := tw.Flush(); err != nil {
+		if err := t.WriteText(e.stdout); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "\nRun one with `potash run NAME`; print it with `potash scenarios show NAME`; copy it with `potash init NAME`.\n")
@@ -224,12 +222,13 @@ func listScenarios(e *env, a *scenariosArgs) error {
 		for k, b := range bs {
 			items[k] = item{b.Name, b.Title, strings.TrimSpace(b.Description)}
 		}
-		return writeJSON(e.stdout, items)
+		return report.WriteJSON(e.stdout, items)
 	case "markdown", "md":
-		fmt.Fprintf(e.stdout, "| Scenario | Title |\n|---|---|\n")
+		t := &report.Table{Head: []string{"Scenario", "Title"}, Right: []bool{false, false}}
 		for _, b := range bs {
-			fmt.Fprintf(e.stdout, "| `%s` | %s |\n", b.Name, strings.ReplaceAll(b.Title, "|", `\|`))
+			t.Rows = append(t.Rows, []string{b.Name, b.Title})
 		}
+		return t.WriteMarkdown(e.stdout)
 	default:
 		return checkFormat(a.format)
 	}

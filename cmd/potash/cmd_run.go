@@ -20,11 +20,7 @@ type runArgs struct {
 	scenario string // file or built-in name; "" for the default
 	draws    int
 	seed     uint64
-	workers  int
-	sets     cli.StringSlice
-	format   string
-	out      string
-	chartFlags
+	simFlags
 }
 
 // setFlag is --set, shared by every command that loads a scenario.
@@ -78,11 +74,7 @@ func newRunCommand() *cli.Command {
 			&cli.IntFlag{Name: "draws", Aliases: []string{"n"}, Value: 0,
 				Usage: "Monte Carlo draws of the scenario's uncertain parameters (0: one run at central values; at most 1,000,000)", Destination: &a.draws},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed of the draws; the same seed gives identical results", Destination: &a.seed},
-			workersFlag(&a.workers),
-			setFlag(&a.sets),
-			formatFlag(&a.format),
-			outFlag(&a.out, "./potash-out/SCENARIO"),
-		}, a.chartFlags.flags()...),
+		}, a.simFlags.list("./potash-out/SCENARIO", true)...),
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -100,18 +92,12 @@ func newRunCommand() *cli.Command {
 
 // runScenario is `potash run`.
 func runScenario(ctx context.Context, e *env, a *runArgs, isSet func(string) bool) error {
-	if err := checkFormat(a.format); err != nil {
+	charts, err := a.check(isSet)
+	if err != nil {
 		return err
 	}
 	if err := run.CheckDraws(a.draws); err != nil {
 		return badInputf("--draws: %v", err)
-	}
-	if err := checkWorkers(a.workers); err != nil {
-		return err
-	}
-	charts, err := a.chartFlags.options(isSet)
-	if err != nil {
-		return err
 	}
 	name := a.scenario
 	if name == "" {
@@ -121,9 +107,9 @@ func runScenario(ctx context.Context, e *env, a *runArgs, isSet func(string) boo
 	if err != nil {
 		return err
 	}
-	dir := outDir(e, a.out, s.Name)
-	if err := report.CheckFolder(dir); err != nil {
-		return badInputf("--out %v", err)
+	dir, err := a.outFolder(e, s.Name)
+	if err != nil {
+		return err
 	}
 	update, finish := newProgress(e, "Monte Carlo")
 	res, err := e.engine.Run(ctx, run.Request{
@@ -135,33 +121,15 @@ func runScenario(ctx context.Context, e *env, a *runArgs, isSet func(string) boo
 		return err
 	}
 	printNotes(e, res.Notes)
-	if err := writeOutputs(ctx, e, dir, res.Output(), charts); err != nil {
-		return err
-	}
-	if err := printSummary(e.stdout, a.format, res.Summary); err != nil {
-		return runFailed(err)
-	}
-	return res.Err()
-}
-
-// checkWorkers checks --workers.
-func checkWorkers(n int) error {
-	if err := run.CheckWorkers(n); err != nil {
-		return badInputf("--workers: %v", err)
-	}
-	return nil
-}
-
-// printSummary prints the headline in format to w.
-func printSummary(w io.Writer, format string, s *report.Summary) error {
-	switch format {
-	case "json":
-		return s.WriteJSON(w)
-	case "markdown", "md":
-		return report.WriteMarkdown(w, s)
-	case "csv":
-		return report.WriteHeadlineCSV(w, s)
-	default:
-		return report.WriteTable(w, s)
-	}
+	sum := res.Summary
+	return a.finish(ctx, e, dir, res.Output(), charts, printers{
+		json: sum.WriteJSON,
+		csv:  func(w io.Writer) error { return report.WriteHeadlineCSV(w, sum) },
+		table: func(w io.Writer, markdown bool) error {
+			if markdown {
+				return report.WriteMarkdown(w, sum)
+			}
+			return report.WriteTable(w, sum)
+		},
+	}, res.Err())
 }

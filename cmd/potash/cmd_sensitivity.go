@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -10,12 +11,9 @@ import (
 )
 
 type sensitivityArgs struct {
-	scenario    string
-	metric      string
-	sets        cli.StringSlice
-	workers     int
-	format, out string
-	chartFlags
+	scenario string
+	metric   string
+	simFlags
 }
 
 func newSensitivityCommand() *cli.Command {
@@ -33,11 +31,7 @@ func newSensitivityCommand() *cli.Command {
 			"  potash sensitivity us-relief-2025 --metric benchmark_price_change --charts svg",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "metric", Aliases: []string{"m"}, Value: run.DefaultMetric, Usage: "metric `NAME` (model.Metrics), e.g. benchmark_price_change", Destination: &a.metric},
-			setFlag(&a.sets),
-			workersFlag(&a.workers),
-			formatFlag(&a.format),
-			outFlag(&a.out, "./potash-out/SCENARIO-sensitivity"),
-		}, a.chartFlags.flags()...),
+		}, a.simFlags.list("./potash-out/SCENARIO-sensitivity", true)...),
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -51,13 +45,7 @@ func newSensitivityCommand() *cli.Command {
 
 // sensitivityScenario is `potash sensitivity`.
 func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs, isSet func(string) bool) error {
-	if err := checkFormat(a.format); err != nil {
-		return err
-	}
-	if err := checkWorkers(a.workers); err != nil {
-		return err
-	}
-	charts, err := a.chartFlags.options(isSet)
+	charts, err := a.check(isSet)
 	if err != nil {
 		return err
 	}
@@ -65,9 +53,9 @@ func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs, isSet 
 	if err != nil {
 		return err
 	}
-	dir := outDir(e, a.out, s.Name+"-sensitivity")
-	if err := report.CheckFolder(dir); err != nil {
-		return badInputf("--out %v", err)
+	dir, err := a.outFolder(e, s.Name+"-sensitivity")
+	if err != nil {
+		return err
 	}
 	res, err := e.engine.Sensitivity(ctx, run.SensitivityRequest{
 		Scenario: s, Ref: a.scenario, Sets: a.sets.Value(), Metric: a.metric, Workers: a.workers, Charts: charts,
@@ -75,19 +63,10 @@ func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs, isSet 
 	if err != nil {
 		return err
 	}
-	if err := writeOutputs(ctx, e, dir, res.Output(), charts); err != nil {
-		return err
-	}
-	switch a.format {
-	case "json":
-		err = res.Summary.WriteJSON(e.stdout)
-	case "csv":
-		err = report.WriteSensitivityCSV(e.stdout, res.Summary)
-	default:
-		err = report.WriteSensitivityTable(e.stdout, res.Summary, a.format != "table")
-	}
-	if err != nil {
-		return runFailed(err)
-	}
-	return res.Err()
+	sum := res.Summary
+	return a.finish(ctx, e, dir, res.Output(), charts, printers{
+		json:  sum.WriteJSON,
+		csv:   func(w io.Writer) error { return report.WriteSensitivityCSV(w, sum) },
+		table: func(w io.Writer, md bool) error { return report.WriteSensitivityTable(w, sum, md) },
+	}, res.Err())
 }

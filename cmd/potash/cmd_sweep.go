@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -20,10 +21,7 @@ type sweepArgs struct {
 	param, rng   string
 	param2, rng2 string
 	metrics      cli.StringSlice
-	sets         cli.StringSlice
-	workers      int
-	format, out  string
-	chartFlags
+	simFlags
 }
 
 func newSweepCommand() *cli.Command {
@@ -48,11 +46,7 @@ func newSweepCommand() *cli.Command {
 			&cli.StringFlag{Name: "param2", Usage: "second parameter `PATH`, for a 2-D sweep", Destination: &a.param2},
 			&cli.StringFlag{Name: "range2", Usage: "grid of --param2: `FROM:TO:STEPS`", Destination: &a.rng2},
 			&cli.StringSliceFlag{Name: "metric", Aliases: []string{"m"}, Usage: "metric `NAME` to report, repeatable or comma-separated (default " + run.DefaultMetric + ")", Destination: &a.metrics},
-			setFlag(&a.sets),
-			workersFlag(&a.workers),
-			formatFlag(&a.format),
-			outFlag(&a.out, "./potash-out/SCENARIO-sweep"),
-		}, a.chartFlags.flags()...),
+		}, a.simFlags.list("./potash-out/SCENARIO-sweep", true)...),
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -66,19 +60,13 @@ func newSweepCommand() *cli.Command {
 
 // sweepScenario is `potash sweep`.
 func sweepScenario(ctx context.Context, e *env, a *sweepArgs, isSet func(string) bool) error {
-	if err := checkFormat(a.format); err != nil {
-		return err
-	}
-	if err := checkWorkers(a.workers); err != nil {
-		return err
-	}
 	if a.param == "" || a.rng == "" {
 		return badInputf("sweep needs --param PATH and --range FROM:TO:STEPS")
 	}
 	if (a.param2 == "") != (a.rng2 == "") {
 		return badInputf("--param2 and --range2 go together")
 	}
-	charts, err := a.chartFlags.options(isSet)
+	charts, err := a.check(isSet)
 	if err != nil {
 		return err
 	}
@@ -90,9 +78,9 @@ func sweepScenario(ctx context.Context, e *env, a *sweepArgs, isSet func(string)
 	if err != nil {
 		return err
 	}
-	dir := outDir(e, a.out, s.Name+"-sweep")
-	if err := report.CheckFolder(dir); err != nil {
-		return badInputf("--out %v", err)
+	dir, err := a.outFolder(e, s.Name+"-sweep")
+	if err != nil {
+		return err
 	}
 	res, err := e.engine.Sweep(ctx, run.SweepRequest{
 		Scenario: s, Ref: a.scenario, Sets: a.sets.Value(), Axes: axes,
@@ -101,21 +89,12 @@ func sweepScenario(ctx context.Context, e *env, a *sweepArgs, isSet func(string)
 	if err != nil {
 		return err
 	}
-	if err := writeOutputs(ctx, e, dir, res.Output(), charts); err != nil {
-		return err
-	}
-	switch a.format {
-	case "json":
-		err = res.Summary.WriteJSON(e.stdout)
-	case "csv":
-		err = report.WriteSweepCSV(e.stdout, res.Summary)
-	default:
-		err = report.WriteSweepTable(e.stdout, res.Summary, a.format != "table")
-	}
-	if err != nil {
-		return runFailed(err)
-	}
-	return res.Err()
+	sum := res.Summary
+	return a.finish(ctx, e, dir, res.Output(), charts, printers{
+		json:  sum.WriteJSON,
+		csv:   func(w io.Writer) error { return report.WriteSweepCSV(w, sum) },
+		table: func(w io.Writer, md bool) error { return report.WriteSweepTable(w, sum, md) },
+	}, res.Err())
 }
 
 // splitList splits repeated, comma-separated flag values into names.

@@ -188,3 +188,76 @@ func printNotes(e *env, notes []string) {
 		fmt.Fprintf(e.stderr, "warning: %s\n", n)
 	}
 }
+
+// simFlags are the flags every simulating command (run, compare, sweep,
+// sensitivity) shares: --set, --workers, --format, --out and the chart
+// flags.
+type simFlags struct {
+	sets    cli.StringSlice
+	workers int
+	format  string
+	out     string
+	chartFlags
+}
+
+// list returns the shared flags, with --workers when withWorkers, and
+// outDefault describing the default --out.
+func (f *simFlags) list(outDefault string, withWorkers bool) []cli.Flag {
+	fl := []cli.Flag{setFlag(&f.sets)}
+	if withWorkers {
+		fl = append(fl, workersFlag(&f.workers))
+	}
+	fl = append(fl, formatFlag(&f.format), outFlag(&f.out, outDefault))
+	return append(fl, f.chartFlags.flags()...)
+}
+
+// check validates the shared flags and returns the chart options (nil
+// with --no-charts).
+func (f *simFlags) check(isSet func(string) bool) (*plots.Options, error) {
+	if err := checkFormat(f.format); err != nil {
+		return nil, err
+	}
+	if err := run.CheckWorkers(f.workers); err != nil {
+		return nil, badInputf("--workers: %v", err)
+	}
+	return f.chartFlags.options(isSet)
+}
+
+// outFolder returns the output folder (--out, or e.outRoot/name), failing
+// before any work when it is, or runs through, a file.
+func (f *simFlags) outFolder(e *env, name string) (string, error) {
+	dir := outDir(e, f.out, name)
+	if err := report.CheckFolder(dir); err != nil {
+		return "", badInputf("--out %v", err)
+	}
+	return dir, nil
+}
+
+// printers print a result on stdout in each --format.
+type printers struct {
+	json  func(w io.Writer) error
+	csv   func(w io.Writer) error
+	table func(w io.Writer, markdown bool) error
+}
+
+// finish writes o into dir, prints the result in --format, and returns
+// notConverged (the result's Err: exit code 3 after everything is
+// written and printed).
+func (f *simFlags) finish(ctx context.Context, e *env, dir string, o *run.Output, charts *plots.Options, p printers, notConverged error) error {
+	if err := writeOutputs(ctx, e, dir, o, charts); err != nil {
+		return err
+	}
+	var err error
+	switch f.format {
+	case "json":
+		err = p.json(e.stdout)
+	case "csv":
+		err = p.csv(e.stdout)
+	default:
+		err = p.table(e.stdout, f.format != "table")
+	}
+	if err != nil {
+		return runFailed(err)
+	}
+	return notConverged
+}
