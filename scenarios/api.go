@@ -96,8 +96,12 @@ type Scenario struct {
 	Description string
 	Sources     []string
 	// Resolved is the fully expanded scenario (extends applied, overrides
-	// applied, market inline) as YAML; Hash is its SHA-256 (hex), so a
-	// result can be traced to exactly this input.
+	// applied, market inline, the counterfactual written out) as YAML: a
+	// scenario file that reruns to the same numbers. Hash is the SHA-256
+	// (hex) of its YAML after the leading comment lines, so a result can be
+	// traced to exactly this input, and a rerun of Resolved has the same
+	// Hash. Neither depends on the path the file was named by or on the
+	// working folder.
 	Resolved []byte
 	Hash     string
 

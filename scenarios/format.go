@@ -20,6 +20,16 @@ type File struct {
 	RemoveEvents []string        `yaml:"remove_events,omitempty" doc:"With extends: ids of inherited events to drop."`
 	CompareTo    string          `yaml:"compare_to,omitempty" doc:"Another scenario (built-in name or relative path) whose events form the counterfactual, run on this scenario's market and horizon. Default: this scenario without its own events, removals and replacements (the parent with extends; no events otherwise)."`
 	Uncertainty  []UncertainFile `yaml:"uncertainty,omitempty" doc:"Parameters drawn per Monte Carlo run, by path."`
+	// Counterfactual is how a resolved scenario (scenario.resolved.yaml)
+	// carries its counterfactual, so that it reruns to the same numbers.
+	Counterfactual *CounterfactualFile `yaml:"counterfactual,omitempty" doc:"The counterfactual written out: its name and events, run on this scenario's market and horizon. Instead of compare_to; potash writes it in scenario.resolved.yaml so that the resolved scenario reruns to the same numbers."`
+}
+
+// CounterfactualFile is a counterfactual written out in full.
+type CounterfactualFile struct {
+	Name        string      `yaml:"name,omitempty" doc:"Name of the counterfactual in outputs; default: the scenario's name with ' (counterfactual)'."`
+	Description string      `yaml:"description,omitempty" doc:"What the counterfactual is."`
+	Events      []EventFile `yaml:"events" req:"true" doc:"The counterfactual's events (an empty list: no events)."`
 }
 
 // MarketRef names the market: an embedded dataset with overrides, or a

@@ -40,8 +40,20 @@ type doc struct {
 type evRef struct {
 	ev   EventFile
 	doc  *doc
-	idx  int               // index in doc.f.Events
+	idx  int               // index in its list of doc.f
 	sets map[string]string // fields changed by --set: field → the set text
+	// list is the field path of the list holding the event: "" for
+	// "events", or "counterfactual.events".
+	list string
+}
+
+// path is the event's field path in its document, e.g. "events[2]".
+func (r evRef) path() string {
+	list := r.list
+	if list == "" {
+		list = "events"
+	}
+	return fmt.Sprintf("%s[%d]", list, r.idx)
 }
 
 // ovRef is one market override with where it was written.
@@ -444,28 +456,25 @@ func eventIDs(evs []evRef) []string {
 }
 
 // resolvedFile is the canonical fully expanded scenario written to
-// Scenario.Resolved.
+// Scenario.Resolved. It is a scenario file (File's keys only), so that it
+// reruns to the same numbers: the counterfactual is written out, and the
+// extends chain and --set arguments, already applied, are comments.
 type resolvedFile struct {
-	Name           string          `yaml:"name"`
-	Title          string          `yaml:"title,omitempty"`
-	Description    string          `yaml:"description,omitempty"`
-	Sources        []string        `yaml:"sources,omitempty"`
-	Extends        []string        `yaml:"extends_chain,omitempty"`
-	Sets           []string        `yaml:"sets,omitempty"`
-	Horizon        HorizonFile     `yaml:"horizon"`
-	Step           string          `yaml:"step"`
-	Events         []EventFile     `yaml:"events"`
-	Counterfactual resolvedCf      `yaml:"counterfactual"`
-	Uncertainty    []UncertainFile `yaml:"uncertainty,omitempty"`
+	Name           string             `yaml:"name"`
+	Title          string             `yaml:"title,omitempty"`
+	Description    string             `yaml:"description,omitempty"`
+	Sources        []string           `yaml:"sources,omitempty"`
+	Horizon        HorizonFile        `yaml:"horizon"`
+	Step           string             `yaml:"step"`
+	Events         []EventFile        `yaml:"events"`
+	Counterfactual CounterfactualFile `yaml:"counterfactual"`
+	Uncertainty    []UncertainFile    `yaml:"uncertainty,omitempty"`
 	// Market is written after the rest by resolvedYAML (cached for an
 	// unmodified embedded dataset).
 	Market resolvedMarket `yaml:"-"`
-}
-
-type resolvedCf struct {
-	Name        string      `yaml:"name"`
-	Description string      `yaml:"description"`
-	Events      []EventFile `yaml:"events"`
+	// chain (the extends chain from the parent up) and sets (the --set
+	// arguments applied) are written as comments.
+	chain, sets []string
 }
 
 type resolvedMarket struct {
@@ -487,7 +496,27 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	// Counterfactual events and name.
 	var cfEvents []evRef
 	cfName, cfDesc := "", ""
-	if ct := d.f.CompareTo; ct != "" {
+	if cf := d.f.Counterfactual; cf != nil {
+		if d.f.CompareTo != "" {
+			l.errAt(d, "counterfactual", "give compare_to or counterfactual, not both")
+		}
+		seen := map[string]int{}
+		for i, e := range cf.Events {
+			if j, dup := seen[e.ID]; dup && e.ID != "" {
+				l.errAt(d, fmt.Sprintf("counterfactual.events[%d].id", i), "duplicate event id %s (also counterfactual.events[%d]); ids must be unique", quote(e.ID), j)
+				continue
+			}
+			seen[e.ID] = i
+			cfEvents = append(cfEvents, evRef{ev: e.clone(), doc: d, idx: i, list: "counterfactual.events"})
+		}
+		cfName, cfDesc = cf.Name, cf.Description
+		if cfName == "" {
+			cfName = m.name + " (counterfactual)"
+		}
+		if cfDesc == "" {
+			cfDesc = "the counterfactual written out in the scenario file"
+		}
+	} else if ct := d.f.CompareTo; ct != "" {
 		csrc, cdata, ok := l.locate(d, ct, "compare_to")
 		if ok && csrc.key == src.key {
 			l.errAt(d, "compare_to", "compare_to names this scenario itself")
@@ -577,16 +606,16 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	// Canonical YAML.
 	rf := resolvedFile{
 		Name: m.name, Title: m.title, Description: m.description, Sources: m.sources,
-		Sets:    appliedSets,
+		sets:    appliedSets,
 		Horizon: HorizonFile{Start: hz.start.String(), End: hz.end.String(), ReportFrom: hz.report.String()},
 		Step:    "monthly",
-		Counterfactual: resolvedCf{
+		Counterfactual: CounterfactualFile{
 			Name: cfName, Description: cfDesc,
 		},
 		Market: resolvedMarket{Inline: mf},
 	}
 	if len(m.chain) > 1 {
-		rf.Extends = m.chain[1:]
+		rf.chain = m.chain[1:]
 	}
 	rf.Events = []EventFile{}
 	for _, e := range m.events {
@@ -603,9 +632,11 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: writing the resolved scenario: %w", err)
 	}
-	sc.Resolved = out
+	// The hash is of the YAML after the comment lines, so that a resolved
+	// scenario rerun has the hash of the run that wrote it.
 	sum := sha256.Sum256(out)
 	sc.Hash = hex.EncodeToString(sum[:])
+	sc.Resolved = append(resolvedComments(rf), out...)
 	return sc, nil
 }
 
@@ -757,6 +788,7 @@ func resolvedYAML(rf resolvedFile, unmodified bool, dataset string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
+
 	var mk []byte
 	if v, ok := marketYAMLCache.Load(dataset); ok && unmodified {
 		mk = v.([]byte)
@@ -770,6 +802,25 @@ func resolvedYAML(rf resolvedFile, unmodified bool, dataset string) ([]byte, err
 		}
 	}
 	return append(append(head, "market:\n"...), indentYAML(mk)...), nil
+}
+
+// resolvedComments are the comment lines at the top of a resolved
+// scenario: what it is, its extends chain and the --set arguments it
+// includes (each on one line, escaped).
+func resolvedComments(rf resolvedFile) []byte {
+	var b strings.Builder
+	b.WriteString("# The scenario as run: extends, --set and the market applied. Rerun it to\n# reproduce the numbers (potash run scenario.resolved.yaml).\n")
+	if len(rf.chain) > 0 {
+		parts := make([]string, len(rf.chain))
+		for k, c := range rf.chain {
+			parts[k] = escapeText(c)
+		}
+		fmt.Fprintf(&b, "# extends: %s\n", strings.Join(parts, " → "))
+	}
+	for _, s := range rf.sets {
+		fmt.Fprintf(&b, "# --set %s\n", escapeText(s))
+	}
+	return []byte(b.String())
 }
 
 // indentYAML indents every non-empty line of b by two spaces.

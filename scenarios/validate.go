@@ -359,7 +359,7 @@ func (l *loader) evDiag(sev Severity, ref evRef, fp, format string, args ...any)
 	if i := strings.LastIndex(fp, "."); i >= 0 {
 		last = fp[i+1:]
 	}
-	full := fmt.Sprintf("events[%d]", ref.idx)
+	full := ref.path()
 	if fp != "" {
 		full += "." + fp
 	}
@@ -394,7 +394,7 @@ func (l *loader) validateEvents(evs []evRef, mf *MarketFile, h hz, cfName string
 
 func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool) {
 	e := ref.ev
-	if ref.doc.bad[fmt.Sprintf("events[%d]", ref.idx)] {
+	if ref.doc.bad[ref.path()] {
 		return checkedEvent{}, false // not a mapping: reported by the decoder
 	}
 	ok := true
@@ -407,7 +407,7 @@ func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool
 		ok = false
 	}
 	if e.ID == "" {
-		if _, had := ref.doc.pos[fmt.Sprintf("events[%d].id", ref.idx)]; had {
+		if _, had := ref.doc.pos[ref.path()+".id"]; had {
 			bad("id", "event id must not be empty")
 		}
 		ok = false
