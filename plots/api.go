@@ -32,6 +32,11 @@ type Size int
 const (
 	SizeSlide    Size = iota // 16:9 slide, 13.33 × 7.5 in
 	SizeHalfPage             // half an A4/Letter page, 6.5 × 4 in
+	// SizeWeb is for a web page's chart card 600–700 CSS px wide: 600 ×
+	// 375 pt (8.33 × 5.21 in; 1,250 × 781 pixels at the default 150
+	// DPI), no text under 11 pt (11 CSS px at 600 px wide), the legend
+	// under the panels, the three latest events labelled.
+	SizeWeb
 )
 
 // Options control output.

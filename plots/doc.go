@@ -87,8 +87,12 @@
 // horizons); value axes use NumberTicks (thousands separators, a
 // typographic minus, never exponent notation); money is shown in $ bn.
 //
-// Sizes: SizeSlide (16:9, 13.33 × 7.5 in, fonts sized for a full slide)
-// and SizeHalfPage (6.5 × 4 in); PNG at Options.DPI (default 150). SVG
+// Sizes: SizeSlide (16:9, 13.33 × 7.5 in, fonts sized for a full slide),
+// SizeHalfPage (6.5 × 4 in) and SizeWeb (600 × 375 pt for a web page's
+// chart card: no text under 11 pt, so under 11 CSS px only in a card
+// narrower than 600 px; text wraps rather than shrinks, the legend sits
+// under the panels, only the three latest events are labelled); PNG at
+// Options.DPI (default 150). SVG
 // and PDF embed their fonts. PDF text is Unicode (Liberation Sans and its
 // bold face embedded as TrueType subsets with a ToUnicode map, so
 // "Klaipėda", "−" and "2020–2025" print and copy as written), and a PDF

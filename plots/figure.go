@@ -203,24 +203,32 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 
 	// Header.
 	y := area.Max.Y
-	tsty := fitText(st.text(st.title, true, colText), ch.Title, area.Size().X)
-	y -= tsty.FontExtents().Ascent
-	area.FillText(tsty, vg.Point{X: area.Min.X, Y: y}, ch.Title)
-	y -= tsty.FontExtents().Descent + st.pad*0.3
+	tsty, tlines := st.fitLines(st.text(st.title, true, colText), ch.Title, area.Size().X)
+	for _, l := range tlines {
+		y -= tsty.FontExtents().Ascent
+		area.FillText(tsty, vg.Point{X: area.Min.X, Y: y}, l)
+		y -= tsty.FontExtents().Descent
+	}
+	y -= st.pad * 0.3
 	if ch.Subtitle != "" {
-		ssty := fitText(st.text(st.subtitle, false, colSubtle), ch.Subtitle, area.Size().X)
-		y -= ssty.FontExtents().Ascent
-		area.FillText(ssty, vg.Point{X: area.Min.X, Y: y}, ch.Subtitle)
-		y -= ssty.FontExtents().Descent
+		ssty, slines := st.fitLines(st.text(st.subtitle, false, colSubtle), ch.Subtitle, area.Size().X)
+		for _, l := range slines {
+			y -= ssty.FontExtents().Ascent
+			area.FillText(ssty, vg.Point{X: area.Min.X, Y: y}, l)
+			y -= ssty.FontExtents().Descent
+		}
 	}
 	y -= st.pad
 
 	// Footer.
 	bottom := area.Min.Y
 	if ch.Footer != "" {
-		fsty := fitText(st.text(st.footer, false, colFooter), ch.Footer, area.Size().X)
-		area.FillText(fsty, vg.Point{X: area.Min.X, Y: bottom + fsty.FontExtents().Descent}, ch.Footer)
-		bottom += fsty.Height(ch.Footer) + st.pad
+		fsty, flines := st.fitLines(st.text(st.footer, false, colFooter), ch.Footer, area.Size().X)
+		for j := len(flines) - 1; j >= 0; j-- {
+			area.FillText(fsty, vg.Point{X: area.Min.X, Y: bottom + fsty.FontExtents().Descent}, flines[j])
+			bottom += fsty.FontExtents().Height
+		}
+		bottom += st.pad
 	}
 
 	body := area
@@ -250,7 +258,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			break
 		}
 	}
-	numbered := lp != nil && cols > 2
+	numbered := lp != nil && cols > 2 && st.maxEventLabels == 0
 	headLines := 0
 	if hasHeading {
 		headLines = 1
@@ -296,13 +304,19 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		if numbered {
 			legend = append(legend, markerKey(lp)...)
 		}
-		// The legend column takes at most 30% of the width.
-		legend = wrapLegend(legend, st, body.Size().X*0.3)
-		right = body.Max.X - legendWidth(legend, legendStyle(legend, st, body.Size().Y))
+		b := body
+		if st.legendBelow {
+			// The legend in rows under the panels, the full width.
+			b.Min.Y += legendBelowHeight(legend, st, body.Size().X)
+			right = body.Max.X
+		} else {
+			// The legend column takes at most 30% of the width.
+			legend = wrapLegend(legend, st, body.Size().X*0.3)
+			right = body.Max.X - legendWidth(legend, legendStyle(legend, st, body.Size().Y))
+		}
 		if lay.ColorBar != nil {
 			right -= colorBarWidth(lay.ColorBar, st)
 		}
-		b := body
 		b.Max.X = right
 		// The label strip has as many rows as the labels need (x positions
 		// do not depend on the strip's height, so one trial layout tells).
@@ -335,10 +349,10 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			if p == lp {
 				placed, n := planMarkers(canv[0][k], p.Plot.DataCanvas(canv[0][k]), p, msty, st, numbered)
 				need = max(need, n)
-				dropped += len(markerGroups(p)) - len(placed)
+				dropped += len(labelGroups(p, st)) - len(placed)
 			}
 		}
-		if dropped > 0 && !numbered {
+		if dropped > 0 && !numbered && st.maxEventLabels == 0 {
 			numbered = true
 			continue
 		}
@@ -349,13 +363,20 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		break
 	}
 
-	// Legend and colour bar to the right of the panels.
+	// Legend and colour bar to the right of the panels (or the legend
+	// below them).
 	x := body.Max.X
-	lst := legendStyle(legend, st, body.Size().Y)
-	if w := legendWidth(legend, lst); w > 0 {
-		x -= w
-		drawLegend(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: x + st.pad, Y: body.Min.Y}, Max: body.Max}}, legend, lst)
+	if st.legendBelow {
+		h := legendBelowHeight(legend, st, body.Size().X)
+		drawLegendBelow(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: body.Min, Max: vg.Point{X: body.Max.X, Y: body.Min.Y + h - st.pad}}}, legend, st)
+	} else {
+		lst := legendStyle(legend, st, body.Size().Y)
+		if w := legendWidth(legend, lst); w > 0 {
+			x -= w
+			drawLegend(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+				Min: vg.Point{X: x + st.pad, Y: body.Min.Y}, Max: body.Max}}, legend, lst)
+		}
 	}
 	if lay.ColorBar != nil {
 		w := colorBarWidth(lay.ColorBar, st)
@@ -411,7 +432,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 				lines := wrapText(p.Heading, hsty, w, 3)
 				h := hsty
 				for _, l := range lines {
-					h = fitText(h, l, w) // a single word wider than the panel
+					h = st.fit(h, l, w) // a single word wider than the panel
 				}
 				lh := hsty.FontExtents().Height
 				for j, l := range lines {
@@ -456,7 +477,7 @@ type placedLabel struct {
 // in none of maxMarkerRows rows is left out rather than drawn over
 // another.
 func planMarkers(pc, dc draw.Canvas, p *Panel, sty draw.TextStyle, st *Style, numbered bool) ([]placedLabel, int) {
-	groups := markerGroups(p)
+	groups := labelGroups(p, st)
 	xs := make([]vg.Length, len(groups))
 	for k, g := range groups {
 		xs[k] = dc.X(p.Plot.X.Norm(monthX(g.month)))
@@ -577,6 +598,17 @@ func markerGroups(p *Panel) []markerGroup {
 	return gs
 }
 
+// labelGroups are the marker groups of p that get labels at style st:
+// all of them, or the latest st.maxEventLabels (a scenario's own events
+// come after the history it inherits).
+func labelGroups(p *Panel, st *Style) []markerGroup {
+	gs := markerGroups(p)
+	if n := st.maxEventLabels; n > 0 && len(gs) > n {
+		gs = gs[len(gs)-n:]
+	}
+	return gs
+}
+
 // markerKey is the legend section listing numbered event markers.
 func markerKey(p *Panel) []LegendItem {
 	items := []LegendItem{{Kind: LegendHeader, Label: "Events"}}
@@ -644,9 +676,114 @@ func legendStyle(items []LegendItem, st *Style, h vg.Length) *Style {
 	}
 	s := *st
 	f := math.Max(0.6, float64(h/need))
+	if st.minText > 0 {
+		f = math.Max(f, float64(st.minText/st.legend))
+	}
 	s.legend *= vg.Length(f)
 	s.swatch *= vg.Length(f)
 	return &s
+}
+
+// legendBelowRows lays items out in rows of at most width (a header
+// starts a row) and returns the rows.
+func legendBelowRows(items []LegendItem, st *Style, width vg.Length) [][]LegendItem {
+	sty := st.text(st.legend, false, colText)
+	bsty := st.text(st.legend, true, colText)
+	var rows [][]LegendItem
+	var cur []LegendItem
+	used := vg.Length(0)
+	for _, it := range items {
+		w := st.swatch + st.pad*0.5 + sty.Width(it.Label) + st.pad*1.5
+		if it.Kind == LegendHeader {
+			w = bsty.Width(it.Label) + st.pad
+		}
+		if len(cur) > 0 && (it.Kind == LegendHeader || used+w > width) {
+			rows = append(rows, cur)
+			cur, used = nil, 0
+		}
+		cur = append(cur, it)
+		used += w
+	}
+	if len(cur) > 0 {
+		rows = append(rows, cur)
+	}
+	return rows
+}
+
+// legendBelowHeight is the height of the legend in rows under the panels.
+func legendBelowHeight(items []LegendItem, st *Style, width vg.Length) vg.Length {
+	n := len(legendBelowRows(items, st, width))
+	if n == 0 {
+		return 0
+	}
+	return vg.Length(n)*st.text(st.legend, false, colText).FontExtents().Height*1.3 + st.pad*1.5
+}
+
+// drawLegendBelow draws the legend in rows in c, from its top.
+func drawLegendBelow(c draw.Canvas, items []LegendItem, st *Style) {
+	sty := st.text(st.legend, false, colText)
+	bsty := st.text(st.legend, true, colText)
+	lineH := sty.FontExtents().Height * 1.3
+	y := c.Max.Y - sty.FontExtents().Ascent
+	for _, row := range legendBelowRows(items, st, c.Size().X) {
+		x := c.Min.X
+		for _, it := range row {
+			if it.Kind == LegendHeader {
+				c.FillText(bsty, vg.Point{X: x, Y: y}, it.Label)
+				x += bsty.Width(it.Label) + st.pad
+				continue
+			}
+			drawSwatch(c, it, st, sty, x, y)
+			x += st.swatch + st.pad*0.5
+			c.FillText(sty, vg.Point{X: x, Y: y}, it.Label)
+			x += sty.Width(it.Label) + st.pad*1.5
+		}
+		y -= lineH
+	}
+}
+
+// fit is fitText that never goes below the style's smallest text size.
+func (s *Style) fit(sty draw.TextStyle, txt string, width vg.Length) draw.TextStyle {
+	f := fitText(sty, txt, width)
+	if s.minText > 0 && f.Font.Size < s.minText {
+		f.Font.Size = min(sty.Font.Size, s.minText)
+	}
+	return f
+}
+
+// fitLines sets txt in width: on one line, shrunk as fitText does; at a
+// size preset with a smallest text size, wrapped onto up to three lines
+// rather than shrunk below it.
+func (s *Style) fitLines(sty draw.TextStyle, txt string, width vg.Length) (draw.TextStyle, []string) {
+	f := s.fit(sty, txt, width)
+	if f.Width(txt) <= width || s.minText == 0 {
+		return f, []string{txt}
+	}
+	return f, wrapText(txt, f, width, 3)
+}
+
+// drawSwatch draws the swatch of it from x, for a label with baseline y
+// in text style sty.
+func drawSwatch(c draw.Canvas, it LegendItem, st *Style, sty draw.TextStyle, x, y vg.Length) {
+	mid := y + sty.FontExtents().Ascent*0.35
+	x0, x1 := x, x+st.swatch
+	ls := draw.LineStyle{Color: it.Color, Width: st.line}
+	switch it.Kind {
+	case LegendLine:
+		c.StrokeLine2(ls, x0, mid, x1, mid)
+	case LegendDash:
+		ls.Dashes = []vg.Length{st.swatch / 4, st.swatch / 8}
+		c.StrokeLine2(ls, x0, mid, x1, mid)
+	case LegendDot:
+		ls.Dashes = dotted(st)
+		c.StrokeLine2(ls, x0, mid, x1, mid)
+	case LegendLinePoint:
+		c.StrokeLine2(ls, x0, mid, x1, mid)
+		c.DrawGlyph(st.GlyphStyle(it.Color), vg.Point{X: (x0 + x1) / 2, Y: mid})
+	case LegendFill:
+		h := sty.FontExtents().Ascent * 0.8
+		c.FillPolygon(it.Color, []vg.Point{{X: x0, Y: mid - h/2}, {X: x1, Y: mid - h/2}, {X: x1, Y: mid + h/2}, {X: x0, Y: mid + h/2}})
+	}
 }
 
 func legendWidth(items []LegendItem, st *Style) vg.Length {
@@ -684,30 +821,16 @@ func drawLegend(c draw.Canvas, items []LegendItem, st *Style) {
 			y -= lineH
 			continue
 		}
-		mid := y + sty.FontExtents().Ascent*0.35
-		x0, x1 := c.Min.X, c.Min.X+st.swatch
-		ls := draw.LineStyle{Color: it.Color, Width: st.line}
+		x1 := c.Min.X + st.swatch
 		switch it.Kind {
-		case LegendLine:
-			c.StrokeLine2(ls, x0, mid, x1, mid)
-		case LegendDash:
-			ls.Dashes = []vg.Length{st.swatch / 4, st.swatch / 8}
-			c.StrokeLine2(ls, x0, mid, x1, mid)
-		case LegendDot:
-			ls.Dashes = dotted(st)
-			c.StrokeLine2(ls, x0, mid, x1, mid)
 		case legendCont:
 			y += lineH * 0.25 // continuation lines sit closer
 		case legendNumber:
 			bsty.XAlign = draw.XRight
 			c.FillText(bsty, vg.Point{X: x1 - st.pad*0.2, Y: y}, it.num)
 			bsty.XAlign = draw.XLeft
-		case LegendLinePoint:
-			c.StrokeLine2(ls, x0, mid, x1, mid)
-			c.DrawGlyph(st.GlyphStyle(it.Color), vg.Point{X: (x0 + x1) / 2, Y: mid})
-		case LegendFill:
-			h := sty.FontExtents().Ascent * 0.8
-			c.FillPolygon(it.Color, []vg.Point{{X: x0, Y: mid - h/2}, {X: x1, Y: mid - h/2}, {X: x1, Y: mid + h/2}, {X: x0, Y: mid + h/2}})
+		default:
+			drawSwatch(c, it, st, sty, c.Min.X, y)
 		}
 		c.FillText(sty, vg.Point{X: x1 + st.pad*0.6, Y: y}, it.Label)
 		y -= lineH

@@ -26,8 +26,14 @@ var goldenOpts = Options{Size: SizeSlide, DPI: 48}
 // testdata/<name>_golden.png, or rewrites that file with -update.
 func checkGolden(t *testing.T, name string, ch *Chart) {
 	t.Helper()
+	checkGoldenOpts(t, name, ch, goldenOpts)
+}
+
+// checkGoldenOpts is checkGolden at opts.
+func checkGoldenOpts(t *testing.T, name string, ch *Chart, opts Options) {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := ch.Render(&buf, "png", goldenOpts); err != nil {
+	if err := ch.Render(&buf, "png", opts); err != nil {
 		t.Fatalf("render %s: %v", name, err)
 	}
 	golden := filepath.Join("testdata", name+"_golden.png")
@@ -108,6 +114,12 @@ func TestGolden(t *testing.T) {
 	}
 	for _, ch := range cmp {
 		t.Run(ch.Name, func(t *testing.T) { checkGolden(t, ch.Name, ch) })
+	}
+	// The web size: larger type, the legend below, three event labels.
+	web := Options{Size: SizeWeb, DPI: 96}
+	for _, k := range []int{0, 2} {
+		ch := charts[k]
+		t.Run(ch.Name+"_web", func(t *testing.T) { checkGoldenOpts(t, ch.Name+"_web", ch, web) })
 	}
 	half := Options{Size: SizeHalfPage, DPI: 96}
 	var buf bytes.Buffer

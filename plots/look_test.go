@@ -24,6 +24,10 @@ func TestLook(t *testing.T) {
 		opts.Size = SizeHalfPage
 		opts.DPI = 200
 	}
+	if os.Getenv("PLOTS_LOOK_WEB") != "" {
+		opts.Size = SizeWeb
+		opts.DPI = 96 // 800 pixels wide: as a 800 CSS px card shows it
+	}
 	if _, err := RenderRun(dir, run, mc, fixtureMeta(), opts); err != nil {
 		t.Fatal(err)
 	}

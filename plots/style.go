@@ -65,6 +65,16 @@ type Style struct {
 	thick   vg.Length // emphasised data lines
 	tickLen vg.Length
 	swatch  vg.Length // legend swatch width
+
+	// minText is the smallest text size (0: none; text that does not
+	// fit shrinks to 60%): at a preset with one, text wraps instead.
+	minText vg.Length
+	// legendBelow puts the legend in rows under the panels instead of in
+	// a column to their right.
+	legendBelow bool
+	// maxEventLabels is the most event labels a chart writes (the
+	// latest; 0: all, numbered in the legend when they do not fit).
+	maxEventLabels int
 }
 
 func (s *Style) font(size vg.Length, bold bool) font.Font {
@@ -140,7 +150,11 @@ func (s *Style) LabelStyle(c color.Color, bold bool) draw.TextStyle {
 
 // Sizes: a 16:9 slide is 13.33 × 7.5 in (PowerPoint's default); the fonts
 // are sized so that the chart pasted full-slide reads from the back of a
-// room. A half page is 6.5 × 4 in, a figure across a portrait page.
+// room. A half page is 6.5 × 4 in, a figure across a portrait page. The
+// web preset is 600 × 375 pt (16:10): shown 600 CSS pixels wide, one point
+// is one CSS pixel, so its smallest text, 11 pt, is 11 CSS px in a card
+// 600–700 px wide (and more in a wider one); its legend sits under the
+// panels and it labels only the three latest events.
 var (
 	styleSlide = Style{
 		width: 13.333 * vg.Inch, height: 7.5 * vg.Inch,
@@ -154,6 +168,13 @@ var (
 		footer: 6, panel: 8, cell: 6.5, marker: 6.5,
 		pad: 6, thin: 0.5, line: 1.2, thick: 1.8, tickLen: 3, swatch: 13,
 	}
+	styleWeb = Style{
+		width: 600, height: 375,
+		title: 16, subtitle: 12, axisLabel: 12, tick: 11.5, legend: 11.5,
+		footer: 11, panel: 12, cell: 11, marker: 11,
+		pad: 7, thin: 0.6, line: 1.6, thick: 2.4, tickLen: 3.5, swatch: 16,
+		minText: 11, legendBelow: true, maxEventLabels: 3,
+	}
 )
 
 // StyleOf returns the style of size preset sz.
@@ -166,6 +187,9 @@ func styleFor(s Size) (*Style, error) {
 		return &st, nil
 	case SizeHalfPage:
 		st := styleHalf
+		return &st, nil
+	case SizeWeb:
+		st := styleWeb
 		return &st, nil
 	}
 	return nil, errorf("unknown size preset %d", int(s))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,25 @@ func TestChartDataCredit(t *testing.T) {
 	}
 	if !strings.Contains(string(svg), "Data: base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)") {
 		t.Errorf("built-in's chart credit is wrong; footer text:\n%s", footerOf(string(svg)))
+	}
+}
+
+// TestChartSizeWeb: --size web draws the web preset (600 × 375 pt: 800 ×
+// 500 pixels at 96 DPI).
+func TestChartSizeWeb(t *testing.T) {
+	dir := t.TempDir()
+	potash(t, "run", "../../scenarios/testdata/valid/inline-basic.yaml", "--out", dir, "--size", "web", "--dpi", "96").want(t, 0)
+	f, err := os.Open(filepath.Join(dir, "price.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Width != 800 || cfg.Height != 500 {
+		t.Errorf("price.png at --size web --dpi 96: %d × %d pixels, want 800 × 500", cfg.Width, cfg.Height)
 	}
 }
 

@@ -68,7 +68,7 @@ func (c *chartFlags) flags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "charts", Value: "png", Usage: "chart `FORMATS` to write, comma-separated: png, svg, pdf", Destination: &c.charts},
 		&cli.BoolFlag{Name: "no-charts", Usage: "write no charts (faster)", Destination: &c.noCharts},
-		&cli.StringFlag{Name: "size", Value: "slide", Usage: "chart size: slide (16:9, 13.33×7.5 in) or half (half page, 6.5×4 in)", Destination: &c.size},
+		&cli.StringFlag{Name: "size", Value: "slide", Usage: "chart size: slide (16:9, 13.33×7.5 in), half (half page, 6.5×4 in) or web (a web page's chart card, 600×375 pt)", Destination: &c.size},
 		&cli.IntFlag{Name: "dpi", Value: 150, Usage: "PNG resolution in dots per inch (72–600)", Destination: &c.dpi},
 	}
 }
@@ -88,8 +88,10 @@ func (c *chartFlags) options(isSet func(name string) bool) (*plots.Options, erro
 		opts.Size = plots.SizeSlide
 	case "half", "half-page", "halfpage":
 		opts.Size = plots.SizeHalfPage
+	case "web":
+		opts.Size = plots.SizeWeb
 	default:
-		return nil, badInputf("--size %q: want slide or half", c.size)
+		return nil, badInputf("--size %q: want slide, half or web", c.size)
 	}
 	if c.dpi < 72 || c.dpi > 600 {
 		return nil, badInputf("--dpi %d: want 72 to 600", c.dpi)

@@ -1,0 +1,70 @@
+package plots
+
+import (
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/potash-sim/potash/model"
+)
+
+var svgFontSize = regexp.MustCompile(`font-size:([0-9.]+)px`)
+
+// TestWebSize: at SizeWeb every chart's text is at least 11 pt on a 600 pt
+// wide canvas, so at least 11 CSS px when the page shows the chart 600
+// CSS px wide or wider (issue 16 item 15); only the three latest events
+// are labelled, with no numbered key.
+func TestWebSize(t *testing.T) {
+	run := fixtureRun(fixtureOpts{})
+	charts, err := RunCharts(run, fixtureMC(run), fixtureMeta(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tor, err := TornadoChart(fixtureTornado(), fixtureMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts = append(charts, tor)
+	for _, dims := range []int{1, 2} {
+		sw, err := SweepCharts(fixtureSweep(dims), fixtureMeta())
+		if err != nil {
+			t.Fatal(err)
+		}
+		charts = append(charts, sw...)
+	}
+	cmp, err := CompareCharts([]*model.Run{run, fixtureRun(fixtureOpts{delay: 0.5})}, []string{"us-relief-2025", "relief-2026"}, "Belarus", fixtureMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts = append(charts, cmp...)
+	const cardPx = 600.0 // the narrowest card the page uses
+	for _, ch := range charts {
+		texts, doc := svgTexts(t, ch, Options{Size: SizeWeb})
+		if !regexp.MustCompile(`viewBox="0 0 600 375"`).MatchString(doc) {
+			t.Fatalf("%s: not a 600 × 375 canvas", ch.Name)
+		}
+		smallest := 1e9
+		for _, m := range svgFontSize.FindAllStringSubmatch(doc, -1) {
+			v, _ := strconv.ParseFloat(m[1], 64)
+			smallest = min(smallest, v)
+		}
+		if px := smallest * cardPx / 600; px < 11 {
+			t.Errorf("%s: smallest text %.2f pt, %.1f CSS px in a %v px card", ch.Name, smallest, px, cardPx)
+		}
+		if contains(texts, "Events") {
+			t.Errorf("%s: numbered event key at web size", ch.Name)
+		}
+		if ch.Name == "price" {
+			for _, l := range []string{"US relief", "Jansen", "Russia quota"} {
+				if !contains(texts, l) {
+					t.Errorf("price at web size lacks the event label %q", l)
+				}
+			}
+			for _, l := range []string{"Demand boom", "US sanctions"} {
+				if contains(texts, l) {
+					t.Errorf("price at web size labels the early event %q", l)
+				}
+			}
+		}
+	}
+}
