@@ -14,9 +14,15 @@ import (
 )
 
 func main() {
+	// A crash of the Go runtime (an out-of-memory, a panic on another
+	// goroutine) exits 2, the code of bad input; supervise runs potash as
+	// a child process and turns such a crash into exit 70.
+	if code, ok := supervise(); ok {
+		os.Exit(code)
+	}
 	// The first Ctrl-C cancels the run (which then removes its partial
 	// output and exits 1); a second one kills the process at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		<-ctx.Done()
 		stop()
@@ -29,5 +35,6 @@ func main() {
 	}
 	code := runMain(ctx, e, os.Args)
 	stop()
+	reportExit(code)
 	os.Exit(code)
 }

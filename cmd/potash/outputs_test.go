@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/internal/run"
@@ -333,52 +330,6 @@ func TestInlineMarketSummary(t *testing.T) {
 	md := mustRead(t, filepath.Join(dir, report.FileMarkdown))
 	if bytes.Contains(md, []byte("market data ;")) || !bytes.Contains(md, []byte("market data given in the scenario file")) {
 		t.Errorf("summary.md:\n%s", md)
-	}
-}
-
-// TestMain runs the command itself when POTASH_TEST_MAIN is set, so that
-// tests can signal a real process.
-func TestMain(m *testing.M) {
-	if args := os.Getenv("POTASH_TEST_MAIN"); args != "" {
-		os.Args = append([]string{"potash"}, strings.Fields(args)...)
-		main()
-		return
-	}
-	os.Exit(m.Run())
-}
-
-// TestSignalCancels sends SIGTERM to a real potash during its Monte Carlo:
-// it stops, exits 1 and writes nothing.
-func TestSignalCancels(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a Monte Carlo in a child process")
-	}
-	out := filepath.Join(t.TempDir(), "out")
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "POTASH_TEST_MAIN=run --draws 100000 --no-charts --workers 1 --out "+out)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("potash did not stop within 30 s of SIGTERM")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != exitRunFailed {
-		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitRunFailed, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "interrupted") {
-		t.Errorf("stderr: %s", stderr.String())
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Errorf("an interrupted run left %s", out)
 	}
 }
 

@@ -327,10 +327,16 @@ func Estimate(run *model.Run, spec *model.Spec, draws, workers int, central time
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, runtime.NumCPU())
-	mem := float64(model.MCMemory(run.Scenario.Cal, spec, draws, workers)) * 2 // the runtime's headroom (GOGC=100)
+	// The resident set measured with /usr/bin/time on us-relief-2025 is
+	// about 1.25 times the live data plus the program's ~60 MB.
+	mem := 1.25*float64(model.MCMemory(run.Scenario.Cal, spec, draws, workers)) + 60<<20
 	secs := central.Seconds() * float64(draws) / float64(max(workers, 1))
-	return fmt.Sprintf("Monte Carlo of %s draws: about %s of memory and very roughly %s on %d cores (Ctrl-C stops it)",
-		report.FormatNumber(float64(draws), 0, false), formatBytes(mem), formatDuration(secs), workers)
+	cores := "cores"
+	if workers == 1 {
+		cores = "core"
+	}
+	return fmt.Sprintf("Monte Carlo of %s draws: about %s of memory and very roughly %s on %d %s (Ctrl-C stops it)",
+		report.FormatNumber(float64(draws), 0, false), formatBytes(mem), formatDuration(secs), workers, cores)
 }
 
 func formatBytes(b float64) string {

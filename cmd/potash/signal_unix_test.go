@@ -1,0 +1,110 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain runs the command itself when POTASH_TEST_MAIN is set (its
+// value is the command line), so that tests can signal a real process.
+// With POTASH_TEST_GOPANIC set, the working (supervised) process panics
+// on another goroutine shortly after it starts.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("POTASH_TEST_MAIN"); args != "" {
+		os.Args = append([]string{"potash"}, strings.Fields(args)...)
+		if os.Getenv("POTASH_TEST_GOPANIC") != "" && os.Getenv(childEnv) != "" {
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				panic("injected crash on another goroutine")
+			}()
+		}
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// child starts this test binary as potash with args.
+func child(t *testing.T, args string, env ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(append(os.Environ(), "POTASH_TEST_MAIN="+args), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own process group, as in a terminal
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
+// waitFor waits for cmd, at most 60 s.
+func waitFor(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatal("potash did not stop within 60 s")
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// TestSignalCancels interrupts a real potash during its Monte Carlo, with
+// Ctrl-C (SIGINT to its process group, as a terminal sends it) and with
+// SIGTERM to its process: it stops, exits 1 and writes nothing.
+func TestSignalCancels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a Monte Carlo in a child process")
+	}
+	for _, tc := range []struct {
+		name string
+		send func(pid int) error
+	}{
+		{"Ctrl-C", func(pid int) error { return syscall.Kill(-pid, syscall.SIGINT) }},
+		{"SIGTERM", func(pid int) error { return syscall.Kill(pid, syscall.SIGTERM) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			cmd, stderr := child(t, "run --draws 100000 --no-charts --workers 1 --out "+out)
+			time.Sleep(1500 * time.Millisecond)
+			if err := tc.send(cmd.Process.Pid); err != nil {
+				t.Fatal(err)
+			}
+			if code := waitFor(t, cmd); code != exitRunFailed {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitRunFailed, stderr)
+			}
+			if !strings.Contains(stderr.String(), "interrupted") {
+				t.Errorf("stderr: %s", stderr)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("an interrupted run left %s", out)
+			}
+		})
+	}
+}
+
+// TestCrashExit70: a crash that no recover can catch (a panic on another
+// goroutine) exits 70, not the 2 of bad input, with a short message last.
+func TestCrashExit70(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs potash in a child process")
+	}
+	cmd, stderr := child(t, "run --no-charts --out "+filepath.Join(t.TempDir(), "out"), "POTASH_TEST_GOPANIC=1")
+	if code := waitFor(t, cmd); code != exitInternal {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitInternal, stderr)
+	}
+	if !strings.Contains(stderr.String(), "injected crash") || !strings.Contains(stderr.String(), "potash: internal error: the program crashed") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}
