@@ -2,10 +2,14 @@ package plots_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"gonum.org/v1/plot/plotter"
 
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
@@ -76,5 +80,60 @@ func ExampleChart_Render() {
 	fmt.Println(strings.Contains(buf.String(), "Belarus  +$87 M"))
 	// Output:
 	// Change in potash export revenue by supplier, scenario − counterfactual
+	// true
+}
+
+func ExampleRenderAll() {
+	charts, err := plots.RunCharts(tinyRun(), nil, plots.Meta{Scenario: "us-relief-2025"}, plots.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	files, err := plots.RenderAll(context.Background(), charts[:2], plots.Options{Formats: []string{"svg", "pdf"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range files {
+		fmt.Println(f.Name(), f.Chart.Main, f.Chart.Caption)
+	}
+	// Output:
+	// price.svg true Benchmark price path, with Monte Carlo bands
+	// price.pdf true Benchmark price path, with Monte Carlo bands
+	// price_regions.svg false Price index by market
+	// price_regions.pdf false Price index by market
+}
+
+// A chart of a package's own: Build makes the panels for each size, the
+// engine does the rest (header, legend, layout, every format and size).
+func ExampleChart_build() {
+	ch := &plots.Chart{
+		Name:  "own",
+		Title: "Potash price, 2020–2025",
+		Build: func(st *plots.Style) (*plots.Figure, error) {
+			p, err := st.TimePlot(plots.MonthX(model.NewMonth(2020, 1)), plots.MonthX(model.NewMonth(2025, 12)),
+				"Price, US$ per tonne KCl", plots.NumberTicks{Prefix: "$"}, nil)
+			if err != nil {
+				return nil, err
+			}
+			line, err := plotter.NewLine(plotter.XYs{{X: 2020, Y: 250}, {X: 2022.3, Y: 1202}, {X: 2025.9, Y: 350}})
+			if err != nil {
+				return nil, err
+			}
+			line.LineStyle = st.LineStyle(color.Black, plots.Thick)
+			p.Add(line)
+			return &plots.Figure{
+				Panels: [][]*plots.Panel{{{Plot: p}}},
+				Legend: []plots.LegendItem{{Label: "Record", Color: color.Black, Kind: plots.LegendLine}},
+			}, nil
+		},
+	}
+	var buf bytes.Buffer
+	if err := ch.Render(&buf, "png", plots.Options{Size: plots.SizeWeb, DPI: 96}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(buf.Len() > 1000)
+	// Output:
 	// true
 }

@@ -1,17 +1,17 @@
 package plots
 
 import (
-	"math"
-	"strconv"
-
 	"bytes"
+	"context"
 	"image/color"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -961,11 +961,18 @@ func Formats() []string { return []string{"png", "svg", "pdf"} }
 
 // Render draws the chart in format ("png", "svg" or "pdf") at opts' size
 // and DPI and writes it to w. SVG and PDF embed their fonts.
-func (ch *Chart) Render(w io.Writer, format string, opts Options) error {
+func (ch *Chart) Render(w io.Writer, format string, opts Options) (err error) {
 	st, err := styleFor(opts.Size)
 	if err != nil {
 		return err
 	}
+	// A panic of gonum/plot while drawing (a bug, not the data, which
+	// the constructors check) is an error, never a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = errorf("%s.%s: drawing failed: %v", ch.Name, format, r)
+		}
+	}()
 	var cw vg.CanvasWriterTo
 	switch strings.ToLower(format) {
 	case "png":
@@ -1018,10 +1025,22 @@ func normFormats(opts Options) ([]string, error) {
 	return out, nil
 }
 
-// saveCharts renders every chart in every format into memory first, so
-// that invalid data writes nothing, then writes each file atomically into
-// dir (created if missing). It returns the paths written.
-func saveCharts(dir string, charts []*Chart, opts Options) ([]string, error) {
+// File is one chart rendered in one format.
+type File struct {
+	Chart  *Chart
+	Format string // "png", "svg" or "pdf"
+	Data   []byte
+}
+
+// Name is the file's name: the chart's name and the format, "price.png".
+func (f File) Name() string { return f.Chart.Name + "." + f.Format }
+
+// RenderAll renders every chart in every format of opts (png when none)
+// into memory, on GOMAXPROCS goroutines, and returns the files chart by
+// chart, format by format. It stops at the first error, and before
+// starting a rendering once ctx is done, so that nothing half-made is
+// returned.
+func RenderAll(ctx context.Context, charts []*Chart, opts Options) ([]File, error) {
 	formats, err := normFormats(opts)
 	if err != nil {
 		return nil, err
@@ -1029,57 +1048,63 @@ func saveCharts(dir string, charts []*Chart, opts Options) ([]string, error) {
 	if _, err := styleFor(opts.Size); err != nil {
 		return nil, err
 	}
-	type out struct {
-		path string
-		data []byte
-		err  error
-	}
-	// Render in parallel (charts are independent; gonum/plot's font cache
-	// is safe for concurrent use), keeping the order.
-	outs := make([]out, 0, len(charts)*len(formats))
+	files := make([]File, 0, len(charts)*len(formats))
 	for _, ch := range charts {
 		for _, f := range formats {
-			outs = append(outs, out{path: filepath.Join(dir, ch.Name+"."+f)})
+			files = append(files, File{Chart: ch, Format: f})
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(outs))
+	errs := make([]error, len(files))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(files)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				ch, f := charts[j/len(formats)], formats[j%len(formats)]
+				if errs[j] = ctx.Err(); errs[j] != nil {
+					continue
+				}
 				var buf bytes.Buffer
-				outs[j].err = ch.Render(&buf, f, opts)
-				outs[j].data = buf.Bytes()
+				errs[j] = files[j].Chart.Render(&buf, files[j].Format, opts)
+				files[j].Data = buf.Bytes()
 			}
 		}()
 	}
-	for j := range outs {
+	for j := range files {
 		jobs <- j
 	}
 	close(jobs)
 	wg.Wait()
-	for _, o := range outs {
-		if o.err != nil {
-			return nil, o.err
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
+	}
+	return files, nil
+}
+
+// saveCharts renders every chart in every format into memory first, so
+// that invalid data writes nothing, then writes each file atomically into
+// dir (created if missing). It returns the paths written.
+func saveCharts(dir string, charts []*Chart, opts Options) ([]string, error) {
+	files, err := RenderAll(context.Background(), charts, opts)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, errorf("%v", err)
 	}
 	var written []string
-	for _, o := range outs {
-		data := o.data
-		if err := writeFileAtomic(o.path, func(w io.Writer) error {
-			_, err := w.Write(data)
+	for _, f := range files {
+		path := filepath.Join(dir, f.Name())
+		if err := writeFileAtomic(path, func(w io.Writer) error {
+			_, err := w.Write(f.Data)
 			return err
 		}); err != nil {
 			return written, err
 		}
-		written = append(written, o.path)
+		written = append(written, path)
 	}
 	return written, nil
 }

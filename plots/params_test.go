@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"context"
 	"image/color"
 	"strings"
 	"testing"
@@ -168,3 +169,42 @@ type plotRecorder struct{ x *float64 }
 func (r plotRecorder) Plot(c draw.Canvas, _ *plot.Plot) { *r.x = float64(c.Min.X) }
 
 func colOut() color.Color { return colGrid }
+
+// TestRenderAll: files come in order, a cancelled context renders
+// nothing, and a panic while drawing is an error, not a crash.
+func TestRenderAll(t *testing.T) {
+	run := fixtureRun(fixtureOpts{months: 24})
+	charts, err := RunCharts(run, nil, fixtureMeta(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := RenderAll(context.Background(), charts, Options{Formats: []string{"svg", "png"}, DPI: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2*len(charts) || files[0].Name() != "price.svg" || files[1].Name() != "price.png" || files[2].Name() != "price_regions.svg" {
+		t.Errorf("files out of order: %s, %s, %s", files[0].Name(), files[1].Name(), files[2].Name())
+	}
+	for _, f := range files {
+		if len(f.Data) < 1000 {
+			t.Errorf("%s: %d bytes", f.Name(), len(f.Data))
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := RenderAll(ctx, charts, Options{}); err == nil {
+		t.Error("a cancelled context rendered")
+	}
+	boom := &Chart{Name: "boom", Build: func(st *Style) (*Figure, error) {
+		p := st.NewPlot()
+		p.Add(panicker{})
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}}, nil
+	}}
+	if _, err := noPanic(t, func() ([]File, error) { return RenderAll(context.Background(), []*Chart{boom}, Options{}) }); err == nil || !strings.Contains(err.Error(), "drawing failed") {
+		t.Errorf("err = %v, want a drawing failure", err)
+	}
+}
+
+type panicker struct{}
+
+func (panicker) Plot(draw.Canvas, *plot.Plot) { panic("a bug") }

@@ -40,7 +40,15 @@ func TestChartDataCredit(t *testing.T) {
 func TestChartSizeWeb(t *testing.T) {
 	dir := t.TempDir()
 	potash(t, "run", "../../scenarios/testdata/valid/inline-basic.yaml", "--out", dir, "--size", "web", "--dpi", "96").want(t, 0)
-	f, err := os.Open(filepath.Join(dir, "price.png"))
+	if w, h := pngSize(t, filepath.Join(dir, "price.png")); w != 800 || h != 500 {
+		t.Errorf("price.png at --size web --dpi 96: %d × %d pixels, want 800 × 500", w, h)
+	}
+}
+
+// pngSize returns the pixel size of the PNG file path.
+func pngSize(t *testing.T, path string) (w, h int) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,9 +57,7 @@ func TestChartSizeWeb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Width != 800 || cfg.Height != 500 {
-		t.Errorf("price.png at --size web --dpi 96: %d × %d pixels, want 800 × 500", cfg.Width, cfg.Height)
-	}
+	return cfg.Width, cfg.Height
 }
 
 // footerOf returns the SVG text that starts with "Data:".

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,17 +107,8 @@ func TestBacktestCharts(t *testing.T) {
 	}
 	dir := t.TempDir()
 	potash(t, "backtest", "--out", dir, "--charts", "png,pdf", "--size", "half", "--dpi", "72", "--max-evals", "10").want(t, 0)
-	f, err := os.Open(filepath.Join(dir, "backtest.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Width != 468 || cfg.Height != 288 { // 6.5 × 4 in at 72 DPI
-		t.Errorf("backtest.png is %d × %d pixels, want 468 × 288", cfg.Width, cfg.Height)
+	if w, h := pngSize(t, filepath.Join(dir, "backtest.png")); w != 468 || h != 288 { // 6.5 × 4 in at 72 DPI
+		t.Errorf("backtest.png is %d × %d pixels, want 468 × 288", w, h)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "backtest.pdf"))
 	if err != nil {
