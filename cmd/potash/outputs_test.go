@@ -316,7 +316,7 @@ func TestHelpExamplesWork(t *testing.T) {
 }
 
 // TestInlineMarketSummary: a scenario with its own market data says so in
-// summary.md, with no empty data set name.
+// summary.md, with no empty data set name, as its charts do.
 func TestInlineMarketSummary(t *testing.T) {
 	src, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "testdata", "valid", "inline-basic.yaml"))
 	if err != nil {
@@ -328,7 +328,7 @@ func TestInlineMarketSummary(t *testing.T) {
 	dir := t.TempDir()
 	potash(t, "run", file, "--no-charts", "--out", dir).want(t, exitOK)
 	md := mustRead(t, filepath.Join(dir, report.FileMarkdown))
-	if bytes.Contains(md, []byte("market data ;")) || !bytes.Contains(md, []byte("market data given in the scenario file")) {
+	if bytes.Contains(md, []byte("market data ;")) || !bytes.Contains(md, []byte("data: own market (no sources cited)")) {
 		t.Errorf("summary.md:\n%s", md)
 	}
 }

@@ -157,8 +157,12 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "## Reproduce\n\n```\n%s\n```\n\n", s.Command)
-	data := "market data " + mdEscape(sc.Dataset)
-	if sc.Dataset == "" {
+	data := "data: " + mdEscape(sc.Data)
+	switch {
+	case sc.Data != "":
+	case sc.Dataset != "":
+		data = "market data " + mdEscape(sc.Dataset)
+	default:
 		data = "market data given in the scenario file"
 	}
 	fmt.Fprintf(w, "Model version %s; %s; resolved scenario sha256 `%s` (see scenario.resolved.yaml).\n",

@@ -75,17 +75,21 @@ type ChartInfo struct {
 
 // ScenarioInfo describes the scenario run.
 type ScenarioInfo struct {
-	Name           string      `json:"name"`
-	Title          string      `json:"title"`
-	Description    string      `json:"description,omitempty"`
-	Sources        []string    `json:"sources,omitempty"`
-	Hash           string      `json:"sha256"` // of the resolved scenario
-	Counterfactual string      `json:"counterfactual"`
-	Dataset        string      `json:"dataset"` // market data set name and version
-	Start          string      `json:"start"`   // YYYY-MM, first simulated month
-	End            string      `json:"end"`     // YYYY-MM, last simulated month
-	ReportFrom     string      `json:"report_from"`
-	Events         []EventInfo `json:"events,omitempty"`
+	Name           string   `json:"name"`
+	Title          string   `json:"title"`
+	Description    string   `json:"description,omitempty"`
+	Sources        []string `json:"sources,omitempty"`
+	Hash           string   `json:"sha256"` // of the resolved scenario
+	Counterfactual string   `json:"counterfactual"`
+	Dataset        string   `json:"dataset"` // market data set name and version
+	// Data credits the market data as the charts' footers do, e.g.
+	// "base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)"
+	// or "tiny v0.1, own market data (no sources cited)".
+	Data       string      `json:"data,omitempty"`
+	Start      string      `json:"start"` // YYYY-MM, first simulated month
+	End        string      `json:"end"`   // YYYY-MM, last simulated month
+	ReportFrom string      `json:"report_from"`
+	Events     []EventInfo `json:"events,omitempty"`
 }
 
 // EventInfo is one event of the scenario.

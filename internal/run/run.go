@@ -308,6 +308,7 @@ func ScenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
 		if sp.Market.Version != "" {
 			info.Dataset += " v" + sp.Market.Version
 		}
+		info.Data = strings.TrimPrefix(ChartMeta(s, 0, 0).DataSource, "Data: ")
 	}
 	for _, ev := range sp.Events {
 		ei := report.EventInfo{ID: ev.ID, Label: ev.Label, Start: ev.Start.String()}
