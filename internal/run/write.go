@@ -1,15 +1,12 @@
 package run
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/plots"
@@ -117,74 +114,27 @@ func fail(ctx context.Context, what string, err error) error {
 	return wrapKind(ErrModel, what, err)
 }
 
-// writeCharts renders every chart in every format of opts (in parallel,
-// stopping when ctx is done) and writes the files into stage.
+// writeCharts renders every chart in every format of opts
+// (plots.RenderAll: in parallel, stopping when ctx is done) and writes the
+// files into stage.
 func writeCharts(ctx context.Context, stage *report.Stage, charts []*plots.Chart, opts plots.Options, staged func(string)) ([]report.ChartInfo, error) {
-	formats := opts.Formats
-	if len(formats) == 0 {
-		formats = []string{"png"}
+	files, err := plots.RenderAll(ctx, charts, opts)
+	if err != nil {
+		return nil, err
 	}
-	type job struct {
-		ch     *plots.Chart
-		format string
-		data   []byte
-		err    error
-	}
-	jobs := make([]job, 0, len(charts)*len(formats))
-	for _, ch := range charts {
-		for _, f := range formats {
-			jobs = append(jobs, job{ch: ch, format: f})
-		}
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(jobs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				jobs[j].data, jobs[j].err = render(ctx, jobs[j].ch, jobs[j].format, opts)
-			}
-		}()
-	}
-	for j := range jobs {
-		next <- j
-	}
-	close(next)
-	wg.Wait()
 	var infos []report.ChartInfo
-	for _, j := range jobs {
-		if j.err != nil {
-			return nil, j.err
-		}
-		name := j.ch.Name + "." + j.format
-		if err := stage.WriteFile(name, func(w io.Writer) error { _, err := w.Write(j.data); return err }); err != nil {
+	for _, f := range files {
+		name := f.Name()
+		if err := stage.WriteFile(name, func(w io.Writer) error { _, err := w.Write(f.Data); return err }); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		staged(name)
-		if len(infos) == 0 || infos[len(infos)-1].Name != j.ch.Name {
-			infos = append(infos, report.ChartInfo{Name: j.ch.Name, Caption: j.ch.Caption, Main: j.ch.Main})
+		if len(infos) == 0 || infos[len(infos)-1].Name != f.Chart.Name {
+			infos = append(infos, report.ChartInfo{Name: f.Chart.Name, Caption: f.Chart.Caption, Main: f.Chart.Main})
 		}
 		infos[len(infos)-1].Files = append(infos[len(infos)-1].Files, name)
 	}
 	return infos, nil
-}
-
-// render draws one chart into memory; a panic of the drawing is an error.
-func render(ctx context.Context, ch *plots.Chart, format string, opts plots.Options) (data []byte, err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%s.%s: drawing failed: %v", ch.Name, format, p)
-		}
-	}()
-	var buf bytes.Buffer
-	if err := ch.Render(&buf, format, opts); err != nil {
-		return nil, fmt.Errorf("%s.%s: %w", ch.Name, format, err)
-	}
-	return buf.Bytes(), nil
 }
 
 // Output returns the outputs of the run r: results.csv, with draws
