@@ -299,13 +299,17 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		markerRows int
 		right      vg.Length
 	)
+	// The legend goes under the panels at a preset that asks for it,
+	// unless it would take more than 30% of the height of a row of panels
+	// there (then it goes to their right, as at the other presets).
+	below := st.legendBelow && legendBelowHeight(lay.Legend, st, body.Size().X) <= body.Size().Y*0.3/vg.Length(rows)
 	for {
 		legend = lay.Legend
 		if numbered {
 			legend = append(legend, markerKey(lp)...)
 		}
 		b := body
-		if st.legendBelow {
+		if below {
 			// The legend in rows under the panels, the full width.
 			b.Min.Y += legendBelowHeight(legend, st, body.Size().X)
 			right = body.Max.X
@@ -366,7 +370,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	// Legend and colour bar to the right of the panels (or the legend
 	// below them).
 	x := body.Max.X
-	if st.legendBelow {
+	if below {
 		h := legendBelowHeight(legend, st, body.Size().X)
 		drawLegendBelow(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
 			Min: body.Min, Max: vg.Point{X: body.Max.X, Y: body.Min.Y + h - st.pad}}}, legend, st)

@@ -15,7 +15,7 @@ import (
 	"github.com/potash-sim/potash/plots"
 )
 
-var update = flag.Bool("update", false, "regenerate testdata/stats.golden.json from the current back-test")
+var update = flag.Bool("update", false, "regenerate testdata/stats.golden.json (-run Golden) or the chart goldens (-run ChartGolden)")
 
 const goldenStats = "testdata/stats.golden.json"
 

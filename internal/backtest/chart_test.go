@@ -1,0 +1,65 @@
+package backtest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gonum.org/v1/plot/cmpimg"
+
+	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
+)
+
+// TestChartGolden renders the back-test's charts of the synthetic model
+// (deterministic and fast) through the plots engine and compares them
+// with testdata/<name>_golden.png; regenerate with
+//
+//	go test ./internal/backtest -run ChartGolden -update
+func TestChartGolden(t *testing.T) {
+	rec, err := LoadRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), &synthModel{}, rec, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Markers = []EventMark{{Month: model.NewMonth(2022, 2), Label: "Klaipėda closed"}, {Month: model.NewMonth(2021, 12), Label: "US sanctions"}}
+	charts, err := r.Charts(ChartMeta{Hash: "0123456789abcdef", ModelVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range charts {
+		for _, sz := range []struct {
+			suffix string
+			opts   plots.Options
+		}{{"", plots.Options{DPI: 48}}, {"_web", plots.Options{Size: plots.SizeWeb, DPI: 72}}} {
+			name := ch.Name + sz.suffix
+			t.Run(name, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := ch.Render(&buf, "png", sz.opts); err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join("testdata", name+"_golden.png")
+				if *update {
+					if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (go test ./internal/backtest -run ChartGolden -update creates it)", err)
+				}
+				if ok, err := cmpimg.EqualApprox("png", buf.Bytes(), want, 0.05); err != nil || !ok {
+					got := filepath.Join(t.TempDir(), name+".png")
+					_ = os.WriteFile(got, buf.Bytes(), 0o644)
+					t.Errorf("%s differs from %s (%v); got %s", name, golden, err, got)
+				}
+			})
+		}
+	}
+}
