@@ -50,7 +50,7 @@ func BenchmarkSolveCold(b *testing.B) {
 // equilibrium of the same shock with a 14% instead of 15% wedge.
 func BenchmarkSolveWarm(b *testing.B) {
 	m := testMarket()
-	c, s, sol, pol := benchSetup(b, m)
+	_, s, sol, pol := benchSetup(b, m)
 	benchShock(m, pol)
 	bel := m.SupplierIndex("Belarus")
 	for r := range pol.Wedge[bel] {
@@ -63,7 +63,6 @@ func BenchmarkSolveWarm(b *testing.B) {
 	for r := range pol.Wedge[bel] {
 		pol.Wedge[bel][r] = 0.15
 	}
-	_ = c
 	runBench(b, s, pol, start, sol)
 }
 

@@ -22,7 +22,7 @@ import (
 // orders them by cost at every solve.
 func Calibrate(m *Market) (*Calibrated, error) {
 	if m == nil {
-		return nil, fmt.Errorf("market: nil")
+		return nil, marketErr("market: nil")
 	}
 	if err := validateMarket(m); err != nil {
 		return nil, err
@@ -140,10 +140,10 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // checkRange returns an error naming field when v is not finite or outside rg.
 func checkRange(field string, v float64, rg Range) error {
 	if !finite(v) {
-		return fmt.Errorf("%s: %v is not a finite number", field, v)
+		return marketErr("%s: %v is not a finite number", field, v)
 	}
 	if !rg.Contains(v) {
-		return fmt.Errorf("%s: %g outside the valid range [%g, %g]", field, v, rg.Lo, rg.Hi)
+		return marketErr("%s: %g outside the valid range [%g, %g]", field, v, rg.Lo, rg.Hi)
 	}
 	return nil
 }
@@ -152,89 +152,89 @@ func checkRange(field string, v float64, rg Range) error {
 func validateMarket(m *Market) error {
 	n, R := len(m.Suppliers), len(m.Regions)
 	if n == 0 {
-		return fmt.Errorf("suppliers: none")
+		return marketErr("suppliers: none")
 	}
 	if R == 0 {
-		return fmt.Errorf("regions: none")
+		return marketErr("regions: none")
 	}
 	seen := map[string]bool{}
 	for r, reg := range m.Regions {
 		f := fmt.Sprintf("regions[%s]", regName(m, r))
 		if reg.Name == "" {
-			return fmt.Errorf("regions[%d].name: empty", r)
+			return marketErr("regions[%d].name: empty", r)
 		}
 		if seen[reg.Name] {
-			return fmt.Errorf("%s.name: duplicate region", f)
+			return marketErr("%s.name: duplicate region", f)
 		}
 		seen[reg.Name] = true
 		if !finite(reg.Sigma) {
-			return fmt.Errorf("%s.sigma: %v is not a finite number", f, reg.Sigma)
+			return marketErr("%s.sigma: %v is not a finite number", f, reg.Sigma)
 		}
 		if reg.Sigma <= 1 {
-			return fmt.Errorf("%s.sigma: %g must exceed 1", f, reg.Sigma)
+			return marketErr("%s.sigma: %g must exceed 1", f, reg.Sigma)
 		}
-		if err := checkRange(f+".sigma", reg.Sigma, RangeSigma); err != nil {
+		if err := checkRange(f+".sigma", reg.Sigma, RangeSigma()); err != nil {
 			return err
 		}
 		if finite(reg.Eps) && reg.Eps < 0 {
-			return fmt.Errorf("%s.eps: %g must not be negative (write the elasticity as a positive number)", f, reg.Eps)
+			return marketErr("%s.eps: %g must not be negative (write the elasticity as a positive number)", f, reg.Eps)
 		}
-		if err := checkRange(f+".eps", reg.Eps, RangeEps); err != nil {
+		if err := checkRange(f+".eps", reg.Eps, RangeEps()); err != nil {
 			return err
 		}
-		if err := checkRange(f+".adjust", reg.Adjust, RangeAdjust); err != nil {
+		if err := checkRange(f+".adjust", reg.Adjust, RangeAdjust()); err != nil {
 			return err
 		}
-		if err := checkRange(f+".growth", reg.Growth, RangeGrowth); err != nil {
+		if err := checkRange(f+".growth", reg.Growth, RangeGrowth()); err != nil {
 			return err
 		}
 	}
 	if m.Benchmark != "" && m.RegionIndex(m.Benchmark) < 0 {
-		return fmt.Errorf("benchmark: unknown region %q", m.Benchmark)
+		return marketErr("benchmark: unknown region %q", m.Benchmark)
 	}
 	seen = map[string]bool{}
 	for i, s := range m.Suppliers {
 		f := fmt.Sprintf("suppliers[%s]", supName(m, i))
 		if s.Name == "" {
-			return fmt.Errorf("suppliers[%d].name: empty", i)
+			return marketErr("suppliers[%d].name: empty", i)
 		}
 		if seen[s.Name] {
-			return fmt.Errorf("%s.name: duplicate supplier", f)
+			return marketErr("%s.name: duplicate supplier", f)
 		}
 		seen[s.Name] = true
 		if s.Home != "" && m.RegionIndex(s.Home) < 0 {
-			return fmt.Errorf("%s.home: unknown region %q", f, s.Home)
+			return marketErr("%s.home: unknown region %q", f, s.Home)
 		}
 		if !finite(s.FOB) || s.FOB <= 0 {
-			return fmt.Errorf("%s.fob: %v must be a positive finite price", f, s.FOB)
+			return marketErr("%s.fob: %v must be a positive finite price", f, s.FOB)
 		}
 		if !finite(s.Capacity) || s.Capacity < 0 {
-			return fmt.Errorf("%s.capacity: %v must be a finite number ≥ 0", f, s.Capacity)
+			return marketErr("%s.capacity: %v must be a finite number ≥ 0", f, s.Capacity)
 		}
 		if finite(s.Eta) && s.Eta <= 0 {
-			return fmt.Errorf("%s.eta: %g must be positive", f, s.Eta)
+			return marketErr("%s.eta: %g must be positive", f, s.Eta)
 		}
-		if err := checkRange(f+".eta", s.Eta, RangeEta); err != nil {
+		if err := checkRange(f+".eta", s.Eta, RangeEta()); err != nil {
 			return err
 		}
-		if err := checkRange(f+".adjust", s.Adjust, RangeAdjust); err != nil {
+		if err := checkRange(f+".adjust", s.Adjust, RangeAdjust()); err != nil {
 			return err
 		}
 		cs := map[string]bool{}
 		for k, cr := range s.Corridors {
 			cf := fmt.Sprintf("%s.corridors[%s]", f, cr.Name)
 			if cr.Name == "" {
-				return fmt.Errorf("%s.corridors[%d].name: empty", f, k)
+				return marketErr("%s.corridors[%d].name: empty", f, k)
 			}
 			if cs[cr.Name] {
-				return fmt.Errorf("%s.name: duplicate corridor", cf)
+				return marketErr("%s.name: duplicate corridor", cf)
 			}
 			cs[cr.Name] = true
 			if !finite(cr.Capacity) || cr.Capacity < 0 {
-				return fmt.Errorf("%s.capacity: %v must be a finite number ≥ 0", cf, cr.Capacity)
+				return marketErr("%s.capacity: %v must be a finite number ≥ 0", cf, cr.Capacity)
 			}
 			if !finite(cr.Cost) || cr.Cost < 0 {
-				return fmt.Errorf("%s.cost: %v must be a finite number ≥ 0", cf, cr.Cost)
+				return marketErr("%s.cost: %v must be a finite number ≥ 0", cf, cr.Cost)
 			}
 		}
 	}
@@ -252,14 +252,14 @@ func validateMarket(m *Market) error {
 		for r := range m.Regions {
 			total += m.Flows[i][r]
 			if m.Wedge != nil {
-				if err := checkRange(fmt.Sprintf("wedge[%s][%s]", supName(m, i), regName(m, r)), m.Wedge[i][r], RangeWedge); err != nil {
+				if err := checkRange(fmt.Sprintf("wedge[%s][%s]", supName(m, i), regName(m, r)), m.Wedge[i][r], RangeWedge()); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	if total <= 0 {
-		return fmt.Errorf("flows: zero base flows everywhere")
+		return marketErr("flows: zero base flows everywhere")
 	}
 	for r := range m.Regions {
 		var q float64
@@ -267,7 +267,7 @@ func validateMarket(m *Market) error {
 			q += m.Flows[i][r]
 		}
 		if q <= 0 {
-			return fmt.Errorf("regions[%s]: no base flows into the region", regName(m, r))
+			return marketErr("regions[%s]: no base flows into the region", regName(m, r))
 		}
 	}
 	for i, s := range m.Suppliers {
@@ -277,20 +277,20 @@ func validateMarket(m *Market) error {
 			s0 += m.Flows[i][r]
 		}
 		if s0 <= 0 {
-			return fmt.Errorf("%s: no base sales (every flow is zero)", f)
+			return marketErr("%s: no base sales (every flow is zero)", f)
 		}
 		if s.Capacity < s0 {
-			return fmt.Errorf("%s.capacity: %g Mt/yr is below base sales %g Mt/yr", f, s.Capacity, s0)
+			return marketErr("%s.capacity: %g Mt/yr is below base sales %g Mt/yr", f, s.Capacity, s0)
 		}
 		var ccap float64
 		for _, cr := range s.Corridors {
 			ccap += cr.Capacity
 		}
 		if len(s.Corridors) == 0 {
-			return fmt.Errorf("%s.corridors: none (a supplier needs at least one corridor to carry its sales)", f)
+			return marketErr("%s.corridors: none (a supplier needs at least one corridor to carry its sales)", f)
 		}
 		if ccap < s0 {
-			return fmt.Errorf("%s.corridors: total capacity %g Mt/yr cannot carry base sales %g Mt/yr", f, ccap, s0)
+			return marketErr("%s.corridors: total capacity %g Mt/yr cannot carry base sales %g Mt/yr", f, ccap, s0)
 		}
 		// Base netback: FOB less the cost of the corridor carrying the last tonne.
 		left := s0
@@ -307,7 +307,7 @@ func validateMarket(m *Market) error {
 			}
 		}
 		if s.FOB-last.Cost <= 0 {
-			return fmt.Errorf("%s.fob: base netback %g $/t (FOB %g less corridor %s cost %g) must be positive", f, s.FOB-last.Cost, s.FOB, last.Name, last.Cost)
+			return marketErr("%s.fob: base netback %g $/t (FOB %g less corridor %s cost %g) must be positive", f, s.FOB-last.Cost, s.FOB, last.Name, last.Cost)
 		}
 	}
 	return nil
@@ -318,18 +318,18 @@ func checkMatrix(m *Market, name string, a [][]float64, mayBeNil bool) error {
 		return nil
 	}
 	if len(a) != len(m.Suppliers) {
-		return fmt.Errorf("%s: %d rows, want one per supplier (%d)", name, len(a), len(m.Suppliers))
+		return marketErr("%s: %d rows, want one per supplier (%d)", name, len(a), len(m.Suppliers))
 	}
 	for i := range a {
 		if len(a[i]) != len(m.Regions) {
-			return fmt.Errorf("%s[%s]: %d columns, want one per region (%d)", name, supName(m, i), len(a[i]), len(m.Regions))
+			return marketErr("%s[%s]: %d columns, want one per region (%d)", name, supName(m, i), len(a[i]), len(m.Regions))
 		}
 		for r, v := range a[i] {
 			if !finite(v) {
-				return fmt.Errorf("%s[%s][%s]: %v is not a finite number", name, supName(m, i), regName(m, r), v)
+				return marketErr("%s[%s][%s]: %v is not a finite number", name, supName(m, i), regName(m, r), v)
 			}
 			if v < 0 && name != "wedge" {
-				return fmt.Errorf("%s[%s][%s]: %g must not be negative", name, supName(m, i), regName(m, r), v)
+				return marketErr("%s[%s][%s]: %g must not be negative", name, supName(m, i), regName(m, r), v)
 			}
 		}
 	}
@@ -348,4 +348,10 @@ func regName(m *Market, r int) string {
 		return m.Regions[r].Name
 	}
 	return fmt.Sprint(r)
+}
+
+// marketErr is an invalid-market error (it wraps ErrInvalidMarket); its
+// text names the field.
+func marketErr(format string, args ...any) error {
+	return &FieldError{Msg: fmt.Sprintf(format, args...), Kind: ErrInvalidMarket}
 }

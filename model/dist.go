@@ -19,7 +19,7 @@ type Uniform struct{ Min, Max float64 }
 // NewUniform returns Uniform{min, max}; it needs finite min < max.
 func NewUniform(min, max float64) (Uniform, error) {
 	if !distFinite(min) || !distFinite(max) || !(min < max) {
-		return Uniform{}, fmt.Errorf("uniform: need finite min < max, got min %g, max %g", min, max)
+		return Uniform{}, distErr("uniform: need finite min < max, got min %g, max %g", min, max)
 	}
 	return Uniform{min, max}, nil
 }
@@ -42,7 +42,7 @@ type Triangular struct{ Min, Mode, Max float64 }
 // min ≤ mode ≤ max and min < max.
 func NewTriangular(min, mode, max float64) (Triangular, error) {
 	if !distFinite(min) || !distFinite(mode) || !distFinite(max) || !(min < max) || mode < min || mode > max {
-		return Triangular{}, fmt.Errorf("triangular: need finite min ≤ mode ≤ max and min < max, got min %g, mode %g, max %g", min, mode, max)
+		return Triangular{}, distErr("triangular: need finite min ≤ mode ≤ max and min < max, got min %g, mode %g, max %g", min, mode, max)
 	}
 	return Triangular{min, mode, max}, nil
 }
@@ -73,15 +73,15 @@ type Normal struct {
 // ≥ 1e-12 (so its quantiles are well defined in float64).
 func NewNormal(mu, sigma, lower, upper float64) (Normal, error) {
 	if !distFinite(mu) || !distFinite(sigma) || !(sigma > 0) {
-		return Normal{}, fmt.Errorf("normal: need finite mean and sd > 0, got mean %g, sd %g", mu, sigma)
+		return Normal{}, distErr("normal: need finite mean and sd > 0, got mean %g, sd %g", mu, sigma)
 	}
 	if math.IsNaN(lower) || math.IsNaN(upper) || !(lower < upper) {
-		return Normal{}, fmt.Errorf("normal: need lower < upper, got lower %g, upper %g", lower, upper)
+		return Normal{}, distErr("normal: need lower < upper, got lower %g, upper %g", lower, upper)
 	}
 	n := Normal{mu, sigma, lower, upper}
 	a, b := n.z(lower), n.z(upper)
 	if mass := truncMass(a, b); !(mass >= 1e-12) {
-		return Normal{}, fmt.Errorf("normal(%g, %g) truncated to [%g, %g]: the interval holds probability %.3g, too little to draw from", mu, sigma, lower, upper, mass)
+		return Normal{}, distErr("normal(%g, %g) truncated to [%g, %g]: the interval holds probability %.3g, too little to draw from", mu, sigma, lower, upper, mass)
 	}
 	return n, nil
 }
@@ -127,17 +127,17 @@ type LogNormal struct {
 // math.Inf(1) for none).
 func NewLogNormal(mu, sigma, lower, upper float64) (LogNormal, error) {
 	if !distFinite(mu) || !distFinite(sigma) || !(sigma > 0) {
-		return LogNormal{}, fmt.Errorf("lognormal: need finite mu and sigma > 0, got mu %g, sigma %g", mu, sigma)
+		return LogNormal{}, distErr("lognormal: need finite mu and sigma > 0, got mu %g, sigma %g", mu, sigma)
 	}
 	if math.IsInf(lower, -1) {
 		lower = 0
 	}
 	if math.IsNaN(lower) || math.IsNaN(upper) || lower < 0 || !(lower < upper) {
-		return LogNormal{}, fmt.Errorf("lognormal: need 0 ≤ lower < upper, got lower %g, upper %g", lower, upper)
+		return LogNormal{}, distErr("lognormal: need 0 ≤ lower < upper, got lower %g, upper %g", lower, upper)
 	}
 	l := LogNormal{mu, sigma, lower, upper}
 	if mass := truncMass(l.z(lower), l.z(upper)); !(mass >= 1e-12) {
-		return LogNormal{}, fmt.Errorf("lognormal(%g, %g) truncated to [%g, %g]: the interval holds probability %.3g, too little to draw from", mu, sigma, lower, upper, mass)
+		return LogNormal{}, distErr("lognormal(%g, %g) truncated to [%g, %g]: the interval holds probability %.3g, too little to draw from", mu, sigma, lower, upper, mass)
 	}
 	return l, nil
 }

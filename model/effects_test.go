@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
@@ -15,9 +14,6 @@ func loadBuiltin(t testing.TB, name string) *scenarios.Scenario {
 	t.Helper()
 	s, err := scenarios.Load(name, nil)
 	if err != nil {
-		if strings.Contains(err.Error(), "not implemented") {
-			t.Skipf("scenarios.Load not implemented yet: %v", err)
-		}
 		t.Fatalf("load %s: %v", name, err)
 	}
 	return s
@@ -146,9 +142,6 @@ func TestUSRelief2025Bands(t *testing.T) {
 func TestBaseMarketPathStaysAtBase(t *testing.T) {
 	m, err := scenarios.BaseMarket("base-2020")
 	if err != nil {
-		if strings.Contains(err.Error(), "not implemented") {
-			t.Skipf("scenarios.BaseMarket not implemented yet: %v", err)
-		}
 		t.Fatal(err)
 	}
 	for r := range m.Regions {

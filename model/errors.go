@@ -1,6 +1,9 @@
 package model
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors. An error from this package means invalid input; it wraps one of
 // the ErrInvalid… sentinels below, each of which matches ErrInvalid with
@@ -11,12 +14,15 @@ var (
 	// ErrInvalid matches every invalid-input error of this package.
 	ErrInvalid = errors.New("model: invalid input")
 
-	ErrInvalidMarket = invalid("market")   // Calibrate: the market data
-	ErrInvalidPolicy = invalid("policy")   // Solver.Solve: the policy, lag or start
-	ErrInvalidEvent  = invalid("event")    // ValidateEvents
-	ErrInvalidSpec   = invalid("spec")     // Simulate and friends: horizon, report window
-	ErrInvalidOption = invalid("option")   // MonteCarlo, Sweep, Sensitivity: options and parameters
-	ErrInvalidSolver = invalid("solution") // a Solver or Solution not made for the market
+	ErrInvalidMarket = invalid("market")       // Calibrate: the market data
+	ErrInvalidPolicy = invalid("policy")       // Solver.Solve: the policy, lag or start
+	ErrInvalidEvent  = invalid("event")        // ValidateEvents
+	ErrInvalidSpec   = invalid("spec")         // Simulate and friends: horizon, report window
+	ErrInvalidOption = invalid("option")       // MonteCarlo, Sweep, Sensitivity: options and parameters
+	ErrInvalidSolver = invalid("solution")     // a Solver or Solution not made for the market
+	ErrInvalidDist   = invalid("distribution") // NewUniform and friends
+	ErrInvalidMonth  = invalid("month")        // ParseMonth
+	ErrUnknownMetric = invalid("metric")       // a metric name not in MetricList
 )
 
 type invalidKind struct{ what string }
@@ -44,3 +50,13 @@ func (e *FieldError) Error() string {
 
 // Unwrap returns e.Kind.
 func (e *FieldError) Unwrap() error { return e.Kind }
+
+// optionErr is an invalid-option error (it wraps ErrInvalidOption).
+func optionErr(format string, args ...any) error {
+	return &FieldError{Msg: fmt.Sprintf(format, args...), Kind: ErrInvalidOption}
+}
+
+// distErr is an invalid-distribution error (it wraps ErrInvalidDist).
+func distErr(format string, args ...any) error {
+	return &FieldError{Msg: fmt.Sprintf(format, args...), Kind: ErrInvalidDist}
+}

@@ -486,13 +486,24 @@ func TestClosedSuppliers(t *testing.T) {
 		}
 		sol, res := mustSolve(t, c, pol, nil, nil)
 		checkClearing(t, c, pol, sol)
-		if sol.Demand[us] != 0 || sol.ImportBill[us] != 0 || !(sol.PriceIndex[us] > 0) {
-			t.Errorf("closed region: demand %g bill %g index %g", sol.Demand[us], sol.ImportBill[us], sol.PriceIndex[us])
+		// Not traded: no price, no demand (0, never NaN), flagged.
+		if sol.Traded[us] || sol.Demand[us] != 0 || sol.ImportBill[us] != 0 || sol.PriceIndex[us] != 0 {
+			t.Errorf("closed region: traded %v demand %g bill %g index %g", sol.Traded[us], sol.Demand[us], sol.ImportBill[us], sol.PriceIndex[us])
+		}
+		if !scalar.EqualWithinRel(sol.ConsumerSurplus[us], -c.P0[us]*c.Q0[us], tolIdentity) {
+			t.Errorf("ΔCS %g, want the base expenditure lost %g", sol.ConsumerSurplus[us], -c.P0[us]*c.Q0[us])
+		}
+		for r := range m.Regions {
+			if r != us && !sol.Traded[r] {
+				t.Errorf("%s not traded", m.Regions[r].Name)
+			}
 		}
 		if sol.Binding[m.SupplierIndex("United States")] != BindClosed {
 			t.Errorf("US producer, banned from its only market, is not closed")
 		}
-		_ = res
+		if res.Status != Converged {
+			t.Errorf("status %v", res.Status)
+		}
 	})
 	t.Run("everyone closed", func(t *testing.T) {
 		pol := NewPolicy(m)

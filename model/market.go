@@ -144,14 +144,37 @@ type Range struct{ Lo, Hi float64 }
 // Contains reports whether Lo ≤ v ≤ Hi.
 func (r Range) Contains(v float64) bool { return v >= r.Lo && v <= r.Hi }
 
-// Valid ranges of the model's parameters. Values outside them are rejected
-// by Validate (they are outside what the equations allow or what the
-// literature could support). Scenario files may document narrower ranges.
+// Valid ranges of the model's parameters (read them with RangeEps and
+// friends). Values outside them are rejected by Calibrate. docs/MODEL.md,
+// section 4, says how they were found.
 var (
-	RangeEps    = Range{0, 3}      // demand elasticity ε: 0 = perfectly inelastic
-	RangeSigma  = Range{1.01, 30}  // Armington σ: must exceed 1
-	RangeEta    = Range{0.01, 10}  // supply elasticity η
-	RangeAdjust = Range{0.005, 1}  // monthly adjustment speeds λ, μ
-	RangeGrowth = Range{-0.2, 0.2} // demand trend per year
-	RangeWedge  = Range{0, 5}      // ad-valorem wedge τ, fraction
+	rangeEps    = Range{0, 3}      // demand elasticity ε: 0 = perfectly inelastic
+	rangeSigma  = Range{1.01, 30}  // Armington σ: must exceed 1
+	rangeEta    = Range{0.01, 10}  // supply elasticity η
+	rangeAdjust = Range{0.005, 1}  // monthly adjustment speeds λ, μ
+	rangeGrowth = Range{-0.2, 0.2} // demand trend per year
+	rangeWedge  = Range{0, 5}      // ad-valorem wedge τ, fraction
 )
+
+// RangeEps returns the valid range of the demand elasticity ε (Region.Eps).
+func RangeEps() Range { return rangeEps }
+
+// RangeSigma returns the valid range of the Armington elasticity σ
+// (Region.Sigma).
+func RangeSigma() Range { return rangeSigma }
+
+// RangeEta returns the valid range of the supply elasticity η
+// (Supplier.Eta).
+func RangeEta() Range { return rangeEta }
+
+// RangeAdjust returns the valid range of the monthly adjustment speeds λ
+// and μ (Supplier.Adjust, Region.Adjust).
+func RangeAdjust() Range { return rangeAdjust }
+
+// RangeGrowth returns the valid range of the demand trend, a fraction per
+// year (Region.Growth).
+func RangeGrowth() Range { return rangeGrowth }
+
+// RangeWedge returns the valid range of a base ad-valorem wedge τ0, a
+// fraction (Market.Wedge).
+func RangeWedge() Range { return rangeWedge }

@@ -36,10 +36,11 @@ type metricDef struct {
 // metricDefs lists the headline metrics of a market, in output order.
 // Names are stable API (CLI --metric, plots, serve).
 func metricDefs(m *Market) []metricDef {
+	bench := max(0, m.RegionIndex(m.Benchmark)) // the benchmark region (its trade is checked)
 	d := []metricDef{
-		{Metric{Name: "benchmark_price_change", Unit: "$/t", Doc: "mean change in the benchmark price over the report window"}, mkBenchChange, 0},
-		{Metric{Name: "benchmark_price_change_pct", Unit: "%", Doc: "change in the benchmark price over the report window, percent of the counterfactual's mean"}, mkBenchPct, 0},
-		{Metric{Name: "benchmark_price", Unit: "$/t", Doc: "mean benchmark price over the report window (scenario level)"}, mkBench, 0},
+		{Metric{Name: "benchmark_price_change", Unit: "$/t", Doc: "mean change in the benchmark price over the report window"}, mkBenchChange, bench},
+		{Metric{Name: "benchmark_price_change_pct", Unit: "%", Doc: "change in the benchmark price over the report window, percent of the counterfactual's mean"}, mkBenchPct, bench},
+		{Metric{Name: "benchmark_price", Unit: "$/t", Doc: "mean benchmark price over the report window (scenario level)"}, mkBench, bench},
 		{Metric{Name: "consumer_surplus_change", Unit: "$M", Doc: "cumulative change in consumer surplus of all regions over the report window"}, mkWorldCS, 0},
 	}
 	for i, s := range m.Suppliers {
@@ -89,7 +90,7 @@ func metricIndex(defs []metricDef, names []string) ([]int, error) {
 	for j, n := range names {
 		k, ok := pos[n]
 		if !ok {
-			return nil, fmt.Errorf("unknown metric %q; known metrics include %s", n, suggestMetrics(defs, n))
+			return nil, &FieldError{Msg: fmt.Sprintf("unknown metric %q; known metrics include %s", n, suggestMetrics(defs, n)), Kind: ErrUnknownMetric}
 		}
 		idx[j] = k
 	}
@@ -124,20 +125,25 @@ func suggestMetrics(defs []metricDef, n string) string {
 
 // metricAcc accumulates the headline metrics month by month over the
 // report window without storing the months (Monte Carlo uses it per draw).
+// A price metric counts only the months in which its region trades (in
+// both paths for a change, in the scenario for a level): a region with no
+// supplier has no price (docs/MODEL.md, section 6).
 type metricAcc struct {
 	defs []metricDef
 	sum  []float64
 	cf   []float64 // counterfactual sums where a metric needs them
+	cnt  []int     // months counted per metric
 	n    int
 }
 
 func newMetricAcc(defs []metricDef) *metricAcc {
-	return &metricAcc{defs: defs, sum: make([]float64, len(defs)), cf: make([]float64, len(defs))}
+	return &metricAcc{defs: defs, sum: make([]float64, len(defs)), cf: make([]float64, len(defs)), cnt: make([]int, len(defs))}
 }
 
 func (a *metricAcc) reset() {
 	clear(a.sum)
 	clear(a.cf)
+	clear(a.cnt)
 	a.n = 0
 }
 
@@ -150,6 +156,17 @@ func (a *metricAcc) add(ss, cs *Solution) {
 		d := &a.defs[k]
 		i := d.idx
 		var v float64
+		switch d.kind {
+		case mkBenchChange, mkBenchPct, mkPriceChange:
+			if !ss.Traded[i] || !cs.Traded[i] {
+				continue
+			}
+		case mkBench:
+			if !ss.Traded[i] {
+				continue
+			}
+		}
+		a.cnt[k]++
 		switch d.kind {
 		case mkBenchChange:
 			v = ss.Benchmark - cs.Benchmark
@@ -206,8 +223,8 @@ func (a *metricAcc) add(ss, cs *Solution) {
 // level; Σ value/12 (a monthly step of an annual rate) for $M totals.
 func (a *metricAcc) values(out []float64) {
 	for k := range a.defs {
-		if a.n == 0 {
-			out[k] = 0
+		if a.cnt[k] == 0 {
+			out[k] = 0 // no month of the window has a value (Metric.Missing)
 			continue
 		}
 		switch a.defs[k].kind {
@@ -220,10 +237,13 @@ func (a *metricAcc) values(out []float64) {
 				out[k] = 0
 			}
 		default:
-			out[k] = a.sum[k] / float64(a.n)
+			out[k] = a.sum[k] / float64(a.cnt[k])
 		}
 	}
 }
+
+// missing reports whether metric k had no month with a value.
+func (a *metricAcc) missing(k int) bool { return a.cnt[k] == 0 }
 
 // reportFrom returns the index of the first month of spec's report window.
 func reportFrom(spec *Spec) int {
@@ -259,6 +279,7 @@ func Metrics(run *Run) []Metric {
 	for k := range defs {
 		out[k] = defs[k].Metric
 		out[k].Value = vals[k]
+		out[k].Missing = acc.missing(k)
 	}
 	return out
 }

@@ -89,44 +89,45 @@ type mcRunner struct {
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
-// returns "" on success, else why the draw failed.
-func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string {
+// returns "" on success, else why the draw failed and the status of the
+// failure (Failure when no month's status applies).
+func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string, Status) {
 	rng := rand.New(rand.NewPCG(r.seed, uint64(d)))
 	s, c := r.scen.Clone(), r.cf.Clone()
 	for k := range r.unc {
 		u := &r.unc[k]
 		v := u.Dist.Quantile(uniformOpen(rng))
 		if err := u.Apply(s, v); err != nil {
-			return fmt.Sprintf("%s = %g: %v", u.Name, v, err)
+			return fmt.Sprintf("%s = %g: %v", u.Name, v, err), Failure
 		}
 		if err := u.Apply(c, v); err != nil {
-			return fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err)
+			return fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err), Failure
 		}
 	}
 	if s.Start != r.scen.Start || s.End != r.scen.End || c.Start != r.cf.Start || c.End != r.cf.End {
-		return "an uncertain parameter changes the horizon"
+		return "an uncertain parameter changes the horizon", Failure
 	}
 	calS, calC, err := calibratePair(s, c)
 	if err != nil {
-		return err.Error()
+		return err.Error(), Failure
 	}
 	p, err := newPairSim(s, c, calS, calC)
 	if err != nil {
-		return err.Error()
+		return err.Error(), Failure
 	}
 	p.s.solver.Tol, p.c.solver.Tol = mcTol, mcTol
 	l := r.layout
 	C := l.cells()
 	ns := len(l.series)
 	r.acc.reset()
-	failure := ""
+	failure, fstatus := "", Converged
 	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
 		if rs.Status != Converged || rc.Status != Converged {
 			which, res := "scenario", rs
 			if rs.Status == Converged {
 				which, res = "counterfactual", rc
 			}
-			failure = fmt.Sprintf("%s, month %v: %v (residual %.3g)", which, t, res.Status, res.MaxResidual)
+			failure, fstatus = fmt.Sprintf("%s, month %v: %v (residual %.3g): %s", which, t, res.Status, res.MaxResidual, res.Reason), res.Status
 			return errDrawFailed
 		}
 		base := k * ns
@@ -148,10 +149,10 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string 
 		return nil
 	})
 	if failure != "" {
-		return failure
+		return failure, fstatus
 	}
 	if err != nil {
-		return err.Error()
+		return err.Error(), Failure
 	}
 	// One multiply-add per value (four independent sums): v·0 is NaN for
 	// NaN and ±Inf, 0 otherwise.
@@ -171,7 +172,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string 
 			if !distFinite(v) {
 				q %= C
 				se := &l.series[q%ns]
-				return fmt.Sprintf("month %v: %s of %s is not finite", r.scen.Start+Month(q/ns), se.def.Name, se.entity)
+				return fmt.Sprintf("month %v: %s of %s is not finite", r.scen.Start+Month(q/ns), se.def.Name, se.entity), Failure
 			}
 		}
 	}
@@ -179,10 +180,10 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) string 
 	r.acc.values(mrow)
 	for _, v := range mrow {
 		if !distFinite(v) {
-			return "a headline metric is not finite"
+			return "a headline metric is not finite", Failure
 		}
 	}
-	return ""
+	return "", Failure
 }
 
 // uniformOpen returns a uniform variate in (0, 1).
@@ -212,7 +213,7 @@ func uniformOpen(rng *rand.Rand) float64 {
 // bit-identical for a seed whatever opts.Workers.
 func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncertain, opts MCOptions) (*MCResult, error) {
 	if opts.Draws <= 0 {
-		return nil, fmt.Errorf("monte carlo: draws %d must be positive", opts.Draws)
+		return nil, optionErr("monte carlo: draws %d must be positive", opts.Draws)
 	}
 	if err := checkSpec(scenario); err != nil {
 		return nil, err
@@ -222,7 +223,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	}
 	for k, u := range unc {
 		if u.Dist == nil || u.Apply == nil {
-			return nil, fmt.Errorf("monte carlo: uncertain parameter %d (%s) has no distribution or no Apply", k, u.Name)
+			return nil, optionErr("monte carlo: uncertain parameter %d (%s) has no distribution or no Apply", k, u.Name)
 		}
 	}
 	// Check the set-up once with every parameter at its central value.
@@ -289,6 +290,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	}
 	blockM := make([]float64, mcBlock*nm)
 	blockFail := make([]string, mcBlock)
+	blockStatus := make([]Status, mcBlock)
 	blockOK := make([]bool, mcBlock)
 
 	for d0 := 0; d0 < draws; d0 += mcBlock {
@@ -313,7 +315,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 					if j >= nb {
 						return
 					}
-					blockFail[j] = r.draw(ctx, d0+j, rows[j], blockM[j*nm:(j+1)*nm])
+					blockFail[j], blockStatus[j] = r.draw(ctx, d0+j, rows[j], blockM[j*nm:(j+1)*nm])
 				}
 			}(runners[w])
 		}
@@ -327,10 +329,10 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 			blockOK[j] = ok
 			if !ok {
 				res.Failed++
-				res.Failures = append(res.Failures, DrawFailure{Draw: d0 + j, Reason: blockFail[j]})
 				if res.FirstFailure == "" {
 					res.FirstFailure = fmt.Sprintf("draw %d: %s", d0+j, blockFail[j])
 				}
+				res.Failures = append(res.Failures, DrawFailure{Draw: d0 + j, Status: blockStatus[j], Reason: blockFail[j]})
 				continue
 			}
 			res.Converged++

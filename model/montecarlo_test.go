@@ -285,7 +285,7 @@ func TestMonteCarloFailedDraws(t *testing.T) {
 	const draws, seed = 90, 5
 	want := 0
 	for d := 0; d < draws; d++ {
-		if dist.Quantile(uniformOpen(rand.New(rand.NewPCG(seed, uint64(d))))) < RangeSigma.Lo {
+		if dist.Quantile(uniformOpen(rand.New(rand.NewPCG(seed, uint64(d))))) < RangeSigma().Lo {
 			want++
 		}
 	}
@@ -300,6 +300,16 @@ func TestMonteCarloFailedDraws(t *testing.T) {
 		t.Errorf("no failure reason")
 	}
 	t.Log(res.FirstFailure)
+	// Every failed draw is listed, in draw order, with a reason.
+	if len(res.Failures) != res.Failed {
+		t.Errorf("%d failures listed, %d failed", len(res.Failures), res.Failed)
+	}
+	for k, f := range res.Failures {
+		sigma := dist.Quantile(uniformOpen(rand.New(rand.NewPCG(seed, uint64(f.Draw)))))
+		if f.Reason == "" || f.Status != Failure || sigma >= RangeSigma().Lo || (k > 0 && f.Draw <= res.Failures[k-1].Draw) {
+			t.Errorf("failure %+v (σ drawn %g)", f, sigma)
+		}
+	}
 	for _, tot := range res.Totals {
 		if len(tot.Values) != res.Converged {
 			t.Fatalf("%s: %d values, want %d", tot.Metric, len(tot.Values), res.Converged)

@@ -26,12 +26,12 @@ func (t Month) String() string { return fmt.Sprintf("%04d-%02d", t.Year(), t.Mon
 func ParseMonth(s string) (Month, error) {
 	y, m, ok := strings.Cut(strings.TrimSpace(s), "-")
 	if !ok || len(y) != 4 || len(m) != 2 {
-		return 0, fmt.Errorf("month %q: want YYYY-MM", s)
+		return 0, &FieldError{Msg: fmt.Sprintf("month %q: want YYYY-MM", s), Kind: ErrInvalidMonth}
 	}
 	yy, err1 := strconv.Atoi(y)
 	mm, err2 := strconv.Atoi(m)
 	if err1 != nil || err2 != nil || mm < 1 || mm > 12 || yy < 1900 || yy > 2200 {
-		return 0, fmt.Errorf("month %q: want YYYY-MM with year 1900..2200 and month 01..12", s)
+		return 0, &FieldError{Msg: fmt.Sprintf("month %q: want YYYY-MM with year 1900..2200 and month 01..12", s), Kind: ErrInvalidMonth}
 	}
 	return NewMonth(yy, mm), nil
 }

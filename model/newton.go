@@ -545,7 +545,6 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			break
 		}
 		// Newton phase.
-		stalled := false
 		for newtonIters < maxIter && maxF > tol {
 			newtonIters++
 			var ok bool
@@ -555,7 +554,6 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 				w.keepBest()
 			}
 			if !ok {
-				stalled = true
 				break
 			}
 		}
@@ -570,7 +568,6 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			}
 			break
 		}
-		_ = stalled
 		// Bracketing fallback: a few Gauss–Seidel sweeps, then Newton again.
 		res.Fallback = true
 		failed := false
@@ -658,11 +655,7 @@ func (w *workspace) reason(res Result) string {
 		q := &w.tq[worst-w.n]
 		return fmt.Sprintf("tariff-rate quota %s→%s: residual %.3g after %d iterations (%v)", m.Suppliers[q.i].Name, m.Regions[q.r].Name, fmax, res.Iterations, res.Status)
 	}
-	name := m.Suppliers[worst].Name
-	switch {
-	default:
-		return fmt.Sprintf("%s: relative residual %.3g after %d iterations (%v)", name, fmax, res.Iterations, res.Status)
-	}
+	return fmt.Sprintf("%s: relative residual %.3g after %d iterations (%v)", m.Suppliers[worst].Name, fmax, res.Iterations, res.Status)
 }
 
 // newtonStep takes one damped Newton step from w.y (with F current, and J

@@ -72,8 +72,11 @@ type Path struct {
 	Months  []Month
 	Sol     []*Solution // one per month (own copies)
 	Results []Result    // the solver's report per month
-	// Failed counts months whose solve did not converge.
-	Failed int
+	// Failed counts months whose solve did not converge (any Status but
+	// Converged); Implausible counts those among them that converged to
+	// prices outside the plausible band (Status Implausible).
+	Failed      int
+	Implausible int
 }
 
 // Run is a scenario simulated next to its counterfactual with the same
@@ -150,4 +153,85 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 		return nil, err
 	}
 	return run, nil
+}
+
+// MonthFailure is a month of a path whose solve did not converge (its
+// Result says why: Result.Status, Result.Reason, Result.Err).
+type MonthFailure struct {
+	Path   string // "scenario" or "counterfactual"
+	Month  Month
+	Result Result
+}
+
+// Failures lists the months of the run whose solve did not converge, the
+// scenario's first, each in month order (nil when every month converged).
+// The results of such a month are the best point found; writers mark them
+// (docs/MODEL.md, section 8).
+func (r *Run) Failures() []MonthFailure {
+	var out []MonthFailure
+	for _, p := range r.paths() {
+		for k, res := range p.path.Results {
+			if res.Status != Converged {
+				out = append(out, MonthFailure{Path: p.name, Month: p.path.Months[k], Result: res})
+			}
+		}
+	}
+	return out
+}
+
+// NotTraded is a run of months in which no supplier could serve a region:
+// the region has no price and no demand (Solution.Traded false).
+type NotTraded struct {
+	Path     string // "scenario" or "counterfactual"
+	Region   string
+	From, To Month // inclusive
+}
+
+// NotTraded lists the runs of months in which a region of either path had
+// no supplier, in path, region and month order.
+func (r *Run) NotTraded() []NotTraded {
+	var out []NotTraded
+	for _, p := range r.paths() {
+		for reg, g := range p.path.Cal.Market.Regions {
+			open := -1
+			for k := 0; k <= len(p.path.Sol); k++ {
+				traded := k == len(p.path.Sol) || p.path.Sol[k].Traded[reg]
+				switch {
+				case !traded && open < 0:
+					open = k
+				case traded && open >= 0:
+					out = append(out, NotTraded{Path: p.name, Region: g.Name, From: p.path.Months[open], To: p.path.Months[k-1]})
+					open = -1
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Warnings returns what a user of the run should be told in words: the
+// regions left with no supplier. (Months that did not converge are in
+// Failures.)
+func (r *Run) Warnings() []string {
+	var out []string
+	for _, n := range r.NotTraded() {
+		out = append(out, fmt.Sprintf("%s: %s has no supplier from %v to %v (every route into it banned or closed): it is reported as not traded, with no price and no demand", n.Path, n.Region, n.From, n.To))
+	}
+	return out
+}
+
+type namedPath struct {
+	name string
+	path *Path
+}
+
+func (r *Run) paths() []namedPath {
+	var out []namedPath
+	if r.Scenario != nil {
+		out = append(out, namedPath{"scenario", r.Scenario})
+	}
+	if r.Counterfactual != nil {
+		out = append(out, namedPath{"counterfactual", r.Counterfactual})
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -82,6 +83,12 @@ func solveChecked(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, start []fl
 			t.Fatalf("converged with residual %g", res.MaxResidual)
 		}
 		checkClearingLag(t, c, pol, lag, sol)
+	case Implausible:
+		// An equilibrium, at prices outside the plausible band.
+		if !(res.MaxResidual <= s.Tol) || !bandExceeded(c, sol) || res.Reason == "" {
+			t.Fatalf("implausible with residual %g, band exceeded %v: %q", res.MaxResidual, bandExceeded(c, sol), res.Reason)
+		}
+		checkClearingLag(t, c, pol, lag, sol)
 	case IterationLimit, Stalled, Failure:
 		if !(res.MaxResidual > s.Tol) || math.IsNaN(res.MaxResidual) || res.Reason == "" {
 			t.Fatalf("status %v with residual %g, reason %q", res.Status, res.MaxResidual, res.Reason)
@@ -94,9 +101,10 @@ func solveChecked(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, start []fl
 
 // TestPropertyRandomSolves: random valid markets (1–25 suppliers × 1–15
 // regions) and wild shocks, long and short run: every solve converges or
-// says why, and never yields NaN. The only admissible failure is a market
-// with no equilibrium below the price bound (a supplier's own excess demand
-// stays positive at 1e8 $/t).
+// says why, and never yields NaN. The only admissible failures are a
+// market with no equilibrium below the price bound (a supplier's own
+// excess demand stays positive at 1e8 $/t) and an equilibrium at prices
+// outside the plausible band (Implausible).
 func TestPropertyRandomSolves(t *testing.T) {
 	const draws = 2000
 	var failed, fallback, steps int
@@ -112,8 +120,13 @@ func TestPropertyRandomSolves(t *testing.T) {
 		res := solveChecked(t, c, pol, randomLag(rng, c), nil)
 		if res.Status != Converged {
 			failed++
-			if res.Status != Failure || !strings.Contains(res.Reason, "price bound") {
+			switch {
+			case res.Status == Implausible: // checked by solveChecked
+			case res.Status != Failure || !strings.Contains(res.Reason, "price bound"):
 				t.Errorf("draw %d: %v, residual %g: %s", d, res.Status, res.MaxResidual, res.Reason)
+			}
+			if !errors.Is(res.Err(), res.Status.Err()) || res.Err() == nil {
+				t.Errorf("draw %d: Err %v does not wrap %v", d, res.Err(), res.Status.Err())
 			}
 		}
 		if res.Fallback {
@@ -173,4 +186,22 @@ func FuzzSolve(f *testing.F) {
 		}
 		solveChecked(t, c, pol, lag, start)
 	})
+}
+
+// bandExceeded reports whether sol has a price of a supplier that sells,
+// or a region that trades, outside [PlausibleMin, PlausibleMax] times its
+// base value.
+func bandExceeded(c *Calibrated, sol *Solution) bool {
+	out := func(v, base float64) bool { return v < PlausibleMin*base || v > PlausibleMax*base }
+	for i, s := range c.Market.Suppliers {
+		if sol.Binding[i] != BindClosed && out(sol.FOB[i], s.FOB) {
+			return true
+		}
+	}
+	for r := range c.Market.Regions {
+		if sol.Traded[r] && out(sol.PriceIndex[r], c.P0[r]) {
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,10 @@ type Metric struct {
 	Unit  string // "$M", "$/t", "Mt/yr"
 	Value float64
 	Doc   string
+	// Missing is set when no month of the window has a value: a price of
+	// a region that did not trade in any month (Value is then 0). Show it
+	// as "n/a".
+	Missing bool
 }
 
 // Distribution is a parameter's uncertainty, drawn by inverse CDF so that a
@@ -117,8 +121,12 @@ type MCResult struct {
 
 // DrawFailure is a Monte Carlo draw left out of the bands and totals.
 type DrawFailure struct {
-	Draw   int    // d: the draw's random stream is rand.NewPCG(Seed, d), d from 0
-	Reason string // e.g. "scenario, month 2024-03: iteration limit (residual 3e-05)"
+	Draw int // d: the draw's random stream is rand.NewPCG(Seed, d), d from 0
+	// Status is the solver's status in the first month that did not
+	// converge (Failure also for a draw whose parameters could not be
+	// applied or calibrated, or whose output was not finite).
+	Status Status
+	Reason string // e.g. "scenario, month 2024-03: iteration limit (residual 3e-05): ..."
 }
 
 // SweepAxis is one swept parameter and its grid.

@@ -52,13 +52,13 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 
 func checkSpec(spec *Spec) error {
 	if spec == nil || spec.Market == nil {
-		return fmt.Errorf("spec: no market")
+		return &FieldError{Field: "spec", Msg: "no market", Kind: ErrInvalidSpec}
 	}
 	if spec.End < spec.Start {
-		return fmt.Errorf("%s: horizon end %v before start %v", specName(spec), spec.End, spec.Start)
+		return &FieldError{Field: specName(spec), Msg: fmt.Sprintf("horizon end %v before start %v", spec.End, spec.Start), Kind: ErrInvalidSpec}
 	}
 	if spec.ReportStart != 0 && (spec.ReportStart < spec.Start || spec.ReportStart > spec.End) {
-		return fmt.Errorf("%s: report window start %v outside the horizon %v..%v", specName(spec), spec.ReportStart, spec.Start, spec.End)
+		return &FieldError{Field: specName(spec), Msg: fmt.Sprintf("report window start %v outside the horizon %v..%v", spec.ReportStart, spec.Start, spec.End), Kind: ErrInvalidSpec}
 	}
 	return nil
 }
@@ -158,7 +158,7 @@ type pairSim struct {
 
 func newPairSim(scen, cf *Spec, calS, calC *Calibrated) (*pairSim, error) {
 	if scen.Start != cf.Start || scen.End != cf.End {
-		return nil, fmt.Errorf("scenario %v..%v and counterfactual %v..%v must share the horizon", scen.Start, scen.End, cf.Start, cf.End)
+		return nil, &FieldError{Msg: fmt.Sprintf("scenario %v..%v and counterfactual %v..%v must share the horizon", scen.Start, scen.End, cf.Start, cf.End), Kind: ErrInvalidSpec}
 	}
 	s, err := newPathSim(calS, scen)
 	if err != nil {
@@ -213,7 +213,7 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 // parameters), sharing one Calibrated otherwise.
 func calibratePair(scen, cf *Spec) (calS, calC *Calibrated, err error) {
 	if scen == nil || scen.Market == nil || cf == nil || cf.Market == nil {
-		return nil, nil, fmt.Errorf("spec: no market")
+		return nil, nil, &FieldError{Field: "spec", Msg: "no market", Kind: ErrInvalidSpec}
 	}
 	if calS, err = Calibrate(scen.Market); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", specName(scen), err)
@@ -248,6 +248,9 @@ func (p *Path) record(k int, sol *Solution, res Result) {
 	if res.Status != Converged {
 		p.Failed++
 	}
+	if res.Status == Implausible {
+		p.Implausible++
+	}
 }
 
 // solutionSlab returns n Solutions shaped like tmpl, carved from a few
@@ -269,6 +272,7 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 	floats := make([]float64, n*per)
 	heads := make([][]float64, n*rows)
 	binds := make([]Binding, n*len(tmpl.Binding))
+	traded := make([]bool, n*len(tmpl.Traded))
 	sols := make([]Solution, n)
 	out := make([]*Solution, n)
 	for k := range sols {
@@ -294,6 +298,9 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 		l := len(tmpl.Binding)
 		s.Binding = binds[:l:l]
 		binds = binds[l:]
+		l = len(tmpl.Traded)
+		s.Traded = traded[:l:l]
+		traded = traded[l:]
 		out[k] = s
 	}
 	return out
@@ -313,6 +320,7 @@ func copySolution(dst, src *Solution) {
 		}
 	}
 	copy(dst.Binding, src.Binding)
+	copy(dst.Traded, src.Traded)
 	dst.Benchmark = src.Benchmark
 }
 

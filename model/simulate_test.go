@@ -2,7 +2,9 @@ package model
 
 import (
 	"context"
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -201,5 +203,57 @@ func TestMarketsEqual(t *testing.T) {
 		if marketsEqual(a, c) {
 			t.Errorf("%s: change not seen", name)
 		}
+	}
+}
+
+// TestRunFailuresAndNotTraded checks what a run reports beyond its
+// numbers: a region every supplier is banned from is not traded in those
+// months (flag false, price and demand 0, listed with a warning), and
+// months that do not converge are listed with their status.
+func TestRunFailuresAndNotTraded(t *testing.T) {
+	m := pathMarket()
+	start := NewMonth(2022, 1)
+	scen := &Spec{Name: "s", Market: m, Start: start, End: start + 11, Events: []Event{
+		{ID: "cut-off", Kind: EventBan, Supplier: -1, Region: 1, Start: start + 3, End: start + 6},
+	}}
+	cf := &Spec{Name: "c", Market: m, Start: start, End: start + 11}
+	run, err := SimulatePair(context.Background(), scen, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []NotTraded{{Path: "scenario", Region: m.Regions[1].Name, From: start + 3, To: start + 5}}
+	if got := run.NotTraded(); len(got) != 1 || got[0] != want[0] {
+		t.Errorf("NotTraded %+v, want %+v", got, want)
+	}
+	if w := run.Warnings(); len(w) != 1 || !strings.Contains(w[0], m.Regions[1].Name) {
+		t.Errorf("warnings %q", w)
+	}
+	for k, mo := range run.Scenario.Months {
+		sol := run.Scenario.Sol[k]
+		cut := mo >= start+3 && mo < start+6
+		if sol.Traded[1] == cut || (cut && (sol.PriceIndex[1] != 0 || sol.Demand[1] != 0)) {
+			t.Errorf("%v: traded %v, index %g, demand %g", mo, sol.Traded[1], sol.PriceIndex[1], sol.Demand[1])
+		}
+		v, _ := LookupVariable("price_index")
+		if v.Reported(run.Scenario.Cal, sol, 1) == cut {
+			t.Errorf("%v: price_index reported %v", mo, !cut)
+		}
+	}
+	if f := run.Failures(); f != nil {
+		t.Errorf("failures %+v", f)
+	}
+	// A demand shock no market can stand: implausible months are listed.
+	bad := *scen
+	bad.Events = []Event{{ID: "boom", Kind: EventDemand, Supplier: -1, Region: -1, Value: 40, Start: start + 2}}
+	run, err = SimulatePair(context.Background(), &bad, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := run.Failures()
+	if len(f) == 0 || f[0].Path != "scenario" || f[0].Month != start+2 || !errors.Is(f[0].Result.Err(), ErrImplausible) {
+		t.Errorf("failures %+v, want an implausible scenario month from %v", f, start+2)
+	}
+	if run.Scenario.Failed != len(f) || run.Scenario.Implausible == 0 {
+		t.Errorf("Failed %d Implausible %d, %d listed", run.Scenario.Failed, run.Scenario.Implausible, len(f))
 	}
 }

@@ -1,5 +1,10 @@
 package model
 
+import (
+	"errors"
+	"fmt"
+)
+
 // Calibrated is a Market with the parameters that make it reproduce its
 // base year exactly (see docs/MODEL.md, "Calibration"). It is read-only once
 // made and may be shared between goroutines.
@@ -41,30 +46,69 @@ type Lag struct {
 
 // Status is the outcome of a solve, separate from error (gonum/optimize
 // style): an error means the input was invalid; a Status other than
-// Converged means the input was valid but no equilibrium was found.
+// Converged means the input was valid but no equilibrium the model can
+// stand behind was found. Status.Err turns it into an error.
 type Status int
 
 const (
-	NotStarted Status = iota
-	Converged         // max |residual| ≤ tolerance
-	IterationLimit
-	Stalled // no further progress possible (reported with the residual)
-	Failure
+	NotStarted     Status = iota
+	Converged             // max |residual| ≤ tolerance, prices plausible
+	IterationLimit        // Newton iterations and fallback sweeps exhausted
+	Stalled               // no further progress possible (reported with the residual)
+	Failure               // no equilibrium within the price bounds
+	// Implausible: the solve converged, but to prices the model cannot
+	// stand behind (a price more than PlausibleMax times, or less than
+	// PlausibleMin times, its base-year value); docs/MODEL.md, section 5.
+	Implausible
 )
 
+// Errors of the statuses other than Converged (Status.Err).
+var (
+	ErrNotStarted     = errors.New("model: solve not started")
+	ErrIterationLimit = errors.New("model: iteration limit reached")
+	ErrStalled        = errors.New("model: solver stalled")
+	ErrNoEquilibrium  = errors.New("model: no equilibrium within the price bounds")
+	ErrImplausible    = errors.New("model: equilibrium outside the plausible price range")
+)
+
+// Plausible prices: a converged solve whose FOB price of a supplier that
+// sells, or price index of a region that trades, lies outside
+// [PlausibleMin, PlausibleMax] times its base-year value is Implausible.
+// Potash prices stayed within a factor of about 5 of their 2020 level
+// over 2000–2025 (the 2008 and 2022 peaks); beyond 10 the model's
+// constant elasticities are far outside the data they describe.
+const (
+	PlausibleMin = 0.05
+	PlausibleMax = 20.0
+)
+
+var statusInfo = [...]struct {
+	name string
+	err  error
+}{
+	NotStarted:     {"not started", ErrNotStarted},
+	Converged:      {"converged", nil},
+	IterationLimit: {"iteration limit", ErrIterationLimit},
+	Stalled:        {"stalled", ErrStalled},
+	Failure:        {"failure", ErrNoEquilibrium},
+	Implausible:    {"implausible", ErrImplausible},
+}
+
 func (s Status) String() string {
-	switch s {
-	case NotStarted:
-		return "not started"
-	case Converged:
-		return "converged"
-	case IterationLimit:
-		return "iteration limit"
-	case Stalled:
-		return "stalled"
-	default:
-		return "failure"
+	if s < 0 || int(s) >= len(statusInfo) {
+		return fmt.Sprintf("status %d", int(s))
 	}
+	return statusInfo[s].name
+}
+
+// Err returns the error of status s: nil for Converged, else one of
+// ErrNotStarted, ErrIterationLimit, ErrStalled, ErrNoEquilibrium,
+// ErrImplausible (gonum/optimize's Status.Err).
+func (s Status) Err() error {
+	if s < 0 || int(s) >= len(statusInfo) {
+		return fmt.Errorf("model: unknown status %d", int(s))
+	}
+	return statusInfo[s].err
 }
 
 // Result is the solver's own report.
@@ -84,6 +128,16 @@ type Result struct {
 	// "Belarus: excess demand at the price bound 1e+08 $/t (no finite
 	// equilibrium: demand too inelastic for the supply left)".
 	Reason string
+}
+
+// Err returns nil when r converged, else Status.Err wrapped with r's
+// Reason (errors.Is(r.Err(), ErrStalled) etc. hold).
+func (r Result) Err() error {
+	err := r.Status.Err()
+	if err == nil || r.Reason == "" {
+		return err
+	}
+	return fmt.Errorf("%w: %s", err, r.Reason)
 }
 
 // Binding names the constraint that limits a supplier's sales.
@@ -118,8 +172,11 @@ type Solution struct {
 	ProducerSurplus []float64   // change from the base year along the mine cost curve in force, $M/yr
 	Binding         []Binding
 
-	// Per region r.
-	PriceIndex      []float64 // P[r], $/t (no open variety: the index at every base route, unbanned)
+	// Per region r. A region with no open variety (every supplier banned
+	// or unable to sell) has no trade: Traded[r] is false and its
+	// PriceIndex and Demand are 0 (docs/MODEL.md, section 6).
+	Traded          []bool
+	PriceIndex      []float64 // P[r], $/t (0 when not traded)
 	Demand          []float64 // Q[r], Mt/yr
 	ImportBill      []float64 // Σ_i p[i][r]·x[i][r] over suppliers whose Home is not r, $M/yr
 	ConsumerSurplus []float64 // change from the base year, closed form along the demand curve in force, $M/yr
@@ -129,7 +186,7 @@ type Solution struct {
 	Flow      [][]float64 // x[i][r], Mt/yr (0 for a banned route)
 	Delivered [][]float64 // p[i][r], $/t (for a banned route: the price it would have had)
 
-	Benchmark float64 // PriceIndex[Bench], $/t
+	Benchmark float64 // PriceIndex[Bench], $/t (0 when the benchmark region does not trade)
 
 	// CorridorCap[i][k] is the corridor capacity in force, Mt/yr (k in
 	// input order, as CorridorFlow). Added by the path engineer; NewSolution
@@ -184,7 +241,7 @@ var solFields = [...]solField{
 // allocated, so a Solution can be filled by Solve without allocating.
 func NewSolution(c *Calibrated) *Solution {
 	m := c.Market
-	s := &Solution{Binding: make([]Binding, len(m.Suppliers))}
+	s := &Solution{Binding: make([]Binding, len(m.Suppliers)), Traded: make([]bool, len(m.Regions))}
 	for f := range solFields {
 		sf := &solFields[f]
 		n := sf.shape.rows(m)
@@ -268,5 +325,8 @@ func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (R
 	}
 	res := w.solve(tol, maxIter, maxSweeps)
 	w.fill(sol, pol)
+	if res.Status == Converged {
+		w.checkPlausible(&res, sol)
+	}
 	return res, nil
 }

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // fill writes every output of the solve at w.y into sol (docs/MODEL.md,
 // section 6 "Outputs"). It does not allocate.
@@ -130,27 +133,17 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		if w.W[r] > 0 {
 			P := fexp(w.lnP[r])
 			Q := w.PQ[r] / P
+			sol.Traded[r] = true
 			sol.PriceIndex[r] = P
 			sol.Demand[r] = Q
 			sol.ConsumerSurplus[r] = consumerSurplusChange(c.P0[r], P, Q, w.eps[r])
 			continue
 		}
-		// No open variety: no trade; report the index the region would
-		// face at the reported FOB prices with every base route open.
-		var W float64
-		for i := 0; i < n; i++ {
-			k := i*R + r
-			if c.route[k] {
-				W += math.Exp(w.lnb[k] + (1-w.sig[r])*math.Log(sol.Delivered[i][r]))
-			}
-		}
-		P := c.P0[r]
-		if W > 0 && !math.IsInf(W, 0) {
-			if v := math.Exp(math.Log(W) / (1 - w.sig[r])); finite(v) {
-				P = v
-			}
-		}
-		sol.PriceIndex[r] = P
+		// No open variety: no trade, no price, no demand. The consumer
+		// surplus change is the base expenditure lost (the exact loss is
+		// unbounded for ε ≤ 1, which has no finite choke price).
+		sol.Traded[r] = false
+		sol.PriceIndex[r] = 0
 		sol.Demand[r] = 0
 		sol.ConsumerSurplus[r] = -c.P0[r] * c.Q0[r]
 	}
@@ -213,4 +206,34 @@ func consumerSurplusChange(P0, P, Q, eps float64) float64 {
 		return 0
 	}
 	return v
+}
+
+// checkPlausible marks a converged res Implausible when a supplier that
+// sells has an FOB price, or a region that trades a price index, outside
+// [PlausibleMin, PlausibleMax] times its base-year value.
+func (w *workspace) checkPlausible(res *Result, sol *Solution) {
+	c, m := w.c, w.c.Market
+	bad := func(what string, v, base float64) {
+		res.Status = Implausible
+		res.Reason = fmt.Sprintf("%s %.4g $/t is %.3g times its base-year %.4g $/t, outside the plausible %g–%g times (the shock is too large for the model's constant elasticities)",
+			what, v, v/base, base, PlausibleMin, PlausibleMax)
+	}
+	for i := range m.Suppliers {
+		if w.closed[i] {
+			continue
+		}
+		if p, p0 := sol.FOB[i], m.Suppliers[i].FOB; !(p >= PlausibleMin*p0 && p <= PlausibleMax*p0) {
+			bad(m.Suppliers[i].Name+": FOB price", p, p0)
+			return
+		}
+	}
+	for r := range m.Regions {
+		if !sol.Traded[r] {
+			continue
+		}
+		if P, P0 := sol.PriceIndex[r], c.P0[r]; !(P >= PlausibleMin*P0 && P <= PlausibleMax*P0) {
+			bad(m.Regions[r].Name+": price index", P, P0)
+			return
+		}
+	}
 }

@@ -96,7 +96,7 @@ func parallelDo(ctx context.Context, workers, n int, f func(i int) error) error 
 // the point.
 func Sweep(ctx context.Context, scenario, counterfactual *Spec, axes []SweepAxis, metrics []string, workers int) (*SweepResult, error) {
 	if len(axes) < 1 || len(axes) > 2 {
-		return nil, fmt.Errorf("sweep: %d axes; want 1 or 2", len(axes))
+		return nil, optionErr("sweep: %d axes; want 1 or 2", len(axes))
 	}
 	if err := checkSpec(scenario); err != nil {
 		return nil, err
@@ -107,14 +107,14 @@ func Sweep(ctx context.Context, scenario, counterfactual *Spec, axes []SweepAxis
 	points := 1
 	for a, ax := range axes {
 		if ax.Param.Apply == nil {
-			return nil, fmt.Errorf("sweep: axis %d (%s) has no Apply", a+1, ax.Param.Name)
+			return nil, optionErr("sweep: axis %d (%s) has no Apply", a+1, ax.Param.Name)
 		}
 		if len(ax.Values) == 0 {
-			return nil, fmt.Errorf("sweep: axis %d (%s) has no values", a+1, ax.Param.Name)
+			return nil, optionErr("sweep: axis %d (%s) has no values", a+1, ax.Param.Name)
 		}
 		for _, v := range ax.Values {
 			if !distFinite(v) {
-				return nil, fmt.Errorf("sweep: axis %d (%s): value %v is not finite", a+1, ax.Param.Name, v)
+				return nil, optionErr("sweep: axis %d (%s): value %v is not finite", a+1, ax.Param.Name, v)
 			}
 		}
 		points *= len(ax.Values)
@@ -204,7 +204,7 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 	mk := idx[0]
 	for k, u := range unc {
 		if u.Dist == nil || u.Apply == nil {
-			return nil, fmt.Errorf("sensitivity: uncertain parameter %d (%s) has no distribution or no Apply", k, u.Name)
+			return nil, optionErr("sensitivity: uncertain parameter %d (%s) has no distribution or no Apply", k, u.Name)
 		}
 	}
 	central := make([]setting, len(unc))

@@ -6,13 +6,16 @@ type varDef struct {
 	Variable
 	get  func(c *Calibrated, sol *Solution, e int) float64
 	fill func(c *Calibrated, sol *Solution, dst []float64)
+	// priced: a price or quantity of a region that has none when the
+	// region does not trade (Variable.Reported).
+	priced bool
 }
 
 // vecVar is a variable stored as a per-supplier or per-region vector.
 func vecVar(v Variable, f func(s *Solution) []float64) varDef {
 	return varDef{v,
 		func(c *Calibrated, s *Solution, e int) float64 { return f(s)[e] },
-		func(c *Calibrated, s *Solution, dst []float64) { copy(dst, f(s)) }}
+		func(c *Calibrated, s *Solution, dst []float64) { copy(dst, f(s)) }, false}
 }
 
 // matVar is a variable stored as rows (routes [i][r] or corridors [i][k]),
@@ -32,14 +35,14 @@ func matVar(v Variable, f func(s *Solution) [][]float64) varDef {
 			dst = dst[copy(dst, row):]
 		}
 	}
-	return varDef{v, get, fill}
+	return varDef{v, get, fill, false}
 }
 
 // varDefs is the registry behind Variables, in output order. Names are
 // stable API (CSV columns, chart series, Monte Carlo bands, serve).
 var varDefs = []varDef{
 	{Variable{"benchmark_price", "$/t", EntityWorld, "benchmark price: the benchmark region's CES price index (Brazil CFR)"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark }, nil},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark }, nil, true},
 
 	vecVar(Variable{"fob_price", "$/t", EntitySupplier, "FOB export price p[i]"},
 		func(s *Solution) []float64 { return s.FOB }),
@@ -56,7 +59,7 @@ var varDefs = []varDef{
 	vecVar(Variable{"revenue", "$M/yr", EntitySupplier, "FOB revenue on all sales p·S (annual rate)"},
 		func(s *Solution) []float64 { return s.Revenue }),
 	{Variable{"market_share", "fraction", EntitySupplier, "share of world exports (exports / Σ exports)"},
-		marketShare, marketShareFill},
+		marketShare, marketShareFill, false},
 	vecVar(Variable{"capacity_use", "fraction", EntitySupplier, "production capacity utilisation S/K"},
 		func(s *Solution) []float64 { return s.CapacityUse }),
 	vecVar(Variable{"producer_surplus_change", "$M/yr", EntitySupplier, "producer surplus change from the base year"},
@@ -68,16 +71,23 @@ var varDefs = []varDef{
 	vecVar(Variable{"quota_rent", "$M/yr", EntitySupplier, "rent earned because an export cap binds"},
 		func(s *Solution) []float64 { return s.QuotaRent }),
 
-	vecVar(Variable{"price_index", "$/t", EntityRegion, "CES price index P[r] (delivered, CFR)"},
-		func(s *Solution) []float64 { return s.PriceIndex }),
-	vecVar(Variable{"demand", "Mt/yr", EntityRegion, "quantity demanded Q[r]"},
-		func(s *Solution) []float64 { return s.Demand }),
+	priced(vecVar(Variable{"price_index", "$/t", EntityRegion, "CES price index P[r] (delivered, CFR); none when the region does not trade"},
+		func(s *Solution) []float64 { return s.PriceIndex })),
+	priced(vecVar(Variable{"demand", "Mt/yr", EntityRegion, "quantity demanded Q[r]; none when the region does not trade"},
+		func(s *Solution) []float64 { return s.Demand })),
 	vecVar(Variable{"import_bill", "$M/yr", EntityRegion, "import bill: delivered value of flows from suppliers based elsewhere"},
 		func(s *Solution) []float64 { return s.ImportBill }),
 	vecVar(Variable{"consumer_surplus_change", "$M/yr", EntityRegion, "consumer surplus change from the base year"},
 		func(s *Solution) []float64 { return s.ConsumerSurplus }),
 	vecVar(Variable{"trq_rent", "$M/yr", EntityRegion, "quota rent of tariff-rate quotas on imports into the region, kept by its importers"},
 		func(s *Solution) []float64 { return s.TRQRent }),
+	{Variable{"traded", "fraction", EntityRegion, "1 when some supplier can serve the region, 0 when none can (then it has no price and no demand); in Monte Carlo bands, the share of draws"},
+		func(c *Calibrated, s *Solution, e int) float64 { return b2f(s.Traded[e]) },
+		func(c *Calibrated, s *Solution, dst []float64) {
+			for r, t := range s.Traded {
+				dst[r] = b2f(t)
+			}
+		}, false},
 
 	matVar(Variable{"flow", "Mt/yr", EntityRoute, "bilateral flow x[i][r]"},
 		func(s *Solution) [][]float64 { return s.Flow }),
@@ -89,25 +99,58 @@ var varDefs = []varDef{
 	matVar(Variable{"corridor_use", "fraction", EntityCorridor, "corridor utilisation flow/capacity (0 for a closed corridor)"},
 		func(s *Solution) [][]float64 { return s.CorridorUse }),
 	{Variable{"corridor_capacity", "Mt/yr", EntityCorridor, "corridor capacity in force"},
-		corridorCapacity, corridorCapacityFill},
+		corridorCapacity, corridorCapacityFill, false},
 }
 
-// Variables lists every reported variable, in output order. Names are
-// stable API used by CSV, charts, Monte Carlo bands and --metric.
-var Variables = func() []Variable {
+// priced marks d as having no value when its region does not trade.
+func priced(d varDef) varDef { d.priced = true; return d }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Variables returns every reported variable, in output order (a new
+// slice: the registry itself cannot be changed). Names are stable API
+// used by CSV, charts, Monte Carlo bands and --metric.
+func Variables() []Variable {
 	v := make([]Variable, len(varDefs))
 	for j := range varDefs {
 		v[j] = varDefs[j].Variable
 	}
 	return v
-}()
+}
+
+// Reported reports whether variable v of entity e has a value in sol: the
+// price index and demand of a region that does not trade (Solution.Traded
+// false), and the benchmark price when the benchmark region does not, have
+// none. Writers leave those rows out (their Value is 0, never NaN).
+func (v Variable) Reported(c *Calibrated, sol *Solution, e int) bool {
+	d := lookupDef(v.Name)
+	if d == nil || !d.priced {
+		return true
+	}
+	if d.Entity == EntityWorld {
+		e = c.Bench
+	}
+	return e >= 0 && e < len(sol.Traded) && sol.Traded[e]
+}
+
+func lookupDef(name string) *varDef {
+	for j := range varDefs {
+		if varDefs[j].Name == name {
+			return &varDefs[j]
+		}
+	}
+	return nil
+}
 
 // LookupVariable returns the reported variable called name.
 func LookupVariable(name string) (Variable, bool) {
-	for _, d := range varDefs {
-		if d.Name == name {
-			return d.Variable, true
-		}
+	if d := lookupDef(name); d != nil {
+		return d.Variable, true
 	}
 	return Variable{}, false
 }
@@ -177,15 +220,11 @@ func EntityNames(c *Calibrated, e Entity) []string {
 // Value returns variable v of entity index e in sol (0 for an unknown
 // variable or an index out of range).
 func (v Variable) Value(c *Calibrated, sol *Solution, e int) float64 {
-	for j := range varDefs {
-		if varDefs[j].Name == v.Name {
-			if e < 0 || e >= EntityCount(c, varDefs[j].Entity) {
-				return 0
-			}
-			return varDefs[j].get(c, sol, e)
-		}
+	d := lookupDef(v.Name)
+	if d == nil || e < 0 || e >= EntityCount(c, d.Entity) {
+		return 0
 	}
-	return 0
+	return d.get(c, sol, e)
 }
 
 // corridorAt maps a flat corridor index (supplier order, then corridor

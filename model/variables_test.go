@@ -27,6 +27,9 @@ func handSolution(c *Calibrated) *Solution {
 		}
 	}
 	s.Benchmark = 241.1
+	for r := range s.Traded {
+		s.Traded[r] = true
+	}
 	return s
 }
 
@@ -36,7 +39,7 @@ func TestVariablesRegistry(t *testing.T) {
 		"price_index", "demand", "import_bill", "consumer_surplus_change", "flow", "delivered_price",
 		"corridor_flow", "corridor_capacity"}
 	seen := map[string]bool{}
-	for _, v := range Variables {
+	for _, v := range Variables() {
 		if seen[v.Name] {
 			t.Errorf("duplicate variable %s", v.Name)
 		}
@@ -188,6 +191,24 @@ func TestMetricsHandMade(t *testing.T) {
 		if d := got.Value - tc.want; d > 1e-12 || d < -1e-12 {
 			t.Errorf("%s = %v, want %v", tc.name, got.Value, tc.want)
 		}
+	}
+	// A month in which the benchmark region does not trade has no price:
+	// the price metrics skip it; with no month left they are Missing.
+	bench := c.Bench
+	s.Sol[2].Traded[bench] = false
+	ms2 := Metrics(&Run{Scenario: s, Counterfactual: cf})
+	if got, _ := MetricValue(ms2, "benchmark_price_change"); got.Value != 20 || got.Missing {
+		t.Errorf("benchmark change with 2026-01 not traded = %+v, want 20 (2025-12 only)", got)
+	}
+	s.Sol[1].Traded[bench] = false
+	ms3 := Metrics(&Run{Scenario: s, Counterfactual: cf})
+	for _, n := range []string{"benchmark_price_change", "benchmark_price", "benchmark_price_change_pct", "price_change." + m.Regions[bench].Name} {
+		if got, _ := MetricValue(ms3, n); got.Value != 0 || !got.Missing {
+			t.Errorf("%s with no month traded = %+v, want missing", n, got)
+		}
+	}
+	if got, _ := MetricValue(ms3, "revenue_change.Belarus"); got.Missing {
+		t.Errorf("revenue marked missing")
 	}
 	if len(ms) != len(MetricList(m)) {
 		t.Errorf("Metrics returned %d, MetricList %d", len(ms), len(MetricList(m)))

@@ -213,7 +213,7 @@ func (d *runData) corridorCapacity(i, k int) (scen, cf []float64, err error) {
 }
 
 func lookupVariable(name string) (model.Variable, bool) {
-	for _, v := range model.Variables {
+	for _, v := range model.Variables() {
 		if v.Name == name {
 			return v, true
 		}

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"embed"
-	"fmt"
 	"io/fs"
 	"path"
 	"sort"
@@ -45,11 +44,11 @@ func builtins() []Info {
 
 func builtinSource(name string) ([]byte, error) {
 	if name == "" || strings.ContainsAny(name, "/\\") || strings.HasSuffix(name, ".yaml") {
-		return nil, fmt.Errorf("scenarios: no built-in scenario %q", name)
+		return nil, wrapf(ErrUnknownBuiltin, "scenarios: no built-in scenario %q", name)
 	}
 	data, err := builtinFS.ReadFile("builtin/" + name + ".yaml")
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: no built-in scenario %q%s", name, didYouMean(name, builtinNames()))
+		return nil, wrapf(ErrUnknownBuiltin, "scenarios: no built-in scenario %q%s", name, didYouMean(name, builtinNames()))
 	}
 	return data, nil
 }

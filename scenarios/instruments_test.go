@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -167,7 +168,8 @@ func TestEventFieldParams(t *testing.T) {
 
 // TestTariffQuotaScenario runs the tariff-rate quota of
 // testdata/valid/inline-basic.yaml (Island → East, 1.5 Mt/yr duty-free,
-// 40% above, from 2022-01; the route's base flow is 2 Mt/yr) end to end:
+// 40% above, from 2022-01; the route's base flow is 2 Mt/yr) alone, end
+// to end:
 // every month converges, East's importers earn a quota rent from 2022-01
 // and none before, the route carries at most the quota plus what pays
 // 40%, and a quota set (--set) above the flow earns no rent.
@@ -182,7 +184,12 @@ func TestTariffQuotaScenario(t *testing.T) {
 		{"quota above the flow", []string{"events.trq.quota_mt=100"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := mustLoad(t, "testdata/valid/inline-basic.yaml", tc.sets...)
+			src := "extends: inline-basic.yaml\nremove_events: [ban-nw, tariff, quota, port-shut, new-mine, boom, index, energy]\n"
+			s, err := Parse("testdata/valid/trq-only.yaml", []byte(src), tc.sets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Counterfactual.Events = nil // compared with no quota
 			run, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual)
 			if err != nil {
 				t.Fatal(err)
@@ -208,5 +215,43 @@ func TestTariffQuotaScenario(t *testing.T) {
 				t.Errorf("trq_rent_change.East = %+v", m)
 			}
 		})
+	}
+}
+
+// TestErrorSentinels checks the scenarios package's sentinel errors: each
+// failure outside a scenario file matches its sentinel with errors.Is, and
+// a scenario file's problems are a Diagnostics error (errors.As).
+func TestErrorSentinels(t *testing.T) {
+	s := mustLoad(t, "us-relief-2025")
+	for _, tc := range []struct {
+		name string
+		err  func() error
+		want error
+	}{
+		{"builtin", func() error { _, err := BuiltinSource("no-such"); return err }, ErrUnknownBuiltin},
+		{"dataset", func() error { _, err := BaseMarketFile("no-such"); return err }, ErrUnknownDataset},
+		{"reference", func() error { _, err := Reference("no-such.csv"); return err }, ErrUnknownReference},
+		{"market file", func() error { _, err := ParseMarketFile("m.yaml", []byte("suppliers: 3\n")); return err }, ErrInvalidMarketFile},
+		{"market conversion", func() error { _, err := (&MarketFile{}).Market(); return err }, ErrInvalidMarketFile},
+		{"param", func() error { _, err := s.Param("market.regions.Narnia.demand_elasticity"); return err }, ErrUnknownParam},
+		{"range", func() error {
+			p, err := s.Param("market.regions.*.substitution_elasticity")
+			if err != nil {
+				return err
+			}
+			return p.Apply(s.Spec.Clone(), 0.5)
+		}, ErrOutOfRange},
+		{"unresolved", func() error { _, err := (&Scenario{}).Param("horizon.end"); return err }, ErrUnresolved},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.err(); !errors.Is(err, tc.want) {
+				t.Errorf("error %v, want errors.Is %v", err, tc.want)
+			}
+		})
+	}
+	_, err := Parse("x.yaml", []byte("title: x\n"), nil)
+	var ds Diagnostics
+	if !errors.As(err, &ds) || len(ds.Errors()) == 0 {
+		t.Errorf("a bad file gives %v, want Diagnostics", err)
 	}
 }

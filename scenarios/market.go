@@ -33,7 +33,7 @@ func BaseMarket(name string) (*model.Market, error) {
 	}
 	m, err := f.Market()
 	if err != nil {
-		return nil, fmt.Errorf("dataset %s: %w", name, err)
+		return nil, fmt.Errorf("dataset %s: %w", name, joinWith(ErrInvalidMarketFile, err))
 	}
 	return m, nil
 }
@@ -49,7 +49,7 @@ func BaseMarketFile(name string) (*MarketFile, error) {
 	}
 	data, err := datasetFS.ReadFile("data/" + name + ".yaml")
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: no embedded dataset %q (have %s)", name, strings.Join(BaseDatasets(), ", "))
+		return nil, wrapf(ErrUnknownDataset, "scenarios: no embedded dataset %q (have %s)", name, strings.Join(BaseDatasets(), ", "))
 	}
 	f, err := ParseMarketFile("builtin:"+name+".yaml", data)
 	if err != nil {
@@ -138,25 +138,25 @@ func BaseDatasets() []string {
 func ParseMarketFile(file string, data []byte) (*MarketFile, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, wrapf(ErrInvalidMarketFile, "%s: %v", file, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty market file", file)
+		return nil, wrapf(ErrInvalidMarketFile, "%s: empty market file", file)
 	}
 	root := doc.Content[0]
 	if err := checkKeys(root, reflect.TypeOf(MarketFile{}), ""); err != nil {
-		return nil, fmt.Errorf("%s:%w", file, err)
+		return nil, wrapf(ErrInvalidMarketFile, "%s:%v", file, err)
 	}
 	var f MarketFile
 	if err := root.Decode(&f); err != nil {
 		if ne, ok := asNumError(err); ok {
-			return nil, fmt.Errorf("%s:%d:%d: %s", file, ne.Line, ne.Col, ne.Msg)
+			return nil, wrapf(ErrInvalidMarketFile, "%s:%d:%d: %s", file, ne.Line, ne.Col, ne.Msg)
 		}
 		var le *yaml.LoadError
 		if errors.As(err, &le) {
-			return nil, fmt.Errorf("%s:%d:%d: %s", file, le.Mark.Line, le.Mark.Column, le.Message)
+			return nil, wrapf(ErrInvalidMarketFile, "%s:%d:%d: %s", file, le.Mark.Line, le.Mark.Column, le.Message)
 		}
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, wrapf(ErrInvalidMarketFile, "%s: %v", file, err)
 	}
 	return &f, nil
 }
@@ -217,7 +217,7 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 // Economic validity (σ > 1, netbacks > 0, ...) is model.Calibrate's job.
 func (f *MarketFile) Market() (*model.Market, error) {
 	if f == nil {
-		return nil, errors.New("market: nil market file")
+		return nil, wrapf(ErrInvalidMarketFile, "market: nil market file")
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {
@@ -352,7 +352,7 @@ func (f *MarketFile) Market() (*model.Market, error) {
 		m.Flows[i][r], m.Freight[i][r], m.Wedge[i][r] = flow, freight, wedge
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, joinWith(ErrInvalidMarketFile, errs...)
 	}
 	return m, nil
 }

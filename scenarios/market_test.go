@@ -401,14 +401,14 @@ func TestDatasetRangesValid(t *testing.T) {
 		}
 	}
 	for _, r := range f.Regions {
-		within("regions["+r.Name+"].demand_elasticity", r.Eps, 1, model.RangeEps)
-		within("regions["+r.Name+"].substitution_elasticity", r.Sigma, 1, model.RangeSigma)
-		within("regions["+r.Name+"].demand_adjustment_per_month", r.Adjust, 1, model.RangeAdjust)
-		within("regions["+r.Name+"].demand_growth_pct_per_year", r.Growth, 0.01, model.RangeGrowth)
+		within("regions["+r.Name+"].demand_elasticity", r.Eps, 1, model.RangeEps())
+		within("regions["+r.Name+"].substitution_elasticity", r.Sigma, 1, model.RangeSigma())
+		within("regions["+r.Name+"].demand_adjustment_per_month", r.Adjust, 1, model.RangeAdjust())
+		within("regions["+r.Name+"].demand_growth_pct_per_year", r.Growth, 0.01, model.RangeGrowth())
 	}
 	for _, s := range f.Suppliers {
-		within("suppliers["+s.Name+"].supply_elasticity", s.Eta, 1, model.RangeEta)
-		within("suppliers["+s.Name+"].supply_adjustment_per_month", s.Adjust, 1, model.RangeAdjust)
+		within("suppliers["+s.Name+"].supply_elasticity", s.Eta, 1, model.RangeEta())
+		within("suppliers["+s.Name+"].supply_adjustment_per_month", s.Adjust, 1, model.RangeAdjust())
 		if s.FOB.Range == nil || s.Capacity.Range == nil {
 			t.Errorf("suppliers[%s]: FOB or capacity without a range", s.Name)
 		}

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"embed"
-	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
@@ -38,11 +37,11 @@ func ReferenceFiles() []string {
 // of ReferenceFiles(). The returned slice is a fresh copy.
 func Reference(name string) ([]byte, error) {
 	if name == "" || strings.ContainsAny(name, `/\`) {
-		return nil, fmt.Errorf("scenarios: bad reference file name %q", name)
+		return nil, wrapf(ErrUnknownReference, "scenarios: bad reference file name %q", name)
 	}
 	data, err := referenceFS.ReadFile("data/reference/" + name)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: no reference file %q (have %s)", name, strings.Join(ReferenceFiles(), ", "))
+		return nil, wrapf(ErrUnknownReference, "scenarios: no reference file %q (have %s)", name, strings.Join(ReferenceFiles(), ", "))
 	}
 	return data, nil
 }

@@ -573,8 +573,8 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 
 	sc := &Scenario{Name: m.name, Title: m.title, Description: m.description, Sources: m.sources, CounterfactualName: cfName}
 	hz := l.horizon(m, mf)
-	evs := l.validateEvents(m.events, mf, hz, "")
-	cfs := l.validateEvents(cfEvents, mf, hz, cfName)
+	evs := l.validateEvents(m.events, mf, hz)
+	cfs := l.validateEvents(cfEvents, mf, hz)
 	unc := l.uncertainty(m, mf, hz, cfEvents)
 
 	if l.hasErrors() || mkt == nil {

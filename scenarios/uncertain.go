@@ -421,10 +421,10 @@ func applyFunc(sc *Scenario, paths []string, common map[string]bool) (func(*mode
 	cfName := sc.Counterfactual.Name
 	apply := func(s *model.Spec, v float64) error {
 		if s == nil || s.Market == nil {
-			return fmt.Errorf("scenarios: Apply on a nil spec")
+			return wrapf(ErrUnresolved, "scenarios: Apply on a nil spec")
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("scenarios: %s: value %g is not finite", strings.Join(paths, ","), v)
+			return wrapf(ErrOutOfRange, "scenarios: %s: value %g is not finite", strings.Join(paths, ","), v)
 		}
 		isCf := s.Name == cfName
 		for _, ss := range setters {
@@ -452,14 +452,14 @@ func makeUncertain(sc *Scenario, u uncChecked, common map[string]bool) (model.Un
 // param implements Scenario.Param.
 func (s *Scenario) param(path string) (model.Param, error) {
 	if s == nil || s.Spec == nil || s.mf == nil {
-		return model.Param{}, fmt.Errorf("scenarios: Param on an unresolved scenario")
+		return model.Param{}, wrapf(ErrUnresolved, "scenarios: Param on an unresolved scenario")
 	}
 	pi, err := lookupPath(path, s.mf, s.events)
 	if err != nil {
-		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
+		return model.Param{}, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", path, err)
 	}
 	if pi.str {
-		return model.Param{}, fmt.Errorf("scenarios: parameter %s is not a number", path)
+		return model.Param{}, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
 	}
 	apply, _, err := applyFunc(s, pi.paths, s.common)
 	if err != nil {
@@ -468,7 +468,7 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	valid, month := pi.valid, pi.month
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {
-			return fmt.Errorf("scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
+			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
 		}
 		return apply(sp, v)
 	}

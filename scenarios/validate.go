@@ -363,8 +363,7 @@ func (l *loader) evDiag(sev Severity, ref evRef, fp, format string, args ...any)
 	if fp != "" {
 		full += "." + fp
 	}
-	if s, ok := ref.sets[last]; ok {
-		_ = s
+	if _, ok := ref.sets[last]; ok {
 		l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: "events." + ref.ev.ID + "." + last, Msg: fmt.Sprintf(format, args...)})
 		return
 	}
@@ -381,7 +380,7 @@ type checkedEvent struct {
 
 // validateEvents checks evs against the market and horizon; it returns the
 // valid events (nil entries dropped).
-func (l *loader) validateEvents(evs []evRef, mf *MarketFile, h hz, cfName string) []checkedEvent {
+func (l *loader) validateEvents(evs []evRef, mf *MarketFile, h hz) []checkedEvent {
 	var out []checkedEvent
 	for _, ref := range evs {
 		if ce, ok := l.checkEvent(ref, mf, h); ok {

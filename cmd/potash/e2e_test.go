@@ -215,7 +215,7 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	perPath := 0
-	for _, v := range model.Variables {
+	for _, v := range model.Variables() {
 		perPath += len(model.EntityNames(run.Scenario.Cal, v.Entity)) * months
 	}
 	if len(recs) != 3*perPath {

@@ -231,7 +231,9 @@ func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers
 	if err != nil {
 		return nil, err
 	}
-	sim := &Sim{Months: append([]model.Month(nil), p.Months...), Exports: map[string][]float64{}, Failed: p.Failed}
+	// Months that converged to implausible prices (the one-month spikes of
+	// step shocks under partial adjustment, issue 14) still fit the record.
+	sim := &Sim{Months: append([]model.Month(nil), p.Months...), Exports: map[string][]float64{}, Failed: p.Failed - p.Implausible}
 	sim.Price = make([]float64, len(p.Sol))
 	for k, sol := range p.Sol {
 		sim.Price[k] = sol.Benchmark

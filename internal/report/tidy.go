@@ -20,7 +20,7 @@ import (
 //	             the supplier and China the region are told apart by it)
 //	entity       "World", a supplier, a region, a route "Canada→Brazil" or
 //	             a corridor "Belarus/Klaipeda"
-//	variable     a model.Variables name, e.g. "export_revenue"
+//	variable     a model.Variables() name, e.g. "export_revenue"
 //	value        the number, '.' decimals, full precision
 //	unit         e.g. "$M/yr", "$/t", "Mt/yr", "fraction"
 //	status       the solver's status in that month of that path:
@@ -98,7 +98,7 @@ func checkRun(run *model.Run) error {
 			return fmt.Errorf("report: scenario and counterfactual months differ at %d: %s and %s", k, sc.Months[k], cf.Months[k])
 		}
 	}
-	if len(model.Variables) == 0 {
+	if len(model.Variables()) == 0 {
 		return fmt.Errorf("report: the model reports no variables")
 	}
 	return nil
@@ -124,7 +124,7 @@ func TidyRows(run *model.Run, fn func(*Row) error) error {
 	var row Row
 	for _, series := range []string{SeriesScenario, SeriesCounterfactual, SeriesDifference} {
 		row.Series = series
-		for _, v := range model.Variables {
+		for _, v := range model.Variables() {
 			row.Variable, row.Unit, row.EntityType = v.Name, v.Unit, EntityType(v.Entity)
 			for e, ent := range model.EntityNames(sc.Cal, v.Entity) {
 				row.Entity = ent
@@ -192,7 +192,7 @@ func WriteTidyCSV(w io.Writer, scenario string, run *model.Run) error {
 // variableEntityType returns the entity type of the model variable named
 // name.
 func variableEntityType(name string) string {
-	for _, v := range model.Variables {
+	for _, v := range model.Variables() {
 		if v.Name == name {
 			return EntityType(v.Entity)
 		}

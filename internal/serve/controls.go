@@ -49,19 +49,19 @@ type Control struct {
 }
 
 // Controls lists the page's what-if controls, in page order. Ranges of the
-// elasticities are the model's valid ranges (model.RangeEps,
-// model.RangeSigma); the others are the page's documented ranges.
+// elasticities are the model's valid ranges (model.RangeEps(),
+// model.RangeSigma()); the others are the page's documented ranges.
 var Controls = []Control{
 	{
 		ID: "demand_elasticity", Label: "Demand elasticity (all regions)", Unit: "ε, unitless",
 		Kind: KindNumber, Path: "market.regions.*.demand_elasticity",
-		Min: model.RangeEps.Lo, Max: model.RangeEps.Hi, Step: 0.05,
+		Min: model.RangeEps().Lo, Max: model.RangeEps().Hi, Step: 0.05,
 		Help: "Long-run price elasticity of potash demand, as a positive number; one value for every region.",
 	},
 	{
 		ID: "substitution_elasticity", Label: "Substitution elasticity between origins (all regions)", Unit: "σ, unitless",
 		Kind: KindNumber, Path: "market.regions.*.substitution_elasticity",
-		Min: model.RangeSigma.Lo, Max: model.RangeSigma.Hi, Step: 0.01,
+		Min: model.RangeSigma().Lo, Max: model.RangeSigma().Hi, Step: 0.01,
 		Help: "Armington elasticity: how easily buyers switch between suppliers (must exceed 1).",
 	},
 	{
