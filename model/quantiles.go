@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gonum.org/v1/gonum/stat"
 )
 
 // Percentile machinery for Monte Carlo bands (docs/MODEL.md, section 9).
@@ -459,9 +458,29 @@ func exactBand(values []float64) Band {
 	slices.Sort(values)
 	q := [5]*float64{&band.P5, &band.P25, &band.P50, &band.P75, &band.P95}
 	for k, p := range quantileLevels {
-		*q[k] = stat.Quantile(p, stat.LinInterp, values, nil)
+		*q[k] = linInterpQuantile(p, values)
 	}
 	return band
+}
+
+// linInterpQuantile is stat.Quantile(p, stat.LinInterp, x, nil) for
+// sorted x, written x[i] − t·(x[i] − x[i−1]) instead of t·x[i−1] +
+// (1 − t)·x[i]: the same number, but exactly x[i] where x[i−1] = x[i] and
+// never outside [x[i−1], x[i]], so that the percentiles of many equal
+// values stay equal and in order (the other form can land one unit in the
+// last place above them).
+func linInterpQuantile(p float64, x []float64) float64 {
+	fidx := p * float64(len(x))
+	for i := range x {
+		if float64(i+1) >= fidx {
+			if i == 0 {
+				return x[0]
+			}
+			t := float64(i+1) - fidx
+			return x[i] - t*(x[i]-x[i-1])
+		}
+	}
+	return x[len(x)-1]
 }
 
 // bands returns the band of every value cell (3 per level cell), from the

@@ -1,8 +1,13 @@
 package model
 
 import (
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+	"gonum.org/v1/gonum/stat"
 )
 
 // BenchmarkBandStoreAdd merges one block of mcBlock draws of a base-market
@@ -35,4 +40,34 @@ func BenchmarkBandStoreAdd(b *testing.B) {
 		st.add(rows, ok)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/mcBlock/1e3, "µs/draw")
+}
+
+// TestLinInterpQuantile checks linInterpQuantile against gonum's
+// stat.Quantile with LinInterp on random samples (equal within a few ulp),
+// and that percentiles of samples with many equal values are those values
+// exactly and in order (gonum's form can land one ulp above them).
+func TestLinInterpQuantile(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n < 60; n++ {
+		x := make([]float64, n)
+		for k := range x {
+			x[k] = 200 + rng.NormFloat64()
+		}
+		slices.Sort(x)
+		for _, p := range []float64{0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 1} {
+			if got, want := linInterpQuantile(p, x), stat.Quantile(p, stat.LinInterp, x, nil); !scalar.EqualWithinULP(got, want, 4) {
+				t.Errorf("n %d p %g: %v, gonum %v", n, p, got, want)
+			}
+		}
+	}
+	v := 219.99999999999991
+	x := []float64{v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, 219.99999999999994}
+	prev := math.Inf(-1)
+	for _, p := range []float64{0.05, 0.25, 0.5, 0.75, 0.95} {
+		q := linInterpQuantile(p, x)
+		if q != v || q < prev {
+			t.Errorf("p %g: %.17g, want %.17g", p, q, v)
+		}
+		prev = q
+	}
 }

@@ -414,9 +414,15 @@ func TestRunMonteCarlo(t *testing.T) {
 		}
 	}
 	drecs := readCSV(t, filepath.Join(dir1, report.FileDraws), report.DrawsHeader)
-	checkCells(t, report.FileDraws, drecs, 1, 4)
-	if n, _ := strconv.Atoi(draws); len(drecs) != n*len(sum.Metrics) {
-		t.Errorf("draws.csv has %d rows, want %d draws × %d metrics", len(drecs), n, len(sum.Metrics))
+	var conv [][]string // a failed draw's row has no metric value
+	for _, r := range drecs {
+		if r[2] == "converged" {
+			conv = append(conv, r)
+		}
+	}
+	checkCells(t, report.FileDraws, conv, 1, 4)
+	if len(drecs) != sum.Converged*len(sum.Metrics)+sum.FailedDraws {
+		t.Errorf("draws.csv has %d rows, want %d converged draws × %d metrics + %d failed", len(drecs), sum.Converged, len(sum.Metrics), sum.FailedDraws)
 	}
 	md := mustRead(t, filepath.Join(dir1, report.FileMarkdown))
 	if !bytes.Contains(md, []byte("5–95%")) {
