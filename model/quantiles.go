@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-
 )
 
 // Percentile machinery for Monte Carlo bands (docs/MODEL.md, section 9).
