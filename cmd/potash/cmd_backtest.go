@@ -122,7 +122,7 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs, isSet func(string
 		return runFailed(err)
 	}
 	if r.Failed > 0 {
-		fmt.Fprintf(e.stderr, "warning: %d months of the fitted path did not converge\n", r.Failed)
+		return &run.Error{Kind: run.ErrNotConverged, Err: fmt.Errorf("backtest: %d months of the fitted path did not converge", r.Failed)}
 	}
 	return nil
 }
