@@ -383,14 +383,10 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		Footer:   footerText(meta),
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
-		p := newPlot(st)
-		cells, err := heatCells(vals, text, miss, col, st.text(st.cell, false, colText))
+		p, err := heatPanel(st, vals, text, miss, col)
 		if err != nil {
 			return nil, err
 		}
-		p.Add(cells...)
-		p.X.Min, p.X.Max = -0.5, float64(nx)-0.5
-		p.Y.Min, p.Y.Max = -0.5, float64(ny)-0.5
 		p.X.Tick.Marker = sparseNominal(xl, 16)
 		p.Y.Tick.Marker = sparseNominal(yl, 16)
 		hideAxisLine(&p.X)

@@ -77,11 +77,7 @@ func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, erro
 }
 
 func pricePathChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options) (*Chart, error) {
-	d, err := newRunData(run)
-	if err != nil {
-		return nil, err
-	}
-	m, err := newMCData(mc, d.months)
+	d, m, err := newRunMC(run, mc)
 	if err != nil {
 		return nil, err
 	}
@@ -183,11 +179,7 @@ func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, er
 }
 
 func regionPriceChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options) (*Chart, error) {
-	d, err := newRunData(run)
-	if err != nil {
-		return nil, err
-	}
-	m, err := newMCData(mc, d.months)
+	d, m, err := newRunMC(run, mc)
 	if err != nil {
 		return nil, err
 	}
@@ -362,11 +354,7 @@ func volumeChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 // bar has an error bar from the 5th to the 95th percentile of the draws'
 // metric "revenue_change.<supplier>" (an error if mc lacks it).
 func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
-	d, err := newRunData(run)
-	if err != nil {
-		return nil, err
-	}
-	m, err := newMCData(mc, d.months)
+	d, m, err := newRunMC(run, mc)
 	if err != nil {
 		return nil, err
 	}
@@ -634,14 +622,10 @@ func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, erro
 	}
 	colf := divergingMap(lim)
 	ch.Build = func(st *Style) (*Figure, error) {
-		p := newPlot(st)
-		cells, err := heatCells(vals, text, miss, colf, st.text(st.cell, false, colText))
+		p, err := heatPanel(st, vals, text, miss, colf)
 		if err != nil {
 			return nil, err
 		}
-		p.Add(cells...)
-		p.X.Min, p.X.Max = -0.5, float64(R)-0.5
-		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 		p.X.Tick.Marker = nominalTicks(wrapLabels(d.regLab, st, (st.width*0.7)/vgLen(R)))
 		p.Y.Tick.Marker = nominalTicks(ylabels)
 		p.X.Tick.Label.Font.Size = st.legend

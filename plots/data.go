@@ -231,6 +231,19 @@ func (d *runData) cumulative(a, b []float64) float64 {
 	return s
 }
 
+// newRunMC indexes run and, when not nil, mc on the run's months.
+func newRunMC(run *model.Run, mc *model.MCResult) (*runData, *mcData, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := newMCData(mc, d.months)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, m, nil
+}
+
 // mcData gives access to a Monte Carlo result's bands, aligned with a
 // run's months.
 type mcData struct {

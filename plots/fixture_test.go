@@ -3,6 +3,7 @@ package plots
 import (
 	"image/color"
 	"math"
+	"testing"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -308,3 +309,16 @@ func fixtureSweep(dims int) *model.SweepResult {
 }
 
 type colorT = color.Color
+
+// fixtureCharts returns the default fixture run, its meta and its charts
+// with Monte Carlo bands at the default options.
+func fixtureCharts(t *testing.T) (*model.Run, Meta, []*Chart) {
+	t.Helper()
+	run := fixtureRun(fixtureOpts{})
+	meta := fixtureMeta()
+	charts, err := RunCharts(run, fixtureMC(run), meta, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, meta, charts
+}

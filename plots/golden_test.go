@@ -67,13 +67,7 @@ func checkGoldenOpts(t *testing.T, name string, ch *Chart, opts Options) {
 // TestGolden renders every chart type from fixed results and compares it
 // with its golden image.
 func TestGolden(t *testing.T) {
-	run := fixtureRun(fixtureOpts{})
-	mc := fixtureMC(run)
-	meta := fixtureMeta()
-	charts, err := RunCharts(run, mc, meta, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run, meta, charts := fixtureCharts(t)
 	for _, ch := range charts {
 		t.Run(ch.Name, func(t *testing.T) { checkGolden(t, ch.Name, ch) })
 	}

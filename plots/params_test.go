@@ -90,11 +90,7 @@ func TestTornadoLabels(t *testing.T) {
 // TestCaptions: every chart carries a caption and says whether it is a
 // main chart, so that a page needs no table keyed on chart names.
 func TestCaptions(t *testing.T) {
-	run := fixtureRun(fixtureOpts{})
-	charts, err := RunCharts(run, fixtureMC(run), fixtureMeta(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, charts := fixtureCharts(t)
 	main := map[string]bool{"price": true, "revenue_change": true, "volumes": true, "shares": true, "flows": true}
 	for _, ch := range charts {
 		if ch.Caption == "" {

@@ -41,13 +41,7 @@ func svgTexts(t *testing.T, ch *Chart, opts Options) ([]string, string) {
 // TestSVGText checks the words a reader sees: titles, subtitles, footer,
 // tick labels and bar labels, in the SVG text of each chart.
 func TestSVGText(t *testing.T) {
-	run := fixtureRun(fixtureOpts{})
-	mc := fixtureMC(run)
-	meta := fixtureMeta()
-	charts, err := RunCharts(run, mc, meta, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, charts := fixtureCharts(t)
 	byName := map[string]*Chart{}
 	for _, ch := range charts {
 		byName[ch.Name] = ch

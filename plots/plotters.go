@@ -282,6 +282,20 @@ func heatCells(values [][]float64, text [][]string, missing [][]bool, cm palette
 	return out, nil
 }
 
+// heatPanel is a panel holding the heat map of heatCells, its axes
+// spanning the cells exactly.
+func heatPanel(st *Style, values [][]float64, text [][]string, missing [][]bool, cm palette.ColorMap) (*plot.Plot, error) {
+	cells, err := heatCells(values, text, missing, cm, st.text(st.cell, false, colText))
+	if err != nil {
+		return nil, err
+	}
+	p := newPlot(st)
+	p.Add(cells...)
+	p.X.Min, p.X.Max = -0.5, float64(len(values[0]))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(values))-0.5
+	return p, nil
+}
+
 // cellGrid is a plotter.GridXYZ of rows z[r], cell (r, c) at (c, r).
 type cellGrid struct{ z [][]float64 }
 

@@ -15,11 +15,7 @@ var svgFontSize = regexp.MustCompile(`font-size:([0-9.]+)px`)
 // CSS px wide or wider (issue 16 item 15); only the three latest events
 // are labelled, with no numbered key.
 func TestWebSize(t *testing.T) {
-	run := fixtureRun(fixtureOpts{})
-	charts, err := RunCharts(run, fixtureMC(run), fixtureMeta(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run, _, charts := fixtureCharts(t)
 	tor, err := TornadoChart(fixtureTornado(), fixtureMeta())
 	if err != nil {
 		t.Fatal(err)
