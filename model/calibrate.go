@@ -173,19 +173,19 @@ func validateMarket(m *Market) error {
 		if reg.Sigma <= 1 {
 			return marketErr("%s.sigma: %g must exceed 1", f, reg.Sigma)
 		}
-		if err := checkRange(f+".sigma", reg.Sigma, RangeSigma()); err != nil {
+		if err := checkRange(f+".sigma", reg.Sigma, domainSigma); err != nil {
 			return err
 		}
 		if finite(reg.Eps) && reg.Eps < 0 {
 			return marketErr("%s.eps: %g must not be negative (write the elasticity as a positive number)", f, reg.Eps)
 		}
-		if err := checkRange(f+".eps", reg.Eps, RangeEps()); err != nil {
+		if err := checkRange(f+".eps", reg.Eps, domainEps); err != nil {
 			return err
 		}
-		if err := checkRange(f+".adjust", reg.Adjust, RangeAdjust()); err != nil {
+		if err := checkRange(f+".adjust", reg.Adjust, domainAdjust); err != nil {
 			return err
 		}
-		if err := checkRange(f+".growth", reg.Growth, RangeGrowth()); err != nil {
+		if err := checkRange(f+".growth", reg.Growth, domainGrowth); err != nil {
 			return err
 		}
 	}
@@ -214,10 +214,10 @@ func validateMarket(m *Market) error {
 		if finite(s.Eta) && s.Eta <= 0 {
 			return marketErr("%s.eta: %g must be positive", f, s.Eta)
 		}
-		if err := checkRange(f+".eta", s.Eta, RangeEta()); err != nil {
+		if err := checkRange(f+".eta", s.Eta, domainEta); err != nil {
 			return err
 		}
-		if err := checkRange(f+".adjust", s.Adjust, RangeAdjust()); err != nil {
+		if err := checkRange(f+".adjust", s.Adjust, domainAdjust); err != nil {
 			return err
 		}
 		cs := map[string]bool{}
@@ -252,7 +252,7 @@ func validateMarket(m *Market) error {
 		for r := range m.Regions {
 			total += m.Flows[i][r]
 			if m.Wedge != nil {
-				if err := checkRange(fmt.Sprintf("wedge[%s][%s]", supName(m, i), regName(m, r)), m.Wedge[i][r], RangeWedge()); err != nil {
+				if err := checkRange(fmt.Sprintf("wedge[%s][%s]", supName(m, i), regName(m, r)), m.Wedge[i][r], domainWedge); err != nil {
 					return err
 				}
 			}

@@ -144,16 +144,27 @@ type Range struct{ Lo, Hi float64 }
 // Contains reports whether Lo ≤ v ≤ Hi.
 func (r Range) Contains(v float64) bool { return v >= r.Lo && v <= r.Hi }
 
-// Valid ranges of the model's parameters (read them with RangeEps and
-// friends). Values outside them are rejected by Calibrate. docs/MODEL.md,
-// section 4, says how they were found.
+// Two kinds of range. The domain (domain*) is what the equations accept:
+// Calibrate rejects values outside it. The valid range (Range*) is
+// narrower: where the solver converges, to plausible prices, on every
+// built-in scenario, found by a sweep (scenarios' TestValidRangesWork;
+// docs/MODEL.md, section 4). Scenario files, --set, sweeps, uncertainty and
+// the web page accept only valid values.
 var (
-	rangeEps    = Range{0, 3}      // demand elasticity ε: 0 = perfectly inelastic
-	rangeSigma  = Range{1.01, 30}  // Armington σ: must exceed 1
-	rangeEta    = Range{0.01, 10}  // supply elasticity η
-	rangeAdjust = Range{0.005, 1}  // monthly adjustment speeds λ, μ
-	rangeGrowth = Range{-0.2, 0.2} // demand trend per year
-	rangeWedge  = Range{0, 5}      // ad-valorem wedge τ, fraction
+	domainEps    = Range{0, 3}
+	domainSigma  = Range{1.01, 30}
+	domainEta    = Range{0.01, 10}
+	domainAdjust = Range{0.005, 1}
+	domainGrowth = Range{-0.2, 0.2}
+	domainWedge  = Range{0, 5}
+
+	rangeEps          = Range{0.15, 3}    // ε: below, the 2022 Klaipėda closure prices Belarus beyond 20× in a month
+	rangeSigma        = Range{2, 30}      // σ: below 2, the same
+	rangeEta          = Range{0.4, 10}    // η: below 0.4, the same
+	rangeSupplyAdjust = Range{0.04, 1}    // λ: below 0.04, the same
+	rangeDemandAdjust = Range{0.005, 1}   // μ: the whole domain works
+	rangeGrowth       = Range{-0.2, 0.07} // g: above 7%/yr demand outgrows capacity (prices beyond 20× by 2022)
+	rangeWedge        = Range{0, 5}       // τ0: the whole domain works
 )
 
 // RangeEps returns the valid range of the demand elasticity ε (Region.Eps).
@@ -167,9 +178,13 @@ func RangeSigma() Range { return rangeSigma }
 // (Supplier.Eta).
 func RangeEta() Range { return rangeEta }
 
-// RangeAdjust returns the valid range of the monthly adjustment speeds λ
-// and μ (Supplier.Adjust, Region.Adjust).
-func RangeAdjust() Range { return rangeAdjust }
+// RangeSupplyAdjust returns the valid range of the monthly supply
+// adjustment speed λ (Supplier.Adjust).
+func RangeSupplyAdjust() Range { return rangeSupplyAdjust }
+
+// RangeDemandAdjust returns the valid range of the monthly demand
+// adjustment speed μ (Region.Adjust).
+func RangeDemandAdjust() Range { return rangeDemandAdjust }
 
 // RangeGrowth returns the valid range of the demand trend, a fraction per
 // year (Region.Growth).

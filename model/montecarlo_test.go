@@ -273,7 +273,7 @@ func TestMonteCarloKnownParameter(t *testing.T) {
 }
 
 // Failed draws are counted and left out: σ of Brazil ~ uniform(0.6, 3)
-// fails calibration whenever the draw is below 1.01 (RangeSigma). The
+// fails calibration whenever the draw is below 1.01 (σ's domain). The
 // expected count is replayed from the same random streams.
 func TestMonteCarloFailedDraws(t *testing.T) {
 	scen, cf := mcTestSpecs()
@@ -285,7 +285,7 @@ func TestMonteCarloFailedDraws(t *testing.T) {
 	const draws, seed = 90, 5
 	want := 0
 	for d := 0; d < draws; d++ {
-		if dist.Quantile(uniformOpen(rand.New(rand.NewPCG(seed, uint64(d))))) < RangeSigma().Lo {
+		if dist.Quantile(uniformOpen(rand.New(rand.NewPCG(seed, uint64(d))))) < domainSigma.Lo {
 			want++
 		}
 	}
@@ -306,7 +306,7 @@ func TestMonteCarloFailedDraws(t *testing.T) {
 	}
 	for k, f := range res.Failures {
 		sigma := dist.Quantile(uniformOpen(rand.New(rand.NewPCG(seed, uint64(f.Draw)))))
-		if f.Reason == "" || f.Status != Failure || sigma >= RangeSigma().Lo || (k > 0 && f.Draw <= res.Failures[k-1].Draw) {
+		if f.Reason == "" || f.Status != Failure || sigma >= domainSigma.Lo || (k > 0 && f.Draw <= res.Failures[k-1].Draw) {
 			t.Errorf("failure %+v (σ drawn %g)", f, sigma)
 		}
 	}

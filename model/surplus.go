@@ -215,7 +215,7 @@ func (w *workspace) checkPlausible(res *Result, sol *Solution) {
 	c, m := w.c, w.c.Market
 	bad := func(what string, v, base float64) {
 		res.Status = Implausible
-		res.Reason = fmt.Sprintf("%s %.4g $/t is %.3g times its base-year %.4g $/t, outside the plausible %g–%g times (the shock is too large for the model's constant elasticities)",
+		res.Reason = fmt.Sprintf("%s %.4g $/t is %.3g times its base-year %.4g $/t, outside the plausible %g–%g times: the shock is too large or too sudden for the model (a step cut of supply spikes prices for a month; phase it in with ramp_months)",
 			what, v, v/base, base, PlausibleMin, PlausibleMax)
 	}
 	for i := range m.Suppliers {

@@ -28,50 +28,50 @@ type BanEvent struct {
 type WedgeEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
 	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
-	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Wedge added to the route's base wedge, percent of the delivered price before the wedge (15 = 15%); negative values reduce an earlier wedge; -100 < pct ≤ 500."`
+	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Wedge added to the route's base wedge, percent of the delivered price before the wedge (15 = 15%); negative values reduce an earlier wedge; -90 ≤ pct ≤ 500."`
 }
 
 // ExportCapEvent sets a quota on a supplier's total sales.
 type ExportCapEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	Mt       *float64 `yaml:"mt" req:"true" unit:"Mt/yr" min:"0" doc:"Cap on total sales, Mt KCl/yr (a level; ramps from base sales)."`
+	Mt       *float64 `yaml:"mt" req:"true" unit:"Mt/yr" doc:"Cap on total sales, Mt KCl/yr, 0 to 1000 (a level; ramps from base sales)."`
 }
 
 // CorridorEvent resizes or re-prices an export corridor.
 type CorridorEvent struct {
 	Supplier       string   `yaml:"supplier" req:"true" doc:"Supplier name."`
 	Name           string   `yaml:"name" req:"true" doc:"Corridor name of that supplier, e.g. Klaipeda, RussianPorts, ChinaRail."`
-	CapacityMt     *float64 `yaml:"capacity_mt,omitempty" unit:"Mt/yr" min:"0" doc:"New capacity, Mt KCl/yr (a level; 0 closes the corridor)."`
-	FromCapacityMt *float64 `yaml:"from_capacity_mt,omitempty" unit:"Mt/yr" min:"0" doc:"Capacity the ramp starts from, Mt/yr; default: the market's capacity."`
-	CostUSDPerT    *float64 `yaml:"cost_usd_per_t,omitempty" unit:"$/t" min:"0" doc:"New unit cost from mine gate to FOB point, $/t (a level)."`
+	CapacityMt     *float64 `yaml:"capacity_mt,omitempty" unit:"Mt/yr" doc:"New capacity, Mt KCl/yr, 0 to 1000 (a level; 0 closes the corridor)."`
+	FromCapacityMt *float64 `yaml:"from_capacity_mt,omitempty" unit:"Mt/yr" doc:"Capacity the ramp starts from, Mt/yr, 0 to 1000; default: the market's capacity."`
+	CostUSDPerT    *float64 `yaml:"cost_usd_per_t,omitempty" unit:"$/t" doc:"New unit cost from mine gate to FOB point, $/t, 0 to 1000 (a level)."`
 }
 
 // CapacityEvent changes production capacity.
 type CapacityEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	AddMt    *float64 `yaml:"add_mt" req:"true" unit:"Mt/yr" doc:"Capacity added, Mt KCl/yr (negative: an outage; capacity never goes below 0)."`
+	AddMt    *float64 `yaml:"add_mt" req:"true" unit:"Mt/yr" doc:"Capacity added, Mt KCl/yr, -1000 to 1000 (negative: an outage; capacity plus add_mt must stay ≥ 0)."`
 }
 
 // DemandEvent shifts demand.
 type DemandEvent struct {
 	Region    string    `yaml:"region" req:"true" doc:"Region name, or 'all'."`
-	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); > -100. Give pct or series_pct."`
-	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent; the last value holds afterwards."`
+	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); -99 ≤ pct ≤ 90. Give pct or series_pct."`
+	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent, each -99 to 90; the last value holds afterwards."`
 }
 
 // CostEvent shifts a supplier's unit costs.
 type CostEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t (an export tax, an energy or logistics surcharge)."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 1000 (an export tax, an energy or logistics surcharge)."`
 }
 
 // TariffQuotaEvent sets a tariff-rate quota on a route.
 type TariffQuotaEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
 	Region   string   `yaml:"region" req:"true" doc:"Region name."`
-	InPct    *float64 `yaml:"in_pct" req:"true" unit:"%" doc:"In-quota ad-valorem rate, percent, added to the route's wedge (0 = duty-free within the quota)."`
-	OutPct   *float64 `yaml:"out_pct" req:"true" unit:"%" doc:"Out-of-quota ad-valorem rate, percent (at least in_pct): what imports above the quota pay."`
-	QuotaMt  *float64 `yaml:"quota_mt" req:"true" unit:"Mt/yr" min:"0" doc:"Quota, Mt KCl/yr: imports up to it pay in_pct, above it out_pct (a level; it does not ramp)."`
+	InPct    *float64 `yaml:"in_pct" req:"true" unit:"%" doc:"In-quota ad-valorem rate, percent, -90 to 500, added to the route's wedge (0 = duty-free within the quota)."`
+	OutPct   *float64 `yaml:"out_pct" req:"true" unit:"%" doc:"Out-of-quota ad-valorem rate, percent, -90 to 500 and at least in_pct: what imports above the quota pay."`
+	QuotaMt  *float64 `yaml:"quota_mt" req:"true" unit:"Mt/yr" doc:"Quota, Mt KCl/yr, 0 to 1000: imports up to it pay in_pct, above it out_pct (a level; it does not ramp)."`
 }
 
 // role is what an instrument field holds.
@@ -132,9 +132,10 @@ type instrument struct {
 	// check runs the checks that involve several fields, the market or
 	// warnings, after every field passed its own check.
 	check func(x *evCheck)
-	// targets lists, for the overlap check, the quantities the event
-	// sets as a level (two events may not set one at the same time);
-	// nil for instruments whose events stack (deltas).
+	// targets lists, for the overlap check, what the event sets that two
+	// events may not set at the same time: a level, or a route's ban; nil
+	// for instruments whose events stack (deltas: wedges, demand shifts,
+	// capacity and cost changes).
 	targets func(x *evCheck) []string
 	// build turns the event into model events; nil builds one event of
 	// kind with every number in its slot.
@@ -144,10 +145,18 @@ type instrument struct {
 	index int          // its field in EventFile (set by init)
 }
 
+// Valid ranges of event sizes (file units): where every built-in, with
+// the event added as a step on its largest target, converges in every
+// month to plausible prices (TestValidRangesWork; docs/SCENARIOS.md,
+// "Valid ranges").
 var (
-	pctBound    = bound{lo: -100, hi: 500, loStrict: true}
-	demandBound = bound{lo: -100, hi: math.Inf(1), loStrict: true}
-	anyNumber   = bound{lo: math.Inf(-1), hi: math.Inf(1)}
+	pctBound     = bound{lo: -90, hi: 500}    // ad-valorem rates, %: below −90 the seller's price runs away
+	demandBound  = bound{lo: -99, hi: 90}     // demand shifts, %: a step of +97% in every region prices Europe beyond 20×
+	tonnesBound  = bound{lo: 0, hi: 1000}     // caps, capacities, quotas, Mt/yr
+	addBound     = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
+	costBound    = bound{lo: 0, hi: 1000}     // corridor costs, $/t
+	costAddBound = bound{lo: -1000, hi: 1000} // cost shifts, $/t
+	anyNumber    = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 )
 
 // instrumentTable lists the instruments in format order.
@@ -158,6 +167,20 @@ var instrumentTable = []*instrument{
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier, all: true},
 			{key: "region", role: roleRegion, all: true},
+		},
+		targets: func(x *evCheck) []string {
+			// Bans do not add up: two on one route at once is a slip
+			// (often a misspelt id meant to replace an inherited ban).
+			if x.sup < -1 || x.reg < -1 {
+				return nil
+			}
+			var out []string
+			for _, rt := range x.mf.Routes {
+				if (x.sup < 0 || rt.From == x.mf.Suppliers[x.sup].Name) && (x.reg < 0 || rt.To == x.mf.Regions[x.reg].Name) {
+					out = append(out, "the ban on "+rt.From+" → "+rt.To)
+				}
+			}
+			return out
 		},
 		check: func(x *evCheck) {
 			e := x.field("supplier").str
@@ -186,7 +209,7 @@ var instrumentTable = []*instrument{
 		key: "export_cap", kind: model.EventExportCap, ramp: true,
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier},
-			{key: "mt", role: roleNumber, valid: nonNeg, what: "export cap (mt)"},
+			{key: "mt", role: roleNumber, valid: tonnesBound, what: "export cap (mt)"},
 		},
 		targets: func(x *evCheck) []string { return []string{"the export cap of " + x.field("supplier").str} },
 	},
@@ -195,9 +218,9 @@ var instrumentTable = []*instrument{
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier},
 			{key: "name", role: roleCorridor},
-			{key: "capacity_mt", role: roleNumber, valid: nonNeg, what: "corridor capacity (capacity_mt)", kind: model.EventCorridorCapacity},
-			{key: "from_capacity_mt", role: roleNumber, valid: nonNeg, what: "corridor capacity (from_capacity_mt)", kind: model.EventCorridorCapacity, slot: slotFrom},
-			{key: "cost_usd_per_t", role: roleNumber, valid: nonNeg, what: "corridor cost (cost_usd_per_t)", kind: model.EventCorridorCost},
+			{key: "capacity_mt", role: roleNumber, valid: tonnesBound, what: "corridor capacity (capacity_mt)", kind: model.EventCorridorCapacity},
+			{key: "from_capacity_mt", role: roleNumber, valid: tonnesBound, what: "corridor capacity (from_capacity_mt)", kind: model.EventCorridorCapacity, slot: slotFrom},
+			{key: "cost_usd_per_t", role: roleNumber, valid: costBound, what: "corridor cost (cost_usd_per_t)", kind: model.EventCorridorCost},
 		},
 		check: func(x *evCheck) {
 			capSet, costSet := x.field("capacity_mt").num != nil, x.field("cost_usd_per_t").num != nil
@@ -247,7 +270,7 @@ var instrumentTable = []*instrument{
 		key: "capacity", kind: model.EventCapacity, ramp: true,
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier},
-			{key: "add_mt", role: roleNumber, valid: anyNumber},
+			{key: "add_mt", role: roleNumber, valid: addBound},
 		},
 		check: func(x *evCheck) {
 			add := x.field("add_mt").num
@@ -280,7 +303,7 @@ var instrumentTable = []*instrument{
 		key: "cost", kind: model.EventCost, ramp: true,
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier},
-			{key: "usd_per_t", role: roleNumber, valid: anyNumber},
+			{key: "usd_per_t", role: roleNumber, valid: costAddBound},
 		},
 	},
 	{
@@ -290,7 +313,7 @@ var instrumentTable = []*instrument{
 			{key: "region", role: roleRegion},
 			{key: "in_pct", role: roleNumber, valid: pctBound, scale: 0.01},
 			{key: "out_pct", role: roleNumber, valid: pctBound, scale: 0.01, slot: slotAux0},
-			{key: "quota_mt", role: roleNumber, valid: nonNeg, slot: slotAux1},
+			{key: "quota_mt", role: roleNumber, valid: tonnesBound, slot: slotAux1},
 		},
 		check: func(x *evCheck) {
 			in, out := x.field("in_pct").num, x.field("out_pct").num

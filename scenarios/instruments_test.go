@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -253,5 +255,74 @@ func TestErrorSentinels(t *testing.T) {
 	var ds Diagnostics
 	if !errors.As(err, &ds) || len(ds.Errors()) == 0 {
 		t.Errorf("a bad file gives %v, want Diagnostics", err)
+	}
+}
+
+// TestDocsWhatIfsAgree runs the first file of docs/SCENARIOS.md ("A first
+// file") and the --set the docs call the same what-if, and checks that
+// they are: the same scenario events, the same counterfactual events and
+// the same headline metrics (issue 16 item 2).
+func TestDocsWhatIfsAgree(t *testing.T) {
+	doc, err := os.ReadFile("../docs/SCENARIOS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	i := strings.Index(text, "## A first file")
+	j := strings.Index(text[i:], "```yaml\n")
+	k := strings.Index(text[i+j+8:], "```")
+	if i < 0 || j < 0 || k < 0 {
+		t.Fatal("no YAML block under \"## A first file\" in docs/SCENARIOS.md")
+	}
+	src := text[i+j+8 : i+j+8+k]
+	set := "events.us-ban.end=2026-06"
+	if !strings.Contains(text[i:], "--set\nevents.us-ban.end=2026-06`") && !strings.Contains(text[i:], "--set "+set+"`") {
+		t.Fatalf("the docs no longer give the --set %s", set)
+	}
+	file, err := Parse("my-relief.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flag := mustLoad(t, "us-relief-2025", set)
+	same := func(what string, a, b []model.Event) {
+		t.Helper()
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d events vs %d", what, len(a), len(b))
+		}
+		for n := range a {
+			x, y := a[n], b[n]
+			x.Label, y.Label = "", ""
+			if !reflect.DeepEqual(x, y) {
+				t.Errorf("%s event %d: %+v vs %+v", what, n, x, y)
+			}
+		}
+	}
+	same("scenario", file.Spec.Events, flag.Spec.Events)
+	same("counterfactual", file.Counterfactual.Events, flag.Counterfactual.Events)
+	if file.CounterfactualName != flag.CounterfactualName {
+		t.Errorf("counterfactuals %q and %q", file.CounterfactualName, flag.CounterfactualName)
+	}
+	ctx := context.Background()
+	r1, err := model.SimulatePair(ctx, file.Spec, file.Counterfactual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := model.SimulatePair(ctx, flag.Spec, flag.Counterfactual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m1, m2 := model.Metrics(r1), model.Metrics(r2)
+	for n := range m1 {
+		if m1[n].Value != m2[n].Value {
+			t.Errorf("%s: %g (file) vs %g (--set)", m1[n].Name, m1[n].Value, m2[n].Value)
+		}
+	}
+	// Without compare_to the file is compared with its parent instead.
+	parent, err := Parse("my-relief.yaml", []byte(strings.Replace(src, "compare_to: sanctions-stay", "", 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parent.CounterfactualName != "us-relief-2025" {
+		t.Errorf("without compare_to the counterfactual is %q, want us-relief-2025", parent.CounterfactualName)
 	}
 }

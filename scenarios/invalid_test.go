@@ -61,19 +61,33 @@ var invalidCases = []struct {
 		"bad.yaml:4:91: events[0].ramp_months: ramp_months must be ≥ 0, got -2",
 	}},
 	{name: "export cap below zero", src: hdr + "  - {id: q, export_cap: {supplier: Russia, mt: -1}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:48: events[0].export_cap.mt: export cap (mt) -1 is outside its valid range: must be ≥ 0",
+		"bad.yaml:4:48: events[0].export_cap.mt: export cap (mt) -1 is outside its valid range: must be in [0, 1000]",
 	}},
 	{name: "corridor capacity below zero", src: hdr + "  - {id: k, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: -3}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:72: events[0].corridor.capacity_mt: corridor capacity (capacity_mt) -3 is outside its valid range: must be ≥ 0",
+		"bad.yaml:4:72: events[0].corridor.capacity_mt: corridor capacity (capacity_mt) -3 is outside its valid range: must be in [0, 1000]",
 	}},
 	{name: "production capacity below zero", src: hdr + "  - {id: c, capacity: {supplier: Belarus, add_mt: -20}, start: 2021-01}\n", want: []string{
 		"bad.yaml:4:51: events[0].capacity.add_mt: capacity below zero: Belarus's capacity 13 Mt/yr plus add_mt -20 is negative",
 	}},
 	{name: "wedge of -100 percent", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: -100}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:58: events[0].wedge.pct: pct -100 is outside its valid range: must be in (-100, 500]",
+		"bad.yaml:4:58: events[0].wedge.pct: pct -100 is outside its valid range: must be in [-90, 500]",
 	}},
 	{name: "overlapping corridor levels", src: hdr + "  - {id: k1, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 0}, start: 2021-01}\n  - {id: k2, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 5}, start: 2022-01}\n", want: []string{
 		"bad.yaml:5:84: events[1].start: event 'k2' overlaps event 'k1': both set the capacity of corridor Belarus/Klaipeda from 2022-01; end the earlier one (end: YYYY-MM) before the later one starts",
+	}},
+	// Issue 16 item 3: two bans on one route at once, and a misspelt id
+	// meant to replace an inherited ban, are flagged.
+	{name: "two bans on one route", src: hdr + "  - {id: b1, ban: {supplier: Belarus, region: Europe}, start: 2021-01}\n  - {id: b2, ban: {supplier: Belarus, region: Europe}, start: 2022-01}\n", want: []string{
+		"bad.yaml:5:63: events[1].start: event 'b2' overlaps event 'b1': both set the ban on Belarus → Europe from 2022-01; end the earlier one (end: YYYY-MM) before the later one starts",
+	}},
+	{name: "a ban of all regions over a route ban", src: hdr + "  - {id: eu, ban: {supplier: Belarus, region: Europe}, start: 2021-01, end: 2021-06}\n  - {id: all, ban: {supplier: Belarus, region: all}, start: 2021-03}\n", want: []string{
+		"bad.yaml:5:61: events[1].start: event 'all' overlaps event 'eu': both set the ban on Belarus → Europe from 2021-03; end the earlier one (end: YYYY-MM) before the later one starts",
+	}},
+	{name: "misspelt id meant to replace an inherited ban", src: "extends: history\nevents:\n  - {id: eu-bam, ban: {supplier: Belarus, region: Europe}, start: 2022-03, end: 2024-01}\n", want: []string{
+		"bad.yaml:3:67: events[0].start: event 'eu-bam' overlaps event 'eu-ban': both set the ban on Belarus → Europe from 2022-03; did you mean id 'eu-ban'? an event replaces an inherited one only under the same id: to replace 'eu-ban', use its id; else remove it (remove_events: [eu-ban]) or end it before this one starts",
+	}},
+	{name: "two tariff-rate quotas on one route", src: hdr + "  - {id: t1, tariff_quota: {supplier: Russia, region: Europe, in_pct: 0, out_pct: 50, quota_mt: 0.8}, start: 2021-01}\n  - {id: t2, tariff_quota: {supplier: Russia, region: Europe, in_pct: 0, out_pct: 90, quota_mt: 0.5}, start: 2022-01}\n", want: []string{
+		"bad.yaml:5:110: events[1].start: event 't2' overlaps event 't1': both set the tariff-rate quota on Russia → Europe from 2022-01; end the earlier one (end: YYYY-MM) before the later one starts",
 	}},
 	{name: "overlapping export caps", src: hdr + "  - {id: q1, export_cap: {supplier: Russia, mt: 9}, start: 2021-01, end: 2022-01, ramp_out_months: 3}\n  - {id: q2, export_cap: {supplier: Russia, mt: 8}, start: 2022-02}\n", want: []string{
 		"bad.yaml:5:60: events[1].start: event 'q2' overlaps event 'q1': both set the export cap of Russia from 2022-02; end the earlier one (end: YYYY-MM) before the later one starts",
@@ -106,7 +120,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:5: market.overrides.regions.Brazil.demand_elastcity: unknown region field 'demand_elastcity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "override out of valid range", src: "title: t\nmarket:\n  overrides:\n    regions.Brazil.substitution_elasticity: 0.9\nhorizon: {end: 2021-12}\n", want: []string{
-		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 0.9 is outside its valid range: must be in [1.01, 30]",
+		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 0.9 is outside its valid range: must be in [2, 30]",
 	}},
 	{name: "override unknown region", src: "title: t\nmarket:\n  overrides:\n    market.regions.Brazl.demand_elasticity: 0.4\nhorizon: {end: 2021-12}\n", want: []string{
 		"bad.yaml:4:5: market.overrides.market.regions.Brazl.demand_elasticity: unknown region 'Brazl'; did you mean 'Brazil'?",
@@ -141,7 +155,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:107: uncertainty[0].upper: truncation [lower, upper] = [0.5, 0.2] is empty",
 	}},
 	{name: "draws outside valid range", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.substitution_elasticity, dist: uniform, min: 0.5, max: 3}\n", want: []string{
-		"bad.yaml:4:61: uncertainty[0].dist: draws of market.regions.*.substitution_elasticity reach [0.5, 3] (0.1%–99.9% quantiles), outside its valid range: must be in [1.01, 30]; narrow or truncate the distribution (lower/upper)",
+		"bad.yaml:4:61: uncertainty[0].dist: draws of market.regions.*.substitution_elasticity reach [0.5, 3] (0.1%–99.9% quantiles), outside its valid range: must be in [2, 30]; narrow or truncate the distribution (lower/upper)",
 	}},
 	{name: "uncertain month", src: "title: t\nextends: history\nuncertainty:\n  - {param: events.us-ban.end, dist: uniform, min: 1, max: 3}\n", want: []string{
 		"bad.yaml:4:13: uncertainty[0].param: events.us-ban.end is a month; uncertainty takes numeric parameters (sweep months with a sweep instead)",
@@ -260,7 +274,7 @@ var invalidCases = []struct {
 		"--set: market.regions.Brazil.demand_elastisity: unknown region field 'demand_elastisity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "set out of range", src: "title: t\nextends: history\n", sets: []string{"market.regions.Brazil.substitution_elasticity=1"}, want: []string{
-		"--set: market.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 1 is outside its valid range: must be in [1.01, 30]",
+		"--set: market.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 1 is outside its valid range: must be in [2, 30]",
 	}},
 	{name: "set makes end before start", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=2021-06"}, want: []string{
 		"--set: events.us-ban.end: end 2021-06 is not after start 2021-12 (end is the first month no longer in force)",

@@ -47,10 +47,28 @@ func (b bound) String() string {
 	return fmt.Sprintf("in [%g, %g]", b.lo, b.hi)
 }
 
-func rangeBound(r model.Range, scale float64) bound { return bound{lo: r.Lo * scale, hi: r.Hi * scale} }
+// rangeBound is model range r in file units (r times scale), rounded to
+// 12 significant digits (0.07·100 is 7, not 7.000000000000001).
+func rangeBound(r model.Range, scale float64) bound {
+	round := func(x float64) float64 {
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(x*scale, 'g', 12, 64), 64)
+		return v
+	}
+	return bound{lo: round(r.Lo), hi: round(r.Hi)}
+}
 
 var nonNeg = bound{lo: 0, hi: math.Inf(1)}
-var positive = bound{lo: 0, hi: math.Inf(1), loStrict: true}
+
+// Valid ranges of the market's levels (prices, costs, tonnes): sane
+// envelopes within which the built-ins converge with every value of the
+// field at the bound (TestValidRangesWork). A market must also calibrate:
+// a netback ≤ 0 or a capacity below base sales is a located error.
+var (
+	maxPrice   = bound{lo: 0, hi: 10000, loStrict: true} // FOB, $/t
+	maxCost    = bound{lo: 0, hi: 1000}                  // corridor cost, $/t
+	maxFreight = bound{lo: 0, hi: 800}                   // freight, $/t: above, prices beyond 20× the base
+	maxTonnes  = bound{lo: 0, hi: 1000}                  // capacities and flows, Mt/yr (world trade is ~70)
+)
 
 // mfield is a market field: its key, unit, valid bound (file units), the
 // scale from file to model units, and accessors on model.Market by index
@@ -74,7 +92,7 @@ var regionFields = []mfield{
 		func(m *model.Market, r, _ int) float64 { return m.Regions[r].Sigma },
 		func(m *model.Market, r, _ int, v float64) { m.Regions[r].Sigma = v },
 		func(f *MarketFile, r, _ int) *Num { return &f.Regions[r].Sigma }},
-	{"demand_adjustment_per_month", "1/month", rangeBound(model.RangeAdjust(), 1), 1,
+	{"demand_adjustment_per_month", "1/month", rangeBound(model.RangeDemandAdjust(), 1), 1,
 		func(m *model.Market, r, _ int) float64 { return m.Regions[r].Adjust },
 		func(m *model.Market, r, _ int, v float64) { m.Regions[r].Adjust = v },
 		func(f *MarketFile, r, _ int) *Num { return &f.Regions[r].Adjust }},
@@ -85,11 +103,11 @@ var regionFields = []mfield{
 }
 
 var supplierFields = []mfield{
-	{"fob_usd_per_t", "$/t", positive, 1,
+	{"fob_usd_per_t", "$/t", maxPrice, 1,
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].FOB },
 		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].FOB = v },
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].FOB }},
-	{"capacity_mt", "Mt/yr", nonNeg, 1,
+	{"capacity_mt", "Mt/yr", maxTonnes, 1,
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Capacity },
 		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Capacity = v },
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Capacity }},
@@ -97,18 +115,18 @@ var supplierFields = []mfield{
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Eta },
 		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Eta = v },
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Eta }},
-	{"supply_adjustment_per_month", "1/month", rangeBound(model.RangeAdjust(), 1), 1,
+	{"supply_adjustment_per_month", "1/month", rangeBound(model.RangeSupplyAdjust(), 1), 1,
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Adjust },
 		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Adjust = v },
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Adjust }},
 }
 
 var corridorFields = []mfield{
-	{"capacity_mt", "Mt/yr", nonNeg, 1,
+	{"capacity_mt", "Mt/yr", maxTonnes, 1,
 		func(m *model.Market, i, k int) float64 { return m.Suppliers[i].Corridors[k].Capacity },
 		func(m *model.Market, i, k int, v float64) { m.Suppliers[i].Corridors[k].Capacity = v },
 		func(f *MarketFile, i, k int) *Num { return &f.Suppliers[i].Corridors[k].Capacity }},
-	{"cost_usd_per_t", "$/t", nonNeg, 1,
+	{"cost_usd_per_t", "$/t", maxCost, 1,
 		func(m *model.Market, i, k int) float64 { return m.Suppliers[i].Corridors[k].Cost },
 		func(m *model.Market, i, k int, v float64) { m.Suppliers[i].Corridors[k].Cost = v },
 		func(f *MarketFile, i, k int) *Num { return &f.Suppliers[i].Corridors[k].Cost }},
@@ -116,11 +134,11 @@ var corridorFields = []mfield{
 
 // routeFields' num accessor takes the index of the RouteFile (a) only.
 var routeFields = []mfield{
-	{"flow_mt", "Mt/yr", nonNeg, 1,
+	{"flow_mt", "Mt/yr", maxTonnes, 1,
 		func(m *model.Market, i, r int) float64 { return m.Flows[i][r] },
 		func(m *model.Market, i, r int, v float64) { m.Flows[i][r] = v },
 		func(f *MarketFile, k, _ int) *Num { return &f.Routes[k].Flow }},
-	{"freight_usd_per_t", "$/t", nonNeg, 1,
+	{"freight_usd_per_t", "$/t", maxFreight, 1,
 		func(m *model.Market, i, r int) float64 { return m.Freight[i][r] },
 		func(m *model.Market, i, r int, v float64) { m.Freight[i][r] = v },
 		func(f *MarketFile, k, _ int) *Num { return &f.Routes[k].Freight }},

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"strings"
 )
@@ -150,6 +151,9 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 		if m := sf.Tag.Get("min"); m == "0" {
 			p["minimum"] = 0
 		}
+		if b, ok := validBound(t, k); ok {
+			setSchemaBound(p, b)
+		}
 		props[k] = p
 	}
 	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
@@ -165,4 +169,55 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 		s["oneOf"] = one
 	}
 	return s
+}
+
+// validBound returns the valid range of key k of struct type t: an event
+// instrument's field (instrumentTable) or a market field (regionFields and
+// friends), the same bounds the validator checks.
+func validBound(t reflect.Type, k string) (bound, bool) {
+	for _, in := range instrumentTable {
+		if in.typ == t {
+			if f := in.field(k); f != nil && (f.role == roleNumber || f.role == roleSeries) {
+				return f.valid, true
+			}
+			return bound{}, false
+		}
+	}
+	var fs []mfield
+	switch t {
+	case reflect.TypeOf(RegionFile{}):
+		fs = regionFields
+	case reflect.TypeOf(SupplierFile{}):
+		fs = supplierFields
+	case reflect.TypeOf(CorridorFile{}):
+		fs = corridorFields
+	case reflect.TypeOf(RouteFile{}):
+		fs = routeFields
+	}
+	if f, ok := findField(fs, k); ok {
+		return f.valid, true
+	}
+	return bound{}, false
+}
+
+// setSchemaBound writes b into property schema p: on the number itself, on the
+// items of a list, or on the bare-number branch of a Num.
+func setSchemaBound(p map[string]any, b bound) {
+	target := p
+	if items, ok := p["items"].(map[string]any); ok {
+		target = items
+	}
+	if alts, ok := p["anyOf"].([]any); ok && len(alts) > 0 {
+		target = alts[0].(map[string]any)
+	}
+	if !math.IsInf(b.lo, -1) {
+		if b.loStrict {
+			target["exclusiveMinimum"] = b.lo
+		} else {
+			target["minimum"] = b.lo
+		}
+	}
+	if !math.IsInf(b.hi, 1) {
+		target["maximum"] = b.hi
+	}
 }

@@ -474,3 +474,23 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	}
 	return model.Param{Name: path, Unit: pi.unit, Apply: checked}, nil
 }
+
+// Range returns the valid range of the numeric parameter at path (same
+// paths as --set and Param), in the path's unit: the interval the
+// validator, --set, sweeps, uncertainty and the web page accept
+// (docs/SCENARIOS.md, "Valid ranges"). lo is excluded when loOpen is set
+// (a price must be positive); an open end is ±Inf. Month and text
+// parameters have no range (ErrUnknownParam).
+func (s *Scenario) Range(path string) (lo, hi float64, loOpen bool, err error) {
+	if s == nil || s.mf == nil {
+		return 0, 0, false, wrapf(ErrUnresolved, "scenarios: Range on an unresolved scenario")
+	}
+	pi, err := lookupPath(path, s.mf, s.events)
+	if err != nil {
+		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", path, err)
+	}
+	if pi.str || pi.month {
+		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
+	}
+	return pi.valid.lo, pi.valid.hi, pi.valid.loStrict, nil
+}

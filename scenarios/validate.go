@@ -269,6 +269,15 @@ func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfiel
 	}
 }
 
+// maxHorizonYears is how far past its base year a path may run: every
+// built-in converges to plausible prices through December of the base
+// year + 30 (2050 for base-2020) and fails from the late 2050s, when the
+// demand trend has outgrown the fixed capacities (TestValidRangesWork).
+const maxHorizonYears = 30
+
+// lastValidMonth is December of base year + maxHorizonYears.
+func lastValidMonth(baseYear int) model.Month { return model.NewMonth(baseYear+maxHorizonYears, 12) }
+
 // hz is the resolved horizon.
 type hz struct {
 	start, end, report model.Month
@@ -334,6 +343,10 @@ func (l *loader) horizon(m *merged, mf *MarketFile) hz {
 	}
 	if h.end-h.start >= 12*200 {
 		l.hzDiag(SeverityError, m.end, "horizon.end", "horizon %s..%s is longer than 200 years", h.start, h.end)
+		return h
+	}
+	if baseYear > 0 && h.end > lastValidMonth(baseYear) {
+		l.hzDiag(SeverityError, m.end, "horizon.end", "horizon end %s is after %s: the model is valid up to %d years past its base year %d (beyond, demand trends outgrow fixed capacities and prices leave the plausible range)", h.end, lastValidMonth(baseYear), maxHorizonYears, baseYear)
 		return h
 	}
 	if m.reportFrom.value != "" && (h.report < h.start || h.report > h.end) {
@@ -530,14 +543,31 @@ func (l *loader) checkOverlaps(evs []checkedEvent) {
 			add(key, ce)
 		}
 	}
+	type pair struct{ a, b string }
+	seen := map[pair]bool{}
 	for _, key := range order {
 		sp := targets[key]
 		for a := 0; a < len(sp); a++ {
 			for b := a + 1; b < len(sp); b++ {
 				x, y := sp[a], sp[b]
-				if (x.to == 0 || y.from < x.to) && (y.to == 0 || x.from < y.to) {
-					l.evDiag(SeverityError, y.ce.ref, "start", "event '%s' overlaps event '%s': both set %s from %s; end the earlier one (end: YYYY-MM) before the later one starts", y.ce.ref.ev.ID, x.ce.ref.ev.ID, key, maxMonth(x.from, y.from))
+				if !((x.to == 0 || y.from < x.to) && (y.to == 0 || x.from < y.to)) {
+					continue
 				}
+				xid, yid := x.ce.ref.ev.ID, y.ce.ref.ev.ID
+				if seen[pair{xid, yid}] {
+					continue // one message per pair of events
+				}
+				seen[pair{xid, yid}] = true
+				hint := "end the earlier one (end: YYYY-MM) before the later one starts"
+				if x.ce.ref.doc != y.ce.ref.doc {
+					// One is inherited: an event replaces an inherited
+					// one only under the same id.
+					hint = fmt.Sprintf("an event replaces an inherited one only under the same id: to replace '%s', use its id; else remove it (remove_events: [%s]) or end it before this one starts", xid, xid)
+					if didYouMean(yid, []string{xid}) != "" {
+						hint = fmt.Sprintf("did you mean id '%s'? ", xid) + hint
+					}
+				}
+				l.evDiag(SeverityError, y.ce.ref, "start", "event '%s' overlaps event '%s': both set %s from %s; %s", yid, xid, key, maxMonth(x.from, y.from), hint)
 			}
 		}
 	}

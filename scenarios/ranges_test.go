@@ -1,0 +1,264 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// The valid ranges of docs/SCENARIOS.md ("Valid ranges") are where the
+// solver works: every built-in scenario, with the parameter at either end
+// of its range (every region or supplier at once for a market field, or
+// an event of that size added as a step in 2023-01 on a large target),
+// converges in every month of both paths to plausible prices
+// (model.Implausible beyond 20 times the base). TestValidRangesWork checks
+// the ends of every range; TestValidRangeFrontiers (run with -frontiers)
+// is the sweep that found them: it bisects, for each parameter, between
+// a working value and an extreme to the last value that works.
+
+var frontiers = flag.Bool("frontiers", false, "print how far each parameter works on the built-ins (slow)")
+
+// rangeCase is one parameter: a --set path or an event to add (%v is the
+// value), and the range the validator uses for it.
+type rangeCase struct {
+	name  string
+	set   string // --set PATH=%v
+	event string // an event (YAML flow mapping) added to each built-in
+	valid bound
+	// skipLo, skipHi: that end is bounded by calibration, not by the
+	// solver (a netback ≤ 0, a capacity below base sales), or tested on
+	// another target; why says which.
+	skipLo, skipHi bool
+	why            string
+}
+
+func marketBound(fs []mfield, key string) bound {
+	f, ok := findField(fs, key)
+	if !ok {
+		panic(key)
+	}
+	return f.valid
+}
+
+func eventBound(inst, key string) bound { return instrumentByKey(inst).field(key).valid }
+
+// laosCapacity is Laos's capacity in base-2020, Mt/yr.
+func laosCapacity() float64 {
+	f, err := BaseMarketFile(DefaultMarket)
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range f.Suppliers {
+		if s.Name == "Laos" {
+			return s.Capacity.Value
+		}
+	}
+	panic("no Laos")
+}
+
+func rangeCases() []rangeCase {
+	ev := func(body string) string { return "  - {id: x, " + body + ", start: 2023-01}" }
+	return []rangeCase{
+		{name: "demand elasticity", set: "market.regions.*.demand_elasticity=%v", valid: marketBound(regionFields, "demand_elasticity")},
+		{name: "substitution elasticity", set: "market.regions.*.substitution_elasticity=%v", valid: marketBound(regionFields, "substitution_elasticity")},
+		{name: "demand adjustment", set: "market.regions.*.demand_adjustment_per_month=%v", valid: marketBound(regionFields, "demand_adjustment_per_month")},
+		{name: "demand growth", set: "market.regions.*.demand_growth_pct_per_year=%v", valid: marketBound(regionFields, "demand_growth_pct_per_year")},
+		{name: "supply elasticity", set: "market.suppliers.*.supply_elasticity=%v", valid: marketBound(supplierFields, "supply_elasticity")},
+		{name: "supply adjustment", set: "market.suppliers.*.supply_adjustment_per_month=%v", valid: marketBound(supplierFields, "supply_adjustment_per_month")},
+		{name: "FOB price", set: "market.suppliers.*.fob_usd_per_t=%v", valid: marketBound(supplierFields, "fob_usd_per_t"), skipLo: true, why: "above 0: the base netback (FOB less corridor cost) must be positive, which Calibrate checks"},
+		{name: "capacity", set: "market.suppliers.*.capacity_mt=%v", valid: marketBound(supplierFields, "capacity_mt"), skipLo: true, why: "at least base sales, which Calibrate checks"},
+		{name: "corridor capacity", set: "market.suppliers.*.corridors.*.capacity_mt=%v", valid: marketBound(corridorFields, "capacity_mt"), skipLo: true, why: "the corridors must carry base sales, which Calibrate checks"},
+		{name: "corridor cost", set: "market.suppliers.*.corridors.*.cost_usd_per_t=%v", valid: marketBound(corridorFields, "cost_usd_per_t"), skipHi: true, why: "below the FOB price: the base netback must be positive, which Calibrate checks"},
+		{name: "freight", set: "market.routes.*.*.freight_usd_per_t=%v", valid: marketBound(routeFields, "freight_usd_per_t")},
+		{name: "base wedge", set: "market.routes.*.*.wedge_pct=%v", valid: marketBound(routeFields, "wedge_pct")},
+		{name: "wedge on Belarus", event: ev("wedge: {supplier: Belarus, region: all, pct: %v}"), valid: eventBound("wedge", "pct")},
+		{name: "wedge on Canada", event: ev("wedge: {supplier: Canada, region: all, pct: %v}"), valid: eventBound("wedge", "pct")},
+		{name: "export cap on Laos", event: ev("export_cap: {supplier: Laos, mt: %v}"), valid: eventBound("export_cap", "mt")},
+		{name: "corridor capacity event", event: ev("corridor: {supplier: Canada, name: Portland, capacity_mt: %v}"), valid: eventBound("corridor", "capacity_mt")},
+		{name: "corridor cost event", event: ev("corridor: {supplier: Canada, name: Portland, cost_usd_per_t: %v}"), valid: eventBound("corridor", "cost_usd_per_t")},
+		{name: "capacity of Canada", event: ev("capacity: {supplier: Canada, add_mt: %v}"), valid: eventBound("capacity", "add_mt"), skipLo: true, why: "capacity plus add_mt ≥ 0; a step outage of Canada or Russia beyond about 10 Mt/yr prices beyond 20× for a month (docs)"},
+		{name: "outage of Laos", event: ev("capacity: {supplier: Laos, add_mt: %v}"), valid: bound{lo: -laosCapacity(), hi: 0}, skipHi: true, why: "the whole of a small supplier's capacity"},
+		{name: "demand shift, all regions", event: ev("demand: {region: all, pct: %v}"), valid: eventBound("demand", "pct")},
+		{name: "demand series, all regions", event: ev("demand: {region: all, series_pct: [%v]}"), valid: eventBound("demand", "series_pct")},
+		{name: "cost shift of Canada", event: ev("cost: {supplier: Canada, usd_per_t: %v}"), valid: eventBound("cost", "usd_per_t")},
+		{name: "tariff-rate quota rates", event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: %v, out_pct: 500, quota_mt: 1}"), valid: eventBound("tariff_quota", "in_pct")},
+		{name: "tariff-rate quota out rate", event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: -90, out_pct: %v, quota_mt: 1}"), valid: eventBound("tariff_quota", "out_pct")},
+		{name: "tariff-rate quota", event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: 0, out_pct: 100, quota_mt: %v}"), valid: eventBound("tariff_quota", "quota_mt")},
+	}
+}
+
+// runsClean reports whether built-in name, with set or event at value v,
+// converges in every month of both paths ("" when it does, else why).
+func runsClean(name string, c rangeCase, v float64) string {
+	vs := fmt.Sprintf("%g", v)
+	var sets []string
+	if c.set != "" {
+		sets = []string{strings.ReplaceAll(c.set, "%v", vs)}
+	}
+	var s *Scenario
+	var err error
+	if c.event != "" {
+		src := "extends: " + name + "\nevents:\n" + strings.ReplaceAll(c.event, "%v", vs) + "\n"
+		s, err = Parse(name+"+x.yaml", []byte(src), sets)
+	} else {
+		s, err = Load(name, sets)
+	}
+	if err != nil {
+		return strings.SplitN(err.Error(), "\n", 2)[0]
+	}
+	run, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
+	if err != nil {
+		return err.Error()
+	}
+	if f := run.Failures(); len(f) > 0 {
+		return fmt.Sprintf("%d months failed, first %s %v: %s", len(f), f[0].Path, f[0].Month, f[0].Result.Reason)
+	}
+	return ""
+}
+
+// rangeBuiltins are the built-ins a test sweeps: all of them, or with
+// -short three that between them hold every event of the library.
+func rangeBuiltins() []string {
+	if testing.Short() {
+		return []string{"eu-relief", "western-ban-russia", "jansen-ramp-relief"}
+	}
+	return builtinNames()
+}
+
+// TestValidRangesWork checks both ends of every valid range on the
+// built-ins (the ends a range's own check cannot reach are bounded by
+// calibration, and say so), and the horizon's last valid month.
+func TestValidRangesWork(t *testing.T) {
+	names := rangeBuiltins()
+	for _, c := range rangeCases() {
+		if c.skipLo && c.skipHi {
+			continue
+		}
+		for _, end := range []struct {
+			v    float64
+			skip bool
+		}{{c.valid.lo, c.skipLo || math.IsInf(c.valid.lo, -1) || c.valid.loStrict}, {c.valid.hi, c.skipHi || math.IsInf(c.valid.hi, 1)}} {
+			if end.skip {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s=%g", c.name, end.v), func(t *testing.T) {
+				for _, n := range names {
+					if why := runsClean(n, c, end.v); why != "" {
+						t.Errorf("%s: %s", n, why)
+					}
+				}
+			})
+		}
+	}
+	t.Run("horizon end", func(t *testing.T) {
+		end := lastValidMonth(2020).String()
+		for _, n := range names {
+			s, err := Load(n, []string{"horizon.end=" + end})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := run.Failures(); len(f) > 0 {
+				t.Errorf("%s to %s: %d months failed, first %v: %s", n, end, len(f), f[0].Month, f[0].Result.Reason)
+			}
+		}
+		if _, err := Load("history", []string{"horizon.end=" + (lastValidMonth(2020) + 1).String()}); err == nil {
+			t.Errorf("a horizon past %s is accepted", end)
+		}
+	})
+}
+
+// TestValidRangeFrontiers is the sweep behind the ranges: for each
+// parameter it bisects between a value that works on every built-in and
+// the range's domain end, and prints the last value that works (run it
+// with -frontiers; about a minute on an idle 2-core machine). A range end
+// must lie inside its frontier.
+func TestValidRangeFrontiers(t *testing.T) {
+	if !*frontiers {
+		t.Skip("run with -frontiers")
+	}
+	names := builtinNames()
+	works := func(c rangeCase, v float64) string {
+		for _, n := range names {
+			if why := runsClean(n, c, v); why != "" {
+				return n + ": " + why
+			}
+		}
+		return ""
+	}
+	type probe struct {
+		c        rangeCase
+		from, to float64 // a working value and the extreme to search to
+	}
+	var ps []probe
+	extreme := map[string][2]float64{
+		"demand elasticity": {0, 3}, "substitution elasticity": {1.01, 30}, "demand adjustment": {0.005, 1},
+		"demand growth": {-20, 20}, "supply elasticity": {0.01, 10}, "supply adjustment": {0.005, 1},
+		"freight": {0, 1e6}, "wedge on Belarus": {-99.9, 500}, "wedge on Canada": {-99.9, 500},
+		"demand shift, all regions": {-99.99, 1e6}, "cost shift of Canada": {-1e4, 1e6}, "capacity of Canada": {-28, 1e6},
+	}
+	for _, c := range rangeCases() {
+		if x, ok := extreme[c.name]; ok {
+			mid := 0.5 * (c.valid.lo + c.valid.hi)
+			ps = append(ps, probe{c, mid, x[0]}, probe{c, mid, x[1]})
+		}
+	}
+	for _, p := range ps {
+		a, b := p.from, p.to
+		if why := works(p.c, b); why == "" {
+			t.Logf("%s: works at the extreme %g", p.c.name, b)
+			continue
+		}
+		for it := 0; it < 16; it++ {
+			m := 0.5 * (a + b)
+			if b > 100*math.Max(1, math.Abs(a)) {
+				m = math.Sqrt(math.Max(a, 1) * b)
+			}
+			if works(p.c, m) == "" {
+				a = m
+			} else {
+				b = m
+			}
+		}
+		t.Logf("%s: works to %.4g, fails from %.4g", p.c.name, a, b)
+	}
+}
+
+// TestScenarioRange checks Scenario.Range against the validator's bounds
+// and model.Range* (what the web page's sliders read).
+func TestScenarioRange(t *testing.T) {
+	s := mustLoad(t, "us-relief-2025")
+	for _, tc := range []struct {
+		path   string
+		lo, hi float64
+		open   bool
+	}{
+		{"market.regions.*.demand_elasticity", model.RangeEps().Lo, model.RangeEps().Hi, false},
+		{"market.regions.Brazil.substitution_elasticity", model.RangeSigma().Lo, model.RangeSigma().Hi, false},
+		{"market.regions.*.demand_growth_pct_per_year", 100 * model.RangeGrowth().Lo, 100 * model.RangeGrowth().Hi, false},
+		{"market.suppliers.Canada.fob_usd_per_t", 0, 10000, true},
+		{"events.belarus-discount.pct", -90, 500, false},
+		{"events.russian-ports.capacity_mt", 0, 1000, false},
+	} {
+		lo, hi, open, err := s.Range(tc.path)
+		if err != nil || !scalarEq(lo, tc.lo) || !scalarEq(hi, tc.hi) || open != tc.open {
+			t.Errorf("%s: [%g, %g] open %v (%v), want [%g, %g] open %v", tc.path, lo, hi, open, err, tc.lo, tc.hi, tc.open)
+		}
+	}
+	for _, p := range []string{"events.us-ban.end", "events.us-ban.supplier", "market.regions.Narnia.demand_elasticity"} {
+		if _, _, _, err := s.Range(p); !errors.Is(err, ErrUnknownParam) {
+			t.Errorf("%s: error %v, want ErrUnknownParam", p, err)
+		}
+	}
+}
+
+func scalarEq(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
