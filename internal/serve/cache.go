@@ -3,7 +3,11 @@ package serve
 import (
 	"container/list"
 	"context"
+	"fmt"
+	"runtime"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // lru is a small least-recently-used cache of finished runs, safe for
@@ -67,43 +71,36 @@ func (c *lru) len() int {
 	return c.ll.Len()
 }
 
-// flight makes identical concurrent requests share one computation.
-type flight struct {
-	mu    sync.Mutex
-	calls map[string]*call
-}
-
-type call struct {
-	done chan struct{}
-	e    *runEntry
-	err  error
-}
-
-// do runs fn once for key among concurrent callers; a caller whose ctx ends
-// first stops waiting (the computation goes on for the others, bounded by
-// its own context).
-func (f *flight) do(ctx context.Context, key string, fn func() (*runEntry, error)) (*runEntry, error) {
-	f.mu.Lock()
-	if f.calls == nil {
-		f.calls = map[string]*call{}
-	}
-	if c, ok := f.calls[key]; ok {
-		f.mu.Unlock()
-		select {
-		case <-c.done:
-			return c.e, c.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
+// share runs fn once for key among concurrent callers of g (singleflight)
+// and returns its result; a caller whose ctx ends first stops waiting (the
+// computation goes on for the others, bounded by its own context). A panic
+// in fn is returned as a *panicError: singleflight runs fn on a goroutine of
+// its own, where a panic would end the process.
+func share(ctx context.Context, g *singleflight.Group, key string, fn func() (*runEntry, error)) (*runEntry, error) {
+	ch := g.DoChan(key, func() (v any, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				buf := make([]byte, 8<<10)
+				err = &panicError{value: p, stack: buf[:runtime.Stack(buf, false)]}
+			}
+		}()
+		return fn()
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
 		}
+		return r.Val.(*runEntry), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	c := &call{done: make(chan struct{})}
-	f.calls[key] = c
-	f.mu.Unlock()
-
-	c.e, c.err = fn()
-	f.mu.Lock()
-	delete(f.calls, key)
-	f.mu.Unlock()
-	close(c.done)
-	return c.e, c.err
 }
+
+// panicError is a panic recovered from a computation (a bug).
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprint(e.value) }

@@ -31,6 +31,11 @@ type fake struct {
 	panicMsg  string // simulate panics with this
 	simErr    error  // simulate returns this
 
+	// csv, if set, writes the CSV instead of the fake's two lines;
+	// csvCalls counts CSV writings.
+	csv      func(ctx context.Context, w io.Writer) error
+	csvCalls atomic.Int32
+
 	mu       sync.Mutex
 	lastSets []string
 }
@@ -83,6 +88,10 @@ func (f *fake) backend() backend {
 		},
 		renderChart: f.renderChart,
 		writeCSV: func(w io.Writer, e *runEntry) error {
+			f.csvCalls.Add(1)
+			if f.csv != nil {
+				return f.csv(context.Background(), w)
+			}
 			_, err := fmt.Fprintf(w, "scenario,series,statistic,month,entity,variable,value,unit\n%s,scenario,value,2025-12,World,benchmark_price,241.1,$/t\n", e.sc.Name)
 			return err
 		},

@@ -55,7 +55,10 @@ func (s *Server) classify(err error) (int, string, []diagnostic) {
 	var mbe *http.MaxBytesError
 	var se *scenarioError
 	var ste *stageError
+	var pe *panicError
 	switch {
+	case errors.As(err, &pe):
+		return http.StatusInternalServerError, fmt.Sprintf("internal error (a bug in potash, please report it): %v", pe.value), nil
 	case errors.As(err, &ie):
 		return http.StatusBadRequest, ie.Error(), nil
 	case errors.As(err, &mbe):
@@ -95,6 +98,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status >= 500 && status != http.StatusNotImplemented {
 		s.log.Printf("%s %s: %v", r.Method, r.URL.RequestURI(), err)
+		if pe := (*panicError)(nil); errors.As(err, &pe) {
+			s.log.Printf("panic: %v\n%s", pe.value, pe.stack)
+		}
 	}
 	field := ""
 	var ie *inputError
@@ -428,7 +434,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	cached := ok
 	if !ok {
 		for attempt := 0; ; attempt++ {
-			e, err = s.flight.do(r.Context(), key, func() (*runEntry, error) {
+			e, err = share(r.Context(), &s.flight, key, func() (*runEntry, error) {
 				return s.compute(r.Context(), key, p, sets)
 			})
 			// The request that led the computation went away: try again
@@ -999,37 +1005,112 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// handleCSV streams the run's tidy CSV (tens of MB with draws). A first
-// pass into io.Discard checks every number is finite and counts the bytes,
-// so the answer is either complete, with its Content-Length, or a clear
-// error: never a truncated file.
+// CSV downloads: up to csvSpool bytes are built before the answer starts;
+// a client that takes no bytes for csvStall is dropped.
+const (
+	csvSpool = 4 << 20
+	csvStall = 30 * time.Second
+)
+
+// handleCSV sends the run's tidy CSV (tens of MB with draws). It takes a
+// run slot (a download costs as much as a run, and is refused with 429 when
+// every slot is busy), writes the CSV once, and stops when its client goes.
+// The first csvSpool bytes are built before the headers: a CSV that fits
+// is sent with its Content-Length, and one that fails there is a clear
+// error with its status. A larger CSV is streamed (chunked); if it fails,
+// or its client stalls for csvStall, the connection is aborted, so the
+// client sees a broken download, never a 200 with a truncated body.
 func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.entry(w, r, r.PathValue("id"))
 	if !ok {
 		return
 	}
-	var n countWriter
-	if err := s.be.writeCSV(&n, e); err != nil {
-		s.fail(w, r, &stageError{"CSV", err})
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.FormatInt(int64(n), 10))
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(e, "results.csv")))
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(e, "results.csv")))
 	if r.Method == http.MethodHead {
 		return
 	}
-	if err := s.be.writeCSV(w, e); err != nil {
-		s.log.Printf("%s: CSV: %v", r.URL.Path, err) // the client sees a short body
+	release, err := s.acquire(r.Context())
+	if err != nil {
+		h.Del("Content-Disposition")
+		s.fail(w, r, err)
+		return
 	}
+	defer release()
+	sw := &spoolWriter{w: w, ctx: r.Context(), rc: http.NewResponseController(w)}
+	err = s.be.writeCSV(sw, e)
+	if err == nil {
+		err = sw.finish()
+	}
+	if err == nil {
+		return
+	}
+	if !sw.started {
+		h.Del("Content-Disposition")
+		s.fail(w, r, &stageError{"CSV", err})
+		return
+	}
+	if r.Context().Err() == nil {
+		s.log.Printf("%s: CSV cut short after %d bytes: %v", r.URL.Path, sw.sent, err)
+	}
+	panic(http.ErrAbortHandler) // the client sees the download break
 }
 
-// countWriter counts bytes written to it.
-type countWriter int64
+// spoolWriter holds the first csvSpool bytes of a download, then streams:
+// every write checks the request's context and moves the write deadline
+// on, so a slow client that keeps reading is not cut, and a gone one stops
+// the writing.
+type spoolWriter struct {
+	w        http.ResponseWriter
+	ctx      context.Context
+	rc       *http.ResponseController
+	buf      bytes.Buffer
+	started  bool // headers sent
+	sent     int64
+	deadline time.Time
+}
 
-func (c *countWriter) Write(p []byte) (int, error) {
-	*c += countWriter(len(p))
-	return len(p), nil
+func (sw *spoolWriter) Write(p []byte) (int, error) {
+	if err := sw.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if !sw.started {
+		sw.buf.Write(p)
+		if sw.buf.Len() <= csvSpool {
+			return len(p), nil
+		}
+		sw.started = true
+		sw.w.WriteHeader(http.StatusOK)
+		if _, err := sw.send(sw.buf.Bytes()); err != nil {
+			return 0, err
+		}
+		sw.buf = bytes.Buffer{}
+		return len(p), nil
+	}
+	return sw.send(p)
+}
+
+func (sw *spoolWriter) send(p []byte) (int, error) {
+	if now := time.Now(); now.After(sw.deadline.Add(-csvStall + time.Second)) {
+		sw.deadline = now.Add(csvStall)
+		_ = sw.rc.SetWriteDeadline(sw.deadline) // unsupported in tests' recorders
+	}
+	n, err := sw.w.Write(p)
+	sw.sent += int64(n)
+	return n, err
+}
+
+// finish sends a CSV that fit in the spool, with its length.
+func (sw *spoolWriter) finish() error {
+	if sw.started {
+		return nil
+	}
+	sw.started = true
+	sw.w.Header().Set("Content-Length", strconv.Itoa(sw.buf.Len()))
+	sw.w.WriteHeader(http.StatusOK)
+	_, err := sw.send(sw.buf.Bytes())
+	return err
 }
 
 // size estimates the memory e holds, bytes: charts, the central paths and

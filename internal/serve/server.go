@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/potash-sim/potash/scenarios"
 )
 
@@ -109,7 +111,7 @@ type Server struct {
 	log    *log.Logger
 	sem    chan struct{}
 	cache  *lru
-	flight flight
+	flight singleflight.Group // identical runs computed once
 
 	baseMu sync.Mutex
 	base   map[string]*scenarios.Scenario // built-ins loaded without sets
