@@ -7,7 +7,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,14 +21,20 @@ import (
 // clients for a bounded time and a bounded number of requests: a mix of
 // repeated runs (served from the cache), new runs (computed, or refused
 // with 429 when every slot is busy), malformed requests (400), the page,
-// charts and CSV. Every answer must be one of the documented ones, and the
-// heap after the load, once the garbage is collected, must be about what
-// it was before it (the cache is full in both).
+// charts and CSV downloads (429 when every slot is busy). Every answer
+// must be one of the documented ones, and the heap after the load, once
+// the garbage is collected, must be about what it was before it (the cache
+// is full in both). Then bursts of large runs (200 draws each, from
+// several clients at once) must keep the resident set under 400 MB (the
+// server admits Monte Carlo memory up to Config.MaxRunMemory and returns
+// it after large runs); under the race detector, which multiplies memory,
+// the figure is only logged.
 //
-// With -short (and so under the race detector in CI) it runs for 1 s on
-// the fake backend of the handler tests, which exercises the server's own
-// concurrency (cache, shared computations, run slots) quickly; otherwise
-// for 3 s on the real scenarios, model and plots with Monte Carlo draws.
+// With -short (and so under the race detector in CI's short pass) it runs
+// for 1 s on the fake backend of the handler tests, which exercises the
+// server's own concurrency (cache, shared computations, run slots)
+// quickly; otherwise for 3 s on the real scenarios, model and plots with
+// Monte Carlo draws (CI also runs this under -race).
 func TestLoad(t *testing.T) {
 	duration, maxRequests, clients, draws, cacheEntries := 3*time.Second, 5000, 32, 20, 4
 	if testing.Short() {
@@ -35,11 +44,12 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{CacheEntries: cacheEntries, QueueWait: 200 * time.Millisecond, Log: testLog{t}}
+	cfg := Config{CacheEntries: cacheEntries, QueueWait: 200 * time.Millisecond, Log: testLog{t}, MaxConcurrent: 4}
 	srv := New(cfg)
 	if testing.Short() {
 		srv = newFakeServer(cfg, &fake{})
 	}
+	rss := watchRSS(t)
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln, io.Discard) }()
@@ -100,7 +110,9 @@ func TestLoad(t *testing.T) {
 		kindRepeat: {200: true},
 		kindNew:    {200: true, 429: true},
 		kindBad:    {400: true},
-		kindFile:   {200: true, 404: true}, // a chart of a run the cache has since dropped
+		// A chart or CSV of a run the cache has since dropped is a 404; a
+		// CSV download waits for a run slot like a run.
+		kindFile: {200: true, 404: true, 429: true},
 	}
 	bad := []string{"/api/run?belarus_discount=99", "/api/run?draws=-3", "/api/run?relief=2025-13", "/api/run?nope=1", "/api/scenario?scenario=nope", "/api/chart/zz/price.png"}
 
@@ -163,6 +175,37 @@ func TestLoad(t *testing.T) {
 	if heapAfter > heapBefore+slack {
 		t.Errorf("heap grew from %d to %d bytes under load (bound: +%d)", heapBefore, heapAfter, slack)
 	}
+	// Bursts of large runs: the 200 draws a run, four clients at
+	// once (fewer and smaller under the race detector and -short).
+	burstDraws, burstRuns, burstClients := 200, 8, 4
+	if testing.Short() || raceEnabled {
+		burstDraws, burstRuns, burstClients = 50, 2, 2
+	}
+	var bwg sync.WaitGroup
+	var next atomic.Int64
+	for range burstClients {
+		bwg.Add(1)
+		go func() {
+			defer bwg.Done()
+			for k := next.Add(1); k <= int64(burstRuns); k = next.Add(1) {
+				path := fmt.Sprintf("/api/run?draws=%d&seed=%d", burstDraws, 5000+k)
+				code, body, err := get(path)
+				if err != nil || (code != 200 && code != 429) {
+					t.Errorf("burst %s: %d %v %.200s", path, code, err, body)
+				}
+			}
+		}()
+	}
+	bwg.Wait()
+	tr.CloseIdleConnections()
+	peak := rss.stop()
+	time.Sleep(500 * time.Millisecond) // the memory of the last large run goes back
+	t.Logf("resident set: peak %.0f MB under load and bursts of %d runs of %d draws; %.0f MB after them",
+		float64(peak)/(1<<20), burstRuns, burstDraws, float64(procStatus("VmRSS"))/(1<<20))
+	if peak > 400<<20 && !raceEnabled {
+		t.Errorf("resident set peaked at %d MB, want under 400 MB", peak>>20)
+	}
+
 	// Goroutines return to where they were (no handler or computation left
 	// behind), give or take the transport's.
 	for wait := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > goroutinesBefore+4 && time.Now().Before(wait); {
@@ -180,4 +223,59 @@ func heap() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// rssWatch samples the process's resident set.
+type rssWatch struct {
+	done chan struct{}
+	peak chan uint64
+}
+
+// watchRSS samples the resident set every 20 ms until stop, which returns
+// the largest sample and the kernel's peak (VmHWM, reset at the start
+// where the kernel allows). On systems without /proc it returns 0.
+func watchRSS(t *testing.T) *rssWatch {
+	// Reset the kernel's peak so that earlier tests in this process do not
+	// count (Linux: "5" to clear_refs).
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	w := &rssWatch{done: make(chan struct{}), peak: make(chan uint64, 1)}
+	go func() {
+		var peak uint64
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if v := procStatus("VmRSS"); v > peak {
+				peak = v
+			}
+			select {
+			case <-w.done:
+				w.peak <- max(peak, procStatus("VmHWM"))
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return w
+}
+
+func (w *rssWatch) stop() uint64 {
+	close(w.done)
+	return <-w.peak
+}
+
+// procStatus returns a "kB" field of /proc/self/status in bytes, or 0.
+func procStatus(field string) uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return n << 10
+			}
+		}
+	}
+	return 0
 }

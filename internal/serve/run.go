@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -475,6 +476,33 @@ func (s *Server) acquire(ctx context.Context) (func(), error) {
 	}
 }
 
+// acquireMemory takes need bytes of Config.MaxRunMemory (all of it when
+// need exceeds it), waiting while ctx lasts. Its release returns a large
+// run's memory to the operating system in the background (the heap would
+// otherwise keep the peak of every burst of draws).
+func (s *Server) acquireMemory(ctx context.Context, need int64) (func(), error) {
+	if need <= 0 {
+		return func() {}, nil
+	}
+	w := min(need, s.cfg.MaxRunMemory)
+	if err := s.mem.Acquire(ctx, w); err != nil {
+		return nil, err
+	}
+	return func() {
+		s.mem.Release(w)
+		if need >= freeAfter && s.freeing.CompareAndSwap(false, true) {
+			go func() {
+				defer s.freeing.Store(false)
+				debug.FreeOSMemory()
+			}()
+		}
+	}, nil
+}
+
+// freeAfter is the Monte Carlo memory past which a run's memory is handed
+// back to the operating system when it ends.
+const freeAfter = 32 << 20
+
 // compute loads the scenario with sets, simulates it and its
 // counterfactual, draws, and renders the PNG charts.
 func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []string) (_ *runEntry, err error) {
@@ -522,7 +550,13 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	case p.Draws > 0 && len(sc.Uncertain) == 0:
 		notes = append(notes, "This scenario has no uncertain parameters, so there are no Monte Carlo draws and no bands.")
 	case p.Draws > 0:
+		need := model.MCMemory(run.Scenario.Cal, sc.Spec, p.Draws, s.cfg.Workers)
+		releaseMem, err := s.acquireMemory(ctx, need)
+		if err != nil {
+			return nil, err
+		}
 		mc, err = s.be.monteCarlo(ctx, sc.Spec, sc.Counterfactual, sc.Uncertain, model.MCOptions{Draws: p.Draws, Seed: p.Seed, Workers: s.cfg.Workers})
+		releaseMem()
 		if err != nil {
 			return nil, &stageError{"Monte Carlo", err}
 		}

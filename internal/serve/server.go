@@ -12,12 +12,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/potash-sim/potash/scenarios"
@@ -37,6 +41,7 @@ const (
 	DefaultQueueWait      = 2 * time.Second
 	DefaultCacheEntries   = 16
 	DefaultCacheBytes     = 128 << 20
+	DefaultMaxRunMemory   = 160 << 20
 )
 
 // Config configures a Server. Zero fields take the defaults above;
@@ -52,8 +57,19 @@ type Config struct {
 	QueueWait      time.Duration // how long a run waits for a free slot before 429
 	CacheEntries   int           // finished runs kept (LRU)
 	CacheBytes     int64         // bound on the estimated memory of the runs kept, bytes
-	Workers        int           // Monte Carlo goroutines per run; 0 = GOMAXPROCS
-	Log            io.Writer     // request errors and panics; nil discards
+	// MaxRunMemory bounds the Monte Carlo working memory (model.MCMemory)
+	// of the runs computing at once, bytes: a run whose draws need more
+	// than is free waits (within its time limit); one that needs more than
+	// all of it runs alone.
+	MaxRunMemory int64
+	// MemoryLimit is the soft limit on the Go heap that Serve sets while it
+	// serves (debug.SetMemoryLimit; not when the GOMEMLIMIT environment
+	// variable is set): the collector works harder near it instead of
+	// letting the heap double. Default: MaxRunMemory + CacheBytes, what the
+	// runs computing and the runs kept may hold.
+	MemoryLimit int64
+	Workers     int       // Monte Carlo goroutines per run; 0 = GOMAXPROCS
+	Log         io.Writer // request errors and panics; nil discards
 	// AllowHosts are the host names (or IP addresses) a request's Host may
 	// name besides the loopback names and the IP address the request came
 	// in on (see Server.ServeHTTP); a port, if given, is ignored.
@@ -97,6 +113,12 @@ func (c Config) withDefaults() Config {
 	if c.CacheBytes <= 0 {
 		c.CacheBytes = DefaultCacheBytes
 	}
+	if c.MaxRunMemory <= 0 {
+		c.MaxRunMemory = DefaultMaxRunMemory
+	}
+	if c.MemoryLimit <= 0 {
+		c.MemoryLimit = c.MaxRunMemory + c.CacheBytes
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -105,13 +127,17 @@ func (c Config) withDefaults() Config {
 
 // Server is the what-if web application; it is an http.Handler.
 type Server struct {
-	cfg    Config
-	be     backend
-	mux    *http.ServeMux
-	log    *log.Logger
-	sem    chan struct{}
-	cache  *lru
-	flight singleflight.Group // identical runs computed once
+	cfg Config
+	be  backend
+	mux *http.ServeMux
+	log *log.Logger
+	sem chan struct{}
+	// mem holds Config.MaxRunMemory bytes; freeing is set while memory
+	// is being returned to the operating system.
+	mem     *semaphore.Weighted
+	freeing atomic.Bool
+	cache   *lru
+	flight  singleflight.Group // identical runs computed once
 
 	baseMu sync.Mutex
 	base   map[string]*scenarios.Scenario // built-ins loaded without sets
@@ -130,6 +156,7 @@ func newServer(cfg Config, be backend) *Server {
 		mux:   http.NewServeMux(),
 		log:   log.New(cfg.Log, "potash serve: ", log.LstdFlags),
 		sem:   make(chan struct{}, cfg.MaxConcurrent),
+		mem:   semaphore.NewWeighted(cfg.MaxRunMemory),
 		cache: newLRU(cfg.CacheEntries, cfg.CacheBytes),
 		base:  map[string]*scenarios.Scenario{},
 	}
@@ -367,7 +394,8 @@ func writeError(w http.ResponseWriter, status int, msg string, ds []diagnostic) 
 // flight are cancelled (their clients get a 503), the listener closes, and
 // open connections get up to 5 s to finish before they are closed. It
 // prints one line saying where to open the page to out, and returns nil
-// after a shutdown.
+// after a shutdown. While it serves, the Go runtime's soft memory limit is
+// Config.MemoryLimit (unless GOMEMLIMIT is set).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) error {
 	addr := ln.Addr().String()
 	loopback := false
@@ -398,6 +426,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, out io.Writer) erro
 	}
 	if !loopback {
 		s.log.Printf("listening on %s, not only on loopback: anyone who can reach this computer can use the page, by its IP address or a name given with --allow-host", ln.Addr())
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(s.cfg.MemoryLimit))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
