@@ -44,7 +44,14 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Four run slots, as on a 4-core machine: without the Monte Carlo
+	// memory budget, bursts of large runs would take four times the memory.
 	cfg := Config{CacheEntries: cacheEntries, QueueWait: 200 * time.Millisecond, Log: testLog{t}, MaxConcurrent: 4}
+	if raceEnabled {
+		// The race detector makes a run 5 to 10 times slower: a run that
+		// takes 3 s takes 30, the default limit, on a busy machine.
+		cfg.Timeout = 5 * time.Minute
+	}
 	srv := New(cfg)
 	if testing.Short() {
 		srv = newFakeServer(cfg, &fake{})
@@ -62,7 +69,7 @@ func TestLoad(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: time.Minute}
+	client := &http.Client{Transport: tr, Timeout: time.Minute + cfg.Timeout}
 
 	get := func(path string) (int, []byte, error) {
 		resp, err := client.Get(base + path)
