@@ -329,7 +329,8 @@ func TestWarnings(t *testing.T) {
 	src := "title: t\nhorizon: {start: 2020-06, end: 2022-12}\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: 1.5\nevents:\n" +
 		"  - {id: late, wedge: {supplier: Belarus, region: all, pct: 5}, start: 2024-01}\n" +
 		"  - {id: laos-us, ban: {supplier: Laos, region: United States}, start: 2021-01}\n" +
-		"  - {id: tail, cost: {supplier: Canada, usd_per_t: 5}, start: 2021-01, ramp_out_months: 3}\n"
+		"  - {id: tail, cost: {supplier: Canada, usd_per_t: 5}, start: 2021-01, ramp_out_months: 3}\n" +
+		"  - {id: no-eu, ban: {supplier: all, region: Europe}, start: 2022-01, end: 2022-06}\n"
 	s, err := Parse("warn.yaml", []byte(src), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -340,6 +341,7 @@ func TestWarnings(t *testing.T) {
 		"warn.yaml:7:72: warning: events[0].start: event 'late' (2024-01..never ends) lies entirely outside the horizon 2020-06..2022-12: it has no effect",
 		"warn.yaml:8:24: warning: events[1].ban: no base flow on Laos → United States: the ban changes nothing",
 		"warn.yaml:9:89: warning: events[2].ramp_out_months: ramp_out_months has no effect without end",
+		"warn.yaml:10:22: warning: events[3].ban: from 2022-01 every supplier of Europe is banned: it is reported as not traded (no price, no demand) while the bans last",
 	}
 	var got []string
 	for _, w := range s.Warnings {

@@ -123,16 +123,22 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 			}
 			continue
 		}
-		for _, t := range ts {
-			if !t.field.valid.ok(o.value) {
-				msg := fmt.Sprintf("%s = %g is outside its valid range: must be %s", t.path, o.value, t.field.valid)
-				if o.doc == nil {
-					l.setDiag(o.key, t.path, "%s", msg)
-				} else {
-					l.errAt(o.doc, fp, "%s", msg)
-				}
-				continue
+		if f := ts[0].field; !f.valid.ok(o.value) {
+			// Every target of a path has the same field: one message,
+			// naming the path as written.
+			p := ts[0].path
+			if len(ts) > 1 {
+				p = "market." + o.path
 			}
+			msg := fmt.Sprintf("%s = %g is outside its valid range: must be %s", p, o.value, f.valid)
+			if o.doc == nil {
+				l.setDiag(o.key, p, "%s", msg)
+			} else {
+				l.errAt(o.doc, fp, "%s", msg)
+			}
+			continue
+		}
+		for _, t := range ts {
 			src := "override in " + docName(o.doc)
 			if o.doc == nil {
 				src = "--set " + o.key
@@ -401,7 +407,59 @@ func (l *loader) validateEvents(evs []evRef, mf *MarketFile, h hz) []checkedEven
 		}
 	}
 	l.checkOverlaps(out)
+	l.checkUntraded(out, mf)
 	return out
+}
+
+// checkUntraded warns about a region whose every base route is banned at
+// once: no supplier can serve it, so it has no price and no demand in
+// those months (reported as not traded; docs/MODEL.md, section 6). Only
+// bans are seen here; the model also reports regions left without a
+// supplier for other reasons (Run.NotTraded).
+func (l *loader) checkUntraded(evs []checkedEvent, mf *MarketFile) {
+	if mf == nil {
+		return
+	}
+	var bans []checkedEvent
+	for _, ce := range evs {
+		if ce.kind == "ban" && ce.x != nil && ce.x.sup > -2 && ce.x.reg > -2 {
+			bans = append(bans, ce)
+		}
+	}
+	banned := func(sup, reg string, t model.Month) *checkedEvent {
+		for k := range bans {
+			b := &bans[k]
+			if (b.x.sup < 0 || mf.Suppliers[b.x.sup].Name == sup) && (b.x.reg < 0 || mf.Regions[b.x.reg].Name == reg) &&
+				t >= b.start && (b.end == 0 || t < b.end) {
+				return b
+			}
+		}
+		return nil
+	}
+	for _, g := range mf.Regions {
+		for _, b := range bans {
+			t := b.start // a region loses its last supplier when some ban starts
+			var last *checkedEvent
+			all := true
+			for _, rt := range mf.Routes {
+				if rt.To != g.Name || rt.Flow.Value == 0 {
+					continue
+				}
+				e := banned(rt.From, g.Name, t)
+				if e == nil {
+					all = false
+					break
+				}
+				if last == nil || e.start >= last.start {
+					last = e
+				}
+			}
+			if all && last != nil {
+				l.evDiag(SeverityWarning, last.ref, "ban", "from %s every supplier of %s is banned: it is reported as not traded (no price, no demand) while the bans last", t, g.Name)
+				break
+			}
+		}
+	}
 }
 
 func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool) {

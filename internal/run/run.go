@@ -217,6 +217,7 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	for _, w := range s.Warnings.Warnings() {
 		sum.Warnings = append(sum.Warnings, w.Error())
 	}
+	sum.Warnings = append(sum.Warnings, run.Warnings()...) // regions left with no supplier
 	sum.Warnings = append(sum.Warnings, res.Notes...)
 	if err := sum.CheckFinite(); err != nil {
 		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("%s: %w", s.Name, err)}
