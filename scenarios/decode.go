@@ -7,7 +7,7 @@ import (
 	"io"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -686,7 +686,7 @@ func requiredKeys(t reflect.Type) []string {
 			req = append(req, k)
 		}
 	}
-	sort.Strings(req)
+	slices.Sort(req)
 	return req
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/ (g
 func goldenOutput(s *Scenario) []byte {
 	var b bytes.Buffer
 	res := string(s.Resolved)
-	if i := strings.Index(res, "\nmarket:\n"); i >= 0 && s.mf != nil && contains(BaseDatasets(), s.mf.Name) {
+	if i := strings.Index(res, "\nmarket:\n"); i >= 0 && s.mf != nil && slices.Contains(BaseDatasets(), s.mf.Name) {
 		b.WriteString(res[:i+1])
 		b.WriteString("market: # embedded dataset " + s.mf.Name + "; overridden values only\n")
 		for _, l := range strings.Split(res[i:], "\n") {

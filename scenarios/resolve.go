@@ -1,13 +1,14 @@
 package scenarios
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -320,7 +321,7 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 		m.description = f.Description
 	}
 	for _, s := range f.Sources {
-		if !contains(m.sources, s) {
+		if !slices.Contains(m.sources, s) {
 			m.sources = append(m.sources, s)
 		}
 	}
@@ -337,12 +338,7 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 			m.marketBase, m.marketBaseDoc, m.marketInline, m.marketInlineAt = mk.Base, d, nil, nil
 			m.overrides = nil
 		}
-		keys := make([]string, 0, len(mk.Overrides))
-		for k := range mk.Overrides {
-			keys = append(keys, k)
-		}
-		sortOverrideKeys(keys)
-		for _, k := range keys {
+		for _, k := range sortedOverrideKeys(mk.Overrides) {
 			m.overrides = append(m.overrides, ovRef{path: strings.TrimPrefix(k, "market."), value: mk.Overrides[k], doc: d, key: k})
 		}
 	}
@@ -387,7 +383,7 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 				continue
 			}
 			seen[e.ID] = i
-			if contains(f.RemoveEvents, e.ID) {
+			if slices.Contains(f.RemoveEvents, e.ID) {
 				l.errAt(d, fp+".id", "event '%s' is both removed (remove_events) and defined here; to change an inherited event, just define it with the same id", e.ID)
 			}
 		}
@@ -416,35 +412,20 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 	return m
 }
 
-// sortOverrideKeys orders override paths so that wildcard paths come before
-// specific ones (more '*' first), then alphabetically: a specific path
-// always wins over a wildcard.
-func sortOverrideKeys(keys []string) {
-	sort.Slice(keys, func(a, b int) bool {
-		na, nb := strings.Count(keys[a], "*"), strings.Count(keys[b], "*")
-		if na != nb {
-			return na > nb
+// sortedOverrideKeys returns the override paths in the order they apply:
+// wildcard paths before specific ones (more '*' first), then
+// alphabetically, so that a specific path always wins over a wildcard.
+func sortedOverrideKeys(ov map[string]float64) []string {
+	return slices.SortedFunc(maps.Keys(ov), func(a, b string) int {
+		if c := cmp.Compare(strings.Count(b, "*"), strings.Count(a, "*")); c != 0 {
+			return c
 		}
-		return keys[a] < keys[b]
+		return strings.Compare(a, b)
 	})
 }
 
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func indexEvent(evs []evRef, id string) int {
-	for k, e := range evs {
-		if e.ev.ID == id {
-			return k
-		}
-	}
-	return -1
+	return slices.IndexFunc(evs, func(e evRef) bool { return e.ev.ID == id })
 }
 
 func eventIDs(evs []evRef) []string {
@@ -735,7 +716,7 @@ func (l *loader) marketFile(m *merged) *MarketFile {
 	}
 	mf, err := cachedBaseMarketFile(m.marketBase)
 	if err != nil {
-		if contains(BaseDatasets(), m.marketBase) {
+		if slices.Contains(BaseDatasets(), m.marketBase) {
 			l.errAt(m.marketBaseDoc, "market.base", "dataset '%s': %v", m.marketBase, err)
 		} else {
 			l.errAt(m.marketBaseDoc, "market.base", "unknown dataset '%s'%s", m.marketBase, didYouMean(m.marketBase, BaseDatasets()))

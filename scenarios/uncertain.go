@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/potash-sim/potash/model"
@@ -167,7 +168,7 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 			}
 		}
 		for _, k := range []string{"min", "mode", "max", "mean", "sd", "mu", "sigma", "lower", "upper"} {
-			if ps[k] == nil || contains(req, k) {
+			if ps[k] == nil || slices.Contains(req, k) {
 				continue
 			}
 			if (k == "lower" || k == "upper") && (u.Dist == "normal" || u.Dist == "lognormal") {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -126,12 +126,11 @@ func (e *inputError) Error() string {
 }
 
 func controlByID(id string) (Control, bool) {
-	for _, c := range Controls {
-		if c.ID == id {
-			return c, true
-		}
+	k := slices.IndexFunc(Controls, func(c Control) bool { return c.ID == id })
+	if k < 0 {
+		return Control{}, false
 	}
-	return Control{}, false
+	return Controls[k], true
 }
 
 // DefaultSeed is the seed used when a request gives none.
@@ -197,7 +196,7 @@ func parseRunQuery(q url.Values, upload bool, builtins []scenarios.Info, lim Lim
 		p.Scenario = scenarios.DefaultScenario
 	}
 	if !isBuiltin(builtins, p.Scenario) {
-		return nil, &inputError{"scenario", fmt.Sprintf("%q is not a built-in scenario; built-ins: %s", p.Scenario, builtinNames(builtins))}
+		return nil, notBuiltin(builtins, p.Scenario)
 	}
 	return p, nil
 }
@@ -211,23 +210,32 @@ func paramNames() []string {
 }
 
 func isBuiltin(bs []scenarios.Info, name string) bool {
-	for _, b := range bs {
-		if b.Name == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(bs, func(b scenarios.Info) bool { return b.Name == name })
 }
 
 func builtinNames(bs []scenarios.Info) string {
 	if len(bs) == 0 {
 		return "(none available)"
 	}
-	var names []string
-	for _, b := range bs {
-		names = append(names, b.Name)
+	return strings.Join(names(bs), ", ")
+}
+
+func names(bs []scenarios.Info) []string {
+	out := make([]string, len(bs))
+	for k, b := range bs {
+		out[k] = b.Name
 	}
-	return strings.Join(names, ", ")
+	return out
+}
+
+// notBuiltin is the error for a scenario parameter that names no
+// built-in, with potash's did-you-mean.
+func notBuiltin(bs []scenarios.Info, name string) error {
+	msg := fmt.Sprintf("%q is not a built-in scenario", clip(name, 80))
+	if s := scenarios.Suggest(name, names(bs)); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return &inputError{"scenario", msg + "; built-ins: " + builtinNames(bs)}
 }
 
 // checkFileName accepts a plain base name of a YAML file.
@@ -412,12 +420,11 @@ func regionParam(m *model.Market, id string) (bool, string, string) {
 		b = 0
 	}
 	v := vals[b]
-	sorted := append([]float64(nil), vals...)
-	sort.Float64s(sorted)
+	lo, hi := slices.Min(vals), slices.Max(vals)
 	note := ""
-	if sorted[0] != sorted[len(sorted)-1] {
+	if lo != hi {
 		note = fmt.Sprintf("varies by region (%s–%s; %s: %s); moving it sets every region to one value",
-			fmtNum(round(sorted[0], 1e-6)), fmtNum(round(sorted[len(sorted)-1], 1e-6)), m.Regions[b].Name, fmtNum(round(v, 1e-6)))
+			fmtNum(round(lo, 1e-6)), fmtNum(round(hi, 1e-6)), m.Regions[b].Name, fmtNum(round(v, 1e-6)))
 	}
 	return true, fmtNum(round(v, 1e-9)), note
 }

@@ -9,12 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -293,7 +294,7 @@ func (s *Server) handleScenario(w http.ResponseWriter, r *http.Request) {
 		name = scenarios.DefaultScenario
 	}
 	if !isBuiltin(s.be.builtins(), name) {
-		s.fail(w, r, &inputError{"scenario", fmt.Sprintf("%q is not a built-in scenario; built-ins: %s", name, builtinNames(s.be.builtins()))})
+		s.fail(w, r, notBuiltin(s.be.builtins(), name))
 		return
 	}
 	sc, err := s.baseScenario(name)
@@ -587,7 +588,7 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	if len(charts) == 0 {
 		return nil, &stageError{"charts", errors.New("no charts were drawn")}
 	}
-	sort.SliceStable(charts, func(a, b int) bool { return chartRank(charts[a].Name) < chartRank(charts[b].Name) })
+	slices.SortStableFunc(charts, func(a, b *plots.Chart) int { return chartRank(a.Name) - chartRank(b.Name) })
 	e := &runEntry{id: key, sc: sc, run: run, mc: mc, meta: meta, charts: charts, params: p, files: map[string][]byte{}}
 	// The main charts now, in parallel; the others when the page asks.
 	var main []*plots.Chart
@@ -773,18 +774,12 @@ func chartRank(name string) int {
 func isMainChart(name string) bool { return chartRank(name) < len(mainCharts) }
 
 func orderCharts(m map[string][]byte) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(a, b int) bool {
-		ra, rb := chartRank(names[a]), chartRank(names[b])
-		if ra != rb {
-			return ra < rb
+	return slices.SortedFunc(maps.Keys(m), func(a, b string) int {
+		if c := chartRank(a) - chartRank(b); c != 0 {
+			return c
 		}
-		return names[a] < names[b]
+		return strings.Compare(a, b)
 	})
-	return names
 }
 
 // chartTitle is the page's caption of chart file name.

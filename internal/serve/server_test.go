@@ -261,6 +261,7 @@ func TestRunBadInput(t *testing.T) {
 		{"seed=-1", 400, "seed", "not a whole number"},
 		{"seed=18446744073709551616", 400, "seed", "not a whole number"},
 		{"scenario=nope", 400, "scenario", `"nope" is not a built-in scenario; built-ins: history, us-relief-2025`},
+		{"scenario=us_relief", 400, "scenario", `"us_relief" is not a built-in scenario; did you mean "us-relief-2025"?`},
 		{"scenario=/etc/passwd", 400, "scenario", "not a built-in scenario"},
 		{"scenario=../us-relief-2025", 400, "scenario", "not a built-in scenario"},
 		{"file=x.yaml", 400, "file", "only an upload"},
