@@ -32,10 +32,28 @@
 // the run. The CSV is the command line's tidy CSV (internal/report).
 //
 // Bounded work: draws, horizon and upload size are capped, each request has
-// a time limit, at most Config.MaxConcurrent runs compute at once (a run that
-// cannot start within Config.QueueWait gets 429 Too Many Requests with
-// Retry-After), identical requests share one computation and a small LRU
-// cache keeps recent runs. The server binds 127.0.0.1 by default, rejects
-// requests whose Host is not a loopback name while bound to loopback (DNS
-// rebinding), and shuts down cleanly when its context is cancelled.
+// a time limit, at most Config.MaxConcurrent runs and CSV downloads compute
+// at once (one that cannot start within Config.QueueWait gets 429 Too Many
+// Requests with Retry-After), the Monte Carlo memory of the runs computing
+// at once is bounded by Config.MaxRunMemory and handed back after large
+// runs, identical requests share one computation (singleflight) and a
+// small LRU cache keeps recent runs. A CSV is written once, streamed, and
+// stopped when its client leaves; a download cut short breaks the
+// connection, never ends as a short 200.
+//
+// Uploads: an uploaded scenario is parsed by scenarios.ParseWith with
+// NoFiles and nothing else, so no file of the server's is ever read on its
+// behalf (extends and compare_to may name built-ins only, however the
+// YAML spells them), and the scenarios package's limits on expanded input
+// hold.
+//
+// Nothing on the server is reachable from another web site: every request's
+// Host must be a loopback name, the IP address it came in on, or one of
+// Config.AllowHosts (--allow-host), whatever the address the server binds
+// (DNS rebinding); requests marked Sec-Fetch-Site cross-site or same-site
+// may open the page but not call the API; a POST with a foreign Origin is
+// refused, and a POST must send YAML (application/x-yaml), so a text/plain
+// or form post from another page starts no work. The server binds
+// 127.0.0.1 by default and shuts down cleanly when its context is
+// cancelled.
 package serve
