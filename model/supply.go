@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Supply-side pieces of the model (docs/MODEL.md, section 3.4 "Export
 // supply through corridors").
@@ -56,7 +59,7 @@ type supplier struct {
 func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 	nk := len(caps)
 	if sp.ready && shift == sp.lastShift && sp.lnB == sp.lastLnB && sp.eta == sp.lastEta &&
-		equalFloats(caps, sp.lastCap) && equalFloats(costs, sp.lastCost) {
+		slices.Equal(caps, sp.lastCap) && slices.Equal(costs, sp.lastCost) {
 		sp.smax = math.Min(sp.K, sp.cap)
 		if nk == 0 {
 			sp.smax = 0
@@ -164,16 +167,4 @@ func (sp *supplier) marginalCost(S float64) float64 {
 		return 0
 	}
 	return fexp((flog(S) - sp.lnB) / sp.eta)
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if a[k] != b[k] {
-			return false
-		}
-	}
-	return true
 }

@@ -14,8 +14,12 @@ import (
 var builtinFS embed.FS
 
 // builtinNames lists the built-in scenario names, sorted.
-func builtinNames() []string {
-	ents, err := fs.ReadDir(builtinFS, "builtin")
+func builtinNames() []string { return yamlNames(builtinFS, "builtin") }
+
+// yamlNames lists the base names of the .yaml files in directory dir of
+// fsys, sorted (nil when dir cannot be read).
+func yamlNames(fsys fs.FS, dir string) []string {
+	ents, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil
 	}

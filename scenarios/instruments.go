@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -560,7 +561,7 @@ func (x *evCheck) checkFields() {
 		if all && s == "all" {
 			return -1
 		}
-		if i := indexOf(names, s); i >= 0 {
+		if i := slices.Index(names, s); i >= 0 {
 			return i
 		}
 		cands := names
@@ -584,7 +585,7 @@ func (x *evCheck) checkFields() {
 			}
 			s := &x.mf.Suppliers[x.sup]
 			cs := corridorNamesOf(s)
-			if x.corr = indexOf(cs, v.str); x.corr < 0 {
+			if x.corr = slices.Index(cs, v.str); x.corr < 0 {
 				x.corr = -2
 				x.bad(fp, "unknown corridor '%s' of %s%s", v.str, s.Name, didYouMean(v.str, cs))
 			}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 
@@ -117,20 +115,7 @@ func (n Num) clone() Num {
 }
 
 // BaseDatasets lists the embedded dataset names, sorted.
-func BaseDatasets() []string {
-	ents, err := datasetFS.ReadDir("data")
-	if err != nil {
-		return nil
-	}
-	var names []string
-	for _, e := range ents {
-		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {
-			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+func BaseDatasets() []string { return yamlNames(datasetFS, "data") }
 
 // ParseMarketFile decodes a whole market from YAML, strictly: unknown keys
 // are errors. file names the input in error messages, which carry line and

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -212,15 +213,6 @@ func corridorNamesOf(s *SupplierFile) []string {
 	return ns
 }
 
-func indexOf(xs []string, s string) int {
-	for i, x := range xs {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
-
 // matchNames returns the indices of names matched by pat ('*' matches all).
 func matchNames(names []string, pat, what string) ([]int, error) {
 	if pat == "*" {
@@ -233,7 +225,7 @@ func matchNames(names []string, pat, what string) ([]int, error) {
 		}
 		return idx, nil
 	}
-	if i := indexOf(names, pat); i >= 0 {
+	if i := slices.Index(names, pat); i >= 0 {
 		return []int{i}, nil
 	}
 	return nil, perr("unknown %s '%s'%s", what, pat, didYouMean(pat, names))
@@ -244,7 +236,7 @@ func matchNames(names []string, pat, what string) ([]int, error) {
 func expandMarketPath(f *MarketFile, path string) ([]mtarget, error) {
 	parts := strings.Split(path, ".")
 	colls := []string{"regions", "suppliers", "routes"}
-	if len(parts) == 0 || indexOf(colls, parts[0]) < 0 {
+	if len(parts) == 0 || slices.Index(colls, parts[0]) < 0 {
 		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD)", parts[0], didYouMean(parts[0], colls))
 	}
 	var out []mtarget

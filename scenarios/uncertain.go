@@ -61,7 +61,7 @@ func lookupPath(path string, mf *MarketFile, evs []evRef) (paramInfo, error) {
 		return pi, nil
 	case "horizon":
 		keys := []string{"start", "end", "report_from"}
-		if len(parts) != 2 || indexOf(keys, parts[1]) < 0 {
+		if len(parts) != 2 || slices.Index(keys, parts[1]) < 0 {
 			last := parts[len(parts)-1]
 			return paramInfo{}, perr("unknown horizon field '%s'%s", last, didYouMean(last, keys))
 		}

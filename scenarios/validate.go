@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/potash-sim/potash/model"
@@ -37,7 +38,7 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 		return true
 	case "horizon":
 		keys := []string{"start", "end", "report_from"}
-		if len(parts) != 2 || indexOf(keys, parts[1]) < 0 {
+		if len(parts) != 2 || slices.Index(keys, parts[1]) < 0 {
 			last := parts[len(parts)-1]
 			l.setDiag(s, path, "unknown horizon field '%s'%s", last, didYouMean(last, keys))
 			return false
