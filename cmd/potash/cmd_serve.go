@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/internal/serve"
 )
 
@@ -52,7 +53,7 @@ func newServeCommand() *cli.Command {
 			&cli.IntFlag{Name: "draws", Value: serve.DefaultDraws, Usage: "Monte Carlo draws the page starts with (0 to --max-draws)", Destination: &a.draws},
 			&cli.DurationFlag{Name: "timeout", Value: serve.DefaultTimeout, Usage: "time limit of one run (1s–10m)", Destination: &a.timeout},
 			&cli.IntFlag{Name: "max-runs", Value: 0, Usage: "runs computed at once; more get \"busy, try again\" (0: one per CPU, at most 64)", Destination: &a.maxRuns},
-			&cli.IntFlag{Name: "workers", Value: 0, Usage: "Monte Carlo goroutines per run (0: all CPUs)", Destination: &a.workers},
+			&cli.IntFlag{Name: "workers", Value: 0, Usage: "Monte Carlo goroutines per run (0: all CPUs; at most four per CPU)", Destination: &a.workers},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "`NAME` the page may be opened as, besides localhost and the server's IP address (repeat for more)", Destination: &a.hosts},
 		},
 		Action: func(c *cli.Context) error {
@@ -76,8 +77,9 @@ func serveCmd(ctx context.Context, e *env, a *serveArgs) error {
 		return badInputf("--timeout %s: want 1s to 10m", a.timeout)
 	case a.maxRuns < 0 || a.maxRuns > 64:
 		return badInputf("--max-runs %d: want 0 to 64", a.maxRuns)
-	case a.workers < 0 || a.workers > 1024:
-		return badInputf("--workers %d: want 0 to 1024", a.workers)
+	}
+	if err := run.CheckWorkers(a.workers); err != nil {
+		return badInputf("--workers: %v", err)
 	}
 	for _, h := range a.hosts.Value() {
 		if h == "" || strings.ContainsAny(h, "/ \t") {

@@ -182,3 +182,19 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
 }
+
+func TestCommandLine(t *testing.T) {
+	got := CommandLine([]string{"/usr/bin/potash", "run", "my file.yaml", "--set", "market.regions.*.x=1", "--set", "a=it's", "--set", ""})
+	want := `potash run 'my file.yaml' --set 'market.regions.*.x=1' --set 'a=it'\''s' --set ''`
+	if got != want {
+		t.Errorf("CommandLine = %s, want %s", got, want)
+	}
+	for in, want := range map[string]string{
+		"us-relief-2025": "us-relief-2025", "events.us-ban.end=2026-06": "events.us-ban.end=2026-06",
+		"a/b.yaml": "a/b.yaml", "$HOME": "'$HOME'", "x;rm -rf": "'x;rm -rf'", "Klaipėda": "'Klaipėda'",
+	} {
+		if got := ShellQuote(in); got != want {
+			t.Errorf("ShellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -80,6 +80,11 @@ type Request struct {
 	// Notice, if not nil, is told what a long Monte Carlo will take
 	// before it starts (from NoticeDraws draws).
 	Notice func(msg string)
+	// Reserve, if not nil, is called before the Monte Carlo with the
+	// memory it needs (model.MCMemory, bytes); the Monte Carlo waits for
+	// it, and calls release when done. The web page admits runs' memory
+	// with it.
+	Reserve func(ctx context.Context, bytes int64) (release func(), err error)
 	// Charts, if not nil, asks for the run's charts with these options.
 	Charts *plots.Options
 }
@@ -166,9 +171,16 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		if draws >= NoticeDraws && req.Notice != nil {
 			req.Notice(Estimate(run, s.Spec, draws, req.Workers, central))
 		}
+		release := func() {}
+		if req.Reserve != nil {
+			if release, err = req.Reserve(ctx, model.MCMemory(run.Scenario.Cal, s.Spec, draws, req.Workers)); err != nil {
+				return nil, err
+			}
+		}
 		res.MC, err = e.MonteCarlo(ctx, s.Spec, s.Counterfactual, s.Uncertain, model.MCOptions{
 			Draws: draws, Seed: req.Seed, Workers: req.Workers, Progress: req.Progress,
 		})
+		release()
 		if err != nil {
 			return nil, wrapKind(ErrModel, "Monte Carlo of "+s.Name, err)
 		}
@@ -292,17 +304,20 @@ func Command(ref string, sets []string, draws int, seed uint64) string {
 
 // ScenarioInfo describes s for the summaries.
 func ScenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
-	sp := s.Spec
 	info := report.ScenarioInfo{
 		Name: s.Name, Title: s.Title, Description: s.Description, Sources: s.Sources,
 		Hash: s.Hash, Counterfactual: s.CounterfactualName,
-		Start: sp.Start.String(), End: sp.End.String(), ReportFrom: sp.Start.String(),
-	}
-	if sp.ReportStart != 0 {
-		info.ReportFrom = sp.ReportStart.String()
 	}
 	if info.Title == "" {
 		info.Title = s.Name
+	}
+	sp := s.Spec
+	if sp == nil {
+		return info
+	}
+	info.Start, info.End, info.ReportFrom = sp.Start.String(), sp.End.String(), sp.Start.String()
+	if sp.ReportStart != 0 {
+		info.ReportFrom = sp.ReportStart.String()
 	}
 	if sp.Market != nil {
 		info.Dataset = sp.Market.Name

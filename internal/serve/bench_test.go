@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
@@ -61,7 +62,7 @@ func BenchmarkRunStages(b *testing.B) {
 			}
 		}
 	})
-	run, err := model.SimulatePair(ctx, sc.Spec, sc.Counterfactual)
+	pair, err := model.SimulatePair(ctx, sc.Spec, sc.Counterfactual)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,12 +72,12 @@ func BenchmarkRunStages(b *testing.B) {
 	}
 	b.Run("charts-main-png", func(b *testing.B) {
 		for b.Loop() {
-			charts, err := plots.RunCharts(run, mc, chartMeta(sc, &RunParams{Seed: 1, Draws: 50}), chartOptions)
+			charts, err := plots.RunCharts(pair, mc, run.ChartMeta(sc, 1, 50), chartOptions)
 			if err != nil {
 				b.Fatal(err)
 			}
 			for _, ch := range charts {
-				if isMainChart(ch.Name) {
+				if ch.Main {
 					if err := ch.Render(io.Discard, "png", chartOptions); err != nil {
 						b.Fatal(err)
 					}

@@ -81,8 +81,8 @@ func (f *fake) backend() backend {
 		metrics:    f.metrics,
 		charts: func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error) {
 			var out []*plots.Chart
-			for _, n := range fakeCharts {
-				out = append(out, &plots.Chart{Name: n, Title: n})
+			for k, n := range fakeCharts {
+				out = append(out, &plots.Chart{Name: n, Title: n, Caption: "Caption of " + n, Main: k < 5})
 			}
 			return out, nil
 		},
@@ -211,7 +211,11 @@ func fakePath(spec *model.Spec) *model.Path {
 			rev[2] += 500 * (1 - disc)
 		}
 		p.Months = append(p.Months, t)
-		p.Sol = append(p.Sol, &model.Solution{Benchmark: 241.1 + 10*disc, ExportRev: rev})
+		traded := make([]bool, len(spec.Market.Regions)) // every region has a supplier
+		for r := range traded {
+			traded[r] = true
+		}
+		p.Sol = append(p.Sol, &model.Solution{Benchmark: 241.1 + 10*disc, ExportRev: rev, Traded: traded})
 		p.Results = append(p.Results, model.Result{Status: model.Converged})
 	}
 	return p
@@ -279,7 +283,9 @@ func (f *fake) metrics(run *model.Run) []model.Metric {
 
 func nanValue() float64 { z := 0.0; return z / z }
 
-var fakeCharts = []string{"flows", "price", "revenue_change", "volumes", "shares", "corridors_Belarus"}
+// fakeCharts are a run's charts in plots' order; the first five are its
+// main charts.
+var fakeCharts = []string{"price", "revenue_change", "volumes", "shares", "flows", "corridors_Belarus"}
 
 func (f *fake) renderChart(ch *plots.Chart, w io.Writer, format string, o plots.Options) error {
 	f.renders.Add(1)

@@ -58,7 +58,11 @@ func TestRealRun(t *testing.T) {
 	if len(r.Headline) < 2 || r.Headline[0].Metric != report.MetricBenchmarkPrice || !slices.ContainsFunc(r.Headline, func(h headlineRow) bool { return h.Metric == "revenue_change.Belarus" && h.HasBand == (draws > 0) }) {
 		t.Errorf("headline %+v: want the benchmark price first and Belarus's revenue, with a band when there are draws", r.Headline)
 	}
-	if wantCmd := fmt.Sprintf("potash run us-relief-2025 --set events.belarus-discount.pct=25 --set events.us-ban.end=2026-06 --draws %d --seed 3", draws); r.Command != wantCmd {
+	wantCmd := "potash run us-relief-2025 --seed 3 --set events.belarus-discount.pct=25 --set events.us-ban.end=2026-06"
+	if draws > 0 {
+		wantCmd = fmt.Sprintf("potash run us-relief-2025 --seed 3 --draws %d --set events.belarus-discount.pct=25 --set events.us-ban.end=2026-06", draws)
+	}
+	if r.Command != wantCmd {
 		t.Errorf("command %q, want %q", r.Command, wantCmd)
 	}
 	var names []string
@@ -128,7 +132,7 @@ func TestRealControls(t *testing.T) {
 				t.Fatalf("status %d: %s", w.Code, w.Body)
 			}
 			r := decode[runResponse](t, w)
-			if !strings.Contains(r.Command, "--set "+shellQuote(c.Path+"="+values[c.ID])) {
+			if !strings.Contains(r.Command, "--set "+report.ShellQuote(c.Path+"="+values[c.ID])) {
 				t.Errorf("command %q lacks %s", r.Command, c.Path)
 			}
 		})

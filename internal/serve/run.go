@@ -9,13 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +20,7 @@ import (
 	"time"
 
 	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
@@ -79,16 +77,14 @@ func (s *Server) classify(err error) (int, string, []diagnostic) {
 		return http.StatusServiceUnavailable, fmt.Sprintf("the run took longer than the limit of %s; use fewer draws or a shorter horizon", s.cfg.Timeout), nil
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the run was cancelled", nil
-	case strings.Contains(err.Error(), "not implemented"):
-		inner := err
-		if errors.As(err, &ste) {
-			inner = ste.err
-		}
-		return http.StatusNotImplemented, "this build of potash cannot do that yet (" + inner.Error() + ")", nil
 	case errors.As(err, &se):
 		return http.StatusBadRequest, "scenario: " + se.Error(), nil
 	case errors.As(err, &ste):
 		return http.StatusUnprocessableEntity, "the model could not run these settings: " + ste.Error(), nil
+	case errors.Is(err, run.ErrInput), errors.Is(err, run.ErrModel):
+		// The run pipeline's failures: a market that cannot be calibrated,
+		// no draw that converged, a number that is not finite.
+		return http.StatusUnprocessableEntity, "the model could not run these settings: " + err.Error(), nil
 	}
 	return http.StatusUnprocessableEntity, err.Error(), nil
 }
@@ -197,28 +193,17 @@ type scenarioInfo struct {
 }
 
 func describe(sc *scenarios.Scenario, withControls bool) scenarioInfo {
+	ri := run.ScenarioInfo(sc)
 	info := scenarioInfo{
-		Name: sc.Name, Title: sc.Title, Description: sc.Description, Sources: sc.Sources,
-		Counterfactual: sc.CounterfactualName, Hash: sc.Hash,
+		Name: ri.Name, Title: sc.Title, Description: ri.Description, Sources: ri.Sources,
+		Counterfactual: ri.Counterfactual, Hash: ri.Hash, Start: ri.Start, End: ri.End, ReportFrom: ri.ReportFrom,
 		Warnings: toDiagnostics(sc.Warnings), Events: []eventInfo{}, Uncertain: []string{},
 	}
 	if info.Sources == nil {
 		info.Sources = []string{}
 	}
-	if sp := sc.Spec; sp != nil {
-		info.Start, info.End = sp.Start.String(), sp.End.String()
-		rf := sp.ReportStart
-		if rf == 0 {
-			rf = sp.Start
-		}
-		info.ReportFrom = rf.String()
-		for _, e := range sp.Events {
-			ei := eventInfo{ID: e.ID, Label: e.Label, Start: e.Start.String()}
-			if e.End != 0 {
-				ei.End = e.End.String()
-			}
-			info.Events = append(info.Events, ei)
-		}
+	for _, e := range ri.Events {
+		info.Events = append(info.Events, eventInfo(e))
 	}
 	for _, u := range sc.Uncertain {
 		info.Uncertain = append(info.Uncertain, u.Name)
@@ -252,7 +237,7 @@ func (s *Server) baseScenario(name string) (*scenarios.Scenario, error) {
 
 func wrapScenario(err error) error {
 	var ds scenarios.Diagnostics
-	if errors.As(err, &ds) || strings.Contains(err.Error(), "not implemented") {
+	if errors.As(err, &ds) {
 		return err
 	}
 	return &scenarioError{err}
@@ -535,65 +520,31 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	if n := sc.Spec.Months(); n > s.cfg.MaxMonths || n < 1 {
 		return nil, &inputError{"horizon", fmt.Sprintf("the horizon has %d months; this server runs 1 to %d", n, s.cfg.MaxMonths)}
 	}
-	run, err := s.be.simulate(ctx, sc.Spec, sc.Counterfactual)
+	ref := p.Scenario
+	if p.Source != nil {
+		ref = p.File
+	}
+	eng := run.Engine{Simulate: s.be.simulate, MonteCarlo: s.be.monteCarlo, Metrics: s.be.metrics, Charts: s.be.charts}
+	opts := chartOptions
+	res, err := eng.Run(ctx, run.Request{
+		Scenario: sc, Ref: ref, Sets: sets, Draws: p.Draws, Seed: p.Seed,
+		Workers: min(s.cfg.Workers, run.MaxWorkers()), Reserve: s.acquireMemory, Charts: &opts,
+	})
 	if err != nil {
-		return nil, &stageError{"model", err}
-	}
-	if run == nil || run.Scenario == nil || run.Counterfactual == nil {
-		return nil, &stageError{"model", errors.New("no paths returned")}
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var notes []string
-	var mc *model.MCResult
-	switch {
-	case p.Draws > 0 && len(sc.Uncertain) == 0:
-		notes = append(notes, "This scenario has no uncertain parameters, so there are no Monte Carlo draws and no bands.")
-	case p.Draws > 0:
-		need := model.MCMemory(run.Scenario.Cal, sc.Spec, p.Draws, s.cfg.Workers)
-		releaseMem, err := s.acquireMemory(ctx, need)
-		if err != nil {
-			return nil, err
-		}
-		mc, err = s.be.monteCarlo(ctx, sc.Spec, sc.Counterfactual, sc.Uncertain, model.MCOptions{Draws: p.Draws, Seed: p.Seed, Workers: s.cfg.Workers})
-		releaseMem()
-		if err != nil {
-			return nil, &stageError{"Monte Carlo", err}
-		}
-		if mc == nil {
-			return nil, &stageError{"Monte Carlo", errors.New("no result returned")}
-		}
+	sum := res.Summary
+	notes := append([]string{}, res.Notes...)
+	if err := res.Err(); err != nil {
+		notes = append(notes, "Treat these numbers with care: "+err.Error()+".")
+	} else if sum.FailedDraws > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d draws did not converge in some month and are excluded from the bands.", sum.FailedDraws, sum.Draws))
 	}
-	failedMonths := run.Scenario.Failed + run.Counterfactual.Failed
-	if failedMonths > 0 {
-		notes = append(notes, fmt.Sprintf("The solver did not converge in %d month(s) of the central run; treat its numbers with care.", failedMonths))
-	}
-	if mc != nil && mc.Failed > 0 {
-		notes = append(notes, fmt.Sprintf("%d of %d draws did not converge in some month and are excluded from the bands.", mc.Failed, mc.Draws))
-	}
-	metrics := s.be.metrics(run)
-	head, all, err := headline(run, metrics, mc)
-	if err != nil {
-		return nil, &stageError{"model", err}
-	}
-	meta := chartMeta(sc, p)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	charts, err := s.be.charts(run, mc, meta, chartOptions)
-	if err != nil {
-		return nil, &stageError{"charts", err}
-	}
-	if len(charts) == 0 {
-		return nil, &stageError{"charts", errors.New("no charts were drawn")}
-	}
-	slices.SortStableFunc(charts, func(a, b *plots.Chart) int { return chartRank(a.Name) - chartRank(b.Name) })
-	e := &runEntry{id: key, sc: sc, run: run, mc: mc, meta: meta, charts: charts, params: p, files: map[string][]byte{}}
+	e := &runEntry{id: key, sc: sc, run: res.Run, mc: res.MC, meta: res.Meta, charts: res.Charts, params: p, files: map[string][]byte{}}
 	// The main charts now, in parallel; the others when the page asks.
 	var main []*plots.Chart
-	for _, ch := range charts {
-		if isMainChart(ch.Name) {
+	for _, ch := range res.Charts {
+		if ch.Main {
 			main = append(main, ch)
 		}
 	}
@@ -606,38 +557,49 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	info := describe(sc, false)
 	info.File = p.File
 	resp := &runResponse{
-		ID:       key,
-		Query:    p.canonicalQuery(),
-		Scenario: info,
-		Headline: head,
-		Metrics:  all,
-		CSV:      "/api/csv/" + key,
-		ZipPNG:   "/api/charts/" + key + ".zip?format=png",
-		ZipSVG:   "/api/charts/" + key + ".zip?format=svg",
-		Command:  commandLine(p, sets),
-		Draws:    p.Draws, Seed: p.Seed,
-		FailedMonths: failedMonths,
+		ID:           key,
+		Query:        p.canonicalQuery(),
+		Scenario:     info,
+		Headline:     []headlineRow{},
+		Metrics:      []headlineRow{},
+		CSV:          "/api/csv/" + key,
+		ZipPNG:       "/api/charts/" + key + ".zip?format=png",
+		ZipSVG:       "/api/charts/" + key + ".zip?format=svg",
+		Command:      sum.Command,
+		Draws:        sum.Draws,
+		Converged:    sum.Converged,
+		FailedDraws:  sum.FailedDraws,
+		FailedMonths: sum.FailedMonths.Scenario + sum.FailedMonths.Counterfactual,
+		Seed:         p.Seed,
 		Notes:        notes,
 		Charts:       []chartRef{},
 	}
-	if mc != nil {
-		resp.Draws, resp.Converged, resp.FailedDraws = mc.Draws, mc.Converged, mc.Failed
-	} else {
-		resp.Draws = 0
+	for _, h := range sum.Headline {
+		// The page shows the report window once, in the table's heading.
+		resp.Headline = append(resp.Headline, row(h, h.What+", "+h.Measure, ""))
 	}
-	if resp.Notes == nil {
-		resp.Notes = []string{}
+	for _, m := range sum.Metrics {
+		resp.Metrics = append(resp.Metrics, row(report.Headline{Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band}, metricLabel(m.Name), m.Doc))
 	}
-	for _, ch := range charts {
-		name := ch.Name
+	for _, ch := range res.Charts {
 		resp.Charts = append(resp.Charts, chartRef{
-			Name: name, Title: chartTitle(name), Main: isMainChart(name),
-			PNG: "/api/chart/" + key + "/" + name + ".png",
-			SVG: "/api/chart/" + key + "/" + name + ".svg",
+			Name: ch.Name, Title: ch.Caption, Main: ch.Main,
+			PNG: "/api/chart/" + key + "/" + ch.Name + ".png",
+			SVG: "/api/chart/" + key + "/" + ch.Name + ".svg",
 		})
 	}
 	e.resp = resp
 	return e, nil
+}
+
+// row is a line of the page's headline or metrics table.
+func row(h report.Headline, label, doc string) headlineRow {
+	value, band, unit := h.Display()
+	r := headlineRow{Metric: h.Metric, Label: label, Unit: h.Unit, Value: h.Value, Text: value + " " + unit, Doc: doc}
+	if h.Band != nil {
+		r.HasBand, r.P5, r.P95, r.Band = true, h.Band.P5, h.Band.P95, band+" "+unit
+	}
+	return r
 }
 
 // chartOptions are the page's chart settings: the half-page preset (6.5 ×
@@ -737,133 +699,6 @@ func (e *runEntry) renderAll(ctx context.Context, s *Server, charts []*plots.Cha
 	return nil
 }
 
-// mainCharts are the charts the issue names, in page order, with their
-// captions; plots.RenderRun names its files after them. Other charts (a
-// market's prices, revenue paths, corridors) follow under "More charts".
-var mainCharts = []struct{ name, title string }{
-	{"price", "Benchmark price path, with Monte Carlo bands"},
-	{"revenue_change", "Export revenue change by supplier"},
-	{"volumes", "Export volumes by supplier"},
-	{"shares", "World market shares"},
-	{"flows", "Trade-flow change (heat map)"},
-}
-
-var moreCharts = []struct{ prefix, title string }{
-	{"price_regions", "Price index by market"},
-	{"revenue", "Export revenue by supplier"},
-	{"corridors_Belarus", "Exports by corridor: "},
-	{"corridors_", "Exports by corridor: "},
-}
-
-// chartRank orders chart names: main charts first, in the order above
-// (Belarus's corridors before other suppliers').
-func chartRank(name string) int {
-	for k, c := range mainCharts {
-		if name == c.name {
-			return k
-		}
-	}
-	for k, c := range moreCharts {
-		if strings.HasPrefix(name, c.prefix) {
-			return len(mainCharts) + k
-		}
-	}
-	return len(mainCharts) + len(moreCharts)
-}
-
-func isMainChart(name string) bool { return chartRank(name) < len(mainCharts) }
-
-func orderCharts(m map[string][]byte) []string {
-	return slices.SortedFunc(maps.Keys(m), func(a, b string) int {
-		if c := chartRank(a) - chartRank(b); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
-}
-
-// chartTitle is the page's caption of chart file name.
-func chartTitle(name string) string {
-	for _, c := range mainCharts {
-		if name == c.name {
-			return c.title
-		}
-	}
-	for _, c := range moreCharts {
-		if strings.HasPrefix(name, c.prefix) {
-			if strings.HasSuffix(c.title, ": ") {
-				return c.title + strings.ReplaceAll(strings.TrimPrefix(name, c.prefix), "_", " ")
-			}
-			if name == c.prefix {
-				return c.title
-			}
-		}
-	}
-	t := strings.NewReplacer("-", " ", "_", " ").Replace(name)
-	if t == "" {
-		return name
-	}
-	return strings.ToUpper(t[:1]) + t[1:]
-}
-
-// chartMeta says where a chart comes from; it matches what `potash run`
-// draws (cmd/potash chartMeta), so a chart from the page and one from the
-// command line are the same.
-func chartMeta(sc *scenarios.Scenario, p *RunParams) plots.Meta {
-	meta := plots.Meta{
-		Scenario: sc.Name, Title: sc.Title, Counterfactual: sc.CounterfactualName,
-		Hash: sc.Hash, ModelVersion: model.Version, Seed: p.Seed, Draws: p.Draws,
-	}
-	if len(sc.Uncertain) == 0 {
-		meta.Draws = 0
-	}
-	if m := sc.Spec.Market; m != nil {
-		embedded, cites := sc.MarketSources()
-		meta.DataSource = plots.DataSourceLine(m, embedded, cites)
-	}
-	meta.Markers = plots.EventMarkers(sc.Spec.Events, sc.Spec.Start, sc.Spec.End)
-	meta.EventLabels = plots.EventLabels(sc.Spec.Events)
-	return meta
-}
-
-// headline builds the headline table the CLI prints (report.Headlines:
-// benchmark price, then each main supplier's cumulative export revenue, with
-// the 5–95% band of the draws) and the table of every metric. A non-finite
-// number is an error: no NaN or Inf reaches the page.
-func headline(run *model.Run, ms []model.Metric, mc *model.MCResult) (head, all []headlineRow, err error) {
-	rm := report.Metrics(ms, mc)
-	hs, err := report.Headlines(run, rm)
-	if err != nil {
-		return nil, nil, err
-	}
-	sum := report.Summary{Headline: hs, Metrics: rm}
-	if err := sum.CheckFinite(); err != nil {
-		return nil, nil, err
-	}
-	row := func(h report.Headline, doc string) headlineRow {
-		value, band, unit := h.Display()
-		// The page shows the report window once, in the table's heading.
-		label := windowSuffix.ReplaceAllString(h.Label, "")
-		r := headlineRow{Metric: h.Metric, Label: label, Unit: h.Unit, Value: h.Value, Text: value + " " + unit, Doc: doc}
-		if h.Band != nil {
-			r.HasBand, r.P5, r.P95, r.Band = true, h.Band.P5, h.Band.P95, band+" "+unit
-		}
-		return r
-	}
-	head = []headlineRow{}
-	for _, h := range hs {
-		head = append(head, row(h, ""))
-	}
-	all = []headlineRow{}
-	for _, m := range rm {
-		all = append(all, row(report.Headline{Metric: m.Name, Label: metricLabel(m.Name), Unit: m.Unit, Value: m.Value, Band: m.Band}, m.Doc))
-	}
-	return head, all, nil
-}
-
-// windowSuffix is the report window at the end of a report.Headline label.
-var windowSuffix = regexp.MustCompile(` \d{4}-\d{2} to \d{4}-\d{2}$`)
-
 // metricLabel names a model metric for people, e.g. "revenue_change.Belarus"
 // → "Belarus: revenue change".
 func metricLabel(name string) string {
@@ -877,36 +712,6 @@ func metricLabel(name string) string {
 		l = who + ": " + strings.ToLower(l[:1]) + l[1:]
 	}
 	return l
-}
-
-// commandLine is the `potash run` command that reproduces a run, with
-// arguments quoted for a POSIX shell where needed.
-func commandLine(p *RunParams, sets []string) string {
-	args := []string{"potash", "run"}
-	if p.File != "" {
-		args = append(args, shellQuote(p.File))
-	} else {
-		args = append(args, shellQuote(p.Scenario))
-	}
-	for _, s := range sets {
-		args = append(args, "--set", shellQuote(s))
-	}
-	args = append(args, "--draws", fmt.Sprint(p.Draws), "--seed", fmt.Sprint(p.Seed))
-	return strings.Join(args, " ")
-}
-
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.=/:,+@%", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // entry finds run id in the cache.

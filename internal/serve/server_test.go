@@ -177,7 +177,7 @@ func TestRun(t *testing.T) {
 	if r.Draws != DefaultDraws || r.Converged != DefaultDraws || !r.Headline[1].HasBand {
 		t.Errorf("draws %d converged %d band %v", r.Draws, r.Converged, r.Headline[1].HasBand)
 	}
-	if want := "potash run us-relief-2025 --draws 50 --seed 1"; r.Command != want {
+	if want := "potash run us-relief-2025 --seed 1 --draws 50"; r.Command != want {
 		t.Errorf("command %q, want %q", r.Command, want)
 	}
 	if r.Cached {
@@ -203,7 +203,7 @@ func TestRun(t *testing.T) {
 	if !(belarus(r2) < belarus(r)) {
 		t.Errorf("Belarus revenue change %v with 40%% discount and later relief, %v before: want lower", belarus(r2), belarus(r))
 	}
-	if want := "potash run us-relief-2025 --set events.belarus-discount.pct=40 --set events.us-ban.end=2026-06 --draws 0 --seed 7"; r2.Command != want {
+	if want := "potash run us-relief-2025 --seed 7 --set events.belarus-discount.pct=40 --set events.us-ban.end=2026-06"; r2.Command != want {
 		t.Errorf("command %q, want %q", r2.Command, want)
 	}
 	if r2.Draws != 0 || r2.Headline[1].HasBand {
@@ -437,8 +437,8 @@ func TestModelFailures(t *testing.T) {
 		status int
 		msg    string
 	}{
-		{"not implemented", &fake{simErr: errors.New("model: not implemented")}, 501, "this build of potash cannot do that yet (model: not implemented)"},
-		{"model error", &fake{simErr: errors.New("calibrate: regions[Brazil].sigma: 0.8 must exceed 1")}, 422, "the model could not run these settings: model: calibrate"},
+		{"model error", &fake{simErr: errors.New("calibrate: regions[Brazil].sigma: 0.8 must exceed 1")}, 422,
+			"the model could not run these settings: simulating us-relief-2025: calibrate: regions[Brazil].sigma"},
 		{"NaN metric", &fake{nan: true}, 422, "not a finite number"},
 		{"panic", &fake{panicMsg: "boom"}, 500, "internal error (a bug in potash, please report it): boom"},
 	} {
@@ -657,43 +657,6 @@ func TestListenAndServeBadAddr(t *testing.T) {
 	err := ListenAndServe(context.Background(), Config{Addr: "256.0.0.1:99999"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "serve:") {
 		t.Errorf("err = %v", err)
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"us-relief-2025":                         "us-relief-2025",
-		"events.us-ban.end=2026-06":              "events.us-ban.end=2026-06",
-		"market.regions.*.demand_elasticity=0.5": "'market.regions.*.demand_elasticity=0.5'",
-		"my file.yaml":                           "'my file.yaml'",
-		"it's.yaml":                              `'it'\''s.yaml'`,
-		"":                                       "''",
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestChartOrder(t *testing.T) {
-	want := "price revenue_change volumes shares flows price_regions revenue corridors_Belarus corridors_Canada zzz"
-	got := orderCharts(map[string][]byte{"corridors_Canada": nil, "corridors_Belarus": nil, "corridors_Germany": nil})
-	if strings.Join(got, " ") != "corridors_Belarus corridors_Canada corridors_Germany" {
-		t.Errorf("corridor order %v", got)
-	}
-	got = orderCharts(map[string][]byte{"corridors_Belarus": nil, "flows": nil, "shares": nil, "revenue": nil, "revenue_change": nil,
-		"price": nil, "price_regions": nil, "volumes": nil, "zzz": nil, "corridors_Canada": nil})
-	if strings.Join(got, " ") != want {
-		t.Errorf("order %v, want %s", got, want)
-	}
-	for name, title := range map[string]string{
-		"price": "Benchmark price path, with Monte Carlo bands", "flows": "Trade-flow change (heat map)",
-		"corridors_United_States": "Exports by corridor: United States", "revenue": "Export revenue by supplier",
-		"trade-flow_change": "Trade flow change",
-	} {
-		if got := chartTitle(name); got != title {
-			t.Errorf("chartTitle(%q) = %q, want %q", name, got, title)
-		}
 	}
 }
 
