@@ -30,6 +30,11 @@ type rangeCase struct {
 	name  string
 	set   string // --set PATH=%v
 	event string // an event (YAML flow mapping) added to each built-in
+	// param is the event case's parameter path (events.x.FIELD) and safe a
+	// valid value the event is first written with (the frontier sweep
+	// then sets the value past the validator).
+	param string
+	safe  float64
 	valid bound
 	// skipLo, skipHi: that end is bounded by calibration, not by the
 	// solver (a netback ≤ 0, a capacity below base sales), or tested on
@@ -77,19 +82,19 @@ func rangeCases() []rangeCase {
 		{name: "corridor cost", set: "market.suppliers.*.corridors.*.cost_usd_per_t=%v", valid: marketBound(corridorFields, "cost_usd_per_t"), skipHi: true, why: "below the FOB price: the base netback must be positive, which Calibrate checks"},
 		{name: "freight", set: "market.routes.*.*.freight_usd_per_t=%v", valid: marketBound(routeFields, "freight_usd_per_t")},
 		{name: "base wedge", set: "market.routes.*.*.wedge_pct=%v", valid: marketBound(routeFields, "wedge_pct")},
-		{name: "wedge on Belarus", event: ev("wedge: {supplier: Belarus, region: all, pct: %v}"), valid: eventBound("wedge", "pct")},
-		{name: "wedge on Canada", event: ev("wedge: {supplier: Canada, region: all, pct: %v}"), valid: eventBound("wedge", "pct")},
-		{name: "export cap on Laos", event: ev("export_cap: {supplier: Laos, mt: %v}"), valid: eventBound("export_cap", "mt")},
-		{name: "corridor capacity event", event: ev("corridor: {supplier: Canada, name: Portland, capacity_mt: %v}"), valid: eventBound("corridor", "capacity_mt")},
-		{name: "corridor cost event", event: ev("corridor: {supplier: Canada, name: Portland, cost_usd_per_t: %v}"), valid: eventBound("corridor", "cost_usd_per_t")},
-		{name: "capacity of Canada", event: ev("capacity: {supplier: Canada, add_mt: %v}"), valid: eventBound("capacity", "add_mt"), skipLo: true, why: "capacity plus add_mt ≥ 0; a step outage of Canada or Russia beyond about 10 Mt/yr prices beyond 20× for a month (docs)"},
-		{name: "outage of Laos", event: ev("capacity: {supplier: Laos, add_mt: %v}"), valid: bound{lo: -laosCapacity(), hi: 0}, skipHi: true, why: "the whole of a small supplier's capacity"},
-		{name: "demand shift, all regions", event: ev("demand: {region: all, pct: %v}"), valid: eventBound("demand", "pct")},
+		{name: "wedge on Belarus", param: "events.x.pct", safe: 0, event: ev("wedge: {supplier: Belarus, region: all, pct: %v}"), valid: eventBound("wedge", "pct")},
+		{name: "wedge on Canada", param: "events.x.pct", safe: 0, event: ev("wedge: {supplier: Canada, region: all, pct: %v}"), valid: eventBound("wedge", "pct")},
+		{name: "export cap on Laos", param: "events.x.mt", safe: 1, event: ev("export_cap: {supplier: Laos, mt: %v}"), valid: eventBound("export_cap", "mt")},
+		{name: "corridor capacity event", param: "events.x.capacity_mt", safe: 4, event: ev("corridor: {supplier: Canada, name: Portland, capacity_mt: %v}"), valid: eventBound("corridor", "capacity_mt")},
+		{name: "corridor cost event", param: "events.x.cost_usd_per_t", safe: 20, event: ev("corridor: {supplier: Canada, name: Portland, cost_usd_per_t: %v}"), valid: eventBound("corridor", "cost_usd_per_t")},
+		{name: "capacity of Canada", param: "events.x.add_mt", safe: 0, event: ev("capacity: {supplier: Canada, add_mt: %v}"), valid: eventBound("capacity", "add_mt"), skipLo: true, why: "capacity plus add_mt ≥ 0; a step outage of Canada or Russia beyond about 10 Mt/yr prices beyond 20× for a month (docs)"},
+		{name: "outage of Laos", param: "events.x.add_mt", safe: 0, event: ev("capacity: {supplier: Laos, add_mt: %v}"), valid: bound{lo: -laosCapacity(), hi: 0}, skipHi: true, why: "the whole of a small supplier's capacity"},
+		{name: "demand shift, all regions", param: "events.x.pct", safe: 0, event: ev("demand: {region: all, pct: %v}"), valid: eventBound("demand", "pct")},
 		{name: "demand series, all regions", event: ev("demand: {region: all, series_pct: [%v]}"), valid: eventBound("demand", "series_pct")},
-		{name: "cost shift of Canada", event: ev("cost: {supplier: Canada, usd_per_t: %v}"), valid: eventBound("cost", "usd_per_t")},
-		{name: "tariff-rate quota rates", event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: %v, out_pct: 500, quota_mt: 1}"), valid: eventBound("tariff_quota", "in_pct")},
-		{name: "tariff-rate quota out rate", event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: -90, out_pct: %v, quota_mt: 1}"), valid: eventBound("tariff_quota", "out_pct")},
-		{name: "tariff-rate quota", event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: 0, out_pct: 100, quota_mt: %v}"), valid: eventBound("tariff_quota", "quota_mt")},
+		{name: "cost shift of Canada", param: "events.x.usd_per_t", safe: 0, event: ev("cost: {supplier: Canada, usd_per_t: %v}"), valid: eventBound("cost", "usd_per_t")},
+		{name: "tariff-rate quota rates", param: "events.x.in_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: %v, out_pct: 500, quota_mt: 1}"), valid: eventBound("tariff_quota", "in_pct")},
+		{name: "tariff-rate quota out rate", param: "events.x.out_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: -90, out_pct: %v, quota_mt: 1}"), valid: eventBound("tariff_quota", "out_pct")},
+		{name: "tariff-rate quota", param: "events.x.quota_mt", safe: 1, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: 0, out_pct: 100, quota_mt: %v}"), valid: eventBound("tariff_quota", "quota_mt")},
 	}
 }
 
@@ -177,11 +182,53 @@ func TestValidRangesWork(t *testing.T) {
 	})
 }
 
+// runsUnchecked is runsClean past the validator: the built-in (with the
+// event case's event at its safe value) is resolved, then the parameter is
+// set to v on the Specs directly, as the sweep must look beyond the valid
+// range. A market that no longer calibrates counts as failing.
+func runsUnchecked(name string, c rangeCase, v float64) string {
+	var s *Scenario
+	var err error
+	path := strings.TrimSuffix(c.set, "=%v")
+	if c.event != "" {
+		src := "extends: " + name + "\nevents:\n" + strings.ReplaceAll(c.event, "%v", fmt.Sprintf("%g", c.safe)) + "\n"
+		s, err = Parse(name+"+x.yaml", []byte(src), nil)
+		path = c.param
+	} else {
+		s, err = Load(name, nil)
+	}
+	if err != nil {
+		return strings.SplitN(err.Error(), "\n", 2)[0]
+	}
+	pi, err := lookupPath(path, s.mf, s.events)
+	if err != nil {
+		return err.Error()
+	}
+	apply, _, err := applyFunc(s, pi.paths, s.common)
+	if err != nil {
+		return err.Error()
+	}
+	for _, sp := range []*model.Spec{s.Spec, s.Counterfactual} {
+		if err := apply(sp, v); err != nil {
+			return err.Error()
+		}
+	}
+	run, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
+	if err != nil {
+		return err.Error()
+	}
+	if f := run.Failures(); len(f) > 0 {
+		return fmt.Sprintf("%d months failed, first %s %v: %s", len(f), f[0].Path, f[0].Month, f[0].Result.Reason)
+	}
+	return ""
+}
+
 // TestValidRangeFrontiers is the sweep behind the ranges: for each
 // parameter it bisects between a value that works on every built-in and
-// the range's domain end, and prints the last value that works (run it
-// with -frontiers; about a minute on an idle 2-core machine). A range end
-// must lie inside its frontier.
+// an extreme, setting the value past the validator, and logs the last
+// value that works (run it with -frontiers -v; about a minute on an idle
+// 2-core machine). Each range end lies inside its frontier, rounded
+// inward.
 func TestValidRangeFrontiers(t *testing.T) {
 	if !*frontiers {
 		t.Skip("run with -frontiers")
@@ -189,7 +236,7 @@ func TestValidRangeFrontiers(t *testing.T) {
 	names := builtinNames()
 	works := func(c rangeCase, v float64) string {
 		for _, n := range names {
-			if why := runsClean(n, c, v); why != "" {
+			if why := runsUnchecked(n, c, v); why != "" {
 				return n + ": " + why
 			}
 		}
@@ -203,8 +250,9 @@ func TestValidRangeFrontiers(t *testing.T) {
 	extreme := map[string][2]float64{
 		"demand elasticity": {0, 3}, "substitution elasticity": {1.01, 30}, "demand adjustment": {0.005, 1},
 		"demand growth": {-20, 20}, "supply elasticity": {0.01, 10}, "supply adjustment": {0.005, 1},
-		"freight": {0, 1e6}, "wedge on Belarus": {-99.9, 500}, "wedge on Canada": {-99.9, 500},
+		"freight": {0, 1e6}, "wedge on Belarus": {-99.9, 1e4}, "wedge on Canada": {-99.9, 1e4},
 		"demand shift, all regions": {-99.99, 1e6}, "cost shift of Canada": {-1e4, 1e6}, "capacity of Canada": {-28, 1e6},
+		"FOB price": {56, 1e6}, "tariff-rate quota out rate": {0, 1e4}, "export cap on Laos": {0, 1e6},
 	}
 	for _, c := range rangeCases() {
 		if x, ok := extreme[c.name]; ok {
@@ -214,22 +262,27 @@ func TestValidRangeFrontiers(t *testing.T) {
 	}
 	for _, p := range ps {
 		a, b := p.from, p.to
+		if why := works(p.c, a); why != "" {
+			t.Errorf("%s: the start %g fails: %s", p.c.name, a, why)
+			continue
+		}
 		if why := works(p.c, b); why == "" {
 			t.Logf("%s: works at the extreme %g", p.c.name, b)
 			continue
 		}
+		why := ""
 		for it := 0; it < 16; it++ {
 			m := 0.5 * (a + b)
 			if b > 100*math.Max(1, math.Abs(a)) {
 				m = math.Sqrt(math.Max(a, 1) * b)
 			}
-			if works(p.c, m) == "" {
+			if w := works(p.c, m); w == "" {
 				a = m
 			} else {
-				b = m
+				b, why = m, w
 			}
 		}
-		t.Logf("%s: works to %.4g, fails from %.4g", p.c.name, a, b)
+		t.Logf("%s: works to %.4g, fails from %.4g (%s)", p.c.name, a, b, why)
 	}
 }
 
