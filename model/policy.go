@@ -135,21 +135,29 @@ func NewPolicy(m *Market) *Policy {
 		case pf.vec != nil:
 			*pf.vec(p) = make([]float64, n)
 		case pf.mat != nil:
-			a := make([][]float64, n)
-			for i := range a {
-				a[i] = make([]float64, pf.shape.cols(m, i))
-			}
-			*pf.mat(p) = a
+			*pf.mat(p) = rows[float64](m, pf.shape, n)
 		default:
-			a := make([][]bool, n)
-			for i := range a {
-				a[i] = make([]bool, pf.shape.cols(m, i))
-			}
-			*pf.bools(p) = a
+			*pf.bools(p) = rows[bool](m, pf.shape, n)
 		}
 	}
 	p.Reset(m)
 	return p
+}
+
+// rows makes the n rows of a matrix of shape sh, carved from one
+// allocation.
+func rows[T any](m *Market, sh shape, n int) [][]T {
+	total := 0
+	for i := 0; i < n; i++ {
+		total += sh.cols(m, i)
+	}
+	flat := make([]T, total)
+	a := make([][]T, n)
+	for i := range a {
+		c := sh.cols(m, i)
+		a[i], flat = flat[:c:c], flat[c:]
+	}
+	return a
 }
 
 // Reset sets p back to the base-year policy of m without allocating; p must

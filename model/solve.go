@@ -249,11 +249,7 @@ func NewSolution(c *Calibrated) *Solution {
 			*sf.vec(s) = make([]float64, n)
 			continue
 		}
-		a := make([][]float64, n)
-		for i := range a {
-			a[i] = make([]float64, sf.shape.cols(m, i))
-		}
-		*sf.mat(s) = a
+		*sf.mat(s) = rows[float64](m, sf.shape, n)
 	}
 	return s
 }
