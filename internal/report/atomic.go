@@ -12,39 +12,54 @@ import (
 // buffered writer on a temporary file in the same folder; when it returns
 // nil the file is flushed, synced, given mode 0644 and renamed to path.
 // On any error the temporary file is removed and path is left as it was.
-func WriteFile(path string, write func(w io.Writer) error) (err error) {
+func WriteFile(path string, write func(w io.Writer) error) error {
+	tmp, err := writeTemp(path, write)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeTemp writes a complete, synced file with mode 0644 next to path,
+// under a hidden temporary name, and returns that name; on any error it
+// removes it.
+func writeTemp(path string, write func(w io.Writer) error) (tmp string, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return cannotWrite(path, err)
+		return "", cannotWrite(path, err)
 	}
-	tmp := f.Name()
+	name := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			os.Remove(name)
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err = write(bw); err != nil {
-		return err
+		return "", err
 	}
 	if err = bw.Flush(); err != nil {
-		return err
+		return "", err
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return err
+		return "", err
 	}
 	if err = f.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return "", err
 	}
-	return os.Rename(tmp, path)
+	return name, nil
 }
 
 // cannotWrite reports a failure to create the temporary file for path in
@@ -64,31 +79,11 @@ func CreateNew(path string, data []byte) error {
 	if _, err := os.Lstat(path); err == nil {
 		return &os.PathError{Op: "create", Path: path, Err: os.ErrExist}
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := writeTemp(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 	if err != nil {
-		return cannotWrite(path, err)
+		return err
 	}
-	tmp := f.Name()
 	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
 	// Link fails if path exists: no overwrite, no race.
 	if err := os.Link(tmp, path); err != nil {
 		var le *os.LinkError
