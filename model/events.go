@@ -65,7 +65,7 @@ func (e *Event) ValueAt(t Month) float64 {
 
 // SetPolicy writes into pol the instruments in force in month t of spec:
 // the base-year policy of c's market, then every event of spec.Events in
-// order, then the demand trend (docs/MODEL.md, section 7). It does not
+// order, then the drivers of spec.Drivers, then the demand trend (docs/MODEL.md, section 7). It does not
 // allocate. pol must come from NewPolicy(c.Market); the events must have
 // passed ValidateEvents.
 //
@@ -87,18 +87,53 @@ func SetPolicy(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 	}
 }
 
-// setEvents writes the base-year policy and every event in force in t
-// (SetPolicy without the demand trend).
+// setEvents writes the base-year policy, every event in force in t and
+// then the drivers (SetPolicy without the demand trend).
 func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 	pol.Reset(c.Market)
-	for k := range spec.Events {
-		e := &spec.Events[k]
-		w := e.Intensity(t)
-		if w == 0 {
-			continue
+	for _, evs := range [2][]Event{spec.Events, spec.Drivers} {
+		for k := range evs {
+			e := &evs[k]
+			var w, v float64
+			if instruments[e.Kind].lagged {
+				w, v = 1, e.DriverLevel(t)
+			} else if w = e.Intensity(t); w != 0 {
+				v = e.ValueAt(t)
+			}
+			if w == 0 {
+				continue
+			}
+			applyEvent(pol, c, e, w, v)
 		}
-		applyEvent(pol, c, e, w, e.ValueAt(t))
 	}
+}
+
+// DriverLevel returns the level of a lagged instrument (a demand driver,
+// EventDemandDriver) in month t: the level m(n) = 1 + w(n)·(v(n) − 1),
+// with w the intensity and v the value, read L = Aux[0] months earlier,
+// interpolated linearly between whole months:
+//
+//	x = t − L,  n = ⌊x⌋,  f = x − n,  m = (1 − f)·m(n) + f·m(n + 1)
+//
+// Before the event starts m is 1; after its Series ends the last entry
+// holds (ValueAt).
+func (e *Event) DriverLevel(t Month) float64 {
+	lag := math.Max(0, e.Aux[0])
+	n := math.Floor(lag)
+	f := lag - n // reads (1 − f)·m(t − n) + f·m(t − n − 1)
+	level := func(x Month) float64 {
+		w := e.Intensity(x)
+		if w == 0 {
+			return 1
+		}
+		return 1 + w*(e.ValueAt(x)-1)
+	}
+	a := t - Month(n)
+	m := level(a)
+	if f > 0 {
+		m = (1-f)*m + f*level(a-1)
+	}
+	return m
 }
 
 // GrowthFactor returns the demand-trend factor g_t = (1 + growth)^(k/12)

@@ -44,6 +44,14 @@ const (
 	// quota on the route replaces an earlier one; a ramp scales both
 	// rates, the quota holds as given.
 	EventTariffQuota
+	// EventDemandDriver scales region demand by an exogenous driver's
+	// index (Region −1: all regions): DemandScale ×= m^θ with the level
+	// m = 1 + w·(v − 1) read Aux[0] months earlier (the lag L, fractional
+	// lags interpolate between months) and θ = Aux[1] the elasticity of
+	// demand at given prices to the index. v is the index (1 = the base
+	// year), a Series for a recorded driver (Spec.Drivers) or a Value for a
+	// shock to it (an event). See Event.DriverLevel.
+	EventDemandDriver
 
 	eventKindEnd // one past the last kind
 )
@@ -77,6 +85,9 @@ type instrument struct {
 	level bool
 	// ramp: the intensity can ramp (false: on or off, like a ban).
 	ramp bool
+	// lagged: the instrument reads its intensity and value Aux[0] months
+	// earlier (Event.DriverLevel); apply then gets w = 1 and the level.
+	lagged bool
 	// check validates one value (Value and each Series entry), in model
 	// units; nil accepts any finite number. valueName names the value in
 	// its errors ("value" when empty). checkAux validates Aux.
@@ -180,7 +191,37 @@ var instruments = [eventKindEnd]instrument{
 			pol.TRQIn[i][r], pol.TRQOut[i][r], pol.TRQQuota[i][r] = w*v, w*e.Aux[0], e.Aux[1]
 		},
 	},
+	EventDemandDriver: {
+		name: "demand driver", region: orAll, ramp: true, lagged: true, check: positive, valueName: "index",
+		checkAux: func(e *Event) error {
+			lag, theta := e.Aux[0], e.Aux[1]
+			switch {
+			case !distFinite(lag) || lag < 0 || lag > MaxDriverLag:
+				return fmt.Errorf("lag %v months: want 0 to %d", lag, MaxDriverLag)
+			case !distFinite(theta) || math.Abs(theta) > MaxDriverElasticity:
+				return fmt.Errorf("elasticity %v: want a number from −%g to %g", theta, float64(MaxDriverElasticity), float64(MaxDriverElasticity))
+			}
+			return nil
+		},
+		apply: func(pol *Policy, _ *Calibrated, e *Event, _, m float64) {
+			if m == 1 || e.Aux[1] == 0 {
+				return
+			}
+			f := math.Pow(m, e.Aux[1])
+			r0, r1 := span(e.Region, len(pol.DemandScale))
+			for r := r0; r < r1; r++ {
+				pol.DemandScale[r] *= f
+			}
+		},
+	},
 }
+
+// Bounds of a demand driver (EventDemandDriver): its lag Aux[0], months,
+// and the magnitude of its elasticity Aux[1].
+const (
+	MaxDriverLag        = 24
+	MaxDriverElasticity = 5
+)
 
 // ramped moves a level from the level in force, or e.From when HasFrom, to
 // v by intensity w.
@@ -214,6 +255,13 @@ func forRoutes(pol *Policy, e *Event, f func(i, r int)) {
 func nonNegative(v float64) error {
 	if v < 0 {
 		return fmt.Errorf("%g Mt/yr must not be negative", v)
+	}
+	return nil
+}
+
+func positive(v float64) error {
+	if !(v > 0) {
+		return fmt.Errorf("%g must be positive", v)
 	}
 	return nil
 }
@@ -288,8 +336,10 @@ func ValidateEvents(m *Market, events []Event) error {
 			if vn == "" {
 				vn = "value"
 			}
-			if err := in.check(e.Value); err != nil {
-				return bad(vn, "%v", err)
+			if len(e.Series) == 0 { // with a Series, Value is not used (ValueAt)
+				if err := in.check(e.Value); err != nil {
+					return bad(vn, "%v", err)
+				}
 			}
 			for _, v := range e.Series {
 				if err := in.check(v); err != nil {

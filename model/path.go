@@ -43,8 +43,15 @@ type Spec struct {
 	Name   string
 	Market *Market
 	Events []Event
-	Start  Month // first simulated month (the path starts from the base-year equilibrium)
-	End    Month // last simulated month, inclusive
+	// Drivers are the recorded exogenous drivers the market runs on (a
+	// crop-price index entering demand: EventDemandDriver), applied each
+	// month after the events in the same way. They are part of the
+	// market's environment, not of the scenario's policy: a scenario and
+	// its counterfactual carry the same drivers, and they are not listed
+	// or marked as events.
+	Drivers []Event
+	Start   Month // first simulated month (the path starts from the base-year equilibrium)
+	End     Month // last simulated month, inclusive
 	// ReportStart is the first month of the window over which headline
 	// metrics are computed (defaults to Start when zero).
 	ReportStart Month
@@ -54,12 +61,21 @@ type Spec struct {
 func (s *Spec) Clone() *Spec {
 	c := *s
 	c.Market = s.Market.Clone()
-	c.Events = make([]Event, len(s.Events))
-	for k, e := range s.Events {
-		e.Series = append([]float64(nil), e.Series...)
-		c.Events[k] = e
-	}
+	c.Events = cloneEvents(s.Events)
+	c.Drivers = cloneEvents(s.Drivers)
 	return &c
+}
+
+func cloneEvents(evs []Event) []Event {
+	if evs == nil {
+		return nil
+	}
+	out := make([]Event, len(evs))
+	for k, e := range evs {
+		e.Series = append([]float64(nil), e.Series...)
+		out[k] = e
+	}
+	return out
 }
 
 // Months returns the number of simulated months.

@@ -29,6 +29,9 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 	if err := ValidateEvents(cal.Market, spec.Events); err != nil {
 		return nil, fmt.Errorf("%s: %w", specName(spec), err)
 	}
+	if err := ValidateEvents(cal.Market, spec.Drivers); err != nil {
+		return nil, fmt.Errorf("%s: drivers: %w", specName(spec), err)
+	}
 	n, R := len(cal.Market.Suppliers), len(cal.Market.Regions)
 	ps := &pathSim{
 		cal:    cal,
