@@ -165,7 +165,7 @@ func Load(nameOrPath string, sets []string) (*Scenario, error) {
 		case errors.Is(err, ErrNotRegular) && !isPathRef(nameOrPath) && slices.Contains(builtinNames(), nameOrPath):
 			// A folder named like a built-in: the built-in is meant.
 		default:
-			return nil, Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: err.Error()}}
+			return nil, sortDiags(Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: err.Error()}})
 		}
 	}
 	data, err := builtinSource(nameOrPath)
@@ -174,7 +174,7 @@ func Load(nameOrPath string, sets []string) (*Scenario, error) {
 		if isPathRef(nameOrPath) {
 			msg = "no such file"
 		}
-		return nil, Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: msg}}
+		return nil, sortDiags(Diagnostics{{Severity: SeverityError, File: nameOrPath, Msg: msg}})
 	}
 	return build(builtinSrc(nameOrPath), data, sets)
 }
