@@ -211,6 +211,55 @@ func TestSetRules(t *testing.T) {
 	}
 }
 
+// TestSetScenarioOnly checks the scenario. root of --set: the scenario's
+// event changes and the counterfactual's identical inherited event does
+// not; market and horizon paths cannot be limited to the scenario.
+func TestSetScenarioOnly(t *testing.T) {
+	both := mustLoad(t, "us-relief-2025", "events.klaipeda-closed.end=2026-07", "events.belarus-discount.pct=20")
+	only := mustLoad(t, "us-relief-2025", "scenario.events.klaipeda-closed.end=2026-07", "scenario.events.belarus-discount.pct=20")
+	for _, s := range []*Scenario{both, only} {
+		if e := eventByID(s.Spec, "klaipeda-closed"); e.End != month(t, "2026-07") {
+			t.Errorf("scenario klaipeda-closed ends %s, want 2026-07", e.End)
+		}
+		if e := eventByID(s.Spec, "belarus-discount"); !scalar.EqualWithinAbs(e.Value, 0.2, tol) {
+			t.Errorf("scenario discount %g, want 0.2", e.Value)
+		}
+	}
+	if e := eventByID(both.Counterfactual, "klaipeda-closed"); e.End != month(t, "2026-07") {
+		t.Errorf("events.…: counterfactual klaipeda-closed ends %s, want 2026-07 (a common event)", e.End)
+	}
+	if e := eventByID(only.Counterfactual, "klaipeda-closed"); e.End != 0 {
+		t.Errorf("scenario.events.…: counterfactual klaipeda-closed ends %s, want never (scenario only)", e.End)
+	}
+	if e := eventByID(only.Counterfactual, "belarus-discount"); !scalar.EqualWithinAbs(e.Value, 0.15, tol) {
+		t.Errorf("scenario.events.…: counterfactual discount %g, want the built-in 0.15", e.Value)
+	}
+	if both.Hash == only.Hash {
+		t.Error("scenario-only and common sets resolve to the same scenario")
+	}
+	// The resolved scenario reruns to the same specs: its counterfactual
+	// is written out.
+	again, err := Parse("resolved.yaml", only.Resolved, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Hash != only.Hash || eventByID(again.Counterfactual, "klaipeda-closed").End != 0 {
+		t.Errorf("resolved scenario reruns with hash %.12s (want %.12s) or a changed counterfactual", again.Hash, only.Hash)
+	}
+	for _, tc := range []struct{ set, want string }{
+		{"scenario.market.regions.*.demand_elasticity=0.5", "--set: scenario.market.regions.*.demand_elasticity: only events.ID.FIELD can be set in the scenario alone (scenario.events.ID.FIELD); 'market.regions.*.demand_elasticity' is common to the scenario and its counterfactual: set it without 'scenario.'"},
+		{"scenario.horizon.end=2027-12", "'horizon.end' is common"},
+		{"scenario=1", "--set: scenario: expected scenario.events.ID.FIELD"},
+		{"scenario.events.klaipeda-closd.end=2026-07", "unknown event 'klaipeda-closd'; did you mean 'klaipeda-closed'?"},
+		{"scenaro.events.jansen.start=2027-01", "unknown path root 'scenaro'; did you mean 'scenario'?"},
+	} {
+		_, err := Load("us-relief-2025", []string{tc.set})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("--set %s: %v, want %q", tc.set, err, tc.want)
+		}
+	}
+}
+
 // TestUncertainApply checks the Apply closures of uncertain parameters
 // against the same rules as --set.
 func TestUncertainApply(t *testing.T) {

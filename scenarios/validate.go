@@ -23,6 +23,22 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 		return false
 	}
 	parts := strings.Split(path, ".")
+	cfToo := true
+	if parts[0] == ScenarioOnly {
+		// scenario.events.ID.FIELD: the scenario's event only, never the
+		// counterfactual's. The market and the horizon are one for both
+		// runs (a scenario file has no other), so only events paths can
+		// be set in the scenario alone.
+		switch {
+		case len(parts) < 2:
+			l.setDiag(s, path, "expected scenario.events.ID.FIELD, e.g. scenario.events.klaipeda-closed.end=2026-07")
+			return false
+		case parts[1] != "events":
+			l.setDiag(s, path, "only events.ID.FIELD can be set in the scenario alone (scenario.events.ID.FIELD); %s is common to the scenario and its counterfactual: set it without 'scenario.'", quote(strings.Join(parts[1:], ".")))
+			return false
+		}
+		parts, cfToo = parts[1:], false
+	}
 	switch parts[0] {
 	case "market":
 		v, err := parseNumber(val)
@@ -88,7 +104,7 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 				continue
 			}
 			applied = true
-			if c := indexEvent(*cf, ref.ev.ID); c >= 0 && eventsEqual((*cf)[c].ev, before) {
+			if c := indexEvent(*cf, ref.ev.ID); cfToo && c >= 0 && eventsEqual((*cf)[c].ev, before) {
 				ce := (*cf)[c].ev.clone()
 				_ = ce.setField(field, val)
 				(*cf)[c] = withSet((*cf)[c], ce, field, s)
@@ -97,9 +113,15 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 		}
 		return applied
 	}
-	l.setDiag(s, path, "unknown path root '%s'%s", parts[0], didYouMean(parts[0], []string{"market", "horizon", "events"}))
+	l.setDiag(s, path, "unknown path root '%s'%s", parts[0], didYouMean(parts[0], []string{"market", "horizon", "events", ScenarioOnly}))
 	return false
 }
+
+// ScenarioOnly is the root that limits a --set to the scenario:
+// "scenario.events.ID.FIELD=VALUE" changes event ID in the scenario and
+// never in its counterfactual, where "events.ID.FIELD=VALUE" changes the
+// counterfactual's too when it holds the same inherited event.
+const ScenarioOnly = "scenario"
 
 func withSet(r evRef, e EventFile, field, s string) evRef {
 	sets := map[string]string{}

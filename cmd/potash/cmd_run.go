@@ -27,7 +27,8 @@ type runArgs struct {
 func setFlag(dst *cli.StringSlice) cli.Flag {
 	return &cli.StringSliceFlag{Name: "set", Aliases: []string{"s"},
 		Usage: "change a parameter or event value: `PATH=VALUE`, repeatable, e.g. market.regions.Brazil.demand_elasticity=0.5 " +
-			"or events.us-ban.end=2026-06 (paths: docs/SCENARIOS.md)",
+			"or events.us-ban.end=2026-06; scenario.events.ID.FIELD changes the scenario's event only, never the counterfactual's " +
+			"(paths: docs/SCENARIOS.md)",
 		Destination: dst}
 }
 
