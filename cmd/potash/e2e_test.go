@@ -334,11 +334,59 @@ func TestRunFlagsAfterArgumentAndSet(t *testing.T) {
 		t.Errorf("reproduce line %q lacks the --set", sum.Command)
 	}
 	res, _ := os.ReadFile(filepath.Join(dir, report.FileResolved))
-	if !bytes.Contains(res, []byte("# set: "+testSet)) {
+	if !bytes.Contains(res, []byte("# --set "+testSet+"\n")) {
 		t.Errorf("%s does not record the --set", report.FileResolved)
 	}
 	// Flags on both sides of the argument, short aliases.
 	potash(t, "run", "--no-charts", scenarios.DefaultScenario, "-o", t.TempDir(), "-f", "csv").want(t, exitOK)
+}
+
+// TestRunScenarioOnlySet: --set scenario.events.ID.FIELD changes the
+// scenario's event only, so the headline moves by the effect of that one
+// change, where the same path without "scenario." moves the common event
+// in both runs; both equal the model's numbers for the same overrides, and
+// the reproduce line and the resolved scenario keep the path as given.
+func TestRunScenarioOnlySet(t *testing.T) {
+	const name = "us-relief-2025"
+	only, both := "scenario.events.klaipeda-closed.end=2026-07", "events.klaipeda-closed.end=2026-07"
+	got := map[string]*report.Summary{}
+	for _, set := range []string{only, both} {
+		dir := t.TempDir()
+		potash(t, "run", name, "--no-charts", "--set", set, "--out", dir).want(t, exitOK)
+		sum := readSummary(t, filepath.Join(dir, report.FileSummary))
+		want := modelMetrics(t, name, []string{set})
+		for _, h := range sum.Headline {
+			if h.Value != want[h.Metric].Value {
+				t.Errorf("--set %s: %s = %v, model %v", set, h.Metric, h.Value, want[h.Metric].Value)
+			}
+		}
+		if !strings.HasSuffix(sum.Command, " --set "+set) {
+			t.Errorf("reproduce line %q", sum.Command)
+		}
+		res, _ := os.ReadFile(filepath.Join(dir, report.FileResolved))
+		if !bytes.Contains(res, []byte("# --set "+set+"\n")) {
+			t.Errorf("%s does not record --set %s", report.FileResolved, set)
+		}
+		got[set] = sum
+	}
+	// Reopening Klaipėda in the scenario only lowers the benchmark price
+	// against the counterfactual's closed port; reopened in both runs, it
+	// moves the headline far less.
+	base := modelMetrics(t, name, nil)
+	price := func(s *report.Summary) float64 {
+		for _, h := range s.Headline {
+			if h.Metric == report.MetricBenchmarkPrice {
+				return h.Value
+			}
+		}
+		t.Fatalf("no %s in the headline", report.MetricBenchmarkPrice)
+		return 0
+	}
+	b0 := base[report.MetricBenchmarkPrice].Value
+	dOnly, dBoth := price(got[only])-b0, price(got[both])-b0
+	if !(dOnly < -1) || math.Abs(dBoth) >= math.Abs(dOnly)/2 {
+		t.Errorf("benchmark price change moves by %+.2f $/t with the scenario-only reopening and by %+.2f $/t with the common one: want a fall of over 1 $/t, and less than half of it", dOnly, dBoth)
+	}
 }
 
 func TestRunFormats(t *testing.T) {

@@ -43,11 +43,11 @@ func (e Engine) Compare(ctx context.Context, req CompareRequest) (*CompareResult
 		}
 		seen[s.Name] = true
 		names = append(names, s.Name)
-		ref := s.Name
-		if k < len(req.Refs) && req.Refs[k] != "" {
+		ref := ""
+		if k < len(req.Refs) {
 			ref = req.Refs[k]
 		}
-		refs = append(refs, ref)
+		refs = append(refs, commandRef(ref, s.Name))
 	}
 	args := append([]string{"potash", "compare"}, refs...)
 	for _, s := range req.Sets {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -203,12 +205,8 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("%s: %w", s.Name, err)}
 	}
-	ref := req.Ref
-	if ref == "" {
-		ref = s.Name
-	}
 	sum := &report.Summary{
-		Provenance:   report.NewProvenance(Command(ref, req.Sets, draws, req.Seed), req.Sets, report.Input{Name: s.Name, SHA256: s.Hash}),
+		Provenance:   report.NewProvenance(Command(commandRef(req.Ref, s.Name), req.Sets, draws, req.Seed), req.Sets, report.Input{Name: s.Name, SHA256: s.Hash}),
 		Scenario:     ScenarioInfo(s),
 		Seed:         req.Seed,
 		Draws:        draws,
@@ -227,6 +225,7 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	for _, w := range s.Warnings.Warnings() {
+		w.File = OutputPath(w.File)
 		sum.Warnings = append(sum.Warnings, w.Error())
 	}
 	sum.Warnings = append(sum.Warnings, run.Warnings()...) // regions left with no supplier
@@ -289,8 +288,34 @@ func failedMonths(run *model.Run) report.FailedMonths {
 	return fm
 }
 
+// OutputPath is how outputs name a file the user gave by path p: as
+// given when relative; an absolute path relative to the working folder
+// when it lies under it, else its base name (the summary's SHA-256 of the
+// scenario identifies the file). No output carries the folders of the
+// user's machine (issue 16 item 5).
+func OutputPath(p string) string {
+	if p == "" || !filepath.IsAbs(p) {
+		return p
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return rel
+		}
+	}
+	return filepath.Base(p)
+}
+
+// commandRef is how a command line names the scenario ref (default: the
+// scenario's name), by OutputPath.
+func commandRef(ref, name string) string {
+	if ref == "" {
+		return name
+	}
+	return OutputPath(ref)
+}
+
 // Command is the command line that reproduces a run of ref (a built-in
-// name or a file path) with sets, draws and seed.
+// name or a file path, as OutputPath gives it) with sets, draws and seed.
 func Command(ref string, sets []string, draws int, seed uint64) string {
 	args := []string{"potash", "run", ref, "--seed", strconv.FormatUint(seed, 10)}
 	if draws > 0 {

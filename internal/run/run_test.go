@@ -282,3 +282,80 @@ func TestCheckMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAbsolutePaths: a scenario named by an absolute path is named in
+// the outputs (the reproducing command line of summary.json, summary.md
+// and scenario.resolved.yaml, the warnings) relative to the working
+// folder, or by its base name when it lies outside it; and the resolved
+// scenario lists the --set values once (issue 16 item 5).
+func TestNoAbsolutePaths(t *testing.T) {
+	dir := t.TempDir()
+	parent := filepath.Join(dir, "parent.yaml")
+	child := filepath.Join(dir, "sub", "child.yaml")
+	if err := os.MkdirAll(filepath.Dir(child), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(p, text string) {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(parent, "title: parent\nextends: us-relief-2025\ncompare_to: sanctions-stay\n")
+	// An event after the horizon: a warning naming the file.
+	write(child, "title: child\nextends: "+parent+"\ncompare_to: sanctions-stay\nevents:\n  - {id: late, label: Late, ban: {supplier: Belarus, region: Brazil}, start: 2035-01}\n")
+	set := "events.us-ban.end=2026-06"
+	s := load(t, child, set)
+	for _, tc := range []struct {
+		wd, ref string
+	}{
+		{dir, filepath.Join("sub", "child.yaml")},           // under the working folder: relative
+		{filepath.Join(dir, "sub"), "child.yaml"},           // the folder itself
+		{t.TempDir(), "child.yaml"},                         // elsewhere: the base name
+		{filepath.Join(dir, "sub", "deeper"), "child.yaml"}, // above the working folder: the base name
+	} {
+		t.Run(tc.wd, func(t *testing.T) {
+			if err := os.MkdirAll(tc.wd, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(tc.wd)
+			res, err := Run(context.Background(), Request{Scenario: s, Ref: child, Sets: []string{set}, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "potash run " + tc.ref + " --seed 1 --set " + set
+			if res.Summary.Command != want {
+				t.Errorf("command %q, want %q", res.Summary.Command, want)
+			}
+			var all bytes.Buffer
+			if err := res.Summary.WriteJSON(&all); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.WriteMarkdown(&all, res.Summary); err != nil {
+				t.Fatal(err)
+			}
+			var resolved bytes.Buffer
+			if err := res.WriteResolved(&resolved); err != nil {
+				t.Fatal(err)
+			}
+			all.Write(resolved.Bytes())
+			if strings.Contains(all.String(), dir) {
+				for _, l := range strings.Split(all.String(), "\n") {
+					if strings.Contains(l, dir) {
+						t.Errorf("an output names the user's folder: %s", l)
+					}
+				}
+			}
+			if !strings.Contains(strings.Join(res.Summary.Warnings, "\n"), "child.yaml:") {
+				t.Errorf("warnings %q: want the late event's, naming child.yaml", res.Summary.Warnings)
+			}
+			if n := strings.Count(resolved.String(), set+"\n"); n != 2 {
+				t.Errorf("scenario.resolved.yaml lists %s %d times besides the command line, want once:\n%s", set, n-1, head(resolved.String(), 12))
+			}
+		})
+	}
+}
+
+func head(s string, lines int) string {
+	ls := strings.SplitN(s, "\n", lines+1)
+	return strings.Join(ls[:min(lines, len(ls))], "\n")
+}

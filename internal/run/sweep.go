@@ -193,11 +193,7 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 	if len(mr.Values) != points {
 		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("sweep of %s: %d results for %d grid points", s.Name, len(mr.Values), points)}
 	}
-	ref := req.Ref
-	if ref == "" {
-		ref = s.Name
-	}
-	args := []string{"potash", "sweep", ref}
+	args := []string{"potash", "sweep", commandRef(req.Ref, s.Name)}
 	for k, ax := range req.Axes {
 		flag := "--param"
 		if k > 0 {
@@ -340,11 +336,7 @@ func (e Engine) Sensitivity(ctx context.Context, req SensitivityRequest) (*Sensi
 	if err != nil {
 		return nil, wrapKind(ErrModel, "sensitivity of "+s.Name, err)
 	}
-	ref := req.Ref
-	if ref == "" {
-		ref = s.Name
-	}
-	args := []string{"potash", "sensitivity", ref, "--metric", metric}
+	args := []string{"potash", "sensitivity", commandRef(req.Ref, s.Name), "--metric", metric}
 	for _, st := range req.Sets {
 		args = append(args, "--set", st)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/plots"
@@ -168,9 +167,6 @@ func (r *Result) WriteResolved(w io.Writer) error {
 	fmt.Fprintf(w, "# sha256: %s  (of the YAML after these comment lines)\n", s.Hash)
 	fmt.Fprintf(w, "# model: %s\n", sum.ModelVersion)
 	fmt.Fprintf(w, "# seed: %d\n# draws: %d\n", sum.Seed, sum.Draws)
-	for _, set := range sum.Sets {
-		fmt.Fprintf(w, "# set: %s  (already applied below)\n", strings.ReplaceAll(set, "\n", " "))
-	}
 	fmt.Fprintf(w, "# reproduce: %s\n", sum.Command)
 	_, err := w.Write(s.Resolved)
 	return err
