@@ -208,10 +208,14 @@ type NotTraded struct {
 func (r *Run) NotTraded() []NotTraded {
 	var out []NotTraded
 	for _, p := range r.paths() {
+		if p.path.Cal == nil || p.path.Cal.Market == nil {
+			continue
+		}
+		n := min(len(p.path.Sol), len(p.path.Months))
 		for reg, g := range p.path.Cal.Market.Regions {
 			open := -1
-			for k := 0; k <= len(p.path.Sol); k++ {
-				traded := k == len(p.path.Sol) || p.path.Sol[k].Traded[reg]
+			for k := 0; k <= n; k++ {
+				traded := k == n || p.path.Sol[k].tradedIn(reg)
 				switch {
 				case !traded && open < 0:
 					open = k
@@ -223,6 +227,12 @@ func (r *Run) NotTraded() []NotTraded {
 		}
 	}
 	return out
+}
+
+// tradedIn reports whether region r is traded in s. A Solution that does
+// not say (nil, or built by hand without Traded flags) counts as traded.
+func (s *Solution) tradedIn(r int) bool {
+	return s == nil || r >= len(s.Traded) || s.Traded[r]
 }
 
 // Warnings returns what a user of the run should be told in words: the

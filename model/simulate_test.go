@@ -257,3 +257,36 @@ func TestRunFailuresAndNotTraded(t *testing.T) {
 		t.Errorf("Failed %d Implausible %d, %d listed", run.Scenario.Failed, run.Scenario.Implausible, len(f))
 	}
 }
+
+// TestWarningsHandBuilt: NotTraded and Warnings read a hand-built run
+// (Solutions without Traded flags, a nil Solution, fewer months than
+// solutions, no calibration) without panicking, counting what they cannot
+// read as traded; a flag that says not traded is still reported.
+func TestWarningsHandBuilt(t *testing.T) {
+	m := pathMarket()
+	start := NewMonth(2022, 1)
+	cal := &Calibrated{Market: m}
+	cut := &Solution{Traded: []bool{true, false}}
+	for name, tc := range map[string]struct {
+		run  *Run
+		want int
+	}{
+		"no Traded flags":      {&Run{Scenario: &Path{Cal: cal, Months: []Month{start, start + 1}, Sol: []*Solution{{}, {}}}}, 0},
+		"short Traded":         {&Run{Scenario: &Path{Cal: cal, Months: []Month{start}, Sol: []*Solution{{Traded: []bool{true}}}}}, 0},
+		"nil Solution":         {&Run{Scenario: &Path{Cal: cal, Months: []Month{start}, Sol: []*Solution{nil}}}, 0},
+		"more solutions":       {&Run{Scenario: &Path{Cal: cal, Months: []Month{start}, Sol: []*Solution{cut, cut}}}, 1},
+		"no calibration":       {&Run{Scenario: &Path{Months: []Month{start}, Sol: []*Solution{cut}}}, 0},
+		"one month not traded": {&Run{Scenario: &Path{Cal: cal, Months: []Month{start, start + 1}, Sol: []*Solution{{}, cut}}, Counterfactual: &Path{Cal: cal}}, 1},
+		"no paths":             {&Run{}, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := tc.run.Warnings()
+			if len(w) != tc.want {
+				t.Errorf("warnings %q, want %d", w, tc.want)
+			}
+			if tc.want == 1 && !strings.Contains(w[0], m.Regions[1].Name) {
+				t.Errorf("warning %q does not name %s", w[0], m.Regions[1].Name)
+			}
+		})
+	}
+}
