@@ -1,13 +1,13 @@
 // Package plots draws briefing-quality charts of potash results with
 // gonum/plot: price paths with Monte Carlo fans, revenue and volume paths,
 // trade-flow heat maps, corridor use, tornado, sweep and comparison charts,
-// written atomically as PNG, SVG (fonts embedded) or PDF. It knows nothing
+// rendered in memory as PNG, SVG (fonts embedded) or PDF. It knows nothing
 // of solving: it draws model results it is given (model.Run,
 // model.MCResult, model.SweepResult, model.Tornado).
 //
 // # Charts
 //
-// RenderRun writes, for one run (file base names):
+// RunCharts makes, for one run (chart names, the file base names):
 //
 //   - price: the benchmark price (Brazil CFR, the benchmark region's CES
 //     price index), scenario solid against counterfactual dashed, with the
@@ -28,11 +28,12 @@
 //     force (from the path's events via model.SetPolicy), for every
 //     supplier with more than one corridor.
 //
-// RenderTornado, RenderSweep (line for a 1-D sweep, heat map with a colour
-// bar for a 2-D sweep) and RenderCompare (benchmark price and Belarus's
-// revenue change across scenarios) write the other charts. The chart
+// TornadoChart, SweepCharts (line for a 1-D sweep, heat map with a colour
+// bar for a 2-D sweep) and CompareCharts (benchmark price and a supplier's
+// revenue change across scenarios) make the other charts. The chart
 // constructors (PricePathChart, RevenueChangeChart, …) return a *Chart
-// whose Render writes one format to any io.Writer (e.g. an HTTP response).
+// whose Render writes one format to any io.Writer (e.g. an HTTP response);
+// RenderAll renders many charts in every format at once, in parallel.
 // Each Chart has a Caption for a list of charts and a Main flag marking
 // the ones a summary shows first (price, revenue_change, volumes, shares,
 // flows; the tornado, sweeps and comparisons).
@@ -100,8 +101,7 @@
 // run.
 //
 // Bad data (empty, NaN or Inf values, inconsistent shapes, a missing Monte
-// Carlo series) is an error, never a panic. All charts are rendered in
-// memory before anything is written, and each file is written to a
-// temporary file in the same directory and renamed into place, so a failed
-// run leaves no partial chart.
+// Carlo series) is an error, never a panic. RenderAll returns every file or
+// none; writing them is the caller's (the run pipeline, internal/run,
+// writes a run's outputs whole with internal/report's staging).
 package plots

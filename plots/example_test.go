@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot/plotter"
@@ -38,30 +36,24 @@ func tinyRun() *model.Run {
 	return &model.Run{Scenario: path(300, 10), Counterfactual: path(310, 8)}
 }
 
-func ExampleRenderRun() {
-	dir, err := os.MkdirTemp("", "charts")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer os.RemoveAll(dir)
+func ExampleRunCharts() {
 	meta := plots.Meta{Scenario: "us-relief-2025", Counterfactual: "history", ModelVersion: model.Version}
-	files, err := plots.RenderRun(dir, tinyRun(), nil, meta, plots.Options{Size: plots.SizeHalfPage, DPI: 72})
+	charts, err := plots.RunCharts(tinyRun(), nil, meta, plots.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for _, f := range files {
-		fmt.Println(filepath.Base(f))
+	for _, ch := range charts {
+		fmt.Printf("%-15s %-5v %s\n", ch.Name, ch.Main, ch.Caption)
 	}
 	// Output:
-	// price.png
-	// price_regions.png
-	// revenue.png
-	// revenue_change.png
-	// volumes.png
-	// shares.png
-	// flows.png
+	// price           true  Benchmark price path, with Monte Carlo bands
+	// price_regions   false Price index by market
+	// revenue         false Export revenue by supplier
+	// revenue_change  true  Export revenue change by supplier
+	// volumes         true  Export volumes by supplier
+	// shares          true  World market shares
+	// flows           true  Trade-flow change (heat map)
 }
 
 func ExampleChart_Render() {

@@ -7,8 +7,6 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -1086,66 +1084,4 @@ func RenderAll(ctx context.Context, charts []*Chart, opts Options) ([]File, erro
 		}
 	}
 	return files, nil
-}
-
-// saveCharts renders every chart in every format into memory first, so
-// that invalid data writes nothing, then writes each file atomically into
-// dir (created if missing). It returns the paths written.
-func saveCharts(dir string, charts []*Chart, opts Options) ([]string, error) {
-	files, err := RenderAll(context.Background(), charts, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, errorf("%v", err)
-	}
-	var written []string
-	for _, f := range files {
-		path := filepath.Join(dir, f.Name())
-		if err := writeFileAtomic(path, func(w io.Writer) error {
-			_, err := w.Write(f.Data)
-			return err
-		}); err != nil {
-			return written, err
-		}
-		written = append(written, path)
-	}
-	return written, nil
-}
-
-// writeFileAtomic writes path by calling write on a temporary file in the
-// same directory and renaming it over path once complete and synced. On
-// any error the temporary file is removed and path is left as it was.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return errorf("%v", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = write(f); err != nil {
-		return errorf("writing %s: %v", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return errorf("writing %s: %v", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return errorf("writing %s: %v", path, err)
-	}
-	if err = os.Chmod(tmp, 0o644); err != nil {
-		return errorf("%v", err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return errorf("%v", err)
-	}
-	return nil
 }

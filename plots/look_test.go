@@ -1,12 +1,35 @@
 package plots
 
 import (
+	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
 )
+
+// writeLook renders charts (or the constructor's error) with opts into
+// dir for a person to look at.
+func writeLook(t *testing.T, dir string, charts []*Chart, err error, opts Options) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := RenderAll(context.Background(), charts, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name()), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 // TestLook renders every chart to $PLOTS_LOOK_DIR for a person to look at.
 func TestLook(t *testing.T) {
@@ -28,23 +51,18 @@ func TestLook(t *testing.T) {
 		opts.Size = SizeWeb
 		opts.DPI = 96 // 800 pixels wide: as a 800 CSS px card shows it
 	}
-	if _, err := RenderRun(dir, run, mc, fixtureMeta(), opts); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := RenderTornado(dir, fixtureTornado(), fixtureMeta(), opts); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := RenderSweep(dir+"/s1", fixtureSweep(1), fixtureMeta(), opts); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := RenderSweep(dir+"/s2", fixtureSweep(2), fixtureMeta(), opts); err != nil {
-		t.Fatal(err)
-	}
+	charts, err := RunCharts(run, mc, fixtureMeta(), opts)
+	writeLook(t, dir, charts, err, opts)
+	tor, err := TornadoChart(fixtureTornado(), fixtureMeta())
+	writeLook(t, dir, []*Chart{tor}, err, opts)
+	charts, err = SweepCharts(fixtureSweep(1), fixtureMeta())
+	writeLook(t, dir+"/s1", charts, err, opts)
+	charts, err = SweepCharts(fixtureSweep(2), fixtureMeta())
+	writeLook(t, dir+"/s2", charts, err, opts)
 	r2 := fixtureRun(fixtureOpts{delay: 0.5})
 	r3 := fixtureRun(fixtureOpts{zero: true})
-	if _, err := RenderCompare(dir, []*model.Run{run, r2, r3}, []string{"us-relief-2025", "relief-2026", "history"}, fixtureMeta(), opts); err != nil {
-		t.Fatal(err)
-	}
+	charts, err = CompareCharts([]*model.Run{run, r2, r3}, []string{"us-relief-2025", "relief-2026", "history"}, "Belarus", fixtureMeta())
+	writeLook(t, dir, charts, err, opts)
 }
 
 // TestLookVariants renders edge cases to $PLOTS_LOOK_DIR for inspection.
@@ -59,8 +77,8 @@ func TestLookVariants(t *testing.T) {
 		"short": {months: 14},
 	} {
 		run := fixtureRun(o)
-		if _, err := RenderRun(dir+"/"+name, run, fixtureMC(run), fixtureMeta(), Options{DPI: 100}); err != nil {
-			t.Fatal(err)
-		}
+		opts := Options{DPI: 100}
+		charts, err := RunCharts(run, fixtureMC(run), fixtureMeta(), opts)
+		writeLook(t, dir+"/"+name, charts, err, opts)
 	}
 }

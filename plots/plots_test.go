@@ -2,14 +2,11 @@ package plots
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
 	"html"
 	"image/png"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -303,12 +300,11 @@ func TestRenderVariants(t *testing.T) {
 			if tc.mc {
 				mc = fixtureMC(tc.run)
 			}
-			dir := t.TempDir()
 			opts := tc.opts
 			if opts.DPI == 0 {
 				opts.DPI = 30
 			}
-			files, err := noPanic(t, func() ([]string, error) { return RenderRun(dir, tc.run, mc, fixtureMeta(), opts) })
+			files, err := noPanic(t, func() ([]File, error) { return renderRun(tc.run, mc, fixtureMeta(), opts) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -319,33 +315,53 @@ func TestRenderVariants(t *testing.T) {
 			if len(files)%nf != 0 || len(files) < 7*nf {
 				t.Errorf("wrote %d files", len(files))
 			}
+			seen := map[string]bool{}
 			for _, f := range files {
-				b, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
+				b := f.Data
+				if seen[f.Name()] {
+					t.Errorf("%s rendered twice", f.Name())
 				}
-				switch filepath.Ext(f) {
-				case ".png":
+				seen[f.Name()] = true
+				switch f.Format {
+				case "png":
 					if _, err := png.Decode(bytes.NewReader(b)); err != nil {
-						t.Errorf("%s: %v", f, err)
+						t.Errorf("%s: %v", f.Name(), err)
 					}
-				case ".svg":
+				case "svg":
 					if !bytes.HasPrefix(b, []byte("<?xml")) || !bytes.Contains(b, []byte("</svg>")) {
-						t.Errorf("%s is not a complete SVG", f)
+						t.Errorf("%s is not a complete SVG", f.Name())
 					}
-				case ".pdf":
+				case "pdf":
 					if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b, []byte("FontFile")) {
-						t.Errorf("%s is not a PDF with embedded fonts", f)
+						t.Errorf("%s is not a PDF with embedded fonts", f.Name())
 					}
+				default:
+					t.Errorf("%s: format %q", f.Name(), f.Format)
 				}
-			}
-			ents, _ := os.ReadDir(dir)
-			if len(ents) != len(files) {
-				t.Errorf("%d entries in the output directory for %d files written", len(ents), len(files))
 			}
 		})
 	}
 }
+
+// renderRun renders every chart of a run (RunCharts) in every format of
+// opts (RenderAll), as the run pipeline does before it writes them.
+func renderRun(run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]File, error) {
+	charts, err := RunCharts(run, mc, meta, opts)
+	if err != nil {
+		return nil, err
+	}
+	return RenderAll(context.Background(), charts, opts)
+}
+
+// render renders charts made by a constructor, in the default format.
+func render(charts []*Chart, err error) ([]File, error) {
+	if err != nil {
+		return nil, err
+	}
+	return RenderAll(context.Background(), charts, Options{})
+}
+
+func one(ch *Chart, err error) ([]*Chart, error) { return []*Chart{ch}, err }
 
 // noPanic calls f and turns a panic into a test failure.
 func noPanic[T any](t *testing.T, f func() (T, error)) (v T, err error) {
@@ -359,7 +375,7 @@ func noPanic[T any](t *testing.T, f func() (T, error)) (v T, err error) {
 }
 
 // TestBadData: empty, NaN or Inf data, and inconsistent results, give an
-// error naming the problem, never a panic, and write nothing.
+// error naming the problem, never a panic, and no chart at all.
 func TestBadData(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	mut := func(f func(r *model.Run)) *model.Run {
@@ -415,13 +431,12 @@ func TestBadData(t *testing.T) {
 			if tc.mc != nil {
 				mc = tc.mc(tc.run)
 			}
-			dir := filepath.Join(t.TempDir(), "out")
-			_, err := noPanic(t, func() ([]string, error) { return RenderRun(dir, tc.run, mc, fixtureMeta(), Options{DPI: 30}) })
+			files, err := noPanic(t, func() ([]File, error) { return renderRun(tc.run, mc, fixtureMeta(), Options{DPI: 30}) })
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
 			}
-			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("output directory exists after an error")
+			if files != nil {
+				t.Errorf("%d charts returned with an error", len(files))
 			}
 		})
 	}
@@ -435,37 +450,49 @@ func TestBadData(t *testing.T) {
 	sw2.Values = sw2.Values[:5]
 	bad := []struct {
 		name string
-		f    func() ([]string, error)
+		f    func() ([]File, error)
 		want string
 	}{
-		{"tornado nil", func() ([]string, error) { return RenderTornado(t.TempDir(), nil, Meta{}, Options{}) }, "no parameters"},
-		{"tornado empty", func() ([]string, error) { return RenderTornado(t.TempDir(), &model.Tornado{}, Meta{}, Options{}) }, "no parameters"},
-		{"tornado NaN", func() ([]string, error) { return RenderTornado(t.TempDir(), tor, Meta{}, Options{}) }, "events.belarus-discount.pct"},
-		{"sweep nil", func() ([]string, error) { return RenderSweep(t.TempDir(), nil, Meta{}, Options{}) }, "no axes"},
-		{"sweep Inf", func() ([]string, error) { return RenderSweep(t.TempDir(), sw, Meta{}, Options{}) }, "sweep point 0"},
-		{"sweep ragged", func() ([]string, error) { return RenderSweep(t.TempDir(), sw2, Meta{}, Options{}) }, "5 points of values for a grid of 42"},
-		{"compare none", func() ([]string, error) { return RenderCompare(t.TempDir(), nil, nil, Meta{}, Options{}) }, "no runs"},
-		{"compare names", func() ([]string, error) {
-			return RenderCompare(t.TempDir(), []*model.Run{fixtureRun(fixtureOpts{months: 3})}, nil, Meta{}, Options{})
+		{"tornado nil", func() ([]File, error) { return render(one(TornadoChart(nil, Meta{}))) }, "no parameters"},
+		{"tornado empty", func() ([]File, error) { return render(one(TornadoChart(&model.Tornado{}, Meta{}))) }, "no parameters"},
+		{"tornado NaN", func() ([]File, error) { return render(one(TornadoChart(tor, Meta{}))) }, "events.belarus-discount.pct"},
+		{"sweep nil", func() ([]File, error) { return render(SweepCharts(nil, Meta{})) }, "no axes"},
+		{"sweep Inf", func() ([]File, error) { return render(SweepCharts(sw, Meta{})) }, "sweep point 0"},
+		{"sweep ragged", func() ([]File, error) { return render(SweepCharts(sw2, Meta{})) }, "5 points of values for a grid of 42"},
+		{"compare none", func() ([]File, error) { return render(CompareCharts(nil, nil, "Belarus", Meta{})) }, "no runs"},
+		{"compare names", func() ([]File, error) {
+			return render(CompareCharts([]*model.Run{fixtureRun(fixtureOpts{months: 3})}, nil, "Belarus", Meta{}))
 		}, "0 names for 1 runs"},
-		{"bad format", func() ([]string, error) {
-			return RenderRun(t.TempDir(), fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{Formats: []string{"gif"}})
+		{"bad format", func() ([]File, error) {
+			return renderRun(fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{Formats: []string{"gif"}})
 		}, `unknown format "gif"`},
-		{"bad size", func() ([]string, error) {
-			return RenderRun(t.TempDir(), fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{Size: 7})
+		{"bad size", func() ([]File, error) {
+			return renderRun(fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{Size: 7})
 		}, "unknown size"},
-		{"bad DPI", func() ([]string, error) {
-			return RenderRun(t.TempDir(), fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{DPI: 5})
+		{"bad DPI", func() ([]File, error) {
+			return renderRun(fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{DPI: 5})
 		}, "DPI 5"},
-		{"flow month outside", func() ([]string, error) {
-			return RenderRun(t.TempDir(), fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{FlowMonth: model.NewMonth(2030, 1)})
+		{"flow month outside", func() ([]File, error) {
+			return renderRun(fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{FlowMonth: model.NewMonth(2030, 1)})
 		}, "trade-flow month 2030-01 outside the run"},
+		{"cancelled", func() ([]File, error) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			charts, err := RunCharts(fixtureRun(fixtureOpts{months: 3}), nil, Meta{}, Options{})
+			if err != nil {
+				return nil, err
+			}
+			return RenderAll(ctx, charts, Options{})
+		}, "context canceled"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := noPanic(t, tc.f)
+			files, err := noPanic(t, tc.f)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+			if files != nil {
+				t.Errorf("%d charts returned with an error", len(files))
 			}
 		})
 	}
@@ -506,73 +533,6 @@ func TestPlotterConstructors(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
-
-// TestAtomicWrite: a failed write leaves neither a partial file nor a
-// temporary file, and keeps an existing file as it was.
-func TestAtomicWrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "chart.png")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("disk full")
-	err := writeFileAtomic(path, func(w io.Writer) error {
-		if _, err := w.Write([]byte("half a chart")); err != nil {
-			return err
-		}
-		return boom
-	})
-	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("err = %v", err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("existing file changed to %q", b)
-	}
-	assertEntries(t, dir, "chart.png")
-
-	// Rename fails (the target is a directory): the temp file goes.
-	if err := os.Mkdir(filepath.Join(dir, "price.png"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	_, err = RenderRun(dir, fixtureRun(fixtureOpts{months: 12}), nil, fixtureMeta(), Options{DPI: 30})
-	if err == nil {
-		t.Fatal("rendering onto a directory succeeded")
-	}
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		if strings.Contains(e.Name(), ".tmp") {
-			t.Errorf("temporary file %s left behind", e.Name())
-		}
-	}
-
-	// Success: the file appears whole, no temporary remains.
-	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "new" {
-		t.Errorf("file = %q", b)
-	}
-
-	// Unwritable directory: an error, not a panic.
-	if err := writeFileAtomic(filepath.Join(dir, "no", "such", "dir.png"), func(io.Writer) error { return nil }); err == nil {
-		t.Error("write into a missing directory succeeded")
-	}
-}
-
-func assertEntries(t *testing.T, dir string, want ...string) {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range ents {
-		got = append(got, e.Name())
-	}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("directory holds %q, want %q", got, want)
-	}
-}
 
 // TestPNGSize: the size presets and DPI set the pixel size.
 func TestPNGSize(t *testing.T) {
