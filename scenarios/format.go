@@ -61,6 +61,7 @@ type EventFile struct {
 	Corridor    *CorridorEvent    `yaml:"corridor,omitempty" doc:"Resize (0 closes) and/or re-price one of supplier's export corridors."`
 	Capacity    *CapacityEvent    `yaml:"capacity,omitempty" doc:"Add production capacity (negative: an outage), Mt/yr."`
 	Demand      *DemandEvent      `yaml:"demand,omitempty" doc:"Shift a region's demand at given prices, percent."`
+	CropPrices  *CropPricesEvent  `yaml:"crop_prices,omitempty" doc:"Shock the market's crop-price driver in a region (or all), percent; it moves demand with the driver's elasticity and lag."`
 	Cost        *CostEvent        `yaml:"cost,omitempty" doc:"Add to every unit cost of a supplier, $/t."`
 	TariffQuota *TariffQuotaEvent `yaml:"tariff_quota,omitempty" doc:"Set a tariff-rate quota on supplier→region: in_pct on imports up to quota_mt Mt/yr, out_pct above; the quota rent goes to the importers."`
 

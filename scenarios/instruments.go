@@ -60,6 +60,13 @@ type DemandEvent struct {
 	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent, each -99 to 90; the last value holds afterwards."`
 }
 
+// CropPricesEvent shocks the market's crop-price driver.
+type CropPricesEvent struct {
+	Region    string    `yaml:"region" req:"true" doc:"Region name, or 'all'."`
+	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Change of the region's crop-price index, percent (-20 = crop prices 20% lower than the market's driver); -90 ≤ pct ≤ 400. It reaches demand with the driver's elasticity and lag (market.drivers.crop_prices). Give pct or series_pct."`
+	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly changes of the crop-price index from start, percent, each -90 to 400; the last value holds afterwards."`
+}
+
 // CostEvent shifts a supplier's unit costs.
 type CostEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
@@ -114,6 +121,9 @@ type ifield struct {
 	kind  model.EventKind
 	slot  slot
 	scale float64
+	// offset is added after scaling: model value = file value · scale +
+	// offset (a percent change of an index becomes its level: 1 + pct/100).
+	offset float64
 	// alt names a series field that replaces this number when given (the
 	// number is then not addressable as events.ID.KEY).
 	alt string
@@ -298,6 +308,38 @@ var instrumentTable = []*instrument{
 			case pct.num != nil && series.series != nil:
 				x.bad("demand.series_pct", "give pct or series_pct, not both")
 			}
+		},
+	},
+	{
+		key: "crop_prices", kind: model.EventDemandDriver, ramp: true,
+		fields: []ifield{
+			{key: "region", role: roleRegion, all: true},
+			{key: "pct", role: roleNumber, valid: projectionBound, scale: 0.01, offset: 1, alt: "series_pct"},
+			{key: "series_pct", role: roleSeries, valid: projectionBound, scale: 0.01, offset: 1},
+		},
+		check: func(x *evCheck) {
+			pct, series := x.field("pct"), x.field("series_pct")
+			switch {
+			case pct.num == nil && series.series == nil:
+				x.bad("crop_prices", "a crop_prices event needs pct or series_pct")
+			case pct.num != nil && series.series != nil:
+				x.bad("crop_prices.series_pct", "give pct or series_pct, not both")
+			}
+			if cropDriver(x.mf) == nil {
+				x.bad("crop_prices", "the market has no crop-price driver to shock (market.drivers.crop_prices; the embedded base datasets have one)")
+			}
+		},
+		build: func(x *evCheck, base model.Event) []model.Event {
+			// The shock reaches demand with the driver's elasticity and
+			// lag (SetCropDriverParams keeps them equal when a sweep or a
+			// draw changes the driver's).
+			evs := x.defaultBuild(base)
+			if d := cropDriver(x.mf); d != nil {
+				for k := range evs {
+					evs[k].Aux = [2]float64{d.LagMonths, d.Elasticity}
+				}
+			}
+			return evs
 		},
 	},
 	{
@@ -633,19 +675,26 @@ func (x *evCheck) buildEvent(base model.Event, mk *model.Market) []model.Event {
 	if in.build != nil {
 		return in.build(x, base)
 	}
+	return x.defaultBuild(base)
+}
+
+// defaultBuild makes one model event of the instrument's kind with every
+// number in its slot (base has the indices set).
+func (x *evCheck) defaultBuild(base model.Event) []model.Event {
+	in := x.in
 	base.Kind = in.kind
 	for k := range in.fields {
 		f, v := &in.fields[k], x.vals[k]
 		switch {
 		case f.role == roleNumber && v.num != nil:
-			*f.slotPtr(&base) = *v.num * f.scale
+			*f.slotPtr(&base) = *v.num*f.scale + f.offset
 			if f.slot == slotFrom {
 				base.HasFrom = true
 			}
 		case f.role == roleSeries && len(v.series) > 0:
 			base.Series = make([]float64, len(v.series))
 			for j, s := range v.series {
-				base.Series[j] = s * f.scale
+				base.Series[j] = s*f.scale + f.offset
 			}
 			base.Value = base.Series[0]
 		}

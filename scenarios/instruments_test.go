@@ -149,8 +149,8 @@ func TestEventFieldParams(t *testing.T) {
 					// The model event holds the value in model units.
 					for _, e := range sp.Events {
 						if (e.ID == ref.ev.ID || e.ID == ref.ev.ID+costSuffix) && e.Kind == f.inst.kind {
-							if v := *f.inst.slotPtr(&e); !scalar.EqualWithinRel(v, want*f.inst.scale, tol) {
-								t.Errorf("model event %s holds %g, want %g", e.ID, v, want*f.inst.scale)
+							if v := *f.inst.slotPtr(&e); !scalar.EqualWithinRel(v, want*f.inst.scale+f.inst.offset, tol) {
+								t.Errorf("model event %s holds %g, want %g", e.ID, v, want*f.inst.scale+f.inst.offset)
 							}
 						}
 					}
@@ -186,7 +186,7 @@ func TestTariffQuotaScenario(t *testing.T) {
 		{"quota above the flow", []string{"events.trq.quota_mt=100"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := "extends: inline-basic.yaml\nremove_events: [ban-nw, tariff, quota, port-shut, new-mine, boom, index, energy]\n"
+			src := "extends: inline-basic.yaml\nremove_events: [ban-nw, tariff, quota, port-shut, new-mine, boom, index, energy, crops]\n"
 			s, err := Parse("testdata/valid/trq-only.yaml", []byte(src), tc.sets)
 			if err != nil {
 				t.Fatal(err)

@@ -93,6 +93,7 @@ func (f *MarketFile) Clone() *MarketFile {
 		rt.Flow, rt.Freight, rt.Wedge = rt.Flow.clone(), rt.Freight.clone(), rt.Wedge.clone()
 		c.Routes[k] = rt
 	}
+	c.Drivers = f.Drivers.clone()
 	if f.Suppliers == nil {
 		c.Suppliers = nil
 	}
@@ -103,6 +104,26 @@ func (f *MarketFile) Clone() *MarketFile {
 		c.Routes = nil
 	}
 	return &c
+}
+
+// clone returns a deep copy of d (nil for nil).
+func (d *DriversFile) clone() *DriversFile {
+	if d == nil {
+		return nil
+	}
+	c := &DriversFile{}
+	if cp := d.CropPrices; cp != nil {
+		cc := *cp
+		cc.Elasticity, cc.LagMonths = cp.Elasticity.clone(), cp.LagMonths.clone()
+		cc.ProjectionPct, cc.ProjectionRampMonths = cp.ProjectionPct.clone(), cp.ProjectionRampMonths.clone()
+		cc.Weights = nil
+		for _, w := range cp.Weights {
+			w.Maize, w.Soybeans, w.Wheat = w.Maize.clone(), w.Soybeans.clone(), w.Wheat.clone()
+			cc.Weights = append(cc.Weights, w)
+		}
+		c.CropPrices = &cc
+	}
+	return c
 }
 
 // clone copies n's range so that the copy shares nothing with n.

@@ -36,6 +36,37 @@ type MarketFile struct {
 	Suppliers []SupplierFile `yaml:"suppliers" json:"suppliers"`
 	Regions   []RegionFile   `yaml:"regions" json:"regions"`
 	Routes    []RouteFile    `yaml:"routes" json:"routes"`
+	// Drivers are the recorded exogenous drivers of demand the market runs
+	// on (drivers.go; docs/SCENARIOS.md, "Drivers"). Optional.
+	Drivers *DriversFile `yaml:"drivers,omitempty" json:"drivers,omitempty"`
+}
+
+// DriversFile holds the market's demand drivers.
+type DriversFile struct {
+	CropPrices *CropDriverFile `yaml:"crop_prices,omitempty" json:"crop_prices,omitempty"`
+}
+
+// CropDriverFile is the affordability driver: each region's crop-price
+// index, built from the embedded Pink Sheet crop prices with the region's
+// weights (2020 = 1 for base-2020), shifts its demand at given prices by
+// index^elasticity after lag_months. After the record ends the index is
+// held at its last recorded value, changed by projection_pct over
+// projection_ramp_months.
+type CropDriverFile struct {
+	Elasticity           Num               `yaml:"elasticity" json:"elasticity"`                                             // θ
+	LagMonths            Num               `yaml:"lag_months" json:"lag_months"`                                             // L, months
+	ProjectionPct        Num               `yaml:"projection_pct,omitempty" json:"projection_pct,omitempty"`                 // percent
+	ProjectionRampMonths Num               `yaml:"projection_ramp_months,omitempty" json:"projection_ramp_months,omitempty"` // months
+	Weights              []CropWeightsFile `yaml:"weights,omitempty" json:"weights,omitempty"`
+}
+
+// CropWeightsFile gives one region's weights of the crop-price index;
+// regions not listed weigh the three crops equally.
+type CropWeightsFile struct {
+	Region   string `yaml:"region" json:"region"`
+	Maize    Num    `yaml:"maize" json:"maize"`
+	Soybeans Num    `yaml:"soybeans" json:"soybeans"`
+	Wheat    Num    `yaml:"wheat" json:"wheat"`
 }
 
 // SourceRef is a citation that numbers can refer to by ID in their source

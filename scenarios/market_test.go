@@ -349,6 +349,9 @@ func TestEveryNumberHasSource(t *testing.T) {
 		}
 	}
 	want += 3 * len(f.Routes)
+	if d := f.Drivers; d != nil && d.CropPrices != nil {
+		want += 3 + 3*len(d.CropPrices.Weights) // elasticity, lag, projection; three weights per region
+	}
 	if numbers != want {
 		t.Errorf("found %d sourced numbers, want %d", numbers, want)
 	}

@@ -235,12 +235,25 @@ func matchNames(names []string, pat, what string) ([]int, error) {
 // against f.
 func expandMarketPath(f *MarketFile, path string) ([]mtarget, error) {
 	parts := strings.Split(path, ".")
-	colls := []string{"regions", "suppliers", "routes"}
+	colls := []string{"regions", "suppliers", "routes", "drivers"}
 	if len(parts) == 0 || slices.Index(colls, parts[0]) < 0 {
-		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD)", parts[0], didYouMean(parts[0], colls))
+		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD, market.drivers.crop_prices.FIELD)", parts[0], didYouMean(parts[0], colls))
 	}
 	var out []mtarget
 	switch parts[0] {
+	case "drivers":
+		if len(parts) != 3 || parts[1] != "crop_prices" {
+			return nil, perr("expected market.drivers.crop_prices.FIELD (%s)", strings.Join(driverFieldKeys(), ", "))
+		}
+		fd, ok := findDriverField(parts[2])
+		if !ok {
+			return nil, perr("unknown crop-price driver field '%s'%s", parts[2], didYouMean(parts[2], driverFieldKeys()))
+		}
+		if f.Drivers == nil || f.Drivers.CropPrices == nil {
+			return nil, perr("the market has no crop-price driver (market.drivers.crop_prices)")
+		}
+		out = append(out, mtarget{path: "market.drivers.crop_prices." + fd.key, kind: "drivers",
+			field: mfield{key: fd.key, unit: fd.unit, valid: fd.valid, scale: 1}, nameA: fd.key, fileNumPtr: fd.num(f.Drivers.CropPrices)})
 	case "regions":
 		if len(parts) != 3 {
 			return nil, perr("expected market.regions.NAME.FIELD")

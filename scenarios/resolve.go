@@ -567,6 +567,18 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	sc.Spec.Events = buildEvents(evs, mkt)
 	sc.Counterfactual = &model.Spec{Name: cfName, Market: mkt.Clone(), Start: hz.start, End: hz.end, ReportStart: hz.report}
 	sc.Counterfactual.Events = buildEvents(cfs, sc.Counterfactual.Market)
+	if cd := cropDriver(mf); cd != nil {
+		// The market's drivers: the same in the scenario and the
+		// counterfactual (validateDrivers built them once already).
+		p, err := RecordedCropPrices()
+		if err == nil {
+			sc.Spec.Drivers, err = cd.Events(p, mf.BaseYear)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("scenarios: building the crop-price driver: %w", err)
+		}
+		sc.Counterfactual.Drivers = sc.Spec.Clone().Drivers
+	}
 	common := commonEvents(m.events, cfEvents)
 	for _, u := range unc {
 		uu, err := makeUncertain(sc, u, common)
@@ -736,6 +748,7 @@ func cloneMarketFile(f *MarketFile) *MarketFile {
 	}
 	c.Regions = append([]RegionFile(nil), f.Regions...)
 	c.Routes = append([]RouteFile(nil), f.Routes...)
+	c.Drivers = f.Drivers.clone()
 	return &c
 }
 

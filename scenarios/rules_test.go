@@ -73,6 +73,7 @@ func TestSpecEvents(t *testing.T) {
 		{"index", model.EventDemand, -1, 1, -1, 0.01, 0, false, "2021-01", "", 0, 0, 3},
 		{"energy", model.EventCost, 0, -1, -1, -4, 0, false, "2022-09", "", 0, 0, 0},
 		{"trq", model.EventTariffQuota, 2, 0, -1, 0, 0, false, "2022-01", "", 0, 0, 0},
+		{"crops", model.EventDemandDriver, -1, 1, -1, 0.8, 0, false, "2022-06", "", 3, 0, 0},
 	}
 	if len(sp.Events) != len(wants) {
 		t.Fatalf("%d model events, want %d", len(sp.Events), len(wants))

@@ -298,6 +298,14 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 	switch parts[0] {
 	case "market":
 		kind := parts[1]
+		if kind == "drivers" && len(parts) == 4 {
+			fd, ok := findDriverField(parts[3])
+			if !ok {
+				return ss, fmt.Errorf("unknown field in %s", path)
+			}
+			ss.get, ss.set = fd.get, fd.set
+			return ss, nil
+		}
 		var fs []mfield
 		var t mtarget
 		switch {
@@ -371,11 +379,11 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 				if !ok {
 					return 0, false
 				}
-				return *f.slotPtr(e) / f.scale, true
+				return (*f.slotPtr(e) - f.offset) / f.scale, true
 			}
 			set = func(e *model.Event, v float64) {
 				if f, ok := modelField(e.Kind, field); ok {
-					*f.slotPtr(e) = v * f.scale
+					*f.slotPtr(e) = v*f.scale + f.offset
 					if f.slot == slotFrom {
 						e.HasFrom = true
 					}

@@ -268,6 +268,7 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 		seen[key] = k
 		l.checkNums(d, at, fp, routeFields, func(f mfield) *Num { return f.num(mf, k, 0) }, "route "+key)
 	}
+	l.validateDrivers(mf, d, at)
 }
 
 // checkNums checks every field of one market entity against the model's

@@ -1,0 +1,296 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// tolIndex is the tolerance of an index computed by hand from the CSV's
+// printed digits: far below any difference that matters, far above
+// rounding.
+const tolIndex = 1e-12
+
+// 2020 averages of the embedded Pink Sheet extract, $/t, by hand from its
+// twelve monthly rows: maize 165.46600046666663, soybeans
+// 406.63984166467253, wheat (US HRW) 231.56548795000003.
+const (
+	maize2020 = 165.46600046666663
+	soy2020   = 406.63984166467253
+	wheat2020 = 231.56548795000003
+)
+
+func driverByID(s *model.Spec, id string) *model.Event {
+	for k := range s.Drivers {
+		if s.Drivers[k].ID == id {
+			return &s.Drivers[k]
+		}
+	}
+	return nil
+}
+
+// TestCropDriverEmbedded checks the crop-price driver that every scenario
+// on base-2020 runs on against values computed by hand from the embedded
+// CSV: Brazil's index (maize 0.25, soybeans 0.75) and an equally weighted
+// region's in May 2022 and October 2025 (the record's last month, held
+// after it), the lag, the same driver in the counterfactual, and the
+// projection a scenario sets.
+func TestCropDriverEmbedded(t *testing.T) {
+	s := mustLoad(t, "history", "market.drivers.crop_prices.lag_months=0")
+	// 2022-05: maize 344.84005919999998, soybeans 724.09, wheat 522.29.
+	may22 := func(w CropWeights) float64 {
+		return w.Maize*344.84005919999998/maize2020 + w.Soybeans*724.09/soy2020 + w.Wheat*522.28999999999999998/wheat2020
+	}
+	// 2025-10: maize 198.13039555556, soybeans 403.75, wheat 230.78.
+	oct25 := func(w CropWeights) float64 {
+		return w.Maize*198.13039555556/maize2020 + w.Soybeans*403.75/soy2020 + w.Wheat*230.78/wheat2020
+	}
+	brazil := CropWeights{Maize: 0.25, Soybeans: 0.75}
+	for _, tc := range []struct {
+		region string
+		t      model.Month
+		want   float64
+	}{
+		{"Brazil", model.NewMonth(2022, 5), may22(brazil)},          // 1.8565…
+		{"India", model.NewMonth(2022, 5), may22(EqualCropWeights)}, // 2.0401…
+		{"Brazil", model.NewMonth(2025, 10), oct25(brazil)},
+		{"Brazil", model.NewMonth(2025, 12), oct25(brazil)}, // held after the record
+		{"Europe", model.NewMonth(2025, 12), oct25(EqualCropWeights)},
+	} {
+		t.Run(tc.region+" "+tc.t.String(), func(t *testing.T) {
+			for _, sp := range []*model.Spec{s.Spec, s.Counterfactual} {
+				e := driverByID(sp, "crop_prices."+tc.region)
+				if e == nil {
+					t.Fatalf("%s: no driver for %s", sp.Name, tc.region)
+				}
+				if got := e.DriverLevel(tc.t); !scalar.EqualWithinAbs(got, tc.want, tolIndex) {
+					t.Errorf("%s: level %.15g, want %.15g", sp.Name, got, tc.want)
+				}
+			}
+		})
+	}
+	if b := driverByID(s.Spec, "crop_prices.Brazil"); b.Start != model.NewMonth(2019, 1) || b.Aux != [2]float64{0, 0} {
+		t.Errorf("Brazil's driver starts %v with lag, elasticity %v; want 2019-01 and the dataset's (0, 0) after the --set", b.Start, b.Aux)
+	}
+
+	// A lag of 1.5 months reads halfway between March and April 2022 for May.
+	s = mustLoad(t, "history", "market.drivers.crop_prices.lag_months=1.5")
+	apr, mar := 0.25*348.16665519999998/maize2020+0.75*720.78999999999999998/soy2020, 0.0
+	mar = brazilIndex(t, model.NewMonth(2022, 3))
+	if got, want := driverByID(s.Spec, "crop_prices.Brazil").DriverLevel(model.NewMonth(2022, 5)), 0.5*apr+0.5*mar; !scalar.EqualWithinAbs(got, want, tolIndex) {
+		t.Errorf("lag 1.5: level %.15g, want %.15g", got, want)
+	}
+
+	// A projection of −20% over 4 months: the projection's level is
+	// 1 − 0.2·w, w = 1/4 in 2025-11, 1 from 2026-02; demand moves by
+	// (index · projection)^θ.
+	s = mustLoad(t, "history", "market.drivers.crop_prices.projection_pct=-20", "market.drivers.crop_prices.projection_ramp_months=4", "market.drivers.crop_prices.lag_months=0")
+	p := driverByID(s.Spec, CropDriverID+projectionSuffix)
+	for _, c := range []struct {
+		t    model.Month
+		want float64
+	}{{model.NewMonth(2025, 10), 1}, {model.NewMonth(2025, 11), 0.95}, {model.NewMonth(2026, 2), 0.8}, {model.NewMonth(2027, 6), 0.8}} {
+		if got := p.DriverLevel(c.t); !scalar.EqualWithinAbs(got, c.want, 1e-15) {
+			t.Errorf("projection in %v: %g, want %g", c.t, got, c.want)
+		}
+	}
+}
+
+// brazilIndex is Brazil's index in month t by hand from the CSV row.
+func brazilIndex(t *testing.T, m model.Month) float64 {
+	t.Helper()
+	p, err := RecordedCropPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := int(m - p.Start)
+	return 0.25*p.Maize[k]/maize2020 + 0.75*p.Soybeans[k]/soy2020
+}
+
+// TestCropIndexErrors checks CropIndex's refusals.
+func TestCropIndexErrors(t *testing.T) {
+	p, err := RecordedCropPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		w    CropWeights
+		base int
+	}{
+		{"weights sum to 1.2", CropWeights{Maize: 0.6, Soybeans: 0.6}, 2020},
+		{"negative weight", CropWeights{Maize: 1.2, Soybeans: -0.2}, 2020},
+		{"base year without prices", EqualCropWeights, 2030},
+	} {
+		if _, _, err := CropIndex(p, c.w, c.base); err == nil {
+			t.Errorf("%s: accepted", c.name)
+		}
+	}
+	if _, err := ParseCropPrices("x.csv", []byte("month,maize_usd_per_t,soybeans_usd_per_t,wheat_us_hrw_usd_per_t\n2020M01,1,2,3\n2020M03,1,2,3\n")); err == nil || !strings.Contains(err.Error(), "x.csv:3:1") {
+		t.Errorf("a gap in the months: %v", err)
+	}
+}
+
+// TestCropDriverParams checks that the driver's numbers are parameters
+// like every other: --set and a sweep (Param.Apply) set the elasticity
+// and lag of every driver event of the scenario and the counterfactual
+// and of the scenario's crop_prices shocks; the valid range is enforced.
+func TestCropDriverParams(t *testing.T) {
+	s := mustLoad(t, "testdata/valid/inline-basic.yaml")
+	p, err := s.Param("market.drivers.crop_prices.elasticity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range []*model.Spec{s.Spec.Clone(), s.Counterfactual.Clone()} {
+		if err := p.Apply(sp, 0.7); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, evs := range [][]model.Event{sp.Drivers, sp.Events} {
+			for _, e := range evs {
+				if e.Kind == model.EventDemandDriver {
+					n++
+					if e.Aux != [2]float64{1.5, 0.7} {
+						t.Errorf("%s %s: lag, elasticity %v, want [1.5 0.7]", sp.Name, e.ID, e.Aux)
+					}
+				}
+			}
+		}
+		if n < 3 {
+			t.Errorf("%s: %d driver events", sp.Name, n)
+		}
+	}
+	if err := p.Apply(s.Spec.Clone(), 3.5); !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("elasticity 3.5: error %v, want ErrOutOfRange", err)
+	}
+	if lo, hi, _, err := s.Range("market.drivers.crop_prices.lag_months"); err != nil || lo != 0 || hi != 12 {
+		t.Errorf("lag range [%g, %g] (%v), want [0, 12]", lo, hi, err)
+	}
+	shock := eventByID(s.Spec, "crops")
+	if shock.Aux != [2]float64{1.5, 0.2} || shock.Value != 0.8 {
+		t.Errorf("the crop_prices shock: value %g, lag and elasticity %v; want 0.8 and the market's [1.5 0.2]", shock.Value, shock.Aux)
+	}
+	// The uncertainty entry draws the elasticity for both paths.
+	found := false
+	for _, u := range s.Uncertain {
+		if u.Name == "market.drivers.crop_prices.elasticity" {
+			found = true
+			sp := s.Counterfactual.Clone()
+			if err := u.Apply(sp, 0.33); err != nil || sp.Drivers[0].Aux[1] != 0.33 {
+				t.Errorf("uncertain elasticity on the counterfactual: %v, %v", err, sp.Drivers[0].Aux)
+			}
+		}
+	}
+	if !found {
+		t.Error("no uncertain elasticity")
+	}
+}
+
+// TestCropShockMovesDemand runs a crop-price shock against its
+// counterfactual: with a positive elasticity lower crop prices lower
+// demand and the benchmark price, only after the shock starts and its
+// lag; with elasticity 0 the shock changes nothing.
+func TestCropShockMovesDemand(t *testing.T) {
+	src := "title: t\nhorizon: {start: 2020-01, end: 2021-12}\nevents:\n  - {id: cheap-crops, crop_prices: {region: all, pct: -30}, start: 2021-01}\n"
+	for _, tc := range []struct {
+		theta string
+		moves bool
+	}{{"0.5", true}, {"0", false}} {
+		t.Run("elasticity "+tc.theta, func(t *testing.T) {
+			s, err := Parse("shock.yaml", []byte(src), []string{"market.drivers.crop_prices.elasticity=" + tc.theta, "market.drivers.crop_prices.lag_months=2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, tm := range run.Scenario.Months {
+				d := run.Scenario.Sol[k].Benchmark - run.Counterfactual.Sol[k].Benchmark
+				switch {
+				case tm < model.NewMonth(2021, 3) || !tc.moves:
+					if math.Abs(d) > 1e-9 {
+						t.Errorf("%v: benchmark moved by %g before the shock reached demand", tm, d)
+					}
+				case !(d < -0.1):
+					t.Errorf("%v: benchmark change %g $/t, want a fall", tm, d)
+				}
+			}
+		})
+	}
+}
+
+// driverInvalid are drivers sections and shocks that must be rejected,
+// with every error message (file:line:col: field: msg).
+var driverInvalid = []struct {
+	name string
+	src  string
+	sets []string
+	want []string
+}{
+	{name: "weights do not sum to 1", src: inlineDriver("        weights:\n          - {region: A, maize: 0.5, soybeans: 0.6, wheat: 0}\n"), want: []string{
+		"bad.yaml:17:13: market.inline.drivers.crop_prices.weights[0]: region A: crop weights maize 0.5, soybeans 0.6, wheat 0: want non-negative weights summing to 1",
+	}},
+	{name: "weights of an unknown region", src: inlineDriver("        weights:\n          - {region: B, maize: 0.5, soybeans: 0.5, wheat: 0}\n"), want: []string{
+		"bad.yaml:17:22: market.inline.drivers.crop_prices.weights[0].region: unknown region 'B'; expected one of: A",
+	}},
+	{name: "elasticity out of range", src: strings.Replace(inlineDriver(""), "elasticity: 0.2", "elasticity: 4", 1), want: []string{
+		"bad.yaml:14:21: market.inline.drivers.crop_prices.elasticity: elasticity 4 is outside its valid range: must be in [0, 3]",
+	}},
+	{name: "lag out of range by --set", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.lag_months=13"}, want: []string{
+		"--set: market.drivers.crop_prices.lag_months: market.drivers.crop_prices.lag_months = 13 is outside its valid range: must be in [0, 12]",
+	}},
+	{name: "unknown driver field", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.elastcity=1"}, want: []string{
+		"--set: market.drivers.crop_prices.elastcity: unknown crop-price driver field 'elastcity'; did you mean 'elasticity'?",
+	}},
+	{name: "shock without a driver", src: strings.Replace(inlineDriver(""), "    drivers:\n      crop_prices:\n        elasticity: 0.2\n        lag_months: 1\n", "", 1) + "events:\n  - {id: c, crop_prices: {region: all, pct: 10}, start: 2021-01}\n", want: []string{
+		"bad.yaml:14:26: events[0].crop_prices: the market has no crop-price driver to shock (market.drivers.crop_prices; the embedded base datasets have one)",
+	}},
+	{name: "shock with pct and series", src: "title: t\nhorizon: {end: 2021-12}\nevents:\n  - {id: c, crop_prices: {region: all, pct: 10, series_pct: [1, 2]}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:61: events[0].crop_prices.series_pct: give pct or series_pct, not both",
+	}},
+	{name: "shock below -90%", src: "title: t\nhorizon: {end: 2021-12}\nevents:\n  - {id: c, crop_prices: {region: Brazil, pct: -95}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:48: events[0].crop_prices.pct: pct -95 is outside its valid range: must be in [-90, 400]",
+	}},
+}
+
+// inlineDriver is a one-supplier, one-region market written inline with a
+// crop-price driver (lines 12–15: elasticity on line 14, weights from line 16) and extra lines for it.
+func inlineDriver(extra string) string {
+	return "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n" +
+		"    suppliers:\n      - {name: S, fob_usd_per_t: 100, capacity_mt: 2, supply_elasticity: 1, supply_adjustment_per_month: 0.1, corridors: [{name: P, capacity_mt: 2, cost_usd_per_t: 10}]}\n" +
+		"    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4, demand_adjustment_per_month: 0.1, demand_growth_pct_per_year: 0}\n" +
+		"    routes:\n      - {from: S, to: A, flow_mt: 1, freight_usd_per_t: 5}\n" +
+		"    drivers:\n      crop_prices:\n        elasticity: 0.2\n        lag_months: 1\n" + extra +
+		"horizon: {end: 2021-12}\n"
+}
+
+// TestCropDriverInvalid checks that every bad driver is rejected with the
+// file, line, column and field.
+func TestCropDriverInvalid(t *testing.T) {
+	if _, err := Parse("ok.yaml", []byte(inlineDriver("")), nil); err != nil {
+		t.Fatalf("the valid template is rejected: %v", err)
+	}
+	for _, tc := range driverInvalid {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(tc.src), tc.sets)
+			var ds Diagnostics
+			if !errors.As(err, &ds) {
+				t.Fatalf("error %v is not Diagnostics", err)
+			}
+			var got []string
+			for _, d := range ds.Errors() {
+				got = append(got, d.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", quoteLines(got), quoteLines(tc.want))
+			}
+		})
+	}
+}
