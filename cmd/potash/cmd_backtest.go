@@ -37,10 +37,13 @@ func newBacktestCommand() *cli.Command {
 			"record: the Pink Sheet potassium chloride price (Brazil CFR) month by month in and out of\n" +
 			"sample, next to a naive forecast (December 2023's price carried forward); the 2022 peak;\n" +
 			"FAOSTAT exports of Canada, Russia and Belarus; and splits the 2021–22 rise into sanctions,\n" +
-			"crop demand and gas costs.\n" +
+			"crop demand and gas costs. Forecast skill: at every origin from 2024-01 to 2025-04 the model is\n" +
+			"fitted on the data before it and forecasts 1, 3, 6 and 12 months ahead, next to a no-change and a\n" +
+			"12-month moving-average forecast; the nowcast carries the last recorded price forward by the\n" +
+			"model's change.\n" +
 			"Prints the fit table and writes backtest.png and backtest-factors.png (the model with and without\n" +
-			"each factor; and --charts formats), backtest-prices.csv,\n" +
-			"backtest-exports.csv, backtest.json and backtest.txt into --out. Method: docs/BACKTEST.md.\n\n" +
+			"each factor; and --charts formats), backtest-prices.csv, backtest-exports.csv,\n" +
+			"backtest-forecasts.csv, backtest.json and backtest.txt into --out. Method: docs/BACKTEST.md.\n\n" +
 			"Examples:\n" +
 			"  potash backtest\n" +
 			"  potash backtest --out bt --charts png,svg,pdf\n" +
@@ -105,6 +108,7 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs, isSet func(string
 	o.Files = []run.File{
 		{Name: report.FileBacktestPrices, Write: r.WritePricesCSV},
 		{Name: report.FileBacktestExports, Write: r.WriteExportsCSV},
+		{Name: report.FileBacktestForecasts, Write: r.WriteForecastsCSV},
 		{Name: report.FileBacktestTable, Write: r.WriteTable},
 	}
 	o.Summary = func([]report.ChartInfo) []run.File {

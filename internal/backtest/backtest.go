@@ -33,6 +33,9 @@ type Config struct {
 	Suppliers []string
 	// Fit are the estimation options (From is set to Start).
 	Fit FitOptions
+	// Rolling sets the rolling-origin forecasts and the nowcast (First
+	// zero: none).
+	Rolling RollingConfig
 }
 
 // DefaultConfig returns the back-test of issue 7: fit on 2020-01..2023-12,
@@ -47,9 +50,10 @@ func DefaultConfig() Config {
 		RiseTo:    model.NewMonth(2022, 12),
 		BaseYear:  2020,
 		Suppliers: []string{"Canada", "Russia", "Belarus"},
-		Fit: FitOptions{MaxEvals: 800, Weights: DefaultCropWeights, BaseYear: 2020,
+		Fit: FitOptions{MaxEvals: 800, BaseYear: 2020,
 			ExportSuppliers: []string{"Canada", "Russia", "Belarus"}, ExportWeight: 1,
 			ExtraStarts: []float64{0.2, 0.8}},
+		Rolling: DefaultRolling(),
 	}
 }
 
@@ -128,6 +132,12 @@ type Report struct {
 	ExportRecord map[string]Annual    // FAOSTAT, Mt KCl
 	Params       []Param
 	ParamValues  []float64
+	// Rolling is the rolling-origin evaluation and the nowcast (nil when
+	// Config.Rolling is off).
+	Rolling *Rolling
+	// CropWeights describes the crop weights of the market's driver in
+	// words (empty when the model does not say).
+	CropWeights string
 }
 
 // Run fits m on the part of rec before cfg.Cut, simulates the fitted model
@@ -238,6 +248,10 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 	}); ok {
 		r.Markers = mk.Markers(cfg.Start, cfg.End)
 	}
+	r.CropWeights = "equal weights"
+	if cw, ok := m.(interface{ CropWeightsText() string }); ok {
+		r.CropWeights = cw.CropWeightsText()
+	}
 
 	ws := []decompWindow{
 		{fmt.Sprintf("%d–%d avg, fitted", cfg.RiseFrom.Year(), cfg.RiseTo.Year()), cfg.RiseFrom, cfg.RiseTo},
@@ -255,6 +269,11 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 	}
 	r.Decompositions = append(fitted, prior...)
 	r.Decomposition = r.Decompositions[0]
+	if cfg.Rolling.First != 0 {
+		if r.Rolling, err = RunRolling(ctx, m, rec, cfg.Rolling, cfg.Fit, fit.Values, cfg.End); err != nil {
+			return nil, fmt.Errorf("backtest: rolling origins: %w", err)
+		}
+	}
 	return r, nil
 }
 

@@ -101,7 +101,7 @@ func TestRunSynthetic(t *testing.T) {
 	if err := r.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"crop index", "naive", "Belarus", "2022-04", "1,202", "sanctions", "out of sample"} {
+	for _, want := range []string{"crop-price index", "naive", "Belarus", "2022-04", "1,202", "sanctions", "out of sample"} {
 		if !strings.Contains(strings.ToLower(table.String()), strings.ToLower(want)) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
 )
 
 // Reference files the back-test reads through scenarios.Reference
@@ -233,17 +234,6 @@ func colIndex(name string, header []string, col string) (int, error) {
 	return -1, fmt.Errorf("%s:1: missing column %q", name, col)
 }
 
-// parsePinkMonth parses "2020M01".
-func parsePinkMonth(s string) (model.Month, error) {
-	y, m, ok := strings.Cut(strings.TrimSpace(s), "M")
-	yy, err1 := strconv.Atoi(y)
-	mm, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || mm < 1 || mm > 12 || yy < 1900 || yy > 2200 {
-		return 0, fmt.Errorf("month %q: want YYYYMmm, e.g. 2020M01", s)
-	}
-	return model.NewMonth(yy, mm), nil
-}
-
 func parsePinkSheet(name string, data []byte, r *Record) error {
 	header, rows, err := readCSV(name, data)
 	if err != nil {
@@ -259,7 +249,7 @@ func parsePinkSheet(name string, data []byte, r *Record) error {
 	series := []*Series{&r.Potash, &r.Maize, &r.Soybeans, &r.Wheat, &r.Gas}
 	for n, row := range rows {
 		line := n + 2
-		t, err := parsePinkMonth(row[idx[0]])
+		t, err := scenarios.ParsePinkSheetMonth(row[idx[0]])
 		if err != nil {
 			return fmt.Errorf("%s:%d:%d: month: %w", name, line, idx[0]+1, err)
 		}

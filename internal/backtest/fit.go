@@ -68,7 +68,8 @@ type FitOptions struct {
 	// MaxEvals bounds the number of model simulations of each search
 	// (one per starting point); 200 when zero.
 	MaxEvals int
-	// Weights of the crop-price index; DefaultCropWeights when zero.
+	// Weights, when not zero, replace the crop weights of every region's
+	// crop-price index; zero keeps the market's per-region weights.
 	Weights CropWeights
 	// BaseYear of the driver indexes and of the export changes; 2020 when
 	// zero.
@@ -83,6 +84,12 @@ type FitOptions struct {
 	// ExportWeight weighs one squared annual log change like that many
 	// squared monthly log price errors (0: exports not fitted).
 	ExportWeight float64
+	// Start, when not nil, is where the first search starts instead of
+	// the parameters' Start values (one value per parameter, each inside
+	// its range): a rolling-origin fit starts from the published
+	// estimate. The reported start (FitResult.Start) stays the
+	// parameters'.
+	Start []float64
 	// ExtraStarts are further starting points of the search besides the
 	// parameters' Start values, each a fraction u in (0, 1): every
 	// parameter at lo + u·(hi − lo). Fit keeps the best estimate; the
@@ -96,9 +103,6 @@ func (o *FitOptions) defaults() {
 	}
 	if o.MaxEvals <= 0 {
 		o.MaxEvals = 200
-	}
-	if o.Weights == (CropWeights{}) {
-		o.Weights = DefaultCropWeights
 	}
 	if o.BaseYear == 0 {
 		o.BaseYear = 2020
@@ -263,7 +267,19 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		return vals, ssr, status, nil
 	}
 
-	starts := [][]float64{res.Start}
+	first := res.Start
+	if opts.Start != nil {
+		if len(opts.Start) != len(params) {
+			return nil, fmt.Errorf("fit: %d starting values for %d parameters", len(opts.Start), len(params))
+		}
+		for j, p := range params {
+			if !p.Range.Contains(opts.Start[j]) {
+				return nil, fmt.Errorf("fit: parameter %s: start %g outside range [%g, %g]", p.Name, opts.Start[j], p.Range.Lo, p.Range.Hi)
+			}
+		}
+		first = opts.Start
+	}
+	starts := [][]float64{first}
 	for _, u := range opts.ExtraStarts {
 		if !(u > 0 && u < 1) {
 			return nil, fmt.Errorf("fit: extra start %g: want a fraction of every range in (0, 1)", u)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
+	"github.com/potash-sim/potash/scenarios"
 )
 
 // Names of the parameters HistoryModel estimates.
@@ -27,11 +29,9 @@ const HistoryScenario = "history"
 // wedge on Belarus's sales, whose size the back-test estimates.
 const DiscountEventID = "belarus-discount"
 
-// Event ids of the drivers HistoryModel adds to the scenario's events.
-const (
-	CropEventID = "backtest-crop-demand"
-	GasEventID  = "backtest-gas-cost" // suffixed ".SUPPLIER"
-)
+// GasEventID is the id of the gas-cost driver HistoryModel adds to the
+// scenario's events, suffixed ".SUPPLIER".
+const GasEventID = "backtest-gas-cost"
 
 // Documented ranges of the estimated parameters (docs/BACKTEST.md,
 // "Fitted parameters").
@@ -66,13 +66,19 @@ var (
 
 // HistoryModel is the potash model of a history scenario as a back-test
 // Model: the scenario's Spec with its recorded events (the sanctions
-// factor), plus drivers added as events: the crop-price demand driver
-// (an EventDemand with a monthly Series) and the gas cost of gas-using
-// producers (EventCost with a Series).
+// factor), its market's crop-price driver (Spec.Drivers, rebuilt from the
+// record the back-test is given, with the fitted elasticity and lag), and
+// the gas cost of gas-using producers added as events (EventCost with a
+// Series).
 type HistoryModel struct {
 	// Spec is the scenario's path specification (market, events, start).
 	// HistoryModel never modifies it.
 	Spec *model.Spec
+	// Crop is the market's crop-price driver (its per-region weights and
+	// projection); SpecFor builds its events from the Drivers' prices.
+	// NewHistoryModel sets equal weights for every region; LoadHistory
+	// the scenario's.
+	Crop *scenarios.CropDriver
 	// GasIntensity is gas use per tonne KCl by supplier name, mmBtu/t; a
 	// supplier not listed has none.
 	GasIntensity map[string]float64
@@ -109,8 +115,16 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 	if spec == nil || spec.Market == nil {
 		return nil, fmt.Errorf("backtest: history model needs a spec with a market")
 	}
+	crop := &scenarios.CropDriver{}
+	for range spec.Market.Regions {
+		crop.Weights = append(crop.Weights, DefaultCropWeights)
+	}
+	for _, r := range spec.Market.Regions {
+		crop.Regions = append(crop.Regions, r.Name)
+	}
 	h := &HistoryModel{
 		Spec:         spec,
+		Crop:         crop,
 		GasIntensity: map[string]float64{"Germany": DefaultGasIntensityGermany},
 		disc:         -1,
 		idx:          map[string]int{},
@@ -163,6 +177,15 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 // Params returns the estimated parameters.
 func (h *HistoryModel) Params() []Param { return append([]Param(nil), h.params...) }
 
+// startValues returns the parameters' starting values.
+func (h *HistoryModel) startValues() []float64 {
+	v := make([]float64, len(h.params))
+	for j, p := range h.params {
+		v[j] = p.Start
+	}
+	return v
+}
+
 // SpecFor returns the Spec simulated for theta, drivers d, last month end
 // and factor switches on: a deep copy of h.Spec with the parameters
 // applied, the scenario's events kept only with FactorSanctions, and the
@@ -196,12 +219,21 @@ func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on 
 	if on&FactorSanctions == 0 {
 		s.Events = nil
 	}
+	s.Drivers = nil
 	if on&FactorDemand != 0 && d != nil {
-		series := DemandSeries(d.Crop, val(ParamCropElasticity), val(ParamCropLag), s.Start, end)
-		s.Events = append(s.Events, model.Event{
-			ID: CropEventID, Label: "crop prices", Kind: model.EventDemand,
-			Supplier: -1, Region: -1, Start: s.Start, Value: series[len(series)-1], Series: series,
-		})
+		crop := *h.Crop
+		if d.Weights != (CropWeights{}) {
+			crop.Weights = nil
+			for range crop.Regions {
+				crop.Weights = append(crop.Weights, d.Weights)
+			}
+		}
+		evs, err := crop.Events(d.Prices, s.Market.BaseYear)
+		if err != nil {
+			return nil, fmt.Errorf("backtest: crop-price driver: %w", err)
+		}
+		s.Drivers = evs
+		scenarios.SetCropDriverParams(s, val(ParamCropElasticity), val(ParamCropLag))
 	}
 	if on&FactorGas != 0 && d != nil {
 		for i, sup := range s.Market.Suppliers {
@@ -249,6 +281,24 @@ func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers
 		sim.Exports[sup.Name] = x
 	}
 	return sim, nil
+}
+
+// CropWeightsText describes the crop weights of the market's driver, e.g.
+// "Brazil maize 0.25/soybeans 0.75/wheat 0.00, other regions equal".
+func (h *HistoryModel) CropWeightsText() string {
+	var own []string
+	for r, w := range h.Crop.Weights {
+		if w != DefaultCropWeights {
+			own = append(own, fmt.Sprintf("%s maize %.2f/soybeans %.2f/wheat %.2f", h.Crop.Regions[r], w.Maize, w.Soybeans, w.Wheat))
+		}
+	}
+	if len(own) == 0 {
+		return "every region maize, soybeans, wheat equally"
+	}
+	if len(own) == len(h.Crop.Weights) {
+		return strings.Join(own, "; ")
+	}
+	return strings.Join(own, "; ") + "; other regions equal weights"
 }
 
 // Markers returns the scenario's recorded events as chart markers: one per

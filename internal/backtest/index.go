@@ -5,68 +5,63 @@ import (
 	"math"
 
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
 )
 
-// CropWeights are the weights of the crop-price index, summing to 1.
-type CropWeights struct {
-	Maize, Soybeans, Wheat float64
+// CropWeights are the weights of a crop-price index, summing to 1
+// (scenarios.CropWeights).
+type CropWeights = scenarios.CropWeights
+
+// DefaultCropWeights weights maize, soybeans and wheat equally
+// (scenarios.EqualCropWeights): the reference index of the back-test's
+// report and of FitOptions.Weights when a variant overrides the market's
+// per-region weights.
+var DefaultCropWeights = scenarios.EqualCropWeights
+
+// CropPrices returns r's maize, soybean and wheat prices as one block of
+// months (the Pink Sheet publishes them together).
+func (r *Record) CropPrices() (*scenarios.CropPrices, error) {
+	if r.Maize.Start != r.Soybeans.Start || r.Maize.Start != r.Wheat.Start ||
+		r.Maize.Len() != r.Soybeans.Len() || r.Maize.Len() != r.Wheat.Len() {
+		return nil, fmt.Errorf("crop prices: maize, soybeans and wheat cover different months")
+	}
+	return &scenarios.CropPrices{Start: r.Maize.Start, Maize: append([]float64(nil), r.Maize.Values...),
+		Soybeans: append([]float64(nil), r.Soybeans.Values...), Wheat: append([]float64(nil), r.Wheat.Values...)}, nil
 }
 
-// DefaultCropWeights weights maize, soybeans and wheat equally. The
-// project's data hold no crop-by-crop shares of potash use, so the index
-// takes no position between the three field crops the Pink Sheet prices
-// (docs/BACKTEST.md, "Demand drivers").
-var DefaultCropWeights = CropWeights{Maize: 1.0 / 3, Soybeans: 1.0 / 3, Wheat: 1.0 / 3}
-
-// CropIndex returns the crop-price index
+// CropIndex returns the crop-price index of r with weights w
+// (scenarios.CropIndex, the index the market's driver uses):
 //
 //	I_t = Σ_c w_c · p_c,t / p̄_c,base
 //
 // over c ∈ {maize, soybeans, wheat}, where p̄_c,base is crop c's average
 // price over the twelve months of baseYear. With weights summing to 1 the
 // index averages exactly 1 over baseYear. The index covers the months in
-// which all three prices are published (from the latest start to the
-// earliest end); it is an error if the weights are negative or do not sum
-// to 1 (±1e-9), or a crop has no price in the base year.
+// which all three prices are published; it is an error if the weights are
+// negative or do not sum to 1, or a crop has no price in the base year.
 func CropIndex(r *Record, w CropWeights, baseYear int) (Series, error) {
-	if w.Maize < 0 || w.Soybeans < 0 || w.Wheat < 0 || math.Abs(w.Maize+w.Soybeans+w.Wheat-1) > 1e-9 {
-		return Series{}, fmt.Errorf("crop weights %+v: want non-negative weights summing to 1", w)
+	p, err := r.CropPrices()
+	if err != nil {
+		return Series{}, err
 	}
-	crops := []struct {
-		name string
-		s    Series
-		w    float64
-	}{{"maize", r.Maize, w.Maize}, {"soybeans", r.Soybeans, w.Soybeans}, {"wheat", r.Wheat, w.Wheat}}
-	from, to := model.Month(math.MinInt32), model.Month(math.MaxInt32)
-	base := make([]float64, len(crops))
-	for k, c := range crops {
-		from = max(from, c.s.Start)
-		to = min(to, c.s.End())
-		m, n := c.s.Mean(model.NewMonth(baseYear, 1), model.NewMonth(baseYear, 12))
-		if n != 12 {
-			return Series{}, fmt.Errorf("crop index: %s has %d of 12 monthly prices in %d", c.name, n, baseYear)
-		}
-		base[k] = m
+	start, v, err := scenarios.CropIndex(p, w, baseYear)
+	if err != nil {
+		return Series{}, err
 	}
-	out := Series{Start: from}
-	for t := from; t <= to; t++ {
-		v := 0.0
-		for k, c := range crops {
-			p, ok := c.s.At(t)
-			if !ok {
-				return Series{}, fmt.Errorf("crop index: %s price missing in %v", c.name, t)
-			}
-			v += c.w * p / base[k]
-		}
-		out.Values = append(out.Values, v)
-	}
-	return out, nil
+	return Series{Start: start, Values: v}, nil
 }
 
 // Drivers are the recorded, exogenous drivers the back-test feeds the
 // model besides the scenario's events.
 type Drivers struct {
-	// Crop is the crop-price index (2020 = 1), from CropIndex.
+	// Prices are the recorded crop prices the market's crop-price driver
+	// is built from (HistoryModel.SpecFor).
+	Prices *scenarios.CropPrices
+	// Weights, when not zero, replace every region's crop weights (a
+	// variant); zero keeps the market's per-region weights.
+	Weights CropWeights
+	// Crop is the crop-price index with Weights (equal weights when
+	// zero), 2020 = 1, from CropIndex: the reference index of the report.
 	Crop Series
 	// Gas is the European natural gas price, $/mmBtu.
 	Gas Series
@@ -75,9 +70,18 @@ type Drivers struct {
 }
 
 // NewDrivers builds the drivers from the record r (in-sample or full) with
-// crop weights w and base year baseYear.
+// crop weights w (zero: the market's weights by region) and base year
+// baseYear.
 func NewDrivers(r *Record, w CropWeights, baseYear int) (*Drivers, error) {
-	crop, err := CropIndex(r, w, baseYear)
+	ref := w
+	if ref == (CropWeights{}) {
+		ref = DefaultCropWeights
+	}
+	crop, err := CropIndex(r, ref, baseYear)
+	if err != nil {
+		return nil, err
+	}
+	prices, err := r.CropPrices()
 	if err != nil {
 		return nil, err
 	}
@@ -85,31 +89,7 @@ func NewDrivers(r *Record, w CropWeights, baseYear int) (*Drivers, error) {
 	if n != 12 {
 		return nil, fmt.Errorf("gas: %d of 12 monthly prices in %d", n, baseYear)
 	}
-	return &Drivers{Crop: crop, Gas: r.Gas.clone(), GasBase: g}, nil
-}
-
-// DemandSeries returns the monthly demand shift of the crop-price driver
-// from month start through end: s_t = I(t − L)^θ − 1, a fraction (the
-// Value of an EventDemand month by month). θ is the elasticity of
-// fertilizer demand at given potash prices with respect to the crop-price
-// index, L ≥ 0 the lag in months between crop prices and fertilizer
-// purchases. A fractional lag interpolates linearly between months:
-// I(t − L) = (1 − f)·I_{t−n} + f·I_{t−n−1} with n = ⌊L⌋, f = L − n.
-// Months whose lagged index is not published hold the nearest published
-// value (the index's first value before it starts, its last after it ends).
-func DemandSeries(crop Series, theta, lag float64, start, end model.Month) []float64 {
-	if lag < 0 || math.IsNaN(lag) {
-		lag = 0
-	}
-	n := math.Floor(lag)
-	f := lag - n
-	out := make([]float64, 0, int(end-start)+1)
-	for t := start; t <= end; t++ {
-		a := t - model.Month(n)
-		i := (1-f)*crop.clampedAt(a) + f*crop.clampedAt(a-1)
-		out = append(out, math.Pow(i, theta)-1)
-	}
-	return out
+	return &Drivers{Prices: prices, Weights: w, Crop: crop, Gas: r.Gas.clone(), GasBase: g}, nil
 }
 
 // GasCostSeries returns the monthly cost shift, $/t, of a producer using

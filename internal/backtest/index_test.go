@@ -1,7 +1,6 @@
 package backtest
 
 import (
-	"math"
 	"strings"
 	"testing"
 
@@ -10,16 +9,16 @@ import (
 	"github.com/potash-sim/potash/model"
 )
 
-// toyRecord has constant 2020 crop prices (maize 150, soybeans 300, wheat
-// 200 $/t) and in 2021-01 maize 300 (×2), soybeans 300 (×1), wheat 100
-// (×0.5); gas 3 $/mmBtu in 2020 and 30 in 2021-01.
+// toyRecord has constant crop prices in 2019 and 2020 (maize 150,
+// soybeans 300, wheat 200 $/t) and in 2021-01 maize 300 (×2), soybeans 300
+// (×1), wheat 100 (×0.5); gas 3 $/mmBtu in 2019–2020 and 30 in 2021-01.
 func toyRecord() *Record {
 	r := &Record{}
-	start := model.NewMonth(2020, 1)
+	start := model.NewMonth(2019, 1)
 	for _, s := range []*Series{&r.Maize, &r.Soybeans, &r.Wheat, &r.Gas, &r.Potash} {
 		s.Start = start
 	}
-	for k := 0; k < 12; k++ {
+	for k := 0; k < 24; k++ {
 		r.Maize.Values = append(r.Maize.Values, 150)
 		r.Soybeans.Values = append(r.Soybeans.Values, 300)
 		r.Wheat.Values = append(r.Wheat.Values, 200)
@@ -43,8 +42,8 @@ func TestCropIndex(t *testing.T) {
 		want float64 // index in 2021-01, by hand
 	}{
 		{"equal", DefaultCropWeights, (2 + 1 + 0.5) / 3.0}, // 1.1666…
-		{"maize half", CropWeights{0.5, 0.25, 0.25}, 0.5*2 + 0.25*1 + 0.25*0.5},
-		{"wheat only", CropWeights{0, 0, 1}, 0.5},
+		{"maize half", CropWeights{Maize: 0.5, Soybeans: 0.25, Wheat: 0.25}, 0.5*2 + 0.25*1 + 0.25*0.5},
+		{"wheat only", CropWeights{Wheat: 1}, 0.5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			idx, err := CropIndex(r, tc.w, 2020)
@@ -59,10 +58,10 @@ func TestCropIndex(t *testing.T) {
 			}
 		})
 	}
-	if _, err := CropIndex(r, CropWeights{0.5, 0.5, 0.5}, 2020); err == nil {
+	if _, err := CropIndex(r, CropWeights{Maize: 0.5, Soybeans: 0.5, Wheat: 0.5}, 2020); err == nil {
 		t.Error("weights summing to 1.5 accepted")
 	}
-	if _, err := CropIndex(r, DefaultCropWeights, 2019); err == nil {
+	if _, err := CropIndex(r, DefaultCropWeights, 2018); err == nil {
 		t.Error("base year without prices accepted")
 	}
 }
@@ -91,30 +90,58 @@ func TestCropIndexShipped(t *testing.T) {
 	}
 }
 
+// TestDemandAndGasSeries checks the drivers SpecFor puts into the model on
+// the toy record by hand: the crop-price driver's level with equal weights
+// is 1 through 2020 and 7/6 from 2021-01 (held after the record), read a
+// lag later (0.25 months: 0.75·7/6 + 0.25·1 = 9/8 in 2021-01), with the
+// fitted elasticity; the gas cost is 4 mmBtu/t × (30 − 3) $/mmBtu.
 func TestDemandAndGasSeries(t *testing.T) {
 	r := toyRecord()
 	d, err := NewDrivers(r, DefaultCropWeights, 2020)
 	if err != nil {
 		t.Fatal(err)
 	}
+	h := historyModel(t)
 	jan21 := model.NewMonth(2021, 1)
-	// θ = 0.5, no lag: s = I^0.5 − 1 with I(2021-01) = 7/6; 2020 months 0.
-	s := DemandSeries(d.Crop, 0.5, 0, model.NewMonth(2020, 12), jan21+1)
-	want := []float64{0, math.Sqrt(7.0/6) - 1, math.Sqrt(7.0/6) - 1} // last value holds after the data end
-	for k := range want {
-		if !scalar.EqualWithinAbs(s[k], want[k], 1e-14) {
-			t.Errorf("demand[%d] = %.17g, want %.17g", k, s[k], want[k])
-		}
-	}
-	// A lag of 1 month moves the jump one month later.
-	s = DemandSeries(d.Crop, 0.5, 1, jan21, jan21+1)
-	if !scalar.EqualWithinAbs(s[0], 0, 1e-14) || !scalar.EqualWithinAbs(s[1], want[1], 1e-14) {
-		t.Errorf("lagged demand = %v", s)
-	}
-	// A lag of 0.25 months: I = 0.75·7/6 + 0.25·1 = 9/8 in 2021-01.
-	s = DemandSeries(d.Crop, 0.5, 0.25, jan21, jan21)
-	if !scalar.EqualWithinAbs(s[0], math.Sqrt(9.0/8)-1, 1e-14) {
-		t.Errorf("demand with lag 0.25 = %.17g, want %.17g", s[0], math.Sqrt(9.0/8)-1)
+	theta := h.startValues()
+	ie, il := h.idx[ParamCropElasticity], h.idx[ParamCropLag]
+	for _, tc := range []struct {
+		name string
+		lag  float64
+		at   model.Month
+		want float64
+	}{
+		{"2020", 0, model.NewMonth(2020, 6), 1},
+		{"jump", 0, jan21, 7.0 / 6},
+		{"held after the record", 0, jan21 + 5, 7.0 / 6},
+		{"lag 1", 1, jan21, 1},
+		{"lag 1, a month later", 1, jan21 + 1, 7.0 / 6},
+		{"lag 0.25", 0.25, jan21, 9.0 / 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			theta[ie], theta[il] = 0.5, tc.lag
+			s, err := h.SpecFor(theta, d, jan21+6, AllFactors)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Drivers) != len(s.Market.Regions)+1 {
+				t.Fatalf("%d drivers, want one per region and the projection", len(s.Drivers))
+			}
+			for _, e := range s.Drivers {
+				if e.Aux != [2]float64{tc.lag, 0.5} {
+					t.Errorf("%s: lag, elasticity %v", e.ID, e.Aux)
+				}
+				if e.Region < 0 {
+					continue // the projection: level 1 (held)
+				}
+				if got := e.DriverLevel(tc.at); !scalar.EqualWithinAbs(got, tc.want, 1e-14) {
+					t.Errorf("%s: level %.17g in %v, want %.17g", e.ID, got, tc.at, tc.want)
+				}
+			}
+			if s, _ := h.SpecFor(theta, d, jan21+6, FactorSanctions); len(s.Drivers) != 0 {
+				t.Errorf("crop demand switched off: %d drivers", len(s.Drivers))
+			}
+		})
 	}
 	// Gas: 4 mmBtu/t × (30 − 3) $/mmBtu = 108 $/t in 2021-01, 0 in 2020.
 	g := GasCostSeries(d, 4, model.NewMonth(2020, 6), jan21)

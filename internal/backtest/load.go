@@ -18,6 +18,9 @@ func LoadHistory() (*HistoryModel, error) {
 		return nil, err
 	}
 	h.Hash = sc.Hash
+	if cd := sc.CropDriver(); cd != nil {
+		h.Crop = cd
+	}
 	// Domestic sales inside the export flows, from the base dataset the
 	// scenario runs on (none for a market written inline).
 	if mf, err := scenarios.BaseMarketFile(sc.Spec.Market.Name); err == nil {

@@ -104,6 +104,21 @@ func (r *Report) Statistics() []Stat {
 		add(key+".other", "$/t", d.Other, Pinned)
 		failed += d.Failed
 	}
+	if rl := r.Rolling; rl != nil {
+		for _, h := range rl.Stats {
+			for _, m := range []struct {
+				name string
+				e    ErrStats
+				d    Direction
+			}{{"level", h.Level, Lower}, {"change", h.Change, Lower}, {"naive", h.Naive, Pinned}, {"ma", h.MA, Pinned}} {
+				add(fmt.Sprintf("rolling.h%d.%s.mae_log", h.H, m.name), "ln", m.e.MAE, m.d)
+				add(fmt.Sprintf("rolling.h%d.%s.rmse_log", h.H, m.name), "ln", m.e.RMSE, m.d)
+			}
+		}
+		for k, t := range rl.Nowcast.Months {
+			add("nowcast.change."+t.String(), "1", rl.Nowcast.Change[k], Pinned)
+		}
+	}
 	add("failed_months.fitted_path", "months", float64(r.Failed), Lower)
 	add("failed_months.decomposition", "months", float64(failed), Lower)
 	return out
@@ -167,8 +182,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "     Searches: %s.\n", strings.Join(ss, "; "))
 	}
-	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, a crop index (Pink Sheet maize, soybeans, wheat; weights %.2f/%.2f/%.2f; %d = 1) and the European gas price.\n\n",
-		c.Fit.Weights.Maize, c.Fit.Weights.Soybeans, c.Fit.Weights.Wheat, c.BaseYear)
+	weights := r.CropWeights
+	if w := c.Fit.Weights; w != (CropWeights{}) {
+		weights = fmt.Sprintf("every region maize %.2f/soybeans %.2f/wheat %.2f", w.Maize, w.Soybeans, w.Wheat)
+	}
+	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, the market's crop-price index by region (Pink Sheet maize, soybeans, wheat; %s; %d = 1) and the European gas price.\n\n",
+		weights, c.BaseYear)
 	fmt.Fprintln(tw, "parameter\tunit\testimate\tstart\trange\t")
 	for j, p := range f.Params {
 		flag := ""
@@ -247,11 +266,96 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if failed > 0 {
 		fmt.Fprintf(&b, "  WARNING: %d months of these runs did not converge.\n", failed)
 	}
+	if r.Rolling != nil {
+		r.writeRolling(&b)
+	}
 	if r.Failed > 0 {
 		fmt.Fprintf(&b, "\nWARNING: %d months of the fitted path did not converge.\n", r.Failed)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRolling prints the rolling-origin forecast errors by horizon next
+// to the naive and moving-average forecasts, and the nowcast.
+func (r *Report) writeRolling(b *strings.Builder) {
+	rl := r.Rolling
+	c := rl.Config
+	evals := 0
+	for _, f := range rl.Forecasts {
+		evals += f.Evaluations
+	}
+	fmt.Fprintf(b, "\nForecast skill: rolling origins %v..%v (%d fits, each on the data before its origin only: one search of at most\n"+
+		"%d simulations from the published estimate, %d in all). Forecasts from the month before the origin; h months\n"+
+		"ahead is origin + h − 1. Mean absolute log error (RMSE in brackets) against the record:\n",
+		c.First, c.Last, len(rl.Forecasts), c.MaxEvals, evals)
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "horizon\torigins\tmodel (level)\tmodel (change)\tnaive (no change)\t%d-month average\t\n", c.MAWindow)
+	errCell := func(e ErrStats) string { return num(e.MAE, 3) + " (" + num(e.RMSE, 3) + ")" }
+	for _, h := range rl.Stats {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t\n", plural(h.H, "month"), h.N, errCell(h.Level), errCell(h.Change), errCell(h.Naive), errCell(h.MA))
+	}
+	tw.Flush()
+	fmt.Fprintln(b, "model (level): the model's price; model (change): the model's change since the last recorded month applied to")
+	fmt.Fprintln(b, "the last recorded price; the crop and gas prices after the origin are held at their last values (not known).")
+	for _, h := range rl.Stats {
+		if h.H != 6 {
+			continue
+		}
+		verdict := "does not beat"
+		if h.Change.MAE < h.Naive.MAE {
+			verdict = "beats"
+		}
+		fmt.Fprintf(b, "At 6 months the model's change %s the naive forecast (mean absolute log error %s vs %s).\n", verdict, num(h.Change.MAE, 3), num(h.Naive.MAE, 3))
+	}
+	nc := rl.Nowcast
+	if len(nc.Months) > 0 {
+		var parts []string
+		for k, t := range nc.Months {
+			parts = append(parts, fmt.Sprintf("%v %s $/t (%s)", t, num(nc.Price[k], 0), pct1(nc.Change[k])))
+		}
+		fmt.Fprintf(b, "Nowcast (fitted on every month through %v): from %v's %s $/t the model's change gives %s.\n",
+			nc.Last, nc.Last, num(nc.LastPrice, 0), strings.Join(parts, ", "))
+	}
+}
+
+// pct1 formats a fraction as a signed percentage with one decimal.
+func pct1(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return report.FormatNumber(100*v, 1, true) + "%"
+}
+
+// WriteForecastsCSV writes the rolling-origin forecasts and the nowcast,
+// one row per origin and horizon: kind ("rolling" or "nowcast"), origin
+// (the first month the fit did not see), horizon in months, target month,
+// and the record and the forecasts in $/t (an empty cell: not
+// published).
+func (r *Report) WriteForecastsCSV(w io.Writer) error {
+	cw, err := report.NewCSVWriter(w, "kind", "origin", "horizon_months", "target", "record_usd_per_t",
+		"model_usd_per_t", "model_change_usd_per_t", "naive_usd_per_t", "moving_average_usd_per_t")
+	if err != nil {
+		return err
+	}
+	if rl := r.Rolling; rl != nil {
+		for _, f := range rl.Forecasts {
+			for j, h := range rl.Config.Horizons {
+				if err := cw.Row(report.Text("rolling"), report.Text(f.Origin.String()), report.Num(float64(h)), report.Text(f.Target[j].String()),
+					csvCell(f.Record[j]), csvCell(f.Level[j]), csvCell(f.Change[j]), csvCell(f.Naive[j]), csvCell(f.MA[j])); err != nil {
+					return err
+				}
+			}
+		}
+		nc := rl.Nowcast
+		for k, t := range nc.Months {
+			if err := cw.Row(report.Text("nowcast"), report.Text((nc.Last + 1).String()), report.Num(float64(t-nc.Last)), report.Text(t.String()),
+				report.Text(""), report.Text(""), csvCell(nc.Price[k]), csvCell(nc.LastPrice), report.Text("")); err != nil {
+				return err
+			}
+		}
+	}
+	return cw.Flush()
 }
 
 func shareOf(v, total float64) string {
@@ -291,18 +395,12 @@ func (r *Report) WritePricesCSV(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cell := func(v float64) report.Cell {
-		if math.IsNaN(v) {
-			return report.Text("")
-		}
-		return report.Num(v)
-	}
 	for k, t := range r.Months {
 		sample := "in"
 		if t >= r.Config.Cut {
 			sample = "out"
 		}
-		if err := cw.Row(report.Text(t.String()), report.Text(sample), cell(r.Record[k]), cell(r.Model[k]), cell(r.Naive[k])); err != nil {
+		if err := cw.Row(report.Text(t.String()), report.Text(sample), csvCell(r.Record[k]), csvCell(r.Model[k]), csvCell(r.Naive[k])); err != nil {
 			return err
 		}
 	}
@@ -351,6 +449,37 @@ type jsonSummary struct {
 	Params         []jsonParam  `json:"params"`
 	Statistics     []Stat       `json:"statistics"`
 	Decompositions []jsonDecomp `json:"decompositions"`
+	Rolling        *jsonRolling `json:"rolling,omitempty"`
+}
+
+// jsonRolling is the rolling-origin evaluation in the JSON summary: log
+// errors by horizon and method, and the nowcast.
+type jsonRolling struct {
+	FirstOrigin string        `json:"first_origin"`
+	LastOrigin  string        `json:"last_origin"`
+	Fits        int           `json:"fits"`
+	MaxEvals    int           `json:"max_evals_per_fit"`
+	Horizons    []jsonHorizon `json:"horizons"`
+	Nowcast     jsonNowcast   `json:"nowcast"`
+}
+
+type jsonHorizon struct {
+	Months  int                    `json:"months_ahead"`
+	Origins int                    `json:"origins"`
+	Errors  map[string]jsonErrStat `json:"log_errors"`
+}
+
+type jsonErrStat struct {
+	MAE  float64 `json:"mean_abs"`
+	RMSE float64 `json:"rmse"`
+	Bias float64 `json:"mean"`
+}
+
+type jsonNowcast struct {
+	Last      string             `json:"last_recorded_month"`
+	LastPrice float64            `json:"last_recorded_usd_per_t"`
+	Price     map[string]float64 `json:"usd_per_t"`
+	Change    map[string]float64 `json:"change_from_last"`
 }
 
 // jsonDecomp is a Decomposition in the JSON summary ($/t).
@@ -397,6 +526,25 @@ func (r *Report) WriteJSON(w io.Writer, prov report.Provenance) error {
 		}
 		s.Decompositions = append(s.Decompositions, jd)
 	}
+	if rl := r.Rolling; rl != nil {
+		jr := &jsonRolling{FirstOrigin: rl.Config.First.String(), LastOrigin: rl.Config.Last.String(), Fits: len(rl.Forecasts), MaxEvals: rl.Config.MaxEvals,
+			Nowcast: jsonNowcast{Last: rl.Nowcast.Last.String(), LastPrice: rl.Nowcast.LastPrice, Price: map[string]float64{}, Change: map[string]float64{}}}
+		for _, h := range rl.Stats {
+			jh := jsonHorizon{Months: h.H, Origins: h.N, Errors: map[string]jsonErrStat{}}
+			for name, e := range map[string]ErrStats{"model_level": h.Level, "model_change": h.Change, "naive": h.Naive, "moving_average": h.MA} {
+				if math.IsNaN(e.MAE) {
+					continue
+				}
+				jh.Errors[name] = jsonErrStat(e)
+			}
+			jr.Horizons = append(jr.Horizons, jh)
+		}
+		for k, t := range rl.Nowcast.Months {
+			jr.Nowcast.Price[t.String()] = rl.Nowcast.Price[k]
+			jr.Nowcast.Change[t.String()] = rl.Nowcast.Change[k]
+		}
+		s.Rolling = jr
+	}
 	return report.WriteJSON(w, s)
 }
 
@@ -424,4 +572,20 @@ func mapValues(m map[string]float64) []float64 {
 		out = append(out, v)
 	}
 	return out
+}
+
+// csvCell is v as a CSV cell, empty for NaN (not published).
+func csvCell(v float64) report.Cell {
+	if math.IsNaN(v) {
+		return report.Text("")
+	}
+	return report.Num(v)
+}
+
+// plural returns "1 month", "3 months".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

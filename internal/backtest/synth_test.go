@@ -3,6 +3,7 @@ package backtest
 import (
 	"context"
 	"math"
+	"sync/atomic"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -18,7 +19,7 @@ import (
 //
 // Belarus's exports fall from 12 Mt/yr by the factor e^(−b) with the
 // sanctions; Canada's (21) and Russia's (11) stay.
-type synthModel struct{ evals int }
+type synthModel struct{ evals atomic.Int64 } // simulations, counted safely across goroutines
 
 var synthSanction = model.NewMonth(2022, 2)
 
@@ -31,7 +32,7 @@ func (*synthModel) Params() []Param {
 }
 
 func (s *synthModel) Simulate(ctx context.Context, theta []float64, d *Drivers, end model.Month, on Factors) (*Sim, error) {
-	s.evals++
+	s.evals.Add(1)
 	a, mu, b := theta[0], theta[1], theta[2]
 	start := model.NewMonth(2020, 1)
 	sim := &Sim{Exports: map[string][]float64{}}

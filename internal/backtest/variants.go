@@ -19,21 +19,26 @@ type Variant struct {
 }
 
 // Variants returns the published back-test (first) and its alternatives:
-// prices only (no export term in the objective), crop weights leaning on
-// soybeans (Brazil's main potash crop), and an earlier cut-off (fit on
-// 2020–2022 only).
+// prices only (no export term in the objective), equal crop weights in
+// every region (instead of the market's soybean-heavy index for Brazil),
+// and an earlier cut-off (fit on 2020–2022 only).
 func Variants() []Variant {
 	base := DefaultConfig()
 	pricesOnly := DefaultConfig()
 	pricesOnly.Fit.ExportWeight = 0
-	soy := DefaultConfig()
-	soy.Fit.Weights = CropWeights{Maize: 0.25, Soybeans: 0.5, Wheat: 0.25}
+	equal := DefaultConfig()
+	equal.Fit.Weights = DefaultCropWeights
 	early := DefaultConfig()
 	early.Cut = model.NewMonth(2023, 1)
+	// The rolling origins and the nowcast belong to the published
+	// back-test only.
+	for _, c := range []*Config{&pricesOnly, &equal, &early} {
+		c.Rolling = RollingConfig{}
+	}
 	return []Variant{
 		{"published", "as above", base},
 		{"prices only", "objective without the export term", pricesOnly},
-		{"soy-heavy index", "crop weights maize 0.25, soybeans 0.5, wheat 0.25", soy},
+		{"equal crop weights", "every region's index weighs maize, soybeans and wheat equally", equal},
 		{"cut-off 2023-01", "fit on 2020-01..2022-12, test on 2023-01..2025-10", early},
 	}
 }

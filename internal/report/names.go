@@ -15,17 +15,18 @@ const (
 	FileSweep       = "sweep.csv"              // sweep: the metrics at every grid point
 	FileSensitivity = "sensitivity.csv"        // sensitivity: the tornado's bars
 
-	FileBacktestPrices  = "backtest-prices.csv"
-	FileBacktestExports = "backtest-exports.csv"
-	FileBacktestJSON    = "backtest.json"
-	FileBacktestTable   = "backtest.txt"
+	FileBacktestPrices    = "backtest-prices.csv"
+	FileBacktestExports   = "backtest-exports.csv"
+	FileBacktestJSON      = "backtest.json"
+	FileBacktestTable     = "backtest.txt"
+	FileBacktestForecasts = "backtest-forecasts.csv"
 )
 
 // outputFiles are the fixed names above.
 var outputFiles = map[string]bool{
 	FileResults: true, FileBands: true, FileDraws: true, FileSummary: true, FileMarkdown: true,
 	FileResolved: true, FileCompare: true, FileSweep: true, FileSensitivity: true,
-	FileBacktestPrices: true, FileBacktestExports: true, FileBacktestJSON: true, FileBacktestTable: true,
+	FileBacktestPrices: true, FileBacktestExports: true, FileBacktestJSON: true, FileBacktestTable: true, FileBacktestForecasts: true,
 }
 
 // chartFile matches the names of the charts potash draws (package plots
