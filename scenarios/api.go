@@ -217,6 +217,12 @@ func ParseWith(file string, data []byte, sets []string, opts ParseOptions) (*Sce
 // rejects values outside the parameter's valid range.
 func (s *Scenario) Param(path string) (model.Param, error) { return s.param(path) }
 
+// CommonEvent reports whether event id is defined identically in the
+// scenario and its counterfactual (an inherited, unchanged event: a
+// common parameter), so that --set events.ID.FIELD changes it in both
+// runs; scenario.events.ID.FIELD changes the scenario's only.
+func (s *Scenario) CommonEvent(id string) bool { return s != nil && s.common[id] }
+
 // Schema returns the JSON Schema of the scenario format, generated from the
 // Go types.
 func Schema() ([]byte, error) { return schema() }

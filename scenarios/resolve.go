@@ -556,7 +556,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	hz := l.horizon(m, mf)
 	evs := l.validateEvents(m.events, mf, hz)
 	cfs := l.validateEvents(cfEvents, mf, hz)
-	unc := l.uncertainty(m, mf, hz, cfEvents)
+	unc := l.dropFixed(l.uncertainty(m, mf, hz, cfEvents), appliedSets, mf, m.events)
 
 	if l.hasErrors() || mkt == nil {
 		return nil, sortDiags(l.diags)

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -235,6 +236,10 @@ func TestSetScenarioOnly(t *testing.T) {
 	if e := eventByID(only.Counterfactual, "belarus-discount"); !scalar.EqualWithinAbs(e.Value, 0.15, tol) {
 		t.Errorf("scenario.events.…: counterfactual discount %g, want the built-in 0.15", e.Value)
 	}
+	if !both.CommonEvent("klaipeda-closed") || only.CommonEvent("klaipeda-closed") || only.CommonEvent("us-ban") || !only.CommonEvent("jansen") {
+		t.Errorf("CommonEvent: klaipeda-closed %v after events.…, %v after scenario.events.…; us-ban %v; jansen %v",
+			both.CommonEvent("klaipeda-closed"), only.CommonEvent("klaipeda-closed"), only.CommonEvent("us-ban"), only.CommonEvent("jansen"))
+	}
 	if both.Hash == only.Hash {
 		t.Error("scenario-only and common sets resolve to the same scenario")
 	}
@@ -258,6 +263,51 @@ func TestSetScenarioOnly(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("--set %s: %v, want %q", tc.set, err, tc.want)
 		}
+	}
+}
+
+// TestSetFixesUncertain: a --set on a parameter the uncertainty section
+// draws fixes it in every draw too: the entry is dropped, with a warning
+// naming the --set, also when the set names one of the entry's wildcard
+// matches; the resolved scenario reruns without it.
+func TestSetFixesUncertain(t *testing.T) {
+	names := func(s *Scenario) []string {
+		var out []string
+		for _, u := range s.Uncertain {
+			out = append(out, u.Name)
+		}
+		return out
+	}
+	base := mustLoad(t, "us-relief-2025")
+	for _, tc := range []struct {
+		set, dropped string
+	}{
+		{"scenario.events.belarus-discount.pct=40", "events.belarus-discount.pct"},
+		{"events.belarus-discount.pct=40", "events.belarus-discount.pct"},
+		{"market.regions.*.demand_elasticity=0.5", "market.regions.*.demand_elasticity"},
+		{"market.regions.Brazil.demand_elasticity=0.5", "market.regions.*.demand_elasticity"},
+	} {
+		s := mustLoad(t, "us-relief-2025", tc.set)
+		if got, want := names(s), slices.DeleteFunc(names(base), func(n string) bool { return n == tc.dropped }); !slices.Equal(got, want) || len(got) != len(names(base))-1 {
+			t.Errorf("--set %s: uncertain %q, want %q", tc.set, got, want)
+		}
+		path, _, _ := strings.Cut(tc.set, "=")
+		if !slices.ContainsFunc(s.Warnings, func(d Diagnostic) bool {
+			return d.File == "--set" && d.Field == path && strings.Contains(d.Msg, "(param '"+tc.dropped+"'): the Monte Carlo draws no longer vary it")
+		}) {
+			t.Errorf("--set %s: warnings %v", tc.set, s.Warnings)
+		}
+		again, err := Parse("resolved.yaml", s.Resolved, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Hash != s.Hash || !slices.Equal(names(again), names(s)) {
+			t.Errorf("--set %s: the resolved scenario reruns with uncertain %q", tc.set, names(again))
+		}
+	}
+	// A set the uncertainty section does not draw changes nothing there.
+	if s := mustLoad(t, "us-relief-2025", "scenario.events.klaipeda-closed.end=2026-07"); !slices.Equal(names(s), names(base)) {
+		t.Errorf("uncertain %q, want %q", names(s), names(base))
 	}
 }
 

@@ -117,6 +117,42 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 	return false
 }
 
+// dropFixed drops the uncertainty entries that draw a parameter one of
+// sets fixes (one of their concrete paths is one of the set's): a what-if
+// that sets a value means that value, in the central run and in every
+// draw, rather than a draw that replaces it. Each entry dropped is a
+// warning naming the --set.
+func (l *loader) dropFixed(unc []uncChecked, sets []string, mf *MarketFile, evs []evRef) []uncChecked {
+	if len(sets) == 0 || len(unc) == 0 || mf == nil {
+		return unc
+	}
+	fixed := map[string]string{} // concrete path → the --set that fixes it
+	for _, s := range sets {
+		path, _, _ := strings.Cut(s, "=")
+		path = strings.TrimPrefix(strings.TrimSpace(path), ScenarioOnly+".")
+		pi, err := lookupPath(path, mf, evs)
+		if err != nil {
+			continue
+		}
+		for _, p := range pi.paths {
+			fixed[p] = s
+		}
+	}
+	var out []uncChecked
+	for _, u := range unc {
+		k := slices.IndexFunc(u.paths, func(p string) bool { return fixed[p] != "" })
+		if k < 0 {
+			out = append(out, u)
+			continue
+		}
+		set := fixed[u.paths[k]]
+		path, _, _ := strings.Cut(set, "=")
+		l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, File: "--set", Field: strings.TrimSpace(path),
+			Msg: fmt.Sprintf("fixes %s, which the uncertainty section draws (param %s): the Monte Carlo draws no longer vary it", quote(u.paths[k]), quote(u.ref.u.Param))})
+	}
+	return out
+}
+
 // ScenarioOnly is the root that limits a --set to the scenario:
 // "scenario.events.ID.FIELD=VALUE" changes event ID in the scenario and
 // never in its counterfactual, where "events.ID.FIELD=VALUE" changes the
