@@ -9,7 +9,7 @@ import (
 // (108 months, 11 suppliers, 7 regions, Monte Carlo bands) in memory, as
 // the run pipeline does before it writes them: 9 charts with the default
 // options (16:9 slide, PNG at 150 DPI), and the same as SVG and PDF, and
-// as the web page's PNGs (SizeWeb). The target is ≤ 1 s per op for PNG.
+// at the web page's size (SizeWeb). The target is ≤ 1 s per op for PNG.
 func BenchmarkRenderAll(b *testing.B) {
 	run := fixtureRun(fixtureOpts{})
 	mc := fixtureMC(run)
@@ -22,6 +22,7 @@ func BenchmarkRenderAll(b *testing.B) {
 		{"svg", Options{Formats: []string{"svg"}}},
 		{"pdf", Options{Formats: []string{"pdf"}}},
 		{"web-png", Options{Size: SizeWeb, Formats: []string{"png"}}},
+		{"web-svg", Options{Size: SizeWeb, Formats: []string{"svg"}}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {

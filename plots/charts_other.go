@@ -475,8 +475,26 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 		return l
 	}
 	sub := "Scenarios: " + strings.Join(names, ", ")
-	mkLines := func(name, title, caption, ylab string, ys [][]float64, yt plot.Ticker, withZero bool) *Chart {
+	// Runs on the same months get the y range of the run charts: a
+	// one-month spike is left off the scale and marked (see yRange).
+	same := true
+	for _, d := range ds[1:] {
+		same = same && len(d.months) == len(ds[0].months) && d.months[0] == ds[0].months[0]
+	}
+	mkLines := func(name, title, caption, ylab string, ys [][]float64, yt plot.Ticker, withZero bool, format func(float64) string) *Chart {
 		ch := &Chart{Name: name, Title: title, Subtitle: sub, Footer: footerText(meta), Caption: caption, Main: true}
+		var lo, hi float64
+		var marks []offMark
+		if same {
+			var series []rangeSeries
+			for k, y := range ys {
+				short, _, _ := strings.Cut(names[k], ":") // "Pinned: …" is "Pinned" on a mark
+				series = append(series, rangeSeries{name: short, v: y})
+			}
+			n := len(ds[0].months)
+			lo, hi = yRange(series, 0, n, withZero)
+			marks = offScale(ds[0].months, series, 0, n, lo, hi, format)
+		}
 		ch.Build = func(st *Style) (*Figure, error) {
 			p, err := timePlot(st, xmin, xmax, ylab, yt, meta.Markers)
 			if err != nil {
@@ -487,17 +505,24 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 					return nil, err
 				}
 			}
-			setY(p, withZero, ys...)
+			if same {
+				p.X.Min, p.X.Max = xmin, xmax
+				p.Y.Min, p.Y.Max = lo, hi
+				p.Add(offScaleMarks{marks, st})
+			} else {
+				setY(p, withZero, ys...)
+			}
 			return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}}, Legend: legend()}, nil
 		}
 		return ch
 	}
-	out := []*Chart{mkLines("compare_benchmark_price", "Benchmark potash price across scenarios (CFR)", "Benchmark price by scenario", "Price, US$ per tonne KCl", bench, NumberTicks{Prefix: "$"}, false)}
+	out := []*Chart{mkLines("compare_benchmark_price", "Benchmark potash price across scenarios (CFR)", "Benchmark price by scenario", "Price, US$ per tonne KCl", bench, NumberTicks{Prefix: "$"}, false, dollarsPerTonne)}
 	if haveSup {
 		out = append(out, mkLines("compare_revenue_change_"+fileName(supplier),
 			supplier+"'s export revenue change across scenarios (vs each one's counterfactual)",
 			supplier+"'s export revenue change by scenario",
-			"Change in export revenue, US$ bn/yr", rev, NumberTicks{}, true))
+			"Change in export revenue, US$ bn/yr", rev, NumberTicks{}, true,
+			func(v float64) string { return dollar(formatNumber(v, 2)) + " bn/yr" }))
 	}
 	return out, nil
 }

@@ -128,6 +128,28 @@ func TestTimeChartRanges(t *testing.T) {
 	}
 }
 
+// TestCompareChartRanges: comparison charts of runs on the same months
+// leave a one-month spike off the scale and mark it, naming the run by
+// its legend name up to a colon, as the run charts do.
+func TestCompareChartRanges(t *testing.T) {
+	spiky, _ := fixtureSpike()
+	flat, _ := fixtureSpike()
+	flat.Scenario.Sol[25].Benchmark = flat.Scenario.Sol[24].Benchmark
+	charts, err := CompareCharts([]*model.Run{flat, spiky}, []string{"Pinned: discount 15%", "Current: discount 60%"}, "", fixtureMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, _ := svgTexts(t, charts[0], Options{Size: SizeWeb})
+	if !contains(texts, "Current peaks at $1,000/t, Feb 2022 (off scale)") {
+		t.Errorf("no off-scale mark for the spike in %q", texts)
+	}
+	for _, s := range texts {
+		if s == "$600" || s == "$1,000" {
+			t.Errorf("the spike sets the axis: tick %s", s)
+		}
+	}
+}
+
 // fixtureSpike is the fixture with a flat, gently rising price but for a
 // one-month spike to $1,000 in Feb 2022, with a 90% band to $1,500 then:
 // the shape of the model's 2022 spike (issue 14).
