@@ -28,7 +28,17 @@ type backend struct {
 	// (Chart.Render).
 	charts      func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error)
 	renderChart func(ch *plots.Chart, w io.Writer, format string, o plots.Options) error
-	writeCSV    func(w io.Writer, e *runEntry) error
+	// compareCharts draws runs side by side (plots.CompareCharts).
+	compareCharts func(runs []*model.Run, names []string, supplier string, meta plots.Meta) ([]*plots.Chart, error)
+	// writeCSV, writeBands and writeDraws write a run's results.csv,
+	// bands.csv and draws.csv (the last two only for a run with draws).
+	writeCSV   func(w io.Writer, e *runEntry) error
+	writeBands func(w io.Writer, e *runEntry) error
+	writeDraws func(w io.Writer, e *runEntry) error
+	// common reports whether the scenario's event id is also, unchanged,
+	// its counterfactual's (scenarios.Scenario.CommonEvent): a control on
+	// it may change both runs.
+	common func(sc *scenarios.Scenario, id string) bool
 }
 
 func realBackend() backend {
@@ -43,9 +53,17 @@ func realBackend() backend {
 		renderChart: func(ch *plots.Chart, w io.Writer, format string, o plots.Options) error {
 			return ch.Render(w, format, o)
 		},
+		compareCharts: plots.CompareCharts,
 		writeCSV: func(w io.Writer, e *runEntry) error {
 			return report.WriteTidyCSV(w, e.sc.Name, e.run)
 		},
+		writeBands: func(w io.Writer, e *runEntry) error {
+			return report.WriteBandsCSV(w, e.sc.Name, e.mc)
+		},
+		writeDraws: func(w io.Writer, e *runEntry) error {
+			return report.WriteDrawsCSV(w, e.sc.Name, e.mc)
+		},
+		common: (*scenarios.Scenario).CommonEvent,
 	}
 }
 

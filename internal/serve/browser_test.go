@@ -2,12 +2,17 @@ package serve
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +21,11 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/internal/run"
+	"github.com/potash-sim/potash/scenarios"
 )
 
 // Environment variables of the browser test.
@@ -25,8 +35,10 @@ const (
 	envBrowser = "POTASH_BROWSER_TEST"
 	// envChromium is the browser executable (default: chromium on PATH).
 	envChromium = "POTASH_CHROMIUM"
-	// envScreenshot, if set, is a file the page's screenshot is also
-	// written to (for people to look at).
+	// envScreenshot, if set, is a file the page's screenshot at 1400 ×
+	// 900 is also written to (for people to look at), with NAME-full.png
+	// (the whole page), NAME-narrow.png and NAME-narrow-full.png (a
+	// window 700 px wide) beside it.
 	envScreenshot = "POTASH_SCREENSHOT"
 )
 
@@ -43,13 +55,22 @@ func chromiumPath() string {
 }
 
 // TestBrowser is the end-to-end test: the real server (scenarios, model
-// and plots) on a loopback port, driven by headless Chromium. It loads the
-// page, waits for the default run's charts, raises the sanction discount on
-// Belarusian sales from the keyboard (slider focused, End key), waits for
-// the charts to update, checks that Belarus's revenue change moved the
-// expected way and that the URL records the setting, types an out-of-range
-// value and checks the page shows the server's message, and takes a
-// screenshot.
+// and plots) on a loopback port, driven by headless Chromium in a
+// 1400 × 900 window. It loads the page and waits for the default run;
+// checks that every control has a label and that no chart's text is
+// under 11 CSS px (issue 16 item 15: the chart's smallest font, read from
+// its SVG, times the width the page shows it at over its natural width);
+// pins the result; raises the sanction discount on Belarusian sales from
+// the keyboard (slider focused, End key); checks that the headline is
+// what `potash run … --set …` gives with the --set the page shows
+// (scenario only), computed here by the same pipeline, so that it changed
+// by the pipeline's amount, and that the comparison with the pinned
+// result shows that same change on both runs' chart; ticks "both runs"
+// and reopens Klaipėda in the scenario and checks the headline against
+// the pipeline again (issue 16 items 16 and 17); takes screenshots at
+// 1400 × 900 and in a narrow window (where the charts scroll rather than
+// shrink their text); types an out-of-range value and checks the page
+// shows the server's message; and uploads a bad and a good scenario file.
 func TestBrowser(t *testing.T) {
 	required := os.Getenv(envBrowser) == "required"
 	path := chromiumPath()
@@ -77,7 +98,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("Serve: %v", err)
 		}
 	}()
-	base := "http://" + ln.Addr().String() + "/"
+	base := "http://" + ln.Addr().String()
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -93,13 +114,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 900),
+		chromedp.WindowSize(1400, 900),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	defer cancelCtx()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 150*time.Second)
 	defer cancelTimeout()
 
 	// Any JavaScript exception on the page fails the test.
@@ -131,8 +152,10 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cannot start Chromium (%s): %v", path, err)
 	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 900)); err != nil {
+		t.Fatalf("cannot start Chromium (%s): %v", path, err)
+	}
 
-	const belarusValue = `Number(document.querySelector('#headline tr[data-metric="revenue_change.Belarus"]').dataset.value)`
 	evalString := func(expr string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
@@ -141,35 +164,80 @@ func TestBrowser(t *testing.T) {
 		}
 		return v
 	}
-	evalFloat := func(expr string) float64 {
+	// waitRun waits for a run other than the one shown before.
+	waitRun := func(what, before string) time.Duration {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](expr))
+		t0 := time.Now()
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.body.dataset.state === "ready" && document.body.dataset.runId !== %q`, before), chromedp.WithPollingTimeout(30*time.Second)))
 		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
+			t.Fatalf("%s: the page did not update: %v%s", what, err, pageError(ctx))
 		}
-		return v
+		return time.Since(t0)
 	}
+	// checkHeadline checks the page's headline against the pipeline run
+	// of the command line the page shows, and returns both.
+	checkHeadline := func(what string) (page, want map[string]float64, command string) {
+		t.Helper()
+		command = evalString(`document.getElementById("command").value`)
+		page = pageHeadline(t, evalString(`JSON.stringify(Array.from(document.querySelectorAll("#headline tbody tr")).map(tr => [tr.dataset.metric, Number(tr.dataset.value)]))`))
+		want = pipelineHeadline(t, command)
+		if len(page) == 0 || len(page) != len(want) {
+			t.Fatalf("%s: page headline %v, pipeline %v", what, page, want)
+		}
+		for m, v := range want {
+			if !scalar.EqualWithinAbsOrRel(page[m], v, 1e-12, 1e-12) {
+				t.Errorf("%s: %s on the page %v, `%s` gives %v", what, m, page[m], command, v)
+			}
+		}
+		return page, want, command
+	}
+
 	start := time.Now()
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base),
-		chromedp.WaitVisible(chromedp.CSS(`#headline tr[data-metric="revenue_change.Belarus"]`)),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#headline tbody tr`)),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-state="ready"]`)),
 	)
 	if err != nil {
 		t.Fatalf("page did not show the default run: %v%s", err, pageError(ctx))
 	}
 	runID1 := evalString(`document.body.dataset.runId`)
-	before := evalFloat(belarusValue)
-	t.Logf("first run shown %v after navigation; Belarus revenue change %.1f $M", time.Since(start).Round(time.Millisecond), before)
+	before, wantBefore, cmd0 := checkHeadline("default run")
+	t.Logf("first run shown %v after navigation: %s", time.Since(start).Round(time.Millisecond), cmd0)
+	if cf := evalString(`document.getElementById("cf-name").textContent`); cf != "sanctions-stay" {
+		t.Errorf("the page names the counterfactual %q, want sanctions-stay", cf)
+	}
 
 	// Every form control has a label (its own <label>, or aria-label for
 	// the sliders paired with a labelled number field).
 	if unlabelled := evalString(`Array.from(document.querySelectorAll("input, select, button")).filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim()).map(e => e.id || e.outerHTML).join(" ")`); unlabelled != "" {
 		t.Errorf("controls without a label: %s", unlabelled)
 	}
+	// Each control says which runs it changes.
+	if runs := evalString(`Array.from(document.querySelectorAll("#controls .control:not(.unavailable)")).filter(d => !d.querySelector(".runs .badge")).map(d => d.dataset.id).join(" ")`); runs != "" {
+		t.Errorf("controls that do not say which runs they change: %s", runs)
+	}
+	if b := evalString(`document.querySelector('#runs-belarus_discount .badge').textContent + " / " + document.querySelector('#runs-demand_elasticity .badge').textContent`); b != "Scenario only / Both runs" {
+		t.Errorf("badges %q: want the discount to change the scenario only and the elasticity both runs", b)
+	}
+
+	// No chart text under 11 CSS px at 1400 × 900.
+	smallest := checkChartText(t, ctx, base, "#charts", 11)
+	t.Logf("smallest chart text at 1400 × 900: %.1f CSS px", smallest)
+
+	// Pin the default result.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#pin"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.compare === "same"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("pinning: %v%s", err, pageError(ctx))
+	}
 
 	// Reach the discount slider from the top of the page with the Tab key
 	// only, then raise the discount to the top of its range (End key).
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)`)); err != nil {
+		t.Fatal(err)
+	}
 	reached := false
 	var order []string
 	for range 60 {
@@ -188,60 +256,134 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("Tab order to the slider: %v", order)
 	changed := time.Now()
-	err = chromedp.Do(ctx, chromedp.KeyEvent(kb.End))
-	if err == nil {
-		_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.body.dataset.state === "ready" && document.body.dataset.runId !== %q`, runID1), chromedp.WithPollingTimeout(30*time.Second)))
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.End)); err != nil {
+		t.Fatal(err)
 	}
-	if err != nil {
-		t.Fatalf("charts did not update after the change: %v%s", err, pageError(ctx))
-	}
+	waitRun("discount to 60%", runID1)
 	updated := time.Since(changed)
-	after := evalFloat(belarusValue)
-	nCharts := int(evalFloat(`document.querySelectorAll('#charts img').length`))
-	imagesOK := evalString(`String(Array.from(document.querySelectorAll('#charts img')).every(i => i.complete && i.naturalWidth > 0))`) == "true"
-	search := evalString(`location.search`)
-	// Reference: the discount is a wedge on all of Belarus's sales in
-	// scenario and counterfactual alike (an inherited event). A larger
-	// wedge lowers the netback Belarus earns on every tonne, so the revenue
-	// Belarus regains from US relief shrinks: the cumulative revenue change
-	// must fall.
-	t.Logf("update took %v (includes the 150 ms debounce); Belarus revenue change %.1f → %.1f $M; %d charts; URL %s", updated.Round(time.Millisecond), before, after, nCharts, search)
-	if !(after < before) {
-		t.Errorf("Belarus revenue change %.1f $M with a 60%% discount, %.1f $M before: want lower", after, before)
+	after, wantAfter, cmd1 := checkHeadline("discount 60%, scenario only")
+	if !strings.Contains(cmd1, "--set scenario.events.belarus-discount.pct=60") {
+		t.Errorf("command %q: want the discount set in the scenario only", cmd1)
 	}
+	serverMS := evalString(`document.body.dataset.runMs`)
+	t.Logf("slider to updated headline and charts: %v (150 ms debounce included; %s ms from request to charts shown)", updated.Round(time.Millisecond), serverMS)
+	// Economics: a larger discount in the scenario only lowers the netback
+	// Belarus earns there on every tonne, so its revenue change falls.
+	for m := range after {
+		if strings.HasPrefix(m, "revenue_change.Belarus") && !(after[m] < before[m]) {
+			t.Errorf("%s %.1f with a 60%% discount, %.1f before: want lower", m, after[m], before[m])
+		}
+	}
+	nCharts := int(evalFloat(t, ctx, `document.querySelectorAll('#charts img').length`))
+	imagesOK := evalString(`String(Array.from(document.querySelectorAll('#charts img')).every(i => i.complete && i.naturalWidth > 0))`) == "true"
 	if nCharts < 4 || !imagesOK {
 		t.Errorf("%d charts, all loaded: %v; want at least 4 (price, revenue change, volumes and shares, trade-flow heat map)", nCharts, imagesOK)
 	}
-	if !strings.Contains(search, "belarus_discount=60") {
+	if search := evalString(`location.search`); !strings.Contains(search, "belarus_discount=60") {
 		t.Errorf("URL %q does not record belarus_discount=60", search)
 	}
 
-	// What a laptop screen shows (1440×900), then the whole page.
-	err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	// The comparison: pinned against current, the difference the
+	// pipeline's, and both runs on one chart.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.compare === "ready"`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("no comparison after a change: %v%s", err, pageError(ctx))
+	}
+	var rows [][]any
+	if err := json.Unmarshal([]byte(evalString(`JSON.stringify(Array.from(document.querySelectorAll("#cmp-table tbody tr")).map(tr => [tr.dataset.metric, Number(tr.dataset.a), Number(tr.dataset.b), Number(tr.dataset.diff), tr.cells[3].textContent]))`)), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(wantAfter) {
+		t.Errorf("comparison has %d rows, headline %d", len(rows), len(wantAfter))
+	}
+	for _, r := range rows {
+		m := r[0].(string)
+		a, b, d := r[1].(float64), r[2].(float64), r[3].(float64)
+		if !scalar.EqualWithinAbsOrRel(a, wantBefore[m], 1e-12, 1e-12) || !scalar.EqualWithinAbsOrRel(b, wantAfter[m], 1e-12, 1e-12) ||
+			!scalar.EqualWithinAbsOrRel(d, wantAfter[m]-wantBefore[m], 1e-9, 1e-9) {
+			t.Errorf("comparison %s: pinned %v, current %v, difference %v; the pipeline gives %v, %v, %v", m, a, b, d, wantBefore[m], wantAfter[m], wantAfter[m]-wantBefore[m])
+		}
+	}
+	t.Logf("comparison: %v", rows)
+	if n := int(evalFloat(t, ctx, `document.querySelectorAll('#cmp-charts img').length`)); n < 1 || evalString(`document.querySelector('#cmp-charts figure').dataset.name`) != "compare_benchmark_price" {
+		t.Errorf("comparison shows %d charts, want the benchmark price of both first", n)
+	}
+	checkChartText(t, ctx, base, "#cmp-charts", 11)
+
+	// What a laptop screen shows (1400 × 900), then the whole page.
+	shots := map[string][]byte{}
+	shoot := func(name string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
+			t.Fatal(err)
+		}
+		view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+		if err != nil {
+			t.Fatal(err)
+		}
+		shots[name+".png"], shots[name+"-full.png"] = view, full
+	}
+	shoot("serve")
+
+	// "Both runs": the discount moves the counterfactual's common event
+	// too, and the headline is the pipeline's for that --set.
+	runID2 := evalString(`document.body.dataset.runId`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#b-belarus_discount"))); err != nil {
+		t.Fatal(err)
+	}
+	waitRun("discount in both runs", runID2)
+	bothPage, _, cmd2 := checkHeadline("discount 60%, both runs")
+	if !strings.Contains(cmd2, "--set events.belarus-discount.pct=60") {
+		t.Errorf("command %q: want the discount set in both runs", cmd2)
+	}
+	// Klaipėda reopens in July 2026, in the scenario only (the issue's
+	// example): the headline is the pipeline's for that --set.
+	runID3 := evalString(`document.body.dataset.runId`)
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#n-klaipeda")), // untick "Stays closed"
+		chromedp.SetValue(chromedp.CSS("#c-klaipeda"), "2026-07"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("c-klaipeda").dispatchEvent(new Event("change"))`),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.state === "ready" && document.getElementById("command").value.includes("klaipeda-closed.end=2026-07")`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("Klaipėda: %v%s", err, pageError(ctx))
+	}
+	_ = runID3
+	klPage, _, cmd3 := checkHeadline("Klaipėda reopens 2026-07, scenario only")
+	if !strings.Contains(cmd3, "--set scenario.events.klaipeda-closed.end=2026-07") {
+		t.Errorf("command %q: want Klaipėda reopened in the scenario only", cmd3)
+	}
+	t.Logf("benchmark price change: %.2f (default), %.2f (discount 60%%, scenario only), %.2f (both runs), %.2f (and Klaipėda reopens 2026-07)",
+		before[report.MetricBenchmarkPrice], after[report.MetricBenchmarkPrice], bothPage[report.MetricBenchmarkPrice], klPage[report.MetricBenchmarkPrice])
+
+	// A narrow window: the charts keep their text size and scroll.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(700, 900)); err != nil {
 		t.Fatal(err)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
-	if err != nil {
+	checkChartText(t, ctx, base, "#charts", 11)
+	shoot("serve-narrow")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 900)); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(t.TempDir(), "serve.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	for name, b := range shots {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if p := os.Getenv(envScreenshot); p != "" {
-		if err := os.WriteFile(p, view, 0o644); err != nil {
-			t.Error(err)
-		}
-		if err := os.WriteFile(strings.TrimSuffix(p, ".png")+"-full.png", png, 0o644); err != nil {
-			t.Error(err)
+		for name, b := range shots {
+			if err := os.WriteFile(strings.TrimSuffix(p, ".png")+strings.TrimPrefix(strings.TrimSuffix(name, ".png"), "serve")+".png", b, 0o644); err != nil {
+				t.Error(err)
+			}
 		}
 	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	t.Logf("screenshots in %s", dir)
 
 	// An out-of-range value typed into the number field: the server's
 	// message appears on the page and the control is marked invalid.
@@ -265,7 +407,6 @@ func TestBrowser(t *testing.T) {
 	// Upload a scenario file with a mistake: the page lists the problems
 	// with line and column, as `potash validate` does. Then a valid file:
 	// it runs, and the command line names it.
-	dir := t.TempDir()
 	bad, good := filepath.Join(dir, "bad.yaml"), filepath.Join(dir, "my-relief.yaml")
 	if err := os.WriteFile(bad, []byte("title: t\nhorizon:\n  strat: 2020-01\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -283,16 +424,21 @@ func TestBrowser(t *testing.T) {
 	if msg := evalString(`document.getElementById("error").textContent`); !strings.Contains(msg, "line 3, column 3: horizon.strat: unknown key 'strat' in horizon; did you mean 'start'?") {
 		t.Errorf("bad upload: error box %q", msg)
 	}
-	runID3 := evalString(`document.body.dataset.runId`)
+	runID4 := evalString(`document.body.dataset.runId`)
 	err = chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`#upload`), []string{good}))
 	if err == nil {
-		_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.body.dataset.state === "ready" && document.body.dataset.runId !== %q`, runID3), chromedp.WithPollingTimeout(30*time.Second)))
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.body.dataset.state === "ready" && document.body.dataset.runId !== %q`, runID4), chromedp.WithPollingTimeout(30*time.Second)))
 	}
 	if err != nil {
 		t.Fatalf("a valid upload did not run: %v%s", err, pageError(ctx))
 	}
 	if cmd := evalString(`document.getElementById("command").value`); !strings.HasPrefix(cmd, "potash run my-relief.yaml ") {
 		t.Errorf("command after upload %q", cmd)
+	}
+	// The pinned built-in run against the uploaded one: different
+	// counterfactuals, which the comparison says.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.compare === "ready" && document.getElementById("cmp-notes").textContent.includes("different counterfactuals")`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Errorf("comparison with the upload: %v%s", err, pageError(ctx))
 	}
 
 	jsMu.Lock()
@@ -303,6 +449,118 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Errorf("JavaScript error on the page: %s", e)
 	}
+}
+
+func evalFloat(t *testing.T, ctx context.Context, expr string) float64 {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+var (
+	svgFontSize = regexp.MustCompile(`font-size:([0-9.]+)px`)
+	svgViewBox  = regexp.MustCompile(`viewBox="0 0 ([0-9.]+) ([0-9.]+)"`)
+)
+
+// checkChartText checks that every chart image under the CSS selector
+// host shows its smallest text at least minPx CSS pixels high: the
+// chart's smallest font (from its SVG, in the units of its viewBox) times
+// the width the page shows the image at over the SVG's width. It returns
+// the smallest text size found.
+func checkChartText(t *testing.T, ctx context.Context, base, host string, minPx float64) float64 {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`JSON.stringify(Array.from(document.querySelectorAll(%q + " figure")).map(f => {
+		const img = f.querySelector("img"), svg = f.querySelector("a[href*='.svg']");
+		return [f.dataset.name, img.getBoundingClientRect().width, svg.getAttribute("href").replace("?download=1", "")];
+	}))`, host)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var charts [][]any
+	if err := json.Unmarshal([]byte(v), &charts); err != nil {
+		t.Fatal(err)
+	}
+	if len(charts) == 0 {
+		t.Fatalf("no charts under %s", host)
+	}
+	smallest := math.Inf(1)
+	for _, c := range charts {
+		name, shown, url := c[0].(string), c[1].(float64), c[2].(string)
+		resp, err := http.Get(base + url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", url, resp.StatusCode, err)
+		}
+		vb := svgViewBox.FindSubmatch(doc)
+		if vb == nil {
+			t.Fatalf("%s: no viewBox", url)
+		}
+		width, _ := strconv.ParseFloat(string(vb[1]), 64)
+		font := math.Inf(1)
+		for _, m := range svgFontSize.FindAllSubmatch(doc, -1) {
+			f, _ := strconv.ParseFloat(string(m[1]), 64)
+			font = min(font, f)
+		}
+		px := font * shown / width
+		if px < minPx {
+			t.Errorf("%s %s: smallest text %.1f of a %.0f wide chart shown %.0f CSS px wide: %.1f CSS px, want at least %g", host, name, font, width, shown, px, minPx)
+		}
+		smallest = min(smallest, px)
+	}
+	return smallest
+}
+
+// pageHeadline decodes [[metric, value], …].
+func pageHeadline(t *testing.T, js string) map[string]float64 {
+	t.Helper()
+	var rows [][]any
+	if err := json.Unmarshal([]byte(js), &rows); err != nil {
+		t.Fatalf("headline %s: %v", js, err)
+	}
+	out := map[string]float64{}
+	for _, r := range rows {
+		out[r[0].(string)] = r[1].(float64)
+	}
+	return out
+}
+
+// pipelineHeadline runs the page's command line `potash run NAME --seed S
+// [--draws N] --set …` through the run pipeline, as `potash run` does
+// (without draws: the headline is the central run), and returns the
+// headline by metric.
+func pipelineHeadline(t *testing.T, command string) map[string]float64 {
+	t.Helper()
+	args := strings.Fields(command)
+	if len(args) < 3 || args[0] != "potash" || args[1] != "run" {
+		t.Fatalf("command %q is not potash run", command)
+	}
+	var sets []string
+	for k := 3; k < len(args); k++ {
+		if args[k] == "--set" && k+1 < len(args) {
+			sets = append(sets, strings.Trim(args[k+1], "'"))
+			k++
+		}
+	}
+	sc, err := scenarios.Load(args[2], sets)
+	if err != nil {
+		t.Fatalf("%s: %v", command, err)
+	}
+	res, err := run.Run(context.Background(), run.Request{Scenario: sc, Sets: sets})
+	if err != nil {
+		t.Fatalf("%s: %v", command, err)
+	}
+	out := map[string]float64{}
+	for _, h := range res.Summary.Headline {
+		out[h.Metric] = h.Value
+	}
+	return out
 }
 
 // pageError returns the page's error box and status, for failure messages.

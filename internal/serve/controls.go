@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -29,6 +30,22 @@ const (
 // horizon".
 const Never = "never"
 
+// Runs says which runs of a scenario a control changes.
+type Runs string
+
+const (
+	// RunsScenario: the scenario only, never its counterfactual (the
+	// control's event path under scenarios.ScenarioOnly,
+	// scenario.events.ID.FIELD). The default of every event control: the
+	// headline then moves by the effect of that one change.
+	RunsScenario Runs = "scenario"
+	// RunsBoth: the scenario and its counterfactual alike. Always so for
+	// a market parameter (the two runs share one market); for an event
+	// only when the counterfactual holds the same event and the request
+	// lists the control in both=ID,… (--set events.ID.FIELD).
+	RunsBoth Runs = "both"
+)
+
 // Control is one what-if control of the page: a query parameter of
 // /api/run mapped to a scenario `--set` path.
 type Control struct {
@@ -36,7 +53,11 @@ type Control struct {
 	Label string      `json:"label"` // what the page shows
 	Unit  string      `json:"unit"`  // e.g. "%", "Mt/yr", "month"
 	Kind  ControlKind `json:"kind"`
-	Path  string      `json:"path"` // --set path
+	// Path is the --set path that changes both runs where they share
+	// what it sets (a market parameter, an inherited event); an event
+	// control changes the scenario only by default, with
+	// scenario.PATH (see Runs).
+	Path string `json:"path"`
 	// Event is the id of the scenario event the control changes ("" for a
 	// market parameter); the control is unavailable when the scenario has
 	// no such event.
@@ -108,8 +129,11 @@ type RunParams struct {
 	File     string            // uploaded file's name
 	Source   []byte            // uploaded file's text
 	Values   map[string]string // control id → canonical value
-	Draws    int
-	Seed     uint64
+	// Both are the event controls that change the counterfactual too
+	// (query parameter both=ID,…); the others change the scenario only.
+	Both  map[string]bool
+	Draws int
+	Seed  uint64
 }
 
 // inputError is a problem with the request itself (HTTP 400).
@@ -139,7 +163,7 @@ const DefaultSeed = 1
 // parseRunQuery validates the query of /api/run. Scenario names are checked
 // against builtins unless upload is true.
 func parseRunQuery(q url.Values, upload bool, builtins []scenarios.Info, lim Limits) (*RunParams, error) {
-	p := &RunParams{Values: map[string]string{}, Draws: lim.DefaultDraws, Seed: DefaultSeed}
+	p := &RunParams{Values: map[string]string{}, Both: map[string]bool{}, Draws: lim.DefaultDraws, Seed: DefaultSeed}
 	for key, vs := range q {
 		if len(vs) != 1 {
 			return nil, &inputError{key, fmt.Sprintf("given %d times; give it once", len(vs))}
@@ -171,6 +195,21 @@ func parseRunQuery(q url.Values, upload bool, builtins []scenarios.Info, lim Lim
 				return nil, &inputError{key, fmt.Sprintf("%q is not a whole number from 0 to %d", v, uint64(math.MaxUint64))}
 			}
 			p.Seed = n
+		case "both":
+			for _, id := range strings.Split(v, ",") {
+				id = strings.TrimSpace(id)
+				if id == "" {
+					continue
+				}
+				c, ok := controlByID(id)
+				switch {
+				case !ok:
+					return nil, &inputError{key, fmt.Sprintf("%q is not a control; give the ids of event controls that change both runs, e.g. both=klaipeda", clip(id, 40))}
+				case c.Event == "":
+					return nil, &inputError{key, fmt.Sprintf("%s is a market parameter and always changes both runs; leave it out of both", c.ID)}
+				}
+				p.Both[id] = true
+			}
 		default:
 			c, ok := controlByID(key)
 			if !ok {
@@ -202,7 +241,7 @@ func parseRunQuery(q url.Values, upload bool, builtins []scenarios.Info, lim Lim
 }
 
 func paramNames() []string {
-	names := []string{"scenario", "draws", "seed"}
+	names := []string{"scenario", "draws", "seed", "both"}
 	for _, c := range Controls {
 		names = append(names, c.ID)
 	}
@@ -286,6 +325,8 @@ func fmtNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 // sets turns p's control values into --set arguments for a scenario with
 // horizon [start, end], checking months against the horizon. "never"
 // becomes the month after the horizon (in force for the whole horizon).
+// An event control changes the scenario only (scenario.events.ID.FIELD)
+// unless p.Both lists it; a market control changes both runs.
 func (p *RunParams) sets(start, end model.Month) ([]string, error) {
 	var out []string
 	for _, c := range Controls {
@@ -303,9 +344,25 @@ func (p *RunParams) sets(start, end model.Month) ([]string, error) {
 				}
 			}
 		}
-		out = append(out, c.Path+"="+v)
+		out = append(out, c.setPath(p.Both[c.ID])+"="+v)
 	}
 	return out, nil
+}
+
+// runs returns which runs c changes when both is asked for.
+func (c Control) runs(both bool) Runs {
+	if c.Event == "" || both {
+		return RunsBoth
+	}
+	return RunsScenario
+}
+
+// setPath is c's --set path when it changes the runs c.runs(both) says.
+func (c Control) setPath(both bool) string {
+	if c.runs(both) == RunsScenario {
+		return scenarios.ScenarioOnly + "." + c.Path
+	}
+	return c.Path
 }
 
 // canonicalQuery is the request's canonical form (sorted keys), used for the
@@ -321,6 +378,10 @@ func (p *RunParams) canonicalQuery() string {
 	for k, v := range p.Values {
 		q.Set(k, v)
 	}
+	if len(p.Both) > 0 {
+		ids := slices.Sorted(maps.Keys(p.Both))
+		q.Set("both", strings.Join(ids, ","))
+	}
 	q.Set("draws", strconv.Itoa(p.Draws))
 	q.Set("seed", strconv.FormatUint(p.Seed, 10))
 	return q.Encode() // sorted by key
@@ -334,14 +395,27 @@ type ControlState struct {
 	MinMonth  string `json:"min_month,omitempty"`
 	MaxMonth  string `json:"max_month,omitempty"`
 	Note      string `json:"note,omitempty"`
+	// Runs is what the control changes by default: the scenario only for
+	// an event, both runs for a market parameter.
+	Runs Runs `json:"runs"`
+	// CanBoth says the control may change both runs (both=ID): the
+	// counterfactual holds the scenario's event unchanged
+	// (scenarios.Scenario.CommonEvent). Always true of a market
+	// parameter.
+	CanBoth bool `json:"can_both"`
+	// CounterfactualValue is the value in the counterfactual, "" when it
+	// has no such event.
+	CounterfactualValue string `json:"counterfactual_value,omitempty"`
 }
 
-// controlStates reads each control's default value from sc.
-func controlStates(sc *scenarios.Scenario) []ControlState {
+// controlStates reads each control's default value from sc, and whether
+// it can change both runs (common reports an event the counterfactual
+// holds unchanged).
+func controlStates(sc *scenarios.Scenario, common func(*scenarios.Scenario, string) bool) []ControlState {
 	var out []ControlState
 	spec := sc.Spec
 	for _, c := range Controls {
-		st := ControlState{Control: c}
+		st := ControlState{Control: c, Runs: c.runs(false)}
 		if spec == nil || spec.Market == nil {
 			st.Note = "scenario has no market"
 			out = append(out, st)
@@ -353,6 +427,8 @@ func controlStates(sc *scenarios.Scenario) []ControlState {
 		switch c.ID {
 		case "demand_elasticity", "substitution_elasticity":
 			st.Available, st.Value, st.Note = regionParam(spec.Market, c.ID)
+			st.CanBoth = true
+			st.CounterfactualValue = st.Value
 		default:
 			e := findEvent(spec, c.Event)
 			if e == nil {
@@ -360,24 +436,36 @@ func controlStates(sc *scenarios.Scenario) []ControlState {
 				break
 			}
 			st.Available = true
-			switch c.ID {
-			case "belarus_discount":
-				st.Value = fmtNum(round(e.Value*100, 1e-9))
-			case "russian_ports":
-				st.Value = fmtNum(round(e.Value, 1e-9))
-			case "jansen_start":
-				st.Value = e.Start.String()
-			case "relief", "klaipeda":
-				if e.End == 0 || e.End > spec.End {
-					st.Value = Never
-				} else {
-					st.Value = e.End.String()
+			st.Value = eventValue(c, e, spec.End)
+			if sc.Counterfactual != nil {
+				if ce := findEvent(sc.Counterfactual, c.Event); ce != nil {
+					st.CounterfactualValue = eventValue(c, ce, sc.Counterfactual.End)
 				}
 			}
+			st.CanBoth = common != nil && common(sc, c.Event)
 		}
 		out = append(out, st)
 	}
 	return out
+}
+
+// eventValue is the value control c shows for event e of a run ending in
+// end.
+func eventValue(c Control, e *model.Event, end model.Month) string {
+	switch c.ID {
+	case "belarus_discount":
+		return fmtNum(round(e.Value*100, 1e-9))
+	case "russian_ports":
+		return fmtNum(round(e.Value, 1e-9))
+	case "jansen_start":
+		return e.Start.String()
+	case "relief", "klaipeda":
+		if e.End == 0 || e.End > end {
+			return Never
+		}
+		return e.End.String()
+	}
+	return ""
 }
 
 // round drops floating-point noise (0.15*100 = 15.000000000000002) by
@@ -427,4 +515,64 @@ func regionParam(m *model.Market, id string) (bool, string, string) {
 			fmtNum(round(lo, 1e-6)), fmtNum(round(hi, 1e-6)), m.Regions[b].Name, fmtNum(round(v, 1e-6)))
 	}
 	return true, fmtNum(round(v, 1e-9)), note
+}
+
+// checkControls checks p's controls against scenario base: each control
+// set must be available, and one asked to change both runs must be on an
+// event the counterfactual holds unchanged.
+func checkControls(p *RunParams, base *scenarios.Scenario, common func(*scenarios.Scenario, string) bool) error {
+	for _, st := range controlStates(base, common) {
+		_, set := p.Values[st.ID]
+		if (set || p.Both[st.ID]) && !st.Available {
+			return &inputError{st.ID, "not available for this scenario: " + st.Note}
+		}
+		if p.Both[st.ID] && !st.CanBoth {
+			why := fmt.Sprintf("has no event %q", st.Event)
+			if st.CounterfactualValue != "" {
+				why = fmt.Sprintf("defines event %q differently (%s there)", st.Event, st.CounterfactualValue)
+			}
+			return &inputError{st.ID, fmt.Sprintf("cannot change both runs: the counterfactual, %s, %s; this control changes the scenario only", base.CounterfactualName, why)}
+		}
+	}
+	return nil
+}
+
+// runsText names which runs r are, in words.
+func runsText(r Runs) string {
+	switch r {
+	case RunsScenario:
+		return "scenario only"
+	case RunsBoth:
+		return "both runs"
+	}
+	return ""
+}
+
+// settingText is control c at value v, changing runs r (none named when r
+// is ""), in words: "Klaipėda corridor reopens: 2026-07 (scenario only)".
+func settingText(c Control, v string, r Runs) string {
+	switch {
+	case v == Never:
+	case c.Unit == "%":
+		v += "%"
+	case c.Kind == KindNumber && !strings.Contains(c.Unit, "unitless"):
+		v += " " + c.Unit
+	}
+	t := c.Label + ": " + v
+	if r != "" {
+		t += " (" + runsText(r) + ")"
+	}
+	return t
+}
+
+// describe says in words what p changes from the scenario's values, and
+// in which runs; "" when it changes nothing.
+func (p *RunParams) describe() string {
+	var parts []string
+	for _, c := range Controls {
+		if v, ok := p.Values[c.ID]; ok {
+			parts = append(parts, settingText(c, v, c.runs(p.Both[c.ID])))
+		}
+	}
+	return strings.Join(parts, "; ")
 }

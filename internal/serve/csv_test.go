@@ -13,13 +13,14 @@ import (
 )
 
 // csvServer serves the fake backend on a loopback port; it returns the
-// server and the CSV address of a finished run.
-func csvServer(t *testing.T, cfg Config, f *fake) (*Server, string) {
+// server and the addresses of a finished run's downloads (results.csv,
+// bands.csv and draws.csv), which are all served alike.
+func csvServer(t *testing.T, cfg Config, f *fake) (*Server, []string) {
 	t.Helper()
 	s := newFakeServer(cfg, f)
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
-	resp, err := http.Get(ts.URL + "/api/run?draws=0")
+	resp, err := http.Get(ts.URL + "/api/run?draws=2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,10 @@ func csvServer(t *testing.T, cfg Config, f *fake) (*Server, string) {
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		t.Fatal(err)
 	}
-	return s, ts.URL + r.CSV
+	if r.Bands == "" || r.DrawsCSV == "" {
+		t.Fatalf("a run with draws offers no bands (%q) or draws (%q)", r.Bands, r.DrawsCSV)
+	}
+	return s, []string{ts.URL + r.CSV, ts.URL + r.Bands, ts.URL + r.DrawsCSV}
 }
 
 // lines writes n CSV lines of about 100 bytes, then err.
@@ -47,10 +51,11 @@ func lines(n int, err error) func(context.Context, io.Writer) error {
 	}
 }
 
-// TestCSVDownload: the CSV is written once per download; one that fits
-// the spool has a Content-Length; a larger one is streamed whole; a
-// failure before the answer starts is a clear error, and one after it
-// breaks the download (the client sees an error, not a short 200).
+// TestCSVDownload: each CSV (results, bands, draws) is written once per
+// download; one that fits the spool has a Content-Length; a larger one is
+// streamed whole; a failure before the answer starts is a clear error,
+// and one after it breaks the download (the client sees an error, not a
+// short 200).
 func TestCSVDownload(t *testing.T) {
 	big := csvSpool/100 + 20_000 // lines: past the spool
 	for _, tc := range []struct {
@@ -67,39 +72,44 @@ func TestCSVDownload(t *testing.T) {
 		{"fails before the answer", lines(100, errors.New("NaN in month 2026-01")), 422, true, 0, false, "NaN in month 2026-01"},
 		{"fails while streaming", lines(big, errors.New("NaN in month 2027-01")), 200, false, 0, true, ""},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := &fake{}
-			_, url := csvServer(t, Config{}, f)
-			f.csv = tc.csv
-			resp, err := http.Get(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, rerr := io.ReadAll(resp.Body)
-			if resp.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d: %.200s", resp.StatusCode, tc.status, body)
-			}
-			if got := resp.ContentLength >= 0; got != tc.length {
-				t.Errorf("Content-Length %d", resp.ContentLength)
-			}
-			if tc.broken {
-				if rerr == nil {
-					t.Errorf("a download cut short read as complete (%d bytes)", len(body))
+		for k, file := range []string{"results.csv", "bands.csv", "draws.csv"} {
+			t.Run(tc.name+"/"+file, func(t *testing.T) {
+				f := &fake{}
+				_, urls := csvServer(t, Config{}, f)
+				f.csv = tc.csv
+				resp, err := http.Get(urls[k])
+				if err != nil {
+					t.Fatal(err)
 				}
-			} else if rerr != nil {
-				t.Errorf("reading: %v", rerr)
-			}
-			if tc.bytes > 0 && int64(len(body)) != tc.bytes {
-				t.Errorf("%d bytes, want %d", len(body), tc.bytes)
-			}
-			if !strings.Contains(string(body), tc.message) {
-				t.Errorf("body %.200s, want %q", body, tc.message)
-			}
-			if n := f.csvCalls.Load(); n != 1 {
-				t.Errorf("CSV written %d times, want once", n)
-			}
-		})
+				defer resp.Body.Close()
+				if d := resp.Header.Get("Content-Disposition"); resp.StatusCode == 200 && !strings.HasSuffix(d, file+`"`) {
+					t.Errorf("Content-Disposition %q, want a file named …%s", d, file)
+				}
+				body, rerr := io.ReadAll(resp.Body)
+				if resp.StatusCode != tc.status {
+					t.Fatalf("status %d, want %d: %.200s", resp.StatusCode, tc.status, body)
+				}
+				if got := resp.ContentLength >= 0; got != tc.length {
+					t.Errorf("Content-Length %d", resp.ContentLength)
+				}
+				if tc.broken {
+					if rerr == nil {
+						t.Errorf("a download cut short read as complete (%d bytes)", len(body))
+					}
+				} else if rerr != nil {
+					t.Errorf("reading: %v", rerr)
+				}
+				if tc.bytes > 0 && int64(len(body)) != tc.bytes {
+					t.Errorf("%d bytes, want %d", len(body), tc.bytes)
+				}
+				if !strings.Contains(string(body), tc.message) {
+					t.Errorf("body %.200s, want %q", body, tc.message)
+				}
+				if n := f.csvCalls.Load(); n != 1 {
+					t.Errorf("CSV written %d times, want once", n)
+				}
+			})
+		}
 	}
 }
 
@@ -108,7 +118,8 @@ func TestCSVDownload(t *testing.T) {
 // frees its slot.
 func TestCSVLimitsAndCancel(t *testing.T) {
 	f := &fake{}
-	s, url := csvServer(t, Config{MaxConcurrent: 1, QueueWait: 100 * time.Millisecond}, f)
+	s, urls := csvServer(t, Config{MaxConcurrent: 1, QueueWait: 100 * time.Millisecond}, f)
+	url := urls[1] // bands.csv
 	stopped := make(chan error, 1)
 	started := make(chan struct{})
 	f.csv = func(ctx context.Context, w io.Writer) error {
@@ -134,7 +145,7 @@ func TestCSVLimitsAndCancel(t *testing.T) {
 	// The only slot is taken: another download, or a run, waits and is
 	// refused.
 	base := url[:strings.Index(url, "/api/")]
-	for _, u := range []string{url, base + "/api/run?draws=0&seed=77"} {
+	for _, u := range []string{urls[0], urls[2], base + "/api/run?draws=0&seed=77"} {
 		r2, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)

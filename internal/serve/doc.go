@@ -7,9 +7,18 @@
 // month, the reopening of the Klaipėda corridor, the capacity of Belarus's
 // Russian-port corridor, the start of BHP Jansen, the number of Monte Carlo
 // draws and the seed — and shows the run's headline table and charts. Every
-// control maps to a scenario `--set` path (see Controls), the page's URL
-// records the settings, and every run offers its charts (PNG, SVG), its data
-// (CSV) and the equivalent `potash run` command line for download.
+// control maps to a scenario `--set` path (see Controls) and says which
+// runs it changes: a control on an event changes the scenario only
+// (scenario.events.ID.FIELD), so that the headline moves by the effect of
+// that one change, unless the request's both=ID asks for the
+// counterfactual's identical event too (events.ID.FIELD); a market
+// parameter changes both runs, which share one market. The page names
+// the counterfactual, its URL records the settings, and every run offers
+// its charts (PNG, SVG), its data (results.csv, and with draws bands.csv
+// and draws.csv) and the equivalent `potash run` command line, which gives
+// the same numbers. A result can be pinned and compared with the next
+// ones: both headlines side by side with their difference, and both runs
+// on one chart (/api/compare).
 //
 // Endpoints (all answers to /api/ are JSON unless a file is asked for;
 // errors are {"error": "...", "diagnostics": [...]} with a 4xx status):
@@ -23,13 +32,20 @@
 //	POST /api/run?file=F&...       run an uploaded scenario (body: YAML)
 //	GET  /api/chart/ID/NAME.EXT    a chart of run ID (EXT png or svg; ?download=1 to save it)
 //	GET  /api/charts/ID.zip?format=png|svg  every chart of run ID
-//	GET  /api/csv/ID               the tidy CSV of run ID
+//	GET  /api/csv/ID               the tidy CSV of run ID (results.csv)
+//	GET  /api/bands/ID             its Monte Carlo bands (bands.csv; with draws)
+//	GET  /api/draws/ID             each draw's totals (draws.csv; with draws)
+//	GET  /api/compare/A/B          runs A and B side by side: headlines and difference
+//	GET  /api/compare/A/B/NAME.EXT a chart of both runs (EXT png or svg)
 //	GET  /healthz                  "ok"
 //
 // A run draws its main charts (price path with bands, revenue change by
 // supplier, volumes, shares, trade-flow heat map) as PNG before it answers;
-// the other charts and every SVG are drawn on first request and kept with
-// the run. The CSV is the command line's tidy CSV (internal/report).
+// the other charts, every SVG and the comparison charts are drawn on first
+// request and kept with the run. Charts are drawn at plots.SizeWeb (600 ×
+// 375 pt, no text under 11 pt) and the page never shows one narrower than
+// 600 CSS px (it scrolls instead), so no chart text is under 11 CSS px.
+// The CSVs are the command line's (internal/report).
 //
 // Bounded work: draws, horizon and upload size are capped, each request has
 // a time limit, at most Config.MaxConcurrent runs and CSV downloads compute
@@ -37,7 +53,9 @@
 // Requests with Retry-After), the Monte Carlo memory of the runs computing
 // at once is bounded by Config.MaxRunMemory and handed back after large
 // runs, identical requests share one computation (singleflight) and a
-// small LRU cache keeps recent runs. A CSV is written once, streamed, and
+// small LRU cache keeps recent runs (a comparison whose run has left it
+// is a 404; the page runs it again). A CSV (results, bands or draws) is
+// written once, streamed, counted against the runs computing at once, and
 // stopped when its client leaves; a download cut short breaks the
 // connection, never ends as a short 200.
 //

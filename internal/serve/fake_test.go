@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,8 +37,9 @@ type fake struct {
 	csv      func(ctx context.Context, w io.Writer) error
 	csvCalls atomic.Int32
 
-	mu       sync.Mutex
-	lastSets []string
+	mu          sync.Mutex
+	lastSets    []string
+	lastCompare []string // the supplier and names of the last comparison
 }
 
 func newFakeServer(cfg Config, f *fake) *Server {
@@ -87,14 +89,39 @@ func (f *fake) backend() backend {
 			return out, nil
 		},
 		renderChart: f.renderChart,
-		writeCSV: func(w io.Writer, e *runEntry) error {
-			f.csvCalls.Add(1)
-			if f.csv != nil {
-				return f.csv(context.Background(), w)
+		compareCharts: func(runs []*model.Run, names []string, supplier string, meta plots.Meta) ([]*plots.Chart, error) {
+			if len(runs) != 2 || len(names) != 2 {
+				return nil, fmt.Errorf("compare: %d runs, %d names", len(runs), len(names))
 			}
-			_, err := fmt.Fprintf(w, "scenario,series,statistic,month,entity,variable,value,unit\n%s,scenario,value,2025-12,World,benchmark_price,241.1,$/t\n", e.sc.Name)
-			return err
+			f.mu.Lock()
+			f.lastCompare = append([]string{supplier}, names...)
+			f.mu.Unlock()
+			out := []*plots.Chart{{Name: "compare_benchmark_price", Title: "Benchmark price", Caption: "Benchmark price by scenario", Main: true}}
+			if supplier != "" {
+				out = append(out, &plots.Chart{Name: "compare_revenue_change_" + supplier, Caption: supplier + "'s export revenue change by scenario", Main: true})
+			}
+			return out, nil
 		},
+		writeCSV:   f.download("scenario,series,statistic,month,entity,variable,value,unit\n%s,scenario,value,2025-12,World,benchmark_price,241.1,$/t\n"),
+		writeBands: f.download("scenario,series,statistic,month,entity,variable,p5,p95,unit\n%s,scenario,band,2025-12,World,benchmark_price,230,250,$/t\n"),
+		writeDraws: f.download("scenario,draw,metric,value,unit\n%s,1,benchmark_price_change,-2.5,$/t\n"),
+		common: func(sc *scenarios.Scenario, id string) bool {
+			e, ce := findEvent(sc.Spec, id), findEvent(sc.Counterfactual, id)
+			return e != nil && ce != nil && reflect.DeepEqual(*e, *ce)
+		},
+	}
+}
+
+// download is a fake CSV writer: format with the scenario's name, or f.csv
+// when set; it counts its calls in f.csvCalls.
+func (f *fake) download(format string) func(io.Writer, *runEntry) error {
+	return func(w io.Writer, e *runEntry) error {
+		f.csvCalls.Add(1)
+		if f.csv != nil {
+			return f.csv(context.Background(), w)
+		}
+		_, err := fmt.Fprintf(w, format, e.sc.Name)
+		return err
 	}
 }
 
@@ -131,6 +158,11 @@ func (f *fake) scenario(file, name string, sets []string) (*scenarios.Scenario, 
 			{ID: "jansen", Label: "Jansen", Kind: model.EventCapacity, Supplier: 0, Value: 4.15, Start: model.NewMonth(2027, 7)},
 		},
 	}
+	// The counterfactual: sanctions stay (the US ban never ends); the
+	// other events are inherited, common to both runs.
+	cf := spec.Clone()
+	cf.Events = cf.Events[1:]
+	cf.Events = append(cf.Events, model.Event{ID: "us-ban", Kind: model.EventBan, Supplier: 2, Region: 1, Start: model.NewMonth(2021, 12)})
 	var ds scenarios.Diagnostics
 	for _, s := range sets {
 		path, val, _ := strings.Cut(s, "=")
@@ -151,7 +183,18 @@ func (f *fake) scenario(file, name string, sets []string) (*scenarios.Scenario, 
 			}
 			return t
 		}
-		switch path {
+		// As scenarios' --set: market paths change both runs; events.ID.F
+		// the scenario's event, and the counterfactual's when identical;
+		// scenario.events.ID.F the scenario's only.
+		p, only := strings.CutPrefix(path, scenarios.ScenarioOnly+".")
+		event := func(id string, set func(e *model.Event)) {
+			e, ce := findEvent(spec, id), findEvent(cf, id)
+			if ce != nil && !only && reflect.DeepEqual(*e, *ce) {
+				set(ce)
+			}
+			set(e)
+		}
+		switch p {
 		case "market.regions.*.demand_elasticity":
 			x := num()
 			for r := range m.Regions {
@@ -163,15 +206,20 @@ func (f *fake) scenario(file, name string, sets []string) (*scenarios.Scenario, 
 				m.Regions[r].Sigma = x
 			}
 		case "events.belarus-discount.pct":
-			spec.Events[1].Value = num() / 100
+			x := num() / 100
+			event("belarus-discount", func(e *model.Event) { e.Value = x })
 		case "events.us-ban.end":
-			spec.Events[0].End = month()
+			x := month()
+			event("us-ban", func(e *model.Event) { e.End = x })
 		case "events.klaipeda-closed.end":
-			spec.Events[2].End = month()
+			x := month()
+			event("klaipeda-closed", func(e *model.Event) { e.End = x })
 		case "events.russian-ports.capacity_mt":
-			spec.Events[3].Value = num()
+			x := num()
+			event("russian-ports", func(e *model.Event) { e.Value = x })
 		case "events.jansen.start":
-			spec.Events[4].Start = month()
+			x := month()
+			event("jansen", func(e *model.Event) { e.Start = x })
 		default:
 			bad("unknown path")
 		}
@@ -179,9 +227,7 @@ func (f *fake) scenario(file, name string, sets []string) (*scenarios.Scenario, 
 	if len(ds) > 0 {
 		return nil, ds
 	}
-	cf := spec.Clone()
-	cf.Events = cf.Events[1:] // without the relief: sanctions stay
-	cf.Events = append(cf.Events, model.Event{ID: "us-ban", Kind: model.EventBan, Supplier: 2, Region: 1, Start: model.NewMonth(2021, 12)})
+	cf.Market = m.Clone()
 	return &scenarios.Scenario{
 		Name: name, Title: "Fake " + name, Description: "a fake scenario", Hash: strings.Repeat("ab", 32),
 		Spec: spec, Counterfactual: cf, CounterfactualName: name + " (sanctions stay)",

@@ -21,7 +21,8 @@ import (
 // clients for a bounded time and a bounded number of requests: a mix of
 // repeated runs (served from the cache), new runs (computed, or refused
 // with 429 when every slot is busy), malformed requests (400), the page,
-// charts and CSV downloads (429 when every slot is busy). Every answer
+// charts, comparisons and CSV downloads (results and bands; 429 when
+// every slot is busy). Every answer
 // must be one of the documented ones, and the heap after the load, once
 // the garbage is collected, must be about what it was before it (the cache
 // is full in both). Then bursts of large runs (200 draws each, from
@@ -88,17 +89,27 @@ func TestLoad(t *testing.T) {
 	}
 	// Warm up: compute the repeated runs and fill the cache with new ones,
 	// so that "before" already holds a full cache.
-	var chart, csv string
+	var chart, csv, bands, compare string
+	var ids []string
 	for k, p := range repeated {
 		code, b, err := get(p)
 		if err != nil || code != 200 {
 			t.Fatalf("warm-up %s: %d %v %s", p, code, err, b)
 		}
+		r := decodeBytes[runResponse](t, b)
+		ids = append(ids, r.ID)
 		if k == 0 {
-			r := decodeBytes[runResponse](t, b)
-			chart, csv = r.Charts[0].PNG, r.CSV
+			chart, csv, bands = r.Charts[0].PNG, r.CSV, r.Bands
 		}
 	}
+	// The page's comparison of two of them (a pinned result and the
+	// current one), and its chart.
+	compare = "/api/compare/" + ids[0] + "/" + ids[len(ids)-1]
+	code, b, err := get(compare)
+	if err != nil || code != 200 {
+		t.Fatalf("warm-up %s: %d %v %s", compare, code, err, b)
+	}
+	compareChart := decodeBytes[compareResponse](t, b).Charts[0].PNG
 	for k := range cacheEntries / 2 {
 		if code, b, err := get(fmt.Sprintf("/api/run?draws=%d&seed=%d", draws, 1000+k)); err != nil || code != 200 {
 			t.Fatalf("warm-up: %d %v %s", code, err, b)
@@ -117,8 +128,8 @@ func TestLoad(t *testing.T) {
 		kindRepeat: {200: true},
 		kindNew:    {200: true, 429: true},
 		kindBad:    {400: true},
-		// A chart or CSV of a run the cache has since dropped is a 404; a
-		// CSV download waits for a run slot like a run.
+		// A chart, CSV or comparison of a run the cache has since dropped
+		// is a 404; a CSV download waits for a run slot like a run.
 		kindFile: {200: true, 404: true, 429: true},
 	}
 	bad := []string{"/api/run?belarus_discount=99", "/api/run?draws=-3", "/api/run?relief=2025-13", "/api/run?nope=1", "/api/scenario?scenario=nope", "/api/chart/zz/price.png"}
@@ -147,7 +158,7 @@ func TestLoad(t *testing.T) {
 				case x < 80:
 					k, path = kindBad, bad[rng.IntN(len(bad))]
 				default:
-					k, path = kindFile, []string{"/", "/assets/app.js", "/api/scenarios", chart, csv}[rng.IntN(5)]
+					k, path = kindFile, []string{"/", "/assets/app.js", "/api/scenarios", chart, csv, bands, compare, compareChart}[rng.IntN(8)]
 				}
 				code, body, err := get(path)
 				mu.Lock()

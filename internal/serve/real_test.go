@@ -15,10 +15,11 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-// TestRealRun runs the page's default request on the real scenarios, model
-// and plots packages: the headline equals the model's own metrics for the
-// same --set values, every main chart is there, the downloads parse, and
-// the command line reproduces the settings.
+// TestRealRun runs a page request on the real scenarios, model and plots
+// packages: the headline equals the model's own metrics for the --set
+// values the command line shows (event controls change the scenario
+// only, unless both= names them), every main chart is there, the
+// downloads parse, and the command line reproduces the settings.
 //
 // With -short it runs without draws and reads the first rows of the CSV
 // only (the full CSV with draws is tens of MB).
@@ -28,42 +29,61 @@ func TestRealRun(t *testing.T) {
 	if testing.Short() {
 		draws = 0
 	}
-	query := fmt.Sprintf("/api/run?scenario=us-relief-2025&belarus_discount=25&relief=2026-06&draws=%d&seed=3", draws)
-	w := do(t, s, "GET", query, nil)
-	if w.Code != 200 {
-		t.Fatalf("status %d: %s", w.Code, w.Body)
-	}
-	r := decode[runResponse](t, w)
-
-	// The same run by hand, as `potash run` does it.
-	sets := []string{"events.belarus-discount.pct=25", "events.us-ban.end=2026-06"}
-	sc, err := scenarios.Load("us-relief-2025", sets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := model.SimulatePair(context.Background(), sc.Spec, sc.Counterfactual)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]float64{}
-	for _, m := range model.Metrics(run) {
-		want[m.Name] = m.Value
-	}
-	const tol = 1e-12
-	for _, h := range r.Metrics {
-		if !scalar.EqualWithinAbsOrRel(h.Value, want[h.Metric], tol, tol) {
-			t.Errorf("%s: page %v, model %v", h.Metric, h.Value, want[h.Metric])
+	var r runResponse
+	for _, tc := range []struct {
+		query string
+		sets  []string
+	}{
+		{"belarus_discount=25&relief=2026-06", []string{"scenario.events.belarus-discount.pct=25", "scenario.events.us-ban.end=2026-06"}},
+		{"belarus_discount=25&relief=2026-06&both=belarus_discount", []string{"events.belarus-discount.pct=25", "scenario.events.us-ban.end=2026-06"}},
+	} {
+		query := fmt.Sprintf("/api/run?scenario=us-relief-2025&%s&draws=%d&seed=3", tc.query, draws)
+		w := do(t, s, "GET", query, nil)
+		if w.Code != 200 {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
 		}
-	}
-	if len(r.Headline) < 2 || r.Headline[0].Metric != report.MetricBenchmarkPrice || !slices.ContainsFunc(r.Headline, func(h headlineRow) bool { return h.Metric == "revenue_change.Belarus" && h.HasBand == (draws > 0) }) {
-		t.Errorf("headline %+v: want the benchmark price first and Belarus's revenue, with a band when there are draws", r.Headline)
-	}
-	wantCmd := "potash run us-relief-2025 --seed 3 --set events.belarus-discount.pct=25 --set events.us-ban.end=2026-06"
-	if draws > 0 {
-		wantCmd = fmt.Sprintf("potash run us-relief-2025 --seed 3 --draws %d --set events.belarus-discount.pct=25 --set events.us-ban.end=2026-06", draws)
-	}
-	if r.Command != wantCmd {
-		t.Errorf("command %q, want %q", r.Command, wantCmd)
+		r = decode[runResponse](t, w)
+
+		// The same run by hand, as `potash run` does it.
+		sc, err := scenarios.Load("us-relief-2025", tc.sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := model.SimulatePair(context.Background(), sc.Spec, sc.Counterfactual)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{}
+		for _, m := range model.Metrics(run) {
+			want[m.Name] = m.Value
+		}
+		const tol = 1e-12
+		for _, h := range r.Metrics {
+			if !scalar.EqualWithinAbsOrRel(h.Value, want[h.Metric], tol, tol) {
+				t.Errorf("%s: %s: page %v, model %v", tc.query, h.Metric, h.Value, want[h.Metric])
+			}
+		}
+		if len(r.Headline) < 2 || r.Headline[0].Metric != report.MetricBenchmarkPrice || !slices.ContainsFunc(r.Headline, func(h headlineRow) bool { return h.Metric == "revenue_change.Belarus" && h.HasBand == (draws > 0) }) {
+			t.Errorf("headline %+v: want the benchmark price first and Belarus's revenue, with a band when there are draws", r.Headline)
+		}
+		wantCmd := "potash run us-relief-2025 --seed 3"
+		if draws > 0 {
+			wantCmd += fmt.Sprintf(" --draws %d", draws)
+		}
+		for _, set := range tc.sets {
+			wantCmd += " --set " + set
+		}
+		if r.Command != wantCmd {
+			t.Errorf("command %q, want %q", r.Command, wantCmd)
+		}
+		if (r.Bands != "") != (draws > 0) {
+			t.Errorf("bands download %q with %d draws", r.Bands, draws)
+		}
+		// The discount is drawn by the scenario's uncertainty section: the
+		// control fixes it in every draw, and the page says so.
+		if note := "Sanction discount on Belarusian sales: every Monte Carlo draw uses your value"; draws > 0 && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.HasPrefix(n, note) }) {
+			t.Errorf("notes %q: want %q", r.Notes, note)
+		}
 	}
 	var names []string
 	for _, c := range r.Charts {
@@ -82,7 +102,7 @@ func TestRealRun(t *testing.T) {
 	if w := do(t, s, "GET", r.Charts[0].SVG, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "<svg") {
 		t.Errorf("SVG: %d %.40q", w.Code, w.Body.String())
 	}
-	w = do(t, s, "GET", r.CSV, nil)
+	w := do(t, s, "GET", r.CSV, nil)
 	if w.Code != 200 {
 		t.Fatalf("CSV: %d %s", w.Code, w.Body)
 	}
@@ -106,6 +126,22 @@ func TestRealRun(t *testing.T) {
 	// results.csv: the central run (its bands are in bands.csv).
 	if rows == 0 || !stats["converged"] {
 		t.Errorf("CSV: %d rows, statuses %v: want the central run's values", rows, stats)
+	}
+	if draws == 0 {
+		return
+	}
+	for _, d := range []struct {
+		url    string
+		header []string
+	}{{r.Bands, report.BandsHeader}, {r.DrawsCSV, report.DrawsHeader}} {
+		w = do(t, s, "GET", d.url, nil)
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", d.url, w.Code, w.Body)
+		}
+		recs, err := csv.NewReader(w.Body).ReadAll()
+		if err != nil || len(recs) < 2 || !slices.Equal(recs[0], d.header) {
+			t.Errorf("%s: %d records (%v), header %v, want %v", d.url, len(recs), err, recs[0], d.header)
+		}
 	}
 }
 
@@ -132,8 +168,18 @@ func TestRealControls(t *testing.T) {
 				t.Fatalf("status %d: %s", w.Code, w.Body)
 			}
 			r := decode[runResponse](t, w)
-			if !strings.Contains(r.Command, "--set "+report.ShellQuote(c.Path+"="+values[c.ID])) {
-				t.Errorf("command %q lacks %s", r.Command, c.Path)
+			// Event controls change the scenario only.
+			if set := c.setPath(false) + "=" + values[c.ID]; !strings.Contains(r.Command, "--set "+report.ShellQuote(set)) {
+				t.Errorf("command %q lacks --set %s", r.Command, set)
+			}
+			if c.Event != "" && c.CanBoth {
+				w := do(t, s, "GET", fmt.Sprintf("/api/run?draws=0&%s=%s&both=%s", c.ID, values[c.ID], c.ID), nil)
+				if w.Code != 200 {
+					t.Fatalf("both: status %d: %s", w.Code, w.Body)
+				}
+				if r := decode[runResponse](t, w); !strings.Contains(r.Command, "--set "+report.ShellQuote(c.Path+"="+values[c.ID])) {
+					t.Errorf("both runs: command %q lacks --set %s", r.Command, c.Path)
+				}
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -24,6 +25,7 @@ import (
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
+	"gonum.org/v1/plot/vg"
 )
 
 // errBusy: no run slot became free within Config.QueueWait.
@@ -127,24 +129,29 @@ type runEntry struct {
 
 // runResponse is the JSON answer of /api/run.
 type runResponse struct {
-	ID           string        `json:"id"`
-	Query        string        `json:"query"` // canonical settings, for the page's URL
-	Scenario     scenarioInfo  `json:"scenario"`
-	Headline     []headlineRow `json:"headline"`
-	Metrics      []headlineRow `json:"metrics"` // every metric
-	Charts       []chartRef    `json:"charts"`
-	CSV          string        `json:"csv"`
-	ZipPNG       string        `json:"zip_png"`
-	ZipSVG       string        `json:"zip_svg"`
-	Command      string        `json:"command"`
-	Draws        int           `json:"draws"`
-	Converged    int           `json:"converged"`
-	FailedDraws  int           `json:"failed_draws"`
-	FailedMonths int           `json:"failed_months"`
-	Seed         uint64        `json:"seed"`
-	Notes        []string      `json:"notes"`
-	ElapsedMS    int64         `json:"elapsed_ms"`
-	Cached       bool          `json:"cached"`
+	ID       string        `json:"id"`
+	Query    string        `json:"query"` // canonical settings, for the page's URL
+	Scenario scenarioInfo  `json:"scenario"`
+	Headline []headlineRow `json:"headline"`
+	Metrics  []headlineRow `json:"metrics"` // every metric
+	Charts   []chartRef    `json:"charts"`
+	CSV      string        `json:"csv"`
+	Bands    string        `json:"bands,omitempty"` // bands.csv, with draws
+	DrawsCSV string        `json:"draws_csv,omitempty"`
+	ZipPNG   string        `json:"zip_png"`
+	ZipSVG   string        `json:"zip_svg"`
+	Command  string        `json:"command"`
+	// Settings says in words what the request changed from the
+	// scenario's values, and in which runs ("" for none).
+	Settings     string   `json:"settings"`
+	Draws        int      `json:"draws"`
+	Converged    int      `json:"converged"`
+	FailedDraws  int      `json:"failed_draws"`
+	FailedMonths int      `json:"failed_months"`
+	Seed         uint64   `json:"seed"`
+	Notes        []string `json:"notes"`
+	ElapsedMS    int64    `json:"elapsed_ms"`
+	Cached       bool     `json:"cached"`
 }
 
 type headlineRow struct {
@@ -166,6 +173,9 @@ type chartRef struct {
 	Main  bool   `json:"main"` // one of the issue's main charts
 	PNG   string `json:"png"`
 	SVG   string `json:"svg"`
+	// Width and Height are the PNG's size in pixels.
+	Width  int `json:"width"`
+	Height int `json:"height"`
 }
 
 type eventInfo struct {
@@ -192,7 +202,9 @@ type scenarioInfo struct {
 	Warnings       []diagnostic   `json:"warnings"`
 }
 
-func describe(sc *scenarios.Scenario, withControls bool) scenarioInfo {
+// describe describes sc for the page, with its controls when common is
+// not nil (see controlStates).
+func describe(sc *scenarios.Scenario, common func(*scenarios.Scenario, string) bool) scenarioInfo {
 	ri := run.ScenarioInfo(sc)
 	info := scenarioInfo{
 		Name: ri.Name, Title: sc.Title, Description: ri.Description, Sources: ri.Sources,
@@ -208,8 +220,8 @@ func describe(sc *scenarios.Scenario, withControls bool) scenarioInfo {
 	for _, u := range sc.Uncertain {
 		info.Uncertain = append(info.Uncertain, u.Name)
 	}
-	if withControls {
-		info.Controls = controlStates(sc)
+	if common != nil {
+		info.Controls = controlStates(sc, common)
 	}
 	return info
 }
@@ -287,7 +299,7 @@ func (s *Server) handleScenario(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, describe(sc, true))
+	writeJSON(w, http.StatusOK, describe(sc, s.be.common))
 }
 
 // readUpload reads an uploaded scenario from r's body within the size cap.
@@ -345,7 +357,7 @@ func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
 	var ds scenarios.Diagnostics
 	switch {
 	case err == nil && sc != nil:
-		info := describe(sc, true)
+		info := describe(sc, s.be.common)
 		if sp := sc.Spec; sp != nil && sp.Months() > s.cfg.MaxMonths {
 			writeJSON(w, http.StatusOK, validateResponse{File: file, Diagnostics: []diagnostic{{
 				Severity: "error", File: file, Field: "horizon",
@@ -400,11 +412,9 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &inputError{"horizon", fmt.Sprintf("the horizon has %d months; this server runs 1 to %d", n, s.cfg.MaxMonths)})
 		return
 	}
-	for _, st := range controlStates(base) {
-		if _, set := p.Values[st.ID]; set && !st.Available {
-			s.fail(w, r, &inputError{st.ID, "not available for this scenario: " + st.Note})
-			return
-		}
+	if err := checkControls(p, base, s.be.common); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	sets, err := p.sets(base.Spec.Start, base.Spec.End)
 	if err != nil {
@@ -535,6 +545,11 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	}
 	sum := res.Summary
 	notes := append([]string{}, res.Notes...)
+	for _, w := range sc.Warnings.Warnings() {
+		if w.File == "--set" { // e.g. a control that fixes what the draws vary
+			notes = append(notes, setNote(w))
+		}
+	}
 	if err := res.Err(); err != nil {
 		notes = append(notes, "Treat these numbers with care: "+err.Error()+".")
 	} else if sum.FailedDraws > 0 {
@@ -554,7 +569,7 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	info := describe(sc, false)
+	info := describe(sc, nil)
 	info.File = p.File
 	resp := &runResponse{
 		ID:           key,
@@ -566,6 +581,7 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 		ZipPNG:       "/api/charts/" + key + ".zip?format=png",
 		ZipSVG:       "/api/charts/" + key + ".zip?format=svg",
 		Command:      sum.Command,
+		Settings:     p.describe(),
 		Draws:        sum.Draws,
 		Converged:    sum.Converged,
 		FailedDraws:  sum.FailedDraws,
@@ -573,6 +589,9 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 		Seed:         p.Seed,
 		Notes:        notes,
 		Charts:       []chartRef{},
+	}
+	if res.MC != nil {
+		resp.Bands, resp.DrawsCSV = "/api/bands/"+key, "/api/draws/"+key
 	}
 	for _, h := range sum.Headline {
 		// The page shows the report window once, in the table's heading.
@@ -582,14 +601,25 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 		resp.Metrics = append(resp.Metrics, row(report.Headline{Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band}, metricLabel(m.Name), m.Doc))
 	}
 	for _, ch := range res.Charts {
-		resp.Charts = append(resp.Charts, chartRef{
-			Name: ch.Name, Title: ch.Caption, Main: ch.Main,
-			PNG: "/api/chart/" + key + "/" + ch.Name + ".png",
-			SVG: "/api/chart/" + key + "/" + ch.Name + ".svg",
-		})
+		resp.Charts = append(resp.Charts, newChartRef(ch, "/api/chart/"+key+"/"+ch.Name))
 	}
 	e.resp = resp
 	return e, nil
+}
+
+// setNote words a warning about a --set for the page: by the control's
+// label when a control made it.
+func setNote(w scenarios.Diagnostic) string {
+	for _, c := range Controls {
+		if w.Field != c.Path && w.Field != c.setPath(false) {
+			continue
+		}
+		if strings.Contains(w.Msg, "no longer vary it") {
+			return c.Label + ": every Monte Carlo draw uses your value (the draws no longer vary it, as the scenario's uncertainty section would)."
+		}
+		return c.Label + ": " + w.Msg + "."
+	}
+	return w.Field + ": " + w.Msg + "."
 }
 
 // row is a line of the page's headline or metrics table.
@@ -602,10 +632,31 @@ func row(h report.Headline, label, doc string) headlineRow {
 	return r
 }
 
-// chartOptions are the page's chart settings: the half-page preset (6.5 ×
-// 4 in) at 120 DPI, 780 × 480 pixels, sharp on a laptop screen in a
-// two-column grid.
-var chartOptions = plots.Options{Size: plots.SizeHalfPage, DPI: 120}
+// chartOptions are the page's chart settings: the web preset (600 × 375
+// pt, no text under 11 pt, the legend under the panels, the latest events
+// labelled) at 150 DPI, 1,250 × 781 pixels. The page shows a chart at
+// least 600 CSS pixels wide, so one point is at least one CSS pixel and
+// no text is under 11 CSS px (TestBrowser measures it); on a screen of
+// two device pixels per CSS pixel it stays sharp up to 625 CSS px.
+var chartOptions = plots.Options{Size: plots.SizeWeb, DPI: chartDPI}
+
+const chartDPI = 150
+
+// newChartRef describes chart ch served at base + ".png" and ".svg".
+func newChartRef(ch *plots.Chart, base string) chartRef {
+	w, h := chartPixels()
+	return chartRef{Name: ch.Name, Title: ch.Caption, Main: ch.Main, PNG: base + ".png", SVG: base + ".svg", Width: w, Height: h}
+}
+
+// chartPixels is the PNG size of chartOptions, pixels.
+func chartPixels() (int, int) {
+	st, err := plots.StyleOf(chartOptions.Size)
+	if err != nil {
+		return 0, 0
+	}
+	px := func(l vg.Length) int { return int(math.Round(float64(l/vg.Inch) * chartDPI)) }
+	return px(st.Width()), px(st.Height())
+}
 
 // chart returns chart name of e in format, drawing it on first request
 // (one drawing at a time per run; the drawing is bounded, a few tens of
@@ -743,13 +794,8 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	}
 	file := r.PathValue("file")
 	name, ext, _ := strings.Cut(file, ".")
-	var ctype string
-	switch ext {
-	case "png":
-		ctype = "image/png"
-	case "svg":
-		ctype = "image/svg+xml"
-	default:
+	ctype, ok := chartTypes[ext]
+	if !ok {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%q: ask for NAME.png or NAME.svg", file), nil)
 		return
 	}
@@ -769,6 +815,9 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Write(b)
 }
+
+// chartTypes are the chart formats served, by extension.
+var chartTypes = map[string]string{"png": "image/png", "svg": "image/svg+xml"}
 
 func (e *runEntry) chartNames() []string {
 	var out []string
@@ -839,29 +888,60 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// CSV downloads: up to csvSpool bytes are built before the answer starts;
-// a client that takes no bytes for csvStall is dropped.
+// CSV downloads (results, bands, draws): up to csvSpool bytes are built
+// before the answer starts; a client that takes no bytes for csvStall is
+// dropped.
 const (
 	csvSpool = 4 << 20
 	csvStall = 30 * time.Second
 )
 
-// handleCSV sends the run's tidy CSV (tens of MB with draws). It takes a
-// run slot (a download costs as much as a run, and is refused with 429 when
-// every slot is busy), writes the CSV once, and stops when its client goes.
-// The first csvSpool bytes are built before the headers: a CSV that fits
-// is sent with its Content-Length, and one that fails there is a clear
-// error with its status. A larger CSV is streamed (chunked); if it fails,
-// or its client stalls for csvStall, the connection is aborted, so the
-// client sees a broken download, never a 200 with a truncated body.
+// handleCSV sends the run's tidy CSV, results.csv (see download).
 func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.entry(w, r, r.PathValue("id"))
-	if !ok {
-		return
+	if e, ok := s.entry(w, r, r.PathValue("id")); ok {
+		s.download(w, r, e, report.FileResults, s.be.writeCSV)
 	}
+}
+
+// handleBands sends the Monte Carlo bands of a run with draws, bands.csv
+// (see download).
+func (s *Server) handleBands(w http.ResponseWriter, r *http.Request) {
+	if e, ok := s.drawsEntry(w, r); ok {
+		s.download(w, r, e, report.FileBands, s.be.writeBands)
+	}
+}
+
+// handleDraws sends each draw's totals of a run with draws, draws.csv
+// (see download).
+func (s *Server) handleDraws(w http.ResponseWriter, r *http.Request) {
+	if e, ok := s.drawsEntry(w, r); ok {
+		s.download(w, r, e, report.FileDraws, s.be.writeDraws)
+	}
+}
+
+// drawsEntry finds the run of the request's id, which must have draws.
+func (s *Server) drawsEntry(w http.ResponseWriter, r *http.Request) (*runEntry, bool) {
+	e, ok := s.entry(w, r, r.PathValue("id"))
+	if ok && e.mc == nil {
+		writeError(w, http.StatusNotFound, "this run has no Monte Carlo draws, so no bands: run it with draws", nil)
+		return nil, false
+	}
+	return e, ok
+}
+
+// download sends file of run e, written by write (tens of MB for the
+// CSV of a run with draws). It takes a run slot (a download costs as much
+// as a run, and is refused with 429 when every slot is busy), writes the
+// file once, and stops when its client goes. The first csvSpool bytes are
+// built before the headers: a file that fits is sent with its
+// Content-Length, and one that fails there is a clear error with its
+// status. A larger file is streamed (chunked); if it fails, or its client
+// stalls for csvStall, the connection is aborted, so the client sees a
+// broken download, never a 200 with a truncated body.
+func (s *Server) download(w http.ResponseWriter, r *http.Request, e *runEntry, file string, write func(io.Writer, *runEntry) error) {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(e, "results.csv")))
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(e, file)))
 	if r.Method == http.MethodHead {
 		return
 	}
@@ -873,7 +953,7 @@ func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	sw := &spoolWriter{w: w, ctx: r.Context(), rc: http.NewResponseController(w)}
-	err = s.be.writeCSV(sw, e)
+	err = write(sw, e)
 	if err == nil {
 		err = sw.finish()
 	}
@@ -882,11 +962,11 @@ func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	if !sw.started {
 		h.Del("Content-Disposition")
-		s.fail(w, r, &stageError{"CSV", err})
+		s.fail(w, r, &stageError{file, err})
 		return
 	}
 	if r.Context().Err() == nil {
-		s.log.Printf("%s: CSV cut short after %d bytes: %v", r.URL.Path, sw.sent, err)
+		s.log.Printf("%s: %s cut short after %d bytes: %v", r.URL.Path, file, sw.sent, err)
 	}
 	panic(http.ErrAbortHandler) // the client sees the download break
 }

@@ -176,6 +176,10 @@ func newServer(cfg Config, be backend) *Server {
 	s.mux.HandleFunc("GET /api/chart/{id}/{file}", s.handleChart)
 	s.mux.HandleFunc("GET /api/charts/{file}", s.handleZip)
 	s.mux.HandleFunc("GET /api/csv/{id}", s.handleCSV)
+	s.mux.HandleFunc("GET /api/bands/{id}", s.handleBands)
+	s.mux.HandleFunc("GET /api/draws/{id}", s.handleDraws)
+	s.mux.HandleFunc("GET /api/compare/{a}/{b}", s.handleCompare)
+	s.mux.HandleFunc("GET /api/compare/{a}/{b}/{file}", s.handleCompareChart)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/potash-sim/potash/scenarios"
 )
 
 // do sends a request to s and returns the recorder.
@@ -151,6 +154,24 @@ func TestScenarioEndpoint(t *testing.T) {
 			t.Errorf("control %s: available %v value %q, want %q", c.ID, c.Available, c.Value, want[c.ID])
 		}
 	}
+	// Which runs each control changes: market parameters both; events the
+	// scenario only by default, both allowed where the counterfactual holds
+	// the same event (not the US ban, which never ends there).
+	type runs struct {
+		runs    Runs
+		canBoth bool
+		cfValue string
+	}
+	wantRuns := map[string]runs{
+		"demand_elasticity": {RunsBoth, true, "0.3"}, "substitution_elasticity": {RunsBoth, true, "4"},
+		"belarus_discount": {RunsScenario, true, "15"}, "relief": {RunsScenario, false, Never},
+		"klaipeda": {RunsScenario, true, Never}, "russian_ports": {RunsScenario, true, "8.4"}, "jansen_start": {RunsScenario, true, "2027-07"},
+	}
+	for _, c := range info.Controls {
+		if got := (runs{c.Runs, c.CanBoth, c.CounterfactualValue}); got != wantRuns[c.ID] {
+			t.Errorf("control %s: runs %+v, want %+v", c.ID, got, wantRuns[c.ID])
+		}
+	}
 }
 
 type runAnswer struct {
@@ -173,6 +194,12 @@ func TestRun(t *testing.T) {
 	}
 	if len(r.Charts) != len(fakeCharts) || r.Charts[0].Name != "price" || r.Charts[1].Name != "revenue_change" || !r.Charts[1].Main || r.Charts[5].Main {
 		t.Errorf("charts %+v: want the price chart first, then revenue", r.Charts)
+	}
+	if r.Bands == "" || r.DrawsCSV == "" {
+		t.Errorf("a run with draws offers no bands.csv (%q) or draws.csv (%q)", r.Bands, r.DrawsCSV)
+	}
+	if w, h := chartPixels(); r.Charts[0].Width != w || r.Charts[0].Height != h || w != 1250 || h != 781 {
+		t.Errorf("chart size %d × %d, want the web preset's 1250 × 781 (600 × 375 pt at 150 DPI)", r.Charts[0].Width, r.Charts[0].Height)
 	}
 	if r.Draws != DefaultDraws || r.Converged != DefaultDraws || !r.Headline[1].HasBand {
 		t.Errorf("draws %d converged %d band %v", r.Draws, r.Converged, r.Headline[1].HasBand)
@@ -203,7 +230,8 @@ func TestRun(t *testing.T) {
 	if !(belarus(r2) < belarus(r)) {
 		t.Errorf("Belarus revenue change %v with 40%% discount and later relief, %v before: want lower", belarus(r2), belarus(r))
 	}
-	if want := "potash run us-relief-2025 --seed 7 --set events.belarus-discount.pct=40 --set events.us-ban.end=2026-06"; r2.Command != want {
+	// Event controls change the scenario only, unless both= names them.
+	if want := "potash run us-relief-2025 --seed 7 --set scenario.events.belarus-discount.pct=40 --set scenario.events.us-ban.end=2026-06"; r2.Command != want {
 		t.Errorf("command %q, want %q", r2.Command, want)
 	}
 	if r2.Draws != 0 || r2.Headline[1].HasBand {
@@ -216,9 +244,29 @@ func TestRun(t *testing.T) {
 	// "never" keeps the ban for the whole horizon: the month after its end.
 	w3 := do(t, s, "GET", "/api/run?relief=never&demand_elasticity=0.8", nil)
 	r3 := decode[runAnswer](t, w3)
-	if w3.Code != 200 || !strings.Contains(r3.Command, "--set events.us-ban.end=2029-01") ||
+	if w3.Code != 200 || !strings.Contains(r3.Command, "--set scenario.events.us-ban.end=2029-01") ||
 		!strings.Contains(r3.Command, "--set 'market.regions.*.demand_elasticity=0.8'") {
 		t.Errorf("status %d command %q", w3.Code, r3.Command)
+	}
+
+	// both= makes an event control change the counterfactual's common
+	// event too: the headline then moves less than with the scenario's
+	// alone (here the counterfactual loses as much to the discount).
+	w5 := do(t, s, "GET", "/api/run?belarus_discount=40&both=belarus_discount&draws=0&seed=7", nil)
+	r5 := decode[runAnswer](t, w5)
+	if w5.Code != 200 || !strings.Contains(r5.Command, "--set events.belarus-discount.pct=40") || !strings.Contains(r5.Query, "both=belarus_discount") {
+		t.Errorf("both: status %d command %q query %q", w5.Code, r5.Command, r5.Query)
+	}
+	w6 := do(t, s, "GET", "/api/run?belarus_discount=40&draws=0&seed=7", nil)
+	r6 := decode[runAnswer](t, w6)
+	if d5, d6 := belarus(r5)-belarus(r), belarus(r6)-belarus(r); !(math.Abs(d5) < math.Abs(d6)) {
+		t.Errorf("Belarus revenue change moves by %v with the discount in both runs, %v in the scenario only: want less in both", d5, d6)
+	}
+	if want := "Sanction discount on Belarusian sales: 40% (both runs)"; r5.Settings != want {
+		t.Errorf("settings %q, want %q", r5.Settings, want)
+	}
+	if want := "Sanction discount on Belarusian sales: 40% (scenario only)"; r6.Settings != want {
+		t.Errorf("settings %q, want %q", r6.Settings, want)
 	}
 
 	// The same request again comes from the cache.
@@ -265,7 +313,10 @@ func TestRunBadInput(t *testing.T) {
 		{"scenario=/etc/passwd", 400, "scenario", "not a built-in scenario"},
 		{"scenario=../us-relief-2025", 400, "scenario", "not a built-in scenario"},
 		{"file=x.yaml", 400, "file", "only an upload"},
-		{"colour=red", 400, "colour", "unknown parameter; known: scenario, draws, seed, demand_elasticity"},
+		{"colour=red", 400, "colour", "unknown parameter; known: scenario, draws, seed, both, demand_elasticity"},
+		{"both=relief", 400, "relief", "cannot change both runs: the counterfactual, us-relief-2025 (sanctions stay), defines event \"us-ban\" differently (never there); this control changes the scenario only"},
+		{"both=demand_elasticity", 400, "both", "demand_elasticity is a market parameter and always changes both runs"},
+		{"both=klaipda", 400, "both", `"klaipda" is not a control`},
 		{"draws=1&draws=2", 400, "draws", "given 2 times"},
 		{"belarus_discount=%zz", 400, "", "malformed query string: invalid URL escape"},
 	} {
@@ -402,6 +453,9 @@ func TestDownloads(t *testing.T) {
 		{"/api/chart/zzz/price.png", "application/json", 400, `{"error":"\"zzz\" is not a run id"`},
 		{"/api/chart/" + strings.Repeat("0", 24) + "/price.png", "application/json", 404, "no longer in the server's cache"},
 		{"/api/csv/" + strings.Repeat("0", 24), "application/json", 404, "run it again"},
+		{"/api/bands/" + id, "application/json", 404, "this run has no Monte Carlo draws, so no bands"},
+		{"/api/draws/" + id, "application/json", 404, "no Monte Carlo draws"},
+		{"/api/bands/zzz", "application/json", 400, "is not a run id"},
 	} {
 		t.Run(tc.target, func(t *testing.T) {
 			w := do(t, s, "GET", tc.target, nil)
@@ -667,4 +721,23 @@ func decodeBytes[T any](t *testing.T, b []byte) T {
 		t.Fatalf("answer is not JSON (%v): %q", err, b)
 	}
 	return v
+}
+
+// TestSetNote: a scenario's warning about a --set reaches the page worded
+// by the control that made it, or as it is.
+func TestSetNote(t *testing.T) {
+	for _, tc := range []struct {
+		w    scenarios.Diagnostic
+		want string
+	}{
+		{scenarios.Diagnostic{File: "--set", Field: "scenario.events.belarus-discount.pct", Msg: "fixes 'events.belarus-discount.pct', which the uncertainty section draws (param 'events.belarus-discount.pct'): the Monte Carlo draws no longer vary it"},
+			"Sanction discount on Belarusian sales: every Monte Carlo draw uses your value (the draws no longer vary it, as the scenario's uncertainty section would)."},
+		{scenarios.Diagnostic{File: "--set", Field: "market.regions.*.demand_elasticity", Msg: "outside the documented range"},
+			"Demand elasticity (all regions): outside the documented range."},
+		{scenarios.Diagnostic{File: "--set", Field: "horizon.end", Msg: "something"}, "horizon.end: something."},
+	} {
+		if got := setNote(tc.w); got != tc.want {
+			t.Errorf("setNote(%v) = %q, want %q", tc.w, got, tc.want)
+		}
+	}
 }

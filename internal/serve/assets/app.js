@@ -9,11 +9,14 @@
     scenario: null,    // current scenario info with controls
     upload: null,      // {name, text} when an uploaded file is in use
     values: {},        // control id -> value the user chose (differs from default)
+    both: {},          // event control id -> true: it changes the counterfactual too
     draws: null,
     seed: null,
     controller: null,  // AbortController of the run in flight
     timer: 0,
     lastRun: null,
+    pinned: null,      // {res, upload}: the result pinned for comparison
+    compareSeq: 0,     // the comparison in flight
   };
   const neverLabel = {
     relief: "No relief (sanctions stay in force)",
@@ -146,8 +149,10 @@
         if (!c.available) { month.disabled = true; if (never) never.disabled = true; }
       }
       div.appendChild(row);
+      if (c.available) div.appendChild(runsLine(c));
       const path = document.createElement("code");
-      path.textContent = c.path;
+      path.id = "p-" + c.id;
+      path.textContent = setPath(c);
       help.append(c.help + " ");
       if (c.available) {
         help.append("Scenario value: " + (c.value === "never" ? "never" : c.value) + ". ");
@@ -160,6 +165,76 @@
       if (!c.available) div.classList.add("unavailable");
       host.appendChild(div);
     }
+  }
+
+  // runsOf says which runs control c changes now: "scenario" or "both".
+  function runsOf(c) {
+    if (c.runs === "both") return "both";
+    return state.both[c.id] ? "both" : "scenario";
+  }
+
+  function setPath(c) {
+    return (runsOf(c) === "scenario" ? "scenario." : "") + c.path;
+  }
+
+  function cfName() {
+    return (state.scenario && state.scenario.counterfactual) || "the counterfactual";
+  }
+
+  function cfValueText(c) {
+    const v = c.counterfactual_value;
+    return v === "never" ? "never" : v + (c.unit === "%" ? "%" : c.unit === "Mt/yr" ? " Mt/yr" : "");
+  }
+
+  // runsLine says in words which runs control c changes, with the choice
+  // where the counterfactual holds the same event.
+  function runsLine(c) {
+    const p = document.createElement("p");
+    p.className = "runs";
+    p.id = "runs-" + c.id;
+    const badge = document.createElement("span");
+    badge.className = "badge " + runsOf(c);
+    badge.textContent = runsOf(c) === "both" ? "Both runs" : "Scenario only";
+    p.append(badge, " ");
+    const text = document.createElement("span");
+    const say = () => {
+      badge.className = "badge " + runsOf(c);
+      badge.textContent = runsOf(c) === "both" ? "Both runs" : "Scenario only";
+      const cf = cfName();
+      if (!c.event) {
+        text.textContent = "A market parameter: " + cf + " uses the same value.";
+      } else if (runsOf(c) === "both") {
+        text.textContent = cf + " gets the same value.";
+      } else if (!c.counterfactual_value) {
+        text.textContent = cf + " has no such event.";
+      } else if (!c.can_both) {
+        text.textContent = cf + " has its own version of it: " + cfValueText(c) + ".";
+      } else {
+        text.textContent = cf + " keeps " + cfValueText(c) + ".";
+      }
+      const code = $("p-" + c.id);
+      if (code) code.textContent = setPath(c);
+    };
+    say();
+    p.appendChild(text);
+    if (c.event && c.can_both) {
+      const wrap = document.createElement("label");
+      wrap.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = "b-" + c.id;
+      box.checked = !!state.both[c.id];
+      wrap.append(box, " Change it in " + cfName() + " too (both runs)");
+      box.addEventListener("change", () => {
+        if (box.checked) state.both[c.id] = true;
+        else delete state.both[c.id];
+        say();
+        if (c.id in state.values) schedule(0);
+        else updateURL();
+      });
+      p.append(" ", wrap);
+    }
+    return p;
   }
 
   function defaultMonth(c) {
@@ -186,6 +261,8 @@
     else if (!forPage) q.set("file", state.upload.name);
     const ids = state.scenario.controls.map((c) => c.id);
     for (const id of ids) if (id in state.values) q.set(id, state.values[id]);
+    const both = ids.filter((id) => state.both[id] && (id in state.values || forPage));
+    if (both.length) q.set("both", both.join(","));
     q.set("draws", String(state.draws));
     q.set("seed", String(state.seed));
     return q;
@@ -233,8 +310,10 @@
     if (res.cached) s += " · from cache";
     $("status").textContent = s;
     document.body.dataset.runId = res.id;
+    document.body.dataset.runMs = String(ms);
     state.lastRun = res;
     setState("ready");
+    if (state.pinned) updateCompare();
   }
 
   function loadImage(src) {
@@ -276,8 +355,8 @@
       fig.dataset.name = c.name;
       const img = imgs[k] || new Image();
       img.alt = c.title + " — " + (sc.title || sc.name);
-      img.width = 780;
-      img.height = 480;
+      img.width = c.width;
+      img.height = c.height;
       if (!imgs[k]) {
         img.loading = "lazy";
         img.src = c.png;
@@ -292,6 +371,10 @@
       (c.main ? host : more).appendChild(fig);
     });
     $("dl-csv").href = res.csv;
+    for (const [id, href] of [["dl-bands", res.bands], ["dl-draws", res.draws_csv]]) {
+      $(id).hidden = !href;
+      $(id).href = href || "#";
+    }
     $("dl-png").href = res.zip_png;
     $("dl-svg").href = res.zip_svg;
     $("command").value = res.command;
@@ -320,7 +403,7 @@
       if (r.doc) th.title = r.doc;
       const v = document.createElement("td");
       // colour by the sign shown, so a change that rounds to zero is neutral
-      v.className = "num value " + (r.text.startsWith("+") ? "pos" : r.text.startsWith("−") ? "neg" : "");
+      v.className = "num value " + signClass(r.text);
       v.textContent = r.text;
       const b = document.createElement("td");
       b.className = "num band";
@@ -354,7 +437,7 @@
       return false;
     }
     state.scenario = info;
-    if (!fromURL) state.values = {};
+    if (!fromURL) { state.values = {}; state.both = {}; }
     describeScenario(info);
     buildControls();
     return true;
@@ -363,6 +446,7 @@
   function describeScenario(info) {
     const d = $("scenario-desc");
     d.textContent = (info.title ? info.title + ". " : "") + "Horizon " + info.start + " to " + info.end + "; compared with " + (info.counterfactual || "the counterfactual") + ".";
+    $("cf-name").textContent = info.counterfactual || "the counterfactual";
   }
 
   async function onUpload() {
@@ -399,6 +483,7 @@
     state.upload = { name: f.name, text: text };
     state.scenario = res.scenario;
     state.values = {};
+    state.both = {};
     const sel = $("scenario");
     let opt = sel.querySelector("option[data-upload]");
     if (!opt) {
@@ -438,6 +523,8 @@
     const name = q.get("scenario") || m.default;
     state.values = {};
     for (const c of m.controls) if (q.has(c.id)) state.values[c.id] = q.get(c.id);
+    state.both = {};
+    for (const id of (q.get("both") || "").split(",")) if (id) state.both[id] = true;
     $("draws").value = q.has("draws") ? q.get("draws") : m.limits.default_draws;
     $("seed").value = q.has("seed") ? q.get("seed") : "1";
     sel.value = name;
@@ -454,12 +541,151 @@
     $("form").addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
     $("reset").addEventListener("click", () => {
       state.values = {};
+      state.both = {};
       buildControls();
       run();
     });
+    $("pin").addEventListener("click", pin);
+    $("unpin").addEventListener("click", unpin);
     $("copy-command").addEventListener("click", () => copy($("command").value, $("copy-command")));
     $("copy-link").addEventListener("click", () => copy(location.href, $("copy-link")));
     run();
+  }
+
+  // pin keeps the current result for comparison with the next ones.
+  function pin() {
+    if (!state.lastRun) return;
+    state.pinned = { res: state.lastRun, upload: state.upload };
+    $("compare").hidden = false;
+    $("pin").textContent = "Pin this result instead";
+    updateCompare();
+    $("compare").scrollIntoView({ block: "nearest" });
+  }
+
+  function unpin() {
+    state.pinned = null;
+    state.compareSeq++;
+    $("compare").hidden = true;
+    $("pin").textContent = "Pin this result";
+    delete document.body.dataset.compare;
+    $("pin").focus();
+  }
+
+  // rerunPinned brings the pinned run back into the server's cache (it
+  // keeps a few recent runs only): the same settings give the same id.
+  async function rerunPinned() {
+    const p = state.pinned;
+    const opts = {};
+    if (p.upload) {
+      opts.method = "POST";
+      opts.headers = { "Content-Type": "application/x-yaml" };
+      opts.body = p.upload.text;
+    }
+    p.res = await getJSON("/api/run?" + p.res.query, opts);
+  }
+
+  // updateCompare shows the pinned and the current result side by side.
+  async function updateCompare() {
+    const p = state.pinned, cur = state.lastRun;
+    if (!p || !cur) return;
+    const seq = ++state.compareSeq;
+    document.body.dataset.compare = "loading";
+    $("cmp-a").textContent = describeSettings(p.res);
+    $("cmp-b").textContent = describeSettings(cur);
+    if (p.res.id === cur.id) {
+      $("cmp-status").textContent = "The current settings are the pinned ones: change a control to compare.";
+      $("cmp-table").hidden = true;
+      $("cmp-charts").textContent = "";
+      $("cmp-notes").textContent = "";
+      document.body.dataset.compare = "same";
+      return;
+    }
+    $("cmp-status").textContent = "Comparing…";
+    let c;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        c = await getJSON("/api/compare/" + p.res.id + "/" + cur.id);
+        break;
+      } catch (e) {
+        if (seq !== state.compareSeq) return;
+        let err = e;
+        if (e.status === 404 && attempt === 0) {
+          try {
+            await rerunPinned();
+            err = null;
+          } catch (e2) {
+            err = e2;
+          }
+          if (seq !== state.compareSeq) return;
+          if (!err) continue;
+        }
+        $("cmp-status").textContent = "Could not compare: " + err.message;
+        document.body.dataset.compare = "error";
+        return;
+      }
+    }
+    const imgs = await Promise.all(c.charts.map((ch) => loadImage(ch.png)));
+    if (seq !== state.compareSeq) return;
+    $("cmp-status").textContent = "";
+    $("cmp-table").hidden = false;
+    const tbody = $("cmp-table").tBodies[0];
+    tbody.textContent = "";
+    for (const r of c.rows) {
+      const tr = document.createElement("tr");
+      tr.dataset.metric = r.metric;
+      tr.dataset.a = String(r.a);
+      tr.dataset.b = String(r.b);
+      tr.dataset.diff = String(r.diff);
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = r.label;
+      const cells = [r.a_text, r.b_text, r.diff_text].map((t, k) => {
+        const td = document.createElement("td");
+        td.className = "num" + (k === 2 ? " value " + signClass(t) : "");
+        td.textContent = t;
+        return td;
+      });
+      tr.append(th, ...cells);
+      tbody.appendChild(tr);
+    }
+    const notes = $("cmp-notes");
+    notes.textContent = "";
+    for (const n of c.notes) {
+      const li = document.createElement("li");
+      li.textContent = n;
+      notes.appendChild(li);
+    }
+    const host = $("cmp-charts");
+    host.textContent = "";
+    c.charts.forEach((ch, k) => {
+      const fig = document.createElement("figure");
+      fig.className = "chart";
+      fig.dataset.name = ch.name;
+      const img = imgs[k] || new Image();
+      if (!imgs[k]) img.src = ch.png;
+      img.alt = ch.title + ": " + c.a.label + " and " + c.b.label;
+      img.width = ch.width;
+      img.height = ch.height;
+      const cap = document.createElement("figcaption");
+      const title = document.createElement("span");
+      title.textContent = ch.title;
+      cap.append(title, " ", link(ch.png + "?download=1", "PNG", ch.title + " as PNG"), " ", link(ch.svg + "?download=1", "SVG", ch.title + " as SVG"));
+      fig.append(img, cap);
+      host.appendChild(fig);
+    });
+    document.body.dataset.compare = "ready";
+    document.body.dataset.compareIds = c.a.id + "/" + c.b.id;
+  }
+
+  function describeSettings(res) {
+    const sc = res.scenario;
+    let s = (sc.file || sc.name) + " against " + sc.counterfactual + ": " + (res.settings || "the scenario's values");
+    s += res.draws ? " · " + res.draws + " draws, seed " + res.seed : " · central run, seed " + res.seed;
+    return s;
+  }
+
+  function signClass(t) {
+    return t.startsWith("+") ? "pos" : t.startsWith("−") ? "neg" : "";
   }
 
   async function copy(text, button) {
