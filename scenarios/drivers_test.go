@@ -294,3 +294,48 @@ func TestCropDriverInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestSeasonalFactors checks Brazil's monthly factors against the 2013
+// figures by hand: K2O deliveries 559 kt (Jan–Feb), 1,909 (Jan–Jun), 2,385
+// (Jan–Jul), 2,992 (Jan–Aug), FAOSTAT's 5,156.986 kt for the year; the
+// September–December rest split by product deliveries (December 1,950 of
+// 31,080 − 18,819 kt). Monthly average 5,156.986/12 kt. Other regions have
+// no supported profile.
+func TestSeasonalFactors(t *testing.T) {
+	f, ok, err := SeasonalFactors("Brazil")
+	if err != nil || !ok {
+		t.Fatalf("Brazil: %v, supported %v", err, ok)
+	}
+	avg := 5156.986 / 12
+	sepDec := 5156.986 - 2992
+	dec := sepDec * 1950 / (31080 - 18819)
+	want := [12]float64{
+		559.0 / 2 / avg, 559.0 / 2 / avg,
+		(1909.0 - 559) / 4 / avg, (1909.0 - 559) / 4 / avg, (1909.0 - 559) / 4 / avg, (1909.0 - 559) / 4 / avg,
+		(2385.0 - 1909) / avg, (2992.0 - 2385) / avg,
+		(sepDec - dec) / 3 / avg, (sepDec - dec) / 3 / avg, (sepDec - dec) / 3 / avg,
+		dec / avg,
+	}
+	sum, h2 := 0.0, 0.0
+	for k := range f {
+		if !scalar.EqualWithinRel(f[k], want[k], 1e-14) {
+			t.Errorf("month %d: %.15g, want %.15g", k+1, f[k], want[k])
+		}
+		sum += f[k]
+		if k >= 6 {
+			h2 += f[k] / 12
+		}
+	}
+	if !scalar.EqualWithinAbs(sum, 12, 1e-12) {
+		t.Errorf("factors sum to %g, want 12", sum)
+	}
+	// Brazil's second-half season: about 63% of the year's K2O.
+	if !(h2 > 0.6 && h2 < 0.66) || !(f[7] > 1.35 && f[0] < 0.7) {
+		t.Errorf("second half %.3f of the year, August %.2f, January %.2f", h2, f[7], f[0])
+	}
+	for _, r := range []string{"United States", "Europe", "China", "India"} {
+		if f, ok, err := SeasonalFactors(r); ok || err != nil || f[3] != 1 {
+			t.Errorf("%s: supported %v, %v, April %g", r, ok, err, f[3])
+		}
+	}
+}

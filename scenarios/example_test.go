@@ -97,3 +97,32 @@ func ExampleBuiltins() {
 	// us-relief-2025
 	// western-ban-russia
 }
+
+// ExampleSeasonalFactors prints Brazil's monthly demand factors from
+// ANDA's 2013 deliveries: the second-half season (July–November) above
+// the year's average, the first half below it.
+func ExampleSeasonalFactors() {
+	f, ok, err := scenarios.SeasonalFactors("Brazil")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("supported:", ok)
+	for m, v := range f {
+		fmt.Printf("%02d %.2f\n", m+1, v)
+	}
+	// Output:
+	// supported: true
+	// 01 0.65
+	// 02 0.65
+	// 03 0.79
+	// 04 0.79
+	// 05 0.79
+	// 06 0.79
+	// 07 1.11
+	// 08 1.41
+	// 09 1.41
+	// 10 1.41
+	// 11 1.41
+	// 12 0.80
+}

@@ -16,6 +16,7 @@ func TestReferenceFiles(t *testing.T) {
 		"destination-shares-2020.csv",
 		"faostat-potash-k2o.csv",
 		"pinksheet-fertilizer-monthly.csv",
+		"seasonality-2012-2013.csv",
 		"usgs_mcs2025_us_potash_salient.csv",
 		"usgs_mcs2025_world_potash.csv",
 	}
@@ -44,6 +45,7 @@ func TestReferenceContents(t *testing.T) {
 		{"usgs_mcs2025_us_potash_salient.csv", "DataSource,Commodity,Year,", "MCS2025,Potash,2020,460,500,5370,147,5700"},
 		{"usgs_mcs2025_world_potash.csv", "SOURCE,COMMODITY,COUNTRY,", "MCS2025,Potash,Other Countries,"},
 		{"destination-shares-2020.csv", "exporter,region,kind,value,source", "Belarus,Brazil,reported_mt,2.45,"},
+		{"seasonality-2012-2013.csv", "region,from,to,measure,unit,value,source", "Brazil,2013-01,2013-08,deliveries_k2o,kt,2992,"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			data, err := Reference(tc.file)
