@@ -226,6 +226,25 @@ func TestCropShockMovesDemand(t *testing.T) {
 	}
 }
 
+// TestCropShockWarnsWhenOff checks the warning a crop_prices shock gets on
+// a market whose crop-price elasticity is 0 (base-2020's default), and
+// that it is gone once the elasticity is set.
+func TestCropShockWarnsWhenOff(t *testing.T) {
+	src := "title: t\nhorizon: {end: 2021-12}\nevents:\n  - {id: c, crop_prices: {region: all, pct: 10}, start: 2021-01}\n"
+	s, err := Parse("w.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "w.yaml:4:26: warning: events[0].crop_prices: the market's crop-price elasticity is 0, so the shock changes nothing: set market.drivers.crop_prices.elasticity (docs/SCENARIOS.md, Drivers)"
+	if len(s.Warnings) != 1 || s.Warnings[0].Error() != want {
+		t.Errorf("warnings %q, want %q", s.Warnings, want)
+	}
+	s, err = Parse("w.yaml", []byte(src), []string{"market.drivers.crop_prices.elasticity=0.3"})
+	if err != nil || len(s.Warnings) != 0 {
+		t.Errorf("with an elasticity: %v, warnings %q", err, s.Warnings)
+	}
+}
+
 // driverInvalid are drivers sections and shocks that must be rejected,
 // with every error message (file:line:col: field: msg).
 var driverInvalid = []struct {

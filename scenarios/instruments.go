@@ -325,8 +325,11 @@ var instrumentTable = []*instrument{
 			case pct.num != nil && series.series != nil:
 				x.bad("crop_prices.series_pct", "give pct or series_pct, not both")
 			}
-			if cropDriver(x.mf) == nil {
+			switch d := cropDriver(x.mf); {
+			case d == nil:
 				x.bad("crop_prices", "the market has no crop-price driver to shock (market.drivers.crop_prices; the embedded base datasets have one)")
+			case d.Elasticity == 0:
+				x.warn("crop_prices", "the market's crop-price elasticity is 0, so the shock changes nothing: set market.drivers.crop_prices.elasticity (docs/SCENARIOS.md, Drivers)")
 			}
 		},
 		build: func(x *evCheck, base model.Event) []model.Event {
