@@ -17,10 +17,14 @@ import (
 // on each supplier's own price with the others fixed, Gauss–Seidel over
 // suppliers until prices stop moving. It is slow and simple on purpose.
 
-// bruteSupplyLag is S(p) = min(K, cap, max_j min(B·(p − c_j)^η, C_j)).
+// bruteSupplyLag is S(p̃) = min(K, cap, max_j min(B·(p̃ − c_j)^η, C_j))
+// at the effective supply price p̃ = p·(1 − δ̄)·(1 − L): p the list FOB
+// price, δ̄ the average concession, L the base markup; the corridor
+// costs include cost shifts and the export tax.
 //
 // With a Lag it uses the short-run curve B_t = S_{t−1}^(1−λ)·B^λ, η_t = λη.
-func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p float64) float64 {
+func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p, dbar float64) float64 {
+	p *= (1 - dbar) * (1 - c.Markup[i])
 	s := c.Market.Suppliers[i]
 	B, eta := c.B[i], s.Eta
 	if lag != nil {
@@ -31,7 +35,7 @@ func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p float64) floa
 	type cor struct{ cost, capa float64 }
 	cs := make([]cor, len(s.Corridors))
 	for k := range s.Corridors {
-		cs[k] = cor{pol.CorridorCost[i][k] + pol.CostShift[i], pol.CorridorCap[i][k]}
+		cs[k] = cor{pol.CorridorCost[i][k] + pol.CostShift[i] + pol.ExportTax[i], pol.CorridorCap[i][k]}
 	}
 	sort.SliceStable(cs, func(a, b int) bool { return cs[a].cost < cs[b].cost })
 	best, cum := 0.0, 0.0
@@ -55,7 +59,22 @@ func bruteRate(c *Calibrated, pol *Policy, th [][]float64, j, r int) float64 {
 	if th != nil {
 		v = th[j][r]
 	}
-	return 1 + c.Market.Wedge[j][r] + pol.Wedge[j][r] + v
+	return 1 + c.Market.Wedge[j][r] + pol.Wedge[j][r] + pol.RiskCost[j][r] + v
+}
+
+// bruteDbar is supplier i's average concession Σ_r δ·x / Σ_r x at prices p
+// (0 when it sells nothing).
+func bruteDbar(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, th [][]float64, i int) float64 {
+	var D, Dd float64
+	for r := range c.Market.Regions {
+		x := bruteFlow(c, pol, lag, p, out, th, i, r)
+		D += x
+		Dd += pol.Concession[i][r] * x
+	}
+	if D == 0 {
+		return 0
+	}
+	return Dd / D
 }
 
 // bruteDemandLag is Σ_r x[i][r] at FOB prices p; suppliers with out[j] set do
@@ -83,7 +102,7 @@ func bruteFlow(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, th
 		if out[j] || c.Beta[j][r] == 0 || pol.Ban[j][r] {
 			continue
 		}
-		pd := (p[j] + m.Freight[j][r]) * bruteRate(c, pol, th, j, r)
+		pd := (p[j]*(1-pol.Concession[j][r]) + m.Freight[j][r]) * bruteRate(c, pol, th, j, r)
 		sum += c.Beta[j][r] * math.Pow(pd, 1-reg.Sigma)
 	}
 	P := math.Pow(sum, 1/(1-reg.Sigma))
@@ -94,7 +113,7 @@ func bruteFlow(c *Calibrated, pol *Policy, lag *Lag, p []float64, out []bool, th
 		eps = reg.Adjust * reg.Eps
 	}
 	Q := A * math.Pow(P, -eps)
-	pd := (p[i] + m.Freight[i][r]) * bruteRate(c, pol, th, i, r)
+	pd := (p[i]*(1-pol.Concession[i][r]) + m.Freight[i][r]) * bruteRate(c, pol, th, i, r)
 	return c.Beta[i][r] * math.Pow(pd/P, -reg.Sigma) * Q
 }
 
@@ -121,7 +140,7 @@ func bruteSolveLag(c *Calibrated, pol *Policy, lag *Lag) ([]float64, [][]float64
 				open = true
 			}
 		}
-		if !open || bruteSupplyLag(c, pol, lag, i, 1e12) == 0 {
+		if !open || bruteSupplyLag(c, pol, lag, i, 1e12, 0) == 0 {
 			out[i] = true
 			p[i] = math.NaN()
 		}
@@ -137,7 +156,8 @@ func bruteSolveLag(c *Calibrated, pol *Policy, lag *Lag) ([]float64, [][]float64
 			for it := 0; it < 64; it++ { // 25/2^64: below float64 resolution of ln p
 				mid := 0.5 * (lo + hi)
 				p[i] = math.Exp(mid)
-				if bruteDemandLag(c, pol, lag, p, out, th, i)-bruteSupplyLag(c, pol, lag, i, p[i]) > 0 {
+				dbar := bruteDbar(c, pol, lag, p, out, th, i)
+				if bruteDemandLag(c, pol, lag, p, out, th, i)-bruteSupplyLag(c, pol, lag, i, p[i], dbar) > 0 {
 					lo = mid
 				} else {
 					hi = mid
@@ -334,6 +354,85 @@ func TestBruteForceTRQ(t *testing.T) {
 			pol := NewPolicy(m)
 			randomShock(rng, c, pol)
 			for k := 0; k < 1+rng.IntN(3); k++ {
+				randomTRQ(rng, c, pol)
+			}
+			var lag *Lag
+			if seed%2 == 0 {
+				lag = bruteLag(rng, c)
+			}
+			compareBrute(t, c, pol, lag)
+		})
+	}
+}
+
+// randomSanctions puts the sanction instruments on random routes of a
+// random supplier with a base flow: price concessions (on some routes, or
+// the same on all of them), buyers' risk costs, tariffs and an export tax.
+func randomSanctions(rng *rand.Rand, c *Calibrated, pol *Policy) {
+	m := c.Market
+	n, R := len(m.Suppliers), len(m.Regions)
+	i := rng.IntN(n)
+	uniform := rng.IntN(3) == 0
+	d := 0.3 * rng.Float64()
+	for r := 0; r < R; r++ {
+		if m.Flows[i][r] == 0 {
+			continue
+		}
+		if uniform {
+			pol.Concession[i][r] = d
+		} else if rng.IntN(2) == 0 {
+			pol.Concession[i][r] = 0.4 * rng.Float64()
+		}
+		if rng.IntN(2) == 0 {
+			pol.RiskCost[i][r] = 0.3 * rng.Float64()
+		}
+	}
+	for k := 0; k < 1+rng.IntN(3); k++ {
+		j, r := rng.IntN(n), rng.IntN(R)
+		switch rng.IntN(3) {
+		case 0:
+			pol.RiskCost[j][r] += 0.2 * rng.Float64()
+		case 1:
+			pol.Wedge[j][r] += 0.3 * rng.Float64()
+		case 2:
+			pol.ExportTax[j] += 30 * (rng.Float64() - 0.2)
+		}
+	}
+}
+
+// withRandomCosts sets every supplier's marginal cost to 30–100% of its
+// base netback (a random base markup) and recalibrates.
+func withRandomCosts(t *testing.T, rng *rand.Rand, m *Market) *Calibrated {
+	t.Helper()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Suppliers {
+		m.Suppliers[i].MarginalCost = c.M0[i] * (0.3 + 0.7*rng.Float64())
+	}
+	if c, err = Calibrate(m); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestBruteForceSanctions is TestBruteForceRandomMarkets with base markups
+// (marginal costs from "data") and the sanction instruments — concessions,
+// risk costs, tariffs, export taxes — on top of a random shock, with and
+// without tariff-rate quotas, in the long and the short run: prices agree
+// with the brute-force solver (whose supply sees the average concession
+// computed from its own flows) within 1e-7 relative.
+func TestBruteForceSanctions(t *testing.T) {
+	for seed := uint64(1); seed <= 60; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 13))
+			m := randomMarket(rng, 2+rng.IntN(6), 1+rng.IntN(5))
+			c := withRandomCosts(t, rng, m)
+			pol := NewPolicy(m)
+			randomShock(rng, c, pol)
+			randomSanctions(rng, c, pol)
+			if seed%3 == 0 {
 				randomTRQ(rng, c, pol)
 			}
 			var lag *Lag

@@ -12,9 +12,12 @@ import (
 //	P0[r] = Σ_i p0[i][r]·x0[i][r] / Q0[r],  p0[i][r] = (p0[i] + f[i][r])·(1 + τ0[i][r])
 //	β[i][r] = (x0[i][r]/Q0[r]) · (p0[i][r]/P0[r])^σ[r]
 //	A[r] = Q0[r] · P0[r]^ε[r]
-//	S0[i] = Σ_r x0[i][r],  m0[i] = p0[i] − c[i][j*],  B[i] = S0[i] / m0[i]^η[i]
+//	S0[i] = Σ_r x0[i][r],  m0[i] = p0[i] − c[i][j*]
+//	MC0[i] = Supplier.MarginalCost (m0[i] when not given)
+//	L[i] = (m0[i] − MC0[i]) / p0[i],  B[i] = S0[i] / MC0[i]^η[i]
 //
-// where j* is the cheapest-first corridor that carries the last base tonne.
+// where j* is the cheapest-first corridor that carries the last base tonne
+// and L the base markup (rent per tonne as a fraction of the FOB price).
 // Invalid input is an error naming the field, e.g.
 // `regions[Brazil].sigma: 0.8 must exceed 1`. The private copy of m kept in
 // Calibrated.Market has its corridors in the input order (so that
@@ -44,15 +47,20 @@ func Calibrate(m *Market) (*Calibrated, error) {
 		Q0:     make([]float64, R),
 		S0:     make([]float64, n),
 		M0:     make([]float64, n),
+		MC0:    make([]float64, n),
+		Markup: make([]float64, n),
 		Home:   make([]int, n),
 		Bench:  0,
 
-		lnBeta:  make([]float64, n*R),
-		lnA:     make([]float64, R),
-		lnB:     make([]float64, n),
-		route:   make([]bool, n*R),
-		netRev0: make([]float64, n),
-		corr0:   make([][]float64, n),
+		lnBeta:   make([]float64, n*R),
+		lnA:      make([]float64, R),
+		lnB:      make([]float64, n),
+		route:    make([]bool, n*R),
+		netRev0:  make([]float64, n),
+		cost0:    make([]float64, n),
+		corr0:    make([][]float64, n),
+		domShare: make([]float64, n),
+		domReg:   make([]int, n),
 	}
 	if mc.Benchmark != "" {
 		c.Bench = mc.RegionIndex(mc.Benchmark)
@@ -115,8 +123,20 @@ func Calibrate(m *Market) (*Calibrated, error) {
 			}
 		}
 		c.M0[i] = s.FOB - s.Corridors[jstar].Cost
-		c.lnB[i] = math.Log(c.S0[i]) - s.Eta*math.Log(c.M0[i])
+		c.MC0[i] = c.M0[i]
+		if s.MarginalCost > 0 {
+			c.MC0[i] = s.MarginalCost
+		}
+		c.Markup[i] = (c.M0[i] - c.MC0[i]) / s.FOB
+		c.lnB[i] = math.Log(c.S0[i]) - s.Eta*math.Log(c.MC0[i])
 		c.B[i] = math.Exp(c.lnB[i])
+		c.cost0[i] = s.Eta / (s.Eta + 1) * c.S0[i] * c.MC0[i]
+		c.domReg[i] = -1
+		if s.Domestic > 0 {
+			r := mc.RegionIndex(s.DomesticIn)
+			c.domReg[i] = r
+			c.domShare[i] = s.Domestic / mc.Flows[i][r]
+		}
 	}
 	return c, nil
 }
@@ -306,8 +326,25 @@ func validateMarket(m *Market) error {
 				break
 			}
 		}
-		if s.FOB-last.Cost <= 0 {
-			return marketErr("%s.fob: base netback %g $/t (FOB %g less corridor %s cost %g) must be positive", f, s.FOB-last.Cost, s.FOB, last.Name, last.Cost)
+		m0 := s.FOB - last.Cost
+		if m0 <= 0 {
+			return marketErr("%s.fob: base netback %g $/t (FOB %g less corridor %s cost %g) must be positive", f, m0, s.FOB, last.Name, last.Cost)
+		}
+		switch {
+		case !finite(s.MarginalCost) || s.MarginalCost < 0:
+			return marketErr("%s.marginal_cost: %v must be a finite number ≥ 0 (0: not given)", f, s.MarginalCost)
+		case s.MarginalCost > m0*(1+1e-12):
+			return marketErr("%s.marginal_cost: %g $/t exceeds the base netback %g $/t (FOB %g less corridor %s cost %g): a supplier selling at a loss at the margin cannot be calibrated", f, s.MarginalCost, m0, s.FOB, last.Name, last.Cost)
+		}
+		switch {
+		case !finite(s.Domestic) || s.Domestic < 0:
+			return marketErr("%s.domestic: %v must be a finite number ≥ 0", f, s.Domestic)
+		case s.Domestic > 0 && m.RegionIndex(s.DomesticIn) < 0:
+			return marketErr("%s.domestic_in: unknown region %q (the region whose flow holds the domestic sales)", f, s.DomesticIn)
+		case s.Domestic > 0 && s.Domestic > m.Flows[i][m.RegionIndex(s.DomesticIn)]:
+			return marketErr("%s.domestic: %g Mt/yr exceeds the base flow %g Mt/yr to %s that holds it", f, s.Domestic, m.Flows[i][m.RegionIndex(s.DomesticIn)], s.DomesticIn)
+		case s.Domestic > 0 && s.Home == s.DomesticIn:
+			return marketErr("%s.domestic_in: %s is the supplier's home region, whose flow is domestic already", f, s.DomesticIn)
 		}
 	}
 	return nil

@@ -74,5 +74,5 @@ func ExampleSolver_Solve() {
 	// converged
 	// North: FOB 261.93 $/t, sales 8.00 Mt/yr, revenue 2095 $M/yr, binding 1
 	// South: FOB 248.25 $/t, sales 5.81 Mt/yr, revenue 1443 $M/yr, binding 0
-	// benchmark 287.88 $/t, North's corridor rent 943 $M/yr
+	// benchmark 288.28 $/t, North's corridor rent 943 $M/yr
 }

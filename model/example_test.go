@@ -57,8 +57,8 @@ func ExampleSimulate() {
 	// Output:
 	// failed months: 0
 	// 2022-01: South price 233.2 $/t, West exports 10.00 Mt/yr
-	// 2022-03: South price 1011.2 $/t, West exports 6.33 Mt/yr
-	// 2022-09: South price 238.6 $/t, West exports 8.24 Mt/yr
+	// 2022-03: South price 1006.1 $/t, West exports 6.33 Mt/yr
+	// 2022-09: South price 239.1 $/t, West exports 8.24 Mt/yr
 	// 2024-12: South price 233.2 $/t, West exports 9.97 Mt/yr
 }
 

@@ -52,6 +52,21 @@ const (
 	// year), a Series for a recorded driver (Spec.Drivers) or a Value for a
 	// shock to it (an event). See Event.DriverLevel.
 	EventDemandDriver
+	// EventConcession sets the price concession δ the seller grants on
+	// route Supplier→Region (Region −1: all its routes), a fraction of its
+	// FOB price in [0, 1) (a level; ramps from the level in force, or From
+	// when HasFrom; with Relative, Value is a factor in [0, 1] of that
+	// level). A concession can never become a premium: levels stay ≥ 0.
+	EventConcession
+	// EventRiskCost sets the buyers' risk cost κ on route Supplier→Region
+	// (Supplier −1: every supplier into the region; Region −1: all the
+	// supplier's routes), a fraction of the CFR price ≥ 0 (a level, like
+	// EventConcession; with Relative, Value is a factor ≥ 0 of the level in
+	// force).
+	EventRiskCost
+	// EventExportTax adds Value to supplier's export tax, $/t (a delta;
+	// its government collects it).
+	EventExportTax
 
 	eventKindEnd // one past the last kind
 )
@@ -94,6 +109,10 @@ type instrument struct {
 	check     func(v float64) error
 	valueName string
 	checkAux  func(e *Event) error
+	// relative: the instrument accepts Event.Relative (a level given as a
+	// factor of the level in force), whose factor checkRel validates.
+	relative bool
+	checkRel func(v float64) error
 	// apply writes the event into pol at intensity w > 0 and value v.
 	apply func(pol *Policy, c *Calibrated, e *Event, w, v float64)
 }
@@ -214,6 +233,67 @@ var instruments = [eventKindEnd]instrument{
 			}
 		},
 	},
+	EventConcession: {
+		name: "concession", supplier: required, region: orAll, level: true, ramp: true, relative: true,
+		check: func(v float64) error {
+			if !(v >= 0 && v < 1) {
+				return fmt.Errorf("%g%% must be in [0%%, 100%%): a concession is a discount, never a premium", 100*v)
+			}
+			return nil
+		},
+		checkRel:  factorIn(0, 1),
+		valueName: "pct",
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			forRoutes(pol, e, func(i, r int) { p := &pol.Concession[i][r]; *p = math.Max(0, levelAt(*p, e, w, v)) })
+		},
+	},
+	EventRiskCost: {
+		name: "risk cost", supplier: orAll, region: orAll, level: true, ramp: true, relative: true,
+		check:     nonNegativeRate,
+		checkRel:  factorIn(0, 100),
+		valueName: "pct",
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			forRoutes(pol, e, func(i, r int) { p := &pol.RiskCost[i][r]; *p = math.Max(0, levelAt(*p, e, w, v)) })
+		},
+	},
+	EventExportTax: {
+		name: "export tax", supplier: required, ramp: true,
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			pol.ExportTax[e.Supplier] += w * v
+		},
+	},
+}
+
+// levelAt moves a level from the level in force (or e.From when HasFrom)
+// to its target by intensity w: the target is v, or v times the starting
+// level when e.Relative.
+func levelAt(inForce float64, e *Event, w, v float64) float64 {
+	from := inForce
+	if e.HasFrom {
+		from = e.From
+	}
+	target := v
+	if e.Relative {
+		target = v * from
+	}
+	return from + w*(target-from)
+}
+
+func nonNegativeRate(v float64) error {
+	if v < 0 {
+		return fmt.Errorf("%g%% must not be negative", 100*v)
+	}
+	return nil
+}
+
+// factorIn returns a check that a Relative factor lies in [lo, hi].
+func factorIn(lo, hi float64) func(float64) error {
+	return func(v float64) error {
+		if !(v >= lo && v <= hi) {
+			return fmt.Errorf("factor %g must be in [%g, %g]", v, lo, hi)
+		}
+		return nil
+	}
 }
 
 // Bounds of a demand driver (EventDemandDriver): its lag Aux[0], months,
@@ -331,18 +411,33 @@ func ValidateEvents(m *Market, events []Event) error {
 		if e.End != 0 && e.End <= e.Start {
 			return bad("end", "%v must come after start %v", e.End, e.Start)
 		}
-		if in.check != nil {
+		if e.Relative && !in.relative {
+			return bad("relative", "the %s instrument takes no relative level", in.name)
+		}
+		chk := in.check
+		if e.Relative {
+			chk = in.checkRel
+		}
+		if e.HasFrom && in.check != nil {
+			if err := in.check(e.From); err != nil {
+				return bad("from", "%v", err)
+			}
+		}
+		if chk != nil {
 			vn := in.valueName
 			if vn == "" {
 				vn = "value"
 			}
+			if e.Relative {
+				vn = "scale"
+			}
 			if len(e.Series) == 0 { // with a Series, Value is not used (ValueAt)
-				if err := in.check(e.Value); err != nil {
+				if err := chk(e.Value); err != nil {
 					return bad(vn, "%v", err)
 				}
 			}
 			for _, v := range e.Series {
-				if err := in.check(v); err != nil {
+				if err := chk(v); err != nil {
 					return bad(vn, "%v", err)
 				}
 			}

@@ -40,6 +40,22 @@ type Supplier struct {
 	FOB      float64 // base-year FOB price p0, $/t
 	Capacity float64 // production capacity K, Mt/yr (≥ base sales)
 
+	// MarginalCost is the base-year marginal cash cost of mine output at
+	// the mine gate, $/t (MC0, from published cost data). It must not
+	// exceed the base netback m0; the gap m0 − MC0 is the base-year rent,
+	// carried as the markup Calibrated.Markup (docs/MODEL.md, section 4).
+	// 0 means not given: MC0 = m0, no base rent.
+	MarginalCost float64
+
+	// Domestic is the part of the base-year flow to region DomesticIn that
+	// is sales in the supplier's own country, Mt/yr, for a supplier whose
+	// country is not a model region (Canada, Russia and Belarus sell at
+	// home inside their flow to Other). Domestic sales are sales, not
+	// exports (Solution.Exports, Solution.DomesticSales); they stay the
+	// same share of the flow to DomesticIn in every solve. 0: none.
+	Domestic   float64
+	DomesticIn string // region whose flow holds the domestic sales ("" when Domestic is 0)
+
 	// Eta is the long-run price elasticity of mine supply η (> 0).
 	Eta float64
 	// Adjust is the monthly partial-adjustment speed λ of mine supply, in

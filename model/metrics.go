@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -13,18 +14,32 @@ const (
 	mkBenchChange     metricKind = iota // mean Δ benchmark price
 	mkBench                             // mean benchmark price level
 	mkBenchPct                          // 100·ΣΔ/Σcf benchmark price
+	mkWorldTonnes                       // mean Δ tonnes bought, all regions
 	mkWorldCS                           // cumulative Δ consumer surplus, all regions
-	mkPriceChange                       // mean Δ price index of region
-	mkDemandChange                      // mean Δ demand of region
+	mkWorldPS                           // cumulative Δ producer surplus, all suppliers
+	mkWorldGov                          // cumulative Δ tariff and export-tax revenue
+	mkWorldTRQ                          // cumulative Δ tariff-rate quota rents
+	mkWorldRisk                         // cumulative Δ risk costs borne by buyers
+	mkWelfare                           // cumulative Δ world welfare
+	mkMarketValue                       // cumulative CFR value of world sales, counterfactual
+	mkPriceChange                       // mean Δ price paid per tonne in region
+	mkTonnesChange                      // mean Δ tonnes bought by region
 	mkImportBill                        // cumulative Δ import bill of region
 	mkConsumerSurplus                   // cumulative Δ consumer surplus of region
+	mkTariffRevenue                     // cumulative Δ tariff revenue of region
+	mkTRQRent                           // cumulative Δ tariff-rate quota rent of region
+	mkRiskCost                          // cumulative Δ risk cost borne by region's buyers
+	mkConcessionRecv                    // cumulative Δ concessions received by region's buyers
+	mkNetbackChange                     // cumulative Δ netback revenue of supplier
+	mkNetback                           // cumulative netback revenue level of supplier
 	mkRevenueChange                     // cumulative Δ FOB export revenue of supplier
 	mkRevenue                           // cumulative FOB export revenue level of supplier
 	mkExportsChange                     // mean Δ exports of supplier
-	mkFOBChange                         // mean Δ FOB price of supplier
+	mkFOBChange                         // mean Δ FOB price received by supplier
 	mkProducerSurplus                   // cumulative Δ producer surplus of supplier
 	mkShareChange                       // mean Δ share of world exports, percentage points
-	mkTRQRent                           // cumulative Δ tariff-rate quota rent of region
+	mkExportTax                         // cumulative Δ export tax revenue of supplier's government
+	mkConcessionPaid                    // cumulative Δ concessions granted by supplier
 )
 
 type metricDef struct {
@@ -38,30 +53,44 @@ type metricDef struct {
 func metricDefs(m *Market) []metricDef {
 	bench := max(0, m.RegionIndex(m.Benchmark)) // the benchmark region (its trade is checked)
 	d := []metricDef{
-		{Metric{Name: "benchmark_price_change", Unit: "$/t", Doc: "mean change in the benchmark price over the report window"}, mkBenchChange, bench},
+		{Metric{Name: "benchmark_price_change", Unit: "$/t", Doc: "mean change in the benchmark price (average CFR transaction price in the benchmark region) over the report window"}, mkBenchChange, bench},
 		{Metric{Name: "benchmark_price_change_pct", Unit: "%", Doc: "change in the benchmark price over the report window, percent of the counterfactual's mean"}, mkBenchPct, bench},
 		{Metric{Name: "benchmark_price", Unit: "$/t", Doc: "mean benchmark price over the report window (scenario level)"}, mkBench, bench},
+		{Metric{Name: "tonnes_change", Unit: "Mt/yr", Doc: "mean change in the tonnes of potash bought, all regions, over the report window"}, mkWorldTonnes, 0},
 		{Metric{Name: "consumer_surplus_change", Unit: "$M", Doc: "cumulative change in consumer surplus of all regions over the report window"}, mkWorldCS, 0},
+		{Metric{Name: "producer_surplus_change", Unit: "$M", Doc: "cumulative change in producer surplus of all suppliers over the report window"}, mkWorldPS, 0},
+		{Metric{Name: "government_revenue_change", Unit: "$M", Doc: "cumulative change in import tariffs and export taxes collected by governments over the report window"}, mkWorldGov, 0},
+		{Metric{Name: "quota_rent_change", Unit: "$M", Doc: "cumulative change in tariff-rate quota rents kept by importers over the report window"}, mkWorldTRQ, 0},
+		{Metric{Name: "risk_cost_change", Unit: "$M", Doc: "cumulative change in the risk costs buyers bear (a deadweight loss, already inside consumer surplus) over the report window"}, mkWorldRisk, 0},
+		{Metric{Name: "welfare_change", Unit: "$M", Doc: "cumulative change in world welfare over the report window: consumer and producer surplus, government revenue and quota rents"}, mkWelfare, 0},
+		{Metric{Name: "market_value", Unit: "$M", Doc: "cumulative value of world potash purchases at delivered prices over the report window, the larger of scenario and counterfactual each month: the scale no change in revenue or welfare can exceed"}, mkMarketValue, 0},
 	}
 	for i, s := range m.Suppliers {
 		n := s.Name
 		d = append(d,
+			metricDef{Metric{Name: "netback_revenue_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s mine netback revenue (FOB revenue less logistics costs) over the report window"}, mkNetbackChange, i},
+			metricDef{Metric{Name: "netback_revenue." + n, Unit: "$M", Doc: "cumulative mine netback revenue of " + n + " over the report window (scenario level)"}, mkNetback, i},
 			metricDef{Metric{Name: "revenue_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s FOB export revenue over the report window"}, mkRevenueChange, i},
 			metricDef{Metric{Name: "revenue." + n, Unit: "$M", Doc: "cumulative FOB export revenue of " + n + " over the report window (scenario level)"}, mkRevenue, i},
 			metricDef{Metric{Name: "exports_change." + n, Unit: "Mt/yr", Doc: "mean change in " + n + "'s exports over the report window"}, mkExportsChange, i},
-			metricDef{Metric{Name: "fob_price_change." + n, Unit: "$/t", Doc: "mean change in " + n + "'s FOB price over the report window"}, mkFOBChange, i},
+			metricDef{Metric{Name: "fob_price_change." + n, Unit: "$/t", Doc: "mean change in the FOB price " + n + " receives over the report window"}, mkFOBChange, i},
 			metricDef{Metric{Name: "market_share_change." + n, Unit: "pp", Doc: "mean change in " + n + "'s share of world exports over the report window, percentage points"}, mkShareChange, i},
 			metricDef{Metric{Name: "producer_surplus_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s producer surplus over the report window"}, mkProducerSurplus, i},
+			metricDef{Metric{Name: "export_tax_change." + n, Unit: "$M", Doc: "cumulative change in the export tax " + n + "'s government collects over the report window"}, mkExportTax, i},
+			metricDef{Metric{Name: "concession_paid_change." + n, Unit: "$M", Doc: "cumulative change in the price concessions " + n + " grants to buyers over the report window"}, mkConcessionPaid, i},
 		)
 	}
 	for r, g := range m.Regions {
 		n := g.Name
 		d = append(d,
-			metricDef{Metric{Name: "price_change." + n, Unit: "$/t", Doc: "mean change in " + n + "'s price index over the report window"}, mkPriceChange, r},
-			metricDef{Metric{Name: "demand_change." + n, Unit: "Mt/yr", Doc: "mean change in " + n + "'s demand over the report window"}, mkDemandChange, r},
-			metricDef{Metric{Name: "import_bill_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s import bill over the report window"}, mkImportBill, r},
+			metricDef{Metric{Name: "price_change." + n, Unit: "$/t", Doc: "mean change in the price " + n + "'s buyers pay per tonne over the report window"}, mkPriceChange, r},
+			metricDef{Metric{Name: "tonnes_change." + n, Unit: "Mt/yr", Doc: "mean change in the tonnes " + n + " buys over the report window"}, mkTonnesChange, r},
+			metricDef{Metric{Name: "import_bill_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s import bill (CFR) over the report window"}, mkImportBill, r},
 			metricDef{Metric{Name: "consumer_surplus_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s consumer surplus over the report window"}, mkConsumerSurplus, r},
+			metricDef{Metric{Name: "tariff_revenue_change." + n, Unit: "$M", Doc: "cumulative change in the import tariffs " + n + "'s government collects over the report window"}, mkTariffRevenue, r},
 			metricDef{Metric{Name: "trq_rent_change." + n, Unit: "$M", Doc: "cumulative change in the tariff-rate quota rent kept by " + n + "'s importers over the report window"}, mkTRQRent, r},
+			metricDef{Metric{Name: "risk_cost_change." + n, Unit: "$M", Doc: "cumulative change in the risk costs " + n + "'s buyers bear over the report window"}, mkRiskCost, r},
+			metricDef{Metric{Name: "concession_received_change." + n, Unit: "$M", Doc: "cumulative change in the price concessions " + n + "'s buyers receive over the report window"}, mkConcessionRecv, r},
 		)
 	}
 	return d
@@ -175,20 +204,42 @@ func (a *metricAcc) add(ss, cs *Solution) {
 		case mkBenchPct:
 			v = ss.Benchmark - cs.Benchmark
 			a.cf[k] += cs.Benchmark
+		case mkWorldTonnes:
+			v = sumDiff(ss.Tonnes, cs.Tonnes)
 		case mkWorldCS:
-			for r := range ss.ConsumerSurplus {
-				v += ss.ConsumerSurplus[r] - cs.ConsumerSurplus[r]
-			}
+			v = sumDiff(ss.ConsumerSurplus, cs.ConsumerSurplus)
+		case mkWorldPS:
+			v = sumDiff(ss.ProducerSurplus, cs.ProducerSurplus)
+		case mkWorldGov:
+			v = sumDiff(ss.TariffRevenue, cs.TariffRevenue) + sumDiff(ss.ExportTax, cs.ExportTax)
+		case mkWorldTRQ:
+			v = sumDiff(ss.TRQRent, cs.TRQRent)
+		case mkWorldRisk:
+			v = sumDiff(ss.RiskCost, cs.RiskCost)
+		case mkWelfare:
+			v = welfareDiff(ss, cs)
+		case mkMarketValue:
+			v = math.Max(spending(ss), spending(cs))
 		case mkPriceChange:
-			v = ss.PriceIndex[i] - cs.PriceIndex[i]
-		case mkDemandChange:
-			v = ss.Demand[i] - cs.Demand[i]
+			v = ss.PricePaid[i] - cs.PricePaid[i]
+		case mkTonnesChange:
+			v = ss.Tonnes[i] - cs.Tonnes[i]
 		case mkImportBill:
 			v = ss.ImportBill[i] - cs.ImportBill[i]
 		case mkConsumerSurplus:
 			v = ss.ConsumerSurplus[i] - cs.ConsumerSurplus[i]
+		case mkTariffRevenue:
+			v = ss.TariffRevenue[i] - cs.TariffRevenue[i]
 		case mkTRQRent:
 			v = ss.TRQRent[i] - cs.TRQRent[i]
+		case mkRiskCost:
+			v = ss.RiskCost[i] - cs.RiskCost[i]
+		case mkConcessionRecv:
+			v = ss.ConcessionReceived[i] - cs.ConcessionReceived[i]
+		case mkNetbackChange:
+			v = ss.NetbackRevenue[i] - cs.NetbackRevenue[i]
+		case mkNetback:
+			v = ss.NetbackRevenue[i]
 		case mkRevenueChange:
 			v = ss.ExportRev[i] - cs.ExportRev[i]
 		case mkRevenue:
@@ -196,9 +247,13 @@ func (a *metricAcc) add(ss, cs *Solution) {
 		case mkExportsChange:
 			v = ss.Exports[i] - cs.Exports[i]
 		case mkFOBChange:
-			v = ss.FOB[i] - cs.FOB[i]
+			v = ss.FOBReceived[i] - cs.FOBReceived[i]
 		case mkProducerSurplus:
 			v = ss.ProducerSurplus[i] - cs.ProducerSurplus[i]
+		case mkExportTax:
+			v = ss.ExportTax[i] - cs.ExportTax[i]
+		case mkConcessionPaid:
+			v = ss.ConcessionPaid[i] - cs.ConcessionPaid[i]
 		case mkShareChange:
 			if sx == 0 && cx == 0 {
 				for j := range ss.Exports {
@@ -219,6 +274,36 @@ func (a *metricAcc) add(ss, cs *Solution) {
 	}
 }
 
+// spending is what buyers spend on potash in a month, Σ_r P·Q at
+// effective delivered prices (duties, quota premia and risk costs
+// included), $M/yr.
+func spending(s *Solution) float64 {
+	var v float64
+	for r, P := range s.PriceIndex {
+		v += P * s.Demand[r]
+	}
+	return v
+}
+
+// sumDiff returns Σ a − Σ b.
+func sumDiff(a, b []float64) float64 {
+	var v float64
+	for j := range a {
+		v += a[j] - b[j]
+	}
+	return v
+}
+
+// welfareDiff is the month's change in world welfare, $M/yr: consumer
+// surplus (risk costs and concessions received are inside it), producer
+// surplus (concessions granted, export taxes paid and every rent of the
+// producers inside it), the governments' tariff and export-tax revenue,
+// and the importers' quota rents (docs/MODEL.md, section 6).
+func welfareDiff(ss, cs *Solution) float64 {
+	return sumDiff(ss.ConsumerSurplus, cs.ConsumerSurplus) + sumDiff(ss.ProducerSurplus, cs.ProducerSurplus) +
+		sumDiff(ss.TariffRevenue, cs.TariffRevenue) + sumDiff(ss.ExportTax, cs.ExportTax) + sumDiff(ss.TRQRent, cs.TRQRent)
+}
+
 // values writes the metrics into out: means for $/t, Mt/yr, pp and the
 // level; Σ value/12 (a monthly step of an annual rate) for $M totals.
 func (a *metricAcc) values(out []float64) {
@@ -228,8 +313,6 @@ func (a *metricAcc) values(out []float64) {
 			continue
 		}
 		switch a.defs[k].kind {
-		case mkWorldCS, mkImportBill, mkConsumerSurplus, mkRevenueChange, mkRevenue, mkProducerSurplus, mkTRQRent:
-			out[k] = a.sum[k] / 12
 		case mkBenchPct:
 			if a.cf[k] != 0 {
 				out[k] = 100 * a.sum[k] / a.cf[k]
@@ -237,9 +320,71 @@ func (a *metricAcc) values(out []float64) {
 				out[k] = 0
 			}
 		default:
-			out[k] = a.sum[k] / float64(a.cnt[k])
+			if a.defs[k].Unit == "$M" {
+				out[k] = a.sum[k] / 12
+			} else {
+				out[k] = a.sum[k] / float64(a.cnt[k])
+			}
 		}
 	}
+}
+
+// bounded reports whether metric def d is a change of money that the
+// market's value bounds: every $M metric but the market value itself and
+// the revenue levels.
+func (d *metricDef) bounded() bool {
+	switch d.kind {
+	case mkMarketValue, mkNetback, mkRevenue:
+		return false
+	}
+	return d.Unit == "$M"
+}
+
+// checkBounds returns an error naming the first metric in vals (in the
+// order of defs) whose size exceeds the market value over the window, or
+// that is not finite.
+func checkBounds(defs []metricDef, vals []float64) error {
+	mv := math.NaN()
+	for k := range defs {
+		if defs[k].kind == mkMarketValue {
+			mv = vals[k]
+		}
+	}
+	for k := range defs {
+		v := vals[k]
+		if !finite(v) {
+			return fmt.Errorf("metric %s is not a finite number (%v)", defs[k].Name, v)
+		}
+		if defs[k].bounded() && finite(mv) && math.Abs(v) > mv*(1+1e-9) {
+			return fmt.Errorf("%s = %.4g $M exceeds the value of every purchase of potash over the window (%.4g $M): a welfare or revenue change the model cannot stand behind", defs[k].Name, v, mv)
+		}
+	}
+	return nil
+}
+
+// CheckMetrics returns an error when a headline metric of ms (from
+// Metrics) is not finite, or is a change in money — welfare, revenue, a
+// bill, a rent — larger than market_value, the value of every purchase of
+// potash over the window: a number the model cannot stand behind is a
+// failure to report, not a result (docs/MODEL.md, section 6). Metrics are
+// found by name; without market_value only finiteness is checked.
+func CheckMetrics(ms []Metric) error {
+	mv := math.NaN()
+	for _, mt := range ms {
+		if mt.Name == "market_value" {
+			mv = mt.Value
+		}
+	}
+	for _, mt := range ms {
+		if !finite(mt.Value) {
+			return fmt.Errorf("metric %s is not a finite number (%v)", mt.Name, mt.Value)
+		}
+		levels := mt.Name == "market_value" || strings.HasPrefix(mt.Name, "revenue.") || strings.HasPrefix(mt.Name, "netback_revenue.")
+		if mt.Unit == "$M" && !levels && finite(mv) && math.Abs(mt.Value) > mv*(1+1e-9) {
+			return fmt.Errorf("%s = %.4g $M exceeds the value of every purchase of potash over the window (%.4g $M): a welfare or revenue change the model cannot stand behind", mt.Name, mt.Value, mv)
+		}
+	}
+	return nil
 }
 
 // missing reports whether metric k had no month with a value.
@@ -255,14 +400,9 @@ func reportFrom(spec *Spec) int {
 
 // Metrics computes the headline metrics of run over the report window
 // (Spec.ReportStart..Spec.End of the scenario), in the order of
-// MetricList: the mean change in the benchmark price ($/t) and its percent
-// change; the mean benchmark price; cumulative consumer surplus change
-// ($M); per supplier the cumulative change in FOB export revenue ($M, a
-// monthly step adds revenue/12), the cumulative revenue level, the mean
-// change in exports (Mt/yr), FOB price ($/t) and world export share (pp),
-// the cumulative producer surplus change; per region the mean change in
-// the price index ($/t) and demand (Mt/yr) and the cumulative change in
-// the import bill and consumer surplus ($M).
+// MetricList (docs/MODEL.md, section 8, defines each): $/t, Mt/yr and pp
+// metrics are means over the window's months; $M metrics are cumulative
+// totals (a monthly step of an annual rate adds value/12).
 func Metrics(run *Run) []Metric {
 	if run == nil || run.Scenario == nil || run.Counterfactual == nil {
 		return nil

@@ -178,10 +178,8 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	}
 
 	r.acc.values(mrow)
-	for _, v := range mrow {
-		if !distFinite(v) {
-			return "a headline metric is not finite", Failure
-		}
+	if err := checkBounds(r.acc.defs, mrow); err != nil {
+		return err.Error(), Failure
 	}
 	return "", Failure
 }

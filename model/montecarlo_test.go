@@ -202,9 +202,9 @@ func TestMonteCarloWorkersIdentical(t *testing.T) {
 			}
 			// Before the relief month (start+4) the pair is identical in
 			// every draw.
-			s := ref.SeriesOf("price_index", "United States")
+			s := ref.SeriesOf("ces_price_index", "United States")
 			if s == nil {
-				t.Fatal("no price_index series")
+				t.Fatal("no ces_price_index series")
 			}
 			for k := 0; k < 4; k++ {
 				if d := s.Diff[k]; d.P5 != 0 || d.P95 != 0 || d.Mean != 0 {

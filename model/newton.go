@@ -53,16 +53,21 @@ type workspace struct {
 
 	// Per route, flat i*R+r.
 	open []bool    // tradable in this solve: β > 0 and not banned
-	tau1 []float64 // 1 + τ0 + Wedge
+	tau1 []float64 // 1 + τ0 + Wedge + κ (+ the tariff-rate quota's rate)
+	gov  []float64 // the tariff rate the importer's government collects: τ0 + Wedge (+ a collapsed quota's rate)
+	risk []float64 // risk cost κ
+	omd  []float64 // 1 − δ, δ the seller's concession
+	ca   []float64 // Jacobian weight of the route's flow in its supplier's row (1 without concessions)
 	fr   []float64 // freight f
 	lnb  []float64 // ln β
 	w    []float64 // β·p_d^(1−σ)
 	x    []float64 // flow
-	th   []float64 // θ = p/(p+f) = ∂ln p_d/∂ln p
+	th   []float64 // θ = p(1−δ)/(p(1−δ)+f) = ∂ln p_d/∂ln p
 	pd   []float64 // delivered price
 
 	// Per region.
 	sig, eps, lnA []float64 // σ, ε in force, ln(A in force) (−Inf: no demand)
+	lnALR         []float64 // ln(s·A): the long-run demand curve in force (welfare, section 6)
 	W, lnP, PQ    []float64 // Σ w, ln price index, expenditure P·Q
 	wo            []float64 // Σ_{j≠i} w (Gauss–Seidel)
 	// rl[r*n : r*n+rn[r]] lists the participating suppliers (active or
@@ -83,7 +88,9 @@ type workspace struct {
 	y     []float64
 	p     []float64
 	D, S  []float64
-	dS    []float64 // ∂S/∂ln p
+	dS    []float64 // ∂S/∂ln p at a fixed average concession
+	dbar  []float64 // δ̄: the supplier's average concession, Σ_r δ·x / D
+	conc  []bool    // the supplier grants a concession on some open route
 	piece []supplyPiece
 	sc    []float64 // residual scale max(S0, scaleFloor)
 	F     []float64 // scaled residual (D − S)/sc
@@ -124,12 +131,13 @@ func newWorkspace(c *Calibrated) *workspace {
 	vec := func(k int) []float64 { return make([]float64, k) }
 	w := &workspace{
 		c: c, n: n, R: R,
-		open: make([]bool, n*R), tau1: vec(n * R), fr: vec(n * R), lnb: vec(n * R),
+		open: make([]bool, n*R), tau1: vec(n * R), gov: vec(n * R), risk: vec(n * R), omd: vec(n * R), ca: vec(n * R),
+		fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
-		sig: vec(R), eps: vec(R), lnA: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
+		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
 		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
-		y: vec(n + n*R), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), piece: make([]supplyPiece, n),
+		y: vec(n + n*R), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R), ybest: vec(n + n*R), ytry: vec(n + n*R), dy: vec(n),
 		J: vec(n * n), piv: make([]int, n), apos: make([]int, n), tu: vec(n), tv: vec(n),
 		unk: make([]int, 0, n), tq: make([]trq, 0),
@@ -179,6 +187,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			lnA = c.lnA[r] + math.Log(ds)
 		}
 		w.eps[r] = reg.Eps
+		w.lnALR[r] = lnA
 		if lag != nil {
 			q := lag.Demand[r]
 			if !finite(q) || q < 0 {
@@ -202,7 +211,11 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		sp.K = math.Max(0, s.Capacity+ca)
 		sp.cap = ec
 		sp.lnB = c.lnB[i]
+		sp.lnBLR = c.lnB[i]
 		sp.eta = s.Eta
+		sp.etaLR = s.Eta
+		sp.oml = 1 - c.Markup[i]
+		sp.tax = pol.ExportTax[i]
 		if lag != nil {
 			q := lag.Supply[i]
 			if !finite(q) || q < 0 {
@@ -213,18 +226,16 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			sp.lnB = (1-lam)*math.Log(q) + lam*sp.lnB
 			sp.eta = lam * s.Eta
 		}
-		sp.prepareSupply(pol.CorridorCap[i], pol.CorridorCost[i], cs)
-		if lag == nil {
-			sp.mc0 = c.M0[i]
-		} else {
-			sp.mc0 = sp.marginalCost(c.S0[i])
-		}
+		sp.prepareSupply(pol.CorridorCap[i], pol.CorridorCost[i], cs+sp.tax)
 
 		sells := false
+		w.conc[i] = false
+		w.dbar[i] = 0
 		for r := 0; r < R; r++ {
 			k := i*R + r
 			wd := pol.Wedge[i][r]
-			t1 := 1 + m.Wedge[i][r] + wd
+			kappa := pol.RiskCost[i][r]
+			t1 := 1 + m.Wedge[i][r] + wd + kappa
 			if !(t1 > 0) {
 				return &FieldError{Field: "policy.wedge[" + s.Name + "][" + m.Regions[r].Name + "]", Msg: fmt.Sprintf("%g makes the total wedge %g ≤ −100%%", wd, t1-1), Kind: ErrInvalidPolicy}
 			}
@@ -233,11 +244,23 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			if trades {
 				sells = true
 			}
-			t1, err := w.prepareTRQ(pol, i, r, k, t1, trades && sp.smax > 0)
+			nq := len(w.tq)
+			t1q, err := w.prepareTRQ(pol, i, r, k, t1, trades && sp.smax > 0)
 			if err != nil {
 				return err
 			}
-			w.tau1[k] = t1
+			w.tau1[k] = t1q
+			w.risk[k] = kappa
+			w.gov[k] = t1q - 1 - kappa // a quota collapsed to one rate is a tariff
+			if len(w.tq) > nq {
+				w.gov[k] = t1 - 1 - kappa // the quota's own rates are split in fill (trqSplit)
+			}
+			d := pol.Concession[i][r]
+			w.omd[k] = 1 - d
+			w.ca[k] = 1
+			if d > 0 && w.open[k] {
+				w.conc[i] = true
+			}
 		}
 		w.closed[i] = !sells || !(sp.smax > 0)
 		if w.closed[i] {
@@ -394,7 +417,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 		for _, i := range list {
 			k := i*R + r
 			p := w.p[i]
-			pd := (p + w.fr[k]) * w.tau1[k]
+			pd := (p*w.omd[k] + w.fr[k]) * w.tau1[k]
 			w.pd[k] = pd
 			// fexp(lnb + om·flog(pd)) with the range checks in line so
 			// that the cores are inlined.
@@ -438,8 +461,17 @@ func (w *workspace) eval() (maxF, ss float64) {
 		}
 	}
 	for _, i := range w.act {
-		S, dS, pc := w.sup[i].supplyAt(w.p[i])
-		w.S[i], w.dS[i], w.piece[i] = S, dS*w.p[i], pc
+		sp := &w.sup[i]
+		p := w.p[i]
+		if w.conc[i] {
+			w.concessionAvg(i)
+		}
+		pt := p * (1 - w.dbar[i]) * sp.oml // the effective supply price p̃
+		S, dS, pc := sp.supplyAt(pt)
+		w.S[i], w.dS[i], w.piece[i] = S, dS*pt, pc
+		if w.conc[i] {
+			w.concessionWeights(i, dS*sp.oml*p)
+		}
 		f := (w.D[i] - S) / w.sc[i]
 		w.F[i] = f
 		ss += f * f
@@ -479,13 +511,14 @@ func (w *workspace) jacobian() {
 		sig := w.sig[r]
 		for b, j := range list {
 			k := j*R + r
-			th := w.p[j] / (w.p[j] + w.fr[k])
+			pj := w.p[j] * w.omd[k]
+			th := pj / (pj + w.fr[k])
 			w.th[k] = th
 			tv[b] = w.w[k] * th
 		}
 		for b, i := range list {
 			k := i*R + r
-			xi := w.x[k] / w.sc[i] // rows scaled as F
+			xi := w.ca[k] * w.x[k] / w.sc[i] // rows scaled as F; ca weighs the flow's effect on the supplier's concession
 			c1 := xi * se
 			a := al[b]
 			row := J[a*na : a*na+na]
@@ -768,14 +801,14 @@ func (w *workspace) sweep(tol float64) bool {
 func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 	R := w.R
 	p := fexp(y)
-	var D, dD float64
+	var D, dD, Dd float64
 	for r := 0; r < R; r++ {
 		k := i*R + r
 		if !w.open[k] {
 			continue
 		}
 		om := 1 - w.sig[r]
-		pf := p + w.fr[k]
+		pf := p*w.omd[k] + w.fr[k]
 		pd := pf * w.tau1[k]
 		wi := fexp(w.lnb[k] + om*flog(pd))
 		W := w.wo[r] + wi
@@ -784,11 +817,19 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 		x := wi / W * PQ / pd
 		s := wi / W
 		D += x
-		dD += x * (p / pf) * (-w.sig[r] + (w.sig[r]-w.eps[r])*s)
+		Dd += x * (1 - w.omd[k])
+		dD += x * (p * w.omd[k] / pf) * (-w.sig[r] + (w.sig[r]-w.eps[r])*s)
 	}
-	S, dS, _ := w.sup[i].supplyAt(p)
+	sp := &w.sup[i]
+	pt := p * sp.oml
+	if D > 0 {
+		pt *= 1 - Dd/D
+	}
+	S, dS, _ := sp.supplyAt(pt)
 	w.evals++
-	return D - S, dD - dS*p
+	// dg leaves out the change of the average concession with the own
+	// price (a safeguarded Newton step only needs a slope of the right sign).
+	return D - S, dD - dS*pt
 }
 
 // solveOwn clears supplier i's market by safeguarded Newton–bisection in
@@ -869,8 +910,41 @@ func (w *workspace) setOwn(i int, y float64) {
 		if !w.open[k] {
 			continue
 		}
-		pd := (p + w.fr[k]) * w.tau1[k]
+		pd := (p*w.omd[k] + w.fr[k]) * w.tau1[k]
 		w.w[k] = fexp(w.lnb[k] + (1-w.sig[r])*flog(pd))
+	}
+}
+
+// concessionAvg sets δ̄ = Σ_r δ·x / D for supplier i at the flows of the
+// current eval (0 when it sells nothing).
+func (w *workspace) concessionAvg(i int) {
+	R := w.R
+	var Dd float64
+	for r := 0; r < R; r++ {
+		if k := i*R + r; w.open[k] {
+			Dd += w.x[k] * (1 - w.omd[k])
+		}
+	}
+	w.dbar[i] = 0
+	if D := w.D[i]; D > 0 {
+		w.dbar[i] = Dd / D
+	}
+}
+
+// concessionWeights sets the Jacobian weights of supplier i's flows when
+// it grants concessions: supply responds to p̃ = p·(1 − δ̄)·(1 − L), and δ̄
+// moves with the mix of flows, ∂δ̄/∂z = Σ_r (δ_r − δ̄)·∂x_r/∂z / D, so
+// ∂(D − S)/∂z = Σ_r (1 + g·(δ_r − δ̄)/D)·∂x_r/∂z − S'·p̃·∂ln p/∂z with
+// g = S'(p̃)·(1 − L)·p (docs/MODEL.md, section 5).
+func (w *workspace) concessionWeights(i int, g float64) {
+	R := w.R
+	D := w.D[i]
+	for r := 0; r < R; r++ {
+		k := i*R + r
+		w.ca[k] = 1
+		if w.open[k] && D > 0 && g != 0 {
+			w.ca[k] = 1 + g*((1-w.omd[k])-w.dbar[i])/D
+		}
 	}
 }
 

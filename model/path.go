@@ -23,6 +23,11 @@ type Event struct {
 	Value   float64
 	From    float64 // starting level for level kinds when HasFrom
 	HasFrom bool
+	// Relative makes Value of a level instrument a factor of the level in
+	// force (or of From when HasFrom) rather than the level itself:
+	// "relief keeps 60% of the risk cost" is Value 0.6. Only the
+	// concession and risk-cost instruments accept it.
+	Relative bool
 	// Aux holds the further values of an instrument that takes more than
 	// one (see its EventKind); unused otherwise.
 	Aux [2]float64

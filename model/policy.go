@@ -23,10 +23,21 @@ type Policy struct {
 	// Ban[i][r] closes the route: the variety drops out of region r's CES
 	// index.
 	Ban [][]bool
-	// Wedge[i][r] is the extra ad-valorem wedge on the route (tariff, or the
-	// discount buyers demand from a sanctioned seller), a fraction added to
-	// the base wedge: τ = τ0 + Wedge.
+	// Wedge[i][r] is the extra import tariff on the route, ad valorem on
+	// the CFR price, a fraction added to the base wedge: τ = τ0 + Wedge.
+	// Buyers pay it and the importing region's government collects it
+	// (Solution.TariffRevenue).
 	Wedge [][]float64
+	// Concession[i][r] is the price concession δ the seller grants on the
+	// route, a fraction of its FOB price in [0, 1): buyers pay
+	// p·(1 − δ) + f CFR and the seller receives p·(1 − δ). A transfer from
+	// seller to buyers (docs/MODEL.md, section 3.1).
+	Concession [][]float64
+	// RiskCost[i][r] is the buyers' risk cost κ on the route (sanction
+	// risk, compliance, insurance; also the tariff equivalent of a
+	// non-tariff barrier), ad valorem on the CFR price, ≥ 0: it raises the
+	// price buyers weigh, and nobody collects it (a deadweight cost).
+	RiskCost [][]float64
 	// ExportCap[i] is a quota on supplier i's total sales, Mt/yr; NoCap for
 	// none.
 	ExportCap []float64
@@ -41,8 +52,12 @@ type Policy struct {
 	// 1.05 = demand 5% higher).
 	DemandScale []float64
 	// CostShift[i] is added to every unit cost of supplier i, $/t (an
-	// export tax, energy cost, or a logistics surcharge).
+	// energy cost or a logistics surcharge: a real cost).
 	CostShift []float64
+	// ExportTax[i] is an export tax on supplier i's sales, $/t: it raises
+	// its unit costs like CostShift, and its government collects it
+	// (Solution.ExportTax). Negative: a subsidy.
+	ExportTax []float64
 	// TRQQuota[i][r] is the quota of a tariff-rate quota on the route,
 	// Mt/yr (NoCap: none); TRQIn and TRQOut its in-quota and
 	// out-of-quota ad-valorem rates, fractions added to the route's wedge
@@ -73,6 +88,7 @@ const (
 	boolean                     // a bool field: nothing to check
 	finiteOrNoCap               // a finite number or +Inf
 	positiveFinite              // a finite number > 0
+	unitFraction                // a number in [0, 1)
 )
 
 // policyField is one field of Policy. Exactly one of vec, mat, bools is
@@ -93,6 +109,8 @@ type policyField struct {
 var policyFields = []policyField{
 	{name: "ban", shape: perRoute, check: boolean, bools: func(p *Policy) *[][]bool { return &p.Ban }},
 	{name: "wedge", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.Wedge }},
+	{name: "concession", shape: perRoute, check: unitFraction, mat: func(p *Policy) *[][]float64 { return &p.Concession }},
+	{name: "risk_cost", shape: perRoute, check: finiteNonNeg, mat: func(p *Policy) *[][]float64 { return &p.RiskCost }},
 	{name: "export_cap", shape: perSupplier, check: nonNegOrNoCap, def: NoCap, vec: func(p *Policy) *[]float64 { return &p.ExportCap }},
 	{name: "corridor_capacity", shape: perCorridor, check: finiteNonNeg,
 		base: func(m *Market, i, k int) float64 { return m.Suppliers[i].Corridors[k].Capacity },
@@ -103,6 +121,7 @@ var policyFields = []policyField{
 	{name: "capacity_add", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CapacityAdd }},
 	{name: "demand_scale", shape: perRegion, check: finiteNonNeg, def: 1, vec: func(p *Policy) *[]float64 { return &p.DemandScale }},
 	{name: "cost_shift", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CostShift }},
+	{name: "export_tax", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.ExportTax }},
 	{name: "trq_quota", shape: perRoute, check: nonNegOrNoCap, def: NoCap, mat: func(p *Policy) *[][]float64 { return &p.TRQQuota }},
 	{name: "trq_in", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQIn }},
 	{name: "trq_out", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQOut }},
@@ -300,6 +319,12 @@ func (v valid) firstBad(a []float64) int {
 				return k
 			}
 		}
+	case unitFraction:
+		for k, x := range a {
+			if !(x >= 0 && x < 1) {
+				return k
+			}
+		}
 	case nonNegOrNoCap:
 		for k, x := range a {
 			if !(x >= 0) {
@@ -328,6 +353,8 @@ func (v valid) ok(x float64) bool {
 		return !math.IsNaN(x) && !math.IsInf(x, -1)
 	case positiveFinite:
 		return finite(x) && x > 0
+	case unitFraction:
+		return x >= 0 && x < 1
 	}
 	return true
 }
@@ -344,6 +371,8 @@ func (v valid) String() string {
 		return "a finite number (or NoCap)"
 	case positiveFinite:
 		return "a finite number > 0"
+	case unitFraction:
+		return "a fraction in [0, 1)"
 	}
 	return "valid"
 }

@@ -340,7 +340,8 @@ func marketsEqual(a, b *Market) bool {
 	for i := range a.Suppliers {
 		x, y := &a.Suppliers[i], &b.Suppliers[i]
 		if x.Name != y.Name || x.Label != y.Label || x.Home != y.Home || x.FOB != y.FOB || x.Capacity != y.Capacity ||
-			x.Eta != y.Eta || x.Adjust != y.Adjust || len(x.Corridors) != len(y.Corridors) {
+			x.Eta != y.Eta || x.Adjust != y.Adjust || x.MarginalCost != y.MarginalCost || x.Domestic != y.Domestic ||
+			x.DomesticIn != y.DomesticIn || len(x.Corridors) != len(y.Corridors) {
 			return false
 		}
 		for k := range x.Corridors {

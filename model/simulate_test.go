@@ -234,9 +234,11 @@ func TestRunFailuresAndNotTraded(t *testing.T) {
 		if sol.Traded[1] == cut || (cut && (sol.PriceIndex[1] != 0 || sol.Demand[1] != 0)) {
 			t.Errorf("%v: traded %v, index %g, demand %g", mo, sol.Traded[1], sol.PriceIndex[1], sol.Demand[1])
 		}
-		v, _ := LookupVariable("price_index")
-		if v.Reported(run.Scenario.Cal, sol, 1) == cut {
-			t.Errorf("%v: price_index reported %v", mo, !cut)
+		for _, name := range []string{"ces_price_index", "price_paid", "cfr_price", "ces_quantity"} {
+			v, _ := LookupVariable(name)
+			if v.Reported(run.Scenario.Cal, sol, 1) == cut {
+				t.Errorf("%v: %s reported %v", mo, name, !cut)
+			}
 		}
 	}
 	if f := run.Failures(); f != nil {

@@ -24,17 +24,31 @@ type Calibrated struct {
 	Q0   []float64   // Q0[r] base demand, Mt/yr
 	S0   []float64   // S0[i] base sales, Mt/yr
 	M0   []float64   // m0[i] base mine netback, $/t
-	Home []int       // region index of supplier i's domestic sales, or -1
+	// MC0[i] is the base-year mine marginal cost, $/t (Supplier.MarginalCost,
+	// or M0 when not given): the long-run mine supply curve passes through
+	// (S0, MC0).
+	MC0 []float64
+	// Markup[i] is the base markup L = (m0 − MC0)/p0: the base-year gap
+	// between the mine netback and the marginal cost, as a fraction of the
+	// FOB price. A price-taking supplier supplies where
+	// p·(1 − L)·(1 − δ̄) − c = MC (docs/MODEL.md, sections 3.4 and 4);
+	// L·p per tonne is its markup rent. Held at its base value: the place
+	// where market conduct (issue 15) will make it endogenous.
+	Markup []float64
+	Home   []int // region index of supplier i's domestic sales, or -1
 	// Bench is the index of the benchmark region (region 0 when
 	// Market.Benchmark is empty).
 	Bench int
 
-	lnBeta  []float64   // ln β[i][r], flat i*R+r (0 where no route)
-	lnA     []float64   // ln A[r]
-	lnB     []float64   // ln B[i]
-	route   []bool      // β[i][r] > 0, flat i*R+r
-	netRev0 []float64   // Σ_k (p0[i] − c[i][k])·flow0[i][k], $M/yr
-	corr0   [][]float64 // base corridor flows [i][k], input order
+	lnBeta   []float64   // ln β[i][r], flat i*R+r (0 where no route)
+	lnA      []float64   // ln A[r]
+	lnB      []float64   // ln B[i]
+	route    []bool      // β[i][r] > 0, flat i*R+r
+	netRev0  []float64   // Σ_k (p0[i] − c[i][k])·flow0[i][k], $M/yr
+	cost0    []float64   // long-run variable mine cost of S0: η/(η+1)·S0·MC0, $M/yr
+	corr0    [][]float64 // base corridor flows [i][k], input order
+	domShare []float64   // Supplier.Domestic / x0[i][domReg[i]]
+	domReg   []int       // region holding supplier i's domestic sales, or −1
 }
 
 // Lag holds last month's realized quantities for partial adjustment
@@ -153,40 +167,69 @@ const (
 
 // Solution is the equilibrium of one solve. All slices are sized for the
 // market and reused by the Solver between calls; copy what you keep.
-// docs/MODEL.md, section 6 "Outputs", defines every field.
+// docs/MODEL.md, section 6 "Outputs", defines every field. Money flows
+// are annual rates, $M/yr; welfare levels are measured from the base
+// year on the long-run curves in force, so that scenario − counterfactual
+// is the welfare change of a month (section 6).
 type Solution struct {
 	// Per supplier i.
-	FOB             []float64   // p[i], $/t (for a BindClosed supplier: its reservation price, netback 0)
-	Netback         []float64   // m[i] = p[i] − cost of the corridor carrying the last tonne, $/t
-	MarginalCost    []float64   // mine marginal cost (S/B)^(1/η) on the supply curve in force, $/t
-	Sales           []float64   // S[i] = Σ_r x[i][r], Mt/yr
-	Exports         []float64   // sales outside Home, Mt/yr
-	Revenue         []float64   // FOB revenue p·S, $M/yr
-	ExportRev       []float64   // FOB export revenue p·Exports, $M/yr (the headline)
-	CapacityUse     []float64   // S/K, fraction (0 when K = 0)
-	CorridorFlow    [][]float64 // [i][k] Mt/yr; k in the order of Market.Suppliers[i].Corridors (as in Policy); corridors fill cheapest first
-	CorridorUse     [][]float64 // [i][k] flow/capacity (0 for a closed corridor)
-	CorridorRent    []float64   // (m − MC)·S when corridors bind (BindCorridor), else 0, $M/yr
-	CapacityRent    []float64   // (m − MC)·S when capacity binds (BindCapacity), else 0, $M/yr
-	QuotaRent       []float64   // (m − MC)·S when the export cap binds (BindQuota), else 0, $M/yr
-	ProducerSurplus []float64   // change from the base year along the mine cost curve in force, $M/yr
+	FOB            []float64   // list FOB price p[i], the solver's unknown, $/t (for a BindClosed supplier: its reservation price)
+	FOBReceived    []float64   // average FOB price received per tonne, after concessions: Revenue/Sales, $/t (the list price when it sells nothing)
+	Netback        []float64   // average mine netback per tonne: NetbackRevenue/Sales, $/t (0 when it sells nothing)
+	MarginalCost   []float64   // long-run mine marginal cost of the month's output (S/B)^(1/η), $/t
+	Sales          []float64   // S[i] = Σ_r x[i][r], Mt/yr (domestic sales included)
+	Exports        []float64   // sales outside Home, less domestic sales inside other regions' flows, Mt/yr
+	DomesticSales  []float64   // sales in the supplier's own country: the flow to Home, or the domestic share of the flow to DomesticIn, Mt/yr
+	Revenue        []float64   // FOB revenue received on all sales, Σ_r p(1−δ)·x, $M/yr
+	ExportRev      []float64   // FOB revenue received on exports, $M/yr
+	NetbackRevenue []float64   // mine netback revenue: Revenue less logistics costs (corridor costs and cost shifts, before export tax), $M/yr
+	LogisticsCost  []float64   // Σ_k corridor cost·flow (cost shifts included, export tax not), $M/yr
+	ExportTax      []float64   // export tax paid, collected by the supplier's government, $M/yr
+	ConcessionPaid []float64   // concessions granted to buyers, Σ_r δ·p·x, $M/yr (a transfer)
+	CapacityUse    []float64   // S/K, fraction (0 when K = 0)
+	CorridorFlow   [][]float64 // [i][k] Mt/yr; k in the order of Market.Suppliers[i].Corridors (as in Policy); corridors fill cheapest first
+	CorridorUse    [][]float64 // [i][k] flow/capacity (0 for a closed corridor)
+	// Rents, $M/yr; with the long-run variable mine cost they add up to
+	// NetbackRevenue − ExportTax (section 6):
+	MarkupRent     []float64 // base markup L·p̄·S: the base-year gap between netback and marginal cost, held as a share of the FOB price
+	CorridorRent   []float64 // scarcity rent (m̃ − MC_t)·S when the corridors bind (BindCorridor), else 0
+	CapacityRent   []float64 // the same when production capacity binds (BindCapacity)
+	QuotaRent      []float64 // the same when the export cap binds (BindQuota)
+	AdjustmentRent []float64 // short-run quasi-rent (MC_t − MC)·S: marginal cost on the month's short-run supply curve less the long-run one (negative while output lags behind a fall)
+	MineRent       []float64 // inframarginal mine rent S·MC/(η+1): the long-run cost curve's producer surplus
+	RouteRent      []float64 // inframarginal logistics rent Σ_k (c_j* − c_k)·flow_k of corridors cheaper than the marginal one
+	// ProducerSurplus is NetbackRevenue − ExportTax − C(S), C the long-run
+	// variable mine cost η/(η+1)·S·MC, less its base-year value.
+	ProducerSurplus []float64
 	Binding         []Binding
 
 	// Per region r. A region with no open variety (every supplier banned
-	// or unable to sell) has no trade: Traded[r] is false and its
-	// PriceIndex and Demand are 0 (docs/MODEL.md, section 6).
-	Traded          []bool
-	PriceIndex      []float64 // P[r], $/t (0 when not traded)
-	Demand          []float64 // Q[r], Mt/yr
-	ImportBill      []float64 // Σ_i p[i][r]·x[i][r] over suppliers whose Home is not r, $M/yr
-	ConsumerSurplus []float64 // change from the base year, closed form along the demand curve in force, $M/yr
-	TRQRent         []float64 // quota rent of the tariff-rate quotas into r, kept by its importers, $M/yr
+	// or unable to sell) has no trade: Traded[r] is false and its prices
+	// and quantities are 0 (docs/MODEL.md, section 6).
+	Traded             []bool
+	Tonnes             []float64 // tonnes bought, Σ_i x[i][r], Mt/yr (physical consumption)
+	Imports            []float64 // tonnes from suppliers whose country is not r, Mt/yr
+	CFRPrice           []float64 // average CFR transaction price per tonne, Σ_i π·x / Σ_i x, π = p(1−δ) + f, $/t
+	PricePaid          []float64 // average price buyers pay per tonne: CFR plus import tariffs and quota premia (not risk costs), $/t
+	PriceIndex         []float64 // P[r], the CES price index of effective delivered prices (risk costs included), $/t
+	Demand             []float64 // Q[r], the CES quantity index (base-year tonnes), Mt/yr
+	ImportBill         []float64 // CFR value of imports, $M/yr
+	TariffRevenue      []float64 // import tariffs collected by r's government (base wedge, Wedge and the tariff-rate quotas' own rates), $M/yr
+	TRQRent            []float64 // quota rent of the tariff-rate quotas into r, kept by its importers, $M/yr
+	RiskCost           []float64 // risk costs buyers bear, Σ_i π·κ·x (nobody collects them), $M/yr
+	ConcessionReceived []float64 // concessions received from sellers, Σ_i δ·p·x, $M/yr
+	// ConsumerSurplus is the area left of the long-run demand curve in
+	// force, s·A·P^(−ε), between the base price index P0 and P, $M/yr.
+	ConsumerSurplus []float64
 
 	// Per route.
 	Flow      [][]float64 // x[i][r], Mt/yr (0 for a banned route)
-	Delivered [][]float64 // p[i][r], $/t (for a banned route: the price it would have had)
+	CFR       [][]float64 // π[i][r] = p(1−δ) + f, the transaction price, $/t
+	Delivered [][]float64 // p[i][r] = π·(1 + τ + ϑ + κ), the effective price in the CES index, $/t (for a banned route: the price it would have had)
 
-	Benchmark float64 // PriceIndex[Bench], $/t (0 when the benchmark region does not trade)
+	// Benchmark is CFRPrice[Bench], $/t (0 when the benchmark region does
+	// not trade): the average CFR transaction price, like the Pink Sheet's.
+	Benchmark float64
 
 	// CorridorCap[i][k] is the corridor capacity in force, Mt/yr (k in
 	// input order, as CorridorFlow). Added by the path engineer; NewSolution
@@ -214,25 +257,43 @@ func matField(sh shape, f func(s *Solution) *[][]float64) solField {
 // are handled apart).
 var solFields = [...]solField{
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.FOB }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.FOBReceived }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Netback }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.MarginalCost }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Sales }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Exports }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.DomesticSales }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.Revenue }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ExportRev }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.NetbackRevenue }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.LogisticsCost }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ExportTax }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ConcessionPaid }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.CapacityUse }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.MarkupRent }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.CorridorRent }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.CapacityRent }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.QuotaRent }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.AdjustmentRent }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.MineRent }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.RouteRent }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ProducerSurplus }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Tonnes }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Imports }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.CFRPrice }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.PricePaid }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.PriceIndex }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Demand }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ImportBill }),
-	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ConsumerSurplus }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.TariffRevenue }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.TRQRent }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.RiskCost }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ConcessionReceived }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ConsumerSurplus }),
 	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorFlow }),
 	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorUse }),
 	matField(perRoute, func(s *Solution) *[][]float64 { return &s.Flow }),
+	matField(perRoute, func(s *Solution) *[][]float64 { return &s.CFR }),
 	matField(perRoute, func(s *Solution) *[][]float64 { return &s.Delivered }),
 	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorCap }),
 }

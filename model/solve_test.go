@@ -65,8 +65,10 @@ func checkClearingLag(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, sol *S
 			continue
 		}
 		sc := math.Max(c.S0[i], scaleFloor)
-		S := bruteSupplyLag(c, pol, lag, i, sol.FOB[i])
-		D := bruteDemandLag(c, pol, lag, sol.FOB, out, trqRates(c, pol, sol), i)
+		th := trqRates(c, pol, sol)
+		dbar := bruteDbar(c, pol, lag, sol.FOB, out, th, i)
+		S := bruteSupplyLag(c, pol, lag, i, sol.FOB[i], dbar)
+		D := bruteDemandLag(c, pol, lag, sol.FOB, out, th, i)
 		if math.Abs(sol.Sales[i]-D)/sc > tolClear {
 			t.Errorf("%s: demand %.12g, sales %.12g", s.Name, D, sol.Sales[i])
 		}
@@ -74,8 +76,8 @@ func checkClearingLag(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, sol *S
 			// Allowed only on a supply step narrower than the price
 			// resolution (Result.Steps): demand between the supply just
 			// below and just above the price.
-			lo := bruteSupplyLag(c, pol, lag, i, sol.FOB[i]*(1-tolStep))
-			hi := bruteSupplyLag(c, pol, lag, i, sol.FOB[i]*(1+tolStep))
+			lo := bruteSupplyLag(c, pol, lag, i, sol.FOB[i]*(1-tolStep), dbar)
+			hi := bruteSupplyLag(c, pol, lag, i, sol.FOB[i]*(1+tolStep), dbar)
 			if !(lo <= D*(1+tolClear) && D <= hi*(1+tolClear)) {
 				t.Errorf("%s: demand %.12g, supply %.12g (%.12g..%.12g around the price)", s.Name, D, S, lo, hi)
 			}
@@ -94,7 +96,7 @@ func trqRates(c *Calibrated, pol *Policy, sol *Solution) [][]float64 {
 	for i := range th {
 		th[i] = make([]float64, len(m.Regions))
 		for r := range th[i] {
-			th[i][r] = sol.Delivered[i][r]/(sol.FOB[i]+m.Freight[i][r]) - (1 + m.Wedge[i][r] + pol.Wedge[i][r])
+			th[i][r] = sol.Delivered[i][r]/sol.CFR[i][r] - (1 + m.Wedge[i][r] + pol.Wedge[i][r] + pol.RiskCost[i][r])
 		}
 	}
 	return th
@@ -127,7 +129,7 @@ func checkTRQ(t testing.TB, c *Calibrated, pol *Policy, sol *Solution) {
 				t.Errorf("%s: flow %g above the quota %g at rate %g < out-of-quota %g", name, x, q, v, tout)
 			}
 			if !math.IsInf(q, 1) {
-				rent[r] += (sol.FOB[i] + m.Freight[i][r]) * math.Max(0, v-tin) * math.Min(x, q)
+				rent[r] += sol.CFR[i][r] * math.Max(0, v-tin) * math.Min(x, q)
 			}
 		}
 	}
@@ -164,19 +166,50 @@ func checkFinite(t testing.TB, sol *Solution) {
 	}
 }
 
-func TestCalibrationIdentity(t *testing.T) {
+// testMarketRents is testMarket with published-style marginal costs below
+// every base netback (a positive base rent) and domestic sales of Russia
+// inside its flow to Other.
+func testMarketRents() *Market {
 	m := testMarket()
+	c, err := Calibrate(m)
+	if err != nil {
+		panic(err)
+	}
+	for i := range m.Suppliers {
+		m.Suppliers[i].MarginalCost = 0.4*c.M0[i] + float64(i) // 40% of the netback, distinct per supplier
+	}
+	m.Suppliers[1].Domestic, m.Suppliers[1].DomesticIn = 0.7, "Other"
+	return m
+}
+
+func TestCalibrationIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    *Market
+	}{{"no cost data", testMarket()}, {"marginal costs from data", testMarketRents()}} {
+		t.Run(tc.name, func(t *testing.T) { checkCalibrationIdentity(t, tc.m) })
+	}
+}
+
+func checkCalibrationIdentity(t *testing.T, m *Market) {
 	c := mustCalibrate(t, m)
 	sol, res := mustSolve(t, c, NewPolicy(m), nil, nil)
 	if res.Iterations != 0 {
 		t.Errorf("zero shock took %d iterations, want 0 (the base prices clear the market)", res.Iterations)
 	}
 	for i, s := range m.Suppliers {
-		if !scalar.EqualWithinRel(sol.FOB[i], s.FOB, tolIdentity) {
-			t.Errorf("FOB[%s] = %.12g, want %g", s.Name, sol.FOB[i], s.FOB)
+		if !scalar.EqualWithinRel(sol.FOB[i], s.FOB, tolIdentity) || !scalar.EqualWithinRel(sol.FOBReceived[i], s.FOB, tolIdentity) {
+			t.Errorf("FOB[%s] = %.12g (received %.12g), want %g", s.Name, sol.FOB[i], sol.FOBReceived[i], s.FOB)
 		}
-		if !scalar.EqualWithinRel(sol.Netback[i], c.M0[i], tolIdentity) || !scalar.EqualWithinRel(sol.MarginalCost[i], c.M0[i], tolIdentity) {
-			t.Errorf("%s: netback %g, marginal cost %g, want m0 = %g", s.Name, sol.Netback[i], sol.MarginalCost[i], c.M0[i])
+		mc0 := c.M0[i]
+		if s.MarginalCost > 0 {
+			mc0 = s.MarginalCost
+		}
+		if !scalar.EqualWithinRel(sol.MarginalCost[i], mc0, tolIdentity) || !scalar.EqualWithinRel(c.MC0[i], mc0, tolIdentity) {
+			t.Errorf("%s: marginal cost %g (calibrated %g), want %g", s.Name, sol.MarginalCost[i], c.MC0[i], mc0)
+		}
+		if L := (c.M0[i] - mc0) / s.FOB; !scalar.EqualWithinAbsOrRel(c.Markup[i], L, 1e-15, tolIdentity) {
+			t.Errorf("%s: markup %g, want (m0 − MC0)/p0 = %g", s.Name, c.Markup[i], L)
 		}
 		for r := range m.Regions {
 			if !scalar.EqualWithinAbsOrRel(sol.Flow[i][r], m.Flows[i][r], 1e-300, tolIdentity) {
@@ -188,24 +221,61 @@ func TestCalibrationIdentity(t *testing.T) {
 				t.Errorf("corridor %s/%s flow %g, want %g", s.Name, cr.Name, sol.CorridorFlow[i][k], c.corr0[i][k])
 			}
 		}
-		// At the base nothing earns a rent and nobody gains or loses.
+		// At the base no constraint earns a scarcity rent, output is where
+		// it wants to be, and nobody gains or loses; the base rent is the
+		// markup rent (m0 − MC0)·S0, positive where cost data put the
+		// marginal cost below the netback.
+		scale := s.FOB * c.S0[i]
 		for name, v := range map[string]float64{"corridor rent": sol.CorridorRent[i], "capacity rent": sol.CapacityRent[i],
-			"quota rent": sol.QuotaRent[i], "producer surplus change": sol.ProducerSurplus[i]} {
-			if math.Abs(v) > 1e-9*s.FOB*c.S0[i] {
+			"quota rent": sol.QuotaRent[i], "adjustment rent": sol.AdjustmentRent[i], "producer surplus change": sol.ProducerSurplus[i],
+			"markup rent − (m0 − MC0)·S0": sol.MarkupRent[i] - (c.M0[i]-mc0)*c.S0[i]} {
+			if math.Abs(v) > 1e-9*scale {
 				t.Errorf("%s %s = %g at the base, want 0", s.Name, name, v)
 			}
 		}
+		if s.MarginalCost > 0 && !(sol.MarkupRent[i] > 0) {
+			t.Errorf("%s: markup rent %g, want > 0 with marginal cost %g below the netback %g", s.Name, sol.MarkupRent[i], mc0, c.M0[i])
+		}
+		// The rents and the long-run variable cost add up to the netback
+		// revenue (section 6).
+		eta := s.Eta
+		sum := sol.MarkupRent[i] + sol.CorridorRent[i] + sol.CapacityRent[i] + sol.QuotaRent[i] + sol.AdjustmentRent[i] +
+			sol.MineRent[i] + sol.RouteRent[i] + eta/(eta+1)*sol.Sales[i]*sol.MarginalCost[i]
+		if !scalar.EqualWithinRel(sum, sol.NetbackRevenue[i]-sol.ExportTax[i], 1e-12) {
+			t.Errorf("%s: rents and cost %g, netback revenue less tax %g", s.Name, sum, sol.NetbackRevenue[i]-sol.ExportTax[i])
+		}
+		want := c.S0[i]
+		if s.Domestic > 0 {
+			want -= s.Domestic
+		}
+		if s.Home != "" {
+			want -= m.Flows[i][m.RegionIndex(s.Home)]
+		}
+		if !scalar.EqualWithinRel(sol.Exports[i], want, tolIdentity) {
+			t.Errorf("%s: exports %g, want %g (sales less domestic sales)", s.Name, sol.Exports[i], want)
+		}
 	}
 	for r, reg := range m.Regions {
-		if !scalar.EqualWithinRel(sol.PriceIndex[r], c.P0[r], tolIdentity) || !scalar.EqualWithinRel(sol.Demand[r], c.Q0[r], tolIdentity) {
-			t.Errorf("%s: P = %g, Q = %g, want %g, %g", reg.Name, sol.PriceIndex[r], sol.Demand[r], c.P0[r], c.Q0[r])
+		if !scalar.EqualWithinRel(sol.PriceIndex[r], c.P0[r], tolIdentity) || !scalar.EqualWithinRel(sol.Demand[r], c.Q0[r], tolIdentity) ||
+			!scalar.EqualWithinRel(sol.Tonnes[r], c.Q0[r], tolIdentity) {
+			t.Errorf("%s: P = %g, Q = %g, tonnes %g, want %g, %g", reg.Name, sol.PriceIndex[r], sol.Demand[r], sol.Tonnes[r], c.P0[r], c.Q0[r])
+		}
+		// With no wedges the index at base prices is the average CFR price
+		// paid (β calibrated to value shares).
+		var cfr float64
+		for i := range m.Suppliers {
+			cfr += (m.Suppliers[i].FOB + m.Freight[i][r]) * m.Flows[i][r]
+		}
+		cfr /= c.Q0[r]
+		if !scalar.EqualWithinRel(sol.CFRPrice[r], cfr, tolIdentity) {
+			t.Errorf("%s: CFR price %g, want %g", reg.Name, sol.CFRPrice[r], cfr)
 		}
 		if math.Abs(sol.ConsumerSurplus[r]) > 1e-9*c.P0[r]*c.Q0[r] {
 			t.Errorf("%s consumer surplus change %g at the base", reg.Name, sol.ConsumerSurplus[r])
 		}
 	}
-	if sol.Benchmark != sol.PriceIndex[m.RegionIndex("Brazil")] {
-		t.Errorf("benchmark %g is not Brazil's index %g", sol.Benchmark, sol.PriceIndex[m.RegionIndex("Brazil")])
+	if b := m.RegionIndex("Brazil"); sol.Benchmark != sol.CFRPrice[b] || !scalar.EqualWithinRel(sol.Benchmark, c.P0[b], tolIdentity) {
+		t.Errorf("benchmark %g is not Brazil's CFR price %g (= P0 %g without wedges)", sol.Benchmark, sol.CFRPrice[b], c.P0[b])
 	}
 	// Same with the Policy made from the Calibrated copy.
 	sol2, _ := mustSolve(t, c, NewPolicy(c.Market), nil, nil)

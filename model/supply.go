@@ -36,8 +36,11 @@ type supplier struct {
 	K, cap float64 // production capacity and export cap, Mt/yr
 	lnB    float64 // ln B (short-run B_t with a Lag)
 	eta    float64 // η (short-run λη with a Lag)
+	lnBLR  float64 // ln B of the long-run curve (welfare is valued on it)
+	etaLR  float64 // long-run η
+	oml    float64 // 1 − L, L the base markup (Calibrated.Markup)
+	tax    float64 // export tax in force, $/t (included in cost)
 	smax   float64 // min(K, cap, C_last)
-	mc0    float64 // MC(S0) on the curve in force, $/t
 	// Corridors sorted by cost (stable): input index, cost, cumulative
 	// capacity, threshold T_j.
 	ord  []int
@@ -161,10 +164,19 @@ func (sp *supplier) lastCorridor(S float64) int {
 	return 0
 }
 
-// marginalCost returns the mine marginal cost (S/B)^(1/η), $/t.
+// marginalCost returns the mine marginal cost (S/B)^(1/η) on the curve
+// in force (short-run with a Lag), $/t.
 func (sp *supplier) marginalCost(S float64) float64 {
 	if S <= 0 {
 		return 0
 	}
 	return fexp((flog(S) - sp.lnB) / sp.eta)
+}
+
+// marginalCostLR returns the long-run mine marginal cost (S/B)^(1/η), $/t.
+func (sp *supplier) marginalCostLR(S float64) float64 {
+	if S <= 0 {
+		return 0
+	}
+	return fexp((flog(S) - sp.lnBLR) / sp.etaLR)
 }

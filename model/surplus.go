@@ -11,148 +11,240 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 	c, m := w.c, w.c.Market
 	n, R := w.n, w.R
 
-	// Per supplier.
+	// Per route: flows and prices (also for banned routes).
 	for i := 0; i < n; i++ {
-		sp := &w.sup[i]
-		home := c.Home[i]
-		corr := m.Suppliers[i].Corridors
-		for k := range corr {
-			sol.CorridorFlow[i][k] = 0
-			sol.CorridorUse[i][k] = 0
-		}
-		if sol.CorridorCap != nil && len(sol.CorridorCap[i]) == len(corr) {
-			copy(sol.CorridorCap[i], pol.CorridorCap[i])
-		}
-		sol.CorridorRent[i], sol.CapacityRent[i], sol.QuotaRent[i] = 0, 0, 0
-		if w.closed[i] {
-			p := reservationPrice(sp)
-			sol.FOB[i] = p
-			sol.Netback[i] = 0
-			sol.MarginalCost[i] = 0
-			sol.Sales[i], sol.Exports[i], sol.Revenue[i], sol.ExportRev[i], sol.CapacityUse[i] = 0, 0, 0, 0, 0
-			sol.Binding[i] = BindClosed
-			sol.ProducerSurplus[i] = producerSurplusChange(sp, 0, 0, 0, c.netRev0[i], c.S0[i])
-			for r := 0; r < R; r++ {
-				sol.Flow[i][r] = 0
-			}
-			continue
-		}
 		p := w.p[i]
+		if w.closed[i] {
+			p = reservationPrice(&w.sup[i])
+		}
 		sol.FOB[i] = p
-		var S, xh float64
 		for r := 0; r < R; r++ {
 			k := i*R + r
 			x := 0.0
-			if w.open[k] {
+			if w.open[k] && !w.closed[i] {
 				x = w.x[k]
 			}
+			pi := p*w.omd[k] + w.fr[k]
 			sol.Flow[i][r] = x
-			S += x
-			if r == home {
-				xh = x
-			}
+			sol.CFR[i][r] = pi
+			sol.Delivered[i][r] = pi * w.tau1[k]
 		}
-		sol.Sales[i] = S
-		sol.Exports[i] = math.Max(0, S-xh)
-		sol.Revenue[i] = p * S
-		sol.ExportRev[i] = p * sol.Exports[i]
-		if sp.K > 0 {
-			sol.CapacityUse[i] = S / sp.K
-		} else {
-			sol.CapacityUse[i] = 0
-		}
-		// Corridor flows, cheapest first; net logistics revenue.
-		left := S
-		var netRev float64
-		for j, k := range sp.ord {
-			capk := sp.cum[j]
-			if j > 0 {
-				capk -= sp.cum[j-1]
-			}
-			f := math.Min(left, capk)
-			if f < 0 {
-				f = 0
-			}
-			sol.CorridorFlow[i][k] = f
-			if capk > 0 {
-				sol.CorridorUse[i][k] = f / capk
-			}
-			netRev += (p - sp.cost[j]) * f
-			left -= f
-		}
-		js := sp.lastCorridor(S)
-		m := p
-		if js >= 0 {
-			m = p - sp.cost[js]
-		}
-		mc := sp.marginalCost(S)
-		sol.Netback[i] = m
-		sol.MarginalCost[i] = mc
-		piece := w.piece[i] // from the last eval, at this point
-		rent := math.Max(0, (m-mc)*S)
-		switch piece {
-		case pieceCorridor:
-			sol.Binding[i] = BindCorridor
-			sol.CorridorRent[i] = rent
-		case pieceCapacity:
-			sol.Binding[i] = BindCapacity
-			sol.CapacityRent[i] = rent
-		case pieceQuota:
-			sol.Binding[i] = BindQuota
-			sol.QuotaRent[i] = rent
-		default:
-			sol.Binding[i] = BindNone
-		}
-		sol.ProducerSurplus[i] = producerSurplusChange(sp, S, mc, netRev, c.netRev0[i], c.S0[i])
 	}
 
-	// Per route: delivered prices (also for banned routes).
+	// Per supplier.
 	for i := 0; i < n; i++ {
-		for r := 0; r < R; r++ {
-			k := i*R + r
-			sol.Delivered[i][r] = (sol.FOB[i] + w.fr[k]) * w.tau1[k]
-		}
-	}
-
-	// Tariff-rate quota rents, kept by the importing region.
-	clear(sol.TRQRent)
-	for t := range w.tq {
-		q := &w.tq[t]
-		sol.TRQRent[q.r] += w.trqRent(q.k, sol.FOB[q.i], sol.Flow[q.i][q.r])
+		w.fillSupplier(sol, pol, i)
 	}
 
 	// Per region.
+	clear(sol.TRQRent)
 	for r := 0; r < R; r++ {
-		var bill float64
+		var tonnes, imports, cfr, paid, bill, tariff, rent, risk, conc float64
 		for i := 0; i < n; i++ {
+			x := sol.Flow[i][r]
+			if x == 0 {
+				continue
+			}
+			k := i*R + r
+			pi := sol.CFR[i][r]
+			tonnes += x
+			cfr += pi * x
+			paid += pi * (w.tau1[k] - w.risk[k]) * x
+			risk += pi * w.risk[k] * x
+			tariff += pi * w.gov[k] * x
+			conc += sol.FOB[i] * (1 - w.omd[k]) * x
+			if g, q, ok := w.trqSplit(k, pi, x); ok {
+				tariff += g
+				rent += q
+			}
 			if c.Home[i] != r {
-				bill += sol.Delivered[i][r] * sol.Flow[i][r]
+				imp := x
+				if c.domReg[i] == r {
+					imp -= c.domShare[i] * x
+				}
+				imports += imp
+				bill += pi * imp
 			}
 		}
-		sol.ImportBill[r] = bill
+		sol.Tonnes[r], sol.Imports[r], sol.ImportBill[r] = tonnes, imports, bill
+		sol.TariffRevenue[r], sol.TRQRent[r], sol.RiskCost[r], sol.ConcessionReceived[r] = tariff, rent, risk, conc
+		// The long-run demand curve in force, s·A·P^(−ε): consumer
+		// surplus is measured on it (section 6).
+		eps := m.Regions[r].Eps
 		if w.W[r] > 0 {
 			P := fexp(w.lnP[r])
-			Q := w.PQ[r] / P
 			sol.Traded[r] = true
 			sol.PriceIndex[r] = P
-			sol.Demand[r] = Q
-			sol.ConsumerSurplus[r] = consumerSurplusChange(c.P0[r], P, Q, w.eps[r])
+			sol.Demand[r] = w.PQ[r] / P
+			sol.CFRPrice[r], sol.PricePaid[r] = 0, 0
+			if tonnes > 0 {
+				sol.CFRPrice[r], sol.PricePaid[r] = cfr/tonnes, paid/tonnes
+			}
+			qlr := 0.0
+			if !math.IsInf(w.lnALR[r], -1) {
+				qlr = math.Exp(w.lnALR[r] - eps*math.Log(P))
+			}
+			sol.ConsumerSurplus[r] = consumerSurplusChange(c.P0[r], P, qlr, eps)
 			continue
 		}
 		// No open variety: no trade, no price, no demand. The consumer
-		// surplus change is the base expenditure lost (the exact loss is
-		// unbounded for ε ≤ 1, which has no finite choke price).
+		// surplus is the base-price expenditure lost on the long-run curve
+		// in force (the exact loss is unbounded for ε ≤ 1, which has no
+		// finite choke price).
 		sol.Traded[r] = false
-		sol.PriceIndex[r] = 0
-		sol.Demand[r] = 0
-		sol.ConsumerSurplus[r] = -c.P0[r] * c.Q0[r]
+		sol.PriceIndex[r], sol.Demand[r], sol.CFRPrice[r], sol.PricePaid[r] = 0, 0, 0, 0
+		sol.ConsumerSurplus[r] = 0
+		if !math.IsInf(w.lnALR[r], -1) {
+			sol.ConsumerSurplus[r] = -math.Exp(w.lnALR[r] + (1-eps)*math.Log(c.P0[r]))
+		}
 	}
-	sol.Benchmark = sol.PriceIndex[c.Bench]
+	sol.Benchmark = sol.CFRPrice[c.Bench]
 }
 
-// reservationPrice is the FOB price of a supplier that cannot sell: the
-// price at which its netback is zero on its cheapest open corridor (the
-// cheapest corridor if none is open), floored at 0.
+// fillSupplier writes supplier i's outputs: sales and their split, revenue
+// and its uses, corridor flows, rents and producer surplus (docs/MODEL.md,
+// section 6). The rents add up to the producer surplus:
+//
+//	NetbackRevenue − ExportTax = MarkupRent + (scarcity rent) + AdjustmentRent
+//	                           + MineRent + RouteRent + C(S),
+//	C(S) = η/(η+1)·S·MC(S) on the long-run curve, MC(S) = (S/B)^(1/η).
+func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
+	c, m := w.c, w.c.Market
+	R := w.R
+	sp := &w.sup[i]
+	corr := m.Suppliers[i].Corridors
+	for k := range corr {
+		sol.CorridorFlow[i][k] = 0
+		sol.CorridorUse[i][k] = 0
+	}
+	if sol.CorridorCap != nil && len(sol.CorridorCap[i]) == len(corr) {
+		copy(sol.CorridorCap[i], pol.CorridorCap[i])
+	}
+	ps0 := c.netRev0[i] - c.cost0[i]
+	if w.closed[i] {
+		sol.FOBReceived[i] = sol.FOB[i]
+		zero(sol, i)
+		sol.Binding[i] = BindClosed
+		sol.ProducerSurplus[i] = -ps0
+		return
+	}
+	p := w.p[i]
+	var S, rev, conc, dom, domRev float64
+	for r := 0; r < R; r++ {
+		x := sol.Flow[i][r]
+		k := i*R + r
+		S += x
+		rev += p * w.omd[k] * x
+		conc += p * (1 - w.omd[k]) * x
+		switch r {
+		case c.Home[i]:
+			dom += x
+			domRev += p * w.omd[k] * x
+		case c.domReg[i]:
+			dom += c.domShare[i] * x
+			domRev += c.domShare[i] * p * w.omd[k] * x
+		}
+	}
+	sol.Sales[i] = S
+	sol.DomesticSales[i] = dom
+	sol.Exports[i] = math.Max(0, S-dom)
+	sol.Revenue[i] = rev
+	sol.ExportRev[i] = math.Max(0, rev-domRev)
+	sol.ConcessionPaid[i] = conc
+	if sp.K > 0 {
+		sol.CapacityUse[i] = S / sp.K
+	} else {
+		sol.CapacityUse[i] = 0
+	}
+	pbar := p // average FOB received
+	if S > 0 {
+		pbar = rev / S
+	}
+	sol.FOBReceived[i] = pbar
+
+	// Corridor flows, cheapest first; logistics costs; the inframarginal
+	// logistics rent against the corridor carrying the last tonne.
+	js := sp.lastCorridor(S)
+	cstar := 0.0
+	if js >= 0 {
+		cstar = sp.cost[js]
+	}
+	left := S
+	var logi, route float64
+	for j, k := range sp.ord {
+		capk := sp.cum[j]
+		if j > 0 {
+			capk -= sp.cum[j-1]
+		}
+		f := math.Max(0, math.Min(left, capk))
+		sol.CorridorFlow[i][k] = f
+		if capk > 0 {
+			sol.CorridorUse[i][k] = f / capk
+		}
+		logi += (sp.cost[j] - sp.tax) * f
+		route += (cstar - sp.cost[j]) * f
+		left -= f
+	}
+	tax := sp.tax * S
+	nr := rev - logi
+	sol.LogisticsCost[i] = logi
+	sol.ExportTax[i] = tax
+	sol.NetbackRevenue[i] = nr
+	sol.Netback[i] = 0
+	if S > 0 {
+		sol.Netback[i] = nr / S
+	}
+
+	// Rents. m̃ = p̄·(1 − L) − c_j* is the effective netback of the last
+	// tonne, the price the mine-supply curve sees.
+	mlr := sp.marginalCostLR(S)
+	msr := sp.marginalCost(S)
+	meff := pbar*sp.oml - cstar
+	sol.MarginalCost[i] = mlr
+	sol.MarkupRent[i] = (1 - sp.oml) * pbar * S
+	sol.CorridorRent[i], sol.CapacityRent[i], sol.QuotaRent[i] = 0, 0, 0
+	var scarce float64
+	switch w.piece[i] { // from the last eval, at this point
+	case pieceCorridor:
+		sol.Binding[i] = BindCorridor
+		scarce = (meff - msr) * S
+		sol.CorridorRent[i] = scarce
+	case pieceCapacity:
+		sol.Binding[i] = BindCapacity
+		scarce = (meff - msr) * S
+		sol.CapacityRent[i] = scarce
+	case pieceQuota:
+		sol.Binding[i] = BindQuota
+		scarce = (meff - msr) * S
+		sol.QuotaRent[i] = scarce
+	default:
+		sol.Binding[i] = BindNone
+	}
+	sol.AdjustmentRent[i] = (meff-mlr)*S - scarce
+	k := sp.etaLR / (sp.etaLR + 1)
+	sol.MineRent[i] = (1 - k) * S * mlr
+	sol.RouteRent[i] = route
+	v := nr - tax - k*S*mlr - ps0
+	if !finite(v) {
+		v = 0
+	}
+	sol.ProducerSurplus[i] = v
+}
+
+// zero clears supplier i's quantities, revenues and rents.
+func zero(sol *Solution, i int) {
+	for _, f := range [...]*[]float64{&sol.Netback, &sol.MarginalCost, &sol.Sales, &sol.Exports, &sol.DomesticSales,
+		&sol.Revenue, &sol.ExportRev, &sol.NetbackRevenue, &sol.LogisticsCost, &sol.ExportTax, &sol.ConcessionPaid,
+		&sol.CapacityUse, &sol.MarkupRent, &sol.CorridorRent, &sol.CapacityRent, &sol.QuotaRent,
+		&sol.AdjustmentRent, &sol.MineRent, &sol.RouteRent} {
+		(*f)[i] = 0
+	}
+}
+
+// reservationPrice is the list FOB price of a supplier that cannot sell:
+// the price at which its effective netback p·(1 − L) − c is zero on its
+// cheapest open corridor (the cheapest corridor if none is open), floored
+// at 0.
 func reservationPrice(sp *supplier) float64 {
 	nk := len(sp.cost)
 	if nk == 0 {
@@ -162,34 +254,15 @@ func reservationPrice(sp *supplier) float64 {
 	if j < 0 {
 		j = 0
 	}
-	return math.Max(0, sp.cost[j])
+	return math.Max(0, sp.cost[j]) / sp.oml
 }
 
-// producerSurplusChange returns the change in producer surplus from the
-// base year, $M/yr, along the mine cost curve in force (B, η; short-run
-// B_t, η_t with a Lag):
-//
-//	ΔPS = Σ_k (p − c_k)·flow_k − Σ_k (p0 − c0_k)·flow0_k − ∫_{S0}^{S} MC(q) dq,
-//	∫_0^S MC(q) dq = η/(η+1)·S·MC(S),  MC(q) = (q/B)^(1/η).
-//
-// mc is MC(S); MC(S0) is precomputed in sp.mc0 (the base netback m0 in
-// the long run).
-func producerSurplusChange(sp *supplier, S, mc, netRev, netRev0, S0 float64) float64 {
-	k := sp.eta / (sp.eta + 1)
-	cost := k * (S*mc - S0*sp.mc0)
-	v := netRev - netRev0 - cost
-	if !finite(v) {
-		return 0
-	}
-	return v
-}
-
-// consumerSurplusChange returns the change in consumer surplus from the
-// base price index P0 to P along the isoelastic demand curve in force
+// consumerSurplusChange returns the consumer surplus at price index P
+// measured from the base index P0 along the isoelastic demand curve
 // through (P, Q) with elasticity ε, $M/yr (closed form):
 //
-//	ΔCS = ∫_P^{P0} Q·(P/t)^ε dt = Q·P·((P0/P)^(1−ε) − 1)/(1 − ε),  ε ≠ 1
-//	ΔCS = Q·P·ln(P0/P),                                           ε = 1
+//	CS = ∫_P^{P0} Q·(P/t)^ε dt = Q·P·((P0/P)^(1−ε) − 1)/(1 − ε),  ε ≠ 1
+//	CS = Q·P·ln(P0/P),                                           ε = 1
 func consumerSurplusChange(P0, P, Q, eps float64) float64 {
 	if !(P > 0) || Q == 0 {
 		return 0

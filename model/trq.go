@@ -26,10 +26,11 @@ import "math"
 
 // trq is one tariff-rate quota in force on an open route.
 type trq struct {
-	k, i, r int     // route i*R + r, its supplier and region
-	lo, hi  float64 // ln(1 + τ + t_in), ln(1 + τ + t_out)
-	quota   float64 // Q̄, Mt/yr (> 0)
-	mode    int8    // piece of the mid function at the last eval: −1 lo, 0 middle, +1 hi
+	k, i, r   int     // route i*R + r, its supplier and region
+	lo, hi    float64 // ln(1 + τ + t_in), ln(1 + τ + t_out)
+	tin, tout float64 // the in-quota and out-of-quota rates
+	quota     float64 // Q̄, Mt/yr (> 0)
+	mode      int8    // piece of the mid function at the last eval: −1 lo, 0 middle, +1 hi
 }
 
 // trqAt returns the tariff-rate quota of route k in force in this solve,
@@ -67,7 +68,7 @@ func (w *workspace) prepareTRQ(pol *Policy, i, r, k int, t1 float64, trades bool
 		return t1 + tout, nil
 	}
 	lo, hi := math.Log(t1+tin), math.Log(t1+tout)
-	w.tq = append(w.tq, trq{k: k, i: i, r: r, lo: lo, hi: hi, quota: q})
+	w.tq = append(w.tq, trq{k: k, i: i, r: r, lo: lo, hi: hi, tin: tin, tout: tout, quota: q})
 	w.y[w.n+len(w.tq)-1] = lo
 	return t1 + tin, nil
 }
@@ -125,7 +126,7 @@ func (w *workspace) trqJacobian(J []float64, N int) {
 		// Column t in the rows of the active suppliers selling in r.
 		cnt := w.jn[r]
 		for b, i := range w.jl[r*n : r*n+cnt] {
-			xi := w.x[i*R+r] / w.sc[i]
+			xi := w.ca[i*R+r] * w.x[i*R+r] / w.sc[i]
 			a := w.ja[r*n+b]
 			J[a*N+col] += xi * se * w.w[q.k]
 			if i == q.i {
@@ -168,7 +169,7 @@ func (w *workspace) solveTRQ(t int, tol float64) {
 			wo += w.w[kj]
 		}
 	}
-	pf := w.p[q.i] + w.fr[q.k]
+	pf := w.p[q.i]*w.omd[q.k] + w.fr[q.k]
 	om := 1 - w.sig[r]
 	g := func(psi float64) (float64, float64) {
 		pd := pf * math.Exp(psi)
@@ -220,14 +221,20 @@ func (w *workspace) clampU(u int, v float64) float64 {
 	return math.Min(math.Max(v, q.lo), q.hi)
 }
 
-// trqRent returns the quota rent of route k at FOB price p and flow x,
-// $M/yr: (p + f)·(e^ψ − e^lo)·min(x, Q̄), what buyers pay above the
-// in-quota price on the tonnes inside the quota, kept by the importers
-// who hold the quota.
-func (w *workspace) trqRent(k int, p, x float64) float64 {
+// trqSplit returns what buyers pay on route k above its other rates, at
+// CFR price pi and flow x, split between the importing region's
+// government (the quota's own rates: t_in on the tonnes inside the quota,
+// t_out on those above it) and the importers holding the quota (the rent
+// (ϑ − t_in)·π on the tonnes inside it), $M/yr. ok is false when the
+// route has no tariff-rate quota unknown in this solve.
+func (w *workspace) trqSplit(k int, pi, x float64) (gov, rent float64, ok bool) {
 	q := w.trqAt(k)
 	if q == nil {
-		return 0
+		return 0, 0, false
 	}
-	return math.Max(0, (p+w.fr[k])*(w.tau1[k]-math.Exp(q.lo))*math.Min(x, q.quota))
+	in := math.Min(x, q.quota)
+	theta := w.tau1[k] - math.Exp(q.lo) + q.tin
+	gov = pi * (q.tin*in + q.tout*math.Max(0, x-q.quota))
+	rent = math.Max(0, pi*(theta-q.tin)*in)
+	return gov, rent, true
 }

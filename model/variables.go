@@ -41,46 +41,77 @@ func matVar(v Variable, f func(s *Solution) [][]float64) varDef {
 // varDefs is the registry behind Variables, in output order. Names are
 // stable API (CSV columns, chart series, Monte Carlo bands, serve).
 var varDefs = []varDef{
-	{Variable{"benchmark_price", "$/t", EntityWorld, "benchmark price: the benchmark region's CES price index (Brazil CFR)"},
+	{Variable{"benchmark_price", "$/t", EntityWorld, "benchmark price: the average CFR transaction price per tonne in the benchmark region (Brazil CFR, as the World Bank Pink Sheet quotes it); none when the region does not trade"},
 		func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark }, nil, true},
 
-	vecVar(Variable{"fob_price", "$/t", EntitySupplier, "FOB export price p[i]"},
-		func(s *Solution) []float64 { return s.FOB }),
-	vecVar(Variable{"netback", "$/t", EntitySupplier, "mine netback m[i]: FOB price less the cost of the corridor carrying the last tonne"},
+	vecVar(Variable{"fob_price", "$/t", EntitySupplier, "average FOB price received per tonne, after concessions (FOB revenue / sales)"},
+		func(s *Solution) []float64 { return s.FOBReceived }),
+	vecVar(Variable{"netback", "$/t", EntitySupplier, "average mine netback per tonne: FOB revenue less logistics costs, per tonne sold"},
 		func(s *Solution) []float64 { return s.Netback }),
-	vecVar(Variable{"marginal_cost", "$/t", EntitySupplier, "mine marginal cost (S/B)^(1/η)"},
+	vecVar(Variable{"marginal_cost", "$/t", EntitySupplier, "long-run mine marginal cost of the month's output (S/B)^(1/η), at the mine gate"},
 		func(s *Solution) []float64 { return s.MarginalCost }),
-	vecVar(Variable{"sales", "Mt/yr", EntitySupplier, "total sales S[i], domestic included"},
+	vecVar(Variable{"sales", "Mt/yr", EntitySupplier, "tonnes sold, S[i], domestic sales included"},
 		func(s *Solution) []float64 { return s.Sales }),
-	vecVar(Variable{"exports", "Mt/yr", EntitySupplier, "sales outside the supplier's home region"},
+	vecVar(Variable{"exports", "Mt/yr", EntitySupplier, "tonnes exported: sales less domestic sales (as in export statistics)"},
 		func(s *Solution) []float64 { return s.Exports }),
-	vecVar(Variable{"export_revenue", "$M/yr", EntitySupplier, "FOB export revenue p·exports (annual rate)"},
-		func(s *Solution) []float64 { return s.ExportRev }),
-	vecVar(Variable{"revenue", "$M/yr", EntitySupplier, "FOB revenue on all sales p·S (annual rate)"},
+	vecVar(Variable{"revenue", "$M/yr", EntitySupplier, "FOB revenue received on all sales, after concessions (annual rate)"},
 		func(s *Solution) []float64 { return s.Revenue }),
+	vecVar(Variable{"export_revenue", "$M/yr", EntitySupplier, "FOB revenue received on exports (annual rate): the value export statistics record"},
+		func(s *Solution) []float64 { return s.ExportRev }),
+	vecVar(Variable{"netback_revenue", "$M/yr", EntitySupplier, "mine netback revenue: FOB revenue less the cost of rail, ports and transit to the FOB point (annual rate): what the mines earn"},
+		func(s *Solution) []float64 { return s.NetbackRevenue }),
+	vecVar(Variable{"export_tax", "$M/yr", EntitySupplier, "export tax paid to the supplier's government (annual rate)"},
+		func(s *Solution) []float64 { return s.ExportTax }),
+	vecVar(Variable{"concession_paid", "$M/yr", EntitySupplier, "price concessions granted to buyers, a transfer to them (annual rate)"},
+		func(s *Solution) []float64 { return s.ConcessionPaid }),
 	{Variable{"market_share", "fraction", EntitySupplier, "share of world exports (exports / Σ exports)"},
 		marketShare, marketShareFill, false},
 	vecVar(Variable{"capacity_use", "fraction", EntitySupplier, "production capacity utilisation S/K"},
 		func(s *Solution) []float64 { return s.CapacityUse }),
-	vecVar(Variable{"producer_surplus_change", "$M/yr", EntitySupplier, "producer surplus change from the base year"},
+	vecVar(Variable{"producer_surplus", "$M/yr", EntitySupplier, "producer surplus from the base year: netback revenue less export tax less the long-run variable mine cost; scenario − counterfactual is the producer's welfare change"},
 		func(s *Solution) []float64 { return s.ProducerSurplus }),
-	vecVar(Variable{"corridor_rent", "$M/yr", EntitySupplier, "rent earned because export corridors are full"},
+	vecVar(Variable{"markup_rent", "$M/yr", EntitySupplier, "base markup rent: the base-year gap between netback and marginal cost, held as a share of the FOB price, times sales"},
+		func(s *Solution) []float64 { return s.MarkupRent }),
+	vecVar(Variable{"corridor_rent", "$M/yr", EntitySupplier, "scarcity rent earned because export corridors are full"},
 		func(s *Solution) []float64 { return s.CorridorRent }),
-	vecVar(Variable{"capacity_rent", "$M/yr", EntitySupplier, "rent earned because production capacity binds"},
+	vecVar(Variable{"capacity_rent", "$M/yr", EntitySupplier, "scarcity rent earned because production capacity binds"},
 		func(s *Solution) []float64 { return s.CapacityRent }),
-	vecVar(Variable{"quota_rent", "$M/yr", EntitySupplier, "rent earned because an export cap binds"},
+	vecVar(Variable{"quota_rent", "$M/yr", EntitySupplier, "scarcity rent earned because an export cap binds"},
 		func(s *Solution) []float64 { return s.QuotaRent }),
+	vecVar(Variable{"adjustment_rent", "$M/yr", EntitySupplier, "short-run quasi-rent: output has not yet adjusted to the price (negative after a fall)"},
+		func(s *Solution) []float64 { return s.AdjustmentRent }),
+	{Variable{"inframarginal_rent", "$M/yr", EntitySupplier, "inframarginal rent: low-cost mines and corridors cheaper than the marginal one earn more than the marginal tonne"},
+		func(c *Calibrated, s *Solution, e int) float64 { return s.MineRent[e] + s.RouteRent[e] },
+		func(c *Calibrated, s *Solution, dst []float64) {
+			for i := range dst {
+				dst[i] = s.MineRent[i] + s.RouteRent[i]
+			}
+		}, false},
 
-	priced(vecVar(Variable{"price_index", "$/t", EntityRegion, "CES price index P[r] (delivered, CFR); none when the region does not trade"},
+	priced(vecVar(Variable{"price_paid", "$/t", EntityRegion, "average price buyers pay per tonne: CFR plus import tariffs and quota premia (risk costs not included); none when the region does not trade"},
+		func(s *Solution) []float64 { return s.PricePaid })),
+	priced(vecVar(Variable{"cfr_price", "$/t", EntityRegion, "average CFR transaction price per tonne (what sellers invoice, after concessions); none when the region does not trade"},
+		func(s *Solution) []float64 { return s.CFRPrice })),
+	vecVar(Variable{"tonnes", "Mt/yr", EntityRegion, "tonnes bought: the region's physical consumption of potash"},
+		func(s *Solution) []float64 { return s.Tonnes }),
+	vecVar(Variable{"imports", "Mt/yr", EntityRegion, "tonnes bought from suppliers based outside the region"},
+		func(s *Solution) []float64 { return s.Imports }),
+	priced(vecVar(Variable{"ces_price_index", "$/t", EntityRegion, "CES price index P[r] of effective delivered prices (risk costs included): the model's unit cost of the region's potash bundle, a modelling device; none when the region does not trade"},
 		func(s *Solution) []float64 { return s.PriceIndex })),
-	priced(vecVar(Variable{"demand", "Mt/yr", EntityRegion, "quantity demanded Q[r]; none when the region does not trade"},
+	priced(vecVar(Variable{"ces_quantity", "Mt/yr", EntityRegion, "CES quantity index Q[r] (base-year tonnes): the model's composite, not tonnes; none when the region does not trade"},
 		func(s *Solution) []float64 { return s.Demand })),
-	vecVar(Variable{"import_bill", "$M/yr", EntityRegion, "import bill: delivered value of flows from suppliers based elsewhere"},
+	vecVar(Variable{"import_bill", "$M/yr", EntityRegion, "import bill: CFR value of the tonnes bought from suppliers based elsewhere"},
 		func(s *Solution) []float64 { return s.ImportBill }),
-	vecVar(Variable{"consumer_surplus_change", "$M/yr", EntityRegion, "consumer surplus change from the base year"},
-		func(s *Solution) []float64 { return s.ConsumerSurplus }),
+	vecVar(Variable{"tariff_revenue", "$M/yr", EntityRegion, "import tariffs collected by the region's government (tariff-rate quotas' own rates included)"},
+		func(s *Solution) []float64 { return s.TariffRevenue }),
 	vecVar(Variable{"trq_rent", "$M/yr", EntityRegion, "quota rent of tariff-rate quotas on imports into the region, kept by its importers"},
 		func(s *Solution) []float64 { return s.TRQRent }),
+	vecVar(Variable{"risk_cost", "$M/yr", EntityRegion, "risk costs buyers bear on sanctioned potash (compliance, insurance): a deadweight cost nobody collects"},
+		func(s *Solution) []float64 { return s.RiskCost }),
+	vecVar(Variable{"concession_received", "$M/yr", EntityRegion, "price concessions received from sellers, a transfer to buyers"},
+		func(s *Solution) []float64 { return s.ConcessionReceived }),
+	vecVar(Variable{"consumer_surplus", "$M/yr", EntityRegion, "consumer surplus from the base-year price, on the long-run demand curve in force; scenario − counterfactual is the buyers' welfare change"},
+		func(s *Solution) []float64 { return s.ConsumerSurplus }),
 	{Variable{"traded", "fraction", EntityRegion, "1 when some supplier can serve the region, 0 when none can (then it has no price and no demand); in Monte Carlo bands, the share of draws"},
 		func(c *Calibrated, s *Solution, e int) float64 { return b2f(s.Traded[e]) },
 		func(c *Calibrated, s *Solution, dst []float64) {
@@ -89,9 +120,9 @@ var varDefs = []varDef{
 			}
 		}, false},
 
-	matVar(Variable{"flow", "Mt/yr", EntityRoute, "bilateral flow x[i][r]"},
+	matVar(Variable{"flow", "Mt/yr", EntityRoute, "tonnes shipped on the route x[i][r]"},
 		func(s *Solution) [][]float64 { return s.Flow }),
-	matVar(Variable{"delivered_price", "$/t", EntityRoute, "delivered price p[i][r] = (p[i] + f[i][r])·(1 + τ[i][r])"},
+	matVar(Variable{"delivered_price", "$/t", EntityRoute, "effective delivered price: CFR × (1 + tariff + quota premium + risk cost), what enters the CES index"},
 		func(s *Solution) [][]float64 { return s.Delivered }),
 
 	matVar(Variable{"corridor_flow", "Mt/yr", EntityCorridor, "tonnes carried by an export corridor"},
@@ -124,7 +155,7 @@ func Variables() []Variable {
 }
 
 // Reported reports whether variable v of entity e has a value in sol: the
-// price index and demand of a region that does not trade (Solution.Traded
+// prices and CES indexes of a region that does not trade (Solution.Traded
 // false), and the benchmark price when the benchmark region does not, have
 // none. Writers leave those rows out (their Value is 0, never NaN).
 func (v Variable) Reported(c *Calibrated, sol *Solution, e int) bool {

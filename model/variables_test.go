@@ -5,9 +5,9 @@ import (
 )
 
 // handSolution returns a Solution for c's market whose every value encodes
-// its position, so that extraction can be checked exactly: supplier
-// vectors hold 100·field + i, regions 1000 + r, routes 10·i + r, corridors
-// 100·i + k.
+// its position, so that extraction can be checked exactly: vectors hold
+// 100·field + entity (field counted over the vectors of solFields), rows
+// of matrices 10·i + column.
 func handSolution(c *Calibrated) *Solution {
 	s := NewSolution(c)
 	f := 0 // vector fields in solFields order
@@ -34,10 +34,11 @@ func handSolution(c *Calibrated) *Solution {
 }
 
 func TestVariablesRegistry(t *testing.T) {
-	want := []string{"benchmark_price", "fob_price", "netback", "sales", "exports", "export_revenue",
-		"market_share", "capacity_use", "producer_surplus_change", "corridor_rent", "quota_rent",
-		"price_index", "demand", "import_bill", "consumer_surplus_change", "flow", "delivered_price",
-		"corridor_flow", "corridor_capacity"}
+	want := []string{"benchmark_price", "fob_price", "netback", "sales", "exports",
+		"export_revenue", "netback_revenue", "market_share", "capacity_use", "producer_surplus", "markup_rent",
+		"corridor_rent", "quota_rent", "adjustment_rent", "inframarginal_rent", "price_paid", "cfr_price", "tonnes", "imports",
+		"ces_price_index", "ces_quantity", "import_bill", "tariff_revenue", "risk_cost", "consumer_surplus",
+		"flow", "delivered_price", "corridor_flow", "corridor_capacity"}
 	seen := map[string]bool{}
 	for _, v := range Variables() {
 		if seen[v.Name] {
@@ -92,14 +93,14 @@ func TestVariableValues(t *testing.T) {
 		want float64
 	}{
 		{"benchmark_price", 0, 241.1},
-		{"fob_price", 3, 3},                   // field 0, supplier 3
-		{"exports", 2, 402},                   // field 4
+		{"fob_price", 3, 103},                 // FOBReceived: field 1, supplier 3
+		{"exports", 2, 502},                   // field 5
 		{"flow", 2*R + 1, 21},                 // Flow[2][1] = 10·2 + 1
 		{"delivered_price", 10*R + 6, 106},    // Delivered[10][6]
 		{"corridor_flow", flat(2, 0), 20},     // Belarus (i=2) corridor 0
 		{"corridor_flow", flat(1, 1), 11},     // Russia (i=1) corridor 1
 		{"corridor_capacity", flat(2, 1), 21}, // CorridorCap[2][1]
-		{"price_index", 6, 1206},              // field 12, region 6
+		{"ces_price_index", 6, 2606},          // PriceIndex: field 26, region 6
 	} {
 		v, _ := LookupVariable(tc.name)
 		if got := v.Value(c, s, tc.e); got != tc.want {
@@ -217,5 +218,20 @@ func TestMetricsHandMade(t *testing.T) {
 		t.Errorf("unknown metric accepted")
 	} else {
 		t.Log(err)
+	}
+}
+
+// TestMetricNamesUnique: no two metrics share a name, on a market where
+// China, the United States and Other are both suppliers and regions.
+func TestMetricNamesUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, mt := range MetricList(testMarket()) {
+		if seen[mt.Name] {
+			t.Errorf("duplicate metric %s", mt.Name)
+		}
+		seen[mt.Name] = true
+		if mt.Unit == "" || mt.Doc == "" {
+			t.Errorf("%s: missing unit or doc", mt.Name)
+		}
 	}
 }

@@ -66,8 +66,8 @@ const (
 // (export revenue paths), revenue_change (cumulative change bars), volumes,
 // shares, flows (trade-flow change heat map at opts.FlowMonth) and
 // corridors_<supplier> for every supplier with more than one corridor. mc
-// may be nil; when not, it must hold the benchmark_price and price_index
-// series and the revenue_change.<supplier> totals.
+// may be nil; when not, it must hold the benchmark_price and price_paid
+// series and the netback_revenue_change.<supplier> totals.
 func RunCharts(run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]*Chart, error) {
 	if meta.Draws == 0 && mc != nil {
 		meta.Draws, meta.Seed = mc.Draws, mc.Seed

@@ -68,8 +68,8 @@ func levelFan(mc *mcData, variable, entity string, k float64) (*fan, error) {
 	return &fan{p5, p25, p75, p95}, nil
 }
 
-// PricePathChart is the benchmark price (the benchmark region's CES price
-// index: Brazil CFR) of the scenario against the counterfactual, in $/t,
+// PricePathChart is the benchmark price (the benchmark region's average
+// CFR transaction price: Brazil CFR) of the scenario against the counterfactual, in $/t,
 // with the Monte Carlo 50% and 90% bands of the scenario when mc is not
 // nil (mc must then hold the benchmark_price series).
 func PricePathChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
@@ -171,9 +171,10 @@ func (d *runData) reportSpan(w0 int) (plot.Plotter, []LegendItem) {
 	return sp, []LegendItem{{Label: "Report window", Color: colWindow, Kind: LegendFill}}
 }
 
-// RegionPriceChart shows each region's price index (CES, delivered), one
+// RegionPriceChart shows the average price buyers pay per tonne in each
+// region (CFR plus duties: the variable price_paid), one
 // small panel per region, scenario against counterfactual, with Monte Carlo
-// bands of price_index when mc is not nil.
+// bands of price_paid when mc is not nil.
 func RegionPriceChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
 	return regionPriceChart(run, mc, meta, Options{})
 }
@@ -187,17 +188,17 @@ func regionPriceChart(run *model.Run, mc *model.MCResult, meta Meta, opts Option
 	scen, cf := make([][]float64, n), make([][]float64, n)
 	fans := make([]*fan, n)
 	for r := range d.reg {
-		if scen[r], cf[r], err = d.priceIndex(r); err != nil {
+		if scen[r], cf[r], err = d.pricePaid(r); err != nil {
 			return nil, err
 		}
-		if fans[r], err = levelFan(m, "price_index", d.reg[r], 1); err != nil {
+		if fans[r], err = levelFan(m, "price_paid", d.reg[r], 1); err != nil {
 			return nil, err
 		}
 	}
 	ch := &Chart{
 		Name:     "price_regions",
-		Caption:  "Price index by market",
-		Title:    "Potash price index by market, scenario vs counterfactual (US$/t, delivered)",
+		Caption:  "Price paid by market",
+		Title:    "Potash price paid by market, scenario vs counterfactual (US$/t, CFR plus duties)",
 		Subtitle: subtitleText(meta, mcNote(m)),
 		Footer:   footerText(meta),
 	}
@@ -349,10 +350,11 @@ func volumeChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 }
 
 // RevenueChangeChart is a bar per supplier of the cumulative change in FOB
-// export revenue over the report window (scenario − counterfactual, Σ/12,
+// mine netback revenue (FOB revenue less logistics: what the mines earn)
+// over the report window (scenario − counterfactual, Σ/12,
 // in $ bn), labelled "Belarus +$1.2 bn", largest gain on top. With mc, each
 // bar has an error bar from the 5th to the 95th percentile of the draws'
-// metric "revenue_change.<supplier>" (an error if mc lacks it).
+// metric "netback_revenue_change.<supplier>" (an error if mc lacks it).
 func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
 	d, m, err := newRunMC(run, mc)
 	if err != nil {
@@ -362,13 +364,13 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 	change := make([]float64, n)
 	errLo, errHi := make([]float64, n), make([]float64, n)
 	for i := range d.sup {
-		s, c, err := d.exportRevenue(i)
+		s, c, err := d.netbackRevenue(i)
 		if err != nil {
 			return nil, err
 		}
 		change[i] = d.cumulative(s, c)
 		if m != nil {
-			name := "revenue_change." + d.sup[i]
+			name := "netback_revenue_change." + d.sup[i]
 			td := m.total(name)
 			if td == nil {
 				return nil, errorf("Monte Carlo result has no total %q for the error bars", name)
@@ -396,9 +398,9 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 	}
 	ch := &Chart{
 		Name:     "revenue_change",
-		Caption:  "Export revenue change by supplier",
+		Caption:  "Netback revenue change by supplier",
 		Main:     true,
-		Title:    "Change in potash export revenue by supplier, scenario − counterfactual",
+		Title:    "Change in potash netback revenue (mine gate) by supplier, scenario − counterfactual",
 		Subtitle: subtitleText(meta, note),
 		Footer:   footerText(meta),
 	}
@@ -431,7 +433,7 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 		}
 		p.Add(zero)
 		p.X.Tick.Marker = NumberTicks{Prefix: "$"}
-		p.X.Label.Text = "Cumulative change in export revenue, US$ bn"
+		p.X.Label.Text = "Cumulative change in netback revenue (FOB less logistics), US$ bn"
 		p.X.Min, p.X.Max = padRange(math.Min(0, minOf(xs)), math.Max(0, maxOf(xs)), 0.05, true)
 		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 		p.Y.Tick.Marker = nominalTicks(labels)

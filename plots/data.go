@@ -136,8 +136,12 @@ func (d *runData) benchmark() ([]float64, []float64, error) {
 	return d.series("benchmark_price", func(s *model.Solution) (float64, bool) { return s.Benchmark, true })
 }
 
-func (d *runData) priceIndex(r int) ([]float64, []float64, error) {
-	return d.series("price_index of "+d.reg[r], func(s *model.Solution) (float64, bool) { return at(s.PriceIndex, r) })
+func (d *runData) pricePaid(r int) ([]float64, []float64, error) {
+	return d.series("price_paid of "+d.reg[r], func(s *model.Solution) (float64, bool) { return at(s.PricePaid, r) })
+}
+
+func (d *runData) netbackRevenue(i int) ([]float64, []float64, error) {
+	return d.series("netback_revenue of "+d.sup[i], func(s *model.Solution) (float64, bool) { return at(s.NetbackRevenue, i) })
 }
 
 func (d *runData) exportRevenue(i int) ([]float64, []float64, error) {

@@ -9,13 +9,13 @@
 //
 // RunCharts makes, for one run (chart names, the file base names):
 //
-//   - price: the benchmark price (Brazil CFR, the benchmark region's CES
-//     price index), scenario solid against counterfactual dashed, with the
+//   - price: the benchmark price (Brazil CFR, the benchmark region's average
+//     CFR transaction price), scenario solid against counterfactual dashed, with the
 //     Monte Carlo 50% and 90% bands of the scenario as polygons (90% first);
-//   - price_regions: each market's price index in small panels, same
-//     encoding;
+//   - price_regions: the price buyers pay in each market (CFR plus duties)
+//     in small panels, same encoding;
 //   - revenue: FOB export revenue by supplier, $ bn/yr (annual rate);
-//   - revenue_change: cumulative change in export revenue by supplier over
+//   - revenue_change: cumulative change in netback revenue by supplier over
 //     the report window (Σ_t Δ/12, $ bn), bars labelled "Belarus +$1.2 bn",
 //     error bars from the 5th to the 95th percentile of the draws;
 //   - volumes: export volume by supplier, Mt/yr;
@@ -66,8 +66,8 @@
 // user's own data to what it cites.
 //
 // Monte Carlo series are looked up by the model's variable names
-// (benchmark_price with entity "World", price_index per region) and totals
-// by metric name (revenue_change.<supplier>); a missing one is an error
+// (benchmark_price with entity "World", price_paid per region) and totals
+// by metric name (netback_revenue_change.<supplier>); a missing one is an error
 // naming it.
 //
 // # Style

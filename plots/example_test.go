@@ -26,7 +26,8 @@ func tinyRun() *model.Run {
 		for range months {
 			p.Sol = append(p.Sol, &model.Solution{
 				FOB: []float64{price}, Exports: []float64{exports}, ExportRev: []float64{price * exports},
-				PriceIndex: []float64{price + 40}, Benchmark: price + 40,
+				NetbackRevenue: []float64{(price - 20) * exports},
+				PriceIndex:     []float64{price + 40}, PricePaid: []float64{price + 40}, Benchmark: price + 40,
 				Flow:         [][]float64{{exports}},
 				CorridorFlow: [][]float64{{exports}}, CorridorUse: [][]float64{{exports / 11}},
 			})
@@ -48,9 +49,9 @@ func ExampleRunCharts() {
 	}
 	// Output:
 	// price           true  Benchmark price path, with Monte Carlo bands
-	// price_regions   false Price index by market
+	// price_regions   false Price paid by market
 	// revenue         false Export revenue by supplier
-	// revenue_change  true  Export revenue change by supplier
+	// revenue_change  true  Netback revenue change by supplier
 	// volumes         true  Export volumes by supplier
 	// shares          true  World market shares
 	// flows           true  Trade-flow change (heat map)
@@ -69,9 +70,9 @@ func ExampleChart_Render() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(strings.Contains(buf.String(), "Belarus  +$87 M"))
+	fmt.Println(strings.Contains(buf.String(), "Belarus  +$80 M"))
 	// Output:
-	// Change in potash export revenue by supplier, scenario − counterfactual
+	// Change in potash netback revenue (mine gate) by supplier, scenario − counterfactual
 	// true
 }
 
@@ -92,8 +93,8 @@ func ExampleRenderAll() {
 	// Output:
 	// price.svg true Benchmark price path, with Monte Carlo bands
 	// price.pdf true Benchmark price path, with Monte Carlo bands
-	// price_regions.svg false Price index by market
-	// price_regions.pdf false Price index by market
+	// price_regions.svg false Price paid by market
+	// price_regions.pdf false Price paid by market
 }
 
 // A chart of a package's own: Build makes the panels for each size, the

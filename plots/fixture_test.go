@@ -125,12 +125,13 @@ func fixtureSolution(m *model.Market, mo model.Month, relief bool, delay float64
 	ns, nr := len(m.Suppliers), len(m.Regions)
 	s := &model.Solution{
 		FOB: make([]float64, ns), Exports: make([]float64, ns), Sales: make([]float64, ns),
-		ExportRev: make([]float64, ns), Revenue: make([]float64, ns),
+		ExportRev: make([]float64, ns), Revenue: make([]float64, ns), NetbackRevenue: make([]float64, ns),
 		CorridorFlow: make([][]float64, ns), CorridorUse: make([][]float64, ns),
-		PriceIndex: make([]float64, nr), Flow: make([][]float64, ns),
+		PriceIndex: make([]float64, nr), PricePaid: make([]float64, nr), Flow: make([][]float64, ns),
 	}
 	for r := range m.Regions {
 		s.PriceIndex[r] = price * fixtureRegions[r].price * (1 + 0.02*math.Sin(yr*2+float64(r)))
+		s.PricePaid[r] = s.PriceIndex[r]
 	}
 	s.Benchmark = s.PriceIndex[0]
 	for i, sp := range m.Suppliers {
@@ -163,6 +164,7 @@ func fixtureSolution(m *model.Market, mo model.Month, relief bool, delay float64
 		}
 		s.ExportRev[i] = s.FOB[i] * s.Exports[i]
 		s.Revenue[i] = s.FOB[i] * s.Sales[i]
+		s.NetbackRevenue[i] = s.ExportRev[i]
 		rest := base
 		s.CorridorFlow[i] = make([]float64, len(caps))
 		s.CorridorUse[i] = make([]float64, len(caps))
@@ -221,7 +223,7 @@ func fixtureMC(run *model.Run) *model.MCResult {
 	}
 	add("benchmark_price", "World", func(s *model.Solution) float64 { return s.Benchmark })
 	for r, rg := range m.Regions {
-		add("price_index", rg.Name, func(s *model.Solution) float64 { return s.PriceIndex[r] })
+		add("price_paid", rg.Name, func(s *model.Solution) float64 { return s.PricePaid[r] })
 	}
 	for i, sp := range m.Suppliers {
 		add("export_revenue", sp.Name, func(s *model.Solution) float64 { return s.ExportRev[i] })
@@ -229,11 +231,11 @@ func fixtureMC(run *model.Run) *model.MCResult {
 		tot := 0.0
 		for t, mo := range sc.Months {
 			if mo >= sc.Spec.ReportStart {
-				tot += (sc.Sol[t].ExportRev[i] - cf.Sol[t].ExportRev[i]) / 12
+				tot += (sc.Sol[t].NetbackRevenue[i] - cf.Sol[t].NetbackRevenue[i]) / 12
 			}
 		}
 		sd := 0.25*math.Abs(tot) + 5
-		mc.Totals = append(mc.Totals, model.TotalDist{Metric: "revenue_change." + sp.Name, Unit: "$M", Band: band(tot, sd)})
+		mc.Totals = append(mc.Totals, model.TotalDist{Metric: "netback_revenue_change." + sp.Name, Unit: "$M", Band: band(tot, sd)})
 	}
 	return mc
 }

@@ -272,6 +272,7 @@ func TestRenderVariants(t *testing.T) {
 				s.FOB = append(s.FOB, s.FOB[src])
 				s.Exports = append(s.Exports, s.Exports[src]/10)
 				s.ExportRev = append(s.ExportRev, s.ExportRev[src]/10)
+				s.NetbackRevenue = append(s.NetbackRevenue, s.NetbackRevenue[src]/10)
 				s.Flow = append(s.Flow, scale(s.Flow[src], 0.1))
 				s.CorridorFlow = append(s.CorridorFlow, []float64{s.Exports[src] / 10})
 				s.CorridorUse = append(s.CorridorUse, []float64{s.Exports[src] / 50})
@@ -399,7 +400,7 @@ func TestBadData(t *testing.T) {
 		{"missing solution", mut(func(r *model.Run) { r.Scenario.Sol[3] = nil }), nil, "no solution for 2020-04"},
 		{"short solutions", mut(func(r *model.Run) { r.Counterfactual.Sol = r.Counterfactual.Sol[:5] }), nil, "counterfactual solutions"},
 		{"NaN benchmark", mut(func(r *model.Run) { r.Scenario.Sol[5].Benchmark = nan }), nil, "benchmark_price: NaN in the scenario in 2020-06"},
-		{"Inf price index", mut(func(r *model.Run) { r.Counterfactual.Sol[0].PriceIndex[2] = inf }), nil, "price_index of China"},
+		{"Inf price paid", mut(func(r *model.Run) { r.Counterfactual.Sol[0].PricePaid[2] = inf }), nil, "price_paid of China"},
 		{"NaN revenue", mut(func(r *model.Run) { r.Scenario.Sol[1].ExportRev[2] = nan }), nil, "export_revenue of Belarus"},
 		{"missing flows", mut(func(r *model.Run) { r.Scenario.Sol[1].Flow = nil }), nil, "flow Canada→Brazil: missing"},
 		{"negative exports", mut(func(r *model.Run) { r.Scenario.Sol[1].Exports[0] = -1 }), nil, "negative"},
@@ -423,7 +424,7 @@ func TestBadData(t *testing.T) {
 			mc := fixtureMC(r)
 			mc.Totals = nil
 			return mc
-		}, `no total "revenue_change.Canada"`},
+		}, `no total "netback_revenue_change.Canada"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -90,7 +90,7 @@ func TestBuiltinEventIDs(t *testing.T) {
 	}{
 		{s.Spec, "us-ban", model.EventBan, m("2021-12"), m("2025-12")},
 		{s.Counterfactual, "us-ban", model.EventBan, m("2021-12"), 0},
-		{s.Spec, "belarus-discount", model.EventWedge, m("2021-12"), 0},
+		{s.Spec, "belarus-discount", model.EventRiskCost, m("2021-12"), 0},
 		{s.Spec, "klaipeda-closed", model.EventCorridorCapacity, m("2022-02"), 0},
 		{s.Spec, "russian-ports", model.EventCorridorCapacity, m("2022-03"), 0},
 		{s.Spec, "jansen", model.EventCapacity, m("2027-07"), 0},

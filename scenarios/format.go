@@ -56,7 +56,7 @@ type EventFile struct {
 	// Instruments: exactly one is set. Each is one entry of the
 	// instrument table (instruments.go).
 	Ban         *BanEvent         `yaml:"ban,omitempty" doc:"Close the route supplier→region (the variety drops out of the region's price index). Cannot ramp."`
-	Wedge       *WedgeEvent       `yaml:"wedge,omitempty" doc:"Add an ad-valorem wedge (tariff, or sanction discount) on supplier→region, percent."`
+	Wedge       *WedgeEvent       `yaml:"wedge,omitempty" doc:"Add an import tariff on supplier→region, percent of the CFR price; the importing region's government collects it."`
 	ExportCap   *ExportCapEvent   `yaml:"export_cap,omitempty" doc:"Cap supplier's total sales (a quota), Mt/yr."`
 	Corridor    *CorridorEvent    `yaml:"corridor,omitempty" doc:"Resize (0 closes) and/or re-price one of supplier's export corridors."`
 	Capacity    *CapacityEvent    `yaml:"capacity,omitempty" doc:"Add production capacity (negative: an outage), Mt/yr."`
@@ -64,6 +64,9 @@ type EventFile struct {
 	CropPrices  *CropPricesEvent  `yaml:"crop_prices,omitempty" doc:"Shock the market's crop-price driver in a region (or all), percent; it moves demand with the driver's elasticity and lag."`
 	Cost        *CostEvent        `yaml:"cost,omitempty" doc:"Add to every unit cost of a supplier, $/t."`
 	TariffQuota *TariffQuotaEvent `yaml:"tariff_quota,omitempty" doc:"Set a tariff-rate quota on supplier→region: in_pct on imports up to quota_mt Mt/yr, out_pct above; the quota rent goes to the importers."`
+	Concession  *ConcessionEvent  `yaml:"concession,omitempty" doc:"Set the price concession a seller grants on supplier→region, percent of its FOB price: a transfer to buyers (a level; never a premium)."`
+	RiskCost    *RiskCostEvent    `yaml:"risk_cost,omitempty" doc:"Set the buyers' risk cost on supplier→region, percent of the CFR price: sanction risk, compliance, insurance; nobody collects it (a level)."`
+	ExportTax   *ExportTaxEvent   `yaml:"export_tax,omitempty" doc:"Add an export tax on a supplier's sales, $/t; its government collects it."`
 
 	Start         string `yaml:"start" req:"true" unit:"month" doc:"First month in force, YYYY-MM."`
 	End           string `yaml:"end,omitempty" unit:"month" doc:"First month no longer in force, YYYY-MM; default: never ends."`

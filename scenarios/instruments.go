@@ -25,11 +25,12 @@ type BanEvent struct {
 	Region   string `yaml:"region" req:"true" doc:"Region name, or 'all' (every region of supplier)."`
 }
 
-// WedgeEvent adds an ad-valorem wedge.
+// WedgeEvent adds an import tariff (an ad-valorem wedge whose revenue the
+// importing region's government collects).
 type WedgeEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
 	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
-	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Wedge added to the route's base wedge, percent of the delivered price before the wedge (15 = 15%); negative values reduce an earlier wedge; -90 ≤ pct ≤ 500."`
+	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Import tariff added to the route's base wedge, percent of the CFR price (15 = 15%); negative values reduce an earlier tariff or subsidise imports; -90 ≤ pct ≤ 500."`
 }
 
 // ExportCapEvent sets a quota on a supplier's total sales.
@@ -70,7 +71,7 @@ type CropPricesEvent struct {
 // CostEvent shifts a supplier's unit costs.
 type CostEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 1000 (an export tax, an energy or logistics surcharge)."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 1000 (an energy or logistics surcharge: a real cost; an export tax is export_tax)."`
 }
 
 // TariffQuotaEvent sets a tariff-rate quota on a route.
@@ -80,6 +81,28 @@ type TariffQuotaEvent struct {
 	InPct    *float64 `yaml:"in_pct" req:"true" unit:"%" doc:"In-quota ad-valorem rate, percent, -90 to 500, added to the route's wedge (0 = duty-free within the quota)."`
 	OutPct   *float64 `yaml:"out_pct" req:"true" unit:"%" doc:"Out-of-quota ad-valorem rate, percent, -90 to 500 and at least in_pct: what imports above the quota pay."`
 	QuotaMt  *float64 `yaml:"quota_mt" req:"true" unit:"Mt/yr" doc:"Quota, Mt KCl/yr, 0 to 1000: imports up to it pay in_pct, above it out_pct (a level; it does not ramp)."`
+}
+
+// ConcessionEvent sets the price concession a seller grants.
+type ConcessionEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name (the seller granting the concession)."`
+	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
+	Pct      *float64 `yaml:"pct,omitempty" unit:"%" doc:"Concession in force, percent of the seller's FOB list price, 0 to 50 (a level: buyers pay and the seller receives FOB × (1 − pct/100)). Give pct or scale."`
+	Scale    *float64 `yaml:"scale,omitempty" unit:"1" doc:"Concession in force as a factor of the level in force before the event, 0 to 1 (0.6 keeps 60% of it). Give pct or scale."`
+}
+
+// RiskCostEvent sets the buyers' risk cost on a seller's potash.
+type RiskCostEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name (the seller whose potash carries the risk)."`
+	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
+	Pct      *float64 `yaml:"pct,omitempty" unit:"%" doc:"Risk cost in force, percent of the CFR price, 0 to 100 (a level: buyers weigh CFR × (1 + pct/100); nobody collects the difference). Give pct or scale."`
+	Scale    *float64 `yaml:"scale,omitempty" unit:"1" doc:"Risk cost in force as a factor of the level in force before the event, 0 to 5 (0.6 keeps 60% of it). Give pct or scale."`
+}
+
+// ExportTaxEvent adds an export tax.
+type ExportTaxEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Export tax added, $/t, -500 to 500 (negative: a subsidy); the supplier's government collects it."`
 }
 
 // role is what an instrument field holds.
@@ -124,8 +147,9 @@ type ifield struct {
 	// offset is added after scaling: model value = file value · scale +
 	// offset (a percent change of an index becomes its level: 1 + pct/100).
 	offset float64
-	// alt names a series field that replaces this number when given (the
-	// number is then not addressable as events.ID.KEY).
+	// alt names a field that replaces this number when given (a series,
+	// or another number: pct and scale of a level given either way); this
+	// number is then not addressable as events.ID.KEY.
 	alt string
 
 	unit  string // the struct tag's unit (set by init)
@@ -168,6 +192,10 @@ var (
 	costBound    = bound{lo: 0, hi: 1000}     // corridor costs, $/t
 	costAddBound = bound{lo: -1000, hi: 1000} // cost shifts, $/t
 	anyNumber    = bound{lo: math.Inf(-1), hi: math.Inf(1)}
+
+	concessionBound = bound{lo: 0, hi: 50}     // a concession in force, % of FOB: never a premium
+	riskBound       = bound{lo: 0, hi: 100}    // a risk cost in force, % of CFR
+	taxBound        = bound{lo: -500, hi: 500} // an export tax, $/t
 )
 
 // instrumentTable lists the instruments in format order.
@@ -374,6 +402,53 @@ var instrumentTable = []*instrument{
 			return []string{"the tariff-rate quota on " + x.field("supplier").str + " → " + x.field("region").str}
 		},
 	},
+	levelRoute("concession", model.EventConcession, concessionBound, bound{lo: 0, hi: 1}),
+	levelRoute("risk_cost", model.EventRiskCost, riskBound, bound{lo: 0, hi: 5}),
+	{
+		key: "export_tax", kind: model.EventExportTax, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "usd_per_t", role: roleNumber, valid: taxBound},
+		},
+	},
+}
+
+// levelRoute is the table entry of a route instrument whose level is set
+// as a percent (pct) or as a factor of the level in force (scale).
+func levelRoute(key string, kind model.EventKind, pct, scale bound) *instrument {
+	return &instrument{
+		key: key, kind: kind, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "region", role: roleRegion, all: true},
+			{key: "pct", role: roleNumber, valid: pct, scale: 0.01, alt: "scale"},
+			{key: "scale", role: roleNumber, valid: scale, alt: "pct"},
+		},
+		check: func(x *evCheck) {
+			pct, sc := x.field("pct"), x.field("scale")
+			switch {
+			case pct.num == nil && sc.num == nil:
+				x.bad(key, "a %s event needs pct (the level) or scale (a factor of the level in force)", key)
+			case pct.num != nil && sc.num != nil:
+				x.bad(key+".scale", "give pct or scale, not both")
+			}
+			if x.sup >= 0 && x.reg > -2 && !x.routeExists() {
+				x.warn(key, "no base flow on %s → %s: the %s changes nothing", x.field("supplier").str, x.field("region").str, key)
+			}
+		},
+		// No targets: events on one route apply in file order, each
+		// setting the level from the one in force (a relief after the
+		// sanction), so they may overlap.
+		build: func(x *evCheck, base model.Event) []model.Event {
+			base.Kind = kind
+			if v := x.field("pct").num; v != nil {
+				base.Value = *v / 100
+			} else if v := x.field("scale").num; v != nil {
+				base.Value, base.Relative = *v, true
+			}
+			return []model.Event{base}
+		},
+	}
 }
 
 // eventKinds lists the instrument keys of an event, in format order.

@@ -72,6 +72,7 @@ func (f *MarketFile) Clone() *MarketFile {
 	c.Suppliers = make([]SupplierFile, len(f.Suppliers))
 	for i, s := range f.Suppliers {
 		s.FOB, s.Capacity, s.Eta, s.Adjust, s.Domestic = s.FOB.clone(), s.Capacity.clone(), s.Eta.clone(), s.Adjust.clone(), s.Domestic.clone()
+		s.MarginalCost = s.MarginalCost.clone()
 		cs := make([]CorridorFile, len(s.Corridors))
 		for k, cr := range s.Corridors {
 			cr.Capacity, cr.Cost = cr.Capacity.clone(), cr.Cost.clone()
@@ -307,7 +308,17 @@ func (f *MarketFile) Market() (*model.Market, error) {
 			Eta:      num(p+".supply_elasticity", sf.Eta, 0, inf),
 			Adjust:   num(p+".supply_adjustment_per_month", sf.Adjust, 0, 1),
 		}
-		num(p+".domestic_mt", sf.Domestic, 0, inf)
+		s.MarginalCost = num(p+".marginal_cost_usd_per_t", sf.MarginalCost, 0, inf)
+		s.Domestic = num(p+".domestic_mt", sf.Domestic, 0, inf)
+		s.DomesticIn = sf.DomesticIn
+		switch {
+		case sf.DomesticIn != "" && len(f.Regions) > 0:
+			if _, ok := regionIdx[sf.DomesticIn]; !ok {
+				bad(p+".domestic_in", "unknown region %q", sf.DomesticIn)
+			}
+		case s.Domestic > 0:
+			bad(p+".domestic_in", "missing: name the region whose flow holds the %g Mt/yr of domestic sales", s.Domestic)
+		}
 		if len(sf.Corridors) == 0 {
 			bad(p+".corridors", "no corridors (every supplier needs at least one)")
 		}

@@ -87,12 +87,18 @@ type SupplierFile struct {
 	Eta       Num            `yaml:"supply_elasticity" json:"supply_elasticity"`
 	Adjust    Num            `yaml:"supply_adjustment_per_month" json:"supply_adjustment_per_month"`
 	Corridors []CorridorFile `yaml:"corridors" json:"corridors"`
-	// Domestic is the part of the base flows, Mt KCl/yr, that are sales in
-	// the supplier's own country when that country is not a model region
-	// (Canada, Russia, Belarus: inside their flow to Other). It is data for
-	// comparisons with export statistics (the model counts every sale
-	// outside Home as an export) and does not enter the model. Optional.
-	Domestic Num `yaml:"domestic_mt,omitempty" json:"domestic_mt,omitempty"`
+	// MarginalCost is the base-year marginal cash cost of mine output at
+	// the mine gate, $/t (from published cost figures): below the base
+	// netback, the gap is the supplier's base rent (docs/MODEL.md,
+	// section 4). Optional: without it, the marginal cost is the netback.
+	MarginalCost Num `yaml:"marginal_cost_usd_per_t,omitempty" json:"marginal_cost_usd_per_t,omitempty"`
+	// Domestic is the part of the base flow to region DomesticIn, Mt KCl/yr,
+	// that is sales in the supplier's own country when that country is not
+	// a model region (Canada, Russia, Belarus: inside their flow to Other).
+	// The model counts it as domestic sales, not exports, as a fixed share
+	// of that flow. Optional.
+	Domestic   Num    `yaml:"domestic_mt,omitempty" json:"domestic_mt,omitempty"`
+	DomesticIn string `yaml:"domestic_in,omitempty" json:"domestic_in,omitempty"` // region whose flow holds the domestic sales
 }
 
 // CorridorFile is one export corridor.

@@ -669,12 +669,13 @@ benchmark: B
 sources: [{id: s, citation: c}]
 suppliers:
   - name: A
-    home: B
     fob_usd_per_t: {value: 200, source: "s", range: [150, 250]}
     capacity_mt: 10
     supply_elasticity: {value: 1, source: estimated}
     supply_adjustment_per_month: 0.1
+    marginal_cost_usd_per_t: {value: 120, source: s, range: [60, 150]}
     domestic_mt: {value: 0.5, source: s}
+    domestic_in: B
     corridors:
       - {name: K, label: "Klaipėda", capacity_mt: 11, cost_usd_per_t: {value: 20, source: s}}
 regions:

@@ -120,6 +120,10 @@ var supplierFields = []mfield{
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Adjust },
 		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Adjust = v },
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Adjust }},
+	{"marginal_cost_usd_per_t", "$/t", maxCost, 1,
+		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].MarginalCost },
+		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].MarginalCost = v },
+		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].MarginalCost }},
 }
 
 var corridorFields = []mfield{

@@ -95,6 +95,11 @@ func rangeCases() []rangeCase {
 		{name: "tariff-rate quota rates", param: "events.x.in_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: %v, out_pct: 500, quota_mt: 1}"), valid: eventBound("tariff_quota", "in_pct")},
 		{name: "tariff-rate quota out rate", param: "events.x.out_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: -90, out_pct: %v, quota_mt: 1}"), valid: eventBound("tariff_quota", "out_pct")},
 		{name: "tariff-rate quota", param: "events.x.quota_mt", safe: 1, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: 0, out_pct: 100, quota_mt: %v}"), valid: eventBound("tariff_quota", "quota_mt")},
+		{name: "concession of Canada to the US", param: "events.x.pct", safe: 0, event: ev("concession: {supplier: Canada, region: United States, pct: %v}"), valid: eventBound("concession", "pct")},
+		{name: "risk cost on Belarus", param: "events.x.pct", safe: 0, event: ev("risk_cost: {supplier: Belarus, region: all, pct: %v}"), valid: eventBound("risk_cost", "pct")},
+		{name: "risk cost on Canada", param: "events.x.pct", safe: 0, event: ev("risk_cost: {supplier: Canada, region: all, pct: %v}"), valid: eventBound("risk_cost", "pct")},
+		{name: "risk cost scale on Belarus", param: "events.x.scale", safe: 1, event: ev("risk_cost: {supplier: Belarus, region: all, scale: %v}"), valid: eventBound("risk_cost", "scale")},
+		{name: "export tax of Canada", param: "events.x.usd_per_t", safe: 0, event: ev("export_tax: {supplier: Canada, usd_per_t: %v}"), valid: eventBound("export_tax", "usd_per_t")},
 	}
 }
 
@@ -299,7 +304,8 @@ func TestScenarioRange(t *testing.T) {
 		{"market.regions.Brazil.substitution_elasticity", model.RangeSigma().Lo, model.RangeSigma().Hi, false},
 		{"market.regions.*.demand_growth_pct_per_year", 100 * model.RangeGrowth().Lo, 100 * model.RangeGrowth().Hi, false},
 		{"market.suppliers.Canada.fob_usd_per_t", 0, 10000, true},
-		{"events.belarus-discount.pct", -90, 500, false},
+		{"events.belarus-discount.pct", 0, 100, false},
+		{"events.discount-relief.scale", 0, 5, false},
 		{"events.russian-ports.capacity_mt", 0, 1000, false},
 	} {
 		lo, hi, open, err := s.Range(tc.path)

@@ -75,6 +75,10 @@ func TestSpecEvents(t *testing.T) {
 		{"energy", model.EventCost, 0, -1, -1, -4, 0, false, "2022-09", "", 0, 0, 0},
 		{"trq", model.EventTariffQuota, 2, 0, -1, 0, 0, false, "2022-01", "", 0, 0, 0},
 		{"crops", model.EventDemandDriver, -1, 1, -1, 0.8, 0, false, "2022-06", "", 3, 0, 0},
+		{"rebate", model.EventConcession, 0, 0, -1, 0.08, 0, false, "2021-06", "", 2, 0, 0},
+		{"risk", model.EventRiskCost, 1, -1, -1, 0.06, 0, false, "2021-04", "", 0, 0, 0},
+		{"risk-relief", model.EventRiskCost, 1, -1, -1, 0.5, 0, false, "2023-01", "", 0, 0, 0},
+		{"levy", model.EventExportTax, 2, -1, -1, 10, 0, false, "2022-04", "", 0, 0, 0},
 	}
 	if len(sp.Events) != len(wants) {
 		t.Fatalf("%d model events, want %d", len(sp.Events), len(wants))
@@ -96,6 +100,11 @@ func TestSpecEvents(t *testing.T) {
 			if !scalar.EqualWithinAbs(e.Series[k], v, tol) {
 				t.Errorf("index series[%d] = %g, want %g", k, e.Series[k], v)
 			}
+		}
+	}
+	for id, rel := range map[string]bool{"risk": false, "risk-relief": true, "rebate": false} {
+		if e := eventByID(sp, id); e.Relative != rel {
+			t.Errorf("%s: relative %v, want %v (scale sets a factor of the level in force)", id, e.Relative, rel)
 		}
 	}
 	if e := eventByID(sp, "trq"); e.Aux != [2]float64{0.4, 1.5} {
@@ -345,9 +354,9 @@ func TestUncertainApply(t *testing.T) {
 		t.Errorf("central %g unit %q, want 15 %%", u.Central, u.Unit)
 	}
 	// The scenario's own event: scenario only (the counterfactual lacks it).
-	sc, cf = apply("events.discount-relief.pct", -8)
-	if !scalar.EqualWithinAbs(eventByID(sc, "discount-relief").Value, -0.08, tol) || eventByID(cf, "discount-relief") != nil {
-		t.Error("discount-relief.pct")
+	sc, cf = apply("events.discount-relief.scale", 0.4)
+	if e := eventByID(sc, "discount-relief"); !scalar.EqualWithinAbs(e.Value, 0.4, tol) || !e.Relative || eventByID(cf, "discount-relief") != nil {
+		t.Error("discount-relief.scale")
 	}
 	// Wildcard market parameter: every region, both specs.
 	sc, cf = apply("market.regions.*.demand_elasticity", 0.55)
@@ -524,5 +533,55 @@ func TestParseNoFiles(t *testing.T) {
 	s, err := ParseWith("upload.yaml", []byte("title: t\nextends: us-relief-2025\n"), nil, ParseOptions{NoFiles: true})
 	if err != nil || s.CounterfactualName != "us-relief-2025" {
 		t.Errorf("built-in parent: %v", err)
+	}
+}
+
+// TestReliefNoPremium: a relief sets the level of the risk cost (or
+// concession) in force as a factor of it, never subtracts a fixed amount,
+// so no setting of the sanction it relieves can leave a premium (issue 16
+// item 4: --set events.belarus-discount.pct=0 used to leave a net −5%
+// wedge after the relief). For every size of belarus-discount, in every
+// month of us-relief-2025 and its counterfactual, every risk cost and
+// concession is ≥ 0, and the relief's risk cost on Belarus is the factor
+// times the counterfactual's, never more.
+func TestReliefNoPremium(t *testing.T) {
+	for _, pct := range []string{"0", "5", "15", "40"} {
+		s := mustLoad(t, "us-relief-2025", "events.belarus-discount.pct="+pct)
+		scale := eventByID(s.Spec, "discount-relief").Value
+		c, err := model.Calibrate(s.Spec.Market)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bel := s.Spec.Market.SupplierIndex("Belarus")
+		ps, pc := model.NewPolicy(c.Market), model.NewPolicy(c.Market)
+		for mo := s.Spec.Start; mo <= s.Spec.End; mo++ {
+			model.SetPolicy(ps, c, s.Spec, mo)
+			model.SetPolicy(pc, c, s.Counterfactual, mo)
+			for i := range ps.RiskCost {
+				for r := range ps.RiskCost[i] {
+					for _, v := range []float64{ps.RiskCost[i][r], pc.RiskCost[i][r], ps.Concession[i][r], pc.Concession[i][r]} {
+						if v < 0 {
+							t.Fatalf("belarus-discount %s%%, %v: a risk cost or concession of %g (a premium)", pct, mo, v)
+						}
+					}
+				}
+			}
+			for r := range ps.RiskCost[bel] {
+				want := pc.RiskCost[bel][r]
+				if mo >= eventByID(s.Spec, "discount-relief").Start {
+					want *= scale
+				}
+				if math.Abs(ps.RiskCost[bel][r]-want) > 1e-15 {
+					t.Errorf("belarus-discount %s%%, %v: relief risk cost %g, want %g (the counterfactual's %g times %g)",
+						pct, mo, ps.RiskCost[bel][r], want, pc.RiskCost[bel][r], scale)
+				}
+			}
+		}
+	}
+	// A premium cannot be written either.
+	for _, set := range []string{"events.belarus-discount.pct=-5", "events.discount-relief.scale=-0.5"} {
+		if _, err := Load("us-relief-2025", []string{set}); err == nil || !strings.Contains(err.Error(), "valid range") {
+			t.Errorf("%s: %v, want an out-of-range error", set, err)
+		}
 	}
 }

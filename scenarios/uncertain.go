@@ -276,8 +276,10 @@ func altGiven(e *EventFile, f efield) string {
 	if in == nil {
 		return ""
 	}
-	if af := in.field(f.inst.alt); af != nil && af.get(in.value(e)).series != nil {
-		return af.key
+	if af := in.field(f.inst.alt); af != nil {
+		if v := af.get(in.value(e)); v.series != nil || v.num != nil {
+			return af.key
+		}
 	}
 	return ""
 }

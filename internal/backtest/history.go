@@ -84,13 +84,6 @@ type HistoryModel struct {
 	GasIntensity map[string]float64
 	// Hash is the scenario's hash (shown on the chart), if known.
 	Hash string
-	// Domestic is the part of a supplier's base sales that are domestic
-	// sales inside its flow to a region that is not its Home (the base
-	// dataset's domestic_mt: Canada, Russia, Belarus are not model
-	// regions), Mt KCl/yr. The model counts those as exports; Simulate
-	// subtracts them so that exports compare with FAOSTAT's (docs/DATA.md,
-	// "Exports versus sales").
-	Domestic map[string]float64
 
 	params []Param
 	idx    map[string]int // parameter index by name
@@ -160,11 +153,11 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 			Doc: "monthly partial-adjustment speed λ of mine supply, all suppliers"},
 	}
 	for k, e := range spec.Events {
-		if e.ID == DiscountEventID && e.Kind == model.EventWedge {
+		if e.ID == DiscountEventID && e.Kind == model.EventRiskCost && !e.Relative {
 			h.disc = k
 			h.params = append(h.params, Param{Name: ParamDiscount, Unit: "%", Range: RangeDiscountPct,
 				Start: clamp(100*e.Value, RangeDiscountPct),
-				Doc:   "discount buyers demand from Belarusian potash (wedge on all its sales)"})
+				Doc:   "risk cost buyers bear on Belarusian potash (percent of the CFR price, all its sales)"})
 			break
 		}
 	}
@@ -253,7 +246,7 @@ func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on 
 
 // Simulate runs the model for theta from the spec's first month through
 // end and returns the benchmark price and the exports of every supplier
-// (the model's sales outside Home less Domestic).
+// (the model's exports: sales less domestic sales, as FAOSTAT counts them).
 func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers, end model.Month, on Factors) (*Sim, error) {
 	s, err := h.SpecFor(theta, d, end, on)
 	if err != nil {
@@ -272,10 +265,9 @@ func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers
 	}
 	for i, sup := range s.Market.Suppliers {
 		x := make([]float64, len(p.Sol))
-		dom := h.Domestic[sup.Name]
 		for k, sol := range p.Sol {
 			if i < len(sol.Exports) {
-				x[k] = math.Max(0, sol.Exports[i]-dom)
+				x[k] = sol.Exports[i]
 			}
 		}
 		sim.Exports[sup.Name] = x

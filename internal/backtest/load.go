@@ -21,16 +21,6 @@ func LoadHistory() (*HistoryModel, error) {
 	if cd := sc.CropDriver(); cd != nil {
 		h.Crop = cd
 	}
-	// Domestic sales inside the export flows, from the base dataset the
-	// scenario runs on (none for a market written inline).
-	if mf, err := scenarios.BaseMarketFile(sc.Spec.Market.Name); err == nil {
-		h.Domestic = map[string]float64{}
-		for _, sf := range mf.Suppliers {
-			if sf.Domestic.Value > 0 {
-				h.Domestic[sf.Name] = sf.Domestic.Value
-			}
-		}
-	}
 	return h, nil
 }
 

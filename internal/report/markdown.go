@@ -22,6 +22,12 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if err := headlineTable(s, "5–95%").WriteText(w); err != nil {
 		return err
 	}
+	if t := yearTable(s); t != nil {
+		fmt.Fprintf(w, "\nExports by year, change against the counterfactual (Mt KCl/yr; partial years: months in the window)\n")
+		if err := t.WriteText(w); err != nil {
+			return err
+		}
+	}
 	if n := notes(s); n != "" {
 		fmt.Fprintf(w, "\n%s", n)
 	}
@@ -50,6 +56,54 @@ func headlineTable(s *Summary, bandHead string) *Table {
 			b = "–"
 		}
 		t.Rows = append(t.Rows, []string{h.Label, v, b, u})
+	}
+	return t
+}
+
+// yearTable is the exports by year as a Table: one row per main supplier,
+// one column per year, each cell the change "−6.81 (−57%)"; nil without
+// rows.
+func yearTable(s *Summary) *Table {
+	if len(s.ExportsByYear) == 0 {
+		return nil
+	}
+	var years []int
+	months := map[int]int{}
+	cells := map[string]map[int]string{}
+	var order []string
+	for _, e := range s.ExportsByYear {
+		if _, ok := months[e.Year]; !ok {
+			years = append(years, e.Year)
+		}
+		months[e.Year] = e.Months
+		if cells[e.Supplier] == nil {
+			cells[e.Supplier] = map[int]string{}
+			order = append(order, e.Supplier)
+		}
+		c := FormatNumber(e.Change, 2, true)
+		if e.Percent != nil {
+			c += " (" + FormatNumber(*e.Percent, 0, true) + "%)"
+		}
+		cells[e.Supplier][e.Year] = c
+	}
+	t := &Table{Head: []string{""}}
+	for _, y := range years {
+		h := fmt.Sprint(y)
+		if months[y] < 12 {
+			h += fmt.Sprintf(" (%d mo)", months[y])
+		}
+		t.Head = append(t.Head, h)
+	}
+	for _, sup := range order {
+		row := []string{sup}
+		for _, y := range years {
+			c := cells[sup][y]
+			if c == "" {
+				c = "–"
+			}
+			row = append(row, c)
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
@@ -129,7 +183,16 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	} else {
 		fmt.Fprintf(w, "Changes are at central parameter values (no Monte Carlo draws; rerun with `--draws 1000` for uncertainty ranges).\n\n")
 	}
-	fmt.Fprintf(w, "Percentages are relative to the counterfactual: its mean price, or its cumulative export revenue, over the same months.\n\n")
+	fmt.Fprintf(w, "Percentages are relative to the counterfactual: its mean price, or its cumulative revenue, over the same months. "+
+		"Netback revenue is what the mines earn: FOB revenue less the cost of rail, ports and transit to the FOB point; "+
+		"export revenue (FOB) is the value trade statistics record.\n\n")
+	if t := yearTable(s); t != nil {
+		fmt.Fprintf(w, "## Exports by year\n\nChange in exports against the counterfactual, Mt KCl/yr (the mean monthly rate over the year's months in the report window; sales at home excluded).\n\n")
+		if err := t.WriteMarkdown(w); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
 	if n := notes(s); n != "" {
 		fmt.Fprintf(w, "%s\n", n)
 	}

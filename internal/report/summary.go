@@ -33,10 +33,13 @@ type Summary struct {
 	// (also marked in results.csv).
 	FailedMonths FailedMonths `json:"failed_months"`
 
-	Headline []Headline  `json:"headline"`
-	Metrics  []Metric    `json:"metrics"`
-	Charts   []ChartInfo `json:"charts,omitempty"`
-	Warnings []string    `json:"warnings,omitempty"`
+	Headline []Headline `json:"headline"`
+	// ExportsByYear is the main suppliers' exports by calendar year of the
+	// report window, scenario against counterfactual (ExportsByYear).
+	ExportsByYear []YearExports `json:"exports_by_year,omitempty"`
+	Metrics       []Metric      `json:"metrics"`
+	Charts        []ChartInfo   `json:"charts,omitempty"`
+	Warnings      []string      `json:"warnings,omitempty"`
 }
 
 // MaxListedFailures bounds the failed months and draws a summary names.
@@ -139,6 +142,7 @@ type Headline struct {
 // Metric names the headline uses (computed by model.Metrics).
 const (
 	MetricBenchmarkPrice = "benchmark_price_change"
+	MetricNetbackPrefix  = "netback_revenue_change."
 	MetricRevenuePrefix  = "revenue_change."
 )
 
@@ -216,8 +220,10 @@ func totalBand(mc *model.MCResult, name string) *Band {
 }
 
 // Headlines builds the headline table of run: the benchmark price change
-// and each main supplier's cumulative export revenue change, with the values
-// of metrics (model.Metrics(run)) and the bands of mc (may be nil). It is an
+// and, for each main supplier, the cumulative change in its mine netback
+// revenue (what its mines earn: FOB revenue less logistics) and in its FOB
+// export revenue (what trade statistics record), with the values of
+// metrics (model.Metrics(run)) and the bands of mc (may be nil). It is an
 // error when a metric it needs is missing.
 func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 	byName := map[string]Metric{}
@@ -254,23 +260,83 @@ func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 
 	for _, i := range MainSuppliers(sc.Cal.Market) {
 		s := sc.Cal.Market.Suppliers[i]
-		m, ok := byName[MetricRevenuePrefix+s.Name]
-		if !ok {
-			return nil, fmt.Errorf("report: the model reports no %q metric", MetricRevenuePrefix+s.Name)
-		}
-		var cum float64
-		if lv, ok := byName["revenue."+s.Name]; ok {
-			cum = lv.Value - m.Value
-		} else {
-			for k := from; k < len(cf.Sol); k++ {
-				cum += cf.Sol[k].ExportRev[i] / 12
+		for _, line := range []struct {
+			prefix, level, what string
+			get                 func(sol *model.Solution) float64
+		}{
+			{MetricNetbackPrefix, "netback_revenue.", " netback revenue (mine gate)", func(sol *model.Solution) float64 { return sol.NetbackRevenue[i] }},
+			{MetricRevenuePrefix, "revenue.", " export revenue (FOB)", func(sol *model.Solution) float64 { return sol.ExportRev[i] }},
+		} {
+			m, ok := byName[line.prefix+s.Name]
+			if !ok {
+				return nil, fmt.Errorf("report: the model reports no %q metric", line.prefix+s.Name)
 			}
+			var cum float64
+			if lv, ok := byName[line.level+s.Name]; ok {
+				cum = lv.Value - m.Value
+			} else {
+				for k := from; k < len(cf.Sol); k++ {
+					cum += line.get(cf.Sol[k]) / 12
+				}
+			}
+			out = append(out, withLevel(Headline{
+				Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band,
+			}.labelled(supplierLabel(s)+line.what, "cumulative change", window), cum))
 		}
-		out = append(out, withLevel(Headline{
-			Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band,
-		}.labelled(supplierLabel(s)+" export revenue (FOB)", "cumulative change", window), cum))
 	}
 	return out, nil
+}
+
+// YearExports is one main supplier's exports in one calendar year of the
+// report window: the mean monthly export rate over the year's months in
+// the window (Months of them), in the scenario and the counterfactual,
+// Mt KCl/yr: tonnes a year, comparable with annual trade statistics.
+type YearExports struct {
+	Supplier       string   `json:"supplier"`
+	Year           int      `json:"year"`
+	Months         int      `json:"months"`
+	Scenario       float64  `json:"scenario_mt"`
+	Counterfactual float64  `json:"counterfactual_mt"`
+	Change         float64  `json:"change_mt"`
+	Percent        *float64 `json:"change_pct,omitempty"` // omitted when the counterfactual exports nothing
+}
+
+// ExportsByYear returns the main suppliers' exports by calendar year of
+// run's report window (MainSuppliers order, then year order).
+func ExportsByYear(run *model.Run) []YearExports {
+	if run == nil || run.Scenario == nil || run.Counterfactual == nil {
+		return nil
+	}
+	sc, cf := run.Scenario, run.Counterfactual
+	var out []YearExports
+	for _, i := range MainSuppliers(sc.Cal.Market) {
+		name := supplierLabel(sc.Cal.Market.Suppliers[i])
+		var cur *YearExports
+		for k := ReportWindow(sc); k < len(sc.Months) && k < len(sc.Sol) && k < len(cf.Sol); k++ {
+			if i >= len(sc.Sol[k].Exports) || i >= len(cf.Sol[k].Exports) {
+				return nil // a hand-made run without exports
+			}
+			y := sc.Months[k].Year()
+			if cur == nil || cur.Year != y {
+				out = append(out, YearExports{Supplier: name, Year: y})
+				cur = &out[len(out)-1]
+			}
+			cur.Months++
+			cur.Scenario += sc.Sol[k].Exports[i]
+			cur.Counterfactual += cf.Sol[k].Exports[i]
+		}
+	}
+	for k := range out {
+		e := &out[k]
+		e.Scenario /= float64(e.Months)
+		e.Counterfactual /= float64(e.Months)
+		e.Change = e.Scenario - e.Counterfactual
+		if e.Counterfactual > 0 {
+			p := 100 * e.Change / e.Counterfactual
+			e.Percent = &p
+		}
+	}
+	return out
 }
 
 // labelled sets h's label and its parts.
@@ -298,6 +364,11 @@ func (s *Summary) CheckFinite() error {
 	for _, h := range s.Headline {
 		if bad(h.Value) || band(h.Band) || opt(h.Counterfactual) || opt(h.Percent) {
 			return fmt.Errorf("headline %s is not a finite number", h.Metric)
+		}
+	}
+	for _, e := range s.ExportsByYear {
+		if bad(e.Scenario) || bad(e.Counterfactual) || bad(e.Change) || opt(e.Percent) {
+			return fmt.Errorf("exports of %s in %d are not a finite number", e.Supplier, e.Year)
 		}
 	}
 	for _, m := range s.Metrics {

@@ -95,16 +95,30 @@ func groupMetrics(list []string) []metricGroup {
 			groups = append(groups, metricGroup{prefixes: []string{p}, entities: ents[p]})
 		}
 	}
+	// A family is per region when one of its metrics is a buyers' quantity
+	// (prices paid, tonnes bought, surplus, tariffs), else per supplier
+	// when one is a seller's.
+	regional := []string{"price_change", "tonnes", "import", "consumer", "tariff", "trq", "risk", "concession_received", "demand"}
+	seller := []string{"revenue", "exports", "fob", "netback", "producer", "export_tax", "concession_paid", "market_share"}
+	has := func(prefixes, words []string) bool {
+		for _, p := range prefixes {
+			for _, w := range words {
+				if strings.HasPrefix(p, w) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	for k := range groups[1:] {
 		g := &groups[k+1]
-		g.kind = "entity"
-		for _, p := range g.prefixes {
-			switch {
-			case strings.Contains(p, "revenue") || strings.Contains(p, "exports") || strings.Contains(p, "fob"):
-				g.kind = "supplier"
-			case strings.Contains(p, "demand") || strings.Contains(p, "import"):
-				g.kind = "region"
-			}
+		switch {
+		case has(g.prefixes, regional):
+			g.kind = "region"
+		case has(g.prefixes, seller):
+			g.kind = "supplier"
+		default:
+			g.kind = "entity"
 		}
 	}
 	return groups

@@ -200,20 +200,25 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	metrics := report.Metrics(e.Metrics(run), res.MC)
+	ms := e.Metrics(run)
+	if err := model.CheckMetrics(ms); err != nil {
+		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("%s: %w", s.Name, err)}
+	}
+	metrics := report.Metrics(ms, res.MC)
 	heads, err := report.Headlines(run, metrics)
 	if err != nil {
 		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("%s: %w", s.Name, err)}
 	}
 	sum := &report.Summary{
-		Provenance:   report.NewProvenance(Command(commandRef(req.Ref, s.Name), req.Sets, draws, req.Seed), req.Sets, report.Input{Name: s.Name, SHA256: s.Hash}),
-		Scenario:     ScenarioInfo(s),
-		Seed:         req.Seed,
-		Draws:        draws,
-		Workers:      req.Workers,
-		FailedMonths: failedMonths(run),
-		Headline:     heads,
-		Metrics:      metrics,
+		Provenance:    report.NewProvenance(Command(commandRef(req.Ref, s.Name), req.Sets, draws, req.Seed), req.Sets, report.Input{Name: s.Name, SHA256: s.Hash}),
+		Scenario:      ScenarioInfo(s),
+		Seed:          req.Seed,
+		Draws:         draws,
+		Workers:       req.Workers,
+		FailedMonths:  failedMonths(run),
+		Headline:      heads,
+		ExportsByYear: report.ExportsByYear(run),
+		Metrics:       metrics,
 	}
 	if res.MC != nil {
 		sum.Converged, sum.FailedDraws = res.MC.Converged, res.MC.Failed

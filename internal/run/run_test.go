@@ -161,9 +161,9 @@ func TestMCMemoryEstimate(t *testing.T) {
 		}
 		prev = m
 	}
-	// docs/MODEL.md §9.2: about 41,000 level cells; 100,000 draws hold
-	// 32 + 64 MB of counters, a 42 MB block and 78 MB of totals.
-	if m := model.MCMemory(r.Scenario.Cal, s.Spec, 100_000, 2); m < 150<<20 || m > 400<<20 {
+	// docs/MODEL.md §9.2: about 55,000 level cells; 100,000 draws hold
+	// 43 + 86 MB of counters, a 56 MB block and 140 MB of totals.
+	if m := model.MCMemory(r.Scenario.Cal, s.Spec, 100_000, 2); m < 150<<20 || m > 500<<20 {
 		t.Errorf("100,000 draws: %d MB", m>>20)
 	}
 }
@@ -185,7 +185,7 @@ func TestEveryBuiltinOutput(t *testing.T) {
 			if err := report.TidyRows(res.Run, func(*report.Row) error { rows++; return nil }); err != nil {
 				t.Fatal(err)
 			}
-			if rows >= 200_000 {
+			if rows >= 300_000 { // about a third of a spreadsheet's 1,048,576 rows
 				t.Errorf("results.csv would have %d rows", rows)
 			}
 			for _, ch := range res.Charts {

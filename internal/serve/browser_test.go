@@ -267,8 +267,10 @@ func TestBrowser(t *testing.T) {
 	}
 	serverMS := evalString(`document.body.dataset.runMs`)
 	t.Logf("slider to updated headline and charts: %v (150 ms debounce included; %s ms from request to charts shown)", updated.Round(time.Millisecond), serverMS)
-	// Economics: a larger discount in the scenario only lowers the netback
-	// Belarus earns there on every tonne, so its revenue change falls.
+	// Economics: a larger risk cost on Belarusian potash in the scenario
+	// only (buyers' compliance and insurance costs; Belarus bears part of
+	// it as a lower price) lowers the netback Belarus earns there on every
+	// tonne and its sales, so its revenue change falls.
 	for m := range after {
 		if strings.HasPrefix(m, "revenue_change.Belarus") && !(after[m] < before[m]) {
 			t.Errorf("%s %.1f with a 60%% discount, %.1f before: want lower", m, after[m], before[m])

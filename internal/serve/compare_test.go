@@ -36,10 +36,10 @@ func TestCompare(t *testing.T) {
 			t.Errorf("%s: difference %q, want %q", row.Metric, row.DiffText, text+" "+unit)
 		}
 	}
-	if want := "Pinned: Sanction discount on Belarusian sales: 15%"; c.A.Label != want {
+	if want := "Pinned: Buyers' risk cost on Belarusian potash: 15%"; c.A.Label != want {
 		t.Errorf("A label %q, want %q", c.A.Label, want)
 	}
-	if want := "Current: Sanction discount on Belarusian sales: 40% (scenario only)"; c.B.Label != want {
+	if want := "Current: Buyers' risk cost on Belarusian potash: 40% (scenario only)"; c.B.Label != want {
 		t.Errorf("B label %q, want %q", c.B.Label, want)
 	}
 	if c.A.Counterfactual != c.B.Counterfactual || len(c.Notes) != 0 {

@@ -86,10 +86,10 @@ var Controls = []Control{
 		Help: "Armington elasticity: how easily buyers switch between suppliers (must exceed 1).",
 	},
 	{
-		ID: "belarus_discount", Label: "Sanction discount on Belarusian sales", Unit: "%",
+		ID: "belarus_discount", Label: "Buyers' risk cost on Belarusian potash", Unit: "%",
 		Kind: KindNumber, Path: "events.belarus-discount.pct", Event: "belarus-discount",
 		Min: 0, Max: 60, Step: 1,
-		Help: "Price discount buyers demand from a sanctioned seller, on all of Belarus's sales.",
+		Help: "Sanction risk, compliance and insurance costs buyers bear on Belarusian potash; nobody collects them. Belarus bears part as a lower price (the \"sanction discount\"); US relief removes a third of it.",
 	},
 	{
 		ID: "relief", Label: "US relief month", Unit: "month",

@@ -261,7 +261,13 @@ func fakePath(spec *model.Spec) *model.Path {
 		for r := range traded {
 			traded[r] = true
 		}
-		p.Sol = append(p.Sol, &model.Solution{Benchmark: 241.1 + 10*disc, ExportRev: rev, Traded: traded})
+		nb := make([]float64, len(rev))
+		exp := make([]float64, len(rev))
+		for i, v := range rev {
+			nb[i] = 0.8 * v
+			exp[i] = v / 200
+		}
+		p.Sol = append(p.Sol, &model.Solution{Benchmark: 241.1 + 10*disc, ExportRev: rev, NetbackRevenue: nb, Exports: exp, Traded: traded})
 		p.Results = append(p.Results, model.Result{Status: model.Converged})
 	}
 	return p
@@ -306,6 +312,7 @@ func (f *fake) metrics(run *model.Run) []model.Metric {
 	var out []model.Metric
 	dp, n := 0.0, 0
 	rev := make([]float64, len(sc.Cal.Market.Suppliers))
+	nb := make([]float64, len(rev))
 	for k, t := range sc.Months {
 		if t < sc.Spec.ReportStart {
 			continue
@@ -314,6 +321,7 @@ func (f *fake) metrics(run *model.Run) []model.Metric {
 		dp += sc.Sol[k].Benchmark - cf.Sol[k].Benchmark
 		for i := range rev {
 			rev[i] += (sc.Sol[k].ExportRev[i] - cf.Sol[k].ExportRev[i]) / 12
+			nb[i] += (sc.Sol[k].NetbackRevenue[i] - cf.Sol[k].NetbackRevenue[i]) / 12
 		}
 	}
 	bench := dp / float64(n)
@@ -322,7 +330,8 @@ func (f *fake) metrics(run *model.Run) []model.Metric {
 	}
 	out = append(out, model.Metric{Name: "benchmark_price_change", Unit: "$/t", Value: bench})
 	for i, s := range sc.Cal.Market.Suppliers {
-		out = append(out, model.Metric{Name: "revenue_change." + s.Name, Unit: "$M", Value: rev[i]})
+		out = append(out, model.Metric{Name: "netback_revenue_change." + s.Name, Unit: "$M", Value: nb[i]},
+			model.Metric{Name: "revenue_change." + s.Name, Unit: "$M", Value: rev[i]})
 	}
 	return out
 }

@@ -81,7 +81,7 @@ func TestRealRun(t *testing.T) {
 		}
 		// The discount is drawn by the scenario's uncertainty section: the
 		// control fixes it in every draw, and the page says so.
-		if note := "Sanction discount on Belarusian sales: every Monte Carlo draw uses your value"; draws > 0 && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.HasPrefix(n, note) }) {
+		if note := "Buyers' risk cost on Belarusian potash: every Monte Carlo draw uses your value"; draws > 0 && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.HasPrefix(n, note) }) {
 			t.Errorf("notes %q: want %q", r.Notes, note)
 		}
 	}

@@ -189,7 +189,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	r := decode[runAnswer](t, w)
-	if len(r.Headline) != 4 || r.Headline[0].Metric != "benchmark_price_change" {
+	if len(r.Headline) != 7 || r.Headline[0].Metric != "benchmark_price_change" {
 		t.Fatalf("headline %+v", r.Headline)
 	}
 	if len(r.Charts) != len(fakeCharts) || r.Charts[0].Name != "price" || r.Charts[1].Name != "revenue_change" || !r.Charts[1].Main || r.Charts[5].Main {
@@ -262,10 +262,10 @@ func TestRun(t *testing.T) {
 	if d5, d6 := belarus(r5)-belarus(r), belarus(r6)-belarus(r); !(math.Abs(d5) < math.Abs(d6)) {
 		t.Errorf("Belarus revenue change moves by %v with the discount in both runs, %v in the scenario only: want less in both", d5, d6)
 	}
-	if want := "Sanction discount on Belarusian sales: 40% (both runs)"; r5.Settings != want {
+	if want := "Buyers' risk cost on Belarusian potash: 40% (both runs)"; r5.Settings != want {
 		t.Errorf("settings %q, want %q", r5.Settings, want)
 	}
-	if want := "Sanction discount on Belarusian sales: 40% (scenario only)"; r6.Settings != want {
+	if want := "Buyers' risk cost on Belarusian potash: 40% (scenario only)"; r6.Settings != want {
 		t.Errorf("settings %q, want %q", r6.Settings, want)
 	}
 
@@ -731,7 +731,7 @@ func TestSetNote(t *testing.T) {
 		want string
 	}{
 		{scenarios.Diagnostic{File: "--set", Field: "scenario.events.belarus-discount.pct", Msg: "fixes 'events.belarus-discount.pct', which the uncertainty section draws (param 'events.belarus-discount.pct'): the Monte Carlo draws no longer vary it"},
-			"Sanction discount on Belarusian sales: every Monte Carlo draw uses your value (the draws no longer vary it, as the scenario's uncertainty section would)."},
+			"Buyers' risk cost on Belarusian potash: every Monte Carlo draw uses your value (the draws no longer vary it, as the scenario's uncertainty section would)."},
 		{scenarios.Diagnostic{File: "--set", Field: "market.regions.*.demand_elasticity", Msg: "outside the documented range"},
 			"Demand elasticity (all regions): outside the documented range."},
 		{scenarios.Diagnostic{File: "--set", Field: "horizon.end", Msg: "something"}, "horizon.end: something."},
