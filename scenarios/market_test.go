@@ -340,11 +340,15 @@ func TestEveryNumberHasSource(t *testing.T) {
 		}
 	}
 	walk(&doc, "")
-	// 11 suppliers × 4 + corridors × 2 + 7 regions × 4 + routes × 3.
+	// 11 suppliers × 4 (+ domestic sales and marginal cost where given) +
+	// corridors × 2 + 7 regions × 4 + routes × 3.
 	want := 11*4 + 7*4
 	for _, s := range f.Suppliers {
 		want += 2 * len(s.Corridors)
 		if s.Domestic.Source != "" {
+			want++
+		}
+		if s.MarginalCost.Source != "" {
 			want++
 		}
 	}
@@ -482,6 +486,40 @@ func TestDatasetChecks(t *testing.T) {
 		}
 		world += sales[i]
 	}
+
+	t.Run("costs", func(t *testing.T) {
+		// Every supplier has a marginal cost from cost data, inside its
+		// documented range and below its base netback (a positive base
+		// rent); Russia's is the lowest (Uralkali, the lowest in the
+		// world: uralkali-cost); Canada's is within 60% of Mosaic's
+		// 56–65 $/t average cash cost (mosaic-2020) above it.
+		c, err := model.Calibrate(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mf := baseFile(t)
+		low := ""
+		for i, s := range m.Suppliers {
+			n := mf.Suppliers[i].MarginalCost
+			switch {
+			case s.MarginalCost <= 0 || n.Range == nil:
+				t.Errorf("%s: marginal cost %g (range %v): want a sourced cost with a range", s.Name, s.MarginalCost, n.Range)
+			case !(s.MarginalCost < c.M0[i]):
+				t.Errorf("%s: marginal cost %g not below the base netback %g", s.Name, s.MarginalCost, c.M0[i])
+			case s.MarginalCost < n.Range[0] || s.MarginalCost > n.Range[1] || n.Range[1] > c.M0[i]:
+				t.Errorf("%s: marginal cost %g outside its range %v, or the range above the netback %g", s.Name, s.MarginalCost, *n.Range, c.M0[i])
+			}
+			if low == "" || s.MarginalCost < m.Suppliers[m.SupplierIndex(low)].MarginalCost {
+				low = s.Name
+			}
+		}
+		if low != "Russia" {
+			t.Errorf("lowest marginal cost: %s, want Russia", low)
+		}
+		if mc := m.Suppliers[m.SupplierIndex("Canada")].MarginalCost; mc < 56 || mc > 65*1.6 {
+			t.Errorf("Canada's marginal cost %g, want within [56, 104] $/t", mc)
+		}
+	})
 
 	t.Run("Brazil P0", func(t *testing.T) {
 		// Brazil's base CES price index is the Pink Sheet 2020 average
