@@ -5,8 +5,8 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
@@ -153,7 +153,6 @@ func pct(v float64) string {
 func (r *Report) WriteTable(w io.Writer) error {
 	c := r.Config
 	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	f := r.Fit
 	fmt.Fprintf(&b, "Back-test of potash %s against the record, %v..%v (scenario %s)\n\n", model.Version, c.Start, r.lastRecord(), HistoryScenario)
 	fmt.Fprintf(&b, "Fit: least squares on log prices over %v..%v (%d months)", f.From, f.To, f.N)
@@ -188,7 +187,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, the market's crop-price index by region (Pink Sheet maize, soybeans, wheat; %s; %d = 1) and the European gas price.\n\n",
 		weights, c.BaseYear)
-	fmt.Fprintln(tw, "parameter\tunit\testimate\tstart\trange\t")
+	params := report.Table{Head: []string{"parameter", "unit", "estimate", "start", "range"}, Right: []bool{false, false, true, true, false}}
 	for j, p := range f.Params {
 		flag := ""
 		for _, n := range f.AtBound {
@@ -196,13 +195,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 				flag = "  at bound"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t[%s, %s]%s\t\n", p.Name, p.Unit, num(f.Values[j], 3), num(f.Start[j], 3), num(p.Range.Lo, 3), num(p.Range.Hi, 3), flag)
+		params.Rows = append(params.Rows, []string{p.Name, p.Unit, num(f.Values[j], 3), num(f.Start[j], 3), "[" + num(p.Range.Lo, 3) + ", " + num(p.Range.Hi, 3) + "]" + flag})
 	}
-	tw.Flush()
+	params.WriteText(&b)
 
 	fmt.Fprintf(&b, "\nPrice: Pink Sheet potassium chloride (Brazil CFR) vs the model's benchmark, $/t\n")
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "window\tmonths\tRMSE (log)\tmean error (log)\tcorr. of monthly changes\t")
+	fit := report.Table{Head: []string{"window", "months", "RMSE (log)", "mean error (log)", "corr. of monthly changes"}}
 	for _, row := range []struct {
 		name string
 		s    Stats
@@ -211,9 +209,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		{"out of sample " + r.OutSample.From.String() + ".." + r.OutSample.To.String(), r.OutSample},
 		{"naive: " + (c.Cut - 1).String() + " price carried forward", r.NaiveOut},
 	} {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t\n", row.name, row.s.N, num(row.s.RMSE, 3), signed(row.s.MeanError, 3), num(row.s.ChangeCorr, 2))
+		fit.Rows = append(fit.Rows, []string{row.name, strconv.Itoa(row.s.N), num(row.s.RMSE, 3), signed(row.s.MeanError, 3), num(row.s.ChangeCorr, 2)})
 	}
-	tw.Flush()
+	fit.WriteText(&b)
 	verdict := "does not beat"
 	if r.OutSample.RMSE < r.NaiveOut.RMSE {
 		verdict = "beats"
@@ -226,31 +224,28 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "Turning points (±6 months, ≥10%%): record %s; model %s.\n", tpList(r.TurningRecord), tpList(r.TurningModel))
 
 	fmt.Fprintf(&b, "\nExports: FAOSTAT (t K2O ÷ %.2f = t KCl) vs the model's annual average, Mt KCl\n", K2OShareOfKCl)
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "supplier\tyear\trecord\tmodel\terror\tchange from %d: record\tmodel\t\n", c.BaseYear)
+	exports := report.Table{Head: []string{"supplier", "year", "record", "model", "error", fmt.Sprintf("change from %d: record", c.BaseYear), "model"}}
 	for _, e := range r.Exports {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", e.Supplier, e.Year, num(e.Record, 2), num(e.Model, 2), pct(e.RelError), pct(e.RecordChange), pct(e.ModelChange))
+		exports.Rows = append(exports.Rows, []string{e.Supplier, strconv.Itoa(e.Year), num(e.Record, 2), num(e.Model, 2), pct(e.RelError), pct(e.RecordChange), pct(e.ModelChange)})
 	}
-	tw.Flush()
+	exports.WriteText(&b)
 
 	fmt.Fprintf(&b, "\nThe rise over the %d average, $/t, split by factor (Shapley values over the %d runs with each set of\nfactors switched on), with the fitted and with the starting (prior) parameters:\n", c.BaseYear, 1<<len(factorNames))
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "\t")
+	decomp := report.Table{Head: []string{""}}
 	for _, d := range r.Decompositions {
-		fmt.Fprintf(tw, "%s\t\t", d.Name)
+		decomp.Head = append(decomp.Head, d.Name, "")
 	}
-	fmt.Fprintln(tw)
 	row := func(name string, val func(d Decomposition) (float64, float64)) {
-		fmt.Fprintf(tw, "  %s\t", name)
+		cells := []string{"  " + name}
 		for _, d := range r.Decompositions {
 			v, tot := val(d)
 			sh := ""
 			if !math.IsNaN(tot) {
 				sh = shareOf(v, tot)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t", signed(v, 0), sh)
+			cells = append(cells, signed(v, 0), sh)
 		}
-		fmt.Fprintln(tw)
+		decomp.Rows = append(decomp.Rows, cells)
 	}
 	row("record", func(d Decomposition) (float64, float64) { return d.RecordRise, math.NaN() })
 	row("model", func(d Decomposition) (float64, float64) { return d.ModelRise, d.ModelRise })
@@ -258,7 +253,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		row("  "+f, func(d Decomposition) (float64, float64) { return d.Contributions[k].Value, d.ModelRise })
 	}
 	row("  other (trend, base dynamics)", func(d Decomposition) (float64, float64) { return d.Other, d.ModelRise })
-	tw.Flush()
+	decomp.WriteText(&b)
 	failed := 0
 	for _, d := range r.Decompositions {
 		failed += d.Failed
@@ -289,13 +284,12 @@ func (r *Report) writeRolling(b *strings.Builder) {
 		"%d simulations from the published estimate, %d in all). Forecasts from the month before the origin; h months\n"+
 		"ahead is origin + h − 1. Mean absolute log error (RMSE in brackets) against the record:\n",
 		c.First, c.Last, len(rl.Forecasts), c.MaxEvals, evals)
-	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "horizon\torigins\tmodel (level)\tmodel (change)\tnaive (no change)\t%d-month average\t\n", c.MAWindow)
+	t := report.Table{Head: []string{"horizon", "origins", "model (level)", "model (change)", "naive (no change)", fmt.Sprintf("%d-month average", c.MAWindow)}}
 	errCell := func(e ErrStats) string { return num(e.MAE, 3) + " (" + num(e.RMSE, 3) + ")" }
 	for _, h := range rl.Stats {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t\n", plural(h.H, "month"), h.N, errCell(h.Level), errCell(h.Change), errCell(h.Naive), errCell(h.MA))
+		t.Rows = append(t.Rows, []string{plural(h.H, "month"), strconv.Itoa(h.N), errCell(h.Level), errCell(h.Change), errCell(h.Naive), errCell(h.MA)})
 	}
-	tw.Flush()
+	t.WriteText(b)
 	fmt.Fprintln(b, "model (level): the model's price; model (change): the model's change since the last recorded month applied to")
 	fmt.Fprintln(b, "the last recorded price; the crop and gas prices after the origin are held at their last values (not known).")
 	for _, h := range rl.Stats {

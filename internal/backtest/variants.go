@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 )
 
@@ -64,19 +64,17 @@ func WriteVariantsTable(w io.Writer, vs []Variant, rs []*Report) error {
 		return fmt.Errorf("backtest: %d variants, %d reports", len(vs), len(rs))
 	}
 	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	t := report.Table{Head: []string{""}}
 	row := func(name string, cell func(r *Report) string) {
-		fmt.Fprintf(tw, "%s\t", name)
+		cells := []string{name}
 		for _, r := range rs {
-			fmt.Fprintf(tw, "%s\t", cell(r))
+			cells = append(cells, cell(r))
 		}
-		fmt.Fprintln(tw)
+		t.Rows = append(t.Rows, cells)
 	}
-	fmt.Fprint(tw, "\t")
 	for _, v := range vs {
-		fmt.Fprintf(tw, "%s\t", v.Name)
+		t.Head = append(t.Head, v.Name)
 	}
-	fmt.Fprintln(tw)
 	for _, p := range rs[0].Fit.Params {
 		row(p.Name, func(r *Report) string {
 			for k, q := range r.Fit.Params {
@@ -125,7 +123,7 @@ func WriteVariantsTable(w io.Writer, vs []Variant, rs []*Report) error {
 	row("2021–22 rise: model", func(r *Report) string { return signed(r.Decomposition.ModelRise, 0) + " $/t" })
 	row("  of which sanctions", share("sanctions"))
 	row("  of which crop demand", share("crop demand"))
-	tw.Flush()
+	t.WriteText(&b)
 	fmt.Fprintf(&b, "(* at a bound of its range. Record: 2022 peak 1,202 $/t 2022-04; Belarus 2022 exports −64%%; 2021–22 rise %s $/t.)\n",
 		signed(rs[0].Decomposition.RecordRise, 0))
 	_, err := io.WriteString(w, b.String())
