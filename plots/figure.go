@@ -687,7 +687,8 @@ func legendStyle(items []LegendItem, st *Style, h vg.Length) *Style {
 }
 
 // legendBelowRows lays items out in rows of at most width (a header
-// starts a row) and returns the rows.
+// starts a row) and returns the rows. A label too long for a row of its
+// own wraps onto rows of its own (legendCont, drawn under the label).
 func legendBelowRows(items []LegendItem, st *Style, width vg.Length) [][]LegendItem {
 	sty := st.text(st.legend, false, colText)
 	bsty := st.text(st.legend, true, colText)
@@ -698,6 +699,21 @@ func legendBelowRows(items []LegendItem, st *Style, width vg.Length) [][]LegendI
 		w := st.swatch + st.pad*0.5 + sty.Width(it.Label) + st.pad*1.5
 		if it.Kind == LegendHeader {
 			w = bsty.Width(it.Label) + st.pad
+		}
+		if it.Kind != LegendHeader && w > width {
+			if len(cur) > 0 {
+				rows = append(rows, cur)
+				cur, used = nil, 0
+			}
+			for k, l := range wrapText(it.Label, sty, width-st.swatch-st.pad*2, 4) {
+				line := LegendItem{Kind: legendCont, Label: l}
+				if k == 0 {
+					line = it
+					line.Label = l
+				}
+				rows = append(rows, []LegendItem{line})
+			}
+			continue
 		}
 		if len(cur) > 0 && (it.Kind == LegendHeader || used+w > width) {
 			rows = append(rows, cur)
@@ -735,7 +751,9 @@ func drawLegendBelow(c draw.Canvas, items []LegendItem, st *Style) {
 				x += bsty.Width(it.Label) + st.pad
 				continue
 			}
-			drawSwatch(c, it, st, sty, x, y)
+			if it.Kind != legendCont {
+				drawSwatch(c, it, st, sty, x, y)
+			}
 			x += st.swatch + st.pad*0.5
 			c.FillText(sty, vg.Point{X: x, Y: y}, it.Label)
 			x += sty.Width(it.Label) + st.pad*1.5

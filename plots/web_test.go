@@ -2,7 +2,9 @@ package plots
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
@@ -61,6 +63,35 @@ func TestWebSize(t *testing.T) {
 					t.Errorf("price at web size labels the early event %q", l)
 				}
 			}
+		}
+	}
+}
+
+// TestWebLegendWraps: at SizeWeb a legend label too long for the width of
+// the chart wraps onto lines of its own under its swatch, rather than
+// running off the canvas.
+func TestWebLegendWraps(t *testing.T) {
+	long := []string{
+		"Pinned: Sanction discount on Belarusian sales: 15%; Klaipėda corridor reopens: never",
+		"Current: Sanction discount on Belarusian sales: 60% (both runs); Klaipėda corridor reopens: 2026-07 (scenario only)",
+	}
+	charts, err := CompareCharts([]*model.Run{fixtureRun(fixtureOpts{}), fixtureRun(fixtureOpts{delay: 0.5})}, long, "Belarus", fixtureMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := StyleOf(SizeWeb)
+	sty := st.text(st.legend, false, colText)
+	for _, ch := range charts {
+		texts, _ := svgTexts(t, ch, Options{Size: SizeWeb})
+		for _, s := range texts {
+			if sty.Width(s) > st.Width()-2*st.pad && (strings.HasPrefix(s, "Pinned") || strings.HasPrefix(s, "Current")) {
+				t.Errorf("%s: legend line %q is %.0f pt wide on a %.0f pt canvas", ch.Name, s, sty.Width(s), st.Width())
+			}
+		}
+		if !slices.ContainsFunc(texts, func(s string) bool {
+			return strings.HasSuffix(s, "2026-07 (scenario only)") && !strings.HasPrefix(s, "Current")
+		}) {
+			t.Errorf("%s: the last words of the long label are missing: %q", ch.Name, texts)
 		}
 	}
 }

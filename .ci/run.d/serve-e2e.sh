@@ -28,4 +28,4 @@ fi
 shot="${TMPDIR:-/tmp}/potash-serve-e2e.png"
 POTASH_BROWSER_TEST=required POTASH_CHROMIUM="$chromium" POTASH_SCREENSHOT="$shot" \
   go test ./internal/serve -run '^TestBrowser$' -count=1 -v
-echo "serve-e2e: screenshot of the page in $shot"
+echo "serve-e2e: screenshots of the page in ${shot%.png}{,-full,-narrow,-narrow-full}.png"
