@@ -131,8 +131,10 @@ func TestHashIndependentOfPath(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(os.WriteFile(filepath.Join(sub, "parent.yaml"), []byte("title: parent\nextends: us-relief-2025\n"), 0o600))
-	must(os.WriteFile(filepath.Join(sub, "child.yaml"), []byte("title: child\nextends: parent.yaml\ncompare_to: ./parent.yaml\nhorizon: {report_from: 2026-01}\n"), 0o600))
+	// Market overrides in both files: each records the file it came from
+	// in the resolved market.
+	must(os.WriteFile(filepath.Join(sub, "parent.yaml"), []byte("title: parent\nextends: us-relief-2025\nmarket:\n  overrides:\n    regions.India.demand_elasticity: 0.3\n"), 0o600))
+	must(os.WriteFile(filepath.Join(sub, "child.yaml"), []byte("title: child\nextends: parent.yaml\ncompare_to: ./parent.yaml\nhorizon: {report_from: 2026-01}\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: 0.4\n"), 0o600))
 	var hashes []string
 	var resolved []string
 	for _, c := range []struct{ wd, path string }{
@@ -148,6 +150,11 @@ func TestHashIndependentOfPath(t *testing.T) {
 		resolved = append(resolved, string(s.Resolved))
 		if strings.Contains(string(s.Resolved), dir) || strings.Contains(s.CounterfactualName, dir) {
 			t.Errorf("%s from %s: the resolved scenario names the folder %s", c.path, c.wd, dir)
+		}
+		for _, want := range []string{"source: override in child.yaml", "source: override in parent.yaml"} {
+			if !strings.Contains(string(s.Resolved), want) {
+				t.Errorf("%s from %s: the resolved market lacks %q", c.path, c.wd, want)
+			}
 		}
 	}
 	for k := range hashes {

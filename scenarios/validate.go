@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -215,11 +216,19 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 	}
 }
 
+// docName names the document of an override in the resolved market: a
+// built-in by its name, a file by its base name, so that the resolved
+// scenario and its hash do not depend on the path the file was given by
+// or the working folder, and name no folder of the user's machine
+// (issue 16 item 5).
 func docName(d *doc) string {
 	if d == nil {
 		return "--set"
 	}
-	return d.src.file
+	if d.src.builtin || d.src.file == "<input>" {
+		return d.src.file
+	}
+	return filepath.Base(d.src.file)
 }
 
 // validateMarket checks names and parameter ranges of the market after
