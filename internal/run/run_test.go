@@ -301,8 +301,9 @@ func TestNoAbsolutePaths(t *testing.T) {
 		}
 	}
 	write(parent, "title: parent\nextends: us-relief-2025\ncompare_to: sanctions-stay\n")
-	// An event after the horizon: a warning naming the file.
-	write(child, "title: child\nextends: "+parent+"\ncompare_to: sanctions-stay\nevents:\n  - {id: late, label: Late, ban: {supplier: Belarus, region: Brazil}, start: 2035-01}\n")
+	// An event after the horizon: a warning naming the file. A market
+	// override: its source in the resolved market names the file.
+	write(child, "title: child\nextends: "+parent+"\ncompare_to: sanctions-stay\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: 0.4\nevents:\n  - {id: late, label: Late, ban: {supplier: Belarus, region: Brazil}, start: 2035-01}\n")
 	set := "events.us-ban.end=2026-06"
 	s := load(t, child, set)
 	for _, tc := range []struct {
