@@ -762,3 +762,39 @@ events:
 		t.Errorf("draws.csv written without draws")
 	}
 }
+
+// TestRunWindow: --window report draws the time charts over the report
+// window only (no 2021 on the price chart's axis, no shaded window);
+// the default draws the whole run with the window shaded (issue 16 item
+// 14); --window with --no-charts, or a bad value, is a usage error.
+func TestRunWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders charts")
+	}
+	for _, tc := range []struct {
+		args       []string
+		want, lack []string
+	}{
+		{nil, []string{">2021<", ">Report window<"}, nil},
+		{[]string{"--window", "report"}, []string{">2027<"}, []string{">2021<", ">Report window<"}},
+	} {
+		dir := t.TempDir()
+		potash(t, append([]string{"run", "--charts", "svg", "--out", dir}, tc.args...)...).want(t, exitOK)
+		svg := string(mustRead(t, filepath.Join(dir, "price.svg")))
+		for _, w := range tc.want {
+			if !strings.Contains(svg, w) {
+				t.Errorf("%q: price.svg lacks %s", tc.args, w)
+			}
+		}
+		for _, w := range tc.lack {
+			if strings.Contains(svg, w) {
+				t.Errorf("%q: price.svg has %s", tc.args, w)
+			}
+		}
+	}
+	potash(t, "run", "--window", "headline", "--out", t.TempDir()).want(t, exitBadInput)
+	r := potash(t, "run", "--no-charts", "--window", "report", "--out", t.TempDir()).want(t, exitBadInput)
+	if !strings.Contains(r.stderr, "--no-charts writes no charts") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
