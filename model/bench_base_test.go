@@ -108,3 +108,55 @@ func BenchmarkSolveBaseWarm(b *testing.B) {
 		}
 	}
 }
+
+// cournotBase returns the base dataset with Cournot players — Canada, and
+// Russia and Belarus marketing jointly (BPC) — at the conduct of the
+// bpc-breakup built-in, calibrated.
+func cournotBase(tb testing.TB) (*model.Market, *model.Calibrated) {
+	tb.Helper()
+	m, _ := baseSetup(tb)
+	for name, phi := range map[string]float64{"Canada": 0.29, "Russia": 0.35, "Belarus": 0.2} {
+		m.Suppliers[m.SupplierIndex(name)].Conduct = phi
+	}
+	m.Coalitions = []model.Coalition{{Name: "BPC", Members: []string{"Russia", "Belarus"}, Weight: 1}}
+	c, err := model.Calibrate(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, c
+}
+
+// BenchmarkSolveBaseCournot is BenchmarkSolveBase with Cournot players
+// and BPC (cournotBase).
+func BenchmarkSolveBaseCournot(b *testing.B) {
+	m, c := cournotBase(b)
+	pol := model.NewPolicy(m)
+	sanctions(b, m, pol, 0.15)
+	s, sol := model.NewSolver(c), model.NewSolution(c)
+	b.ReportAllocs()
+	for b.Loop() {
+		if res, err := s.Solve(pol, nil, nil, sol); err != nil || res.Status != model.Converged {
+			b.Fatal(err, res)
+		}
+	}
+}
+
+// BenchmarkSolveBaseWarmCournot is BenchmarkSolveBaseWarm with Cournot
+// players and BPC.
+func BenchmarkSolveBaseWarmCournot(b *testing.B) {
+	m, c := cournotBase(b)
+	pol := model.NewPolicy(m)
+	sanctions(b, m, pol, 0.14)
+	s, sol := model.NewSolver(c), model.NewSolution(c)
+	if res, err := s.Solve(pol, nil, nil, sol); err != nil || res.Status != model.Converged {
+		b.Fatal(err, res)
+	}
+	start := append([]float64(nil), sol.FOB...)
+	sanctions(b, m, pol, 0.15)
+	b.ReportAllocs()
+	for b.Loop() {
+		if res, err := s.Solve(pol, nil, start, sol); err != nil || res.Status != model.Converged {
+			b.Fatal(err, res)
+		}
+	}
+}

@@ -24,7 +24,13 @@ import (
 //
 // With a Lag it uses the short-run curve B_t = S_{t−1}^(1−λ)·B^λ, η_t = λη.
 func bruteSupplyLag(c *Calibrated, pol *Policy, lag *Lag, i int, p, dbar float64) float64 {
-	p *= (1 - dbar) * (1 - c.Markup[i])
+	return bruteSupplyMu(c, pol, lag, i, p, dbar, 0)
+}
+
+// bruteSupplyMu is bruteSupplyLag for a supplier with conduct markup mu:
+// its mines see p·(1 − δ̄)·(1 − L − μ).
+func bruteSupplyMu(c *Calibrated, pol *Policy, lag *Lag, i int, p, dbar, mu float64) float64 {
+	p *= (1 - dbar) * (1 - c.Markup[i] - mu)
 	s := c.Market.Suppliers[i]
 	B, eta := c.B[i], s.Eta
 	if lag != nil {

@@ -50,7 +50,10 @@ func Calibrate(m *Market) (*Calibrated, error) {
 		MC0:    make([]float64, n),
 		Markup: make([]float64, n),
 		Home:   make([]int, n),
-		Bench:  0,
+
+		ConductMarkup: make([]float64, n),
+		CostData:      make([]float64, n),
+		Bench:         0,
 
 		lnBeta:   make([]float64, n*R),
 		lnA:      make([]float64, R),
@@ -128,6 +131,7 @@ func Calibrate(m *Market) (*Calibrated, error) {
 			c.MC0[i] = s.MarginalCost
 		}
 		c.Markup[i] = (c.M0[i] - c.MC0[i]) / s.FOB
+		c.CostData[i] = s.MarginalCost
 		c.lnB[i] = math.Log(c.S0[i]) - s.Eta*math.Log(c.MC0[i])
 		c.B[i] = math.Exp(c.lnB[i])
 		c.cost0[i] = s.Eta / (s.Eta + 1) * c.S0[i] * c.MC0[i]
@@ -137,6 +141,9 @@ func Calibrate(m *Market) (*Calibrated, error) {
 			c.domReg[i] = r
 			c.domShare[i] = s.Domestic / mc.Flows[i][r]
 		}
+	}
+	if err := calibrateConduct(c); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -257,6 +264,9 @@ func validateMarket(m *Market) error {
 				return marketErr("%s.cost: %v must be a finite number ≥ 0", cf, cr.Cost)
 			}
 		}
+	}
+	if err := validateConduct(m); err != nil {
+		return err
 	}
 	if err := checkMatrix(m, "flows", m.Flows, false); err != nil {
 		return err

@@ -189,6 +189,7 @@ func TestPathTrendMatchesClosedForm(t *testing.T) {
 // ErrInvalidEvent; a step event at full intensity changes the policy.
 func TestInstrumentTable(t *testing.T) {
 	m := pathMarket()
+	m.Coalitions = []Coalition{{Name: "G", Members: []string{m.Suppliers[0].Name, m.Suppliers[1].Name}}}
 	c, err := Calibrate(m)
 	if err != nil {
 		t.Fatal(err)

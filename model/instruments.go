@@ -67,6 +67,15 @@ const (
 	// EventExportTax adds Value to supplier's export tax, $/t (a delta;
 	// its government collects it).
 	EventExportTax
+	// EventConduct sets supplier's conduct parameter φ to Value in [0, 1]
+	// (0 a price-taker, 1 Cournot; a level: ramps from the level in force,
+	// or From when HasFrom). docs/MODEL.md, section 3.8.
+	EventConduct
+	// EventCoalition sets the cooperation weight λ of coalition Coalition
+	// (an index in Market.Coalitions) to Value in [0, 1]: 1 forms it (its
+	// members set their quantities jointly), 0 breaks it up (a level:
+	// ramps from the level in force, or From when HasFrom).
+	EventCoalition
 
 	eventKindEnd // one past the last kind
 )
@@ -91,9 +100,10 @@ type instrument struct {
 	name string
 	// supplier and region say how the instrument uses Event.Supplier and
 	// Event.Region; corridor that it needs Event.Corridor (a corridor of
-	// the supplier).
+	// the supplier); coalition that it needs Event.Coalition.
 	supplier, region use
 	corridor         bool
+	coalition        bool
 	// level: the instrument sets a level, moving from the level in force
 	// (or Event.From) to the value by the intensity; otherwise it is a
 	// delta scaled by the intensity.
@@ -262,6 +272,28 @@ var instruments = [eventKindEnd]instrument{
 			pol.ExportTax[e.Supplier] += w * v
 		},
 	},
+	EventConduct: {
+		name: "conduct", supplier: required, level: true, ramp: true, check: unitInterval, valueName: "value",
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			p := &pol.Conduct[e.Supplier]
+			*p = math.Min(1, math.Max(0, ramped(*p, e, w, v)))
+		},
+	},
+	EventCoalition: {
+		name: "coalition", coalition: true, level: true, ramp: true, check: unitInterval, valueName: "weight",
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			p := &pol.Cooperation[e.Coalition]
+			*p = math.Min(1, math.Max(0, ramped(*p, e, w, v)))
+		},
+	},
+}
+
+// unitInterval checks a conduct parameter or cooperation weight.
+func unitInterval(v float64) error {
+	if !(v >= 0 && v <= 1) {
+		return fmt.Errorf("%g must be in [0, 1]", v)
+	}
+	return nil
 }
 
 // levelAt moves a level from the level in force (or e.From when HasFrom)
@@ -391,6 +423,11 @@ func ValidateEvents(m *Market, events []Event) error {
 		}
 		if e.Region < -1 || e.Region >= R || (in.region == required && e.Region < 0) {
 			return bad("region", "index %d out of range (%d regions)", e.Region, R)
+		}
+		if in.coalition {
+			if ng := len(m.Coalitions); e.Coalition < 0 || e.Coalition >= ng {
+				return bad("coalition", "index %d out of range (%d coalitions)", e.Coalition, ng)
+			}
 		}
 		if in.corridor {
 			if nc := len(m.Suppliers[e.Supplier].Corridors); e.Corridor < 0 || e.Corridor >= nc {

@@ -26,6 +26,26 @@ type Market struct {
 	Freight [][]float64
 	// Wedge[i][r] is the base ad-valorem wedge τ0 on the route, a fraction.
 	Wedge [][]float64
+
+	// Coalitions are the named groups of suppliers that may set their
+	// members' quantities jointly (a cartel such as BPC, a marketing agency
+	// such as Canpotex), with the cooperation weight in force in the base
+	// year (docs/MODEL.md, section 3.8). A supplier belongs to at most one.
+	// nil: none.
+	Coalitions []Coalition
+}
+
+// Coalition is a named group of suppliers that may set their quantities
+// jointly (docs/MODEL.md, section 3.8).
+type Coalition struct {
+	Name    string
+	Label   string   // display name, Name if empty
+	Members []string // supplier names, at least two
+	// Weight is the cooperation weight λ in force in the base year, in
+	// [0, 1]: each member maximises its own profit plus λ times its
+	// partners'. 1 is joint quantity setting (a cartel), 0 members acting
+	// alone. Events move it over time (EventCoalition).
+	Weight float64
 }
 
 // Supplier is a producing country.
@@ -65,6 +85,13 @@ type Supplier struct {
 	// Corridors are the export routes from mine to port, with capacity and
 	// unit cost. They need not be sorted; Calibrate orders them by cost.
 	Corridors []Corridor
+
+	// Conduct is the conduct parameter φ in [0, 1] in the base year: 0 a
+	// price-taker, 1 a Cournot player (or, in a coalition, its full share
+	// of the joint quantity setting); between, it keeps that fraction of
+	// the Cournot markup (docs/MODEL.md, section 3.8). Calibrate backs the
+	// base conduct markup out of the base data (section 4.2).
+	Conduct float64
 }
 
 // Corridor is a logistics route from a supplier's mines to its customers
@@ -106,6 +133,13 @@ func (m *Market) Clone() *Market {
 	c.Flows = cloneMatrix(m.Flows)
 	c.Freight = cloneMatrix(m.Freight)
 	c.Wedge = cloneMatrix(m.Wedge)
+	if m.Coalitions != nil {
+		c.Coalitions = make([]Coalition, len(m.Coalitions))
+		for g, co := range m.Coalitions {
+			co.Members = append([]string(nil), co.Members...)
+			c.Coalitions[g] = co
+		}
+	}
 	return &c
 }
 
@@ -154,6 +188,17 @@ func (m *Market) CorridorIndex(i int, name string) int {
 	return -1
 }
 
+// CoalitionIndex returns the index of the coalition called name in
+// m.Coalitions, or -1.
+func (m *Market) CoalitionIndex(name string) int {
+	for g := range m.Coalitions {
+		if m.Coalitions[g].Name == name {
+			return g
+		}
+	}
+	return -1
+}
+
 // Range is a documented plausible range [Lo, Hi] of a parameter.
 type Range struct{ Lo, Hi float64 }
 
@@ -181,7 +226,16 @@ var (
 	rangeDemandAdjust = Range{0.005, 1}   // μ: the whole domain works
 	rangeGrowth       = Range{-0.2, 0.07} // g: above 7%/yr demand outgrows capacity (prices beyond 20× by 2022)
 	rangeWedge        = Range{0, 5}       // τ0: the whole domain works
+
+	domainConduct = Range{0, 1}
+	rangeConduct  = Range{0, 1} // φ: see RangeConduct
 )
+
+// RangeConduct returns the valid range of the conduct parameter φ
+// (Supplier.Conduct, Policy.Conduct) and of a coalition's cooperation
+// weight λ (Coalition.Weight, Policy.Cooperation). A conduct whose base
+// markup exceeds the price is an error of Calibrate, whatever its range.
+func RangeConduct() Range { return rangeConduct }
 
 // RangeEps returns the valid range of the demand elasticity ε (Region.Eps).
 func RangeEps() Range { return rangeEps }

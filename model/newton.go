@@ -117,6 +117,15 @@ type workspace struct {
 	tu     []float64 // Jacobian scratch per region
 	tv     []float64
 
+	// Market conduct (conduct.go): φ, coalition index (−1: none) and
+	// cooperation weight λ per supplier; the strategic participants (φ >
+	// 0); their conduct markups μ and 1 − L (before μ); ∂μ_i/∂ln p_j flat
+	// i*n+j; scratch per supplier.
+	phi, lam, mu, oml0 []float64
+	coal, strat        []int
+	dmu                []float64
+	cdD, cdE, cdN      []float64
+
 	evals int
 	// failSup is the supplier whose own excess demand had no root within
 	// the price bounds in the last sweep (−1: none); failHigh says it was
@@ -141,6 +150,18 @@ func newWorkspace(c *Calibrated) *workspace {
 		sc: vec(n), F: vec(n + n*R), ybest: vec(n + n*R), ytry: vec(n + n*R), dy: vec(n),
 		J: vec(n * n), piv: make([]int, n), apos: make([]int, n), tu: vec(n), tv: vec(n),
 		unk: make([]int, 0, n), tq: make([]trq, 0),
+		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
+		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
+	}
+	for i := range w.coal {
+		w.coal[i] = -1
+	}
+	for g, co := range m.Coalitions {
+		for _, name := range co.Members {
+			if i := m.SupplierIndex(name); i >= 0 {
+				w.coal[i] = g
+			}
+		}
 	}
 	for i := range m.Suppliers {
 		for r := 0; r < R; r++ {
@@ -215,6 +236,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		sp.eta = s.Eta
 		sp.etaLR = s.Eta
 		sp.oml = 1 - c.Markup[i]
+		w.oml0[i] = sp.oml
 		sp.tax = pol.ExportTax[i]
 		if lag != nil {
 			q := lag.Supply[i]
@@ -284,6 +306,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.rn[r] = cnt
 	}
+	w.prepareConduct(pol)
 	w.ny = n + len(w.tq)
 	if N := len(w.part) + len(w.tq); len(w.J) < N*N {
 		// More unknowns than suppliers: size the Newton storage once for
@@ -460,6 +483,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 			}
 		}
 	}
+	if len(w.strat) > 0 {
+		w.markups()
+	}
 	for _, i := range w.act {
 		sp := &w.sup[i]
 		p := w.p[i]
@@ -530,6 +556,9 @@ func (w *workspace) jacobian() {
 	}
 	for a, i := range w.act {
 		J[a*na+a] -= w.dS[i] / w.sc[i]
+	}
+	if len(w.strat) > 0 {
+		w.conductJacobian(J, na)
 	}
 	if len(w.tq) > 0 {
 		w.trqJacobian(J, na)
@@ -639,10 +668,12 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			break
 		}
 	}
+	stale := -1
 	if res.Status == Converged && len(w.act) < len(w.part) {
 		for _, i := range w.part {
 			if w.pinned[i] && !w.stepCleared(i) {
 				res.Status = Stalled // pinned and unpinned maxUnpins times
+				stale = i
 				break
 			}
 		}
@@ -661,6 +692,14 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	res.MaxResidual = maxF
 	if res.Status != Converged {
 		res.Reason = w.reason(res)
+	}
+	if stale >= 0 {
+		// Its residual was held at 0 on the step: report its own excess
+		// demand at the final prices instead.
+		w.othersSum(stale)
+		g, _ := w.ownExcess(stale, w.y[stale])
+		res.MaxResidual = math.Max(res.MaxResidual, math.Max(math.Abs(g)/w.sc[stale], 2*tol))
+		res.Reason = fmt.Sprintf("%s: its market clears only on a step of its supply curve that moved away %d times (relative excess demand %.3g)", w.c.Market.Suppliers[stale].Name, maxUnpins, math.Abs(g)/w.sc[stale])
 	}
 	return res
 }
@@ -821,7 +860,7 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 		dD += x * (p * w.omd[k] / pf) * (-w.sig[r] + (w.sig[r]-w.eps[r])*s)
 	}
 	sp := &w.sup[i]
-	pt := p * sp.oml
+	pt := p * sp.oml // a conduct markup held at its value at the last eval
 	if D > 0 {
 		pt *= 1 - Dd/D
 	}

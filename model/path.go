@@ -19,6 +19,9 @@ type Event struct {
 	Supplier int // supplier index, or −1 where the kind allows "all"
 	Region   int // region index, or −1
 	Corridor int // corridor index within the supplier, for corridor kinds
+	// Coalition is the coalition index in Market.Coalitions, for
+	// EventCoalition.
+	Coalition int
 
 	Value   float64
 	From    float64 // starting level for level kinds when HasFrom

@@ -66,16 +66,24 @@ type Policy struct {
 	TRQQuota [][]float64
 	TRQIn    [][]float64
 	TRQOut   [][]float64
+	// Conduct[i] is supplier i's conduct parameter φ in [0, 1] (0 a
+	// price-taker, 1 Cournot; base: Supplier.Conduct). Cooperation[g] is
+	// coalition g's cooperation weight λ in [0, 1] (1 joint quantity
+	// setting, 0 its members act alone; base: Coalition.Weight). See
+	// docs/MODEL.md, section 3.8.
+	Conduct     []float64
+	Cooperation []float64
 }
 
 // shape is what a Policy field is indexed by.
 type shape uint8
 
 const (
-	perSupplier shape = iota // vector [i]
-	perRegion                // vector [r]
-	perRoute                 // matrix [i][r]
-	perCorridor              // matrix [i][k], k in the supplier's corridor order
+	perSupplier  shape = iota // vector [i]
+	perRegion                 // vector [r]
+	perRoute                  // matrix [i][r]
+	perCorridor               // matrix [i][k], k in the supplier's corridor order
+	perCoalition              // vector [g], g in Market.Coalitions
 )
 
 // valid is the check a Policy field's values must pass.
@@ -89,6 +97,7 @@ const (
 	finiteOrNoCap               // a finite number or +Inf
 	positiveFinite              // a finite number > 0
 	unitFraction                // a number in [0, 1)
+	unitClosed                  // a number in [0, 1]
 )
 
 // policyField is one field of Policy. Exactly one of vec, mat, bools is
@@ -125,13 +134,22 @@ var policyFields = []policyField{
 	{name: "trq_quota", shape: perRoute, check: nonNegOrNoCap, def: NoCap, mat: func(p *Policy) *[][]float64 { return &p.TRQQuota }},
 	{name: "trq_in", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQIn }},
 	{name: "trq_out", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQOut }},
+	{name: "conduct", shape: perSupplier, check: unitClosed,
+		base: func(m *Market, i, _ int) float64 { return m.Suppliers[i].Conduct },
+		vec:  func(p *Policy) *[]float64 { return &p.Conduct }},
+	{name: "cooperation", shape: perCoalition, check: unitClosed,
+		base: func(m *Market, g, _ int) float64 { return m.Coalitions[g].Weight },
+		vec:  func(p *Policy) *[]float64 { return &p.Cooperation }},
 }
 
 // rows returns the number of rows (matrices) or entries (vectors) of a
 // field of shape s in m, and the length of row i of a matrix.
 func (s shape) rows(m *Market) int {
-	if s == perRegion {
+	switch s {
+	case perRegion:
 		return len(m.Regions)
+	case perCoalition:
+		return len(m.Coalitions)
 	}
 	return len(m.Suppliers)
 }
@@ -186,7 +204,14 @@ func (p *Policy) Reset(m *Market) {
 		pf := &policyFields[f]
 		switch {
 		case pf.vec != nil:
-			fill(*pf.vec(p), pf.def)
+			v := *pf.vec(p)
+			if pf.base == nil {
+				fill(v, pf.def)
+				continue
+			}
+			for i := range v {
+				v[i] = pf.base(m, i, 0)
+			}
 		case pf.mat != nil:
 			for i, row := range *pf.mat(p) {
 				if pf.base == nil {
@@ -325,6 +350,12 @@ func (v valid) firstBad(a []float64) int {
 				return k
 			}
 		}
+	case unitClosed:
+		for k, x := range a {
+			if !(x >= 0 && x <= 1) {
+				return k
+			}
+		}
 	case nonNegOrNoCap:
 		for k, x := range a {
 			if !(x >= 0) {
@@ -355,6 +386,8 @@ func (v valid) ok(x float64) bool {
 		return finite(x) && x > 0
 	case unitFraction:
 		return x >= 0 && x < 1
+	case unitClosed:
+		return x >= 0 && x <= 1
 	}
 	return true
 }
@@ -373,6 +406,8 @@ func (v valid) String() string {
 		return "a finite number > 0"
 	case unitFraction:
 		return "a fraction in [0, 1)"
+	case unitClosed:
+		return "a number in [0, 1]"
 	}
 	return "valid"
 }
@@ -386,6 +421,8 @@ func (pf *policyField) valueError(m *Market, a, k int, x float64) error {
 		field += "[" + m.Regions[a].Name + "]"
 	case perSupplier:
 		field += "[" + m.Suppliers[a].Name + "]"
+	case perCoalition:
+		field += "[" + m.Coalitions[a].Name + "]"
 	case perRoute:
 		field += "[" + m.Suppliers[a].Name + "][" + m.Regions[k].Name + "]"
 	case perCorridor:

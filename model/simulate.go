@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // pathSim steps one path. It holds one Policy, one Solver and one Solution
@@ -341,7 +342,7 @@ func marketsEqual(a, b *Market) bool {
 		x, y := &a.Suppliers[i], &b.Suppliers[i]
 		if x.Name != y.Name || x.Label != y.Label || x.Home != y.Home || x.FOB != y.FOB || x.Capacity != y.Capacity ||
 			x.Eta != y.Eta || x.Adjust != y.Adjust || x.MarginalCost != y.MarginalCost || x.Domestic != y.Domestic ||
-			x.DomesticIn != y.DomesticIn || len(x.Corridors) != len(y.Corridors) {
+			x.DomesticIn != y.DomesticIn || x.Conduct != y.Conduct || len(x.Corridors) != len(y.Corridors) {
 			return false
 		}
 		for k := range x.Corridors {
@@ -352,6 +353,15 @@ func marketsEqual(a, b *Market) bool {
 	}
 	for r := range a.Regions {
 		if a.Regions[r] != b.Regions[r] {
+			return false
+		}
+	}
+	if len(a.Coalitions) != len(b.Coalitions) {
+		return false
+	}
+	for g := range a.Coalitions {
+		x, y := &a.Coalitions[g], &b.Coalitions[g]
+		if x.Name != y.Name || x.Label != y.Label || x.Weight != y.Weight || !slices.Equal(x.Members, y.Members) {
 			return false
 		}
 	}

@@ -35,7 +35,16 @@ type Calibrated struct {
 	// L·p per tonne is its markup rent. Held at its base value: the place
 	// where market conduct (issue 15) will make it endogenous.
 	Markup []float64
-	Home   []int // region index of supplier i's domestic sales, or -1
+	// ConductMarkup[i] is the base conduct markup μ0 of supplier i, a share
+	// of its FOB price (0 for a price-taker), backed out of the base data
+	// (docs/MODEL.md, section 4.2); Markup holds what is left of the
+	// base-year gap.
+	ConductMarkup []float64
+	// CostData[i] is the published marginal cost Supplier.MarginalCost
+	// (0: not given). MC0 is below it when the conduct markup exceeds the
+	// gap the cost data leave (section 4.2).
+	CostData []float64
+	Home     []int // region index of supplier i's domestic sales, or -1
 	// Bench is the index of the benchmark region (region 0 when
 	// Market.Benchmark is empty).
 	Bench int
@@ -191,7 +200,10 @@ type Solution struct {
 	CorridorUse    [][]float64 // [i][k] flow/capacity (0 for a closed corridor)
 	// Rents, $M/yr; with the long-run variable mine cost they add up to
 	// NetbackRevenue − ExportTax (section 6):
-	MarkupRent     []float64 // base markup L·p̄·S: the base-year gap between netback and marginal cost, held as a share of the FOB price
+	MarkupRent []float64 // markup rent (L + μ)·p̄·S: the base markup L (the base-year gap between netback and marginal cost left after the conduct markup, a share of the FOB price) and the conduct markup μ (section 3.8)
+	// ConductMarkup[i] is the conduct markup μ in force, a share of the FOB
+	// price (0 for a price-taker; docs/MODEL.md, section 3.8).
+	ConductMarkup  []float64
 	CorridorRent   []float64 // scarcity rent (m̃ − MC_t)·S when the corridors bind (BindCorridor), else 0
 	CapacityRent   []float64 // the same when production capacity binds (BindCapacity)
 	QuotaRent      []float64 // the same when the export cap binds (BindQuota)
@@ -296,6 +308,7 @@ var solFields = [...]solField{
 	matField(perRoute, func(s *Solution) *[][]float64 { return &s.CFR }),
 	matField(perRoute, func(s *Solution) *[][]float64 { return &s.Delivered }),
 	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorCap }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ConductMarkup }),
 }
 
 // NewSolution allocates a Solution sized for c's market: every slice is

@@ -67,7 +67,8 @@ func checkClearingLag(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, sol *S
 		sc := math.Max(c.S0[i], scaleFloor)
 		th := trqRates(c, pol, sol)
 		dbar := bruteDbar(c, pol, lag, sol.FOB, out, th, i)
-		S := bruteSupplyLag(c, pol, lag, i, sol.FOB[i], dbar)
+		mu := sol.ConductMarkup[i] // the conduct markup is checked against closed forms (conduct_test.go)
+		S := bruteSupplyMu(c, pol, lag, i, sol.FOB[i], dbar, mu)
 		D := bruteDemandLag(c, pol, lag, sol.FOB, out, th, i)
 		if math.Abs(sol.Sales[i]-D)/sc > tolClear {
 			t.Errorf("%s: demand %.12g, sales %.12g", s.Name, D, sol.Sales[i])
@@ -76,8 +77,8 @@ func checkClearingLag(t testing.TB, c *Calibrated, pol *Policy, lag *Lag, sol *S
 			// Allowed only on a supply step narrower than the price
 			// resolution (Result.Steps): demand between the supply just
 			// below and just above the price.
-			lo := bruteSupplyLag(c, pol, lag, i, sol.FOB[i]*(1-tolStep), dbar)
-			hi := bruteSupplyLag(c, pol, lag, i, sol.FOB[i]*(1+tolStep), dbar)
+			lo := bruteSupplyMu(c, pol, lag, i, sol.FOB[i]*(1-tolStep), dbar, mu)
+			hi := bruteSupplyMu(c, pol, lag, i, sol.FOB[i]*(1+tolStep), dbar, mu)
 			if !(lo <= D*(1+tolClear) && D <= hi*(1+tolClear)) {
 				t.Errorf("%s: demand %.12g, supply %.12g (%.12g..%.12g around the price)", s.Name, D, S, lo, hi)
 			}

@@ -202,6 +202,7 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	meff := pbar*sp.oml - cstar
 	sol.MarginalCost[i] = mlr
 	sol.MarkupRent[i] = (1 - sp.oml) * pbar * S
+	sol.ConductMarkup[i] = w.mu[i]
 	sol.CorridorRent[i], sol.CapacityRent[i], sol.QuotaRent[i] = 0, 0, 0
 	var scarce float64
 	switch w.piece[i] { // from the last eval, at this point
@@ -235,7 +236,7 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 func zero(sol *Solution, i int) {
 	for _, f := range [...]*[]float64{&sol.Netback, &sol.MarginalCost, &sol.Sales, &sol.Exports, &sol.DomesticSales,
 		&sol.Revenue, &sol.ExportRev, &sol.NetbackRevenue, &sol.LogisticsCost, &sol.ExportTax, &sol.ConcessionPaid,
-		&sol.CapacityUse, &sol.MarkupRent, &sol.CorridorRent, &sol.CapacityRent, &sol.QuotaRent,
+		&sol.CapacityUse, &sol.MarkupRent, &sol.ConductMarkup, &sol.CorridorRent, &sol.CapacityRent, &sol.QuotaRent,
 		&sol.AdjustmentRent, &sol.MineRent, &sol.RouteRent} {
 		(*f)[i] = 0
 	}

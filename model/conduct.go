@@ -1,0 +1,315 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// Market conduct (docs/MODEL.md, sections 3.8 and 4.2).
+//
+// A strategic supplier i (conduct φ_i > 0) keeps the conduct markup μ_i, a
+// share of its FOB price, out of the price its mines see:
+//
+//	p̃_i = p_i·(1 − δ̄_i)·(1 − L_i − μ_i),   μ_i = φ_i·(1 + C_i)/E_i
+//
+// E_i is the demand elasticity it perceives when it expands its sales and
+// holds every rival's deliveries to every region fixed (the Cournot
+// conjecture), and C_i the revenue its coalition partners lose per unit of
+// its own revenue, weighted by the cooperation weight λ:
+//
+//	g[i][r] = s·(σ − ε)/(ε + s·(σ − ε))     (s = s[i][r] the expenditure share)
+//	e[i][r] = σ·(1 − g[i][r])               = 1/((1 − s)/σ + s/ε)
+//	E_i     = Σ_r (x[i][r]/D_i)·θ[i][r]·e[i][r]
+//	U[i][r] = Σ_{j partner} λ·x[j][r]·(p_j(1 − δ) + f[j][r])
+//	C_i     = Σ_r θ[i][r]·g[i][r]·U[i][r] / (p_i·D_i)
+//
+// with θ = p(1−δ)/(p(1−δ) + f) and ε the long-run demand elasticity (a
+// seller prices against the long-run demand curve also while demand
+// adjusts). markups computes μ, markupJacobian its derivatives.
+
+const (
+	// maxMarkup bounds the conduct markup μ (a share of the FOB price):
+	// beyond 1 the supplier's mines see a price ≤ 0 and supply nothing;
+	// the bound keeps μ finite where the perceived elasticity vanishes.
+	maxMarkup = 4.0
+	// minElasticity is the perceived elasticity E below which μ is
+	// maxMarkup.
+	minElasticity = 1e-12
+)
+
+// prepareConduct sets the conduct state of one solve from pol: φ per
+// supplier, the coalition of each supplier and its cooperation weight, and
+// the list of strategic participants. It does not allocate.
+func (w *workspace) prepareConduct(pol *Policy) {
+	w.strat = w.strat[:0]
+	for _, i := range w.part {
+		w.phi[i] = pol.Conduct[i]
+		w.lam[i] = 0
+		if g := w.coal[i]; g >= 0 {
+			w.lam[i] = pol.Cooperation[g]
+		}
+		if w.phi[i] > 0 {
+			w.strat = append(w.strat, i)
+		}
+	}
+	for i := 0; i < w.n; i++ {
+		w.mu[i] = 0
+	}
+}
+
+// partners reports whether i and j are coalition partners, and their
+// cooperation weight λ.
+func (w *workspace) partners(i, j int) (bool, float64) {
+	g := w.coal[i]
+	if g < 0 || i == j || w.coal[j] != g || w.lam[i] == 0 {
+		return false, 0
+	}
+	return true, w.lam[i]
+}
+
+// routeConduct returns, for open route k = i*R+r at the last eval, the
+// freight pass-through θ, the expenditure share s, g and e (section 3.8).
+func (w *workspace) routeConduct(i, r int) (th, s, g, e float64) {
+	k := i*w.R + r
+	pi := w.p[i] * w.omd[k]
+	th = pi / (pi + w.fr[k])
+	s = w.w[k] / w.W[r]
+	sig, eps := w.sig[r], w.c.Market.Regions[r].Eps
+	a := sig - eps
+	if den := eps + s*a; den > 0 {
+		g = s * a / den
+	}
+	return th, s, g, sig * (1 - g)
+}
+
+// partnerValue returns U[i][r] = Σ_{j partner} λ·x[j][r]·(p_j(1−δ) + f).
+func (w *workspace) partnerValue(i, r int) float64 {
+	if w.coal[i] < 0 || w.lam[i] == 0 {
+		return 0
+	}
+	n, R := w.n, w.R
+	var U float64
+	for _, j := range w.rl[r*n : r*n+w.rn[r]] {
+		if ok, lam := w.partners(i, j); ok {
+			k := j*R + r
+			U += lam * w.x[k] * (w.p[j]*w.omd[k] + w.fr[k])
+		}
+	}
+	return U
+}
+
+// markups sets μ_i and the effective 1 − L − μ_i (supplier.oml) of every
+// strategic participant at the flows of the current eval.
+func (w *workspace) markups() {
+	for _, i := range w.strat {
+		mu, _, _, _ := w.markupOf(i)
+		w.mu[i] = mu
+		w.sup[i].oml = w.oml0[i] - mu
+	}
+}
+
+// markupOf returns μ_i with E_i, C_i and whether μ was bounded
+// (maxMarkup, or D_i = 0).
+func (w *workspace) markupOf(i int) (mu, E, C float64, bounded bool) {
+	R := w.R
+	D := w.D[i]
+	if !(D > 0) {
+		return 0, 0, 0, true
+	}
+	var N float64
+	for r := 0; r < R; r++ {
+		k := i*R + r
+		if !w.open[k] || w.W[r] == 0 || w.x[k] == 0 {
+			continue
+		}
+		th, _, g, e := w.routeConduct(i, r)
+		E += w.x[k] / D * th * e
+		if g != 0 {
+			if U := w.partnerValue(i, r); U != 0 {
+				N += th * g * U
+			}
+		}
+	}
+	C = N / (w.p[i] * D)
+	if !(E > minElasticity) {
+		return maxMarkup, E, C, true
+	}
+	mu = w.phi[i] * (1 + C) / E
+	if !(mu < maxMarkup) {
+		return maxMarkup, E, C, true
+	}
+	return mu, E, C, false
+}
+
+// markupJacobian sets w.dmu[i*n+j] = ∂μ_i/∂ln p_j for every strategic
+// participant i and participant j at the point of the last eval
+// (docs/MODEL.md, section 5.1). It does not allocate.
+func (w *workspace) markupJacobian() {
+	n, R := w.n, w.R
+	aD, aE, aN := w.cdD, w.cdE, w.cdN
+	for _, i := range w.strat {
+		row := w.dmu[i*n : i*n+n]
+		for _, j := range w.part {
+			row[j], aD[j], aE[j], aN[j] = 0, 0, 0, 0
+		}
+		mu, E, C, bounded := w.markupOf(i)
+		if bounded || mu == 0 {
+			continue
+		}
+		D, pD := w.D[i], w.p[i]*w.D[i]
+		for r := 0; r < R; r++ {
+			k := i*R + r
+			if !w.open[k] || w.W[r] == 0 || w.x[k] == 0 {
+				continue
+			}
+			th, _, g, e := w.routeConduct(i, r)
+			U := 0.0
+			if g != 0 {
+				U = w.partnerValue(i, r)
+			}
+			om := w.x[k] / D
+			sig := w.sig[r]
+			sm := sig - w.eps[r] // ∂ln x/∂ln p uses the demand elasticity in force
+			gg := g * (1 - g)
+			cD := om * sm
+			cE := om*th*e*sm + om*th*sig*gg*(1-sig)
+			cN := -th*gg*U*(1-sig) + th*g*U*sm
+			aD[i] -= om * sig * th
+			aE[i] += -om*th*e*sig*th + om*e*th*(1-th) - om*th*sig*gg*(1-sig)*th
+			aN[i] += th*(1-th)*g*U + th*gg*U*(1-sig)*th
+			W := w.W[r]
+			for _, j := range w.rl[r*n : r*n+w.rn[r]] {
+				kj := j*R + r
+				pj := w.p[j] * w.omd[kj]
+				thj := pj / (pj + w.fr[kj])
+				tj := w.w[kj] / W * thj
+				aD[j] += cD * tj
+				aE[j] += cE * tj
+				aN[j] += cN * tj
+				if ok, lam := w.partners(i, j); ok && g != 0 {
+					aN[j] += th * g * lam * w.x[kj] * (pj + w.fr[kj]) * (1 - sig) * thj
+				}
+			}
+		}
+		m := mu / w.phi[i]
+		for _, j := range w.part {
+			dE := aE[j] - E*aD[j]
+			own := 0.0
+			if j == i {
+				own = 1
+			}
+			dC := aN[j]/pD - C*(aD[j]+own)
+			row[j] = w.phi[i] * (dC - m*dE) / E
+		}
+	}
+}
+
+// conductJacobian adds the conduct markups' terms to the Jacobian J (na
+// unknowns): F_i = (D_i − S_i(p̃_i))/sc_i with p̃_i ∝ 1 − L_i − μ_i(p), so
+// ∂F_i/∂ln p_j gains S'·p̃·(∂μ_i/∂ln p_j)/(1 − L_i − μ_i)/sc_i.
+func (w *workspace) conductJacobian(J []float64, na int) {
+	w.markupJacobian()
+	n := w.n
+	for _, i := range w.strat {
+		om := w.sup[i].oml
+		if w.pinned[i] || !(om > 0) || w.dS[i] == 0 {
+			continue
+		}
+		f := w.dS[i] / w.sc[i] / om
+		row := J[w.apos[i]*na : w.apos[i]*na+na]
+		d := w.dmu[i*n : i*n+n]
+		for a, j := range w.act {
+			row[a] += f * d[j]
+		}
+	}
+}
+
+// validateConduct checks the suppliers' conduct and the coalitions of m.
+func validateConduct(m *Market) error {
+	for i, s := range m.Suppliers {
+		if err := checkRange(fmt.Sprintf("suppliers[%s].conduct", supName(m, i)), s.Conduct, domainConduct); err != nil {
+			return err
+		}
+	}
+	names := map[string]bool{}
+	member := map[string]string{}
+	for g, co := range m.Coalitions {
+		f := fmt.Sprintf("coalitions[%s]", co.Name)
+		if co.Name == "" {
+			return marketErr("coalitions[%d].name: empty", g)
+		}
+		if names[co.Name] {
+			return marketErr("%s.name: duplicate coalition", f)
+		}
+		names[co.Name] = true
+		if err := checkRange(f+".weight", co.Weight, domainConduct); err != nil {
+			return err
+		}
+		if len(co.Members) < 2 {
+			return marketErr("%s.members: %d member(s), a coalition needs at least two (a lone seller is a Cournot player: set its conduct)", f, len(co.Members))
+		}
+		for _, name := range co.Members {
+			if m.SupplierIndex(name) < 0 {
+				return marketErr("%s.members: unknown supplier %q", f, name)
+			}
+			if other, ok := member[name]; ok {
+				if other == co.Name {
+					return marketErr("%s.members: %s listed twice", f, name)
+				}
+				return marketErr("%s.members: %s is a member of coalition %s already (a supplier belongs to at most one)", f, name, other)
+			}
+			member[name] = co.Name
+		}
+	}
+	return nil
+}
+
+// calibrateConduct backs the base conduct markups μ0 out of the base data
+// (docs/MODEL.md, section 4.2). The observed gap m0 − MC0 between the
+// base netback and the published marginal cost pays the conduct markup
+// first; what is left stays the fixed base markup L. A conduct markup
+// larger than the gap lowers the marginal cost below the published one
+// (MC0 = m0 − μ0·p0, L = 0; Calibrated.CostData keeps the published
+// figure), and one that leaves MC0 ≤ 0 is an error naming the supplier and
+// the numbers.
+func calibrateConduct(c *Calibrated) error {
+	m := c.Market
+	any := false
+	for _, s := range m.Suppliers {
+		if s.Conduct > 0 {
+			any = true
+		}
+	}
+	if !any {
+		return nil
+	}
+	w := newWorkspace(c)
+	if err := w.prepare(NewPolicy(m), nil, nil); err != nil {
+		return err
+	}
+	w.eval()
+	for i, s := range m.Suppliers {
+		mu := w.mu[i]
+		if mu == 0 {
+			continue
+		}
+		c.ConductMarkup[i] = mu
+		p0, m0 := s.FOB, c.M0[i]
+		gap := m0 - c.MC0[i]
+		if mu*p0 <= gap {
+			c.Markup[i] = gap/p0 - mu
+			continue
+		}
+		mc := m0 - mu*p0
+		if !(mc > 0) {
+			return marketErr("suppliers[%s].conduct: %g gives a base conduct markup of %.3g of the FOB price (%.4g $/t of %.4g $/t), above the base netback %.4g $/t: its marginal cost would be %.4g $/t ≤ 0; a conduct of at most %.3g calibrates (or raise the demand elasticities it faces)",
+				s.Name, s.Conduct, mu, mu*p0, p0, m0, mc, s.Conduct*m0/(mu*p0))
+		}
+		c.MC0[i] = mc
+		c.Markup[i] = 0
+		c.lnB[i] = math.Log(c.S0[i]) - s.Eta*math.Log(mc)
+		c.B[i] = math.Exp(c.lnB[i])
+		c.cost0[i] = s.Eta / (s.Eta + 1) * c.S0[i] * mc
+	}
+	return nil
+}
