@@ -99,3 +99,13 @@ func BenchmarkSolveTRQ(b *testing.B) {
 	pol.TRQQuota[rus][eu], pol.TRQOut[rus][eu] = 0.7*m.Flows[rus][eu], 0.5
 	runBench(b, s, pol, nil, sol)
 }
+
+// BenchmarkSolveRoutes solves the sanction shock on the test market with
+// rail tied to China and the Russian Baltic ports shared by Russia and
+// Belarus (routedTestMarket): with Klaipėda closed the shared ports bind.
+func BenchmarkSolveRoutes(b *testing.B) {
+	m := routedTestMarket()
+	_, s, sol, pol := benchSetup(b, m)
+	benchShock(m, pol)
+	runBench(b, s, pol, nil, sol)
+}

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Calibrate validates m and computes the calibrated parameters (see
@@ -64,6 +66,9 @@ func Calibrate(m *Market) (*Calibrated, error) {
 		corr0:    make([][]float64, n),
 		domShare: make([]float64, n),
 		domReg:   make([]int, n),
+		reach:    make([][][]int, n),
+		adj:      make([][]float64, n),
+		facOf:    make([][]int, n),
 	}
 	if mc.Benchmark != "" {
 		c.Bench = mc.RegionIndex(mc.Benchmark)
@@ -106,26 +111,22 @@ func Calibrate(m *Market) (*Calibrated, error) {
 			c.lnBeta[i*R+r] = lb
 			c.route[i*R+r] = true
 		}
-		// Base corridor fill, cheapest first.
-		ord := corridorOrder(s.Corridors)
-		c.corr0[i] = make([]float64, len(s.Corridors))
-		left := c.S0[i]
-		jstar := -1
-		for _, k := range ord {
-			cr := s.Corridors[k]
-			if cr.Capacity <= 0 {
-				continue
-			}
-			jstar = k
-			f := math.Min(left, cr.Capacity)
-			c.corr0[i][k] = f
-			left -= f
-			c.netRev0[i] += (s.FOB - cr.Cost) * f
-			if left <= 0 {
-				break
-			}
+		// Base corridor fill, cheapest first (tied corridors limited to
+		// their regions' base flows, own freights in the costs).
+		flows, jstar, costs := baseFill(mc, i, c.S0[i])
+		c.corr0[i] = flows
+		for k, f := range flows {
+			c.netRev0[i] += (s.FOB - costs[k]) * f
 		}
-		c.M0[i] = s.FOB - s.Corridors[jstar].Cost
+		c.M0[i] = s.FOB - costs[jstar]
+		c.adj[i] = costs
+		c.reach[i] = make([][]int, len(s.Corridors))
+		c.facOf[i] = make([]int, len(s.Corridors))
+		for k, cr := range s.Corridors {
+			c.adj[i][k] -= cr.Cost
+			c.reach[i][k] = corridorReach(mc, i, k)
+			c.facOf[i][k] = mc.FacilityIndex(cr.Facility)
+		}
 		c.MC0[i] = c.M0[i]
 		if s.MarginalCost > 0 {
 			c.MC0[i] = s.MarginalCost
@@ -142,24 +143,13 @@ func Calibrate(m *Market) (*Calibrated, error) {
 			c.domShare[i] = s.Domestic / mc.Flows[i][r]
 		}
 	}
+	if err := validateFacilityUse(mc, c.corr0); err != nil {
+		return nil, err
+	}
 	if err := calibrateConduct(c); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-// corridorOrder returns the indices of cs sorted by cost, stable.
-func corridorOrder(cs []Corridor) []int {
-	ord := make([]int, len(cs))
-	for k := range ord {
-		ord[k] = k
-	}
-	for a := 1; a < len(ord); a++ {
-		for b := a; b > 0 && cs[ord[b]].Cost < cs[ord[b-1]].Cost; b-- {
-			ord[b], ord[b-1] = ord[b-1], ord[b]
-		}
-	}
-	return ord
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -277,6 +267,9 @@ func validateMarket(m *Market) error {
 	if err := checkMatrix(m, "wedge", m.Wedge, true); err != nil {
 		return err
 	}
+	if err := validateRoutes(m); err != nil {
+		return err
+	}
 	var total float64
 	for i := range m.Suppliers {
 		for r := range m.Regions {
@@ -312,30 +305,16 @@ func validateMarket(m *Market) error {
 		if s.Capacity < s0 {
 			return marketErr("%s.capacity: %g Mt/yr is below base sales %g Mt/yr", f, s.Capacity, s0)
 		}
-		var ccap float64
-		for _, cr := range s.Corridors {
-			ccap += cr.Capacity
-		}
 		if len(s.Corridors) == 0 {
 			return marketErr("%s.corridors: none (a supplier needs at least one corridor to carry its sales)", f)
 		}
-		if ccap < s0 {
-			return marketErr("%s.corridors: total capacity %g Mt/yr cannot carry base sales %g Mt/yr", f, ccap, s0)
+		caps, _ := baseCorridors(m, i)
+		if ccap := floats.Sum(caps); ccap < s0*(1-1e-12) {
+			return marketErr("%s.corridors: total capacity %g Mt/yr cannot carry base sales %g Mt/yr (a tied corridor counts up to the base flows of the regions it serves)", f, ccap, s0)
 		}
 		// Base netback: FOB less the cost of the corridor carrying the last tonne.
-		left := s0
-		var last Corridor
-		for _, k := range corridorOrder(s.Corridors) {
-			cr := s.Corridors[k]
-			if cr.Capacity <= 0 {
-				continue
-			}
-			last = cr
-			left -= cr.Capacity
-			if left <= 0 {
-				break
-			}
-		}
+		_, lk, costs := baseFill(m, i, s0)
+		last := Corridor{Name: s.Corridors[lk].Name, Cost: costs[lk]}
 		m0 := s.FOB - last.Cost
 		if m0 <= 0 {
 			return marketErr("%s.fob: base netback %g $/t (FOB %g less corridor %s cost %g) must be positive", f, m0, s.FOB, last.Name, last.Cost)

@@ -4,23 +4,33 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
 // TestJacobianFiniteDifference checks the analytic Jacobian
-// (workspace.jacobian, with the tariff-rate quotas' rows and columns and
-// the concession weights) against central differences of the residual at
+// (workspace.jacobian, with the tariff-rate quotas' and shared facilities'
+// rows and columns, the concession weights and the tied corridors)
+// against central differences of the residual at
 // random points off the equilibrium, on random markets with base markups
 // and the sanction instruments. Entries whose supply piece or quota regime
 // changes within the difference step (a kink) are skipped.
 func TestJacobianFiniteDifference(t *testing.T) {
 	const h = 1e-6
-	checked := 0
-	for seed := uint64(1); seed <= 40; seed++ {
+	checked, facRows, tiedRows := 0, 0, 0
+	for seed := uint64(1); seed <= 100; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 17))
 			m := randomMarket(rng, 2+rng.IntN(6), 1+rng.IntN(5))
+			if seed%3 != 1 {
+				withRoutes(rng, m)
+			}
 			c := withRandomCosts(t, rng, m)
+			if seed%10 == 5 {
+				// Strategic users of a facility (not with quotas: the
+				// conduct markup's ψ columns are left out by design).
+				c = withRandomConduct(t, rng, m)
+			}
 			pol := NewPolicy(m)
 			randomSanctions(rng, c, pol)
 			if seed%2 == 0 {
@@ -41,6 +51,9 @@ func TestJacobianFiniteDifference(t *testing.T) {
 				q := &w.tq[t]
 				w.y[w.n+t] = q.lo + rng.Float64()*(q.hi-q.lo)
 			}
+			for f := range w.rho {
+				w.y[w.n+len(w.tq)+f] = 0.05 * rng.Float64()
+			}
 			w.eval()
 			w.jacobian()
 			N := len(w.unk)
@@ -50,6 +63,12 @@ func TestJacobianFiniteDifference(t *testing.T) {
 			for t := range w.tq {
 				modes[t] = w.tq[t].mode
 			}
+			fmodes := append([]int8(nil), w.fmode...)
+			limited := make([]bool, len(w.sup))
+			for i := range w.sup {
+				limited[i] = w.sup[i].reachLimited
+			}
+			route := routeState(w)
 			y0 := append([]float64(nil), w.y[:w.ny]...)
 			Fp, Fm := make([]float64, N), make([]float64, N)
 			for b, u := range w.unk {
@@ -71,6 +90,14 @@ func TestJacobianFiniteDifference(t *testing.T) {
 							kink = true
 						}
 					}
+					for f := range w.fmode {
+						if w.fmode[f] != fmodes[f] {
+							kink = true
+						}
+					}
+					if routeState(w) != route {
+						kink = true
+					}
 				}
 				if kink {
 					continue
@@ -81,11 +108,41 @@ func TestJacobianFiniteDifference(t *testing.T) {
 						t.Errorf("J[%d][%d] = %.9g, central difference %.9g", a, b, got, fd)
 					}
 					checked++
+					if fd == 0 {
+						continue
+					}
+					if f := a - len(w.act) - len(w.tq); f >= 0 && fmodes[f] == 0 {
+						facRows++ // a binding facility's row
+					}
+					if a < len(w.act) {
+						if i := w.act[a]; limited[i] && pieces[i] == pieceCorridor {
+							tiedRows++ // supply on a tied corridor limited by its regions' tonnes
+						}
+					}
 				}
 			}
 		})
 	}
-	if checked < 500 {
-		t.Errorf("only %d entries checked", checked)
+	if checked < 500 || facRows < 30 || tiedRows < 10 {
+		t.Errorf("only %d entries checked, %d nonzero in binding facilities' rows, %d in rows of suppliers on limited tied corridors", checked, facRows, tiedRows)
 	}
+}
+
+// routeState summarises the discrete state of the tied corridors and
+// facilities at the last eval (corridor order, the piece's corridor, the
+// limited tied corridors, where S lies against each facility corridor's
+// range): a change within a difference step is a kink.
+func routeState(w *workspace) string {
+	var b strings.Builder
+	for i := range w.sup {
+		sp := &w.sup[i]
+		if !sp.dyn {
+			continue
+		}
+		fmt.Fprint(&b, sp.ord, sp.jat, sp.lim, ";")
+		for j := range sp.cum {
+			fmt.Fprint(&b, w.S[i] < sp.cum[j], ",")
+		}
+	}
+	return b.String()
 }

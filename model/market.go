@@ -33,6 +33,12 @@ type Market struct {
 	// year (docs/MODEL.md, section 3.8). A supplier belongs to at most one.
 	// nil: none.
 	Coalitions []Coalition
+
+	// Facilities are logistics facilities shared by several corridors,
+	// possibly of several suppliers (the Russian Baltic ports carry
+	// Russia's exports and Belarus's rerouted tonnes): the corridors that
+	// name one share its capacity (docs/MODEL.md, section 3.9).
+	Facilities []Facility
 }
 
 // Coalition is a named group of suppliers that may set their quantities
@@ -46,6 +52,14 @@ type Coalition struct {
 	// partners'. 1 is joint quantity setting (a cartel), 0 members acting
 	// alone. Events move it over time (EventCoalition).
 	Weight float64
+}
+
+// Facility is a named logistics facility whose capacity several corridors
+// share (Corridor.Facility names it).
+type Facility struct {
+	Name     string
+	Label    string  // display name, Name if empty
+	Capacity float64 // Mt/yr: the flows of all the corridors that name it together
 }
 
 // Supplier is a producing country.
@@ -101,6 +115,29 @@ type Corridor struct {
 	Label    string  // display name, Name if empty
 	Capacity float64 // Mt/yr
 	Cost     float64 // marginal logistics cost from mine gate to FOB point, $/t
+
+	// Serves lists the regions the corridor can carry tonnes to; empty:
+	// every region. A corridor that serves only some regions (rail to
+	// China) is tied to them: it carries at most their tonnes. A
+	// supplier's tied corridors must serve disjoint sets of regions
+	// (docs/MODEL.md, section 3.4).
+	Serves []Serve
+	// Facility names the shared facility (Market.Facilities) whose
+	// capacity this corridor's flow counts against; "" for none.
+	Facility string
+}
+
+// Serve is a region a corridor serves, with the corridor's own freight to
+// it when that differs from the route's.
+type Serve struct {
+	Region string
+	// Freight is the corridor's own freight to Region, $/t, when Own is
+	// set: buyers there pay the route's CFR price (Market.Freight), and
+	// the difference Freight − Market.Freight[i][r] is a logistics cost of
+	// the supplier on the tonnes this corridor carries (docs/MODEL.md,
+	// section 3.4). Without Own the corridor uses the route's freight.
+	Freight float64
+	Own     bool
 }
 
 // Region is a consuming market.
@@ -127,8 +164,12 @@ func (m *Market) Clone() *Market {
 	c.Suppliers = make([]Supplier, len(m.Suppliers))
 	for i, s := range m.Suppliers {
 		s.Corridors = append([]Corridor(nil), s.Corridors...)
+		for k := range s.Corridors {
+			s.Corridors[k].Serves = append([]Serve(nil), s.Corridors[k].Serves...)
+		}
 		c.Suppliers[i] = s
 	}
+	c.Facilities = append([]Facility(nil), m.Facilities...)
 	c.Regions = append([]Region(nil), m.Regions...)
 	c.Flows = cloneMatrix(m.Flows)
 	c.Freight = cloneMatrix(m.Freight)
@@ -194,6 +235,17 @@ func (m *Market) CoalitionIndex(name string) int {
 	for g := range m.Coalitions {
 		if m.Coalitions[g].Name == name {
 			return g
+		}
+	}
+	return -1
+}
+
+// FacilityIndex returns the index of the facility called name in
+// m.Facilities, or -1.
+func (m *Market) FacilityIndex(name string) int {
+	for f := range m.Facilities {
+		if m.Facilities[f].Name == name {
+			return f
 		}
 	}
 	return -1

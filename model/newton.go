@@ -106,6 +106,17 @@ type workspace struct {
 	unk []int
 	ny  int
 
+	// Shared facilities (facility.go): each is one more unknown after the
+	// quotas, its scaled shadow value ρ̂ in y[n+len(tq)+f].
+	rho    []float64   // ρ, $/t, at the last eval
+	fcap   []float64   // K_F, Mt/yr
+	fden   []float64   // max(K_F, scaleFloor): the residual's scale
+	fscale []float64   // ρs: ρ = ρ̂·ρs, $/t
+	fuse   []float64   // use at the last eval, Mt/yr
+	fmode  []int8      // piece of the mid function at the last eval: −1 (ρ = 0) or 0 (U = K_F)
+	fu     [][]facUser // the corridors using each facility
+	xs     []float64   // per-region scratch: one supplier's flows
+
 	// Newton linear algebra on the unknowns, N×N row-major (N = len(unk)).
 	J    []float64
 	piv  []int
@@ -137,6 +148,7 @@ type workspace struct {
 func newWorkspace(c *Calibrated) *workspace {
 	m := c.Market
 	n, R := len(m.Suppliers), len(m.Regions)
+	nF := len(m.Facilities)
 	vec := func(k int) []float64 { return make([]float64, k) }
 	w := &workspace{
 		c: c, n: n, R: R,
@@ -146,10 +158,10 @@ func newWorkspace(c *Calibrated) *workspace {
 		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
 		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
-		y: vec(n + n*R), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
-		sc: vec(n), F: vec(n + n*R), ybest: vec(n + n*R), ytry: vec(n + n*R), dy: vec(n),
-		J: vec(n * n), piv: make([]int, n), apos: make([]int, n), tu: vec(n), tv: vec(n),
-		unk: make([]int, 0, n), tq: make([]trq, 0),
+		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
+		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
+		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n),
+		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
 		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
 	}
@@ -172,12 +184,14 @@ func newWorkspace(c *Calibrated) *workspace {
 		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk), lastCap: vec(nk), lastCost: vec(nk)}
 		w.sc[i] = math.Max(c.S0[i], scaleFloor)
 	}
+	w.setupFacilities()
 	return w
 }
 
 func (w *workspace) checkSolution(sol *Solution) error {
 	if sol == nil || len(sol.FOB) != w.n || len(sol.PriceIndex) != w.R || len(sol.Flow) != w.n ||
-		len(sol.CorridorFlow) != w.n || len(sol.Binding) != w.n || (sol.CorridorCap != nil && len(sol.CorridorCap) != w.n) {
+		len(sol.CorridorFlow) != w.n || len(sol.Binding) != w.n || (sol.CorridorCap != nil && len(sol.CorridorCap) != w.n) ||
+		len(sol.FacilityValue) != len(w.rho) || len(sol.FacilityUse) != len(w.rho) {
 		return &FieldError{Msg: "model: Solution not made by NewSolution for this market", Kind: ErrInvalidSolver}
 	}
 	return nil
@@ -248,7 +262,8 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			sp.lnB = (1-lam)*math.Log(q) + lam*sp.lnB
 			sp.eta = lam * s.Eta
 		}
-		sp.prepareSupply(pol.CorridorCap[i], pol.CorridorCost[i], cs+sp.tax)
+		sp.shift = cs + sp.tax
+		w.prepareCorridors(pol, i)
 
 		sells := false
 		w.conc[i] = false
@@ -307,8 +322,12 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.rn[r] = cnt
 	}
 	w.prepareConduct(pol)
-	w.ny = n + len(w.tq)
-	if N := len(w.part) + len(w.tq); len(w.J) < N*N {
+	for f := range w.rho {
+		w.y[n+len(w.tq)+f] = 0
+		w.rho[f] = 0
+	}
+	w.ny = n + len(w.tq) + len(w.rho)
+	if N := len(w.part) + len(w.tq) + len(w.rho); len(w.J) < N*N {
 		// More unknowns than suppliers: size the Newton storage once for
 		// this many quotas (later solves reuse it).
 		w.J, w.piv, w.dy = make([]float64, N*N), make([]int, N), make([]float64, N)
@@ -328,6 +347,9 @@ func (w *workspace) activeLists() {
 	w.unk = append(w.unk[:0], w.act...)
 	for t := range w.tq {
 		w.unk = append(w.unk, w.n+t)
+	}
+	for f := range w.rho {
+		w.unk = append(w.unk, w.n+len(w.tq)+f)
 	}
 	for r := 0; r < R; r++ {
 		cnt := 0
@@ -476,6 +498,18 @@ func (w *workspace) eval() (maxF, ss float64) {
 			w.D[i] += xk
 		}
 	}
+	if len(w.rho) > 0 {
+		base := n + len(w.tq)
+		for f := range w.rho {
+			w.rho[f] = w.y[base+f] * w.fscale[f]
+		}
+	}
+	for _, i := range w.part {
+		if w.sup[i].dyn {
+			w.flowsOf(i)
+			w.refresh(i, w.xs)
+		}
+	}
 	if len(w.act) < len(w.part) {
 		for _, i := range w.part {
 			if w.pinned[i] {
@@ -495,8 +529,17 @@ func (w *workspace) eval() (maxF, ss float64) {
 		pt := p * (1 - w.dbar[i]) * sp.oml // the effective supply price p̃
 		S, dS, pc := sp.supplyAt(pt)
 		w.S[i], w.dS[i], w.piece[i] = S, dS*pt, pc
+		sp.dq = dS
+		if sp.dyn && !w.conc[i] {
+			for k := i * R; k < i*R+R; k++ {
+				w.ca[k] = 1
+			}
+		}
 		if w.conc[i] {
 			w.concessionWeights(i, dS*sp.oml*p)
+		}
+		if sp.dyn && pc == pieceCorridor {
+			w.tiedWeights(i)
 		}
 		f := (w.D[i] - S) / w.sc[i]
 		w.F[i] = f
@@ -507,6 +550,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 	}
 	if len(w.tq) > 0 {
 		maxF, ss = w.trqResiduals(maxF, ss)
+	}
+	if len(w.rho) > 0 {
+		maxF, ss = w.facResiduals(maxF, ss)
 	}
 	return maxF, ss
 }
@@ -563,6 +609,9 @@ func (w *workspace) jacobian() {
 	if len(w.tq) > 0 {
 		w.trqJacobian(J, na)
 	}
+	if len(w.rho) > 0 {
+		w.facJacobian(J, na)
+	}
 	w.jstate = jacFresh
 }
 
@@ -577,11 +626,15 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		return res
 	}
 	maxF, ss := w.eval()
-	if len(w.tq) > 0 && maxF > tol {
-		// Start each quota's ψ at its clearing value for the starting
-		// prices (its regime, and the rent when it binds).
+	if len(w.tq)+len(w.rho) > 0 && maxF > tol {
+		// Start each quota's ψ and each facility's ρ̂ at its clearing
+		// value for the starting prices (its regime, and the rent when
+		// it binds).
 		for t := range w.tq {
 			w.solveTRQ(t, tol)
+		}
+		for f := range w.rho {
+			w.solveFac(f, tol)
 		}
 		maxF, ss = w.eval()
 	}
@@ -723,6 +776,9 @@ func (w *workspace) reason(res Result) string {
 		return res.Status.String()
 	}
 	m := w.c.Market
+	if f := worst - w.n - len(w.tq); f >= 0 {
+		return fmt.Sprintf("facility %s: residual %.3g after %d iterations (%v)", m.Facilities[f].Name, fmax, res.Iterations, res.Status)
+	}
 	if worst >= w.n {
 		q := &w.tq[worst-w.n]
 		return fmt.Sprintf("tariff-rate quota %s→%s: residual %.3g after %d iterations (%v)", m.Suppliers[q.i].Name, m.Regions[q.r].Name, fmax, res.Iterations, res.Status)
@@ -831,6 +887,9 @@ func (w *workspace) sweep(tol float64) bool {
 	for t := range w.tq {
 		w.solveTRQ(t, tol)
 	}
+	for f := range w.rho {
+		w.solveFac(f, tol)
+	}
 	return ok
 }
 
@@ -841,8 +900,10 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 	R := w.R
 	p := fexp(y)
 	var D, dD, Dd float64
+	sp := &w.sup[i]
 	for r := 0; r < R; r++ {
 		k := i*R + r
+		w.xs[r] = 0
 		if !w.open[k] {
 			continue
 		}
@@ -855,11 +916,14 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 		PQ := fexp(w.lnA[r] + (1-w.eps[r])*lnP)
 		x := wi / W * PQ / pd
 		s := wi / W
+		w.xs[r] = x
 		D += x
 		Dd += x * (1 - w.omd[k])
 		dD += x * (p * w.omd[k] / pf) * (-w.sig[r] + (w.sig[r]-w.eps[r])*s)
 	}
-	sp := &w.sup[i]
+	if sp.dyn {
+		w.refresh(i, w.xs)
+	}
 	pt := p * sp.oml // a conduct markup held at its value at the last eval
 	if D > 0 {
 		pt *= 1 - Dd/D

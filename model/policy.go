@@ -84,6 +84,7 @@ const (
 	perRoute                  // matrix [i][r]
 	perCorridor               // matrix [i][k], k in the supplier's corridor order
 	perCoalition              // vector [g], g in Market.Coalitions
+	perFacility               // vector [f] over Market.Facilities (Solution only)
 )
 
 // valid is the check a Policy field's values must pass.
@@ -150,6 +151,8 @@ func (s shape) rows(m *Market) int {
 		return len(m.Regions)
 	case perCoalition:
 		return len(m.Coalitions)
+	case perFacility:
+		return len(m.Facilities)
 	}
 	return len(m.Suppliers)
 }

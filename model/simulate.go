@@ -346,7 +346,9 @@ func marketsEqual(a, b *Market) bool {
 			return false
 		}
 		for k := range x.Corridors {
-			if x.Corridors[k] != y.Corridors[k] {
+			u, v := &x.Corridors[k], &y.Corridors[k]
+			if u.Name != v.Name || u.Label != v.Label || u.Capacity != v.Capacity || u.Cost != v.Cost ||
+				u.Facility != v.Facility || !slices.Equal(u.Serves, v.Serves) {
 				return false
 			}
 		}
@@ -364,6 +366,9 @@ func marketsEqual(a, b *Market) bool {
 		if x.Name != y.Name || x.Label != y.Label || x.Weight != y.Weight || !slices.Equal(x.Members, y.Members) {
 			return false
 		}
+	}
+	if !slices.Equal(a.Facilities, b.Facilities) {
+		return false
 	}
 	return matrixEqual(a.Flows, b.Flows) && matrixEqual(a.Freight, b.Freight) && matrixEqual(a.Wedge, b.Wedge)
 }

@@ -58,6 +58,9 @@ type Calibrated struct {
 	corr0    [][]float64 // base corridor flows [i][k], input order
 	domShare []float64   // Supplier.Domestic / x0[i][domReg[i]]
 	domReg   []int       // region holding supplier i's domestic sales, or −1
+	reach    [][][]int   // [i][k]: regions corridor k serves (nil: every region)
+	adj      [][]float64 // [i][k]: own-freight cost of corridor k, $/t (routes.go)
+	facOf    [][]int     // [i][k]: facility corridor k uses, or −1
 }
 
 // Lag holds last month's realized quantities for partial adjustment
@@ -210,6 +213,7 @@ type Solution struct {
 	AdjustmentRent []float64 // short-run quasi-rent (MC_t − MC)·S: marginal cost on the month's short-run supply curve less the long-run one (negative while output lags behind a fall)
 	MineRent       []float64 // inframarginal mine rent S·MC/(η+1): the long-run cost curve's producer surplus
 	RouteRent      []float64 // inframarginal logistics rent Σ_k (c_j* − c_k)·flow_k of corridors cheaper than the marginal one
+	FacilityRent   []float64 // the shadow value of the shared facilities' capacity on the supplier's tonnes through them, Σ_k ρ_f(k)·flow_k: its share of the facilities' scarcity rent
 	// ProducerSurplus is NetbackRevenue − ExportTax − C(S), C the long-run
 	// variable mine cost η/(η+1)·S·MC, less its base-year value.
 	ProducerSurplus []float64
@@ -248,6 +252,10 @@ type Solution struct {
 	// allocates it and Solve fills it from the Policy (Simulate also copies
 	// each month's Policy into it).
 	CorridorCap [][]float64
+
+	// Per shared facility f (Market.Facilities).
+	FacilityValue []float64 // ρ[f]: the shadow value of its capacity, $/t (0 while it has room)
+	FacilityUse   []float64 // the flows of the corridors using it, Mt/yr
 }
 
 // solField is one float field of Solution: a vector (per supplier or
@@ -309,6 +317,9 @@ var solFields = [...]solField{
 	matField(perRoute, func(s *Solution) *[][]float64 { return &s.Delivered }),
 	matField(perCorridor, func(s *Solution) *[][]float64 { return &s.CorridorCap }),
 	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.ConductMarkup }),
+	vecField(perSupplier, func(s *Solution) *[]float64 { return &s.FacilityRent }),
+	vecField(perFacility, func(s *Solution) *[]float64 { return &s.FacilityValue }),
+	vecField(perFacility, func(s *Solution) *[]float64 { return &s.FacilityUse }),
 }
 
 // NewSolution allocates a Solution sized for c's market: every slice is

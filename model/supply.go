@@ -48,6 +48,27 @@ type supplier struct {
 	cum  []float64
 	thr  []float64
 
+	// pos[k] is the sorted position of input corridor k (inverse of ord).
+	pos []int
+	// jat is the sorted position of the piece found by the last
+	// supplyAt: the corridor on the margin (interior), or the last full
+	// one (corridor piece).
+	jat int
+	dq  float64 // dS/dp̃ at the last eval (interior piece), Mt/yr per $/t
+
+	// Tied corridors and shared facilities (routes.go): when dyn, the
+	// corridors' capacities and costs in force change within a solve and
+	// are refreshed at every evaluation (workspace.refresh) from the
+	// policy's (pcap, pcost: own freights included) into ecap, ecost.
+	dyn          bool
+	shift        float64 // cost shift + export tax in force, $/t
+	pcap, pcost  []float64
+	ecap, ecost  []float64
+	reach        [][]int // regions corridor k serves (nil: every region)
+	fac          []int   // facility of corridor k, or −1
+	lim          []bool  // tied corridor k limited by its regions' tonnes at the last refresh
+	reachLimited bool    // some tied corridor was limited at the last refresh
+
 	// Inputs of the last prepareSupply, to skip recomputing thresholds
 	// when they have not changed (repeated solves under one policy).
 	ready              bool
@@ -85,6 +106,7 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 	var cum float64
 	for j := 0; j < nk; j++ {
 		k := sp.ord[j]
+		sp.pos[k] = j
 		cum += caps[k]
 		sp.cost[j] = costs[k] + shift
 		sp.cum[j] = cum
@@ -109,11 +131,13 @@ func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
 	for j < nk && p > sp.thr[j] {
 		j++
 	}
+	sp.jat = j
 	if j == nk {
 		if nk == 0 {
 			return 0, 0, pieceZero
 		}
 		S, piece = sp.cum[nk-1], pieceCorridor
+		sp.jat = nk - 1
 	} else {
 		prev := 0.0
 		if j > 0 {
@@ -129,6 +153,7 @@ func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
 			S, dSdp, piece = q, dq, pieceInterior
 		case prev > 0:
 			S, piece = prev, pieceCorridor
+			sp.jat = j - 1
 		default:
 			S, piece = 0, pieceZero
 		}

@@ -99,6 +99,10 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		}
 	}
 	sol.Benchmark = sol.CFRPrice[c.Bench]
+	for f := range w.rho {
+		sol.FacilityValue[f] = w.rho[f]
+		sol.FacilityUse[f] = w.facUse(f)
+	}
 }
 
 // fillSupplier writes supplier i's outputs: sales and their split, revenue
@@ -106,7 +110,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 // section 6). The rents add up to the producer surplus:
 //
 //	NetbackRevenue − ExportTax = MarkupRent + (scarcity rent) + AdjustmentRent
-//	                           + MineRent + RouteRent + C(S),
+//	                           + MineRent + RouteRent + FacilityRent + C(S),
 //	C(S) = η/(η+1)·S·MC(S) on the long-run curve, MC(S) = (S/B)^(1/η).
 func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	c, m := w.c, w.c.Market
@@ -169,22 +173,41 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	if js >= 0 {
 		cstar = sp.cost[js]
 	}
+	// Corridors using a facility carry facFlow (the cheapest-first fill,
+	// blended where costs tie); the others are filled cheapest first with
+	// the rest.
 	left := S
-	var logi, route float64
-	for j, k := range sp.ord {
-		capk := sp.cum[j]
-		if j > 0 {
-			capk -= sp.cum[j-1]
+	if sp.dyn {
+		for k, fi := range sp.fac {
+			if fi >= 0 {
+				v, _, _ := w.facFlow(i, k, S)
+				sol.CorridorFlow[i][k] = v
+				left -= v
+			}
 		}
-		f := math.Max(0, math.Min(left, capk))
-		sol.CorridorFlow[i][k] = f
-		if capk > 0 {
-			sol.CorridorUse[i][k] = f / capk
-		}
-		logi += (sp.cost[j] - sp.tax) * f
-		route += (cstar - sp.cost[j]) * f
-		left -= f
 	}
+	var logi, route, fac float64
+	for j, k := range sp.ord {
+		f := sol.CorridorFlow[i][k]
+		rho := 0.0
+		if sp.dyn && sp.fac[k] >= 0 {
+			rho = w.rho[sp.fac[k]]
+		} else {
+			f = math.Max(0, math.Min(left, sp.capIn(k)))
+			sol.CorridorFlow[i][k] = f
+			left -= f
+		}
+		if pc := sp.pcap[k]; pc > 0 {
+			sol.CorridorUse[i][k] = f / pc
+		}
+		// A facility's shadow value is in the corridor's cost in force
+		// (the fill), but nobody is paid it: the supplier keeps it as
+		// its facility rent.
+		logi += (sp.cost[j] - sp.tax - rho) * f
+		fac += rho * f
+		route += (cstar - sp.cost[j]) * f
+	}
+	sol.FacilityRent[i] = fac
 	tax := sp.tax * S
 	nr := rev - logi
 	sol.LogisticsCost[i] = logi
@@ -237,7 +260,7 @@ func zero(sol *Solution, i int) {
 	for _, f := range [...]*[]float64{&sol.Netback, &sol.MarginalCost, &sol.Sales, &sol.Exports, &sol.DomesticSales,
 		&sol.Revenue, &sol.ExportRev, &sol.NetbackRevenue, &sol.LogisticsCost, &sol.ExportTax, &sol.ConcessionPaid,
 		&sol.CapacityUse, &sol.MarkupRent, &sol.ConductMarkup, &sol.CorridorRent, &sol.CapacityRent, &sol.QuotaRent,
-		&sol.AdjustmentRent, &sol.MineRent, &sol.RouteRent} {
+		&sol.AdjustmentRent, &sol.MineRent, &sol.RouteRent, &sol.FacilityRent} {
 		(*f)[i] = 0
 	}
 }

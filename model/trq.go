@@ -217,6 +217,9 @@ func (w *workspace) clampU(u int, v float64) float64 {
 	if u < w.n {
 		return clampY(v)
 	}
+	if u >= w.n+len(w.tq) {
+		return math.Min(math.Max(v, 0), rhoMax) // a facility's ρ̂
+	}
 	q := &w.tq[u-w.n]
 	return math.Min(math.Max(v, q.lo), q.hi)
 }

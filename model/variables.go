@@ -78,6 +78,8 @@ var varDefs = []varDef{
 		func(s *Solution) []float64 { return s.CapacityRent }),
 	vecVar(Variable{"quota_rent", "$M/yr", EntitySupplier, "scarcity rent earned because an export cap binds"},
 		func(s *Solution) []float64 { return s.QuotaRent }),
+	vecVar(Variable{"facility_rent", "$M/yr", EntitySupplier, "the supplier's share of the scarcity rent of full shared facilities (the Russian Baltic ports): its tonnes through them times their shadow value"},
+		func(s *Solution) []float64 { return s.FacilityRent }),
 	vecVar(Variable{"adjustment_rent", "$M/yr", EntitySupplier, "short-run quasi-rent: output has not yet adjusted to the price (negative after a fall)"},
 		func(s *Solution) []float64 { return s.AdjustmentRent }),
 	{Variable{"inframarginal_rent", "$M/yr", EntitySupplier, "inframarginal rent: low-cost mines and corridors cheaper than the marginal one earn more than the marginal tonne"},

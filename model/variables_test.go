@@ -36,7 +36,7 @@ func handSolution(c *Calibrated) *Solution {
 func TestVariablesRegistry(t *testing.T) {
 	want := []string{"benchmark_price", "fob_price", "netback", "sales", "exports",
 		"export_revenue", "netback_revenue", "market_share", "capacity_use", "producer_surplus", "markup_rent",
-		"corridor_rent", "quota_rent", "adjustment_rent", "inframarginal_rent", "price_paid", "cfr_price", "tonnes", "imports",
+		"corridor_rent", "quota_rent", "facility_rent", "adjustment_rent", "inframarginal_rent", "price_paid", "cfr_price", "tonnes", "imports",
 		"ces_price_index", "ces_quantity", "import_bill", "tariff_revenue", "risk_cost", "consumer_surplus",
 		"flow", "delivered_price", "corridor_flow", "corridor_capacity"}
 	seen := map[string]bool{}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -76,6 +77,17 @@ func (f *MarketFile) Clone() *MarketFile {
 		cs := make([]CorridorFile, len(s.Corridors))
 		for k, cr := range s.Corridors {
 			cr.Capacity, cr.Cost = cr.Capacity.clone(), cr.Cost.clone()
+			if cr.Serves != nil {
+				sv := make([]ServeFile, len(cr.Serves))
+				for j, v := range cr.Serves {
+					if v.Freight != nil {
+						fr := v.Freight.clone()
+						v.Freight = &fr
+					}
+					sv[j] = v
+				}
+				cr.Serves = sv
+			}
 			cs[k] = cr
 		}
 		if s.Corridors == nil {
@@ -95,6 +107,13 @@ func (f *MarketFile) Clone() *MarketFile {
 		c.Routes[k] = rt
 	}
 	c.Drivers = f.Drivers.clone()
+	if f.Facilities != nil {
+		c.Facilities = make([]FacilityFile, len(f.Facilities))
+		for k, fc := range f.Facilities {
+			fc.Capacity = fc.Capacity.clone()
+			c.Facilities[k] = fc
+		}
+	}
 	if f.Suppliers == nil {
 		c.Suppliers = nil
 	}
@@ -332,14 +351,39 @@ func (f *MarketFile) Market() (*model.Market, error) {
 				bad(cp+".name", "duplicate corridor %q", cf.Name)
 			}
 			seen[cf.Name] = true
-			s.Corridors = append(s.Corridors, model.Corridor{
+			cr := model.Corridor{
 				Name:     cf.Name,
 				Label:    cf.Label,
 				Capacity: num(cp+".capacity_mt", cf.Capacity, 0, inf),
 				Cost:     num(cp+".cost_usd_per_t", cf.Cost, 0, inf),
-			})
+				Facility: cf.Facility,
+			}
+			for j, sv := range cf.Serves {
+				sp := fmt.Sprintf("%s.serves[%d]", cp, j)
+				if _, ok := regionIdx[sv.Region]; !ok && len(f.Regions) > 0 {
+					bad(sp+".region", "unknown region %q", sv.Region)
+				}
+				v := model.Serve{Region: sv.Region}
+				if sv.Freight != nil {
+					v.Own, v.Freight = true, num(sp+".freight_usd_per_t", *sv.Freight, 0, inf)
+				}
+				cr.Serves = append(cr.Serves, v)
+			}
+			if cf.Facility != "" && !slices.ContainsFunc(f.Facilities, func(fc FacilityFile) bool { return fc.Name == cf.Facility }) {
+				bad(cp+".facility", "unknown facility %q", cf.Facility)
+			}
+			s.Corridors = append(s.Corridors, cr)
 		}
 		m.Suppliers = append(m.Suppliers, s)
+	}
+
+	for k, fc := range f.Facilities {
+		p := fmt.Sprintf("facilities[%s]", fc.Name)
+		if fc.Name == "" {
+			p = fmt.Sprintf("facilities[%d]", k)
+			bad(p+".name", "missing")
+		}
+		m.Facilities = append(m.Facilities, model.Facility{Name: fc.Name, Label: fc.Label, Capacity: num(p+".capacity_mt", fc.Capacity, 0, inf)})
 	}
 
 	ns, nr := len(m.Suppliers), len(m.Regions)

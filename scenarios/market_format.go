@@ -39,6 +39,17 @@ type MarketFile struct {
 	// Drivers are the recorded exogenous drivers of demand the market runs
 	// on (drivers.go; docs/SCENARIOS.md, "Drivers"). Optional.
 	Drivers *DriversFile `yaml:"drivers,omitempty" json:"drivers,omitempty"`
+	// Facilities are logistics facilities whose capacity several
+	// corridors share, possibly of several suppliers (a corridor names one
+	// in its facility field). Optional.
+	Facilities []FacilityFile `yaml:"facilities,omitempty" json:"facilities,omitempty"`
+}
+
+// FacilityFile is a shared logistics facility (the Russian Baltic ports).
+type FacilityFile struct {
+	Name     string `yaml:"name" json:"name"`
+	Label    string `yaml:"label,omitempty" json:"label,omitempty"`
+	Capacity Num    `yaml:"capacity_mt" json:"capacity_mt"` // Mt/yr, shared by the corridors naming it
 }
 
 // DriversFile holds the market's demand drivers.
@@ -107,6 +118,22 @@ type CorridorFile struct {
 	Label    string `yaml:"label,omitempty" json:"label,omitempty"`
 	Capacity Num    `yaml:"capacity_mt" json:"capacity_mt"`       // Mt/yr
 	Cost     Num    `yaml:"cost_usd_per_t" json:"cost_usd_per_t"` // $/t
+	// Serves lists the regions the corridor can carry tonnes to, each
+	// with the corridor's own freight when it differs from the route's;
+	// omitted: every region (docs/SCENARIOS.md, "Corridors and
+	// facilities").
+	Serves []ServeFile `yaml:"serves,omitempty" json:"serves,omitempty"`
+	// Facility names a shared facility (facilities) whose capacity the
+	// corridor's flow counts against. Optional.
+	Facility string `yaml:"facility,omitempty" json:"facility,omitempty"`
+}
+
+// ServeFile is a region a corridor serves.
+type ServeFile struct {
+	Region string `yaml:"region" json:"region"`
+	// Freight is the corridor's own freight to the region, $/t; omitted:
+	// the route's freight_usd_per_t.
+	Freight *Num `yaml:"freight_usd_per_t,omitempty" json:"freight_usd_per_t,omitempty"`
 }
 
 // RegionFile is one consuming market.

@@ -294,6 +294,7 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 			l.errAt(d, at(fmt.Sprintf("suppliers[%d].home", i)), "unknown region '%s'%s", s.Home, didYouMean(s.Home, regionNamesOf(mf)))
 		}
 	}
+	l.validateRoutes(mf, d, at, rn)
 	if mf.Benchmark != "" && !rn[mf.Benchmark] {
 		l.errAt(d, at("benchmark"), "unknown region '%s'%s", mf.Benchmark, didYouMean(mf.Benchmark, regionNamesOf(mf)))
 	}
@@ -734,4 +735,48 @@ func eventKey(e EventFile) string {
 		return fmt.Sprintf("%#v", e)
 	}
 	return string(out)
+}
+
+// validateRoutes checks the shared facilities and what the corridors name:
+// the regions they serve and the facility they use (docs/SCENARIOS.md,
+// "Corridors and facilities").
+func (l *loader) validateRoutes(mf *MarketFile, d *doc, at func(string) string, rn map[string]bool) {
+	fn := map[string]bool{}
+	var facNames []string
+	for f, fc := range mf.Facilities {
+		fp := fmt.Sprintf("facilities[%d]", f)
+		switch {
+		case fc.Name == "":
+			l.errAt(d, at(fp+".name"), "facility without a name")
+		case fn[fc.Name]:
+			l.errAt(d, at(fp+".name"), "duplicate facility '%s'", fc.Name)
+		}
+		fn[fc.Name] = true
+		facNames = append(facNames, fc.Name)
+		if v := fc.Capacity.Value; math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			l.errAt(d, at(fp+".capacity_mt"), "facility %s capacity_mt = %g must be a finite number ≥ 0", fc.Name, v)
+		}
+	}
+	for i, s := range mf.Suppliers {
+		for k, c := range s.Corridors {
+			cfp := fmt.Sprintf("suppliers[%d].corridors[%d]", i, k)
+			seen := map[string]bool{}
+			for j, sv := range c.Serves {
+				sfp := fmt.Sprintf("%s.serves[%d]", cfp, j)
+				switch {
+				case !rn[sv.Region]:
+					l.errAt(d, at(sfp+".region"), "corridor %s/%s serves unknown region '%s'%s", s.Name, c.Name, sv.Region, didYouMean(sv.Region, regionNamesOf(mf)))
+				case seen[sv.Region]:
+					l.errAt(d, at(sfp+".region"), "corridor %s/%s lists region '%s' twice", s.Name, c.Name, sv.Region)
+				}
+				seen[sv.Region] = true
+				if fr := sv.Freight; fr != nil && (math.IsNaN(fr.Value) || math.IsInf(fr.Value, 0) || fr.Value < 0) {
+					l.errAt(d, at(sfp+".freight_usd_per_t"), "corridor %s/%s freight_usd_per_t = %g must be a finite number ≥ 0", s.Name, c.Name, fr.Value)
+				}
+			}
+			if c.Facility != "" && !fn[c.Facility] {
+				l.errAt(d, at(cfp+".facility"), "corridor %s/%s uses unknown facility '%s'%s", s.Name, c.Name, c.Facility, didYouMean(c.Facility, facNames))
+			}
+		}
+	}
 }

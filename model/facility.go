@@ -1,0 +1,435 @@
+package model
+
+import "math"
+
+// The solver's side of tied corridors and shared facilities (routes.go;
+// docs/MODEL.md, section 3.9).
+//
+// Each facility f is one more unknown, its scaled shadow value
+// ρ̂ = ρ/ρs (ρs: the mean base FOB price of the suppliers using it),
+// stored at y[n + len(tq) + f] after the tariff-rate quotas; its residual
+// is the mid-function form of the complementarity
+//
+//	Φ = ρ̂ − max(0, ρ̂ + g),   g = (U − K_F)/K_F,   U = Σ_users flow,
+//
+// zero exactly when ρ = 0 and U ≤ K_F, or U = K_F and ρ ≥ 0.
+
+// rhoMax bounds a facility's scaled shadow value ρ̂ (ρ ≤ 1e4·ρs): far
+// beyond any price, it keeps the bracketing finite.
+const rhoMax = 1e4
+
+// facUser is a corridor k of supplier i that uses a facility.
+type facUser struct{ i, k int }
+
+// setupFacilities sizes the per-facility state of w (newWorkspace).
+func (w *workspace) setupFacilities() {
+	c, m := w.c, w.c.Market
+	nF := len(m.Facilities)
+	w.rho, w.fcap, w.fden, w.fscale, w.fuse = make([]float64, nF), make([]float64, nF), make([]float64, nF), make([]float64, nF), make([]float64, nF)
+	w.fmode = make([]int8, nF)
+	w.fu = make([][]facUser, nF)
+	for f, fc := range m.Facilities {
+		w.fcap[f] = fc.Capacity
+		w.fden[f] = math.Max(fc.Capacity, scaleFloor)
+	}
+	for i := range m.Suppliers {
+		sp := &w.sup[i]
+		nk := len(m.Suppliers[i].Corridors)
+		sp.pos = make([]int, nk)
+		sp.pcap, sp.pcost = make([]float64, nk), make([]float64, nk)
+		sp.reach, sp.fac = c.reach[i], c.facOf[i]
+		for k := 0; k < nk; k++ {
+			if sp.reach[k] != nil || sp.fac[k] >= 0 {
+				sp.dyn = true
+			}
+			if f := sp.fac[k]; f >= 0 {
+				w.fu[f] = append(w.fu[f], facUser{i, k})
+			}
+		}
+		if sp.dyn {
+			sp.ecap, sp.ecost, sp.lim = make([]float64, nk), make([]float64, nk), make([]bool, nk)
+		}
+	}
+	for f, us := range w.fu {
+		w.fscale[f] = 100
+		if len(us) > 0 {
+			var s float64
+			for _, u := range us {
+				s += m.Suppliers[u.i].FOB
+			}
+			w.fscale[f] = s / float64(len(us))
+		}
+	}
+}
+
+// prepareCorridors sets supplier i's corridor capacities and costs under
+// pol (own freights included; a corridor using a facility of capacity 0 is
+// closed) and prepares its supply curve at them.
+func (w *workspace) prepareCorridors(pol *Policy, i int) {
+	sp := &w.sup[i]
+	for k := range sp.pcap {
+		sp.pcap[k] = pol.CorridorCap[i][k]
+		sp.pcost[k] = pol.CorridorCost[i][k] + w.c.adj[i][k]
+		if f := sp.fac[k]; f >= 0 && w.fcap[f] == 0 {
+			sp.pcap[k] = 0
+		}
+	}
+	sp.prepareSupply(sp.pcap, sp.pcost, sp.shift)
+}
+
+// flowsOf copies supplier i's flows at the last eval into w.xs (0 on
+// routes that do not trade).
+func (w *workspace) flowsOf(i int) {
+	R := w.R
+	for r := 0; r < R; r++ {
+		k := i*R + r
+		w.xs[r] = 0
+		if w.open[k] && w.W[r] > 0 {
+			w.xs[r] = w.x[k]
+		}
+	}
+}
+
+// refresh sets supplier i's corridor capacities and costs in force from
+// its flows xs (per region): a tied corridor carries at most its regions'
+// tonnes, a corridor using a facility costs its shadow value ρ more.
+func (w *workspace) refresh(i int, xs []float64) {
+	sp := &w.sup[i]
+	sp.reachLimited = false
+	for k := range sp.pcap {
+		cp := sp.pcap[k]
+		sp.lim[k] = false
+		if rc := sp.reach[k]; rc != nil {
+			var t float64
+			for _, r := range rc {
+				t += xs[r]
+			}
+			if t < cp {
+				cp = t
+				sp.lim[k] = true
+				sp.reachLimited = true
+			}
+		}
+		sp.ecap[k] = cp
+		cost := sp.pcost[k]
+		if f := sp.fac[k]; f >= 0 {
+			cost += w.rho[f]
+		}
+		sp.ecost[k] = cost
+	}
+	sp.prepareSupply(sp.ecap, sp.ecost, sp.shift)
+}
+
+// tiedWeights lowers the Jacobian weights of supplier i's flows on a
+// corridor piece (S = C_j) by the tied corridors among the full ones that
+// are limited by their regions' tonnes: there S moves one for one with
+// those tonnes.
+func (w *workspace) tiedWeights(i int) {
+	sp := &w.sup[i]
+	if !sp.reachLimited {
+		return
+	}
+	R := w.R
+	for j := 0; j <= sp.jat; j++ {
+		if k := sp.ord[j]; sp.lim[k] {
+			for _, r := range sp.reach[k] {
+				w.ca[i*R+r]--
+			}
+		}
+	}
+}
+
+// tieWidth is the cost band, $/t, over which a corridor using a facility
+// moves past another corridor of the same supplier in the cheapest-first
+// fill: the split between two corridors whose costs are within it is a
+// smooth blend of the two orders (docs/MODEL.md, section 3.9). Without it
+// a facility's use would jump where its shadow value makes a user
+// indifferent between the facility and its other corridors, and the
+// equilibrium, often exactly there, could not be reached.
+const tieWidth = 0.01
+
+// smoothStep is the cubic step H(d) from 0 (d ≤ −tieWidth/2) to 1
+// (d ≥ tieWidth/2), and its derivative.
+func smoothStep(d float64) (H, dH float64) {
+	t := d/tieWidth + 0.5
+	switch {
+	case t <= 0:
+		return 0, 0
+	case t >= 1:
+		return 1, 0
+	}
+	return t * t * (3 - 2*t), 6 * t * (1 - t) / tieWidth
+}
+
+// clampFlow returns min(max(v, 0), kap) and whether v is strictly inside.
+func clampFlow(v, kap float64) (float64, float64) {
+	switch {
+	case v <= 0:
+		return 0, 0
+	case v >= kap:
+		return kap, 0
+	}
+	return v, 1
+}
+
+// facFlow returns the flow of supplier i's corridor k (one using a
+// facility) when it sells S, with its derivatives in S and in the
+// corridor's cost. With the other corridors sorted by cost, C_l the
+// capacity of the first l of them and g_l = min(max(S − C_l, 0), κ_k) the
+// flow of k filled after them,
+//
+//	flow = g_0 + Σ_{l≥1} H(c_k − c_(l))·(g_l − g_{l−1})
+//
+// (the cheapest-first fill, blended over tieWidth where costs tie).
+func (w *workspace) facFlow(i, k int, S float64) (flow, dS, dc float64) {
+	sp := &w.sup[i]
+	ck := sp.cost[sp.pos[k]]
+	kap := sp.capIn(k)
+	g, dg := clampFlow(S, kap)
+	flow, dS = g, dg
+	var C float64
+	for j, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
+		C += sp.capIn(kk)
+		P, dP := smoothStep(ck - sp.cost[j])
+		gl, dgl := clampFlow(S-C, kap)
+		flow += P * (gl - g)
+		dS += P * (dgl - dg)
+		dc += dP * (gl - g)
+		g, dg = gl, dgl
+	}
+	return flow, dS, dc
+}
+
+// capIn returns the capacity in force of corridor k (input order).
+func (sp *supplier) capIn(k int) float64 {
+	j := sp.pos[k]
+	if j == 0 {
+		return sp.cum[0]
+	}
+	return sp.cum[j] - sp.cum[j-1]
+}
+
+// facUse returns the use of facility f at the last eval, Mt/yr.
+func (w *workspace) facUse(f int) float64 {
+	var u float64
+	for _, us := range w.fu[f] {
+		if !w.closed[us.i] {
+			v, _, _ := w.facFlow(us.i, us.k, w.S[us.i])
+			u += v
+		}
+	}
+	return u
+}
+
+// facResiduals computes Φ for every facility at the last eval, records the
+// piece of its mid function, and adds to max |F| and Σ F².
+func (w *workspace) facResiduals(maxF, ss float64) (float64, float64) {
+	base := w.n + len(w.tq)
+	for f := range w.rho {
+		u := w.facUse(f)
+		w.fuse[f] = u
+		g := (u - w.fcap[f]) / w.fden[f]
+		rh := w.y[base+f]
+		var v float64
+		if rh+g <= 0 {
+			v, w.fmode[f] = rh, -1
+		} else {
+			v, w.fmode[f] = -g, 0
+		}
+		w.F[base+f] = v
+		ss += v * v
+		if a := math.Abs(v); a > maxF {
+			maxF = a
+		}
+	}
+	return maxF, ss
+}
+
+// addFlowDeriv adds coef·∂x[i][r]/∂z to row for every unknown z: the
+// active suppliers' log prices and the tariff-rate quotas' ψ in region r
+// (section 3.5; the route's θ from the jacobian's first pass).
+func (w *workspace) addFlowDeriv(row []float64, i, r int, coef float64) {
+	n, R := w.n, w.R
+	k := i*R + r
+	W := w.W[r]
+	if !w.open[k] || W == 0 || coef == 0 {
+		return
+	}
+	x := w.x[k]
+	sig := w.sig[r]
+	se := (sig - w.eps[r]) / W
+	cnt := w.jn[r]
+	for b, j := range w.jl[r*n : r*n+cnt] {
+		kj := j*R + r
+		row[w.ja[r*n+b]] += coef * x * se * w.w[kj] * w.th[kj]
+	}
+	row[w.apos[i]] -= coef * sig * x * w.th[k]
+	m := len(w.act)
+	for t := range w.tq {
+		if q := &w.tq[t]; q.r == r {
+			row[m+t] += coef * x * se * w.w[q.k]
+			if q.k == k {
+				row[m+t] -= coef * sig * x
+			}
+		}
+	}
+}
+
+// serves reports whether reach (nil: every region) holds r.
+func serves(reach []int, r int) bool {
+	if reach == nil {
+		return true
+	}
+	for _, v := range reach {
+		if v == r {
+			return true
+		}
+	}
+	return false
+}
+
+// facJacobian writes the facilities' columns in the suppliers' rows and
+// their own rows into the N×N Jacobian (docs/MODEL.md, section 5). A
+// user's flow through the facility (facFlow) moves with its sales S (own
+// price; concessions and tied corridors through its flows; −ρs·S' with
+// the ρ̂ of the facility its marginal corridor uses), with its own cost
+// (ρs per unit of ρ̂), and with the capacities in force of the tied
+// corridors before it that are limited by their regions' tonnes.
+func (w *workspace) facJacobian(J []float64, N int) {
+	R := w.R
+	m := len(w.act)
+	base := m + len(w.tq)
+	for a, i := range w.act {
+		sp := &w.sup[i]
+		if !sp.dyn || w.piece[i] != pieceInterior {
+			continue
+		}
+		if f := sp.fac[sp.ord[sp.jat]]; f >= 0 {
+			J[a*N+base+f] += sp.dq * w.fscale[f] / w.sc[i]
+		}
+	}
+	for f := range w.rho {
+		col := base + f
+		row := J[col*N : col*N+N]
+		if w.fmode[f] != 0 {
+			row[col] = 1 // Φ = ρ̂
+			continue
+		}
+		cu := -1 / w.fden[f] // Φ = −(U − K)/K
+		for _, us := range w.fu[f] {
+			i, k := us.i, us.k
+			if w.closed[i] || w.pinned[i] {
+				continue
+			}
+			sp := &w.sup[i]
+			S := w.S[i]
+			_, dFS, dFc := w.facFlow(i, k, S)
+			row[col] += cu * dFc * w.fscale[f]
+			if w.piece[i] == pieceInterior {
+				row[w.apos[i]] += cu * dFS * w.dS[i]
+				if f2 := sp.fac[sp.ord[sp.jat]]; f2 >= 0 {
+					row[base+f2] -= cu * dFS * sp.dq * w.fscale[f2]
+				}
+				if w.phi[i] > 0 && sp.oml > 0 {
+					// A strategic user's conduct markup moves p̃ with
+					// every price (conductJacobian has set w.dmu).
+					g := -cu * dFS * w.dS[i] / sp.oml
+					d := w.dmu[i*w.n : i*w.n+w.n]
+					for a, j := range w.act {
+						row[a] += g * d[j]
+					}
+				}
+			}
+			for r := 0; r < R; r++ {
+				om := dFS * (1 - w.ca[i*R+r])
+				if sp.reachLimited {
+					om += w.limitedWeight(i, k, r, S)
+				}
+				w.addFlowDeriv(row, i, r, cu*om)
+			}
+		}
+	}
+}
+
+// limitedWeight returns ∂flow_k/∂x[i][r] through the capacities in force
+// of supplier i's tied corridors limited by their regions' tonnes (facFlow
+// with C_l moving one for one with those tonnes).
+func (w *workspace) limitedWeight(i, k, r int, S float64) float64 {
+	sp := &w.sup[i]
+	ck := sp.cost[sp.pos[k]]
+	kap := sp.capIn(k)
+	// ∂flow/∂x_r = Σ_{l≥1} H(c_k − c_(l))·(a_l − a_{l−1}), a_l = ∂g_l/∂x_r =
+	// −1{0 < S − C_l < κ_k}·(the limited tied corridors among the first l
+	// that serve r), a_0 = 0.
+	var C, cnt, v, aPrev float64
+	for j, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
+		C += sp.capIn(kk)
+		if sp.lim[kk] && serves(sp.reach[kk], r) {
+			cnt++
+		}
+		P, _ := smoothStep(ck - sp.cost[j])
+		_, dg := clampFlow(S-C, kap)
+		a := -dg * cnt
+		v += P * (a - aPrev)
+		aPrev = a
+	}
+	return v
+}
+
+// solveFac clears facility f by safeguarded bisection in ρ̂ ∈ [0, rhoMax]
+// with every price and flow fixed (the Gauss–Seidel fallback and the start
+// of a solve): its use falls as ρ rises (a dearer slot moves the users'
+// tonnes to their other corridors or cuts their output).
+func (w *workspace) solveFac(f int, tol float64) {
+	u := w.n + len(w.tq) + f
+	g := func(rh float64) float64 {
+		w.rho[f] = rh * w.fscale[f]
+		var U float64
+		for _, us := range w.fu[f] {
+			i := us.i
+			if w.closed[i] {
+				continue
+			}
+			sp := &w.sup[i]
+			w.flowsOf(i)
+			w.refresh(i, w.xs)
+			S := w.D[i]
+			if !w.pinned[i] {
+				S, _, _ = sp.supplyAt(w.p[i] * (1 - w.dbar[i]) * sp.oml)
+			}
+			v, _, _ := w.facFlow(i, us.k, S)
+			U += v
+		}
+		w.evals++
+		return (U - w.fcap[f]) / w.fden[f]
+	}
+	rh := 0.0
+	if g(0) > 0 {
+		lo, hi := 0.0, math.Max(2*w.y[u], 0.01)
+		for hi < rhoMax && g(hi) > 0 {
+			lo, hi = hi, math.Min(2*hi, rhoMax)
+		}
+		for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
+			mid := 0.5 * (lo + hi)
+			v := g(mid)
+			if math.Abs(v) <= 0.01*tol {
+				lo, hi = mid, mid
+				break
+			}
+			if v > 0 {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		rh = 0.5 * (lo + hi)
+	}
+	w.y[u] = rh
+	w.rho[f] = rh * w.fscale[f]
+}
