@@ -169,8 +169,9 @@ func TestMCMemoryEstimate(t *testing.T) {
 }
 
 // TestEveryBuiltinOutput: for every built-in, results.csv (and so
-// bands.csv, which has the same rows) stays far under a spreadsheet's
-// 1,048,576 rows, and every chart is named as the output folder's
+// bands.csv, which has the same rows, whatever the draws) stays far under
+// a spreadsheet's 1,048,576 rows, draws.csv stays under a million rows
+// with --draws 1000, and every chart is named as the output folder's
 // patterns expect (report.IsOutputName), so its removal works.
 func TestEveryBuiltinOutput(t *testing.T) {
 	ctx := context.Background()
@@ -187,6 +188,11 @@ func TestEveryBuiltinOutput(t *testing.T) {
 			}
 			if rows >= 300_000 { // about a third of a spreadsheet's 1,048,576 rows
 				t.Errorf("results.csv would have %d rows", rows)
+			}
+			// draws.csv: a row per metric and converged draw, so with
+			// --draws 1000 under the million rows too (issue 16 item 9).
+			if n := 1000 * len(model.Metrics(res.Run)); n >= 1_000_000 {
+				t.Errorf("draws.csv would have %d rows with --draws 1000", n)
 			}
 			for _, ch := range res.Charts {
 				for _, f := range plots.Formats() {
