@@ -548,6 +548,8 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 			mkt, err = mf.Market()
 			if err != nil {
 				l.errAt(m.marketDoc(), m.marketField(), "market: %v", err)
+			} else {
+				l.checkCalibrates(mkt, m)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -584,4 +585,48 @@ func TestReliefNoPremium(t *testing.T) {
 			t.Errorf("%s: %v, want an out-of-range error", set, err)
 		}
 	}
+}
+
+// TestUncalibratableMarket: a market the model cannot calibrate (a
+// capacity below base sales, a netback of zero or less) does not
+// validate, the error located at the override or --set that made it so
+// (issue 16 item 6: validate passed it and the run then failed).
+func TestUncalibratableMarket(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		sets      []string
+		want      []string // substrings of the one error
+	}{
+		{"capacity override", "title: t\nextends: us-relief-2025\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: 0.4\n    suppliers.Canada.capacity_mt: 1\n", nil,
+			[]string{"u.yaml:6:35: market.overrides.suppliers.Canada.capacity_mt: the model cannot calibrate the market with this override: suppliers[Canada].capacity: 1 Mt/yr is below base sales"}},
+		{"FOB under the corridor cost", "title: t\nhorizon: {end: 2022-12}\nmarket:\n  overrides:\n    suppliers.*.fob_usd_per_t: 10\n", nil,
+			[]string{"u.yaml:5:32: market.overrides.suppliers.*.fob_usd_per_t: the model cannot calibrate the market with this override: suppliers[", "must be positive"}},
+		{"--set capacity", "title: t\nextends: us-relief-2025\n", []string{"market.suppliers.Canada.capacity_mt=0"},
+			[]string{"--set: market.suppliers.Canada.capacity_mt: the model cannot calibrate the market with this value: suppliers[Canada].capacity: 0 Mt/yr is below base sales"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("u.yaml", []byte(tc.src), tc.sets)
+			var ds Diagnostics
+			if !errors.As(err, &ds) {
+				t.Fatalf("%v, want Diagnostics", err)
+			}
+			errs := 0
+			for _, d := range ds {
+				if d.Severity != SeverityError {
+					continue
+				}
+				errs++
+				for _, w := range tc.want {
+					if !strings.Contains(d.Error(), w) {
+						t.Errorf("error %q lacks %q", d.Error(), w)
+					}
+				}
+			}
+			if errs != 1 {
+				t.Errorf("%d errors, want 1: %v", errs, err)
+			}
+		})
+	}
+	// Within the market's ranges the check costs nothing: the built-ins load.
+	mustLoad(t, "us-relief-2025", "market.suppliers.Canada.capacity_mt=30")
 }

@@ -216,6 +216,40 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 	}
 }
 
+// checkCalibrates reports a market that the model cannot calibrate to
+// its base year (a capacity below base sales, a netback of zero or less)
+// as an error of the scenario, so that validate rejects what run would
+// (issue 16 item 6). The error is located at the first override, in the
+// order they apply, after which the market no longer calibrates, else at
+// the market.
+func (l *loader) checkCalibrates(mkt *model.Market, m *merged) {
+	_, err := model.Calibrate(mkt)
+	if err == nil {
+		return
+	}
+	for k, o := range m.overrides {
+		probe := newLoader()
+		mf := probe.marketFile(m)
+		if mf == nil {
+			break
+		}
+		probe.applyOverrides(mf, m.overrides[:k+1])
+		pm, perr := mf.Market()
+		if perr != nil {
+			continue
+		}
+		if _, cerr := model.Calibrate(pm); cerr != nil {
+			if o.doc == nil {
+				l.setDiag(o.key, "market."+o.path, "the model cannot calibrate the market with this value: %v", cerr)
+			} else {
+				l.errAt(o.doc, "market.overrides."+o.key, "the model cannot calibrate the market with this override: %v", cerr)
+			}
+			return
+		}
+	}
+	l.errAt(m.marketDoc(), m.marketField(), "market: the model cannot calibrate it: %v", err)
+}
+
 // docName names the document of an override in the resolved market: a
 // built-in by its name, a file by its base name, so that the resolved
 // scenario and its hash do not depend on the path the file was given by

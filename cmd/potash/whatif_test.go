@@ -136,3 +136,19 @@ func TestReliefDiscountEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateRejectsWhatRunRejects: a market the model cannot calibrate
+// is an error of validate as of run, both exit 2 with the --set named
+// (issue 16 item 6: validate passed it with a warning, run failed).
+func TestValidateRejectsWhatRunRejects(t *testing.T) {
+	const set = "market.suppliers.Canada.capacity_mt=0"
+	for _, args := range [][]string{
+		{"validate", "us-relief-2025", "--set", set},
+		{"run", "us-relief-2025", "--set", set, "--no-charts", "--out", filepath.Join(t.TempDir(), "out")},
+	} {
+		r := potash(t, args...).want(t, exitBadInput)
+		if !strings.Contains(r.stderr, "--set: market.suppliers.Canada.capacity_mt: the model cannot calibrate the market with this value") {
+			t.Errorf("%s: stderr %s", args[0], r.stderr)
+		}
+	}
+}

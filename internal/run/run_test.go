@@ -69,7 +69,7 @@ func TestRunInputErrors(t *testing.T) {
 		"negative draws":   {Scenario: s, Draws: -1},
 		"too many workers": {Scenario: s, Workers: MaxWorkers() + 1},
 		"no scenario":      {},
-		"uncalibratable":   {Scenario: load(t, "history", "market.suppliers.Canada.capacity_mt=0")},
+		"uncalibratable":   {Scenario: uncalibratable(t)},
 	} {
 		if _, err := Run(ctx, req); !errors.Is(err, ErrInput) {
 			t.Errorf("%s: %v, want ErrInput", name, err)
@@ -80,6 +80,16 @@ func TestRunInputErrors(t *testing.T) {
 	if _, err := Run(cctx, Request{Scenario: s}); !errors.Is(err, context.Canceled) || errors.Is(err, ErrInput) {
 		t.Errorf("cancelled: %v", err)
 	}
+}
+
+// uncalibratable is history with Canada's capacity below its base sales,
+// set on the Specs past the validator (which rejects it).
+func uncalibratable(t *testing.T) *scenarios.Scenario {
+	s := load(t, "history")
+	for _, sp := range []*model.Spec{s.Spec, s.Counterfactual} {
+		sp.Market.Suppliers[sp.Market.SupplierIndex("Canada")].Capacity = 0
+	}
+	return s
 }
 
 // TestRunNotConverged: failed central months and too many failed draws
