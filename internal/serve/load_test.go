@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -199,8 +200,11 @@ func TestLoad(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		burstDraws, burstRuns, burstClients = 50, 2, 2
 	}
+	// A run that hits the server's time limit on a machine busy with
+	// other work is a clean 503 with its message, not a failure of the
+	// server; at least one run of the burst must complete.
 	var bwg sync.WaitGroup
-	var next atomic.Int64
+	var next, burstOK atomic.Int64
 	for range burstClients {
 		bwg.Add(1)
 		go func() {
@@ -208,13 +212,24 @@ func TestLoad(t *testing.T) {
 			for k := next.Add(1); k <= int64(burstRuns); k = next.Add(1) {
 				path := fmt.Sprintf("/api/run?draws=%d&seed=%d", burstDraws, 5000+k)
 				code, body, err := get(path)
-				if err != nil || (code != 200 && code != 429) {
+				timeLimit := code == 503 && bytes.Contains(body, []byte("took longer than the limit"))
+				switch {
+				case err == nil && code == 200:
+					burstOK.Add(1)
+				case err == nil && (code == 429 || timeLimit):
+					if timeLimit {
+						t.Logf("burst %s: the server's time limit (a busy machine)", path)
+					}
+				default:
 					t.Errorf("burst %s: %d %v %.200s", path, code, err, body)
 				}
 			}
 		}()
 	}
 	bwg.Wait()
+	if burstOK.Load() == 0 {
+		t.Errorf("no run of the burst of %d completed", burstRuns)
+	}
 	tr.CloseIdleConnections()
 	peak := rss.stop()
 	time.Sleep(500 * time.Millisecond) // the memory of the last large run goes back
