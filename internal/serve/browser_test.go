@@ -57,6 +57,7 @@ func chromiumPath() string {
 // TestBrowser is the end-to-end test: the real server (scenarios, model
 // and plots) on a loopback port, driven by headless Chromium in a
 // 1400 × 900 window. It loads the page and waits for the default run;
+// fetches its Monte Carlo bands through the page's download link;
 // checks that every control has a label and that no chart's text is
 // under 11 CSS px (issue 16 item 15: the chart's smallest font, read from
 // its SVG, times the width the page shows it at over its natural width);
@@ -211,6 +212,16 @@ func TestBrowser(t *testing.T) {
 	t.Logf("first run shown %v after navigation: %s", time.Since(start).Round(time.Millisecond), cmd0)
 	if cf := evalString(`document.getElementById("cf-name").textContent`); cf != "sanctions-stay" {
 		t.Errorf("the page names the counterfactual %q, want sanctions-stay", cf)
+	}
+
+	// The Monte Carlo bands of every variable can be downloaded from the
+	// page (issue 16 item 9: bands.csv, apart from results.csv).
+	if vis := evalString(`String(!document.getElementById("dl-bands").hidden)`); vis != "true" {
+		t.Errorf("a run with draws shows no bands download")
+	}
+	head, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById("dl-bands").href).then(r => r.text()).then(t => t.slice(0, t.indexOf("\n")))`, chromedp.EvalAwaitPromise))
+	if want := strings.Join(report.BandsHeader, ","); err != nil || head != want {
+		t.Errorf("the page's bands download starts %q (%v), want %q", head, err, want)
 	}
 
 	// Every form control has a label (its own <label>, or aria-label for
