@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -149,6 +150,68 @@ func TestValidateRejectsWhatRunRejects(t *testing.T) {
 		r := potash(t, args...).want(t, exitBadInput)
 		if !strings.Contains(r.stderr, "--set: market.suppliers.Canada.capacity_mt: the model cannot calibrate the market with this value") {
 			t.Errorf("%s: stderr %s", args[0], r.stderr)
+		}
+	}
+}
+
+// TestHashIndependentOfPathEndToEnd: one scenario file (with a market
+// override) run by three paths from two working folders gives one hash
+// and one resolved scenario, and no output names the folder it is in
+// (issue 16 item 5).
+func TestHashIndependentOfPathEndToEnd(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "title: mine\nextends: us-relief-2025\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: 0.4\n"
+	if err := os.WriteFile(filepath.Join(sub, "my.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var hashes []string
+	var resolved []string
+	for k, c := range []struct{ wd, path string }{
+		{root, "sub/my.yaml"}, {root, "./sub/../sub/my.yaml"}, {sub, filepath.Join(sub, "my.yaml")},
+	} {
+		t.Chdir(c.wd)
+		out := filepath.Join(t.TempDir(), "out")
+		potash(t, "run", c.path, "--no-charts", "--out", out).want(t, exitOK)
+		hashes = append(hashes, readSummary(t, filepath.Join(out, report.FileSummary)).Scenario.Hash)
+		res := string(mustRead(t, filepath.Join(out, report.FileResolved)))
+		resolved = append(resolved, res[strings.Index(res, "\nname: "):])
+		for _, f := range []string{report.FileSummary, report.FileMarkdown, report.FileResolved, report.FileResults} {
+			if b := mustRead(t, filepath.Join(out, f)); strings.Contains(string(b), root) {
+				t.Errorf("run %d (%s from %s): %s names the folder %s", k, c.path, c.wd, f, root)
+			}
+		}
+	}
+	for k := range hashes {
+		if hashes[k] != hashes[0] || resolved[k] != resolved[0] {
+			t.Errorf("run %d: hash %s, run 0 %s", k, hashes[k], hashes[0])
+		}
+	}
+}
+
+// TestPDFSameBytesEndToEnd: the same run twice writes byte-identical PDF
+// charts (issue 12 and 16 item 12: a PDF carried its creation date).
+func TestPDFSameBytesEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders charts")
+	}
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	potash(t, "run", "klaipeda-reopens", "--charts", "pdf", "--out", dir1).want(t, exitOK)
+	potash(t, "run", "klaipeda-reopens", "--charts", "pdf", "--out", dir2).want(t, exitOK)
+	pdfs, _ := filepath.Glob(filepath.Join(dir1, "*.pdf"))
+	if len(pdfs) < 5 {
+		t.Fatalf("%d PDF charts", len(pdfs))
+	}
+	for _, p := range pdfs {
+		a, b := mustRead(t, p), mustRead(t, filepath.Join(dir2, filepath.Base(p)))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs", filepath.Base(p))
+		}
+		if bytes.Contains(a, []byte("CreationDate")) {
+			t.Errorf("%s carries a creation date", filepath.Base(p))
 		}
 	}
 }
