@@ -353,6 +353,16 @@ func TestEveryNumberHasSource(t *testing.T) {
 		}
 	}
 	want += 3 * len(f.Routes)
+	want += len(f.Facilities) // capacity
+	for _, s := range f.Suppliers {
+		for _, c := range s.Corridors {
+			for _, sv := range c.Serves {
+				if sv.Freight != nil {
+					want++ // an own freight
+				}
+			}
+		}
+	}
 	if d := f.Drivers; d != nil && d.CropPrices != nil {
 		want += 3 + 3*len(d.CropPrices.Weights) // elasticity, lag, projection; three weights per region
 	}
