@@ -32,11 +32,16 @@ func (w *workspace) setupFacilities() {
 		w.fcap[f] = fc.Capacity
 		w.fden[f] = math.Max(fc.Capacity, scaleFloor)
 	}
+	total := 0
+	for i := range m.Suppliers {
+		total += len(m.Suppliers[i].Corridors)
+	}
+	ints, flts := make([]int, total), make([]float64, 2*total) // carved per supplier
 	for i := range m.Suppliers {
 		sp := &w.sup[i]
 		nk := len(m.Suppliers[i].Corridors)
-		sp.pos = make([]int, nk)
-		sp.pcap, sp.pcost = make([]float64, nk), make([]float64, nk)
+		sp.pos, ints = ints[:nk:nk], ints[nk:]
+		sp.pcap, sp.pcost, flts = flts[:nk:nk], flts[nk:2*nk:2*nk], flts[2*nk:]
 		sp.reach, sp.fac = c.reach[i], c.facOf[i]
 		for k := 0; k < nk; k++ {
 			if sp.reach[k] != nil || sp.fac[k] >= 0 {
