@@ -137,6 +137,14 @@ var corridorFields = []mfield{
 		func(f *MarketFile, i, k int) *Num { return &f.Suppliers[i].Corridors[k].Cost }},
 }
 
+// facilityFields' accessors take the facility's index (a) only.
+var facilityFields = []mfield{
+	{"capacity_mt", "Mt/yr", maxTonnes, 1,
+		func(m *model.Market, f, _ int) float64 { return m.Facilities[f].Capacity },
+		func(m *model.Market, f, _ int, v float64) { m.Facilities[f].Capacity = v },
+		func(mf *MarketFile, f, _ int) *Num { return &mf.Facilities[f].Capacity }},
+}
+
 // routeFields' num accessor takes the index of the RouteFile (a) only.
 var routeFields = []mfield{
 	{"flow_mt", "Mt/yr", maxTonnes, 1,
@@ -176,7 +184,7 @@ type mtarget struct {
 	field mfield
 	// names: supplier/region (a), region/corridor (b); route index in the
 	// file for routes.
-	kind       string // "regions", "suppliers", "corridors", "routes"
+	kind       string // "regions", "suppliers", "corridors", "routes", "facilities"
 	nameA      string
 	nameB      string
 	fileA      int
@@ -239,12 +247,31 @@ func matchNames(names []string, pat, what string) ([]int, error) {
 // against f.
 func expandMarketPath(f *MarketFile, path string) ([]mtarget, error) {
 	parts := strings.Split(path, ".")
-	colls := []string{"regions", "suppliers", "routes", "drivers"}
+	colls := []string{"regions", "suppliers", "routes", "drivers", "facilities"}
 	if len(parts) == 0 || slices.Index(colls, parts[0]) < 0 {
-		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD, market.drivers.crop_prices.FIELD)", parts[0], didYouMean(parts[0], colls))
+		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD, market.facilities.NAME.FIELD, market.drivers.crop_prices.FIELD)", parts[0], didYouMean(parts[0], colls))
 	}
 	var out []mtarget
 	switch parts[0] {
+	case "facilities":
+		if len(parts) != 3 {
+			return nil, perr("expected market.facilities.NAME.FIELD")
+		}
+		fd, ok := findField(facilityFields, parts[2])
+		if !ok {
+			return nil, perr("unknown facility field '%s'%s", parts[2], didYouMean(parts[2], fieldKeys(facilityFields)))
+		}
+		names := make([]string, len(f.Facilities))
+		for k, fc := range f.Facilities {
+			names[k] = fc.Name
+		}
+		idx, err := matchNames(names, parts[1], "facility")
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range idx {
+			out = append(out, mtarget{path: "market.facilities." + names[k] + "." + fd.key, field: fd, kind: "facilities", nameA: names[k], fileA: k, fileNumPtr: fd.num(f, k, 0)})
+		}
 	case "drivers":
 		if len(parts) != 3 || parts[1] != "crop_prices" {
 			return nil, perr("expected market.drivers.crop_prices.FIELD (%s)", strings.Join(driverFieldKeys(), ", "))
@@ -378,6 +405,12 @@ func (t mtarget) modelIndices(m *model.Market) (int, int, error) {
 			return 0, 0, fmt.Errorf("no corridor %s/%s", t.nameA, t.nameB)
 		}
 		return i, k, nil
+	case "facilities":
+		f := m.FacilityIndex(t.nameA)
+		if f < 0 {
+			return 0, 0, fmt.Errorf("no facility %s", t.nameA)
+		}
+		return f, 0, nil
 	case "routes":
 		i, r := m.SupplierIndex(t.nameA), m.RegionIndex(t.nameB)
 		if i < 0 || r < 0 {

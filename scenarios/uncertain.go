@@ -319,6 +319,8 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 			fs, t = corridorFields, mtarget{kind: "corridors", nameA: parts[2], nameB: parts[4]}
 		case kind == "routes":
 			fs, t = routeFields, mtarget{kind: "routes", nameA: parts[2], nameB: parts[3]}
+		case kind == "facilities":
+			fs, t = facilityFields, mtarget{kind: "facilities", nameA: parts[2]}
 		}
 		f, ok := findField(fs, parts[len(parts)-1])
 		if !ok {
