@@ -28,13 +28,24 @@ import (
 // adjusts). markups computes μ, markupJacobian its derivatives.
 
 const (
-	// maxMarkup bounds the conduct markup μ (a share of the FOB price):
-	// beyond 1 the supplier's mines see a price ≤ 0 and supply nothing;
-	// the bound keeps μ finite where the perceived elasticity vanishes.
-	maxMarkup = 4.0
-	// minElasticity is the perceived elasticity E below which μ is
-	// maxMarkup.
+	// maxMarkupShare bounds the conduct markup μ at
+	// maxMarkupShare·(1 − L) + (1 − maxMarkupShare)·μ0, so that the mines
+	// always see at least a tenth of the share of the price they saw in
+	// the base year (the base is never at the bound). Where the first-order condition asks for more
+	// (a seller, often a coalition member with little revenue of its own,
+	// that would withdraw to raise its partners' prices) it has a corner
+	// that a CES market, where demand is positive at any price, cannot
+	// clear; the bound keeps the seller selling what its mines supply at
+	// a tenth of the price (docs/MODEL.md, section 3.8).
+	maxMarkupShare = 1 - minCostShare
+	// minElasticity is the perceived elasticity E below which μ is at its
+	// bound.
 	minElasticity = 1e-12
+	// minCostShare is the smallest marginal cost a conduct may calibrate
+	// to, as a share of the base netback: a conduct that claims more than
+	// 90% of the netback leaves a marginal cost of a few dollars, which no
+	// mine has and on which the supply curve B = S0/MC0^η degenerates.
+	minCostShare = 0.1
 )
 
 // prepareConduct sets the conduct state of one solve from pol: φ per
@@ -108,8 +119,8 @@ func (w *workspace) markups() {
 	}
 }
 
-// markupOf returns μ_i with E_i, C_i and whether μ was bounded
-// (maxMarkup, or D_i = 0).
+// markupOf returns μ_i with E_i, C_i and whether μ was bounded (by
+// maxMarkupShare, or D_i = 0).
 func (w *workspace) markupOf(i int) (mu, E, C float64, bounded bool) {
 	R := w.R
 	D := w.D[i]
@@ -131,12 +142,13 @@ func (w *workspace) markupOf(i int) (mu, E, C float64, bounded bool) {
 		}
 	}
 	C = N / (w.p[i] * D)
+	top := maxMarkupShare*w.oml0[i] + (1-maxMarkupShare)*w.c.ConductMarkup[i]
 	if !(E > minElasticity) {
-		return maxMarkup, E, C, true
+		return top, E, C, true
 	}
 	mu = w.phi[i] * (1 + C) / E
-	if !(mu < maxMarkup) {
-		return maxMarkup, E, C, true
+	if !(mu < top) {
+		return top, E, C, true
 	}
 	return mu, E, C, false
 }
@@ -270,8 +282,8 @@ func validateConduct(m *Market) error {
 // first; what is left stays the fixed base markup L. A conduct markup
 // larger than the gap lowers the marginal cost below the published one
 // (MC0 = m0 − μ0·p0, L = 0; Calibrated.CostData keeps the published
-// figure), and one that leaves MC0 ≤ 0 is an error naming the supplier and
-// the numbers.
+// figure), and one that leaves MC0 ≤ 0 — or below a tenth of the netback
+// (minCostShare) — is an error naming the supplier and the numbers.
 func calibrateConduct(c *Calibrated) error {
 	m := c.Market
 	any := false
@@ -289,9 +301,15 @@ func calibrateConduct(c *Calibrated) error {
 	}
 	w.eval()
 	for i, s := range m.Suppliers {
-		mu := w.mu[i]
-		if mu == 0 {
+		if s.Conduct == 0 {
 			continue
+		}
+		// The markup the conduct asks for, unbounded (the solver's bound
+		// depends on L, which this sets).
+		_, E, C, _ := w.markupOf(i)
+		mu := s.Conduct * (1 + C) / E
+		if !(E > minElasticity) || !finite(mu) {
+			return marketErr("suppliers[%s].conduct: %g: the supplier perceives no demand elasticity at the base (%g), so no markup calibrates", s.Name, s.Conduct, E)
 		}
 		c.ConductMarkup[i] = mu
 		p0, m0 := s.FOB, c.M0[i]
@@ -301,9 +319,14 @@ func calibrateConduct(c *Calibrated) error {
 			continue
 		}
 		mc := m0 - mu*p0
-		if !(mc > 0) {
-			return marketErr("suppliers[%s].conduct: %g gives a base conduct markup of %.3g of the FOB price (%.4g $/t of %.4g $/t), above the base netback %.4g $/t: its marginal cost would be %.4g $/t ≤ 0; a conduct of at most %.3g calibrates (or raise the demand elasticities it faces)",
-				s.Name, s.Conduct, mu, mu*p0, p0, m0, mc, s.Conduct*m0/(mu*p0))
+		if !(mc >= minCostShare*m0) {
+			most := s.Conduct * (1 - minCostShare) * m0 / (mu * p0)
+			if !(mc > 0) {
+				return marketErr("suppliers[%s].conduct: %g gives a base conduct markup of %.3g of the FOB price (%.4g $/t of %.4g $/t), above the base netback %.4g $/t: its marginal cost would be %.4g $/t ≤ 0; a conduct of at most %.3g calibrates (or raise the demand elasticities it faces)",
+					s.Name, s.Conduct, mu, mu*p0, p0, m0, mc, most)
+			}
+			return marketErr("suppliers[%s].conduct: %g gives a base conduct markup of %.3g of the FOB price (%.4g $/t of %.4g $/t), nearly all of the base netback %.4g $/t: its marginal cost would be %.4g $/t, below a tenth of the netback; a conduct of at most %.3g calibrates (or raise the demand elasticities it faces)",
+				s.Name, s.Conduct, mu, mu*p0, p0, m0, mc, most)
 		}
 		c.MC0[i] = mc
 		c.Markup[i] = 0

@@ -85,6 +85,8 @@ func ExampleBuiltins() {
 		fmt.Println(b.Name)
 	}
 	// Output:
+	// bpc-breakup
+	// bpc-reunion
 	// eu-relief
 	// history
 	// jansen-ramp

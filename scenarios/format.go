@@ -67,6 +67,8 @@ type EventFile struct {
 	Concession  *ConcessionEvent  `yaml:"concession,omitempty" doc:"Set the price concession a seller grants on supplier→region, percent of its FOB price: a transfer to buyers (a level; never a premium)."`
 	RiskCost    *RiskCostEvent    `yaml:"risk_cost,omitempty" doc:"Set the buyers' risk cost on supplier→region, percent of the CFR price: sanction risk, compliance, insurance; nobody collects it (a level)."`
 	ExportTax   *ExportTaxEvent   `yaml:"export_tax,omitempty" doc:"Add an export tax on a supplier's sales, $/t; its government collects it."`
+	Conduct     *ConductEvent     `yaml:"conduct,omitempty" doc:"Set a supplier's conduct parameter, 0 (price-taker) to 1 (Cournot): how much of its market power it uses (a level)."`
+	Coalition   *CoalitionEvent   `yaml:"coalition,omitempty" doc:"Form (weight 1) or break up (weight 0) one of the market's coalitions, e.g. BPC: its members set their quantities jointly (a level)."`
 
 	Start         string `yaml:"start" req:"true" unit:"month" doc:"First month in force, YYYY-MM."`
 	End           string `yaml:"end,omitempty" unit:"month" doc:"First month no longer in force, YYYY-MM; default: never ends."`

@@ -105,15 +105,28 @@ type ExportTaxEvent struct {
 	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Export tax added, $/t, -500 to 500 (negative: a subsidy); the supplier's government collects it."`
 }
 
+// ConductEvent sets a supplier's conduct parameter.
+type ConductEvent struct {
+	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
+	Value    *float64 `yaml:"value" req:"true" unit:"1" doc:"Conduct parameter in force, 0 to 0.4: 0 a price-taker, 1 would be a Cournot player; between, that fraction of the Cournot markup (a level: ramps from the conduct in force; not recalibrated, so the markup adds to the base rent)."`
+}
+
+// CoalitionEvent forms or breaks up a coalition of the market.
+type CoalitionEvent struct {
+	Name   string   `yaml:"name" req:"true" doc:"Coalition name, one of the market's coalitions (base-2020: BPC, Russia and Belarus)."`
+	Weight *float64 `yaml:"weight" req:"true" unit:"1" doc:"Cooperation weight in force, 0 to 1: 1 forms the coalition (its members set their quantities jointly), 0 breaks it up (each member acts alone); a level: ramps from the weight in force. Only members with a conduct above 0 act on it."`
+}
+
 // role is what an instrument field holds.
 type role uint8
 
 const (
-	roleSupplier role = iota + 1 // a supplier name
-	roleRegion                   // a region name
-	roleCorridor                 // a corridor name of the event's supplier
-	roleNumber                   // a number in the field's unit
-	roleSeries                   // a list of numbers, one per month from start
+	roleSupplier  role = iota + 1 // a supplier name
+	roleRegion                    // a region name
+	roleCorridor                  // a corridor name of the event's supplier
+	roleNumber                    // a number in the field's unit
+	roleSeries                    // a list of numbers, one per month from start
+	roleCoalition                 // a coalition name of the market
 )
 
 // slot is the model.Event value a number field sets.
@@ -193,9 +206,15 @@ var (
 	costAddBound = bound{lo: -1000, hi: 1000} // cost shifts, $/t
 	anyNumber    = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 
-	concessionBound = bound{lo: 0, hi: 50}     // a concession in force, % of FOB: never a premium
-	riskBound       = bound{lo: 0, hi: 100}    // a risk cost in force, % of CFR
-	taxBound        = bound{lo: -500, hi: 500} // an export tax, $/t
+	concessionBound = bound{lo: 0, hi: 50}                // a concession in force, % of FOB: never a premium
+	riskBound       = bound{lo: 0, hi: 100}               // a risk cost in force, % of CFR
+	taxBound        = bound{lo: -500, hi: 500}            // an export tax, $/t
+	weightBound     = rangeBound(model.RangeConduct(), 1) // a cooperation weight
+	// conductBound is the valid range of a conduct event: a step from
+	// price-taking to conduct 0.45 on Canada in 2023-01 prices beyond 20×
+	// for a month on eu-relief (an event's conduct is not recalibrated:
+	// the markup comes on top of the base rent; docs/SCENARIOS.md).
+	conductBound = bound{lo: 0, hi: 0.4}
 )
 
 // instrumentTable lists the instruments in format order.
@@ -409,6 +428,37 @@ var instrumentTable = []*instrument{
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier},
 			{key: "usd_per_t", role: roleNumber, valid: taxBound},
+		},
+	},
+	{
+		key: "conduct", kind: model.EventConduct, ramp: true,
+		fields: []ifield{
+			{key: "supplier", role: roleSupplier},
+			{key: "value", role: roleNumber, valid: conductBound, what: "conduct (value)"},
+		},
+		// No targets: like a concession, events on one supplier's conduct
+		// (or one coalition) apply in file order, each from the level in
+		// force, so "forms in 2026, breaks up in 2028" may overlap.
+	},
+	{
+		key: "coalition", kind: model.EventCoalition, ramp: true,
+		fields: []ifield{
+			{key: "name", role: roleCoalition},
+			{key: "weight", role: roleNumber, valid: weightBound, what: "cooperation weight (weight)"},
+		},
+		check: func(x *evCheck) {
+			if x.coal < 0 {
+				return
+			}
+			co := &x.mf.Coalitions[x.coal]
+			for _, name := range co.Members {
+				for _, sf := range x.mf.Suppliers {
+					if sf.Name == name && sf.Conduct.Value > 0 {
+						return
+					}
+				}
+			}
+			x.warn("coalition", "no member of %s has a conduct above 0, so the coalition changes nothing: set market.suppliers.NAME.conduct (docs/SCENARIOS.md, Market conduct)", co.Name)
 		},
 	},
 }
@@ -640,6 +690,7 @@ type evCheck struct {
 	ok   bool
 
 	sup, reg, corr int
+	coal           int // coalition index (−2 unknown or unset)
 }
 
 func (x *evCheck) field(key string) fieldVal {
@@ -676,7 +727,7 @@ func (x *evCheck) routeExists() bool {
 // valid range, resolving names to indices.
 func (x *evCheck) checkFields() {
 	suppliers, regions := supplierNamesOf(x.mf), regionNamesOf(x.mf)
-	x.sup, x.reg, x.corr = -2, -2, -2
+	x.sup, x.reg, x.corr, x.coal = -2, -2, -2, -2
 	name := func(fp, kind, s string, names []string, all bool) int {
 		if all && s == "all" {
 			return -1
@@ -708,6 +759,19 @@ func (x *evCheck) checkFields() {
 			if x.corr = slices.Index(cs, v.str); x.corr < 0 {
 				x.corr = -2
 				x.bad(fp, "unknown corridor '%s' of %s%s", v.str, s.Name, didYouMean(v.str, cs))
+			}
+		case roleCoalition:
+			names := make([]string, len(x.mf.Coalitions))
+			for g, co := range x.mf.Coalitions {
+				names[g] = co.Name
+			}
+			if x.coal = slices.Index(names, v.str); x.coal < 0 {
+				x.coal = -2
+				if len(names) == 0 {
+					x.bad(fp, "unknown coalition '%s': the market has no coalitions (market coalitions:)", v.str)
+				} else {
+					x.bad(fp, "unknown coalition '%s'%s", v.str, didYouMean(v.str, names))
+				}
 			}
 		case roleNumber:
 			if v.num != nil && !f.valid.ok(*v.num) {
@@ -748,6 +812,8 @@ func (x *evCheck) buildEvent(base model.Event, mk *model.Market) []model.Event {
 			}
 		case roleCorridor:
 			base.Corridor = mk.CorridorIndex(base.Supplier, v.str)
+		case roleCoalition:
+			base.Coalition = mk.CoalitionIndex(v.str)
 		}
 	}
 	if in.build != nil {

@@ -133,6 +133,9 @@ func TestEventFieldParams(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := 3.0
+				if !f.valid.ok(want) { // a conduct or weight: [0, 1]
+					want = 0.5 * (f.valid.lo + f.valid.hi)
+				}
 				sp := s.Spec.Clone()
 				if err := p.Apply(sp, want); err != nil {
 					t.Fatal(err)

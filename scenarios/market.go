@@ -73,7 +73,7 @@ func (f *MarketFile) Clone() *MarketFile {
 	c.Suppliers = make([]SupplierFile, len(f.Suppliers))
 	for i, s := range f.Suppliers {
 		s.FOB, s.Capacity, s.Eta, s.Adjust, s.Domestic = s.FOB.clone(), s.Capacity.clone(), s.Eta.clone(), s.Adjust.clone(), s.Domestic.clone()
-		s.MarginalCost = s.MarginalCost.clone()
+		s.MarginalCost, s.Conduct = s.MarginalCost.clone(), s.Conduct.clone()
 		cs := make([]CorridorFile, len(s.Corridors))
 		for k, cr := range s.Corridors {
 			cr.Capacity, cr.Cost = cr.Capacity.clone(), cr.Cost.clone()
@@ -112,6 +112,14 @@ func (f *MarketFile) Clone() *MarketFile {
 		for k, fc := range f.Facilities {
 			fc.Capacity = fc.Capacity.clone()
 			c.Facilities[k] = fc
+		}
+	}
+	if f.Coalitions != nil {
+		c.Coalitions = make([]CoalitionFile, len(f.Coalitions))
+		for g, co := range f.Coalitions {
+			co.Members = append([]string(nil), co.Members...)
+			co.Weight = co.Weight.clone()
+			c.Coalitions[g] = co
 		}
 	}
 	if f.Suppliers == nil {
@@ -330,6 +338,7 @@ func (f *MarketFile) Market() (*model.Market, error) {
 		s.MarginalCost = num(p+".marginal_cost_usd_per_t", sf.MarginalCost, 0, inf)
 		s.Domestic = num(p+".domestic_mt", sf.Domestic, 0, inf)
 		s.DomesticIn = sf.DomesticIn
+		s.Conduct = num(p+".conduct", sf.Conduct, 0, 1)
 		switch {
 		case sf.DomesticIn != "" && len(f.Regions) > 0:
 			if _, ok := regionIdx[sf.DomesticIn]; !ok {
@@ -384,6 +393,29 @@ func (f *MarketFile) Market() (*model.Market, error) {
 			bad(p+".name", "missing")
 		}
 		m.Facilities = append(m.Facilities, model.Facility{Name: fc.Name, Label: fc.Label, Capacity: num(p+".capacity_mt", fc.Capacity, 0, inf)})
+	}
+
+	member := map[string]string{}
+	for g, cf := range f.Coalitions {
+		p := fmt.Sprintf("coalitions[%s]", cf.Name)
+		if cf.Name == "" {
+			p = fmt.Sprintf("coalitions[%d]", g)
+			bad(p+".name", "missing")
+		}
+		co := model.Coalition{Name: cf.Name, Label: cf.Label, Weight: num(p+".weight", cf.Weight, 0, 1)}
+		if len(cf.Members) < 2 {
+			bad(p+".members", "%d member(s): a coalition needs at least two (a lone seller is a Cournot player: set its conduct)", len(cf.Members))
+		}
+		for _, name := range cf.Members {
+			if _, ok := supplierIdx[name]; !ok {
+				bad(p+".members", "unknown supplier %q", name)
+			} else if other, dup := member[name]; dup {
+				bad(p+".members", "%s is a member of coalition %s already (a supplier belongs to at most one)", name, other)
+			}
+			member[name] = cf.Name
+			co.Members = append(co.Members, name)
+		}
+		m.Coalitions = append(m.Coalitions, co)
 	}
 
 	ns, nr := len(m.Suppliers), len(m.Regions)

@@ -43,6 +43,20 @@ type MarketFile struct {
 	// corridors share, possibly of several suppliers (a corridor names one
 	// in its facility field). Optional.
 	Facilities []FacilityFile `yaml:"facilities,omitempty" json:"facilities,omitempty"`
+	// Coalitions are the groups of suppliers that may set their members'
+	// quantities jointly (docs/MODEL.md, section 3.8). Optional.
+	Coalitions []CoalitionFile `yaml:"coalitions,omitempty" json:"coalitions,omitempty"`
+}
+
+// CoalitionFile is a named group of suppliers (a cartel or a marketing
+// agency) and its cooperation weight in the base year.
+type CoalitionFile struct {
+	Name    string   `yaml:"name" json:"name"`
+	Label   string   `yaml:"label,omitempty" json:"label,omitempty"`
+	Members []string `yaml:"members" json:"members"` // supplier names, at least two
+	// Weight is the cooperation weight in the base year, 0 to 1 (1: the
+	// members set their quantities jointly; 0: each acts alone).
+	Weight Num `yaml:"weight" json:"weight"`
 }
 
 // FacilityFile is a shared logistics facility (the Russian Baltic ports).
@@ -110,6 +124,10 @@ type SupplierFile struct {
 	// of that flow. Optional.
 	Domestic   Num    `yaml:"domestic_mt,omitempty" json:"domestic_mt,omitempty"`
 	DomesticIn string `yaml:"domestic_in,omitempty" json:"domestic_in,omitempty"` // region whose flow holds the domestic sales
+	// Conduct is the conduct parameter in the base year, 0 to 1: 0 a
+	// price-taker (the default), 1 a Cournot player (docs/MODEL.md,
+	// sections 3.8 and 4.2). Optional.
+	Conduct Num `yaml:"conduct,omitempty" json:"conduct,omitempty"`
 }
 
 // CorridorFile is one export corridor.

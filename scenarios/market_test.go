@@ -366,6 +366,7 @@ func TestEveryNumberHasSource(t *testing.T) {
 	if d := f.Drivers; d != nil && d.CropPrices != nil {
 		want += 3 + 3*len(d.CropPrices.Weights) // elasticity, lag, projection; three weights per region
 	}
+	want += len(f.Coalitions) // each coalition's base weight
 	if numbers != want {
 		t.Errorf("found %d sourced numbers, want %d", numbers, want)
 	}

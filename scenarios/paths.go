@@ -17,6 +17,7 @@ import (
 //	market.suppliers.NAME.FIELD
 //	market.suppliers.NAME.corridors.CORRIDOR.FIELD
 //	market.routes.FROM.TO.FIELD
+//	market.coalitions.NAME.FIELD
 //	events.ID.FIELD
 //	horizon.start | horizon.end | horizon.report_from
 //
@@ -65,10 +66,10 @@ var nonNeg = bound{lo: 0, hi: math.Inf(1)}
 // field at the bound (TestValidRangesWork). A market must also calibrate:
 // a netback ≤ 0 or a capacity below base sales is a located error.
 var (
-	maxPrice   = bound{lo: 0, hi: 10000, loStrict: true} // FOB, $/t
-	maxCost    = bound{lo: 0, hi: 1000}                  // corridor cost, $/t
-	maxFreight = bound{lo: 0, hi: 800}                   // freight, $/t: above, prices beyond 20× the base
-	maxTonnes  = bound{lo: 0, hi: 1000}                  // capacities and flows, Mt/yr (world trade is ~70)
+	maxPrice   = bound{lo: 0, hi: 2000, loStrict: true} // FOB, $/t: above 3000 with 2020 costs, bpc-reunion's Cournot sellers price beyond 20× in the 2022-02 Klaipeda step
+	maxCost    = bound{lo: 0, hi: 1000}                 // corridor cost, $/t
+	maxFreight = bound{lo: 0, hi: 800}                  // freight, $/t: above, prices beyond 20× the base
+	maxTonnes  = bound{lo: 0, hi: 1000}                 // capacities and flows, Mt/yr (world trade is ~70)
 )
 
 // mfield is a market field: its key, unit, valid bound (file units), the
@@ -124,6 +125,17 @@ var supplierFields = []mfield{
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].MarginalCost },
 		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].MarginalCost = v },
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].MarginalCost }},
+	{"conduct", "", rangeBound(model.RangeConduct(), 1), 1,
+		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Conduct },
+		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Conduct = v },
+		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Conduct }},
+}
+
+var coalitionFields = []mfield{
+	{"weight", "", rangeBound(model.RangeConduct(), 1), 1,
+		func(m *model.Market, g, _ int) float64 { return m.Coalitions[g].Weight },
+		func(m *model.Market, g, _ int, v float64) { m.Coalitions[g].Weight = v },
+		func(f *MarketFile, g, _ int) *Num { return &f.Coalitions[g].Weight }},
 }
 
 var corridorFields = []mfield{
@@ -247,9 +259,9 @@ func matchNames(names []string, pat, what string) ([]int, error) {
 // against f.
 func expandMarketPath(f *MarketFile, path string) ([]mtarget, error) {
 	parts := strings.Split(path, ".")
-	colls := []string{"regions", "suppliers", "routes", "drivers", "facilities"}
+	colls := []string{"regions", "suppliers", "routes", "drivers", "facilities", "coalitions"}
 	if len(parts) == 0 || slices.Index(colls, parts[0]) < 0 {
-		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD, market.facilities.NAME.FIELD, market.drivers.crop_prices.FIELD)", parts[0], didYouMean(parts[0], colls))
+		return nil, perr("unknown market collection '%s'%s (paths: market.regions.NAME.FIELD, market.suppliers.NAME.FIELD, market.suppliers.NAME.corridors.CORRIDOR.FIELD, market.routes.FROM.TO.FIELD, market.facilities.NAME.FIELD, market.drivers.crop_prices.FIELD, market.coalitions.NAME.weight)", parts[0], didYouMean(parts[0], colls))
 	}
 	var out []mtarget
 	switch parts[0] {
@@ -271,6 +283,25 @@ func expandMarketPath(f *MarketFile, path string) ([]mtarget, error) {
 		}
 		for _, k := range idx {
 			out = append(out, mtarget{path: "market.facilities." + names[k] + "." + fd.key, field: fd, kind: "facilities", nameA: names[k], fileA: k, fileNumPtr: fd.num(f, k, 0)})
+		}
+	case "coalitions":
+		if len(parts) != 3 {
+			return nil, perr("expected market.coalitions.NAME.FIELD")
+		}
+		fd, ok := findField(coalitionFields, parts[2])
+		if !ok {
+			return nil, perr("unknown coalition field '%s'%s", parts[2], didYouMean(parts[2], fieldKeys(coalitionFields)))
+		}
+		names := make([]string, len(f.Coalitions))
+		for g, co := range f.Coalitions {
+			names[g] = co.Name
+		}
+		idx, err := matchNames(names, parts[1], "coalition")
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range idx {
+			out = append(out, mtarget{path: "market.coalitions." + names[g] + "." + fd.key, field: fd, kind: "coalitions", nameA: names[g], fileA: g, fileNumPtr: fd.num(f, g, 0)})
 		}
 	case "drivers":
 		if len(parts) != 3 || parts[1] != "crop_prices" {
@@ -398,6 +429,12 @@ func (t mtarget) modelIndices(m *model.Market) (int, int, error) {
 			return 0, 0, fmt.Errorf("no supplier %s", t.nameA)
 		}
 		return i, 0, nil
+	case "coalitions":
+		g := m.CoalitionIndex(t.nameA)
+		if g < 0 {
+			return 0, 0, fmt.Errorf("no coalition %s", t.nameA)
+		}
+		return g, 0, nil
 	case "corridors":
 		i := m.SupplierIndex(t.nameA)
 		k := m.CorridorIndex(i, t.nameB)

@@ -751,6 +751,9 @@ func cloneMarketFile(f *MarketFile) *MarketFile {
 	c.Regions = append([]RegionFile(nil), f.Regions...)
 	c.Routes = append([]RouteFile(nil), f.Routes...)
 	c.Drivers = f.Drivers.clone()
+	if f.Coalitions != nil {
+		c.Coalitions = append([]CoalitionFile(nil), f.Coalitions...) // overrides set Weight
+	}
 	return &c
 }
 

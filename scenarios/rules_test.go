@@ -80,6 +80,8 @@ func TestSpecEvents(t *testing.T) {
 		{"risk", model.EventRiskCost, 1, -1, -1, 0.06, 0, false, "2021-04", "", 0, 0, 0},
 		{"risk-relief", model.EventRiskCost, 1, -1, -1, 0.5, 0, false, "2023-01", "", 0, 0, 0},
 		{"levy", model.EventExportTax, 2, -1, -1, 10, 0, false, "2022-04", "", 0, 0, 0},
+		{"island-cournot", model.EventConduct, 2, -1, -1, 0.1, 0, false, "2021-01", "", 0, 0, 0},
+		{"pact", model.EventCoalition, -1, -1, -1, 1, 0, false, "2022-01", "", 6, 0, 0},
 	}
 	if len(sp.Events) != len(wants) {
 		t.Fatalf("%d model events, want %d", len(sp.Events), len(wants))

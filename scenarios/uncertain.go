@@ -321,6 +321,8 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 			fs, t = routeFields, mtarget{kind: "routes", nameA: parts[2], nameB: parts[3]}
 		case kind == "facilities":
 			fs, t = facilityFields, mtarget{kind: "facilities", nameA: parts[2]}
+		case kind == "coalitions":
+			fs, t = coalitionFields, mtarget{kind: "coalitions", nameA: parts[2]}
 		}
 		f, ok := findField(fs, parts[len(parts)-1])
 		if !ok {

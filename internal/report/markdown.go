@@ -28,10 +28,72 @@ func WriteTable(w io.Writer, s *Summary) error {
 			return err
 		}
 	}
+	if c := s.Scenario.Conduct; c != nil {
+		fmt.Fprintf(w, "\nMarket conduct: %s\n", conductLine(c))
+	}
 	if n := notes(s); n != "" {
 		fmt.Fprintf(w, "\n%s", n)
 	}
 	return nil
+}
+
+// conductLine says in one line which suppliers are strategic and which
+// coalitions act, e.g. "Cournot players Canada (conduct 0.28), Russia
+// (0.34), Belarus (0.21); coalition BPC (Russia, Belarus) at weight 1 in
+// the base year, 0 from 2021-01 over 6 months; the others take prices".
+func conductLine(c *ConductInfo) string {
+	var ps []string
+	for k, p := range c.Players {
+		if k == 0 {
+			ps = append(ps, fmt.Sprintf("%s (conduct %.3g)", p.Supplier, p.Conduct))
+		} else {
+			ps = append(ps, fmt.Sprintf("%s (%.3g)", p.Supplier, p.Conduct))
+		}
+	}
+	line := "every supplier takes prices"
+	if len(ps) > 0 {
+		line = "Cournot players " + strings.Join(ps, ", ")
+	}
+	for _, co := range c.Coalitions {
+		line += fmt.Sprintf("; coalition %s (%s) at weight %.3g in the base year", co.Name, strings.Join(co.Members, ", "), co.Weight)
+		if len(co.Changes) > 0 {
+			line += ", " + strings.Join(co.Changes, ", ")
+		}
+	}
+	if len(ps) > 0 {
+		line += "; the others take prices"
+	}
+	return line
+}
+
+// writeConduct writes the Markdown section on the market conduct.
+func writeConduct(w io.Writer, c *ConductInfo) {
+	fmt.Fprintf(w, "## Market conduct\n\n%s (docs/MODEL.md, section 3.8: conduct 0 is price-taking, 1 Cournot; "+
+		"a coalition at weight 1 sets its members' quantities jointly).\n\n", mdEscape(upperFirst(conductLine(c))))
+	if len(c.Players) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "The base year calibrates each strategic supplier's conduct markup out of the gap between its netback and its marginal cost (section 4.2):\n\n")
+	t := &Table{Head: []string{"Supplier", "Conduct", "Base conduct markup", "Marginal cost ($/t)", "Published cost ($/t)"},
+		Right: []bool{false, true, true, true, true}}
+	for _, p := range c.Players {
+		pub := "–"
+		if p.PublishedCost > 0 {
+			pub = fmt.Sprintf("%.0f", p.PublishedCost)
+		}
+		t.Rows = append(t.Rows, []string{mdEscape(p.Supplier), fmt.Sprintf("%.3g", p.Conduct), fmt.Sprintf("%.0f%% of FOB", 100*p.Markup),
+			fmt.Sprintf("%.0f", p.MarginalCost), pub})
+	}
+	if err := t.WriteMarkdown(w); err == nil {
+		fmt.Fprintln(w)
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // headlineTable is the headline as a Table: label, change, the 5–95% band
@@ -197,6 +259,9 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		fmt.Fprintf(w, "%s\n", n)
 	}
 	writeChartLinks(w, s.Charts)
+	if sc.Conduct != nil {
+		writeConduct(w, sc.Conduct)
+	}
 	if len(sc.Events) > 0 {
 		fmt.Fprintf(w, "## Events\n\n| Event | From | Until |\n|---|---|---|\n")
 		for _, e := range sc.Events {

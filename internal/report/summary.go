@@ -93,6 +93,37 @@ type ScenarioInfo struct {
 	End        string      `json:"end"`   // YYYY-MM, last simulated month
 	ReportFrom string      `json:"report_from"`
 	Events     []EventInfo `json:"events,omitempty"`
+	// Conduct is the market conduct assumed, nil when every supplier takes
+	// prices and no coalition acts (docs/MODEL.md, section 3.8).
+	Conduct *ConductInfo `json:"conduct,omitempty"`
+}
+
+// ConductInfo is the market conduct of a run: its strategic suppliers with
+// their base-year conduct markups, and its coalitions.
+type ConductInfo struct {
+	Players    []PlayerInfo    `json:"players"`
+	Coalitions []CoalitionInfo `json:"coalitions,omitempty"`
+}
+
+// PlayerInfo is one strategic supplier (conduct above 0) in the base year.
+type PlayerInfo struct {
+	Supplier string  `json:"supplier"`
+	Conduct  float64 `json:"conduct"` // φ, 0 to 1
+	// Markup is the base conduct markup μ0, a share of the FOB price;
+	// MarginalCost the base marginal cost it calibrates to, $/t, and
+	// PublishedCost the published one (0: none given).
+	Markup        float64 `json:"markup"`
+	MarginalCost  float64 `json:"marginal_cost_usd_per_t"`
+	PublishedCost float64 `json:"published_cost_usd_per_t,omitempty"`
+}
+
+// CoalitionInfo is one coalition: its members, base-year cooperation
+// weight and the events that move it.
+type CoalitionInfo struct {
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+	Weight  float64  `json:"weight"` // in the base year, 0 to 1
+	Changes []string `json:"changes,omitempty"`
 }
 
 // EventInfo is one event of the scenario.

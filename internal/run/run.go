@@ -363,7 +363,60 @@ func ScenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
 		}
 		info.Events = append(info.Events, ei)
 	}
+	info.Conduct = conductInfo(sp)
 	return info
+}
+
+// conductInfo describes the market conduct of spec: its strategic
+// suppliers with their base conduct markups (from the calibration) and
+// its coalitions with the events that move them; nil when every supplier
+// takes prices throughout.
+func conductInfo(sp *model.Spec) *report.ConductInfo {
+	m := sp.Market
+	if m == nil {
+		return nil
+	}
+	acts := false
+	for _, s := range m.Suppliers {
+		acts = acts || s.Conduct > 0
+	}
+	for _, ev := range sp.Events {
+		acts = acts || (ev.Kind == model.EventConduct && ev.Value > 0)
+	}
+	if !acts {
+		return nil
+	}
+	c, err := model.Calibrate(m)
+	if err != nil {
+		return nil
+	}
+	ci := &report.ConductInfo{}
+	for i, s := range m.Suppliers {
+		if s.Conduct > 0 {
+			ci.Players = append(ci.Players, report.PlayerInfo{Supplier: s.Name, Conduct: s.Conduct,
+				Markup: c.ConductMarkup[i], MarginalCost: c.MC0[i], PublishedCost: c.CostData[i]})
+		}
+	}
+	for g, co := range m.Coalitions {
+		info := report.CoalitionInfo{Name: co.Name, Members: co.Members, Weight: co.Weight}
+		for _, ev := range sp.Events {
+			if ev.Kind != model.EventCoalition || ev.Coalition != g {
+				continue
+			}
+			ch := fmt.Sprintf("%.3g from %v", ev.Value, ev.Start)
+			if ev.RampIn > 1 {
+				ch += fmt.Sprintf(" over %d months", ev.RampIn)
+			}
+			if ev.End != 0 {
+				ch += fmt.Sprintf(" until %v", ev.End)
+			}
+			info.Changes = append(info.Changes, ch)
+		}
+		if co.Weight > 0 || len(info.Changes) > 0 {
+			ci.Coalitions = append(ci.Coalitions, info)
+		}
+	}
+	return ci
 }
 
 // Estimate says what draws Monte Carlo draws of spec will take: the
