@@ -180,8 +180,7 @@ func TestConductPaths(t *testing.T) {
 	}
 	// A conduct whose markup exceeds the price is a calibration error
 	// naming the supplier and the numbers.
-	bad := mustLoad(t, "bpc-breakup", "market.suppliers.Belarus.conduct=1")
-	_, err := model.Calibrate(bad.Spec.Market)
+	_, err := Load("bpc-breakup", []string{"market.suppliers.Belarus.conduct=1"})
 	if err == nil || !strings.Contains(err.Error(), "suppliers[Belarus].conduct") || !strings.Contains(err.Error(), "≤ 0") {
 		t.Errorf("conduct 1 in BPC: %v", err)
 	}
