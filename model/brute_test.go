@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -317,7 +318,31 @@ func bruteLag(rng *rand.Rand, c *Calibrated) *Lag {
 	for r := range lag.Demand {
 		lag.Demand[r] = c.Q0[r] * (0.5 + rng.Float64())
 	}
+	if slices.ContainsFunc(c.Market.Regions, hasStocksP) {
+		// Stocks from 0 to twice the base level and a price expected
+		// within ±40% of the base: some regions draw past shipKnee.
+		lag.Stocks, lag.Expect = make([]float64, len(c.Q0)), make([]float64, len(c.Q0))
+		for r, g := range c.Market.Regions {
+			lag.Stocks[r] = 2 * rng.Float64() * g.StockMonths / 12 * c.Q0[r]
+			lag.Expect[r] = c.P0[r] * (0.6 + 0.8*rng.Float64())
+		}
+	}
 	return lag
+}
+
+func hasStocksP(g Region) bool { return hasStocks(&g) }
+
+// randomStocks gives every region of m random stocks (docs/MODEL.md,
+// section 10) within the valid ranges.
+func randomStocks(rng *rand.Rand, m *Market) {
+	for r := range m.Regions {
+		g := &m.Regions[r]
+		g.StockMonths = 0.5 + 4*rng.Float64()
+		g.StockAdjust = 0.05 + 0.9*rng.Float64()
+		g.StockResponse = 0.05 * rng.Float64()
+		g.CarryCost = 0.005 + 0.02*rng.Float64()
+		g.ExpectAdjust = 0.02 + 0.3*rng.Float64()
+	}
 }
 
 // TestBruteForceRandomMarkets compares the solver with the brute-force

@@ -205,6 +205,9 @@ func validateMarket(m *Market) error {
 		if err := checkRange(f+".growth", reg.Growth, domainGrowth); err != nil {
 			return err
 		}
+		if err := checkStocks(f, &reg); err != nil {
+			return err
+		}
 	}
 	if m.Benchmark != "" && m.RegionIndex(m.Benchmark) < 0 {
 		return marketErr("benchmark: unknown region %q", m.Benchmark)

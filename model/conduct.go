@@ -181,7 +181,7 @@ func (w *workspace) markupJacobian() {
 			}
 			om := w.x[k] / D
 			sig := w.sig[r]
-			sm := sig - w.eps[r] // ∂ln x/∂ln p uses the demand elasticity in force
+			sm := sig - w.epsX[r] // ∂ln x/∂ln p uses the elasticity of shipments in force (stocks included)
 			gg := g * (1 - g)
 			cD := om * sm
 			cE := om*th*e*sm + om*th*sig*gg*(1-sig)

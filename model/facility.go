@@ -265,7 +265,7 @@ func (w *workspace) addFlowDeriv(row []float64, i, r int, coef float64) {
 	}
 	x := w.x[k]
 	sig := w.sig[r]
-	se := (sig - w.eps[r]) / W
+	se := (sig - w.epsX[r]) / W
 	cnt := w.jn[r]
 	for b, j := range w.jl[r*n : r*n+cnt] {
 		kj := j*R + r

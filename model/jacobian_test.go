@@ -10,8 +10,8 @@ import (
 
 // TestJacobianFiniteDifference checks the analytic Jacobian
 // (workspace.jacobian, with the tariff-rate quotas' and shared facilities'
-// rows and columns, the concession weights and the tied corridors)
-// against central differences of the residual at
+// rows and columns, the concession weights, the tied corridors and the
+// regions' stocks) against central differences of the residual at
 // random points off the equilibrium, on random markets with base markups
 // and the sanction instruments. Entries whose supply piece or quota regime
 // changes within the difference step (a kink) are skipped.
@@ -24,6 +24,9 @@ func TestJacobianFiniteDifference(t *testing.T) {
 			m := randomMarket(rng, 2+rng.IntN(6), 1+rng.IntN(5))
 			if seed%3 != 1 {
 				withRoutes(rng, m)
+			}
+			if seed%3 == 0 {
+				randomStocks(rng, m)
 			}
 			c := withRandomCosts(t, rng, m)
 			if seed%10 == 5 {

@@ -156,6 +156,25 @@ type Region struct {
 	// Growth is the trend growth of demand at constant prices, a fraction
 	// per year (0.02 = 2%/yr). Applied by Simulate from the horizon start.
 	Growth float64
+
+	// Stocks of importers and distributors (docs/MODEL.md, section 10);
+	// StockMonths 0 means none, and the other four are then unused.
+	//
+	// StockMonths is the base stock-to-use ratio k, in months of use
+	// (k = StockMonths/12 years).
+	StockMonths float64
+	// StockAdjust is the monthly speed φ at which stocks move to their
+	// target, in (0, 1].
+	StockAdjust float64
+	// StockResponse is the elasticity β of stocks to the convenience yield
+	// (≥ 0): the stock target's elasticity to the price against its
+	// expected level is γ = β/c (StockGamma).
+	StockResponse float64
+	// CarryCost is the cost of carrying stock c (interest and storage), a
+	// fraction of its value per month (> 0 when StockMonths > 0).
+	CarryCost float64
+	// ExpectAdjust is the monthly speed ω of the expected price, in (0, 1].
+	ExpectAdjust float64
 }
 
 // Clone returns a deep copy of m.
@@ -264,12 +283,17 @@ func (r Range) Contains(v float64) bool { return v >= r.Lo && v <= r.Hi }
 // docs/MODEL.md, section 4). Scenario files, --set, sweeps, uncertainty and
 // the web page accept only valid values.
 var (
-	domainEps    = Range{0, 3}
-	domainSigma  = Range{1.01, 30}
-	domainEta    = Range{0.01, 10}
-	domainAdjust = Range{0.005, 1}
-	domainGrowth = Range{-0.2, 0.2}
-	domainWedge  = Range{0, 5}
+	domainEps           = Range{0, 3}
+	domainSigma         = Range{1.01, 30}
+	domainEta           = Range{0.01, 10}
+	domainAdjust        = Range{0.005, 1}
+	domainGrowth        = Range{-0.2, 0.2}
+	domainWedge         = Range{0, 5}
+	domainStockMonths   = Range{0, 12}
+	domainStockAdjust   = Range{0.01, 1}
+	domainStockResponse = Range{0, 5}
+	domainCarryCost     = Range{0.001, 0.1}
+	domainExpectAdjust  = Range{0.01, 1}
 
 	rangeEps          = Range{0.15, 3}    // ε: below, the 2022 Klaipėda closure prices Belarus beyond 20× in a month
 	rangeSigma        = Range{2, 30}      // σ: below 2, the same
@@ -281,6 +305,12 @@ var (
 
 	domainConduct = Range{0, 1}
 	rangeConduct  = Range{0, 1} // φ: see RangeConduct
+
+	rangeStockMonths   = Range{0, 6}        // k·12: up to half a year of use
+	rangeStockAdjust   = Range{0.02, 1}     // φ
+	rangeStockResponse = Range{0, 2}        // β
+	rangeCarryCost     = Range{0.002, 0.05} // c, per month
+	rangeExpectAdjust  = Range{0.02, 1}     // ω
 )
 
 // RangeConduct returns the valid range of the conduct parameter φ
@@ -311,6 +341,26 @@ func RangeDemandAdjust() Range { return rangeDemandAdjust }
 // RangeGrowth returns the valid range of the demand trend, a fraction per
 // year (Region.Growth).
 func RangeGrowth() Range { return rangeGrowth }
+
+// RangeStockMonths returns the valid range of the base stock-to-use
+// ratio in months of use (Region.StockMonths).
+func RangeStockMonths() Range { return rangeStockMonths }
+
+// RangeStockAdjust returns the valid range of the monthly stock
+// adjustment speed φ (Region.StockAdjust).
+func RangeStockAdjust() Range { return rangeStockAdjust }
+
+// RangeStockResponse returns the valid range of the stock response β
+// (Region.StockResponse).
+func RangeStockResponse() Range { return rangeStockResponse }
+
+// RangeCarryCost returns the valid range of the carrying cost, a
+// fraction of the value per month (Region.CarryCost).
+func RangeCarryCost() Range { return rangeCarryCost }
+
+// RangeExpectAdjust returns the valid range of the monthly speed ω of the
+// expected price (Region.ExpectAdjust).
+func RangeExpectAdjust() Range { return rangeExpectAdjust }
 
 // RangeWedge returns the valid range of a base ad-valorem wedge τ0, a
 // fraction (Market.Wedge).

@@ -69,7 +69,11 @@ type workspace struct {
 	sig, eps, lnA []float64 // σ, ε in force, ln(A in force) (−Inf: no demand)
 	lnALR         []float64 // ln(s·A): the long-run demand curve in force (welfare, section 6)
 	W, lnP, PQ    []float64 // Σ w, ln price index, expenditure P·Q
-	wo            []float64 // Σ_{j≠i} w (Gauss–Seidel)
+	epsX          []float64 // −∂ln X/∂ln P of shipments at the last eval (ε in force without stocks)
+	// Stocks (stocks.go): stk says region r holds stocks in this solve.
+	stk                                 []bool
+	sPrev, lnPe, sBar, gam, phi12, cons []float64
+	wo                                  []float64 // Σ_{j≠i} w (Gauss–Seidel)
 	// rl[r*n : r*n+rn[r]] lists the participating suppliers (active or
 	// pinned) with an open route into region r; jl/ja[r*n : r*n+jn[r]]
 	// the active ones among them and their active positions (Jacobian).
@@ -155,7 +159,8 @@ func newWorkspace(c *Calibrated) *workspace {
 		open: make([]bool, n*R), tau1: vec(n * R), gov: vec(n * R), risk: vec(n * R), omd: vec(n * R), ca: vec(n * R),
 		fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
-		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R),
+		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R), epsX: vec(R),
+		stk: make([]bool, R), sPrev: vec(R), lnPe: vec(R), sBar: vec(R), gam: vec(R), phi12: vec(R), cons: vec(R),
 		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
@@ -204,8 +209,10 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	if err := pol.check(m); err != nil {
 		return err
 	}
-	if lag != nil && (len(lag.Supply) != n || len(lag.Demand) != R) {
-		return &FieldError{Field: "lag", Msg: fmt.Sprintf("%d supplies and %d demands, want %d and %d", len(lag.Supply), len(lag.Demand), n, R), Kind: ErrInvalidPolicy}
+	if lag != nil && (len(lag.Supply) != n || len(lag.Demand) != R ||
+		(lag.Stocks != nil && (len(lag.Stocks) != R || len(lag.Expect) != R))) {
+		return &FieldError{Field: "lag", Msg: fmt.Sprintf("%d supplies, %d demands, %d stocks and %d expected prices, want %d, %d, %d and %d (or no stocks)",
+			len(lag.Supply), len(lag.Demand), len(lag.Stocks), len(lag.Expect), n, R, R, R), Kind: ErrInvalidPolicy}
 	}
 	if start != nil && len(start) != n {
 		return &FieldError{Field: "start", Msg: fmt.Sprintf("%d prices, want %d", len(start), n), Kind: ErrInvalidPolicy}
@@ -234,6 +241,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			w.eps[r] = mu * reg.Eps
 		}
 		w.lnA[r] = lnA
+		if err := w.prepareStocks(r, lag, ds); err != nil {
+			return err
+		}
 	}
 	w.act = w.act[:0]
 	w.part = w.part[:0]
@@ -483,13 +493,13 @@ func (w *workspace) eval() (maxF, ss float64) {
 		}
 		w.W[r] = W
 		if W == 0 {
-			w.lnP[r], w.PQ[r] = 0, 0
+			w.lnP[r], w.PQ[r], w.cons[r], w.epsX[r] = 0, 0, 0, w.eps[r]
 			continue
 		}
 		lnP := flog(W) / om
 		w.lnP[r] = lnP
-		PQ := fexp(w.lnA[r] + (1-w.eps[r])*lnP)
-		w.PQ[r] = PQ
+		PQ, e, C := w.spend(r, lnP)
+		w.PQ[r], w.epsX[r], w.cons[r] = PQ, e, C
 		c := PQ / W
 		for _, i := range list {
 			k := i*R + r
@@ -579,7 +589,7 @@ func (w *workspace) jacobian() {
 		list := w.jl[r*n : r*n+cnt]
 		al := w.ja[r*n : r*n+cnt]
 		tv := w.tv[:cnt]
-		se := (w.sig[r] - w.eps[r]) / W
+		se := (w.sig[r] - w.epsX[r]) / W
 		sig := w.sig[r]
 		for b, j := range list {
 			k := j*R + r
@@ -913,13 +923,13 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 		wi := fexp(w.lnb[k] + om*flog(pd))
 		W := w.wo[r] + wi
 		lnP := flog(W) / om
-		PQ := fexp(w.lnA[r] + (1-w.eps[r])*lnP)
+		PQ, e, _ := w.spend(r, lnP)
 		x := wi / W * PQ / pd
 		s := wi / W
 		w.xs[r] = x
 		D += x
 		Dd += x * (1 - w.omd[k])
-		dD += x * (p * w.omd[k] / pf) * (-w.sig[r] + (w.sig[r]-w.eps[r])*s)
+		dD += x * (p * w.omd[k] / pf) * (-w.sig[r] + (w.sig[r]-e)*s)
 	}
 	if sp.dyn {
 		w.refresh(i, w.xs)

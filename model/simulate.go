@@ -40,7 +40,7 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		solver: NewSolver(cal),
 		pol:    NewPolicy(cal.Market),
 		sol:    NewSolution(cal),
-		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R)},
+		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R), Stocks: make([]float64, R), Expect: make([]float64, R)},
 		start:  make([]float64, n),
 		prev:   make([]float64, n),
 		step:   make([]float64, n),
@@ -79,6 +79,10 @@ func specName(s *Spec) string {
 func (ps *pathSim) reset() {
 	copy(ps.lag.Supply, ps.cal.S0)
 	copy(ps.lag.Demand, ps.cal.Q0)
+	copy(ps.lag.Expect, ps.cal.P0)
+	for r := range ps.lag.Stocks {
+		ps.lag.Stocks[r] = ps.cal.Market.Regions[r].StockMonths / 12 * ps.cal.Q0[r]
+	}
 	for i := range ps.start {
 		ps.start[i] = ps.cal.Market.Suppliers[i].FOB
 		ps.prev[i] = ps.start[i]
@@ -118,8 +122,9 @@ func (ps *pathSim) solve(t Month) (Result, error) {
 	return res, nil
 }
 
-// advance makes sol last month's equilibrium: S_{t−1} = sales, Q_{t−1} =
-// demand (Solve floors them at lagQuantityFloor of the base year). The
+// advance makes sol last month's equilibrium: S_{t−1} = sales, C_{t−1} =
+// consumption (Solve floors them at lagQuantityFloor of the base year),
+// the stocks S_{t−1} and the next month's expected price Pᵉ. The
 // next month's warm start extrapolates each FOB price: with
 // d = p_t/p_{t−1} − 1 and d0 the change a month before, the predicted
 // change is d·(d/d0) when 0 < d/d0 < 1 (a geometric approach to the long
@@ -145,9 +150,16 @@ func (ps *pathSim) advance(sol *Solution) {
 			ps.step[i] = d
 		}
 	}
-	for r, q := range sol.Demand {
+	for r, q := range sol.Consumption {
 		if distFinite(q) {
 			ps.lag.Demand[r] = q
+		}
+		if s := sol.Stocks[r]; distFinite(s) && s >= 0 {
+			ps.lag.Stocks[r] = s
+		}
+		// Adaptive expectations: ln Pᵉ_{t+1} = (1 − ω)·ln Pᵉ_t + ω·ln P_t.
+		if P, om := sol.PriceIndex[r], ps.cal.Market.Regions[r].ExpectAdjust; om > 0 && P > 0 && distFinite(P) {
+			ps.lag.Expect[r] *= math.Pow(P/ps.lag.Expect[r], om)
 		}
 	}
 }

@@ -67,7 +67,13 @@ type Calibrated struct {
 // (docs/MODEL.md, "Time paths"). A nil *Lag means the long run.
 type Lag struct {
 	Supply []float64 // S_{t−1}[i], Mt/yr: realized mine output
-	Demand []float64 // Q_{t−1}[r], Mt/yr: realized demand
+	Demand []float64 // C_{t−1}[r], Mt/yr: realized consumption (the CES quantity used)
+	// Stocks and Expect, when not nil, switch on the stocks of the regions
+	// that hold them (Region.StockMonths > 0; docs/MODEL.md, section 10):
+	// Stocks[r] is S_{t−1}, the stocks at the end of last month, Mt;
+	// Expect[r] is Pᵉ_t, the price index holders expect this month, $/t.
+	Stocks []float64
+	Expect []float64
 }
 
 // Status is the outcome of a solve, separate from error (gonum/optimize
@@ -228,7 +234,9 @@ type Solution struct {
 	CFRPrice           []float64 // average CFR transaction price per tonne, Σ_i π·x / Σ_i x, π = p(1−δ) + f, $/t
 	PricePaid          []float64 // average price buyers pay per tonne: CFR plus import tariffs and quota premia (not risk costs), $/t
 	PriceIndex         []float64 // P[r], the CES price index of effective delivered prices (risk costs included), $/t
-	Demand             []float64 // Q[r], the CES quantity index (base-year tonnes), Mt/yr
+	Demand             []float64 // X[r], shipments into r: the CES quantity index of the flows (base-year tonnes), Mt/yr
+	Consumption        []float64 // C[r], use by farmers, in the same CES units: Demand less 12 × the month's stock change, Mt/yr
+	Stocks             []float64 // S[r], importers' and distributors' stocks at the end of the month, in the same units, Mt
 	ImportBill         []float64 // CFR value of imports, $M/yr
 	TariffRevenue      []float64 // import tariffs collected by r's government (base wedge, Wedge and the tariff-rate quotas' own rates), $M/yr
 	TRQRent            []float64 // quota rent of the tariff-rate quotas into r, kept by its importers, $M/yr
@@ -304,6 +312,8 @@ var solFields = [...]solField{
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.PricePaid }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.PriceIndex }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Demand }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Consumption }),
+	vecField(perRegion, func(s *Solution) *[]float64 { return &s.Stocks }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.ImportBill }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.TariffRevenue }),
 	vecField(perRegion, func(s *Solution) *[]float64 { return &s.TRQRent }),

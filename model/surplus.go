@@ -85,6 +85,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 				qlr = math.Exp(w.lnALR[r] - eps*math.Log(P))
 			}
 			sol.ConsumerSurplus[r] = consumerSurplusChange(c.P0[r], P, qlr, eps)
+			w.fillStocks(sol, r)
 			continue
 		}
 		// No open variety: no trade, no price, no demand. The consumer
@@ -97,6 +98,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		if !math.IsInf(w.lnALR[r], -1) {
 			sol.ConsumerSurplus[r] = -math.Exp(w.lnALR[r] + (1-eps)*math.Log(c.P0[r]))
 		}
+		w.fillStocks(sol, r)
 	}
 	sol.Benchmark = sol.CFRPrice[c.Bench]
 	for f := range w.rho {

@@ -121,7 +121,7 @@ func (w *workspace) trqJacobian(J []float64, N int) {
 		if W == 0 {
 			continue
 		}
-		sig, se := w.sig[r], (w.sig[r]-w.eps[r])/W
+		sig, se := w.sig[r], (w.sig[r]-w.epsX[r])/W
 		col := m + t
 		// Column t in the rows of the active suppliers selling in r.
 		cnt := w.jn[r]
@@ -176,10 +176,11 @@ func (w *workspace) solveTRQ(t int, tol float64) {
 		wk := math.Exp(w.lnb[q.k] + om*math.Log(pd))
 		W := wo + wk
 		lnP := math.Log(W) / om
-		x := wk / W * math.Exp(w.lnA[r]+(1-w.eps[r])*lnP) / pd
+		PQ, e, _ := w.spend(r, lnP)
+		x := wk / W * PQ / pd
 		s := wk / W
 		w.evals++
-		return (x - q.quota) / q.quota, x / q.quota * (-w.sig[r] + (w.sig[r]-w.eps[r])*s)
+		return (x - q.quota) / q.quota, x / q.quota * (-w.sig[r] + (w.sig[r]-e)*s)
 	}
 	psi := q.lo
 	if gl, _ := g(q.lo); gl > 0 {

@@ -64,7 +64,8 @@ const (
 // RunCharts returns every chart of one run, in this order: price (benchmark
 // price with bands), price_regions (each market's price index), revenue
 // (export revenue paths), revenue_change (cumulative change bars), volumes,
-// shares, flows (trade-flow change heat map at opts.FlowMonth) and
+// stocks (each market's stocks, months of use; when some market holds
+// stocks), shares, flows (trade-flow change heat map at opts.FlowMonth) and
 // corridors_<supplier> for every supplier with more than one corridor. mc
 // may be nil; when not, it must hold the benchmark_price and price_paid
 // series and the netback_revenue_change.<supplier> totals.
@@ -86,6 +87,12 @@ func RunCharts(run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]*
 		func() error { return add(revenueChart(run, meta, opts)) },
 		func() error { return add(RevenueChangeChart(run, mc, meta)) },
 		func() error { return add(volumeChart(run, meta, opts)) },
+		func() error {
+			if !holdsStocks(run) {
+				return nil
+			}
+			return add(stocksChart(run, meta, opts))
+		},
 		func() error { return add(shareChart(run, meta, opts)) },
 		func() error { return add(FlowChangeChart(run, opts.FlowMonth, meta)) },
 	}
@@ -102,4 +109,19 @@ func RunCharts(run *model.Run, mc *model.MCResult, meta Meta, opts Options) ([]*
 		}
 	}
 	return out, nil
+}
+
+// holdsStocks reports whether some region of run's market holds stocks
+// and its solutions report them.
+func holdsStocks(run *model.Run) bool {
+	p := run.Scenario
+	if p == nil || p.Cal == nil || len(p.Sol) == 0 || len(p.Sol[0].Stocks) == 0 {
+		return false
+	}
+	for _, g := range p.Cal.Market.Regions {
+		if g.StockMonths > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -184,23 +184,63 @@ func regionPriceChart(run *model.Run, mc *model.MCResult, meta Meta, opts Option
 	if err != nil {
 		return nil, err
 	}
-	n := len(d.reg)
-	scen, cf := make([][]float64, n), make([][]float64, n)
-	fans := make([]*fan, n)
-	for r := range d.reg {
-		if scen[r], cf[r], err = d.pricePaid(r); err != nil {
-			return nil, err
-		}
-		if fans[r], err = levelFan(m, "price_paid", d.reg[r], 1); err != nil {
-			return nil, err
-		}
-	}
 	ch := &Chart{
 		Name:     "price_regions",
 		Caption:  "Price paid by market",
 		Title:    "Potash price paid by market, scenario vs counterfactual (US$/t, CFR plus duties)",
 		Subtitle: subtitleText(meta, mcNote(m)),
 		Footer:   footerText(meta),
+	}
+	return regionPanels(d, m, ch, meta, opts, d.pricePaid, "price_paid", "US$/t", "$", dollarsPerTonne)
+}
+
+// StocksChart is each market's stocks held by importers and distributors
+// over time, in months of base-year use (12·S/Q0), scenario vs
+// counterfactual at central values, one panel per market (docs/MODEL.md,
+// section 10).
+func StocksChart(run *model.Run, meta Meta) (*Chart, error) {
+	return stocksChart(run, meta, Options{})
+}
+
+func stocksChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
+	d, err := newRunData(run)
+	if err != nil {
+		return nil, err
+	}
+	ch := &Chart{
+		Name:     "stocks",
+		Caption:  "Stocks by market",
+		Title:    "Potash stocks of importers and distributors by market, scenario vs counterfactual (months of 2020 use)",
+		Subtitle: subtitleText(meta, "central values"),
+		Footer:   footerText(meta),
+	}
+	get := func(r int) ([]float64, []float64, error) {
+		s, c, err := d.stocks(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		k := 12 / d.cal.Q0[r]
+		return scale(s, k), scale(c, k), nil
+	}
+	return regionPanels(d, nil, ch, meta, opts, get, "", "months of use", "", func(v float64) string { return formatNumber(v, 1) + " months" })
+}
+
+// regionPanels fills ch with one panel per region of get's scenario and
+// counterfactual series on one y scale, with the Monte Carlo fan of
+// variable fanVar when m is not nil.
+func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get func(r int) ([]float64, []float64, error),
+	fanVar string, ylabel, prefix string, format func(float64) string) (*Chart, error) {
+	n := len(d.reg)
+	scen, cf := make([][]float64, n), make([][]float64, n)
+	fans := make([]*fan, n)
+	var err error
+	for r := range d.reg {
+		if scen[r], cf[r], err = get(r); err != nil {
+			return nil, err
+		}
+		if fans[r], err = levelFan(m, fanVar, d.reg[r], 1); err != nil {
+			return nil, err
+		}
 	}
 	x := d.x
 	rows, cols := gridDims(n)
@@ -214,7 +254,7 @@ func regionPriceChart(run *model.Run, mc *model.MCResult, meta Meta, opts Option
 	}
 	ylo, yhi := yRange(all, w0, len(x), false)
 	for r := range d.reg {
-		marks[r] = offScale(d.months, fanSeries(scen[r], cf[r], fans[r]), w0, len(x), ylo, yhi, dollarsPerTonne)
+		marks[r] = offScale(d.months, fanSeries(scen[r], cf[r], fans[r]), w0, len(x), ylo, yhi, format)
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
 		lay := &Figure{Legend: scenarioLegend(m != nil)}
@@ -225,10 +265,10 @@ func regionPriceChart(run *model.Run, mc *model.MCResult, meta Meta, opts Option
 		for r := range d.reg {
 			ylab := ""
 			if r%cols == 0 {
-				ylab = "US$/t"
+				ylab = ylabel
 			}
 			span, leg := d.reportSpan(w0)
-			p, err := timePlotN(st, x[w0], last(x), ylab, NumberTicks{Prefix: "$", N: panelTicks(rows)}, meta.Markers, panelYears(cols), span)
+			p, err := timePlotN(st, x[w0], last(x), ylab, NumberTicks{Prefix: prefix, N: panelTicks(rows)}, meta.Markers, panelYears(cols), span)
 			if err != nil {
 				return nil, err
 			}

@@ -140,6 +140,10 @@ func (d *runData) pricePaid(r int) ([]float64, []float64, error) {
 	return d.series("price_paid of "+d.reg[r], func(s *model.Solution) (float64, bool) { return at(s.PricePaid, r) })
 }
 
+func (d *runData) stocks(r int) ([]float64, []float64, error) {
+	return d.series("stocks of "+d.reg[r], func(s *model.Solution) (float64, bool) { return at(s.Stocks, r) })
+}
+
 func (d *runData) netbackRevenue(i int) ([]float64, []float64, error) {
 	return d.series("netback_revenue of "+d.sup[i], func(s *model.Solution) (float64, bool) { return at(s.NetbackRevenue, i) })
 }

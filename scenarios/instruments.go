@@ -71,7 +71,7 @@ type CropPricesEvent struct {
 // CostEvent shifts a supplier's unit costs.
 type CostEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 1000 (an energy or logistics surcharge: a real cost; an export tax is export_tax)."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 900 (an energy or logistics surcharge: a real cost; an export tax is export_tax)."`
 }
 
 // TariffQuotaEvent sets a tariff-rate quota on a route.
@@ -203,7 +203,7 @@ var (
 	tonnesBound  = bound{lo: 0, hi: 1000}     // caps, capacities, quotas, Mt/yr
 	addBound     = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
 	costBound    = bound{lo: 0, hi: 1000}     // corridor costs, $/t
-	costAddBound = bound{lo: -1000, hi: 1000} // cost shifts, $/t
+	costAddBound = bound{lo: -1000, hi: 900}  // cost shifts, $/t: a step of +1000 $/t on Canada prices it beyond 20× its base
 	anyNumber    = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 
 	concessionBound = bound{lo: 0, hi: 50}                // a concession in force, % of FOB: never a premium

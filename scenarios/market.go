@@ -99,6 +99,8 @@ func (f *MarketFile) Clone() *MarketFile {
 	c.Regions = make([]RegionFile, len(f.Regions))
 	for r, g := range f.Regions {
 		g.Eps, g.Sigma, g.Adjust, g.Growth = g.Eps.clone(), g.Sigma.clone(), g.Adjust.clone(), g.Growth.clone()
+		g.StockMonths, g.StockAdjust, g.StockResponse = g.StockMonths.clone(), g.StockAdjust.clone(), g.StockResponse.clone()
+		g.CarryCost, g.ExpectAdjust = g.CarryCost.clone(), g.ExpectAdjust.clone()
 		c.Regions[r] = g
 	}
 	c.Routes = make([]RouteFile, len(f.Routes))
@@ -303,6 +305,12 @@ func (f *MarketFile) Market() (*model.Market, error) {
 			Sigma:  num(p+".substitution_elasticity", rf.Sigma, 0, inf),
 			Adjust: num(p+".demand_adjustment_per_month", rf.Adjust, 0, 1),
 			Growth: num(p+".demand_growth_pct_per_year", rf.Growth, -100, inf) / 100,
+
+			StockMonths:   num(p+".stock_to_use_months", rf.StockMonths, 0, inf),
+			StockAdjust:   num(p+".stock_adjustment_per_month", rf.StockAdjust, 0, 1),
+			StockResponse: num(p+".stock_response", rf.StockResponse, 0, inf),
+			CarryCost:     num(p+".carrying_cost_pct_per_month", rf.CarryCost, 0, inf) / 100,
+			ExpectAdjust:  num(p+".price_expectation_speed_per_month", rf.ExpectAdjust, 0, 1),
 		})
 	}
 	if f.Benchmark == "" {

@@ -162,6 +162,13 @@ type RegionFile struct {
 	Sigma  Num    `yaml:"substitution_elasticity" json:"substitution_elasticity"`
 	Adjust Num    `yaml:"demand_adjustment_per_month" json:"demand_adjustment_per_month"`
 	Growth Num    `yaml:"demand_growth_pct_per_year" json:"demand_growth_pct_per_year"` // percent
+	// Stocks of importers and distributors (docs/MODEL.md, section 10),
+	// optional: without stock_to_use_months the region holds none.
+	StockMonths   Num `yaml:"stock_to_use_months,omitempty" json:"stock_to_use_months,omitempty"`                             // months of use
+	StockAdjust   Num `yaml:"stock_adjustment_per_month,omitempty" json:"stock_adjustment_per_month,omitempty"`               // φ, 1/month
+	StockResponse Num `yaml:"stock_response,omitempty" json:"stock_response,omitempty"`                                       // β
+	CarryCost     Num `yaml:"carrying_cost_pct_per_month,omitempty" json:"carrying_cost_pct_per_month,omitempty"`             // percent of value per month
+	ExpectAdjust  Num `yaml:"price_expectation_speed_per_month,omitempty" json:"price_expectation_speed_per_month,omitempty"` // ω, 1/month
 }
 
 // RouteFile is one supplier→region route's base flow, freight and wedge.

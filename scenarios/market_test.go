@@ -341,7 +341,8 @@ func TestEveryNumberHasSource(t *testing.T) {
 	}
 	walk(&doc, "")
 	// 11 suppliers × 4 (+ domestic sales and marginal cost where given) +
-	// corridors × 2 + 7 regions × 4 + routes × 3.
+	// corridors × 2 + 7 regions × 4 (+ 5 stock numbers where given) +
+	// routes × 3.
 	want := 11*4 + 7*4
 	for _, s := range f.Suppliers {
 		want += 2 * len(s.Corridors)
@@ -361,6 +362,11 @@ func TestEveryNumberHasSource(t *testing.T) {
 					want++ // an own freight
 				}
 			}
+		}
+	}
+	for _, g := range f.Regions {
+		if g.StockMonths.Source != "" {
+			want += 5 // stock-to-use, adjustment, response, carrying cost, expectation speed
 		}
 	}
 	if d := f.Drivers; d != nil && d.CropPrices != nil {

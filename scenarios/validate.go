@@ -351,6 +351,11 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 	l.validateDrivers(mf, d, at)
 }
 
+// stockKeys are the optional region fields of stocks: 0 (or absent) means
+// the region holds no stocks (docs/MODEL.md, section 10).
+var stockKeys = map[string]bool{"stock_to_use_months": true, "stock_adjustment_per_month": true, "stock_response": true,
+	"carrying_cost_pct_per_month": true, "price_expectation_speed_per_month": true}
+
 // checkNums checks every field of one market entity against the model's
 // valid range (an error) and the dataset's documented range (a warning).
 func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfield, num func(mfield) *Num, what string) {
@@ -366,8 +371,8 @@ func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfiel
 			l.errAt(d, at(fp+"."+f.key), "%s %s is not a finite number", what, f.key)
 			continue
 		}
-		if f.key == "wedge_pct" && v == 0 {
-			continue
+		if v == 0 && (f.key == "wedge_pct" || stockKeys[f.key]) {
+			continue // 0: none (no base wedge, no stocks)
 		}
 		if !f.valid.ok(v) {
 			l.errAt(d, at(fp+"."+f.key), "%s %s = %g is outside its valid range: must be %s", what, f.key, v, f.valid)

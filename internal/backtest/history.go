@@ -20,6 +20,9 @@ const (
 	ParamDiscount       = "belarus_discount_pct"
 	ParamDemandElast    = "demand_elasticity"
 	ParamSupplyElast    = "supply_elasticity"
+	ParamStockAdjust    = "stock_adjustment_per_month"
+	ParamStockResponse  = "stock_response"
+	ParamExpectAdjust   = "price_expectation_speed_per_month"
 )
 
 // HistoryScenario is the built-in scenario the back-test simulates.
@@ -62,6 +65,13 @@ var (
 	// set for all suppliers; the history scenario's uncertainty range
 	// (triangular 0.3–3 around the dataset's 1).
 	RangeSupplyElast = model.Range{Lo: 0.3, Hi: 3}
+	// RangeStockAdjust, RangeStockResponse and RangeExpectAdjust: the
+	// stocks' adjustment speed φ, response β and the speed ω of the
+	// expected price, set for all regions; the base dataset's documented
+	// ranges (docs/MODEL.md, section 10).
+	RangeStockAdjust   = model.Range{Lo: 0.1, Hi: 1}
+	RangeStockResponse = model.Range{Lo: 0.006, Hi: 0.06}
+	RangeExpectAdjust  = model.Range{Lo: 0.02, Hi: 0.2}
 )
 
 // HistoryModel is the potash model of a history scenario as a back-test
@@ -124,9 +134,17 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 	}
 	mkt := spec.Market
 	mu, lambda, eps, eta := 0.0, 0.0, 0.0, 0.0
+	phi, beta, omega := 0.0, 0.0, 0.0
 	for _, r := range mkt.Regions {
 		mu += r.Adjust / float64(len(mkt.Regions))
 		eps += r.Eps / float64(len(mkt.Regions))
+		phi += r.StockAdjust / float64(len(mkt.Regions))
+		beta += r.StockResponse / float64(len(mkt.Regions))
+		omega += r.ExpectAdjust / float64(len(mkt.Regions))
+	}
+	stocks := false
+	for _, r := range mkt.Regions {
+		stocks = stocks || r.StockMonths > 0
 	}
 	for _, s := range mkt.Suppliers {
 		lambda += s.Adjust / float64(len(mkt.Suppliers))
@@ -151,6 +169,15 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 			Doc: "long-run price elasticity of mine supply η, all suppliers"},
 		{Name: ParamSupplyAdjust, Unit: "per month", Range: RangeSupplyAdjust, Start: clamp(lambda, RangeSupplyAdjust),
 			Doc: "monthly partial-adjustment speed λ of mine supply, all suppliers"},
+	}
+	if stocks {
+		h.params = append(h.params,
+			Param{Name: ParamStockAdjust, Unit: "per month", Range: RangeStockAdjust, Start: clamp(phi, RangeStockAdjust),
+				Doc: "monthly speed φ at which stocks move to their target, all regions"},
+			Param{Name: ParamStockResponse, Unit: "1", Range: RangeStockResponse, Start: clamp(beta, RangeStockResponse),
+				Doc: "elasticity β of stocks to the convenience yield (γ = β/c), all regions"},
+			Param{Name: ParamExpectAdjust, Unit: "per month", Range: RangeExpectAdjust, Start: clamp(omega, RangeExpectAdjust),
+				Doc: "monthly speed ω of the expected (normal) price, all regions"})
 	}
 	for k, e := range spec.Events {
 		if e.ID == DiscountEventID && e.Kind == model.EventRiskCost && !e.Relative {
@@ -199,8 +226,12 @@ func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on 
 		s.ReportStart = s.Start
 	}
 	for r := range s.Market.Regions {
-		s.Market.Regions[r].Adjust = val(ParamDemandAdjust)
-		s.Market.Regions[r].Eps = val(ParamDemandElast)
+		g := &s.Market.Regions[r]
+		g.Adjust = val(ParamDemandAdjust)
+		g.Eps = val(ParamDemandElast)
+		if j, ok := h.idx[ParamStockAdjust]; ok && g.StockMonths > 0 {
+			g.StockAdjust, g.StockResponse, g.ExpectAdjust = theta[j], val(ParamStockResponse), val(ParamExpectAdjust)
+		}
 	}
 	for i := range s.Market.Suppliers {
 		s.Market.Suppliers[i].Adjust = val(ParamSupplyAdjust)

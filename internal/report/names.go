@@ -31,7 +31,7 @@ var outputFiles = map[string]bool{
 
 // chartFile matches the names of the charts potash draws (package plots
 // and the back-test) in each format.
-var chartFile = regexp.MustCompile(`^(price|price_regions|revenue|revenue_change|volumes|shares|flows|tornado|backtest|backtest-factors|` +
+var chartFile = regexp.MustCompile(`^(price|price_regions|revenue|revenue_change|volumes|stocks|shares|flows|tornado|backtest|backtest-factors|` +
 	`(corridors|compare|sweep)_[A-Za-z0-9_-]+)\.(png|svg|pdf)$`)
 
 // IsOutputName reports whether name is the name of a file that a command

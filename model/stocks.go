@@ -1,0 +1,131 @@
+package model
+
+import "math"
+
+// Stocks held by importers and distributors (docs/MODEL.md, section 10).
+//
+// With a Lag that carries stocks (Lag.Stocks, Lag.Expect), a region's
+// demand for shipments X is its consumption C (partial adjustment, §3.6)
+// plus 12 times the month's change in stocks, and the stock follows a
+// stock-demand function of its price index against the expected price:
+//
+//	S*  = k·C̄·(P/Pᵉ)^(−γ),   γ = β/c                (stock demand)
+//	ΔS  = φ·(S* − S_{t−1})                            (partial adjustment)
+//	X   = C·f(12·ΔS/C)                                 (shipFactor)
+//	S_t = S_{t−1} + (X − C)/12                         (stock accounting)
+//
+// f(u) = 1 + u for u ≥ −½ and ½·e^(2u+1) below: a month cannot ship less
+// than nothing, so a draw of more than half a month's use is damped
+// smoothly (S_t stays at or above the rule's stock, hence positive).
+
+// shipKnee is the draw, as a fraction of the month's consumption, below
+// which shipFactor damps the stock draw.
+const shipKnee = -0.5
+
+// shipFactor returns f(u) and f'(u): shipments as a multiple of
+// consumption when the stock rule asks for a change of u·C/12.
+func shipFactor(u float64) (f, fp float64) {
+	if u >= shipKnee {
+		return 1 + u, 1
+	}
+	f = (1 + shipKnee) * math.Exp((u-shipKnee)/(1+shipKnee))
+	return f, f / (1 + shipKnee)
+}
+
+// StockGamma returns the elasticity γ = β/c of region g's stock target
+// to its price against the expected price (0 without stocks).
+func StockGamma(g *Region) float64 {
+	if !(g.StockMonths > 0) || !(g.CarryCost > 0) {
+		return 0
+	}
+	return g.StockResponse / g.CarryCost
+}
+
+// hasStocks reports whether region g holds stocks.
+func hasStocks(g *Region) bool { return g.StockMonths > 0 }
+
+// prepareStocks sets region r's stock terms for this solve: lag's
+// stocks and expected price, the target's scale k·C̄ = k·s·Q0 (ds the
+// demand scale in force) and the rule's coefficients.
+func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) error {
+	g := &w.c.Market.Regions[r]
+	w.stk[r] = false
+	w.cons[r] = 0
+	w.sBar[r] = g.StockMonths / 12 * math.Max(ds, 0) * w.c.Q0[r]
+	if lag == nil || lag.Stocks == nil || !hasStocks(g) {
+		return nil
+	}
+	s, pe := lag.Stocks[r], lag.Expect[r]
+	if !finite(s) || s < 0 {
+		return &FieldError{Field: "lag.stocks[" + g.Name + "]", Msg: "must be a finite number ≥ 0", Kind: ErrInvalidPolicy}
+	}
+	if !finite(pe) || !(pe > 0) {
+		return &FieldError{Field: "lag.expect[" + g.Name + "]", Msg: "must be a finite price > 0", Kind: ErrInvalidPolicy}
+	}
+	w.stk[r] = true
+	w.sPrev[r] = s
+	w.lnPe[r] = math.Log(pe)
+	w.gam[r] = StockGamma(g)
+	w.phi12[r] = 12 * g.StockAdjust
+	return nil
+}
+
+// spend returns region r's spending on shipments P·X at log price index
+// lnP, the elasticity e = −∂ln X/∂ln P (ε in force without stocks) and
+// the consumption C (0 without stocks).
+func (w *workspace) spend(r int, lnP float64) (PQ, e, C float64) {
+	lnA, eps := w.lnA[r], w.eps[r]
+	if !w.stk[r] || math.IsInf(lnA, -1) {
+		return fexp(lnA + (1-eps)*lnP), eps, 0
+	}
+	C = fexp(lnA - eps*lnP)
+	st := w.sBar[r] * fexp(-w.gam[r]*(lnP-w.lnPe[r]))
+	u := w.phi12[r] * (st - w.sPrev[r]) / C
+	du := -w.phi12[r]*w.gam[r]*st/C + u*eps // ∂u/∂ln P
+	f, fp := shipFactor(u)
+	return fexp(lnP) * C * f, eps - fp/f*du, C
+}
+
+// fillStocks writes region r's consumption and end-of-month stocks into
+// sol (Demand holds the shipments): with stocks the accounting identity
+// S_t = S_{t−1} + (X − C)/12; without a stock Lag the long run, C = X and
+// S = S* = k·C̄ (P = Pᵉ).
+func (w *workspace) fillStocks(sol *Solution, r int) {
+	X := sol.Demand[r]
+	if !w.stk[r] {
+		sol.Consumption[r] = X
+		sol.Stocks[r] = w.sBar[r]
+		return
+	}
+	C := 0.0
+	if sol.Traded[r] {
+		C = w.cons[r]
+	}
+	sol.Consumption[r] = C
+	sol.Stocks[r] = w.sPrev[r] + (X-C)/12
+}
+
+// checkStocks validates region reg's stock parameters (field prefix f).
+func checkStocks(f string, reg *Region) error {
+	if err := checkRange(f+".stock_months", reg.StockMonths, domainStockMonths); err != nil {
+		return err
+	}
+	if !(reg.StockMonths > 0) {
+		return nil
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+		rg   Range
+	}{
+		{".stock_adjust", reg.StockAdjust, domainStockAdjust},
+		{".stock_response", reg.StockResponse, domainStockResponse},
+		{".carry_cost", reg.CarryCost, domainCarryCost},
+		{".expect_adjust", reg.ExpectAdjust, domainExpectAdjust},
+	} {
+		if err := checkRange(f+c.name, c.v, c.rg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
