@@ -226,7 +226,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		case ds == 1:
 			lnA = c.lnA[r]
 		case ds > 0:
-			lnA = c.lnA[r] + math.Log(ds)
+			lnA = c.lnA[r] + flog(ds)
 		}
 		w.eps[r] = reg.Eps
 		w.lnALR[r] = lnA
@@ -237,7 +237,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			}
 			q = math.Max(q, lagQuantityFloor*c.Q0[r])
 			mu := reg.Adjust
-			lnA = (1-mu)*math.Log(q) + mu*lnA
+			lnA = (1-mu)*flog(q) + mu*lnA
 			w.eps[r] = mu * reg.Eps
 		}
 		w.lnA[r] = lnA
@@ -269,7 +269,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			}
 			q = math.Max(q, lagQuantityFloor*c.S0[i])
 			lam := s.Adjust
-			sp.lnB = (1-lam)*math.Log(q) + lam*sp.lnB
+			sp.lnB = (1-lam)*flog(q) + lam*sp.lnB
 			sp.eta = lam * s.Eta
 		}
 		sp.shift = cs + sp.tax
@@ -315,9 +315,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.act = append(w.act, i)
 		w.part = append(w.part, i)
-		y := math.Log(s.FOB)
+		y := flog(s.FOB)
 		if start != nil && start[i] > 0 && finite(start[i]) {
-			y = math.Log(start[i])
+			y = flog(start[i])
 		}
 		w.y[i] = clampY(y)
 	}

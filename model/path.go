@@ -94,7 +94,7 @@ type Path struct {
 	Spec    *Spec
 	Cal     *Calibrated
 	Months  []Month
-	Sol     []*Solution // one per month (own copies)
+	Sol     []*Solution // one per month (copies; read-only: a SimulatePair counterfactual shares the months identical to its scenario's)
 	Results []Result    // the solver's report per month
 	// Failed counts months whose solve did not converge (any Status but
 	// Converged); Implausible counts those among them that converged to
@@ -166,11 +166,22 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 	}
 	run := &Run{
 		Scenario:       newPath(scenario, calS, p.s.sol),
-		Counterfactual: newPath(counterfactual, calC, p.c.sol),
+		Counterfactual: newPathLazy(counterfactual, calC),
 	}
+	cf := run.Counterfactual
 	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
 		run.Scenario.record(k, ss, rs)
-		run.Counterfactual.record(k, cs, rc)
+		if cs == ss {
+			// The month is the scenario's (same inputs, same solution):
+			// both paths hold the same read-only Solution.
+			cf.Sol[k] = run.Scenario.Sol[k]
+			cf.count(k, rc)
+			return nil
+		}
+		if cf.Sol[k] == nil {
+			copy(cf.Sol[k:], solutionSlab(p.c.sol, len(cf.Sol)-k))
+		}
+		cf.record(k, cs, rc)
 		return nil
 	})
 	if err != nil {

@@ -159,7 +159,7 @@ func (ps *pathSim) advance(sol *Solution) {
 		}
 		// Adaptive expectations: ln Pᵉ_{t+1} = (1 − ω)·ln Pᵉ_t + ω·ln P_t.
 		if P, om := sol.PriceIndex[r], ps.cal.Market.Regions[r].ExpectAdjust; om > 0 && P > 0 && distFinite(P) {
-			ps.lag.Expect[r] *= math.Pow(P/ps.lag.Expect[r], om)
+			ps.lag.Expect[r] *= fexp(om * flog(P/ps.lag.Expect[r]))
 		}
 	}
 }
@@ -258,8 +258,25 @@ func newPath(spec *Spec, cal *Calibrated, tmpl *Solution) *Path {
 	return p
 }
 
+// newPathLazy is newPath without the Solutions' storage: the caller
+// fills Sol (SimulatePair shares the months a counterfactual has in
+// common with its scenario and carves the rest when they start).
+func newPathLazy(spec *Spec, cal *Calibrated) *Path {
+	n := spec.Months()
+	p := &Path{Spec: spec, Cal: cal, Months: make([]Month, n), Sol: make([]*Solution, n), Results: make([]Result, n)}
+	for k := range p.Months {
+		p.Months[k] = spec.Start + Month(k)
+	}
+	return p
+}
+
 func (p *Path) record(k int, sol *Solution, res Result) {
 	copySolution(p.Sol[k], sol)
+	p.count(k, res)
+}
+
+// count records month k's solver report.
+func (p *Path) count(k int, res Result) {
 	p.Results[k] = res
 	if res.Status != Converged {
 		p.Failed++

@@ -64,7 +64,7 @@ func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) error {
 	}
 	w.stk[r] = true
 	w.sPrev[r] = s
-	w.lnPe[r] = math.Log(pe)
+	w.lnPe[r] = flog(pe)
 	w.gam[r] = StockGamma(g)
 	w.phi12[r] = 12 * g.StockAdjust
 	return nil

@@ -111,7 +111,7 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 		sp.cost[j] = costs[k] + shift
 		sp.cum[j] = cum
 		if cum > 0 {
-			sp.thr[j] = sp.cost[j] + math.Exp((math.Log(cum)-sp.lnB)/sp.eta)
+			sp.thr[j] = sp.cost[j] + fexp((flog(cum)-sp.lnB)/sp.eta)
 		} else {
 			sp.thr[j] = sp.cost[j]
 		}

@@ -82,7 +82,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 			}
 			qlr := 0.0
 			if !math.IsInf(w.lnALR[r], -1) {
-				qlr = math.Exp(w.lnALR[r] - eps*math.Log(P))
+				qlr = fexp(w.lnALR[r] - eps*flog(P))
 			}
 			sol.ConsumerSurplus[r] = consumerSurplusChange(c.P0[r], P, qlr, eps)
 			w.fillStocks(sol, r)

@@ -172,10 +172,10 @@ func (w *workspace) solveTRQ(t int, tol float64) {
 	pf := w.p[q.i]*w.omd[q.k] + w.fr[q.k]
 	om := 1 - w.sig[r]
 	g := func(psi float64) (float64, float64) {
-		pd := pf * math.Exp(psi)
-		wk := math.Exp(w.lnb[q.k] + om*math.Log(pd))
+		pd := pf * fexp(psi)
+		wk := fexp(w.lnb[q.k] + om*flog(pd))
 		W := wo + wk
-		lnP := math.Log(W) / om
+		lnP := flog(W) / om
 		PQ, e, _ := w.spend(r, lnP)
 		x := wk / W * PQ / pd
 		s := wk / W
