@@ -295,12 +295,12 @@ var (
 	domainCarryCost     = Range{0.001, 0.1}
 	domainExpectAdjust  = Range{0.01, 1}
 
-	rangeEps          = Range{0.15, 3}    // ε: below, the 2022 Klaipėda closure prices Belarus beyond 20× in a month
-	rangeSigma        = Range{2, 30}      // σ: below 2, the same
-	rangeEta          = Range{0.4, 10}    // η: below 0.4, the same
-	rangeSupplyAdjust = Range{0.04, 1}    // λ: below 0.04, the same
+	rangeEps          = Range{0.06, 3}    // ε: below 0.057, Europe's price passes 20× its base by 2030 in jansen-ramp (TestValidRangeFrontiers)
+	rangeSigma        = Range{1.5, 30}    // σ: below 1.41, the same in western-ban-russia
+	rangeEta          = Range{0.05, 10}   // η: with stocks the whole domain from 0.01 works
+	rangeSupplyAdjust = Range{0.005, 1}   // λ: with stocks the whole domain works
 	rangeDemandAdjust = Range{0.005, 1}   // μ: the whole domain works
-	rangeGrowth       = Range{-0.2, 0.07} // g: above 7%/yr demand outgrows capacity (prices beyond 20× by 2022)
+	rangeGrowth       = Range{-0.2, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030)
 	rangeWedge        = Range{0, 5}       // τ0: the whole domain works
 
 	domainConduct = Range{0, 1}
@@ -308,7 +308,7 @@ var (
 
 	rangeStockMonths   = Range{0, 6}        // k·12: up to half a year of use
 	rangeStockAdjust   = Range{0.02, 1}     // φ
-	rangeStockResponse = Range{0, 2}        // β
+	rangeStockResponse = Range{0, 1}        // β: with the back-test's estimates a quota of eu-relief stalls above 1.12
 	rangeCarryCost     = Range{0.002, 0.05} // c, per month
 	rangeExpectAdjust  = Range{0.02, 1}     // ω
 )

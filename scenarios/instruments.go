@@ -57,8 +57,8 @@ type CapacityEvent struct {
 // DemandEvent shifts demand.
 type DemandEvent struct {
 	Region    string    `yaml:"region" req:"true" doc:"Region name, or 'all'."`
-	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); -99 ≤ pct ≤ 90. Give pct or series_pct."`
-	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent, each -99 to 90; the last value holds afterwards."`
+	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); -90 ≤ pct ≤ 90. Give pct or series_pct."`
+	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent, each -90 to 90; the last value holds afterwards."`
 }
 
 // CropPricesEvent shocks the market's crop-price driver.
@@ -198,12 +198,12 @@ type instrument struct {
 // month to plausible prices (TestValidRangesWork; docs/SCENARIOS.md,
 // "Valid ranges").
 var (
-	pctBound     = bound{lo: -90, hi: 500}    // ad-valorem rates, %: below −90 the seller's price runs away
-	demandBound  = bound{lo: -99, hi: 90}     // demand shifts, %: a step of +97% in every region prices Europe beyond 20×
+	pctBound     = bound{lo: -90, hi: 500}    // ad-valorem rates, %: below −91 the seller's price runs away
+	demandBound  = bound{lo: -90, hi: 90}     // demand shifts, %: a step of +98% in every region prices Europe beyond 20×; of −99% Cournot built-ins with stocks stall
 	tonnesBound  = bound{lo: 0, hi: 1000}     // caps, capacities, quotas, Mt/yr
 	addBound     = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
 	costBound    = bound{lo: 0, hi: 1000}     // corridor costs, $/t
-	costAddBound = bound{lo: -1000, hi: 900}  // cost shifts, $/t: a step of +1000 $/t on Canada prices it beyond 20× its base
+	costAddBound = bound{lo: -1000, hi: 900}  // cost shifts, $/t: a step of +990 $/t on Canada prices it beyond 20× its base
 	anyNumber    = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 
 	concessionBound = bound{lo: 0, hi: 50}                // a concession in force, % of FOB: never a premium

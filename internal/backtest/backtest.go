@@ -38,6 +38,16 @@ type Config struct {
 	Rolling RollingConfig
 }
 
+// DefaultMaxSpike and DefaultSpikePenalty constrain the published fit
+// (FitOptions.MaxSpike): no month of the fitted path further than 9% from
+// the mean of its neighbours (the built-ins must stay within 10% with the
+// estimates rounded to three digits), at a cost of 10⁴ per unit of excess
+// squared (an excess of 0.5 points costs 0.25, a tenth of the objective).
+const (
+	DefaultMaxSpike     = 0.09
+	DefaultSpikePenalty = 1e4
+)
+
 // DefaultConfig returns the back-test of issue 7: fit on 2020-01..2023-12,
 // test on 2024-01..2025-10 (the data end), simulate through 2025-12.
 func DefaultConfig() Config {
@@ -52,7 +62,7 @@ func DefaultConfig() Config {
 		Suppliers: []string{"Canada", "Russia", "Belarus"},
 		Fit: FitOptions{MaxEvals: 800, BaseYear: 2020,
 			ExportSuppliers: []string{"Canada", "Russia", "Belarus"}, ExportWeight: 1,
-			ExtraStarts: []float64{0.2, 0.8}},
+			ExtraStarts: []float64{0.2, 0.8}, MaxSpike: DefaultMaxSpike, SpikePenalty: DefaultSpikePenalty},
 		Rolling: DefaultRolling(),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 
 	"github.com/potash-sim/potash/model"
@@ -95,6 +96,16 @@ type FitOptions struct {
 	// parameter at lo + u·(hi − lo). Fit keeps the best estimate; the
 	// objective has several local minima.
 	ExtraStarts []float64
+	// MaxSpike, when positive, constrains the fit to parameters whose
+	// simulated benchmark path has no month further than MaxSpike
+	// (relative) from the mean of its two neighbours: the objective adds
+	// SpikePenalty·(excess)² for each month beyond it (issue 14's no-spike
+	// criterion, which the built-ins must meet with the estimates).
+	MaxSpike     float64
+	SpikePenalty float64
+	// NoIntervals skips the confidence intervals (2 simulations per
+	// parameter): the rolling-origin fits do not report them.
+	NoIntervals bool
 }
 
 func (o *FitOptions) defaults() {
@@ -130,8 +141,17 @@ type FitResult struct {
 	ExportSSR    float64
 	ExportN      int
 	ExportWeight float64
-	Evaluations  int    // model simulations, all searches
-	Status       string // Nelder–Mead's status of the best search
+	// SE and CI are the estimates' asymptotic standard errors and 95%
+	// confidence intervals (confidenceIntervals; NaN SE and the whole
+	// range as CI for a parameter the record does not identify), each CI
+	// cut at the parameter's documented range.
+	SE []float64
+	CI [][2]float64
+	// IntervalEvaluations counts the simulations of the intervals (not in
+	// Evaluations).
+	IntervalEvaluations int
+	Evaluations         int    // model simulations, all searches
+	Status              string // Nelder–Mead's status of the best search
 	// Searches reports every search, the first from the parameters' Start
 	// values, then one per FitOptions.ExtraStarts.
 	Searches []Search
@@ -204,6 +224,9 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		if opts.ExportWeight > 0 {
 			e, _ := exportSquares(sim, rec, opts.ExportSuppliers, opts.BaseYear)
 			ssr += opts.ExportWeight * e
+		}
+		if opts.MaxSpike > 0 {
+			ssr += opts.SpikePenalty * spikeExcess(sim.Price, opts.MaxSpike)
 		}
 		if math.IsNaN(ssr) || math.IsInf(ssr, 0) {
 			return penalty
@@ -317,7 +340,172 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 			res.AtBound = append(res.AtBound, p.Name)
 		}
 	}
+	if !opts.NoIntervals {
+		resid := func(theta []float64) ([]float64, error) {
+			sim, err := m.Simulate(ctx, theta, d, end, AllFactors)
+			if err != nil {
+				return nil, err
+			}
+			if sim.Failed > 0 {
+				return nil, errors.New("did not converge")
+			}
+			return residuals(sim, rec, opts, end), nil
+		}
+		se, ci, err := confidenceIntervals(resid, params, res.Values)
+		if err != nil {
+			return nil, fmt.Errorf("fit: confidence intervals: %w", err)
+		}
+		res.SE, res.CI = se, ci
+		res.IntervalEvaluations = 2*len(params) + 1
+	}
 	return res, nil
+}
+
+// residuals returns the fit's residual vector at sim: the monthly log
+// price errors of the objective, then √w times each annual log export
+// change error, so that Σ r² is the objective.
+func residuals(sim *Sim, rec *Record, opts FitOptions, end model.Month) []float64 {
+	var out []float64
+	for k, t := range sim.Months {
+		if t < opts.From || t > end || k >= len(sim.Price) {
+			continue
+		}
+		r, okr := rec.Potash.At(t)
+		if !okr || !ok(sim.Price[k]) {
+			continue
+		}
+		out = append(out, math.Log(sim.Price[k])-math.Log(r))
+	}
+	if opts.ExportWeight > 0 {
+		sw := math.Sqrt(opts.ExportWeight)
+		for _, name := range opts.ExportSuppliers {
+			x, okx := sim.Exports[name]
+			if !okx {
+				continue
+			}
+			ann := annualFull(sim.Months, x)
+			mb, ok1 := ann.At(opts.BaseYear)
+			rb, ok2 := rec.Exports[name].At(opts.BaseYear)
+			if !ok1 || !ok2 || !(mb > 0) || !(rb > 0) {
+				continue
+			}
+			for k, y := range ann.Years {
+				rv, okr := rec.Exports[name].At(y)
+				if y <= opts.BaseYear || !okr || !(rv > 0) || !(ann.Values[k] > 0) {
+					continue
+				}
+				out = append(out, sw*(math.Log(ann.Values[k]/mb)-math.Log(rv/rb)))
+			}
+		}
+	}
+	return out
+}
+
+// ciStep is the central-difference step of the residuals' Jacobian, as a
+// fraction of each parameter's documented range.
+const ciStep = 1e-3
+
+// confidenceIntervals returns the asymptotic standard errors of the
+// nonlinear least-squares estimate theta, se = √diag(s²·(JᵀJ)⁻¹) with J the
+// Jacobian of the residuals (central differences, one-sided at a bound)
+// and s² = Σr²/(n − p), and the 95% intervals theta ± 1.96·se cut at each
+// parameter's range (Gallant, Nonlinear Statistical Models, 1987, ch. 1).
+// The monthly errors are autocorrelated, so these intervals are narrower
+// than the true uncertainty: a lower bound of it. A parameter whose
+// column of J is (numerically) zero is not identified: NaN se, its whole
+// range as the interval.
+func confidenceIntervals(resid func([]float64) ([]float64, error), params []Param, theta []float64) ([]float64, [][2]float64, error) {
+	p := len(params)
+	r0, err := resid(theta)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := len(r0)
+	J := mat.NewDense(n, p, nil)
+	th := append([]float64(nil), theta...)
+	for j, pr := range params {
+		h := ciStep * (pr.Range.Hi - pr.Range.Lo)
+		lo, hi := math.Max(theta[j]-h, pr.Range.Lo), math.Min(theta[j]+h, pr.Range.Hi)
+		th[j] = hi
+		rp, err := resid(th)
+		if err != nil {
+			return nil, nil, err
+		}
+		th[j] = lo
+		rm, err := resid(th)
+		if err != nil {
+			return nil, nil, err
+		}
+		th[j] = theta[j]
+		if len(rp) != n || len(rm) != n {
+			return nil, nil, errors.New("residuals change length with the parameters")
+		}
+		for i := range n {
+			J.Set(i, j, (rp[i]-rm[i])/(hi-lo))
+		}
+	}
+	var ss float64
+	for _, v := range r0 {
+		ss += v * v
+	}
+	s2 := ss / float64(max(1, n-p))
+	se := make([]float64, p)
+	ci := make([][2]float64, p)
+	// Identified parameters: columns with a non-negligible norm.
+	var keep []int
+	for j := range p {
+		if mat.Norm(J.ColView(j), 2) > 1e-9 {
+			keep = append(keep, j)
+		}
+	}
+	cov := mat.NewSymDense(len(keep), nil)
+	Jk := mat.NewDense(n, max(1, len(keep)), nil)
+	for c, j := range keep {
+		for i := range n {
+			Jk.Set(i, c, J.At(i, j))
+		}
+	}
+	ok := len(keep) > 0
+	if ok {
+		var chol mat.Cholesky
+		var jtj mat.SymDense
+		jtj.SymOuterK(1, Jk.T())
+		if ok = chol.Factorize(&jtj); ok {
+			ok = chol.InverseTo(cov) == nil
+		}
+	}
+	for j, pr := range params {
+		se[j] = math.NaN()
+		ci[j] = [2]float64{pr.Range.Lo, pr.Range.Hi}
+	}
+	if ok {
+		for c, j := range keep {
+			v := s2 * cov.At(c, c)
+			if !(v >= 0) {
+				continue
+			}
+			se[j] = math.Sqrt(v)
+			pr := params[j]
+			ci[j] = [2]float64{math.Max(pr.Range.Lo, theta[j]-1.96*se[j]), math.Min(pr.Range.Hi, theta[j]+1.96*se[j])}
+		}
+	}
+	return se, ci, nil
+}
+
+// spikeExcess returns Σ_t max(0, |p_t / ((p_{t−1} + p_{t+1})/2) − 1| − limit)²
+// over the months of p with both neighbours.
+func spikeExcess(p []float64, limit float64) float64 {
+	var s float64
+	for k := 1; k+1 < len(p); k++ {
+		m := (p[k-1] + p[k+1]) / 2
+		if !(m > 0) {
+			continue
+		}
+		if d := math.Abs(p[k]/m-1) - limit; d > 0 {
+			s += d * d
+		}
+	}
+	return s
 }
 
 // RMSE returns the in-sample root mean squared log price error at the

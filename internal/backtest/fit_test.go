@@ -40,8 +40,8 @@ func TestFitRecoversSynthetic(t *testing.T) {
 			t.Errorf("a search used %d simulations, want ≤ 400 (MaxEvals)", sr.Evaluations)
 		}
 	}
-	if n := int(m.evals.Load()); n != res.Evaluations+1 { // +1: the final simulation for N
-		t.Errorf("model simulated %d times, FitResult says %d (+1)", n, res.Evaluations)
+	if n := int(m.evals.Load()); n != res.Evaluations+res.IntervalEvaluations+1 { // +1: the final simulation for N
+		t.Errorf("model simulated %d times, FitResult says %d + %d for the intervals (+1)", n, res.Evaluations, res.IntervalEvaluations)
 	}
 	// Objective months: 2020-01..2023-12.
 	if res.N != 48 || res.From != model.NewMonth(2020, 1) || res.To != model.NewMonth(2023, 12) {

@@ -69,9 +69,9 @@ var (
 	// stocks' adjustment speed φ, response β and the speed ω of the
 	// expected price, set for all regions; the base dataset's documented
 	// ranges (docs/MODEL.md, section 10).
-	RangeStockAdjust   = model.Range{Lo: 0.1, Hi: 1}
+	RangeStockAdjust   = model.Range{Lo: 0.05, Hi: 1}
 	RangeStockResponse = model.Range{Lo: 0.006, Hi: 0.06}
-	RangeExpectAdjust  = model.Range{Lo: 0.02, Hi: 0.2}
+	RangeExpectAdjust  = model.Range{Lo: 0.02, Hi: 0.15}
 )
 
 // HistoryModel is the potash model of a history scenario as a back-test
@@ -133,29 +133,15 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 		idx:          map[string]int{},
 	}
 	mkt := spec.Market
-	mu, lambda, eps, eta := 0.0, 0.0, 0.0, 0.0
-	phi, beta, omega := 0.0, 0.0, 0.0
-	for _, r := range mkt.Regions {
-		mu += r.Adjust / float64(len(mkt.Regions))
-		eps += r.Eps / float64(len(mkt.Regions))
-		phi += r.StockAdjust / float64(len(mkt.Regions))
-		beta += r.StockResponse / float64(len(mkt.Regions))
-		omega += r.ExpectAdjust / float64(len(mkt.Regions))
-	}
 	stocks := false
 	for _, r := range mkt.Regions {
 		stocks = stocks || r.StockMonths > 0
 	}
-	for _, s := range mkt.Suppliers {
-		lambda += s.Adjust / float64(len(mkt.Suppliers))
-		eta += s.Eta / float64(len(mkt.Suppliers))
-	}
-	clamp := func(v float64, r model.Range) float64 {
-		if math.IsNaN(v) {
-			return (r.Lo + r.Hi) / 2
-		}
-		return math.Min(math.Max(v, r.Lo), r.Hi)
-	}
+	// The search starts from fixed priors, not from the dataset's values
+	// (which are the published estimates): the estimate does not depend on
+	// what the dataset holds.
+	const mu, lambda, eps, eta, phi, beta, omega, disc = 0.1, 0.1, 0.3, 1, 0.3, 0.024, 0.05, 15
+	clamp := func(v float64, r model.Range) float64 { return math.Min(math.Max(v, r.Lo), r.Hi) }
 	h.params = []Param{
 		{Name: ParamCropElasticity, Unit: "1", Range: RangeCropElasticity, Start: 0.5,
 			Doc: "elasticity of potash demand (at given potash prices) to the crop-price index"},
@@ -183,7 +169,7 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 		if e.ID == DiscountEventID && e.Kind == model.EventRiskCost && !e.Relative {
 			h.disc = k
 			h.params = append(h.params, Param{Name: ParamDiscount, Unit: "%", Range: RangeDiscountPct,
-				Start: clamp(100*e.Value, RangeDiscountPct),
+				Start: clamp(disc, RangeDiscountPct),
 				Doc:   "risk cost buyers bear on Belarusian potash (percent of the CFR price, all its sales)"})
 			break
 		}

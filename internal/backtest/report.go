@@ -187,7 +187,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, the market's crop-price index by region (Pink Sheet maize, soybeans, wheat; %s; %d = 1) and the European gas price.\n\n",
 		weights, c.BaseYear)
-	params := report.Table{Head: []string{"parameter", "unit", "estimate", "start", "range"}, Right: []bool{false, false, true, true, false}}
+	params := report.Table{Head: []string{"parameter", "unit", "estimate", "95% interval", "start", "range"}, Right: []bool{false, false, true, false, true, false}}
 	for j, p := range f.Params {
 		flag := ""
 		for _, n := range f.AtBound {
@@ -195,7 +195,14 @@ func (r *Report) WriteTable(w io.Writer) error {
 				flag = "  at bound"
 			}
 		}
-		params.Rows = append(params.Rows, []string{p.Name, p.Unit, num(f.Values[j], 3), num(f.Start[j], 3), "[" + num(p.Range.Lo, 3) + ", " + num(p.Range.Hi, 3) + "]" + flag})
+		ci := "n/a"
+		if j < len(f.CI) {
+			ci = "[" + num(f.CI[j][0], 3) + ", " + num(f.CI[j][1], 3) + "]"
+			if math.IsNaN(f.SE[j]) {
+				ci += " not identified"
+			}
+		}
+		params.Rows = append(params.Rows, []string{p.Name, p.Unit, num(f.Values[j], 3), ci, num(f.Start[j], 3), "[" + num(p.Range.Lo, 3) + ", " + num(p.Range.Hi, 3) + "]" + flag})
 	}
 	params.WriteText(&b)
 
@@ -426,7 +433,9 @@ type jsonParam struct {
 	Start    float64    `json:"start"`
 	Range    [2]float64 `json:"range"`
 	AtBound  bool       `json:"at_bound"`
-	Doc      string     `json:"doc"`
+	// CI95 is the asymptotic 95% confidence interval, cut at the range.
+	CI95 [2]float64 `json:"ci95"`
+	Doc  string     `json:"doc"`
 }
 
 // jsonSummary is the JSON form of a Report.
@@ -504,8 +513,12 @@ func (r *Report) WriteJSON(w io.Writer, prov report.Provenance) error {
 		for _, n := range r.Fit.AtBound {
 			at = at || n == p.Name
 		}
-		s.Params = append(s.Params, jsonParam{Name: p.Name, Unit: p.Unit, Estimate: r.Fit.Values[j], Start: r.Fit.Start[j],
-			Range: [2]float64{p.Range.Lo, p.Range.Hi}, AtBound: at, Doc: p.Doc})
+		jp := jsonParam{Name: p.Name, Unit: p.Unit, Estimate: r.Fit.Values[j], Start: r.Fit.Start[j],
+			Range: [2]float64{p.Range.Lo, p.Range.Hi}, AtBound: at, Doc: p.Doc, CI95: [2]float64{p.Range.Lo, p.Range.Hi}}
+		if j < len(r.Fit.CI) {
+			jp.CI95 = r.Fit.CI[j]
+		}
+		s.Params = append(s.Params, jp)
 	}
 	for _, d := range r.Decompositions {
 		jd := jsonDecomp{Name: d.Name, From: d.From.String(), To: d.To.String(), RecordRise: d.RecordRise,

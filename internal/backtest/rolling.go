@@ -109,6 +109,7 @@ func forecastAt(ctx context.Context, m Model, in *InSample, start []float64, fo 
 	o := in.Cut()
 	fo.Start = start
 	fo.ExtraStarts = nil
+	fo.NoIntervals = true
 	fit, err := Fit(ctx, m, in, fo)
 	if err != nil {
 		return Forecast{}, nil, fmt.Errorf("origin %v: %w", o, err)
