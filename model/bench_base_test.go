@@ -77,6 +77,12 @@ func TestBaseDatasetIdentity(t *testing.T) {
 // from the base prices (cold start).
 func BenchmarkSolveBase(b *testing.B) {
 	m, c := baseSetup(b)
+	benchSolveCold(b, m, c)
+}
+
+// benchSolveCold times the sanction shock on c, solved from the base
+// prices.
+func benchSolveCold(b *testing.B, m *model.Market, c *model.Calibrated) {
 	pol := model.NewPolicy(m)
 	sanctions(b, m, pol, 0.15)
 	s, sol := model.NewSolver(c), model.NewSolution(c)
@@ -93,6 +99,12 @@ func BenchmarkSolveBase(b *testing.B) {
 // a monthly path).
 func BenchmarkSolveBaseWarm(b *testing.B) {
 	m, c := baseSetup(b)
+	benchSolveWarm(b, m, c)
+}
+
+// benchSolveWarm times the sanction shock on c, warm-started from the
+// equilibrium with a 14% wedge.
+func benchSolveWarm(b *testing.B, m *model.Market, c *model.Calibrated) {
 	pol := model.NewPolicy(m)
 	sanctions(b, m, pol, 0.14)
 	s, sol := model.NewSolver(c), model.NewSolution(c)
@@ -130,33 +142,12 @@ func cournotBase(tb testing.TB) (*model.Market, *model.Calibrated) {
 // and BPC (cournotBase).
 func BenchmarkSolveBaseCournot(b *testing.B) {
 	m, c := cournotBase(b)
-	pol := model.NewPolicy(m)
-	sanctions(b, m, pol, 0.15)
-	s, sol := model.NewSolver(c), model.NewSolution(c)
-	b.ReportAllocs()
-	for b.Loop() {
-		if res, err := s.Solve(pol, nil, nil, sol); err != nil || res.Status != model.Converged {
-			b.Fatal(err, res)
-		}
-	}
+	benchSolveCold(b, m, c)
 }
 
 // BenchmarkSolveBaseWarmCournot is BenchmarkSolveBaseWarm with Cournot
 // players and BPC.
 func BenchmarkSolveBaseWarmCournot(b *testing.B) {
 	m, c := cournotBase(b)
-	pol := model.NewPolicy(m)
-	sanctions(b, m, pol, 0.14)
-	s, sol := model.NewSolver(c), model.NewSolution(c)
-	if res, err := s.Solve(pol, nil, nil, sol); err != nil || res.Status != model.Converged {
-		b.Fatal(err, res)
-	}
-	start := append([]float64(nil), sol.FOB...)
-	sanctions(b, m, pol, 0.15)
-	b.ReportAllocs()
-	for b.Loop() {
-		if res, err := s.Solve(pol, nil, start, sol); err != nil || res.Status != model.Converged {
-			b.Fatal(err, res)
-		}
-	}
+	benchSolveWarm(b, m, c)
 }
