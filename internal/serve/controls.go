@@ -89,7 +89,7 @@ var Controls = []Control{
 		ID: "belarus_discount", Label: "Buyers' risk cost on Belarusian potash", Unit: "%",
 		Kind: KindNumber, Path: "events.belarus-discount.pct", Event: "belarus-discount",
 		Min: 0, Max: 60, Step: 1,
-		Help: "Sanction risk, compliance and insurance costs buyers bear on Belarusian potash; nobody collects them. Belarus bears part as a lower price (the \"sanction discount\"); US relief removes a third of it.",
+		Help: "Sanction risk, compliance and insurance costs buyers bear on Belarusian potash; nobody collects them. Belarus bears part as a lower price (the \"sanction discount\"). How much US relief shrinks it is not published: us-relief-2025 keeps it in its central case and draws cuts of up to two thirds.",
 	},
 	{
 		ID: "relief", Label: "US relief month", Unit: "month",
