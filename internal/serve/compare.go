@@ -220,12 +220,7 @@ func (s *Server) handleCompareChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Cache-Control", "private, max-age=3600, immutable")
-	if r.URL.Query().Get("download") != "" {
-		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(b, "vs-"+a.id[:8]+"-"+name+"."+ext)))
-	}
-	w.Write(data)
+	writeChart(w, r, ctype, data, downloadName(b, "vs-"+a.id[:8]+"-"+name+"."+ext))
 }
 
 // compareChart returns chart name of the comparison of a with e in

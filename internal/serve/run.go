@@ -787,6 +787,18 @@ func validID(id string) bool {
 	return err == nil
 }
 
+// writeChart sends a rendered chart: cacheable (a chart's URL names its
+// run), and as an attachment called filename when the query asks for a
+// download.
+func writeChart(w http.ResponseWriter, r *http.Request, ctype string, data []byte, filename string) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "private, max-age=3600, immutable")
+	if r.URL.Query().Get("download") != "" {
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
+	}
+	w.Write(data)
+}
+
 func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.entry(w, r, r.PathValue("id"))
 	if !ok {
@@ -808,12 +820,7 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Cache-Control", "private, max-age=3600, immutable")
-	if r.URL.Query().Get("download") != "" {
-		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", downloadName(e, name+"."+ext)))
-	}
-	w.Write(b)
+	writeChart(w, r, ctype, b, downloadName(e, name+"."+ext))
 }
 
 // chartTypes are the chart formats served, by extension.
