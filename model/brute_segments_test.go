@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -534,5 +535,200 @@ func TestSegmentReferenceBaseYear(t *testing.T) {
 	}
 	if rents < 3 {
 		t.Errorf("only %d tied corridors with a base route rent in 30 markets", rents)
+	}
+}
+
+// segResidual is an executable specification of the residuals the solver
+// will need for route-level rents (docs/MODEL.md, section 3.4, "In the
+// solver"), for one supplier (supplier 0) with one tied corridor k. At
+// its general log price y and its segment's log discount z ≥ 0 (segment
+// price p·e^(−z)) it returns the supplier's scaled excess demand
+// (D − S)/S0 and the segment's g; the z-row is Φ = ẑ − max(0, ẑ + g),
+// the facilities' mid form. The supply S is the one-price fill
+// (section 3.4) with the tied corridor at cost c_k + e_k + p̃·(1 − e^(−z))
+// and capacity in force κ' = min(κ, X), X its segment's tonnes, sorted
+// ahead of a general corridor whose cost it ties within 1e-9 $/t. With v
+// the mine's marginal value (MC(S) below capacity, else the netback of
+// the corridor carrying the last tonne), t the tied corridor's flow in
+// the fill and r = p̃·e^(−z) − c_k − e_k − v its rent at its segment's
+// price,
+//
+//	g = min( r/p0, (κ − X)/κ ) − (κ' − t)/κ
+//
+// raises z while a tied corridor with room earns a rent, lowers it while
+// the segment buys more than the corridor carries or the corridor is
+// marginal with capacity in force unused (the ports would be carrying
+// segment tonnes at the discount), and vanishes at a tie with a general
+// corridor that has room, where the split is free.
+func segResidual(c *Calibrated, pol *Policy, y, z float64) (ex, g float64) {
+	m := c.Market
+	seg := bruteSegOf(m, 0)
+	cost, capa := bruteSegCosts(c, pol, 0) // with e_k
+	s := m.Suppliers[0]
+	pt := math.Exp(y) * (1 - c.Markup[0])
+	P := [][]float64{make([]float64, len(m.Regions))}
+	tk := -1
+	for r, k := range seg {
+		P[0][r] = math.Exp(y)
+		if k >= 0 {
+			P[0][r], tk = math.Exp(y-z), k
+		}
+	}
+	var D, X float64
+	for r := range m.Regions {
+		x := bruteSegFlow(c, pol, P, 0, r)
+		D += x
+		if seg[r] >= 0 {
+			X += x
+		}
+	}
+	ec, ek := append([]float64(nil), cost...), append([]float64(nil), capa...)
+	if tk >= 0 {
+		ec[tk] += pt * (1 - math.Exp(-z))
+		ek[tk] = math.Min(capa[tk], X)
+	}
+	const tie = 1e-9 // $/t
+	ord := make([]int, len(ec))
+	for k := range ord {
+		ord[k] = k
+	}
+	sort.SliceStable(ord, func(a, b int) bool {
+		ca, cb := ec[ord[a]], ec[ord[b]]
+		switch {
+		case ord[a] == tk:
+			return ca <= cb+tie
+		case ord[b] == tk:
+			return ca < cb-tie
+		}
+		return ca < cb
+	})
+	K := math.Min(math.Max(0, s.Capacity+pol.CapacityAdd[0]), pol.ExportCap[0])
+	best, cum := 0.0, 0.0
+	for _, k := range ord {
+		cum += ek[k]
+		q := 0.0
+		if pt > ec[k] {
+			q = c.B[0] * math.Pow(pt-ec[k], s.Eta)
+		}
+		best = math.Max(best, math.Min(q, cum))
+	}
+	S := math.Min(K, best)
+	ex = (D - S) / c.S0[0]
+	if tk < 0 {
+		return ex, 0
+	}
+	v := math.Pow(S/c.B[0], 1/s.Eta) // below capacity: the mine's marginal cost
+	if S >= K {                      // at capacity: the netback of the corridor carrying the last tonne
+		cum = 0
+		for _, k := range ord {
+			if cum += ek[k]; cum >= S && ek[k] > 0 {
+				v = pt - ec[k]
+				break
+			}
+		}
+	}
+	var before float64 // capacity in force ahead of the tied corridor
+	for _, k := range ord {
+		if k == tk {
+			break
+		}
+		before += ek[k]
+	}
+	t := math.Max(0, math.Min(S-before, ek[tk]))
+	r := pt*math.Exp(-z) - cost[tk] - v
+	ks := math.Max(capa[tk], scaleFloor)
+	return ex, math.Min(r/s.FOB, (capa[tk]-X)/ks) - (ek[tk]-t)/ks
+}
+
+// segResidualSolve solves segResidual's two equations by nested bisection:
+// y clears the supplier's market for each z, and z is 0 when g ≤ 0 there,
+// else the root of g.
+func segResidualSolve(c *Calibrated, pol *Policy) (p, z float64) {
+	ysolve := func(z float64) float64 {
+		return bruteBisect(func(y float64) float64 { e, _ := segResidual(c, pol, y, z); return e }, math.Log(1e-6), math.Log(1e8))
+	}
+	z = bruteBisect(func(z float64) float64 { _, g := segResidual(c, pol, ysolve(z), z); return g }, 0, 20)
+	return math.Exp(ysolve(z)), z
+}
+
+// TestSegmentResidualDesign checks that the roots of segResidual are the
+// reference's equilibria: on the hand-computed cases, on the base year of
+// random one-supplier markets with a tied corridor (z = 0, every price at
+// its base, base route rents included), and under random shocks that
+// ration the general corridors, to 1e-8 (the random markets are skipped
+// with -short).
+func TestSegmentResidualDesign(t *testing.T) {
+	const tolDesign = 1e-8
+	check := func(t *testing.T, c *Calibrated, pol *Policy) bool {
+		t.Helper()
+		st, ok := bruteSegPrices(c, pol)
+		if !ok {
+			t.Fatal("reference: no convergence")
+		}
+		p, z := segResidualSolve(c, pol)
+		for r, k := range bruteSegOf(c.Market, 0) {
+			got := p
+			if k >= 0 {
+				got = p * math.Exp(-z)
+			}
+			if c.Beta[0][r] > 0 && !scalar.EqualWithinRel(got, st.P[0][r], tolDesign) {
+				t.Errorf("region %d: %.12g, reference %.12g (z = %g)", r, got, st.P[0][r], z)
+			}
+		}
+		return z > 1e-6
+	}
+	for _, tc := range []struct {
+		railCost, portCap, railCap, aScale, bScale float64
+	}{{30, 3, 6, 1, 1}, {30, 3, 4, 1, 1}, {30, 6, 6, 0.5, 0.25}, {10, 6, 6, 1, 0.5}, {10, 3, 4, 1, 1}, {10, 3, 6, 1, 1}} {
+		t.Run(fmt.Sprint(tc), func(t *testing.T) {
+			m := segRouteMarket(tc.railCost)
+			c := mustCalibrate(t, m)
+			pol := NewPolicy(m)
+			pol.CorridorCap[0][0], pol.CorridorCap[0][1] = tc.railCap, tc.portCap
+			pol.DemandScale[0], pol.DemandScale[1] = tc.aScale, tc.bScale
+			check(t, c, pol)
+		})
+	}
+	if testing.Short() {
+		return
+	}
+	markets, discounts := 0, 0
+	for seed := uint64(1); seed <= 150; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		m := randomMarket(rng, 1, 2+rng.IntN(3))
+		withRoutes(rng, m)
+		tied := false
+		for k := range m.Suppliers[0].Corridors {
+			tied = tied || bruteSegTied(m, 0, k)
+		}
+		if !tied {
+			continue
+		}
+		markets++
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			c := withRandomCosts(t, rng, m)
+			if p, z := segResidualSolve(c, NewPolicy(m)); !scalar.EqualWithinRel(p, m.Suppliers[0].FOB, tolIdentity) || z > 1e-12 {
+				t.Errorf("base year: p = %.12g, z = %g; want %.12g, 0", p, z, m.Suppliers[0].FOB)
+			}
+			pol := NewPolicy(m)
+			for r := range pol.DemandScale {
+				pol.DemandScale[r] = 0.5 + rng.Float64()
+			}
+			for k := range pol.CorridorCap[0] {
+				switch {
+				case bruteSegTied(m, 0, k):
+					pol.CorridorCap[0][k] *= 0.8 + rng.Float64()
+				case rng.Float64() < 0.7:
+					pol.CorridorCap[0][k] *= 0.2 + 0.5*rng.Float64() // ports ration
+				}
+			}
+			if check(t, c, pol) {
+				discounts++
+			}
+		})
+	}
+	t.Logf("%d random markets with a tied corridor, %d with a segment discount", markets, discounts)
+	if markets < 30 || discounts < 5 {
+		t.Errorf("%d random markets with a tied corridor, %d with a segment discount: want at least 30 and 5", markets, discounts)
 	}
 }
