@@ -72,6 +72,8 @@ func TestSetPolicyComposition(t *testing.T) {
 		{ID: "cost", Kind: EventCost, Supplier: -1, Region: -1, Value: 7, Start: s},
 		{ID: "cost2", Kind: EventCost, Supplier: 2, Region: -1, Value: 30, Start: s},
 		{ID: "ccost", Kind: EventCorridorCost, Supplier: 0, Corridor: 1, Value: 50, Start: s, RampIn: 2},
+		{ID: "st1", Kind: EventStockTarget, Region: -1, Supplier: -1, Value: 0.6, Start: s, RampIn: 3},
+		{ID: "st2", Kind: EventStockTarget, Region: 1, Supplier: -1, Value: -0.5, Start: s},
 	}}
 	if err := ValidateEvents(m, spec.Events); err != nil {
 		t.Fatal(err)
@@ -95,6 +97,9 @@ func TestSetPolicyComposition(t *testing.T) {
 		{"cost all suppliers", pol.CostShift[5], 7},
 		{"corridor cost level", pol.CorridorCost[0][1], 35 + (50-35)/2.0},
 		{"unchanged corridor", pol.CorridorCap[0][0], 16},
+		{"stock target ramps: 1 + 0.6/3", pol.StockScale[0], 1.2},
+		{"stock targets multiply", pol.StockScale[1], 1.2 * 0.5},
+		{"stock target, not the demand scale", pol.DemandScale[4], 1.1},
 	}
 	for _, ch := range checks {
 		if !scalar.EqualWithinAbsOrRel(ch.got, ch.want, 1e-12, 1e-12) {

@@ -76,6 +76,12 @@ const (
 	// members set their quantities jointly), 0 breaks it up (a level:
 	// ramps from the level in force, or From when HasFrom).
 	EventCoalition
+	// EventStockTarget scales the stock target of region Region's
+	// importers and distributors by (1 + Value) (a delta; Region −1: all
+	// regions; Value > −1): StockScale ×= 1 + w·v. A ramped rise is
+	// precautionary stock-building ahead of an announced disruption, its
+	// ramp-out the run-down of that cover (docs/MODEL.md, section 10.2).
+	EventStockTarget
 
 	eventKindEnd // one past the last kind
 )
@@ -189,6 +195,15 @@ var instruments = [eventKindEnd]instrument{
 			r0, r1 := span(e.Region, len(pol.DemandScale))
 			for r := r0; r < r1; r++ {
 				pol.DemandScale[r] *= 1 + w*v
+			}
+		},
+	},
+	EventStockTarget: {
+		name: "stock target", region: orAll, ramp: true, check: aboveMinus1, valueName: "pct",
+		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
+			r0, r1 := span(e.Region, len(pol.StockScale))
+			for r := r0; r < r1; r++ {
+				pol.StockScale[r] *= 1 + w*v
 			}
 		},
 	},

@@ -308,7 +308,7 @@ var (
 
 	rangeStockMonths   = Range{0, 6}        // k·12: up to half a year of use
 	rangeStockAdjust   = Range{0.02, 1}     // φ
-	rangeStockResponse = Range{0, 1}        // β: with the back-test's estimates a quota of eu-relief stalls above 1.12
+	rangeStockResponse = Range{0.001, 1}    // β: with the back-test's estimates a quota of eu-relief stalls above 1.12; at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02
 	rangeCarryCost     = Range{0.002, 0.05} // c, per month
 	rangeExpectAdjust  = Range{0.02, 1}     // ω
 )

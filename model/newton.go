@@ -241,7 +241,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			w.eps[r] = mu * reg.Eps
 		}
 		w.lnA[r] = lnA
-		if err := w.prepareStocks(r, lag, ds); err != nil {
+		if err := w.prepareStocks(r, lag, ds*pol.StockScale[r]); err != nil {
 			return err
 		}
 	}

@@ -51,6 +51,12 @@ type Policy struct {
 	// DemandScale[r] multiplies region r's demand at given prices (1 = none;
 	// 1.05 = demand 5% higher).
 	DemandScale []float64
+	// StockScale[r] multiplies the stock target of region r's importers
+	// and distributors, k·C̄ (1 = none; 1.3 = they want 30% more cover at
+	// normal prices): precautionary stock-building ahead of an announced
+	// disruption (docs/MODEL.md, section 10.2). No effect on a region
+	// without stocks.
+	StockScale []float64
 	// CostShift[i] is added to every unit cost of supplier i, $/t (an
 	// energy cost or a logistics surcharge: a real cost).
 	CostShift []float64
@@ -130,6 +136,7 @@ var policyFields = []policyField{
 		mat:  func(p *Policy) *[][]float64 { return &p.CorridorCost }},
 	{name: "capacity_add", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CapacityAdd }},
 	{name: "demand_scale", shape: perRegion, check: finiteNonNeg, def: 1, vec: func(p *Policy) *[]float64 { return &p.DemandScale }},
+	{name: "stock_scale", shape: perRegion, check: finiteNonNeg, def: 1, vec: func(p *Policy) *[]float64 { return &p.StockScale }},
 	{name: "cost_shift", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.CostShift }},
 	{name: "export_tax", shape: perSupplier, check: finiteAny, vec: func(p *Policy) *[]float64 { return &p.ExportTax }},
 	{name: "trq_quota", shape: perRoute, check: nonNegOrNoCap, def: NoCap, mat: func(p *Policy) *[][]float64 { return &p.TRQQuota }},

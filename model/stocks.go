@@ -9,7 +9,7 @@ import "math"
 // plus 12 times the month's change in stocks, and the stock follows a
 // stock-demand function of its price index against the expected price:
 //
-//	S*  = k·C̄·(P/Pᵉ)^(−γ),   γ = β/c                (stock demand)
+//	S*  = k·h·C̄·(P/Pᵉ)^(−γ),   γ = β/c              (stock demand; h = Policy.StockScale)
 //	ΔS  = φ·(S* − S_{t−1})                            (partial adjustment)
 //	X   = C·f(12·ΔS/C)                                 (shipFactor)
 //	S_t = S_{t−1} + (X − C)/12                         (stock accounting)
@@ -45,8 +45,9 @@ func StockGamma(g *Region) float64 {
 func hasStocks(g *Region) bool { return g.StockMonths > 0 }
 
 // prepareStocks sets region r's stock terms for this solve: lag's
-// stocks and expected price, the target's scale k·C̄ = k·s·Q0 (ds the
-// demand scale in force) and the rule's coefficients.
+// stocks and expected price, the target's scale k·h·C̄ = k·h·s·Q0 (ds =
+// s·h, the demand scale s in force times the stock-target scale h,
+// Policy.StockScale) and the rule's coefficients.
 func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) error {
 	g := &w.c.Market.Regions[r]
 	w.stk[r] = false

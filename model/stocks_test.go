@@ -209,3 +209,93 @@ func TestShipFactor(t *testing.T) {
 		}
 	}
 }
+
+// tolStockRule is the tolerance of the stock rule recomputed by hand from
+// a month's solution (its price index and consumption), relative.
+const tolStockRule = 1e-9
+
+// A precautionary rise of the stock target (EventStockTarget, docs/MODEL.md
+// section 10.2): in the long run stocks are k·h·C̄ at unchanged prices; in
+// the first month of the ramp the stock follows the rule by hand,
+// S = S₀ + φ·(k·h·Q0·(P/P0)^(−γ) − S₀) with h = 1 + v/RampIn; stocks are
+// built before the target's peak (prices up) and run down during its
+// ramp-out (prices below the base at some month), and the path returns
+// to the base year once the event has ramped out.
+func TestStocksTarget(t *testing.T) {
+	m := stockMarket()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("long run", func(t *testing.T) {
+		pol := NewPolicy(c.Market)
+		for r := range pol.StockScale {
+			pol.StockScale[r] = 1.5
+		}
+		lr, _ := mustSolve(t, c, pol, nil, nil)
+		for i, s := range m.Suppliers {
+			if !scalar.EqualWithinRel(lr.FOB[i], s.FOB, tolPathBase) {
+				t.Errorf("FOB[%s] = %.12g, want the base %g: stocks do not move long-run prices", s.Name, lr.FOB[i], s.FOB)
+			}
+		}
+		for r, g := range m.Regions {
+			if want := 1.5 * g.StockMonths / 12 * c.Q0[r]; !scalar.EqualWithinRel(lr.Stocks[r], want, tolPathBase) {
+				t.Errorf("%s: long-run stocks %.12g, want k·h·Q0 = %.12g", g.Name, lr.Stocks[r], want)
+			}
+		}
+	})
+	t.Run("path", func(t *testing.T) {
+		const v, rampIn, rampOut, on = 0.5, 6, 12, 12
+		start := NewMonth(2020, 1)
+		ev := Event{ID: "pre", Kind: EventStockTarget, Supplier: -1, Region: -1, Value: v,
+			Start: start + on, RampIn: rampIn, End: start + on + rampIn + 1, RampOut: rampOut}
+		spec := testSpec(m, pathLongRunMonths, ev)
+		p, err := Simulate(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Failed != 0 {
+			t.Fatalf("%d months failed", p.Failed)
+		}
+		checkStockAccounting(t, p)
+		first := p.Sol[on]
+		h := 1 + v/rampIn
+		for r, g := range m.Regions {
+			s0 := g.StockMonths / 12 * c.Q0[r]
+			target := s0 * h * math.Pow(first.PriceIndex[r]/c.P0[r], -StockGamma(&g))
+			want := s0 + g.StockAdjust*(target-s0)
+			if !scalar.EqualWithinRel(first.Stocks[r], want, tolStockRule) {
+				t.Errorf("%s, first month: stocks %.12g, by hand %.12g", g.Name, first.Stocks[r], want)
+			}
+			if !(first.Demand[r] > first.Consumption[r]) {
+				t.Errorf("%s, first month: shipments %g ≤ consumption %g while stocks are built", g.Name, first.Demand[r], first.Consumption[r])
+			}
+		}
+		b0 := p.Sol[0].Benchmark
+		if !(first.Benchmark > b0) {
+			t.Errorf("first month of stock-building: benchmark %g, base %g: want higher", first.Benchmark, b0)
+		}
+		low := math.Inf(1)
+		for k := on + rampIn; k < on+rampIn+1+rampOut+12; k++ {
+			low = math.Min(low, p.Sol[k].Benchmark)
+		}
+		if !(low < b0) {
+			t.Errorf("lowest benchmark during the run-down %g, base %g: want lower", low, b0)
+		}
+		b := make([]float64, len(p.Sol))
+		for k, sol := range p.Sol {
+			b[k] = sol.Benchmark
+		}
+		if k, dev := maxSpike(b); dev > 0.10 {
+			t.Errorf("month %d: price %.1f is %.1f%% from the mean of its neighbours", k, b[k], 100*dev)
+		}
+		last := p.Sol[len(p.Sol)-1]
+		for r, g := range m.Regions {
+			if s0 := g.StockMonths / 12 * c.Q0[r]; !scalar.EqualWithinRel(last.Stocks[r], s0, tolLongRun) ||
+				!scalar.EqualWithinRel(last.PriceIndex[r], c.P0[r], tolLongRun) {
+				t.Errorf("%s after %d months: stocks %.12g (base %.12g), price %.12g (base %.12g)", g.Name, len(p.Sol), last.Stocks[r], s0, last.PriceIndex[r], c.P0[r])
+			}
+		}
+		t.Logf("base %.2f, first month %.2f, lowest in the run-down %.2f", b0, first.Benchmark, low)
+	})
+}

@@ -40,6 +40,7 @@ var decompositions = []struct {
 		{"buyers' risk cost (belarus-discount)", []string{"belarus-discount"}},
 		{"Klaipėda closed, rerouting", []string{"klaipeda-closed", "russian-ports", "china-rail"}},
 		{"EU quota on Russian KCl", []string{"eu-quota-russia"}},
+		{"buyers' stock-building (precautionary-stocks)", []string{"precautionary-stocks"}},
 	}},
 }
 

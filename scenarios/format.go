@@ -62,6 +62,7 @@ type EventFile struct {
 	Capacity    *CapacityEvent    `yaml:"capacity,omitempty" doc:"Add production capacity (negative: an outage), Mt/yr."`
 	Demand      *DemandEvent      `yaml:"demand,omitempty" doc:"Shift a region's demand at given prices, percent."`
 	CropPrices  *CropPricesEvent  `yaml:"crop_prices,omitempty" doc:"Shock the market's crop-price driver in a region (or all), percent; it moves demand with the driver's elasticity and lag."`
+	StockTarget *StockTargetEvent `yaml:"stock_target,omitempty" doc:"Raise (or lower) the stock cover importers and distributors in a region (or all) aim for, percent of their normal stock: precautionary stock-building ahead of an announced disruption; its ramp-out runs the cover down."`
 	Cost        *CostEvent        `yaml:"cost,omitempty" doc:"Add to every unit cost of a supplier, $/t."`
 	TariffQuota *TariffQuotaEvent `yaml:"tariff_quota,omitempty" doc:"Set a tariff-rate quota on supplier→region: in_pct on imports up to quota_mt Mt/yr, out_pct above; the quota rent goes to the importers."`
 	Concession  *ConcessionEvent  `yaml:"concession,omitempty" doc:"Set the price concession a seller grants on supplier→region, percent of its FOB price: a transfer to buyers (a level; never a premium)."`

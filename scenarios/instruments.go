@@ -57,8 +57,8 @@ type CapacityEvent struct {
 // DemandEvent shifts demand.
 type DemandEvent struct {
 	Region    string    `yaml:"region" req:"true" doc:"Region name, or 'all'."`
-	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); -90 ≤ pct ≤ 90. Give pct or series_pct."`
-	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent, each -90 to 90; the last value holds afterwards."`
+	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Demand shift at given prices, percent (5 = 5% more); -90 ≤ pct ≤ 85. Give pct or series_pct."`
+	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly demand shifts from start, percent, each -90 to 85; the last value holds afterwards."`
 }
 
 // CropPricesEvent shocks the market's crop-price driver.
@@ -66,6 +66,12 @@ type CropPricesEvent struct {
 	Region    string    `yaml:"region" req:"true" doc:"Region name, or 'all'."`
 	Pct       *float64  `yaml:"pct,omitempty" unit:"%" doc:"Change of the region's crop-price index, percent (-20 = crop prices 20% lower than the market's driver); -90 ≤ pct ≤ 400. It reaches demand with the driver's elasticity and lag (market.drivers.crop_prices). Give pct or series_pct."`
 	SeriesPct []float64 `yaml:"series_pct,omitempty" unit:"%" doc:"Monthly changes of the crop-price index from start, percent, each -90 to 400; the last value holds afterwards."`
+}
+
+// StockTargetEvent shifts the stock target of importers and distributors.
+type StockTargetEvent struct {
+	Region string   `yaml:"region" req:"true" doc:"Region name, or 'all'."`
+	Pct    *float64 `yaml:"pct" req:"true" unit:"%" doc:"Change of the stock cover holders aim for at normal prices, percent of their normal stock (50 = half as much again: 3 months of use instead of 2); -90 ≤ pct ≤ 200. Changes nothing in a region without stocks."`
 }
 
 // CostEvent shifts a supplier's unit costs.
@@ -198,13 +204,14 @@ type instrument struct {
 // month to plausible prices (TestValidRangesWork; docs/SCENARIOS.md,
 // "Valid ranges").
 var (
-	pctBound     = bound{lo: -90, hi: 500}    // ad-valorem rates, %: below −91 the seller's price runs away
-	demandBound  = bound{lo: -90, hi: 90}     // demand shifts, %: a step of +98% in every region prices Europe beyond 20×; of −99% Cournot built-ins with stocks stall
-	tonnesBound  = bound{lo: 0, hi: 1000}     // caps, capacities, quotas, Mt/yr
-	addBound     = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
-	costBound    = bound{lo: 0, hi: 1000}     // corridor costs, $/t
-	costAddBound = bound{lo: -1000, hi: 900}  // cost shifts, $/t: a step of +990 $/t on Canada prices it beyond 20× its base
-	anyNumber    = bound{lo: math.Inf(-1), hi: math.Inf(1)}
+	pctBound         = bound{lo: -90, hi: 500}    // ad-valorem rates, %: below −91 the seller's price runs away
+	demandBound      = bound{lo: -90, hi: 85}     // demand shifts, %: a step of +90% in every region (85% works) prices Europe beyond 20× in 2024 (history's precautionary stocks); of −99% Cournot built-ins with stocks stall
+	tonnesBound      = bound{lo: 0, hi: 1000}     // caps, capacities, quotas, Mt/yr
+	addBound         = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
+	costBound        = bound{lo: 0, hi: 1000}     // corridor costs, $/t
+	stockTargetBound = bound{lo: -90, hi: 200}    // stock-target shifts, %
+	costAddBound     = bound{lo: -1000, hi: 900}  // cost shifts, $/t: a step of +990 $/t on Canada prices it beyond 20× its base
+	anyNumber        = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 
 	concessionBound = bound{lo: 0, hi: 50}                // a concession in force, % of FOB: never a premium
 	riskBound       = bound{lo: 0, hi: 100}               // a risk cost in force, % of CFR
@@ -390,6 +397,21 @@ var instrumentTable = []*instrument{
 				}
 			}
 			return evs
+		},
+	},
+	{
+		key: "stock_target", kind: model.EventStockTarget, ramp: true,
+		fields: []ifield{
+			{key: "region", role: roleRegion, all: true},
+			{key: "pct", role: roleNumber, valid: stockTargetBound, scale: 0.01},
+		},
+		check: func(x *evCheck) {
+			for r, rf := range x.mf.Regions {
+				if (x.reg == -1 || x.reg == r) && rf.StockMonths.Value > 0 {
+					return
+				}
+			}
+			x.warn("stock_target", "no region it covers holds stocks (stock_to_use_months), so the event changes nothing")
 		},
 	},
 	{

@@ -40,7 +40,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:62: events[0].wedge: event 'b' has more than one instrument (ban, wedge): give each its own event",
 	}},
 	{name: "no instrument", src: hdr + "  - {id: b, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:5: events[0]: event 'b' has no instrument: expected exactly one of ban, wedge, export_cap, corridor, capacity, demand, crop_prices, cost, tariff_quota, concession, risk_cost, export_tax, conduct, coalition",
+		"bad.yaml:4:5: events[0]: event 'b' has no instrument: expected exactly one of ban, wedge, export_cap, corridor, capacity, demand, crop_prices, stock_target, cost, tariff_quota, concession, risk_cost, export_tax, conduct, coalition",
 	}},
 	{name: "end before start", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, start: 2021-06, end: 2021-01}\n", want: []string{
 		"bad.yaml:4:76: events[0].end: end 2021-01 is not after start 2021-06 (end is the first month no longer in force)",

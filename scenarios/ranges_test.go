@@ -97,6 +97,7 @@ func rangeCases() []rangeCase {
 		{name: "outage of Laos", param: "events.x.add_mt", safe: 0, event: ev("capacity: {supplier: Laos, add_mt: %v}"), valid: bound{lo: -laosCapacity(), hi: 0}, skipHi: true, why: "the whole of a small supplier's capacity"},
 		{name: "demand shift, all regions", param: "events.x.pct", safe: 0, event: ev("demand: {region: all, pct: %v}"), valid: eventBound("demand", "pct")},
 		{name: "demand series, all regions", event: ev("demand: {region: all, series_pct: [%v]}"), valid: eventBound("demand", "series_pct")},
+		{name: "stock target, all regions", param: "events.x.pct", safe: 0, event: ev("stock_target: {region: all, pct: %v}"), valid: eventBound("stock_target", "pct")},
 		{name: "cost shift of Canada", param: "events.x.usd_per_t", safe: 0, event: ev("cost: {supplier: Canada, usd_per_t: %v}"), valid: eventBound("cost", "usd_per_t")},
 		{name: "tariff-rate quota rates", param: "events.x.in_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: %v, out_pct: 500, quota_mt: 1}"), valid: eventBound("tariff_quota", "in_pct")},
 		{name: "tariff-rate quota out rate", param: "events.x.out_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: -90, out_pct: %v, quota_mt: 1}"), valid: eventBound("tariff_quota", "out_pct")},

@@ -76,6 +76,7 @@ func TestSpecEvents(t *testing.T) {
 		{"energy", model.EventCost, 0, -1, -1, -4, 0, false, "2022-09", "", 0, 0, 0},
 		{"trq", model.EventTariffQuota, 2, 0, -1, 0, 0, false, "2022-01", "", 0, 0, 0},
 		{"crops", model.EventDemandDriver, -1, 1, -1, 0.8, 0, false, "2022-06", "", 3, 0, 0},
+		{"stock-up", model.EventStockTarget, -1, -1, -1, 0.4, 0, false, "2021-03", "2021-08", 4, 6, 0},
 		{"rebate", model.EventConcession, 0, 0, -1, 0.08, 0, false, "2021-06", "", 2, 0, 0},
 		{"risk", model.EventRiskCost, 1, -1, -1, 0.06, 0, false, "2021-04", "", 0, 0, 0},
 		{"risk-relief", model.EventRiskCost, 1, -1, -1, 0.5, 0, false, "2023-01", "", 0, 0, 0},

@@ -117,7 +117,11 @@ type Report struct {
 	Record []float64 // Pink Sheet KCl price, $/t; NaN where not published or before Start
 	Model  []float64 // fitted model's benchmark price with all factors, $/t
 	Naive  []float64 // last in-sample record carried forward from Cut, NaN before
-	Failed int       // months of the fitted path that did not converge
+	// StockMonths are the fitted model's stocks of importers and
+	// distributors, all regions, in months of that month's use (Sim.StockMonths;
+	// nil when the model has no stocks).
+	StockMonths []float64
+	Failed      int // months of the fitted path that did not converge
 
 	InSample  Stats // Start..Cut−1
 	OutSample Stats // Cut..last published month
@@ -181,6 +185,9 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 		}
 		r.Months = append(r.Months, t)
 		r.Model = append(r.Model, sim.Price[k])
+		if len(sim.StockMonths) == len(sim.Months) {
+			r.StockMonths = append(r.StockMonths, sim.StockMonths[k])
+		}
 		v, _ := rec.Potash.At(t)
 		r.Record = append(r.Record, v)
 	}

@@ -77,7 +77,7 @@ func ExampleRun() {
 	// Output:
 	// fitted on 2020-01..2023-12, tested on 2024-01..2025-10
 	// record peak 2022-04 at 1202 $/t
-	// 10 parameters, all inside their ranges: true
+	// 11 parameters, all inside their ranges: true
 }
 
 // BenchmarkRun measures the whole back-test (fit with at most 800

@@ -48,6 +48,10 @@ type Sim struct {
 	Price []float64
 	// Exports are monthly export rates by supplier name, Mt/yr.
 	Exports map[string][]float64
+	// StockMonths, when not nil, are the stocks of importers and
+	// distributors of all regions at the end of each month in months of
+	// that month's use, 12·Σ_r S_r / Σ_r C_r (docs/MODEL.md, section 10).
+	StockMonths []float64
 	// Failed counts months whose solve did not converge.
 	Failed int
 }

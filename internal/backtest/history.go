@@ -23,7 +23,19 @@ const (
 	ParamStockAdjust    = "stock_adjustment_per_month"
 	ParamStockResponse  = "stock_response"
 	ParamExpectAdjust   = "price_expectation_speed_per_month"
+	ParamPrecaution     = "precautionary_stock_pct"
 )
+
+// PrecautionEventID is the id of the history scenario's precautionary
+// stock-building (a stock_target event), whose size the back-test
+// estimates.
+const PrecautionEventID = "precautionary-stocks"
+
+// RangePrecautionPct: the rise of importers' and distributors' stock
+// target ahead of the announced disruption, percent of their normal stock
+// (0 = none; 100 = cover doubled, two months of use more with the
+// dataset's two months).
+var RangePrecautionPct = model.Range{Lo: 0, Hi: 100}
 
 // HistoryScenario is the built-in scenario the back-test simulates.
 const HistoryScenario = "history"
@@ -98,6 +110,7 @@ type HistoryModel struct {
 	params []Param
 	idx    map[string]int // parameter index by name
 	disc   int            // index of the discount event in Spec.Events, or −1
+	prec   int            // index of the precautionary-stocks event, or −1
 }
 
 // DefaultGasIntensityGermany is the estimated gas use of German potash
@@ -130,6 +143,7 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 		Crop:         crop,
 		GasIntensity: map[string]float64{"Germany": DefaultGasIntensityGermany},
 		disc:         -1,
+		prec:         -1,
 		idx:          map[string]int{},
 	}
 	mkt := spec.Market
@@ -171,6 +185,15 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 			h.params = append(h.params, Param{Name: ParamDiscount, Unit: "%", Range: RangeDiscountPct,
 				Start: clamp(disc, RangeDiscountPct),
 				Doc:   "risk cost buyers bear on Belarusian potash (percent of the CFR price, all its sales)"})
+			break
+		}
+	}
+	for k, e := range spec.Events {
+		if e.ID == PrecautionEventID && e.Kind == model.EventStockTarget && stocks {
+			h.prec = k
+			h.params = append(h.params, Param{Name: ParamPrecaution, Unit: "%", Range: RangePrecautionPct,
+				Start: 30,
+				Doc:   "rise of the stock target of importers and distributors ahead of the announced disruption (percent of their normal stock)"})
 			break
 		}
 	}
@@ -225,6 +248,9 @@ func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on 
 	}
 	if h.disc >= 0 {
 		s.Events[h.disc].Value = val(ParamDiscount) / 100
+	}
+	if h.prec >= 0 {
+		s.Events[h.prec].Value = val(ParamPrecaution) / 100
 	}
 	if on&FactorSanctions == 0 {
 		s.Events = nil
@@ -289,6 +315,7 @@ func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers
 		}
 		sim.Exports[sup.Name] = x
 	}
+	sim.StockMonths = stockMonths(s.Market, p.Sol)
 	return sim, nil
 }
 
@@ -318,3 +345,47 @@ func (h *HistoryModel) Markers(from, to model.Month) []EventMark {
 
 // EventMark is an event shown on the chart.
 type EventMark = plots.Marker
+
+// stockMonths returns the stocks of importers and distributors of every
+// region at the end of each month of sols in months of that month's use,
+// 12·Σ_r S_r / Σ_r C_r, or nil when no region of m holds stocks.
+func stockMonths(m *model.Market, sols []*model.Solution) []float64 {
+	held := false
+	for _, r := range m.Regions {
+		held = held || r.StockMonths > 0
+	}
+	if !held {
+		return nil
+	}
+	out := make([]float64, len(sols))
+	for k := range sols {
+		var s, c float64
+		for r := range m.Regions {
+			s += sols[k].Stocks[r]
+			c += sols[k].Consumption[r]
+		}
+		out[k] = math.NaN()
+		if c > 0 {
+			out[k] = 12 * s / c
+		}
+	}
+	return out
+}
+
+// WithEvent returns a copy of h whose scenario event id is changed by f
+// (a variant of its timing; the copy's Spec is a deep copy, h is not
+// changed).
+func (h *HistoryModel) WithEvent(id string, f func(e *model.Event)) (*HistoryModel, error) {
+	c := *h
+	c.Spec = h.Spec.Clone()
+	for k := range c.Spec.Events {
+		if c.Spec.Events[k].ID == id {
+			f(&c.Spec.Events[k])
+			if err := model.ValidateEvents(c.Spec.Market, c.Spec.Events); err != nil {
+				return nil, err
+			}
+			return &c, nil
+		}
+	}
+	return nil, fmt.Errorf("backtest: the scenario has no event %q", id)
+}

@@ -229,6 +229,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		c.PeakYear, r.PeakRecord.Month, num(r.PeakRecord.Value, 0), r.PeakModel.Month, num(r.PeakModel.Value, 0),
 		signed(float64(r.PeakModel.Month-r.PeakRecord.Month), 0), pct(r.PeakModel.Value/r.PeakRecord.Value-1))
 	fmt.Fprintf(&b, "Turning points (±6 months, ≥10%%): record %s; model %s.\n", tpList(r.TurningRecord), tpList(r.TurningModel))
+	if line := stockLine(r); line != "" {
+		b.WriteString(line)
+	}
 
 	fmt.Fprintf(&b, "\nExports: FAOSTAT (t K2O ÷ %.2f = t KCl) vs the model's annual average, Mt KCl\n", K2OShareOfKCl)
 	exports := report.Table{Head: []string{"supplier", "year", "record", "model", "error", fmt.Sprintf("change from %d: record", c.BaseYear), "model"}}
@@ -595,4 +598,43 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// stockLine describes the fitted model's stocks of importers and
+// distributors (Report.StockMonths): their cover in the first month, the
+// highest month in sample and after, and the last in-sample and last
+// simulated months; "" without stocks.
+func stockLine(r *Report) string {
+	if len(r.StockMonths) != len(r.Months) || len(r.Months) == 0 {
+		return ""
+	}
+	c := r.Config
+	hiIn, hiOut := -1, -1
+	for k, t := range r.Months {
+		v := r.StockMonths[k]
+		if math.IsNaN(v) {
+			continue
+		}
+		switch {
+		case t < c.Cut && (hiIn < 0 || v > r.StockMonths[hiIn]):
+			hiIn = k
+		case t >= c.Cut && (hiOut < 0 || v > r.StockMonths[hiOut]):
+			hiOut = k
+		}
+	}
+	at := func(k int) string { return r.Months[k].String() + " " + num(r.StockMonths[k], 2) }
+	parts := []string{at(0)}
+	if hiIn >= 0 {
+		parts = append(parts, "highest in sample "+at(hiIn))
+	}
+	for k, t := range r.Months {
+		if t == c.Cut-1 {
+			parts = append(parts, at(k))
+		}
+	}
+	if hiOut >= 0 {
+		parts = append(parts, "highest after "+at(hiOut))
+	}
+	parts = append(parts, at(len(r.Months)-1))
+	return "Stocks of importers and distributors, all regions, in months of use (the model's; no record): " + strings.Join(parts, "; ") + ".\n"
 }

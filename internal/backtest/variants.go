@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/potash-sim/potash/internal/report"
@@ -16,12 +17,18 @@ type Variant struct {
 	Name   string
 	Doc    string
 	Config Config
+	// Model, when not nil, derives the variant's model from the
+	// published one (a parameter held fixed, an event's timing changed).
+	Model func(Model) (Model, error)
 }
 
 // Variants returns the published back-test (first) and its alternatives:
 // prices only (no export term in the objective), equal crop weights in
 // every region (instead of the market's soybean-heavy index for Brazil),
-// and an earlier cut-off (fit on 2020–2022 only).
+// an earlier cut-off (fit on 2020–2022 only), no precautionary
+// stock-building (its size held at 0), and the stock-building run down
+// from 2022-07 instead of 2022-03 (the second half of 2022, when Brazil's
+// importers slowed their purchases: docs/BACKTEST.md).
 func Variants() []Variant {
 	base := DefaultConfig()
 	pricesOnly := DefaultConfig()
@@ -30,24 +37,75 @@ func Variants() []Variant {
 	equal.Fit.Weights = DefaultCropWeights
 	early := DefaultConfig()
 	early.Cut = model.NewMonth(2023, 1)
+	noStocks, lateRunDown := DefaultConfig(), DefaultConfig()
 	// The rolling origins and the nowcast belong to the published
 	// back-test only.
-	for _, c := range []*Config{&pricesOnly, &equal, &early} {
+	for _, c := range []*Config{&pricesOnly, &equal, &early, &noStocks, &lateRunDown} {
 		c.Rolling = RollingConfig{}
 	}
 	return []Variant{
-		{"published", "as above", base},
-		{"prices only", "objective without the export term", pricesOnly},
-		{"equal crop weights", "every region's index weighs maize, soybeans and wheat equally", equal},
-		{"cut-off 2023-01", "fit on 2020-01..2022-12, test on 2023-01..2025-10", early},
+		{Name: "published", Doc: "as above", Config: base},
+		{Name: "prices only", Doc: "objective without the export term", Config: pricesOnly},
+		{Name: "equal crop weights", Doc: "every region's index weighs maize, soybeans and wheat equally", Config: equal},
+		{Name: "cut-off 2023-01", Doc: "fit on 2020-01..2022-12, test on 2023-01..2025-10", Config: early},
+		{Name: "no stock-building", Doc: "the precautionary stock-building held at 0", Config: noStocks,
+			Model: func(m Model) (Model, error) { return FixParam(m, ParamPrecaution, 0) }},
+		{Name: "run-down from 2022-07", Doc: "the precautionary stock target held until 2022-06, run down over 12 months from 2022-07", Config: lateRunDown,
+			Model: func(m Model) (Model, error) {
+				h, ok := m.(*HistoryModel)
+				if !ok {
+					return nil, fmt.Errorf("backtest: the run-down variant needs the history model")
+				}
+				return h.WithEvent(PrecautionEventID, func(e *model.Event) { e.End = model.NewMonth(2022, 7) })
+			}},
 	}
+}
+
+// FixParam returns m with parameter name held at v: the returned model
+// estimates the other parameters only.
+func FixParam(m Model, name string, v float64) (Model, error) {
+	ps := m.Params()
+	for j, p := range ps {
+		if p.Name != name {
+			continue
+		}
+		if !p.Range.Contains(v) {
+			return nil, fmt.Errorf("backtest: %s = %g outside [%g, %g]", name, v, p.Range.Lo, p.Range.Hi)
+		}
+		return &fixedParam{Model: m, j: j, v: v, params: slices.Delete(slices.Clone(ps), j, j+1)}, nil
+	}
+	return nil, fmt.Errorf("backtest: the model has no parameter %q", name)
+}
+
+// fixedParam is a Model with parameter j of another held at v.
+type fixedParam struct {
+	Model
+	j      int
+	v      float64
+	params []Param
+}
+
+func (f *fixedParam) Params() []Param { return slices.Clone(f.params) }
+
+func (f *fixedParam) Simulate(ctx context.Context, theta []float64, d *Drivers, end model.Month, on Factors) (*Sim, error) {
+	if len(theta) != len(f.params) {
+		return nil, fmt.Errorf("backtest: %d parameter values for %d parameters", len(theta), len(f.params))
+	}
+	return f.Model.Simulate(ctx, slices.Insert(slices.Clone(theta), f.j, f.v), d, end, on)
 }
 
 // RunVariants runs m on rec for each variant.
 func RunVariants(ctx context.Context, m Model, rec *Record, vs []Variant) ([]*Report, error) {
 	out := make([]*Report, len(vs))
 	for k, v := range vs {
-		r, err := Run(ctx, m, rec, v.Config)
+		mv := m
+		if v.Model != nil {
+			var err error
+			if mv, err = v.Model(m); err != nil {
+				return nil, fmt.Errorf("variant %q: %w", v.Name, err)
+			}
+		}
+		r, err := Run(ctx, mv, rec, v.Config)
 		if err != nil {
 			return nil, fmt.Errorf("variant %q: %w", v.Name, err)
 		}
