@@ -501,7 +501,7 @@ func TestSegmentReferenceAgrees(t *testing.T) {
 // the calibration identity the solver will need.
 func TestSegmentReferenceBaseYear(t *testing.T) {
 	rents := 0
-	for seed := uint64(1); seed <= 30; seed++ {
+	for seed := uint64(1); seed <= 20; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 73))
 			m := randomMarket(rng, 2+rng.IntN(2), 2+rng.IntN(3))
@@ -540,9 +540,10 @@ func TestSegmentReferenceBaseYear(t *testing.T) {
 
 // segResidual is an executable specification of the residuals the solver
 // will need for route-level rents (docs/MODEL.md, section 3.4, "In the
-// solver"), for one supplier (supplier 0) with one tied corridor k. At
-// its general log price y and its segment's log discount z ≥ 0 (segment
-// price p·e^(−z)) it returns the supplier's scaled excess demand
+// solver"), for supplier i with at most one tied corridor k, the others'
+// route prices P fixed. At its general log price y and its segment's log
+// discount z ≥ 0 (segment price p·e^(−z), written into P[i]) it returns
+// the supplier's scaled excess demand
 // (D − S)/S0 and the segment's g; the z-row is Φ = ẑ − max(0, ẑ + g),
 // the facilities' mid form. The supply S is the one-price fill
 // (section 3.4) with the tied corridor at cost c_k + e_k + p̃·(1 − e^(−z))
@@ -560,23 +561,22 @@ func TestSegmentReferenceBaseYear(t *testing.T) {
 // marginal with capacity in force unused (the ports would be carrying
 // segment tonnes at the discount), and vanishes at a tie with a general
 // corridor that has room, where the split is free.
-func segResidual(c *Calibrated, pol *Policy, y, z float64) (ex, g float64) {
+func segResidual(c *Calibrated, pol *Policy, P [][]float64, i int, y, z float64) (ex, g float64) {
 	m := c.Market
-	seg := bruteSegOf(m, 0)
-	cost, capa := bruteSegCosts(c, pol, 0) // with e_k
-	s := m.Suppliers[0]
-	pt := math.Exp(y) * (1 - c.Markup[0])
-	P := [][]float64{make([]float64, len(m.Regions))}
+	seg := bruteSegOf(m, i)
+	cost, capa := bruteSegCosts(c, pol, i) // with e_k
+	s := m.Suppliers[i]
+	pt := math.Exp(y) * (1 - c.Markup[i])
 	tk := -1
 	for r, k := range seg {
-		P[0][r] = math.Exp(y)
+		P[i][r] = math.Exp(y)
 		if k >= 0 {
-			P[0][r], tk = math.Exp(y-z), k
+			P[i][r], tk = math.Exp(y-z), k
 		}
 	}
 	var D, X float64
 	for r := range m.Regions {
-		x := bruteSegFlow(c, pol, P, 0, r)
+		x := bruteSegFlow(c, pol, P, i, r)
 		D += x
 		if seg[r] >= 0 {
 			X += x
@@ -602,22 +602,22 @@ func segResidual(c *Calibrated, pol *Policy, y, z float64) (ex, g float64) {
 		}
 		return ca < cb
 	})
-	K := math.Min(math.Max(0, s.Capacity+pol.CapacityAdd[0]), pol.ExportCap[0])
+	K := math.Min(math.Max(0, s.Capacity+pol.CapacityAdd[i]), pol.ExportCap[i])
 	best, cum := 0.0, 0.0
 	for _, k := range ord {
 		cum += ek[k]
 		q := 0.0
 		if pt > ec[k] {
-			q = c.B[0] * math.Pow(pt-ec[k], s.Eta)
+			q = c.B[i] * math.Pow(pt-ec[k], s.Eta)
 		}
 		best = math.Max(best, math.Min(q, cum))
 	}
 	S := math.Min(K, best)
-	ex = (D - S) / c.S0[0]
+	ex = (D - S) / c.S0[i]
 	if tk < 0 {
 		return ex, 0
 	}
-	v := math.Pow(S/c.B[0], 1/s.Eta) // below capacity: the mine's marginal cost
+	v := math.Pow(S/c.B[i], 1/s.Eta) // below capacity: the mine's marginal cost
 	if S >= K {                      // at capacity: the netback of the corridor carrying the last tonne
 		cum = 0
 		for _, k := range ord {
@@ -640,42 +640,83 @@ func segResidual(c *Calibrated, pol *Policy, y, z float64) (ex, g float64) {
 	return ex, math.Min(r/s.FOB, (capa[tk]-X)/ks) - (ek[tk]-t)/ks
 }
 
-// segResidualSolve solves segResidual's two equations by nested bisection:
-// y clears the supplier's market for each z, and z is 0 when g ≤ 0 there,
-// else the root of g.
-func segResidualSolve(c *Calibrated, pol *Policy) (p, z float64) {
+// segResidualSolve solves supplier i's two rows of segResidual, the
+// others' prices fixed, by nested bisection: y clears the supplier's
+// market for each z, and z is 0 when g ≤ 0 there, else the root of g. It
+// leaves the solution in P[i].
+func segResidualSolve(c *Calibrated, pol *Policy, P [][]float64, i int) {
 	ysolve := func(z float64) float64 {
-		return bruteBisect(func(y float64) float64 { e, _ := segResidual(c, pol, y, z); return e }, math.Log(1e-6), math.Log(1e8))
+		return bruteBisect(func(y float64) float64 { e, _ := segResidual(c, pol, P, i, y, z); return e }, math.Log(1e-6), math.Log(1e8))
 	}
-	z = bruteBisect(func(z float64) float64 { _, g := segResidual(c, pol, ysolve(z), z); return g }, 0, 20)
-	return math.Exp(ysolve(z)), z
+	z := bruteBisect(func(z float64) float64 { _, g := segResidual(c, pol, P, i, ysolve(z), z); return g }, 0, 20)
+	segResidual(c, pol, P, i, ysolve(z), z)
+}
+
+// segResidualPrices runs Gauss–Seidel over suppliers with
+// segResidualSolve until no route price moves by more than 1e-13
+// relative, and reports whether it converged.
+func segResidualPrices(c *Calibrated, pol *Policy) ([][]float64, bool) {
+	m := c.Market
+	P := make([][]float64, len(m.Suppliers))
+	for i := range P {
+		P[i] = make([]float64, len(m.Regions))
+		for r := range P[i] {
+			P[i][r] = m.Suppliers[i].FOB
+		}
+	}
+	old := make([]float64, len(m.Regions))
+	for sweep := 0; sweep < 3000; sweep++ {
+		var change float64
+		for i := range P {
+			copy(old, P[i])
+			segResidualSolve(c, pol, P, i)
+			for r, p := range P[i] {
+				change = math.Max(change, math.Abs(p-old[r])/p)
+			}
+		}
+		if change < 1e-13 {
+			return P, true
+		}
+	}
+	return P, false
 }
 
 // TestSegmentResidualDesign checks that the roots of segResidual are the
 // reference's equilibria: on the hand-computed cases, on the base year of
-// random one-supplier markets with a tied corridor (z = 0, every price at
-// its base, base route rents included), and under random shocks that
-// ration the general corridors, to 1e-8 (the random markets are skipped
-// with -short).
+// random markets with tied corridors, one supplier or several (every
+// price at its base, base route rents included), and under random shocks
+// that ration the general corridors, to 1e-8 (the random markets are
+// skipped with -short).
 func TestSegmentResidualDesign(t *testing.T) {
 	const tolDesign = 1e-8
+	// check solves pol both ways, compares every route price and reports
+	// whether some segment pays less than its supplier's general price.
 	check := func(t *testing.T, c *Calibrated, pol *Policy) bool {
 		t.Helper()
 		st, ok := bruteSegPrices(c, pol)
 		if !ok {
 			t.Fatal("reference: no convergence")
 		}
-		p, z := segResidualSolve(c, pol)
-		for r, k := range bruteSegOf(c.Market, 0) {
-			got := p
-			if k >= 0 {
-				got = p * math.Exp(-z)
+		P, ok := segResidualPrices(c, pol)
+		if !ok {
+			t.Fatal("specification: no convergence")
+		}
+		discount := false
+		for i := range P {
+			var p0 float64
+			for r, k := range bruteSegOf(c.Market, i) {
+				if k < 0 {
+					p0 = math.Max(p0, P[i][r])
+				}
 			}
-			if c.Beta[0][r] > 0 && !scalar.EqualWithinRel(got, st.P[0][r], tolDesign) {
-				t.Errorf("region %d: %.12g, reference %.12g (z = %g)", r, got, st.P[0][r], z)
+			for r := range P[i] {
+				if c.Beta[i][r] > 0 && !scalar.EqualWithinRel(P[i][r], st.P[i][r], tolDesign) {
+					t.Errorf("supplier %d, region %d: %.12g, reference %.12g", i, r, P[i][r], st.P[i][r])
+				}
+				discount = discount || P[i][r] < p0*(1-1e-6)
 			}
 		}
-		return z > 1e-6
+		return discount
 	}
 	for _, tc := range []struct {
 		railCost, portCap, railCap, aScale, bScale float64
@@ -693,33 +734,43 @@ func TestSegmentResidualDesign(t *testing.T) {
 		return
 	}
 	markets, discounts := 0, 0
-	for seed := uint64(1); seed <= 150; seed++ {
-		rng := rand.New(rand.NewPCG(seed, 5))
-		m := randomMarket(rng, 1, 2+rng.IntN(3))
+	run := func(name string, rng *rand.Rand, n int) {
+		m := randomMarket(rng, n, 2+rng.IntN(3))
 		withRoutes(rng, m)
+		m.Facilities = nil
 		tied := false
-		for k := range m.Suppliers[0].Corridors {
-			tied = tied || bruteSegTied(m, 0, k)
+		for i := range m.Suppliers {
+			for k := range m.Suppliers[i].Corridors {
+				m.Suppliers[i].Corridors[k].Facility = ""
+				tied = tied || bruteSegTied(m, i, k)
+			}
 		}
 		if !tied {
-			continue
+			return
 		}
 		markets++
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+		t.Run(name, func(t *testing.T) {
 			c := withRandomCosts(t, rng, m)
-			if p, z := segResidualSolve(c, NewPolicy(m)); !scalar.EqualWithinRel(p, m.Suppliers[0].FOB, tolIdentity) || z > 1e-12 {
-				t.Errorf("base year: p = %.12g, z = %g; want %.12g, 0", p, z, m.Suppliers[0].FOB)
+			P, ok := segResidualPrices(c, NewPolicy(m))
+			for i, s := range m.Suppliers {
+				for r := range m.Regions {
+					if c.Beta[i][r] > 0 && (!ok || !scalar.EqualWithinRel(P[i][r], s.FOB, tolIdentity)) {
+						t.Errorf("base year: supplier %d, region %d: %.12g, want %.12g", i, r, P[i][r], s.FOB)
+					}
+				}
 			}
 			pol := NewPolicy(m)
 			for r := range pol.DemandScale {
 				pol.DemandScale[r] = 0.5 + rng.Float64()
 			}
-			for k := range pol.CorridorCap[0] {
-				switch {
-				case bruteSegTied(m, 0, k):
-					pol.CorridorCap[0][k] *= 0.8 + rng.Float64()
-				case rng.Float64() < 0.7:
-					pol.CorridorCap[0][k] *= 0.2 + 0.5*rng.Float64() // ports ration
+			for i := range m.Suppliers {
+				for k := range pol.CorridorCap[i] {
+					switch {
+					case bruteSegTied(m, i, k):
+						pol.CorridorCap[i][k] *= 0.8 + rng.Float64()
+					case rng.Float64() < 0.7:
+						pol.CorridorCap[i][k] *= 0.2 + 0.5*rng.Float64() // ports ration
+					}
 				}
 			}
 			if check(t, c, pol) {
@@ -727,8 +778,17 @@ func TestSegmentResidualDesign(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d random markets with a tied corridor, %d with a segment discount", markets, discounts)
-	if markets < 30 || discounts < 5 {
-		t.Errorf("%d random markets with a tied corridor, %d with a segment discount: want at least 30 and 5", markets, discounts)
+	for seed := uint64(1); seed <= 100; seed++ {
+		run(fmt.Sprint("one supplier, seed", seed), rand.New(rand.NewPCG(seed, 5)), 1)
+	}
+	one, oneDiscounts := markets, discounts
+	for seed := uint64(1); seed <= 20; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 6))
+		run(fmt.Sprint("several suppliers, seed", seed), rng, 2+rng.IntN(2))
+	}
+	t.Logf("random markets with a tied corridor: %d with one supplier (%d with a segment discount), %d with several (%d)",
+		one, oneDiscounts, markets-one, discounts-oneDiscounts)
+	if one < 30 || oneDiscounts < 5 || markets-one < 6 || discounts-oneDiscounts < 3 {
+		t.Error("too few markets with tied corridors or segment discounts")
 	}
 }
