@@ -75,6 +75,15 @@ type supplier struct {
 	lastCap, lastCost  []float64
 	lastShift, lastLnB float64
 	lastEta            float64
+
+	// qcum[j] and qinv[j] = q⁻¹(qcum[j]) = (qcum[j]/B)^(1/η) memoize the
+	// mine-supply inverse of each sorted position's cumulative capacity
+	// for the curve (qLnB, qEta): a tied or facility supplier re-sorts its
+	// corridors at every evaluation (refresh) while the capacities and the
+	// curve rarely change within a solve. The same inputs give the same
+	// value, so the thresholds are bit for bit those computed afresh.
+	qcum, qinv []float64
+	qLnB, qEta float64
 }
 
 // prepareSupply sorts the corridors of one supplier by cost c = costs[k]
@@ -95,6 +104,15 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 	copy(sp.lastCap, caps)
 	copy(sp.lastCost, costs)
 	sp.lastShift, sp.lastLnB, sp.lastEta, sp.ready = shift, sp.lnB, sp.eta, true
+	if sp.lnB != sp.qLnB || sp.eta != sp.qEta || len(sp.qcum) != nk {
+		if len(sp.qcum) != nk {
+			sp.qcum, sp.qinv = make([]float64, nk), make([]float64, nk)
+		}
+		for j := range sp.qcum {
+			sp.qcum[j] = math.NaN() // matches no capacity
+		}
+		sp.qLnB, sp.qEta = sp.lnB, sp.eta
+	}
 	for k := 0; k < nk; k++ {
 		sp.ord[k] = k
 	}
@@ -111,7 +129,10 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 		sp.cost[j] = costs[k] + shift
 		sp.cum[j] = cum
 		if cum > 0 {
-			sp.thr[j] = sp.cost[j] + fexp((flog(cum)-sp.lnB)/sp.eta)
+			if cum != sp.qcum[j] {
+				sp.qcum[j], sp.qinv[j] = cum, fexp((flog(cum)-sp.lnB)/sp.eta)
+			}
+			sp.thr[j] = sp.cost[j] + sp.qinv[j]
 		} else {
 			sp.thr[j] = sp.cost[j]
 		}
