@@ -129,17 +129,18 @@ func Simulate(ctx context.Context, spec *Spec) (*Path, error) {
 		return nil, err
 	}
 	path := newPath(spec, cal, ps.sol)
+	ps.into = func(k int) *Solution { return path.Sol[k] }
 	for k := range path.Months {
 		if k%12 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		t := path.Months[k]
 		ps.setPolicy(k, t)
-		res, err := ps.solve(t)
+		res, err := ps.solve(k, t)
 		if err != nil {
 			return nil, err
 		}
-		path.record(k, ps.sol, res)
+		path.count(k, res)
 	}
 	return path, nil
 }
@@ -169,19 +170,23 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 		Counterfactual: newPathLazy(counterfactual, calC),
 	}
 	cf := run.Counterfactual
+	// Each month is solved straight into its stored Solution; the
+	// counterfactual's storage is carved at its first own month.
+	p.s.into = func(k int) *Solution { return run.Scenario.Sol[k] }
+	p.c.into = func(k int) *Solution {
+		if cf.Sol[k] == nil {
+			copy(cf.Sol[k:], solutionSlab(p.c.sol, len(cf.Sol)-k))
+		}
+		return cf.Sol[k]
+	}
 	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
-		run.Scenario.record(k, ss, rs)
+		run.Scenario.count(k, rs)
 		if cs == ss {
 			// The month is the scenario's (same inputs, same solution):
 			// both paths hold the same read-only Solution.
 			cf.Sol[k] = run.Scenario.Sol[k]
-			cf.count(k, rc)
-			return nil
 		}
-		if cf.Sol[k] == nil {
-			copy(cf.Sol[k:], solutionSlab(p.c.sol, len(cf.Sol)-k))
-		}
-		cf.record(k, cs, rc)
+		cf.count(k, rc)
 		return nil
 	})
 	if err != nil {

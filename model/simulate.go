@@ -14,13 +14,16 @@ type pathSim struct {
 	spec   *Spec
 	solver *Solver
 	pol    *Policy
-	sol    *Solution
-	lag    Lag
-	start  []float64 // warm start for the next month
-	prev   []float64 // last month's FOB prices
-	step   []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
-	gstep  []float64 // monthly demand-trend factor (1 + g_r)^(1/12)
-	gcur   []float64 // demand-trend factor of the current month
+	sol    *Solution // the month's Solution: the workspace's own, or into's
+	// into, if not nil, returns the Solution month k is solved into (a
+	// path's stored month), so that it need not be copied there.
+	into  func(k int) *Solution
+	lag   Lag
+	start []float64 // warm start for the next month
+	prev  []float64 // last month's FOB prices
+	step  []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
+	gstep []float64 // monthly demand-trend factor (1 + g_r)^(1/12)
+	gcur  []float64 // demand-trend factor of the current month
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
@@ -111,9 +114,13 @@ func (ps *pathSim) setPolicy(k int, t Month) {
 	}
 }
 
-// solve solves the month whose policy is in ps.pol and carries its
-// quantities and prices into the next month.
-func (ps *pathSim) solve(t Month) (Result, error) {
+// solve solves month k (t = Start + k), whose policy is in ps.pol, into
+// ps.sol (into(k) when set) and carries its quantities and prices into
+// the next month.
+func (ps *pathSim) solve(k int, t Month) (Result, error) {
+	if ps.into != nil {
+		ps.sol = ps.into(k)
+	}
 	res, err := ps.solver.Solve(ps.pol, &ps.lag, ps.start, ps.sol)
 	if err != nil {
 		return res, fmt.Errorf("%s, month %v: %w", specName(ps.spec), t, err)
@@ -204,7 +211,7 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 		p.s.setPolicy(k, t)
 		p.c.setPolicy(k, t)
 		same = same && policiesEqual(p.s.pol, p.c.pol)
-		rs, err := p.s.solve(t)
+		rs, err := p.s.solve(k, t)
 		if err != nil {
 			return err
 		}
@@ -212,7 +219,7 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 		if same {
 			p.c.advance(p.s.sol)
 		} else {
-			if rc, err = p.c.solve(t); err != nil {
+			if rc, err = p.c.solve(k, t); err != nil {
 				return err
 			}
 			cs = p.c.sol
@@ -268,11 +275,6 @@ func newPathLazy(spec *Spec, cal *Calibrated) *Path {
 		p.Months[k] = spec.Start + Month(k)
 	}
 	return p
-}
-
-func (p *Path) record(k int, sol *Solution, res Result) {
-	copySolution(p.Sol[k], sol)
-	p.count(k, res)
 }
 
 // count records month k's solver report.
@@ -337,24 +339,6 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 		out[k] = s
 	}
 	return out
-}
-
-// copySolution copies src into dst (same shape) without allocating.
-func copySolution(dst, src *Solution) {
-	for f := range solFields {
-		sf := &solFields[f]
-		if sf.vec != nil {
-			copy(*sf.vec(dst), *sf.vec(src))
-			continue
-		}
-		d := *sf.mat(dst)
-		for i, r := range *sf.mat(src) {
-			copy(d[i], r)
-		}
-	}
-	copy(dst.Binding, src.Binding)
-	copy(dst.Traded, src.Traded)
-	dst.Benchmark = src.Benchmark
 }
 
 // marketsEqual reports whether a and b hold the same values (every field

@@ -267,8 +267,8 @@ type Solution struct {
 }
 
 // solField is one float field of Solution: a vector (per supplier or
-// region) or a matrix (per route or corridor). NewSolution,
-// solutionSlab and copySolution go through solFields, so a new output is
+// region) or a matrix (per route or corridor). NewSolution
+// and solutionSlab go through solFields, so a new output is
 // one entry here.
 type solField struct {
 	shape shape
