@@ -26,7 +26,7 @@ func (w *workspace) setupFacilities() {
 	c, m := w.c, w.c.Market
 	nF := len(m.Facilities)
 	w.rho, w.fcap, w.fden, w.fscale, w.fuse = make([]float64, nF), make([]float64, nF), make([]float64, nF), make([]float64, nF), make([]float64, nF)
-	w.fmode = make([]int8, nF)
+	w.fmode, w.fhint = make([]int8, nF), make([]float64, nF)
 	w.fu = make([][]facUser, nF)
 	for f, fc := range m.Facilities {
 		w.fcap[f] = fc.Capacity
@@ -387,43 +387,94 @@ func (w *workspace) limitedWeight(i, k, r int, S float64) float64 {
 	return v
 }
 
+// facExcess returns facility f's relative excess use (U − K_F)/K_F at
+// scaled shadow value rh, every price and flow fixed (the function
+// solveFac clears). It sets w.rho[f] and refreshes the users' corridors.
+func (w *workspace) facExcess(f int, rh float64) float64 {
+	w.rho[f] = rh * w.fscale[f]
+	var U float64
+	for _, us := range w.fu[f] {
+		i := us.i
+		if w.closed[i] {
+			continue
+		}
+		sp := &w.sup[i]
+		w.flowsOf(i)
+		w.refresh(i, w.xs)
+		S := w.D[i]
+		if !w.pinned[i] {
+			S, _, _ = sp.supplyAt(w.p[i] * (1 - w.dbar[i]) * sp.oml)
+		}
+		v, _, _ := w.facFlow(i, us.k, S)
+		U += v
+	}
+	w.evals++
+	return (U - w.fcap[f]) / w.fden[f]
+}
+
 // solveFac clears facility f by safeguarded bisection in ρ̂ ∈ [0, rhoMax]
 // with every price and flow fixed (the Gauss–Seidel fallback and the start
 // of a solve): its use falls as ρ rises (a dearer slot moves the users'
 // tonnes to their other corridors or cuts their output).
 func (w *workspace) solveFac(f int, tol float64) {
 	u := w.n + len(w.tq) + f
-	g := func(rh float64) float64 {
-		w.rho[f] = rh * w.fscale[f]
-		var U float64
-		for _, us := range w.fu[f] {
-			i := us.i
-			if w.closed[i] {
-				continue
-			}
-			sp := &w.sup[i]
-			w.flowsOf(i)
-			w.refresh(i, w.xs)
-			S := w.D[i]
-			if !w.pinned[i] {
-				S, _, _ = sp.supplyAt(w.p[i] * (1 - w.dbar[i]) * sp.oml)
-			}
-			v, _, _ := w.facFlow(i, us.k, S)
-			U += v
+	g := func(rh float64) float64 { return w.facExcess(f, rh) }
+	// The bisection's decisions are replayed exactly, but g is only
+	// evaluated where its sign is not yet known: g is non-increasing in
+	// ρ̂, so g > 0.01·tol at every point left of one where it was (kp),
+	// and g < −0.01·tol right of one where it was (kn). Regula falsi
+	// steps (facNarrow) first narrow [kp, kn] around the root, from last
+	// solve's root when there was one (fhint); the bisection then
+	// evaluates g only between kp and kn. The result is the plain
+	// bisection's, bit for bit: only the number of evaluations differs.
+	eps := 0.01 * tol
+	kp, kn := math.Inf(-1), math.Inf(1)
+	bad := false
+	gk := func(rh float64) float64 {
+		v := g(rh)
+		if v > eps && rh >= kn || v < -eps && rh <= kp || math.Abs(v) <= eps && (rh <= kp || rh >= kn) {
+			bad = true // not monotone within rounding: infer nothing
 		}
-		w.evals++
-		return (U - w.fcap[f]) / w.fden[f]
+		if v > eps {
+			kp = math.Max(kp, rh)
+		} else if v < -eps {
+			kn = math.Min(kn, rh)
+		}
+		return v
+	}
+	// sign is g(rh), or ±Inf where its sign is known.
+	sign := func(rh float64) float64 {
+		switch {
+		case bad:
+			return g(rh)
+		case rh <= kp:
+			return math.Inf(1)
+		case rh >= kn:
+			return math.Inf(-1)
+		}
+		return gk(rh)
+	}
+	if h := w.fhint[f]; h > 0 {
+		facHint(gk, &kp, &kn, h, eps)
 	}
 	rh := 0.0
-	if g(0) > 0 {
+	if glo := sign(0); glo > 0 {
 		lo, hi := 0.0, math.Max(2*w.y[u], 0.01)
-		for hi < rhoMax && g(hi) > 0 {
-			lo, hi = hi, math.Min(2*hi, rhoMax)
+		ghi := math.NaN()
+		for hi < rhoMax {
+			if ghi = sign(hi); !(ghi > 0) {
+				break
+			}
+			lo, glo, hi = hi, ghi, math.Min(2*hi, rhoMax)
+		}
+		if hi < rhoMax && !(kn-kp <= 4e-16*(1+hi)) && !math.IsInf(glo, 0) && ghi <= 0 && !math.IsInf(ghi, 0) {
+			// No hint, or a poor one: narrow within [lo, hi].
+			facNarrow(gk, &kp, &kn, lo, hi, glo, ghi, eps)
 		}
 		for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
 			mid := 0.5 * (lo + hi)
-			v := g(mid)
-			if math.Abs(v) <= 0.01*tol {
+			v := sign(mid)
+			if math.Abs(v) <= eps {
 				lo, hi = mid, mid
 				break
 			}
@@ -434,7 +485,114 @@ func (w *workspace) solveFac(f int, tol float64) {
 			}
 		}
 		rh = 0.5 * (lo + hi)
+		w.fhint[f] = rh
 	}
 	w.y[u] = rh
 	w.rho[f] = rh * w.fscale[f]
+}
+
+// facNarrow brackets the root of a non-increasing g on [lo, hi] (g(lo) =
+// glo > 0 ≥ g(hi) = ghi) by the Illinois variant of regula falsi, for at
+// most facNarrowIter evaluations, each recorded by gk in kp and kn; once
+// it meets a point where |g| ≤ eps it probes outwards for the nearest
+// points where |g| > eps on either side. It only gathers knowledge for
+// facBisect: its own estimate of the root is never used.
+func facNarrow(gk func(float64) float64, kp, kn *float64, lo, hi, glo, ghi, eps float64) {
+	side, w0 := 0, hi-lo
+	for it := 0; it < facNarrowIter && hi-lo > 4e-16*(1+hi); it++ {
+		x := hi - ghi*(hi-lo)/(ghi-glo)
+		if it%3 == 2 {
+			// Safeguard: bisect when three steps did not halve the
+			// bracket (regula falsi crawls on a steep smoothed tie).
+			if hi-lo > 0.5*w0 {
+				x = 0.5 * (lo + hi)
+			}
+			w0 = hi - lo
+		}
+		if !(x > lo && x < hi) {
+			x = 0.5 * (lo + hi)
+		}
+		v := gk(x)
+		if math.Abs(v) <= eps {
+			// x is inside the band where the bisection stops: find its
+			// edges, from the secant slope's estimate of its half-width.
+			d := 4e-16 * (1 + math.Abs(x))
+			if e := 2 * eps * (hi - lo) / (glo - ghi); e > d && e < hi-lo {
+				d = e
+			}
+			facBand(gk, kp, kn, x, d, eps)
+			return
+		}
+		if v > 0 {
+			lo, glo = x, v
+			if side > 0 {
+				ghi *= 0.5
+			}
+			side = 1
+		} else {
+			hi, ghi = x, v
+			if side < 0 {
+				glo *= 0.5
+			}
+			side = -1
+		}
+	}
+}
+
+// facNarrowIter bounds the regula falsi evaluations of facNarrow.
+const facNarrowIter = 40
+
+// facHint gathers knowledge of a non-increasing g (recorded by gk in kp
+// and kn) around h, last solve's root: it steps out from h by 1e-6·h,
+// growing eightfold, until g changes sign, then narrows the bracket with
+// facNarrow.
+func facHint(gk func(float64) float64, kp, kn *float64, h, eps float64) {
+	gh := gk(h)
+	if math.Abs(gh) <= eps {
+		facBand(gk, kp, kn, h, 4e-16*(1+h), eps)
+		return
+	}
+	dir := 1.0
+	if gh < 0 {
+		dir = -1
+	}
+	x, gx := h, gh
+	for d := 1e-6 * h; d < rhoMax; d *= 8 {
+		y := math.Max(0, x+dir*d)
+		gy := gk(y)
+		if math.Abs(gy) <= eps {
+			facBand(gk, kp, kn, y, 4e-16*(1+y), eps)
+			return
+		}
+		if (gy > 0) != (gx > 0) {
+			lo, hi, glo, ghi := x, y, gx, gy
+			if dir < 0 {
+				lo, hi, glo, ghi = y, x, gy, gx
+			}
+			facNarrow(gk, kp, kn, lo, hi, glo, ghi, eps)
+			return
+		}
+		if y == 0 {
+			return
+		}
+		x, gx = y, gy
+	}
+}
+
+// facBand probes outwards from x, where |g| ≤ eps, for the nearest points
+// on either side where |g| > eps, starting d away and quadrupling.
+func facBand(gk func(float64) float64, kp, kn *float64, x, d, eps float64) {
+	for _, dir := range [2]float64{-1, 1} {
+		e := d
+		for k := 0; k < 20; k++ {
+			y := x + dir*e
+			if dir < 0 && y <= *kp || dir > 0 && y >= *kn {
+				break
+			}
+			if math.Abs(gk(y)) > eps {
+				break
+			}
+			e *= 4
+		}
+	}
 }

@@ -119,6 +119,7 @@ type workspace struct {
 	fuse   []float64   // use at the last eval, Mt/yr
 	fmode  []int8      // piece of the mid function at the last eval: −1 (ρ = 0) or 0 (U = K_F)
 	fu     [][]facUser // the corridors using each facility
+	fhint  []float64   // ρ̂ at the last solveFac that found it binding (0: none): where the next one looks first
 	xs     []float64   // per-region scratch: one supplier's flows
 
 	// Newton linear algebra on the unknowns, N×N row-major (N = len(unk)).

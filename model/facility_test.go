@@ -1,0 +1,98 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// bisectFac is solveFac's root as a plain bisection computes it,
+// evaluating facExcess at every midpoint: the reference its faster
+// replay must reproduce bit for bit.
+func bisectFac(w *workspace, f int, tol float64) float64 {
+	u := w.n + len(w.tq) + f
+	g := func(rh float64) float64 { return w.facExcess(f, rh) }
+	if !(g(0) > 0) {
+		return 0
+	}
+	lo, hi := 0.0, math.Max(2*w.y[u], 0.01)
+	for hi < rhoMax && g(hi) > 0 {
+		lo, hi = hi, math.Min(2*hi, rhoMax)
+	}
+	for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
+		mid := 0.5 * (lo + hi)
+		v := g(mid)
+		if math.Abs(v) <= 0.01*tol {
+			lo, hi = mid, mid
+			break
+		}
+		if v > 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return 0.5 * (lo + hi)
+}
+
+// TestSolveFacReplaysBisection: solveFac, which evaluates the facility's
+// excess use only where its sign is not known yet, returns exactly the
+// plain bisection's root, whatever its hint (none, the root itself, near
+// it, far from it), on random routed markets under random shocks at
+// random prices, and uses fewer evaluations.
+func TestSolveFacReplaysBisection(t *testing.T) {
+	var plain, fast, cases int
+	for seed := uint64(1); seed <= 40; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 77))
+			m := randomMarket(rng, 2+rng.IntN(5), 1+rng.IntN(5))
+			withRoutes(rng, m)
+			if len(m.Facilities) == 0 {
+				t.Skip("no facility")
+			}
+			c := withRandomCosts(t, rng, m)
+			pol := NewPolicy(c.Market)
+			randomShock(rng, c, pol)
+			w := newWorkspace(c)
+			if err := w.prepare(pol, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			for trial := 0; trial < 10; trial++ {
+				for _, i := range w.part {
+					w.y[i] = clampY(math.Log(m.Suppliers[i].FOB) + 0.4*(rng.Float64()-0.5))
+				}
+				w.eval()
+				for f := range w.rho {
+					u := w.n + len(w.tq) + f
+					for _, tol := range []float64{DefaultTol, mcTol} {
+						y0 := w.y[u]
+						e0 := w.evals
+						want := bisectFac(w, f, tol)
+						plain += w.evals - e0
+						for _, hint := range []float64{0, want, want * (1 + 1e-9), want * 0.97, want * 1.5, 3, 1e-7} {
+							w.y[u], w.fhint[f] = y0, hint
+							e0 = w.evals
+							w.solveFac(f, tol)
+							if hint == want {
+								fast += w.evals - e0
+								cases++
+							}
+							if got := w.y[u]; math.Float64bits(got) != math.Float64bits(want) {
+								t.Errorf("trial %d, tol %g, hint %g: ρ̂ = %v, bisection %v", trial, tol, hint, got, want)
+							}
+							if w.rho[f] != want*w.fscale[f] {
+								t.Errorf("trial %d: ρ = %v, want ρ̂·ρs = %v", trial, w.rho[f], want*w.fscale[f])
+							}
+						}
+						w.y[u] = y0
+					}
+				}
+			}
+		})
+	}
+	if cases == 0 || fast >= plain {
+		t.Errorf("%d cases: %d evaluations with a hint, %d by plain bisection", cases, fast, plain)
+	}
+	t.Logf("%d cases: %d evaluations with last root as hint, %d by plain bisection", cases, fast, plain)
+}
