@@ -492,7 +492,7 @@ func (l *loader) validateDrivers(mf *MarketFile, d *doc, at func(string) string)
 	if l.hasErrors() {
 		return
 	}
-	p, err := RecordedCropPrices()
+	p, err := recordedRealCropPrices(mf.BaseYear)
 	if err == nil {
 		_, err = cropDriver(mf).Events(p, mf.BaseYear)
 	}

@@ -17,15 +17,6 @@ import (
 // rounding.
 const tolIndex = 1e-12
 
-// 2020 averages of the embedded Pink Sheet extract, $/t, by hand from its
-// twelve monthly rows: maize 165.46600046666663, soybeans
-// 406.63984166467253, wheat (US HRW) 231.56548795000003.
-const (
-	maize2020 = 165.46600046666663
-	soy2020   = 406.63984166467253
-	wheat2020 = 231.56548795000003
-)
-
 func driverByID(s *model.Spec, id string) *model.Event {
 	for k := range s.Drivers {
 		if s.Drivers[k].ID == id {
@@ -43,14 +34,11 @@ func driverByID(s *model.Spec, id string) *model.Event {
 // projection a scenario sets.
 func TestCropDriverEmbedded(t *testing.T) {
 	s := mustLoad(t, "history", "market.drivers.crop_prices.lag_months=0")
-	// 2022-05: maize 344.84005919999998, soybeans 724.09, wheat 522.29.
-	may22 := func(w CropWeights) float64 {
-		return w.Maize*344.84005919999998/maize2020 + w.Soybeans*724.09/soy2020 + w.Wheat*522.28999999999999998/wheat2020
-	}
-	// 2025-10: maize 198.13039555556, soybeans 403.75, wheat 230.78.
-	oct25 := func(w CropWeights) float64 {
-		return w.Maize*198.13039555556/maize2020 + w.Soybeans*403.75/soy2020 + w.Wheat*230.78/wheat2020
-	}
+	// The index is built on real prices: each price divided by the month's
+	// price level π (TestPriceLevel), each crop's base the 2020 average of
+	// its real prices.
+	may22 := func(w CropWeights) float64 { return realIndex(t, w, model.NewMonth(2022, 5)) }
+	oct25 := func(w CropWeights) float64 { return realIndex(t, w, model.NewMonth(2025, 10)) }
 	brazil := CropWeights{Maize: 0.25, Soybeans: 0.75}
 	for _, tc := range []struct {
 		region string
@@ -81,8 +69,7 @@ func TestCropDriverEmbedded(t *testing.T) {
 
 	// A lag of 1.5 months reads halfway between March and April 2022 for May.
 	s = mustLoad(t, "history", "market.drivers.crop_prices.lag_months=1.5")
-	apr, mar := 0.25*348.16665519999998/maize2020+0.75*720.78999999999999998/soy2020, 0.0
-	mar = brazilIndex(t, model.NewMonth(2022, 3))
+	apr, mar := brazilIndex(t, model.NewMonth(2022, 4)), brazilIndex(t, model.NewMonth(2022, 3))
 	if got, want := driverByID(s.Spec, "crop_prices.Brazil").DriverLevel(model.NewMonth(2022, 5)), 0.5*apr+0.5*mar; !scalar.EqualWithinAbs(got, want, tolIndex) {
 		t.Errorf("lag 1.5: level %.15g, want %.15g", got, want)
 	}
@@ -102,15 +89,44 @@ func TestCropDriverEmbedded(t *testing.T) {
 	}
 }
 
-// brazilIndex is Brazil's index in month t by hand from the CSV row.
+// brazilIndex is Brazil's real index in month t from the CSV rows.
 func brazilIndex(t *testing.T, m model.Month) float64 {
+	return realIndex(t, CropWeights{Maize: 0.25, Soybeans: 0.75}, m)
+}
+
+// realIndex is the real crop-price index with weights w in month m, from
+// the embedded CSV rows and price level: Σ_c w_c·(p_c,m/π_m) / mean over
+// 2020 of p_c/π.
+func realIndex(t *testing.T, w CropWeights, m model.Month) float64 {
 	t.Helper()
 	p, err := RecordedCropPrices()
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := int(m - p.Start)
-	return 0.25*p.Maize[k]/maize2020 + 0.75*p.Soybeans[k]/soy2020
+	l, err := RecordedPriceLevel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pi := func(x model.Month) float64 {
+		v, err := l.Monthly(x, 2020)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	real := func(v []float64, x model.Month) float64 { return v[int(x-p.Start)] / pi(x) }
+	out := 0.0
+	for _, c := range []struct {
+		w float64
+		v []float64
+	}{{w.Maize, p.Maize}, {w.Soybeans, p.Soybeans}, {w.Wheat, p.Wheat}} {
+		base := 0.0
+		for x := model.NewMonth(2020, 1); x <= model.NewMonth(2020, 12); x++ {
+			base += real(c.v, x) / 12
+		}
+		out += c.w * real(c.v, m) / base
+	}
+	return out
 }
 
 // TestCropIndexErrors checks CropIndex's refusals.
@@ -355,6 +371,74 @@ func TestSeasonalFactors(t *testing.T) {
 	for _, r := range []string{"United States", "Europe", "China", "India"} {
 		if f, ok, err := SeasonalFactors(r); ok || err != nil || f[3] != 1 {
 			t.Errorf("%s: supported %v, %v, April %g", r, ok, err, f[3])
+		}
+	}
+}
+
+// TestPriceLevel checks the monthly price level by hand from the annual
+// averages placed at mid-year (2020 258.811, 2021 270.970, base 2020):
+// June 2021 is 1/24 of a year before the middle of 2021, July 1/24 after
+// it; the first year's January and the last year's December extend the
+// nearest segment, and the level is held outside the years covered.
+func TestPriceLevel(t *testing.T) {
+	// tolLevel: rounding of the month's position in years; tolLevelAverage:
+	// how far a year's monthly levels may average from its annual value.
+	const tolLevel, tolLevelAverage = 1e-13, 0.005
+	l := &PriceLevel{First: 2020, Values: []float64{258.811, 270.970, 292.655}}
+	a20, a21, a22 := 258.811, 270.970, 292.655
+	for _, tc := range []struct {
+		name string
+		t    model.Month
+		want float64
+	}{
+		{"June 2021", model.NewMonth(2021, 6), (a21 - (a21-a20)/24) / a20},
+		{"July 2021", model.NewMonth(2021, 7), (a21 + (a22-a21)/24) / a20},
+		{"January 2021", model.NewMonth(2021, 1), (a20 + (a21-a20)*13/24) / a20},
+		{"January 2020, extended", model.NewMonth(2020, 1), (a20 - (a21-a20)*11/24) / a20},
+		{"2019, held", model.NewMonth(2019, 3), (a20 - (a21-a20)*11/24) / a20},
+		{"December 2022, extended", model.NewMonth(2022, 12), (a22 + (a22-a21)*11/24) / a20},
+		{"2024, held", model.NewMonth(2024, 6), (a22 + (a22-a21)*11/24) / a20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := l.Monthly(tc.t, 2020)
+			if err != nil || !scalar.EqualWithinAbs(got, tc.want, tolLevel) {
+				t.Errorf("%.17g (%v), want %.17g", got, err, tc.want)
+			}
+		})
+	}
+	// The twelve months of a year between two others average its annual
+	// value up to the curvature: Σ/12 = A + ((A₊ − A) − (A − A₋))/8,
+	// 0.44 % for 2021, when inflation accelerated (the interpolation is
+	// not average-preserving; docs/DATA.md says so).
+	sum := 0.0
+	for m := 1; m <= 12; m++ {
+		v, _ := l.Monthly(model.NewMonth(2021, m), 2021)
+		sum += v / 12
+	}
+	if !scalar.EqualWithinAbs(sum, 1, tolLevelAverage) {
+		t.Errorf("2021's monthly average %.6f, want 1 within %g", sum, tolLevelAverage)
+	}
+	if _, err := l.Monthly(model.NewMonth(2021, 1), 2018); err == nil {
+		t.Error("a base year without an average is accepted")
+	}
+	if b := l.Before(model.NewMonth(2022, 1)); b.Last() != 2021 || len(l.Values) != 3 {
+		t.Errorf("Before(2022-01) keeps through %d (the original %d years)", b.Last(), len(l.Values))
+	}
+	// The embedded series: 2019–2025, 2020 = 258.811.
+	e, err := RecordedPriceLevel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.Annual(2020); e.First != 2019 || e.Last() != 2025 || v != 258.811 {
+		t.Errorf("embedded CPI %d..%d, 2020 %g", e.First, e.Last(), v)
+	}
+	for _, bad := range []string{
+		"year,cpi_u_annual_average\n2020,1\n2022,2\n",
+		"year,cpi_u_annual_average\n2020,-1\n",
+		"year,cpi\n2020,1\n",
+	} {
+		if _, err := ParsePriceLevel("x.csv", []byte(bad)); err == nil || !strings.Contains(err.Error(), "x.csv:") {
+			t.Errorf("%q: error %v, want one naming x.csv", bad, err)
 		}
 	}
 }

@@ -13,6 +13,7 @@ func TestReferenceFiles(t *testing.T) {
 	want := []string{
 		"FACTS.md",
 		"README.md",
+		"bls-cpi-u-annual.csv",
 		"destination-shares-2020.csv",
 		"faostat-potash-k2o.csv",
 		"pinksheet-fertilizer-monthly.csv",

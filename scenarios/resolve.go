@@ -572,7 +572,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	if cd := cropDriver(mf); cd != nil {
 		// The market's drivers: the same in the scenario and the
 		// counterfactual (validateDrivers built them once already).
-		p, err := RecordedCropPrices()
+		p, err := recordedRealCropPrices(mf.BaseYear)
 		if err == nil {
 			sc.Spec.Drivers, err = cd.Events(p, mf.BaseYear)
 		}

@@ -122,6 +122,10 @@ type Record struct {
 	// Exports are annual export volumes by supplier name, Mt KCl
 	// (FAOSTAT K2O converted by K2OToKCl).
 	Exports map[string]Annual
+	// CPI is the US consumer price index, annual averages
+	// (scenarios.RecordedPriceLevel): the model works in constant
+	// base-year dollars, the record in current ones. Nil: no deflation.
+	CPI *scenarios.PriceLevel
 }
 
 // Clone returns a deep copy of r.
@@ -133,6 +137,7 @@ func (r *Record) Clone() *Record {
 		Wheat:    r.Wheat.clone(),
 		Gas:      r.Gas.clone(),
 		Exports:  make(map[string]Annual, len(r.Exports)),
+		CPI:      r.CPI.Clone(),
 	}
 	for k, v := range r.Exports {
 		c.Exports[k] = v.clone()
@@ -150,7 +155,8 @@ type InSample struct {
 }
 
 // Before returns the data strictly before cut: monthly series end at
-// cut−1, and annual exports keep only years whose December is before cut.
+// cut−1, and annual exports and price-level averages keep only years whose
+// December is before cut.
 // The result shares no memory with r.
 func (r *Record) Before(cut model.Month) *InSample {
 	w := &InSample{cut: cut, rec: Record{
@@ -160,6 +166,7 @@ func (r *Record) Before(cut model.Month) *InSample {
 		Wheat:    r.Wheat.Before(cut),
 		Gas:      r.Gas.Before(cut),
 		Exports:  make(map[string]Annual, len(r.Exports)),
+		CPI:      r.CPI.Before(cut),
 	}}
 	for name, a := range r.Exports {
 		var b Annual

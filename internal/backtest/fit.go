@@ -44,7 +44,8 @@ var factorNames = []string{"sanctions", "crop demand", "gas costs"}
 // Sim is one simulated path.
 type Sim struct {
 	Months []model.Month
-	// Price is the model's benchmark price (Brazil's CES price index), $/t.
+	// Price is the model's benchmark price (Brazil's CES price index), $/t
+	// in current dollars (the history model reflates its base-year dollars).
 	Price []float64
 	// Exports are monthly export rates by supplier name, Mt/yr.
 	Exports map[string][]float64

@@ -76,7 +76,8 @@ func TestFitStaysInRange(t *testing.T) {
 
 // TestCutoffEnforced proves that the fit never sees data from the cut-off
 // on: changing every post-cut-off observation (prices, crop and gas
-// drivers, exports) leaves the fitted parameters bit-identical, while
+// drivers, exports, the price level's averages of years not complete
+// before it) leaves the fitted parameters bit-identical, while
 // changing one pre-cut-off price does change them (so the test can fail).
 func TestCutoffEnforced(t *testing.T) {
 	cut := model.NewMonth(2024, 1)

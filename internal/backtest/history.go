@@ -288,8 +288,10 @@ func (h *HistoryModel) SpecFor(theta []float64, d *Drivers, end model.Month, on 
 }
 
 // Simulate runs the model for theta from the spec's first month through
-// end and returns the benchmark price and the exports of every supplier
-// (the model's exports: sales less domestic sales, as FAOSTAT counts them).
+// end and returns the benchmark price in current dollars (the model's
+// base-year dollars times d's price level) and the exports of every
+// supplier (the model's exports: sales less domestic sales, as FAOSTAT
+// counts them).
 func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers, end model.Month, on Factors) (*Sim, error) {
 	s, err := h.SpecFor(theta, d, end, on)
 	if err != nil {
@@ -302,9 +304,12 @@ func (h *HistoryModel) Simulate(ctx context.Context, theta []float64, d *Drivers
 	// Months that converged to implausible prices (the one-month spikes of
 	// step shocks under partial adjustment, issue 14) still fit the record.
 	sim := &Sim{Months: append([]model.Month(nil), p.Months...), Exports: map[string][]float64{}, Failed: p.Failed - p.Implausible}
+	// The model's dollars are the base year's; the record's are current:
+	// the benchmark is reflated by the price level (held after the last
+	// year d knows).
 	sim.Price = make([]float64, len(p.Sol))
 	for k, sol := range p.Sol {
-		sim.Price[k] = sol.Benchmark
+		sim.Price[k] = sol.Benchmark * d.PriceLevelAt(p.Months[k])
 	}
 	for i, sup := range s.Market.Suppliers {
 		x := make([]float64, len(p.Sol))

@@ -55,23 +55,44 @@ func CropIndex(r *Record, w CropWeights, baseYear int) (Series, error) {
 // model besides the scenario's events.
 type Drivers struct {
 	// Prices are the recorded crop prices the market's crop-price driver
-	// is built from (HistoryModel.SpecFor).
+	// is built from (HistoryModel.SpecFor), in constant base-year
+	// dollars (deflated by Level).
 	Prices *scenarios.CropPrices
+	// Level is the price level the record's dollars are deflated by
+	// (nil: none); BaseYear its base.
+	Level    *scenarios.PriceLevel
+	BaseYear int
 	// Weights, when not zero, replace every region's crop weights (a
 	// variant); zero keeps the market's per-region weights.
 	Weights CropWeights
 	// Crop is the crop-price index with Weights (equal weights when
 	// zero), 2020 = 1, from CropIndex: the reference index of the report.
 	Crop Series
-	// Gas is the European natural gas price, $/mmBtu.
+	// Gas is the European natural gas price in constant base-year
+	// dollars, $/mmBtu.
 	Gas Series
 	// GasBase is the gas price's base-year average, $/mmBtu.
 	GasBase float64
 }
 
+// PriceLevelAt returns the price level in month t relative to the base
+// year (scenarios.PriceLevel.Monthly; 1 without a Level): the factor from
+// the model's constant base-year dollars to current dollars.
+func (d *Drivers) PriceLevelAt(t model.Month) float64 {
+	if d == nil || d.Level == nil {
+		return 1
+	}
+	v, err := d.Level.Monthly(t, d.BaseYear)
+	if err != nil {
+		return 1 // NewDrivers checked the base year
+	}
+	return v
+}
+
 // NewDrivers builds the drivers from the record r (in-sample or full) with
 // crop weights w (zero: the market's weights by region) and base year
-// baseYear.
+// baseYear. The crop and gas prices are deflated to constant baseYear
+// dollars by r's CPI (when it has one), as the market's driver is.
 func NewDrivers(r *Record, w CropWeights, baseYear int) (*Drivers, error) {
 	ref := w
 	if ref == (CropWeights{}) {
@@ -85,11 +106,25 @@ func NewDrivers(r *Record, w CropWeights, baseYear int) (*Drivers, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, n := r.Gas.Mean(model.NewMonth(baseYear, 1), model.NewMonth(baseYear, 12))
+	d := &Drivers{Weights: w, Crop: crop, Level: r.CPI.Clone(), BaseYear: baseYear}
+	if d.Level != nil {
+		if _, err := d.Level.Monthly(model.NewMonth(baseYear, 1), baseYear); err != nil {
+			return nil, err
+		}
+	}
+	if d.Prices, err = prices.Deflated(d.Level, baseYear); err != nil {
+		return nil, err
+	}
+	d.Gas = r.Gas.clone()
+	for k := range d.Gas.Values {
+		d.Gas.Values[k] /= d.PriceLevelAt(d.Gas.Start + model.Month(k))
+	}
+	g, n := d.Gas.Mean(model.NewMonth(baseYear, 1), model.NewMonth(baseYear, 12))
 	if n != 12 {
 		return nil, fmt.Errorf("gas: %d of 12 monthly prices in %d", n, baseYear)
 	}
-	return &Drivers{Prices: prices, Weights: w, Crop: crop, Gas: r.Gas.clone(), GasBase: g}, nil
+	d.GasBase = g
+	return d, nil
 }
 
 // GasCostSeries returns the monthly cost shift, $/t, of a producer using

@@ -25,7 +25,8 @@ func LoadHistory() (*HistoryModel, error) {
 }
 
 // LoadRecord parses the embedded reference data: the World Bank Pink Sheet
-// monthly prices and FAOSTAT potash exports (scenarios.Reference).
+// monthly prices, FAOSTAT potash exports and the US CPI-U
+// (scenarios.Reference, scenarios.RecordedPriceLevel).
 func LoadRecord() (*Record, error) {
 	ps, err := scenarios.Reference(PinkSheetFile)
 	if err != nil {
@@ -35,5 +36,12 @@ func LoadRecord() (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseRecord(PinkSheetFile, ps, FAOSTATFile, fa)
+	r, err := ParseRecord(PinkSheetFile, ps, FAOSTATFile, fa)
+	if err != nil {
+		return nil, err
+	}
+	if r.CPI, err = scenarios.RecordedPriceLevel(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }

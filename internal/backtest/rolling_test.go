@@ -32,6 +32,16 @@ func perturbFrom(rec *Record, cut model.Month) *Record {
 		a.Values = append(a.Values, 1e3, 0)
 		after.Exports[name] = a
 	}
+	// The price level: every annual average not complete before cut
+	// tripled, and invented years appended.
+	if l := after.CPI; l != nil {
+		for k := range l.Values {
+			if model.NewMonth(l.First+k, 12) >= cut {
+				l.Values[k] *= 3
+			}
+		}
+		l.Values = append(l.Values, 1e4, 2e4)
+	}
 	return after
 }
 
