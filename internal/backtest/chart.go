@@ -61,7 +61,7 @@ func (r *Report) footer(meta ChartMeta) string {
 	if v == "" {
 		v = model.Version
 	}
-	foot := []string{"Data: World Bank Pink Sheet (4 Nov 2025), potassium chloride Brazil CFR; FAOSTAT exports (t K2O ÷ 0.60)", "potash model " + v}
+	foot := []string{"Data: World Bank Pink Sheet (4 Nov 2025), potassium chloride Brazil CFR; model in 2020 $ × US CPI-U (BLS); FAOSTAT exports (t K2O ÷ 0.60)", "potash model " + v}
 	if meta.Hash != "" {
 		h := meta.Hash
 		if len(h) > 12 {
