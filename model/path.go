@@ -179,16 +179,17 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 		}
 		return cf.Sol[k]
 	}
-	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
+	// From the first month the policies differ, the counterfactual is
+	// solved on a second goroutine (runSplit).
+	err = p.runSplit(ctx, func(k int, shared bool, rs Result) {
 		run.Scenario.count(k, rs)
-		if cs == ss {
+		if shared {
 			// The month is the scenario's (same inputs, same solution):
 			// both paths hold the same read-only Solution.
 			cf.Sol[k] = run.Scenario.Sol[k]
+			cf.count(k, rs)
 		}
-		cf.count(k, rc)
-		return nil
-	})
+	}, cf.count)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 )
 
 // pathSim steps one path. It holds one Policy, one Solver and one Solution
@@ -227,6 +228,81 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 		if err := visit(k, t, p.s.sol, cs, rs, rc); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// runSplit steps the pair like run, but from the first month whose
+// policies differ (or month 0 when the markets differ) the
+// counterfactual goes on by itself on a second goroutine while this one
+// steps the scenario: the two paths no longer share anything but the
+// read-only calibrated markets and specs, so every number is the one run
+// gives. onS receives each scenario month, with shared true while the
+// counterfactual's month is the scenario's; onC each of the
+// counterfactual's own months, on its goroutine. The solutions are the
+// simulators' (into's when set).
+func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs Result), onC func(k int, rc Result)) error {
+	p.s.reset()
+	p.c.reset()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	same := p.s.cal == p.c.cal
+	spec := p.s.spec
+	n := spec.Months()
+	split := -1
+	var wg sync.WaitGroup
+	var cerr error
+	defer wg.Wait()
+	for k := 0; k < n; k++ {
+		if k%12 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		t := spec.Start + Month(k)
+		p.s.setPolicy(k, t)
+		if split < 0 {
+			p.c.setPolicy(k, t)
+			if same = same && policiesEqual(p.s.pol, p.c.pol); !same {
+				split = k
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if cerr = p.c.runFrom(ctx, split, onC); cerr != nil {
+						cancel()
+					}
+				}()
+			}
+		}
+		rs, err := p.s.solve(k, t)
+		if err != nil {
+			cancel()
+			return err
+		}
+		if split < 0 {
+			p.c.advance(p.s.sol)
+		}
+		onS(k, split < 0, rs)
+	}
+	wg.Wait()
+	return cerr
+}
+
+// runFrom solves months k0 … End of ps, whose policy for k0 is set and
+// whose state is that after month k0 − 1, and hands each to on.
+func (ps *pathSim) runFrom(ctx context.Context, k0 int, on func(k int, res Result)) error {
+	spec := ps.spec
+	for k, n := k0, spec.Months(); k < n; k++ {
+		t := spec.Start + Month(k)
+		if k > k0 {
+			if k%12 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			ps.setPolicy(k, t)
+		}
+		res, err := ps.solve(k, t)
+		if err != nil {
+			return err
+		}
+		on(k, res)
 	}
 	return nil
 }
