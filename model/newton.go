@@ -187,7 +187,9 @@ func newWorkspace(c *Calibrated) *workspace {
 			w.lnb[i*R+r] = c.lnBeta[i*R+r]
 		}
 		nk := len(m.Suppliers[i].Corridors)
-		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk), lastCap: vec(nk), lastCost: vec(nk), qcum: vec(nk), qinv: vec(nk)}
+		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk), lastCap: vec(nk), lastCost: vec(nk)}
+		q := vec(2 * nk)
+		w.sup[i].qcum, w.sup[i].qinv = q[:nk:nk], q[nk:]
 		w.sc[i] = math.Max(c.S0[i], scaleFloor)
 	}
 	w.setupFacilities()
