@@ -94,7 +94,7 @@ type Path struct {
 	Spec    *Spec
 	Cal     *Calibrated
 	Months  []Month
-	Sol     []*Solution // one per month (copies; read-only: a SimulatePair counterfactual shares the months identical to its scenario's)
+	Sol     []*Solution // one per month (read-only: a SimulatePair counterfactual shares the months identical to its scenario's)
 	Results []Result    // the solver's report per month
 	// Failed counts months whose solve did not converge (any Status but
 	// Converged); Implausible counts those among them that converged to
