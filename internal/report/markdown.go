@@ -18,7 +18,11 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if s.Draws > 0 {
 		fmt.Fprintf(w, " · %d draws (%d converged), seed %d", s.Draws, s.Converged, s.Seed)
 	}
-	fmt.Fprintf(w, "\n\n")
+	fmt.Fprintf(w, "\n")
+	if m := moneyLine(s); m != "" {
+		fmt.Fprintf(w, "%s\n", m)
+	}
+	fmt.Fprintf(w, "\n")
 	if err := headlineTable(s, "5–95%").WriteText(w); err != nil {
 		return err
 	}
@@ -35,6 +39,16 @@ func WriteTable(w io.Writer, s *Summary) error {
 		fmt.Fprintf(w, "\n%s", n)
 	}
 	return nil
+}
+
+// moneyLine says which dollars the money figures are in, e.g. "Money in
+// constant 2020 US dollars (the market's base year).", or "" when the
+// market names no base year.
+func moneyLine(s *Summary) string {
+	if s.Scenario.DollarsOf == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Money in constant %d US dollars (the market's base year).", s.Scenario.DollarsOf)
 }
 
 // conductLine says in one line which suppliers are strategic and which
@@ -247,7 +261,11 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	}
 	fmt.Fprintf(w, "Percentages are relative to the counterfactual: its mean price, or its cumulative revenue, over the same months. "+
 		"Netback revenue is what the mines earn: FOB revenue less the cost of rail, ports and transit to the FOB point; "+
-		"export revenue (FOB) is the value trade statistics record.\n\n")
+		"export revenue (FOB) is the value trade statistics record.")
+	if m := moneyLine(s); m != "" {
+		fmt.Fprintf(w, " %s", m)
+	}
+	fmt.Fprintf(w, "\n\n")
 	if t := yearTable(s); t != nil {
 		fmt.Fprintf(w, "## Exports by year\n\nChange in exports against the counterfactual, Mt KCl/yr (the mean monthly rate over the year's months in the report window; sales at home excluded).\n\n")
 		if err := t.WriteMarkdown(w); err != nil {

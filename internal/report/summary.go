@@ -88,7 +88,11 @@ type ScenarioInfo struct {
 	// Data credits the market data as the charts' footers do, e.g.
 	// "base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)"
 	// or "tiny v0.1, own market data (no sources cited)".
-	Data       string      `json:"data,omitempty"`
+	Data string `json:"data,omitempty"`
+	// DollarsOf is the year whose US dollars every money figure is in: the
+	// market's base year (the model works at constant prices; docs/MODEL.md,
+	// "Real crop prices"). 0 when the market names no base year.
+	DollarsOf  int         `json:"dollars_of,omitempty"`
 	Start      string      `json:"start"` // YYYY-MM, first simulated month
 	End        string      `json:"end"`   // YYYY-MM, last simulated month
 	ReportFrom string      `json:"report_from"`

@@ -355,6 +355,7 @@ func ScenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
 			info.Dataset += " v" + sp.Market.Version
 		}
 		info.Data = strings.TrimPrefix(ChartMeta(s, 0, 0).DataSource, "Data: ")
+		info.DollarsOf = sp.Market.BaseYear
 	}
 	for _, ev := range sp.Events {
 		ei := report.EventInfo{ID: ev.ID, Label: ev.Label, Start: ev.Start.String()}
