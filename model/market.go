@@ -313,6 +313,29 @@ var (
 	rangeExpectAdjust  = Range{0.02, 1}     // ω
 )
 
+// maxCropEpsRatio is the largest ratio θ/ε of the crop-price driver's
+// elasticity θ to a region's demand elasticity ε that the solver supports
+// (see MinEpsForCrop).
+const maxCropEpsRatio = 3.0
+
+// MaxCropEpsRatio returns the largest valid ratio θ/ε of the crop-price
+// driver's elasticity (Event.Aux[1] of an EventDemandDriver) to a region's
+// demand elasticity ε (Region.Eps). At given supply, a region's price
+// moves with its crop-price index I as I^(θ/ε): demand shifts by I^θ and
+// the price must fall back along a demand curve of elasticity ε. The
+// recorded index reached about 2 in 2022, so the ratio bounds the price
+// multiple of a crop boom (2^3 = 8, against the 20 times the base beyond
+// which a month is implausible; with the dynamics the boom overshoots);
+// the ratio was found by the same sweep as the valid ranges (scenarios'
+// TestValidRangeFrontiers: with the back-test's estimates, 3.15 at θ =
+// 0.63 and 3.5 at θ = 1.5 fail).
+func MaxCropEpsRatio() float64 { return maxCropEpsRatio }
+
+// MinEpsForCrop returns the lowest valid demand elasticity of a region
+// of a market whose crop-price driver has elasticity theta: theta /
+// MaxCropEpsRatio (0 when the driver is off).
+func MinEpsForCrop(theta float64) float64 { return max(0, theta) / maxCropEpsRatio }
+
 // RangeConduct returns the valid range of the conduct parameter φ
 // (Supplier.Conduct, Policy.Conduct) and of a coalition's cooperation
 // weight λ (Coalition.Weight, Policy.Cooperation). A conduct whose base

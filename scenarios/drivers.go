@@ -319,6 +319,26 @@ var (
 	projectionRampBound   = bound{lo: 1, hi: 120}
 )
 
+// CropElasticityRange returns the valid range of the crop-price driver's
+// elasticity θ (market.drivers.crop_prices.elasticity); every region's
+// demand elasticity must also be at least model.MinEpsForCrop(θ).
+func CropElasticityRange() model.Range {
+	return model.Range{Lo: driverElasticityBound.lo, Hi: driverElasticityBound.hi}
+}
+
+// cropEpsMessage says why region's demand elasticity eps is too low for
+// the crop-price elasticity theta.
+func cropEpsMessage(region string, eps, theta float64) string {
+	return fmt.Sprintf("region %s demand_elasticity %.4g is too low for the crop-price elasticity %.4g (drivers.crop_prices.elasticity): "+
+		"their ratio may be at most %g, so demand_elasticity must be at least %.4g or the crop-price elasticity at most %.4g "+
+		"(beyond, the recorded crop boom of 2021-22 prices the region beyond the plausible band of the model; docs/SCENARIOS.md, \"Valid ranges\")",
+		region, eps, theta, model.MaxCropEpsRatio(), model.MinEpsForCrop(theta), model.MaxCropEpsRatio()*eps)
+}
+
+// CropLagRange returns the valid range of the crop-price driver's lag,
+// months (market.drivers.crop_prices.lag_months).
+func CropLagRange() model.Range { return model.Range{Lo: driverLagBound.lo, Hi: driverLagBound.hi} }
+
 // driverEvents returns the demand-driver events of s's drivers (and,
 // with shocks, of its events).
 func driverEvents(s *model.Spec, shocks bool) []*model.Event {
@@ -472,6 +492,35 @@ func (l *loader) validateDrivers(mf *MarketFile, d *doc, at func(string) string)
 		}
 		if !f.valid.ok(n.Value) {
 			l.errAt(d, at(fp+"."+f.key), "%s %g is outside its valid range: must be %s", f.key, n.Value, f.valid)
+		}
+	}
+	if theta := c.Elasticity.Value; driverElasticityBound.ok(theta) {
+		// The joint rule: θ/ε ≤ model.MaxCropEpsRatio in every region,
+		// reported at the override that broke it (the region's demand
+		// elasticity, else the crop-price elasticity), once per override.
+		reported := map[string]bool{}
+		for r, g := range mf.Regions {
+			eps := g.Eps.Value
+			if !(eps > 0) || eps >= model.MinEpsForCrop(theta) {
+				continue
+			}
+			msg := cropEpsMessage(g.Name, eps, theta)
+			o, ok := l.overriddenBy["market.regions."+g.Name+".demand_elasticity"]
+			if !ok {
+				o, ok = l.overriddenBy["market.drivers.crop_prices.elasticity"]
+			}
+			switch {
+			case !ok:
+				l.errAt(d, at(fmt.Sprintf("regions[%d].demand_elasticity", r)), "%s", msg)
+			case reported[o.key]:
+			case o.doc == nil:
+				l.setDiag(o.key, "market."+o.path, "%s", msg)
+			default:
+				l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
+			}
+			if ok {
+				reported[o.key] = true
+			}
 		}
 	}
 	seen := map[string]bool{}

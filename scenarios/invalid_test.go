@@ -259,6 +259,15 @@ var invalidCases = []struct {
 		"bad.yaml:8:9: market.inline.regions[0].demand_adjustment_per_month: missing key 'demand_adjustment_per_month': expected a number or {value, source, range}",
 		"bad.yaml:8:9: market.inline.regions[0].demand_growth_pct_per_year: missing key 'demand_growth_pct_per_year': expected a number or {value, source, range}",
 	}},
+	{name: "demand elasticity too low for the crop driver", src: "title: t\nmarket:\n  overrides:\n    drivers.crop_prices.elasticity: 0.6\n    regions.Brazil.demand_elasticity: 0.1\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:5:39: market.overrides.regions.Brazil.demand_elasticity: " + cropEpsMessage("Brazil", 0.1, 0.6),
+	}},
+	{name: "set crop elasticity too high", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.elasticity=1.2"}, want: []string{
+		"--set: market.drivers.crop_prices.elasticity: " + cropEpsMessage("Brazil", 0.3, 1.2),
+	}},
+	{name: "draws break the crop driver's rule", src: "title: t\nhorizon: {end: 2021-12}\nmarket:\n  overrides:\n    drivers.crop_prices.elasticity: 0.6\nuncertainty:\n  - {param: market.regions.*.demand_elasticity, dist: uniform, min: 0.1, max: 0.8}\n", want: []string{
+		"bad.yaml:7:55: uncertainty[0].dist: the draws reach a crop-price elasticity of 0.6 with a demand elasticity of 0.1: " + cropEpsMessage("Brazil", 0.1, 0.6),
+	}},
 	{name: "set unknown event", src: "title: t\nextends: history\n", sets: []string{"events.us-bam.end=2026-01"}, want: []string{
 		"--set: events.us-bam.end: unknown event 'us-bam'; did you mean 'us-ban'?",
 	}},

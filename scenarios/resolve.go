@@ -118,6 +118,10 @@ type loader struct {
 	// limited holds the diagnostics of documents that hit a decoder limit:
 	// they are then the only ones reported.
 	limited Diagnostics
+	// overriddenBy maps a concrete market path (market.regions.NAME.FIELD)
+	// to the last override that set it (applyOverrides), to locate errors
+	// of rules that join fields.
+	overriddenBy map[string]ovRef
 }
 
 func newLoader() *loader { return &loader{docs: map[string]*doc{}, names: map[string]string{}} }

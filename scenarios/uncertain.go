@@ -263,7 +263,54 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 		}
 		out = append(out, uncChecked{ref: ref, dist: d, paths: pi.paths, unit: pi.unit})
 	}
+	l.checkCropEpsDraws(out, mf)
 	return out
+}
+
+// checkCropEpsDraws checks the joint rule of the crop-price elasticity θ
+// and the demand elasticities ε (θ/ε ≤ model.MaxCropEpsRatio) over the
+// whole box of draws: the largest θ drawn (or the market's) against each
+// region's smallest ε drawn (or its own). A box that breaks it is an error
+// at the entry that draws ε (or θ): every draw must be a valid market, so
+// that none fails silently.
+func (l *loader) checkCropEpsDraws(unc []uncChecked, mf *MarketFile) {
+	if mf == nil || mf.Drivers == nil || mf.Drivers.CropPrices == nil {
+		return
+	}
+	const thetaPath = "market.drivers.crop_prices.elasticity"
+	theta, thetaAt := mf.Drivers.CropPrices.Elasticity.Value, -1
+	epsLo := map[string]float64{}
+	epsAt := map[string]int{}
+	for _, g := range mf.Regions {
+		epsLo[g.Name], epsAt[g.Name] = g.Eps.Value, -1
+	}
+	for k, u := range unc {
+		lo, hi := u.dist.Quantile(0), u.dist.Quantile(1)
+		for _, p := range u.paths {
+			if p == thetaPath {
+				theta, thetaAt = hi, k
+				continue
+			}
+			name, okR := strings.CutPrefix(p, "market.regions.")
+			if name, okE := strings.CutSuffix(name, ".demand_elasticity"); okR && okE {
+				epsLo[name], epsAt[name] = lo, k
+			}
+		}
+	}
+	for _, g := range mf.Regions {
+		eps := epsLo[g.Name]
+		if !(eps > 0) || eps*(1+1e-9) >= model.MinEpsForCrop(theta) || (epsAt[g.Name] < 0 && thetaAt < 0) {
+			continue // a market breaking the rule is validateDrivers' error
+		}
+		k := epsAt[g.Name]
+		if k < 0 {
+			k = thetaAt
+		}
+		u := unc[k].ref
+		l.errAt(u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), "the draws reach a crop-price elasticity of %.4g with a demand elasticity of %.4g: %s",
+			theta, eps, cropEpsMessage(g.Name, eps, theta))
+		return
+	}
 }
 
 // altGiven returns the key of the series field that replaces number field
@@ -480,7 +527,7 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	if err != nil {
 		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
 	}
-	valid, month := pi.valid, pi.month
+	valid, month := cropRuleBound(path, pi.valid, s.mf), pi.month
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {
 			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
@@ -507,5 +554,29 @@ func (s *Scenario) Range(path string) (lo, hi float64, loOpen bool, err error) {
 	if pi.str || pi.month {
 		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
 	}
-	return pi.valid.lo, pi.valid.hi, pi.valid.loStrict, nil
+	v := cropRuleBound(path, pi.valid, s.mf)
+	return v.lo, v.hi, v.loStrict, nil
+}
+
+// cropRuleBound narrows the valid bound of path by the joint rule of the
+// crop-price elasticity θ and the demand elasticities ε (θ/ε ≤
+// model.MaxCropEpsRatio), the other side held at mf's values: a demand
+// elasticity is at least model.MinEpsForCrop(θ), the crop-price elasticity
+// at most the ratio times the smallest demand elasticity.
+func cropRuleBound(path string, b bound, mf *MarketFile) bound {
+	if mf == nil || mf.Drivers == nil || mf.Drivers.CropPrices == nil {
+		return b
+	}
+	if path == "market.drivers.crop_prices.elasticity" {
+		for _, g := range mf.Regions {
+			b.hi = math.Min(b.hi, model.MaxCropEpsRatio()*g.Eps.Value)
+		}
+		return b
+	}
+	if strings.HasPrefix(path, "market.regions.") && strings.HasSuffix(path, ".demand_elasticity") {
+		if lo := model.MinEpsForCrop(mf.Drivers.CropPrices.Elasticity.Value); lo > b.lo {
+			b.lo, b.loStrict = lo, false
+		}
+	}
+	return b
 }

@@ -212,6 +212,10 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 				}
 			}
 			*t.fileNumPtr = Num{Value: o.value, Source: src, Range: t.fileNumPtr.Range}
+			if l.overriddenBy == nil {
+				l.overriddenBy = map[string]ovRef{}
+			}
+			l.overriddenBy[t.path] = o
 		}
 	}
 }

@@ -17,6 +17,21 @@ import (
 
 var update = flag.Bool("update", false, "regenerate testdata/stats.golden.json (-run Golden) or the chart goldens (-run ChartGolden)")
 
+// apply, with -update, also writes the published fit into the base
+// dataset and the history scenario (ApplyToMarket, ApplyToHistory; not
+// yet done by default: docs/BACKTEST.md, "Applying the fit").
+var apply = flag.Bool("apply", false, "with -update -run Golden: write the estimates into base-2020.yaml and history.yaml")
+
+// fitFiles are the files the published fit is written into, from this
+// package's directory.
+var fitFiles = []struct {
+	path  string
+	apply func([]byte, []Fitted) ([]byte, error)
+}{
+	{"../../" + MarketFile, ApplyToMarket},
+	{"../../" + HistoryFile, ApplyToHistory},
+}
+
 const goldenStats = "testdata/stats.golden.json"
 
 // The documentation whose results block and chart the -update flag
@@ -126,6 +141,22 @@ func TestBacktestGolden(t *testing.T) {
 			}
 		}
 		t.Logf("rewrote the generated blocks of %s and the charts in %s", docsFile, docsImg)
+		if *apply {
+			for _, f := range fitFiles {
+				old, err := os.ReadFile(f.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data, err := f.apply(old, FittedValues(r.Fit))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(f.path, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Logf("wrote the estimates into %s and %s", MarketFile, HistoryFile)
+		}
 		data, err := json.MarshalIndent(got, "", "  ")
 		if err != nil {
 			t.Fatal(err)

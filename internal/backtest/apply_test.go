@@ -1,0 +1,150 @@
+package backtest
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// toyFit is a fit of the crop-price driver and the demand elasticity on
+// 2020-01..2023-12, with hand-picked intervals.
+func toyFit(theta, thetaHi, eps, epsLo float64) []Fitted {
+	from, to := model.NewMonth(2020, 1), model.NewMonth(2023, 12)
+	return []Fitted{
+		{Name: ParamCropElasticity, Value: theta, CI: [2]float64{0, thetaHi}, From: from, To: to},
+		{Name: ParamDemandElast, Value: eps, CI: [2]float64{epsLo, 0.8}, From: from, To: to},
+		{Name: ParamDiscount, Value: 24.339, CI: [2]float64{0, 40}, From: from, To: to},
+	}
+}
+
+// TestApplyToMarket: the fitted entries are rewritten (value to three
+// significant digits, the interval rounded outward in the source), the
+// driver's keys only under crop_prices, every other line byte for byte.
+func TestApplyToMarket(t *testing.T) {
+	in := strings.Join([]string{
+		"regions:",
+		"  - name: A",
+		"    demand_elasticity: {value: 0.3, source: \"estimated: prior\", range: [0.1, 0.8]}",
+		"    elasticity: {value: 9, source: \"not the driver\"}",
+		"drivers:",
+		"  crop_prices:",
+		"    elasticity: {value: 0, source: \"estimated: off\", range: [0, 1.5]}",
+		"",
+	}, "\n")
+	fit := toyFit(1.27654, 1.5, 0.799964, 0.10049)
+	got, err := ApplyToMarket([]byte(in), fit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"regions:",
+		"  - name: A",
+		"    demand_elasticity: {value: 0.8, source: \"estimated: back-test fit 2020-01..2023-12 (docs/BACKTEST.md), 95% CI [0.1, 0.8]\", range: [0.1, 0.8]}",
+		"    elasticity: {value: 9, source: \"not the driver\"}",
+		"drivers:",
+		"  crop_prices:",
+		"    elasticity: {value: 1.28, source: \"estimated: back-test fit 2020-01..2023-12 (docs/BACKTEST.md), 95% CI [0, 1.5]\", range: [0, 1.5]}",
+		"",
+	}, "\n")
+	if string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// Applying twice changes nothing.
+	if again, err := ApplyToMarket(got, fit); err != nil || string(again) != want {
+		t.Errorf("not idempotent: %v\n%s", err, again)
+	}
+	// A fitted parameter without an entry is an error.
+	if _, err := ApplyToMarket([]byte("regions: []\n"), fit); err == nil {
+		t.Error("no entry: want an error")
+	}
+}
+
+// TestUncertainRanges: the interval cut at the valid range and rounded
+// outward; when the box breaks θ_hi/ε_lo ≤ model.MaxCropEpsRatio, the
+// largest box that keeps it and both estimates (by hand).
+func TestUncertainRanges(t *testing.T) {
+	r := model.MaxCropEpsRatio()
+	for _, tc := range []struct {
+		name                 string
+		fit                  []Fitted
+		thetaHi, epsLo, disc [2]float64
+	}{
+		// θh = r·0.8/2 = 1.2 (r = 3), raised to θ's estimate 1.28.
+		{"largest box", toyFit(1.28, 1.5, 0.8, 0.1), [2]float64{0, 1.28}, [2]float64{0.427, 0.8}, [2]float64{0, 40}},
+		// θh = r·0.8/2 = 1.2, inside [0.6, 1.5]: the largest box.
+		{"interior", toyFit(0.6, 1.5, 0.5, 0.1), [2]float64{0, 1.2}, [2]float64{0.4, 0.8}, [2]float64{0, 40}},
+		{"ε interval inside the rule", toyFit(0.5, 0.7, 0.8, 0.3), [2]float64{0, 0.7}, [2]float64{0.3, 0.8}, [2]float64{0, 40}},
+		// θh at most r·0.35 = 1.05: ε's estimate binds.
+		{"ε's estimate binds", toyFit(1, 1.5, 0.35, 0.1), [2]float64{0, 1.05}, [2]float64{0.35, 0.8}, [2]float64{0, 40}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := UncertainRanges(tc.fit)
+			if got[ParamCropElasticity] != tc.thetaHi || got[ParamDemandElast] != tc.epsLo || got[ParamDiscount] != tc.disc {
+				t.Errorf("θ %v, ε %v, risk cost %v; want %v, %v, %v", got[ParamCropElasticity], got[ParamDemandElast], got[ParamDiscount], tc.thetaHi, tc.epsLo, tc.disc)
+			}
+			if th, e := got[ParamCropElasticity][1], got[ParamDemandElast][0]; th > r*e*(1+1e-12) {
+				t.Errorf("box breaks the rule: θ %g, ε %g", th, e)
+			}
+		})
+	}
+}
+
+// TestApplyToHistory: the risk cost of belarus-discount is set and the
+// generated block rewritten; a file without the block is an error.
+func TestApplyToHistory(t *testing.T) {
+	in := "events:\n  - id: belarus-discount\n    label: x\n    risk_cost: {supplier: Belarus, region: all, pct: 15}\n    start: 2021-12\n" +
+		"uncertainty:\n  - {param: a, dist: uniform, min: 0, max: 1}\n  - {param: events.belarus-discount.pct, dist: normal, mean: 15, sd: 7.5, lower: 0, upper: 40}\n" + beginUncertain + "  - old\n" + endUncertain
+	got, err := ApplyToHistory([]byte(in), toyFit(1.28, 1.5, 0.8, 0.1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"risk_cost: {supplier: Belarus, region: all, pct: 24.3}\n",
+		"  - {param: a, dist: uniform, min: 0, max: 1}\n" + beginUncertain,
+		"  - {param: market.drivers.crop_prices.elasticity, dist: triangular, min: 0, mode: 1.28, max: 1.28}\n",
+		"  - {param: market.regions.*.demand_elasticity, dist: triangular, min: 0.427, mode: 0.8, max: 0.8}\n",
+		"  - {param: events.belarus-discount.pct, dist: triangular, min: 0, mode: 24.3, max: 40}\n" + endUncertain,
+	} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	if strings.Contains(string(got), "  - old\n") || strings.Contains(string(got), "mean: 15") {
+		t.Error("the old block, or a hand-written entry for a fitted parameter, is kept")
+	}
+	if _, err := ApplyToHistory([]byte("events: []\n"), toyFit(1.28, 1.5, 0.8, 0.1)); err == nil {
+		t.Error("no event and no block: want an error")
+	}
+}
+
+// TestApplyToShippedFiles: the shipped dataset and history scenario have
+// an entry for every estimated parameter, so that applying a fit is the
+// one command docs/BACKTEST.md gives: every region's five fitted fields,
+// every supplier's two and the driver's two are rewritten, and the
+// history scenario's two events and generated block.
+func TestApplyToShippedFiles(t *testing.T) {
+	h := historyModel(t)
+	var fit []Fitted
+	for _, p := range h.Params() {
+		fit = append(fit, Fitted{Name: p.Name, Value: p.Start, CI: [2]float64{p.Range.Lo, p.Range.Hi},
+			From: model.NewMonth(2020, 1), To: model.NewMonth(2023, 12)})
+	}
+	for _, f := range fitFiles {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.apply(data, fit)
+		if err != nil {
+			t.Fatalf("%s: %v", f.path, err)
+		}
+		if n := strings.Count(string(got), "back-test fit"); f.path == fitFiles[0].path && n != 5*len(h.Spec.Market.Regions)+2*len(h.Spec.Market.Suppliers)+2 {
+			t.Errorf("%s: %d fitted entries", f.path, n)
+		}
+		if f.path == fitFiles[1].path && strings.Count(string(got), "dist: triangular, min:") < len(fit) {
+			t.Errorf("%s: the generated block draws fewer than the %d parameters:\n%s", f.path, len(fit), got)
+		}
+	}
+}
