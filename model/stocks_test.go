@@ -45,14 +45,7 @@ func checkStockAccounting(t *testing.T, p *Path) {
 
 func TestStocksSteadyState(t *testing.T) {
 	m := stockMarket()
-	p, err := Simulate(context.Background(), testSpec(m, 60))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Failed != 0 {
-		t.Fatalf("%d months failed", p.Failed)
-	}
-	checkStockAccounting(t, p)
+	p := simulateStocks(t, testSpec(m, 60))
 	c := p.Cal
 	for k, sol := range p.Sol {
 		for i, s := range m.Suppliers {
@@ -90,14 +83,7 @@ func TestStocksConvergeToLongRun(t *testing.T) {
 			m := stockMarket()
 			spec := testSpec(m, pathLongRunMonths, tc.ev)
 			spec.Events[0].Start = spec.Start
-			p, err := Simulate(context.Background(), spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.Failed != 0 {
-				t.Fatalf("%d months failed", p.Failed)
-			}
-			checkStockAccounting(t, p)
+			p := simulateStocks(t, spec)
 			c := p.Cal
 			pol := NewPolicy(c.Market)
 			SetPolicy(pol, c, spec, spec.End)
@@ -250,14 +236,7 @@ func TestStocksTarget(t *testing.T) {
 		ev := Event{ID: "pre", Kind: EventStockTarget, Supplier: -1, Region: -1, Value: v,
 			Start: start + on, RampIn: rampIn, End: start + on + rampIn + 1, RampOut: rampOut}
 		spec := testSpec(m, pathLongRunMonths, ev)
-		p, err := Simulate(context.Background(), spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Failed != 0 {
-			t.Fatalf("%d months failed", p.Failed)
-		}
-		checkStockAccounting(t, p)
+		p := simulateStocks(t, spec)
 		first := p.Sol[on]
 		h := 1 + v/rampIn
 		for r, g := range m.Regions {
@@ -298,4 +277,20 @@ func TestStocksTarget(t *testing.T) {
 		}
 		t.Logf("base %.2f, first month %.2f, lowest in the run-down %.2f", b0, first.Benchmark, low)
 	})
+}
+
+// simulateStocks simulates spec, fails the test when the path errs or a
+// month does not converge, and checks the stock accounting of every month
+// (checkStockAccounting).
+func simulateStocks(t *testing.T, spec *Spec) *Path {
+	t.Helper()
+	p, err := Simulate(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Failed != 0 {
+		t.Fatalf("%d months failed", p.Failed)
+	}
+	checkStockAccounting(t, p)
+	return p
 }
