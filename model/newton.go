@@ -142,6 +142,9 @@ type workspace struct {
 	dmu                []float64
 	cdD, cdE, cdN      []float64
 
+	// rs is the state of the rescue (rescue.go), nil until its first use.
+	rs *rescueState
+
 	evals int
 	// failSup is the supplier whose own excess demand had no root within
 	// the price bounds in the last sweep (−1: none); failHigh says it was
@@ -533,6 +536,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 	if len(w.strat) > 0 {
 		w.markups()
 	}
+	resc := w.rs != nil && w.rs.on
 	for _, i := range w.act {
 		sp := &w.sup[i]
 		p := w.p[i]
@@ -555,6 +559,10 @@ func (w *workspace) eval() (maxF, ss float64) {
 			w.tiedWeights(i)
 		}
 		f := (w.D[i] - S) / w.sc[i]
+		if resc && w.rs.pform[i] {
+			f = w.priceForm(i, pt)
+			w.S[i] = w.D[i]
+		}
 		w.F[i] = f
 		ss += f * f
 		if a := math.Abs(f); a > maxF {
@@ -732,6 +740,14 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		if failed && maxF > tol {
 			res.Status = Failure
 			break
+		}
+	}
+	if res.Status == IterationLimit || res.Status == Stalled {
+		// The last resort: steep suppliers in price form (rescue.go).
+		mf, it, ok := w.rescue(tol)
+		newtonIters += it
+		if ok {
+			res.Status, res.Rescued, maxF = Converged, true, mf
 		}
 	}
 	stale := -1

@@ -156,6 +156,10 @@ type Result struct {
 	// their sales equal their demand, and their residual (0) is not in
 	// MaxResidual.
 	Steps int
+	// Rescued says the ordinary solve (Newton and the bracketing
+	// fallback) failed and the price-form rescue found the solution
+	// (docs/MODEL.md, section 5).
+	Rescued bool
 	// Reason says why a solve did not converge ("" when it did), e.g.
 	// "Belarus: excess demand at the price bound 1e+08 $/t (no finite
 	// equilibrium: demand too inelastic for the supply left)".

@@ -1,0 +1,280 @@
+package model
+
+import "math"
+
+// The solver's last resort (docs/MODEL.md, section 5, step 5): a Newton solve in
+// which every supplier on a steep piece of its supply curve clears its
+// market in price form.
+//
+// With a small short-run supply elasticity η_t = λ·η, the mine supply
+// q(m) = B_t·m^η_t on the corridor on the margin is nearly flat in the
+// mine margin m = p̃ − c until m is within a hair of 0, where it drops to
+// the capacity of the cheaper corridors. A month whose demand lies between
+// the two clears on that near-step: m is 1e-5 … 1e-11 $/t, S'(p̃) = η_t·S/m
+// is enormous, and the quantity residual D − S(p̃) changes by more than the
+// tolerance between two neighbouring float64 prices. Newton in ln p then
+// crawls (its linearization holds only within m of the point) and the
+// Gauss–Seidel fallback cannot close the loop between the supplier's own
+// price and what it depends on: a Cournot seller's markup μ(p), which moves
+// p̃ = p·(1 − δ̄)·(1 − L − μ) with every price, and a shared facility's
+// shadow value ρ, which moves the corridor's cost c with the seller's own
+// tonnes through it.
+//
+// In price form the same market-clearing condition reads
+//
+//	R_i = (p̃_i − c_k − q⁻¹(D_i)) / (10⁻³·p0_i) = 0,   q⁻¹(x) = (x/B_t)^(1/η_t)
+//
+// with k the corridor that carries D_i's last tonne when the rescue
+// starts (supplier.lastCorridor) and p0_i the base FOB price: zero exactly
+// where q(p̃ − c_k) = D_i, and nearly linear in every unknown where the
+// quantity form is nearly a step. Such a supplier's sales are its demand
+// (S = D) in the facilities' use. The Jacobian is taken by central
+// differences (the rescue runs only after the ordinary solve has failed,
+// so its cost does not matter), which also carries the markups'
+// derivatives with respect to the tariff-rate quotas' unknowns that the
+// analytic Jacobian leaves out.
+//
+// When the rescue converges, the ordinary residuals are evaluated again: a
+// price-form supplier whose quantity residual is still above the tolerance
+// clears on a step narrower than the price resolution and is pinned there
+// (workspace.pinned), as the ordinary solve would have done had it reached
+// the point; a few ordinary Newton steps then polish what is left. A
+// solve that converges without the rescue never reaches it, so its result
+// is unchanged bit for bit.
+
+const (
+	// rescueSteep is the supply elasticity ∂ln S/∂ln p̃ = η_t·p̃/m, at
+	// the margin m = q⁻¹(D) where the mines would supply the demand D,
+	// above which a supplier clears its market in price form in the
+	// rescue.
+	rescueSteep = 10
+	// rescueIter bounds the rescue's Newton iterations.
+	rescueIter = 100
+	// rescueFDStep is the relative step of the central differences of the
+	// rescue's Jacobian.
+	rescueFDStep = 1e-7
+	// rescuePolish bounds the ordinary Newton steps taken from the
+	// rescue's solution.
+	rescuePolish = 10
+	// rescuePriceScale scales the price form's residual: R_i is the gap
+	// p̃ − c − q⁻¹(D) in thousandths of the base FOB price, so that
+	// Newton drives it down to the rounding of p̃ (a few 1e-15 $/t), where
+	// a step can be told from the price resolution, before the quantity
+	// residuals' rounding stops the line search.
+	rescuePriceScale = 1e-3
+	// maxExpArg caps the exponent of q⁻¹ (e^700 ≈ 1e304 $/t: finite).
+	maxExpArg = 700
+)
+
+// rescueState is the rescue's per-workspace state, made on its first use.
+type rescueState struct {
+	on    bool      // eval uses the price form for the suppliers in pform
+	pform []bool    // supplier i clears in price form
+	pfk   []int     // the corridor (input index) on its margin
+	fp    []float64 // central-difference scratch, per unknown
+	fm    []float64
+	ybest []float64
+}
+
+// priceForm returns R_i at effective price pt (eval, rescue on).
+func (w *workspace) priceForm(i int, pt float64) float64 {
+	sp := &w.sup[i]
+	c := sp.cost[sp.pos[w.rs.pfk[i]]]
+	var h float64
+	if D := w.D[i]; D > 0 {
+		h = math.Exp(math.Min((math.Log(D)-sp.lnB)/sp.eta, maxExpArg))
+	}
+	return (pt - c - h) / (rescuePriceScale * w.c.Market.Suppliers[i].FOB)
+}
+
+// rescue runs the price-form Newton solve from the best point of the
+// ordinary solve (w.ybest) and reports whether it converged; on success
+// w.y holds the solution, the ordinary residuals are current (pinned
+// suppliers included) and maxF is their maximum. Otherwise w.y is left at
+// the ordinary solve's best point. iters counts its Newton steps.
+func (w *workspace) rescue(tol float64) (maxF float64, iters int, ok bool) {
+	if w.rs == nil {
+		nu := len(w.y)
+		w.rs = &rescueState{pform: make([]bool, w.n), pfk: make([]int, w.n)}
+		w.rs.fp, w.rs.fm, w.rs.ybest = make([]float64, nu), make([]float64, nu), make([]float64, nu)
+	}
+	rs := w.rs
+	if len(rs.fp) < len(w.unk) {
+		rs.fp, rs.fm = make([]float64, len(w.unk)), make([]float64, len(w.unk))
+	}
+	if len(rs.ybest) < w.ny {
+		rs.ybest = make([]float64, w.ny)
+	}
+	copy(w.y[:w.ny], w.ybest[:w.ny])
+	// Every participant is an unknown again: the price form replaces
+	// the pins.
+	if len(w.act) < len(w.part) {
+		for _, i := range w.part {
+			w.pinned[i] = false
+		}
+		w.act = append(w.act[:0], w.part...)
+		w.activeLists()
+	}
+	w.eval()
+	steep := false
+	for i := range rs.pform {
+		rs.pform[i] = false
+	}
+	for _, i := range w.act {
+		sp := &w.sup[i]
+		D := w.D[i]
+		pc := w.piece[i]
+		if !(sp.eta > 0) || !(D > 0) || D > sp.smax || pc != pieceInterior && (pc != pieceCorridor || math.Abs(w.F[i]) <= tol) {
+			continue
+		}
+		// The corridor that carries D's last tonne, and the margin m
+		// at which the mines supply D: steep there?
+		j := sp.lastCorridor(D)
+		if j < 0 {
+			continue
+		}
+		m := math.Exp(math.Min((math.Log(D)-sp.lnB)/sp.eta, maxExpArg))
+		if sp.eta*(sp.cost[j]+m) > rescueSteep*m {
+			rs.pform[i], rs.pfk[i] = true, sp.ord[j]
+			steep = true
+		}
+	}
+	if !steep {
+		return 0, 0, false
+	}
+	rs.on = true
+	defer func() { rs.on = false }()
+	mf, ss := w.eval()
+	best, bestSS := mf, ss
+	copy(rs.ybest[:w.ny], w.y[:w.ny])
+	na := len(w.unk)
+	for iters < rescueIter && mf > 0 {
+		iters++
+		w.fdJacobian()
+		if !luFactor(w.J[:na*na], na, w.piv[:na]) {
+			break
+		}
+		for a, u := range w.unk {
+			w.dy[a] = -w.F[u]
+		}
+		luSolveFactored(w.J[:na*na], na, w.piv[:na], w.dy[:na])
+		var big float64
+		for a := 0; a < na; a++ {
+			if v := math.Abs(w.dy[a]); v > big || math.IsNaN(v) {
+				big = v
+			}
+		}
+		if !finite(big) {
+			break
+		}
+		if big > maxLogStep {
+			for a := 0; a < na; a++ {
+				w.dy[a] *= maxLogStep / big
+			}
+		}
+		for _, u := range w.unk {
+			w.ytry[u] = w.y[u]
+		}
+		accepted := false
+		alpha := 1.0
+		for h := 0; h < maxHalvings; h++ {
+			for a, u := range w.unk {
+				w.y[u] = w.clampU(u, w.ytry[u]+alpha*w.dy[a])
+			}
+			m2, s2 := w.eval()
+			if s2 <= (1-armijo*alpha)*ss {
+				mf, ss, accepted = m2, s2, true
+				break
+			}
+			alpha *= 0.5
+		}
+		if !accepted {
+			break
+		}
+		if ss < bestSS {
+			best, bestSS = mf, ss
+			copy(rs.ybest[:w.ny], w.y[:w.ny])
+		}
+		if mf <= 1e-3*tol {
+			break
+		}
+	}
+	copy(w.y[:w.ny], rs.ybest[:w.ny])
+	rs.on = false
+	if !(best <= tol) {
+		copy(w.y[:w.ny], w.ybest[:w.ny])
+		w.eval()
+		return 0, iters, false
+	}
+	// Back to the ordinary residuals: pin the suppliers whose market
+	// clears on a step the price cannot resolve, then polish.
+	mf, ss = w.eval()
+	if mf > tol {
+		pinnedAny := false
+		for a := 0; a < len(w.act); a++ {
+			if i := w.act[a]; rs.pform[i] && math.Abs(w.F[i]) > tol && w.stepCleared(i) {
+				w.pin(i)
+				pinnedAny = true
+				a--
+			}
+		}
+		if pinnedAny {
+			mf, ss = w.eval()
+		}
+	}
+	if mf > tol {
+		w.jacobian()
+		for k := 0; k < rescuePolish && mf > tol; k++ {
+			var stepOK bool
+			mf, ss, stepOK = w.newtonStep(ss, tol)
+			if !stepOK {
+				break
+			}
+		}
+	}
+	if !(mf <= tol) {
+		copy(w.y[:w.ny], w.ybest[:w.ny])
+		for _, i := range w.part {
+			w.pinned[i] = false
+		}
+		w.act = append(w.act[:0], w.part...)
+		w.activeLists()
+		w.eval()
+		return mf, iters, false
+	}
+	return mf, iters, true
+}
+
+// fdJacobian sets w.J to the central-difference Jacobian of the residuals
+// of eval at w.y (the rescue's price form included) and leaves the point's
+// residuals current.
+func (w *workspace) fdJacobian() {
+	na := len(w.unk)
+	rs := w.rs
+	for b, ub := range w.unk {
+		y0 := w.y[ub]
+		h := rescueFDStep * math.Max(1, math.Abs(y0))
+		yp, ym := w.clampU(ub, y0+h), w.clampU(ub, y0-h)
+		w.y[ub] = yp
+		w.eval()
+		for a, ua := range w.unk {
+			rs.fp[a] = w.F[ua]
+		}
+		w.y[ub] = ym
+		w.eval()
+		for a, ua := range w.unk {
+			rs.fm[a] = w.F[ua]
+		}
+		w.y[ub] = y0
+		d := yp - ym
+		for a := range w.unk {
+			v := 0.0
+			if d > 0 {
+				v = (rs.fp[a] - rs.fm[a]) / d
+			}
+			w.J[a*na+b] = v
+		}
+	}
+	w.eval()
+	w.jstate = jacNone
+}
