@@ -90,7 +90,18 @@ func SetPolicy(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 // setEvents writes the base-year policy, every event in force in t and
 // then the drivers (SetPolicy without the demand trend).
 func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
-	pol.Reset(c.Market)
+	setEventsFrom(pol, nil, c, spec, t)
+}
+
+// setEventsFrom is setEvents starting from a copy of base, the base-year
+// policy of c's market (NewPolicy(c.Market)), or from Reset when base is
+// nil.
+func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month) {
+	if base != nil {
+		pol.copyFrom(base)
+	} else {
+		pol.Reset(c.Market)
+	}
 	for _, evs := range [2][]Event{spec.Events, spec.Drivers} {
 		for k := range evs {
 			e := &evs[k]

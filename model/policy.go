@@ -79,6 +79,22 @@ type Policy struct {
 	// docs/MODEL.md, section 3.8.
 	Conduct     []float64
 	Cooperation []float64
+
+	// flat, when not nil, is the contiguous storage the fields are
+	// carved from (newFlatPolicy).
+	flat *policyFlat
+}
+
+// policyFlat is the storage of a Policy made by newFlatPolicy: every
+// float field carved, in policyFields order and rows in order, from one
+// array and the bool field from another, so that copying, comparing and
+// checking a whole policy are loops over contiguous memory. Only the path
+// simulation makes such policies, and it never replaces their rows.
+type policyFlat struct {
+	m    *Market // the market the policy was made for
+	f    []float64
+	b    []bool
+	span [][2]int // per policyFields entry: its [start, end) in f (in b for the bool field)
 }
 
 // shape is what a Policy field is indexed by.
@@ -191,6 +207,65 @@ func NewPolicy(m *Market) *Policy {
 	return p
 }
 
+// newFlatPolicy is NewPolicy with every field carved from one array
+// (policyFlat): the same values, cheaper to copy (copyFrom), compare
+// (policiesEqual) and check (Policy.check) whole.
+func newFlatPolicy(m *Market) *Policy {
+	p := &Policy{}
+	fl := &policyFlat{m: m, span: make([][2]int, len(policyFields))}
+	nf, nb := 0, 0
+	for f := range policyFields {
+		pf := &policyFields[f]
+		n := pf.shape.rows(m)
+		size := n
+		if pf.vec == nil {
+			size = 0
+			for i := 0; i < n; i++ {
+				size += pf.shape.cols(m, i)
+			}
+		}
+		if pf.bools != nil {
+			fl.span[f] = [2]int{nb, nb + size}
+			nb += size
+		} else {
+			fl.span[f] = [2]int{nf, nf + size}
+			nf += size
+		}
+	}
+	fl.f, fl.b = make([]float64, nf), make([]bool, nb)
+	for f := range policyFields {
+		pf := &policyFields[f]
+		n := pf.shape.rows(m)
+		s0, s1 := fl.span[f][0], fl.span[f][1]
+		switch {
+		case pf.vec != nil:
+			*pf.vec(p) = fl.f[s0:s1:s1]
+		case pf.mat != nil:
+			*pf.mat(p) = carveRows(m, pf.shape, n, fl.f[s0:s1])
+		default:
+			*pf.bools(p) = carveRows(m, pf.shape, n, fl.b[s0:s1])
+		}
+	}
+	p.flat = fl
+	p.Reset(m)
+	return p
+}
+
+// carveRows cuts flat into the n rows of a matrix of shape sh.
+func carveRows[T any](m *Market, sh shape, n int, flat []T) [][]T {
+	a := make([][]T, n)
+	for i := range a {
+		c := sh.cols(m, i)
+		a[i], flat = flat[:c:c], flat[c:]
+	}
+	return a
+}
+
+// sameFlat reports whether a and b are both flat policies of one shape.
+func sameFlat(a, b *Policy) bool {
+	return a.flat != nil && b.flat != nil && len(a.flat.f) == len(b.flat.f) && len(a.flat.b) == len(b.flat.b)
+}
+
 // rows makes the n rows of a matrix of shape sh, carved from one
 // allocation.
 func rows[T any](m *Market, sh shape, n int) [][]T {
@@ -198,13 +273,7 @@ func rows[T any](m *Market, sh shape, n int) [][]T {
 	for i := 0; i < n; i++ {
 		total += sh.cols(m, i)
 	}
-	flat := make([]T, total)
-	a := make([][]T, n)
-	for i := range a {
-		c := sh.cols(m, i)
-		a[i], flat = flat[:c:c], flat[c:]
-	}
-	return a
+	return carveRows(m, sh, n, make([]T, total))
 }
 
 // Reset sets p back to the base-year policy of m without allocating; p must
@@ -240,6 +309,35 @@ func (p *Policy) Reset(m *Market) {
 	}
 }
 
+// copyFrom sets every instrument of p to base's without allocating: Reset
+// when base is a base-year policy of p's market (pathSim keeps one so
+// that a month's policy is a copy, not a walk through the base values).
+// p and base must have the same shape.
+func (p *Policy) copyFrom(base *Policy) {
+	if sameFlat(p, base) {
+		copy(p.flat.f, base.flat.f)
+		copy(p.flat.b, base.flat.b)
+		return
+	}
+	for f := range policyFields {
+		pf := &policyFields[f]
+		switch {
+		case pf.vec != nil:
+			copy(*pf.vec(p), *pf.vec(base))
+		case pf.mat != nil:
+			src := *pf.mat(base)
+			for i, row := range *pf.mat(p) {
+				copy(row, src[i])
+			}
+		default:
+			src := *pf.bools(base)
+			for i, row := range *pf.bools(p) {
+				copy(row, src[i])
+			}
+		}
+	}
+}
+
 func fill(a []float64, v float64) {
 	if v == 0 {
 		clear(a)
@@ -252,6 +350,10 @@ func fill(a []float64, v float64) {
 
 // policiesEqual reports whether a and b set every instrument alike.
 func policiesEqual(a, b *Policy) bool {
+	if sameFlat(a, b) {
+		// The same comparisons as below (== on every value), in one pass.
+		return slices.Equal(a.flat.f, b.flat.f) && slices.Equal(a.flat.b, b.flat.b)
+	}
 	for f := range policyFields {
 		pf := &policyFields[f]
 		switch {
@@ -285,6 +387,21 @@ func (p *Policy) check(m *Market) error {
 	if p == nil {
 		return &FieldError{Field: "policy", Msg: "nil", Kind: ErrInvalidPolicy}
 	}
+	if fl := p.flat; fl != nil && fl.m == m {
+		// Made for m, so of its shape: check each field's values in one
+		// pass, and name the first bad entry as below if there is one.
+		for f := range policyFields {
+			if pf := &policyFields[f]; pf.bools == nil && pf.check.firstBad(fl.f[fl.span[f][0]:fl.span[f][1]]) >= 0 {
+				return p.checkFields(m)
+			}
+		}
+		return nil
+	}
+	return p.checkFields(m)
+}
+
+// checkFields is check field by field, row by row.
+func (p *Policy) checkFields(m *Market) error {
 	for f := range policyFields {
 		pf := &policyFields[f]
 		n := pf.shape.rows(m)

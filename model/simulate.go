@@ -15,6 +15,7 @@ type pathSim struct {
 	spec   *Spec
 	solver *Solver
 	pol    *Policy
+	base   *Policy   // the base-year policy each month's starts from
 	sol    *Solution // the month's Solution: the workspace's own, or into's
 	// into, if not nil, returns the Solution month k is solved into (a
 	// path's stored month), so that it need not be copied there.
@@ -42,7 +43,8 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		cal:    cal,
 		spec:   spec,
 		solver: NewSolver(cal),
-		pol:    NewPolicy(cal.Market),
+		pol:    newFlatPolicy(cal.Market),
+		base:   newFlatPolicy(cal.Market),
 		sol:    NewSolution(cal),
 		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R), Stocks: make([]float64, R), Expect: make([]float64, R)},
 		start:  make([]float64, n),
@@ -103,7 +105,7 @@ func (ps *pathSim) reset() {
 // closed form (1 + g)^(k/12) (equal within rounding, ~1e-14 after 108
 // months). Months must come in order from k = 0 after reset.
 func (ps *pathSim) setPolicy(k int, t Month) {
-	setEvents(ps.pol, ps.cal, ps.spec, t)
+	setEventsFrom(ps.pol, ps.base, ps.cal, ps.spec, t)
 	for r, f := range ps.gcur {
 		if k > 0 {
 			f *= ps.gstep[r]
