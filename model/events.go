@@ -43,7 +43,7 @@ func rampIn(e *Event, t Month) float64 {
 	if e.RampIn <= 0 {
 		return 1
 	}
-	return math.Min(1, float64(t-e.Start+1)/float64(e.RampIn))
+	return min(1, float64(t-e.Start+1)/float64(e.RampIn))
 }
 
 // ValueAt returns the event's target value in month t: Value, or, when
@@ -129,7 +129,7 @@ func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month) {
 // Before the event starts m is 1; after its Series ends the last entry
 // holds (ValueAt).
 func (e *Event) DriverLevel(t Month) float64 {
-	lag := math.Max(0, e.Aux[0])
+	lag := max(0, e.Aux[0])
 	n := math.Floor(lag)
 	f := lag - n // reads (1 − f)·m(t − n) + f·m(t − n − 1)
 	level := func(x Month) float64 {

@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"sync"
 )
@@ -154,7 +153,7 @@ func (ps *pathSim) advance(sol *Solution) {
 					g = d * q
 				}
 			}
-			g = math.Max(-0.05, math.Min(0.05, g))
+			g = max(-0.05, min(0.05, g))
 			ps.start[i] = p * (1 + g)
 			ps.prev[i] = p
 			ps.step[i] = d

@@ -52,7 +52,7 @@ func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) error {
 	g := &w.c.Market.Regions[r]
 	w.stk[r] = false
 	w.cons[r] = 0
-	w.sBar[r] = g.StockMonths / 12 * math.Max(ds, 0) * w.c.Q0[r]
+	w.sBar[r] = g.StockMonths / 12 * max(ds, 0) * w.c.Q0[r]
 	if lag == nil || lag.Stocks == nil || !hasStocks(g) {
 		return nil
 	}

@@ -93,11 +93,11 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 	nk := len(caps)
 	if sp.ready && shift == sp.lastShift && sp.lnB == sp.lastLnB && sp.eta == sp.lastEta &&
 		slices.Equal(caps, sp.lastCap) && slices.Equal(costs, sp.lastCost) {
-		sp.smax = math.Min(sp.K, sp.cap)
+		sp.smax = min(sp.K, sp.cap)
 		if nk == 0 {
 			sp.smax = 0
 		} else {
-			sp.smax = math.Min(sp.smax, sp.cum[nk-1])
+			sp.smax = min(sp.smax, sp.cum[nk-1])
 		}
 		return
 	}
@@ -137,11 +137,11 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 			sp.thr[j] = sp.cost[j]
 		}
 	}
-	sp.smax = math.Min(sp.K, sp.cap)
+	sp.smax = min(sp.K, sp.cap)
 	if nk == 0 {
 		sp.smax = 0
 	} else {
-		sp.smax = math.Min(sp.smax, cum)
+		sp.smax = min(sp.smax, cum)
 	}
 }
 

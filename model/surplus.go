@@ -153,9 +153,9 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	}
 	sol.Sales[i] = S
 	sol.DomesticSales[i] = dom
-	sol.Exports[i] = math.Max(0, S-dom)
+	sol.Exports[i] = max(0, S-dom)
 	sol.Revenue[i] = rev
-	sol.ExportRev[i] = math.Max(0, rev-domRev)
+	sol.ExportRev[i] = max(0, rev-domRev)
 	sol.ConcessionPaid[i] = conc
 	if sp.K > 0 {
 		sol.CapacityUse[i] = S / sp.K
@@ -195,7 +195,7 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		if sp.dyn && sp.fac[k] >= 0 {
 			rho = w.rho[sp.fac[k]]
 		} else {
-			f = math.Max(0, math.Min(left, sp.capIn(k)))
+			f = max(0, min(left, sp.capIn(k)))
 			sol.CorridorFlow[i][k] = f
 			left -= f
 		}
@@ -280,7 +280,7 @@ func reservationPrice(sp *supplier) float64 {
 	if j < 0 {
 		j = 0
 	}
-	return math.Max(0, sp.cost[j]) / sp.oml
+	return max(0, sp.cost[j]) / sp.oml
 }
 
 // consumerSurplusChange returns the consumer surplus at price index P
