@@ -76,15 +76,35 @@ func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) error {
 // the consumption C (0 without stocks).
 func (w *workspace) spend(r int, lnP float64) (PQ, e, C float64) {
 	lnA, eps := w.lnA[r], w.eps[r]
+	// fexp written out (its range check, then its inlined core): spend
+	// runs for every region at every evaluation.
 	if !w.stk[r] || math.IsInf(lnA, -1) {
-		return fexp(lnA + (1-eps)*lnP), eps, 0
+		a := lnA + (1-eps)*lnP
+		if a > -700 && a < 700 {
+			return fexpCore(a), eps, 0
+		}
+		return math.Exp(a), eps, 0
 	}
-	C = fexp(lnA - eps*lnP)
-	st := w.sBar[r] * fexp(-w.gam[r]*(lnP-w.lnPe[r]))
+	if a := lnA - eps*lnP; a > -700 && a < 700 {
+		C = fexpCore(a)
+	} else {
+		C = math.Exp(a)
+	}
+	var st, P float64
+	if a := -w.gam[r] * (lnP - w.lnPe[r]); a > -700 && a < 700 {
+		st = w.sBar[r] * fexpCore(a)
+	} else {
+		st = w.sBar[r] * math.Exp(a)
+	}
+	if lnP > -700 && lnP < 700 {
+		P = fexpCore(lnP)
+	} else {
+		P = math.Exp(lnP)
+	}
 	u := w.phi12[r] * (st - w.sPrev[r]) / C
 	du := -w.phi12[r]*w.gam[r]*st/C + u*eps // ∂u/∂ln P
 	f, fp := shipFactor(u)
-	return fexp(lnP) * C * f, eps - fp/f*du, C
+	return P * C * f, eps - fp/f*du, C
 }
 
 // fillStocks writes region r's consumption and end-of-month stocks into

@@ -166,7 +166,19 @@ func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
 		}
 		var q, dq float64
 		if m := p - sp.cost[j]; m > 0 {
-			q = fexp(sp.lnB + sp.eta*flog(m))
+			// fexp(lnB + η·flog(m)), the range checks written out so that
+			// the cores are inlined (supplyAt runs at every evaluation).
+			var lm float64
+			if m >= 0x1p-1000 && m <= 0x1p1000 {
+				lm = flogCore(m)
+			} else {
+				lm = math.Log(m)
+			}
+			if a := sp.lnB + sp.eta*lm; a > -700 && a < 700 {
+				q = fexpCore(a)
+			} else {
+				q = math.Exp(a)
+			}
 			dq = sp.eta * q / m
 		}
 		switch {
