@@ -742,14 +742,6 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			break
 		}
 	}
-	if res.Status == IterationLimit || res.Status == Stalled {
-		// The last resort: steep suppliers in price form (rescue.go).
-		mf, it, ok := w.rescue(tol)
-		newtonIters += it
-		if ok {
-			res.Status, res.Rescued, maxF = Converged, true, mf
-		}
-	}
 	stale := -1
 	if res.Status == Converged && len(w.act) < len(w.part) {
 		for _, i := range w.part {
@@ -758,6 +750,14 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 				stale = i
 				break
 			}
+		}
+	}
+	if res.Status == IterationLimit || res.Status == Stalled {
+		// The last resort: steep suppliers in price form (rescue.go).
+		mf, it, ok := w.rescue(tol)
+		newtonIters += it
+		if ok {
+			res.Status, res.Rescued, maxF, stale = Converged, true, mf, -1
 		}
 	}
 	for _, i := range w.part {

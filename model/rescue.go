@@ -48,8 +48,11 @@ const (
 	// above which a supplier clears its market in price form in the
 	// rescue.
 	rescueSteep = 10
-	// rescueIter bounds the rescue's Newton iterations.
+	// rescueIter bounds the Newton iterations of one round of the
+	// rescue.
 	rescueIter = 100
+	// rescueRounds bounds the rounds of the rescue (workspace.rescue).
+	rescueRounds = 3
 	// rescueFDStep is the relative step of the central differences of the
 	// rescue's Jacobian.
 	rescueFDStep = 1e-7
@@ -70,6 +73,7 @@ const (
 type rescueState struct {
 	on    bool      // eval uses the price form for the suppliers in pform
 	pform []bool    // supplier i clears in price form
+	prev  []bool    // pform of the last round
 	pfk   []int     // the corridor (input index) on its margin
 	fp    []float64 // central-difference scratch, per unknown
 	fm    []float64
@@ -92,10 +96,16 @@ func (w *workspace) priceForm(i int, pt float64) float64 {
 // w.y holds the solution, the ordinary residuals are current (pinned
 // suppliers included) and maxF is their maximum. Otherwise w.y is left at
 // the ordinary solve's best point. iters counts its Newton steps.
+//
+// A price-form solution on which the ordinary residuals do not clear (a
+// supplier's demand moved past its capacity or off the corridor it was
+// given) starts another round, with the suppliers classified again at
+// that point, at most rescueRounds in all and only while the
+// classification changes.
 func (w *workspace) rescue(tol float64) (maxF float64, iters int, ok bool) {
 	if w.rs == nil {
 		nu := len(w.y)
-		w.rs = &rescueState{pform: make([]bool, w.n), pfk: make([]int, w.n)}
+		w.rs = &rescueState{pform: make([]bool, w.n), prev: make([]bool, w.n), pfk: make([]int, w.n)}
 		w.rs.fp, w.rs.fm, w.rs.ybest = make([]float64, nu), make([]float64, nu), make([]float64, nu)
 	}
 	rs := w.rs
@@ -105,21 +115,58 @@ func (w *workspace) rescue(tol float64) (maxF float64, iters int, ok bool) {
 	if len(rs.ybest) < w.ny {
 		rs.ybest = make([]float64, w.ny)
 	}
-	copy(w.y[:w.ny], w.ybest[:w.ny])
-	// Every participant is an unknown again: the price form replaces
-	// the pins.
-	if len(w.act) < len(w.part) {
-		for _, i := range w.part {
-			w.pinned[i] = false
-		}
-		w.act = append(w.act[:0], w.part...)
-		w.activeLists()
-	}
-	w.eval()
-	steep := false
 	for i := range rs.pform {
 		rs.pform[i] = false
 	}
+	copy(w.y[:w.ny], w.ybest[:w.ny])
+	for round := 0; round < rescueRounds; round++ {
+		// Every participant is an unknown again: the price form
+		// replaces the pins.
+		w.unpinAll()
+		w.eval()
+		if !w.classifySteep(tol) {
+			break
+		}
+		it, conv := w.rescueNewton(tol)
+		iters += it
+		if !conv {
+			break
+		}
+		if mf, ok := w.handBack(tol); ok {
+			return mf, iters, true
+		}
+	}
+	copy(w.y[:w.ny], w.ybest[:w.ny])
+	w.unpinAll()
+	w.eval()
+	return 0, iters, false
+}
+
+// unpinAll makes every participating supplier an unknown again.
+func (w *workspace) unpinAll() {
+	if len(w.act) == len(w.part) {
+		return
+	}
+	for _, i := range w.part {
+		w.pinned[i] = false
+	}
+	w.act = append(w.act[:0], w.part...)
+	w.activeLists()
+}
+
+// classifySteep sets rs.pform and rs.pfk at the point of the last eval:
+// a supplier on an interior piece, or on a corridor piece whose market
+// does not clear, and whose demand D is within its supply's reach, clears
+// in price form when its supply is steep at D (rescueSteep). It reports
+// whether some supplier does and the classification differs from the
+// last round's.
+func (w *workspace) classifySteep(tol float64) bool {
+	rs := w.rs
+	copy(rs.prev, rs.pform)
+	for i := range rs.pform {
+		rs.pform[i] = false
+	}
+	steep, changed := false, false
 	for _, i := range w.act {
 		sp := &w.sup[i]
 		D := w.D[i]
@@ -139,9 +186,19 @@ func (w *workspace) rescue(tol float64) (maxF float64, iters int, ok bool) {
 			steep = true
 		}
 	}
-	if !steep {
-		return 0, 0, false
+	for i := range rs.pform {
+		if rs.pform[i] != rs.prev[i] {
+			changed = true
+		}
 	}
+	return steep && changed
+}
+
+// rescueNewton runs Newton on the price-form system from w.y and reports
+// its iterations and whether it reached the tolerance; w.y is left at its
+// best point, with the ordinary residuals (rescue off) not yet evaluated.
+func (w *workspace) rescueNewton(tol float64) (iters int, conv bool) {
+	rs := w.rs
 	rs.on = true
 	defer func() { rs.on = false }()
 	mf, ss := w.eval()
@@ -200,15 +257,16 @@ func (w *workspace) rescue(tol float64) (maxF float64, iters int, ok bool) {
 		}
 	}
 	copy(w.y[:w.ny], rs.ybest[:w.ny])
-	rs.on = false
-	if !(best <= tol) {
-		copy(w.y[:w.ny], w.ybest[:w.ny])
-		w.eval()
-		return 0, iters, false
-	}
-	// Back to the ordinary residuals: pin the suppliers whose market
-	// clears on a step the price cannot resolve, then polish.
-	mf, ss = w.eval()
+	return iters, best <= tol
+}
+
+// handBack evaluates the ordinary residuals at the rescue's solution, pins
+// the price-form suppliers whose market clears on a step the price cannot
+// resolve, polishes with at most rescuePolish ordinary Newton steps, and
+// reports max |F| and whether it is within the tolerance.
+func (w *workspace) handBack(tol float64) (float64, bool) {
+	rs := w.rs
+	mf, ss := w.eval()
 	if mf > tol {
 		pinnedAny := false
 		for a := 0; a < len(w.act); a++ {
@@ -232,17 +290,7 @@ func (w *workspace) rescue(tol float64) (maxF float64, iters int, ok bool) {
 			}
 		}
 	}
-	if !(mf <= tol) {
-		copy(w.y[:w.ny], w.ybest[:w.ny])
-		for _, i := range w.part {
-			w.pinned[i] = false
-		}
-		w.act = append(w.act[:0], w.part...)
-		w.activeLists()
-		w.eval()
-		return mf, iters, false
-	}
-	return mf, iters, true
+	return mf, mf <= tol
 }
 
 // fdJacobian sets w.J to the central-difference Jacobian of the residuals

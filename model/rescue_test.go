@@ -143,6 +143,16 @@ func TestRescueCournotFacilityStall(t *testing.T) {
 			lagDemand: []float64{14.8, 8.88, 19.14, 3.92, 6.53, 8.23, 8.09},
 			wantSteps: 2,
 		},
+		{
+			// The first round's price-form solution leaves an ordinary
+			// residual (a supplier's demand moved onto another piece of
+			// its supply curve); the second round, classified there,
+			// clears (rescueRounds).
+			name: "Belarus on its step after a second round", adj: 0.008, facCap: 17.6, rp: 9.7, coop: 1,
+			lagSupply: []float64{24, 16.7, 14.1, 10.7, 3.3, 2.3, 5.6, 0.74, 1.35, 1, 1.6},
+			lagDemand: []float64{15.4, 7.9, 21.6, 2.9, 9.1, 5.9, 9.4},
+			wantSteps: 1,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := stallMarket(tc.adj, tc.facCap)
