@@ -15,9 +15,9 @@ import (
 // competitive equilibrium when a supplier may charge a different FOB
 // price in each *segment* of its regions, a segment being the regions a
 // tied corridor serves (disjoint by validateRoutes), plus the general
-// segment of the regions no tied corridor serves. The solver does not
-// have it yet: it gives each supplier one FOB price. This file is the
-// oracle for it, written from a different formulation than the solver's
+// segment of the regions no tied corridor serves. The solver has it as one
+// more unknown per tied corridor (segments.go). This file is the oracle
+// for it, written from a different formulation than the solver's
 // fill (the mine's marginal value v instead of one supply curve S(p̃)),
 // in levels with math.Pow, long run, without concessions, tariff-rate
 // quotas, conduct or facilities.
@@ -290,7 +290,13 @@ func segRouteMarket(railCost float64) *Market {
 		Corridor{Name: "Port", Capacity: 6, Cost: 20})
 }
 
-// TestSegmentReferenceClosedForm checks the reference against
+// solRoutePrice returns the FOB price the solution charges on route i→r
+// (without concessions): its CFR price less the route's freight.
+func solRoutePrice(c *Calibrated, sol *Solution, i, r int) float64 {
+	return sol.CFR[i][r] - c.Market.Freight[i][r]
+}
+
+// TestSegmentReferenceClosedForm checks the reference and the solver against
 // hand-computed equilibria with route-level rents. One supplier, regions
 // A (x = 400/p_A at base) and B (x = 600/p_0), p0 = 100, S0 = 10, η = 1,
 // no cost data (L = 0). Rail serves A only with capacity 4 (A's base
@@ -335,12 +341,11 @@ func TestSegmentReferenceClosedForm(t *testing.T) {
 		railCap           float64
 		aScale, bScale    float64
 		pA, p0, railFlow  float64
-		one, oneRail      float64 // the one-price model (Solve): its FOB and rail flow; NaN: not checked
 	}{
-		{"dear rail with room, port rations", 30, 3, 6, 1, 1, (51 + math.Sqrt(13801)) / 2, 200, 400 / ((51 + math.Sqrt(13801)) / 2), 200, 2},
-		{"dear rail full, port rations", 30, 3, 4, 1, 1, 100, 200, 4, 200, 2},
-		{"dear rail idle, both slack", 30, 6, 6, 0.5, 0.25, 10 + math.Sqrt(2550), 10 + math.Sqrt(2550), 0, 10 + math.Sqrt(2550), 0},
-		{"cheap rail, both slack", 10, 6, 6, 1, 0.5, vCheap + 10, vCheap + 20, 400 / (vCheap + 10), math.NaN(), math.NaN()},
+		{"dear rail with room, port rations", 30, 3, 6, 1, 1, (51 + math.Sqrt(13801)) / 2, 200, 400 / ((51 + math.Sqrt(13801)) / 2)},
+		{"dear rail full, port rations", 30, 3, 4, 1, 1, 100, 200, 4},
+		{"dear rail idle, both slack", 30, 6, 6, 0.5, 0.25, 10 + math.Sqrt(2550), 10 + math.Sqrt(2550), 0},
+		{"cheap rail, both slack", 10, 6, 6, 1, 0.5, vCheap + 10, vCheap + 20, 400 / (vCheap + 10)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -365,36 +370,34 @@ func TestSegmentReferenceClosedForm(t *testing.T) {
 			if tc.railFlow > 0 && !scalar.EqualWithinRel(xA, tc.railFlow, tolClosedForm) {
 				t.Errorf("x_A = %.10g, want the rail's %.10g", xA, tc.railFlow)
 			}
-			if math.IsNaN(tc.one) {
-				return
-			}
+			// The solver (segments.go): the same prices, the rail's tonnes
+			// on the rail, the rents adding up.
 			sol, _ := mustSolve(t, c, pol, nil, nil)
-			if !scalar.EqualWithinRel(sol.FOB[0], tc.one, tolClosedForm) {
-				t.Errorf("one-price model: FOB %.10g, want %.10g", sol.FOB[0], tc.one)
+			if got := solRoutePrice(c, sol, 0, 0); !scalar.EqualWithinRel(got, tc.pA, tolClosedForm) || !scalar.EqualWithinRel(sol.FOB[0], tc.p0, tolClosedForm) {
+				t.Errorf("Solve: p_A, p_0 = %.10g, %.10g; want %.10g, %.10g", got, sol.FOB[0], tc.pA, tc.p0)
 			}
-			if !scalar.EqualWithinAbs(sol.CorridorFlow[0][0], tc.oneRail, 1e-9) {
-				t.Errorf("one-price model: rail carries %.10g, want %.10g", sol.CorridorFlow[0][0], tc.oneRail)
+			if !scalar.EqualWithinAbsOrRel(sol.CorridorFlow[0][0], tc.railFlow, 1e-9, tolClosedForm) {
+				t.Errorf("Solve: rail carries %.10g, want %.10g", sol.CorridorFlow[0][0], tc.railFlow)
 			}
+			checkRentIdentity(t, c, sol)
 		})
 	}
 }
 
 // TestSegmentReferenceAgrees compares the reference with the solver on
 // small random markets with tied corridors (facilities removed) under
-// random demand and corridor shocks. Where the reference prices every
-// segment at its supplier's general price (no route-level rent), the two
-// models are the same and must agree to 1e-8. Where it does not, the
-// one-price solver mis-prices the tied segment (the limitation of
-// docs/MODEL.md, section 3.4); the test counts those markets and checks
-// that there the reference's tied corridors are consistent: a tied
-// segment priced below p_0 is served by its corridor alone, which either
-// has room and earns netback = v, or is full.
+// random demand and corridor shocks: every route price must agree to
+// 1e-8, with or without a segment priced below its supplier's general
+// price and with or without base route rents. Where a segment is priced
+// below p_0 it also checks the reference's tied corridor: served by its
+// corridor alone, which either has room and earns netback = v, or is
+// full.
 func TestSegmentReferenceAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: nested bisections")
 	}
 	const tolAgree = 1e-8
-	var same, split, rent int
+	var compared, split, rent int
 	for seed := uint64(1); seed <= 20; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 71))
@@ -458,13 +461,13 @@ func TestSegmentReferenceAgrees(t *testing.T) {
 			}
 			if discount {
 				split++
-				return
 			}
+		rents:
 			for i := range m.Suppliers {
 				for k := range m.Suppliers[i].Corridors {
 					if bruteSegTied(m, i, k) && bruteSegBaseRent(c, i, k) > 0 {
 						rent++
-						return // a base route rent: the one-price solver's tied corridor costs less
+						break rents
 					}
 				}
 			}
@@ -476,29 +479,30 @@ func TestSegmentReferenceAgrees(t *testing.T) {
 			if res.Status != Converged {
 				t.Skipf("solver: %v: %s", res.Status, res.Reason)
 			}
-			same++
+			compared++
 			for i := range m.Suppliers {
 				for r := range m.Regions {
 					if c.Beta[i][r] == 0 {
 						continue
 					}
-					if !scalar.EqualWithinRel(sol.FOB[i], st.P[i][r], tolAgree) {
-						t.Errorf("FOB[%d] = %.12g, reference %.12g to region %d", i, sol.FOB[i], st.P[i][r], r)
+					if got := solRoutePrice(c, sol, i, r); !scalar.EqualWithinRel(got, st.P[i][r], tolAgree) {
+						t.Errorf("supplier %d to region %d: Solve %.12g, reference %.12g", i, r, got, st.P[i][r])
 					}
 				}
 			}
+			checkRentIdentity(t, c, sol)
 		})
 	}
-	t.Logf("%d markets with one price per supplier (agree with Solve), %d with a route-level rent, %d with one price and a base route rent", same, split, rent)
-	if same < 4 || split < 2 {
-		t.Errorf("%d markets compared with Solve and %d with a segment below its general price: want at least 4 and 2", same, split)
+	t.Logf("%d markets compared with Solve: %d with a segment below its general price, %d with a base route rent", compared, split, rent)
+	if compared < 15 || split < 2 || rent < 2 {
+		t.Errorf("%d markets compared with Solve, %d with a segment below its general price, %d with a base route rent: want at least 15, 2 and 2", compared, split, rent)
 	}
 }
 
-// TestSegmentReferenceBaseYear checks that the reference, with the base
-// route rents, reproduces the base year (every route at its supplier's
-// base FOB price) on random markets with tied corridors and cost data:
-// the calibration identity the solver will need.
+// TestSegmentReferenceBaseYear checks that the reference and the solver,
+// with the base route rents, reproduce the base year (every route at its
+// supplier's base FOB price, to 1e-9) on random markets with tied
+// corridors and cost data, and that Calibrate's e_k are the reference's.
 func TestSegmentReferenceBaseYear(t *testing.T) {
 	rents := 0
 	for seed := uint64(1); seed <= 20; seed++ {
@@ -524,13 +528,31 @@ func TestSegmentReferenceBaseYear(t *testing.T) {
 			if !ok {
 				t.Fatal("reference: no convergence at the base year")
 			}
+			// The solver with the calibrated base route rents
+			// (Calibrated.segRent): the base year in zero iterations.
+			sol, res := mustSolve(t, c, NewPolicy(m), nil, nil)
+			if res.Iterations != 0 {
+				t.Errorf("Solve: %d iterations at the base year, want 0", res.Iterations)
+			}
 			for i, s := range m.Suppliers {
+				for k := range s.Corridors {
+					if got, want := c.segRent[i][k], bruteSegBaseRent(c, i, k); bruteSegTied(m, i, k) && !scalar.EqualWithinAbsOrRel(got, want, 1e-12, 1e-12) {
+						t.Errorf("supplier %d, corridor %d: e_k = %g, reference %g", i, k, got, want)
+					}
+				}
 				for r := range m.Regions {
 					if c.Beta[i][r] > 0 && !scalar.EqualWithinRel(st.P[i][r], s.FOB, tolIdentity) {
 						t.Errorf("supplier %d to region %d: %.12g, base FOB %.12g", i, r, st.P[i][r], s.FOB)
 					}
+					if c.Beta[i][r] > 0 && !scalar.EqualWithinRel(solRoutePrice(c, sol, i, r), s.FOB, tolIdentity) {
+						t.Errorf("Solve: supplier %d to region %d: %.12g, base FOB %.12g", i, r, solRoutePrice(c, sol, i, r), s.FOB)
+					}
+				}
+				if !scalar.EqualWithinRel(sol.Sales[i], c.S0[i], tolIdentity) {
+					t.Errorf("Solve: supplier %d sells %.12g, base %.12g", i, sol.Sales[i], c.S0[i])
 				}
 			}
+			checkRentIdentity(t, c, sol)
 		})
 	}
 	if rents < 3 {
@@ -681,8 +703,8 @@ func segResidualPrices(c *Calibrated, pol *Policy) ([][]float64, bool) {
 	return P, false
 }
 
-// TestSegmentResidualDesign checks that the roots of segResidual are the
-// reference's equilibria: on the hand-computed cases, on the base year of
+// TestSegmentResidualDesign checks that the roots of segResidual, and the
+// solver's equilibria (Solver.Solve), are the reference's equilibria: on the hand-computed cases, on the base year of
 // random markets with tied corridors, one supplier or several (every
 // price at its base, base route rents included), and under random shocks
 // that ration the general corridors, to 1e-8 (the random markets are
@@ -701,6 +723,15 @@ func TestSegmentResidualDesign(t *testing.T) {
 		if !ok {
 			t.Fatal("specification: no convergence")
 		}
+		sol, _ := mustSolve(t, c, pol, nil, nil)
+		for i := range P {
+			for r := range P[i] {
+				if c.Beta[i][r] > 0 && !scalar.EqualWithinRel(solRoutePrice(c, sol, i, r), st.P[i][r], tolDesign) {
+					t.Errorf("Solve: supplier %d, region %d: %.12g, reference %.12g", i, r, solRoutePrice(c, sol, i, r), st.P[i][r])
+				}
+			}
+		}
+		checkRentIdentity(t, c, sol)
 		discount := false
 		for i := range P {
 			var p0 float64

@@ -69,6 +69,7 @@ func Calibrate(m *Market) (*Calibrated, error) {
 		reach:    make([][][]int, n),
 		adj:      make([][]float64, n),
 		facOf:    make([][]int, n),
+		segRent:  make([][]float64, n),
 	}
 	if mc.Benchmark != "" {
 		c.Bench = mc.RegionIndex(mc.Benchmark)
@@ -122,10 +123,14 @@ func Calibrate(m *Market) (*Calibrated, error) {
 		c.adj[i] = costs
 		c.reach[i] = make([][]int, len(s.Corridors))
 		c.facOf[i] = make([]int, len(s.Corridors))
+		c.segRent[i] = make([]float64, len(s.Corridors))
 		for k, cr := range s.Corridors {
 			c.adj[i][k] -= cr.Cost
 			c.reach[i][k] = corridorReach(mc, i, k)
 			c.facOf[i][k] = mc.FacilityIndex(cr.Facility)
+		}
+		for k, cr := range s.Corridors {
+			c.segRent[i][k] = baseRouteRent(mc, i, c.reach[i][k], cr, s.FOB-c.M0[i], cr.Cost+c.adj[i][k])
 		}
 		c.MC0[i] = c.M0[i]
 		if s.MarginalCost > 0 {

@@ -98,7 +98,11 @@ func (w *workspace) flowsOf(i int) {
 // refresh sets supplier i's corridor capacities and costs in force from
 // its flows xs (per region): a tied corridor carries at most its regions'
 // tonnes, a corridor using a facility costs its shadow value ρ more.
-func (w *workspace) refresh(i int, xs []float64) {
+//
+// A tied corridor with a segment on (segments.go) also costs its base
+// route rent e_k and p̃·(1 − e^(−z)) at the supplier's effective price pt,
+// and sorts ahead of a general corridor it ties within segTie.
+func (w *workspace) refresh(i int, xs []float64, pt float64) {
 	sp := &w.sup[i]
 	sp.reachLimited = false
 	for k := range sp.pcap {
@@ -119,6 +123,10 @@ func (w *workspace) refresh(i int, xs []float64) {
 		cost := sp.pcost[k]
 		if f := sp.fac[k]; f >= 0 {
 			cost += w.rho[f]
+		}
+		if sp.segOn && sp.pref[k] {
+			sg := &w.segs[sp.seg[k]]
+			cost += sg.ek + pt*(1-sg.e)
 		}
 		sp.ecost[k] = cost
 	}
@@ -166,6 +174,18 @@ func smoothStep(d float64) (H, dH float64) {
 	return t * t * (3 - 2*t), 6 * t * (1 - t) / tieWidth
 }
 
+// tieStep returns smoothStep(d), d the cost of a facility corridor less
+// that of corridor kk, except for a tied corridor kk with a segment on: it
+// sorts ahead of the facility corridor in the fill when they tie within
+// segTie (segments.go), so its blend ends there: smoothStep(d + tieWidth/2
+// + segTie).
+func (sp *supplier) tieStep(kk int, d float64) (H, dH float64) {
+	if sp.segOn && sp.pref[kk] {
+		return smoothStep(d + 0.5*tieWidth + segTie)
+	}
+	return smoothStep(d)
+}
+
 // clampFlow returns min(max(v, 0), kap) and whether v is strictly inside.
 func clampFlow(v, kap float64) (float64, float64) {
 	switch {
@@ -198,7 +218,7 @@ func (w *workspace) facFlow(i, k int, S float64) (flow, dS, dc float64) {
 			continue
 		}
 		C += sp.capIn(kk)
-		P, dP := smoothStep(ck - sp.cost[j])
+		P, dP := sp.tieStep(kk, ck-sp.cost[j])
 		gl, dgl := clampFlow(S-C, kap)
 		flow += P * (gl - g)
 		dS += P * (dgl - dg)
@@ -272,6 +292,17 @@ func (w *workspace) addFlowDeriv(row []float64, i, r int, coef float64) {
 		row[w.ja[r*n+b]] += coef * x * se * w.w[kj] * w.th[kj]
 	}
 	row[w.apos[i]] -= coef * sig * x * w.th[k]
+	if w.segOn > 0 {
+		for _, j := range w.jl[r*n : r*n+cnt] {
+			kj := j*R + r
+			if col := w.rsegCol[kj]; col >= 0 {
+				row[col] -= coef * x * se * w.w[kj] * w.th[kj]
+			}
+		}
+		if col := w.rsegCol[k]; col >= 0 {
+			row[col] += coef * sig * x * w.th[k]
+		}
+	}
 	m := len(w.act)
 	for t := range w.tq {
 		if q := &w.tq[t]; q.r == r {
@@ -378,7 +409,7 @@ func (w *workspace) limitedWeight(i, k, r int, S float64) float64 {
 		if sp.lim[kk] && serves(sp.reach[kk], r) {
 			cnt++
 		}
-		P, _ := smoothStep(ck - sp.cost[j])
+		P, _ := sp.tieStep(kk, ck-sp.cost[j])
 		_, dg := clampFlow(S-C, kap)
 		a := -dg * cnt
 		v += P * (a - aPrev)
@@ -400,7 +431,7 @@ func (w *workspace) facExcess(f int, rh float64) float64 {
 		}
 		sp := &w.sup[i]
 		w.flowsOf(i)
-		w.refresh(i, w.xs)
+		w.refresh(i, w.xs, w.p[i]*(1-w.dbar[i])*sp.oml)
 		S := w.D[i]
 		if !w.pinned[i] {
 			S, _, _ = sp.supplyAt(w.p[i] * (1 - w.dbar[i]) * sp.oml)

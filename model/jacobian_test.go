@@ -17,7 +17,7 @@ import (
 // changes within the difference step (a kink) are skipped.
 func TestJacobianFiniteDifference(t *testing.T) {
 	const h = 1e-6
-	checked, facRows, tiedRows := 0, 0, 0
+	checked, facRows, tiedRows, segRows := 0, 0, 0, 0
 	for seed := uint64(1); seed <= 100; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 17))
@@ -57,6 +57,11 @@ func TestJacobianFiniteDifference(t *testing.T) {
 			for f := range w.rho {
 				w.y[w.n+len(w.tq)+f] = 0.05 * rng.Float64()
 			}
+			for s := range w.segs {
+				if w.segs[s].on && rng.Float64() < 0.7 {
+					w.y[w.segBase()+s] = 0.3 * rng.Float64()
+				}
+			}
 			w.eval()
 			w.jacobian()
 			N := len(w.unk)
@@ -67,6 +72,15 @@ func TestJacobianFiniteDifference(t *testing.T) {
 				modes[t] = w.tq[t].mode
 			}
 			fmodes := append([]int8(nil), w.fmode...)
+			segState := func() string {
+				var b strings.Builder
+				for s := range w.segs {
+					sg := &w.segs[s]
+					fmt.Fprint(&b, sg.on, sg.mode, sg.minA, sg.tcase, sg.vlast, ";")
+				}
+				return b.String()
+			}
+			seg0 := segState()
 			limited := make([]bool, len(w.sup))
 			for i := range w.sup {
 				limited[i] = w.sup[i].reachLimited
@@ -98,7 +112,7 @@ func TestJacobianFiniteDifference(t *testing.T) {
 							kink = true
 						}
 					}
-					if routeState(w) != route {
+					if routeState(w) != route || segState() != seg0 {
 						kink = true
 					}
 				}
@@ -114,8 +128,11 @@ func TestJacobianFiniteDifference(t *testing.T) {
 					if fd == 0 {
 						continue
 					}
-					if f := a - len(w.act) - len(w.tq); f >= 0 && fmodes[f] == 0 {
+					if f := a - len(w.act) - len(w.tq); f >= 0 && f < len(fmodes) && fmodes[f] == 0 {
 						facRows++ // a binding facility's row
+					}
+					if a >= len(w.act)+len(w.tq)+len(fmodes) {
+						segRows++ // a segment's row off its z = 0 piece
 					}
 					if a < len(w.act) {
 						if i := w.act[a]; limited[i] && pieces[i] == pieceCorridor {
@@ -126,8 +143,9 @@ func TestJacobianFiniteDifference(t *testing.T) {
 			}
 		})
 	}
-	if checked < 500 || facRows < 30 || tiedRows < 10 {
-		t.Errorf("only %d entries checked, %d nonzero in binding facilities' rows, %d in rows of suppliers on limited tied corridors", checked, facRows, tiedRows)
+	t.Logf("%d entries checked, %d nonzero in binding facilities' rows, %d in rows of suppliers on limited tied corridors, %d in segments' rows", checked, facRows, tiedRows, segRows)
+	if checked < 500 || facRows < 30 || tiedRows < 10 || segRows < 30 {
+		t.Errorf("only %d entries checked, %d nonzero in binding facilities' rows, %d in rows of suppliers on limited tied corridors, %d in segments' rows", checked, facRows, tiedRows, segRows)
 	}
 }
 

@@ -56,7 +56,9 @@ type workspace struct {
 	tau1 []float64 // 1 + τ0 + Wedge + κ (+ the tariff-rate quota's rate)
 	gov  []float64 // the tariff rate the importer's government collects: τ0 + Wedge (+ a collapsed quota's rate)
 	risk []float64 // risk cost κ
-	omd  []float64 // 1 − δ, δ the seller's concession
+	omd  []float64 // the FOB multiplier (1 − δ)·e^(−z): δ the seller's concession, z its segment's log discount (segments.go)
+	dlt  []float64 // δ, the seller's concession
+	ez   []float64 // e^(−z) of the route's segment (1 outside segments)
 	ca   []float64 // Jacobian weight of the route's flow in its supplier's row (1 without concessions)
 	fr   []float64 // freight f
 	lnb  []float64 // ln β
@@ -120,7 +122,15 @@ type workspace struct {
 	fmode  []int8      // piece of the mid function at the last eval: −1 (ρ = 0) or 0 (U = K_F)
 	fu     [][]facUser // the corridors using each facility
 	fhint  []float64   // ρ̂ at the last solveFac that found it binding (0: none): where the next one looks first
-	xs     []float64   // per-region scratch: one supplier's flows
+	// Segments of tied corridors (segments.go): each one on is one more
+	// unknown after the facilities, its log discount z in
+	// y[n+len(tq)+len(rho)+s]. rsegCol is, per route, the position of its
+	// segment's z among the unknowns (−1: none).
+	segs    []segment
+	segOn   int
+	rsegCol []int
+
+	xs []float64 // per-region scratch: one supplier's flows
 
 	// Newton linear algebra on the unknowns, N×N row-major (N = len(unk)).
 	J    []float64
@@ -161,6 +171,7 @@ func newWorkspace(c *Calibrated) *workspace {
 	w := &workspace{
 		c: c, n: n, R: R,
 		open: make([]bool, n*R), tau1: vec(n * R), gov: vec(n * R), risk: vec(n * R), omd: vec(n * R), ca: vec(n * R),
+		dlt: vec(n * R), ez: vec(n * R),
 		fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
 		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R), epsX: vec(R),
@@ -196,6 +207,14 @@ func newWorkspace(c *Calibrated) *workspace {
 		w.sc[i] = math.Max(c.S0[i], scaleFloor)
 	}
 	w.setupFacilities()
+	w.setupSegments()
+	if nS := len(w.segs); nS > 0 {
+		w.y, w.F = vec(n+n*R+nF+nS), vec(n+n*R+nF+nS)
+		w.ybest, w.ytry = vec(n+n*R+nF+nS), vec(n+n*R+nF+nS)
+	}
+	for k := range w.ez {
+		w.ez[k] = 1
+	}
 	return w
 }
 
@@ -310,6 +329,8 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			}
 			d := pol.Concession[i][r]
 			w.omd[k] = 1 - d
+			w.dlt[k] = d
+			w.ez[k] = 1
 			w.ca[k] = 1
 			if d > 0 && w.open[k] {
 				w.conc[i] = true
@@ -343,7 +364,14 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.rho[f] = 0
 	}
 	w.ny = n + len(w.tq) + len(w.rho)
-	if N := len(w.part) + len(w.tq) + len(w.rho); len(w.J) < N*N {
+	if len(w.segs) > 0 {
+		w.prepareSegments()
+		for s := range w.segs {
+			w.y[w.ny+s] = 0
+		}
+		w.ny += len(w.segs)
+	}
+	if N := len(w.part) + len(w.tq) + len(w.rho) + w.segOn; len(w.J) < N*N {
 		// More unknowns than suppliers: size the Newton storage once for
 		// this many quotas (later solves reuse it).
 		w.J, w.piv, w.dy = make([]float64, N*N), make([]int, N), make([]float64, N)
@@ -366,6 +394,23 @@ func (w *workspace) activeLists() {
 	}
 	for f := range w.rho {
 		w.unk = append(w.unk, w.n+len(w.tq)+f)
+	}
+	if len(w.segs) > 0 {
+		for k := range w.rsegCol {
+			w.rsegCol[k] = -1
+		}
+		base := w.segBase()
+		for s := range w.segs {
+			sg := &w.segs[s]
+			if !sg.on {
+				continue
+			}
+			sg.col = len(w.unk)
+			w.unk = append(w.unk, base+s)
+			for _, r := range sg.reach {
+				w.rsegCol[sg.i*R+r] = sg.col
+			}
+		}
 	}
 	for r := 0; r < R; r++ {
 		cnt := 0
@@ -471,6 +516,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 	if len(w.tq) > 0 {
 		w.trqPrices()
 	}
+	if w.segOn > 0 {
+		w.segPrices()
+	}
 	for r := 0; r < R; r++ {
 		om := 1 - w.sig[r]
 		list := w.rl[r*n : r*n+w.rn[r]]
@@ -521,9 +569,13 @@ func (w *workspace) eval() (maxF, ss float64) {
 		}
 	}
 	for _, i := range w.part {
-		if w.sup[i].dyn {
+		if sp := &w.sup[i]; sp.dyn {
 			w.flowsOf(i)
-			w.refresh(i, w.xs)
+			pt := 0.0
+			if sp.segOn {
+				pt = w.segSupplyPrice(i, w.p[i], w.xs)
+			}
+			w.refresh(i, w.xs, pt)
 		}
 	}
 	if len(w.act) < len(w.part) {
@@ -547,6 +599,13 @@ func (w *workspace) eval() (maxF, ss float64) {
 		S, dS, pc := sp.supplyAt(pt)
 		w.S[i], w.dS[i], w.piece[i] = S, dS*pt, pc
 		sp.dq = dS
+		if sp.segOn && pc == pieceInterior {
+			// A marginal tied corridor's cost moves with p̃: its netback
+			// is p̃·e^(−z) − c_k − e_k.
+			if s := sp.seg[sp.ord[sp.jat]]; s >= 0 && w.segs[s].on {
+				w.dS[i] *= w.segs[s].e
+			}
+		}
 		if sp.dyn && !w.conc[i] {
 			for k := i * R; k < i*R+R; k++ {
 				w.ca[k] = 1
@@ -574,6 +633,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 	}
 	if len(w.rho) > 0 {
 		maxF, ss = w.facResiduals(maxF, ss)
+	}
+	if w.segOn > 0 {
+		maxF, ss = w.segResiduals(maxF, ss)
 	}
 	return maxF, ss
 }
@@ -619,6 +681,18 @@ func (w *workspace) jacobian() {
 				row[aj] += c1 * tv[bb]
 			}
 			row[a] -= sig * xi * w.th[k]
+			if w.segOn > 0 {
+				// A segment's z lowers its routes' prices: its column is
+				// their price derivatives with the opposite sign.
+				for bb, j := range list {
+					if col := w.rsegCol[j*R+r]; col >= 0 {
+						row[col] -= c1 * tv[bb]
+					}
+				}
+				if col := w.rsegCol[k]; col >= 0 {
+					row[col] += sig * xi * w.th[k]
+				}
+			}
 		}
 	}
 	for a, i := range w.act {
@@ -632,6 +706,9 @@ func (w *workspace) jacobian() {
 	}
 	if len(w.rho) > 0 {
 		w.facJacobian(J, na)
+	}
+	if w.segOn > 0 {
+		w.segJacobian(J, na)
 	}
 	w.jstate = jacFresh
 }
@@ -805,6 +882,10 @@ func (w *workspace) reason(res Result) string {
 		return res.Status.String()
 	}
 	m := w.c.Market
+	if s := worst - w.segBase(); s >= 0 && len(w.segs) > 0 {
+		sg := &w.segs[s]
+		return fmt.Sprintf("segment of %s's corridor %s: residual %.3g after %d iterations (%v)", m.Suppliers[sg.i].Name, m.Suppliers[sg.i].Corridors[sg.k].Name, fmax, res.Iterations, res.Status)
+	}
 	if f := worst - w.n - len(w.tq); f >= 0 {
 		return fmt.Sprintf("facility %s: residual %.3g after %d iterations (%v)", m.Facilities[f].Name, fmax, res.Iterations, res.Status)
 	}
@@ -919,6 +1000,11 @@ func (w *workspace) sweep(tol float64) bool {
 	for f := range w.rho {
 		w.solveFac(f, tol)
 	}
+	for s := range w.segs {
+		if w.segs[s].on {
+			w.solveSeg(s, tol)
+		}
+	}
 	return ok
 }
 
@@ -947,15 +1033,15 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 		s := wi / W
 		w.xs[r] = x
 		D += x
-		Dd += x * (1 - w.omd[k])
+		Dd += x * w.dlt[k]
 		dD += x * (p * w.omd[k] / pf) * (-w.sig[r] + (w.sig[r]-e)*s)
-	}
-	if sp.dyn {
-		w.refresh(i, w.xs)
 	}
 	pt := p * sp.oml // a conduct markup held at its value at the last eval
 	if D > 0 {
 		pt *= 1 - Dd/D
+	}
+	if sp.dyn {
+		w.refresh(i, w.xs, pt)
 	}
 	S, dS, _ := sp.supplyAt(pt)
 	w.evals++
@@ -1054,7 +1140,7 @@ func (w *workspace) concessionAvg(i int) {
 	var Dd float64
 	for r := 0; r < R; r++ {
 		if k := i*R + r; w.open[k] {
-			Dd += w.x[k] * (1 - w.omd[k])
+			Dd += w.x[k] * w.dlt[k]
 		}
 	}
 	w.dbar[i] = 0
@@ -1075,7 +1161,7 @@ func (w *workspace) concessionWeights(i int, g float64) {
 		k := i*R + r
 		w.ca[k] = 1
 		if w.open[k] && D > 0 && g != 0 {
-			w.ca[k] = 1 + g*((1-w.omd[k])-w.dbar[i])/D
+			w.ca[k] = 1 + g*(w.dlt[k]-w.dbar[i])/D
 		}
 	}
 }

@@ -67,19 +67,25 @@ func checkRentIdentity(t *testing.T, c *Calibrated, sol *Solution) {
 // (p0 = 100, S0 = 10, η = 1, MC0 = m0 so B = S0/m0).
 //
 //   - Rail (cost 10, 4 Mt/yr) serves A only; Port (cost 20, 6 Mt/yr) serves
-//     both; m0 = 80, B = 1/8. The port is cut to 3 Mt/yr. Rail can carry
-//     only A's tonnes, so S = 400/p + 3 (rail not full) on the flat piece
-//     (q(p − 20) = (p − 20)/8 ≫ 5): 1000/p = 400/p + 3 ⇒ p = 200, x[A] = 2
-//     on rail, x[B] = 3 through the port. Corridor rent (m̃ − MC)·S with
-//     m̃ = 200 − 20 and MC = 8·5 = 40: 700 $M/yr; route rent
-//     (20 − 10)·2 = 20. Were rail to serve every region (the old model),
-//     S = 7 and p = 1000/7 = 142.857 $/t.
+//     both; m0 = 80, B = 1/8, MC(S) = 8·S. The port is cut to 3 Mt/yr.
+//     Only the port reaches B: 600/p = 3 ⇒ p = 200. A has its own price
+//     (route-level rents, section 3.4): at the mine value v = 8·S with
+//     room on the rail, p_A − 10 = 8·(3 + 400/p_A) gives p_A = 76.07 and
+//     x[A] = 5.26 > 4, so the rail is full and A's price fills it:
+//     p_A = 100, x[A] = 4, S = 7, MC = 56. In the fill the rail costs
+//     10 + (200 − 100) = 110 and carries the last tonne: m̃ = 200 − 110 =
+//     90, corridor rent (m̃ − MC)·S = 34·7 = 238 $M/yr, and route rent
+//     (110 − 20)·3 + (110 − 10)·4 − (200 − 100)·4 = 270 (the rail's rent
+//     100 − 10 − 56 = 34 on 4 and the port's 200 − 20 − 56 = 124 on 3 add
+//     up to 508). Were rail to
+//     serve every region (the old model), S = 7 and p = 1000/7 = 142.857 $/t.
 //   - Rail with its own freight 15 $/t to A (the route's is 0) costs
 //     10 + 15 = 25 > 20, so the port fills first: base m0 = 100 − 25 = 75
 //     and logistics cost 20·6 + 25·4 = 220 $M/yr. B's demand up 50%
-//     (x[B] = 900/p): only the port reaches B, so x[B] = 6 ⇒ p = 150, and
-//     rail carries x[A] = 400/150 = 2.667 (supply flat at 6 + 400/p since
-//     q(150 − 25) = 16.7 > 8.67).
+//     (x[B] = 900/p): only the port reaches B, so x[B] = 6 ⇒ p = 150. The
+//     rail has room at A's own price p_A = v + 25 with v = 7.5·(6 + 400/p_A)
+//     while it is not full: p_A² − 70·p_A − 3000 = 0, p_A = 100, and
+//     x[A] = 4 fills it exactly.
 func TestRouteDestinationClosedForm(t *testing.T) {
 	rail := Corridor{Name: "Rail", Capacity: 4, Cost: 10, Serves: []Serve{{Region: "A"}}}
 	port := Corridor{Name: "Port", Capacity: 6, Cost: 20}
@@ -93,10 +99,10 @@ func TestRouteDestinationClosedForm(t *testing.T) {
 		check      func(t *testing.T, sol *Solution)
 	}{
 		{"rail serves A only", routeMarket(rail, port), func(pol *Policy) { pol.CorridorCap[0][1] = 3 },
-			200, 2, 3, 2, 3, 10*2 + 20*3, func(t *testing.T, sol *Solution) {
-				if sol.Binding[0] != BindCorridor || !scalar.EqualWithinRel(sol.CorridorRent[0], 700, tolClosed) ||
-					!scalar.EqualWithinRel(sol.RouteRent[0], 20, tolClosed) {
-					t.Errorf("binding %v, corridor rent %g (want 700), route rent %g (want 20)", sol.Binding[0], sol.CorridorRent[0], sol.RouteRent[0])
+			200, 4, 3, 4, 3, 10*4 + 20*3, func(t *testing.T, sol *Solution) {
+				if sol.Binding[0] != BindCorridor || !scalar.EqualWithinRel(sol.CorridorRent[0], 238, tolClosed) ||
+					!scalar.EqualWithinRel(sol.RouteRent[0], 270, tolClosed) || !scalar.EqualWithinRel(sol.CFR[0][0], 100, tolClosed) {
+					t.Errorf("binding %v, corridor rent %g (want 238), route rent %g (want 270), A's price %g (want 100)", sol.Binding[0], sol.CorridorRent[0], sol.RouteRent[0], sol.CFR[0][0])
 				}
 			}},
 		{"rail serves every region (old model)", routeMarket(Corridor{Name: "Rail", Capacity: 4, Cost: 10}, port), func(pol *Policy) { pol.CorridorCap[0][1] = 3 },
@@ -109,7 +115,11 @@ func TestRouteDestinationClosedForm(t *testing.T) {
 			}},
 		{"rail with its own freight: B's demand up 50%", routeMarket(Corridor{Name: "Rail", Capacity: 4, Cost: 10, Serves: []Serve{{Region: "A", Freight: 15, Own: true}}}, port),
 			func(pol *Policy) { pol.DemandScale[1] = 1.5 },
-			150, 400.0 / 150, 6, 400.0 / 150, 6, 20*6 + 25*400.0/150, nil},
+			150, 4, 6, 4, 6, 20*6 + 25*4, func(t *testing.T, sol *Solution) {
+				if !scalar.EqualWithinRel(sol.CFR[0][0], 100, tolClosed) {
+					t.Errorf("A's price %g, want 100", sol.CFR[0][0])
+				}
+			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := mustCalibrate(t, tc.m)

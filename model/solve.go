@@ -61,6 +61,7 @@ type Calibrated struct {
 	reach    [][][]int   // [i][k]: regions corridor k serves (nil: every region)
 	adj      [][]float64 // [i][k]: own-freight cost of corridor k, $/t (routes.go)
 	facOf    [][]int     // [i][k]: facility corridor k uses, or −1
+	segRent  [][]float64 // [i][k]: base route rent e_k of tied corridor k, $/t (segments.go)
 }
 
 // Lag holds last month's realized quantities for partial adjustment

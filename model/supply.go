@@ -69,6 +69,14 @@ type supplier struct {
 	lim          []bool  // tied corridor k limited by its regions' tonnes at the last refresh
 	reachLimited bool    // some tied corridor was limited at the last refresh
 
+	// Segments (segments.go): seg[k] is the segment of tied corridor k
+	// (−1: none; nil when the supplier has none), pref[k] says it is on
+	// in this solve (it sorts ahead of a general corridor it ties within
+	// segTie), segOn that some is.
+	seg   []int
+	pref  []bool
+	segOn bool
+
 	// Inputs of the last prepareSupply, to skip recomputing thresholds
 	// when they have not changed (repeated solves under one policy).
 	ready              bool
@@ -116,9 +124,13 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 	for k := 0; k < nk; k++ {
 		sp.ord[k] = k
 	}
-	for a := 1; a < nk; a++ {
-		for b := a; b > 0 && costs[sp.ord[b]] < costs[sp.ord[b-1]]; b-- {
-			sp.ord[b], sp.ord[b-1] = sp.ord[b-1], sp.ord[b]
+	if sp.segOn {
+		sp.sortPref(costs)
+	} else {
+		for a := 1; a < nk; a++ {
+			for b := a; b > 0 && costs[sp.ord[b]] < costs[sp.ord[b-1]]; b-- {
+				sp.ord[b], sp.ord[b-1] = sp.ord[b-1], sp.ord[b]
+			}
 		}
 	}
 	var cum float64
@@ -142,6 +154,27 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 		sp.smax = 0
 	} else {
 		sp.smax = min(sp.smax, cum)
+	}
+}
+
+// sortPref sorts sp.ord by costs (insertion sort) with a tied corridor
+// whose segment is on (pref) ahead of a corridor without one whose cost
+// it ties within segTie (docs/MODEL.md, section 3.4).
+func (sp *supplier) sortPref(costs []float64) {
+	less := func(a, b int) bool {
+		ca, cb := costs[a], costs[b]
+		switch {
+		case sp.pref[a] == sp.pref[b]:
+			return ca < cb
+		case sp.pref[a]:
+			return ca <= cb+segTie
+		}
+		return ca < cb-segTie
+	}
+	for a := 1; a < len(sp.ord); a++ {
+		for b := a; b > 0 && less(sp.ord[b], sp.ord[b-1]); b-- {
+			sp.ord[b], sp.ord[b-1] = sp.ord[b-1], sp.ord[b]
+		}
 	}
 }
 

@@ -52,7 +52,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 			paid += pi * (w.tau1[k] - w.risk[k]) * x
 			risk += pi * w.risk[k] * x
 			tariff += pi * w.gov[k] * x
-			conc += sol.FOB[i] * (1 - w.omd[k]) * x
+			conc += sol.FOB[i] * w.ez[k] * w.dlt[k] * x
 			if g, q, ok := w.trqSplit(k, pi, x); ok {
 				tariff += g
 				rent += q
@@ -135,13 +135,14 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		return
 	}
 	p := w.p[i]
-	var S, rev, conc, dom, domRev float64
+	var S, rev, conc, dom, domRev, segd float64
 	for r := 0; r < R; r++ {
 		x := sol.Flow[i][r]
 		k := i*R + r
 		S += x
 		rev += p * w.omd[k] * x
-		conc += p * (1 - w.omd[k]) * x
+		conc += p * w.ez[k] * w.dlt[k] * x
+		segd += p * (1 - w.dlt[k]) * (1 - w.ez[k]) * x // the segments' discounts (segments.go)
 		switch r {
 		case c.Home[i]:
 			dom += x
@@ -195,6 +196,12 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		if sp.dyn && sp.fac[k] >= 0 {
 			rho = w.rho[sp.fac[k]]
 		} else {
+			if sp.segOn && sp.pref[k] {
+				// A segment's corridor costs e_k + p̃·(1 − e^(−z)) more in
+				// the fill than it pays: with rho, nobody is paid it.
+				sg := &w.segs[sp.seg[k]]
+				rho = sg.ek + sg.pt*(1-sg.e)
+			}
 			f = max(0, min(left, sp.capIn(k)))
 			sol.CorridorFlow[i][k] = f
 			left -= f
@@ -206,9 +213,14 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		// (the fill), but nobody is paid it: the supplier keeps it as
 		// its facility rent.
 		logi += (sp.cost[j] - sp.tax - rho) * f
-		fac += rho * f
-		route += (cstar - sp.cost[j]) * f
+		if sp.dyn && sp.fac[k] >= 0 {
+			fac += rho * f
+			route += (cstar - sp.cost[j]) * f
+		} else {
+			route += (cstar - sp.cost[j] + rho) * f
+		}
 	}
+
 	sol.FacilityRent[i] = fac
 	tax := sp.tax * S
 	nr := rev - logi
@@ -225,6 +237,14 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	mlr := sp.marginalCostLR(S)
 	msr := sp.marginalCost(S)
 	meff := pbar*sp.oml - cstar
+	if segd > 0 {
+		// Segments (segments.go): the fill's costs in force include a
+		// segment corridor's discount p̃·(1 − e^(−z)), so m̃ is on the
+		// price before the discounts, and the route rents are net of
+		// them, at (1 − L) (the base markup rent is on revenue received).
+		meff = (rev+segd)/S*sp.oml - cstar
+		route -= sp.oml * segd
+	}
 	sol.MarginalCost[i] = mlr
 	sol.MarkupRent[i] = (1 - sp.oml) * pbar * S
 	sol.ConductMarkup[i] = w.mu[i]

@@ -146,6 +146,14 @@ func (w *workspace) trqJacobian(J []float64, N int) {
 			if j == q.i {
 				row[w.ja[r*n+b]] -= coef * sig * w.th[kj]
 			}
+			if w.segOn > 0 {
+				if col := w.rsegCol[kj]; col >= 0 {
+					row[col] -= coef * se * w.w[kj] * w.th[kj]
+					if j == q.i {
+						row[col] += coef * sig * w.th[kj]
+					}
+				}
+			}
 		}
 		for u := range w.tq {
 			if w.tq[u].r == r {
@@ -217,6 +225,9 @@ func (w *workspace) solveTRQ(t int, tol float64) {
 func (w *workspace) clampU(u int, v float64) float64 {
 	if u < w.n {
 		return clampY(v)
+	}
+	if u >= w.segBase() {
+		return math.Min(math.Max(v, 0), zMax) // a segment's z
 	}
 	if u >= w.n+len(w.tq) {
 		return math.Min(math.Max(v, 0), rhoMax) // a facility's ρ̂

@@ -1,0 +1,372 @@
+package model
+
+import "math"
+
+// Route-level scarcity rents on tied corridors (docs/MODEL.md, section
+// 3.4, "Route-level scarcity rents").
+//
+// Each tied corridor k of a price-taking supplier i (one that serves only
+// the regions R_k) is a segment with one more unknown, its log discount
+// z_k ≥ 0, stored at y[n + len(tq) + len(rho) + s] after the facilities:
+// the FOB price on the routes into R_k is p·e^(−z_k). In the supplier's
+// one-price fill (section 3.4) the corridor costs
+//
+//	c_k + e_k + p̃·(1 − e^(−z_k))
+//
+// so that it nets p̃·e^(−z_k) − c_k − e_k, with e_k the base route rent
+// (baseRouteRent), and keeps its capacity in force κ' = min(κ_k, X_k), X_k
+// its segment's tonnes. It sorts ahead of a general corridor whose cost it
+// ties within segTie. The row is the facilities' mid form
+//
+//	Φ = z − max(0, z + g),
+//	g = min( r_k/p0, (κ_k − X_k)/κ_k ) − (κ' − t_k)/κ_k,
+//	r_k = p̃·e^(−z_k) − c_k − e_k − v,
+//
+// t_k the corridor's flow in the fill, p0 the supplier's base FOB price
+// and v the mine's marginal value: MC(S) below capacity, else the netback
+// of the corridor carrying the last tonne.
+
+const (
+	// zMax bounds a segment's log discount z (a segment price above
+	// e^(−30) ≈ 1e-13 of the general one).
+	zMax = 30.0
+	// segTie is the cost band, $/t, within which a tied corridor with a
+	// segment sorts ahead of a general corridor in the fill, so that it
+	// carries its segment where the split between them is free.
+	segTie = 1e-9
+)
+
+// segment is a tied corridor k of supplier i with its own FOB price.
+type segment struct {
+	i, k  int
+	reach []int   // regions it serves
+	ek    float64 // base route rent e_k, $/t (Calibrated.segRent)
+	on    bool    // an unknown in this solve (a price-taker that sells, κ_k > 0)
+	col   int     // position among the unknowns when on
+
+	// At the last eval.
+	e     float64 // e^(−z)
+	X, t  float64 // the segment's tonnes, the corridor's flow in the fill
+	v, g  float64 // the mine's marginal value, $/t, and g
+	pt    float64 // p̃ of the supplier
+	mode  int8    // −1: Φ = z (g ≤ −z), 0: Φ = −g
+	minA  bool    // g's min is its rent term
+	tcase int8    // −1: t = 0, 0: 0 < t < κ', 1: t = κ'
+	vlast int     // sorted position of the corridor whose netback is v, or −1 (v = MC(S))
+}
+
+// baseRouteRent returns the base route rent e_k of a tied corridor cr of
+// supplier i serving reach, $/t: c_{j*} − c_k (cstar = c_{j*} = p0 − m0,
+// ck its base cost with its own-freight cost) when it has room in the
+// base year (its regions buy less than its capacity) and is cheaper than
+// the marginal corridor j*, else 0. The one-price base data give it that
+// rent per tonne; a competitive segment price would compete it away, so
+// the model carries it, like the base markup L, in the corridor's cost
+// (docs/MODEL.md, section 3.4, "The base year").
+func baseRouteRent(m *Market, i int, reach []int, cr Corridor, cstar, ck float64) float64 {
+	if reach == nil || cr.Facility != "" {
+		return 0
+	}
+	var x float64
+	for _, r := range reach {
+		x += m.Flows[i][r]
+	}
+	if x >= cr.Capacity {
+		return 0
+	}
+	return math.Max(0, cstar-ck)
+}
+
+// setupSegments lists the tied corridors (newWorkspace).
+func (w *workspace) setupSegments() {
+	c, m := w.c, w.c.Market
+	for i := range m.Suppliers {
+		sp := &w.sup[i]
+		nk := len(m.Suppliers[i].Corridors)
+		for k := 0; k < nk; k++ {
+			if c.reach[i][k] == nil || c.facOf[i][k] >= 0 {
+				continue
+			}
+			if sp.seg == nil {
+				sp.seg, sp.pref = make([]int, nk), make([]bool, nk)
+				for kk := range sp.seg {
+					sp.seg[kk] = -1
+				}
+			}
+			sp.seg[k] = len(w.segs)
+			w.segs = append(w.segs, segment{i: i, k: k, reach: c.reach[i][k], ek: c.segRent[i][k], e: 1})
+		}
+	}
+	if len(w.segs) > 0 {
+		w.rsegCol = make([]int, w.n*w.R)
+		for k := range w.rsegCol {
+			w.rsegCol[k] = -1
+		}
+	}
+}
+
+// prepareSegments switches the segments on for this solve: those of
+// participating suppliers whose corridor is open, when no supplier is
+// strategic. Under a conduct in force every supplier keeps one price per
+// supplier: the conduct markup (section 3.8) is defined on one price, and
+// a strategic seller's rivals' segment prices would enter it.
+func (w *workspace) prepareSegments() {
+	w.segOn = 0
+	for s := range w.segs {
+		sg := &w.segs[s]
+		sp := &w.sup[sg.i]
+		sg.on = !w.closed[sg.i] && len(w.strat) == 0 && sp.pcap[sg.k] > 0
+		sg.e = 1
+		sp.pref[sg.k] = sg.on
+		sp.ready = false // the order's tie rule may have changed
+		if sg.on {
+			w.segOn++
+		}
+	}
+	for i := range w.sup {
+		sp := &w.sup[i]
+		sp.segOn = false
+		for _, on := range sp.pref {
+			sp.segOn = sp.segOn || on
+		}
+	}
+}
+
+// segBase returns the index in y of the first segment's z.
+func (w *workspace) segBase() int { return w.n + len(w.tq) + len(w.rho) }
+
+// segPrices sets e^(−z) of every segment on and the FOB multiplier
+// (1 − δ)·e^(−z) of its routes from y.
+func (w *workspace) segPrices() {
+	R, base := w.R, w.segBase()
+	for s := range w.segs {
+		sg := &w.segs[s]
+		if !sg.on {
+			continue
+		}
+		e := fexp(-w.y[base+s])
+		sg.e = e
+		for _, r := range sg.reach {
+			k := sg.i*R + r
+			w.ez[k] = e
+			w.omd[k] = (1 - w.dlt[k]) * e
+		}
+	}
+}
+
+// segSupplyPrice returns p̃ = p·(1 − δ̄)·(1 − L) of supplier i at FOB p
+// with flows xs (per region).
+func (w *workspace) segSupplyPrice(i int, p float64, xs []float64) float64 {
+	R := w.R
+	var D, Dd float64
+	for r, x := range xs {
+		D += x
+		Dd += x * w.dlt[i*R+r]
+	}
+	pt := p * w.sup[i].oml
+	if D > 0 {
+		pt *= 1 - Dd/D
+	}
+	return pt
+}
+
+// segResiduals computes Φ for every segment on at the last eval, records
+// its pieces for segJacobian, and adds to max |F| and Σ F².
+func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
+	m, R, base := w.c.Market, w.R, w.segBase()
+	for s := range w.segs {
+		sg := &w.segs[s]
+		if !sg.on {
+			continue
+		}
+		i, k := sg.i, sg.k
+		sp := &w.sup[i]
+		var X float64
+		for _, r := range sg.reach {
+			if kk := i*R + r; w.open[kk] && w.W[r] > 0 {
+				X += w.x[kk]
+			}
+		}
+		kap := sp.pcap[k]
+		ks := math.Max(kap, scaleFloor)
+		kp := sp.capIn(k)
+		S := w.S[i]
+		before := sp.cum[sp.pos[k]] - kp
+		t, tc := S-before, int8(0)
+		switch {
+		case t <= 0:
+			t, tc = 0, -1
+		case t >= kp:
+			t, tc = kp, 1
+		}
+		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
+		v, vl := 0.0, -1
+		if S < math.Min(sp.K, sp.cap) {
+			v = sp.marginalCost(S)
+		} else if vl = sp.lastCorridor(S); vl >= 0 {
+			v = pt - sp.cost[vl]
+		}
+		rr := pt*sg.e - (sp.pcost[k] + sp.shift + sg.ek) - v
+		a, b := rr/m.Suppliers[i].FOB, (kap-X)/ks
+		g := math.Min(a, b) - (kp-t)/ks
+		sg.X, sg.t, sg.v, sg.g, sg.pt, sg.minA, sg.tcase, sg.vlast = X, t, v, g, pt, a <= b, tc, vl
+		z := w.y[base+s]
+		var f float64
+		if z+g <= 0 {
+			f, sg.mode = z, -1
+		} else {
+			f, sg.mode = -g, 0
+		}
+		w.F[base+s] = f
+		ss += f * f
+		if af := math.Abs(f); af > maxF {
+			maxF = af
+		}
+	}
+	return maxF, ss
+}
+
+// segAddS adds coef·∂S_i/∂u to row for every unknown u: through the own
+// price on an interior piece (and the marginal corridor's facility value
+// or segment discount), and through the flows where S moves with them
+// (concessions, tied corridors limited by their regions' tonnes: the
+// weights 1 − ca).
+func (w *workspace) segAddS(row []float64, i int, coef float64) {
+	sp := &w.sup[i]
+	R := w.R
+	if w.piece[i] == pieceInterior {
+		row[w.apos[i]] += coef * w.dS[i]
+		kk := sp.ord[sp.jat]
+		if f := sp.fac[kk]; f >= 0 {
+			row[len(w.act)+len(w.tq)+f] -= coef * sp.dq * w.fscale[f]
+		}
+		if sp.seg != nil {
+			if s2 := sp.seg[kk]; s2 >= 0 && w.segs[s2].on {
+				sg := &w.segs[s2]
+				row[sg.col] -= coef * sp.dq * sg.pt * sg.e
+			}
+		}
+	}
+	for r := 0; r < R; r++ {
+		if c := 1 - w.ca[i*R+r]; c != 0 {
+			w.addFlowDeriv(row, i, r, coef*c)
+		}
+	}
+}
+
+// segAddX adds coef·∂X_s/∂u to row, X_s the segment's tonnes.
+func (w *workspace) segAddX(row []float64, sg *segment, coef float64) {
+	for _, r := range sg.reach {
+		w.addFlowDeriv(row, sg.i, r, coef)
+	}
+}
+
+// segJacobian writes the segments' columns in the suppliers' rows (the
+// supply side: a marginal tied corridor's cost moves with z; the flows'
+// side is written with the price columns by jacobian and addFlowDeriv)
+// and their own rows into the N×N Jacobian (docs/MODEL.md, section 5).
+func (w *workspace) segJacobian(J []float64, N int) {
+	for a, i := range w.act {
+		sp := &w.sup[i]
+		if !sp.segOn || w.piece[i] != pieceInterior {
+			continue
+		}
+		if s := sp.seg[sp.ord[sp.jat]]; s >= 0 && w.segs[s].on {
+			sg := &w.segs[s]
+			J[a*N+sg.col] += sp.dq * sg.pt * sg.e / w.sc[i]
+		}
+	}
+	for s := range w.segs {
+		sg := &w.segs[s]
+		if !sg.on {
+			continue
+		}
+		row := J[sg.col*N : sg.col*N+N]
+		if sg.mode != 0 || w.pinned[sg.i] {
+			row[sg.col] = 1 // Φ = z (or a pinned seller's segment: approximate)
+			continue
+		}
+		i, k := sg.i, sg.k
+		sp := &w.sup[i]
+		ks := math.Max(sp.pcap[k], scaleFloor)
+		if sg.minA {
+			// Φ = −r/p0 + …, r = p̃·e^(−z) − c_k − e_k − v.
+			cA := -1 / w.c.Market.Suppliers[i].FOB
+			row[w.apos[i]] += cA * sg.pt * sg.e
+			row[sg.col] -= cA * sg.pt * sg.e
+			if sg.vlast < 0 {
+				if S := w.S[i]; S > 0 {
+					w.segAddS(row, i, -cA*sg.v/(sp.eta*S))
+				}
+			} else {
+				// v = p̃ − c_last: ∂r = −∂v.
+				kk := sp.ord[sg.vlast]
+				dv := sg.pt
+				if f := sp.fac[kk]; f >= 0 {
+					row[len(w.act)+len(w.tq)+f] += cA * w.fscale[f]
+				}
+				if sp.seg != nil {
+					if s2 := sp.seg[kk]; s2 >= 0 && w.segs[s2].on {
+						s2g := &w.segs[s2]
+						dv = sg.pt * s2g.e
+						row[s2g.col] += cA * sg.pt * s2g.e
+					}
+				}
+				row[w.apos[i]] -= cA * dv
+			}
+		} else {
+			w.segAddX(row, sg, 1/ks) // Φ = −(κ − X)/κ + …
+		}
+		// + (κ' − t)/κ, κ' = min(κ, X).
+		lim := sp.lim[k]
+		switch sg.tcase {
+		case -1:
+			if lim {
+				w.segAddX(row, sg, 1/ks)
+			}
+		case 0:
+			if lim {
+				w.segAddX(row, sg, 1/ks)
+			}
+			w.segAddS(row, i, -1/ks)
+		}
+	}
+}
+
+// segExcess returns segment s's g at log discount z, every price fixed
+// (the function solveSeg clears).
+func (w *workspace) segExcess(s int, z float64) float64 {
+	w.y[w.segBase()+s] = z
+	w.eval()
+	return w.segs[s].g
+}
+
+// solveSeg clears segment s by bisection in z ∈ [0, zMax], every other
+// unknown fixed (the Gauss–Seidel fallback): z = 0 when g(0) ≤ 0, zMax
+// when g(zMax) > 0, else the root of g, which falls as z rises (a cheaper
+// segment buys more and nets less).
+func (w *workspace) solveSeg(s int, tol float64) {
+	u := w.segBase() + s
+	z := 0.0
+	if w.segExcess(s, 0) > 0 {
+		z = zMax
+		if w.segExcess(s, zMax) <= 0 {
+			lo, hi := 0.0, zMax
+			for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
+				mid := 0.5 * (lo + hi)
+				v := w.segExcess(s, mid)
+				if math.Abs(v) <= 0.01*tol {
+					lo, hi = mid, mid
+					break
+				}
+				if v > 0 {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			z = 0.5 * (lo + hi)
+		}
+	}
+	w.y[u] = z
+}
