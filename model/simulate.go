@@ -179,6 +179,10 @@ func (ps *pathSim) advance(sol *Solution) {
 // same solution) and is not solved again.
 type pairSim struct {
 	s, c *pathSim
+	// shared is the first month whose events in force differ
+	// (firstDiffering): before it the counterfactual's policy is the
+	// scenario's and is not built nor compared.
+	shared int
 }
 
 func newPairSim(scen, cf *Spec, calS, calC *Calibrated) (*pairSim, error) {
@@ -193,7 +197,22 @@ func newPairSim(scen, cf *Spec, calS, calC *Calibrated) (*pairSim, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pairSim{s: s, c: c}, nil
+	return &pairSim{s: s, c: c, shared: firstDiffering(scen, cf)}, nil
+}
+
+// setCf sets the counterfactual's policy of month k after the scenario's
+// (pathSim.setPolicy) and reports whether the pair still shares its
+// months: same says whether it did until month k − 1. Before p.shared the
+// two policies are equal by construction (same events in force, same
+// calibrated market, the same demand trend), so only the trend factor is
+// carried over.
+func (p *pairSim) setCf(k int, t Month, same bool) bool {
+	if same && k < p.shared {
+		copy(p.c.gcur, p.s.gcur)
+		return true
+	}
+	p.c.setPolicy(k, t)
+	return same && policiesEqual(p.s.pol, p.c.pol)
 }
 
 // pairVisit receives month k (t = Start+k) of both paths. The solutions
@@ -211,8 +230,7 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 		}
 		t := spec.Start + Month(k)
 		p.s.setPolicy(k, t)
-		p.c.setPolicy(k, t)
-		same = same && policiesEqual(p.s.pol, p.c.pol)
+		same = p.setCf(k, t, same)
 		rs, err := p.s.solve(k, t)
 		if err != nil {
 			return err
@@ -261,8 +279,7 @@ func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs 
 		t := spec.Start + Month(k)
 		p.s.setPolicy(k, t)
 		if split < 0 {
-			p.c.setPolicy(k, t)
-			if same = same && policiesEqual(p.s.pol, p.c.pol); !same {
+			if same = p.setCf(k, t, same); !same {
 				split = k
 				wg.Add(1)
 				go func() {
@@ -478,4 +495,75 @@ func matrixEqual(a, b [][]float64) bool {
 		}
 	}
 	return true
+}
+
+// firstDiffering returns the first month (counted from a.Start) in which
+// a and b apply different events or drivers in force — instrument,
+// target, intensity or value, in the order setEvents applies them — or
+// a's number of months when they never do. Before it the two months'
+// policies are equal, setEvents being a function of these alone (they
+// may still be equal from it on). An event of unknown kind counts as
+// differing from month 0 (its spec is rejected when the pair starts).
+func firstDiffering(a, b *Spec) int {
+	n := a.Months()
+	var xa, xb []appliedEvent
+	for k := 0; k < n; k++ {
+		t := a.Start + Month(k)
+		var ok bool
+		if xa, ok = inForce(a, t, xa); !ok {
+			return 0
+		}
+		if xb, ok = inForce(b, t, xb); !ok {
+			return 0
+		}
+		if len(xa) != len(xb) {
+			return k
+		}
+		for j := range xa {
+			if !xa[j].same(&xb[j]) {
+				return k
+			}
+		}
+	}
+	return n
+}
+
+// appliedEvent is an event as setEvents applies it in one month.
+type appliedEvent struct {
+	e    *Event
+	w, v float64
+}
+
+// same reports whether x and y write the same into a policy (every field
+// an instrument's apply reads).
+func (x *appliedEvent) same(y *appliedEvent) bool {
+	a, b := x.e, y.e
+	return x.w == y.w && x.v == y.v && a.Kind == b.Kind && a.Supplier == b.Supplier && a.Region == b.Region &&
+		a.Corridor == b.Corridor && a.Coalition == b.Coalition && a.HasFrom == b.HasFrom && a.From == b.From &&
+		a.Relative == b.Relative && a.Aux == b.Aux
+}
+
+// inForce lists into out the events and drivers of s that setEvents
+// applies in month t, with their intensities and values; ok is false for
+// an event of unknown kind.
+func inForce(s *Spec, t Month, out []appliedEvent) (_ []appliedEvent, ok bool) {
+	out = out[:0]
+	for _, evs := range [2][]Event{s.Events, s.Drivers} {
+		for k := range evs {
+			e := &evs[k]
+			if !e.Kind.known() {
+				return out, false
+			}
+			var w, v float64
+			if instruments[e.Kind].lagged {
+				w, v = 1, e.DriverLevel(t)
+			} else if w = e.Intensity(t); w != 0 {
+				v = e.ValueAt(t)
+			}
+			if w != 0 {
+				out = append(out, appliedEvent{e, w, v})
+			}
+		}
+	}
+	return out, true
 }
