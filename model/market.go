@@ -295,22 +295,22 @@ var (
 	domainCarryCost     = Range{0.001, 0.1}
 	domainExpectAdjust  = Range{0.01, 1}
 
-	rangeEps          = Range{0.06, 3}    // ε: below 0.057, Europe's price passes 20× its base by 2030 in jansen-ramp (TestValidRangeFrontiers)
-	rangeSigma        = Range{1.5, 30}    // σ: below 1.41, the same in western-ban-russia
-	rangeEta          = Range{0.05, 10}   // η: with stocks the whole domain from 0.01 works
-	rangeSupplyAdjust = Range{0.005, 1}   // λ: with stocks the whole domain works
-	rangeDemandAdjust = Range{0.005, 1}   // μ: the whole domain works
-	rangeGrowth       = Range{-0.2, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030)
-	rangeWedge        = Range{0, 5}       // τ0: the whole domain works
+	rangeEps          = Range{0.06, 3}     // ε: below 0.057, Europe's price passes 20× its base by 2030 in jansen-ramp (TestValidRangeFrontiers)
+	rangeSigma        = Range{1.5, 30}     // σ: below 1.41, the same in western-ban-russia
+	rangeEta          = Range{0.05, 10}    // η: with stocks the whole domain from 0.01 works
+	rangeSupplyAdjust = Range{0.005, 1}    // λ: with stocks the whole domain works
+	rangeDemandAdjust = Range{0.08, 1}     // μ: below 0.0755, with the back-test's estimates, bpc-reunion's Cournot solve stalls (2027-05)
+	rangeGrowth       = Range{-0.13, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030); below −13.8%/yr bpc-reunion stalls with the back-test's estimates
+	rangeWedge        = Range{0, 5}        // τ0: the whole domain works
 
 	domainConduct = Range{0, 1}
 	rangeConduct  = Range{0, 1} // φ: see RangeConduct
 
 	rangeStockMonths   = Range{0, 6}        // k·12: up to half a year of use
 	rangeStockAdjust   = Range{0.02, 1}     // φ
-	rangeStockResponse = Range{0.001, 1}    // β: with the back-test's estimates a quota of eu-relief stalls above 1.12; at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02
+	rangeStockResponse = Range{0.002, 0.06} // β: at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02, and below 0.0015 bpc-reunion stalls; above 0.42 eu-relief's Baltic ports stall
 	rangeCarryCost     = Range{0.002, 0.05} // c, per month
-	rangeExpectAdjust  = Range{0.02, 1}     // ω
+	rangeExpectAdjust  = Range{0.02, 0.2}   // ω: with the back-test's estimates, from 0.3 the stock rule cycles beyond 20× (eu-relief, 2026)
 )
 
 // maxCropEpsRatio is the largest ratio θ/ε of the crop-price driver's

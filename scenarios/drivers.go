@@ -308,12 +308,14 @@ type dfield struct {
 }
 
 // Valid ranges of the crop-price driver's numbers: an elasticity from 0
-// (crop prices do not matter) to 3 (beyond, the 2021-22 crop boom alone
-// prices potash beyond the plausible band in the base dataset), a lag
+// (crop prices do not matter) to 1.5 (the back-test's documented range;
+// with its estimates of the dynamics, 2.8 prices Belarus beyond 20 times
+// its base in the 2022 boom even at a demand elasticity of 0.8), and at
+// most model.MaxCropEpsRatio times every region's demand elasticity; a lag
 // from 0 to 12 months (a season ahead of planting at most), a projection
 // between a 90% fall and a fivefold rise, reached within ten years.
 var (
-	driverElasticityBound = bound{lo: 0, hi: 3}
+	driverElasticityBound = bound{lo: 0, hi: 1.5}
 	driverLagBound        = bound{lo: 0, hi: 12}
 	projectionBound       = bound{lo: -90, hi: 400}
 	projectionRampBound   = bound{lo: 1, hi: 120}

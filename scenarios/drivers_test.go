@@ -63,8 +63,9 @@ func TestCropDriverEmbedded(t *testing.T) {
 			}
 		})
 	}
-	if b := driverByID(s.Spec, "crop_prices.Brazil"); b.Start != model.NewMonth(2019, 1) || b.Aux != [2]float64{0, 0} {
-		t.Errorf("Brazil's driver starts %v with lag, elasticity %v; want 2019-01 and the dataset's (0, 0) after the --set", b.Start, b.Aux)
+	theta := s.CropDriver().Elasticity // the dataset's
+	if b := driverByID(s.Spec, "crop_prices.Brazil"); b.Start != model.NewMonth(2019, 1) || b.Aux != [2]float64{0, theta} || !(theta > 0) {
+		t.Errorf("Brazil's driver starts %v with lag, elasticity %v; want 2019-01 and (0, the dataset's %g > 0) after the --set", b.Start, b.Aux, theta)
 	}
 
 	// A lag of 1.5 months reads halfway between March and April 2022 for May.
@@ -243,11 +244,11 @@ func TestCropShockMovesDemand(t *testing.T) {
 }
 
 // TestCropShockWarnsWhenOff checks the warning a crop_prices shock gets on
-// a market whose crop-price elasticity is 0 (base-2020's default), and
-// that it is gone once the elasticity is set.
+// a market whose crop-price elasticity is 0 (base-2020 with the driver
+// set off), and that it is gone once the elasticity is set.
 func TestCropShockWarnsWhenOff(t *testing.T) {
 	src := "title: t\nhorizon: {end: 2021-12}\nevents:\n  - {id: c, crop_prices: {region: all, pct: 10}, start: 2021-01}\n"
-	s, err := Parse("w.yaml", []byte(src), nil)
+	s, err := Parse("w.yaml", []byte(src), []string{"market.drivers.crop_prices.elasticity=0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ var driverInvalid = []struct {
 		"bad.yaml:17:22: market.inline.drivers.crop_prices.weights[0].region: unknown region 'B'; expected one of: A",
 	}},
 	{name: "elasticity out of range", src: strings.Replace(inlineDriver(""), "elasticity: 0.2", "elasticity: 4", 1), want: []string{
-		"bad.yaml:14:21: market.inline.drivers.crop_prices.elasticity: elasticity 4 is outside its valid range: must be in [0, 3]",
+		"bad.yaml:14:21: market.inline.drivers.crop_prices.elasticity: elasticity 4 is outside its valid range: must be in [0, 1.5]",
 	}},
 	{name: "lag out of range by --set", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.lag_months=13"}, want: []string{
 		"--set: market.drivers.crop_prices.lag_months: market.drivers.crop_prices.lag_months = 13 is outside its valid range: must be in [0, 12]",

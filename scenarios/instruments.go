@@ -30,7 +30,7 @@ type BanEvent struct {
 type WedgeEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
 	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
-	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Import tariff added to the route's base wedge, percent of the CFR price (15 = 15%); negative values reduce an earlier tariff or subsidise imports; -90 ≤ pct ≤ 500."`
+	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Import tariff added to the route's base wedge, percent of the CFR price (15 = 15%); negative values reduce an earlier tariff or subsidise imports; -50 ≤ pct ≤ 400."`
 }
 
 // ExportCapEvent sets a quota on a supplier's total sales.
@@ -71,7 +71,7 @@ type CropPricesEvent struct {
 // StockTargetEvent shifts the stock target of importers and distributors.
 type StockTargetEvent struct {
 	Region string   `yaml:"region" req:"true" doc:"Region name, or 'all'."`
-	Pct    *float64 `yaml:"pct" req:"true" unit:"%" doc:"Change of the stock cover holders aim for at normal prices, percent of their normal stock (50 = half as much again: 3 months of use instead of 2); -90 ≤ pct ≤ 200. Changes nothing in a region without stocks."`
+	Pct    *float64 `yaml:"pct" req:"true" unit:"%" doc:"Change of the stock cover holders aim for at normal prices, percent of their normal stock (50 = half as much again: 3 months of use instead of 2); -50 ≤ pct ≤ 200. Changes nothing in a region without stocks."`
 }
 
 // CostEvent shifts a supplier's unit costs.
@@ -84,8 +84,8 @@ type CostEvent struct {
 type TariffQuotaEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
 	Region   string   `yaml:"region" req:"true" doc:"Region name."`
-	InPct    *float64 `yaml:"in_pct" req:"true" unit:"%" doc:"In-quota ad-valorem rate, percent, -90 to 500, added to the route's wedge (0 = duty-free within the quota)."`
-	OutPct   *float64 `yaml:"out_pct" req:"true" unit:"%" doc:"Out-of-quota ad-valorem rate, percent, -90 to 500 and at least in_pct: what imports above the quota pay."`
+	InPct    *float64 `yaml:"in_pct" req:"true" unit:"%" doc:"In-quota ad-valorem rate, percent, -50 to 500, added to the route's wedge (0 = duty-free within the quota)."`
+	OutPct   *float64 `yaml:"out_pct" req:"true" unit:"%" doc:"Out-of-quota ad-valorem rate, percent, -50 to 500 and at least in_pct: what imports above the quota pay."`
 	QuotaMt  *float64 `yaml:"quota_mt" req:"true" unit:"Mt/yr" doc:"Quota, Mt KCl/yr, 0 to 1000: imports up to it pay in_pct, above it out_pct (a level; it does not ramp)."`
 }
 
@@ -204,13 +204,14 @@ type instrument struct {
 // month to plausible prices (TestValidRangesWork; docs/SCENARIOS.md,
 // "Valid ranges").
 var (
-	pctBound         = bound{lo: -90, hi: 500}    // ad-valorem rates, %: below −91 the seller's price runs away
-	demandBound      = bound{lo: -90, hi: 85}     // demand shifts, %: a step of +90% in every region (85% works) prices Europe beyond 20× in 2024 (history's precautionary stocks); of −99% Cournot built-ins with stocks stall
+	pctBound         = bound{lo: -50, hi: 500}    // ad-valorem rates, %: with the back-test's estimates −75 on Belarus stalls bpc-reunion's Cournot solve; below −85 on Canada its price runs away
+	wedgeBound       = bound{lo: -50, hi: 400}    // a wedge event, %: pctBound, and from 480 on all of Belarus's sales bpc-reunion's Cournot solve stalls in 2026-11
+	demandBound      = bound{lo: -30, hi: 85}     // demand shifts, %: a step of +90% in every region (85% works) prices Europe beyond 20× in 2024 (history's precautionary stocks); of −40% (and −50, −80, −90) the Cournot built-ins stall with the back-test's estimates
 	tonnesBound      = bound{lo: 0, hi: 1000}     // caps, capacities, quotas, Mt/yr
 	addBound         = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
 	costBound        = bound{lo: 0, hi: 1000}     // corridor costs, $/t
-	stockTargetBound = bound{lo: -90, hi: 200}    // stock-target shifts, %
-	costAddBound     = bound{lo: -1000, hi: 900}  // cost shifts, $/t: a step of +990 $/t on Canada prices it beyond 20× its base
+	stockTargetBound = bound{lo: -50, hi: 200}    // stock-target shifts, %: −80 stalls bpc-breakup with the back-test's estimates
+	costAddBound     = bound{lo: -1000, hi: 600}  // cost shifts, $/t: with the back-test's estimates a step of +800 $/t on Canada prices it beyond 20× its base
 	anyNumber        = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 
 	concessionBound = bound{lo: 0, hi: 50}                // a concession in force, % of FOB: never a premium
@@ -221,7 +222,7 @@ var (
 	// price-taking to conduct 0.45 on Canada in 2023-01 prices beyond 20×
 	// for a month on eu-relief (an event's conduct is not recalibrated:
 	// the markup comes on top of the base rent; docs/SCENARIOS.md).
-	conductBound = bound{lo: 0, hi: 0.4}
+	conductBound = bound{lo: 0, hi: 0.3}
 )
 
 // instrumentTable lists the instruments in format order.
@@ -262,7 +263,7 @@ var instrumentTable = []*instrument{
 		fields: []ifield{
 			{key: "supplier", role: roleSupplier},
 			{key: "region", role: roleRegion, all: true},
-			{key: "pct", role: roleNumber, valid: pctBound, scale: 0.01},
+			{key: "pct", role: roleNumber, valid: wedgeBound, scale: 0.01},
 		},
 		check: func(x *evCheck) {
 			if x.sup >= 0 && x.reg > -2 && !x.routeExists() {

@@ -28,8 +28,10 @@ var frontiers = flag.Bool("frontiers", false, "print how far each parameter work
 // rangeCase is one parameter: a --set path or an event to add (%v is the
 // value), and the range the validator uses for it.
 type rangeCase struct {
-	name  string
-	set   string // --set PATH=%v
+	name string
+	set  string // --set PATH=%v
+	// with are more --set values applied first (a case of a joint rule).
+	with  []string
 	event string // an event (YAML flow mapping) added to each built-in
 	// param is the event case's parameter path (events.x.FIELD) and safe a
 	// valid value the event is first written with (the frontier sweep
@@ -52,6 +54,28 @@ func marketBound(fs []mfield, key string) bound {
 	return f.valid
 }
 
+// cropEpsBound is the valid range of the demand elasticity on base-2020:
+// its lower end raised to the joint rule's with the dataset's crop-price
+// elasticity.
+func cropEpsBound() bound {
+	f, err := BaseMarketFile(DefaultMarket)
+	if err != nil {
+		panic(err)
+	}
+	return cropRuleBound("market.regions.Brazil.demand_elasticity", marketBound(regionFields, "demand_elasticity"), f)
+}
+
+// cropThetaBound is the valid range of the crop-price elasticity on
+// base-2020: its upper end lowered to the joint rule's with the dataset's
+// demand elasticities.
+func cropThetaBound() bound {
+	f, err := BaseMarketFile(DefaultMarket)
+	if err != nil {
+		panic(err)
+	}
+	return cropRuleBound("market.drivers.crop_prices.elasticity", driverElasticityBound, f)
+}
+
 func eventBound(inst, key string) bound { return instrumentByKey(inst).field(key).valid }
 
 // laosCapacity is Laos's capacity in base-2020, Mt/yr.
@@ -71,7 +95,15 @@ func laosCapacity() float64 {
 func rangeCases() []rangeCase {
 	ev := func(body string) string { return "  - {id: x, " + body + ", start: 2023-01}" }
 	return []rangeCase{
-		{name: "demand elasticity", set: "market.regions.*.demand_elasticity=%v", valid: marketBound(regionFields, "demand_elasticity")},
+		// The demand elasticity's lower end is the joint rule's with the
+		// dataset's crop-price elasticity, and the global one with the
+		// driver off.
+		{name: "demand elasticity", set: "market.regions.*.demand_elasticity=%v", valid: cropEpsBound()},
+		{name: "demand elasticity, crop driver off", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=0"}, valid: marketBound(regionFields, "demand_elasticity")},
+		{name: "demand elasticity, crop driver at its top", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=1.5"},
+			valid: bound{lo: model.MinEpsForCrop(1.5), hi: model.RangeEps().Hi}},
+		{name: "crop-price elasticity", set: "market.drivers.crop_prices.elasticity=%v", valid: cropThetaBound(), skipLo: true, why: "0 is the driver off, the crop driver off case above"},
+		{name: "crop-price elasticity, elastic demand", set: "market.drivers.crop_prices.elasticity=%v", with: []string{"market.regions.*.demand_elasticity=3"}, valid: bound{lo: 0, hi: driverElasticityBound.hi}, skipLo: true, why: "0 is the driver off"},
 		{name: "substitution elasticity", set: "market.regions.*.substitution_elasticity=%v", valid: marketBound(regionFields, "substitution_elasticity")},
 		{name: "demand adjustment", set: "market.regions.*.demand_adjustment_per_month=%v", valid: marketBound(regionFields, "demand_adjustment_per_month")},
 		{name: "demand growth", set: "market.regions.*.demand_growth_pct_per_year=%v", valid: marketBound(regionFields, "demand_growth_pct_per_year")},
@@ -100,7 +132,7 @@ func rangeCases() []rangeCase {
 		{name: "stock target, all regions", param: "events.x.pct", safe: 0, event: ev("stock_target: {region: all, pct: %v}"), valid: eventBound("stock_target", "pct")},
 		{name: "cost shift of Canada", param: "events.x.usd_per_t", safe: 0, event: ev("cost: {supplier: Canada, usd_per_t: %v}"), valid: eventBound("cost", "usd_per_t")},
 		{name: "tariff-rate quota rates", param: "events.x.in_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: %v, out_pct: 500, quota_mt: 1}"), valid: eventBound("tariff_quota", "in_pct")},
-		{name: "tariff-rate quota out rate", param: "events.x.out_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: -90, out_pct: %v, quota_mt: 1}"), valid: eventBound("tariff_quota", "out_pct")},
+		{name: "tariff-rate quota out rate", param: "events.x.out_pct", safe: 0, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: -50, out_pct: %v, quota_mt: 1}"), valid: eventBound("tariff_quota", "out_pct")},
 		{name: "tariff-rate quota", param: "events.x.quota_mt", safe: 1, event: ev("tariff_quota: {supplier: Canada, region: Brazil, in_pct: 0, out_pct: 100, quota_mt: %v}"), valid: eventBound("tariff_quota", "quota_mt")},
 		{name: "concession of Canada to the US", param: "events.x.pct", safe: 0, event: ev("concession: {supplier: Canada, region: United States, pct: %v}"), valid: eventBound("concession", "pct")},
 		{name: "risk cost on Belarus", param: "events.x.pct", safe: 0, event: ev("risk_cost: {supplier: Belarus, region: all, pct: %v}"), valid: eventBound("risk_cost", "pct")},
@@ -121,9 +153,9 @@ func rangeCases() []rangeCase {
 // converges in every month of both paths ("" when it does, else why).
 func runsClean(name string, c rangeCase, v float64) string {
 	vs := fmt.Sprintf("%g", v)
-	var sets []string
+	sets := append([]string(nil), c.with...)
 	if c.set != "" {
-		sets = []string{strings.ReplaceAll(c.set, "%v", vs)}
+		sets = append(sets, strings.ReplaceAll(c.set, "%v", vs))
 	}
 	var s *Scenario
 	var err error
@@ -231,7 +263,7 @@ func runsUnchecked(name string, c rangeCase, v float64) string {
 		s, err = Parse(name+"+x.yaml", []byte(src), nil)
 		path = c.param
 	} else {
-		s, err = Load(name, nil)
+		s, err = Load(name, c.with)
 	}
 	if err != nil {
 		return strings.SplitN(err.Error(), "\n", 2)[0]
@@ -284,7 +316,7 @@ func TestValidRangeFrontiers(t *testing.T) {
 	}
 	var ps []probe
 	extreme := map[string][2]float64{
-		"demand elasticity": {0, 3}, "substitution elasticity": {1.01, 30}, "demand adjustment": {0.005, 1},
+		"demand elasticity": {0, 3}, "demand elasticity, crop driver off": {0, 3}, "crop-price elasticity": {0, 3}, "crop-price elasticity, elastic demand": {0, 3}, "substitution elasticity": {1.01, 30}, "demand adjustment": {0.005, 1},
 		"demand growth": {-20, 20}, "supply elasticity": {0.01, 10}, "supply adjustment": {0.005, 1},
 		"freight": {0, 1e6}, "wedge on Belarus": {-99.9, 1e4}, "wedge on Canada": {-99.9, 1e4},
 		"demand shift, all regions": {-99.99, 1e6}, "cost shift of Canada": {-1e4, 1e6}, "capacity of Canada": {-28, 1e6},
@@ -343,10 +375,11 @@ func TestScenarioRange(t *testing.T) {
 		lo, hi float64
 		open   bool
 	}{
-		{"market.regions.*.demand_elasticity", model.RangeEps().Lo, model.RangeEps().Hi, false},
+		{"market.regions.*.demand_elasticity", cropEpsBound().lo, model.RangeEps().Hi, false},
+		{"market.drivers.crop_prices.elasticity", 0, cropThetaBound().hi, false},
 		{"market.regions.Brazil.substitution_elasticity", model.RangeSigma().Lo, model.RangeSigma().Hi, false},
 		{"market.regions.*.demand_growth_pct_per_year", 100 * model.RangeGrowth().Lo, 100 * model.RangeGrowth().Hi, false},
-		{"market.suppliers.Canada.fob_usd_per_t", 0, 600, true},
+		{"market.suppliers.Canada.fob_usd_per_t", 0, maxPrice.hi, true},
 		{"events.belarus-discount.pct", 0, 100, false},
 		{"events.discount-relief.scale", 0, 5, false},
 		{"events.russian-ports.capacity_mt", 0, 1000, false},

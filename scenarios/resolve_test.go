@@ -133,7 +133,7 @@ func TestHashIndependentOfPath(t *testing.T) {
 	}
 	// Market overrides in both files: each records the file it came from
 	// in the resolved market.
-	must(os.WriteFile(filepath.Join(sub, "parent.yaml"), []byte("title: parent\nextends: us-relief-2025\nmarket:\n  overrides:\n    regions.India.demand_elasticity: 0.3\n"), 0o600))
+	must(os.WriteFile(filepath.Join(sub, "parent.yaml"), []byte("title: parent\nextends: us-relief-2025\nmarket:\n  overrides:\n    regions.India.demand_elasticity: 0.5\n"), 0o600))
 	must(os.WriteFile(filepath.Join(sub, "child.yaml"), []byte("title: child\nextends: parent.yaml\ncompare_to: ./parent.yaml\nhorizon: {report_from: 2026-01}\nmarket:\n  overrides:\n    regions.Brazil.demand_elasticity: 0.4\n"), 0o600))
 	var hashes []string
 	var resolved []string

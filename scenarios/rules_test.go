@@ -246,8 +246,9 @@ func TestSetScenarioOnly(t *testing.T) {
 	if e := eventByID(only.Counterfactual, "klaipeda-closed"); e.End != 0 {
 		t.Errorf("scenario.events.…: counterfactual klaipeda-closed ends %s, want never (scenario only)", e.End)
 	}
-	if e := eventByID(only.Counterfactual, "belarus-discount"); !scalar.EqualWithinAbs(e.Value, 0.15, tol) {
-		t.Errorf("scenario.events.…: counterfactual discount %g, want the built-in 0.15", e.Value)
+	builtin := eventByID(mustLoad(t, "us-relief-2025").Counterfactual, "belarus-discount").Value
+	if e := eventByID(only.Counterfactual, "belarus-discount"); !scalar.EqualWithinAbs(e.Value, builtin, tol) || scalar.EqualWithinAbs(builtin, 0.2, tol) {
+		t.Errorf("scenario.events.…: counterfactual discount %g, want the built-in %g (≠ 0.2)", e.Value, builtin)
 	}
 	if !both.CommonEvent("klaipeda-closed") || only.CommonEvent("klaipeda-closed") || only.CommonEvent("us-ban") || !only.CommonEvent("jansen") {
 		t.Errorf("CommonEvent: klaipeda-closed %v after events.…, %v after scenario.events.…; us-ban %v; jansen %v",
@@ -354,8 +355,8 @@ func TestUncertainApply(t *testing.T) {
 	if !scalar.EqualWithinAbs(eventByID(sc, "belarus-discount").Value, 0.22, tol) || !scalar.EqualWithinAbs(eventByID(cf, "belarus-discount").Value, 0.22, tol) {
 		t.Error("belarus-discount.pct not applied to both")
 	}
-	if u := byName["events.belarus-discount.pct"]; u.Central != 15 || u.Unit != "%" {
-		t.Errorf("central %g unit %q, want 15 %%", u.Central, u.Unit)
+	if u, want := byName["events.belarus-discount.pct"], 100*eventByID(s.Spec, "belarus-discount").Value; !scalar.EqualWithinAbs(u.Central, want, tol) || u.Unit != "%" {
+		t.Errorf("central %g unit %q, want the built-in's %g %%", u.Central, u.Unit, want)
 	}
 	// The scenario's own event: scenario only (the counterfactual lacks it).
 	sc, cf = apply("events.discount-relief.scale", 0.4)

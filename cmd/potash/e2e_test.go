@@ -576,8 +576,8 @@ func TestCompare(t *testing.T) {
 func TestSweep(t *testing.T) {
 	dir := t.TempDir()
 	r := potash(t, append([]string{"sweep", scenarios.DefaultScenario, "--param", "market.regions.Brazil.demand_elasticity",
-		"--range", "0.2:0.6:3", "--metric", "benchmark_price_change", "--metric", "revenue_change.Belarus", "--out", dir}, chartArgs()...)...).want(t, exitOK)
-	if !strings.Contains(r.stdout, "benchmark_price_change") || !strings.Contains(r.stdout, "0.4") {
+		"--range", "0.4:0.8:3", "--metric", "benchmark_price_change", "--metric", "revenue_change.Belarus", "--out", dir}, chartArgs()...)...).want(t, exitOK)
+	if !strings.Contains(r.stdout, "benchmark_price_change") || !strings.Contains(r.stdout, "0.6") {
 		t.Errorf("sweep table:\n%s", r.stdout)
 	}
 	head := []string{"scenario", "param1", "value1", "metric", "value", "unit", "converged", "status"}
@@ -587,23 +587,23 @@ func TestSweep(t *testing.T) {
 		t.Errorf("sweep.csv has %d rows, want 3 points × 2 metrics", len(recs))
 	}
 	// The middle point equals a run with the same --set.
-	at04 := modelMetrics(t, scenarios.DefaultScenario, []string{"market.regions.Brazil.demand_elasticity=0.4"})
+	at06 := modelMetrics(t, scenarios.DefaultScenario, []string{"market.regions.Brazil.demand_elasticity=0.6"})
 	for _, r := range recs {
-		if r[2] == "0.4" {
+		if r[2] == "0.6" {
 			v, _ := strconv.ParseFloat(r[4], 64)
-			if w := at04[r[3]].Value; math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
-				t.Errorf("sweep at 0.4: %s = %v, run with --set %v", r[3], v, w)
+			if w := at06[r[3]].Value; math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+				t.Errorf("sweep at 0.6: %s = %v, run with --set %v", r[3], v, w)
 			}
 		}
 	}
 	// 2-D, flags after the argument, months.
 	r = potash(t, "sweep", scenarios.DefaultScenario, "--no-charts", "--out", t.TempDir(), "--param", "events.us-ban.end",
-		"--range", "2025-12:2026-12:3", "--param2", "market.regions.*.demand_elasticity", "--range2", "0.3:0.5:2", "--format", "json").want(t, exitOK)
+		"--range", "2025-12:2026-12:3", "--param2", "market.regions.*.demand_elasticity", "--range2", "0.5:0.7:2", "--format", "json").want(t, exitOK)
 	var sum report.SweepSummary
 	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || len(sum.Points) != 6 || sum.Axes[0].Months[1] != "2026-06" {
 		t.Errorf("2-D sweep: %v %+v", err, sum)
 	}
-	r = potash(t, "sweep", scenarios.DefaultScenario, "--param", "market.regions.Brazil.demand_elasticity", "--range", "0.2:0.6:3",
+	r = potash(t, "sweep", scenarios.DefaultScenario, "--param", "market.regions.Brazil.demand_elasticity", "--range", "0.4:0.8:3",
 		"--metric", "revenue_chnage.Belarus", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
 	if !strings.Contains(r.stderr, `did you mean "revenue_change.Belarus"`) {
 		t.Errorf("stderr: %s", r.stderr)

@@ -82,7 +82,7 @@ func TestRunThenSweepSameOut(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
 	potash(t, "run", "--no-charts", "--out", dir).want(t, exitOK)
 	r := potash(t, "sweep", scenarios.DefaultScenario, "--param", "market.regions.Brazil.demand_elasticity",
-		"--range", "0.3:0.4:2", "--no-charts", "--out", dir).want(t, exitOK)
+		"--range", "0.5:0.6:2", "--no-charts", "--out", dir).want(t, exitOK)
 	want := []string{"notes.txt", report.FileSummary, report.FileSweep}
 	if got := visible(t, dir); !slices.Equal(got, want) {
 		t.Errorf("after run then sweep the folder holds %q, want %q", got, want)
@@ -251,7 +251,7 @@ func TestExitCodesAgree(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"run", "--set", ela + "=24"}, "valid range"},
-		{[]string{"sweep", scenarios.DefaultScenario, "--param", ela, "--range", "0.2:24:2"}, "valid range"},
+		{[]string{"sweep", scenarios.DefaultScenario, "--param", ela, "--range", "0.5:24:2"}, "valid range"},
 		{[]string{"run", "--set", "market.suppliers.Canada.capacity_mt=0"}, "capacity"},
 		{[]string{"run", "--out", file}, "not a folder"},
 		{[]string{"run", "--out", filepath.Join(file, "sub")}, "not a folder"},
