@@ -140,7 +140,7 @@ func TestApplyToShippedFiles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f.path, err)
 		}
-		if n := strings.Count(string(got), "back-test fit"); f.path == fitFiles[0].path && n != 5*len(h.Spec.Market.Regions)+2*len(h.Spec.Market.Suppliers)+2 {
+		if n := strings.Count(string(got), `source: "estimated: back-test fit`); f.path == fitFiles[0].path && n != 5*len(h.Spec.Market.Regions)+2*len(h.Spec.Market.Suppliers)+2 {
 			t.Errorf("%s: %d fitted entries", f.path, n)
 		}
 		if f.path == fitFiles[1].path && strings.Count(string(got), "dist: triangular, min:") < len(fit) {

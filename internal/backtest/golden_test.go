@@ -18,9 +18,10 @@ import (
 var update = flag.Bool("update", false, "regenerate testdata/stats.golden.json (-run Golden) or the chart goldens (-run ChartGolden)")
 
 // apply, with -update, also writes the published fit into the base
-// dataset and the history scenario (ApplyToMarket, ApplyToHistory; not
-// yet done by default: docs/BACKTEST.md, "Applying the fit").
-var apply = flag.Bool("apply", false, "with -update -run Golden: write the estimates into base-2020.yaml and history.yaml")
+// dataset and the history scenario (ApplyToMarket, ApplyToHistory;
+// docs/BACKTEST.md, "The estimates in the built-ins"; on by default,
+// -apply=false re-pins the statistics alone).
+var apply = flag.Bool("apply", true, "with -update -run Golden: write the estimates into base-2020.yaml and history.yaml")
 
 // fitFiles are the files the published fit is written into, from this
 // package's directory.
@@ -182,6 +183,17 @@ func TestBacktestGolden(t *testing.T) {
 		t.Error(err)
 	} else if !strings.Contains(string(doc), block) || !strings.Contains(string(doc), vblock) {
 		t.Errorf("the generated blocks of %s are out of date: go test ./backtest -run Golden -update", docsFile)
+	}
+	for _, f := range fitFiles {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fitted, err := f.apply(data, FittedValues(r.Fit)); err != nil {
+			t.Error(err)
+		} else if !bytes.Equal(fitted, data) {
+			t.Errorf("%s does not carry the published fit: go test ./internal/backtest -run Golden -update", f.path)
+		}
 	}
 	worse, better := compareStats(want, got)
 	for _, m := range worse {
