@@ -299,8 +299,8 @@ var (
 	rangeSigma        = Range{1.5, 30}     // σ: below 1.41, the same in western-ban-russia
 	rangeEta          = Range{0.05, 10}    // η: with stocks the whole domain from 0.01 works
 	rangeSupplyAdjust = Range{0.005, 1}    // λ: with stocks the whole domain works
-	rangeDemandAdjust = Range{0.08, 1}     // μ: below 0.0755, with the back-test's estimates, bpc-reunion's Cournot solve stalls (2027-05)
-	rangeGrowth       = Range{-0.13, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030); below −13.8%/yr bpc-reunion stalls with the back-test's estimates
+	rangeDemandAdjust = Range{0.1, 1}      // μ: below 0.083, with the back-test's estimates, bpc-reunion's Cournot solve stalls (Russian Baltic ports, 2026-11)
+	rangeGrowth       = Range{-0.11, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030); below −11.25%/yr bpc-reunion stalls with the back-test's estimates (2024-10)
 	rangeWedge        = Range{0, 5}        // τ0: the whole domain works
 
 	domainConduct = Range{0, 1}
@@ -308,8 +308,8 @@ var (
 
 	rangeStockMonths   = Range{0, 6}        // k·12: up to half a year of use
 	rangeStockAdjust   = Range{0.02, 1}     // φ
-	rangeStockResponse = Range{0.002, 0.06} // β: at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02, and below 0.0015 bpc-reunion stalls; above 0.42 eu-relief's Baltic ports stall
-	rangeCarryCost     = Range{0.002, 0.05} // c, per month
+	rangeStockResponse = Range{0.002, 0.04} // β: at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02, and below 0.0015 bpc-reunion stalls; with the back-test's estimates from 0.0416 bpc-reunion's Cournot solve stalls (2026-10)
+	rangeCarryCost     = Range{0.004, 0.05} // c, per month: with the back-test's estimates below 0.0031 bpc-reunion's Cournot solve stalls (2026-10), and at 0.002 jansen-ramp prices Canada beyond 20× (2029-09)
 	rangeExpectAdjust  = Range{0.02, 0.2}   // ω: with the back-test's estimates, from 0.3 the stock rule cycles beyond 20× (eu-relief, 2026)
 )
 

@@ -30,7 +30,7 @@ type BanEvent struct {
 type WedgeEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
 	Region   string   `yaml:"region" req:"true" doc:"Region name, or 'all' (all of the supplier's sales)."`
-	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Import tariff added to the route's base wedge, percent of the CFR price (15 = 15%); negative values reduce an earlier tariff or subsidise imports; -50 ≤ pct ≤ 400."`
+	Pct      *float64 `yaml:"pct" req:"true" unit:"%" doc:"Import tariff added to the route's base wedge, percent of the CFR price (15 = 15%); negative values reduce an earlier tariff or subsidise imports; -50 ≤ pct ≤ 200."`
 }
 
 // ExportCapEvent sets a quota on a supplier's total sales.
@@ -77,7 +77,7 @@ type StockTargetEvent struct {
 // CostEvent shifts a supplier's unit costs.
 type CostEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 900 (an energy or logistics surcharge: a real cost; an export tax is export_tax)."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 500 (an energy or logistics surcharge: a real cost; an export tax is export_tax)."`
 }
 
 // TariffQuotaEvent sets a tariff-rate quota on a route.
@@ -205,13 +205,13 @@ type instrument struct {
 // "Valid ranges").
 var (
 	pctBound         = bound{lo: -50, hi: 500}    // ad-valorem rates, %: with the back-test's estimates −75 on Belarus stalls bpc-reunion's Cournot solve; below −85 on Canada its price runs away
-	wedgeBound       = bound{lo: -50, hi: 400}    // a wedge event, %: pctBound, and from 480 on all of Belarus's sales bpc-reunion's Cournot solve stalls in 2026-11
+	wedgeBound       = bound{lo: -50, hi: 200}    // a wedge event, %: pctBound, and with the back-test's estimates a step on all of Canada's sales stalls bpc-reunion's Cournot solve in 2023-01/02 at 240, 250 and from 290 (230 works; on Belarus's sales from 480)
 	demandBound      = bound{lo: -30, hi: 85}     // demand shifts, %: a step of +90% in every region (85% works) prices Europe beyond 20× in 2024 (history's precautionary stocks); of −40% (and −50, −80, −90) the Cournot built-ins stall with the back-test's estimates
 	tonnesBound      = bound{lo: 0, hi: 1000}     // caps, capacities, quotas, Mt/yr
 	addBound         = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
 	costBound        = bound{lo: 0, hi: 1000}     // corridor costs, $/t
 	stockTargetBound = bound{lo: -50, hi: 200}    // stock-target shifts, %: −80 stalls bpc-breakup with the back-test's estimates
-	costAddBound     = bound{lo: -1000, hi: 600}  // cost shifts, $/t: with the back-test's estimates a step of +800 $/t on Canada prices it beyond 20× its base
+	costAddBound     = bound{lo: -1000, hi: 500}  // cost shifts, $/t: with the back-test's estimates a step of +577 $/t on Canada prices it beyond 20× its base (eu-relief and every built-in extending history, 2023-11)
 	anyNumber        = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 
 	concessionBound = bound{lo: 0, hi: 50}                // a concession in force, % of FOB: never a premium

@@ -1,0 +1,103 @@
+package scenarios
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+)
+
+// docBound writes a valid range as docs/SCENARIOS.md's tables do: "[lo,
+// hi]" or "(lo, hi]", with a true minus sign.
+func docBound(b bound) string {
+	s := strings.TrimPrefix(b.String(), "in ")
+	return strings.ReplaceAll(s, "-", "−")
+}
+
+// docTableRows returns the lines of docs/SCENARIOS.md that start a
+// Markdown table row.
+func docTableRows(t *testing.T) []string {
+	t.Helper()
+	doc, err := os.ReadFile("../docs/SCENARIOS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, l := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(l, "| ") {
+			rows = append(rows, l)
+		}
+	}
+	return rows
+}
+
+// TestDocsRangeTables: the valid ranges in docs/SCENARIOS.md's table of
+// market fields and its table of event instruments are the validator's
+// (the ranges are narrowed or widened in the code as the solver allows;
+// the docs must follow, not keep a hand copy of an older range).
+func TestDocsRangeTables(t *testing.T) {
+	rows := docTableRows(t)
+	find := func(prefix string) (string, bool) {
+		for _, r := range rows {
+			if strings.HasPrefix(r, prefix) {
+				return r, true
+			}
+		}
+		return "", false
+	}
+	groups := []struct {
+		name   string
+		fields []mfield
+	}{
+		{"regions", regionFields}, {"suppliers", supplierFields}, {"coalitions", coalitionFields},
+		{"corridors", corridorFields}, {"facilities", facilityFields}, {"routes", routeFields},
+	}
+	for _, g := range groups {
+		for _, f := range g.fields {
+			t.Run(g.name+"."+f.key, func(t *testing.T) {
+				row, ok := find("| " + g.name + ": `" + f.key + "` |")
+				if !ok {
+					t.Fatalf("docs/SCENARIOS.md has no row for %s: `%s`", g.name, f.key)
+				}
+				cells := strings.Split(row, " | ")
+				if len(cells) < 3 {
+					t.Fatalf("row %q has no valid-range column", row)
+				}
+				if want := docBound(f.valid); math.IsInf(f.valid.hi, 1) {
+					if !strings.Contains(cells[2], strings.TrimPrefix(want, "≥ ")) {
+						t.Errorf("%s: valid range %q, the validator's is %s", row, cells[2], want)
+					}
+				} else if !strings.HasPrefix(cells[2], want) {
+					t.Errorf("%s: valid range %q, the validator's is %s", row, cells[2], want)
+				}
+			})
+		}
+	}
+	for _, f := range driverFields {
+		t.Run("drivers."+f.key, func(t *testing.T) {
+			row, ok := find("| drivers: `crop_prices." + f.key + "` |")
+			if !ok {
+				t.Fatalf("docs/SCENARIOS.md has no row for drivers: `crop_prices.%s`", f.key)
+			}
+			if cells := strings.Split(row, " | "); len(cells) < 3 || !strings.HasPrefix(cells[2], docBound(f.valid)) {
+				t.Errorf("%s: the validator's range is %s", row, docBound(f.valid))
+			}
+		})
+	}
+	for _, in := range instrumentTable {
+		t.Run("event "+in.key, func(t *testing.T) {
+			row, ok := find("| `" + in.key + "` |")
+			if !ok {
+				t.Fatalf("docs/SCENARIOS.md has no instrument row for `%s`", in.key)
+			}
+			for _, f := range in.fields {
+				if (f.role != roleNumber && f.role != roleSeries) || f.valid == (bound{}) {
+					continue
+				}
+				if want := docBound(f.valid); !strings.Contains(row, want) {
+					t.Errorf("`%s`'s row lacks %s's valid range %s:\n%s", in.key, f.key, want, row)
+				}
+			}
+		})
+	}
+}
