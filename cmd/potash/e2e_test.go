@@ -197,6 +197,16 @@ func TestRunEndToEnd(t *testing.T) {
 	if !strings.Contains(r.stdout, "$ bn") {
 		t.Errorf("stdout shows no $ bn:\n%s", r.stdout)
 	}
+	// The README shows this output as it is: not a hand copy of an older
+	// model's (regenerate it as the README's "Regenerating the README
+	// chart" says).
+	readme := string(mustRead(t, filepath.Join("..", "..", "README.md")))
+	const intro = "`./potash-out/us-relief-2025/`:\n\n```\n"
+	if i := strings.Index(readme, intro); i < 0 {
+		t.Error("README: no block of the default run's output")
+	} else if block, _, _ := strings.Cut(readme[i+len(intro):], "```\n"); block != r.stdout {
+		t.Errorf("README's block of the default run's output is out of date; it prints:\n%s", r.stdout)
+	}
 
 	// The tidy CSV parses, has every variable of both paths and their
 	// difference in every month, finite full-precision numbers, safe text.
