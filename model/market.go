@@ -299,18 +299,18 @@ var (
 	rangeSigma        = Range{1.5, 30}     // σ: below 1.41, the same in western-ban-russia
 	rangeEta          = Range{0.05, 10}    // η: with stocks the whole domain from 0.01 works
 	rangeSupplyAdjust = Range{0.005, 1}    // λ: with stocks the whole domain works
-	rangeDemandAdjust = Range{0.1, 1}      // μ: below 0.083, with the back-test's estimates, bpc-reunion's Cournot solve stalls (Russian Baltic ports, 2026-11)
-	rangeGrowth       = Range{-0.11, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030); below −11.25%/yr bpc-reunion stalls with the back-test's estimates (2024-10)
+	rangeDemandAdjust = Range{0.08, 1}     // μ: with the back-test's estimates, below 0.062 eu-relief prices Canada beyond 20× (2028-11), and at 0.03 several built-ins fail in many months
+	rangeGrowth       = Range{-0.13, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030); with the back-test's estimates −13%/yr works and at −15%/yr bpc-reunion's Cournot solve stalls (2024-08), price-form rescue and all
 	rangeWedge        = Range{0, 5}        // τ0: the whole domain works
 
 	domainConduct = Range{0, 1}
 	rangeConduct  = Range{0, 1} // φ: see RangeConduct
 
-	rangeStockMonths   = Range{0, 6}        // k·12: up to half a year of use
-	rangeStockAdjust   = Range{0.02, 1}     // φ
-	rangeStockResponse = Range{0.002, 0.04} // β: at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02, and below 0.0015 bpc-reunion stalls; with the back-test's estimates from 0.0416 bpc-reunion's Cournot solve stalls (2026-10)
-	rangeCarryCost     = Range{0.004, 0.05} // c, per month: with the back-test's estimates below 0.0031 bpc-reunion's Cournot solve stalls (2026-10), and at 0.002 jansen-ramp prices Canada beyond 20× (2029-09)
-	rangeExpectAdjust  = Range{0.02, 0.2}   // ω: with the back-test's estimates, from 0.3 the stock rule cycles beyond 20× (eu-relief, 2026)
+	rangeStockMonths   = Range{0, 6}         // k·12: up to half a year of use
+	rangeStockAdjust   = Range{0.02, 1}      // φ
+	rangeStockResponse = Range{0.002, 0.06}  // β: at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02, and at 0.001 bpc-reunion stalls (2022-09); with the back-test's estimates from 0.0997 bpc-breakup prices Canada beyond 20× (2030-12)
+	rangeCarryCost     = Range{0.0025, 0.05} // c, per month: with the back-test's estimates below 0.002008 jansen-ramp-relief prices Canada beyond 20× (2029-09)
+	rangeExpectAdjust  = Range{0.02, 0.2}    // ω: with the back-test's estimates, from 0.3 the stock rule cycles beyond 20× (eu-relief, 2026)
 )
 
 // maxCropEpsRatio is the largest ratio θ/ε of the crop-price driver's
