@@ -10,56 +10,46 @@ import (
 )
 
 // TestConductBuiltinsFitted: the conduct of the conduct built-ins is the
-// one fitted to the 2020 gaps (docs/MODEL.md, section 4.2) at the prior
-// demand elasticity 0.3, rounded down: there each strategic supplier's
-// conduct markup takes nearly all of its gap (a base markup of at most 2%
-// of the FOB price is left) and its marginal cost stays the published
-// one. At the dataset's (the back-test's) more elastic demand the same
-// conduct takes part of the gap and the rest stays a fixed base markup
-// (docs/SCENARIOS.md, "Market conduct", says why the conduct is not
-// re-fitted there). The --set recipe of us-relief-2025 under Cournot
-// conduct (docs/SCENARIOS.md) has the conduct of bpc-reunion.
+// one fitted to the 2020 gaps (docs/MODEL.md, section 4.2) at base-2020's
+// demand elasticities (the back-test's estimates), rounded down: each
+// strategic supplier's conduct markup takes nearly all of its gap (a base
+// markup of at most 2% of the FOB price is left) and its marginal cost
+// stays the published one. The --set recipe of us-relief-2025 under
+// Cournot conduct (docs/SCENARIOS.md) has the conduct of bpc-reunion.
 func TestConductBuiltinsFitted(t *testing.T) {
-	recipe := []string{"market.suppliers.Canada.conduct=0.28", "market.suppliers.Russia.conduct=0.6", "market.suppliers.Belarus.conduct=0.34"}
-	prior := []string{"market.drivers.crop_prices.elasticity=0", "market.regions.*.demand_elasticity=0.3"}
+	recipe := []string{"market.suppliers.Canada.conduct=0.38", "market.suppliers.Russia.conduct=0.76", "market.suppliers.Belarus.conduct=0.44"}
 	for _, tc := range []struct {
 		name string
 		sets []string
 	}{{"bpc-reunion", nil}, {"bpc-breakup", nil}, {"us-relief-2025", recipe}} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, fitted := range []bool{true, false} {
-				sets := tc.sets
-				if fitted {
-					sets = append(append([]string(nil), tc.sets...), prior...)
+			s := mustLoad(t, tc.name, tc.sets...)
+			if len(s.Warnings) > 0 {
+				t.Errorf("warnings: %v", s.Warnings)
+			}
+			c, err := model.Calibrate(s.Spec.Market)
+			if err != nil {
+				t.Fatal(err)
+			}
+			players := 0
+			for i, sp := range c.Market.Suppliers {
+				if sp.Conduct == 0 {
+					continue
 				}
-				s := mustLoad(t, tc.name, sets...)
-				c, err := model.Calibrate(s.Spec.Market)
-				if err != nil {
-					t.Fatal(err)
+				players++
+				if c.MC0[i] != c.CostData[i] || c.Markup[i] < 0 || c.Markup[i] > 0.02 {
+					t.Errorf("%s: conduct %g leaves base markup %.4f, MC0 %g (published %g); want the fitted conduct", sp.Name, sp.Conduct, c.Markup[i], c.MC0[i], c.CostData[i])
 				}
-				players := 0
-				for i, sp := range c.Market.Suppliers {
-					if sp.Conduct == 0 {
-						continue
-					}
-					players++
-					if c.MC0[i] != c.CostData[i] || c.Markup[i] < 0 || (fitted && c.Markup[i] > 0.02) {
-						t.Errorf("%s (fitted at ε = 0.3: %v): conduct %g leaves base markup %.4f, MC0 %g (published %g)", sp.Name, fitted, sp.Conduct, c.Markup[i], c.MC0[i], c.CostData[i])
-					}
-					if !fitted {
-						continue
-					}
-					// Rounded down by less than 0.01: 0.01 more would leave
-					// no gap.
-					m := c.Market.Clone()
-					m.Suppliers[i].Conduct += 0.01
-					if c2, err := model.Calibrate(m); err == nil && c2.MC0[i] == c2.CostData[i] && c2.Markup[i] > 0 {
-						t.Errorf("%s: conduct %g + 0.01 still fits inside the gap (base markup %.4f): not the fitted value", sp.Name, sp.Conduct, c2.Markup[i])
-					}
+				// Rounded down by less than 0.01: 0.01 more would leave
+				// no gap.
+				m := c.Market.Clone()
+				m.Suppliers[i].Conduct += 0.01
+				if c2, err := model.Calibrate(m); err == nil && c2.MC0[i] == c2.CostData[i] && c2.Markup[i] > 0 {
+					t.Errorf("%s: conduct %g + 0.01 still fits inside the gap (base markup %.4f): not the fitted value", sp.Name, sp.Conduct, c2.Markup[i])
 				}
-				if players != 3 {
-					t.Errorf("%d strategic suppliers, want Canada, Russia and Belarus", players)
-				}
+			}
+			if players != 3 {
+				t.Errorf("%d strategic suppliers, want Canada, Russia and Belarus", players)
 			}
 		})
 	}
@@ -107,12 +97,12 @@ func breakupLongRun(t *testing.T, spare float64) (joint, apart float64) {
 // long-run benchmark price. 2013's record is −25% (Pink Sheet annual
 // average 395.0 → 296.6 $/t, 2013 → 2014; Uralkali's guidance about
 // −25%); the issue's target band is −15% to −35%. On the 2020 market with
-// the back-test's estimates the fall is about −1.5%: Belarus sells at its
+// the back-test's estimates the fall is about −2%: Belarus sells at its
 // capacity (12.8 of 13 Mt/yr), Russia's Baltic ports are full, and the
 // price-taking rest of the market cuts back (docs/SCENARIOS.md, "Market
 // conduct", explains each). With 5 Mt/yr of spare mine and port
 // capacity each — Uralkali's 2013 plan to sell at volume — it is about
-// −4%. The test pins these documented figures.
+// −5%. The test pins these documented figures.
 func TestBPCBreakupBenchmark(t *testing.T) {
 	base := 241.06 // the 2020 benchmark (Pink Sheet Brazil CFR average)
 	joint, apart := breakupLongRun(t, 0)
@@ -121,14 +111,14 @@ func TestBPCBreakupBenchmark(t *testing.T) {
 	}
 	fall := apart/joint - 1
 	t.Logf("2020 capacity: benchmark %.1f → %.1f $/t (%+.1f%%); 2013 record −25%%", joint, apart, 100*fall)
-	if !(fall > -0.025 && fall < -0.005) {
-		t.Errorf("long-run fall %+.1f%%, documented about −1.5%%", 100*fall)
+	if !(fall > -0.03 && fall < -0.01) {
+		t.Errorf("long-run fall %+.1f%%, documented about −2%%", 100*fall)
 	}
 	joint5, apart5 := breakupLongRun(t, 5)
 	fall5 := apart5/joint5 - 1
 	t.Logf("5 Mt/yr spare each: benchmark %.1f → %.1f $/t (%+.1f%%)", joint5, apart5, 100*fall5)
-	if !(fall5 > -0.05 && fall5 < -0.025) {
-		t.Errorf("long-run fall with spare capacity %+.1f%%, documented about −4%%", 100*fall5)
+	if !(fall5 > -0.065 && fall5 < -0.035) {
+		t.Errorf("long-run fall with spare capacity %+.1f%%, documented about −5%%", 100*fall5)
 	}
 }
 
