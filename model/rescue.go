@@ -53,6 +53,12 @@ const (
 	rescueIter = 100
 	// rescueRounds bounds the rounds of the rescue (workspace.rescue).
 	rescueRounds = 3
+	// rescueGate is the largest residual of the price-form system at
+	// which the rescue hands back to the ordinary residuals (handBack).
+	// It only decides whether to try: the price-form rows can stop at a
+	// rounding floor above Solver.Tol, and the solve converges only when
+	// the ordinary residuals then meet Solver.Tol.
+	rescueGate = 1e-6
 	// rescueFDStep is the relative step of the central differences of the
 	// rescue's Jacobian.
 	rescueFDStep = 1e-7
@@ -195,7 +201,7 @@ func (w *workspace) classifySteep(tol float64) bool {
 }
 
 // rescueNewton runs Newton on the price-form system from w.y and reports
-// its iterations and whether it reached the tolerance; w.y is left at its
+// its iterations and whether it came within rescueGate; w.y is left at its
 // best point, with the ordinary residuals (rescue off) not yet evaluated.
 func (w *workspace) rescueNewton(tol float64) (iters int, conv bool) {
 	rs := w.rs
@@ -257,13 +263,14 @@ func (w *workspace) rescueNewton(tol float64) (iters int, conv bool) {
 		}
 	}
 	copy(w.y[:w.ny], rs.ybest[:w.ny])
-	return iters, best <= tol
+	return iters, best <= rescueGate
 }
 
 // handBack evaluates the ordinary residuals at the rescue's solution, pins
 // the price-form suppliers whose market clears on a step the price cannot
 // resolve, polishes with at most rescuePolish ordinary Newton steps, and
-// reports max |F| and whether it is within the tolerance.
+// reports max |F| and whether it is within the tolerance with every pinned
+// market still clearing on its step.
 func (w *workspace) handBack(tol float64) (float64, bool) {
 	rs := w.rs
 	mf, ss := w.eval()
@@ -289,6 +296,19 @@ func (w *workspace) handBack(tol float64) (float64, bool) {
 				break
 			}
 		}
+	}
+	if !(mf <= tol) {
+		return mf, false
+	}
+	// The polish moved the others' prices: every pinned market must
+	// still clear on its step.
+	if len(w.act) < len(w.part) {
+		for _, i := range w.part {
+			if w.pinned[i] && !w.stepCleared(i) {
+				return mf, false
+			}
+		}
+		mf, _ = w.eval()
 	}
 	return mf, mf <= tol
 }

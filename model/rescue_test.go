@@ -153,6 +153,15 @@ func TestRescueCournotFacilityStall(t *testing.T) {
 			lagDemand: []float64{15.4, 7.9, 21.6, 2.9, 9.1, 5.9, 9.4},
 			wantSteps: 1,
 		},
+		{
+			// The price-form rows stop above Solver.Tol; the ordinary
+			// residuals at that point clear once Belarus is pinned
+			// (rescueGate).
+			name: "Belarus on its step from a price form short of the tolerance", adj: 0.015, facCap: 15.3, rp: 11.3, coop: 0.6,
+			lagSupply: []float64{25.3, 14, 14.9, 7.8, 3.7, 3.3, 5.2, 0.5, 1.4, 0.7, 1.9},
+			lagDemand: []float64{16.4, 8, 13.1, 4.6, 7.7, 6, 8.9},
+			wantSteps: 1,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := stallMarket(tc.adj, tc.facCap)
