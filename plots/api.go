@@ -18,7 +18,11 @@ type Meta struct {
 	Hash           string // scenario hash (footer; first 12 hex digits shown)
 	ModelVersion   string // model.Version (footer)
 	DataSource     string // footer, e.g. "Data: base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet)"
-	Markers        []Marker
+	// DollarsOf is the year whose constant US dollars every money figure
+	// is in (the market's base year); the footer then says "money in
+	// constant 2020 US$". 0 leaves it unsaid.
+	DollarsOf int
+	Markers   []Marker
 	// EventLabels maps event ids to their labels, for readable parameter
 	// names in tornado and sweep charts (ParamLabel); optional.
 	EventLabels map[string]string

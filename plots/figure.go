@@ -112,6 +112,9 @@ func footerText(m Meta) string {
 	if m.DataSource != "" {
 		parts = append(parts, m.DataSource)
 	}
+	if m.DollarsOf > 0 {
+		parts = append(parts, "money in constant "+strconv.Itoa(m.DollarsOf)+" US$")
+	}
 	v := m.ModelVersion
 	if v == "" {
 		v = "unknown"

@@ -41,6 +41,7 @@ func ChartMeta(s *scenarios.Scenario, seed uint64, draws int) plots.Meta {
 		if s.Spec.Market != nil {
 			embedded, cites := s.MarketSources()
 			m.DataSource = plots.DataSourceLine(s.Spec.Market, embedded, cites)
+			m.DollarsOf = s.Spec.Market.BaseYear
 		}
 		m.Markers = plots.EventMarkers(s.Spec.Events, s.Spec.Start, s.Spec.End)
 		m.EventLabels = plots.EventLabels(s.Spec.Events)

@@ -376,3 +376,18 @@ func head(s string, lines int) string {
 	ls := strings.SplitN(s, "\n", lines+1)
 	return strings.Join(ls[:min(lines, len(ls))], "\n")
 }
+
+// TestChartMetaDollars: every run chart's footer says which year's
+// constant dollars its money is in, the market's base year, as the
+// report's table and summary do (report.ScenarioInfo.DollarsOf).
+func TestChartMetaDollars(t *testing.T) {
+	for _, name := range []string{"us-relief-2025", "sanctions-cost"} {
+		t.Run(name, func(t *testing.T) {
+			s := load(t, name)
+			m := ChartMeta(s, 0, 0)
+			if want := s.Spec.Market.BaseYear; m.DollarsOf != want || want == 0 {
+				t.Fatalf("ChartMeta DollarsOf = %d, want the base year %d", m.DollarsOf, want)
+			}
+		})
+	}
+}
