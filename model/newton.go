@@ -439,6 +439,33 @@ func (w *workspace) pin(i int) {
 	w.activeLists()
 }
 
+// pinStepCleared pins every active supplier whose residual exceeds tol
+// and whose market clears on a step of S(p) narrower than the price
+// resolution (stepCleared), only among those with only[i] when only is
+// not nil, and reports whether it pinned one.
+func (w *workspace) pinStepCleared(tol float64, only []bool) bool {
+	pinnedAny := false
+	for a := 0; a < len(w.act); a++ {
+		if i := w.act[a]; (only == nil || only[i]) && math.Abs(w.F[i]) > tol && w.stepCleared(i) {
+			w.pin(i)
+			pinnedAny = true
+			a--
+		}
+	}
+	return pinnedAny
+}
+
+// firstStalePin is the first pinned supplier whose market no longer
+// clears on its step, or −1 if there is none.
+func (w *workspace) firstStalePin() int {
+	for _, i := range w.part {
+		if w.pinned[i] && !w.stepCleared(i) {
+			return i
+		}
+	}
+	return -1
+}
+
 // unpinStale makes active again every pinned supplier whose market no
 // longer clears on its step, and reports whether there was one.
 func (w *workspace) unpinStale() bool {
@@ -795,15 +822,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		if maxF > tol && !failed {
 			// Markets that clear on a step of S(p) narrower than the
 			// price resolution cannot reach the tolerance: pin them.
-			pinnedAny := false
-			for a := 0; a < len(w.act); a++ {
-				if i := w.act[a]; math.Abs(w.F[i]) > tol && w.stepCleared(i) {
-					w.pin(i)
-					pinnedAny = true
-					a--
-				}
-			}
-			if pinnedAny {
+			if w.pinStepCleared(tol, nil) {
 				maxF, ss = w.eval()
 			}
 		}
@@ -821,12 +840,8 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	}
 	stale := -1
 	if res.Status == Converged && len(w.act) < len(w.part) {
-		for _, i := range w.part {
-			if w.pinned[i] && !w.stepCleared(i) {
-				res.Status = Stalled // pinned and unpinned maxUnpins times
-				stale = i
-				break
-			}
+		if stale = w.firstStalePin(); stale >= 0 {
+			res.Status = Stalled // pinned and unpinned maxUnpins times
 		}
 	}
 	if res.Status == IterationLimit || res.Status == Stalled {

@@ -275,15 +275,7 @@ func (w *workspace) handBack(tol float64) (float64, bool) {
 	rs := w.rs
 	mf, ss := w.eval()
 	if mf > tol {
-		pinnedAny := false
-		for a := 0; a < len(w.act); a++ {
-			if i := w.act[a]; rs.pform[i] && math.Abs(w.F[i]) > tol && w.stepCleared(i) {
-				w.pin(i)
-				pinnedAny = true
-				a--
-			}
-		}
-		if pinnedAny {
+		if w.pinStepCleared(tol, rs.pform) {
 			mf, ss = w.eval()
 		}
 	}
@@ -303,10 +295,8 @@ func (w *workspace) handBack(tol float64) (float64, bool) {
 	// The polish moved the others' prices: every pinned market must
 	// still clear on its step.
 	if len(w.act) < len(w.part) {
-		for _, i := range w.part {
-			if w.pinned[i] && !w.stepCleared(i) {
-				return mf, false
-			}
+		if w.firstStalePin() >= 0 {
+			return mf, false
 		}
 		mf, _ = w.eval()
 	}
