@@ -35,6 +35,9 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if c := s.Scenario.Conduct; c != nil {
 		fmt.Fprintf(w, "\nMarket conduct: %s\n", conductLine(c))
 	}
+	if t := s.OffBand.Text(); t != "" {
+		fmt.Fprintf(w, "\nNote: %s\n", t)
+	}
 	if n := notes(s); n != "" {
 		fmt.Fprintf(w, "\n%s", n)
 	}
@@ -256,6 +259,9 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	if s.Draws > 0 {
 		fmt.Fprintf(w, "Changes are at central parameter values; ranges are the 5th to 95th percentiles over %d Monte Carlo draws "+
 			"(%d converged) of the scenario's uncertain parameters, seed %d.\n\n", s.Draws, s.Converged, s.Seed)
+		if t := s.OffBand.Text(); t != "" {
+			fmt.Fprintf(w, "%s\n\n", mdEscape(t))
+		}
 	} else {
 		fmt.Fprintf(w, "Changes are at central parameter values (no Monte Carlo draws; rerun with `--draws 1000` for uncertainty ranges).\n\n")
 	}

@@ -34,6 +34,10 @@ type Summary struct {
 	FailedMonths FailedMonths `json:"failed_months"`
 
 	Headline []Headline `json:"headline"`
+	// OffBand names the headline figures whose central value lies outside
+	// their Monte Carlo band and the uncertain parameters that explain it
+	// (FindOffBand); nil when there is none, or no draws.
+	OffBand *OffBand `json:"central_outside_band,omitempty"`
 	// ExportsByYear is the main suppliers' exports by calendar year of the
 	// report window, scenario against counterfactual (ExportsByYear).
 	ExportsByYear []YearExports `json:"exports_by_year,omitempty"`

@@ -217,6 +217,7 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		Workers:       req.Workers,
 		FailedMonths:  failedMonths(run),
 		Headline:      heads,
+		OffBand:       report.FindOffBand(heads, s.Uncertain),
 		ExportsByYear: report.ExportsByYear(run),
 		Metrics:       metrics,
 	}

@@ -234,3 +234,43 @@ func TestRealBuiltins(t *testing.T) {
 		}
 	}
 }
+
+// TestRealOffBandNote: in us-relief-2025 the central run lies outside the
+// band of some headline figures by construction (the relief scale's
+// central value is the top of its range); the page says so and why, with
+// the run pipeline's words (report.OffBand), and says nothing of it
+// without draws.
+func TestRealOffBandNote(t *testing.T) {
+	s := New(realConfig)
+	for _, tc := range []struct {
+		draws int
+		want  bool
+	}{
+		{0, false},
+		{20, true},
+	} {
+		t.Run(fmt.Sprintf("draws=%d", tc.draws), func(t *testing.T) {
+			w := do(t, s, "GET", fmt.Sprintf("/api/run?scenario=us-relief-2025&draws=%d&seed=1", tc.draws), nil)
+			if w.Code != 200 {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			r := decode[runResponse](t, w)
+			var outside []string
+			for _, h := range r.Headline {
+				if h.HasBand && (h.Value < h.P5 || h.Value > h.P95) {
+					outside = append(outside, h.Metric)
+				}
+			}
+			if (len(outside) > 0) != tc.want {
+				t.Fatalf("headline figures outside their band: %q; want some: %v", outside, tc.want)
+			}
+			i := slices.IndexFunc(r.Notes, func(n string) bool { return strings.Contains(n, "outside the 5–95% range") })
+			if (i >= 0) != tc.want {
+				t.Fatalf("notes %q: want a note on the central run outside the band: %v", r.Notes, tc.want)
+			}
+			if tc.want && !strings.Contains(r.Notes[i], "events.discount-relief.scale is 1, at the top of its range") {
+				t.Errorf("note %q does not say the relief scale's central value is the top of its range", r.Notes[i])
+			}
+		})
+	}
+}

@@ -550,6 +550,9 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 			notes = append(notes, setNote(w))
 		}
 	}
+	if t := sum.OffBand.Text(); t != "" {
+		notes = append(notes, t)
+	}
 	if err := res.Err(); err != nil {
 		notes = append(notes, "Treat these numbers with care: "+err.Error()+".")
 	} else if sum.FailedDraws > 0 {
