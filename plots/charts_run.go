@@ -128,6 +128,7 @@ func pricePathChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options)
 		p.X.Min, p.X.Max = x[w0], last(x) // the lines widened it
 		p.Y.Min, p.Y.Max = lo, hi
 		p.Add(offScaleMarks{marks, st})
+		p.Add(newCoincideNote(x, scen, cf, st, func(v float64) string { return gapNumber(v) + " $/t" }))
 		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}},
 			Legend: append(scenarioLegend(f != nil), legend...)}, nil
 	}
@@ -191,7 +192,7 @@ func regionPriceChart(run *model.Run, mc *model.MCResult, meta Meta, opts Option
 		Subtitle: subtitleText(meta, mcNote(m)),
 		Footer:   footerText(meta),
 	}
-	return regionPanels(d, m, ch, meta, opts, d.pricePaid, "price_paid", "US$/t", "$", dollarsPerTonne)
+	return regionPanels(d, m, ch, meta, opts, d.pricePaid, "price_paid", "US$/t", "$", dollarsPerTonne, "$/t")
 }
 
 // StocksChart is each market's stocks held by importers and distributors
@@ -222,14 +223,14 @@ func stocksChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 		k := 12 / d.cal.Q0[r]
 		return scale(s, k), scale(c, k), nil
 	}
-	return regionPanels(d, nil, ch, meta, opts, get, "", "months of use", "", func(v float64) string { return formatNumber(v, 1) + " months" })
+	return regionPanels(d, nil, ch, meta, opts, get, "", "months of use", "", func(v float64) string { return formatNumber(v, 1) + " months" }, "months")
 }
 
 // regionPanels fills ch with one panel per region of get's scenario and
 // counterfactual series on one y scale, with the Monte Carlo fan of
 // variable fanVar when m is not nil.
 func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get func(r int) ([]float64, []float64, error),
-	fanVar string, ylabel, prefix string, format func(float64) string) (*Chart, error) {
+	fanVar string, ylabel, prefix string, format func(float64) string, gapUnit string) (*Chart, error) {
 	n := len(d.reg)
 	scen, cf := make([][]float64, n), make([][]float64, n)
 	fans := make([]*fan, n)
@@ -258,6 +259,10 @@ func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
 		lay := &Figure{Legend: scenarioLegend(m != nil)}
+		// The panels' data areas are at most the figure's height over
+		// the rows: a gap under the line's width there is under it in
+		// the panel drawn.
+		note := coincidePanels(d.regLab, scen, cf, w0, yhi-ylo, st.thick, st.Height()/vgLength(rows), gapUnit)
 		lay.Panels = make([][]*Panel, rows)
 		for r := range lay.Panels {
 			lay.Panels[r] = make([]*Panel, cols)
@@ -295,6 +300,9 @@ func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get
 				h += " (benchmark)"
 			}
 			lay.Panels[r/cols][r%cols] = &Panel{Plot: p, Heading: h, Markers: meta.Markers, LabelMarkers: r == 0}
+		}
+		if note != "" {
+			lay.Legend = append(lay.Legend, LegendItem{Kind: LegendNote, Label: note})
 		}
 		return lay, nil
 	}

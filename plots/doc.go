@@ -85,8 +85,13 @@
 // Each supplier has one colour in every chart (SupplierColor: Okabe–Ito
 // extended with Paul Tol's colour-blind-safe colours). Time axes use
 // CalendarTicks (ticks on month boundaries: years, or quarters on short
-// horizons); value axes use NumberTicks (thousands separators, a
-// typographic minus, never exponent notation); money is shown in $ bn.
+// horizons; the panels of a figure label the same years, as close as its
+// narrowest panel allows); value axes use NumberTicks (thousands
+// separators, a typographic minus, never exponent notation); money is
+// shown in $ bn. When a scenario line and its counterfactual lie within
+// the line's width of each other over the whole chart, so that a reader
+// sees one line, the chart says so with the largest gap: on the plot of
+// the benchmark price, in the legend of the market panels.
 //
 // Sizes: SizeSlide (16:9, 13.33 × 7.5 in, fonts sized for a full slide),
 // SizeHalfPage (6.5 × 4 in) and SizeWeb (600 × 375 pt for a web page's

@@ -86,6 +86,7 @@ const (
 	LegendFill                        // a filled box (an area, a bar, a band)
 	LegendHeader                      // a bold heading, no swatch
 	LegendLinePoint                   // a line through a point (a series with points)
+	LegendNote                        // a remark on the chart, no swatch
 	legendNumber                      // an event number and its label
 	legendCont                        // the continuation line of a wrapped label
 )
@@ -400,6 +401,21 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			Min: vg.Point{X: x + st.pad*2, Y: lo}, Max: vg.Point{X: x + w, Y: hi}}}, lay.ColorBar, st)
 	}
 
+	// Year labels as close as the narrowest time panel's width allows,
+	// the same step in every panel, so that the panels' years line up.
+	yearStep := 0
+	for r, row := range lay.Panels {
+		for k, p := range row {
+			if p == nil {
+				continue
+			}
+			if _, ok := p.Plot.X.Tick.Marker.(CalendarTicks); ok {
+				w := p.Plot.DataCanvas(canv[r][k]).Size().X
+				tw := p.Plot.X.Tick.Label.Width("2028")
+				yearStep = max(yearStep, labelStep(w, p.Plot.X.Max-p.Plot.X.Min, tw))
+			}
+		}
+	}
 	for r, row := range lay.Panels {
 		// Headings of a row share one baseline: above the highest panel.
 		rowTop := vg.Length(math.Inf(-1))
@@ -414,13 +430,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			}
 			pc := canv[r][k]
 			if ct, ok := p.Plot.X.Tick.Marker.(CalendarTicks); ok {
-				// As many year labels as the panel's width holds.
-				w := p.Plot.DataCanvas(pc).Size().X
-				tw := p.Plot.X.Tick.Label.Width("2028")
-				n := max(1, int(w/(tw*1.4)))
-				if ct.MaxLabels == 0 || n < ct.MaxLabels {
-					ct.MaxLabels = n
-				}
+				ct.MinStep = max(ct.MinStep, yearStep)
 				p.Plot.X.Tick.Marker = ct
 			}
 			p.Plot.Draw(pc)
@@ -660,6 +670,22 @@ func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 		}
 	}
 	return out
+}
+
+// labelStep is the smallest year step of CalendarTicks whose labels,
+// tw wide, stand at least 1.4·tw apart on a time axis w long that spans
+// years (monthX units).
+func labelStep(w vg.Length, years float64, tw vg.Length) int {
+	if !(w > 0) || !(years > 0) {
+		return yearSteps[len(yearSteps)-1]
+	}
+	perYear := w / vg.Length(years)
+	for _, s := range yearSteps {
+		if vg.Length(s)*perYear >= tw*1.4 {
+			return s
+		}
+	}
+	return yearSteps[len(yearSteps)-1]
 }
 
 // legendStyle returns st with the legend font scaled down (to 60% at

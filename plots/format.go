@@ -41,13 +41,21 @@ func monthLabel(t model.Month) string {
 // to 9 months get monthly ticks ("Jan 2021", "Feb", …); up to 3 years,
 // quarterly ticks ("2021", "Q2", "Q3", "Q4") with monthly minor ticks;
 // longer horizons, yearly ticks labelled with the year (every 2, 4, 5 or
-// 10 years when more than MaxLabels labels would show) with quarterly
-// minor ticks.
+// 10 years when more than MaxLabels labels would show, or MinStep asks
+// for it) with quarterly minor ticks.
 type CalendarTicks struct {
 	// MaxLabels bounds the number of year labels on long horizons (narrow
 	// panels); 0 means 15.
 	MaxLabels int
+	// MinStep is the smallest step between year labels on long horizons,
+	// in years (0: 1). A figure sets it from its narrowest time panel's
+	// width, so that every panel labels the same years.
+	MinStep int
 }
+
+// yearSteps are the steps between year labels CalendarTicks chooses
+// from, in years.
+var yearSteps = []int{1, 2, 4, 5, 10}
 
 // Ticks implements plot.Ticker.
 func (ct CalendarTicks) Ticks(min, max float64) []plot.Tick {
@@ -99,8 +107,8 @@ func (ct CalendarTicks) Ticks(min, max float64) []plot.Tick {
 		}
 		years := int(last.Year() - first.Year() + 1)
 		step := 10
-		for _, s := range []int{1, 2, 4, 5, 10} {
-			if (years+s-1)/s <= maxl {
+		for _, s := range yearSteps {
+			if s >= ct.MinStep && (years+s-1)/s <= maxl {
 				step = s
 				break
 			}

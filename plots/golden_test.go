@@ -115,6 +115,25 @@ func TestGolden(t *testing.T) {
 		ch := charts[k]
 		t.Run(ch.Name+"_web", func(t *testing.T) { checkGoldenOpts(t, ch.Name+"_web", ch, web) })
 	}
+	// Small multiples at the web size: every panel labels the same years.
+	for _, ch := range charts {
+		if ch.Name == "price_regions" {
+			t.Run(ch.Name+"_web", func(t *testing.T) { checkGoldenOpts(t, ch.Name+"_web", ch, web) })
+		}
+	}
+	// Scenario and counterfactual identical: the price chart notes it on
+	// the plot, the market panels in the legend.
+	zrun := fixtureRun(fixtureOpts{zero: true})
+	for name, mk := range map[string]func() (*Chart, error){
+		"price_identical":         func() (*Chart, error) { return PricePathChart(zrun, nil, meta) },
+		"price_regions_identical": func() (*Chart, error) { return RegionPriceChart(zrun, nil, meta) },
+	} {
+		ch, err := mk()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) { checkGolden(t, name, ch) })
+	}
 	half := Options{Size: SizeHalfPage, DPI: 96}
 	var buf bytes.Buffer
 	if err := charts[0].Render(&buf, "png", half); err != nil {
