@@ -171,7 +171,15 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 
 	// Corridor flows, cheapest first; logistics costs; the inframarginal
 	// logistics rent against the corridor carrying the last tonne.
-	js := sp.lastCorridor(S)
+	// On a corridor step (the market clears where corridors up to jat
+	// are full) the last tonne is on corridor jat, whichever side of
+	// C_jat the sales S land on within the solver's tolerance: the next
+	// corridor carries nothing.
+	Sl := S
+	if w.piece[i] == pieceCorridor && sp.jat < len(sp.cum) {
+		Sl = min(S, sp.cum[sp.jat])
+	}
+	js := sp.lastCorridor(Sl)
 	cstar := 0.0
 	if js >= 0 {
 		cstar = sp.cost[js]
