@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Numerical constants of the solver (docs/MODEL.md, section 5 "Solver").
@@ -30,10 +31,14 @@ const (
 	// maxUnpins bounds how often pinned suppliers (workspace.pinned) are
 	// released again in one solve.
 	maxUnpins = 10
-	// chordBelow is the relative residual below which Newton reuses the
-	// last LU factors (a chord step) instead of a new Jacobian; a chord
-	// step that fails the Armijo test is redone with a fresh Jacobian.
-	chordBelow = 1e-8
+	// chordRatio decides when Newton reuses the last LU factors (a chord
+	// step) instead of forming a new Jacobian: after a step that cut
+	// max|F| by a factor r, the next step is a chord step when r ≤
+	// chordRatio, or when max|F|·r (one more step at that rate) is within
+	// the tolerance. A chord step that fails the Armijo test is redone
+	// with a fresh Jacobian. Along a path the factors of the last month's
+	// final Jacobian start the next month (workspace.carryLU).
+	chordRatio = 0.003
 	// bisectIter bounds the safeguarded Newton–bisection steps of one
 	// one-dimensional solve.
 	bisectIter = 200
@@ -156,6 +161,12 @@ type workspace struct {
 	rs *rescueState
 
 	evals int
+	// carryLU lets a solve start with chord steps on the factors the last
+	// solve left in J (jstate jacFactored), when its unknowns (luUnk,
+	// those of the factored Jacobian) are the same: set for the solvers
+	// of a path, whose months are solved in order.
+	carryLU bool
+	luUnk   []int
 	// failSup is the supplier whose own excess demand had no root within
 	// the price bounds in the last sweep (−1: none); failHigh says it was
 	// excess demand at the upper bound.
@@ -371,13 +382,36 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.ny += len(w.segs)
 	}
+	carry := w.carryLU && w.jstate == jacFactored
 	if N := len(w.part) + len(w.tq) + len(w.rho) + w.segOn; len(w.J) < N*N {
+		carry = false
 		// More unknowns than suppliers: size the Newton storage once for
 		// this many quotas (later solves reuse it).
 		w.J, w.piv, w.dy = make([]float64, N*N), make([]int, N), make([]float64, N)
 	}
 	w.activeLists()
+	if carry && slices.Equal(w.luUnk, w.unk) {
+		w.jstate = jacFactored
+	}
 	return nil
+}
+
+// copyLU makes w's LU factors, and whether a solve may start from them
+// (jstate, luUnk), those of src: a counterfactual path going on by itself
+// from the scenario's state (pairSim).
+func (w *workspace) copyLU(src *workspace) {
+	w.jstate = jacNone
+	if src.jstate != jacFactored {
+		return
+	}
+	if len(w.J) < len(src.J) {
+		w.J, w.piv, w.dy = make([]float64, len(src.J)), make([]int, len(src.piv)), make([]float64, len(src.dy))
+	}
+	na := len(src.luUnk)
+	copy(w.J[:na*na], src.J[:na*na])
+	copy(w.piv[:na], src.piv[:na])
+	w.luUnk = append(w.luUnk[:0], src.luUnk...)
+	w.jstate = jacFactored
 }
 
 // activeLists rebuilds the active positions and the Jacobian's per-region
@@ -763,7 +797,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		}
 		maxF, ss = w.eval()
 	}
-	if maxF > tol {
+	if maxF > tol && w.jstate != jacFactored {
 		w.jacobian()
 	}
 	best := maxF
@@ -788,7 +822,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		for newtonIters < maxIter && maxF > tol {
 			newtonIters++
 			var ok bool
-			maxF, ss, ok = w.newtonStep(ss, tol)
+			maxF, ss, ok = w.newtonStep(maxF, ss, tol)
 			if maxF < best {
 				best = maxF
 				w.keepBest()
@@ -915,7 +949,7 @@ func (w *workspace) reason(res Result) string {
 // current or factored) and leaves F, and J where another step is needed,
 // current at the new point. ok is false when no sufficient decrease was
 // found (the caller falls back).
-func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
+func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bool) {
 	na := len(w.unk)
 	if w.jstate == jacNone {
 		w.jacobian()
@@ -928,6 +962,7 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 			return mf, s2, false
 		}
 		w.jstate = jacFactored
+		w.luUnk = append(w.luUnk[:0], w.unk...)
 	}
 	for a, u := range w.unk {
 		w.dy[a] = -w.F[u]
@@ -973,7 +1008,9 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 		}
 		mf, s2 := w.eval()
 		if s2 <= (1-armijo*alpha)*ss || mf <= tol {
-			if mf > tol && !(mf < chordBelow) {
+			// Keep the factors for a chord step while they contract
+			// fast, or while one more step at this rate would end.
+			if r := mf / mf0; mf > tol && r > chordRatio && mf*r > tol {
 				w.jacobian()
 			}
 			return mf, s2, true
@@ -985,7 +1022,7 @@ func (w *workspace) newtonStep(ss, tol float64) (maxF, ssNew float64, ok bool) {
 			}
 			w.eval()
 			w.jacobian()
-			return w.newtonStep(ss, tol)
+			return w.newtonStep(mf0, ss, tol)
 		}
 		alpha *= 0.5
 	}

@@ -283,7 +283,7 @@ func (w *workspace) handBack(tol float64) (float64, bool) {
 		w.jacobian()
 		for k := 0; k < rescuePolish && mf > tol; k++ {
 			var stepOK bool
-			mf, ss, stepOK = w.newtonStep(ss, tol)
+			mf, ss, stepOK = w.newtonStep(mf, ss, tol)
 			if !stepOK {
 				break
 			}

@@ -55,6 +55,7 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 	for r, g := range cal.Market.Regions {
 		ps.gstep[r] = GrowthFactor(g.Growth, 1)
 	}
+	ps.solver.ws.carryLU = true
 	ps.reset()
 	return ps, nil
 }
@@ -230,7 +231,11 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 		}
 		t := spec.Start + Month(k)
 		p.s.setPolicy(k, t)
-		same = p.setCf(k, t, same)
+		if was := same; !p.setCf(k, t, same) {
+			if same = false; was {
+				p.c.solver.ws.copyLU(p.s.solver.ws)
+			}
+		}
 		rs, err := p.s.solve(k, t)
 		if err != nil {
 			return err
@@ -281,6 +286,7 @@ func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs 
 		if split < 0 {
 			if same = p.setCf(k, t, same); !same {
 				split = k
+				p.c.solver.ws.copyLU(p.s.solver.ws)
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
