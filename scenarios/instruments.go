@@ -71,8 +71,18 @@ type CropPricesEvent struct {
 // StockTargetEvent shifts the stock target of importers and distributors.
 type StockTargetEvent struct {
 	Region string   `yaml:"region" req:"true" doc:"Region name, or 'all'."`
-	Pct    *float64 `yaml:"pct" req:"true" unit:"%" doc:"Change of the stock cover holders aim for at normal prices, percent of their normal stock (50 = half as much again: 3 months of use instead of 2); -50 ≤ pct ≤ 500. Changes nothing in a region without stocks."`
+	Pct    *float64 `yaml:"pct" req:"true" unit:"%" doc:"Change of the stock cover holders aim for at normal prices, percent of their normal stock (50 = half as much again: 3 months of use instead of 2); -50 ≤ pct ≤ 200. Changes nothing in a region without stocks."`
 }
+
+// StockTargetPctRange returns the valid range of a stock_target event's
+// pct, percent of the normal stock (events.ID.pct).
+func StockTargetPctRange() model.Range {
+	return model.Range{Lo: stockTargetBound.lo, Hi: stockTargetBound.hi}
+}
+
+// RiskCostPctRange returns the valid range of a risk_cost event's pct,
+// percent of the CFR price (events.ID.pct).
+func RiskCostPctRange() model.Range { return model.Range{Lo: riskBound.lo, Hi: riskBound.hi} }
 
 // CostEvent shifts a supplier's unit costs.
 type CostEvent struct {

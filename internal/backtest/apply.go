@@ -168,9 +168,9 @@ func validRange(name string) model.Range {
 	case ParamExpectAdjust:
 		return model.RangeExpectAdjust()
 	case ParamPrecaution:
-		return model.Range{Lo: -90, Hi: 200} // a stock_target event, percent
+		return scenarios.StockTargetPctRange() // a stock_target event, percent
 	}
-	return model.Range{Lo: 0, Hi: 100} // a risk cost, percent
+	return scenarios.RiskCostPctRange() // ParamDiscount: a risk cost, percent
 }
 
 // UncertainRanges returns, for each fitted parameter, the range the

@@ -1,11 +1,13 @@
 package backtest
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
 )
 
 // toyFit is a fit of the crop-price driver and the demand elasticity on
@@ -145,6 +147,44 @@ func TestApplyToShippedFiles(t *testing.T) {
 		}
 		if f.path == fitFiles[1].path && strings.Count(string(got), "dist: triangular, min:") < len(fit) {
 			t.Errorf("%s: the generated block draws fewer than the %d parameters:\n%s", f.path, len(fit), got)
+		}
+	}
+}
+
+// TestValidRangeIsTheValidators: the valid range the back-test cuts the
+// history events' fitted percentages at is the one the scenario
+// validator enforces: its ends load, a step past either end is an error
+// naming the field. (The stock target's range was once copied by hand
+// as [−90, 200] while the validator took [−50, 200].)
+func TestValidRangeIsTheValidators(t *testing.T) {
+	for _, tc := range []struct {
+		param, path string
+	}{
+		{ParamPrecaution, "events." + PrecautionEventID + ".pct"},
+		{ParamDiscount, "events." + DiscountEventID + ".pct"},
+	} {
+		v := validRange(tc.param)
+		// past is a step beyond an end, large against rounding, small
+		// against the range.
+		past := 1e-3 * (v.Hi - v.Lo)
+		for _, probe := range []struct {
+			value float64
+			ok    bool
+		}{
+			{v.Lo, true}, {v.Hi, true}, {v.Lo - past, false}, {v.Hi + past, false},
+		} {
+			set := fmt.Sprintf("%s=%g", tc.path, probe.value)
+			t.Run(set, func(t *testing.T) {
+				_, err := scenarios.Load("history", []string{set})
+				switch {
+				case probe.ok && err != nil:
+					t.Errorf("validRange(%s) = [%g, %g], but the validator rejects %g: %v", tc.param, v.Lo, v.Hi, probe.value, err)
+				case !probe.ok && err == nil:
+					t.Errorf("validRange(%s) = [%g, %g], but the validator accepts %g", tc.param, v.Lo, v.Hi, probe.value)
+				case !probe.ok && !strings.Contains(err.Error(), "pct"):
+					t.Errorf("error %q does not name the field", err)
+				}
+			})
 		}
 	}
 }
