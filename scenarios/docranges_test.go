@@ -101,3 +101,49 @@ func TestDocsRangeTables(t *testing.T) {
 		})
 	}
 }
+
+// TestDatasetRangesInsideValid: every documented range of a number in the
+// base dataset (its `range: [lo, hi]`, the plausible values a reader may
+// try) lies inside the field's valid range, so that no value the dataset
+// documents is one the validator refuses. (μ's was once the fit's 95 %
+// interval [0.03, 0.5] below the valid lower end 0.08.)
+func TestDatasetRangesInsideValid(t *testing.T) {
+	f := baseFile(t)
+	var paths []string
+	for _, g := range []struct {
+		pattern string
+		fields  []mfield
+	}{
+		{"regions.*.", regionFields}, {"suppliers.*.", supplierFields}, {"suppliers.*.corridors.*.", corridorFields},
+		{"facilities.*.", facilityFields}, {"coalitions.*.", coalitionFields}, {"routes.*.*.", routeFields},
+	} {
+		for _, fd := range g.fields {
+			paths = append(paths, g.pattern+fd.key)
+		}
+	}
+	for _, fd := range driverFields {
+		paths = append(paths, "drivers.crop_prices."+fd.key)
+	}
+	checked := 0
+	for _, p := range paths {
+		ts, err := expandMarketPath(f, p)
+		if err != nil {
+			continue // a collection the dataset does not have
+		}
+		for _, tg := range ts {
+			n := tg.fileNumPtr
+			if n == nil || n.Range == nil {
+				continue
+			}
+			checked++
+			t.Run(tg.path, func(t *testing.T) {
+				if v := tg.field.valid; !v.ok(n.Range[0]) || !v.ok(n.Range[1]) {
+					t.Errorf("documented range [%g, %g] reaches outside the valid range %s", n.Range[0], n.Range[1], v)
+				}
+			})
+		}
+	}
+	if checked < 50 {
+		t.Errorf("checked %d documented ranges; the walk no longer finds them", checked)
+	}
+}
