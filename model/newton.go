@@ -147,6 +147,7 @@ type workspace struct {
 	jstate int
 	tu     []float64 // Jacobian scratch per region
 	tv     []float64
+	tsb    []int
 
 	// Market conduct (conduct.go): φ, coalition index (−1: none) and
 	// cooperation weight λ per supplier; the strategic participants (φ >
@@ -167,6 +168,12 @@ type workspace struct {
 	// of a path, whose months are solved in order.
 	carryLU bool
 	luUnk   []int
+	// yCarry holds, with carryLU, the last converged solve's facility
+	// values ρ̂ and segment discounts z (0 for a segment off), the next
+	// solve's start for them (haveCarry) instead of 0 and the
+	// start-of-solve clearing of the facilities.
+	yCarry    []float64
+	haveCarry bool
 	// failSup is the supplier whose own excess demand had no root within
 	// the price bounds in the last sweep (−1: none); failHigh says it was
 	// excess demand at the upper bound.
@@ -191,7 +198,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
-		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n),
+		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n), tsb: make([]int, 0, n),
 		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
 		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
@@ -370,8 +377,12 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.rn[r] = cnt
 	}
 	w.prepareConduct(pol)
+	carried := w.carryLU && w.haveCarry
 	for f := range w.rho {
 		w.y[n+len(w.tq)+f] = 0
+		if carried {
+			w.y[n+len(w.tq)+f] = w.yCarry[f]
+		}
 		w.rho[f] = 0
 	}
 	w.ny = n + len(w.tq) + len(w.rho)
@@ -379,6 +390,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.prepareSegments()
 		for s := range w.segs {
 			w.y[w.ny+s] = 0
+			if carried && w.segs[s].on {
+				w.y[w.ny+s] = w.yCarry[len(w.rho)+s]
+			}
 		}
 		w.ny += len(w.segs)
 	}
@@ -400,6 +414,8 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 // (jstate, luUnk), those of src: a counterfactual path going on by itself
 // from the scenario's state (pairSim).
 func (w *workspace) copyLU(src *workspace) {
+	w.yCarry = append(w.yCarry[:0], src.yCarry...)
+	w.haveCarry = src.haveCarry
 	w.jstate = jacNone
 	if src.jstate != jacFactored {
 		return
@@ -412,6 +428,29 @@ func (w *workspace) copyLU(src *workspace) {
 	copy(w.piv[:na], src.piv[:na])
 	w.luUnk = append(w.luUnk[:0], src.luUnk...)
 	w.jstate = jacFactored
+}
+
+// keepCarry records the facility values and segment discounts of a
+// converged solve for the next one (yCarry), or forgets them.
+func (w *workspace) keepCarry(converged bool) {
+	w.haveCarry = false
+	if !w.carryLU || !converged || len(w.rho)+len(w.segs) == 0 {
+		return
+	}
+	w.yCarry = w.yCarry[:0]
+	base := w.n + len(w.tq)
+	for f := range w.rho {
+		w.yCarry = append(w.yCarry, w.y[base+f])
+	}
+	base += len(w.rho)
+	for s := range w.segs {
+		z := 0.0
+		if w.segs[s].on {
+			z = w.y[base+s]
+		}
+		w.yCarry = append(w.yCarry, z)
+	}
+	w.haveCarry = true
 }
 
 // activeLists rebuilds the active positions and the Jacobian's per-region
@@ -732,24 +771,45 @@ func (w *workspace) jacobian() {
 			w.th[k] = th
 			tv[b] = w.w[k] * th
 		}
+		// The routes into r whose segment's z is an unknown (few).
+		sb := w.tsb[:0]
+		if w.segOn > 0 {
+			for bb, j := range list {
+				if w.rsegCol[j*R+r] >= 0 {
+					sb = append(sb, bb)
+				}
+			}
+		}
+		// al is ascending; when it has no gaps the row's columns are
+		// one slice.
+		a0 := 0
+		dense := cnt > 0 && al[cnt-1]-al[0] == cnt-1
+		if dense {
+			a0 = al[0]
+		}
 		for b, i := range list {
 			k := i*R + r
 			xi := w.ca[k] * w.x[k] / w.sc[i] // rows scaled as F; ca weighs the flow's effect on the supplier's concession
 			c1 := xi * se
 			a := al[b]
 			row := J[a*na : a*na+na]
-			for bb, aj := range al {
-				row[aj] += c1 * tv[bb]
+			if dense {
+				seg := row[a0 : a0+cnt]
+				for bb, v := range tv {
+					seg[bb] += c1 * v
+				}
+			} else {
+				for bb, aj := range al {
+					row[aj] += c1 * tv[bb]
+				}
 			}
 			row[a] -= sig * xi * w.th[k]
-			if w.segOn > 0 {
-				// A segment's z lowers its routes' prices: its column is
-				// their price derivatives with the opposite sign.
-				for bb, j := range list {
-					if col := w.rsegCol[j*R+r]; col >= 0 {
-						row[col] -= c1 * tv[bb]
-					}
-				}
+			// A segment's z lowers its routes' prices: its column is
+			// their price derivatives with the opposite sign.
+			for _, bb := range sb {
+				row[w.rsegCol[list[bb]*R+r]] -= c1 * tv[bb]
+			}
+			if len(sb) > 0 {
 				if col := w.rsegCol[k]; col >= 0 {
 					row[col] += sig * xi * w.th[k]
 				}
@@ -785,15 +845,19 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		return res
 	}
 	maxF, ss := w.eval()
-	if len(w.tq)+len(w.rho) > 0 && maxF > tol {
+	fac := len(w.rho) > 0 && !(w.carryLU && w.haveCarry)
+	if (len(w.tq) > 0 || fac) && maxF > tol {
 		// Start each quota's ψ and each facility's ρ̂ at its clearing
 		// value for the starting prices (its regime, and the rent when
-		// it binds).
+		// it binds); a path's facilities start at last month's ρ̂
+		// instead (yCarry).
 		for t := range w.tq {
 			w.solveTRQ(t, tol)
 		}
 		for f := range w.rho {
-			w.solveFac(f, tol)
+			if fac {
+				w.solveFac(f, tol)
+			}
 		}
 		maxF, ss = w.eval()
 	}

@@ -420,6 +420,7 @@ func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (R
 		maxSweeps = DefaultMaxSweeps
 	}
 	res := w.solve(tol, maxIter, maxSweeps)
+	w.keepCarry(res.Status == Converged)
 	w.fill(sol, pol)
 	if res.Status == Converged {
 		w.checkPlausible(&res, sol)
