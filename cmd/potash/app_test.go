@@ -270,3 +270,36 @@ func TestRenderBar(t *testing.T) {
 		t.Errorf("progress on a terminal: %q", b.String())
 	}
 }
+
+// TestSweepErrorPrefixes: an error about a sweep's parameter names the
+// parameter once and each layer's prefix once ("potash: ", the flag,
+// "scenarios: "), not "X: scenarios: parameter X: ...".
+func TestSweepErrorPrefixes(t *testing.T) {
+	for _, tc := range []struct {
+		name, param, rng string
+		msg              string // a part of the message
+	}{
+		{"unknown field", "market.regions.Brazil.nope", "0:1:2", "unknown region field 'nope'"},
+		{"unknown event", "events.nope.pct", "0:1:2", "unknown event 'nope'"},
+		{"unknown root", "nope.x", "0:1:2", "unknown path root 'nope'"},
+		{"text field", "events.us-ban.label", "0:1:2", "is not a number"},
+		{"unknown corridor", "market.suppliers.Belarus.corridors.Nope.cost_usd_per_t", "0:1:2", "unknown corridor of Belarus 'Nope'"},
+		{"out of range", "market.regions.Brazil.stock_to_use_months", "0:9:2", "= 9 is outside its valid range"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := potash(t, "sweep", "history", "--param", tc.param, "--range", tc.rng, "--no-charts").want(t, exitBadInput)
+			msg := strings.TrimSpace(r.stderr)
+			if !strings.Contains(msg, tc.msg) {
+				t.Errorf("stderr %q does not contain %q", msg, tc.msg)
+			}
+			for _, part := range []string{tc.param, "potash: ", "scenarios: "} {
+				if n := strings.Count(msg, part); n > 1 {
+					t.Errorf("stderr says %q %d times: %s", part, n, msg)
+				}
+			}
+			if !strings.Contains(msg, tc.param) {
+				t.Errorf("stderr %q does not name the parameter %s", msg, tc.param)
+			}
+		})
+	}
+}

@@ -168,7 +168,9 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 	for _, ax := range req.Axes {
 		p, err := s.Param(ax.Param)
 		if err != nil {
-			return nil, inputErr("%s: %w", ax.Param, err)
+			// The error names the parameter ("scenarios: parameter
+			// PATH: ..."): adding the path again would say it twice.
+			return nil, &Error{Kind: ErrInput, Err: err}
 		}
 		g, err := parseRange(ax, p.Unit)
 		if err != nil {
