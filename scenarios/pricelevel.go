@@ -76,7 +76,9 @@ func (l *PriceLevel) Clone() *PriceLevel {
 // In the first and last year's outer halves the nearest segment is
 // extended; before January of the first year and after December of the
 // last year the level is held. With one year only, the level is that
-// year's. It is an error if baseYear is not in l.
+// year's. It is an error if baseYear is not in l, or if the level is not
+// positive and finite (an index falling by more than two thirds in a
+// year, extended, turns negative).
 func (l *PriceLevel) Monthly(t model.Month, baseYear int) (float64, error) {
 	base, ok := l.Annual(baseYear)
 	if !ok {
@@ -90,7 +92,15 @@ func (l *PriceLevel) Monthly(t model.Month, baseYear int) (float64, error) {
 	a := int(math.Floor(x - 0.5))
 	a = min(max(a, l.First), l.Last()-1)
 	lo, hi := l.Values[a-l.First], l.Values[a+1-l.First]
-	return (lo + (x-float64(a)-0.5)*(hi-lo)) / base, nil
+	v := (lo + (x-float64(a)-0.5)*(hi-lo)) / base
+	if !(v > 0) || math.IsInf(v, 0) {
+		// An index that falls by more than two thirds in a year turns
+		// negative where it is extended; one spanning 300 orders of
+		// magnitude overflows.
+		return 0, fmt.Errorf("price level: %v against %d is %g, not a positive finite level (the annual averages %d: %g, %d: %g)",
+			t, baseYear, v, a, lo, a+1, hi)
+	}
+	return v, nil
 }
 
 // ParsePriceLevel reads an annual price index CSV: columns "year" and
