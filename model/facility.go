@@ -100,8 +100,9 @@ func (w *workspace) flowsOf(i int) {
 // tonnes, a corridor using a facility costs its shadow value ρ more.
 //
 // A tied corridor with a segment on (segments.go) also costs its base
-// route rent e_k and p̃·(1 − e^(−z)) at the supplier's effective price pt,
-// and sorts ahead of a general corridor it ties within segTie.
+// route rent e_k and p̃·(1 − e^(−z)) at the supplier's effective price pt
+// (the discount, kept in sp.disc), and sorts ahead of a general corridor
+// while its cost less the discount ties it within segTie (sortPref).
 func (w *workspace) refresh(i int, xs []float64, pt float64) {
 	sp := &w.sup[i]
 	sp.reachLimited = false
@@ -126,7 +127,8 @@ func (w *workspace) refresh(i int, xs []float64, pt float64) {
 		}
 		if sp.segOn && sp.pref[k] {
 			sg := &w.segs[sp.seg[k]]
-			cost += sg.ek + pt*(1-sg.e)
+			sp.disc[k] = pt * (1 - sg.e)
+			cost += sg.ek + sp.disc[k]
 		}
 		sp.ecost[k] = cost
 	}
@@ -176,12 +178,13 @@ func smoothStep(d float64) (H, dH float64) {
 
 // tieStep returns smoothStep(d), d the cost of a facility corridor less
 // that of corridor kk, except for a tied corridor kk with a segment on: it
-// sorts ahead of the facility corridor in the fill when they tie within
-// segTie (segments.go), so its blend ends there: smoothStep(d + tieWidth/2
-// + segTie).
+// sorts ahead of the facility corridor in the fill while its cost less its
+// segment's discount p̃·(1 − e^(−z)) ties it within segTie (sortPref), so
+// its blend ends there: smoothStep(d + disc + tieWidth/2 + segTie). The
+// discount moves with the prices and z, but d + disc does not.
 func (sp *supplier) tieStep(kk int, d float64) (H, dH float64) {
 	if sp.segOn && sp.pref[kk] {
-		return smoothStep(d + 0.5*tieWidth + segTie)
+		return smoothStep(d + sp.disc[kk] + 0.5*tieWidth + segTie)
 	}
 	return smoothStep(d)
 }

@@ -39,6 +39,10 @@ const (
 	// with a fresh Jacobian. Along a path the factors of the last month's
 	// final Jacobian start the next month (workspace.carryLU).
 	chordRatio = 0.003
+	// maxLight bounds the rounds of a solve with segments on in which
+	// the quotas, facilities and segments alone are cleared after Newton
+	// stops, before the Gauss–Seidel sweeps (workspace.clearAux).
+	maxLight = 2
 	// bisectIter bounds the safeguarded Newton–bisection steps of one
 	// one-dimensional solve.
 	bisectIter = 200
@@ -704,6 +708,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 			// is p̃·e^(−z) − c_k − e_k.
 			if s := sp.seg[sp.ord[sp.jat]]; s >= 0 && w.segs[s].on {
 				w.dS[i] *= w.segs[s].e
+				dS *= w.segs[s].e
 			}
 		}
 		if sp.dyn && !w.conc[i] {
@@ -866,7 +871,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	}
 	best := maxF
 	w.keepBest()
-	newtonIters, sweeps, unpins := 0, 0, 0
+	newtonIters, sweeps, unpins, light := 0, 0, 0, 0
 	for {
 		if maxF <= tol {
 			// Every pinned market must still clear on its step at the
@@ -897,6 +902,24 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		}
 		if maxF <= tol {
 			continue // converged: the loop head checks pinned suppliers
+		}
+		if light < maxLight && newtonIters < maxIter && w.segOn > 0 {
+			// With segments on, Newton stopped at a kink of a quota's,
+			// facility's or segment's row (a facility whose users are
+			// all on corridor pieces has a zero row): clear those rows
+			// alone, prices fixed, and try Newton again before the
+			// sweeps.
+			light++
+			w.clearAux(tol)
+			maxF, ss = w.eval()
+			if maxF < best {
+				best = maxF
+				w.keepBest()
+			}
+			if maxF > tol {
+				w.jacobian()
+			}
+			continue
 		}
 		if sweeps >= maxSweeps {
 			if newtonIters >= maxIter {
@@ -1110,6 +1133,13 @@ func (w *workspace) sweep(tol float64) bool {
 			ok = false
 		}
 	}
+	w.clearAux(tol)
+	return ok
+}
+
+// clearAux clears each tariff-rate quota, facility and segment on by its
+// one-dimensional bracketing, in that order, every price fixed.
+func (w *workspace) clearAux(tol float64) {
 	for t := range w.tq {
 		w.solveTRQ(t, tol)
 	}
@@ -1121,7 +1151,6 @@ func (w *workspace) sweep(tol float64) bool {
 			w.solveSeg(s, tol)
 		}
 	}
-	return ok
 }
 
 // ownExcess returns supplier i's excess demand D_i − S_i at log price y,

@@ -15,15 +15,17 @@ import "math"
 //
 // so that it nets p̃·e^(−z_k) − c_k − e_k, with e_k the base route rent
 // (baseRouteRent), and keeps its capacity in force κ' = min(κ_k, X_k), X_k
-// its segment's tonnes. It sorts ahead of a general corridor whose cost it
-// ties within segTie. The row is the facilities' mid form
+// its segment's tonnes. It sorts ahead of a general corridor while its
+// cost less the discount p̃·(1 − e^(−z_k)) ties it within segTie
+// (supplier.sortPref), and its flow t_k is blended just past that point
+// (segFlow). The row is the facilities' mid form
 //
 //	Φ = z − max(0, z + g),
 //	g = min( r_k/p0, (κ_k − X_k)/κ_k ) − (κ' − t_k)/κ_k,
 //	r_k = p̃·e^(−z_k) − c_k − e_k − v,
 //
-// t_k the corridor's flow in the fill, p0 the supplier's base FOB price
-// and v the mine's marginal value: MC(S) below capacity, else the netback
+// t_k the corridor's flow in the fill (segFlow), p0 the supplier's base
+// FOB price and v the mine's marginal value: MC(S) below capacity, else the netback
 // of the corridor carrying the last tonne.
 
 const (
@@ -31,9 +33,12 @@ const (
 	// e^(−30) ≈ 1e-13 of the general one).
 	zMax = 30.0
 	// segTie is the cost band, $/t, within which a tied corridor with a
-	// segment sorts ahead of a general corridor in the fill, so that it
-	// carries its segment where the split between them is free.
-	segTie = 1e-9
+	// segment sorts ahead of a general corridor in the fill (its cost less
+	// its segment's discount against the other's), so that it carries its
+	// segment where the split between them is free. It covers rounding
+	// in c_k + e_k = c_{j*} (base route rents) and keeps the gap in g it
+	// leaves, segTie/p0, far below the solver's tolerance.
+	segTie = 1e-11
 )
 
 // segment is a tied corridor k of supplier i with its own FOB price.
@@ -51,8 +56,9 @@ type segment struct {
 	pt    float64 // p̃ of the supplier
 	mode  int8    // −1: Φ = z (g ≤ −z), 0: Φ = −g
 	minA  bool    // g's min is its rent term
-	tcase int8    // −1: t = 0, 0: 0 < t < κ', 1: t = κ'
+	tcase int8    // −1: t = 0, 0: t moves (with S or, in the blend, its cost), 1: t = κ'
 	vlast int     // sorted position of the corridor whose netback is v, or −1 (v = MC(S))
+	plain bool    // t is the plain fill's (plainFlow: at capacity or cap)
 }
 
 // baseRouteRent returns the base route rent e_k of a tied corridor cr of
@@ -88,7 +94,7 @@ func (w *workspace) setupSegments() {
 				continue
 			}
 			if sp.seg == nil {
-				sp.seg, sp.pref = make([]int, nk), make([]bool, nk)
+				sp.seg, sp.pref, sp.disc, sp.pord = make([]int, nk), make([]bool, nk), make([]float64, nk), make([]int, nk)
 				for kk := range sp.seg {
 					sp.seg[kk] = -1
 				}
@@ -117,7 +123,7 @@ func (w *workspace) prepareSegments() {
 		sp := &w.sup[sg.i]
 		sg.on = !w.closed[sg.i] && len(w.strat) == 0 && sp.pcap[sg.k] > 0
 		sg.e = 1
-		sp.pref[sg.k] = sg.on
+		sp.pref[sg.k], sp.disc[sg.k] = sg.on, 0
 		sp.ready = false // the order's tie rule may have changed
 		if sg.on {
 			w.segOn++
@@ -191,25 +197,26 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		ks := math.Max(kap, scaleFloor)
 		kp := sp.capIn(k)
 		S := w.S[i]
-		before := sp.cum[sp.pos[k]] - kp
-		t, tc := S-before, int8(0)
-		switch {
-		case t <= 0:
-			t, tc = 0, -1
-		case t >= kp:
-			t, tc = kp, 1
-		}
+		t, tc := w.segFlow(i, k, S)
+		plain := false
 		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
 		v, vl := 0.0, -1
 		if S < math.Min(sp.K, sp.cap) {
 			v = sp.marginalCost(S)
-		} else if vl = sp.lastCorridor(S); vl >= 0 {
+		} else if vl = sp.marginalUsed(S); vl >= 0 {
 			v = pt - sp.cost[vl]
+			// At capacity or cap the corridor carrying the last tonne in
+			// the fill sorted by cost in force sets v, and k's flow is
+			// that fill's too: sortPref may keep k first while it is
+			// dearer than a corridor with room, where its flow would
+			// otherwise be κ' and its row a spurious root (r = 0 when k
+			// is that corridor).
+			t, tc, plain = sp.plainFlow(k, S)
 		}
 		rr := pt*sg.e - (sp.pcost[k] + sp.shift + sg.ek) - v
 		a, b := rr/m.Suppliers[i].FOB, (kap-X)/ks
 		g := math.Min(a, b) - (kp-t)/ks
-		sg.X, sg.t, sg.v, sg.g, sg.pt, sg.minA, sg.tcase, sg.vlast = X, t, v, g, pt, a <= b, tc, vl
+		sg.X, sg.t, sg.v, sg.g, sg.pt, sg.minA, sg.tcase, sg.vlast, sg.plain = X, t, v, g, pt, a <= b, tc, vl, plain
 		z := w.y[base+s]
 		var f float64
 		if z+g <= 0 {
@@ -224,6 +231,112 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		}
 	}
 	return maxF, ss
+}
+
+// segFlow returns the flow t of supplier i's tied corridor k (a segment
+// on) when it sells S: the cheapest-first fill's, except that where k is
+// dearer than a general corridor l by less than tieWidth beyond the tie
+// band segTie, the fill is blended linearly between k before l and k
+// after l (segRamp). With the other corridors in sorted order, C_l the
+// capacity in force of the first l of them and g_l = min(max(S − C_l, 0),
+// κ'),
+//
+//	t = g_0 + Σ_{l≥1} P_l·(g_l − g_{l−1})
+//
+// with P_l = 1 for a corridor before k and 0 after it, the ramp for a
+// general corridor in the band. Without the blend t would jump from κ' to
+// the rest of S where k moves past l, at the segment's root (k nets v
+// exactly where it ties the marginal corridor): g would have no zero and
+// Newton would cycle. With it, g is continuous and t = κ' at the root, so
+// the row's solution is unchanged. tc is 1 when t = κ', −1 when t = 0,
+// else 0.
+func (w *workspace) segFlow(i, k int, S float64) (t float64, tc int8) {
+	sp := &w.sup[i]
+	kp := sp.capIn(k)
+	ck := sp.cost[sp.pos[k]]
+	ck -= sp.disc[k]
+	g, _ := clampFlow(S, kp)
+	t = g
+	var C float64
+	for j, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
+		C += sp.capIn(kk)
+		var P float64
+		if sp.pref[kk] {
+			if j < sp.pos[k] {
+				P = 1
+			}
+		} else {
+			P, _ = smoothStep(ck - sp.cost[j] - segTie - 0.5*tieWidth)
+		}
+		gl, _ := clampFlow(S-C, kp)
+		t += P * (gl - g)
+		g = gl
+	}
+	switch {
+	case t >= kp:
+		return kp, 1
+	case t <= 0:
+		return 0, -1
+	}
+	return t, 0
+}
+
+// segFlowDeriv adds coef·∂t/∂u to row for every unknown u, t = segFlow's
+// flow of segment sg's corridor: through S (segAddS), through k's cost in
+// force c_k + e_k + p̃·(1 − e^(−z)) (own price, z), through a blended
+// general corridor's cost (a facility's ρ̂), and through κ' = min(κ, X)
+// where the corridor is limited by its segment's tonnes.
+func (w *workspace) segFlowDeriv(row []float64, sg *segment, coef float64) {
+	i, k := sg.i, sg.k
+	sp := &w.sup[i]
+	kp := sp.capIn(k)
+	S := w.S[i]
+	ck := sp.cost[sp.pos[k]]
+	ck -= sp.disc[k]
+	g, dg := clampFlow(S, kp)
+	h := 0.0
+	if S >= kp {
+		h = 1
+	}
+	dS, dk := dg, h
+	var C float64
+	nf := len(w.act) + len(w.tq)
+	for j, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
+		C += sp.capIn(kk)
+		var P, dP float64
+		if sp.pref[kk] {
+			if j < sp.pos[k] {
+				P = 1
+			}
+		} else {
+			P, dP = smoothStep(ck - sp.cost[j] - segTie - 0.5*tieWidth)
+		}
+		gl, dgl := clampFlow(S-C, kp)
+		hl := 0.0
+		if S-C >= kp {
+			hl = 1
+		}
+		dS += P * (dgl - dg)
+		dk += P * (hl - h)
+		if dP != 0 {
+			if f := sp.fac[kk]; f >= 0 {
+				row[nf+f] -= coef * dP * (gl - g) * w.fscale[f]
+			}
+		}
+		g, dg, h = gl, dgl, hl
+	}
+	if dS != 0 {
+		w.segAddS(row, i, coef*dS)
+	}
+	if dk != 0 && sp.lim[k] {
+		w.segAddX(row, sg, coef*dk)
+	}
 }
 
 // segAddS adds coef·∂S_i/∂u to row for every unknown u: through the own
@@ -318,19 +431,86 @@ func (w *workspace) segJacobian(J []float64, N int) {
 			w.segAddX(row, sg, 1/ks) // Φ = −(κ − X)/κ + …
 		}
 		// + (κ' − t)/κ, κ' = min(κ, X).
-		lim := sp.lim[k]
-		switch sg.tcase {
-		case -1:
-			if lim {
+		if sg.tcase != 1 {
+			if sp.lim[k] {
 				w.segAddX(row, sg, 1/ks)
 			}
-		case 0:
-			if lim {
-				w.segAddX(row, sg, 1/ks)
+			if sg.tcase == 0 && !sg.plain {
+				w.segFlowDeriv(row, sg, -1/ks) // plainFlow at S = K moves with neither
 			}
-			w.segAddS(row, i, -1/ks)
 		}
 	}
+}
+
+// plainOrder sorts sp.pord by cost in force with the tie rule at z = 0
+// (sortPref with every discount 0): the fill a price-taker would choose.
+func (sp *supplier) plainOrder() []int {
+	po := sp.pord
+	for k := range po {
+		po[k] = k
+	}
+	cost := func(k int) float64 { return sp.cost[sp.pos[k]] }
+	less := func(a, b int) bool {
+		ca, cb := cost(a), cost(b)
+		switch {
+		case sp.pref[a] == sp.pref[b]:
+			return ca < cb
+		case sp.pref[a]:
+			return ca <= cb+segTie
+		}
+		return ca < cb-segTie
+	}
+	for a := 1; a < len(po); a++ {
+		for b := a; b > 0 && less(po[b], po[b-1]); b-- {
+			po[b], po[b-1] = po[b-1], po[b]
+		}
+	}
+	return po
+}
+
+// marginalUsed returns the sorted position (in sp.ord) of the corridor
+// that carries supplier sp's last tonne S in the plain order (plainOrder),
+// or −1: sp's last corridor unless sortPref keeps a tied corridor with a
+// segment ahead of a cheaper one. At capacity or cap the mine's marginal
+// value v is its netback.
+func (sp *supplier) marginalUsed(S float64) int {
+	last := sp.lastCorridor(S)
+	if last < 0 || !sp.segOn {
+		return last
+	}
+	var C float64
+	j := -1
+	for _, k := range sp.plainOrder() {
+		C += sp.capIn(k)
+		if C > 0 {
+			j = sp.pos[k]
+			if C >= S {
+				break
+			}
+		}
+	}
+	return j
+}
+
+// plainFlow returns the flow of tied corridor k when supplier sp sells S
+// in the plain order (plainOrder), with tc as segFlow's, and true.
+func (sp *supplier) plainFlow(k int, S float64) (t float64, tc int8, plain bool) {
+	var before float64
+	for _, kk := range sp.plainOrder() {
+		if kk == k {
+			break
+		}
+		before += sp.capIn(kk)
+	}
+	kp := sp.capIn(k)
+	t = S - before
+	switch {
+	case t >= kp:
+		return kp, 1, true
+	case t <= 0:
+		return 0, -1, true
+	}
+	return t, 0, true
 }
 
 // segExcess returns segment s's g at log discount z, every price fixed

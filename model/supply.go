@@ -71,10 +71,14 @@ type supplier struct {
 
 	// Segments (segments.go): seg[k] is the segment of tied corridor k
 	// (−1: none; nil when the supplier has none), pref[k] says it is on
-	// in this solve (it sorts ahead of a general corridor it ties within
-	// segTie), segOn that some is.
+	// in this solve (it sorts ahead of a general corridor whose cost its
+	// own less disc[k] ties within segTie), segOn that some is. disc[k]
+	// is the segment's discount p̃·(1 − e^(−z)) in its cost in force at
+	// the last refresh.
 	seg   []int
 	pref  []bool
+	disc  []float64
+	pord  []int // scratch: the plain order (segments.go, plainOrder)
 	segOn bool
 
 	// Inputs of the last prepareSupply, to skip recomputing thresholds
@@ -158,8 +162,14 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 }
 
 // sortPref sorts sp.ord by costs (insertion sort) with a tied corridor
-// whose segment is on (pref) ahead of a corridor without one whose cost
-// it ties within segTie (docs/MODEL.md, section 3.4).
+// whose segment is on (pref) ahead of a corridor without one while its
+// cost less its segment's discount p̃·(1 − e^(−z)) (disc) is at most the
+// other's plus segTie (docs/MODEL.md, section 3.4). At z = 0 this is the
+// tie rule; with z > 0 the tied corridor keeps its place while its
+// discounted cost passes the other's, where no equilibrium lies below
+// capacity (its row is then negative; at capacity or cap the row uses the
+// plain fill, plainOrder), so that its flow and a facility's use do not
+// jump at the segment's root.
 func (sp *supplier) sortPref(costs []float64) {
 	less := func(a, b int) bool {
 		ca, cb := costs[a], costs[b]
@@ -167,9 +177,9 @@ func (sp *supplier) sortPref(costs []float64) {
 		case sp.pref[a] == sp.pref[b]:
 			return ca < cb
 		case sp.pref[a]:
-			return ca <= cb+segTie
+			return ca-sp.disc[a] <= cb+segTie
 		}
-		return ca < cb-segTie
+		return ca < cb-sp.disc[b]-segTie
 	}
 	for a := 1; a < len(sp.ord); a++ {
 		for b := a; b > 0 && less(sp.ord[b], sp.ord[b-1]); b-- {

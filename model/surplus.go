@@ -134,6 +134,15 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		sol.ProducerSurplus[i] = -ps0
 		return
 	}
+	if sp.segOn {
+		// Report the fill in plain cost order (the tie rule at z = 0,
+		// sortPref): the solver's rule keeps a discounted tied corridor
+		// first, which changes no flow at a solution but would change
+		// which corridor carries the last tonne when all are full.
+		clear(sp.disc)
+		sp.ready = false
+		sp.prepareSupply(sp.ecap, sp.ecost, sp.shift)
+	}
 	p := w.p[i]
 	var S, rev, conc, dom, domRev, segd float64
 	for r := 0; r < R; r++ {
