@@ -654,7 +654,13 @@ func (w *workspace) eval() (maxF, ss float64) {
 			w.lnP[r], w.PQ[r], w.cons[r], w.epsX[r] = 0, 0, 0, w.eps[r]
 			continue
 		}
-		lnP := flog(W) / om
+		var lnW float64 // flog(W) with the range check written out
+		if W >= 0x1p-1000 && W <= 0x1p1000 {
+			lnW = flogCore(W)
+		} else {
+			lnW = math.Log(W)
+		}
+		lnP := lnW / om
 		w.lnP[r] = lnP
 		PQ, e, C := w.spend(r, lnP)
 		w.PQ[r], w.epsX[r], w.cons[r] = PQ, e, C
@@ -1361,11 +1367,15 @@ func luSolveFactored(A []float64, n int, piv []int, b []float64) {
 			b[k], b[p] = b[p], b[k]
 		}
 	}
-	for k := 0; k < n; k++ {
-		bk := b[k]
-		for r := k + 1; r < n; r++ {
-			b[r] -= A[r*n+k] * bk
+	for r := 1; r < n; r++ {
+		// b[r] −= L[r][k]·b[k] for k = 0 … r−1, in that order.
+		s := b[r]
+		row := A[r*n : r*n+r]
+		bs := b[:len(row)]
+		for k, v := range row {
+			s -= v * bs[k]
 		}
+		b[r] = s
 	}
 	for k := n - 1; k >= 0; k-- {
 		s := b[k]
