@@ -57,10 +57,15 @@ type Uncertain struct {
 // clones of the scenario and of the counterfactual alike; an Apply for a
 // change of the scenario alone must leave the counterfactual unchanged.
 type Param struct {
-	Name  string
+	Name string
+	// Unit is the unit of the values; UnitMonth means a value is a Month
+	// (messages print it as YYYY-MM).
 	Unit  string
 	Apply func(s *Spec, v float64) error
 }
+
+// UnitMonth is the Param.Unit of a month-valued parameter.
+const UnitMonth = "month"
 
 // MCOptions control MonteCarlo.
 type MCOptions struct {

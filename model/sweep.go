@@ -15,6 +15,7 @@ type setting struct {
 	name  string
 	apply func(s *Spec, v float64) error
 	v     float64
+	unit  string // the parameter's Param.Unit: "month" prints v as YYYY-MM
 }
 
 // pairMetrics clones scenario and counterfactual, applies the settings to
@@ -25,10 +26,10 @@ func pairMetrics(ctx context.Context, scenario, counterfactual *Spec, sets []set
 	s, c := scenario.Clone(), counterfactual.Clone()
 	for _, st := range sets {
 		if err := st.apply(s, st.v); err != nil {
-			return nil, Failure, fmt.Errorf("%s = %g: %w", st.name, st.v, err)
+			return nil, Failure, fmt.Errorf("%s = %s: %w", st.name, st.value(), err)
 		}
 		if err := st.apply(c, st.v); err != nil {
-			return nil, Failure, fmt.Errorf("%s = %g (counterfactual): %w", st.name, st.v, err)
+			return nil, Failure, fmt.Errorf("%s = %s (counterfactual): %w", st.name, st.value(), err)
 		}
 	}
 	run, err := SimulatePair(ctx, s, c)
@@ -163,21 +164,32 @@ func sweepSettings(axes []SweepAxis, p int) []setting {
 	sets := make([]setting, len(axes))
 	for a := len(axes) - 1; a >= 0; a-- {
 		n := len(axes[a].Values)
-		sets[a] = setting{axes[a].Param.Name, axes[a].Param.Apply, axes[a].Values[p%n]}
+		sets[a] = setting{name: axes[a].Param.Name, apply: axes[a].Param.Apply, v: axes[a].Values[p%n], unit: axes[a].Param.Unit}
 		p /= n
 	}
 	return sets
 }
 
+// describeSettings names a grid point, e.g. "events.us-ban.end=2026-03,
+// market.regions.Brazil.demand_elasticity=0.4": a month parameter's value
+// as YYYY-MM, a number's with %g.
 func describeSettings(sets []setting) string {
 	s := ""
 	for k, st := range sets {
 		if k > 0 {
 			s += ", "
 		}
-		s += fmt.Sprintf("%s=%g", st.name, st.v)
+		s += st.name + "=" + st.value()
 	}
 	return s
+}
+
+// value is the setting's value as the user writes it.
+func (st setting) value() string {
+	if st.unit == UnitMonth && st.v == math.Trunc(st.v) && math.Abs(st.v) < 1e9 {
+		return Month(int(st.v)).String()
+	}
+	return fmt.Sprintf("%g", st.v)
 }
 
 // Sensitivity sets each uncertain parameter to its low and high value (the
@@ -209,7 +221,7 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 	}
 	central := make([]setting, len(unc))
 	for k, u := range unc {
-		central[k] = setting{u.Name, u.Apply, u.Central}
+		central[k] = setting{name: u.Name, apply: u.Apply, v: u.Central}
 	}
 	// run 0: all central; run 2k+1: parameter k low; 2k+2: high.
 	n := 1 + 2*len(unc)

@@ -66,7 +66,7 @@ func TestSweep2DOrderAndWorkers(t *testing.T) {
 	}
 	// Point 4 is (axis0[1], axis1[1]): the last axis varies fastest.
 	vals, _, err := pairMetrics(context.Background(), scen, cf, []setting{
-		{unc[0].Name, unc[0].Apply, 0.8}, {unc[1].Name, unc[1].Apply, 0.1}})
+		{name: unc[0].Name, apply: unc[0].Apply, v: 0.8}, {name: unc[1].Name, apply: unc[1].Apply, v: 0.1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestSensitivity(t *testing.T) {
 	// Base is the metric with everything at Central.
 	sets := []setting{}
 	for _, u := range unc {
-		sets = append(sets, setting{u.Name, u.Apply, u.Central})
+		sets = append(sets, setting{name: u.Name, apply: u.Apply, v: u.Central})
 	}
 	vals, _, err := pairMetrics(context.Background(), scen, cf, sets)
 	if err != nil {
@@ -127,5 +127,29 @@ func TestSensitivity(t *testing.T) {
 	}
 	if _, err := Sensitivity(context.Background(), scen, cf, unc, "nope", 1); err == nil {
 		t.Errorf("unknown metric accepted")
+	}
+}
+
+// TestDescribeSettings: a sweep point is named as the user writes it: a
+// month parameter as YYYY-MM, not as its month index.
+func TestDescribeSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sets []setting
+		want string
+	}{
+		{"number", []setting{{name: "a.b", v: 0.25, unit: "fraction"}}, "a.b=0.25"},
+		{"month", []setting{{name: "events.us-ban.end", v: float64(NewMonth(2019, 1)), unit: UnitMonth}}, "events.us-ban.end=2019-01"},
+		{"month and number", []setting{
+			{name: "events.x.start", v: float64(NewMonth(2025, 12)), unit: UnitMonth},
+			{name: "events.x.pct", v: 30},
+		}, "events.x.start=2025-12, events.x.pct=30"},
+		{"number without unit", []setting{{name: "x", v: 24228}}, "x=24228"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := describeSettings(tc.sets); got != tc.want {
+				t.Errorf("describeSettings = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
