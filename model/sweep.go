@@ -110,6 +110,11 @@ func Sweep(ctx context.Context, scenario, counterfactual *Spec, axes []SweepAxis
 		if ax.Param.Apply == nil {
 			return nil, optionErr("sweep: axis %d (%s) has no Apply", a+1, ax.Param.Name)
 		}
+		for b := range a {
+			if axes[b].Param.Name == ax.Param.Name {
+				return nil, optionErr("sweep: axes %d and %d are both %s", b+1, a+1, ax.Param.Name)
+			}
+		}
 		if len(ax.Values) == 0 {
 			return nil, optionErr("sweep: axis %d (%s) has no values", a+1, ax.Param.Name)
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
 	"testing"
@@ -79,6 +80,9 @@ func TestSweep2DOrderAndWorkers(t *testing.T) {
 	}
 	if _, err := Sweep(context.Background(), scen, cf, append(axes, axes[0]), nil, 1); err == nil {
 		t.Errorf("three axes accepted")
+	}
+	if _, err := Sweep(context.Background(), scen, cf, []SweepAxis{axes[0], axes[0]}, nil, 1); !errors.Is(err, ErrInvalidOption) {
+		t.Errorf("the same parameter on both axes: err %v, want ErrInvalidOption", err)
 	}
 	sigma := Param{Name: "market.regions.Brazil.substitution_elasticity", Apply: func(s *Spec, v float64) error { s.Market.Regions[0].Sigma = v; return nil }}
 	if _, err := Sweep(context.Background(), scen, cf, []SweepAxis{{Param: sigma, Values: []float64{4, 0.5}}}, nil, 1); err == nil {

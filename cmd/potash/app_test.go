@@ -303,3 +303,44 @@ func TestSweepErrorPrefixes(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepBadPoint: a sweep whose grid point is bad input exits with
+// exitBadInput and names the point as the user wrote it (a month as
+// YYYY-MM) and the scenario once; the same parameter on both axes is bad
+// input too.
+func TestSweepBadPoint(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		want   []string // parts of the message
+		absent []string
+	}{
+		{"month before the event's start",
+			[]string{"--param", "events.us-ban.end", "--range", "2000-01:2000-02:2"},
+			[]string{"sweep point events.us-ban.end=2000-01", "must come after start 2021-12"},
+			[]string{"24000", "sweep of"}},
+		{"same parameter twice",
+			[]string{"--param", "events.us-ban.end", "--range", "2022-01:2022-02:2", "--param2", "events.us-ban.end", "--range2", "2022-03:2022-04:2"},
+			[]string{"--param and --param2 are both events.us-ban.end"},
+			nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"sweep", "history"}, tc.args...)
+			r := potash(t, append(args, "--no-charts", "--out", t.TempDir())...).want(t, exitBadInput)
+			msg := strings.TrimSpace(r.stderr)
+			for _, part := range tc.want {
+				if !strings.Contains(msg, part) {
+					t.Errorf("stderr %q does not contain %q", msg, part)
+				}
+			}
+			for _, part := range tc.absent {
+				if strings.Contains(msg, part) {
+					t.Errorf("stderr %q contains %q", msg, part)
+				}
+			}
+			if n := strings.Count(msg, "history"); n > 1 {
+				t.Errorf("stderr names the scenario %d times: %s", n, msg)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -172,6 +173,11 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 			// PATH: ..."): adding the path again would say it twice.
 			return nil, &Error{Kind: ErrInput, Err: err}
 		}
+		for j := range axes {
+			if axes[j].Param.Name == p.Name {
+				return nil, inputErr("--param and --param2 are both %s: a 2-D sweep needs two different parameters", p.Name)
+			}
+		}
 		g, err := parseRange(ax, p.Unit)
 		if err != nil {
 			return nil, err
@@ -189,6 +195,14 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 		return nil, inputErr("the grid has %d points; at most %d", points, MaxGridPoints)
 	}
 	mr, err := model.Sweep(ctx, s.Spec, s.Counterfactual, axes, metrics, req.Workers)
+	if errors.Is(err, model.ErrInvalid) {
+		// Invalid input at a grid point (an event ending before it
+		// starts, ...): the user's to fix. The model's error names the
+		// point and the scenario ("sweep point events.us-ban.end=2000-01:
+		// history: events[us-ban].end: ..."): adding "sweep of history"
+		// would name both twice.
+		return nil, &Error{Kind: ErrInput, Err: err}
+	}
 	if err != nil {
 		return nil, wrapKind(ErrModel, "sweep of "+s.Name, err)
 	}
