@@ -280,7 +280,7 @@ var driverInvalid = []struct {
 		"bad.yaml:14:21: market.inline.drivers.crop_prices.elasticity: elasticity 4 is outside its valid range: must be in [0, 1.5]",
 	}},
 	{name: "lag out of range by --set", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.lag_months=13"}, want: []string{
-		"--set: market.drivers.crop_prices.lag_months: market.drivers.crop_prices.lag_months = 13 is outside its valid range: must be in [0, 12]",
+		"--set: market.drivers.crop_prices.lag_months: 13 is outside its valid range: must be in [0, 12]",
 	}},
 	{name: "unknown driver field", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.elastcity=1"}, want: []string{
 		"--set: market.drivers.crop_prices.elastcity: unknown crop-price driver field 'elastcity'; did you mean 'elasticity'?",

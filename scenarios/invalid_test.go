@@ -121,7 +121,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:5: market.overrides.regions.Brazil.demand_elastcity: unknown region field 'demand_elastcity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "override out of valid range", src: "title: t\nmarket:\n  overrides:\n    regions.Brazil.substitution_elasticity: 0.9\nhorizon: {end: 2021-12}\n", want: []string{
-		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 0.9 is outside its valid range: must be in [1.5, 30]",
+		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: 0.9 is outside its valid range: must be in [1.5, 30]",
 	}},
 	{name: "override unknown region", src: "title: t\nmarket:\n  overrides:\n    market.regions.Brazl.demand_elasticity: 0.4\nhorizon: {end: 2021-12}\n", want: []string{
 		"bad.yaml:4:5: market.overrides.market.regions.Brazl.demand_elasticity: unknown region 'Brazl'; did you mean 'Brazil'?",
@@ -288,7 +288,7 @@ var invalidCases = []struct {
 		"--set: market.regions.Brazil.demand_elastisity: unknown region field 'demand_elastisity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "set out of range", src: "title: t\nextends: history\n", sets: []string{"market.regions.Brazil.substitution_elasticity=1"}, want: []string{
-		"--set: market.regions.Brazil.substitution_elasticity: market.regions.Brazil.substitution_elasticity = 1 is outside its valid range: must be in [1.5, 30]",
+		"--set: market.regions.Brazil.substitution_elasticity: 1 is outside its valid range: must be in [1.5, 30]",
 	}},
 	{name: "set makes end before start", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=2021-06"}, want: []string{
 		"--set: events.us-ban.end: end 2021-06 is not after start 2021-12 (end is the first month no longer in force)",
@@ -365,4 +365,46 @@ func baseCropElasticity() float64 {
 		panic(err)
 	}
 	return f.Drivers.CropPrices.Elasticity.Value
+}
+
+// TestSetNamesPathOnce: a --set diagnostic names its path once, as its
+// Field ("--set: PATH: 1 is outside ..."), not again in the message
+// ("--set: PATH: PATH = 1 is outside ...").
+func TestSetNamesPathOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name, set string
+		want      string // a part of a diagnostic
+	}{
+		{"valid range", "market.regions.Brazil.substitution_elasticity=1", "1 is outside its valid range"},
+		{"valid range, wildcard", "market.regions.*.stock_to_use_months=99", "99 is outside its valid range"},
+		{"documented range", "market.regions.Brazil.demand_elasticity=0.9", "0.9 is outside the dataset's documented range"},
+		{"driver", "market.drivers.crop_prices.lag_months=13", "13 is outside its valid range"},
+		{"event end", "events.us-ban.end=2021-06", "end 2021-06 is not after start"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Load("history", []string{tc.set})
+			var ds Diagnostics
+			switch {
+			case err == nil:
+				ds = s.Warnings
+			case !errors.As(err, &ds):
+				t.Fatalf("error %T is not Diagnostics: %v", err, err)
+			}
+			path, _, _ := strings.Cut(tc.set, "=")
+			found := false
+			for _, d := range ds {
+				if d.File != "--set" {
+					continue
+				}
+				msg := d.Error()
+				if n := strings.Count(msg, path); n != 1 {
+					t.Errorf("%q names %s %d times", msg, path, n)
+				}
+				found = found || strings.Contains(msg, tc.want)
+			}
+			if !found {
+				t.Errorf("no --set diagnostic contains %q: %v", tc.want, ds)
+			}
+		})
+	}
 }

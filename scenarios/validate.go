@@ -148,8 +148,19 @@ func (l *loader) dropFixed(unc []uncChecked, sets []string, mf *MarketFile, evs 
 		}
 		set := fixed[u.paths[k]]
 		path, _, _ := strings.Cut(set, "=")
-		l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, File: "--set", Field: strings.TrimSpace(path),
-			Msg: fmt.Sprintf("fixes %s, which the uncertainty section draws (param %s): the Monte Carlo draws no longer vary it", quote(u.paths[k]), quote(u.ref.u.Param))})
+		path = strings.TrimSpace(path)
+		// The diagnostic's Field is the path as written: the message
+		// names the parameter drawn and the uncertainty's param only
+		// where they differ from it.
+		what := "the uncertainty section draws it"
+		if u.paths[k] != path {
+			what = "fixes " + quote(u.paths[k]) + ", which the uncertainty section draws"
+		}
+		if u.ref.u.Param != path {
+			what += " (param " + quote(u.ref.u.Param) + ")"
+		}
+		l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, File: "--set", Field: path,
+			Msg: what + ": the Monte Carlo draws no longer vary it"})
 	}
 	return out
 }
@@ -185,12 +196,14 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 		}
 		if f := ts[0].field; !f.valid.ok(o.value) {
 			// Every target of a path has the same field: one message,
-			// naming the path as written.
+			// naming the path as written. The diagnostic's Field names
+			// it (the --set path, or the override's key): the message
+			// does not say it again.
 			p := ts[0].path
 			if len(ts) > 1 {
 				p = "market." + o.path
 			}
-			msg := fmt.Sprintf("%s = %g is outside its valid range: must be %s", p, o.value, f.valid)
+			msg := fmt.Sprintf("%g is outside its valid range: must be %s", o.value, f.valid)
 			if o.doc == nil {
 				l.setDiag(o.key, p, "%s", msg)
 			} else {
@@ -204,11 +217,13 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 				src = "--set " + o.key
 			}
 			if r := t.fileNumPtr.Range; r != nil && (o.value < r[0] || o.value > r[1]) {
-				msg := fmt.Sprintf("%s = %g is outside the dataset's documented range [%g, %g]", t.path, o.value, r[0], r[1])
+				msg := fmt.Sprintf("%g is outside the dataset's documented range [%g, %g]", o.value, r[0], r[1])
 				if o.doc == nil {
 					l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, File: "--set", Field: t.path, Msg: msg})
 				} else {
-					l.warnAt(o.doc, fp, "%s", msg)
+					// Field is the override's key, which may be a
+					// wildcard: the message names the target.
+					l.warnAt(o.doc, fp, "%s = %s", t.path, msg)
 				}
 			}
 			*t.fileNumPtr = Num{Value: o.value, Source: src, Range: t.fileNumPtr.Range}
