@@ -399,8 +399,10 @@ func volumeChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 
 // RevenueChangeChart is a bar per supplier of the cumulative change in FOB
 // mine netback revenue (FOB revenue less logistics: what the mines earn)
-// over the report window (scenario − counterfactual, Σ/12,
-// in $ bn), labelled "Belarus +$1.2 bn", largest gain on top. With mc, each
+// over the report window (scenario − counterfactual, Σ/12), labelled
+// "Belarus  +$1.23 bn", largest gain on top. The bar labels and the axis
+// share one unit, $ bn or $ M, chosen from the largest magnitude shown
+// (moneyScaleFor). With mc, each
 // bar has an error bar from the 5th to the 95th percentile of the draws'
 // metric "netback_revenue_change.<supplier>" (an error if mc lacks it).
 func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, error) {
@@ -435,9 +437,16 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 	}
 	// Largest gain at the top: the y axis grows upwards, so sort ascending.
 	sort.SliceStable(order, func(a, b int) bool { return change[order[a]] < change[order[b]] })
+	// One unit for the bar labels and the axis, from the largest
+	// magnitude shown (bars and error bars).
+	biggest := 0.0
+	for i := range change {
+		biggest = math.Max(biggest, math.Max(math.Abs(change[i]), math.Max(math.Abs(errLo[i]), math.Abs(errHi[i]))))
+	}
+	scale := moneyScaleFor(biggest)
 	labels := make([]string, n)
 	for row, i := range order {
-		labels[row] = d.supLab[i] + "  " + moneyBn(change[i])
+		labels[row] = d.supLab[i] + "  " + scale.Label(change[i])
 	}
 	cols := supplierPalette(d.sup)
 	note := "cumulative over " + d.windowText()
@@ -458,13 +467,13 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 		var xs []float64
 		lo, hi := make([]float64, n), make([]float64, n)
 		for row, i := range order {
-			b, err := newRowBars([]float64{change[i] / 1000}, float64(row), 0.7, cols[i])
+			b, err := newRowBars([]float64{change[i] / scale.Div}, float64(row), 0.7, cols[i])
 			if err != nil {
 				return nil, err
 			}
 			p.Add(b)
-			xs = append(xs, change[i]/1000)
-			lo[row], hi[row] = errLo[i]/1000, errHi[i]/1000
+			xs = append(xs, change[i]/scale.Div)
+			lo[row], hi[row] = errLo[i]/scale.Div, errHi[i]/scale.Div
 		}
 		if m != nil {
 			eb, err := rangeBars(lo, hi, draw.LineStyle{Color: colText, Width: st.thin * 1.5}, st.pad*0.9)
@@ -481,7 +490,7 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 		}
 		p.Add(zero)
 		p.X.Tick.Marker = NumberTicks{Prefix: "$"}
-		p.X.Label.Text = "Cumulative change in netback revenue (FOB less logistics), US$ bn"
+		p.X.Label.Text = "Cumulative change in netback revenue (FOB less logistics), " + scale.AxisUnit()
 		p.X.Min, p.X.Max = padRange(math.Min(0, minOf(xs)), math.Max(0, maxOf(xs)), 0.05, true)
 		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 		p.Y.Tick.Marker = nominalTicks(labels)

@@ -16,7 +16,8 @@
 //     in small panels, same encoding;
 //   - revenue: FOB export revenue by supplier, $ bn/yr (annual rate);
 //   - revenue_change: cumulative change in netback revenue by supplier over
-//     the report window (Σ_t Δ/12, $ bn), bars labelled "Belarus +$1.2 bn",
+//     the report window (Σ_t Δ/12), bars labelled "Belarus +$1.23 bn",
+//     in $ bn or $ M as the largest bar needs, the axis in the same unit;
 //     error bars from the 5th to the 95th percentile of the draws;
 //   - volumes: export volume by supplier, Mt/yr;
 //   - shares: shares of world exports, stacked areas, scenario beside

@@ -262,29 +262,54 @@ func signed(v float64, dec int) string {
 	return "+" + s
 }
 
-// moneyBn formats an amount given in $M as billions of dollars with a sign,
-// choosing the decimals by size: 1234 → "+$1.2 bn", −350 → "−$0.35 bn",
-// 45 → "+$45 M", 0 → "$0".
-func moneyBn(millions float64) string {
-	a := math.Abs(millions)
-	sign := "+"
-	if millions < 0 {
-		sign = minus
-	}
-	var num string
+// moneyScale is one unit for a set of amounts given in $M, chosen from
+// their largest magnitude (moneyScaleFor), so that every label of a chart
+// and its axis say the same unit.
+type moneyScale struct {
+	Unit string  // "bn" or "M"
+	Div  float64 // $M per unit
+	Dec  int     // decimals of a label
+}
+
+// moneyScaleFor returns the scale for amounts whose largest magnitude is
+// maxAbs $M: billions from $1 bn, else millions, with the decimals that
+// give the largest 2–3 significant digits: 12345 → bn, 1 decimal
+// ("$12.3 bn"); 1234 → bn, 2 ("$1.23 bn"); 350 → M, 0 ("$350 M"); 4.2 →
+// M, 1 ("$4.2 M").
+func moneyScaleFor(maxAbs float64) moneyScale {
+	a := math.Abs(maxAbs)
 	switch {
+	case !(a < math.Inf(1)): // NaN, Inf: labels say n/a
+		return moneyScale{Unit: "bn", Div: 1000, Dec: 0}
+	case a >= 99999.5:
+		return moneyScale{Unit: "bn", Div: 1000, Dec: 0}
 	case a >= 9999.5:
-		num = formatNumber(a/1000, 0) + " bn"
+		return moneyScale{Unit: "bn", Div: 1000, Dec: 1}
 	case a >= 999.5:
-		num = formatNumber(a/1000, 1) + " bn"
-	case a >= 99.5:
-		num = formatNumber(a/1000, 2) + " bn"
-	case a >= 0.5:
-		num = formatNumber(a, 0) + " M"
+		return moneyScale{Unit: "bn", Div: 1000, Dec: 2}
+	case a >= 9.5:
+		return moneyScale{Unit: "M", Div: 1, Dec: 0}
 	default:
-		return "$0"
+		return moneyScale{Unit: "M", Div: 1, Dec: 1}
 	}
-	return sign + "$" + num
+}
+
+// AxisUnit is the unit for an axis label: "US$ bn" or "US$ M".
+func (ms moneyScale) AxisUnit() string { return "US$ " + ms.Unit }
+
+// Label formats an amount given in $M in the scale, with a sign:
+// "+$1.23 bn", "−$350 M"; an amount that rounds to zero is "$0".
+func (ms moneyScale) Label(millions float64) string {
+	s := formatNumber(math.Abs(millions)/ms.Div, ms.Dec)
+	switch {
+	case s == "n/a":
+		return s
+	case strings.Trim(s, "0.,") == "":
+		return "$0"
+	case millions < 0:
+		return minus + "$" + s + " " + ms.Unit
+	}
+	return "+$" + s + " " + ms.Unit
 }
 
 // dataRange returns the min and max of the finite values of xs.

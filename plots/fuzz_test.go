@@ -27,7 +27,7 @@ func FuzzTicks(f *testing.F) {
 				}
 			}
 		}
-		_ = moneyBn(lo)
+		_ = moneyScaleFor(lo).Label(hi)
 		_ = formatNumber(hi, 3)
 	})
 }

@@ -102,8 +102,10 @@ func TestSVGText(t *testing.T) {
 	if !regexp.MustCompile(`^Belarus  \+\$0\.\d\d bn$`).MatchString(belarus) {
 		t.Errorf("Belarus bar label = %q, want like \"Belarus  +$0.81 bn\"", belarus)
 	}
-	if !contains(texts, "Canada  "+minus+"$1.3 bn") {
-		t.Errorf("no Canada label \"Canada  −$1.3 bn\" in %q", texts)
+	// Every bar in the unit of the largest (Canada's −$1.34 bn), as the
+	// axis is.
+	if !contains(texts, "Canada  "+minus+"$1.34 bn") {
+		t.Errorf("no Canada label \"Canada  −$1.34 bn\" in %q", texts)
 	}
 	// Heat map: a value in a cell, and the market labels.
 	texts, _ = svgTexts(t, byName["flows"], Options{})
@@ -205,11 +207,6 @@ func TestFormat(t *testing.T) {
 		{formatNumber(1000, 0), "1,000"},
 		{signed(0.47, 2), "+0.47"},
 		{signed(0, 2), "0.00"},
-		{moneyBn(1234), "+$1.2 bn"},
-		{moneyBn(-350), minus + "$0.35 bn"},
-		{moneyBn(45), "+$45 M"},
-		{moneyBn(12345), "+$12 bn"},
-		{moneyBn(0.1), "$0"},
 		{monthLabel(model.NewMonth(2022, 2)), "Feb 2022"},
 		{formatValue(1.24, "US$ bn"), "+$1.2 bn"},
 		{sig3(0.1), "0.1"},
@@ -630,3 +627,78 @@ type sizedRecorder struct {
 }
 
 func (s *sizedRecorder) Size() (vg.Length, vg.Length) { return s.w, s.h }
+
+// TestMoneyScale: one unit for a chart's amounts, from their largest
+// magnitude, and labels in it.
+func TestMoneyScale(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		maxAbs  float64 // $M
+		v       float64 // $M
+		unit    string
+		label   string
+		axisLab string
+	}{
+		{"billions, 3 digits", 1234, 1234, "bn", "+$1.23 bn", "US$ bn"},
+		{"billions, small bar", 1234, -42, "bn", minus + "$0.04 bn", "US$ bn"},
+		{"tens of billions", 12345, 12345, "bn", "+$12.3 bn", "US$ bn"},
+		{"hundreds of billions", 123456, -123456, "bn", minus + "$123 bn", "US$ bn"},
+		{"hundreds of millions", 350, -105, "M", minus + "$105 M", "US$ M"},
+		{"tens of millions", 45, 45, "M", "+$45 M", "US$ M"},
+		{"tens of millions, small bar", 45, 0.3, "M", "$0", "US$ M"},
+		{"a few millions", 4.2, -1.25, "M", minus + "$1.2 M", "US$ M"},
+		{"zero", 0, 0, "M", "$0", "US$ M"},
+		{"sign of the largest ignored", -2000, 2000, "bn", "+$2.00 bn", "US$ bn"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ms := moneyScaleFor(tc.maxAbs)
+			if ms.Unit != tc.unit || ms.AxisUnit() != tc.axisLab {
+				t.Errorf("unit %q (axis %q), want %q (%q)", ms.Unit, ms.AxisUnit(), tc.unit, tc.axisLab)
+			}
+			if got := ms.Label(tc.v); got != tc.label {
+				t.Errorf("Label(%g) = %q, want %q", tc.v, got, tc.label)
+			}
+		})
+	}
+}
+
+// TestRevenueChangeOneUnit: the revenue_change chart's bar labels and its
+// axis say one unit, and its tick labels have no more decimals than the
+// bar labels' scale needs.
+func TestRevenueChangeOneUnit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  *model.Run
+	}{
+		{"fixture", fixtureRun(fixtureOpts{})},
+		{"delayed relief", fixtureRun(fixtureOpts{delay: 1})},
+		{"no change", fixtureRun(fixtureOpts{zero: true})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch, err := RevenueChangeChart(tc.run, nil, fixtureMeta())
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := styleFor(SizeSlide)
+			fig, err := ch.Build(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := fig.Panels[0][0].Plot
+			unit := p.X.Label.Text[strings.LastIndex(p.X.Label.Text, "US$ ")+len("US$ "):]
+			if unit != "bn" && unit != "M" {
+				t.Fatalf("axis label %q names no unit", p.X.Label.Text)
+			}
+			for _, tk := range p.Y.Tick.Marker.Ticks(p.Y.Min, p.Y.Max) {
+				if !strings.HasSuffix(tk.Label, "$0") && !strings.HasSuffix(tk.Label, " "+unit) {
+					t.Errorf("bar label %q is not in %s (axis %q)", tk.Label, unit, p.X.Label.Text)
+				}
+			}
+			for _, tk := range p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max) {
+				if _, frac, ok := strings.Cut(tk.Label, "."); ok && len(frac) > 2 {
+					t.Errorf("tick %q has %d decimals", tk.Label, len(frac))
+				}
+			}
+		})
+	}
+}
