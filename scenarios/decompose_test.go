@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/floats/scalar"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 )
 
@@ -181,55 +182,30 @@ func TestHeadlineDecomposition(t *testing.T) {
 		for g, gr := range d.groups {
 			row := []string{gr.name}
 			for m := range decompMetrics {
-				row = append(row, signed(shap[g][m], decompMetrics[m].unit))
+				row = append(row, report.FormatNumber(shap[g][m], signedDec(decompMetrics[m].unit), true))
 			}
 			rows = append(rows, row)
 		}
 		row := []string{"headline (all together)"}
 		for m := range decompMetrics {
-			row = append(row, signed(total[m], decompMetrics[m].unit))
+			row = append(row, report.FormatNumber(total[m], signedDec(decompMetrics[m].unit), true))
 		}
 		rows = append(rows, row)
-		writeTable(&b, head, rows)
+		if err := (&report.Table{Head: head, Rows: rows}).WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
 		b.WriteString("\n")
 	}
 	checkDocBlock(t, "../docs/SCENARIOS.md", "headline decomposition", b.String())
 }
 
-// signed formats v with a sign (− for minus), 0 without one.
-func signed(v float64, unit string) string {
-	prec := 1
+// signedDec is the decimals a change in unit is shown with: 2 for $ bn,
+// else 1.
+func signedDec(unit string) int {
 	if unit == "$ bn" {
-		prec = 2
+		return 2
 	}
-	s := fmt.Sprintf("%+.*f", prec, v)
-	if strings.Trim(s, "+-0.") == "" {
-		return strings.TrimLeft(s, "+-")
-	}
-	return strings.Replace(s, "-", "−", 1)
-}
-
-// writeTable writes a text table: the first column left-aligned, the
-// others right-aligned.
-func writeTable(b *strings.Builder, head []string, rows [][]string) {
-	w := make([]int, len(head))
-	all := append([][]string{head}, rows...)
-	for _, r := range all {
-		for c, v := range r {
-			w[c] = max(w[c], len([]rune(v)))
-		}
-	}
-	for _, r := range all {
-		for c, v := range r {
-			pad := strings.Repeat(" ", w[c]-len([]rune(v)))
-			if c == 0 {
-				b.WriteString(v + pad)
-			} else {
-				b.WriteString("  " + pad + v)
-			}
-		}
-		b.WriteString("\n")
-	}
+	return 1
 }
 
 // checkDocBlock compares the text between the markers "<!-- BEGIN name"

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
 )
@@ -47,13 +48,15 @@ func sanctionsCostTable(t *testing.T, rec *Record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sanctions-cost against no-sanctions, %v..%v (money in constant 2020 dollars)\n\n", from, to)
 	pct := func(change, level string) string {
-		return signedf("%+.0f%%", 100*metric[change]/(metric[level]-metric[change]))
+		return report.FormatNumber(100*metric[change]/(metric[level]-metric[change]), 0, true) + "%"
 	}
-	writeAligned(&b, [][]string{
-		{"Belarus netback revenue (mine gate), cumulative", signedf("%+.2f", metric["netback_revenue_change.Belarus"]/1e3), "$ bn", pct("netback_revenue_change.Belarus", "netback_revenue.Belarus")},
-		{"Belarus FOB export revenue, cumulative", signedf("%+.2f", metric["revenue_change.Belarus"]/1e3), "$ bn", pct("revenue_change.Belarus", "revenue.Belarus")},
-		{"Benchmark price (Brazil CFR), mean", signedf("%+.1f", metric["benchmark_price_change"]), "$/t", ""},
-	})
+	headline := &report.Table{Head: []string{"Belarus netback revenue (mine gate), cumulative", report.FormatNumber(metric["netback_revenue_change.Belarus"]/1e3, 2, true), "$ bn", pct("netback_revenue_change.Belarus", "netback_revenue.Belarus")}, Rows: [][]string{
+		{"Belarus FOB export revenue, cumulative", report.FormatNumber(metric["revenue_change.Belarus"]/1e3, 2, true), "$ bn", pct("revenue_change.Belarus", "revenue.Belarus")},
+		{"Benchmark price (Brazil CFR), mean", report.FormatNumber(metric["benchmark_price_change"], 1, true), "$/t", ""},
+	}}
+	if err := headline.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
 	b.WriteString("\n")
 
 	// Belarus by calendar year: the change in its netback revenue, and its
@@ -87,12 +90,14 @@ func sanctionsCostTable(t *testing.T, rec *Record) string {
 		s, c := v.sc/float64(v.n), v.cf/float64(v.n)
 		fy, fc := "no record", ""
 		if f, ok := fao.At(y); ok {
-			fy, fc = fmt.Sprintf("%.1f", f), signedf("%+.0f%%", 100*(f/fao20-1))
+			fy, fc = fmt.Sprintf("%.1f", f), report.FormatNumber(100*(f/fao20-1), 0, true)+"%"
 		}
-		rows = append(rows, []string{fmt.Sprint(y), signedf("%+.2f", v.netback), fmt.Sprintf("%.1f", s), fmt.Sprintf("%.1f", c),
-			signedf("%+.1f", s-c) + " (" + signedf("%+.0f%%", 100*(s/c-1)) + ")", signedf("%+.0f%%", 100*(s/base-1)), fy, fc})
+		rows = append(rows, []string{fmt.Sprint(y), report.FormatNumber(v.netback, 2, true), fmt.Sprintf("%.1f", s), fmt.Sprintf("%.1f", c),
+			report.FormatNumber(s-c, 1, true) + " (" + report.FormatNumber(100*(s/c-1), 0, true) + "%" + ")", report.FormatNumber(100*(s/base-1), 0, true) + "%", fy, fc})
 	}
-	writeAligned(&b, rows)
+	if err := (&report.Table{Head: rows[0], Rows: rows[1:]}).WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
 
 	// Who gained: every supplier whose netback rose, largest first.
 	type gain struct {
@@ -116,7 +121,7 @@ func sanctionsCostTable(t *testing.T, rec *Record) string {
 		if k == 0 {
 			sep = ""
 		}
-		fmt.Fprintf(&b, "%s %s %s", sep, g.name, signedf("%+.2f", g.v/1e3))
+		fmt.Fprintf(&b, "%s %s %s", sep, g.name, report.FormatNumber(g.v/1e3, 2, true))
 	}
 	b.WriteString("\n")
 	for _, v := range []float64{metric["netback_revenue_change.Belarus"], metric["revenue_change.Belarus"]} {
@@ -163,38 +168,5 @@ func TestSanctionsCostGolden(t *testing.T) {
 	}
 	if err := os.WriteFile(scenariosDocs, []byte(s[:i]+block+s[j:]), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// signedf formats v by format (with a sign), writing − for minus and a
-// zero without a sign.
-func signedf(format string, v float64) string {
-	s := fmt.Sprintf(format, v)
-	if strings.Trim(s, "+-0.%") == "" {
-		return strings.TrimLeft(s, "+-")
-	}
-	return strings.Replace(s, "-", "−", 1)
-}
-
-// writeAligned writes rows as a text table: the first column
-// left-aligned, the others right-aligned.
-func writeAligned(b *strings.Builder, rows [][]string) {
-	w := map[int]int{}
-	for _, r := range rows {
-		for c, v := range r {
-			w[c] = max(w[c], len([]rune(v)))
-		}
-	}
-	for _, r := range rows {
-		var line strings.Builder
-		for c, v := range r {
-			pad := strings.Repeat(" ", w[c]-len([]rune(v)))
-			if c == 0 {
-				line.WriteString(v + pad)
-			} else {
-				line.WriteString("  " + pad + v)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
 	}
 }
