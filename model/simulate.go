@@ -231,10 +231,11 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 		}
 		t := spec.Start + Month(k)
 		p.s.setPolicy(k, t)
-		if was := same; !p.setCf(k, t, same) {
-			if same = false; was {
-				p.c.solver.ws.copyLU(p.s.solver.ws)
-			}
+		wasSame := same
+		if same = p.setCf(k, t, same); wasSame && !same {
+			// The counterfactual goes on by itself from here: it starts
+			// from the scenario's carried state (copyLU).
+			p.c.solver.ws.copyLU(p.s.solver.ws)
 		}
 		rs, err := p.s.solve(k, t)
 		if err != nil {
