@@ -61,6 +61,19 @@ func BenchmarkMonteCarlo100k(b *testing.B) {
 	benchMC(b, 100000)
 }
 
+// BenchmarkMonteCarlo100Serial runs 100 draws of us-relief-2025 on one
+// worker: the CPU cost of a draw, for instruction counts (callgrind) and
+// before/after comparisons on a shared machine.
+func BenchmarkMonteCarlo100Serial(b *testing.B) {
+	s := loadBuiltin(b, "us-relief-2025")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.MonteCarlo(context.Background(), s.Spec, s.Counterfactual, s.Uncertain, model.MCOptions{Draws: 100, Seed: 1, Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func benchMC(b *testing.B, draws int) {
 	s := loadBuiltin(b, "us-relief-2025")
 	runtime.GC()

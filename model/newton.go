@@ -178,6 +178,9 @@ type workspace struct {
 	// start-of-solve clearing of the facilities.
 	yCarry    []float64
 	haveCarry bool
+	// psiCarry holds, with haveCarry, the tariff-rate quotas of the last
+	// converged solve: route and ψ, in the order of w.tq.
+	psiCarry []trqCarry
 	// failSup is the supplier whose own excess demand had no root within
 	// the price bounds in the last sweep (−1: none); failHigh says it was
 	// excess demand at the upper bound.
@@ -382,6 +385,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	}
 	w.prepareConduct(pol)
 	carried := w.carryLU && w.haveCarry
+	if carried {
+		w.carryTRQ()
+	}
 	for f := range w.rho {
 		w.y[n+len(w.tq)+f] = 0
 		if carried {
@@ -419,6 +425,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 // from the scenario's state (pairSim).
 func (w *workspace) copyLU(src *workspace) {
 	w.yCarry = append(w.yCarry[:0], src.yCarry...)
+	w.psiCarry = append(w.psiCarry[:0], src.psiCarry...)
 	w.haveCarry = src.haveCarry
 	w.jstate = jacNone
 	if src.jstate != jacFactored {
@@ -434,12 +441,17 @@ func (w *workspace) copyLU(src *workspace) {
 	w.jstate = jacFactored
 }
 
-// keepCarry records the facility values and segment discounts of a
-// converged solve for the next one (yCarry), or forgets them.
+// keepCarry records the facility values, segment discounts and
+// tariff-rate quotas' ψ of a converged solve for the next one (yCarry,
+// psiCarry), or forgets them.
 func (w *workspace) keepCarry(converged bool) {
 	w.haveCarry = false
-	if !w.carryLU || !converged || len(w.rho)+len(w.segs) == 0 {
+	if !w.carryLU || !converged || len(w.rho)+len(w.segs)+len(w.tq) == 0 {
 		return
+	}
+	w.psiCarry = w.psiCarry[:0]
+	for t := range w.tq {
+		w.psiCarry = append(w.psiCarry, trqCarry{k: w.tq[t].k, psi: w.y[w.n+t]})
 	}
 	w.yCarry = w.yCarry[:0]
 	base := w.n + len(w.tq)
@@ -857,13 +869,19 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	}
 	maxF, ss := w.eval()
 	fac := len(w.rho) > 0 && !(w.carryLU && w.haveCarry)
-	if (len(w.tq) > 0 || fac) && maxF > tol {
+	cold := fac
+	for t := range w.tq {
+		cold = cold || !w.tq[t].warm
+	}
+	if cold && maxF > tol {
 		// Start each quota's ψ and each facility's ρ̂ at its clearing
 		// value for the starting prices (its regime, and the rent when
-		// it binds); a path's facilities start at last month's ρ̂
-		// instead (yCarry).
+		// it binds); a path's facilities and quotas start at last
+		// month's ρ̂ and ψ instead (yCarry, psiCarry).
 		for t := range w.tq {
-			w.solveTRQ(t, tol)
+			if !w.tq[t].warm {
+				w.solveTRQ(t, tol)
+			}
 		}
 		for f := range w.rho {
 			if fac {

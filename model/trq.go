@@ -31,6 +31,33 @@ type trq struct {
 	tin, tout float64 // the in-quota and out-of-quota rates
 	quota     float64 // Q̄, Mt/yr (> 0)
 	mode      int8    // piece of the mid function at the last eval: −1 lo, 0 middle, +1 hi
+	// warm says ψ starts at the last month's value (carryTRQ) rather
+	// than at lo, so the start of the solve need not clear it.
+	warm bool
+}
+
+// trqCarry is a converged tariff-rate quota's ψ on route k, the start of
+// the same quota in the next month of a path (workspace.psiCarry).
+type trqCarry struct {
+	k   int
+	psi float64
+}
+
+// carryTRQ starts each quota of this solve that was in force in the last
+// converged one (same route) at its last ψ, clamped to this month's
+// [lo, hi], and marks it warm. Both lists are in route order.
+func (w *workspace) carryTRQ() {
+	j := 0
+	for t := range w.tq {
+		q := &w.tq[t]
+		for j < len(w.psiCarry) && w.psiCarry[j].k < q.k {
+			j++
+		}
+		if j < len(w.psiCarry) && w.psiCarry[j].k == q.k {
+			w.y[w.n+t] = math.Min(math.Max(w.psiCarry[j].psi, q.lo), q.hi)
+			q.warm = true
+		}
+	}
 }
 
 // trqAt returns the tariff-rate quota of route k in force in this solve,
