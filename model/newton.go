@@ -176,11 +176,12 @@ type workspace struct {
 	// values ρ̂ and segment discounts z (0 for a segment off), the next
 	// solve's start for them (haveCarry) instead of 0 and the
 	// start-of-solve clearing of the facilities.
-	yCarry    []float64
+	yCarry    []carried
 	haveCarry bool
 	// psiCarry holds, with haveCarry, the tariff-rate quotas of the last
-	// converged solve: route and ψ, in the order of w.tq.
-	psiCarry []trqCarry
+	// converged solve: route and ψ, in the order of w.tq (psiNext is
+	// keepCarry's scratch).
+	psiCarry, psiNext []trqCarry
 	// failSup is the supplier whose own excess demand had no root within
 	// the price bounds in the last sweep (−1: none); failHigh says it was
 	// excess demand at the upper bound.
@@ -391,7 +392,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	for f := range w.rho {
 		w.y[n+len(w.tq)+f] = 0
 		if carried {
-			w.y[n+len(w.tq)+f] = w.yCarry[f]
+			w.y[n+len(w.tq)+f] = w.clampU(n+len(w.tq)+f, w.yCarry[f].start)
 		}
 		w.rho[f] = 0
 	}
@@ -401,7 +402,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		for s := range w.segs {
 			w.y[w.ny+s] = 0
 			if carried && w.segs[s].on {
-				w.y[w.ny+s] = w.yCarry[len(w.rho)+s]
+				w.y[w.ny+s] = w.clampU(w.ny+s, w.yCarry[len(w.rho)+s].start)
 			}
 		}
 		w.ny += len(w.segs)
@@ -441,22 +442,60 @@ func (w *workspace) copyLU(src *workspace) {
 	w.jstate = jacFactored
 }
 
+// carried is an unknown of a path's last converged month: its value v,
+// its change d from the month before (0 when not known) and the start
+// extrapolated for the next month.
+type carried struct{ v, d, start float64 }
+
+// next returns the carry of value v after c, the last month's (ok false
+// when there was none): d = v − c.v and the start v + g, g = d·(d/d0)
+// when 0 < d/d0 < 1 (a geometric approach to the long run), else d — the
+// extrapolation pathSim.advance applies to prices, additively.
+func (c carried) next(v float64, ok bool) carried {
+	if !ok {
+		return carried{v: v, start: v}
+	}
+	d := v - c.v
+	g := d
+	if c.d != 0 {
+		if q := d / c.d; q > 0 && q < 1 {
+			g = d * q
+		}
+	}
+	return carried{v: v, d: d, start: v + g}
+}
+
 // keepCarry records the facility values, segment discounts and
-// tariff-rate quotas' ψ of a converged solve for the next one (yCarry,
-// psiCarry), or forgets them.
+// tariff-rate quotas' ψ of a converged solve, and their extrapolated
+// starts, for the next one (yCarry, psiCarry), or forgets them.
 func (w *workspace) keepCarry(converged bool) {
+	had := w.haveCarry
 	w.haveCarry = false
 	if !w.carryLU || !converged || len(w.rho)+len(w.segs)+len(w.tq) == 0 {
 		return
 	}
-	w.psiCarry = w.psiCarry[:0]
+	w.psiNext = w.psiNext[:0]
+	j := 0
 	for t := range w.tq {
-		w.psiCarry = append(w.psiCarry, trqCarry{k: w.tq[t].k, psi: w.y[w.n+t]})
+		k := w.tq[t].k
+		for had && j < len(w.psiCarry) && w.psiCarry[j].k < k {
+			j++
+		}
+		last, ok := carried{}, had && j < len(w.psiCarry) && w.psiCarry[j].k == k
+		if ok {
+			last = w.psiCarry[j].psi
+		}
+		w.psiNext = append(w.psiNext, trqCarry{k: k, psi: last.next(w.y[w.n+t], ok)})
 	}
-	w.yCarry = w.yCarry[:0]
+	w.psiCarry, w.psiNext = w.psiNext, w.psiCarry
+	nc := len(w.rho) + len(w.segs)
+	had = had && len(w.yCarry) == nc
+	if !had {
+		w.yCarry = append(w.yCarry[:0], make([]carried, nc)...)
+	}
 	base := w.n + len(w.tq)
 	for f := range w.rho {
-		w.yCarry = append(w.yCarry, w.y[base+f])
+		w.yCarry[f] = w.yCarry[f].next(w.y[base+f], had)
 	}
 	base += len(w.rho)
 	for s := range w.segs {
@@ -464,7 +503,7 @@ func (w *workspace) keepCarry(converged bool) {
 		if w.segs[s].on {
 			z = w.y[base+s]
 		}
-		w.yCarry = append(w.yCarry, z)
+		w.yCarry[len(w.rho)+s] = w.yCarry[len(w.rho)+s].next(z, had)
 	}
 	w.haveCarry = true
 }

@@ -36,15 +36,16 @@ type trq struct {
 	warm bool
 }
 
-// trqCarry is a converged tariff-rate quota's ψ on route k, the start of
-// the same quota in the next month of a path (workspace.psiCarry).
+// trqCarry is a converged tariff-rate quota's ψ on route k, whose
+// extrapolation starts the same quota in the next month of a path
+// (workspace.psiCarry).
 type trqCarry struct {
 	k   int
-	psi float64
+	psi carried
 }
 
 // carryTRQ starts each quota of this solve that was in force in the last
-// converged one (same route) at its last ψ, clamped to this month's
+// converged one (same route) at its ψ extrapolated from there, clamped to this month's
 // [lo, hi], and marks it warm. Both lists are in route order.
 func (w *workspace) carryTRQ() {
 	j := 0
@@ -54,7 +55,7 @@ func (w *workspace) carryTRQ() {
 			j++
 		}
 		if j < len(w.psiCarry) && w.psiCarry[j].k == q.k {
-			w.y[w.n+t] = math.Min(math.Max(w.psiCarry[j].psi, q.lo), q.hi)
+			w.y[w.n+t] = math.Min(math.Max(w.psiCarry[j].psi.start, q.lo), q.hi)
 			q.warm = true
 		}
 	}
