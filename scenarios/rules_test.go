@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -640,4 +641,62 @@ func TestUncalibratableMarket(t *testing.T) {
 	}
 	// Within the market's ranges the check costs nothing: the built-ins load.
 	mustLoad(t, "us-relief-2025", "market.suppliers.Canada.capacity_mt=30")
+}
+
+// TestSetFixesUncertainNamesAll: the warning of a --set that fixes
+// several parameters an uncertainty entry draws names every one of them,
+// not only the first it hits.
+func TestSetFixesUncertainNamesAll(t *testing.T) {
+	f, err := BaseMarketFile(DefaultMarket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var regions, corridors []string
+	for _, r := range f.Regions {
+		regions = append(regions, r.Name)
+	}
+	for _, s := range f.Suppliers {
+		if s.Name == "Belarus" {
+			for _, c := range s.Corridors {
+				corridors = append(corridors, "'market.suppliers.Belarus.corridors."+c.Name+".cost_usd_per_t'")
+			}
+		}
+	}
+	const tail = ": the Monte Carlo draws no longer vary it"
+	drawsCorridors := "extends: history\nuncertainty:\n  - {param: market.suppliers.*.corridors.*.cost_usd_per_t, dist: uniform, min: 10, max: 30}\n"
+	for _, tc := range []struct {
+		name, src, set, want string
+	}{
+		{"wildcard on a wildcard entry", "", "market.regions.*.substitution_elasticity=3",
+			fmt.Sprintf("the uncertainty section draws it (%d regions: %s)", len(regions), strings.Join(regions, ", "))},
+		{"one region of a wildcard entry", "", "market.regions.Brazil.substitution_elasticity=3",
+			"the uncertainty section draws it (param 'market.regions.*.substitution_elasticity')"},
+		{"wildcard on a one-path entry", "", "market.suppliers.*.corridors.*.cost_usd_per_t=30",
+			"fixes 'market.suppliers.Belarus.corridors.RussianPorts.cost_usd_per_t', which the uncertainty section draws (param 'market.suppliers.Belarus.corridors.RussianPorts.cost_usd_per_t')"},
+		{"part of a wildcard entry", drawsCorridors, "market.suppliers.Belarus.corridors.*.cost_usd_per_t=30",
+			fmt.Sprintf("fixes %d parameters: %s, which the uncertainty section draws (param 'market.suppliers.*.corridors.*.cost_usd_per_t')", len(corridors), strings.Join(corridors, ", "))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s *Scenario
+			var err error
+			if tc.src == "" {
+				s, err = Load("history", []string{tc.set})
+			} else {
+				s, err = Parse("x.yaml", []byte(tc.src), []string{tc.set})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			path, _, _ := strings.Cut(tc.set, "=")
+			var got []string
+			for _, d := range s.Warnings {
+				if d.File == "--set" && d.Field == path {
+					got = append(got, d.Msg)
+				}
+			}
+			if !slices.Contains(got, tc.want+tail) {
+				t.Errorf("--set %s: warnings %q, want %q", tc.set, got, tc.want+tail)
+			}
+		})
+	}
 }

@@ -149,12 +149,26 @@ func (l *loader) dropFixed(unc []uncChecked, sets []string, mf *MarketFile, evs 
 		set := fixed[u.paths[k]]
 		path, _, _ := strings.Cut(set, "=")
 		path = strings.TrimSpace(path)
+		// Every parameter of the entry this set fixes (a wildcard set
+		// fixes several).
+		var hit []string
+		for _, p := range u.paths {
+			if fixed[p] == set {
+				hit = append(hit, p)
+			}
+		}
 		// The diagnostic's Field is the path as written: the message
-		// names the parameter drawn and the uncertainty's param only
+		// names the parameters drawn and the uncertainty's param only
 		// where they differ from it.
 		what := "the uncertainty section draws it"
-		if u.paths[k] != path {
-			what = "fixes " + quote(u.paths[k]) + ", which the uncertainty section draws"
+		switch {
+		case len(hit) == 1 && hit[0] == path:
+		case len(hit) == len(u.paths) && u.ref.u.Param == path:
+			what += " (" + namePaths(hit) + ")"
+		case len(hit) == 1:
+			what = "fixes " + quote(hit[0]) + ", which the uncertainty section draws"
+		default:
+			what = "fixes " + namePaths(hit) + ", which the uncertainty section draws"
 		}
 		if u.ref.u.Param != path {
 			what += " (param " + quote(u.ref.u.Param) + ")"
@@ -163,6 +177,32 @@ func (l *loader) dropFixed(unc []uncChecked, sets []string, mf *MarketFile, evs 
 			Msg: what + ": the Monte Carlo draws no longer vary it"})
 	}
 	return out
+}
+
+// namePaths names several concrete paths: "N regions: a, b, c" when
+// they differ only in the name of a region or supplier
+// (market.regions.NAME.FIELD, market.suppliers.NAME.FIELD), else each
+// path quoted.
+func namePaths(ps []string) string {
+	first := strings.Split(ps[0], ".")
+	names := []string{first[len(first)-2]}
+	same := len(first) == 4 && first[0] == "market" && (first[1] == "regions" || first[1] == "suppliers")
+	for _, p := range ps[1:] {
+		f := strings.Split(p, ".")
+		if !same || len(f) != 4 || f[1] != first[1] || f[3] != first[3] {
+			same = false
+			break
+		}
+		names = append(names, f[2])
+	}
+	if same {
+		return fmt.Sprintf("%d %s: %s", len(ps), first[1], strings.Join(names, ", "))
+	}
+	q := make([]string, len(ps))
+	for i, p := range ps {
+		q[i] = quote(p)
+	}
+	return fmt.Sprintf("%d parameters: %s", len(ps), strings.Join(q, ", "))
 }
 
 // ScenarioOnly is the root that limits a --set to the scenario:
