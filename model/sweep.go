@@ -189,10 +189,15 @@ func describeSettings(sets []setting) string {
 	return s
 }
 
-// value is the setting's value as the user writes it.
+// value is the setting's value as the user writes it: a month as
+// YYYY-MM (a fractional month index, e.g. a percentile of a month-valued
+// Uncertain, as the nearest month with the index beside it).
 func (st setting) value() string {
-	if st.unit == UnitMonth && st.v == math.Trunc(st.v) && math.Abs(st.v) < 1e9 {
-		return Month(int(st.v)).String()
+	if st.unit == UnitMonth && math.Abs(st.v) < 1e9 {
+		if st.v == math.Trunc(st.v) {
+			return Month(int(st.v)).String()
+		}
+		return fmt.Sprintf("%s (month index %g)", Month(int(math.Round(st.v))), st.v)
 	}
 	return fmt.Sprintf("%g", st.v)
 }
@@ -226,7 +231,7 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 	}
 	central := make([]setting, len(unc))
 	for k, u := range unc {
-		central[k] = setting{name: u.Name, apply: u.Apply, v: u.Central}
+		central[k] = setting{name: u.Name, apply: u.Apply, v: u.Central, unit: u.Unit}
 	}
 	// run 0: all central; run 2k+1: parameter k low; 2k+2: high.
 	n := 1 + 2*len(unc)

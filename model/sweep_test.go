@@ -3,8 +3,10 @@ package model
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -149,10 +151,40 @@ func TestDescribeSettings(t *testing.T) {
 			{name: "events.x.pct", v: 30},
 		}, "events.x.start=2025-12, events.x.pct=30"},
 		{"number without unit", []setting{{name: "x", v: 24228}}, "x=24228"},
+		{"fractional month", []setting{{name: "events.x.start", v: float64(NewMonth(2025, 12)) + 0.25, unit: UnitMonth}}, fmt.Sprintf("events.x.start=2025-12 (month index %g)", float64(NewMonth(2025, 12))+0.25)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := describeSettings(tc.sets); got != tc.want {
 				t.Errorf("describeSettings = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSensitivityErrorNamesMonth: a failed sensitivity run names a
+// month-valued uncertain parameter's value as YYYY-MM, not as its month
+// index, and a numeric one as a number.
+func TestSensitivityErrorNamesMonth(t *testing.T) {
+	scen, cf := mcTestSpecs()
+	errApply := errors.New("apply refused")
+	refuse := func(*Spec, float64) error { return errApply }
+	for _, tc := range []struct {
+		name  string
+		unit  string
+		lo    float64
+		want  string
+		wrong string
+	}{
+		{"month", UnitMonth, float64(NewMonth(2024, 3)), "events.x.start=2024-03", fmt.Sprintf("events.x.start=%d", NewMonth(2024, 3))},
+		{"number", "", 0.5, "events.x.start=0.5", "events.x.start=0.5 ("},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Every run sets the value lo: the first run's error is
+			// returned whichever runs first.
+			unc := []Uncertain{{Name: "events.x.start", Unit: tc.unit, Dist: Uniform{Min: tc.lo, Max: tc.lo}, Central: tc.lo, Apply: refuse}}
+			_, err := Sensitivity(context.Background(), scen, cf, unc, "", 1)
+			if !errors.Is(err, errApply) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.wrong) {
+				t.Errorf("err %v, want one naming %q", err, tc.want)
 			}
 		})
 	}
