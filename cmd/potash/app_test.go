@@ -344,3 +344,33 @@ func TestSweepBadPoint(t *testing.T) {
 		})
 	}
 }
+
+// TestFlagHelpStatesRules: a flag's help line states the rules its value
+// must follow, as the errors that enforce them do.
+func TestFlagHelpStatesRules(t *testing.T) {
+	for _, tc := range []struct {
+		command, flag string
+		want          []string // parts of the flag's help line
+	}{
+		{"sweep", "--param2", []string{"2-D", "other than --param", "--range2"}},
+		{"sweep", "--range2", []string{"--param2", "FROM:TO:STEPS"}},
+	} {
+		t.Run(tc.command+" "+tc.flag, func(t *testing.T) {
+			r := potash(t, tc.command, "--help").want(t, exitOK)
+			var line string
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if f := strings.Fields(l); len(f) > 0 && f[0] == tc.flag {
+					line = l
+				}
+			}
+			if line == "" {
+				t.Fatalf("potash %s --help has no %s line:\n%s", tc.command, tc.flag, r.stdout)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("%s's help %q lacks %q", tc.flag, strings.TrimSpace(line), w)
+				}
+			}
+		})
+	}
+}

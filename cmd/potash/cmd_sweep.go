@@ -43,7 +43,7 @@ func newSweepCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "param", Aliases: []string{"p"}, Usage: "parameter `PATH` to sweep, e.g. market.regions.Brazil.demand_elasticity", Destination: &a.param},
 			&cli.StringFlag{Name: "range", Aliases: []string{"r"}, Usage: "grid of --param: `FROM:TO:STEPS` (STEPS values, ends included)", Destination: &a.rng},
-			&cli.StringFlag{Name: "param2", Usage: "second parameter `PATH`, for a 2-D sweep", Destination: &a.param2},
+			&cli.StringFlag{Name: "param2", Usage: "second parameter `PATH`, for a 2-D sweep (a parameter other than --param's; with --range2)", Destination: &a.param2},
 			&cli.StringFlag{Name: "range2", Usage: "grid of --param2: `FROM:TO:STEPS`", Destination: &a.rng2},
 			&cli.StringSliceFlag{Name: "metric", Aliases: []string{"m"}, Usage: "metric `NAME` to report, repeatable or comma-separated (default " + run.DefaultMetric + ")", Destination: &a.metrics},
 		}, a.simFlags.list("./potash-out/SCENARIO-sweep", true)...),
