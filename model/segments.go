@@ -39,6 +39,17 @@ const (
 	// in c_k + e_k = c_{j*} (base route rents) and keeps the gap in g it
 	// leaves, segTie/p0, far below the solver's tolerance.
 	segTie = 1e-11
+	// zTie is the largest log discount z that the plain order
+	// (plainOrder, and the fill Solution reports) counts as none: the
+	// tie rule at z = 0 then applies. A converged solve leaves z = 0
+	// only to within its tolerance (the row is Φ = z where g ≤ −z), and
+	// a z of 3.4e-14 gives a discount p̃·z of 1.6e-11 $/t at p̃ = 480,
+	// past segTie: Germany's Domestic corridor then reported 1.33
+	// instead of 2.09 Mt/yr in us-relief-2025's 2021-07, by the start
+	// values alone (TestPathMonthStartInvariant). zTie is ten times the
+	// loosest tolerance a solve uses (mcTol); the discount it ignores,
+	// under 1e-6 $/t at these prices, moves no price.
+	zTie = 1e-9
 )
 
 // segment is a tied corridor k of supplier i with its own FOB price.
@@ -94,7 +105,7 @@ func (w *workspace) setupSegments() {
 				continue
 			}
 			if sp.seg == nil {
-				sp.seg, sp.pref, sp.disc, sp.pord = make([]int, nk), make([]bool, nk), make([]float64, nk), make([]int, nk)
+				sp.seg, sp.pref, sp.disc, sp.dtie, sp.pord = make([]int, nk), make([]bool, nk), make([]float64, nk), make([]float64, nk), make([]int, nk)
 				for kk := range sp.seg {
 					sp.seg[kk] = -1
 				}
@@ -123,7 +134,7 @@ func (w *workspace) prepareSegments() {
 		sp := &w.sup[sg.i]
 		sg.on = !w.closed[sg.i] && len(w.strat) == 0 && sp.pcap[sg.k] > 0
 		sg.e = 1
-		sp.pref[sg.k], sp.disc[sg.k] = sg.on, 0
+		sp.pref[sg.k], sp.disc[sg.k], sp.dtie[sg.k] = sg.on, 0, 0
 		sp.ready = false // the order's tie rule may have changed
 		if sg.on {
 			w.segOn++
@@ -443,7 +454,8 @@ func (w *workspace) segJacobian(J []float64, N int) {
 }
 
 // plainOrder sorts sp.pord by cost in force with the tie rule at z = 0
-// (sortPref with every discount 0): the fill a price-taker would choose.
+// (sortPref with every discount 0, except one of z ≤ zTie, dtie, which
+// counts as none): the fill a price-taker would choose.
 func (sp *supplier) plainOrder() []int {
 	po := sp.pord
 	for k := range po {
@@ -456,9 +468,9 @@ func (sp *supplier) plainOrder() []int {
 		case sp.pref[a] == sp.pref[b]:
 			return ca < cb
 		case sp.pref[a]:
-			return ca <= cb+segTie
+			return ca-sp.dtie[a] <= cb+segTie
 		}
-		return ca < cb-segTie
+		return ca < cb-sp.dtie[b]-segTie
 	}
 	for a := 1; a < len(po); a++ {
 		for b := a; b > 0 && less(po[b], po[b-1]); b-- {

@@ -136,10 +136,11 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	}
 	if sp.segOn {
 		// Report the fill in plain cost order (the tie rule at z = 0,
-		// sortPref): the solver's rule keeps a discounted tied corridor
+		// sortPref, with a discount of z ≤ zTie counted as none:
+		// plainOrder): the solver's rule keeps a discounted tied corridor
 		// first, which changes no flow at a solution but would change
 		// which corridor carries the last tonne when all are full.
-		clear(sp.disc)
+		copy(sp.disc, sp.dtie)
 		sp.ready = false
 		sp.prepareSupply(sp.ecap, sp.ecost, sp.shift)
 	}

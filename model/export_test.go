@@ -1,0 +1,75 @@
+package model
+
+import "fmt"
+
+// MonthStart says how SolvePathMonth starts month t of a path: the
+// facilities' ρ̂ and segments' z (in yCarry's order: facilities, then
+// segments) and the FOB prices.
+type MonthStart struct {
+	// Cold forgets last month's ρ̂ and z (a plain solve's start: z = 0,
+	// each facility cleared by bisection).
+	Cold bool
+	// Extrapolate starts ρ̂ and z at 2·last − the month before (additive
+	// extrapolation, as commit 5c3c3c9 did), else at last month's.
+	Extrapolate bool
+	// ZAdd is added to every carried z (clamped at 0), RhoScale
+	// multiplies every carried ρ̂ (0: 1), PriceScale every starting FOB
+	// price (0: 1).
+	ZAdd, RhoScale, PriceScale float64
+}
+
+// SolvePathMonth simulates spec's path up to the month before t as
+// Simulate does, then solves month t from the start st and returns its
+// Solution and Result (for tests of start invariance).
+func SolvePathMonth(spec *Spec, t Month, st MonthStart) (*Solution, Result, error) {
+	cal, err := Calibrate(spec.Market)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	ps, err := newPathSim(cal, spec)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	k0 := int(t - spec.Start)
+	if k0 < 2 || k0 >= spec.Months() {
+		return nil, Result{}, fmt.Errorf("month %v not in %v+2..%v", t, spec.Start, spec.End)
+	}
+	w := ps.solver.ws
+	var before []float64
+	for k := 0; k < k0; k++ {
+		if k == k0-1 {
+			before = append([]float64(nil), w.yCarry...)
+		}
+		ps.setPolicy(k, spec.Start+Month(k))
+		if _, err := ps.solve(k, spec.Start+Month(k)); err != nil {
+			return nil, Result{}, err
+		}
+	}
+	ps.setPolicy(k0, t)
+	if st.Cold {
+		w.haveCarry = false
+	}
+	if w.haveCarry {
+		nf := len(w.rho)
+		for j := range w.yCarry {
+			v := w.yCarry[j]
+			if st.Extrapolate && len(before) == len(w.yCarry) {
+				v += v - before[j]
+			}
+			if j < nf && st.RhoScale != 0 {
+				v *= st.RhoScale
+			}
+			if j >= nf {
+				v += st.ZAdd
+			}
+			w.yCarry[j] = max(0, v)
+		}
+	}
+	if st.PriceScale != 0 {
+		for i := range ps.start {
+			ps.start[i] *= st.PriceScale
+		}
+	}
+	res, err := ps.solve(k0, t)
+	return ps.sol, res, err
+}
