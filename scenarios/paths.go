@@ -68,7 +68,7 @@ var nonNeg = bound{lo: 0, hi: math.Inf(1)}
 var (
 	maxPrice   = bound{lo: 0, hi: 1000, loStrict: true} // FOB, $/t: with the back-test's estimates and the solver's price-form rescue every built-in works at 1000 (not swept further; from 572 bpc-reunion stalled before the rescue)
 	maxCost    = bound{lo: 0, hi: 1000}                 // corridor cost, $/t
-	maxFreight = bound{lo: 0, hi: 800}                  // freight, $/t: above, prices beyond 20× the base
+	maxFreight = bound{lo: 0, hi: 120}                  // freight, $/t: from 123.8 on every route the conduct built-ins' fitted conduct no longer calibrates (Russia's in bpc-reunion, then bpc-breakup's)
 	maxTonnes  = bound{lo: 0, hi: 1000}                 // capacities and flows, Mt/yr (world trade is ~70)
 )
 
