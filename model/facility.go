@@ -128,10 +128,7 @@ func (w *workspace) refresh(i int, xs []float64, pt float64) {
 		if sp.segOn && sp.pref[k] {
 			sg := &w.segs[sp.seg[k]]
 			sp.disc[k] = pt * (1 - sg.e)
-			sp.dtie[k] = 0
-			if w.y[w.segBase()+sp.seg[k]] <= zTie {
-				sp.dtie[k] = sp.disc[k]
-			}
+			sp.dtie[k] = math.Min(sp.disc[k], pt*zTie)
 			cost += sg.ek + sp.disc[k]
 		}
 		sp.ecost[k] = cost

@@ -39,16 +39,19 @@ const (
 	// in c_k + e_k = c_{j*} (base route rents) and keeps the gap in g it
 	// leaves, segTie/p0, far below the solver's tolerance.
 	segTie = 1e-11
-	// zTie is the largest log discount z that the plain order
-	// (plainOrder, and the fill Solution reports) counts as none: the
-	// tie rule at z = 0 then applies. A converged solve leaves z = 0
-	// only to within its tolerance (the row is Φ = z where g ≤ −z), and
+	// zTie bounds the part of a segment's discount, p̃·zTie, that the
+	// plain order (plainOrder, and the fill Solution reports) does not
+	// count against the tied corridor: a converged solve knows z only to
+	// within its tolerance. At z = 0 the row is Φ = z where g ≤ −z, and
 	// a z of 3.4e-14 gives a discount p̃·z of 1.6e-11 $/t at p̃ = 480,
 	// past segTie: Germany's Domestic corridor then reported 1.33
 	// instead of 2.09 Mt/yr in us-relief-2025's 2021-07, by the start
-	// values alone (TestPathMonthStartInvariant). zTie is ten times the
-	// loosest tolerance a solve uses (mcTol); the discount it ignores,
-	// under 1e-6 $/t at these prices, moves no price.
+	// values alone (TestPathMonthStartInvariant). At a root with z > 0
+	// where the tied corridor and a general one both have room, its cost
+	// in force equals the general one's exactly (both net v), and z off
+	// by 1e-12 flipped the order (TestPlainFillDiscountNoise). zTie is
+	// ten times the loosest tolerance a solve uses (mcTol); p̃·zTie is
+	// under 1e-6 $/t at these prices.
 	zTie = 1e-9
 )
 
@@ -454,8 +457,9 @@ func (w *workspace) segJacobian(J []float64, N int) {
 }
 
 // plainOrder sorts sp.pord by cost in force with the tie rule at z = 0
-// (sortPref with every discount 0, except one of z ≤ zTie, dtie, which
-// counts as none): the fill a price-taker would choose.
+// (sortPref with every discount 0), except that a tied corridor's
+// discount up to p̃·zTie (dtie) is not counted: the fill a price-taker
+// would choose.
 func (sp *supplier) plainOrder() []int {
 	po := sp.pord
 	for k := range po {

@@ -74,9 +74,9 @@ type supplier struct {
 	// in this solve (it sorts ahead of a general corridor whose cost its
 	// own less disc[k] ties within segTie), segOn that some is. disc[k]
 	// is the segment's discount p̃·(1 − e^(−z)) in its cost in force at
-	// the last refresh. dtie[k] is disc[k] when the segment's z is at
-	// most zTie (a discount the solver cannot tell from none), else 0:
-	// the plain order subtracts it (plainOrder).
+	// the last refresh. dtie[k] = min(disc[k], p̃·zTie) is the part of
+	// it the solver cannot resolve, which the plain order subtracts
+	// (plainOrder).
 	seg   []int
 	pref  []bool
 	disc  []float64

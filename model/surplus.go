@@ -136,7 +136,7 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	}
 	if sp.segOn {
 		// Report the fill in plain cost order (the tie rule at z = 0,
-		// sortPref, with a discount of z ≤ zTie counted as none:
+		// sortPref, with a discount up to p̃·zTie not counted:
 		// plainOrder): the solver's rule keeps a discounted tied corridor
 		// first, which changes no flow at a solution but would change
 		// which corridor carries the last tonne when all are full.
