@@ -448,21 +448,14 @@ func (w *workspace) copyLU(src *workspace) {
 type carried struct{ v, d, start float64 }
 
 // next returns the carry of value v after c, the last month's (ok false
-// when there was none): d = v − c.v and the start v + g, g = d·(d/d0)
-// when 0 < d/d0 < 1 (a geometric approach to the long run), else d — the
-// extrapolation pathSim.advance applies to prices, additively.
+// when there was none): d = v − c.v and the start v + predictStep(d,
+// c.d), the extrapolation pathSim.advance applies to prices, additively.
 func (c carried) next(v float64, ok bool) carried {
 	if !ok {
 		return carried{v: v, start: v}
 	}
 	d := v - c.v
-	g := d
-	if c.d != 0 {
-		if q := d / c.d; q > 0 && q < 1 {
-			g = d * q
-		}
-	}
-	return carried{v: v, d: d, start: v + g}
+	return carried{v: v, d: d, start: v + predictStep(d, c.d)}
 }
 
 // keepCarry records the facility values, segment discounts and
@@ -478,17 +471,17 @@ func (w *workspace) keepCarry(converged bool) {
 		return
 	}
 	w.psiNext = w.psiNext[:0]
+	var last []trqCarry // the last month's quotas, if it is carried
+	if had {
+		last = w.psiCarry
+	}
 	j := 0
 	for t := range w.tq {
 		k := w.tq[t].k
-		for had && j < len(w.psiCarry) && w.psiCarry[j].k < k {
-			j++
-		}
-		last, ok := carried{}, had && j < len(w.psiCarry) && w.psiCarry[j].k == k
-		if ok {
-			last = w.psiCarry[j].psi
-		}
-		w.psiNext = append(w.psiNext, trqCarry{k: k, psi: last.next(w.y[w.n+t], ok)})
+		var c carried
+		var ok bool
+		j, c, ok = findTRQCarry(last, j, k)
+		w.psiNext = append(w.psiNext, trqCarry{k: k, psi: c.next(w.y[w.n+t], ok)})
 	}
 	w.psiCarry, w.psiNext = w.psiNext, w.psiCarry
 	w.yCarry = w.yCarry[:0]

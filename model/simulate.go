@@ -132,6 +132,20 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 	return res, nil
 }
 
+// predictStep is next month's predicted change after this month's d and
+// last month's d0: d·(d/d0) when 0 < d/d0 < 1 (a geometric approach to
+// the long run, as partial adjustment gives), else d. pathSim.advance
+// applies it to the FOB prices' relative changes, carried.next to the
+// quotas' ψ additively.
+func predictStep(d, d0 float64) float64 {
+	if d0 != 0 {
+		if q := d / d0; q > 0 && q < 1 {
+			return d * q
+		}
+	}
+	return d
+}
+
 // advance makes sol last month's equilibrium: S_{t−1} = sales, C_{t−1} =
 // consumption (Solve floors them at lagQuantityFloor of the base year),
 // the stocks S_{t−1} and the next month's expected price Pᵉ. The
@@ -148,13 +162,7 @@ func (ps *pathSim) advance(sol *Solution) {
 		}
 		if p := sol.FOB[i]; distFinite(p) && p > 0 {
 			d := p/ps.prev[i] - 1 // this month's relative change
-			g := d
-			if d0 := ps.step[i]; d0 != 0 {
-				if q := d / d0; q > 0 && q < 1 {
-					g = d * q
-				}
-			}
-			g = max(-0.05, min(0.05, g))
+			g := max(-0.05, min(0.05, predictStep(d, ps.step[i])))
 			ps.start[i] = p * (1 + g)
 			ps.prev[i] = p
 			ps.step[i] = d

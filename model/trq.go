@@ -45,20 +45,30 @@ type trqCarry struct {
 }
 
 // carryTRQ starts each quota of this solve that was in force in the last
-// converged one (same route) at its ψ extrapolated from there, clamped to this month's
-// [lo, hi], and marks it warm. Both lists are in route order.
+// converged one (same route) at its ψ extrapolated from there, clamped to
+// this month's [lo, hi], and marks it warm. Both lists are in route order.
 func (w *workspace) carryTRQ() {
 	j := 0
 	for t := range w.tq {
 		q := &w.tq[t]
-		for j < len(w.psiCarry) && w.psiCarry[j].k < q.k {
-			j++
-		}
-		if j < len(w.psiCarry) && w.psiCarry[j].k == q.k {
-			w.y[w.n+t] = math.Min(math.Max(w.psiCarry[j].psi.start, q.lo), q.hi)
-			q.warm = true
+		var c carried
+		if j, c, q.warm = findTRQCarry(w.psiCarry, j, q.k); q.warm {
+			w.y[w.n+t] = math.Min(math.Max(c.start, q.lo), q.hi)
 		}
 	}
+}
+
+// findTRQCarry looks for route k's quota in cs, a list in route order,
+// from index j on (callers walk routes in increasing order): it returns
+// the index to go on from, the quota's carry and whether there was one.
+func findTRQCarry(cs []trqCarry, j, k int) (int, carried, bool) {
+	for j < len(cs) && cs[j].k < k {
+		j++
+	}
+	if j < len(cs) && cs[j].k == k {
+		return j, cs[j].psi, true
+	}
+	return j, carried{}, false
 }
 
 // trqAt returns the tariff-rate quota of route k in force in this solve,
