@@ -19,6 +19,10 @@ type Param struct {
 	Doc   string      // one line: what it is and why the range
 	Range model.Range // documented plausible range; the fit stays inside it
 	Start float64     // starting value of the search (the prior central value)
+	// Symbol is the parameter's symbol in docs/MODEL.md (e.g. "θ"), if
+	// any, and Why says where Range comes from (docs/BACKTEST.md's
+	// fitting table, generated from Params).
+	Symbol, Why string
 }
 
 // Factors switches groups of inputs on (bit set) or off, for the

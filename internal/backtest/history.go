@@ -157,34 +157,44 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 	const mu, lambda, eps, eta, phi, beta, omega, disc = 0.1, 0.1, 0.3, 1, 0.3, 0.024, 0.05, 15
 	clamp := func(v float64, r model.Range) float64 { return math.Min(math.Max(v, r.Lo), r.Hi) }
 	h.params = []Param{
-		{Name: ParamCropElasticity, Unit: "1", Range: RangeCropElasticity, Start: 0.5,
-			Doc: "elasticity of potash demand (at given potash prices) to the crop-price index"},
-		{Name: ParamCropLag, Unit: "months", Range: RangeCropLag, Start: 2,
-			Doc: "lag from crop prices to potash demand (fractional lags interpolate)"},
-		{Name: ParamDemandElast, Unit: "1", Range: RangeDemandElast, Start: clamp(eps, RangeDemandElast),
-			Doc: "long-run price elasticity of demand ε, all regions"},
-		{Name: ParamDemandAdjust, Unit: "per month", Range: RangeDemandAdjust, Start: clamp(mu, RangeDemandAdjust),
-			Doc: "monthly partial-adjustment speed μ of demand, all regions"},
-		{Name: ParamSupplyElast, Unit: "1", Range: RangeSupplyElast, Start: clamp(eta, RangeSupplyElast),
-			Doc: "long-run price elasticity of mine supply η, all suppliers"},
-		{Name: ParamSupplyAdjust, Unit: "per month", Range: RangeSupplyAdjust, Start: clamp(lambda, RangeSupplyAdjust),
-			Doc: "monthly partial-adjustment speed λ of mine supply, all suppliers"},
+		{Name: ParamCropElasticity, Unit: "1", Range: RangeCropElasticity, Start: 0.5, Symbol: "θ",
+			Doc: "elasticity of potash demand (at given potash prices) to the crop-price index",
+			Why: "estimated: no estimate in the project's sources; 0 = crop prices do not matter, 1 = purchases move in proportion to crop prices, the top more than we consider plausible"},
+		{Name: ParamCropLag, Unit: "months", Range: RangeCropLag, Start: 2, Symbol: "L",
+			Doc: "lag from crop prices to potash demand (fractional lags interpolate)",
+			Why: "from spot crop prices moving purchases at once to two quarters ahead of planting"},
+		{Name: ParamDemandElast, Unit: "1", Range: RangeDemandElast, Start: clamp(eps, RangeDemandElast), Symbol: "ε",
+			Doc: "long-run price elasticity of demand ε, all regions",
+			Why: "the base dataset's prior range (docs/DATA.md)"},
+		{Name: ParamDemandAdjust, Unit: "per month", Range: RangeDemandAdjust, Start: clamp(mu, RangeDemandAdjust), Symbol: "μ",
+			Doc: "monthly partial-adjustment speed μ of demand, all regions",
+			Why: "the base dataset's prior range; " + halfLives(RangeDemandAdjust)},
+		{Name: ParamSupplyElast, Unit: "1", Range: RangeSupplyElast, Start: clamp(eta, RangeSupplyElast), Symbol: "η",
+			Doc: "long-run price elasticity of mine supply η, all suppliers",
+			Why: "the history scenario's prior uncertainty range (before the fit)"},
+		{Name: ParamSupplyAdjust, Unit: "per month", Range: RangeSupplyAdjust, Start: clamp(lambda, RangeSupplyAdjust), Symbol: "λ",
+			Doc: "monthly partial-adjustment speed λ of mine supply, all suppliers",
+			Why: "the base dataset's prior range; " + halfLives(RangeSupplyAdjust)},
 	}
 	if stocks {
 		h.params = append(h.params,
-			Param{Name: ParamStockAdjust, Unit: "per month", Range: RangeStockAdjust, Start: clamp(phi, RangeStockAdjust),
-				Doc: "monthly speed φ at which stocks move to their target, all regions"},
-			Param{Name: ParamStockResponse, Unit: "1", Range: RangeStockResponse, Start: clamp(beta, RangeStockResponse),
-				Doc: "elasticity β of stocks to the convenience yield (γ = β/c), all regions"},
-			Param{Name: ParamExpectAdjust, Unit: "per month", Range: RangeExpectAdjust, Start: clamp(omega, RangeExpectAdjust),
-				Doc: "monthly speed ω of the expected (normal) price, all regions"})
+			Param{Name: ParamStockAdjust, Unit: "per month", Range: RangeStockAdjust, Start: clamp(phi, RangeStockAdjust), Symbol: "φ",
+				Doc: "monthly speed φ at which stocks move to their target, all regions",
+				Why: "the base dataset's documented range (docs/MODEL.md §10); " + halfLives(RangeStockAdjust)},
+			Param{Name: ParamStockResponse, Unit: "1", Range: RangeStockResponse, Start: clamp(beta, RangeStockResponse), Symbol: "β",
+				Doc: "elasticity β of stocks to the convenience yield (γ = β/c), all regions",
+				Why: "the base dataset's documented range; the stock target's price elasticity is γ = β/c with the carrying cost c (docs/MODEL.md §10)"},
+			Param{Name: ParamExpectAdjust, Unit: "per month", Range: RangeExpectAdjust, Start: clamp(omega, RangeExpectAdjust), Symbol: "ω",
+				Doc: "monthly speed ω of the expected (normal) price, all regions",
+				Why: "the base dataset's documented range: faster expectations make the stock rule cycle (docs/MODEL.md §10.2)"})
 	}
 	for k, e := range spec.Events {
 		if e.ID == DiscountEventID && e.Kind == model.EventRiskCost && !e.Relative {
 			h.disc = k
 			h.params = append(h.params, Param{Name: ParamDiscount, Unit: "%", Range: RangeDiscountPct,
 				Start: clamp(disc, RangeDiscountPct),
-				Doc:   "risk cost buyers bear on Belarusian potash (percent of the CFR price, all its sales)"})
+				Doc:   "risk cost buyers bear on Belarusian potash (percent of the CFR price, all its sales)",
+				Why:   "the history scenario's prior uncertainty range for its belarus-discount risk cost"})
 			break
 		}
 	}
@@ -193,7 +203,8 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 			h.prec = k
 			h.params = append(h.params, Param{Name: ParamPrecaution, Unit: "%", Range: RangePrecautionPct,
 				Start: 30,
-				Doc:   "rise of the stock target of importers and distributors ahead of the announced disruption (percent of their normal stock)"})
+				Doc:   "rise of the stock target of importers and distributors ahead of the announced disruption (percent of their normal stock)",
+				Why:   "estimated: from none to cover doubled (the scenario's precautionary-stocks event); no figure in the project's sources"})
 			break
 		}
 	}
@@ -201,6 +212,22 @@ func NewHistoryModel(spec *model.Spec) (*HistoryModel, error) {
 		h.idx[p.Name] = j
 	}
 	return h, nil
+}
+
+// halfLives describes a monthly adjustment speed's range r as the
+// half-lives of a gap at its ends (ln ½ / ln(1 − speed) months; a speed
+// of 1 closes the gap at once).
+func halfLives(r model.Range) string {
+	hl := func(v float64) string {
+		if v >= 1 {
+			return "at once"
+		}
+		if h := fmt.Sprintf("%.2g", math.Log(0.5)/math.Log(1-v)); h != "1" {
+			return h + " months"
+		}
+		return "1 month"
+	}
+	return "a half-life of " + hl(r.Lo) + " at the bottom, " + hl(r.Hi) + " at the top"
 }
 
 // Params returns the estimated parameters.
