@@ -163,7 +163,7 @@ func yearTable(s *Summary) *Table {
 		}
 		c := FormatNumber(e.Change, 2, true)
 		if e.Percent != nil {
-			c += " (" + FormatNumber(*e.Percent, 0, true) + "%)"
+			c += " (" + FormatPercent(*e.Percent, 0) + "%)"
 		}
 		cells[e.Supplier][e.Year] = c
 	}

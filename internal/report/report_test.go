@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math"
@@ -116,6 +117,34 @@ func TestFormatNumber(t *testing.T) {
 		if got := FormatNumber(tc.v, tc.dec, tc.signed); got != tc.want {
 			t.Errorf("FormatNumber(%v, %d, %v) = %q, want %q", tc.v, tc.dec, tc.signed, got, tc.want)
 		}
+	}
+}
+
+// TestFormatPercent: a non-zero percentage never prints as 0 (the
+// summary's "+0.04 (0%)"); it gains decimals, up to two, then reads
+// "<0.01".
+func TestFormatPercent(t *testing.T) {
+	for _, tc := range []struct {
+		p    float64
+		dec  int
+		want string
+	}{
+		{12.34, 0, "+12"},
+		{-1.06, 1, "−1.1"},
+		{0.3, 0, "+0.3"},
+		{-0.3, 0, "−0.3"},
+		{0.04, 0, "+0.04"},
+		{0.04, 1, "+0.04"},
+		{0.004, 0, "<0.01"},
+		{0.004, 3, "+0.004"},
+		{0, 0, "0"},
+		{1e-12, 1, "0.0"},
+	} {
+		t.Run(fmt.Sprintf("%g,%d", tc.p, tc.dec), func(t *testing.T) {
+			if got := FormatPercent(tc.p, tc.dec); got != tc.want {
+				t.Errorf("FormatPercent(%v, %d) = %q, want %q", tc.p, tc.dec, got, tc.want)
+			}
+		})
 	}
 }
 

@@ -71,13 +71,30 @@ func FormatNumber(v float64, dec int, signed bool) string {
 	return out
 }
 
+// FormatPercent formats a percentage p with dec decimals and a sign (see
+// FormatNumber), adding decimals, up to two, when a non-zero p would
+// round to zero, so that a change never reads as 0%: 0.3 with dec 0 is
+// "+0.3", 0.04 is "+0.04", and a smaller one is "<0.01". Only a p within
+// float noise of zero (below 1e-9) prints as zero.
+func FormatPercent(p float64, dec int) string {
+	if math.Abs(p) < 1e-9 {
+		return FormatNumber(0, dec, true)
+	}
+	for d := dec; d <= max(dec, 2); d++ {
+		if s := FormatNumber(p, d, true); strings.Trim(s, "0.,") != "" {
+			return s
+		}
+	}
+	return "<0.01"
+}
+
 // Display returns h's value, band and unit as display strings (see
 // FormatQuantity): the change with its percentage of the counterfactual's
 // level, and the 5–95% band ("" without draws).
 func (h Headline) Display() (value, band, unit string) {
 	value, unit = FormatQuantity(h.Value, h.Unit, true)
 	if h.Percent != nil {
-		value += " (" + FormatNumber(*h.Percent, 1, true) + "%)"
+		value += " (" + FormatPercent(*h.Percent, 1) + "%)"
 	}
 	if h.Band != nil {
 		lo, _ := FormatQuantity(h.Band.P5, h.Unit, true)
