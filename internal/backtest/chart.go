@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -224,6 +225,9 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 			legend = append(legend, plots.LegendItem{Label: name, Color: col, Kind: plots.LegendLinePoint})
 		}
 		e.Y.Min, e.Y.Max = 0, math.Max(emax*1.1, 1)
+		if n := exportGapNote(r.Exports, cfg.Suppliers); n != "" {
+			legend = append(legend, plots.LegendItem{Kind: plots.LegendNote, Label: n})
+		}
 		return &plots.Figure{
 			Panels: [][]*plots.Panel{
 				{{Plot: p, Markers: r.Markers, LabelMarkers: true}},
@@ -234,6 +238,32 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 		}, nil
 	}
 	return ch, nil
+}
+
+// exportGapThreshold is the relative gap between the model's and
+// FAOSTAT's exports of a supplier-year beyond which the chart notes it.
+const exportGapThreshold = 0.25
+
+// exportGapNote is the legend's note of the largest gap between the
+// model's and FAOSTAT's annual exports of the suppliers shown, when it
+// exceeds exportGapThreshold (e.g. Russia in 2022, which the model does
+// not slow: docs/BACKTEST.md explains it), else "".
+func exportGapNote(ex []ExportFit, suppliers []string) string {
+	var worst *ExportFit
+	for k := range ex {
+		e := &ex[k]
+		if !slices.Contains(suppliers, e.Supplier) || !(math.Abs(e.RelError) > exportGapThreshold) || math.IsInf(e.RelError, 0) {
+			continue
+		}
+		if worst == nil || math.Abs(e.RelError) > math.Abs(worst.RelError) {
+			worst = e
+		}
+	}
+	if worst == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s %d: model %s Mt, FAOSTAT %s Mt (why: docs/BACKTEST.md, Discussion)",
+		worst.Supplier, worst.Year, num(worst.Model, 1), num(worst.Record, 1))
 }
 
 // peakNote is the legend's note of a peak (a point on the line):

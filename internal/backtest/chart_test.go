@@ -63,3 +63,30 @@ func TestChartGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestExportGapNote: the chart notes the supplier-year furthest from
+// FAOSTAT, only beyond exportGapThreshold and only for suppliers shown.
+func TestExportGapNote(t *testing.T) {
+	ex := []ExportFit{
+		{Supplier: "Canada", Year: 2022, Record: 21.4, Model: 24.8, RelError: 24.8/21.4 - 1},
+		{Supplier: "Russia", Year: 2022, Record: 9.2, Model: 12.73, RelError: 12.73/9.2 - 1},
+		{Supplier: "Laos", Year: 2022, Record: 1, Model: 3, RelError: 2},
+	}
+	for _, tc := range []struct {
+		name      string
+		ex        []ExportFit
+		suppliers []string
+		want      string
+	}{
+		{"largest shown", ex, []string{"Canada", "Russia"}, "Russia 2022: model 12.7 Mt, FAOSTAT 9.2 Mt (why: docs/BACKTEST.md, Discussion)"},
+		{"below the threshold", ex[:1], []string{"Canada", "Russia"}, ""},
+		{"not shown", ex, []string{"Canada"}, ""},
+		{"none", nil, []string{"Canada"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := exportGapNote(tc.ex, tc.suppliers); got != tc.want {
+				t.Errorf("exportGapNote = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
