@@ -355,3 +355,26 @@ func TestExitCodesInREADME(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadlineCommentsInREADME: a README example commented with its
+// headline ("potash run NAME  # benchmark +19.5 $/t (+7.1%) over
+// 2026-06..2028-12") quotes what the command prints today, not a hand
+// copy of an older run.
+func TestHeadlineCommentsInREADME(t *testing.T) {
+	readme := string(mustRead(t, filepath.Join("..", "..", "README.md")))
+	re := regexp.MustCompile(`(?m)^potash run ([a-z0-9-]+) +# benchmark (\S+) \$/t \((\S+)%\) over ([0-9-]+)\.\.([0-9-]+)$`)
+	ms := re.FindAllStringSubmatch(readme, -1)
+	if len(ms) == 0 {
+		t.Fatal("README: no example commented with its headline; the pattern no longer finds them")
+	}
+	for _, m := range ms {
+		t.Run(m[1], func(t *testing.T) {
+			out := potash(t, "run", m[1], "--no-charts", "--out", filepath.Join(t.TempDir(), "out")).want(t, exitOK).stdout
+			line := regexp.MustCompile(`(?m)^Benchmark potash price \(Brazil CFR\), mean change ` + regexp.QuoteMeta(m[4]+" to "+m[5]) + ` +` +
+				regexp.QuoteMeta(m[2]+" ("+m[3]+"%)") + `  \$/t$`)
+			if !line.MatchString(out) {
+				t.Errorf("README: potash run %s # benchmark %s $/t (%s%%) over %s..%s; it prints:\n%s", m[1], m[2], m[3], m[4], m[5], out)
+			}
+		})
+	}
+}
