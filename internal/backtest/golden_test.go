@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -250,6 +251,11 @@ func TestBacktestGolden(t *testing.T) {
 	} else if !strings.Contains(string(doc), block) || !strings.Contains(string(doc), vblock) {
 		t.Errorf("the generated blocks of %s are out of date: go test ./backtest -run Golden -update", docsFile)
 	}
+	if doc, err := os.ReadFile(docsFile); err == nil {
+		if msg := checkBoundCount(string(doc), r.Fit.AtBound); msg != "" {
+			t.Error(msg)
+		}
+	}
 	for _, f := range fitFiles {
 		data, err := os.ReadFile(f.path)
 		if err != nil {
@@ -300,6 +306,29 @@ func TestBacktestGolden(t *testing.T) {
 	}
 }
 
+// spelled are the counts docs/BACKTEST.md's Discussion spells out.
+var spelled = []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"}
+
+// checkBoundCount checks the Discussion's reading of the fit's last
+// target, "every estimate interior — *not met*: three are at a bound"
+// (or "— met" when none is), against n estimates at a bound; it returns
+// a message saying what to change, or "".
+func checkBoundCount(doc string, atBound []string) string {
+	n := len(atBound)
+	m := regexp.MustCompile(`every estimate interior —\s+(?:\*not met\*: (\w+) (?:is|are) at a bound|met)`).FindStringSubmatch(doc)
+	if m == nil {
+		return docsFile + ": the Discussion no longer reads the target \"every estimate interior\"; the pattern no longer finds it"
+	}
+	if n < len(spelled) && m[1] == spelled[n] || n == 0 && m[1] == "" {
+		return ""
+	}
+	want := "met"
+	if n > 0 {
+		want = fmt.Sprintf("*not met*: %d at a bound (%s)", n, strings.Join(atBound, ", "))
+	}
+	return fmt.Sprintf("%s: the Discussion reads %q; the fit has %s: update the Discussion", docsFile, m[0], want)
+}
+
 // compareStats returns a message for each statistic of want that is
 // missing from got or got worse (or, when pinned, moved), and a message for
 // each that improved or is new.
@@ -344,6 +373,27 @@ func compareStats(want, got []Stat) (worse, better []string) {
 		}
 	}
 	return worse, better
+}
+
+// TestCheckBoundCount: the Discussion's count of estimates at a bound
+// must be the fit's.
+func TestCheckBoundCount(t *testing.T) {
+	for _, tc := range []struct {
+		doc string
+		n   int
+		ok  bool
+	}{
+		{"every estimate interior —\n*not met*: three are at a bound (below).", 3, true},
+		{"every estimate interior — *not met*: three are at a bound", 2, false},
+		{"every estimate interior — *not met*: one is at a bound", 1, true},
+		{"every estimate interior — met.", 0, true},
+		{"every estimate interior — met.", 1, false},
+		{"nothing to read", 0, false},
+	} {
+		if msg := checkBoundCount(tc.doc, make([]string, tc.n)); (msg == "") != tc.ok {
+			t.Errorf("checkBoundCount(%q, %d) = %q, want ok %v", tc.doc, tc.n, msg, tc.ok)
+		}
+	}
 }
 
 // TestCompareStats checks that the golden comparison can fail, and says
