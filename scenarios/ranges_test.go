@@ -306,17 +306,42 @@ func runsUnchecked(name string, c rangeCase, v float64) string {
 		return err.Error()
 	}
 	if f := run.Failures(); len(f) > 0 {
-		return fmt.Sprintf("%d months failed, first %s %v: %s", len(f), f[0].Path, f[0].Month, f[0].Result.Reason)
+		return fmt.Sprintf("%s failed, first %s %v: %s", months(len(f)), f[0].Path, f[0].Month, f[0].Result.Reason)
 	}
 	return ""
+}
+
+// months is "1 month" or "n months".
+func months(n int) string {
+	if n == 1 {
+		return "1 month"
+	}
+	return fmt.Sprintf("%d months", n)
+}
+
+// frontierExtremes are the parameters the frontier sweep bisects, by
+// rangeCase name, and the extremes it searches to, below and above.
+func frontierExtremes() map[string][2]float64 {
+	return map[string][2]float64{
+		"demand elasticity": {0, 3}, "demand elasticity, crop driver off": {0, 3}, "crop-price elasticity": {0, 3}, "crop-price elasticity, elastic demand": {0, 3}, "substitution elasticity": {1.01, 30}, "demand adjustment": {0.005, 1},
+		"demand growth": {-20, 20}, "supply elasticity": {0.01, 10}, "supply adjustment": {0.005, 1},
+		"freight": {0, 1e6}, "wedge on Belarus": {-99.9, 1e4}, "wedge on Canada": {-99.9, 1e4},
+		"demand shift, all regions": {-99.99, 1e6}, "cost shift of Canada": {-1e4, 1e6}, "capacity of Canada": {-28, 1e6},
+		"FOB price": {56, 1e6}, "tariff-rate quota out rate": {0, 1e4}, "export cap on Laos": {0, 1e6},
+		"stock to use": {0, 12}, "stock adjustment": {0.01, 1}, "stock response": {0, 5}, "carrying cost": {0.1, 10}, "expectation speed": {0.01, 1},
+		"conduct of Laos": {0, 1}, "coalition weight": {0, 1},
+		"conduct event on Canada": {0, 1}, "coalition event": {0, 1},
+	}
 }
 
 // TestValidRangeFrontiers is the sweep behind the ranges: for each
 // parameter it bisects between a value that works on every built-in and
 // an extreme, setting the value past the validator, and logs the last
-// value that works (run it with -frontiers -v; about a minute on an idle
-// 2-core machine). Each range end lies inside its frontier, rounded
-// inward.
+// value that works (run it with -frontiers -v; about 8 minutes on a
+// loaded 2-core machine). Each range end lies inside its frontier,
+// rounded inward. With -update it rewrites the frontier block of
+// docs/SCENARIOS.md, fingerprinted with the sweep's inputs
+// (TestValidRangeFrontiersDoc checks the fingerprint in every go test).
 func TestValidRangeFrontiers(t *testing.T) {
 	if !*frontiers {
 		t.Skip("run with -frontiers")
@@ -335,19 +360,14 @@ func TestValidRangeFrontiers(t *testing.T) {
 		from, to float64 // a working value and the extreme to search to
 	}
 	var ps []probe
-	extreme := map[string][2]float64{
-		"demand elasticity": {0, 3}, "demand elasticity, crop driver off": {0, 3}, "crop-price elasticity": {0, 3}, "crop-price elasticity, elastic demand": {0, 3}, "substitution elasticity": {1.01, 30}, "demand adjustment": {0.005, 1},
-		"demand growth": {-20, 20}, "supply elasticity": {0.01, 10}, "supply adjustment": {0.005, 1},
-		"freight": {0, 1e6}, "wedge on Belarus": {-99.9, 1e4}, "wedge on Canada": {-99.9, 1e4},
-		"demand shift, all regions": {-99.99, 1e6}, "cost shift of Canada": {-1e4, 1e6}, "capacity of Canada": {-28, 1e6},
-		"FOB price": {56, 1e6}, "tariff-rate quota out rate": {0, 1e4}, "export cap on Laos": {0, 1e6},
-		"stock to use": {0, 12}, "stock adjustment": {0.01, 1}, "stock response": {0, 5}, "carrying cost": {0.1, 10}, "expectation speed": {0.01, 1},
-		"conduct of Laos": {0, 1}, "coalition weight": {0, 1},
-		"conduct event on Canada": {0, 1}, "coalition event": {0, 1},
-	}
+	extreme := frontierExtremes()
 	// POTASH_FRONTIERS=TEXT sweeps only the parameters whose name
 	// contains TEXT.
-	if only := os.Getenv("POTASH_FRONTIERS"); only != "" {
+	only := os.Getenv("POTASH_FRONTIERS")
+	if only != "" {
+		if *update {
+			t.Fatal("-update writes the whole sweep: unset POTASH_FRONTIERS")
+		}
 		for k := range extreme {
 			if !strings.Contains(k, only) {
 				delete(extreme, k)
@@ -360,7 +380,9 @@ func TestValidRangeFrontiers(t *testing.T) {
 			ps = append(ps, probe{c, mid, x[0]}, probe{c, mid, x[1]})
 		}
 	}
+	var ends []frontierEnd
 	for _, p := range ps {
+		e := frontierEnd{Param: p.c.name, Valid: fmtValid(p.c.valid), Extreme: p.to, Below: p.to < p.from}
 		a, b := p.from, p.to
 		if why := works(p.c, a); why != "" {
 			t.Errorf("%s: the start %g fails: %s", p.c.name, a, why)
@@ -368,6 +390,8 @@ func TestValidRangeFrontiers(t *testing.T) {
 		}
 		if why := works(p.c, b); why == "" {
 			t.Logf("%s: works at the extreme %g", p.c.name, b)
+			e.Works, e.AtExtreme = b, true
+			ends = append(ends, e)
 			continue
 		}
 		why := ""
@@ -383,7 +407,30 @@ func TestValidRangeFrontiers(t *testing.T) {
 			}
 		}
 		t.Logf("%s: works to %.4g, fails from %.4g (%s)", p.c.name, a, b, why)
+		e.Works, e.Fails, e.Why = a, b, why
+		ends = append(ends, e)
 	}
+	if only != "" || t.Failed() {
+		return
+	}
+	inputs, err := frontierInputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := &frontierSweep{Inputs: inputs, Ends: ends}
+	block, err := frontierBlock(sw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := writeFrontiers(sw); err != nil {
+			t.Fatal(err)
+		}
+		checkDocBlock(t, scenariosDoc, frontierBlockName, frontierCmd, block)
+		t.Logf("wrote %s and the %s block of %s", frontiersFile, frontierBlockName, scenariosDoc)
+		return
+	}
+	t.Logf("the %s block (-update writes it into %s):\n%s", frontierBlockName, scenariosDoc, block)
 }
 
 // TestScenarioRange checks Scenario.Range against the validator's bounds
