@@ -329,23 +329,29 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		sells := false
 		w.conc[i] = false
 		w.dbar[i] = 0
+		// Supplier i's rows, sliced to R once (pol.check made the shape).
+		wdI, rcI, banI, cnI := pol.Wedge[i][:R], pol.RiskCost[i][:R], pol.Ban[i][:R], pol.Concession[i][:R]
+		tinI, toutI, mwI := pol.TRQIn[i][:R], pol.TRQOut[i][:R], m.Wedge[i][:R]
 		for r := 0; r < R; r++ {
 			k := i*R + r
-			wd := pol.Wedge[i][r]
-			kappa := pol.RiskCost[i][r]
-			t1 := 1 + m.Wedge[i][r] + wd + kappa
+			wd := wdI[r]
+			kappa := rcI[r]
+			t1 := 1 + mwI[r] + wd + kappa
 			if !(t1 > 0) {
 				return &FieldError{Field: "policy.wedge[" + s.Name + "][" + m.Regions[r].Name + "]", Msg: fmt.Sprintf("%g makes the total wedge %g ≤ −100%%", wd, t1-1), Kind: ErrInvalidPolicy}
 			}
-			w.open[k] = c.route[k] && !pol.Ban[i][r]
+			w.open[k] = c.route[k] && !banI[r]
 			trades := w.open[k] && !math.IsInf(w.lnA[r], -1)
 			if trades {
 				sells = true
 			}
 			nq := len(w.tq)
-			t1q, err := w.prepareTRQ(pol, i, r, k, t1, trades && sp.smax > 0)
-			if err != nil {
-				return err
+			t1q := t1 // no tariff-rate quota on the route (prepareTRQ's first case)
+			if tinI[r] != 0 || toutI[r] != 0 {
+				var err error
+				if t1q, err = w.prepareTRQ(pol, i, r, k, t1, trades && sp.smax > 0); err != nil {
+					return err
+				}
 			}
 			w.tau1[k] = t1q
 			w.risk[k] = kappa
@@ -353,7 +359,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			if len(w.tq) > nq {
 				w.gov[k] = t1 - 1 - kappa // the quota's own rates are split in fill (trqSplit)
 			}
-			d := pol.Concession[i][r]
+			d := cnI[r]
 			w.omd[k] = 1 - d
 			w.dlt[k] = d
 			w.ez[k] = 1
@@ -666,6 +672,11 @@ func (w *workspace) eval() (maxF, ss float64) {
 	if w.segOn > 0 {
 		w.segPrices()
 	}
+	// The per-route arrays sliced to one length, so that one bounds
+	// check covers them all.
+	nR := n * R
+	omd, fr, tau1, lnb := w.omd[:nR], w.fr[:nR], w.tau1[:nR], w.lnb[:nR]
+	pdA, wA, xA := w.pd[:nR], w.w[:nR], w.x[:nR]
 	for r := 0; r < R; r++ {
 		om := 1 - w.sig[r]
 		list := w.rl[r*n : r*n+w.rn[r]]
@@ -673,8 +684,8 @@ func (w *workspace) eval() (maxF, ss float64) {
 		for _, i := range list {
 			k := i*R + r
 			p := w.p[i]
-			pd := (p*w.omd[k] + w.fr[k]) * w.tau1[k]
-			w.pd[k] = pd
+			pd := (p*omd[k] + fr[k]) * tau1[k]
+			pdA[k] = pd
 			// fexp(lnb + om·flog(pd)) with the range checks in line so
 			// that the cores are inlined.
 			var lpd float64
@@ -684,12 +695,12 @@ func (w *workspace) eval() (maxF, ss float64) {
 				lpd = math.Log(pd)
 			}
 			var wk float64
-			if a := w.lnb[k] + om*lpd; a > -700 && a < 700 {
+			if a := lnb[k] + om*lpd; a > -700 && a < 700 {
 				wk = fexpCore(a)
 			} else {
 				wk = math.Exp(a)
 			}
-			w.w[k] = wk
+			wA[k] = wk
 			W += wk
 		}
 		w.W[r] = W
@@ -710,8 +721,8 @@ func (w *workspace) eval() (maxF, ss float64) {
 		c := PQ / W
 		for _, i := range list {
 			k := i*R + r
-			xk := w.w[k] * c / w.pd[k]
-			w.x[k] = xk
+			xk := wA[k] * c / pdA[k]
+			xA[k] = xk
 			w.D[i] += xk
 		}
 	}
@@ -807,6 +818,8 @@ func (w *workspace) jacobian() {
 	for k := range J {
 		J[k] = 0
 	}
+	nR := n * R
+	omd, fr, th, wA, xA, ca := w.omd[:nR], w.fr[:nR], w.th[:nR], w.w[:nR], w.x[:nR], w.ca[:nR]
 	for r := 0; r < R; r++ {
 		W := w.W[r]
 		if W == 0 {
@@ -820,10 +833,10 @@ func (w *workspace) jacobian() {
 		sig := w.sig[r]
 		for b, j := range list {
 			k := j*R + r
-			pj := w.p[j] * w.omd[k]
-			th := pj / (pj + w.fr[k])
-			w.th[k] = th
-			tv[b] = w.w[k] * th
+			pj := w.p[j] * omd[k]
+			t := pj / (pj + fr[k])
+			th[k] = t
+			tv[b] = wA[k] * t
 		}
 		// The routes into r whose segment's z is an unknown (few).
 		sb := w.tsb[:0]
@@ -843,7 +856,7 @@ func (w *workspace) jacobian() {
 		}
 		for b, i := range list {
 			k := i*R + r
-			xi := w.ca[k] * w.x[k] / w.sc[i] // rows scaled as F; ca weighs the flow's effect on the supplier's concession
+			xi := ca[k] * xA[k] / w.sc[i] // rows scaled as F; ca weighs the flow's effect on the supplier's concession
 			c1 := xi * se
 			a := al[b]
 			row := J[a*na : a*na+na]
@@ -857,7 +870,7 @@ func (w *workspace) jacobian() {
 					row[aj] += c1 * tv[bb]
 				}
 			}
-			row[a] -= sig * xi * w.th[k]
+			row[a] -= sig * xi * th[k]
 			// A segment's z lowers its routes' prices: its column is
 			// their price derivatives with the opposite sign.
 			for _, bb := range sb {
@@ -865,7 +878,7 @@ func (w *workspace) jacobian() {
 			}
 			if len(sb) > 0 {
 				if col := w.rsegCol[k]; col >= 0 {
-					row[col] += sig * xi * w.th[k]
+					row[col] += sig * xi * th[k]
 				}
 			}
 		}

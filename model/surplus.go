@@ -18,6 +18,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 			p = reservationPrice(&w.sup[i])
 		}
 		sol.FOB[i] = p
+		flow, cfr, del := sol.Flow[i][:R], sol.CFR[i][:R], sol.Delivered[i][:R]
 		for r := 0; r < R; r++ {
 			k := i*R + r
 			x := 0.0
@@ -25,9 +26,9 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 				x = w.x[k]
 			}
 			pi := p*w.omd[k] + w.fr[k]
-			sol.Flow[i][r] = x
-			sol.CFR[i][r] = pi
-			sol.Delivered[i][r] = pi * w.tau1[k]
+			flow[r] = x
+			cfr[r] = pi
+			del[r] = pi * w.tau1[k]
 		}
 	}
 
@@ -119,10 +120,9 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	R := w.R
 	sp := &w.sup[i]
 	corr := m.Suppliers[i].Corridors
-	for k := range corr {
-		sol.CorridorFlow[i][k] = 0
-		sol.CorridorUse[i][k] = 0
-	}
+	cflow, cuse := sol.CorridorFlow[i][:len(corr)], sol.CorridorUse[i][:len(corr)]
+	clear(cflow)
+	clear(cuse)
 	if sol.CorridorCap != nil && len(sol.CorridorCap[i]) == len(corr) {
 		copy(sol.CorridorCap[i], pol.CorridorCap[i])
 	}
@@ -146,8 +146,9 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	}
 	p := w.p[i]
 	var S, rev, conc, dom, domRev, segd float64
+	flow := sol.Flow[i][:R]
 	for r := 0; r < R; r++ {
-		x := sol.Flow[i][r]
+		x := flow[r]
 		k := i*R + r
 		S += x
 		rev += p * w.omd[k] * x
@@ -202,14 +203,14 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		for k, fi := range sp.fac {
 			if fi >= 0 {
 				v, _, _ := w.facFlow(i, k, S)
-				sol.CorridorFlow[i][k] = v
+				cflow[k] = v
 				left -= v
 			}
 		}
 	}
 	var logi, route, fac float64
 	for j, k := range sp.ord {
-		f := sol.CorridorFlow[i][k]
+		f := cflow[k]
 		rho := 0.0
 		if sp.dyn && sp.fac[k] >= 0 {
 			rho = w.rho[sp.fac[k]]
@@ -221,11 +222,11 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 				rho = sg.ek + sg.pt*(1-sg.e)
 			}
 			f = max(0, min(left, sp.capIn(k)))
-			sol.CorridorFlow[i][k] = f
+			cflow[k] = f
 			left -= f
 		}
 		if pc := sp.pcap[k]; pc > 0 {
-			sol.CorridorUse[i][k] = f / pc
+			cuse[k] = f / pc
 		}
 		// A facility's shadow value is in the corridor's cost in force
 		// (the fill), but nobody is paid it: the supplier keeps it as
