@@ -86,11 +86,11 @@ func (w *workspace) prepareCorridors(pol *Policy, i int) {
 // routes that do not trade).
 func (w *workspace) flowsOf(i int) {
 	R := w.R
-	for r := 0; r < R; r++ {
-		k := i*R + r
-		w.xs[r] = 0
-		if w.open[k] && w.W[r] > 0 {
-			w.xs[r] = w.x[k]
+	open, x, W, xs := w.open[i*R:i*R+R], w.x[i*R:i*R+R], w.W[:R], w.xs[:R]
+	for r := range xs {
+		xs[r] = 0
+		if open[r] && W[r] > 0 {
+			xs[r] = x[r]
 		}
 	}
 }

@@ -149,7 +149,7 @@ type workspace struct {
 	// current point) or jacFactored (LU factors of an earlier Jacobian,
 	// reused for chord steps near the solution).
 	jstate int
-	tu     []float64 // Jacobian scratch per region
+	tu     []float64 // Jacobian scratch: a region's terms spread over its active positions
 	tv     []float64
 	tsb    []int
 
@@ -332,6 +332,10 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		// Supplier i's rows, sliced to R once (pol.check made the shape).
 		wdI, rcI, banI, cnI := pol.Wedge[i][:R], pol.RiskCost[i][:R], pol.Ban[i][:R], pol.Concession[i][:R]
 		tinI, toutI, mwI := pol.TRQIn[i][:R], pol.TRQOut[i][:R], m.Wedge[i][:R]
+		k0 := i * R
+		openI, routeI, lnA := w.open[k0:k0+R], c.route[k0:k0+R], w.lnA[:R]
+		tau1I, riskI, govI := w.tau1[k0:k0+R], w.risk[k0:k0+R], w.gov[k0:k0+R]
+		omdI, dltI, ezI, caI := w.omd[k0:k0+R], w.dlt[k0:k0+R], w.ez[k0:k0+R], w.ca[k0:k0+R]
 		for r := 0; r < R; r++ {
 			k := i*R + r
 			wd := wdI[r]
@@ -340,8 +344,8 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			if !(t1 > 0) {
 				return &FieldError{Field: "policy.wedge[" + s.Name + "][" + m.Regions[r].Name + "]", Msg: fmt.Sprintf("%g makes the total wedge %g ≤ −100%%", wd, t1-1), Kind: ErrInvalidPolicy}
 			}
-			w.open[k] = c.route[k] && !banI[r]
-			trades := w.open[k] && !math.IsInf(w.lnA[r], -1)
+			openI[r] = routeI[r] && !banI[r]
+			trades := openI[r] && !math.IsInf(lnA[r], -1)
 			if trades {
 				sells = true
 			}
@@ -353,18 +357,18 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 					return err
 				}
 			}
-			w.tau1[k] = t1q
-			w.risk[k] = kappa
-			w.gov[k] = t1q - 1 - kappa // a quota collapsed to one rate is a tariff
+			tau1I[r] = t1q
+			riskI[r] = kappa
+			govI[r] = t1q - 1 - kappa // a quota collapsed to one rate is a tariff
 			if len(w.tq) > nq {
-				w.gov[k] = t1 - 1 - kappa // the quota's own rates are split in fill (trqSplit)
+				govI[r] = t1 - 1 - kappa // the quota's own rates are split in fill (trqSplit)
 			}
 			d := cnI[r]
-			w.omd[k] = 1 - d
-			w.dlt[k] = d
-			w.ez[k] = 1
-			w.ca[k] = 1
-			if d > 0 && w.open[k] {
+			omdI[r] = 1 - d
+			dltI[r] = d
+			ezI[r] = 1
+			caI[r] = 1
+			if d > 0 && openI[r] {
 				w.conc[i] = true
 			}
 		}
@@ -374,9 +378,11 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.act = append(w.act, i)
 		w.part = append(w.part, i)
-		y := flog(s.FOB)
+		var y float64
 		if start != nil && start[i] > 0 && finite(start[i]) {
 			y = flog(start[i])
+		} else {
+			y = flog(s.FOB)
 		}
 		w.y[i] = clampY(y)
 	}
@@ -677,13 +683,14 @@ func (w *workspace) eval() (maxF, ss float64) {
 	nR := n * R
 	omd, fr, tau1, lnb := w.omd[:nR], w.fr[:nR], w.tau1[:nR], w.lnb[:nR]
 	pdA, wA, xA := w.pd[:nR], w.w[:nR], w.x[:nR]
+	pA, DA := w.p[:n], w.D[:n]
 	for r := 0; r < R; r++ {
 		om := 1 - w.sig[r]
 		list := w.rl[r*n : r*n+w.rn[r]]
 		var W float64
 		for _, i := range list {
 			k := i*R + r
-			p := w.p[i]
+			p := pA[i]
 			pd := (p*omd[k] + fr[k]) * tau1[k]
 			pdA[k] = pd
 			// fexp(lnb + om·flog(pd)) with the range checks in line so
@@ -723,7 +730,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 			k := i*R + r
 			xk := wA[k] * c / pdA[k]
 			xA[k] = xk
-			w.D[i] += xk
+			DA[i] += xk
 		}
 	}
 	if len(w.rho) > 0 {
@@ -847,12 +854,21 @@ func (w *workspace) jacobian() {
 				}
 			}
 		}
-		// al is ascending; when it has no gaps the row's columns are
-		// one slice.
-		a0 := 0
-		dense := cnt > 0 && al[cnt-1]-al[0] == cnt-1
-		if dense {
-			a0 = al[0]
+		// al is ascending: the row's columns are one slice from al[0].
+		// With gaps (a supplier without a route into r) tv is spread
+		// over it with zeros in the gaps (tu), which adds c1·0 to the
+		// entries between: the same values.
+		a0, span := 0, 0
+		if cnt > 0 {
+			a0, span = al[0], al[cnt-1]-al[0]+1
+		}
+		full := tv
+		if span > cnt {
+			full = w.tu[:span]
+			clear(full)
+			for bb, aj := range al {
+				full[aj-a0] = tv[bb]
+			}
 		}
 		for b, i := range list {
 			k := i*R + r
@@ -860,15 +876,9 @@ func (w *workspace) jacobian() {
 			c1 := xi * se
 			a := al[b]
 			row := J[a*na : a*na+na]
-			if dense {
-				seg := row[a0 : a0+cnt]
-				for bb, v := range tv {
-					seg[bb] += c1 * v
-				}
-			} else {
-				for bb, aj := range al {
-					row[aj] += c1 * tv[bb]
-				}
+			seg := row[a0 : a0+len(full)]
+			for bb, v := range full {
+				seg[bb] += c1 * v
 			}
 			row[a] -= sig * xi * th[k]
 			// A segment's z lowers its routes' prices: its column is
