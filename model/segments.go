@@ -179,9 +179,11 @@ func (w *workspace) segPrices() {
 func (w *workspace) segSupplyPrice(i int, p float64, xs []float64) float64 {
 	R := w.R
 	var D, Dd float64
+	dlt := w.dlt[i*R : i*R+R]
+	dlt = dlt[:len(xs)]
 	for r, x := range xs {
 		D += x
-		Dd += x * w.dlt[i*R+r]
+		Dd += x * dlt[r]
 	}
 	pt := p * w.sup[i].oml
 	if D > 0 {

@@ -39,6 +39,9 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 
 	// Per region.
 	clear(sol.TRQRent)
+	nR := n * R
+	tau1, risk0, gov, ez, dlt := w.tau1[:nR], w.risk[:nR], w.gov[:nR], w.ez[:nR], w.dlt[:nR]
+	fob, home, domReg, domShare := sol.FOB[:n], c.Home[:n], c.domReg[:n], c.domShare[:n]
 	for r := 0; r < R; r++ {
 		var tonnes, imports, cfr, paid, bill, tariff, rent, risk, conc float64
 		for i := 0; i < n; i++ {
@@ -50,18 +53,20 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 			pi := sol.CFR[i][r]
 			tonnes += x
 			cfr += pi * x
-			paid += pi * (w.tau1[k] - w.risk[k]) * x
-			risk += pi * w.risk[k] * x
-			tariff += pi * w.gov[k] * x
-			conc += sol.FOB[i] * w.ez[k] * w.dlt[k] * x
-			if g, q, ok := w.trqSplit(k, pi, x); ok {
-				tariff += g
-				rent += q
+			paid += pi * (tau1[k] - risk0[k]) * x
+			risk += pi * risk0[k] * x
+			tariff += pi * gov[k] * x
+			conc += fob[i] * ez[k] * dlt[k] * x
+			if len(w.tq) > 0 {
+				if g, q, ok := w.trqSplit(k, pi, x); ok {
+					tariff += g
+					rent += q
+				}
 			}
-			if c.Home[i] != r {
+			if home[i] != r {
 				imp := x
-				if c.domReg[i] == r {
-					imp -= c.domShare[i] * x
+				if domReg[i] == r {
+					imp -= domShare[i] * x
 				}
 				imports += imp
 				bill += pi * imp
