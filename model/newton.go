@@ -206,7 +206,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
-		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n), tsb: make([]int, 0, n),
+		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n), tsb: make([]int, 0, 2*n),
 		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
 		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
@@ -845,14 +845,16 @@ func (w *workspace) jacobian() {
 			th[k] = t
 			tv[b] = wA[k] * t
 		}
-		// The routes into r whose segment's z is an unknown (few).
+		// The routes into r whose segment's z is an unknown (few), as
+		// pairs: the route's position in list, the segment's column.
 		sb := w.tsb[:0]
 		if w.segOn > 0 {
 			for bb, j := range list {
-				if w.rsegCol[j*R+r] >= 0 {
-					sb = append(sb, bb)
+				if col := w.rsegCol[j*R+r]; col >= 0 {
+					sb = append(sb, bb, col)
 				}
 			}
+			w.tsb = sb[:0]
 		}
 		// al is ascending: the row's columns are one slice from al[0].
 		// With gaps (a supplier without a route into r) tv is spread
@@ -883,8 +885,8 @@ func (w *workspace) jacobian() {
 			row[a] -= sig * xi * th[k]
 			// A segment's z lowers its routes' prices: its column is
 			// their price derivatives with the opposite sign.
-			for _, bb := range sb {
-				row[w.rsegCol[list[bb]*R+r]] -= c1 * tv[bb]
+			for q := 0; q+1 < len(sb); q += 2 {
+				row[sb[q+1]] -= c1 * tv[sb[q]]
 			}
 			if len(sb) > 0 {
 				if col := w.rsegCol[k]; col >= 0 {
