@@ -28,6 +28,38 @@ func BenchmarkPathPair(b *testing.B) {
 	}
 }
 
+// BenchmarkPathPairWork is BenchmarkPathPair reporting the solver's work
+// per solved month from each month's Result: excess-demand evaluations
+// and Newton iterations (months the counterfactual shares with the
+// scenario are counted once). A month's cost is about these times an
+// evaluation's, plus its fixed set-up and outputs (docs/MODEL.md,
+// section 9.2, "Speed").
+func BenchmarkPathPairWork(b *testing.B) {
+	s := loadBuiltin(b, "us-relief-2025")
+	ctx := context.Background()
+	var evals, iters, months int
+	for b.Loop() {
+		run, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual)
+		if err != nil {
+			b.Fatal(err)
+		}
+		evals, iters, months = 0, 0, 0
+		for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
+			for k, r := range p.Results {
+				if p == run.Counterfactual && p.Sol[k] == run.Scenario.Sol[k] {
+					continue // a shared month, solved once
+				}
+				evals += r.Evaluations
+				iters += r.Iterations
+				months++
+			}
+		}
+	}
+	b.ReportMetric(float64(months), "months-solved")
+	b.ReportMetric(float64(evals)/float64(months), "evals/month")
+	b.ReportMetric(float64(iters)/float64(months), "iters/month")
+}
+
 // BenchmarkPathPairNoEvents is the same pair on the bare base market with
 // no events (every month is the base year): the bookkeeping floor.
 func BenchmarkPathPairNoEvents(b *testing.B) {
