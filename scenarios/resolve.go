@@ -758,6 +758,9 @@ func cloneMarketFile(f *MarketFile) *MarketFile {
 	if f.Coalitions != nil {
 		c.Coalitions = append([]CoalitionFile(nil), f.Coalitions...) // overrides set Weight
 	}
+	if f.Facilities != nil {
+		c.Facilities = append([]FacilityFile(nil), f.Facilities...) // overrides set Capacity
+	}
 	return &c
 }
 
