@@ -75,3 +75,74 @@ func TestModelDocBaseMarkups(t *testing.T) {
 		}
 	}
 }
+
+// TestConductDocFitted: docs/SCENARIOS.md ("Market conduct") and
+// docs/DATA.md quote the fitted conducts of the conduct built-ins ("—
+// Canada 0.37, Russia 0.75, Belarus 0.43 when each acts alone; Canada
+// 0.37, Russia 0.45, Belarus 0.28 with BPC in force") and the gaps they
+// are fitted to ("Canada 95, Russia 110, Belarus 70 $/t"). They are
+// bpc-reunion's and bpc-breakup's, and Calibrate's m0 − MC0: a re-fit
+// that moves them fails here rather than leaving a hand copy behind.
+func TestConductDocFitted(t *testing.T) {
+	conducts := func(name string) map[string]string {
+		s := mustLoad(t, name)
+		out := map[string]string{}
+		for _, sp := range s.Spec.Market.Suppliers {
+			out[sp.Name] = strconv.FormatFloat(sp.Conduct, 'g', -1, 64)
+		}
+		return out
+	}
+	alone, joint := conducts("bpc-reunion"), conducts("bpc-breakup")
+	m, err := BaseMarket(DefaultMarket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := model.Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap := func(name string) float64 {
+		i := m.SupplierIndex(name)
+		return cal.M0[i] - cal.MC0[i]
+	}
+	read := func(file string) string {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(string(data)), " ")
+	}
+	triple := `Canada ([0-9.]+), Russia ([0-9.]+),? Belarus ([0-9.]+)`
+	names := []string{"Canada", "Russia", "Belarus"}
+	scen := read("../docs/SCENARIOS.md")
+	data := read("../docs/DATA.md")
+	for _, tc := range []struct {
+		file, doc, pattern string
+		want               []map[string]string
+	}{
+		{"docs/SCENARIOS.md", scen, "— " + triple + " when each acts alone; " + triple + " with BPC in force", []map[string]string{alone, joint}},
+		{"docs/DATA.md", data, `\(` + triple + " when each acts alone", []map[string]string{alone}},
+	} {
+		q := regexp.MustCompile(tc.pattern).FindStringSubmatch(tc.doc)
+		if q == nil {
+			t.Errorf("%s: no fitted conducts %q; the pattern no longer finds them", tc.file, tc.pattern)
+			continue
+		}
+		for k, want := range tc.want {
+			for j, name := range names {
+				if got := q[1+3*k+j]; got != want[name] {
+					t.Errorf("%s: %q quotes %s's conduct %s; the built-in has %s", tc.file, q[0], name, got, want[name])
+				}
+			}
+		}
+	}
+	q := regexp.MustCompile(`whole 2020 gap \(` + triple + ` \$/t\)`).FindStringSubmatch(scen)
+	if q == nil {
+		t.Fatal("docs/SCENARIOS.md: no gaps the conducts are fitted to; the pattern no longer finds them")
+	}
+	for j, name := range names {
+		if v, _ := strconv.ParseFloat(q[1+j], 64); math.Abs(v-gap(name)) > 0.5+1e-9 {
+			t.Errorf("docs/SCENARIOS.md: %q: %s's gap m0 − MC0 is %.0f $/t in the calibrated base year", q[0], name, gap(name))
+		}
+	}
+}
