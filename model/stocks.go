@@ -1,6 +1,11 @@
 package model
 
-import "math"
+import (
+	"math"
+	"math/cmplx"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // Stocks held by importers and distributors (docs/MODEL.md, section 10).
 //
@@ -149,4 +154,86 @@ func checkStocks(f string, reg *Region) error {
 		}
 	}
 	return nil
+}
+
+// maxCyclePeriod is the longest period, in months, of a root pair that
+// StockCycle counts as a cycle.
+const maxCyclePeriod = 120
+
+// maxStockCycleRadius is the largest modulus of the stock cycle's root
+// pair (StockCycle) that the valid parameter sets may reach.
+const maxStockCycleRadius = 0.95
+
+// MaxStockCycleRadius returns the largest valid modulus |z| of a region's
+// stock-cycle root pair (StockCycle): the joint rule on the demand speed
+// μ, the demand elasticity ε, the stock speed φ and response β, the
+// carrying cost c, the stock-to-use ratio k and the expectation speed ω
+// (docs/MODEL.md §9.1, "The stock-cycle rule"). At |z| ≤ 0.95 a cycle
+// loses at least half its amplitude within 14 months; the constant was
+// found by a sweep of us-relief-2025's box of draws (docs/MODEL.md §9.1;
+// TestStockCycleCorners): at the crop rule's edge (θ = 1.2, ε = 0.4)
+// with the other parameters at the ends of their intervals, the crop
+// boom of 2021-22 starts cycles that stay below 10 times the base at
+// |z| = 0.9625 and pass 25 times at 0.967.
+func MaxStockCycleRadius() float64 { return maxStockCycleRadius }
+
+// StockCycleOK reports whether region g keeps the stock-cycle rule:
+// StockCycle's modulus at most MaxStockCycleRadius (true for a region
+// without stocks).
+func StockCycleOK(g *Region) bool {
+	r, _ := StockCycle(g)
+	return r <= maxStockCycleRadius
+}
+
+// StockCycle returns the modulus and the period (months) of the
+// oscillatory root pair of region g's linearised monthly stock cycle
+// (docs/MODEL.md §9.1, "The stock-cycle rule"), and 0, 0 when the region
+// holds no stocks or its roots are all real (no cycle). With supply held
+// fixed (the short-run supply response λ·η is left out: the region's
+// worst case), the deviations from the long run of log consumption c,
+// relative stocks s = S/S̄ − 1 and the log expected price e follow, with
+// K = 12k the stock-to-use ratio in months and γ = β/c (StockGamma),
+//
+//	p_t     = [(1−μ)·c_{t−1} − K·φ·s_{t−1} + K·φ·γ·e_t] / (μ·ε + K·φ·γ)   (shipments = supply)
+//	c_t     = (1−μ)·c_{t−1} − μ·ε·p_t                                      (partial adjustment)
+//	s_t     = (1−φ)·s_{t−1} − φ·γ·(p_t − e_t)                               (stock rule)
+//	e_{t+1} = (1−ω)·e_t + ω·p_t                                            (expectations)
+//
+// a linear map of (c_{t−1}, s_{t−1}, e_t) whose complex root pair z is
+// the inventory cycle: its amplitude changes by the factor |z| a month,
+// with period 2π/arg z. A pair whose period exceeds maxCyclePeriod (ten
+// years) is not counted: it does not turn round within a scenario's
+// horizon (it is the slow approach of stocks and expectations when φ and
+// ω are both small), and it makes no cycle.
+func StockCycle(g *Region) (radius, period float64) {
+	gam := StockGamma(g)
+	if !(gam > 0) || !(g.StockAdjust > 0) {
+		return 0, 0
+	}
+	mu, eps, phi, om, K := g.Adjust, g.Eps, g.StockAdjust, g.ExpectAdjust, g.StockMonths
+	D := mu*eps + K*phi*gam
+	a := [3]float64{(1 - mu) / D, -K * phi / D, K * phi * gam / D} // p_t = a·y
+	m := mat.NewDense(3, 3, nil)
+	for j := range 3 {
+		var y [3]float64
+		y[j] = 1
+		p := a[j]
+		m.Set(0, j, (1-mu)*y[0]-mu*eps*p)
+		m.Set(1, j, (1-phi)*y[1]-phi*gam*(p-y[2]))
+		m.Set(2, j, (1-om)*y[2]+om*p)
+	}
+	var ev mat.Eigen
+	if !ev.Factorize(m, mat.EigenNone) {
+		return math.Inf(1), 0
+	}
+	for _, z := range ev.Values(nil) {
+		if imag(z) <= 0 {
+			continue
+		}
+		r, per := cmplx.Abs(z), 2*math.Pi/cmplx.Phase(z)
+		if per <= maxCyclePeriod && r > radius {
+			radius, period = r, per
+		}
+	}
+	return radius, period
 }

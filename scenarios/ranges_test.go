@@ -65,7 +65,18 @@ func cropEpsBound() bound {
 	if err != nil {
 		panic(err)
 	}
-	return cropRuleBound("market.regions.Brazil.demand_elasticity", marketBound(regionFields, "demand_elasticity"), f)
+	return stockBound("demand_elasticity", cropRuleBound("market.regions.Brazil.demand_elasticity", marketBound(regionFields, "demand_elasticity"), f))
+}
+
+// stockBound is b, the valid range of region field key on base-2020,
+// narrowed by the stock-cycle rule with the dataset's other values
+// (stockRuleBound).
+func stockBound(key string, b bound) bound {
+	f, err := BaseMarketFile(DefaultMarket)
+	if err != nil {
+		panic(err)
+	}
+	return stockRuleBound("market.regions.*."+key, b, f)
 }
 
 // cropThetaBound is the valid range of the crop-price elasticity on
@@ -102,21 +113,21 @@ func rangeCases() []rangeCase {
 		// dataset's crop-price elasticity, and the global one with the
 		// driver off.
 		{name: "demand elasticity", set: "market.regions.*.demand_elasticity=%v", valid: cropEpsBound()},
-		{name: "demand elasticity, crop driver off", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=0"}, valid: marketBound(regionFields, "demand_elasticity")},
+		{name: "demand elasticity, crop driver off", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=0"}, valid: stockBound("demand_elasticity", marketBound(regionFields, "demand_elasticity"))},
 		{name: "demand elasticity, crop driver at its top", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=1.5"},
 			valid: bound{lo: model.MinEpsForCrop(1.5), hi: model.RangeEps().Hi}},
 		{name: "crop-price elasticity", set: "market.drivers.crop_prices.elasticity=%v", valid: cropThetaBound(), skipLo: true, why: "0 is the driver off, the crop driver off case above"},
 		{name: "crop-price elasticity, elastic demand", set: "market.drivers.crop_prices.elasticity=%v", with: []string{"market.regions.*.demand_elasticity=3"}, valid: bound{lo: 0, hi: driverElasticityBound.hi}, skipLo: true, why: "0 is the driver off"},
 		{name: "substitution elasticity", set: "market.regions.*.substitution_elasticity=%v", valid: marketBound(regionFields, "substitution_elasticity")},
-		{name: "demand adjustment", set: "market.regions.*.demand_adjustment_per_month=%v", valid: marketBound(regionFields, "demand_adjustment_per_month")},
+		{name: "demand adjustment", set: "market.regions.*.demand_adjustment_per_month=%v", valid: stockBound("demand_adjustment_per_month", marketBound(regionFields, "demand_adjustment_per_month"))},
 		{name: "demand growth", set: "market.regions.*.demand_growth_pct_per_year=%v", valid: marketBound(regionFields, "demand_growth_pct_per_year")},
 		{name: "supply elasticity", set: "market.suppliers.*.supply_elasticity=%v", valid: marketBound(supplierFields, "supply_elasticity")},
 		{name: "supply adjustment", set: "market.suppliers.*.supply_adjustment_per_month=%v", valid: marketBound(supplierFields, "supply_adjustment_per_month")},
-		{name: "stock to use", set: "market.regions.*.stock_to_use_months=%v", valid: marketBound(regionFields, "stock_to_use_months")},
-		{name: "stock adjustment", set: "market.regions.*.stock_adjustment_per_month=%v", valid: marketBound(regionFields, "stock_adjustment_per_month")},
-		{name: "stock response", set: "market.regions.*.stock_response=%v", valid: marketBound(regionFields, "stock_response")},
-		{name: "carrying cost", set: "market.regions.*.carrying_cost_pct_per_month=%v", valid: marketBound(regionFields, "carrying_cost_pct_per_month")},
-		{name: "expectation speed", set: "market.regions.*.price_expectation_speed_per_month=%v", valid: marketBound(regionFields, "price_expectation_speed_per_month")},
+		{name: "stock to use", set: "market.regions.*.stock_to_use_months=%v", valid: stockBound("stock_to_use_months", marketBound(regionFields, "stock_to_use_months"))},
+		{name: "stock adjustment", set: "market.regions.*.stock_adjustment_per_month=%v", valid: stockBound("stock_adjustment_per_month", marketBound(regionFields, "stock_adjustment_per_month"))},
+		{name: "stock response", set: "market.regions.*.stock_response=%v", valid: stockBound("stock_response", marketBound(regionFields, "stock_response"))},
+		{name: "carrying cost", set: "market.regions.*.carrying_cost_pct_per_month=%v", valid: stockBound("carrying_cost_pct_per_month", marketBound(regionFields, "carrying_cost_pct_per_month"))},
+		{name: "expectation speed", set: "market.regions.*.price_expectation_speed_per_month=%v", valid: stockBound("price_expectation_speed_per_month", marketBound(regionFields, "price_expectation_speed_per_month"))},
 		{name: "FOB price", set: "market.suppliers.*.fob_usd_per_t=%v", valid: marketBound(supplierFields, "fob_usd_per_t"), skipLo: true, why: "above 0: the base netback (FOB less corridor cost) must be positive, which Calibrate checks"},
 		{name: "capacity", set: "market.suppliers.*.capacity_mt=%v", valid: marketBound(supplierFields, "capacity_mt"), skipLo: true, why: "at least base sales, which Calibrate checks"},
 		{name: "corridor capacity", set: "market.suppliers.*.corridors.*.capacity_mt=%v", valid: marketBound(corridorFields, "capacity_mt"), skipLo: true, why: "the corridors must carry base sales, which Calibrate checks"},

@@ -263,7 +263,11 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 		}
 		out = append(out, uncChecked{ref: ref, dist: d, paths: pi.paths, unit: pi.unit})
 	}
+	n := len(l.diags)
 	l.checkCropEpsDraws(out, mf)
+	if len(l.diags) == n { // a box breaking the crop rule is reported once
+		l.checkStockCycleDraws(out, mf)
+	}
 	return out
 }
 
@@ -527,7 +531,7 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	if err != nil {
 		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
 	}
-	valid, month := cropRuleBound(path, pi.valid, s.mf), pi.month
+	valid, month := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf), pi.month
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {
 			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
@@ -554,7 +558,7 @@ func (s *Scenario) Range(path string) (lo, hi float64, loOpen bool, err error) {
 	if pi.str || pi.month {
 		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
 	}
-	v := cropRuleBound(path, pi.valid, s.mf)
+	v := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf)
 	return v.lo, v.hi, v.loStrict, nil
 }
 

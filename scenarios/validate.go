@@ -407,7 +407,11 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 		seen[key] = k
 		l.checkNums(d, at, fp, routeFields, func(f mfield) *Num { return f.num(mf, k, 0) }, "route "+key)
 	}
+	n := len(l.diags)
 	l.validateDrivers(mf, d, at)
+	if len(l.diags) == n { // a region breaking the crop rule is reported once
+		l.validateStockCycle(mf, d, at)
+	}
 }
 
 // stockKeys are the optional region fields of stocks: 0 (or absent) means

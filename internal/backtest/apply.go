@@ -20,6 +20,10 @@ import (
 const (
 	MarketFile  = "scenarios/data/base-2020.yaml"
 	HistoryFile = "scenarios/builtin/history.yaml"
+	// BaseMarketName is MarketFile's name as an embedded dataset
+	// (scenarios.BaseMarket): its regions' stock-to-use ratios and
+	// carrying costs enter the stock-cycle rule of the box of draws.
+	BaseMarketName = "base-2020"
 )
 
 // Fitted is the published estimate of one parameter as the built-ins
@@ -181,8 +185,11 @@ func validRange(name string) model.Range {
 // are rounded as the dataset writes them, outward, and the estimate is
 // inside. When the box of θ and ε breaks the joint rule θ/ε ≤
 // model.MaxCropEpsRatio, θ's upper end and ε's lower end are moved to the
-// largest box that keeps it and both estimates.
-func UncertainRanges(fit []Fitted) map[string][2]float64 {
+// largest box that keeps it and both estimates. The stock-cycle
+// parameters are then cut so that every corner of the box keeps the
+// stock-cycle rule in each of regions (stockCycleBox; none with nil
+// regions).
+func UncertainRanges(fit []Fitted, regions []model.Region) map[string][2]float64 {
 	out := map[string][2]float64{}
 	for _, f := range fit {
 		v := validRange(f.Name)
@@ -213,7 +220,116 @@ func UncertainRanges(fit []Fitted) map[string][2]float64 {
 		c[1] = math.Max(roundDown(r*e[0]), est[ParamCropElasticity])
 		out[ParamCropElasticity], out[ParamDemandElast] = c, e
 	}
+	stockCycleBox(out, fit, regions)
 	return out
+}
+
+// stockSide lists the fitted parameters of the stock-cycle rule
+// (model.StockCycleOK) whose end the box construction moves: the end at
+// which the cycle is least damped, lo for the demand speed μ, hi for the
+// stock speed φ, the stock response β and the expectation speed ω.
+var stockSide = []struct {
+	name string
+	hi   bool
+}{
+	{ParamDemandAdjust, false},
+	{ParamStockAdjust, true},
+	{ParamStockResponse, true},
+	{ParamExpectAdjust, true},
+}
+
+// stockCycleBox narrows out, the box of draws, so that every corner of
+// the stock-cycle parameters (μ, ε, φ, β, ω) keeps the stock-cycle rule
+// in every region of regions (with the region's own stock-to-use ratio
+// and carrying cost, which the fit does not move): the destabilising end
+// of each of μ, φ, β and ω (stockSide) is moved towards its estimate by
+// the smallest common fraction t (bisection to 1e-4) at which all 32
+// corners keep model.StockCycleOK, then rounded inwards. ε's interval is
+// the crop rule's and stays. Nothing changes when the box already keeps
+// the rule, or when a parameter of the rule is not fitted.
+func stockCycleBox(out map[string][2]float64, fit []Fitted, regions []model.Region) {
+	est := map[string]float64{}
+	for _, f := range fit {
+		est[f.Name] = roundFitted(f.Value)
+	}
+	for _, sd := range stockSide {
+		if _, ok := est[sd.name]; !ok {
+			return
+		}
+	}
+	if _, ok := out[ParamDemandElast]; !ok {
+		return
+	}
+	box := func(t float64) map[string][2]float64 {
+		b := map[string][2]float64{ParamDemandElast: out[ParamDemandElast]}
+		for _, sd := range stockSide {
+			r := out[sd.name]
+			if sd.hi {
+				r[1] += t * (est[sd.name] - r[1])
+			} else {
+				r[0] += t * (est[sd.name] - r[0])
+			}
+			b[sd.name] = r
+		}
+		return b
+	}
+	ok := func(b map[string][2]float64) bool { return StockBoxOK(b, regions) }
+	if ok(box(0)) {
+		return
+	}
+	lo, hi := 0.0, 1.0
+	for hi-lo > 1e-4 {
+		if m := (lo + hi) / 2; ok(box(m)) {
+			hi = m
+		} else {
+			lo = m
+		}
+	}
+	b := box(hi)
+	for _, sd := range stockSide {
+		r := b[sd.name]
+		if sd.hi {
+			r[1] = math.Max(roundDown(r[1]), est[sd.name])
+		} else {
+			r[0] = math.Min(roundUp(r[0]), est[sd.name])
+		}
+		out[sd.name] = r
+	}
+}
+
+// StockBoxOK reports whether every corner of box (the ranges of the
+// demand elasticity ε and of the stockSide parameters, by their Param
+// names) keeps the stock-cycle rule, model.StockCycleOK, in every one of
+// regions (their other parameters as given).
+func StockBoxOK(box map[string][2]float64, regions []model.Region) bool {
+	names := []string{ParamDemandElast, ParamDemandAdjust, ParamStockAdjust, ParamStockResponse, ParamExpectAdjust}
+	for _, g := range regions {
+		for m := range 1 << len(names) {
+			for j, n := range names {
+				r, ok := box[n]
+				if !ok {
+					continue
+				}
+				v := r[m>>j&1]
+				switch n {
+				case ParamDemandElast:
+					g.Eps = v
+				case ParamDemandAdjust:
+					g.Adjust = v
+				case ParamStockAdjust:
+					g.StockAdjust = v
+				case ParamStockResponse:
+					g.StockResponse = v
+				case ParamExpectAdjust:
+					g.ExpectAdjust = v
+				}
+			}
+			if !model.StockCycleOK(&g) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // roundDown and roundUp round to fittedDigits significant digits
@@ -265,13 +381,19 @@ func ApplyToHistory(data []byte, fit []Fitted) ([]byte, error) {
 	if i < 0 || j < i {
 		return nil, fmt.Errorf("backtest: %s has no block %q … %q in its uncertainty section", HistoryFile, beginUncertain, endUncertain)
 	}
-	rs := UncertainRanges(fit)
+	base, err := scenarios.BaseMarket(BaseMarketName)
+	if err != nil {
+		return nil, err
+	}
+	rs := UncertainRanges(fit, base.Regions)
 	var b strings.Builder
 	b.WriteString(beginUncertain)
 	b.WriteString("  # The back-test's estimates (docs/BACKTEST.md) as mode, each over its 95%\n" +
 		"  # confidence interval cut at its valid range; the crop-price and demand\n" +
 		"  # elasticities cut to the largest box in which no draw breaks the\n" +
-		"  # crop-demand rule (docs/SCENARIOS.md, \"Drivers\").\n")
+		"  # crop-demand rule (docs/SCENARIOS.md, \"Drivers\"); the demand and\n" +
+		"  # stock speeds, the stock response and the expectation speed cut so\n" +
+		"  # that no corner breaks the stock-cycle rule (docs/MODEL.md 9.1).\n")
 	for _, up := range uncertainPaths {
 		f, ok := byName[up.name]
 		if !ok {

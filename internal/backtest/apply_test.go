@@ -82,7 +82,7 @@ func TestUncertainRanges(t *testing.T) {
 		{"ε's estimate binds", toyFit(1, 1.5, 0.35, 0.1), [2]float64{0, 1.05}, [2]float64{0.35, 0.8}, [2]float64{0, 40}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := UncertainRanges(tc.fit)
+			got := UncertainRanges(tc.fit, nil)
 			if got[ParamCropElasticity] != tc.thetaHi || got[ParamDemandElast] != tc.epsLo || got[ParamDiscount] != tc.disc {
 				t.Errorf("θ %v, ε %v, risk cost %v; want %v, %v, %v", got[ParamCropElasticity], got[ParamDemandElast], got[ParamDiscount], tc.thetaHi, tc.epsLo, tc.disc)
 			}

@@ -1,0 +1,227 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// The stock-cycle rule (docs/MODEL.md §9.1, "The stock-cycle rule"): in
+// every region that holds stocks, the modulus of the linearised stock
+// cycle (model.StockCycle) of its demand speed and elasticity, stock
+// parameters and expectation speed is at most model.MaxStockCycleRadius.
+// The validator checks it on the market (after overrides and --set) and
+// over every corner of the box of draws.
+
+// stockCycleKeys are the region fields the stock-cycle rule reads, in
+// the order its messages list them; blameKey is the one named when the
+// market file itself (no override) breaks the rule.
+var stockCycleKeys = []string{"demand_adjustment_per_month", "demand_elasticity", "stock_to_use_months",
+	"stock_adjustment_per_month", "stock_response", "carrying_cost_pct_per_month", "price_expectation_speed_per_month"}
+
+const blameKey = "price_expectation_speed_per_month"
+
+// stockRegion returns region r of mf as the model.Region fields the
+// rule reads (file units converted as regionFields do).
+func stockRegion(mf *MarketFile, r int) model.Region {
+	g := model.Region{Name: mf.Regions[r].Name}
+	m := &model.Market{Regions: []model.Region{g}}
+	for _, k := range stockCycleKeys {
+		f, _ := findField(regionFields, k)
+		f.set(m, 0, 0, f.num(mf, r, 0).Value*f.scale)
+	}
+	return m.Regions[0]
+}
+
+// setStockKey sets field key of g to v in file units.
+func setStockKey(g *model.Region, key string, v float64) {
+	f, _ := findField(regionFields, key)
+	m := &model.Market{Regions: []model.Region{*g}}
+	f.set(m, 0, 0, v*f.scale)
+	*g = m.Regions[0]
+}
+
+// stockCycleMessage says why region g breaks the stock-cycle rule.
+func stockCycleMessage(g *model.Region) string {
+	r, per := model.StockCycle(g)
+	return fmt.Sprintf("region %s's stock cycle is damped too weakly: its monthly modulus is %.4g (period %.0f months), at most %g is valid "+
+		"(demand_adjustment_per_month %.4g, demand_elasticity %.4g, stock_to_use_months %.4g, stock_adjustment_per_month %.4g, "+
+		"stock_response %.4g, carrying_cost_pct_per_month %.4g, price_expectation_speed_per_month %.4g); "+
+		"raise demand_adjustment_per_month, or lower price_expectation_speed_per_month or stock_response "+
+		"(beyond, stocks bought in a price trough and a fast-moving expected price drive a cycle that grows to implausible prices; "+
+		"docs/MODEL.md §9.1, \"The stock-cycle rule\")",
+		g.Name, r, per, model.MaxStockCycleRadius(), g.Adjust, g.Eps, g.StockMonths, g.StockAdjust, g.StockResponse, 100*g.CarryCost, g.ExpectAdjust)
+}
+
+// stockFieldsValid reports whether region r's fields of the rule are
+// each in their valid range (else their range errors come first).
+func stockFieldsValid(mf *MarketFile, r int) bool {
+	for _, k := range stockCycleKeys {
+		f, _ := findField(regionFields, k)
+		if !f.valid.ok(f.num(mf, r, 0).Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// validateStockCycle checks the stock-cycle rule in every region of mf
+// that holds stocks, reported at the override that broke it (the first
+// of the rule's fields overridden in the region, by a file or --set),
+// else at the region's price_expectation_speed_per_month.
+func (l *loader) validateStockCycle(mf *MarketFile, d *doc, at func(string) string) {
+	reported := map[string]bool{}
+	for r := range mf.Regions {
+		if !(mf.Regions[r].StockMonths.Value > 0) || !stockFieldsValid(mf, r) {
+			continue
+		}
+		g := stockRegion(mf, r)
+		if model.StockCycleOK(&g) {
+			continue
+		}
+		msg := stockCycleMessage(&g)
+		var o ovRef
+		ok := false
+		for _, k := range stockCycleKeys {
+			if o, ok = l.overriddenBy["market.regions."+g.Name+"."+k]; ok {
+				break
+			}
+		}
+		switch {
+		case !ok:
+			l.errAt(d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), "%s", msg)
+		case reported[o.key]:
+		case o.doc == nil:
+			l.setDiag(o.key, "market."+o.path, "%s", msg)
+		default:
+			l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
+		}
+		if ok {
+			reported[o.key] = true
+		}
+	}
+}
+
+// checkStockCycleDraws checks the stock-cycle rule over every corner of
+// the box of draws: in each region that holds stocks, each of the rule's
+// fields drawn (by any entry) at both ends of its draws, the others at
+// the market's values. A box with a corner that breaks it is an error at
+// the entry that draws the expectation speed (else the last entry that
+// draws one of the rule's fields): every draw must be a valid market.
+func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
+	if mf == nil {
+		return
+	}
+	type drawn struct {
+		key    string
+		lo, hi float64
+		k      int
+	}
+	for r := range mf.Regions {
+		g := &mf.Regions[r]
+		if !(g.StockMonths.Value > 0) || !stockFieldsValid(mf, r) {
+			continue
+		}
+		var ds []drawn
+		at := -1
+		for k, u := range unc {
+			for _, p := range u.paths {
+				rest, ok := strings.CutPrefix(p, "market.regions."+g.Name+".")
+				if !ok {
+					continue
+				}
+				for _, key := range stockCycleKeys {
+					if rest == key {
+						ds = append(ds, drawn{key, u.dist.Quantile(0), u.dist.Quantile(1), k})
+						if at < 0 || key == blameKey {
+							at = k
+						}
+					}
+				}
+			}
+		}
+		if len(ds) == 0 || len(ds) > 12 {
+			continue
+		}
+		base := stockRegion(mf, r)
+		for m := range 1 << len(ds) {
+			c := base
+			for j, dr := range ds {
+				v := dr.lo
+				if m>>j&1 == 1 {
+					v = dr.hi
+				}
+				setStockKey(&c, dr.key, v)
+			}
+			if model.StockCycleOK(&c) {
+				continue
+			}
+			u := unc[at].ref
+			l.errAt(u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), "the draws reach a corner that breaks the stock-cycle rule: %s", stockCycleMessage(&c))
+			return
+		}
+	}
+}
+
+// stockRuleBound narrows the valid bound of path, a region field of the
+// stock-cycle rule (market.regions.NAME.KEY, NAME may be *), to the
+// values that keep the rule with the region's other fields held at mf's
+// values, in every region it names that holds stocks and keeps the rule
+// at mf's values (the interval around mf's value, by bisection to 1e-9
+// relative; an end that keeps the rule stays). Other paths keep b.
+func stockRuleBound(path string, b bound, mf *MarketFile) bound {
+	rest, ok := strings.CutPrefix(path, "market.regions.")
+	i := strings.LastIndex(rest, ".")
+	if mf == nil || !ok || i < 0 {
+		return b
+	}
+	name, key := rest[:i], rest[i+1:]
+	if !slices.Contains(stockCycleKeys, key) {
+		return b
+	}
+	f, _ := findField(regionFields, key)
+	for r := range mf.Regions {
+		if name != "*" && mf.Regions[r].Name != name {
+			continue
+		}
+		if !(mf.Regions[r].StockMonths.Value > 0) || !stockFieldsValid(mf, r) {
+			continue
+		}
+		g := stockRegion(mf, r)
+		if !model.StockCycleOK(&g) {
+			continue
+		}
+		okAt := func(v float64) bool {
+			c := g
+			setStockKey(&c, key, v)
+			return model.StockCycleOK(&c)
+		}
+		v0 := f.num(mf, r, 0).Value
+		if !math.IsInf(b.lo, -1) && b.lo < v0 && !okAt(b.lo) {
+			bad, good := b.lo, v0
+			for good-bad > 1e-9*math.Abs(good) {
+				if m := (bad + good) / 2; okAt(m) {
+					good = m
+				} else {
+					bad = m
+				}
+			}
+			b.lo, b.loStrict = good, false
+		}
+		if !math.IsInf(b.hi, 1) && b.hi > v0 && !okAt(b.hi) {
+			good, bad := v0, b.hi
+			for bad-good > 1e-9*math.Abs(good) {
+				if m := (bad + good) / 2; okAt(m) {
+					good = m
+				} else {
+					bad = m
+				}
+			}
+			b.hi = good
+		}
+	}
+	return b
+}
