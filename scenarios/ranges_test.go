@@ -69,14 +69,15 @@ func cropEpsBound() bound {
 }
 
 // stockBound is b, the valid range of region field key on base-2020,
-// narrowed by the stock-cycle rule with the dataset's other values
-// (stockRuleBound).
-func stockBound(key string, b bound) bound {
-	f, err := BaseMarketFile(DefaultMarket)
+// narrowed by the stock-cycle rule with the dataset's other values and
+// every corner of the built-ins' box of draws (history's, with sets;
+// Scenario.Range).
+func stockBound(key string, b bound, sets ...string) bound {
+	s, err := Load("history", sets)
 	if err != nil {
 		panic(err)
 	}
-	return stockRuleBound("market.regions.*."+key, b, f)
+	return stockRuleBound("market.regions.*."+key, b, s.mf, s.Uncertain)
 }
 
 // cropThetaBound is the valid range of the crop-price elasticity on
@@ -113,7 +114,7 @@ func rangeCases() []rangeCase {
 		// dataset's crop-price elasticity, and the global one with the
 		// driver off.
 		{name: "demand elasticity", set: "market.regions.*.demand_elasticity=%v", valid: cropEpsBound()},
-		{name: "demand elasticity, crop driver off", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=0"}, valid: stockBound("demand_elasticity", marketBound(regionFields, "demand_elasticity"))},
+		{name: "demand elasticity, crop driver off", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=0"}, valid: stockBound("demand_elasticity", marketBound(regionFields, "demand_elasticity"), "market.drivers.crop_prices.elasticity=0")},
 		{name: "demand elasticity, crop driver at its top", set: "market.regions.*.demand_elasticity=%v", with: []string{"market.drivers.crop_prices.elasticity=1.5"},
 			valid: bound{lo: model.MinEpsForCrop(1.5), hi: model.RangeEps().Hi}},
 		{name: "crop-price elasticity", set: "market.drivers.crop_prices.elasticity=%v", valid: cropThetaBound(), skipLo: true, why: "0 is the driver off, the crop driver off case above"},

@@ -160,6 +160,21 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 				continue
 			}
 			u := unc[at].ref
+			for _, k := range stockCycleKeys {
+				// An override or --set of one of the rule's fields moved
+				// the box beyond it: reported there.
+				o, ok := l.overriddenBy["market.regions."+g.Name+"."+k]
+				if !ok {
+					continue
+				}
+				msg := fmt.Sprintf("a corner of the draws of uncertainty[%d] breaks the stock-cycle rule: %s", u.idx, stockCycleMessage(&c))
+				if o.doc == nil {
+					l.setDiag(o.key, "market."+o.path, "%s", msg)
+				} else {
+					l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
+				}
+				return
+			}
 			l.errAt(u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), "the draws reach a corner that breaks the stock-cycle rule: %s", stockCycleMessage(&c))
 			return
 		}
@@ -169,10 +184,12 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 // stockRuleBound narrows the valid bound of path, a region field of the
 // stock-cycle rule (market.regions.NAME.KEY, NAME may be *), to the
 // values that keep the rule with the region's other fields held at mf's
-// values, in every region it names that holds stocks and keeps the rule
-// at mf's values (the interval around mf's value, by bisection to 1e-9
-// relative; an end that keeps the rule stays). Other paths keep b.
-func stockRuleBound(path string, b bound, mf *MarketFile) bound {
+// values and, when unc draws them, at every corner of their draws (a
+// --set or override of path replaces its own entry, so that one is not
+// counted), in every region it names that holds stocks and keeps the
+// rule at mf's values (the interval around mf's value, by bisection to
+// 1e-9 relative; an end that keeps the rule stays). Other paths keep b.
+func stockRuleBound(path string, b bound, mf *MarketFile, unc []model.Uncertain) bound {
 	rest, ok := strings.CutPrefix(path, "market.regions.")
 	i := strings.LastIndex(rest, ".")
 	if mf == nil || !ok || i < 0 {
@@ -183,23 +200,47 @@ func stockRuleBound(path string, b bound, mf *MarketFile) bound {
 		return b
 	}
 	f, _ := findField(regionFields, key)
+	type drawn struct {
+		key    string
+		lo, hi float64
+	}
 	for r := range mf.Regions {
-		if name != "*" && mf.Regions[r].Name != name {
+		rn := mf.Regions[r].Name
+		if name != "*" && rn != name {
 			continue
 		}
 		if !(mf.Regions[r].StockMonths.Value > 0) || !stockFieldsValid(mf, r) {
 			continue
 		}
-		g := stockRegion(mf, r)
-		if !model.StockCycleOK(&g) {
+		var ds []drawn
+		for _, u := range unc {
+			for _, k := range stockCycleKeys {
+				if k != key && (u.Name == "market.regions.*."+k || u.Name == "market.regions."+rn+"."+k) {
+					ds = append(ds, drawn{k, u.Dist.Quantile(0), u.Dist.Quantile(1)})
+				}
+			}
+		}
+		if len(ds) > 12 {
 			continue
 		}
+		g := stockRegion(mf, r)
 		okAt := func(v float64) bool {
-			c := g
-			setStockKey(&c, key, v)
-			return model.StockCycleOK(&c)
+			for m := range 1 << len(ds) {
+				c := g
+				setStockKey(&c, key, v)
+				for j, d := range ds {
+					setStockKey(&c, d.key, [2]float64{d.lo, d.hi}[m>>j&1])
+				}
+				if !model.StockCycleOK(&c) {
+					return false
+				}
+			}
+			return true
 		}
 		v0 := f.num(mf, r, 0).Value
+		if !okAt(v0) {
+			continue
+		}
 		if !math.IsInf(b.lo, -1) && b.lo < v0 && !okAt(b.lo) {
 			bad, good := b.lo, v0
 			for good-bad > 1e-9*math.Abs(good) {

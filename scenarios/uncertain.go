@@ -531,7 +531,7 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	if err != nil {
 		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
 	}
-	valid, month := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf), pi.month
+	valid, month := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf, s.Uncertain), pi.month
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {
 			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
@@ -558,7 +558,7 @@ func (s *Scenario) Range(path string) (lo, hi float64, loOpen bool, err error) {
 	if pi.str || pi.month {
 		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
 	}
-	v := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf)
+	v := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf, s.Uncertain)
 	return v.lo, v.hi, v.loStrict, nil
 }
 
