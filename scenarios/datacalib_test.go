@@ -53,18 +53,7 @@ func TestDataDocCalibration(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(data)
-	m, err := BaseMarket(DefaultMarket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := model.Calibrate(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	index := map[string]int{}
-	for i, s := range cal.Market.Suppliers {
-		index[s.Name] = i
-	}
+	cal := calibratedBase(t)
 	// tol is half the last digit the tables print.
 	const salesTol, dollarTol = 0.005 + 1e-9, 0.5 + 1e-9
 	check := func(t *testing.T, what, cell string, want, tol float64) {
@@ -100,8 +89,8 @@ func TestDataDocCalibration(t *testing.T) {
 				continue
 			}
 			for _, name := range strings.Split(row[0], ", ") {
-				i, ok := index[name]
-				if !ok {
+				i := cal.Market.SupplierIndex(name)
+				if i < 0 {
 					t.Errorf("docs/DATA.md: %q in %q is not a supplier of %s", name, tb.head, DefaultMarket)
 					continue
 				}
@@ -109,10 +98,25 @@ func TestDataDocCalibration(t *testing.T) {
 				t.Run(strings.Fields(tb.head)[3]+"/"+name, func(t *testing.T) { tb.check(t, i, row) })
 			}
 		}
-		for name := range index {
-			if !seen[name] {
-				t.Errorf("docs/DATA.md: the table %q has no row for %s", tb.head, name)
+		for _, sp := range cal.Market.Suppliers {
+			if !seen[sp.Name] {
+				t.Errorf("docs/DATA.md: the table %q has no row for %s", tb.head, sp.Name)
 			}
 		}
 	}
+}
+
+// calibratedBase returns the default dataset's market calibrated: the
+// base year the doc checks compare a doc's figures with.
+func calibratedBase(t *testing.T) *model.Calibrated {
+	t.Helper()
+	m, err := BaseMarket(DefaultMarket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := model.Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal
 }

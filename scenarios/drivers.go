@@ -511,18 +511,7 @@ func (l *loader) validateDrivers(mf *MarketFile, d *doc, at func(string) string)
 			if !ok {
 				o, ok = l.overriddenBy["market.drivers.crop_prices.elasticity"]
 			}
-			switch {
-			case !ok:
-				l.errAt(d, at(fmt.Sprintf("regions[%d].demand_elasticity", r)), "%s", msg)
-			case reported[o.key]:
-			case o.doc == nil:
-				l.setDiag(o.key, "market."+o.path, "%s", msg)
-			default:
-				l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
-			}
-			if ok {
-				reported[o.key] = true
-			}
+			l.reportJointRule(reported, o, ok, d, at(fmt.Sprintf("regions[%d].demand_elasticity", r)), msg)
 		}
 	}
 	seen := map[string]bool{}

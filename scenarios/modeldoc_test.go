@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/potash-sim/potash/model"
 )
 
 // TestModelDocBaseMarkups: docs/MODEL.md §4.1 quotes base-2020's
@@ -32,18 +30,7 @@ func TestModelDocBaseMarkups(t *testing.T) {
 		sec = sec[:j+1]
 	}
 	sec = strings.Join(strings.Fields(sec), " ")
-	m, err := BaseMarket(DefaultMarket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := model.Calibrate(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	index := map[string]int{}
-	for k, s := range cal.Market.Suppliers {
-		index[s.Name] = k
-	}
+	cal := calibratedBase(t)
 	num := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
 	const markupTol, dollarTol = 0.005 + 1e-9, 0.5 + 1e-9
 	markups := regexp.MustCompile(`([0-9.]+) for ([A-Z][a-z]+) \((?:a rent of )?([0-9]+) \$/t\)`).FindAllStringSubmatch(sec, -1)
@@ -52,8 +39,8 @@ func TestModelDocBaseMarkups(t *testing.T) {
 		t.Fatalf("docs/MODEL.md §4.1: %d markups and netbacks %q found; the patterns no longer find them", len(markups), netbacks)
 	}
 	for _, q := range markups {
-		k, ok := index[q[2]]
-		if !ok {
+		k := cal.Market.SupplierIndex(q[2])
+		if k < 0 {
 			t.Errorf("docs/MODEL.md §4.1: %q names no supplier", q[0])
 			continue
 		}
@@ -65,8 +52,8 @@ func TestModelDocBaseMarkups(t *testing.T) {
 		}
 	}
 	for _, p := range [][2]string{{netbacks[1], netbacks[2]}, {netbacks[3], netbacks[4]}} {
-		k, ok := index[p[0]]
-		if !ok {
+		k := cal.Market.SupplierIndex(p[0])
+		if k < 0 {
 			t.Errorf("docs/MODEL.md §4.1: %q names no supplier", p[0])
 			continue
 		}
@@ -93,16 +80,9 @@ func TestConductDocFitted(t *testing.T) {
 		return out
 	}
 	alone, joint := conducts("bpc-reunion"), conducts("bpc-breakup")
-	m, err := BaseMarket(DefaultMarket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := model.Calibrate(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cal := calibratedBase(t)
 	gap := func(name string) float64 {
-		i := m.SupplierIndex(name)
+		i := cal.Market.SupplierIndex(name)
 		return cal.M0[i] - cal.MC0[i]
 	}
 	read := func(file string) string {

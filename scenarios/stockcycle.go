@@ -90,18 +90,26 @@ func (l *loader) validateStockCycle(mf *MarketFile, d *doc, at func(string) stri
 				break
 			}
 		}
-		switch {
-		case !ok:
-			l.errAt(d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), "%s", msg)
-		case reported[o.key]:
-		case o.doc == nil:
-			l.setDiag(o.key, "market."+o.path, "%s", msg)
-		default:
-			l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
-		}
-		if ok {
-			reported[o.key] = true
-		}
+		l.reportJointRule(reported, o, ok, d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), msg)
+	}
+}
+
+// reportJointRule reports msg, a joint rule of several fields (the
+// stock-cycle rule, the crop rule θ/ε) broken in the market: at o, the
+// override (a file's or a --set) that broke it, once per override
+// (reported), when ok; else at field of the market file d.
+func (l *loader) reportJointRule(reported map[string]bool, o ovRef, ok bool, d *doc, field, msg string) {
+	switch {
+	case !ok:
+		l.errAt(d, field, "%s", msg)
+	case reported[o.key]:
+	case o.doc == nil:
+		l.setDiag(o.key, "market."+o.path, "%s", msg)
+	default:
+		l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
+	}
+	if ok {
+		reported[o.key] = true
 	}
 }
 
