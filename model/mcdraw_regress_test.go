@@ -3,15 +3,13 @@ package model_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
 )
 
-// TestMonteCarloDrawsPlausible reconstructs single draws of the built-ins'
-// Monte Carlo (draw d uses rand.NewPCG(seed, d): one uniform in (0, 1)
-// per Uncertain, in order; docs/MODEL.md §9.1) and checks that each
+// TestMonteCarloDrawsPlausible takes single draws of the built-ins' Monte
+// Carlo (DrawSpecs: the values MonteCarlo's draw d applies) and checks that each
 // simulates to a plausible path: every month of both paths converged and
 // no supplier's FOB price beyond maxPeak times its base. Draws 3111, 7849
 // and 485 of us-relief-2025 (seed 1, as in BenchmarkMonteCarlo10k) were
@@ -35,20 +33,9 @@ func TestMonteCarloDrawsPlausible(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s/seed%d/draw%d", tc.scenario, tc.seed, tc.draw), func(t *testing.T) {
 			s := loadBuiltin(t, tc.scenario)
-			rng := rand.New(rand.NewPCG(tc.seed, uint64(tc.draw)))
-			sc, cf := s.Spec.Clone(), s.Counterfactual.Clone()
-			for _, u := range s.Uncertain {
-				p := rng.Float64()
-				for p == 0 {
-					p = rng.Float64()
-				}
-				v := u.Dist.Quantile(p)
-				if err := u.Apply(sc, v); err != nil {
-					t.Fatal(err)
-				}
-				if err := u.Apply(cf, v); err != nil {
-					t.Fatal(err)
-				}
+			sc, cf, err := model.DrawSpecs(s.Spec, s.Counterfactual, s.Uncertain, tc.seed, tc.draw)
+			if err != nil {
+				t.Fatal(err)
 			}
 			run, err := model.SimulatePair(context.Background(), sc, cf)
 			if err != nil {

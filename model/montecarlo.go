@@ -92,17 +92,9 @@ type mcRunner struct {
 // returns "" on success, else why the draw failed and the status of the
 // failure (Failure when no month's status applies).
 func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string, Status) {
-	rng := rand.New(rand.NewPCG(r.seed, uint64(d)))
-	s, c := r.scen.Clone(), r.cf.Clone()
-	for k := range r.unc {
-		u := &r.unc[k]
-		v := u.Dist.Quantile(uniformOpen(rng))
-		if err := u.Apply(s, v); err != nil {
-			return fmt.Sprintf("%s = %g: %v", u.Name, v, err), Failure
-		}
-		if err := u.Apply(c, v); err != nil {
-			return fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err), Failure
-		}
+	s, c, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d)
+	if why != "" {
+		return why, Failure
 	}
 	if s.Start != r.scen.Start || s.End != r.scen.End || c.Start != r.cf.Start || c.End != r.cf.End {
 		return "an uncertain parameter changes the horizon", Failure
@@ -185,6 +177,25 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 }
 
 // uniformOpen returns a uniform variate in (0, 1).
+// drawSpecs returns clones of scen and cf with draw d's values of unc
+// applied (MonteCarlo's stream: rand.NewPCG(seed, d), one uniformOpen
+// variate per Uncertain in order), or why a value could not be applied.
+func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, why string) {
+	rng := rand.New(rand.NewPCG(seed, uint64(d)))
+	s, c = scen.Clone(), cf.Clone()
+	for k := range unc {
+		u := &unc[k]
+		v := u.Dist.Quantile(uniformOpen(rng))
+		if err := u.Apply(s, v); err != nil {
+			return nil, nil, fmt.Sprintf("%s = %g: %v", u.Name, v, err)
+		}
+		if err := u.Apply(c, v); err != nil {
+			return nil, nil, fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err)
+		}
+	}
+	return s, c, ""
+}
+
 func uniformOpen(rng *rand.Rand) float64 {
 	for {
 		if u := rng.Float64(); u > 0 {

@@ -123,17 +123,12 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 	if mf == nil {
 		return
 	}
-	type drawn struct {
-		key    string
-		lo, hi float64
-		k      int
-	}
 	for r := range mf.Regions {
 		g := &mf.Regions[r]
 		if !(g.StockMonths.Value > 0) || !stockFieldsValid(mf, r) {
 			continue
 		}
-		var ds []drawn
+		var ds []stockDraw
 		at := -1
 		for k, u := range unc {
 			for _, p := range u.paths {
@@ -143,7 +138,7 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 				}
 				for _, key := range stockCycleKeys {
 					if rest == key {
-						ds = append(ds, drawn{key, u.dist.Quantile(0), u.dist.Quantile(1), k})
+						ds = append(ds, stockDraw{key, u.dist.Quantile(0), u.dist.Quantile(1)})
 						if at < 0 || key == blameKey {
 							at = k
 						}
@@ -154,19 +149,7 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 		if len(ds) == 0 || len(ds) > 12 {
 			continue
 		}
-		base := stockRegion(mf, r)
-		for m := range 1 << len(ds) {
-			c := base
-			for j, dr := range ds {
-				v := dr.lo
-				if m>>j&1 == 1 {
-					v = dr.hi
-				}
-				setStockKey(&c, dr.key, v)
-			}
-			if model.StockCycleOK(&c) {
-				continue
-			}
+		if c, broken := firstBrokenCorner(stockRegion(mf, r), ds); broken {
 			u := unc[at].ref
 			for _, k := range stockCycleKeys {
 				// An override or --set of one of the rule's fields moved
@@ -208,10 +191,6 @@ func stockRuleBound(path string, b bound, mf *MarketFile, unc []model.Uncertain)
 		return b
 	}
 	f, _ := findField(regionFields, key)
-	type drawn struct {
-		key    string
-		lo, hi float64
-	}
 	for r := range mf.Regions {
 		rn := mf.Regions[r].Name
 		if name != "*" && rn != name {
@@ -220,11 +199,11 @@ func stockRuleBound(path string, b bound, mf *MarketFile, unc []model.Uncertain)
 		if !(mf.Regions[r].StockMonths.Value > 0) || !stockFieldsValid(mf, r) {
 			continue
 		}
-		var ds []drawn
+		var ds []stockDraw
 		for _, u := range unc {
 			for _, k := range stockCycleKeys {
 				if k != key && (u.Name == "market.regions.*."+k || u.Name == "market.regions."+rn+"."+k) {
-					ds = append(ds, drawn{k, u.Dist.Quantile(0), u.Dist.Quantile(1)})
+					ds = append(ds, stockDraw{k, u.Dist.Quantile(0), u.Dist.Quantile(1)})
 				}
 			}
 		}
@@ -233,44 +212,63 @@ func stockRuleBound(path string, b bound, mf *MarketFile, unc []model.Uncertain)
 		}
 		g := stockRegion(mf, r)
 		okAt := func(v float64) bool {
-			for m := range 1 << len(ds) {
-				c := g
-				setStockKey(&c, key, v)
-				for j, d := range ds {
-					setStockKey(&c, d.key, [2]float64{d.lo, d.hi}[m>>j&1])
-				}
-				if !model.StockCycleOK(&c) {
-					return false
-				}
-			}
-			return true
+			c := g
+			setStockKey(&c, key, v)
+			_, broken := firstBrokenCorner(c, ds)
+			return !broken
 		}
 		v0 := f.num(mf, r, 0).Value
 		if !okAt(v0) {
 			continue
 		}
 		if !math.IsInf(b.lo, -1) && b.lo < v0 && !okAt(b.lo) {
-			bad, good := b.lo, v0
-			for good-bad > 1e-9*math.Abs(good) {
-				if m := (bad + good) / 2; okAt(m) {
-					good = m
-				} else {
-					bad = m
-				}
-			}
-			b.lo, b.loStrict = good, false
+			b.lo, b.loStrict = ruleEdge(v0, b.lo, okAt), false
 		}
 		if !math.IsInf(b.hi, 1) && b.hi > v0 && !okAt(b.hi) {
-			good, bad := v0, b.hi
-			for bad-good > 1e-9*math.Abs(good) {
-				if m := (bad + good) / 2; okAt(m) {
-					good = m
-				} else {
-					bad = m
-				}
-			}
-			b.hi = good
+			b.hi = ruleEdge(v0, b.hi, okAt)
 		}
 	}
 	return b
+}
+
+// stockDraw is one of the rule's fields drawn by an uncertainty entry:
+// its key and the two ends of its draws.
+type stockDraw struct {
+	key    string
+	lo, hi float64
+}
+
+// firstBrokenCorner returns the first corner of ds's draws on region g
+// (each drawn field at one end of its draws, the others at g's values;
+// bit j of the corner's number puts ds[j] at its top) that breaks the
+// stock-cycle rule, and whether there is one.
+func firstBrokenCorner(g model.Region, ds []stockDraw) (model.Region, bool) {
+	for m := range 1 << len(ds) {
+		c := g
+		for j, d := range ds {
+			v := d.lo
+			if m>>j&1 == 1 {
+				v = d.hi
+			}
+			setStockKey(&c, d.key, v)
+		}
+		if !model.StockCycleOK(&c) {
+			return c, true
+		}
+	}
+	return model.Region{}, false
+}
+
+// ruleEdge returns the edge between good, where ok holds, and bad, where
+// it does not, by bisection to 1e-9 relative: the value nearest bad known
+// to keep ok.
+func ruleEdge(good, bad float64, ok func(float64) bool) float64 {
+	for math.Abs(bad-good) > 1e-9*math.Abs(good) {
+		if m := (bad + good) / 2; ok(m) {
+			good = m
+		} else {
+			bad = m
+		}
+	}
+	return good
 }
