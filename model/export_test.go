@@ -77,7 +77,7 @@ func SolvePathMonth(spec *Spec, t Month, st MonthStart) (*Solution, Result, erro
 // DrawSpecs returns clones of scen and cf with Monte Carlo draw d's values
 // of unc applied, exactly as MonteCarlo draws them with opts.Seed = seed.
 func DrawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, err error) {
-	s, c, why := drawSpecs(scen, cf, unc, seed, d)
+	s, c, _, why := drawSpecs(scen, cf, unc, seed, d)
 	if why != "" {
 		return nil, nil, fmt.Errorf("draw %d: %s", d, why)
 	}

@@ -86,13 +86,15 @@ type mcRunner struct {
 	seed     uint64
 	layout   *mcLayout
 	acc      *metricAcc
+	rejected int // candidates the last draw rejected (drawSpecs)
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
 // returns "" on success, else why the draw failed and the status of the
 // failure (Failure when no month's status applies).
 func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string, Status) {
-	s, c, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d)
+	s, c, rejected, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d)
+	r.rejected = rejected
 	if why != "" {
 		return why, Failure
 	}
@@ -176,26 +178,30 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	return "", Failure
 }
 
-// uniformOpen returns a uniform variate in (0, 1).
 // drawSpecs returns clones of scen and cf with draw d's values of unc
 // applied (MonteCarlo's stream: rand.NewPCG(seed, d), one uniformOpen
-// variate per Uncertain in order), or why a value could not be applied.
-func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, why string) {
+// variate per Uncertain in order per candidate; the draw is the first
+// candidate that keeps the joint rules, JointRules, of at most
+// MaxDrawCandidates), the number of candidates rejected before it, or why
+// a value could not be applied or no candidate kept the rules.
+func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, rejected int, why string) {
 	rng := rand.New(rand.NewPCG(seed, uint64(d)))
-	s, c = scen.Clone(), cf.Clone()
-	for k := range unc {
-		u := &unc[k]
-		v := u.Dist.Quantile(uniformOpen(rng))
-		if err := u.Apply(s, v); err != nil {
-			return nil, nil, fmt.Sprintf("%s = %g: %v", u.Name, v, err)
+	for {
+		s, c = scen.Clone(), cf.Clone()
+		if why := applyCandidate(rng, s, c, unc); why != "" {
+			return nil, nil, rejected, why
 		}
-		if err := u.Apply(c, v); err != nil {
-			return nil, nil, fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err)
+		broken := drawRules(s, c)
+		if broken == "" {
+			return s, c, rejected, ""
+		}
+		if rejected++; rejected == MaxDrawCandidates {
+			return nil, nil, rejected, fmt.Sprintf("all %d candidates break a joint rule (the last: %s)", MaxDrawCandidates, broken)
 		}
 	}
-	return s, c, ""
 }
 
+// uniformOpen returns a uniform variate in (0, 1).
 func uniformOpen(rng *rand.Rand) float64 {
 	for {
 		if u := rng.Float64(); u > 0 {
@@ -209,7 +215,9 @@ func uniformOpen(rng *rand.Rand) float64 {
 // the same draw (common random numbers). Draw d uses
 // rand.NewPCG(opts.Seed, d): for each Uncertain in order one uniform
 // variate u in (0,1) and the value Dist.Quantile(u), applied to clones of
-// both Specs. A draw with a non-converged month in either path (or a
+// both Specs; a candidate that breaks a joint rule (JointRules) is
+// rejected and the next is drawn from the same stream (a prior truncated
+// by the rules; MCResult.Rejected counts them). A draw with a non-converged month in either path (or a
 // calibration error, or a non-finite output) is counted in Failed and
 // left out of every band and total.
 //
@@ -301,6 +309,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	blockFail := make([]string, mcBlock)
 	blockStatus := make([]Status, mcBlock)
 	blockOK := make([]bool, mcBlock)
+	blockRejected := make([]int, mcBlock)
 
 	for d0 := 0; d0 < draws; d0 += mcBlock {
 		if err := ctx.Err(); err != nil {
@@ -325,6 +334,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 						return
 					}
 					blockFail[j], blockStatus[j] = r.draw(ctx, d0+j, rows[j], blockM[j*nm:(j+1)*nm])
+					blockRejected[j] = r.rejected
 				}
 			}(runners[w])
 		}
@@ -334,6 +344,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		}
 		// In draw order: failures and totals.
 		for j := 0; j < nb; j++ {
+			res.Rejected += blockRejected[j]
 			ok := blockFail[j] == ""
 			blockOK[j] = ok
 			if !ok {

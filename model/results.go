@@ -118,6 +118,13 @@ type MCResult struct {
 	Series       []Series
 	Totals       []TotalDist
 
+	// Rejected counts the candidates drawn and rejected because they
+	// broke a joint rule (JointRules), over all draws: each draw is the
+	// first candidate of its stream that keeps the rules, so
+	// Rejected/(Rejected+Draws) is the share of the box the rules cut
+	// away, measured on this run's streams (docs/MODEL.md §9.1).
+	Rejected int
+
 	// Failures lists every failed draw, in draw order (len(Failures) ==
 	// Failed). The converged draws are the others, in the order of the
 	// Totals' Values.

@@ -1,0 +1,133 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// The joint rules truncate the box of draws (docs/MODEL.md §9.1, "The box
+// of draws is a truncated prior"): a Monte Carlo draw whose values break
+// one (JointRules) is rejected and redrawn from the same stream.
+
+const (
+	// MaxDrawCandidates is the most candidates a Monte Carlo draw takes
+	// from its stream: a draw whose MaxDrawCandidates candidates all break
+	// a joint rule fails. A scenario whose pilot (Truncation) rejects at
+	// most half its candidates fails a draw this way with probability
+	// below 2⁻¹⁰⁰⁰.
+	MaxDrawCandidates = 1000
+	// PilotDraws is the size of Truncation's fixed pilot sample.
+	PilotDraws = 4096
+	// pilotSeed is the seed of Truncation's pilot sample: fixed, so a
+	// scenario's pilot share does not depend on the run's seed.
+	pilotSeed = 0x5eed
+	// cropRuleTol is the relative tolerance of the crop rule on a draw:
+	// a box whose end sits on the rule (the back-test puts ε's lower end
+	// at θ's upper end / MaxCropEpsRatio, rounded) keeps it.
+	cropRuleTol = 1e-9
+)
+
+// JointRules returns why spec s breaks a joint rule of its parameters, or
+// "" when it keeps them all: the stock-cycle rule in every region
+// (StockCycleOK) and the crop rule in every region that a demand-driver
+// event (EventDemandDriver, its drivers and events) reaches with an
+// elasticity θ > 0: θ at most MaxCropEpsRatio times the region's demand
+// elasticity ε (to a relative 1e-9). Monte Carlo draws keep them
+// (docs/MODEL.md §9.1).
+func JointRules(s *Spec) string { return jointRules(s, nil) }
+
+// jointRules is JointRules, skipping the stock-cycle rule in the regions
+// whose fields of the rule equal those of same's region (nil: none).
+func jointRules(s, same *Spec) string {
+	m := s.Market
+	for r := range m.Regions {
+		g := &m.Regions[r]
+		if same != nil && r < len(same.Market.Regions) && sameStockCycle(g, &same.Market.Regions[r]) {
+			continue
+		}
+		if !StockCycleOK(g) {
+			z, per := StockCycle(g)
+			return fmt.Sprintf("the stock-cycle rule: region %s's stock cycle has modulus %.4g (period %.0f months), at most %g is valid", g.Name, z, per, maxStockCycleRadius)
+		}
+	}
+	for _, evs := range [][]Event{s.Drivers, s.Events} {
+		for k := range evs {
+			e := &evs[k]
+			if e.Kind != EventDemandDriver || !(e.Aux[1] > 0) {
+				continue
+			}
+			r0, r1 := span(e.Region, len(m.Regions))
+			for r := r0; r < r1; r++ {
+				if eps := m.Regions[r].Eps; e.Aux[1] > maxCropEpsRatio*eps*(1+cropRuleTol) {
+					return fmt.Sprintf("the crop rule: region %s's crop-price elasticity %.4g is more than %g times its demand elasticity %.4g", m.Regions[r].Name, e.Aux[1], maxCropEpsRatio, eps)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// sameStockCycle reports whether regions a and b have the same fields of
+// the stock-cycle rule (StockCycle reads nothing else).
+func sameStockCycle(a, b *Region) bool {
+	return a.Adjust == b.Adjust && a.Eps == b.Eps && a.StockMonths == b.StockMonths && a.StockAdjust == b.StockAdjust &&
+		a.StockResponse == b.StockResponse && a.CarryCost == b.CarryCost && a.ExpectAdjust == b.ExpectAdjust
+}
+
+// applyCandidate applies the next candidate of rng's stream to s and c:
+// for each Uncertain in order one uniformOpen variate u and the value
+// Dist.Quantile(u). It returns why a value could not be applied.
+func applyCandidate(rng *rand.Rand, s, c *Spec, unc []Uncertain) string {
+	for k := range unc {
+		u := &unc[k]
+		v := u.Dist.Quantile(uniformOpen(rng))
+		if err := u.Apply(s, v); err != nil {
+			return fmt.Sprintf("%s = %g: %v", u.Name, v, err)
+		}
+		if err := u.Apply(c, v); err != nil {
+			return fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err)
+		}
+	}
+	return ""
+}
+
+// drawRules returns why draw s, c breaks a joint rule ("" when neither does).
+func drawRules(s, c *Spec) string {
+	if why := JointRules(s); why != "" {
+		return why
+	}
+	// The counterfactual draws the same market values: its stock cycles
+	// are checked where its regions differ from the scenario's.
+	if why := jointRules(c, s); why != "" {
+		return "counterfactual: " + why
+	}
+	return ""
+}
+
+// Truncation measures how much of the box of draws of unc the joint rules
+// cut away: of a fixed pilot sample of PilotDraws candidates (the first
+// candidate of MonteCarlo's draws 0 … PilotDraws−1 with a fixed seed, so
+// the share does not depend on the run's seed), how many break a joint
+// rule (JointRules) and why the first of them does. A candidate whose
+// values cannot be applied counts as kept (MonteCarlo reports it as a
+// failed draw).
+func Truncation(scen, cf *Spec, unc []Uncertain) (rejected, n int, first string) {
+	if len(unc) == 0 {
+		return 0, PilotDraws, ""
+	}
+	// Each candidate sets every drawn value, so one clone serves all.
+	s, c := scen.Clone(), cf.Clone()
+	for d := range PilotDraws {
+		rng := rand.New(rand.NewPCG(pilotSeed, uint64(d)))
+		if applyCandidate(rng, s, c, unc) != "" {
+			continue
+		}
+		if why := drawRules(s, c); why != "" {
+			if rejected == 0 {
+				first = why
+			}
+			rejected++
+		}
+	}
+	return rejected, PilotDraws, first
+}

@@ -1,0 +1,219 @@
+package model_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// omegaBox returns us-relief-2025's scenario and counterfactual on a
+// one-year horizon and one uncertain parameter: every region's
+// expectation speed ω drawn uniformly on [lo, hi]. At base-2020's other
+// values the stock-cycle rule holds for ω up to about 0.133 (docs/MODEL.md
+// §9.1), so a box beyond it is partly rejected.
+func omegaBox(t testing.TB, lo, hi float64) (s, c *model.Spec, unc []model.Uncertain) {
+	t.Helper()
+	sc := loadBuiltin(t, "us-relief-2025")
+	s, c = sc.Spec.Clone(), sc.Counterfactual.Clone()
+	s.End, c.End = s.Start+11, c.Start+11
+	s.ReportStart, c.ReportStart = s.Start, c.Start
+	d, err := model.NewUniform(lo, hi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unc = []model.Uncertain{{Name: "market.regions.*.price_expectation_speed_per_month", Dist: d, Central: 0.05,
+		Apply: func(sp *model.Spec, v float64) error {
+			for r := range sp.Market.Regions {
+				sp.Market.Regions[r].ExpectAdjust = v
+			}
+			return nil
+		}}}
+	return s, c, unc
+}
+
+// replayOmega replays draw d's stream as docs/MODEL.md §9.1 documents it
+// (rand.NewPCG(seed, d), one variate in (0, 1) per candidate): the first
+// candidate whose ω keeps the joint rules, and how many were rejected
+// before it.
+func replayOmega(s *model.Spec, unc []model.Uncertain, seed uint64, d int) (omega float64, rejected int) {
+	rng := rand.New(rand.NewPCG(seed, uint64(d)))
+	for {
+		u := rng.Float64()
+		for u == 0 {
+			u = rng.Float64()
+		}
+		v := unc[0].Dist.Quantile(u)
+		c := s.Clone()
+		_ = unc[0].Apply(c, v)
+		if model.JointRules(c) == "" {
+			return v, rejected
+		}
+		rejected++
+	}
+}
+
+// TestDrawRejection checks the truncated prior: every accepted draw keeps
+// the joint rules (a property over 300 draws), a draw is the first
+// candidate of its stream that keeps them (so a draw whose first
+// candidate keeps them is the draw of the stream without rejection),
+// DrawSpecs is deterministic, and MonteCarlo counts the rejected
+// candidates the same whatever its workers.
+func TestDrawRejection(t *testing.T) {
+	s, c, unc := omegaBox(t, 0.02, 0.2)
+	const seed = 11
+	firstKept, rejectedSome := 0, 0
+	wantRejected := 0
+	for d := range 300 {
+		ds, dc, err := model.DrawSpecs(s, c, unc, seed, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sp := range []*model.Spec{ds, dc} {
+			if why := model.JointRules(sp); why != "" {
+				t.Fatalf("draw %d (%s) breaks a joint rule: %s", d, sp.Name, why)
+			}
+		}
+		omega, rej := replayOmega(s, unc, seed, d)
+		wantRejected += rej
+		if got := ds.Market.Regions[0].ExpectAdjust; got != omega {
+			t.Fatalf("draw %d: ω = %v, the stream's first candidate keeping the rules is %v", d, got, omega)
+		}
+		if rej == 0 {
+			firstKept++
+		} else {
+			rejectedSome++
+		}
+		again, _, err := model.DrawSpecs(s, c, unc, seed, d)
+		if err != nil || !reflect.DeepEqual(again.Market, ds.Market) {
+			t.Fatalf("draw %d is not deterministic (%v)", d, err)
+		}
+	}
+	if firstKept == 0 || rejectedSome == 0 {
+		t.Fatalf("%d draws kept their first candidate, %d rejected some: the box should do both", firstKept, rejectedSome)
+	}
+
+	const draws = 24
+	var res [2]*model.MCResult
+	for k, w := range []int{1, 2} {
+		r, err := model.MonteCarlo(context.Background(), s, c, unc, model.MCOptions{Draws: draws, Seed: seed, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res[k] = r
+	}
+	want := 0
+	for d := range draws {
+		_, rej := replayOmega(s, unc, seed, d)
+		want += rej
+	}
+	if res[0].Rejected != want || res[0].Failed != 0 {
+		t.Errorf("MonteCarlo rejected %d candidates (failed %d), the streams %d", res[0].Rejected, res[0].Failed, want)
+	}
+	if !reflect.DeepEqual(res[0], res[1]) {
+		t.Error("MonteCarlo with rejection differs between 1 and 2 workers")
+	}
+}
+
+// TestDrawRejectionExhausted: a box wholly beyond a joint rule fails
+// every draw after MaxDrawCandidates candidates, saying why.
+func TestDrawRejectionExhausted(t *testing.T) {
+	s, c, unc := omegaBox(t, 0.19, 0.2)
+	res, err := model.MonteCarlo(context.Background(), s, c, unc, model.MCOptions{Draws: 2, Seed: 1, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != 2 || res.Rejected != 2*model.MaxDrawCandidates {
+		t.Fatalf("failed %d, rejected %d: want 2 and %d", res.Failed, res.Rejected, 2*model.MaxDrawCandidates)
+	}
+	if !strings.Contains(res.FirstFailure, "candidates break a joint rule") || !strings.Contains(res.FirstFailure, "stock-cycle rule") {
+		t.Errorf("first failure %q does not say why", res.FirstFailure)
+	}
+}
+
+// TestTruncation checks the pilot share of the box the joint rules cut
+// away: none for the built-in's own box, about 36% (measured: 1490 of
+// 4096) for ω uniform on [0.02, 0.2] (the rule's edge 0.133 at the other
+// values, plus the regions whose edge is lower), all of [0.19, 0.2], and
+// the same each time (a fixed pilot stream).
+func TestTruncation(t *testing.T) {
+	sc := loadBuiltin(t, "us-relief-2025")
+	cases := []struct {
+		name   string
+		s, c   *model.Spec
+		unc    []model.Uncertain
+		lo, hi float64 // the share's bounds
+	}{
+		{name: "built-in box", s: sc.Spec, c: sc.Counterfactual, unc: sc.Uncertain, lo: 0, hi: 0},
+	}
+	for _, b := range []struct {
+		name           string
+		lo, hi, sl, sh float64
+	}{{"ω in [0.02, 0.2]", 0.02, 0.2, 0.30, 0.42}, {"ω in [0.19, 0.2]", 0.19, 0.2, 1, 1}, {"ω in [0.02, 0.1]", 0.02, 0.1, 0, 0}} {
+		s, c, unc := omegaBox(t, b.lo, b.hi)
+		cases = append(cases, struct {
+			name   string
+			s, c   *model.Spec
+			unc    []model.Uncertain
+			lo, hi float64
+		}{b.name, s, c, unc, b.sl, b.sh})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rej, n, first := model.Truncation(tc.s, tc.c, tc.unc)
+			share := float64(rej) / float64(n)
+			if n != model.PilotDraws || share < tc.lo || share > tc.hi {
+				t.Errorf("rejected %d of %d (%.4g), want a share in [%g, %g]", rej, n, share, tc.lo, tc.hi)
+			}
+			if (rej > 0) != (first != "") {
+				t.Errorf("rejected %d, first %q", rej, first)
+			}
+			rej2, _, first2 := model.Truncation(tc.s, tc.c, tc.unc)
+			if rej2 != rej || first2 != first {
+				t.Errorf("the pilot is not deterministic: %d then %d", rej, rej2)
+			}
+		})
+	}
+}
+
+// TestJointRules checks the rules a draw must keep, each way.
+func TestJointRules(t *testing.T) {
+	sc := loadBuiltin(t, "us-relief-2025")
+	cases := []struct {
+		name string
+		edit func(s *model.Spec)
+		want string // "" keeps the rules, else a part of why not
+	}{
+		{"the built-in", func(*model.Spec) {}, ""},
+		{"fast expectations", func(s *model.Spec) { s.Market.Regions[0].ExpectAdjust = 0.2 }, "stock-cycle rule"},
+		{"a large stock", func(s *model.Spec) { s.Market.Regions[0].StockMonths = 6 }, "stock-cycle rule"},
+		{"inelastic demand under the crop driver", func(s *model.Spec) {
+			for r := range s.Market.Regions {
+				s.Market.Regions[r].Eps = 0.1
+				s.Market.Regions[r].StockMonths = 0 // the stock-cycle rule off
+			}
+		}, "crop rule"},
+		{"crop driver off", func(s *model.Spec) {
+			for r := range s.Market.Regions {
+				s.Market.Regions[r].Eps = 0.1
+				s.Market.Regions[r].StockMonths = 0
+			}
+			for k := range s.Drivers {
+				s.Drivers[k].Aux[1] = 0
+			}
+		}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := sc.Spec.Clone()
+			tc.edit(s)
+			got := model.JointRules(s)
+			if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+				t.Errorf("JointRules = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
