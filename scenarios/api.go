@@ -119,6 +119,8 @@ type Scenario struct {
 	// Param).
 	mf     *MarketFile
 	events []evRef
+	// drawsRefused is DrawsRefused's error (nil: draws may run).
+	drawsRefused *Diagnostic
 }
 
 // MarketSources says where the scenario's market data come from, for a

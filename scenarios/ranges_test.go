@@ -69,15 +69,15 @@ func cropEpsBound() bound {
 }
 
 // stockBound is b, the valid range of region field key on base-2020,
-// narrowed by the stock-cycle rule with the dataset's other values and
-// every corner of the built-ins' box of draws (history's, with sets;
-// Scenario.Range).
+// narrowed by the stock-cycle rule with the dataset's other values
+// (history's, with sets; Scenario.Range): the box of draws does not
+// narrow it.
 func stockBound(key string, b bound, sets ...string) bound {
 	s, err := Load("history", sets)
 	if err != nil {
 		panic(err)
 	}
-	return stockRuleBound("market.regions.*."+key, b, s.mf, s.Uncertain)
+	return stockRuleBound("market.regions.*."+key, b, s.mf)
 }
 
 // cropThetaBound is the valid range of the crop-price elasticity on

@@ -122,9 +122,14 @@ type loader struct {
 	// to the last override that set it (applyOverrides), to locate errors
 	// of rules that join fields.
 	overriddenBy map[string]ovRef
+	// box is the index in diags of the warning of the first corner of
+	// the box of draws that breaks a joint rule (boxCorner), −1 if none.
+	box int
 }
 
-func newLoader() *loader { return &loader{docs: map[string]*doc{}, names: map[string]string{}} }
+func newLoader() *loader {
+	return &loader{docs: map[string]*doc{}, names: map[string]string{}, box: -1}
+}
 
 // display names a document key for messages: the path as given, or the
 // built-in name.
@@ -159,7 +164,12 @@ func (l *loader) warnAt(d *doc, fp string, format string, args ...any) {
 // setDiag reports a problem with a --set argument.
 func (l *loader) setDiag(set, fp, format string, args ...any) {
 	_ = set
-	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, File: "--set", Field: fp, Msg: fmt.Sprintf(format, args...)})
+	l.setAt(SeverityError, fp, format, args...)
+}
+
+// setAt reports a diagnostic of severity sev at --set path fp.
+func (l *loader) setAt(sev Severity, fp, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: fp, Msg: fmt.Sprintf(format, args...)})
 }
 
 func lookupPos(m map[string]pos, fp string) (int, int) {
@@ -593,6 +603,9 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 			continue
 		}
 		sc.Uncertain = append(sc.Uncertain, uu)
+	}
+	if !l.hasErrors() {
+		l.truncate(sc)
 	}
 	if l.hasErrors() {
 		return nil, sortDiags(l.diags)

@@ -13,8 +13,12 @@ import (
 // every region that holds stocks, the modulus of the linearised stock
 // cycle (model.StockCycle) of its demand speed and elasticity, stock
 // parameters and expectation speed is at most model.MaxStockCycleRadius.
-// The validator checks it on the market (after overrides and --set) and
-// over every corner of the box of draws.
+// The validator checks it on the market (after overrides and --set): a
+// market that breaks it is an error. Over the box of draws it is a
+// truncation: a corner beyond the rule is a warning giving the share of
+// a pilot sample the Monte Carlo will reject and redraw (model.JointRules,
+// model.Truncation), and runs with draws are refused (DrawsRefused) when
+// that share exceeds MaxRejectedShare.
 
 // stockCycleKeys are the region fields the stock-cycle rule reads, in
 // the order its messages list them; blameKey is the one named when the
@@ -90,35 +94,54 @@ func (l *loader) validateStockCycle(mf *MarketFile, d *doc, at func(string) stri
 				break
 			}
 		}
-		l.reportJointRule(reported, o, ok, d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), msg)
+		l.reportJointRule(SeverityError, reported, o, ok, d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), msg)
 	}
 }
 
 // reportJointRule reports msg, a joint rule of several fields (the
-// stock-cycle rule, the crop rule θ/ε) broken in the market: at o, the
-// override (a file's or a --set) that broke it, once per override
-// (reported), when ok; else at field of the market file d.
-func (l *loader) reportJointRule(reported map[string]bool, o ovRef, ok bool, d *doc, field, msg string) {
+// stock-cycle rule, the crop rule θ/ε) broken in the market (an error) or
+// at a corner of the box of draws (a warning, boxCorner), with severity
+// sev: at o, the override (a file's or a --set) that broke it, once per
+// override (reported), when ok; else at field of document d.
+func (l *loader) reportJointRule(sev Severity, reported map[string]bool, o ovRef, ok bool, d *doc, field, msg string) {
 	switch {
 	case !ok:
-		l.errAt(d, field, "%s", msg)
+		l.at(sev, d, field, "%s", msg)
 	case reported[o.key]:
 	case o.doc == nil:
-		l.setDiag(o.key, "market."+o.path, "%s", msg)
+		l.setAt(sev, "market."+o.path, "%s", msg)
 	default:
-		l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
+		l.at(sev, o.doc, "market.overrides."+o.key, "%s", msg)
 	}
 	if ok {
 		reported[o.key] = true
 	}
 }
 
+// boxCorner reports msg, a corner of the box of draws that breaks a joint
+// rule, as a warning (reportJointRule) and keeps it as the box's
+// diagnostic: once the scenario's draws are built, truncate measures the
+// share of them the rules reject and completes it. Only the first corner
+// is reported.
+func (l *loader) boxCorner(o ovRef, ok bool, d *doc, field, msg string) {
+	if l.box >= 0 {
+		return
+	}
+	n := len(l.diags)
+	l.reportJointRule(SeverityWarning, map[string]bool{}, o, ok, d, field, msg)
+	if len(l.diags) > n {
+		l.box = n
+	}
+}
+
 // checkStockCycleDraws checks the stock-cycle rule over every corner of
 // the box of draws: in each region that holds stocks, each of the rule's
 // fields drawn (by any entry) at both ends of its draws, the others at
-// the market's values. A box with a corner that breaks it is an error at
-// the entry that draws the expectation speed (else the last entry that
-// draws one of the rule's fields): every draw must be a valid market.
+// the market's values. The first corner that breaks it is a warning
+// (boxCorner) at the override or --set of one of the rule's fields in the
+// region that moved the box beyond it, else at the entry that draws the
+// expectation speed (else the last entry that draws one of the rule's
+// fields): the Monte Carlo rejects and redraws the draws beyond the rule.
 func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 	if mf == nil {
 		return
@@ -149,24 +172,23 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 		if len(ds) == 0 || len(ds) > 12 {
 			continue
 		}
-		if c, broken := firstBrokenCorner(stockRegion(mf, r), ds); broken {
+		c0 := stockRegion(mf, r)
+		if !model.StockCycleOK(&c0) {
+			continue // a market breaking the rule is validateStockCycle's error
+		}
+		if c, broken := firstBrokenCorner(c0, ds); broken {
 			u := unc[at].ref
+			// An override or --set of one of the rule's fields moved
+			// the box beyond it: reported there.
+			var o ovRef
+			ok := false
 			for _, k := range stockCycleKeys {
-				// An override or --set of one of the rule's fields moved
-				// the box beyond it: reported there.
-				o, ok := l.overriddenBy["market.regions."+g.Name+"."+k]
-				if !ok {
-					continue
+				if o, ok = l.overriddenBy["market.regions."+g.Name+"."+k]; ok {
+					break
 				}
-				msg := fmt.Sprintf("a corner of the draws of uncertainty[%d] breaks the stock-cycle rule: %s", u.idx, stockCycleMessage(&c))
-				if o.doc == nil {
-					l.setDiag(o.key, "market."+o.path, "%s", msg)
-				} else {
-					l.errAt(o.doc, "market.overrides."+o.key, "%s", msg)
-				}
-				return
 			}
-			l.errAt(u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), "the draws reach a corner that breaks the stock-cycle rule: %s", stockCycleMessage(&c))
+			l.boxCorner(o, ok, u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx),
+				fmt.Sprintf("a corner of the draws of uncertainty[%d] breaks the stock-cycle rule: %s", u.idx, stockCycleMessage(&c)))
 			return
 		}
 	}
@@ -175,12 +197,12 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 // stockRuleBound narrows the valid bound of path, a region field of the
 // stock-cycle rule (market.regions.NAME.KEY, NAME may be *), to the
 // values that keep the rule with the region's other fields held at mf's
-// values and, when unc draws them, at every corner of their draws (a
-// --set or override of path replaces its own entry, so that one is not
-// counted), in every region it names that holds stocks and keeps the
-// rule at mf's values (the interval around mf's value, by bisection to
-// 1e-9 relative; an end that keeps the rule stays). Other paths keep b.
-func stockRuleBound(path string, b bound, mf *MarketFile, unc []model.Uncertain) bound {
+// values, in every region it names that holds stocks and keeps the rule
+// at mf's values (the interval around mf's value, by bisection to 1e-9
+// relative; an end that keeps the rule stays). The box of draws does not
+// narrow it: draws beyond the rule are rejected and redrawn (model.
+// JointRules). Other paths keep b.
+func stockRuleBound(path string, b bound, mf *MarketFile) bound {
 	rest, ok := strings.CutPrefix(path, "market.regions.")
 	i := strings.LastIndex(rest, ".")
 	if mf == nil || !ok || i < 0 {
@@ -199,23 +221,11 @@ func stockRuleBound(path string, b bound, mf *MarketFile, unc []model.Uncertain)
 		if !(mf.Regions[r].StockMonths.Value > 0) || !stockFieldsValid(mf, r) {
 			continue
 		}
-		var ds []stockDraw
-		for _, u := range unc {
-			for _, k := range stockCycleKeys {
-				if k != key && (u.Name == "market.regions.*."+k || u.Name == "market.regions."+rn+"."+k) {
-					ds = append(ds, stockDraw{k, u.Dist.Quantile(0), u.Dist.Quantile(1)})
-				}
-			}
-		}
-		if len(ds) > 12 {
-			continue
-		}
 		g := stockRegion(mf, r)
 		okAt := func(v float64) bool {
 			c := g
 			setStockKey(&c, key, v)
-			_, broken := firstBrokenCorner(c, ds)
-			return !broken
+			return model.StockCycleOK(&c)
 		}
 		v0 := f.num(mf, r, 0).Value
 		if !okAt(v0) {

@@ -263,20 +263,17 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 		}
 		out = append(out, uncChecked{ref: ref, dist: d, paths: pi.paths, unit: pi.unit})
 	}
-	n := len(l.diags)
 	l.checkCropEpsDraws(out, mf)
-	if len(l.diags) == n { // a box breaking the crop rule is reported once
-		l.checkStockCycleDraws(out, mf)
-	}
+	l.checkStockCycleDraws(out, mf) // a box is reported once (boxCorner)
 	return out
 }
 
 // checkCropEpsDraws checks the joint rule of the crop-price elasticity θ
 // and the demand elasticities ε (θ/ε ≤ model.MaxCropEpsRatio) over the
 // whole box of draws: the largest θ drawn (or the market's) against each
-// region's smallest ε drawn (or its own). A box that breaks it is an error
-// at the entry that draws ε (or θ): every draw must be a valid market, so
-// that none fails silently.
+// region's smallest ε drawn (or its own). A box that breaks it is a
+// warning (boxCorner) at the entry that draws ε (or θ): the Monte Carlo
+// rejects and redraws the draws beyond the rule.
 func (l *loader) checkCropEpsDraws(unc []uncChecked, mf *MarketFile) {
 	if mf == nil || mf.Drivers == nil || mf.Drivers.CropPrices == nil {
 		return
@@ -304,6 +301,9 @@ func (l *loader) checkCropEpsDraws(unc []uncChecked, mf *MarketFile) {
 	for _, g := range mf.Regions {
 		eps := epsLo[g.Name]
 		if !(eps > 0) || eps*(1+1e-9) >= model.MinEpsForCrop(theta) || (epsAt[g.Name] < 0 && thetaAt < 0) {
+			continue
+		}
+		if g.Eps.Value < model.MinEpsForCrop(mf.Drivers.CropPrices.Elasticity.Value) {
 			continue // a market breaking the rule is validateDrivers' error
 		}
 		k := epsAt[g.Name]
@@ -311,8 +311,8 @@ func (l *loader) checkCropEpsDraws(unc []uncChecked, mf *MarketFile) {
 			k = thetaAt
 		}
 		u := unc[k].ref
-		l.errAt(u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), "the draws reach a crop-price elasticity of %.4g with a demand elasticity of %.4g: %s",
-			theta, eps, cropEpsMessage(g.Name, eps, theta))
+		l.boxCorner(ovRef{}, false, u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), fmt.Sprintf("the draws reach a crop-price elasticity of %.4g with a demand elasticity of %.4g: %s",
+			theta, eps, cropEpsMessage(g.Name, eps, theta)))
 		return
 	}
 }
@@ -531,7 +531,7 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	if err != nil {
 		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
 	}
-	valid, month := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf, s.Uncertain), pi.month
+	valid, month := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf), pi.month
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {
 			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
@@ -558,7 +558,7 @@ func (s *Scenario) Range(path string) (lo, hi float64, loOpen bool, err error) {
 	if pi.str || pi.month {
 		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
 	}
-	v := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf, s.Uncertain)
+	v := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf)
 	return v.lo, v.hi, v.loStrict, nil
 }
 

@@ -193,6 +193,9 @@ func yearTable(s *Summary) *Table {
 // failed months and draws, or "".
 func notes(s *Summary) string {
 	var b strings.Builder
+	if n := RejectedNote(s); n != "" {
+		b.WriteString("Note: " + n + "\n")
+	}
 	if s.FailedDraws > 0 {
 		fmt.Fprintf(&b, "Warning: %d of %d draws (%s%%) did not converge; they are excluded from the bands (listed in draws.csv",
 			s.FailedDraws, s.Draws, FormatNumber(100*float64(s.FailedDraws)/float64(max(s.Draws, 1)), 1, false))
@@ -213,6 +216,21 @@ func notes(s *Summary) string {
 			n, months, fm.Scenario, fm.Counterfactual, ListFailedMonths(fm))
 	}
 	return b.String()
+}
+
+// RejectedNote says how many candidate draws broke a joint rule of the
+// model and were redrawn, "" when none did: each draw is the first
+// candidate of its stream that keeps the rules, so the draws come from the
+// uncertainty box truncated by the rules (docs/MODEL.md §9.1, "The box of
+// draws is a truncated prior").
+func RejectedNote(s *Summary) string {
+	if s.RejectedDraws <= 0 {
+		return ""
+	}
+	n := s.RejectedDraws + s.Draws
+	return fmt.Sprintf("%d of %d candidate draws (%s%%) broke a joint rule of the model (the stock-cycle rule, the crop rule) and were redrawn: "+
+		"the draws are from the uncertainty box truncated by the rules (docs/MODEL.md §9.1).",
+		s.RejectedDraws, n, FormatNumber(100*float64(s.RejectedDraws)/float64(n), 2, false))
 }
 
 // ListFailedMonths names the failed months, "scenario 2024-03 (iteration

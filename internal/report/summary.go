@@ -25,9 +25,14 @@ type Summary struct {
 	// Converged and FailedDraws count Monte Carlo draws (0 without draws);
 	// DrawFailures names the first MaxListedFailures failed draws (all of
 	// them are in draws.csv).
-	Converged    int           `json:"converged_draws"`
-	FailedDraws  int           `json:"failed_draws"`
-	DrawFailures []DrawFailure `json:"draw_failures,omitempty"`
+	Converged   int `json:"converged_draws"`
+	FailedDraws int `json:"failed_draws"`
+	// RejectedDraws counts the candidate draws that broke a joint rule
+	// of the model and were redrawn (model.MCResult.Rejected; absent when
+	// none was): the draws are from the uncertainty box truncated by the
+	// rules (RejectedNote).
+	RejectedDraws int           `json:"rejected_draws,omitempty"`
+	DrawFailures  []DrawFailure `json:"draw_failures,omitempty"`
 	// FailedMonths counts and names the months whose solve did not
 	// converge in the central run's scenario and counterfactual paths
 	// (also marked in results.csv).

@@ -170,6 +170,11 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		// The joint rules cut away most of the box of draws: what is
+		// left is not the stated prior (scenarios.MaxRejectedShare).
+		if err := s.DrawsRefused(); err != nil {
+			return nil, &Error{Kind: ErrInput, Err: fmt.Errorf("the Monte Carlo of %s is refused: %w", s.Name, err)}
+		}
 		if draws >= NoticeDraws && req.Notice != nil {
 			req.Notice(Estimate(run, s.Spec, draws, req.Workers, central))
 		}
@@ -222,7 +227,7 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		Metrics:       metrics,
 	}
 	if res.MC != nil {
-		sum.Converged, sum.FailedDraws = res.MC.Converged, res.MC.Failed
+		sum.Converged, sum.FailedDraws, sum.RejectedDraws = res.MC.Converged, res.MC.Failed, res.MC.Rejected
 		for k, f := range res.MC.Failures {
 			if k == report.MaxListedFailures {
 				break

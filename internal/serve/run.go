@@ -143,15 +143,18 @@ type runResponse struct {
 	Command  string        `json:"command"`
 	// Settings says in words what the request changed from the
 	// scenario's values, and in which runs ("" for none).
-	Settings     string   `json:"settings"`
-	Draws        int      `json:"draws"`
-	Converged    int      `json:"converged"`
-	FailedDraws  int      `json:"failed_draws"`
-	FailedMonths int      `json:"failed_months"`
-	Seed         uint64   `json:"seed"`
-	Notes        []string `json:"notes"`
-	ElapsedMS    int64    `json:"elapsed_ms"`
-	Cached       bool     `json:"cached"`
+	Settings    string `json:"settings"`
+	Draws       int    `json:"draws"`
+	Converged   int    `json:"converged"`
+	FailedDraws int    `json:"failed_draws"`
+	// RejectedDraws counts the candidate draws the joint rules rejected
+	// and redrew (report.Summary.RejectedDraws).
+	RejectedDraws int      `json:"rejected_draws,omitempty"`
+	FailedMonths  int      `json:"failed_months"`
+	Seed          uint64   `json:"seed"`
+	Notes         []string `json:"notes"`
+	ElapsedMS     int64    `json:"elapsed_ms"`
+	Cached        bool     `json:"cached"`
 }
 
 type headlineRow struct {
@@ -553,6 +556,9 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	if t := sum.OffBand.Text(); t != "" {
 		notes = append(notes, t)
 	}
+	if t := report.RejectedNote(sum); t != "" {
+		notes = append(notes, t)
+	}
 	if err := res.Err(); err != nil {
 		notes = append(notes, "Treat these numbers with care: "+err.Error()+".")
 	} else if sum.FailedDraws > 0 {
@@ -575,23 +581,24 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	info := describe(sc, nil)
 	info.File = p.File
 	resp := &runResponse{
-		ID:           key,
-		Query:        p.canonicalQuery(),
-		Scenario:     info,
-		Headline:     []headlineRow{},
-		Metrics:      []headlineRow{},
-		CSV:          "/api/csv/" + key,
-		ZipPNG:       "/api/charts/" + key + ".zip?format=png",
-		ZipSVG:       "/api/charts/" + key + ".zip?format=svg",
-		Command:      sum.Command,
-		Settings:     p.describe(),
-		Draws:        sum.Draws,
-		Converged:    sum.Converged,
-		FailedDraws:  sum.FailedDraws,
-		FailedMonths: sum.FailedMonths.Scenario + sum.FailedMonths.Counterfactual,
-		Seed:         p.Seed,
-		Notes:        notes,
-		Charts:       []chartRef{},
+		ID:            key,
+		Query:         p.canonicalQuery(),
+		Scenario:      info,
+		Headline:      []headlineRow{},
+		Metrics:       []headlineRow{},
+		CSV:           "/api/csv/" + key,
+		ZipPNG:        "/api/charts/" + key + ".zip?format=png",
+		ZipSVG:        "/api/charts/" + key + ".zip?format=svg",
+		Command:       sum.Command,
+		Settings:      p.describe(),
+		Draws:         sum.Draws,
+		Converged:     sum.Converged,
+		FailedDraws:   sum.FailedDraws,
+		RejectedDraws: sum.RejectedDraws,
+		FailedMonths:  sum.FailedMonths.Scenario + sum.FailedMonths.Counterfactual,
+		Seed:          p.Seed,
+		Notes:         notes,
+		Charts:        []chartRef{},
 	}
 	if res.MC != nil {
 		resp.Bands, resp.DrawsCSV = "/api/bands/"+key, "/api/draws/"+key

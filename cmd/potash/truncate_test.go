@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/potash-sim/potash/internal/report"
+)
+
+// TestRunSetBeyondBox: issue 14's student --set of Brazil's stock-to-use
+// ratio to 3 months (its central run keeps the stock-cycle rule; corners
+// of the built-in box of draws do not) runs, with a warning; a box partly
+// beyond the rule runs its draws from the truncated prior and reports the
+// candidates rejected; a box mostly beyond it runs centrally but refuses
+// draws, at the uncertainty entry (docs/MODEL.md §9.1).
+func TestRunSetBeyondBox(t *testing.T) {
+	r := potash(t, "run", "--set", "market.regions.Brazil.stock_to_use_months=3", "--no-charts", "--out", t.TempDir()).want(t, exitOK)
+	if !strings.Contains(r.stderr, "warning: market.regions.Brazil.stock_to_use_months: a corner of the draws of uncertainty[10] breaks the stock-cycle rule") ||
+		!strings.Contains(r.stderr, "of a pilot sample of 4096 draws") {
+		t.Errorf("stderr has no located warning with the pilot share:\n%s", r.stderr)
+	}
+
+	const omega = "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.price_expectation_speed_per_month, dist: uniform, min: %s, max: 0.2}\n"
+	partly := writeScenario(t, "partly.yaml", strings.Replace(omega, "%s", "0.02", 1))
+	draws := "12"
+	if testing.Short() {
+		draws = "4"
+	}
+	dir := t.TempDir()
+	potash(t, "run", partly, "--draws", draws, "--seed", "3", "--workers", "1", "--no-charts", "--out", dir).want(t, exitOK)
+	sum := readSummary(t, filepath.Join(dir, report.FileSummary))
+	if sum.RejectedDraws == 0 || sum.FailedDraws != 0 {
+		t.Errorf("rejected %d, failed %d: want some rejected (36%% of the box lies beyond the rule), none failed", sum.RejectedDraws, sum.FailedDraws)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, report.FileMarkdown))
+	if note := report.RejectedNote(sum); note == "" || !strings.Contains(string(md), note) {
+		t.Errorf("summary.md does not give the rejected share %q", note)
+	}
+
+	mostly := writeScenario(t, "mostly.yaml", strings.Replace(omega, "%s", "0.1", 1))
+	potash(t, "run", mostly, "--no-charts", "--out", t.TempDir()).want(t, exitOK)
+	r = potash(t, "run", mostly, "--draws", "4", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
+	if !strings.Contains(r.stderr, mostly+":4:71: uncertainty[0].dist: a corner of the draws") || !strings.Contains(r.stderr, "runs with draws are refused") {
+		t.Errorf("stderr does not refuse the draws at the entry:\n%s", r.stderr)
+	}
+}

@@ -1,0 +1,120 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/potash-sim/potash/model"
+)
+
+// TestBoxTruncation checks a box of draws with a corner beyond a joint
+// rule (docs/MODEL.md §9.1, "The box of draws is a truncated prior"): the
+// scenario loads (its central values keep the rules), with one warning
+// located where an error of the central values would be, giving the share
+// of model.Truncation's pilot that the rules reject; runs with draws are
+// refused (DrawsRefused, at the same place) only beyond MaxRejectedShare.
+// A market whose central values break a rule stays an error (TestInvalid).
+func TestBoxTruncation(t *testing.T) {
+	const omega = "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.price_expectation_speed_per_month, dist: uniform, min: %g, max: 0.2}\n"
+	cases := []struct {
+		name    string
+		file    string // a scenario file, else the built-in us-relief-2025
+		sets    []string
+		at      string  // the warning's place: its Error() up to the message
+		msg     string  // the warning's message starts so
+		lo, hi  float64 // the pilot's rejected share lies in [lo, hi]
+		refused bool
+	}{
+		// The student's what-if of issue 14: central k = 3 keeps the rule
+		// (|z| ≤ 0.95 up to 3.13 at base-2020's other values); a few
+		// corners of the built-in box do not.
+		{name: "set stock-to-use beyond the box", sets: []string{"market.regions.Brazil.stock_to_use_months=3"},
+			at: "--set: warning: market.regions.Brazil.stock_to_use_months: ", msg: "a corner of the draws of uncertainty[10] breaks the stock-cycle rule: region Brazil's stock cycle",
+			lo: 0, hi: 0.01},
+		{name: "set carrying cost beyond the box", sets: []string{"market.regions.Brazil.carrying_cost_pct_per_month=0.8"},
+			at: "--set: warning: market.regions.Brazil.carrying_cost_pct_per_month: ", msg: "a corner of the draws of uncertainty[10] breaks the stock-cycle rule: region Brazil's stock cycle",
+			lo: 0, hi: 0.01},
+		{name: "draws of ω partly beyond the rule", file: fmt.Sprintf(omega, 0.02),
+			at: "x.yaml:4:71: warning: uncertainty[0].dist: ", msg: "a corner of the draws of uncertainty[0] breaks the stock-cycle rule: " + brazilStockMessage("price_expectation_speed_per_month", 0.2),
+			lo: 0.30, hi: 0.42},
+		{name: "draws of ε partly beyond the crop rule", file: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.demand_elasticity, dist: uniform, min: 0.1, max: 0.8}\n",
+			at: "x.yaml:4:55: warning: uncertainty[0].dist: ", msg: "the draws reach a crop-price elasticity of " + fmt.Sprintf("%.4g", baseCropElasticity()) + " with a demand elasticity of 0.1: " + cropEpsMessage("Brazil", 0.1, baseCropElasticity()),
+			lo: 0.15, hi: 0.35},
+		{name: "draws of ω mostly beyond the rule", file: fmt.Sprintf(omega, 0.1),
+			at: "x.yaml:4:71: warning: uncertainty[0].dist: ", msg: "a corner of the draws of uncertainty[0] breaks the stock-cycle rule: " + brazilStockMessage("price_expectation_speed_per_month", 0.2),
+			lo: MaxRejectedShare, hi: 0.8, refused: true},
+	}
+	share := regexp.MustCompile(`: (\d+) of a pilot sample of (\d+) draws \(([0-9.e-]+)%\)`)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var s *Scenario
+			var err error
+			if tc.file != "" {
+				s, err = Parse("x.yaml", []byte(tc.file), tc.sets)
+			} else {
+				s, err = Load("us-relief-2025", tc.sets)
+			}
+			if err != nil {
+				t.Fatalf("the scenario does not load: %v", err)
+			}
+			if len(s.Warnings) != 1 {
+				t.Fatalf("%d warnings, want 1: %v", len(s.Warnings), s.Warnings)
+			}
+			w := s.Warnings[0].Error()
+			if !strings.HasPrefix(w, tc.at+tc.msg) {
+				t.Errorf("warning:\n%s\nwant it to start:\n%s", w, tc.at+tc.msg)
+			}
+			m := share.FindStringSubmatch(w)
+			if m == nil {
+				t.Fatalf("the warning gives no pilot share: %s", w)
+			}
+			rej, n, _ := model.Truncation(s.Spec, s.Counterfactual, s.Uncertain)
+			if m[1] != fmt.Sprint(rej) || m[2] != fmt.Sprint(n) {
+				t.Errorf("the warning says %s of %s, the pilot %d of %d", m[1], m[2], rej, n)
+			}
+			if f := float64(rej) / float64(n); f < tc.lo || f > tc.hi {
+				t.Errorf("pilot share %.4g, want it in [%g, %g]", f, tc.lo, tc.hi)
+			}
+			err = s.DrawsRefused()
+			if (err != nil) != tc.refused {
+				t.Fatalf("DrawsRefused = %v, want refused %v", err, tc.refused)
+			}
+			if err == nil {
+				return
+			}
+			var ds Diagnostics
+			if !errors.As(err, &ds) || len(ds.Errors()) != 1 {
+				t.Fatalf("DrawsRefused's error %T is not one located Diagnostic: %v", err, err)
+			}
+			if want := strings.Replace(w, "warning: ", "", 1); err.Error() != want || !strings.Contains(want, "more than the 50% allowed, so runs with draws are refused") {
+				t.Errorf("refusal:\n%s\nwant the warning as an error:\n%s", err, want)
+			}
+		})
+	}
+}
+
+// TestBuiltinBoxesInsideRules: the built-ins' boxes of draws are inside
+// the joint rules at every corner (the back-test builds them so), so their
+// draws are never rejected and their Monte Carlo streams are those
+// without rejection: no warning, no draw of the pilot rejected.
+func TestBuiltinBoxesInsideRules(t *testing.T) {
+	for _, name := range builtinNames() {
+		t.Run(name, func(t *testing.T) {
+			s, err := Load(name, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range s.Warnings {
+				if strings.Contains(w.Msg, "pilot sample") {
+					t.Errorf("warning: %v", w)
+				}
+			}
+			if rej, n, first := model.Truncation(s.Spec, s.Counterfactual, s.Uncertain); rej != 0 {
+				t.Errorf("the pilot rejects %d of %d draws (the first: %s)", rej, n, first)
+			}
+		})
+	}
+}
