@@ -106,6 +106,23 @@ func BenchmarkMonteCarlo100Serial(b *testing.B) {
 	}
 }
 
+// BenchmarkMonteCarloHistSerial runs 256 draws of us-relief-2025 on one
+// worker with exact percentiles only up to one block (64 draws), so that
+// the other three blocks go through the histograms as in runs of more
+// than MCExactMax draws: the CPU cost of a draw with its share of the
+// bands (bandStore.add), for instruction counts (callgrind) and
+// before/after comparisons on a shared machine.
+func BenchmarkMonteCarloHistSerial(b *testing.B) {
+	s := loadBuiltin(b, "us-relief-2025")
+	defer model.SetMCExactLimit(64)()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.MonteCarlo(context.Background(), s.Spec, s.Counterfactual, s.Uncertain, model.MCOptions{Draws: 256, Seed: 1, Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func benchMC(b *testing.B, draws int) {
 	s := loadBuiltin(b, "us-relief-2025")
 	runtime.GC()

@@ -83,3 +83,12 @@ func DrawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec,
 	}
 	return s, c, nil
 }
+
+// SetMCExactLimit sets the largest number of draws whose Monte Carlo
+// percentiles are exact (MCExactMax) and returns a func that restores it:
+// benchmarks of the histogram regime on few draws.
+func SetMCExactLimit(v int) (restore func()) {
+	old := mcExactLimit
+	mcExactLimit = v
+	return func() { mcExactLimit = old }
+}

@@ -149,17 +149,12 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 	C := b.cells
 	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
 		for c := c0; c < c1; c++ {
-			same := true
-			for t := 0; t < nd && same; t++ {
-				same = vs[t*W+c-c0] == vc[t*W+c-c0]
-			}
-			b.shared[c] = same
+			b.shared[c] = columnsEqual(vs, vc, c-c0, W, nd)
 			for kind := 0; kind < 3; kind++ {
 				lo, hi := math.Inf(1), math.Inf(-1)
 				for t := 0; t < nd; t++ {
 					v := tileValue(kind, vs, vc, t*W+c-c0)
-					lo = math.Min(lo, v)
-					hi = math.Max(hi, v)
+					lo, hi = min(lo, v), max(hi, v) // as math.Min and math.Max
 				}
 				j := kind*C + c
 				pad := histPad * (hi - lo)
@@ -171,6 +166,22 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 		}
 	})
 	b.add(rows, ok)
+}
+
+// columnsEqual reports whether the nd values of vs and vc at off,
+// off + W, … are equal (==: zeros of either sign are equal).
+func columnsEqual(vs, vc []float64, off, W, nd int) bool {
+	if nd <= 0 {
+		return true
+	}
+	end := off + (nd-1)*W + 1
+	vs, vc = vs[off:end], vc[off:end]
+	for i := 0; i < len(vs) && i < len(vc); i += W {
+		if vs[i] != vc[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func tileValue(kind int, vs, vc []float64, k int) float64 {
@@ -211,14 +222,7 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 		for c := c0; c < c1; c++ {
 			off := c - c0
 			if b.shared[c] {
-				equal := true
-				for t := 0; t < nd; t++ {
-					if vs[t*W+off] != vc[t*W+off] {
-						equal = false
-						break
-					}
-				}
-				if equal {
+				if columnsEqual(vs, vc, off, W, nd) {
 					b.update(c, 0, vs, vc, off, W, nd, &vals)
 					j := 2*C + c
 					if b.inv[j] == 0 && b.lo[j] == 0 {
@@ -296,26 +300,29 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 	for t0 := 0; t0 < nd; t0 += mcBlock {
 		m := min(nd-t0, mcBlock)
 		k := t0*W + off
+		// The t-th value is src[t·st]: read in place from the tile, or
+		// (differences) gathered into vals first.
+		var src []float64
+		st := W
 		switch kind {
 		case 0:
-			for t := range vals[:m] {
-				vals[t] = vs[k+t*W]
-			}
+			src = vs[k:]
 		case 1:
-			for t := range vals[:m] {
-				vals[t] = vc[k+t*W]
-			}
+			src = vc[k:]
 		default:
 			for t := range vals[:m] {
 				vals[t] = vs[k+t*W] - vc[k+t*W]
 			}
+			src, st = vals[:m], 1
 		}
-		// Two partial sums break the dependency chain of the additions;
-		// the order is fixed, so the sum is still reproducible.
+		// Two partial sums break the dependency chain of the additions:
+		// s0 takes the even draws, s1 the odd ones, in order, so the sum
+		// is still reproducible.
 		var s0, s1 float64
 		if inv == 0 {
 			eq := T(0) // values equal to lo (constant so far: e.g. a zero difference)
-			for t, v := range vals[:m] {
+			for t := 0; t < m; t++ {
+				v := src[t*st]
 				if t&1 == 0 {
 					s0 += v
 				} else {
@@ -332,29 +339,52 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 			sm += s0 + s1
 			continue
 		}
-		for t, v := range vals[:m] {
-			if t&1 == 0 {
-				s0 += v
-			} else {
-				s1 += v
-			}
-			x := (v - lo) * inv
-			if x >= 0 && x < histBins {
+		// Two draws a turn. A value outside the range goes to its tail
+		// slot, whose outer edge is the exact min or max.
+		t := 0
+		for ; t+1 < m; t += 2 {
+			v0, v1 := src[t*st], src[(t+1)*st]
+			s0 += v0
+			s1 += v1
+			if x := (v0 - lo) * inv; x >= 0 && x < histBins {
 				cnt[1+int(x)]++
-				continue
+			} else {
+				mn, mx = tailMinMax(mn, mx, v0)
+				cnt[binOf(v0, lo, inv)]++
 			}
-			// outside the range: the tails keep their exact min and max
-			if v < mn {
-				mn = v
+			if x := (v1 - lo) * inv; x >= 0 && x < histBins {
+				cnt[1+int(x)]++
+			} else {
+				mn, mx = tailMinMax(mn, mx, v1)
+				cnt[binOf(v1, lo, inv)]++
 			}
-			if v > mx {
-				mx = v
+		}
+		if t < m {
+			v := src[t*st]
+			s0 += v
+			if x := (v - lo) * inv; x >= 0 && x < histBins {
+				cnt[1+int(x)]++
+			} else {
+				mn, mx = tailMinMax(mn, mx, v)
+				cnt[binOf(v, lo, inv)]++
 			}
-			cnt[binOf(v, lo, inv)]++
 		}
 		sm += s0 + s1
 	}
 	b.min[j], b.max[j], b.sum[j] = mn, mx, sm
+}
+
+// tailMinMax returns the extremes mn and mx updated by a value v outside
+// the bins (as v < mn and v > mx compare: a zero keeps the sign of the
+// extreme it equals).
+func tailMinMax(mn, mx, v float64) (float64, float64) {
+	if v < mn {
+		mn = v
+	}
+	if v > mx {
+		mx = v
+	}
+	return mn, mx
 }
 
 // binOf returns the histogram slot of v: 0 below lo, 1..histBins inside,
