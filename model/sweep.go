@@ -203,8 +203,9 @@ func (st setting) value() string {
 }
 
 // Sensitivity sets each uncertain parameter to its low and high value (the
-// 5th and 95th percentiles of its distribution) with the others at their
-// central values and records metric (a name from MetricList). Bars are
+// 5th and 95th percentiles of its distribution, truncated along its axis
+// when one of them breaks a joint rule: tornadoEnds) with the others at
+// their central values and records metric (a name from MetricList). Bars are
 // sorted by |AtHigh − AtLow|, largest first (ties keep the input order).
 // Runs use workers goroutines (0: GOMAXPROCS). Runs with a non-converged
 // month are counted in Tornado.Failed.
@@ -233,6 +234,10 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 	for k, u := range unc {
 		central[k] = setting{name: u.Name, apply: u.Apply, v: u.Central, unit: u.Unit}
 	}
+	ends := make([][2]float64, len(unc))
+	for k := range unc {
+		ends[k] = tornadoEnds(scenario, counterfactual, central, unc, k)
+	}
 	// run 0: all central; run 2k+1: parameter k low; 2k+2: high.
 	n := 1 + 2*len(unc)
 	vals := make([]float64, n)
@@ -241,11 +246,7 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 		sets := append([]setting(nil), central...)
 		if j > 0 {
 			k := (j - 1) / 2
-			p := 0.05
-			if j%2 == 0 {
-				p = 0.95
-			}
-			sets[k].v = unc[k].Dist.Quantile(p)
+			sets[k].v = ends[k][1-j%2]
 		}
 		ms, st, err := pairMetrics(ctx, scenario, counterfactual, sets)
 		if err != nil {
@@ -266,7 +267,7 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 	for k, u := range unc {
 		t.Bars = append(t.Bars, TornadoBar{
 			Param: u.Name,
-			Low:   u.Dist.Quantile(0.05), High: u.Dist.Quantile(0.95),
+			Low:   ends[k][0], High: ends[k][1],
 			AtLow: vals[2*k+1], AtHigh: vals[2*k+2],
 		})
 	}
@@ -274,4 +275,65 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 		return math.Abs(t.Bars[a].AtHigh-t.Bars[a].AtLow) > math.Abs(t.Bars[b].AtHigh-t.Bars[b].AtLow)
 	})
 	return t, nil
+}
+
+// tornadoEnds returns parameter k's low and high values in a tornado: the
+// 5th and 95th percentiles of its distribution or, when one of them
+// breaks a joint rule (JointRules) with the other parameters at their
+// central values, the percentiles of its distribution truncated along its
+// axis to the values that keep the rules: the one-at-a-time view of the
+// truncated prior the Monte Carlo draws from (docs/MODEL.md §9.1). The
+// values kept are taken to be an interval of probabilities around the
+// central value's, whose ends are found by bisection (60 halvings).
+func tornadoEnds(scen, cf *Spec, central []setting, unc []Uncertain, k int) [2]float64 {
+	q := unc[k].Dist.Quantile
+	ends := [2]float64{q(0.05), q(0.95)}
+	s, c := scen.Clone(), cf.Clone()
+	for _, st := range central {
+		if st.apply(s, st.v) != nil || st.apply(c, st.v) != nil {
+			return ends // pairMetrics reports it
+		}
+	}
+	keeps := func(u float64) bool {
+		v := q(u)
+		if unc[k].Apply(s, v) != nil || unc[k].Apply(c, v) != nil {
+			return true // pairMetrics reports it
+		}
+		return drawRules(s, c) == ""
+	}
+	if keeps(0.05) && keeps(0.95) {
+		return ends
+	}
+	// The probability of the central value.
+	lo, hi := 0.0, 1.0
+	for range 60 {
+		if m := (lo + hi) / 2; q(m) < unc[k].Central {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	uc := hi
+	if !keeps(uc) {
+		return ends // a central value beyond a rule is the validator's error
+	}
+	edge := func(bad float64) float64 {
+		good := uc
+		for range 60 {
+			if m := (good + bad) / 2; keeps(m) {
+				good = m
+			} else {
+				bad = m
+			}
+		}
+		return good
+	}
+	ua, ub := 0.0, 1.0
+	if !keeps(0.05) || !keeps(1e-12) {
+		ua = edge(0)
+	}
+	if !keeps(0.95) || !keeps(1-1e-12) {
+		ub = edge(1)
+	}
+	return [2]float64{q(ua + 0.05*(ub-ua)), q(ua + 0.95*(ub-ua))}
 }

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -213,6 +214,64 @@ func TestJointRules(t *testing.T) {
 			got := model.JointRules(s)
 			if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
 				t.Errorf("JointRules = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSensitivityTruncated: a tornado's ends are the 5th and 95th
+// percentiles of each parameter's distribution, truncated along its axis
+// by the joint rules when an end would break one: for ω uniform on
+// [0.02, 0.2] the high end keeps the stock-cycle rule (the plain 95th
+// percentile, 0.191, does not) and both runs converge; a box inside the
+// rules keeps the plain percentiles.
+func TestSensitivityTruncated(t *testing.T) {
+	cases := []struct {
+		name      string
+		lo, hi    float64
+		truncated bool
+	}{
+		{"ω in [0.02, 0.2]", 0.02, 0.2, true},
+		{"ω in [0.02, 0.1]", 0.02, 0.1, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c, unc := omegaBox(t, tc.lo, tc.hi)
+			tor, err := model.Sensitivity(context.Background(), s, c, unc, "", 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := tor.Bars[0]
+			plainLo, plainHi := unc[0].Dist.Quantile(0.05), unc[0].Dist.Quantile(0.95)
+			if !tc.truncated {
+				if b.Low != plainLo || b.High != plainHi {
+					t.Errorf("ends %v, %v: want the plain percentiles %v, %v", b.Low, b.High, plainLo, plainHi)
+				}
+				return
+			}
+			if tor.Failed != 0 {
+				t.Errorf("%d runs failed", tor.Failed)
+			}
+			for _, v := range []float64{b.Low, b.High} {
+				sp := s.Clone()
+				_ = unc[0].Apply(sp, v)
+				if why := model.JointRules(sp); why != "" {
+					t.Errorf("end %v breaks a joint rule: %s", v, why)
+				}
+			}
+			// The kept interval is [0.02, e], e the rule's edge (below the
+			// plain 95th percentile): its percentiles are 0.02 + p·(e − 0.02).
+			if !(b.High < plainHi && b.Low > tc.lo && b.Low < plainLo) {
+				t.Errorf("ends %v, %v: want the truncated percentiles, inside the plain %v, %v", b.Low, b.High, plainLo, plainHi)
+			}
+			edge := 0.02 + (b.High-0.02)/0.95
+			sp := s.Clone()
+			_ = unc[0].Apply(sp, edge*(1+1e-6))
+			if model.JointRules(sp) == "" {
+				t.Errorf("the implied edge %v is not the rule's: a value just above keeps it", edge)
+			}
+			if want := 0.02 + 0.05*(edge-0.02); math.Abs(b.Low-want) > 1e-9 {
+				t.Errorf("low end %v, want 5%% of the kept interval [0.02, %v]: %v", b.Low, edge, want)
 			}
 		})
 	}
