@@ -420,6 +420,22 @@ func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (R
 		maxSweeps = DefaultMaxSweeps
 	}
 	res := w.solve(tol, maxIter, maxSweeps)
+	if res.Status != Converged && w.carryLU && w.haveCarry {
+		// A path's month that started from last month's facility values
+		// and segment discounts (keepCarry) and failed is solved once
+		// more from a cold start (z = 0, each facility bracketed), as a
+		// lone Solve starts: the carried z can sit across a kink of a
+		// tied corridor's row from this month's root (docs/MODEL.md §5,
+		// Newton's chord steps along a path).
+		first := res
+		w.haveCarry, w.jstate = false, jacNone
+		if err := w.prepare(pol, lag, start); err != nil {
+			return Result{Status: Failure}, err
+		}
+		res = w.solve(tol, maxIter, maxSweeps)
+		res.Iterations += first.Iterations
+		res.Evaluations += first.Evaluations
+	}
 	w.keepCarry(res.Status == Converged)
 	w.fill(sol, pol)
 	if res.Status == Converged {
