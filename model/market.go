@@ -306,7 +306,7 @@ var (
 	domainConduct = Range{0, 1}
 	rangeConduct  = Range{0, 1} // φ: see RangeConduct
 
-	rangeStockMonths   = Range{0, 6}         // k·12: up to half a year of use
+	rangeStockMonths   = Range{0.05, 6}      // k·12: up to half a year of use; with Belarus's rail tied to China and the back-test's estimates, at 0.01 bpc-reunion prices Belarus beyond 20× at Klaipėda's closure (2022-02; 0.02 works); a market file's 0 (no stocks) is accepted apart
 	rangeStockAdjust   = Range{0.02, 1}      // φ
 	rangeStockResponse = Range{0.002, 0.06}  // β: at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02, and at 0.001 bpc-reunion stalls (2022-09); with the back-test's estimates from 0.0997 bpc-breakup prices Canada beyond 20× (2030-12)
 	rangeCarryCost     = Range{0.0025, 0.05} // c, per month: with the back-test's estimates below 0.002008 jansen-ramp-relief prices Canada beyond 20× (2029-09)

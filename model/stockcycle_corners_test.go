@@ -37,14 +37,17 @@ var cornerParams = []string{
 func TestStockCycleCorners(t *testing.T) {
 	// Tolerances, as multiples of a supplier's base FOB price.
 	// maxBoom: to the end of 2023, the crop boom at the crop rule's edge
-	// (θ/ε = 3) with the Klaipėda closure, and its fall; the highest
-	// corner of the whole box (-allcorners) is 13.7 times in 2022-04.
+	// (θ/ε = 3) with the Klaipėda closure, and its fall. With Belarus's
+	// rail tied to China (base-2020 1.2.0) Belarus's other buyers have
+	// only the Russian ports' 0.5 Mt/yr at the closure: the highest of
+	// the 64 corners is Belarus at 16 times its base in 2022-02, of the
+	// whole box (-allcorners) 18.6 times (untied: 13.7, in 2022-04).
 	// maxCycle: from 2024, where the stock cycle showed (draw 3111 peaked
 	// in 2026-02); the highest corner of the whole box is 2.69 times
 	// (before the rule, 115 of its 2,048 corners passed 10 times from
 	// 2024, 22 of them the solver's price bound).
 	const (
-		maxBoom  = 15.0
+		maxBoom  = 19.0
 		maxCycle = 4.0
 	)
 	boomEnd := model.NewMonth(2023, 12)

@@ -155,7 +155,7 @@ func rangeCases() []rangeCase {
 		{name: "risk cost scale on Belarus", param: "events.x.scale", safe: 1, event: ev("risk_cost: {supplier: Belarus, region: all, scale: %v}"), valid: eventBound("risk_cost", "scale")},
 		{name: "export tax of Canada", param: "events.x.usd_per_t", safe: 0, event: ev("export_tax: {supplier: Canada, usd_per_t: %v}"), valid: eventBound("export_tax", "usd_per_t")},
 		{name: "conduct of Russia", set: "market.suppliers.Russia.conduct=%v", valid: marketBound(supplierFields, "conduct"), skipHi: true,
-			why: "a conduct whose base markup leaves a marginal cost below a tenth of the netback is a located calibration error (Russia in BPC, bpc-breakup: above 0.631 with the back-test's estimates)"},
+			why: "a conduct whose base markup leaves a marginal cost below a tenth of the netback is a located calibration error (Russia in BPC, bpc-breakup: above 0.58 with the back-test's estimates)"},
 		{name: "conduct of Laos", set: "market.suppliers.Laos.conduct=%v", valid: marketBound(supplierFields, "conduct")},
 		// BPC in force at the base with bpc-reunion's conduct (fitted with
 		// BPC apart) claims more than Russia's gap above weight 0.59: a

@@ -65,6 +65,7 @@ func TestTiedCorridorsCarryTheirRegions(t *testing.T) {
 		"Russia/Domestic":    {"Other"},
 		"Russia/FarEastRail": {"China", "Southeast Asia"},
 		"Belarus/Domestic":   {"Other"},
+		"Belarus/ChinaRail":  {"China"},
 		"Germany/Domestic":   {"Europe"},
 	}
 	for key, regions := range want {
@@ -80,6 +81,15 @@ func TestTiedCorridorsCarryTheirRegions(t *testing.T) {
 		}
 		if !slices.Equal(got, regions) {
 			t.Errorf("%s serves %q, want %q", key, got, regions)
+		}
+	}
+	// Belarus's rail to China has its own freight to China, the route's
+	// (docs/DATA.md, "Corridors tied to destinations").
+	if i := m.SupplierIndex("Belarus"); i >= 0 {
+		cr := m.Suppliers[i].Corridors[m.CorridorIndex(i, "ChinaRail")]
+		r := m.RegionIndex("China")
+		if len(cr.Serves) != 1 || !cr.Serves[0].Own || cr.Serves[0].Freight != m.Freight[i][r] {
+			t.Errorf("Belarus/ChinaRail serves %+v, want China at its own freight equal to the route's %g $/t", cr.Serves, m.Freight[i][r])
 		}
 	}
 	// check returns how many tied corridors it checked in sol.

@@ -284,7 +284,7 @@ func TestSweepErrorPrefixes(t *testing.T) {
 		{"unknown root", "nope.x", "0:1:2", "unknown path root 'nope'"},
 		{"text field", "events.us-ban.label", "0:1:2", "is not a number"},
 		{"unknown corridor", "market.suppliers.Belarus.corridors.Nope.cost_usd_per_t", "0:1:2", "unknown corridor of Belarus 'Nope'"},
-		{"out of range", "market.regions.Brazil.stock_to_use_months", "0:9:2", "= 9 is outside its valid range"},
+		{"out of range", "market.regions.Brazil.stock_to_use_months", "1:9:2", "= 9 is outside its valid range"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := potash(t, "sweep", "history", "--param", tc.param, "--range", tc.rng, "--no-charts").want(t, exitBadInput)
