@@ -158,7 +158,7 @@ func rangeCases() []rangeCase {
 			why: "a conduct whose base markup leaves a marginal cost below a tenth of the netback is a located calibration error (Russia in BPC, bpc-breakup: above 0.58 with the back-test's estimates)"},
 		{name: "conduct of Laos", set: "market.suppliers.Laos.conduct=%v", valid: marketBound(supplierFields, "conduct")},
 		// BPC in force at the base with bpc-reunion's conduct (fitted with
-		// BPC apart) claims more than Russia's gap above weight 0.59: a
+		// BPC apart) claims more than Russia's gap above weight 0.58: a
 		// located calibration error there, which runsClean accepts; every
 		// other built-in runs at weight 1.
 		{name: "coalition weight", set: "market.coalitions.BPC.weight=%v", valid: marketBound(coalitionFields, "weight")},
