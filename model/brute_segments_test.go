@@ -38,6 +38,18 @@ import (
 // their rent in p̃_0; when the tied corridor is full its segment's price
 // rises until the segment's demand fits (X_k(p_k) = κ_k), at most to
 // p_0, where the general corridors carry the rest.
+//
+// With a base route rent e_k > 0 (bruteSegBaseRent) the segment is
+// priced at the lower of its general price and its competitive price
+// plus e_k:
+//
+//	p̃_k = min( p̃_0, v + c_k + e_k + ρ_k )
+//
+// The rent is no cost: the tied corridor ships whenever its netback at
+// its segment's price, p̃_k − c_k, covers v, so it is filled before a
+// dearer general corridor and the general corridors' costs alone set
+// p̃_0 − v. When a cheaper general corridor becomes the marginal one, the
+// tied corridor's netback falls with p̃_0 − v, below v + e_k.
 
 // bruteSegOf returns, per region, the input index of supplier i's tied
 // corridor serving it, or −1 (general segment).
@@ -75,7 +87,8 @@ func bruteSegFlow(c *Calibrated, pol *Policy, P [][]float64, i, r int) float64 {
 
 // bruteSegCosts returns supplier i's corridor costs (policy cost, cost
 // shift, export tax, and for a tied corridor its own-freight cost weighted
-// by the base flows, as corridorAdj) and capacities, in input order.
+// by the base flows, as corridorAdj; no base route rent) and capacities,
+// in input order.
 func bruteSegCosts(c *Calibrated, pol *Policy, i int) (cost, capa []float64) {
 	m := c.Market
 	s := m.Suppliers[i]
@@ -95,7 +108,6 @@ func bruteSegCosts(c *Calibrated, pol *Policy, i int) (cost, capa []float64) {
 			if den > 0 {
 				cost[k] += num / den
 			}
-			cost[k] += bruteSegBaseRent(c, i, k)
 		}
 	}
 	return cost, capa
@@ -105,9 +117,9 @@ func bruteSegCosts(c *Calibrated, pol *Policy, i int) (cost, capa []float64) {
 // corridor k: a tied corridor with room in the base year (its regions
 // buy less than its capacity) that is cheaper than the marginal corridor
 // j* earns c_{j*} − c_k per tonne in the one-price base data, which a
-// competitive segment price would compete away. Like the base markup L
-// (docs/MODEL.md, section 4.1), the model carries it: e_k is added to the
-// corridor's cost, so that the base year is an equilibrium. 0 for a tied
+// competitive segment price would compete away. The reference lets the
+// segment pay at most e_k above its competitive price (the file's
+// comment), so that the base year is an equilibrium. 0 for a tied
 // corridor full in the base year or not cheaper than the margin. Base
 // costs include the own-freight cost; c_{j*} = p0 − m0.
 func bruteSegBaseRent(c *Calibrated, i, k int) float64 {
@@ -186,9 +198,11 @@ func bruteSegSupplier(c *Calibrated, pol *Policy, st *bruteSegState, i int) {
 		return x
 	}
 	var tied []int
+	rent := make([]float64, len(cost)) // e_k
 	for k := range cost {
 		if bruteSegTied(m, i, k) {
 			tied = append(tied, k)
+			rent[k] = bruteSegBaseRent(c, i, k)
 		}
 	}
 	pstar := make([]float64, len(cost))
@@ -197,12 +211,12 @@ func bruteSegSupplier(c *Calibrated, pol *Policy, st *bruteSegState, i int) {
 	// the total tonnes demanded at them.
 	ship := func(v float64) float64 {
 		for _, k := range tied {
-			pr := math.Max((v+cost[k])/oml, pLo)
+			pr := math.Max((v+cost[k]+rent[k])/oml, pLo)
 			switch {
 			case capa[k] <= 0:
 				pstar[k] = math.Inf(1)
 			case demand(k, pr) <= capa[k]:
-				pstar[k] = pr // room: netback = v
+				pstar[k] = pr // room: netback = v + e_k
 			default: // full: the price at which the segment fills it
 				pstar[k] = math.Exp(bruteBisect(func(y float64) float64 { return demand(k, math.Exp(y)) - capa[k] }, math.Log(pr), math.Log(pHi)))
 			}
@@ -451,8 +465,8 @@ func TestSegmentReferenceAgrees(t *testing.T) {
 						}
 					}
 					room := x < capa[k]*(1-1e-9)
-					if nb := st.P[i][r]*oml - cost[k]; room && !scalar.EqualWithinAbsOrRel(nb, st.V[i], 1e-7, 1e-7) {
-						t.Errorf("supplier %d, region %d: tied corridor with room (%g of %g) nets %g, mine value %g", i, r, x, capa[k], nb, st.V[i])
+					if nb, e := st.P[i][r]*oml-cost[k], bruteSegBaseRent(c, i, k); room && !scalar.EqualWithinAbsOrRel(nb, st.V[i]+e, 1e-7, 1e-7) {
+						t.Errorf("supplier %d, region %d: tied corridor with room (%g of %g) nets %g, mine value %g + base route rent %g", i, r, x, capa[k], nb, st.V[i], e)
 					}
 					if x > capa[k]*(1+1e-9) {
 						t.Errorf("supplier %d: segment of corridor %d buys %g, above its capacity %g", i, k, x, capa[k])
@@ -568,7 +582,7 @@ func TestSegmentReferenceBaseYear(t *testing.T) {
 // the supplier's scaled excess demand
 // (D − S)/S0 and the segment's g; the z-row is Φ = ẑ − max(0, ẑ + g),
 // the facilities' mid form. The supply S is the one-price fill
-// (section 3.4) with the tied corridor at cost c_k + e_k + p̃·(1 − e^(−z))
+// (section 3.4) with the tied corridor at cost c_k + p̃·(1 − e^(−z))
 // and capacity in force κ' = min(κ, X), X its segment's tonnes, sorted
 // ahead of a general corridor whose cost it ties within 1e-9 $/t. With v
 // the mine's marginal value (MC(S) below capacity, else the netback of
@@ -586,7 +600,7 @@ func TestSegmentReferenceBaseYear(t *testing.T) {
 func segResidual(c *Calibrated, pol *Policy, P [][]float64, i int, y, z float64) (ex, g float64) {
 	m := c.Market
 	seg := bruteSegOf(m, i)
-	cost, capa := bruteSegCosts(c, pol, i) // with e_k
+	cost, capa := bruteSegCosts(c, pol, i) // without e_k
 	s := m.Suppliers[i]
 	pt := math.Exp(y) * (1 - c.Markup[i])
 	tk := -1
@@ -657,7 +671,7 @@ func segResidual(c *Calibrated, pol *Policy, P [][]float64, i int, y, z float64)
 		before += ek[k]
 	}
 	t := math.Max(0, math.Min(S-before, ek[tk]))
-	r := pt*math.Exp(-z) - cost[tk] - v
+	r := pt*math.Exp(-z) - cost[tk] - bruteSegBaseRent(c, i, tk) - v
 	ks := math.Max(capa[tk], scaleFloor)
 	return ex, math.Min(r/s.FOB, (capa[tk]-X)/ks) - (ek[tk]-t)/ks
 }

@@ -99,10 +99,13 @@ func (w *workspace) flowsOf(i int) {
 // its flows xs (per region): a tied corridor carries at most its regions'
 // tonnes, a corridor using a facility costs its shadow value ρ more.
 //
-// A tied corridor with a segment on (segments.go) also costs its base
-// route rent e_k and p̃·(1 − e^(−z)) at the supplier's effective price pt
-// (the discount, kept in sp.disc), and sorts ahead of a general corridor
-// while its cost less the discount ties it within segTie (sortPref).
+// A tied corridor with a segment on (segments.go) also costs p̃·(1 − e^(−z))
+// at the supplier's effective price pt (the discount, kept in sp.disc), so
+// that it nets its segment's price, and sorts ahead of a general corridor
+// while its cost less the discount ties it within segTie (sortPref). Its
+// base route rent e_k is not a cost: it caps the segment's price
+// (segResiduals), and the fill, which sets the supplier's marginal
+// corridor, sees the corridor's real cost.
 func (w *workspace) refresh(i int, xs []float64, pt float64) {
 	sp := &w.sup[i]
 	sp.reachLimited = false
@@ -129,7 +132,7 @@ func (w *workspace) refresh(i int, xs []float64, pt float64) {
 			sg := &w.segs[sp.seg[k]]
 			sp.disc[k] = pt * (1 - sg.e)
 			sp.dtie[k] = math.Min(sp.disc[k], pt*zTie)
-			cost += sg.ek + sp.disc[k]
+			cost += sp.disc[k]
 		}
 		sp.ecost[k] = cost
 	}

@@ -11,14 +11,16 @@ import "math"
 // the FOB price on the routes into R_k is p·e^(−z_k). In the supplier's
 // one-price fill (section 3.4) the corridor costs
 //
-//	c_k + e_k + p̃·(1 − e^(−z_k))
+//	c_k + p̃·(1 − e^(−z_k))
 //
-// so that it nets p̃·e^(−z_k) − c_k − e_k, with e_k the base route rent
-// (baseRouteRent), and keeps its capacity in force κ' = min(κ_k, X_k), X_k
-// its segment's tonnes. It sorts ahead of a general corridor while its
-// cost less the discount p̃·(1 − e^(−z_k)) ties it within segTie
-// (supplier.sortPref), and its flow t_k is blended just past that point
-// (segFlow). The row is the facilities' mid form
+// so that it nets its segment's price less its cost, p̃·e^(−z_k) − c_k,
+// and keeps its capacity in force κ' = min(κ_k, X_k), X_k its segment's
+// tonnes. It sorts ahead of a general corridor while its cost less the
+// discount p̃·(1 − e^(−z_k)) ties it within segTie (supplier.sortPref),
+// and its flow t_k is blended just past that point (segFlow). The base
+// route rent e_k (baseRouteRent) is no cost: it is the most the segment
+// pays above its competitive price v + c_k, through r_k below. The row
+// is the facilities' mid form
 //
 //	Φ = z − max(0, z + g),
 //	g = min( r_k/p0, (κ_k − X_k)/κ_k ) − (κ' − t_k)/κ_k,
@@ -26,7 +28,11 @@ import "math"
 //
 // t_k the corridor's flow in the fill (segFlow), p0 the supplier's base
 // FOB price and v the mine's marginal value: MC(S) below capacity, else the netback
-// of the corridor carrying the last tonne.
+// of the corridor carrying the last tonne. So a segment with room pays
+// min(p̃, v + c_k + e_k): its general price while the general corridors'
+// margin p̃ − v is below c_k + e_k, and the rent it earns, p̃ − v − c_k,
+// falls with that margin when a cheaper general corridor becomes the
+// supplier's marginal one.
 
 const (
 	// zMax bounds a segment's log discount z (a segment price above
@@ -36,15 +42,16 @@ const (
 	// segment sorts ahead of a general corridor in the fill (its cost less
 	// its segment's discount against the other's), so that it carries its
 	// segment where the split between them is free. It covers rounding
-	// in c_k + e_k = c_{j*} (base route rents) and keeps the gap in g it
-	// leaves, segTie/p0, far below the solver's tolerance.
+	// where the two net v alike and keeps the gap in g it leaves,
+	// segTie/p0, far below the solver's tolerance.
 	segTie = 1e-11
 	// zTie bounds the part of a segment's discount, p̃·zTie, that the
 	// plain order (plainOrder, and the fill Solution reports) does not
 	// count against the tied corridor: a converged solve knows z only to
 	// within its tolerance. At z = 0 the row is Φ = z where g ≤ −z, and
 	// a z of 3.4e-14 gives a discount p̃·z of 1.6e-11 $/t at p̃ = 480,
-	// past segTie: Germany's Domestic corridor then reported 1.33
+	// past segTie: Germany's Domestic corridor, when its base route rent
+	// was carried as a cost (20 $/t, as Hamburg), then reported 1.33
 	// instead of 2.09 Mt/yr in us-relief-2025's 2021-07, by the start
 	// values alone (TestPathMonthStartInvariant). At a root with z > 0
 	// where the tied corridor and a general one both have room, its cost
@@ -80,9 +87,13 @@ type segment struct {
 // ck its base cost with its own-freight cost) when it has room in the
 // base year (its regions buy less than its capacity) and is cheaper than
 // the marginal corridor j*, else 0. The one-price base data give it that
-// rent per tonne; a competitive segment price would compete it away, so
-// the model carries it, like the base markup L, in the corridor's cost
-// (docs/MODEL.md, section 3.4, "The base year").
+// rent per tonne: its segment pays export parity, the general price,
+// e_k above its competitive price v + c_k. Like the base markup L, the
+// model keeps it as the most the segment pays above its competitive
+// price (segResiduals' r_k), not as a cost: where the general
+// corridors' margin p̃ − v falls (a cheaper general corridor becomes
+// marginal) the segment pays the general price and the rent falls with
+// it (docs/MODEL.md, section 3.4, "The base year").
 func baseRouteRent(m *Market, i int, reach []int, cr Corridor, cstar, ck float64) float64 {
 	if reach == nil || cr.Facility != "" {
 		return 0
@@ -109,11 +120,13 @@ func (w *workspace) setupSegments() {
 			}
 			if sp.seg == nil {
 				sp.seg, sp.pref, sp.disc, sp.dtie, sp.pord = make([]int, nk), make([]bool, nk), make([]float64, nk), make([]float64, nk), make([]int, nk)
+				sp.erent = make([]float64, nk)
 				for kk := range sp.seg {
 					sp.seg[kk] = -1
 				}
 			}
 			sp.seg[k] = len(w.segs)
+			sp.erent[k] = c.segRent[i][k]
 			w.segs = append(w.segs, segment{i: i, k: k, reach: c.reach[i][k], ek: c.segRent[i][k], e: 1})
 		}
 	}
@@ -220,9 +233,10 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		if S < math.Min(sp.K, sp.cap) {
 			v = sp.marginalCost(S)
 		} else if vl = sp.marginalUsed(S); vl >= 0 {
-			v = pt - sp.cost[vl]
+			v = pt - sp.cost[vl] - sp.plainRent(sp.ord[vl])
 			// At capacity or cap the corridor carrying the last tonne in
-			// the fill sorted by cost in force sets v, and k's flow is
+			// the fill sorted by cost in force, a tied corridor's with its
+			// base route rent (plainOrder), sets v, and k's flow is
 			// that fill's too: sortPref may keep k first while it is
 			// dearer than a corridor with room, where its flow would
 			// otherwise be κ' and its row a spurious root (r = 0 when k
@@ -302,7 +316,7 @@ func (w *workspace) segFlow(i, k int, S float64) (t float64, tc int8) {
 
 // segFlowDeriv adds coef·∂t/∂u to row for every unknown u, t = segFlow's
 // flow of segment sg's corridor: through S (segAddS), through k's cost in
-// force c_k + e_k + p̃·(1 − e^(−z)) (own price, z), through a blended
+// force c_k + p̃·(1 − e^(−z)) (own price, z), through a blended
 // general corridor's cost (a facility's ρ̂), and through κ' = min(κ, X)
 // where the corridor is limited by its segment's tonnes.
 func (w *workspace) segFlowDeriv(row []float64, sg *segment, coef float64) {
@@ -460,14 +474,20 @@ func (w *workspace) segJacobian(J []float64, N int) {
 
 // plainOrder sorts sp.pord by cost in force with the tie rule at z = 0
 // (sortPref with every discount 0), except that a tied corridor's
-// discount up to p̃·zTie (dtie) is not counted: the fill a price-taker
-// would choose.
+// discount up to p̃·zTie (dtie) is not counted and its base route rent
+// e_k is (plainRent). At capacity or cap, S = K whatever the fill, and
+// this order serves only the segment rows (segResiduals): the last
+// corridor in it has the lowest netback net of the route rents, the
+// mine's marginal value v. Where a tied corridor's netback net of e_k is
+// the lowest, it comes last, carries what its supplier's capacity leaves
+// after the general corridors, and its row clears its segment to that
+// (r = 0 there, so the flow term decides).
 func (sp *supplier) plainOrder() []int {
 	po := sp.pord
 	for k := range po {
 		po[k] = k
 	}
-	cost := func(k int) float64 { return sp.cost[sp.pos[k]] }
+	cost := func(k int) float64 { return sp.cost[sp.pos[k]] + sp.plainRent(k) }
 	less := func(a, b int) bool {
 		ca, cb := cost(a), cost(b)
 		switch {
@@ -484,6 +504,15 @@ func (sp *supplier) plainOrder() []int {
 		}
 	}
 	return po
+}
+
+// plainRent returns the base route rent e_k of corridor k when it is a
+// tied corridor with a segment on, else 0.
+func (sp *supplier) plainRent(k int) float64 {
+	if sp.pref[k] {
+		return sp.erent[k]
+	}
+	return 0
 }
 
 // marginalUsed returns the sorted position (in sp.ord) of the corridor

@@ -70,8 +70,9 @@ func TestSegmentTieNoCrawl(t *testing.T) {
 			}
 			// The documented conditions (docs/MODEL.md, section 3.4), from
 			// the solution: a tied corridor with room carries all its
-			// segment's tonnes and nets the mine's marginal value v
-			// exactly (z > 0) or less (z = 0); a full one nets at least v.
+			// segment's tonnes and nets the mine's marginal value v plus
+			// its base route rent e_k exactly (z > 0) or less (z = 0); a
+			// full one nets at least v + e_k.
 			// The facility clears with complementary slackness.
 			w := s.ws
 			var segs []string
@@ -86,8 +87,9 @@ func TestSegmentTieNoCrawl(t *testing.T) {
 					X += sol.Flow[sg.i][r]
 				}
 				flow, kap := sol.CorridorFlow[sg.i][sg.k], pol.CorridorCap[sg.i][sg.k]
-				netback := sg.pt*sg.e - (sp.pcost[sg.k] + sp.shift + sg.ek)
-				rel := (netback - sg.v) / m.Suppliers[sg.i].FOB
+				// r: the netback less the base route rent e_k.
+				r := sg.pt*sg.e - (sp.pcost[sg.k] + sp.shift + sg.ek)
+				rel := (r - sg.v) / m.Suppliers[sg.i].FOB
 				switch room := X < kap-tolTieFlow; {
 				case z < 0:
 					t.Errorf("%s: z = %g < 0", name, z)

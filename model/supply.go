@@ -76,11 +76,13 @@ type supplier struct {
 	// is the segment's discount p̃·(1 − e^(−z)) in its cost in force at
 	// the last refresh. dtie[k] = min(disc[k], p̃·zTie) is the part of
 	// it the solver cannot resolve, which the plain order subtracts
-	// (plainOrder).
+	// (plainOrder). erent[k] is the base route rent e_k, which the plain
+	// order adds (it is not in the cost in force).
 	seg   []int
 	pref  []bool
 	disc  []float64
 	dtie  []float64
+	erent []float64
 	pord  []int // scratch: the plain order (segments.go, plainOrder)
 	segOn bool
 

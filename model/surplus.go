@@ -221,10 +221,10 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 			rho = w.rho[sp.fac[k]]
 		} else {
 			if sp.segOn && sp.pref[k] {
-				// A segment's corridor costs e_k + p̃·(1 − e^(−z)) more in
-				// the fill than it pays: with rho, nobody is paid it.
+				// A segment's corridor costs p̃·(1 − e^(−z)) more in the
+				// fill than it pays: with rho, nobody is paid it.
 				sg := &w.segs[sp.seg[k]]
-				rho = sg.ek + sg.pt*(1-sg.e)
+				rho = sg.pt * (1 - sg.e)
 			}
 			f = max(0, min(left, sp.capIn(k)))
 			cflow[k] = f
