@@ -301,7 +301,8 @@ func tornadoEnds(scen, cf *Spec, central []setting, unc []Uncertain, k int) [2]f
 		}
 		return drawRules(s, c) == ""
 	}
-	if keeps(0.05) && keeps(0.95) {
+	lowOK, highOK := keeps(0.05), keeps(0.95)
+	if lowOK && highOK {
 		return ends
 	}
 	// The probability of the central value.
@@ -329,10 +330,10 @@ func tornadoEnds(scen, cf *Spec, central []setting, unc []Uncertain, k int) [2]f
 		return good
 	}
 	ua, ub := 0.0, 1.0
-	if !keeps(0.05) || !keeps(1e-12) {
+	if !lowOK || !keeps(1e-12) {
 		ua = edge(0)
 	}
-	if !keeps(0.95) || !keeps(1-1e-12) {
+	if !highOK || !keeps(1-1e-12) {
 		ub = edge(1)
 	}
 	return [2]float64{q(ua + 0.05*(ub-ua)), q(ua + 0.95*(ub-ua))}

@@ -86,16 +86,21 @@ func (l *loader) validateStockCycle(mf *MarketFile, d *doc, at func(string) stri
 		if model.StockCycleOK(&g) {
 			continue
 		}
-		msg := stockCycleMessage(&g)
-		var o ovRef
-		ok := false
-		for _, k := range stockCycleKeys {
-			if o, ok = l.overriddenBy["market.regions."+g.Name+"."+k]; ok {
-				break
-			}
-		}
-		l.reportJointRule(SeverityError, reported, o, ok, d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), msg)
+		o, ok := l.stockOverride(g.Name)
+		l.reportJointRule(SeverityError, reported, o, ok, d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), stockCycleMessage(&g))
 	}
+}
+
+// stockOverride returns the override (a file's or a --set) of the first
+// of the stock-cycle rule's fields of region name (stockCycleKeys'
+// order), and whether one was overridden.
+func (l *loader) stockOverride(name string) (ovRef, bool) {
+	for _, k := range stockCycleKeys {
+		if o, ok := l.overriddenBy["market.regions."+name+"."+k]; ok {
+			return o, true
+		}
+	}
+	return ovRef{}, false
 }
 
 // reportJointRule reports msg, a joint rule of several fields (the
@@ -180,13 +185,7 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 			u := unc[at].ref
 			// An override or --set of one of the rule's fields moved
 			// the box beyond it: reported there.
-			var o ovRef
-			ok := false
-			for _, k := range stockCycleKeys {
-				if o, ok = l.overriddenBy["market.regions."+g.Name+"."+k]; ok {
-					break
-				}
-			}
+			o, ok := l.stockOverride(g.Name)
 			l.boxCorner(o, ok, u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx),
 				fmt.Sprintf("a corner of the draws of uncertainty[%d] breaks the stock-cycle rule: %s", u.idx, stockCycleMessage(&c)))
 			return
@@ -246,6 +245,24 @@ func stockRuleBound(path string, b bound, mf *MarketFile) bound {
 type stockDraw struct {
 	key    string
 	lo, hi float64
+}
+
+// StockBoxBroken returns the first corner of box on region g that breaks
+// the stock-cycle rule (model.StockCycleOK), and whether there is one:
+// box holds ranges [lo, hi] of the region fields the rule reads, by
+// their key in a market file (demand_elasticity, stock_response, …, file
+// units; other keys are ignored), and a corner puts each at one end, the
+// region's other fields as in g. The back-test's box of draws is cut with
+// it (internal/backtest), the validator's corners are the same walk
+// (firstBrokenCorner).
+func StockBoxBroken(g model.Region, box map[string][2]float64) (model.Region, bool) {
+	var ds []stockDraw
+	for _, k := range stockCycleKeys {
+		if r, ok := box[k]; ok {
+			ds = append(ds, stockDraw{k, r[0], r[1]})
+		}
+	}
+	return firstBrokenCorner(g, ds)
 }
 
 // firstBrokenCorner returns the first corner of ds's draws on region g

@@ -407,9 +407,9 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 		seen[key] = k
 		l.checkNums(d, at, fp, routeFields, func(f mfield) *Num { return f.num(mf, k, 0) }, "route "+key)
 	}
-	n := len(l.diags)
+	n := len(l.diags.Errors())
 	l.validateDrivers(mf, d, at)
-	if len(l.diags) == n { // a region breaking the crop rule is reported once
+	if len(l.diags.Errors()) == n { // a region breaking the crop rule is reported once
 		l.validateStockCycle(mf, d, at)
 	}
 }

@@ -299,34 +299,13 @@ func stockCycleBox(out map[string][2]float64, fit []Fitted, regions []model.Regi
 
 // StockBoxOK reports whether every corner of box (the ranges of the
 // demand elasticity ε and of the stockSide parameters, by their Param
-// names) keeps the stock-cycle rule, model.StockCycleOK, in every one of
-// regions (their other parameters as given).
+// names, which are the market file's keys) keeps the stock-cycle rule,
+// model.StockCycleOK, in every one of regions (their other parameters as
+// given): scenarios.StockBoxBroken, the validator's corner walk.
 func StockBoxOK(box map[string][2]float64, regions []model.Region) bool {
-	names := []string{ParamDemandElast, ParamDemandAdjust, ParamStockAdjust, ParamStockResponse, ParamExpectAdjust}
 	for _, g := range regions {
-		for m := range 1 << len(names) {
-			for j, n := range names {
-				r, ok := box[n]
-				if !ok {
-					continue
-				}
-				v := r[m>>j&1]
-				switch n {
-				case ParamDemandElast:
-					g.Eps = v
-				case ParamDemandAdjust:
-					g.Adjust = v
-				case ParamStockAdjust:
-					g.StockAdjust = v
-				case ParamStockResponse:
-					g.StockResponse = v
-				case ParamExpectAdjust:
-					g.ExpectAdjust = v
-				}
-			}
-			if !model.StockCycleOK(&g) {
-				return false
-			}
+		if _, broken := scenarios.StockBoxBroken(g, box); broken {
+			return false
 		}
 	}
 	return true
