@@ -116,7 +116,7 @@ func runScenario(ctx context.Context, e *env, a *runArgs, isSet func(string) boo
 	if name == "" {
 		name = scenarios.DefaultScenario
 	}
-	s, err := loadScenario(e, name, a.sets.Value())
+	s, err := loadScenario(e, name, a.sets.Value(), a.draws > 0)
 	if err != nil {
 		return err
 	}

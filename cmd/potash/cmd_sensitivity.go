@@ -49,7 +49,7 @@ func sensitivityScenario(ctx context.Context, e *env, a *sensitivityArgs, isSet 
 	if err != nil {
 		return err
 	}
-	s, err := loadScenario(e, a.scenario, a.sets.Value())
+	s, err := loadScenario(e, a.scenario, a.sets.Value(), true)
 	if err != nil {
 		return err
 	}

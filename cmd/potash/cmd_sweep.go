@@ -74,7 +74,7 @@ func sweepScenario(ctx context.Context, e *env, a *sweepArgs, isSet func(string)
 	if a.param2 != "" {
 		axes = append(axes, run.SweepAxis{Name: "--range2", Param: a.param2, Range: a.rng2})
 	}
-	s, err := loadScenario(e, a.scenario, a.sets.Value())
+	s, err := loadScenario(e, a.scenario, a.sets.Value(), false)
 	if err != nil {
 		return err
 	}

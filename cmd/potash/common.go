@@ -35,8 +35,12 @@ func printDiagnostics(w io.Writer, ds scenarios.Diagnostics) {
 }
 
 // loadScenario loads a scenario file or built-in with --set overrides.
-// Every failure is bad input (exit 2). Warnings go to stderr.
-func loadScenario(e *env, nameOrPath string, sets []string) (*scenarios.Scenario, error) {
+// Every failure is bad input (exit 2). Warnings go to stderr. With
+// draws (a run with --draws, a tornado), a scenario whose box of draws
+// the joint rules refuse (Scenario.DrawsRefused) fails here, before any
+// run, and the refusal is said once, as the error, not first as the
+// warning it completes.
+func loadScenario(e *env, nameOrPath string, sets []string, draws bool) (*scenarios.Scenario, error) {
 	if fi, err := os.Stat(nameOrPath); err == nil && fi.IsDir() {
 		return nil, badInputf("%s is a folder, not a scenario file; give a .yaml file or a built-in name (run 'potash scenarios' for the built-ins)", nameOrPath)
 	}
@@ -51,7 +55,18 @@ func loadScenario(e *env, nameOrPath string, sets []string) (*scenarios.Scenario
 		}
 		return nil, badInput(err)
 	}
-	printDiagnostics(e.stderr, s.Warnings.Warnings())
+	ws := s.Warnings.Warnings()
+	var refused scenarios.Diagnostics
+	if draws && len(s.Uncertain) > 0 && errors.As(s.DrawsRefused(), &refused) {
+		ws = slices.DeleteFunc(slices.Clone(ws), func(w scenarios.Diagnostic) bool {
+			return slices.ContainsFunc(refused, func(r scenarios.Diagnostic) bool {
+				return r.File == w.File && r.Line == w.Line && r.Col == w.Col && r.Field == w.Field && r.Msg == w.Msg
+			})
+		})
+		printDiagnostics(e.stderr, ws)
+		return nil, badInput(refused)
+	}
+	printDiagnostics(e.stderr, ws)
 	return s, nil
 }
 

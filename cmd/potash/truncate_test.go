@@ -46,4 +46,8 @@ func TestRunSetBeyondBox(t *testing.T) {
 	if !strings.Contains(r.stderr, mostly+":4:71: uncertainty[0].dist: a corner of the draws") || !strings.Contains(r.stderr, "runs with draws are refused") {
 		t.Errorf("stderr does not refuse the draws at the entry:\n%s", r.stderr)
 	}
+	// The refusal is said once, as the error, not first as a warning.
+	if n := strings.Count(r.stderr, "a corner of the draws"); n != 1 || strings.Contains(r.stderr, "warning:") {
+		t.Errorf("stderr gives the refusal %d times (want once, as an error):\n%s", n, r.stderr)
+	}
 }
