@@ -348,6 +348,15 @@ func (e Engine) Sensitivity(ctx context.Context, req SensitivityRequest) (*Sensi
 	if err := CheckMetrics(s.Spec.Market, []string{metric}); err != nil {
 		return nil, err
 	}
+	// A tornado reads the box of draws one axis at a time. When the joint
+	// rules cut away most of the box, what is left is not the stated prior
+	// (scenarios.MaxRejectedShare) and the tornado is refused as a run's
+	// draws are; a box partly beyond the rules runs, each end beyond a
+	// rule truncated along its axis (model.Sensitivity, docs/MODEL.md
+	// §9.1 and §10).
+	if err := s.DrawsRefused(); err != nil {
+		return nil, &Error{Kind: ErrInput, Err: fmt.Errorf("the sensitivity analysis of %s is refused: %w", s.Name, err)}
+	}
 	t, err := model.Sensitivity(ctx, s.Spec, s.Counterfactual, s.Uncertain, metric, req.Workers)
 	if err != nil {
 		return nil, wrapKind(ErrModel, "sensitivity of "+s.Name, err)

@@ -1,9 +1,13 @@
 package run
 
 import (
+	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/potash-sim/potash/scenarios"
 )
 
 func TestParseRange(t *testing.T) {
@@ -70,4 +74,23 @@ func FuzzParseRange(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSensitivityRefused: a tornado of a box the joint rules mostly cut
+// away is refused with the located diagnostic a run's draws are refused
+// with (scenarios.Scenario.DrawsRefused).
+func TestSensitivityRefused(t *testing.T) {
+	const text = "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.price_expectation_speed_per_month, dist: uniform, min: 0.1, max: 0.2}\n"
+	s, err := scenarios.Parse("mostly.yaml", []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.DrawsRefused() == nil {
+		t.Fatal("the box is not refused: pick a wider one")
+	}
+	_, err = Engine{}.Sensitivity(context.Background(), SensitivityRequest{Scenario: s})
+	var ds scenarios.Diagnostics
+	if !errors.Is(err, ErrInput) || !errors.As(err, &ds) || ds[0].Line != 4 || !strings.Contains(err.Error(), "the sensitivity analysis of mostly is refused") {
+		t.Errorf("Sensitivity: %v, want the located refusal", err)
+	}
 }
