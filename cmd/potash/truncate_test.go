@@ -51,3 +51,26 @@ func TestRunSetBeyondBox(t *testing.T) {
 		t.Errorf("stderr gives the refusal %d times (want once, as an error):\n%s", n, r.stderr)
 	}
 }
+
+// TestSensitivityAndSweepKeepRules: a tornado of a box the joint rules
+// mostly cut away is refused as a run's draws are, the refusal said once;
+// a 2-D sweep whose points break the stock-cycle rule jointly is refused
+// as `potash run --set` refuses those values, each point named.
+func TestSensitivityAndSweepKeepRules(t *testing.T) {
+	mostly := writeScenario(t, "mostly.yaml", "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n"+
+		"  - {param: market.regions.*.price_expectation_speed_per_month, dist: uniform, min: 0.1, max: 0.2}\n")
+	r := potash(t, "sensitivity", mostly, "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
+	if n := strings.Count(r.stderr, "a corner of the draws"); n != 1 || !strings.Contains(r.stderr, mostly+":4:71: uncertainty[0].dist:") ||
+		!strings.Contains(r.stderr, "runs with draws are refused") {
+		t.Errorf("stderr gives the located refusal %d times (want once):\n%s", n, r.stderr)
+	}
+
+	const k, omega = "market.regions.Brazil.stock_to_use_months", "market.regions.Brazil.price_expectation_speed_per_month"
+	r = potash(t, "sweep", "us-relief-2025", "--param", k, "--range", "2.9:2.9:1", "--param2", omega, "--range2", "0.05:0.13:2",
+		"--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
+	if !strings.Contains(r.stderr, "1 of 2 sweep points break a joint rule") ||
+		!strings.Contains(r.stderr, k+"=2.9, "+omega+"=0.13: breaks the stock-cycle rule: region Brazil's stock cycle") {
+		t.Errorf("stderr does not name the sweep point beyond the rule:\n%s", r.stderr)
+	}
+	potash(t, "run", "--set", k+"=2.9", "--set", omega+"=0.13", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
+}

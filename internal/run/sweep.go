@@ -194,6 +194,9 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 	if points > MaxGridPoints {
 		return nil, inputErr("the grid has %d points; at most %d", points, MaxGridPoints)
 	}
+	if err := checkJointRules(s, req.Axes, axes, grids); err != nil {
+		return nil, err
+	}
 	mr, err := model.Sweep(ctx, s.Spec, s.Counterfactual, axes, metrics, req.Workers)
 	if errors.Is(err, model.ErrInvalid) {
 		// Invalid input at a grid point (an event ending before it
@@ -254,6 +257,70 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 		res.Charts = pageOrder(charts)
 	}
 	return res, nil
+}
+
+// maxRulePoints is how many of the grid points beyond a joint rule
+// checkJointRules names.
+const maxRulePoints = 5
+
+// checkJointRules returns an ErrInput error naming the grid points (the
+// first maxRulePoints, and how many in all) at which the scenario or its
+// counterfactual breaks a joint rule (model.JointRules: the stock-cycle
+// rule, the crop rule), each with why: the values `potash run --set`
+// refuses. Each axis' values keep the rules with the other parameters at
+// the scenario's values (Param.Apply checks them against the range the
+// rules narrow); two rule fields swept together can break them jointly.
+func checkJointRules(s *scenarios.Scenario, req []SweepAxis, axes []model.SweepAxis, grids []grid) error {
+	points := 1
+	for _, ax := range axes {
+		points *= len(ax.Values)
+	}
+	var bad []string
+	n := 0
+	for p := range points {
+		at := gridPoint(axes, p)
+		sc, cf := s.Spec.Clone(), s.Counterfactual.Clone()
+		applied := true
+		for k, v := range at {
+			if axes[k].Param.Apply(sc, v) != nil || axes[k].Param.Apply(cf, v) != nil {
+				applied = false // model.Sweep names the point and the error
+			}
+		}
+		if !applied {
+			continue
+		}
+		why := model.JointRules(sc)
+		if why == "" {
+			if why = model.JointRules(cf); why != "" {
+				why = "its counterfactual breaks " + why
+			}
+		} else {
+			why = "breaks " + why
+		}
+		if why == "" {
+			continue
+		}
+		if n++; n > maxRulePoints {
+			continue
+		}
+		var set []string
+		for k, v := range at {
+			set = append(set, req[k].Param+"="+axisOf(grids[k]).Format(v))
+		}
+		bad = append(bad, "  "+strings.Join(set, ", ")+": "+why)
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > maxRulePoints {
+		bad = append(bad, fmt.Sprintf("  … and %d more", n-maxRulePoints))
+	}
+	flags := "--range"
+	if len(req) > 1 {
+		flags = "--range or --range2"
+	}
+	return inputErr("%d of %d sweep points break a joint rule of the parameters (docs/MODEL.md §9.1), as potash run --set with their values would: "+
+		"narrow %s to keep them\n%s", n, points, flags, strings.Join(bad, "\n"))
 }
 
 // Sweep runs a sweep with the default Engine.

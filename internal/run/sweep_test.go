@@ -3,10 +3,12 @@ package run
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
 )
 
@@ -74,6 +76,75 @@ func FuzzParseRange(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSweepJointRules: a 2-D sweep of two fields of the stock-cycle rule,
+// each grid value valid with the other at the scenario's value, whose
+// joint points partly break the rule, is refused as `potash run --set`
+// refuses them, each breaking point named with why; a grid that keeps the
+// rule passes the check.
+func TestSweepJointRules(t *testing.T) {
+	s := load(t, "us-relief-2025")
+	const k, omega = "market.regions.Brazil.stock_to_use_months", "market.regions.Brazil.price_expectation_speed_per_month"
+	for _, tc := range []struct {
+		name, rng, rng2 string
+		broken          int // points beyond the rule; 0: the check passes
+		first           string
+	}{
+		// 2.9 keeps the rule at Brazil's ω, 0.13 at its k; together not.
+		{"corner", "2:2.9:4", "0.05:0.13:5", 3, k + "=2.6, " + omega + "=0.13: breaks the stock-cycle rule: region Brazil's"},
+		{"many", "2:2.9:10", "0.02:0.14:13", 0, "… and"},
+		{"inside", "1:2:3", "0.02:0.05:4", 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := []SweepAxis{{Name: "--range", Param: k, Range: tc.rng}, {Name: "--range2", Param: omega, Range: tc.rng2}}
+			var axes []model.SweepAxis
+			var grids []grid
+			for _, ax := range req {
+				p, err := s.Param(ax.Param)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, err := parseRange(ax, p.Unit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range g.values {
+					if err := p.Apply(s.Spec.Clone(), v); err != nil {
+						t.Fatalf("%s = %g is out of its own range: %v", ax.Param, v, err)
+					}
+				}
+				axes = append(axes, model.SweepAxis{Param: p, Values: g.values})
+				grids = append(grids, g)
+			}
+			err := checkJointRules(s, req, axes, grids)
+			if tc.first == "" {
+				if err != nil {
+					t.Fatalf("a grid inside the rule: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("err = %v, want an ErrInput error", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.first) || !strings.Contains(msg, "narrow --range or --range2") {
+				t.Errorf("the error does not name the points and the fix:\n%s", msg)
+			}
+			if tc.broken > 0 && !strings.HasPrefix(msg, fmt.Sprintf("%d of %d sweep points break a joint rule", tc.broken, len(grids[0].values)*len(grids[1].values))) {
+				t.Errorf("the error does not count %d broken points:\n%s", tc.broken, msg)
+			}
+			if lines := strings.Count(msg, "\n"); lines > maxRulePoints+1 {
+				t.Errorf("%d lines, want at most %d points and a count of the rest", lines, maxRulePoints)
+			}
+		})
+	}
+	// Through the Engine: refused before any point runs.
+	_, err := Engine{}.Sweep(context.Background(), SweepRequest{Scenario: s, Axes: []SweepAxis{
+		{Name: "--range", Param: k, Range: "2.9:2.9:1"}, {Name: "--range2", Param: omega, Range: "0.13:0.13:1"}}})
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "1 of 1 sweep points break") {
+		t.Errorf("Sweep: %v, want the point refused", err)
+	}
 }
 
 // TestSensitivityRefused: a tornado of a box the joint rules mostly cut
