@@ -121,6 +121,10 @@ type Scenario struct {
 	events []evRef
 	// drawsRefused is DrawsRefused's error (nil: draws may run).
 	drawsRefused *Diagnostic
+	// pilot, when no corner of the box of draws breaks a joint rule but
+	// the draws reach the stock-cycle rule's fields, measures the pilot
+	// share the first time DrawsRefused is asked (nil: nothing to measure).
+	pilot *pilotCheck
 }
 
 // MarketSources says where the scenario's market data come from, for a

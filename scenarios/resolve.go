@@ -125,6 +125,10 @@ type loader struct {
 	// box is the index in diags of the warning of the first corner of
 	// the box of draws that breaks a joint rule (boxCorner), −1 if none.
 	box int
+	// inside is where a box of draws of the stock-cycle rule's fields
+	// whose corners keep the rule is refused when its inside does not
+	// (pilotCheck), nil when the draws reach none of them.
+	inside *Diagnostic
 }
 
 func newLoader() *loader {

@@ -174,21 +174,42 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 				}
 			}
 		}
-		if len(ds) == 0 || len(ds) > 12 {
+		if len(ds) == 0 {
 			continue
 		}
 		c0 := stockRegion(mf, r)
 		if !model.StockCycleOK(&c0) {
 			continue // a market breaking the rule is validateStockCycle's error
 		}
-		if c, broken := firstBrokenCorner(c0, ds); broken {
-			u := unc[at].ref
-			// An override or --set of one of the rule's fields moved
-			// the box beyond it: reported there.
-			o, ok := l.stockOverride(g.Name)
-			l.boxCorner(o, ok, u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx),
+		u := unc[at].ref
+		// An override or --set of one of the rule's fields moved the box
+		// beyond it: reported there.
+		o, ok := l.stockOverride(g.Name)
+		field := fmt.Sprintf("uncertainty[%d].dist", u.idx)
+		// Beyond 12 fields drawn the corners are too many to walk (4,096):
+		// pilotCheck measures the box with its inside.
+		var c model.Region
+		broken := false
+		if len(ds) <= 12 {
+			c, broken = firstBrokenCorner(c0, ds)
+		}
+		if broken {
+			l.boxCorner(o, ok, u.doc, field,
 				fmt.Sprintf("a corner of the draws of uncertainty[%d] breaks the stock-cycle rule: %s", u.idx, stockCycleMessage(&c)))
 			return
+		}
+		if l.inside == nil {
+			// The corners keep the rule, but its modulus need not be
+			// largest at a corner: truncate leaves the inside to
+			// pilotCheck, located here.
+			n := len(l.diags)
+			l.reportJointRule(SeverityError, map[string]bool{}, o, ok, u.doc, field, "")
+			if len(l.diags) > n {
+				d := l.diags[n]
+				d.Msg = fmt.Sprintf("uncertainty[%d]", u.idx)
+				l.inside = &d
+				l.diags = l.diags[:n]
+			}
 		}
 	}
 }

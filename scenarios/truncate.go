@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -20,6 +21,9 @@ const MaxRejectedShare = 0.5
 // DrawsRefused when that share exceeds MaxRejectedShare.
 func (l *loader) truncate(sc *Scenario) {
 	if l.box < 0 {
+		if l.inside != nil {
+			sc.pilot = &pilotCheck{at: *l.inside}
+		}
 		return
 	}
 	rej, n, _ := model.Truncation(sc.Spec, sc.Counterfactual, sc.Uncertain)
@@ -42,8 +46,45 @@ func (l *loader) truncate(sc *Scenario) {
 // rules (where its warning is); nil otherwise. The central run is not
 // affected: its values keep the rules.
 func (s *Scenario) DrawsRefused() error {
-	if s == nil || s.drawsRefused == nil {
+	if s == nil {
 		return nil
 	}
-	return Diagnostics{*s.drawsRefused}
+	if s.drawsRefused != nil {
+		return Diagnostics{*s.drawsRefused}
+	}
+	if p := s.pilot; p != nil {
+		p.once.Do(func() { p.measure(s) })
+		if p.err != nil {
+			return Diagnostics{*p.err}
+		}
+	}
+	return nil
+}
+
+// pilotCheck measures, once, the share of the pilot sample the joint
+// rules reject for a box of draws of the stock-cycle rule's fields whose
+// corners all keep the rules (or too many to walk). The rule's modulus
+// is not largest at a corner: model.StockCycle reports no cycle (0) when
+// the roots are real or the period beyond ten years, so a box whose
+// corners have no cycle, or a damped one, can hold a cycle beyond the
+// rule inside (docs/MODEL.md §9.1). The pilot (~0.1–0.3 s) is measured
+// only when DrawsRefused is asked, before draws that cost far more, not
+// on every load.
+type pilotCheck struct {
+	once sync.Once
+	at   Diagnostic  // where a refusal is located; Msg names the entry
+	err  *Diagnostic // the refusal, nil when the share is at most MaxRejectedShare
+}
+
+func (p *pilotCheck) measure(s *Scenario) {
+	rej, n, first := model.Truncation(s.Spec, s.Counterfactual, s.Uncertain)
+	if share := float64(rej) / float64(n); share > MaxRejectedShare {
+		e := p.at
+		e.Severity = SeverityError
+		e.Msg = fmt.Sprintf("every corner of the draws of %s keeps the joint rules, but inside the box %d of a pilot sample of %d draws (%.3g%%) break one "+
+			"(the first: %s), more than the %g%% allowed, so runs with draws are refused: narrow the draws "+
+			"(a region with no stock cycle at the corners can have one beyond the rule inside; docs/MODEL.md §9.1)",
+			p.at.Msg, rej, n, 100*share, first, 100*MaxRejectedShare)
+		p.err = &e
+	}
 }

@@ -119,3 +119,54 @@ func TestBuiltinBoxesInsideRules(t *testing.T) {
 		})
 	}
 }
+
+// TestBoxInsideBeyondRule: the stock-cycle rule's modulus is not largest
+// at a corner of a box (model.StockCycle reports no cycle, 0, for real
+// roots or a period beyond ten years), so a box whose every corner keeps
+// the rule can hold a cycle beyond it inside. On base-2020, k on
+// [0.38, 4.22] × β on [0.0053, 0.045] has no corner beyond the rule and
+// about 70% of its pilot beyond it: no warning at load (the corner walk
+// is all the load pays for), but DrawsRefused measures the pilot and
+// refuses, at the entry; a box whose inside keeps the rules is not.
+func TestBoxInsideBeyondRule(t *testing.T) {
+	const head = "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n"
+	for _, tc := range []struct {
+		name, unc string
+		refused   bool
+	}{
+		{"inside mostly beyond", "  - {param: market.regions.*.stock_to_use_months, dist: uniform, min: 0.38, max: 4.22}\n" +
+			"  - {param: market.regions.*.stock_response, dist: uniform, min: 0.0053, max: 0.045}\n", true},
+		{"inside keeps the rule", "  - {param: market.regions.*.stock_to_use_months, dist: uniform, min: 1, max: 2}\n" +
+			"  - {param: market.regions.*.stock_response, dist: uniform, min: 0.006, max: 0.01}\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse("x.yaml", []byte(head+tc.unc), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Warnings) != 0 {
+				t.Errorf("warnings %v, want none (no corner breaks the rule)", s.Warnings)
+			}
+			err = s.DrawsRefused()
+			rej, n, _ := model.Truncation(s.Spec, s.Counterfactual, s.Uncertain)
+			share := float64(rej) / float64(n)
+			if !tc.refused {
+				if err != nil || share > MaxRejectedShare {
+					t.Errorf("refused (%v) with a pilot share of %.3g", err, share)
+				}
+				return
+			}
+			var ds Diagnostics
+			if !errors.As(err, &ds) || len(ds) != 1 || share <= MaxRejectedShare {
+				t.Fatalf("DrawsRefused = %v with a pilot share of %.3g: want the box refused", err, share)
+			}
+			want := fmt.Sprintf("x.yaml:4:57: uncertainty[0].dist: every corner of the draws of uncertainty[0] keeps the joint rules, but inside the box %d of a pilot sample of %d draws", rej, n)
+			if got := ds[0].Error(); !strings.HasPrefix(got, want) || !strings.Contains(got, "runs with draws are refused") {
+				t.Errorf("refusal:\n%s\nwant it to start:\n%s", got, want)
+			}
+			if again := s.DrawsRefused(); again == nil || again.Error() != err.Error() {
+				t.Errorf("a second DrawsRefused gives %v", again)
+			}
+		})
+	}
+}
