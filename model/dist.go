@@ -229,9 +229,9 @@ func truncStdQuantile(a, b, p float64) float64 {
 	}
 	fa, fb := distPhi(a), distPhi(b)
 	q := fa + p*(fb-fa)
-	q = math.Min(math.Max(q, math.SmallestNonzeroFloat64), 1-0x1p-53)
+	q = min(max(q, math.SmallestNonzeroFloat64), 1-0x1p-53)
 	z := mathext.NormalQuantile(q)
-	return math.Min(math.Max(z, a), b)
+	return min(max(z, a), b)
 }
 
 // clampP keeps p inside (0, 1) so that quantiles stay finite.
@@ -246,6 +246,6 @@ func distClampP(p float64) float64 {
 	return p
 }
 
-func distClamp(x, lo, hi float64) float64 { return math.Min(math.Max(x, lo), hi) }
+func distClamp(x, lo, hi float64) float64 { return min(max(x, lo), hi) }
 
 func distFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -30,7 +30,7 @@ func (w *workspace) setupFacilities() {
 	w.fu = make([][]facUser, nF)
 	for f, fc := range m.Facilities {
 		w.fcap[f] = fc.Capacity
-		w.fden[f] = math.Max(fc.Capacity, scaleFloor)
+		w.fden[f] = max(fc.Capacity, scaleFloor)
 	}
 	total := 0
 	for i := range m.Suppliers {
@@ -131,7 +131,7 @@ func (w *workspace) refresh(i int, xs []float64, pt float64) {
 		if sp.segOn && sp.pref[k] {
 			sg := &w.segs[sp.seg[k]]
 			sp.disc[k] = pt * (1 - sg.e)
-			sp.dtie[k] = math.Min(sp.disc[k], pt*zTie)
+			sp.dtie[k] = min(sp.disc[k], pt*zTie)
 			cost += sp.disc[k]
 		}
 		sp.ecost[k] = cost
@@ -474,9 +474,9 @@ func (w *workspace) solveFac(f int, tol float64) {
 			bad = true // not monotone within rounding: infer nothing
 		}
 		if v > eps {
-			kp = math.Max(kp, rh)
+			kp = max(kp, rh)
 		} else if v < -eps {
-			kn = math.Min(kn, rh)
+			kn = min(kn, rh)
 		}
 		return v
 	}
@@ -497,13 +497,13 @@ func (w *workspace) solveFac(f int, tol float64) {
 	}
 	rh := 0.0
 	if glo := sign(0); glo > 0 {
-		lo, hi := 0.0, math.Max(2*w.y[u], 0.01)
+		lo, hi := 0.0, max(2*w.y[u], 0.01)
 		ghi := math.NaN()
 		for hi < rhoMax {
 			if ghi = sign(hi); !(ghi > 0) {
 				break
 			}
-			lo, glo, hi = hi, ghi, math.Min(2*hi, rhoMax)
+			lo, glo, hi = hi, ghi, min(2*hi, rhoMax)
 		}
 		if hi < rhoMax && !(kn-kp <= 4e-16*(1+hi)) && !math.IsInf(glo, 0) && ghi <= 0 && !math.IsInf(ghi, 0) {
 			// No hint, or a poor one: narrow within [lo, hi].
@@ -596,7 +596,7 @@ func facHint(gk func(float64) float64, kp, kn *float64, h, eps float64) {
 	}
 	x, gx := h, gh
 	for d := 1e-6 * h; d < rhoMax; d *= 8 {
-		y := math.Max(0, x+dir*d)
+		y := max(0, x+dir*d)
 		gy := gk(y)
 		if math.Abs(gy) <= eps {
 			facBand(gk, kp, kn, y, 4e-16*(1+y), eps)

@@ -166,14 +166,14 @@ var instruments = [eventKindEnd]instrument{
 			if e.HasFrom {
 				from = e.From
 			}
-			pol.ExportCap[e.Supplier] = math.Max(0, from+w*(v-from))
+			pol.ExportCap[e.Supplier] = max(0, from+w*(v-from))
 		},
 	},
 	EventCorridorCapacity: {
 		name: "corridor capacity", supplier: required, corridor: true, level: true, ramp: true, check: nonNegative,
 		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
 			p := &pol.CorridorCap[e.Supplier][e.Corridor]
-			*p = math.Max(0, ramped(*p, e, w, v))
+			*p = max(0, ramped(*p, e, w, v))
 		},
 	},
 	EventCorridorCost: {
@@ -269,7 +269,7 @@ var instruments = [eventKindEnd]instrument{
 		checkRel:  factorIn(0, 1),
 		valueName: "pct",
 		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
-			forRoutes(pol, e, func(i, r int) { p := &pol.Concession[i][r]; *p = math.Max(0, levelAt(*p, e, w, v)) })
+			forRoutes(pol, e, func(i, r int) { p := &pol.Concession[i][r]; *p = max(0, levelAt(*p, e, w, v)) })
 		},
 	},
 	EventRiskCost: {
@@ -278,7 +278,7 @@ var instruments = [eventKindEnd]instrument{
 		checkRel:  factorIn(0, 100),
 		valueName: "pct",
 		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
-			forRoutes(pol, e, func(i, r int) { p := &pol.RiskCost[i][r]; *p = math.Max(0, levelAt(*p, e, w, v)) })
+			forRoutes(pol, e, func(i, r int) { p := &pol.RiskCost[i][r]; *p = max(0, levelAt(*p, e, w, v)) })
 		},
 	},
 	EventExportTax: {
@@ -291,14 +291,14 @@ var instruments = [eventKindEnd]instrument{
 		name: "conduct", supplier: required, level: true, ramp: true, check: unitInterval, valueName: "value",
 		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
 			p := &pol.Conduct[e.Supplier]
-			*p = math.Min(1, math.Max(0, ramped(*p, e, w, v)))
+			*p = min(1, max(0, ramped(*p, e, w, v)))
 		},
 	},
 	EventCoalition: {
 		name: "coalition", coalition: true, level: true, ramp: true, check: unitInterval, valueName: "weight",
 		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
 			p := &pol.Cooperation[e.Coalition]
-			*p = math.Min(1, math.Max(0, ramped(*p, e, w, v)))
+			*p = min(1, max(0, ramped(*p, e, w, v)))
 		},
 	},
 }

@@ -219,7 +219,7 @@ func (a *metricAcc) add(ss, cs *Solution) {
 		case mkWelfare:
 			v = welfareDiff(ss, cs)
 		case mkMarketValue:
-			v = math.Max(spending(ss), spending(cs))
+			v = max(spending(ss), spending(cs))
 		case mkPriceChange:
 			v = ss.PricePaid[i] - cs.PricePaid[i]
 		case mkTonnesChange:

@@ -230,7 +230,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk), lastCap: vec(nk), lastCost: vec(nk)}
 		q := vec(2 * nk)
 		w.sup[i].qcum, w.sup[i].qinv = q[:nk:nk], q[nk:]
-		w.sc[i] = math.Max(c.S0[i], scaleFloor)
+		w.sc[i] = max(c.S0[i], scaleFloor)
 	}
 	w.setupFacilities()
 	w.setupSegments()
@@ -286,7 +286,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			if !finite(q) || q < 0 {
 				return &FieldError{Field: "lag.demand[" + reg.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
 			}
-			q = math.Max(q, lagQuantityFloor*c.Q0[r])
+			q = max(q, lagQuantityFloor*c.Q0[r])
 			mu := reg.Adjust
 			lnA = (1-mu)*flog(q) + mu*lnA
 			w.eps[r] = mu * reg.Eps
@@ -304,7 +304,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		s := &m.Suppliers[i]
 		ec, ca, cs := pol.ExportCap[i], pol.CapacityAdd[i], pol.CostShift[i]
 		sp := &w.sup[i]
-		sp.K = math.Max(0, s.Capacity+ca)
+		sp.K = max(0, s.Capacity+ca)
 		sp.cap = ec
 		sp.lnB = c.lnB[i]
 		sp.lnBLR = c.lnB[i]
@@ -318,7 +318,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			if !finite(q) || q < 0 {
 				return &FieldError{Field: "lag.supply[" + s.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
 			}
-			q = math.Max(q, lagQuantityFloor*c.S0[i])
+			q = max(q, lagQuantityFloor*c.S0[i])
 			lam := s.Adjust
 			sp.lnB = (1-lam)*flog(q) + lam*sp.lnB
 			sp.eta = lam * s.Eta
@@ -629,7 +629,7 @@ func (w *workspace) unpinStale() bool {
 func (w *workspace) stepCleared(i int) bool {
 	w.othersSum(i)
 	y := w.y[i]
-	d := 8 * 2.220446049250313e-16 * math.Max(1, math.Abs(y))
+	d := 8 * 2.220446049250313e-16 * max(1, math.Abs(y))
 	gl, _ := w.ownExcess(i, y-d)
 	gh, _ := w.ownExcess(i, y+d)
 	return gl >= 0 && gh <= 0
@@ -1073,7 +1073,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		// demand at the final prices instead.
 		w.othersSum(stale)
 		g, _ := w.ownExcess(stale, w.y[stale])
-		res.MaxResidual = math.Max(res.MaxResidual, math.Max(math.Abs(g)/w.sc[stale], 2*tol))
+		res.MaxResidual = max(res.MaxResidual, max(math.Abs(g)/w.sc[stale], 2*tol))
 		res.Reason = fmt.Sprintf("%s: its market clears only on a step of its supply curve that moved away %d times (relative excess demand %.3g)", w.c.Market.Suppliers[stale].Name, maxUnpins, math.Abs(g)/w.sc[stale])
 	}
 	return res
@@ -1286,7 +1286,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 	if g > 0 {
 		lo = y
 		for step := 0.25; ; step *= 2 {
-			yy := math.Min(y+step, lnPriceMax)
+			yy := min(y+step, lnPriceMax)
 			gg, _ := w.ownExcess(i, yy)
 			if gg <= 0 {
 				hi = yy
@@ -1302,7 +1302,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 	} else if g < 0 {
 		hi = y
 		for step := 0.25; ; step *= 2 {
-			yy := math.Max(y-step, lnPriceMin)
+			yy := max(y-step, lnPriceMin)
 			gg, _ := w.ownExcess(i, yy)
 			if gg >= 0 {
 				lo = yy

@@ -332,7 +332,7 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 					eq++
 					continue
 				}
-				mn, mx = math.Min(mn, v), math.Max(mx, v)
+				mn, mx = min(mn, v), max(mx, v)
 				cnt[binOf(v, lo, inv)]++
 			}
 			cnt[1] += eq

@@ -92,7 +92,7 @@ func (w *workspace) priceForm(i int, pt float64) float64 {
 	c := sp.cost[sp.pos[w.rs.pfk[i]]]
 	var h float64
 	if D := w.D[i]; D > 0 {
-		h = math.Exp(math.Min((math.Log(D)-sp.lnB)/sp.eta, maxExpArg))
+		h = math.Exp(min((math.Log(D)-sp.lnB)/sp.eta, maxExpArg))
 	}
 	return (pt - c - h) / (rescuePriceScale * w.c.Market.Suppliers[i].FOB)
 }
@@ -186,7 +186,7 @@ func (w *workspace) classifySteep(tol float64) bool {
 		if j < 0 {
 			continue
 		}
-		m := math.Exp(math.Min((math.Log(D)-sp.lnB)/sp.eta, maxExpArg))
+		m := math.Exp(min((math.Log(D)-sp.lnB)/sp.eta, maxExpArg))
 		if sp.eta*(sp.cost[j]+m) > rescueSteep*m {
 			rs.pform[i], rs.pfk[i] = true, sp.ord[j]
 			steep = true
@@ -311,7 +311,7 @@ func (w *workspace) fdJacobian() {
 	rs := w.rs
 	for b, ub := range w.unk {
 		y0 := w.y[ub]
-		h := rescueFDStep * math.Max(1, math.Abs(y0))
+		h := rescueFDStep * max(1, math.Abs(y0))
 		yp, ym := w.clampU(ub, y0+h), w.clampU(ub, y0-h)
 		w.y[ub] = yp
 		w.eval()

@@ -105,7 +105,7 @@ func baseRouteRent(m *Market, i int, reach []int, cr Corridor, cstar, ck float64
 	if x >= cr.Capacity {
 		return 0
 	}
-	return math.Max(0, cstar-ck)
+	return max(0, cstar-ck)
 }
 
 // setupSegments lists the tied corridors (newWorkspace).
@@ -223,14 +223,14 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 			}
 		}
 		kap := sp.pcap[k]
-		ks := math.Max(kap, scaleFloor)
+		ks := max(kap, scaleFloor)
 		kp := sp.capIn(k)
 		S := w.S[i]
 		t, tc := w.segFlow(i, k, S)
 		plain := false
 		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
 		v, vl := 0.0, -1
-		if S < math.Min(sp.K, sp.cap) {
+		if S < min(sp.K, sp.cap) {
 			v = sp.marginalCost(S)
 		} else if vl = sp.marginalUsed(S); vl >= 0 {
 			v = pt - sp.cost[vl] - sp.plainRent(sp.ord[vl])
@@ -245,7 +245,7 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		}
 		rr := pt*sg.e - (sp.pcost[k] + sp.shift + sg.ek) - v
 		a, b := rr/m.Suppliers[i].FOB, (kap-X)/ks
-		g := math.Min(a, b) - (kp-t)/ks
+		g := min(a, b) - (kp-t)/ks
 		sg.X, sg.t, sg.v, sg.g, sg.pt, sg.minA, sg.tcase, sg.vlast, sg.plain = X, t, v, g, pt, a <= b, tc, vl, plain
 		z := w.y[base+s]
 		var f float64
@@ -431,7 +431,7 @@ func (w *workspace) segJacobian(J []float64, N int) {
 		}
 		i, k := sg.i, sg.k
 		sp := &w.sup[i]
-		ks := math.Max(sp.pcap[k], scaleFloor)
+		ks := max(sp.pcap[k], scaleFloor)
 		if sg.minA {
 			// Φ = −r/p0 + …, r = p̃·e^(−z) − c_k − e_k − v.
 			cA := -1 / w.c.Market.Suppliers[i].FOB

@@ -53,7 +53,7 @@ func (w *workspace) carryTRQ() {
 		q := &w.tq[t]
 		var c carried
 		if j, c, q.warm = findTRQCarry(w.psiCarry, j, q.k); q.warm {
-			w.y[w.n+t] = math.Min(math.Max(c.start, q.lo), q.hi)
+			w.y[w.n+t] = min(max(c.start, q.lo), q.hi)
 		}
 	}
 }
@@ -233,7 +233,7 @@ func (w *workspace) solveTRQ(t int, tol float64) {
 		psi = q.hi
 		if gh, _ := g(q.hi); gh < 0 {
 			lo, hi := q.lo, q.hi
-			psi = math.Min(math.Max(w.y[n+t], lo), hi)
+			psi = min(max(w.y[n+t], lo), hi)
 			v, dv := g(psi)
 			for it := 0; it < bisectIter; it++ {
 				if math.Abs(v) <= 0.01*tol || hi-lo <= 4e-16*(1+math.Abs(psi)) {
@@ -265,13 +265,13 @@ func (w *workspace) clampU(u int, v float64) float64 {
 		return clampY(v)
 	}
 	if u >= w.segBase() {
-		return math.Min(math.Max(v, 0), zMax) // a segment's z
+		return min(max(v, 0), zMax) // a segment's z
 	}
 	if u >= w.n+len(w.tq) {
-		return math.Min(math.Max(v, 0), rhoMax) // a facility's ρ̂
+		return min(max(v, 0), rhoMax) // a facility's ρ̂
 	}
 	q := &w.tq[u-w.n]
-	return math.Min(math.Max(v, q.lo), q.hi)
+	return min(max(v, q.lo), q.hi)
 }
 
 // trqSplit returns what buyers pay on route k above its other rates, at
@@ -285,9 +285,9 @@ func (w *workspace) trqSplit(k int, pi, x float64) (gov, rent float64, ok bool) 
 	if q == nil {
 		return 0, 0, false
 	}
-	in := math.Min(x, q.quota)
+	in := min(x, q.quota)
 	theta := w.tau1[k] - math.Exp(q.lo) + q.tin
-	gov = pi * (q.tin*in + q.tout*math.Max(0, x-q.quota))
-	rent = math.Max(0, pi*(theta-q.tin)*in)
+	gov = pi * (q.tin*in + q.tout*max(0, x-q.quota))
+	rent = max(0, pi*(theta-q.tin)*in)
 	return gov, rent, true
 }
