@@ -11,9 +11,9 @@ import (
 
 // TestModelDocBaseMarkups: docs/MODEL.md §4.1 quotes base-2020's
 // calibrated base markups L = (m0 − MC0)/p0 with their rents m0 − MC0
-// ("L is 0.35 for Belarus (a rent of 70 $/t), 0.46 for Canada (95 $/t),
+// ("L is 0.35 for Belarus (a rent of 70 $/t), 0.44 for Canada (90 $/t),
 // …") and the netbacks m0 ("Belarus netted about 145 $/t … and Canada
-// about 170"). They are Calibrate's: a change of the data that moves them
+// about 165"). They are Calibrate's: a change of the data that moves them
 // fails here rather than leaving a hand copy behind.
 func TestModelDocBaseMarkups(t *testing.T) {
 	data, err := os.ReadFile("../docs/MODEL.md")
@@ -65,9 +65,9 @@ func TestModelDocBaseMarkups(t *testing.T) {
 
 // TestConductDocFitted: docs/SCENARIOS.md ("Market conduct") and
 // docs/DATA.md quote the fitted conducts of the conduct built-ins ("—
-// Canada 0.34, Russia 0.7, Belarus 0.4 when each acts alone; Canada
-// 0.34, Russia 0.41, Belarus 0.25 with BPC in force") and the gaps they
-// are fitted to ("Canada 95, Russia 110, Belarus 70 $/t"). They are
+// Canada 0.35, Russia 0.75, Belarus 0.43 when each acts alone; Canada
+// 0.35, Russia 0.45, Belarus 0.28 with BPC in force") and the gaps they
+// are fitted to ("Canada 90, Russia 110, Belarus 70 $/t"). They are
 // bpc-reunion's and bpc-breakup's, and Calibrate's m0 − MC0: a re-fit
 // that moves them fails here rather than leaving a hand copy behind.
 func TestConductDocFitted(t *testing.T) {

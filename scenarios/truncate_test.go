@@ -40,7 +40,7 @@ func TestBoxTruncation(t *testing.T) {
 			lo: 0, hi: 0.01},
 		{name: "draws of ω partly beyond the rule", file: fmt.Sprintf(omega, 0.02),
 			at: "x.yaml:4:71: warning: uncertainty[0].dist: ", msg: "a corner of the draws of uncertainty[0] breaks the stock-cycle rule: " + brazilStockMessage("price_expectation_speed_per_month", 0.2),
-			lo: 0.30, hi: 0.42},
+			lo: 0.25, hi: 0.42},
 		{name: "draws of ε partly beyond the crop rule", file: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.demand_elasticity, dist: uniform, min: 0.1, max: 0.8}\n",
 			at: "x.yaml:4:55: warning: uncertainty[0].dist: ", msg: "the draws reach a crop-price elasticity of " + fmt.Sprintf("%.4g", baseCropElasticity()) + " with a demand elasticity of 0.1: " + cropEpsMessage("Brazil", 0.1, baseCropElasticity()),
 			lo: 0.15, hi: 0.35},
