@@ -21,6 +21,7 @@ type pathSim struct {
 	into  func(k int) *Solution
 	lag   Lag
 	start []float64 // warm start for the next month
+	retry []float64 // a failed month's other starts (retryScales)
 	prev  []float64 // last month's FOB prices
 	step  []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
 	gstep []float64 // monthly demand-trend factor (1 + g_r)^(1/12)
@@ -47,6 +48,7 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		sol:    NewSolution(cal),
 		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R), Stocks: make([]float64, R), Expect: make([]float64, R)},
 		start:  make([]float64, n),
+		retry:  make([]float64, n),
 		prev:   make([]float64, n),
 		step:   make([]float64, n),
 		gstep:  make([]float64, R),
@@ -125,12 +127,42 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 		ps.sol = ps.into(k)
 	}
 	res, err := ps.solver.Solve(ps.pol, &ps.lag, ps.start, ps.sol)
+	for a := 0; err == nil && a < len(retryScales) && (res.Status == IterationLimit || res.Status == Stalled); a++ {
+		// The month stopped short of a root from the extrapolated prices
+		// (advance), from the carried facility values and segment
+		// discounts and from a cold start (Solver.Solve). Where a
+		// segment's corridor and a facility's corridor tie on a
+		// supplier's margin at the root, a band of starting prices a few
+		// percent wide sends Newton and the sweeps into a cycle between
+		// the two corridors' orders (us-relief-2025's draws 3558 of seed
+		// 1 and 6230 of seed 3 in 2023-07: Belarus's ChinaRail and
+		// RussianPorts through RussianBalticPorts, the month the
+		// facility starts to bind): solve it again, cold, from starts
+		// outside that band. A month that converged, has no root within
+		// the price bounds (Failure) or an implausible one is solved
+		// exactly as before.
+		first := res
+		for i, p := range ps.start {
+			ps.retry[i] = p * retryScales[a]
+		}
+		ps.solver.ws.jstate = jacNone // the failed solve's factors
+		res, err = ps.solver.Solve(ps.pol, &ps.lag, ps.retry, ps.sol)
+		res.Iterations += first.Iterations
+		res.Evaluations += first.Evaluations
+	}
 	if err != nil {
 		return res, fmt.Errorf("%s, month %v: %w", specName(ps.spec), t, err)
 	}
 	ps.advance(ps.sol)
 	return res, nil
 }
+
+// retryScales are the starts, relative to the warm start, from which
+// pathSim.solve solves a month again, cold, after it failed from the warm
+// start: 3 % below, then 3 % above, outside the band of starts a few
+// percent wide that fails at a tie between a segment's and a facility's
+// corridors.
+var retryScales = [...]float64{0.97, 1.03}
 
 // predictStep is next month's predicted change after this month's d and
 // last month's d0: d·(d/d0) when 0 < d/d0 < 1 (a geometric approach to
