@@ -136,8 +136,9 @@ func TestDrawRejectionExhausted(t *testing.T) {
 }
 
 // TestTruncation checks the pilot share of the box the joint rules cut
-// away: none for the built-in's own box, about 36% (measured: 1490 of
-// 4096) for ω uniform on [0.02, 0.2] (the rule's edge 0.133 at the other
+// away: none for the built-in's own box, about 29% (measured: 1186 of
+// 4096 at the fit of Canada's tied rail; scenarios' TestBoxTruncation
+// has the same band) for ω uniform on [0.02, 0.2] (the rule's edge 0.133 at the other
 // values, plus the regions whose edge is lower), all of [0.19, 0.2], and
 // the same each time (a fixed pilot stream).
 func TestTruncation(t *testing.T) {
@@ -153,7 +154,7 @@ func TestTruncation(t *testing.T) {
 	for _, b := range []struct {
 		name           string
 		lo, hi, sl, sh float64
-	}{{"ω in [0.02, 0.2]", 0.02, 0.2, 0.30, 0.42}, {"ω in [0.19, 0.2]", 0.19, 0.2, 1, 1}, {"ω in [0.02, 0.1]", 0.02, 0.1, 0, 0}} {
+	}{{"ω in [0.02, 0.2]", 0.02, 0.2, 0.25, 0.42}, {"ω in [0.19, 0.2]", 0.19, 0.2, 1, 1}, {"ω in [0.02, 0.1]", 0.02, 0.1, 0, 0}} {
 		s, c, unc := omegaBox(t, b.lo, b.hi)
 		cases = append(cases, struct {
 			name   string
