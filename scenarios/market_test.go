@@ -208,7 +208,7 @@ func TestMarketFileMarketConversion(t *testing.T) {
 	if k < 0 || m.Suppliers[m.SupplierIndex("Belarus")].Corridors[k].Label != "Klaipėda" {
 		t.Errorf("Belarus's Klaipeda corridor missing or mislabelled")
 	}
-	if m.Name != "base-2020" || m.Version != "1.2.0" || m.BaseYear != 2020 || m.Benchmark != "Brazil" {
+	if m.Name != "base-2020" || m.Version != "1.3.0" || m.BaseYear != 2020 || m.Benchmark != "Brazil" {
 		t.Errorf("header %q %q %d %q", m.Name, m.Version, m.BaseYear, m.Benchmark)
 	}
 }
@@ -791,7 +791,7 @@ func ExampleBaseMarket() {
 		fmt.Printf("  %-12s %5.1f Mt/yr at %2.0f $/t\n", c.Name, c.Capacity, c.Cost)
 	}
 	// Output:
-	// base-2020 1.2.0: 11 suppliers, 7 regions
+	// base-2020 1.3.0: 11 suppliers, 7 regions
 	// Belarus 2020 sales 12.77 Mt KCl at FOB 200 $/t
 	//   Domestic       0.8 Mt/yr at  8 $/t
 	//   Klaipeda      11.0 Mt/yr at 20 $/t

@@ -29,9 +29,10 @@ func TestBoxTruncation(t *testing.T) {
 		refused bool
 	}{
 		// The student's what-if of issue 14, k = 3, lowered to 2.9 with
-		// base-2020 1.2.0's re-fit: central k = 2.9 keeps the rule
-		// (|z| ≤ 0.95 up to about 2.97 at base-2020's other values); a few
-		// corners of the built-in box do not.
+		// base-2020 1.2.0's re-fit (central k kept the rule up to about
+		// 2.97; 3.31 with 1.3.0's): central k = 2.9 keeps the rule at
+		// base-2020's other values; a few corners of the built-in box do
+		// not.
 		{name: "set stock-to-use beyond the box", sets: []string{"market.regions.Brazil.stock_to_use_months=2.9"},
 			at: "--set: warning: market.regions.Brazil.stock_to_use_months: ", msg: "a corner of the draws of uncertainty[10] breaks the stock-cycle rule: region Brazil's stock cycle",
 			lo: 0, hi: 0.01},

@@ -11,8 +11,8 @@ import (
 
 // TestRunSetBeyondBox: issue 14's student --set of Brazil's stock-to-use
 // ratio to 3 months, 2.9 since base-2020 1.2.0's re-fit (its central run
-// keeps the stock-cycle rule up to about 2.97; corners
-// of the built-in box of draws do not) runs, with a warning; a box partly
+// keeps the stock-cycle rule up to about 2.97 there, 3.31 with 1.3.0's;
+// corners of the built-in box of draws do not) runs, with a warning; a box partly
 // beyond the rule runs its draws from the truncated prior and reports the
 // candidates rejected; a box mostly beyond it runs centrally but refuses
 // draws, at the uncertainty entry (docs/MODEL.md §9.1).
