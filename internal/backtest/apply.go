@@ -17,13 +17,16 @@ import (
 // extends. `go test ./internal/backtest -run Golden -update` rewrites them
 // from the fit (ApplyToMarket, ApplyToHistory); `go test ./internal/backtest`
 // fails when they differ from what the fit writes.
+//
+// The dataset is scenarios.DefaultMarket, the market of the history
+// scenario (which names none, and which every built-in extends):
+// MarketPath is its file, and scenarios.BaseMarket(scenarios.DefaultMarket) its regions,
+// whose stock-to-use ratios and carrying costs enter the stock-cycle rule
+// of the box of draws. (scenarios.MarketFile is the type of such a file's
+// contents, not a path.)
 const (
-	MarketFile  = "scenarios/data/base-2020.yaml"
-	HistoryFile = "scenarios/builtin/history.yaml"
-	// BaseMarketName is MarketFile's name as an embedded dataset
-	// (scenarios.BaseMarket): its regions' stock-to-use ratios and
-	// carrying costs enter the stock-cycle rule of the box of draws.
-	BaseMarketName = "base-2020"
+	MarketPath  = "scenarios/data/" + scenarios.DefaultMarket + ".yaml"
+	HistoryPath = "scenarios/builtin/history.yaml"
 )
 
 // Fitted is the published estimate of one parameter as the built-ins
@@ -344,23 +347,23 @@ func ApplyToHistory(data []byte, fit []Fitted) ([]byte, error) {
 	if d, ok := byName[ParamDiscount]; ok {
 		re := regexp.MustCompile(`(?m)^(  - id: ` + regexp.QuoteMeta(DiscountEventID) + `\n(?:    .*\n)*?    risk_cost: \{supplier: Belarus, region: all, pct: )[0-9.eE+-]+\}`)
 		if !re.MatchString(s) {
-			return nil, fmt.Errorf("backtest: %s has no event %s with a risk_cost on Belarus, all regions", HistoryFile, DiscountEventID)
+			return nil, fmt.Errorf("backtest: %s has no event %s with a risk_cost on Belarus, all regions", HistoryPath, DiscountEventID)
 		}
 		s = re.ReplaceAllString(s, "${1}"+fmtFitted(d.Value)+"}")
 	}
 	if p, ok := byName[ParamPrecaution]; ok {
 		re := regexp.MustCompile(`(?m)^(  - id: ` + regexp.QuoteMeta(PrecautionEventID) + `\n(?:    .*\n)*?    stock_target: \{region: all, pct: )[0-9.eE+-]+\}`)
 		if !re.MatchString(s) {
-			return nil, fmt.Errorf("backtest: %s has no event %s with a stock_target in all regions", HistoryFile, PrecautionEventID)
+			return nil, fmt.Errorf("backtest: %s has no event %s with a stock_target in all regions", HistoryPath, PrecautionEventID)
 		}
 		s = re.ReplaceAllString(s, "${1}"+fmtFitted(p.Value)+"}")
 	}
 	i := strings.Index(s, beginUncertain)
 	j := strings.Index(s, endUncertain)
 	if i < 0 || j < i {
-		return nil, fmt.Errorf("backtest: %s has no block %q … %q in its uncertainty section", HistoryFile, beginUncertain, endUncertain)
+		return nil, fmt.Errorf("backtest: %s has no block %q … %q in its uncertainty section", HistoryPath, beginUncertain, endUncertain)
 	}
-	base, err := scenarios.BaseMarket(BaseMarketName)
+	base, err := scenarios.BaseMarket(scenarios.DefaultMarket)
 	if err != nil {
 		return nil, err
 	}

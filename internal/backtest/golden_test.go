@@ -32,8 +32,8 @@ var fitFiles = []struct {
 	path  string
 	apply func([]byte, []Fitted) ([]byte, error)
 }{
-	{"../../" + MarketFile, ApplyToMarket},
-	{"../../" + HistoryFile, ApplyToHistory},
+	{"../../" + MarketPath, ApplyToMarket},
+	{"../../" + HistoryPath, ApplyToHistory},
 }
 
 const goldenStats = "testdata/stats.golden.json"
@@ -223,7 +223,7 @@ func TestBacktestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			t.Logf("wrote the estimates into %s and %s", MarketFile, HistoryFile)
+			t.Logf("wrote the estimates into %s and %s", MarketPath, HistoryPath)
 		}
 		data, err := json.MarshalIndent(got, "", "  ")
 		if err != nil {

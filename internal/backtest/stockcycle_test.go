@@ -25,7 +25,7 @@ func stockFit() []Fitted {
 // each moved; without regions (or with a box already inside the rule)
 // nothing moves.
 func TestStockCycleBox(t *testing.T) {
-	base, err := scenarios.BaseMarket(BaseMarketName)
+	base, err := scenarios.BaseMarket(scenarios.DefaultMarket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestStockCycleBox(t *testing.T) {
 // (base-2020's regions) keep the stock-cycle rule, and the box of draws
 // history.yaml carries does at every corner.
 func TestFitKeepsStockCycleRule(t *testing.T) {
-	base, err := scenarios.BaseMarket(BaseMarketName)
+	base, err := scenarios.BaseMarket(scenarios.DefaultMarket)
 	if err != nil {
 		t.Fatal(err)
 	}
