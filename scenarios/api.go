@@ -29,7 +29,18 @@ type Diagnostic struct {
 	Col      int    // 1-based; 0 if unknown
 	Field    string // path of the field, e.g. "events[2].supplier"
 	Msg      string // what is wrong and what was expected, with a suggestion
+	// Rule names the joint rule of several fields the diagnostic is
+	// about, RuleStockCycle or RuleCrop (broken by the central values, an
+	// error; by a corner of the box of draws, a warning), else "": a
+	// program tells them apart without reading Msg.
+	Rule string
 }
+
+// The joint rules of Diagnostic.Rule (docs/MODEL.md §9.1).
+const (
+	RuleStockCycle = "stock-cycle" // the stock cycle's modulus at most model.MaxStockCycleRadius
+	RuleCrop       = "crop"        // a crop-price elasticity at most model.MaxCropEpsRatio times the demand elasticity
+)
 
 // Error formats d as "file:line:col: field: msg" (compiler style, so
 // editors can jump to it); line and column are left out when unknown, the

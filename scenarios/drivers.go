@@ -511,7 +511,7 @@ func (l *loader) validateDrivers(mf *MarketFile, d *doc, at func(string) string)
 			if !ok {
 				o, ok = l.overriddenBy["market.drivers.crop_prices.elasticity"]
 			}
-			l.reportJointRule(SeverityError, reported, o, ok, d, at(fmt.Sprintf("regions[%d].demand_elasticity", r)), msg)
+			l.reportJointRule(RuleCrop, SeverityError, reported, o, ok, d, at(fmt.Sprintf("regions[%d].demand_elasticity", r)), msg)
 		}
 	}
 	seen := map[string]bool{}

@@ -87,7 +87,7 @@ func (l *loader) validateStockCycle(mf *MarketFile, d *doc, at func(string) stri
 			continue
 		}
 		o, ok := l.stockOverride(g.Name)
-		l.reportJointRule(SeverityError, reported, o, ok, d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), stockCycleMessage(&g))
+		l.reportJointRule(RuleStockCycle, SeverityError, reported, o, ok, d, at(fmt.Sprintf("regions[%d].%s", r, blameKey)), stockCycleMessage(&g))
 	}
 }
 
@@ -108,7 +108,13 @@ func (l *loader) stockOverride(name string) (ovRef, bool) {
 // at a corner of the box of draws (a warning, boxCorner), with severity
 // sev: at o, the override (a file's or a --set) that broke it, once per
 // override (reported), when ok; else at field of document d.
-func (l *loader) reportJointRule(sev Severity, reported map[string]bool, o ovRef, ok bool, d *doc, field, msg string) {
+func (l *loader) reportJointRule(rule string, sev Severity, reported map[string]bool, o ovRef, ok bool, d *doc, field, msg string) {
+	n := len(l.diags)
+	defer func() {
+		for k := n; k < len(l.diags); k++ {
+			l.diags[k].Rule = rule
+		}
+	}()
 	switch {
 	case !ok:
 		l.at(sev, d, field, "%s", msg)
@@ -128,12 +134,12 @@ func (l *loader) reportJointRule(sev Severity, reported map[string]bool, o ovRef
 // diagnostic: once the scenario's draws are built, truncate measures the
 // share of them the rules reject and completes it. Only the first corner
 // is reported.
-func (l *loader) boxCorner(o ovRef, ok bool, d *doc, field, msg string) {
+func (l *loader) boxCorner(rule string, o ovRef, ok bool, d *doc, field, msg string) {
 	if l.box >= 0 {
 		return
 	}
 	n := len(l.diags)
-	l.reportJointRule(SeverityWarning, map[string]bool{}, o, ok, d, field, msg)
+	l.reportJointRule(rule, SeverityWarning, map[string]bool{}, o, ok, d, field, msg)
 	if len(l.diags) > n {
 		l.box = n
 	}
@@ -194,7 +200,7 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 			c, broken = firstBrokenCorner(c0, ds)
 		}
 		if broken {
-			l.boxCorner(o, ok, u.doc, field,
+			l.boxCorner(RuleStockCycle, o, ok, u.doc, field,
 				fmt.Sprintf("a corner of the draws of uncertainty[%d] breaks the stock-cycle rule: %s", u.idx, stockCycleMessage(&c)))
 			return
 		}
@@ -203,7 +209,7 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 			// largest at a corner: truncate leaves the inside to
 			// pilotCheck, located here.
 			n := len(l.diags)
-			l.reportJointRule(SeverityError, map[string]bool{}, o, ok, u.doc, field, "")
+			l.reportJointRule(RuleStockCycle, SeverityError, map[string]bool{}, o, ok, u.doc, field, "")
 			if len(l.diags) > n {
 				d := l.diags[n]
 				d.Msg = fmt.Sprintf("uncertainty[%d]", u.idx)

@@ -65,6 +65,13 @@ func TestBoxTruncation(t *testing.T) {
 			if len(s.Warnings) != 1 {
 				t.Fatalf("%d warnings, want 1: %v", len(s.Warnings), s.Warnings)
 			}
+			want := RuleStockCycle
+			if strings.Contains(tc.name, "crop") {
+				want = RuleCrop
+			}
+			if r := s.Warnings[0].Rule; r != want {
+				t.Errorf("the warning's Rule is %q, want %q", r, want)
+			}
 			w := s.Warnings[0].Error()
 			if !strings.HasPrefix(w, tc.at+tc.msg) {
 				t.Errorf("warning:\n%s\nwant it to start:\n%s", w, tc.at+tc.msg)
@@ -161,12 +168,39 @@ func TestBoxInsideBeyondRule(t *testing.T) {
 			if !errors.As(err, &ds) || len(ds) != 1 || share <= MaxRejectedShare {
 				t.Fatalf("DrawsRefused = %v with a pilot share of %.3g: want the box refused", err, share)
 			}
+			if ds[0].Rule != RuleStockCycle {
+				t.Errorf("the refusal's Rule is %q, want %q", ds[0].Rule, RuleStockCycle)
+			}
 			want := fmt.Sprintf("x.yaml:4:57: uncertainty[0].dist: every corner of the draws of uncertainty[0] keeps the joint rules, but inside the box %d of a pilot sample of %d draws", rej, n)
 			if got := ds[0].Error(); !strings.HasPrefix(got, want) || !strings.Contains(got, "runs with draws are refused") {
 				t.Errorf("refusal:\n%s\nwant it to start:\n%s", got, want)
 			}
 			if again := s.DrawsRefused(); again == nil || again.Error() != err.Error() {
 				t.Errorf("a second DrawsRefused gives %v", again)
+			}
+		})
+	}
+}
+
+// TestDiagnosticRule: a diagnostic of a joint rule names it
+// (Diagnostic.Rule), so a program tells them apart without reading the
+// message; other diagnostics name none.
+func TestDiagnosticRule(t *testing.T) {
+	for _, tc := range []struct {
+		set, rule string
+	}{
+		{"market.regions.Brazil.stock_to_use_months=3.5", RuleStockCycle},
+		{"market.regions.*.demand_elasticity=0.1", RuleCrop},
+		{"market.regions.Brazil.demand_elasticity=-1", ""},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			_, err := Load("us-relief-2025", []string{tc.set})
+			var ds Diagnostics
+			if !errors.As(err, &ds) || len(ds.Errors()) == 0 {
+				t.Fatalf("Load: %v, want a Diagnostics error", err)
+			}
+			if r := ds.Errors()[0].Rule; r != tc.rule {
+				t.Errorf("Rule %q, want %q: %v", r, tc.rule, ds.Errors()[0])
 			}
 		})
 	}

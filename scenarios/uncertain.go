@@ -311,7 +311,7 @@ func (l *loader) checkCropEpsDraws(unc []uncChecked, mf *MarketFile) {
 			k = thetaAt
 		}
 		u := unc[k].ref
-		l.boxCorner(ovRef{}, false, u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), fmt.Sprintf("the draws reach a crop-price elasticity of %.4g with a demand elasticity of %.4g: %s",
+		l.boxCorner(RuleCrop, ovRef{}, false, u.doc, fmt.Sprintf("uncertainty[%d].dist", u.idx), fmt.Sprintf("the draws reach a crop-price elasticity of %.4g with a demand elasticity of %.4g: %s",
 			theta, eps, cropEpsMessage(g.Name, eps, theta)))
 		return
 	}

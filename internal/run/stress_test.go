@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 
@@ -205,7 +206,8 @@ func runStress(c stressCase) (class stressClass, why string) {
 	}()
 	s, err := scenarios.Load(c.name, c.sets)
 	if err != nil {
-		if strings.Contains(err.Error(), "breaks the stock-cycle rule") || strings.Contains(err.Error(), "stock cycle is damped too weakly") {
+		var ds scenarios.Diagnostics
+		if errors.As(err, &ds) && len(ds.Errors()) > 0 && !slices.ContainsFunc(ds.Errors(), func(d scenarios.Diagnostic) bool { return d.Rule != scenarios.RuleStockCycle }) {
 			// Each value is in its valid range (Scenario.Range holds the
 			// others at the market's values), but the stock-cycle rule is
 			// joint (docs/MODEL.md §9.1): the validator's located error
