@@ -49,6 +49,23 @@ func (b bound) String() string {
 	return fmt.Sprintf("in [%g, %g]", b.lo, b.hi)
 }
 
+// inward returns b with its finite ends rounded to digits significant
+// digits towards its inside, for a message: every value it shows is
+// valid.
+func (b bound) inward(digits int) bound {
+	round := func(x float64, up bool) float64 {
+		if x == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+			return x
+		}
+		p := math.Pow(10, float64(digits-1)-math.Floor(math.Log10(math.Abs(x))))
+		if up {
+			return math.Ceil(x*p) / p
+		}
+		return math.Floor(x*p) / p
+	}
+	return bound{lo: round(b.lo, true), hi: round(b.hi, false), loStrict: b.loStrict}
+}
+
 // rangeBound is model range r in file units (r times scale), rounded to
 // 12 significant digits (0.07·100 is 7, not 7.000000000000001).
 func rangeBound(r model.Range, scale float64) bound {

@@ -205,3 +205,45 @@ func TestDiagnosticRule(t *testing.T) {
 		})
 	}
 }
+
+// TestParamRuleRangeMessage: a Param value beyond the range a joint rule
+// narrows is refused with the range to 4 significant digits, rounded
+// inward (every value shown is valid), and the rule named; a plain range
+// keeps its ends as they are.
+func TestParamRuleRangeMessage(t *testing.T) {
+	// ε at 0.4 everywhere: the crop rule holds θ to at most 1.2 (of [0, 1.5]).
+	s := mustLoad(t, "us-relief-2025", "market.regions.*.demand_elasticity=0.4")
+	digits := func(cell string) bool { return len(strings.TrimLeft(strings.ReplaceAll(cell, ".", ""), "0")) <= 4 }
+	for _, tc := range []struct {
+		path string
+		v    func(lo, hi float64) float64 // a value beyond the range
+		want string
+	}{
+		{"market.regions.Brazil.price_expectation_speed_per_month", func(_, hi float64) float64 { return hi * 1.05 }, " (the stock-cycle rule, "},
+		{"market.drivers.crop_prices.elasticity", func(_, hi float64) float64 { return hi * 1.05 }, " (the crop rule θ ≤ 3·ε, "},
+		{"market.regions.Brazil.substitution_elasticity", func(lo, _ float64) float64 { return lo - 0.5 }, "must be in [1.5, 30]"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			p, err := s.Param(tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo, hi, _, _ := s.Range(tc.path)
+			v := tc.v(lo, hi)
+			err = p.Apply(s.Spec.Clone(), v)
+			if !errors.Is(err, ErrOutOfRange) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Apply(%g) = %v, want ErrOutOfRange saying %q", v, err, tc.want)
+			}
+			m := regexp.MustCompile(`must be in \[([0-9.]+), ([0-9.]+)\]`).FindStringSubmatch(err.Error())
+			if m == nil {
+				t.Fatalf("no range in %v", err)
+			}
+			var slo, shi float64
+			fmt.Sscan(m[1], &slo)
+			fmt.Sscan(m[2], &shi)
+			if slo < lo || shi > hi || shi-slo < (hi-lo)*(1-1e-3) || !digits(m[1]) || !digits(m[2]) {
+				t.Errorf("shown [%s, %s] for the range [%.17g, %.17g]: want it inside, to 4 significant digits", m[1], m[2], lo, hi)
+			}
+		})
+	}
+}

@@ -531,10 +531,22 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	if err != nil {
 		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
 	}
-	valid, month := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf), pi.month
+	crop := cropRuleBound(path, pi.valid, s.mf)
+	valid, month := stockRuleBound(path, crop, s.mf), pi.month
+	// A range a joint rule narrowed ends at a bisected edge: it is shown
+	// to 4 significant digits, rounded inward, with the rule named.
+	shown, why := valid, ""
+	switch {
+	case valid != crop && crop != pi.valid:
+		shown, why = valid.inward(4), " (the crop rule θ ≤ 3·ε and the stock-cycle rule, with the other values as they are; docs/MODEL.md §9.1)"
+	case valid != crop:
+		shown, why = valid.inward(4), " (the stock-cycle rule, with the region's other values as they are; docs/MODEL.md §9.1)"
+	case crop != pi.valid:
+		shown, why = valid.inward(4), " (the crop rule θ ≤ 3·ε, with the other elasticities as they are; docs/MODEL.md §9.1)"
+	}
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {
-			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s", path, v, valid)
+			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s%s", path, v, shown, why)
 		}
 		return apply(sp, v)
 	}
