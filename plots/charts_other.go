@@ -307,10 +307,22 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		p.Y.Label.Text = metricTitle(name) + ", " + u
 		lo, hi := dataRange(gx, bx)
 		p.X.Min, p.X.Max = padRange(lo, hi, 0.03, false)
-		setY(p, false, gy, by)
+		// A change against the counterfactual is read against no change:
+		// its axis includes 0, so that a flat response (+$52M ± 0.5M
+		// across the grid) is not drawn as a zigzag across the chart.
+		// A level (benchmark_price, revenue.X) keeps its own range.
+		setY(p, isChangeMetric(name), gy, by)
 		return &Figure{Panels: [][]*Panel{{{Plot: p}}}}, nil
 	}
 	return ch, nil
+}
+
+// isChangeMetric reports whether metric name (model.MetricList) is a
+// change against the counterfactual (benchmark_price_change,
+// revenue_change.Belarus, …) rather than a level.
+func isChangeMetric(name string) bool {
+	base, _, _ := strings.Cut(name, ".")
+	return strings.HasSuffix(base, "_change") || strings.HasSuffix(base, "_change_pct")
 }
 
 func xyOf(x, y []float64) plotter.XYs {

@@ -702,3 +702,41 @@ func TestRevenueChangeOneUnit(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepChangeAxisHasZero: a 1-D sweep chart of a change against the
+// counterfactual includes 0 on its value axis, so a response flat to
+// 1% (us-relief-2025's Belarus revenue change over Brazil's ε, +$52M
+// ± 0.5M) is drawn flat, not as a zigzag filling the chart; a level
+// keeps the range of its values.
+func TestSweepChangeAxisHasZero(t *testing.T) {
+	ax := model.SweepAxis{Param: model.Param{Name: "market.regions.Brazil.demand_elasticity"}, Values: []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8}}
+	vals := []float64{51.76, 51.98, 52.18, 51.51, 52.36, 52.47}
+	for _, tc := range []struct {
+		metric string
+		zero   bool
+	}{
+		{"revenue_change.Belarus", true},
+		{"benchmark_price_change_pct", true},
+		{"revenue.Belarus", false},
+	} {
+		t.Run(tc.metric, func(t *testing.T) {
+			res := &model.SweepResult{Axes: []model.SweepAxis{ax}, Metrics: []string{tc.metric}, Units: []string{"$M"}}
+			for _, v := range vals {
+				res.Values = append(res.Values, []float64{v})
+			}
+			chs, err := SweepCharts(res, fixtureMeta())
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := styleFor(SizeSlide)
+			fig, err := chs[0].Build(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := fig.Panels[0][0].Plot
+			if got := p.Y.Min <= 0; got != tc.zero {
+				t.Errorf("value axis [%g, %g]: includes 0 %v, want %v", p.Y.Min, p.Y.Max, got, tc.zero)
+			}
+		})
+	}
+}
