@@ -25,6 +25,12 @@ var fieldNames = map[string]string{
 	"flow_mt":                     "Base flow",
 	"freight_usd_per_t":           "Freight",
 	"wedge_pct":                   "Trade wedge",
+	// the stock-cycle fields of a region (docs/MODEL.md §10)
+	"stock_to_use_months":               "Stock-to-use ratio",
+	"stock_adjustment_per_month":        "Stock adjustment speed",
+	"stock_response":                    "Stock response",
+	"carrying_cost_pct_per_month":       "Carrying cost",
+	"price_expectation_speed_per_month": "Price expectation speed",
 	// event fields
 	"pct":              "size, %",
 	"mt":               "cap, Mt/yr",
@@ -35,6 +41,14 @@ var fieldNames = map[string]string{
 	"end":              "end month",
 	"ramp_months":      "ramp, months",
 	"ramp_out_months":  "ramp-out, months",
+}
+
+// driverNames are the readable names of the demand drivers' fields
+// (market.drivers.NAME.FIELD).
+var driverNames = map[string]string{
+	"crop_prices.elasticity":     "Crop-price elasticity of demand",
+	"crop_prices.lag_months":     "Crop-price lag",
+	"crop_prices.projection_pct": "Crop-price projection",
 }
 
 // ParamLabel returns a short readable label for a parameter path of the
@@ -64,6 +78,11 @@ func ParamLabel(path string, events map[string]string) string {
 		return n
 	}
 	switch {
+	case len(parts) == 4 && parts[0] == "market" && parts[1] == "drivers":
+		if n, ok := driverNames[parts[2]+"."+parts[3]]; ok {
+			return n
+		}
+		return field(parts[3]) + ", " + idWords(parts[2]) + " driver"
 	case len(parts) == 4 && parts[0] == "market" && parts[1] == "regions":
 		return field(parts[3]) + ", " + name(parts[2], "all regions")
 	case len(parts) == 4 && parts[0] == "market" && parts[1] == "suppliers":
