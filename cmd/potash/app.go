@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -239,8 +241,41 @@ func onUsageError(c *cli.Context, err error, isSub bool) error {
 			name = "potash " + c.Command.Name
 		}
 	}
+	if m := invalidFlagValue.FindStringSubmatch(err.Error()); m != nil {
+		// The flag package's "invalid value \"-1\" for flag -seed: parse
+		// error" says neither the flag as typed nor what it takes.
+		want := "a valid value"
+		var flags []cli.Flag
+		if c.Command != nil {
+			flags = c.Command.Flags
+		}
+		for _, f := range flags {
+			if !slices.Contains(f.Names(), m[2]) {
+				continue
+			}
+			switch f.(type) {
+			case *cli.IntFlag:
+				want = "a whole number"
+			case *cli.Uint64Flag:
+				want = "a whole number, 0 or more"
+			case *cli.Float64Flag:
+				want = "a number"
+			case *cli.BoolFlag:
+				want = "true or false"
+			}
+		}
+		dash := "--"
+		if len(m[2]) == 1 {
+			dash = "-"
+		}
+		err = fmt.Errorf("%s%s %q: want %s", dash, m[2], m[1], want)
+	}
 	return badInput(fmt.Errorf("%v (run '%s --help' for usage)", err, name))
 }
+
+// invalidFlagValue matches the flag package's error for a value a flag
+// cannot parse: the value and the flag's name.
+var invalidFlagValue = regexp.MustCompile(`^invalid value "(.*)" for flag -+([\w-]+): `)
 
 func suggestCommand(cmds []*cli.Command, name string) string {
 	var names []string

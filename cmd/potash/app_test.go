@@ -149,7 +149,9 @@ func TestUsageErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"rnu"}, `unknown command "rnu"; did you mean "run"?`},
-		{[]string{"run", "--draws", "x"}, "invalid value"},
+		{[]string{"run", "--draws", "x"}, `--draws "x": want a whole number (run 'potash run --help' for usage)`},
+		{[]string{"run", "--seed", "-1"}, `--seed "-1": want a whole number, 0 or more`},
+		{[]string{"run", "-n", "1.5"}, `-n "1.5": want a whole number`},
 		{[]string{"run", "--nosuch"}, "flag provided but not defined"},
 		{[]string{"run", "--format", "xml"}, `--format "xml"`},
 		{[]string{"run", "--draws", "-5"}, "--draws: -5 draws"},
