@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -53,7 +54,8 @@ func newValidateCommand() *cli.Command {
 		ArgsUsage: "FILE...",
 		UsageText: "potash validate FILE... [flags]",
 		Description: "Checks each scenario FILE (or built-in name) without running it: the YAML, unknown keys, names of\n" +
-			"suppliers, regions and corridors, months, ranges, distributions, extends cycles. Every error is printed\n" +
+			"suppliers, regions and corridors, months, ranges, distributions, extends cycles, and whether the joint\n" +
+			"rules would refuse runs with draws (measured on a pilot sample). Every error is printed\n" +
 			"on stderr as file:line:col: field: message, then the warnings (legal but suspicious input), marked\n" +
 			"\"warning:\". Files that validate are listed on stdout. Exit code 2 if any file has an error; warnings\n" +
 			"alone do not fail.\n\n" +
@@ -82,6 +84,17 @@ func validateFiles(e *env, a *validateArgs) error {
 		switch {
 		case err == nil:
 			ws := s.Warnings.Warnings()
+			// A box of draws whose corners keep the joint rules but whose
+			// inside mostly does not is measured only when asked: validate
+			// asks, and warns as a corner's refusal warns.
+			var refused scenarios.Diagnostics
+			if errors.As(s.DrawsRefused(), &refused) && !slices.ContainsFunc(ws, func(w scenarios.Diagnostic) bool {
+				return w.File == refused[0].File && w.Line == refused[0].Line && w.Col == refused[0].Col && w.Field == refused[0].Field
+			}) {
+				w := refused[0]
+				w.Severity = scenarios.SeverityWarning
+				ws = append(ws, w)
+			}
 			nWarn += len(ws)
 			printDiagnostics(e.stderr, ws)
 			if len(ws) > 0 {

@@ -74,3 +74,23 @@ func TestSensitivityAndSweepKeepRules(t *testing.T) {
 	}
 	potash(t, "run", "--set", k+"=2.9", "--set", omega+"=0.13", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
 }
+
+// TestValidateBoxInside: validate measures the box of draws whose corners
+// keep the stock-cycle rule but whose inside mostly does not (a run with
+// draws refuses it), and warns as it warns of a corner's refusal, once.
+func TestValidateBoxInside(t *testing.T) {
+	const head = "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n"
+	inside := writeScenario(t, "inside.yaml", head+
+		"  - {param: market.regions.*.stock_to_use_months, dist: uniform, min: 0.38, max: 4.22}\n"+
+		"  - {param: market.regions.*.stock_response, dist: uniform, min: 0.0053, max: 0.045}\n")
+	mostly := writeScenario(t, "mostly.yaml", head+
+		"  - {param: market.regions.*.price_expectation_speed_per_month, dist: uniform, min: 0.1, max: 0.2}\n")
+	r := potash(t, "validate", inside, mostly).want(t, exitOK)
+	if !strings.Contains(r.stderr, inside+":4:57: warning: uncertainty[0].dist: every corner of the draws of uncertainty[0] keeps the joint rules, but inside the box") {
+		t.Errorf("validate does not warn of the box's inside:\n%s", r.stderr)
+	}
+	if n := strings.Count(r.stderr, "runs with draws are refused"); n != 2 {
+		t.Errorf("%d refusals on stderr, want one per file:\n%s", n, r.stderr)
+	}
+	potash(t, "run", inside, "--draws", "2", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
+}
