@@ -1415,16 +1415,42 @@ func luFactor(A []float64, n int, piv []int) bool {
 		}
 		inv := 1 / A[k*n+k]
 		rowk := A[k*n+k+1 : k*n+n]
-		for r := k + 1; r < n; r++ {
+		// Two rows a turn share the loads of row k; each entry gets the
+		// same update as one row at a time.
+		r := k + 1
+		for ; r+1 < n; r += 2 {
 			f := A[r*n+k] * inv
-			A[r*n+k] = f
-			if f == 0 {
-				continue
-			}
+			g := A[(r+1)*n+k] * inv
+			A[r*n+k], A[(r+1)*n+k] = f, g
 			rowr := A[r*n+k+1 : r*n+n]
 			rowr = rowr[:len(rowk)]
-			for c, v := range rowk {
-				rowr[c] -= f * v
+			rows := A[(r+1)*n+k+1 : (r+1)*n+n]
+			rows = rows[:len(rowk)]
+			switch {
+			case f != 0 && g != 0:
+				for c, v := range rowk {
+					rowr[c] -= f * v
+					rows[c] -= g * v
+				}
+			case f != 0:
+				for c, v := range rowk {
+					rowr[c] -= f * v
+				}
+			case g != 0:
+				for c, v := range rowk {
+					rows[c] -= g * v
+				}
+			}
+		}
+		if r < n {
+			f := A[r*n+k] * inv
+			A[r*n+k] = f
+			if f != 0 {
+				rowr := A[r*n+k+1 : r*n+n]
+				rowr = rowr[:len(rowk)]
+				for c, v := range rowk {
+					rowr[c] -= f * v
+				}
 			}
 		}
 	}
