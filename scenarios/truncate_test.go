@@ -133,9 +133,10 @@ func TestBuiltinBoxesInsideRules(t *testing.T) {
 // roots or a period beyond ten years), so a box whose every corner keeps
 // the rule can hold a cycle beyond it inside. On base-2020, k on
 // [0.38, 4.22] × β on [0.0053, 0.045] has no corner beyond the rule and
-// about 70% of its pilot beyond it: no warning at load (the corner walk
-// is all the load pays for), but DrawsRefused measures the pilot and
-// refuses, at the entry; a box whose inside keeps the rules is not.
+// most of its pilot beyond it (the share docs/MODEL.md §9.1 gives): no
+// warning at load (the corner walk is all the load pays for), but
+// DrawsRefused measures the pilot and refuses, at the entry; a box whose
+// inside keeps the rules is not.
 func TestBoxInsideBeyondRule(t *testing.T) {
 	const head = "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n"
 	for _, tc := range []struct {
@@ -177,6 +178,11 @@ func TestBoxInsideBeyondRule(t *testing.T) {
 			}
 			if again := s.DrawsRefused(); again == nil || again.Error() != err.Error() {
 				t.Errorf("a second DrawsRefused gives %v", again)
+			}
+			sec := docSection(t, readDoc(t, "MODEL.md"), "docs/MODEL.md", "### 9.1 ")
+			q := regexp.MustCompile(`has no corner beyond the rule and ([0-9]+) % of its pilot beyond it`).FindStringSubmatch(sec)
+			if q == nil || q[1] != fmt.Sprintf("%.0f", 100*share) {
+				t.Errorf("docs/MODEL.md §9.1 gives %v %% of the pilot beyond the rule; it is %.0f %% (%d of %d)", q, 100*share, rej, n)
 			}
 		})
 	}
