@@ -62,11 +62,12 @@ func TestTiedCorridorsCarryTheirRegions(t *testing.T) {
 	}
 	// The ties base-2020 has (docs/DATA.md's corridor table).
 	want := map[string][]string{
-		"Russia/Domestic":    {"Other"},
-		"Russia/FarEastRail": {"China", "Southeast Asia"},
-		"Belarus/Domestic":   {"Other"},
-		"Belarus/ChinaRail":  {"China"},
-		"Germany/Domestic":   {"Europe"},
+		"Russia/Domestic":         {"Other"},
+		"Russia/FarEastRail":      {"China", "Southeast Asia"},
+		"Belarus/Domestic":        {"Other"},
+		"Belarus/ChinaRail":       {"China"},
+		"Germany/Domestic":        {"Europe"},
+		"Canada/NorthAmericaRail": {"United States", "Other"},
 	}
 	for key, regions := range want {
 		sup, corr, _ := strings.Cut(key, "/")
@@ -90,6 +91,17 @@ func TestTiedCorridorsCarryTheirRegions(t *testing.T) {
 		r := m.RegionIndex("China")
 		if len(cr.Serves) != 1 || !cr.Serves[0].Own || cr.Serves[0].Freight != m.Freight[i][r] {
 			t.Errorf("Belarus/ChinaRail serves %+v, want China at its own freight equal to the route's %g $/t", cr.Serves, m.Freight[i][r])
+		}
+	}
+	// Canada's rail has its own freights, the routes' (docs/DATA.md,
+	// "Canada's rail, tied (base-2020 1.3.0)"), so the base netback does not move.
+	if i := m.SupplierIndex("Canada"); i >= 0 {
+		cr := m.Suppliers[i].Corridors[m.CorridorIndex(i, "NorthAmericaRail")]
+		for _, sv := range cr.Serves {
+			r := m.RegionIndex(sv.Region)
+			if !sv.Own || r < 0 || sv.Freight != m.Freight[i][r] {
+				t.Errorf("Canada/NorthAmericaRail serves %+v, want its own freight equal to the route's", sv)
+			}
 		}
 	}
 	// check returns how many tied corridors it checked in sol.
