@@ -255,6 +255,9 @@ func TestBacktestGolden(t *testing.T) {
 		if msg := checkBoundCount(string(doc), r.Fit.AtBound); msg != "" {
 			t.Error(msg)
 		}
+		if msg := checkBoundsNamed(string(doc), r.Fit.AtBound); msg != "" {
+			t.Error(msg)
+		}
 	}
 	for _, f := range fitFiles {
 		data, err := os.ReadFile(f.path)
@@ -329,6 +332,44 @@ func checkBoundCount(doc string, atBound []string) string {
 	return fmt.Sprintf("%s: the Discussion reads %q; the fit has %s: update the Discussion", docsFile, m[0], want)
 }
 
+// boundsHeading opens the Discussion's paragraph that says why each
+// estimate at a bound is there (issue 14: "every fitted parameter is
+// interior to its documented range, or the docs say why not").
+const boundsHeading = "**What the fit wants"
+
+// checkBoundsNamed checks that the Discussion's paragraph under
+// boundsHeading names every estimate at a bound, by the symbol the
+// fitting table gives it (a row "| name symbol | …"), or else by its
+// name; it returns a message saying what is missing, or "".
+func checkBoundsNamed(doc string, atBound []string) string {
+	if len(atBound) == 0 {
+		return ""
+	}
+	i := strings.Index(doc, boundsHeading)
+	if i < 0 {
+		return fmt.Sprintf("%s: no paragraph %q says why these estimates are at a bound: %s", docsFile, boundsHeading, strings.Join(atBound, ", "))
+	}
+	para := doc[i:]
+	if j := strings.Index(para[len(boundsHeading):], "\n\n**"); j >= 0 {
+		para = para[:len(boundsHeading)+j]
+	}
+	var missing []string
+	for _, name := range atBound {
+		sym := name
+		row := regexp.MustCompile(`\| ` + regexp.QuoteMeta(strings.ReplaceAll(name, "_", `\_`)) + ` (\S+) \|`)
+		if m := row.FindStringSubmatch(doc); m != nil {
+			sym = m[1]
+		}
+		if !strings.Contains(para, sym) && !strings.Contains(para, name) {
+			missing = append(missing, fmt.Sprintf("%s (%s)", name, sym))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Sprintf("%s: the paragraph %q does not say why these estimates are at a bound: %s", docsFile, boundsHeading, strings.Join(missing, ", "))
+	}
+	return ""
+}
+
 // compareStats returns a message for each statistic of want that is
 // missing from got or got worse (or, when pinned, moved), and a message for
 // each that improved or is new.
@@ -393,6 +434,30 @@ func TestCheckBoundCount(t *testing.T) {
 		if msg := checkBoundCount(tc.doc, make([]string, tc.n)); (msg == "") != tc.ok {
 			t.Errorf("checkBoundCount(%q, %d) = %q, want ok %v", tc.doc, tc.n, msg, tc.ok)
 		}
+	}
+}
+
+// TestCheckBoundsNamed: each estimate at a bound must be named, by its
+// symbol in the fitting table, in the paragraph that says why.
+func TestCheckBoundsNamed(t *testing.T) {
+	const table = "| supply\\_elasticity η | long-run … |\n| stock\\_adjustment\\_per\\_month φ | monthly … |\n"
+	for _, tc := range []struct {
+		name    string
+		doc     string
+		atBound []string
+		ok      bool
+	}{
+		{"none at a bound", "nothing", nil, true},
+		{"named by symbol", table + "\n" + boundsHeading + ".** η at its floor; φ at its top.\n\n**Next.** x", []string{"supply_elasticity", "stock_adjustment_per_month"}, true},
+		{"one not named", table + "\n" + boundsHeading + ".** η at its floor.\n\n**Next.** φ", []string{"supply_elasticity", "stock_adjustment_per_month"}, false},
+		{"named by name, no table row", boundsHeading + ".** belarus_discount_pct at its top.", []string{"belarus_discount_pct"}, true},
+		{"no paragraph", table, []string{"supply_elasticity"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if msg := checkBoundsNamed(tc.doc, tc.atBound); (msg == "") != tc.ok {
+				t.Errorf("checkBoundsNamed = %q, want ok %v", msg, tc.ok)
+			}
+		})
 	}
 }
 
