@@ -191,7 +191,7 @@ func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec,
 		if why := applyCandidate(rng, s, c, unc); why != "" {
 			return nil, nil, rejected, why
 		}
-		broken := drawRules(s, c)
+		_, broken := drawRules(s, c)
 		if broken == "" {
 			return s, c, rejected, ""
 		}

@@ -159,9 +159,21 @@ type SweepResult struct {
 
 // TornadoBar is one parameter's one-at-a-time effect.
 type TornadoBar struct {
-	Param         string
-	Low, High     float64 // parameter values (5th and 95th percentiles of its distribution)
+	Param string
+	// Low and High are the parameter values run: the 5th and 95th
+	// percentiles of its distribution, truncated along its axis when the
+	// joint rules cut it (LowCut, HighCut; docs/MODEL.md §9.4).
+	Low, High     float64
 	AtLow, AtHigh float64 // metric values
+	// StatedLow and StatedHigh are the 5th and 95th percentiles of the
+	// stated distribution: Low and High unless a side is cut.
+	StatedLow, StatedHigh float64
+	// LowCut and HighCut name the joint rule (RuleStockCycle, RuleCrop)
+	// that cuts the distribution below and above the central value, ""
+	// when none does. When either side is cut both ends are percentiles
+	// of the truncated distribution, so an end moves from its stated
+	// value even when only the other side is cut.
+	LowCut, HighCut string
 }
 
 // Tornado is a one-at-a-time sensitivity analysis of one metric, bars

@@ -234,7 +234,7 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 	for k, u := range unc {
 		central[k] = setting{name: u.Name, apply: u.Apply, v: u.Central, unit: u.Unit}
 	}
-	ends := make([][2]float64, len(unc))
+	ends := make([]barEnds, len(unc))
 	for k := range unc {
 		ends[k] = tornadoEnds(scenario, counterfactual, central, unc, k)
 	}
@@ -246,7 +246,7 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 		sets := append([]setting(nil), central...)
 		if j > 0 {
 			k := (j - 1) / 2
-			sets[k].v = ends[k][1-j%2]
+			sets[k].v = ends[k].at[1-j%2]
 		}
 		ms, st, err := pairMetrics(ctx, scenario, counterfactual, sets)
 		if err != nil {
@@ -267,14 +267,25 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 	for k, u := range unc {
 		t.Bars = append(t.Bars, TornadoBar{
 			Param: u.Name,
-			Low:   ends[k][0], High: ends[k][1],
+			Low:   ends[k].at[0], High: ends[k].at[1],
 			AtLow: vals[2*k+1], AtHigh: vals[2*k+2],
+			StatedLow: ends[k].stated[0], StatedHigh: ends[k].stated[1],
+			LowCut: ends[k].cut[0], HighCut: ends[k].cut[1],
 		})
 	}
 	sort.SliceStable(t.Bars, func(a, b int) bool {
 		return math.Abs(t.Bars[a].AtHigh-t.Bars[a].AtLow) > math.Abs(t.Bars[b].AtHigh-t.Bars[b].AtLow)
 	})
 	return t, nil
+}
+
+// barEnds are a tornado bar's parameter values: at (low, high) the values
+// run, stated the 5th and 95th percentiles of the stated distribution, and
+// cut the joint rule (RuleStockCycle, RuleCrop) that truncates the box
+// below and above the central value ("" when none does).
+type barEnds struct {
+	at, stated [2]float64
+	cut        [2]string
 }
 
 // tornadoEnds returns parameter k's low and high values in a tornado: the
@@ -284,25 +295,32 @@ func Sensitivity(ctx context.Context, scenario, counterfactual *Spec, unc []Unce
 // axis to the values that keep the rules: the one-at-a-time view of the
 // truncated prior the Monte Carlo draws from (docs/MODEL.md §9.1). The
 // values kept are taken to be an interval of probabilities around the
-// central value's, whose ends are found by bisection (60 halvings).
-func tornadoEnds(scen, cf *Spec, central []setting, unc []Uncertain, k int) [2]float64 {
+// central value's, whose ends are found by bisection (60 halvings). It
+// names the rule that cuts each side of the interval: the rule broken by
+// the stated percentile or, when that keeps the rules, by the
+// distribution's far tail (probability 1e-12 from its end).
+func tornadoEnds(scen, cf *Spec, central []setting, unc []Uncertain, k int) barEnds {
 	q := unc[k].Dist.Quantile
-	ends := [2]float64{q(0.05), q(0.95)}
+	ends := barEnds{stated: [2]float64{q(0.05), q(0.95)}}
+	ends.at = ends.stated
 	s, c := scen.Clone(), cf.Clone()
 	for _, st := range central {
 		if st.apply(s, st.v) != nil || st.apply(c, st.v) != nil {
 			return ends // pairMetrics reports it
 		}
 	}
-	keeps := func(u float64) bool {
+	// broken returns the rule broken at probability u ("" when kept).
+	broken := func(u float64) string {
 		v := q(u)
 		if unc[k].Apply(s, v) != nil || unc[k].Apply(c, v) != nil {
-			return true // pairMetrics reports it
+			return "" // pairMetrics reports it
 		}
-		return drawRules(s, c) == ""
+		rule, _ := drawRules(s, c)
+		return rule
 	}
-	lowOK, highOK := keeps(0.05), keeps(0.95)
-	if lowOK && highOK {
+	keeps := func(u float64) bool { return broken(u) == "" }
+	lowRule, highRule := broken(0.05), broken(0.95)
+	if lowRule == "" && highRule == "" {
 		return ends
 	}
 	// The probability of the central value.
@@ -330,11 +348,19 @@ func tornadoEnds(scen, cf *Spec, central []setting, unc []Uncertain, k int) [2]f
 		return good
 	}
 	ua, ub := 0.0, 1.0
-	if !lowOK || !keeps(1e-12) {
+	if lowRule == "" {
+		lowRule = broken(1e-12)
+	}
+	if lowRule != "" {
 		ua = edge(0)
 	}
-	if !highOK || !keeps(1-1e-12) {
+	if highRule == "" {
+		highRule = broken(1 - 1e-12)
+	}
+	if highRule != "" {
 		ub = edge(1)
 	}
-	return [2]float64{q(ua + 0.05*(ub-ua)), q(ua + 0.95*(ub-ua))}
+	ends.at = [2]float64{q(ua + 0.05*(ub-ua)), q(ua + 0.95*(ub-ua))}
+	ends.cut = [2]string{lowRule, highRule}
+	return ends
 }

@@ -27,6 +27,12 @@ const (
 	cropRuleTol = 1e-9
 )
 
+// The joint rules' names, as a TornadoBar names the rule that cut an end.
+const (
+	RuleStockCycle = "stock-cycle" // the stock cycle's modulus at most MaxStockCycleRadius (StockCycleOK)
+	RuleCrop       = "crop"        // a crop-price elasticity at most MaxCropEpsRatio times the demand elasticity
+)
+
 // JointRules returns why spec s breaks a joint rule of its parameters, or
 // "" when it keeps them all: the stock-cycle rule in every region
 // (StockCycleOK) and the crop rule in every region that a demand-driver
@@ -34,11 +40,15 @@ const (
 // elasticity θ > 0: θ at most MaxCropEpsRatio times the region's demand
 // elasticity ε (to a relative 1e-9). Monte Carlo draws keep them
 // (docs/MODEL.md §9.1).
-func JointRules(s *Spec) string { return jointRules(s, nil) }
+func JointRules(s *Spec) string {
+	_, why := jointRules(s, nil)
+	return why
+}
 
 // jointRules is JointRules, skipping the stock-cycle rule in the regions
-// whose fields of the rule equal those of same's region (nil: none).
-func jointRules(s, same *Spec) string {
+// whose fields of the rule equal those of same's region (nil: none), and
+// naming the rule broken (RuleStockCycle, RuleCrop; "" when none is).
+func jointRules(s, same *Spec) (rule, why string) {
 	m := s.Market
 	for r := range m.Regions {
 		g := &m.Regions[r]
@@ -47,7 +57,7 @@ func jointRules(s, same *Spec) string {
 		}
 		if !StockCycleOK(g) {
 			z, per := StockCycle(g)
-			return fmt.Sprintf("the stock-cycle rule: region %s's stock cycle has modulus %.4g (period %.0f months), at most %g is valid", g.Name, z, per, maxStockCycleRadius)
+			return RuleStockCycle, fmt.Sprintf("the stock-cycle rule: region %s's stock cycle has modulus %.4g (period %.0f months), at most %g is valid", g.Name, z, per, maxStockCycleRadius)
 		}
 	}
 	for _, evs := range [][]Event{s.Drivers, s.Events} {
@@ -59,12 +69,12 @@ func jointRules(s, same *Spec) string {
 			r0, r1 := span(e.Region, len(m.Regions))
 			for r := r0; r < r1; r++ {
 				if eps := m.Regions[r].Eps; e.Aux[1] > maxCropEpsRatio*eps*(1+cropRuleTol) {
-					return fmt.Sprintf("the crop rule: region %s's crop-price elasticity %.4g is more than %g times its demand elasticity %.4g", m.Regions[r].Name, e.Aux[1], maxCropEpsRatio, eps)
+					return RuleCrop, fmt.Sprintf("the crop rule: region %s's crop-price elasticity %.4g is more than %g times its demand elasticity %.4g", m.Regions[r].Name, e.Aux[1], maxCropEpsRatio, eps)
 				}
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // sameStockCycle reports whether regions a and b have the same fields of
@@ -91,17 +101,18 @@ func applyCandidate(rng *rand.Rand, s, c *Spec, unc []Uncertain) string {
 	return ""
 }
 
-// drawRules returns why draw s, c breaks a joint rule ("" when neither does).
-func drawRules(s, c *Spec) string {
-	if why := JointRules(s); why != "" {
-		return why
+// drawRules returns which joint rule draw s, c breaks and why ("", ""
+// when neither does).
+func drawRules(s, c *Spec) (rule, why string) {
+	if rule, why := jointRules(s, nil); why != "" {
+		return rule, why
 	}
 	// The counterfactual draws the same market values: its stock cycles
 	// are checked where its regions differ from the scenario's.
-	if why := jointRules(c, s); why != "" {
-		return "counterfactual: " + why
+	if rule, why := jointRules(c, s); why != "" {
+		return rule, "counterfactual: " + why
 	}
-	return ""
+	return "", ""
 }
 
 // Truncation measures how much of the box of draws of unc the joint rules
@@ -122,7 +133,7 @@ func Truncation(scen, cf *Spec, unc []Uncertain) (rejected, n int, first string)
 		if applyCandidate(rng, s, c, unc) != "" {
 			continue
 		}
-		if why := drawRules(s, c); why != "" {
+		if _, why := drawRules(s, c); why != "" {
 			if rejected == 0 {
 				first = why
 			}

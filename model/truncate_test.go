@@ -244,6 +244,18 @@ func TestSensitivityTruncated(t *testing.T) {
 			}
 			b := tor.Bars[0]
 			plainLo, plainHi := unc[0].Dist.Quantile(0.05), unc[0].Dist.Quantile(0.95)
+			// The bar names the stated ends and the rule that cut the high
+			// side (ω's low side keeps the rule).
+			if b.StatedLow != plainLo || b.StatedHigh != plainHi {
+				t.Errorf("stated ends %v, %v: want the plain percentiles %v, %v", b.StatedLow, b.StatedHigh, plainLo, plainHi)
+			}
+			wantHigh := ""
+			if tc.truncated {
+				wantHigh = model.RuleStockCycle
+			}
+			if b.LowCut != "" || b.HighCut != wantHigh {
+				t.Errorf("cut by %q (low), %q (high): want \"\", %q", b.LowCut, b.HighCut, wantHigh)
+			}
 			if !tc.truncated {
 				if b.Low != plainLo || b.High != plainHi {
 					t.Errorf("ends %v, %v: want the plain percentiles %v, %v", b.Low, b.High, plainLo, plainHi)
@@ -273,6 +285,74 @@ func TestSensitivityTruncated(t *testing.T) {
 			}
 			if want := 0.02 + 0.05*(edge-0.02); math.Abs(b.Low-want) > 1e-9 {
 				t.Errorf("low end %v, want 5%% of the kept interval [0.02, %v]: %v", b.Low, edge, want)
+			}
+		})
+	}
+}
+
+// TestSensitivityCutBy: a tornado bar names the joint rule that cut each
+// side of its parameter's box: ω's high side by the stock-cycle rule, ε's
+// low side by the crop rule (stocks off, so the stock-cycle rule cannot
+// cut it).
+func TestSensitivityCutBy(t *testing.T) {
+	epsBox := func(t *testing.T) (s, c *model.Spec, unc []model.Uncertain) {
+		s, c, _ = omegaBox(t, 0.02, 0.1)
+		theta := 0.0
+		for _, e := range s.Drivers {
+			if e.Kind == model.EventDemandDriver {
+				theta = max(theta, e.Aux[1])
+			}
+		}
+		if !(theta > 0) {
+			t.Fatal("the built-in has no crop driver with θ > 0")
+		}
+		edge := theta / model.MaxCropEpsRatio()
+		for _, sp := range []*model.Spec{s, c} {
+			for r := range sp.Market.Regions {
+				sp.Market.Regions[r].StockMonths = 0
+				sp.Market.Regions[r].Eps = 2 * edge
+			}
+		}
+		d, err := model.NewUniform(0.5*edge, 3*edge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unc = []model.Uncertain{{Name: "market.regions.*.demand_elasticity", Dist: d, Central: 2 * edge,
+			Apply: func(sp *model.Spec, v float64) error {
+				for r := range sp.Market.Regions {
+					sp.Market.Regions[r].Eps = v
+				}
+				return nil
+			}}}
+		return s, c, unc
+	}
+	cases := []struct {
+		name          string
+		box           func(t *testing.T) (s, c *model.Spec, unc []model.Uncertain)
+		lowBy, highBy string
+	}{
+		{"ω's high side", func(t *testing.T) (*model.Spec, *model.Spec, []model.Uncertain) { return omegaBox(t, 0.02, 0.2) }, "", model.RuleStockCycle},
+		{"ε's low side", epsBox, model.RuleCrop, ""},
+		{"inside the rules", func(t *testing.T) (*model.Spec, *model.Spec, []model.Uncertain) { return omegaBox(t, 0.02, 0.1) }, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c, unc := tc.box(t)
+			tor, err := model.Sensitivity(context.Background(), s, c, unc, "", 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := tor.Bars[0]
+			if b.LowCut != tc.lowBy || b.HighCut != tc.highBy {
+				t.Errorf("cut by %q (low), %q (high): want %q, %q", b.LowCut, b.HighCut, tc.lowBy, tc.highBy)
+			}
+			plainLo, plainHi := unc[0].Dist.Quantile(0.05), unc[0].Dist.Quantile(0.95)
+			if b.StatedLow != plainLo || b.StatedHigh != plainHi {
+				t.Errorf("stated ends %v, %v: want %v, %v", b.StatedLow, b.StatedHigh, plainLo, plainHi)
+			}
+			// A cut side's end moves inward from its stated end.
+			if tc.lowBy != "" && !(b.Low > b.StatedLow) || tc.highBy != "" && !(b.High < b.StatedHigh) {
+				t.Errorf("ends %v, %v not inside the stated %v, %v on the cut side", b.Low, b.High, b.StatedLow, b.StatedHigh)
 			}
 		})
 	}

@@ -38,8 +38,8 @@ type Diagnostic struct {
 
 // The joint rules of Diagnostic.Rule (docs/MODEL.md §9.1).
 const (
-	RuleStockCycle = "stock-cycle" // the stock cycle's modulus at most model.MaxStockCycleRadius
-	RuleCrop       = "crop"        // a crop-price elasticity at most model.MaxCropEpsRatio times the demand elasticity
+	RuleStockCycle = model.RuleStockCycle // the stock cycle's modulus at most model.MaxStockCycleRadius
+	RuleCrop       = model.RuleCrop       // a crop-price elasticity at most model.MaxCropEpsRatio times the demand elasticity
 )
 
 // Error formats d as "file:line:col: field: msg" (compiler style, so

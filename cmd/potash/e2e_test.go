@@ -627,9 +627,10 @@ func TestSensitivity(t *testing.T) {
 	if !strings.Contains(r.stdout, run.DefaultMetric) || !strings.Contains(r.stdout, "swing") {
 		t.Errorf("sensitivity table:\n%s", r.stdout)
 	}
-	head := []string{"scenario", "metric", "unit", "base", "rank", "param", "low", "high", "at_low", "at_high", "swing"}
+	head := []string{"scenario", "metric", "unit", "base", "rank", "param", "low", "high", "at_low", "at_high", "swing",
+		"stated_low", "stated_high", "low_cut_by", "high_cut_by"}
 	recs := readCSV(t, filepath.Join(dir, report.FileSensitivity), head)
-	checkCells(t, report.FileSensitivity, recs, 3, 4, 6, 7, 8, 9, 10)
+	checkCells(t, report.FileSensitivity, recs, 3, 4, 6, 7, 8, 9, 10, 11, 12)
 	prev := math.Inf(1)
 	for _, r := range recs {
 		sw, _ := strconv.ParseFloat(r[10], 64)
