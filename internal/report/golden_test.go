@@ -56,6 +56,25 @@ func fixtureSummary() *Summary {
 	}
 }
 
+// fixtureSensitivity is a fixed tornado: a bar inside the joint rules, one
+// whose high side the stock-cycle rule cut and one whose low side the crop
+// rule cut.
+func fixtureSensitivity() *SensitivitySummary {
+	return &SensitivitySummary{
+		Provenance: Provenance{Tool: "potash", ModelVersion: "9.9.9", Command: "potash sensitivity fixture --metric revenue_change.Belarus",
+			RunID: "0123456789abcdef0123456789abcdef", Inputs: []Input{{Name: "fixture", SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
+			Files: []string{"sensitivity.csv", "summary.json", "tornado.png"}},
+		Scenario: "fixture", Metric: "revenue_change.Belarus", Unit: "$M", Base: 52.5,
+		Bars: []TornadoBar{
+			{Param: "events.discount-relief.scale", Low: 0.367, High: 0.967, AtLow: 1435, AtHigh: 113, Swing: 1322, StatedLow: 0.367, StatedHigh: 0.967},
+			{Param: "market.regions.*.stock_response", Low: 0.0071, High: 0.0108, AtLow: 51.5, AtHigh: 52.8, Swing: 1.3,
+				StatedLow: 0.00726, StatedHigh: 0.012, HighCutBy: "stock-cycle"},
+			{Param: "market.regions.*.demand_elasticity", Low: 0.2, High: 0.7, AtLow: 52.6, AtHigh: 53.1, Swing: 0.5,
+				StatedLow: 0.15, StatedHigh: 0.69, LowCutBy: "crop"},
+		},
+	}
+}
+
 // TestGolden compares every rendering of fixtureSummary with its golden
 // file; run `go test ./internal/report -run Golden -update` after an
 // intended change and review the diff.
@@ -69,6 +88,8 @@ func TestGolden(t *testing.T) {
 		{"summary.golden.md", func(w io.Writer) error { return WriteMarkdown(w, s) }},
 		{"summary.golden.json", s.WriteJSON},
 		{"headline.golden.csv", func(w io.Writer) error { return WriteHeadlineCSV(w, s) }},
+		{"sensitivity.golden.csv", func(w io.Writer) error { return WriteSensitivityCSV(w, fixtureSensitivity()) }},
+		{"sensitivity.golden.json", fixtureSensitivity().WriteJSON},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var b bytes.Buffer

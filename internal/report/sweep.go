@@ -165,11 +165,19 @@ type SensitivitySummary struct {
 // TornadoBar is one parameter's effect.
 type TornadoBar struct {
 	Param  string  `json:"param"`
-	Low    float64 `json:"low"`  // the parameter's 5th percentile
+	Low    float64 `json:"low"`  // the parameter's 5th percentile, truncated by the joint rules
 	High   float64 `json:"high"` // its 95th
 	AtLow  float64 `json:"at_low"`
 	AtHigh float64 `json:"at_high"`
 	Swing  float64 `json:"swing"` // |at_high − at_low|
+	// StatedLow and StatedHigh are the 5th and 95th percentiles of the
+	// stated distribution; LowCutBy and HighCutBy name the joint rule
+	// ("stock-cycle", "crop") that cuts it below and above the central
+	// value, "" when none does (model.TornadoBar).
+	StatedLow  float64 `json:"stated_low"`
+	StatedHigh float64 `json:"stated_high"`
+	LowCutBy   string  `json:"low_cut_by"`
+	HighCutBy  string  `json:"high_cut_by"`
 }
 
 // CheckFinite returns an error naming the first NaN or infinite number.
@@ -186,7 +194,7 @@ func (s *SensitivitySummary) CheckFinite() error {
 		return fmt.Errorf("the base value of %s is not a finite number", s.Metric)
 	}
 	for _, b := range s.Bars {
-		if bad(b.Low, b.High, b.AtLow, b.AtHigh, b.Swing) {
+		if bad(b.Low, b.High, b.AtLow, b.AtHigh, b.Swing, b.StatedLow, b.StatedHigh) {
 			return fmt.Errorf("%s gives a value of %s that is not a finite number", b.Param, s.Metric)
 		}
 	}
@@ -202,16 +210,19 @@ func (s *SensitivitySummary) WriteJSON(w io.Writer) error {
 }
 
 // WriteSensitivityCSV writes sensitivity.csv: one row per parameter,
-// ranked, in the model's units.
+// ranked, in the model's units, with the stated ends and the joint rule
+// that cut each end (empty when none did).
 func WriteSensitivityCSV(w io.Writer, s *SensitivitySummary) error {
-	cw, err := NewCSVWriter(w, "scenario", "metric", "unit", "base", "rank", "param", "low", "high", "at_low", "at_high", "swing")
+	cw, err := NewCSVWriter(w, "scenario", "metric", "unit", "base", "rank", "param", "low", "high", "at_low", "at_high", "swing",
+		"stated_low", "stated_high", "low_cut_by", "high_cut_by")
 	if err != nil {
 		return err
 	}
 	for k, b := range s.Bars {
 		if err := cw.Row(Text(s.Scenario), Text(s.Metric), Text(s.Unit), Num(s.Base),
 			Num(float64(k+1)), Text(b.Param), Num(b.Low), Num(b.High),
-			Num(b.AtLow), Num(b.AtHigh), Num(b.Swing)); err != nil {
+			Num(b.AtLow), Num(b.AtHigh), Num(b.Swing),
+			Num(b.StatedLow), Num(b.StatedHigh), Text(b.LowCutBy), Text(b.HighCutBy)); err != nil {
 			return err
 		}
 	}

@@ -437,7 +437,8 @@ func (e Engine) Sensitivity(ctx context.Context, req SensitivityRequest) (*Sensi
 		Scenario:   s.Name, Metric: t.Metric, Unit: t.Unit, Base: t.Base, NotConverged: t.Failed,
 	}
 	for _, b := range t.Bars {
-		sum.Bars = append(sum.Bars, report.TornadoBar{Param: b.Param, Low: b.Low, High: b.High, AtLow: b.AtLow, AtHigh: b.AtHigh, Swing: math.Abs(b.AtHigh - b.AtLow)})
+		sum.Bars = append(sum.Bars, report.TornadoBar{Param: b.Param, Low: b.Low, High: b.High, AtLow: b.AtLow, AtHigh: b.AtHigh, Swing: math.Abs(b.AtHigh - b.AtLow),
+			StatedLow: b.StatedLow, StatedHigh: b.StatedHigh, LowCutBy: b.LowCut, HighCutBy: b.HighCut})
 	}
 	if err := sum.CheckFinite(); err != nil {
 		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("sensitivity of %s: %w", s.Name, err)}
