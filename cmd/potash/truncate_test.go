@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -93,4 +94,49 @@ func TestValidateBoxInside(t *testing.T) {
 		t.Errorf("%d refusals on stderr, want one per file:\n%s", n, r.stderr)
 	}
 	potash(t, "run", inside, "--draws", "2", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
+}
+
+// TestSensitivityCutColumns: sensitivity.csv says which ends of the
+// built-in tornado the joint rules cut, from model.Sensitivity: with
+// Brazil's stock-to-use ratio at 3.2 months the stock response's high
+// side is cut by the stock-cycle rule (its stated 95th percentile breaks
+// it) and no other bar is; at the built-in values none is.
+func TestSensitivityCutColumns(t *testing.T) {
+	header := []string{"scenario", "metric", "unit", "base", "rank", "param", "low", "high", "at_low", "at_high", "swing",
+		"stated_low", "stated_high", "low_cut_by", "high_cut_by"}
+	cases := []struct {
+		name string
+		sets []string
+		cut  map[string][2]string // param → rules cutting its low and high sides
+	}{
+		{"built-in", nil, map[string][2]string{}},
+		{"Brazil's stock-to-use at 3.2", []string{"--set", "market.regions.Brazil.stock_to_use_months=3.2"},
+			map[string][2]string{"market.regions.*.stock_response": {"", "stock-cycle"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"sensitivity", "us-relief-2025", "--no-charts", "--workers", "2", "--out", dir}, tc.sets...)
+			potash(t, args...).want(t, exitOK)
+			recs := readCSV(t, filepath.Join(dir, report.FileSensitivity), header)
+			for _, r := range recs {
+				want := tc.cut[r[5]]
+				if r[13] != want[0] || r[14] != want[1] {
+					t.Errorf("%s cut by %q, %q: want %q, %q", r[5], r[13], r[14], want[0], want[1])
+				}
+				// An uncut bar runs its stated ends; a bar cut at the top
+				// runs a high end below its stated one.
+				if want == [2]string{} && (r[6] != r[11] || r[7] != r[12]) {
+					t.Errorf("%s runs %s – %s, not its stated %s – %s", r[5], r[6], r[7], r[11], r[12])
+				}
+				if want[1] != "" {
+					hi, _ := strconv.ParseFloat(r[7], 64)
+					stated, _ := strconv.ParseFloat(r[12], 64)
+					if !(hi < stated) {
+						t.Errorf("%s's high end %v is not below its stated %v", r[5], hi, stated)
+					}
+				}
+			}
+		})
+	}
 }
