@@ -72,7 +72,10 @@ func metricTitle(name string) string {
 // parameter, largest effect on top, labelled with a short name of the
 // parameter (ParamLabel) and its low and high values to 3 significant
 // digits, bars from the base value to the metric at the parameter's low
-// (blue) and high (orange) value.
+// (blue) and high (orange) value. An end cut by a joint rule
+// (model.TornadoBar's LowCut, HighCut) has a dashed red cap, a legend
+// entry per rule, and its row's label gives the stated percentile it was
+// cut from.
 func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	if t == nil || len(t.Bars) == 0 {
 		return nil, errorf("tornado: no parameters")
@@ -86,6 +89,10 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	lows, highs := make([]float64, n), make([]float64, n)
 	var xs []float64
 	base := t.Base * k
+	// The ends cut by a joint rule: their x and row, by rule in order of
+	// first appearance.
+	var rules []string
+	cutX, cutY := map[string][]float64{}, map[string][]float64{}
 	for j, b := range t.Bars {
 		if err := checkFinite("tornado bar "+b.Param, []float64{b.Low, b.High, b.AtLow, b.AtHigh}); err != nil {
 			return nil, err
@@ -94,6 +101,32 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		labels[row] = ParamLabel(b.Param, meta.EventLabels) + "  (" + sig3(b.Low) + " – " + sig3(b.High) + ")"
 		lows[row], highs[row] = b.AtLow*k-base, b.AtHigh*k-base
 		xs = append(xs, lows[row], highs[row])
+		for _, e := range []struct {
+			rule string
+			x    float64
+		}{{b.LowCut, lows[row]}, {b.HighCut, highs[row]}} {
+			if e.rule == "" {
+				continue
+			}
+			if _, ok := cutX[e.rule]; !ok {
+				rules = append(rules, e.rule)
+			}
+			cutX[e.rule] = append(cutX[e.rule], e.x)
+			cutY[e.rule] = append(cutY[e.rule], float64(row))
+		}
+		if b.LowCut != "" || b.HighCut != "" {
+			if err := checkFinite("tornado bar "+b.Param, []float64{b.StatedLow, b.StatedHigh}); err != nil {
+				return nil, err
+			}
+			var cut []string
+			if b.LowCut != "" {
+				cut = append(cut, "low cut from "+sig3(b.StatedLow))
+			}
+			if b.HighCut != "" {
+				cut = append(cut, "high cut from "+sig3(b.StatedHigh))
+			}
+			labels[row] = ParamLabel(b.Param, meta.EventLabels) + "  (" + sig3(b.Low) + " – " + sig3(b.High) + "; " + strings.Join(cut, ", ") + ")"
+		}
 	}
 	xs = append(xs, 0)
 	title := metricTitle(t.Metric)
@@ -125,6 +158,15 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 			return nil, err
 		}
 		p.Add(baseLine)
+		legend := []LegendItem{
+			{Label: "Parameter low (5th pct.)", Color: colBarLow, Kind: LegendFill},
+			{Label: "Parameter high (95th pct.)", Color: colBarHigh, Kind: LegendFill},
+			{Label: "Base", Color: colText, Kind: LegendLine},
+		}
+		for _, r := range rules {
+			p.Add(endCaps{xs: cutX[r], ys: cutY[r], frac: 1, sty: draw.LineStyle{Color: colBarCut, Width: st.line * 1.5, Dashes: []vg.Length{st.swatch / 4, st.swatch / 8}}})
+			legend = append(legend, LegendItem{Label: "End cut by the " + r + " rule", Color: colBarCut, Kind: LegendDash})
+		}
 		p.X.Tick.Marker = offsetTicks{NumberTicks{}, base}
 		p.X.Label.Text = title + ", " + unit
 		p.X.Min, p.X.Max = padRange(minOf(xs), maxOf(xs), 0.06, false)
@@ -132,12 +174,7 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		p.Y.Tick.Marker = nominalTicks(labels)
 		p.Y.Tick.Label.Font.Size = st.legend
 		hideAxisLine(&p.Y)
-		return &Figure{Panels: [][]*Panel{{{Plot: p}}},
-			Legend: []LegendItem{
-				{Label: "Parameter low (5th pct.)", Color: colBarLow, Kind: LegendFill},
-				{Label: "Parameter high (95th pct.)", Color: colBarHigh, Kind: LegendFill},
-				{Label: "Base", Color: colText, Kind: LegendLine},
-			}}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: legend}, nil
 	}
 	return ch, nil
 }

@@ -276,6 +276,20 @@ func fixtureTornado() *model.Tornado {
 	}
 }
 
+// fixtureTornadoCut is fixtureTornado with ends cut by the joint rules:
+// Brazil's demand elasticity's low side by the crop rule, and a stock
+// response bar's high side by the stock-cycle rule.
+func fixtureTornadoCut() *model.Tornado {
+	t := fixtureTornado()
+	for j := range t.Bars {
+		t.Bars[j].StatedLow, t.Bars[j].StatedHigh = t.Bars[j].Low, t.Bars[j].High
+	}
+	t.Bars[0].StatedLow, t.Bars[0].LowCut = 0.05, model.RuleCrop
+	t.Bars = append(t.Bars, model.TornadoBar{Param: "market.regions.*.stock_response", Low: 0.0071, High: 0.0108, AtLow: 1228, AtHigh: 1262,
+		StatedLow: 0.00726, StatedHigh: 0.012, HighCut: model.RuleStockCycle})
+	return t
+}
+
 func fixtureSweep(dims int) *model.SweepResult {
 	var months []float64
 	for k := 0; k < 7; k++ {

@@ -91,6 +91,11 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("tornado", func(t *testing.T) { checkGolden(t, "tornado", tor) })
+	torCut, err := TornadoChart(fixtureTornadoCut(), meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("tornado_cut", func(t *testing.T) { checkGolden(t, "tornado_cut", torCut) })
 	for _, dims := range []int{1, 2} {
 		sw, err := SweepCharts(fixtureSweep(dims), meta)
 		if err != nil {

@@ -52,6 +52,51 @@ func TestParamLabel(t *testing.T) {
 	}
 }
 
+// TestTornadoCutMarks: an end cut by a joint rule has a red dashed cap,
+// its row's label gives the stated end it was cut from, and the legend
+// names each rule that cut one; a tornado with no end cut has none.
+func TestTornadoCutMarks(t *testing.T) {
+	cases := []struct {
+		name    string
+		tor     *model.Tornado
+		caps    int // red strokes: the cut ends and a legend swatch per rule
+		want    []string
+		notWant []string
+	}{
+		{"none cut", fixtureTornado(), 0, nil, []string{"End cut by the crop rule", "End cut by the stock-cycle rule", "cut from"}},
+		{"two cut", fixtureTornadoCut(), 4, []string{
+			"End cut by the crop rule", "End cut by the stock-cycle rule",
+			"Demand elasticity, Brazil  (0.1 – 0.6; low cut from 0.05)",
+			"Stock response, all regions  (0.0071 – 0.0108; high cut from 0.012)",
+			"Belarus discount: size, %  (6.8 – 23.2)",
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ch, err := TornadoChart(tc.tor, fixtureMeta())
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts, svg := svgTexts(t, ch, Options{})
+			for _, w := range tc.want {
+				if !contains(texts, w) {
+					t.Errorf("tornado lacks %q", w)
+				}
+			}
+			for _, s := range texts {
+				for _, w := range tc.notWant {
+					if strings.Contains(s, w) {
+						t.Errorf("tornado shows %q", s)
+					}
+				}
+			}
+			if n := strings.Count(svg, "stroke:#BB5566") + strings.Count(svg, "stroke:#bb5566") + strings.Count(svg, "rgb(187,85,102)"); n != tc.caps {
+				t.Errorf("%d red strokes, want %d", n, tc.caps)
+			}
+		})
+	}
+}
+
 // TestTornadoLabels: the tornado names parameters by ParamLabel and gives
 // their values to 3 significant digits, like the sensitivity table.
 func TestTornadoLabels(t *testing.T) {

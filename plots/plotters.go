@@ -385,3 +385,21 @@ func brewerColors(typ brewer.PaletteType, name string, n int) []color.Color {
 	}
 	return slices.Clone(p.Colors()) // a copy: Colors returns the package's table
 }
+
+// endCaps marks bar ends (a tornado's ends cut by a joint rule): a line
+// across row ys[k] at xs[k], frac of a row's height long, in style sty.
+type endCaps struct {
+	xs, ys []float64
+	frac   float64
+	sty    draw.LineStyle
+}
+
+// Plot implements plot.Plotter.
+func (e endCaps) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	half := vg.Length(math.Abs(float64(ty(1)-ty(0))) * e.frac / 2)
+	for k := range e.xs {
+		x, y := tx(e.xs[k]), ty(e.ys[k])
+		c.StrokeLine2(e.sty, x, y-half, x, y+half)
+	}
+}

@@ -212,6 +212,7 @@ var (
 	colBand50  = rgb(0xA9C1D9) // inner fan band (25–75%)
 	colBarLow  = rgb(0x004488) // tornado: parameter at its low value (Tol high-contrast blue)
 	colBarHigh = rgb(0xDDAA33) // tornado: parameter at its high value (Tol high-contrast yellow)
+	colBarCut  = rgb(0xBB5566) // tornado: an end cut by a joint rule (Tol high-contrast red)
 	colWindow  = rgb(0xF4F1E8) // the report window's shading (warm, apart from the blue bands)
 	colWhiteA  = color.NRGBA{R: 255, G: 255, B: 255, A: 210}
 	colNoRoute = rgb(0xCFCFCF) // heat-map cell of a route that carries nothing (zero is near white)
