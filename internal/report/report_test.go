@@ -227,3 +227,43 @@ func TestCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// TestSensitivityTableCuts: the printed tornado stars an end cut by a
+// joint rule and notes its stated end and the rule under the table; a
+// tornado with no end cut has neither.
+func TestSensitivityTableCuts(t *testing.T) {
+	cut := fixtureSensitivity()
+	uncut := fixtureSensitivity()
+	uncut.Bars = uncut.Bars[:1]
+	cases := []struct {
+		name     string
+		s        *SensitivitySummary
+		markdown bool
+		want     []string
+		notWant  []string
+	}{
+		{"cut, text", cut, false, []string{"0.0108*", "0.2*",
+			"* market.regions.*.stock_response: high end 0.0108, cut by the stock-cycle rule from its stated 95th percentile 0.012",
+			"* market.regions.*.demand_elasticity: low end 0.2, cut by the crop rule from its stated 5th percentile 0.15"}, []string{"0.7*", "0.0071*"}},
+		{"cut, markdown", cut, true, []string{"0.0108\\*", "* market.regions.\\*.stock\\_response: high end 0.0108, cut by the stock-cycle rule"}, nil},
+		{"none cut", uncut, false, nil, []string{"*", "cut by"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := WriteSensitivityTable(&b, tc.s, tc.markdown); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("table lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("table has %q:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}

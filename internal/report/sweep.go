@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -242,13 +243,42 @@ func SensitivityTable(s *SensitivitySummary) *Table {
 		lo, _ := FormatQuantity(b.AtLow, s.Unit, true)
 		hi, _ := FormatQuantity(b.AtHigh, s.Unit, true)
 		sw, _ := FormatQuantity(b.Swing, s.Unit, false)
-		t.Rows = append(t.Rows, []string{b.Param, strconv.FormatFloat(b.Low, 'g', 3, 64), strconv.FormatFloat(b.High, 'g', 3, 64), lo, hi, sw})
+		low, high := strconv.FormatFloat(b.Low, 'g', 3, 64), strconv.FormatFloat(b.High, 'g', 3, 64)
+		if b.LowCutBy != "" {
+			low += "*"
+		}
+		if b.HighCutBy != "" {
+			high += "*"
+		}
+		t.Rows = append(t.Rows, []string{b.Param, low, high, lo, hi, sw})
 	}
 	return t
 }
 
+// cutNotes returns a line per end of s cut by a joint rule, naming the
+// stated end it was cut from and the rule (none when no end was cut).
+// In Markdown the parameter's name is escaped.
+func cutNotes(s *SensitivitySummary, markdown bool) []string {
+	var out []string
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+	for _, b := range s.Bars {
+		name := b.Param
+		if markdown {
+			name = mdEscape(name)
+		}
+		if b.LowCutBy != "" {
+			out = append(out, fmt.Sprintf("* %s: low end %s, cut by the %s rule from its stated 5th percentile %s", name, g(b.Low), b.LowCutBy, g(b.StatedLow)))
+		}
+		if b.HighCutBy != "" {
+			out = append(out, fmt.Sprintf("* %s: high end %s, cut by the %s rule from its stated 95th percentile %s", name, g(b.High), b.HighCutBy, g(b.StatedHigh)))
+		}
+	}
+	return out
+}
+
 // WriteSensitivityTable prints the tornado as plain text, with a line on
-// the base value first, or as Markdown.
+// the base value first, or as Markdown; an end cut by a joint rule is
+// starred and a note under the table gives its stated end and the rule.
 func WriteSensitivityTable(w io.Writer, s *SensitivitySummary, markdown bool) error {
 	if err := s.CheckFinite(); err != nil {
 		return err
@@ -257,5 +287,14 @@ func WriteSensitivityTable(w io.Writer, s *SensitivitySummary, markdown bool) er
 		base, unit := FormatQuantity(s.Base, s.Unit, true)
 		fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", s.Metric, s.Scenario, base, unit)
 	}
-	return SensitivityTable(s).Write(w, markdown)
+	if err := SensitivityTable(s).Write(w, markdown); err != nil {
+		return err
+	}
+	if notes := cutNotes(s, markdown); len(notes) > 0 {
+		// In Markdown the notes are a list.
+		if _, err := fmt.Fprintf(w, "\n%s\n", strings.Join(notes, "\n")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
