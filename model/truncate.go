@@ -104,15 +104,27 @@ func applyCandidate(rng *rand.Rand, s, c *Spec, unc []Uncertain) string {
 // drawRules returns which joint rule draw s, c breaks and why ("", ""
 // when neither does).
 func drawRules(s, c *Spec) (rule, why string) {
+	rule, why, cf := PairRules(s, c)
+	if cf {
+		why = "counterfactual: " + why
+	}
+	return rule, why
+}
+
+// PairRules returns which joint rule (RuleStockCycle, RuleCrop) the
+// scenario s or its counterfactual c breaks and why, s first ("", "" when
+// neither does); cf reports that c broke it. The counterfactual shares
+// the scenario's market values: its stock cycles are checked only where
+// its regions differ from the scenario's. Monte Carlo draws and sweep
+// points keep the rules of both.
+func PairRules(s, c *Spec) (rule, why string, cf bool) {
 	if rule, why := jointRules(s, nil); why != "" {
-		return rule, why
+		return rule, why, false
 	}
-	// The counterfactual draws the same market values: its stock cycles
-	// are checked where its regions differ from the scenario's.
 	if rule, why := jointRules(c, s); why != "" {
-		return rule, "counterfactual: " + why
+		return rule, why, true
 	}
-	return "", ""
+	return "", "", false
 }
 
 // Truncation measures how much of the box of draws of unc the joint rules

@@ -149,12 +149,18 @@ func (l *loader) add(ds Diagnostics) { l.diags = append(l.diags, ds...) }
 // at makes a diagnostic at field path fp of document d, falling back to the
 // nearest recorded parent path for the position.
 func (l *loader) at(sev Severity, d *doc, fp string, format string, args ...any) {
-	dg := Diagnostic{Severity: sev, Field: strings.TrimPrefix(fp, "key:"), Msg: fmt.Sprintf(format, args...)}
+	l.diags = append(l.diags, diagAt(sev, d, fp, fmt.Sprintf(format, args...)))
+}
+
+// diagAt is the diagnostic msg at field path fp of document d (nil: no
+// file position).
+func diagAt(sev Severity, d *doc, fp, msg string) Diagnostic {
+	dg := Diagnostic{Severity: sev, Field: strings.TrimPrefix(fp, "key:"), Msg: msg}
 	if d != nil {
 		dg.File = d.src.file
 		dg.Line, dg.Col = lookupPos(d.pos, fp)
 	}
-	l.diags = append(l.diags, dg)
+	return dg
 }
 
 func (l *loader) errAt(d *doc, fp string, format string, args ...any) {
@@ -173,7 +179,12 @@ func (l *loader) setDiag(set, fp, format string, args ...any) {
 
 // setAt reports a diagnostic of severity sev at --set path fp.
 func (l *loader) setAt(sev Severity, fp, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Severity: sev, File: "--set", Field: fp, Msg: fmt.Sprintf(format, args...)})
+	l.diags = append(l.diags, setDiagAt(sev, fp, fmt.Sprintf(format, args...)))
+}
+
+// setDiagAt is the diagnostic msg about the --set of field path fp.
+func setDiagAt(sev Severity, fp, msg string) Diagnostic {
+	return Diagnostic{Severity: sev, File: "--set", Field: fp, Msg: msg}
 }
 
 func lookupPos(m map[string]pos, fp string) (int, int) {

@@ -109,24 +109,30 @@ func (l *loader) stockOverride(name string) (ovRef, bool) {
 // sev: at o, the override (a file's or a --set) that broke it, once per
 // override (reported), when ok; else at field of document d.
 func (l *loader) reportJointRule(rule string, sev Severity, reported map[string]bool, o ovRef, ok bool, d *doc, field, msg string) {
-	n := len(l.diags)
-	defer func() {
-		for k := n; k < len(l.diags); k++ {
-			l.diags[k].Rule = rule
-		}
-	}()
-	switch {
-	case !ok:
-		l.at(sev, d, field, "%s", msg)
-	case reported[o.key]:
-	case o.doc == nil:
-		l.setAt(sev, "market."+o.path, "%s", msg)
-	default:
-		l.at(sev, o.doc, "market.overrides."+o.key, "%s", msg)
+	if ok && reported[o.key] {
+		return
 	}
+	l.diags = append(l.diags, jointRuleDiag(rule, sev, o, ok, d, field, msg))
 	if ok {
 		reported[o.key] = true
 	}
+}
+
+// jointRuleDiag is reportJointRule's diagnostic: at o, the override (a
+// file's or a --set) that broke the rule, when ok; else at field of
+// document d.
+func jointRuleDiag(rule string, sev Severity, o ovRef, ok bool, d *doc, field, msg string) Diagnostic {
+	var dg Diagnostic
+	switch {
+	case !ok:
+		dg = diagAt(sev, d, field, msg)
+	case o.doc == nil:
+		dg = setDiagAt(sev, "market."+o.path, msg)
+	default:
+		dg = diagAt(sev, o.doc, "market.overrides."+o.key, msg)
+	}
+	dg.Rule = rule
+	return dg
 }
 
 // boxCorner reports msg, a corner of the box of draws that breaks a joint
@@ -208,14 +214,8 @@ func (l *loader) checkStockCycleDraws(unc []uncChecked, mf *MarketFile) {
 			// The corners keep the rule, but its modulus need not be
 			// largest at a corner: truncate leaves the inside to
 			// pilotCheck, located here.
-			n := len(l.diags)
-			l.reportJointRule(RuleStockCycle, SeverityError, map[string]bool{}, o, ok, u.doc, field, "")
-			if len(l.diags) > n {
-				d := l.diags[n]
-				d.Msg = fmt.Sprintf("uncertainty[%d]", u.idx)
-				l.inside = &d
-				l.diags = l.diags[:n]
-			}
+			d := jointRuleDiag(RuleStockCycle, SeverityError, o, ok, u.doc, field, fmt.Sprintf("uncertainty[%d]", u.idx))
+			l.inside = &d
 		}
 	}
 }

@@ -538,11 +538,14 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	shown, why := valid, ""
 	switch {
 	case valid != crop && crop != pi.valid:
-		shown, why = valid.inward(4), " (the crop rule θ ≤ 3·ε and the stock-cycle rule, with the other values as they are; docs/MODEL.md §9.1)"
+		why = " (the crop rule θ ≤ 3·ε and the stock-cycle rule, with the other values as they are; docs/MODEL.md §9.1)"
 	case valid != crop:
-		shown, why = valid.inward(4), " (the stock-cycle rule, with the region's other values as they are; docs/MODEL.md §9.1)"
+		why = " (the stock-cycle rule, with the region's other values as they are; docs/MODEL.md §9.1)"
 	case crop != pi.valid:
-		shown, why = valid.inward(4), " (the crop rule θ ≤ 3·ε, with the other elasticities as they are; docs/MODEL.md §9.1)"
+		why = " (the crop rule θ ≤ 3·ε, with the other elasticities as they are; docs/MODEL.md §9.1)"
+	}
+	if why != "" {
+		shown = valid.inward(4)
 	}
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {

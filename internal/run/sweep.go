@@ -289,16 +289,14 @@ func checkJointRules(s *scenarios.Scenario, req []SweepAxis, axes []model.SweepA
 		if !applied {
 			continue
 		}
-		why := model.JointRules(sc)
-		if why == "" {
-			if why = model.JointRules(cf); why != "" {
-				why = "its counterfactual breaks " + why
-			}
-		} else {
-			why = "breaks " + why
-		}
+		_, why, inCF := model.PairRules(sc, cf)
 		if why == "" {
 			continue
+		}
+		if inCF {
+			why = "its counterfactual breaks " + why
+		} else {
+			why = "breaks " + why
 		}
 		if n++; n > maxRulePoints {
 			continue
