@@ -89,7 +89,7 @@ func validateFiles(e *env, a *validateArgs) error {
 			// asks, and warns as a corner's refusal warns.
 			var refused scenarios.Diagnostics
 			if errors.As(s.DrawsRefused(), &refused) && !slices.ContainsFunc(ws, func(w scenarios.Diagnostic) bool {
-				return w.File == refused[0].File && w.Line == refused[0].Line && w.Col == refused[0].Col && w.Field == refused[0].Field
+				return samePlace(w, refused[0])
 			}) {
 				w := refused[0]
 				w.Severity = scenarios.SeverityWarning

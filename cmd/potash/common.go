@@ -34,6 +34,13 @@ func printDiagnostics(w io.Writer, ds scenarios.Diagnostics) {
 	}
 }
 
+// samePlace reports whether diagnostics a and b are about the same field
+// at the same place (their severities may differ: a refusal completes the
+// warning its box's corner gave).
+func samePlace(a, b scenarios.Diagnostic) bool {
+	return a.File == b.File && a.Line == b.Line && a.Col == b.Col && a.Field == b.Field
+}
+
 // loadScenario loads a scenario file or built-in with --set overrides.
 // Every failure is bad input (exit 2). Warnings go to stderr. With
 // draws (a run with --draws, a tornado), a scenario whose box of draws
@@ -60,7 +67,7 @@ func loadScenario(e *env, nameOrPath string, sets []string, draws bool) (*scenar
 	if draws && len(s.Uncertain) > 0 && errors.As(s.DrawsRefused(), &refused) {
 		ws = slices.DeleteFunc(slices.Clone(ws), func(w scenarios.Diagnostic) bool {
 			return slices.ContainsFunc(refused, func(r scenarios.Diagnostic) bool {
-				return r.File == w.File && r.Line == w.Line && r.Col == w.Col && r.Field == w.Field && r.Msg == w.Msg
+				return samePlace(r, w) && r.Msg == w.Msg
 			})
 		})
 		printDiagnostics(e.stderr, ws)
