@@ -37,9 +37,9 @@ func newSweepCommand() *cli.Command {
 			"parameters take months: --range 2025-06:2026-12:7. Writes sweep.csv, summary.json and the sweep\n" +
 			"chart(s) into --out.\n\n" +
 			"Examples:\n" +
-			"  potash sweep us-relief-2025 --param market.regions.Brazil.demand_elasticity --range 0.1:0.8:8\n" +
+			"  potash sweep us-relief-2025 --param market.regions.Brazil.demand_elasticity --range 0.3:0.8:6\n" +
 			"  potash sweep us-relief-2025 --param events.belarus-discount.pct --range 0:30:7 \\\n" +
-			"      --param2 market.regions.*.demand_elasticity --range2 0.2:0.6:5 --metric benchmark_price_change",
+			"      --param2 market.regions.*.demand_elasticity --range2 0.3:0.7:5 --metric benchmark_price_change",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "param", Aliases: []string{"p"}, Usage: "parameter `PATH` to sweep, e.g. market.regions.Brazil.demand_elasticity", Destination: &a.param},
 			&cli.StringFlag{Name: "range", Aliases: []string{"r"}, Usage: "grid of --param: `FROM:TO:STEPS` (STEPS values, ends included)", Destination: &a.rng},
