@@ -46,6 +46,11 @@ const (
 	// bisectIter bounds the safeguarded Newton–bisection steps of one
 	// one-dimensional solve.
 	bisectIter = 200
+	// kinkBisect bounds the bisections of a Newton step's length across
+	// a facility's kink (workspace.kinkSearch), and kinkShare ends them
+	// once the facility's residual is below this share of max |F|.
+	kinkBisect = 12
+	kinkShare  = 0.5
 )
 
 // States of workspace.J.
@@ -140,6 +145,9 @@ type workspace struct {
 	rsegCol []int
 
 	xs []float64 // per-region scratch: one supplier's flows
+	// facF0 holds each facility's residual at the start of a Newton
+	// step (kinkSearch).
+	facF0 []float64
 
 	// Newton linear algebra on the unknowns, N×N row-major (N = len(unk)).
 	J    []float64
@@ -1155,25 +1163,20 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 	for _, u := range w.unk {
 		w.ytry[u] = w.y[u]
 	}
+	fb := w.n + len(w.tq) // the facilities' unknowns: fb, fb+1, …
+	w.facF0 = append(w.facF0[:0], w.F[fb:fb+len(w.rho)]...)
+	// A facility whose residual a trial step overshot across its kink
+	// (flipped sign and grew), and the shortest such step.
+	over, overAlpha := -1, 0.0
 	alpha := 1.0
 	for h := 0; h < maxHalvings; h++ {
-		moved := false
-		for a, u := range w.unk {
-			var y float64
-			if u < w.n {
-				y = clampY(w.ytry[u] + alpha*w.dy[a])
-			} else {
-				y = w.clampU(u, w.ytry[u]+alpha*w.dy[a])
-			}
-			if y != w.y[u] {
-				moved = true
-			}
-			w.y[u] = y
-		}
-		if !moved {
+		if !w.stepTo(alpha) {
 			break
 		}
 		mf, s2 := w.eval()
+		if over >= 0 && !chord && len(w.strat) == 0 && mf > tol && s2 <= (1-armijo*alpha)*ss && w.facSide(over) {
+			alpha, mf, s2 = w.kinkSearch(over, alpha, overAlpha, mf, s2, ss, tol)
+		}
 		if s2 <= (1-armijo*alpha)*ss || mf <= tol {
 			// Keep the factors for a chord step while they contract
 			// fast, or while one more step at this rate would end.
@@ -1191,6 +1194,15 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 			w.jacobian()
 			return w.newtonStep(mf0, ss, tol)
 		}
+		for f := range w.rho {
+			if over >= 0 && f != over {
+				continue
+			}
+			if v, v0 := w.F[fb+f], w.facF0[f]; v0 != 0 && !w.facSide(f) && (over >= 0 || math.Abs(v) > math.Abs(v0)) {
+				over, overAlpha = f, alpha
+				break
+			}
+		}
 		alpha *= 0.5
 	}
 	for _, u := range w.unk {
@@ -1199,6 +1211,80 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 	mf, s2 := w.eval()
 	w.jacobian()
 	return mf, s2, false
+}
+
+// stepTo sets the unknowns to w.ytry + alpha·w.dy, clamped, and reports
+// whether any of them moved.
+func (w *workspace) stepTo(alpha float64) bool {
+	moved := false
+	for a, u := range w.unk {
+		var y float64
+		if u < w.n {
+			y = clampY(w.ytry[u] + alpha*w.dy[a])
+		} else {
+			y = w.clampU(u, w.ytry[u]+alpha*w.dy[a])
+		}
+		if y != w.y[u] {
+			moved = true
+		}
+		w.y[u] = y
+	}
+	return moved
+}
+
+// facSide reports whether facility f's residual at the last eval has
+// the sign it had at the start of the Newton step (w.facF0; a zero start
+// has none: false).
+func (w *workspace) facSide(f int) bool {
+	v, v0 := w.F[w.n+len(w.tq)+f], w.facF0[f]
+	return v0 != 0 && (v > 0) == (v0 > 0)
+}
+
+// kinkSearch is newtonStep's line search across facility f's kink. The
+// rent ρ̂ that clears a facility sits on a tie blend of its users'
+// corridors (smoothStep over tieWidth), nearly a step in ρ̂: from below
+// it Newton's step overshoots far past it (us-relief-2025 in 2024-11: ρ
+// from 0.7 to 62 $/t, the root at 9.99), the facility's residual flips
+// sign and grows, and backtracking accepts a step short of the kink,
+// from which the next Newton step overshoots again (six Jacobians and 66
+// evaluations that month). Between lo, a step length on the start's
+// side of the kink that passed the Armijo test (eval current, max |F|
+// mf, Σ F² s2), and hi, one past it, kinkSearch bisects the step length
+// on the sign of f's residual for at most kinkBisect evaluations, until
+// its residual is below kinkShare of max |F| or max |F| ≤ tol. It
+// returns the step length with the least Σ F² among those that pass the
+// Armijo test, with the unknowns and the evaluation there. newtonStep
+// skips it with strategic sellers (conduct): their markups move the
+// users' netbacks with every price, so the sign of the facility's
+// residual along the step no longer brackets its kink, and the changed
+// path left two stalls of TestRescueCournotFacilityStall where the
+// rescue could not solve them.
+func (w *workspace) kinkSearch(f int, lo, hi, mf, s2, ss, tol float64) (alpha, mfBest, s2Best float64) {
+	u := w.n + len(w.tq) + f
+	alpha, mfBest, s2Best = lo, mf, s2
+	last := lo
+	for it := 0; it < kinkBisect; it++ {
+		mid := 0.5 * (lo + hi)
+		w.stepTo(mid)
+		m, s := w.eval()
+		last = mid
+		if s <= (1-armijo*mid)*ss && s < s2Best {
+			alpha, mfBest, s2Best = mid, m, s
+		}
+		if w.facSide(f) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+		if m <= tol || alpha == mid && math.Abs(w.F[u]) < kinkShare*m {
+			break
+		}
+	}
+	if last != alpha {
+		w.stepTo(alpha)
+		mfBest, s2Best = w.eval()
+	}
+	return alpha, mfBest, s2Best
 }
 
 // sweep is one Gauss–Seidel sweep: each active supplier's own market is
