@@ -184,6 +184,21 @@ func columnsEqual(vs, vc []float64, off, W, nd int) bool {
 	return true
 }
 
+// columnsIdentical is columnsEqual bit for bit (a zero's sign counts).
+func columnsIdentical(vs, vc []float64, off, W, nd int) bool {
+	if nd <= 0 {
+		return true
+	}
+	end := off + (nd-1)*W + 1
+	vs, vc = vs[off:end], vc[off:end]
+	for i := 0; i < len(vs) && i < len(vc); i += W {
+		if math.Float64bits(vs[i]) != math.Float64bits(vc[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func tileValue(kind int, vs, vc []float64, k int) float64 {
 	switch kind {
 	case 0:
@@ -474,16 +489,26 @@ func histQuantile(p, n float64, cnt []float64, lo, w, mn, mx float64) float64 {
 	return lo + histBins*w
 }
 
-// exactBand returns the band of values (sorted in place).
+// exactBand returns the band of values (sorted in place). Values all
+// equal bit for bit need no sort: every percentile is the value
+// (linInterpQuantile's x[i] − t·(x[i] − x[i−1]) is x − t·(+0) = x).
 func exactBand(values []float64) Band {
 	if len(values) == 0 {
 		return Band{}
 	}
 	var s float64
+	x0 := math.Float64bits(values[0])
+	same := true
 	for _, v := range values {
 		s += v
+		same = same && math.Float64bits(v) == x0
 	}
 	band := Band{Mean: s / float64(len(values))}
+	if same {
+		v := values[0]
+		band.P5, band.P25, band.P50, band.P75, band.P95 = v, v, v, v, v
+		return band
+	}
 	slices.Sort(values)
 	q := [5]*float64{&band.P5, &band.P25, &band.P50, &band.P75, &band.P95}
 	for k, p := range quantileLevels {
@@ -540,6 +565,13 @@ func (b *bandStore) bands() []Band {
 		for c := c0; c < c1; c++ {
 			off := c - c0
 			for kind := 0; kind < 3; kind++ {
+				if kind == 1 && columnsIdentical(vs, vc, off, W, nd) {
+					// The counterfactual's values are the scenario's bit for
+					// bit: the same band, and a difference of nd exact zeros
+					// (x − x = +0), whose band is the zero Band.
+					out[C+c] = out[c]
+					break
+				}
 				for t := range buf {
 					buf[t] = tileValue(kind, vs, vc, t*W+off)
 				}

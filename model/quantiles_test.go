@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -69,5 +70,45 @@ func TestLinInterpQuantile(t *testing.T) {
 			t.Errorf("p %g: %.17g, want %.17g", p, q, v)
 		}
 		prev = q
+	}
+}
+
+// TestExactBandConstant checks that exactBand's shortcut for values equal
+// bit for bit gives the band the sort gives, bit for bit, and that zeros
+// of both signs still go through the sort.
+func TestExactBandConstant(t *testing.T) {
+	sorted := func(x []float64) Band {
+		var s float64
+		for _, v := range x {
+			s += v
+		}
+		y := append([]float64(nil), x...)
+		slices.Sort(y)
+		b := Band{Mean: s / float64(len(y))}
+		q := [5]*float64{&b.P5, &b.P25, &b.P50, &b.P75, &b.P95}
+		for k, p := range quantileLevels {
+			*q[k] = linInterpQuantile(p, y)
+		}
+		return b
+	}
+	bits := func(b Band) [6]uint64 {
+		return [6]uint64{math.Float64bits(b.Mean), math.Float64bits(b.P5), math.Float64bits(b.P25), math.Float64bits(b.P50), math.Float64bits(b.P75), math.Float64bits(b.P95)}
+	}
+	for _, v := range []float64{0, math.Copysign(0, -1), 1, -219.99999999999991, 5e-324, math.MaxFloat64 / 1e3} {
+		for _, n := range []int{1, 2, 3, 64, 100} {
+			x := make([]float64, n)
+			for k := range x {
+				x[k] = v
+			}
+			t.Run(fmt.Sprintf("%g×%d", v, n), func(t *testing.T) {
+				if got, want := exactBand(append([]float64(nil), x...)), sorted(x); bits(got) != bits(want) {
+					t.Errorf("%+v, sorted %+v", got, want)
+				}
+			})
+		}
+	}
+	x := []float64{0, math.Copysign(0, -1), 0, math.Copysign(0, -1)}
+	if got, want := exactBand(append([]float64(nil), x...)), sorted(x); bits(got) != bits(want) {
+		t.Errorf("mixed zeros: %+v, sorted %+v", got, want)
 	}
 }
