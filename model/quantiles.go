@@ -27,9 +27,13 @@ import (
 // whatever the number of workers.
 
 const (
-	histBins = 128  // bins inside the pilot range
+	histBins = 128  // bins inside the pilot range: a power of two (binValues)
 	histPad  = 0.25 // pilot range widened by this fraction of its spread on each side
 )
+
+// histBins must be a power of two: binValues masks a bin's index with
+// histBins − 1 (a constant index out of range here otherwise).
+var _ = [1]struct{}{}[histBins&(histBins-1)]
 
 // quantileLevels are the percentiles of a Band.
 var quantileLevels = [5]float64{0.05, 0.25, 0.5, 0.75, 0.95}
@@ -354,39 +358,48 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 			sm += s0 + s1
 			continue
 		}
-		// Two draws a turn. A value outside the range goes to its tail
-		// slot, whose outer edge is the exact min or max.
-		t := 0
-		for ; t+1 < m; t += 2 {
-			v0, v1 := src[t*st], src[(t+1)*st]
-			s0 += v0
-			s1 += v1
-			if x := (v0 - lo) * inv; x >= 0 && x < histBins {
-				cnt[1+int(x)]++
-			} else {
-				mn, mx = tailMinMax(mn, mx, v0)
-				cnt[binOf(v0, lo, inv)]++
-			}
-			if x := (v1 - lo) * inv; x >= 0 && x < histBins {
-				cnt[1+int(x)]++
-			} else {
-				mn, mx = tailMinMax(mn, mx, v1)
-				cnt[binOf(v1, lo, inv)]++
-			}
-		}
-		if t < m {
-			v := src[t*st]
-			s0 += v
-			if x := (v - lo) * inv; x >= 0 && x < histBins {
-				cnt[1+int(x)]++
-			} else {
-				mn, mx = tailMinMax(mn, mx, v)
-				cnt[binOf(v, lo, inv)]++
-			}
-		}
+		s0, s1, mn, mx = binValues((*[histBins + 2]T)(cnt), src[:(m-1)*st+1], st, lo, inv, mn, mx)
 		sm += s0 + s1
 	}
 	b.min[j], b.max[j], b.sum[j] = mn, mx, sm
+}
+
+// binValues counts the values src[0], src[st], … into their slots of h,
+// two a turn, with the range [lo, lo + histBins/inv) split into bins
+// (inv > 0). A value outside the range goes to its tail slot, whose outer
+// edge is the exact min or max: it returns the extremes mn and mx updated
+// by those values, and the sums of the even-numbered and the odd-numbered
+// values, each in order (updateCell's partial sums).
+func binValues[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, inv, mn, mx float64) (s0, s1, mn1, mx1 float64) {
+	i := 0
+	for ; i+st < len(src); i += 2 * st {
+		v0, v1 := src[i], src[i+st]
+		s0 += v0
+		s1 += v1
+		if x := (v0 - lo) * inv; x >= 0 && x < histBins {
+			h[1+int(x)&(histBins-1)]++ // the mask keeps the index provably in h
+		} else {
+			mn, mx = tailMinMax(mn, mx, v0)
+			h[binOf(v0, lo, inv)]++
+		}
+		if x := (v1 - lo) * inv; x >= 0 && x < histBins {
+			h[1+int(x)&(histBins-1)]++
+		} else {
+			mn, mx = tailMinMax(mn, mx, v1)
+			h[binOf(v1, lo, inv)]++
+		}
+	}
+	if i < len(src) {
+		v := src[i]
+		s0 += v
+		if x := (v - lo) * inv; x >= 0 && x < histBins {
+			h[1+int(x)&(histBins-1)]++
+		} else {
+			mn, mx = tailMinMax(mn, mx, v)
+			h[binOf(v, lo, inv)]++
+		}
+	}
+	return s0, s1, mn, mx
 }
 
 // tailMinMax returns the extremes mn and mx updated by a value v outside
