@@ -115,6 +115,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	ns := len(l.series)
 	r.acc.reset()
 	failure, fstatus := "", Converged
+	finite := true // every value written so far is finite
 	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
 		if rs.Status != Converged || rc.Status != Converged {
 			which, res := "scenario", rs
@@ -129,6 +130,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 			o := base + v.off
 			v.def.fillAll(calS, ss, row[o:o+v.n])
 		}
+		finite = finite && allFinite(row[base:base+ns])
 		if cs == ss { // a shared month: the counterfactual is the scenario
 			copy(row[C+base:C+base+ns], row[base:base+ns])
 		} else {
@@ -136,6 +138,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 				o := base + v.off
 				v.def.fillAll(calC, cs, row[C+o:C+o+v.n])
 			}
+			finite = finite && allFinite(row[C+base:C+base+ns])
 		}
 		if k >= l.from {
 			r.acc.add(ss, cs)
@@ -148,20 +151,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	if err != nil {
 		return err.Error(), Failure
 	}
-	// One multiply-add per value (four independent sums): v·0 is NaN for
-	// NaN and ±Inf, 0 otherwise.
-	var z0, z1, z2, z3 float64
-	n4 := len(row) &^ 3
-	for q := 0; q < n4; q += 4 {
-		z0 += row[q] * 0
-		z1 += row[q+1] * 0
-		z2 += row[q+2] * 0
-		z3 += row[q+3] * 0
-	}
-	for _, v := range row[n4:] {
-		z0 += v * 0
-	}
-	if z0+z1+z2+z3 != 0 {
+	if !finite { // name the first value, in row order
 		for q, v := range row {
 			if !distFinite(v) {
 				q %= C
@@ -176,6 +166,24 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 		return err.Error(), Failure
 	}
 	return "", Failure
+}
+
+// allFinite reports whether every value of x is finite, with one
+// multiply-add per value (four independent sums): v·0 is NaN for NaN and
+// ±Inf, 0 otherwise. mcRunner.draw checks each month's values as they
+// are written, while they are in the cache.
+func allFinite(x []float64) bool {
+	var z0, z1, z2, z3 float64
+	for ; len(x) >= 4; x = x[4:] {
+		z0 += x[0] * 0
+		z1 += x[1] * 0
+		z2 += x[2] * 0
+		z3 += x[3] * 0
+	}
+	for _, v := range x {
+		z0 += v * 0
+	}
+	return z0+z1+z2+z3 == 0
 }
 
 // drawSpecs returns clones of scen and cf with draw d's values of unc

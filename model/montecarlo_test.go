@@ -438,3 +438,30 @@ func TestHistFlushInvariant(t *testing.T) {
 		t.Errorf("flushing changes the bands")
 	}
 }
+
+// TestAllFinite checks the draws' finite check on every length up to 9
+// with a NaN, +Inf or −Inf at each position (the four-sum loop and its
+// remainder), and that finite values, zeros of either sign and the
+// largest floats pass.
+func TestAllFinite(t *testing.T) {
+	for n := 0; n <= 9; n++ {
+		x := make([]float64, n)
+		for k := range x {
+			x[k] = []float64{1, math.Copysign(0, -1), math.MaxFloat64, -math.MaxFloat64, 5e-324}[k%5]
+		}
+		t.Run(fmt.Sprintf("len%d", n), func(t *testing.T) {
+			if !allFinite(x) {
+				t.Fatalf("%v: not finite", x)
+			}
+			for k := range x {
+				for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+					y := append([]float64(nil), x...)
+					y[k] = bad
+					if allFinite(y) {
+						t.Errorf("%v: finite", y)
+					}
+				}
+			}
+		})
+	}
+}
