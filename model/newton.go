@@ -692,25 +692,35 @@ func (w *workspace) eval() (maxF, ss float64) {
 	omd, fr, tau1, lnb := w.omd[:nR], w.fr[:nR], w.tau1[:nR], w.lnb[:nR]
 	pdA, wA, xA := w.pd[:nR], w.w[:nR], w.x[:nR]
 	pA, DA := w.p[:n], w.D[:n]
+	// Three passes over the regions, so that the independent chains of
+	// latency (log → exp per route, log → exp per region) overlap in the
+	// processor instead of running one after another: the first stores
+	// each route's exponent ln β + (1−σ)·ln p_d in w, the second takes its
+	// exp and sums W (in the same order as one pass would: bit-identical),
+	// the third sets each region's price index, spending and flows.
 	for r := 0; r < R; r++ {
 		om := 1 - w.sig[r]
-		list := w.rl[r*n : r*n+w.rn[r]]
-		var W float64
-		for _, i := range list {
+		for _, i := range w.rl[r*n : r*n+w.rn[r]] {
 			k := i*R + r
-			p := pA[i]
-			pd := (p*omd[k] + fr[k]) * tau1[k]
+			pd := (pA[i]*omd[k] + fr[k]) * tau1[k]
 			pdA[k] = pd
-			// fexp(lnb + om·flog(pd)) with the range checks in line so
-			// that the cores are inlined.
+			// flog(pd) with the range check written out so that the
+			// core is inlined.
 			var lpd float64
 			if pd >= 0x1p-1000 && pd <= 0x1p1000 {
 				lpd = flogCore(pd)
 			} else {
 				lpd = math.Log(pd)
 			}
-			var wk float64
-			if a := lnb[k] + om*lpd; a > -700 && a < 700 {
+			wA[k] = lnb[k] + om*lpd
+		}
+	}
+	for r := 0; r < R; r++ {
+		var W float64
+		for _, i := range w.rl[r*n : r*n+w.rn[r]] {
+			k := i*R + r
+			var wk float64 // fexp, written out like flog above
+			if a := wA[k]; a > -700 && a < 700 {
 				wk = fexpCore(a)
 			} else {
 				wk = math.Exp(a)
@@ -719,6 +729,11 @@ func (w *workspace) eval() (maxF, ss float64) {
 			W += wk
 		}
 		w.W[r] = W
+	}
+	for r := 0; r < R; r++ {
+		om := 1 - w.sig[r]
+		list := w.rl[r*n : r*n+w.rn[r]]
+		W := w.W[r]
 		if W == 0 {
 			w.lnP[r], w.PQ[r], w.cons[r], w.epsX[r] = 0, 0, 0, w.eps[r]
 			continue
