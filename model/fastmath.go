@@ -23,14 +23,14 @@ const (
 )
 
 var (
-	expTab [expTabN]float64 // 2^(j/256)
+	expTab [expTabN]uint64  // the bits of 2^(j/256)
 	logInv [logTabN]float64 // 1/c_j, c_j = 1 + (j + 1/2)/256, rounded
 	logC   [logTabN]float64 // −ln(logInv[j]), so that ln m = logC + ln(m·logInv)
 )
 
 func init() {
 	for j := range expTab {
-		expTab[j] = math.Exp2(float64(j) / expTabN)
+		expTab[j] = math.Float64bits(math.Exp2(float64(j) / expTabN))
 	}
 	for j := range logInv {
 		c := 1 + (float64(j)+0.5)/logTabN
@@ -69,7 +69,10 @@ func fexpCore(x float64) float64 {
 	kf -= expShift
 	r := (x - kf*expLn2Hi) - kf*expLn2Lo
 	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24))))
-	return expTab[k&(expTabN-1)] * p * math.Float64frombits(uint64((k>>expTabBits)+1023)<<52)
+	// 2^(k/256)·p with 2^(k>>8) added to the table entry's exponent
+	// field: the power of two scales exactly (the result is normal for
+	// |x| < 700), so this rounds once like (2^((k&255)/256)·p)·2^(k>>8).
+	return math.Float64frombits(expTab[k&(expTabN-1)]+uint64(k>>expTabBits)<<52) * p
 }
 
 // flogCore is flog without the range check: x must be a normal number in
