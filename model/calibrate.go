@@ -159,15 +159,37 @@ func Calibrate(m *Market) (*Calibrated, error) {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// checkRange returns an error naming field when v is not finite or outside rg.
-func checkRange(field string, v float64, rg Range) error {
+// checkRange returns an error naming f when v is not finite or outside rg.
+func checkRange(f field, v float64, rg Range) error {
 	if !finite(v) {
-		return marketErr("%s: %v is not a finite number", field, v)
+		return marketErr("%s: %v is not a finite number", f, v)
 	}
 	if !rg.Contains(v) {
-		return marketErr("%s: %g outside the valid range [%g, %g]", field, v, rg.Lo, rg.Hi)
+		return marketErr("%s: %g outside the valid range [%g, %g]", f, v, rg.Lo, rg.Hi)
 	}
 	return nil
+}
+
+// field names a market entry in an error message, e.g.
+// regions[Brazil].sigma (set "regions", name "Brazil", suffix ".sigma")
+// or wedge[Canada][Brazil] (name2 "Brazil"). Its String joins the parts
+// only when an error is reported: validating a valid market, which every
+// Calibrate does (every pair and every Monte Carlo draw), builds no
+// strings.
+type field struct{ set, name, name2, suffix string }
+
+func (f field) String() string {
+	s := f.set + "[" + f.name + "]"
+	if f.name2 != "" {
+		s += "[" + f.name2 + "]"
+	}
+	return s + f.suffix
+}
+
+// dot returns f's entry with the suffix s (".sigma").
+func (f field) dot(s string) field {
+	f.suffix = s
+	return f
 }
 
 // validateMarket checks m; every error names the offending field.
@@ -181,7 +203,7 @@ func validateMarket(m *Market) error {
 	}
 	seen := map[string]bool{}
 	for r, reg := range m.Regions {
-		f := fmt.Sprintf("regions[%s]", regName(m, r))
+		f := field{set: "regions", name: regName(m, r)}
 		if reg.Name == "" {
 			return marketErr("regions[%d].name: empty", r)
 		}
@@ -195,19 +217,19 @@ func validateMarket(m *Market) error {
 		if reg.Sigma <= 1 {
 			return marketErr("%s.sigma: %g must exceed 1", f, reg.Sigma)
 		}
-		if err := checkRange(f+".sigma", reg.Sigma, domainSigma); err != nil {
+		if err := checkRange(f.dot(".sigma"), reg.Sigma, domainSigma); err != nil {
 			return err
 		}
 		if finite(reg.Eps) && reg.Eps < 0 {
 			return marketErr("%s.eps: %g must not be negative (write the elasticity as a positive number)", f, reg.Eps)
 		}
-		if err := checkRange(f+".eps", reg.Eps, domainEps); err != nil {
+		if err := checkRange(f.dot(".eps"), reg.Eps, domainEps); err != nil {
 			return err
 		}
-		if err := checkRange(f+".adjust", reg.Adjust, domainAdjust); err != nil {
+		if err := checkRange(f.dot(".adjust"), reg.Adjust, domainAdjust); err != nil {
 			return err
 		}
-		if err := checkRange(f+".growth", reg.Growth, domainGrowth); err != nil {
+		if err := checkRange(f.dot(".growth"), reg.Growth, domainGrowth); err != nil {
 			return err
 		}
 		if err := checkStocks(f, &reg); err != nil {
@@ -219,7 +241,7 @@ func validateMarket(m *Market) error {
 	}
 	seen = map[string]bool{}
 	for i, s := range m.Suppliers {
-		f := fmt.Sprintf("suppliers[%s]", supName(m, i))
+		f := field{set: "suppliers", name: supName(m, i)}
 		if s.Name == "" {
 			return marketErr("suppliers[%d].name: empty", i)
 		}
@@ -239,27 +261,28 @@ func validateMarket(m *Market) error {
 		if finite(s.Eta) && s.Eta <= 0 {
 			return marketErr("%s.eta: %g must be positive", f, s.Eta)
 		}
-		if err := checkRange(f+".eta", s.Eta, domainEta); err != nil {
+		if err := checkRange(f.dot(".eta"), s.Eta, domainEta); err != nil {
 			return err
 		}
-		if err := checkRange(f+".adjust", s.Adjust, domainAdjust); err != nil {
+		if err := checkRange(f.dot(".adjust"), s.Adjust, domainAdjust); err != nil {
 			return err
 		}
 		cs := map[string]bool{}
 		for k, cr := range s.Corridors {
-			cf := fmt.Sprintf("%s.corridors[%s]", f, cr.Name)
+			// The corridor's name for an error (built only for one).
+			cf := func() string { return fmt.Sprintf("%s.corridors[%s]", f, cr.Name) }
 			if cr.Name == "" {
 				return marketErr("%s.corridors[%d].name: empty", f, k)
 			}
 			if cs[cr.Name] {
-				return marketErr("%s.name: duplicate corridor", cf)
+				return marketErr("%s.name: duplicate corridor", cf())
 			}
 			cs[cr.Name] = true
 			if !finite(cr.Capacity) || cr.Capacity < 0 {
-				return marketErr("%s.capacity: %v must be a finite number ≥ 0", cf, cr.Capacity)
+				return marketErr("%s.capacity: %v must be a finite number ≥ 0", cf(), cr.Capacity)
 			}
 			if !finite(cr.Cost) || cr.Cost < 0 {
-				return marketErr("%s.cost: %v must be a finite number ≥ 0", cf, cr.Cost)
+				return marketErr("%s.cost: %v must be a finite number ≥ 0", cf(), cr.Cost)
 			}
 		}
 	}
@@ -283,7 +306,7 @@ func validateMarket(m *Market) error {
 		for r := range m.Regions {
 			total += m.Flows[i][r]
 			if m.Wedge != nil {
-				if err := checkRange(fmt.Sprintf("wedge[%s][%s]", supName(m, i), regName(m, r)), m.Wedge[i][r], domainWedge); err != nil {
+				if err := checkRange(field{set: "wedge", name: supName(m, i), name2: regName(m, r)}, m.Wedge[i][r], domainWedge); err != nil {
 					return err
 				}
 			}
@@ -302,7 +325,7 @@ func validateMarket(m *Market) error {
 		}
 	}
 	for i, s := range m.Suppliers {
-		f := fmt.Sprintf("suppliers[%s]", supName(m, i))
+		f := field{set: "suppliers", name: supName(m, i)}
 		var s0 float64
 		for r := range m.Regions {
 			s0 += m.Flows[i][r]

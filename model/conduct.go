@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -239,14 +238,14 @@ func (w *workspace) conductJacobian(J []float64, na int) {
 // validateConduct checks the suppliers' conduct and the coalitions of m.
 func validateConduct(m *Market) error {
 	for i, s := range m.Suppliers {
-		if err := checkRange(fmt.Sprintf("suppliers[%s].conduct", supName(m, i)), s.Conduct, domainConduct); err != nil {
+		if err := checkRange(field{set: "suppliers", name: supName(m, i), suffix: ".conduct"}, s.Conduct, domainConduct); err != nil {
 			return err
 		}
 	}
 	names := map[string]bool{}
 	member := map[string]string{}
 	for g, co := range m.Coalitions {
-		f := fmt.Sprintf("coalitions[%s]", co.Name)
+		f := field{set: "coalitions", name: co.Name}
 		if co.Name == "" {
 			return marketErr("coalitions[%d].name: empty", g)
 		}
@@ -254,7 +253,7 @@ func validateConduct(m *Market) error {
 			return marketErr("%s.name: duplicate coalition", f)
 		}
 		names[co.Name] = true
-		if err := checkRange(f+".weight", co.Weight, domainConduct); err != nil {
+		if err := checkRange(f.dot(".weight"), co.Weight, domainConduct); err != nil {
 			return err
 		}
 		if len(co.Members) < 2 {

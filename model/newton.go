@@ -201,7 +201,8 @@ func newWorkspace(c *Calibrated) *workspace {
 	m := c.Market
 	n, R := len(m.Suppliers), len(m.Regions)
 	nF := len(m.Facilities)
-	vec := func(k int) []float64 { return make([]float64, k) }
+	var fs carver[float64]
+	vec := fs.take
 	w := &workspace{
 		c: c, n: n, R: R,
 		open: make([]bool, n*R), tau1: vec(n * R), gov: vec(n * R), risk: vec(n * R), omd: vec(n * R), ca: vec(n * R),
@@ -259,6 +260,29 @@ func (w *workspace) checkSolution(sol *Solution) error {
 		return &FieldError{Msg: "model: Solution not made by NewSolution for this market", Kind: ErrInvalidSolver}
 	}
 	return nil
+}
+
+// carver hands out zeroed slices carved from a few large allocations
+// (newWorkspace's hundred-odd vectors, made for every path and Monte
+// Carlo draw): each slice's capacity is its length, so an append never
+// runs into its neighbour.
+type carver[T any] struct{ buf []T }
+
+// carveChunk is the length of carver's allocations (longer slices get
+// their own).
+const carveChunk = 512
+
+// take returns a zeroed slice of length k.
+func (c *carver[T]) take(k int) []T {
+	if k > len(c.buf) {
+		if k > carveChunk/4 {
+			return make([]T, k)
+		}
+		c.buf = make([]T, carveChunk)
+	}
+	v := c.buf[:k:k]
+	c.buf = c.buf[k:]
+	return v
 }
 
 // prepare validates pol, lag and start and sets up the per-solve state.

@@ -150,29 +150,30 @@ func validateRoutes(m *Market) error {
 	for i, s := range m.Suppliers {
 		covered := map[int]string{} // region → tied corridor serving it
 		for k, cr := range s.Corridors {
-			cf := fmt.Sprintf("suppliers[%s].corridors[%s]", supName(m, i), cr.Name)
+			// The corridor's name for an error (built only for one).
+			cf := func() string { return fmt.Sprintf("suppliers[%s].corridors[%s]", supName(m, i), cr.Name) }
 			if cr.Facility != "" && m.FacilityIndex(cr.Facility) < 0 {
-				return marketErr("%s.facility: unknown facility %q", cf, cr.Facility)
+				return marketErr("%s.facility: unknown facility %q", cf(), cr.Facility)
 			}
 			if cr.Facility != "" && corridorReach(m, i, k) != nil {
-				return marketErr("%s.facility: a corridor using a shared facility must serve every region", cf)
+				return marketErr("%s.facility: a corridor using a shared facility must serve every region", cf())
 			}
 			rs := map[string]bool{}
 			for _, sv := range cr.Serves {
 				if m.RegionIndex(sv.Region) < 0 {
-					return marketErr("%s.serves[%s]: unknown region %q", cf, sv.Region, sv.Region)
+					return marketErr("%s.serves[%s]: unknown region %q", cf(), sv.Region, sv.Region)
 				}
 				if rs[sv.Region] {
-					return marketErr("%s.serves[%s]: region listed twice", cf, sv.Region)
+					return marketErr("%s.serves[%s]: region listed twice", cf(), sv.Region)
 				}
 				rs[sv.Region] = true
 				if sv.Own && (!finite(sv.Freight) || sv.Freight < 0) {
-					return marketErr("%s.serves[%s].freight: %v must be a finite number ≥ 0", cf, sv.Region, sv.Freight)
+					return marketErr("%s.serves[%s].freight: %v must be a finite number ≥ 0", cf(), sv.Region, sv.Freight)
 				}
 			}
 			for _, r := range corridorReach(m, i, k) {
 				if other, ok := covered[r]; ok {
-					return marketErr("%s.serves[%s]: also served by corridor %s; a supplier's corridors tied to some regions must serve disjoint sets (list every region to serve them all)", cf, m.Regions[r].Name, other)
+					return marketErr("%s.serves[%s]: also served by corridor %s; a supplier's corridors tied to some regions must serve disjoint sets (list every region to serve them all)", cf(), m.Regions[r].Name, other)
 				}
 				covered[r] = cr.Name
 			}

@@ -342,11 +342,12 @@ var solFields = [...]solField{
 func NewSolution(c *Calibrated) *Solution {
 	m := c.Market
 	s := &Solution{Binding: make([]Binding, len(m.Suppliers)), Traded: make([]bool, len(m.Regions))}
+	var fs carver[float64]
 	for f := range solFields {
 		sf := &solFields[f]
 		n := sf.shape.rows(m)
 		if sf.vec != nil {
-			*sf.vec(s) = make([]float64, n)
+			*sf.vec(s) = fs.take(n)
 			continue
 		}
 		*sf.mat(s) = rows[float64](m, sf.shape, n)

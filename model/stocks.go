@@ -132,8 +132,8 @@ func (w *workspace) fillStocks(sol *Solution, r int) {
 }
 
 // checkStocks validates region reg's stock parameters (field prefix f).
-func checkStocks(f string, reg *Region) error {
-	if err := checkRange(f+".stock_months", reg.StockMonths, domainStockMonths); err != nil {
+func checkStocks(f field, reg *Region) error {
+	if err := checkRange(f.dot(".stock_months"), reg.StockMonths, domainStockMonths); err != nil {
 		return err
 	}
 	if !(reg.StockMonths > 0) {
@@ -149,7 +149,7 @@ func checkStocks(f string, reg *Region) error {
 		{".carry_cost", reg.CarryCost, domainCarryCost},
 		{".expect_adjust", reg.ExpectAdjust, domainExpectAdjust},
 	} {
-		if err := checkRange(f+c.name, c.v, c.rg); err != nil {
+		if err := checkRange(f.dot(c.name), c.v, c.rg); err != nil {
 			return err
 		}
 	}
