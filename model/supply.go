@@ -279,10 +279,17 @@ func (sp *supplier) marginalCost(S float64) float64 {
 	return fexp((flog(S) - sp.lnB) / sp.eta)
 }
 
-// marginalCostLR returns the long-run mine marginal cost (S/B)^(1/η), $/t.
-func (sp *supplier) marginalCostLR(S float64) float64 {
+// marginalCosts returns the long-run mine marginal cost (S/B)^(1/η), $/t,
+// and marginalCost(S), with one log (and one exp when the two curves are
+// the same: no Lag).
+func (sp *supplier) marginalCosts(S float64) (lr, sr float64) {
 	if S <= 0 {
-		return 0
+		return 0, 0
 	}
-	return fexp((flog(S) - sp.lnBLR) / sp.etaLR)
+	l := flog(S)
+	lr = fexp((l - sp.lnBLR) / sp.etaLR)
+	if sp.lnB == sp.lnBLR && sp.eta == sp.etaLR {
+		return lr, lr
+	}
+	return lr, fexp((l - sp.lnB) / sp.eta)
 }

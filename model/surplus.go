@@ -258,8 +258,7 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 
 	// Rents. m̃ = p̄·(1 − L) − c_j* is the effective netback of the last
 	// tonne, the price the mine-supply curve sees.
-	mlr := sp.marginalCostLR(S)
-	msr := sp.marginalCost(S)
+	mlr, msr := sp.marginalCosts(S)
 	meff := pbar*sp.oml - cstar
 	if segd > 0 {
 		// Segments (segments.go): the fill's costs in force include a
