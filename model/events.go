@@ -97,6 +97,7 @@ func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 // policy of c's market (NewPolicy(c.Market)), or from Reset when base is
 // nil.
 func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month) {
+	pol.gen = 0
 	if base != nil {
 		pol.copyFrom(base)
 	} else {

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -232,6 +233,21 @@ func TestInstrumentTable(t *testing.T) {
 			SetPolicy(base, c, &Spec{Market: m, Start: s, End: s}, s)
 			if policiesEqual(pol, base) {
 				t.Errorf("the event changed nothing")
+			}
+			// routes (routeCache): the event writes a per-route field.
+			routes := false
+			for f := range policyFields {
+				pf := &policyFields[f]
+				switch {
+				case pf.shape != perRoute:
+				case pf.bools != nil:
+					routes = routes || !slices.EqualFunc(*pf.bools(pol), *pf.bools(base), slices.Equal)
+				default:
+					routes = routes || !slices.EqualFunc(*pf.mat(pol), *pf.mat(base), slices.Equal)
+				}
+			}
+			if routes != in.routes {
+				t.Errorf("routes %v, but the event changes a per-route field: %v", in.routes, routes)
 			}
 			if w := e.Intensity(s + 100); w != 1 {
 				t.Errorf("intensity %g after start", w)

@@ -119,6 +119,11 @@ type instrument struct {
 	// lagged: the instrument reads its intensity and value Aux[0] months
 	// earlier (Event.DriverLevel); apply then gets w = 1 and the level.
 	lagged bool
+	// routes: apply writes a per-route field (Ban, Wedge, Concession,
+	// RiskCost, the tariff-rate quotas'); a path's month policy keeps its
+	// generation while the other instruments' events move
+	// (pathSim.generation, routeCache).
+	routes bool
 	// check validates one value (Value and each Series entry), in model
 	// units; nil accepts any finite number. valueName names the value in
 	// its errors ("value" when empty). checkAux validates Aux.
@@ -145,13 +150,13 @@ const (
 // instruments is the instrument table, indexed by EventKind.
 var instruments = [eventKindEnd]instrument{
 	EventBan: {
-		name: "ban", supplier: orAll, region: orAll,
+		name: "ban", supplier: orAll, region: orAll, routes: true,
 		apply: func(pol *Policy, _ *Calibrated, e *Event, _, _ float64) {
 			forRoutes(pol, e, func(i, r int) { pol.Ban[i][r] = true })
 		},
 	},
 	EventWedge: {
-		name: "wedge", supplier: orAll, region: orAll, ramp: true, check: aboveMinus1, valueName: "pct",
+		name: "wedge", supplier: orAll, region: orAll, ramp: true, routes: true, check: aboveMinus1, valueName: "pct",
 		apply: func(pol *Policy, _ *Calibrated, e *Event, w, v float64) {
 			forRoutes(pol, e, func(i, r int) { pol.Wedge[i][r] += w * v })
 		},
@@ -217,7 +222,7 @@ var instruments = [eventKindEnd]instrument{
 		},
 	},
 	EventTariffQuota: {
-		name: "tariff-rate quota", supplier: required, region: required, level: true, ramp: true,
+		name: "tariff-rate quota", supplier: required, region: required, level: true, ramp: true, routes: true,
 		check: aboveMinus1, valueName: "in_pct",
 		checkAux: func(e *Event) error {
 			switch {
@@ -259,7 +264,7 @@ var instruments = [eventKindEnd]instrument{
 		},
 	},
 	EventConcession: {
-		name: "concession", supplier: required, region: orAll, level: true, ramp: true, relative: true,
+		name: "concession", supplier: required, region: orAll, level: true, ramp: true, relative: true, routes: true,
 		check: func(v float64) error {
 			if !(v >= 0 && v < 1) {
 				return fmt.Errorf("%g%% must be in [0%%, 100%%): a concession is a discount, never a premium", 100*v)
@@ -273,7 +278,7 @@ var instruments = [eventKindEnd]instrument{
 		},
 	},
 	EventRiskCost: {
-		name: "risk cost", supplier: orAll, region: orAll, level: true, ramp: true, relative: true,
+		name: "risk cost", supplier: orAll, region: orAll, level: true, ramp: true, relative: true, routes: true,
 		check:     nonNegativeRate,
 		checkRel:  factorIn(0, 100),
 		valueName: "pct",

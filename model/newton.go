@@ -170,6 +170,10 @@ type workspace struct {
 	dmu                []float64
 	cdD, cdE, cdN      []float64
 
+	// rc is the route set-up of the last prepare, reused while the policy
+	// does not change (routeCache).
+	rc routeCache
+
 	// rs is the state of the rescue (rescue.go), nil until its first use.
 	rs *rescueState
 
@@ -219,6 +223,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
 		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
+		rc: routeCache{sells: make([]bool, n)},
 	}
 	for i := range w.coal {
 		w.coal[i] = -1
@@ -289,7 +294,10 @@ func (c *carver[T]) take(k int) []T {
 func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	c, m := w.c, w.c.Market
 	n, R := w.n, w.R
-	if err := pol.check(m); err != nil {
+	// The routes' set-up is the last prepare's while the policy's route
+	// fields are the same (routeCache).
+	keep := w.rc.samePolicy(pol, m)
+	if err := w.rc.check(pol, m, keep); err != nil {
 		return err
 	}
 	if lag != nil && (len(lag.Supply) != n || len(lag.Demand) != R ||
@@ -328,9 +336,6 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			return err
 		}
 	}
-	w.act = w.act[:0]
-	w.part = w.part[:0]
-	w.tq = w.tq[:0]
 	for i := 0; i < n; i++ {
 		w.pinned[i] = false
 		s := &m.Suppliers[i]
@@ -357,52 +362,28 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		sp.shift = cs + sp.tax
 		w.prepareCorridors(pol, i)
-
-		sells := false
-		w.conc[i] = false
+	}
+	keep = keep && w.rc.sameDemand(w.lnA) && w.rc.sameSupply(w.sup)
+	w.act = w.act[:0]
+	w.part = w.part[:0]
+	if keep {
+		w.rc.restoreTRQ(w)
+	} else {
+		w.rc.ok = false // until the routes below are set up
+		w.tq = w.tq[:0]
+	}
+	for i := 0; i < n; i++ {
+		sp := &w.sup[i]
 		w.dbar[i] = 0
-		// Supplier i's rows, sliced to R once (pol.check made the shape).
-		wdI, rcI, banI, cnI := pol.Wedge[i][:R], pol.RiskCost[i][:R], pol.Ban[i][:R], pol.Concession[i][:R]
-		tinI, toutI, mwI := pol.TRQIn[i][:R], pol.TRQOut[i][:R], m.Wedge[i][:R]
-		k0 := i * R
-		openI, routeI, lnA := w.open[k0:k0+R], c.route[k0:k0+R], w.lnA[:R]
-		tau1I, riskI, govI := w.tau1[k0:k0+R], w.risk[k0:k0+R], w.gov[k0:k0+R]
-		omdI, dltI, ezI, caI := w.omd[k0:k0+R], w.dlt[k0:k0+R], w.ez[k0:k0+R], w.ca[k0:k0+R]
-		for r := 0; r < R; r++ {
-			k := i*R + r
-			wd := wdI[r]
-			kappa := rcI[r]
-			t1 := 1 + mwI[r] + wd + kappa
-			if !(t1 > 0) {
-				return &FieldError{Field: "policy.wedge[" + s.Name + "][" + m.Regions[r].Name + "]", Msg: fmt.Sprintf("%g makes the total wedge %g ≤ −100%%", wd, t1-1), Kind: ErrInvalidPolicy}
+		sells := w.rc.sells[i]
+		if !keep {
+			var err error
+			if sells, err = w.prepareRoutes(pol, i); err != nil {
+				return err
 			}
-			openI[r] = routeI[r] && !banI[r]
-			trades := openI[r] && !math.IsInf(lnA[r], -1)
-			if trades {
-				sells = true
-			}
-			nq := len(w.tq)
-			t1q := t1 // no tariff-rate quota on the route (prepareTRQ's first case)
-			if tinI[r] != 0 || toutI[r] != 0 {
-				var err error
-				if t1q, err = w.prepareTRQ(pol, i, r, k, t1, trades && sp.smax > 0); err != nil {
-					return err
-				}
-			}
-			tau1I[r] = t1q
-			riskI[r] = kappa
-			govI[r] = t1q - 1 - kappa // a quota collapsed to one rate is a tariff
-			if len(w.tq) > nq {
-				govI[r] = t1 - 1 - kappa // the quota's own rates are split in fill (trqSplit)
-			}
-			d := cnI[r]
-			omdI[r] = 1 - d
-			dltI[r] = d
-			ezI[r] = 1
-			caI[r] = 1
-			if d > 0 && openI[r] {
-				w.conc[i] = true
-			}
+			w.rc.sells[i] = sells
+		} else {
+			w.rc.resetRoutes(w, i)
 		}
 		w.closed[i] = !sells || !(sp.smax > 0)
 		if w.closed[i] {
@@ -414,9 +395,12 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		if start != nil && start[i] > 0 && finite(start[i]) {
 			y = flog(start[i])
 		} else {
-			y = flog(s.FOB)
+			y = flog(m.Suppliers[i].FOB)
 		}
 		w.y[i] = clampY(y)
+	}
+	if !keep {
+		w.rc.save(w, pol)
 	}
 	for r := 0; r < R; r++ {
 		cnt := 0
@@ -463,6 +447,60 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.jstate = jacFactored
 	}
 	return nil
+}
+
+// prepareRoutes sets supplier i's routes under pol: open, wedges, risk
+// cost, concessions and tariff-rate quotas (appended to w.tq); sells says
+// it trades on some open route into a region with demand.
+func (w *workspace) prepareRoutes(pol *Policy, i int) (sells bool, err error) {
+	c, m := w.c, w.c.Market
+	R := w.R
+	s := &m.Suppliers[i]
+	sp := &w.sup[i]
+	w.conc[i] = false
+	// Supplier i's rows, sliced to R once (pol.check made the shape).
+	wdI, rcI, banI, cnI := pol.Wedge[i][:R], pol.RiskCost[i][:R], pol.Ban[i][:R], pol.Concession[i][:R]
+	tinI, toutI, mwI := pol.TRQIn[i][:R], pol.TRQOut[i][:R], m.Wedge[i][:R]
+	k0 := i * R
+	openI, routeI, lnA := w.open[k0:k0+R], c.route[k0:k0+R], w.lnA[:R]
+	tau1I, riskI, govI := w.tau1[k0:k0+R], w.risk[k0:k0+R], w.gov[k0:k0+R]
+	omdI, dltI, ezI, caI := w.omd[k0:k0+R], w.dlt[k0:k0+R], w.ez[k0:k0+R], w.ca[k0:k0+R]
+	for r := 0; r < R; r++ {
+		k := i*R + r
+		wd := wdI[r]
+		kappa := rcI[r]
+		t1 := 1 + mwI[r] + wd + kappa
+		if !(t1 > 0) {
+			return false, &FieldError{Field: "policy.wedge[" + s.Name + "][" + m.Regions[r].Name + "]", Msg: fmt.Sprintf("%g makes the total wedge %g ≤ −100%%", wd, t1-1), Kind: ErrInvalidPolicy}
+		}
+		openI[r] = routeI[r] && !banI[r]
+		trades := openI[r] && !math.IsInf(lnA[r], -1)
+		if trades {
+			sells = true
+		}
+		nq := len(w.tq)
+		t1q := t1 // no tariff-rate quota on the route (prepareTRQ's first case)
+		if tinI[r] != 0 || toutI[r] != 0 {
+			if t1q, err = w.prepareTRQ(pol, i, r, k, t1, trades && sp.smax > 0); err != nil {
+				return false, err
+			}
+		}
+		tau1I[r] = t1q
+		riskI[r] = kappa
+		govI[r] = t1q - 1 - kappa // a quota collapsed to one rate is a tariff
+		if len(w.tq) > nq {
+			govI[r] = t1 - 1 - kappa // the quota's own rates are split in fill (trqSplit)
+		}
+		d := cnI[r]
+		omdI[r] = 1 - d
+		dltI[r] = d
+		ezI[r] = 1
+		caI[r] = 1
+		if d > 0 && openI[r] {
+			w.conc[i] = true
+		}
+	}
+	return sells, nil
 }
 
 // copyLU makes w's LU factors, and whether a solve may start from them

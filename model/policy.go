@@ -83,6 +83,11 @@ type Policy struct {
 	// flat, when not nil, is the contiguous storage the fields are
 	// carved from (newFlatPolicy).
 	flat *policyFlat
+	// gen, when not 0, is the policy's generation (routeCache): a flat
+	// policy keeps it only while its per-route fields hold the values
+	// they had when it got it. setEventsFrom clears it;
+	// pathSim.setPolicy sets it.
+	gen uint64
 }
 
 // policyFlat is the storage of a Policy made by newFlatPolicy: every

@@ -26,6 +26,11 @@ type pathSim struct {
 	step  []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
 	gstep []float64 // monthly demand-trend factor (1 + g_r)^(1/12)
 	gcur  []float64 // demand-trend factor of the current month
+	// gen is the generation of the last month's policy (Policy.gen), and
+	// force, force0 the events in force of the instruments that write
+	// route fields in this month and the last (generation).
+	gen           uint64
+	force, force0 []appliedEvent
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
@@ -99,6 +104,7 @@ func (ps *pathSim) reset() {
 	for r := range ps.gcur {
 		ps.gcur[r] = 1
 	}
+	ps.gen = 0
 }
 
 // setPolicy writes month k's policy (t = Start + k) into ps.pol: the
@@ -108,6 +114,7 @@ func (ps *pathSim) reset() {
 // months). Months must come in order from k = 0 after reset.
 func (ps *pathSim) setPolicy(k int, t Month) {
 	setEventsFrom(ps.pol, ps.base, ps.cal, ps.spec, t)
+	ps.pol.gen = ps.generation(t)
 	for r, f := range ps.gcur {
 		if k > 0 {
 			f *= ps.gstep[r]
@@ -117,6 +124,23 @@ func (ps *pathSim) setPolicy(k int, t Month) {
 			ps.pol.DemandScale[r] *= f
 		}
 	}
+}
+
+// generation returns the generation (Policy.gen) of the policy
+// setEventsFrom just wrote for month t: the last month's when the events
+// in force of the instruments that write the route fields (Ban, Wedge,
+// Concession, RiskCost, the quotas') are the last month's (the route
+// fields are then the same), a new one otherwise, and 0 with an event of
+// unknown kind.
+func (ps *pathSim) generation(t Month) uint64 {
+	cur, ok := inForce(ps.spec, t, ps.force[:0], false)
+	if !ok {
+		ps.gen = 0
+	} else if ps.gen == 0 || !sameForce(cur, ps.force0) {
+		ps.gen = policyGen.Add(1)
+	}
+	ps.force, ps.force0 = ps.force0, cur
+	return ps.gen
 }
 
 // solve solves month k (t = Start + k), whose policy is in ps.pol, into
@@ -557,22 +581,31 @@ func firstDiffering(a, b *Spec) int {
 	for k := 0; k < n; k++ {
 		t := a.Start + Month(k)
 		var ok bool
-		if xa, ok = inForce(a, t, xa); !ok {
+		if xa, ok = inForce(a, t, xa, true); !ok {
 			return 0
 		}
-		if xb, ok = inForce(b, t, xb); !ok {
+		if xb, ok = inForce(b, t, xb, true); !ok {
 			return 0
 		}
-		if len(xa) != len(xb) {
+		if !sameForce(xa, xb) {
 			return k
-		}
-		for j := range xa {
-			if !xa[j].same(&xb[j]) {
-				return k
-			}
 		}
 	}
 	return n
+}
+
+// sameForce reports whether a and b apply the same events alike
+// (appliedEvent.same), in the same order.
+func sameForce(a, b []appliedEvent) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for j := range a {
+		if !a[j].same(&b[j]) {
+			return false
+		}
+	}
+	return true
 }
 
 // appliedEvent is an event as setEvents applies it in one month.
@@ -591,15 +624,19 @@ func (x *appliedEvent) same(y *appliedEvent) bool {
 }
 
 // inForce lists into out the events and drivers of s that setEvents
-// applies in month t, with their intensities and values; ok is false for
-// an event of unknown kind.
-func inForce(s *Spec, t Month, out []appliedEvent) (_ []appliedEvent, ok bool) {
+// applies in month t, with their intensities and values (only those of
+// instruments that write route fields unless all); ok is false for an
+// event of unknown kind.
+func inForce(s *Spec, t Month, out []appliedEvent, all bool) (_ []appliedEvent, ok bool) {
 	out = out[:0]
 	for _, evs := range [2][]Event{s.Events, s.Drivers} {
 		for k := range evs {
 			e := &evs[k]
 			if !e.Kind.known() {
 				return out, false
+			}
+			if !all && !instruments[e.Kind].routes {
+				continue
 			}
 			var w, v float64
 			if instruments[e.Kind].lagged {

@@ -1,0 +1,137 @@
+package model
+
+import (
+	"math"
+	"sync/atomic"
+)
+
+// routeCache keeps what prepare's route set-up (prepareRoutes) derived
+// from a policy, so that the next prepare under the same route policy
+// keeps it instead of setting up every route again and re-checking the
+// fields it reads. The set-up depends on the policy's per-route fields
+// (Ban, Wedge, Concession, RiskCost and the tariff-rate quotas'), on which
+// regions have demand (lnA = −Inf or not), on which suppliers have some
+// supply (smax > 0) and on the workspace's market. The route fields are
+// the same when the policy is the same *Policy with the same nonzero
+// generation (Policy.gen): a path's month policy keeps its generation
+// while the events in force of the instruments that write route fields
+// are the same (pathSim.generation), so it changes only in the months
+// such an event ramps, starts or ends, while the other instruments
+// (capacities, costs, demand, stocks) and the drivers may move the
+// other fields, which prepare reads every time.
+type routeCache struct {
+	ok    bool    // the fields below are those of the last prepare's route set-up
+	pol   *Policy // the policy it was made under
+	gen   uint64  // and its generation then
+	noDem []bool  // per region: lnA = −Inf
+	some  []bool  // per supplier: smax > 0
+	sells []bool  // per supplier: prepareRoutes' result
+	tq    []trq   // the tariff-rate quotas as prepareRoutes made them
+	// tau1 is w.tau1 as prepareRoutes left it (a solve moves the
+	// quotas' routes: trqPrices).
+	tau1 []float64
+}
+
+// policyGen hands out policy generations (Policy.gen), unique in the
+// process.
+var policyGen atomic.Uint64
+
+// samePolicy reports whether pol is the flat policy of m the cached
+// set-up was made under, with the same route fields.
+func (rc *routeCache) samePolicy(pol *Policy, m *Market) bool {
+	return rc.ok && pol != nil && pol == rc.pol && pol.gen != 0 && pol.gen == rc.gen && pol.flat != nil && pol.flat.m == m
+}
+
+// check is pol.check(m), but when keep (samePolicy) the route fields
+// are not checked again: they are those the last prepare checked. An
+// error is the one check returns.
+func (rc *routeCache) check(pol *Policy, m *Market, keep bool) error {
+	if !keep {
+		return pol.check(m)
+	}
+	fl := pol.flat
+	for f := range policyFields {
+		pf := &policyFields[f]
+		if pf.shape == perRoute || pf.bools != nil {
+			continue
+		}
+		if pf.check.firstBad(fl.f[fl.span[f][0]:fl.span[f][1]]) >= 0 {
+			return pol.checkFields(m)
+		}
+	}
+	return nil
+}
+
+// sameDemand reports whether the regions with no demand (lnA = −Inf) are
+// the cached ones.
+func (rc *routeCache) sameDemand(lnA []float64) bool {
+	if len(lnA) != len(rc.noDem) {
+		return false
+	}
+	for r, no := range rc.noDem {
+		if math.IsInf(lnA[r], -1) != no {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSupply reports whether the suppliers with some supply (smax > 0)
+// are the cached ones.
+func (rc *routeCache) sameSupply(sup []supplier) bool {
+	if len(sup) != len(rc.some) {
+		return false
+	}
+	for i, some := range rc.some {
+		if sup[i].smax > 0 != some {
+			return false
+		}
+	}
+	return true
+}
+
+// save records w's route set-up, just made by prepareRoutes under pol
+// (rc.sells already written), when pol has a generation.
+func (rc *routeCache) save(w *workspace, pol *Policy) {
+	if pol.gen == 0 || pol.flat == nil || pol.flat.m != w.c.Market {
+		rc.ok = false
+		return
+	}
+	rc.pol, rc.gen = pol, pol.gen
+	rc.noDem = rc.noDem[:0]
+	for _, l := range w.lnA[:w.R] {
+		rc.noDem = append(rc.noDem, math.IsInf(l, -1))
+	}
+	rc.some = rc.some[:0]
+	for i := range w.sup {
+		rc.some = append(rc.some, w.sup[i].smax > 0)
+	}
+	rc.tq = append(rc.tq[:0], w.tq...)
+	rc.tau1 = append(rc.tau1[:0], w.tau1...)
+	rc.ok = true
+}
+
+// resetRoutes undoes on supplier i's routes, which are as the last
+// prepare left them, what a solve changes: the segments' e^(−z) and FOB
+// multipliers (segPrices) and the concessions' Jacobian weights
+// (concessionWeights); restoreTRQ the quotas' rates.
+func (rc *routeCache) resetRoutes(w *workspace, i int) {
+	k0, R := i*w.R, w.R
+	ez, ca, omd, dlt := w.ez[k0:k0+R], w.ca[k0:k0+R], w.omd[k0:k0+R], w.dlt[k0:k0+R]
+	for r := range ez {
+		ez[r] = 1
+		ca[r] = 1
+		omd[r] = 1 - dlt[r]
+	}
+}
+
+// restoreTRQ puts back the tariff-rate quotas of the cached set-up and
+// their routes' rates, and starts each quota's ψ at its lower bound, as
+// prepareTRQ does.
+func (rc *routeCache) restoreTRQ(w *workspace) {
+	w.tq = append(w.tq[:0], rc.tq...)
+	for t := range w.tq {
+		w.y[w.n+t] = w.tq[t].lo
+	}
+	copy(w.tau1, rc.tau1)
+}
