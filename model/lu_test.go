@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -8,38 +9,277 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestLU checks luFactor/luSolveFactored against gonum/mat on random
-// matrices that need pivoting.
-func TestLU(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{1, 2, 3, 7, 11, 40} {
-		a := make([]float64, n*n)
-		b := make([]float64, n)
-		for k := range a {
+// luTol is the relative and absolute tolerance of an LU solution against
+// gonum/mat's on the well-conditioned random matrices below.
+const luTol = 1e-10
+
+// luCase is a test matrix: its order and a fill of its n·n entries.
+type luCase struct {
+	name string
+	n    int
+	fill func(rng *rand.Rand, a []float64, n int)
+}
+
+// denseFill draws every entry from N(0, 1) and zeroes A[0][0], so that
+// the first step has to pivot.
+func denseFill(rng *rand.Rand, a []float64, n int) {
+	for k := range a {
+		a[k] = rng.NormFloat64()
+	}
+	if n > 1 {
+		a[0] = 0
+	}
+}
+
+// sparseFill leaves about a third of the entries zero (some −0), so that
+// many multipliers are zero, and makes the diagonal large enough for the
+// matrix to be well conditioned.
+func sparseFill(rng *rand.Rand, a []float64, n int) {
+	for k := range a {
+		switch rng.IntN(6) {
+		case 0:
+			a[k] = 0
+		case 1:
+			a[k] = math.Copysign(0, -1)
+		default:
 			a[k] = rng.NormFloat64()
 		}
-		if n > 1 {
-			a[0] = 0 // forces a pivot
+	}
+	for k := 0; k < n; k++ {
+		a[k*n+k] += math.Copysign(float64(n), a[k*n+k])
+	}
+}
+
+// jacobianFill has the shape of a Newton Jacobian of us-relief-2025
+// (19 unknowns): the first n−7 rows (suppliers, a quota, a facility)
+// dense, the last seven (segments and quotas at a bound) zero but for
+// their diagonal, one of them with a tiny entry in column 0.
+func jacobianFill(rng *rand.Rand, a []float64, n int) {
+	clear(a)
+	dense := max(n-7, 1)
+	for r := 0; r < dense; r++ {
+		for c := 0; c < n; c++ {
+			a[r*n+c] = rng.NormFloat64()
 		}
-		for k := range b {
-			b[k] = rng.NormFloat64()
+		a[r*n+r] -= 4
+	}
+	for r := dense; r < n; r++ {
+		a[r*n+r] = 1 + rng.Float64()
+	}
+	if dense+1 < n {
+		a[(dense+1)*n] = -1e-13
+	}
+}
+
+var luCases = []luCase{
+	{"dense-1", 1, denseFill},
+	{"dense-2", 2, denseFill},
+	{"dense-3", 3, denseFill},
+	{"dense-7", 7, denseFill},
+	{"dense-11", 11, denseFill},
+	{"dense-40", 40, denseFill},
+	{"sparse-6", 6, sparseFill},
+	{"sparse-19", 19, sparseFill},
+	{"sparse-33", 33, sparseFill},
+	{"jacobian-18", 18, jacobianFill},
+	{"jacobian-19", 19, jacobianFill},
+}
+
+// TestLU checks luFactor/luSolveFactored against gonum/mat's LU solution.
+func TestLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range luCases {
+		t.Run(tc.name, func(t *testing.T) {
+			n := tc.n
+			a := make([]float64, n*n)
+			tc.fill(rng, a, n)
+			b := make([]float64, n)
+			for k := range b {
+				b[k] = rng.NormFloat64()
+			}
+			var want mat.VecDense
+			if err := want.SolveVec(mat.NewDense(n, n, append([]float64(nil), a...)), mat.NewVecDense(n, append([]float64(nil), b...))); err != nil {
+				t.Fatal(err)
+			}
+			piv := make([]int, n)
+			if !luFactor(a, n, piv) {
+				t.Fatal("singular")
+			}
+			luSolveFactored(a, n, piv, b)
+			for k := range b {
+				if !scalar.EqualWithinAbsOrRel(b[k], want.AtVec(k), luTol, luTol) {
+					t.Errorf("x[%d] = %g, gonum %g", k, b[k], want.AtVec(k))
+				}
+			}
+		})
+	}
+}
+
+// TestLUSingular checks that luFactor refuses singular and non-finite
+// matrices.
+func TestLUSingular(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, tc := range []struct {
+		name string
+		n    int
+		a    []float64
+	}{
+		{"rank-1", 2, []float64{1, 2, 2, 4}},
+		{"zero", 1, []float64{0}},
+		{"tiny-pivot", 2, []float64{1e-301, 0, 0, 1}},
+		{"zero-column", 3, []float64{1, 0, 2, 3, 0, 4, 5, 0, 6}},
+		{"equal-rows", 3, []float64{1, 2, 3, 4, 5, 6, 1, 2, 3}},
+		{"singular-after-pair", 4, []float64{2, 1, 1, 1, 1, 3, 1, 2, 3, 4, 2, 3, 6, 8, 4, 6}},
+		{"inf", 2, []float64{inf, 1, 1, 1}},
+		{"nan-diagonal", 2, []float64{nan, 1, 0, 1}},
+		{"nan-second-pivot", 3, []float64{4, 0, 0, 0, nan, 0, 0, 1, 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if luFactor(tc.a, tc.n, make([]int, tc.n)) {
+				t.Error("factored")
+			}
+		})
+	}
+}
+
+// luFactorRef is luFactor one step and one row at a time: the same pivot
+// rule, multipliers and skipped rows. luFactor must match it bit for bit.
+func luFactorRef(A []float64, n int, piv []int) bool {
+	for k := 0; k < n; k++ {
+		p, big := k, math.Abs(A[k*n+k])
+		for r := k + 1; r < n; r++ {
+			if v := math.Abs(A[r*n+k]); v > big {
+				big, p = v, r
+			}
 		}
-		var want mat.VecDense
-		if err := want.SolveVec(mat.NewDense(n, n, append([]float64(nil), a...)), mat.NewVecDense(n, append([]float64(nil), b...))); err != nil {
-			t.Fatal(err)
+		if !(big > 1e-300) || math.IsInf(big, 0) {
+			return false
 		}
-		piv := make([]int, n)
-		if !luFactor(a, n, piv) {
-			t.Fatalf("n=%d: singular", n)
+		piv[k] = p
+		for c := 0; c < n; c++ {
+			A[k*n+c], A[p*n+c] = A[p*n+c], A[k*n+c]
 		}
-		luSolveFactored(a, n, piv, b)
-		for k := range b {
-			if !scalar.EqualWithinAbsOrRel(b[k], want.AtVec(k), 1e-10, 1e-10) {
-				t.Errorf("n=%d: x[%d] = %g, gonum %g", n, k, b[k], want.AtVec(k))
+		inv := 1 / A[k*n+k]
+		for r := k + 1; r < n; r++ {
+			f := A[r*n+k] * inv
+			A[r*n+k] = f
+			if f == 0 {
+				continue
+			}
+			for c := k + 1; c < n; c++ {
+				A[r*n+c] -= f * A[k*n+c]
 			}
 		}
 	}
-	if luFactor([]float64{1, 2, 2, 4}, 2, make([]int, 2)) {
-		t.Error("singular matrix factored")
+	return true
+}
+
+// luSolveRef is luSolveFactored one term at a time.
+func luSolveRef(A []float64, n int, piv []int, b []float64) {
+	for k := 0; k < n; k++ {
+		b[k], b[piv[k]] = b[piv[k]], b[k]
+	}
+	for r := 0; r < n; r++ {
+		for c := 0; c < r; c++ {
+			b[r] -= A[r*n+c] * b[c]
+		}
+	}
+	for r := n - 1; r >= 0; r-- {
+		for c := r + 1; c < n; c++ {
+			b[r] -= A[r*n+c] * b[c]
+		}
+		b[r] /= A[r*n+r]
+	}
+}
+
+// TestLUSameAsOneStepAtATime checks that luFactor and luSolveFactored
+// give bit for bit the factors, pivots and solutions of the plain
+// algorithm (luFactorRef, luSolveRef), −0 included, for every order
+// from 1 to 24 and every fill.
+func TestLUSameAsOneStepAtATime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	same := func(x, y []float64) int {
+		for k := range x {
+			if math.Float64bits(x[k]) != math.Float64bits(y[k]) {
+				return k
+			}
+		}
+		return -1
+	}
+	for _, fill := range []struct {
+		name string
+		f    func(rng *rand.Rand, a []float64, n int)
+	}{{"dense", denseFill}, {"sparse", sparseFill}, {"jacobian", jacobianFill}} {
+		t.Run(fill.name, func(t *testing.T) {
+			for n := 1; n <= 24; n++ {
+				for range 20 {
+					a := make([]float64, n*n)
+					fill.f(rng, a, n)
+					ref := append([]float64(nil), a...)
+					piv, pref := make([]int, n), make([]int, n)
+					ok, okRef := luFactor(a, n, piv), luFactorRef(ref, n, pref)
+					if ok != okRef {
+						t.Fatalf("n=%d: luFactor %v, reference %v", n, ok, okRef)
+					}
+					if !ok {
+						continue
+					}
+					if k := same(a, ref); k >= 0 {
+						t.Fatalf("n=%d: factor entry %d = %v, reference %v", n, k, a[k], ref[k])
+					}
+					for k := range piv {
+						if piv[k] != pref[k] {
+							t.Fatalf("n=%d: pivot %d = %d, reference %d", n, k, piv[k], pref[k])
+						}
+					}
+					b := make([]float64, n)
+					for k := range b {
+						if rng.IntN(4) > 0 {
+							b[k] = rng.NormFloat64()
+						}
+					}
+					bref := append([]float64(nil), b...)
+					luSolveFactored(a, n, piv, b)
+					luSolveRef(ref, n, pref, bref)
+					if k := same(b, bref); k >= 0 {
+						t.Fatalf("n=%d: x[%d] = %v, reference %v", n, k, b[k], bref[k])
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLUFactor19 factors a matrix of the shape of us-relief-2025's
+// Newton Jacobian (19 unknowns, jacobianFill).
+func BenchmarkLUFactor19(b *testing.B) {
+	const n = 19
+	a := make([]float64, n*n)
+	jacobianFill(rand.New(rand.NewPCG(1, 2)), a, n)
+	work, piv := make([]float64, n*n), make([]int, n)
+	for b.Loop() {
+		copy(work, a)
+		if !luFactor(work, n, piv) {
+			b.Fatal("singular")
+		}
+	}
+}
+
+// BenchmarkLUSolve19 solves with the factors of BenchmarkLUFactor19's
+// matrix.
+func BenchmarkLUSolve19(b *testing.B) {
+	const n = 19
+	a := make([]float64, n*n)
+	jacobianFill(rand.New(rand.NewPCG(1, 2)), a, n)
+	piv, rhs, x := make([]int, n), make([]float64, n), make([]float64, n)
+	if !luFactor(a, n, piv) {
+		b.Fatal("singular")
+	}
+	for k := range rhs {
+		rhs[k] = float64(k%5) - 2
+	}
+	for b.Loop() {
+		copy(x, rhs)
+		luSolveFactored(a, n, piv, x)
 	}
 }

@@ -1,0 +1,179 @@
+package model
+
+import "math"
+
+// luFactor factors A (n×n row-major) in place as P·A = L·U with partial
+// pivoting, recording the pivots in piv. It reports false for a singular
+// (or non-finite) matrix. It does not allocate.
+//
+// Step k takes the largest |A[r][k]|, r ≥ k (the first of equals), as
+// the pivot, swaps whole rows (luSwap), stores each row's multiplier
+// A[r][k]·(1/A[k][k]) in place of A[r][k] and, unless it is zero,
+// subtracts multiplier·(row k) from the row's columns k+1 … n−1. The
+// steps are taken two at a time, so that an entry is loaded and stored
+// once for both: step k first updates only column k+1, searching it for
+// step k+1's pivot as it goes, then row k+1, and then every row below
+// k+1 subtracts step k's term and then step k+1's from its columns
+// k+2 … n−1 in one pass (subScaledPair; subScaledPairs does two such
+// rows a turn). Every entry gets the same operations in the same order
+// as one step and one row at a time (TestLUSameAsOneStepAtATime checks
+// it bit for bit).
+func luFactor(A []float64, n int, piv []int) bool {
+	A, piv = A[:n*n], piv[:n]
+	for k := 0; k < n; k += 2 {
+		kk := k*n + k // A[k][k]
+		if p, big := luPivot(A[kk:], n, k); !luSwap(A, n, piv, k, p, big) {
+			return false
+		}
+		if k+1 == n {
+			break
+		}
+		// Step k on column k+1, and step k+1's pivot search as it goes
+		// (row k+1 first: a NaN there fails, as in luPivot).
+		inv, u := 1/A[kk], A[kk+1]
+		big, nbig, best := -1.0, 1.0, uint(0)                     // best is the pivot's A[r][k] index
+		for i := uint(kk + n); i+1 < uint(len(A)); i += uint(n) { // i is A[r][k]'s index, r > k
+			f := A[i] * inv
+			A[i] = f
+			if f != 0 {
+				A[i+1] -= f * u
+			}
+			if v := A[i+1]; v > big || v < nbig { // |v| > big
+				big, best = math.Abs(v), i
+				nbig = -big
+			}
+		}
+		p := int(best) / n
+		k1 := kk + n + 1 // A[k+1][k+1]
+		if math.IsNaN(A[k1]) {
+			big = math.NaN()
+		}
+		if !luSwap(A, n, piv, k+1, p, big) {
+			return false
+		}
+		rowk := A[kk+2 : k*n+n]
+		row1 := A[k1+1 : k1+1+len(rowk)]
+		if f := A[k1-1]; f != 0 {
+			subScaled(row1, rowk, f)
+		}
+		inv = 1 / A[k1]
+		var pend []float64 // a row with both multipliers nonzero waiting for a partner
+		var fp, gp float64
+		for i := k1 + n; i < len(A); i += n { // i is A[r][k+1]'s index, r > k+1
+			g := A[i] * inv
+			A[i] = g
+			f := A[i-1]
+			switch {
+			case f != 0 && g != 0:
+				row := A[i+1 : i+1+len(rowk)]
+				if pend == nil {
+					pend, fp, gp = row, f, g
+					continue
+				}
+				subScaledPairs(pend, row, rowk, row1, fp, gp, f, g)
+				pend = nil
+			case f != 0:
+				subScaled(A[i+1:i+1+len(rowk)], rowk, f)
+			case g != 0:
+				subScaled(A[i+1:i+1+len(rowk)], row1, g)
+			}
+		}
+		if pend != nil {
+			subScaledPair(pend, rowk, row1, fp, gp)
+		}
+	}
+	return true
+}
+
+// luPivot returns step k's pivot row, the first r ≥ k with the largest
+// |A[r][k]|, and that value (NaN when A[k][k] is NaN), given col = A[k·n+k:].
+func luPivot(col []float64, n, k int) (p int, big float64) {
+	big = math.Abs(col[0])
+	best := uint(0) // the pivot's offset in col, a multiple of n
+	for i := uint(n); i < uint(len(col)); i += uint(n) {
+		if v := col[i]; v > big || v < -big { // |v| > big
+			big, best = math.Abs(v), i
+		}
+	}
+	return k + int(best)/n, big
+}
+
+// luSwap records step k's pivot row p in piv[k] and swaps rows k and p.
+// It reports false, and does neither, when the pivot's magnitude big is
+// below 1e-300, infinite or NaN.
+func luSwap(A []float64, n int, piv []int, k, p int, big float64) bool {
+	if !(big > 1e-300) || math.IsInf(big, 0) {
+		return false
+	}
+	piv[k] = p
+	if p != k {
+		rk, rp := A[k*n:k*n+n], A[p*n:p*n+n]
+		rp = rp[:len(rk)]
+		for c, v := range rk {
+			rk[c], rp[c] = rp[c], v
+		}
+	}
+	return true
+}
+
+// subScaled sets y[c] −= f·x[c] for every c of y.
+func subScaled(y, x []float64, f float64) {
+	x = x[:len(y)]
+	for c, v := range x {
+		y[c] -= f * v
+	}
+}
+
+// subScaledPair sets y[c] = y[c] − f·x[c] − g·z[c] for every c of y: the
+// two subtractions in that order, with one load and store of y[c].
+func subScaledPair(y, x, z []float64, f, g float64) {
+	x, z = x[:len(y)], z[:len(y)]
+	for c, v := range y {
+		y[c] = v - f*x[c] - g*z[c]
+	}
+}
+
+// subScaledPairs is subScaledPair on y with f, g and on y2 with f2, g2,
+// loading x[c] and z[c] once for both.
+func subScaledPairs(y, y2, x, z []float64, f, g, f2, g2 float64) {
+	y2, x, z = y2[:len(y)], x[:len(y)], z[:len(y)]
+	for c, v := range y {
+		a, b := x[c], z[c]
+		y[c] = v - f*a - g*b
+		y2[c] = y2[c] - f2*a - g2*b
+	}
+}
+
+// luSolveFactored solves A·x = b in place (b becomes x) with the factors
+// and pivots from luFactor. It does not allocate.
+func luSolveFactored(A []float64, n int, piv []int, b []float64) {
+	A, piv, b = A[:n*n], piv[:n], b[:n]
+	// Row interchanges first (whole rows were swapped in luFactor, so L
+	// is stored in the final order), then L·y = P·b, then U·x = y.
+	for k, p := range piv {
+		if p != k {
+			b[k], b[p] = b[p], b[k]
+		}
+	}
+	for r := 1; r < n; r++ {
+		b[r] = subDot(b[r], A[r*n:r*n+r], b, 0)
+	}
+	for k := n - 1; k >= 0; k-- {
+		row := A[k*n : k*n+n]
+		b[k] = subDot(b[k], row, b, k+1) / row[k]
+	}
+}
+
+// subDot returns s − x[c]·y[c] − x[c+1]·y[c+1] − … − x[m−1]·y[m−1], m =
+// len(x) ≤ len(y), subtracting in that order (three terms a turn, small
+// enough to be inlined, without index checks once it is).
+func subDot(s float64, x, y []float64, c int) float64 {
+	y = y[:len(x)]
+	for ; c < len(x)-2; c += 3 {
+		s = s - x[c]*y[c] - x[c+1]*y[c+1] - x[c+2]*y[c+2]
+	}
+	for ; c < len(x); c++ {
+		s -= x[c] * y[c]
+	}
+	return s
+}
