@@ -1153,7 +1153,6 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		maxF, _ = w.eval()
 	}
 	res.Iterations = newtonIters + sweeps
-	res.Evaluations = w.evals
 	res.MaxResidual = maxF
 	if res.Status != Converged {
 		res.Reason = w.reason(res)
@@ -1166,6 +1165,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		res.MaxResidual = max(res.MaxResidual, max(math.Abs(g)/w.sc[stale], 2*tol))
 		res.Reason = fmt.Sprintf("%s: its market clears only on a step of its supply curve that moved away %d times (relative excess demand %.3g)", w.c.Market.Suppliers[stale].Name, maxUnpins, math.Abs(g)/w.sc[stale])
 	}
+	res.Evaluations = w.evals // last: the stale supplier's ownExcess above is one
 	return res
 }
 

@@ -220,3 +220,53 @@ func TestRescueCournotFacilityStall(t *testing.T) {
 		})
 	}
 }
+
+// TestEvaluationsCountEvery checks that Result.Evaluations counts every
+// evaluation of the solve, whatever path it took: full evaluations (eval,
+// the kink search's, the rescue's differences) and partial ones (a
+// supplier's own market in a sweep, a facility's or quota's bracketing),
+// including those after the solve stopped (the evaluation at the best
+// point of a failed solve, the stale supplier's excess demand). The
+// workspace's counter runs over the whole of a lone Solve (a path's
+// month solved again adds its first attempt's); Result.Evaluations must
+// equal it.
+func TestEvaluationsCountEvery(t *testing.T) {
+	tc := []struct {
+		name            string
+		adj, facCap, rp float64
+		coop            float64
+		maxIter         int
+		maxSweeps       int
+		want            Status
+	}{
+		{"rescued: Newton, sweeps and the rescue", 0.013, 16.25, 9.5, 0.2, 0, 0, Converged},
+		{"rescued after a second round", 0.008, 17.6, 9.7, 1, 0, 0, Converged},
+		{"stopped at the iteration limit", 0.013, 16.25, 9.5, 0.2, 3, 1, 0},
+	}
+	lags := [][2][]float64{
+		{{28.6, 12.3, 12.8, 6.6, 4.2, 3, 4.6, 0.5, 1.7, 0.7, 1.7}, {13, 9.3, 15.9, 5.1, 5.6, 5.4, 9.1}},
+		{{24, 16.7, 14.1, 10.7, 3.3, 2.3, 5.6, 0.74, 1.35, 1, 1.6}, {15.4, 7.9, 21.6, 2.9, 9.1, 5.9, 9.4}},
+		{{28.6, 12.3, 12.8, 6.6, 4.2, 3, 4.6, 0.5, 1.7, 0.7, 1.7}, {13, 9.3, 15.9, 5.1, 5.6, 5.4, 9.1}},
+	}
+	for k, c := range tc {
+		t.Run(c.name, func(t *testing.T) {
+			m := stallMarket(c.adj, c.facCap)
+			cal := mustCalibrate(t, m)
+			s := NewSolver(cal)
+			if c.maxIter > 0 {
+				s.MaxIter, s.MaxSweeps = c.maxIter, c.maxSweeps
+			}
+			lag := &Lag{Supply: lags[k][0], Demand: lags[k][1]}
+			res, err := s.Solve(stallPolicy(m, c.rp, c.coop, 0), lag, nil, NewSolution(cal))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (res.Status == Converged) != (c.want == Converged) {
+				t.Fatalf("status %v (%s), want the case's %v", res.Status, res.Reason, c.want)
+			}
+			if res.Evaluations != s.ws.evals || res.Evaluations == 0 {
+				t.Errorf("Result.Evaluations = %d, the solve evaluated %d times", res.Evaluations, s.ws.evals)
+			}
+		})
+	}
+}
