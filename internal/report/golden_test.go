@@ -90,6 +90,7 @@ func TestGolden(t *testing.T) {
 		{"headline.golden.csv", func(w io.Writer) error { return WriteHeadlineCSV(w, s) }},
 		{"sensitivity.golden.csv", func(w io.Writer) error { return WriteSensitivityCSV(w, fixtureSensitivity()) }},
 		{"sensitivity.golden.json", fixtureSensitivity().WriteJSON},
+		{"sensitivity.golden.txt", func(w io.Writer) error { return WriteSensitivityTable(w, fixtureSensitivity(), false) }},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var b bytes.Buffer

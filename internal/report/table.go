@@ -33,32 +33,58 @@ func (t *Table) Write(w io.Writer, markdown bool) error {
 	return t.WriteText(w)
 }
 
+// Mark is the footnote mark of a cell ("0.0108*": an end a joint rule
+// cut, a point that did not converge, an estimate at a bound). In a
+// right-aligned column of WriteText it hangs right of the column's
+// numbers, so that a marked number lines up with the unmarked ones.
+const Mark = "*"
+
+// splitMark splits a right-aligned cell into its text and its trailing
+// footnote mark ("" when it has none); a cell of marks only is text.
+func splitMark(cell string) (text, mark string) {
+	if t, ok := strings.CutSuffix(cell, Mark); ok && t != "" {
+		return t, Mark
+	}
+	return cell, ""
+}
+
 // WriteText writes the header and rows as columns two spaces apart, each
 // as wide as its widest cell (counted in runes), without trailing spaces.
+// In a right-aligned column the cells' texts align right and their
+// footnote marks (Mark) hang in a space of their own after it.
 func (t *Table) WriteText(w io.Writer) error {
 	rows := append([][]string{t.Head}, t.Rows...)
-	var width []int
+	// width[c] is the width of column c's texts, markWidth[c] that of the
+	// marks after them (right-aligned columns only).
+	var width, markWidth []int
 	for _, r := range rows {
 		for c, cell := range r {
 			if c >= len(width) {
 				width = append(width, 0)
+				markWidth = append(markWidth, 0)
+			}
+			mark := ""
+			if t.right(c) {
+				cell, mark = splitMark(cell)
 			}
 			width[c] = max(width[c], utf8.RuneCountInString(cell))
+			markWidth[c] = max(markWidth[c], utf8.RuneCountInString(mark))
 		}
 	}
 	bw := bufio.NewWriter(w)
 	var b strings.Builder
+	pad := func(s string, n int) string { return strings.Repeat(" ", n-utf8.RuneCountInString(s)) }
 	for _, r := range rows {
 		b.Reset()
 		for c, cell := range r {
-			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(cell))
 			if c > 0 {
 				b.WriteString("  ")
 			}
 			if t.right(c) {
-				b.WriteString(pad + cell)
+				text, mark := splitMark(cell)
+				b.WriteString(pad(text, width[c]) + text + mark + pad(mark, markWidth[c]))
 			} else {
-				b.WriteString(cell + pad)
+				b.WriteString(cell + pad(cell, width[c]))
 			}
 		}
 		bw.WriteString(strings.TrimRight(b.String(), " "))

@@ -1,0 +1,90 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestTableTextMarks: in a right-aligned column a footnote mark hangs
+// right of the numbers, so that a marked number's digits line up with the
+// unmarked ones'; in a left-aligned column a trailing '*' is text.
+func TestTableTextMarks(t *testing.T) {
+	cases := []struct {
+		name string
+		t    Table
+		want string
+	}{
+		{"no marks", Table{Head: []string{"p", "low"}, Rows: [][]string{{"a", "0.0071"}, {"bb", "0.2"}}},
+			"p      low\n" +
+				"a   0.0071\n" +
+				"bb     0.2\n"},
+		{"a mark hangs", Table{Head: []string{"p", "low", "high"}, Rows: [][]string{{"a", "0.0071", "0.0108*"}, {"bb", "0.2*", "0.7"}}},
+			"p      low     high\n" +
+				"a   0.0071   0.0108*\n" +
+				"bb     0.2*     0.7\n"},
+		{"wide header", Table{Head: []string{"p", "at high ($ bn)", "x"}, Rows: [][]string{{"a", "+0.05*", "1"}, {"b", "+1.44", "2"}}},
+			"p  at high ($ bn)   x\n" +
+				"a           +0.05*  1\n" +
+				"b           +1.44   2\n"},
+		{"left column", Table{Head: []string{"p", "v"}, Right: []bool{false, false}, Rows: [][]string{{"a*", "1*"}, {"bb", "22"}}},
+			"p   v\n" +
+				"a*  1*\n" +
+				"bb  22\n"},
+		{"mark only", Table{Head: []string{"p", "v"}, Rows: [][]string{{"a", "*"}, {"b", "12*"}}},
+			"p   v\n" +
+				"a   *\n" +
+				"b  12*\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := tc.t.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", b.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestSensitivityTableAligned: in the printed tornado every number
+// column's values, starred or not, end in the same column on every row.
+func TestSensitivityTableAligned(t *testing.T) {
+	var b strings.Builder
+	if err := SensitivityTable(fixtureSensitivity()).WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")[1:] // the rows, whose cells have no spaces
+	var ends [][]int
+	for _, line := range lines {
+		ends = append(ends, cellEnds(line))
+	}
+	for c := 1; c < len(ends[0]); c++ {
+		for k := range lines {
+			if len(ends[k]) != len(ends[0]) {
+				t.Fatalf("row %d has %d cells, row 0 %d:\n%s", k, len(ends[k]), len(ends[0]), b.String())
+			}
+			if ends[k][c] != ends[0][c] {
+				t.Errorf("column %d: row %d's number ends at %d, row 0's at %d:\n%s", c, k, ends[k][c], ends[0][c], b.String())
+			}
+		}
+	}
+}
+
+// cellEnds returns the rune column where each space-separated cell of line
+// ends, a trailing footnote mark left out.
+func cellEnds(line string) []int {
+	var ends []int
+	col := 0
+	for _, f := range strings.SplitAfter(line, " ") {
+		cell := strings.TrimRight(f, " ")
+		if cell != "" {
+			text, _ := splitMark(cell)
+			ends = append(ends, col+utf8.RuneCountInString(text))
+		}
+		col += utf8.RuneCountInString(f)
+	}
+	return ends
+}
