@@ -146,6 +146,7 @@ type workspace struct {
 	// y[n+len(tq)+len(rho)+s]. rsegCol is, per route, the position of its
 	// segment's z among the unknowns (−1: none).
 	segs    []segment
+	segCand []int // segStepsCleared's segments beyond the tolerance
 	segOn   int
 	rsegCol []int
 
@@ -1048,6 +1049,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			// final prices; unpin those that do not and go on.
 			if unpins < maxUnpins && w.unpinStale() {
 				unpins++
+				res.SegmentSteps = 0
 				maxF, ss = w.eval()
 				w.jacobian()
 				best = maxF
@@ -1072,6 +1074,16 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		}
 		if maxF <= tol {
 			continue // converged: the loop head checks pinned suppliers
+		}
+		if w.segOn > 0 {
+			// A segment's row that clears on a step of its tonnes
+			// narrower than the resolution of its discount cannot
+			// reach the tolerance: with every other row within it,
+			// the month is cleared (Result.SegmentSteps).
+			if mo, ns := w.segStepsCleared(tol); ns > 0 {
+				maxF, res.SegmentSteps = mo, ns
+				continue
+			}
 		}
 		if light < maxLight && newtonIters < maxIter && w.segOn > 0 {
 			// With segments on, Newton stopped at a kink of a quota's,

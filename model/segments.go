@@ -597,3 +597,53 @@ func (w *workspace) solveSeg(s int, tol float64) {
 	}
 	w.y[u] = z
 }
+
+// segStepCleared reports whether segment s's g, every price fixed,
+// changes sign within a few units in the last place of the segment's log
+// price ln p − z (8 ulp of max(1, |z|), as stepCleared's): its row clears
+// on a step of g narrower than the resolution of z, where |Φ| cannot
+// reach the tolerance (western-ban-russia's 2026-08 at a carrying cost
+// of 0.12 %/month: the segment's tonnes X, and the mine's marginal value
+// v with them, step by 2e-12 Mt/yr between neighbouring z, g by 5.6e-12
+// across 0). It evaluates at the two neighbours and leaves z as it was;
+// the caller evaluates again.
+func (w *workspace) segStepCleared(s int) bool {
+	u := w.segBase() + s
+	z := w.y[u]
+	d := 8 * 2.220446049250313e-16 * max(1, math.Abs(z))
+	gl := w.segExcess(s, max(0, z-d))
+	gh := w.segExcess(s, min(zMax, z+d))
+	w.y[u] = z
+	return gl >= 0 && gh <= 0
+}
+
+// segStepsCleared reports, when every row but segments' is within tol
+// and each segment row beyond it clears on a step (segStepCleared), the
+// largest residual of the other rows and how many segment rows are on a
+// step (n > 0); else n = 0. Its evaluations leave the point as it was.
+func (w *workspace) segStepsCleared(tol float64) (maxOther float64, n int) {
+	base := w.segBase()
+	w.segCand = w.segCand[:0]
+	for _, u := range w.unk {
+		a := math.Abs(w.F[u])
+		if u < base {
+			if a > tol {
+				return 0, 0
+			}
+			maxOther = max(maxOther, a)
+		} else if a > tol {
+			w.segCand = append(w.segCand, u-base)
+		}
+	}
+	if len(w.segCand) == 0 {
+		return 0, 0
+	}
+	for _, s := range w.segCand {
+		if sg := &w.segs[s]; sg.mode != 0 || !w.segStepCleared(s) {
+			w.eval()
+			return 0, 0
+		}
+	}
+	w.eval()
+	return maxOther, len(w.segCand)
+}

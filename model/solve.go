@@ -157,6 +157,12 @@ type Result struct {
 	// their sales equal their demand, and their residual (0) is not in
 	// MaxResidual.
 	Steps int
+	// SegmentSteps counts tied corridors' segments (docs/MODEL.md,
+	// section 3.4) whose row clears on a step of the segment's tonnes
+	// narrower than the resolution of its float64 discount z, every
+	// other row within the tolerance: the row's residual, below the
+	// step's height (about 5e-12), is not in MaxResidual.
+	SegmentSteps int
 	// Rescued says the ordinary solve (Newton and the bracketing
 	// fallback) failed and the price-form rescue found the solution
 	// (docs/MODEL.md, section 5).
