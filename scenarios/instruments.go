@@ -87,7 +87,7 @@ func RiskCostPctRange() model.Range { return model.Range{Lo: riskBound.lo, Hi: r
 // CostEvent shifts a supplier's unit costs.
 type CostEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 490 (an energy or logistics surcharge: a real cost; an export tax is export_tax)."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Added to every unit cost of the supplier, $/t, -1000 to 500 (an energy or logistics surcharge: a real cost; an export tax is export_tax)."`
 }
 
 // TariffQuotaEvent sets a tariff-rate quota on a route.
@@ -118,7 +118,7 @@ type RiskCostEvent struct {
 // ExportTaxEvent adds an export tax.
 type ExportTaxEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Export tax added, $/t, -500 to 490 (negative: a subsidy); the supplier's government collects it."`
+	USDPerT  *float64 `yaml:"usd_per_t" req:"true" unit:"$/t" doc:"Export tax added, $/t, -500 to 500 (negative: a subsidy); the supplier's government collects it."`
 }
 
 // ConductEvent sets a supplier's conduct parameter.
@@ -220,12 +220,12 @@ var (
 	addBound         = bound{lo: -1000, hi: 1000} // capacity changes, Mt/yr (and capacity + add ≥ 0)
 	costBound        = bound{lo: 0, hi: 1000}     // corridor costs, $/t
 	stockTargetBound = bound{lo: -50, hi: 200}    // stock-target shifts, %: −80 stalls bpc-breakup with the back-test's estimates
-	costAddBound     = bound{lo: -1000, hi: 490}  // cost shifts, $/t: with Belarus's rail tied to China and the back-test's estimates a step of +500 $/t on Canada prices it beyond 20× its base (eu-relief and every built-in extending history, 2023-11); 495 works
+	costAddBound     = bound{lo: -1000, hi: 500}  // cost shifts, $/t: 490 at base-2020 1.2.0 (a step of +500 $/t on Canada priced it beyond 20× in 2023-11); at 1.3.0 +500 works on every built-in
 	anyNumber        = bound{lo: math.Inf(-1), hi: math.Inf(1)}
 
 	concessionBound = bound{lo: 0, hi: 50}                // a concession in force, % of FOB: never a premium
 	riskBound       = bound{lo: 0, hi: 100}               // a risk cost in force, % of CFR
-	taxBound        = bound{lo: -500, hi: 490}            // an export tax, $/t: as a cost shift (costAddBound), +500 on Canada prices it beyond 20× (2023-11)
+	taxBound        = bound{lo: -500, hi: 500}            // an export tax, $/t: as a cost shift (costAddBound)
 	weightBound     = rangeBound(model.RangeConduct(), 1) // a cooperation weight
 	// conductBound is the valid range of a conduct event: a step from
 	// price-taking to conduct 0.45 on Canada in 2023-01 works on every

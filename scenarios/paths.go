@@ -83,10 +83,10 @@ var nonNeg = bound{lo: 0, hi: math.Inf(1)}
 // field at the bound (TestValidRangesWork). A market must also calibrate:
 // a netback ≤ 0 or a capacity below base sales is a located error.
 var (
-	maxPrice   = bound{lo: 0, hi: 950, loStrict: true} // FOB, $/t: with Belarus's rail tied to China and the back-test's estimates, at 990 and 1000 bpc-reunion stops at the iteration limit (Russia, 2026-07); 975 works
-	maxCost    = bound{lo: 0, hi: 1000}                // corridor cost, $/t
-	maxFreight = bound{lo: 0, hi: 120}                 // freight, $/t: from 123.8 on every route the conduct built-ins' fitted conduct no longer calibrates (Russia's in bpc-reunion, then bpc-breakup's)
-	maxTonnes  = bound{lo: 0, hi: 1000}                // capacities and flows, Mt/yr (world trade is ~70)
+	maxPrice   = bound{lo: 0, hi: 1000, loStrict: true} // FOB, $/t: 950 at base-2020 1.2.0 (bpc-reunion stopped at the iteration limit at 990 and 1000); at 1.3.0 1000 works on every built-in
+	maxCost    = bound{lo: 0, hi: 1000}                 // corridor cost, $/t
+	maxFreight = bound{lo: 0, hi: 120}                  // freight, $/t: from 123.8 on every route the conduct built-ins' fitted conduct no longer calibrates (Russia's in bpc-reunion, then bpc-breakup's)
+	maxTonnes  = bound{lo: 0, hi: 1000}                 // capacities and flows, Mt/yr (world trade is ~70)
 )
 
 // mfield is a market field: its key, unit, valid bound (file units), the
