@@ -33,7 +33,7 @@ func BenchmarkPathPair(b *testing.B) {
 // and Newton iterations (months the counterfactual shares with the
 // scenario are counted once). A month's cost is about these times an
 // evaluation's, plus its fixed set-up and outputs (docs/MODEL.md,
-// section 9.2, "Speed").
+// section 9.2, "Speed", and docs/SPEED.md).
 func BenchmarkPathPairWork(b *testing.B) {
 	s := loadBuiltin(b, "us-relief-2025")
 	ctx := context.Background()
