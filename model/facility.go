@@ -259,7 +259,7 @@ func (w *workspace) facUse(f int) float64 {
 // facResiduals computes Φ for every facility at the last eval, records the
 // piece of its mid function, and adds to max |F| and Σ F².
 func (w *workspace) facResiduals(maxF, ss float64) (float64, float64) {
-	base := w.n + len(w.tq)
+	base := w.facBase()
 	for f := range w.rho {
 		u := w.facUse(f)
 		w.fuse[f] = u
@@ -455,7 +455,7 @@ func (w *workspace) facExcess(f int, rh float64) float64 {
 // of a solve): its use falls as ρ rises (a dearer slot moves the users'
 // tonnes to their other corridors or cuts their output).
 func (w *workspace) solveFac(f int, tol float64) {
-	u := w.n + len(w.tq) + f
+	u := w.facBase() + f
 	g := func(rh float64) float64 { return w.facExcess(f, rh) }
 	// The bisection's decisions are replayed exactly, but g is only
 	// evaluated where its sign is not yet known: g is non-increasing in

@@ -11,7 +11,7 @@ import (
 // evaluating facExcess at every midpoint: the reference its faster
 // replay must reproduce bit for bit.
 func bisectFac(w *workspace, f int, tol float64) float64 {
-	u := w.n + len(w.tq) + f
+	u := w.facBase() + f
 	g := func(rh float64) float64 { return w.facExcess(f, rh) }
 	if !(g(0) > 0) {
 		return 0
@@ -64,7 +64,7 @@ func TestSolveFacReplaysBisection(t *testing.T) {
 				}
 				w.eval()
 				for f := range w.rho {
-					u := w.n + len(w.tq) + f
+					u := w.facBase() + f
 					for _, tol := range []float64{DefaultTol, mcTol} {
 						y0 := w.y[u]
 						e0 := w.evals

@@ -573,7 +573,7 @@ func (w *workspace) keepCarry(converged bool) {
 	}
 	w.psiCarry, w.psiNext = w.psiNext, w.psiCarry
 	w.yCarry = w.yCarry[:0]
-	base := w.n + len(w.tq)
+	base := w.facBase()
 	for f := range w.rho {
 		w.yCarry = append(w.yCarry, w.y[base+f])
 	}
@@ -705,10 +705,18 @@ func (w *workspace) unpinStale() bool {
 func (w *workspace) stepCleared(i int) bool {
 	w.othersSum(i)
 	y := w.y[i]
-	d := 8 * 2.220446049250313e-16 * max(1, math.Abs(y))
+	d := stepWidth(y)
 	gl, _ := w.ownExcess(i, y-d)
 	gh, _ := w.ownExcess(i, y+d)
 	return gl >= 0 && gh <= 0
+}
+
+// stepWidth is the half-width around an unknown y within which a row
+// that changes sign counts as clearing on a step the unknown cannot
+// resolve (stepCleared, segStepCleared): 8 units in the last place of
+// max(1, |y|).
+func stepWidth(y float64) float64 {
+	return 8 * 2.220446049250313e-16 * max(1, math.Abs(y))
 }
 
 // othersSum sets w.wo[r] = Σ_{j≠i} w[j][r] over participating suppliers.
@@ -1257,7 +1265,7 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 	for _, u := range w.unk {
 		w.ytry[u] = w.y[u]
 	}
-	fb := w.n + len(w.tq) // the facilities' unknowns: fb, fb+1, …
+	fb := w.facBase()
 	w.facF0 = append(w.facF0[:0], w.F[fb:fb+len(w.rho)]...)
 	// A facility whose residual a trial step overshot across its kink
 	// (flipped sign and grew), and the shortest such step.
@@ -1330,7 +1338,7 @@ func (w *workspace) stepTo(alpha float64) bool {
 // the sign it had at the start of the Newton step (w.facF0; a zero start
 // has none: false).
 func (w *workspace) facSide(f int) bool {
-	v, v0 := w.F[w.n+len(w.tq)+f], w.facF0[f]
+	v, v0 := w.F[w.facBase()+f], w.facF0[f]
 	return v0 != 0 && (v > 0) == (v0 > 0)
 }
 
@@ -1360,7 +1368,7 @@ func (w *workspace) facSide(f int) bool {
 // path left two stalls of TestRescueCournotFacilityStall where the
 // rescue could not solve them.
 func (w *workspace) kinkSearch(f int, lo, hi, mf, s2, ss, tol float64) (alpha, mfBest, s2Best float64) {
-	u := w.n + len(w.tq) + f
+	u := w.facBase() + f
 	alpha, mfBest, s2Best = lo, mf, s2
 	last, lo0 := lo, lo
 	for it := 0; it < kinkBisect; it++ {

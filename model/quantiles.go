@@ -153,7 +153,7 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 	C := b.cells
 	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
 		for c := c0; c < c1; c++ {
-			b.shared[c] = columnsEqual(vs, vc, c-c0, W, nd)
+			b.shared[c] = columnsEqual(vs, vc, c-c0, W, nd, false)
 			for kind := 0; kind < 3; kind++ {
 				lo, hi := math.Inf(1), math.Inf(-1)
 				for t := 0; t < nd; t++ {
@@ -173,30 +173,17 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 }
 
 // columnsEqual reports whether the nd values of vs and vc at off,
-// off + W, … are equal (==: zeros of either sign are equal).
-func columnsEqual(vs, vc []float64, off, W, nd int) bool {
+// off + W, … are equal: by == (zeros of either sign are equal), or bit
+// for bit when bitwise (a zero's sign counts).
+func columnsEqual(vs, vc []float64, off, W, nd int, bitwise bool) bool {
 	if nd <= 0 {
 		return true
 	}
 	end := off + (nd-1)*W + 1
 	vs, vc = vs[off:end], vc[off:end]
 	for i := 0; i < len(vs) && i < len(vc); i += W {
-		if vs[i] != vc[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// columnsIdentical is columnsEqual bit for bit (a zero's sign counts).
-func columnsIdentical(vs, vc []float64, off, W, nd int) bool {
-	if nd <= 0 {
-		return true
-	}
-	end := off + (nd-1)*W + 1
-	vs, vc = vs[off:end], vc[off:end]
-	for i := 0; i < len(vs) && i < len(vc); i += W {
-		if math.Float64bits(vs[i]) != math.Float64bits(vc[i]) {
+		a, b := vs[i], vc[i]
+		if bitwise && math.Float64bits(a) != math.Float64bits(b) || !bitwise && a != b {
 			return false
 		}
 	}
@@ -241,7 +228,7 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 		for c := c0; c < c1; c++ {
 			off := c - c0
 			if b.shared[c] {
-				if columnsEqual(vs, vc, off, W, nd) {
+				if columnsEqual(vs, vc, off, W, nd, false) {
 					b.update(c, 0, vs, vc, off, W, nd, &vals)
 					j := 2*C + c
 					if b.inv[j] == 0 && b.lo[j] == 0 {
@@ -578,7 +565,7 @@ func (b *bandStore) bands() []Band {
 		for c := c0; c < c1; c++ {
 			off := c - c0
 			for kind := 0; kind < 3; kind++ {
-				if kind == 1 && columnsIdentical(vs, vc, off, W, nd) {
+				if kind == 1 && columnsEqual(vs, vc, off, W, nd, true) {
 					// The counterfactual's values are the scenario's bit for
 					// bit: the same band, and a difference of nd exact zeros
 					// (x − x = +0), whose band is the zero Band.

@@ -166,7 +166,11 @@ func (w *workspace) prepareSegments() {
 }
 
 // segBase returns the index in y of the first segment's z.
-func (w *workspace) segBase() int { return w.n + len(w.tq) + len(w.rho) }
+func (w *workspace) segBase() int { return w.facBase() + len(w.rho) }
+
+// facBase is the index of the first facility's unknown ρ̂ in y and F,
+// after the suppliers' log prices and the quotas' ψ.
+func (w *workspace) facBase() int { return w.n + len(w.tq) }
 
 // segPrices sets e^(−z) of every segment on and the FOB multiplier
 // (1 − δ)·e^(−z) of its routes from y.
@@ -610,7 +614,7 @@ func (w *workspace) solveSeg(s int, tol float64) {
 func (w *workspace) segStepCleared(s int) bool {
 	u := w.segBase() + s
 	z := w.y[u]
-	d := 8 * 2.220446049250313e-16 * max(1, math.Abs(z))
+	d := stepWidth(z)
 	gl := w.segExcess(s, max(0, z-d))
 	gh := w.segExcess(s, min(zMax, z+d))
 	w.y[u] = z
