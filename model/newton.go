@@ -100,6 +100,10 @@ type workspace struct {
 	// the active ones among them and their active positions (Jacobian).
 	rl, rn     []int
 	jl, ja, jn []int
+	// With segments on, jsb[r*2n : r*2n+jsn[r]] lists the routes into r
+	// whose segment's z is an unknown, as pairs: the route's position in
+	// jl's list for r and the segment's column (jacobian).
+	jsb, jsn []int
 
 	// Per supplier.
 	sup    []supplier
@@ -165,7 +169,6 @@ type workspace struct {
 	jstate int
 	tu     []float64 // Jacobian scratch: a region's terms spread over its active positions
 	tv     []float64
-	tsb    []int
 
 	// Market conduct (conduct.go): φ, coalition index (−1: none) and
 	// cooperation weight λ per supplier; the strategic participants (φ >
@@ -225,7 +228,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
-		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n), tsb: make([]int, 0, 2*n),
+		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n),
 		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
 		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
@@ -630,6 +633,15 @@ func (w *workspace) activeLists() {
 			}
 		}
 		w.jn[r] = cnt
+		if w.segOn > 0 {
+			sb := w.jsb[2*r*n : 2*r*n]
+			for bb, j := range w.jl[r*n : r*n+cnt] {
+				if col := w.rsegCol[j*R+r]; col >= 0 {
+					sb = append(sb, bb, col)
+				}
+			}
+			w.jsn[r] = len(sb)
+		}
 	}
 }
 
@@ -946,14 +958,9 @@ func (w *workspace) jacobian() {
 		}
 		// The routes into r whose segment's z is an unknown (few), as
 		// pairs: the route's position in list, the segment's column.
-		sb := w.tsb[:0]
+		var sb []int
 		if w.segOn > 0 {
-			for bb, j := range list {
-				if col := w.rsegCol[j*R+r]; col >= 0 {
-					sb = append(sb, bb, col)
-				}
-			}
-			w.tsb = sb[:0]
+			sb = w.jsb[2*r*n : 2*r*n+w.jsn[r]]
 		}
 		// al is ascending: the row's columns are one slice from al[0].
 		// With gaps (a supplier without a route into r) tv is spread

@@ -131,7 +131,9 @@ func (w *workspace) setupSegments() {
 		}
 	}
 	if len(w.segs) > 0 {
-		w.rsegCol = make([]int, w.n*w.R)
+		nR := w.n * w.R
+		v := make([]int, 3*nR+w.R)
+		w.rsegCol, w.jsb, w.jsn = v[:nR:nR], v[nR:3*nR:3*nR], v[3*nR:]
 		for k := range w.rsegCol {
 			w.rsegCol[k] = -1
 		}
@@ -210,9 +212,13 @@ func (w *workspace) segSupplyPrice(i int, p float64, xs []float64) float64 {
 }
 
 // segResiduals computes Φ for every segment on at the last eval, records
-// its pieces for segJacobian, and adds to max |F| and Σ F².
+// its pieces for segJacobian, and adds to max |F| and Σ F². The mine's
+// marginal value v (and the corridor setting it) is one per supplier:
+// the segments are listed supplier by supplier (setupSegments), so a
+// supplier's second segment takes its first one's.
 func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 	m, R, base := w.c.Market, w.R, w.segBase()
+	vi, vv, vvl := -1, 0.0, -1 // the supplier whose v, vl are vv, vvl
 	for s := range w.segs {
 		sg := &w.segs[s]
 		if !sg.on {
@@ -230,14 +236,20 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		ks := max(kap, scaleFloor)
 		kp := sp.capIn(k)
 		S := w.S[i]
-		t, tc := w.segFlow(i, k, S)
-		plain := false
 		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
-		v, vl := 0.0, -1
-		if S < min(sp.K, sp.cap) {
-			v = sp.marginalCost(S)
-		} else if vl = sp.marginalUsed(S); vl >= 0 {
-			v = pt - sp.cost[vl] - sp.plainRent(sp.ord[vl])
+		if i != vi {
+			vi, vv, vvl = i, 0, -1
+			if S < min(sp.K, sp.cap) {
+				vv = sp.marginalCost(S)
+			} else if vvl = sp.marginalUsed(S); vvl >= 0 {
+				vv = pt - sp.cost[vvl] - sp.plainRent(sp.ord[vvl])
+			}
+		}
+		v, vl := vv, vvl
+		var t float64
+		var tc int8
+		plain := vl >= 0
+		if plain {
 			// At capacity or cap the corridor carrying the last tonne in
 			// the fill sorted by cost in force, a tied corridor's with its
 			// base route rent (plainOrder), sets v, and k's flow is
@@ -245,7 +257,9 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 			// dearer than a corridor with room, where its flow would
 			// otherwise be κ' and its row a spurious root (r = 0 when k
 			// is that corridor).
-			t, tc, plain = sp.plainFlow(k, S)
+			t, tc = sp.plainFlow(k, S)
+		} else {
+			t, tc = w.segFlow(i, k, S)
 		}
 		rr := pt*sg.e - (sp.pcost[k] + sp.shift + sg.ek) - v
 		a, b := rr/m.Suppliers[i].FOB, (kap-X)/ks
@@ -544,8 +558,8 @@ func (sp *supplier) marginalUsed(S float64) int {
 }
 
 // plainFlow returns the flow of tied corridor k when supplier sp sells S
-// in the plain order (plainOrder), with tc as segFlow's, and true.
-func (sp *supplier) plainFlow(k int, S float64) (t float64, tc int8, plain bool) {
+// in the plain order (plainOrder), with tc as segFlow's.
+func (sp *supplier) plainFlow(k int, S float64) (t float64, tc int8) {
 	var before float64
 	for _, kk := range sp.plainOrder() {
 		if kk == k {
@@ -557,11 +571,11 @@ func (sp *supplier) plainFlow(k int, S float64) (t float64, tc int8, plain bool)
 	t = S - before
 	switch {
 	case t >= kp:
-		return kp, 1, true
+		return kp, 1
 	case t <= 0:
-		return 0, -1, true
+		return 0, -1
 	}
-	return t, 0, true
+	return t, 0
 }
 
 // segExcess returns segment s's g at log discount z, every price fixed
