@@ -4,7 +4,8 @@ import "math"
 
 // luFactor factors A (n×n row-major) in place as P·A = L·U with partial
 // pivoting, recording the pivots in piv. It reports false for a singular
-// (or non-finite) matrix. It does not allocate.
+// (or non-finite) matrix, and returns the first row of A's trailing block
+// (luTail), which luSolveFactored takes. It does not allocate.
 //
 // Step k takes the largest |A[r][k]|, r ≥ k (the first of equals), as
 // the pivot, swaps whole rows (luSwap), stores each row's multiplier
@@ -18,14 +19,59 @@ import "math"
 // rows a turn). Every entry gets the same operations in the same order
 // as one step and one row at a time (TestLUSameAsOneStepAtATime checks
 // it bit for bit).
-func luFactor(A []float64, n int, piv []int) bool {
+//
+// The rows m … n−1 of the trailing block (luTail: zero in the columns
+// before m) take no part in steps 0 … m−1: their entries in those
+// columns, zero, cannot be a pivot, their multipliers are zero, and the
+// plain algorithm would change nothing in them but store each zero
+// multiplier as 0·(1/pivot), which luFactor leaves at 0. So it factors
+// the leading m rows over their m steps, and then the trailing block
+// alone (a Newton Jacobian's rows of quotas, facilities and segments
+// at a bound are such rows: their diagonal alone).
+func luFactor(A []float64, n int, piv []int) (tail int, ok bool) {
 	A, piv = A[:n*n], piv[:n]
-	for k := 0; k < n; k += 2 {
+	m := luTail(A, n)
+	return m, luSteps(A[:m*n], n, 0, m, piv) && luSteps(A, n, m, n, piv)
+}
+
+// luTail returns the smallest m ≥ 1 such that rows m … n−1 of A (n×n
+// row-major) are zero in columns 0 … m−1 (n when only m = n has it).
+func luTail(A []float64, n int) int {
+	m, lead := n, n // lead: the least first nonzero column of rows r … n−1, or r when it is ≥ r
+	for r := n - 1; r > 0 && lead > 0; r-- {
+		// The first nonzero entry of row r before column min(lead, r),
+		// or that column: four entries at a time while their bits, the
+		// sign's left out (−0), are all zero.
+		row := A[r*n : r*n+min(lead, r)]
+		c := 0
+		for ; len(row) >= 4; row = row[4:] {
+			if (math.Float64bits(row[0])|math.Float64bits(row[1])|math.Float64bits(row[2])|math.Float64bits(row[3]))<<1 != 0 {
+				break
+			}
+			c += 4
+		}
+		for _, v := range row {
+			if v != 0 {
+				break
+			}
+			c++
+		}
+		if lead = c; lead >= r {
+			m = r
+		}
+	}
+	return m
+}
+
+// luSteps takes luFactor's steps k0 … k1−1 on the rows k0 … len(A)/n − 1
+// of A (rows of n entries).
+func luSteps(A []float64, n, k0, k1 int, piv []int) bool {
+	for k := k0; k < k1; k += 2 {
 		kk := k*n + k // A[k][k]
 		if p, big := luPivot(A[kk:], n, k); !luSwap(A, n, piv, k, p, big) {
 			return false
 		}
-		if k+1 == n {
+		if k+1 == k1 {
 			break
 		}
 		// Step k on column k+1, and step k+1's pivot search as it goes
@@ -144,9 +190,11 @@ func subScaledPairs(y, y2, x, z []float64, f, g, f2, g2 float64) {
 	}
 }
 
-// luSolveFactored solves A·x = b in place (b becomes x) with the factors
-// and pivots from luFactor. It does not allocate.
-func luSolveFactored(A []float64, n int, piv []int, b []float64) {
+// luSolveFactored solves A·x = b in place (b becomes x) with the factors,
+// pivots and trailing block's first row (tail) from luFactor. The rows of
+// the trailing block skip the multipliers of the columns before tail,
+// zero. It does not allocate.
+func luSolveFactored(A []float64, n int, piv []int, tail int, b []float64) {
 	A, piv, b = A[:n*n], piv[:n], b[:n]
 	// Row interchanges first (whole rows were swapped in luFactor, so L
 	// is stored in the final order), then L·y = P·b, then U·x = y.
@@ -156,7 +204,11 @@ func luSolveFactored(A []float64, n int, piv []int, b []float64) {
 		}
 	}
 	for r := 1; r < n; r++ {
-		b[r] = subDot(b[r], A[r*n:r*n+r], b, 0)
+		c := 0
+		if r >= tail {
+			c = tail
+		}
+		b[r] = subDot(b[r], A[r*n:r*n+r], b, c)
 	}
 	for k := n - 1; k >= 0; k-- {
 		row := A[k*n : k*n+n]

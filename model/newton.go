@@ -162,6 +162,7 @@ type workspace struct {
 	// Newton linear algebra on the unknowns, N×N row-major (N = len(unk)).
 	J    []float64
 	piv  []int
+	tail int   // the first row of the factors' trailing block (luFactor)
 	apos []int // position of supplier i among the active ones
 	// jstate says what w.J holds: jacNone, jacFresh (the Jacobian at the
 	// current point) or jacFactored (LU factors of an earlier Jacobian,
@@ -529,6 +530,7 @@ func (w *workspace) copyLU(src *workspace) {
 	na := len(src.luUnk)
 	copy(w.J[:na*na], src.J[:na*na])
 	copy(w.piv[:na], src.piv[:na])
+	w.tail = src.tail
 	w.luUnk = append(w.luUnk[:0], src.luUnk...)
 	w.jstate = jacFactored
 }
@@ -1240,7 +1242,8 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 	}
 	chord := w.jstate == jacFactored
 	if w.jstate == jacFresh {
-		if !luFactor(w.J[:na*na], na, w.piv[:na]) {
+		var ok bool
+		if w.tail, ok = luFactor(w.J[:na*na], na, w.piv[:na]); !ok {
 			w.jstate = jacNone
 			mf, s2 := w.eval()
 			return mf, s2, false
@@ -1251,7 +1254,7 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 	for a, u := range w.unk {
 		w.dy[a] = -w.F[u]
 	}
-	luSolveFactored(w.J[:na*na], na, w.piv[:na], w.dy[:na])
+	luSolveFactored(w.J[:na*na], na, w.piv[:na], w.tail, w.dy[:na])
 	var big float64
 	for a := 0; a < na; a++ {
 		if v := math.Abs(w.dy[a]); v > big || math.IsNaN(v) {

@@ -214,13 +214,14 @@ func (w *workspace) rescueNewton(tol float64) (iters int, conv bool) {
 	for iters < rescueIter && mf > 0 {
 		iters++
 		w.fdJacobian()
-		if !luFactor(w.J[:na*na], na, w.piv[:na]) {
+		var ok bool
+		if w.tail, ok = luFactor(w.J[:na*na], na, w.piv[:na]); !ok {
 			break
 		}
 		for a, u := range w.unk {
 			w.dy[a] = -w.F[u]
 		}
-		luSolveFactored(w.J[:na*na], na, w.piv[:na], w.dy[:na])
+		luSolveFactored(w.J[:na*na], na, w.piv[:na], w.tail, w.dy[:na])
 		var big float64
 		for a := 0; a < na; a++ {
 			if v := math.Abs(w.dy[a]); v > big || math.IsNaN(v) {
