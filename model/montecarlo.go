@@ -87,11 +87,18 @@ type mcRunner struct {
 	layout   *mcLayout
 	acc      *metricAcc
 	rejected int // candidates the last draw rejected (drawSpecs)
+	// pre is the last draw's shared prefix in level cells: its months
+	// before the first the counterfactual solves on its own, times the
+	// series (every month when it never does).
+	pre int
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
 // returns "" on success, else why the draw failed and the status of the
-// failure (Failure when no month's status applies).
+// failure (Failure when no month's status applies). The row's
+// counterfactual half is written from r.pre on: the months before, which
+// the counterfactual shares with the scenario, are the scenario half's
+// (bandStore.forTiles reads them there).
 func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string, Status) {
 	s, c, rejected, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d)
 	r.rejected = rejected
@@ -114,6 +121,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	C := l.cells()
 	ns := len(l.series)
 	r.acc.reset()
+	r.pre = C
 	failure, fstatus := "", Converged
 	finite := true // every value written so far is finite
 	err = p.run(ctx, func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
@@ -131,9 +139,8 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 			v.def.fillAll(calS, ss, row[o:o+v.n])
 		}
 		finite = finite && allFinite(row[base:base+ns])
-		if cs == ss { // a shared month: the counterfactual is the scenario
-			copy(row[C+base:C+base+ns], row[base:base+ns])
-		} else {
+		if cs != ss { // not a shared month: the counterfactual is its own
+			r.pre = min(r.pre, base)
 			for _, v := range l.vars {
 				o := base + v.off
 				v.def.fillAll(calC, cs, row[C+o:C+o+v.n])
@@ -151,8 +158,11 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	if err != nil {
 		return err.Error(), Failure
 	}
-	if !finite { // name the first value, in row order
+	if !finite { // name the first value, in row order (a shared month's counterfactual is its scenario's)
 		for q, v := range row {
+			if q >= C && q < C+r.pre {
+				continue
+			}
 			if !distFinite(v) {
 				q %= C
 				se := &l.series[q%ns]
@@ -284,6 +294,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	if exactRegime {
 		store.exact = make([][]float64, draws)
 		store.exactOK = make([]bool, draws)
+		store.exactPre = make([]int, draws)
 		buf := make([]float64, draws*2*C)
 		for d := range store.exact {
 			store.exact[d] = buf[d*2*C : (d+1)*2*C : (d+1)*2*C]
@@ -318,6 +329,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	blockStatus := make([]Status, mcBlock)
 	blockOK := make([]bool, mcBlock)
 	blockRejected := make([]int, mcBlock)
+	blockPre := make([]int, mcBlock)
 
 	for d0 := 0; d0 < draws; d0 += mcBlock {
 		if err := ctx.Err(); err != nil {
@@ -342,7 +354,7 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 						return
 					}
 					blockFail[j], blockStatus[j] = r.draw(ctx, d0+j, rows[j], blockM[j*nm:(j+1)*nm])
-					blockRejected[j] = r.rejected
+					blockRejected[j], blockPre[j] = r.rejected, r.pre
 				}
 			}(runners[w])
 		}
@@ -373,12 +385,13 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		switch {
 		case exactRegime:
 			copy(store.exactOK[d0:d1], blockOK[:nb])
+			copy(store.exactPre[d0:d1], blockPre[:nb])
 		case !store.started():
 			if res.Converged > 0 {
-				store.startHistograms(rows[:nb], blockOK[:nb])
+				store.startHistograms(rows[:nb], blockOK[:nb], blockPre[:nb])
 			}
 		default:
-			store.add(rows[:nb], blockOK[:nb])
+			store.add(rows[:nb], blockOK[:nb], blockPre[:nb])
 		}
 		if opts.Progress != nil {
 			opts.Progress(d1, draws)

@@ -63,10 +63,10 @@ func TestBandStoreKnownDistribution(t *testing.T) {
 			if tc.pilot == 0 {
 				st.exact, st.exactOK = rows, ok
 			} else {
-				st.startHistograms(rows[:tc.pilot], ok[:tc.pilot])
+				st.startHistograms(rows[:tc.pilot], ok[:tc.pilot], nil)
 				for k := tc.pilot; k < tc.n; k += 64 {
 					e := min(k+64, tc.n)
-					st.add(rows[k:e], ok[k:e])
+					st.add(rows[k:e], ok[k:e], nil)
 				}
 				binW = 1 / st.inv[0]
 			}
@@ -98,8 +98,8 @@ func TestHistQuantileEdgeCases(t *testing.T) {
 	st := newBandStore(1, 1)
 	rows := [][]float64{{3, 3}, {3, 3}, {3, 3}}
 	ok := []bool{true, true, true}
-	st.startHistograms(rows, ok)
-	st.add([][]float64{{3, 3}, {4, 3}}, []bool{true, false}) // the failed draw is ignored
+	st.startHistograms(rows, ok, nil)
+	st.add([][]float64{{3, 3}, {4, 3}}, []bool{true, false}, nil) // the failed draw is ignored
 	b := st.bands()
 	if b[0].P5 != 3 || b[0].P95 != 3 || b[0].Mean != 3 || b[2].P50 != 0 {
 		t.Errorf("point mass: %+v / diff %+v", b[0], b[2])
@@ -110,8 +110,8 @@ func TestHistQuantileEdgeCases(t *testing.T) {
 	// Values outside the pilot range land in the tails and are bounded by
 	// the exact min and max.
 	st = newBandStore(1, 1)
-	st.startHistograms([][]float64{{1, 0}, {2, 0}}, []bool{true, true})
-	st.add([][]float64{{-10, 0}, {50, 0}}, []bool{true, true})
+	st.startHistograms([][]float64{{1, 0}, {2, 0}}, []bool{true, true}, nil)
+	st.add([][]float64{{-10, 0}, {50, 0}}, []bool{true, true}, nil)
 	b = st.bands()
 	if b[0].P5 < -10 || b[0].P95 > 50 || b[0].P95 <= 2 || b[0].P5 >= 1 {
 		t.Errorf("tails: %+v", b[0])
@@ -428,9 +428,9 @@ func TestHistFlushInvariant(t *testing.T) {
 		defer func(v int) { histFlushAt = v }(histFlushAt)
 		histFlushAt = flushAt
 		st := newBandStore(C, 2)
-		st.startHistograms(rows[:64], ok[:64])
+		st.startHistograms(rows[:64], ok[:64], nil)
 		for k := 64; k < n; k += 64 {
-			st.add(rows[k:min(k+64, n)], ok[k:min(k+64, n)])
+			st.add(rows[k:min(k+64, n)], ok[k:min(k+64, n)], nil)
 		}
 		return st.bands()
 	}

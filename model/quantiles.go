@@ -46,8 +46,9 @@ type bandStore struct {
 	workers int
 
 	// exact regime: every row kept
-	exact   [][]float64
-	exactOK []bool
+	exact    [][]float64
+	exactOK  []bool
+	exactPre []int // per row: shared prefix in level cells (forTiles); nil for none
 
 	// histogram regime (nil until started)
 	lo, inv  []float64 // per value cell: range start and bins per unit (0: zero-width range)
@@ -106,11 +107,26 @@ const (
 // (counterfactual) for the t-th converged row. The tile stride W is
 // c1 − c0 + tilePad, so that a column of the tile does not map onto a few
 // cache sets.
-func (b *bandStore) forTiles(rows [][]float64, ok []bool, f func(c0, c1, W, nd int, vs, vc []float64)) {
+//
+// pre[d] (nil: none) is the number of leading level cells of rows[d]
+// whose counterfactual value is the scenario's (the months a draw's
+// counterfactual shares with its scenario, mcRunner.draw): their
+// counterfactual half is not read, the scenario's values stand in for it,
+// and a chunk inside every converged row's prefix gets vc = vs (f only
+// reads the tiles).
+func (b *bandStore) forTiles(rows [][]float64, ok []bool, pre []int, f func(c0, c1, W, nd int, vs, vc []float64)) {
 	var live [][]float64
+	var livePre []int
+	minPre := b.cells
 	for d, row := range rows {
 		if ok[d] {
 			live = append(live, row)
+			p := 0
+			if pre != nil {
+				p = pre[d]
+			}
+			livePre = append(livePre, p)
+			minPre = min(minPre, p)
 		}
 	}
 	nd := len(live)
@@ -130,15 +146,23 @@ func (b *bandStore) forTiles(rows [][]float64, ok []bool, f func(c0, c1, W, nd i
 		vc := b.scratch[w][nd*W : 2*nd*W]
 		for t, row := range live {
 			copy(vs[t*W:t*W+c1-c0], row[c0:c1])
-			copy(vc[t*W:t*W+c1-c0], row[C+c0:C+c1])
+		}
+		if c1 <= minPre {
+			f(c0, c1, W, nd, vs, vs)
+			return
+		}
+		for t, row := range live {
+			p := min(max(livePre[t], c0), c1)
+			copy(vc[t*W:t*W+p-c0], vs[t*W:t*W+p-c0])
+			copy(vc[t*W+p-c0:t*W+c1-c0], row[C+p:C+c1])
 		}
 		f(c0, c1, W, nd, vs, vc)
 	})
 }
 
 // startHistograms builds the bins from the pilot rows (the converged ones
-// among rows) and adds the pilot to them.
-func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
+// among rows; pre as in forTiles) and adds the pilot to them.
+func (b *bandStore) startHistograms(rows [][]float64, ok []bool, pre []int) {
 	V := 3 * b.cells
 	b.lo = make([]float64, V)
 	b.inv = make([]float64, V)
@@ -151,7 +175,7 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 		b.min[j], b.max[j] = math.Inf(1), math.Inf(-1)
 	}
 	C := b.cells
-	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
+	b.forTiles(rows, ok, pre, func(c0, c1, W, nd int, vs, vc []float64) {
 		for c := c0; c < c1; c++ {
 			b.shared[c] = columnsEqual(vs, vc, c-c0, W, nd, false)
 			for kind := 0; kind < 3; kind++ {
@@ -169,14 +193,16 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool) {
 			}
 		}
 	})
-	b.add(rows, ok)
+	b.add(rows, ok, pre)
 }
 
 // columnsEqual reports whether the nd values of vs and vc at off,
 // off + W, … are equal: by == (zeros of either sign are equal), or bit
-// for bit when bitwise (a zero's sign counts).
+// for bit when bitwise (a zero's sign counts). The same tile passed as
+// both (forTiles: a chunk every draw shares) is equal without a look, as
+// its values are finite (the draws' rows are checked).
 func columnsEqual(vs, vc []float64, off, W, nd int, bitwise bool) bool {
-	if nd <= 0 {
+	if nd <= 0 || len(vs) > 0 && len(vc) > 0 && &vs[0] == &vc[0] {
 		return true
 	}
 	end := off + (nd-1)*W + 1
@@ -200,8 +226,9 @@ func tileValue(kind int, vs, vc []float64, k int) float64 {
 	return vs[k] - vc[k]
 }
 
-// add adds the converged rows to the histograms. Each value cell's sum is
-// accumulated in row order, so the result does not depend on workers.
+// add adds the converged rows (pre as in forTiles) to the histograms.
+// Each value cell's sum is accumulated in row order, so the result does
+// not depend on workers.
 //
 // While a level cell's counterfactual value has equalled its scenario
 // value in every draw so far (months before the two paths' policies
@@ -210,7 +237,7 @@ func tileValue(kind int, vs, vc []float64, k int) float64 {
 // the scenario's counts, min, max and sum are copied to the
 // counterfactual (they are its own, since every value so far was equal)
 // and both are filled from then on. This changes no result.
-func (b *bandStore) add(rows [][]float64, ok []bool) {
+func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 	nd := 0
 	for d := range rows {
 		if ok[d] {
@@ -223,7 +250,7 @@ func (b *bandStore) add(rows [][]float64, ok []bool) {
 	b.n += nd
 	C := b.cells
 	const S = histBins + 2
-	b.forTiles(rows, ok, func(c0, c1, W, nd int, vs, vc []float64) {
+	b.forTiles(rows, ok, pre, func(c0, c1, W, nd int, vs, vc []float64) {
 		var vals [mcBlock]float64
 		for c := c0; c < c1; c++ {
 			off := c - c0
@@ -560,7 +587,7 @@ func (b *bandStore) bands() []Band {
 		return out
 	}
 	C := b.cells
-	b.forTiles(b.exact, b.exactOK, func(c0, c1, W, nd int, vs, vc []float64) {
+	b.forTiles(b.exact, b.exactOK, b.exactPre, func(c0, c1, W, nd int, vs, vc []float64) {
 		buf := make([]float64, nd)
 		for c := c0; c < c1; c++ {
 			off := c - c0
