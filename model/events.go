@@ -90,13 +90,15 @@ func SetPolicy(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 // setEvents writes the base-year policy, every event in force in t and
 // then the drivers (SetPolicy without the demand trend).
 func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
-	setEventsFrom(pol, nil, c, spec, t)
+	setEventsFrom(pol, nil, c, spec, t, nil)
 }
 
 // setEventsFrom is setEvents starting from a copy of base, the base-year
 // policy of c's market (NewPolicy(c.Market)), or from Reset when base is
-// nil.
-func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month) {
+// nil. When routes is not nil, the events it applies of the instruments
+// that write route fields are appended to *routes in order, with their
+// intensities and values (inForce's list, for pathSim.generation).
+func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes *[]appliedEvent) {
 	pol.gen = 0
 	if base != nil {
 		pol.copyFrom(base)
@@ -114,6 +116,9 @@ func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month) {
 			}
 			if w == 0 {
 				continue
+			}
+			if routes != nil && instruments[e.Kind].routes {
+				*routes = append(*routes, appliedEvent{e, w, v})
 			}
 			applyEvent(pol, c, e, w, v)
 		}

@@ -113,8 +113,9 @@ func (ps *pathSim) reset() {
 // closed form (1 + g)^(k/12) (equal within rounding, ~1e-14 after 108
 // months). Months must come in order from k = 0 after reset.
 func (ps *pathSim) setPolicy(k int, t Month) {
-	setEventsFrom(ps.pol, ps.base, ps.cal, ps.spec, t)
-	ps.pol.gen = ps.generation(t)
+	cur := ps.force[:0]
+	setEventsFrom(ps.pol, ps.base, ps.cal, ps.spec, t, &cur)
+	ps.pol.gen = ps.generation(cur)
 	for r, f := range ps.gcur {
 		if k > 0 {
 			f *= ps.gstep[r]
@@ -127,16 +128,14 @@ func (ps *pathSim) setPolicy(k int, t Month) {
 }
 
 // generation returns the generation (Policy.gen) of the policy
-// setEventsFrom just wrote for month t: the last month's when the events
-// in force of the instruments that write the route fields (Ban, Wedge,
-// Concession, RiskCost, the quotas') are the last month's (the route
-// fields are then the same), a new one otherwise, and 0 with an event of
-// unknown kind.
-func (ps *pathSim) generation(t Month) uint64 {
-	cur, ok := inForce(ps.spec, t, ps.force[:0], false)
-	if !ok {
-		ps.gen = 0
-	} else if ps.gen == 0 || !sameForce(cur, ps.force0) {
+// setEventsFrom just wrote, whose events in force of the instruments that
+// write the route fields (Ban, Wedge, Concession, RiskCost, the quotas')
+// are cur (as inForce lists them; cur is ps.force's storage): the last
+// month's generation when they are the last month's (the route fields are
+// then the same), a new one otherwise. (An event of unknown kind cannot
+// get here: setEventsFrom cannot apply it, and ValidateEvents rejects it.)
+func (ps *pathSim) generation(cur []appliedEvent) uint64 {
+	if ps.gen == 0 || !sameForce(cur, ps.force0) {
 		ps.gen = policyGen.Add(1)
 	}
 	ps.force, ps.force0 = ps.force0, cur
