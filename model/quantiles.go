@@ -176,24 +176,35 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool, pre []int) {
 	}
 	C := b.cells
 	b.forTiles(rows, ok, pre, func(c0, c1, W, nd int, vs, vc []float64) {
+		diff := make([]float64, nd)
 		for c := c0; c < c1; c++ {
-			b.shared[c] = columnsEqual(vs, vc, c-c0, W, nd, false)
-			for kind := 0; kind < 3; kind++ {
-				lo, hi := math.Inf(1), math.Inf(-1)
-				for t := 0; t < nd; t++ {
-					v := tileValue(kind, vs, vc, t*W+c-c0)
-					lo, hi = min(lo, v), max(hi, v) // as math.Min and math.Max
-				}
-				j := kind*C + c
-				pad := histPad * (hi - lo)
-				b.lo[j] = lo - pad
-				if w := hi - lo + 2*pad; w > 0 {
-					b.inv[j] = histBins / w
-				}
+			off := c - c0
+			b.shared[c] = columnsEqual(vs, vc, off, W, nd, false)
+			for t := range diff {
+				diff[t] = vs[t*W+off] - vc[t*W+off]
 			}
+			b.setRange(c, vs[off:], W, nd)
+			b.setRange(C+c, vc[off:], W, nd)
+			b.setRange(2*C+c, diff, 1, nd)
 		}
 	})
 	b.add(rows, ok, pre)
+}
+
+// setRange sets value cell j's bins from the pilot's nd values src[0],
+// src[st], …: their min and max widened by histPad of the spread on each
+// side (a zero-width range leaves inv 0).
+func (b *bandStore) setRange(j int, src []float64, st, nd int) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for t := 0; t < nd; t++ {
+		v := src[t*st]
+		lo, hi = min(lo, v), max(hi, v) // as math.Min and math.Max
+	}
+	pad := histPad * (hi - lo)
+	b.lo[j] = lo - pad
+	if w := hi - lo + 2*pad; w > 0 {
+		b.inv[j] = histBins / w
+	}
 }
 
 // columnsEqual reports whether the nd values of vs and vc at off,
