@@ -104,6 +104,12 @@ type workspace struct {
 	// whose segment's z is an unknown, as pairs: the route's position in
 	// jl's list for r and the segment's column (jacobian).
 	jsb, jsn []int
+	// The routes of rl one after another (region by region), for eval's
+	// batched log and exp (fexpBatch, flogBatch): their ln β and 1 − σ
+	// (set with rl: routeLists) and eval's scratch for their delivered
+	// prices, exponents and exps.
+	rlnb, rom        []float64
+	rpd, rlog, rexpw []float64
 
 	// Per supplier.
 	sup    []supplier
@@ -226,6 +232,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R), epsX: vec(R),
 		stk: make([]bool, R), sPrev: vec(R), lnPe: vec(R), sBar: vec(R), gam: vec(R), phi12: vec(R), cons: vec(R),
 		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
+		rlnb: vec(n * R), rom: vec(n * R), rpd: vec(n * R), rlog: vec(n * R), rexpw: vec(n * R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
@@ -412,16 +419,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	if !keep {
 		w.rc.save(w, pol)
 	}
-	for r := 0; r < R; r++ {
-		cnt := 0
-		for _, i := range w.part {
-			if w.open[i*R+r] {
-				w.rl[r*n+cnt] = i
-				cnt++
-			}
-		}
-		w.rn[r] = cnt
-	}
+	w.routeLists()
 	w.prepareConduct(pol)
 	carried := w.carryLU && w.haveCarry
 	if carried {
@@ -457,6 +455,27 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.jstate = jacFactored
 	}
 	return nil
+}
+
+// routeLists sets w.rl and w.rn, the participating suppliers with an
+// open route into each region, and those routes' ln β and 1 − σ one after
+// another in the same order (w.rlnb, w.rom) for eval's batched passes.
+func (w *workspace) routeLists() {
+	n, R := w.n, w.R
+	m := 0
+	for r := 0; r < R; r++ {
+		om := 1 - w.sig[r]
+		cnt := 0
+		for _, i := range w.part {
+			if k := i*R + r; w.open[k] {
+				w.rl[r*n+cnt] = i
+				w.rlnb[m], w.rom[m] = w.lnb[k], om
+				cnt++
+				m++
+			}
+		}
+		w.rn[r] = cnt
+	}
 }
 
 // prepareRoutes sets supplier i's routes under pol: open, wedges, risk
@@ -779,43 +798,43 @@ func (w *workspace) eval() (maxF, ss float64) {
 	// The per-route arrays sliced to one length, so that one bounds
 	// check covers them all.
 	nR := n * R
-	omd, fr, tau1, lnb := w.omd[:nR], w.fr[:nR], w.tau1[:nR], w.lnb[:nR]
+	omd, fr, tau1 := w.omd[:nR], w.fr[:nR], w.tau1[:nR]
 	pdA, wA, xA := w.pd[:nR], w.w[:nR], w.x[:nR]
 	pA, DA := w.p[:n], w.D[:n]
-	// Three passes over the regions, so that the independent chains of
-	// latency (log → exp per route, log → exp per region) overlap in the
-	// processor instead of running one after another: the first stores
-	// each route's exponent ln β + (1−σ)·ln p_d in w, the second takes its
-	// exp and sums W (in the same order as one pass would: bit-identical),
-	// the third sets each region's price index, spending and flows.
+	// Three passes over the routes, so that the independent chains of
+	// latency (log → exp per route, log → exp per region) overlap instead
+	// of running one after another. The first stores each route's p_d
+	// also in rpd, the routes one after another (w.rl's order), and takes
+	// every route's exponent ln β + (1−σ)·ln p_d with one batched log
+	// (flogBatch, four routes an instruction where the processor has
+	// AVX2); the second takes their exps (fexpBatch) and sums W region by
+	// region in the same order as one pass would (bit-identical); the
+	// third sets each region's price index, spending and flows.
+	rpd := w.rpd[:nR]
+	m := 0
 	for r := 0; r < R; r++ {
-		om := 1 - w.sig[r]
 		for _, i := range w.rl[r*n : r*n+w.rn[r]] {
 			k := i*R + r
 			pd := (pA[i]*omd[k] + fr[k]) * tau1[k]
 			pdA[k] = pd
-			// flog(pd) with the range check written out so that the
-			// core is inlined.
-			var lpd float64
-			if pd >= 0x1p-1000 && pd <= 0x1p1000 {
-				lpd = flogCore(pd)
-			} else {
-				lpd = math.Log(pd)
-			}
-			wA[k] = lnb[k] + om*lpd
+			rpd[m] = pd
+			m++
 		}
 	}
+	rlog, rexpw := w.rlog[:m], w.rexpw[:m]
+	flogBatch(rlog, rpd[:m])
+	rom := w.rom[:m]
+	for j, lnb := range w.rlnb[:m] {
+		rlog[j] = lnb + rom[j]*rlog[j]
+	}
+	fexpBatch(rexpw, rlog)
+	m = 0
 	for r := 0; r < R; r++ {
 		var W float64
 		for _, i := range w.rl[r*n : r*n+w.rn[r]] {
-			k := i*R + r
-			var wk float64 // fexp, written out like flog above
-			if a := wA[k]; a > -700 && a < 700 {
-				wk = fexpCore(a)
-			} else {
-				wk = math.Exp(a)
-			}
-			wA[k] = wk
+			wk := rexpw[m]
+			m++
+			wA[i*R+r] = wk
 			W += wk
 		}
 		w.W[r] = W
