@@ -110,6 +110,7 @@ type workspace struct {
 	// prices, exponents and exps.
 	rlnb, rom        []float64
 	rpd, rlog, rexpw []float64
+	rlPart           []int // w.part when routeLists last ran
 
 	// Per supplier.
 	sup    []supplier
@@ -419,7 +420,12 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	if !keep {
 		w.rc.save(w, pol)
 	}
-	w.routeLists()
+	// The route lists depend only on the open routes and the
+	// participating suppliers: with the route set-up kept, they are the
+	// last prepare's.
+	if !keep || !slices.Equal(w.rlPart, w.part) {
+		w.routeLists()
+	}
 	w.prepareConduct(pol)
 	carried := w.carryLU && w.haveCarry
 	if carried {
@@ -476,6 +482,7 @@ func (w *workspace) routeLists() {
 		}
 		w.rn[r] = cnt
 	}
+	w.rlPart = append(w.rlPart[:0], w.part...)
 }
 
 // prepareRoutes sets supplier i's routes under pol: open, wedges, risk

@@ -11,7 +11,7 @@ import (
 // tariff-rate quota) and other fields (a corridor's capacity, demand, a
 // stock target) in other months, and checks in every month that the
 // route set-up prepare keeps (routeCache) is bit for bit the one it sets
-// up afresh.
+// up afresh, the route lists included.
 func TestRouteCacheKeepsRoutes(t *testing.T) {
 	m := pathMarket()
 	start := NewMonth(2020, 1)
@@ -46,11 +46,14 @@ func TestRouteCacheKeepsRoutes(t *testing.T) {
 			open, conc, closed           []bool
 			tau1, gov, risk, omd, dlt, y []float64
 			tq                           []trq
+			rl, rn                       []int     // the route lists (routeLists)
+			rlnb, rom                    []float64 // and their contiguous ln β and 1 − σ
 		}
 		snap := func() routes {
 			return routes{slices.Clone(w.open), slices.Clone(w.conc), slices.Clone(w.closed),
 				slices.Clone(w.tau1), slices.Clone(w.gov), slices.Clone(w.risk), slices.Clone(w.omd), slices.Clone(w.dlt),
-				slices.Clone(w.y[:w.ny]), slices.Clone(w.tq)}
+				slices.Clone(w.y[:w.ny]), slices.Clone(w.tq),
+				slices.Clone(w.rl), slices.Clone(w.rn), slices.Clone(w.rlnb), slices.Clone(w.rom)}
 		}
 		got := snap()
 		if keep {
@@ -66,7 +69,8 @@ func TestRouteCacheKeepsRoutes(t *testing.T) {
 		}
 		if !slices.Equal(got.open, want.open) || !slices.Equal(got.conc, want.conc) || !slices.Equal(got.closed, want.closed) ||
 			!same(got.tau1, want.tau1) || !same(got.gov, want.gov) || !same(got.risk, want.risk) ||
-			!same(got.omd, want.omd) || !same(got.dlt, want.dlt) || !same(got.y, want.y) || !slices.Equal(got.tq, want.tq) {
+			!same(got.omd, want.omd) || !same(got.dlt, want.dlt) || !same(got.y, want.y) || !slices.Equal(got.tq, want.tq) ||
+			!slices.Equal(got.rl, want.rl) || !slices.Equal(got.rn, want.rn) || !same(got.rlnb, want.rlnb) || !same(got.rom, want.rom) {
 			t.Fatalf("month %v (kept %v): the route set-up differs from a fresh one", tm, keep)
 		}
 		if _, err := ps.solve(k, tm); err != nil {
