@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"reflect"
 	"testing"
 )
 
@@ -10,7 +11,8 @@ import (
 // bound of the month the pair stops sharing its months, up to which the
 // counterfactual's policy is neither built nor compared — and the pair
 // (SimulatePair and the Monte Carlo's pairSim.run) shares its months
-// exactly until the policies differ.
+// exactly until the policies differ, its counterfactual equal to the path
+// simulated alone.
 func TestFirstDiffering(t *testing.T) {
 	start := NewMonth(2020, 1)
 	ban := Event{ID: "ban", Kind: EventBan, Supplier: 2, Region: 0, Start: start + 5}
@@ -68,6 +70,18 @@ func TestFirstDiffering(t *testing.T) {
 			if split != tc.split {
 				t.Errorf("the paths stop sharing at month %d, want %d", split, tc.split)
 			}
+			// The counterfactual, which carries the scenario's state
+			// into its first own month (carryFrom), is the path
+			// simulated alone, month by month.
+			alone, err := Simulate(context.Background(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, sol := range alone.Sol {
+				if !reflect.DeepEqual(run.Counterfactual.Sol[k], sol) {
+					t.Errorf("month %d: the pair's counterfactual differs from the path alone", k)
+				}
+			}
 			// pairSim.run (the Monte Carlo's) hands over the same
 			// Solution while the months are shared.
 			calS, calC, err := calibratePair(s, c)
@@ -82,6 +96,9 @@ func TestFirstDiffering(t *testing.T) {
 			err = p.run(context.Background(), func(k int, _ Month, ss, cs *Solution, _, _ Result) error {
 				if ss != cs && split == n {
 					split = k
+				}
+				if !reflect.DeepEqual(cs, alone.Sol[k]) {
+					t.Errorf("run, month %d: the counterfactual differs from the path alone", k)
 				}
 				return nil
 			})

@@ -238,6 +238,21 @@ func (ps *pathSim) advance(sol *Solution) {
 	}
 }
 
+// carryFrom gives ps the state src carries into its next month (lag,
+// warm start, price changes): a counterfactual that shared every month
+// so far with its scenario (same calibrated market, same policies) would
+// have advanced exactly as the scenario did, so it is advanced only once
+// it goes on by itself (pairSim).
+func (ps *pathSim) carryFrom(src *pathSim) {
+	copy(ps.lag.Supply, src.lag.Supply)
+	copy(ps.lag.Demand, src.lag.Demand)
+	copy(ps.lag.Stocks, src.lag.Stocks)
+	copy(ps.lag.Expect, src.lag.Expect)
+	copy(ps.start, src.start)
+	copy(ps.prev, src.prev)
+	copy(ps.step, src.step)
+}
+
 // pairSim steps a scenario and its counterfactual in lockstep. While both
 // share the calibrated market and every month so far had identical
 // policies, the counterfactual month is the scenario month (same inputs,
@@ -298,7 +313,8 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 		wasSame := same
 		if same = p.setCf(k, t, same); wasSame && !same {
 			// The counterfactual goes on by itself from here: it starts
-			// from the scenario's carried state (copyLU).
+			// from the scenario's carried state (carryFrom, copyLU).
+			p.c.carryFrom(p.s)
 			p.c.solver.ws.copyLU(p.s.solver.ws)
 		}
 		rs, err := p.s.solve(k, t)
@@ -306,9 +322,7 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 			return err
 		}
 		rc, cs := rs, p.s.sol
-		if same {
-			p.c.advance(p.s.sol)
-		} else {
+		if !same {
 			if rc, err = p.c.solve(k, t); err != nil {
 				return err
 			}
@@ -351,6 +365,9 @@ func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs 
 		if split < 0 {
 			if same = p.setCf(k, t, same); !same {
 				split = k
+				if p.c.cal == p.s.cal { // else it starts from its own market
+					p.c.carryFrom(p.s)
+				}
 				p.c.solver.ws.copyLU(p.s.solver.ws)
 				wg.Add(1)
 				go func() {
@@ -365,9 +382,6 @@ func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs 
 		if err != nil {
 			cancel()
 			return err
-		}
-		if split < 0 {
-			p.c.advance(p.s.sol)
 		}
 		onS(k, split < 0, rs)
 	}
