@@ -128,7 +128,7 @@ func Simulate(ctx context.Context, spec *Spec) (*Path, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := newPath(spec, cal)
+	path := newPath(spec, cal, ps.sol)
 	ps.into = func(k int) *Solution { return path.Sol[k] }
 	for k := range path.Months {
 		if k%12 == 0 && ctx.Err() != nil {
@@ -157,31 +157,25 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 	if err := checkSpec(counterfactual); err != nil {
 		return nil, err
 	}
-	// The scenario's stored Solutions are carved on the second core
-	// while this one calibrates and builds the simulators (carveAhead).
-	slab := carveAhead(scenario.Market, scenario.Months())
 	calS, calC, err := calibratePair(scenario, counterfactual)
 	if err != nil {
-		slab.drop()
 		return nil, err
 	}
 	p, err := newPairSim(scenario, counterfactual, calS, calC)
 	if err != nil {
-		slab.drop()
 		return nil, err
 	}
 	run := &Run{
-		Scenario:       newPathLazy(scenario, calS),
+		Scenario:       newPath(scenario, calS, p.s.sol),
 		Counterfactual: newPathLazy(counterfactual, calC),
 	}
-	run.Scenario.Sol = slab.get()
 	cf := run.Counterfactual
 	// Each month is solved straight into its stored Solution; the
 	// counterfactual's storage is carved at its first own month.
 	p.s.into = func(k int) *Solution { return run.Scenario.Sol[k] }
 	p.c.into = func(k int) *Solution {
 		if cf.Sol[k] == nil {
-			copy(cf.Sol[k:], solutionSlab(calC.Market, len(cf.Sol)-k))
+			copy(cf.Sol[k:], solutionSlab(p.c.sol, len(cf.Sol)-k))
 		}
 		return cf.Sol[k]
 	}

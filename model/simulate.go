@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 )
 
 // pathSim steps one path. It holds one Policy, one Solver and one Solution
@@ -429,13 +428,13 @@ func calibratePair(scen, cf *Spec) (calS, calC *Calibrated, err error) {
 	return calS, calC, nil
 }
 
-func newPath(spec *Spec, cal *Calibrated) *Path {
+func newPath(spec *Spec, cal *Calibrated, tmpl *Solution) *Path {
 	n := spec.Months()
 	p := &Path{
 		Spec:    spec,
 		Cal:     cal,
 		Months:  make([]Month, n),
-		Sol:     solutionSlab(cal.Market, n),
+		Sol:     solutionSlab(tmpl, n),
 		Results: make([]Result, n),
 	}
 	for k := range p.Months {
@@ -467,95 +466,54 @@ func (p *Path) count(k int, res Result) {
 	}
 }
 
-// slabAhead is a path's stored Solutions being carved (solutionSlab) on
-// a goroutine of their own, so that a pair's second core carves them
-// while the first calibrates the market and builds the simulators, and
-// the carving (about a tenth of a pair's time, most of it zeroing and
-// faulting in fresh memory) leaves the critical path. Whichever of the
-// goroutine and get comes first carves: when the goroutine has not
-// started by the time the Solutions are needed (a loaded machine), get
-// carves them itself instead of waiting for it.
-type slabAhead struct {
-	claimed atomic.Bool
-	done    chan []*Solution // the goroutine's Solutions, when it claimed them
-	m       *Market
-	n       int
-}
-
-// carveAhead starts carving n Solutions shaped for m, which it reads
-// until get or drop returns.
-func carveAhead(m *Market, n int) *slabAhead {
-	a := &slabAhead{done: make(chan []*Solution, 1), m: m, n: n}
-	go func() {
-		if a.claimed.CompareAndSwap(false, true) {
-			a.done <- solutionSlab(a.m, a.n)
-		}
-	}()
-	return a
-}
-
-// get returns the Solutions. Call get or drop once.
-func (a *slabAhead) get() []*Solution {
-	if a.claimed.CompareAndSwap(false, true) {
-		return solutionSlab(a.m, a.n)
-	}
-	return <-a.done
-}
-
-// drop stops the carving, or waits for the goroutine to finish it, so
-// that the market is no longer read.
-func (a *slabAhead) drop() {
-	if !a.claimed.CompareAndSwap(false, true) {
-		<-a.done
-	}
-}
-
-// solutionSlab returns n Solutions shaped for market m (as NewSolution
-// makes them), carved from a few large allocations.
-func solutionSlab(m *Market, n int) []*Solution {
+// solutionSlab returns n Solutions shaped like tmpl, carved from a few
+// large allocations.
+func solutionSlab(tmpl *Solution, n int) []*Solution {
 	per, rows := 0, 0
 	for f := range solFields {
 		sf := &solFields[f]
-		nr := sf.shape.rows(m)
 		if sf.vec != nil {
-			per += nr
+			per += len(*sf.vec(tmpl))
 			continue
 		}
-		rows += nr
-		for i := 0; i < nr; i++ {
-			per += sf.shape.cols(m, i)
+		m := *sf.mat(tmpl)
+		rows += len(m)
+		for _, r := range m {
+			per += len(r)
 		}
 	}
-	nS, nR := len(m.Suppliers), len(m.Regions)
 	floats := make([]float64, n*per)
 	heads := make([][]float64, n*rows)
-	binds := make([]Binding, n*nS)
-	traded := make([]bool, n*nR)
+	binds := make([]Binding, n*len(tmpl.Binding))
+	traded := make([]bool, n*len(tmpl.Traded))
 	sols := make([]Solution, n)
 	out := make([]*Solution, n)
 	for k := range sols {
 		s := &sols[k]
 		for f := range solFields {
 			sf := &solFields[f]
-			nr := sf.shape.rows(m)
 			if sf.vec != nil {
-				*sf.vec(s) = floats[:nr:nr]
-				floats = floats[nr:]
+				l := len(*sf.vec(tmpl))
+				*sf.vec(s) = floats[:l:l]
+				floats = floats[l:]
 				continue
 			}
-			h := heads[:nr:nr]
-			heads = heads[nr:]
-			for i := range h {
-				l := sf.shape.cols(m, i)
-				h[i] = floats[:l:l]
-				floats = floats[l:]
+			m := *sf.mat(tmpl)
+			l := len(m)
+			h := heads[:l:l]
+			heads = heads[l:]
+			for i, r := range m {
+				h[i] = floats[:len(r):len(r)]
+				floats = floats[len(r):]
 			}
 			*sf.mat(s) = h
 		}
-		s.Binding = binds[:nS:nS]
-		binds = binds[nS:]
-		s.Traded = traded[:nR:nR]
-		traded = traded[nR:]
+		l := len(tmpl.Binding)
+		s.Binding = binds[:l:l]
+		binds = binds[l:]
+		l = len(tmpl.Traded)
+		s.Traded = traded[:l:l]
+		traded = traded[l:]
 		out[k] = s
 	}
 	return out
