@@ -1351,30 +1351,23 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 	return mf, s2, false
 }
 
-// stepTo sets the unknowns to w.ytry + alpha·w.dy, clamped as clampU
-// does, and reports whether any of them moved. The unknowns are listed
-// by kind (activeLists): the active suppliers' log prices, then the
-// quotas' ψ, the facilities' ρ̂ and the segments' z on.
+// stepTo sets the unknowns to w.ytry + alpha·w.dy, clamped, and reports
+// whether any of them moved. The unknowns are listed by kind
+// (activeLists): the active suppliers' log prices first, clamped by
+// clampY directly, then the quotas', facilities' and segments' unknowns,
+// whose bounds clampU holds.
 func (w *workspace) stepTo(alpha float64) bool {
 	moved := false
 	unk, dy := w.unk, w.dy[:len(w.unk)]
-	na, nq, nf := len(w.act), len(w.tq), len(w.rho)
-	for a, u := range unk[:na] {
-		y := clampY(w.ytry[u] + alpha*dy[a])
-		moved = moved || y != w.y[u]
-		w.y[u] = y
-	}
-	for a := na; a < len(unk); a++ {
-		lo, hi := 0.0, zMax // a segment's z
-		switch {
-		case a < na+nq:
-			q := &w.tq[a-na]
-			lo, hi = q.lo, q.hi
-		case a < na+nq+nf:
-			hi = rhoMax // a facility's ρ̂
+	na := len(w.act)
+	for a, u := range unk {
+		v := w.ytry[u] + alpha*dy[a]
+		var y float64
+		if a < na {
+			y = clampY(v)
+		} else {
+			y = w.clampU(u, v)
 		}
-		u := unk[a]
-		y := min(max(w.ytry[u]+alpha*dy[a], lo), hi)
 		moved = moved || y != w.y[u]
 		w.y[u] = y
 	}
