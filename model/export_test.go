@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"math"
+)
 
 // MonthStart says how SolvePathMonth starts month t of a path: the
 // facilities' ρ̂ and segments' z (in yCarry's order: facilities, then
@@ -91,4 +95,51 @@ func SetMCExactLimit(v int) (restore func()) {
 	old := mcExactLimit
 	mcExactLimit = v
 	return func() { mcExactLimit = old }
+}
+
+// DrawRow simulates Monte Carlo draw d of the pair (seed seed) as
+// MonteCarlo's workers do, into a row and metrics prefilled with NaN,
+// and returns them, the row's shared prefix (level cells) and why the
+// draw failed ("" if it did not). With bound false no variable of the
+// layout is bound to the row: every value is copied from the month's
+// Solution with fillAll.
+func DrawRow(scen, cf *Spec, unc []Uncertain, seed uint64, d int, bound bool) (row, metrics []float64, pre int, why string) {
+	cal, err := Calibrate(scen.Market)
+	if err != nil {
+		return nil, nil, 0, err.Error()
+	}
+	l := newMCLayout(cal, scen)
+	if !bound {
+		l.rest = l.rest[:0]
+		for j := range l.vars {
+			l.vars[j].bound = false
+			l.rest = append(l.rest, l.vars[j])
+		}
+	}
+	defs := metricDefs(cal.Market)
+	r := &mcRunner{scen: scen, cf: cf, unc: unc, seed: seed, layout: l, acc: newMetricAcc(defs)}
+	row, metrics = make([]float64, 2*l.cells()), make([]float64, len(defs))
+	for _, v := range [][]float64{row, metrics} {
+		for q := range v {
+			v[q] = math.NaN()
+		}
+	}
+	why, _ = r.draw(context.Background(), d, row, metrics)
+	return row, metrics, r.pre, why
+}
+
+// BoundVariables returns the names of the variables a Monte Carlo draw of
+// spec's market solves straight into its row (mcLayout.binds).
+func BoundVariables(spec *Spec) ([]string, error) {
+	cal, err := Calibrate(spec.Market)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, v := range newMCLayout(cal, spec).vars {
+		if v.bound {
+			names = append(names, v.def.Name)
+		}
+	}
+	return names, nil
 }

@@ -51,6 +51,9 @@ type mcSeries struct {
 type mcLayout struct {
 	series []mcSeries
 	vars   []mcVar
+	// rest are the variables that are not bound (mcVar.bound), which
+	// mcRunner.draw writes into the row from each month's Solution.
+	rest   []mcVar
 	months int
 	from   int // first month of the report window
 }
@@ -58,19 +61,82 @@ type mcLayout struct {
 type mcVar struct {
 	def    *varDef
 	off, n int
+	// bound: the variable is a Solution field (varDef.field), which a
+	// draw's months are solved straight into (mcLayout.binds); false for
+	// a variable computed from several fields, or a second variable of
+	// the same field.
+	bound bool
 }
 
 func newMCLayout(cal *Calibrated, spec *Spec) *mcLayout {
 	l := &mcLayout{months: spec.Months(), from: reportFrom(spec)}
+	probe := NewSolution(cal) // to tell the fields apart
+	bound := map[any]bool{}
 	for j := range varDefs {
 		d := &varDefs[j]
 		names := EntityNames(cal, d.Entity)
-		l.vars = append(l.vars, mcVar{def: d, off: len(l.series), n: len(names)})
+		v := mcVar{def: d, off: len(l.series), n: len(names)}
+		if f := fieldOf(&d.field, probe); f != nil && !bound[f] {
+			v.bound, bound[f] = true, true
+		} else {
+			l.rest = append(l.rest, v)
+		}
+		l.vars = append(l.vars, v)
 		for e := range names {
 			l.series = append(l.series, mcSeries{def: d, e: e, entity: names[e]})
 		}
 	}
 	return l
+}
+
+// fieldOf returns sf's field of sol (a *[]float64 or *[][]float64), or
+// nil when sf names none.
+func fieldOf(sf *solField, sol *Solution) any {
+	switch {
+	case sf.vec != nil:
+		return sf.vec(sol)
+	case sf.mat != nil:
+		return sf.mat(sol)
+	}
+	return nil
+}
+
+// solBind is one slice of a Solution that a bound variable's values are
+// (the field, or one row of it) and its offset in a month of a row.
+type solBind struct {
+	p   *[]float64
+	off int
+}
+
+// binds appends to b sol's slices of the layout's bound variables.
+// bindMonth then points them at a month of a row, so that Solve writes
+// the month's values of those variables there, as fillAll would copy
+// them (TestDrawRowsBound).
+func (l *mcLayout) binds(sol *Solution, b []solBind) []solBind {
+	for _, v := range l.vars {
+		if !v.bound {
+			continue
+		}
+		if v.def.field.vec != nil {
+			b = append(b, solBind{v.def.field.vec(sol), v.off})
+			continue
+		}
+		rows, off := *v.def.field.mat(sol), v.off
+		for i := range rows {
+			b = append(b, solBind{&rows[i], off})
+			off += len(rows[i])
+		}
+	}
+	return b
+}
+
+// bindMonth points each slice of b at its values in month (a row from a
+// month's first value), keeping its length.
+func bindMonth(b []solBind, month []float64) {
+	for _, x := range b {
+		n := len(*x.p)
+		*x.p = month[x.off : x.off+n : x.off+n]
+	}
 }
 
 // cells is the number of level cells per path: series × months.
@@ -91,6 +157,9 @@ type mcRunner struct {
 	// before the first the counterfactual solves on its own, times the
 	// series (every month when it never does).
 	pre int
+	// bindS, bindC are the draw's Solutions' slices bound to its row
+	// (mcLayout.binds), kept for the next draw's.
+	bindS, bindC []solBind
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
@@ -120,6 +189,13 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	l := r.layout
 	C := l.cells()
 	ns := len(l.series)
+	// Each month is solved into the row (binds, bindMonth): the scenario's
+	// into month k of the row, the counterfactual's own months into its
+	// half.
+	solS, solC := p.s.sol, p.c.sol
+	r.bindS, r.bindC = l.binds(solS, r.bindS[:0]), l.binds(solC, r.bindC[:0])
+	p.s.into = func(k int) *Solution { bindMonth(r.bindS, row[k*ns:]); return solS }
+	p.c.into = func(k int) *Solution { bindMonth(r.bindC, row[C+k*ns:]); return solC }
 	r.acc.reset()
 	r.pre = C
 	failure, fstatus := "", Converged
@@ -134,14 +210,14 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 			return errDrawFailed
 		}
 		base := k * ns
-		for _, v := range l.vars {
+		for _, v := range l.rest {
 			o := base + v.off
 			v.def.fillAll(calS, ss, row[o:o+v.n])
 		}
 		finite = finite && allFinite(row[base:base+ns])
 		if cs != ss { // not a shared month: the counterfactual is its own
 			r.pre = min(r.pre, base)
-			for _, v := range l.vars {
+			for _, v := range l.rest {
 				o := base + v.off
 				v.def.fillAll(calC, cs, row[C+o:C+o+v.n])
 			}

@@ -6,23 +6,32 @@ type varDef struct {
 	Variable
 	get  func(c *Calibrated, sol *Solution, e int) float64
 	fill func(c *Calibrated, sol *Solution, dst []float64)
+	// field, when set, is the Solution field that holds the variable's
+	// values in entity order, a vector or rows flattened row after row
+	// (vecVar, matVar): a Monte Carlo draw solves its months straight
+	// into its row through it (mcLayout.bind) instead of copying them
+	// there with fill. Solve writes every field of a Solution
+	// (TestSolveWritesEveryField), so a variable that is a field needs
+	// nothing else; one computed from several fields leaves it nil.
+	field solField
 	// priced: a price or quantity of a region that has none when the
 	// region does not trade (Variable.Reported).
 	priced bool
 }
 
 // vecVar is a variable stored as a per-supplier or per-region vector.
-func vecVar(v Variable, f func(s *Solution) []float64) varDef {
-	return varDef{v,
-		func(c *Calibrated, s *Solution, e int) float64 { return f(s)[e] },
-		func(c *Calibrated, s *Solution, dst []float64) { copy(dst, f(s)) }, false}
+func vecVar(v Variable, f func(s *Solution) *[]float64) varDef {
+	return varDef{Variable: v,
+		get:   func(c *Calibrated, s *Solution, e int) float64 { return (*f(s))[e] },
+		fill:  func(c *Calibrated, s *Solution, dst []float64) { copy(dst, *f(s)) },
+		field: solField{vec: f}}
 }
 
 // matVar is a variable stored as rows (routes [i][r] or corridors [i][k]),
 // flattened row after row.
-func matVar(v Variable, f func(s *Solution) [][]float64) varDef {
+func matVar(v Variable, f func(s *Solution) *[][]float64) varDef {
 	get := func(c *Calibrated, s *Solution, e int) float64 {
-		for _, row := range f(s) {
+		for _, row := range *f(s) {
 			if e < len(row) {
 				return row[e]
 			}
@@ -31,112 +40,116 @@ func matVar(v Variable, f func(s *Solution) [][]float64) varDef {
 		return 0
 	}
 	fill := func(c *Calibrated, s *Solution, dst []float64) {
-		for _, row := range f(s) {
+		for _, row := range *f(s) {
 			dst = dst[copy(dst, row):]
 		}
 	}
-	return varDef{v, get, fill, false}
+	return varDef{Variable: v, get: get, fill: fill, field: solField{mat: f}}
 }
 
 // varDefs is the registry behind Variables, in output order. Names are
 // stable API (CSV columns, chart series, Monte Carlo bands, serve).
 var varDefs = []varDef{
-	{Variable{"benchmark_price", "$/t", EntityWorld, "benchmark price: the average CFR transaction price per tonne in the benchmark region (Brazil CFR, as the World Bank Pink Sheet quotes it); none when the region does not trade"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark }, nil, true},
+	{Variable: Variable{"benchmark_price", "$/t", EntityWorld, "benchmark price: the average CFR transaction price per tonne in the benchmark region (Brazil CFR, as the World Bank Pink Sheet quotes it); none when the region does not trade"},
+		get:    func(c *Calibrated, s *Solution, e int) float64 { return s.Benchmark },
+		priced: true},
 
 	vecVar(Variable{"fob_price", "$/t", EntitySupplier, "average FOB price received per tonne, after concessions (FOB revenue / sales)"},
-		func(s *Solution) []float64 { return s.FOBReceived }),
+		func(s *Solution) *[]float64 { return &s.FOBReceived }),
 	vecVar(Variable{"netback", "$/t", EntitySupplier, "average mine netback per tonne: FOB revenue less logistics costs, per tonne sold"},
-		func(s *Solution) []float64 { return s.Netback }),
+		func(s *Solution) *[]float64 { return &s.Netback }),
 	vecVar(Variable{"marginal_cost", "$/t", EntitySupplier, "long-run mine marginal cost of the month's output (S/B)^(1/η), at the mine gate"},
-		func(s *Solution) []float64 { return s.MarginalCost }),
+		func(s *Solution) *[]float64 { return &s.MarginalCost }),
 	vecVar(Variable{"sales", "Mt/yr", EntitySupplier, "tonnes sold, S[i], domestic sales included"},
-		func(s *Solution) []float64 { return s.Sales }),
+		func(s *Solution) *[]float64 { return &s.Sales }),
 	vecVar(Variable{"exports", "Mt/yr", EntitySupplier, "tonnes exported: sales less domestic sales (as in export statistics)"},
-		func(s *Solution) []float64 { return s.Exports }),
+		func(s *Solution) *[]float64 { return &s.Exports }),
 	vecVar(Variable{"revenue", "$M/yr", EntitySupplier, "FOB revenue received on all sales, after concessions (annual rate)"},
-		func(s *Solution) []float64 { return s.Revenue }),
+		func(s *Solution) *[]float64 { return &s.Revenue }),
 	vecVar(Variable{"export_revenue", "$M/yr", EntitySupplier, "FOB revenue received on exports (annual rate): the value export statistics record"},
-		func(s *Solution) []float64 { return s.ExportRev }),
+		func(s *Solution) *[]float64 { return &s.ExportRev }),
 	vecVar(Variable{"netback_revenue", "$M/yr", EntitySupplier, "mine netback revenue: FOB revenue less the cost of rail, ports and transit to the FOB point (annual rate): what the mines earn"},
-		func(s *Solution) []float64 { return s.NetbackRevenue }),
+		func(s *Solution) *[]float64 { return &s.NetbackRevenue }),
 	vecVar(Variable{"export_tax", "$M/yr", EntitySupplier, "export tax paid to the supplier's government (annual rate)"},
-		func(s *Solution) []float64 { return s.ExportTax }),
+		func(s *Solution) *[]float64 { return &s.ExportTax }),
 	vecVar(Variable{"concession_paid", "$M/yr", EntitySupplier, "price concessions granted to buyers, a transfer to them (annual rate)"},
-		func(s *Solution) []float64 { return s.ConcessionPaid }),
-	{Variable{"market_share", "fraction", EntitySupplier, "share of world exports (exports / Σ exports)"},
-		marketShare, marketShareFill, false},
+		func(s *Solution) *[]float64 { return &s.ConcessionPaid }),
+	{Variable: Variable{"market_share", "fraction", EntitySupplier, "share of world exports (exports / Σ exports)"},
+		get: marketShare, fill: marketShareFill},
 	vecVar(Variable{"capacity_use", "fraction", EntitySupplier, "production capacity utilisation S/K"},
-		func(s *Solution) []float64 { return s.CapacityUse }),
+		func(s *Solution) *[]float64 { return &s.CapacityUse }),
 	vecVar(Variable{"producer_surplus", "$M/yr", EntitySupplier, "producer surplus from the base year: netback revenue less export tax less the long-run variable mine cost; scenario − counterfactual is the producer's welfare change"},
-		func(s *Solution) []float64 { return s.ProducerSurplus }),
+		func(s *Solution) *[]float64 { return &s.ProducerSurplus }),
 	vecVar(Variable{"markup_rent", "$M/yr", EntitySupplier, "base markup rent: the base-year gap between netback and marginal cost, held as a share of the FOB price, times sales"},
-		func(s *Solution) []float64 { return s.MarkupRent }),
+		func(s *Solution) *[]float64 { return &s.MarkupRent }),
 	vecVar(Variable{"corridor_rent", "$M/yr", EntitySupplier, "scarcity rent earned because export corridors are full"},
-		func(s *Solution) []float64 { return s.CorridorRent }),
+		func(s *Solution) *[]float64 { return &s.CorridorRent }),
 	vecVar(Variable{"capacity_rent", "$M/yr", EntitySupplier, "scarcity rent earned because production capacity binds"},
-		func(s *Solution) []float64 { return s.CapacityRent }),
+		func(s *Solution) *[]float64 { return &s.CapacityRent }),
 	vecVar(Variable{"quota_rent", "$M/yr", EntitySupplier, "scarcity rent earned because an export cap binds"},
-		func(s *Solution) []float64 { return s.QuotaRent }),
+		func(s *Solution) *[]float64 { return &s.QuotaRent }),
 	vecVar(Variable{"facility_rent", "$M/yr", EntitySupplier, "the supplier's share of the scarcity rent of full shared facilities (the Russian Baltic ports): its tonnes through them times their shadow value"},
-		func(s *Solution) []float64 { return s.FacilityRent }),
+		func(s *Solution) *[]float64 { return &s.FacilityRent }),
 	vecVar(Variable{"adjustment_rent", "$M/yr", EntitySupplier, "short-run quasi-rent: output has not yet adjusted to the price (negative after a fall)"},
-		func(s *Solution) []float64 { return s.AdjustmentRent }),
-	{Variable{"inframarginal_rent", "$M/yr", EntitySupplier, "inframarginal rent: low-cost mines and corridors cheaper than the marginal one earn more than the marginal tonne"},
-		func(c *Calibrated, s *Solution, e int) float64 { return s.MineRent[e] + s.RouteRent[e] },
-		func(c *Calibrated, s *Solution, dst []float64) {
+		func(s *Solution) *[]float64 { return &s.AdjustmentRent }),
+	{Variable: Variable{"inframarginal_rent", "$M/yr", EntitySupplier, "inframarginal rent: low-cost mines and corridors cheaper than the marginal one earn more than the marginal tonne"},
+		get: func(c *Calibrated, s *Solution, e int) float64 { return s.MineRent[e] + s.RouteRent[e] },
+		fill: func(c *Calibrated, s *Solution, dst []float64) {
 			for i := range dst {
 				dst[i] = s.MineRent[i] + s.RouteRent[i]
 			}
-		}, false},
+		}},
 
 	priced(vecVar(Variable{"price_paid", "$/t", EntityRegion, "average price buyers pay per tonne: CFR plus import tariffs and quota premia (risk costs not included); none when the region does not trade"},
-		func(s *Solution) []float64 { return s.PricePaid })),
+		func(s *Solution) *[]float64 { return &s.PricePaid })),
 	priced(vecVar(Variable{"cfr_price", "$/t", EntityRegion, "average CFR transaction price per tonne (what sellers invoice, after concessions); none when the region does not trade"},
-		func(s *Solution) []float64 { return s.CFRPrice })),
+		func(s *Solution) *[]float64 { return &s.CFRPrice })),
 	vecVar(Variable{"tonnes", "Mt/yr", EntityRegion, "tonnes bought: the physical tonnes shipped into the region (its use plus the change in its stocks)"},
-		func(s *Solution) []float64 { return s.Tonnes }),
+		func(s *Solution) *[]float64 { return &s.Tonnes }),
 	vecVar(Variable{"imports", "Mt/yr", EntityRegion, "tonnes bought from suppliers based outside the region"},
-		func(s *Solution) []float64 { return s.Imports }),
+		func(s *Solution) *[]float64 { return &s.Imports }),
 	priced(vecVar(Variable{"ces_price_index", "$/t", EntityRegion, "CES price index P[r] of effective delivered prices (risk costs included): the model's unit cost of the region's potash bundle, a modelling device; none when the region does not trade"},
-		func(s *Solution) []float64 { return s.PriceIndex })),
+		func(s *Solution) *[]float64 { return &s.PriceIndex })),
 	priced(vecVar(Variable{"ces_quantity", "Mt/yr", EntityRegion, "CES quantity index X[r] of the shipments into the region (base-year tonnes): the model's composite, not tonnes; none when the region does not trade"},
-		func(s *Solution) []float64 { return s.Demand })),
+		func(s *Solution) *[]float64 { return &s.Demand })),
 	vecVar(Variable{"consumption", "Mt/yr", EntityRegion, "use by farmers (CES quantity, base-year tonnes): shipments less 12 × the month's change in stocks"},
-		func(s *Solution) []float64 { return s.Consumption }),
+		func(s *Solution) *[]float64 { return &s.Consumption }),
 	vecVar(Variable{"stocks", "Mt", EntityRegion, "stocks held by the region's importers and distributors at the end of the month (CES quantity, base-year tonnes)"},
-		func(s *Solution) []float64 { return s.Stocks }),
+		func(s *Solution) *[]float64 { return &s.Stocks }),
 	vecVar(Variable{"import_bill", "$M/yr", EntityRegion, "import bill: CFR value of the tonnes bought from suppliers based elsewhere"},
-		func(s *Solution) []float64 { return s.ImportBill }),
+		func(s *Solution) *[]float64 { return &s.ImportBill }),
 	vecVar(Variable{"tariff_revenue", "$M/yr", EntityRegion, "import tariffs collected by the region's government (tariff-rate quotas' own rates included)"},
-		func(s *Solution) []float64 { return s.TariffRevenue }),
+		func(s *Solution) *[]float64 { return &s.TariffRevenue }),
 	vecVar(Variable{"trq_rent", "$M/yr", EntityRegion, "quota rent of tariff-rate quotas on imports into the region, kept by its importers"},
-		func(s *Solution) []float64 { return s.TRQRent }),
+		func(s *Solution) *[]float64 { return &s.TRQRent }),
 	vecVar(Variable{"risk_cost", "$M/yr", EntityRegion, "risk costs buyers bear on sanctioned potash (compliance, insurance): a deadweight cost nobody collects"},
-		func(s *Solution) []float64 { return s.RiskCost }),
+		func(s *Solution) *[]float64 { return &s.RiskCost }),
 	vecVar(Variable{"concession_received", "$M/yr", EntityRegion, "price concessions received from sellers, a transfer to buyers"},
-		func(s *Solution) []float64 { return s.ConcessionReceived }),
+		func(s *Solution) *[]float64 { return &s.ConcessionReceived }),
 	vecVar(Variable{"consumer_surplus", "$M/yr", EntityRegion, "consumer surplus from the base-year price, on the long-run demand curve in force; scenario − counterfactual is the buyers' welfare change"},
-		func(s *Solution) []float64 { return s.ConsumerSurplus }),
-	{Variable{"traded", "fraction", EntityRegion, "1 when some supplier can serve the region, 0 when none can (then it has no price and no demand); in Monte Carlo bands, the share of draws"},
-		func(c *Calibrated, s *Solution, e int) float64 { return b2f(s.Traded[e]) },
-		func(c *Calibrated, s *Solution, dst []float64) {
+		func(s *Solution) *[]float64 { return &s.ConsumerSurplus }),
+	{Variable: Variable{"traded", "fraction", EntityRegion, "1 when some supplier can serve the region, 0 when none can (then it has no price and no demand); in Monte Carlo bands, the share of draws"},
+		get: func(c *Calibrated, s *Solution, e int) float64 { return b2f(s.Traded[e]) },
+		fill: func(c *Calibrated, s *Solution, dst []float64) {
 			for r, t := range s.Traded {
 				dst[r] = b2f(t)
 			}
-		}, false},
+		}},
 
 	matVar(Variable{"flow", "Mt/yr", EntityRoute, "tonnes shipped on the route x[i][r]"},
-		func(s *Solution) [][]float64 { return s.Flow }),
+		func(s *Solution) *[][]float64 { return &s.Flow }),
 	matVar(Variable{"delivered_price", "$/t", EntityRoute, "effective delivered price: CFR × (1 + tariff + quota premium + risk cost), what enters the CES index"},
-		func(s *Solution) [][]float64 { return s.Delivered }),
+		func(s *Solution) *[][]float64 { return &s.Delivered }),
 
 	matVar(Variable{"corridor_flow", "Mt/yr", EntityCorridor, "tonnes carried by an export corridor"},
-		func(s *Solution) [][]float64 { return s.CorridorFlow }),
+		func(s *Solution) *[][]float64 { return &s.CorridorFlow }),
 	matVar(Variable{"corridor_use", "fraction", EntityCorridor, "corridor utilisation flow/capacity (0 for a closed corridor)"},
-		func(s *Solution) [][]float64 { return s.CorridorUse }),
-	{Variable{"corridor_capacity", "Mt/yr", EntityCorridor, "corridor capacity in force"},
-		corridorCapacity, corridorCapacityFill, false},
+		func(s *Solution) *[][]float64 { return &s.CorridorUse }),
+	{Variable: Variable{"corridor_capacity", "Mt/yr", EntityCorridor, "corridor capacity in force"},
+		get: corridorCapacity, fill: corridorCapacityFill,
+		// A Solution from NewSolution has CorridorCap, and Solve copies
+		// the capacities in force into it: there the field is the variable.
+		field: solField{mat: func(s *Solution) *[][]float64 { return &s.CorridorCap }}},
 }
 
 // priced marks d as having no value when its region does not trade.

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"math"
+	"slices"
 	"testing"
 )
 
@@ -232,6 +234,149 @@ func TestMetricNamesUnique(t *testing.T) {
 		seen[mt.Name] = true
 		if mt.Unit == "" || mt.Doc == "" {
 			t.Errorf("%s: missing unit or doc", mt.Name)
+		}
+	}
+}
+
+// TestVariableFieldIsFill: a variable that declares its Solution field
+// (varDef.field), which a Monte Carlo draw solves straight into its row
+// (mcLayout.binds), has exactly that field's values, flattened row after
+// row, as fillAll writes them; and the fields so bound are distinct and
+// cover every variable that vecVar or matVar made.
+func TestVariableFieldIsFill(t *testing.T) {
+	m := pathMarket()
+	c := mustCalibrate(t, m)
+	s := handSolution(c)
+	fields := 0
+	for j := range varDefs {
+		d := &varDefs[j]
+		t.Run(d.Name, func(t *testing.T) {
+			f := fieldOf(&d.field, s)
+			if f == nil {
+				return
+			}
+			fields++
+			var want []float64
+			switch f := f.(type) {
+			case *[]float64:
+				want = *f
+			case *[][]float64:
+				for _, row := range *f {
+					want = append(want, row...)
+				}
+			}
+			got := make([]float64, EntityCount(c, d.Entity))
+			d.fillAll(c, s, got)
+			if len(want) != len(got) {
+				t.Fatalf("field has %d values, the variable %d", len(want), len(got))
+			}
+			for e := range got {
+				if math.Float64bits(got[e]) != math.Float64bits(want[e]) {
+					t.Errorf("entity %d: fillAll %v, field %v", e, got[e], want[e])
+				}
+			}
+		})
+	}
+	l := newMCLayout(c, &Spec{Market: m, Start: NewMonth(2025, 1), End: NewMonth(2025, 2)})
+	bound := 0
+	for _, v := range l.vars {
+		if v.bound {
+			bound++
+		}
+	}
+	if bound != fields || bound+len(l.rest) != len(varDefs) {
+		t.Errorf("%d variables bound, %d declare a field; %d rest of %d", bound, fields, len(l.rest), len(varDefs))
+	}
+	if fields < len(varDefs)/2 {
+		t.Errorf("only %d of %d variables declare a field", fields, len(varDefs))
+	}
+}
+
+// TestSolveWritesEveryField: Solve overwrites every value of the Solution
+// it is given (a Monte Carlo draw solves each month into its row, which
+// holds the last draw's values: mcLayout.binds), including for a closed
+// supplier, a region that does not trade and every supplier closed.
+func TestSolveWritesEveryField(t *testing.T) {
+	m := testMarket()
+	c := mustCalibrate(t, m)
+	bel := m.SupplierIndex("Belarus")
+	us := m.RegionIndex("United States")
+	lag := &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...),
+		Stocks: make([]float64, len(c.Q0)), Expect: append([]float64(nil), c.P0...)}
+	for r := range lag.Stocks {
+		lag.Stocks[r] = 0.1 * c.Q0[r]
+	}
+	for _, tc := range []struct {
+		name  string
+		lag   *Lag
+		apply func(p *Policy)
+	}{
+		{"base", nil, func(p *Policy) {}},
+		{"lagged, with stocks", lag, func(p *Policy) {}},
+		{"supplier closed", nil, func(p *Policy) {
+			for r := range p.Ban[bel] {
+				p.Ban[bel][r] = true
+			}
+		}},
+		{"region not traded", lag, func(p *Policy) {
+			for i := range m.Suppliers {
+				p.Ban[i][us] = true
+			}
+		}},
+		{"every supplier closed", nil, func(p *Policy) {
+			for i := range m.Suppliers {
+				p.ExportCap[i] = 0
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := NewPolicy(m)
+			tc.apply(pol)
+			fresh, poisoned := NewSolution(c), NewSolution(c)
+			eachValue(poisoned, func(v *float64) { *v = math.NaN() })
+			poisoned.Benchmark = math.NaN()
+			for i := range poisoned.Binding {
+				poisoned.Binding[i] = Binding(99)
+			}
+			for r := range poisoned.Traded {
+				poisoned.Traded[r] = true
+			}
+			for _, sol := range []*Solution{fresh, poisoned} {
+				if _, err := NewSolver(c).Solve(pol, tc.lag, nil, sol); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []float64
+			eachValue(poisoned, func(v *float64) { got = append(got, *v) })
+			q := 0
+			eachValue(fresh, func(v *float64) {
+				if math.Float64bits(*v) != math.Float64bits(got[q]) {
+					t.Errorf("value %d (solFields order) not written: %v, from a fresh Solution %v", q, got[q], *v)
+				}
+				q++
+			})
+			if math.Float64bits(poisoned.Benchmark) != math.Float64bits(fresh.Benchmark) ||
+				!slices.Equal(poisoned.Binding, fresh.Binding) || !slices.Equal(poisoned.Traded, fresh.Traded) {
+				t.Errorf("Benchmark, Binding or Traded not written")
+			}
+		})
+	}
+}
+
+// eachValue calls f with every float value of sol's solFields, in order.
+func eachValue(sol *Solution, f func(v *float64)) {
+	for _, sf := range solFields {
+		if sf.vec != nil {
+			v := *sf.vec(sol)
+			for k := range v {
+				f(&v[k])
+			}
+			continue
+		}
+		for _, row := range *sf.mat(sol) {
+			for k := range row {
+				f(&row[k])
+			}
 		}
 	}
 }
