@@ -11,24 +11,60 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 	c, m := w.c, w.c.Market
 	n, R := w.n, w.R
 
-	// Per route: flows and prices (also for banned routes).
+	// Per route: flows and prices (also for banned routes), and each
+	// region's sums over its routes, supplier after supplier (the sums of
+	// CFR value and price paid in CFRPrice and PricePaid until they are
+	// divided by the tonnes).
+	tonnes, imports, bill := sol.Tonnes[:R], sol.Imports[:R], sol.ImportBill[:R]
+	tariff, rent, risk, conc := sol.TariffRevenue[:R], sol.TRQRent[:R], sol.RiskCost[:R], sol.ConcessionReceived[:R]
+	cfrSum, paidSum := sol.CFRPrice[:R], sol.PricePaid[:R]
+	for _, v := range [...][]float64{tonnes, imports, bill, tariff, rent, risk, conc, cfrSum, paidSum} {
+		clear(v)
+	}
 	for i := 0; i < n; i++ {
 		p := w.p[i]
-		if w.closed[i] {
+		closed := w.closed[i]
+		if closed {
 			p = reservationPrice(&w.sup[i])
 		}
 		sol.FOB[i] = p
+		k0 := i * R
 		flow, cfr, del := sol.Flow[i][:R], sol.CFR[i][:R], sol.Delivered[i][:R]
+		open, xs, omd, fr := w.open[k0:k0+R], w.x[k0:k0+R], w.omd[k0:k0+R], w.fr[k0:k0+R]
+		tau1, risk0, gov, ez, dlt := w.tau1[k0:k0+R], w.risk[k0:k0+R], w.gov[k0:k0+R], w.ez[k0:k0+R], w.dlt[k0:k0+R]
+		home, domReg, domShare := c.Home[i], c.domReg[i], c.domShare[i]
 		for r := 0; r < R; r++ {
-			k := i*R + r
 			x := 0.0
-			if w.open[k] && !w.closed[i] {
-				x = w.x[k]
+			if open[r] && !closed {
+				x = xs[r]
 			}
-			pi := p*w.omd[k] + w.fr[k]
+			pi := p*omd[r] + fr[r]
 			flow[r] = x
 			cfr[r] = pi
-			del[r] = pi * w.tau1[k]
+			del[r] = pi * tau1[r]
+			if x == 0 {
+				continue
+			}
+			tonnes[r] += x
+			cfrSum[r] += pi * x
+			paidSum[r] += pi * (tau1[r] - risk0[r]) * x
+			risk[r] += pi * risk0[r] * x
+			tariff[r] += pi * gov[r] * x
+			conc[r] += p * ez[r] * dlt[r] * x
+			if len(w.tq) > 0 {
+				if g, q, ok := w.trqSplit(k0+r, pi, x); ok {
+					tariff[r] += g
+					rent[r] += q
+				}
+			}
+			if home != r {
+				imp := x
+				if domReg == r {
+					imp -= domShare * x
+				}
+				imports[r] += imp
+				bill[r] += pi * imp
+			}
 		}
 	}
 
@@ -38,42 +74,9 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 	}
 
 	// Per region.
-	clear(sol.TRQRent)
-	nR := n * R
-	tau1, risk0, gov, ez, dlt := w.tau1[:nR], w.risk[:nR], w.gov[:nR], w.ez[:nR], w.dlt[:nR]
-	fob, home, domReg, domShare := sol.FOB[:n], c.Home[:n], c.domReg[:n], c.domShare[:n]
 	for r := 0; r < R; r++ {
-		var tonnes, imports, cfr, paid, bill, tariff, rent, risk, conc float64
-		for i := 0; i < n; i++ {
-			x := sol.Flow[i][r]
-			if x == 0 {
-				continue
-			}
-			k := i*R + r
-			pi := sol.CFR[i][r]
-			tonnes += x
-			cfr += pi * x
-			paid += pi * (tau1[k] - risk0[k]) * x
-			risk += pi * risk0[k] * x
-			tariff += pi * gov[k] * x
-			conc += fob[i] * ez[k] * dlt[k] * x
-			if len(w.tq) > 0 {
-				if g, q, ok := w.trqSplit(k, pi, x); ok {
-					tariff += g
-					rent += q
-				}
-			}
-			if home[i] != r {
-				imp := x
-				if domReg[i] == r {
-					imp -= domShare[i] * x
-				}
-				imports += imp
-				bill += pi * imp
-			}
-		}
-		sol.Tonnes[r], sol.Imports[r], sol.ImportBill[r] = tonnes, imports, bill
-		sol.TariffRevenue[r], sol.TRQRent[r], sol.RiskCost[r], sol.ConcessionReceived[r] = tariff, rent, risk, conc
+		cfr, paid := cfrSum[r], paidSum[r]
+		sol.CFRPrice[r], sol.PricePaid[r] = 0, 0
 		// The long-run demand curve in force, s·A·P^(−ε): consumer
 		// surplus is measured on it (section 6).
 		eps := m.Regions[r].Eps
@@ -82,9 +85,8 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 			sol.Traded[r] = true
 			sol.PriceIndex[r] = P
 			sol.Demand[r] = w.PQ[r] / P
-			sol.CFRPrice[r], sol.PricePaid[r] = 0, 0
-			if tonnes > 0 {
-				sol.CFRPrice[r], sol.PricePaid[r] = cfr/tonnes, paid/tonnes
+			if t := tonnes[r]; t > 0 {
+				sol.CFRPrice[r], sol.PricePaid[r] = cfr/t, paid/t
 			}
 			qlr := 0.0
 			if !math.IsInf(w.lnALR[r], -1) {
@@ -99,7 +101,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		// in force (the exact loss is unbounded for ε ≤ 1, which has no
 		// finite choke price).
 		sol.Traded[r] = false
-		sol.PriceIndex[r], sol.Demand[r], sol.CFRPrice[r], sol.PricePaid[r] = 0, 0, 0, 0
+		sol.PriceIndex[r], sol.Demand[r] = 0, 0
 		sol.ConsumerSurplus[r] = 0
 		if !math.IsInf(w.lnALR[r], -1) {
 			sol.ConsumerSurplus[r] = -math.Exp(w.lnALR[r] + (1-eps)*math.Log(c.P0[r]))
@@ -151,21 +153,22 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 	}
 	p := w.p[i]
 	var S, rev, conc, dom, domRev, segd float64
-	flow := sol.Flow[i][:R]
+	k0 := i * R
+	flow, omd, ez, dlt := sol.Flow[i][:R], w.omd[k0:k0+R], w.ez[k0:k0+R], w.dlt[k0:k0+R]
+	home, domReg, domShare := c.Home[i], c.domReg[i], c.domShare[i]
 	for r := 0; r < R; r++ {
 		x := flow[r]
-		k := i*R + r
 		S += x
-		rev += p * w.omd[k] * x
-		conc += p * w.ez[k] * w.dlt[k] * x
-		segd += p * (1 - w.dlt[k]) * (1 - w.ez[k]) * x // the segments' discounts (segments.go)
+		rev += p * omd[r] * x
+		conc += p * ez[r] * dlt[r] * x
+		segd += p * (1 - dlt[r]) * (1 - ez[r]) * x // the segments' discounts (segments.go)
 		switch r {
-		case c.Home[i]:
+		case home:
 			dom += x
-			domRev += p * w.omd[k] * x
-		case c.domReg[i]:
-			dom += c.domShare[i] * x
-			domRev += c.domShare[i] * p * w.omd[k] * x
+			domRev += p * omd[r] * x
+		case domReg:
+			dom += domShare * x
+			domRev += domShare * p * omd[r] * x
 		}
 	}
 	sol.Sales[i] = S
