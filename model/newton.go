@@ -111,6 +111,12 @@ type workspace struct {
 	rlnb, rom        []float64
 	rpd, rlog, rexpw []float64
 	rlPart           []int // w.part when routeLists last ran
+	// rlGen counts routeLists' runs; alGen and alUnk are rlGen and
+	// w.unk when activeLists last built jl, ja, jn, jsb, jsn and rsegCol,
+	// which depend on nothing else (the segments' reach is fixed, and
+	// the pinned suppliers are the participating ones not in w.unk).
+	rlGen, alGen int
+	alUnk        []int
 
 	// Per supplier.
 	sup    []supplier
@@ -483,6 +489,7 @@ func (w *workspace) routeLists() {
 		w.rn[r] = cnt
 	}
 	w.rlPart = append(w.rlPart[:0], w.part...)
+	w.rlGen++
 }
 
 // prepareRoutes sets supplier i's routes under pol: open, wedges, risk
@@ -619,8 +626,11 @@ func (w *workspace) keepCarry(converged bool) {
 	w.haveCarry = true
 }
 
-// activeLists rebuilds the active positions and the Jacobian's per-region
-// lists from w.act.
+// activeLists rebuilds the active positions, the unknowns and the
+// Jacobian's per-region lists from w.act. The per-region lists (and
+// rsegCol) are kept when the route lists (rlGen) and the unknowns are
+// those they were built from: a path's months mostly solve for the same
+// unknowns over the same routes.
 func (w *workspace) activeLists() {
 	n, R := w.n, w.R
 	w.jstate = jacNone
@@ -634,20 +644,26 @@ func (w *workspace) activeLists() {
 	for f := range w.rho {
 		w.unk = append(w.unk, w.n+len(w.tq)+f)
 	}
+	base := w.segBase()
+	for s := range w.segs {
+		if sg := &w.segs[s]; sg.on {
+			sg.col = len(w.unk)
+			w.unk = append(w.unk, base+s)
+		}
+	}
+	if w.alGen == w.rlGen && w.alUnk != nil && slices.Equal(w.alUnk, w.unk) {
+		return
+	}
+	w.alGen, w.alUnk = w.rlGen, append(w.alUnk[:0], w.unk...)
 	if len(w.segs) > 0 {
 		for k := range w.rsegCol {
 			w.rsegCol[k] = -1
 		}
-		base := w.segBase()
 		for s := range w.segs {
-			sg := &w.segs[s]
-			if !sg.on {
-				continue
-			}
-			sg.col = len(w.unk)
-			w.unk = append(w.unk, base+s)
-			for _, r := range sg.reach {
-				w.rsegCol[sg.i*R+r] = sg.col
+			if sg := &w.segs[s]; sg.on {
+				for _, r := range sg.reach {
+					w.rsegCol[sg.i*R+r] = sg.col
+				}
 			}
 		}
 	}
