@@ -116,7 +116,11 @@ func luSteps(A []float64, n, k0, k1 int, piv []int) bool {
 					pend, fp, gp = row, f, g
 					continue
 				}
-				subScaledPairs(pend, row, rowk, row1, fp, gp, f, g)
+				if useLUAsm && len(row) > 0 {
+					subPairsAVX2(&pend[0], &row[0], &rowk[0], &row1[0], len(row), fp, gp, f, g)
+				} else {
+					subScaledPairs(pend, row, rowk, row1, fp, gp, f, g)
+				}
 				pend = nil
 			case f != 0:
 				subScaled(A[i+1:i+1+len(rowk)], rowk, f)
@@ -178,6 +182,13 @@ func subScaledPair(y, x, z []float64, f, g float64) {
 		y[c] = v - f*x[c] - g*z[c]
 	}
 }
+
+// useLUAsm says luSteps updates two rows for two steps in subPairsAVX2
+// (lu_amd64.s, four columns a turn), which gives every entry
+// subScaledPairs's operations in its order (a multiply, then a
+// subtraction). It starts as haveBatchAsm; tests set it to false to
+// exercise the Go loop.
+var useLUAsm = haveBatchAsm
 
 // subScaledPairs is subScaledPair on y with f, g and on y2 with f2, g2,
 // loading x[c] and z[c] once for both.

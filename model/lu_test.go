@@ -215,10 +215,26 @@ func TestLUSameAsOneStepAtATime(t *testing.T) {
 		}
 		return -1
 	}
-	for _, fill := range []struct {
+	type fillKind struct {
 		name string
 		f    func(rng *rand.Rand, a []float64, n int)
-	}{{"dense", denseFill}, {"sparse", sparseFill}, {"jacobian", jacobianFill}} {
+		asm  bool // useLUAsm
+	}
+	var fills []fillKind
+	for _, asm := range []bool{false, true} {
+		if asm && !haveBatchAsm {
+			continue
+		}
+		for _, f := range []fillKind{{"dense", denseFill, asm}, {"sparse", sparseFill, asm}, {"jacobian", jacobianFill, asm}} {
+			if asm {
+				f.name += " avx2"
+			}
+			fills = append(fills, f)
+		}
+	}
+	defer func(v bool) { useLUAsm = v }(useLUAsm)
+	for _, fill := range fills {
+		useLUAsm = fill.asm
 		t.Run(fill.name, func(t *testing.T) {
 			for n := 1; n <= 24; n++ {
 				for range 20 {

@@ -1,0 +1,11 @@
+//go:build amd64 && !purego
+
+package model
+
+// subPairsAVX2 sets y[c] = y[c] − fy·x[c] − gy·z[c] and y2[c] = y2[c] −
+// fy2·x[c] − gy2·z[c] for every c < n, in that order of operations
+// (lu_amd64.s): subScaledPairs's loop, four columns a turn and then one
+// at a time. The four rows must not overlap.
+//
+//go:noescape
+func subPairsAVX2(y, y2, x, z *float64, n int, fy, gy, fy2, gy2 float64)
