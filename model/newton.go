@@ -1293,13 +1293,14 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 		w.jstate = jacFactored
 		w.luUnk = append(w.luUnk[:0], w.unk...)
 	}
-	for a, u := range w.unk {
-		w.dy[a] = -w.F[u]
+	unk, dy, F := w.unk, w.dy[:na], w.F
+	for a, u := range unk {
+		dy[a] = -F[u]
 	}
-	luSolveFactored(w.J[:na*na], na, w.piv[:na], w.tail, w.dy[:na])
+	luSolveFactored(w.J[:na*na], na, w.piv[:na], w.tail, dy)
 	var big float64
-	for a := 0; a < na; a++ {
-		if v := math.Abs(w.dy[a]); v > big || math.IsNaN(v) {
+	for _, v := range dy {
+		if v := math.Abs(v); v > big || math.IsNaN(v) {
 			big = v
 		}
 	}
@@ -1310,12 +1311,13 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 	}
 	if big > maxLogStep {
 		s := maxLogStep / big
-		for a := 0; a < na; a++ {
-			w.dy[a] *= s
+		for a := range dy {
+			dy[a] *= s
 		}
 	}
-	for _, u := range w.unk {
-		w.ytry[u] = w.y[u]
+	y, ytry := w.y, w.ytry
+	for _, u := range unk {
+		ytry[u] = y[u]
 	}
 	fb := w.facBase()
 	w.facF0 = append(w.facF0[:0], w.F[fb:fb+len(w.rho)]...)
@@ -1375,17 +1377,18 @@ func (w *workspace) newtonStep(mf0, ss, tol float64) (maxF, ssNew float64, ok bo
 func (w *workspace) stepTo(alpha float64) bool {
 	moved := false
 	unk, dy := w.unk, w.dy[:len(w.unk)]
+	y, ytry := w.y, w.ytry
 	na := len(w.act)
-	for a, u := range unk {
-		v := w.ytry[u] + alpha*dy[a]
-		var y float64
-		if a < na {
-			y = clampY(v)
-		} else {
-			y = w.clampU(u, v)
-		}
-		moved = moved || y != w.y[u]
-		w.y[u] = y
+	for a, u := range unk[:na] {
+		v := clampY(ytry[u] + alpha*dy[a])
+		moved = moved || v != y[u]
+		y[u] = v
+	}
+	for a := na; a < len(unk); a++ {
+		u := unk[a]
+		v := w.clampU(u, ytry[u]+alpha*dy[a])
+		moved = moved || v != y[u]
+		y[u] = v
 	}
 	return moved
 }
