@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // MonthStart says how SolvePathMonth starts month t of a path: the
@@ -142,4 +143,85 @@ func BoundVariables(spec *Spec) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// CheckCurves makes every evaluation, until the returned func is called,
+// check each participating supplier's supply curve and supply row
+// against ones computed afresh (checkCurves) and call report with what
+// differs. report must be safe for concurrent use (SimulatePair runs
+// two paths at once); set it before starting the solves.
+func CheckCurves(report func(msg string)) (stop func()) {
+	evalCheck = func(w *workspace) {
+		if msg := checkCurves(w); msg != "" {
+			report(msg)
+		}
+	}
+	return func() { evalCheck = nil }
+}
+
+// checkCurves returns the first difference, bit for bit, between w's
+// supply curves and supply rows at its last evaluation and those of a
+// curve prepared afresh from the same corridor capacities and costs in
+// force (no skip, no memo: the insertion sort from the input order and
+// every threshold T_j = c_j + e^((ln C_j − ln B)/η) by the scalar fexp
+// and flog), and between each segment's e^(−z) and fexp(−z); "" when
+// none. A stale cached curve (inputs changed without a new sort or
+// threshold) or a batched kernel off by a bit shows up here.
+func checkCurves(w *workspace) string {
+	for _, i := range w.part {
+		sp := &w.sup[i]
+		caps, costs := sp.pcap, sp.pcost
+		if sp.dyn {
+			caps, costs = sp.ecap, sp.ecost
+		}
+		nk := len(caps)
+		f := supplier{
+			K: sp.K, cap: sp.cap, lnB: sp.lnB, eta: sp.eta, segOn: sp.segOn, pref: sp.pref, disc: sp.disc,
+			ord: make([]int, nk), cost: make([]float64, nk), cum: make([]float64, nk), thr: make([]float64, nk),
+			pos: make([]int, nk), lastCap: make([]float64, nk), lastCost: make([]float64, nk),
+		}
+		var tq thrQueue
+		fs := []supplier{f}
+		fs[0].prepareSupply(caps, costs, sp.shift, 0, &tq)
+		f = fs[0]
+		for j := range nk {
+			f.thr[j] = f.cost[j]
+			if f.cum[j] > 0 {
+				f.thr[j] += fexp((flog(f.cum[j]) - f.lnB) / f.eta)
+			}
+		}
+		same := func(a, b []float64) bool {
+			for j := range a {
+				if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
+					return false
+				}
+			}
+			return len(a) == len(b)
+		}
+		switch {
+		case !slices.Equal(f.ord, sp.ord):
+			return fmt.Sprintf("supplier %d: order %v, afresh %v", i, sp.ord, f.ord)
+		case !same(f.cost, sp.cost) || !same(f.cum, sp.cum):
+			return fmt.Sprintf("supplier %d: costs %v, cumulative %v; afresh %v, %v", i, sp.cost, sp.cum, f.cost, f.cum)
+		case !same(f.thr, sp.thr):
+			return fmt.Sprintf("supplier %d: thresholds %v, afresh %v", i, sp.thr, f.thr)
+		case math.Float64bits(f.smax) != math.Float64bits(sp.smax):
+			return fmt.Sprintf("supplier %d: smax %v, afresh %v", i, sp.smax, f.smax)
+		}
+		if w.pinned[i] || (w.rs != nil && w.rs.on && w.rs.pform[i]) {
+			continue
+		}
+		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
+		S, dS, pc := f.supplyAt(pt)
+		if math.Float64bits(S) != math.Float64bits(w.S[i]) || math.Float64bits(dS) != math.Float64bits(sp.dq) || pc != w.piece[i] {
+			return fmt.Sprintf("supplier %d at p̃ = %v: S, dS/dp̃, piece %v, %v, %v; afresh %v, %v, %v", i, pt, w.S[i], sp.dq, w.piece[i], S, dS, pc)
+		}
+	}
+	base := w.segBase()
+	for s := range w.segs {
+		if sg := &w.segs[s]; sg.on && math.Float64bits(sg.e) != math.Float64bits(fexp(-w.y[base+s])) {
+			return fmt.Sprintf("segment %d: e^(−z) %v, afresh %v", s, sg.e, fexp(-w.y[base+s]))
+		}
+	}
+	return ""
 }

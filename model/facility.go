@@ -69,7 +69,8 @@ func (w *workspace) setupFacilities() {
 
 // prepareCorridors sets supplier i's corridor capacities and costs under
 // pol (own freights included; a corridor using a facility of capacity 0 is
-// closed) and prepares its supply curve at them.
+// closed) and prepares its supply curve at them, its new thresholds queued
+// in w.thq (the caller flushes it).
 func (w *workspace) prepareCorridors(pol *Policy, i int) {
 	sp := &w.sup[i]
 	for k := range sp.pcap {
@@ -79,7 +80,7 @@ func (w *workspace) prepareCorridors(pol *Policy, i int) {
 			sp.pcap[k] = 0
 		}
 	}
-	sp.prepareSupply(sp.pcap, sp.pcost, sp.shift)
+	sp.prepareSupply(sp.pcap, sp.pcost, sp.shift, i, &w.thq)
 }
 
 // flowsOf copies supplier i's flows at the last eval into w.xs (0 on
@@ -107,6 +108,13 @@ func (w *workspace) flowsOf(i int) {
 // (segResiduals), and the fill, which sets the supplier's marginal
 // corridor, sees the corridor's real cost.
 func (w *workspace) refresh(i int, xs []float64, pt float64) {
+	w.refreshQueued(i, xs, pt)
+	w.thq.flush(w.sup)
+}
+
+// refreshQueued is refresh with the supply curve's new thresholds left
+// queued in w.thq, for eval to flush once for all its suppliers.
+func (w *workspace) refreshQueued(i int, xs []float64, pt float64) {
 	sp := &w.sup[i]
 	sp.reachLimited = false
 	for k := range sp.pcap {
@@ -136,7 +144,7 @@ func (w *workspace) refresh(i int, xs []float64, pt float64) {
 		}
 		sp.ecost[k] = cost
 	}
-	sp.prepareSupply(sp.ecap, sp.ecost, sp.shift)
+	sp.prepareSupply(sp.ecap, sp.ecost, sp.shift, i, &w.thq)
 }
 
 // tiedWeights lowers the Jacobian weights of supplier i's flows on a

@@ -166,8 +166,19 @@ type workspace struct {
 	segCand []int // segStepsCleared's segments beyond the tolerance
 	segOn   int
 	rsegCol []int
+	sgx     []float64 // segPrices' batch: −z per segment (padded)
+	sge     []float64 // and e^(−z)
 
 	xs []float64 // per-region scratch: one supplier's flows
+
+	// The supply curves' thresholds waiting for their batched log and exp
+	// (prepareSupply, thrQueue.flush).
+	thq thrQueue
+	// eval's supply rows (supplyBatch): per active supplier, p̃, the
+	// netback m on its curve, and the batched log's and exp's arguments
+	// and results (padded to whole lanes).
+	spt, sm, sx, sy []float64
+
 	// facF0 holds each facility's residual at the start of a Newton
 	// step (kinkSearch).
 	facF0 []float64
@@ -270,6 +281,12 @@ func newWorkspace(c *Calibrated) *workspace {
 		w.sup[i].qcum, w.sup[i].qinv = q[:nk:nk], q[nk:]
 		w.sc[i] = max(c.S0[i], scaleFloor)
 	}
+	nk := 0
+	for i := range m.Suppliers {
+		nk += len(m.Suppliers[i].Corridors)
+	}
+	w.thq = thrQueue{at: make([]thrPos, 0, nk), x: vec(batchLen(nk))[:0], y: vec(batchLen(nk))}
+	w.spt, w.sm, w.sx, w.sy = vec(n), vec(n), vec(batchLen(n)), vec(batchLen(n))
 	w.setupFacilities()
 	w.setupSegments()
 	if nS := len(w.segs); nS > 0 {
@@ -387,6 +404,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		sp.shift = cs + sp.tax
 		w.prepareCorridors(pol, i)
 	}
+	w.thq.flush(w.sup)
 	keep = keep && w.rc.sameDemand(w.lnA) && w.rc.sameSupply(w.sup)
 	w.act = w.act[:0]
 	w.part = w.part[:0]
@@ -901,9 +919,10 @@ func (w *workspace) eval() (maxF, ss float64) {
 			if sp.segOn {
 				pt = w.segSupplyPrice(i, w.p[i], w.xs)
 			}
-			w.refresh(i, w.xs, pt)
+			w.refreshQueued(i, w.xs, pt)
 		}
 	}
+	w.thq.flush(w.sup)
 	if len(w.act) < len(w.part) {
 		for _, i := range w.part {
 			if w.pinned[i] {
@@ -915,14 +934,12 @@ func (w *workspace) eval() (maxF, ss float64) {
 		w.markups()
 	}
 	resc := w.rs != nil && w.rs.on
-	for _, i := range w.act {
+	w.supplyBatch()
+	for ai, i := range w.act {
 		sp := &w.sup[i]
 		p := w.p[i]
-		if w.conc[i] {
-			w.concessionAvg(i)
-		}
-		pt := p * (1 - w.dbar[i]) * sp.oml // the effective supply price p̃
-		S, dS, pc := sp.supplyAt(pt)
+		pt := w.spt[ai] // the effective supply price p̃
+		S, dS, pc := sp.supplyFrom(sp.jat, w.sm[ai], w.sy[ai])
 		w.S[i], w.dS[i], w.piece[i] = S, dS*pt, pc
 		sp.dq = dS
 		if sp.segOn && pc == pieceInterior {
@@ -964,7 +981,48 @@ func (w *workspace) eval() (maxF, ss float64) {
 	if w.segOn > 0 {
 		maxF, ss = w.segResiduals(maxF, ss)
 	}
+	if evalCheck != nil {
+		evalCheck(w)
+	}
 	return maxF, ss
+}
+
+// evalCheck, when set (tests only: CheckCurves), is called at the end of
+// every evaluation.
+var evalCheck func(w *workspace)
+
+// supplyBatch prepares eval's supply rows: for each active supplier a
+// (w.act[a]) its effective supply price p̃ (concessions averaged first)
+// into w.spt[a], its position on the curve (curvePos: sp.jat, and the
+// netback m into w.sm[a]) and its mine supply B·m^η into w.sy[a] (m > 0),
+// the logs and the exps in one batch each (flogBatch, fexpBatch; m ≤ 0
+// and the padding lanes take a discarded log of 1), so that eval's
+// supplyFrom gives what supplyAt(p̃) would, bit for bit.
+func (w *workspace) supplyBatch() {
+	na := len(w.act)
+	nb := batchLen(na)
+	pts, ms, x, y := w.spt[:na], w.sm[:na], w.sx[:nb], w.sy[:nb]
+	for a, i := range w.act {
+		sp := &w.sup[i]
+		if w.conc[i] {
+			w.concessionAvg(i)
+		}
+		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
+		_, m := sp.curvePos(pt)
+		pts[a], ms[a], x[a] = pt, m, 1
+		if m > 0 {
+			x[a] = m
+		}
+	}
+	for a := na; a < nb; a++ {
+		x[a] = 1
+	}
+	flogBatch(y, x)
+	for a, i := range w.act {
+		sp := &w.sup[i]
+		x[a] = sp.lnB + sp.eta*y[a]
+	}
+	fexpBatch(y, x)
 }
 
 // jacobian fills w.J with ∂F_a/∂ln p_b over active suppliers at the point

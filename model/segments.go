@@ -134,6 +134,9 @@ func (w *workspace) setupSegments() {
 		nR := w.n * w.R
 		v := make([]int, 3*nR+w.R)
 		w.rsegCol, w.jsb, w.jsn = v[:nR:nR], v[nR:3*nR:3*nR], v[3*nR:]
+		nb := batchLen(len(w.segs))
+		f := make([]float64, 2*nb)
+		w.sgx, w.sge = f[:nb:nb], f[nb:]
 		for k := range w.rsegCol {
 			w.rsegCol[k] = -1
 		}
@@ -175,15 +178,25 @@ func (w *workspace) segBase() int { return w.facBase() + len(w.rho) }
 func (w *workspace) facBase() int { return w.n + len(w.tq) }
 
 // segPrices sets e^(−z) of every segment on and the FOB multiplier
-// (1 − δ)·e^(−z) of its routes from y.
+// (1 − δ)·e^(−z) of its routes from y, the exps in one batch (fexpBatch;
+// a segment off and the padding lanes take a discarded e^0).
 func (w *workspace) segPrices() {
 	R, base := w.R, w.segBase()
+	nS := len(w.segs)
+	x, e := w.sgx[:batchLen(nS)], w.sge[:batchLen(nS)]
+	clear(x)
+	for s := range w.segs {
+		if w.segs[s].on {
+			x[s] = -w.y[base+s]
+		}
+	}
+	fexpBatch(e, x)
 	for s := range w.segs {
 		sg := &w.segs[s]
 		if !sg.on {
 			continue
 		}
-		e := fexp(-w.y[base+s])
+		e := e[s]
 		sg.e = e
 		for _, r := range sg.reach {
 			k := sg.i*R + r

@@ -2,7 +2,6 @@ package model
 
 import (
 	"math"
-	"slices"
 )
 
 // Supply-side pieces of the model (docs/MODEL.md, section 3.4 "Export
@@ -103,13 +102,17 @@ type supplier struct {
 	qLnB, qEta float64
 }
 
-// prepareSupply sorts the corridors of one supplier by cost c = costs[k]
-// (stable insertion sort, no allocation) and computes cumulative capacities
-// and thresholds.
-func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
+// prepareSupply sorts the corridors of one supplier (index i) by cost
+// c = costs[k] (stable insertion sort, no allocation) and computes
+// cumulative capacities and thresholds. A threshold whose mine-supply
+// inverse q⁻¹(C_j) is not memoized (qcum) is queued in tq, to be computed
+// with the other suppliers' by one batched log and exp (thrQueue.flush):
+// the caller flushes tq before the curve is used and before preparing
+// supplier i again.
+func (sp *supplier) prepareSupply(caps, costs []float64, shift float64, i int, tq *thrQueue) {
 	nk := len(caps)
-	if sp.ready && shift == sp.lastShift && sp.lnB == sp.lastLnB && sp.eta == sp.lastEta &&
-		slices.Equal(caps, sp.lastCap) && slices.Equal(costs, sp.lastCost) {
+	same := sp.sameInputs(caps, costs)
+	if same && sp.ready && shift == sp.lastShift && sp.lnB == sp.lastLnB && sp.eta == sp.lastEta {
 		sp.smax = min(sp.K, sp.cap)
 		if nk == 0 {
 			sp.smax = 0
@@ -118,8 +121,6 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 		}
 		return
 	}
-	copy(sp.lastCap, caps)
-	copy(sp.lastCost, costs)
 	sp.lastShift, sp.lastLnB, sp.lastEta, sp.ready = shift, sp.lnB, sp.eta, true
 	if sp.lnB != sp.qLnB || sp.eta != sp.qEta || len(sp.qcum) != nk {
 		if len(sp.qcum) != nk {
@@ -151,7 +152,9 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 		sp.cum[j] = cum
 		if cum > 0 {
 			if cum != sp.qcum[j] {
-				sp.qcum[j], sp.qinv[j] = cum, fexp((flog(cum)-sp.lnB)/sp.eta)
+				sp.qcum[j] = cum
+				tq.push(i, j, cum)
+				continue // thr[j] set by tq.flush
 			}
 			sp.thr[j] = sp.cost[j] + sp.qinv[j]
 		} else {
@@ -166,6 +169,80 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 	}
 }
 
+// sameInputs reports whether caps and costs equal, bit for bit, those of
+// the last prepareSupply (NaN equals nothing), and records them as the
+// last ones: one pass over the corridors, without a call.
+func (sp *supplier) sameInputs(caps, costs []float64) bool {
+	lc, lo := sp.lastCap[:len(caps)], sp.lastCost[:len(caps)]
+	costs = costs[:len(caps)]
+	same := true
+	for k, c := range caps {
+		if c != lc[k] || costs[k] != lo[k] {
+			same = false
+		}
+		lc[k], lo[k] = c, costs[k]
+	}
+	return same
+}
+
+// thrQueue lists the sorted positions (supplier at[e].i, position at[e].j)
+// whose threshold T_j = c_j + q⁻¹(C_j) waits for its mine-supply inverse
+// q⁻¹(C_j) = e^((ln C_j − ln B)/η), with their C_j in x[e]:
+// prepareSupply queues them (push), and flush takes the logs and exps of
+// all of them in one batch each (flogBatch, fexpBatch), so that the
+// suppliers a month's set-up or an evaluation prepares share the
+// four-lane kernels. y is flush's scratch. newWorkspace gives them room
+// for every corridor of the market (each supplier is prepared at most
+// once between flushes), so they do not grow.
+type thrQueue struct {
+	at   []thrPos
+	x, y []float64
+}
+
+// thrPos is a queued sorted position j of supplier i.
+type thrPos struct{ i, j int32 }
+
+// batchLen rounds n up to a multiple of four, the lanes of the batched
+// kernels: a batch padded to it runs every element in them.
+func batchLen(n int) int { return (n + 3) &^ 3 }
+
+// push queues sorted position j of supplier i, whose cumulative capacity
+// is cum.
+func (tq *thrQueue) push(i, j int, cum float64) {
+	tq.at = append(tq.at, thrPos{int32(i), int32(j)})
+	tq.x = append(tq.x, cum)
+}
+
+// flush sets the memoized inverse and the threshold of every queued
+// position of sup and empties the queue: the same operations as
+// fexp((flog(C_j) − ln B)/η) one by one, so the same bits.
+func (tq *thrQueue) flush(sup []supplier) {
+	nq := len(tq.at)
+	if nq == 0 {
+		return
+	}
+	for len(tq.x) < batchLen(nq) {
+		tq.x = append(tq.x, 1) // padding: a log and an exp in range, discarded
+	}
+	if len(tq.y) < len(tq.x) {
+		tq.y = make([]float64, len(tq.x))
+	}
+	x, at := tq.x, tq.at
+	y := tq.y[:len(x)]
+	flogBatch(y, x)
+	for e, p := range at {
+		sp := &sup[p.i]
+		x[e] = (y[e] - sp.lnB) / sp.eta
+	}
+	fexpBatch(y, x)
+	for e, p := range at {
+		sp, j := &sup[p.i], p.j
+		sp.qinv[j] = y[e]
+		sp.thr[j] = sp.cost[j] + y[e]
+	}
+	tq.at, tq.x = tq.at[:0], tq.x[:0]
+}
+
 // sortPref sorts sp.ord by costs (insertion sort) with a tied corridor
 // whose segment is on (pref) ahead of a corridor without one while its
 // cost less its segment's discount p̃·(1 − e^(−z)) (disc) is at most the
@@ -176,31 +253,59 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64) {
 // plain fill, plainOrder), so that its flow and a facility's use do not
 // jump at the segment's root.
 func (sp *supplier) sortPref(costs []float64) {
-	less := func(a, b int) bool {
-		ca, cb := costs[a], costs[b]
-		switch {
-		case sp.pref[a] == sp.pref[b]:
-			return ca < cb
-		case sp.pref[a]:
-			return ca-sp.disc[a] <= cb+segTie
-		}
-		return ca < cb-sp.disc[b]-segTie
-	}
-	for a := 1; a < len(sp.ord); a++ {
-		for b := a; b > 0 && less(sp.ord[b], sp.ord[b-1]); b-- {
-			sp.ord[b], sp.ord[b-1] = sp.ord[b-1], sp.ord[b]
+	ord := sp.ord
+	n := len(ord)
+	costs, pref, disc := costs[:n], sp.pref[:n], sp.disc[:n]
+	for a := 1; a < n; a++ {
+		for b := a; b > 0; b-- {
+			k, l := ord[b], ord[b-1] // is k less than l?
+			ck, cl := costs[k], costs[l]
+			var less bool
+			switch {
+			case pref[k] == pref[l]:
+				less = ck < cl
+			case pref[k]:
+				less = ck-disc[k] <= cl+segTie
+			default:
+				less = ck < cl-disc[l]-segTie
+			}
+			if !less {
+				break
+			}
+			ord[b], ord[b-1] = l, k
 		}
 	}
 }
 
 // supplyAt returns S(p), dS/dp and the active piece.
 func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
+	j, m := sp.curvePos(p)
+	var q float64
+	if m > 0 {
+		q = fexp(sp.lnB + sp.eta*flog(m))
+	}
+	return sp.supplyFrom(j, m, q)
+}
+
+// curvePos returns the sorted position j of the first threshold T_j ≥ p
+// (nk when p is above every one) and the netback m = p − c_j on it (0 when
+// j = nk), and records j in sp.jat. S(p) is then supplyFrom(j, m, B·m^η).
+func (sp *supplier) curvePos(p float64) (j int, m float64) {
 	nk := len(sp.cost)
-	j := 0
 	for j < nk && p > sp.thr[j] {
 		j++
 	}
 	sp.jat = j
+	if j < nk {
+		m = p - sp.cost[j]
+	}
+	return j, m
+}
+
+// supplyFrom returns S(p), dS/dp and the active piece from curvePos's j
+// and m and the mine supply q = B·m^η at m (ignored when m ≤ 0).
+func (sp *supplier) supplyFrom(j int, m, q float64) (S, dSdp float64, piece supplyPiece) {
+	nk := len(sp.cost)
 	if j == nk {
 		if nk == 0 {
 			return 0, 0, pieceZero
@@ -212,22 +317,11 @@ func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
 		if j > 0 {
 			prev = sp.cum[j-1]
 		}
-		var q, dq float64
-		if m := p - sp.cost[j]; m > 0 {
-			// fexp(lnB + η·flog(m)), the range checks written out so that
-			// the cores are inlined (supplyAt runs at every evaluation).
-			var lm float64
-			if m >= 0x1p-1000 && m <= 0x1p1000 {
-				lm = flogCore(m)
-			} else {
-				lm = math.Log(m)
-			}
-			if a := sp.lnB + sp.eta*lm; a > -700 && a < 700 {
-				q = fexpCore(a)
-			} else {
-				q = math.Exp(a)
-			}
+		var dq float64
+		if m > 0 {
 			dq = sp.eta * q / m
+		} else {
+			q = 0
 		}
 		switch {
 		case q > prev:

@@ -149,7 +149,8 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		// which corridor carries the last tonne when all are full.
 		copy(sp.disc, sp.dtie)
 		sp.ready = false
-		sp.prepareSupply(sp.ecap, sp.ecost, sp.shift)
+		sp.prepareSupply(sp.ecap, sp.ecost, sp.shift, i, &w.thq)
+		w.thq.flush(w.sup)
 	}
 	p := w.p[i]
 	var S, rev, conc, dom, domRev, segd float64
