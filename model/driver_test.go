@@ -200,3 +200,52 @@ func TestDriverPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestDriverMemo checks that a path's memo of the drivers' factors m^θ
+// (driverMemo) changes no bit: the policies setEventsFrom writes with the
+// memo equal those without it, month by month, for drivers whose level
+// is held after their series ends (the memo's repeats), changes every
+// month, or is a shock among other events; and that driverMemo.pow is
+// math.Pow through repeated, changed and restored arguments.
+func TestDriverMemo(t *testing.T) {
+	m := pathMarket()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewMonth(2021, 1)
+	held := Event{ID: "held", Kind: EventDemandDriver, Region: -1, Start: s, Series: []float64{1, 1.3, 0.9, 1.1}, Aux: [2]float64{1.78, 0.634}}
+	moving := Event{ID: "moving", Kind: EventDemandDriver, Region: 1, Start: s, Series: []float64{1, 1.01, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07, 1.08, 1.09, 1.1, 1.11}, Aux: [2]float64{0, 1.2}}
+	shock := Event{ID: "shock", Kind: EventDemandDriver, Region: 0, Start: s + 2, End: s + 6, Value: 1.5, RampIn: 3, RampOut: 2, Aux: [2]float64{0.5, -0.4}}
+	demand := Event{ID: "demand", Kind: EventDemand, Region: -1, Value: 0.05, Start: s + 1}
+	for _, tc := range []struct {
+		name            string
+		events, drivers []Event
+	}{
+		{"held after the series", nil, []Event{held}},
+		{"moving every month", nil, []Event{moving}},
+		{"shock among events", []Event{demand, shock}, []Event{held, moving}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := &Spec{Market: m, Start: s, End: s + 23, Events: tc.events, Drivers: tc.drivers}
+			memo := make([]driverMemo, len(tc.events)+len(tc.drivers))
+			base, with, without := newFlatPolicy(m), newFlatPolicy(m), newFlatPolicy(m)
+			for k := 0; k < spec.Months(); k++ {
+				tm := s + Month(k)
+				setEventsFrom(with, base, c, spec, tm, nil, memo)
+				setEventsFrom(without, base, c, spec, tm, nil, nil)
+				for r := range with.DemandScale {
+					if a, b := with.DemandScale[r], without.DemandScale[r]; math.Float64bits(a) != math.Float64bits(b) {
+						t.Errorf("month %d region %d: demand scale %v with the memo, %v without", k, r, a, b)
+					}
+				}
+			}
+		})
+	}
+	var d driverMemo
+	for _, a := range [][2]float64{{1.2, 0.634}, {1.2, 0.634}, {1.3, 0.634}, {1.3, 0.7}, {1.2, 0.634}, {math.Copysign(0, -1), -1}, {0, -1}} {
+		if got, want := d.pow(a[0], a[1]), math.Pow(a[0], a[1]); math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("pow(%v, %v) = %v, want %v", a[0], a[1], got, want)
+		}
+	}
+}

@@ -90,23 +90,27 @@ func SetPolicy(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 // setEvents writes the base-year policy, every event in force in t and
 // then the drivers (SetPolicy without the demand trend).
 func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
-	setEventsFrom(pol, nil, c, spec, t, nil)
+	setEventsFrom(pol, nil, c, spec, t, nil, nil)
 }
 
 // setEventsFrom is setEvents starting from a copy of base, the base-year
 // policy of c's market (NewPolicy(c.Market)), or from Reset when base is
 // nil. When routes is not nil, the events it applies of the instruments
 // that write route fields are appended to *routes in order, with their
-// intensities and values (inForce's list, for pathSim.generation).
-func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes *[]appliedEvent) {
+// intensities and values (for pathSim.generation). memo, if not nil,
+// holds a driverMemo per event of spec.Events and then of spec.Drivers
+// (len(Events) + len(Drivers)), for the demand drivers' factors.
+func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes *[]appliedEvent, memo []driverMemo) {
 	pol.gen = 0
 	if base != nil {
 		pol.copyFrom(base)
 	} else {
 		pol.Reset(c.Market)
 	}
+	j := 0 // the event's index in memo
 	for _, evs := range [2][]Event{spec.Events, spec.Drivers} {
 		for k := range evs {
+			j++
 			e := &evs[k]
 			var w, v float64
 			if instruments[e.Kind].lagged {
@@ -119,6 +123,10 @@ func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes
 			}
 			if routes != nil && instruments[e.Kind].routes {
 				*routes = append(*routes, appliedEvent{e, w, v})
+			}
+			if memo != nil && e.Kind == EventDemandDriver {
+				applyDriver(pol, e, v, &memo[j-1])
+				continue
 			}
 			applyEvent(pol, c, e, w, v)
 		}

@@ -253,14 +253,7 @@ var instruments = [eventKindEnd]instrument{
 			return nil
 		},
 		apply: func(pol *Policy, _ *Calibrated, e *Event, _, m float64) {
-			if m == 1 || e.Aux[1] == 0 {
-				return
-			}
-			f := math.Pow(m, e.Aux[1])
-			r0, r1 := span(e.Region, len(pol.DemandScale))
-			for r := r0; r < r1; r++ {
-				pol.DemandScale[r] *= f
-			}
+			applyDriver(pol, e, m, nil)
 		},
 	},
 	EventConcession: {
@@ -371,6 +364,46 @@ func span(idx, n int) (int, int) {
 		return idx, idx + 1
 	}
 	return 0, n
+}
+
+// applyDriver scales the demand of a demand driver's regions by m^θ, the
+// factor of its level m (θ = Aux[1]; nothing at m = 1 or θ = 0). memo, if
+// not nil, is the event's driverMemo: math.Pow is taken only when m or θ
+// differs from the last call's.
+func applyDriver(pol *Policy, e *Event, m float64, memo *driverMemo) {
+	if m == 1 || e.Aux[1] == 0 {
+		return
+	}
+	f := memo.pow(m, e.Aux[1])
+	r0, r1 := span(e.Region, len(pol.DemandScale))
+	for r := r0; r < r1; r++ {
+		pol.DemandScale[r] *= f
+	}
+}
+
+// driverMemo holds a demand driver's last factor f = m^θ and its
+// arguments' bits. A path's driver level repeats month after month (a
+// recorded index is held at its last value after the record ends, and
+// the counterfactual's months repeat the scenario's), and math.Pow of the
+// same bits is the same bits, so a repeat costs two comparisons instead
+// of a Pow (about 100 ns).
+type driverMemo struct {
+	m, theta uint64 // math.Float64bits of the arguments
+	f        float64
+	ok       bool
+}
+
+// pow returns math.Pow(m, theta), from the memo when its arguments are
+// the last call's (a nil memo: always computed).
+func (d *driverMemo) pow(m, theta float64) float64 {
+	if d == nil {
+		return math.Pow(m, theta)
+	}
+	mb, tb := math.Float64bits(m), math.Float64bits(theta)
+	if !d.ok || d.m != mb || d.theta != tb {
+		d.m, d.theta, d.f, d.ok = mb, tb, math.Pow(m, theta), true
+	}
+	return d.f
 }
 
 // forRoutes calls f for every route Supplier→Region of e (−1: all).

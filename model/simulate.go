@@ -31,6 +31,9 @@ type pathSim struct {
 	// route fields in this month and the last (generation).
 	gen           uint64
 	force, force0 []appliedEvent
+	// drivers holds the demand drivers' last factors (setEventsFrom's
+	// memo), one per event of spec.Events and spec.Drivers.
+	drivers []driverMemo
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
@@ -59,6 +62,7 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		gstep:  make([]float64, R),
 		gcur:   make([]float64, R),
 	}
+	ps.drivers = make([]driverMemo, len(spec.Events)+len(spec.Drivers))
 	for r, g := range cal.Market.Regions {
 		ps.gstep[r] = GrowthFactor(g.Growth, 1)
 	}
@@ -114,7 +118,7 @@ func (ps *pathSim) reset() {
 // months). Months must come in order from k = 0 after reset.
 func (ps *pathSim) setPolicy(k int, t Month) {
 	cur := ps.force[:0]
-	setEventsFrom(ps.pol, ps.base, ps.cal, ps.spec, t, &cur)
+	setEventsFrom(ps.pol, ps.base, ps.cal, ps.spec, t, &cur, ps.drivers)
 	ps.pol.gen = ps.generation(cur)
 	for r, f := range ps.gcur {
 		if k > 0 {
@@ -130,7 +134,7 @@ func (ps *pathSim) setPolicy(k int, t Month) {
 // generation returns the generation (Policy.gen) of the policy
 // setEventsFrom just wrote, whose events in force of the instruments that
 // write the route fields (Ban, Wedge, Concession, RiskCost, the quotas')
-// are cur (as inForce lists them; cur is ps.force's storage): the last
+// are cur (as setEventsFrom lists them; cur is ps.force's storage): the last
 // month's generation when they are the last month's (the route fields are
 // then the same), a new one otherwise. (An event of unknown kind cannot
 // get here: setEventsFrom cannot apply it, and ValidateEvents rejects it.)
