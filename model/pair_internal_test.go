@@ -2,7 +2,9 @@ package model
 
 import (
 	"context"
+	"math"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -38,6 +40,13 @@ func TestFirstDiffering(t *testing.T) {
 		// month 2 (1.5 months' lag): firstDiffering is a lower bound.
 		{name: "other drivers", drvS: []Event{driver}, drvC: []Event{func() Event { d := driver; d.Aux[1] = 0.3; return d }()}, first: 0, split: 2},
 		{name: "another market", scen: []Event{wedge}, cf: []Event{wedge}, otherMarket: true, first: n, split: 0},
+		// Events and drivers alike at both ends of the lists are not
+		// compared month by month (sameEvent): those between still are.
+		{name: "alike ends, a ban between", scen: []Event{demand, ban, wedge}, cf: []Event{demand, wedge}, drvS: []Event{driver}, drvC: []Event{driver}, first: 5, split: 5},
+		{name: "alike ends, the same between", scen: []Event{demand, relief, wedge}, cf: []Event{demand, relief, wedge}, drvS: []Event{driver}, drvC: []Event{driver}, first: n, split: n},
+		{name: "an event repeated", scen: []Event{wedge, ban}, cf: []Event{wedge, ban, func() Event { b := ban; b.ID = "ban2"; return b }()}, first: 5, split: n},
+		{name: "alike but a series value's bits", scen: []Event{wedge, demand}, cf: []Event{wedge, func() Event { d := demand; d.Series = []float64{0.05, 0.05, 0.05, 0.0700000001}; return d }()}, first: 4, split: 4},
+		{name: "alike but the driver's lag", drvS: []Event{driver, func() Event { d := driver; d.ID = "driver2"; return d }()}, drvC: []Event{driver, func() Event { d := driver; d.ID, d.Aux[0] = "driver2", 2; return d }()}, first: 0, split: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := testMarket()
@@ -104,6 +113,44 @@ func TestFirstDiffering(t *testing.T) {
 			})
 			if err != nil || split != tc.split {
 				t.Errorf("run: the paths stop sharing at month %d (%v), want %d", split, err, tc.split)
+			}
+		})
+	}
+}
+
+// TestSameEvent checks that sameEvent tells apart two events differing
+// in any field of Event but ID and Label (a field added to Event must be
+// compared there, or firstDiffering would take events that apply
+// differently for alike), and takes events differing in those two alike.
+func TestSameEvent(t *testing.T) {
+	base := Event{ID: "a", Label: "A", Kind: EventDemandDriver, Supplier: 1, Region: 2, Corridor: 0, Coalition: 0,
+		Value: 0.5, From: 0.25, Aux: [2]float64{1.5, 0.2}, Start: 3, End: 9, RampIn: 2, RampOut: 1, Series: []float64{1, 1.1}}
+	typ := reflect.TypeOf(base)
+	for f := 0; f < typ.NumField(); f++ {
+		name := typ.Field(f).Name
+		t.Run(name, func(t *testing.T) {
+			e := base
+			e.Series = slices.Clone(base.Series)
+			fv := reflect.ValueOf(&e).Elem().Field(f)
+			switch fv.Kind() {
+			case reflect.String:
+				fv.SetString(fv.String() + "x")
+			case reflect.Int:
+				fv.SetInt(fv.Int() + 1)
+			case reflect.Float64:
+				fv.SetFloat(math.Copysign(0, -1)) // bits differ from every value above
+			case reflect.Bool:
+				fv.SetBool(!fv.Bool())
+			case reflect.Array:
+				fv.Index(1).SetFloat(0.3)
+			case reflect.Slice:
+				fv.Index(1).SetFloat(1.1000000000000003)
+			default:
+				t.Fatalf("field %s of kind %v: extend this test", name, fv.Kind())
+			}
+			want := name == "ID" || name == "Label"
+			if got := sameEvent(&base, &e); got != want {
+				t.Errorf("sameEvent with %s changed = %v, want %v", name, got, want)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 )
@@ -592,23 +593,67 @@ func matrixEqual(a, b [][]float64) bool {
 // policies are equal, setEvents being a function of these alone (they
 // may still be equal from it on). An event of unknown kind counts as
 // differing from month 0 (its spec is rejected when the pair starts).
+//
+// The events (then drivers) the two lists begin and end with alike, bit
+// for bit (sameEvent), apply alike in every month, in the same places of
+// the two months' lists, so only the ones between are listed and
+// compared month by month: in a Monte Carlo draw most of a scenario's
+// and its counterfactual's events and every driver are such (the
+// drivers' lagged levels were most of the cost).
 func firstDiffering(a, b *Spec) int {
+	la, lb := eventList{a.Events, a.Drivers}, eventList{b.Events, b.Drivers}
+	for _, l := range [2]eventList{la, lb} {
+		for i := 0; i < l.len(); i++ {
+			if !l.at(i).Kind.known() {
+				return 0
+			}
+		}
+	}
+	p := 0 // the common prefix
+	for p < la.len() && p < lb.len() && sameEvent(la.at(p), lb.at(p)) {
+		p++
+	}
+	q := 0 // the common suffix, after the prefix
+	for p+q < la.len() && p+q < lb.len() && sameEvent(la.at(la.len()-1-q), lb.at(lb.len()-1-q)) {
+		q++
+	}
 	n := a.Months()
 	var xa, xb []appliedEvent
 	for k := 0; k < n; k++ {
 		t := a.Start + Month(k)
-		var ok bool
-		if xa, ok = inForce(a, t, xa, true); !ok {
-			return 0
-		}
-		if xb, ok = inForce(b, t, xb, true); !ok {
-			return 0
-		}
+		xa = la.inForce(p, la.len()-q, t, xa)
+		xb = lb.inForce(p, lb.len()-q, t, xb)
 		if !sameForce(xa, xb) {
 			return k
 		}
 	}
 	return n
+}
+
+// sameEvent reports whether e and f are the same event bit for bit
+// (every field but ID and Label, which apply does not read), so that
+// setEvents applies them alike in every month.
+func sameEvent(e, f *Event) bool {
+	bits := math.Float64bits
+	return e.Kind == f.Kind && e.Supplier == f.Supplier && e.Region == f.Region && e.Corridor == f.Corridor &&
+		e.Coalition == f.Coalition && bits(e.Value) == bits(f.Value) && bits(e.From) == bits(f.From) &&
+		e.HasFrom == f.HasFrom && e.Relative == f.Relative &&
+		bits(e.Aux[0]) == bits(f.Aux[0]) && bits(e.Aux[1]) == bits(f.Aux[1]) &&
+		e.Start == f.Start && e.End == f.End && e.RampIn == f.RampIn && e.RampOut == f.RampOut &&
+		slices.EqualFunc(e.Series, f.Series, func(x, y float64) bool { return bits(x) == bits(y) })
+}
+
+// eventList is a spec's events and then its drivers, in the order
+// setEvents applies them.
+type eventList struct{ ev, dr []Event }
+
+func (l eventList) len() int { return len(l.ev) + len(l.dr) }
+
+func (l eventList) at(i int) *Event {
+	if i < len(l.ev) {
+		return &l.ev[i]
+	}
+	return &l.dr[i-len(l.ev)]
 }
 
 // sameForce reports whether a and b apply the same events alike
@@ -640,31 +685,22 @@ func (x *appliedEvent) same(y *appliedEvent) bool {
 		a.Relative == b.Relative && a.Aux == b.Aux
 }
 
-// inForce lists into out the events and drivers of s that setEvents
-// applies in month t, with their intensities and values (only those of
-// instruments that write route fields unless all); ok is false for an
-// event of unknown kind.
-func inForce(s *Spec, t Month, out []appliedEvent, all bool) (_ []appliedEvent, ok bool) {
+// inForce lists into out the events i0 … i1−1 of l that setEvents
+// applies in month t, with their intensities and values. Their kinds
+// must be known.
+func (l eventList) inForce(i0, i1 int, t Month, out []appliedEvent) []appliedEvent {
 	out = out[:0]
-	for _, evs := range [2][]Event{s.Events, s.Drivers} {
-		for k := range evs {
-			e := &evs[k]
-			if !e.Kind.known() {
-				return out, false
-			}
-			if !all && !instruments[e.Kind].routes {
-				continue
-			}
-			var w, v float64
-			if instruments[e.Kind].lagged {
-				w, v = 1, e.DriverLevel(t)
-			} else if w = e.Intensity(t); w != 0 {
-				v = e.ValueAt(t)
-			}
-			if w != 0 {
-				out = append(out, appliedEvent{e, w, v})
-			}
+	for i := i0; i < i1; i++ {
+		e := l.at(i)
+		var w, v float64
+		if instruments[e.Kind].lagged {
+			w, v = 1, e.DriverLevel(t)
+		} else if w = e.Intensity(t); w != 0 {
+			v = e.ValueAt(t)
+		}
+		if w != 0 {
+			out = append(out, appliedEvent{e, w, v})
 		}
 	}
-	return out, true
+	return out
 }
