@@ -364,22 +364,7 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 		// is still reproducible.
 		var s0, s1 float64
 		if inv == 0 {
-			eq := T(0) // values equal to lo (constant so far: e.g. a zero difference)
-			for t := 0; t < m; t++ {
-				v := src[t*st]
-				if t&1 == 0 {
-					s0 += v
-				} else {
-					s1 += v
-				}
-				if v == lo {
-					eq++
-					continue
-				}
-				mn, mx = min(mn, v), max(mx, v)
-				cnt[binOf(v, lo, inv)]++
-			}
-			cnt[1] += eq
+			s0, s1, mn, mx = binPoint((*[histBins + 2]T)(cnt), src[:(m-1)*st+1], st, lo, mn, mx)
 			sm += s0 + s1
 			continue
 		}
@@ -395,35 +380,89 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 // edge is the exact min or max: it returns the extremes mn and mx updated
 // by those values, and the sums of the even-numbered and the odd-numbered
 // values, each in order (updateCell's partial sums).
+//
+// The first pass sums every value and counts those inside the range; a
+// value x = (v − lo)·inv whose truncation k is 1 to histBins − 1 is in bin
+// 1 + k after one test, and only the others (x < 1 or x ≥ histBins; a
+// float outside int's range converts to an int outside it too) are tested
+// as floats. If any value was a tail, a second pass counts the tails and
+// folds their extremes in order, as one pass testing each value would
+// (the counts do not depend on the order).
 func binValues[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, inv, mn, mx float64) (s0, s1, mn1, mx1 float64) {
+	hs := h[:] // one nil check; the masked indices below are provably in range
+	tails := false
 	i := 0
 	for ; i+st < len(src); i += 2 * st {
 		v0, v1 := src[i], src[i+st]
 		s0 += v0
 		s1 += v1
-		if x := (v0 - lo) * inv; x >= 0 && x < histBins {
-			h[1+int(x)&(histBins-1)]++ // the mask keeps the index provably in h
+		x0, x1 := (v0-lo)*inv, (v1-lo)*inv
+		if k := int(x0); uint(k-1) < histBins-1 {
+			hs[1+k&(histBins-1)]++
+		} else if x0 >= 0 && x0 < histBins {
+			hs[1]++ // 0 ≤ x < 1
 		} else {
-			mn, mx = tailMinMax(mn, mx, v0)
-			h[binOf(v0, lo, inv)]++
+			tails = true
 		}
-		if x := (v1 - lo) * inv; x >= 0 && x < histBins {
-			h[1+int(x)&(histBins-1)]++
+		if k := int(x1); uint(k-1) < histBins-1 {
+			hs[1+k&(histBins-1)]++
+		} else if x1 >= 0 && x1 < histBins {
+			hs[1]++
 		} else {
-			mn, mx = tailMinMax(mn, mx, v1)
-			h[binOf(v1, lo, inv)]++
+			tails = true
 		}
 	}
 	if i < len(src) {
 		v := src[i]
 		s0 += v
 		if x := (v - lo) * inv; x >= 0 && x < histBins {
-			h[1+int(x)&(histBins-1)]++
+			hs[1+int(x)&(histBins-1)]++
 		} else {
-			mn, mx = tailMinMax(mn, mx, v)
-			h[binOf(v, lo, inv)]++
+			tails = true
 		}
 	}
+	if tails {
+		for i := 0; i < len(src); i += st {
+			v := src[i]
+			if x := (v - lo) * inv; !(x >= 0 && x < histBins) {
+				mn, mx = tailMinMax(mn, mx, v)
+				hs[binOf(v, lo, inv)]++
+			}
+		}
+	}
+	return s0, s1, mn, mx
+}
+
+// binPoint is binValues for a zero-width range (inv 0, a pilot where
+// every draw agreed): a value equal to lo counts in slot 1, any other in
+// its tail slot with the extremes folded in (as builtin min and max). The
+// first pass sums the values two a turn and notes whether any differs
+// from lo; only then does a second pass count and fold those, in order.
+func binPoint[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, mn, mx float64) (s0, s1, mn1, mx1 float64) {
+	other := false
+	i := 0
+	for ; i+st < len(src); i += 2 * st {
+		v0, v1 := src[i], src[i+st]
+		s0 += v0
+		s1 += v1
+		other = other || v0 != lo || v1 != lo
+	}
+	if i < len(src) {
+		v := src[i]
+		s0 += v
+		other = other || v != lo
+	}
+	n := T((len(src) + st - 1) / st) // the values
+	if other {
+		for i := 0; i < len(src); i += st {
+			if v := src[i]; v != lo {
+				mn, mx = min(mn, v), max(mx, v)
+				h[binOf(v, lo, 0)]++
+				n--
+			}
+		}
+	}
+	h[1] += n
 	return s0, s1, mn, mx
 }
 

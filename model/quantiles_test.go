@@ -177,3 +177,163 @@ func TestBandStoreSharedPrefix(t *testing.T) {
 		same(t, b.bands(), a.bands())
 	})
 }
+
+// binValuesOneTest is binValues as one pass testing each value in
+// order (the form before the fast bin test and the tails' second pass):
+// the reference TestBinValues compares against.
+func binValuesOneTest[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, inv, mn, mx float64) (s0, s1, mn1, mx1 float64) {
+	for t, i := 0, 0; i < len(src); t, i = t+1, i+st {
+		v := src[i]
+		if t&1 == 0 {
+			s0 += v
+		} else {
+			s1 += v
+		}
+		if x := (v - lo) * inv; x >= 0 && x < histBins {
+			h[1+int(x)]++
+		} else {
+			mn, mx = tailMinMax(mn, mx, v)
+			h[binOf(v, lo, inv)]++
+		}
+	}
+	return s0, s1, mn, mx
+}
+
+// TestBinValues checks that binValues gives the counts, partial sums and
+// extremes of the one-test-per-value reference bit for bit, for values
+// inside the range, on its bin edges (x = 0, 1, histBins − 1, histBins),
+// just inside and outside it, zeros of both signs and tails far out, with
+// strides 1 and 3 and odd and even counts, in both counter widths.
+func TestBinValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := []struct {
+		name        string
+		lo, inv     float64
+		spread, off float64 // values lo + off + spread·N(0, 1)
+		edges       bool    // add the bin edges and their neighbours
+	}{
+		{"inside", 10, histBins / 20.0, 3, 10, false},
+		{"tails both sides", 10, histBins / 20.0, 15, 10, false},
+		{"edges", 10, histBins / 20.0, 1, 10, true},
+		{"zero lo, signed zeros", 0, histBins / 2.0, 0.5, 1, true},
+		{"negative range", -7.5, histBins / 0.25, 0.1, 0.1, true},
+		{"tiny bins", 1e-3, histBins / 1e-12, 1e-12, 5e-13, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var vals []float64
+			for k := 0; k < 200; k++ {
+				vals = append(vals, tc.lo+tc.off+tc.spread*rng.NormFloat64())
+			}
+			if tc.edges {
+				for _, x := range []float64{0, 1, 2, histBins - 1, histBins} {
+					v := tc.lo + x/tc.inv
+					vals = append(vals, v, math.Nextafter(v, math.Inf(-1)), math.Nextafter(v, math.Inf(1)))
+				}
+				vals = append(vals, 0, math.Copysign(0, -1), tc.lo, -1e300, 1e300)
+			}
+			rng.Shuffle(len(vals), func(i, j int) { vals[i], vals[j] = vals[j], vals[i] })
+			for _, st := range []int{1, 3} {
+				for _, n := range []int{1, 2, 63, 64, len(vals) / st} {
+					src := vals[:(n-1)*st+1]
+					mn0, mx0 := math.Inf(1), math.Inf(-1)
+					if n == 63 {
+						mn0, mx0 = tc.lo, tc.lo // extremes from earlier draws
+					}
+					var h16, r16 [histBins + 2]uint16
+					var h32, r32 [histBins + 2]uint32
+					got := [4]float64{}
+					want := [4]float64{}
+					got[0], got[1], got[2], got[3] = binValues(&h16, src, st, tc.lo, tc.inv, mn0, mx0)
+					want[0], want[1], want[2], want[3] = binValuesOneTest(&r16, src, st, tc.lo, tc.inv, mn0, mx0)
+					g32 := [4]float64{}
+					g32[0], g32[1], g32[2], g32[3] = binValues(&h32, src, st, tc.lo, tc.inv, mn0, mx0)
+					binValuesOneTest(&r32, src, st, tc.lo, tc.inv, mn0, mx0)
+					for k := range got {
+						if math.Float64bits(got[k]) != math.Float64bits(want[k]) || math.Float64bits(g32[k]) != math.Float64bits(want[k]) {
+							t.Errorf("stride %d, %d values: result %d is %v (32-bit %v), want %v", st, n, k, got[k], g32[k], want[k])
+						}
+					}
+					if h16 != r16 || h32 != r32 {
+						t.Errorf("stride %d, %d values: counts\n%v\n%v, want\n%v", st, n, h16, h32, r16)
+					}
+					tails := 0
+					for _, c := range []uint16{r16[0], r16[histBins+1]} {
+						tails += int(c)
+					}
+					if tc.edges && n == len(vals)/st && st == 1 && tails == 0 {
+						t.Errorf("no value in a tail: the case tests nothing of the tails")
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestBinPoint checks binPoint against updateCell's former loop for a
+// zero-width range (one test per value, in order), bit for bit: values
+// all equal to lo, a few others on either side, and zeros of both signs
+// at lo = 0 (equal to lo, so in the point mass).
+func TestBinPoint(t *testing.T) {
+	oneTest := func(h *[histBins + 2]uint32, src []float64, st int, lo, mn, mx float64) (s0, s1, mn1, mx1 float64) {
+		eq := uint32(0)
+		for t, i := 0, 0; i < len(src); t, i = t+1, i+st {
+			v := src[i]
+			if t&1 == 0 {
+				s0 += v
+			} else {
+				s1 += v
+			}
+			if v == lo {
+				eq++
+				continue
+			}
+			mn, mx = min(mn, v), max(mx, v)
+			h[binOf(v, lo, 0)]++
+		}
+		h[1] += eq
+		return s0, s1, mn, mx
+	}
+	negZero := math.Copysign(0, -1)
+	cases := []struct {
+		name   string
+		lo     float64
+		others []float64 // put at positions 3, 10, 11, …
+	}{
+		{"all equal", 2.5, nil},
+		{"one above", 2.5, []float64{2.75}},
+		{"both sides", 2.5, []float64{1, 9, -4, 2.5000000000000004}},
+		{"signed zeros", 0, []float64{negZero, negZero, 1e-300, -1e-300}},
+		{"negative lo", -3, []float64{-3.5, 0}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			vals := make([]float64, 70)
+			for k := range vals {
+				vals[k] = tc.lo
+			}
+			for k, v := range tc.others {
+				vals[3+7*k] = v
+			}
+			for _, st := range []int{1, 2} {
+				for _, n := range []int{1, 2, 5, 35} {
+					src := vals[:(n-1)*st+1]
+					for _, start := range [][2]float64{{math.Inf(1), math.Inf(-1)}, {-1, 1}} {
+						var h, r [histBins + 2]uint32
+						var got, want [4]float64
+						got[0], got[1], got[2], got[3] = binPoint(&h, src, st, tc.lo, start[0], start[1])
+						want[0], want[1], want[2], want[3] = oneTest(&r, src, st, tc.lo, start[0], start[1])
+						for k := range got {
+							if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+								t.Errorf("stride %d, %d values, start %v: result %d is %v, want %v", st, n, start, k, got[k], want[k])
+							}
+						}
+						if h != r {
+							t.Errorf("stride %d, %d values: counts %v, want %v", st, n, h, r)
+						}
+					}
+				}
+			}
+		})
+	}
+}
