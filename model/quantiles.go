@@ -354,9 +354,7 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 		case 1:
 			src = vc[k:]
 		default:
-			for t := range vals[:m] {
-				vals[t] = vs[k+t*W] - vc[k+t*W]
-			}
+			diffColumn(vals[:m], vs, vc, k, W)
 			src, st = vals[:m], 1
 		}
 		// Two partial sums break the dependency chain of the additions:
@@ -372,6 +370,19 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 		sm += s0 + s1
 	}
 	b.min[j], b.max[j], b.sum[j] = mn, mx, sm
+}
+
+// diffColumn writes the differences vs[q] − vc[q] at q = k, k + W, …
+// into out. It is not inlined: in updateCell's loop the compiler spilled
+// and reloaded five registers a value.
+//
+//go:noinline
+func diffColumn(out, vs, vc []float64, k, W int) {
+	q := k
+	for t := range out {
+		out[t] = vs[q] - vc[q]
+		q += W
+	}
 }
 
 // binValues counts the values src[0], src[st], … into their slots of h,
