@@ -20,14 +20,7 @@ func TestActiveListsKept(t *testing.T) {
 	spec := testSpec(m, 14,
 		Event{ID: "b", Kind: EventBan, Supplier: bel, Region: chn, Start: start + 3, End: start + 6},
 		Event{ID: "k", Kind: EventCorridorCapacity, Supplier: bel, Region: -1, Corridor: rail, Value: 0, Start: start + 8, End: start + 11})
-	cal, err := Calibrate(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := newPathSim(cal, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := testPathSim(t, spec)
 	w := ps.solver.ws
 	type lists struct{ unk, jl, ja, jn, jsb, jsn, rsegCol []int }
 	snap := func() lists {

@@ -211,7 +211,7 @@ func checkCurves(w *workspace) string {
 		if w.pinned[i] || (w.rs != nil && w.rs.on && w.rs.pform[i]) {
 			continue
 		}
-		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
+		pt := w.supplyPrice(i)
 		S, dS, pc := f.supplyAt(pt)
 		if math.Float64bits(S) != math.Float64bits(w.S[i]) || math.Float64bits(dS) != math.Float64bits(sp.dq) || pc != w.piece[i] {
 			return fmt.Sprintf("supplier %d at p̃ = %v: S, dS/dp̃, piece %v, %v, %v; afresh %v, %v, %v", i, pt, w.S[i], sp.dq, w.piece[i], S, dS, pc)

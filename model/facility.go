@@ -446,10 +446,10 @@ func (w *workspace) facExcess(f int, rh float64) float64 {
 		}
 		sp := &w.sup[i]
 		w.flowsOf(i)
-		w.refresh(i, w.xs, w.p[i]*(1-w.dbar[i])*sp.oml)
+		w.refresh(i, w.xs, w.supplyPrice(i))
 		S := w.D[i]
 		if !w.pinned[i] {
-			S, _, _ = sp.supplyAt(w.p[i] * (1 - w.dbar[i]) * sp.oml)
+			S, _, _ = sp.supplyAt(w.supplyPrice(i))
 		}
 		v, _, _ := w.facFlow(i, us.k, S)
 		U += v

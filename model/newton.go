@@ -991,6 +991,14 @@ func (w *workspace) eval() (maxF, ss float64) {
 // every evaluation.
 var evalCheck func(w *workspace)
 
+// supplyPrice returns supplier i's effective supply price
+// p̃ = p·(1 − δ̄)·(1 − L − μ), $/t, at the current prices, average
+// concession δ̄ and markups (docs/MODEL.md, table of symbols and section
+// 3.4): the price its supply curve is read at.
+func (w *workspace) supplyPrice(i int) float64 {
+	return w.p[i] * (1 - w.dbar[i]) * w.sup[i].oml
+}
+
 // supplyBatch prepares eval's supply rows: for each active supplier a
 // (w.act[a]) its effective supply price p̃ (concessions averaged first)
 // into w.spt[a], its position on the curve (curvePos: sp.jat, and the
@@ -1007,7 +1015,7 @@ func (w *workspace) supplyBatch() {
 		if w.conc[i] {
 			w.concessionAvg(i)
 		}
-		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
+		pt := w.supplyPrice(i)
 		_, m := sp.curvePos(pt)
 		pts[a], ms[a], x[a] = pt, m, 1
 		if m > 0 {

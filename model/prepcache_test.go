@@ -25,20 +25,13 @@ func TestRouteCacheKeepsRoutes(t *testing.T) {
 		{ID: "s", Kind: EventStockTarget, Supplier: -1, Region: -1, Value: 0.1, Start: start + 20, RampIn: 3},
 	}
 	spec := testSpec(m, 30, evs...)
-	cal, err := Calibrate(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := newPathSim(cal, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := testPathSim(t, spec)
 	w := ps.solver.ws
 	kept := 0
 	for k := 0; k < spec.Months(); k++ {
 		tm := spec.Start + Month(k)
 		ps.setPolicy(k, tm)
-		keep := w.rc.samePolicy(ps.pol, cal.Market)
+		keep := w.rc.samePolicy(ps.pol, ps.cal.Market)
 		if err := w.prepare(ps.pol, &ps.lag, ps.start); err != nil {
 			t.Fatal(err)
 		}

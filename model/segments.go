@@ -249,7 +249,7 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		ks := max(kap, scaleFloor)
 		kp := sp.capIn(k)
 		S := w.S[i]
-		pt := w.p[i] * (1 - w.dbar[i]) * sp.oml
+		pt := w.supplyPrice(i)
 		if i != vi {
 			vi, vv, vvl = i, 0, -1
 			if S < min(sp.K, sp.cap) {

@@ -37,6 +37,21 @@ func testSpec(m *Market, months int, events ...Event) *Spec {
 	return &Spec{Name: "test", Market: m, Events: events, Start: start, End: start + Month(months-1)}
 }
 
+// testPathSim calibrates spec's market and returns a path simulator of
+// spec, for tests that step its months themselves.
+func testPathSim(t testing.TB, spec *Spec) *pathSim {
+	t.Helper()
+	cal, err := Calibrate(spec.Market)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := newPathSim(cal, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
 func TestPathNoEventsStaysAtBase(t *testing.T) {
 	m := pathMarket()
 	path, err := Simulate(context.Background(), testSpec(m, 36))
