@@ -464,77 +464,108 @@ func (w *workspace) facExcess(f int, rh float64) float64 {
 // tonnes to their other corridors or cuts their output).
 func (w *workspace) solveFac(f int, tol float64) {
 	u := w.facBase() + f
-	g := func(rh float64) float64 { return w.facExcess(f, rh) }
-	// The bisection's decisions are replayed exactly, but g is only
-	// evaluated where its sign is not yet known: g is non-increasing in
-	// ρ̂, so g > 0.01·tol at every point left of one where it was (kp),
-	// and g < −0.01·tol right of one where it was (kn). Regula falsi
+	// The bisection's decisions are replayed (signKnown): regula falsi
 	// steps (facNarrow) first narrow [kp, kn] around the root, from last
 	// solve's root when there was one (fhint); the bisection then
-	// evaluates g only between kp and kn. The result is the plain
-	// bisection's, bit for bit: only the number of evaluations differs.
-	eps := 0.01 * tol
-	kp, kn := math.Inf(-1), math.Inf(1)
-	bad := false
-	gk := func(rh float64) float64 {
-		v := g(rh)
-		if v > eps && rh >= kn || v < -eps && rh <= kp || math.Abs(v) <= eps && (rh <= kp || rh >= kn) {
-			bad = true // not monotone within rounding: infer nothing
-		}
-		if v > eps {
-			kp = max(kp, rh)
-		} else if v < -eps {
-			kn = min(kn, rh)
-		}
-		return v
-	}
-	// sign is g(rh), or ±Inf where its sign is known.
-	sign := func(rh float64) float64 {
-		switch {
-		case bad:
-			return g(rh)
-		case rh <= kp:
-			return math.Inf(1)
-		case rh >= kn:
-			return math.Inf(-1)
-		}
-		return gk(rh)
-	}
+	// evaluates g only between kp and kn.
+	sk := signKnown{g: func(rh float64) float64 { return w.facExcess(f, rh) }, eps: 0.01 * tol}
+	sk.reset()
 	if h := w.fhint[f]; h > 0 {
-		facHint(gk, &kp, &kn, h, eps)
+		facHint(sk.at, &sk.kp, &sk.kn, h, sk.eps)
 	}
 	rh := 0.0
-	if glo := sign(0); glo > 0 {
+	if glo := sk.sign(0); glo > 0 {
 		lo, hi := 0.0, max(2*w.y[u], 0.01)
 		ghi := math.NaN()
 		for hi < rhoMax {
-			if ghi = sign(hi); !(ghi > 0) {
+			if ghi = sk.sign(hi); !(ghi > 0) {
 				break
 			}
 			lo, glo, hi = hi, ghi, min(2*hi, rhoMax)
 		}
-		if hi < rhoMax && !(kn-kp <= 4e-16*(1+hi)) && !math.IsInf(glo, 0) && ghi <= 0 && !math.IsInf(ghi, 0) {
+		if hi < rhoMax && !(sk.kn-sk.kp <= 4e-16*(1+hi)) && !math.IsInf(glo, 0) && ghi <= 0 && !math.IsInf(ghi, 0) {
 			// No hint, or a poor one: narrow within [lo, hi].
-			facNarrow(gk, &kp, &kn, lo, hi, glo, ghi, eps)
+			facNarrow(sk.at, &sk.kp, &sk.kn, lo, hi, glo, ghi, sk.eps)
 		}
-		for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
-			mid := 0.5 * (lo + hi)
-			v := sign(mid)
-			if math.Abs(v) <= eps {
-				lo, hi = mid, mid
-				break
-			}
-			if v > 0 {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		rh = 0.5 * (lo + hi)
+		rh = sk.bisect(lo, hi)
 		w.fhint[f] = rh
 	}
 	w.y[u] = rh
 	w.rho[f] = rh * w.fscale[f]
+}
+
+// signKnown replays the bisection of a non-increasing g exactly while
+// evaluating g only where its sign is not yet known: g > eps at every
+// point left of one where it was (kp), and g < −eps right of one where
+// it was (kn). Points gathered by facNarrow, facHint and facBand (through
+// at) narrow [kp, kn] around the root first, so that most of the
+// bisection's points fall outside it. The result is the plain
+// bisection's, bit for bit: only the number of evaluations differs.
+// Where g turns out not monotone within rounding (bad), nothing is
+// inferred and every point is evaluated.
+type signKnown struct {
+	g      func(float64) float64
+	eps    float64
+	kp, kn float64
+	bad    bool
+}
+
+// reset forgets what is known: no point yet.
+func (sk *signKnown) reset() {
+	sk.kp, sk.kn, sk.bad = math.Inf(-1), math.Inf(1), false
+}
+
+// at evaluates g at x and records its sign.
+func (sk *signKnown) at(x float64) float64 {
+	v := sk.g(x)
+	sk.note(x, v)
+	return v
+}
+
+// note records g(x) = v, evaluated by the caller.
+func (sk *signKnown) note(x, v float64) {
+	eps := sk.eps
+	if v > eps && x >= sk.kn || v < -eps && x <= sk.kp || math.Abs(v) <= eps && (x <= sk.kp || x >= sk.kn) {
+		sk.bad = true // not monotone within rounding: infer nothing
+	}
+	if v > eps {
+		sk.kp = max(sk.kp, x)
+	} else if v < -eps {
+		sk.kn = min(sk.kn, x)
+	}
+}
+
+// sign is g(x), or ±Inf where its sign is known.
+func (sk *signKnown) sign(x float64) float64 {
+	switch {
+	case sk.bad:
+		return sk.g(x)
+	case x <= sk.kp:
+		return math.Inf(1)
+	case x >= sk.kn:
+		return math.Inf(-1)
+	}
+	return sk.at(x)
+}
+
+// bisect bisects [lo, hi] (g(lo) > 0 ≥ g(hi)) down to a few ulp, or to
+// a point where |g| ≤ eps, at most bisectIter times, and returns the
+// bracket's midpoint.
+func (sk *signKnown) bisect(lo, hi float64) float64 {
+	for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
+		mid := 0.5 * (lo + hi)
+		v := sk.sign(mid)
+		if math.Abs(v) <= sk.eps {
+			lo, hi = mid, mid
+			break
+		}
+		if v > 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return 0.5 * (lo + hi)
 }
 
 // facNarrow brackets the root of a non-increasing g on [lo, hi] (g(lo) =
@@ -542,7 +573,7 @@ func (w *workspace) solveFac(f int, tol float64) {
 // most facNarrowIter evaluations, each recorded by gk in kp and kn; once
 // it meets a point where |g| ≤ eps it probes outwards for the nearest
 // points where |g| > eps on either side. It only gathers knowledge for
-// facBisect: its own estimate of the root is never used.
+// signKnown.bisect: its own estimate of the root is never used.
 func facNarrow(gk func(float64) float64, kp, kn *float64, lo, hi, glo, ghi, eps float64) {
 	side, w0 := 0, hi-lo
 	for it := 0; it < facNarrowIter && hi-lo > 4e-16*(1+hi); it++ {

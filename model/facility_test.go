@@ -96,3 +96,90 @@ func TestSolveFacReplaysBisection(t *testing.T) {
 	}
 	t.Logf("%d cases: %d evaluations with last root as hint, %d by plain bisection", cases, fast, plain)
 }
+
+// bisectSeg is solveSeg's discount as a plain bisection computes it,
+// evaluating segExcess at every midpoint: the reference its replay must
+// reproduce bit for bit.
+func bisectSeg(w *workspace, s int, tol float64) float64 {
+	if !(w.segExcess(s, 0) > 0) {
+		return 0
+	}
+	if !(w.segExcess(s, zMax) <= 0) {
+		return zMax
+	}
+	lo, hi := 0.0, zMax
+	for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
+		mid := 0.5 * (lo + hi)
+		v := w.segExcess(s, mid)
+		if math.Abs(v) <= 0.01*tol {
+			lo, hi = mid, mid
+			break
+		}
+		if v > 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return 0.5 * (lo + hi)
+}
+
+// TestSolveSegReplaysBisection: solveSeg, which evaluates a segment's g
+// only where its sign is not known yet, returns exactly the plain
+// bisection's discount on random routed markets at random prices and
+// discounts, and uses fewer evaluations where it bisects.
+func TestSolveSegReplaysBisection(t *testing.T) {
+	var plain, fast, cases int
+	for seed := uint64(1); seed <= 60; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 91))
+			m := randomMarket(rng, 2+rng.IntN(5), 1+rng.IntN(5))
+			withRoutes(rng, m)
+			c := withRandomCosts(t, rng, m)
+			pol := NewPolicy(c.Market)
+			randomShock(rng, c, pol)
+			w := newWorkspace(c)
+			if err := w.prepare(pol, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			for trial := 0; trial < 10; trial++ {
+				for _, i := range w.part {
+					w.y[i] = clampY(math.Log(m.Suppliers[i].FOB) + 0.6*(rng.Float64()-0.5))
+				}
+				for s := range w.segs {
+					if w.segs[s].on {
+						w.y[w.segBase()+s] = 0.3 * rng.Float64()
+					}
+				}
+				for s := range w.segs {
+					if !w.segs[s].on {
+						continue
+					}
+					u := w.segBase() + s
+					for _, tol := range []float64{DefaultTol, mcTol} {
+						z0 := w.y[u]
+						e0 := w.evals
+						want := bisectSeg(w, s, tol)
+						np := w.evals - e0
+						w.y[u] = z0
+						e0 = w.evals
+						w.solveSeg(s, tol)
+						if want > 0 && want < zMax {
+							plain += np
+							fast += w.evals - e0
+							cases++
+						}
+						if got := w.y[u]; math.Float64bits(got) != math.Float64bits(want) {
+							t.Errorf("trial %d, tol %g: z = %v, bisection %v", trial, tol, got, want)
+						}
+						w.y[u] = z0
+					}
+				}
+			}
+		})
+	}
+	if cases == 0 || fast >= plain {
+		t.Errorf("%d bisections: %d evaluations replayed, %d by plain bisection", cases, fast, plain)
+	}
+	t.Logf("%d bisections: %d evaluations replayed, %d by plain bisection", cases, fast, plain)
+}

@@ -602,28 +602,23 @@ func (w *workspace) segExcess(s int, z float64) float64 {
 // solveSeg clears segment s by bisection in z ∈ [0, zMax], every other
 // unknown fixed (the Gauss–Seidel fallback): z = 0 when g(0) ≤ 0, zMax
 // when g(zMax) > 0, else the root of g, which falls as z rises (a cheaper
-// segment buys more and nets less).
+// segment buys more and nets less). Each g is an evaluation: the
+// bisection's decisions are replayed (signKnown) after regula falsi
+// steps (facNarrow) have narrowed the bracket, so that only the points
+// between the nearest ones of known sign are evaluated; z is the plain
+// bisection's, bit for bit.
 func (w *workspace) solveSeg(s int, tol float64) {
 	u := w.segBase() + s
 	z := 0.0
-	if w.segExcess(s, 0) > 0 {
+	if g0 := w.segExcess(s, 0); g0 > 0 {
 		z = zMax
-		if w.segExcess(s, zMax) <= 0 {
-			lo, hi := 0.0, zMax
-			for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
-				mid := 0.5 * (lo + hi)
-				v := w.segExcess(s, mid)
-				if math.Abs(v) <= 0.01*tol {
-					lo, hi = mid, mid
-					break
-				}
-				if v > 0 {
-					lo = mid
-				} else {
-					hi = mid
-				}
-			}
-			z = 0.5 * (lo + hi)
+		if gm := w.segExcess(s, zMax); gm <= 0 {
+			sk := signKnown{g: func(z float64) float64 { return w.segExcess(s, z) }, eps: 0.01 * tol}
+			sk.reset()
+			sk.note(0, g0)
+			sk.note(zMax, gm)
+			facNarrow(sk.at, &sk.kp, &sk.kn, 0, zMax, g0, gm, sk.eps)
+			z = sk.bisect(0, zMax)
 		}
 	}
 	w.y[u] = z
