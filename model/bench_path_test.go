@@ -165,3 +165,21 @@ func benchMC(b *testing.B, draws int) {
 	b.ReportMetric(float64(failed), "failed-draws")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/float64(draws)*1e6, "µs/draw")
 }
+
+// BenchmarkEval times one excess-demand evaluation (workspace.eval) of
+// us-relief-2025's scenario at its solution for 2025-06 (stocks, a
+// tariff-rate quota, the facility and the segments in force): the unit
+// of work of the solves (about 5.5 a month; docs/SPEED.md).
+func BenchmarkEval(b *testing.B) {
+	s := loadBuiltin(b, "us-relief-2025")
+	eval, err := model.PathMonthEval(s.Spec, model.NewMonth(2025, 6))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if f := eval(); !(f < 1e-9) {
+		b.Fatalf("max |F| = %g at the month's solution", f)
+	}
+	for b.Loop() {
+		eval()
+	}
+}

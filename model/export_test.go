@@ -225,3 +225,33 @@ func checkCurves(w *workspace) string {
 	}
 	return ""
 }
+
+// PathMonthEval simulates spec's path as Simulate does up to and
+// including month t and returns a func that evaluates the excess demand
+// again at that month's solution (one workspace.eval, returning max |F|):
+// BenchmarkEval's unit of work.
+func PathMonthEval(spec *Spec, t Month) (eval func() float64, err error) {
+	cal, err := Calibrate(spec.Market)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := newPathSim(cal, spec)
+	if err != nil {
+		return nil, err
+	}
+	k0 := int(t - spec.Start)
+	if k0 < 0 || k0 >= spec.Months() {
+		return nil, fmt.Errorf("month %v not in %v..%v", t, spec.Start, spec.End)
+	}
+	for k := 0; k <= k0; k++ {
+		ps.setPolicy(k, spec.Start+Month(k))
+		if _, err := ps.solve(k, spec.Start+Month(k)); err != nil {
+			return nil, err
+		}
+	}
+	w := ps.solver.ws
+	return func() float64 {
+		maxF, _ := w.eval()
+		return maxF
+	}, nil
+}

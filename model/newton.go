@@ -84,7 +84,6 @@ type workspace struct {
 	w    []float64 // β·p_d^(1−σ)
 	x    []float64 // flow
 	th   []float64 // θ = p(1−δ)/(p(1−δ)+f) = ∂ln p_d/∂ln p
-	pd   []float64 // delivered price
 
 	// Per region.
 	sig, eps, lnA []float64 // σ, ε in force, ln(A in force) (−Inf: no demand)
@@ -105,10 +104,12 @@ type workspace struct {
 	// jl's list for r and the segment's column (jacobian).
 	jsb, jsn []int
 	// The routes of rl one after another (region by region), for eval's
-	// batched log and exp (fexpBatch, flogBatch): their ln β and 1 − σ
-	// (set with rl: routeLists) and eval's scratch for their delivered
-	// prices, exponents and exps.
+	// batched log and exp (fexpBatch, flogBatch): their ln β, 1 − σ and
+	// place (set with rl: routeLists; nrl routes in all) and eval's
+	// scratch for their delivered prices, exponents and exps.
 	rlnb, rom        []float64
+	rat              []routeAt
+	nrl              int
 	rpd, rlog, rexpw []float64
 	rlPart           []int // w.part when routeLists last ran
 	// rlGen counts routeLists' runs; alGen and alUnk are rlGen and
@@ -246,11 +247,12 @@ func newWorkspace(c *Calibrated) *workspace {
 		open: make([]bool, n*R), tau1: vec(n * R), gov: vec(n * R), risk: vec(n * R), omd: vec(n * R), ca: vec(n * R),
 		dlt: vec(n * R), ez: vec(n * R),
 		fr: vec(n * R), lnb: vec(n * R),
-		w: vec(n * R), x: vec(n * R), th: vec(n * R), pd: vec(n * R),
+		w: vec(n * R), x: vec(n * R), th: vec(n * R),
 		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R), epsX: vec(R),
 		stk: make([]bool, R), sPrev: vec(R), lnPe: vec(R), sBar: vec(R), gam: vec(R), phi12: vec(R), cons: vec(R),
 		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
 		rlnb: vec(n * R), rom: vec(n * R), rpd: vec(n * R), rlog: vec(n * R), rexpw: vec(n * R),
+		rat: make([]routeAt, n*R),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
@@ -488,8 +490,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 }
 
 // routeLists sets w.rl and w.rn, the participating suppliers with an
-// open route into each region, and those routes' ln β and 1 − σ one after
-// another in the same order (w.rlnb, w.rom) for eval's batched passes.
+// open route into each region, and those routes' ln β, 1 − σ and place
+// one after another in the same order (w.rlnb, w.rom, w.rat; w.nrl of
+// them) for eval's batched passes.
 func (w *workspace) routeLists() {
 	n, R := w.n, w.R
 	m := 0
@@ -500,12 +503,14 @@ func (w *workspace) routeLists() {
 			if k := i*R + r; w.open[k] {
 				w.rl[r*n+cnt] = i
 				w.rlnb[m], w.rom[m] = w.lnb[k], om
+				w.rat[m] = routeAt{k: int32(k), i: int32(i)}
 				cnt++
 				m++
 			}
 		}
 		w.rn[r] = cnt
 	}
+	w.nrl = m
 	w.rlPart = append(w.rlPart[:0], w.part...)
 	w.rlGen++
 }
@@ -840,7 +845,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 	// check covers them all.
 	nR := n * R
 	omd, fr, tau1 := w.omd[:nR], w.fr[:nR], w.tau1[:nR]
-	pdA, wA, xA := w.pd[:nR], w.w[:nR], w.x[:nR]
+	wA, xA := w.w[:nR], w.x[:nR]
 	pA, DA := w.p[:n], w.D[:n]
 	// Three passes over the routes, so that the independent chains of
 	// latency (log → exp per route, log → exp per region) overlap instead
@@ -851,41 +856,25 @@ func (w *workspace) eval() (maxF, ss float64) {
 	// AVX2); the second takes their exps (fexpBatch) and sums W region by
 	// region in the same order as one pass would (bit-identical); the
 	// third sets each region's price index, spending and flows.
-	rpd := w.rpd[:nR]
-	m := 0
-	for r := 0; r < R; r++ {
-		for _, i := range w.rl[r*n : r*n+w.rn[r]] {
-			k := i*R + r
-			pd := (pA[i]*omd[k] + fr[k]) * tau1[k]
-			pdA[k] = pd
-			rpd[m] = pd
-			m++
-		}
-	}
-	rlog, rexpw := w.rlog[:m], w.rexpw[:m]
-	flogBatch(rlog, rpd[:m])
+	m := w.nrl
+	rat := w.rat[:m]
+	rpd, rlog, rexpw := w.rpd[:m], w.rlog[:m], w.rexpw[:m]
+	routePrices(rpd, rat, pA, omd, fr, tau1)
+	flogBatch(rlog, rpd)
 	rom := w.rom[:m]
 	for j, lnb := range w.rlnb[:m] {
 		rlog[j] = lnb + rom[j]*rlog[j]
 	}
 	fexpBatch(rexpw, rlog)
+	regionSums(w.W[:R], wA, rexpw, rat, w.rn[:R])
 	m = 0
 	for r := 0; r < R; r++ {
-		var W float64
-		for _, i := range w.rl[r*n : r*n+w.rn[r]] {
-			wk := rexpw[m]
-			m++
-			wA[i*R+r] = wk
-			W += wk
-		}
-		w.W[r] = W
-	}
-	for r := 0; r < R; r++ {
 		om := 1 - w.sig[r]
-		list := w.rl[r*n : r*n+w.rn[r]]
+		cnt := w.rn[r]
 		W := w.W[r]
 		if W == 0 {
 			w.lnP[r], w.PQ[r], w.cons[r], w.epsX[r] = 0, 0, 0, w.eps[r]
+			m += cnt
 			continue
 		}
 		var lnW float64 // flog(W) with the range check written out
@@ -898,13 +887,8 @@ func (w *workspace) eval() (maxF, ss float64) {
 		w.lnP[r] = lnP
 		PQ, e, C := w.spend(r, lnP)
 		w.PQ[r], w.epsX[r], w.cons[r] = PQ, e, C
-		c := PQ / W
-		for _, i := range list {
-			k := i*R + r
-			xk := wA[k] * c / pdA[k]
-			xA[k] = xk
-			DA[i] += xk
-		}
+		routeFlows(xA, DA, PQ/W, rexpw, rpd, rat, m, m+cnt)
+		m += cnt
 	}
 	if len(w.rho) > 0 {
 		base := n + len(w.tq)
@@ -985,6 +969,63 @@ func (w *workspace) eval() (maxF, ss float64) {
 		evalCheck(w)
 	}
 	return maxF, ss
+}
+
+// routeAt is a route's place in the per-route arrays, k = i*R + r, and
+// its supplier i.
+type routeAt struct{ k, i int32 }
+
+// routePrices sets each listed route's delivered price
+// p_d = (p_i·(1−δ)·e^(−z) + f)·(1 + τ) into rpd[m] (the route at[m]):
+// eval's first route pass. It is not inlined, so that its few live
+// values stay in registers (in eval's body the loop index is spilled).
+//
+//go:noinline
+func routePrices(rpd []float64, at []routeAt, p, omd, fr, tau1 []float64) {
+	rpd = rpd[:len(at)]
+	fr, tau1 = fr[:len(omd)], tau1[:len(omd)]
+	for m, a := range at {
+		k := a.k
+		rpd[m] = (p[a.i]*omd[k] + fr[k]) * tau1[k]
+	}
+}
+
+// regionSums sets W[r] to the sum of the weights of region r's routes,
+// the rn[r] entries of wr after those of the regions before it, in their
+// order, and scatters each weight to wf[at[m].k]: eval's second route
+// pass (not inlined, as routePrices).
+//
+//go:noinline
+func regionSums(W, wf, wr []float64, at []routeAt, rn []int) {
+	wr = wr[:len(at)]
+	m := 0
+	for r, cnt := range rn {
+		var s float64
+		for end := m + cnt; m < end; m++ {
+			v := wr[m]
+			wf[at[m].k] = v
+			s += v
+		}
+		W[r] = s
+	}
+}
+
+// routeFlows sets the flows x = w·c/p_d of the routes at[lo:hi] (one
+// region's, c = P·X/W its spending over its sum of weights; wr and pd
+// their weights and delivered prices) into x[k] and adds each to its
+// supplier's demand D[i]: eval's third route pass (not inlined, as
+// routePrices).
+//
+//go:noinline
+func routeFlows(x, D []float64, c float64, wr, pd []float64, at []routeAt, lo, hi int) {
+	at = at[:hi]
+	wr, pd = wr[:hi], pd[:hi]
+	for m := lo; m < hi; m++ {
+		a := at[m]
+		xk := wr[m] * c / pd[m]
+		x[a.k] = xk
+		D[a.i] += xk
+	}
 }
 
 // evalCheck, when set (tests only: CheckCurves), is called at the end of

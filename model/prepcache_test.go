@@ -41,12 +41,14 @@ func TestRouteCacheKeepsRoutes(t *testing.T) {
 			tq                           []trq
 			rl, rn                       []int     // the route lists (routeLists)
 			rlnb, rom                    []float64 // and their contiguous ln β and 1 − σ
+			rat                          []routeAt // and places
 		}
 		snap := func() routes {
 			return routes{slices.Clone(w.open), slices.Clone(w.conc), slices.Clone(w.closed),
 				slices.Clone(w.tau1), slices.Clone(w.gov), slices.Clone(w.risk), slices.Clone(w.omd), slices.Clone(w.dlt),
 				slices.Clone(w.y[:w.ny]), slices.Clone(w.tq),
-				slices.Clone(w.rl), slices.Clone(w.rn), slices.Clone(w.rlnb), slices.Clone(w.rom)}
+				slices.Clone(w.rl), slices.Clone(w.rn), slices.Clone(w.rlnb[:w.nrl]), slices.Clone(w.rom[:w.nrl]),
+				slices.Clone(w.rat[:w.nrl])}
 		}
 		got := snap()
 		if keep {
@@ -57,13 +59,26 @@ func TestRouteCacheKeepsRoutes(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := snap()
+		m := 0
+		for r := 0; r < w.R; r++ {
+			for _, i := range w.rl[r*w.n : r*w.n+w.rn[r]] {
+				if at := w.rat[m]; int(at.k) != i*w.R+r || int(at.i) != i {
+					t.Fatalf("month %v: route %d of region %d at %+v, want supplier %d", tm, m, r, at, i)
+				}
+				m++
+			}
+		}
+		if m != w.nrl {
+			t.Fatalf("month %v: %d routes listed, nrl %d", tm, m, w.nrl)
+		}
 		same := func(a, b []float64) bool {
 			return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 		}
 		if !slices.Equal(got.open, want.open) || !slices.Equal(got.conc, want.conc) || !slices.Equal(got.closed, want.closed) ||
 			!same(got.tau1, want.tau1) || !same(got.gov, want.gov) || !same(got.risk, want.risk) ||
 			!same(got.omd, want.omd) || !same(got.dlt, want.dlt) || !same(got.y, want.y) || !slices.Equal(got.tq, want.tq) ||
-			!slices.Equal(got.rl, want.rl) || !slices.Equal(got.rn, want.rn) || !same(got.rlnb, want.rlnb) || !same(got.rom, want.rom) {
+			!slices.Equal(got.rl, want.rl) || !slices.Equal(got.rn, want.rn) || !same(got.rlnb, want.rlnb) || !same(got.rom, want.rom) ||
+			!slices.Equal(got.rat, want.rat) {
 			t.Fatalf("month %v (kept %v): the route set-up differs from a fresh one", tm, keep)
 		}
 		if _, err := ps.solve(k, tm); err != nil {
