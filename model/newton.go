@@ -111,7 +111,11 @@ type workspace struct {
 	rat              []routeAt
 	nrl              int
 	rpd, rlog, rexpw []float64
-	rlPart           []int // w.part when routeLists last ran
+	// eval's scratch for the regions' batched log and exps: each
+	// region's W and ln W (batchLen(R)), its spending's exponents and
+	// their exps (spendArgs; batchLen(3R)).
+	rgW, rglnW, rgArg, rgExp []float64
+	rlPart                   []int // w.part when routeLists last ran
 	// rlGen counts routeLists' runs; alGen and alUnk are rlGen and
 	// w.unk when activeLists last built jl, ja, jn, jsb, jsn and rsegCol,
 	// which depend on nothing else (the segments' reach is fixed, and
@@ -253,6 +257,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
 		rlnb: vec(n * R), rom: vec(n * R), rpd: vec(n * R), rlog: vec(n * R), rexpw: vec(n * R),
 		rat: make([]routeAt, n*R),
+		rgW: vec(batchLen(R)), rglnW: vec(batchLen(R)), rgArg: vec(batchLen(3 * R)), rgExp: vec(batchLen(3 * R)),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
@@ -867,27 +872,12 @@ func (w *workspace) eval() (maxF, ss float64) {
 	}
 	fexpBatch(rexpw, rlog)
 	regionSums(w.W[:R], wA, rexpw, rat, w.rn[:R])
+	w.regionSpend()
 	m = 0
-	for r := 0; r < R; r++ {
-		om := 1 - w.sig[r]
-		cnt := w.rn[r]
-		W := w.W[r]
-		if W == 0 {
-			w.lnP[r], w.PQ[r], w.cons[r], w.epsX[r] = 0, 0, 0, w.eps[r]
-			m += cnt
-			continue
+	for r, cnt := range w.rn[:R] {
+		if W := w.W[r]; W != 0 {
+			routeFlows(xA, DA, w.PQ[r]/W, rexpw, rpd, rat, m, m+cnt)
 		}
-		var lnW float64 // flog(W) with the range check written out
-		if W >= 0x1p-1000 && W <= 0x1p1000 {
-			lnW = flogCore(W)
-		} else {
-			lnW = math.Log(W)
-		}
-		lnP := lnW / om
-		w.lnP[r] = lnP
-		PQ, e, C := w.spend(r, lnP)
-		w.PQ[r], w.epsX[r], w.cons[r] = PQ, e, C
-		routeFlows(xA, DA, PQ/W, rexpw, rpd, rat, m, m+cnt)
 		m += cnt
 	}
 	if len(w.rho) > 0 {
@@ -969,6 +959,50 @@ func (w *workspace) eval() (maxF, ss float64) {
 		evalCheck(w)
 	}
 	return maxF, ss
+}
+
+// regionSpend sets each region's log price index ln P = ln W/(1 − σ),
+// spending P·X, elasticity of shipments and consumption at the sums of
+// weights w.W (spend's values, bit for bit): the regions' ln W in one
+// flogBatch, their spending's exponents (spendArgs) in one fexpBatch,
+// so that the regions' chains run side by side.
+func (w *workspace) regionSpend() {
+	R := w.R
+	nb := batchLen(R)
+	Ws, lnW := w.rgW[:nb], w.rglnW[:nb]
+	for r := range Ws {
+		Ws[r] = 1 // padding, and regions without trade: a discarded log
+		if r < R && w.W[r] != 0 {
+			Ws[r] = w.W[r]
+		}
+	}
+	flogBatch(lnW, Ws)
+	arg := w.rgArg
+	na := 0
+	for r := 0; r < R; r++ {
+		if w.W[r] == 0 {
+			w.lnP[r], w.PQ[r], w.cons[r], w.epsX[r] = 0, 0, 0, w.eps[r]
+			continue
+		}
+		lnP := lnW[r] / (1 - w.sig[r])
+		w.lnP[r] = lnP
+		na += w.spendArgs(r, lnP, arg[na:])
+	}
+	nb = batchLen(na)
+	for j := na; j < nb; j++ {
+		arg[j] = 0
+	}
+	x := w.rgExp[:nb]
+	fexpBatch(x, arg[:nb])
+	j := 0
+	for r := 0; r < R; r++ {
+		if w.W[r] == 0 {
+			continue
+		}
+		PQ, e, C, used := w.spendFrom(r, x[j:])
+		j += used
+		w.PQ[r], w.epsX[r], w.cons[r] = PQ, e, C
+	}
 }
 
 // routeAt is a route's place in the per-route arrays, k = i*R + r, and

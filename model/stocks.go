@@ -78,38 +78,48 @@ func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) error {
 
 // spend returns region r's spending on shipments P·X at log price index
 // lnP, the elasticity e = −∂ln X/∂ln P (ε in force without stocks) and
-// the consumption C (0 without stocks).
+// the consumption C (0 without stocks): spendFrom of the fexp of
+// spendArgs' exponents (eval takes those of all regions in one batch:
+// regionSpend).
 func (w *workspace) spend(r int, lnP float64) (PQ, e, C float64) {
+	var a, x [3]float64
+	k := w.spendArgs(r, lnP, a[:])
+	for j, v := range a[:k] {
+		x[j] = fexp(v)
+	}
+	PQ, e, C, _ = w.spendFrom(r, x[:k])
+	return PQ, e, C
+}
+
+// spendArgs writes the exponents whose exps region r's spending at log
+// price index lnP takes into a and returns how many: without stocks one,
+// ln A + (1−ε)·ln P (the spending P·X itself); with stocks three,
+// ln A − ε·ln P (the consumption C), −γ·(ln P − ln Pᵉ) (the stock target
+// over its scale k·h·C̄) and ln P.
+func (w *workspace) spendArgs(r int, lnP float64, a []float64) int {
 	lnA, eps := w.lnA[r], w.eps[r]
-	// fexp written out (its range check, then its inlined core): spend
-	// runs for every region at every evaluation.
 	if !w.stk[r] || math.IsInf(lnA, -1) {
-		a := lnA + (1-eps)*lnP
-		if a > -700 && a < 700 {
-			return fexpCore(a), eps, 0
-		}
-		return math.Exp(a), eps, 0
+		a[0] = lnA + (1-eps)*lnP
+		return 1
 	}
-	if a := lnA - eps*lnP; a > -700 && a < 700 {
-		C = fexpCore(a)
-	} else {
-		C = math.Exp(a)
+	a = a[:3]
+	a[0], a[1], a[2] = lnA-eps*lnP, -w.gam[r]*(lnP-w.lnPe[r]), lnP
+	return 3
+}
+
+// spendFrom returns spend's P·X, e and C from the exps x of spendArgs'
+// exponents, and how many of x it used.
+func (w *workspace) spendFrom(r int, x []float64) (PQ, e, C float64, used int) {
+	eps := w.eps[r]
+	if !w.stk[r] || math.IsInf(w.lnA[r], -1) {
+		return x[0], eps, 0, 1
 	}
-	var st, P float64
-	if a := -w.gam[r] * (lnP - w.lnPe[r]); a > -700 && a < 700 {
-		st = w.sBar[r] * fexpCore(a)
-	} else {
-		st = w.sBar[r] * math.Exp(a)
-	}
-	if lnP > -700 && lnP < 700 {
-		P = fexpCore(lnP)
-	} else {
-		P = math.Exp(lnP)
-	}
+	x = x[:3]
+	C, st, P := x[0], w.sBar[r]*x[1], x[2]
 	u := w.phi12[r] * (st - w.sPrev[r]) / C
 	du := -w.phi12[r]*w.gam[r]*st/C + u*eps // ∂u/∂ln P
 	f, fp := shipFactor(u)
-	return P * C * f, eps - fp/f*du, C
+	return P * C * f, eps - fp/f*du, C, 3
 }
 
 // fillStocks writes region r's consumption and end-of-month stocks into
