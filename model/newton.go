@@ -855,12 +855,14 @@ func (w *workspace) eval() (maxF, ss float64) {
 	// Three passes over the routes, so that the independent chains of
 	// latency (log → exp per route, log → exp per region) overlap instead
 	// of running one after another. The first stores each route's p_d
-	// also in rpd, the routes one after another (w.rl's order), and takes
-	// every route's exponent ln β + (1−σ)·ln p_d with one batched log
-	// (flogBatch, four routes an instruction where the processor has
-	// AVX2); the second takes their exps (fexpBatch) and sums W region by
-	// region in the same order as one pass would (bit-identical); the
-	// third sets each region's price index, spending and flows.
+	// in rpd, the routes one after another (w.rl's order, at their
+	// places w.rat), and takes every route's exponent
+	// ln β + (1−σ)·ln p_d with one batched log (flogBatch, four routes an
+	// instruction where the processor has AVX2); the second takes their
+	// exps (fexpBatch) and sums W region by region in the same order as
+	// one pass would (bit-identical); then every region's price index
+	// and spending (regionSpend: their logs and exps in batches too);
+	// the third sets the flows.
 	m := w.nrl
 	rat := w.rat[:m]
 	rpd, rlog, rexpw := w.rpd[:m], w.rlog[:m], w.rexpw[:m]
