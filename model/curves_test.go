@@ -15,7 +15,10 @@ import (
 // and each segment's e^(−z), equal bit for bit those computed afresh at
 // the same inputs (model.CheckCurves): the re-preparations skipped when
 // the inputs did not change, the memoized inverses q⁻¹(C_j) and the
-// batched logs and exps leave no stale or different value.
+// batched logs and exps leave no stale or different value. After each
+// fill, the curves of suppliers with a segment on are checked the same
+// way in the plain order (fillSupplier keeps the solver's curve where
+// the two orders agree).
 func TestSupplyCurvesFresh(t *testing.T) {
 	ctx := context.Background()
 	for _, info := range scenarios.Builtins() {

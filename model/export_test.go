@@ -145,10 +145,10 @@ func BoundVariables(spec *Spec) ([]string, error) {
 	return names, nil
 }
 
-// CheckCurves makes every evaluation, until the returned func is called,
-// check each participating supplier's supply curve and supply row
-// against ones computed afresh (checkCurves) and call report with what
-// differs. report must be safe for concurrent use (SimulatePair runs
+// CheckCurves makes every evaluation and every fill, until the returned
+// func is called, check each participating supplier's supply curve and
+// supply row against ones computed afresh (checkCurves, checkFillCurves)
+// and call report with what differs. report must be safe for concurrent use (SimulatePair runs
 // two paths at once); set it before starting the solves.
 func CheckCurves(report func(msg string)) (stop func()) {
 	evalCheck = func(w *workspace) {
@@ -156,7 +156,25 @@ func CheckCurves(report func(msg string)) (stop func()) {
 			report(msg)
 		}
 	}
-	return func() { evalCheck = nil }
+	fillCheck = func(w *workspace) {
+		if msg := checkFillCurves(w); msg != "" {
+			report("fill: " + msg)
+		}
+	}
+	return func() { evalCheck, fillCheck = nil, nil }
+}
+
+// checkFillCurves is checkCurves after fill's suppliers: each supplier
+// with a segment on must have its curve in the plain order, every
+// discount at its part p̃·zTie (dtie), whether fillSupplier sorted it
+// again or kept the solver's.
+func checkFillCurves(w *workspace) string {
+	for _, i := range w.part {
+		if sp := &w.sup[i]; sp.segOn && !slices.Equal(sp.disc, sp.dtie) {
+			return fmt.Sprintf("supplier %d: discounts %v in the plain order, want %v", i, sp.disc, sp.dtie)
+		}
+	}
+	return checkCurvesRows(w, false)
 }
 
 // checkCurves returns the first difference, bit for bit, between w's
@@ -167,7 +185,11 @@ func CheckCurves(report func(msg string)) (stop func()) {
 // and flog), and between each segment's e^(−z) and fexp(−z); "" when
 // none. A stale cached curve (inputs changed without a new sort or
 // threshold) or a batched kernel off by a bit shows up here.
-func checkCurves(w *workspace) string {
+func checkCurves(w *workspace) string { return checkCurvesRows(w, true) }
+
+// checkCurvesRows is checkCurves, with the supply rows checked only when
+// rows (after fill's sort in the plain order they are the solver's).
+func checkCurvesRows(w *workspace, rows bool) string {
 	for _, i := range w.part {
 		sp := &w.sup[i]
 		caps, costs := sp.pcap, sp.pcost
@@ -208,7 +230,7 @@ func checkCurves(w *workspace) string {
 		case math.Float64bits(f.smax) != math.Float64bits(sp.smax):
 			return fmt.Sprintf("supplier %d: smax %v, afresh %v", i, sp.smax, f.smax)
 		}
-		if w.pinned[i] || (w.rs != nil && w.rs.on && w.rs.pform[i]) {
+		if !rows || w.pinned[i] || (w.rs != nil && w.rs.on && w.rs.pform[i]) {
 			continue
 		}
 		pt := w.supplyPrice(i)
