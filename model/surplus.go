@@ -14,7 +14,9 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 	// Per route: flows and prices (also for banned routes), and each
 	// region's sums over its routes, supplier after supplier (the sums of
 	// CFR value and price paid in CFRPrice and PricePaid until they are
-	// divided by the tonnes).
+	// divided by the tonnes); each supplier's sums over its routes in the
+	// same pass (routeSums, in route order: a route without flow adds
+	// zero), then its other outputs (fillSupplier).
 	tonnes, imports, bill := sol.Tonnes[:R], sol.Imports[:R], sol.ImportBill[:R]
 	tariff, rent, risk, conc := sol.TariffRevenue[:R], sol.TRQRent[:R], sol.RiskCost[:R], sol.ConcessionReceived[:R]
 	cfrSum, paidSum := sol.CFRPrice[:R], sol.PricePaid[:R]
@@ -33,12 +35,14 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		open, xs, omd, fr := w.open[k0:k0+R], w.x[k0:k0+R], w.omd[k0:k0+R], w.fr[k0:k0+R]
 		tau1, risk0, gov, ez, dlt := w.tau1[k0:k0+R], w.risk[k0:k0+R], w.gov[k0:k0+R], w.ez[k0:k0+R], w.dlt[k0:k0+R]
 		home, domReg, domShare := c.Home[i], c.domReg[i], c.domShare[i]
+		var rs routeSums
 		for r := 0; r < R; r++ {
 			x := 0.0
 			if open[r] && !closed {
 				x = xs[r]
 			}
-			pi := p*omd[r] + fr[r]
+			fob := p * omd[r] // FOB value per tonne received
+			pi := fob + fr[r]
 			flow[r] = x
 			cfr[r] = pi
 			del[r] = pi * tau1[r]
@@ -50,7 +54,12 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 			paidSum[r] += pi * (tau1[r] - risk0[r]) * x
 			risk[r] += pi * risk0[r] * x
 			tariff[r] += pi * gov[r] * x
-			conc[r] += p * ez[r] * dlt[r] * x
+			cx := p * ez[r] * dlt[r] * x
+			conc[r] += cx
+			rs.S += x
+			rs.rev += fob * x
+			rs.conc += cx
+			rs.segd += p * (1 - dlt[r]) * (1 - ez[r]) * x // the segments' discounts (segments.go)
 			if len(w.tq) > 0 {
 				if g, q, ok := w.trqSplit(k0+r, pi, x); ok {
 					tariff[r] += g
@@ -61,16 +70,17 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 				imp := x
 				if domReg == r {
 					imp -= domShare * x
+					rs.dom += domShare * x
+					rs.domRev += domShare * p * omd[r] * x
 				}
 				imports[r] += imp
 				bill[r] += pi * imp
+			} else {
+				rs.dom += x
+				rs.domRev += fob * x
 			}
 		}
-	}
-
-	// Per supplier.
-	for i := 0; i < n; i++ {
-		w.fillSupplier(sol, pol, i)
+		w.fillSupplier(sol, pol, i, &rs)
 	}
 	if fillCheck != nil {
 		fillCheck(w)
@@ -118,26 +128,33 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 	}
 }
 
+// routeSums are a supplier's sums over its routes (fill's route pass):
+// sales S, revenue Σ p·(1 − δ)·x, concessions paid, domestic sales and
+// their revenue, and the segments' discounts.
+type routeSums struct {
+	S, rev, conc, dom, domRev, segd float64
+}
+
 // fillSupplier writes supplier i's outputs: sales and their split, revenue
 // and its uses, corridor flows, rents and producer surplus (docs/MODEL.md,
-// section 6). The rents add up to the producer surplus:
+// section 6), from its sums over its routes rs (fill). The rents add up to
+// the producer surplus:
 //
 //	NetbackRevenue − ExportTax = MarkupRent + (scarcity rent) + AdjustmentRent
 //	                           + MineRent + RouteRent + FacilityRent + C(S),
 //	C(S) = η/(η+1)·S·MC(S) on the long-run curve, MC(S) = (S/B)^(1/η).
-func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
+func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int, rs *routeSums) {
 	c, m := w.c, w.c.Market
-	R := w.R
 	sp := &w.sup[i]
 	corr := m.Suppliers[i].Corridors
 	cflow, cuse := sol.CorridorFlow[i][:len(corr)], sol.CorridorUse[i][:len(corr)]
-	clear(cflow)
-	clear(cuse)
 	if sol.CorridorCap != nil && len(sol.CorridorCap[i]) == len(corr) {
 		copy(sol.CorridorCap[i], pol.CorridorCap[i])
 	}
 	ps0 := c.netRev0[i] - c.cost0[i]
 	if w.closed[i] {
+		clear(cflow)
+		clear(cuse)
 		sol.FOBReceived[i] = sol.FOB[i]
 		zero(sol, i)
 		sol.Binding[i] = BindClosed
@@ -163,25 +180,7 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 		}
 	}
 	p := w.p[i]
-	var S, rev, conc, dom, domRev, segd float64
-	k0 := i * R
-	flow, omd, ez, dlt := sol.Flow[i][:R], w.omd[k0:k0+R], w.ez[k0:k0+R], w.dlt[k0:k0+R]
-	home, domReg, domShare := c.Home[i], c.domReg[i], c.domShare[i]
-	for r := 0; r < R; r++ {
-		x := flow[r]
-		S += x
-		rev += p * omd[r] * x
-		conc += p * ez[r] * dlt[r] * x
-		segd += p * (1 - dlt[r]) * (1 - ez[r]) * x // the segments' discounts (segments.go)
-		switch r {
-		case home:
-			dom += x
-			domRev += p * omd[r] * x
-		case domReg:
-			dom += domShare * x
-			domRev += domShare * p * omd[r] * x
-		}
-	}
+	S, rev, conc, dom, domRev, segd := rs.S, rs.rev, rs.conc, rs.dom, rs.domRev, rs.segd
 	sol.Sales[i] = S
 	sol.DomesticSales[i] = dom
 	sol.Exports[i] = max(0, S-dom)
@@ -244,6 +243,7 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int) {
 			cflow[k] = f
 			left -= f
 		}
+		cuse[k] = 0
 		if pc := sp.pcap[k]; pc > 0 {
 			cuse[k] = f / pc
 		}
