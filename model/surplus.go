@@ -35,6 +35,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		open, xs, omd, fr := w.open[k0:k0+R], w.x[k0:k0+R], w.omd[k0:k0+R], w.fr[k0:k0+R]
 		tau1, risk0, gov, ez, dlt := w.tau1[k0:k0+R], w.risk[k0:k0+R], w.gov[k0:k0+R], w.ez[k0:k0+R], w.dlt[k0:k0+R]
 		home, domReg, domShare := c.Home[i], c.domReg[i], c.domShare[i]
+		quotas := w.hasTRQ(k0, k0+R)
 		var rs routeSums
 		for r := 0; r < R; r++ {
 			x := 0.0
@@ -60,7 +61,7 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 			rs.rev += fob * x
 			rs.conc += cx
 			rs.segd += p * (1 - dlt[r]) * (1 - ez[r]) * x // the segments' discounts (segments.go)
-			if len(w.tq) > 0 {
+			if quotas {
 				if g, q, ok := w.trqSplit(k0+r, pi, x); ok {
 					tariff[r] += g
 					rent[r] += q
@@ -126,6 +127,18 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		sol.FacilityValue[f] = w.rho[f]
 		sol.FacilityUse[f] = w.facUse(f)
 	}
+}
+
+// hasTRQ reports whether a route k0 ≤ k < k1 has a tariff-rate quota in
+// force in this solve (trqAt), so that fill looks the quotas up only on
+// the routes of a supplier that has one.
+func (w *workspace) hasTRQ(k0, k1 int) bool {
+	for t := range w.tq {
+		if k := w.tq[t].k; k >= k0 && k < k1 {
+			return true
+		}
+	}
+	return false
 }
 
 // routeSums are a supplier's sums over its routes (fill's route pass):
