@@ -46,6 +46,9 @@ func TestFirstDiffering(t *testing.T) {
 		{name: "alike ends, the same between", scen: []Event{demand, relief, wedge}, cf: []Event{demand, relief, wedge}, drvS: []Event{driver}, drvC: []Event{driver}, first: n, split: n},
 		{name: "an event repeated", scen: []Event{wedge, ban}, cf: []Event{wedge, ban, func() Event { b := ban; b.ID = "ban2"; return b }()}, first: 5, split: n},
 		{name: "alike but a series value's bits", scen: []Event{wedge, demand}, cf: []Event{wedge, func() Event { d := demand; d.Series = []float64{0.05, 0.05, 0.05, 0.0700000001}; return d }()}, first: 4, split: 4},
+		// A driver is listed (at level 1) before it starts: the lists
+		// differ from month 0, though demand moves only from month 7.
+		{name: "a driver starting later", drvS: []Event{func() Event { d := driver; d.Start = start + 5; return d }()}, first: 0, split: 7},
 		{name: "alike but the driver's lag", drvS: []Event{driver, func() Event { d := driver; d.ID = "driver2"; return d }()}, drvC: []Event{driver, func() Event { d := driver; d.ID, d.Aux[0] = "driver2", 2; return d }()}, first: 0, split: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

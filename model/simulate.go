@@ -618,8 +618,11 @@ func firstDiffering(a, b *Spec) int {
 		q++
 	}
 	n := a.Months()
+	// Before the first month one of the events between is listed (its
+	// Start, or every month for a lagged one), both lists are empty.
+	first := min(la.firstListed(p, la.len()-q, a.Start), lb.firstListed(p, lb.len()-q, a.Start))
 	var xa, xb []appliedEvent
-	for k := 0; k < n; k++ {
+	for k := max(0, min(n, int(first-a.Start))); k < n; k++ {
 		t := a.Start + Month(k)
 		xa = la.inForce(p, la.len()-q, t, xa)
 		xb = lb.inForce(p, lb.len()-q, t, xb)
@@ -683,6 +686,22 @@ func (x *appliedEvent) same(y *appliedEvent) bool {
 	return x.w == y.w && x.v == y.v && a.Kind == b.Kind && a.Supplier == b.Supplier && a.Region == b.Region &&
 		a.Corridor == b.Corridor && a.Coalition == b.Coalition && a.HasFrom == b.HasFrom && a.From == b.From &&
 		a.Relative == b.Relative && a.Aux == b.Aux
+}
+
+// firstListed returns the first month from start in which inForce can
+// list one of the events i0 … i1−1 of l: start when one is lagged
+// (listed every month), else the earliest Start (start + 1<<30 when there
+// is none): an event is not in force before it starts (Intensity).
+func (l eventList) firstListed(i0, i1 int, start Month) Month {
+	first := start + 1<<30
+	for i := i0; i < i1; i++ {
+		e := l.at(i)
+		if instruments[e.Kind].lagged {
+			return start
+		}
+		first = min(first, max(start, e.Start))
+	}
+	return first
 }
 
 // inForce lists into out the events i0 … i1−1 of l that setEvents
