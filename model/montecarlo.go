@@ -102,10 +102,11 @@ func fieldOf(sf *solField, sol *Solution) any {
 }
 
 // solBind is one slice of a Solution that a bound variable's values are
-// (the field, or one row of it) and its offset in a month of a row.
+// (the field, or one row of it) and their place in a month of a row,
+// off … end−1 (end − off the slice's length).
 type solBind struct {
-	p   *[]float64
-	off int
+	p        *[]float64
+	off, end int
 }
 
 // binds appends to b sol's slices of the layout's bound variables.
@@ -118,12 +119,13 @@ func (l *mcLayout) binds(sol *Solution, b []solBind) []solBind {
 			continue
 		}
 		if v.def.field.vec != nil {
-			b = append(b, solBind{v.def.field.vec(sol), v.off})
+			f := v.def.field.vec(sol)
+			b = append(b, solBind{f, v.off, v.off + len(*f)})
 			continue
 		}
 		rows, off := *v.def.field.mat(sol), v.off
 		for i := range rows {
-			b = append(b, solBind{&rows[i], off})
+			b = append(b, solBind{&rows[i], off, off + len(rows[i])})
 			off += len(rows[i])
 		}
 	}
@@ -134,8 +136,7 @@ func (l *mcLayout) binds(sol *Solution, b []solBind) []solBind {
 // month's first value), keeping its length.
 func bindMonth(b []solBind, month []float64) {
 	for _, x := range b {
-		n := len(*x.p)
-		*x.p = month[x.off : x.off+n : x.off+n]
+		*x.p = month[x.off:x.end:x.end]
 	}
 }
 
