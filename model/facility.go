@@ -394,10 +394,14 @@ func (w *workspace) facJacobian(J []float64, N int) {
 					}
 				}
 			}
+			var P, G []float64
+			if sp.reachLimited {
+				P, G = w.limitedSteps(i, k, S)
+			}
 			for r := 0; r < R; r++ {
 				om := dFS * (1 - w.ca[i*R+r])
 				if sp.reachLimited {
-					om += w.limitedWeight(i, k, r, S)
+					om += limitedWeight(sp, k, r, P, G)
 				}
 				w.addFlowDeriv(row, i, r, cu*om)
 			}
@@ -405,30 +409,49 @@ func (w *workspace) facJacobian(J []float64, N int) {
 	}
 }
 
-// limitedWeight returns ∂flow_k/∂x[i][r] through the capacities in force
-// of supplier i's tied corridors limited by their regions' tonnes (facFlow
-// with C_l moving one for one with those tonnes).
-func (w *workspace) limitedWeight(i, k, r int, S float64) float64 {
+// limitedSteps returns, for supplier i's corridor k (one using a facility)
+// at sales S, what limitedWeight needs of each other corridor l in sorted
+// order, the same for every region: H(c_k − c_(l)) in P and
+// 1{0 < S − C_l < κ_k} in G (facFlow's terms). The slices are w's scratch.
+func (w *workspace) limitedSteps(i, k int, S float64) (P, G []float64) {
 	sp := &w.sup[i]
 	ck := sp.cost[sp.pos[k]]
 	kap := sp.capIn(k)
-	// ∂flow/∂x_r = Σ_{l≥1} H(c_k − c_(l))·(a_l − a_{l−1}), a_l = ∂g_l/∂x_r =
-	// −1{0 < S − C_l < κ_k}·(the limited tied corridors among the first l
-	// that serve r), a_0 = 0.
-	var C, cnt, v, aPrev float64
+	P, G = w.lwP[:0], w.lwG[:0]
+	var C float64
 	for j, kk := range sp.ord {
 		if kk == k {
 			continue
 		}
 		C += sp.capIn(kk)
+		h, _ := sp.tieStep(kk, ck-sp.cost[j])
+		_, dg := clampFlow(S-C, kap)
+		P, G = append(P, h), append(G, dg)
+	}
+	return P, G
+}
+
+// limitedWeight returns ∂flow_k/∂x[i][r] through the capacities in force
+// of supplier sp's tied corridors limited by their regions' tonnes (facFlow
+// with C_l moving one for one with those tonnes), given limitedSteps's P
+// and G for corridor k.
+func limitedWeight(sp *supplier, k, r int, P, G []float64) float64 {
+	// ∂flow/∂x_r = Σ_{l≥1} H(c_k − c_(l))·(a_l − a_{l−1}), a_l = ∂g_l/∂x_r =
+	// −1{0 < S − C_l < κ_k}·(the limited tied corridors among the first l
+	// that serve r), a_0 = 0.
+	var cnt, v, aPrev float64
+	l := 0
+	for _, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
 		if sp.lim[kk] && serves(sp.reach[kk], r) {
 			cnt++
 		}
-		P, _ := sp.tieStep(kk, ck-sp.cost[j])
-		_, dg := clampFlow(S-C, kap)
-		a := -dg * cnt
-		v += P * (a - aPrev)
+		a := -G[l] * cnt
+		v += P[l] * (a - aPrev)
 		aPrev = a
+		l++
 	}
 	return v
 }

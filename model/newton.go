@@ -199,6 +199,9 @@ type workspace struct {
 	jstate int
 	tu     []float64 // Jacobian scratch: a region's terms spread over its active positions
 	tv     []float64
+	// lwP and lwG are facJacobian's scratch (limitedSteps): a facility
+	// user's blend weights and flow slopes along its sorted corridors.
+	lwP, lwG []float64
 
 	// Market conduct (conduct.go): φ, coalition index (−1: none) and
 	// cooperation weight λ per supplier; the strategic participants (φ >
@@ -288,10 +291,12 @@ func newWorkspace(c *Calibrated) *workspace {
 		w.sup[i].qcum, w.sup[i].qinv = q[:nk:nk], q[nk:]
 		w.sc[i] = max(c.S0[i], scaleFloor)
 	}
-	nk := 0
+	nk, nkMax := 0, 0
 	for i := range m.Suppliers {
 		nk += len(m.Suppliers[i].Corridors)
+		nkMax = max(nkMax, len(m.Suppliers[i].Corridors))
 	}
+	w.lwP, w.lwG = vec(nkMax), vec(nkMax)
 	w.thq = thrQueue{at: make([]thrPos, 0, nk), x: vec(batchLen(nk))[:0], y: vec(batchLen(nk))}
 	w.spt, w.sm, w.sx, w.sy = vec(n), vec(n), vec(batchLen(n)), vec(batchLen(n))
 	w.setupFacilities()
