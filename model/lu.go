@@ -77,7 +77,8 @@ func luSteps(A []float64, n, k0, k1 int, piv []int) bool {
 		// Step k on column k+1, and step k+1's pivot search as it goes
 		// (row k+1 first: a NaN there fails, as in luPivot).
 		inv, u := 1/A[kk], A[kk+1]
-		big, nbig, best := -1.0, 1.0, uint(0)                     // best is the pivot's A[r][k] index
+		big, nbig, p := -1.0, 1.0, 0 // p is the pivot's row
+		r := k + 1
 		for i := uint(kk + n); i+1 < uint(len(A)); i += uint(n) { // i is A[r][k]'s index, r > k
 			f := A[i] * inv
 			A[i] = f
@@ -85,11 +86,11 @@ func luSteps(A []float64, n, k0, k1 int, piv []int) bool {
 				A[i+1] -= f * u
 			}
 			if v := A[i+1]; v > big || v < nbig { // |v| > big
-				big, best = math.Abs(v), i
+				big, p = math.Abs(v), r
 				nbig = -big
 			}
+			r++
 		}
-		p := int(best) / n
 		k1 := kk + n + 1 // A[k+1][k+1]
 		if math.IsNaN(A[k1]) {
 			big = math.NaN()
@@ -103,7 +104,10 @@ func luSteps(A []float64, n, k0, k1 int, piv []int) bool {
 			subScaled(row1, rowk, f)
 		}
 		inv = 1 / A[k1]
-		var pend []float64 // a row with both multipliers nonzero waiting for a partner
+		// pend is the offset of a row's column k+2 waiting for a partner
+		// (both its multipliers nonzero), −1 for none; nr the columns
+		// the steps update.
+		pend, nr := -1, len(rowk)
 		var fp, gp float64
 		for i := k1 + n; i < len(A); i += n { // i is A[r][k+1]'s index, r > k+1
 			g := A[i] * inv
@@ -111,25 +115,24 @@ func luSteps(A []float64, n, k0, k1 int, piv []int) bool {
 			f := A[i-1]
 			switch {
 			case f != 0 && g != 0:
-				row := A[i+1 : i+1+len(rowk)]
-				if pend == nil {
-					pend, fp, gp = row, f, g
+				if pend < 0 {
+					pend, fp, gp = i+1, f, g
 					continue
 				}
-				if useLUAsm && len(row) > 0 {
-					subPairsAVX2(&pend[0], &row[0], &rowk[0], &row1[0], len(row), fp, gp, f, g)
+				if useLUAsm && nr > 0 {
+					subPairsAVX2(&A[pend], &A[i+1], &rowk[0], &row1[0], nr, fp, gp, f, g)
 				} else {
-					subScaledPairs(pend, row, rowk, row1, fp, gp, f, g)
+					subScaledPairs(A[pend:pend+nr], A[i+1:i+1+nr], rowk, row1, fp, gp, f, g)
 				}
-				pend = nil
+				pend = -1
 			case f != 0:
-				subScaled(A[i+1:i+1+len(rowk)], rowk, f)
+				subScaled(A[i+1:i+1+nr], rowk, f)
 			case g != 0:
-				subScaled(A[i+1:i+1+len(rowk)], row1, g)
+				subScaled(A[i+1:i+1+nr], row1, g)
 			}
 		}
-		if pend != nil {
-			subScaledPair(pend, rowk, row1, fp, gp)
+		if pend >= 0 {
+			subScaledPair(A[pend:pend+nr], rowk, row1, fp, gp)
 		}
 	}
 	return true
@@ -139,13 +142,17 @@ func luSteps(A []float64, n, k0, k1 int, piv []int) bool {
 // |A[r][k]|, and that value (NaN when A[k][k] is NaN), given col = A[k·n+k:].
 func luPivot(col []float64, n, k int) (p int, big float64) {
 	big = math.Abs(col[0])
-	best := uint(0) // the pivot's offset in col, a multiple of n
+	nbig := -big
+	p = k
+	r := k + 1
 	for i := uint(n); i < uint(len(col)); i += uint(n) {
-		if v := col[i]; v > big || v < -big { // |v| > big
-			big, best = math.Abs(v), i
+		if v := col[i]; v > big || v < nbig { // |v| > big
+			big, p = math.Abs(v), r
+			nbig = -big
 		}
+		r++
 	}
-	return k + int(best)/n, big
+	return p, big
 }
 
 // luSwap records step k's pivot row p in piv[k] and swaps rows k and p.
