@@ -12,13 +12,16 @@ import (
 // TestSupplyCurvesFresh: at every evaluation of every built-in pair, each
 // participating supplier's supply curve (corridor order, costs,
 // cumulative capacities, thresholds) and supply row (S, dS/dp̃, piece),
-// and each segment's e^(−z), equal bit for bit those computed afresh at
-// the same inputs (model.CheckCurves): the re-preparations skipped when
-// the inputs did not change, the memoized inverses q⁻¹(C_j) and the
-// batched logs and exps leave no stale or different value. After each
-// fill, the curves of suppliers with a segment on are checked the same
-// way in the plain order (fillSupplier keeps the solver's curve where
-// the two orders agree).
+// each segment's e^(−z), its routes' FOB multipliers, tonnes, mine
+// marginal value and corridor flow, and each facility's use and its
+// users' flows and derivatives, equal bit for bit those
+// computed afresh at the same inputs (model.CheckCurves): the
+// re-preparations and route updates skipped when the inputs did not
+// change, the memoized inverses q⁻¹(C_j), the batched logs and exps and
+// the blends' skipped zero terms leave no stale or different value.
+// After each fill, the curves of suppliers with a segment on are checked
+// the same way in the plain order (fillSupplier keeps the solver's curve
+// where the two orders agree).
 func TestSupplyCurvesFresh(t *testing.T) {
 	ctx := context.Background()
 	for _, info := range scenarios.Builtins() {

@@ -182,13 +182,15 @@ func checkFillCurves(w *workspace) string {
 // curve prepared afresh from the same corridor capacities and costs in
 // force (no skip, no memo: the insertion sort from the input order and
 // every threshold T_j = c_j + e^((ln C_j − ln B)/η) by the scalar fexp
-// and flog), and between each segment's e^(−z) and fexp(−z); "" when
-// none. A stale cached curve (inputs changed without a new sort or
-// threshold) or a batched kernel off by a bit shows up here.
+// and flog), between each segment's e^(−z) and fexp(−z), and in the
+// segment and facility rows (checkSegRows, checkFacRows); "" when none.
+// A stale cached curve (inputs changed without a new sort or threshold)
+// or a batched kernel off by a bit shows up here.
 func checkCurves(w *workspace) string { return checkCurvesRows(w, true) }
 
-// checkCurvesRows is checkCurves, with the supply rows checked only when
-// rows (after fill's sort in the plain order they are the solver's).
+// checkCurvesRows is checkCurves, with the supply, segment and facility
+// rows checked only when rows (after fill's sort in the plain order they
+// are the solver's).
 func checkCurvesRows(w *workspace, rows bool) string {
 	for _, i := range w.part {
 		sp := &w.sup[i]
@@ -245,6 +247,57 @@ func checkCurvesRows(w *workspace, rows bool) string {
 			return fmt.Sprintf("segment %d: e^(−z) %v, afresh %v", s, sg.e, fexp(-w.y[base+s]))
 		}
 	}
+	if !rows {
+		return ""
+	}
+	if msg := checkSegRows(w); msg != "" {
+		return msg
+	}
+	return checkFacRows(w)
+}
+
+// bitsDiffer reports whether a and b differ in any bit.
+func bitsDiffer(a, b float64) bool { return math.Float64bits(a) != math.Float64bits(b) }
+
+// checkSegRows compares, bit for bit, what segPrices and segResiduals
+// kept at the last evaluation with the plain computations they replace:
+// each segment's routes' e^(−z) and FOB multiplier (1 − δ)·e^(−z), its
+// tonnes X summed over its regions' open routes, the mine's marginal
+// value v = marginalCost(S) by the scalar flog and fexp below capacity,
+// and the corridor's flow t by segFlowRef (every term of the blend
+// summed, none skipped).
+func checkSegRows(w *workspace) string {
+	R := w.R
+	for s := range w.segs {
+		sg := &w.segs[s]
+		if !sg.on {
+			continue
+		}
+		i, k := sg.i, sg.k
+		sp := &w.sup[i]
+		var X float64
+		for _, r := range sg.reach {
+			kk := i*R + r
+			if bitsDiffer(w.ez[kk], sg.e) || bitsDiffer(w.omd[kk], (1-w.dlt[kk])*sg.e) {
+				return fmt.Sprintf("segment %d, region %d: e^(−z) %v and FOB multiplier %v on the route; e^(−z) %v", s, r, w.ez[kk], w.omd[kk], sg.e)
+			}
+			if w.open[kk] && w.W[r] > 0 {
+				X += w.x[kk]
+			}
+		}
+		if bitsDiffer(X, sg.X) {
+			return fmt.Sprintf("segment %d: tonnes %v, afresh %v", s, sg.X, X)
+		}
+		S := w.S[i]
+		if S < min(sp.K, sp.cap) && bitsDiffer(sg.v, sp.marginalCost(S)) {
+			return fmt.Sprintf("segment %d: marginal value %v, marginalCost(%v) %v", s, sg.v, S, sp.marginalCost(S))
+		}
+		if !sg.plain {
+			if t, tc := segFlowRef(w, i, k, S); bitsDiffer(t, sg.t) || tc != sg.tcase {
+				return fmt.Sprintf("segment %d: flow %v (case %d), every term summed %v (%d)", s, sg.t, sg.tcase, t, tc)
+			}
+		}
+	}
 	return ""
 }
 
@@ -276,4 +329,88 @@ func PathMonthEval(spec *Spec, t Month) (eval func() float64, err error) {
 		maxF, _ := w.eval()
 		return maxF
 	}, nil
+}
+
+// checkFacRows compares, bit for bit, each facility's use at the last
+// evaluation and facFlow's flow and derivatives for each of its users
+// with facFlowRef (every term of the blend summed, none skipped).
+func checkFacRows(w *workspace) string {
+	for f := range w.rho {
+		var u float64
+		for _, us := range w.fu[f] {
+			if w.closed[us.i] {
+				continue
+			}
+			S := w.S[us.i]
+			a, b, c := w.facFlow(us.i, us.k, S)
+			ra, rb, rc := facFlowRef(w, us.i, us.k, S)
+			if bitsDiffer(a, ra) || bitsDiffer(b, rb) || bitsDiffer(c, rc) {
+				return fmt.Sprintf("facility %d, supplier %d: flow, ∂S, ∂c %v, %v, %v; every term summed %v, %v, %v", f, us.i, a, b, c, ra, rb, rc)
+			}
+			u += ra
+		}
+		if bitsDiffer(u, w.fuse[f]) {
+			return fmt.Sprintf("facility %d: use %v, every term summed %v", f, w.fuse[f], u)
+		}
+	}
+	return ""
+}
+
+// facFlowRef is facFlow with every corridor's term added, as written in
+// its doc comment.
+func facFlowRef(w *workspace, i, k int, S float64) (flow, dS, dc float64) {
+	sp := &w.sup[i]
+	ck := sp.cost[sp.pos[k]]
+	kap := sp.capIn(k)
+	g, dg := clampFlow(S, kap)
+	flow, dS = g, dg
+	var C float64
+	for j, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
+		C += sp.capIn(kk)
+		P, dP := sp.tieStep(kk, ck-sp.cost[j])
+		gl, dgl := clampFlow(S-C, kap)
+		flow += P * (gl - g)
+		dS += P * (dgl - dg)
+		dc += dP * (gl - g)
+		g, dg = gl, dgl
+	}
+	return flow, dS, dc
+}
+
+// segFlowRef is segFlow with every corridor's term added.
+func segFlowRef(w *workspace, i, k int, S float64) (t float64, tc int8) {
+	sp := &w.sup[i]
+	kp := sp.capIn(k)
+	ck := sp.cost[sp.pos[k]]
+	ck -= sp.disc[k]
+	g, _ := clampFlow(S, kp)
+	t = g
+	var C float64
+	for j, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
+		C += sp.capIn(kk)
+		var P float64
+		if sp.pref[kk] {
+			if j < sp.pos[k] {
+				P = 1
+			}
+		} else {
+			P, _ = smoothStep(ck - sp.cost[j] - segTie - 0.5*tieWidth)
+		}
+		gl, _ := clampFlow(S-C, kp)
+		t += P * (gl - g)
+		g = gl
+	}
+	switch {
+	case t >= kp:
+		return kp, 1
+	case t <= 0:
+		return 0, -1
+	}
+	return t, 0
 }

@@ -52,7 +52,8 @@ func (w *workspace) setupFacilities() {
 			}
 		}
 		if sp.dyn {
-			sp.ecap, sp.ecost, sp.lim = make([]float64, nk), make([]float64, nk), make([]bool, nk)
+			e := make([]float64, 3*nk)
+			sp.ecap, sp.ecost, sp.tons, sp.lim = e[:nk:nk], e[nk:2*nk:2*nk], e[2*nk:], make([]bool, nk)
 		}
 	}
 	for f, us := range w.fu {
@@ -106,7 +107,9 @@ func (w *workspace) flowsOf(i int) {
 // while its cost less the discount ties it within segTie (sortPref). Its
 // base route rent e_k is not a cost: it caps the segment's price
 // (segResiduals), and the fill, which sets the supplier's marginal
-// corridor, sees the corridor's real cost.
+// corridor, sees the corridor's real cost. The tonnes of each tied
+// corridor's regions are kept in sp.tons (a segment's X in
+// segResiduals).
 func (w *workspace) refresh(i int, xs []float64, pt float64) {
 	w.refreshQueued(i, xs, pt)
 	w.thq.flush(w.sup)
@@ -116,35 +119,44 @@ func (w *workspace) refresh(i int, xs []float64, pt float64) {
 // queued in w.thq, for eval to flush once for all its suppliers.
 func (w *workspace) refreshQueued(i int, xs []float64, pt float64) {
 	sp := &w.sup[i]
-	sp.reachLimited = false
-	for k := range sp.pcap {
-		cp := sp.pcap[k]
-		sp.lim[k] = false
-		if rc := sp.reach[k]; rc != nil {
+	pcap := sp.pcap
+	nk := len(pcap)
+	pcost, ecap, ecost := sp.pcost[:nk], sp.ecap[:nk], sp.ecost[:nk]
+	tons, lim, reach, fac := sp.tons[:nk], sp.lim[:nk], sp.reach[:nk], sp.fac[:nk]
+	limited := false
+	for k, cp := range pcap {
+		l := false
+		if rc := reach[k]; rc != nil {
 			var t float64
 			for _, r := range rc {
 				t += xs[r]
 			}
+			tons[k] = t
 			if t < cp {
-				cp = t
-				sp.lim[k] = true
-				sp.reachLimited = true
+				cp, l = t, true
 			}
 		}
-		sp.ecap[k] = cp
-		cost := sp.pcost[k]
-		if f := sp.fac[k]; f >= 0 {
+		lim[k] = l
+		limited = limited || l
+		ecap[k] = cp
+		cost := pcost[k]
+		if f := fac[k]; f >= 0 {
 			cost += w.rho[f]
 		}
-		if sp.segOn && sp.pref[k] {
-			sg := &w.segs[sp.seg[k]]
-			sp.disc[k] = pt * (1 - sg.e)
-			sp.dtie[k] = min(sp.disc[k], pt*zTie)
-			cost += sp.disc[k]
-		}
-		sp.ecost[k] = cost
+		ecost[k] = cost
 	}
-	sp.prepareSupply(sp.ecap, sp.ecost, sp.shift, i, &w.thq)
+	sp.reachLimited = limited
+	if sp.segOn {
+		pref, seg, disc, dtie := sp.pref[:nk], sp.seg[:nk], sp.disc[:nk], sp.dtie[:nk]
+		for k, on := range pref {
+			if on {
+				d := pt * (1 - w.segs[seg[k]].e)
+				disc[k], dtie[k] = d, min(d, pt*zTie)
+				ecost[k] += d
+			}
+		}
+	}
+	sp.prepareSupply(ecap, ecost, sp.shift, i, &w.thq)
 }
 
 // tiedWeights lowers the Jacobian weights of supplier i's flows on a
@@ -221,20 +233,33 @@ func clampFlow(v, kap float64) (float64, float64) {
 //	flow = g_0 + Σ_{l≥1} H(c_k − c_(l))·(g_l − g_{l−1})
 //
 // (the cheapest-first fill, blended over tieWidth where costs tie).
+//
+// A corridor l whose g_l and clampFlow's slope equal g_{l−1}'s adds
+// P·0 = +0 to each sum (the costs are finite, so P and dP are), which
+// leaves them as they are: its tieStep is skipped. That is most of
+// them: k's flow moves only where S − C_l is within (0, κ_k).
 func (w *workspace) facFlow(i, k int, S float64) (flow, dS, dc float64) {
 	sp := &w.sup[i]
 	ck := sp.cost[sp.pos[k]]
 	kap := sp.capIn(k)
 	g, dg := clampFlow(S, kap)
 	flow, dS = g, dg
-	var C float64
-	for j, kk := range sp.ord {
+	cum := sp.cum
+	cost, ord := sp.cost[:len(cum)], sp.ord[:len(cum)]
+	var C, prev float64
+	for j, kk := range ord {
+		cj := cum[j]
+		cl := cj - prev // sp.capIn(kk): kk is at sorted position j
+		prev = cj
 		if kk == k {
 			continue
 		}
-		C += sp.capIn(kk)
-		P, dP := sp.tieStep(kk, ck-sp.cost[j])
+		C += cl
 		gl, dgl := clampFlow(S-C, kap)
+		if gl == g && dgl == dg {
+			continue
+		}
+		P, dP := sp.tieStep(kk, ck-cost[j])
 		flow += P * (gl - g)
 		dS += P * (dgl - dg)
 		dc += dP * (gl - g)

@@ -173,6 +173,10 @@ type workspace struct {
 	rsegCol []int
 	sgx     []float64 // segPrices' batch: −z per segment (padded)
 	sge     []float64 // and e^(−z)
+	sgOK    bool      // every segment's e^(−z) and routes are fexp(sgx) (segPrices)
+	smi     []int     // segMarginalCosts' batch: the suppliers with a segment on
+	smx     []float64 // its arguments (padded)
+	smy     []float64 // and their marginal costs
 
 	xs []float64 // per-region scratch: one supplier's flows
 

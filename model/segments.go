@@ -132,11 +132,11 @@ func (w *workspace) setupSegments() {
 	}
 	if len(w.segs) > 0 {
 		nR := w.n * w.R
-		v := make([]int, 3*nR+w.R)
-		w.rsegCol, w.jsb, w.jsn = v[:nR:nR], v[nR:3*nR:3*nR], v[3*nR:]
+		v := make([]int, 3*nR+w.R+len(w.segs))
+		w.rsegCol, w.jsb, w.jsn, w.smi = v[:nR:nR], v[nR:3*nR:3*nR], v[3*nR:3*nR+w.R:3*nR+w.R], v[3*nR+w.R:]
 		nb := batchLen(len(w.segs))
-		f := make([]float64, 2*nb)
-		w.sgx, w.sge = f[:nb:nb], f[nb:]
+		f := make([]float64, 4*nb)
+		w.sgx, w.sge, w.smx, w.smy = f[:nb:nb], f[nb:2*nb:2*nb], f[2*nb:3*nb:3*nb], f[3*nb:]
 		for k := range w.rsegCol {
 			w.rsegCol[k] = -1
 		}
@@ -150,6 +150,7 @@ func (w *workspace) setupSegments() {
 // a strategic seller's rivals' segment prices would enter it.
 func (w *workspace) prepareSegments() {
 	w.segOn = 0
+	w.sgOK = false // the routes are reset to e^(−z) = 1, as sg.e below
 	for s := range w.segs {
 		sg := &w.segs[s]
 		sp := &w.sup[sg.i]
@@ -179,24 +180,37 @@ func (w *workspace) facBase() int { return w.n + len(w.tq) }
 
 // segPrices sets e^(−z) of every segment on and the FOB multiplier
 // (1 − δ)·e^(−z) of its routes from y, the exps in one batch (fexpBatch;
-// a segment off and the padding lanes take a discarded e^0).
+// a segment off and the padding lanes take a discarded e^0). The batch's
+// arguments stay in w.sgx: when none moved, bit for bit, since the last
+// batch after the month's set-up (w.sgOK, which prepareSegments clears
+// when the routes are reset to e^(−z) = 1), every e^(−z) and route is
+// what the batch would give again and nothing is done; a segment whose
+// e^(−z) is unchanged keeps its routes (most stay at z = 0).
 func (w *workspace) segPrices() {
 	R, base := w.R, w.segBase()
 	nS := len(w.segs)
 	x, e := w.sgx[:batchLen(nS)], w.sge[:batchLen(nS)]
-	clear(x)
+	moved := !w.sgOK
 	for s := range w.segs {
+		v := 0.0
 		if w.segs[s].on {
-			x[s] = -w.y[base+s]
+			v = -w.y[base+s]
+		}
+		if math.Float64bits(v) != math.Float64bits(x[s]) {
+			x[s], moved = v, true
 		}
 	}
+	if !moved {
+		return
+	}
+	w.sgOK = true
 	fexpBatch(e, x)
 	for s := range w.segs {
 		sg := &w.segs[s]
-		if !sg.on {
+		e := e[s]
+		if !sg.on || math.Float64bits(e) == math.Float64bits(sg.e) {
 			continue
 		}
-		e := e[s]
 		sg.e = e
 		for _, r := range sg.reach {
 			k := sg.i*R + r
@@ -224,13 +238,61 @@ func (w *workspace) segSupplyPrice(i int, p float64, xs []float64) float64 {
 	return pt
 }
 
+// segMarginalCosts sets w.smy[a], for the a-th supplier with a segment
+// on (w.smi[a], in the segments' order), to its mine marginal cost
+// marginalCost(S) when it sells S below capacity and cap (else 0, unused),
+// the logs and the exps in one batch each (flogBatch, fexpBatch; the
+// other lanes and the padding take a discarded log of 1), so the same
+// bits as marginalCost one by one.
+func (w *workspace) segMarginalCosts() {
+	x, sup := w.smx, w.smi
+	n, vi := 0, -1
+	for s := range w.segs {
+		sg := &w.segs[s]
+		if !sg.on || sg.i == vi {
+			continue
+		}
+		vi = sg.i
+		sup[n], x[n] = vi, 1
+		if sp, S := &w.sup[vi], w.S[vi]; S > 0 && S < min(sp.K, sp.cap) {
+			x[n] = S
+		}
+		n++
+	}
+	nb := batchLen(n)
+	x, y := x[:nb], w.smy[:nb]
+	for a := n; a < nb; a++ {
+		x[a] = 1
+	}
+	flogBatch(y, x)
+	for a, i := range sup[:n] {
+		sp := &w.sup[i]
+		x[a] = 0
+		if S := w.S[i]; S > 0 && S < min(sp.K, sp.cap) {
+			x[a] = (y[a] - sp.lnB) / sp.eta
+		}
+	}
+	fexpBatch(y, x)
+	for a, i := range sup[:n] {
+		if !(w.S[i] > 0) {
+			y[a] = 0
+		}
+	}
+}
+
 // segResiduals computes Φ for every segment on at the last eval, records
 // its pieces for segJacobian, and adds to max |F| and Σ F². The mine's
 // marginal value v (and the corridor setting it) is one per supplier:
 // the segments are listed supplier by supplier (setupSegments), so a
-// supplier's second segment takes its first one's.
+// supplier's second segment takes its first one's; the marginal costs
+// are taken first, in one batch (segMarginalCosts). A segment's tonnes X
+// are its corridor's regions' flows as refreshQueued summed them
+// (sp.tons): eval refreshes every participating tied supplier at the
+// flows these residuals see.
 func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
-	m, R, base := w.c.Market, w.R, w.segBase()
+	m, base := w.c.Market, w.segBase()
+	w.segMarginalCosts()
+	a := -1                    // the lane of supplier vi in segMarginalCosts' batch
 	vi, vv, vvl := -1, 0.0, -1 // the supplier whose v, vl are vv, vvl
 	for s := range w.segs {
 		sg := &w.segs[s]
@@ -239,21 +301,17 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		}
 		i, k := sg.i, sg.k
 		sp := &w.sup[i]
-		var X float64
-		for _, r := range sg.reach {
-			if kk := i*R + r; w.open[kk] && w.W[r] > 0 {
-				X += w.x[kk]
-			}
-		}
+		X := sp.tons[k]
 		kap := sp.pcap[k]
 		ks := max(kap, scaleFloor)
 		kp := sp.capIn(k)
 		S := w.S[i]
 		pt := w.supplyPrice(i)
 		if i != vi {
+			a++
 			vi, vv, vvl = i, 0, -1
 			if S < min(sp.K, sp.cap) {
-				vv = sp.marginalCost(S)
+				vv = w.smy[a] // sp.marginalCost(S)
 			} else if vvl = sp.marginalUsed(S); vvl >= 0 {
 				vv = pt - sp.cost[vvl] - sp.plainRent(sp.ord[vvl])
 			}
@@ -318,21 +376,30 @@ func (w *workspace) segFlow(i, k int, S float64) (t float64, tc int8) {
 	ck -= sp.disc[k]
 	g, _ := clampFlow(S, kp)
 	t = g
-	var C float64
-	for j, kk := range sp.ord {
+	cum := sp.cum
+	cost, ord, pref := sp.cost[:len(cum)], sp.ord[:len(cum)], sp.pref
+	jk := sp.pos[k]
+	var C, prev float64
+	for j, kk := range ord {
+		cj := cum[j]
+		cl := cj - prev // sp.capIn(kk): kk is at sorted position j
+		prev = cj
 		if kk == k {
 			continue
 		}
-		C += sp.capIn(kk)
+		C += cl
+		gl, _ := clampFlow(S-C, kp)
+		if gl == g {
+			continue // P·0 = +0: t as it is (facFlow)
+		}
 		var P float64
-		if sp.pref[kk] {
-			if j < sp.pos[k] {
+		if pref[kk] {
+			if j < jk {
 				P = 1
 			}
 		} else {
-			P, _ = smoothStep(ck - sp.cost[j] - segTie - 0.5*tieWidth)
+			P, _ = smoothStep(ck - cost[j] - segTie - 0.5*tieWidth)
 		}
-		gl, _ := clampFlow(S-C, kp)
 		t += P * (gl - g)
 		g = gl
 	}

@@ -63,10 +63,11 @@ type supplier struct {
 	shift        float64 // cost shift + export tax in force, $/t
 	pcap, pcost  []float64
 	ecap, ecost  []float64
-	reach        [][]int // regions corridor k serves (nil: every region)
-	fac          []int   // facility of corridor k, or −1
-	lim          []bool  // tied corridor k limited by its regions' tonnes at the last refresh
-	reachLimited bool    // some tied corridor was limited at the last refresh
+	reach        [][]int   // regions corridor k serves (nil: every region)
+	fac          []int     // facility of corridor k, or −1
+	tons         []float64 // tied corridor k's regions' tonnes at the last refresh
+	lim          []bool    // tied corridor k limited by its regions' tonnes at the last refresh
+	reachLimited bool      // some tied corridor was limited at the last refresh
 
 	// Segments (segments.go): seg[k] is the segment of tied corridor k
 	// (−1: none; nil when the supplier has none), pref[k] says it is on
@@ -131,34 +132,37 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64, i int, t
 		}
 		sp.qLnB, sp.qEta = sp.lnB, sp.eta
 	}
-	for k := 0; k < nk; k++ {
-		sp.ord[k] = k
+	ord := sp.ord[:nk]
+	for k := range ord {
+		ord[k] = k
 	}
 	if sp.segOn {
 		sp.sortPref(costs)
 	} else {
 		for a := 1; a < nk; a++ {
-			for b := a; b > 0 && costs[sp.ord[b]] < costs[sp.ord[b-1]]; b-- {
-				sp.ord[b], sp.ord[b-1] = sp.ord[b-1], sp.ord[b]
+			for b := a; b > 0 && costs[ord[b]] < costs[ord[b-1]]; b-- {
+				ord[b], ord[b-1] = ord[b-1], ord[b]
 			}
 		}
 	}
+	pos, cost, cm, thr := sp.pos[:nk], sp.cost[:nk], sp.cum[:nk], sp.thr[:nk]
+	qcum, qinv := sp.qcum[:nk], sp.qinv[:nk]
 	var cum float64
-	for j := 0; j < nk; j++ {
-		k := sp.ord[j]
-		sp.pos[k] = j
+	for j, k := range ord {
+		pos[k] = j
 		cum += caps[k]
-		sp.cost[j] = costs[k] + shift
-		sp.cum[j] = cum
+		c := costs[k] + shift
+		cost[j] = c
+		cm[j] = cum
 		if cum > 0 {
-			if cum != sp.qcum[j] {
-				sp.qcum[j] = cum
+			if cum != qcum[j] {
+				qcum[j] = cum
 				tq.push(i, j, cum)
 				continue // thr[j] set by tq.flush
 			}
-			sp.thr[j] = sp.cost[j] + sp.qinv[j]
+			thr[j] = c + qinv[j]
 		} else {
-			sp.thr[j] = sp.cost[j]
+			thr[j] = c
 		}
 	}
 	sp.smax = min(sp.K, sp.cap)
@@ -291,13 +295,14 @@ func (sp *supplier) supplyAt(p float64) (S, dSdp float64, piece supplyPiece) {
 // (nk when p is above every one) and the netback m = p − c_j on it (0 when
 // j = nk), and records j in sp.jat. S(p) is then supplyFrom(j, m, B·m^η).
 func (sp *supplier) curvePos(p float64) (j int, m float64) {
-	nk := len(sp.cost)
-	for j < nk && p > sp.thr[j] {
+	cost := sp.cost
+	thr := sp.thr[:len(cost)]
+	for j < len(thr) && p > thr[j] {
 		j++
 	}
 	sp.jat = j
-	if j < nk {
-		m = p - sp.cost[j]
+	if j < len(cost) {
+		m = p - cost[j]
 	}
 	return j, m
 }
