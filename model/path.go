@@ -171,17 +171,29 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 	}
 	cf := run.Counterfactual
 	// Each month is solved straight into its stored Solution; the
-	// counterfactual's storage is carved at its first own month.
+	// counterfactual's storage is carved on its goroutine before the
+	// month the policies are expected to part (p.shared), or at its first
+	// own month when they part sooner.
 	p.s.into = func(k int) *Solution { return run.Scenario.Sol[k] }
+	var ahead []*Solution // months p.shared … End, carved ahead
 	p.c.into = func(k int) *Solution {
 		if cf.Sol[k] == nil {
-			copy(cf.Sol[k:], solutionSlab(p.c.sol, len(cf.Sol)-k))
+			if k >= p.shared && ahead != nil {
+				copy(cf.Sol[k:], ahead[k-p.shared:])
+			} else {
+				copy(cf.Sol[k:], solutionSlab(p.c.sol, len(cf.Sol)-k))
+			}
+			ahead = nil
 		}
 		return cf.Sol[k]
 	}
 	// From the first month the policies differ, the counterfactual is
 	// solved on a second goroutine (runSplit).
-	err = p.runSplit(ctx, func(k int, shared bool, rs Result) {
+	err = p.runSplit(ctx, func() {
+		if n := len(cf.Sol); p.shared < n {
+			ahead = solutionSlab(p.c.sol, n-p.shared)
+		}
+	}, func(k int, shared bool, rs Result) {
 		run.Scenario.count(k, rs)
 		if shared {
 			// The month is the scenario's (same inputs, same solution):

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // pathSim steps one path. It holds one Policy, one Solver and one Solution
@@ -348,7 +351,15 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 // counterfactual's month is the scenario's; onC each of the
 // counterfactual's own months, on its goroutine. The solutions are the
 // simulators' (into's when set).
-func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs Result), onC func(k int, rc Result)) error {
+//
+// The second goroutine is started splitLead months before the month the
+// policies are expected to part (p.shared), runs ahead (nil: nothing)
+// and then waits for the split, spinning (splitHandoff.wait), so that the
+// wake-up of the idle core and ahead's work are done by the time the
+// scenario reaches the split instead of after it. When the paths part
+// sooner (different markets) it is started at the split and ahead is
+// not run.
+func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, shared bool, rs Result), onC func(k int, rc Result)) error {
 	p.s.reset()
 	p.c.reset()
 	ctx, cancel := context.WithCancel(ctx)
@@ -359,10 +370,35 @@ func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs 
 	split := -1
 	var wg sync.WaitGroup
 	var cerr error
-	defer wg.Wait()
+	h := newSplitHandoff()
+	started := false
+	start := func(early bool) {
+		started = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if early && ahead != nil {
+				ahead()
+			}
+			k0 := h.wait()
+			if k0 < 0 {
+				return // the scenario stopped before the paths parted
+			}
+			if cerr = p.c.runFrom(ctx, k0, onC); cerr != nil {
+				cancel()
+			}
+		}()
+	}
+	defer func() {
+		h.give(-1) // no effect once the split was given
+		wg.Wait()
+	}()
 	for k := 0; k < n; k++ {
 		if k%12 == 0 && ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if !started && same && p.shared < n && k >= p.shared-splitLead {
+			start(true)
 		}
 		t := spec.Start + Month(k)
 		p.s.setPolicy(k, t)
@@ -373,13 +409,10 @@ func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs 
 					p.c.carryFrom(p.s)
 				}
 				p.c.solver.ws.copyLU(p.s.solver.ws)
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					if cerr = p.c.runFrom(ctx, split, onC); cerr != nil {
-						cancel()
-					}
-				}()
+				if !started {
+					start(false)
+				}
+				h.give(split)
 			}
 		}
 		rs, err := p.s.solve(k, t)
@@ -389,8 +422,67 @@ func (p *pairSim) runSplit(ctx context.Context, onS func(k int, shared bool, rs 
 		}
 		onS(k, split < 0, rs)
 	}
+	h.give(-1)
 	wg.Wait()
 	return cerr
+}
+
+// splitLead is how many months before the expected split runSplit starts
+// the counterfactual's goroutine, and splitSpin how long that goroutine
+// spins for the split before it blocks. Measured on the 2-core
+// development machine (us-relief-2025's pair, about 21 µs a scenario
+// month): a goroutine started at the split began about 115 µs later (the
+// idle core's wake-up), and carving the counterfactual's 37 stored
+// Solutions took 120–180 µs more, so the scenario waited 290–370 µs for
+// the counterfactual at the end; started 12 months ahead, the
+// goroutine spins about 110 µs and the wait is 90–170 µs.
+const (
+	splitLead = 12
+	splitSpin = 2 * time.Millisecond
+)
+
+// splitHandoff passes the month the paths part from runSplit's goroutine
+// to the counterfactual's: give publishes it once (the first call counts;
+// a negative month says they never part), wait returns it.
+type splitHandoff struct {
+	at    atomic.Int64 // −1 until given; then the month, or −2 for none
+	once  sync.Once
+	ready chan struct{} // closed by give
+}
+
+func newSplitHandoff() *splitHandoff {
+	h := &splitHandoff{ready: make(chan struct{})}
+	h.at.Store(-1)
+	return h
+}
+
+// give publishes month k (k < 0: none); calls after the first do nothing.
+func (h *splitHandoff) give(k int) {
+	h.once.Do(func() {
+		if k < 0 {
+			k = -2
+		}
+		h.at.Store(int64(k))
+		close(h.ready)
+	})
+}
+
+// wait returns the given month, or −1 for none. It spins, yielding to
+// other goroutines (runtime.Gosched), for at most splitSpin, then blocks
+// until give.
+func (h *splitHandoff) wait() int {
+	deadline := time.Now().Add(splitSpin)
+	for i := 0; h.at.Load() == -1; i++ {
+		if i%64 == 63 && time.Now().After(deadline) {
+			<-h.ready
+			break
+		}
+		runtime.Gosched()
+	}
+	if k := h.at.Load(); k >= 0 {
+		return int(k)
+	}
+	return -1
 }
 
 // runFrom solves months k0 … End of ps, whose policy for k0 is set and
