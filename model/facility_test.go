@@ -20,10 +20,19 @@ func bisectFac(w *workspace, f int, tol float64) float64 {
 	for hi < rhoMax && g(hi) > 0 {
 		lo, hi = hi, math.Min(2*hi, rhoMax)
 	}
+	return plainBisect(g, lo, hi, 0.01*tol)
+}
+
+// plainBisect bisects [lo, hi] for the root of a non-increasing g,
+// evaluating g at every midpoint, stopping at |g| ≤ eps or after
+// bisectIter halvings, and returns the bracket's midpoint: the plain
+// form of signKnown.bisect, which the solver's replays must reproduce bit
+// for bit.
+func plainBisect(g func(float64) float64, lo, hi, eps float64) float64 {
 	for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
 		mid := 0.5 * (lo + hi)
 		v := g(mid)
-		if math.Abs(v) <= 0.01*tol {
+		if math.Abs(v) <= eps {
 			lo, hi = mid, mid
 			break
 		}
@@ -107,21 +116,7 @@ func bisectSeg(w *workspace, s int, tol float64) float64 {
 	if !(w.segExcess(s, zMax) <= 0) {
 		return zMax
 	}
-	lo, hi := 0.0, zMax
-	for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
-		mid := 0.5 * (lo + hi)
-		v := w.segExcess(s, mid)
-		if math.Abs(v) <= 0.01*tol {
-			lo, hi = mid, mid
-			break
-		}
-		if v > 0 {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return 0.5 * (lo + hi)
+	return plainBisect(func(z float64) float64 { return w.segExcess(s, z) }, 0, zMax, 0.01*tol)
 }
 
 // TestSolveSegReplaysBisection: solveSeg, which evaluates a segment's g
