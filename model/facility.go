@@ -596,14 +596,21 @@ func (sk *signKnown) sign(x float64) float64 {
 	return sk.at(x)
 }
 
-// bisect bisects [lo, hi] (g(lo) > 0 ≥ g(hi)) down to a few ulp, or to
-// a point where |g| ≤ eps, at most bisectIter times, and returns the
-// bracket's midpoint.
+// bisect bisects [lo, hi] (g(lo) > 0 ≥ g(hi)) for g's root with the
+// signs known so far (bisectRoot on sk.sign): the same midpoints and
+// result as bisecting g itself.
 func (sk *signKnown) bisect(lo, hi float64) float64 {
+	return bisectRoot(sk.sign, lo, hi, sk.eps)
+}
+
+// bisectRoot bisects [lo, hi] (g(lo) > 0 ≥ g(hi)) down to a few ulp, or
+// to a point where |g| ≤ eps, at most bisectIter times, and returns the
+// bracket's midpoint.
+func bisectRoot(g func(float64) float64, lo, hi, eps float64) float64 {
 	for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
 		mid := 0.5 * (lo + hi)
-		v := sk.sign(mid)
-		if math.Abs(v) <= sk.eps {
+		v := g(mid)
+		if math.Abs(v) <= eps {
 			lo, hi = mid, mid
 			break
 		}

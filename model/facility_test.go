@@ -20,29 +20,7 @@ func bisectFac(w *workspace, f int, tol float64) float64 {
 	for hi < rhoMax && g(hi) > 0 {
 		lo, hi = hi, math.Min(2*hi, rhoMax)
 	}
-	return plainBisect(g, lo, hi, 0.01*tol)
-}
-
-// plainBisect bisects [lo, hi] for the root of a non-increasing g,
-// evaluating g at every midpoint, stopping at |g| ≤ eps or after
-// bisectIter halvings, and returns the bracket's midpoint: the plain
-// form of signKnown.bisect, which the solver's replays must reproduce bit
-// for bit.
-func plainBisect(g func(float64) float64, lo, hi, eps float64) float64 {
-	for it := 0; it < bisectIter && hi-lo > 4e-16*(1+hi); it++ {
-		mid := 0.5 * (lo + hi)
-		v := g(mid)
-		if math.Abs(v) <= eps {
-			lo, hi = mid, mid
-			break
-		}
-		if v > 0 {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return 0.5 * (lo + hi)
+	return bisectRoot(g, lo, hi, 0.01*tol)
 }
 
 // TestSolveFacReplaysBisection: solveFac, which evaluates the facility's
@@ -54,19 +32,7 @@ func TestSolveFacReplaysBisection(t *testing.T) {
 	var plain, fast, cases int
 	for seed := uint64(1); seed <= 40; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 77))
-			m := randomMarket(rng, 2+rng.IntN(5), 1+rng.IntN(5))
-			withRoutes(rng, m)
-			if len(m.Facilities) == 0 {
-				t.Skip("no facility")
-			}
-			c := withRandomCosts(t, rng, m)
-			pol := NewPolicy(c.Market)
-			randomShock(rng, c, pol)
-			w := newWorkspace(c)
-			if err := w.prepare(pol, nil, nil); err != nil {
-				t.Fatal(err)
-			}
+			rng, m, w := randomRoutedWorkspace(t, seed, 77, true)
 			for trial := 0; trial < 10; trial++ {
 				for _, i := range w.part {
 					w.y[i] = clampY(math.Log(m.Suppliers[i].FOB) + 0.4*(rng.Float64()-0.5))
@@ -116,7 +82,7 @@ func bisectSeg(w *workspace, s int, tol float64) float64 {
 	if !(w.segExcess(s, zMax) <= 0) {
 		return zMax
 	}
-	return plainBisect(func(z float64) float64 { return w.segExcess(s, z) }, 0, zMax, 0.01*tol)
+	return bisectRoot(func(z float64) float64 { return w.segExcess(s, z) }, 0, zMax, 0.01*tol)
 }
 
 // TestSolveSegReplaysBisection: solveSeg, which evaluates a segment's g
@@ -127,16 +93,7 @@ func TestSolveSegReplaysBisection(t *testing.T) {
 	var plain, fast, cases int
 	for seed := uint64(1); seed <= 60; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 91))
-			m := randomMarket(rng, 2+rng.IntN(5), 1+rng.IntN(5))
-			withRoutes(rng, m)
-			c := withRandomCosts(t, rng, m)
-			pol := NewPolicy(c.Market)
-			randomShock(rng, c, pol)
-			w := newWorkspace(c)
-			if err := w.prepare(pol, nil, nil); err != nil {
-				t.Fatal(err)
-			}
+			rng, m, w := randomRoutedWorkspace(t, seed, 91, false)
 			for trial := 0; trial < 10; trial++ {
 				for _, i := range w.part {
 					w.y[i] = clampY(math.Log(m.Suppliers[i].FOB) + 0.6*(rng.Float64()-0.5))
@@ -177,4 +134,26 @@ func TestSolveSegReplaysBisection(t *testing.T) {
 		t.Errorf("%d bisections: %d evaluations replayed, %d by plain bisection", cases, fast, plain)
 	}
 	t.Logf("%d bisections: %d evaluations replayed, %d by plain bisection", cases, fast, plain)
+}
+
+// randomRoutedWorkspace prepares a workspace for a random routed market
+// under a random shock, drawn from the stream (seed, stream); with
+// facility set it skips the test when the market has no facility. The
+// returned rng goes on from the draws.
+func randomRoutedWorkspace(t *testing.T, seed, stream uint64, facility bool) (*rand.Rand, *Market, *workspace) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, stream))
+	m := randomMarket(rng, 2+rng.IntN(5), 1+rng.IntN(5))
+	withRoutes(rng, m)
+	if facility && len(m.Facilities) == 0 {
+		t.Skip("no facility")
+	}
+	c := withRandomCosts(t, rng, m)
+	pol := NewPolicy(c.Market)
+	randomShock(rng, c, pol)
+	w := newWorkspace(c)
+	if err := w.prepare(pol, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return rng, m, w
 }
