@@ -9,3 +9,11 @@ package model
 //
 //go:noescape
 func subPairsAVX2(y, y2, x, z *float64, n int, fy, gy, fy2, gy2 float64)
+
+// rankRowsAVX2 is rankRows (newton.go) on J with na columns, the m rows
+// listed at rows with their factors c and d, and the span columns of v
+// from column a0: each row's entries take c·v then d in rankRows's order
+// of operations (lu_amd64.s), four columns a turn.
+//
+//go:noescape
+func rankRowsAVX2(J *float64, na int, rows *int, c, d *float64, m int, v *float64, span, a0 int)

@@ -67,3 +67,65 @@ pairsTail:
 pairsDone:
 	VZEROUPPER
 	RET
+
+// func rankRowsAVX2(J *float64, na int, rows *int, c, d *float64, m int, v *float64, span, a0 int)
+// For each of the m rows a = rows[b] of the na-column matrix J:
+// J[a][a0+q] = J[a][a0+q] + c[b]·v[q] for q < span (four columns a turn,
+// then one at a time), then J[a][a] = J[a][a] − d[b]: rankRows's loop
+// (jacobian), a multiply and then an addition (never fused).
+TEXT ·rankRowsAVX2(SB), NOSPLIT, $0-72
+	MOVQ J+0(FP), DI
+	MOVQ na+8(FP), R8
+	SHLQ $3, R8          // a row's bytes
+	MOVQ rows+16(FP), SI
+	MOVQ c+24(FP), R9
+	MOVQ d+32(FP), R10
+	MOVQ v+48(FP), R12
+	MOVQ span+56(FP), DX
+	ANDQ $-4, DX         // the columns taken four at a time
+	MOVQ a0+64(FP), R13
+	SHLQ $3, R13         // a0's offset in a row
+	XORQ BX, BX          // b
+
+rowsLoop:
+	CMPQ  BX, m+40(FP)
+	JGE   rowsDone
+	MOVQ  (SI)(BX*8), R11 // a
+	MOVQ  R11, AX
+	IMULQ R8, AX
+	ADDQ  DI, AX          // &J[a][0]
+	ADDQ  R13, AX         // &J[a][a0]
+	VBROADCASTSD (R9)(BX*8), Y0
+	XORQ  CX, CX
+
+colsLoop:
+	CMPQ    CX, DX
+	JGE     colsTail
+	VMOVUPD (R12)(CX*8), Y1
+	VMULPD  Y1, Y0, Y1
+	VADDPD  (AX)(CX*8), Y1, Y1
+	VMOVUPD Y1, (AX)(CX*8)
+	ADDQ    $4, CX
+	JMP     colsLoop
+
+colsTail:
+	CMPQ   CX, span+56(FP)
+	JGE    rowDiag
+	VMOVSD (R12)(CX*8), X1
+	VMULSD X1, X0, X1
+	VADDSD (AX)(CX*8), X1, X1
+	VMOVSD X1, (AX)(CX*8)
+	INCQ   CX
+	JMP    colsTail
+
+rowDiag:
+	SUBQ   R13, AX             // &J[a][0]
+	VMOVSD (AX)(R11*8), X2
+	VSUBSD (R10)(BX*8), X2, X2 // J[a][a] − d[b]
+	VMOVSD X2, (AX)(R11*8)
+	INCQ   BX
+	JMP    rowsLoop
+
+rowsDone:
+	VZEROUPPER
+	RET

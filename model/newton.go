@@ -203,6 +203,7 @@ type workspace struct {
 	jstate int
 	tu     []float64 // Jacobian scratch: a region's terms spread over its active positions
 	tv     []float64
+	jc, jd []float64 // Jacobian scratch: a region's rows' factors (rankRows)
 	// lwP and lwG are facJacobian's scratch (limitedSteps): a facility
 	// user's blend weights and flow slopes along its sorted corridors.
 	lwP, lwG []float64
@@ -268,7 +269,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
-		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n),
+		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n), jc: vec(n), jd: vec(n),
 		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
 		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
@@ -1174,27 +1175,35 @@ func (w *workspace) jacobian() {
 				full[aj-a0] = tv[bb]
 			}
 		}
+		// Each row's factors: c1 for the rank-one terms, sig·xi·θ for
+		// its own price's.
+		cv, dv := w.jc[:cnt], w.jd[:cnt]
 		for b, i := range list {
 			k := i*R + r
 			xi := ca[k] * xA[k] / w.sc[i] // rows scaled as F; ca weighs the flow's effect on the supplier's concession
-			c1 := xi * se
-			a := al[b]
-			row := J[a*na : a*na+na]
-			seg := row[a0 : a0+len(full)]
-			for bb, v := range full {
-				seg[bb] += c1 * v
+			cv[b] = xi * se
+			dv[b] = sig * xi * th[k]
+		}
+		if useJacAsm && cnt > 0 {
+			rankRowsAVX2(&J[0], na, &al[0], &cv[0], &dv[0], cnt, &full[0], len(full), a0)
+		} else {
+			rankRows(J, na, al, cv, dv, full, a0)
+		}
+		// A segment's z lowers its routes' prices: its column is their
+		// price derivatives with the opposite sign. The segments'
+		// columns follow the suppliers', so these entries are none of
+		// rankRows's, and each route's segment has a column of its own:
+		// an entry takes one term of the first loop, then (the route's
+		// own row) one of the second.
+		for q := 0; q+1 < len(sb); q += 2 {
+			t, col := tv[sb[q]], sb[q+1]
+			for b, a := range al {
+				J[a*na+col] -= cv[b] * t
 			}
-			row[a] -= sig * xi * th[k]
-			// A segment's z lowers its routes' prices: its column is
-			// their price derivatives with the opposite sign.
-			for q := 0; q+1 < len(sb); q += 2 {
-				row[sb[q+1]] -= c1 * tv[sb[q]]
-			}
-			if len(sb) > 0 {
-				if col := w.rsegCol[k]; col >= 0 {
-					row[col] += sig * xi * th[k]
-				}
-			}
+		}
+		for q := 0; q+1 < len(sb); q += 2 {
+			b, col := sb[q], sb[q+1]
+			J[al[b]*na+col] += dv[b]
 		}
 	}
 	for a, i := range w.act {
@@ -1214,6 +1223,27 @@ func (w *workspace) jacobian() {
 	}
 	w.jstate = jacFresh
 }
+
+// rankRows adds, to each row a = rows[b] of the na-column matrix J, the
+// rank-one terms c[b]·v over the columns from a0 (J[a][a0+q] += c[b]·v[q]),
+// then subtracts d[b] from its diagonal entry: jacobian's region terms.
+// rankRowsAVX2 does the same operations in the same order, four columns a
+// turn.
+func rankRows(J []float64, na int, rows []int, c, d, v []float64, a0 int) {
+	for b, a := range rows {
+		row := J[a*na : a*na+na]
+		seg := row[a0 : a0+len(v)]
+		for q, x := range v {
+			seg[q] += c[b] * x
+		}
+		row[a] -= d[b]
+	}
+}
+
+// useJacAsm says jacobian adds its region terms in rankRowsAVX2
+// (lu_amd64.s). It starts as haveBatchAsm; tests set it to false to
+// exercise rankRows.
+var useJacAsm = haveBatchAsm
 
 // solve runs damped Newton, falling back to Gauss–Seidel with per-supplier
 // safeguarded bisection when Newton stalls, and returns the report.
