@@ -116,6 +116,12 @@ type workspace struct {
 	// their exps (spendArgs; batchLen(3R)).
 	rgW, rglnW, rgArg, rgExp []float64
 	rlPart                   []int // w.part when routeLists last ran
+	// rgFill is fill's scratch for the regions' batches (regionExps,
+	// 7·batchLen(R)); fillRS and supFill its scratch for the suppliers:
+	// their sums over their routes, and the mine costs' batches
+	// (mineCosts, 6·batchLen(n)).
+	rgFill, supFill []float64
+	fillRS          []routeSums
 	// rlGen counts routeLists' runs; alGen and alUnk are rlGen and
 	// w.unk when activeLists last built jl, ja, jn, jsb, jsn and rsegCol,
 	// which depend on nothing else (the segments' reach is fixed, and
@@ -266,6 +272,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		rlnb: vec(n * R), rom: vec(n * R), rpd: vec(n * R), rlog: vec(n * R), rexpw: vec(n * R),
 		rat: make([]routeAt, n*R),
 		rgW: vec(batchLen(R)), rglnW: vec(batchLen(R)), rgArg: vec(batchLen(3 * R)), rgExp: vec(batchLen(3 * R)),
+		rgFill: vec(7 * batchLen(R)), fillRS: make([]routeSums, n), supFill: vec(6 * batchLen(n)),
 		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
 		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),

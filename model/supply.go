@@ -378,17 +378,8 @@ func (sp *supplier) marginalCost(S float64) float64 {
 	return fexp((flog(S) - sp.lnB) / sp.eta)
 }
 
-// marginalCosts returns the long-run mine marginal cost (S/B)^(1/η), $/t,
-// and marginalCost(S), with one log (and one exp when the two curves are
-// the same: no Lag).
-func (sp *supplier) marginalCosts(S float64) (lr, sr float64) {
-	if S <= 0 {
-		return 0, 0
-	}
-	l := flog(S)
-	lr = fexp((l - sp.lnBLR) / sp.etaLR)
-	if sp.lnB == sp.lnBLR && sp.eta == sp.etaLR {
-		return lr, lr
-	}
-	return lr, fexp((l - sp.lnB) / sp.eta)
+// sameCurves says the long-run mine supply curve is the one in force
+// (no Lag): the same B and η.
+func (sp *supplier) sameCurves() bool {
+	return sp.lnB == sp.lnBLR && sp.eta == sp.etaLR
 }

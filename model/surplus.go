@@ -81,13 +81,19 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 				rs.domRev += fob * x
 			}
 		}
-		w.fillSupplier(sol, pol, i, &rs)
+		w.fillRS[i] = rs
+	}
+	lr, sr := w.mineCosts(w.fillRS[:n])
+	for i := 0; i < n; i++ {
+		w.fillSupplier(sol, pol, i, &w.fillRS[i], lr[i], sr[i])
 	}
 	if fillCheck != nil {
 		fillCheck(w)
 	}
 
-	// Per region.
+	// Per region: the price index, the long-run curve's quantity and
+	// the log in the consumer surplus, in batches (regionExps).
+	Pv, Qv, Lv := w.regionExps()
 	for r := 0; r < R; r++ {
 		cfr, paid := cfrSum[r], paidSum[r]
 		sol.CFRPrice[r], sol.PricePaid[r] = 0, 0
@@ -95,18 +101,14 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		// surplus is measured on it (section 6).
 		eps := m.Regions[r].Eps
 		if w.W[r] > 0 {
-			P := fexp(w.lnP[r])
+			P := Pv[r]
 			sol.Traded[r] = true
 			sol.PriceIndex[r] = P
 			sol.Demand[r] = w.PQ[r] / P
 			if t := tonnes[r]; t > 0 {
 				sol.CFRPrice[r], sol.PricePaid[r] = cfr/t, paid/t
 			}
-			qlr := 0.0
-			if !math.IsInf(w.lnALR[r], -1) {
-				qlr = fexp(w.lnALR[r] - eps*flog(P))
-			}
-			sol.ConsumerSurplus[r] = consumerSurplusChange(c.P0[r], P, qlr, eps)
+			sol.ConsumerSurplus[r] = consumerSurplusFrom(P, Qv[r], eps, Lv[r])
 			w.fillStocks(sol, r)
 			continue
 		}
@@ -127,6 +129,90 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		sol.FacilityValue[f] = w.rho[f]
 		sol.FacilityUse[f] = w.facUse(f)
 	}
+}
+
+// regionExps returns, for each region that trades (W > 0), fill's
+// price index P = fexp(ln P), the quantity on the long-run demand curve
+// in force Q = fexp(ln A_LR − ε·flog(P)) (0 when A_LR is 0) and
+// flog(P0/P) (consumerSurplusFrom), taken in three batches (fexpBatch,
+// flogBatch: bit for bit the scalar calls) so that the regions' chains
+// overlap. The other regions' entries are placeholders fill does not
+// read. The slices are w.rgFill's, valid until the next call.
+func (w *workspace) regionExps() (P, Q, L []float64) {
+	c, R := w.c, w.R
+	nb := batchLen(R)
+	buf := w.rgFill[:5*nb]
+	x, P, Q, l2 := buf[:nb], buf[nb:2*nb], buf[2*nb:3*nb], buf[3*nb:5*nb]
+	for r := range x {
+		x[r] = 0
+		if r < R && w.W[r] > 0 {
+			x[r] = w.lnP[r]
+		}
+	}
+	fexpBatch(P, x)
+	x2 := w.rgFill[5*nb : 7*nb]
+	for r := range nb {
+		x2[r], x2[nb+r] = 1, 1
+		if r < R && w.W[r] > 0 {
+			x2[r], x2[nb+r] = P[r], c.P0[r]/P[r]
+		}
+	}
+	flogBatch(l2, x2)
+	for r := range x {
+		x[r] = 0
+		if r < R && w.W[r] > 0 && !math.IsInf(w.lnALR[r], -1) {
+			x[r] = w.lnALR[r] - c.Market.Regions[r].Eps*l2[r]
+		}
+	}
+	fexpBatch(Q, x)
+	for r := range R {
+		if math.IsInf(w.lnALR[r], -1) {
+			Q[r] = 0
+		}
+	}
+	return P, Q, l2[nb:]
+}
+
+// mineCosts returns each supplier's long-run mine marginal cost
+// (S/B)^(1/η) and its marginal cost on the curve in force (marginalCost),
+// at its sales S = rs[i].S, zero where S ≤ 0: one log and an exp for each
+// curve, taken in batches over the suppliers (flogBatch, fexpBatch: bit
+// for bit the scalar calls) so that their chains overlap; where the two
+// curves are the same (no Lag) the second is the first. The slices are
+// w.supFill's, valid until the next call.
+func (w *workspace) mineCosts(rs []routeSums) (lr, sr []float64) {
+	n := len(rs)
+	nb := batchLen(n)
+	buf := w.supFill[:6*nb]
+	x, l, a, e := buf[:nb], buf[nb:2*nb], buf[2*nb:4*nb], buf[4*nb:6*nb]
+	for i := range x {
+		x[i] = 1
+		if i < n && rs[i].S > 0 {
+			x[i] = rs[i].S
+		}
+	}
+	flogBatch(l, x)
+	for i := range x {
+		a[i], a[nb+i] = 0, 0
+		if i < n && rs[i].S > 0 {
+			sp := &w.sup[i]
+			a[i] = (l[i] - sp.lnBLR) / sp.etaLR
+			if !sp.sameCurves() {
+				a[nb+i] = (l[i] - sp.lnB) / sp.eta
+			}
+		}
+	}
+	fexpBatch(e, a)
+	lr, sr = e[:n], e[nb:nb+n]
+	for i := range rs {
+		switch {
+		case !(rs[i].S > 0):
+			lr[i], sr[i] = 0, 0
+		case w.sup[i].sameCurves():
+			sr[i] = lr[i]
+		}
+	}
+	return lr, sr
 }
 
 // hasTRQ reports whether a route k0 ≤ k < k1 has a tariff-rate quota in
@@ -156,7 +242,7 @@ type routeSums struct {
 //	NetbackRevenue − ExportTax = MarkupRent + (scarcity rent) + AdjustmentRent
 //	                           + MineRent + RouteRent + FacilityRent + C(S),
 //	C(S) = η/(η+1)·S·MC(S) on the long-run curve, MC(S) = (S/B)^(1/η).
-func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int, rs *routeSums) {
+func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int, rs *routeSums, mlr, msr float64) {
 	c, m := w.c, w.c.Market
 	sp := &w.sup[i]
 	corr := m.Suppliers[i].Corridors
@@ -285,7 +371,6 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int, rs *routeSum
 
 	// Rents. m̃ = p̄·(1 − L) − c_j* is the effective netback of the last
 	// tonne, the price the mine-supply curve sees.
-	mlr, msr := sp.marginalCosts(S)
 	meff := pbar*sp.oml - cstar
 	if segd > 0 {
 		// Segments (segments.go): the fill's costs in force include a
@@ -380,7 +465,16 @@ func consumerSurplusChange(P0, P, Q, eps float64) float64 {
 	if !(P > 0) || Q == 0 {
 		return 0
 	}
-	l := flog(P0 / P)
+	return consumerSurplusFrom(P, Q, eps, flog(P0/P))
+}
+
+// consumerSurplusFrom is consumerSurplusChange given l = flog(P0/P) (fill
+// takes the logs in a batch); it returns 0 when P ≤ 0 or Q = 0, where l
+// is not read.
+func consumerSurplusFrom(P, Q, eps, l float64) float64 {
+	if !(P > 0) || Q == 0 {
+		return 0
+	}
 	e := 1 - eps
 	var v float64
 	if math.Abs(e*l) < 1e-300 || e == 0 {
