@@ -258,8 +258,16 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 // allFinite reports whether every value of x is finite, with one
 // multiply-add per value (four independent sums): v·0 is NaN for NaN and
 // ±Inf, 0 otherwise. mcRunner.draw checks each month's values as they
-// are written, while they are in the cache.
+// are written, while they are in the cache. Where the processor has
+// AVX2 (haveBatchAsm), whole turns of 16 values are tested by
+// finiteAVX2, the same sums four lanes at a time.
 func allFinite(x []float64) bool {
+	if n := len(x) &^ 15; haveBatchAsm && n > 0 {
+		if !finiteAVX2(&x[0], n) {
+			return false
+		}
+		x = x[n:]
+	}
 	var z0, z1, z2, z3 float64
 	for ; len(x) >= 4; x = x[4:] {
 		z0 += x[0] * 0

@@ -439,12 +439,13 @@ func TestHistFlushInvariant(t *testing.T) {
 	}
 }
 
-// TestAllFinite checks the draws' finite check on every length up to 9
-// with a NaN, +Inf or −Inf at each position (the four-sum loop and its
-// remainder), and that finite values, zeros of either sign and the
-// largest floats pass.
+// TestAllFinite checks the draws' finite check on every length up to 40
+// with a NaN, +Inf or −Inf at each position (finiteAVX2's turns of 16
+// where the processor has AVX2, the four-sum loop and its remainder),
+// and that finite values, zeros of either sign and the largest floats
+// pass.
 func TestAllFinite(t *testing.T) {
-	for n := 0; n <= 9; n++ {
+	for n := 0; n <= 40; n++ {
 		x := make([]float64, n)
 		for k := range x {
 			x[k] = []float64{1, math.Copysign(0, -1), math.MaxFloat64, -math.MaxFloat64, 5e-324}[k%5]
