@@ -26,13 +26,25 @@ import (
 // NewPolicy(m) and NewPolicy(c.Market) index corridors alike); the solver
 // orders them by cost at every solve.
 func Calibrate(m *Market) (*Calibrated, error) {
+	return calibrate(m, false)
+}
+
+// calibrate is Calibrate; own says that the caller hands m over (a Monte
+// Carlo draw's market: a clone that nothing writes once the draw's
+// values are in it), so that the Calibrated keeps m itself instead of a
+// copy. A market without wedges is copied all the same (the copy gets
+// a zero Wedge matrix, which m must not).
+func calibrate(m *Market, own bool) (*Calibrated, error) {
 	if m == nil {
 		return nil, marketErr("market: nil")
 	}
 	if err := validateMarket(m); err != nil {
 		return nil, err
 	}
-	mc := m.Clone()
+	mc := m
+	if !own || m.Wedge == nil {
+		mc = m.Clone()
+	}
 	if mc.Wedge == nil {
 		mc.Wedge = make([][]float64, len(mc.Suppliers))
 		for i := range mc.Wedge {

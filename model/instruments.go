@@ -453,13 +453,14 @@ func ValidateEvents(m *Market, events []Event) error {
 	ids := make(map[string]bool, len(events))
 	for k := range events {
 		e := &events[k]
-		name := e.ID
-		if name == "" {
-			name = fmt.Sprint(k)
-		}
-		f := "events[" + name + "]"
+		// The event's name is made only for an error (the check runs
+		// for every Monte Carlo draw's specs).
 		bad := func(field, format string, args ...any) error {
-			return &FieldError{Field: f + "." + field, Msg: fmt.Sprintf(format, args...), Kind: ErrInvalidEvent}
+			name := e.ID
+			if name == "" {
+				name = fmt.Sprint(k)
+			}
+			return &FieldError{Field: "events[" + name + "]." + field, Msg: fmt.Sprintf(format, args...), Kind: ErrInvalidEvent}
 		}
 		if e.ID != "" {
 			if ids[e.ID] {

@@ -178,7 +178,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	if s.Start != r.scen.Start || s.End != r.scen.End || c.Start != r.cf.Start || c.End != r.cf.End {
 		return "an uncertain parameter changes the horizon", Failure
 	}
-	calS, calC, err := calibratePair(s, c)
+	calS, calC, err := calibratePairOwn(s, c, true) // s and c are the draw's clones
 	if err != nil {
 		return err.Error(), Failure
 	}

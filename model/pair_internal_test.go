@@ -158,3 +158,45 @@ func TestSameEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestCalibrateOwn checks that calibrating a market the caller hands over
+// (calibrate with own, a Monte Carlo draw's) keeps it instead of a copy
+// and calibrates it to the same values, and that a market without
+// wedges is copied all the same and left without them.
+func TestCalibrateOwn(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		wedges bool
+	}{{"with wedges", true}, {"without wedges", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := pathMarket()
+			if !tc.wedges {
+				m.Wedge = nil
+			} else if m.Wedge == nil {
+				m.Wedge = make([][]float64, len(m.Suppliers))
+				for i := range m.Wedge {
+					m.Wedge[i] = make([]float64, len(m.Regions))
+				}
+			}
+			want, err := Calibrate(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := calibrate(m, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := got.Market == m; kept != tc.wedges {
+				t.Errorf("the Calibrated keeps the market itself: %v, want %v", kept, tc.wedges)
+			}
+			if !tc.wedges && m.Wedge != nil {
+				t.Error("the market without wedges got a Wedge matrix")
+			}
+			g, w := *got, *want
+			g.Market, w.Market = nil, nil
+			if !reflect.DeepEqual(g, w) || !reflect.DeepEqual(got.Market, want.Market) {
+				t.Error("calibrated values differ from Calibrate's")
+			}
+		})
+	}
+}

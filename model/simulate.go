@@ -510,16 +510,22 @@ func (ps *pathSim) runFrom(ctx context.Context, k0 int, on func(k int, res Resul
 // counterfactual's when its values differ (they should not: common
 // parameters), sharing one Calibrated otherwise.
 func calibratePair(scen, cf *Spec) (calS, calC *Calibrated, err error) {
+	return calibratePairOwn(scen, cf, false)
+}
+
+// calibratePairOwn is calibratePair; own says that the caller hands both
+// specs' markets over (calibrate): a Monte Carlo draw's.
+func calibratePairOwn(scen, cf *Spec, own bool) (calS, calC *Calibrated, err error) {
 	if scen == nil || scen.Market == nil || cf == nil || cf.Market == nil {
 		return nil, nil, &FieldError{Field: "spec", Msg: "no market", Kind: ErrInvalidSpec}
 	}
-	if calS, err = Calibrate(scen.Market); err != nil {
+	if calS, err = calibrate(scen.Market, own); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", specName(scen), err)
 	}
 	if marketsEqual(scen.Market, cf.Market) {
 		return calS, calS, nil
 	}
-	if calC, err = Calibrate(cf.Market); err != nil {
+	if calC, err = calibrate(cf.Market, own); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", specName(cf), err)
 	}
 	return calS, calC, nil
