@@ -249,3 +249,88 @@ func TestDriverMemo(t *testing.T) {
 		}
 	}
 }
+
+// TestDriverTable checks that the whole-month levels a Monte Carlo run
+// shares among its draws (driverTable, pathSim.useDrivers) change no
+// bit: a drawn spec whose drivers differ from the run's in lag and
+// elasticity (Aux) reads the run's levels and writes the policies
+// setEventsFrom writes without them, month by month; an event whose
+// levels differ (series, start, ramp, value) does not read them; and
+// driverLevel from the table equals DriverLevel at every lag from 0 to
+// MaxDriverLag in quarter months, before, in and after the horizon.
+func TestDriverTable(t *testing.T) {
+	m := pathMarket()
+	c, err := Calibrate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewMonth(2021, 1)
+	held := Event{ID: "held", Kind: EventDemandDriver, Region: -1, Start: s - 30, Series: []float64{1, 1.3, 0.9, 1.1, 1.05, 0.97, 1.2, 1.4}, Aux: [2]float64{1.78, 0.634}}
+	moving := Event{ID: "moving", Kind: EventDemandDriver, Region: 1, Start: s, Series: []float64{1, 1.01, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07, 1.08, 1.09, 1.1, 1.11}, Aux: [2]float64{0, 1.2}}
+	shock := Event{ID: "shock", Kind: EventDemandDriver, Region: 0, Start: s + 2, End: s + 6, Value: 1.5, RampIn: 3, RampOut: 2, Aux: [2]float64{0.5, -0.4}}
+	demand := Event{ID: "demand", Kind: EventDemand, Region: -1, Value: 0.05, Start: s + 1}
+	base := &Spec{Market: m, Start: s, End: s + 23, Events: []Event{demand, shock}, Drivers: []Event{held, moving}}
+	tab := newDriverTable(base)
+	for _, tc := range []struct {
+		name   string
+		change func(sp *Spec)
+		reads  []bool // per event of Events and then Drivers: reads the table
+	}{
+		{"the run's own", func(*Spec) {}, []bool{false, true, true, true}},
+		{"lags and elasticities drawn", func(sp *Spec) {
+			sp.Events[1].Aux = [2]float64{2.25, -0.9}
+			sp.Drivers[0].Aux = [2]float64{0.844, 1.1}
+			sp.Drivers[1].Aux = [2]float64{MaxDriverLag, 0.3}
+		}, []bool{false, true, true, true}},
+		{"levels that differ", func(sp *Spec) {
+			sp.Events[1].Value = 1.4
+			sp.Drivers[0].Series[3] = 1.1000000000000003
+			sp.Drivers[1].RampIn = 2
+		}, []bool{false, false, false, false}},
+		{"start and end that differ, a target that differs", func(sp *Spec) {
+			sp.Events[1].End = s + 7
+			sp.Drivers[0].Start = s - 29
+			sp.Drivers[1].Region = 0
+		}, []bool{false, false, false, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := base.Clone()
+			tc.change(spec)
+			ps, err := newPathSim(c, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps.useDrivers(tab)
+			for j, want := range tc.reads {
+				if got := ps.drivers[j].lv != nil; got != want {
+					t.Errorf("event %d reads the table: %v, want %v", j, got, want)
+				}
+			}
+			pol0, with, without := newFlatPolicy(m), newFlatPolicy(m), newFlatPolicy(m)
+			for k := 0; k < spec.Months(); k++ {
+				tm := s + Month(k)
+				setEventsFrom(with, pol0, c, spec, tm, nil, ps.drivers)
+				setEventsFrom(without, pol0, c, spec, tm, nil, nil)
+				for r := range with.DemandScale {
+					if a, b := with.DemandScale[r], without.DemandScale[r]; math.Float64bits(a) != math.Float64bits(b) {
+						t.Errorf("month %d region %d: demand scale %v with the table, %v without", k, r, a, b)
+					}
+				}
+			}
+		})
+	}
+	for j, lv := range tab.lv {
+		if lv == nil {
+			continue
+		}
+		e := *tab.ev[j]
+		for q := 0; q <= 4*MaxDriverLag; q++ {
+			e.Aux[0] = float64(q) / 4
+			for tm := s - 40; tm <= base.End+3; tm++ {
+				if got, want := e.driverLevel(tm, lv, tab.x0), e.DriverLevel(tm); math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("event %d, lag %v, month %v: %v from the table, %v", j, e.Aux[0], tm, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Intensity returns the event's intensity w(t) in [0, 1] in month t
 // (docs/MODEL.md, section 7 "Events"):
@@ -99,7 +102,8 @@ func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 // that write route fields are appended to *routes in order, with their
 // intensities and values (for pathSim.generation). memo, if not nil,
 // holds a driverMemo per event of spec.Events and then of spec.Drivers
-// (len(Events) + len(Drivers)), for the demand drivers' factors.
+// (len(Events) + len(Drivers)), for the demand drivers' factors and,
+// where it has them, their whole-month levels (driverTable).
 func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes *[]appliedEvent, memo []driverMemo) {
 	pol.gen = 0
 	if base != nil {
@@ -114,7 +118,12 @@ func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes
 			e := &evs[k]
 			var w, v float64
 			if instruments[e.Kind].lagged {
-				w, v = 1, e.DriverLevel(t)
+				w = 1
+				if memo != nil && memo[j-1].lv != nil {
+					v = e.driverLevel(t, memo[j-1].lv, memo[j-1].x0)
+				} else {
+					v = e.DriverLevel(t)
+				}
 			} else if w = e.Intensity(t); w != 0 {
 				v = e.ValueAt(t)
 			}
@@ -159,6 +168,75 @@ func (e *Event) DriverLevel(t Month) float64 {
 		m = (1-f)*m + f*level(a-1)
 	}
 	return m
+}
+
+// driverLevel is DriverLevel reading the whole months' levels m(x) from
+// lv (lv[x − x0], a driverTable's) when it holds both months it reads:
+// the same arithmetic on the same levels.
+func (e *Event) driverLevel(t Month, lv []float64, x0 Month) float64 {
+	lag := max(0, e.Aux[0])
+	n := math.Floor(lag)
+	f := lag - n
+	k := int(t - Month(n) - x0) // m(t − n)'s place in lv
+	if k < 1 || k >= len(lv) {
+		return e.DriverLevel(t)
+	}
+	m := lv[k]
+	if f > 0 {
+		m = (1-f)*m + f*lv[k-1]
+	}
+	return m
+}
+
+// wholeLevel returns a lagged event's level m(x) in whole month x, the
+// level DriverLevel reads (DriverLevel at lag 0).
+func (e *Event) wholeLevel(x Month) float64 {
+	z := *e
+	z.Aux[0] = 0
+	return z.DriverLevel(x)
+}
+
+// driverTable holds a spec's lagged events' (demand drivers')
+// whole-month levels m(x) (wholeLevel) from x0 = Start − MaxDriverLag − 1
+// to End, every month a path over its horizon reads at any valid lag:
+// built once per Monte Carlo run from its specs and shared read-only by
+// its draws, whose drivers differ from the run's, if at all, in their
+// drawn lag and elasticity (Aux), which the levels do not depend on.
+// pathSim.useDrivers points a draw's driverMemo entries at them.
+type driverTable struct {
+	x0 Month
+	ev []*Event    // the spec's events and then drivers (eventList order)
+	lv [][]float64 // per event: its levels from x0, nil for an event that is not lagged
+}
+
+// newDriverTable returns spec's driverTable. The events must be valid
+// (ValidateEvents).
+func newDriverTable(spec *Spec) *driverTable {
+	l := eventList{spec.Events, spec.Drivers}
+	t := &driverTable{x0: spec.Start - MaxDriverLag - 1, ev: make([]*Event, l.len()), lv: make([][]float64, l.len())}
+	for j := range t.ev {
+		e := l.at(j)
+		t.ev[j] = e
+		if !e.Kind.known() || !instruments[e.Kind].lagged {
+			continue
+		}
+		lv := make([]float64, int(spec.End-t.x0)+1)
+		for k := range lv {
+			lv[k] = e.wholeLevel(t.x0 + Month(k))
+		}
+		t.lv[j] = lv
+	}
+	return t
+}
+
+// sameLevels reports whether e and f have the same whole-month levels
+// (wholeLevel): the same kind, timing, value and series, bit for bit (Aux
+// and the targets may differ).
+func sameLevels(e, f *Event) bool {
+	bits := math.Float64bits
+	return e.Kind == f.Kind && bits(e.Value) == bits(f.Value) && e.Start == f.Start && e.End == f.End &&
+		e.RampIn == f.RampIn && e.RampOut == f.RampOut &&
+		slices.EqualFunc(e.Series, f.Series, func(x, y float64) bool { return bits(x) == bits(y) })
 }
 
 // GrowthFactor returns the demand-trend factor g_t = (1 + growth)^(k/12)

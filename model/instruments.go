@@ -391,6 +391,10 @@ type driverMemo struct {
 	m, theta uint64 // math.Float64bits of the arguments
 	f        float64
 	ok       bool
+	// lv, when not nil, holds the event's whole-month levels from month
+	// x0 (a driverTable's, read-only; setEventsFrom).
+	lv []float64
+	x0 Month
 }
 
 // pow returns math.Pow(m, theta), from the memo when its arguments are

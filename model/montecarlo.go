@@ -161,6 +161,8 @@ type mcRunner struct {
 	// bindS, bindC are the draw's Solutions' slices bound to its row
 	// (mcLayout.binds), kept for the next draw's.
 	bindS, bindC []solBind
+	// drivers are scen's and cf's driverTables, made at the first draw.
+	drivers *[2]*driverTable
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
@@ -187,6 +189,11 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 		return err.Error(), Failure
 	}
 	p.s.solver.Tol, p.c.solver.Tol = mcTol, mcTol
+	if r.drivers == nil {
+		r.drivers = &[2]*driverTable{newDriverTable(r.scen), newDriverTable(r.cf)}
+	}
+	p.s.useDrivers(r.drivers[0])
+	p.c.useDrivers(r.drivers[1])
 	l := r.layout
 	C := l.cells()
 	ns := len(l.series)

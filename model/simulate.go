@@ -75,6 +75,22 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 	return ps, nil
 }
 
+// useDrivers lets ps read the whole-month levels of its lagged events
+// from tab (nil: none), a driverTable of a spec whose events and drivers
+// are ps's in the same places: each event whose levels are tab's, bit
+// for bit (sameLevels), reads tab's.
+func (ps *pathSim) useDrivers(tab *driverTable) {
+	l := eventList{ps.spec.Events, ps.spec.Drivers}
+	if tab == nil || l.len() != len(tab.ev) {
+		return
+	}
+	for j := range tab.ev {
+		if tab.lv[j] != nil && sameLevels(l.at(j), tab.ev[j]) {
+			ps.drivers[j].lv, ps.drivers[j].x0 = tab.lv[j], tab.x0
+		}
+	}
+}
+
 func checkSpec(spec *Spec) error {
 	if spec == nil || spec.Market == nil {
 		return &FieldError{Field: "spec", Msg: "no market", Kind: ErrInvalidSpec}
