@@ -414,3 +414,41 @@ func segFlowRef(w *workspace, i, k int, S float64) (t float64, tc int8) {
 	}
 	return t, 0
 }
+
+// MCDrawsReuse runs draws 0 … n−1 of MonteCarlo's stream for seed on
+// one worker twice, each draw's simulators new and each taking the last
+// draw's storage (mcRunner.pair, newPairSimFrom), into fresh rows. It
+// returns the first draw whose row, metrics, failure or shared prefix
+// differ bit for bit between the two (−1: none) and how many draws took
+// the last draw's storage.
+func MCDrawsReuse(scen, cf *Spec, unc []Uncertain, seed uint64, n int) (differ, reused int, err error) {
+	cal, err := Calibrate(scen.Market)
+	if err != nil {
+		return 0, 0, err
+	}
+	layout := newMCLayout(cal, scen)
+	defs := metricDefs(cal.Market)
+	C := layout.cells()
+	mk := func() *mcRunner {
+		return &mcRunner{scen: scen, cf: cf, unc: unc, seed: seed, layout: layout, acc: newMetricAcc(defs)}
+	}
+	a, b := mk(), mk()
+	bits := func(x, y []float64) bool {
+		return slices.EqualFunc(x, y, func(u, v float64) bool { return math.Float64bits(u) == math.Float64bits(v) })
+	}
+	for d := 0; d < n; d++ {
+		ra, rb := make([]float64, 2*C), make([]float64, 2*C)
+		ma, mb := make([]float64, len(defs)), make([]float64, len(defs))
+		a.pair = nil
+		fa, sa := a.draw(context.Background(), d, ra, ma)
+		last := b.pair
+		fb, sb := b.draw(context.Background(), d, rb, mb)
+		if last != nil && b.pair != last && b.pair.s == last.s && b.pair.c == last.c {
+			reused++
+		}
+		if fa != fb || sa != sb || a.pre != b.pre || a.rejected != b.rejected || !bits(ra, rb) || !bits(ma, mb) {
+			return d, reused, nil
+		}
+	}
+	return -1, reused, nil
+}

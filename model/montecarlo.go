@@ -163,6 +163,9 @@ type mcRunner struct {
 	bindS, bindC []solBind
 	// drivers are scen's and cf's driverTables, made at the first draw.
 	drivers *[2]*driverTable
+	// pair is the last draw's simulators, whose storage the next draw's
+	// take (newPairSimFrom).
+	pair *pairSim
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
@@ -184,10 +187,11 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	if err != nil {
 		return err.Error(), Failure
 	}
-	p, err := newPairSim(s, c, calS, calC)
+	p, err := newPairSimFrom(r.pair, s, c, calS, calC)
 	if err != nil {
 		return err.Error(), Failure
 	}
+	r.pair = p
 	p.s.solver.Tol, p.c.solver.Tol = mcTol, mcTol
 	if r.drivers == nil {
 		r.drivers = &[2]*driverTable{newDriverTable(r.scen), newDriverTable(r.cf)}

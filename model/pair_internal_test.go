@@ -200,3 +200,109 @@ func TestCalibrateOwn(t *testing.T) {
 		})
 	}
 }
+
+// TestPathSimFrom checks that a path simulator that takes an earlier
+// one's storage (newPathSimFrom, after that one ran a path of another
+// market and spec) is, field by field, the simulator newPathSim makes:
+// every field equal (reflect.DeepEqual) but the Solver (new, not the
+// old one's), the Solution, the month's policy and the retry starts
+// (taken, not cleared: written whole before they are read), so that no
+// field a path writes escapes the renewal; that the taken ones are the
+// old storage; and that both then solve the path to the same bits.
+// Another shape takes nothing.
+func TestPathSimFrom(t *testing.T) {
+	s := NewMonth(2020, 1)
+	ma, mb := pathMarket(), pathMarket()
+	for r := range mb.Regions {
+		mb.Regions[r].Growth = 0.01 * float64(r+1)
+		mb.Regions[r].Eps *= 1.1
+	}
+	mb.Suppliers[0].Corridors[0].Cost += 7
+	driver := Event{ID: "crop", Kind: EventDemandDriver, Region: -1, Start: s - 3, Series: []float64{1, 1.2, 0.9, 1.1, 1.3}, Aux: [2]float64{1.5, 0.6}}
+	specA := testSpec(ma, 14, Event{ID: "demand", Kind: EventDemand, Region: -1, Value: 0.05, Start: s + 2},
+		Event{ID: "wedge", Kind: EventWedge, Supplier: 0, Region: 1, Value: 0.1, Start: s + 1})
+	specA.Drivers = []Event{driver}
+	specB := testSpec(mb, 14, Event{ID: "demand", Kind: EventDemand, Region: 1, Value: -0.08, Start: s + 4, RampIn: 3},
+		Event{ID: "wedge", Kind: EventWedge, Supplier: 1, Region: 0, Value: 0.05, Start: s + 6})
+	specB.Drivers = []Event{driver}
+	specB.Drivers[0].Aux = [2]float64{0.5, 0.9}
+	calA, calB := mustCalibrate(t, ma), mustCalibrate(t, mb)
+	// run solves ps's path and returns every month's Solution as bits.
+	run := func(ps *pathSim) [][]uint64 {
+		var out [][]uint64
+		for k := 0; k < ps.spec.Months(); k++ {
+			tm := ps.spec.Start + Month(k)
+			ps.setPolicy(k, tm)
+			if _, err := ps.solve(k, tm); err != nil {
+				t.Fatal(err)
+			}
+			b := []uint64{math.Float64bits(ps.sol.Benchmark)}
+			eachValue(ps.sol, func(v *float64) { b = append(b, math.Float64bits(*v)) })
+			for _, x := range ps.sol.Binding {
+				b = append(b, uint64(x))
+			}
+			for _, x := range ps.sol.Traded {
+				if x {
+					b = append(b, 1)
+				} else {
+					b = append(b, 0)
+				}
+			}
+			out = append(out, b)
+		}
+		return out
+	}
+	old, err := newPathSim(calA, specA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(old)
+	oldSolver, oldSol, oldPol, oldBase := old.solver, old.sol, old.pol, old.base
+	renewed, err := newPathSimFrom(old, calB, specB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := newPathSim(calB, specB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renewed.solver == oldSolver || renewed.sol != oldSol || renewed.pol != oldPol || renewed.base != oldBase {
+		t.Error("the renewed simulator did not take the old one's storage, or kept its Solver")
+	}
+	rv, fv := reflect.ValueOf(renewed).Elem(), reflect.ValueOf(fresh).Elem()
+	for f := 0; f < rv.NumField(); f++ {
+		name := rv.Type().Field(f).Name
+		switch name {
+		case "solver", "sol", "pol", "retry":
+			continue
+		case "force", "force0": // the old storage, empty
+			if l := rv.Field(f).Len(); l != 0 || fv.Field(f).Len() != 0 {
+				t.Errorf("field %s holds %d events", name, l)
+			}
+			continue
+		}
+		a := reflect.NewAt(rv.Field(f).Type(), rv.Field(f).Addr().UnsafePointer()).Elem().Interface()
+		b := reflect.NewAt(fv.Field(f).Type(), fv.Field(f).Addr().UnsafePointer()).Elem().Interface()
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("field %s differs from a new simulator's", name)
+		}
+	}
+	got, want := run(renewed), run(fresh)
+	for k := range want {
+		if !slices.Equal(got[k], want[k]) {
+			t.Fatalf("month %d: the renewed simulator's Solution differs from a new one's", k)
+		}
+	}
+	other := pathMarket()
+	other.Suppliers[0].Corridors = other.Suppliers[0].Corridors[:len(other.Suppliers[0].Corridors)-1]
+	if !sameShape(ma, mb) || sameShape(ma, other) {
+		t.Error("sameShape: wrong")
+	}
+	o, err := newPathSimFrom(fresh, calB, testSpec(mb, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o == fresh || o.pol == fresh.pol {
+		t.Error("a spec with another number of events took the old storage")
+	}
+}

@@ -41,6 +41,19 @@ type pathSim struct {
 }
 
 func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
+	return newPathSimFrom(nil, cal, spec)
+}
+
+// newPathSimFrom is newPathSim taking old's policies, Solution and
+// vectors (an earlier Monte Carlo draw's simulator, which it replaces:
+// old must not be used again) when cal's market has old's shape
+// (sameShape) and spec as many events and drivers; nil, or another
+// shape: all new. What it takes is written whole before it is read:
+// the base policy here (Policy.Reset), the month's policy from it at
+// every month (setEventsFrom's copy), the Solution by every solve
+// (TestSolveWritesEveryField), the lags, starts and trend factors by
+// reset; the drivers' memo is cleared. The Solver is always new.
+func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error) {
 	if err := checkSpec(spec); err != nil {
 		return nil, err
 	}
@@ -51,22 +64,38 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 		return nil, fmt.Errorf("%s: drivers: %w", specName(spec), err)
 	}
 	n, R := len(cal.Market.Suppliers), len(cal.Market.Regions)
-	ps := &pathSim{
-		cal:    cal,
-		spec:   spec,
-		solver: NewSolver(cal),
-		pol:    newFlatPolicy(cal.Market),
-		base:   newFlatPolicy(cal.Market),
-		sol:    NewSolution(cal),
-		lag:    Lag{Supply: make([]float64, n), Demand: make([]float64, R), Stocks: make([]float64, R), Expect: make([]float64, R)},
-		start:  make([]float64, n),
-		retry:  make([]float64, n),
-		prev:   make([]float64, n),
-		step:   make([]float64, n),
-		gstep:  make([]float64, R),
-		gcur:   make([]float64, R),
+	nd := len(spec.Events) + len(spec.Drivers)
+	ps := old
+	if old != nil && sameShape(old.cal.Market, cal.Market) && len(old.drivers) == nd {
+		*ps = pathSim{
+			cal: cal, spec: spec, solver: NewSolver(cal),
+			pol: old.pol, base: old.base, sol: old.sol, lag: old.lag,
+			start: old.start, retry: old.retry, prev: old.prev, step: old.step, gstep: old.gstep, gcur: old.gcur,
+			force: old.force[:0], force0: old.force0[:0], drivers: old.drivers,
+		}
+		clear(ps.drivers)
+		for _, p := range [2]*Policy{ps.pol, ps.base} {
+			p.flat.m, p.gen = cal.Market, 0
+		}
+		ps.base.Reset(cal.Market)
+	} else {
+		ps = &pathSim{
+			cal:     cal,
+			spec:    spec,
+			solver:  NewSolver(cal),
+			pol:     newFlatPolicy(cal.Market),
+			base:    newFlatPolicy(cal.Market),
+			sol:     NewSolution(cal),
+			lag:     Lag{Supply: make([]float64, n), Demand: make([]float64, R), Stocks: make([]float64, R), Expect: make([]float64, R)},
+			start:   make([]float64, n),
+			retry:   make([]float64, n),
+			prev:    make([]float64, n),
+			step:    make([]float64, n),
+			gstep:   make([]float64, R),
+			gcur:    make([]float64, R),
+			drivers: make([]driverMemo, nd),
+		}
 	}
-	ps.drivers = make([]driverMemo, len(spec.Events)+len(spec.Drivers))
 	for r, g := range cal.Market.Regions {
 		ps.gstep[r] = GrowthFactor(g.Growth, 1)
 	}
@@ -289,18 +318,45 @@ type pairSim struct {
 }
 
 func newPairSim(scen, cf *Spec, calS, calC *Calibrated) (*pairSim, error) {
+	return newPairSimFrom(nil, scen, cf, calS, calC)
+}
+
+// newPairSimFrom is newPairSim taking old's storage where it fits
+// (newPathSimFrom: an earlier Monte Carlo draw's pair, which it
+// replaces; nil: all new).
+func newPairSimFrom(old *pairSim, scen, cf *Spec, calS, calC *Calibrated) (*pairSim, error) {
 	if scen.Start != cf.Start || scen.End != cf.End {
 		return nil, &FieldError{Msg: fmt.Sprintf("scenario %v..%v and counterfactual %v..%v must share the horizon", scen.Start, scen.End, cf.Start, cf.End), Kind: ErrInvalidSpec}
 	}
-	s, err := newPathSim(calS, scen)
+	var oldS, oldC *pathSim
+	if old != nil {
+		oldS, oldC = old.s, old.c
+	}
+	s, err := newPathSimFrom(oldS, calS, scen)
 	if err != nil {
 		return nil, err
 	}
-	c, err := newPathSim(calC, cf)
+	c, err := newPathSimFrom(oldC, calC, cf)
 	if err != nil {
 		return nil, err
 	}
 	return &pairSim{s: s, c: c, shared: firstDiffering(scen, cf)}, nil
+}
+
+// sameShape reports whether markets a and b give policies and Solutions
+// of one shape: as many suppliers, regions, coalitions and facilities,
+// and each supplier as many corridors.
+func sameShape(a, b *Market) bool {
+	if len(a.Suppliers) != len(b.Suppliers) || len(a.Regions) != len(b.Regions) ||
+		len(a.Coalitions) != len(b.Coalitions) || len(a.Facilities) != len(b.Facilities) {
+		return false
+	}
+	for i := range a.Suppliers {
+		if len(a.Suppliers[i].Corridors) != len(b.Suppliers[i].Corridors) {
+			return false
+		}
+	}
+	return true
 }
 
 // setCf sets the counterfactual's policy of month k after the scenario's
