@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -163,10 +164,31 @@ type metricAcc struct {
 	cf   []float64 // counterfactual sums where a metric needs them
 	cnt  []int     // months counted per metric
 	n    int
+	// groups are the defs by kind, kinds in the order of their first
+	// def: add takes each kind's fields once, then adds its defs.
+	groups []metricGroup
 }
 
+// metricGroup is the defs of one kind: their places k in defs and
+// their entities (metricDef.idx).
+type metricGroup struct {
+	kind metricKind
+	at   []metricAt
+}
+
+type metricAt struct{ k, i int }
+
 func newMetricAcc(defs []metricDef) *metricAcc {
-	return &metricAcc{defs: defs, sum: make([]float64, len(defs)), cf: make([]float64, len(defs)), cnt: make([]int, len(defs))}
+	a := &metricAcc{defs: defs, sum: make([]float64, len(defs)), cf: make([]float64, len(defs)), cnt: make([]int, len(defs))}
+	for k := range defs {
+		g := slices.IndexFunc(a.groups, func(g metricGroup) bool { return g.kind == defs[k].kind })
+		if g < 0 {
+			g = len(a.groups)
+			a.groups = append(a.groups, metricGroup{kind: defs[k].kind})
+		}
+		a.groups[g].at = append(a.groups[g].at, metricAt{k, defs[k].idx})
+	}
+	return a
 }
 
 func (a *metricAcc) reset() {
@@ -177,100 +199,130 @@ func (a *metricAcc) reset() {
 }
 
 // add adds one month of the report window: ss the scenario's solution,
-// cs the counterfactual's.
+// cs the counterfactual's. Each metric's sum gets the month's value v
+// (sum += v, and its month counted) unless its region does not trade: a
+// price change counts only months in which the region trades in both
+// paths, a price level those in which it trades in the scenario.
 func (a *metricAcc) add(ss, cs *Solution) {
 	a.n++
-	var sx, cx float64 // world exports, for market shares
-	for k := range a.defs {
-		d := &a.defs[k]
-		i := d.idx
-		var v float64
-		switch d.kind {
-		case mkBenchChange, mkBenchPct, mkPriceChange:
-			if !ss.Traded[i] || !cs.Traded[i] {
-				continue
-			}
-		case mkBench:
-			if !ss.Traded[i] {
-				continue
-			}
-		}
-		a.cnt[k]++
-		switch d.kind {
-		case mkBenchChange:
-			v = ss.Benchmark - cs.Benchmark
-		case mkBench:
-			v = ss.Benchmark
-		case mkBenchPct:
-			v = ss.Benchmark - cs.Benchmark
-			a.cf[k] += cs.Benchmark
-		case mkWorldTonnes:
-			v = sumDiff(ss.Tonnes, cs.Tonnes)
-		case mkWorldCS:
-			v = sumDiff(ss.ConsumerSurplus, cs.ConsumerSurplus)
-		case mkWorldPS:
-			v = sumDiff(ss.ProducerSurplus, cs.ProducerSurplus)
-		case mkWorldGov:
-			v = sumDiff(ss.TariffRevenue, cs.TariffRevenue) + sumDiff(ss.ExportTax, cs.ExportTax)
-		case mkWorldTRQ:
-			v = sumDiff(ss.TRQRent, cs.TRQRent)
-		case mkWorldRisk:
-			v = sumDiff(ss.RiskCost, cs.RiskCost)
-		case mkWelfare:
-			v = welfareDiff(ss, cs)
-		case mkMarketValue:
-			v = max(spending(ss), spending(cs))
-		case mkPriceChange:
-			v = ss.PricePaid[i] - cs.PricePaid[i]
-		case mkTonnesChange:
-			v = ss.Tonnes[i] - cs.Tonnes[i]
-		case mkImportBill:
-			v = ss.ImportBill[i] - cs.ImportBill[i]
-		case mkConsumerSurplus:
-			v = ss.ConsumerSurplus[i] - cs.ConsumerSurplus[i]
-		case mkTariffRevenue:
-			v = ss.TariffRevenue[i] - cs.TariffRevenue[i]
-		case mkTRQRent:
-			v = ss.TRQRent[i] - cs.TRQRent[i]
-		case mkRiskCost:
-			v = ss.RiskCost[i] - cs.RiskCost[i]
-		case mkConcessionRecv:
-			v = ss.ConcessionReceived[i] - cs.ConcessionReceived[i]
-		case mkNetbackChange:
-			v = ss.NetbackRevenue[i] - cs.NetbackRevenue[i]
-		case mkNetback:
-			v = ss.NetbackRevenue[i]
-		case mkRevenueChange:
-			v = ss.ExportRev[i] - cs.ExportRev[i]
-		case mkRevenue:
-			v = ss.ExportRev[i]
-		case mkExportsChange:
-			v = ss.Exports[i] - cs.Exports[i]
-		case mkFOBChange:
-			v = ss.FOBReceived[i] - cs.FOBReceived[i]
-		case mkProducerSurplus:
-			v = ss.ProducerSurplus[i] - cs.ProducerSurplus[i]
-		case mkExportTax:
-			v = ss.ExportTax[i] - cs.ExportTax[i]
-		case mkConcessionPaid:
-			v = ss.ConcessionPaid[i] - cs.ConcessionPaid[i]
-		case mkShareChange:
-			if sx == 0 && cx == 0 {
-				for j := range ss.Exports {
-					sx += ss.Exports[j]
-					cx += cs.Exports[j]
+	for g := range a.groups {
+		at := a.groups[g].at
+		switch a.groups[g].kind {
+		case mkBenchChange, mkBenchPct:
+			for _, p := range at {
+				if ss.Traded[p.i] && cs.Traded[p.i] {
+					a.addAt(p.k, ss.Benchmark-cs.Benchmark)
+					if a.groups[g].kind == mkBenchPct {
+						a.cf[p.k] += cs.Benchmark
+					}
 				}
 			}
-			var s, c float64
-			if sx > 0 {
-				s = ss.Exports[i] / sx
+		case mkBench:
+			for _, p := range at {
+				if ss.Traded[p.i] {
+					a.addAt(p.k, ss.Benchmark)
+				}
 			}
-			if cx > 0 {
-				c = cs.Exports[i] / cx
+		case mkPriceChange:
+			for _, p := range at {
+				if ss.Traded[p.i] && cs.Traded[p.i] {
+					a.addAt(p.k, ss.PricePaid[p.i]-cs.PricePaid[p.i])
+				}
 			}
-			v = 100 * (s - c)
+		case mkWorldTonnes:
+			a.addAll(at, sumDiff(ss.Tonnes, cs.Tonnes))
+		case mkWorldCS:
+			a.addAll(at, sumDiff(ss.ConsumerSurplus, cs.ConsumerSurplus))
+		case mkWorldPS:
+			a.addAll(at, sumDiff(ss.ProducerSurplus, cs.ProducerSurplus))
+		case mkWorldGov:
+			a.addAll(at, sumDiff(ss.TariffRevenue, cs.TariffRevenue)+sumDiff(ss.ExportTax, cs.ExportTax))
+		case mkWorldTRQ:
+			a.addAll(at, sumDiff(ss.TRQRent, cs.TRQRent))
+		case mkWorldRisk:
+			a.addAll(at, sumDiff(ss.RiskCost, cs.RiskCost))
+		case mkWelfare:
+			a.addAll(at, welfareDiff(ss, cs))
+		case mkMarketValue:
+			a.addAll(at, max(spending(ss), spending(cs)))
+		case mkTonnesChange:
+			a.addDiff(at, ss.Tonnes, cs.Tonnes)
+		case mkImportBill:
+			a.addDiff(at, ss.ImportBill, cs.ImportBill)
+		case mkConsumerSurplus:
+			a.addDiff(at, ss.ConsumerSurplus, cs.ConsumerSurplus)
+		case mkTariffRevenue:
+			a.addDiff(at, ss.TariffRevenue, cs.TariffRevenue)
+		case mkTRQRent:
+			a.addDiff(at, ss.TRQRent, cs.TRQRent)
+		case mkRiskCost:
+			a.addDiff(at, ss.RiskCost, cs.RiskCost)
+		case mkConcessionRecv:
+			a.addDiff(at, ss.ConcessionReceived, cs.ConcessionReceived)
+		case mkNetbackChange:
+			a.addDiff(at, ss.NetbackRevenue, cs.NetbackRevenue)
+		case mkNetback:
+			a.addLevel(at, ss.NetbackRevenue)
+		case mkRevenueChange:
+			a.addDiff(at, ss.ExportRev, cs.ExportRev)
+		case mkRevenue:
+			a.addLevel(at, ss.ExportRev)
+		case mkExportsChange:
+			a.addDiff(at, ss.Exports, cs.Exports)
+		case mkFOBChange:
+			a.addDiff(at, ss.FOBReceived, cs.FOBReceived)
+		case mkProducerSurplus:
+			a.addDiff(at, ss.ProducerSurplus, cs.ProducerSurplus)
+		case mkExportTax:
+			a.addDiff(at, ss.ExportTax, cs.ExportTax)
+		case mkConcessionPaid:
+			a.addDiff(at, ss.ConcessionPaid, cs.ConcessionPaid)
+		case mkShareChange:
+			var sx, cx float64 // world exports
+			for j := range ss.Exports {
+				sx += ss.Exports[j]
+				cx += cs.Exports[j]
+			}
+			for _, p := range at {
+				var s, c float64
+				if sx > 0 {
+					s = ss.Exports[p.i] / sx
+				}
+				if cx > 0 {
+					c = cs.Exports[p.i] / cx
+				}
+				a.addAt(p.k, 100*(s-c))
+			}
+		default: // every kind has a case
+			a.addAll(at, 0)
 		}
-		a.sum[k] += v
+	}
+}
+
+// addAt adds the month's value v of metric k.
+func (a *metricAcc) addAt(k int, v float64) {
+	a.cnt[k]++
+	a.sum[k] += v
+}
+
+// addAll adds the month's value v of every metric of at.
+func (a *metricAcc) addAll(at []metricAt, v float64) {
+	for _, p := range at {
+		a.addAt(p.k, v)
+	}
+}
+
+// addDiff adds x[i] − y[i] for each metric (k, i) of at.
+func (a *metricAcc) addDiff(at []metricAt, x, y []float64) {
+	for _, p := range at {
+		a.addAt(p.k, x[p.i]-y[p.i])
+	}
+}
+
+// addLevel adds x[i] for each metric (k, i) of at.
+func (a *metricAcc) addLevel(at []metricAt, x []float64) {
+	for _, p := range at {
+		a.addAt(p.k, x[p.i])
 	}
 }
 
