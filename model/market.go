@@ -203,13 +203,28 @@ func (m *Market) Clone() *Market {
 	return &c
 }
 
+// cloneMatrix returns a copy of a, its rows carved from one allocation
+// (each row's capacity its length, so that an append to one never runs
+// into the next); a nil or empty row is nil, as a copy by append leaves
+// it.
 func cloneMatrix(a [][]float64) [][]float64 {
 	if a == nil {
 		return nil
 	}
+	n := 0
+	for _, r := range a {
+		n += len(r)
+	}
+	flat := make([]float64, n)
 	out := make([][]float64, len(a))
-	for i := range a {
-		out[i] = append([]float64(nil), a[i]...)
+	for i, r := range a {
+		l := len(r)
+		if l == 0 {
+			continue
+		}
+		out[i] = flat[:l:l]
+		copy(out[i], r)
+		flat = flat[l:]
 	}
 	return out
 }

@@ -74,13 +74,27 @@ func (s *Spec) Clone() *Spec {
 	return &c
 }
 
+// cloneEvents returns a copy of evs, the events' series carved from one
+// allocation (each one's capacity its length; a nil or empty series
+// stays nil, as a copy by append leaves it).
 func cloneEvents(evs []Event) []Event {
 	if evs == nil {
 		return nil
 	}
+	n := 0
+	for k := range evs {
+		n += len(evs[k].Series)
+	}
+	flat := make([]float64, n)
 	out := make([]Event, len(evs))
 	for k, e := range evs {
-		e.Series = append([]float64(nil), e.Series...)
+		if l := len(e.Series); l > 0 {
+			e.Series = flat[:l:l]
+			copy(e.Series, evs[k].Series)
+			flat = flat[l:]
+		} else {
+			e.Series = nil
+		}
 		out[k] = e
 	}
 	return out
