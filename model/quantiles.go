@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -260,36 +261,50 @@ func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 	}
 	b.n += nd
 	C := b.cells
-	const S = histBins + 2
 	b.forTiles(rows, ok, pre, func(c0, c1, W, nd int, vs, vc []float64) {
 		var vals [mcBlock]float64
 		for c := c0; c < c1; c++ {
-			off := c - c0
-			if b.shared[c] {
-				if columnsEqual(vs, vc, off, W, nd, false) {
-					b.update(c, 0, vs, vc, off, W, nd, &vals)
-					j := 2*C + c
-					if b.inv[j] == 0 && b.lo[j] == 0 {
-						b.addPointMass(j, nd) // nd exact zeros: the point mass at lo
-					} else {
-						b.update(j, 2, vs, vc, off, W, nd, &vals)
-					}
-					continue
-				}
-				j0, j1 := c, C+c
-				if b.count16 != nil {
-					copy(b.count16[j1*S:(j1+1)*S], b.count16[j0*S:(j0+1)*S])
-				} else {
-					copy(b.count32[j1*S:(j1+1)*S], b.count32[j0*S:(j0+1)*S])
-				}
-				b.min[j1], b.max[j1], b.sum[j1] = b.min[j0], b.max[j0], b.sum[j0]
-				b.shared[c] = false
-			}
-			for kind := 0; kind < 3; kind++ {
-				b.update(kind*C+c, kind, vs, vc, off, W, nd, &vals)
+			if b.shared[c] && !columnsEqual(vs, vc, c-c0, W, nd, false) {
+				b.unshare(c)
 			}
 		}
+		b.updateCells(0, c0, c0, c1, vs, vc, W, nd, &vals)
+		for c := c0; c < c1; {
+			if b.shared[c] {
+				j := 2*C + c
+				if b.inv[j] == 0 && b.lo[j] == 0 {
+					b.addPointMass(j, nd) // nd exact zeros: the point mass at lo
+				} else {
+					b.update(j, 2, vs, vc, c-c0, W, nd, &vals)
+				}
+				c++
+				continue
+			}
+			e := c + 1
+			for e < c1 && !b.shared[e] {
+				e++
+			}
+			b.updateCells(1, c0, c, e, vs, vc, W, nd, &vals)
+			b.updateCells(2, c0, c, e, vs, vc, W, nd, &vals)
+			c = e
+		}
 	})
+}
+
+// unshare gives level cell c's counterfactual its own histogram: a copy
+// of the scenario's counts, min, max and sum (its own, since every value
+// so far was equal), before either is updated with the block where they
+// first differ.
+func (b *bandStore) unshare(c int) {
+	const S = histBins + 2
+	j0, j1 := c, b.cells+c
+	if b.count16 != nil {
+		copy(b.count16[j1*S:(j1+1)*S], b.count16[j0*S:(j0+1)*S])
+	} else {
+		copy(b.count32[j1*S:(j1+1)*S], b.count32[j0*S:(j0+1)*S])
+	}
+	b.min[j1], b.max[j1], b.sum[j1] = b.min[j0], b.max[j0], b.sum[j0]
+	b.shared[c] = false
 }
 
 // histFlushAt is the number of draws the 16-bit counters can hold (no
@@ -327,6 +342,98 @@ func (b *bandStore) addPointMass(j, nd int) {
 	}
 }
 
+// useBinAsm says updateCells bins four value cells at a time with the
+// AVX2 kernels binQuad16 and binQuad32 (histbin_amd64.s; the processor
+// has AVX2 and the build is not purego); tests turn it off to compare
+// with the Go loops, which give the same bits.
+var useBinAsm = haveBatchAsm
+
+// updateCells adds the nd tile values of value cells kind·C + c, c in
+// [ca, cb) (a chunk from c0, as forTiles hands it), to their histograms:
+// four cells a turn with binQuad where the kernels run, the others with
+// update.
+func (b *bandStore) updateCells(kind, c0, ca, cb int, vs, vc []float64, W, nd int, vals *[mcBlock]float64) {
+	j0 := kind * b.cells
+	c := ca
+	if useBinAsm {
+		for ; c+4 <= cb; c += 4 {
+			if !quadFits(b.lo[j0+c:j0+c+4], b.inv[j0+c:j0+c+4]) {
+				for l := range 4 {
+					b.update(j0+c+l, kind, vs, vc, c+l-c0, W, nd, vals)
+				}
+				continue
+			}
+			if b.count16 != nil {
+				binQuad(b, b.count16, j0+c, kind, vs, vc, c-c0, W, nd)
+			} else {
+				binQuad(b, b.count32, j0+c, kind, vs, vc, c-c0, W, nd)
+			}
+		}
+	}
+	for ; c < cb; c++ {
+		b.update(j0+c, kind, vs, vc, c-c0, W, nd, vals)
+	}
+}
+
+// quadFits reports whether binQuad's kernel can bin four value cells
+// with ranges lo, inv: a zero-width range (inv 0) must lie at a finite lo
+// (one at ±∞, from a pilot spread beyond float64's range, goes to update).
+func quadFits(lo, inv []float64) bool {
+	for l := range 4 {
+		if inv[l] == 0 && math.IsInf(lo[l], 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// zeroRow is the row binQuad subtracts (stride 0) from a level's values.
+var zeroRow [4]float64
+
+// binQuad is updateCell for the four value cells j, …, j + 3 of the
+// kind, at offsets off, …, off + 3 of the tiles: the kernel counts the
+// values inside each cell's range (a tile row of the four a turn, the
+// differences formed as they are read) and adds the partial sums; the
+// values it reports outside the range are then counted and folded into
+// the extremes in row order (foldTail), as binValues's and binPoint's
+// second passes do. Every count, extreme and sum has updateCell's bits.
+func binQuad[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []float64, off, W, nd int) {
+	const S = histBins + 2
+	h := cnt[j*S : (j+4)*S]
+	lo, inv := (*[4]float64)(b.lo[j:j+4]), (*[4]float64)(b.inv[j:j+4])
+	sum := (*[4]float64)(b.sum[j : j+4])
+	for t0 := 0; t0 < nd; t0 += mcBlock {
+		m := min(nd-t0, mcBlock)
+		k := t0*W + off
+		end := k + (m-1)*W + 4 // past the last row's four values
+		a, sub, sb := &vs[k:end][0], &zeroRow[0], 0
+		switch kind {
+		case 1:
+			a = &vc[k:end][0]
+		case 2:
+			sub, sb = &vc[k:end][0], 8*W
+		}
+		var tails [4]uint64
+		switch h := any(h).(type) {
+		case []uint16:
+			binQuad16(&h[0], a, sub, 8*W, sb, m, lo, inv, sum, &tails)
+		case []uint32:
+			binQuad32(&h[0], a, sub, 8*W, sb, m, lo, inv, sum, &tails)
+		}
+		for l, ts := range tails {
+			hl := (*[S]T)(h[l*S:])
+			for ; ts != 0; ts &= ts - 1 {
+				v := tileValue(kind, vs, vc, k+bits.TrailingZeros64(ts)*W+l)
+				b.min[j+l], b.max[j+l] = foldTail(hl, v, lo[l], inv[l], b.min[j+l], b.max[j+l])
+			}
+		}
+	}
+}
+
+// binQuad's tails are bits of a uint64 per lane: a chunk of mcBlock rows
+// must fit (a constant index out of range here otherwise).
+var _ = [1]struct{}{}[mcBlock/65]
+
 // update adds the nd tile values of value cell j (of the given kind, at
 // offset off in tiles of width W) to its histogram, min, max and sum.
 func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *[mcBlock]float64) {
@@ -343,33 +450,37 @@ func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []
 	mn, mx, sm := b.min[j], b.max[j], b.sum[j]
 	for t0 := 0; t0 < nd; t0 += mcBlock {
 		m := min(nd-t0, mcBlock)
-		k := t0*W + off
-		// The t-th value is src[t·st]: read in place from the tile, or
-		// (differences) gathered into vals first.
-		var src []float64
-		st := W
-		switch kind {
-		case 0:
-			src = vs[k:]
-		case 1:
-			src = vc[k:]
-		default:
-			diffColumn(vals[:m], vs, vc, k, W)
-			src, st = vals[:m], 1
-		}
+		src, st := tileColumn(kind, vs, vc, t0*W+off, W, m, vals)
 		// Two partial sums break the dependency chain of the additions:
 		// s0 takes the even draws, s1 the odd ones, in order, so the sum
 		// is still reproducible.
 		var s0, s1 float64
 		if inv == 0 {
-			s0, s1, mn, mx = binPoint((*[histBins + 2]T)(cnt), src[:(m-1)*st+1], st, lo, mn, mx)
+			s0, s1, mn, mx = binPoint((*[histBins + 2]T)(cnt), src, st, lo, mn, mx)
 			sm += s0 + s1
 			continue
 		}
-		s0, s1, mn, mx = binValues((*[histBins + 2]T)(cnt), src[:(m-1)*st+1], st, lo, inv, mn, mx)
+		s0, s1, mn, mx = binValues((*[histBins + 2]T)(cnt), src, st, lo, inv, mn, mx)
 		sm += s0 + s1
 	}
 	b.min[j], b.max[j], b.sum[j] = mn, mx, sm
+}
+
+// tileColumn returns the m values of a value cell of the kind from
+// position k of the tiles, as src[0], src[st], …, src[(m − 1)·st]: read
+// in place (levels, st = W), or (differences) gathered into vals first
+// (st = 1).
+func tileColumn(kind int, vs, vc []float64, k, W, m int, vals *[mcBlock]float64) (src []float64, st int) {
+	switch kind {
+	case 0:
+		src = vs[k:]
+	case 1:
+		src = vc[k:]
+	default:
+		diffColumn(vals[:m], vs, vc, k, W)
+		return vals[:m], 1
+	}
+	return src[:(m-1)*W+1], W
 }
 
 // diffColumn writes the differences vs[q] − vc[q] at q = k, k + W, …
@@ -396,9 +507,9 @@ func diffColumn(out, vs, vc []float64, k, W int) {
 // value x = (v − lo)·inv whose truncation k is 1 to histBins − 1 is in bin
 // 1 + k after one test, and only the others (x < 1 or x ≥ histBins; a
 // float outside int's range converts to an int outside it too) are tested
-// as floats. If any value was a tail, a second pass counts the tails and
-// folds their extremes in order, as one pass testing each value would
-// (the counts do not depend on the order).
+// as floats. If any value was a tail, a second pass (binTails) counts the
+// tails and folds their extremes in order, as one pass testing each value
+// would (the counts do not depend on the order).
 func binValues[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, inv, mn, mx float64) (s0, s1, mn1, mx1 float64) {
 	hs := h[:] // one nil check; the masked indices below are provably in range
 	tails := false
@@ -433,22 +544,31 @@ func binValues[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo,
 		}
 	}
 	if tails {
-		for i := 0; i < len(src); i += st {
-			v := src[i]
-			if x := (v - lo) * inv; !(x >= 0 && x < histBins) {
-				mn, mx = tailMinMax(mn, mx, v)
-				hs[binOf(v, lo, inv)]++
-			}
-		}
+		mn, mx = binTails(h, src, st, lo, inv, mn, mx)
 	}
 	return s0, s1, mn, mx
+}
+
+// binTails is binValues's second pass: it counts the values src[0],
+// src[st], … outside the range (x = (v − lo)·inv not in [0, histBins))
+// into their slots (binOf) and returns the extremes mn and mx updated by
+// them, in order (tailMinMax).
+func binTails[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, inv, mn, mx float64) (mn1, mx1 float64) {
+	for i := 0; i < len(src); i += st {
+		v := src[i]
+		if x := (v - lo) * inv; !(x >= 0 && x < histBins) {
+			mn, mx = foldTail(h, v, lo, inv, mn, mx)
+		}
+	}
+	return mn, mx
 }
 
 // binPoint is binValues for a zero-width range (inv 0, a pilot where
 // every draw agreed): a value equal to lo counts in slot 1, any other in
 // its tail slot with the extremes folded in (as builtin min and max). The
 // first pass sums the values two a turn and notes whether any differs
-// from lo; only then does a second pass count and fold those, in order.
+// from lo; only then does a second pass (pointOthers) count and fold
+// those, in order.
 func binPoint[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, mn, mx float64) (s0, s1, mn1, mx1 float64) {
 	other := false
 	i := 0
@@ -463,18 +583,42 @@ func binPoint[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, 
 		s0 += v
 		other = other || v != lo
 	}
-	n := T((len(src) + st - 1) / st) // the values
+	n := (len(src) + st - 1) / st // the values
 	if other {
-		for i := 0; i < len(src); i += st {
-			if v := src[i]; v != lo {
-				mn, mx = min(mn, v), max(mx, v)
-				h[binOf(v, lo, 0)]++
-				n--
-			}
+		var k int
+		mn, mx, k = pointOthers(h, src, st, lo, mn, mx)
+		n -= k
+	}
+	h[1] += T(n)
+	return s0, s1, mn, mx
+}
+
+// pointOthers is binPoint's second pass: it counts the values src[0],
+// src[st], … other than lo into their tail slots and returns the
+// extremes mn and mx updated by them in order (builtin min and max), and
+// how many there were.
+func pointOthers[T uint16 | uint32](h *[histBins + 2]T, src []float64, st int, lo, mn, mx float64) (mn1, mx1 float64, n int) {
+	for i := 0; i < len(src); i += st {
+		if v := src[i]; v != lo {
+			mn, mx = foldTail(h, v, lo, 0, mn, mx)
+			n++
 		}
 	}
-	h[1] += n
-	return s0, s1, mn, mx
+	return mn, mx, n
+}
+
+// foldTail counts a value v outside value cell's range (lo, inv) into its
+// tail slot and returns the extremes mn and mx updated by it: as
+// tailMinMax for a range of bins, as builtin min and max for a zero-width
+// one (inv 0: binPoint's).
+func foldTail[T uint16 | uint32](h *[histBins + 2]T, v, lo, inv, mn, mx float64) (mn1, mx1 float64) {
+	if inv == 0 {
+		mn, mx = min(mn, v), max(mx, v)
+	} else {
+		mn, mx = tailMinMax(mn, mx, v)
+	}
+	h[binOf(v, lo, inv)]++
+	return mn, mx
 }
 
 // tailMinMax returns the extremes mn and mx updated by a value v outside

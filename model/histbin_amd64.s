@@ -1,0 +1,327 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX2 kernels of binQuad (quantiles.go): the histograms of four value
+// cells of one kind binned at once, a tile row (the cells' four adjacent
+// values of one draw) a turn, two rows a loop. Per lane they do what
+// binValues's and binPoint's first passes do per value cell: the two
+// partial sums (even and odd rows, each in order), and a count in slot
+// 1 + ⌊x⌋ for a value with x = (v − lo)·inv in [0, histBins) (a lane with
+// inv = 0: slot 1 for a value equal to lo). Every other value is a tail:
+// the kernel sets bit t of tails[l] for one in row t of lane l, and
+// binQuad counts and folds those in order. Operands are in Go's order:
+// the destination last, "VSUBPD a, b, c" is c = b − a.
+//
+// A lane with inv = 0 multiplies v − lo by 2^1000 and then 2^100 (the
+// others by inv and then 1, which changes no bit): with lo finite
+// (quadFits), v = lo gives +0, in slot 1; v > lo gives at least
+// 2^−1074·2^1100 = 2^26 (v − lo, exact, is nonzero) or +∞, v < lo a
+// negative x: both tails, as binPoint has it.
+//
+// Registers: DI the counters of lane 0, SI and DX the rows of a and b,
+// R8 and R9 their strides in bytes, CX the row, Y10 lo, Y11 and Y13
+// the two multipliers, Y12 zero, Y14 histBins, Y0 and Y1 the partial
+// sums, R11 the lanes counted in this row, AX, BX, R12, R13 the four
+// lanes' ⌊x⌋, R10 where the rare path returns to.
+
+// BINSETUP loads the arguments, clears the sums and sets the constants.
+// 0x7e7… is 2^1000, 0x463… 2^100, 0x3ff… 1, 0x406… histBins = 128.
+#define BINSETUP \
+	MOVQ h+0(FP), DI; \
+	MOVQ a+8(FP), SI; \
+	MOVQ b+16(FP), DX; \
+	MOVQ sa+24(FP), R8; \
+	MOVQ sb+32(FP), R9; \
+	MOVQ lo+48(FP), AX; \
+	VMOVUPD (AX), Y10; \
+	MOVQ inv+56(FP), AX; \
+	VMOVUPD (AX), Y11; \
+	VXORPD Y12, Y12, Y12; \
+	VCMPPD $0x00, Y12, Y11, Y2; \
+	MOVQ $0x7e70000000000000, AX; \
+	MOVQ AX, X3; \
+	VBROADCASTSD X3, Y3; \
+	VBLENDVPD Y2, Y3, Y11, Y11; \
+	MOVQ $0x3ff0000000000000, AX; \
+	MOVQ AX, X3; \
+	VBROADCASTSD X3, Y13; \
+	MOVQ $0x4630000000000000, AX; \
+	MOVQ AX, X3; \
+	VBROADCASTSD X3, Y3; \
+	VBLENDVPD Y2, Y3, Y13, Y13; \
+	MOVQ $0x4060000000000000, AX; \
+	MOVQ AX, X3; \
+	VBROADCASTSD X3, Y14; \
+	VXORPD Y0, Y0, Y0; \
+	VXORPD Y1, Y1, Y1; \
+	XORQ CX, CX
+
+// BINROW(acc) reads row CX's four values v = a − b (b is a row of +0
+// but for the differences), adds them to the partial sum acc, forms x,
+// sets in R11 the lanes with x >= 0 (_CMP_GE_OQ) and x < histBins
+// (_CMP_LT_OQ), and their ⌊x⌋ in AX, BX, R12 and R13 (garbage in a
+// lane not counted); then it steps a and b to the next row.
+#define BINROW(acc) \
+	VMOVUPD (SI), Y2; \
+	VSUBPD (DX), Y2, Y2; \
+	VADDPD Y2, acc, acc; \
+	VSUBPD Y10, Y2, Y3; \
+	VMULPD Y11, Y3, Y3; \
+	VMULPD Y13, Y3, Y3; \
+	VCMPPD $0x1d, Y12, Y3, Y4; \
+	VCMPPD $0x11, Y14, Y3, Y5; \
+	VANDPD Y5, Y4, Y4; \
+	VMOVMSKPD Y4, R11; \
+	VCVTTPD2DQY Y3, X6; \
+	VMOVD X6, AX; \
+	VPEXTRD $1, X6, BX; \
+	VPEXTRD $2, X6, R12; \
+	VPEXTRD $3, X6, R13; \
+	ADDQ R8, SI; \
+	ADDQ R9, DX
+
+// BINDONE adds s0 + s1 to sum (sum + (s0 + s1), as updateCell adds
+// them).
+#define BINDONE \
+	VADDPD Y1, Y0, Y0; \
+	MOVQ sum+64(FP), AX; \
+	VMOVUPD (AX), Y1; \
+	VADDPD Y0, Y1, Y1; \
+	VMOVUPD Y1, (AX); \
+	VZEROUPPER
+
+// BINTAILS sets bit t of tails[l] for each lane l not counted in R11,
+// with t = CX + R10&1 (R10: 0 the first row of a pair, 1 the second, 2
+// a last odd row). It uses AX and R12.
+#define BINTAILS \
+	MOVQ R10, AX; \
+	ANDQ $1, AX; \
+	ADDQ CX, AX; \
+	MOVQ tails+72(FP), R12; \
+	NOTQ R11; \
+	BTQ  $0, R11; \
+	JCC  2(PC); \
+	BTSQ AX, 0(R12); \
+	BTQ  $1, R11; \
+	JCC  2(PC); \
+	BTSQ AX, 8(R12); \
+	BTQ  $2, R11; \
+	JCC  2(PC); \
+	BTSQ AX, 16(R12); \
+	BTQ  $3, R11; \
+	JCC  2(PC); \
+	BTSQ AX, 24(R12)
+
+// BINRETURN goes back to the row after the one the rare path took (R10).
+#define BINRETURN \
+	CMPQ R10, $1; \
+	JLT  row1; \
+	JEQ  pairdone; \
+	JMP  done
+
+// BINPREFETCH16 prefetches the 16-bit counters of the quad after next (17 cache
+// lines from h + 2·4·130·2 bytes): the merge streams the counters from
+// memory, and the kernel takes about as long as the memory does to
+// bring them.
+#define BINPREFETCH16 \
+	PREFETCHT0 2080(DI); \
+	PREFETCHT0 2144(DI); \
+	PREFETCHT0 2208(DI); \
+	PREFETCHT0 2272(DI); \
+	PREFETCHT0 2336(DI); \
+	PREFETCHT0 2400(DI); \
+	PREFETCHT0 2464(DI); \
+	PREFETCHT0 2528(DI); \
+	PREFETCHT0 2592(DI); \
+	PREFETCHT0 2656(DI); \
+	PREFETCHT0 2720(DI); \
+	PREFETCHT0 2784(DI); \
+	PREFETCHT0 2848(DI); \
+	PREFETCHT0 2912(DI); \
+	PREFETCHT0 2976(DI); \
+	PREFETCHT0 3040(DI); \
+	PREFETCHT0 3104(DI)
+
+// BINPREFETCH32 prefetches BINPREFETCH16's lines for 32-bit counters (33 lines from
+// h + 2·4·130·4 bytes).
+#define BINPREFETCH32 \
+	PREFETCHT0 4160(DI); \
+	PREFETCHT0 4224(DI); \
+	PREFETCHT0 4288(DI); \
+	PREFETCHT0 4352(DI); \
+	PREFETCHT0 4416(DI); \
+	PREFETCHT0 4480(DI); \
+	PREFETCHT0 4544(DI); \
+	PREFETCHT0 4608(DI); \
+	PREFETCHT0 4672(DI); \
+	PREFETCHT0 4736(DI); \
+	PREFETCHT0 4800(DI); \
+	PREFETCHT0 4864(DI); \
+	PREFETCHT0 4928(DI); \
+	PREFETCHT0 4992(DI); \
+	PREFETCHT0 5056(DI); \
+	PREFETCHT0 5120(DI); \
+	PREFETCHT0 5184(DI); \
+	PREFETCHT0 5248(DI); \
+	PREFETCHT0 5312(DI); \
+	PREFETCHT0 5376(DI); \
+	PREFETCHT0 5440(DI); \
+	PREFETCHT0 5504(DI); \
+	PREFETCHT0 5568(DI); \
+	PREFETCHT0 5632(DI); \
+	PREFETCHT0 5696(DI); \
+	PREFETCHT0 5760(DI); \
+	PREFETCHT0 5824(DI); \
+	PREFETCHT0 5888(DI); \
+	PREFETCHT0 5952(DI); \
+	PREFETCHT0 6016(DI); \
+	PREFETCHT0 6080(DI); \
+	PREFETCHT0 6144(DI); \
+	PREFETCHT0 6208(DI)
+
+// func binQuad16(h *uint16, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64)
+// Lane l's slot s is h[l·(histBins + 2) + s].
+TEXT ·binQuad16(SB), NOSPLIT, $0-80
+	BINSETUP
+	BINPREFETCH16
+
+pair:
+	LEAQ 1(CX), R10
+	CMPQ R10, m+40(FP)
+	JGE  last
+	BINROW(Y0)
+	CMPQ R11, $15
+	JNE  some0
+	INCW 2(DI)(AX*2)
+	INCW 262(DI)(BX*2)
+	INCW 522(DI)(R12*2)
+	INCW 782(DI)(R13*2)
+
+row1:
+	BINROW(Y1)
+	CMPQ R11, $15
+	JNE  some1
+	INCW 2(DI)(AX*2)
+	INCW 262(DI)(BX*2)
+	INCW 522(DI)(R12*2)
+	INCW 782(DI)(R13*2)
+
+pairdone:
+	ADDQ $2, CX
+	JMP  pair
+
+last:
+	CMPQ CX, m+40(FP)
+	JGE  done
+	BINROW(Y0)
+	CMPQ R11, $15
+	JNE  some2
+	INCW 2(DI)(AX*2)
+	INCW 262(DI)(BX*2)
+	INCW 522(DI)(R12*2)
+	INCW 782(DI)(R13*2)
+
+done:
+	BINDONE
+	RET
+
+some0:
+	MOVQ $0, R10
+	JMP  some
+
+some1:
+	MOVQ $1, R10
+	JMP  some
+
+some2:
+	MOVQ $2, R10
+
+some: // the lanes counted, one by one; then the others' tail bits
+	BTQ  $0, R11
+	JCC  2(PC)
+	INCW 2(DI)(AX*2)
+	BTQ  $1, R11
+	JCC  2(PC)
+	INCW 262(DI)(BX*2)
+	BTQ  $2, R11
+	JCC  2(PC)
+	INCW 522(DI)(R12*2)
+	BTQ  $3, R11
+	JCC  2(PC)
+	INCW 782(DI)(R13*2)
+	BINTAILS
+	BINRETURN
+
+// func binQuad32(h *uint32, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64)
+// binQuad16 with 32-bit counters.
+TEXT ·binQuad32(SB), NOSPLIT, $0-80
+	BINSETUP
+	BINPREFETCH32
+
+pair:
+	LEAQ 1(CX), R10
+	CMPQ R10, m+40(FP)
+	JGE  last
+	BINROW(Y0)
+	CMPQ R11, $15
+	JNE  some0
+	INCL 4(DI)(AX*4)
+	INCL 524(DI)(BX*4)
+	INCL 1044(DI)(R12*4)
+	INCL 1564(DI)(R13*4)
+
+row1:
+	BINROW(Y1)
+	CMPQ R11, $15
+	JNE  some1
+	INCL 4(DI)(AX*4)
+	INCL 524(DI)(BX*4)
+	INCL 1044(DI)(R12*4)
+	INCL 1564(DI)(R13*4)
+
+pairdone:
+	ADDQ $2, CX
+	JMP  pair
+
+last:
+	CMPQ CX, m+40(FP)
+	JGE  done
+	BINROW(Y0)
+	CMPQ R11, $15
+	JNE  some2
+	INCL 4(DI)(AX*4)
+	INCL 524(DI)(BX*4)
+	INCL 1044(DI)(R12*4)
+	INCL 1564(DI)(R13*4)
+
+done:
+	BINDONE
+	RET
+
+some0:
+	MOVQ $0, R10
+	JMP  some
+
+some1:
+	MOVQ $1, R10
+	JMP  some
+
+some2:
+	MOVQ $2, R10
+
+some:
+	BTQ  $0, R11
+	JCC  2(PC)
+	INCL 4(DI)(AX*4)
+	BTQ  $1, R11
+	JCC  2(PC)
+	INCL 524(DI)(BX*4)
+	BTQ  $2, R11
+	JCC  2(PC)
+	INCL 1044(DI)(R12*4)
+	BTQ  $3, R11
+	JCC  2(PC)
+	INCL 1564(DI)(R13*4)
+	BINTAILS
+	BINRETURN
