@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 const (
@@ -103,29 +104,35 @@ func fieldOf(sf *solField, sol *Solution) any {
 
 // solBind is one slice of a Solution that a bound variable's values are
 // (the field, or one row of it) and their place in a month of a row,
-// off … end−1 (end − off the slice's length).
+// off … end−1 (end − off the slice's length, never 0).
 type solBind struct {
 	p        *[]float64
 	off, end int
 }
 
-// binds appends to b sol's slices of the layout's bound variables.
-// bindMonth then points them at a month of a row, so that Solve writes
-// the month's values of those variables there, as fillAll would copy
-// them (TestDrawRowsBound).
+// binds appends to b sol's slices of the layout's bound variables, each
+// cut to a capacity of its length. bindMonth then points them at a month
+// of a row, so that Solve writes the month's values of those variables
+// there, as fillAll would copy them (TestDrawRowsBound). Empty slices
+// are left as they are: they have nothing to write.
 func (l *mcLayout) binds(sol *Solution, b []solBind) []solBind {
+	bind := func(f *[]float64, off int) {
+		if n := len(*f); n > 0 {
+			*f = (*f)[:n:n]
+			b = append(b, solBind{f, off, off + n})
+		}
+	}
 	for _, v := range l.vars {
 		if !v.bound {
 			continue
 		}
 		if v.def.field.vec != nil {
-			f := v.def.field.vec(sol)
-			b = append(b, solBind{f, v.off, v.off + len(*f)})
+			bind(v.def.field.vec(sol), v.off)
 			continue
 		}
 		rows, off := *v.def.field.mat(sol), v.off
 		for i := range rows {
-			b = append(b, solBind{&rows[i], off, off + len(rows[i])})
+			bind(&rows[i], off)
 			off += len(rows[i])
 		}
 	}
@@ -133,10 +140,21 @@ func (l *mcLayout) binds(sol *Solution, b []solBind) []solBind {
 }
 
 // bindMonth points each slice of b at its values in month (a row from a
-// month's first value), keeping its length.
+// month's first value), keeping its length and capacity (binds made
+// them equal). Only the slices' data pointers move: a month's 87 or so
+// slices are rebound every month of every draw, and writing their
+// lengths and capacities and checking the bounds of three-index slicing
+// cost three times as much as moving the pointers
+// (docs/SPEED.md, session 14). Each slice's end is checked against
+// month, so a pointer never leaves it.
 func bindMonth(b []solBind, month []float64) {
+	base := unsafe.Pointer(unsafe.SliceData(month))
 	for _, x := range b {
-		*x.p = month[x.off:x.end:x.end]
+		if uint(x.end) > uint(len(month)) {
+			panic("model: bindMonth: month too short for its bound variables")
+		}
+		// A slice's header starts with its data pointer.
+		*(*unsafe.Pointer)(unsafe.Pointer(x.p)) = unsafe.Add(base, x.off*8)
 	}
 }
 
