@@ -393,16 +393,56 @@ func (p *Policy) check(m *Market) error {
 		return &FieldError{Field: "policy", Msg: "nil", Kind: ErrInvalidPolicy}
 	}
 	if fl := p.flat; fl != nil && fl.m == m {
-		// Made for m, so of its shape: check each field's values in one
-		// pass, and name the first bad entry as below if there is one.
-		for f := range policyFields {
-			if pf := &policyFields[f]; pf.bools == nil && pf.check.firstBad(fl.f[fl.span[f][0]:fl.span[f][1]]) >= 0 {
-				return p.checkFields(m)
-			}
+		// Made for m, so of its shape: check the values run by run
+		// (checkRuns), and name the first bad entry as below if there
+		// is one.
+		if fl.firstBadRun(true) >= 0 {
+			return p.checkFields(m)
 		}
 		return nil
 	}
 	return p.checkFields(m)
+}
+
+// checkRun is a run of policyFields, first … end−1, that check their
+// values alike: next to each other in a policyFlat's f (the bool field
+// is in b), with the same check, and all per-route or none.
+type checkRun struct {
+	first, end int
+	check      valid
+	route      bool
+}
+
+// checkRuns are policyFields' values in runs (checkRun), in order: a
+// flat policy is checked in a pass per run rather than per field.
+var checkRuns = func() []checkRun {
+	var runs []checkRun
+	for f := range policyFields {
+		pf := &policyFields[f]
+		if pf.bools != nil {
+			continue
+		}
+		route := pf.shape == perRoute
+		if k := len(runs) - 1; k >= 0 && runs[k].end == f && runs[k].check == pf.check && runs[k].route == route {
+			runs[k].end++
+			continue
+		}
+		runs = append(runs, checkRun{f, f + 1, pf.check, route})
+	}
+	return runs
+}()
+
+// firstBadRun returns the index in checkRuns of the first run with a
+// value that fails its check, or −1; the per-route runs are checked only
+// when route.
+func (fl *policyFlat) firstBadRun(route bool) int {
+	for k := range checkRuns {
+		r := &checkRuns[k]
+		if (route || !r.route) && r.check.firstBad(fl.f[fl.span[r.first][0]:fl.span[r.end-1][1]]) >= 0 {
+			return k
+		}
+	}
+	return -1
 }
 
 // checkFields is check field by field, row by row.

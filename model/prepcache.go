@@ -49,15 +49,8 @@ func (rc *routeCache) check(pol *Policy, m *Market, keep bool) error {
 	if !keep {
 		return pol.check(m)
 	}
-	fl := pol.flat
-	for f := range policyFields {
-		pf := &policyFields[f]
-		if pf.shape == perRoute || pf.bools != nil {
-			continue
-		}
-		if pf.check.firstBad(fl.f[fl.span[f][0]:fl.span[f][1]]) >= 0 {
-			return pol.checkFields(m)
-		}
+	if pol.flat.firstBadRun(false) >= 0 {
+		return pol.checkFields(m)
 	}
 	return nil
 }
