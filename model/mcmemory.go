@@ -3,12 +3,12 @@ package model
 // MCMemory estimates the memory, in bytes, that MonteCarlo holds at its
 // peak for draws draws of scenario (whose market calibrates to cal, e.g.
 // the Cal of a Path of the central run) on workers goroutines (0: one per
-// CPU): the rows kept for exact percentiles, or else one block buffer and
-// the histograms (16-bit counters, widened to 32-bit past 65,535 draws),
-// the bands returned, and the totals (8 bytes per metric and draw). It
-// counts live data only, as docs/MODEL.md §9.2 does; the Go runtime's
-// garbage-collection headroom comes on top (the resident set is typically
-// 1.5 to 2 times this).
+// CPU): the rows kept for exact percentiles, or else the rows of a block
+// and the spare ones (mcSpareRows) and the histograms (16-bit counters,
+// widened to 32-bit past 65,535 draws), the bands returned, and the
+// totals (8 bytes per metric and draw). It counts live data only, as
+// docs/MODEL.md §9.2 does; the Go runtime's garbage-collection headroom
+// comes on top (the resident set is typically 1.5 to 2 times this).
 func MCMemory(cal *Calibrated, scenario *Spec, draws, workers int) int64 {
 	if cal == nil || cal.Market == nil || scenario == nil || draws <= 0 {
 		return 0
@@ -22,9 +22,9 @@ func MCMemory(cal *Calibrated, scenario *Spec, draws, workers int) int64 {
 		b += d * 2 * c * 8 // every draw's rows
 		b += d * 8 * 2     // one cell's sorted values (per worker, small)
 	} else {
-		b += mcBlock * 2 * c * 8    // the block buffer
-		b += 5 * v * 8              // lo, inv, min, max, sum per value cell
-		b += v * (histBins + 2) * 2 // 16-bit counters
+		b += (mcBlock + mcSpareRows) * 2 * c * 8 // the rows of a block and the spares (mcPipe)
+		b += 5 * v * 8                           // lo, inv, min, max, sum per value cell
+		b += v * (histBins + 2) * 2              // 16-bit counters
 		if draws > 65535 {
 			b += v * (histBins + 2) * 4 // 32-bit counters, next to the 16-bit ones while widening
 		}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -404,7 +402,6 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	draws := opts.Draws
 	store := newBandStore(C, workers)
 	exactRegime := draws <= capN
-	var blockRows [][]float64
 	if exactRegime {
 		store.exact = make([][]float64, draws)
 		store.exactOK = make([]bool, draws)
@@ -412,12 +409,6 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		buf := make([]float64, draws*2*C)
 		for d := range store.exact {
 			store.exact[d] = buf[d*2*C : (d+1)*2*C : (d+1)*2*C]
-		}
-	} else {
-		blockRows = make([][]float64, mcBlock)
-		buf := make([]float64, mcBlock*2*C)
-		for j := range blockRows {
-			blockRows[j] = buf[j*2*C : (j+1)*2*C : (j+1)*2*C]
 		}
 	}
 
@@ -438,78 +429,50 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 	for m := range totals {
 		totals[m] = make([]float64, 0, draws)
 	}
-	blockM := make([]float64, mcBlock*nm)
-	blockFail := make([]string, mcBlock)
-	blockStatus := make([]Status, mcBlock)
-	blockOK := make([]bool, mcBlock)
-	blockRejected := make([]int, mcBlock)
-	blockPre := make([]int, mcBlock)
 
-	for d0 := 0; d0 < draws; d0 += mcBlock {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		d1 := min(d0+mcBlock, draws)
-		nb := d1 - d0
-		rows := blockRows
-		if exactRegime {
-			rows = store.exact[d0:d1]
-		}
-		// Phase A: simulate the block's draws in parallel.
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := 0; w < min(workers, nb); w++ {
-			wg.Add(1)
-			go func(r *mcRunner) {
-				defer wg.Done()
-				for {
-					j := int(next.Add(1)) - 1
-					if j >= nb {
-						return
-					}
-					blockFail[j], blockStatus[j] = r.draw(ctx, d0+j, rows[j], blockM[j*nm:(j+1)*nm])
-					blockRejected[j], blockPre[j] = r.rejected, r.pre
-				}
-			}(runners[w])
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	// The draws run on the workers (mcPipe); each finished block is
+	// merged here, in block order, while the next blocks' draws run.
+	pipe := newMCPipe(draws, nm, C, store.exact)
+	err = pipe.run(ctx, runners, func(b *mcBlockBuf) {
+		d0, nb := b.block*mcBlock, b.n
+		d1 := d0 + nb
 		// In draw order: failures and totals.
 		for j := 0; j < nb; j++ {
-			res.Rejected += blockRejected[j]
-			ok := blockFail[j] == ""
-			blockOK[j] = ok
+			res.Rejected += b.rejected[j]
+			ok := b.fail[j] == ""
+			b.ok[j] = ok
 			if !ok {
 				res.Failed++
 				if res.FirstFailure == "" {
-					res.FirstFailure = fmt.Sprintf("draw %d: %s", d0+j, blockFail[j])
+					res.FirstFailure = fmt.Sprintf("draw %d: %s", d0+j, b.fail[j])
 				}
-				res.Failures = append(res.Failures, DrawFailure{Draw: d0 + j, Status: blockStatus[j], Reason: blockFail[j]})
+				res.Failures = append(res.Failures, DrawFailure{Draw: d0 + j, Status: b.status[j], Reason: b.fail[j]})
 				continue
 			}
 			res.Converged++
 			for m := 0; m < nm; m++ {
-				totals[m] = append(totals[m], blockM[j*nm+m])
+				totals[m] = append(totals[m], b.m[j*nm+m])
 			}
 		}
-		// Phase B: merge into the percentile store. The pilot of the
-		// histograms is the first block with a converged draw.
+		// Merge into the percentile store. The pilot of the histograms
+		// is the first block with a converged draw.
 		switch {
 		case exactRegime:
-			copy(store.exactOK[d0:d1], blockOK[:nb])
-			copy(store.exactPre[d0:d1], blockPre[:nb])
+			copy(store.exactOK[d0:d1], b.ok[:nb])
+			copy(store.exactPre[d0:d1], b.pre[:nb])
 		case !store.started():
 			if res.Converged > 0 {
-				store.startHistograms(rows[:nb], blockOK[:nb], blockPre[:nb])
+				store.startHistograms(b.rows[:nb], b.ok[:nb], b.pre[:nb])
 			}
 		default:
-			store.add(rows[:nb], blockOK[:nb], blockPre[:nb])
+			store.add(b.rows[:nb], b.ok[:nb], b.pre[:nb])
 		}
 		if opts.Progress != nil {
 			opts.Progress(d1, draws)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	// Assemble the bands.

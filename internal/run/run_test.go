@@ -171,8 +171,8 @@ func TestMCMemoryEstimate(t *testing.T) {
 		}
 		prev = m
 	}
-	// docs/MODEL.md §9.2: about 55,000 level cells; 100,000 draws hold
-	// 43 + 86 MB of counters, a 56 MB block and 140 MB of totals.
+	// docs/MODEL.md §9.2: about 58,000 level cells; 100,000 draws hold
+	// 45 + 90 MB of counters, 89 MB of rows and 142 MB of totals.
 	if m := model.MCMemory(r.Scenario.Cal, s.Spec, 100_000, 2); m < 150<<20 || m > 500<<20 {
 		t.Errorf("100,000 draws: %d MB", m>>20)
 	}
