@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"unsafe"
 )
 
 const (
@@ -139,20 +138,10 @@ func (l *mcLayout) binds(sol *Solution, b []solBind) []solBind {
 
 // bindMonth points each slice of b at its values in month (a row from a
 // month's first value), keeping its length and capacity (binds made
-// them equal). Only the slices' data pointers move: a month's 87 or so
-// slices are rebound every month of every draw, and writing their
-// lengths and capacities and checking the bounds of three-index slicing
-// cost three times as much as moving the pointers
-// (docs/SPEED.md, session 14). Each slice's end is checked against
-// month, so a pointer never leaves it.
+// them equal).
 func bindMonth(b []solBind, month []float64) {
-	base := unsafe.Pointer(unsafe.SliceData(month))
 	for _, x := range b {
-		if uint(x.end) > uint(len(month)) {
-			panic("model: bindMonth: month too short for its bound variables")
-		}
-		// A slice's header starts with its data pointer.
-		*(*unsafe.Pointer)(unsafe.Pointer(x.p)) = unsafe.Add(base, x.off*8)
+		*x.p = month[x.off:x.end:x.end]
 	}
 }
 
