@@ -152,32 +152,29 @@ func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes
 // Before the event starts m is 1; after its Series ends the last entry
 // holds (ValueAt).
 func (e *Event) DriverLevel(t Month) float64 {
-	lag := max(0, e.Aux[0])
-	n := math.Floor(lag)
-	f := lag - n // reads (1 − f)·m(t − n) + f·m(t − n − 1)
-	level := func(x Month) float64 {
-		w := e.Intensity(x)
-		if w == 0 {
-			return 1
-		}
-		return 1 + w*(e.ValueAt(x)-1)
-	}
-	a := t - Month(n)
-	m := level(a)
+	n, f := e.lagParts()
+	a := t - n
+	m := e.wholeLevel(a)
 	if f > 0 {
-		m = (1-f)*m + f*level(a-1)
+		m = (1-f)*m + f*e.wholeLevel(a-1)
 	}
 	return m
+}
+
+// lagParts splits the lag L = max(0, Aux[0]) into whole months n and a
+// fraction f: DriverLevel reads (1 − f)·m(t − n) + f·m(t − n − 1).
+func (e *Event) lagParts() (n Month, f float64) {
+	lag := max(0, e.Aux[0])
+	whole := math.Floor(lag)
+	return Month(whole), lag - whole
 }
 
 // driverLevel is DriverLevel reading the whole months' levels m(x) from
 // lv (lv[x − x0], a driverTable's) when it holds both months it reads:
 // the same arithmetic on the same levels.
 func (e *Event) driverLevel(t Month, lv []float64, x0 Month) float64 {
-	lag := max(0, e.Aux[0])
-	n := math.Floor(lag)
-	f := lag - n
-	k := int(t - Month(n) - x0) // m(t − n)'s place in lv
+	n, f := e.lagParts()
+	k := int(t - n - x0) // m(t − n)'s place in lv
 	if k < 1 || k >= len(lv) {
 		return e.DriverLevel(t)
 	}
@@ -188,12 +185,15 @@ func (e *Event) driverLevel(t Month, lv []float64, x0 Month) float64 {
 	return m
 }
 
-// wholeLevel returns a lagged event's level m(x) in whole month x, the
-// level DriverLevel reads (DriverLevel at lag 0).
+// wholeLevel returns a lagged event's level m(x) = 1 + w(x)·(v(x) − 1)
+// in whole month x (1 where the intensity is 0), the level DriverLevel
+// reads.
 func (e *Event) wholeLevel(x Month) float64 {
-	z := *e
-	z.Aux[0] = 0
-	return z.DriverLevel(x)
+	w := e.Intensity(x)
+	if w == 0 {
+		return 1
+	}
+	return 1 + w*(e.ValueAt(x)-1)
 }
 
 // driverTable holds a spec's lagged events' (demand drivers')
