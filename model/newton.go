@@ -243,6 +243,11 @@ type workspace struct {
 	// start-of-solve clearing of the facilities.
 	yCarry    []float64
 	haveCarry bool
+	// auxCarry holds, with haveCarry, each facility's ρ̂ and each
+	// segment's z (0 for a segment off) of the last converged solve, with
+	// its change from the solve before and the start yCarry takes
+	// (keepCarry).
+	auxCarry []carried
 	// psiCarry holds, with haveCarry, the tariff-rate quotas of the last
 	// converged solve: route and ψ, in the order of w.tq (psiNext is
 	// keepCarry's scratch).
@@ -597,6 +602,7 @@ func (w *workspace) prepareRoutes(pol *Policy, i int) (sells bool, err error) {
 func (w *workspace) copyLU(src *workspace) {
 	w.yCarry = append(w.yCarry[:0], src.yCarry...)
 	w.psiCarry = append(w.psiCarry[:0], src.psiCarry...)
+	w.auxCarry = append(w.auxCarry[:0], src.auxCarry...)
 	w.haveCarry = src.haveCarry
 	w.jstate = jacNone
 	if src.jstate != jacFactored {
@@ -630,11 +636,19 @@ func (c carried) next(v float64, ok bool) carried {
 }
 
 // keepCarry records the facility values, segment discounts and
-// tariff-rate quotas' ψ (with ψ's extrapolated start) of a converged
-// solve for the next one (yCarry, psiCarry), or forgets them. The
-// facilities' ρ̂ and segments' z start where they ended: extrapolated,
-// they moved a corridor split on a kink (Germany's Hamburg and Domestic
-// corridors in 2021-07 of us-relief-2025) by 57 %.
+// tariff-rate quotas' ψ of a converged solve, with the next solve's
+// start for each (yCarry, psiCarry), or forgets them. ψ starts
+// extrapolated (carried.next). A facility's ρ̂ and a segment's z start
+// extrapolated the same way where they and the value a month before are
+// inside their bounds (> 0) and the start is too; a facility's move
+// stops at its users' corridor ties (facTieClip), across which its row is
+// nearly a step; else they start where they ended. Carried unchanged
+// where they move, they set the start residual of the months after the
+// events (max |F| ≈ 2·10⁻³ in the facility's and its users' rows from
+// 2026-05 in us-relief-2025's draws); extrapolated everywhere, past the
+// ties and bounds, they moved a corridor split on a kink (Germany's
+// Hamburg and Domestic corridors in 2021-07 of us-relief-2025) by 57 %
+// and sent months at RussianBalticPorts' tie into long line searches.
 func (w *workspace) keepCarry(converged bool) {
 	had := w.haveCarry
 	w.haveCarry = false
@@ -657,18 +671,84 @@ func (w *workspace) keepCarry(converged bool) {
 	w.psiCarry, w.psiNext = w.psiNext, w.psiCarry
 	w.yCarry = w.yCarry[:0]
 	base := w.facBase()
-	for f := range w.rho {
-		w.yCarry = append(w.yCarry, w.y[base+f])
+	if !had {
+		w.auxCarry = w.auxCarry[:0]
 	}
-	base += len(w.rho)
-	for s := range w.segs {
-		z := 0.0
-		if w.segs[s].on {
-			z = w.y[base+s]
+	// The facilities' ρ̂, then the segments' z (yCarry's order).
+	nf := len(w.rho)
+	for u := 0; u < nf+len(w.segs); u++ {
+		v, hi := w.y[base+u], zMax
+		if u < nf {
+			hi = rhoMax
+		} else if !w.segs[u-nf].on {
+			v = 0
 		}
-		w.yCarry = append(w.yCarry, z)
+		c := carried{v: v, start: v}
+		if u < len(w.auxCarry) {
+			last := w.auxCarry[u]
+			c.d = v - last.v
+			step := predictStep(c.d, last.d)
+			if u < nf {
+				step = w.facTieClip(u, step)
+			}
+			if v > 0 && last.v > 0 && v+step > 0 && v+step < hi {
+				c.start = v + step
+			}
+			w.auxCarry[u] = c
+		} else {
+			w.auxCarry = append(w.auxCarry, c)
+		}
+		w.yCarry = append(w.yCarry, c.start)
 	}
 	w.haveCarry = true
+}
+
+// facTieClip returns the part of a move dr of facility f's ρ̂ that stays
+// short of its users' corridor ties, at the last eval's costs: for each
+// user's facility corridor and each other corridor of that user (not
+// through f), a = the cost difference that tieStep blends over tieWidth.
+// Where the move takes a from one side of its blend to the other, or
+// into it, the move is cut at the tie itself (a = 0); where a sits inside
+// a blend that the move would leave, there is no move.
+func (w *workspace) facTieClip(f int, dr float64) float64 {
+	shift := dr * w.fscale[f]
+	t := 1.0
+	for _, us := range w.fu[f] {
+		if w.closed[us.i] {
+			continue
+		}
+		sp := &w.sup[us.i]
+		ck := sp.cost[sp.pos[us.k]]
+		cost, ord := sp.cost[:len(sp.cum)], sp.ord[:len(sp.cum)]
+		for j, kk := range ord {
+			if kk == us.k || sp.fac[kk] == f {
+				continue
+			}
+			a := ck - cost[j]
+			if sp.segOn && sp.pref[kk] {
+				a += sp.disc[kk] + 0.5*tieWidth + segTie
+			}
+			if s0 := tieSide(a); s0 != tieSide(a+shift) {
+				if s0 == 0 {
+					return 0
+				}
+				t = min(t, -a/shift)
+			}
+		}
+	}
+	return t * dr
+}
+
+// tieSide says where a cost difference a lies against smoothStep's blend:
+// −1 below it, 0 inside, 1 above.
+func tieSide(a float64) int {
+	switch {
+	case a <= -0.5*tieWidth:
+		return -1
+	case a >= 0.5*tieWidth:
+		return 1
+	}
+	return 0
 }
 
 // activeLists rebuilds the active positions, the unknowns and the

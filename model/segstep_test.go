@@ -18,7 +18,10 @@ import (
 // −4.2e-12 and |Φ| cannot reach the tolerance 1e-12. Before the solver
 // took such a row as cleared (Result.SegmentSteps), 2026-07 crawled to
 // convergence in 2,120 iterations and 2026-08 stopped at the iteration
-// limit. Each case must converge in every month of both paths and report
+// limit (c = 0.0012). Whether Newton lands on such a step depends on the
+// month's start: since the segments' z start extrapolated (keepCarry),
+// 2026-07 converges at c = 0.0012 without it and lands on it at c =
+// 0.0013. Each case must converge in every month of both paths and report
 // the step in the month named, with the other rows within the tolerance.
 func TestSegmentStepCleared(t *testing.T) {
 	const tol = 1e-12 // the solver's default tolerance on the rows
@@ -27,7 +30,7 @@ func TestSegmentStepCleared(t *testing.T) {
 		carry    float64 // every region's carrying cost, per month
 		month    model.Month
 	}{
-		{"western-ban-russia", 0.0012, model.NewMonth(2026, 7)},
+		{"western-ban-russia", 0.0013, model.NewMonth(2026, 7)},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
 			s := loadBuiltin(t, tc.scenario)
