@@ -2,7 +2,7 @@
 
 package model
 
-// binQuad16 and binQuad32 (histbin_amd64.s) bin m ≤ 64 tile rows of four
+// binQuad16 (histbin_amd64.s) bins m ≤ 64 tile rows of four
 // value cells of one kind at once: row t's values are a[t·sa + l] −
 // b[t·sb + l] for lanes l = 0..3 (strides in bytes; b a row of +0 with
 // stride 0 but for the differences), lane l's counters are h[l·(histBins
@@ -15,8 +15,3 @@ package model
 //
 //go:noescape
 func binQuad16(h *uint16, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64)
-
-// binQuad32 is binQuad16 with 32-bit counters.
-//
-//go:noescape
-func binQuad32(h *uint32, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64)

@@ -143,43 +143,6 @@
 	PREFETCHT0 3040(DI); \
 	PREFETCHT0 3104(DI)
 
-// BINPREFETCH32 prefetches BINPREFETCH16's lines for 32-bit counters (33 lines from
-// h + 2·4·130·4 bytes).
-#define BINPREFETCH32 \
-	PREFETCHT0 4160(DI); \
-	PREFETCHT0 4224(DI); \
-	PREFETCHT0 4288(DI); \
-	PREFETCHT0 4352(DI); \
-	PREFETCHT0 4416(DI); \
-	PREFETCHT0 4480(DI); \
-	PREFETCHT0 4544(DI); \
-	PREFETCHT0 4608(DI); \
-	PREFETCHT0 4672(DI); \
-	PREFETCHT0 4736(DI); \
-	PREFETCHT0 4800(DI); \
-	PREFETCHT0 4864(DI); \
-	PREFETCHT0 4928(DI); \
-	PREFETCHT0 4992(DI); \
-	PREFETCHT0 5056(DI); \
-	PREFETCHT0 5120(DI); \
-	PREFETCHT0 5184(DI); \
-	PREFETCHT0 5248(DI); \
-	PREFETCHT0 5312(DI); \
-	PREFETCHT0 5376(DI); \
-	PREFETCHT0 5440(DI); \
-	PREFETCHT0 5504(DI); \
-	PREFETCHT0 5568(DI); \
-	PREFETCHT0 5632(DI); \
-	PREFETCHT0 5696(DI); \
-	PREFETCHT0 5760(DI); \
-	PREFETCHT0 5824(DI); \
-	PREFETCHT0 5888(DI); \
-	PREFETCHT0 5952(DI); \
-	PREFETCHT0 6016(DI); \
-	PREFETCHT0 6080(DI); \
-	PREFETCHT0 6144(DI); \
-	PREFETCHT0 6208(DI)
-
 // func binQuad16(h *uint16, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64)
 // Lane l's slot s is h[l·(histBins + 2) + s].
 TEXT ·binQuad16(SB), NOSPLIT, $0-80
@@ -250,78 +213,5 @@ some: // the lanes counted, one by one; then the others' tail bits
 	BTQ  $3, R11
 	JCC  2(PC)
 	INCW 782(DI)(R13*2)
-	BINTAILS
-	BINRETURN
-
-// func binQuad32(h *uint32, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64)
-// binQuad16 with 32-bit counters.
-TEXT ·binQuad32(SB), NOSPLIT, $0-80
-	BINSETUP
-	BINPREFETCH32
-
-pair:
-	LEAQ 1(CX), R10
-	CMPQ R10, m+40(FP)
-	JGE  last
-	BINROW(Y0)
-	CMPQ R11, $15
-	JNE  some0
-	INCL 4(DI)(AX*4)
-	INCL 524(DI)(BX*4)
-	INCL 1044(DI)(R12*4)
-	INCL 1564(DI)(R13*4)
-
-row1:
-	BINROW(Y1)
-	CMPQ R11, $15
-	JNE  some1
-	INCL 4(DI)(AX*4)
-	INCL 524(DI)(BX*4)
-	INCL 1044(DI)(R12*4)
-	INCL 1564(DI)(R13*4)
-
-pairdone:
-	ADDQ $2, CX
-	JMP  pair
-
-last:
-	CMPQ CX, m+40(FP)
-	JGE  done
-	BINROW(Y0)
-	CMPQ R11, $15
-	JNE  some2
-	INCL 4(DI)(AX*4)
-	INCL 524(DI)(BX*4)
-	INCL 1044(DI)(R12*4)
-	INCL 1564(DI)(R13*4)
-
-done:
-	BINDONE
-	RET
-
-some0:
-	MOVQ $0, R10
-	JMP  some
-
-some1:
-	MOVQ $1, R10
-	JMP  some
-
-some2:
-	MOVQ $2, R10
-
-some:
-	BTQ  $0, R11
-	JCC  2(PC)
-	INCL 4(DI)(AX*4)
-	BTQ  $1, R11
-	JCC  2(PC)
-	INCL 524(DI)(BX*4)
-	BTQ  $2, R11
-	JCC  2(PC)
-	INCL 1044(DI)(R12*4)
-	BTQ  $3, R11
-	JCC  2(PC)
-	INCL 1564(DI)(R13*4)
 	BINTAILS
 	BINRETURN

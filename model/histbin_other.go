@@ -6,8 +6,3 @@ package model
 func binQuad16(h *uint16, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64) {
 	panic("model: no AVX2 kernels in this build")
 }
-
-// binQuad32 is never called in this build (useBinAsm is false).
-func binQuad32(h *uint32, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64) {
-	panic("model: no AVX2 kernels in this build")
-}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -83,10 +84,9 @@ func quadTile(rng *rand.Rand, b *bandStore, nd, W int) (vs, vc []float64) {
 }
 
 // quadStore returns a started bandStore of C level cells (a multiple of
-// four) with random ranges from quadRanges, counts, extremes and sums,
-// in 16-bit or 32-bit counters.
-func quadStore(rng *rand.Rand, C int, wide bool) *bandStore {
-	const S = histBins + 2
+// four, at most tileCells: one page a kind) with random ranges from
+// quadRanges, counts, extremes and sums.
+func quadStore(rng *rand.Rand, C int) *bandStore {
 	V := 3 * C
 	b := newBandStore(C, 1)
 	b.lo, b.inv = make([]float64, V), make([]float64, V)
@@ -101,15 +101,11 @@ func quadStore(rng *rand.Rand, C int, wide bool) *bandStore {
 		}
 		b.sum[j] = []float64{0, math.Copysign(0, -1), rng.NormFloat64()}[rng.IntN(3)]
 	}
-	if wide {
-		b.count32 = make([]uint32, V*S)
-		for i := range b.count32 {
-			b.count32[i] = uint32(rng.IntN(3))
-		}
-	} else {
-		b.count16 = make([]uint16, V*S)
-		for i := range b.count16 {
-			b.count16[i] = uint16(rng.IntN(3))
+	b.np = 1
+	b.pages = make([][]uint16, 3)
+	for kind := range 3 {
+		for i, h := 0, b.page(kind, 0); i < len(h); i++ {
+			h[i] = uint16(rng.IntN(3))
 		}
 	}
 	return b
@@ -120,7 +116,12 @@ func cloneStore(b *bandStore) *bandStore {
 	c := *b
 	c.lo, c.inv = slices.Clone(b.lo), slices.Clone(b.inv)
 	c.min, c.max, c.sum = slices.Clone(b.min), slices.Clone(b.max), slices.Clone(b.sum)
-	c.count16, c.count32 = slices.Clone(b.count16), slices.Clone(b.count32)
+	c.pages = make([][]uint16, len(b.pages))
+	for p, pg := range b.pages {
+		c.pages[p] = slices.Clone(pg)
+	}
+	c.carry = maps.Clone(b.carry)
+	c.carried = slices.Clone(b.carried)
 	c.shared = slices.Clone(b.shared)
 	c.scratch = nil
 	return &c
@@ -139,19 +140,49 @@ func sameStores(a, b *bandStore) string {
 			}
 		}
 	}
-	const S = histBins + 2
-	for i := range a.count16 {
-		if a.count16[i] != b.count16[i] {
-			return fmt.Sprintf("count %d of value cell %d: %d, want %d", i%S, i/S, a.count16[i], b.count16[i])
-		}
-	}
-	for i := range a.count32 {
-		if a.count32[i] != b.count32[i] {
-			return fmt.Sprintf("count %d of value cell %d: %d, want %d (32-bit)", i%S, i/S, a.count32[i], b.count32[i])
-		}
-	}
 	if !slices.Equal(a.shared, b.shared) {
 		return "shared cells differ"
+	}
+	const S = histBins + 2
+	for j := range a.lo {
+		if c := j - a.cells; c >= 0 && a.shared[c%a.cells] {
+			continue // a shared cell's counterfactual and difference are not stored
+		}
+		x, y := a.hist(j, 1), b.hist(j, 1)
+		for k := range S {
+			cx, cy := int(x[k]), int(y[k])
+			if a.carried != nil && a.carried[j] {
+				cx += int(a.carry[j*S+k])
+			}
+			if b.carried != nil && b.carried[j] {
+				cy += int(b.carry[j*S+k])
+			}
+			if cx != cy {
+				return fmt.Sprintf("count %d of value cell %d: %d, want %d", k, j, cx, cy)
+			}
+		}
+	}
+	return ""
+}
+
+// countsOff reports the first value cell of a started store whose counts
+// (carries included; a shared cell's difference as histBand reads it)
+// do not add up to the draws added, or "".
+func countsOff(b *bandStore) string {
+	const S = histBins + 2
+	for j := range b.lo {
+		if c := j - b.cells; c >= 0 && c < b.cells && b.shared[c] {
+			continue // a shared counterfactual has the scenario's
+		}
+		var cnt [S]float64
+		b.counts(j, &cnt)
+		total := 0.0
+		for _, v := range cnt {
+			total += v
+		}
+		if total != float64(b.n) {
+			return fmt.Sprintf("value cell %d: %g counts, %d draws", j, total, b.n)
+		}
 	}
 	return ""
 }
@@ -160,8 +191,8 @@ func sameStores(a, b *bandStore) string {
 // value cell) bit for bit: counts, extremes (tails folded in order,
 // zeros' signs) and sums, for the three kinds, quads mixing every range
 // of quadRanges, values on bin edges, equal to lo, zeros of both signs
-// and far tails, 1 to 130 draws (more than a block: two chunks), and
-// both counter widths.
+// and far tails, 1 to 130 draws (more than a block: two chunks), with
+// counts carried or not.
 func TestBinQuad(t *testing.T) {
 	if !haveBatchAsm {
 		t.Skip("no AVX2 kernels here (processor or build)")
@@ -169,10 +200,13 @@ func TestBinQuad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 1))
 	const C = 12
 	kernel := 0 // quads binned by the kernel (the others by update)
-	for _, wide := range []bool{false, true} {
+	for _, carried := range []bool{false, true} {
 		for _, nd := range []int{1, 2, 3, 7, 64, 65, 130} {
 			for rep := 0; rep < 20; rep++ {
-				b := quadStore(rng, C, wide)
+				b := quadStore(rng, C)
+				if carried {
+					b.carryOver(rng.IntN(3*C*(histBins+2)), 3*histCarry)
+				}
 				W := C + tilePad
 				vs, vc := quadTile(rng, b, nd, W)
 				for kind := 0; kind < 3; kind++ {
@@ -188,7 +222,7 @@ func TestBinQuad(t *testing.T) {
 						}
 					}
 					if d := sameStores(got, want); d != "" {
-						t.Fatalf("32-bit %v, %d draws, kind %d, case %d: %s", wide, nd, kind, rep, d)
+						t.Fatalf("carried %v, %d draws, kind %d, case %d: %s", carried, nd, kind, rep, d)
 					}
 				}
 			}
@@ -202,13 +236,14 @@ func TestBinQuad(t *testing.T) {
 // TestBandStoreAddAsm checks that add gives the same histograms with the
 // kernels (useBinAsm) as with the Go loops, over blocks whose cells have
 // shared prefixes, point ranges, tails and cells that stop being shared,
-// with chunks of four cells and remainders, before and after widen.
+// with chunks of four cells and remainders, and counts carried (a flush
+// before each block, a carry every 16 counts).
 func TestBandStoreAddAsm(t *testing.T) {
 	if !haveBatchAsm {
 		t.Skip("no AVX2 kernels here (processor or build)")
 	}
-	defer func(old int) { histFlushAt = old }(histFlushAt)
-	histFlushAt = 3 * mcBlock // blocks 3 and 4 in 32-bit counters
+	defer func(f, u int) { histFlushAt, histCarry = f, u }(histFlushAt, histCarry)
+	histFlushAt, histCarry = mcBlock, 16
 	const C = tileCells + 37
 	rng := rand.New(rand.NewPCG(14, 2))
 	newRows := func(n, blk int) (rows [][]float64, pre []int, ok []bool) {
@@ -258,9 +293,12 @@ func TestBandStoreAddAsm(t *testing.T) {
 		if d := sameStores(a, b); d != "" {
 			t.Fatalf("block %d: %s", blk, d)
 		}
+		if d := countsOff(a); d != "" {
+			t.Fatalf("block %d: %s", blk, d)
+		}
 	}
-	if a.count32 == nil {
-		t.Fatal("the counters were not widened: the test misses the 32-bit kernel")
+	if len(a.carry) == 0 || len(a.carry) != len(b.carry) {
+		t.Fatalf("%d and %d counters carried: the test misses the carries", len(a.carry), len(b.carry))
 	}
 }
 
@@ -268,8 +306,7 @@ func TestBandStoreAddAsm(t *testing.T) {
 // range and values come from the fuzzer: lanes 0–2 have the range (lo,
 // inv), lane 3 the zero-width range at lo; lane l's value in draw t is
 // the ((t + l) mod 8)-th of v0…v4, lo, −v0, v1 + d, the
-// counterfactual's that less d·t; n sets the draws, kind the kind and the
-// counters' width.
+// counterfactual's that less d·t; n sets the draws, kind the kind.
 func FuzzBinQuad(f *testing.F) {
 	f.Add(10.0, histBins/20.0, 0.0, 11.0, 14.5, 30.0, math.Copysign(0, -1), 0.25, uint8(5), uint8(2))
 	f.Add(0.0, 0.0, 2.5, 2.5, 1e300, -1e300, 0.0, 1.0, uint8(64), uint8(0))
@@ -290,7 +327,7 @@ func FuzzBinQuad(f *testing.F) {
 		const C = 4
 		nd := 1 + int(n)%130
 		rng := rand.New(rand.NewPCG(uint64(n), uint64(kind)))
-		b := quadStore(rng, C, kind&4 != 0)
+		b := quadStore(rng, C)
 		k := int(kind) % 3
 		for l := 0; l < 4; l++ {
 			j := k*C + l
@@ -309,11 +346,7 @@ func FuzzBinQuad(f *testing.F) {
 		}
 		got, want := cloneStore(b), cloneStore(b)
 		var vals [mcBlock]float64
-		if got.count32 != nil {
-			binQuad(got, got.count32, k*C, k, vs, vc, 0, W, nd)
-		} else {
-			binQuad(got, got.count16, k*C, k, vs, vc, 0, W, nd)
-		}
+		binQuad(got, k*C, k, vs, vc, 0, W, nd)
 		for l := 0; l < 4; l++ {
 			want.update(k*C+l, k, vs, vc, l, W, nd, &vals)
 		}

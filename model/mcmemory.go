@@ -5,7 +5,8 @@ package model
 // the Cal of a Path of the central run) on workers goroutines (0: one per
 // CPU): the rows kept for exact percentiles, or else the rows of a block
 // and the spare ones (mcSpareRows) and the histograms (16-bit counters,
-// widened to 32-bit past 65,535 draws), the bands returned, and the
+// at most one set per value cell: the months the counterfactual shares
+// with the scenario have none of their own), the bands returned, and the
 // totals (8 bytes per metric and draw). It counts live data only, as
 // docs/MODEL.md §9.2 does; the Go runtime's garbage-collection headroom
 // comes on top (the resident set is typically 1.5 to 2 times this).
@@ -24,10 +25,7 @@ func MCMemory(cal *Calibrated, scenario *Spec, draws, workers int) int64 {
 	} else {
 		b += (mcBlock + mcSpareRows) * 2 * c * 8 // the rows of a block and the spares (mcPipe)
 		b += 5 * v * 8                           // lo, inv, min, max, sum per value cell
-		b += v * (histBins + 2) * 2              // 16-bit counters
-		if draws > 65535 {
-			b += v * (histBins + 2) * 4 // 32-bit counters, next to the 16-bit ones while widening
-		}
+		b += v * (histBins + 2) * 2              // 16-bit counters (the few carries beyond them are small)
 		if workers <= 0 {
 			workers = 2
 		}

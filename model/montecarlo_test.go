@@ -47,9 +47,9 @@ func TestBandStoreKnownDistribution(t *testing.T) {
 		{"histogram 50000", 50000, 256},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// move to 32-bit counters after 1000 draws
-			defer func(v int) { histFlushAt = v }(histFlushAt)
-			histFlushAt = 1000
+			// flush every 1000 draws, carrying counts by the 1000
+			defer func(f, u int) { histFlushAt, histCarry = f, u }(histFlushAt, histCarry)
+			histFlushAt, histCarry = 1000, 1000
 			rng := rand.New(rand.NewPCG(7, 11))
 			rows := make([][]float64, tc.n)
 			ok := make([]bool, tc.n)
@@ -164,9 +164,9 @@ func TestMonteCarloWorkersIdentical(t *testing.T) {
 		{"histogram", 300, 64},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			defer func(v, f int) { mcExactLimit, histFlushAt = v, f }(mcExactLimit, histFlushAt)
+			defer func(v, f, u int) { mcExactLimit, histFlushAt, histCarry = v, f, u }(mcExactLimit, histFlushAt, histCarry)
 			mcExactLimit = tc.lim
-			histFlushAt = 100 // 32-bit counters from the 100th draw
+			histFlushAt, histCarry = 100, 16 // counts carried by the 16 from the 100th draw
 			scen, cf := mcTestSpecs()
 			var ref *MCResult
 			for _, w := range []int{1, 2, 3} {
@@ -411,7 +411,9 @@ func TestMonteCarloDegenerateEqualsRun(t *testing.T) {
 	}
 }
 
-// Moving from 16-bit to 32-bit counters mid-run changes no band.
+// Carrying counts (bandStore.flush) changes no band: flushes every 70
+// draws carrying by the 7, or by the 1 (every count), with cells whose
+// counterfactual stops being shared after counts were carried.
 func TestHistFlushInvariant(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	const C, n = 40, 700
@@ -422,20 +424,44 @@ func TestHistFlushInvariant(t *testing.T) {
 		for c := range rows[d] {
 			rows[d][c] = rng.ExpFloat64()
 		}
+		// The counterfactual shares the first cells: all of them in the
+		// pilot, fewer from draw 200 (cells that stop being shared after
+		// counts were carried).
+		shared := C / 2
+		if d < 64 {
+			shared = C
+		} else if d >= 200 {
+			shared = C/4 + rng.IntN(C/4)
+		}
+		copy(rows[d][C:C+shared], rows[d][:shared])
 		ok[d] = d%17 != 0
 	}
-	run := func(flushAt int) []Band {
-		defer func(v int) { histFlushAt = v }(histFlushAt)
-		histFlushAt = flushAt
+	carried := 0
+	run := func(flushAt, unit int) []Band {
+		defer func(f, u int) { histFlushAt, histCarry = f, u }(histFlushAt, histCarry)
+		histFlushAt, histCarry = flushAt, unit
 		st := newBandStore(C, 2)
 		st.startHistograms(rows[:64], ok[:64], nil)
 		for k := 64; k < n; k += 64 {
 			st.add(rows[k:min(k+64, n)], ok[k:min(k+64, n)], nil)
 		}
+		carried = len(st.carry)
+		if d := countsOff(st); d != "" {
+			t.Fatalf("carrying by the %d: %s", unit, d)
+		}
 		return st.bands()
 	}
-	if a, b := run(65535), run(70); !reflect.DeepEqual(a, b) {
-		t.Errorf("flushing changes the bands")
+	a := run(1<<15, 1<<15)
+	if carried != 0 {
+		t.Fatalf("%d counters carried in %d draws", carried, n)
+	}
+	for _, unit := range []int{7, 1} {
+		if b := run(70, unit); !reflect.DeepEqual(a, b) {
+			t.Errorf("carrying by the %d changes the bands", unit)
+		}
+		if carried == 0 {
+			t.Errorf("carrying by the %d: no count carried", unit)
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package model
 import (
 	"math"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -55,18 +54,27 @@ type bandStore struct {
 	lo, inv  []float64 // per value cell: range start and bins per unit (0: zero-width range)
 	min, max []float64 // per value cell: extremes of the values outside [lo, lo + histBins/inv]
 	sum      []float64
-	// counts: (histBins+2) per value cell (underflow, bins, overflow), in
-	// 16-bit counters up to histFlushAt draws, then in 32-bit ones; exactly
-	// one of count16 and count32 is non-nil once the histograms start.
-	count16 []uint16
-	count32 []uint32
-	n       int    // converged draws added
-	shared  []bool // per level cell: counterfactual equal to scenario in every draw so far
+	// pages hold the counts, histBins + 2 16-bit counters per value cell
+	// (underflow, bins, overflow), a page per kind and chunk of tileCells
+	// level cells (page kind·np + c/tileCells, np pages a kind; hist). A
+	// page of counterfactuals or differences whose cells are all shared
+	// is nil until one of them stops being shared (unshare). Counts above
+	// a counter's range are carried (flush): carry holds them by counter
+	// (value cell·(histBins + 2) + slot), carried marks the value cells
+	// that have any.
+	pages   [][]uint16
+	np      int
+	carry   map[int]uint32
+	carried []bool
+	carryMu *sync.Mutex // for carry and carried while add's goroutines unshare
+	flushed int         // n at the last flush
+	n       int         // converged draws added
+	shared  []bool      // per level cell: counterfactual equal to scenario in every draw so far
 	scratch [][]float64
 }
 
 func newBandStore(cells, workers int) *bandStore {
-	return &bandStore{cells: cells, workers: max(workers, 1)}
+	return &bandStore{cells: cells, workers: max(workers, 1), carryMu: new(sync.Mutex)}
 }
 
 // parallelCells runs f over [0, n) split into chunks, on workers
@@ -170,7 +178,6 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool, pre []int) {
 	b.min = make([]float64, V)
 	b.max = make([]float64, V)
 	b.sum = make([]float64, V)
-	b.count16 = make([]uint16, V*(histBins+2))
 	b.shared = make([]bool, b.cells)
 	for j := range b.min {
 		b.min[j], b.max[j] = math.Inf(1), math.Inf(-1)
@@ -189,7 +196,45 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool, pre []int) {
 			b.setRange(2*C+c, diff, 1, nd)
 		}
 	})
+	b.np = (C + tileCells - 1) / tileCells
+	b.pages = make([][]uint16, 3*b.np)
+	for p := range b.np {
+		b.page(0, p)
+		for c := p * tileCells; c < min((p+1)*tileCells, C); c++ {
+			if !b.shared[c] {
+				b.page(1, p)
+				b.page(2, p)
+				break
+			}
+		}
+	}
 	b.add(rows, ok, pre)
+}
+
+// page returns the counters of the kind's page p (level cells
+// p·tileCells … (p + 1)·tileCells − 1), allocating them (zero) if they
+// are not yet.
+func (b *bandStore) page(kind, p int) []uint16 {
+	const S = histBins + 2
+	q := &b.pages[kind*b.np+p]
+	if *q == nil {
+		*q = make([]uint16, (min((p+1)*tileCells, b.cells)-p*tileCells)*S)
+	}
+	return *q
+}
+
+// hist returns the counters of the n value cells j, …, j + n − 1 of
+// one kind and chunk (one page). A shared cell's counterfactual and
+// difference counters mean nothing (nil when their page is).
+func (b *bandStore) hist(j, n int) []uint16 {
+	const S = histBins + 2
+	kind, c := j/b.cells, j%b.cells
+	pg := b.pages[kind*b.np+c/tileCells]
+	if pg == nil {
+		return nil
+	}
+	o := c % tileCells * S
+	return pg[o : o+n*S : o+n*S]
 }
 
 // setRange sets value cell j's bins from the pilot's nd values src[0],
@@ -245,10 +290,14 @@ func tileValue(kind int, vs, vc []float64, k int) float64 {
 // While a level cell's counterfactual value has equalled its scenario
 // value in every draw so far (months before the two paths' policies
 // differ), its counterfactual histogram is not filled (shared[c]) and its
-// difference is a run of exact zeros; at the first draw where they differ
-// the scenario's counts, min, max and sum are copied to the
-// counterfactual (they are its own, since every value so far was equal)
-// and both are filled from then on. This changes no result.
+// difference is a run of exact zeros, which is not stored either: the
+// pilot's differences were zeros, so its range is the point 0 and its
+// histogram n counts in slot 1, with no extremes and a sum of +0
+// (histBand). At the first draw where they differ the scenario's counts,
+// min, max and sum are copied to the counterfactual (they are its own,
+// since every value so far was equal), the difference's point mass is
+// written into its counters, and both are filled from then on. This
+// changes no result.
 func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 	nd := 0
 	for d := range rows {
@@ -256,27 +305,21 @@ func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 			nd++
 		}
 	}
-	if b.count16 != nil && b.n+nd > histFlushAt {
-		b.widen()
+	if b.n+nd > b.flushed+histFlushAt {
+		b.flush()
 	}
+	prior := b.n
 	b.n += nd
-	C := b.cells
 	b.forTiles(rows, ok, pre, func(c0, c1, W, nd int, vs, vc []float64) {
 		var vals [mcBlock]float64
 		for c := c0; c < c1; c++ {
 			if b.shared[c] && !columnsEqual(vs, vc, c-c0, W, nd, false) {
-				b.unshare(c)
+				b.unshare(c, prior)
 			}
 		}
 		b.updateCells(0, c0, c0, c1, vs, vc, W, nd, &vals)
 		for c := c0; c < c1; {
-			if b.shared[c] {
-				j := 2*C + c
-				if b.inv[j] == 0 && b.lo[j] == 0 {
-					b.addPointMass(j, nd) // nd exact zeros: the point mass at lo
-				} else {
-					b.update(j, 2, vs, vc, c-c0, W, nd, &vals)
-				}
+			if b.shared[c] { // the difference's nd exact zeros: n counts in slot 1
 				c++
 				continue
 			}
@@ -292,58 +335,82 @@ func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 }
 
 // unshare gives level cell c's counterfactual its own histogram: a copy
-// of the scenario's counts, min, max and sum (its own, since every value
-// so far was equal), before either is updated with the block where they
-// first differ.
-func (b *bandStore) unshare(c int) {
+// of the scenario's counts, carries, min, max and sum (its own, since
+// every value so far was equal), and its difference the point mass of
+// the prior draws' zeros in slot 1, before any is updated with the block
+// where they first differ.
+func (b *bandStore) unshare(c, prior int) {
 	const S = histBins + 2
-	j0, j1 := c, b.cells+c
-	if b.count16 != nil {
-		copy(b.count16[j1*S:(j1+1)*S], b.count16[j0*S:(j0+1)*S])
-	} else {
-		copy(b.count32[j1*S:(j1+1)*S], b.count32[j0*S:(j0+1)*S])
-	}
+	C, p := b.cells, c/tileCells
+	b.page(1, p)
+	b.page(2, p)
+	j0, j1, j2 := c, C+c, 2*C+c
+	copy(b.hist(j1, 1), b.hist(j0, 1))
 	b.min[j1], b.max[j1], b.sum[j1] = b.min[j0], b.max[j0], b.sum[j0]
+	b.carryMu.Lock()
+	defer b.carryMu.Unlock()
+	if b.carried != nil && b.carried[j0] {
+		for s := range S {
+			if v, ok := b.carry[j0*S+s]; ok {
+				b.carry[j1*S+s] = v
+			}
+		}
+		b.carried[j1] = true
+	}
+	h := b.hist(j2, 1)
+	clear(h)
+	h[1] = uint16(b.carryOver(j2*S+1, prior))
 	b.shared[c] = false
 }
 
-// histFlushAt is the number of draws the 16-bit counters can hold (no
-// slot can overflow before); a variable so that tests can exercise widen.
-var histFlushAt = 65535
+// histFlushAt is the number of draws counted between two flushes and
+// histCarry the unit they carry: after a flush every counter is below
+// histCarry, so histCarry − 1 + histFlushAt ≤ 65,535 keeps every
+// 16-bit counter in range. Variables so that tests can exercise the
+// carries.
+var histFlushAt, histCarry = 1 << 15, 1 << 15
 
-// widen moves the counts into 32-bit counters and drops the 16-bit ones,
-// before more than histFlushAt draws are counted. Half-width counters halve
-// the memory the merge streams through for each block; runs of more draws
-// continue with full-width ones (the memory of the 16-bit array is freed).
-func (b *bandStore) widen() {
-	c32 := make([]uint32, len(b.count16))
-	parallelCells(b.workers, len(c32), 1<<16, func(_, i0, i1 int) {
-		for i := i0; i < i1; i++ {
-			c32[i] = uint32(b.count16[i])
+// flush carries the multiples of histCarry of every counter into carry,
+// before more than histFlushAt draws are counted since the last flush
+// (runs of more than 32,768 draws). Few counters ever reach it (a value
+// cell's bins share its draws; a point mass, where every draw agrees, has
+// one), so the 16-bit counters hold the counts of any number of draws in
+// half the memory of 32-bit ones, and the merge streams half the bytes.
+func (b *bandStore) flush() {
+	const S = histBins + 2
+	C := b.cells
+	for q, pg := range b.pages {
+		kind, p := q/b.np, q%b.np
+		for i, v := range pg {
+			if int(v) >= histCarry {
+				j := kind*C + p*tileCells + i/S
+				pg[i] = uint16(b.carryOver(j*S+i%S, int(v)))
+			}
 		}
-	})
-	b.count16, b.count32 = nil, c32
-	// A one-off collection now returns the 16-bit array at once, so that
-	// the garbage collector's heap target is not set while both arrays
-	// are live (this keeps the peak memory of long runs lower).
-	runtime.GC()
+	}
+	b.flushed = b.n
+}
+
+// carryOver adds the multiples of histCarry in count v to counter k's
+// carry and returns the rest (below histCarry).
+func (b *bandStore) carryOver(k, v int) int {
+	const S = histBins + 2
+	if v < histCarry {
+		return v
+	}
+	if b.carry == nil {
+		b.carry, b.carried = map[int]uint32{}, make([]bool, len(b.lo))
+	}
+	b.carry[k] += uint32(v - v%histCarry)
+	b.carried[k/S] = true
+	return v % histCarry
 }
 
 // started reports whether the histograms exist.
-func (b *bandStore) started() bool { return b.count16 != nil || b.count32 != nil }
-
-// addPointMass adds nd draws to slot 1 of value cell j.
-func (b *bandStore) addPointMass(j, nd int) {
-	const S = histBins + 2
-	if b.count16 != nil {
-		b.count16[j*S+1] += uint16(nd)
-	} else {
-		b.count32[j*S+1] += uint32(nd)
-	}
-}
+func (b *bandStore) started() bool { return b.pages != nil }
 
 // useBinAsm says updateCells bins four value cells at a time with the
-// AVX2 kernels binQuad16 and binQuad32 (histbin_amd64.s; the processor
+// AVX2 kernel binQuad16 (histbin_amd64.s; the processor
 // has AVX2 and the build is not purego); tests turn it off to compare
 // with the Go loops, which give the same bits.
 var useBinAsm = haveBatchAsm
@@ -363,11 +430,7 @@ func (b *bandStore) updateCells(kind, c0, ca, cb int, vs, vc []float64, W, nd in
 				}
 				continue
 			}
-			if b.count16 != nil {
-				binQuad(b, b.count16, j0+c, kind, vs, vc, c-c0, W, nd)
-			} else {
-				binQuad(b, b.count32, j0+c, kind, vs, vc, c-c0, W, nd)
-			}
+			binQuad(b, j0+c, kind, vs, vc, c-c0, W, nd)
 		}
 	}
 	for ; c < cb; c++ {
@@ -397,9 +460,9 @@ var zeroRow [4]float64
 // values it reports outside the range are then counted and folded into
 // the extremes in row order (foldTail), as binValues's and binPoint's
 // second passes do. Every count, extreme and sum has updateCell's bits.
-func binQuad[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []float64, off, W, nd int) {
+func binQuad(b *bandStore, j, kind int, vs, vc []float64, off, W, nd int) {
 	const S = histBins + 2
-	h := cnt[j*S : (j+4)*S]
+	h := b.hist(j, 4)
 	lo, inv := (*[4]float64)(b.lo[j:j+4]), (*[4]float64)(b.inv[j:j+4])
 	sum := (*[4]float64)(b.sum[j : j+4])
 	for t0 := 0; t0 < nd; t0 += mcBlock {
@@ -414,14 +477,9 @@ func binQuad[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []flo
 			sub, sb = &vc[k:end][0], 8*W
 		}
 		var tails [4]uint64
-		switch h := any(h).(type) {
-		case []uint16:
-			binQuad16(&h[0], a, sub, 8*W, sb, m, lo, inv, sum, &tails)
-		case []uint32:
-			binQuad32(&h[0], a, sub, 8*W, sb, m, lo, inv, sum, &tails)
-		}
+		binQuad16(&h[0], a, sub, 8*W, sb, m, lo, inv, sum, &tails)
 		for l, ts := range tails {
-			hl := (*[S]T)(h[l*S:])
+			hl := (*[S]uint16)(h[l*S:])
 			for ; ts != 0; ts &= ts - 1 {
 				v := tileValue(kind, vs, vc, k+bits.TrailingZeros64(ts)*W+l)
 				b.min[j+l], b.max[j+l] = foldTail(hl, v, lo[l], inv[l], b.min[j+l], b.max[j+l])
@@ -437,12 +495,7 @@ var _ = [1]struct{}{}[mcBlock/65]
 // update adds the nd tile values of value cell j (of the given kind, at
 // offset off in tiles of width W) to its histogram, min, max and sum.
 func (b *bandStore) update(j, kind int, vs, vc []float64, off, W, nd int, vals *[mcBlock]float64) {
-	const S = histBins + 2
-	if b.count16 != nil {
-		updateCell(b, b.count16[j*S:(j+1)*S], j, kind, vs, vc, off, W, nd, vals)
-	} else {
-		updateCell(b, b.count32[j*S:(j+1)*S], j, kind, vs, vc, off, W, nd, vals)
-	}
+	updateCell(b, b.hist(j, 1), j, kind, vs, vc, off, W, nd, vals)
 }
 
 func updateCell[T uint16 | uint32](b *bandStore, cnt []T, j, kind int, vs, vc []float64, off, W, nd int, vals *[mcBlock]float64) {
@@ -656,7 +709,7 @@ func binOf(v, lo, inv float64) int {
 	return 1 + int(x)
 }
 
-// histBand returns value cell j's band from its histogram.
+// histBand returns value cell j's band from its counts.
 func (b *bandStore) histBand(j int) Band {
 	if b.n == 0 {
 		return Band{}
@@ -665,15 +718,7 @@ func (b *bandStore) histBand(j int) Band {
 	q := [5]*float64{&band.P5, &band.P25, &band.P50, &band.P75, &band.P95}
 	const S = histBins + 2
 	var cnt [S]float64
-	if b.count16 != nil {
-		for k, c := range b.count16[j*S : (j+1)*S] {
-			cnt[k] = float64(c)
-		}
-	} else {
-		for k, c := range b.count32[j*S : (j+1)*S] {
-			cnt[k] = float64(c)
-		}
-	}
+	b.counts(j, &cnt)
 	lo, mn, mx := b.lo[j], b.min[j], b.max[j]
 	w := 0.0
 	if b.inv[j] > 0 {
@@ -683,6 +728,24 @@ func (b *bandStore) histBand(j int) Band {
 		*q[k] = histQuantile(p, float64(b.n), cnt[:], lo, w, mn, mx)
 	}
 	return band
+}
+
+// counts sets cnt to value cell j's counts with their carries (the
+// difference of a shared cell: n counts in slot 1, as add has it).
+func (b *bandStore) counts(j int, cnt *[histBins + 2]float64) {
+	const S = histBins + 2
+	if c := j - 2*b.cells; c >= 0 && b.shared[c] {
+		cnt[1] = float64(b.n)
+		return
+	}
+	for k, c := range b.hist(j, 1) {
+		cnt[k] = float64(c)
+	}
+	if b.carried != nil && b.carried[j] {
+		for k := range cnt {
+			cnt[k] += float64(b.carry[j*S+k])
+		}
+	}
 }
 
 // histQuantile interpolates the p-quantile linearly within the histogram
