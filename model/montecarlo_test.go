@@ -492,3 +492,47 @@ func TestAllFinite(t *testing.T) {
 		})
 	}
 }
+
+// TestHistQuantiles checks that histQuantiles gives histQuantile's five
+// percentiles bit for bit: counts with empty slots, several percentiles
+// in one slot, everything in one tail, a point mass, and counts of a
+// sum below n (no slot reaches a level: the range's top).
+func TestHistQuantiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 1))
+	const S = histBins + 2
+	for rep := 0; rep < 2000; rep++ {
+		var cnt [S]float64
+		n := 0.0
+		switch rep % 4 {
+		case 0: // spread, with empty slots
+			for s := range cnt {
+				if rng.IntN(3) > 0 {
+					cnt[s] = float64(rng.IntN(50))
+				}
+			}
+		case 1: // a few slots
+			for range 1 + rng.IntN(3) {
+				cnt[rng.IntN(S)] += float64(1 + rng.IntN(100000))
+			}
+		case 2: // a point mass
+			cnt[1] = float64(1 + rng.IntN(1000))
+		case 3: // the tails only
+			cnt[0], cnt[S-1] = float64(rng.IntN(5)), float64(1+rng.IntN(5))
+		}
+		for _, c := range cnt {
+			n += c
+		}
+		if rep%50 == 49 {
+			n *= 1.5 // counts that miss the levels above two thirds
+		}
+		lo, w := rng.NormFloat64()*100, []float64{0, 1e-300, 0.37, 1e300}[rng.IntN(4)]
+		mn, mx := lo-rng.ExpFloat64(), lo+histBins*w+rng.ExpFloat64()
+		var got [len(quantileLevels)]float64
+		histQuantiles(&got, n, cnt[:], lo, w, mn, mx)
+		for k, p := range quantileLevels {
+			if want := histQuantile(p, n, cnt[:], lo, w, mn, mx); math.Float64bits(got[k]) != math.Float64bits(want) {
+				t.Fatalf("case %d, p %g: %v, want %v", rep, p, got[k], want)
+			}
+		}
+	}
+}

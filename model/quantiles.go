@@ -714,20 +714,16 @@ func (b *bandStore) histBand(j int) Band {
 	if b.n == 0 {
 		return Band{}
 	}
-	band := Band{Mean: b.sum[j] / float64(b.n)}
-	q := [5]*float64{&band.P5, &band.P25, &band.P50, &band.P75, &band.P95}
 	const S = histBins + 2
 	var cnt [S]float64
 	b.counts(j, &cnt)
-	lo, mn, mx := b.lo[j], b.min[j], b.max[j]
 	w := 0.0
 	if b.inv[j] > 0 {
 		w = 1 / b.inv[j]
 	}
-	for k, p := range quantileLevels {
-		*q[k] = histQuantile(p, float64(b.n), cnt[:], lo, w, mn, mx)
-	}
-	return band
+	var q [len(quantileLevels)]float64
+	histQuantiles(&q, float64(b.n), cnt[:], b.lo[j], w, b.min[j], b.max[j])
+	return Band{Mean: b.sum[j] / float64(b.n), P5: q[0], P25: q[1], P50: q[2], P75: q[3], P95: q[4]}
 }
 
 // counts sets cnt to value cell j's counts with their carries (the
@@ -761,27 +757,56 @@ func histQuantile(p, n float64, cnt []float64, lo, w, mn, mx float64) float64 {
 		if c == 0 {
 			continue
 		}
-		cf := c
-		if cum+cf >= target {
-			var a, z float64
-			switch s {
-			case 0:
-				a, z = mn, lo
-			case histBins + 1:
-				a, z = lo+histBins*w, mx
-			default:
-				a = lo + float64(s-1)*w
-				z = a + w
-			}
-			f := (target - cum) / cf
-			if f < 0 {
-				f = 0
-			}
-			return a + f*(z-a)
+		if cum+c >= target {
+			return slotQuantile(s, target, cum, c, lo, w, mn, mx)
 		}
-		cum += cf
+		cum += c
 	}
 	return lo + histBins*w
+}
+
+// histQuantiles sets q[k] to histQuantile(quantileLevels[k], n, cnt, lo,
+// w, mn, mx) for every level in one pass over the slots: the levels
+// increase, so each is in the slot of the one before or a later one, and
+// the cumulative counts are formed as histQuantile forms them.
+func histQuantiles(q *[len(quantileLevels)]float64, n float64, cnt []float64, lo, w, mn, mx float64) {
+	k := 0
+	var cum float64
+	for s, c := range cnt {
+		if c == 0 {
+			continue
+		}
+		for ; k < len(q) && cum+c >= quantileLevels[k]*n; k++ {
+			q[k] = slotQuantile(s, quantileLevels[k]*n, cum, c, lo, w, mn, mx)
+		}
+		if k == len(q) {
+			return
+		}
+		cum += c
+	}
+	for ; k < len(q); k++ {
+		q[k] = lo + histBins*w
+	}
+}
+
+// slotQuantile interpolates linearly the draw target within slot s,
+// which holds c draws after cum (histQuantile's edges).
+func slotQuantile(s int, target, cum, c, lo, w, mn, mx float64) float64 {
+	var a, z float64
+	switch s {
+	case 0:
+		a, z = mn, lo
+	case histBins + 1:
+		a, z = lo+histBins*w, mx
+	default:
+		a = lo + float64(s-1)*w
+		z = a + w
+	}
+	f := (target - cum) / c
+	if f < 0 {
+		f = 0
+	}
+	return a + f*(z-a)
 }
 
 // exactBand returns the band of values (sorted in place). Values all
