@@ -413,7 +413,9 @@ func TestMonteCarloDegenerateEqualsRun(t *testing.T) {
 
 // Carrying counts (bandStore.flush) changes no band: flushes every 70
 // draws carrying by the 7, or by the 1 (every count), with cells whose
-// counterfactual stops being shared after counts were carried.
+// counterfactual stops being shared after counts were carried. Nor does
+// sharing the counterfactuals (histShare): the bands equal those of
+// histograms that keep every cell's own, carried or not.
 func TestHistFlushInvariant(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	const C, n = 40, 700
@@ -437,9 +439,9 @@ func TestHistFlushInvariant(t *testing.T) {
 		ok[d] = d%17 != 0
 	}
 	carried := 0
-	run := func(flushAt, unit int) []Band {
-		defer func(f, u int) { histFlushAt, histCarry = f, u }(histFlushAt, histCarry)
-		histFlushAt, histCarry = flushAt, unit
+	run := func(flushAt, unit int, share bool) []Band {
+		defer func(f, u int, s bool) { histFlushAt, histCarry, histShare = f, u, s }(histFlushAt, histCarry, histShare)
+		histFlushAt, histCarry, histShare = flushAt, unit, share
 		st := newBandStore(C, 2)
 		st.startHistograms(rows[:64], ok[:64], nil)
 		for k := 64; k < n; k += 64 {
@@ -451,16 +453,21 @@ func TestHistFlushInvariant(t *testing.T) {
 		}
 		return st.bands()
 	}
-	a := run(1<<15, 1<<15)
+	a := run(1<<15, 1<<15, true)
 	if carried != 0 {
 		t.Fatalf("%d counters carried in %d draws", carried, n)
 	}
-	for _, unit := range []int{7, 1} {
-		if b := run(70, unit); !reflect.DeepEqual(a, b) {
-			t.Errorf("carrying by the %d changes the bands", unit)
+	for _, share := range []bool{true, false} {
+		if b := run(1<<15, 1<<15, share); !share && !reflect.DeepEqual(a, b) {
+			t.Errorf("sharing counterfactuals changes the bands")
 		}
-		if carried == 0 {
-			t.Errorf("carrying by the %d: no count carried", unit)
+		for _, unit := range []int{7, 1} {
+			if b := run(70, unit, share); !reflect.DeepEqual(a, b) {
+				t.Errorf("carrying by the %d (sharing %v) changes the bands", unit, share)
+			}
+			if carried == 0 {
+				t.Errorf("carrying by the %d: no count carried", unit)
+			}
 		}
 	}
 }

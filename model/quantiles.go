@@ -187,7 +187,7 @@ func (b *bandStore) startHistograms(rows [][]float64, ok []bool, pre []int) {
 		diff := make([]float64, nd)
 		for c := c0; c < c1; c++ {
 			off := c - c0
-			b.shared[c] = columnsEqual(vs, vc, off, W, nd, false)
+			b.shared[c] = histShare && columnsEqual(vs, vc, off, W, nd, false)
 			for t := range diff {
 				diff[t] = vs[t*W+off] - vc[t*W+off]
 			}
@@ -236,6 +236,11 @@ func (b *bandStore) hist(j, n int) []uint16 {
 	o := c % tileCells * S
 	return pg[o : o+n*S : o+n*S]
 }
+
+// histShare says whether the histograms share a level cell's
+// counterfactual with its scenario while they agree (add); tests turn it
+// off to compare with histograms that keep every cell's own.
+var histShare = true
 
 // setRange sets value cell j's bins from the pilot's nd values src[0],
 // src[st], …: their min and max widened by histPad of the spread on each
@@ -297,7 +302,13 @@ func tileValue(kind int, vs, vc []float64, k int) float64 {
 // min, max and sum are copied to the counterfactual (they are its own,
 // since every value so far was equal), the difference's point mass is
 // written into its counters, and both are filled from then on. This
-// changes no result.
+// changes no result. In a chunk with a cell that is not shared, the
+// shared cells' counterfactuals and differences are binned with the
+// others' (four cells a turn, however shared and other cells alternate):
+// their counts, extremes and the counterfactual's sum mean nothing until
+// unshare overwrites them (flush leaves them), and the difference's sum
+// stays +0 (it adds zeros: its values are in the pilot's point range, so
+// no extreme either).
 func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 	nd := 0
 	for d := range rows {
@@ -318,18 +329,9 @@ func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 			}
 		}
 		b.updateCells(0, c0, c0, c1, vs, vc, W, nd, &vals)
-		for c := c0; c < c1; {
-			if b.shared[c] { // the difference's nd exact zeros: n counts in slot 1
-				c++
-				continue
-			}
-			e := c + 1
-			for e < c1 && !b.shared[e] {
-				e++
-			}
-			b.updateCells(1, c0, c, e, vs, vc, W, nd, &vals)
-			b.updateCells(2, c0, c, e, vs, vc, W, nd, &vals)
-			c = e
+		if b.hist(b.cells+c0, 1) != nil { // a cell of the chunk is not shared
+			b.updateCells(1, c0, c0, c1, vs, vc, W, nd, &vals)
+			b.updateCells(2, c0, c0, c1, vs, vc, W, nd, &vals)
 		}
 	})
 }
@@ -382,8 +384,9 @@ func (b *bandStore) flush() {
 	for q, pg := range b.pages {
 		kind, p := q/b.np, q%b.np
 		for i, v := range pg {
-			if int(v) >= histCarry {
-				j := kind*C + p*tileCells + i/S
+			c := p*tileCells + i/S
+			if int(v) >= histCarry && (kind == 0 || !b.shared[c]) { // a shared cell's are not counts (add)
+				j := kind*C + c
 				pg[i] = uint16(b.carryOver(j*S+i%S, int(v)))
 			}
 		}
