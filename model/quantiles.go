@@ -482,6 +482,9 @@ func binQuad(b *bandStore, j, kind int, vs, vc []float64, off, W, nd int) {
 		var tails [4]uint64
 		binQuad16(&h[0], a, sub, 8*W, sb, m, lo, inv, sum, &tails)
 		for l, ts := range tails {
+			if ts == 0 {
+				continue // most lanes of most quads: no tail
+			}
 			hl := (*[S]uint16)(h[l*S:])
 			for ; ts != 0; ts &= ts - 1 {
 				v := tileValue(kind, vs, vc, k+bits.TrailingZeros64(ts)*W+l)
