@@ -268,14 +268,24 @@ func columnsEqual(vs, vc []float64, off, W, nd int, bitwise bool) bool {
 		return true
 	}
 	end := off + (nd-1)*W + 1
-	vs, vc = vs[off:end], vc[off:end]
-	for i := 0; i < len(vs) && i < len(vc); i += W {
-		a, b := vs[i], vc[i]
-		if bitwise && math.Float64bits(a) != math.Float64bits(b) || !bitwise && a != b {
+	vs, vc = vs[off:end], vc[off:end:end]
+	if bitwise {
+		for i := 0; i < len(vs); i += W {
+			if math.Float64bits(vs[i]) != math.Float64bits(vc[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	// add's check of every shared cell beyond the draws' common prefix:
+	// a loop of its own, two values a turn.
+	i := 0
+	for ; i+W < len(vs); i += 2 * W {
+		if vs[i] != vc[i] || vs[i+W] != vc[i+W] {
 			return false
 		}
 	}
-	return true
+	return i >= len(vs) || vs[i] == vc[i]
 }
 
 func tileValue(kind int, vs, vc []float64, k int) float64 {

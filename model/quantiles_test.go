@@ -337,3 +337,48 @@ func TestBinPoint(t *testing.T) {
 		})
 	}
 }
+
+// TestColumnsEqual checks columnsEqual against a plain loop: columns of
+// 1 to 9 values (odd and even, add's two a turn) in tiles of widths 1
+// to 5, equal, unequal at each position (by a value or by a zero's
+// sign, which only the bitwise comparison sees), and the same tile
+// passed as both.
+func TestColumnsEqual(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	for W := 1; W <= 5; W++ {
+		for nd := 1; nd <= 9; nd++ {
+			for off := 0; off < W; off++ {
+				vs := make([]float64, nd*W)
+				for k := range vs {
+					vs[k] = float64(k%3) - 1 // zeros among them
+				}
+				for at := -1; at < nd; at++ {
+					for _, other := range []float64{7, negZero} {
+						vc := slices.Clone(vs)
+						if at >= 0 {
+							if other == negZero && vs[at*W+off] != 0 {
+								continue
+							}
+							vc[at*W+off] = other
+						}
+						for _, bitwise := range []bool{false, true} {
+							want := true
+							for t := 0; t < nd; t++ {
+								a, b := vs[t*W+off], vc[t*W+off]
+								if bitwise && math.Float64bits(a) != math.Float64bits(b) || !bitwise && a != b {
+									want = false
+								}
+							}
+							if got := columnsEqual(vs, vc, off, W, nd, bitwise); got != want {
+								t.Errorf("W %d, %d values from %d, %v at %d, bitwise %v: %v, want %v", W, nd, off, other, at, bitwise, got, want)
+							}
+						}
+					}
+				}
+				if !columnsEqual(vs, vs, off, W, nd, true) {
+					t.Errorf("W %d, %d values: a tile unequal to itself", W, nd)
+				}
+			}
+		}
+	}
+}
