@@ -173,6 +173,7 @@ func (w *workspace) tiedWeights(i int) {
 		if k := sp.ord[j]; sp.lim[k] {
 			for _, r := range sp.reach[k] {
 				w.ca[i*R+r]--
+				sp.caCut = true
 			}
 		}
 	}

@@ -1008,38 +1008,47 @@ func (w *workspace) eval() (maxF, ss float64) {
 	}
 	resc := w.rs != nil && w.rs.on
 	w.supplyBatch()
-	for ai, i := range w.act {
-		sp := &w.sup[i]
-		p := w.p[i]
-		pt := w.spt[ai] // the effective supply price p̃
-		S, dS, pc := sp.supplyFrom(sp.jat, w.sm[ai], w.sy[ai])
-		w.S[i], w.dS[i], w.piece[i] = S, dS*pt, pc
+	// The per-supplier arrays sliced to n once, so that one bounds check
+	// of i covers them, and the batch's to the active suppliers.
+	act := w.act
+	spt, sm, sy := w.spt[:len(act)], w.sm[:len(act)], w.sy[:len(act)]
+	sup, SA, dSA, pcA := w.sup[:n], w.S[:n], w.dS[:n], w.piece[:n]
+	scA, FA, concA := w.sc[:n], w.F[:n], w.conc[:n]
+	for ai, i := range act {
+		sp := &sup[i]
+		pt := spt[ai] // the effective supply price p̃
+		S, dS, pc := sp.supplyFrom(sp.jat, sm[ai], sy[ai])
+		dSp := dS * pt
 		sp.dq = dS
 		if sp.segOn && pc == pieceInterior {
 			// A marginal tied corridor's cost moves with p̃: its netback
 			// is p̃·e^(−z) − c_k − e_k.
 			if s := sp.seg[sp.ord[sp.jat]]; s >= 0 && w.segs[s].on {
-				w.dS[i] *= w.segs[s].e
-				dS *= w.segs[s].e
+				e := w.segs[s].e
+				dSp *= e
+				dS *= e
 			}
 		}
-		if sp.dyn && !w.conc[i] {
-			for k := i * R; k < i*R+R; k++ {
-				w.ca[k] = 1
-			}
+		SA[i], dSA[i], pcA[i] = S, dSp, pc
+		if sp.dyn && !concA[i] && sp.caCut {
+			// Weights tiedWeights lowered at an earlier evaluation (the
+			// others are 1: prepare sets them so, and only tiedWeights
+			// lowers them).
+			clear1(w.ca[i*R : i*R+R])
+			sp.caCut = false
 		}
-		if w.conc[i] {
-			w.concessionWeights(i, dS*sp.oml*p)
+		if concA[i] {
+			w.concessionWeights(i, dS*sp.oml*pA[i])
 		}
 		if sp.dyn && pc == pieceCorridor {
 			w.tiedWeights(i)
 		}
-		f := (w.D[i] - S) / w.sc[i]
+		f := (DA[i] - S) / scA[i]
 		if resc && w.rs.pform[i] {
 			f = w.priceForm(i, pt)
-			w.S[i] = w.D[i]
+			SA[i] = DA[i]
 		}
-		w.F[i] = f
+		FA[i] = f
 		ss += f * f
 		if a := math.Abs(f); a > maxF {
 			maxF = a
@@ -1058,6 +1067,13 @@ func (w *workspace) eval() (maxF, ss float64) {
 		evalCheck(w)
 	}
 	return maxF, ss
+}
+
+// clear1 sets every element of v to 1.
+func clear1(v []float64) {
+	for k := range v {
+		v[k] = 1
+	}
 }
 
 // regionSpend sets each region's log price index ln P = ln W/(1 − σ),

@@ -68,6 +68,10 @@ type supplier struct {
 	tons         []float64 // tied corridor k's regions' tonnes at the last refresh
 	lim          []bool    // tied corridor k limited by its regions' tonnes at the last refresh
 	reachLimited bool      // some tied corridor was limited at the last refresh
+	// caCut: tiedWeights lowered some of this supplier's Jacobian
+	// weights w.ca since eval last set them back to 1 (a dyn supplier
+	// without concessions, whose weights are 1 otherwise).
+	caCut bool
 
 	// Segments (segments.go): seg[k] is the segment of tied corridor k
 	// (−1: none; nil when the supplier has none), pref[k] says it is on
