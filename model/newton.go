@@ -933,9 +933,10 @@ func clampY(y float64) float64 {
 func (w *workspace) eval() (maxF, ss float64) {
 	w.evals++
 	n, R := w.n, w.R
+	pA, DA, yA := w.p[:n], w.D[:n], w.y[:n]
 	for _, i := range w.part {
-		w.p[i] = fexpCore(w.y[i]) // y is clamped to [ln 1e-6, ln 1e8]
-		w.D[i] = 0
+		pA[i] = fexpCore(yA[i]) // y is clamped to [ln 1e-6, ln 1e8]
+		DA[i] = 0
 	}
 	if len(w.tq) > 0 {
 		w.trqPrices()
@@ -948,7 +949,6 @@ func (w *workspace) eval() (maxF, ss float64) {
 	nR := n * R
 	omd, fr, tau1 := w.omd[:nR], w.fr[:nR], w.tau1[:nR]
 	wA, xA := w.w[:nR], w.x[:nR]
-	pA, DA := w.p[:n], w.D[:n]
 	// Three passes over the routes, so that the independent chains of
 	// latency (log → exp per route, log → exp per region) overlap instead
 	// of running one after another. The first stores each route's p_d
@@ -973,9 +973,10 @@ func (w *workspace) eval() (maxF, ss float64) {
 	regionSums(w.W[:R], wA, rexpw, rat, w.rn[:R])
 	w.regionSpend()
 	m = 0
+	WA, PQA := w.W[:R], w.PQ[:R]
 	for r, cnt := range w.rn[:R] {
-		if W := w.W[r]; W != 0 {
-			routeFlows(xA, DA, w.PQ[r]/W, rexpw, rpd, rat, m, m+cnt)
+		if W := WA[r]; W != 0 {
+			routeFlows(xA, DA, PQA[r]/W, rexpw, rpd, rat, m, m+cnt)
 		}
 		m += cnt
 	}
@@ -985,12 +986,13 @@ func (w *workspace) eval() (maxF, ss float64) {
 			w.rho[f] = w.y[base+f] * w.fscale[f]
 		}
 	}
+	sup := w.sup[:n]
 	for _, i := range w.part {
-		if sp := &w.sup[i]; sp.dyn {
+		if sp := &sup[i]; sp.dyn {
 			w.flowsOf(i)
 			pt := 0.0
 			if sp.segOn {
-				pt = w.segSupplyPrice(i, w.p[i], w.xs)
+				pt = w.segSupplyPrice(i, pA[i], w.xs)
 			}
 			w.refreshQueued(i, w.xs, pt)
 		}
@@ -1012,7 +1014,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 	// of i covers them, and the batch's to the active suppliers.
 	act := w.act
 	spt, sm, sy := w.spt[:len(act)], w.sm[:len(act)], w.sy[:len(act)]
-	sup, SA, dSA, pcA := w.sup[:n], w.S[:n], w.dS[:n], w.piece[:n]
+	SA, dSA, pcA := w.S[:n], w.dS[:n], w.piece[:n]
 	scA, FA, concA := w.sc[:n], w.F[:n], w.conc[:n]
 	for ai, i := range act {
 		sp := &sup[i]
@@ -1197,28 +1199,32 @@ func (w *workspace) supplyPrice(i int) float64 {
 // and the padding lanes take a discarded log of 1), so that eval's
 // supplyFrom gives what supplyAt(p̃) would, bit for bit.
 func (w *workspace) supplyBatch() {
-	na := len(w.act)
+	act, n := w.act, w.n
+	na := len(act)
 	nb := batchLen(na)
 	pts, ms, x, y := w.spt[:na], w.sm[:na], w.sx[:nb], w.sy[:nb]
-	for a, i := range w.act {
-		sp := &w.sup[i]
-		if w.conc[i] {
+	xa, ya := x[:na], y[:na]
+	// The per-supplier arrays sliced to n once (one bounds check of i).
+	sup, conc, p, dbar := w.sup[:n], w.conc[:n], w.p[:n], w.dbar[:n]
+	for a, i := range act {
+		sp := &sup[i]
+		if conc[i] {
 			w.concessionAvg(i)
 		}
-		pt := w.supplyPrice(i)
+		pt := p[i] * (1 - dbar[i]) * sp.oml // supplyPrice
 		_, m := sp.curvePos(pt)
-		pts[a], ms[a], x[a] = pt, m, 1
+		pts[a], ms[a], xa[a] = pt, m, 1
 		if m > 0 {
-			x[a] = m
+			xa[a] = m
 		}
 	}
 	for a := na; a < nb; a++ {
 		x[a] = 1
 	}
 	flogBatch(y, x)
-	for a, i := range w.act {
-		sp := &w.sup[i]
-		x[a] = sp.lnB + sp.eta*y[a]
+	for a, i := range act {
+		sp := &sup[i]
+		xa[a] = sp.lnB + sp.eta*ya[a]
 	}
 	fexpBatch(y, x)
 }
