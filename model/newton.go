@@ -1087,22 +1087,24 @@ func (w *workspace) regionSpend() {
 	R := w.R
 	nb := batchLen(R)
 	Ws, lnW := w.rgW[:nb], w.rglnW[:nb]
+	// The per-region arrays sliced to R once (one bounds check of r).
+	W, lnPs, PQs, cons, epsX, eps, sig := w.W[:R], w.lnP[:R], w.PQ[:R], w.cons[:R], w.epsX[:R], w.eps[:R], w.sig[:R]
 	for r := range Ws {
 		Ws[r] = 1 // padding, and regions without trade: a discarded log
-		if r < R && w.W[r] != 0 {
-			Ws[r] = w.W[r]
+		if r < R && W[r] != 0 {
+			Ws[r] = W[r]
 		}
 	}
 	flogBatch(lnW, Ws)
 	arg := w.rgArg
 	na := 0
-	for r := 0; r < R; r++ {
-		if w.W[r] == 0 {
-			w.lnP[r], w.PQ[r], w.cons[r], w.epsX[r] = 0, 0, 0, w.eps[r]
+	for r, Wr := range W {
+		if Wr == 0 {
+			lnPs[r], PQs[r], cons[r], epsX[r] = 0, 0, 0, eps[r]
 			continue
 		}
-		lnP := lnW[r] / (1 - w.sig[r])
-		w.lnP[r] = lnP
+		lnP := lnW[r] / (1 - sig[r])
+		lnPs[r] = lnP
 		na += w.spendArgs(r, lnP, arg[na:])
 	}
 	nb = batchLen(na)
@@ -1112,13 +1114,13 @@ func (w *workspace) regionSpend() {
 	x := w.rgExp[:nb]
 	fexpBatch(x, arg[:nb])
 	j := 0
-	for r := 0; r < R; r++ {
-		if w.W[r] == 0 {
+	for r, Wr := range W {
+		if Wr == 0 {
 			continue
 		}
 		PQ, e, C, used := w.spendFrom(r, x[j:])
 		j += used
-		w.PQ[r], w.epsX[r], w.cons[r] = PQ, e, C
+		PQs[r], epsX[r], cons[r] = PQ, e, C
 	}
 }
 

@@ -294,19 +294,24 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 	w.segMarginalCosts()
 	a := -1                    // the lane of supplier vi in segMarginalCosts' batch
 	vi, vv, vvl := -1, 0.0, -1 // the supplier whose v, vl are vv, vvl
-	for s := range w.segs {
-		sg := &w.segs[s]
+	// The arrays sliced once: the segments' unknowns and residuals, and
+	// the per-supplier arrays to n (one bounds check of i).
+	segs, n := w.segs, w.n
+	zs, Fs := w.y[base:base+len(segs)], w.F[base:base+len(segs)]
+	sup, SA, pA, dbar := w.sup[:n], w.S[:n], w.p[:n], w.dbar[:n]
+	for s := range segs {
+		sg := &segs[s]
 		if !sg.on {
 			continue
 		}
 		i, k := sg.i, sg.k
-		sp := &w.sup[i]
+		sp := &sup[i]
 		X := sp.tons[k]
 		kap := sp.pcap[k]
 		ks := max(kap, scaleFloor)
 		kp := sp.capIn(k)
-		S := w.S[i]
-		pt := w.supplyPrice(i)
+		S := SA[i]
+		pt := pA[i] * (1 - dbar[i]) * sp.oml // supplyPrice
 		if i != vi {
 			a++
 			vi, vv, vvl = i, 0, -1
@@ -336,14 +341,14 @@ func (w *workspace) segResiduals(maxF, ss float64) (float64, float64) {
 		a, b := rr/m.Suppliers[i].FOB, (kap-X)/ks
 		g := min(a, b) - (kp-t)/ks
 		sg.X, sg.t, sg.v, sg.g, sg.pt, sg.minA, sg.tcase, sg.vlast, sg.plain = X, t, v, g, pt, a <= b, tc, vl, plain
-		z := w.y[base+s]
+		z := zs[s]
 		var f float64
 		if z+g <= 0 {
 			f, sg.mode = z, -1
 		} else {
 			f, sg.mode = -g, 0
 		}
-		w.F[base+s] = f
+		Fs[s] = f
 		ss += f * f
 		if af := math.Abs(f); af > maxF {
 			maxF = af
