@@ -1246,20 +1246,24 @@ func (w *workspace) jacobian() {
 	}
 	nR := n * R
 	omd, fr, th, wA, xA, ca := w.omd[:nR], w.fr[:nR], w.th[:nR], w.w[:nR], w.x[:nR], w.ca[:nR]
-	for r := 0; r < R; r++ {
-		W := w.W[r]
+	// The per-region and per-supplier arrays sliced once (one bounds
+	// check of r, of a supplier).
+	Ws, jn, sigs, epsX := w.W[:R], w.jn[:R], w.sig[:R], w.epsX[:R]
+	pA, scA := w.p[:n], w.sc[:n]
+	for r, W := range Ws {
 		if W == 0 {
 			continue
 		}
-		cnt := w.jn[r]
+		cnt := jn[r]
 		list := w.jl[r*n : r*n+cnt]
 		al := w.ja[r*n : r*n+cnt]
-		tv := w.tv[:cnt]
-		se := (w.sig[r] - w.epsX[r]) / W
-		sig := w.sig[r]
+		al = al[:len(list)]
+		tv := w.tv[:len(list)]
+		sig := sigs[r]
+		se := (sig - epsX[r]) / W
 		for b, j := range list {
 			k := j*R + r
-			pj := w.p[j] * omd[k]
+			pj := pA[j] * omd[k]
 			t := pj / (pj + fr[k])
 			th[k] = t
 			tv[b] = wA[k] * t
@@ -1288,10 +1292,10 @@ func (w *workspace) jacobian() {
 		}
 		// Each row's factors: c1 for the rank-one terms, sig·xi·θ for
 		// its own price's.
-		cv, dv := w.jc[:cnt], w.jd[:cnt]
+		cv, dv := w.jc[:len(list)], w.jd[:len(list)]
 		for b, i := range list {
 			k := i*R + r
-			xi := ca[k] * xA[k] / w.sc[i] // rows scaled as F; ca weighs the flow's effect on the supplier's concession
+			xi := ca[k] * xA[k] / scA[i] // rows scaled as F; ca weighs the flow's effect on the supplier's concession
 			cv[b] = xi * se
 			dv[b] = sig * xi * th[k]
 		}
@@ -1317,8 +1321,9 @@ func (w *workspace) jacobian() {
 			J[al[b]*na+col] += dv[b]
 		}
 	}
+	dSA := w.dS[:n]
 	for a, i := range w.act {
-		J[a*na+a] -= w.dS[i] / w.sc[i]
+		J[a*na+a] -= dSA[i] / scA[i]
 	}
 	if len(w.strat) > 0 {
 		w.conductJacobian(J, na)
