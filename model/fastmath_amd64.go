@@ -73,3 +73,11 @@ var flogVec = [14]vec4{
 	bcast(0x1p-1000),                    // 384: the range flog hands to flogCore
 	bcast(0x1p1000),                     // 416
 }
+
+// affineAVX2 sets dst[i] = a[i] + b[i]*x[i] for every i < n, a multiple
+// of 4 (fastmath_amd64.s): the multiply and the addition each rounded
+// once, as Go rounds a + b*x on amd64 (GOAMD64=v1 fuses nothing), so
+// every element has the Go expression's bits. dst may be x.
+//
+//go:noescape
+func affineAVX2(dst, a, b, x *float64, n int)

@@ -176,3 +176,33 @@ logdone:
 	SETEQ     ok+72(FP)
 	VZEROUPPER
 	RET
+
+// func affineAVX2(dst, a, b, x *float64, n int)
+// dst[i] = a[i] + b[i]*x[i] for every i < n (a multiple of 4), four
+// lanes a turn: the multiply, then the addition, each rounded as Go
+// (GOAMD64=v1) rounds them; dst may be x.
+TEXT ·affineAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ x+24(FP), R8
+	MOVQ n+32(FP), CX
+	SHRQ $2, CX // groups of four
+	JZ   afdone
+
+afloop:
+	VMOVUPD (DX), Y0
+	VMULPD  (R8), Y0, Y0 // b·x (b the first operand, as in Go's code)
+	VMOVUPD (SI), Y1
+	VADDPD  Y0, Y1, Y0   // a + b·x (a the first operand)
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     afloop
+
+afdone:
+	VZEROUPPER
+	RET

@@ -56,3 +56,21 @@ func flogBatch(dst, x []float64) {
 		dst[i] = flog(x[i])
 	}
 }
+
+// affineBatch sets dst[i] = a[i] + b[i]*x[i] for every i < len(dst): the
+// multiply and then the addition, each correctly rounded, four lanes an
+// instruction where the processor has AVX2 (affineAVX2), with the bits of
+// the Go expression. a, b and x must be at least as long as dst; dst may
+// be x.
+func affineBatch(dst, a, b, x []float64) {
+	n := len(dst)
+	a, b, x = a[:n], b[:n], x[:n]
+	i := 0
+	if useBatchAsm && n >= 4 {
+		i = n &^ 3
+		affineAVX2(&dst[0], &a[0], &b[0], &x[0], i)
+	}
+	for ; i < n; i++ {
+		dst[i] = a[i] + b[i]*x[i]
+	}
+}

@@ -219,3 +219,102 @@ func BenchmarkFlogBatch(b *testing.B) {
 		})
 	}
 }
+
+// checkAffine runs affineBatch on (a, b, x), into a separate dst and in
+// place (dst = x, as eval calls it), and reports every element whose bits
+// differ from the Go expression a + b*x. A NaN may be any NaN: which
+// operand's payload an instruction passes on when both are NaN depends
+// on the operands' order the compiler picks, which Go does not specify.
+func checkAffine(t *testing.T, a, b, x []float64) {
+	t.Helper()
+	n := len(x)
+	dst := make([]float64, n+1)
+	dst[n] = 42 // the kernel must not write past len(x)
+	affineBatch(dst[:n], a, b, x)
+	in := append([]float64(nil), x...)
+	affineBatch(in, a, b, in)
+	bad := 0
+	for i := range x {
+		want := a[i] + b[i]*x[i]
+		for _, got := range []float64{dst[i], in[i]} {
+			if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				if bad++; bad <= 10 {
+					t.Errorf("element %d of %d: %v + %v·%v: batch %v (%#x), Go %v (%#x)",
+						i, n, a[i], b[i], x[i], got, math.Float64bits(got), want, math.Float64bits(want))
+				}
+			}
+		}
+	}
+	if bad > 10 {
+		t.Errorf("%d elements differ in all", bad)
+	}
+	if dst[n] != 42 {
+		t.Errorf("wrote dst[%d] past the input's length", n)
+	}
+}
+
+// TestAffineBatchBitIdentical checks affineBatch against a + b*x bit for
+// bit on both paths: random triples where eval's exponents lie (ln β,
+// 1 − σ, ln p_d) and over all magnitudes, where a fused multiply-add
+// would round differently (b·x and a nearly cancelling), the edge values
+// of the exp and log batches in every lane, and every length 0..9.
+func TestAffineBatchBitIdentical(t *testing.T) {
+	n := 1_000_000
+	if testing.Short() {
+		n = 100_000
+	}
+	for _, path := range batchPaths {
+		t.Run(path.name, func(t *testing.T) {
+			withBatchPath(t, path.asm)
+			rng := rand.New(rand.NewPCG(13, 0))
+			a, b, x := make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range x {
+				switch i % 3 {
+				case 0: // eval's exponents
+					a[i], b[i], x[i] = rng.Float64()*20-10, -rng.Float64()*9, rng.Float64()*12
+				case 1: // any magnitudes and signs
+					a[i] = math.Float64frombits(rng.Uint64())
+					b[i] = math.Float64frombits(rng.Uint64())
+					x[i] = math.Float64frombits(rng.Uint64())
+				default: // a ≈ −b·x: the product's rounding decides
+					b[i], x[i] = rng.Float64()*4-2, rng.Float64()*4-2
+					a[i] = -b[i]*x[i] + rng.Float64()*1e-12
+				}
+			}
+			checkAffine(t, a, b, x)
+			edges := append(batchEdges(false), batchEdges(true)...)
+			for lane := 0; lane < 4; lane++ {
+				for _, v := range edges {
+					aa, bb, xx := []float64{1, 2, 3, 4, 5}, []float64{0.5, -1, 2, 3, 4}, []float64{1.25, 1.5, -2, 0.75, 1}
+					aa[lane], bb[(lane+1)%4], xx[(lane+2)%4] = v, v, v
+					checkAffine(t, aa, bb, xx)
+				}
+			}
+			for l := 0; l <= 9; l++ {
+				checkAffine(t, a[:l], b[:l], x[l:2*l])
+			}
+		})
+	}
+}
+
+// FuzzAffineBatch compares affineBatch with a + b*x on two groups of four
+// and a tail of one, on both paths.
+func FuzzAffineBatch(f *testing.F) {
+	f.Add(0.0, -1.0, 2.5, 1e308, math.Inf(1), 5e-324, math.NaN(), 3.0, math.Copysign(0, -1))
+	f.Add(-3.2, -2.1, 7.5, 1.0, 1.0, 1.0, 0.1, 0.2, 0.3)
+	f.Fuzz(func(t *testing.T, p, q, r, s, u, v, w, y, z float64) {
+		vals := []float64{p, q, r, s, u, v, w, y, z}
+		a, b, x := make([]float64, 9), make([]float64, 9), make([]float64, 9)
+		for i := range a {
+			a[i], b[i], x[i] = vals[i], vals[(i+3)%9], vals[(i+7)%9]
+		}
+		for _, path := range batchPaths {
+			if path.asm && !haveBatchAsm {
+				continue
+			}
+			useBatchAsm = path.asm
+			checkAffine(t, a, b, x)
+		}
+		useBatchAsm = haveBatchAsm
+	})
+}

@@ -24,3 +24,8 @@ func fexpAVX2(dst, x []float64, c *[11]vec4, tab *[expTabN]uint64) bool {
 func flogAVX2(dst, x []float64, c *[14]vec4, inv, lc *[logTabN]float64) bool {
 	panic("model: no AVX2 kernels in this build")
 }
+
+// affineAVX2 is never called in this build (useBatchAsm is false).
+func affineAVX2(dst, a, b, x *float64, n int) {
+	panic("model: no AVX2 kernels in this build")
+}

@@ -954,8 +954,9 @@ func (w *workspace) eval() (maxF, ss float64) {
 	// of running one after another. The first stores each route's p_d
 	// in rpd, the routes one after another (w.rl's order, at their
 	// places w.rat), and takes every route's exponent
-	// ln β + (1−σ)·ln p_d with one batched log (flogBatch, four routes an
-	// instruction where the processor has AVX2); the second takes their
+	// ln β + (1−σ)·ln p_d with one batched log and one batched
+	// multiply-add (flogBatch, affineBatch: four routes an instruction
+	// where the processor has AVX2); the second takes their
 	// exps (fexpBatch) and sums W region by region in the same order as
 	// one pass would (bit-identical); then every region's price index
 	// and spending (regionSpend: their logs and exps in batches too);
@@ -965,10 +966,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 	rpd, rlog, rexpw := w.rpd[:m], w.rlog[:m], w.rexpw[:m]
 	routePrices(rpd, rat, pA, omd, fr, tau1)
 	flogBatch(rlog, rpd)
-	rom := w.rom[:m]
-	for j, lnb := range w.rlnb[:m] {
-		rlog[j] = lnb + rom[j]*rlog[j]
-	}
+	affineBatch(rlog, w.rlnb[:m], w.rom[:m], rlog) // ln β + (1−σ)·ln p_d
 	fexpBatch(rexpw, rlog)
 	regionSums(w.W[:R], wA, rexpw, rat, w.rn[:R])
 	w.regionSpend()
