@@ -98,14 +98,15 @@ func setEvents(pol *Policy, c *Calibrated, spec *Spec, t Month) {
 
 // setEventsFrom is setEvents starting from a copy of base, the base-year
 // policy of c's market (NewPolicy(c.Market)), or from Reset when base is
-// nil. When routes is not nil, the events it applies of the instruments
-// that write route fields are appended to *routes in order, with their
-// intensities and values (for pathSim.generation). memo, if not nil,
+// nil. When applied is not nil, the events it applies are appended to
+// *applied in order, with their intensities and values (for
+// pathSim.generation), but for the demand drivers it applies through
+// memo (applyDriver), which write DemandScale alone. memo, if not nil,
 // holds a driverMemo per event of spec.Events and then of spec.Drivers
 // (len(Events) + len(Drivers)), for the demand drivers' factors and,
 // where it has them, their whole-month levels (driverTable).
-func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes *[]appliedEvent, memo []driverMemo) {
-	pol.gen = 0
+func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, applied *[]appliedEvent, memo []driverMemo) {
+	pol.gen, pol.vgen = 0, 0
 	if base != nil {
 		pol.copyFrom(base)
 	} else {
@@ -130,12 +131,12 @@ func setEventsFrom(pol, base *Policy, c *Calibrated, spec *Spec, t Month, routes
 			if w == 0 {
 				continue
 			}
-			if routes != nil && instruments[e.Kind].routes {
-				*routes = append(*routes, appliedEvent{e, w, v})
-			}
 			if memo != nil && e.Kind == EventDemandDriver {
 				applyDriver(pol, e, v, &memo[j-1])
 				continue
+			}
+			if applied != nil {
+				*applied = append(*applied, appliedEvent{e, w, v})
 			}
 			applyEvent(pol, c, e, w, v)
 		}

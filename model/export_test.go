@@ -452,3 +452,73 @@ func MCDrawsReuse(scen, cf *Spec, unc []Uncertain, seed uint64, n int) (differ, 
 	}
 	return -1, reused, nil
 }
+
+// PolicyGenerationsHold steps the month policies of spec's path
+// (pathSim.setPolicy, the draws' and the pair's) and checks what the
+// generations promise: a month that keeps the last month's value
+// generation (Policy.vgen) has every value but DemandScale's equal to
+// the last month's bit for bit, and one that keeps the route generation
+// (Policy.gen) its route fields. It returns the first month that breaks
+// either (−1: none) and how many months kept each generation.
+func PolicyGenerationsHold(spec *Spec) (bad, keptV, keptR int, err error) {
+	cal, err := Calibrate(spec.Market)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	ps, err := newPathSim(cal, spec)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	fl := ps.pol.flat
+	var demand [2]int
+	route := make([]bool, len(fl.f)) // per value: a route field's
+	for f := range policyFields {
+		pf := &policyFields[f]
+		if pf.bools != nil {
+			continue
+		}
+		sp := fl.span[f]
+		if pf.name == "demand_scale" {
+			demand = sp
+		}
+		for k := sp[0]; k < sp[1]; k++ {
+			route[k] = pf.shape == perRoute
+		}
+	}
+	var lastF []float64
+	var lastB []bool
+	var gen, vgen uint64
+	bad = -1
+	for k := 0; k < spec.Months(); k++ {
+		ps.setPolicy(k, spec.Start+Month(k))
+		if k > 0 && (ps.pol.vgen == vgen || ps.pol.gen == gen) {
+			sameV, sameR := slices.Equal(lastB, fl.b), slices.Equal(lastB, fl.b)
+			for j, x := range fl.f {
+				if math.Float64bits(x) == math.Float64bits(lastF[j]) {
+					continue
+				}
+				if j < demand[0] || j >= demand[1] {
+					sameV = false
+				}
+				if route[j] {
+					sameR = false
+				}
+			}
+			if ps.pol.vgen == vgen {
+				keptV++
+			}
+			if ps.pol.gen == gen {
+				keptR++
+			}
+			if bad < 0 && (ps.pol.vgen == vgen && !sameV || ps.pol.gen == gen && !sameR) {
+				bad = k
+			}
+		}
+		if ps.pol.vgen == 0 || ps.pol.gen == 0 {
+			return k, keptV, keptR, nil
+		}
+		gen, vgen = ps.pol.gen, ps.pol.vgen
+		lastF, lastB = slices.Clone(fl.f), slices.Clone(fl.b)
+	}
+	return bad, keptV, keptR, nil
+}

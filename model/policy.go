@@ -88,6 +88,11 @@ type Policy struct {
 	// they had when it got it. setEventsFrom clears it;
 	// pathSim.setPolicy sets it.
 	gen uint64
+	// vgen, when not 0, is the generation of every value but
+	// DemandScale's (valueCheck): a flat policy keeps it only while those
+	// values are the ones it had when it got it. setEventsFrom clears
+	// it; pathSim.setPolicy sets it.
+	vgen uint64
 }
 
 // policyFlat is the storage of a Policy made by newFlatPolicy: every

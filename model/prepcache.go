@@ -30,6 +30,10 @@ type routeCache struct {
 	// tau1 is w.tau1 as prepareRoutes left it (a solve moves the
 	// quotas' routes: trqPrices).
 	tau1 []float64
+	// vpol and vgen are the policy the last check passed whole and its
+	// value generation then (Policy.vgen; vpol nil: none).
+	vpol *Policy
+	vgen uint64
 }
 
 // policyGen hands out policy generations (Policy.gen), unique in the
@@ -42,18 +46,40 @@ func (rc *routeCache) samePolicy(pol *Policy, m *Market) bool {
 	return rc.ok && pol != nil && pol == rc.pol && pol.gen != 0 && pol.gen == rc.gen && pol.flat != nil && pol.flat.m == m
 }
 
-// check is pol.check(m), but when keep (samePolicy) the route fields
-// are not checked again: they are those the last prepare checked. An
-// error is the one check returns.
+// check is pol.check(m), but what an earlier prepare checked is not
+// checked again: when pol is the policy the last check passed with the
+// same value generation (Policy.vgen), only DemandScale, the one field
+// its months move without a new one; otherwise, when keep (samePolicy),
+// all but the route fields. An error is the one check returns.
 func (rc *routeCache) check(pol *Policy, m *Market, keep bool) error {
-	if !keep {
-		return pol.check(m)
+	if pol != nil && pol == rc.vpol && pol.vgen != 0 && pol.vgen == rc.vgen && pol.flat != nil && pol.flat.m == m {
+		if demandScaleCheck.firstBad(pol.DemandScale) >= 0 {
+			return pol.checkFields(m)
+		}
+		return nil
 	}
-	if pol.flat.firstBadRun(false) >= 0 {
-		return pol.checkFields(m)
+	var err error
+	switch {
+	case !keep:
+		err = pol.check(m)
+	case pol.flat.firstBadRun(false) >= 0:
+		err = pol.checkFields(m)
 	}
-	return nil
+	if err == nil && pol.vgen != 0 {
+		rc.vpol, rc.vgen = pol, pol.vgen
+	}
+	return err
 }
+
+// demandScaleCheck is the check of Policy.DemandScale's values.
+var demandScaleCheck = func() valid {
+	for f := range policyFields {
+		if pf := &policyFields[f]; pf.name == "demand_scale" {
+			return pf.check
+		}
+	}
+	panic("model: no demand_scale policy field")
+}()
 
 // sameDemand reports whether the regions with no demand (lnA = −Inf) are
 // the cached ones.

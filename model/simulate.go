@@ -30,10 +30,10 @@ type pathSim struct {
 	step  []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
 	gstep []float64 // monthly demand-trend factor (1 + g_r)^(1/12)
 	gcur  []float64 // demand-trend factor of the current month
-	// gen is the generation of the last month's policy (Policy.gen), and
-	// force, force0 the events in force of the instruments that write
-	// route fields in this month and the last (generation).
-	gen           uint64
+	// gen and vgen are the generations of the last month's policy
+	// (Policy.gen, Policy.vgen), and force, force0 the events
+	// setEventsFrom applied in this month and the last (generation).
+	gen, vgen     uint64
 	force, force0 []appliedEvent
 	// drivers holds the demand drivers' last factors (setEventsFrom's
 	// memo), one per event of spec.Events and spec.Drivers.
@@ -75,7 +75,7 @@ func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error)
 		}
 		clear(ps.drivers)
 		for _, p := range [2]*Policy{ps.pol, ps.base} {
-			p.flat.m, p.gen = cal.Market, 0
+			p.flat.m, p.gen, p.vgen = cal.Market, 0, 0
 		}
 		ps.base.Reset(cal.Market)
 	} else {
@@ -157,7 +157,7 @@ func (ps *pathSim) reset() {
 	for r := range ps.gcur {
 		ps.gcur[r] = 1
 	}
-	ps.gen = 0
+	ps.gen, ps.vgen = 0, 0
 }
 
 // setPolicy writes month k's policy (t = Start + k) into ps.pol: the
@@ -168,7 +168,7 @@ func (ps *pathSim) reset() {
 func (ps *pathSim) setPolicy(k int, t Month) {
 	cur := ps.force[:0]
 	setEventsFrom(ps.pol, ps.base, ps.cal, ps.spec, t, &cur, ps.drivers)
-	ps.pol.gen = ps.generation(cur)
+	ps.pol.gen, ps.pol.vgen = ps.generation(cur)
 	for r, f := range ps.gcur {
 		if k > 0 {
 			f *= ps.gstep[r]
@@ -180,19 +180,25 @@ func (ps *pathSim) setPolicy(k int, t Month) {
 	}
 }
 
-// generation returns the generation (Policy.gen) of the policy
-// setEventsFrom just wrote, whose events in force of the instruments that
-// write the route fields (Ban, Wedge, Concession, RiskCost, the quotas')
-// are cur (as setEventsFrom lists them; cur is ps.force's storage): the last
-// month's generation when they are the last month's (the route fields are
-// then the same), a new one otherwise. (An event of unknown kind cannot
-// get here: setEventsFrom cannot apply it, and ValidateEvents rejects it.)
-func (ps *pathSim) generation(cur []appliedEvent) uint64 {
-	if ps.gen == 0 || !sameForce(cur, ps.force0) {
-		ps.gen = policyGen.Add(1)
+// generation returns the generations (Policy.gen, Policy.vgen) of the
+// policy setEventsFrom just wrote from ps.base, which applied the events
+// cur (as setEventsFrom lists them; cur is ps.force's storage), each the
+// last month's when what it stands for is: gen while the events of the
+// instruments that write route fields (Ban, Wedge, Concession, RiskCost,
+// the quotas') are the last month's (the route fields are then the
+// same), vgen while every event listed is (every field but DemandScale,
+// which the drivers and the demand trend move, is then the same); a new
+// one otherwise. (An event of unknown kind cannot get here:
+// setEventsFrom cannot apply it, and ValidateEvents rejects it.)
+func (ps *pathSim) generation(cur []appliedEvent) (gen, vgen uint64) {
+	if ps.vgen == 0 || !sameForce(cur, ps.force0) {
+		ps.vgen = policyGen.Add(1)
+		if ps.gen == 0 || !sameRouteForce(cur, ps.force0) {
+			ps.gen = policyGen.Add(1)
+		}
 	}
 	ps.force, ps.force0 = ps.force0, cur
-	return ps.gen
+	return ps.gen, ps.vgen
 }
 
 // solve solves month k (t = Start + k), whose policy is in ps.pol, into
@@ -837,6 +843,30 @@ func sameForce(a, b []appliedEvent) bool {
 	}
 	for j := range a {
 		if !a[j].same(&b[j]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameRouteForce is sameForce of the events of a and b whose instruments
+// write route fields (instrument.routes).
+func sameRouteForce(a, b []appliedEvent) bool {
+	j := 0
+	for k := range a {
+		if !instruments[a[k].e.Kind].routes {
+			continue
+		}
+		for j < len(b) && !instruments[b[j].e.Kind].routes {
+			j++
+		}
+		if j == len(b) || !a[k].same(&b[j]) {
+			return false
+		}
+		j++
+	}
+	for ; j < len(b); j++ {
+		if instruments[b[j].e.Kind].routes {
 			return false
 		}
 	}
