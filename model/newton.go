@@ -226,6 +226,11 @@ type workspace struct {
 	// rc is the route set-up of the last prepare, reused while the policy
 	// does not change (routeCache).
 	rc routeCache
+	// plx and ply are prepare's batch of logs, arguments and results: per
+	// region its demand scale, lagged demand and expected price, per
+	// supplier its lagged supply and starting price (1 where none), then
+	// padding to the kernel's lanes. lnStart is ply's starting prices.
+	plx, ply, lnStart []float64
 
 	// rs is the state of the rescue (rescue.go), nil until its first use.
 	rs *rescueState
@@ -285,7 +290,8 @@ func newWorkspace(c *Calibrated) *workspace {
 		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
 		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
-		rc: routeCache{sells: make([]bool, n)},
+		rc:  routeCache{sells: make([]bool, n)},
+		plx: vec(batchLen(3*R + 2*n)), ply: vec(batchLen(3*R + 2*n)),
 	}
 	for i := range w.coal {
 		w.coal[i] = -1
@@ -378,6 +384,51 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	if start != nil && len(start) != n {
 		return &FieldError{Field: "start", Msg: fmt.Sprintf("%d prices, want %d", len(start), n), Kind: ErrInvalidPolicy}
 	}
+	// The month's logs are taken in one batch (flogBatch: flog's bits),
+	// their arguments gathered as the inputs are checked (prepLogs).
+	lx, ly := w.plx[:batchLen(3*R+2*n)], w.ply[:batchLen(3*R+2*n)]
+	lds, ldem, lpe, lsup, lstart := lx[:R], lx[R:2*R], lx[2*R:3*R], lx[3*R:3*R+n], lx[3*R+n:3*R+2*n]
+	for r := 0; r < R; r++ {
+		reg := &m.Regions[r]
+		ds := pol.DemandScale[r]
+		lds[r], ldem[r] = 1, 1
+		if ds > 0 && ds != 1 {
+			lds[r] = ds
+		}
+		if lag != nil {
+			q := lag.Demand[r]
+			if !finite(q) || q < 0 {
+				return &FieldError{Field: "lag.demand[" + reg.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
+			}
+			ldem[r] = max(q, lagQuantityFloor*c.Q0[r])
+		}
+		pe, err := w.prepareStocks(r, lag, ds*pol.StockScale[r])
+		if err != nil {
+			return err
+		}
+		lpe[r] = pe
+	}
+	for i := 0; i < n; i++ {
+		lsup[i] = 1
+		if lag != nil {
+			q := lag.Supply[i]
+			if !finite(q) || q < 0 {
+				return &FieldError{Field: "lag.supply[" + m.Suppliers[i].Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
+			}
+			lsup[i] = max(q, lagQuantityFloor*c.S0[i])
+		}
+		if start != nil && start[i] > 0 && finite(start[i]) {
+			lstart[i] = start[i]
+		} else {
+			lstart[i] = m.Suppliers[i].FOB
+		}
+	}
+	for k := 3*R + 2*n; k < len(lx); k++ {
+		lx[k] = 1 // padding
+	}
+	flogBatch(ly, lx)
+	lnds, lndem, lnpe, lnsup := ly[:R], ly[R:2*R], ly[2*R:3*R], ly[3*R:3*R+n]
+	w.lnStart = ly[3*R+n : 3*R+2*n]
 	for r := 0; r < R; r++ {
 		reg := &m.Regions[r]
 		ds := pol.DemandScale[r]
@@ -387,23 +438,18 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		case ds == 1:
 			lnA = c.lnA[r]
 		case ds > 0:
-			lnA = c.lnA[r] + flog(ds)
+			lnA = c.lnA[r] + lnds[r]
 		}
 		w.eps[r] = reg.Eps
 		w.lnALR[r] = lnA
 		if lag != nil {
-			q := lag.Demand[r]
-			if !finite(q) || q < 0 {
-				return &FieldError{Field: "lag.demand[" + reg.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
-			}
-			q = max(q, lagQuantityFloor*c.Q0[r])
 			mu := reg.Adjust
-			lnA = (1-mu)*flog(q) + mu*lnA
+			lnA = (1-mu)*lndem[r] + mu*lnA
 			w.eps[r] = mu * reg.Eps
 		}
 		w.lnA[r] = lnA
-		if err := w.prepareStocks(r, lag, ds*pol.StockScale[r]); err != nil {
-			return err
+		if w.stk[r] {
+			w.lnPe[r] = lnpe[r]
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -421,13 +467,8 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.oml0[i] = sp.oml
 		sp.tax = pol.ExportTax[i]
 		if lag != nil {
-			q := lag.Supply[i]
-			if !finite(q) || q < 0 {
-				return &FieldError{Field: "lag.supply[" + s.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
-			}
-			q = max(q, lagQuantityFloor*c.S0[i])
 			lam := s.Adjust
-			sp.lnB = (1-lam)*flog(q) + lam*sp.lnB
+			sp.lnB = (1-lam)*lnsup[i] + lam*sp.lnB
 			sp.eta = lam * s.Eta
 		}
 		sp.shift = cs + sp.tax
@@ -439,6 +480,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	w.part = w.part[:0]
 	if keep {
 		w.rc.restoreTRQ(w)
+		w.rc.resetRoutes(w)
 	} else {
 		w.rc.ok = false // until the routes below are set up
 		w.tq = w.tq[:0]
@@ -453,8 +495,6 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 				return err
 			}
 			w.rc.sells[i] = sells
-		} else {
-			w.rc.resetRoutes(w, i)
 		}
 		w.closed[i] = !sells || !(sp.smax > 0)
 		if w.closed[i] {
@@ -462,13 +502,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		}
 		w.act = append(w.act, i)
 		w.part = append(w.part, i)
-		var y float64
-		if start != nil && start[i] > 0 && finite(start[i]) {
-			y = flog(start[i])
-		} else {
-			y = flog(m.Suppliers[i].FOB)
-		}
-		w.y[i] = clampY(y)
+		w.y[i] = clampY(w.lnStart[i])
 	}
 	if !keep {
 		w.rc.save(w, pol)

@@ -130,17 +130,18 @@ func (rc *routeCache) save(w *workspace, pol *Policy) {
 	rc.ok = true
 }
 
-// resetRoutes undoes on supplier i's routes, which are as the last
-// prepare left them, what a solve changes: the segments' e^(−z) and FOB
-// multipliers (segPrices) and the concessions' Jacobian weights
-// (concessionWeights); restoreTRQ the quotas' rates.
-func (rc *routeCache) resetRoutes(w *workspace, i int) {
-	k0, R := i*w.R, w.R
-	ez, ca, omd, dlt := w.ez[k0:k0+R], w.ca[k0:k0+R], w.omd[k0:k0+R], w.dlt[k0:k0+R]
-	for r := range ez {
-		ez[r] = 1
-		ca[r] = 1
-		omd[r] = 1 - dlt[r]
+// resetRoutes undoes on every route, as the last prepare left it, what a
+// solve changes: the segments' e^(−z) and FOB multipliers (segPrices) and
+// the concessions' Jacobian weights (concessionWeights, tiedWeights);
+// restoreTRQ the quotas' rates. One pass over all routes: the route
+// set-up is kept for every supplier or for none.
+func (rc *routeCache) resetRoutes(w *workspace) {
+	nr := w.n * w.R
+	ez, ca, omd, dlt := w.ez[:nr], w.ca[:nr], w.omd[:nr], w.dlt[:nr]
+	for k := range ez {
+		ez[k] = 1
+		ca[k] = 1
+		omd[k] = 1 - dlt[k]
 	}
 }
 

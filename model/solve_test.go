@@ -407,6 +407,14 @@ func TestSolveErrors(t *testing.T) {
 			*l = &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
 			(*l).Demand[3] = math.NaN()
 		}, "lag.demand[India]"},
+		{"lag supply negative", func(_ *Policy, l **Lag, _ *[]float64) {
+			*l = &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
+			(*l).Supply[1] = -1
+		}, "lag.supply[Russia]"},
+		{"lag demand named before supply", func(_ *Policy, l **Lag, _ *[]float64) {
+			*l = &Lag{Supply: append([]float64(nil), c.S0...), Demand: append([]float64(nil), c.Q0...)}
+			(*l).Supply[0], (*l).Demand[3], (*l).Demand[5] = math.NaN(), math.Inf(1), -1
+		}, "lag.demand[India]"},
 		{"start shape", func(_ *Policy, _ **Lag, s *[]float64) { *s = []float64{1, 2} }, "start: 2 prices"},
 	}
 	for _, tc := range cases {

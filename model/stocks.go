@@ -52,28 +52,29 @@ func hasStocks(g *Region) bool { return g.StockMonths > 0 }
 // prepareStocks sets region r's stock terms for this solve: lag's
 // stocks and expected price, the target's scale k·h·C̄ = k·h·s·Q0 (ds =
 // s·h, the demand scale s in force times the stock-target scale h,
-// Policy.StockScale) and the rule's coefficients.
-func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) error {
+// Policy.StockScale) and the rule's coefficients. It returns the
+// expected price Pᵉ whose log prepare then writes to w.lnPe[r] when the
+// region holds stocks this solve (w.stk[r]), 1 otherwise.
+func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) (pe float64, err error) {
 	g := &w.c.Market.Regions[r]
 	w.stk[r] = false
 	w.cons[r] = 0
 	w.sBar[r] = g.StockMonths / 12 * max(ds, 0) * w.c.Q0[r]
 	if lag == nil || lag.Stocks == nil || !hasStocks(g) {
-		return nil
+		return 1, nil
 	}
 	s, pe := lag.Stocks[r], lag.Expect[r]
 	if !finite(s) || s < 0 {
-		return &FieldError{Field: "lag.stocks[" + g.Name + "]", Msg: "must be a finite number ≥ 0", Kind: ErrInvalidPolicy}
+		return 1, &FieldError{Field: "lag.stocks[" + g.Name + "]", Msg: "must be a finite number ≥ 0", Kind: ErrInvalidPolicy}
 	}
 	if !finite(pe) || !(pe > 0) {
-		return &FieldError{Field: "lag.expect[" + g.Name + "]", Msg: "must be a finite price > 0", Kind: ErrInvalidPolicy}
+		return 1, &FieldError{Field: "lag.expect[" + g.Name + "]", Msg: "must be a finite price > 0", Kind: ErrInvalidPolicy}
 	}
 	w.stk[r] = true
 	w.sPrev[r] = s
-	w.lnPe[r] = flog(pe)
 	w.gam[r] = StockGamma(g)
 	w.phi12[r] = 12 * g.StockAdjust
-	return nil
+	return pe, nil
 }
 
 // spend returns region r's spending on shipments P·X at log price index
