@@ -883,6 +883,9 @@ type appliedEvent struct {
 // an instrument's apply reads).
 func (x *appliedEvent) same(y *appliedEvent) bool {
 	a, b := x.e, y.e
+	if a == b { // one event (a path's months): its fields are its own
+		return x.w == y.w && x.v == y.v
+	}
 	return x.w == y.w && x.v == y.v && a.Kind == b.Kind && a.Supplier == b.Supplier && a.Region == b.Region &&
 		a.Corridor == b.Corridor && a.Coalition == b.Coalition && a.HasFrom == b.HasFrom && a.From == b.From &&
 		a.Relative == b.Relative && a.Aux == b.Aux
