@@ -81,6 +81,15 @@
 	ADDQ R8, SI; \
 	ADDQ R9, DX
 
+// BINCOUNT counts the four lanes of a row whose values are all in
+// range: slot 1 + ⌊x⌋ of each lane's counters (lane l's at
+// DI + l·(histBins + 2)·2 bytes).
+#define BINCOUNT \
+	INCW 2(DI)(AX*2); \
+	INCW 262(DI)(BX*2); \
+	INCW 522(DI)(R12*2); \
+	INCW 782(DI)(R13*2)
+
 // BINDONE adds s0 + s1 to sum (sum + (s0 + s1), as updateCell adds
 // them).
 #define BINDONE \
@@ -156,19 +165,13 @@ pair:
 	BINROW(Y0)
 	CMPQ R11, $15
 	JNE  some0
-	INCW 2(DI)(AX*2)
-	INCW 262(DI)(BX*2)
-	INCW 522(DI)(R12*2)
-	INCW 782(DI)(R13*2)
+	BINCOUNT
 
 row1:
 	BINROW(Y1)
 	CMPQ R11, $15
 	JNE  some1
-	INCW 2(DI)(AX*2)
-	INCW 262(DI)(BX*2)
-	INCW 522(DI)(R12*2)
-	INCW 782(DI)(R13*2)
+	BINCOUNT
 
 pairdone:
 	ADDQ $2, CX
@@ -180,10 +183,7 @@ last:
 	BINROW(Y0)
 	CMPQ R11, $15
 	JNE  some2
-	INCW 2(DI)(AX*2)
-	INCW 262(DI)(BX*2)
-	INCW 522(DI)(R12*2)
-	INCW 782(DI)(R13*2)
+	BINCOUNT
 
 done:
 	BINDONE

@@ -500,6 +500,24 @@ func TestAllFinite(t *testing.T) {
 	}
 }
 
+// histQuantile is the plain reference TestHistQuantiles checks
+// histQuantiles against: for one level p, a scan of the slots to the one
+// holding the p·n-th draw, interpolated there (slotQuantile).
+func histQuantile(p, n float64, cnt []float64, lo, w, mn, mx float64) float64 {
+	target := p * n
+	var cum float64
+	for s, c := range cnt {
+		if c == 0 {
+			continue
+		}
+		if cum+c >= target {
+			return slotQuantile(s, target, cum, c, lo, w, mn, mx)
+		}
+		cum += c
+	}
+	return lo + histBins*w
+}
+
 // TestHistQuantiles checks that histQuantiles gives histQuantile's five
 // percentiles bit for bit: counts with empty slots, several percentiles
 // in one slot, everything in one tail, a point mass, and counts of a

@@ -760,31 +760,15 @@ func (b *bandStore) counts(j int, cnt *[histBins + 2]float64) {
 	}
 }
 
-// histQuantile interpolates the p-quantile linearly within the histogram
-// slot holding the p·n-th draw. Slot edges: [min, lo] for the underflow,
-// bins of width w from lo, [lo + histBins·w, max] for the overflow, where
-// min and max are the exact extremes of the values outside the range (the
-// only values they track). With w = 0 (a pilot where every draw agreed)
-// slot 1 is a point mass at lo, returned exactly.
-func histQuantile(p, n float64, cnt []float64, lo, w, mn, mx float64) float64 {
-	target := p * n
-	var cum float64
-	for s, c := range cnt {
-		if c == 0 {
-			continue
-		}
-		if cum+c >= target {
-			return slotQuantile(s, target, cum, c, lo, w, mn, mx)
-		}
-		cum += c
-	}
-	return lo + histBins*w
-}
-
-// histQuantiles sets q[k] to histQuantile(quantileLevels[k], n, cnt, lo,
-// w, mn, mx) for every level in one pass over the slots: the levels
-// increase, so each is in the slot of the one before or a later one, and
-// the cumulative counts are formed as histQuantile forms them.
+// histQuantiles sets q[k] to the quantileLevels[k]-quantile of the
+// histogram cnt of n draws, interpolated linearly within the slot holding
+// the p·n-th draw (slotQuantile). Slot edges: [min, lo] for the
+// underflow, bins of width w from lo, [lo + histBins·w, max] for the
+// overflow, where min and max are the exact extremes of the values
+// outside the range (the only values they track). With w = 0 (a pilot
+// where every draw agreed) slot 1 is a point mass at lo, returned
+// exactly. One pass over the slots: the levels increase, so each is in
+// the slot of the one before or a later one.
 func histQuantiles(q *[len(quantileLevels)]float64, n float64, cnt []float64, lo, w, mn, mx float64) {
 	k := 0
 	var cum float64
@@ -806,7 +790,7 @@ func histQuantiles(q *[len(quantileLevels)]float64, n float64, cnt []float64, lo
 }
 
 // slotQuantile interpolates linearly the draw target within slot s,
-// which holds c draws after cum (histQuantile's edges).
+// which holds c draws after cum (histQuantiles' edges).
 func slotQuantile(s int, target, cum, c, lo, w, mn, mx float64) float64 {
 	var a, z float64
 	switch s {
