@@ -121,6 +121,7 @@ func (w *workspace) markups() {
 // markupOf returns μ_i with E_i, C_i and whether μ was bounded (by
 // maxMarkupShare, or D_i = 0).
 func (w *workspace) markupOf(i int) (mu, E, C float64, bounded bool) {
+	w.weights() // routeConduct reads w.w
 	R := w.R
 	D := w.D[i]
 	if !(D > 0) {

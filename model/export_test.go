@@ -522,3 +522,11 @@ func PolicyGenerationsHold(spec *Spec) (bad, keptV, keptR int, err error) {
 	}
 	return bad, keptV, keptR, nil
 }
+
+// SetEagerWeights makes every evaluation scatter its routes' weights to
+// w.w at once (eagerWeights) and returns a function that restores the
+// lazy scatter.
+func SetEagerWeights() (restore func()) {
+	eagerWeights = true
+	return func() { eagerWeights = false }
+}

@@ -81,7 +81,7 @@ type workspace struct {
 	ca   []float64 // Jacobian weight of the route's flow in its supplier's row (1 without concessions)
 	fr   []float64 // freight f
 	lnb  []float64 // ln β
-	w    []float64 // β·p_d^(1−σ)
+	w    []float64 // β·p_d^(1−σ); stale after an eval until weights() (wStale)
 	x    []float64 // flow
 	th   []float64 // θ = p(1−δ)/(p(1−δ)+f) = ∂ln p_d/∂ln p
 
@@ -111,6 +111,10 @@ type workspace struct {
 	rat              []routeAt
 	nrl              int
 	rpd, rlog, rexpw []float64
+	// wStale says the routes' weights of the last eval are in rexpw
+	// (at their places rat) and not yet in w: eval leaves them there,
+	// and weights() scatters them when something reads or writes w.
+	wStale bool
 	// eval's scratch for the regions' batched log and exps: each
 	// region's W and ln W (batchLen(R)), its spending's exponents and
 	// their exps (spendArgs; batchLen(3R)).
@@ -555,6 +559,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 // one after another in the same order (w.rlnb, w.rom, w.rat; w.nrl of
 // them) for eval's batched passes.
 func (w *workspace) routeLists() {
+	w.weights() // the last eval's weights, at the places they had
 	n, R := w.n, w.R
 	m := 0
 	for r := 0; r < R; r++ {
@@ -936,12 +941,12 @@ func stepWidth(y float64) float64 {
 
 // othersSum sets w.wo[r] = Σ_{j≠i} w[j][r] over participating suppliers.
 func (w *workspace) othersSum(i int) {
-	R := w.R
+	R, wA := w.R, w.weights()
 	for r := 0; r < R; r++ {
 		var wo float64
 		for _, j := range w.part {
 			if j != i && w.open[j*R+r] {
-				wo += w.w[j*R+r]
+				wo += wA[j*R+r]
 			}
 		}
 		w.wo[r] = wo
@@ -982,7 +987,7 @@ func (w *workspace) eval() (maxF, ss float64) {
 	// check covers them all.
 	nR := n * R
 	omd, fr, tau1 := w.omd[:nR], w.fr[:nR], w.tau1[:nR]
-	wA, xA := w.w[:nR], w.x[:nR]
+	xA := w.x[:nR]
 	// Three passes over the routes, so that the independent chains of
 	// latency (log → exp per route, log → exp per region) overlap instead
 	// of running one after another. The first stores each route's p_d
@@ -1002,7 +1007,11 @@ func (w *workspace) eval() (maxF, ss float64) {
 	flogBatch(rlog, rpd)
 	affineBatch(rlog, w.rlnb[:m], w.rom[:m], rlog) // ln β + (1−σ)·ln p_d
 	fexpBatch(rexpw, rlog)
-	regionSums(w.W[:R], wA, rexpw, rat, w.rn[:R])
+	regionSums(w.W[:R], rexpw, w.rn[:R])
+	w.wStale = true // the weights go to w.w when read (weights)
+	if eagerWeights {
+		w.weights()
+	}
 	w.regionSpend()
 	m = 0
 	WA, PQA := w.W[:R], w.PQ[:R]
@@ -1177,21 +1186,47 @@ func routePrices(rpd []float64, at []routeAt, p, omd, fr, tau1 []float64) {
 
 // regionSums sets W[r] to the sum of the weights of region r's routes,
 // the rn[r] entries of wr after those of the regions before it, in their
-// order, and scatters each weight to wf[at[m].k]: eval's second route
-// pass (not inlined, as routePrices).
+// order: eval's second route pass (not inlined, as routePrices).
 //
 //go:noinline
-func regionSums(W, wf, wr []float64, at []routeAt, rn []int) {
-	wr = wr[:len(at)]
+func regionSums(W, wr []float64, rn []int) {
 	m := 0
 	for r, cnt := range rn {
 		var s float64
-		for end := m + cnt; m < end; m++ {
-			v := wr[m]
-			wf[at[m].k] = v
+		for _, v := range wr[m : m+cnt] {
 			s += v
 		}
+		m += cnt
 		W[r] = s
+	}
+}
+
+// weights brings w.w up to date with the last eval's route weights
+// (each route's β·p_d^(1−σ) from rexpw to its place, wStale) and
+// returns it. eval leaves them in its batch buffer, since most
+// evaluations are followed by another before anything reads w.w: every
+// reader (jacobian, markupOf, othersSum, solveTRQ) and writer (setOwn,
+// solveTRQ) of w.w, and routeLists before it moves the places, calls it
+// first.
+func (w *workspace) weights() []float64 {
+	if w.wStale {
+		w.wStale = false
+		m := w.nrl
+		scatterTo(w.w, w.rexpw[:m], w.rat[:m])
+	}
+	return w.w
+}
+
+// eagerWeights, when set (tests only: TestLazyWeightsSameResults), has
+// eval scatter its routes' weights to w.w at once, as it did before
+// weights.
+var eagerWeights bool
+
+// scatterTo sets wf[at[m].k] = wr[m] for every m.
+func scatterTo(wf, wr []float64, at []routeAt) {
+	wr = wr[:len(at)]
+	for m, a := range at {
+		wf[a.k] = wr[m]
 	}
 }
 
@@ -1277,7 +1312,7 @@ func (w *workspace) jacobian() {
 		J[k] = 0
 	}
 	nR := n * R
-	omd, fr, th, wA, xA, ca := w.omd[:nR], w.fr[:nR], w.th[:nR], w.w[:nR], w.x[:nR], w.ca[:nR]
+	omd, fr, th, wA, xA, ca := w.omd[:nR], w.fr[:nR], w.th[:nR], w.weights()[:nR], w.x[:nR], w.ca[:nR]
 	// The per-region and per-supplier arrays sliced once (one bounds
 	// check of r, of a supplier).
 	Ws, jn, sigs, epsX := w.W[:R], w.jn[:R], w.sig[:R], w.epsX[:R]
@@ -1930,7 +1965,7 @@ func (w *workspace) solveOwn(i int, tol float64) bool {
 
 // setOwn sets supplier i's log price and refreshes its CES terms.
 func (w *workspace) setOwn(i int, y float64) {
-	R := w.R
+	R, wA := w.R, w.weights()
 	w.y[i] = y
 	p := fexp(y)
 	w.p[i] = p
@@ -1940,7 +1975,7 @@ func (w *workspace) setOwn(i int, y float64) {
 			continue
 		}
 		pd := (p*w.omd[k] + w.fr[k]) * w.tau1[k]
-		w.w[k] = fexp(w.lnb[k] + (1-w.sig[r])*flog(pd))
+		wA[k] = fexp(w.lnb[k] + (1-w.sig[r])*flog(pd))
 	}
 }
 

@@ -209,10 +209,11 @@ func (w *workspace) trqJacobian(J []float64, N int) {
 func (w *workspace) solveTRQ(t int, tol float64) {
 	q := &w.tq[t]
 	n, R, r := w.n, w.R, q.r
+	wA := w.weights()
 	var wo float64
 	for _, j := range w.rl[r*n : r*n+w.rn[r]] {
 		if kj := j*R + r; kj != q.k {
-			wo += w.w[kj]
+			wo += wA[kj]
 		}
 	}
 	pf := w.p[q.i]*w.omd[q.k] + w.fr[q.k]
@@ -255,7 +256,7 @@ func (w *workspace) solveTRQ(t int, tol float64) {
 	}
 	w.y[n+t] = psi
 	w.tau1[q.k] = math.Exp(psi)
-	w.w[q.k] = math.Exp(w.lnb[q.k] + om*math.Log(pf*w.tau1[q.k]))
+	wA[q.k] = math.Exp(w.lnb[q.k] + om*math.Log(pf*w.tau1[q.k]))
 }
 
 // clampU clamps the value of unknown u: a log price to its bounds, a
