@@ -312,13 +312,13 @@ func tileValue(kind int, vs, vc []float64, k int) float64 {
 // min, max and sum are copied to the counterfactual (they are its own,
 // since every value so far was equal), the difference's point mass is
 // written into its counters, and both are filled from then on. This
-// changes no result. In a chunk with a cell that is not shared, the
-// shared cells' counterfactuals and differences are binned with the
-// others' (four cells a turn, however shared and other cells alternate):
-// their counts, extremes and the counterfactual's sum mean nothing until
-// unshare overwrites them (flush leaves them), and the difference's sum
-// stays +0 (it adds zeros: its values are in the pilot's point range, so
-// no extreme either).
+// changes no result. A quad of four cells (from the chunk's start) with
+// a cell that is not shared has all four counterfactuals and differences
+// binned (the kernel's four lanes), quads of shared cells none: a shared
+// cell's counts, extremes and counterfactual sum mean nothing until
+// unshare overwrites them (flush leaves them), and its difference's sum
+// stays +0 either way (binned, it adds zeros: its values are in the
+// pilot's point range, so no extreme either).
 func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 	nd := 0
 	for d := range rows {
@@ -339,11 +339,36 @@ func (b *bandStore) add(rows [][]float64, ok []bool, pre []int) {
 			}
 		}
 		b.updateCells(0, c0, c0, c1, vs, vc, W, nd, &vals)
-		if b.hist(b.cells+c0, 1) != nil { // a cell of the chunk is not shared
-			b.updateCells(1, c0, c0, c1, vs, vc, W, nd, &vals)
-			b.updateCells(2, c0, c0, c1, vs, vc, W, nd, &vals)
+		if b.hist(b.cells+c0, 1) == nil {
+			return // every cell of the chunk is shared
+		}
+		// The counterfactuals and differences of the runs of quads (four
+		// cells from c0) with a cell that is not shared.
+		for ca := c0; ca < c1; {
+			for ca < c1 && b.quadShared(ca, min(ca+4, c1)) {
+				ca += 4
+			}
+			cb := ca
+			for cb < c1 && !b.quadShared(cb, min(cb+4, c1)) {
+				cb = min(cb+4, c1)
+			}
+			if ca < cb {
+				b.updateCells(1, c0, ca, cb, vs, vc, W, nd, &vals)
+				b.updateCells(2, c0, ca, cb, vs, vc, W, nd, &vals)
+			}
+			ca = cb
 		}
 	})
+}
+
+// quadShared reports whether the level cells [c, e) are all shared.
+func (b *bandStore) quadShared(c, e int) bool {
+	for _, sh := range b.shared[c:e] {
+		if !sh {
+			return false
+		}
+	}
+	return true
 }
 
 // unshare gives level cell c's counterfactual its own histogram: a copy
