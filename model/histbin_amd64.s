@@ -2,16 +2,17 @@
 
 #include "textflag.h"
 
-// AVX2 kernels of binQuad (quantiles.go): the histograms of four value
-// cells of one kind binned at once, a tile row (the cells' four adjacent
-// values of one draw) a turn, two rows a loop. Per lane they do what
-// binValues's and binPoint's first passes do per value cell: the two
-// partial sums (even and odd rows, each in order), and a count in slot
-// 1 + ⌊x⌋ for a value with x = (v − lo)·inv in [0, histBins) (a lane with
-// inv = 0: slot 1 for a value equal to lo). Every other value is a tail:
-// the kernel sets bit t of tails[l] for one in row t of lane l, and
-// binQuad counts and folds those in order. Operands are in Go's order:
-// the destination last, "VSUBPD a, b, c" is c = b − a.
+// AVX2 kernel of binQuads (quantiles.go): the histograms of a run of
+// quads, each four adjacent value cells of one kind, binned a quad at a
+// time, a tile row (the quad's four adjacent values of one draw) a turn,
+// two rows a loop. Per lane they do what binValues's and binPoint's first
+// passes do per value cell: the two partial sums (even and odd rows, each
+// in order), and a count in slot 1 + ⌊x⌋ for a value with x = (v − lo)·inv
+// in [0, histBins) (a lane with inv = 0: slot 1 for a value equal to lo).
+// Every other value is a tail: the kernel sets bit t of the lane's tails
+// word for one in row t, and binQuads counts and folds those in order.
+// Operands are in Go's order: the destination last, "VSUBPD a, b, c" is
+// c = b − a.
 //
 // A lane with inv = 0 multiplies v − lo by 2^1000 and then 2^100 (the
 // others by inv and then 1, which changes no bit): with lo finite
@@ -19,40 +20,50 @@
 // 2^−1074·2^1100 = 2^26 (v − lo, exact, is nonzero) or +∞, v < lo a
 // negative x: both tails, as binPoint has it.
 //
-// Registers: DI the counters of lane 0, SI and DX the rows of a and b,
-// R8 and R9 their strides in bytes, CX the row, Y10 lo, Y11 and Y13
-// the two multipliers, Y12 zero, Y14 histBins, Y0 and Y1 the partial
-// sums, R11 the lanes counted in this row, AX, BX, R12, R13 the four
-// lanes' ⌊x⌋, R10 where the rare path returns to.
+// Registers: DI the counters of the quad's lane 0, SI and DX the rows of
+// a and b, R8 and R9 their strides in bytes, CX the row, Y10 lo, Y11 and
+// Y13 the quad's two multipliers, Y7, Y8 and Y9 the constants 2^1000,
+// 2^100 and 1, Y12 zero, Y14 histBins, Y0 and Y1 the partial sums, R11
+// the lanes counted in this row, AX, BX, R12, R13 the four lanes' ⌊x⌋,
+// R10 where the rare path returns to. The quad's a, b, lo, inv, sum and
+// tails pointers are kept in the argument slots and stepped a quad
+// (32 bytes) at a time.
 
-// BINSETUP loads the arguments, clears the sums and sets the constants.
-// 0x7e7… is 2^1000, 0x463… 2^100, 0x3ff… 1, 0x406… histBins = 128.
+// BINSETUP loads the strides and sets the constants. 0x7e7… is 2^1000,
+// 0x463… 2^100, 0x3ff… 1, 0x406… histBins = 128.
 #define BINSETUP \
 	MOVQ h+0(FP), DI; \
-	MOVQ a+8(FP), SI; \
-	MOVQ b+16(FP), DX; \
 	MOVQ sa+24(FP), R8; \
 	MOVQ sb+32(FP), R9; \
-	MOVQ lo+48(FP), AX; \
-	VMOVUPD (AX), Y10; \
-	MOVQ inv+56(FP), AX; \
-	VMOVUPD (AX), Y11; \
 	VXORPD Y12, Y12, Y12; \
-	VCMPPD $0x00, Y12, Y11, Y2; \
 	MOVQ $0x7e70000000000000, AX; \
-	MOVQ AX, X3; \
-	VBROADCASTSD X3, Y3; \
-	VBLENDVPD Y2, Y3, Y11, Y11; \
-	MOVQ $0x3ff0000000000000, AX; \
-	MOVQ AX, X3; \
-	VBROADCASTSD X3, Y13; \
+	MOVQ AX, X7; \
+	VBROADCASTSD X7, Y7; \
 	MOVQ $0x4630000000000000, AX; \
-	MOVQ AX, X3; \
-	VBROADCASTSD X3, Y3; \
-	VBLENDVPD Y2, Y3, Y13, Y13; \
+	MOVQ AX, X8; \
+	VBROADCASTSD X8, Y8; \
+	MOVQ $0x3ff0000000000000, AX; \
+	MOVQ AX, X9; \
+	VBROADCASTSD X9, Y9; \
 	MOVQ $0x4060000000000000, AX; \
-	MOVQ AX, X3; \
-	VBROADCASTSD X3, Y14; \
+	MOVQ AX, X14; \
+	VBROADCASTSD X14, Y14
+
+// BINQUAD starts a quad: its rows, its ranges and multipliers (inv and 1,
+// or 2^1000 and 2^100 in a lane with inv = 0), its tails words cleared,
+// the sums and the row cleared.
+#define BINQUAD \
+	MOVQ a+8(FP), SI; \
+	MOVQ b+16(FP), DX; \
+	MOVQ lo+56(FP), AX; \
+	VMOVUPD (AX), Y10; \
+	MOVQ inv+64(FP), AX; \
+	VMOVUPD (AX), Y11; \
+	VCMPPD $0x00, Y12, Y11, Y2; \
+	VBLENDVPD Y2, Y7, Y11, Y11; \
+	VBLENDVPD Y2, Y8, Y9, Y13; \
+	MOVQ tails+80(FP), AX; \
+	VMOVUPD Y12, (AX); \
 	VXORPD Y0, Y0, Y0; \
 	VXORPD Y1, Y1, Y1; \
 	XORQ CX, CX
@@ -90,24 +101,32 @@
 	INCW 522(DI)(R12*2); \
 	INCW 782(DI)(R13*2)
 
-// BINDONE adds s0 + s1 to sum (sum + (s0 + s1), as updateCell adds
-// them).
+// BINDONE adds s0 + s1 to the quad's sum (sum + (s0 + s1), as
+// updateCell adds them) and steps to the next quad: its counters
+// (4·(histBins + 2)·2 bytes on) and its a, b, lo, inv, sum and tails
+// (32 bytes on).
 #define BINDONE \
 	VADDPD Y1, Y0, Y0; \
-	MOVQ sum+64(FP), AX; \
+	MOVQ sum+72(FP), AX; \
 	VMOVUPD (AX), Y1; \
 	VADDPD Y0, Y1, Y1; \
 	VMOVUPD Y1, (AX); \
-	VZEROUPPER
+	ADDQ $1040, DI; \
+	ADDQ $32, a+8(FP); \
+	ADDQ $32, b+16(FP); \
+	ADDQ $32, lo+56(FP); \
+	ADDQ $32, inv+64(FP); \
+	ADDQ $32, sum+72(FP); \
+	ADDQ $32, tails+80(FP)
 
-// BINTAILS sets bit t of tails[l] for each lane l not counted in R11,
+// BINTAILS sets bit t of the quad's tails[l] for each lane l not counted in R11,
 // with t = CX + R10&1 (R10: 0 the first row of a pair, 1 the second, 2
 // a last odd row). It uses AX and R12.
 #define BINTAILS \
 	MOVQ R10, AX; \
 	ANDQ $1, AX; \
 	ADDQ CX, AX; \
-	MOVQ tails+72(FP), R12; \
+	MOVQ tails+80(FP), R12; \
 	NOTQ R11; \
 	BTQ  $0, R11; \
 	JCC  2(PC); \
@@ -152,10 +171,13 @@
 	PREFETCHT0 3040(DI); \
 	PREFETCHT0 3104(DI)
 
-// func binQuad16(h *uint16, a, b *float64, sa, sb, m int, lo, inv, sum *[4]float64, tails *[4]uint64)
-// Lane l's slot s is h[l·(histBins + 2) + s].
-TEXT ·binQuad16(SB), NOSPLIT, $0-80
+// func binQuads16(h *uint16, a, b *float64, sa, sb, m, nq int, lo, inv, sum *float64, tails *uint64)
+// Quad q's lane l's slot s is h[(4q + l)·(histBins + 2) + s].
+TEXT ·binQuads16(SB), NOSPLIT, $0-88
 	BINSETUP
+
+quad:
+	BINQUAD
 	BINPREFETCH16
 
 pair:
@@ -187,6 +209,9 @@ last:
 
 done:
 	BINDONE
+	DECQ nq+48(FP)
+	JGT  quad
+	VZEROUPPER
 	RET
 
 some0:

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// quadRanges are value cells' ranges (lo, inv) for the binQuad tests:
+// quadRanges are value cells' ranges (lo, inv) for the binQuads tests:
 // ordinary bins, tiny and wide ones, a negative range, zero-width ranges
 // (inv 0: a pilot where every draw agreed, lo 0 for a difference) and
 // lo = −∞ with inv 0 (a pilot spread beyond float64's range).
@@ -187,19 +187,21 @@ func countsOff(b *bandStore) string {
 	return ""
 }
 
-// TestBinQuad checks updateCells's binQuad against update (binValues and binPoint per
-// value cell) bit for bit: counts, extremes (tails folded in order,
-// zeros' signs) and sums, for the three kinds, quads mixing every range
-// of quadRanges, values on bin edges, equal to lo, zeros of both signs
-// and far tails, 1 to 130 draws (more than a block: two chunks), with
-// counts carried or not.
+// TestBinQuad checks updateCells's binQuads against update (binValues
+// and binPoint per value cell) bit for bit: counts, extremes (tails
+// folded in order, zeros' signs) and sums, for the three kinds, quads
+// mixing every range of quadRanges, values on bin edges, equal to lo,
+// zeros of both signs and far tails, 1 to 130 draws (more than a block:
+// two chunks), with counts carried or not. updateCells bins the cells
+// a quad a call, and in runs of quads (one kernel call a run, broken by
+// quads the kernel cannot take) with 0 to 3 cells left over.
 func TestBinQuad(t *testing.T) {
 	if !haveBatchAsm {
 		t.Skip("no AVX2 kernels here (processor or build)")
 	}
 	rng := rand.New(rand.NewPCG(14, 1))
-	const C = 12
-	kernel := 0 // quads binned by the kernel (the others by update)
+	const C = 24
+	kernel, runs := 0, 0 // quads binned by the kernel (the others by update); runs of two or more
 	for _, carried := range []bool{false, true} {
 		for _, nd := range []int{1, 2, 3, 7, 64, 65, 130} {
 			for rep := 0; rep < 20; rep++ {
@@ -210,26 +212,38 @@ func TestBinQuad(t *testing.T) {
 				W := C + tilePad
 				vs, vc := quadTile(rng, b, nd, W)
 				for kind := 0; kind < 3; kind++ {
-					got, want := cloneStore(b), cloneStore(b)
+					quads, whole, want := cloneStore(b), cloneStore(b), cloneStore(b)
 					var vals [mcBlock]float64
+					run := 0
 					for c := 0; c < C; c += 4 {
-						got.updateCells(kind, 0, c, c+4, vs, vc, W, nd, &vals)
+						quads.updateCells(kind, 0, c, c+4, vs, vc, W, nd, &vals)
 						if quadFits(b.lo[kind*C+c:], b.inv[kind*C+c:]) {
 							kernel++
+							if run++; run == 2 {
+								runs++
+							}
+						} else {
+							run = 0
 						}
 						for l := 0; l < 4; l++ {
 							want.update(kind*C+c+l, kind, vs, vc, c+l, W, nd, &vals)
 						}
 					}
-					if d := sameStores(got, want); d != "" {
-						t.Fatalf("carried %v, %d draws, kind %d, case %d: %s", carried, nd, kind, rep, d)
+					r := rep % 4 // cells left over for update
+					whole.updateCells(kind, 0, 0, C-r, vs, vc, W, nd, &vals)
+					whole.updateCells(kind, 0, C-r, C, vs, vc, W, nd, &vals)
+					if d := sameStores(quads, want); d != "" {
+						t.Fatalf("quad by quad: carried %v, %d draws, kind %d, case %d: %s", carried, nd, kind, rep, d)
+					}
+					if d := sameStores(whole, want); d != "" {
+						t.Fatalf("in runs: carried %v, %d draws, kind %d, case %d, %d left over: %s", carried, nd, kind, rep, r, d)
 					}
 				}
 			}
 		}
 	}
-	if kernel < 300 {
-		t.Errorf("the kernel binned only %d of 2520 quads", kernel)
+	if kernel < 1000 || runs < 300 {
+		t.Errorf("the kernel binned only %d of 5040 quads, %d runs of two or more", kernel, runs)
 	}
 }
 
@@ -302,7 +316,7 @@ func TestBandStoreAddAsm(t *testing.T) {
 	}
 }
 
-// FuzzBinQuad compares binQuad with update on a quad of cells whose
+// FuzzBinQuad compares binQuads with update on a quad of cells whose
 // range and values come from the fuzzer: lanes 0–2 have the range (lo,
 // inv), lane 3 the zero-width range at lo; lane l's value in draw t is
 // the ((t + l) mod 8)-th of v0…v4, lo, −v0, v1 + d, the
@@ -346,7 +360,7 @@ func FuzzBinQuad(f *testing.F) {
 		}
 		got, want := cloneStore(b), cloneStore(b)
 		var vals [mcBlock]float64
-		binQuad(got, k*C, k, vs, vc, 0, W, nd)
+		binQuads(got, k*C, 1, k, vs, vc, 0, W, nd)
 		for l := 0; l < 4; l++ {
 			want.update(k*C+l, k, vs, vc, l, W, nd, &vals)
 		}

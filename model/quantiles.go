@@ -448,27 +448,33 @@ func (b *bandStore) carryOver(k, v int) int {
 func (b *bandStore) started() bool { return b.pages != nil }
 
 // useBinAsm says updateCells bins four value cells at a time with the
-// AVX2 kernel binQuad16 (histbin_amd64.s; the processor
+// AVX2 kernel binQuads16 (histbin_amd64.s; the processor
 // has AVX2 and the build is not purego); tests turn it off to compare
 // with the Go loops, which give the same bits.
 var useBinAsm = haveBatchAsm
 
 // updateCells adds the nd tile values of value cells kind·C + c, c in
-// [ca, cb) (a chunk from c0, as forTiles hands it), to their histograms:
-// four cells a turn with binQuad where the kernels run, the others with
-// update.
+// [ca, cb) (within a chunk from c0, as forTiles hands it), to their
+// histograms: four cells a turn from ca with binQuads where the kernels
+// run, each run of quads that fit in one call, the others with update.
 func (b *bandStore) updateCells(kind, c0, ca, cb int, vs, vc []float64, W, nd int, vals *[mcBlock]float64) {
 	j0 := kind * b.cells
 	c := ca
 	if useBinAsm {
-		for ; c+4 <= cb; c += 4 {
-			if !quadFits(b.lo[j0+c:j0+c+4], b.inv[j0+c:j0+c+4]) {
-				for l := range 4 {
-					b.update(j0+c+l, kind, vs, vc, c+l-c0, W, nd, vals)
-				}
+		for c+4 <= cb {
+			n := 0 // quads from c that fit
+			for c+4*n+4 <= cb && n < tileCells/4 && quadFits(b.lo[j0+c+4*n:], b.inv[j0+c+4*n:]) {
+				n++
+			}
+			if n > 0 {
+				binQuads(b, j0+c, n, kind, vs, vc, c-c0, W, nd)
+				c += 4 * n
 				continue
 			}
-			binQuad(b, j0+c, kind, vs, vc, c-c0, W, nd)
+			for l := range 4 {
+				b.update(j0+c+l, kind, vs, vc, c+l-c0, W, nd, vals)
+			}
+			c += 4
 		}
 	}
 	for ; c < cb; c++ {
@@ -476,9 +482,10 @@ func (b *bandStore) updateCells(kind, c0, ca, cb int, vs, vc []float64, W, nd in
 	}
 }
 
-// quadFits reports whether binQuad's kernel can bin four value cells
-// with ranges lo, inv: a zero-width range (inv 0) must lie at a finite lo
-// (one at ±∞, from a pilot spread beyond float64's range, goes to update).
+// quadFits reports whether binQuads's kernel can bin the four value cells
+// with ranges lo[:4], inv[:4]: a zero-width range (inv 0) must lie at a
+// finite lo (one at ±∞, from a pilot spread beyond float64's range, goes
+// to update).
 func quadFits(lo, inv []float64) bool {
 	for l := range 4 {
 		if inv[l] == 0 && math.IsInf(lo[l], 0) {
@@ -488,37 +495,40 @@ func quadFits(lo, inv []float64) bool {
 	return true
 }
 
-// zeroRow is the row binQuad subtracts (stride 0) from a level's values.
-var zeroRow [4]float64
+// zeroRow is the row binQuads subtracts (stride 0) from a level's values:
+// a run's quads step along it.
+var zeroRow [tileCells]float64
 
-// binQuad is updateCell for the four value cells j, …, j + 3 of the
-// kind, at offsets off, …, off + 3 of the tiles: the kernel counts the
-// values inside each cell's range (a tile row of the four a turn, the
-// differences formed as they are read) and adds the partial sums; the
-// values it reports outside the range are then counted and folded into
-// the extremes in row order (foldTail), as binValues's and binPoint's
-// second passes do. Every count, extreme and sum has updateCell's bits.
-func binQuad(b *bandStore, j, kind int, vs, vc []float64, off, W, nd int) {
+// binQuads is updateCell for the 4·nq value cells j, …, j + 4·nq − 1
+// (nq ≤ tileCells/4 quads) of the kind, at offsets off, … of the tiles:
+// one kernel call (per 64 rows) counts the values inside each cell's range
+// (a tile row of a quad's four cells a turn, the differences formed as
+// they are read) and adds the partial sums; the values it reports outside
+// the range are then counted and folded into the extremes in row order
+// (foldTail), as binValues's and binPoint's second passes do. Every
+// count, extreme and sum has updateCell's bits.
+func binQuads(b *bandStore, j, nq, kind int, vs, vc []float64, off, W, nd int) {
 	const S = histBins + 2
-	h := b.hist(j, 4)
-	lo, inv := (*[4]float64)(b.lo[j:j+4]), (*[4]float64)(b.inv[j:j+4])
-	sum := (*[4]float64)(b.sum[j : j+4])
+	n := 4 * nq
+	h := b.hist(j, n)
+	lo, inv, sum := b.lo[j:j+n], b.inv[j:j+n], b.sum[j:j+n]
+	var tailBuf [tileCells]uint64
+	tails := tailBuf[:n]
 	for t0 := 0; t0 < nd; t0 += mcBlock {
 		m := min(nd-t0, mcBlock)
 		k := t0*W + off
-		end := k + (m-1)*W + 4 // past the last row's four values
-		a, sub, sb := &vs[k:end][0], &zeroRow[0], 0
+		end := k + (m-1)*W + n // past the last row's values
+		a, sub, sb := &vs[k:end][0], &zeroRow[:n][0], 0
 		switch kind {
 		case 1:
 			a = &vc[k:end][0]
 		case 2:
 			sub, sb = &vc[k:end][0], 8*W
 		}
-		var tails [4]uint64
-		binQuad16(&h[0], a, sub, 8*W, sb, m, lo, inv, sum, &tails)
+		binQuads16(&h[0], a, sub, 8*W, sb, m, nq, &lo[0], &inv[0], &sum[0], &tails[0])
 		for l, ts := range tails {
 			if ts == 0 {
-				continue // most lanes of most quads: no tail
+				continue // most cells of most runs: no tail
 			}
 			hl := (*[S]uint16)(h[l*S:])
 			for ; ts != 0; ts &= ts - 1 {
@@ -529,7 +539,7 @@ func binQuad(b *bandStore, j, kind int, vs, vc []float64, off, W, nd int) {
 	}
 }
 
-// binQuad's tails are bits of a uint64 per lane: a chunk of mcBlock rows
+// binQuads's tails are bits of a uint64 per lane: a chunk of mcBlock rows
 // must fit (a constant index out of range here otherwise).
 var _ = [1]struct{}{}[mcBlock/65]
 
