@@ -27,17 +27,28 @@ import "math"
 // multiplier as 0·(1/pivot), which luFactor leaves at 0. So it factors
 // the leading m rows over their m steps, and then the trailing block
 // alone (a Newton Jacobian's rows of quotas, facilities and segments
-// at a bound are such rows: their diagonal alone).
+// at a bound are such rows: their diagonal alone). Where the trailing
+// block is upper triangular, as those rows make it, its steps are
+// luTriangular's.
 func luFactor(A []float64, n int, piv []int) (tail int, ok bool) {
 	A, piv = A[:n*n], piv[:n]
-	m := luTail(A, n)
-	return m, luSteps(A[:m*n], n, 0, m, piv) && luSteps(A, n, m, n, piv)
+	m, tri := luTail(A, n)
+	if !luSteps(A[:m*n], n, 0, m, piv) {
+		return m, false
+	}
+	if tri {
+		return m, luTriangular(A, n, m, piv)
+	}
+	return m, luSteps(A, n, m, n, piv)
 }
 
 // luTail returns the smallest m ≥ 1 such that rows m … n−1 of A (n×n
-// row-major) are zero in columns 0 … m−1 (n when only m = n has it).
-func luTail(A []float64, n int) int {
-	m, lead := n, n // lead: the least first nonzero column of rows r … n−1, or r when it is ≥ r
+// row-major) are zero in columns 0 … m−1 (n when only m = n has it), and
+// whether each of those rows is zero left of its diagonal (tri: the
+// trailing block is upper triangular).
+func luTail(A []float64, n int) (m int, tri bool) {
+	m, tri = n, true
+	lead := n // the least first nonzero column of rows r … n−1, or r when it is ≥ r
 	for r := n - 1; r > 0 && lead > 0; r-- {
 		// The first nonzero entry of row r before column min(lead, r),
 		// or that column: four entries at a time while their bits, the
@@ -57,10 +68,32 @@ func luTail(A []float64, n int) int {
 			c++
 		}
 		if lead = c; lead >= r {
+			// Row r is zero left of its diagonal; the block stays
+			// triangular if every row below it was (m was r+1).
+			tri = tri && m == r+1
 			m = r
 		}
 	}
-	return m
+	return m, tri
+}
+
+// luTriangular takes luSteps's steps m … n−1 on the rows m … n−1 of A
+// when each of them is zero left of its diagonal (luTail's tri). The
+// rows below step k's are zero in its column, so its pivot is the
+// diagonal entry and no row changes but for the multipliers, which it
+// stores as luSteps does: A[r][k]·(1/A[k][k]), a zero of either sign.
+func luTriangular(A []float64, n, m int, piv []int) bool {
+	for k := m; k < n; k++ {
+		kk := k*n + k
+		if !luSwap(A, n, piv, k, k, math.Abs(A[kk])) {
+			return false
+		}
+		inv := 1 / A[kk]
+		for i := kk + n; i < len(A); i += n { // i is A[r][k]'s index, r > k
+			A[i] *= inv
+		}
+	}
+	return true
 }
 
 // luSteps takes luFactor's steps k0 … k1−1 on the rows k0 … len(A)/n − 1

@@ -71,6 +71,29 @@ func jacobianFill(rng *rand.Rand, a []float64, n int) {
 	}
 }
 
+// triangularFill is jacobianFill with its trailing rows upper
+// triangular: each row's diagonal of either sign, entries right of it,
+// and zeros of either sign left of it (one row's the tiny entry in
+// column 0, and one of them sometimes not zero left of its diagonal, so
+// that the block is not triangular).
+func triangularFill(rng *rand.Rand, a []float64, n int) {
+	jacobianFill(rng, a, n)
+	for r := max(n-7, 1); r < n; r++ {
+		for c := 0; c < n; c++ {
+			switch {
+			case c < r && a[r*n+c] == 0:
+				a[r*n+c] = math.Copysign(0, float64(rng.IntN(2))-0.5)
+			case c > r && rng.IntN(2) == 0:
+				a[r*n+c] = rng.NormFloat64()
+			}
+		}
+		a[r*n+r] = math.Copysign(a[r*n+r], float64(rng.IntN(2))-0.5)
+	}
+	if r := n - 2; r > max(n-7, 1) && rng.IntN(3) == 0 {
+		a[r*n+r-1] = rng.NormFloat64()
+	}
+}
+
 var luCases = []luCase{
 	{"dense-1", 1, denseFill},
 	{"dense-2", 2, denseFill},
@@ -83,6 +106,7 @@ var luCases = []luCase{
 	{"sparse-33", 33, sparseFill},
 	{"jacobian-18", 18, jacobianFill},
 	{"jacobian-19", 19, jacobianFill},
+	{"triangular-19", 19, triangularFill},
 }
 
 // TestLU checks luFactor/luSolveFactored against gonum/mat's LU solution.
@@ -206,7 +230,8 @@ func luSolveRef(A []float64, n int, piv []int, b []float64) {
 // either sign gives the same sum.
 func TestLUSameAsOneStepAtATime(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	tails := 0 // factorizations with a trailing block
+	tails := 0      // factorizations with a trailing block
+	triangular := 0 // trailing blocks of two rows or more that luTriangular factors
 	same := func(x, y []float64) int {
 		for k := range x {
 			if math.Float64bits(x[k]) != math.Float64bits(y[k]) {
@@ -225,7 +250,7 @@ func TestLUSameAsOneStepAtATime(t *testing.T) {
 		if asm && !haveBatchAsm {
 			continue
 		}
-		for _, f := range []fillKind{{"dense", denseFill, asm}, {"sparse", sparseFill, asm}, {"jacobian", jacobianFill, asm}} {
+		for _, f := range []fillKind{{"dense", denseFill, asm}, {"sparse", sparseFill, asm}, {"jacobian", jacobianFill, asm}, {"triangular", triangularFill, asm}} {
 			if asm {
 				f.name += " avx2"
 			}
@@ -242,8 +267,12 @@ func TestLUSameAsOneStepAtATime(t *testing.T) {
 					fill.f(rng, a, n)
 					ref := append([]float64(nil), a...)
 					piv, pref := make([]int, n), make([]int, n)
-					if want := luTailRef(a, n); luTail(a, n) != want {
-						t.Fatalf("n=%d: luTail %d, want %d", n, luTail(a, n), want)
+					wantM, wantTri := luTailRef(a, n)
+					if m, tri := luTail(a, n); m != wantM || tri != wantTri {
+						t.Fatalf("n=%d: luTail %d, %v, want %d, %v", n, m, tri, wantM, wantTri)
+					}
+					if wantTri && wantM < n-1 {
+						triangular++
 					}
 					tail, ok := luFactor(a, n, piv)
 					okRef := luFactorRef(ref, n, pref)
@@ -296,15 +325,20 @@ func TestLUSameAsOneStepAtATime(t *testing.T) {
 	if tails == 0 {
 		t.Error("no matrix had a trailing block: the test misses luFactor's second part")
 	}
+	if triangular == 0 {
+		t.Error("no trailing block was triangular: the test misses luTriangular")
+	}
 }
 
 // luTailRef is luTail by its definition: the smallest m ≥ 1 with rows
-// m … n−1 zero in columns 0 … m−1.
-func luTailRef(A []float64, n int) int {
-	for m := 1; m < n; m++ {
+// m … n−1 zero in columns 0 … m−1, and whether each of those rows is
+// zero left of its diagonal.
+func luTailRef(A []float64, n int) (int, bool) {
+	m := n
+	for k := 1; k < n; k++ {
 		zero := true
-		for r := m; r < n && zero; r++ {
-			for c := 0; c < m; c++ {
+		for r := k; r < n && zero; r++ {
+			for c := 0; c < k; c++ {
 				if A[r*n+c] != 0 {
 					zero = false
 					break
@@ -312,10 +346,18 @@ func luTailRef(A []float64, n int) int {
 			}
 		}
 		if zero {
-			return m
+			m = k
+			break
 		}
 	}
-	return n
+	for r := m; r < n; r++ {
+		for c := 0; c < r; c++ {
+			if A[r*n+c] != 0 {
+				return m, false
+			}
+		}
+	}
+	return m, true
 }
 
 // BenchmarkLUFactor19 factors a matrix of the shape of us-relief-2025's
