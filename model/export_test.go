@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 )
 
@@ -529,4 +530,86 @@ func PolicyGenerationsHold(spec *Spec) (bad, keptV, keptR int, err error) {
 func SetEagerWeights() (restore func()) {
 	eagerWeights = true
 	return func() { eagerWeights = false }
+}
+
+// workspaceDiff returns the first field in which a's Solver and
+// workspace differ from b's (reflect.DeepEqual; "" when none does), all
+// but the workspace's storage (mem).
+func workspaceDiff(a, b *Solver) string {
+	if a.Tol != b.Tol || a.MaxIter != b.MaxIter || a.MaxSweeps != b.MaxSweeps {
+		return "the Solver's settings"
+	}
+	av, bv := reflect.ValueOf(a.ws).Elem(), reflect.ValueOf(b.ws).Elem()
+	for f := 0; f < av.NumField(); f++ {
+		name := av.Type().Field(f).Name
+		if name == "mem" {
+			continue
+		}
+		x := reflect.NewAt(av.Field(f).Type(), av.Field(f).Addr().UnsafePointer()).Elem().Interface()
+		y := reflect.NewAt(bv.Field(f).Type(), bv.Field(f).Addr().UnsafePointer()).Elem().Interface()
+		if !reflect.DeepEqual(x, y) {
+			return name
+		}
+	}
+	return ""
+}
+
+// SolverRenewal runs each spec's path in turn on one simulator, each
+// next path's taking the last one's storage (newPathSimFrom, whose
+// Solver is made anew in the last one's: newSolverFrom), and on a new
+// simulator. It returns the first path whose renewed Solver differs
+// from the new one's before the path (workspaceDiff: which field) or
+// whose months' Solutions or Results differ bit for bit (−1, "": none),
+// the most facilities and tied-corridor segments a workspace had, and
+// how many paths' Solvers were made in the last one's storage.
+func SolverRenewal(specs []*Spec) (bad int, field string, facilities, segments, renewals int, err error) {
+	var old *pathSim
+	for j, spec := range specs {
+		cal, err := Calibrate(spec.Market)
+		if err != nil {
+			return 0, "", 0, 0, 0, err
+		}
+		fresh, err := newPathSim(cal, spec)
+		if err != nil {
+			return 0, "", 0, 0, 0, err
+		}
+		var last *Solver
+		if old != nil {
+			last = old.solver
+		}
+		renewed, err := newPathSimFrom(old, cal, spec)
+		if err != nil {
+			return 0, "", 0, 0, 0, err
+		}
+		if renewed.solver == last {
+			renewals++
+		}
+		old = renewed
+		facilities, segments = max(facilities, len(fresh.solver.ws.rho)), max(segments, len(fresh.solver.ws.segs))
+		if d := workspaceDiff(renewed.solver, fresh.solver); d != "" {
+			return j, d, facilities, segments, renewals, nil
+		}
+		var got, want [][]uint64
+		for _, p := range []struct {
+			ps  *pathSim
+			out *[][]uint64
+		}{{renewed, &got}, {fresh, &want}} {
+			for k := 0; k < spec.Months(); k++ {
+				t := spec.Start + Month(k)
+				p.ps.setPolicy(k, t)
+				res, err := p.ps.solve(k, t)
+				if err != nil {
+					return 0, "", 0, 0, 0, err
+				}
+				sol := p.ps.sol
+				b := []uint64{math.Float64bits(sol.Benchmark), uint64(res.Status), uint64(res.Evaluations), uint64(res.Iterations), math.Float64bits(res.MaxResidual)}
+				eachValue(sol, func(v *float64) { b = append(b, math.Float64bits(*v)) })
+				*p.out = append(*p.out, b)
+			}
+		}
+		if !slices.EqualFunc(got, want, slices.Equal) {
+			return j, "", facilities, segments, renewals, nil
+		}
+	}
+	return -1, "", facilities, segments, renewals, nil
 }

@@ -23,11 +23,12 @@ type facUser struct{ i, k int }
 
 // setupFacilities sizes the per-facility state of w (newWorkspace).
 func (w *workspace) setupFacilities() {
-	c, m := w.c, w.c.Market
+	c, m, mem := w.c, w.c.Market, w.mem
 	nF := len(m.Facilities)
-	w.rho, w.fcap, w.fden, w.fscale, w.fuse = make([]float64, nF), make([]float64, nF), make([]float64, nF), make([]float64, nF), make([]float64, nF)
-	w.fmode, w.fhint = make([]int8, nF), make([]float64, nF)
-	w.fu = make([][]facUser, nF)
+	vec := mem.f.take
+	w.rho, w.fcap, w.fden, w.fscale, w.fuse = vec(nF), vec(nF), vec(nF), vec(nF), vec(nF)
+	w.fmode, w.fhint = mem.i8.take(nF), vec(nF)
+	w.fu = mem.fus.take(nF)
 	for f, fc := range m.Facilities {
 		w.fcap[f] = fc.Capacity
 		w.fden[f] = max(fc.Capacity, scaleFloor)
@@ -36,7 +37,20 @@ func (w *workspace) setupFacilities() {
 	for i := range m.Suppliers {
 		total += len(m.Suppliers[i].Corridors)
 	}
-	ints, flts := make([]int, total), make([]float64, 2*total) // carved per supplier
+	for f := range w.fu { // room for each facility's users
+		u := 0
+		for _, fac := range c.facOf {
+			for _, g := range fac {
+				if g == f {
+					u++
+				}
+			}
+		}
+		if u > 0 {
+			w.fu[f] = mem.fu.take(u)[:0]
+		}
+	}
+	ints, flts := mem.i.take(total), vec(2*total) // carved per supplier
 	for i := range m.Suppliers {
 		sp := &w.sup[i]
 		nk := len(m.Suppliers[i].Corridors)
@@ -52,8 +66,8 @@ func (w *workspace) setupFacilities() {
 			}
 		}
 		if sp.dyn {
-			e := make([]float64, 3*nk)
-			sp.ecap, sp.ecost, sp.tons, sp.lim = e[:nk:nk], e[nk:2*nk:2*nk], e[2*nk:], make([]bool, nk)
+			e := vec(3 * nk)
+			sp.ecap, sp.ecost, sp.tons, sp.lim = e[:nk:nk], e[nk:2*nk:2*nk], e[2*nk:], mem.b.take(nk)
 		}
 	}
 	for f, us := range w.fu {

@@ -69,6 +69,8 @@ const (
 type workspace struct {
 	c    *Calibrated
 	n, R int
+	// mem is the storage of the slices newWorkspaceIn makes.
+	mem *wsMem
 
 	// Per route, flat i*R+r.
 	open []bool    // tradable in this solve: β > 0 and not banned
@@ -269,32 +271,37 @@ type workspace struct {
 }
 
 func newWorkspace(c *Calibrated) *workspace {
+	return newWorkspaceIn(new(workspace), c, newWSMem())
+}
+
+// newWorkspaceIn makes w a new workspace for c (all of w is written),
+// its storage carved from mem.
+func newWorkspaceIn(w *workspace, c *Calibrated, mem *wsMem) *workspace {
 	m := c.Market
 	n, R := len(m.Suppliers), len(m.Regions)
 	nF := len(m.Facilities)
-	var fs carver[float64]
-	vec := fs.take
-	w := &workspace{
-		c: c, n: n, R: R,
-		open: make([]bool, n*R), tau1: vec(n * R), gov: vec(n * R), risk: vec(n * R), omd: vec(n * R), ca: vec(n * R),
+	vec, ints, bools := mem.f.take, mem.i.take, mem.b.take
+	*w = workspace{
+		c: c, n: n, R: R, mem: mem,
+		open: bools(n * R), tau1: vec(n * R), gov: vec(n * R), risk: vec(n * R), omd: vec(n * R), ca: vec(n * R),
 		dlt: vec(n * R), ez: vec(n * R),
 		fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R),
 		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R), epsX: vec(R),
-		stk: make([]bool, R), sPrev: vec(R), lnPe: vec(R), sBar: vec(R), gam: vec(R), phi12: vec(R), cons: vec(R),
-		rl: make([]int, n*R), rn: make([]int, R), jl: make([]int, n*R), ja: make([]int, n*R), jn: make([]int, R),
+		stk: bools(R), sPrev: vec(R), lnPe: vec(R), sBar: vec(R), gam: vec(R), phi12: vec(R), cons: vec(R),
+		rl: ints(n * R), rn: ints(R), jl: ints(n * R), ja: ints(n * R), jn: ints(R),
 		rlnb: vec(n * R), rom: vec(n * R), rpd: vec(n * R), rlog: vec(n * R), rexpw: vec(n * R),
-		rat: make([]routeAt, n*R),
+		rat: mem.rat.take(n * R),
 		rgW: vec(batchLen(R)), rglnW: vec(batchLen(R)), rgArg: vec(batchLen(3 * R)), rgExp: vec(batchLen(3 * R)),
-		rgFill: vec(7 * batchLen(R)), fillRS: make([]routeSums, n), supFill: vec(6 * batchLen(n)),
-		sup: make([]supplier, n), closed: make([]bool, n), act: make([]int, 0, n), part: make([]int, 0, n), pinned: make([]bool, n),
-		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: make([]bool, n), piece: make([]supplyPiece, n),
+		rgFill: vec(7 * batchLen(R)), fillRS: mem.rsum.take(n), supFill: vec(6 * batchLen(n)),
+		sup: mem.sup.take(n), closed: bools(n), act: ints(n)[:0], part: ints(n)[:0], pinned: bools(n),
+		y: vec(n + n*R + nF), p: vec(n), D: vec(n), S: vec(n), dS: vec(n), dbar: vec(n), conc: bools(n), piece: mem.piece.take(n),
 		sc: vec(n), F: vec(n + n*R + nF), ybest: vec(n + n*R + nF), ytry: vec(n + n*R + nF), dy: vec(n + nF),
-		J: vec((n + nF) * (n + nF)), piv: make([]int, n+nF), apos: make([]int, n), tu: vec(n), tv: vec(n), jc: vec(n), jd: vec(n),
-		unk: make([]int, 0, n+nF), tq: make([]trq, 0), xs: vec(R),
-		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: make([]int, n), strat: make([]int, 0, n),
+		J: vec((n + nF) * (n + nF)), piv: ints(n + nF), apos: ints(n), tu: vec(n), tv: vec(n), jc: vec(n), jd: vec(n),
+		unk: ints(n + nF)[:0], tq: make([]trq, 0), xs: vec(R),
+		phi: vec(n), lam: vec(n), mu: vec(n), oml0: vec(n), coal: ints(n), strat: ints(n)[:0],
 		dmu: vec(n * n), cdD: vec(n), cdE: vec(n), cdN: vec(n),
-		rc:  routeCache{sells: make([]bool, n)},
+		rc:  routeCache{sells: bools(n)},
 		plx: vec(batchLen(3*R + 2*n)), ply: vec(batchLen(3*R + 2*n)),
 	}
 	for i := range w.coal {
@@ -313,7 +320,7 @@ func newWorkspace(c *Calibrated) *workspace {
 			w.lnb[i*R+r] = c.lnBeta[i*R+r]
 		}
 		nk := len(m.Suppliers[i].Corridors)
-		w.sup[i] = supplier{ord: make([]int, nk), cost: vec(nk), cum: vec(nk), thr: vec(nk), lastCap: vec(nk), lastCost: vec(nk)}
+		w.sup[i] = supplier{ord: ints(nk), cost: vec(nk), cum: vec(nk), thr: vec(nk), lastCap: vec(nk), lastCost: vec(nk)}
 		q := vec(2 * nk)
 		w.sup[i].qcum, w.sup[i].qinv = q[:nk:nk], q[nk:]
 		w.sc[i] = max(c.S0[i], scaleFloor)
@@ -324,7 +331,7 @@ func newWorkspace(c *Calibrated) *workspace {
 		nkMax = max(nkMax, len(m.Suppliers[i].Corridors))
 	}
 	w.lwP, w.lwG = vec(nkMax), vec(nkMax)
-	w.thq = thrQueue{at: make([]thrPos, 0, nk), x: vec(batchLen(nk))[:0], y: vec(batchLen(nk))}
+	w.thq = thrQueue{at: mem.thr.take(nk)[:0], x: vec(batchLen(nk))[:0], y: vec(batchLen(nk))}
 	w.spt, w.sm, w.sx, w.sy = vec(n), vec(n), vec(batchLen(n)), vec(batchLen(n))
 	w.setupFacilities()
 	w.setupSegments()
@@ -350,8 +357,21 @@ func (w *workspace) checkSolution(sol *Solution) error {
 // carver hands out zeroed slices carved from a few large allocations
 // (newWorkspace's hundred-odd vectors, made for every path and Monte
 // Carlo draw): each slice's capacity is its length, so an append never
-// runs into its neighbour.
-type carver[T any] struct{ buf []T }
+// runs into its neighbour. A carver that keeps its allocations (keep)
+// hands them out again after rewind, cleared, in the order they were
+// made: the same takes give slices of the same lengths at the same
+// places, each zeroed as a new one (wsMem).
+type carver[T any] struct {
+	buf []T // the rest of the current chunk
+	// whole: each take has a chunk of its own (types larger than a
+	// number, of which a workspace takes a few slices).
+	whole bool
+	// keep: the chunks are kept (chunks) and handed out again from
+	// chunks[next] on.
+	keep   bool
+	chunks [][]T
+	next   int
+}
 
 // carveChunk is the length of carver's allocations (longer slices get
 // their own).
@@ -359,15 +379,93 @@ const carveChunk = 512
 
 // take returns a zeroed slice of length k.
 func (c *carver[T]) take(k int) []T {
+	if c.whole || k > carveChunk/4 {
+		return c.chunk(k)
+	}
 	if k > len(c.buf) {
-		if k > carveChunk/4 {
-			return make([]T, k)
-		}
-		c.buf = make([]T, carveChunk)
+		c.buf = c.chunk(carveChunk)
 	}
 	v := c.buf[:k:k]
 	c.buf = c.buf[k:]
 	return v
+}
+
+// chunk returns a zeroed slice of length and capacity k: the next kept
+// chunk, cleared, when it is long enough, else a new one (kept in its
+// place).
+func (c *carver[T]) chunk(k int) []T {
+	if !c.keep {
+		return make([]T, k)
+	}
+	if c.next < len(c.chunks) && cap(c.chunks[c.next]) >= k {
+		v := c.chunks[c.next][:k:k]
+		clear(v)
+		c.next++
+		return v
+	}
+	v := make([]T, k)
+	if c.next < len(c.chunks) {
+		c.chunks[c.next] = v
+	} else {
+		c.chunks = append(c.chunks, v)
+	}
+	c.next++
+	return v
+}
+
+// rewind lets the kept chunks be handed out again: every slice taken
+// before must no longer be used.
+func (c *carver[T]) rewind() { c.buf, c.next = nil, 0 }
+
+// wsMem is the storage of a workspace's slices (newWorkspaceIn,
+// setupFacilities, setupSegments), a carver per element type, each
+// keeping its chunks. A Monte Carlo worker's next draw makes its
+// workspaces in the last draw's (newSolverFrom): rewound, the same
+// takes hand out the same chunks again, zeroed, so that the new
+// workspace is a new one's value for value without its hundred-odd
+// allocations. (The slices a solve grows later, such as the carried
+// values' and the rescue's, start nil as in a new workspace.)
+type wsMem struct {
+	f     carver[float64]
+	i     carver[int]
+	b     carver[bool]
+	i8    carver[int8]
+	sup   carver[supplier]
+	piece carver[supplyPiece]
+	rat   carver[routeAt]
+	rsum  carver[routeSums]
+	thr   carver[thrPos]
+	seg   carver[segment]
+	fu    carver[facUser]
+	fus   carver[[]facUser]
+}
+
+// newWSMem returns an empty wsMem whose carvers keep their chunks.
+func newWSMem() *wsMem {
+	m := &wsMem{}
+	m.f.keep, m.i.keep, m.b.keep, m.i8.keep = true, true, true, true
+	m.sup.keep, m.piece.keep, m.rat.keep, m.rsum.keep = true, true, true, true
+	m.thr.keep, m.seg.keep, m.fu.keep, m.fus.keep = true, true, true, true
+	m.sup.whole, m.piece.whole, m.rat.whole, m.rsum.whole = true, true, true, true
+	m.thr.whole, m.seg.whole, m.fu.whole, m.fus.whole = true, true, true, true
+	return m
+}
+
+// rewind rewinds every carver of m (carver.rewind): the workspace made
+// in m before must no longer be used.
+func (m *wsMem) rewind() {
+	m.f.rewind()
+	m.i.rewind()
+	m.b.rewind()
+	m.i8.rewind()
+	m.sup.rewind()
+	m.piece.rewind()
+	m.rat.rewind()
+	m.rsum.rewind()
+	m.thr.rewind()
+	m.seg.rewind()
+	m.fu.rewind()
+	m.fus.rewind()
 }
 
 // prepare validates pol, lag and start and sets up the per-solve state.

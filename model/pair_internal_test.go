@@ -204,8 +204,8 @@ func TestCalibrateOwn(t *testing.T) {
 // TestPathSimFrom checks that a path simulator that takes an earlier
 // one's storage (newPathSimFrom, after that one ran a path of another
 // market and spec) is, field by field, the simulator newPathSim makes:
-// every field equal (reflect.DeepEqual) but the Solver (new, not the
-// old one's), the Solution, the month's policy and the retry starts
+// every field equal (reflect.DeepEqual) but the Solver (the old one's
+// made anew, equal to a new one's: workspaceDiff), the Solution, the month's policy and the retry starts
 // (taken, not cleared: written whole before they are read), so that no
 // field a path writes escapes the renewal; that the taken ones are the
 // old storage; and that both then solve the path to the same bits.
@@ -266,8 +266,11 @@ func TestPathSimFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if renewed.solver == oldSolver || renewed.sol != oldSol || renewed.pol != oldPol || renewed.base != oldBase {
-		t.Error("the renewed simulator did not take the old one's storage, or kept its Solver")
+	if renewed.solver != oldSolver || renewed.sol != oldSol || renewed.pol != oldPol || renewed.base != oldBase {
+		t.Error("the renewed simulator did not take the old one's storage")
+	}
+	if d := workspaceDiff(renewed.solver, fresh.solver); d != "" {
+		t.Errorf("the renewed Solver differs from a new one's: %s", d)
 	}
 	rv, fv := reflect.ValueOf(renewed).Elem(), reflect.ValueOf(fresh).Elem()
 	for f := 0; f < rv.NumField(); f++ {

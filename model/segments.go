@@ -110,17 +110,30 @@ func baseRouteRent(m *Market, i int, reach []int, cr Corridor, cstar, ck float64
 
 // setupSegments lists the tied corridors (newWorkspace).
 func (w *workspace) setupSegments() {
-	c, m := w.c, w.c.Market
+	c, m, mem := w.c, w.c.Market, w.mem
+	tied := func(i, k int) bool { return c.reach[i][k] != nil && c.facOf[i][k] < 0 }
+	nS := 0
+	for i := range m.Suppliers {
+		for k := range m.Suppliers[i].Corridors {
+			if tied(i, k) {
+				nS++
+			}
+		}
+	}
+	if nS == 0 {
+		return
+	}
+	w.segs = mem.seg.take(nS)[:0]
 	for i := range m.Suppliers {
 		sp := &w.sup[i]
 		nk := len(m.Suppliers[i].Corridors)
 		for k := 0; k < nk; k++ {
-			if c.reach[i][k] == nil || c.facOf[i][k] >= 0 {
+			if !tied(i, k) {
 				continue
 			}
 			if sp.seg == nil {
-				sp.seg, sp.pref, sp.disc, sp.dtie, sp.pord = make([]int, nk), make([]bool, nk), make([]float64, nk), make([]float64, nk), make([]int, nk)
-				sp.erent = make([]float64, nk)
+				sp.seg, sp.pref, sp.disc, sp.dtie, sp.pord = mem.i.take(nk), mem.b.take(nk), mem.f.take(nk), mem.f.take(nk), mem.i.take(nk)
+				sp.erent = mem.f.take(nk)
 				for kk := range sp.seg {
 					sp.seg[kk] = -1
 				}
@@ -130,16 +143,14 @@ func (w *workspace) setupSegments() {
 			w.segs = append(w.segs, segment{i: i, k: k, reach: c.reach[i][k], ek: c.segRent[i][k], e: 1})
 		}
 	}
-	if len(w.segs) > 0 {
-		nR := w.n * w.R
-		v := make([]int, 3*nR+w.R+len(w.segs))
-		w.rsegCol, w.jsb, w.jsn, w.smi = v[:nR:nR], v[nR:3*nR:3*nR], v[3*nR:3*nR+w.R:3*nR+w.R], v[3*nR+w.R:]
-		nb := batchLen(len(w.segs))
-		f := make([]float64, 4*nb)
-		w.sgx, w.sge, w.smx, w.smy = f[:nb:nb], f[nb:2*nb:2*nb], f[2*nb:3*nb:3*nb], f[3*nb:]
-		for k := range w.rsegCol {
-			w.rsegCol[k] = -1
-		}
+	nR := w.n * w.R
+	v := mem.i.take(3*nR + w.R + len(w.segs))
+	w.rsegCol, w.jsb, w.jsn, w.smi = v[:nR:nR], v[nR:3*nR:3*nR], v[3*nR:3*nR+w.R:3*nR+w.R], v[3*nR+w.R:]
+	nb := batchLen(len(w.segs))
+	f := mem.f.take(4 * nb)
+	w.sgx, w.sge, w.smx, w.smy = f[:nb:nb], f[nb:2*nb:2*nb], f[2*nb:3*nb:3*nb], f[3*nb:]
+	for k := range w.rsegCol {
+		w.rsegCol[k] = -1
 	}
 }
 

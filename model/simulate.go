@@ -48,11 +48,12 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 // vectors (an earlier Monte Carlo draw's simulator, which it replaces:
 // old must not be used again) when cal's market has old's shape
 // (sameShape) and spec as many events and drivers; nil, or another
-// shape: all new. What it takes is written whole before it is read:
+// shape: all new but the Solver. What it takes is written whole before it is read:
 // the base policy here (Policy.Reset), the month's policy from it at
 // every month (setEventsFrom's copy), the Solution by every solve
 // (TestSolveWritesEveryField), the lags, starts and trend factors by
-// reset; the drivers' memo is cleared. The Solver is always new.
+// reset; the drivers' memo is cleared. The Solver is made anew in old's
+// whatever the shape (newSolverFrom).
 func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error) {
 	if err := checkSpec(spec); err != nil {
 		return nil, err
@@ -65,10 +66,14 @@ func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error)
 	}
 	n, R := len(cal.Market.Suppliers), len(cal.Market.Regions)
 	nd := len(spec.Events) + len(spec.Drivers)
+	var oldSolver *Solver
+	if old != nil {
+		oldSolver = old.solver
+	}
 	ps := old
 	if old != nil && sameShape(old.cal.Market, cal.Market) && len(old.drivers) == nd {
 		*ps = pathSim{
-			cal: cal, spec: spec, solver: NewSolver(cal),
+			cal: cal, spec: spec, solver: newSolverFrom(oldSolver, cal),
 			pol: old.pol, base: old.base, sol: old.sol, lag: old.lag,
 			start: old.start, retry: old.retry, prev: old.prev, step: old.step, gstep: old.gstep, gcur: old.gcur,
 			force: old.force[:0], force0: old.force0[:0], drivers: old.drivers,
@@ -82,7 +87,7 @@ func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error)
 		ps = &pathSim{
 			cal:     cal,
 			spec:    spec,
-			solver:  NewSolver(cal),
+			solver:  newSolverFrom(oldSolver, cal),
 			pol:     newFlatPolicy(cal.Market),
 			base:    newFlatPolicy(cal.Market),
 			sol:     NewSolution(cal),

@@ -394,6 +394,21 @@ func NewSolver(c *Calibrated) *Solver {
 	return &Solver{Tol: DefaultTol, MaxIter: DefaultMaxIter, MaxSweeps: DefaultMaxSweeps, ws: newWorkspace(c)}
 }
 
+// newSolverFrom is NewSolver taking old's Solver, workspace and their
+// storage (wsMem): an earlier Monte Carlo draw's, which must not be
+// used again. The workspace is made anew in the rewound storage
+// (newWorkspaceIn), a new one's value for value (TestSolverFrom). nil:
+// all new.
+func newSolverFrom(old *Solver, c *Calibrated) *Solver {
+	if old == nil || old.ws == nil || old.ws.mem == nil {
+		return NewSolver(c)
+	}
+	w := old.ws
+	w.mem.rewind()
+	*old = Solver{Tol: DefaultTol, MaxIter: DefaultMaxIter, MaxSweeps: DefaultMaxSweeps, ws: newWorkspaceIn(w, c, w.mem)}
+	return old
+}
+
 // Solve finds the equilibrium under pol. lag, if not nil, makes it the
 // short-run equilibrium of one month (partial adjustment from last month's
 // quantities); nil solves the long run. start, if not nil, holds starting
