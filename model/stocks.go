@@ -3,9 +3,27 @@ package model
 import (
 	"math"
 	"math/cmplx"
+	"sync"
 
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
+
+// stockCycleBufs holds StockCycle's buffers: the matrix, the
+// eigenvalues and Geev's workspace (every value written before it is
+// read).
+var stockCycleBufs = sync.Pool{New: func() any { return new([]float64) }}
+
+// stockCycleWork is the workspace lapack64.Geev asks for to find the
+// eigenvalues of a 3×3 matrix (StockCycle), asked once.
+var stockCycleWork = sync.OnceValue(func() int {
+	var a [9]float64
+	var wr, wi [3]float64
+	work := []float64{0}
+	lapack64.Geev(lapack.LeftEVNone, lapack.RightEVNone, blas64.General{Rows: 3, Cols: 3, Stride: 3, Data: a[:]}, wr[:], wi[:], blas64.General{}, blas64.General{}, work, -1)
+	return int(work[0])
+})
 
 // Stocks held by importers and distributors (docs/MODEL.md, section 10).
 //
@@ -224,20 +242,31 @@ func StockCycle(g *Region) (radius, period float64) {
 	mu, eps, phi, om, K := g.Adjust, g.Eps, g.StockAdjust, g.ExpectAdjust, g.StockMonths
 	D := mu*eps + K*phi*gam
 	a := [3]float64{(1 - mu) / D, -K * phi / D, K * phi * gam / D} // p_t = a·y
-	m := mat.NewDense(3, 3, nil)
+	// The map's eigenvalues as mat.Eigen.Factorize finds them (its
+	// lapack64.Geev call: no eigenvectors, the workspace Geev asks for)
+	// without its copies, in a pooled buffer (every Monte Carlo candidate
+	// checks each region).
+	lw := stockCycleWork()
+	bp := stockCycleBufs.Get().(*[]float64)
+	defer stockCycleBufs.Put(bp)
+	if len(*bp) < 15+lw {
+		*bp = make([]float64, 15+lw)
+	}
+	buf := *bp
+	m, wr, wi, work := blas64.General{Rows: 3, Cols: 3, Stride: 3, Data: buf[:9:9]}, buf[9:12:12], buf[12:15:15], buf[15:]
 	for j := range 3 {
 		var y [3]float64
 		y[j] = 1
 		p := a[j]
-		m.Set(0, j, (1-mu)*y[0]-mu*eps*p)
-		m.Set(1, j, (1-phi)*y[1]-phi*gam*(p-y[2]))
-		m.Set(2, j, (1-om)*y[2]+om*p)
+		m.Data[j] = (1-mu)*y[0] - mu*eps*p
+		m.Data[3+j] = (1-phi)*y[1] - phi*gam*(p-y[2])
+		m.Data[6+j] = (1-om)*y[2] + om*p
 	}
-	var ev mat.Eigen
-	if !ev.Factorize(m, mat.EigenNone) {
+	if lapack64.Geev(lapack.LeftEVNone, lapack.RightEVNone, m, wr, wi, blas64.General{}, blas64.General{}, work, lw) != 0 {
 		return math.Inf(1), 0
 	}
-	for _, z := range ev.Values(nil) {
+	for k := range wr {
+		z := complex(wr[k], wi[k])
 		if imag(z) <= 0 {
 			continue
 		}
