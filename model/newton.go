@@ -643,13 +643,20 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		carry = false
 		// More unknowns than suppliers: size the Newton storage once for
 		// this many quotas (later solves reuse it).
-		w.J, w.piv, w.dy = make([]float64, N*N), make([]int, N), make([]float64, N)
+		w.newtonStorage(N)
 	}
 	w.activeLists()
 	if carry && slices.Equal(w.luUnk, w.unk) {
 		w.jstate = jacFactored
 	}
 	return nil
+}
+
+// newtonStorage gives w new zeroed Newton storage J, piv and dy for N
+// unknowns, taken from its storage (wsMem): a Monte Carlo worker's next
+// draw takes it again.
+func (w *workspace) newtonStorage(N int) {
+	w.J, w.piv, w.dy = w.mem.f.take(N*N), w.mem.i.take(N), w.mem.f.take(N)
 }
 
 // routeLists sets w.rl and w.rn, the participating suppliers with an
@@ -746,7 +753,7 @@ func (w *workspace) copyLU(src *workspace) {
 		return
 	}
 	if len(w.J) < len(src.J) {
-		w.J, w.piv, w.dy = make([]float64, len(src.J)), make([]int, len(src.piv)), make([]float64, len(src.dy))
+		w.newtonStorage(len(src.piv))
 	}
 	na := len(src.luUnk)
 	copy(w.J[:na*na], src.J[:na*na])
