@@ -40,3 +40,47 @@ func TestSpecClone(t *testing.T) {
 		t.Error("a write or append to the clone reached the original or the clone's next row")
 	}
 }
+
+// TestSpecCloneIn checks that specs cloned in turn into one kept
+// storage (Spec.cloneIn, as a Monte Carlo worker's candidates are:
+// rewound before each) equal Spec.Clone's copies, nil and empty slices
+// alike, whatever the shape of the spec before; that a clone of the same
+// shape takes the storage of the last; and that writing to a clone
+// leaves its original as it was.
+func TestSpecCloneIn(t *testing.T) {
+	a := testSpec(pathMarket(), 12,
+		Event{ID: "a", Kind: EventDemand, Region: -1, Value: 0.1, Series: []float64{1, 2, 3}},
+		Event{ID: "c", Kind: EventDemand, Region: -1, Value: 0.1, Series: []float64{}})
+	a.Drivers = []Event{{ID: "crop", Kind: EventDemandDriver, Region: -1, Series: []float64{1, 1.1}}}
+	mb := pathMarket()
+	mb.Suppliers[0].Corridors = append(mb.Suppliers[0].Corridors, Corridor{Name: "extra", Capacity: 1, Cost: 5,
+		Serves: []Serve{{Region: mb.Regions[0].Name, Own: true, Freight: 20}}, Facility: "port"})
+	mb.Facilities = []Facility{{Name: "port", Capacity: 3}}
+	mb.Coalitions = []Coalition{{Name: "co", Members: []string{mb.Suppliers[0].Name, mb.Suppliers[1].Name}, Weight: 0.5}}
+	mb.Wedge = make([][]float64, len(mb.Suppliers))
+	mb.Wedge[0] = make([]float64, len(mb.Regions))
+	b := testSpec(mb, 24, Event{ID: "d", Kind: EventDemand, Region: -1, Value: 0.1, Series: []float64{4, 5, 6, 7}})
+	mem := newSpecMem()
+	var lastA *float64
+	for k, spec := range []*Spec{a, b, a, a, b, a} {
+		mem.rewind()
+		got := spec.cloneIn(mem)
+		if !reflect.DeepEqual(got, spec.Clone()) {
+			t.Fatalf("clone %d differs from Spec.Clone's", k)
+		}
+		if spec == a {
+			if p := &got.Market.Flows[0][0]; k == 3 && p != lastA {
+				t.Error("a clone of the same shape did not take the last one's storage")
+			} else {
+				lastA = p
+			}
+		}
+		got.Market.Flows[0][0] += 1
+		got.Market.Suppliers[0].Corridors[0].Cost += 1
+		got.Events[0].Series[0] += 1
+		if spec.Market.Flows[0][0] == got.Market.Flows[0][0] || spec.Market.Suppliers[0].Corridors[0].Cost == got.Market.Suppliers[0].Corridors[0].Cost ||
+			spec.Events[0].Series[0] == got.Events[0].Series[0] {
+			t.Fatalf("clone %d: a write reached the original", k)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func SolvePathMonth(spec *Spec, t Month, st MonthStart) (*Solution, Result, erro
 // DrawSpecs returns clones of scen and cf with Monte Carlo draw d's values
 // of unc applied, exactly as MonteCarlo draws them with opts.Seed = seed.
 func DrawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, err error) {
-	s, c, _, why := drawSpecs(scen, cf, unc, seed, d)
+	s, c, _, why := drawSpecs(scen, cf, unc, seed, d, nil)
 	if why != "" {
 		return nil, nil, fmt.Errorf("draw %d: %s", d, why)
 	}
@@ -440,7 +440,7 @@ func MCDrawsReuse(scen, cf *Spec, unc []Uncertain, seed uint64, n int) (differ, 
 	for d := 0; d < n; d++ {
 		ra, rb := make([]float64, 2*C), make([]float64, 2*C)
 		ma, mb := make([]float64, len(defs)), make([]float64, len(defs))
-		a.pair = nil
+		a.pair, a.specs = nil, [2]*specMem{} // new simulators, the specs new clones
 		fa, sa := a.draw(context.Background(), d, ra, ma)
 		last := b.pair
 		fb, sb := b.draw(context.Background(), d, rb, mb)

@@ -179,24 +179,30 @@ type Region struct {
 
 // Clone returns a deep copy of m.
 func (m *Market) Clone() *Market {
+	var mem specMem // not kept: every slice a new allocation
+	return m.cloneIn(&mem)
+}
+
+// cloneIn is Clone carving the copy's slices from mem.
+func (m *Market) cloneIn(mem *specMem) *Market {
 	c := *m
-	c.Suppliers = make([]Supplier, len(m.Suppliers))
+	c.Suppliers = mem.sup.take(len(m.Suppliers))
 	for i, s := range m.Suppliers {
-		s.Corridors = append([]Corridor(nil), s.Corridors...)
+		s.Corridors = cloneSlice(&mem.cor, s.Corridors)
 		for k := range s.Corridors {
-			s.Corridors[k].Serves = append([]Serve(nil), s.Corridors[k].Serves...)
+			s.Corridors[k].Serves = cloneSlice(&mem.srv, s.Corridors[k].Serves)
 		}
 		c.Suppliers[i] = s
 	}
-	c.Facilities = append([]Facility(nil), m.Facilities...)
-	c.Regions = append([]Region(nil), m.Regions...)
-	c.Flows = cloneMatrix(m.Flows)
-	c.Freight = cloneMatrix(m.Freight)
-	c.Wedge = cloneMatrix(m.Wedge)
+	c.Facilities = cloneSlice(&mem.fac, m.Facilities)
+	c.Regions = cloneSlice(&mem.reg, m.Regions)
+	c.Flows = cloneMatrix(m.Flows, mem)
+	c.Freight = cloneMatrix(m.Freight, mem)
+	c.Wedge = cloneMatrix(m.Wedge, mem)
 	if m.Coalitions != nil {
-		c.Coalitions = make([]Coalition, len(m.Coalitions))
+		c.Coalitions = mem.coal.take(len(m.Coalitions))
 		for g, co := range m.Coalitions {
-			co.Members = append([]string(nil), co.Members...)
+			co.Members = cloneSlice(&mem.str, co.Members)
 			c.Coalitions[g] = co
 		}
 	}
@@ -206,8 +212,8 @@ func (m *Market) Clone() *Market {
 // cloneMatrix returns a copy of a, its rows carved from one allocation
 // (each row's capacity its length, so that an append to one never runs
 // into the next); a nil or empty row is nil, as a copy by append leaves
-// it.
-func cloneMatrix(a [][]float64) [][]float64 {
+// it. Both come from mem.
+func cloneMatrix(a [][]float64, mem *specMem) [][]float64 {
 	if a == nil {
 		return nil
 	}
@@ -215,8 +221,8 @@ func cloneMatrix(a [][]float64) [][]float64 {
 	for _, r := range a {
 		n += len(r)
 	}
-	flat := make([]float64, n)
-	out := make([][]float64, len(a))
+	flat := mem.f.take(n)
+	out := mem.rows.take(len(a))
 	for i, r := range a {
 		l := len(r)
 		if l == 0 {

@@ -171,6 +171,11 @@ type mcRunner struct {
 	// pair is the last draw's simulators, whose storage the next draw's
 	// take (newPairSimFrom).
 	pair *pairSim
+	// specs are two storages of a draw's clones (drawSpecs), pairSpecs
+	// the one pair's specs are in: a draw clones its candidates into the
+	// other, as pair holds its specs until newPairSimFrom replaces it.
+	specs     [2]*specMem
+	pairSpecs int
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
@@ -180,7 +185,11 @@ type mcRunner struct {
 // the counterfactual shares with the scenario, are the scenario half's
 // (bandStore.forTiles reads them there).
 func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string, Status) {
-	s, c, rejected, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d)
+	t := 1 - r.pairSpecs
+	if r.specs[t] == nil {
+		r.specs[t] = newSpecMem()
+	}
+	s, c, rejected, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d, r.specs[t])
 	r.rejected = rejected
 	if why != "" {
 		return why, Failure
@@ -194,9 +203,10 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	}
 	p, err := newPairSimFrom(r.pair, s, c, calS, calC)
 	if err != nil {
+		r.pair = nil // it may have taken part of the last pair's storage
 		return err.Error(), Failure
 	}
-	r.pair = p
+	r.pair, r.pairSpecs = p, t
 	p.s.solver.Tol, p.c.solver.Tol = mcTol, mcTol
 	if r.drivers == nil {
 		r.drivers = &[2]*driverTable{newDriverTable(r.scen), newDriverTable(r.cf)}
@@ -302,11 +312,18 @@ func allFinite(x []float64) bool {
 // variate per Uncertain in order per candidate; the draw is the first
 // candidate that keeps the joint rules, JointRules, of at most
 // MaxDrawCandidates), the number of candidates rejected before it, or why
-// a value could not be applied or no candidate kept the rules.
-func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, rejected int, why string) {
+// a value could not be applied or no candidate kept the rules. mem, when
+// not nil, is rewound for each candidate and holds its clones
+// (Spec.cloneIn): those of an earlier call must no longer be used.
+func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int, mem *specMem) (s, c *Spec, rejected int, why string) {
 	rng := rand.New(rand.NewPCG(seed, uint64(d)))
 	for {
-		s, c = scen.Clone(), cf.Clone()
+		if mem != nil {
+			mem.rewind()
+			s, c = scen.cloneIn(mem), cf.cloneIn(mem)
+		} else {
+			s, c = scen.Clone(), cf.Clone()
+		}
 		if why := applyCandidate(rng, s, c, unc); why != "" {
 			return nil, nil, rejected, why
 		}

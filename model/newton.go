@@ -363,9 +363,9 @@ func (w *workspace) checkSolution(sol *Solution) error {
 // places, each zeroed as a new one (wsMem).
 type carver[T any] struct {
 	buf []T // the rest of the current chunk
-	// whole: each take has a chunk of its own (types larger than a
-	// number, of which a workspace takes a few slices).
-	whole bool
+	// chunked: takes of up to carveChunk/4 share chunks of carveChunk
+	// (the zero carver gives each take its own).
+	chunked bool
 	// keep: the chunks are kept (chunks) and handed out again from
 	// chunks[next] on.
 	keep   bool
@@ -379,7 +379,7 @@ const carveChunk = 512
 
 // take returns a zeroed slice of length k.
 func (c *carver[T]) take(k int) []T {
-	if c.whole || k > carveChunk/4 {
+	if !c.chunked || k > carveChunk/4 {
 		return c.chunk(k)
 	}
 	if k > len(c.buf) {
@@ -440,32 +440,33 @@ type wsMem struct {
 	fus   carver[[]facUser]
 }
 
-// newWSMem returns an empty wsMem whose carvers keep their chunks.
+// newWSMem returns an empty wsMem whose carvers keep their chunks, the
+// numbers' sharing them.
 func newWSMem() *wsMem {
 	m := &wsMem{}
-	m.f.keep, m.i.keep, m.b.keep, m.i8.keep = true, true, true, true
-	m.sup.keep, m.piece.keep, m.rat.keep, m.rsum.keep = true, true, true, true
-	m.thr.keep, m.seg.keep, m.fu.keep, m.fus.keep = true, true, true, true
-	m.sup.whole, m.piece.whole, m.rat.whole, m.rsum.whole = true, true, true, true
-	m.thr.whole, m.seg.whole, m.fu.whole, m.fus.whole = true, true, true, true
+	m.each(func(keep *bool, _ func()) { *keep = true })
+	m.f.chunked, m.i.chunked, m.b.chunked, m.i8.chunked = true, true, true, true
 	return m
 }
 
 // rewind rewinds every carver of m (carver.rewind): the workspace made
 // in m before must no longer be used.
-func (m *wsMem) rewind() {
-	m.f.rewind()
-	m.i.rewind()
-	m.b.rewind()
-	m.i8.rewind()
-	m.sup.rewind()
-	m.piece.rewind()
-	m.rat.rewind()
-	m.rsum.rewind()
-	m.thr.rewind()
-	m.seg.rewind()
-	m.fu.rewind()
-	m.fus.rewind()
+func (m *wsMem) rewind() { m.each(func(_ *bool, rewind func()) { rewind() }) }
+
+// each calls f with each carver's keep flag and rewind.
+func (m *wsMem) each(f func(keep *bool, rewind func())) {
+	f(&m.f.keep, m.f.rewind)
+	f(&m.i.keep, m.i.rewind)
+	f(&m.b.keep, m.b.rewind)
+	f(&m.i8.keep, m.i8.rewind)
+	f(&m.sup.keep, m.sup.rewind)
+	f(&m.piece.keep, m.piece.rewind)
+	f(&m.rat.keep, m.rat.rewind)
+	f(&m.rsum.keep, m.rsum.rewind)
+	f(&m.thr.keep, m.thr.rewind)
+	f(&m.seg.keep, m.seg.rewind)
+	f(&m.fu.keep, m.fu.rewind)
+	f(&m.fus.keep, m.fus.rewind)
 }
 
 // prepare validates pol, lag and start and sets up the per-solve state.

@@ -55,7 +55,7 @@ func TestFirstDiffering(t *testing.T) {
 			m := testMarket()
 			s := &Spec{Market: m, Start: start, End: start + Month(n-1), Events: tc.scen, Drivers: tc.drvS}
 			c := s.Clone()
-			c.Events, c.Drivers = cloneEvents(tc.cf), cloneEvents(tc.drvC)
+			c.Events, c.Drivers = cloneEvents(tc.cf, &specMem{}), cloneEvents(tc.drvC, &specMem{})
 			if tc.otherMarket {
 				c.Market.Regions[3].Eps *= 1.01
 			}

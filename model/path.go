@@ -67,17 +67,23 @@ type Spec struct {
 
 // Clone returns a deep copy of s.
 func (s *Spec) Clone() *Spec {
+	var mem specMem // not kept: every slice a new allocation
+	return s.cloneIn(&mem)
+}
+
+// cloneIn is Clone carving the copy's slices from mem.
+func (s *Spec) cloneIn(mem *specMem) *Spec {
 	c := *s
-	c.Market = s.Market.Clone()
-	c.Events = cloneEvents(s.Events)
-	c.Drivers = cloneEvents(s.Drivers)
+	c.Market = s.Market.cloneIn(mem)
+	c.Events = cloneEvents(s.Events, mem)
+	c.Drivers = cloneEvents(s.Drivers, mem)
 	return &c
 }
 
 // cloneEvents returns a copy of evs, the events' series carved from one
 // allocation (each one's capacity its length; a nil or empty series
-// stays nil, as a copy by append leaves it).
-func cloneEvents(evs []Event) []Event {
+// stays nil, as a copy by append leaves it), both from mem.
+func cloneEvents(evs []Event, mem *specMem) []Event {
 	if evs == nil {
 		return nil
 	}
@@ -85,8 +91,8 @@ func cloneEvents(evs []Event) []Event {
 	for k := range evs {
 		n += len(evs[k].Series)
 	}
-	flat := make([]float64, n)
-	out := make([]Event, len(evs))
+	flat := mem.f.take(n)
+	out := mem.ev.take(len(evs))
 	for k, e := range evs {
 		if l := len(e.Series); l > 0 {
 			e.Series = flat[:l:l]
@@ -98,6 +104,61 @@ func cloneEvents(evs []Event) []Event {
 		out[k] = e
 	}
 	return out
+}
+
+// specMem is the storage of a Spec's clone (Spec.cloneIn), a carver per
+// element type, each slice of its own. The zero specMem makes every
+// slice anew (Clone); one from newSpecMem keeps its chunks, so that
+// after rewind the next clone of a spec of the same shape is carved from
+// the last one's, as a Monte Carlo worker's draws clone theirs
+// (mcRunner.specs).
+type specMem struct {
+	f    carver[float64]
+	rows carver[[]float64]
+	sup  carver[Supplier]
+	cor  carver[Corridor]
+	srv  carver[Serve]
+	fac  carver[Facility]
+	reg  carver[Region]
+	coal carver[Coalition]
+	str  carver[string]
+	ev   carver[Event]
+}
+
+// newSpecMem returns an empty specMem that keeps its chunks.
+func newSpecMem() *specMem {
+	m := &specMem{}
+	m.each(func(keep *bool, _ func()) { *keep = true })
+	return m
+}
+
+// rewind rewinds every carver of m (carver.rewind): the clones made in m
+// before must no longer be used.
+func (m *specMem) rewind() { m.each(func(_ *bool, rewind func()) { rewind() }) }
+
+// each calls f with each carver's keep flag and rewind.
+func (m *specMem) each(f func(keep *bool, rewind func())) {
+	f(&m.f.keep, m.f.rewind)
+	f(&m.rows.keep, m.rows.rewind)
+	f(&m.sup.keep, m.sup.rewind)
+	f(&m.cor.keep, m.cor.rewind)
+	f(&m.srv.keep, m.srv.rewind)
+	f(&m.fac.keep, m.fac.rewind)
+	f(&m.reg.keep, m.reg.rewind)
+	f(&m.coal.keep, m.coal.rewind)
+	f(&m.str.keep, m.str.rewind)
+	f(&m.ev.keep, m.ev.rewind)
+}
+
+// cloneSlice returns a copy of src taken from c, nil when src is empty
+// (as append([]T(nil), src...) gives).
+func cloneSlice[T any](c *carver[T], src []T) []T {
+	if len(src) == 0 {
+		return nil
+	}
+	v := c.take(len(src))
+	copy(v, src)
+	return v
 }
 
 // Months returns the number of simulated months.

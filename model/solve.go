@@ -348,7 +348,7 @@ var solFields = [...]solField{
 func NewSolution(c *Calibrated) *Solution {
 	m := c.Market
 	s := &Solution{Binding: make([]Binding, len(m.Suppliers)), Traded: make([]bool, len(m.Regions))}
-	var fs carver[float64]
+	fs := carver[float64]{chunked: true}
 	for f := range solFields {
 		sf := &solFields[f]
 		n := sf.shape.rows(m)
