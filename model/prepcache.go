@@ -146,12 +146,14 @@ func (rc *routeCache) resetRoutes(w *workspace) {
 }
 
 // restoreTRQ puts back the tariff-rate quotas of the cached set-up and
-// their routes' rates, and starts each quota's ψ at its lower bound, as
-// prepareTRQ does.
+// their routes' rates, the only ones of w.tau1 a solve moves (trqPrices,
+// solveTRQ), and starts each quota's ψ at its lower bound, as prepareTRQ
+// does.
 func (rc *routeCache) restoreTRQ(w *workspace) {
 	w.tq = append(w.tq[:0], rc.tq...)
 	for t := range w.tq {
 		w.y[w.n+t] = w.tq[t].lo
+		k := w.tq[t].k
+		w.tau1[k] = rc.tau1[k]
 	}
-	copy(w.tau1, rc.tau1)
 }

@@ -30,6 +30,9 @@ type pathSim struct {
 	step  []float64 // last month's relative price change p_{t−1}/p_{t−2} − 1
 	gstep []float64 // monthly demand-trend factor (1 + g_r)^(1/12)
 	gcur  []float64 // demand-trend factor of the current month
+	// ex, ey and eom are advance's batch of the expected prices' logs
+	// and exps (batchLen(R) each).
+	ex, ey, eom []float64
 	// gen and vgen are the generations of the last month's policy
 	// (Policy.gen, Policy.vgen), and force, force0 the events
 	// setEventsFrom applied in this month and the last (generation).
@@ -52,8 +55,9 @@ func newPathSim(cal *Calibrated, spec *Spec) (*pathSim, error) {
 // the base policy here (Policy.Reset), the month's policy from it at
 // every month (setEventsFrom's copy), the Solution by every solve
 // (TestSolveWritesEveryField), the lags, starts and trend factors by
-// reset; the drivers' memo is cleared. The Solver is made anew in old's
-// whatever the shape (newSolverFrom).
+// reset, advance's batch scratch by every advance; the drivers' memo is
+// cleared. The Solver is made anew in old's whatever the shape
+// (newSolverFrom).
 func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error) {
 	if err := checkSpec(spec); err != nil {
 		return nil, err
@@ -76,6 +80,7 @@ func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error)
 			cal: cal, spec: spec, solver: newSolverFrom(oldSolver, cal),
 			pol: old.pol, base: old.base, sol: old.sol, lag: old.lag,
 			start: old.start, retry: old.retry, prev: old.prev, step: old.step, gstep: old.gstep, gcur: old.gcur,
+			ex: old.ex, ey: old.ey, eom: old.eom,
 			force: old.force[:0], force0: old.force0[:0], drivers: old.drivers,
 		}
 		clear(ps.drivers)
@@ -100,6 +105,8 @@ func newPathSimFrom(old *pathSim, cal *Calibrated, spec *Spec) (*pathSim, error)
 			gcur:    make([]float64, R),
 			drivers: make([]driverMemo, nd),
 		}
+		e := make([]float64, 3*batchLen(R))
+		ps.ex, ps.ey, ps.eom = e[:batchLen(R)], e[batchLen(R):2*batchLen(R)], e[2*batchLen(R):]
 	}
 	for r, g := range cal.Market.Regions {
 		ps.gstep[r] = GrowthFactor(g.Growth, 1)
@@ -287,6 +294,14 @@ func (ps *pathSim) advance(sol *Solution) {
 			ps.step[i] = d
 		}
 	}
+	// Adaptive expectations: ln Pᵉ_{t+1} = (1 − ω)·ln Pᵉ_t + ω·ln P_t,
+	// that is Pᵉ_{t+1} = Pᵉ_t·e^(ω·ln(P_t/Pᵉ_t)), the regions' logs and
+	// exps in one batch each (flog's and fexp's bits); a region that does
+	// not adjust, and the padding, takes ω = 0 and a discarded log of 1.
+	x, y, om := ps.ex, ps.ey, ps.eom
+	for r := range x {
+		x[r], om[r] = 1, 0
+	}
 	for r, q := range sol.Consumption {
 		if distFinite(q) {
 			ps.lag.Demand[r] = q
@@ -294,9 +309,18 @@ func (ps *pathSim) advance(sol *Solution) {
 		if s := sol.Stocks[r]; distFinite(s) && s >= 0 {
 			ps.lag.Stocks[r] = s
 		}
-		// Adaptive expectations: ln Pᵉ_{t+1} = (1 − ω)·ln Pᵉ_t + ω·ln P_t.
-		if P, om := sol.PriceIndex[r], ps.cal.Market.Regions[r].ExpectAdjust; om > 0 && P > 0 && distFinite(P) {
-			ps.lag.Expect[r] *= fexp(om * flog(P/ps.lag.Expect[r]))
+		if P, o := sol.PriceIndex[r], ps.cal.Market.Regions[r].ExpectAdjust; o > 0 && P > 0 && distFinite(P) {
+			x[r], om[r] = P/ps.lag.Expect[r], o
+		}
+	}
+	flogBatch(y, x)
+	for r := range x {
+		x[r] = om[r] * y[r]
+	}
+	fexpBatch(y, x)
+	for r, e := range ps.lag.Expect {
+		if om[r] > 0 {
+			ps.lag.Expect[r] = e * y[r]
 		}
 	}
 }

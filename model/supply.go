@@ -179,18 +179,20 @@ func (sp *supplier) prepareSupply(caps, costs []float64, shift float64, i int, t
 
 // sameInputs reports whether caps and costs equal, bit for bit, those of
 // the last prepareSupply (NaN equals nothing), and records them as the
-// last ones: one pass over the corridors, without a call.
+// last ones: one pass over the corridors, without a call, which stores
+// only from the first corridor that differs.
 func (sp *supplier) sameInputs(caps, costs []float64) bool {
 	lc, lo := sp.lastCap[:len(caps)], sp.lastCost[:len(caps)]
 	costs = costs[:len(caps)]
-	same := true
 	for k, c := range caps {
 		if c != lc[k] || costs[k] != lo[k] {
-			same = false
+			for ; k < len(caps); k++ {
+				lc[k], lo[k] = caps[k], costs[k]
+			}
+			return false
 		}
-		lc[k], lo[k] = c, costs[k]
 	}
-	return same
+	return true
 }
 
 // thrQueue lists the sorted positions (supplier at[e].i, position at[e].j)
