@@ -212,6 +212,10 @@ type thrQueue struct {
 // thrPos is a queued sorted position j of supplier i.
 type thrPos struct{ i, j int32 }
 
+// thrBatchMin is the fewest queued thresholds thrQueue.flush takes in
+// batches.
+const thrBatchMin = 4
+
 // batchLen rounds n up to a multiple of four, the lanes of the batched
 // kernels: a batch padded to it runs every element in them.
 func batchLen(n int) int { return (n + 3) &^ 3 }
@@ -225,10 +229,23 @@ func (tq *thrQueue) push(i, j int, cum float64) {
 
 // flush sets the memoized inverse and the threshold of every queued
 // position of sup and empties the queue: the same operations as
-// fexp((flog(C_j) − ln B)/η) one by one, so the same bits.
+// fexp((flog(C_j) − ln B)/η) one by one, so the same bits. A queue of
+// fewer than thrBatchMin positions (an evaluation's refreshes queue one
+// or two) takes them one by one: the batches' fixed cost would be most
+// of theirs.
 func (tq *thrQueue) flush(sup []supplier) {
 	nq := len(tq.at)
 	if nq == 0 {
+		return
+	}
+	if nq < thrBatchMin {
+		for e, p := range tq.at {
+			sp, j := &sup[p.i], p.j
+			q := fexp((flog(tq.x[e]) - sp.lnB) / sp.eta)
+			sp.qinv[j] = q
+			sp.thr[j] = sp.cost[j] + q
+		}
+		tq.at, tq.x = tq.at[:0], tq.x[:0]
 		return
 	}
 	for len(tq.x) < batchLen(nq) {
