@@ -98,3 +98,45 @@ func TestMonteCarloNoFailedDraws(t *testing.T) {
 		})
 	}
 }
+
+// TestCyclingMonthStopsEarly checks that a month whose bracketing
+// fallback cycles gives up after maxIdleRounds rounds without progress,
+// so that pathSim.solve's restarts from other starts come soon: draws
+// 3558 of seed 1 and 6230 of seed 3 of us-relief-2025 cycle in 2023-07
+// from the warm and the cold start (see TestMonteCarloDrawsPlausible)
+// and took 687,407 and 732,825 evaluations in that month while the
+// fallback ran out its 2,000 sweeps twice (draw 3558: about 0.45 s, for
+// which the other worker of BenchmarkMonteCarlo10k idled); with the bound
+// 218,789 and 194,999, the same solutions (maxIdleRounds). Every month of both paths must converge
+// within maxMonthEvals.
+func TestCyclingMonthStopsEarly(t *testing.T) {
+	// maxMonthEvals: a month's evaluations, its failed solves and
+	// restarts included; the typical month takes 4–50.
+	const maxMonthEvals = 300000
+	s := loadBuiltin(t, "us-relief-2025")
+	for _, tc := range []struct {
+		seed uint64
+		draw int
+	}{{1, 3558}, {3, 6230}} {
+		t.Run(fmt.Sprintf("seed%d/draw%d", tc.seed, tc.draw), func(t *testing.T) {
+			sc, cf, err := model.DrawSpecs(s.Spec, s.Counterfactual, s.Uncertain, tc.seed, tc.draw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := model.SimulatePair(context.Background(), sc, cf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
+				for k, r := range p.Results {
+					if r.Status != model.Converged {
+						t.Errorf("%v: %v", p.Months[k], r.Err())
+					}
+					if r.Evaluations > maxMonthEvals {
+						t.Errorf("%v: %d evaluations (at most %d), %d iterations", p.Months[k], r.Evaluations, maxMonthEvals, r.Iterations)
+					}
+				}
+			}
+		})
+	}
+}

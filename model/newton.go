@@ -43,6 +43,19 @@ const (
 	// the quotas, facilities and segments alone are cleared after Newton
 	// stops, before the Gauss–Seidel sweeps (workspace.clearAux).
 	maxLight = 2
+	// maxIdleRounds bounds the bracketing fallback's rounds (each of
+	// sweepNewtonEvery sweeps, then Newton again while iterations remain)
+	// in a row that do not lower the best max|F| of the solve: such
+	// rounds cycle (a tie of two corridors on a supplier's margin) and
+	// the solve stops as Stalled, for the rescue and the restarts from
+	// other starts (Solver.Solve, pathSim.solve), instead of running out
+	// the sweeps. Every fallback that converged in us-relief-2025's
+	// 10,000 draws lowered its best max|F| in each round; in the tests
+	// of model, scenarios and backtest one went 101 rounds without
+	// before its rescue converged (TestRescueCournotFacilityStall's
+	// joint cartel, which fails with a bound of 101), the others at most
+	// 27.
+	maxIdleRounds = 128
 	// bisectIter bounds the safeguarded Newton–bisection steps of one
 	// one-dimensional solve.
 	bisectIter = 200
@@ -1573,6 +1586,10 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	best := maxF
 	w.keepBest()
 	newtonIters, sweeps, unpins, light := 0, 0, 0, 0
+	// idle counts the fallback rounds in a row that did not lower best
+	// (in their sweeps or in the Newton steps before them); idleBest is
+	// best at the end of the last round.
+	idle, idleBest := 0, math.Inf(1)
 	for {
 		if maxF <= tol {
 			// Every pinned market must still clear on its step at the
@@ -1633,8 +1650,8 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			}
 			continue
 		}
-		if sweeps >= maxSweeps {
-			if newtonIters >= maxIter {
+		if idleStop := idle >= maxIdleRounds; sweeps >= maxSweeps || idleStop {
+			if newtonIters >= maxIter && !idleStop {
 				res.Status = IterationLimit
 			} else {
 				res.Status = Stalled
@@ -1665,6 +1682,9 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 		if maxF < best {
 			best = maxF
 			w.keepBest()
+		}
+		if idle++; best < idleBest {
+			idle, idleBest = 0, best
 		}
 		if failed && maxF > tol {
 			res.Status = Failure
