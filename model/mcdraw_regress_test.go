@@ -107,8 +107,8 @@ func TestMonteCarloNoFailedDraws(t *testing.T) {
 // and took 687,407 and 732,825 evaluations in that month while the
 // fallback ran out its 2,000 sweeps twice (draw 3558: about 0.45 s, for
 // which the other worker of BenchmarkMonteCarlo10k idled); with the bound
-// 218,789 and 194,999, the same solutions (maxIdleRounds). Every month of both paths must converge
-// within maxMonthEvals.
+// (maxIdleRounds) 218,789 and 194,999, the same solutions. Every month of
+// both paths must converge within maxMonthEvals.
 func TestCyclingMonthStopsEarly(t *testing.T) {
 	// maxMonthEvals: a month's evaluations, its failed solves and
 	// restarts included; the typical month takes 4–50.
