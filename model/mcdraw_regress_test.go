@@ -6,7 +6,24 @@ import (
 	"testing"
 
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/scenarios"
 )
+
+// simulateDraw simulates draw d of seed's Monte Carlo of s (DrawSpecs:
+// the values MonteCarlo's draw d applies) as one scenario/counterfactual
+// pair.
+func simulateDraw(t *testing.T, s *scenarios.Scenario, seed uint64, d int) *model.Run {
+	t.Helper()
+	sc, cf, err := model.DrawSpecs(s.Spec, s.Counterfactual, s.Uncertain, seed, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := model.SimulatePair(context.Background(), sc, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
 
 // TestMonteCarloDrawsPlausible takes single draws of the built-ins' Monte
 // Carlo (DrawSpecs: the values MonteCarlo's draw d applies) and checks that each
@@ -48,15 +65,7 @@ func TestMonteCarloDrawsPlausible(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s/seed%d/draw%d", tc.scenario, tc.seed, tc.draw), func(t *testing.T) {
-			s := loadBuiltin(t, tc.scenario)
-			sc, cf, err := model.DrawSpecs(s.Spec, s.Counterfactual, s.Uncertain, tc.seed, tc.draw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			run, err := model.SimulatePair(context.Background(), sc, cf)
-			if err != nil {
-				t.Fatal(err)
-			}
+			run := simulateDraw(t, loadBuiltin(t, tc.scenario), tc.seed, tc.draw)
 			for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
 				if p.Failed != 0 {
 					t.Errorf("draw %d: %d months failed", tc.draw, p.Failed)
@@ -119,14 +128,7 @@ func TestCyclingMonthStopsEarly(t *testing.T) {
 		draw int
 	}{{1, 3558}, {3, 6230}} {
 		t.Run(fmt.Sprintf("seed%d/draw%d", tc.seed, tc.draw), func(t *testing.T) {
-			sc, cf, err := model.DrawSpecs(s.Spec, s.Counterfactual, s.Uncertain, tc.seed, tc.draw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			run, err := model.SimulatePair(context.Background(), sc, cf)
-			if err != nil {
-				t.Fatal(err)
-			}
+			run := simulateDraw(t, s, tc.seed, tc.draw)
 			for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
 				for k, r := range p.Results {
 					if r.Status != model.Converged {

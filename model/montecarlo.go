@@ -317,13 +317,12 @@ func allFinite(x []float64) bool {
 // (Spec.cloneIn): those of an earlier call must no longer be used.
 func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int, mem *specMem) (s, c *Spec, rejected int, why string) {
 	rng := rand.New(rand.NewPCG(seed, uint64(d)))
+	if mem == nil {
+		mem = new(specMem) // not kept: every clone new, as Clone makes it
+	}
 	for {
-		if mem != nil {
-			mem.rewind()
-			s, c = scen.cloneIn(mem), cf.cloneIn(mem)
-		} else {
-			s, c = scen.Clone(), cf.Clone()
-		}
+		mem.rewind()
+		s, c = scen.cloneIn(mem), cf.cloneIn(mem)
 		if why := applyCandidate(rng, s, c, unc); why != "" {
 			return nil, nil, rejected, why
 		}

@@ -430,6 +430,16 @@ func (c *carver[T]) chunk(k int) []T {
 // before must no longer be used.
 func (c *carver[T]) rewind() { c.buf, c.next = nil, 0 }
 
+// keepChunks makes c keep its chunks (carver.keep).
+func (c *carver[T]) keepChunks() { c.keep = true }
+
+// memCarver is a carver of any element type, as the storages wsMem and
+// specMem hold them: their each hands every carver to one function.
+type memCarver interface {
+	keepChunks()
+	rewind()
+}
+
 // wsMem is the storage of a workspace's slices (newWorkspaceIn,
 // setupFacilities, setupSegments), a carver per element type, each
 // keeping its chunks. A Monte Carlo worker's next draw makes its
@@ -457,29 +467,29 @@ type wsMem struct {
 // numbers' sharing them.
 func newWSMem() *wsMem {
 	m := &wsMem{}
-	m.each(func(keep *bool, _ func()) { *keep = true })
+	m.each(memCarver.keepChunks)
 	m.f.chunked, m.i.chunked, m.b.chunked, m.i8.chunked = true, true, true, true
 	return m
 }
 
 // rewind rewinds every carver of m (carver.rewind): the workspace made
 // in m before must no longer be used.
-func (m *wsMem) rewind() { m.each(func(_ *bool, rewind func()) { rewind() }) }
+func (m *wsMem) rewind() { m.each(memCarver.rewind) }
 
-// each calls f with each carver's keep flag and rewind.
-func (m *wsMem) each(f func(keep *bool, rewind func())) {
-	f(&m.f.keep, m.f.rewind)
-	f(&m.i.keep, m.i.rewind)
-	f(&m.b.keep, m.b.rewind)
-	f(&m.i8.keep, m.i8.rewind)
-	f(&m.sup.keep, m.sup.rewind)
-	f(&m.piece.keep, m.piece.rewind)
-	f(&m.rat.keep, m.rat.rewind)
-	f(&m.rsum.keep, m.rsum.rewind)
-	f(&m.thr.keep, m.thr.rewind)
-	f(&m.seg.keep, m.seg.rewind)
-	f(&m.fu.keep, m.fu.rewind)
-	f(&m.fus.keep, m.fus.rewind)
+// each calls f with each carver of m.
+func (m *wsMem) each(f func(memCarver)) {
+	f(&m.f)
+	f(&m.i)
+	f(&m.b)
+	f(&m.i8)
+	f(&m.sup)
+	f(&m.piece)
+	f(&m.rat)
+	f(&m.rsum)
+	f(&m.thr)
+	f(&m.seg)
+	f(&m.fu)
+	f(&m.fus)
 }
 
 // prepare validates pol, lag and start and sets up the per-solve state.

@@ -128,26 +128,26 @@ type specMem struct {
 // newSpecMem returns an empty specMem that keeps its chunks.
 func newSpecMem() *specMem {
 	m := &specMem{}
-	m.each(func(keep *bool, _ func()) { *keep = true })
+	m.each(memCarver.keepChunks)
 	return m
 }
 
 // rewind rewinds every carver of m (carver.rewind): the clones made in m
 // before must no longer be used.
-func (m *specMem) rewind() { m.each(func(_ *bool, rewind func()) { rewind() }) }
+func (m *specMem) rewind() { m.each(memCarver.rewind) }
 
-// each calls f with each carver's keep flag and rewind.
-func (m *specMem) each(f func(keep *bool, rewind func())) {
-	f(&m.f.keep, m.f.rewind)
-	f(&m.rows.keep, m.rows.rewind)
-	f(&m.sup.keep, m.sup.rewind)
-	f(&m.cor.keep, m.cor.rewind)
-	f(&m.srv.keep, m.srv.rewind)
-	f(&m.fac.keep, m.fac.rewind)
-	f(&m.reg.keep, m.reg.rewind)
-	f(&m.coal.keep, m.coal.rewind)
-	f(&m.str.keep, m.str.rewind)
-	f(&m.ev.keep, m.ev.rewind)
+// each calls f with each carver of m.
+func (m *specMem) each(f func(memCarver)) {
+	f(&m.f)
+	f(&m.rows)
+	f(&m.sup)
+	f(&m.cor)
+	f(&m.srv)
+	f(&m.fac)
+	f(&m.reg)
+	f(&m.coal)
+	f(&m.str)
+	f(&m.ev)
 }
 
 // cloneSlice returns a copy of src taken from c, nil when src is empty

@@ -397,7 +397,7 @@ func NewSolver(c *Calibrated) *Solver {
 // newSolverFrom is NewSolver taking old's Solver, workspace and their
 // storage (wsMem): an earlier Monte Carlo draw's, which must not be
 // used again. The workspace is made anew in the rewound storage
-// (newWorkspaceIn), a new one's value for value (TestSolverFrom). nil:
+// (newWorkspaceIn), a new one's value for value (TestSolverRenewal). nil:
 // all new.
 func newSolverFrom(old *Solver, c *Calibrated) *Solver {
 	if old == nil || old.ws == nil || old.ws.mem == nil {
