@@ -613,3 +613,43 @@ func SolverRenewal(specs []*Spec) (bad int, field string, facilities, segments, 
 	}
 	return -1, "", facilities, segments, renewals, nil
 }
+
+// SlabPoison is the bit pattern PoisonSlabs has solutionSlab write into
+// every float it carves: a quiet NaN whose payload no computation of
+// fill produces.
+const SlabPoison = 0x7ff8_dead_beef_0bad
+
+// PoisonSlabs makes solutionSlab fill every float it carves with
+// SlabPoison until the returned func is called, so that Unwritten can
+// find what fill left unwritten in a stored Solution.
+func PoisonSlabs() (restore func()) {
+	slabPoison = SlabPoison
+	return func() { slabPoison = 0 }
+}
+
+// Unwritten lists the float fields of s (every []float64 and [][]float64
+// field, found by reflection, so a new output is checked too) that hold
+// SlabPoison's bits somewhere, with the first index.
+func Unwritten(s *Solution) []string {
+	var out []string
+	v := reflect.ValueOf(s).Elem()
+	for f := 0; f < v.NumField(); f++ {
+		name := v.Type().Field(f).Name
+		switch x := v.Field(f).Interface().(type) {
+		case []float64:
+			if i := slices.IndexFunc(x, isPoison); i >= 0 {
+				out = append(out, fmt.Sprintf("%s[%d]", name, i))
+			}
+		case [][]float64:
+			for i, row := range x {
+				if j := slices.IndexFunc(row, isPoison); j >= 0 {
+					out = append(out, fmt.Sprintf("%s[%d][%d]", name, i, j))
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func isPoison(x float64) bool { return math.Float64bits(x) == SlabPoison }

@@ -677,7 +677,9 @@ func (p *Path) count(k int, res Result) {
 }
 
 // solutionSlab returns n Solutions shaped like tmpl, carved from a few
-// large allocations.
+// large allocations. Their floats are not zeroed (noZeroFloats): each
+// stored Solution is written in full by workspace.fill before anyone
+// reads it (TestSlabFullyWritten), so the memory is written once.
 func solutionSlab(tmpl *Solution, n int) []*Solution {
 	per, rows := 0, 0
 	for f := range solFields {
@@ -692,7 +694,10 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 			per += len(r)
 		}
 	}
-	floats := make([]float64, n*per)
+	floats := noZeroFloats(n * per)
+	if slabPoison != 0 {
+		fill(floats, math.Float64frombits(slabPoison))
+	}
 	heads := make([][]float64, n*rows)
 	binds := make([]Binding, n*len(tmpl.Binding))
 	traded := make([]bool, n*len(tmpl.Traded))
