@@ -677,9 +677,9 @@ func (p *Path) count(k int, res Result) {
 }
 
 // solutionSlab returns n Solutions shaped like tmpl, carved from a few
-// large allocations. Their floats are not zeroed (noZeroFloats): each
-// stored Solution is written in full by workspace.fill before anyone
-// reads it (TestSlabFullyWritten), so the memory is written once.
+// large allocations. workspace.fill writes every float of a stored
+// Solution whatever the month's outcome (TestSlabFullyWritten), so no
+// stored value is a leftover zero.
 func solutionSlab(tmpl *Solution, n int) []*Solution {
 	per, rows := 0, 0
 	for f := range solFields {
@@ -694,7 +694,7 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 			per += len(r)
 		}
 	}
-	floats := noZeroFloats(n * per)
+	floats := make([]float64, n*per)
 	if slabPoison != 0 {
 		fill(floats, math.Float64frombits(slabPoison))
 	}

@@ -28,8 +28,8 @@ func TestSlabPoisoned(t *testing.T) {
 	}
 }
 
-// TestSlabFullyWritten: solutionSlab does not zero the stored Solutions'
-// floats (noZeroFloats), so fill must write every one of them, whatever
+// TestSlabFullyWritten: fill must write every float of a stored Solution
+// (a field it skipped would read as a plausible 0), whatever
 // the month's outcome: a closed supplier, a region without trade, a shut
 // corridor, implausible months. (The built-in pairs:
 // TestSlabFullyWrittenBuiltins.)
