@@ -2,7 +2,9 @@ package model_test
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
@@ -57,6 +59,59 @@ func TestSupplyCurvesFresh(t *testing.T) {
 			}
 			if bad > 0 {
 				t.Errorf("%d of about %d evaluations differ from a fresh curve; the first: %s", bad, evals, first)
+			}
+		})
+	}
+}
+
+// TestCorridorsFresh: at every month's set-up of every built-in pair and
+// of us-relief-2025 with a corridor capacity and a corridor cost ramping
+// in and out, each supplier's corridor capacities and costs, and the
+// recorded inputs of a curve only the set-up prepares, equal the month
+// policy's (model.CheckCorridors): prepareCorridors keeps them only while
+// the policy's values do. It fails when they are kept under a policy of
+// another value generation (a month whose events moved them).
+func TestCorridorsFresh(t *testing.T) {
+	ctx := context.Background()
+	specs := map[string][2]*model.Spec{}
+	for _, info := range scenarios.Builtins() {
+		s := loadBuiltin(t, info.Name)
+		specs[info.Name] = [2]*model.Spec{s.Spec, s.Counterfactual}
+	}
+	s := loadBuiltin(t, "us-relief-2025")
+	ramped := *s.Spec
+	ramped.Events = append(slices.Clone(ramped.Events),
+		model.Event{ID: "zz-cap", Kind: model.EventCorridorCapacity, Supplier: 0, Region: -1, Corridor: 0, Value: 1,
+			Start: ramped.Start + 14, End: ramped.Start + 30, RampIn: 5, RampOut: 4},
+		model.Event{ID: "zz-cost", Kind: model.EventCorridorCost, Supplier: 1, Region: -1, Corridor: 1, Value: 40,
+			Start: ramped.Start + 20, End: ramped.Start + 40, RampIn: 3, RampOut: 6})
+	specs["us-relief-2025 ramped"] = [2]*model.Spec{&ramped, s.Counterfactual}
+	for name, p := range specs {
+		t.Run(name, func(t *testing.T) {
+			var (
+				mu    sync.Mutex
+				bad   int
+				first string
+				kept  atomic.Int64
+			)
+			stop := model.CheckCorridors(func(msg string) {
+				mu.Lock()
+				defer mu.Unlock()
+				if bad == 0 {
+					first = msg
+				}
+				bad++
+			}, &kept)
+			defer stop()
+			if _, err := model.SimulatePair(ctx, p[0], p[1]); err != nil {
+				t.Fatal(err)
+			}
+			stop()
+			if bad > 0 {
+				t.Errorf("%d set-ups differ from the policy's corridors; the first: %s", bad, first)
+			}
+			if kept.Load() == 0 {
+				t.Error("no set-up kept its corridors")
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"sync/atomic"
 )
 
 // MonthStart says how SolvePathMonth starts month t of a path: the
@@ -163,6 +164,39 @@ func CheckCurves(report func(msg string)) (stop func()) {
 		}
 	}
 	return func() { evalCheck, fillCheck = nil, nil }
+}
+
+// CheckCorridors makes every month's set-up, until the returned func is
+// called, check each supplier's corridor capacities and costs against
+// its policy's (prepareCorridors) and, for a supplier whose curve only
+// the set-up prepares (not dyn), the curve's recorded inputs against
+// them; report gets what differs. kept counts the set-ups that kept the
+// last one's capacities and costs. Set it before starting the solves;
+// report must be safe for concurrent use.
+func CheckCorridors(report func(msg string), kept *atomic.Int64) (stop func()) {
+	corridorCheck = func(w *workspace, pol *Policy, same bool) {
+		if same {
+			kept.Add(1)
+		}
+		for i := range w.sup {
+			sp := &w.sup[i]
+			for k := range sp.pcap {
+				c, o := pol.CorridorCap[i][k], pol.CorridorCost[i][k]+w.c.adj[i][k]
+				if f := sp.fac[k]; f >= 0 && w.fcap[f] == 0 {
+					c = 0
+				}
+				if bitsDiffer(c, sp.pcap[k]) || bitsDiffer(o, sp.pcost[k]) {
+					report(fmt.Sprintf("supplier %d corridor %d: capacity %v, cost %v; the policy's %v, %v (kept %v)", i, k, sp.pcap[k], sp.pcost[k], c, o, same))
+					return
+				}
+				if !sp.dyn && (bitsDiffer(c, sp.lastCap[k]) || bitsDiffer(o, sp.lastCost[k])) {
+					report(fmt.Sprintf("supplier %d corridor %d: the curve's inputs %v, %v; the policy's %v, %v (kept %v)", i, k, sp.lastCap[k], sp.lastCost[k], c, o, same))
+					return
+				}
+			}
+		}
+	}
+	return func() { corridorCheck = nil }
 }
 
 // checkFillCurves is checkCurves after fill's suppliers: each supplier

@@ -85,17 +85,24 @@ func (w *workspace) setupFacilities() {
 // prepareCorridors sets supplier i's corridor capacities and costs under
 // pol (own freights included; a corridor using a facility of capacity 0 is
 // closed) and prepares its supply curve at them, its new thresholds queued
-// in w.thq (the caller flushes it).
-func (w *workspace) prepareCorridors(pol *Policy, i int) {
+// in w.thq (the caller flushes it). same says that pol's corridor fields
+// are those the capacities and costs were last set under (a path's month
+// policy with the last set-up's value generation, Policy.vgen): they are
+// kept, and a supplier whose corridors are not tied and use no facility
+// (not dyn), whose curve only this set-up prepares, was last prepared at
+// them, so its curve's inputs are not compared again.
+func (w *workspace) prepareCorridors(pol *Policy, i int, same bool) {
 	sp := &w.sup[i]
-	for k := range sp.pcap {
-		sp.pcap[k] = pol.CorridorCap[i][k]
-		sp.pcost[k] = pol.CorridorCost[i][k] + w.c.adj[i][k]
-		if f := sp.fac[k]; f >= 0 && w.fcap[f] == 0 {
-			sp.pcap[k] = 0
+	if !same {
+		for k := range sp.pcap {
+			sp.pcap[k] = pol.CorridorCap[i][k]
+			sp.pcost[k] = pol.CorridorCost[i][k] + w.c.adj[i][k]
+			if f := sp.fac[k]; f >= 0 && w.fcap[f] == 0 {
+				sp.pcap[k] = 0
+			}
 		}
 	}
-	sp.prepareSupply(sp.pcap, sp.pcost, sp.shift, i, &w.thq)
+	sp.prepareSupplyKnown(sp.pcap, sp.pcost, sp.shift, i, &w.thq, same && !sp.dyn)
 }
 
 // flowsOf copies supplier i's flows at the last eval into w.xs (0 on

@@ -245,6 +245,11 @@ type workspace struct {
 	// rc is the route set-up of the last prepare, reused while the policy
 	// does not change (routeCache).
 	rc routeCache
+	// corPol and corVgen are the policy and its value generation
+	// (Policy.vgen) the suppliers' corridor capacities and costs (pcap,
+	// pcost) were last set under (prepareCorridors; corPol nil: none).
+	corPol  *Policy
+	corVgen uint64
 	// plx and ply are prepare's batch of logs, arguments and results: per
 	// region its demand scale, lagged demand and expected price, per
 	// supplier its lagged supply and starting price (1 where none), then
@@ -578,6 +583,9 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			w.lnPe[r] = lnpe[r]
 		}
 	}
+	// A policy with the value generation of the last corridors' set-up
+	// has their capacities and costs (prepareCorridors).
+	sameCor := pol == w.corPol && pol.vgen != 0 && pol.vgen == w.corVgen
 	for i := 0; i < n; i++ {
 		w.pinned[i] = false
 		s := &m.Suppliers[i]
@@ -598,7 +606,14 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 			sp.eta = lam * s.Eta
 		}
 		sp.shift = cs + sp.tax
-		w.prepareCorridors(pol, i)
+		w.prepareCorridors(pol, i, sameCor)
+	}
+	w.corPol, w.corVgen = nil, 0
+	if pol.vgen != 0 {
+		w.corPol, w.corVgen = pol, pol.vgen
+	}
+	if corridorCheck != nil {
+		corridorCheck(w, pol, sameCor)
 	}
 	w.thq.flush(w.sup)
 	keep = keep && w.rc.sameDemand(w.lnA) && w.rc.sameSupply(w.sup)
@@ -1380,6 +1395,11 @@ func routeFlows(x, D []float64, c float64, wr, pd []float64, at []routeAt, lo, h
 // evalCheck, when set (tests only: CheckCurves), is called at the end of
 // every evaluation.
 var evalCheck func(w *workspace)
+
+// corridorCheck, when set (tests only: CheckCorridors), is called after
+// every prepare's corridors' set-up, with whether it kept the last one's
+// capacities and costs (prepareCorridors' same).
+var corridorCheck func(w *workspace, pol *Policy, same bool)
 
 // supplyPrice returns supplier i's effective supply price
 // p̃ = p·(1 − δ̄)·(1 − L − μ), $/t, at the current prices, average

@@ -115,8 +115,14 @@ type supplier struct {
 // the caller flushes tq before the curve is used and before preparing
 // supplier i again.
 func (sp *supplier) prepareSupply(caps, costs []float64, shift float64, i int, tq *thrQueue) {
+	sp.prepareSupplyKnown(caps, costs, shift, i, tq, false)
+}
+
+// prepareSupplyKnown is prepareSupply; same says that caps and costs are,
+// bit for bit, those of the last call (they are not compared).
+func (sp *supplier) prepareSupplyKnown(caps, costs []float64, shift float64, i int, tq *thrQueue, same bool) {
 	nk := len(caps)
-	same := sp.sameInputs(caps, costs)
+	same = same || sp.sameInputs(caps, costs)
 	if same && sp.ready && shift == sp.lastShift && sp.lnB == sp.lastLnB && sp.eta == sp.lastEta {
 		sp.smax = min(sp.K, sp.cap)
 		if nk == 0 {
