@@ -516,42 +516,30 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		return &FieldError{Field: "start", Msg: fmt.Sprintf("%d prices, want %d", len(start), n), Kind: ErrInvalidPolicy}
 	}
 	// The month's logs are taken in one batch (flogBatch: flog's bits),
-	// their arguments gathered as the inputs are checked (prepLogs).
+	// their arguments gathered as the inputs are checked (prepareStocks,
+	// then the suppliers below).
 	lx, ly := w.plx[:batchLen(3*R+2*n)], w.ply[:batchLen(3*R+2*n)]
 	lds, ldem, lpe, lsup, lstart := lx[:R], lx[R:2*R], lx[2*R:3*R], lx[3*R:3*R+n], lx[3*R+n:3*R+2*n]
-	for r := 0; r < R; r++ {
-		reg := &m.Regions[r]
-		ds := pol.DemandScale[r]
-		lds[r], ldem[r] = 1, 1
-		if ds > 0 && ds != 1 {
-			lds[r] = ds
-		}
-		if lag != nil {
-			q := lag.Demand[r]
-			if !finite(q) || q < 0 {
-				return &FieldError{Field: "lag.demand[" + reg.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
-			}
-			ldem[r] = max(q, lagQuantityFloor*c.Q0[r])
-		}
-		pe, err := w.prepareStocks(r, lag, ds*pol.StockScale[r])
-		if err != nil {
-			return err
-		}
-		lpe[r] = pe
+	// The per-region and per-supplier slices cut to R and n once, so
+	// that one bounds check of r, of i, covers them.
+	regs, sups := m.Regions[:R], m.Suppliers[:n]
+	dsA, s0 := pol.DemandScale[:R], c.S0[:n]
+	if err := w.prepareStocks(pol, lag, lds, ldem, lpe); err != nil {
+		return err
 	}
-	for i := 0; i < n; i++ {
+	for i := range sups {
 		lsup[i] = 1
 		if lag != nil {
 			q := lag.Supply[i]
 			if !finite(q) || q < 0 {
-				return &FieldError{Field: "lag.supply[" + m.Suppliers[i].Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
+				return &FieldError{Field: "lag.supply[" + sups[i].Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
 			}
-			lsup[i] = max(q, lagQuantityFloor*c.S0[i])
+			lsup[i] = max(q, lagQuantityFloor*s0[i])
 		}
 		if start != nil && start[i] > 0 && finite(start[i]) {
 			lstart[i] = start[i]
 		} else {
-			lstart[i] = m.Suppliers[i].FOB
+			lstart[i] = sups[i].FOB
 		}
 	}
 	for k := 3*R + 2*n; k < len(lx); k++ {
@@ -560,52 +548,54 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 	flogBatch(ly, lx)
 	lnds, lndem, lnpe, lnsup := ly[:R], ly[R:2*R], ly[2*R:3*R], ly[3*R:3*R+n]
 	w.lnStart = ly[3*R+n : 3*R+2*n]
-	for r := 0; r < R; r++ {
-		reg := &m.Regions[r]
-		ds := pol.DemandScale[r]
-		w.sig[r] = reg.Sigma
+	cLnA, sig, eps, lnALR, lnAw, stk, lnPe := c.lnA[:R], w.sig[:R], w.eps[:R], w.lnALR[:R], w.lnA[:R], w.stk[:R], w.lnPe[:R]
+	for r := range regs {
+		reg := &regs[r]
+		ds := dsA[r]
+		sig[r] = reg.Sigma
 		lnA := math.Inf(-1)
 		switch {
 		case ds == 1:
-			lnA = c.lnA[r]
+			lnA = cLnA[r]
 		case ds > 0:
-			lnA = c.lnA[r] + lnds[r]
+			lnA = cLnA[r] + lnds[r]
 		}
-		w.eps[r] = reg.Eps
-		w.lnALR[r] = lnA
+		eps[r] = reg.Eps
+		lnALR[r] = lnA
 		if lag != nil {
 			mu := reg.Adjust
 			lnA = (1-mu)*lndem[r] + mu*lnA
-			w.eps[r] = mu * reg.Eps
+			eps[r] = mu * reg.Eps
 		}
-		w.lnA[r] = lnA
-		if w.stk[r] {
-			w.lnPe[r] = lnpe[r]
+		lnAw[r] = lnA
+		if stk[r] {
+			lnPe[r] = lnpe[r]
 		}
 	}
 	// A policy with the value generation of the last corridors' set-up
 	// has their capacities and costs (prepareCorridors).
 	sameCor := pol == w.corPol && pol.vgen != 0 && pol.vgen == w.corVgen
-	for i := 0; i < n; i++ {
-		w.pinned[i] = false
-		s := &m.Suppliers[i]
-		ec, ca, cs := pol.ExportCap[i], pol.CapacityAdd[i], pol.CostShift[i]
-		sp := &w.sup[i]
-		sp.K = max(0, s.Capacity+ca)
-		sp.cap = ec
-		sp.lnB = c.lnB[i]
-		sp.lnBLR = c.lnB[i]
+	ecA, caA, csA, taxA := pol.ExportCap[:n], pol.CapacityAdd[:n], pol.CostShift[:n], pol.ExportTax[:n]
+	cLnB, markup, pinned, oml0, supW := c.lnB[:n], c.Markup[:n], w.pinned[:n], w.oml0[:n], w.sup[:n]
+	for i := range sups {
+		pinned[i] = false
+		s := &sups[i]
+		sp := &supW[i]
+		sp.K = max(0, s.Capacity+caA[i])
+		sp.cap = ecA[i]
+		sp.lnB = cLnB[i]
+		sp.lnBLR = cLnB[i]
 		sp.eta = s.Eta
 		sp.etaLR = s.Eta
-		sp.oml = 1 - c.Markup[i]
-		w.oml0[i] = sp.oml
-		sp.tax = pol.ExportTax[i]
+		sp.oml = 1 - markup[i]
+		oml0[i] = sp.oml
+		sp.tax = taxA[i]
 		if lag != nil {
 			lam := s.Adjust
 			sp.lnB = (1-lam)*lnsup[i] + lam*sp.lnB
 			sp.eta = lam * s.Eta
 		}
-		sp.shift = cs + sp.tax
+		sp.shift = csA[i] + sp.tax
 		w.prepareCorridors(pol, i, sameCor)
 	}
 	w.corPol, w.corVgen = nil, 0
@@ -626,24 +616,24 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		w.rc.ok = false // until the routes below are set up
 		w.tq = w.tq[:0]
 	}
-	for i := 0; i < n; i++ {
-		sp := &w.sup[i]
-		w.dbar[i] = 0
-		sells := w.rc.sells[i]
+	dbar, closed, sellsA, yA, lnSt := w.dbar[:n], w.closed[:n], w.rc.sells[:n], w.y[:n], w.lnStart[:n]
+	for i := range supW {
+		dbar[i] = 0
+		sells := sellsA[i]
 		if !keep {
 			var err error
 			if sells, err = w.prepareRoutes(pol, i); err != nil {
 				return err
 			}
-			w.rc.sells[i] = sells
+			sellsA[i] = sells
 		}
-		w.closed[i] = !sells || !(sp.smax > 0)
-		if w.closed[i] {
+		closed[i] = !sells || !(supW[i].smax > 0)
+		if closed[i] {
 			continue
 		}
 		w.act = append(w.act, i)
 		w.part = append(w.part, i)
-		w.y[i] = clampY(w.lnStart[i])
+		yA[i] = clampY(lnSt[i])
 	}
 	if !keep {
 		w.rc.save(w, pol)

@@ -282,35 +282,42 @@ func predictStep(d, d0 float64) float64 {
 // Newton iterations. Non-finite values (never expected) keep the previous
 // month's.
 func (ps *pathSim) advance(sol *Solution) {
+	// The per-supplier and per-region slices cut to one length each, so
+	// that one bounds check covers them.
+	n, R := len(sol.Sales), len(sol.Consumption)
+	fob, sup, start, prev, step := sol.FOB[:n], ps.lag.Supply[:n], ps.start[:n], ps.prev[:n], ps.step[:n]
 	for i, s := range sol.Sales {
 		if distFinite(s) {
-			ps.lag.Supply[i] = s
+			sup[i] = s
 		}
-		if p := sol.FOB[i]; distFinite(p) && p > 0 {
-			d := p/ps.prev[i] - 1 // this month's relative change
-			g := max(-0.05, min(0.05, predictStep(d, ps.step[i])))
-			ps.start[i] = p * (1 + g)
-			ps.prev[i] = p
-			ps.step[i] = d
+		if p := fob[i]; distFinite(p) && p > 0 {
+			d := p/prev[i] - 1 // this month's relative change
+			g := max(-0.05, min(0.05, predictStep(d, step[i])))
+			start[i] = p * (1 + g)
+			prev[i] = p
+			step[i] = d
 		}
 	}
 	// Adaptive expectations: ln Pᵉ_{t+1} = (1 − ω)·ln Pᵉ_t + ω·ln P_t,
 	// that is Pᵉ_{t+1} = Pᵉ_t·e^(ω·ln(P_t/Pᵉ_t)), the regions' logs and
 	// exps in one batch each (flog's and fexp's bits); a region that does
 	// not adjust, and the padding, takes ω = 0 and a discarded log of 1.
-	x, y, om := ps.ex, ps.ey, ps.eom
+	x, y, om := ps.ex, ps.ey[:len(ps.ex)], ps.eom[:len(ps.ex)]
 	for r := range x {
 		x[r], om[r] = 1, 0
 	}
+	stocks, pidx, regs := sol.Stocks[:R], sol.PriceIndex[:R], ps.cal.Market.Regions[:R]
+	dem, stk, expect := ps.lag.Demand[:R], ps.lag.Stocks[:R], ps.lag.Expect[:R]
+	xr, omr := x[:R], om[:R]
 	for r, q := range sol.Consumption {
 		if distFinite(q) {
-			ps.lag.Demand[r] = q
+			dem[r] = q
 		}
-		if s := sol.Stocks[r]; distFinite(s) && s >= 0 {
-			ps.lag.Stocks[r] = s
+		if s := stocks[r]; distFinite(s) && s >= 0 {
+			stk[r] = s
 		}
-		if P, o := sol.PriceIndex[r], ps.cal.Market.Regions[r].ExpectAdjust; o > 0 && P > 0 && distFinite(P) {
-			x[r], om[r] = P/ps.lag.Expect[r], o
+		if P, o := pidx[r], regs[r].ExpectAdjust; o > 0 && P > 0 && distFinite(P) {
+			xr[r], omr[r] = P/expect[r], o
 		}
 	}
 	flogBatch(y, x)
@@ -318,9 +325,10 @@ func (ps *pathSim) advance(sol *Solution) {
 		x[r] = om[r] * y[r]
 	}
 	fexpBatch(y, x)
-	for r, e := range ps.lag.Expect {
-		if om[r] > 0 {
-			ps.lag.Expect[r] = e * y[r]
+	yr := y[:R]
+	for r, e := range expect {
+		if omr[r] > 0 {
+			expect[r] = e * yr[r]
 		}
 	}
 }

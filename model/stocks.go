@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 	"sync"
@@ -67,32 +68,62 @@ func StockGamma(g *Region) float64 {
 // hasStocks reports whether region g holds stocks.
 func hasStocks(g *Region) bool { return g.StockMonths > 0 }
 
-// prepareStocks sets region r's stock terms for this solve: lag's
-// stocks and expected price, the target's scale k·h·C̄ = k·h·s·Q0 (ds =
-// s·h, the demand scale s in force times the stock-target scale h,
-// Policy.StockScale) and the rule's coefficients. It returns the
-// expected price Pᵉ whose log prepare then writes to w.lnPe[r] when the
-// region holds stocks this solve (w.stk[r]), 1 otherwise.
-func (w *workspace) prepareStocks(r int, lag *Lag, ds float64) (pe float64, err error) {
-	g := &w.c.Market.Regions[r]
-	w.stk[r] = false
-	w.cons[r] = 0
-	w.sBar[r] = g.StockMonths / 12 * max(ds, 0) * w.c.Q0[r]
-	if lag == nil || lag.Stocks == nil || !hasStocks(g) {
-		return 1, nil
+// prepareStocks checks, region by region, the lagged demand (when lag
+// is set) and the lag's stocks and expected price, and sets each
+// region's stock terms for this solve: the lag's stocks and expected
+// price, the target's scale k·h·C̄ = k·h·s·Q0 (s·h the demand scale s in
+// force times the stock-target scale h, Policy.StockScale) and the
+// rule's coefficients; stk[r] says the region holds stocks this solve.
+// It writes the arguments of prepare's logs: lds the demand scale
+// (1 where it is 1 or not positive), ldem the lagged demand floored at
+// lagQuantityFloor of the base (1 without a lag), lpe the expected price
+// Pᵉ, whose log prepare then writes to w.lnPe[r] where the region holds
+// stocks (1 elsewhere).
+func (w *workspace) prepareStocks(pol *Policy, lag *Lag, lds, ldem, lpe []float64) error {
+	c := w.c
+	R := w.R
+	// The per-region slices cut to R once (one bounds check of r).
+	regs, dsA, ssA, q0 := c.Market.Regions[:R], pol.DemandScale[:R], pol.StockScale[:R], c.Q0[:R]
+	lds, ldem, lpe = lds[:R], ldem[:R], lpe[:R]
+	stk, cons, sBar, sPrev, gam, phi12 := w.stk[:R], w.cons[:R], w.sBar[:R], w.sPrev[:R], w.gam[:R], w.phi12[:R]
+	var lstk, lexp []float64
+	if lag != nil && lag.Stocks != nil {
+		lstk, lexp = lag.Stocks[:R], lag.Expect[:R]
 	}
-	s, pe := lag.Stocks[r], lag.Expect[r]
-	if !finite(s) || s < 0 {
-		return 1, &FieldError{Field: "lag.stocks[" + g.Name + "]", Msg: "must be a finite number ≥ 0", Kind: ErrInvalidPolicy}
+	for r := range regs {
+		g := &regs[r]
+		ds := dsA[r]
+		lds[r], ldem[r], lpe[r] = 1, 1, 1
+		if ds > 0 && ds != 1 {
+			lds[r] = ds
+		}
+		if lag != nil {
+			q := lag.Demand[r]
+			if !finite(q) || q < 0 {
+				return &FieldError{Field: "lag.demand[" + g.Name + "]", Msg: fmt.Sprintf("%v must be a finite number ≥ 0", q), Kind: ErrInvalidPolicy}
+			}
+			ldem[r] = max(q, lagQuantityFloor*q0[r])
+		}
+		stk[r] = false
+		cons[r] = 0
+		sBar[r] = g.StockMonths / 12 * max(ds*ssA[r], 0) * q0[r]
+		if lstk == nil || !hasStocks(g) {
+			continue
+		}
+		s, pe := lstk[r], lexp[r]
+		if !finite(s) || s < 0 {
+			return &FieldError{Field: "lag.stocks[" + g.Name + "]", Msg: "must be a finite number ≥ 0", Kind: ErrInvalidPolicy}
+		}
+		if !finite(pe) || !(pe > 0) {
+			return &FieldError{Field: "lag.expect[" + g.Name + "]", Msg: "must be a finite price > 0", Kind: ErrInvalidPolicy}
+		}
+		stk[r] = true
+		sPrev[r] = s
+		gam[r] = StockGamma(g)
+		phi12[r] = 12 * g.StockAdjust
+		lpe[r] = pe
 	}
-	if !finite(pe) || !(pe > 0) {
-		return 1, &FieldError{Field: "lag.expect[" + g.Name + "]", Msg: "must be a finite price > 0", Kind: ErrInvalidPolicy}
-	}
-	w.stk[r] = true
-	w.sPrev[r] = s
-	w.gam[r] = StockGamma(g)
-	w.phi12[r] = 12 * g.StockAdjust
-	return pe, nil
+	return nil
 }
 
 // spend returns region r's spending on shipments P·X at log price index
