@@ -687,3 +687,11 @@ func Unwritten(s *Solution) []string {
 }
 
 func isPoison(x float64) bool { return math.Float64bits(x) == SlabPoison }
+
+// SetCycleSkip turns the bracketing fallback's cycle test (cycle.go) on
+// or off, for tests that compare runs with and without it.
+func SetCycleSkip(on bool) (restore func()) {
+	old := cycleSkipOn
+	cycleSkipOn = on
+	return func() { cycleSkipOn = old }
+}

@@ -3,6 +3,7 @@ package model_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/potash-sim/potash/model"
@@ -116,8 +117,9 @@ func TestMonteCarloNoFailedDraws(t *testing.T) {
 // and took 687,407 and 732,825 evaluations in that month while the
 // fallback ran out its 2,000 sweeps twice (draw 3558: about 0.45 s, for
 // which the other worker of BenchmarkMonteCarlo10k idled); with the bound
-// (maxIdleRounds) 218,789 and 194,999, the same solutions. Every month of
-// both paths must converge within maxMonthEvals.
+// (maxIdleRounds) 218,789 and 194,999, the same solutions (with the
+// cycle test, TestCyclingMonthSkipsRepeats, 195,749 and 32,680). Every
+// month of both paths must converge within maxMonthEvals.
 func TestCyclingMonthStopsEarly(t *testing.T) {
 	// maxMonthEvals: a month's evaluations, its failed solves and
 	// restarts included; the typical month takes 4–50.
@@ -137,6 +139,50 @@ func TestCyclingMonthStopsEarly(t *testing.T) {
 					if r.Evaluations > maxMonthEvals {
 						t.Errorf("%v: %d evaluations (at most %d), %d iterations", p.Months[k], r.Evaluations, maxMonthEvals, r.Iterations)
 					}
+				}
+			}
+		})
+	}
+}
+
+// TestCyclingMonthSkipsRepeats checks the bracketing fallback's cycle
+// test (cycle.go): where a fallback round starts from the bits a recent
+// round started from, the rounds in between repeat and are not run.
+// Draw 6230 of seed 3 of us-relief-2025 returns to earlier rounds'
+// states in 2023-07 (cycles of 1 to 4 rounds) and took 194,999
+// evaluations in that month without the test, 32,680 with it; draw
+// 3558 of seed 1 218,789 and 195,749 (its warm solve drifts in the last
+// bits of a facility's ρ̂ and never repeats a state: the idle bound ends
+// it). Each month must stay within its bound, and both paths must be
+// the same, bit for bit, with the test off: every Solution and every
+// Result, its evaluations aside.
+func TestCyclingMonthSkipsRepeats(t *testing.T) {
+	s := loadBuiltin(t, "us-relief-2025")
+	for _, tc := range []struct {
+		seed     uint64
+		draw     int
+		maxEvals int // the cycling month's evaluations
+	}{{3, 6230, 50000}, {1, 3558, 205000}} {
+		t.Run(fmt.Sprintf("seed%d/draw%d", tc.seed, tc.draw), func(t *testing.T) {
+			run := simulateDraw(t, s, tc.seed, tc.draw)
+			restore := model.SetCycleSkip(false)
+			ref := simulateDraw(t, s, tc.seed, tc.draw)
+			restore()
+			paths := [][2]*model.Path{{run.Scenario, ref.Scenario}, {run.Counterfactual, ref.Counterfactual}}
+			for _, pp := range paths {
+				p, q := pp[0], pp[1]
+				for k, r := range p.Results {
+					if r.Evaluations > tc.maxEvals {
+						t.Errorf("%v: %d evaluations (at most %d; %d without the cycle test)", p.Months[k], r.Evaluations, tc.maxEvals, q.Results[k].Evaluations)
+					}
+					rr, rq := r, q.Results[k]
+					rr.Evaluations, rq.Evaluations = 0, 0
+					if d := firstBitDiff(reflect.ValueOf(rr), reflect.ValueOf(rq), "Result"); d != "" {
+						t.Errorf("%v: %s differs without the cycle test", p.Months[k], d)
+					}
+				}
+				if d := firstBitDiff(reflect.ValueOf(p.Sol), reflect.ValueOf(q.Sol), "Sol"); d != "" {
+					t.Errorf("%s differs without the cycle test", d)
 				}
 			}
 		})

@@ -54,7 +54,11 @@ const (
 	// of model, scenarios and backtest one went 101 rounds without
 	// before its rescue converged (TestRescueCournotFacilityStall's
 	// joint cartel, which fails with a bound of 101), the others at most
-	// 27.
+	// 27. Rounds that return to a state a recent round started from are
+	// not run (the cycle test, cycle.go): they count as run, so this
+	// bound ends a solve as before; it ends the drifting ones (a round
+	// that repeats all but the last bits of a facility's ρ̂), which the
+	// cycle test cannot prove to cycle.
 	maxIdleRounds = 128
 	// bisectIter bounds the safeguarded Newton–bisection steps of one
 	// one-dimensional solve.
@@ -258,6 +262,9 @@ type workspace struct {
 
 	// rs is the state of the rescue (rescue.go), nil until its first use.
 	rs *rescueState
+	// cyc holds the bracketing fallback's last round starts, for its
+	// cycle test (cycle.go), nil until a solve's first fallback round.
+	cyc *cycleState
 
 	evals int
 	// carryLU lets a solve start with chord steps on the factors the last
@@ -1610,6 +1617,7 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 	// (in their sweeps or in the Newton steps before them); idleBest is
 	// best at the end of the last round.
 	idle, idleBest := 0, math.Inf(1)
+	rounds := 0 // fallback rounds so far (cycleSkip)
 	for {
 		if maxF <= tol {
 			// Every pinned market must still clear on its step at the
@@ -1670,6 +1678,11 @@ func (w *workspace) solve(tol float64, maxIter, maxSweeps int) Result {
 			}
 			continue
 		}
+		// A fallback round starts here. Where its state is one of the
+		// last rounds' starts, the rounds repeat: skip them (cycle.go).
+		cur := roundStart{ni: newtonIters, sweeps: sweeps, idle: idle, light: light, unpins: unpins, na: len(w.act), segSteps: res.SegmentSteps}
+		newtonIters, sweeps, idle = w.cycleSkip(rounds, cur, maxIter, maxSweeps)
+		rounds++
 		if idleStop := idle >= maxIdleRounds; sweeps >= maxSweeps || idleStop {
 			if newtonIters >= maxIter && !idleStop {
 				res.Status = IterationLimit
