@@ -147,8 +147,8 @@ func (s Status) Err() error {
 // Result is the solver's own report.
 type Result struct {
 	Status      Status
-	Iterations  int     // Newton (or bracketing) iterations
-	Evaluations int     // excess-demand evaluations
+	Iterations  int     // Newton (or bracketing) iterations; the fallback's repeated rounds count as run (cycle.go)
+	Evaluations int     // excess-demand evaluations (those done)
 	MaxResidual float64 // max_i |Σ_r x[i][r] − S[i]| / max(S0[i], 1e-9), relative
 	Fallback    bool    // the bracketing fallback was used
 	// Steps counts suppliers whose market clears on a step of their supply
