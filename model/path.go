@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 )
 
 // Event is one instrument switched on at Start, optionally off at End,
@@ -245,28 +246,36 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 		Counterfactual: newPathLazy(counterfactual, calC),
 	}
 	cf := run.Counterfactual
-	// Each month is solved straight into its stored Solution; the
-	// counterfactual's storage is carved on its goroutine before the
-	// month the policies are expected to part (p.shared), or at its first
-	// own month when they part sooner.
+	// Each month is solved straight into its stored Solution. The
+	// counterfactual's own months are carved on runSplit's second
+	// goroutine before the month the policies are expected to part
+	// (p.shared) and published in ahead; a month the chain needs before
+	// that (runSplit's splitChain) is carved where it is solved: a few
+	// months at a time on the scenario's goroutine, the rest at once on
+	// the second.
 	p.s.into = func(k int) *Solution { return run.Scenario.Sol[k] }
-	var ahead []*Solution // months p.shared … End, carved ahead
+	var ahead atomic.Pointer[[]*Solution] // months p.shared … End
+	tmpl := p.c.sol                       // the shape; p.c.sol moves with into
 	p.c.into = func(k int) *Solution {
 		if cf.Sol[k] == nil {
-			if k >= p.shared && ahead != nil {
-				copy(cf.Sol[k:], ahead[k-p.shared:])
-			} else {
-				copy(cf.Sol[k:], solutionSlab(p.c.sol, len(cf.Sol)-k))
+			switch a := ahead.Swap(nil); {
+			case a != nil && k >= p.shared:
+				copy(cf.Sol[k:], (*a)[k-p.shared:])
+			case p.cMain:
+				copy(cf.Sol[k:], solutionSlab(tmpl, min(mainCarve, len(cf.Sol)-k)))
+			default:
+				copy(cf.Sol[k:], solutionSlab(tmpl, len(cf.Sol)-k))
 			}
-			ahead = nil
 		}
 		return cf.Sol[k]
 	}
-	// From the first month the policies differ, the counterfactual is
-	// solved on a second goroutine (runSplit).
+	// From the first month the policies differ, the counterfactual's
+	// months are solved apart from the scenario's, mostly on a second
+	// goroutine (runSplit).
 	err = p.runSplit(ctx, func() {
 		if n := len(cf.Sol); p.shared < n {
-			ahead = solutionSlab(p.c.sol, n-p.shared)
+			a := solutionSlab(tmpl, n-p.shared)
+			ahead.Store(&a)
 		}
 	}, func(k int, shared bool, rs Result) {
 		run.Scenario.count(k, rs)
@@ -282,6 +291,12 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 	}
 	return run, nil
 }
+
+// mainCarve is how many of the counterfactual's stored Solutions
+// SimulatePair carves at a time when the scenario's goroutine solves
+// the counterfactual's months before the second goroutine has carved
+// them: few, so that carving stays off its critical path.
+const mainCarve = 4
 
 // MonthFailure is a month of a path whose solve did not converge (its
 // Result says why: Result.Status, Result.Reason, Result.Err).

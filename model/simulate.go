@@ -358,6 +358,13 @@ type pairSim struct {
 	// (firstDiffering): before it the counterfactual's policy is the
 	// scenario's and is not built nor compared.
 	shared int
+	// cMain says, while a counterfactual month of runSplit's is solved,
+	// whether the scenario's goroutine solves it (splitChain): written
+	// and read only by the chain's holder.
+	cMain bool
+	// helpGate, if not nil, is called by runSplit's second goroutine
+	// before it looks for the chain (tests: a goroutine that comes late).
+	helpGate func()
 }
 
 func newPairSim(scen, cf *Spec, calS, calC *Calibrated) (*pairSim, error) {
@@ -459,21 +466,27 @@ func (p *pairSim) run(ctx context.Context, visit pairVisit) error {
 
 // runSplit steps the pair like run, but from the first month whose
 // policies differ (or month 0 when the markets differ) the
-// counterfactual goes on by itself on a second goroutine while this one
-// steps the scenario: the two paths no longer share anything but the
-// read-only calibrated markets and specs, so every number is the one run
+// counterfactual's months are a chain of their own (splitChain), run a
+// month at a time by whichever of two goroutines holds it: a second
+// goroutine takes it as soon as it can, and this one, which steps the
+// scenario, runs a month of it between two of its own while the chain is
+// free (the second goroutine not started yet, or its core busy) and takes
+// it back at the end when more than a little of it is left. The two
+// paths share nothing but the read-only calibrated markets and specs, and
+// each chain's months run in order, so every number is the one run
 // gives. onS receives each scenario month, with shared true while the
 // counterfactual's month is the scenario's; onC each of the
-// counterfactual's own months, on its goroutine. The solutions are the
-// simulators' (into's when set).
+// counterfactual's own months, on the goroutine that solved it (p.cMain
+// says which while it runs). The solutions are the simulators' (into's
+// when set).
 //
 // The second goroutine is started splitLead months before the month the
 // policies are expected to part (p.shared), runs ahead (nil: nothing)
-// and then waits for the split, spinning (splitHandoff.wait), so that the
-// wake-up of the idle core and ahead's work are done by the time the
-// scenario reaches the split instead of after it. When the paths part
-// sooner (different markets) it is started at the split and ahead is
-// not run.
+// unless the chain has started without it, and then waits for the split,
+// spinning (splitHandoff.wait), so that the wake-up of the idle core and
+// ahead's work are done by the time the scenario reaches the split
+// instead of after it. When the paths part sooner (different markets) it
+// is started at the split and ahead is not run.
 func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, shared bool, rs Result), onC func(k int, rc Result)) error {
 	p.s.reset()
 	p.c.reset()
@@ -484,32 +497,39 @@ func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, sh
 	n := spec.Months()
 	split := -1
 	var wg sync.WaitGroup
-	var cerr error
 	h := newSplitHandoff()
+	ch := &splitChain{p: p, ctx: ctx, cancel: cancel, on: onC, n: n}
 	started := false
 	start := func(early bool) {
 		started = true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if early && ahead != nil {
+			if early && ahead != nil && ch.state.Load() == chainUnsplit {
 				ahead()
 			}
-			k0 := h.wait()
-			if k0 < 0 {
+			if h.wait() < 0 {
 				return // the scenario stopped before the paths parted
 			}
-			if cerr = p.c.runFrom(ctx, k0, onC); cerr != nil {
-				cancel()
+			if p.helpGate != nil {
+				p.helpGate()
 			}
+			ch.help()
 		}()
 	}
-	defer func() {
+	// stop ends the second goroutine's part early: no split, or the
+	// chain let go after its month.
+	stop := func() {
 		h.give(-1) // no effect once the split was given
+		ch.back.Store(true)
 		wg.Wait()
-	}()
+	}
 	for k := 0; k < n; k++ {
 		if k%12 == 0 && ctx.Err() != nil {
+			stop()
+			if ch.err != nil { // the counterfactual's error cancelled ctx
+				return ch.err
+			}
 			return ctx.Err()
 		}
 		if !started && same && p.shared < n && k >= p.shared-splitLead {
@@ -524,6 +544,9 @@ func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, sh
 					p.c.carryFrom(p.s)
 				}
 				p.c.solver.ws.copyLU(p.s.solver.ws)
+				ch.k0, ch.k = k, k
+				ch.left.Store(int32(n - k))
+				ch.state.Store(chainFree)
 				if !started {
 					start(false)
 				}
@@ -533,13 +556,20 @@ func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, sh
 		rs, err := p.s.solve(k, t)
 		if err != nil {
 			cancel()
+			stop()
 			return err
 		}
 		onS(k, split < 0, rs)
+		if split >= 0 {
+			ch.tryMonth()
+		}
+	}
+	if split >= 0 {
+		ch.finish()
 	}
 	h.give(-1)
 	wg.Wait()
-	return cerr
+	return ch.err
 }
 
 // splitLead is how many months before the expected split runSplit starts
@@ -555,6 +585,134 @@ const (
 	splitLead = 12
 	splitSpin = 2 * time.Millisecond
 )
+
+// splitChain is the counterfactual's months from the split on, as a
+// chain that one goroutine at a time runs a month of (state): the
+// holder owns p.c, k and err until it lets the chain go.
+type splitChain struct {
+	p      *pairSim
+	ctx    context.Context
+	cancel context.CancelFunc
+	on     func(k int, rc Result)
+	n      int // the horizon's months
+	state  atomic.Int32
+	// back says that the scenario's goroutine has finished its months
+	// and wants the chain: the second goroutine lets it go after its
+	// month.
+	back atomic.Bool
+	// left is the number of months not yet solved (n − k), for the
+	// scenario's goroutine to read while another holds the chain.
+	left  atomic.Int32
+	k0, k int   // the split, and the next month to solve
+	err   error // the error that stopped the chain
+}
+
+// The states of a splitChain.
+const (
+	chainUnsplit int32 = iota // before the split: nothing to run
+	chainFree                 // no one holds it
+	chainMain                 // the scenario's goroutine runs a month of it
+	chainHelper               // the second goroutine holds it
+	chainDone                 // every month solved, or stopped by an error
+)
+
+// chainTakeBack is how many months must be left of the chain, when the
+// scenario's goroutine has solved its own and the second goroutine holds
+// the chain, for the scenario's goroutine to take it over.
+const chainTakeBack = 3
+
+// month solves the chain's next month and reports whether the chain is
+// over (its last month solved, or an error in ch.err).
+func (ch *splitChain) month() bool {
+	k, ps := ch.k, ch.p.c
+	t := ps.spec.Start + Month(k)
+	if k > ch.k0 {
+		if k%12 == 0 && ch.ctx.Err() != nil {
+			ch.err = ch.ctx.Err()
+			return true
+		}
+		ps.setPolicy(k, t)
+	}
+	res, err := ps.solve(k, t)
+	if err != nil {
+		ch.err = err
+		ch.cancel()
+		return true
+	}
+	ch.on(k, res)
+	ch.k++
+	ch.left.Store(int32(ch.n - ch.k))
+	return ch.k >= ch.n
+}
+
+// tryMonth runs, on the scenario's goroutine, the chain's next month if
+// no one holds the chain.
+func (ch *splitChain) tryMonth() {
+	if !ch.state.CompareAndSwap(chainFree, chainMain) {
+		return
+	}
+	ch.p.cMain = true
+	if ch.month() {
+		ch.state.Store(chainDone)
+		return
+	}
+	ch.state.Store(chainFree)
+}
+
+// finish runs the rest of the chain on the scenario's goroutine, whose
+// own months are done: what the second goroutine does not hold, and
+// what it holds when more than chainTakeBack months are left (it lets
+// the chain go after its month). Else it returns, and the caller waits
+// for the second goroutine.
+func (ch *splitChain) finish() {
+	for {
+		switch ch.state.Load() {
+		case chainDone:
+			return
+		case chainFree:
+			if !ch.state.CompareAndSwap(chainFree, chainMain) {
+				continue
+			}
+			ch.p.cMain = true
+			for !ch.month() {
+			}
+			ch.state.Store(chainDone)
+			return
+		case chainHelper:
+			if ch.left.Load() <= chainTakeBack && !ch.back.Load() {
+				return
+			}
+			ch.back.Store(true)
+		}
+		runtime.Gosched()
+	}
+}
+
+// help runs the chain on the second goroutine: it takes the chain when
+// it is free and runs it to its end, unless the scenario's goroutine
+// asks for it back (back).
+func (ch *splitChain) help() {
+	for !ch.back.Load() {
+		switch ch.state.Load() {
+		case chainDone:
+			return
+		case chainFree:
+			if !ch.state.CompareAndSwap(chainFree, chainHelper) {
+				continue
+			}
+			ch.p.cMain = false
+			for !ch.month() {
+				if ch.back.Load() {
+					ch.state.Store(chainFree)
+					return
+				}
+			}
+			ch.state.Store(chainDone)
+			return
+		}
+		runtime.Gosched() // the scenario's goroutine runs a month of it
+	}
+}
 
 // splitHandoff passes the month the paths part from runSplit's goroutine
 // to the counterfactual's: give publishes it once (the first call counts;
@@ -598,27 +756,6 @@ func (h *splitHandoff) wait() int {
 		return int(k)
 	}
 	return -1
-}
-
-// runFrom solves months k0 … End of ps, whose policy for k0 is set and
-// whose state is that after month k0 − 1, and hands each to on.
-func (ps *pathSim) runFrom(ctx context.Context, k0 int, on func(k int, res Result)) error {
-	spec := ps.spec
-	for k, n := k0, spec.Months(); k < n; k++ {
-		t := spec.Start + Month(k)
-		if k > k0 {
-			if k%12 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			ps.setPolicy(k, t)
-		}
-		res, err := ps.solve(k, t)
-		if err != nil {
-			return err
-		}
-		on(k, res)
-	}
-	return nil
 }
 
 // calibratePair calibrates the scenario's market, and the

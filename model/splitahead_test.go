@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -99,5 +100,117 @@ func TestRunSplitStopsBeforeSplit(t *testing.T) {
 	}
 	if cfMonths != 0 {
 		t.Errorf("the counterfactual solved %d months before any split", cfMonths)
+	}
+}
+
+// TestSplitChainEitherGoroutine: the counterfactual's months after the
+// split are solved once each, in order, and as the path alone gives
+// them, whichever of runSplit's goroutines solves them: the scenario's
+// alone when the second never takes the chain before the scenario's
+// last month, or the second first and the scenario's for the rest when
+// the second is slow (splitChain.finish takes the chain back).
+func TestSplitChainEitherGoroutine(t *testing.T) {
+	start := NewMonth(2020, 1)
+	n, split := 48, 40
+	ban := Event{ID: "ban", Kind: EventBan, Supplier: 2, Region: 0, Start: start + Month(split)}
+	s := &Spec{Market: testMarket(), Start: start, End: start + Month(n-1), Events: []Event{ban}}
+	c := s.Clone()
+	c.Events = nil
+	alone, err := Simulate(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := Calibrate(s.Market)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		// late: the second goroutine waits for the scenario's last
+		// month before it looks for the chain; slow: each of its months
+		// takes that long.
+		late bool
+		slow time.Duration
+	}{
+		{name: "second goroutine late", late: true},
+		{name: "second goroutine slow", slow: 5 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := newPairSim(s, c, cal, cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sols := make([]*Solution, n)
+			p.c.into = func(k int) *Solution {
+				if sols[k] == nil {
+					sols[k] = solutionSlab(p.c.sol, 1)[0]
+				}
+				return sols[k]
+			}
+			var (
+				order  []int
+				onMain []bool
+			)
+			last := make(chan struct{})
+			first := make(chan struct{}, 1) // the second goroutine's first month
+			if tc.late {
+				p.helpGate = func() { <-last }
+			}
+			err = p.runSplit(context.Background(), nil, func(k int, _ bool, _ Result) {
+				if k == n-1 && tc.late {
+					close(last)
+				}
+				if k == split && !tc.late {
+					select { // let the second goroutine take the chain
+					case <-first:
+					case <-time.After(10 * time.Second):
+					}
+				}
+			}, func(k int, _ Result) {
+				order = append(order, k)
+				onMain = append(onMain, p.cMain)
+				if !p.cMain {
+					select {
+					case first <- struct{}{}:
+					default:
+					}
+					time.Sleep(tc.slow)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, k := range order {
+				if k != split+i {
+					t.Fatalf("months solved in the order %v, want %d … %d", order, split, n-1)
+				}
+			}
+			if len(order) != n-split {
+				t.Fatalf("months solved: %v, want %d … %d", order, split, n-1)
+			}
+			for k := split; k < n; k++ {
+				if !reflect.DeepEqual(sols[k], alone.Sol[k]) {
+					t.Errorf("month %d differs from the path alone", k)
+				}
+			}
+			// Who solved them: the scenario's goroutine every month when
+			// the second came late; the second first and the scenario's
+			// the last ones (more than chainTakeBack) when it was slow.
+			switches, helper := 0, 0
+			for i, m := range onMain {
+				if i > 0 && m != onMain[i-1] {
+					switches++
+				}
+				if !m {
+					helper++
+				}
+			}
+			switch {
+			case tc.late && helper > 0:
+				t.Errorf("the late goroutine solved %d months (%v)", helper, onMain)
+			case !tc.late && (onMain[0] || switches != 1 || n-split-helper <= chainTakeBack):
+				t.Errorf("solved on the scenario's goroutine: %v; want the second's first, then more than %d on the scenario's", onMain, chainTakeBack)
+			}
+		})
 	}
 }
