@@ -498,7 +498,7 @@ func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, sh
 	split := -1
 	var wg sync.WaitGroup
 	h := newSplitHandoff()
-	ch := &splitChain{p: p, ctx: ctx, cancel: cancel, on: onC, n: n}
+	ch := &splitChain{p: p, ctx: ctx, cancel: cancel, on: onC, n: n, wake: make(chan struct{}, 1), gone: make(chan struct{}, 1)}
 	started := false
 	start := func(early bool) {
 		started = true
@@ -522,6 +522,7 @@ func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, sh
 	stop := func() {
 		h.give(-1) // no effect once the split was given
 		ch.back.Store(true)
+		ch.poke()
 		wg.Wait()
 	}
 	for k := 0; k < n; k++ {
@@ -602,9 +603,15 @@ type splitChain struct {
 	back atomic.Bool
 	// left is the number of months not yet solved (n − k), for the
 	// scenario's goroutine to read while another holds the chain.
-	left  atomic.Int32
-	k0, k int   // the split, and the next month to solve
-	err   error // the error that stopped the chain
+	left atomic.Int32
+	// waiting says that the second goroutine blocks on wake for the
+	// chain; gone receives one value when it lets the chain go or ends
+	// it.
+	waiting atomic.Bool
+	wake    chan struct{}
+	gone    chan struct{}
+	k0, k   int   // the split, and the next month to solve
+	err     error // the error that stopped the chain
 }
 
 // The states of a splitChain.
@@ -615,6 +622,10 @@ const (
 	chainHelper               // the second goroutine holds it
 	chainDone                 // every month solved, or stopped by an error
 )
+
+// chainSpin is how long the second goroutine spins for the chain while
+// the scenario's goroutine runs a month of it before it blocks.
+const chainSpin = 100 * time.Microsecond
 
 // chainTakeBack is how many months must be left of the chain, when the
 // scenario's goroutine has solved its own and the second goroutine holds
@@ -654,9 +665,20 @@ func (ch *splitChain) tryMonth() {
 	ch.p.cMain = true
 	if ch.month() {
 		ch.state.Store(chainDone)
-		return
+	} else {
+		ch.state.Store(chainFree)
 	}
-	ch.state.Store(chainFree)
+	ch.poke()
+}
+
+// poke wakes the second goroutine if it blocks for the chain (help).
+func (ch *splitChain) poke() {
+	if ch.waiting.Load() {
+		select {
+		case ch.wake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // finish runs the rest of the chain on the scenario's goroutine, whose
@@ -677,22 +699,26 @@ func (ch *splitChain) finish() {
 			for !ch.month() {
 			}
 			ch.state.Store(chainDone)
+			ch.poke()
 			return
 		case chainHelper:
 			if ch.left.Load() <= chainTakeBack && !ch.back.Load() {
 				return
 			}
 			ch.back.Store(true)
+			<-ch.gone // it lets the chain go after its month, or ends it
 		}
-		runtime.Gosched()
 	}
 }
 
 // help runs the chain on the second goroutine: it takes the chain when
 // it is free and runs it to its end, unless the scenario's goroutine
-// asks for it back (back).
+// asks for it back (back). While the scenario's goroutine runs a month
+// of it, it spins for at most chainSpin, then blocks until poked, so
+// that it does not take CPU from that goroutine on a loaded machine.
 func (ch *splitChain) help() {
-	for !ch.back.Load() {
+	var spinUntil time.Time
+	for i := 0; !ch.back.Load(); i++ {
 		switch ch.state.Load() {
 		case chainDone:
 			return
@@ -701,16 +727,32 @@ func (ch *splitChain) help() {
 				continue
 			}
 			ch.p.cMain = false
-			for !ch.month() {
-				if ch.back.Load() {
-					ch.state.Store(chainFree)
-					return
-				}
+			done := false
+			for !done && !ch.back.Load() {
+				done = ch.month()
 			}
-			ch.state.Store(chainDone)
+			if done {
+				ch.state.Store(chainDone)
+			} else {
+				ch.state.Store(chainFree)
+			}
+			ch.gone <- struct{}{}
 			return
 		}
-		runtime.Gosched() // the scenario's goroutine runs a month of it
+		// The scenario's goroutine runs a month of it.
+		if i == 0 {
+			spinUntil = time.Now().Add(chainSpin)
+		}
+		if i%16 == 15 && time.Now().After(spinUntil) {
+			ch.waiting.Store(true)
+			if ch.state.Load() == chainMain && !ch.back.Load() {
+				<-ch.wake
+			}
+			ch.waiting.Store(false)
+			i = -1
+			continue
+		}
+		runtime.Gosched()
 	}
 }
 
