@@ -250,9 +250,9 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 	// counterfactual's own months are carved on runSplit's second
 	// goroutine before the month the policies are expected to part
 	// (p.shared) and published in ahead; a month the chain needs before
-	// that (runSplit's splitChain) is carved where it is solved: a few
-	// months at a time on the scenario's goroutine, the rest at once on
-	// the second.
+	// that (runSplit's splitChain) is carved where it is solved, as many
+	// at once as its holder says (p.cCarve: a few between the scenario's
+	// own months, else the rest).
 	p.s.into = func(k int) *Solution { return run.Scenario.Sol[k] }
 	var ahead atomic.Pointer[[]*Solution] // months p.shared … End
 	tmpl := p.c.sol                       // the shape; p.c.sol moves with into
@@ -261,8 +261,8 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 			switch a := ahead.Swap(nil); {
 			case a != nil && k >= p.shared:
 				copy(cf.Sol[k:], (*a)[k-p.shared:])
-			case p.cMain:
-				copy(cf.Sol[k:], solutionSlab(tmpl, min(mainCarve, len(cf.Sol)-k)))
+			case p.cCarve > 0:
+				copy(cf.Sol[k:], solutionSlab(tmpl, min(p.cCarve, len(cf.Sol)-k)))
 			default:
 				copy(cf.Sol[k:], solutionSlab(tmpl, len(cf.Sol)-k))
 			}
@@ -291,12 +291,6 @@ func SimulatePair(ctx context.Context, scenario, counterfactual *Spec) (*Run, er
 	}
 	return run, nil
 }
-
-// mainCarve is how many of the counterfactual's stored Solutions
-// SimulatePair carves at a time when the scenario's goroutine solves
-// the counterfactual's months before the second goroutine has carved
-// them: few, so that carving stays off its critical path.
-const mainCarve = 4
 
 // MonthFailure is a month of a path whose solve did not converge (its
 // Result says why: Result.Status, Result.Reason, Result.Err).

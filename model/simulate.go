@@ -360,8 +360,11 @@ type pairSim struct {
 	shared int
 	// cMain says, while a counterfactual month of runSplit's is solved,
 	// whether the scenario's goroutine solves it (splitChain): written
-	// and read only by the chain's holder.
-	cMain bool
+	// and read only by the chain's holder. cCarve is how many of the
+	// counterfactual's stored Solutions that holder would have carved at
+	// once when the next is not yet (0: the rest).
+	cMain  bool
+	cCarve int
 	// helpGate, if not nil, is called by runSplit's second goroutine
 	// before it looks for the chain (tests: a goroutine that comes late).
 	helpGate func()
@@ -547,6 +550,9 @@ func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, sh
 				p.c.solver.ws.copyLU(p.s.solver.ws)
 				ch.k0, ch.k = k, k
 				ch.left.Store(int32(n - k))
+				// With one P the second goroutine runs only once this
+				// one blocks: the chain is left to finish, in one go.
+				ch.interleave = runtime.GOMAXPROCS(0) > 1
 				ch.state.Store(chainFree)
 				if !started {
 					start(false)
@@ -581,7 +587,13 @@ func (p *pairSim) runSplit(ctx context.Context, ahead func(), onS func(k int, sh
 // idle core's wake-up), and carving the counterfactual's 37 stored
 // Solutions took 120–180 µs more, so the scenario waited 290–370 µs for
 // the counterfactual at the end; started 12 months ahead, the
-// goroutine spins about 110 µs and the wait is 90–170 µs.
+// goroutine spins about 110 µs and the wait is 90–170 µs. On the 2-vCPU
+// host of 7 Dec 2026 (about 28 µs a scenario month) the start took
+// 90–130 µs in the quickest tenth of 300 pairs' traces but a median
+// 0.9–1.0 ms under a load average of 7–20 (the other vCPU busy), when
+// the old runSplit, which left the counterfactual's months to this
+// goroutine, waited a median 0.83–0.85 ms for them at the end; the
+// chain (splitChain) now bounds that wait by a month.
 const (
 	splitLead = 12
 	splitSpin = 2 * time.Millisecond
@@ -610,8 +622,11 @@ type splitChain struct {
 	waiting atomic.Bool
 	wake    chan struct{}
 	gone    chan struct{}
-	k0, k   int   // the split, and the next month to solve
-	err     error // the error that stopped the chain
+	// interleave says whether the scenario's goroutine runs months of
+	// the chain between its own (tryMonth): with more than one P.
+	interleave bool
+	k0, k      int   // the split, and the next month to solve
+	err        error // the error that stopped the chain
 }
 
 // The states of a splitChain.
@@ -626,6 +641,12 @@ const (
 // chainSpin is how long the second goroutine spins for the chain while
 // the scenario's goroutine runs a month of it before it blocks.
 const chainSpin = 100 * time.Microsecond
+
+// mainCarve is how many of the counterfactual's stored Solutions the
+// scenario's goroutine carves at once (pairSim.cCarve) when it runs a
+// month of the chain between two of its own before the second goroutine
+// has carved them: few, so that carving stays off its critical path.
+const mainCarve = 4
 
 // chainTakeBack is how many months must be left of the chain, when the
 // scenario's goroutine has solved its own and the second goroutine holds
@@ -659,10 +680,10 @@ func (ch *splitChain) month() bool {
 // tryMonth runs, on the scenario's goroutine, the chain's next month if
 // no one holds the chain.
 func (ch *splitChain) tryMonth() {
-	if !ch.state.CompareAndSwap(chainFree, chainMain) {
+	if !ch.interleave || !ch.state.CompareAndSwap(chainFree, chainMain) {
 		return
 	}
-	ch.p.cMain = true
+	ch.p.cMain, ch.p.cCarve = true, mainCarve
 	if ch.month() {
 		ch.state.Store(chainDone)
 	} else {
@@ -695,7 +716,7 @@ func (ch *splitChain) finish() {
 			if !ch.state.CompareAndSwap(chainFree, chainMain) {
 				continue
 			}
-			ch.p.cMain = true
+			ch.p.cMain, ch.p.cCarve = true, 0
 			for !ch.month() {
 			}
 			ch.state.Store(chainDone)
@@ -726,7 +747,7 @@ func (ch *splitChain) help() {
 			if !ch.state.CompareAndSwap(chainFree, chainHelper) {
 				continue
 			}
-			ch.p.cMain = false
+			ch.p.cMain, ch.p.cCarve = false, 0
 			done := false
 			for !done && !ch.back.Load() {
 				done = ch.month()

@@ -126,9 +126,9 @@ func TestSplitChainEitherGoroutine(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		// late: the second goroutine waits for the scenario's last
-		// month before it looks for the chain; slow: each of its months
-		// takes that long.
+		// late: the second goroutine waits for the counterfactual's
+		// last month before it looks for the chain; slow: each of its
+		// months takes that long.
 		late bool
 		slow time.Duration
 	}{
@@ -157,9 +157,6 @@ func TestSplitChainEitherGoroutine(t *testing.T) {
 				p.helpGate = func() { <-last }
 			}
 			err = p.runSplit(context.Background(), nil, func(k int, _ bool, _ Result) {
-				if k == n-1 && tc.late {
-					close(last)
-				}
 				if k == split && !tc.late {
 					select { // let the second goroutine take the chain
 					case <-first:
@@ -167,6 +164,9 @@ func TestSplitChainEitherGoroutine(t *testing.T) {
 					}
 				}
 			}, func(k int, _ Result) {
+				if k == n-1 && tc.late {
+					close(last)
+				}
 				order = append(order, k)
 				onMain = append(onMain, p.cMain)
 				if !p.cMain {
