@@ -15,7 +15,10 @@ import (
 // bit for bit those of the same draw with every variable copied from the
 // month's Solution by fillAll, for the first draws of every built-in
 // pair. Both rows start as NaN, so a value the bound draw leaves
-// unwritten shows (the draw would also fail its finite check).
+// unwritten shows (the draw would also fail its finite check). The copied
+// draw's months fill every output of their Solutions, the bound draw's
+// leave out what a draw does not read (workspace.drawFill): a variable or
+// metric that read it would differ.
 func TestDrawRowsBound(t *testing.T) {
 	for _, info := range scenarios.Builtins() {
 		t.Run(info.Name, func(t *testing.T) {

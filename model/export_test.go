@@ -105,7 +105,8 @@ func SetMCExactLimit(v int) (restore func()) {
 // and returns them, the row's shared prefix (level cells) and why the
 // draw failed ("" if it did not). With bound false no variable of the
 // layout is bound to the row: every value is copied from the month's
-// Solution with fillAll.
+// Solution with fillAll, and each month's fill writes every output of
+// its Solution (mcRunner.fullFill), as a single run's.
 func DrawRow(scen, cf *Spec, unc []Uncertain, seed uint64, d int, bound bool) (row, metrics []float64, pre int, why string) {
 	cal, err := Calibrate(scen.Market)
 	if err != nil {
@@ -120,7 +121,7 @@ func DrawRow(scen, cf *Spec, unc []Uncertain, seed uint64, d int, bound bool) (r
 		}
 	}
 	defs := metricDefs(cal.Market)
-	r := &mcRunner{scen: scen, cf: cf, unc: unc, seed: seed, layout: l, acc: newMetricAcc(defs)}
+	r := &mcRunner{scen: scen, cf: cf, unc: unc, seed: seed, layout: l, acc: newMetricAcc(defs), fullFill: !bound}
 	row, metrics = make([]float64, 2*l.cells()), make([]float64, len(defs))
 	for _, v := range [][]float64{row, metrics} {
 		for q := range v {

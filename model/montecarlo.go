@@ -176,6 +176,10 @@ type mcRunner struct {
 	// other, as pair holds its specs until newPairSimFrom replaces it.
 	specs     [2]*specMem
 	pairSpecs int
+	// fullFill (tests: DrawRow) has the draw's months fill every output
+	// of their Solutions, as a single run's; otherwise fill leaves out
+	// what no band, total or check reads (workspace.drawFill).
+	fullFill bool
 }
 
 // draw simulates draw d into row (2·cells values) and mrow (metrics). It
@@ -208,6 +212,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	}
 	r.pair, r.pairSpecs = p, t
 	p.s.solver.Tol, p.c.solver.Tol = mcTol, mcTol
+	p.s.solver.ws.drawFill, p.c.solver.ws.drawFill = !r.fullFill, !r.fullFill
 	if r.drivers == nil {
 		r.drivers = &[2]*driverTable{newDriverTable(r.scen), newDriverTable(r.cf)}
 	}

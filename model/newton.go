@@ -267,6 +267,11 @@ type workspace struct {
 	cyc *cycleState
 
 	evals int
+	// drawFill: the solves are a Monte Carlo draw's (mcRunner.draw),
+	// whose bands, totals and checks never read the facilities' outputs
+	// (FacilityValue, FacilityUse): fill leaves them as they are. A
+	// single run's Solutions are complete.
+	drawFill bool
 	// carryLU lets a solve start with chord steps on the factors the last
 	// solve left in J (jstate jacFactored), when its unknowns (luUnk,
 	// those of the factored Jacobian) are the same: set for the solvers

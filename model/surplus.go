@@ -6,7 +6,9 @@ import (
 )
 
 // fill writes every output of the solve at w.y into sol (docs/MODEL.md,
-// section 6 "Outputs"). It does not allocate.
+// section 6 "Outputs"), but for a Monte Carlo draw's solve (drawFill)
+// the facilities' FacilityValue and FacilityUse, which its bands, totals
+// and checks never read. It does not allocate.
 func (w *workspace) fill(sol *Solution, pol *Policy) {
 	c, m := w.c, w.c.Market
 	n, R := w.n, w.R
@@ -125,6 +127,9 @@ func (w *workspace) fill(sol *Solution, pol *Policy) {
 		w.fillStocks(sol, r)
 	}
 	sol.Benchmark = sol.CFRPrice[c.Bench]
+	if w.drawFill {
+		return
+	}
 	for f := range w.rho {
 		sol.FacilityValue[f] = w.rho[f]
 		sol.FacilityUse[f] = w.facUse(f)

@@ -11,8 +11,10 @@ type varDef struct {
 	// (vecVar, matVar): a Monte Carlo draw solves its months straight
 	// into its row through it (mcLayout.bind) instead of copying them
 	// there with fill. Solve writes every field of a Solution
-	// (TestSolveWritesEveryField), so a variable that is a field needs
-	// nothing else; one computed from several fields leaves it nil.
+	// (TestSolveWritesEveryField; a draw's leaves out the facilities'
+	// FacilityValue and FacilityUse, workspace.drawFill, which no
+	// variable reads: TestDrawRowsBound), so a variable that is a field
+	// needs nothing else; one computed from several fields leaves it nil.
 	field solField
 	// priced: a price or quantity of a region that has none when the
 	// region does not trade (Variable.Reported).
