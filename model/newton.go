@@ -251,7 +251,7 @@ type workspace struct {
 	rc routeCache
 	// corPol and corVgen are the policy and its value generation
 	// (Policy.vgen) the suppliers' corridor capacities and costs (pcap,
-	// pcost) were last set under (prepareCorridors; corPol nil: none).
+	// pcost) were last set under (prepareCorridors; vgen 0: none).
 	corPol  *Policy
 	corVgen uint64
 	// plx and ply are prepare's batch of logs, arguments and results: per
@@ -610,10 +610,7 @@ func (w *workspace) prepare(pol *Policy, lag *Lag, start []float64) error {
 		sp.shift = csA[i] + sp.tax
 		w.prepareCorridors(pol, i, sameCor)
 	}
-	w.corPol, w.corVgen = nil, 0
-	if pol.vgen != 0 {
-		w.corPol, w.corVgen = pol, pol.vgen
-	}
+	w.corPol, w.corVgen = pol, pol.vgen // vgen 0: never the same (sameCor)
 	if corridorCheck != nil {
 		corridorCheck(w, pol, sameCor)
 	}

@@ -680,16 +680,36 @@ func (ch *splitChain) month() bool {
 // tryMonth runs, on the scenario's goroutine, the chain's next month if
 // no one holds the chain.
 func (ch *splitChain) tryMonth() {
-	if !ch.interleave || !ch.state.CompareAndSwap(chainFree, chainMain) {
+	if !ch.interleave {
 		return
 	}
-	ch.p.cMain, ch.p.cCarve = true, mainCarve
-	if ch.month() {
+	one := true
+	if ch.hold(chainMain, mainCarve, func() bool { m := one; one = false; return m }) {
+		ch.poke()
+	}
+}
+
+// hold takes the chain if no one holds it, as holder (chainMain or
+// chainHelper), carving carve of the counterfactual's stored Solutions
+// at a time (pairSim.cCarve; 0: the rest), runs its months while more
+// says so, and lets it go: chainDone once its last month is solved or
+// an error stopped it, else chainFree. It reports whether it took the
+// chain.
+func (ch *splitChain) hold(holder int32, carve int, more func() bool) bool {
+	if !ch.state.CompareAndSwap(chainFree, holder) {
+		return false
+	}
+	ch.p.cMain, ch.p.cCarve = holder == chainMain, carve
+	done := false
+	for !done && more() {
+		done = ch.month()
+	}
+	if done {
 		ch.state.Store(chainDone)
 	} else {
 		ch.state.Store(chainFree)
 	}
-	ch.poke()
+	return true
 }
 
 // poke wakes the second goroutine if it blocks for the chain (help).
@@ -713,13 +733,9 @@ func (ch *splitChain) finish() {
 		case chainDone:
 			return
 		case chainFree:
-			if !ch.state.CompareAndSwap(chainFree, chainMain) {
+			if !ch.hold(chainMain, 0, func() bool { return true }) {
 				continue
 			}
-			ch.p.cMain, ch.p.cCarve = true, 0
-			for !ch.month() {
-			}
-			ch.state.Store(chainDone)
 			ch.poke()
 			return
 		case chainHelper:
@@ -744,18 +760,8 @@ func (ch *splitChain) help() {
 		case chainDone:
 			return
 		case chainFree:
-			if !ch.state.CompareAndSwap(chainFree, chainHelper) {
+			if !ch.hold(chainHelper, 0, func() bool { return !ch.back.Load() }) {
 				continue
-			}
-			ch.p.cMain, ch.p.cCarve = false, 0
-			done := false
-			for !done && !ch.back.Load() {
-				done = ch.month()
-			}
-			if done {
-				ch.state.Store(chainDone)
-			} else {
-				ch.state.Store(chainFree)
 			}
 			ch.gone <- struct{}{}
 			return

@@ -45,18 +45,26 @@ func TestSplitHandoff(t *testing.T) {
 	}
 }
 
+// splitTestPair returns a 48-month pair of testMarket whose policies part
+// at month 40 (split): the scenario bans supplier 2 from region 0 from
+// then on, the counterfactual does not.
+func splitTestPair() (s, c *Spec, n, split int) {
+	start := NewMonth(2020, 1)
+	n, split = 48, 40
+	ban := Event{ID: "ban", Kind: EventBan, Supplier: 2, Region: 0, Start: start + Month(split)}
+	s = &Spec{Market: testMarket(), Start: start, End: start + Month(n-1), Events: []Event{ban}}
+	c = s.Clone()
+	c.Events = nil
+	return s, c, n, split
+}
+
 // TestRunSplitStopsBeforeSplit: a pair whose scenario stops (here its
 // context is cancelled) after the counterfactual's goroutine was started
 // ahead of the split, but before the split, returns the error and leaves
 // no goroutine behind: the goroutine is told there is no split, never
 // solves a month and runSplit waits for it.
 func TestRunSplitStopsBeforeSplit(t *testing.T) {
-	start := NewMonth(2020, 1)
-	n, split := 48, 40
-	ban := Event{ID: "ban", Kind: EventBan, Supplier: 2, Region: 0, Start: start + Month(split)}
-	s := &Spec{Market: testMarket(), Start: start, End: start + Month(n-1), Events: []Event{ban}}
-	c := s.Clone()
-	c.Events = nil
+	s, c, _, split := splitTestPair()
 	cal, err := Calibrate(s.Market)
 	if err != nil {
 		t.Fatal(err)
@@ -110,12 +118,7 @@ func TestRunSplitStopsBeforeSplit(t *testing.T) {
 // last month, or the second first and the scenario's for the rest when
 // the second is slow (splitChain.finish takes the chain back).
 func TestSplitChainEitherGoroutine(t *testing.T) {
-	start := NewMonth(2020, 1)
-	n, split := 48, 40
-	ban := Event{ID: "ban", Kind: EventBan, Supplier: 2, Region: 0, Start: start + Month(split)}
-	s := &Spec{Market: testMarket(), Start: start, End: start + Month(n-1), Events: []Event{ban}}
-	c := s.Clone()
-	c.Events = nil
+	s, c, n, split := splitTestPair()
 	alone, err := Simulate(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
