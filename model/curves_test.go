@@ -29,19 +29,8 @@ func TestSupplyCurvesFresh(t *testing.T) {
 	for _, info := range scenarios.Builtins() {
 		t.Run(info.Name, func(t *testing.T) {
 			s := loadBuiltin(t, info.Name)
-			var (
-				mu    sync.Mutex
-				bad   int
-				first string
-			)
-			stop := model.CheckCurves(func(msg string) {
-				mu.Lock()
-				defer mu.Unlock()
-				if bad == 0 {
-					first = msg
-				}
-				bad++
-			})
+			var diffs diffLog
+			stop := model.CheckCurves(diffs.add)
 			defer stop()
 			run, err := model.SimulatePair(ctx, s.Spec, s.Counterfactual)
 			if err != nil {
@@ -57,7 +46,7 @@ func TestSupplyCurvesFresh(t *testing.T) {
 			if evals == 0 {
 				t.Fatal("no evaluation checked")
 			}
-			if bad > 0 {
+			if bad, first := diffs.get(); bad > 0 {
 				t.Errorf("%d of about %d evaluations differ from a fresh curve; the first: %s", bad, evals, first)
 			}
 		})
@@ -89,25 +78,16 @@ func TestCorridorsFresh(t *testing.T) {
 	for name, p := range specs {
 		t.Run(name, func(t *testing.T) {
 			var (
-				mu    sync.Mutex
-				bad   int
-				first string
+				diffs diffLog
 				kept  atomic.Int64
 			)
-			stop := model.CheckCorridors(func(msg string) {
-				mu.Lock()
-				defer mu.Unlock()
-				if bad == 0 {
-					first = msg
-				}
-				bad++
-			}, &kept)
+			stop := model.CheckCorridors(diffs.add, &kept)
 			defer stop()
 			if _, err := model.SimulatePair(ctx, p[0], p[1]); err != nil {
 				t.Fatal(err)
 			}
 			stop()
-			if bad > 0 {
+			if bad, first := diffs.get(); bad > 0 {
 				t.Errorf("%d set-ups differ from the policy's corridors; the first: %s", bad, first)
 			}
 			if kept.Load() == 0 {
@@ -115,4 +95,29 @@ func TestCorridorsFresh(t *testing.T) {
 			}
 		})
 	}
+}
+
+// diffLog counts the differences a check hook reports, from any
+// goroutine, and keeps the first.
+type diffLog struct {
+	mu    sync.Mutex
+	bad   int
+	first string
+}
+
+// add records one difference.
+func (d *diffLog) add(msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.bad == 0 {
+		d.first = msg
+	}
+	d.bad++
+}
+
+// get returns how many differences were recorded and the first.
+func (d *diffLog) get() (bad int, first string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.bad, d.first
 }

@@ -21,18 +21,11 @@ func TestLimitedWeightsOncePerUser(t *testing.T) {
 		t.Run(info.Name, func(t *testing.T) {
 			s := loadBuiltin(t, info.Name)
 			var (
-				mu         sync.Mutex
-				bad, count int
-				first      string
+				mu    sync.Mutex
+				count int
+				diffs diffLog
 			)
-			stop := model.CheckLimitedWeights(func(msg string) {
-				mu.Lock()
-				defer mu.Unlock()
-				if bad == 0 {
-					first = msg
-				}
-				bad++
-			}, func(n int) {
+			stop := model.CheckLimitedWeights(diffs.add, func(n int) {
 				mu.Lock()
 				defer mu.Unlock()
 				count += n
@@ -43,7 +36,7 @@ func TestLimitedWeightsOncePerUser(t *testing.T) {
 			}
 			stop()
 			total += count
-			if bad > 0 {
+			if bad, first := diffs.get(); bad > 0 {
 				t.Errorf("%d of %d weights differ; the first: %s", bad, count, first)
 			}
 		})
