@@ -145,6 +145,38 @@ func TestCyclingMonthStopsEarly(t *testing.T) {
 	}
 }
 
+// TestRetriedMonthReport checks the Result of a month solved more than
+// once: 2023-07 of draws 3558 of seed 1 and 6230 of seed 3 of
+// us-relief-2025 stalls in the bracketing fallback from the warm start
+// and from the cold one (Solver.Solve) and converges by Newton alone
+// from starts 3 % lower (pathSim.solve). The month's Result must say
+// that the fallback ran (Fallback, of the whole call), count every
+// attempt's iterations (more than the last attempt's Newton alone could
+// take, DefaultMaxIter) and describe the solution returned: converged,
+// not rescued, no reason.
+func TestRetriedMonthReport(t *testing.T) {
+	s := loadBuiltin(t, "us-relief-2025")
+	month := model.NewMonth(2023, 7)
+	for _, tc := range []struct {
+		seed uint64
+		draw int
+	}{{1, 3558}, {3, 6230}} {
+		t.Run(fmt.Sprintf("seed%d/draw%d", tc.seed, tc.draw), func(t *testing.T) {
+			run := simulateDraw(t, s, tc.seed, tc.draw)
+			for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
+				k := int(month - p.Months[0])
+				if p.Months[k] != month {
+					t.Fatalf("month %d is %v, want %v", k, p.Months[k], month)
+				}
+				r := p.Results[k]
+				if !r.Fallback || r.Status != model.Converged || r.Rescued || r.Reason != "" || r.Iterations <= model.DefaultMaxIter || !(r.MaxResidual <= model.DefaultTol) {
+					t.Errorf("%v: %+v; want Fallback (its first attempts), converged, not rescued, more than %d iterations, residual at most %g", month, r, model.DefaultMaxIter, model.DefaultTol)
+				}
+			}
+		})
+	}
+}
+
 // TestCyclingMonthSkipsRepeats checks the bracketing fallback's cycle
 // test (cycle.go): where a fallback round starts from the bits a recent
 // round started from, the rounds in between repeat and are not run.

@@ -241,8 +241,7 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 		}
 		ps.solver.ws.jstate = jacNone // the failed solve's factors
 		res, err = ps.solver.Solve(ps.pol, &ps.lag, ps.retry, ps.sol)
-		res.Iterations += first.Iterations
-		res.Evaluations += first.Evaluations
+		res.addAttempt(first)
 	}
 	if err != nil {
 		return res, fmt.Errorf("%s, month %v: %w", specName(ps.spec), t, err)

@@ -144,33 +144,67 @@ func (s Status) Err() error {
 	return statusInfo[s].err
 }
 
-// Result is the solver's own report.
+// Result is the solver's own report on one call: Solver.Solve, or one
+// month of a path (pathSim.solve). A call may solve the month more than
+// once: Solver.Solve solves a path's month that failed from the carried
+// facility values and segment discounts again from a cold start, and a
+// path solves a month that still stopped short of a root again from
+// starts 3 % off (docs/MODEL.md, section 5). The counts (Iterations,
+// Evaluations) and Fallback then tell what the whole call did, every
+// attempt included; the other fields describe the solution returned, the
+// last attempt's (Result.addAttempt).
 type Result struct {
-	Status      Status
-	Iterations  int     // Newton (or bracketing) iterations; the fallback's repeated rounds count as run (cycle.go)
-	Evaluations int     // excess-demand evaluations (those done)
-	MaxResidual float64 // max_i |Σ_r x[i][r] − S[i]| / max(S0[i], 1e-9), relative
-	Fallback    bool    // the bracketing fallback was used
+	// Status is the outcome of the last attempt: that of the solution
+	// returned.
+	Status Status
+	// Iterations counts the Newton (the rescue's included) and
+	// bracketing iterations of every attempt of the call; the
+	// fallback's repeated rounds count as run (cycle.go).
+	Iterations int
+	// Evaluations counts the excess-demand evaluations of every attempt
+	// of the call (those done).
+	Evaluations int
+	// MaxResidual is the relative market-clearing residual of the
+	// solution returned, max_i |Σ_r x[i][r] − S[i]| / max(S0[i], 1e-9)
+	// (dimensionless).
+	MaxResidual float64
+	// Fallback says the bracketing fallback ran in some attempt of the
+	// call (the solution returned need not come from it).
+	Fallback bool
 	// Steps counts suppliers whose market clears on a step of their supply
 	// curve narrower than the resolution of a float64 price (a tiny
 	// short-run η at a netback near 0): their price is fixed at the step,
 	// their sales equal their demand, and their residual (0) is not in
-	// MaxResidual.
+	// MaxResidual. Of the solution returned.
 	Steps int
 	// SegmentSteps counts tied corridors' segments (docs/MODEL.md,
 	// section 3.4) whose row clears on a step of the segment's tonnes
 	// narrower than the resolution of its float64 discount z, every
 	// other row within the tolerance: the row's residual, below the
-	// step's height (about 5e-12), is not in MaxResidual.
+	// step's height (about 5e-12), is not in MaxResidual. Of the
+	// solution returned.
 	SegmentSteps int
 	// Rescued says the ordinary solve (Newton and the bracketing
 	// fallback) failed and the price-form rescue found the solution
-	// (docs/MODEL.md, section 5).
+	// returned (docs/MODEL.md, section 5).
 	Rescued bool
-	// Reason says why a solve did not converge ("" when it did), e.g.
-	// "Belarus: excess demand at the price bound 1e+08 $/t (no finite
-	// equilibrium: demand too inelastic for the supply left)".
+	// Reason says why the solution returned did not converge ("" when
+	// it did), e.g. "Belarus: excess demand at the price bound 1e+08
+	// $/t (no finite equilibrium: demand too inelastic for the supply
+	// left)".
 	Reason string
+}
+
+// addAttempt folds first, the report of an earlier attempt at the same
+// call, into r, the report of the attempt that followed it: the counts
+// add up and Fallback is true when either attempt ran the fallback; the
+// fields that describe the solution (Status, MaxResidual, Steps,
+// SegmentSteps, Rescued, Reason) stay r's. (first.Rescued is always
+// false: an attempt is made again only when it did not converge.)
+func (r *Result) addAttempt(first Result) {
+	r.Iterations += first.Iterations
+	r.Evaluations += first.Evaluations
+	r.Fallback = r.Fallback || first.Fallback
 }
 
 // Err returns nil when r converged, else Status.Err wrapped with r's
@@ -455,8 +489,7 @@ func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (R
 			return Result{Status: Failure}, err
 		}
 		res = w.solve(tol, maxIter, maxSweeps)
-		res.Iterations += first.Iterations
-		res.Evaluations += first.Evaluations
+		res.addAttempt(first)
 	}
 	w.keepCarry(res.Status == Converged)
 	w.fill(sol, pol)
