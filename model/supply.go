@@ -227,7 +227,10 @@ const thrBatchMin = 4
 func batchLen(n int) int { return (n + 3) &^ 3 }
 
 // push queues sorted position j of supplier i, whose cumulative capacity
-// is cum.
+// is cum > 0. prepareSupplyKnown queues no other: corridor capacities are
+// finite and ≥ 0 (Policy.check, refreshQueued's tonnes), so a position
+// with cum ≤ 0 has cum = 0 and takes T_j = c_j there, marginalCost's
+// S ≤ 0 guard; flush therefore needs none (TestThrQueuePositive).
 func (tq *thrQueue) push(i, j int, cum float64) {
 	tq.at = append(tq.at, thrPos{int32(i), int32(j)})
 	tq.x = append(tq.x, cum)
