@@ -148,7 +148,7 @@ func TestParamTableGolden(t *testing.T) {
 // pinned statistic fails when it moved by more than pinnedTol either way.
 //
 // The statistics repeat bit for bit from run to run and from build to
-// build (-count=3, GOMAXPROCS 1 and 2, -tags purego), but not
+// build (-count=3, GOMAXPROCS 1 and 2, -tags purego, -race), but not
 // from commit to commit: a solver change that moves a converged month
 // within the solve's tolerance (model.DefaultTol, 1e-12 on the relative
 // residual) moves them in their last digits. Between the commit that
