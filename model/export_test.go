@@ -406,7 +406,7 @@ func facFlowRef(w *workspace, i, k int, S float64) (flow, dS, dc float64) {
 			continue
 		}
 		C += sp.capIn(kk)
-		P, dP := sp.tieStep(kk, ck-sp.cost[j])
+		P, dP := sp.tieStep(k, kk, ck-sp.cost[j])
 		gl, dgl := clampFlow(S-C, kap)
 		flow += P * (gl - g)
 		dS += P * (dgl - dg)
@@ -421,7 +421,6 @@ func segFlowRef(w *workspace, i, k int, S float64) (t float64, tc int8) {
 	sp := &w.sup[i]
 	kp := sp.capIn(k)
 	ck := sp.cost[sp.pos[k]]
-	ck -= sp.disc[k]
 	g, _ := clampFlow(S, kp)
 	t = g
 	var C float64
@@ -431,12 +430,15 @@ func segFlowRef(w *workspace, i, k int, S float64) (t float64, tc int8) {
 		}
 		C += sp.capIn(kk)
 		var P float64
-		if sp.pref[kk] {
+		switch {
+		case sp.pref[kk]:
 			if j < sp.pos[k] {
 				P = 1
 			}
-		} else {
-			P, _ = smoothStep(ck - sp.cost[j] - segTie - 0.5*tieWidth)
+		case j < sp.pos[k]: // kk sorts ahead: k's cost less dtie
+			P, _ = smoothStep(ck - sp.dtie[k] - sp.cost[j] - segTie - 0.5*tieWidth)
+		default:
+			P, _ = smoothStep(ck - sp.disc[k] - sp.cost[j] - segTie - 0.5*tieWidth)
 		}
 		gl, _ := clampFlow(S-C, kp)
 		t += P * (gl - g)
@@ -695,4 +697,29 @@ func SetCycleSkip(on bool) (restore func()) {
 	old := cycleSkipOn
 	cycleSkipOn = on
 	return func() { cycleSkipOn = old }
+}
+
+// MCTol is the solver tolerance of Monte Carlo draws (mcTol).
+const MCTol = mcTol
+
+// SimulatePairTol simulates the pair scen, cf as SimulatePair does, each
+// month solved to relative residual tol, and visits every month's
+// Solutions (the simulators' own: copy what you keep).
+func SimulatePairTol(scen, cf *Spec, tol float64, visit func(k int, t Month, s, c *Solution)) error {
+	calS, calC, err := calibratePair(scen, cf)
+	if err != nil {
+		return err
+	}
+	p, err := newPairSim(scen, cf, calS, calC)
+	if err != nil {
+		return err
+	}
+	p.s.solver.Tol, p.c.solver.Tol = tol, tol
+	return p.run(context.Background(), func(k int, t Month, ss, cs *Solution, rs, rc Result) error {
+		if rs.Status != Converged || rc.Status != Converged {
+			return fmt.Errorf("month %v: %v, %v", t, rs.Status, rc.Status)
+		}
+		visit(k, t, ss, cs)
+		return nil
+	})
 }

@@ -222,15 +222,29 @@ func smoothStep(d float64) (H, dH float64) {
 	return t * t * (3 - 2*t), 6 * t * (1 - t) / tieWidth
 }
 
-// tieStep returns smoothStep(d), d the cost of a facility corridor less
+// tieStep returns smoothStep(d), d the cost of facility corridor k less
 // that of corridor kk, except for a tied corridor kk with a segment on: it
-// sorts ahead of the facility corridor in the fill while its cost less its
-// segment's discount p̃·(1 − e^(−z)) ties it within segTie (sortPref), so
-// its blend ends there: smoothStep(d + disc + tieWidth/2 + segTie). The
-// discount moves with the prices and z, but d + disc does not.
-func (sp *supplier) tieStep(kk int, d float64) (H, dH float64) {
+// sorts ahead of k in the fill while its cost less its segment's discount
+// p̃·(1 − e^(−z)) ties it within segTie (sortPref), so its blend ends
+// there: smoothStep(d + D + tieWidth/2 + segTie), with D its discount
+// disc while it sorts ahead of k (H = 1 there) and, while k sorts ahead,
+// only the part of it the solver cannot resolve, dtie = min(disc,
+// p̃·zTie). Behind k, kk is dearer in force by its discount: where that
+// is resolved the blend would put k's flow behind kk's segment while the
+// supply curve, sorted, has k first, and a facility could clear on flows
+// the curve does not give (docs/MODEL.md, section 3.9: a spurious root
+// with a user's corridor netting more than the mine's marginal value and
+// not full). At z within zTie, D is disc, as before. The discount moves
+// with the prices and z, but d + disc does not; d + dtie does, by the
+// discount, only where H is strictly between 0 and 1 behind kk: there
+// disc − dtie < tieWidth + segTie.
+func (sp *supplier) tieStep(k, kk int, d float64) (H, dH float64) {
 	if sp.segOn && sp.pref[kk] {
-		return smoothStep(d + sp.disc[kk] + 0.5*tieWidth + segTie)
+		D := sp.disc[kk]
+		if sp.pos[kk] > sp.pos[k] {
+			D = sp.dtie[kk]
+		}
+		return smoothStep(d + D + 0.5*tieWidth + segTie)
 	}
 	return smoothStep(d)
 }
@@ -281,7 +295,7 @@ func (w *workspace) facFlow(i, k int, S float64) (flow, dS, dc float64) {
 		if gl == g && dgl == dg {
 			continue
 		}
-		P, dP := sp.tieStep(kk, ck-cost[j])
+		P, dP := sp.tieStep(k, kk, ck-cost[j])
 		flow += P * (gl - g)
 		dS += P * (dgl - dg)
 		dc += dP * (gl - g)
@@ -426,6 +440,9 @@ func (w *workspace) facJacobian(J []float64, N int) {
 			S := w.S[i]
 			_, dFS, dFc := w.facFlow(i, k, S)
 			row[col] += cu * dFc * w.fscale[f]
+			if sp.segOn {
+				w.facDiscDeriv(row, i, k, S, cu)
+			}
 			if w.piece[i] == pieceInterior {
 				row[w.apos[i]] += cu * dFS * w.dS[i]
 				if f2 := sp.fac[sp.ord[sp.jat]]; f2 >= 0 {
@@ -456,6 +473,39 @@ func (w *workspace) facJacobian(J []float64, N int) {
 	}
 }
 
+// facDiscDeriv adds coef·∂flow/∂u to row, flow facFlow's of supplier i's
+// corridor k at sales S, for the unknowns u that move the resolved part
+// disc − dtie of the discount of a tied corridor kk sorted behind k: its
+// blend's argument d + dtie (tieStep) falls by it one for one, and
+// disc − dtie = (p̃·(1 − e^(−z)) − p̃·zTie) moves with z (p̃·e^(−z)) and
+// with the own price (by itself, p̃ ∝ p at a fixed average concession).
+// Only where that blend is strictly inside its band (disc − dtie below
+// tieWidth + segTie) is there a term.
+func (w *workspace) facDiscDeriv(row []float64, i, k int, S, coef float64) {
+	sp := &w.sup[i]
+	ck := sp.cost[sp.pos[k]]
+	kap := sp.capIn(k)
+	jk := sp.pos[k]
+	g, _ := clampFlow(S, kap)
+	var C float64
+	for j, kk := range sp.ord {
+		if kk == k {
+			continue
+		}
+		C += sp.capIn(kk)
+		gl, _ := clampFlow(S-C, kap)
+		if j > jk && gl != g && sp.pref[kk] && sp.disc[kk] > sp.dtie[kk] {
+			if _, dP := sp.tieStep(k, kk, ck-sp.cost[j]); dP != 0 {
+				sg := &w.segs[sp.seg[kk]]
+				v := -coef * dP * (gl - g)
+				row[sg.col] += v * sg.pt * sg.e
+				row[w.apos[i]] += v * (sp.disc[kk] - sp.dtie[kk])
+			}
+		}
+		g = gl
+	}
+}
+
 // limitedSteps returns, for supplier i's corridor k (one using a facility)
 // at sales S, what limitedWeight needs of each other corridor l in sorted
 // order, the same for every region: H(c_k − c_(l)) in P and
@@ -471,7 +521,7 @@ func (w *workspace) limitedSteps(i, k int, S float64) (P, G []float64) {
 			continue
 		}
 		C += sp.capIn(kk)
-		h, _ := sp.tieStep(kk, ck-sp.cost[j])
+		h, _ := sp.tieStep(k, kk, ck-sp.cost[j])
 		_, dg := clampFlow(S-C, kap)
 		P, G = append(P, h), append(G, dg)
 	}

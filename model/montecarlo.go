@@ -20,9 +20,9 @@ const (
 	// 1e-12 it saves 9 % of the draws' evaluations and 12 % of their Newton
 	// iterations (us-relief-2025); over 1,000 draws it moves no band figure
 	// of at least 1 % of its series' largest value by more than 1.2e-7
-	// relative, over 10,000 (histograms, and two draws that reach another
-	// root in one month) up to 3e-3, within the bands' sampling error
-	// (docs/MODEL.md §9.1). 1e-9 would save 3.7 % of the evaluations and
+	// relative, over 10,000 (histograms, and, before 7 Dec 2026, two draws that
+	// reached a spurious root in one month: docs/MODEL.md §3.9) up to 3e-3,
+	// within the bands' sampling error (docs/MODEL.md §9.1). 1e-9 would save 3.7 % of the evaluations and
 	// move 1,000 draws' bands by up to 2.5e-4 (docs/SPEED.md).
 	mcTol = 1e-10
 	// MCExactMax is the largest number of draws whose percentiles are

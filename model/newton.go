@@ -907,8 +907,12 @@ func (w *workspace) facTieClip(f int, dr float64) float64 {
 				continue
 			}
 			a := ck - cost[j]
-			if sp.segOn && sp.pref[kk] {
-				a += sp.disc[kk] + 0.5*tieWidth + segTie
+			if sp.segOn && sp.pref[kk] { // tieStep's argument
+				D := sp.disc[kk]
+				if j > sp.pos[us.k] {
+					D = sp.dtie[kk]
+				}
+				a += D + 0.5*tieWidth + segTie
 			}
 			if s0 := tieSide(a); s0 != tieSide(a+shift) {
 				if s0 == 0 {

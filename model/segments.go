@@ -389,7 +389,9 @@ func (w *workspace) segFlow(i, k int, S float64) (t float64, tc int8) {
 	sp := &w.sup[i]
 	kp := sp.capIn(k)
 	ck := sp.cost[sp.pos[k]]
-	ck -= sp.disc[k]
+	// k's cost less its discount against a corridor it sorts ahead of
+	// (P = 0 there), less only dtie against one ahead of it (tieStep).
+	cu, ct := ck-sp.disc[k], ck-sp.dtie[k]
 	g, _ := clampFlow(S, kp)
 	t = g
 	cum := sp.cum
@@ -409,12 +411,15 @@ func (w *workspace) segFlow(i, k int, S float64) (t float64, tc int8) {
 			continue // P·0 = +0: t as it is (facFlow)
 		}
 		var P float64
-		if pref[kk] {
+		switch {
+		case pref[kk]:
 			if j < jk {
 				P = 1
 			}
-		} else {
-			P, _ = smoothStep(ck - cost[j] - segTie - 0.5*tieWidth)
+		case j < jk:
+			P, _ = smoothStep(ct - cost[j] - segTie - 0.5*tieWidth)
+		default:
+			P, _ = smoothStep(cu - cost[j] - segTie - 0.5*tieWidth)
 		}
 		t += P * (gl - g)
 		g = gl
@@ -439,13 +444,17 @@ func (w *workspace) segFlowDeriv(row []float64, sg *segment, coef float64) {
 	kp := sp.capIn(k)
 	S := w.S[i]
 	ck := sp.cost[sp.pos[k]]
-	ck -= sp.disc[k]
+	cu, ct := ck-sp.disc[k], ck-sp.dtie[k] // segFlow's
 	g, dg := clampFlow(S, kp)
 	h := 0.0
 	if S >= kp {
 		h = 1
 	}
 	dS, dk := dg, h
+	// dd: ∂t/∂(disc − dtie) of k, through the blends against the general
+	// corridors ahead of k (ct = its cost less dtie moves with it).
+	dd := 0.0
+	res := sp.disc[k] > sp.dtie[k]
 	var C float64
 	nf := len(w.act) + len(w.tq)
 	for j, kk := range sp.ord {
@@ -454,12 +463,15 @@ func (w *workspace) segFlowDeriv(row []float64, sg *segment, coef float64) {
 		}
 		C += sp.capIn(kk)
 		var P, dP float64
-		if sp.pref[kk] {
+		switch {
+		case sp.pref[kk]:
 			if j < sp.pos[k] {
 				P = 1
 			}
-		} else {
-			P, dP = smoothStep(ck - sp.cost[j] - segTie - 0.5*tieWidth)
+		case j < sp.pos[k]:
+			P, dP = smoothStep(ct - sp.cost[j] - segTie - 0.5*tieWidth)
+		default:
+			P, dP = smoothStep(cu - sp.cost[j] - segTie - 0.5*tieWidth)
 		}
 		gl, dgl := clampFlow(S-C, kp)
 		hl := 0.0
@@ -472,8 +484,17 @@ func (w *workspace) segFlowDeriv(row []float64, sg *segment, coef float64) {
 			if f := sp.fac[kk]; f >= 0 {
 				row[nf+f] -= coef * dP * (gl - g) * w.fscale[f]
 			}
+			if res && j < sp.pos[k] {
+				dd += dP * (gl - g)
+			}
 		}
 		g, dg, h = gl, dgl, hl
+	}
+	if dd != 0 {
+		// disc − dtie = p̃·(1 − e^(−z)) − p̃·zTie: ∂/∂z = p̃·e^(−z), and
+		// ∂/∂ln p = disc − dtie at a fixed average concession.
+		row[sg.col] += coef * dd * sg.pt * sg.e
+		row[w.apos[i]] += coef * dd * (sp.disc[k] - sp.dtie[k])
 	}
 	if dS != 0 {
 		w.segAddS(row, i, coef*dS)
