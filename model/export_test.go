@@ -406,7 +406,7 @@ func facFlowRef(w *workspace, i, k int, S float64) (flow, dS, dc float64) {
 			continue
 		}
 		C += sp.capIn(kk)
-		P, dP := sp.tieStep(k, kk, ck-sp.cost[j])
+		P, dP := sp.tieStep(kk, j > sp.pos[k], ck-sp.cost[j])
 		gl, dgl := clampFlow(S-C, kap)
 		flow += P * (gl - g)
 		dS += P * (dgl - dg)

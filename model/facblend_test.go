@@ -114,7 +114,7 @@ func TestJacobianBlendBehindDiscount(t *testing.T) {
 			w, bel, s := blendBehindState(t, tc.disc, tc.gap)
 			sp := &w.sup[bel]
 			k, kk := 1, 2
-			H, dH := sp.tieStep(k, kk, sp.cost[sp.pos[k]]-sp.cost[sp.pos[kk]])
+			H, dH := sp.tieStep(kk, sp.pos[kk] > sp.pos[k], sp.cost[sp.pos[k]]-sp.cost[sp.pos[kk]])
 			if sp.pos[k] > sp.pos[kk] || H <= 0 || H >= 1 || dH == 0 {
 				t.Fatalf("not inside the blend behind ChinaRail: positions %v, H %g", sp.pos, H)
 			}

@@ -222,8 +222,8 @@ func smoothStep(d float64) (H, dH float64) {
 	return t * t * (3 - 2*t), 6 * t * (1 - t) / tieWidth
 }
 
-// tieStep returns smoothStep(d), d the cost of facility corridor k less
-// that of corridor kk, except for a tied corridor kk with a segment on: it
+// tieStep returns smoothStep(d), d the cost of a facility corridor k less
+// that of corridor kk (behind: kk sorts behind k), except for a tied corridor kk with a segment on: it
 // sorts ahead of k in the fill while its cost less its segment's discount
 // p̃·(1 − e^(−z)) ties it within segTie (sortPref), so its blend ends
 // there: smoothStep(d + D + tieWidth/2 + segTie), with D its discount
@@ -238,11 +238,13 @@ func smoothStep(d float64) (H, dH float64) {
 // with the prices and z, but d + disc does not; d + dtie does, by the
 // discount, only where H is strictly between 0 and 1 behind kk: there
 // disc − dtie < tieWidth + segTie.
-func (sp *supplier) tieStep(k, kk int, d float64) (H, dH float64) {
+func (sp *supplier) tieStep(kk int, behind bool, d float64) (H, dH float64) {
 	if sp.segOn && sp.pref[kk] {
-		D := sp.disc[kk]
-		if sp.pos[kk] > sp.pos[k] {
+		var D float64
+		if behind {
 			D = sp.dtie[kk]
+		} else {
+			D = sp.disc[kk]
 		}
 		return smoothStep(d + D + 0.5*tieWidth + segTie)
 	}
@@ -276,7 +278,8 @@ func clampFlow(v, kap float64) (float64, float64) {
 // them: k's flow moves only where S − C_l is within (0, κ_k).
 func (w *workspace) facFlow(i, k int, S float64) (flow, dS, dc float64) {
 	sp := &w.sup[i]
-	ck := sp.cost[sp.pos[k]]
+	jk := sp.pos[k]
+	ck := sp.cost[jk]
 	kap := sp.capIn(k)
 	g, dg := clampFlow(S, kap)
 	flow, dS = g, dg
@@ -295,7 +298,7 @@ func (w *workspace) facFlow(i, k int, S float64) (flow, dS, dc float64) {
 		if gl == g && dgl == dg {
 			continue
 		}
-		P, dP := sp.tieStep(k, kk, ck-cost[j])
+		P, dP := sp.tieStep(kk, j > jk, ck-cost[j])
 		flow += P * (gl - g)
 		dS += P * (dgl - dg)
 		dc += dP * (gl - g)
@@ -483,26 +486,32 @@ func (w *workspace) facJacobian(J []float64, N int) {
 // tieWidth + segTie) is there a term.
 func (w *workspace) facDiscDeriv(row []float64, i, k int, S, coef float64) {
 	sp := &w.sup[i]
-	ck := sp.cost[sp.pos[k]]
-	kap := sp.capIn(k)
 	jk := sp.pos[k]
-	g, _ := clampFlow(S, kap)
-	var C float64
-	for j, kk := range sp.ord {
-		if kk == k {
+	ord, cum := sp.ord[:len(sp.cum)], sp.cum
+	for j := jk + 1; j < len(ord); j++ {
+		kk := ord[j]
+		if !sp.pref[kk] {
 			continue
 		}
-		C += sp.capIn(kk)
-		gl, _ := clampFlow(S-C, kap)
-		if j > jk && gl != g && sp.pref[kk] && sp.disc[kk] > sp.dtie[kk] {
-			if _, dP := sp.tieStep(k, kk, ck-sp.cost[j]); dP != 0 {
-				sg := &w.segs[sp.seg[kk]]
-				v := -coef * dP * (gl - g)
-				row[sg.col] += v * sg.pt * sg.e
-				row[w.apos[i]] += v * (sp.disc[kk] - sp.dtie[kk])
-			}
+		// Behind k, H is strictly inside its band only if the resolved
+		// discount is below tieWidth + segTie (k sorts ahead).
+		if r := sp.disc[kk] - sp.dtie[kk]; !(r > 0 && r < tieWidth+segTie) {
+			continue
 		}
-		g = gl
+		_, dP := sp.tieStep(kk, true, sp.cost[jk]-sp.cost[j])
+		if dP == 0 {
+			continue
+		}
+		// facFlow's g_{l−1} and g_l: the corridors before kk but k.
+		kap := sp.capIn(k)
+		g, _ := clampFlow(S-(cum[j-1]-kap), kap)
+		gl, _ := clampFlow(S-(cum[j]-kap), kap)
+		if gl != g {
+			sg := &w.segs[sp.seg[kk]]
+			v := -coef * dP * (gl - g)
+			row[sg.col] += v * sg.pt * sg.e
+			row[w.apos[i]] += v * (sp.disc[kk] - sp.dtie[kk])
+		}
 	}
 }
 
@@ -512,7 +521,8 @@ func (w *workspace) facDiscDeriv(row []float64, i, k int, S, coef float64) {
 // 1{0 < S − C_l < κ_k} in G (facFlow's terms). The slices are w's scratch.
 func (w *workspace) limitedSteps(i, k int, S float64) (P, G []float64) {
 	sp := &w.sup[i]
-	ck := sp.cost[sp.pos[k]]
+	jk := sp.pos[k]
+	ck := sp.cost[jk]
 	kap := sp.capIn(k)
 	P, G = w.lwP[:0], w.lwG[:0]
 	var C float64
@@ -521,7 +531,7 @@ func (w *workspace) limitedSteps(i, k int, S float64) (P, G []float64) {
 			continue
 		}
 		C += sp.capIn(kk)
-		h, _ := sp.tieStep(k, kk, ck-sp.cost[j])
+		h, _ := sp.tieStep(kk, j > jk, ck-sp.cost[j])
 		_, dg := clampFlow(S-C, kap)
 		P, G = append(P, h), append(G, dg)
 	}

@@ -50,7 +50,7 @@ func (w *workspace) limitedWeightOneRegion(i, k, r int, S float64) float64 {
 		if sp.lim[kk] && serves(sp.reach[kk], r) {
 			cnt++
 		}
-		P, _ := sp.tieStep(k, kk, ck-sp.cost[j])
+		P, _ := sp.tieStep(kk, j > sp.pos[k], ck-sp.cost[j])
 		_, dg := clampFlow(S-C, kap)
 		a := -dg * cnt
 		v += P * (a - aPrev)

@@ -185,7 +185,11 @@ func TestRetriedMonthReport(t *testing.T) {
 // evaluations in that month without the test, 32,680 with it; draw
 // 3558 of seed 1 218,789 and 195,749 (its warm solve drifts in the last
 // bits of a facility's ρ̂ and never repeats a state: the idle bound ends
-// it). Each month must stay within its bound, and both paths must be
+// it). Since a facility corridor ahead of a discounted segment is no
+// longer blended with it (docs/MODEL.md, section 3.9, "Behind a
+// discounted segment") both months take other paths: draw 6230 214,050
+// evaluations with the test and without (it repeats no round start),
+// draw 3558 267,365 (287,937 without). Each month must stay within its bound, and both paths must be
 // the same, bit for bit, with the test off: every Solution and every
 // Result, its evaluations aside.
 func TestCyclingMonthSkipsRepeats(t *testing.T) {
@@ -194,7 +198,7 @@ func TestCyclingMonthSkipsRepeats(t *testing.T) {
 		seed     uint64
 		draw     int
 		maxEvals int // the cycling month's evaluations
-	}{{3, 6230, 50000}, {1, 3558, 205000}} {
+	}{{3, 6230, 220000}, {1, 3558, 275000}} {
 		t.Run(fmt.Sprintf("seed%d/draw%d", tc.seed, tc.draw), func(t *testing.T) {
 			run := simulateDraw(t, s, tc.seed, tc.draw)
 			restore := model.SetCycleSkip(false)

@@ -391,7 +391,7 @@ func (w *workspace) segFlow(i, k int, S float64) (t float64, tc int8) {
 	ck := sp.cost[sp.pos[k]]
 	// k's cost less its discount against a corridor it sorts ahead of
 	// (P = 0 there), less only dtie against one ahead of it (tieStep).
-	cu, ct := ck-sp.disc[k], ck-sp.dtie[k]
+	cu := ck - sp.disc[k]
 	g, _ := clampFlow(S, kp)
 	t = g
 	cum := sp.cum
@@ -411,15 +411,16 @@ func (w *workspace) segFlow(i, k int, S float64) (t float64, tc int8) {
 			continue // P·0 = +0: t as it is (facFlow)
 		}
 		var P float64
-		switch {
-		case pref[kk]:
+		if pref[kk] {
 			if j < jk {
 				P = 1
 			}
-		case j < jk:
-			P, _ = smoothStep(ct - cost[j] - segTie - 0.5*tieWidth)
-		default:
-			P, _ = smoothStep(cu - cost[j] - segTie - 0.5*tieWidth)
+		} else {
+			c := cu
+			if j < jk {
+				c = ck - sp.dtie[k]
+			}
+			P, _ = smoothStep(c - cost[j] - segTie - 0.5*tieWidth)
 		}
 		t += P * (gl - g)
 		g = gl
