@@ -41,6 +41,9 @@ type Engine struct {
 	MonteCarlo func(ctx context.Context, scenario, counterfactual *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error)
 	Metrics    func(run *model.Run) []model.Metric
 	Charts     func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error)
+	// Tornado is the one-at-a-time analysis of Sensitivity
+	// (model.Sensitivity).
+	Tornado func(ctx context.Context, scenario, counterfactual *model.Spec, unc []model.Uncertain, metric string, workers int) (*model.Tornado, error)
 }
 
 func (e Engine) withDefaults() Engine {
@@ -55,6 +58,9 @@ func (e Engine) withDefaults() Engine {
 	}
 	if e.Charts == nil {
 		e.Charts = plots.RunCharts
+	}
+	if e.Tornado == nil {
+		e.Tornado = model.Sensitivity
 	}
 	return e
 }

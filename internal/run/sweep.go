@@ -422,9 +422,12 @@ func (e Engine) Sensitivity(ctx context.Context, req SensitivityRequest) (*Sensi
 	if err := s.DrawsRefused(); err != nil {
 		return nil, &Error{Kind: ErrInput, Err: fmt.Errorf("the sensitivity analysis of %s is refused: %w", s.Name, err)}
 	}
-	t, err := model.Sensitivity(ctx, s.Spec, s.Counterfactual, s.Uncertain, metric, req.Workers)
+	t, err := e.withDefaults().Tornado(ctx, s.Spec, s.Counterfactual, s.Uncertain, metric, req.Workers)
 	if err != nil {
 		return nil, wrapKind(ErrModel, "sensitivity of "+s.Name, err)
+	}
+	if t == nil {
+		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("sensitivity of %s: the analysis returned no result", s.Name)}
 	}
 	args := []string{"potash", "sensitivity", commandRef(req.Ref, s.Name), "--metric", metric}
 	for _, st := range req.Sets {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/potash-sim/potash/model"
+	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
 )
 
@@ -163,5 +164,92 @@ func TestSensitivityRefused(t *testing.T) {
 	var ds scenarios.Diagnostics
 	if !errors.Is(err, ErrInput) || !errors.As(err, &ds) || ds[0].Line != 4 || !strings.Contains(err.Error(), "the sensitivity analysis of mostly is refused") {
 		t.Errorf("Sensitivity: %v, want the located refusal", err)
+	}
+}
+
+// TestSensitivityEngineTornado: Engine.Sensitivity computes with the
+// Engine's Tornado (the web page's tests substitute it), after the
+// request's checks, and turns its answer into the summary and the chart
+// the command line writes; its failures keep their kind.
+func TestSensitivityEngineTornado(t *testing.T) {
+	s := load(t, "us-relief-2025")
+	var calls int
+	var gotMetric string
+	var gotUnc int
+	stub := func(ctx context.Context, sc, cf *model.Spec, unc []model.Uncertain, metric string, workers int) (*model.Tornado, error) {
+		calls++
+		gotMetric, gotUnc = metric, len(unc)
+		return &model.Tornado{Metric: metric, Unit: "$M", Base: 10, Bars: []model.TornadoBar{
+			{Param: unc[0].Name, Low: 1, High: 2, AtLow: 4, AtHigh: 16, StatedLow: 1, StatedHigh: 2},
+		}}, nil
+	}
+	e := Engine{Tornado: stub}
+	for _, tc := range []struct {
+		name   string
+		req    SensitivityRequest
+		calls  int
+		errIs  error
+		errHas string
+	}{
+		{"default metric", SensitivityRequest{Scenario: s}, 1, nil, ""},
+		{"metric and chart", SensitivityRequest{Scenario: s, Metric: "benchmark_price_change", Charts: &plots.Options{}}, 1, nil, ""},
+		{"unknown metric: no analysis", SensitivityRequest{Scenario: s, Metric: "revenue_change.Narnia"}, 0, ErrInput, `unknown metric "revenue_change.Narnia"`},
+		{"bad workers: no analysis", SensitivityRequest{Scenario: s, Workers: -1}, 0, ErrInput, "workers"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls = 0
+			res, err := e.Sensitivity(context.Background(), tc.req)
+			if calls != tc.calls {
+				t.Errorf("Tornado called %d times, want %d", calls, tc.calls)
+			}
+			if tc.errIs != nil {
+				if !errors.Is(err, tc.errIs) || !strings.Contains(err.Error(), tc.errHas) {
+					t.Errorf("err = %v, want %v with %q", err, tc.errIs, tc.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.req.Metric
+			if want == "" {
+				want = DefaultMetric
+			}
+			if gotMetric != want || gotUnc != len(s.Uncertain) {
+				t.Errorf("Tornado got metric %q and %d parameters, want %q and %d", gotMetric, gotUnc, want, len(s.Uncertain))
+			}
+			sum := res.Summary
+			if sum.Metric != want || sum.Base != 10 || len(sum.Bars) != 1 || sum.Bars[0].Swing != 12 {
+				t.Errorf("summary %+v", sum)
+			}
+			if (tc.req.Charts != nil) != (len(res.Charts) == 1) {
+				t.Errorf("%d charts with Charts %v", len(res.Charts), tc.req.Charts)
+			}
+		})
+	}
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		name  string
+		err   error
+		errIs error
+	}{
+		{"model error", boom, ErrModel},
+		{"cancelled", context.Canceled, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := Engine{Tornado: func(context.Context, *model.Spec, *model.Spec, []model.Uncertain, string, int) (*model.Tornado, error) {
+				return nil, tc.err
+			}}
+			_, err := e.Sensitivity(context.Background(), SensitivityRequest{Scenario: s})
+			if !errors.Is(err, tc.errIs) || !errors.Is(err, tc.err) {
+				t.Errorf("err = %v, want %v wrapping %v", err, tc.errIs, tc.err)
+			}
+		})
+	}
+	e = Engine{Tornado: func(context.Context, *model.Spec, *model.Spec, []model.Uncertain, string, int) (*model.Tornado, error) {
+		return nil, nil
+	}}
+	if _, err := e.Sensitivity(context.Background(), SensitivityRequest{Scenario: s}); !errors.Is(err, ErrModel) {
+		t.Errorf("no result and no error: %v, want an ErrModel error", err)
 	}
 }
