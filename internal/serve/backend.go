@@ -23,7 +23,10 @@ type backend struct {
 	parse      func(file string, data []byte, sets []string) (*scenarios.Scenario, error)
 	simulate   func(ctx context.Context, s, cf *model.Spec) (*model.Run, error)
 	monteCarlo func(ctx context.Context, s, cf *model.Spec, unc []model.Uncertain, o model.MCOptions) (*model.MCResult, error)
-	metrics    func(run *model.Run) []model.Metric
+	// tornado is the one-at-a-time analysis of /api/sensitivity
+	// (model.Sensitivity, through run.Engine.Sensitivity).
+	tornado func(ctx context.Context, s, cf *model.Spec, unc []model.Uncertain, metric string, workers int) (*model.Tornado, error)
+	metrics func(run *model.Run) []model.Metric
 	// charts lists a run's charts (plots.RunCharts); renderChart draws one
 	// (Chart.Render).
 	charts      func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error)
@@ -35,6 +38,8 @@ type backend struct {
 	writeCSV   func(w io.Writer, e *runEntry) error
 	writeBands func(w io.Writer, e *runEntry) error
 	writeDraws func(w io.Writer, e *runEntry) error
+	// writeSensitivity writes a sensitivity analysis' sensitivity.csv.
+	writeSensitivity func(w io.Writer, e *runEntry) error
 	// common reports whether the scenario's event id is also, unchanged,
 	// its counterfactual's (scenarios.Scenario.CommonEvent): a control on
 	// it may change both runs.
@@ -48,6 +53,7 @@ func realBackend() backend {
 		parse:      parseUpload,
 		simulate:   model.SimulatePair,
 		monteCarlo: model.MonteCarlo,
+		tornado:    model.Sensitivity,
 		metrics:    model.Metrics,
 		charts:     plots.RunCharts,
 		renderChart: func(ch *plots.Chart, w io.Writer, format string, o plots.Options) error {
@@ -62,6 +68,9 @@ func realBackend() backend {
 		},
 		writeDraws: func(w io.Writer, e *runEntry) error {
 			return report.WriteDrawsCSV(w, e.sc.Name, e.mc)
+		},
+		writeSensitivity: func(w io.Writer, e *runEntry) error {
+			return report.WriteSensitivityCSV(w, e.tornado)
 		},
 		common: (*scenarios.Scenario).CommonEvent,
 	}

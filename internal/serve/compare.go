@@ -58,10 +58,10 @@ type compareRow struct {
 // comparePair finds the runs of the request's ids (a 404 when either has
 // left the cache: the page runs it again and retries).
 func (s *Server) comparePair(w http.ResponseWriter, r *http.Request) (a, b *runEntry, ok bool) {
-	if a, ok = s.entry(w, r, r.PathValue("a")); !ok {
+	if a, ok = s.runEntry(w, r, r.PathValue("a")); !ok {
 		return nil, nil, false
 	}
-	if b, ok = s.entry(w, r, r.PathValue("b")); !ok {
+	if b, ok = s.runEntry(w, r, r.PathValue("b")); !ok {
 		return nil, nil, false
 	}
 	return a, b, true

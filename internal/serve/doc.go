@@ -30,14 +30,30 @@
 //	POST /api/validate?file=F      validate an uploaded scenario (body: YAML), as `potash validate`
 //	GET  /api/run?scenario=N&...   run a built-in with control values (see Controls)
 //	POST /api/run?file=F&...       run an uploaded scenario (body: YAML)
+//	GET  /api/sensitivity?scenario=N&metric=M&...  the tornado of metric M (see below)
+//	POST /api/sensitivity?file=F&metric=M&...      the same for an uploaded scenario
 //	GET  /api/chart/ID/NAME.EXT    a chart of run ID (EXT png or svg; ?download=1 to save it)
 //	GET  /api/charts/ID.zip?format=png|svg  every chart of run ID
-//	GET  /api/csv/ID               the tidy CSV of run ID (results.csv)
+//	GET  /api/csv/ID               the tidy CSV of run ID (results.csv; sensitivity.csv for an analysis)
 //	GET  /api/bands/ID             its Monte Carlo bands (bands.csv; with draws)
 //	GET  /api/draws/ID             each draw's totals (draws.csv; with draws)
 //	GET  /api/compare/A/B          runs A and B side by side: headlines and difference
 //	GET  /api/compare/A/B/NAME.EXT a chart of both runs (EXT png or svg)
 //	GET  /healthz                  "ok"
+//
+// The sensitivity view (/api/sensitivity) answers "which uncertain
+// parameters matter most for this metric": it takes the settings /api/run
+// takes (scenario or upload, control values, both=) but draws and seed,
+// and a metric (default revenue_change.Belarus), and runs the command
+// line's `potash sensitivity` through the same pipeline
+// (run.Engine.Sensitivity: each parameter of the scenario's uncertainty
+// section at its 5th and 95th percentile in turn, the others central,
+// 1 + 2 per parameter simulations of the pair). A control that fixes an
+// uncertain parameter takes it out of the ranking, with a note. Its
+// answer ranks the parameters by swing, names the equivalent `potash
+// sensitivity` command line, and links its tornado chart (PNG, SVG, as
+// /api/chart/ID/tornado.EXT) and its sensitivity.csv; it is bounded,
+// shared and cached as a run is.
 //
 // A run draws its main charts (price path with bands, revenue change by
 // supplier, volumes, shares, trade-flow heat map) as PNG before it answers;

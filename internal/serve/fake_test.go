@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
@@ -40,6 +41,8 @@ type fake struct {
 	mu          sync.Mutex
 	lastSets    []string
 	lastCompare []string // the supplier and names of the last comparison
+	lastMetric  string   // the metric of the last tornado
+	lastUnc     []string // the parameters of the last tornado
 }
 
 func newFakeServer(cfg Config, f *fake) *Server {
@@ -80,6 +83,7 @@ func (f *fake) backend() backend {
 		},
 		simulate:   f.simulate,
 		monteCarlo: f.monteCarlo,
+		tornado:    f.tornado,
 		metrics:    f.metrics,
 		charts: func(run *model.Run, mc *model.MCResult, meta plots.Meta, o plots.Options) ([]*plots.Chart, error) {
 			var out []*plots.Chart
@@ -105,6 +109,10 @@ func (f *fake) backend() backend {
 		writeCSV:   f.download("scenario,series,statistic,month,entity,variable,value,unit\n%s,scenario,value,2025-12,World,benchmark_price,241.1,$/t\n"),
 		writeBands: f.download("scenario,series,statistic,month,entity,variable,p5,p95,unit\n%s,scenario,band,2025-12,World,benchmark_price,230,250,$/t\n"),
 		writeDraws: f.download("scenario,draw,metric,value,unit\n%s,1,benchmark_price_change,-2.5,$/t\n"),
+		writeSensitivity: func(w io.Writer, e *runEntry) error {
+			f.csvCalls.Add(1)
+			return report.WriteSensitivityCSV(w, e.tornado)
+		},
 		common: func(sc *scenarios.Scenario, id string) bool {
 			e, ce := findEvent(sc.Spec, id), findEvent(sc.Counterfactual, id)
 			return e != nil && ce != nil && reflect.DeepEqual(*e, *ce)
@@ -231,7 +239,10 @@ func (f *fake) scenario(file, name string, sets []string) (*scenarios.Scenario, 
 	return &scenarios.Scenario{
 		Name: name, Title: "Fake " + name, Description: "a fake scenario", Hash: strings.Repeat("ab", 32),
 		Spec: spec, Counterfactual: cf, CounterfactualName: name + " (sanctions stay)",
-		Uncertain: []model.Uncertain{{Name: "events.belarus-discount.pct", Unit: "%", Central: 15}},
+		Uncertain: []model.Uncertain{
+			{Name: "events.belarus-discount.pct", Unit: "%", Central: 15},
+			{Name: "market.regions.*.demand_elasticity", Unit: "1", Central: 0.4},
+		},
 	}, nil
 }
 
@@ -354,4 +365,39 @@ func (f *fake) renderChart(ch *plots.Chart, w io.Writer, format string, o plots.
 		return err
 	}
 	return fmt.Errorf("format %q", format)
+}
+
+// tornado is the fake's one-at-a-time analysis: the metric of the central
+// run (simulate: it blocks, fails and panics as simulate does), and
+// parameter k of unc moving it by −(k+1) at its low end and +2(k+1) at
+// its high end, so the last parameter has the largest swing. It records
+// the metric and the parameters it was asked for.
+func (f *fake) tornado(ctx context.Context, s, cf *model.Spec, unc []model.Uncertain, metric string, workers int) (*model.Tornado, error) {
+	f.mu.Lock()
+	f.lastMetric = metric
+	f.lastUnc = f.lastUnc[:0]
+	for _, u := range unc {
+		f.lastUnc = append(f.lastUnc, u.Name)
+	}
+	f.mu.Unlock()
+	run, err := f.simulate(ctx, s, cf)
+	if err != nil {
+		return nil, err
+	}
+	t := &model.Tornado{Metric: metric}
+	found := false
+	for _, m := range f.metrics(run) {
+		if m.Name == metric {
+			t.Unit, t.Base, found = m.Unit, m.Value, true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("sensitivity: unknown metric %q", metric)
+	}
+	for k := len(unc) - 1; k >= 0; k-- {
+		u, d := unc[k], float64(k+1)
+		t.Bars = append(t.Bars, model.TornadoBar{Param: u.Name, Low: u.Central * 0.5, High: u.Central * 1.5,
+			AtLow: t.Base - d, AtHigh: t.Base + 2*d, StatedLow: u.Central * 0.5, StatedHigh: u.Central * 1.5})
+	}
+	return t, nil
 }

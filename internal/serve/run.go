@@ -120,6 +120,10 @@ type runEntry struct {
 	resp   *runResponse
 	charts []*plots.Chart // in page order
 	params *RunParams
+	// sens and tornado are a sensitivity analysis' answer and summary
+	// (/api/sensitivity): nil for a run, and resp nil for an analysis.
+	sens    *sensitivityResponse
+	tornado *report.SensitivitySummary
 
 	renderMu  sync.Mutex        // one drawing at a time per run
 	filesMu   sync.Mutex        // guards files (never held while drawing)
@@ -393,67 +397,124 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	_, sets, err := s.prepare(w, r, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	key := cacheKey("", p.canonicalQuery(), p.Source)
+	e, cached, err := s.cached(r, key, func(ctx context.Context) (*runEntry, error) {
+		return s.compute(ctx, key, p, sets)
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	resp := *e.resp
+	resp.Cached = cached
+	resp.ElapsedMS = time.Since(start).Milliseconds()
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// prepare reads the request's scenario (the uploaded file, when there is
+// one, into p.Source), checks its horizon and p's controls against it,
+// and returns it with p's --set arguments. The scenario is read without
+// the sets: the computation loads it with them (loadScenario).
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request, p *RunParams) (*scenarios.Scenario, []string, error) {
 	var base *scenarios.Scenario
-	if upload {
+	var err error
+	if p.Scenario == "" { // an upload
 		if p.Source, err = s.readUpload(w, r); err != nil {
-			s.fail(w, r, err)
-			return
+			return nil, nil, err
 		}
 		base, err = s.be.parse(p.File, p.Source, nil)
 		if err == nil && (base == nil || base.Spec == nil) {
 			err = &scenarioError{errors.New("the parser returned no scenario")}
 		}
 		if err != nil {
-			s.fail(w, r, wrapScenario(err))
-			return
+			return nil, nil, wrapScenario(err)
 		}
 	} else if base, err = s.baseScenario(p.Scenario); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, nil, err
 	}
 	if n := base.Spec.Months(); n > s.cfg.MaxMonths || n < 1 {
-		s.fail(w, r, &inputError{"horizon", fmt.Sprintf("the horizon has %d months; this server runs 1 to %d", n, s.cfg.MaxMonths)})
-		return
+		return nil, nil, &inputError{"horizon", fmt.Sprintf("the horizon has %d months; this server runs 1 to %d", n, s.cfg.MaxMonths)}
 	}
 	if err := checkControls(p, base, s.be.common); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, nil, err
 	}
 	sets, err := p.sets(base.Spec.Start, base.Spec.End)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sum := sha256.New()
-	io.WriteString(sum, p.canonicalQuery())
-	sum.Write([]byte{0})
-	sum.Write(p.Source)
-	key := hex.EncodeToString(sum.Sum(nil))[:24]
+	return base, sets, err
+}
 
-	e, ok := s.cache.get(key)
-	cached := ok
-	if !ok {
-		for attempt := 0; ; attempt++ {
-			e, err = share(r.Context(), &s.flight, key, func() (*runEntry, error) {
-				return s.compute(r.Context(), key, p, sets)
-			})
-			// The request that led the computation went away: try again
-			// for ourselves while our own request is alive.
-			if err != nil && errors.Is(err, context.Canceled) && r.Context().Err() == nil && attempt < 2 {
-				continue
-			}
-			break
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.cache.add(key, e)
+// cacheKey is the cache key of a computation of kind ("" for a run) with
+// the canonical query and the uploaded file.
+func cacheKey(kind, query string, source []byte) string {
+	sum := sha256.New()
+	if kind != "" {
+		io.WriteString(sum, kind)
+		sum.Write([]byte{0})
 	}
-	resp := *e.resp
-	resp.Cached = cached
-	resp.ElapsedMS = time.Since(start).Milliseconds()
-	writeJSON(w, http.StatusOK, resp)
+	io.WriteString(sum, query)
+	sum.Write([]byte{0})
+	sum.Write(source)
+	return hex.EncodeToString(sum.Sum(nil))[:24]
+}
+
+// cached returns the entry of key from the cache or computes it with
+// compute, once for identical requests in flight (share), and keeps it;
+// it reports whether it came from the cache.
+func (s *Server) cached(r *http.Request, key string, compute func(ctx context.Context) (*runEntry, error)) (*runEntry, bool, error) {
+	if e, ok := s.cache.get(key); ok {
+		return e, true, nil
+	}
+	var e *runEntry
+	var err error
+	for attempt := 0; ; attempt++ {
+		e, err = share(r.Context(), &s.flight, key, func() (*runEntry, error) {
+			return compute(r.Context())
+		})
+		// The request that led the computation went away: try again
+		// for ourselves while our own request is alive.
+		if err != nil && errors.Is(err, context.Canceled) && r.Context().Err() == nil && attempt < 2 {
+			continue
+		}
+		break
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	s.cache.add(key, e)
+	return e, false, nil
+}
+
+// loadScenario loads p's scenario with sets, within the horizon cap.
+func (s *Server) loadScenario(p *RunParams, sets []string) (*scenarios.Scenario, error) {
+	var sc *scenarios.Scenario
+	var err error
+	if p.Source != nil {
+		sc, err = s.be.parse(p.File, p.Source, sets)
+	} else {
+		sc, err = s.be.load(p.Scenario, sets)
+	}
+	if err != nil {
+		return nil, wrapScenario(err)
+	}
+	if sc == nil || sc.Spec == nil || sc.Counterfactual == nil {
+		return nil, &scenarioError{errors.New("the scenario has no specification to run")}
+	}
+	if n := sc.Spec.Months(); n > s.cfg.MaxMonths || n < 1 {
+		return nil, &inputError{"horizon", fmt.Sprintf("the horizon has %d months; this server runs 1 to %d", n, s.cfg.MaxMonths)}
+	}
+	return sc, nil
+}
+
+// ref names p's scenario on the reproducing command line.
+func (p *RunParams) ref() string {
+	if p.Source != nil {
+		return p.File
+	}
+	return p.Scenario
 }
 
 // acquire takes a run slot, waiting at most QueueWait.
@@ -518,25 +579,11 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 		}
 	}()
 
-	var sc *scenarios.Scenario
-	if p.Source != nil {
-		sc, err = s.be.parse(p.File, p.Source, sets)
-	} else {
-		sc, err = s.be.load(p.Scenario, sets)
-	}
+	sc, err := s.loadScenario(p, sets)
 	if err != nil {
-		return nil, wrapScenario(err)
+		return nil, err
 	}
-	if sc == nil || sc.Spec == nil || sc.Counterfactual == nil {
-		return nil, &scenarioError{errors.New("the scenario has no specification to run")}
-	}
-	if n := sc.Spec.Months(); n > s.cfg.MaxMonths || n < 1 {
-		return nil, &inputError{"horizon", fmt.Sprintf("the horizon has %d months; this server runs 1 to %d", n, s.cfg.MaxMonths)}
-	}
-	ref := p.Scenario
-	if p.Source != nil {
-		ref = p.File
-	}
+	ref := p.ref()
 	eng := run.Engine{Simulate: s.be.simulate, MonteCarlo: s.be.monteCarlo, Metrics: s.be.metrics, Charts: s.be.charts}
 	opts := chartOptions
 	res, err := eng.Run(ctx, run.Request{
@@ -789,6 +836,16 @@ func (s *Server) entry(w http.ResponseWriter, r *http.Request, id string) (*runE
 	return e, true
 }
 
+// runEntry finds run id in the cache: a run, not a sensitivity analysis.
+func (s *Server) runEntry(w http.ResponseWriter, r *http.Request, id string) (*runEntry, bool) {
+	e, ok := s.entry(w, r, id)
+	if ok && e.resp == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("%s is a sensitivity analysis, not a run: it has no draws and no headline", id), nil)
+		return nil, false
+	}
+	return e, ok
+}
+
 func validID(id string) bool {
 	if len(id) != 24 {
 		return false
@@ -914,8 +971,14 @@ const (
 )
 
 // handleCSV sends the run's tidy CSV, results.csv (see download).
+// For a sensitivity analysis it sends sensitivity.csv.
 func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
-	if e, ok := s.entry(w, r, r.PathValue("id")); ok {
+	e, ok := s.entry(w, r, r.PathValue("id"))
+	switch {
+	case !ok:
+	case e.tornado != nil:
+		s.download(w, r, e, report.FileSensitivity, s.be.writeSensitivity)
+	default:
 		s.download(w, r, e, report.FileResults, s.be.writeCSV)
 	}
 }
@@ -938,7 +1001,7 @@ func (s *Server) handleDraws(w http.ResponseWriter, r *http.Request) {
 
 // drawsEntry finds the run of the request's id, which must have draws.
 func (s *Server) drawsEntry(w http.ResponseWriter, r *http.Request) (*runEntry, bool) {
-	e, ok := s.entry(w, r, r.PathValue("id"))
+	e, ok := s.runEntry(w, r, r.PathValue("id"))
 	if ok && e.mc == nil {
 		writeError(w, http.StatusNotFound, "this run has no Monte Carlo draws, so no bands: run it with draws", nil)
 		return nil, false

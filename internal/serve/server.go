@@ -173,6 +173,8 @@ func newServer(cfg Config, be backend) *Server {
 	s.mux.HandleFunc("POST /api/validate", s.handleValidate)
 	s.mux.HandleFunc("GET /api/run", s.handleRun)
 	s.mux.HandleFunc("POST /api/run", s.handleRun)
+	s.mux.HandleFunc("GET /api/sensitivity", s.handleSensitivity)
+	s.mux.HandleFunc("POST /api/sensitivity", s.handleSensitivity)
 	s.mux.HandleFunc("GET /api/chart/{id}/{file}", s.handleChart)
 	s.mux.HandleFunc("GET /api/charts/{file}", s.handleZip)
 	s.mux.HandleFunc("GET /api/csv/{id}", s.handleCSV)
