@@ -68,7 +68,11 @@ func chromiumPath() string {
 // by the pipeline's amount, and that the comparison with the pinned
 // result shows that same change on both runs' chart; ticks "both runs"
 // and reopens Klaipėda in the scenario and checks the headline against
-// the pipeline again (issue 16 items 16 and 17); takes screenshots at
+// the pipeline again (issue 16 items 16 and 17); ranks the uncertain
+// parameters by their effect on the benchmark price with those settings
+// ("What moves this result?") and checks the ranking against `potash
+// sensitivity` with the --set the page shows, and the tornado chart's
+// text size; takes screenshots at
 // 1400 × 900 and in a narrow window (where the charts scroll rather than
 // shrink their text); types an out-of-range value and checks the page
 // shows the server's message; and uploads a bad and a good scenario file.
@@ -379,6 +383,69 @@ func TestBrowser(t *testing.T) {
 	t.Logf("benchmark price change: %.2f (default), %.2f (discount 60%%, scenario only), %.2f (both runs), %.2f (and Klaipėda reopens 2026-07)",
 		before[report.MetricBenchmarkPrice], after[report.MetricBenchmarkPrice], bothPage[report.MetricBenchmarkPrice], klPage[report.MetricBenchmarkPrice])
 
+	// What moves the benchmark price with these settings: the tornado the
+	// page shows is the pipeline's for the command line it shows (potash
+	// sensitivity with the same --set), its chart text is 11 CSS px or
+	// more, the URL records it, and choosing another result marks it out
+	// of date.
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#sens-metric"), report.MetricBenchmarkPrice),
+		chromedp.Click(chromedp.CSS("#sens-run")),
+	)
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.sens === "ready"`, chromedp.WithPollingTimeout(60*time.Second)))
+	}
+	if err != nil {
+		t.Fatalf("sensitivity: %v%s", err, pageError(ctx)+" / "+evalString(`document.getElementById("sens-status").textContent + " " + document.getElementById("sens-error").textContent`))
+	}
+	sensCmd := evalString(`document.getElementById("sens-command").value`)
+	if !strings.HasPrefix(sensCmd, "potash sensitivity us-relief-2025 --metric benchmark_price_change ") || !strings.Contains(sensCmd, "--set scenario.events.klaipeda-closed.end=2026-07") {
+		t.Errorf("sensitivity command %q: want the benchmark price with the page's settings", sensCmd)
+	}
+	var sensRows [][]any
+	if err := json.Unmarshal([]byte(evalString(`JSON.stringify(Array.from(document.querySelectorAll("#sens-table tbody tr")).map(tr => [tr.dataset.param, Number(tr.dataset.atLow), Number(tr.dataset.atHigh), tr.cells[1].textContent]))`)), &sensRows); err != nil {
+		t.Fatal(err)
+	}
+	wantSens := pipelineSensitivity(t, sensCmd)
+	if len(sensRows) == 0 || len(sensRows) != len(wantSens.Bars) {
+		t.Fatalf("the page ranks %d parameters, the pipeline %d", len(sensRows), len(wantSens.Bars))
+	}
+	for k, b := range wantSens.Bars {
+		r := sensRows[k]
+		if r[0].(string) != b.Param || !scalar.EqualWithinAbsOrRel(r[1].(float64), b.AtLow, 1e-12, 1e-12) || !scalar.EqualWithinAbsOrRel(r[2].(float64), b.AtHigh, 1e-12, 1e-12) {
+			t.Errorf("rank %d: the page shows %v, `%s` gives %s at %v and %v", k+1, r, sensCmd, b.Param, b.AtLow, b.AtHigh)
+		}
+	}
+	t.Logf("sensitivity: %d parameters, first %v", len(sensRows), sensRows[0])
+	if caption := evalString(`document.getElementById("sens-caption").textContent`); !strings.Contains(caption, "$/t") || !strings.Contains(caption, "Klaipėda corridor reopens: 2026-07") {
+		t.Errorf("sensitivity caption %q: want the unit and the settings", caption)
+	}
+	if ok := evalString(`String(document.querySelector("#sens-chart img").complete && document.querySelector("#sens-chart img").naturalWidth > 0)`); ok != "true" {
+		t.Errorf("the tornado chart did not load")
+	}
+	t.Logf("smallest tornado chart text at 1400 × 900: %.1f CSS px", checkChartText(t, ctx, base, "#sens-chart", 11))
+	if search := evalString(`location.search`); !strings.Contains(search, "tornado=benchmark_price_change") {
+		t.Errorf("URL %q does not record the sensitivity view", search)
+	}
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#sens"))); err != nil {
+		t.Fatal(err)
+	}
+	sensShot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#sens")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots["serve-sensitivity.png"] = sensShot
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#sens-metric"), "revenue_change.Belarus"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("sens-metric").dispatchEvent(new Event("change"))`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale := evalString(`String(document.getElementById("sens").dataset.stale)`); stale != "true" {
+		t.Errorf("another result chosen: the ranking is not marked out of date (%q)", stale)
+	}
+
 	// A narrow window: the charts keep their text size and scroll.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(700, 900)); err != nil {
 		t.Fatal(err)
@@ -579,6 +646,33 @@ func pipelineHeadline(t *testing.T, command string) map[string]float64 {
 		out[h.Metric] = h.Value
 	}
 	return out
+}
+
+// pipelineSensitivity runs the page's command line `potash sensitivity
+// NAME --metric M --set …` through the run pipeline, as the command line
+// does, and returns its summary.
+func pipelineSensitivity(t *testing.T, command string) *report.SensitivitySummary {
+	t.Helper()
+	args := strings.Fields(command)
+	if len(args) < 5 || args[0] != "potash" || args[1] != "sensitivity" || args[3] != "--metric" {
+		t.Fatalf("command %q is not potash sensitivity NAME --metric M", command)
+	}
+	var sets []string
+	for k := 5; k < len(args); k++ {
+		if args[k] == "--set" && k+1 < len(args) {
+			sets = append(sets, strings.Trim(args[k+1], "'"))
+			k++
+		}
+	}
+	sc, err := scenarios.Load(args[2], sets)
+	if err != nil {
+		t.Fatalf("%s: %v", command, err)
+	}
+	res, err := run.Sensitivity(context.Background(), run.SensitivityRequest{Scenario: sc, Sets: sets, Metric: args[4]})
+	if err != nil {
+		t.Fatalf("%s: %v", command, err)
+	}
+	return res.Summary
 }
 
 // pageError returns the page's error box and status, for failure messages.

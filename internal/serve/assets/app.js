@@ -18,6 +18,13 @@
     pinned: null,      // {res, upload}: the result pinned for comparison
     compareSeq: 0,     // the comparison in flight
   };
+  // The sensitivity view ("What moves this result?").
+  const sens = {
+    controller: null,  // AbortController of the analysis in flight
+    res: null,         // the analysis shown
+    sent: "",          // its query, to tell when the settings moved on
+    auto: false,       // run it after the first run (the URL asks for it)
+  };
   const neverLabel = {
     relief: "No relief (sanctions stay in force)",
     klaipeda: "Stays closed",
@@ -270,6 +277,7 @@
 
   function updateURL() {
     const q = query(true);
+    if (sens.res) q.set("tornado", sens.res.metric);
     history.replaceState(null, "", "?" + q.toString());
   }
 
@@ -314,6 +322,10 @@
     state.lastRun = res;
     setState("ready");
     if (state.pinned) updateCompare();
+    if (sens.auto) {
+      sens.auto = false;
+      runSensitivity();
+    }
   }
 
   function loadImage(src) {
@@ -379,6 +391,198 @@
     $("dl-svg").href = res.zip_svg;
     $("command").value = res.command;
     $("upload-note").hidden = !state.upload;
+    fillSensMetrics(res);
+    markSensStale();
+  }
+
+  // sensQuery is the settings of the sensitivity view: the run's but the
+  // draws and seed (an analysis has none), and the result to explain.
+  function sensQuery() {
+    const q = query(false);
+    q.delete("draws");
+    q.delete("seed");
+    q.set("metric", $("sens-metric").value);
+    return q;
+  }
+
+  // fillSensMetrics lists the run's results in the sensitivity view's
+  // menu, the headline first, keeping the choice; and says how many
+  // parameters the scenario varies.
+  function fillSensMetrics(res) {
+    const sel = $("sens-metric");
+    const want = sel.value || sens.wantMetric || "revenue_change.Belarus";
+    sel.textContent = "";
+    const seen = {};
+    for (const [name, rows] of [["Headline", res.headline], ["Every result", res.metrics]]) {
+      const g = document.createElement("optgroup");
+      g.label = name;
+      for (const r of rows) {
+        if (seen[r.metric]) continue;
+        seen[r.metric] = true;
+        const o = document.createElement("option");
+        o.value = r.metric;
+        o.textContent = r.label;
+        g.appendChild(o);
+      }
+      if (g.children.length) sel.appendChild(g);
+    }
+    sel.value = seen[want] ? want : (seen["revenue_change.Belarus"] ? "revenue_change.Belarus" : (res.headline[0] || {}).metric || "");
+    const n = (res.scenario.uncertain || []).length;
+    $("sens-count").textContent = n ? String(n) + " uncertain" : "uncertain";
+    $("sens-run").disabled = n === 0;
+    if (n === 0) {
+      $("sens-status").textContent = "This scenario has no uncertainty section, so it has no uncertain parameters to rank.";
+    } else if (!sens.res && document.body.dataset.sens !== "loading") {
+      $("sens-status").textContent = "Pick a result and press the button: " + (2 * n + 1) + " runs, usually a few seconds.";
+    }
+  }
+
+  // markSensStale marks the analysis shown when the settings have moved
+  // on from it.
+  function markSensStale() {
+    if (!sens.res) return;
+    const stale = sensQuery().toString() !== sens.sent;
+    if (stale) {
+      $("sens").dataset.stale = "true";
+      $("sens-status").textContent = "The ranking below is for earlier settings: press the button to rank the parameters again.";
+      $("sens-run").textContent = "Rank again with these settings";
+    } else if ($("sens").dataset.stale) {
+      delete $("sens").dataset.stale;
+      $("sens-status").textContent = sens.done;
+      $("sens-run").textContent = "Rank the uncertain parameters";
+    }
+  }
+
+  // clearSens forgets the analysis shown (another scenario).
+  function clearSens() {
+    if (sens.controller) sens.controller.abort();
+    sens.controller = null;
+    sens.res = null;
+    sens.sent = "";
+    $("sens-out").hidden = true;
+    $("sens-error").hidden = true;
+    $("sens-status").textContent = "";
+    delete $("sens").dataset.stale;
+    delete document.body.dataset.sens;
+    $("sens-run").textContent = "Rank the uncertain parameters";
+  }
+
+  // runSensitivity asks the server for the tornado of the chosen result
+  // with the current settings (/api/sensitivity, as potash sensitivity).
+  async function runSensitivity() {
+    if (!state.scenario || $("sens-run").disabled) return;
+    if (sens.controller) sens.controller.abort();
+    const controller = new AbortController();
+    sens.controller = controller;
+    const q = sensQuery();
+    const opts = { signal: controller.signal };
+    if (state.upload) {
+      opts.method = "POST";
+      opts.headers = { "Content-Type": "application/x-yaml" };
+      opts.body = state.upload.text;
+    }
+    const n = (state.scenario.uncertain || []).length;
+    document.body.dataset.sens = "loading";
+    $("sens-metric").removeAttribute("aria-invalid");
+    $("sens-error").hidden = true;
+    $("sens-status").textContent = "Ranking " + (n || "the") + " parameters (" + (n ? 2 * n + 1 + " runs" : "two runs each") + ")…";
+    let res;
+    try {
+      res = await getJSON("/api/sensitivity?" + q.toString(), opts);
+    } catch (e) {
+      if (e.name === "AbortError" || controller !== sens.controller) return;
+      document.body.dataset.sens = "error";
+      $("sens-status").textContent = "Not ranked: see the message below.";
+      const box = $("sens-error");
+      box.textContent = e.message;
+      box.hidden = false;
+      if (e.field === "metric") $("sens-metric").setAttribute("aria-invalid", "true");
+      return;
+    }
+    const img = await loadImage(res.chart.png);
+    if (controller !== sens.controller) return;
+    sens.controller = null;
+    sens.res = res;
+    sens.sent = q.toString();
+    showSensitivity(res, img);
+    updateURL();
+  }
+
+  function showSensitivity(res, loaded) {
+    const sc = res.scenario;
+    const host = $("sens-chart");
+    host.textContent = "";
+    const c = res.chart;
+    const fig = document.createElement("figure");
+    fig.className = "chart";
+    fig.dataset.name = c.name;
+    const img = loaded || new Image();
+    if (!loaded) img.src = c.png;
+    img.alt = c.title + " — " + (sc.title || sc.name) + ": the parameters ranked by the swing they cause, as in the table below.";
+    img.width = c.width;
+    img.height = c.height;
+    const cap = document.createElement("figcaption");
+    const title = document.createElement("span");
+    title.textContent = c.title;
+    cap.append(title, " ", link(c.png + "?download=1", "PNG", c.title + " as PNG"), " ", link(c.svg + "?download=1", "SVG", c.title + " as SVG"));
+    fig.append(img, cap);
+    host.appendChild(fig);
+
+    const unit = res.unit_text;
+    $("sens-caption").textContent = res.label + " (" + unit + ", " + (sc.file || sc.name) + " against " + sc.counterfactual + ", " + sc.report_from + " to " + sc.end +
+      ") with each parameter at its low (5th percentile) and high (95th percentile) end; at central values " + res.base_text + " " + unit +
+      ". Settings: " + (res.settings || "the scenario's values") + ".";
+    $("sens-head-low").textContent = "Result at low (" + unit + ")";
+    $("sens-head-high").textContent = "Result at high (" + unit + ")";
+    $("sens-head-swing").textContent = "Swing (" + unit + ")";
+    const tbody = $("sens-table").tBodies[0];
+    tbody.textContent = "";
+    const notes = (res.notes || []).slice();
+    for (const b of res.bars) {
+      const tr = document.createElement("tr");
+      tr.dataset.param = b.param;
+      tr.dataset.atLow = String(b.at_low);
+      tr.dataset.atHigh = String(b.at_high);
+      tr.dataset.swing = String(b.swing);
+      const rank = document.createElement("td");
+      rank.className = "num";
+      rank.textContent = String(b.rank);
+      const th = document.createElement("th");
+      th.scope = "row";
+      const path = document.createElement("code");
+      path.textContent = b.param;
+      th.append(b.label, path);
+      th.className = "param";
+      const range = document.createElement("td");
+      range.className = "num";
+      const pu = b.param_unit && b.param_unit !== "1" ? " " + b.param_unit : "";
+      range.textContent = b.low_text + " – " + b.high_text + pu + (b.cut ? " *" : "");
+      if (b.cut) notes.push("* " + b.label + ": " + b.cut + ".");
+      const cells = [b.at_low_text, b.at_high_text, b.swing_text].map((t, k) => {
+        const td = document.createElement("td");
+        td.className = "num" + (k < 2 ? " value " + signClass(t) : "");
+        td.textContent = t;
+        return td;
+      });
+      tr.append(rank, th, range, ...cells);
+      tbody.appendChild(tr);
+    }
+    const ul = $("sens-notes");
+    ul.textContent = "";
+    for (const n of notes) {
+      const li = document.createElement("li");
+      li.textContent = n;
+      ul.appendChild(li);
+    }
+    $("sens-csv").href = res.csv;
+    $("sens-command").value = res.command;
+    $("sens-out").hidden = false;
+    sens.done = "Ranked " + res.bars.length + " parameters in " + res.runs + " runs" + (res.cached ? " (from cache)" : "") + ".";
+    $("sens-status").textContent = sens.done;
+    delete $("sens").dataset.stale;
+    $("sens-run").textContent = "Rank the uncertain parameters";
+    document.body.dataset.sens = "ready";
+    document.body.dataset.sensId = res.id;
   }
 
   function link(href, text, label) {
@@ -437,7 +641,7 @@
       return false;
     }
     state.scenario = info;
-    if (!fromURL) { state.values = {}; state.both = {}; }
+    if (!fromURL) { state.values = {}; state.both = {}; clearSens(); }
     describeScenario(info);
     buildControls();
     return true;
@@ -480,6 +684,7 @@
       return;
     }
     clearError();
+    clearSens();
     state.upload = { name: f.name, text: text };
     state.scenario = res.scenario;
     state.values = {};
@@ -527,6 +732,7 @@
     for (const id of (q.get("both") || "").split(",")) if (id) state.both[id] = true;
     $("draws").value = q.has("draws") ? q.get("draws") : m.limits.default_draws;
     $("seed").value = q.has("seed") ? q.get("seed") : "1";
+    if (q.get("tornado")) { sens.auto = true; sens.wantMetric = q.get("tornado"); }
     sel.value = name;
     if (!(await selectScenario(name, true))) return;
     sel.addEventListener("change", async () => {
@@ -549,6 +755,9 @@
     $("unpin").addEventListener("click", unpin);
     $("copy-command").addEventListener("click", () => copy($("command").value, $("copy-command")));
     $("copy-link").addEventListener("click", () => copy(location.href, $("copy-link")));
+    $("sens-run").addEventListener("click", runSensitivity);
+    $("sens-metric").addEventListener("change", markSensStale);
+    $("sens-copy").addEventListener("click", () => copy($("sens-command").value, $("sens-copy")));
     run();
   }
 
