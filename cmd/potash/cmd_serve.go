@@ -39,9 +39,11 @@ func newServeCommand() *cli.Command {
 			"reopening of Klaipėda, the Russian-port corridor's capacity, Jansen's start and the Monte Carlo draws.\n" +
 			"Charts and the headline table update as you move a control. A control on an event changes the\n" +
 			"scenario only (--set scenario.events.…) unless you tick it for both runs; a market parameter\n" +
-			"changes both. Pin a result to see it beside the next one, with the difference. The page's address\n" +
-			"records the settings; each run can be downloaded (PNG, SVG, CSV with its Monte Carlo bands) and\n" +
-			"rerun with the `potash run` command shown, which gives the same numbers.\n" +
+			"changes both. Pin a result to see it beside the next one, with the difference. \"What moves this\n" +
+			"result?\" ranks the scenario's uncertain parameters by their effect on a result you pick, with\n" +
+			"your settings (the tornado of `potash sensitivity`). The page's address records the settings;\n" +
+			"each run can be downloaded (PNG, SVG, CSV with its Monte Carlo bands) and rerun with the\n" +
+			"`potash run` or `potash sensitivity` command shown, which gives the same numbers.\n" +
 			"Everything is embedded in the binary: it works offline. It listens on 127.0.0.1 (this computer\n" +
 			"only) unless --addr says otherwise. Stop it with Ctrl-C. Whatever the address, the page answers only\n" +
 			"to localhost, to the IP address it was reached on and to the host names given with --allow-host,\n" +
