@@ -25,6 +25,7 @@ const (
 	exitBadInput     = 2
 	exitNotConverged = 3
 	exitInternal     = 70
+	exitPipeClosed   = 141 // 128 + SIGPIPE, as a shell reports any program stopped by a closed pipe
 )
 
 // exitCodes is the table of exit codes, as data: `potash --help` and the
@@ -38,6 +39,7 @@ var exitCodes = []struct {
 	{exitBadInput, "bad input or usage: an unknown command or flag, a bad flag value, a scenario that does not validate or cannot be calibrated, a value out of its valid range, a file or folder that cannot be used"},
 	{exitNotConverged, "the outputs were written, but the solver did not converge in some month of a central run (or a sweep point), or in more than 5% of the Monte Carlo draws: the failures are named on stderr and marked in the outputs"},
 	{exitInternal, "potash itself failed (a bug, or the machine ran out of memory): please report it with the command line"},
+	{exitPipeClosed, "the program reading potash's output closed it early (as `head` does, reading `potash run` through a pipe): printing stopped there, with no message; a run's files are written before its table is printed"},
 }
 
 // exitError is an error with its exit code.

@@ -108,3 +108,33 @@ func TestCrashExit70(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
+
+// TestClosedPipeExit141: `potash ... | head` closes potash's stdout before
+// it has printed everything; potash then stops quietly with the code a
+// shell gives any program stopped by a closed pipe, not the 70 and
+// "internal error ... out of memory?" of a crash.
+func TestClosedPipeExit141(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs potash in a child process")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // the reader is gone before potash writes
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "POTASH_TEST_MAIN=scenarios show us-relief-2025")
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if code := waitFor(t, cmd); code != exitPipeClosed {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitPipeClosed, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+}

@@ -72,6 +72,13 @@ func supervise() (code int, ok bool) {
 				// Killed by a second Ctrl-C: interrupted, nothing committed.
 				fmt.Fprintln(os.Stderr, "potash: interrupted")
 				return exitRunFailed, true
+			case syscall.SIGPIPE:
+				// The reader of stdout (or stderr) went away, as in
+				// `potash run | head`: Go stops a program that writes to
+				// a closed pipe with SIGPIPE. Not a crash: no message (the
+				// reader is gone, or does not want more) and the code a
+				// shell gives any program stopped so.
+				return exitPipeClosed, true
 			}
 			fmt.Fprintf(os.Stderr, "potash: internal error: killed by %v (out of memory?)\n", ws.Signal())
 			return exitInternal, true
