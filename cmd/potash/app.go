@@ -236,21 +236,49 @@ func setUsageErrors(c *cli.Command) {
 }
 
 func onUsageError(c *cli.Context, err error, isSub bool) error {
-	name := "potash"
-	if c.Command != nil && c.Command.Name != "" {
-		name = "potash " + c.Command.FullName()
-		if c.Command.FullName() == "" {
-			name = "potash " + c.Command.Name
+	// The command path, "potash scenarios show": the names of the
+	// commands in c's lineage, the app's own (root) command left out.
+	var path []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name &&
+			(len(path) == 0 || path[0] != l.Command.Name) {
+			path = append([]string{l.Command.Name}, path...)
 		}
 	}
-	if m := invalidFlagValue.FindStringSubmatch(err.Error()); m != nil {
+	name := strings.Join(append([]string{"potash"}, path...), " ")
+	var flags []cli.Flag
+	if c.Command != nil {
+		flags = c.Command.Flags
+	}
+	if c.Command == nil || name == "potash" {
+		flags = c.App.Flags
+	}
+	// The flag package's own words ("flag provided but not defined: -x",
+	// "flag needs an argument: -draws", "invalid boolean value") are
+	// rewritten in potash's: the flag as typed, what it takes, and for an
+	// unknown flag the nearest known one.
+	if m := undefinedFlag.FindStringSubmatch(err.Error()); m != nil {
+		msg := fmt.Sprintf("unknown flag %s%s", dashes(m[1]), m[1])
+		var names []string
+		for _, f := range flags {
+			for _, n := range f.Names() {
+				if len(n) > 1 { // suggest --format, not its alias -f
+					names = append(names, n)
+				}
+			}
+		}
+		if s := scenarios.Suggest(m[1], names); s != "" {
+			msg += fmt.Sprintf("; did you mean %s%s?", dashes(s), s)
+		}
+		err = errors.New(msg)
+	} else if m := flagNeedsValue.FindStringSubmatch(err.Error()); m != nil {
+		err = fmt.Errorf("%s%s needs a value", dashes(m[1]), m[1])
+	} else if m := invalidBoolValue.FindStringSubmatch(err.Error()); m != nil {
+		err = fmt.Errorf("%s%s=%q: want true or false (or the flag alone)", dashes(m[2]), m[2], m[1])
+	} else if m := invalidFlagValue.FindStringSubmatch(err.Error()); m != nil {
 		// The flag package's "invalid value \"-1\" for flag -seed: parse
 		// error" says neither the flag as typed nor what it takes.
 		want := "a valid value"
-		var flags []cli.Flag
-		if c.Command != nil {
-			flags = c.Command.Flags
-		}
 		for _, f := range flags {
 			if !slices.Contains(f.Names(), m[2]) {
 				continue
@@ -266,11 +294,7 @@ func onUsageError(c *cli.Context, err error, isSub bool) error {
 				want = "true or false"
 			}
 		}
-		dash := "--"
-		if len(m[2]) == 1 {
-			dash = "-"
-		}
-		err = fmt.Errorf("%s%s %q: want %s", dash, m[2], m[1], want)
+		err = fmt.Errorf("%s%s %q: want %s", dashes(m[2]), m[2], m[1], want)
 	}
 	return badInput(fmt.Errorf("%v (run '%s --help' for usage)", err, name))
 }
@@ -278,6 +302,23 @@ func onUsageError(c *cli.Context, err error, isSub bool) error {
 // invalidFlagValue matches the flag package's error for a value a flag
 // cannot parse: the value and the flag's name.
 var invalidFlagValue = regexp.MustCompile(`^invalid value "(.*)" for flag -+([\w-]+): `)
+
+// undefinedFlag, flagNeedsValue and invalidBoolValue match the flag
+// package's errors for an unknown flag, a flag given without its value
+// and a boolean flag given a value that is not one.
+var (
+	undefinedFlag    = regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`)
+	flagNeedsValue   = regexp.MustCompile(`^flag needs an argument: -+(\S+)$`)
+	invalidBoolValue = regexp.MustCompile(`^invalid boolean value "(.*)" for -+([\w-]+): `)
+)
+
+// dashes is the dash a flag name is written with: "-n", "--draws".
+func dashes(name string) string {
+	if len([]rune(name)) == 1 {
+		return "-"
+	}
+	return "--"
+}
 
 func suggestCommand(cmds []*cli.Command, name string) string {
 	var names []string
