@@ -176,6 +176,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "1:x:3"}, "finite numbers"},
 		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "2025-01:2025-03:3"}, "not a month"},
 		{[]string{"sweep", "history", "--param", "events.us-ban.end", "--range", "1:2:2"}, "is a month"},
+		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "0.3:9:5"},
+			"--range 0.3:9:5: market.regions.Brazil.demand_elasticity = 4.65 is outside its valid range"},
 		{[]string{"sweep", "s", "--param", "p", "--range", "0:1:3", "--param2", "q"}, "go together"},
 		{[]string{"sweep", "history", "--param", "market.regions.Brazil.demand_elasticity", "--range", "0.4:1:1000",
 			"--param2", "market.regions.India.demand_elasticity", "--range2", "0.4:1:1000"}, "points"},

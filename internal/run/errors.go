@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kinds of errors, for errors.Is.
@@ -51,3 +52,11 @@ func wrapKind(kind error, what string, err error) error {
 	}
 	return &Error{Kind: kind, Err: fmt.Errorf("%s: %w", what, err)}
 }
+
+// plainErr is err for a person: its message without the package prefix
+// ("scenarios: ") that Go errors carry, which means nothing to a user;
+// errors.Is and errors.As still see err.
+type plainErr struct{ err error }
+
+func (e plainErr) Error() string { return strings.TrimPrefix(e.err.Error(), "scenarios: ") }
+func (e plainErr) Unwrap() error { return e.err }

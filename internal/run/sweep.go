@@ -184,7 +184,7 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 		}
 		for _, v := range g.values {
 			if err := p.Apply(s.Spec.Clone(), v); err != nil {
-				return nil, inputErr("%s %s: %w", ax.Name, ax.Range, err)
+				return nil, inputErr("%s %s: %w", ax.Name, ax.Range, plainErr{err})
 			}
 		}
 		points *= len(g.values)
