@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -382,5 +383,23 @@ func TestFlagHelpStatesRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHelpPlainWords: no command's help names a Go identifier
+// (model.Metrics), and a usage line that lists the chart sizes lists all
+// that --size takes.
+func TestHelpPlainWords(t *testing.T) {
+	goIdent := regexp.MustCompile(`\b(model|run|scenarios|plots|report|cli)\.[A-Z]\w*`)
+	for _, c := range newApp(&env{}).Commands {
+		r := potash(t, c.Name, "--help").want(t, exitOK)
+		if m := goIdent.FindString(r.stdout); m != "" {
+			t.Errorf("potash %s --help names the Go identifier %s", c.Name, m)
+		}
+		if i := strings.Index(r.stdout, "--size slide|"); i >= 0 {
+			if !strings.HasPrefix(r.stdout[i:], "--size slide|half|web]") {
+				t.Errorf("potash %s --help: %q does not list every size", c.Name, strings.SplitN(r.stdout[i:], "]", 2)[0])
+			}
+		}
 	}
 }

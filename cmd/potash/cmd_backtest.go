@@ -27,7 +27,7 @@ func newBacktestCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "backtest",
 		Usage:     "hold the model against what happened, 2020–2025: fit on 2020–2023, test on 2024–2025",
-		UsageText: "potash backtest [--out DIR] [--charts png,svg,pdf] [--size slide|half] [--dpi N] [flags]",
+		UsageText: "potash backtest [--out DIR] [--charts png,svg,pdf] [--size slide|half|web] [--dpi N] [flags]",
 		Description: "Simulates the built-in history scenario month by month from 2020-01 through 2025-12 with its\n" +
 			"recorded events plus recorded demand drivers (a crop-price index from the Pink Sheet's maize,\n" +
 			"soybean and wheat prices; the European gas price for German producers' costs). Estimates the\n" +

@@ -27,7 +27,8 @@ func newCompareCommand() *cli.Command {
 		ArgsUsage: "SCENARIO SCENARIO...",
 		UsageText: "potash compare SCENARIO SCENARIO... [flags]",
 		Description: "Runs each SCENARIO (file or built-in) against its own counterfactual and prints one table with\n" +
-			"a column per scenario: the benchmark price change and each main supplier's export revenue change.\n" +
+			"a column per scenario: the benchmark price change and each main supplier's netback and export\n" +
+			"revenue change.\n" +
 			"Writes compare.csv (every metric of every scenario), summary.json, summary.md and comparison charts\n" +
 			"into --out. --set applies to every scenario.\n\n" +
 			"Examples:\n" +

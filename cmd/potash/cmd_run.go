@@ -54,8 +54,9 @@ func newRunCommand() *cli.Command {
 		ArgsUsage: "[SCENARIO]",
 		UsageText: "potash run [SCENARIO] [flags]",
 		Description: "Simulates SCENARIO (a YAML file, or a built-in name from `potash scenarios`; default " + scenarios.DefaultScenario + ")\n" +
-			"month by month next to its counterfactual, prints the headline table (benchmark price change and each main\n" +
-			"supplier's export revenue change, with 5–95% ranges when there were draws) and writes into --out:\n" +
+			"month by month next to its counterfactual, prints the headline table (the benchmark price change, each main\n" +
+			"supplier's netback and export revenue change, with 5–95% ranges when there were draws, and its exports\n" +
+			"by year) and writes into --out:\n" +
 			"  results.csv             every variable by month: scenario level, counterfactual level, difference,\n" +
 			"                          each row with its entity type and the solver's status that month\n" +
 			"  bands.csv               the Monte Carlo bands of every variable by month (with --draws)\n" +

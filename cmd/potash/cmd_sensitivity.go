@@ -30,7 +30,7 @@ func newSensitivityCommand() *cli.Command {
 			"  potash sensitivity us-relief-2025\n" +
 			"  potash sensitivity us-relief-2025 --metric benchmark_price_change --charts svg",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "metric", Aliases: []string{"m"}, Value: run.DefaultMetric, Usage: "metric `NAME` (model.Metrics), e.g. benchmark_price_change", Destination: &a.metric},
+			&cli.StringFlag{Name: "metric", Aliases: []string{"m"}, Value: run.DefaultMetric, Usage: "metric `NAME` (the names of summary.json's metrics; a wrong name lists them), e.g. benchmark_price_change", Destination: &a.metric},
 		}, a.simFlags.list("./potash-out/SCENARIO-sensitivity", true)...),
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
