@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -185,6 +187,7 @@ func TestMCMemoryEstimate(t *testing.T) {
 // patterns expect (report.IsOutputName), so its removal works.
 func TestEveryBuiltinOutput(t *testing.T) {
 	ctx := context.Background()
+	most := 0 // the most rows of any built-in's results.csv
 	for _, b := range scenarios.Builtins() {
 		t.Run(b.Name, func(t *testing.T) {
 			s := load(t, b.Name)
@@ -199,6 +202,7 @@ func TestEveryBuiltinOutput(t *testing.T) {
 			if rows >= 300_000 { // about a third of a spreadsheet's 1,048,576 rows
 				t.Errorf("results.csv would have %d rows", rows)
 			}
+			most = max(most, rows)
 			// draws.csv: a row per metric and converged draw, so with
 			// --draws 1000 under the million rows too (issue 16 item 9).
 			if n := 1000 * len(model.Metrics(res.Run)); n >= 1_000_000 {
@@ -218,6 +222,23 @@ func TestEveryBuiltinOutput(t *testing.T) {
 				t.Errorf("first chart %s (main %v)", res.Charts[0].Name, res.Charts[0].Main)
 			}
 		})
+	}
+	// The README states the most rows a built-in writes: "No built-in
+	// writes more than about 213,000 rows"; it holds, within 5%.
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`No built-in writes more than about ([0-9,]+) rows`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README: no sentence 'No built-in writes more than about N rows'")
+	}
+	stated, err := strconv.Atoi(strings.ReplaceAll(string(m[1]), ",", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most > stated || float64(most) < 0.95*float64(stated) {
+		t.Errorf("README says no built-in writes more than about %s rows; the most is %d", m[1], most)
 	}
 }
 
