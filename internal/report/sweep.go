@@ -111,10 +111,16 @@ func SweepTable(s *SweepSummary) *Table {
 		t.Head = append(t.Head, ax.Param)
 		t.Right = append(t.Right, true)
 	}
+	decs := make([]int, len(s.Metrics))
 	for m, name := range s.Metrics {
 		_, unit := DisplayUnit(s.Units[m])
 		t.Head = append(t.Head, name+" ("+unit+")")
 		t.Right = append(t.Right, true)
+		var col []float64
+		for _, p := range s.Points {
+			col = append(col, p.Values[m])
+		}
+		decs[m] = ColumnDecimals(s.Units[m], col...)
 	}
 	for _, p := range s.Points {
 		var r []string
@@ -122,7 +128,8 @@ func SweepTable(s *SweepSummary) *Table {
 			r = append(r, s.Axes[k].Format(x))
 		}
 		for m, v := range p.Values {
-			cell, _ := FormatQuantity(v, s.Units[m], true)
+			f, _ := DisplayUnit(s.Units[m])
+			cell := FormatNumber(v*f, decs[m], true)
 			if !p.Converged {
 				cell += "*"
 			}
@@ -239,10 +246,12 @@ func SensitivityTable(s *SensitivitySummary) *Table {
 		Head:  []string{"parameter", "low", "high", "at low (" + unit + ")", "at high (" + unit + ")", "swing"},
 		Right: []bool{false, true, true, true, true, true},
 	}
+	f, _ := DisplayUnit(s.Unit)
+	at, swing := sensitivityDecimals(s)
 	for _, b := range s.Bars {
-		lo, _ := FormatQuantity(b.AtLow, s.Unit, true)
-		hi, _ := FormatQuantity(b.AtHigh, s.Unit, true)
-		sw, _ := FormatQuantity(b.Swing, s.Unit, false)
+		lo := FormatNumber(b.AtLow*f, at, true)
+		hi := FormatNumber(b.AtHigh*f, at, true)
+		sw := FormatNumber(b.Swing*f, swing, false)
 		low, high := strconv.FormatFloat(b.Low, 'g', 3, 64), strconv.FormatFloat(b.High, 'g', 3, 64)
 		if b.LowCutBy != "" {
 			low += "*"
@@ -253,6 +262,17 @@ func SensitivityTable(s *SensitivitySummary) *Table {
 		t.Rows = append(t.Rows, []string{b.Param, low, high, lo, hi, sw})
 	}
 	return t
+}
+
+// sensitivityDecimals are the decimals of the tornado table's metric
+// values (the base and each end's) and of its swings (ColumnDecimals).
+func sensitivityDecimals(s *SensitivitySummary) (at, swing int) {
+	vals, swings := []float64{s.Base}, []float64{}
+	for _, b := range s.Bars {
+		vals = append(vals, b.AtLow, b.AtHigh)
+		swings = append(swings, b.Swing)
+	}
+	return ColumnDecimals(s.Unit, vals...), ColumnDecimals(s.Unit, swings...)
 }
 
 // cutNotes returns a line per end of s cut by a joint rule, naming the
@@ -284,8 +304,9 @@ func WriteSensitivityTable(w io.Writer, s *SensitivitySummary, markdown bool) er
 		return err
 	}
 	if !markdown {
-		base, unit := FormatQuantity(s.Base, s.Unit, true)
-		fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", s.Metric, s.Scenario, base, unit)
+		f, unit := DisplayUnit(s.Unit)
+		at, _ := sensitivityDecimals(s)
+		fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", s.Metric, s.Scenario, FormatNumber(s.Base*f, at, true), unit)
 	}
 	if err := SensitivityTable(s).Write(w, markdown); err != nil {
 		return err

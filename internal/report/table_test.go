@@ -88,3 +88,31 @@ func cellEnds(line string) []int {
 	}
 	return ends
 }
+
+// TestSweepTableShowsDifferences: a sweep whose metric differs only in
+// the third decimal of its display unit prints values that differ, not
+// "+0.05" at every point; a column that does differ at the unit's
+// decimals keeps them; values equal up to float noise print equal.
+func TestSweepTableShowsDifferences(t *testing.T) {
+	s := &SweepSummary{
+		Axes:    []SweepAxis{{Param: "market.regions.Brazil.demand_elasticity", Values: []float64{0.3, 0.4, 0.5}}},
+		Metrics: []string{"revenue_change.Belarus", "benchmark_price_change", "exports_change.Belarus"},
+		Units:   []string{"$M", "$/t", "Mt/yr"},
+		Points: []SweepPoint{
+			{At: []float64{0.3}, Values: []float64{52.379, 0.2, 0.5}, Converged: true},
+			{At: []float64{0.4}, Values: []float64{52.283, 1.4, 0.5 + 1e-13}, Converged: true},
+			{At: []float64{0.5}, Values: []float64{52.441, 2.7, 0.5}, Converged: true},
+		},
+	}
+	var got []string
+	for _, r := range SweepTable(s).Rows {
+		got = append(got, strings.Join(r[1:], " "))
+	}
+	want := []string{"+0.05238 +0.2 +0.50", "+0.05228 +1.4 +0.50", "+0.05244 +2.7 +0.50"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if d := ColumnDecimals("$M", 52.379, 52.283, 52.441); d != 5 {
+		t.Errorf("ColumnDecimals = %d, want 5 (52.379 and 52.441 $M differ in the 5th decimal of $ bn)", d)
+	}
+}

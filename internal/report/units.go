@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -39,6 +40,37 @@ func Decimals(u string) int {
 func FormatQuantity(v float64, unit string, signed bool) (text, display string) {
 	f, u := DisplayUnit(unit)
 	return FormatNumber(v*f, Decimals(u), signed), u
+}
+
+// ColumnDecimals is the number of decimals a table column of values vs,
+// in the model's unit, shows: the display unit's (Decimals), and up to
+// three more while two values that differ would print the same — so that
+// a sweep or tornado whose values differ only in the third decimal does
+// not read as a column of equal numbers ("+0.05" six times).
+func ColumnDecimals(unit string, vs ...float64) int {
+	f, u := DisplayUnit(unit)
+	base := Decimals(u)
+	xs := make([]float64, 0, len(vs))
+	for _, v := range vs {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			xs = append(xs, v*f)
+		}
+	}
+	slices.Sort(xs)
+	for dec := base; dec < base+3; dec++ {
+		clash := false
+		for k := 1; k < len(xs) && !clash; k++ {
+			a, b := xs[k-1], xs[k]
+			// Values within float noise of each other are equal.
+			if b-a > 1e-9*max(1, math.Abs(a), math.Abs(b)) && FormatNumber(a, dec, true) == FormatNumber(b, dec, true) {
+				clash = true
+			}
+		}
+		if !clash {
+			return dec
+		}
+	}
+	return base + 3
 }
 
 // FormatNumber formats v with thousands separators and dec decimals;
