@@ -60,12 +60,28 @@ func dollar(s string) string {
 // metricTitle makes a metric name readable: "revenue_change.Belarus" →
 // "revenue change, Belarus".
 func metricTitle(name string) string {
+	if base, who, _ := strings.Cut(name, "."); metricNames[base] != "" {
+		if who == "" {
+			return metricNames[base]
+		}
+		return metricNames[base] + ", " + who
+	}
 	s := strings.ReplaceAll(name, "_", " ")
 	s = strings.Replace(s, ".", ", ", 1)
 	if s != "" {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s
+}
+
+// metricNames name the metrics whose words alone are ambiguous: a
+// supplier's "revenue" is its FOB export revenue, told apart from its
+// netback (mine-gate) revenue as the headline table does.
+var metricNames = map[string]string{
+	"revenue":                "Export revenue (FOB)",
+	"revenue_change":         "Export revenue (FOB) change",
+	"netback_revenue":        "Netback revenue (mine gate)",
+	"netback_revenue_change": "Netback revenue (mine gate) change",
 }
 
 // TornadoChart shows the one-at-a-time sensitivity of t.Metric: a row per
@@ -568,9 +584,9 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 	out := []*Chart{mkLines("compare_benchmark_price", "Benchmark potash price across scenarios (CFR)", "Benchmark price by scenario", "Price, US$ per tonne KCl", bench, NumberTicks{Prefix: "$"}, false, dollarsPerTonne)}
 	if haveSup {
 		out = append(out, mkLines("compare_revenue_change_"+fileName(supplier),
-			supplier+"'s export revenue change across scenarios (vs each one's counterfactual)",
-			supplier+"'s export revenue change by scenario",
-			"Change in export revenue, US$ bn/yr", rev, NumberTicks{}, true,
+			supplier+"'s export revenue (FOB) change across scenarios (vs each one's counterfactual)",
+			supplier+"'s export revenue (FOB) change by scenario",
+			"Change in export revenue (FOB), US$ bn/yr", rev, NumberTicks{}, true,
 			func(v float64) string { return dollar(formatNumber(v, 2)) + " bn/yr" }))
 	}
 	return out, nil

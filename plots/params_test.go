@@ -121,7 +121,7 @@ func TestTornadoLabels(t *testing.T) {
 	}
 	// Sweeps label their axes the same way.
 	for dims, want := range map[int][]string{
-		1: {"US sanctions: end month", "Revenue change, Belarus, by US sanctions: end month"},
+		1: {"US sanctions: end month", "Export revenue (FOB) change, Belarus, by US sanctions: end month"},
 		2: {"Demand elasticity, Brazil", "Belarus discount: size, %"},
 	} {
 		charts, err := SweepCharts(fixtureSweep(dims), fixtureMeta())

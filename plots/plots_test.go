@@ -216,7 +216,10 @@ func TestFormat(t *testing.T) {
 		{sig3(2025.5), "2,030"},
 		{sig3(999.96), "1,000"},
 		{sig3(1.2e-5), "1.2×10^" + minus + "5"},
-		{metricTitle("revenue_change.Belarus"), "Revenue change, Belarus"},
+		{metricTitle("revenue_change.Belarus"), "Export revenue (FOB) change, Belarus"},
+		{metricTitle("netback_revenue_change.Canada"), "Netback revenue (mine gate) change, Canada"},
+		{metricTitle("revenue"), "Export revenue (FOB)"},
+		{metricTitle("benchmark_price_change"), "Benchmark price change"},
 		{fileName("United States"), "United_States"},
 	} {
 		if tc.got != tc.want {
