@@ -325,8 +325,8 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	}
 	ch := &Chart{
 		Name:     "sweep_" + fileName(name),
-		Title:    metricTitle(name) + ", by " + lowerFirst(ParamLabel(ax.Param.Name, meta.EventLabels)),
-		Caption:  metricTitle(name) + ", by " + lowerFirst(ParamLabel(ax.Param.Name, meta.EventLabels)),
+		Title:    metricTitle(name) + ", by " + byParam(ax.Param.Name, meta.EventLabels),
+		Caption:  metricTitle(name) + ", by " + byParam(ax.Param.Name, meta.EventLabels),
 		Main:     true,
 		Subtitle: subtitleText(meta, note),
 		Footer:   footerText(meta),
@@ -441,7 +441,7 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	}
 	ch := &Chart{
 		Name:     "sweep_" + fileName(name),
-		Title:    metricTitle(name) + ", by " + lowerFirst(ParamLabel(ay.Param.Name, meta.EventLabels)) + " and " + lowerFirst(ParamLabel(ax.Param.Name, meta.EventLabels)),
+		Title:    metricTitle(name) + ", by " + byParam(ay.Param.Name, meta.EventLabels) + " and " + byParam(ax.Param.Name, meta.EventLabels),
 		Caption:  metricTitle(name) + " (heat map)",
 		Main:     true,
 		Subtitle: subtitleText(meta, note),
@@ -594,6 +594,19 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 
 // lowerFirst lower-cases the first letter of s unless its second letter is
 // a capital too (an acronym such as "FOB" or "US").
+// byParam is the label of parameter path (ParamLabel) as it reads after
+// "by": a label potash composes starts lower-case ("by demand elasticity,
+// Brazil"); an event's label is the scenario author's words and often
+// starts with a name ("Klaipėda closed", "Belarus discount"), so it keeps
+// its capital.
+func byParam(path string, events map[string]string) string {
+	l := ParamLabel(path, events)
+	if strings.HasPrefix(strings.TrimPrefix(path, "scenario."), "events.") {
+		return l
+	}
+	return lowerFirst(l)
+}
+
 func lowerFirst(s string) string {
 	r := []rune(s)
 	if len(r) < 2 || strings.ToUpper(string(r[1])) == string(r[1]) {
