@@ -97,9 +97,13 @@ func pricePathChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options)
 	if bench != "" {
 		title += " (" + bench + " CFR)"
 	}
+	caption := "Benchmark price path, scenario and counterfactual"
+	if m != nil {
+		caption = "Benchmark price path, with Monte Carlo bands"
+	}
 	ch := &Chart{
 		Name:     "price",
-		Caption:  "Benchmark price path, with Monte Carlo bands",
+		Caption:  caption,
 		Main:     true,
 		Title:    title + ", scenario vs counterfactual",
 		Subtitle: subtitleText(meta, mcNote(m)),

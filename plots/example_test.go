@@ -48,7 +48,7 @@ func ExampleRunCharts() {
 		fmt.Printf("%-15s %-5v %s\n", ch.Name, ch.Main, ch.Caption)
 	}
 	// Output:
-	// price           true  Benchmark price path, with Monte Carlo bands
+	// price           true  Benchmark price path, scenario and counterfactual
 	// price_regions   false Price paid by market
 	// revenue         false Export revenue by supplier
 	// revenue_change  true  Netback revenue change by supplier
@@ -91,8 +91,8 @@ func ExampleRenderAll() {
 		fmt.Println(f.Name(), f.Chart.Main, f.Chart.Caption)
 	}
 	// Output:
-	// price.svg true Benchmark price path, with Monte Carlo bands
-	// price.pdf true Benchmark price path, with Monte Carlo bands
+	// price.svg true Benchmark price path, scenario and counterfactual
+	// price.pdf true Benchmark price path, scenario and counterfactual
 	// price_regions.svg false Price paid by market
 	// price_regions.pdf false Price paid by market
 }

@@ -38,7 +38,7 @@ type Chart struct {
 	Subtitle string
 	Footer   string
 	// Caption is a short description of the chart for a list or a page
-	// ("Benchmark price path, with Monte Carlo bands").
+	// ("Benchmark price path, with Monte Carlo bands" with draws).
 	Caption string
 	// Main marks the charts a summary shows first (the page's main grid).
 	Main bool

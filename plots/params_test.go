@@ -257,3 +257,21 @@ func TestRenderAll(t *testing.T) {
 type panicker struct{}
 
 func (panicker) Plot(draw.Canvas, *plot.Plot) { panic("a bug") }
+
+// TestPriceCaptionSaysBands: the price chart's caption (the alt text of
+// summary.md) mentions Monte Carlo bands only when the chart has them.
+func TestPriceCaptionSaysBands(t *testing.T) {
+	run := fixtureRun(fixtureOpts{})
+	for _, tc := range []struct {
+		mc   *model.MCResult
+		want bool
+	}{{nil, false}, {fixtureMC(run), true}} {
+		charts, err := RunCharts(run, tc.mc, fixtureMeta(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(charts[0].Caption, "Monte Carlo"); charts[0].Name != "price" || got != tc.want {
+			t.Errorf("with draws %v: %s caption %q", tc.mc != nil, charts[0].Name, charts[0].Caption)
+		}
+	}
+}
