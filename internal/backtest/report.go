@@ -133,6 +133,25 @@ func num(v float64, dec int) string {
 	return report.FormatNumber(v, dec, false)
 }
 
+// statusWords says the optimizer's status (gonum's optimize.Status, kept
+// as is in backtest.json) in words: "FunctionEvaluationLimit" means
+// nothing to a reader of the report.
+func statusWords(status string) string {
+	for _, w := range []struct{ status, words string }{
+		{"FunctionEvaluationLimit", "stopped at its limit of simulations"},
+		{"FunctionConvergence", "converged (the sum of squares stopped falling)"},
+		{"GradientThreshold", "converged"},
+		{"IterationLimit", "stopped at its limit of iterations"},
+		{"RuntimeLimit", "stopped at its time limit"},
+		{"MethodConverge", "converged (the simplex shrank to a point)"},
+	} {
+		if rest, ok := strings.CutPrefix(status, w.status); ok {
+			return w.words + rest
+		}
+	}
+	return status
+}
+
 func signed(v float64, dec int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "n/a"
@@ -161,7 +180,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			c.Fit.BaseYear, strings.Join(c.Fit.ExportSuppliers, ", "), f.ExportN, num(f.ExportWeight, 1))
 	}
 	fmt.Fprintf(&b, ";\n     Nelder–Mead, %d simulations, %s. Sum of squares %s at the start → %s at the estimate",
-		f.Evaluations, f.Status, num(f.StartSSR, 3), num(f.SSR, 3))
+		f.Evaluations, statusWords(f.Status), num(f.StartSSR, 3), num(f.SSR, 3))
 	if f.ExportWeight > 0 {
 		fmt.Fprintf(&b, " (prices %s, exports %s)", num(f.PriceSSR, 3), num(f.ExportSSR, 3))
 	}
@@ -225,9 +244,14 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Out of sample the model %s the naive forecast (RMSE %s vs %s).\n", verdict, num(r.OutSample.RMSE, 3), num(r.NaiveOut.RMSE, 3))
 
-	fmt.Fprintf(&b, "\nPeak of %d: record %v at %s $/t; model %v at %s $/t (%s months, height %s).\n",
+	lag := r.PeakModel.Month - r.PeakRecord.Month
+	months := "months"
+	if lag == 1 || lag == -1 {
+		months = "month"
+	}
+	fmt.Fprintf(&b, "\nPeak of %d: record %v at %s $/t; model %v at %s $/t (%s %s, height %s).\n",
 		c.PeakYear, r.PeakRecord.Month, num(r.PeakRecord.Value, 0), r.PeakModel.Month, num(r.PeakModel.Value, 0),
-		signed(float64(r.PeakModel.Month-r.PeakRecord.Month), 0), pct(r.PeakModel.Value/r.PeakRecord.Value-1))
+		signed(float64(lag), 0), months, pct(r.PeakModel.Value/r.PeakRecord.Value-1))
 	fmt.Fprintf(&b, "Turning points (±6 months, ≥10%%): record %s; model %s.\n", tpList(r.TurningRecord), tpList(r.TurningModel))
 	if line := stockLine(r); line != "" {
 		b.WriteString(line)
