@@ -36,12 +36,45 @@ func WriteTable(w io.Writer, s *Summary) error {
 		fmt.Fprintf(w, "\nMarket conduct: %s\n", conductLine(c))
 	}
 	if t := s.OffBand.Text(); t != "" {
-		fmt.Fprintf(w, "\nNote: %s\n", t)
+		fmt.Fprintf(w, "\n%s\n", wrapWords("Note: "+t, textWidth))
 	}
 	if n := notes(s); n != "" {
-		fmt.Fprintf(w, "\n%s", n)
+		fmt.Fprintf(w, "\n%s", wrapWords(n, textWidth))
 	}
 	return nil
+}
+
+// textWidth is the width, in characters, the notes under a plain-text
+// table are wrapped at: a note is read in a terminal, where a line of a
+// thousand characters breaks mid-word.
+const textWidth = 100
+
+// wrapWords breaks each line of text at spaces so that no line is longer
+// than width characters (a single longer word stays whole); continuation
+// lines are indented by two spaces.
+func wrapWords(text string, width int) string {
+	var b strings.Builder
+	for k, line := range strings.Split(text, "\n") {
+		if k > 0 {
+			b.WriteByte('\n')
+		}
+		col := 0
+		for j, word := range strings.Split(line, " ") {
+			n := len([]rune(word))
+			switch {
+			case j == 0:
+			case col+1+n > width:
+				b.WriteString("\n  ")
+				col = 2
+			default:
+				b.WriteByte(' ')
+				col++
+			}
+			b.WriteString(word)
+			col += n
+		}
+	}
+	return b.String()
 }
 
 // moneyLine says which dollars the money figures are in, e.g. "Money in

@@ -129,9 +129,19 @@ func TestOffBandInSummaries(t *testing.T) {
 				if err := w.write(&b); err != nil {
 					t.Fatal(err)
 				}
-				got := strings.Contains(b.String(), "outside the 5–95% range") && strings.Contains(b.String(), "discount-relief")
+				// The text table wraps its notes at textWidth, continuation
+				// lines indented.
+				text := strings.ReplaceAll(b.String(), "\n  ", " ")
+				got := strings.Contains(text, "outside the 5–95% range") && strings.Contains(text, "discount-relief")
 				if got != tc.want {
 					t.Errorf("%s names the off-band figures: %v, want %v\n%s", w.name, got, tc.want, b.String())
+				}
+				if _, notes, ok := strings.Cut(b.String(), "\nNote: "); ok && w.name == "table" {
+					for _, l := range strings.Split("Note: "+notes, "\n") {
+						if n := len([]rune(l)); n > textWidth {
+							t.Errorf("table: a note line of %d characters (wrap at %d): %q", n, textWidth, l)
+						}
+					}
 				}
 			}
 		})
