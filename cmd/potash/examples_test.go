@@ -51,3 +51,42 @@ func TestSweepExamplesRun(t *testing.T) {
 		}
 	}
 }
+
+// TestDocTranscriptsCurrent: a transcript in the docs — a code block whose
+// first line is "$ potash ..." followed by what potash printed — shows
+// what the command prints today: each printed line of the block is a
+// line of its stdout or stderr. A model re-fit once left SCENARIOS.md's
+// conduct error quoting numbers the command no longer gave.
+func TestDocTranscriptsCurrent(t *testing.T) {
+	found := 0
+	for _, f := range []string{"README.md", "docs/SCENARIOS.md", "docs/MODEL.md", "docs/BACKTEST.md", "docs/DATA.md"} {
+		data, err := os.ReadFile("../../" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := regexp.MustCompile("(?s)```[a-z]*\n(\\$ potash [^\n]*)\n(.*?)```").FindAllStringSubmatch(string(data), -1)
+		for _, b := range blocks {
+			printed := strings.TrimSpace(b[2])
+			if printed == "" {
+				continue // a command alone, nothing quoted
+			}
+			args := strings.Fields(strings.TrimPrefix(b[1], "$ potash "))
+			if len(args) > 0 && args[0] == "run" {
+				args = append(args, "--no-charts", "--out", t.TempDir())
+			}
+			found++
+			t.Run(f+"/"+b[1], func(t *testing.T) {
+				r := potash(t, args...)
+				out := "\n" + r.stdout + "\n" + r.stderr + "\n"
+				for _, l := range strings.Split(printed, "\n") {
+					if !strings.Contains(out, "\n"+l+"\n") {
+						t.Errorf("%s quotes a line the command no longer prints:\n  %s\nit prints:\n%s%s", f, l, r.stdout, r.stderr)
+					}
+				}
+			})
+		}
+	}
+	if found == 0 {
+		t.Error("no transcript found in the docs; the pattern no longer finds them")
+	}
+}
