@@ -175,7 +175,7 @@ const (
 // testdata/stats.golden.json. Any statistic that got worse fails with its
 // old and new values; regenerate with
 //
-//	go test ./backtest -run Golden -update
+//	go test ./internal/backtest -run Golden -update
 //
 // after checking that the change is intended (and update the numbers in
 // docs/BACKTEST.md, which `potash backtest` prints).
@@ -256,7 +256,7 @@ func TestBacktestGolden(t *testing.T) {
 	}
 	data, err := os.ReadFile(goldenStats)
 	if err != nil {
-		t.Fatalf("%v (run go test ./backtest -run Golden -update to create it)", err)
+		t.Fatalf("%v (run go test ./internal/backtest -run Golden -update to create it)", err)
 	}
 	var want []Stat
 	if err := json.Unmarshal(data, &want); err != nil {
@@ -265,7 +265,7 @@ func TestBacktestGolden(t *testing.T) {
 	if doc, err := os.ReadFile(docsFile); err != nil {
 		t.Error(err)
 	} else if !strings.Contains(string(doc), block) || !strings.Contains(string(doc), vblock) {
-		t.Errorf("the generated blocks of %s are out of date: go test ./backtest -run Golden -update", docsFile)
+		t.Errorf("the generated blocks of %s are out of date: go test ./internal/backtest -run Golden -update", docsFile)
 	}
 	if doc, err := os.ReadFile(docsFile); err == nil {
 		if msg := checkBoundCount(string(doc), r.Fit.AtBound); msg != "" {
@@ -294,7 +294,7 @@ func TestBacktestGolden(t *testing.T) {
 		t.Log(m)
 	}
 	if len(worse) > 0 {
-		t.Log("if the change is intended: go test ./backtest -run Golden -update, and update docs/BACKTEST.md")
+		t.Log("if the change is intended: go test ./internal/backtest -run Golden -update, and update docs/BACKTEST.md")
 	}
 	// The headline checks of issue 7 that hold for this model (see
 	// docs/BACKTEST.md for the ones that do not): the 2022 peak is within
