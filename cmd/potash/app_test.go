@@ -403,3 +403,21 @@ func TestHelpPlainWords(t *testing.T) {
 		}
 	}
 }
+
+// TestNoWarningOnRejectedValue: a --set value that is an error is not
+// also warned about (the uncertainty section draws the parameter): the
+// value is never used, and the error is the one message.
+func TestNoWarningOnRejectedValue(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--no-charts", "--set", "market.regions.Brazil.demand_elasticity=-3"},
+		{"validate", "us-relief-2025", "--set", "market.regions.Brazil.demand_elasticity=-3"},
+	} {
+		r := potash(t, args...).want(t, exitBadInput)
+		if !strings.Contains(r.stderr, "-3 is outside its valid range") || strings.Contains(r.stderr, "warning:") {
+			t.Errorf("potash %s: stderr:\n%s", strings.Join(args, " "), r.stderr)
+		}
+		if args[0] == "validate" && !strings.Contains(r.stderr, "(1 error, 0 warnings)") {
+			t.Errorf("validate counts a warning it did not print:\n%s", r.stderr)
+		}
+	}
+}

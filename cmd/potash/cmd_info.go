@@ -105,8 +105,7 @@ func validateFiles(e *env, a *validateArgs) error {
 		case errors.As(err, &ds):
 			bad++
 			nErr += len(ds.Errors())
-			nWarn += len(ds.Warnings())
-			printDiagnostics(e.stderr, ds)
+			nWarn += printDiagnostics(e.stderr, ds)
 		case errors.Is(err, fs.ErrNotExist):
 			bad++
 			nErr++

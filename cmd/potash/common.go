@@ -20,18 +20,28 @@ import (
 )
 
 // printDiagnostics writes errors, then warnings, one per line, compiler
-// style; each warning says "warning:" once.
-func printDiagnostics(w io.Writer, ds scenarios.Diagnostics) {
-	for _, d := range ds.Errors() {
+// style; each warning says "warning:" once. It returns the number of
+// warnings written.
+func printDiagnostics(w io.Writer, ds scenarios.Diagnostics) (warnings int) {
+	errs := ds.Errors()
+	for _, d := range errs {
 		fmt.Fprintf(w, "%s\n", d.Error())
 	}
 	for _, d := range ds.Warnings() {
+		// A warning about a value that is an error is noise: `--set
+		// X=-3` out of range also warned that the draws of X no
+		// longer vary it, of a value never used.
+		if d.Field != "" && slices.ContainsFunc(errs, func(e scenarios.Diagnostic) bool { return e.File == d.File && e.Field == d.Field }) {
+			continue
+		}
 		msg := d.Error()
 		if !strings.Contains(msg, "warning: ") {
 			msg = "warning: " + msg
 		}
 		fmt.Fprintf(w, "%s\n", msg)
+		warnings++
 	}
+	return warnings
 }
 
 // samePlace reports whether diagnostics a and b are about the same field
