@@ -378,3 +378,38 @@ func TestHeadlineCommentsInREADME(t *testing.T) {
 		})
 	}
 }
+
+// TestREADMEListsCharts: the README's list of the charts every run draws
+// names each chart the default run writes (a new chart, such as the
+// stocks chart, once went unlisted).
+func TestREADMEListsCharts(t *testing.T) {
+	readme := strings.Join(strings.Fields(string(mustRead(t, filepath.Join("..", "..", "README.md")))), " ")
+	_, para, ok := strings.Cut(readme, "Every run draws,")
+	if !ok {
+		t.Fatal("README: no paragraph 'Every run draws, ...'")
+	}
+	para, _, _ = strings.Cut(para, "For slides and documents")
+	phrases := map[string]string{ // chart file name (without a supplier) → its words in the README
+		"price": "the benchmark price", "price_regions": "each region's price", "revenue": "export revenue by supplier",
+		"revenue_change": "change in netback revenue", "volumes": "export volumes", "shares": "market shares",
+		"flows": "change in bilateral flows", "stocks": "stocks by market", "corridors": "corridors against capacity",
+	}
+	dir := t.TempDir()
+	potash(t, "run", "--out", dir).want(t, exitOK)
+	for _, f := range visible(t, dir) {
+		name, ok := strings.CutSuffix(f, ".png")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "_") // corridors_Belarus → corridors
+		if f == "price_regions.png" || f == "revenue_change.png" {
+			name = strings.TrimSuffix(f, ".png")
+		}
+		p, known := phrases[name]
+		if !known {
+			t.Errorf("chart %s: the README's list of charts has no entry for it (and this test no phrase)", f)
+		} else if !strings.Contains(para, p) {
+			t.Errorf("chart %s: the README's list of charts lacks %q", f, p)
+		}
+	}
+}
