@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 
 	"github.com/potash-sim/potash/internal/report"
@@ -55,7 +56,7 @@ func Write(ctx context.Context, dir string, o *Output, opts WriteOptions) ([]str
 		if errors.Is(err, report.ErrNotFolder) || errors.Is(err, report.ErrBusy) {
 			return nil, &Error{Kind: ErrInput, Err: err}
 		}
-		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("output folder %s: %w", dir, err)}
+		return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("output folder %s: %w", dir, plainPathErr{err})}
 	}
 	defer stage.Abort()
 	var infos []report.ChartInfo
@@ -171,3 +172,24 @@ func (r *Result) WriteResolved(w io.Writer) error {
 	_, err := w.Write(s.Resolved)
 	return err
 }
+
+// plainPathErr says a file-system error in words: Go's *fs.PathError
+// reads "mkdir /proc/x: no such file or directory", naming the system
+// call; this reads "cannot create /proc/x: no such file or directory".
+// errors.Is and errors.As still see err.
+type plainPathErr struct{ err error }
+
+func (e plainPathErr) Error() string {
+	var pe *fs.PathError
+	if !errors.As(e.err, &pe) {
+		return e.err.Error()
+	}
+	verb := map[string]string{"mkdir": "cannot create", "open": "cannot open", "stat": "cannot read", "lstat": "cannot read",
+		"readdirent": "cannot list", "remove": "cannot remove", "rename": "cannot rename", "flock": "cannot lock"}[pe.Op]
+	if verb == "" {
+		return e.err.Error()
+	}
+	return verb + " " + pe.Path + ": " + pe.Err.Error()
+}
+
+func (e plainPathErr) Unwrap() error { return e.err }
