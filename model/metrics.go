@@ -69,7 +69,7 @@ func metricDefs(m *Market) []metricDef {
 	for i, s := range m.Suppliers {
 		n := s.Name
 		d = append(d,
-			metricDef{Metric{Name: "netback_revenue_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s mine netback revenue (FOB revenue less logistics costs) over the report window"}, mkNetbackChange, i},
+			metricDef{Metric{Name: "netback_revenue_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s mine netback revenue (FOB revenue on all its sales, home and export, less logistics costs) over the report window"}, mkNetbackChange, i},
 			metricDef{Metric{Name: "netback_revenue." + n, Unit: "$M", Doc: "cumulative mine netback revenue of " + n + " over the report window (scenario level)"}, mkNetback, i},
 			metricDef{Metric{Name: "revenue_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s FOB export revenue over the report window"}, mkRevenueChange, i},
 			metricDef{Metric{Name: "revenue." + n, Unit: "$M", Doc: "cumulative FOB export revenue of " + n + " over the report window (scenario level)"}, mkRevenue, i},

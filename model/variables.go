@@ -70,7 +70,7 @@ var varDefs = []varDef{
 		func(s *Solution) *[]float64 { return &s.Revenue }),
 	vecVar(Variable{"export_revenue", "$M/yr", EntitySupplier, "FOB revenue received on exports (annual rate): the value export statistics record"},
 		func(s *Solution) *[]float64 { return &s.ExportRev }),
-	vecVar(Variable{"netback_revenue", "$M/yr", EntitySupplier, "mine netback revenue: FOB revenue less the cost of rail, ports and transit to the FOB point (annual rate): what the mines earn"},
+	vecVar(Variable{"netback_revenue", "$M/yr", EntitySupplier, "mine netback revenue: FOB revenue on all sales, home and export, less the cost of rail, ports and transit to the FOB point (annual rate): what the mines earn"},
 		func(s *Solution) *[]float64 { return &s.NetbackRevenue }),
 	vecVar(Variable{"export_tax", "$M/yr", EntitySupplier, "export tax paid to the supplier's government (annual rate)"},
 		func(s *Solution) *[]float64 { return &s.ExportTax }),
