@@ -592,8 +592,6 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 	return out, nil
 }
 
-// lowerFirst lower-cases the first letter of s unless its second letter is
-// a capital too (an acronym such as "FOB" or "US").
 // byParam is the label of parameter path (ParamLabel) as it reads after
 // "by": a label potash composes starts lower-case ("by demand elasticity,
 // Brazil"); an event's label is the scenario author's words and often
@@ -607,6 +605,8 @@ func byParam(path string, events map[string]string) string {
 	return lowerFirst(l)
 }
 
+// lowerFirst lower-cases the first letter of s unless its second letter is
+// a capital too (an acronym such as "FOB" or "US").
 func lowerFirst(s string) string {
 	r := []rune(s)
 	if len(r) < 2 || strings.ToUpper(string(r[1])) == string(r[1]) {
