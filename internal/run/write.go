@@ -184,12 +184,15 @@ func (e plainPathErr) Error() string {
 	if !errors.As(e.err, &pe) {
 		return e.err.Error()
 	}
-	verb := map[string]string{"mkdir": "cannot create", "open": "cannot open", "stat": "cannot read", "lstat": "cannot read",
-		"readdirent": "cannot list", "remove": "cannot remove", "rename": "cannot rename", "flock": "cannot lock"}[pe.Op]
-	if verb == "" {
+	verb, ok := pathOpWords[pe.Op]
+	if !ok {
 		return e.err.Error()
 	}
 	return verb + " " + pe.Path + ": " + pe.Err.Error()
 }
+
+// pathOpWords says the system calls of a *fs.PathError in words.
+var pathOpWords = map[string]string{"mkdir": "cannot create", "open": "cannot open", "stat": "cannot read", "lstat": "cannot read",
+	"readdirent": "cannot list", "remove": "cannot remove", "rename": "cannot rename", "flock": "cannot lock"}
 
 func (e plainPathErr) Unwrap() error { return e.err }
