@@ -103,8 +103,9 @@ func WriteSweepCSV(w io.Writer, s *SweepSummary) error {
 }
 
 // SweepTable is the sweep as a Table: a column per parameter, then one per
-// metric (FormatQuantity); a point with a month that did not converge is
-// marked '*'.
+// metric, in its display unit (DisplayUnit) with the decimals that tell
+// the column's values apart (ColumnDecimals); a point with a month that
+// did not converge is marked '*'.
 func SweepTable(s *SweepSummary) *Table {
 	t := &Table{}
 	for _, ax := range s.Axes {
@@ -112,8 +113,10 @@ func SweepTable(s *SweepSummary) *Table {
 		t.Right = append(t.Right, true)
 	}
 	decs := make([]int, len(s.Metrics))
+	factors := make([]float64, len(s.Metrics))
 	for m, name := range s.Metrics {
-		_, unit := DisplayUnit(s.Units[m])
+		f, unit := DisplayUnit(s.Units[m])
+		factors[m] = f
 		t.Head = append(t.Head, name+" ("+unit+")")
 		t.Right = append(t.Right, true)
 		var col []float64
@@ -128,8 +131,7 @@ func SweepTable(s *SweepSummary) *Table {
 			r = append(r, s.Axes[k].Format(x))
 		}
 		for m, v := range p.Values {
-			f, _ := DisplayUnit(s.Units[m])
-			cell := FormatNumber(v*f, decs[m], true)
+			cell := FormatNumber(v*factors[m], decs[m], true)
 			if !p.Converged {
 				cell += "*"
 			}
