@@ -462,8 +462,8 @@ func cacheKey(kind, query string, source []byte) string {
 }
 
 // cached returns the entry of key from the cache or computes it with
-// compute, once for identical requests in flight (share), and keeps it;
-// it reports whether it came from the cache.
+// compute (inSlot), once for identical requests in flight (share), and
+// keeps it; it reports whether it came from the cache.
 func (s *Server) cached(r *http.Request, key string, compute func(ctx context.Context) (*runEntry, error)) (*runEntry, bool, error) {
 	if e, ok := s.cache.get(key); ok {
 		return e, true, nil
@@ -472,7 +472,7 @@ func (s *Server) cached(r *http.Request, key string, compute func(ctx context.Co
 	var err error
 	for attempt := 0; ; attempt++ {
 		e, err = share(r.Context(), &s.flight, key, func() (*runEntry, error) {
-			return compute(r.Context())
+			return s.inSlot(r.Context(), compute)
 		})
 		// The request that led the computation went away: try again
 		// for ourselves while our own request is alive.
@@ -486,6 +486,23 @@ func (s *Server) cached(r *http.Request, key string, compute func(ctx context.Co
 	}
 	s.cache.add(key, e)
 	return e, false, nil
+}
+
+// inSlot runs compute in a run slot (acquire) and within the time limit;
+// an error once the limit has passed is errTimeLimit.
+func (s *Server) inSlot(ctx context.Context, compute func(ctx context.Context) (*runEntry, error)) (*runEntry, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout, errTimeLimit)
+	defer cancel()
+	e, err := compute(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), errTimeLimit) {
+		err = errTimeLimit
+	}
+	return e, err
 }
 
 // loadScenario loads p's scenario with sets, within the horizon cap.
@@ -565,20 +582,7 @@ const freeAfter = 32 << 20
 
 // compute loads the scenario with sets, simulates it and its
 // counterfactual, draws, and renders the PNG charts.
-func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []string) (_ *runEntry, err error) {
-	release, err := s.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout, errTimeLimit)
-	defer cancel()
-	defer func() {
-		if err != nil && errors.Is(context.Cause(ctx), errTimeLimit) {
-			err = errTimeLimit
-		}
-	}()
-
+func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []string) (*runEntry, error) {
 	sc, err := s.loadScenario(p, sets)
 	if err != nil {
 		return nil, err

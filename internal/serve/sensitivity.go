@@ -182,21 +182,9 @@ func (s *Server) handleSensitivity(w http.ResponseWriter, r *http.Request) {
 }
 
 // computeSensitivity loads the scenario with sets and runs the tornado of
-// p's metric through the run pipeline (run.Engine.Sensitivity), in a run
-// slot and within the time limit, and draws its chart as PNG.
-func (s *Server) computeSensitivity(ctx context.Context, key string, p *sensitivityParams, sets []string) (_ *runEntry, err error) {
-	release, err := s.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout, errTimeLimit)
-	defer cancel()
-	defer func() {
-		if err != nil && errors.Is(context.Cause(ctx), errTimeLimit) {
-			err = errTimeLimit
-		}
-	}()
+// p's metric through the run pipeline (run.Engine.Sensitivity), and
+// draws its chart as PNG.
+func (s *Server) computeSensitivity(ctx context.Context, key string, p *sensitivityParams, sets []string) (*runEntry, error) {
 	sc, err := s.loadScenario(p.RunParams, sets)
 	if err != nil {
 		return nil, err
