@@ -362,24 +362,7 @@
     more.textContent = "";
     $("more-section").hidden = !res.charts.some((c) => !c.main);
     res.charts.forEach((c, k) => {
-      const fig = document.createElement("figure");
-      fig.className = "chart";
-      fig.dataset.name = c.name;
-      const img = imgs[k] || new Image();
-      img.alt = c.title + " — " + (sc.title || sc.name);
-      img.width = c.width;
-      img.height = c.height;
-      if (!imgs[k]) {
-        img.loading = "lazy";
-        img.src = c.png;
-      }
-      const cap = document.createElement("figcaption");
-      const title = document.createElement("span");
-      title.textContent = c.title;
-      const png = link(c.png + "?download=1", "PNG", c.title + " as PNG");
-      const svg = link(c.svg + "?download=1", "SVG", c.title + " as SVG");
-      cap.append(title, " ", png, " ", svg);
-      fig.append(img, cap);
+      const fig = chartFigure(c, imgs[k], c.title + " — " + (sc.title || sc.name), true);
       (c.main ? host : more).appendChild(fig);
     });
     $("dl-csv").href = res.csv;
@@ -513,20 +496,7 @@
     const host = $("sens-chart");
     host.textContent = "";
     const c = res.chart;
-    const fig = document.createElement("figure");
-    fig.className = "chart";
-    fig.dataset.name = c.name;
-    const img = loaded || new Image();
-    if (!loaded) img.src = c.png;
-    img.alt = c.title + " — " + (sc.title || sc.name) + ": the parameters ranked by the swing they cause, as in the table below.";
-    img.width = c.width;
-    img.height = c.height;
-    const cap = document.createElement("figcaption");
-    const title = document.createElement("span");
-    title.textContent = c.title;
-    cap.append(title, " ", link(c.png + "?download=1", "PNG", c.title + " as PNG"), " ", link(c.svg + "?download=1", "SVG", c.title + " as SVG"));
-    fig.append(img, cap);
-    host.appendChild(fig);
+    host.appendChild(chartFigure(c, loaded, c.title + " — " + (sc.title || sc.name) + ": the parameters ranked by the swing they cause, as in the table below.", false));
 
     const unit = res.unit_text;
     $("sens-caption").textContent = res.label + " (" + unit + ", " + (sc.file || sc.name) + " against " + sc.counterfactual + ", " + sc.report_from + " to " + sc.end +
@@ -583,6 +553,31 @@
     $("sens-run").textContent = "Rank the uncertain parameters";
     document.body.dataset.sens = "ready";
     document.body.dataset.sensId = res.id;
+  }
+
+  // chartFigure is the figure of chart c: its image (loaded, when the page
+  // has it already, else a new one, loaded lazily when lazy), described by
+  // alt, and a caption with the chart's title and its PNG and SVG downloads.
+  function chartFigure(c, loaded, alt, lazy) {
+    const fig = document.createElement("figure");
+    fig.className = "chart";
+    fig.dataset.name = c.name;
+    const img = loaded || new Image();
+    img.alt = alt;
+    img.width = c.width;
+    img.height = c.height;
+    if (!loaded) {
+      if (lazy) img.loading = "lazy";
+      img.src = c.png;
+    }
+    const cap = document.createElement("figcaption");
+    const title = document.createElement("span");
+    title.textContent = c.title;
+    const png = link(c.png + "?download=1", "PNG", c.title + " as PNG");
+    const svg = link(c.svg + "?download=1", "SVG", c.title + " as SVG");
+    cap.append(title, " ", png, " ", svg);
+    fig.append(img, cap);
+    return fig;
   }
 
   function link(href, text, label) {
@@ -867,20 +862,7 @@
     const host = $("cmp-charts");
     host.textContent = "";
     c.charts.forEach((ch, k) => {
-      const fig = document.createElement("figure");
-      fig.className = "chart";
-      fig.dataset.name = ch.name;
-      const img = imgs[k] || new Image();
-      if (!imgs[k]) img.src = ch.png;
-      img.alt = ch.title + ": " + c.a.label + " and " + c.b.label;
-      img.width = ch.width;
-      img.height = ch.height;
-      const cap = document.createElement("figcaption");
-      const title = document.createElement("span");
-      title.textContent = ch.title;
-      cap.append(title, " ", link(ch.png + "?download=1", "PNG", ch.title + " as PNG"), " ", link(ch.svg + "?download=1", "SVG", ch.title + " as SVG"));
-      fig.append(img, cap);
-      host.appendChild(fig);
+      host.appendChild(chartFigure(ch, imgs[k], ch.title + ": " + c.a.label + " and " + c.b.label, false));
     });
     document.body.dataset.compare = "ready";
     document.body.dataset.compareIds = c.a.id + "/" + c.b.id;
