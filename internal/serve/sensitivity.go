@@ -49,16 +49,17 @@ func parseSensitivityQuery(q url.Values, upload bool, builtins []scenarios.Info,
 			}
 		case "draws", "seed":
 			return nil, &inputError{key, "a sensitivity analysis has no Monte Carlo draws (it sets each uncertain parameter to its 5th and 95th percentile in turn): leave out draws and seed"}
+		case "scenario", "file", "both":
+			rest[key] = vs
 		default:
+			if _, ok := controlByID(key); !ok {
+				return nil, &inputError{key, "unknown parameter; known: " + strings.Join(sensitivityParamNames(), ", ")}
+			}
 			rest[key] = vs
 		}
 	}
 	p, err := parseRunQuery(rest, upload, builtins, lim)
 	if err != nil {
-		var ie *inputError
-		if errors.As(err, &ie) && strings.HasPrefix(ie.Msg, "unknown parameter; known: ") {
-			ie.Msg = "unknown parameter; known: " + strings.Join(sensitivityParamNames(), ", ")
-		}
 		return nil, err
 	}
 	p.Draws, p.Seed = 0, 0
