@@ -626,13 +626,7 @@ func pipelineHeadline(t *testing.T, command string) map[string]float64 {
 	if len(args) < 3 || args[0] != "potash" || args[1] != "run" {
 		t.Fatalf("command %q is not potash run", command)
 	}
-	var sets []string
-	for k := 3; k < len(args); k++ {
-		if args[k] == "--set" && k+1 < len(args) {
-			sets = append(sets, strings.Trim(args[k+1], "'"))
-			k++
-		}
-	}
+	sets := commandSets(args[3:])
 	sc, err := scenarios.Load(args[2], sets)
 	if err != nil {
 		t.Fatalf("%s: %v", command, err)
@@ -648,6 +642,19 @@ func pipelineHeadline(t *testing.T, command string) map[string]float64 {
 	return out
 }
 
+// commandSets returns the values of the --set flags in args, a command
+// line's words, without their shell quotes.
+func commandSets(args []string) []string {
+	var sets []string
+	for k := 0; k < len(args); k++ {
+		if args[k] == "--set" && k+1 < len(args) {
+			sets = append(sets, strings.Trim(args[k+1], "'"))
+			k++
+		}
+	}
+	return sets
+}
+
 // pipelineSensitivity runs the page's command line `potash sensitivity
 // NAME --metric M --set …` through the run pipeline, as the command line
 // does, and returns its summary.
@@ -657,13 +664,7 @@ func pipelineSensitivity(t *testing.T, command string) *report.SensitivitySummar
 	if len(args) < 5 || args[0] != "potash" || args[1] != "sensitivity" || args[3] != "--metric" {
 		t.Fatalf("command %q is not potash sensitivity NAME --metric M", command)
 	}
-	var sets []string
-	for k := 5; k < len(args); k++ {
-		if args[k] == "--set" && k+1 < len(args) {
-			sets = append(sets, strings.Trim(args[k+1], "'"))
-			k++
-		}
-	}
+	sets := commandSets(args[5:])
 	sc, err := scenarios.Load(args[2], sets)
 	if err != nil {
 		t.Fatalf("%s: %v", command, err)
