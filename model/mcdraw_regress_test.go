@@ -124,6 +124,23 @@ func TestCyclingMonthStopsEarly(t *testing.T) {
 	// maxMonthEvals: a month's evaluations, its failed solves and
 	// restarts included; the typical month takes 4–50.
 	const maxMonthEvals = 300000
+	eachCyclingPath(t, func(t *testing.T, p *model.Path) {
+		for k, r := range p.Results {
+			if r.Status != model.Converged {
+				t.Errorf("%v: %v", p.Months[k], r.Err())
+			}
+			if r.Evaluations > maxMonthEvals {
+				t.Errorf("%v: %d evaluations (at most %d), %d iterations", p.Months[k], r.Evaluations, maxMonthEvals, r.Iterations)
+			}
+		}
+	})
+}
+
+// eachCyclingPath calls f, in a subtest per draw, on both paths
+// (scenario and counterfactual) of draws 3558 of seed 1 and 6230 of seed
+// 3 of us-relief-2025, whose 2023-07 cycles in the bracketing fallback
+// from the warm and the cold start.
+func eachCyclingPath(t *testing.T, f func(t *testing.T, p *model.Path)) {
 	s := loadBuiltin(t, "us-relief-2025")
 	for _, tc := range []struct {
 		seed uint64
@@ -132,14 +149,7 @@ func TestCyclingMonthStopsEarly(t *testing.T) {
 		t.Run(fmt.Sprintf("seed%d/draw%d", tc.seed, tc.draw), func(t *testing.T) {
 			run := simulateDraw(t, s, tc.seed, tc.draw)
 			for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
-				for k, r := range p.Results {
-					if r.Status != model.Converged {
-						t.Errorf("%v: %v", p.Months[k], r.Err())
-					}
-					if r.Evaluations > maxMonthEvals {
-						t.Errorf("%v: %d evaluations (at most %d), %d iterations", p.Months[k], r.Evaluations, maxMonthEvals, r.Iterations)
-					}
-				}
+				f(t, p)
 			}
 		})
 	}
@@ -155,26 +165,17 @@ func TestCyclingMonthStopsEarly(t *testing.T) {
 // take, DefaultMaxIter) and describe the solution returned: converged,
 // not rescued, no reason.
 func TestRetriedMonthReport(t *testing.T) {
-	s := loadBuiltin(t, "us-relief-2025")
 	month := model.NewMonth(2023, 7)
-	for _, tc := range []struct {
-		seed uint64
-		draw int
-	}{{1, 3558}, {3, 6230}} {
-		t.Run(fmt.Sprintf("seed%d/draw%d", tc.seed, tc.draw), func(t *testing.T) {
-			run := simulateDraw(t, s, tc.seed, tc.draw)
-			for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
-				k := int(month - p.Months[0])
-				if p.Months[k] != month {
-					t.Fatalf("month %d is %v, want %v", k, p.Months[k], month)
-				}
-				r := p.Results[k]
-				if !r.Fallback || r.Status != model.Converged || r.Rescued || r.Reason != "" || r.Iterations <= model.DefaultMaxIter || !(r.MaxResidual <= model.DefaultTol) {
-					t.Errorf("%v: %+v; want Fallback (its first attempts), converged, not rescued, more than %d iterations, residual at most %g", month, r, model.DefaultMaxIter, model.DefaultTol)
-				}
-			}
-		})
-	}
+	eachCyclingPath(t, func(t *testing.T, p *model.Path) {
+		k := int(month - p.Months[0])
+		if p.Months[k] != month {
+			t.Fatalf("month %d is %v, want %v", k, p.Months[k], month)
+		}
+		r := p.Results[k]
+		if !r.Fallback || r.Status != model.Converged || r.Rescued || r.Reason != "" || r.Iterations <= model.DefaultMaxIter || !(r.MaxResidual <= model.DefaultTol) {
+			t.Errorf("%v: %+v; want Fallback (its first attempts), converged, not rescued, more than %d iterations, residual at most %g", month, r, model.DefaultMaxIter, model.DefaultTol)
+		}
+	})
 }
 
 // TestCyclingMonthSkipsRepeats checks the bracketing fallback's cycle
