@@ -29,16 +29,14 @@ func blendBehindState(t *testing.T, disc, gap float64) (*workspace, int, int) {
 	if err := w.prepare(pol, nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	sp := &w.sup[bel]
 	s := -1
-	for q := range w.segs {
-		if sg := &w.segs[q]; sg.i == bel && sg.k == 2 && sg.on {
-			s = q
-		}
+	if sp.seg != nil {
+		s = sp.seg[2]
 	}
-	if s < 0 {
+	if s < 0 || !w.segs[s].on {
 		t.Fatal("Belarus's ChinaRail segment is off")
 	}
-	sp := &w.sup[bel]
 	for range 3 { // disc = p̃·(1 − e^(−z)) at the p̃ of the last eval
 		w.eval()
 		w.y[w.segBase()+s] = -math.Log1p(-disc / w.segs[s].pt)
