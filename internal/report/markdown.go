@@ -36,10 +36,10 @@ func WriteTable(w io.Writer, s *Summary) error {
 		fmt.Fprintf(w, "\nMarket conduct: %s\n", conductLine(c))
 	}
 	if t := s.OffBand.Text(); t != "" {
-		fmt.Fprintf(w, "\n%s\n", wrapWords("Note: "+t, textWidth))
+		fmt.Fprintf(w, "\n%s\n", Wrap("Note: "+t, " ", textWidth, 0, "  "))
 	}
 	if n := notes(s); n != "" {
-		fmt.Fprintf(w, "\n%s", wrapWords(n, textWidth))
+		fmt.Fprintf(w, "\n%s", Wrap(n, " ", textWidth, 0, "  "))
 	}
 	return nil
 }
@@ -49,32 +49,33 @@ func WriteTable(w io.Writer, s *Summary) error {
 // thousand characters breaks mid-word.
 const textWidth = 100
 
-// wrapWords breaks each line of text at spaces so that no line is longer
-// than width characters (a single longer word stays whole); continuation
-// lines are indented by two spaces.
-func wrapWords(text string, width int) string {
+// Wrap breaks each line of text after sep (" " for words, ", " for a
+// list) so that no line is longer than width characters, trailing spaces
+// not counted; a single longer piece stays whole. A line it breaks goes on
+// with indent. col is the column the text starts at (what its first line
+// already holds), and the text's own newlines start lines at column 0.
+// The command line's lists (run.MetricGroups) and the notes under a
+// plain-text table use it.
+func Wrap(text, sep string, width, col int, indent string) string {
 	var b strings.Builder
 	for k, line := range strings.Split(text, "\n") {
 		if k > 0 {
 			b.WriteByte('\n')
+			col = 0
 		}
-		col := 0
-		for j, word := range strings.Split(line, " ") {
-			n := len([]rune(word))
-			switch {
-			case j == 0:
-			case col+1+n > width:
-				b.WriteString("\n  ")
-				col = 2
-			default:
-				b.WriteByte(' ')
-				col++
+		for j, piece := range strings.SplitAfter(line, sep) {
+			if j > 0 && col+len([]rune(strings.TrimRight(piece, " "))) > width {
+				trimmed := strings.TrimRight(b.String(), " ")
+				b.Reset()
+				b.WriteString(trimmed + "\n" + indent)
+				col = len([]rune(indent))
+				piece = strings.TrimLeft(piece, " ")
 			}
-			b.WriteString(word)
-			col += n
+			b.WriteString(piece)
+			col += len([]rune(piece))
 		}
 	}
-	return b.String()
+	return strings.TrimRight(b.String(), " ")
 }
 
 // moneyLine says which dollars the money figures are in, e.g. "Money in

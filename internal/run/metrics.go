@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
 )
@@ -126,7 +127,7 @@ func groupMetrics(list []string) []metricGroup {
 
 // MetricGroups lists metric names compactly: the world metrics, then each
 // family of per-supplier and per-region metrics with its entities,
-// wrapped at about 100 columns.
+// wrapped at metricsWidth columns.
 func MetricGroups(list []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The %d metrics:", len(list))
@@ -135,7 +136,7 @@ func MetricGroups(list []string) string {
 			continue
 		}
 		if g.kind == "" {
-			b.WriteString(wrap("\n  ", "    ", strings.Join(g.prefixes, ", ")))
+			b.WriteString("\n  " + report.Wrap(strings.Join(g.prefixes, ", "), ", ", metricsWidth, 2, "    "))
 			continue
 		}
 		kind := strings.ToUpper(g.kind)
@@ -143,30 +144,12 @@ func MetricGroups(list []string) string {
 		for _, p := range g.prefixes {
 			names = append(names, p+"."+kind)
 		}
-		b.WriteString(wrap("\n  ", "    ", strings.Join(names, ", ")))
-		b.WriteString(wrap("\n    where "+kind+" is ", "      ", strings.Join(g.entities, ", ")))
+		b.WriteString("\n  " + report.Wrap(strings.Join(names, ", "), ", ", metricsWidth, 2, "    "))
+		where := "    where " + kind + " is "
+		b.WriteString("\n" + where + report.Wrap(strings.Join(g.entities, ", "), ", ", metricsWidth, len(where), "      "))
 	}
 	return b.String()
 }
 
-// wrap writes text after first, breaking lines after commas at about 100
-// columns and indenting continuation lines with indent.
-func wrap(first, indent, text string) string {
-	var b strings.Builder
-	b.WriteString(first)
-	col := len([]rune(first)) - 1
-	for k, w := range strings.SplitAfter(text, ", ") {
-		n := len([]rune(w))
-		if k > 0 && col+n > 100 {
-			line := strings.TrimRight(b.String(), " ")
-			b.Reset()
-			b.WriteString(line + "\n" + indent)
-			col = len(indent)
-			w = strings.TrimLeft(w, " ")
-			n = len([]rune(w))
-		}
-		b.WriteString(w)
-		col += n
-	}
-	return strings.TrimRight(b.String(), " ")
-}
+// metricsWidth is the width MetricGroups wraps its lines at, characters.
+const metricsWidth = 100

@@ -412,3 +412,33 @@ func TestChartMetaDollars(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricGroupsWrap: the list of metrics an unknown one is answered
+// with (MetricGroups, wrapped by report.Wrap) keeps its lines within
+// metricsWidth columns, breaks only after a comma (a region called
+// "Southeast Asia" stays whole) and names every metric family.
+func TestMetricGroupsWrap(t *testing.T) {
+	m := load(t, "history").Spec.Market
+	var list []string
+	for _, mt := range model.MetricList(m) {
+		list = append(list, mt.Name)
+	}
+	text := MetricGroups(list)
+	for k, line := range strings.Split(text, "\n") {
+		if n := len([]rune(line)); n > metricsWidth {
+			t.Errorf("line %d is %d characters wide, over %d: %q", k+1, n, metricsWidth, line)
+		}
+		if k > 0 && !strings.HasPrefix(line, "  ") {
+			t.Errorf("line %d is not indented: %q", k+1, line)
+		}
+		if strings.HasSuffix(line, "Southeast") || strings.HasSuffix(line, "United") {
+			t.Errorf("line %d breaks a name: %q", k+1, line)
+		}
+	}
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, want := range []string{"benchmark_price_change,", "revenue_change.SUPPLIER,", "where SUPPLIER is", "where REGION is", "Southeast Asia", "United States"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("MetricGroups lacks %q:\n%s", want, text)
+		}
+	}
+}
