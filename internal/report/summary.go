@@ -297,19 +297,20 @@ func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 		}
 		mean /= float64(len(cf.Sol) - from)
 	}
-	bench := sc.Cal.Market.Benchmark
+	market := sc.Cal.Market
+	what, measure := MetricLabel(market, bm.Name)
 	out = append(out, withLevel(Headline{
 		Metric: bm.Name, Unit: bm.Unit, Value: bm.Value, Band: bm.Band,
-	}.labelled(fmt.Sprintf("Benchmark potash price (%s CFR)", bench), "mean change", window), mean))
+	}.labelled(what, measure, window), mean))
 
-	for _, i := range MainSuppliers(sc.Cal.Market) {
-		s := sc.Cal.Market.Suppliers[i]
+	for _, i := range MainSuppliers(market) {
+		s := market.Suppliers[i]
 		for _, line := range []struct {
-			prefix, level, what string
-			get                 func(sol *model.Solution) float64
+			prefix, level string
+			get           func(sol *model.Solution) float64
 		}{
-			{MetricNetbackPrefix, "netback_revenue.", " netback revenue (mine gate)", func(sol *model.Solution) float64 { return sol.NetbackRevenue[i] }},
-			{MetricRevenuePrefix, "revenue.", " export revenue (FOB)", func(sol *model.Solution) float64 { return sol.ExportRev[i] }},
+			{MetricNetbackPrefix, "netback_revenue.", func(sol *model.Solution) float64 { return sol.NetbackRevenue[i] }},
+			{MetricRevenuePrefix, "revenue.", func(sol *model.Solution) float64 { return sol.ExportRev[i] }},
 		} {
 			m, ok := byName[line.prefix+s.Name]
 			if !ok {
@@ -323,9 +324,10 @@ func Headlines(run *model.Run, metrics []Metric) ([]Headline, error) {
 					cum += line.get(cf.Sol[k]) / 12
 				}
 			}
+			what, measure := MetricLabel(market, m.Name)
 			out = append(out, withLevel(Headline{
 				Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band,
-			}.labelled(supplierLabel(s)+line.what, "cumulative change", window), cum))
+			}.labelled(what, measure, window), cum))
 		}
 	}
 	return out, nil

@@ -274,3 +274,40 @@ func TestRealOffBandNote(t *testing.T) {
 		})
 	}
 }
+
+// TestRealMetricLabels: the page names every metric as the command
+// line's headline table does (report.MetricLabel): a metric in the
+// headline has the same label in the table of all metrics, no two
+// metrics share a label, and a supplier's revenues say which revenue
+// they are, export (FOB) or netback (mine gate).
+func TestRealMetricLabels(t *testing.T) {
+	s := New(realConfig)
+	w := do(t, s, "GET", "/api/run?scenario=us-relief-2025&draws=0", nil)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	r := decode[runResponse](t, w)
+	labels := map[string]string{}
+	seen := map[string]string{}
+	for _, h := range r.Metrics {
+		if other, dup := seen[h.Label]; dup {
+			t.Errorf("%s and %s are both %q", other, h.Metric, h.Label)
+		}
+		seen[h.Label] = h.Metric
+		labels[h.Metric] = h.Label
+		if strings.HasPrefix(h.Metric, report.MetricRevenuePrefix) && !strings.HasSuffix(h.Label, " export revenue (FOB), cumulative change") {
+			t.Errorf("%s is %q: which revenue?", h.Metric, h.Label)
+		}
+		if strings.HasPrefix(h.Metric, report.MetricNetbackPrefix) && !strings.HasSuffix(h.Label, " netback revenue (mine gate), cumulative change") {
+			t.Errorf("%s is %q: which revenue?", h.Metric, h.Label)
+		}
+	}
+	if len(r.Headline) == 0 || len(r.Metrics) < 50 {
+		t.Fatalf("%d headline rows, %d metrics", len(r.Headline), len(r.Metrics))
+	}
+	for _, h := range r.Headline {
+		if labels[h.Metric] != h.Label {
+			t.Errorf("%s: headline %q, all metrics %q", h.Metric, h.Label, labels[h.Metric])
+		}
+	}
+}

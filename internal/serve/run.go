@@ -654,12 +654,18 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	if res.MC != nil {
 		resp.Bands, resp.DrawsCSV = "/api/bands/"+key, "/api/draws/"+key
 	}
+	docs := map[string]string{}
+	for _, m := range sum.Metrics {
+		docs[m.Name] = m.Doc
+	}
 	for _, h := range sum.Headline {
 		// The page shows the report window once, in the table's heading.
-		resp.Headline = append(resp.Headline, row(h, h.What+", "+h.Measure, ""))
+		resp.Headline = append(resp.Headline, row(h, h.What+", "+h.Measure, docs[h.Metric]))
 	}
 	for _, m := range sum.Metrics {
-		resp.Metrics = append(resp.Metrics, row(report.Headline{Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band}, metricLabel(m.Name), m.Doc))
+		// The headline's words (report.MetricLabel), so that a metric
+		// has one name wherever the page shows it.
+		resp.Metrics = append(resp.Metrics, row(report.Headline{Metric: m.Name, Unit: m.Unit, Value: m.Value, Band: m.Band}, report.MetricText(sc.Spec.Market, m.Name), m.Doc))
 	}
 	for _, ch := range res.Charts {
 		resp.Charts = append(resp.Charts, newChartRef(ch, "/api/chart/"+key+"/"+ch.Name))
@@ -809,21 +815,6 @@ func (e *runEntry) renderAll(ctx context.Context, s *Server, charts []*plots.Cha
 		}
 	}
 	return nil
-}
-
-// metricLabel names a model metric for people, e.g. "revenue_change.Belarus"
-// → "Belarus: revenue change".
-func metricLabel(name string) string {
-	base, who, _ := strings.Cut(name, ".")
-	l := strings.ReplaceAll(base, "_", " ")
-	if l == "" {
-		return name
-	}
-	l = strings.ToUpper(l[:1]) + l[1:]
-	if who != "" {
-		l = who + ": " + strings.ToLower(l[:1]) + l[1:]
-	}
-	return l
 }
 
 // entry finds run id in the cache.

@@ -216,7 +216,7 @@ func (s *Server) computeSensitivity(ctx context.Context, key string, p *sensitiv
 	base, unit := report.FormatQuantity(sum.Base, sum.Unit, true)
 	resp := &sensitivityResponse{
 		ID: key, Query: p.canonicalQuery(), Scenario: info,
-		Metric: sum.Metric, Label: metricLabel(sum.Metric), Unit: sum.Unit, UnitText: unit,
+		Metric: sum.Metric, Label: report.MetricText(sc.Spec.Market, sum.Metric), Unit: sum.Unit, UnitText: unit,
 		Base: sum.Base, BaseText: base, Bars: []sensBar{}, Runs: 1 + 2*len(sum.Bars),
 		Chart: newChartRef(res.Charts[0], "/api/chart/"+key+"/"+res.Charts[0].Name),
 		CSV:   "/api/csv/" + key, Command: sum.Provenance.Command, Settings: p.describe(),

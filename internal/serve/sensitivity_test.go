@@ -92,6 +92,15 @@ func TestSensitivity(t *testing.T) {
 			if b.Label != "Demand elasticity, all regions" || b.LowText != "0.2" || b.HighText != "0.6" || b.AtLow != a.Base-2 || b.AtHigh != a.Base+4 {
 				t.Errorf("first bar %+v (base %v)", b, a.Base)
 			}
+			// The metric in the words of the headline and the metrics
+			// table (report.MetricLabel), which say which revenue it is.
+			if want := map[string]string{
+				"revenue_change.Belarus": "Belarus export revenue (FOB), cumulative change",
+				"revenue_change.Canada":  "Canada export revenue (FOB), cumulative change",
+				"benchmark_price_change": "Benchmark potash price (Brazil CFR), mean change",
+			}[tc.metric]; a.Label != want {
+				t.Errorf("label %q, want %q", a.Label, want)
+			}
 			if a.Label == "" || a.BaseText == "" || a.UnitText == "" || b.AtLowText == "" || b.SwingText == "" {
 				t.Errorf("texts missing: %+v", a.sensitivityResponse)
 			}
