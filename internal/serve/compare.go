@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -205,22 +204,10 @@ func (s *Server) handleCompareChart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	name, ext, _ := strings.Cut(r.PathValue("file"), ".")
-	ctype, ok := chartTypes[ext]
-	if !ok {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("%q: ask for NAME.png or NAME.svg", r.PathValue("file")), nil)
-		return
-	}
-	data, err := b.compareChart(s, a, name, ext)
-	if errors.Is(err, errNoChart) {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("the comparison has no chart %q", clip(name, 40)), nil)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeChart(w, r, ctype, data, downloadName(b, "vs-"+a.id[:8]+"-"+name+"."+ext))
+	file := r.PathValue("file")
+	s.serveChart(w, r, file, func(name, format string) ([]byte, error) { return b.compareChart(s, a, name, format) },
+		func(name string) string { return fmt.Sprintf("the comparison has no chart %q", clip(name, 40)) },
+		downloadName(b, "vs-"+a.id[:8]+"-"+file))
 }
 
 // compareChart returns chart name of the comparison of a with e in

@@ -157,8 +157,7 @@ type runResponse struct {
 	FailedMonths  int      `json:"failed_months"`
 	Seed          uint64   `json:"seed"`
 	Notes         []string `json:"notes"`
-	ElapsedMS     int64    `json:"elapsed_ms"`
-	Cached        bool     `json:"cached"`
+	served
 }
 
 type headlineRow struct {
@@ -282,9 +281,8 @@ func (s *Server) handleScenarios(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleScenario(w http.ResponseWriter, r *http.Request) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, r, &inputError{"", "malformed query string: " + err.Error()})
+	q, ok := s.query(w, r)
+	if !ok {
 		return
 	}
 	for k := range q {
@@ -338,9 +336,8 @@ type validateResponse struct {
 }
 
 func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, r, &inputError{"", "malformed query string: " + err.Error()})
+	q, ok := s.query(w, r)
+	if !ok {
 		return
 	}
 	file := "upload.yaml"
@@ -384,36 +381,97 @@ func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// handleRun runs the page's settings (compute), as serveJob does.
 func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+	s.serveJob(w, r, func(q url.Values, upload bool) (*job, error) {
+		p, err := parseRunQuery(q, upload, s.be.builtins(), s.limits())
+		if err != nil {
+			return nil, err
+		}
+		return &job{
+			params: p, query: p.canonicalQuery(),
+			compute: func(ctx context.Context, key string, sets []string) (*runEntry, error) {
+				return s.compute(ctx, key, p, sets)
+			},
+		}, nil
+	})
+}
+
+// job is what a computing request (/api/run, /api/sensitivity) is, as
+// its handler says it to serveJob.
+type job struct {
+	params *RunParams // the scenario or upload and the control values
+	kind   string     // the cache key's kind: "" for a run
+	query  string     // the canonical query, the rest of the cache key
+	// check, if not nil, checks the request against its scenario (read
+	// without the control values) before any work.
+	check   func(base *scenarios.Scenario) error
+	compute func(ctx context.Context, key string, sets []string) (*runEntry, error)
+}
+
+// served says how an answer of serveJob was served.
+type served struct {
+	ElapsedMS int64 `json:"elapsed_ms"` // since the request came
+	Cached    bool  `json:"cached"`     // from the cache, not computed for it
+}
+
+// answer is the JSON answer of an entry (runEntry.answer) as served.
+func (e *runEntry) answer(sv served) any {
+	if e.sens != nil {
+		resp := *e.sens
+		resp.served = sv
+		return resp
+	}
+	resp := *e.resp
+	resp.served = sv
+	return resp
+}
+
+// serveJob is the skeleton of the computing handlers. newJob reads the
+// request's query (upload: a POST, whose body is the scenario); then the
+// scenario is read and checked against the controls (prepare) and by
+// job.check, the entry is taken from the cache or computed in a run slot
+// within the time limit, once for identical requests (cached), and
+// answered (runEntry.answer). Every failure is answered by fail.
+func (s *Server) serveJob(w http.ResponseWriter, r *http.Request, newJob func(q url.Values, upload bool) (*job, error)) {
 	start := time.Now()
-	upload := r.Method == http.MethodPost
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, r, &inputError{"", "malformed query string: " + err.Error()})
+	q, ok := s.query(w, r)
+	if !ok {
 		return
 	}
-	p, err := parseRunQuery(q, upload, s.be.builtins(), s.limits())
+	j, err := newJob(q, r.Method == http.MethodPost)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	_, sets, err := s.prepare(w, r, p)
+	base, sets, err := s.prepare(w, r, j.params)
+	if err == nil && j.check != nil {
+		err = j.check(base)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	key := cacheKey("", p.canonicalQuery(), p.Source)
+	key := cacheKey(j.kind, j.query, j.params.Source)
 	e, cached, err := s.cached(r, key, func(ctx context.Context) (*runEntry, error) {
-		return s.compute(ctx, key, p, sets)
+		return j.compute(ctx, key, sets)
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	resp := *e.resp
-	resp.Cached = cached
-	resp.ElapsedMS = time.Since(start).Milliseconds()
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, e.answer(served{ElapsedMS: time.Since(start).Milliseconds(), Cached: cached}))
+}
+
+// query parses the request's query string, answering a malformed one
+// with a 400.
+func (s *Server) query(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.fail(w, r, &inputError{"", "malformed query string: " + err.Error()})
+		return nil, false
+	}
+	return q, true
 }
 
 // prepare reads the request's scenario (the uploaded file, when there is
@@ -867,22 +925,33 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	file := r.PathValue("file")
+	s.serveChart(w, r, file, func(name, format string) ([]byte, error) { return e.chart(s, name, format) },
+		func(name string) string {
+			return fmt.Sprintf("run has no chart %q; charts: %s", name, strings.Join(e.chartNames(), ", "))
+		}, downloadName(e, file))
+}
+
+// serveChart answers a request for chart file, "NAME.png" or "NAME.svg",
+// drawn by draw (writeChart; download is its name as an attachment): 400
+// for another format, 404 saying missing(NAME) when draw has no such
+// chart, and fail's answer when it fails.
+func (s *Server) serveChart(w http.ResponseWriter, r *http.Request, file string, draw func(name, format string) ([]byte, error), missing func(name string) string, download string) {
 	name, ext, _ := strings.Cut(file, ".")
 	ctype, ok := chartTypes[ext]
 	if !ok {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%q: ask for NAME.png or NAME.svg", file), nil)
 		return
 	}
-	b, err := e.chart(s, name, ext)
+	b, err := draw(name, ext)
 	if errors.Is(err, errNoChart) {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("run has no chart %q; charts: %s", name, strings.Join(e.chartNames(), ", ")), nil)
+		writeError(w, http.StatusNotFound, missing(name), nil)
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeChart(w, r, ctype, b, downloadName(e, name+"."+ext))
+	writeChart(w, r, ctype, b, download)
 }
 
 // chartTypes are the chart formats served, by extension.

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/internal/run"
@@ -110,9 +109,7 @@ type sensitivityResponse struct {
 	Settings string       `json:"settings"`  // the control values, in words ("" for none)
 	Failed   int          `json:"not_converged"`
 	Notes    []string     `json:"notes"`
-	// ElapsedMS and Cached are as in runResponse.
-	ElapsedMS int64 `json:"elapsed_ms"`
-	Cached    bool  `json:"cached"`
+	served
 }
 
 // sensBar is one parameter of the tornado (report.TornadoBar) with its
@@ -139,47 +136,34 @@ type sensBar struct {
 	Cut        string  `json:"cut,omitempty"` // the ends a joint rule cut, in words
 }
 
+// handleSensitivity runs the tornado of the request's metric with the
+// page's settings (computeSensitivity), as serveJob does, after checking
+// the metric against the scenario's market.
 func (s *Server) handleSensitivity(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	upload := r.Method == http.MethodPost
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, r, &inputError{"", "malformed query string: " + err.Error()})
-		return
-	}
-	p, err := parseSensitivityQuery(q, upload, s.be.builtins(), s.limits())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	base, sets, err := s.prepare(w, r, p.RunParams)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	// The metric, against the scenario's market (the controls change no
-	// supplier or region), before any work: a mistake in it is the
-	// request's.
-	if base.Spec.Market == nil {
-		s.fail(w, r, &scenarioError{errors.New("the scenario has no market")})
-		return
-	}
-	if err := run.CheckMetrics(base.Spec.Market, []string{p.Metric}); err != nil {
-		s.fail(w, r, &inputError{"metric", err.Error()})
-		return
-	}
-	key := cacheKey("sensitivity", p.canonicalQuery(), p.Source)
-	e, cached, err := s.cached(r, key, func(ctx context.Context) (*runEntry, error) {
-		return s.computeSensitivity(ctx, key, p, sets)
+	s.serveJob(w, r, func(q url.Values, upload bool) (*job, error) {
+		p, err := parseSensitivityQuery(q, upload, s.be.builtins(), s.limits())
+		if err != nil {
+			return nil, err
+		}
+		return &job{
+			params: p.RunParams, kind: "sensitivity", query: p.canonicalQuery(),
+			// The metric, against the scenario's market (the controls
+			// change no supplier or region): a mistake in it is the
+			// request's.
+			check: func(base *scenarios.Scenario) error {
+				if base.Spec.Market == nil {
+					return &scenarioError{errors.New("the scenario has no market")}
+				}
+				if err := run.CheckMetrics(base.Spec.Market, []string{p.Metric}); err != nil {
+					return &inputError{"metric", err.Error()}
+				}
+				return nil
+			},
+			compute: func(ctx context.Context, key string, sets []string) (*runEntry, error) {
+				return s.computeSensitivity(ctx, key, p, sets)
+			},
+		}, nil
 	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	resp := *e.sens
-	resp.Cached = cached
-	resp.ElapsedMS = time.Since(start).Milliseconds()
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // computeSensitivity loads the scenario with sets and runs the tornado of
