@@ -427,6 +427,32 @@ func TestBrowser(t *testing.T) {
 	if search := evalString(`location.search`); !strings.Contains(search, "tornado=benchmark_price_change") {
 		t.Errorf("URL %q does not record the sensitivity view", search)
 	}
+
+	// The link to these settings ("Copy link"), opened afresh, shows the
+	// same: the controls as they were set, the same run (its id names
+	// the settings), the same command line, the ranking, and the
+	// comparison with the pinned result.
+	link, linkedRun := evalString(`location.href`), evalString(`document.body.dataset.runId`)
+	sensID, cmpIDs := evalString(`document.body.dataset.sensId`), evalString(`document.body.dataset.compareIds`)
+	if cmpIDs != runID1+"/"+linkedRun {
+		t.Errorf("comparison of %q, want the pinned default run %s and the current %s", cmpIDs, runID1, linkedRun)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate("about:blank"),
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-state="ready"]`)),
+	)
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.sens === "ready" && document.body.dataset.compare === "ready"`, chromedp.WithPollingTimeout(60*time.Second)))
+	}
+	if err != nil {
+		t.Fatalf("the link %s: %v%s", link, err, pageError(ctx))
+	}
+	restored := evalString(`[document.body.dataset.runId, document.body.dataset.sensId, document.body.dataset.compareIds, document.getElementById("command").value, document.getElementById("sens-command").value, document.getElementById("c-belarus_discount").value, String(document.getElementById("b-belarus_discount").checked), document.getElementById("c-klaipeda").value, String(document.getElementById("n-klaipeda").checked), document.getElementById("sens-metric").value, document.getElementById("seed").value, document.getElementById("draws").value].join(" | ")`)
+	wantRestored := strings.Join([]string{linkedRun, sensID, cmpIDs, cmd3, sensCmd, "60", "true", "2026-07", "false", report.MetricBenchmarkPrice, "1", "50"}, " | ")
+	if restored != wantRestored {
+		t.Errorf("the link %s restores\n%s\nwant\n%s", link, restored, wantRestored)
+	}
 	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#sens"))); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,9 @@
 // that one change, unless the request's both=ID asks for the
 // counterfactual's identical event too (events.ID.FIELD); a market
 // parameter changes both runs, which share one market. The page names
-// the counterfactual, its URL records the settings, and every run offers
+// the counterfactual, its URL records the settings (with the pinned
+// result's, pin=, and the result the sensitivity view explains,
+// tornado=), so that a link opens the same page, and every run offers
 // its charts (PNG, SVG), its data (results.csv, and with draws bands.csv
 // and draws.csv) and the equivalent `potash run` command line, which gives
 // the same numbers. A result can be pinned and compared with the next

@@ -16,6 +16,7 @@
     timer: 0,
     lastRun: null,
     pinned: null,      // {res, upload}: the result pinned for comparison
+    pinQuery: "",      // the pinned settings the URL asks for, until restored
     compareSeq: 0,     // the comparison in flight
   };
   // The sensitivity view ("What moves this result?").
@@ -275,9 +276,14 @@
     return q;
   }
 
+  // updateURL records the settings in the page's URL, with the pinned
+  // result's (a built-in's: an uploaded file is not in the URL) and the
+  // sensitivity view's result, so that the link shows the same page.
   function updateURL() {
     const q = query(true);
     if (sens.res) q.set("tornado", sens.res.metric);
+    const pinned = state.pinned && !state.pinned.upload ? state.pinned.res.query : state.pinQuery;
+    if (pinned) q.set("pin", pinned);
     history.replaceState(null, "", "?" + q.toString());
   }
 
@@ -321,6 +327,7 @@
     document.body.dataset.runMs = String(ms);
     state.lastRun = res;
     setState("ready");
+    if (state.pinQuery) await restorePin();
     if (state.pinned) updateCompare();
     if (sens.auto) {
       sens.auto = false;
@@ -728,6 +735,7 @@
     $("draws").value = q.has("draws") ? q.get("draws") : m.limits.default_draws;
     $("seed").value = q.has("seed") ? q.get("seed") : "1";
     if (q.get("tornado")) { sens.auto = true; sens.wantMetric = q.get("tornado"); }
+    state.pinQuery = q.get("pin") || "";
     sel.value = name;
     if (!(await selectScenario(name, true))) return;
     sel.addEventListener("change", async () => {
@@ -759,15 +767,47 @@
   // pin keeps the current result for comparison with the next ones.
   function pin() {
     if (!state.lastRun) return;
-    state.pinned = { res: state.lastRun, upload: state.upload };
+    showPinned({ res: state.lastRun, upload: state.upload });
+    $("compare").scrollIntoView({ block: "nearest" });
+  }
+
+  function showPinned(p) {
+    state.pinned = p;
+    state.pinQuery = "";
     $("compare").hidden = false;
     $("pin").textContent = "Pin this result instead";
+    updateURL();
     updateCompare();
-    $("compare").scrollIntoView({ block: "nearest" });
+  }
+
+  // restorePin pins the result the page's URL names (pin=settings), run
+  // again for it: the same settings give the same result.
+  async function restorePin() {
+    const pq = state.pinQuery;
+    let res;
+    try {
+      res = await getJSON("/api/run?" + pq);
+    } catch (e) {
+      state.pinQuery = "";
+      $("compare").hidden = false;
+      $("cmp-status").textContent = "Could not show the pinned result of the link: " + e.message;
+      $("cmp-table").hidden = true;
+      document.body.dataset.compare = "error";
+      updateURL();
+      return;
+    }
+    if (state.pinQuery !== pq) return; // pinned or unpinned meanwhile
+    state.pinned = { res: res, upload: null };
+    state.pinQuery = "";
+    $("compare").hidden = false;
+    $("pin").textContent = "Pin this result instead";
+    updateURL();
   }
 
   function unpin() {
     state.pinned = null;
+    state.pinQuery = "";
+    updateURL();
     state.compareSeq++;
     $("compare").hidden = true;
     $("pin").textContent = "Pin this result";
