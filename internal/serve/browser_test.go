@@ -511,7 +511,7 @@ func TestBrowser(t *testing.T) {
 	}
 	msg := evalString(`document.getElementById("error").textContent`)
 	invalid := evalString(`String(document.getElementById("c-belarus_discount").getAttribute("aria-invalid"))`)
-	if !strings.Contains(msg, "99 % is outside the allowed range 0–60 %") || invalid != "true" {
+	if !strings.Contains(msg, "99% is outside the allowed range 0–60%") || invalid != "true" {
 		t.Errorf("error box %q, aria-invalid %q", msg, invalid)
 	}
 

@@ -300,7 +300,7 @@ func (c Control) canonical(v string) (string, error) {
 			return "", &inputError{c.ID, fmt.Sprintf("%q is not a number", v)}
 		}
 		if x < c.Min || x > c.Max {
-			return "", &inputError{c.ID, fmt.Sprintf("%s %s is outside the allowed range %s–%s %s", fmtNum(x), c.Unit, fmtNum(c.Min), fmtNum(c.Max), c.Unit)}
+			return "", &inputError{c.ID, fmt.Sprintf("%s is outside the allowed range %s", c.valueText(fmtNum(x)), c.valueText(fmtNum(c.Min)+"–"+fmtNum(c.Max)))}
 		}
 		return fmtNum(x), nil
 	case KindMonth, KindOptMonth:
@@ -406,6 +406,10 @@ type ControlState struct {
 	// CounterfactualValue is the value in the counterfactual, "" when it
 	// has no such event.
 	CounterfactualValue string `json:"counterfactual_value,omitempty"`
+	// ValueText and CounterfactualValueText are the values with their
+	// unit, as the page shows them ("37.9%", "8.4 Mt/yr", "never").
+	ValueText               string `json:"value_text"`
+	CounterfactualValueText string `json:"counterfactual_value_text,omitempty"`
 }
 
 // controlStates reads each control's default value from sc, and whether
@@ -444,6 +448,7 @@ func controlStates(sc *scenarios.Scenario, common func(*scenarios.Scenario, stri
 			}
 			st.CanBoth = common != nil && common(sc, c.Event)
 		}
+		st.ValueText, st.CounterfactualValueText = c.valueText(st.Value), c.valueText(st.CounterfactualValue)
 		out = append(out, st)
 	}
 	return out
@@ -548,17 +553,24 @@ func runsText(r Runs) string {
 	return ""
 }
 
-// settingText is control c at value v, changing runs r (none named when r
-// is ""), in words: "Klaipėda corridor reopens: 2026-07 (scenario only)".
-func settingText(c Control, v string, r Runs) string {
+// valueText is value v of control c with its unit, as the page and
+// its messages show it: "40%", "8.4 Mt/yr", "0.5" (a unitless number),
+// "2026-07", "never".
+func (c Control) valueText(v string) string {
 	switch {
-	case v == Never:
+	case v == Never || v == "":
 	case c.Unit == "%":
 		v += "%"
 	case c.Kind == KindNumber && !strings.Contains(c.Unit, "unitless"):
 		v += " " + c.Unit
 	}
-	t := c.Label + ": " + v
+	return v
+}
+
+// settingText is control c at value v, changing runs r (none named when r
+// is ""), in words: "Klaipėda corridor reopens: 2026-07 (scenario only)".
+func settingText(c Control, v string, r Runs) string {
+	t := c.Label + ": " + c.valueText(v)
 	if r != "" {
 		t += " (" + runsText(r) + ")"
 	}

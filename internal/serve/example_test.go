@@ -18,7 +18,7 @@ func ExampleServer() {
 	fmt.Print(w.Body.String())
 	// Output:
 	// 400
-	// {"error":"belarus_discount: 75 % is outside the allowed range 0–60 %","status":400,"field":"belarus_discount"}
+	// {"error":"belarus_discount: 75% is outside the allowed range 0–60%","status":400,"field":"belarus_discount"}
 }
 
 // Controls maps each control of the page to a scenario --set path.

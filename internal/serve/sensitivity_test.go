@@ -163,7 +163,7 @@ func TestSensitivityBadInput(t *testing.T) {
 		{"metric twice", "GET", "/api/sensitivity?metric=benchmark_price_change&metric=revenue_change.Belarus", "", 400, "metric", "given 2 times"},
 		{"draws", "GET", "/api/sensitivity?draws=50", "", 400, "draws", "a sensitivity analysis has no Monte Carlo draws"},
 		{"seed", "GET", "/api/sensitivity?seed=3", "", 400, "seed", "leave out draws and seed"},
-		{"control out of range", "GET", "/api/sensitivity?belarus_discount=99", "", 400, "belarus_discount", "outside the allowed range 0–60 %"},
+		{"control out of range", "GET", "/api/sensitivity?belarus_discount=99", "", 400, "belarus_discount", "outside the allowed range 0–60%"},
 		{"month outside the horizon", "GET", "/api/sensitivity?relief=2040-01", "", 400, "relief", "outside the scenario's horizon"},
 		{"both on a market parameter", "GET", "/api/sensitivity?both=demand_elasticity", "", 400, "both", "always changes both runs"},
 		{"unknown parameter", "GET", "/api/sensitivity?metrics=x", "", 400, "metrics", "unknown parameter; known: scenario, metric, both, demand_elasticity"},

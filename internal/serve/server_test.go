@@ -172,6 +172,17 @@ func TestScenarioEndpoint(t *testing.T) {
 			t.Errorf("control %s: runs %+v, want %+v", c.ID, got, wantRuns[c.ID])
 		}
 	}
+	// The values as the page shows them, with their unit (the page has
+	// no table of units of its own).
+	wantText := map[string]string{
+		"demand_elasticity": "0.3", "substitution_elasticity": "4", "belarus_discount": "15%",
+		"relief": "2025-12", "klaipeda": Never, "russian_ports": "8.4 Mt/yr", "jansen_start": "2027-07",
+	}
+	for _, c := range info.Controls {
+		if c.ValueText != wantText[c.ID] || c.CounterfactualValueText != c.valueText(wantRuns[c.ID].cfValue) {
+			t.Errorf("control %s: value text %q, counterfactual's %q; want %q", c.ID, c.ValueText, c.CounterfactualValueText, wantText[c.ID])
+		}
+	}
 }
 
 type runAnswer struct {
@@ -287,14 +298,14 @@ func TestRunBadInput(t *testing.T) {
 		field  string
 		msg    string
 	}{
-		{"belarus_discount=99", 400, "belarus_discount", "99 % is outside the allowed range 0–60 %"},
+		{"belarus_discount=99", 400, "belarus_discount", "99% is outside the allowed range 0–60%"},
 		{"belarus_discount=-1", 400, "belarus_discount", "outside the allowed range"},
 		{"belarus_discount=abc", 400, "belarus_discount", `"abc" is not a number`},
 		{"belarus_discount=NaN", 400, "belarus_discount", "not a number"},
 		{"belarus_discount=Inf", 400, "belarus_discount", "not a number"},
 		{"belarus_discount=1e400", 400, "belarus_discount", "not a number"},
 		{"belarus_discount=", 400, "belarus_discount", "not a number"},
-		{"demand_elasticity=3.5", 400, "demand_elasticity", "outside the allowed range 0.06–3"},
+		{"demand_elasticity=3.5", 400, "demand_elasticity", "demand_elasticity: 3.5 is outside the allowed range 0.06–3"},
 		{"substitution_elasticity=1", 400, "substitution_elasticity", "outside the allowed range 1.5–30"},
 		{"russian_ports=25", 400, "russian_ports", "outside the allowed range 0–20 Mt/yr"},
 		{"relief=2025-13", 400, "relief", `"2025-13" is not a month YYYY-MM or "never"`},

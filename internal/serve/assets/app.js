@@ -163,7 +163,7 @@
       path.textContent = setPath(c);
       help.append(c.help + " ");
       if (c.available) {
-        help.append("Scenario value: " + (c.value === "never" ? "never" : c.value) + ". ");
+        help.append("Scenario value: " + c.value_text + ". ");
         if (c.note) help.append(c.note + ". ");
       } else {
         help.append("Not in this scenario: " + c.note + ". ");
@@ -189,11 +189,6 @@
     return (state.scenario && state.scenario.counterfactual) || "the counterfactual";
   }
 
-  function cfValueText(c) {
-    const v = c.counterfactual_value;
-    return v === "never" ? "never" : v + (c.unit === "%" ? "%" : c.unit === "Mt/yr" ? " Mt/yr" : "");
-  }
-
   // runsLine says in words which runs control c changes, with the choice
   // where the counterfactual holds the same event.
   function runsLine(c) {
@@ -216,9 +211,9 @@
       } else if (!c.counterfactual_value) {
         text.textContent = cf + " has no such event.";
       } else if (!c.can_both) {
-        text.textContent = cf + " has its own version of it: " + cfValueText(c) + ".";
+        text.textContent = cf + " has its own version of it: " + c.counterfactual_value_text + ".";
       } else {
-        text.textContent = cf + " keeps " + cfValueText(c) + ".";
+        text.textContent = cf + " keeps " + c.counterfactual_value_text + ".";
       }
       const code = $("p-" + c.id);
       if (code) code.textContent = setPath(c);
