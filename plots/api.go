@@ -28,6 +28,18 @@ type Meta struct {
 	EventLabels map[string]string
 	Seed        uint64
 	Draws       int
+	// Runs are the runs a chart of several draws (CompareCharts), each
+	// with its scenario hash: the footer then names every one ("scenario
+	// hashes: us-relief-2025 f76a4c9af621, eu-relief 0c1d2e3f4a5b")
+	// instead of Hash, so that the chart traces back to each of its runs.
+	Runs []RunRef
+}
+
+// RunRef is one run of a chart of several runs: its name on the chart
+// and its scenario hash.
+type RunRef struct {
+	Name string
+	Hash string
 }
 
 // Size is a chart size preset.

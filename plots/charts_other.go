@@ -498,13 +498,17 @@ func sparseNominal(labels []string, max int) plot.Ticker {
 // CompareCharts returns the comparison charts of several runs named names:
 // the benchmark price of each scenario over time, and the change in each
 // scenario's export revenue of supplier (scenario − its counterfactual,
-// $ bn/yr) when every run's market has that supplier.
+// $ bn/yr) when every run's market has that supplier. The footer names
+// each run's scenario hash from meta.Runs (one per run, or none).
 func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta) ([]*Chart, error) {
 	if len(runs) == 0 {
 		return nil, errorf("compare: no runs")
 	}
 	if len(names) != len(runs) {
 		return nil, errorf("compare: %d names for %d runs", len(names), len(runs))
+	}
+	if len(meta.Runs) > 0 && len(meta.Runs) != len(runs) {
+		return nil, errorf("compare: %d scenario hashes for %d runs", len(meta.Runs), len(runs))
 	}
 	ds := make([]*runData, len(runs))
 	bench := make([][]float64, len(runs))

@@ -76,9 +76,10 @@
 // Every chart has a title saying what it shows, a subtitle naming the
 // scenario and its counterfactual, axis labels with units, and a footer
 // with the data source, the model version, the first 12 hex digits of the
-// scenario hash (and the Monte Carlo draws and seed), so that it can be
-// traced to its run. Text is Liberation Sans (metric-compatible with
-// Arial), set as plot.DefaultFont before any plot.New. Legends and colour
+// scenario hash (each run's, on a comparison) and the Monte Carlo draws
+// and seed, so that it can be traced to its run. Text is Liberation Sans
+// (metric-compatible with Arial), set as plot.DefaultFont before any
+// plot.New. Legends and colour
 // bars sit in a column right of the data area, never over data; event
 // markers (Meta.Markers) are dashed vertical lines with their labels in a
 // strip above the data area, staggered so they never overlap.

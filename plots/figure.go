@@ -121,12 +121,25 @@ func footerText(m Meta) string {
 		v = "unknown"
 	}
 	parts = append(parts, "potash model "+v)
-	if m.Hash != "" {
-		h := m.Hash
+	short := func(h string) string {
 		if len(h) > 12 {
-			h = h[:12]
+			return h[:12]
 		}
-		parts = append(parts, "scenario hash "+h)
+		return h
+	}
+	switch {
+	case len(m.Runs) > 0:
+		var rs []string
+		for _, r := range m.Runs {
+			h := short(r.Hash)
+			if h == "" {
+				h = "unknown"
+			}
+			rs = append(rs, r.Name+" "+h)
+		}
+		parts = append(parts, "scenario hashes: "+strings.Join(rs, ", "))
+	case m.Hash != "":
+		parts = append(parts, "scenario hash "+short(m.Hash))
 	}
 	if m.Draws > 0 {
 		parts = append(parts, "Monte Carlo: "+formatNumber(float64(m.Draws), 0)+" draws, seed "+formatNumber(float64(m.Seed), 0))

@@ -80,6 +80,9 @@ func (e Engine) Compare(ctx context.Context, req CompareRequest) (*CompareResult
 		meta.Title = "Comparison of " + strings.Join(names, ", ")
 		meta.Counterfactual = "each scenario's own counterfactual"
 		meta.Hash = ""
+		for _, s := range req.Scenarios {
+			meta.Runs = append(meta.Runs, plots.RunRef{Name: s.Name, Hash: s.Hash})
+		}
 		meta.Markers = nil
 		charts, err := plots.CompareCharts(runs, names, "Belarus", meta)
 		if err != nil {

@@ -442,3 +442,27 @@ func TestMetricGroupsWrap(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareChartsTraceBothRuns: the comparison charts' footers name
+// every scenario compared with its hash (12 hex digits), as a run's charts
+// name their one scenario's.
+func TestCompareChartsTraceBothRuns(t *testing.T) {
+	a, b := load(t, "us-relief-2025"), load(t, "eu-relief")
+	res, err := Compare(context.Background(), CompareRequest{Scenarios: []*scenarios.Scenario{a, b}, Charts: &plots.Options{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Charts) == 0 {
+		t.Fatal("no comparison charts")
+	}
+	for _, ch := range res.Charts {
+		for _, s := range []*scenarios.Scenario{a, b} {
+			if want := s.Name + " " + s.Hash[:12]; !strings.Contains(ch.Footer, want) {
+				t.Errorf("%s: footer %q does not name %q", ch.Name, ch.Footer, want)
+			}
+		}
+		if !strings.Contains(ch.Footer, "potash model "+model.Version) {
+			t.Errorf("%s: footer %q lacks the model version", ch.Name, ch.Footer)
+		}
+	}
+}

@@ -189,6 +189,13 @@ func (s *Server) compareCharts(a, b *runEntry) ([]*plots.Chart, error) {
 	meta.Title = "Pinned and current settings"
 	meta.Counterfactual = "each one's counterfactual"
 	meta.Hash = ""
+	for _, r := range []struct {
+		label string
+		e     *runEntry
+	}{{la, a}, {lb, b}} {
+		who, _, _ := strings.Cut(r.label, ":") // "Pinned", "Current"
+		meta.Runs = append(meta.Runs, plots.RunRef{Name: who + " " + r.e.sc.Name, Hash: r.e.sc.Hash})
+	}
 	if am := run.ChartMeta(a.sc, 0, 0).Markers; !slices.Equal(am, meta.Markers) {
 		meta.Markers = nil // the settings moved the events: no one set of marks
 	}
