@@ -17,7 +17,7 @@ type Meta struct {
 	Counterfactual string // counterfactual name (subtitle)
 	Hash           string // scenario hash (footer; first 12 hex digits shown)
 	ModelVersion   string // model.Version (footer)
-	DataSource     string // footer, e.g. "Data: base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet)"
+	DataSource     string // footer, e.g. "Data: base-2020 v1.0.0 (FAOSTAT and World Bank Pink Sheet)"
 	// DollarsOf is the year whose constant US dollars every money figure
 	// is in (the market's base year); the footer then says "money in
 	// constant 2020 US$". 0 leaves it unsaid.

@@ -77,7 +77,8 @@
 // scenario and its counterfactual, axis labels with units, and a footer
 // with the data source, the model version, the first 12 hex digits of the
 // scenario hash (each run's, on a comparison) and the Monte Carlo draws
-// and seed, so that it can be traced to its run. Text is Liberation Sans
+// and seed, so that it can be traced to its run; a footer too long for one
+// line wraps between those parts at its own size, never shrunk. Text is Liberation Sans
 // (metric-compatible with Arial), set as plot.DefaultFont before any
 // plot.New. Legends and colour
 // bars sit in a column right of the data area, never over data; event

@@ -144,7 +144,7 @@ func footerText(m Meta) string {
 	if m.Draws > 0 {
 		parts = append(parts, "Monte Carlo: "+formatNumber(float64(m.Draws), 0)+" draws, seed "+formatNumber(float64(m.Seed), 0))
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, footerSep)
 }
 
 // subtitleText names the scenario and its counterfactual, with extra
@@ -185,6 +185,36 @@ func wrapText(txt string, sty draw.TextStyle, width vg.Length, maxLines int) []s
 		}
 		lines = append(lines, cur)
 		cur = w
+	}
+	return append(lines, cur)
+}
+
+// footerSep separates the parts of a footer (footerText).
+const footerSep = " · "
+
+// footerLines sets a footer in lines no wider than width at its own size,
+// never shrunk (small type breaks up on screen: at half-page size a
+// footer shrunk to fit one line ran "FAOSTAT," into "World"): its parts,
+// separated by footerSep, are packed into lines whole, and a part too
+// wide for a line of its own breaks at its spaces.
+func footerLines(txt string, sty draw.TextStyle, width vg.Length) []string {
+	var lines []string
+	cur := ""
+	for _, part := range strings.Split(txt, footerSep) {
+		switch {
+		case cur == "":
+			cur = part
+		case sty.Width(cur+footerSep+part) <= width:
+			cur += footerSep + part
+		default:
+			lines = append(lines, cur)
+			cur = part
+		}
+		if sty.Width(cur) > width {
+			ws := wrapText(cur, sty, width, 0)
+			lines = append(lines, ws[:len(ws)-1]...)
+			cur = ws[len(ws)-1]
+		}
 	}
 	return append(lines, cur)
 }
@@ -238,7 +268,8 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	// Footer.
 	bottom := area.Min.Y
 	if ch.Footer != "" {
-		fsty, flines := st.fitLines(st.text(st.footer, false, colFooter), ch.Footer, area.Size().X)
+		fsty := st.text(st.footer, false, colFooter)
+		flines := footerLines(ch.Footer, fsty, area.Size().X)
 		for j := len(flines) - 1; j >= 0; j-- {
 			area.FillText(fsty, vg.Point{X: area.Min.X, Y: bottom + fsty.FontExtents().Descent}, flines[j])
 			bottom += fsty.FontExtents().Height

@@ -50,7 +50,9 @@ func DataSourceLine(m *model.Market, embedded bool, cites []string) string {
 		name += m.Name
 	}
 	if embedded && m != nil && m.Name != "" {
-		return name + " (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)"
+		// "FAOSTAT and", not "FAOSTAT,": the font kerns a comma under
+		// the T, where at a footer's size on screen it disappears.
+		return name + " (FAOSTAT and World Bank Pink Sheet; see docs/DATA.md)"
 	}
 	if m != nil && m.Name != "" {
 		name += ", own market data"

@@ -21,7 +21,7 @@ func TestDataSourceLine(t *testing.T) {
 		cites    []string
 		want     string
 	}{
-		{"embedded", base, true, []string{"FAOSTAT …", "Pink Sheet …"}, "Data: base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)"},
+		{"embedded", base, true, []string{"FAOSTAT …", "Pink Sheet …"}, "Data: base-2020 v1.0.0 (FAOSTAT and World Bank Pink Sheet; see docs/DATA.md)"},
 		{"own data", own, false, []string{"My survey 2024", "estimated"}, "Data: tiny v0.1, own market data (sources: My survey 2024; estimated)"},
 		{"own data named like the base", base, false, []string{"My survey 2024"}, "Data: base-2020 v1.0.0, own market data (sources: My survey 2024)"},
 		{"no name, no sources", &model.Market{}, false, nil, "Data: own market (no sources cited)"},
@@ -33,6 +33,11 @@ func TestDataSourceLine(t *testing.T) {
 			got := DataSourceLine(tc.m, tc.embedded, tc.cites)
 			if got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+			// A comma or full stop after a T is kerned under its bar,
+			// lost at a footer's size on screen ("FAOSTAT, World").
+			if strings.Contains(got, "T,") || strings.Contains(got, "T.") {
+				t.Errorf("credit %q puts a comma or full stop after a T", got)
 			}
 			if !tc.embedded && (strings.Contains(got, "FAOSTAT") || strings.Contains(got, "Pink Sheet")) {
 				t.Errorf("own data credited to FAOSTAT or the Pink Sheet: %q", got)

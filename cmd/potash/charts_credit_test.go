@@ -30,7 +30,7 @@ func TestChartDataCredit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(svg), "Data: base-2020 v1.3.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)") {
+	if !strings.Contains(string(svg), "Data: base-2020 v1.3.0 (FAOSTAT and World Bank Pink Sheet; see docs/DATA.md)") {
 		t.Errorf("built-in's chart credit is wrong; footer text:\n%s", footerOf(string(svg)))
 	}
 }
