@@ -51,7 +51,7 @@ const (
 	// SizeWeb is for a web page's chart card 600–700 CSS px wide: 600 ×
 	// 375 pt (8.33 × 5.21 in; 1,250 × 781 pixels at the default 150
 	// DPI), no text under 11 pt (11 CSS px at 600 px wide), the legend
-	// under the panels, the three latest events labelled.
+	// under the panels.
 	SizeWeb
 )
 

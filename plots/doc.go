@@ -83,7 +83,11 @@
 // plot.New. Legends and colour
 // bars sit in a column right of the data area, never over data; event
 // markers (Meta.Markers) are dashed vertical lines with their labels in a
-// strip above the data area, staggered so they never overlap.
+// strip above the data area, staggered so they never overlap. When they
+// do not all fit (and always on small multiples) each line gets a number
+// keyed in the legend; where even the key has no room (small multiples on
+// a web card) the legend says what the lines are and that the benchmark
+// price chart names them. No event line is left unexplained.
 //
 // Each supplier has one colour in every chart (SupplierColor: Okabe–Ito
 // extended with Paul Tol's colour-blind-safe colours). Time axes use
@@ -100,9 +104,8 @@
 // SizeHalfPage (6.5 × 4 in) and SizeWeb (600 × 375 pt for a web page's
 // chart card: no text under 11 pt, so under 11 CSS px only in a card
 // narrower than 600 px; text wraps rather than shrinks, the legend sits
-// under the panels, only the three latest events are labelled); PNG at
-// Options.DPI (default 150). SVG
-// and PDF embed their fonts. PDF text is Unicode (Liberation Sans and its
+// under the panels); PNG at Options.DPI (default 150). SVG and PDF embed
+// their fonts. PDF text is Unicode (Liberation Sans and its
 // bold face embedded as TrueType subsets with a ToUnicode map, so
 // "Klaipėda", "−" and "2020–2025" print and copy as written), and a PDF
 // carries no creation date: the same chart gives the same bytes on every

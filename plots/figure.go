@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,7 +305,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			break
 		}
 	}
-	numbered := lp != nil && cols > 2 && st.maxEventLabels == 0
+	numbered := lp != nil && cols > 2
 	headLines := 0
 	if hasHeading {
 		headLines = 1
@@ -352,7 +353,16 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	for {
 		legend = lay.Legend
 		if numbered {
-			legend = append(legend, markerKey(lp)...)
+			key := append(slices.Clone(legend), markerKey(lp, below)...)
+			if legendFits(key, st, body.Rectangle, rows, below) {
+				legend = key
+			} else {
+				// No room for the key (small multiples on a web card):
+				// the lines are explained, their names left to the
+				// charts with room for them.
+				lp, numbered = nil, false
+				legend = append(slices.Clone(legend), LegendItem{Kind: LegendDash, Color: colMarker, Label: eventsElsewhere})
+			}
 		}
 		b := body
 		if below {
@@ -399,10 +409,10 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			if p == lp {
 				placed, n := planMarkers(canv[0][k], p.Plot.DataCanvas(canv[0][k]), p, msty, st, numbered)
 				need = max(need, n)
-				dropped += len(labelGroups(p, st)) - len(placed)
+				dropped += len(markerGroups(p)) - len(placed)
 			}
 		}
-		if dropped > 0 && !numbered && st.maxEventLabels == 0 {
+		if dropped > 0 && !numbered {
 			numbered = true
 			continue
 		}
@@ -504,6 +514,37 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	return nil
 }
 
+// eventsElsewhere explains event lines a chart has no room to name.
+const eventsElsewhere = "Events (named on the benchmark price chart)"
+
+// legendFits reports whether legend fits in body with rows rows of
+// panels: under them (below) in at most 40% of a row's height, or in a
+// column to their right at no less than the preset's smallest text.
+func legendFits(legend []LegendItem, st *Style, body vg.Rectangle, rows int, below bool) bool {
+	if below {
+		return legendBelowHeight(legend, st, body.Size().X) <= body.Size().Y*0.4/vg.Length(rows)
+	}
+	if st.minText == 0 {
+		return true // the column's type shrinks to fit (legendStyle)
+	}
+	items := wrapLegend(legend, st, body.Size().X*0.3)
+	lst := legendStyle(items, st, body.Size().Y)
+	return legendHeight(items, lst) <= body.Size().Y
+}
+
+// legendHeight is the height of items in a legend column at st.
+func legendHeight(items []LegendItem, st *Style) vg.Length {
+	lineH := st.text(st.legend, false, colText).FontExtents().Height * 1.35
+	h := vg.Length(0)
+	for k, it := range items {
+		h += lineH
+		if it.Kind == LegendHeader && k > 0 {
+			h += lineH * 0.3
+		}
+	}
+	return h
+}
+
 // maxMarkerRows bounds the rows of the event-label strip.
 const maxMarkerRows = 5
 
@@ -536,7 +577,7 @@ type placedLabel struct {
 // in none of maxMarkerRows rows is left out rather than drawn over
 // another.
 func planMarkers(pc, dc draw.Canvas, p *Panel, sty draw.TextStyle, st *Style, numbered bool) ([]placedLabel, int) {
-	groups := labelGroups(p, st)
+	groups := markerGroups(p)
 	xs := make([]vg.Length, len(groups))
 	for k, g := range groups {
 		xs[k] = dc.X(p.Plot.X.Norm(monthX(g.month)))
@@ -657,22 +698,17 @@ func markerGroups(p *Panel) []markerGroup {
 	return gs
 }
 
-// labelGroups are the marker groups of p that get labels at style st:
-// all of them, or the latest st.maxEventLabels (a scenario's own events
-// come after the history it inherits).
-func labelGroups(p *Panel, st *Style) []markerGroup {
-	gs := markerGroups(p)
-	if n := st.maxEventLabels; n > 0 && len(gs) > n {
-		gs = gs[len(gs)-n:]
-	}
-	return gs
-}
-
-// markerKey is the legend section listing numbered event markers.
-func markerKey(p *Panel) []LegendItem {
+// markerKey is the legend section listing numbered event markers: a line
+// per label in a legend column, one entry per month (its labels joined
+// by " · ") in a legend in rows under the panels (inRows).
+func markerKey(p *Panel, inRows bool) []LegendItem {
 	items := []LegendItem{{Kind: LegendHeader, Label: "Events"}}
 	for k, g := range markerGroups(p) {
-		for j, l := range g.labels {
+		labels := g.labels
+		if inRows {
+			labels = []string{strings.Join(labels, " · ")}
+		}
+		for j, l := range labels {
 			it := LegendItem{Kind: legendNumber, Label: l}
 			if j == 0 {
 				it.num = strconv.Itoa(k + 1)
@@ -738,14 +774,7 @@ func legendStyle(items []LegendItem, st *Style, h vg.Length) *Style {
 	if len(items) == 0 {
 		return st
 	}
-	lineH := st.text(st.legend, false, colText).FontExtents().Height * 1.35
-	need := vg.Length(0)
-	for k, it := range items {
-		need += lineH
-		if it.Kind == LegendHeader && k > 0 {
-			need += lineH * 0.3
-		}
-	}
+	need := legendHeight(items, st)
 	if need <= h {
 		return st
 	}
@@ -770,15 +799,18 @@ func legendBelowRows(items []LegendItem, st *Style, width vg.Length) [][]LegendI
 	used := vg.Length(0)
 	for _, it := range items {
 		w := st.swatch + st.pad*0.5 + sty.Width(it.Label) + st.pad*1.5
-		if it.Kind == LegendHeader {
+		switch it.Kind {
+		case LegendHeader:
 			w = bsty.Width(it.Label) + st.pad
+		case legendNumber:
+			w = bsty.Width(it.num) + st.pad*0.5 + sty.Width(it.Label) + st.pad*1.5
 		}
 		if it.Kind != LegendHeader && w > width {
 			if len(cur) > 0 {
 				rows = append(rows, cur)
 				cur, used = nil, 0
 			}
-			for k, l := range wrapText(it.Label, sty, width-st.swatch-st.pad*2, 4) {
+			for k, l := range wrapText(it.Label, sty, width-st.swatch-st.pad*2, 0) {
 				line := LegendItem{Kind: legendCont, Label: l}
 				if k == 0 {
 					line = it
@@ -824,7 +856,16 @@ func drawLegendBelow(c draw.Canvas, items []LegendItem, st *Style) {
 				x += bsty.Width(it.Label) + st.pad
 				continue
 			}
-			if it.Kind != legendCont {
+			switch it.Kind {
+			case legendNumber:
+				// The event's number in place of a swatch.
+				c.FillText(bsty, vg.Point{X: x, Y: y}, it.num)
+				x += bsty.Width(it.num) + st.pad*0.5
+				c.FillText(sty, vg.Point{X: x, Y: y}, it.Label)
+				x += sty.Width(it.Label) + st.pad*1.5
+				continue
+			case legendCont:
+			default:
 				drawSwatch(c, it, st, sty, x, y)
 			}
 			x += st.swatch + st.pad*0.5

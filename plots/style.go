@@ -72,9 +72,6 @@ type Style struct {
 	// legendBelow puts the legend in rows under the panels instead of in
 	// a column to their right.
 	legendBelow bool
-	// maxEventLabels is the most event labels a chart writes (the
-	// latest; 0: all, numbered in the legend when they do not fit).
-	maxEventLabels int
 }
 
 func (s *Style) font(size vg.Length, bold bool) font.Font {
@@ -154,7 +151,7 @@ func (s *Style) LabelStyle(c color.Color, bold bool) draw.TextStyle {
 // web preset is 600 × 375 pt (16:10): shown 600 CSS pixels wide, one point
 // is one CSS pixel, so its smallest text, 11 pt, is 11 CSS px in a card
 // 600–700 px wide (and more in a wider one); its legend sits under the
-// panels and it labels only the three latest events.
+// panels.
 var (
 	styleSlide = Style{
 		width: 13.333 * vg.Inch, height: 7.5 * vg.Inch,
@@ -173,7 +170,7 @@ var (
 		title: 16, subtitle: 12, axisLabel: 12, tick: 11.5, legend: 11.5,
 		footer: 11, panel: 12, cell: 11, marker: 11,
 		pad: 7, thin: 0.6, line: 1.6, thick: 2.4, tickLen: 3.5, swatch: 16,
-		minText: 11, legendBelow: true, maxEventLabels: 3,
+		minText: 11, legendBelow: true,
 	}
 )
 

@@ -49,18 +49,12 @@ func TestWebSize(t *testing.T) {
 		if px := smallest * cardPx / 600; px < 11 {
 			t.Errorf("%s: smallest text %.2f pt, %.1f CSS px in a %v px card", ch.Name, smallest, px, cardPx)
 		}
-		if contains(texts, "Events") {
-			t.Errorf("%s: numbered event key at web size", ch.Name)
-		}
 		if ch.Name == "price" {
-			for _, l := range []string{"US relief", "Jansen", "Russia quota"} {
-				if !contains(texts, l) {
+			// Every event named: the price chart is where the other
+			// charts send a reader for the names.
+			for _, l := range []string{"US relief", "Jansen", "Russia quota", "Demand boom", "US sanctions"} {
+				if !strings.Contains(strings.Join(texts, " "), l) {
 					t.Errorf("price at web size lacks the event label %q", l)
-				}
-			}
-			for _, l := range []string{"Demand boom", "US sanctions"} {
-				if contains(texts, l) {
-					t.Errorf("price at web size labels the early event %q", l)
 				}
 			}
 		}
@@ -92,6 +86,51 @@ func TestWebLegendWraps(t *testing.T) {
 			return strings.HasSuffix(s, "2026-07 (scenario only)") && !strings.HasPrefix(s, "Current")
 		}) {
 			t.Errorf("%s: the last words of the long label are missing: %q", ch.Name, texts)
+		}
+	}
+}
+
+// TestEveryEventLineExplained: at every size, every chart with event lines
+// names every event (as a label by its line, or a number keyed in the
+// legend), or, where there is no room for the names (small multiples
+// on a web card), says in its legend what the lines are and where they
+// are named. At the web size the price chart names them all.
+func TestEveryEventLineExplained(t *testing.T) {
+	for _, meta := range []Meta{fixtureMeta(), briefingMeta()} {
+		for _, ch := range allCharts(t, meta) {
+			for _, sz := range []Size{SizeSlide, SizeHalfPage, SizeWeb} {
+				st, _ := styleFor(sz)
+				fig, err := ch.Build(st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var groups []markerGroup
+				for _, row := range fig.Panels {
+					for _, p := range row {
+						if p != nil && len(groups) == 0 {
+							groups = markerGroups(p)
+						}
+					}
+				}
+				if len(groups) == 0 {
+					continue
+				}
+				texts, _ := svgTexts(t, ch, Options{Size: sz})
+				all := strings.Join(texts, " ")
+				if strings.Contains(all, eventsElsewhere[:20]) {
+					if ch.Name == "price" {
+						t.Errorf("price at size %d does not name its events", sz)
+					}
+					continue
+				}
+				for _, g := range groups {
+					for _, l := range g.labels {
+						if !strings.Contains(all, l) {
+							t.Errorf("%s at size %d: event line %q (%s) is not named, nor explained", ch.Name, sz, l, monthLabel(g.month))
+						}
+					}
+				}
+			}
 		}
 	}
 }
