@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -171,7 +172,25 @@ type Search struct {
 	Start, Values []float64
 	SSR           float64 // objective at Values
 	Evaluations   int
-	Status        string
+	// Status is gonum/optimize's status of the search (Converged tells a
+	// convergence from a stop at FitOptions.MaxEvals), with " (start
+	// kept: no improvement)" when the search ended above its start.
+	Status string
+}
+
+// Converged reports whether a search's status (Search.Status,
+// FitResult.Status, Forecast.Status) is a convergence of Nelder–Mead —
+// the sum of squares stopped falling, or the simplex shrank to a point —
+// rather than a stop at a limit (FunctionEvaluationLimit: the search used
+// its FitOptions.MaxEvals simulations and its estimate is the best point
+// found, not a minimum).
+func Converged(status string) bool {
+	for _, s := range []string{"FunctionConvergence", "MethodConverge", "GradientThreshold"} {
+		if strings.HasPrefix(status, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // penalty is the objective of a parameter vector whose simulation fails

@@ -152,6 +152,70 @@ func statusWords(status string) string {
 	return status
 }
 
+// atLimit reports whether status is a search's stop at its limit of
+// simulations (FitOptions.MaxEvals).
+func atLimit(status string) bool {
+	return strings.HasPrefix(status, "FunctionEvaluationLimit")
+}
+
+// searchWords says briefly how one search ended: "converged", "stopped
+// at its limit" (of simulations) or statusWords, with any note kept.
+func searchWords(status string) string {
+	for _, w := range []struct {
+		ok    func(string) bool
+		words string
+	}{{Converged, "converged"}, {atLimit, "stopped at its limit"}} {
+		if w.ok(status) {
+			_, rest, _ := strings.Cut(status, " ")
+			if rest != "" {
+				rest = " " + rest
+			}
+			return w.words + rest
+		}
+	}
+	return statusWords(status)
+}
+
+// searchesVerdict says how searches with these statuses ended: how many
+// converged, and that the others stopped at their limit of simulations
+// (or otherwise), e.g. "none converged: each stopped at its limit", "all
+// 3 converged", "14 converged, 2 stopped at their limit".
+func searchesVerdict(statuses []string) string {
+	n := len(statuses)
+	conv, limit := 0, 0
+	for _, s := range statuses {
+		switch {
+		case Converged(s):
+			conv++
+		case atLimit(s):
+			limit++
+		}
+	}
+	other := n - conv - limit
+	switch {
+	case n == 1:
+		if conv == 1 {
+			return "the search converged"
+		}
+		return "the search did not converge: it " + statusWords(statuses[0])
+	case conv == n:
+		return fmt.Sprintf("all %d converged", n)
+	case conv == 0 && limit == n:
+		return "none converged: each stopped at its limit"
+	}
+	parts := []string{fmt.Sprintf("%d converged", conv)}
+	if conv == 0 {
+		parts[0] = "none converged"
+	}
+	if limit > 0 {
+		parts = append(parts, fmt.Sprintf("%d stopped at %s limit", limit, map[bool]string{true: "its", false: "their"}[limit == 1]))
+	}
+	if other > 0 {
+		parts = append(parts, fmt.Sprintf("%d stopped otherwise", other))
+	}
+	return strings.Join(parts, ", ")
+}
+
 func signed(v float64, dec int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "n/a"
@@ -179,8 +243,26 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, " and on annual log export changes from %d (%s; %d supplier-years, weight %s)",
 			c.Fit.BaseYear, strings.Join(c.Fit.ExportSuppliers, ", "), f.ExportN, num(f.ExportWeight, 1))
 	}
-	fmt.Fprintf(&b, ";\n     Nelder–Mead, %d simulations, %s. Sum of squares %s at the start → %s at the estimate",
-		f.Evaluations, statusWords(f.Status), num(f.StartSSR, 3), num(f.SSR, 3))
+	fo := c.Fit
+	fo.defaults()
+	var statuses []string
+	for _, sr := range f.Searches {
+		statuses = append(statuses, sr.Status)
+	}
+	searches := fmt.Sprintf("%d searches", len(f.Searches))
+	if len(f.Searches) == 1 {
+		searches = "one search"
+	}
+	ended := searchesVerdict(statuses)
+	fmt.Fprintf(&b, ";\n     Nelder–Mead, %s of at most %d simulations each (%d in all). %s", searches, fo.MaxEvals, f.Evaluations,
+		strings.ToUpper(ended[:1])+ended[1:])
+	switch {
+	case atLimit(f.Status):
+		fmt.Fprintf(&b, ";\n     the estimate is the best point the kept search reached, not a converged minimum")
+	case !Converged(f.Status):
+		fmt.Fprintf(&b, ";\n     the estimate is where the kept search stopped (%s), not a converged minimum", statusWords(f.Status))
+	}
+	fmt.Fprintf(&b, ".\n     Sum of squares %s at the start → %s at the estimate", num(f.StartSSR, 3), num(f.SSR, 3))
 	if f.ExportWeight > 0 {
 		fmt.Fprintf(&b, " (prices %s, exports %s)", num(f.PriceSSR, 3), num(f.ExportSSR, 3))
 	}
@@ -196,7 +278,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			if sr.SSR == f.SSR && sameValues(sr.Values, f.Values) {
 				best = ", kept"
 			}
-			ss = append(ss, fmt.Sprintf("from %s %s (%d sims%s)", from, num(sr.SSR, 3), sr.Evaluations, best))
+			ss = append(ss, fmt.Sprintf("from %s %s (%d sims, %s%s)", from, num(sr.SSR, 3), sr.Evaluations, searchWords(sr.Status), best))
 		}
 		fmt.Fprintf(&b, "     Searches: %s.\n", strings.Join(ss, "; "))
 	}
@@ -314,10 +396,14 @@ func (r *Report) writeRolling(b *strings.Builder) {
 	for _, f := range rl.Forecasts {
 		evals += f.Evaluations
 	}
+	var statuses []string
+	for _, f := range rl.Forecasts {
+		statuses = append(statuses, f.Status)
+	}
 	fmt.Fprintf(b, "\nForecast skill: rolling origins %v..%v (%d fits, each on the data before its origin only: one search of at most\n"+
-		"%d simulations from the published estimate, %d in all). Forecasts from the month before the origin; h months\n"+
-		"ahead is origin + h − 1. Mean absolute log error (RMSE in brackets) against the record:\n",
-		c.First, c.Last, len(rl.Forecasts), c.MaxEvals, evals)
+		"%d simulations from the published estimate, %d in all; %s). Forecasts from the month before the origin;\n"+
+		"h months ahead is origin + h − 1. Mean absolute log error (RMSE in brackets) against the record:\n",
+		c.First, c.Last, len(rl.Forecasts), c.MaxEvals, evals, searchesVerdict(statuses))
 	t := report.Table{Head: []string{"horizon", "origins", "model (level)", "model (change)", "naive (no change)", fmt.Sprintf("%d-month average", c.MAWindow)}}
 	errCell := func(e ErrStats) string { return num(e.MAE, 3) + " (" + num(e.RMSE, 3) + ")" }
 	for _, h := range rl.Stats {
@@ -342,8 +428,8 @@ func (r *Report) writeRolling(b *strings.Builder) {
 		for k, t := range nc.Months {
 			parts = append(parts, fmt.Sprintf("%v %s $/t (%s)", t, num(nc.Price[k], 0), pct1(nc.Change[k])))
 		}
-		fmt.Fprintf(b, "Nowcast (fitted on every month through %v): from %v's %s $/t the model's change gives %s.\n",
-			nc.Last, nc.Last, num(nc.LastPrice, 0), strings.Join(parts, ", "))
+		fmt.Fprintf(b, "Nowcast (fitted on every month through %v; its search %s): from %v's %s $/t the model's change gives %s.\n",
+			nc.Last, searchWords(nc.Status), nc.Last, num(nc.LastPrice, 0), strings.Join(parts, ", "))
 	}
 }
 
@@ -475,11 +561,24 @@ type jsonSummary struct {
 	Method         string       `json:"method"`
 	Evaluations    int          `json:"evaluations"`
 	Status         string       `json:"status"`
+	Converged      bool         `json:"converged"` // the kept search converged (Converged), not stopped at its limit
+	MaxEvals       int          `json:"max_evals_per_search"`
+	Searches       []jsonSearch `json:"searches"`
 	SSR            float64      `json:"ssr"`
 	Params         []jsonParam  `json:"params"`
 	Statistics     []Stat       `json:"statistics"`
 	Decompositions []jsonDecomp `json:"decompositions"`
 	Rolling        *jsonRolling `json:"rolling,omitempty"`
+}
+
+// jsonSearch is one search of the fit in the JSON summary.
+type jsonSearch struct {
+	Start       []float64 `json:"start"`
+	Estimate    []float64 `json:"estimate"`
+	SSR         float64   `json:"ssr"`
+	Evaluations int       `json:"evaluations"`
+	Status      string    `json:"status"`
+	Converged   bool      `json:"converged"`
 }
 
 // jsonRolling is the rolling-origin evaluation in the JSON summary: log
@@ -488,6 +587,7 @@ type jsonRolling struct {
 	FirstOrigin string        `json:"first_origin"`
 	LastOrigin  string        `json:"last_origin"`
 	Fits        int           `json:"fits"`
+	Converged   int           `json:"converged_fits"` // fits whose search converged; the others stopped at max_evals_per_fit
 	MaxEvals    int           `json:"max_evals_per_fit"`
 	Horizons    []jsonHorizon `json:"horizons"`
 	Nowcast     jsonNowcast   `json:"nowcast"`
@@ -507,6 +607,7 @@ type jsonErrStat struct {
 
 type jsonNowcast struct {
 	Last      string             `json:"last_recorded_month"`
+	Converged bool               `json:"converged"` // the nowcast fit's search converged
 	LastPrice float64            `json:"last_recorded_usd_per_t"`
 	Price     map[string]float64 `json:"usd_per_t"`
 	Change    map[string]float64 `json:"change_from_last"`
@@ -532,8 +633,15 @@ func (r *Report) WriteJSON(w io.Writer, prov report.Provenance) error {
 		FitFrom:    r.Fit.From.String(), FitTo: r.Fit.To.String(),
 		TestFrom: r.OutSample.From.String(), TestTo: r.OutSample.To.String(),
 		Method:      "least squares on log prices, gonum/optimize Nelder–Mead, bounds by logistic transform",
-		Evaluations: r.Fit.Evaluations, Status: r.Fit.Status, SSR: r.Fit.SSR,
+		Evaluations: r.Fit.Evaluations, Status: r.Fit.Status, Converged: Converged(r.Fit.Status), SSR: r.Fit.SSR,
 		Statistics: r.Statistics(),
+	}
+	fo := r.Config.Fit
+	fo.defaults()
+	s.MaxEvals = fo.MaxEvals
+	for _, sr := range r.Fit.Searches {
+		s.Searches = append(s.Searches, jsonSearch{Start: sr.Start, Estimate: sr.Values, SSR: sr.SSR,
+			Evaluations: sr.Evaluations, Status: sr.Status, Converged: Converged(sr.Status)})
 	}
 	for j, p := range r.Fit.Params {
 		at := false
@@ -562,7 +670,12 @@ func (r *Report) WriteJSON(w io.Writer, prov report.Provenance) error {
 	}
 	if rl := r.Rolling; rl != nil {
 		jr := &jsonRolling{FirstOrigin: rl.Config.First.String(), LastOrigin: rl.Config.Last.String(), Fits: len(rl.Forecasts), MaxEvals: rl.Config.MaxEvals,
-			Nowcast: jsonNowcast{Last: rl.Nowcast.Last.String(), LastPrice: rl.Nowcast.LastPrice, Price: map[string]float64{}, Change: map[string]float64{}}}
+			Nowcast: jsonNowcast{Last: rl.Nowcast.Last.String(), Converged: Converged(rl.Nowcast.Status), LastPrice: rl.Nowcast.LastPrice, Price: map[string]float64{}, Change: map[string]float64{}}}
+		for _, f := range rl.Forecasts {
+			if Converged(f.Status) {
+				jr.Converged++
+			}
+		}
 		for _, h := range rl.Stats {
 			jh := jsonHorizon{Months: h.H, Origins: h.N, Errors: map[string]jsonErrStat{}}
 			for name, e := range map[string]ErrStats{"model_level": h.Level, "model_change": h.Change, "naive": h.Naive, "moving_average": h.MA} {

@@ -44,10 +44,12 @@ func DefaultRolling() RollingConfig {
 type Forecast struct {
 	Origin model.Month // first month not seen
 	// Values are the origin's estimates (FitResult.Values); SSR its
-	// objective, Evaluations its simulations.
+	// objective, Evaluations its simulations, Status its search's status
+	// (Converged).
 	Values      []float64
 	SSR         float64
 	Evaluations int
+	Status      string
 	// Last is the last recorded price before the origin (month Origin−1),
 	// $/t; ModelLast the model's price in that month.
 	Last, ModelLast float64
@@ -92,6 +94,10 @@ type Nowcast struct {
 	Months        []model.Month
 	Change, Price []float64
 	Values        []float64 // the fit's estimates
+	// Evaluations and Status are the fit's simulations and its search's
+	// status (Converged).
+	Evaluations int
+	Status      string
 }
 
 // Rolling is the rolling-origin evaluation and the nowcast.
@@ -129,7 +135,7 @@ func forecastAt(ctx context.Context, m Model, in *InSample, start []float64, fo 
 		return Forecast{}, nil, fmt.Errorf("origin %v: %w", o, err)
 	}
 	ps := Series{Start: sim.Months[0], Values: sim.Price}
-	f := Forecast{Origin: o, Values: fit.Values, SSR: fit.SSR, Evaluations: fit.Evaluations}
+	f := Forecast{Origin: o, Values: fit.Values, SSR: fit.SSR, Evaluations: fit.Evaluations, Status: fit.Status}
 	f.Last, _ = rec.Potash.At(o - 1)
 	f.ModelLast, _ = ps.At(o - 1)
 	ma, _ := rec.Potash.Mean(o-model.Month(maWindow), o-1)
@@ -234,7 +240,8 @@ func RunRolling(ctx context.Context, m Model, rec *Record, cfg RollingConfig, fo
 		r.Stats = append(r.Stats, hs)
 	}
 	nf := out[len(out)-1]
-	r.Nowcast = Nowcast{Last: lastRec, LastPrice: nf.Last, Months: nf.Target, Values: fits[len(fits)-1].Values}
+	r.Nowcast = Nowcast{Last: lastRec, LastPrice: nf.Last, Months: nf.Target, Values: fits[len(fits)-1].Values,
+		Evaluations: nf.Evaluations, Status: nf.Status}
 	for j := range nf.Target {
 		r.Nowcast.Change = append(r.Nowcast.Change, nf.Level[j]/nf.ModelLast-1)
 		r.Nowcast.Price = append(r.Nowcast.Price, nf.Change[j])

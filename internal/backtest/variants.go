@@ -149,6 +149,15 @@ func WriteVariantsTable(w io.Writer, vs []Variant, rs []*Report) error {
 			return "–"
 		})
 	}
+	row("searches converged", func(r *Report) string {
+		n := 0
+		for _, sr := range r.Fit.Searches {
+			if Converged(sr.Status) {
+				n++
+			}
+		}
+		return fmt.Sprintf("%d of %d", n, len(r.Fit.Searches))
+	})
 	row("in-sample RMSE (log)", func(r *Report) string {
 		return num(r.InSample.RMSE, 3) + " (" + r.InSample.From.String() + ".." + r.InSample.To.String() + ")"
 	})
@@ -182,7 +191,7 @@ func WriteVariantsTable(w io.Writer, vs []Variant, rs []*Report) error {
 	row("  of which sanctions", share("sanctions"))
 	row("  of which crop demand", share("crop demand"))
 	t.WriteText(&b)
-	fmt.Fprintf(&b, "(* at a bound of its range. Record: 2022 peak 1,202 $/t 2022-04; Belarus 2022 exports −64%%; 2021–22 rise %s $/t.)\n",
+	fmt.Fprintf(&b, "(* at a bound of its range. A search that did not converge stopped at its limit of simulations. Record: 2022 peak 1,202 $/t 2022-04; Belarus 2022 exports −64%%; 2021–22 rise %s $/t.)\n",
 		signed(rs[0].Decomposition.RecordRise, 0))
 	_, err := io.WriteString(w, b.String())
 	return err
