@@ -118,8 +118,9 @@ func TestMonteCarloNoFailedDraws(t *testing.T) {
 // fallback ran out its 2,000 sweeps twice (draw 3558: about 0.45 s, for
 // which the other worker of BenchmarkMonteCarlo10k idled); with the bound
 // (maxIdleRounds) 218,789 and 194,999, the same solutions (with the
-// cycle test, TestCyclingMonthSkipsRepeats, 195,749 and 32,680). Every
-// month of both paths must converge within maxMonthEvals.
+// cycle test, TestCyclingMonthSkipsRepeats, 195,749 and 32,680; since the
+// fix of docs/MODEL.md §3.9's "Behind a discounted segment", 267,365 and
+// 214,050). Every month of both paths must converge within maxMonthEvals.
 func TestCyclingMonthStopsEarly(t *testing.T) {
 	// maxMonthEvals: a month's evaluations, its failed solves and
 	// restarts included; the typical month takes 4–50.

@@ -58,12 +58,12 @@ func metricDefs(m *Market) []metricDef {
 		{Metric{Name: "benchmark_price_change_pct", Unit: "%", Doc: "change in the benchmark price over the report window, percent of the counterfactual's mean"}, mkBenchPct, bench},
 		{Metric{Name: "benchmark_price", Unit: "$/t", Doc: "mean benchmark price over the report window (scenario level)"}, mkBench, bench},
 		{Metric{Name: "tonnes_change", Unit: "Mt/yr", Doc: "mean change in the tonnes of potash bought, all regions, over the report window"}, mkWorldTonnes, 0},
-		{Metric{Name: "consumer_surplus_change", Unit: "$M", Doc: "cumulative change in consumer surplus of all regions over the report window"}, mkWorldCS, 0},
-		{Metric{Name: "producer_surplus_change", Unit: "$M", Doc: "cumulative change in producer surplus of all suppliers over the report window"}, mkWorldPS, 0},
-		{Metric{Name: "government_revenue_change", Unit: "$M", Doc: "cumulative change in import tariffs and export taxes collected by governments over the report window"}, mkWorldGov, 0},
-		{Metric{Name: "quota_rent_change", Unit: "$M", Doc: "cumulative change in tariff-rate quota rents kept by importers over the report window"}, mkWorldTRQ, 0},
-		{Metric{Name: "risk_cost_change", Unit: "$M", Doc: "cumulative change in the risk costs buyers bear (a deadweight loss, already inside consumer surplus) over the report window"}, mkWorldRisk, 0},
-		{Metric{Name: "welfare_change", Unit: "$M", Doc: "cumulative change in world welfare over the report window: consumer and producer surplus, government revenue and quota rents"}, mkWelfare, 0},
+		{Metric{Name: "consumer_surplus_change", Unit: "$M", Doc: "cumulative change in consumer surplus of all regions over the report window, scenario minus counterfactual (each month's difference at annual rates, /12): the area left of each region's long-run demand curve between the two paths' price indexes; not a change from the base year (its reference price cancels)"}, mkWorldCS, 0},
+		{Metric{Name: "producer_surplus_change", Unit: "$M", Doc: "cumulative change in producer surplus of all suppliers over the report window, scenario minus counterfactual (each month's difference at annual rates, /12): netback revenue less export tax less the long-run variable mine cost; not a change from the base year (its base-year surplus cancels)"}, mkWorldPS, 0},
+		{Metric{Name: "government_revenue_change", Unit: "$M", Doc: "cumulative change in import tariffs (tariff-rate quotas' own rates included) and export taxes collected by governments over the report window, scenario minus counterfactual"}, mkWorldGov, 0},
+		{Metric{Name: "quota_rent_change", Unit: "$M", Doc: "cumulative change in tariff-rate quota rents kept by importers over the report window, scenario minus counterfactual"}, mkWorldTRQ, 0},
+		{Metric{Name: "risk_cost_change", Unit: "$M", Doc: "cumulative change in the risk costs buyers bear (a deadweight loss, already inside consumer surplus) over the report window, scenario minus counterfactual"}, mkWorldRisk, 0},
+		{Metric{Name: "welfare_change", Unit: "$M", Doc: "cumulative change in world welfare over the report window, scenario minus counterfactual: the sum of the changes in consumer surplus, producer surplus, government revenue (tariffs and export taxes) and tariff-rate quota rents"}, mkWelfare, 0},
 		{Metric{Name: "market_value", Unit: "$M", Doc: "cumulative value of world potash purchases at delivered prices over the report window, the larger of scenario and counterfactual each month: the scale no change in revenue or welfare can exceed"}, mkMarketValue, 0},
 	}
 	for i, s := range m.Suppliers {
@@ -76,7 +76,7 @@ func metricDefs(m *Market) []metricDef {
 			metricDef{Metric{Name: "exports_change." + n, Unit: "Mt/yr", Doc: "mean change in " + n + "'s exports over the report window"}, mkExportsChange, i},
 			metricDef{Metric{Name: "fob_price_change." + n, Unit: "$/t", Doc: "mean change in the FOB price " + n + " receives over the report window"}, mkFOBChange, i},
 			metricDef{Metric{Name: "market_share_change." + n, Unit: "pp", Doc: "mean change in " + n + "'s share of world exports over the report window, percentage points"}, mkShareChange, i},
-			metricDef{Metric{Name: "producer_surplus_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s producer surplus over the report window"}, mkProducerSurplus, i},
+			metricDef{Metric{Name: "producer_surplus_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s producer surplus (netback revenue less export tax less the long-run variable mine cost) over the report window, scenario minus counterfactual; not a change from the base year"}, mkProducerSurplus, i},
 			metricDef{Metric{Name: "export_tax_change." + n, Unit: "$M", Doc: "cumulative change in the export tax " + n + "'s government collects over the report window"}, mkExportTax, i},
 			metricDef{Metric{Name: "concession_paid_change." + n, Unit: "$M", Doc: "cumulative change in the price concessions " + n + " grants to buyers over the report window"}, mkConcessionPaid, i},
 		)
@@ -87,10 +87,10 @@ func metricDefs(m *Market) []metricDef {
 			metricDef{Metric{Name: "price_change." + n, Unit: "$/t", Doc: "mean change in the price " + n + "'s buyers pay per tonne over the report window"}, mkPriceChange, r},
 			metricDef{Metric{Name: "tonnes_change." + n, Unit: "Mt/yr", Doc: "mean change in the tonnes " + n + " buys over the report window"}, mkTonnesChange, r},
 			metricDef{Metric{Name: "import_bill_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s import bill (CFR) over the report window"}, mkImportBill, r},
-			metricDef{Metric{Name: "consumer_surplus_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s consumer surplus over the report window"}, mkConsumerSurplus, r},
-			metricDef{Metric{Name: "tariff_revenue_change." + n, Unit: "$M", Doc: "cumulative change in the import tariffs " + n + "'s government collects over the report window"}, mkTariffRevenue, r},
-			metricDef{Metric{Name: "trq_rent_change." + n, Unit: "$M", Doc: "cumulative change in the tariff-rate quota rent kept by " + n + "'s importers over the report window"}, mkTRQRent, r},
-			metricDef{Metric{Name: "risk_cost_change." + n, Unit: "$M", Doc: "cumulative change in the risk costs " + n + "'s buyers bear over the report window"}, mkRiskCost, r},
+			metricDef{Metric{Name: "consumer_surplus_change." + n, Unit: "$M", Doc: "cumulative change in " + n + "'s consumer surplus (on its long-run demand curve) over the report window, scenario minus counterfactual; not a change from the base year"}, mkConsumerSurplus, r},
+			metricDef{Metric{Name: "tariff_revenue_change." + n, Unit: "$M", Doc: "cumulative change in the import tariffs " + n + "'s government collects over the report window, scenario minus counterfactual"}, mkTariffRevenue, r},
+			metricDef{Metric{Name: "trq_rent_change." + n, Unit: "$M", Doc: "cumulative change in the tariff-rate quota rent kept by " + n + "'s importers over the report window, scenario minus counterfactual"}, mkTRQRent, r},
+			metricDef{Metric{Name: "risk_cost_change." + n, Unit: "$M", Doc: "cumulative change in the risk costs " + n + "'s buyers bear over the report window, scenario minus counterfactual"}, mkRiskCost, r},
 			metricDef{Metric{Name: "concession_received_change." + n, Unit: "$M", Doc: "cumulative change in the price concessions " + n + "'s buyers receive over the report window"}, mkConcessionRecv, r},
 		)
 	}

@@ -266,7 +266,9 @@ type Solution struct {
 	RouteRent      []float64 // inframarginal logistics rent Σ_k (c_j* − c_k)·flow_k of corridors cheaper than the marginal one
 	FacilityRent   []float64 // the shadow value of the shared facilities' capacity on the supplier's tonnes through them, Σ_k ρ_f(k)·flow_k: its share of the facilities' scarcity rent
 	// ProducerSurplus is NetbackRevenue − ExportTax − C(S), C the long-run
-	// variable mine cost η/(η+1)·S·MC, less its base-year value.
+	// variable mine cost η/(η+1)·S·MC, less its base-year value
+	// NetbackRevenue0 − C0(S0), $M/yr: measured from the base year, not a
+	// level; a difference between two paths is a welfare change.
 	ProducerSurplus []float64
 	Binding         []Binding
 
@@ -288,7 +290,9 @@ type Solution struct {
 	RiskCost           []float64 // risk costs buyers bear, Σ_i π·κ·x (nobody collects them), $M/yr
 	ConcessionReceived []float64 // concessions received from sellers, Σ_i δ·p·x, $M/yr
 	// ConsumerSurplus is the area left of the long-run demand curve in
-	// force, s·A·P^(−ε), between the base price index P0 and P, $M/yr.
+	// force, s·A·P^(−ε), between the base price index P0 and P, $M/yr:
+	// measured from the base-year price, not a level; a difference
+	// between two paths is a welfare change.
 	ConsumerSurplus []float64
 
 	// Per route.

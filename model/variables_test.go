@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -376,6 +377,41 @@ func eachValue(sol *Solution, f func(v *float64)) {
 		for _, row := range *sf.mat(sol) {
 			for k := range row {
 				f(&row[k])
+			}
+		}
+	}
+}
+
+// TestWelfareDocsSayReference: the surplus variables are measured from the
+// base year (docs/MODEL.md §6.1, §6.2), so their docs say so and that only
+// a difference between two paths is a welfare change; every welfare
+// metric (a sum of monthly differences) says it is scenario minus
+// counterfactual, and the surplus metrics that they are not changes from
+// the base year. A reader of results.csv or summary.json must not take a
+// surplus for a level or for the change against the counterfactual.
+func TestWelfareDocsSayReference(t *testing.T) {
+	for _, name := range []string{"producer_surplus", "consumer_surplus"} {
+		v, ok := LookupVariable(name)
+		if !ok {
+			t.Fatalf("no variable %s", name)
+		}
+		for _, want := range []string{"measured from the base", "not a level", "scenario − counterfactual", "welfare change"} {
+			if !strings.Contains(v.Doc, want) {
+				t.Errorf("variable %s: doc %q does not say %q", name, v.Doc, want)
+			}
+		}
+	}
+	for _, mt := range MetricList(testMarket()) {
+		base, _, _ := strings.Cut(mt.Name, ".")
+		switch base {
+		case "consumer_surplus_change", "producer_surplus_change":
+			if !strings.Contains(mt.Doc, "not a change from the base year") {
+				t.Errorf("metric %s: doc %q does not say it is not a change from the base year", mt.Name, mt.Doc)
+			}
+			fallthrough
+		case "government_revenue_change", "quota_rent_change", "risk_cost_change", "welfare_change", "tariff_revenue_change", "trq_rent_change":
+			if !strings.Contains(mt.Doc, "scenario minus counterfactual") {
+				t.Errorf("metric %s: doc %q does not say scenario minus counterfactual", mt.Name, mt.Doc)
 			}
 		}
 	}
