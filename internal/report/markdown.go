@@ -81,11 +81,26 @@ func Wrap(text, sep string, width, col int, indent string) string {
 // moneyLine says which dollars the money figures are in, e.g. "Money in
 // constant 2020 US dollars (the market's base year).", or "" when the
 // market names no base year.
-func moneyLine(s *Summary) string {
-	if s.Scenario.DollarsOf == 0 {
+func moneyLine(s *Summary) string { return money(s.Scenario) }
+
+func money(info ScenarioInfo) string {
+	if info.DollarsOf == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Money in constant %d US dollars (the market's base year).", s.Scenario.DollarsOf)
+	return fmt.Sprintf("Money in constant %d US dollars (the market's base year).", info.DollarsOf)
+}
+
+// HeadlineNote says what the headline's figures are, as summary.md says
+// it under its table and the web page under its headline: what the
+// percentages are relative to, the two revenues, and which dollars.
+func HeadlineNote(info ScenarioInfo) string {
+	t := "Percentages are relative to the counterfactual: its mean price, or its cumulative revenue, over the same months. " +
+		"Netback revenue is what the mines earn: FOB revenue less the cost of rail, ports and transit to the FOB point; " +
+		"export revenue (FOB) is the value trade statistics record."
+	if m := money(info); m != "" {
+		t += " " + m
+	}
+	return t
 }
 
 // conductLine says in one line which suppliers are strategic and which
@@ -319,13 +334,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	} else {
 		fmt.Fprintf(w, "Changes are at central parameter values (no Monte Carlo draws; rerun with `--draws 1000` for uncertainty ranges).\n\n")
 	}
-	fmt.Fprintf(w, "Percentages are relative to the counterfactual: its mean price, or its cumulative revenue, over the same months. "+
-		"Netback revenue is what the mines earn: FOB revenue less the cost of rail, ports and transit to the FOB point; "+
-		"export revenue (FOB) is the value trade statistics record.")
-	if m := moneyLine(s); m != "" {
-		fmt.Fprintf(w, " %s", m)
-	}
-	fmt.Fprintf(w, "\n\n")
+	fmt.Fprintf(w, "%s\n\n", HeadlineNote(s.Scenario))
 	if t := yearTable(s); t != nil {
 		fmt.Fprintf(w, "## Exports by year\n\nChange in exports against the counterfactual, Mt KCl/yr (the mean monthly rate over the year's months in the report window; sales at home excluded).\n\n")
 		if err := t.WriteMarkdown(w); err != nil {

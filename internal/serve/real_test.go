@@ -279,7 +279,8 @@ func TestRealOffBandNote(t *testing.T) {
 // line's headline table does (report.MetricLabel): a metric in the
 // headline has the same label in the table of all metrics, no two
 // metrics share a label, and a supplier's revenues say which revenue
-// they are, export (FOB) or netback (mine gate).
+// they are, export (FOB) or netback (mine gate); and the page says, as
+// summary.md does, what the percentages are and in which dollars.
 func TestRealMetricLabels(t *testing.T) {
 	s := New(realConfig)
 	w := do(t, s, "GET", "/api/run?scenario=us-relief-2025&draws=0", nil)
@@ -309,5 +310,15 @@ func TestRealMetricLabels(t *testing.T) {
 		if labels[h.Metric] != h.Label {
 			t.Errorf("%s: headline %q, all metrics %q", h.Metric, h.Label, labels[h.Metric])
 		}
+	}
+	// Under the headline, what its figures are, in summary.md's words:
+	// the percentages, the two revenues, and which dollars.
+	sc, err := scenarios.Load("us-relief-2025", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	money := fmt.Sprintf("Money in constant %d US dollars", sc.Spec.Market.BaseYear)
+	if n := r.HeadlineNote; !strings.Contains(n, "Percentages are relative to the counterfactual") || !strings.Contains(n, "Netback revenue is what the mines earn") || !strings.Contains(n, money) {
+		t.Errorf("headline note %q: want the percentages, the revenues and %q", n, money)
 	}
 }

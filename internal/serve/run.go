@@ -147,10 +147,13 @@ type runResponse struct {
 	Command  string        `json:"command"`
 	// Settings says in words what the request changed from the
 	// scenario's values, and in which runs ("" for none).
-	Settings    string `json:"settings"`
-	Draws       int    `json:"draws"`
-	Converged   int    `json:"converged"`
-	FailedDraws int    `json:"failed_draws"`
+	Settings string `json:"settings"`
+	// HeadlineNote says what the headline's figures are, as summary.md
+	// does (report.HeadlineNote): percentages, revenues, dollars.
+	HeadlineNote string `json:"headline_note"`
+	Draws        int    `json:"draws"`
+	Converged    int    `json:"converged"`
+	FailedDraws  int    `json:"failed_draws"`
 	// RejectedDraws counts the candidate draws the joint rules rejected
 	// and redrew (report.Summary.RejectedDraws).
 	RejectedDraws int      `json:"rejected_draws,omitempty"`
@@ -700,6 +703,7 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 		ZipSVG:        "/api/charts/" + key + ".zip?format=svg",
 		Command:       sum.Command,
 		Settings:      p.describe(),
+		HeadlineNote:  report.HeadlineNote(sum.Scenario),
 		Draws:         sum.Draws,
 		Converged:     sum.Converged,
 		FailedDraws:   sum.FailedDraws,

@@ -348,7 +348,7 @@
     clearError();
     const sc = res.scenario;
     $("window").textContent = "· " + sc.report_from + " to " + sc.end;
-    $("what").textContent = (sc.title || sc.name) + " — compared with " + (sc.counterfactual || "the counterfactual") + ". Changes are scenario minus counterfactual: prices are means over the window, revenues are cumulative over it.";
+    $("what").textContent = (sc.title || sc.name) + " — compared with " + (sc.counterfactual || "the counterfactual") + ". Changes are scenario minus counterfactual: prices are means over the window, revenues are cumulative over it. " + res.headline_note;
     fillTable($("headline").tBodies[0], res.headline, res.draws > 0);
     fillTable($("all-metrics").querySelector("tbody"), res.metrics, res.draws > 0);
     $("band-head").textContent = res.draws > 0 ? "5–95% of " + res.converged + " draws" : "5–95% of draws (none)";
