@@ -241,6 +241,15 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("badges %q: want the discount to change the scenario only and the elasticity both runs", b)
 	}
 
+	// The labels the server gives: "never" of a month control in its own
+	// words, and the table of every result counted.
+	if nv := evalString(`document.getElementById("n-klaipeda").parentElement.textContent.trim() + " / " + document.getElementById("n-relief").parentElement.textContent.trim()`); nv != "Stays closed / No relief (sanctions stay in force)" {
+		t.Errorf("the never choices read %q", nv)
+	}
+	if n := evalString(`document.getElementById("all-metrics-count").textContent + " " + document.querySelectorAll("#all-metrics tbody tr").length`); n != "177 177" {
+		t.Errorf("every result: count and rows %q, want 177 of the default scenario's market", n)
+	}
+
 	// No chart text under 11 CSS px at 1400 × 900.
 	smallest := checkChartText(t, ctx, base, "#charts", 11)
 	t.Logf("smallest chart text at 1400 × 900: %.1f CSS px", smallest)
@@ -495,6 +504,33 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots in %s", dir)
+
+	// A seed that is not a whole number: the server's message and the
+	// field marked, not a run with seed 1 instead.
+	seedRun := evalString(`document.body.dataset.runId`)
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#seed`), "2.5"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("seed").dispatchEvent(new Event("change"))`),
+	)
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.state === "error"`, chromedp.WithPollingTimeout(20*time.Second)))
+	}
+	if err != nil {
+		t.Fatalf("no error shown for seed 2.5: %v%s", err, pageError(ctx))
+	}
+	if msg, invalid := evalString(`document.getElementById("error").textContent`), evalString(`String(document.getElementById("seed").getAttribute("aria-invalid"))`); !strings.Contains(msg, `seed: "2.5" is not a whole number`) || invalid != "true" {
+		t.Errorf("seed 2.5: error box %q, aria-invalid %q", msg, invalid)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#seed`), "1"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("seed").dispatchEvent(new Event("change"))`),
+	)
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.body.dataset.state === "ready" && document.body.dataset.runId === %q`, seedRun), chromedp.WithPollingTimeout(20*time.Second)))
+	}
+	if err != nil {
+		t.Fatalf("seed 1 again: %v%s", err, pageError(ctx))
+	}
 
 	// An out-of-range value typed into the number field: the server's
 	// message appears on the page and the control is marked invalid.

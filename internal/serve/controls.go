@@ -67,6 +67,9 @@ type Control struct {
 	Max  float64 `json:"max"`
 	Step float64 `json:"step"`
 	Help string  `json:"help"`
+	// Never labels the choice "never" of a KindOptMonth control, e.g.
+	// "Stays closed".
+	Never string `json:"never,omitempty"`
 }
 
 // Controls lists the page's what-if controls, in page order. Ranges of the
@@ -94,12 +97,14 @@ var Controls = []Control{
 	{
 		ID: "relief", Label: "US relief month", Unit: "month",
 		Kind: KindOptMonth, Path: "events.us-ban.end", Event: "us-ban",
-		Help: "First month the US sanctions on Belarusian potash are no longer in force; \"never\" keeps them.",
+		Help:  "First month the US sanctions on Belarusian potash are no longer in force; \"never\" keeps them.",
+		Never: "No relief (sanctions stay in force)",
 	},
 	{
 		ID: "klaipeda", Label: "Klaipėda corridor reopens", Unit: "month",
 		Kind: KindOptMonth, Path: "events.klaipeda-closed.end", Event: "klaipeda-closed",
-		Help: "First month Belarus can ship through Klaipėda (Lithuania) again; \"never\" keeps it closed.",
+		Help:  "First month Belarus can ship through Klaipėda (Lithuania) again; \"never\" keeps it closed.",
+		Never: "Stays closed",
 	},
 	{
 		ID: "russian_ports", Label: "Russian-port corridor capacity", Unit: "Mt/yr",

@@ -26,10 +26,6 @@
     sent: "",          // its query, to tell when the settings moved on
     auto: false,       // run it after the first run (the URL asks for it)
   };
-  const neverLabel = {
-    relief: "No relief (sanctions stay in force)",
-    klaipeda: "Stays closed",
-  };
 
   function setState(s) { document.body.dataset.state = s; }
 
@@ -63,7 +59,15 @@
   async function getJSON(url, opts) {
     const r = await fetch(url, opts);
     let body = null;
-    try { body = await r.json(); } catch (e) { body = null; }
+    try {
+      body = await r.json();
+    } catch (e) {
+      // A request aborted while its answer was read is aborted: not an
+      // empty answer (the page would show a run of nothing).
+      if (e.name === "AbortError") throw e;
+      body = null;
+    }
+    if (r.ok && body === null) throw new Error("the server's answer could not be read (HTTP " + r.status + "); try again");
     if (!r.ok) {
       const err = new Error((body && body.error) || ("HTTP " + r.status));
       err.status = r.status;
@@ -136,7 +140,7 @@
           never = document.createElement("input");
           never.type = "checkbox";
           never.id = "n-" + c.id;
-          wrap.append(never, " " + (neverLabel[c.id] || "never"));
+          wrap.append(never, " " + (c.never || "Never"));
           row.appendChild(wrap);
           never.addEventListener("change", () => {
             month.disabled = never.checked || !c.available;
@@ -351,6 +355,7 @@
     $("what").textContent = (sc.title || sc.name) + " — compared with " + (sc.counterfactual || "the counterfactual") + ". Changes are scenario minus counterfactual: prices are means over the window, revenues are cumulative over it. " + res.headline_note;
     fillTable($("headline").tBodies[0], res.headline, res.draws > 0);
     fillTable($("all-metrics").querySelector("tbody"), res.metrics, res.draws > 0);
+    $("all-metrics-count").textContent = String(res.metrics.length);
     $("band-head").textContent = res.draws > 0 ? "5–95% of " + res.converged + " draws" : "5–95% of draws (none)";
     const notes = $("notes");
     notes.textContent = "";
@@ -619,9 +624,9 @@
     let d = parseInt($("draws").value, 10);
     if (isNaN(d)) d = lim.default_draws;
     state.draws = d;
-    let s = $("seed").value.trim();
-    if (!/^\d+$/.test(s)) s = "1";
-    state.seed = s;
+    // The seed as typed (the server says what is wrong with one that is
+    // not a whole number), 1 when empty.
+    state.seed = $("seed").value.trim() || "1";
   }
 
   async function selectScenario(name, fromURL) {
