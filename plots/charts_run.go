@@ -151,6 +151,11 @@ func fanSeries(scen, cf []float64, f *fan) []rangeSeries {
 	return s
 }
 
+// benchmarkChart is the chart that names a run's events when another
+// has no room for them (Figure.EventsNamedOn): at every size it names
+// them by their lines or keyed in its legend.
+const benchmarkChart = "the benchmark price chart"
+
 func dollarsPerTonne(v float64) string { return dollar(formatNumber(v, 0)) + "/t" }
 
 // window is the index of the first month time charts show: the report
@@ -262,7 +267,7 @@ func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get
 		marks[r] = offScale(d.months, fanSeries(scen[r], cf[r], fans[r]), w0, len(x), ylo, yhi, format)
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
-		lay := &Figure{Legend: scenarioLegend(m != nil)}
+		lay := &Figure{Legend: scenarioLegend(m != nil), EventsNamedOn: benchmarkChart}
 		// The panels' data areas are at most the figure's height over
 		// the rows: a gap under the line's width there is under it in
 		// the panel drawn.
@@ -369,7 +374,7 @@ func supplierLines(d *runData, name, title, caption, ylabel string, k float64, g
 			LegendItem{Label: "Scenario", Color: colSubtle, Kind: LegendLine},
 			LegendItem{Label: "Counterfactual", Color: colSubtle, Kind: LegendDash})
 		leg = append(leg, window...)
-		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}}, Legend: leg}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}}, Legend: leg, EventsNamedOn: benchmarkChart}, nil
 	}
 	return ch, nil
 }
@@ -568,7 +573,7 @@ func shareChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 		Footer:   footerText(meta),
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
-		lay := &Figure{Panels: [][]*Panel{make([]*Panel, 2)}}
+		lay := &Figure{Panels: [][]*Panel{make([]*Panel, 2)}, EventsNamedOn: benchmarkChart}
 		for k, sh := range [][][]float64{ss, cs} {
 			layers := make([][]float64, len(keep))
 			colors := make([]color.Color, len(keep))
@@ -772,7 +777,7 @@ func corridorChart(run *model.Run, supplier string, meta Meta, opts Options) (*C
 	}
 	ylo, yhi := yRange(all, w0, len(x), true)
 	ch.Build = func(st *Style) (*Figure, error) {
-		lay := &Figure{}
+		lay := &Figure{EventsNamedOn: benchmarkChart}
 		lay.Panels = make([][]*Panel, rows)
 		for r := range lay.Panels {
 			lay.Panels[r] = make([]*Panel, cols)

@@ -61,6 +61,11 @@ type Figure struct {
 	Legend []LegendItem
 	// ColorBar is drawn between the panels and the legend when set.
 	ColorBar *ColorBar
+	// EventsNamedOn is where a reader finds the names of the events
+	// when the figure has no room for them ("the benchmark price
+	// chart"); the legend then says "Dashed lines: events (named on
+	// …)", or, when empty, that there are too many to name at this size.
+	EventsNamedOn string
 }
 
 // Panel is one plot of a figure.
@@ -361,7 +366,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 				// the lines are explained, their names left to the
 				// charts with room for them.
 				lp, numbered = nil, false
-				legend = append(slices.Clone(legend), LegendItem{Kind: LegendDash, Color: colMarker, Label: eventsElsewhere})
+				legend = append(slices.Clone(legend), LegendItem{Kind: LegendDash, Color: colMarker, Label: eventsElsewhere(lay.EventsNamedOn)})
 			}
 		}
 		b := body
@@ -370,8 +375,9 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			b.Min.Y += legendBelowHeight(legend, st, body.Size().X)
 			right = body.Max.X
 		} else {
-			// The legend column takes at most 30% of the width.
-			legend = wrapLegend(legend, st, body.Size().X*0.3)
+			// The legend column takes at most 30% of the width (more
+			// when its text, which cannot shrink, would be too tall).
+			legend = wrapLegend(legend, st, columnWidth(legend, st, body.Rectangle))
 			right = body.Max.X - legendWidth(legend, legendStyle(legend, st, body.Size().Y))
 		}
 		if lay.ColorBar != nil {
@@ -514,8 +520,17 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	return nil
 }
 
-// eventsElsewhere explains event lines a chart has no room to name.
-const eventsElsewhere = "Events (named on the benchmark price chart)"
+// eventsElsewhere explains event lines a chart has no room to name,
+// named on chart namedOn ("" when none names them).
+func eventsElsewhere(namedOn string) string {
+	if namedOn == "" {
+		return eventsUnnamed + " (too many to name at this size)"
+	}
+	return eventsUnnamed + " (named on " + namedOn + ")"
+}
+
+// eventsUnnamed begins the legend entry of event lines left unnamed.
+const eventsUnnamed = "Dashed lines: events"
 
 // legendFits reports whether legend fits in body with rows rows of
 // panels: under them (below) in at most 40% of a row's height, or in a
@@ -527,9 +542,21 @@ func legendFits(legend []LegendItem, st *Style, body vg.Rectangle, rows int, bel
 	if st.minText == 0 {
 		return true // the column's type shrinks to fit (legendStyle)
 	}
-	items := wrapLegend(legend, st, body.Size().X*0.3)
+	items := wrapLegend(legend, st, columnWidth(legend, st, body))
 	lst := legendStyle(items, st, body.Size().Y)
 	return legendHeight(items, lst) <= body.Size().Y
+}
+
+// columnWidth is the widest a legend column right of the panels in body
+// may be: 30% of the width; at a preset whose type does not shrink, up
+// to 40% if that is what it takes to fit its wrapped lines in the
+// height.
+func columnWidth(legend []LegendItem, st *Style, body vg.Rectangle) vg.Length {
+	f := 0.3
+	for st.minText > 0 && f < 0.4 && legendHeight(wrapLegend(legend, st, body.Size().X*vg.Length(f)), st) > body.Size().Y {
+		f += 0.025
+	}
+	return body.Size().X * vg.Length(f)
 }
 
 // legendHeight is the height of items in a legend column at st.

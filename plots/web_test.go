@@ -117,9 +117,14 @@ func TestEveryEventLineExplained(t *testing.T) {
 				}
 				texts, _ := svgTexts(t, ch, Options{Size: sz})
 				all := strings.Join(texts, " ")
-				if strings.Contains(all, eventsElsewhere[:20]) {
+				if strings.Contains(all, eventsUnnamed) {
 					if ch.Name == "price" {
 						t.Errorf("price at size %d does not name its events", sz)
+					}
+					// A run's other charts send the reader to the price
+					// chart, which names them.
+					if !strings.Contains(all, "named on the benchmark price chart") {
+						t.Errorf("%s at size %d: unnamed events, and no word of where they are named", ch.Name, sz)
 					}
 					continue
 				}
@@ -132,5 +137,17 @@ func TestEveryEventLineExplained(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEventsElsewhere: unnamed event lines send the reader to the chart
+// that names them, or say there are too many to name (a figure of
+// another package that names none: the back-test names its own).
+func TestEventsElsewhere(t *testing.T) {
+	if got, want := eventsElsewhere("the factors chart"), "Dashed lines: events (named on the factors chart)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := eventsElsewhere(""); strings.Contains(got, "named on") || !strings.HasPrefix(got, eventsUnnamed) {
+		t.Errorf("no chart to send the reader to, got %q", got)
 	}
 }

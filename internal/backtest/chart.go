@@ -235,6 +235,8 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 			},
 			Heights: []float64{3, 2},
 			Legend:  legend,
+			// The factors chart, one panel, has the room to name them.
+			EventsNamedOn: "the factors chart",
 		}, nil
 	}
 	return ch, nil
