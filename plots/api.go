@@ -28,6 +28,13 @@ type Meta struct {
 	EventLabels map[string]string
 	Seed        uint64
 	Draws       int
+	// OffBand says why the central run can lie outside its own Monte
+	// Carlo band, for the charts with bands to carry when their central
+	// line or bar does lie outside its band ("by construction, not an
+	// error: …"). The pipeline sets it from what it knows of the run
+	// (internal/report's OffBand: the parameters whose central values sit
+	// at an edge of their ranges); empty gives a general note.
+	OffBand string
 	// Runs are the runs a chart of several draws (CompareCharts), each
 	// with its scenario hash: the footer then names every one ("scenario
 	// hashes: us-relief-2025 f76a4c9af621, eu-relief 0c1d2e3f4a5b")

@@ -39,6 +39,43 @@ func mcNote(mc *mcData) string {
 	return "shaded: 50% and 90% bands of " + formatNumber(float64(mc.mc.Converged), 0) + " Monte Carlo draws"
 }
 
+// offBandWhy is the note of a chart with bands whose central run lies
+// outside them, when the pipeline gave no reason (Meta.OffBand).
+const offBandWhy = "by construction, not an error (docs/SCENARIOS.md)"
+
+// offBandNote is the legend note of a chart whose central run (what)
+// lies outside its band: what, and why (meta.OffBand, or offBandWhy).
+func offBandNote(what string, meta Meta) LegendItem {
+	why := meta.OffBand
+	if why == "" {
+		why = offBandWhy
+	}
+	return LegendItem{Kind: LegendNote, Label: what + ": " + why}
+}
+
+// outsideBand reports whether v lies outside [lo, hi] by more than the
+// rounding of the percentiles (a relative 1e-9, as internal/report
+// tells a central value outside its band).
+func outsideBand(v, lo, hi float64) bool {
+	tol := 1e-9 * math.Max(math.Max(math.Abs(v), math.Abs(lo)), math.Abs(hi))
+	return v < lo-tol || v > hi+tol
+}
+
+// leavesFan reports whether central lies outside f's 5–95% band in some
+// month shown (from w0); false when f is nil. Where it does, the chart
+// shows.
+func leavesFan(central []float64, f *fan, w0 int) bool {
+	if f == nil {
+		return false
+	}
+	for t := w0; t < len(central); t++ {
+		if outsideBand(central[t], f.p5[t], f.p95[t]) {
+			return true
+		}
+	}
+	return false
+}
+
 func scenarioLegend(withFan bool) []LegendItem {
 	items := []LegendItem{
 		{Label: "Scenario", Color: colScen, Kind: LegendLine},
@@ -114,6 +151,10 @@ func pricePathChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options)
 	series := fanSeries(scen, cf, f)
 	lo, hi := yRange(series, w0, len(x), false)
 	marks := offScale(d.months, series, w0, len(x), lo, hi, dollarsPerTonne)
+	var notes []LegendItem
+	if leavesFan(scen, f, w0) {
+		notes = append(notes, offBandNote("Scenario leaves its 90% band", meta))
+	}
 	ch.Build = func(st *Style) (*Figure, error) {
 		span, legend := d.reportSpan(w0)
 		p, err := timePlot(st, x[w0], last(x), "Price, US$ per tonne KCl", NumberTicks{Prefix: "$"}, meta.Markers, span)
@@ -134,7 +175,7 @@ func pricePathChart(run *model.Run, mc *model.MCResult, meta Meta, opts Options)
 		p.Add(offScaleMarks{marks, st})
 		p.Add(newCoincideNote(x, scen, cf, st, func(v float64) string { return gapNumber(v) + " $/t" }))
 		return &Figure{Panels: [][]*Panel{{{Plot: p, Markers: meta.Markers, LabelMarkers: true}}},
-			Legend: append(scenarioLegend(f != nil), legend...)}, nil
+			Legend: append(append(scenarioLegend(f != nil), legend...), notes...)}, nil
 	}
 	return ch, nil
 }
@@ -263,8 +304,12 @@ func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get
 		all = append(all, fanSeries(scen[r], cf[r], fans[r])...)
 	}
 	ylo, yhi := yRange(all, w0, len(x), false)
+	var outside []string
 	for r := range d.reg {
 		marks[r] = offScale(d.months, fanSeries(scen[r], cf[r], fans[r]), w0, len(x), ylo, yhi, format)
+		if leavesFan(scen[r], fans[r], w0) {
+			outside = append(outside, d.regLab[r])
+		}
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
 		lay := &Figure{Legend: scenarioLegend(m != nil), EventsNamedOn: benchmarkChart}
@@ -312,6 +357,13 @@ func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get
 		}
 		if note != "" {
 			lay.Legend = append(lay.Legend, LegendItem{Kind: LegendNote, Label: note})
+		}
+		if len(outside) > 0 {
+			what := "Scenario leaves its 90% band in " + strings.Join(outside, ", ")
+			if len(outside) == len(d.reg) {
+				what = "Scenario leaves its 90% band in every market"
+			}
+			lay.Legend = append(lay.Legend, offBandNote(what, meta))
 		}
 		return lay, nil
 	}
@@ -458,6 +510,20 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 		labels[row] = d.supLab[i] + "  " + scale.Label(change[i])
 	}
 	cols := supplierPalette(d.sup)
+	// The suppliers whose central change lies outside its error bar,
+	// largest gain first, as the bars read.
+	var outside []string
+	if m != nil {
+		for row := n - 1; row >= 0; row-- {
+			if i := order[row]; outsideBand(change[i], errLo[i], errHi[i]) {
+				outside = append(outside, d.supLab[i])
+			}
+		}
+	}
+	var legend []LegendItem
+	if len(outside) > 0 {
+		legend = append(legend, offBandNote(strings.Join(outside, ", ")+": central value outside its error bar", meta))
+	}
 	note := "cumulative over " + d.windowText()
 	if m != nil {
 		note += "  ·  error bars: 5th–95th percentile of " + formatNumber(float64(m.mc.Converged), 0) + " draws"
@@ -505,7 +571,7 @@ func RevenueChangeChart(run *model.Run, mc *model.MCResult, meta Meta) (*Chart, 
 		p.Y.Tick.Marker = nominalTicks(labels)
 		p.Y.Tick.Label.Font.Size = st.legend
 		hideAxisLine(&p.Y)
-		return &Figure{Panels: [][]*Panel{{{Plot: p}}}}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: legend}, nil
 	}
 	return ch, nil
 }

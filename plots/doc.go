@@ -14,6 +14,11 @@
 //     Monte Carlo 50% and 90% bands of the scenario as polygons (90% first);
 //   - price_regions: the price buyers pay in each market (CFR plus duties)
 //     in small panels, same encoding;
+//   - (price, price_regions and revenue_change: where the central run
+//     lies outside its own band, as a run with a parameter's central
+//     value at an edge of its range can, the legend says so and why:
+//     Meta.OffBand, the pipeline's reason, else "by construction, not
+//     an error");
 //   - revenue: FOB export revenue by supplier, $ bn/yr (annual rate);
 //   - revenue_change: cumulative change in netback revenue by supplier over
 //     the report window (Σ_t Δ/12), bars labelled "Belarus +$1.23 bn",

@@ -757,16 +757,31 @@ func contains(xs []string, s string) bool {
 
 // wrapLegend splits labels wider than maxW (text only, after the swatch)
 // into continuation lines.
+//
+// A note (LegendNote), a remark rather than a key to the chart, wraps at
+// the width of the widest other entry (but at least 60% of maxW's text),
+// so that it does not widen the column and narrow the panels.
 func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 	sty := st.text(st.legend, false, colText)
 	avail := maxW - st.swatch - st.pad*0.6 - st.pad*2
+	noteW := avail * 0.6
+	for _, it := range items {
+		if it.Kind != LegendNote && it.Kind != LegendHeader {
+			noteW = max(noteW, sty.Width(it.Label))
+		}
+	}
+	noteW = min(noteW, avail)
 	var out []LegendItem
 	for _, it := range items {
+		avail := avail
+		if it.Kind == LegendNote {
+			avail = noteW
+		}
 		if it.Kind == LegendHeader || sty.Width(it.Label) <= avail {
 			out = append(out, it)
 			continue
 		}
-		for j, l := range wrapText(it.Label, sty, avail, 4) {
+		for j, l := range wrapText(it.Label, sty, avail, 0) {
 			if j == 0 {
 				c := it
 				c.Label = l

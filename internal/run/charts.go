@@ -1,8 +1,10 @@
 package run
 
 import (
+	"fmt"
 	"slices"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
@@ -47,4 +49,32 @@ func ChartMeta(s *scenarios.Scenario, seed uint64, draws int) plots.Meta {
 		m.EventLabels = plots.EventLabels(s.Spec.Events)
 	}
 	return m
+}
+
+// OffBandNote is what the charts with Monte Carlo bands say when their
+// central run lies outside its band (plots.Meta.OffBand): why, in a
+// few words, from the report's finding o (report.FindOffBand): the
+// uncertain parameters whose central values sit at or near an edge of
+// their ranges, named as the charts name them (plots.ParamLabel with
+// events' labels). "" when no headline figure lies outside its band.
+func OffBandNote(o *report.OffBand, events map[string]string) string {
+	if o == nil || len(o.Lines) == 0 {
+		return ""
+	}
+	const lead = "by construction, not an error"
+	switch len(o.Params) {
+	case 0:
+		return lead + " (the results respond unevenly to the parameters)"
+	case 1:
+		p := o.Params[0]
+		side, where := "bottom", "near"
+		if p.Top {
+			side = "top"
+		}
+		if p.AtEdge {
+			where = "at"
+		}
+		return fmt.Sprintf("%s (%s %s the %s of its range)", lead, plots.ParamLabel(p.Param, events), where, side)
+	}
+	return fmt.Sprintf("%s (%d parameters sit at an edge)", lead, len(o.Params))
 }

@@ -252,6 +252,7 @@ func (e Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.Summary = sum
 	res.Meta = ChartMeta(s, req.Seed, draws)
+	res.Meta.OffBand = OffBandNote(sum.OffBand, res.Meta.EventLabels)
 	if req.Charts != nil {
 		charts, err := e.Charts(run, res.MC, res.Meta, *req.Charts)
 		if err != nil {

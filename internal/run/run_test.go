@@ -466,3 +466,50 @@ func TestCompareChartsTraceBothRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestOffBandNoteForCharts: a run whose central value lies outside its
+// band (us-relief-2025 does, by construction) gives its charts the
+// reason (plots.Meta.OffBand), and the charts with bands carry it; the
+// reason names what the report found.
+func TestOffBandNoteForCharts(t *testing.T) {
+	s := load(t, scenarios.DefaultScenario)
+	res, err := Run(context.Background(), Request{Scenario: s, Draws: 40, Seed: 7, Charts: &plots.Options{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Summary.OffBand
+	if o == nil {
+		t.Fatal("us-relief-2025 with draws: no headline figure outside its band; the test needs one")
+	}
+	if res.Meta.OffBand == "" || res.Meta.OffBand != OffBandNote(o, res.Meta.EventLabels) {
+		t.Fatalf("chart meta OffBand = %q, want %q", res.Meta.OffBand, OffBandNote(o, res.Meta.EventLabels))
+	}
+	found := false
+	for _, ch := range res.Charts {
+		if ch.Name != "revenue_change" {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := ch.Render(&buf, "svg", plots.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		found = strings.Contains(buf.String(), "construction") // the note wraps
+	}
+	if !found {
+		t.Errorf("the revenue_change chart does not say why its central values lie outside their error bars")
+	}
+	for _, tc := range []struct {
+		o    *report.OffBand
+		want string
+	}{
+		{nil, ""},
+		{&report.OffBand{Lines: []string{"x"}}, "by construction, not an error (the results respond unevenly to the parameters)"},
+		{&report.OffBand{Lines: []string{"x"}, Params: []report.EdgeParam{{Param: "events.discount-relief.scale", Top: true, AtEdge: true}}},
+			"by construction, not an error (Discount relief: scale at the top of its range)"},
+		{&report.OffBand{Lines: []string{"x"}, Params: make([]report.EdgeParam, 6)}, "by construction, not an error (6 parameters sit at an edge)"},
+	} {
+		if got := OffBandNote(tc.o, nil); got != tc.want {
+			t.Errorf("OffBandNote(%+v) = %q, want %q", tc.o, got, tc.want)
+		}
+	}
+}
