@@ -32,8 +32,8 @@ func WriteTable(w io.Writer, s *Summary) error {
 			return err
 		}
 	}
-	if c := s.Scenario.Conduct; c != nil {
-		fmt.Fprintf(w, "\nMarket conduct: %s\n", conductLine(c))
+	if c := ConductText(s.Scenario); c != "" {
+		fmt.Fprintf(w, "\n%s\n", c)
 	}
 	if t := s.OffBand.Text(); t != "" {
 		fmt.Fprintf(w, "\n%s\n", Wrap("Note: "+t, " ", textWidth, 0, "  "))
@@ -101,6 +101,16 @@ func HeadlineNote(info ScenarioInfo) string {
 		t += " " + m
 	}
 	return t
+}
+
+// ConductText is the table's line on market conduct, "Market conduct:
+// " + conductLine, or "" when every supplier takes prices (the page shows
+// it under its headline as the table does).
+func ConductText(info ScenarioInfo) string {
+	if info.Conduct == nil {
+		return ""
+	}
+	return "Market conduct: " + conductLine(info.Conduct)
 }
 
 // conductLine says in one line which suppliers are strategic and which

@@ -218,8 +218,21 @@ func TestRealBuiltins(t *testing.T) {
 				// code paths, each run several times slower.
 				return
 			}
-			if w := do(t, s, "GET", "/api/run?draws=0&scenario="+b.Name, nil); w.Code != 200 {
-				t.Errorf("run: %d %s", w.Code, w.Body)
+			w = do(t, s, "GET", "/api/run?draws=0&scenario="+b.Name, nil)
+			if w.Code != 200 {
+				t.Fatalf("run: %d %s", w.Code, w.Body)
+			}
+			// Who acts strategically, as the command line's table says it.
+			r := decode[runResponse](t, w)
+			switch b.Name {
+			case "bpc-breakup":
+				if !strings.HasPrefix(r.Conduct, "Market conduct: Cournot players Canada (conduct ") {
+					t.Errorf("conduct %q: want the Cournot players", r.Conduct)
+				}
+			case scenarios.DefaultScenario:
+				if r.Conduct != "" {
+					t.Errorf("conduct %q in a market of price takers", r.Conduct)
+				}
 			}
 		})
 	}

@@ -151,9 +151,13 @@ type runResponse struct {
 	// HeadlineNote says what the headline's figures are, as summary.md
 	// does (report.HeadlineNote): percentages, revenues, dollars.
 	HeadlineNote string `json:"headline_note"`
-	Draws        int    `json:"draws"`
-	Converged    int    `json:"converged"`
-	FailedDraws  int    `json:"failed_draws"`
+	// Conduct is the command line's line on market conduct (who acts
+	// strategically; report.ConductText), "" when every supplier takes
+	// prices.
+	Conduct     string `json:"conduct,omitempty"`
+	Draws       int    `json:"draws"`
+	Converged   int    `json:"converged"`
+	FailedDraws int    `json:"failed_draws"`
 	// RejectedDraws counts the candidate draws the joint rules rejected
 	// and redrew (report.Summary.RejectedDraws).
 	RejectedDraws int      `json:"rejected_draws,omitempty"`
@@ -704,6 +708,7 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 		Command:       sum.Command,
 		Settings:      p.describe(),
 		HeadlineNote:  report.HeadlineNote(sum.Scenario),
+		Conduct:       report.ConductText(sum.Scenario),
 		Draws:         sum.Draws,
 		Converged:     sum.Converged,
 		FailedDraws:   sum.FailedDraws,

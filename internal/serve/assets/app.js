@@ -352,7 +352,7 @@
     clearError();
     const sc = res.scenario;
     $("window").textContent = "· " + sc.report_from + " to " + sc.end;
-    $("what").textContent = (sc.title || sc.name) + " — compared with " + (sc.counterfactual || "the counterfactual") + ". Changes are scenario minus counterfactual: prices are means over the window, revenues are cumulative over it. " + res.headline_note;
+    $("what").textContent = (sc.title || sc.name) + " — compared with " + (sc.counterfactual || "the counterfactual") + ". Changes are scenario minus counterfactual: prices are means over the window, revenues are cumulative over it. " + res.headline_note + (res.conduct ? " " + res.conduct + "." : "");
     fillTable($("headline").tBodies[0], res.headline, res.draws > 0);
     fillTable($("all-metrics").querySelector("tbody"), res.metrics, res.draws > 0);
     $("all-metrics-count").textContent = String(res.metrics.length);
