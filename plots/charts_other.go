@@ -190,7 +190,7 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		p.Y.Tick.Marker = nominalTicks(labels)
 		p.Y.Tick.Label.Font.Size = st.legend
 		hideAxisLine(&p.Y)
-		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: legend}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: legend, LegendBelow: true}, nil
 	}
 	return ch, nil
 }

@@ -61,6 +61,10 @@ type Figure struct {
 	Legend []LegendItem
 	// ColorBar is drawn between the panels and the legend when set.
 	ColorBar *ColorBar
+	// LegendBelow puts the legend in rows under the panels at every
+	// size, for a chart whose panel needs the width (the tornado's long
+	// row labels).
+	LegendBelow bool
 	// EventsNamedOn is where a reader finds the names of the events
 	// when the figure has no room for them ("the benchmark price
 	// chart"); the legend then says "Dashed lines: events (named on
@@ -354,7 +358,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	// The legend goes under the panels at a preset that asks for it,
 	// unless it would take more than 30% of the height of a row of panels
 	// there (then it goes to their right, as at the other presets).
-	below := st.legendBelow && legendBelowHeight(lay.Legend, st, body.Size().X) <= body.Size().Y*0.3/vg.Length(rows)
+	below := (st.legendBelow || lay.LegendBelow) && legendBelowHeight(lay.Legend, st, body.Size().X) <= body.Size().Y*0.3/vg.Length(rows)
 	for {
 		legend = lay.Legend
 		if numbered {
@@ -493,6 +497,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 				ct.MinStep = max(ct.MinStep, yearStep)
 				p.Plot.X.Tick.Marker = ct
 			}
+			thinXTicks(p.Plot, p.Plot.DataCanvas(pc))
 			p.Plot.Draw(pc)
 			dc := p.Plot.DataCanvas(pc)
 			top := rowTop
@@ -570,6 +575,65 @@ func legendHeight(items []LegendItem, st *Style) vg.Length {
 		}
 	}
 	return h
+}
+
+// thinXTicks lowers the number of intervals of p's number ticks on its x
+// axis (NumberTicks.N, also under offsetTicks) until their labels, at
+// their places on the data area dc, stand apart by half a label's
+// height: a narrow panel (the tornado at half-page size) gets fewer
+// ticks rather than labels run together.
+func thinXTicks(p *plot.Plot, dc draw.Canvas) {
+	set := func(n int) bool {
+		switch t := p.X.Tick.Marker.(type) {
+		case NumberTicks:
+			t.N = n
+			p.X.Tick.Marker = t
+		case offsetTicks:
+			nt, ok := t.t.(NumberTicks)
+			if !ok {
+				return false
+			}
+			nt.N = n
+			t.t = nt
+			p.X.Tick.Marker = t
+		default:
+			return false
+		}
+		return true
+	}
+	sty := p.X.Tick.Label
+	gap := sty.Font.Size * 0.5
+	apart := func() bool {
+		prev := vg.Length(math.Inf(-1))
+		for _, tk := range p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max) {
+			if tk.Label == "" || tk.Value < p.X.Min || tk.Value > p.X.Max {
+				continue
+			}
+			x := dc.X(p.X.Norm(tk.Value))
+			w := sty.Width(tk.Label)
+			if x-w/2 < prev+gap {
+				return false
+			}
+			prev = x + w/2
+		}
+		return true
+	}
+	n := 5
+	switch t := p.X.Tick.Marker.(type) {
+	case NumberTicks:
+		if t.N > 0 {
+			n = t.N
+		}
+	case offsetTicks:
+		if nt, ok := t.t.(NumberTicks); ok && nt.N > 0 {
+			n = nt.N
+		}
+	}
+	for ; n > 1 && !apart(); n-- {
+		if !set(n - 1) {
+			return
+		}
+	}
 }
 
 // maxMarkerRows bounds the rows of the event-label strip.

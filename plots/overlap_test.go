@@ -11,6 +11,7 @@ import (
 
 	xfont "golang.org/x/image/font"
 	"golang.org/x/image/math/fixed"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -228,5 +229,34 @@ func TestFooterLines(t *testing.T) {
 	}
 	if n := len(footerLines(footer, sty, 1000)); n != 1 {
 		t.Errorf("a footer that fits takes %d lines", n)
+	}
+}
+
+// TestThinXTicks: number ticks on a narrow panel's x axis thin out until
+// their labels stand apart, rather than run together.
+func TestThinXTicks(t *testing.T) {
+	st, _ := styleFor(SizeHalfPage)
+	for _, tk := range []plot.Ticker{NumberTicks{}, offsetTicks{NumberTicks{}, 0.05}} {
+		p := newPlot(st)
+		p.X.Min, p.X.Max = 0, 1.5
+		p.X.Tick.Marker = tk
+		dc := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: 70, Y: 100}}}
+		thinXTicks(p, dc)
+		prev := vg.Length(math.Inf(-1))
+		n := 0
+		for _, tc := range p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max) {
+			if tc.Label == "" {
+				continue
+			}
+			n++
+			x, w := dc.X(p.X.Norm(tc.Value)), p.X.Tick.Label.Width(tc.Label)
+			if x-w/2 < prev {
+				t.Errorf("%T: label %q runs into the one before it", tk, tc.Label)
+			}
+			prev = x + w/2
+		}
+		if n < 2 {
+			t.Errorf("%T: %d labels left; want at least 2", tk, n)
+		}
 	}
 }
