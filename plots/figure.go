@@ -358,12 +358,13 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	// The legend goes under the panels at a preset that asks for it,
 	// unless it would take more than 30% of the height of a row of panels
 	// there (then it goes to their right, as at the other presets).
+	noKey := false // no room for the numbered key: explain the lines
 	below := (st.legendBelow || lay.LegendBelow) && legendBelowHeight(lay.Legend, st, body.Size().X) <= body.Size().Y*0.3/vg.Length(rows)
 	for {
 		legend = lay.Legend
 		if numbered {
 			key := append(slices.Clone(legend), markerKey(lp, below)...)
-			if legendFits(key, st, body.Rectangle, rows, below) {
+			if !noKey && legendFits(key, st, body.Rectangle, rows, below) {
 				legend = key
 			} else {
 				// No room for the key (small multiples on a web card):
@@ -429,6 +430,13 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		if need != markerRows {
 			markerRows = need
 			canv = align(b, markerRows)
+		}
+		// At a preset whose type cannot shrink, a key that leaves a
+		// panel's data area shorter than its axis label (which would
+		// then run into the legend) gives way to the explanation.
+		if numbered && st.minText > 0 && !noKey && squeezed(lay, canv) {
+			noKey = true
+			continue
 		}
 		break
 	}
@@ -575,6 +583,23 @@ func legendHeight(items []LegendItem, st *Style) vg.Length {
 		}
 	}
 	return h
+}
+
+// squeezed reports whether some panel of lay, laid out in canv, has a
+// data area shorter than three quarters of its y axis label (which,
+// centred on it, then runs well past it).
+func squeezed(lay *Figure, canv [][]draw.Canvas) bool {
+	for r, row := range lay.Panels {
+		for k, p := range row {
+			if p == nil || p.Plot.Y.Label.Text == "" {
+				continue
+			}
+			if p.Plot.DataCanvas(canv[r][k]).Size().Y < 0.75*p.Plot.Y.Label.TextStyle.Width(p.Plot.Y.Label.Text) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // thinXTicks lowers the number of intervals of p's number ticks on its x

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -116,6 +117,25 @@ func textBoxes(t *testing.T, ch *Chart, st *Style) []textBox {
 	return c.boxes
 }
 
+// overlaps returns the pairs of boxes that overlap by more than tol in
+// both directions, and the boxes that leave the canvas.
+func overlaps(boxes []textBox, w, h, tol vg.Length) []string {
+	var out []string
+	for i, a := range boxes {
+		if a.min.X < -tol || a.min.Y < -tol || a.max.X > w+tol || a.max.Y > h+tol {
+			out = append(out, fmt.Sprintf("%q leaves the canvas (%.1f,%.1f)–(%.1f,%.1f)", a.text, a.min.X, a.min.Y, a.max.X, a.max.Y))
+		}
+		for _, b := range boxes[i+1:] {
+			dx := min(a.max.X, b.max.X) - max(a.min.X, b.min.X)
+			dy := min(a.max.Y, b.max.Y) - max(a.min.Y, b.min.Y)
+			if dx > tol && dy > tol {
+				out = append(out, fmt.Sprintf("%q and %q overlap by %.1f × %.1f pt", a.text, b.text, dx, dy))
+			}
+		}
+	}
+	return out
+}
+
 // briefingMeta is what the charts of a real run say: the embedded data's
 // long credit line, the constant-dollar year and the default scenario's
 // events, several in the same few months.
@@ -170,6 +190,23 @@ func allCharts(t *testing.T, meta Meta) []*Chart {
 		t.Fatal(err)
 	}
 	return append(charts, cmp...)
+}
+
+// TestNoTextOverlaps: at every size, no two strings of a chart (title,
+// subtitle, tick and axis labels, legend, event labels, cell values,
+// footer) overlap, measured with gonum/plot's text extents, and none
+// leaves the canvas.
+func TestNoTextOverlaps(t *testing.T) {
+	for _, meta := range []Meta{fixtureMeta(), briefingMeta()} {
+		for _, ch := range allCharts(t, meta) {
+			for _, sz := range []Size{SizeSlide, SizeHalfPage, SizeWeb} {
+				st, _ := styleFor(sz)
+				for _, p := range overlaps(textBoxes(t, ch, st), st.width, st.height, 0.25) {
+					t.Errorf("%s at size %d: %s", ch.Name, sz, p)
+				}
+			}
+		}
+	}
 }
 
 // TestFooterWrapsNotShrinks: a footer too long for one line wraps between
