@@ -76,9 +76,9 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs, isSet func(string
 	if err != nil {
 		return err
 	}
-	dir := outDir(e, a.out, "backtest")
-	if err := report.CheckFolder(dir); err != nil {
-		return badInputf("--out %v", err)
+	dir, err := checkOut(e, a.out, "backtest")
+	if err != nil {
+		return err
 	}
 	h, err := backtest.LoadHistory()
 	if err != nil {

@@ -258,10 +258,17 @@ func (f *simFlags) check(isSet func(string) bool) (*plots.Options, error) {
 }
 
 // outFolder returns the output folder (--out, or e.outRoot/name), failing
-// before any work when it is, or runs through, a file.
+// before any work when it cannot be one (run.CheckOut).
 func (f *simFlags) outFolder(e *env, name string) (string, error) {
-	dir := outDir(e, f.out, name)
-	if err := report.CheckFolder(dir); err != nil {
+	return checkOut(e, f.out, name)
+}
+
+// checkOut returns the output folder (dir, or e.outRoot/name), or a
+// usage error (exit 2) when it cannot be one (run.CheckOut): every
+// command that writes a folder calls it before any solving.
+func checkOut(e *env, dir, name string) (string, error) {
+	dir = outDir(e, dir, name)
+	if err := run.CheckOut(dir); err != nil {
 		return "", badInputf("--out %v", err)
 	}
 	return dir, nil

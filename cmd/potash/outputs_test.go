@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -411,5 +412,41 @@ func TestREADMEListsCharts(t *testing.T) {
 		} else if !strings.Contains(para, p) {
 			t.Errorf("chart %s: the README's list of charts lacks %q", f, p)
 		}
+	}
+}
+
+// TestOutCheckedFirst: every command that takes --out refuses a folder
+// that cannot be made (under /proc) with exit 2, before any solving: its
+// engine fails the test if it is called.
+func TestOutCheckedFirst(t *testing.T) {
+	if fi, err := os.Stat("/proc/self"); err != nil || !fi.IsDir() {
+		t.Skip("no /proc")
+	}
+	solved := func() { t.Error("the model ran before --out was checked") }
+	eng := run.Engine{
+		Simulate: func(context.Context, *model.Spec, *model.Spec) (*model.Run, error) {
+			solved()
+			return nil, errors.New("solved")
+		},
+		Tornado: func(context.Context, *model.Spec, *model.Spec, []model.Uncertain, string, int) (*model.Tornado, error) {
+			solved()
+			return nil, errors.New("solved")
+		},
+	}
+	const out = "/proc/potash-nope/out"
+	for _, args := range [][]string{
+		{"run"},
+		{"run", "us-relief-2025", "--draws", "10"},
+		{"sweep", "us-relief-2025", "--param", "market.regions.Brazil.demand_elasticity", "--range", "0.3:0.5:2"},
+		{"compare", "us-relief-2025", "eu-relief"},
+		{"sensitivity", "us-relief-2025"},
+		{"backtest", "--max-evals", "10"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			r := potashEnv(t, context.Background(), &env{engine: eng}, append(args, "--no-charts", "--out", out)...).want(t, exitBadInput)
+			if want := "--out " + out + ": cannot create /proc/potash-nope: "; !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+			}
+		})
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/potash-sim/potash/internal/report"
@@ -103,6 +105,52 @@ func Write(ctx context.Context, dir string, o *Output, opts WriteOptions) ([]str
 		return nil, fail(ctx, "writing "+dir, err)
 	}
 	return files, nil
+}
+
+// CheckOut returns an ErrInput error when dir cannot be an output folder:
+// it is, or runs through, a file (report.ErrNotFolder), or it cannot be
+// created or written in (under /proc, on a read-only disk, without
+// permission). Commands call it before any solving, so that a bad --out
+// fails at once, not after the run. It leaves nothing behind: it makes a
+// hidden folder in the nearest existing folder on dir's path (dir itself
+// when it exists) and removes it.
+func CheckOut(dir string) error {
+	if err := report.CheckFolder(dir); err != nil {
+		return &Error{Kind: ErrInput, Err: err}
+	}
+	// The nearest existing folder on dir's path, and the first folder
+	// under it that Write would create (dir itself when it exists).
+	p, first := filepath.Clean(dir), ""
+	for {
+		if _, err := os.Stat(p); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return &Error{Kind: ErrInput, Err: fmt.Errorf("%s: %w", dir, plainPathErr{err})}
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			break
+		}
+		p, first = parent, p
+	}
+	probe, err := os.MkdirTemp(p, ".potash-check-")
+	if err != nil {
+		// Say the folder the user would have to make, "cannot create
+		// /proc/x", not the probe's random name.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			if first == "" {
+				err = fmt.Errorf("cannot write in it: %w", pe.Err)
+			} else {
+				err = plainPathErr{&fs.PathError{Op: "mkdir", Path: first, Err: pe.Err}}
+			}
+		}
+		return &Error{Kind: ErrInput, Err: fmt.Errorf("%s: %w", dir, err)}
+	}
+	if err := os.Remove(probe); err != nil {
+		return &Error{Kind: ErrInput, Err: fmt.Errorf("%s: %w", dir, plainPathErr{err})}
+	}
+	return nil
 }
 
 // fail makes err an ErrModel error about what, or the context's error when
