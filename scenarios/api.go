@@ -231,8 +231,18 @@ func ParseWith(file string, data []byte, sets []string, opts ParseOptions) (*Sce
 // the counterfactual holds the identical event, the counterfactual (Apply
 // tells them apart by Spec.Name). Values are in the path's unit (Unit);
 // month fields take a model.Month as float64 (see ParseParamValue). Apply
-// rejects values outside the parameter's valid range.
+// rejects values outside the parameter's valid range. As with --set,
+// scenario.events.ID.FIELD changes the scenario's event only, never the
+// counterfactual's.
 func (s *Scenario) Param(path string) (model.Param, error) { return s.param(path) }
+
+// SharedEvents returns the ids of the events that the parameter at path
+// changes in the scenario and in its counterfactual alike: an
+// events.ID.FIELD path (or events.*.FIELD) of an event the two hold
+// identically (CommonEvent). A sweep of it moves both runs, and their
+// difference barely moves; scenario.events.ID.FIELD changes the
+// scenario's event only. Nil for any other path.
+func (s *Scenario) SharedEvents(path string) []string { return s.sharedEvents(path) }
 
 // CommonEvent reports whether event id is defined identically in the
 // scenario and its counterfactual (an inherited, unchanged event: a

@@ -445,6 +445,68 @@ func TestParam(t *testing.T) {
 	}
 }
 
+// TestParamScenarioOnly: a sweep's scenario.events.ID.FIELD changes the
+// scenario's event only, as --set does, where events.ID.FIELD of an event
+// the counterfactual holds identically changes both (SharedEvents names
+// it); only events paths take the root scenario.
+func TestParamScenarioOnly(t *testing.T) {
+	s := mustLoad(t, "us-relief-2025")
+	v, err := ParseParamValue("events.klaipeda-closed.end", "2026-07")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path   string
+		cfToo  bool
+		shared []string
+	}{
+		{"events.klaipeda-closed.end", true, []string{"klaipeda-closed"}},
+		{"scenario.events.klaipeda-closed.end", false, nil},
+	} {
+		p, err := s.Param(tc.path)
+		if err != nil {
+			t.Fatalf("Param(%s): %v", tc.path, err)
+		}
+		if p.Name != tc.path || p.Unit != "month" {
+			t.Errorf("Param(%s): name %q, unit %q", tc.path, p.Name, p.Unit)
+		}
+		sc, cf := s.Spec.Clone(), s.Counterfactual.Clone()
+		if err := p.Apply(sc, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Apply(cf, v); err != nil {
+			t.Fatal(err)
+		}
+		if eventByID(sc, "klaipeda-closed").End != month(t, "2026-07") {
+			t.Errorf("%s: the scenario's klaipeda-closed ends %s, want 2026-07", tc.path, eventByID(sc, "klaipeda-closed").End)
+		}
+		if got := eventByID(cf, "klaipeda-closed").End == month(t, "2026-07"); got != tc.cfToo {
+			t.Errorf("%s: the counterfactual's klaipeda-closed ends %s (changed: %v, want %v)", tc.path, eventByID(cf, "klaipeda-closed").End, got, tc.cfToo)
+		}
+		if got := s.SharedEvents(tc.path); !slices.Equal(got, tc.shared) {
+			t.Errorf("SharedEvents(%s) = %q, want %q", tc.path, got, tc.shared)
+		}
+	}
+	if got := s.SharedEvents("events.us-ban.end"); got != nil {
+		t.Errorf("SharedEvents(events.us-ban.end) = %q: the counterfactual's us-ban differs", got)
+	}
+	if got := s.SharedEvents("events.*.ramp_months"); !slices.Contains(got, "klaipeda-closed") || slices.Contains(got, "discount-relief") {
+		t.Errorf("SharedEvents(events.*.ramp_months) = %q", got)
+	}
+	if _, _, _, err := s.Range("scenario.events.belarus-discount.pct"); err != nil {
+		t.Errorf("Range(scenario.events.…): %v", err)
+	}
+	for _, b := range []struct{ path, want string }{
+		{"scenario.market.regions.Brazil.demand_elasticity", "give it without 'scenario.'"},
+		{"scenario", "expected scenario.events.ID.FIELD"},
+		{"scenario.events.klaipeda-closd.end", "did you mean 'klaipeda-closed'?"},
+	} {
+		if _, err := s.Param(b.path); err == nil || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), b.path) {
+			t.Errorf("Param(%s) = %v, want an error naming it and saying %q", b.path, err, b.want)
+		}
+	}
+}
+
 // TestWarnings checks legal but suspicious input: warnings, kept apart from
 // errors.
 func TestWarnings(t *testing.T) {

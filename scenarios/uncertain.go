@@ -520,16 +520,25 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	if s == nil || s.Spec == nil || s.mf == nil {
 		return model.Param{}, wrapf(ErrUnresolved, "scenarios: Param on an unresolved scenario")
 	}
+	// scenario.events.ID.FIELD: the scenario's event only (as --set).
+	name, common := path, s.common
+	path, only, err := scenarioOnly(path)
+	if err != nil {
+		return model.Param{}, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", name, err)
+	}
+	if only {
+		common = nil
+	}
 	pi, err := lookupPath(path, s.mf, s.events)
 	if err != nil {
-		return model.Param{}, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", path, err)
+		return model.Param{}, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", name, err)
 	}
 	if pi.str {
-		return model.Param{}, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
+		return model.Param{}, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", name)
 	}
-	apply, _, err := applyFunc(s, pi.paths, s.common)
+	apply, _, err := applyFunc(s, pi.paths, common)
 	if err != nil {
-		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", path, err)
+		return model.Param{}, fmt.Errorf("scenarios: parameter %s: %v", name, err)
 	}
 	crop := cropRuleBound(path, pi.valid, s.mf)
 	valid, month := stockRuleBound(path, crop, s.mf), pi.month
@@ -549,11 +558,46 @@ func (s *Scenario) param(path string) (model.Param, error) {
 	}
 	checked := func(sp *model.Spec, v float64) error {
 		if !month && !valid.ok(v) {
-			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s%s", path, v, shown, why)
+			return wrapf(ErrOutOfRange, "scenarios: %s = %g is outside its valid range: must be %s%s", name, v, shown, why)
 		}
 		return apply(sp, v)
 	}
-	return model.Param{Name: path, Unit: pi.unit, Apply: checked}, nil
+	return model.Param{Name: name, Unit: pi.unit, Apply: checked}, nil
+}
+
+// scenarioOnly strips the root "scenario." (ScenarioOnly) from path and
+// reports whether it was there; only events paths take it.
+func scenarioOnly(path string) (string, bool, error) {
+	rest, ok := strings.CutPrefix(path, ScenarioOnly+".")
+	if !ok {
+		if path == ScenarioOnly {
+			return path, false, perr("expected scenario.events.ID.FIELD, e.g. scenario.events.klaipeda-closed.end")
+		}
+		return path, false, nil
+	}
+	if root, _, _ := strings.Cut(rest, "."); root != "events" {
+		return path, false, perr("only events.ID.FIELD can be changed in the scenario alone (scenario.events.ID.FIELD); %s is common to the scenario and its counterfactual: give it without 'scenario.'", quote(rest))
+	}
+	return rest, true, nil
+}
+
+// sharedEvents implements Scenario.SharedEvents.
+func (s *Scenario) sharedEvents(path string) []string {
+	if s == nil || s.mf == nil || !strings.HasPrefix(path, "events.") {
+		return nil
+	}
+	pi, err := lookupPath(path, s.mf, s.events)
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, p := range pi.paths {
+		parts := strings.Split(p, ".") // events.ID.FIELD
+		if len(parts) == 3 && s.common[parts[1]] && !slices.Contains(ids, parts[1]) {
+			ids = append(ids, parts[1])
+		}
+	}
+	return ids
 }
 
 // Range returns the valid range of the numeric parameter at path (same
@@ -565,6 +609,11 @@ func (s *Scenario) param(path string) (model.Param, error) {
 func (s *Scenario) Range(path string) (lo, hi float64, loOpen bool, err error) {
 	if s == nil || s.mf == nil {
 		return 0, 0, false, wrapf(ErrUnresolved, "scenarios: Range on an unresolved scenario")
+	}
+	name := path
+	path, _, err = scenarioOnly(path)
+	if err != nil {
+		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", name, err)
 	}
 	pi, err := lookupPath(path, s.mf, s.events)
 	if err != nil {

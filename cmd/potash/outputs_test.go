@@ -450,3 +450,25 @@ func TestOutCheckedFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepSharedEventWarns: a sweep of an event the counterfactual
+// holds too warns on stderr and in summary.json, naming the
+// scenario.events path; that path sweeps without the warning.
+func TestSweepSharedEventWarns(t *testing.T) {
+	for _, path := range []string{"events.klaipeda-closed.end", "scenario.events.klaipeda-closed.end"} {
+		dir := t.TempDir()
+		r := potash(t, "sweep", "us-relief-2025", "--param", path, "--range", "2026-01:2027-01:2", "--no-charts", "--out", dir).want(t, exitOK)
+		sum := string(mustRead(t, filepath.Join(dir, report.FileSummary)))
+		want := "to change the scenario's event only, sweep scenario." + path
+		if path == "events.klaipeda-closed.end" {
+			if !strings.Contains(r.stderr, "warning: "+path+" changes event klaipeda-closed in the scenario and its counterfactual") || !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr lacks the warning:\n%s", r.stderr)
+			}
+			if !strings.Contains(sum, `"warnings": [`) || !strings.Contains(sum, want) {
+				t.Errorf("summary.json lacks the warning:\n%s", sum)
+			}
+		} else if strings.Contains(r.stderr, "warning") || strings.Contains(sum, "warnings") {
+			t.Errorf("%s warns:\n%s", path, r.stderr)
+		}
+	}
+}

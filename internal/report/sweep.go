@@ -20,6 +20,9 @@ type SweepSummary struct {
 	Units        []string     `json:"units"`
 	Points       []SweepPoint `json:"points"`
 	NotConverged int          `json:"not_converged"` // points with a month that did not converge
+	// Warnings are remarks for the reader, e.g. that a swept event is
+	// the counterfactual's too, so the differences barely move.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // SweepAxis is one swept parameter and its values (in the parameter's

@@ -253,3 +253,33 @@ func TestSensitivityEngineTornado(t *testing.T) {
 		t.Errorf("no result and no error: %v, want an ErrModel error", err)
 	}
 }
+
+// TestSweepSharedEvent: sweeping an event the counterfactual holds too
+// warns, in the summary, that the differences barely move and names the
+// scenario.events path, which moves them and does not warn.
+func TestSweepSharedEvent(t *testing.T) {
+	s := load(t, "us-relief-2025")
+	change := map[string]float64{}
+	for _, path := range []string{"events.klaipeda-closed.end", "scenario.events.klaipeda-closed.end"} {
+		res, err := Sweep(context.Background(), SweepRequest{Scenario: s, Ref: s.Name,
+			Axes: []SweepAxis{{Name: "--range", Param: path, Range: "2026-01:2028-01:2"}}, Metrics: []string{DefaultMetric}})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		ws := res.Summary.Warnings
+		shared := !strings.HasPrefix(path, "scenario.")
+		if shared && (len(ws) != 1 || !strings.Contains(ws[0], "sweep scenario."+path) || !strings.Contains(ws[0], "sanctions-stay")) {
+			t.Errorf("%s: warnings %q, want one naming the counterfactual and scenario.%s", path, ws, path)
+		}
+		if !shared && len(ws) != 0 {
+			t.Errorf("%s: warnings %q, want none", path, ws)
+		}
+		pts := res.Summary.Points
+		change[path] = math.Abs(pts[1].Values[0] - pts[0].Values[0])
+	}
+	// The warning's claim, measured: the shared sweep's line is much
+	// flatter than the scenario-only one.
+	if a, b := change["events.klaipeda-closed.end"], change["scenario.events.klaipeda-closed.end"]; !(a < b/10) {
+		t.Errorf("%s moves by %g along the sweeps: %g shared, %g scenario only", DefaultMetric, a+b, a, b)
+	}
+}
