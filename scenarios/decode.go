@@ -49,8 +49,10 @@ type decoder struct {
 	limit *Diagnostic
 	// fatal is set when the input is not YAML, is empty or hit a limit.
 	fatal bool
-	// bad holds the paths whose node had the wrong shape (their semantic
-	// checks are skipped: the decoder reported them).
+	// bad holds the paths whose node had the wrong shape, and the keys a
+	// misspelt key stood for ("horizon" for a "horizn:" with no
+	// "horizon:" beside it): their semantic checks, and the checks that
+	// depend on them, are skipped (the decoder reported them).
 	bad map[string]bool
 }
 
@@ -556,6 +558,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	}
 	keys := structKeys(t)
 	seen := map[string]bool{}
+	// meant are the keys that this mapping's unknown keys are misspellings
+	// of (the did-you-mean suggestions).
+	meant := map[string]bool{}
 	pairs := d.mappingPairs(n, path)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		k, val := pairs[i], pairs[i+1]
@@ -577,6 +582,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				where = "in " + path
 			}
 			d.errorf(nodePos(k), kp, "unknown key %s %s%s", quote(k.Value), where, didYouMean(k.Value, keys))
+			if s := Suggest(k.Value, keys); s != "" {
+				meant[s] = true
+			}
 			continue
 		}
 		if seen[k.Value] {
@@ -591,9 +599,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	if d.limit != nil {
 		return
 	}
+	// A key that a misspelt one stood for, and is not given, is not
+	// reported missing (one error for one typo), and the checks that
+	// depend on it are skipped (bad).
+	for k := range meant {
+		if !seen[k] {
+			d.bad[joinPath(path, k)] = true
+		}
+	}
 	// Required keys.
 	for _, m := range requiredKeys(t) {
-		if seen[m] {
+		if seen[m] || meant[m] {
 			continue
 		}
 		sf, _ := fieldByKey(t, m)

@@ -32,9 +32,13 @@ var invalidCases = []struct {
 	{name: "unknown corridor", src: hdr + "  - {id: k, corridor: {supplier: Belarus, name: Klaipda, capacity_mt: 0}, start: 2021-01}\n", want: []string{
 		"bad.yaml:4:49: events[0].corridor.name: unknown corridor 'Klaipda' of Belarus; did you mean 'Klaipeda'?",
 	}},
+	// One error for one typo: not also "missing key 'start'".
 	{name: "misspelled event key", src: hdr + "  - id: b\n    ban: {supplier: Belarus, region: Brazil}\n    strat: 2021-01\n", want: []string{
-		"bad.yaml:4:5: events[0].start: missing key 'start': expected a month YYYY-MM",
 		"bad.yaml:6:5: events[0].strat: unknown key 'strat' in events[0]; did you mean 'start'?",
+	}},
+	// Not also "event 'b' has no instrument".
+	{name: "misspelled instrument", src: hdr + "  - id: b\n    bna: {supplier: Belarus, region: Brazil}\n    start: 2021-01\n", want: []string{
+		"bad.yaml:5:5: events[0].bna: unknown key 'bna' in events[0]; did you mean 'ban'?",
 	}},
 	{name: "two instruments", src: hdr + "  - {id: b, ban: {supplier: Belarus, region: Brazil}, wedge: {supplier: Belarus, region: all, pct: 5}, start: 2021-01}\n", want: []string{
 		"bad.yaml:4:62: events[0].wedge: event 'b' has more than one instrument (ban, wedge): give each its own event",
@@ -426,6 +430,37 @@ func TestSetNamesPathOnce(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no --set diagnostic contains %q: %v", tc.want, ds)
+			}
+		})
+	}
+}
+
+// TestMisspeltKeyAlone: a misspelt horizon or events key (or one of their
+// keys) is one error with its did-you-mean, without the warnings and
+// errors of what it left out: events "outside the horizon" inherited from
+// history (which ends 2025-12), in the scenario and its counterfactual, an
+// uncertainty on an event not found, a missing horizon.end.
+func TestMisspeltKeyAlone(t *testing.T) {
+	const ev = "  - {id: jansen2, capacity: {supplier: Canada, add_mt: 4}, start: 2027-07}\n"
+	for _, tc := range []struct{ name, src, want string }{
+		{"horizn", "name: t\nextends: history\nhorizn:\n  end: 2028-12\nevents:\n" + ev, "horizn: unknown key 'horizn' at the top level; did you mean 'horizon'?"},
+		{"edn", "name: t\nextends: history\nhorizon:\n  edn: 2028-12\nevents:\n" + ev, "horizon.edn: unknown key 'edn' in horizon; did you mean 'end'?"},
+		{"no extends", "title: t\nhorizn: {end: 2022-12}\n", "horizn: unknown key 'horizn' at the top level; did you mean 'horizon'?"},
+		{"evnts", "name: t\nextends: history\nhorizon: {end: 2028-12}\nevnts:\n" + ev +
+			"uncertainty:\n  - {param: events.jansen2.add_mt, dist: uniform, min: 3, max: 5}\n", "evnts: unknown key 'evnts' at the top level; did you mean 'events'?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("t.yaml", []byte(tc.src), nil)
+			var ds Diagnostics
+			if !errors.As(err, &ds) {
+				t.Fatalf("error %v, want Diagnostics", err)
+			}
+			if len(ds) != 1 || !strings.Contains(ds[0].Error(), tc.want) {
+				var all []string
+				for _, d := range ds {
+					all = append(all, d.Error())
+				}
+				t.Errorf("diagnostics:\n%s\nwant the one error %q", quoteLines(all), tc.want)
 			}
 		})
 	}

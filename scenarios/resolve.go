@@ -103,6 +103,11 @@ type merged struct {
 	// broken is set when the extends chain could not be followed or a
 	// document in it is unreadable (follow-on checks are skipped).
 	broken bool
+	// hzMisspelt and evMisspelt are set when a document of the chain
+	// misspells horizon (or one of its keys) or events: the decoder
+	// reported it, and the checks of what the user meant to write there
+	// (events outside the horizon, uncertainty on an event) are skipped.
+	hzMisspelt, evMisspelt bool
 }
 
 // loader parses and resolves documents, collecting diagnostics.
@@ -375,6 +380,12 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 		m.marketBase, m.marketBaseDoc = DefaultMarket, d
 	}
 	// Horizon and step.
+	if d.bad["horizon"] || d.bad["horizon.start"] || d.bad["horizon.end"] || d.bad["horizon.report_from"] {
+		m.hzMisspelt = true
+	}
+	if d.bad["events"] {
+		m.evMisspelt = true
+	}
 	if h := f.Horizon; h != nil {
 		if h.Start != "" {
 			m.start = hzField{value: h.Start, doc: d}

@@ -141,6 +141,9 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 			var err error
 			pi, err = lookupPath(u.Param, mf, m.events)
 			switch {
+			case err != nil && m.evMisspelt && strings.HasPrefix(u.Param, "events."):
+				// The events: key is misspelt (the decoder said so): the
+				// event is likely among those meant.
 			case err != nil:
 				bad("param", "%v", err)
 			case pi.month:

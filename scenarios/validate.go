@@ -476,6 +476,9 @@ func (l *loader) hzDiag(sev Severity, f hzField, fp, format string, args ...any)
 // horizon parses and checks the horizon and step.
 func (l *loader) horizon(m *merged, mf *MarketFile) hz {
 	var h hz
+	if m.hzMisspelt {
+		return h // the misspelt key is the one error: no checks against a horizon not meant
+	}
 	ok := true
 	parse := func(f hzField, fp string) model.Month {
 		t, err := model.ParseMonth(f.value)
@@ -660,6 +663,10 @@ func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool
 	kind := ""
 	switch len(ks) {
 	case 0:
+		if slices.ContainsFunc(eventKinds, func(k string) bool { return ref.doc.bad[ref.path()+"."+k] }) {
+			ok = false // a misspelt instrument ("bna:"): the decoder said so
+			break
+		}
 		bad("", "%s has no instrument: expected exactly one of %s", name, strings.Join(eventKinds, ", "))
 	case 1:
 		kind = ks[0]
