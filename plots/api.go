@@ -23,7 +23,8 @@ type Meta struct {
 	// constant 2020 US$". 0 leaves it unsaid.
 	DollarsOf int
 	Markers   []Marker
-	// EventLabels maps event ids to their labels, for readable parameter
+	// EventLabels maps event ids to their labels, and corridors
+	// (SUPPLIER/NAME) to theirs (CorridorLabels), for readable parameter
 	// names in tornado and sweep charts (ParamLabel); optional.
 	EventLabels map[string]string
 	Seed        uint64

@@ -57,12 +57,19 @@ var driverNames = map[string]string{
 // elasticity, Brazil"; "market.regions.*.substitution_elasticity" →
 // "Substitution elasticity, all regions";
 // "market.suppliers.Belarus.corridors.Klaipeda.capacity_mt" → "Corridor
-// capacity, Belarus via Klaipeda"; "market.routes.Russia.Europe.freight_usd_per_t"
+// capacity, Belarus via Klaipėda" when events maps "Belarus/Klaipeda" to
+// the corridor's label (CorridorLabels; "via Klaipeda" otherwise);
+// "market.routes.Russia.Europe.freight_usd_per_t"
 // → "Freight, Russia → Europe"; "events.us-ban.end" → "US sanctions: end
 // month" when events maps the event id "us-ban" to its label "US
-// sanctions" ("US ban: end month" from the id otherwise). A path of another form is
-// returned as it is.
+// sanctions" ("US ban: end month" from the id otherwise);
+// "scenario.events.us-ban.end" → "US sanctions (scenario only): end
+// month". A path of another form is returned as it is.
 func ParamLabel(path string, events map[string]string) string {
+	only := ""
+	if rest, ok := strings.CutPrefix(path, "scenario.events."); ok {
+		path, only = "events."+rest, " (scenario only)"
+	}
 	parts := strings.Split(path, ".")
 	field := func(f string) string {
 		if n, ok := fieldNames[f]; ok {
@@ -92,7 +99,11 @@ func ParamLabel(path string, events map[string]string) string {
 		if parts[5] == "capacity_mt" || parts[5] == "cost_usd_per_t" {
 			f = "Corridor " + strings.ToLower(f[:1]) + f[1:]
 		}
-		return f + ", " + name(parts[2], "all suppliers") + " via " + name(parts[4], "every corridor")
+		via := name(parts[4], "every corridor")
+		if l := events[parts[2]+"/"+parts[4]]; l != "" {
+			via = l
+		}
+		return f + ", " + name(parts[2], "all suppliers") + " via " + via
 	case len(parts) == 5 && parts[0] == "market" && parts[1] == "routes":
 		return field(parts[4]) + ", " + name(parts[2], "all suppliers") + " → " + name(parts[3], "all regions")
 	case len(parts) == 3 && parts[0] == "events" && parts[2] != "":
@@ -104,9 +115,28 @@ func ParamLabel(path string, events map[string]string) string {
 		if _, ok := fieldNames[parts[2]]; !ok {
 			f = strings.ToLower(f[:1]) + f[1:]
 		}
-		return ev + ": " + f
+		return ev + only + ": " + f
 	}
 	return path
+}
+
+// CorridorLabels maps each corridor of m whose label differs from its
+// name, as SUPPLIER/NAME ("Belarus/Klaipeda", a key no event id can be),
+// to its label ("Klaipėda"): Meta.EventLabels holds them too, so that
+// ParamLabel says a corridor as the charts do.
+func CorridorLabels(m *model.Market) map[string]string {
+	out := map[string]string{}
+	if m == nil {
+		return out
+	}
+	for _, s := range m.Suppliers {
+		for _, c := range s.Corridors {
+			if c.Label != "" && c.Label != c.Name {
+				out[s.Name+"/"+c.Name] = c.Label
+			}
+		}
+	}
+	return out
 }
 
 // idWords makes an event id readable when the event has no label:

@@ -13,13 +13,15 @@ import (
 )
 
 func TestParamLabel(t *testing.T) {
-	events := map[string]string{"us-ban": "US sanctions"}
+	events := map[string]string{"us-ban": "US sanctions", "Belarus/Klaipeda": "Klaipėda"}
 	for _, tc := range []struct{ path, want string }{
 		{"market.regions.Brazil.demand_elasticity", "Demand elasticity, Brazil"},
 		{"market.regions.*.substitution_elasticity", "Substitution elasticity, all regions"},
 		{"market.suppliers.Canada.supply_elasticity", "Supply elasticity, Canada"},
 		{"market.suppliers.*.fob_usd_per_t", "FOB price, all suppliers"},
-		{"market.suppliers.Belarus.corridors.Klaipeda.capacity_mt", "Corridor capacity, Belarus via Klaipeda"},
+		{"market.suppliers.Belarus.corridors.Klaipeda.capacity_mt", "Corridor capacity, Belarus via Klaipėda"},
+		{"market.suppliers.Belarus.corridors.ChinaRail.cost_usd_per_t", "Corridor cost, Belarus via ChinaRail"},
+		{"scenario.events.us-ban.end", "US sanctions (scenario only): end month"},
 		{"market.routes.Russia.Europe.freight_usd_per_t", "Freight, Russia → Europe"},
 		{"market.routes.*.India.wedge_pct", "Trade wedge, all suppliers → India"},
 		{"market.drivers.crop_prices.elasticity", "Crop-price elasticity of demand"},
@@ -49,6 +51,10 @@ func TestParamLabel(t *testing.T) {
 	got := EventLabels([]model.Event{{ID: "a", Label: "A label"}, {ID: "b"}})
 	if len(got) != 1 || got["a"] != "A label" {
 		t.Errorf("EventLabels = %v", got)
+	}
+	m := &model.Market{Suppliers: []model.Supplier{{Name: "Belarus", Corridors: []model.Corridor{{Name: "Klaipeda", Label: "Klaipėda"}, {Name: "Domestic", Label: "Domestic"}, {Name: "Rail"}}}}}
+	if got := CorridorLabels(m); len(got) != 1 || got["Belarus/Klaipeda"] != "Klaipėda" {
+		t.Errorf("CorridorLabels = %v", got)
 	}
 }
 

@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/potash-sim/potash/internal/report"
@@ -47,6 +48,7 @@ func ChartMeta(s *scenarios.Scenario, seed uint64, draws int) plots.Meta {
 		}
 		m.Markers = plots.EventMarkers(s.Spec.Events, s.Spec.Start, s.Spec.End)
 		m.EventLabels = plots.EventLabels(s.Spec.Events)
+		maps.Copy(m.EventLabels, plots.CorridorLabels(s.Spec.Market))
 	}
 	return m
 }
