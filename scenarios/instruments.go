@@ -790,9 +790,11 @@ func (x *evCheck) checkFields() {
 			}
 			s := &x.mf.Suppliers[x.sup]
 			cs := corridorNamesOf(s)
-			if x.corr = slices.Index(cs, v.str); x.corr < 0 {
+			if x.corr = corridorIndex(s, v.str); x.corr < 0 {
 				x.corr = -2
 				x.bad(fp, "unknown corridor '%s' of %s%s", v.str, s.Name, didYouMean(v.str, cs))
+			} else {
+				x.vals[k].str = s.Corridors[x.corr].Name // "Klaipėda" is Klaipeda
 			}
 		case roleCoalition:
 			names := make([]string, len(x.mf.Coalitions))

@@ -274,6 +274,25 @@ func corridorNamesOf(s *SupplierFile) []string {
 	return ns
 }
 
+// corridorIndex returns the index of s's corridor called name or, as a
+// user may type a corridor as the charts spell it, labelled name
+// ("Klaipėda" for Klaipeda); -1 when none is (or two share the label).
+func corridorIndex(s *SupplierFile, name string) int {
+	if k := slices.Index(corridorNamesOf(s), name); k >= 0 {
+		return k
+	}
+	k := -1
+	for i, c := range s.Corridors {
+		if c.Label != "" && c.Label == name {
+			if k >= 0 {
+				return -1
+			}
+			k = i
+		}
+	}
+	return k
+}
+
 // matchNames returns the indices of names matched by pat ('*' matches all).
 func matchNames(names []string, pat, what string) ([]int, error) {
 	if pat == "*" {
@@ -396,7 +415,11 @@ func expandMarketPath(f *MarketFile, path string) ([]mtarget, error) {
 		}
 		for _, i := range idx {
 			s := &f.Suppliers[i]
-			ks, err := matchNames(corridorNamesOf(s), parts[3], "corridor of "+s.Name)
+			pat := parts[3]
+			if k := corridorIndex(s, pat); k >= 0 {
+				pat = s.Corridors[k].Name // "Klaipėda": Klaipeda
+			}
+			ks, err := matchNames(corridorNamesOf(s), pat, "corridor of "+s.Name)
 			if err != nil {
 				if parts[1] == "*" && parts[3] != "*" {
 					continue // a wildcard supplier matches those that have the corridor

@@ -762,3 +762,52 @@ func TestSetFixesUncertainNamesAll(t *testing.T) {
 		})
 	}
 }
+
+// TestCorridorByLabel: a corridor may be typed as the charts spell it, by
+// its label: Klaipėda is Klaipeda in a --set path, a sweep's parameter and
+// an event's corridor, and overlaps an event on Klaipeda.
+func TestCorridorByLabel(t *testing.T) {
+	const path = "market.suppliers.Belarus.corridors.%s.capacity_mt"
+	capOf := func(s *Scenario) float64 {
+		m := s.Spec.Market
+		i := m.SupplierIndex("Belarus")
+		return m.Suppliers[i].Corridors[m.CorridorIndex(i, "Klaipeda")].Capacity
+	}
+	plain := mustLoad(t, "history", fmt.Sprintf(path, "Klaipeda")+"=10")
+	accented := mustLoad(t, "history", fmt.Sprintf(path, "Klaipėda")+"=10")
+	if capOf(plain) != capOf(accented) || capOf(accented) == capOf(mustLoad(t, "history")) {
+		t.Errorf("--set Klaipėda: capacity %g, Klaipeda %g", capOf(accented), capOf(plain))
+	}
+	p, err := plain.Param(fmt.Sprintf(path, "Klaipėda"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := plain.Spec.Clone()
+	if err := p.Apply(sc, 9); err != nil {
+		t.Fatal(err)
+	}
+	if i := sc.Market.SupplierIndex("Belarus"); sc.Market.Suppliers[i].Corridors[sc.Market.CorridorIndex(i, "Klaipeda")].Capacity != 9 {
+		t.Error("Param(…Klaipėda…) did not set Klaipeda's capacity")
+	}
+	src := func(name string, remove bool) string {
+		s := "name: k\nextends: history\n"
+		if remove {
+			s += "remove_events: [klaipeda-closed]\n"
+		}
+		return s + "events:\n  - {id: kc2, corridor: {supplier: Belarus, name: " + name + ", capacity_mt: 5}, start: 2023-01}\n"
+	}
+	var evs [2]*model.Event
+	for k, name := range []string{"Klaipeda", "Klaipėda"} {
+		s, err := Parse("k.yaml", []byte(src(name, true)), nil)
+		if err != nil {
+			t.Fatalf("corridor %s: %v", name, err)
+		}
+		evs[k] = eventByID(s.Spec, "kc2")
+		if _, err := Parse("k.yaml", []byte(src(name, false)), nil); err == nil || !strings.Contains(err.Error(), "overlaps event 'klaipeda-closed'") {
+			t.Errorf("corridor %s: %v, want the overlap with klaipeda-closed", name, err)
+		}
+	}
+	if evs[0] == nil || evs[1] == nil || evs[0].Corridor < 0 || evs[0].Corridor != evs[1].Corridor {
+		t.Errorf("events on Klaipeda and Klaipėda: %+v, %+v", evs[0], evs[1])
+	}
+}
