@@ -342,9 +342,20 @@ func runMain(ctx context.Context, e *env, args []string) (code int) {
 	if e.outRoot == "" {
 		e.outRoot = "potash-out"
 	}
+	// A failed write to stdout (a full disk, `> /dev/full`) is a run that
+	// failed (exit 1: an output could not be written), whatever printed:
+	// a table, a list, a help page whose error urfave/cli drops.
+	out := &writeErrs{w: e.stdout}
+	e.stdout = out
 	app := newApp(e)
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	code = exitCode(err)
+	if out.err != nil && code != exitRunFailed && code != exitInternal {
+		if err == nil || !errors.Is(err, out.err) {
+			err = out.err
+		}
+		code = exitRunFailed
+	}
 	if err != nil && code != exitOK {
 		var ds scenarios.Diagnostics
 		switch {
@@ -358,4 +369,18 @@ func runMain(ctx context.Context, e *env, args []string) (code int) {
 		}
 	}
 	return code
+}
+
+// writeErrs is a writer that keeps the first error of w's writes.
+type writeErrs struct {
+	w   io.Writer
+	err error
+}
+
+func (w *writeErrs) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/urfave/cli/v2"
@@ -419,5 +420,27 @@ func TestNoWarningOnRejectedValue(t *testing.T) {
 		if args[0] == "validate" && !strings.Contains(r.stderr, "(1 error, 0 warnings)") {
 			t.Errorf("validate counts a warning it did not print:\n%s", r.stderr)
 		}
+	}
+}
+
+// fullWriter fails every write, as /dev/full does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestStdoutWriteFails: a failed write to stdout (`> /dev/full`) is exit
+// 1 (an output could not be written) with the error on stderr, for every
+// command: not 2 (bad input), nor 0 for a help page whose error
+// urfave/cli drops.
+func TestStdoutWriteFails(t *testing.T) {
+	for _, args := range [][]string{{"scenarios"}, {"schema"}, {"scenarios", "show", "history"}, {"--help"}, {"run", "--help"}, {"version"},
+		{"run", "--no-charts", "--out", t.TempDir()}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var errb bytes.Buffer
+			e := &env{stdout: fullWriter{}, stderr: &errb, outRoot: t.TempDir()}
+			if code := runMain(context.Background(), e, append([]string{"potash"}, args...)); code != exitRunFailed || !strings.Contains(errb.String(), "no space left on device") {
+				t.Errorf("exit %d, stderr %q; want exit %d and the error", code, errb.String(), exitRunFailed)
+			}
+		})
 	}
 }
