@@ -170,9 +170,9 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 	for _, ax := range req.Axes {
 		p, err := s.Param(ax.Param)
 		if err != nil {
-			// The error names the parameter ("scenarios: parameter
-			// PATH: ..."): adding the path again would say it twice.
-			return nil, &Error{Kind: ErrInput, Err: err}
+			// The error names the parameter ("parameter PATH: ..."):
+			// adding the path again would say it twice.
+			return nil, &Error{Kind: ErrInput, Err: plainErr{err}}
 		}
 		if w := sharedEventWarning(s, ax.Param); w != "" {
 			warnings = append(warnings, w)
