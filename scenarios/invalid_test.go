@@ -282,7 +282,7 @@ var invalidCases = []struct {
 		"--set: events.us-bam.end: unknown event 'us-bam'; did you mean 'us-ban'?",
 	}},
 	{name: "set bad month", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=June"}, want: []string{
-		"--set: events.us-ban.end: expected a month YYYY-MM, got 'June'",
+		"--set: events.us-ban.end: expected a month YYYY-MM, or never, got 'June'",
 	}},
 	{name: "set unknown root", src: "title: t\nextends: history\n", sets: []string{"evnts.us-ban.end=2026-01"}, want: []string{
 		"--set: evnts.us-ban.end: unknown path root 'evnts'; did you mean 'events'?",

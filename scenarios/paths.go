@@ -597,7 +597,13 @@ func (e *EventFile) setField(key, text string) error {
 	}
 	switch key {
 	case "start", "end":
+		if key == "end" && strings.EqualFold(strings.TrimSpace(text), "never") {
+			text = "" // as the web page's "never": the event never ends
+		}
 		if _, err := model.ParseMonth(text); err != nil && !(key == "end" && text == "") {
+			if key == "end" {
+				return perr("expected a month YYYY-MM, or never, got '%s'", text)
+			}
 			return perr("expected a month YYYY-MM, got '%s'", text)
 		}
 		if key == "start" {

@@ -811,3 +811,23 @@ func TestCorridorByLabel(t *testing.T) {
 		t.Errorf("events on Klaipeda and Klaipėda: %+v, %+v", evs[0], evs[1])
 	}
 }
+
+// TestSetEndNever: --set events.ID.end=never (as the web page says it),
+// like end=, makes the event never end; another word is an error that
+// offers never.
+func TestSetEndNever(t *testing.T) {
+	if e := eventByID(mustLoad(t, "us-relief-2025").Spec, "us-ban"); e.End == 0 {
+		t.Fatal("us-relief-2025's us-ban never ends: the test needs one that does")
+	}
+	for _, v := range []string{"never", "Never", ""} {
+		if e := eventByID(mustLoad(t, "us-relief-2025", "events.us-ban.end="+v).Spec, "us-ban"); e.End != 0 {
+			t.Errorf("end=%s: us-ban ends %s, want never", v, e.End)
+		}
+	}
+	if _, err := Load("us-relief-2025", []string{"events.us-ban.end=later"}); err == nil || !strings.Contains(err.Error(), "expected a month YYYY-MM, or never, got 'later'") {
+		t.Errorf("end=later: %v", err)
+	}
+	if _, err := Load("us-relief-2025", []string{"events.us-ban.start=never"}); err == nil || !strings.Contains(err.Error(), "expected a month YYYY-MM, got 'never'") {
+		t.Errorf("start=never: %v", err)
+	}
+}
