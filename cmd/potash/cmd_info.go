@@ -253,9 +253,9 @@ func newInitCommand() *cli.Command {
 		Usage:     "copy a built-in scenario into a file to edit",
 		ArgsUsage: "NAME [FILE]",
 		UsageText: "potash init NAME [FILE]",
-		Description: "Writes built-in scenario NAME into FILE (default NAME.yaml) as a starting point for your own,\n" +
-			"with a first line `name: BASE`, BASE being FILE's base name (the copy runs, and writes its outputs,\n" +
-			"under that name). Never overwrites an existing file.\n\n" +
+		Description: "Writes built-in scenario NAME into FILE (default NAME.yaml; FILE/NAME.yaml when FILE is a folder)\n" +
+			"as a starting point for your own, with a first line `name: BASE`, BASE being FILE's base name (the\n" +
+			"copy runs, and writes its outputs, under that name). Never overwrites an existing file.\n\n" +
 			"Examples:\n" +
 			"  potash init us-relief-2025 my-relief.yaml\n" +
 			"  potash run my-relief.yaml",
@@ -279,6 +279,8 @@ func initScenario(e *env, name, file string) error {
 	}
 	if file == "" {
 		file = name + ".yaml"
+	} else if fi, err := os.Stat(file); err == nil && fi.IsDir() {
+		file = filepath.Join(file, name+".yaml") // as cp does: into the folder
 	}
 	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	src = setName(src, base)

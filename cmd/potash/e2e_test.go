@@ -700,6 +700,12 @@ func TestScenariosListShowInitValidate(t *testing.T) {
 		t.Errorf("init overwrote, or said %q", r.stderr)
 	}
 	potash(t, "init", "no-such-builtin", filepath.Join(dir, "x.yaml")).want(t, exitBadInput)
+	// A folder FILE gets NAME.yaml in it, as cp does (it said "already
+	// exists; not overwriting it").
+	potash(t, "init", "history", dir).want(t, exitOK)
+	if b := mustRead(t, filepath.Join(dir, "history.yaml")); !bytes.Contains(b, []byte("name: history\n")) {
+		t.Errorf("init into a folder wrote %.80q", b)
+	}
 
 	// validate reports every error with file:line:col, and all files.
 	bad := writeScenario(t, "bad.yaml", "title: t\nextends: "+scenarios.DefaultScenario+"\nhorizon:\n  strat: 2020-01\nevents:\n  - id: x\n    ban: {supplier: Belarussia, region: all}\n    start: 2022-13\n")
