@@ -187,6 +187,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"validate"}, "at least one FILE"},
 		{[]string{"init"}, "init needs NAME"},
 		{[]string{"schema", "x"}, "no arguments"},
+		{[]string{"version", "x"}, "no arguments"},
 		{[]string{"completion", "tcsh"}, "unknown shell"},
 		{[]string{"completion"}, "one shell"},
 		{[]string{"scenarios", "show"}, "needs one NAME"},

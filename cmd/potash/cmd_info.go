@@ -365,6 +365,9 @@ func newVersionCommand() *cli.Command {
 			"Example:\n" +
 			"  potash version",
 		Action: func(c *cli.Context) error {
+			if c.NArg() != 0 {
+				return badInputf("version takes no arguments, got %q", c.Args().Slice())
+			}
 			w := envOf(c).stdout
 			fmt.Fprintf(w, "potash %s\n", model.Version)
 			fmt.Fprintf(w, "model  %s\n", model.Version)
