@@ -23,7 +23,11 @@ func CheckMetrics(m *model.Market, names []string) error {
 			continue
 		}
 		msg := fmt.Sprintf("unknown metric %q", n)
-		if s := scenarios.Suggest(n, list); s != "" {
+		if kind, example := metricFamily(n, list); kind != "" {
+			// "revenue_change": a family, not a metric ("did you mean
+			// revenue_change.Laos?" named an arbitrary member).
+			msg = fmt.Sprintf("metric %q needs a %s: %s.%s, e.g. %s", n, kind, n, strings.ToUpper(kind), example)
+		} else if s := scenarios.Suggest(n, list); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		} else if like := metricsLike(n, list); len(like) > 0 {
 			msg += "; metrics with " + fmt.Sprintf("%q", n) + " in their name: " + strings.Join(like, ", ")
@@ -31,6 +35,24 @@ func CheckMetrics(m *model.Market, names []string) error {
 		return inputErr("%s\n%s", msg, MetricGroups(list))
 	}
 	return nil
+}
+
+// metricFamily returns, when n is the prefix of a family of per-supplier
+// or per-region metrics (n.ENTITY), the family's kind ("supplier") and a
+// member to show: of Belarus, the default metric's supplier, when it has
+// one, else its first.
+func metricFamily(n string, list []string) (kind, example string) {
+	for _, g := range groupMetrics(list) {
+		if g.kind == "" || !slices.Contains(g.prefixes, n) || len(g.entities) == 0 {
+			continue
+		}
+		e := g.entities[0]
+		if slices.Contains(g.entities, "Belarus") {
+			e = "Belarus"
+		}
+		return g.kind, n + "." + e
+	}
+	return "", ""
 }
 
 // metricsLike returns up to 6 metric names or per-entity families

@@ -312,6 +312,9 @@ func TestCheckMetrics(t *testing.T) {
 	for bad, want := range map[string]string{
 		"revenue_chnage.Belarus": `did you mean "revenue_change.Belarus"`,
 		"price":                  "price_change.REGION",
+		// A family, not a metric: not "did you mean revenue_change.Laos".
+		"revenue_change": `metric "revenue_change" needs a supplier: revenue_change.SUPPLIER, e.g. revenue_change.Belarus`,
+		"price_change":   `metric "price_change" needs a region: price_change.REGION, e.g. price_change.`,
 	} {
 		err := CheckMetrics(m, []string{bad})
 		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "where SUPPLIER is") {
