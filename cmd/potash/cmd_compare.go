@@ -56,7 +56,7 @@ func compareScenarios(ctx context.Context, e *env, a *compareArgs, isSet func(st
 	var scens []*scenarios.Scenario
 	var names []string
 	for _, name := range a.scenarios {
-		s, err := loadScenario(e, name, a.sets.Value(), false)
+		s, err := loadScenarioOf(e, name, a.sets.Value(), false, true)
 		if err != nil {
 			return err
 		}

@@ -58,14 +58,33 @@ func samePlace(a, b scenarios.Diagnostic) bool {
 // run, and the refusal is said once, as the error, not first as the
 // warning it completes.
 func loadScenario(e *env, nameOrPath string, sets []string, draws bool) (*scenarios.Scenario, error) {
+	return loadScenarioOf(e, nameOrPath, sets, draws, false)
+}
+
+// loadScenarioOf is loadScenario; with several (compare: one --set for
+// every scenario), a diagnostic about a --set names the scenario it is
+// about: "--set (in no-sanctions): events.us-ban.end: unknown event".
+func loadScenarioOf(e *env, nameOrPath string, sets []string, draws, several bool) (*scenarios.Scenario, error) {
 	if fi, err := os.Stat(nameOrPath); err == nil && fi.IsDir() {
 		return nil, badInputf("%s is a folder, not a scenario file; give a .yaml file or a built-in name (run 'potash scenarios' for the built-ins)", nameOrPath)
+	}
+	tag := func(ds scenarios.Diagnostics) scenarios.Diagnostics {
+		if !several {
+			return ds
+		}
+		ds = slices.Clone(ds)
+		for k := range ds {
+			if ds[k].File == "--set" {
+				ds[k].File = "--set (in " + nameOrPath + ")"
+			}
+		}
+		return ds
 	}
 	s, err := scenarios.Load(nameOrPath, sets)
 	if err != nil {
 		var ds scenarios.Diagnostics
 		if errors.As(err, &ds) {
-			return nil, badInput(ds)
+			return nil, badInput(tag(ds))
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, badInputf("%s: no such file or built-in scenario (run 'potash scenarios' for the built-ins)", nameOrPath)
@@ -80,10 +99,10 @@ func loadScenario(e *env, nameOrPath string, sets []string, draws bool) (*scenar
 				return samePlace(r, w) && r.Msg == w.Msg
 			})
 		})
-		printDiagnostics(e.stderr, ws)
-		return nil, badInput(refused)
+		printDiagnostics(e.stderr, tag(ws))
+		return nil, badInput(tag(refused))
 	}
-	printDiagnostics(e.stderr, ws)
+	printDiagnostics(e.stderr, tag(ws))
 	return s, nil
 }
 
