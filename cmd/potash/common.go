@@ -286,11 +286,15 @@ func (f *simFlags) outFolder(e *env, name string) (string, error) {
 // usage error (exit 2) when it cannot be one (run.CheckOut): every
 // command that writes a folder calls it before any solving.
 func checkOut(e *env, dir, name string) (string, error) {
-	dir = outDir(e, dir, name)
-	if err := run.CheckOut(dir); err != nil {
+	out := outDir(e, dir, name)
+	if err := run.CheckOut(out); err != nil {
+		if dir == "" {
+			// Not typed: say where it comes from and how to change it.
+			return "", badInputf("the default output folder %v; give another with --out DIR", err)
+		}
 		return "", badInputf("--out %v", err)
 	}
-	return dir, nil
+	return out, nil
 }
 
 // printers print a result on stdout in each --format.

@@ -449,6 +449,11 @@ func TestOutCheckedFirst(t *testing.T) {
 			}
 		})
 	}
+	// The default folder (no --out) says it is the default.
+	r := potashEnv(t, context.Background(), &env{engine: eng, outRoot: "/proc/potash-nope"}, "run", "--no-charts").want(t, exitBadInput)
+	if want := "the default output folder /proc/potash-nope/us-relief-2025: cannot create /proc/potash-nope: "; !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "--out DIR") {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
 }
 
 // TestSweepSharedEventWarns: a sweep of an event the counterfactual
