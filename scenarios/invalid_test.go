@@ -100,7 +100,11 @@ var invalidCases = []struct {
 		"bad.yaml:5:10: events[1].id: duplicate event id 'b' (also events[0]); ids must be unique",
 	}},
 	{name: "id with a space", src: hdr + "  - {id: us ban, ban: {supplier: Belarus, region: Brazil}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:10: events[0].id: event id 'us ban' may hold only letters, digits, '-' and '_' (it is used in paths like events.ID.FIELD)",
+		"bad.yaml:4:10: events[0].id: event id 'us ban' may hold only ASCII letters (a-z, A-Z), digits, '-' and '_' (it is used in paths like events.ID.FIELD)",
+	}},
+	// 'ė' is a letter, but not one an id may hold: the message says ASCII.
+	{name: "id with a non-ASCII letter", src: hdr + "  - {id: klaipėda-2, ban: {supplier: Belarus, region: Brazil}, start: 2021-01}\n", want: []string{
+		"bad.yaml:4:10: events[0].id: event id 'klaipėda-2' may hold only ASCII letters (a-z, A-Z), digits, '-' and '_' (it is used in paths like events.ID.FIELD)",
 	}},
 	{name: "remove_events without extends", src: "title: t\nhorizon: {end: 2021-12}\nremove_events: [us-ban]\n", want: []string{
 		"bad.yaml:3:16: remove_events: remove_events needs extends: there are no inherited events to remove",

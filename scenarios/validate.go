@@ -657,7 +657,7 @@ func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool
 		}
 		ok = false
 	} else if !idPattern.MatchString(e.ID) {
-		bad("id", "event id '%s' may hold only letters, digits, '-' and '_' (it is used in paths like events.ID.FIELD)", e.ID)
+		bad("id", "event id '%s' may hold only ASCII letters (a-z, A-Z), digits, '-' and '_' (it is used in paths like events.ID.FIELD)", e.ID)
 	}
 	ks := e.kinds()
 	kind := ""
