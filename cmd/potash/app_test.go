@@ -450,13 +450,17 @@ func TestStdoutWriteFails(t *testing.T) {
 	}
 }
 
-// TestCompareSetNamesScenario: compare applies --set to every scenario;
+// TestCompareSetNamesScenario: compare (and validate) applies --set to every scenario;
 // an error (or warning) about it says which scenario it is about: here
 // no-sanctions has no us-ban, which us-relief-2025 has.
 func TestCompareSetNamesScenario(t *testing.T) {
 	r := potash(t, "compare", "us-relief-2025", "no-sanctions", "--set", "events.us-ban.end=2026-06", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
 	if want := "--set (in no-sanctions): events.us-ban.end: unknown event 'us-ban'"; !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "(in us-relief-2025)") {
 		t.Errorf("stderr lacks %q or blames us-relief-2025:\n%s", want, r.stderr)
+	}
+	r = potash(t, "validate", "us-relief-2025", "no-sanctions", "--set", "events.us-ban.end=2026-06").want(t, exitBadInput)
+	if want := "--set (in no-sanctions): events.us-ban.end: unknown event 'us-ban'"; !strings.Contains(r.stderr, want) {
+		t.Errorf("validate: stderr lacks %q:\n%s", want, r.stderr)
 	}
 	r = potash(t, "run", "--set", "events.us-bam.end=2026-06", "--no-charts", "--out", t.TempDir()).want(t, exitBadInput)
 	if strings.Contains(r.stderr, "(in ") {

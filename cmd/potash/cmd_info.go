@@ -81,6 +81,13 @@ func validateFiles(e *env, a *validateArgs) error {
 	for _, f := range a.files {
 		s, err := scenarios.Load(f, a.sets.Value())
 		var ds scenarios.Diagnostics
+		// Several files: a --set diagnostic says which one it is about.
+		tag := func(ds scenarios.Diagnostics) scenarios.Diagnostics {
+			if len(a.files) == 1 {
+				return ds
+			}
+			return setsIn(ds, f)
+		}
 		switch {
 		case err == nil:
 			ws := s.Warnings.Warnings()
@@ -96,7 +103,7 @@ func validateFiles(e *env, a *validateArgs) error {
 				ws = append(ws, w)
 			}
 			nWarn += len(ws)
-			printDiagnostics(e.stderr, ws)
+			printDiagnostics(e.stderr, tag(ws))
 			if len(ws) > 0 {
 				fmt.Fprintf(e.stdout, "%s: ok (%s)\n", f, plural(len(ws), "warning"))
 			} else {
@@ -105,7 +112,7 @@ func validateFiles(e *env, a *validateArgs) error {
 		case errors.As(err, &ds):
 			bad++
 			nErr += len(ds.Errors())
-			nWarn += printDiagnostics(e.stderr, ds)
+			nWarn += printDiagnostics(e.stderr, tag(ds))
 		case errors.Is(err, fs.ErrNotExist):
 			bad++
 			nErr++

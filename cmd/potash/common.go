@@ -44,6 +44,19 @@ func printDiagnostics(w io.Writer, ds scenarios.Diagnostics) (warnings int) {
 	return warnings
 }
 
+// setsIn names the scenario name in ds's diagnostics about a --set, for a
+// command that applies its --set values to several scenarios (compare,
+// validate): "--set (in no-sanctions): events.us-ban.end: unknown event".
+func setsIn(ds scenarios.Diagnostics, name string) scenarios.Diagnostics {
+	ds = slices.Clone(ds)
+	for k := range ds {
+		if ds[k].File == "--set" {
+			ds[k].File = "--set (in " + name + ")"
+		}
+	}
+	return ds
+}
+
 // samePlace reports whether diagnostics a and b are about the same field
 // at the same place (their severities may differ: a refusal completes the
 // warning its box's corner gave).
@@ -72,13 +85,7 @@ func loadScenarioOf(e *env, nameOrPath string, sets []string, draws, several boo
 		if !several {
 			return ds
 		}
-		ds = slices.Clone(ds)
-		for k := range ds {
-			if ds[k].File == "--set" {
-				ds[k].File = "--set (in " + nameOrPath + ")"
-			}
-		}
-		return ds
+		return setsIn(ds, nameOrPath)
 	}
 	s, err := scenarios.Load(nameOrPath, sets)
 	if err != nil {
