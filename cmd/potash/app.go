@@ -349,6 +349,7 @@ func runMain(ctx context.Context, e *env, args []string) (code int) {
 	e.stdout = out
 	app := newApp(e)
 	err := app.RunContext(ctx, reorderArgs(app, args))
+	err = helpTopicError(app, err)
 	code = exitCode(err)
 	if out.err != nil && code != exitRunFailed && code != exitInternal {
 		if err == nil || !errors.Is(err, out.err) {
@@ -369,6 +370,28 @@ func runMain(ctx context.Context, e *env, args []string) (code int) {
 		}
 	}
 	return code
+}
+
+// noHelpTopic matches urfave/cli's error for `potash help NAME` of an
+// unknown NAME ("No help topic for 'nope'. Did you mean \"completion\"?":
+// its suggestion is any command, however far).
+var noHelpTopic = regexp.MustCompile(`^No help topic for '(.*)'`)
+
+// helpTopicError says urfave/cli's "No help topic" error in potash's
+// words, with potash's suggestion (or none), as an unknown command is.
+func helpTopicError(app *cli.App, err error) error {
+	if err == nil {
+		return nil
+	}
+	m := noHelpTopic.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	msg := fmt.Sprintf("no help for %q: not a command", m[1])
+	if s := suggestCommand(app.Commands, m[1]); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return badInput(fmt.Errorf("%s (run 'potash --help' for the list)", msg))
 }
 
 // writeErrs is a writer that keeps the first error of w's writes.

@@ -467,3 +467,25 @@ func TestCompareSetNamesScenario(t *testing.T) {
 		t.Errorf("run (one scenario) names it: %s", r.stderr)
 	}
 }
+
+// TestHelpTopicError: urfave/cli's error for `potash help NAME` of an
+// unknown NAME ("No help topic for 'nope'. Did you mean \"completion\"?")
+// reads as potash's unknown command does, with potash's suggestion or
+// none; exit 2. (Not run through runMain: each in-process run of `help`
+// grows urfave/cli's shared help command, and the fish completion of a
+// later test then recurses without end.)
+func TestHelpTopicError(t *testing.T) {
+	app := newApp(&env{})
+	for name, want := range map[string]string{
+		"nope": `no help for "nope": not a command (run 'potash --help' for the list)`,
+		"runn": `no help for "runn": not a command; did you mean "run"? (run`,
+	} {
+		err := helpTopicError(app, cli.Exit(fmt.Sprintf("No help topic for '%s'. Did you mean \"completion\"?", name), 3))
+		if err == nil || !strings.Contains(err.Error(), want) || exitCode(err) != exitBadInput {
+			t.Errorf("%s: %v (exit %d), want %q, exit %d", name, err, exitCode(err), want, exitBadInput)
+		}
+	}
+	if err := errors.New("other"); helpTopicError(app, err) != err {
+		t.Error("another error is changed")
+	}
+}
