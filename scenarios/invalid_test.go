@@ -36,6 +36,15 @@ var invalidCases = []struct {
 	{name: "misspelled event key", src: hdr + "  - id: b\n    ban: {supplier: Belarus, region: Brazil}\n    strat: 2021-01\n", want: []string{
 		"bad.yaml:6:5: events[0].strat: unknown key 'strat' in events[0]; did you mean 'start'?",
 	}},
+	// One error for one typo, but a second, real error is still reported.
+	{name: "misspelled horizon key and a bad month", src: "title: t\nhorizon: {start: 2020-13, edn: 2028-12}\n", want: []string{
+		"bad.yaml:2:18: horizon.start: expected a month YYYY-MM (year 1900..2200, month 01..12), got '2020-13'",
+		"bad.yaml:2:27: horizon.edn: unknown key 'edn' in horizon; did you mean 'end'?",
+	}},
+	{name: "misspelled horizon key and a bad step", src: "title: t\nstep: weekly\nhorizon: {end: 2028-12, report_frm: 2026-01}\n", want: []string{
+		"bad.yaml:2:7: step: unsupported step 'weekly': only 'monthly' is supported",
+		"bad.yaml:3:25: horizon.report_frm: unknown key 'report_frm' in horizon; did you mean 'report_from'?",
+	}},
 	// Not also "event 'b' has no instrument".
 	{name: "misspelled instrument", src: hdr + "  - id: b\n    bna: {supplier: Belarus, region: Brazil}\n    start: 2021-01\n", want: []string{
 		"bad.yaml:5:5: events[0].bna: unknown key 'bna' in events[0]; did you mean 'ban'?",

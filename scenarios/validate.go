@@ -476,10 +476,11 @@ func (l *loader) hzDiag(sev Severity, f hzField, fp, format string, args ...any)
 // horizon parses and checks the horizon and step.
 func (l *loader) horizon(m *merged, mf *MarketFile) hz {
 	var h hz
-	if m.hzMisspelt {
-		return h // the misspelt key is the one error: no checks against a horizon not meant
-	}
-	ok := true
+	// A misspelt horizon key (the decoder reported it) is the one error
+	// about what it left out: no "missing horizon.end", no checks of the
+	// months against each other or the base year. The months and step
+	// that are given are still checked: a second error is reported.
+	ok := !m.hzMisspelt
 	parse := func(f hzField, fp string) model.Month {
 		t, err := model.ParseMonth(f.value)
 		if err != nil {
@@ -500,7 +501,7 @@ func (l *loader) horizon(m *merged, mf *MarketFile) hz {
 		ok = false
 	}
 	if m.end.value == "" {
-		if !m.broken {
+		if !m.broken && !m.hzMisspelt {
 			l.errAt(m.leaf, "horizon", "missing horizon.end: the last simulated month, YYYY-MM")
 		}
 		ok = false
