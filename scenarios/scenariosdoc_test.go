@@ -71,19 +71,28 @@ func TestScenariosDocFigures(t *testing.T) {
 	want("jansen-ramp's benchmark change", fmt.Sprintf("lower the benchmark by %.1f $/t (%s%%) over 2027-07..2030-12",
 		-ms["benchmark_price_change"], signedText(ms["benchmark_price_change_pct"], 1)))
 
-	// sanctions-cost's welfare split, $ bn.
+	// sanctions-cost's welfare split, $ bn: each figure's size, and the
+	// verb its sign takes (a flipped sign must not pass as the same text).
 	_, ms = docRun(t, "sanctions-cost")
 	bn := func(name string, dec int) string { return fmt.Sprintf("%.*f", dec, math.Abs(ms[name])/1e3) }
-	want("sanctions-cost's consumer surplus loss", "buyers lose "+bn("consumer_surplus_change", 1)+" $ bn of consumer surplus ("+bn("risk_cost_change", 1)+" $ bn of it risk costs")
-	want("sanctions-cost's producer surplus gains", fmt.Sprintf("producers gain %s $ bn (Belarus %s, Canada %s, Russia %s)", bn("producer_surplus_change", 1),
-		signedText(ms["producer_surplus_change.Belarus"]/1e3, 2), signedText(ms["producer_surplus_change.Canada"]/1e3, 2), signedText(ms["producer_surplus_change.Russia"]/1e3, 2)))
-	want("sanctions-cost's quota rent", "quota holders "+bn("quota_rent_change", 2)+" $ bn")
-	want("sanctions-cost's welfare loss", "the world loses "+bn("welfare_change", 1)+" $ bn")
-	want("Belarus's surplus and netback losses", "Belarus's falls by "+bn("producer_surplus_change.Belarus", 2)+" $ bn against "+bn("netback_revenue_change.Belarus", 2)+" of netback revenue")
-	for _, name := range []string{"consumer_surplus_change", "welfare_change"} {
+	verb := func(name, up, down string) string {
 		if ms[name] >= 0 {
-			t.Errorf("sanctions-cost: %s %+.0f $M: the doc says a loss", name, ms[name])
+			return up
 		}
+		return down
+	}
+	want("sanctions-cost's consumer surplus change", "buyers "+verb("consumer_surplus_change", "gain", "lose")+" "+bn("consumer_surplus_change", 1)+" $ bn of consumer surplus ("+bn("risk_cost_change", 1)+" $ bn of it risk costs")
+	want("sanctions-cost's producer surplus change", fmt.Sprintf("producers %s %s $ bn (Belarus %s, Canada %s, Russia %s), the EU's quota holders %s $ bn",
+		verb("producer_surplus_change", "gain", "lose"), bn("producer_surplus_change", 1),
+		signedText(ms["producer_surplus_change.Belarus"]/1e3, 2), signedText(ms["producer_surplus_change.Canada"]/1e3, 2), signedText(ms["producer_surplus_change.Russia"]/1e3, 2),
+		bn("quota_rent_change", 2)))
+	if ms["quota_rent_change"] < 0 || ms["risk_cost_change"] < 0 {
+		t.Errorf("sanctions-cost: quota rent %+.0f $M, risk costs %+.0f $M: the doc counts a gain and a cost", ms["quota_rent_change"], ms["risk_cost_change"])
+	}
+	want("sanctions-cost's welfare change", "the world "+verb("welfare_change", "gains", "loses")+" "+bn("welfare_change", 1)+" $ bn")
+	want("Belarus's surplus and netback changes", "Belarus's "+verb("producer_surplus_change.Belarus", "rises", "falls")+" by "+bn("producer_surplus_change.Belarus", 2)+" $ bn against "+bn("netback_revenue_change.Belarus", 2)+" of netback revenue")
+	if ms["netback_revenue_change.Belarus"] >= 0 {
+		t.Errorf("sanctions-cost: Belarus's netback revenue change %+.0f $M: the doc says a loss", ms["netback_revenue_change.Belarus"])
 	}
 }
 
