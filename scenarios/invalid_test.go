@@ -45,6 +45,12 @@ var invalidCases = []struct {
 		"bad.yaml:2:7: step: unsupported step 'weekly': only 'monthly' is supported",
 		"bad.yaml:3:25: horizon.report_frm: unknown key 'report_frm' in horizon; did you mean 'report_from'?",
 	}},
+	// A misspelt events: key hides "unknown event" in an uncertainty, not
+	// the error of an inherited event's misspelt field.
+	{name: "misspelled events key and a bad field", src: "name: t\nextends: history\nhorizon: {end: 2028-12}\nevnts: []\nuncertainty:\n  - {param: events.us-ban.ramp_mnths, dist: uniform, min: 3, max: 5}\n", want: []string{
+		"bad.yaml:4:1: evnts: unknown key 'evnts' at the top level; did you mean 'events'?",
+		"bad.yaml:6:13: uncertainty[0].param: event 'us-ban' (ban) has no field 'ramp_mnths'; expected one of: end, label, region, start, supplier",
+	}},
 	// Not also "event 'b' has no instrument".
 	{name: "misspelled instrument", src: hdr + "  - id: b\n    bna: {supplier: Belarus, region: Brazil}\n    start: 2021-01\n", want: []string{
 		"bad.yaml:5:5: events[0].bna: unknown key 'bna' in events[0]; did you mean 'ban'?",

@@ -141,9 +141,10 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 			var err error
 			pi, err = lookupPath(u.Param, mf, m.events)
 			switch {
-			case err != nil && m.evMisspelt && strings.HasPrefix(u.Param, "events."):
+			case err != nil && m.evMisspelt && meantEvent(u.Param, m.events):
 				// The events: key is misspelt (the decoder said so): the
-				// event is likely among those meant.
+				// event is likely among those meant. An event that is
+				// there (inherited) is checked: its error is a second one.
 			case err != nil:
 				bad("param", "%v", err)
 			case pi.month:
@@ -582,6 +583,13 @@ func scenarioOnly(path string) (string, bool, error) {
 		return path, false, perr("only events.ID.FIELD can be changed in the scenario alone (scenario.events.ID.FIELD); %s is common to the scenario and its counterfactual: give it without 'scenario.'", quote(rest))
 	}
 	return rest, true, nil
+}
+
+// meantEvent reports whether path is events.ID.FIELD (or events.*.FIELD)
+// of an event not among evs: one the misspelt events: key may have held.
+func meantEvent(path string, evs []evRef) bool {
+	parts := strings.Split(path, ".")
+	return len(parts) >= 2 && parts[0] == "events" && (parts[1] == "*" || indexEvent(evs, parts[1]) < 0)
 }
 
 // sharedEvents implements Scenario.SharedEvents.
