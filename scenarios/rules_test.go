@@ -504,6 +504,13 @@ func TestParamScenarioOnly(t *testing.T) {
 		if _, err := s.Param(b.path); err == nil || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), b.path) {
 			t.Errorf("Param(%s) = %v, want an error naming it and saying %q", b.path, err, b.want)
 		}
+		if _, _, _, err := s.Range(b.path); err == nil || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), b.path) {
+			t.Errorf("Range(%s) = %v, want an error naming it and saying %q", b.path, err, b.want)
+		}
+	}
+	// Range names the path as given, scenario. included.
+	if _, _, _, err := s.Range("scenario.events.klaipeda-closed.end"); err == nil || !strings.Contains(err.Error(), "parameter scenario.events.klaipeda-closed.end is not a number") {
+		t.Errorf("Range(scenario.events.klaipeda-closed.end) = %v, want it named, not a number", err)
 	}
 }
 

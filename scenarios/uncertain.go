@@ -628,10 +628,10 @@ func (s *Scenario) Range(path string) (lo, hi float64, loOpen bool, err error) {
 	}
 	pi, err := lookupPath(path, s.mf, s.events)
 	if err != nil {
-		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", path, err)
+		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s: %v", name, err)
 	}
 	if pi.str || pi.month {
-		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", path)
+		return 0, 0, false, wrapf(ErrUnknownParam, "scenarios: parameter %s is not a number", name)
 	}
 	v := stockRuleBound(path, cropRuleBound(path, pi.valid, s.mf), s.mf)
 	return v.lo, v.hi, v.loStrict, nil
