@@ -1249,7 +1249,7 @@ func (ch *Chart) Render(w io.Writer, format string, opts Options) (err error) {
 			return errorf("DPI %d out of range 20..1200", dpi)
 		}
 		img := vgimg.NewWith(vgimg.UseWH(st.width, st.height), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
-		if err := ch.draw(draw.New(img), st); err != nil {
+		if err := ch.draw(draw.New(pngCanvas{img}), st); err != nil {
 			return errorf("%s: %v", ch.Name, err)
 		}
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
