@@ -35,7 +35,7 @@ var exitCodes = []struct {
 	meaning string
 }{
 	{exitOK, "success"},
-	{exitRunFailed, "the run failed: the model produced no result, an output could not be written, or the run was interrupted (Ctrl-C, SIGTERM); nothing was written"},
+	{exitRunFailed, "the run failed: the model produced no result, an output could not be written, or the run was interrupted (Ctrl-C, SIGTERM); nothing was written, unless only printing to stdout failed (`> /dev/full`): a run's files are written before its table is printed"},
 	{exitBadInput, "bad input or usage: an unknown command or flag, a bad flag value, a scenario that does not validate or cannot be calibrated, a value out of its valid range, a file or folder that cannot be used"},
 	{exitNotConverged, "the outputs were written, but the solver did not converge in some month of a central run (or a sweep point), or in more than 5% of the Monte Carlo draws: the failures are named on stderr and marked in the outputs"},
 	{exitInternal, "potash itself failed (a bug, or the machine ran out of memory): please report it with the command line"},

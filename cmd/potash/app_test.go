@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/scenarios"
 )
@@ -445,6 +447,19 @@ func TestStdoutWriteFails(t *testing.T) {
 			e := &env{stdout: fullWriter{}, stderr: &errb, outRoot: t.TempDir()}
 			if code := runMain(context.Background(), e, append([]string{"potash"}, args...)); code != exitRunFailed || !strings.Contains(errb.String(), "no space left on device") {
 				t.Errorf("exit %d, stderr %q; want exit %d and the error", code, errb.String(), exitRunFailed)
+			}
+			// A run's files are written before its table is printed:
+			// the exit-code table must not say "nothing was written"
+			// of this exit 1 without the exception.
+			if args[0] == "run" && args[1] == "--no-charts" {
+				if _, err := os.Stat(filepath.Join(args[3], report.FileSummary)); err != nil {
+					t.Errorf("the run's files are not written: %v", err)
+				}
+				for _, c := range exitCodes {
+					if c.code == exitRunFailed && !strings.Contains(c.meaning, "only printing to stdout failed") {
+						t.Errorf("exit %d's meaning says nothing was written, but the run's files are: %q", c.code, c.meaning)
+					}
+				}
 			}
 		})
 	}
