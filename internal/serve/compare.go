@@ -189,12 +189,14 @@ func (s *Server) compareCharts(a, b *runEntry) ([]*plots.Chart, error) {
 	meta.Title = "Pinned and current settings"
 	meta.Counterfactual = "each one's counterfactual"
 	meta.Hash = ""
+	// Each run by its side ("Pinned", "Current", as compareLabels) and
+	// scenario, not cut from its label: "Pinned (the same settings)"
+	// has no colon.
 	for _, r := range []struct {
-		label string
-		e     *runEntry
-	}{{la, a}, {lb, b}} {
-		who, _, _ := strings.Cut(r.label, ":") // "Pinned", "Current"
-		meta.Runs = append(meta.Runs, plots.RunRef{Name: who + " " + r.e.sc.Name, Hash: r.e.sc.Hash})
+		who string
+		e   *runEntry
+	}{{"Pinned", a}, {"Current", b}} {
+		meta.Runs = append(meta.Runs, plots.RunRef{Name: r.who + " " + r.e.sc.Name, Hash: r.e.sc.Hash})
 	}
 	if am := run.ChartMeta(a.sc, 0, 0).Markers; !slices.Equal(am, meta.Markers) {
 		meta.Markers = nil // the settings moved the events: no one set of marks

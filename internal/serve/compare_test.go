@@ -88,4 +88,16 @@ func TestCompare(t *testing.T) {
 	if c3.A.Label != "Pinned (the same settings)" {
 		t.Errorf("label %q", c3.A.Label)
 	}
+	// The footer names each run by its side and scenario, whatever its
+	// label says.
+	if len(c3.Charts) == 0 || do(t, s, "GET", c3.Charts[0].PNG, nil).Code != 200 {
+		t.Fatalf("same settings: charts %+v", c3.Charts)
+	}
+	f.mu.Lock()
+	runs := slices.Clone(f.lastRuns)
+	f.mu.Unlock()
+	name := a.Scenario.Name
+	if len(runs) != 2 || runs[0].Name != "Pinned "+name || runs[1].Name != "Current "+name || runs[0].Hash == "" {
+		t.Errorf("the footer's runs %+v, want Pinned %s and Current %s with their hashes", runs, name, name)
+	}
 }

@@ -40,9 +40,10 @@ type fake struct {
 
 	mu          sync.Mutex
 	lastSets    []string
-	lastCompare []string // the supplier and names of the last comparison
-	lastMetric  string   // the metric of the last tornado
-	lastUnc     []string // the parameters of the last tornado
+	lastCompare []string       // the supplier and names of the last comparison
+	lastRuns    []plots.RunRef // the runs the last comparison's footer names
+	lastMetric  string         // the metric of the last tornado
+	lastUnc     []string       // the parameters of the last tornado
 }
 
 func newFakeServer(cfg Config, f *fake) *Server {
@@ -99,6 +100,7 @@ func (f *fake) backend() backend {
 			}
 			f.mu.Lock()
 			f.lastCompare = append([]string{supplier}, names...)
+			f.lastRuns = meta.Runs
 			f.mu.Unlock()
 			out := []*plots.Chart{{Name: "compare_benchmark_price", Title: "Benchmark price", Caption: "Benchmark price by scenario", Main: true}}
 			if supplier != "" {
