@@ -23,7 +23,7 @@ func fixtureSummary() *Summary {
 			Name: "fixture", Title: "Fixture | a test scenario", Description: "Line one.\nLine two.",
 			Sources: []string{"Source A, 2025", "estimated: a guess"},
 			Hash:    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Counterfactual: "fixture (no events)",
-			Dataset: "base-2020 v1.0.0", Data: "base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)", Start: "2020-01", End: "2028-12", ReportFrom: "2025-12", DollarsOf: 2020,
+			Dataset: "base-2020 v1.0.0", Data: "base-2020 v1.0.0 (FAOSTAT and World Bank Pink Sheet; see docs/DATA.md)", Start: "2020-01", End: "2028-12", ReportFrom: "2025-12", DollarsOf: 2020,
 			Events: []EventInfo{{ID: "us-ban", Label: "US sanctions", Start: "2021-12", End: "2025-12"}, {ID: "jansen", Start: "2027-07"}},
 		},
 		Seed: 7, Draws: 100, Converged: 98, FailedDraws: 2,

@@ -95,7 +95,7 @@ type ScenarioInfo struct {
 	Counterfactual string   `json:"counterfactual"`
 	Dataset        string   `json:"dataset"` // market data set name and version
 	// Data credits the market data as the charts' footers do, e.g.
-	// "base-2020 v1.0.0 (FAOSTAT, World Bank Pink Sheet; see docs/DATA.md)"
+	// "base-2020 v1.0.0 (FAOSTAT and World Bank Pink Sheet; see docs/DATA.md)"
 	// or "tiny v0.1, own market data (no sources cited)".
 	Data string `json:"data,omitempty"`
 	// DollarsOf is the year whose US dollars every money figure is in: the

@@ -516,3 +516,26 @@ func TestOffBandNoteForCharts(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryCreditsDataAsCharts: summary.md credits the market data in
+// the charts' footer's words (ChartMeta's DataSource, one wording from
+// one place): for the embedded data, "FAOSTAT and World Bank Pink
+// Sheet".
+func TestSummaryCreditsDataAsCharts(t *testing.T) {
+	s := load(t, scenarios.DefaultScenario)
+	res, err := Run(context.Background(), Request{Scenario: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	credit, ok := strings.CutPrefix(res.Meta.DataSource, "Data: ")
+	if !ok || !strings.Contains(credit, "(FAOSTAT and World Bank Pink Sheet") {
+		t.Fatalf("chart footer's data line %q", res.Meta.DataSource)
+	}
+	var md bytes.Buffer
+	if err := report.WriteMarkdown(&md, res.Summary); err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Scenario.Data != credit || !strings.Contains(md.String(), "data: "+credit+";") {
+		t.Errorf("summary credits %q, the charts %q", res.Summary.Scenario.Data, credit)
+	}
+}
