@@ -374,14 +374,15 @@ func (w *workspace) fillSupplier(sol *Solution, pol *Policy, i int, rs *routeSum
 		sol.Netback[i] = nr / S
 	}
 
-	// Rents. m̃ = p̄·(1 − L) − c_j* is the effective netback of the last
-	// tonne, the price the mine-supply curve sees.
+	// Rents. m̃ = p̄·(1 − L − μ) − c_j* is the effective netback of the
+	// last tonne, the price the mine-supply curve sees (oml = 1 − L − μ;
+	// μ = 0 for a price-taker).
 	meff := pbar*sp.oml - cstar
 	if segd > 0 {
 		// Segments (segments.go): the fill's costs in force include a
 		// segment corridor's discount p̃·(1 − e^(−z)), so m̃ is on the
 		// price before the discounts, and the route rents are net of
-		// them, at (1 − L) (the base markup rent is on revenue received).
+		// them, at (1 − L − μ) (the base markup rent is on revenue received).
 		meff = (rev+segd)/S*sp.oml - cstar
 		route -= sp.oml * segd
 	}
@@ -445,7 +446,7 @@ func zero(sol *Solution, i int) {
 }
 
 // reservationPrice is the list FOB price of a supplier that cannot sell:
-// the price at which its effective netback p·(1 − L) − c is zero on its
+// the price at which its effective netback p·(1 − L − μ) − c is zero on its
 // cheapest open corridor (the cheapest corridor if none is open), floored
 // at 0.
 func reservationPrice(sp *supplier) float64 {
