@@ -131,11 +131,15 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 	if ymax <= 0 {
 		return nil, fmt.Errorf("backtest chart: no positive prices")
 	}
+	short, caveat := r.fitCaveat()
+	if short != "" {
+		short = ", " + short
+	}
 	ch := &plots.Chart{
 		Name:  ChartName,
 		Title: fmt.Sprintf("Potash price: model against the record, %d–%d", cfg.Start.Year(), last.Year()),
-		Subtitle: fmt.Sprintf("Back-test of scenario %s · fitted on %v..%v, tested on %v..%v · out-of-sample RMSE (log) %s, naive %s",
-			HistoryScenario, cfg.Start, cfg.Cut-1, cfg.Cut, last, num(r.OutSample.RMSE, 3), num(r.NaiveOut.RMSE, 3)),
+		Subtitle: fmt.Sprintf("Back-test of scenario %s · fitted on %v..%v, tested on %v..%v · out-of-sample RMSE (log) %s, naive %s%s",
+			HistoryScenario, cfg.Start, cfg.Cut-1, cfg.Cut, last, num(r.OutSample.RMSE, 3), num(r.NaiveOut.RMSE, 3), short),
 		Footer:  r.footer(meta),
 		Caption: "Back-test: the model against the record",
 		Main:    true,
@@ -185,8 +189,11 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 			{Label: "Model: benchmark price (fitted)" + peakNote(r.PeakModel), Color: colModel, Kind: plots.LegendLine},
 			{Label: "Naive: " + plots.MonthLabel(cfg.Cut-1) + " price held", Color: colNaive, Kind: plots.LegendDash},
 			{Label: "Out of sample", Color: colOut, Kind: plots.LegendFill},
-			{Label: "Exports: model (line), FAOSTAT (points)", Kind: plots.LegendHeader},
 		}
+		if caveat != "" {
+			legend = append(legend, plots.LegendItem{Kind: plots.LegendNote, Label: caveat})
+		}
+		legend = append(legend, plots.LegendItem{Label: "Exports: model (line), FAOSTAT (points)", Kind: plots.LegendHeader})
 
 		// Exports: model monthly rates (lines) and FAOSTAT annual
 		// volumes (points at mid-year).
@@ -240,6 +247,27 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 		}, nil
 	}
 	return ch, nil
+}
+
+// fitCaveat is what the charts say of a fit whose kept search did not
+// converge (Converged of Fit.Status): short, after the statistics it
+// qualifies ("of a fit that did not converge"), and a legend note of how
+// its searches ended ("Fit searches: none converged, each stopped at its
+// limit"; searchesVerdict, as the table says it). Both are empty for a
+// converged fit. The charts take them from the report, never from a
+// fixed text, so that they say what the fit they show did.
+func (r *Report) fitCaveat() (short, note string) {
+	if r.Fit == nil || Converged(r.Fit.Status) {
+		return "", ""
+	}
+	var statuses []string
+	for _, sr := range r.Fit.Searches {
+		statuses = append(statuses, sr.Status)
+	}
+	if len(statuses) < 2 {
+		return "of a fit that did not converge", "Fit search: " + statusWords(r.Fit.Status)
+	}
+	return "of a fit that did not converge", "Fit searches: " + strings.Replace(searchesVerdict(statuses), ": ", ", ", 1)
 }
 
 // exportGapThreshold is the relative gap between the model's and
@@ -346,6 +374,10 @@ func (r *Report) factorsChart(meta ChartMeta) (*plots.Chart, error) {
 				kind = plots.LegendDot
 			}
 			legend = append(legend, plots.LegendItem{Label: l.label, Color: l.col, Kind: kind})
+		}
+		// The model's paths and the Shapley values are the fit's.
+		if _, caveat := r.fitCaveat(); caveat != "" {
+			legend = append(legend, plots.LegendItem{Kind: plots.LegendNote, Label: caveat})
 		}
 		return &plots.Figure{Panels: [][]*plots.Panel{{{Plot: p, Markers: r.Markers, LabelMarkers: true}}}, Legend: legend}, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/cmpimg"
@@ -88,5 +89,91 @@ func TestExportGapNote(t *testing.T) {
 				t.Errorf("exportGapNote = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestChartFitCaveat: the charts qualify the fit's statistics with how
+// its searches ended, taken from the report: a fit whose kept search
+// stopped at its limit is called unconverged in the price chart's
+// subtitle (next to the out-of-sample RMSE) and in both charts' legends;
+// a converged fit is not.
+func TestChartFitCaveat(t *testing.T) {
+	rec, err := LoadRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), &synthModel{}, rec, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Markers = []EventMark{{Month: model.NewMonth(2021, 7), Label: "EU sanctions (June 2021)"}, {Month: model.NewMonth(2021, 12), Label: "US sanctions"},
+		{Month: model.NewMonth(2022, 2), Label: "Klaipėda closed"}, {Month: model.NewMonth(2022, 3), Label: "EU ban (all grades)"}, {Month: model.NewMonth(2022, 7), Label: "EU quota on Russian KCl"}}
+	st, err := plots.StyleOf(plots.SizeSlide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := func() (sub string, notes []string) {
+		t.Helper()
+		charts, err := r.Charts(ChartMeta{Hash: "0123456789abcdef", ModelVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, ch := range charts {
+			if k == 0 {
+				sub = ch.Subtitle
+			}
+			fig, err := ch.Build(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			note := ""
+			for _, it := range fig.Legend {
+				if it.Kind == plots.LegendNote && strings.HasPrefix(it.Label, "Fit search") {
+					note = it.Label
+				}
+			}
+			notes = append(notes, note)
+		}
+		return sub, notes
+	}
+	limit := "FunctionEvaluationLimit"
+	r.Fit.Status = limit
+	r.Fit.Searches = []Search{{Status: limit}, {Status: limit}, {Status: "FunctionConvergence"}}
+	if dir := os.Getenv("BACKTEST_LOOK_DIR"); dir != "" {
+		charts, err := r.Charts(ChartMeta{Hash: "0123456789abcdef", ModelVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range charts {
+			for k, sz := range []plots.Size{plots.SizeSlide, plots.SizeHalfPage, plots.SizeWeb} {
+				var buf bytes.Buffer
+				if err := ch.Render(&buf, "png", plots.Options{Size: sz}); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, ch.Name+[]string{"", "_half", "_web"}[k]+".png"), buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	sub, notes := texts()
+	if !strings.Contains(sub, "RMSE (log) "+num(r.OutSample.RMSE, 3)) || !strings.Contains(sub, "did not converge") {
+		t.Errorf("unconverged fit: subtitle %q lacks the RMSE or the caveat", sub)
+	}
+	for k, n := range notes {
+		if n != "Fit searches: 1 converged, 2 stopped at their limit" {
+			t.Errorf("unconverged fit: chart %d's legend note is %q", k, n)
+		}
+	}
+	r.Fit.Status = "FunctionConvergence"
+	r.Fit.Searches = []Search{{Status: "FunctionConvergence"}}
+	sub, notes = texts()
+	if strings.Contains(sub, "converge") {
+		t.Errorf("converged fit: subtitle %q has a caveat", sub)
+	}
+	for k, n := range notes {
+		if n != "" {
+			t.Errorf("converged fit: chart %d's legend note is %q", k, n)
+		}
 	}
 }
