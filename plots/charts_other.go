@@ -15,15 +15,39 @@ import (
 )
 
 // unitScale returns the factor and axis unit for showing values in unit:
-// money in $M is shown in $ bn.
+// money in $M is shown in $ bn, and every money unit is spelled as the
+// other charts' axes spell it ("US$ bn", "US$/t").
 func unitScale(unit string) (float64, string) {
 	switch unit {
 	case "$M":
 		return 1.0 / 1000, "US$ bn"
 	case "$M/yr":
 		return 1.0 / 1000, "US$ bn/yr"
+	case "$/t":
+		return 1, "US$/t"
 	}
 	return 1, unit
+}
+
+// isMoney reports whether an axis in unit (unitScale's) shows money.
+func isMoney(unit string) bool { return strings.HasPrefix(unit, "US$") }
+
+// unitTicks is the ticker of a value axis in unit: money ticks carry a
+// dollar sign ("$1.2", "−$0.4"), as on every money axis.
+func unitTicks(unit string) NumberTicks {
+	if isMoney(unit) {
+		return NumberTicks{Prefix: "$"}
+	}
+	return NumberTicks{}
+}
+
+// withUnit appends the axis unit to label: "Benchmark price change,
+// US$/t"; no unit leaves the label alone.
+func withUnit(label, unit string) string {
+	if unit == "" {
+		return label
+	}
+	return label + ", " + unit
 }
 
 // formatValue formats v (already scaled) for a label in unit.
@@ -41,7 +65,7 @@ func formatValue(v float64, unit string) string {
 	switch {
 	case strings.HasPrefix(unit, "US$ bn"):
 		return dollar(s) + " bn"
-	case strings.HasPrefix(unit, "$/t"):
+	case strings.HasPrefix(unit, "US$/t"):
 		return dollar(s) + "/t"
 	case unit == "":
 		return s
@@ -183,8 +207,8 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 			p.Add(endCaps{xs: cutX[r], ys: cutY[r], frac: 1, sty: draw.LineStyle{Color: colBarCut, Width: st.line * 1.5, Dashes: []vg.Length{st.swatch / 4, st.swatch / 8}}})
 			legend = append(legend, LegendItem{Label: "End cut by the " + r + " rule", Color: colBarCut, Kind: LegendDash})
 		}
-		p.X.Tick.Marker = offsetTicks{NumberTicks{}, base}
-		p.X.Label.Text = title + ", " + unit
+		p.X.Tick.Marker = offsetTicks{unitTicks(unit), base}
+		p.X.Label.Text = withUnit(title, unit)
 		p.X.Min, p.X.Max = padRange(minOf(xs), maxOf(xs), 0.06, false)
 		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 		p.Y.Tick.Marker = nominalTicks(labels)
@@ -355,9 +379,9 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		if month {
 			p.X.Tick.Marker = CalendarTicks{}
 		}
-		p.Y.Tick.Marker = NumberTicks{}
+		p.Y.Tick.Marker = unitTicks(u)
 		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
-		p.Y.Label.Text = metricTitle(name) + ", " + u
+		p.Y.Label.Text = withUnit(metricTitle(name), u)
 		lo, hi := dataRange(gx, bx)
 		p.X.Min, p.X.Max = padRange(lo, hi, 0.03, false)
 		// A change against the counterfactual is read against no change:
@@ -459,7 +483,7 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
 		p.Y.Label.Text = axisLabel(ay.Param, meta.EventLabels)
 		return &Figure{Panels: [][]*Panel{{{Plot: p}}},
-			ColorBar: &ColorBar{Label: metricTitle(name) + ", " + u, Map: col}}, nil
+			ColorBar: &ColorBar{Label: withUnit(metricTitle(name), u), Map: col, Ticks: unitTicks(u)}}, nil
 	}
 	return ch, nil
 }
@@ -590,7 +614,7 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 		out = append(out, mkLines("compare_revenue_change_"+fileName(supplier),
 			supplier+"'s export revenue (FOB) change across scenarios (vs each one's counterfactual)",
 			supplier+"'s export revenue (FOB) change by scenario",
-			"Change in export revenue (FOB), US$ bn/yr", rev, NumberTicks{}, true,
+			"Change in export revenue (FOB), US$ bn/yr", rev, NumberTicks{Prefix: "$"}, true,
 			func(v float64) string { return dollar(formatNumber(v, 2)) + " bn/yr" }))
 	}
 	return out, nil

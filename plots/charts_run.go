@@ -372,7 +372,7 @@ func regionPanels(d *runData, m *mcData, ch *Chart, meta Meta, opts Options, get
 
 // supplierLines is a chart of one variable per supplier over time: the
 // scenario solid, the counterfactual dashed in the same colour.
-func supplierLines(d *runData, name, title, caption, ylabel string, k float64, get func(i int) ([]float64, []float64, error), format func(float64) string, meta Meta, opts Options, withZero bool, main bool) (*Chart, error) {
+func supplierLines(d *runData, name, title, caption, ylabel string, yt NumberTicks, k float64, get func(i int) ([]float64, []float64, error), format func(float64) string, meta Meta, opts Options, withZero bool, main bool) (*Chart, error) {
 	n := len(d.sup)
 	scen, cf := make([][]float64, n), make([][]float64, n)
 	for i := range d.sup {
@@ -401,7 +401,7 @@ func supplierLines(d *runData, name, title, caption, ylabel string, k float64, g
 	ch := &Chart{Name: name, Title: title, Subtitle: subtitleText(meta, "solid: scenario, dashed: counterfactual"), Footer: footerText(meta), Caption: caption, Main: main}
 	ch.Build = func(st *Style) (*Figure, error) {
 		span, window := d.reportSpan(w0)
-		p, err := timePlot(st, x[w0], last(x), ylabel, NumberTicks{}, meta.Markers, span)
+		p, err := timePlot(st, x[w0], last(x), ylabel, yt, meta.Markers, span)
 		if err != nil {
 			return nil, err
 		}
@@ -442,7 +442,7 @@ func revenueChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	return supplierLines(d, "revenue", "Potash export revenue by supplier (FOB)", "Export revenue by supplier", "US$ bn per year (annual rate)", 1.0/1000, d.exportRevenue,
+	return supplierLines(d, "revenue", "Potash export revenue by supplier (FOB)", "Export revenue by supplier", "US$ bn per year (annual rate)", NumberTicks{Prefix: "$"}, 1.0/1000, d.exportRevenue,
 		func(v float64) string { return dollar(formatNumber(v, 1)) + " bn/yr" }, meta, opts, true, false)
 }
 
@@ -454,7 +454,7 @@ func volumeChart(run *model.Run, meta Meta, opts Options) (*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	return supplierLines(d, "volumes", "Potash export volumes by supplier", "Export volumes by supplier", "Million tonnes KCl per year", 1, d.exports,
+	return supplierLines(d, "volumes", "Potash export volumes by supplier", "Export volumes by supplier", "Million tonnes KCl per year", NumberTicks{}, 1, d.exports,
 		func(v float64) string { return formatNumber(v, 1) + " Mt/yr" }, meta, opts, true, true)
 }
 
