@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"image/color"
 	"math"
 	"strconv"
 	"strings"
@@ -182,17 +181,11 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		p := newPlot(st)
 		addGrid(p, st, false, true)
 		// Bars run from the base: the bars hold the differences, the axis
-		// adds the base back to its labels.
-		for _, b := range []struct {
-			v []float64
-			c color.Color
-		}{{lows, colBarLow}, {highs, colBarHigh}} {
-			hb, err := newRowBars(b.v, 0, 0.65, b.c)
-			if err != nil {
-				return nil, err
-			}
-			p.Add(hb)
-		}
+		// adds the base back to its labels. A row whose two ends lie on
+		// one side of the base is split, so that neither bar hides the
+		// other (tornadoBars).
+		bars := tornadoBars{lows: lows, highs: highs, frac: 0.65, low: colBarLow, high: colBarHigh}
+		p.Add(bars)
 		baseLine, err := NewEventLines([]float64{0}, draw.LineStyle{Color: colText, Width: st.thin * 1.5})
 		if err != nil {
 			return nil, err
@@ -202,6 +195,12 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 			{Label: "Parameter low (5th pct.)", Color: colBarLow, Kind: LegendFill},
 			{Label: "Parameter high (95th pct.)", Color: colBarHigh, Kind: LegendFill},
 			{Label: "Base", Color: colText, Kind: LegendLine},
+		}
+		for k := range lows {
+			if bars.sameSide(k) {
+				legend = append(legend, LegendItem{Kind: LegendNote, Label: sameSideNote})
+				break
+			}
 		}
 		for _, r := range rules {
 			p.Add(endCaps{xs: cutX[r], ys: cutY[r], frac: 1, sty: draw.LineStyle{Color: colBarCut, Width: st.line * 1.5, Dashes: []vg.Length{st.swatch / 4, st.swatch / 8}}})
@@ -218,6 +217,10 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	}
 	return ch, nil
 }
+
+// sameSideNote is the tornado's legend note when both ends of some
+// parameter move the metric the same way (tornadoBars splits its row).
+const sameSideNote = "Both ends on one side of the base: low above, high below"
 
 // offsetTicks labels an axis whose data are differences from base with the
 // values themselves: t's ticks of [min+base, max+base], moved back by base.

@@ -290,6 +290,17 @@ func fixtureTornadoCut() *model.Tornado {
 	return t
 }
 
+// fixtureTornadoSameSide is fixtureTornado with two parameters whose
+// ends both move the metric the same way, as the US relief's scale does
+// in us-relief-2025 (+$1.43 bn and +$0.11 bn about a base of +$0.05 bn):
+// one far above the base, one just below it.
+func fixtureTornadoSameSide() *model.Tornado {
+	t := fixtureTornado()
+	t.Bars = append([]model.TornadoBar{{Param: "events.us-relief.scale", Low: 0.367, High: 0.967, AtLow: 2900, AtHigh: 1330}}, t.Bars...)
+	t.Bars = append(t.Bars, model.TornadoBar{Param: "market.regions.*.stock_response", Low: 0.0071, High: 0.0108, AtLow: 1205, AtHigh: 1225})
+	return t
+}
+
 func fixtureSweep(dims int) *model.SweepResult {
 	var months []float64
 	for k := 0; k < 7; k++ {

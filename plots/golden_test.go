@@ -96,6 +96,11 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("tornado_cut", func(t *testing.T) { checkGolden(t, "tornado_cut", torCut) })
+	torSame, err := TornadoChart(fixtureTornadoSameSide(), meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("tornado_sameside", func(t *testing.T) { checkGolden(t, "tornado_sameside", torSame) })
 	for _, dims := range []int{1, 2} {
 		sw, err := SweepCharts(fixtureSweep(dims), meta)
 		if err != nil {

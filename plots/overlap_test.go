@@ -170,7 +170,7 @@ func allCharts(t *testing.T, meta Meta) []*Chart {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tor := range []*model.Tornado{fixtureTornado(), fixtureTornadoCut()} {
+	for _, tor := range []*model.Tornado{fixtureTornado(), fixtureTornadoCut(), fixtureTornadoSameSide()} {
 		ch, err := TornadoChart(tor, meta)
 		if err != nil {
 			t.Fatal(err)

@@ -3,6 +3,8 @@ package plots
 import (
 	"context"
 	"image/color"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -279,5 +281,59 @@ func TestPriceCaptionSaysBands(t *testing.T) {
 		if got := strings.Contains(charts[0].Caption, "Monte Carlo"); charts[0].Name != "price" || got != tc.want {
 			t.Errorf("with draws %v: %s caption %q", tc.mc != nil, charts[0].Name, charts[0].Caption)
 		}
+	}
+}
+
+// svgFill is a filled four-cornered path of an SVG and its colour.
+var svgFill = regexp.MustCompile(`<path d="M([-0-9.]+),([-0-9.]+)L([-0-9.]+),([-0-9.]+)L([-0-9.]+),([-0-9.]+)L([-0-9.]+),([-0-9.]+)Z" style="fill:#([0-9A-Fa-f]{6})" />`)
+
+// TestTornadoSameSide: when both ends of a parameter move the metric the
+// same way, its low and high bars are both seen whole: no bar of one
+// colour covers any part of a bar of the other (the short bar was drawn
+// over the long one, which read as one stacked bar), and the legend says
+// how such a row is drawn; a tornado with no such row has no note.
+func TestTornadoSameSide(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tor  *model.Tornado
+		note bool
+	}{{"same side", fixtureTornadoSameSide(), true}, {"opposite sides", fixtureTornado(), false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch, err := TornadoChart(tc.tor, fixtureMeta())
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts, svg := svgTexts(t, ch, Options{})
+			type box struct{ x0, x1, y0, y1 float64 }
+			var lows, highs []box
+			for _, m := range svgFill.FindAllStringSubmatch(svg, -1) {
+				var v [8]float64
+				for k := range v {
+					v[k], _ = strconv.ParseFloat(m[k+1], 64)
+				}
+				b := box{min(v[0], v[2], v[4], v[6]), max(v[0], v[2], v[4], v[6]), min(v[1], v[3], v[5], v[7]), max(v[1], v[3], v[5], v[7])}
+				switch strings.ToUpper(m[9]) {
+				case "004488":
+					lows = append(lows, b)
+				case "DDAA33":
+					highs = append(highs, b)
+				}
+			}
+			if len(lows) < len(tc.tor.Bars) || len(highs) < len(tc.tor.Bars) {
+				t.Fatalf("%d low and %d high bars for %d parameters", len(lows), len(highs), len(tc.tor.Bars))
+			}
+			for _, a := range lows {
+				for _, b := range highs {
+					dx := min(a.x1, b.x1) - max(a.x0, b.x0)
+					dy := min(a.y1, b.y1) - max(a.y0, b.y0)
+					if dx > 0.01 && dy > 0.01 {
+						t.Errorf("a low bar %v and a high bar %v overlap by %.2f × %.2f pt", a, b, dx, dy)
+					}
+				}
+			}
+			if got := contains(texts, sameSideNote); got != tc.note {
+				t.Errorf("legend note %q shown: %v, want %v", sameSideNote, got, tc.note)
+			}
+		})
 	}
 }

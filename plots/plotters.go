@@ -403,3 +403,57 @@ func (e endCaps) Plot(c draw.Canvas, p *plot.Plot) {
 		c.StrokeLine2(e.sty, x, y-half, x, y+half)
 	}
 }
+
+// tornadoBars are the tornado chart's bars: in row k (at y = k), a bar
+// from 0 to lows[k] in colour low and one from 0 to highs[k] in colour
+// high, frac of a row thick. When both ends move the metric the same way
+// (both bars on one side of 0) the longer would hide the shorter, or the
+// pair would read as one stacked bar: such a row is split, the low bar in
+// its upper half and the high bar in its lower half, so that each bar is
+// seen whole and neither covers the other.
+type tornadoBars struct {
+	lows, highs []float64
+	frac        float64
+	low, high   color.Color
+}
+
+// barRect is a bar of tornadoBars in data units: x from x0 to x1, y from
+// y0 to y1.
+type barRect struct {
+	x0, x1, y0, y1 float64
+	c              color.Color
+}
+
+// sameSide reports whether both ends of row k lie on one side of 0.
+func (t tornadoBars) sameSide(k int) bool { return t.lows[k]*t.highs[k] > 0 }
+
+// rects returns the bars of every row: a split row's low bar above its
+// high bar, each half as thick.
+func (t tornadoBars) rects() []barRect {
+	var out []barRect
+	h := t.frac / 2
+	for k := range t.lows {
+		y := float64(k)
+		lo := barRect{x0: 0, x1: t.lows[k], y0: y - h, y1: y + h, c: t.low}
+		hi := barRect{x0: 0, x1: t.highs[k], y0: y - h, y1: y + h, c: t.high}
+		if t.sameSide(k) {
+			lo.y0, hi.y1 = y, y
+		}
+		out = append(out, lo, hi)
+	}
+	return out
+}
+
+// Plot implements plot.Plotter.
+func (t tornadoBars) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	for _, r := range t.rects() {
+		if r.x0 == r.x1 {
+			continue
+		}
+		x0, x1 := tx(r.x0), tx(r.x1)
+		y0, y1 := ty(r.y0), ty(r.y1)
+		pts := c.ClipPolygonXY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+		c.FillPolygon(r.c, pts)
+	}
+}
