@@ -547,12 +547,12 @@ const eventsUnnamed = "Dashed lines: events"
 
 // legendFits reports whether legend fits in body with rows rows of
 // panels: under them (below) in at most 40% of a row's height, or in a
-// column to their right at no less than the preset's smallest text.
+// column to their right at no less than the preset's smallest legend text.
 func legendFits(legend []LegendItem, st *Style, body vg.Rectangle, rows int, below bool) bool {
 	if below {
 		return legendBelowHeight(legend, st, body.Size().X) <= body.Size().Y*0.4/vg.Length(rows)
 	}
-	if st.minText == 0 {
+	if st.legendFloor() == 0 {
 		return true // the column's type shrinks to fit (legendStyle)
 	}
 	items := wrapLegend(legend, st, columnWidth(legend, st, body))
@@ -561,12 +561,12 @@ func legendFits(legend []LegendItem, st *Style, body vg.Rectangle, rows int, bel
 }
 
 // columnWidth is the widest a legend column right of the panels in body
-// may be: 30% of the width; at a preset whose type does not shrink, up
+// may be: 30% of the width; at a preset whose legend type has a floor, up
 // to 40% if that is what it takes to fit its wrapped lines in the
 // height.
 func columnWidth(legend []LegendItem, st *Style, body vg.Rectangle) vg.Length {
 	f := 0.3
-	for st.minText > 0 && f < 0.4 && legendHeight(wrapLegend(legend, st, body.Size().X*vg.Length(f)), st) > body.Size().Y {
+	for st.legendFloor() > 0 && f < 0.4 && legendHeight(wrapLegend(legend, st, body.Size().X*vg.Length(f)), st) > body.Size().Y {
 		f += 0.025
 	}
 	return body.Size().X * vg.Length(f)
@@ -911,8 +911,8 @@ func legendStyle(items []LegendItem, st *Style, h vg.Length) *Style {
 	}
 	s := *st
 	f := math.Max(0.6, float64(h/need))
-	if st.minText > 0 {
-		f = math.Max(f, float64(st.minText/st.legend))
+	if fl := st.legendFloor(); fl > 0 {
+		f = math.Max(f, float64(fl/st.legend))
 	}
 	s.legend *= vg.Length(f)
 	s.swatch *= vg.Length(f)

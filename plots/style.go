@@ -72,7 +72,16 @@ type Style struct {
 	// legendBelow puts the legend in rows under the panels instead of in
 	// a column to their right.
 	legendBelow bool
+	// minLegend is the smallest legend text (0: 60% of legend): a legend
+	// too long for its column at that size drops what it can (the
+	// numbered key of the event lines gives way to a line saying where
+	// they are named) rather than shrink below it.
+	minLegend vg.Length
 }
+
+// legendFloor is the smallest size the legend's text may shrink to (0:
+// 60% of its size).
+func (s *Style) legendFloor() vg.Length { return max(s.minText, s.minLegend) }
 
 func (s *Style) font(size vg.Length, bold bool) font.Font {
 	f := sansFont
@@ -164,6 +173,7 @@ var (
 		title: 12, subtitle: 8.5, axisLabel: 8.5, tick: 7.5, legend: 7.5,
 		footer: 6, panel: 8, cell: 6.5, marker: 6.5,
 		pad: 6, thin: 0.5, line: 1.2, thick: 1.8, tickLen: 3, swatch: 13,
+		minLegend: 7,
 	}
 	styleWeb = Style{
 		width: 600, height: 375,
