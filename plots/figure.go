@@ -488,6 +488,25 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			}
 		}
 	}
+	// A step that leaves some panel a single year label (a narrow panel
+	// of a long horizon, labelled every 10 years: "2020" alone) gives way
+	// to labels on the first and last year of every panel, when those
+	// stand apart in each.
+	yearEnds, short := true, false
+	for r, row := range lay.Panels {
+		for k, p := range row {
+			if p == nil {
+				continue
+			}
+			if ct, ok := p.Plot.X.Tick.Marker.(CalendarTicks); ok {
+				ct.MinStep = max(ct.MinStep, yearStep)
+				few, apart := endYears(p.Plot, ct, p.Plot.DataCanvas(canv[r][k]).Size().X)
+				short = short || few
+				yearEnds = yearEnds && apart
+			}
+		}
+	}
+	yearEnds = yearEnds && short
 	for r, row := range lay.Panels {
 		// Headings of a row share one baseline: above the highest panel.
 		rowTop := vg.Length(math.Inf(-1))
@@ -503,6 +522,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			pc := canv[r][k]
 			if ct, ok := p.Plot.X.Tick.Marker.(CalendarTicks); ok {
 				ct.MinStep = max(ct.MinStep, yearStep)
+				ct.Ends = yearEnds
 				p.Plot.X.Tick.Marker = ct
 			}
 			thinXTicks(p.Plot, p.Plot.DataCanvas(pc))
@@ -881,6 +901,28 @@ func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 		}
 	}
 	return out
+}
+
+// endYears reports, for a time panel p of data width w labelled by ct,
+// whether ct labels fewer than two years on it (few), and whether labels
+// on its first and last whole years would stand at least 1.4 label
+// widths apart (apart).
+func endYears(p *plot.Plot, ct CalendarTicks, w vg.Length) (few, apart bool) {
+	n := 0
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, tk := range ct.Ticks(p.X.Min, p.X.Max) {
+		if tk.Label != "" {
+			n++
+		}
+		if tk.Value == math.Trunc(tk.Value) && tk.Value >= p.X.Min && tk.Value <= p.X.Max {
+			lo, hi = min(lo, tk.Value), max(hi, tk.Value)
+		}
+	}
+	if !(hi > lo) || !(p.X.Max > p.X.Min) {
+		return n < 2, false
+	}
+	gap := w * vg.Length((hi-lo)/(p.X.Max-p.X.Min))
+	return n < 2, gap >= p.X.Tick.Label.Width("2028")*1.4
 }
 
 // labelStep is the smallest year step of CalendarTicks whose labels,

@@ -51,6 +51,11 @@ type CalendarTicks struct {
 	// in years (0: 1). A figure sets it from its narrowest time panel's
 	// width, so that every panel labels the same years.
 	MinStep int
+	// Ends labels only the first and the last whole year on the axis (a
+	// long horizon on a panel too narrow for two labels of any regular
+	// step: "2020" and "2028" rather than "2020" alone). A figure sets it
+	// for all its panels, as it does MinStep.
+	Ends bool
 }
 
 // yearSteps are the steps between year labels CalendarTicks chooses
@@ -113,9 +118,19 @@ func (ct CalendarTicks) Ticks(min, max float64) []plot.Tick {
 				break
 			}
 		}
+		firstJan, lastJan := model.NewMonth(first.Year(), 1), model.NewMonth(last.Year(), 1)
+		if firstJan < first {
+			firstJan = model.NewMonth(first.Year()+1, 1)
+		}
 		for t := first; t <= last; t++ {
 			m := t.MonthOfYear()
 			switch {
+			case ct.Ends && (t == firstJan || t == lastJan):
+				add(t, strconv.Itoa(t.Year()))
+			case ct.Ends:
+				if m == 1 {
+					add(t, "")
+				}
 			case m == 1 && t.Year()%step == 0:
 				add(t, strconv.Itoa(t.Year()))
 			case (m-1)%3 == 0 && step == 1, m == 1:
