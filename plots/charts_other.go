@@ -526,7 +526,11 @@ func sparseNominal(labels []string, max int) plot.Ticker {
 // the benchmark price of each scenario over time, and the change in each
 // scenario's export revenue of supplier (scenario − its counterfactual,
 // $ bn/yr) when every run's market has that supplier. The footer names
-// each run's scenario hash from meta.Runs (one per run, or none).
+// each run's scenario hash from meta.Runs (one per run, or none). Runs on
+// the same months that share a path before they part (a shared history)
+// are shown from compareLead months before the first month where they
+// differ, so that the shared path (the 2022 peak) does not set the scale
+// and flatten their differences; the subtitle says from when, and why.
 func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta) ([]*Chart, error) {
 	if len(runs) == 0 {
 		return nil, errorf("compare: no runs")
@@ -581,6 +585,7 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 		ch := &Chart{Name: name, Title: title, Subtitle: sub, Footer: footerText(meta), Caption: caption, Main: true}
 		var lo, hi float64
 		var marks []offMark
+		x0 := xmin
 		if same {
 			var series []rangeSeries
 			for k, y := range ys {
@@ -588,11 +593,22 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 				series = append(series, rangeSeries{name: short, v: y})
 			}
 			n := len(ds[0].months)
-			lo, hi = yRange(series, 0, n, withZero)
-			marks = offScale(ds[0].months, series, 0, n, lo, hi, format)
+			// The comparison is what the runs do once they part: a
+			// shared history (the 2022 peak) would set the scale and
+			// flatten their differences. The chart starts compareLead
+			// months before the first month where they differ, and says
+			// so.
+			from := 0
+			if d := firstDiffer(ys); d > compareLead {
+				from = d - compareLead
+				x0 = ds[0].x[from]
+				ch.Subtitle = sub + "  ·  shown from " + monthLabel(ds[0].months[from]) + ": the runs are the same before " + monthLabel(ds[0].months[d])
+			}
+			lo, hi = yRange(series, from, n, withZero)
+			marks = offScale(ds[0].months, series, from, n, lo, hi, format)
 		}
 		ch.Build = func(st *Style) (*Figure, error) {
-			p, err := timePlot(st, xmin, xmax, ylab, yt, meta.Markers)
+			p, err := timePlot(st, x0, xmax, ylab, yt, meta.Markers)
 			if err != nil {
 				return nil, err
 			}
@@ -602,7 +618,7 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 				}
 			}
 			if same {
-				p.X.Min, p.X.Max = xmin, xmax
+				p.X.Min, p.X.Max = x0, xmax
 				p.Y.Min, p.Y.Max = lo, hi
 				p.Add(offScaleMarks{marks, st})
 			} else {
@@ -621,6 +637,30 @@ func CompareCharts(runs []*model.Run, names []string, supplier string, meta Meta
 			func(v float64) string { return dollar(formatNumber(v, 2)) + " bn/yr" }))
 	}
 	return out, nil
+}
+
+// compareLead is how many months of the runs' shared path a comparison
+// chart shows before the first month where they differ.
+const compareLead = 12
+
+// firstDiffer returns the first index at which series of the same length
+// differ by more than a millionth of their overall span (float noise
+// between runs of the same history is not a difference), or −1 when
+// they never do.
+func firstDiffer(ys [][]float64) int {
+	if len(ys) < 2 {
+		return -1
+	}
+	lo, hi := dataRange(ys...)
+	tol := 1e-6 * math.Max(hi-lo, 1e-9)
+	for t := range ys[0] {
+		for _, y := range ys[1:] {
+			if t < len(y) && math.Abs(y[t]-ys[0][t]) > tol {
+				return t
+			}
+		}
+	}
+	return -1
 }
 
 // byParam is the label of parameter path (ParamLabel) as it reads after

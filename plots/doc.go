@@ -36,7 +36,8 @@
 //
 // TornadoChart, SweepCharts (line for a 1-D sweep, heat map with a colour
 // bar for a 2-D sweep) and CompareCharts (benchmark price and a supplier's
-// revenue change across scenarios) make the other charts. The chart
+// revenue change across scenarios, from a year before the runs part)
+// make the other charts. The chart
 // constructors (PricePathChart, RevenueChangeChart, …) return a *Chart
 // whose Render writes one format to any io.Writer (e.g. an HTTP response);
 // RenderAll renders many charts in every format at once, in parallel.

@@ -172,3 +172,65 @@ func fixtureSpike() (*model.Run, *model.MCResult) {
 	mc.Series[0].Level[25].P95 = 1500
 	return run, mc
 }
+
+// TestCompareFromDifference: a comparison of runs that share a history
+// (the 2022 peak) starts compareLead months before the first month where
+// they differ, so that the history does not set the scale, and its
+// subtitle says so; runs that never differ keep their whole span.
+func TestCompareFromDifference(t *testing.T) {
+	base := fixtureRun(fixtureOpts{})
+	late := fixtureRun(fixtureOpts{delay: 0.5})
+	none := fixtureRun(fixtureOpts{zero: true})
+	d, err := newRunData(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := d.months
+	first := -1 // the relief's first month in base: where the runs part
+	for k := range months {
+		if base.Scenario.Sol[k].Benchmark != none.Scenario.Sol[k].Benchmark {
+			first = k
+			break
+		}
+	}
+	if first < compareLead {
+		t.Fatalf("fixture: runs part at month %d", first)
+	}
+	peak := 0.0
+	for _, s := range base.Scenario.Sol {
+		peak = math.Max(peak, s.Benchmark)
+	}
+	st, _ := styleFor(SizeSlide)
+	for _, tc := range []struct {
+		name  string
+		runs  []*model.Run
+		start model.Month
+	}{
+		{"parting", []*model.Run{base, late, none}, months[first-compareLead]},
+		{"identical", []*model.Run{none, none}, months[0]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			charts, err := CompareCharts(tc.runs, []string{"a", "b", "c"}[:len(tc.runs)], "Belarus", fixtureMeta())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range charts {
+				fig, err := ch.Build(st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := fig.Panels[0][0].Plot
+				if p.X.Min != MonthX(tc.start) {
+					t.Errorf("%s starts at %v, want %v (%v)", ch.Name, p.X.Min, MonthX(tc.start), monthLabel(tc.start))
+				}
+				note := "shown from " + monthLabel(tc.start) + ": the runs are the same before " + monthLabel(months[first])
+				if got := strings.Contains(ch.Subtitle, note); got != (tc.name == "parting") {
+					t.Errorf("%s: subtitle %q; note %q shown: %v", ch.Name, ch.Subtitle, note, got)
+				}
+				if ch.Name == "compare_benchmark_price" && tc.name == "parting" && p.Y.Max >= peak {
+					t.Errorf("the shared 2022 peak (%.0f) sets the scale: y up to %.0f", peak, p.Y.Max)
+				}
+			}
+		})
+	}
+}
