@@ -327,13 +327,17 @@ func allFinite(x []float64) bool {
 // (Spec.cloneIn): those of an earlier call must no longer be used.
 func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int, mem *specMem) (s, c *Spec, rejected int, why string) {
 	rng := rand.New(rand.NewPCG(seed, uint64(d)))
+	gs, err := copulaPlan(unc)
+	if err != nil {
+		return nil, nil, 0, err.Error()
+	}
 	if mem == nil {
 		mem = new(specMem) // not kept: every clone new, as Clone makes it
 	}
 	for {
 		mem.rewind()
 		s, c = scen.cloneIn(mem), cf.cloneIn(mem)
-		if why := applyCandidate(rng, s, c, unc); why != "" {
+		if why := applyCandidate(rng, s, c, unc, gs); why != "" {
 			return nil, nil, rejected, why
 		}
 		_, broken := drawRules(s, c)
@@ -360,7 +364,8 @@ func uniformOpen(rng *rand.Rand) float64 {
 // the same draw (common random numbers). Draw d uses
 // rand.NewPCG(opts.Seed, d): for each Uncertain in order one uniform
 // variate u in (0,1) and the value Dist.Quantile(u), applied to clones of
-// both Specs; a candidate that breaks a joint rule (JointRules) is
+// both Specs (the variates of the members of a Copula correlated first,
+// Copula.Correlate: Uncertain.Copula); a candidate that breaks a joint rule (JointRules) is
 // rejected and the next is drawn from the same stream (a prior truncated
 // by the rules; MCResult.Rejected counts them). A draw with a non-converged month in either path (or a
 // calibration error, or a non-finite output) is counted in Failed and
@@ -387,6 +392,9 @@ func MonteCarlo(ctx context.Context, scenario, counterfactual *Spec, unc []Uncer
 		if u.Dist == nil || u.Apply == nil {
 			return nil, optionErr("monte carlo: uncertain parameter %d (%s) has no distribution or no Apply", k, u.Name)
 		}
+	}
+	if _, err := copulaPlan(unc); err != nil {
+		return nil, err
 	}
 	// Check the set-up once with every parameter at its central value.
 	s0, c0 := scenario.Clone(), counterfactual.Clone()

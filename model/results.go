@@ -51,6 +51,13 @@ type Uncertain struct {
 	// and on the counterfactual alike (common random numbers). It must
 	// leave unrelated fields alone and must not keep s.
 	Apply func(s *Spec, v float64) error
+	// Copula, when not nil, correlates the draws of this parameter with
+	// those of the other Uncertain of the slice that share it (a Gaussian
+	// copula, NewCopula; docs/MODEL.md §9.3); CopulaRow is its row of the
+	// copula's correlation matrix. Each row is held by exactly one
+	// Uncertain of the slice. Its marginal distribution stays Dist.
+	Copula    *Copula
+	CopulaRow int
 }
 
 // Param is a numeric parameter that a sweep can set. Sweep calls Apply on

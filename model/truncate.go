@@ -86,17 +86,29 @@ func sameStockCycle(a, b *Region) bool {
 
 // applyCandidate applies the next candidate of rng's stream to s and c:
 // for each Uncertain in order one uniformOpen variate u and the value
-// Dist.Quantile(u). It returns why a value could not be applied.
-func applyCandidate(rng *rand.Rand, s, c *Spec, unc []Uncertain) string {
+// Dist.Quantile(u), the variates of a copula's members correlated first
+// (gs, copulaPlan; applyCopulaCandidate). It returns why a value could
+// not be applied.
+func applyCandidate(rng *rand.Rand, s, c *Spec, unc []Uncertain, gs []copulaGroup) string {
+	if len(gs) > 0 {
+		return applyCopulaCandidate(rng, s, c, unc, gs)
+	}
 	for k := range unc {
 		u := &unc[k]
-		v := u.Dist.Quantile(uniformOpen(rng))
-		if err := u.Apply(s, v); err != nil {
-			return fmt.Sprintf("%s = %g: %v", u.Name, v, err)
+		if why := applyValue(u, s, c, u.Dist.Quantile(uniformOpen(rng))); why != "" {
+			return why
 		}
-		if err := u.Apply(c, v); err != nil {
-			return fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err)
-		}
+	}
+	return ""
+}
+
+// applyValue applies value v of u to s and c; it returns why it could not.
+func applyValue(u *Uncertain, s, c *Spec, v float64) string {
+	if err := u.Apply(s, v); err != nil {
+		return fmt.Sprintf("%s = %g: %v", u.Name, v, err)
+	}
+	if err := u.Apply(c, v); err != nil {
+		return fmt.Sprintf("%s = %g (counterfactual): %v", u.Name, v, err)
 	}
 	return ""
 }
@@ -138,11 +150,15 @@ func Truncation(scen, cf *Spec, unc []Uncertain) (rejected, n int, first string)
 	if len(unc) == 0 {
 		return 0, PilotDraws, ""
 	}
+	gs, err := copulaPlan(unc)
+	if err != nil {
+		return 0, PilotDraws, "" // MonteCarlo refuses the copulas
+	}
 	// Each candidate sets every drawn value, so one clone serves all.
 	s, c := scen.Clone(), cf.Clone()
 	for d := range PilotDraws {
 		rng := rand.New(rand.NewPCG(pilotSeed, uint64(d)))
-		if applyCandidate(rng, s, c, unc) != "" {
+		if applyCandidate(rng, s, c, unc, gs) != "" {
 			continue
 		}
 		if _, why := drawRules(s, c); why != "" {
