@@ -333,6 +333,8 @@ func kindName(t reflect.Type, unit string) string {
 		return "an integer"
 	case t.Kind() == reflect.Float64:
 		return "a number" + u
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Slice:
+		return "a list of lists of " + strings.TrimPrefix(kindName(t.Elem(), unit), "a list of ")
 	case t.Kind() == reflect.Slice:
 		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(kindName(t.Elem(), unit), "a "), "an ") + "s"
 	case t.Kind() == reflect.Array:

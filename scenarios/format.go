@@ -8,18 +8,19 @@ package scenarios
 
 // File is one scenario file.
 type File struct {
-	Name         string          `yaml:"name,omitempty" doc:"Scenario name; defaults to the file's base name without extension."`
-	Title        string          `yaml:"title,omitempty" doc:"One-line title shown in listings and chart titles."`
-	Description  string          `yaml:"description,omitempty" doc:"What the scenario asks and how it answers it."`
-	Sources      []string        `yaml:"sources,omitempty" doc:"Citations or links for the scenario's assumptions; numbers that are assumed say 'estimated'."`
-	Extends      string          `yaml:"extends,omitempty" doc:"A built-in scenario name, or a path (ending in .yaml/.yml or containing '/') relative to this file, whose market, horizon and events this scenario inherits."`
-	Market       *MarketRef      `yaml:"market,omitempty" doc:"The market the scenario runs on; default: the parent's market with extends, else the embedded base-2020 dataset."`
-	Horizon      *HorizonFile    `yaml:"horizon,omitempty" doc:"Simulated months; each key defaults to the parent's with extends."`
-	Step         string          `yaml:"step,omitempty" enum:"monthly" doc:"Time step; only 'monthly' for now."`
-	Events       []EventFile     `yaml:"events,omitempty" doc:"Timeline of instruments; an event whose id equals an inherited one replaces it."`
-	RemoveEvents []string        `yaml:"remove_events,omitempty" doc:"With extends: ids of inherited events to drop."`
-	CompareTo    string          `yaml:"compare_to,omitempty" doc:"Another scenario (built-in name or relative path) whose events form the counterfactual, run on this scenario's market and horizon. Default: this scenario without its own events, removals and replacements (the parent with extends; no events otherwise)."`
-	Uncertainty  []UncertainFile `yaml:"uncertainty,omitempty" doc:"Parameters drawn per Monte Carlo run, by path."`
+	Name         string            `yaml:"name,omitempty" doc:"Scenario name; defaults to the file's base name without extension."`
+	Title        string            `yaml:"title,omitempty" doc:"One-line title shown in listings and chart titles."`
+	Description  string            `yaml:"description,omitempty" doc:"What the scenario asks and how it answers it."`
+	Sources      []string          `yaml:"sources,omitempty" doc:"Citations or links for the scenario's assumptions; numbers that are assumed say 'estimated'."`
+	Extends      string            `yaml:"extends,omitempty" doc:"A built-in scenario name, or a path (ending in .yaml/.yml or containing '/') relative to this file, whose market, horizon and events this scenario inherits."`
+	Market       *MarketRef        `yaml:"market,omitempty" doc:"The market the scenario runs on; default: the parent's market with extends, else the embedded base-2020 dataset."`
+	Horizon      *HorizonFile      `yaml:"horizon,omitempty" doc:"Simulated months; each key defaults to the parent's with extends."`
+	Step         string            `yaml:"step,omitempty" enum:"monthly" doc:"Time step; only 'monthly' for now."`
+	Events       []EventFile       `yaml:"events,omitempty" doc:"Timeline of instruments; an event whose id equals an inherited one replaces it."`
+	RemoveEvents []string          `yaml:"remove_events,omitempty" doc:"With extends: ids of inherited events to drop."`
+	CompareTo    string            `yaml:"compare_to,omitempty" doc:"Another scenario (built-in name or relative path) whose events form the counterfactual, run on this scenario's market and horizon. Default: this scenario without its own events, removals and replacements (the parent with extends; no events otherwise)."`
+	Uncertainty  []UncertainFile   `yaml:"uncertainty,omitempty" doc:"Parameters drawn per Monte Carlo run, by path."`
+	Correlations []CorrelationFile `yaml:"correlations,omitempty" doc:"Groups of uncertain parameters drawn together: the correlation matrix of their normal scores (a Gaussian copula); each keeps its own distribution. With extends, a group replaces the inherited groups that share a parameter with it."`
 	// Counterfactual is how a resolved scenario (scenario.resolved.yaml)
 	// carries its counterfactual, so that it reruns to the same numbers.
 	Counterfactual *CounterfactualFile `yaml:"counterfactual,omitempty" doc:"The counterfactual written out: its name and events, run on this scenario's market and horizon. Instead of compare_to; potash writes it in scenario.resolved.yaml so that the resolved scenario reruns to the same numbers."`
@@ -90,4 +91,10 @@ type UncertainFile struct {
 	Sigma *float64 `yaml:"sigma,omitempty" doc:"lognormal: standard deviation of the log (> 0)."`
 	Lower *float64 `yaml:"lower,omitempty" doc:"Truncate below (any distribution)."`
 	Upper *float64 `yaml:"upper,omitempty" doc:"Truncate above (any distribution)."`
+}
+
+// CorrelationFile is one group of correlated uncertain parameters.
+type CorrelationFile struct {
+	Params []string    `yaml:"params" req:"true" doc:"Two or more params of the uncertainty list, exactly as written there; a param is in at most one group."`
+	Matrix [][]float64 `yaml:"matrix" req:"true" doc:"Correlation matrix of the params' normal scores Φ⁻¹(F(x)), one row per param in the order of params: symmetric, 1 on the diagonal, entries in [-1, 1], positive definite."`
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -73,6 +74,12 @@ func FuzzParse(f *testing.F) {
 		for _, u := range s.Uncertain {
 			if q := u.Dist.Quantile(0.5); math.IsNaN(q) || math.IsInf(q, 0) {
 				t.Fatalf("%s median %g", u.Name, q)
+			}
+		}
+		// Every copula's rows are held once each (correlations:).
+		for _, g := range groupsOf(s.Uncertain) {
+			if slices.Contains(g.params, "") {
+				t.Fatalf("a copula of %d rows has params %q", g.c.Size(), g.params)
 			}
 		}
 	})

@@ -72,6 +72,13 @@ type uncRef struct {
 	idx int
 }
 
+// corrRef is one correlations entry with its document.
+type corrRef struct {
+	c   CorrelationFile
+	doc *doc
+	idx int
+}
+
 // hzField is a horizon value with its document.
 type hzField struct {
 	value string
@@ -98,8 +105,11 @@ type merged struct {
 
 	events      []evRef
 	uncertainty []uncRef
-	parent      *merged
-	chain       []string // names from the leaf up
+	// correlations are the groups in force: a child's group replaces
+	// the inherited groups that share a param with it.
+	correlations []corrRef
+	parent       *merged
+	chain        []string // names from the leaf up
 	// broken is set when the extends chain could not be followed or a
 	// document in it is unreadable (follow-on checks are skipped).
 	broken bool
@@ -338,6 +348,7 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 			m.leaf = d
 			m.events = append([]evRef(nil), parent.events...)
 			m.uncertainty = append([]uncRef(nil), parent.uncertainty...)
+			m.correlations = append([]corrRef(nil), parent.correlations...)
 			m.overrides = append([]ovRef(nil), parent.overrides...)
 			m.sources = append([]string(nil), parent.sources...)
 			m.chain = append([]string(nil), parent.chain...)
@@ -449,6 +460,14 @@ func (l *loader) resolve(d *doc, stack []string) *merged {
 			m.uncertainty = append(m.uncertainty, ref)
 		}
 	}
+	// Correlations: a child's group replaces the inherited groups that
+	// share a param with it.
+	for i, c := range f.Correlations {
+		m.correlations = slices.DeleteFunc(m.correlations, func(p corrRef) bool {
+			return p.doc != d && slices.ContainsFunc(p.c.Params, func(q string) bool { return slices.Contains(c.Params, q) })
+		})
+		m.correlations = append(m.correlations, corrRef{c: c, doc: d, idx: i})
+	}
 	return m
 }
 
@@ -490,6 +509,7 @@ type resolvedFile struct {
 	Events         []EventFile        `yaml:"events"`
 	Counterfactual CounterfactualFile `yaml:"counterfactual"`
 	Uncertainty    []UncertainFile    `yaml:"uncertainty,omitempty"`
+	Correlations   []resolvedCorr     `yaml:"correlations,omitempty"`
 	// Market is written after the rest by resolvedYAML (cached for an
 	// unmodified embedded dataset).
 	Market resolvedMarket `yaml:"-"`
@@ -599,6 +619,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	evs := l.validateEvents(m.events, mf, hz)
 	cfs := l.validateEvents(cfEvents, mf, hz)
 	unc := l.dropFixed(l.uncertainty(m, mf, hz, cfEvents), appliedSets, mf, m.events)
+	corrs := keepDrawn(l.correlations(m), unc)
 
 	if l.hasErrors() || mkt == nil {
 		return nil, sortDiags(l.diags)
@@ -629,6 +650,11 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 			continue
 		}
 		sc.Uncertain = append(sc.Uncertain, uu)
+	}
+	if !l.hasErrors() {
+		if err := attachCopulas(sc.Uncertain, corrs); err != nil {
+			l.errAt(m.leaf, "correlations", "%v", err)
+		}
 	}
 	if !l.hasErrors() {
 		l.truncate(sc)
@@ -666,6 +692,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	for _, u := range unc {
 		rf.Uncertainty = append(rf.Uncertainty, u.ref.u)
 	}
+	rf.Correlations = resolvedCorrs(corrs)
 	out, err := resolvedYAML(rf, len(m.overrides) == 0 && m.marketInline == nil, m.marketBase)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: writing the resolved scenario: %w", err)

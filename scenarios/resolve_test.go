@@ -64,6 +64,9 @@ func TestResolvedReruns(t *testing.T) {
 				if u1.Name != u2.Name || u1.Dist.Quantile(0.1) != u2.Dist.Quantile(0.1) || u1.Dist.Quantile(0.9) != u2.Dist.Quantile(0.9) {
 					t.Errorf("uncertain %s differs from %s", u2.Name, u1.Name)
 				}
+				if (u1.Copula == nil) != (u2.Copula == nil) || u1.Copula != nil && (u1.CopulaRow != u2.CopulaRow || !reflect.DeepEqual(u1.Copula.Matrix(), u2.Copula.Matrix())) {
+					t.Errorf("uncertain %s: its correlations differ", u2.Name)
+				}
 			}
 			if s2.Hash != s1.Hash {
 				t.Errorf("hash %s, want the original's %s", s2.Hash, s1.Hash)

@@ -40,6 +40,11 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 		}
 		parts, cfToo = parts[1:], false
 	}
+	switch root, _, _ := strings.Cut(parts[0], "["); root {
+	case "correlations", "uncertainty":
+		l.setDiag(s, path, "%s cannot be set on the command line: --set takes one number or month of a parameter; edit the scenario's %s: section (docs/SCENARIOS.md)", root, root)
+		return false
+	}
 	switch parts[0] {
 	case "market":
 		v, err := parseNumber(val)
