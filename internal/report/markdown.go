@@ -38,6 +38,9 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if t := s.OffBand.Text(); t != "" {
 		fmt.Fprintf(w, "\n%s\n", Wrap("Note: "+t, " ", textWidth, 0, "  "))
 	}
+	if t := CorrelationsText(s.Scenario.Correlations, nil); t != "" && s.Draws > 0 {
+		fmt.Fprintf(w, "\n%s\n", Wrap(t, " ", textWidth, 0, "  "))
+	}
 	if n := notes(s); n != "" {
 		fmt.Fprintf(w, "\n%s", Wrap(n, " ", textWidth, 0, "  "))
 	}
@@ -338,6 +341,10 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	if s.Draws > 0 {
 		fmt.Fprintf(w, "Changes are at central parameter values; ranges are the 5th to 95th percentiles over %d Monte Carlo draws "+
 			"(%d converged) of the scenario's uncertain parameters, seed %d.\n\n", s.Draws, s.Converged, s.Seed)
+		// Params are paths (no backquote): a code span each.
+		if t := CorrelationsText(sc.Correlations, func(p string) string { return "`" + strings.ReplaceAll(p, "`", "'") + "`" }); t != "" {
+			fmt.Fprintf(w, "%s\n\n", t)
+		}
 		if t := s.OffBand.Text(); t != "" {
 			fmt.Fprintf(w, "%s\n\n", mdEscape(t))
 		}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -109,6 +111,65 @@ type ScenarioInfo struct {
 	// Conduct is the market conduct assumed, nil when every supplier takes
 	// prices and no coalition acts (docs/MODEL.md, section 3.8).
 	Conduct *ConductInfo `json:"conduct,omitempty"`
+	// Correlations are the groups of uncertain parameters drawn together
+	// (the scenario's correlations: section, a Gaussian copula); nil when
+	// every parameter is drawn on its own.
+	Correlations []CorrelationInfo `json:"correlations,omitempty"`
+}
+
+// CorrelationInfo is a group of correlated uncertain parameters: the
+// correlation matrix of their normal scores, a row per param.
+type CorrelationInfo struct {
+	Params []string    `json:"params"`
+	Matrix [][]float64 `json:"matrix"`
+}
+
+// Correlations returns the groups of correlated parameters of unc
+// (model.Uncertain.Copula), in the order of their first member, each
+// with its params in the order of its matrix.
+func Correlations(unc []model.Uncertain) []CorrelationInfo {
+	var out []CorrelationInfo
+	var cs []*model.Copula
+	for _, u := range unc {
+		if u.Copula == nil || u.CopulaRow < 0 || u.CopulaRow >= u.Copula.Size() {
+			continue
+		}
+		k := slices.Index(cs, u.Copula)
+		if k < 0 {
+			k = len(cs)
+			cs = append(cs, u.Copula)
+			out = append(out, CorrelationInfo{Params: make([]string, u.Copula.Size()), Matrix: u.Copula.Matrix()})
+		}
+		out[k].Params[u.CopulaRow] = u.Name
+	}
+	return out
+}
+
+// CorrelationsText describes the groups of cs in a sentence ("" for
+// none): each pair of a group with its correlation, each param written
+// by name (e.g. a Markdown code span; nil: as it is).
+func CorrelationsText(cs []CorrelationInfo, name func(string) string) string {
+	if name == nil {
+		name = func(p string) string { return p }
+	}
+	if len(cs) == 0 {
+		return ""
+	}
+	var groups []string
+	for _, c := range cs {
+		var pairs []string
+		for i := range c.Params {
+			for j := i + 1; j < len(c.Params); j++ {
+				pairs = append(pairs, fmt.Sprintf("%s with %s %.3g", name(c.Params[i]), name(c.Params[j]), c.Matrix[i][j]))
+			}
+		}
+		groups = append(groups, strings.Join(pairs, ", "))
+	}
+	what := "one group"
+	if len(cs) > 1 {
+		what = fmt.Sprintf("%d groups", len(cs))
+	}
+	return fmt.Sprintf("The draws are correlated in %s (a Gaussian copula: the correlations of the parameters' normal scores; docs/SCENARIOS.md, \"Correlations\"): %s.", what, strings.Join(groups, "; "))
 }
 
 // ConductInfo is the market conduct of a run: its strategic suppliers with

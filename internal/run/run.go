@@ -370,6 +370,7 @@ func ScenarioInfo(s *scenarios.Scenario) report.ScenarioInfo {
 		info.Data = strings.TrimPrefix(ChartMeta(s, 0, 0).DataSource, "Data: ")
 		info.DollarsOf = sp.Market.BaseYear
 	}
+	info.Correlations = report.Correlations(s.Uncertain)
 	for _, ev := range sp.Events {
 		ei := report.EventInfo{ID: ev.ID, Label: ev.Label, Start: ev.Start.String()}
 		if ev.End != 0 {

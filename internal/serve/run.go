@@ -199,20 +199,23 @@ type eventInfo struct {
 }
 
 type scenarioInfo struct {
-	Name           string         `json:"name"`
-	File           string         `json:"file,omitempty"`
-	Title          string         `json:"title"`
-	Description    string         `json:"description"`
-	Sources        []string       `json:"sources"`
-	Counterfactual string         `json:"counterfactual"`
-	Hash           string         `json:"hash"`
-	Start          string         `json:"start"`
-	End            string         `json:"end"`
-	ReportFrom     string         `json:"report_from"`
-	Events         []eventInfo    `json:"events"`
-	Uncertain      []string       `json:"uncertain"`
-	Controls       []ControlState `json:"controls,omitempty"`
-	Warnings       []diagnostic   `json:"warnings"`
+	Name           string      `json:"name"`
+	File           string      `json:"file,omitempty"`
+	Title          string      `json:"title"`
+	Description    string      `json:"description"`
+	Sources        []string    `json:"sources"`
+	Counterfactual string      `json:"counterfactual"`
+	Hash           string      `json:"hash"`
+	Start          string      `json:"start"`
+	End            string      `json:"end"`
+	ReportFrom     string      `json:"report_from"`
+	Events         []eventInfo `json:"events"`
+	Uncertain      []string    `json:"uncertain"`
+	// Correlations are the groups of uncertain parameters drawn together
+	// (the scenario's correlations: section).
+	Correlations []report.CorrelationInfo `json:"correlations,omitempty"`
+	Controls     []ControlState           `json:"controls,omitempty"`
+	Warnings     []diagnostic             `json:"warnings"`
 }
 
 // describe describes sc for the page, with its controls when common is
@@ -223,6 +226,7 @@ func describe(sc *scenarios.Scenario, common func(*scenarios.Scenario, string) b
 		Name: ri.Name, Title: sc.Title, Description: ri.Description, Sources: ri.Sources,
 		Counterfactual: ri.Counterfactual, Hash: ri.Hash, Start: ri.Start, End: ri.End, ReportFrom: ri.ReportFrom,
 		Warnings: toDiagnostics(sc.Warnings), Events: []eventInfo{}, Uncertain: []string{},
+		Correlations: ri.Correlations,
 	}
 	if info.Sources == nil {
 		info.Sources = []string{}
