@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/gonum/mathext"
 )
 
-// Correlated uncertainty (docs/MODEL.md §9.3): the parameters of a group
+// Correlated uncertainty (docs/MODEL.md §9.1, "Correlated draws"): the parameters of a group
 // share a Gaussian copula. Their normal scores z_i = Φ⁻¹(F_i(x_i)) are
 // jointly normal with correlation matrix R; each keeps its marginal F_i.
 // A Monte Carlo candidate draws its uniform variates exactly as without

@@ -53,7 +53,7 @@ type Uncertain struct {
 	Apply func(s *Spec, v float64) error
 	// Copula, when not nil, correlates the draws of this parameter with
 	// those of the other Uncertain of the slice that share it (a Gaussian
-	// copula, NewCopula; docs/MODEL.md §9.3); CopulaRow is its row of the
+	// copula, NewCopula; docs/MODEL.md §9.1, "Correlated draws"); CopulaRow is its row of the
 	// copula's correlation matrix. Each row is held by exactly one
 	// Uncertain of the slice. Its marginal distribution stays Dist.
 	Copula    *Copula
