@@ -179,18 +179,28 @@ type Search struct {
 }
 
 // Converged reports whether a search's status (Search.Status,
-// FitResult.Status, Forecast.Status) is a convergence of Nelder–Mead —
-// the sum of squares stopped falling, or the simplex shrank to a point —
-// rather than a stop at a limit (FunctionEvaluationLimit: the search used
-// its FitOptions.MaxEvals simulations and its estimate is the best point
-// found, not a minimum).
+// FitResult.Status, Forecast.Status) is one at which gonum/optimize found
+// a minimum (!optimize.Status.Early(): the sum of squares stopped
+// falling, the simplex shrank to a point, …) rather than a stop before
+// one (Early: FunctionEvaluationLimit, the search used its
+// FitOptions.MaxEvals simulations and its estimate is the best point
+// found, not a minimum; Failure; …). A status gonum does not name is not
+// a convergence.
 func Converged(status string) bool {
-	for _, s := range []string{"FunctionConvergence", "MethodConverge", "GradientThreshold"} {
-		if strings.HasPrefix(status, s) {
-			return true
+	s, ok := parseStatus(status)
+	return ok && s != optimize.NotTerminated && !s.Early()
+}
+
+// parseStatus returns the gonum/optimize.Status a search's status names:
+// its first word (Search.Status may carry a note after it).
+func parseStatus(status string) (optimize.Status, bool) {
+	name, _, _ := strings.Cut(status, " ")
+	for s := optimize.NotTerminated; s <= optimize.HessianEvaluationLimit; s++ {
+		if s.String() == name {
+			return s, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // penalty is the objective of a parameter vector whose simulation fails

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/optimize"
+
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 )
@@ -155,7 +157,8 @@ func statusWords(status string) string {
 // atLimit reports whether status is a search's stop at its limit of
 // simulations (FitOptions.MaxEvals).
 func atLimit(status string) bool {
-	return strings.HasPrefix(status, "FunctionEvaluationLimit")
+	s, ok := parseStatus(status)
+	return ok && s == optimize.FunctionEvaluationLimit
 }
 
 // searchWords says briefly how one search ended: "converged", "stopped

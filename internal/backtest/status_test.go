@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/optimize"
 )
 
 // TestStatusWords: the report says the optimizer's status in words, not
@@ -100,6 +102,25 @@ func TestTableSaysConvergence(t *testing.T) {
 			if strings.Contains(b.String(), w) {
 				t.Errorf("MaxEvals %d: the table says %q:\n%s", tc.evals, w, b.String())
 			}
+		}
+	}
+}
+
+// TestConvergedIsNotEarly: Converged follows gonum/optimize's own
+// semantics, !Status.Early(), for every status gonum names (with or
+// without a note appended), not a list of some of their names.
+func TestConvergedIsNotEarly(t *testing.T) {
+	for s := optimize.NotTerminated; s <= optimize.HessianEvaluationLimit; s++ {
+		want := s != optimize.NotTerminated && !s.Early()
+		for _, status := range []string{s.String(), s.String() + " (start kept: no improvement)"} {
+			if got := Converged(status); got != want {
+				t.Errorf("Converged(%q) = %v, want %v (Early %v)", status, got, want, s.Early())
+			}
+		}
+	}
+	for _, status := range []string{"", "converged", "FunctionConvergenceX", "Success!"} {
+		if Converged(status) {
+			t.Errorf("Converged(%q) = true for a status gonum does not name", status)
 		}
 	}
 }
