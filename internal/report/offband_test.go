@@ -147,3 +147,50 @@ func TestOffBandInSummaries(t *testing.T) {
 		})
 	}
 }
+
+// TestOffBandTextWordings: every wording branch of OffBand.Text, the
+// explanation the summaries and the web page give: nothing without a
+// line outside its band; "lies" for one line, "lie" for several; no
+// parameter at an edge; a parameter at or near the top or the bottom of
+// its range ("near" adds that it lies beyond 95% of its draws); a unit
+// named after the parameter, "%" after the numbers, "1" not at all; a
+// minus sign for a negative number; several parameters joined by "; ".
+func TestOffBandTextWordings(t *testing.T) {
+	const (
+		lie  = "At central parameter values, A and B lie outside the 5–95% range of the draws. "
+		lies = "At central parameter values, A lies outside the 5–95% range of the draws. "
+		why  = "This is not an error: the central run takes each uncertain parameter's central value, "
+		edge = "and when that value lies at or near an edge of its range most draws move the parameter " +
+			"the same way, so the range of the draws can leave the central run out. Central values at or near an edge: "
+	)
+	one := func(p EdgeParam) *OffBand { return &OffBand{Lines: []string{"A"}, Params: []EdgeParam{p}} }
+	for _, tc := range []struct {
+		name string
+		o    *OffBand
+		want string
+	}{
+		{"nil", nil, ""},
+		{"no line", &OffBand{Params: []EdgeParam{{Param: "p"}}}, ""},
+		{"no parameter, two lines", &OffBand{Lines: []string{"A", "B"}}, lie + why +
+			"and no central value lies at an edge of its range, but the results respond unevenly " +
+			"to the parameters (more to a move one way than the other), so the draws need not straddle the central run."},
+		{"at the top", one(EdgeParam{Param: "p", Unit: "1", Central: 1, Min: 0.3333, Max: 1, Top: true, AtEdge: true}),
+			lies + why + edge + "p is 1, at the top of its range 0.3333 to 1."},
+		{"near the top", one(EdgeParam{Param: "p", Unit: "1/month", Central: 0.96, Min: 0.05, Max: 1, Top: true}),
+			lies + why + edge + "p (1/month) is 0.96, near the top of its range 0.05 to 1 (beyond 95% of its draws)."},
+		{"at the bottom", one(EdgeParam{Param: "p", Unit: "%", Central: 0, Min: 0, Max: 40, AtEdge: true}),
+			lies + why + edge + "p is 0%, at the bottom of its range 0 to 40%."},
+		{"near the bottom", one(EdgeParam{Param: "p", Central: -1.5, Min: -2, Max: 3}),
+			lies + why + edge + "p is −1.5, near the bottom of its range −2 to 3 (beyond 95% of its draws)."},
+		{"two parameters", &OffBand{Lines: []string{"A", "B"}, Params: []EdgeParam{
+			{Param: "p", Central: 1, Min: 0, Max: 1, Top: true, AtEdge: true},
+			{Param: "q", Central: 0, Min: 0, Max: 1, AtEdge: true}}},
+			lie + why + edge + "p is 1, at the top of its range 0 to 1; q is 0, at the bottom of its range 0 to 1."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.o.Text(); got != tc.want {
+				t.Errorf("Text =\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+}
