@@ -26,7 +26,7 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if err := headlineTable(s, "5–95%").WriteText(w); err != nil {
 		return err
 	}
-	if t := yearTable(s); t != nil {
+	if t := ExportsByYearTable(s); t != nil {
 		fmt.Fprintf(w, "\nExports by year, change against the counterfactual (Mt KCl/yr; partial years: months in the window)\n")
 		if err := t.WriteText(w); err != nil {
 			return err
@@ -203,10 +203,16 @@ func headlineTable(s *Summary, bandHead string) *Table {
 	return t
 }
 
-// yearTable is the exports by year as a Table: one row per main supplier,
-// one column per year, each cell the change "−6.81 (−57%)"; nil without
-// rows.
-func yearTable(s *Summary) *Table {
+// ExportsByYearNote says what the exports-by-year table
+// (ExportsByYearTable) shows, under its heading in summary.md and on the
+// web page.
+const ExportsByYearNote = "Change in exports against the counterfactual, Mt KCl/yr (the mean monthly rate over the year's months in the report window; sales at home excluded)."
+
+// ExportsByYearTable is the exports by year (Summary.ExportsByYear) as a
+// Table, as the summaries and the web page show it: one row per main
+// supplier, one column per year (a partial year's heading says its months
+// in the window), each cell the change "−6.81 (−57%)"; nil without rows.
+func ExportsByYearTable(s *Summary) *Table {
 	if len(s.ExportsByYear) == 0 {
 		return nil
 	}
@@ -352,8 +358,8 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		fmt.Fprintf(w, "Changes are at central parameter values (no Monte Carlo draws; rerun with `--draws 1000` for uncertainty ranges).\n\n")
 	}
 	fmt.Fprintf(w, "%s\n\n", HeadlineNote(s.Scenario))
-	if t := yearTable(s); t != nil {
-		fmt.Fprintf(w, "## Exports by year\n\nChange in exports against the counterfactual, Mt KCl/yr (the mean monthly rate over the year's months in the report window; sales at home excluded).\n\n")
+	if t := ExportsByYearTable(s); t != nil {
+		fmt.Fprintf(w, "## Exports by year\n\n%s\n\n", ExportsByYearNote)
 		if err := t.WriteMarkdown(w); err != nil {
 			return err
 		}
