@@ -246,8 +246,33 @@ func TestBrowser(t *testing.T) {
 	if nv := evalString(`document.getElementById("n-klaipeda").parentElement.textContent.trim() + " / " + document.getElementById("n-relief").parentElement.textContent.trim()`); nv != "Stays closed / No relief (sanctions stay in force)" {
 		t.Errorf("the never choices read %q", nv)
 	}
-	if n := evalString(`document.getElementById("all-metrics-count").textContent + " " + document.querySelectorAll("#all-metrics tbody tr").length`); n != "177 177" {
-		t.Errorf("every result: count and rows %q, want 177 of the default scenario's market", n)
+	// The count and the rows are those of the server's metric list of
+	// the run shown (backend.metrics), however many the market gives.
+	e1, ok := srv.cache.get(runID1)
+	if !ok {
+		t.Fatalf("the run shown, %s, is not in the server's cache", runID1)
+	}
+	nm := len(srv.be.metrics(e1.run))
+	if n, want := evalString(`document.getElementById("all-metrics-count").textContent + " " + document.querySelectorAll("#all-metrics tbody tr").length`), fmt.Sprintf("%d %d", nm, nm); nm == 0 || n != want {
+		t.Errorf("every result: count and rows %q, want %q, the server's metrics of the run shown", n, want)
+	}
+	// The exports by year: summary.md's table (report.ExportsByYearTable),
+	// as the server sent it.
+	if yt := e1.resp.ExportsByYear; yt == nil {
+		t.Errorf("the server sent no exports by year for the default run")
+	} else {
+		var want strings.Builder
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false) // as JSON.stringify: "<0.01%" as it is
+		if err := enc.Encode([]any{false, yt.Note, yt.Head, yt.Rows}); err != nil {
+			t.Fatal(err)
+		}
+		got := evalString(`JSON.stringify([document.getElementById("years").hidden, document.getElementById("years-note").textContent,
+			Array.from(document.querySelectorAll("#years-table thead th")).map(c => c.textContent),
+			Array.from(document.querySelectorAll("#years-table tbody tr")).map(tr => Array.from(tr.cells).map(c => c.textContent))])`)
+		if got != strings.TrimSpace(want.String()) {
+			t.Errorf("exports by year on the page (hidden, note, head, rows)\n%s\nwant\n%s", got, want.String())
+		}
 	}
 
 	// No chart text under 11 CSS px at 1400 × 900.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/potash-sim/potash/internal/report"
+	"github.com/potash-sim/potash/internal/run"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
 	"gonum.org/v1/gonum/floats/scalar"
@@ -333,5 +334,40 @@ func TestRealMetricLabels(t *testing.T) {
 	money := fmt.Sprintf("Money in constant %d US dollars", sc.Spec.Market.BaseYear)
 	if n := r.HeadlineNote; !strings.Contains(n, "Percentages are relative to the counterfactual") || !strings.Contains(n, "Netback revenue is what the mines earn") || !strings.Contains(n, money) {
 		t.Errorf("headline note %q: want the percentages, the revenues and %q", n, money)
+	}
+}
+
+// TestRealExportsByYear: the page's answer carries the exports by year
+// that summary.md and the command line's summary show, from the same
+// report code (report.ExportsByYearTable of the run pipeline's summary),
+// with summary.md's words on what it shows.
+func TestRealExportsByYear(t *testing.T) {
+	s := New(realConfig)
+	w := do(t, s, "GET", "/api/run?scenario=us-relief-2025&draws=0", nil)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	r := decode[runResponse](t, w)
+	sc, err := scenarios.Load(scenarios.DefaultScenario, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run.Run(context.Background(), run.Request{Scenario: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := report.ExportsByYearTable(res.Summary)
+	if want == nil || len(want.Rows) == 0 {
+		t.Fatal("us-relief-2025: the pipeline's summary has no exports by year; the test needs some")
+	}
+	got := r.ExportsByYear
+	if got == nil {
+		t.Fatal("the page's answer has no exports by year")
+	}
+	if !slices.Equal(got.Head, want.Head) || !slices.EqualFunc(got.Rows, want.Rows, slices.Equal) {
+		t.Errorf("the page's exports by year\n%q\n%q\nwant summary.md's\n%q\n%q", got.Head, got.Rows, want.Head, want.Rows)
+	}
+	if got.Note != report.ExportsByYearNote {
+		t.Errorf("note %q, want %q", got.Note, report.ExportsByYearNote)
 	}
 }

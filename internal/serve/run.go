@@ -164,7 +164,20 @@ type runResponse struct {
 	FailedMonths  int      `json:"failed_months"`
 	Seed          uint64   `json:"seed"`
 	Notes         []string `json:"notes"`
+	// ExportsByYear is the main suppliers' exports by year, the table
+	// summary.md and the command line's summary show
+	// (report.ExportsByYearTable); nil when the run has none.
+	ExportsByYear *yearTable `json:"exports_by_year,omitempty"`
 	served
+}
+
+// yearTable is report.ExportsByYearTable for the page: what it shows
+// (report.ExportsByYearNote), its column headings and its rows, each a
+// supplier then one cell per year.
+type yearTable struct {
+	Note string     `json:"note"`
+	Head []string   `json:"head"`
+	Rows [][]string `json:"rows"`
 }
 
 type headlineRow struct {
@@ -724,6 +737,9 @@ func (s *Server) compute(ctx context.Context, key string, p *RunParams, sets []s
 	}
 	if res.MC != nil {
 		resp.Bands, resp.DrawsCSV = "/api/bands/"+key, "/api/draws/"+key
+	}
+	if t := report.ExportsByYearTable(sum); t != nil {
+		resp.ExportsByYear = &yearTable{Note: report.ExportsByYearNote, Head: t.Head, Rows: t.Rows}
 	}
 	docs := map[string]string{}
 	for _, m := range sum.Metrics {

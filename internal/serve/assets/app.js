@@ -356,6 +356,7 @@
     fillTable($("headline").tBodies[0], res.headline, res.draws > 0);
     fillTable($("all-metrics").querySelector("tbody"), res.metrics, res.draws > 0);
     $("all-metrics-count").textContent = String(res.metrics.length);
+    fillYears(res.exports_by_year);
     $("band-head").textContent = res.draws > 0 ? "5–95% of " + res.converged + " draws" : "5–95% of draws (none)";
     const notes = $("notes");
     notes.textContent = "";
@@ -616,6 +617,37 @@
       b.textContent = bands && r.has_band ? r.band : "—";
       tr.append(th, v, b);
       tbody.appendChild(tr);
+    }
+  }
+
+  // fillYears shows the exports by year, the table of summary.md (the
+  // server sends it made: report.ExportsByYearTable), or hides it.
+  function fillYears(t) {
+    $("years").hidden = !t;
+    const table = $("years-table");
+    table.tHead.textContent = "";
+    table.tBodies[0].textContent = "";
+    if (!t) return;
+    $("years-note").textContent = t.note;
+    const hr = document.createElement("tr");
+    t.head.forEach((h, c) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      if (c > 0) th.className = "num";
+      th.textContent = h;
+      hr.appendChild(th);
+    });
+    table.tHead.appendChild(hr);
+    for (const row of t.rows) {
+      const tr = document.createElement("tr");
+      row.forEach((cell, c) => {
+        const td = document.createElement(c === 0 ? "th" : "td");
+        if (c === 0) td.scope = "row";
+        else td.className = "num value " + signClass(cell);
+        td.textContent = cell;
+        tr.appendChild(td);
+      });
+      table.tBodies[0].appendChild(tr);
     }
   }
 
