@@ -36,6 +36,11 @@ type Meta struct {
 	// (internal/report's OffBand: the parameters whose central values sit
 	// at an edge of their ranges); empty gives a general note.
 	OffBand string
+	// Warnings are cautions the pipeline gives the charts of a sweep to
+	// carry (SweepCharts: one legend note each), e.g. that the swept
+	// parameter moves the counterfactual too, so that the changes barely
+	// move.
+	Warnings []string
 	// Runs are the runs a chart of several draws (CompareCharts), each
 	// with its scenario hash: the footer then names every one ("scenario
 	// hashes: us-relief-2025 f76a4c9af621, eu-relief 0c1d2e3f4a5b")

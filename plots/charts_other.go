@@ -242,6 +242,7 @@ func (o offsetTicks) Ticks(min, max float64) []plot.Tick {
 // against the parameter for a 1-D sweep, a heat map with a colour bar for a
 // 2-D sweep. Points whose paths did not all converge are marked (crosses on
 // the line, grey cells) and may hold NaN; any other NaN or Inf is an error.
+// Every chart carries meta.Warnings, one legend note each.
 func SweepCharts(res *model.SweepResult, meta Meta) ([]*Chart, error) {
 	if res == nil || len(res.Axes) == 0 || len(res.Metrics) == 0 {
 		return nil, errorf("sweep: no axes or no metrics")
@@ -392,7 +393,7 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		// across the grid) is not drawn as a zigzag across the chart.
 		// A level (benchmark_price, revenue.X) keeps its own range.
 		setY(p, isChangeMetric(name), gy, by)
-		return &Figure{Panels: [][]*Panel{{{Plot: p}}}}, nil
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: sweepLegend(meta)}, nil
 	}
 	return ch, nil
 }
@@ -485,10 +486,20 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		hideAxisLine(&p.Y)
 		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
 		p.Y.Label.Text = axisLabel(ay.Param, meta.EventLabels)
-		return &Figure{Panels: [][]*Panel{{{Plot: p}}},
+		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: sweepLegend(meta),
 			ColorBar: &ColorBar{Label: withUnit(metricTitle(name), u), Map: col, Ticks: unitTicks(u)}}, nil
 	}
 	return ch, nil
+}
+
+// sweepLegend is the legend of a sweep chart: the pipeline's warnings
+// (Meta.Warnings), one note each, or none.
+func sweepLegend(meta Meta) []LegendItem {
+	var l []LegendItem
+	for _, w := range meta.Warnings {
+		l = append(l, LegendItem{Kind: LegendNote, Label: w})
+	}
+	return l
 }
 
 // cellNumber formats a heat-map value with decimals suited to the spread.

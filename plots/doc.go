@@ -35,9 +35,10 @@
 //     supplier with more than one corridor.
 //
 // TornadoChart, SweepCharts (line for a 1-D sweep, heat map with a colour
-// bar for a 2-D sweep) and CompareCharts (benchmark price and a supplier's
-// revenue change across scenarios, from a year before the runs part)
-// make the other charts. The chart
+// bar for a 2-D sweep; the pipeline's Meta.Warnings as legend notes, e.g.
+// that the swept event is the counterfactual's too) and CompareCharts
+// (benchmark price and a supplier's revenue change across scenarios, from
+// a year before the runs part) make the other charts. The chart
 // constructors (PricePathChart, RevenueChangeChart, …) return a *Chart
 // whose Render writes one format to any io.Writer (e.g. an HTTP response);
 // RenderAll renders many charts in every format at once, in parallel.

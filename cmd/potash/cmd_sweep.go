@@ -36,7 +36,8 @@ func newSweepCommand() *cli.Command {
 			"benchmark_price_change, revenue_change.Belarus). With --param2 the grid is 2-D. Month-valued\n" +
 			"parameters take months: --range 2025-06:2026-12:7. Writes sweep.csv, summary.json and the sweep\n" +
 			"chart(s) into --out. An events.ID.FIELD path of an event the counterfactual holds too moves both runs\n" +
-			"(the differences barely move: a warning says so); scenario.events.ID.FIELD moves the scenario's only.\n\n" +
+			"(the differences barely move: a warning on stderr, in summary.json and on the charts says so);\n" +
+			"scenario.events.ID.FIELD moves the scenario's only.\n\n" +
 			"Examples:\n" +
 			"  potash sweep us-relief-2025 --param market.regions.Brazil.demand_elasticity --range 0.3:0.8:6\n" +
 			"  potash sweep us-relief-2025 --param events.belarus-discount.pct --range 0:30:7 \\\n" +

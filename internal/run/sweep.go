@@ -165,7 +165,7 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 	}
 	var axes []model.SweepAxis
 	var grids []grid
-	var warnings []string
+	var warnings, chartWarnings []string
 	points := 1
 	for _, ax := range req.Axes {
 		p, err := s.Param(ax.Param)
@@ -176,6 +176,7 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 		}
 		if w := sharedEventWarning(s, ax.Param); w != "" {
 			warnings = append(warnings, w)
+			chartWarnings = append(chartWarnings, sharedEventChartNote(s, ax.Param))
 		}
 		for j := range axes {
 			if axes[j].Param.Name == p.Name {
@@ -254,7 +255,9 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 	}
 	res := &SweepResult{Scenario: s, Model: mr, Summary: sum}
 	if req.Charts != nil {
-		charts, err := plots.SweepCharts(mr, ChartMeta(s, 0, 0))
+		meta := ChartMeta(s, 0, 0)
+		meta.Warnings = chartWarnings
+		charts, err := plots.SweepCharts(mr, meta)
 		if err != nil {
 			return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("sweep charts: %w", err)}
 		}
@@ -286,6 +289,18 @@ func sharedEventWarning(s *scenarios.Scenario, path string) string {
 	return fmt.Sprintf("%s changes %s in the scenario and its counterfactual (%s) alike (%s the same in both): "+
 		"the differences (the *_change metrics) show how the scenario's effect depends on it, its own effect cancels, "+
 		"and their line may be nearly flat; to change the scenario's %s only, sweep %s.%s", path, what, s.Counterfactual.Name, it, only, scenarios.ScenarioOnly, path)
+}
+
+// sharedEventChartNote is sharedEventWarning in a few words, for the
+// sweep's charts to carry (plots.Meta.Warnings): that the swept path moves
+// the counterfactual too, so the changes barely move, and the path that
+// moves the scenario only; "" for a path of no shared event.
+func sharedEventChartNote(s *scenarios.Scenario, path string) string {
+	if len(s.SharedEvents(path)) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Both runs move with %s (%s shares the event), so its own effect cancels in the changes; %s.%s moves the scenario only.",
+		path, s.Counterfactual.Name, scenarios.ScenarioOnly, path)
 }
 
 // maxRulePoints is how many of the grid points beyond a joint rule

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -262,12 +263,26 @@ func TestSweepSharedEvent(t *testing.T) {
 	change := map[string]float64{}
 	for _, path := range []string{"events.klaipeda-closed.end", "scenario.events.klaipeda-closed.end"} {
 		res, err := Sweep(context.Background(), SweepRequest{Scenario: s, Ref: s.Name,
-			Axes: []SweepAxis{{Name: "--range", Param: path, Range: "2026-01:2028-01:2"}}, Metrics: []string{DefaultMetric}})
+			Axes: []SweepAxis{{Name: "--range", Param: path, Range: "2026-01:2028-01:2"}}, Metrics: []string{DefaultMetric}, Charts: &plots.Options{}})
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		ws := res.Summary.Warnings
 		shared := !strings.HasPrefix(path, "scenario.")
+		// The charts carry the warning too (plots.Meta.Warnings), in a
+		// few words.
+		if len(res.Charts) == 0 {
+			t.Fatalf("%s: no chart", path)
+		}
+		for _, ch := range res.Charts {
+			var buf bytes.Buffer
+			if err := ch.Render(&buf, "svg", plots.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(buf.String(), "Both runs") && strings.Contains(buf.String(), "scenario.events.klaipeda-closed.end"); got != shared {
+				t.Errorf("%s: chart %s carries the shared-event warning: %v, want %v", path, ch.Name, got, shared)
+			}
+		}
 		if shared && (len(ws) != 1 || !strings.Contains(ws[0], "sweep scenario."+path) || !strings.Contains(ws[0], "sanctions-stay")) {
 			t.Errorf("%s: warnings %q, want one naming the counterfactual and scenario.%s", path, ws, path)
 		}
