@@ -589,16 +589,19 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 		return nil, sortDiags(l.limited)
 	}
 
+	// The market file, before the sets: they compare events with its
+	// corridors' names (sameEvent); their overrides apply below.
+	mf := l.marketFile(m)
+
 	// --set.
 	var appliedSets []string
 	for _, s := range sets {
-		if l.applySet(m, &cfEvents, s) {
+		if l.applySet(m, &cfEvents, mf, s) {
 			appliedSets = append(appliedSets, s)
 		}
 	}
 
 	// Market.
-	mf := l.marketFile(m)
 	var mkt *model.Market
 	if mf != nil {
 		l.applyOverrides(mf, m.overrides)
@@ -642,7 +645,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 		}
 		sc.Counterfactual.Drivers = sc.Spec.Clone().Drivers
 	}
-	common := commonEvents(m.events, cfEvents)
+	common := commonEvents(m.events, cfEvents, mf)
 	for _, u := range unc {
 		uu, err := makeUncertain(sc, u, common)
 		if err != nil {
@@ -767,11 +770,12 @@ func sortDiags(ds Diagnostics) Diagnostics {
 }
 
 // commonEvents returns the ids of events defined identically in the
-// scenario and the counterfactual (common parameters).
-func commonEvents(sc, cf []evRef) map[string]bool {
+// scenario and the counterfactual (common parameters; sameEvent: a
+// corridor by its label or its name alike).
+func commonEvents(sc, cf []evRef, mf *MarketFile) map[string]bool {
 	c := map[string]bool{}
 	for _, e := range sc {
-		if k := indexEvent(cf, e.ev.ID); k >= 0 && eventsEqual(e.ev, cf[k].ev) {
+		if k := indexEvent(cf, e.ev.ID); k >= 0 && sameEvent(mf, e.ev, cf[k].ev) {
 			c[e.ev.ID] = true
 		}
 	}

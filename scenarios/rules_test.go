@@ -838,3 +838,53 @@ func TestSetEndNever(t *testing.T) {
 		t.Errorf("start=never: %v", err)
 	}
 }
+
+// TestCommonEventCorridorLabel: an event the scenario and its
+// counterfactual hold alike but for the corridor's spelling (Klaipėda,
+// its label, in one; Klaipeda, its name, in the other) is one event, as
+// the model reads it: shared (CommonEvent, SharedEvents), and
+// events.ID.FIELD changes it in both runs; scenario.events.ID.FIELD in
+// the scenario's only. A real difference (another capacity) is not
+// shared.
+func TestCommonEventCorridorLabel(t *testing.T) {
+	src := func(name string, capacity int) string {
+		return fmt.Sprintf("name: k\nextends: history\nevents:\n"+
+			"  - {id: klaipeda-closed, label: Klaipėda closed, corridor: {supplier: Belarus, name: %s, capacity_mt: %d}, start: 2022-02}\n", name, capacity)
+	}
+	for _, tc := range []struct {
+		name     string
+		capacity int
+		shared   bool
+	}{
+		{"Klaipeda", 0, true},
+		{"Klaipėda", 0, true},
+		{"Klaipėda", 1, false},
+	} {
+		t.Run(fmt.Sprintf("%s capacity %d", tc.name, tc.capacity), func(t *testing.T) {
+			for _, set := range []string{"events.klaipeda-closed.end=2024-01", "scenario.events.klaipeda-closed.end=2024-01"} {
+				s, err := Parse("k.yaml", []byte(src(tc.name, tc.capacity)), []string{set})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.CounterfactualName != "history" {
+					t.Fatalf("counterfactual %q, want history", s.CounterfactualName)
+				}
+				scenarioOnly := strings.HasPrefix(set, "scenario.")
+				want := tc.shared && !scenarioOnly
+				if got := s.CommonEvent("klaipeda-closed"); got != want {
+					t.Errorf("--set %s: CommonEvent = %v, want %v", set, got, want)
+				}
+				if got := len(s.SharedEvents("events.klaipeda-closed.end")) > 0; got != want {
+					t.Errorf("--set %s: SharedEvents = %v, want shared %v", set, s.SharedEvents("events.klaipeda-closed.end"), want)
+				}
+				if e := eventByID(s.Spec, "klaipeda-closed"); e.End != month(t, "2024-01") {
+					t.Errorf("--set %s: the scenario's event ends %s, want 2024-01", set, e.End)
+				}
+				cfEnd := eventByID(s.Counterfactual, "klaipeda-closed").End
+				if (cfEnd == month(t, "2024-01")) != want {
+					t.Errorf("--set %s: the counterfactual's event ends %s; changed: want %v", set, cfEnd, want)
+				}
+			}
+		})
+	}
+}

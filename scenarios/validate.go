@@ -16,7 +16,7 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 // applySet applies one --set PATH=VALUE to the merged scenario and the
 // counterfactual's events; it reports problems and returns whether it
 // applied.
-func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
+func (l *loader) applySet(m *merged, cf *[]evRef, mf *MarketFile, s string) bool {
 	path, val, ok := strings.Cut(s, "=")
 	path, val = strings.TrimSpace(path), strings.TrimSpace(val)
 	if !ok || path == "" {
@@ -110,7 +110,7 @@ func (l *loader) applySet(m *merged, cf *[]evRef, s string) bool {
 				continue
 			}
 			applied = true
-			if c := indexEvent(*cf, ref.ev.ID); cfToo && c >= 0 && eventsEqual((*cf)[c].ev, before) {
+			if c := indexEvent(*cf, ref.ev.ID); cfToo && c >= 0 && sameEvent(mf, (*cf)[c].ev, before) {
 				ce := (*cf)[c].ev.clone()
 				_ = ce.setField(field, val)
 				(*cf)[c] = withSet((*cf)[c], ce, field, s)
@@ -842,7 +842,35 @@ func buildEvents(evs []checkedEvent, mk *model.Market) []model.Event {
 // event that sets both capacity and cost (model events have one kind each).
 const costSuffix = "/cost"
 
-func eventsEqual(a, b EventFile) bool { return eventKey(a) == eventKey(b) }
+// sameEvent reports whether events a and b, of the scenario and its
+// counterfactual, are one event: equal once a corridor typed by its label
+// ("Klaipėda") is read as the corridor it names ("Klaipeda"), as the
+// event's check reads it (corridorIndex), so that one event spelt both
+// ways is common to both runs, as the model runs it. With mf nil (no
+// market) the events are compared as written.
+func sameEvent(mf *MarketFile, a, b EventFile) bool {
+	return eventKey(canonicalEvent(mf, a)) == eventKey(canonicalEvent(mf, b))
+}
+
+// canonicalEvent returns e with its corridor, if typed by its label,
+// named by its identifier in mf; e itself otherwise.
+func canonicalEvent(mf *MarketFile, e EventFile) EventFile {
+	if mf == nil || e.Corridor == nil {
+		return e
+	}
+	i := slices.IndexFunc(mf.Suppliers, func(s SupplierFile) bool { return s.Name == e.Corridor.Supplier })
+	if i < 0 {
+		return e
+	}
+	s := &mf.Suppliers[i]
+	k := corridorIndex(s, e.Corridor.Name)
+	if k < 0 || s.Corridors[k].Name == e.Corridor.Name {
+		return e
+	}
+	c := e.clone()
+	c.Corridor.Name = s.Corridors[k].Name
+	return c
+}
 
 func eventKey(e EventFile) string {
 	out, err := marshalYAML(e)
