@@ -35,7 +35,7 @@ func newSensitivityCommand() *cli.Command {
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return badInputf("sensitivity needs one SCENARIO, got %d", c.NArg())
+				return oneScenarioError("sensitivity", c.Args().Slice(), false)
 			}
 			a.scenario = c.Args().First()
 			return sensitivityScenario(c.Context, envOf(c), a, c.IsSet)

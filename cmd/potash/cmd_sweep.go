@@ -52,7 +52,7 @@ func newSweepCommand() *cli.Command {
 		BashComplete: completeBuiltins,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return badInputf("sweep needs one SCENARIO, got %d", c.NArg())
+				return oneScenarioError("sweep", c.Args().Slice(), true)
 			}
 			a.scenario = c.Args().First()
 			return sweepScenario(c.Context, envOf(c), a, c.IsSet)

@@ -332,3 +332,24 @@ func (f *simFlags) finish(ctx context.Context, e *env, dir string, o *run.Output
 	}
 	return notConverged
 }
+
+// oneScenarioError is the error of command cmd (sweep, sensitivity),
+// which takes one SCENARIO, given args instead: how many and which, and
+// where a word after the scenario that looks like a grid (FROM:TO:STEPS,
+// with grid) or a --set value (PATH=VALUE) belongs, as a word whose flag
+// was left out reads as a second scenario.
+func oneScenarioError(cmd string, args []string, grid bool) error {
+	if len(args) == 0 {
+		return badInputf("%s needs one SCENARIO, got none (a built-in name or a file; run 'potash scenarios' for the names)", cmd)
+	}
+	msg := fmt.Sprintf("%s needs one SCENARIO, got %d (%s)", cmd, len(args), strings.Join(args, " "))
+	for _, a := range args[1:] {
+		switch {
+		case grid && strings.Count(a, ":") == 2 && !strings.Contains(a, "="):
+			msg += fmt.Sprintf("; %s looks like a grid FROM:TO:STEPS: give it after --range (or --range2)", a)
+		case strings.Contains(a, "="):
+			msg += fmt.Sprintf("; %s looks like a parameter's value: give it after --set", a)
+		}
+	}
+	return badInput(errors.New(msg))
+}
