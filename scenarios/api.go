@@ -187,7 +187,13 @@ func Load(nameOrPath string, sets []string) (*Scenario, error) {
 	}
 	data, err := builtinSource(nameOrPath)
 	if err != nil {
-		msg := fmt.Sprintf("no such file, and no built-in scenario '%s'%s", nameOrPath, didYouMean(nameOrPath, builtinNames()))
+		hint := didYouMean(nameOrPath, builtinNames())
+		if hint == "" {
+			// Too many built-ins for didYouMean's list, none close: name
+			// them all, as a new user does not know them yet.
+			hint = "; the built-ins are " + strings.Join(builtinNames(), ", ")
+		}
+		msg := fmt.Sprintf("no such file, and no built-in scenario '%s'%s", nameOrPath, hint)
 		if isPathRef(nameOrPath) {
 			msg = "no such file"
 		}

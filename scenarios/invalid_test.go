@@ -328,6 +328,10 @@ var invalidCases = []struct {
 	{name: "load unknown built-in", file: "histroy", want: []string{
 		"histroy: no such file, and no built-in scenario 'histroy'; did you mean 'history'?",
 	}},
+	{name: "load unknown built-in, none close", file: "nosuch", want: []string{
+		"nosuch: no such file, and no built-in scenario 'nosuch'; the built-ins are bpc-breakup, bpc-reunion, eu-relief, history, " +
+			"jansen-ramp, jansen-ramp-relief, klaipeda-reopens, no-sanctions, relief-no-jansen, sanctions-cost, sanctions-stay, us-relief-2025, western-ban-russia",
+	}},
 	{name: "compare_to itself", file: "testdata/invalid/compare-self.yaml", want: []string{
 		"testdata/invalid/compare-self.yaml:3:13: compare_to: compare_to names this scenario itself",
 	}},
