@@ -123,6 +123,10 @@ func validateFiles(e *env, a *validateArgs) error {
 			fmt.Fprintf(e.stderr, "%s: %v\n", f, err)
 		}
 	}
+	if bad > 0 && len(a.files) == 1 {
+		// Not "1 of 1 files have errors".
+		return badInputf("%s has errors (%s, %s)", a.files[0], plural(nErr, "error"), plural(nWarn, "warning"))
+	}
 	if bad > 0 {
 		return badInputf("%d of %d files have errors (%s, %s)", bad, len(a.files), plural(nErr, "error"), plural(nWarn, "warning"))
 	}

@@ -720,6 +720,11 @@ func TestScenariosListShowInitValidate(t *testing.T) {
 	if !strings.Contains(r.stderr, "1 of 2 files have errors") {
 		t.Errorf("validate stderr: %s", r.stderr)
 	}
+	// One file: its name, not "1 of 1 files have errors".
+	r = potash(t, "validate", bad).want(t, exitBadInput)
+	if !strings.Contains(r.stderr, "potash: "+bad+" has errors (") || strings.Contains(r.stderr, " of 1 files") {
+		t.Errorf("validate of one bad file, stderr: %s", r.stderr)
+	}
 }
 
 func TestSchemaAndVersion(t *testing.T) {
