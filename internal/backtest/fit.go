@@ -116,6 +116,42 @@ type FitOptions struct {
 	// NoIntervals skips the confidence intervals (2 simulations per
 	// parameter): the rolling-origin fits do not report them.
 	NoIntervals bool
+	// PriorWeight λ, when positive, makes the fit a penalised least
+	// squares (a MAP estimate with a Gaussian prior on every parameter):
+	// the objective adds λ·PriorSigma2·Σ_j ((θ_j − θ0_j)/s_j)², with θ0_j
+	// the parameter's Start (the documented prior central value, never
+	// FitOptions.Start) and s_j = PriorScale·(hi_j − lo_j). Dividing the
+	// objective by PriorSigma2 gives SSR/σ² + λ·Σ((θ−θ0)/s)²: with λ = 1
+	// the log posterior of a Gaussian likelihood of variance σ².
+	PriorWeight float64
+	// PriorSigma2 is σ², the residual variance the prior is weighed
+	// against (a documented value fixed before the fit).
+	PriorSigma2 float64
+	// PriorScale is s_j as a fraction of each parameter's range: 1/4 (the
+	// documented range spans ±2 prior standard deviations) when zero.
+	PriorScale float64
+}
+
+// priorScale returns s_j of parameter p (FitOptions.PriorWeight).
+func (o *FitOptions) priorScale(p Param) float64 {
+	f := o.PriorScale
+	if f <= 0 {
+		f = 0.25
+	}
+	return f * (p.Range.Hi - p.Range.Lo)
+}
+
+// priorSquares returns λ·σ²·Σ_j ((θ_j − θ0_j)/s_j)² (0 without a prior).
+func (o *FitOptions) priorSquares(params []Param, theta []float64) float64 {
+	if o.PriorWeight <= 0 {
+		return 0
+	}
+	var s float64
+	for j, p := range params {
+		d := (theta[j] - p.Start) / o.priorScale(p)
+		s += d * d
+	}
+	return o.PriorWeight * o.PriorSigma2 * s
 }
 
 func (o *FitOptions) defaults() {
@@ -146,6 +182,8 @@ type FitResult struct {
 	SSR, StartSSR float64
 	// PriceSSR is Σ (ln p̂_t − ln p_t)² at the estimate.
 	PriceSSR float64
+	// PriorSSR is the prior's part of SSR (FitOptions.PriorWeight).
+	PriorSSR float64
 	// ExportSSR is the sum of squared errors of the annual log export
 	// changes over ExportN supplier-years (0 when exports are not fitted).
 	ExportSSR    float64
@@ -266,6 +304,7 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		if opts.MaxSpike > 0 {
 			ssr += opts.SpikePenalty * spikeExcess(sim.Price, opts.MaxSpike)
 		}
+		ssr += opts.priorSquares(params, theta)
 		if math.IsNaN(ssr) || math.IsInf(ssr, 0) {
 			return penalty
 		}
@@ -368,6 +407,7 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		return nil, fmt.Errorf("fit: simulation at the estimate: %w", err)
 	}
 	res.PriceSSR, res.N = sumSquares(sim, rec.Potash, opts.From, end)
+	res.PriorSSR = opts.priorSquares(params, res.Values)
 	if opts.ExportWeight > 0 {
 		res.ExportSSR, res.ExportN = exportSquares(sim, rec, opts.ExportSuppliers, opts.BaseYear)
 		res.ExportWeight = opts.ExportWeight
@@ -389,7 +429,14 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 			}
 			return residuals(sim, rec, opts, end), nil
 		}
-		se, ci, err := confidenceIntervals(resid, params, res.Values)
+		var prec []float64 // the prior's precision in SSR units, λ·σ²/s_j²
+		if opts.PriorWeight > 0 {
+			for _, p := range params {
+				s := opts.priorScale(p)
+				prec = append(prec, opts.PriorWeight*opts.PriorSigma2/(s*s))
+			}
+		}
+		se, ci, err := confidenceIntervals(resid, params, res.Values, prec)
 		if err != nil {
 			return nil, fmt.Errorf("fit: confidence intervals: %w", err)
 		}
@@ -452,7 +499,11 @@ const ciStep = 1e-3
 // than the true uncertainty: a lower bound of it. A parameter whose
 // column of J is (numerically) zero is not identified: NaN se, its whole
 // range as the interval.
-func confidenceIntervals(resid func([]float64) ([]float64, error), params []Param, theta []float64) ([]float64, [][2]float64, error) {
+//
+// With a prior (prec not nil: the prior's precision of each parameter in
+// the objective's units, λ·σ²/s_j²), the covariance is the posterior's,
+// s²·(JᵀJ + diag(prec))⁻¹, and every parameter counts as identified.
+func confidenceIntervals(resid func([]float64) ([]float64, error), params []Param, theta []float64, prec []float64) ([]float64, [][2]float64, error) {
 	p := len(params)
 	r0, err := resid(theta)
 	if err != nil {
@@ -492,7 +543,7 @@ func confidenceIntervals(resid func([]float64) ([]float64, error), params []Para
 	// Identified parameters: columns with a non-negligible norm.
 	var keep []int
 	for j := range p {
-		if mat.Norm(J.ColView(j), 2) > 1e-9 {
+		if prec != nil || mat.Norm(J.ColView(j), 2) > 1e-9 {
 			keep = append(keep, j)
 		}
 	}
@@ -508,6 +559,11 @@ func confidenceIntervals(resid func([]float64) ([]float64, error), params []Para
 		var chol mat.Cholesky
 		var jtj mat.SymDense
 		jtj.SymOuterK(1, Jk.T())
+		for c, j := range keep {
+			if prec != nil {
+				jtj.SetSym(c, c, jtj.At(c, c)+prec[j])
+			}
+		}
 		if ok = chol.Factorize(&jtj); ok {
 			ok = chol.InverseTo(cov) == nil
 		}
