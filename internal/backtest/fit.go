@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,6 +128,10 @@ type FitOptions struct {
 	// PriorSigma2 is σ², the residual variance the prior is weighed
 	// against (a documented value fixed before the fit).
 	PriorSigma2 float64
+	// ConvergeIterations is the number of Nelder–Mead iterations over
+	// which the best objective must fall by less than 1e-7 (absolute or
+	// relative) for a search to count as converged: 40 when zero.
+	ConvergeIterations int
 	// PriorScale is s_j as a fraction of each parameter's range: 1/4 (the
 	// documented range spans ±2 prior standard deviations) when zero.
 	PriorScale float64
@@ -341,7 +346,7 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		}}
 		settings := &optimize.Settings{
 			FuncEvaluations: max(1, opts.MaxEvals-2), // + the start and the final recomputation
-			Converger:       &optimize.FunctionConverge{Absolute: 1e-7, Relative: 1e-7, Iterations: 40},
+			Converger:       &optimize.FunctionConverge{Absolute: 1e-7, Relative: 1e-7, Iterations: cmp.Or(opts.ConvergeIterations, 40)},
 		}
 		out, err := optimize.Minimize(problem, z0, settings, &optimize.NelderMead{SimplexSize: 1})
 		if ctx.Err() != nil {

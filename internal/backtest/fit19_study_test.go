@@ -59,6 +59,7 @@ func TestFit19Study(t *testing.T) {
 	cfg.Fit.PriorWeight = envFloat(t, "FIT19_LAMBDA", 0)
 	cfg.Fit.PriorSigma2 = envFloat(t, "FIT19_SIGMA2", 0.01146)
 	cfg.Fit.PriorScale = envFloat(t, "FIT19_SCALE", 0.25)
+	cfg.Fit.ConvergeIterations = int(envFloat(t, "FIT19_ITERS", 40))
 	if os.Getenv("FIT19_NOROLL") != "" {
 		cfg.Rolling.First = 0
 	}
@@ -70,7 +71,7 @@ func TestFit19Study(t *testing.T) {
 	cpu, wall := cpuSeconds()-cpu0, time.Since(w0).Seconds()
 	f := r.Fit
 	out := map[string]any{}
-	fmt.Printf("CASE evals=%d roll=%d lambda=%g sigma2=%g scale=%g\n", cfg.Fit.MaxEvals, cfg.Rolling.MaxEvals, cfg.Fit.PriorWeight, cfg.Fit.PriorSigma2, cfg.Fit.PriorScale)
+	fmt.Printf("CASE evals=%d roll=%d lambda=%g sigma2=%g scale=%g iters=%d\n", cfg.Fit.MaxEvals, cfg.Rolling.MaxEvals, cfg.Fit.PriorWeight, cfg.Fit.PriorSigma2, cfg.Fit.PriorScale, cfg.Fit.ConvergeIterations)
 	fmt.Printf("time: wall %.1f s, cpu %.1f s\n", wall, cpu)
 	fmt.Printf("objective %.5f (prices %.5f, exports %.5f, prior %.5f, spike %.5f); start %.4f; sims %d\n",
 		f.SSR, f.PriceSSR, f.ExportSSR, f.PriorSSR, f.SSR-f.PriceSSR-f.ExportSSR-f.PriorSSR, f.StartSSR, f.Evaluations)
