@@ -213,3 +213,51 @@ func TestFitEvaluationBound(t *testing.T) {
 		t.Error("an extra start outside (0, 1) was accepted")
 	}
 }
+
+// TestFitPrior: the penalised fit (FitOptions.PriorWeight) reports the
+// prior's part of the objective, moves the estimate from the least-squares
+// one towards the starting values as the weight grows, and at a weight that
+// dwarfs the data stays at them.
+func TestFitPrior(t *testing.T) {
+	truth := []float64{0.8, 0.25, 0.6}
+	rec, err := synthRecord(truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := rec.Before(model.NewMonth(2024, 1))
+	m := &synthModel{}
+	start := make([]float64, len(m.Params()))
+	for j, p := range m.Params() {
+		start[j] = p.Start
+	}
+	fit := func(w float64) *FitResult {
+		t.Helper()
+		res, err := Fit(context.Background(), m, in, FitOptions{MaxEvals: 600, PriorWeight: w, PriorSigma2: 0.01})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	dist := func(v []float64) float64 {
+		var s float64
+		for j := range v {
+			s += math.Abs(v[j] - start[j])
+		}
+		return s
+	}
+	free, mid, strong := fit(0), fit(1), fit(1e9)
+	if free.PriorSSR != 0 || !(mid.PriorSSR > 0) {
+		t.Errorf("PriorSSR = %g without a prior, %g with one; want 0 and > 0", free.PriorSSR, mid.PriorSSR)
+	}
+	if !(dist(mid.Values) < dist(free.Values)) {
+		t.Errorf("prior weight 1: estimate %v no nearer the start %v than the least-squares %v", mid.Values, start, free.Values)
+	}
+	if d := dist(strong.Values); d > 1e-3 {
+		t.Errorf("prior weight 1e9: estimate %v, want the start %v (distance %g)", strong.Values, start, d)
+	}
+	for j, p := range mid.Params {
+		if !(mid.CI[j][0] <= mid.Values[j] && mid.Values[j] <= mid.CI[j][1]) {
+			t.Errorf("%s: posterior interval %v misses the estimate %g", p.Name, mid.CI[j], mid.Values[j])
+		}
+	}
+}
