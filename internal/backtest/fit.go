@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -194,12 +196,19 @@ type FitResult struct {
 	ExportSSR    float64
 	ExportN      int
 	ExportWeight float64
-	// SE and CI are the estimates' asymptotic standard errors and 95%
-	// confidence intervals (confidenceIntervals; NaN SE and the whole
-	// range as CI for a parameter the record does not identify), each CI
-	// cut at the parameter's documented range.
-	SE []float64
-	CI [][2]float64
+	// SE and CI are the estimates' posterior standard errors and 95%
+	// intervals (posterior: the Laplace approximation at the estimate,
+	// the likelihood's information divided by Kappa; NaN SE and the
+	// whole range as CI for a parameter the record does not identify),
+	// each CI cut at the parameter's documented range; Cov is the
+	// covariance matrix in the parameters' units (NaN rows for such a
+	// parameter).
+	SE  []float64
+	CI  [][2]float64
+	Cov [][]float64
+	// Rho is the lag-1 autocorrelation of the monthly log price
+	// residuals at the estimate and Kappa = ARInflation(Rho).
+	Rho, Kappa float64
 	// IntervalEvaluations counts the simulations of the intervals (not in
 	// Evaluations).
 	IntervalEvaluations int
@@ -284,14 +293,15 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		res.Start = append(res.Start, p.Start)
 	}
 
-	evals := 0
-	var simErr error
-	objective := func(theta []float64) float64 {
-		evals++
+	// objective returns the fit's objective at theta and counts the
+	// simulation in *evals; a failed simulation's error goes to *simErr.
+	// Searches run concurrently, each with its own counter.
+	objective := func(theta []float64, evals *int, simErr *error) float64 {
+		*evals++
 		sim, err := m.Simulate(ctx, theta, d, end, AllFactors)
 		if err != nil {
-			if ctx.Err() != nil || simErr == nil {
-				simErr = err
+			if ctx.Err() != nil || *simErr == nil {
+				*simErr = err
 			}
 			return penalty
 		}
@@ -316,7 +326,9 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		return ssr
 	}
 
-	res.StartSSR = objective(res.Start)
+	var startEvals int
+	var simErr error
+	res.StartSSR = objective(res.Start, &startEvals, &simErr)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -328,8 +340,10 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 	}
 	// One Nelder–Mead search from start; returns the estimate, its
 	// objective and the search's status.
-	search := func(start []float64) ([]float64, float64, string, error) {
-		startSSR := objective(start)
+	search := func(start []float64) ([]float64, float64, string, int, error) {
+		var evals int
+		var simErr error
+		startSSR := objective(start, &evals, &simErr)
 		z0 := make([]float64, len(params))
 		for j, p := range params {
 			z0[j] = toZ(start[j], p.Range)
@@ -342,7 +356,7 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 			for j, p := range params {
 				theta[j] = fromZ(z[j], p.Range)
 			}
-			return objective(theta)
+			return objective(theta, &evals, &simErr)
 		}}
 		settings := &optimize.Settings{
 			FuncEvaluations: max(1, opts.MaxEvals-2), // + the start and the final recomputation
@@ -350,10 +364,10 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		}
 		out, err := optimize.Minimize(problem, z0, settings, &optimize.NelderMead{SimplexSize: 1})
 		if ctx.Err() != nil {
-			return nil, 0, "", ctx.Err()
+			return nil, 0, "", 0, ctx.Err()
 		}
 		if err != nil && out == nil {
-			return nil, 0, "", fmt.Errorf("fit: %w", err)
+			return nil, 0, "", 0, fmt.Errorf("fit: %w", err)
 		}
 		status := out.Status.String()
 		vals := make([]float64, len(params))
@@ -362,14 +376,14 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		}
 		// Recompute at the estimate: the reported objective is that of
 		// the reported values (identical unless the transform rounds).
-		ssr := objective(vals)
+		ssr := objective(vals, &evals, &simErr)
 		if ssr > startSSR {
 			// Never report something worse than the start.
 			copy(vals, start)
 			ssr = startSSR
 			status += " (start kept: no improvement)"
 		}
-		return vals, ssr, status, nil
+		return vals, ssr, status, evals, nil
 	}
 
 	first := res.Start
@@ -395,15 +409,40 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 		}
 		starts = append(starts, st)
 	}
+	// The searches are independent: they run concurrently (at most
+	// GOMAXPROCS at a time), and the best is chosen in the order of
+	// starts, so the result does not depend on the scheduling.
+	type searchOut struct {
+		vals   []float64
+		ssr    float64
+		status string
+		evals  int
+		err    error
+	}
+	outs := make([]searchOut, len(starts))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
 	for k, st := range starts {
-		before := evals
-		vals, ssr, status, err := search(st)
-		if err != nil {
-			return nil, err
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o := &outs[k]
+			o.vals, o.ssr, o.status, o.evals, o.err = search(st)
+		}()
+	}
+	wg.Wait()
+	evals := startEvals
+	for k, st := range starts {
+		o := outs[k]
+		if o.err != nil {
+			return nil, o.err
 		}
-		res.Searches = append(res.Searches, Search{Start: st, Values: vals, SSR: ssr, Evaluations: evals - before, Status: status})
-		if k == 0 || ssr < res.SSR {
-			res.Values, res.SSR, res.Status = vals, ssr, status
+		evals += o.evals
+		res.Searches = append(res.Searches, Search{Start: st, Values: o.vals, SSR: o.ssr, Evaluations: o.evals, Status: o.status})
+		if k == 0 || o.ssr < res.SSR {
+			res.Values, res.SSR, res.Status = o.vals, o.ssr, o.status
 		}
 	}
 	res.Evaluations = evals
@@ -434,18 +473,18 @@ func Fit(ctx context.Context, m Model, in *InSample, opts FitOptions) (*FitResul
 			}
 			return residuals(sim, rec, opts, end), nil
 		}
-		var prec []float64 // the prior's precision in SSR units, λ·σ²/s_j²
+		var prec []float64 // the prior's precision of each parameter, λ/s_j²
 		if opts.PriorWeight > 0 {
 			for _, p := range params {
 				s := opts.priorScale(p)
-				prec = append(prec, opts.PriorWeight*opts.PriorSigma2/(s*s))
+				prec = append(prec, opts.PriorWeight/(s*s))
 			}
 		}
-		se, ci, err := confidenceIntervals(resid, params, res.Values, prec)
+		pst, err := posterior(resid, params, res.Values, prec, res.N)
 		if err != nil {
 			return nil, fmt.Errorf("fit: confidence intervals: %w", err)
 		}
-		res.SE, res.CI = se, ci
+		res.SE, res.CI, res.Cov, res.Rho, res.Kappa = pst.se, pst.ci, pst.cov, pst.rho, pst.kappa
 		res.IntervalEvaluations = 2*len(params) + 1
 	}
 	return res, nil
@@ -491,30 +530,86 @@ func residuals(sim *Sim, rec *Record, opts FitOptions, end model.Month) []float6
 	return out
 }
 
+// posteriorFit is what posterior returns.
+type posteriorFit struct {
+	se  []float64
+	ci  [][2]float64
+	cov [][]float64
+	// rho is the lag-1 autocorrelation of the monthly price residuals,
+	// kappa = ARInflation(rho) the factor their information is divided by.
+	rho, kappa float64
+}
+
+// ARInflation returns κ = (1 + ρ)/(1 − ρ), the variance inflation of the
+// mean of an AR(1) series with lag-1 autocorrelation ρ (the long-run
+// variance over the variance): n autocorrelated months carry the
+// information of about n/κ independent ones. ρ is taken in [0, 0.95]: a
+// negative autocorrelation does not narrow the intervals, and κ stays at
+// most 39.
+func ARInflation(rho float64) float64 {
+	if !(rho > 0) {
+		return 1
+	}
+	rho = math.Min(rho, 0.95)
+	return (1 + rho) / (1 - rho)
+}
+
+// lagOneAutocorr returns the lag-1 autocorrelation of e,
+// Σ_t (e_t − ē)(e_{t−1} − ē) / Σ_t (e_t − ē)² (0 for fewer than 3 values).
+func lagOneAutocorr(e []float64) float64 {
+	if len(e) < 3 {
+		return 0
+	}
+	var mean float64
+	for _, v := range e {
+		mean += v
+	}
+	mean /= float64(len(e))
+	var num, den float64
+	for t, v := range e {
+		den += (v - mean) * (v - mean)
+		if t > 0 {
+			num += (v - mean) * (e[t-1] - mean)
+		}
+	}
+	if !(den > 0) {
+		return 0
+	}
+	return num / den
+}
+
 // ciStep is the central-difference step of the residuals' Jacobian, as a
 // fraction of each parameter's documented range.
 const ciStep = 1e-3
 
-// confidenceIntervals returns the asymptotic standard errors of the
-// nonlinear least-squares estimate theta, se = √diag(s²·(JᵀJ)⁻¹) with J the
-// Jacobian of the residuals (central differences, one-sided at a bound)
-// and s² = Σr²/(n − p), and the 95% intervals theta ± 1.96·se cut at each
-// parameter's range (Gallant, Nonlinear Statistical Models, 1987, ch. 1).
-// The monthly errors are autocorrelated, so these intervals are narrower
-// than the true uncertainty: a lower bound of it. A parameter whose
-// column of J is (numerically) zero is not identified: NaN se, its whole
-// range as the interval.
+// posterior returns the standard errors, the 95% intervals and the
+// covariance of the estimate theta from the Laplace (Gauss–Newton)
+// approximation at it, in θ's units (docs/BACKTEST.md, "Uncertainty of
+// the estimates"). With J the Jacobian of the residuals (central
+// differences, one-sided at a bound), its first nPrice rows the monthly
+// log price errors and the rest the weighted export changes, s² =
+// Σr²/(n − p) and κ = ARInflation(ρ) of the price residuals' lag-1
+// autocorrelation ρ, the precision is
 //
-// With a prior (prec not nil: the prior's precision of each parameter in
-// the objective's units, λ·σ²/s_j²), the covariance is the posterior's,
-// s²·(JᵀJ + diag(prec))⁻¹, and every parameter counts as identified.
-func confidenceIntervals(resid func([]float64) ([]float64, error), params []Param, theta []float64, prec []float64) ([]float64, [][2]float64, error) {
+//	H = (J_pᵀJ_p/κ + J_xᵀJ_x)/s² + diag(prec),
+//
+// prec the prior's precision of each parameter, λ/s_j² (nil without a
+// prior), and the covariance H⁻¹. Without κ (the monthly errors taken as
+// independent) the likelihood's part would be JᵀJ/s², Gallant's
+// (Nonlinear Statistical Models, 1987, ch. 1) asymptotic covariance; the
+// autocorrelated months carry less information, and κ divides it. The
+// intervals are theta ± 1.96·se cut at each parameter's range. Without a
+// prior, a parameter whose column of J is (numerically) zero is not
+// identified: NaN se and covariance, its whole range as the interval.
+func posterior(resid func([]float64) ([]float64, error), params []Param, theta []float64, prec []float64, nPrice int) (posteriorFit, error) {
 	p := len(params)
+	var out posteriorFit
 	r0, err := resid(theta)
 	if err != nil {
-		return nil, nil, err
+		return out, err
 	}
 	n := len(r0)
+	nPrice = min(max(nPrice, 0), n)
 	J := mat.NewDense(n, p, nil)
 	th := append([]float64(nil), theta...)
 	for j, pr := range params {
@@ -523,16 +618,16 @@ func confidenceIntervals(resid func([]float64) ([]float64, error), params []Para
 		th[j] = hi
 		rp, err := resid(th)
 		if err != nil {
-			return nil, nil, err
+			return out, err
 		}
 		th[j] = lo
 		rm, err := resid(th)
 		if err != nil {
-			return nil, nil, err
+			return out, err
 		}
 		th[j] = theta[j]
 		if len(rp) != n || len(rm) != n {
-			return nil, nil, errors.New("residuals change length with the parameters")
+			return out, errors.New("residuals change length with the parameters")
 		}
 		for i := range n {
 			J.Set(i, j, (rp[i]-rm[i])/(hi-lo))
@@ -543,8 +638,19 @@ func confidenceIntervals(resid func([]float64) ([]float64, error), params []Para
 		ss += v * v
 	}
 	s2 := ss / float64(max(1, n-p))
-	se := make([]float64, p)
-	ci := make([][2]float64, p)
+	out.rho = lagOneAutocorr(r0[:nPrice])
+	out.kappa = ARInflation(out.rho)
+	out.se = make([]float64, p)
+	out.ci = make([][2]float64, p)
+	out.cov = make([][]float64, p)
+	for j, pr := range params {
+		out.se[j] = math.NaN()
+		out.ci[j] = [2]float64{pr.Range.Lo, pr.Range.Hi}
+		out.cov[j] = make([]float64, p)
+		for k := range p {
+			out.cov[j][k] = math.NaN()
+		}
+	}
 	// Identified parameters: columns with a non-negligible norm.
 	var keep []int
 	for j := range p {
@@ -552,43 +658,47 @@ func confidenceIntervals(resid func([]float64) ([]float64, error), params []Para
 			keep = append(keep, j)
 		}
 	}
+	if len(keep) == 0 || !(s2 > 0) {
+		return out, nil
+	}
+	// H over the kept columns.
+	H := mat.NewSymDense(len(keep), nil)
+	for a, j := range keep {
+		for b, k := range keep[:a+1] {
+			var sp, sx float64
+			for i := range n {
+				v := J.At(i, j) * J.At(i, k)
+				if i < nPrice {
+					sp += v
+				} else {
+					sx += v
+				}
+			}
+			h := (sp/out.kappa + sx) / s2
+			if a == b && prec != nil {
+				h += prec[j]
+			}
+			H.SetSym(a, b, h)
+		}
+	}
+	var chol mat.Cholesky
 	cov := mat.NewSymDense(len(keep), nil)
-	Jk := mat.NewDense(n, max(1, len(keep)), nil)
-	for c, j := range keep {
-		for i := range n {
-			Jk.Set(i, c, J.At(i, j))
-		}
+	if !chol.Factorize(H) || chol.InverseTo(cov) != nil {
+		return out, nil
 	}
-	ok := len(keep) > 0
-	if ok {
-		var chol mat.Cholesky
-		var jtj mat.SymDense
-		jtj.SymOuterK(1, Jk.T())
-		for c, j := range keep {
-			if prec != nil {
-				jtj.SetSym(c, c, jtj.At(c, c)+prec[j])
-			}
+	for a, j := range keep {
+		for b, k := range keep {
+			out.cov[j][k] = cov.At(a, b)
 		}
-		if ok = chol.Factorize(&jtj); ok {
-			ok = chol.InverseTo(cov) == nil
+		v := cov.At(a, a)
+		if !(v >= 0) {
+			continue
 		}
+		out.se[j] = math.Sqrt(v)
+		pr := params[j]
+		out.ci[j] = [2]float64{math.Max(pr.Range.Lo, theta[j]-1.96*out.se[j]), math.Min(pr.Range.Hi, theta[j]+1.96*out.se[j])}
 	}
-	for j, pr := range params {
-		se[j] = math.NaN()
-		ci[j] = [2]float64{pr.Range.Lo, pr.Range.Hi}
-	}
-	if ok {
-		for c, j := range keep {
-			v := s2 * cov.At(c, c)
-			if !(v >= 0) {
-				continue
-			}
-			se[j] = math.Sqrt(v)
-			pr := params[j]
-			ci[j] = [2]float64{math.Max(pr.Range.Lo, theta[j]-1.96*se[j]), math.Min(pr.Range.Hi, theta[j]+1.96*se[j])}
-		}
-	}
-	return se, ci, nil
+	return out, nil
 }
 
 // spikeExcess returns Σ_t max(0, |p_t / ((p_{t−1} + p_{t+1})/2) − 1| − limit)²

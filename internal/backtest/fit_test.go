@@ -2,8 +2,10 @@ package backtest
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -258,6 +260,101 @@ func TestFitPrior(t *testing.T) {
 	for j, p := range mid.Params {
 		if !(mid.CI[j][0] <= mid.Values[j] && mid.Values[j] <= mid.CI[j][1]) {
 			t.Errorf("%s: posterior interval %v misses the estimate %g", p.Name, mid.CI[j], mid.Values[j])
+		}
+	}
+}
+
+// TestFitIndependentOfGOMAXPROCS: the searches of a fit run concurrently,
+// but the result (estimates, every search, the counts, the intervals) is
+// bit for bit the same on 1 and on 4 processors, and on the history
+// model's objective as on the synthetic one.
+func TestFitIndependentOfGOMAXPROCS(t *testing.T) {
+	truth := []float64{0.8, 0.25, 0.6}
+	rec, err := synthRecord(truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := rec.Before(model.NewMonth(2024, 1))
+	opts := FitOptions{MaxEvals: 300, ExtraStarts: []float64{0.2, 0.8}, PriorWeight: 1, PriorSigma2: 0.01, ConvergeIterations: 200}
+	var got []string
+	for _, procs := range []int{1, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		res, err := Fit(context.Background(), &synthModel{}, in, opts)
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%+v", *res)) // %v: NaN equals NaN, floats exact (%v prints the shortest exact form)
+	}
+	if got[0] != got[1] {
+		t.Errorf("the fit depends on GOMAXPROCS:\n%s\n%s", got[0], got[1])
+	}
+}
+
+// TestARInflation: κ = (1 + ρ)/(1 − ρ) for ρ in (0, 0.95], 1 for ρ ≤ 0,
+// capped at ρ = 0.95.
+func TestARInflation(t *testing.T) {
+	for _, tc := range []struct{ rho, want float64 }{{0, 1}, {-0.4, 1}, {0.6, 4}, {0.59, 1.59 / 0.41}, {0.99, 39}} {
+		if got := ARInflation(tc.rho); !scalar.EqualWithinRel(got, tc.want, 1e-12) {
+			t.Errorf("ARInflation(%g) = %g, want %g", tc.rho, got, tc.want)
+		}
+	}
+	if r := lagOneAutocorr([]float64{1, -1, 1, -1, 1, -1}); !(r < -0.5) {
+		t.Errorf("alternating series: lag-1 autocorrelation %g, want strongly negative", r)
+	}
+}
+
+// TestPosteriorLaplace: for residuals linear in one parameter, r_i = θ −
+// y_i (the first nPrice rows prices, the others exports), the posterior
+// precision is (n_p/κ + n_x)/s² + prec, with s² = Σr²/(n − 1) and κ from
+// the price residuals' lag-1 autocorrelation, by hand.
+func TestPosteriorLaplace(t *testing.T) {
+	// An autocorrelated price series (a slow sine) and 4 export rows.
+	var y []float64
+	for i := range 48 {
+		y = append(y, 0.1*math.Sin(float64(i)/6))
+	}
+	y = append(y, 0.05, -0.05, 0.02, -0.02)
+	const nPrice = 48
+	var mean float64
+	for _, v := range y {
+		mean += v
+	}
+	mean /= float64(len(y))
+	resid := func(th []float64) ([]float64, error) {
+		r := make([]float64, len(y))
+		for i, v := range y {
+			r[i] = th[0] - v
+		}
+		return r, nil
+	}
+	params := []Param{{Name: "a", Range: model.Range{Lo: -1, Hi: 1}, Start: 0}}
+	r0, _ := resid([]float64{mean})
+	var ss float64
+	for _, v := range r0 {
+		ss += v * v
+	}
+	s2 := ss / float64(len(y)-1)
+	rho := lagOneAutocorr(r0[:nPrice])
+	if !(rho > 0.9) {
+		t.Fatalf("the test series has lag-1 autocorrelation %g, want > 0.9", rho)
+	}
+	kappa := ARInflation(rho)
+	for _, prec := range [][]float64{nil, {400}} {
+		pst, err := posterior(resid, params, []float64{mean}, prec, nPrice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := (nPrice/kappa + float64(len(y)-nPrice)) / s2
+		if prec != nil {
+			h += prec[0]
+		}
+		if !scalar.EqualWithinRel(pst.kappa, kappa, 1e-12) || !scalar.EqualWithinRel(pst.se[0], 1/math.Sqrt(h), 1e-6) ||
+			!scalar.EqualWithinRel(pst.cov[0][0], 1/h, 1e-6) {
+			t.Errorf("prior %v: κ %g se %g var %g; want κ %g se %g var %g", prec, pst.kappa, pst.se[0], pst.cov[0][0], kappa, 1/math.Sqrt(h), 1/h)
+		}
+		if want := [2]float64{mean - 1.96/math.Sqrt(h), mean + 1.96/math.Sqrt(h)}; !scalar.EqualWithinRel(pst.ci[0][0], want[0], 1e-6) || !scalar.EqualWithinRel(pst.ci[0][1], want[1], 1e-6) {
+			t.Errorf("prior %v: interval %v, want %v", prec, pst.ci[0], want)
 		}
 	}
 }
