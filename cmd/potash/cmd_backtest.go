@@ -52,7 +52,7 @@ func newBacktestCommand() *cli.Command {
 		Flags: append(append([]cli.Flag{
 			outFlag(&a.out, "./potash-out/backtest")}, a.chart.flags()...),
 			&cli.IntFlag{Name: "max-evals", Value: backtest.DefaultConfig().Fit.MaxEvals,
-				Usage: "bound `N` on the model simulations of each search of the fit (10–5000); the published numbers use the default", Destination: &a.maxEvals},
+				Usage: "bound `N` on the model simulations of each search of the fit and of each rolling origin's fit (10–20000); the published numbers use the default", Destination: &a.maxEvals},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "what to print on stdout: `FORMAT` table or json", Destination: &a.format},
 		),
 		Action: func(c *cli.Context) error {
@@ -69,8 +69,8 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs, isSet func(string
 	if a.format != "table" && a.format != "json" {
 		return badInputf("--format %q: want table or json", a.format)
 	}
-	if a.maxEvals < 10 || a.maxEvals > 5000 {
-		return badInputf("--max-evals %d: want 10 to 5000", a.maxEvals)
+	if a.maxEvals < 10 || a.maxEvals > 20000 {
+		return badInputf("--max-evals %d: want 10 to 20000", a.maxEvals)
 	}
 	charts, err := a.chart.options(isSet)
 	if err != nil {
@@ -90,6 +90,7 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs, isSet func(string
 	}
 	cfg := backtest.DefaultConfig()
 	cfg.Fit.MaxEvals = a.maxEvals
+	cfg.Rolling.MaxEvals = a.maxEvals
 	r, err := backtest.Run(ctx, h, rec, cfg)
 	if err != nil {
 		return runFailed(fmt.Errorf("backtest: %w", err))

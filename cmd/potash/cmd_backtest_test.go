@@ -14,12 +14,14 @@ import (
 // TestBacktestCommand runs `potash backtest` through the app into a
 // temporary folder: the fit table on stdout, the chart in every format,
 // the CSVs (parsing, safe cells, finite numbers) and the JSON summary.
+// The searches are cut to 60 simulations (the published back-test,
+// about 110 s of CPU, runs in internal/backtest's golden test).
 func TestBacktestCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the back-test")
 	}
 	dir := t.TempDir()
-	r := potash(t, "backtest", "--out", dir, "--charts", "png,svg,pdf").want(t, 0)
+	r := potash(t, "backtest", "--out", dir, "--charts", "png,svg,pdf", "--max-evals", "60").want(t, 0)
 	for _, want := range []string{"Back-test of potash", "in sample (fitted) 2020-01..2023-12", "out of sample 2024-01..2025-10",
 		"naive", "Peak of 2022: record 2022-04 at 1,202 $/t", "Belarus", "sanctions", "crop demand"} {
 		if !strings.Contains(r.stdout, want) {
@@ -70,7 +72,7 @@ func TestBacktestCommand(t *testing.T) {
 
 	// JSON on stdout, no chart.
 	dir2 := t.TempDir()
-	r = potash(t, "backtest", "--format", "json", "--no-charts", "--out", dir2).want(t, 0)
+	r = potash(t, "backtest", "--format", "json", "--no-charts", "--out", dir2, "--max-evals", "60").want(t, 0)
 	if !json.Valid([]byte(r.stdout)) {
 		t.Errorf("--format json prints invalid JSON:\n%s", r.stdout)
 	}
@@ -87,6 +89,7 @@ func TestBacktestCommandBadInput(t *testing.T) {
 		{[]string{"backtest", "--charts", "gif"}, `unknown format "gif"`},
 		{[]string{"backtest", "--format", "xml"}, `--format "xml"`},
 		{[]string{"backtest", "--max-evals", "3"}, "--max-evals 3"},
+		{[]string{"backtest", "--max-evals", "20001"}, "--max-evals 20001: want 10 to 20000"},
 		{[]string{"backtest", "history"}, "takes no arguments"},
 		{[]string{"backtest", "--size", "poster"}, `--size "poster"`},
 		{[]string{"backtest", "--dpi", "5"}, "--dpi 5"},

@@ -48,6 +48,23 @@ const (
 	DefaultSpikePenalty = 1e4
 )
 
+// The published fit (docs/BACKTEST.md, "Fitting"): a MAP estimate with a
+// Gaussian prior of weight λ = 1 (FitOptions.PriorWeight), fixed before
+// the fit, prior standard deviations a quarter of each documented range,
+// weighed against σ² = DefaultPriorSigma2, the residual variance
+// SSR/(n − p) = 0.527/(57 − 11) of the converged unpenalised fit. A search
+// counts as converged when its best objective fell by less than 1e-7
+// over DefaultConvergeIterations Nelder–Mead iterations (the 40 of
+// gonum's default let a search that cannot beat its start in 40
+// iterations stop there); DefaultMaxEvals bounds each search, the main
+// fit's and every rolling origin's (the converged searches need at most
+// about 3,000).
+const (
+	DefaultPriorSigma2        = 0.01146
+	DefaultConvergeIterations = 200
+	DefaultMaxEvals           = 5000
+)
+
 // DefaultConfig returns the back-test of issue 7: fit on 2020-01..2023-12,
 // test on 2024-01..2025-10 (the data end), simulate through 2025-12.
 func DefaultConfig() Config {
@@ -60,9 +77,10 @@ func DefaultConfig() Config {
 		RiseTo:    model.NewMonth(2022, 12),
 		BaseYear:  2020,
 		Suppliers: []string{"Canada", "Russia", "Belarus"},
-		Fit: FitOptions{MaxEvals: 800, BaseYear: 2020,
+		Fit: FitOptions{MaxEvals: DefaultMaxEvals, BaseYear: 2020,
 			ExportSuppliers: []string{"Canada", "Russia", "Belarus"}, ExportWeight: 1,
-			ExtraStarts: []float64{0.2, 0.8}, MaxSpike: DefaultMaxSpike, SpikePenalty: DefaultSpikePenalty},
+			ExtraStarts: []float64{0.2, 0.8}, MaxSpike: DefaultMaxSpike, SpikePenalty: DefaultSpikePenalty,
+			PriorWeight: 1, PriorSigma2: DefaultPriorSigma2, PriorScale: 0.25, ConvergeIterations: DefaultConvergeIterations},
 		Rolling: DefaultRolling(),
 	}
 }

@@ -29,7 +29,7 @@ func TestRunSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
+	cfg := smallConfig()
 	r, err := Run(context.Background(), &synthModel{}, rec, cfg)
 	if err != nil {
 		t.Fatal(err)

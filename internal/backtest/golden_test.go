@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -322,6 +323,26 @@ func TestBacktestGolden(t *testing.T) {
 		if (c.Factor == "sanctions" || c.Factor == "crop demand") && !(c.Value > 0) {
 			t.Errorf("decomposition: %s contributes %.1f $/t, want > 0", c.Factor, c.Value)
 		}
+	}
+	// Every search of the published fit converged, and every rolling
+	// origin's fit converged after moving from the published estimate
+	// it starts at (a search that cannot beat its start in
+	// ConvergeIterations iterations also reports a convergence).
+	for k, sr := range r.Fit.Searches {
+		if !Converged(sr.Status) {
+			t.Errorf("search %d of the published fit: %s", k+1, sr.Status)
+		}
+	}
+	if r.Rolling == nil {
+		t.Fatal("no rolling origins")
+	}
+	for _, f := range r.Rolling.Forecasts {
+		if !Converged(f.Status) || slices.Equal(f.Values, r.Fit.Values) {
+			t.Errorf("rolling origin %v: %s after %d simulations, estimates %v (published %v): want a converged search that moved", f.Origin, f.Status, f.Evaluations, f.Values, r.Fit.Values)
+		}
+	}
+	if nc := r.Rolling.Nowcast; !Converged(nc.Status) || slices.Equal(nc.Values, r.Fit.Values) {
+		t.Errorf("nowcast: %s after %d simulations: want a converged search that moved", nc.Status, nc.Evaluations)
 	}
 }
 

@@ -11,3 +11,15 @@ func historyModel(t *testing.T) *HistoryModel {
 	}
 	return h
 }
+
+// smallConfig is DefaultConfig with the budgets of the synthetic tests:
+// 400 simulations per search and per rolling origin and gonum's 40-iteration
+// convergence rule (the published 5,000 and 200 cost the synthetic model
+// about 15 s of CPU per Run under the race detector for nothing the tests
+// check).
+func smallConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Fit.MaxEvals, cfg.Fit.ConvergeIterations = 400, 40
+	cfg.Rolling.MaxEvals = 400
+	return cfg
+}

@@ -34,10 +34,10 @@ type RollingConfig struct {
 
 // DefaultRolling returns the rolling origins of issue 14: every month
 // from 2024-01 to 2025-04, horizons 1, 3, 6 and 12 months, a 12-month
-// moving average, 300 simulations per origin.
+// moving average, at most DefaultMaxEvals simulations per origin.
 func DefaultRolling() RollingConfig {
 	return RollingConfig{First: model.NewMonth(2024, 1), Last: model.NewMonth(2025, 4),
-		Horizons: []int{1, 3, 6, 12}, MAWindow: 12, MaxEvals: 300}
+		Horizons: []int{1, 3, 6, 12}, MAWindow: 12, MaxEvals: DefaultMaxEvals}
 }
 
 // Forecast is what a fit on the data before one origin forecasts.
