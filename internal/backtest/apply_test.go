@@ -11,13 +11,15 @@ import (
 )
 
 // toyFit is a fit of the crop-price driver and the demand elasticity on
-// 2020-01..2023-12, with hand-picked intervals.
+// 2020-01..2023-12, with hand-picked intervals, posterior standard
+// deviations (0.1 for θ, 0.04 for ε, 5 for the risk cost) and the
+// documented ranges.
 func toyFit(theta, thetaHi, eps, epsLo float64) []Fitted {
 	from, to := model.NewMonth(2020, 1), model.NewMonth(2023, 12)
 	return []Fitted{
-		{Name: ParamCropElasticity, Value: theta, CI: [2]float64{0, thetaHi}, From: from, To: to},
-		{Name: ParamDemandElast, Value: eps, CI: [2]float64{epsLo, 0.8}, From: from, To: to},
-		{Name: ParamDiscount, Value: 24.339, CI: [2]float64{0, 40}, From: from, To: to},
+		{Name: ParamCropElasticity, Value: theta, SD: 0.1, CI: [2]float64{0, thetaHi}, Range: model.Range{Lo: 0, Hi: 1.5}, From: from, To: to},
+		{Name: ParamDemandElast, Value: eps, SD: 0.04, CI: [2]float64{epsLo, 0.8}, Range: model.Range{Lo: 0.1, Hi: 0.8}, From: from, To: to},
+		{Name: ParamDiscount, Value: 24.339, SD: 5, CI: [2]float64{0, 40}, Range: model.Range{Lo: 0, Hi: 40}, From: from, To: to},
 	}
 }
 
@@ -63,33 +65,47 @@ func TestApplyToMarket(t *testing.T) {
 	}
 }
 
-// TestUncertainRanges: the interval cut at the valid range and rounded
-// outward; when the box breaks θ_hi/ε_lo ≤ model.MaxCropEpsRatio, the
-// largest box that keeps it and both estimates (by hand).
+// TestUncertainRanges: the truncation is the fitted range cut at the
+// valid range; when the box breaks θ_hi/ε_lo ≤ model.MaxCropEpsRatio, the
+// box that keeps it with the largest probability of the normal draws
+// (by hand: θ ~ N(0.6, 0.1), ε ~ N(0.36, 0.04) lose least at ε_lo ≈
+// 0.275, θ_hi = 3·ε_lo ≈ 0.825, where P(θ ≤ θ_hi)·P(ε ≥ ε_lo) ≈ 0.971,
+// against 0.958 at ε_lo = 0.26 and 0.969 at 0.28), both estimates kept.
 func TestUncertainRanges(t *testing.T) {
 	r := model.MaxCropEpsRatio()
 	for _, tc := range []struct {
-		name                 string
-		fit                  []Fitted
-		thetaHi, epsLo, disc [2]float64
+		name         string
+		fit          []Fitted
+		epsLo, epsHi float64 // ε's lower end within [epsLo, epsHi]
+		disc         [2]float64
 	}{
-		// θh = r·0.8/2 = 1.2 (r = 3), raised to θ's estimate 1.28.
-		{"largest box", toyFit(1.28, 1.5, 0.8, 0.1), [2]float64{0, 1.28}, [2]float64{0.427, 0.8}, [2]float64{0, 40}},
-		// θh = r·0.8/2 = 1.2, inside [0.6, 1.5]: the largest box.
-		{"interior", toyFit(0.6, 1.5, 0.5, 0.1), [2]float64{0, 1.2}, [2]float64{0.4, 0.8}, [2]float64{0, 40}},
-		{"ε interval inside the rule", toyFit(0.5, 0.7, 0.8, 0.3), [2]float64{0, 0.7}, [2]float64{0.3, 0.8}, [2]float64{0, 40}},
-		// θh at most r·0.35 = 1.05: ε's estimate binds.
-		{"ε's estimate binds", toyFit(1, 1.5, 0.35, 0.1), [2]float64{0, 1.05}, [2]float64{0.35, 0.8}, [2]float64{0, 40}},
+		{"most probable box", toyFit(0.6, 1.5, 0.36, 0.1), 0.27, 0.28, [2]float64{0, 40}},
+		// θ's estimate binds: ε_lo at least θ̂/r = 0.333…, at most ε̂.
+		{"θ's estimate binds", toyFit(1, 1.5, 0.35, 0.1), 0.334, 0.35, [2]float64{0, 40}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := UncertainRanges(tc.fit, nil)
-			if got[ParamCropElasticity] != tc.thetaHi || got[ParamDemandElast] != tc.epsLo || got[ParamDiscount] != tc.disc {
-				t.Errorf("θ %v, ε %v, risk cost %v; want %v, %v, %v", got[ParamCropElasticity], got[ParamDemandElast], got[ParamDiscount], tc.thetaHi, tc.epsLo, tc.disc)
+			th, e := got[ParamCropElasticity], got[ParamDemandElast]
+			if e[0] < tc.epsLo || e[0] > tc.epsHi || th[0] != 0 || e[1] != 0.8 || got[ParamDiscount] != tc.disc {
+				t.Errorf("θ %v, ε %v, risk cost %v; want θ from 0, ε from [%g, %g] to 0.8, risk cost %v", th, e, got[ParamDiscount], tc.epsLo, tc.epsHi, tc.disc)
 			}
-			if th, e := got[ParamCropElasticity][1], got[ParamDemandElast][0]; th > r*e*(1+1e-12) {
-				t.Errorf("box breaks the rule: θ %g, ε %g", th, e)
+			if th[1] > r*e[0]*(1+1e-12) {
+				t.Errorf("box breaks the rule: θ %g, ε %g", th[1], e[0])
+			}
+			for _, f := range tc.fit {
+				if v := roundFitted(f.Value); v < got[f.Name][0] || v > got[f.Name][1] {
+					t.Errorf("%s: estimate %g outside %v", f.Name, v, got[f.Name])
+				}
 			}
 		})
+	}
+	// A box inside the rule is the fitted range.
+	fit := toyFit(0.2, 1.5, 0.5, 0.1)
+	fit[0].Range = model.Range{Lo: 0, Hi: 0.3}
+	fit[1].Range = model.Range{Lo: 0.2, Hi: 0.8}
+	got := UncertainRanges(fit, nil)
+	if got[ParamCropElasticity] != [2]float64{0, 0.3} || got[ParamDemandElast] != [2]float64{0.2, 0.8} {
+		t.Errorf("box inside the rule: θ %v, ε %v; want the fitted ranges", got[ParamCropElasticity], got[ParamDemandElast])
 	}
 }
 
@@ -105,9 +121,9 @@ func TestApplyToHistory(t *testing.T) {
 	for _, want := range []string{
 		"risk_cost: {supplier: Belarus, region: all, pct: 24.3}\n",
 		"  - {param: a, dist: uniform, min: 0, max: 1}\n" + beginUncertain,
-		"  - {param: market.drivers.crop_prices.elasticity, dist: triangular, min: 0, mode: 1.28, max: 1.28}\n",
-		"  - {param: market.regions.*.demand_elasticity, dist: triangular, min: 0.427, mode: 0.8, max: 0.8}\n",
-		"  - {param: events.belarus-discount.pct, dist: triangular, min: 0, mode: 24.3, max: 40}\n" + endUncertain,
+		"  - {param: market.drivers.crop_prices.elasticity, dist: normal, mean: 1.28, sd: 0.1, lower: 0, upper: 1.5}\n",
+		"  - {param: market.regions.*.demand_elasticity, dist: normal, mean: 0.8, sd: 0.04, lower: 0.5, upper: 0.8}\n",
+		"  - {param: events.belarus-discount.pct, dist: normal, mean: 24.3, sd: 5, lower: 0, upper: 40}\n" + endUncertain,
 	} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("missing %q in\n%s", want, got)
@@ -115,6 +131,22 @@ func TestApplyToHistory(t *testing.T) {
 	}
 	if strings.Contains(string(got), "  - old\n") || strings.Contains(string(got), "mean: 15") {
 		t.Error("the old block, or a hand-written entry for a fitted parameter, is kept")
+	}
+	// With a correlations block, the drawn parameters' posterior
+	// correlations, to two decimals, one group.
+	fit := toyFit(1.28, 1.5, 0.8, 0.1)
+	fit[0].Corr = map[string]float64{ParamCropElasticity: 1, ParamDemandElast: 0.9049, ParamDiscount: -0.004}
+	fit[1].Corr = map[string]float64{ParamCropElasticity: 0.9049, ParamDemandElast: 1, ParamDiscount: 0.1}
+	fit[2].Corr = map[string]float64{ParamCropElasticity: -0.004, ParamDemandElast: 0.1, ParamDiscount: 1}
+	got, err = ApplyToHistory([]byte(in+"correlations:\n"+beginCorr+"  - old\n"+endCorr), fit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "correlations:\n" + beginCorr + "  # The back-test's posterior correlations (docs/BACKTEST.md, \"Uncertainty of\n" +
+		"  # the estimates\"), to two decimals, as the correlations of the normal scores.\n" +
+		"  - params:\n      - market.drivers.crop_prices.elasticity\n      - market.regions.*.demand_elasticity\n      - events.belarus-discount.pct\n" +
+		"    matrix:\n      - [1, 0.9, 0]\n      - [0.9, 1, 0.1]\n      - [0, 0.1, 1]\n" + endCorr; !strings.HasSuffix(string(got), want) {
+		t.Errorf("correlations block: got\n%s\nwant it to end\n%s", got, want)
 	}
 	if _, err := ApplyToHistory([]byte("events: []\n"), toyFit(1.28, 1.5, 0.8, 0.1)); err == nil {
 		t.Error("no event and no block: want an error")
@@ -130,8 +162,8 @@ func TestApplyToShippedFiles(t *testing.T) {
 	h := historyModel(t)
 	var fit []Fitted
 	for _, p := range h.Params() {
-		fit = append(fit, Fitted{Name: p.Name, Value: p.Start, CI: [2]float64{p.Range.Lo, p.Range.Hi},
-			From: model.NewMonth(2020, 1), To: model.NewMonth(2023, 12)})
+		fit = append(fit, Fitted{Name: p.Name, Value: p.Start, SD: (p.Range.Hi - p.Range.Lo) / 8, CI: [2]float64{p.Range.Lo, p.Range.Hi},
+			Range: p.Range, From: model.NewMonth(2020, 1), To: model.NewMonth(2023, 12)})
 	}
 	for _, f := range fitFiles {
 		data, err := os.ReadFile(f.path)
@@ -145,7 +177,7 @@ func TestApplyToShippedFiles(t *testing.T) {
 		if n := strings.Count(string(got), `source: "estimated: back-test fit`); f.path == fitFiles[0].path && n != 5*len(h.Spec.Market.Regions)+2*len(h.Spec.Market.Suppliers)+2 {
 			t.Errorf("%s: %d fitted entries", f.path, n)
 		}
-		if f.path == fitFiles[1].path && strings.Count(string(got), "dist: triangular, min:") < len(fit) {
+		if f.path == fitFiles[1].path && strings.Count(string(got), "dist: normal, mean:") < len(fit) {
 			t.Errorf("%s: the generated block draws fewer than the %d parameters:\n%s", f.path, len(fit), got)
 		}
 	}

@@ -106,6 +106,18 @@ func line(p *plot.Plot, pts plotter.XYs, ls draw.LineStyle) error {
 	return nil
 }
 
+// skillWord says how a model's error compares with the naive forecast's:
+// "below" only when it is lower, "above" when higher, "equal to" else.
+func skillWord(model, naive float64) string {
+	switch {
+	case model < naive:
+		return "below"
+	case model > naive:
+		return "above"
+	}
+	return "equal to"
+}
+
 // priceChart is the model against the record: the price panel (record,
 // fitted model, naive forecast out of sample, the 2022 peaks, the
 // out-of-sample months shaded) over the exports panel (model lines,
@@ -138,8 +150,8 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 	ch := &plots.Chart{
 		Name:  ChartName,
 		Title: fmt.Sprintf("Potash price: model against the record, %d–%d", cfg.Start.Year(), last.Year()),
-		Subtitle: fmt.Sprintf("Back-test of scenario %s · fitted on %v..%v, tested on %v..%v · out-of-sample RMSE (log) %s, naive %s%s",
-			HistoryScenario, cfg.Start, cfg.Cut-1, cfg.Cut, last, num(r.OutSample.RMSE, 3), num(r.NaiveOut.RMSE, 3), short),
+		Subtitle: fmt.Sprintf("Back-test of scenario %s · fitted on %v..%v, tested on %v..%v · out-of-sample RMSE (log) %s, %s the naive forecast's %s%s",
+			HistoryScenario, cfg.Start, cfg.Cut-1, cfg.Cut, last, num(r.OutSample.RMSE, 3), skillWord(r.OutSample.RMSE, r.NaiveOut.RMSE), num(r.NaiveOut.RMSE, 3), short),
 		Footer:  r.footer(meta),
 		Caption: "Back-test: the model against the record",
 		Main:    true,

@@ -24,7 +24,7 @@ func TestChartGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Run(context.Background(), &synthModel{}, rec, DefaultConfig())
+	r, err := Run(context.Background(), &synthModel{}, rec, smallConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -241,7 +242,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	f := r.Fit
 	fmt.Fprintf(&b, "Back-test of potash %s against the record, %v..%v (scenario %s)\n\n", model.Version, c.Start, r.lastRecord(), HistoryScenario)
-	fmt.Fprintf(&b, "Fit: least squares on log prices over %v..%v (%d months)", f.From, f.To, f.N)
+	kind := "least squares"
+	if c.Fit.PriorWeight > 0 {
+		kind = fmt.Sprintf("penalised least squares (MAP: a Gaussian prior of weight %s at the starting values, s.d. %s of each range, against σ² = %s)",
+			num(c.Fit.PriorWeight, 0), num(cmp.Or(c.Fit.PriorScale, 0.25), 2), num(c.Fit.PriorSigma2, 5))
+	}
+	fmt.Fprintf(&b, "Fit: %s on log prices over %v..%v (%d months)", kind, f.From, f.To, f.N)
 	if f.ExportWeight > 0 {
 		fmt.Fprintf(&b, " and on annual log export changes from %d (%s; %d supplier-years, weight %s)",
 			c.Fit.BaseYear, strings.Join(c.Fit.ExportSuppliers, ", "), f.ExportN, num(f.ExportWeight, 1))
@@ -257,8 +263,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		searches = "one search"
 	}
 	ended := searchesVerdict(statuses)
-	fmt.Fprintf(&b, ";\n     Nelder–Mead, %s of at most %d simulations each (%d in all). %s", searches, fo.MaxEvals, f.Evaluations,
-		strings.ToUpper(ended[:1])+ended[1:])
+	fmt.Fprintf(&b, ";\n     Nelder–Mead, %s of at most %d simulations each (%d in all; converged: the best objective fell by less than 1e-7 over %d iterations). %s",
+		searches, fo.MaxEvals, f.Evaluations, cmp.Or(fo.ConvergeIterations, 40), strings.ToUpper(ended[:1])+ended[1:])
 	switch {
 	case atLimit(f.Status):
 		fmt.Fprintf(&b, ";\n     the estimate is the best point the kept search reached, not a converged minimum")
@@ -266,7 +272,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, ";\n     the estimate is where the kept search stopped (%s), not a converged minimum", statusWords(f.Status))
 	}
 	fmt.Fprintf(&b, ".\n     Sum of squares %s at the start → %s at the estimate", num(f.StartSSR, 3), num(f.SSR, 3))
-	if f.ExportWeight > 0 {
+	if f.ExportWeight > 0 && f.PriorSSR > 0 {
+		fmt.Fprintf(&b, " (prices %s, exports %s, prior %s)", num(f.PriceSSR, 3), num(f.ExportSSR, 3), num(f.PriorSSR, 3))
+	} else if f.ExportWeight > 0 {
 		fmt.Fprintf(&b, " (prices %s, exports %s)", num(f.PriceSSR, 3), num(f.ExportSSR, 3))
 	}
 	fmt.Fprintln(&b, ".")
@@ -291,7 +299,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Inputs: the scenario's recorded events, the market's crop-price index by region (Pink Sheet maize, soybeans, wheat; %s; %d = 1) and the European gas price.\n\n",
 		weights, c.BaseYear)
-	params := report.Table{Head: []string{"parameter", "unit", "estimate", "95% interval", "start", "range"}, Right: []bool{false, false, true, false, true, false}}
+	if len(f.SE) > 0 {
+		fmt.Fprintf(&b, "Intervals: the Laplace approximation of the posterior at the estimate; the monthly residuals' lag-1 autocorrelation is %s,\n"+
+			"so their information is divided by κ = (1 + ρ)/(1 − ρ) = %s. sd: the posterior standard deviation (the built-ins' draws).\n\n", num(f.Rho, 2), num(f.Kappa, 2))
+	}
+	params := report.Table{Head: []string{"parameter", "unit", "estimate", "sd", "95% interval", "start", "range"}, Right: []bool{false, false, true, true, false, true, false}}
 	for j, p := range f.Params {
 		flag := ""
 		for _, n := range f.AtBound {
@@ -299,14 +311,17 @@ func (r *Report) WriteTable(w io.Writer) error {
 				flag = "  at bound"
 			}
 		}
-		ci := "n/a"
+		ci, sd := "n/a", "n/a"
+		if j < len(f.SE) && !math.IsNaN(f.SE[j]) {
+			sd = fmtFitted(f.SE[j])
+		}
 		if j < len(f.CI) {
 			ci = "[" + num(f.CI[j][0], 3) + ", " + num(f.CI[j][1], 3) + "]"
 			if math.IsNaN(f.SE[j]) {
 				ci += " not identified"
 			}
 		}
-		params.Rows = append(params.Rows, []string{p.Name, p.Unit, num(f.Values[j], 3), ci, num(f.Start[j], 3), "[" + num(p.Range.Lo, 3) + ", " + num(p.Range.Hi, 3) + "]" + flag})
+		params.Rows = append(params.Rows, []string{p.Name, p.Unit, num(f.Values[j], 3), sd, ci, num(f.Start[j], 3), "[" + num(p.Range.Lo, 3) + ", " + num(p.Range.Hi, 3) + "]" + flag})
 	}
 	params.WriteText(&b)
 

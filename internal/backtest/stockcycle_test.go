@@ -12,10 +12,10 @@ import (
 func stockFit() []Fitted {
 	from, to := model.NewMonth(2020, 1), model.NewMonth(2023, 12)
 	return append(toyFit(0.634, 1.2, 0.41, 0.4),
-		Fitted{Name: ParamDemandAdjust, Value: 0.21, CI: [2]float64{0.03, 0.5}, From: from, To: to},
-		Fitted{Name: ParamStockAdjust, Value: 0.964, CI: [2]float64{0.05, 1}, From: from, To: to},
-		Fitted{Name: ParamStockResponse, Value: 0.0104, CI: [2]float64{0.006, 0.0236}, From: from, To: to},
-		Fitted{Name: ParamExpectAdjust, Value: 0.0935, CI: [2]float64{0.02, 0.15}, From: from, To: to},
+		Fitted{Name: ParamDemandAdjust, Value: 0.21, SD: 0.05, Range: model.Range{Lo: 0.03, Hi: 0.5}, From: from, To: to},
+		Fitted{Name: ParamStockAdjust, Value: 0.964, SD: 0.1, Range: model.Range{Lo: 0.05, Hi: 1}, From: from, To: to},
+		Fitted{Name: ParamStockResponse, Value: 0.0104, SD: 0.002, Range: model.Range{Lo: 0.006, Hi: 0.0236}, From: from, To: to},
+		Fitted{Name: ParamExpectAdjust, Value: 0.0935, SD: 0.02, Range: model.Range{Lo: 0.02, Hi: 0.15}, From: from, To: to},
 	)
 }
 
@@ -63,7 +63,7 @@ func TestStockCycleBox(t *testing.T) {
 	}
 	inside := []Fitted{fit[0], fit[1], fit[2]}
 	for _, f := range fit[3:] {
-		f.CI = [2]float64{f.Value, f.Value}
+		f.Range = model.Range{Lo: f.Value, Hi: f.Value * (1 + 1e-9)} // rounds to [v, v]
 		inside = append(inside, f)
 	}
 	for k, v := range UncertainRanges(inside, base.Regions) {
