@@ -92,9 +92,9 @@ func TestModelDocKlaipedaCase(t *testing.T) {
 
 // TestModelDocStockBox: the stock-cycle rule's figures that docs/MODEL.md
 // §9.1 and docs/BACKTEST.md quote from the shipped fit: the modulus at the
-// fitted values, the box of draws the rule cuts (the back-test's 95 %
-// intervals, from its generated table, to history's uncertainty
-// entries), and the central rule's edges along each field. A re-fit that
+// fitted values, the box of draws the rule cuts (the ranges the back-test
+// searched, cut at the valid ranges, from its fitting table, to history's
+// uncertainty entries), and the central rule's edges along each field. A re-fit that
 // moves them fails here (the modulus 0.929 and the cut box stayed from
 // 1.1.0's fit).
 func TestModelDocStockBox(t *testing.T) {
@@ -127,12 +127,17 @@ func TestModelDocStockBox(t *testing.T) {
 	})
 
 	t.Run("box", func(t *testing.T) {
-		// The back-test's 95 % intervals, from its generated table.
+		// The ranges the back-test searched cut at the valid ranges, from
+		// its fitting table (the posterior normals are truncated there
+		// before the cut).
 		interval := map[string][2]string{}
-		for _, row := range regexp.MustCompile(`(?m)^([a-z_]+) +.*? +[0-9.]+ +\[([0-9]+(?:\.[0-9]+)?), ([0-9]+(?:\.[0-9]+)?)\]`).FindAllStringSubmatch(bt, -1) {
-			if _, ok := interval[row[1]]; !ok { // the fit's table comes first
-				interval[row[1]] = [2]string{row[2], row[3]}
-			}
+		for _, row := range regexp.MustCompile(`(?m)^\| ([a-z\\_]+) [^|]*\| [^|]*\| ([0-9.]+)–([0-9.]+)[^|]*\| ([0-9.]+)–([0-9.]+)[^|]*\|`).FindAllStringSubmatch(bt, -1) {
+			lo1, _ := strconv.ParseFloat(row[2], 64)
+			hi1, _ := strconv.ParseFloat(row[3], 64)
+			lo2, _ := strconv.ParseFloat(row[4], 64)
+			hi2, _ := strconv.ParseFloat(row[5], 64)
+			g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+			interval[strings.ReplaceAll(row[1], `\_`, "_")] = [2]string{g(math.Max(lo1, lo2)), g(math.Min(hi1, hi2))}
 		}
 		h := mustLoad(t, "history")
 		drawn := map[string][2]float64{}
@@ -175,7 +180,7 @@ func TestModelDocStockBox(t *testing.T) {
 				{"BACKTEST.md's from", bq[1+2*j], end}, {"BACKTEST.md's to", bq[2+2*j], cut},
 			} {
 				if !printedNear(p.cell, p.v) {
-					t.Errorf("docs/%s %s: %s; the back-test's interval [%s, %s] is cut to history's draws [%.4g, %.4g]", p.where, f.sym, p.cell, iv[0], iv[1], d[0], d[1])
+					t.Errorf("docs/%s %s: %s; the back-test's searched range [%s, %s] is cut to history's draws [%.4g, %.4g]", p.where, f.sym, p.cell, iv[0], iv[1], d[0], d[1])
 				}
 			}
 		}
