@@ -442,8 +442,8 @@ func ApplyToHistory(data []byte, fit []Fitted) ([]byte, error) {
 		"  # breaks the crop-demand rule (docs/SCENARIOS.md, \"Drivers\"); the\n" +
 		"  # demand and stock speeds, the stock response and the expectation\n" +
 		"  # speed cut so that no corner breaks the stock-cycle rule (docs/MODEL.md\n" +
-		"  # 9.1). The draws are independent: the posterior's correlations are\n" +
-		"  # not drawn (docs/BACKTEST.md).\n")
+		"  # 9.1). The posterior's correlations are in the correlations section\n" +
+		"  # when it has the generated block (docs/BACKTEST.md).\n")
 	for _, up := range uncertainPaths {
 		f, ok := byName[up.name]
 		if !ok {
