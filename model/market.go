@@ -317,7 +317,7 @@ var (
 	domainExpectAdjust  = Range{0.01, 1}
 
 	rangeEps          = Range{0.06, 3}     // ε: below 0.057, Europe's price passes 20× its base by 2030 in jansen-ramp (TestValidRangeFrontiers)
-	rangeSigma        = Range{1.5, 30}     // σ: below 1.41, the same in western-ban-russia
+	rangeSigma        = Range{1.75, 30}    // σ: with model 0.6.0's fit, at 1.6 eu-relief prices Belarus beyond 20× at Klaipėda's closure (2022-02; 1.7 works); before, below 1.41 in western-ban-russia
 	rangeEta          = Range{0.05, 10}    // η: with stocks the whole domain from 0.01 works
 	rangeSupplyAdjust = Range{0.005, 1}    // λ: with stocks the whole domain works
 	rangeDemandAdjust = Range{0.08, 1}     // μ: with the back-test's estimates, below 0.062 eu-relief prices Canada beyond 20× (2028-11), and at 0.03 several built-ins fail in many months
@@ -327,8 +327,8 @@ var (
 	domainConduct = Range{0, 1}
 	rangeConduct  = Range{0, 1} // φ: see RangeConduct
 
-	rangeStockMonths   = Range{0.05, 6}      // k·12: up to half a year of use; with Belarus's rail tied to China and the back-test's estimates, at 0.01 bpc-reunion prices Belarus beyond 20× at Klaipėda's closure (2022-02; 0.02 works); a market file's 0 (no stocks) is accepted apart
-	rangeStockAdjust   = Range{0.02, 1}      // φ
+	rangeStockMonths   = Range{0.15, 6}      // k·12: up to half a year of use; with model 0.6.0's fit, at 0.1 bpc-reunion prices Belarus beyond 20× at Klaipėda's closure (2022-02; 0.15 works); a market file's 0 (no stocks) is accepted apart
+	rangeStockAdjust   = Range{0.06, 1}      // φ: with model 0.6.0's fit, at 0.05 bpc-reunion prices Belarus beyond 20× at Klaipėda's closure (2022-02; 0.06 works)
 	rangeStockResponse = Range{0.002, 0.06}  // β: at 0 holders deaf to the price build history's precautionary stocks into the Klaipėda closure, pricing Canada beyond 20× in 2022-02, and at 0.001 bpc-reunion stalls (2022-09); with the back-test's estimates from 0.0997 bpc-breakup prices Canada beyond 20× (2030-12)
 	rangeCarryCost     = Range{0.0025, 0.05} // c, per month: with the back-test's estimates below 0.002008 jansen-ramp-relief prices Canada beyond 20× (2029-09)
 	rangeExpectAdjust  = Range{0.02, 0.2}    // ω: with the back-test's estimates, from 0.3 the stock rule cycles beyond 20× (eu-relief, 2026)

@@ -223,7 +223,12 @@ func TestBuiltinSigns(t *testing.T) {
 		{"sanctions-cost", "revenue_change.Belarus", -1, "bans, a closed corridor and a discount cut Belarus's export revenue"},
 		{"sanctions-cost", "revenue_change.Canada", +1, "Canada sells into the markets Belarus lost, at higher prices"},
 		{"us-relief-2025", "revenue_change.Belarus", +1, "relief reopens the US market and shrinks the discount"},
-		{"klaipeda-reopens", "revenue_change.Belarus", +1, "the cheap Baltic route raises Belarus's netback and volume"},
+		// Netback, not FOB revenue: the FOB revenue counts the dearer
+		// rerouting as Belarusian revenue, and since model 0.6.0's fit
+		// the cheap route lowers it slightly (−0.02 $ bn) while the
+		// netback rises by 0.60 $ bn.
+		{"klaipeda-reopens", "netback_revenue_change.Belarus", +1, "the cheap Baltic route raises Belarus's netback and volume"},
+		{"klaipeda-reopens", "exports_change.Belarus", +1, "the cheap Baltic route raises Belarus's volume"},
 		{"western-ban-russia", "revenue_change.Russia", -1, "a ban and a discount cut Russia's export revenue"},
 		{"jansen-ramp", "exports_change.Canada", +1, "Jansen adds Canadian volume"},
 		{"jansen-ramp-relief", "exports_change.Canada", +1, "Jansen adds Canadian volume, with relief too"},

@@ -17,7 +17,7 @@ import (
 // stays the published one. The --set recipe of us-relief-2025 under
 // Cournot conduct (docs/SCENARIOS.md) has the conduct of bpc-reunion.
 func TestConductBuiltinsFitted(t *testing.T) {
-	recipe := []string{"market.suppliers.Canada.conduct=0.35", "market.suppliers.Russia.conduct=0.75", "market.suppliers.Belarus.conduct=0.43"}
+	recipe := []string{"market.suppliers.Canada.conduct=0.31", "market.suppliers.Russia.conduct=0.68", "market.suppliers.Belarus.conduct=0.39"}
 	for _, tc := range []struct {
 		name string
 		sets []string

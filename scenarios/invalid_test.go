@@ -143,7 +143,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:5: market.overrides.regions.Brazil.demand_elastcity: unknown region field 'demand_elastcity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "override out of valid range", src: "title: t\nmarket:\n  overrides:\n    regions.Brazil.substitution_elasticity: 0.9\nhorizon: {end: 2021-12}\n", want: []string{
-		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: 0.9 is outside its valid range: must be in [1.5, 30]",
+		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: 0.9 is outside its valid range: must be in [1.75, 30]",
 	}},
 	{name: "override unknown region", src: "title: t\nmarket:\n  overrides:\n    market.regions.Brazl.demand_elasticity: 0.4\nhorizon: {end: 2021-12}\n", want: []string{
 		"bad.yaml:4:5: market.overrides.market.regions.Brazl.demand_elasticity: unknown region 'Brazl'; did you mean 'Brazil'?",
@@ -178,7 +178,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:107: uncertainty[0].upper: truncation [lower, upper] = [0.5, 0.2] is empty",
 	}},
 	{name: "draws outside valid range", src: "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n  - {param: market.regions.*.substitution_elasticity, dist: uniform, min: 0.5, max: 3}\n", want: []string{
-		"bad.yaml:4:61: uncertainty[0].dist: draws of market.regions.*.substitution_elasticity reach [0.5, 3] (0.1%–99.9% quantiles), outside its valid range: must be in [1.5, 30]; narrow or truncate the distribution (lower/upper)",
+		"bad.yaml:4:61: uncertainty[0].dist: draws of market.regions.*.substitution_elasticity reach [0.5, 3] (0.1%–99.9% quantiles), outside its valid range: must be in [1.75, 30]; narrow or truncate the distribution (lower/upper)",
 	}},
 	{name: "uncertain month", src: "title: t\nextends: history\nuncertainty:\n  - {param: events.us-ban.end, dist: uniform, min: 1, max: 3}\n", want: []string{
 		"bad.yaml:4:13: uncertainty[0].param: events.us-ban.end is a month; uncertainty takes numeric parameters (sweep months with a sweep instead)",
@@ -316,7 +316,7 @@ var invalidCases = []struct {
 		"--set: market.regions.Brazil.demand_elastisity: unknown region field 'demand_elastisity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "set out of range", src: "title: t\nextends: history\n", sets: []string{"market.regions.Brazil.substitution_elasticity=1"}, want: []string{
-		"--set: market.regions.Brazil.substitution_elasticity: 1 is outside its valid range: must be in [1.5, 30]",
+		"--set: market.regions.Brazil.substitution_elasticity: 1 is outside its valid range: must be in [1.75, 30]",
 	}},
 	{name: "set makes end before start", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=2021-06"}, want: []string{
 		"--set: events.us-ban.end: end 2021-06 is not after start 2021-12 (end is the first month no longer in force)",

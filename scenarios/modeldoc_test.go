@@ -65,8 +65,8 @@ func TestModelDocBaseMarkups(t *testing.T) {
 
 // TestConductDocFitted: docs/SCENARIOS.md ("Market conduct") and
 // docs/DATA.md quote the fitted conducts of the conduct built-ins ("—
-// Canada 0.35, Russia 0.75, Belarus 0.43 when each acts alone; Canada
-// 0.35, Russia 0.45, Belarus 0.28 with BPC in force") and the gaps they
+// Canada 0.31, Russia 0.68, Belarus 0.39 when each acts alone; Canada
+// 0.31, Russia 0.4, Belarus 0.25 with BPC in force") and the gaps they
 // are fitted to ("Canada 90, Russia 110, Belarus 70 $/t"). They are
 // bpc-reunion's and bpc-breakup's, and Calibrate's m0 − MC0: a re-fit
 // that moves them fails here rather than leaving a hand copy behind.

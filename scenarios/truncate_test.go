@@ -228,7 +228,7 @@ func TestParamRuleRangeMessage(t *testing.T) {
 	}{
 		{"market.regions.Brazil.price_expectation_speed_per_month", func(_, hi float64) float64 { return hi * 1.05 }, " (the stock-cycle rule, "},
 		{"market.drivers.crop_prices.elasticity", func(_, hi float64) float64 { return hi * 1.05 }, " (the crop rule θ ≤ 3·ε, "},
-		{"market.regions.Brazil.substitution_elasticity", func(lo, _ float64) float64 { return lo - 0.5 }, "must be in [1.5, 30]"},
+		{"market.regions.Brazil.substitution_elasticity", func(lo, _ float64) float64 { return lo - 0.5 }, "must be in [1.75, 30]"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			p, err := s.Param(tc.path)

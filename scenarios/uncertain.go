@@ -648,7 +648,14 @@ func cropRuleBound(path string, b bound, mf *MarketFile) bound {
 	}
 	if path == "market.drivers.crop_prices.elasticity" {
 		for _, g := range mf.Regions {
-			b.hi = math.Min(b.hi, model.MaxCropEpsRatio()*g.Eps.Value)
+			h := model.MaxCropEpsRatio() * g.Eps.Value
+			// The rule is checked as ε ≥ θ/r: the largest θ that keeps
+			// it in floating point (3·0.36 = 1.0799999999999998, whose
+			// third is above 0.36).
+			for h > 0 && model.MinEpsForCrop(h) > g.Eps.Value {
+				h = math.Nextafter(h, 0)
+			}
+			b.hi = math.Min(b.hi, h)
 		}
 		return b
 	}

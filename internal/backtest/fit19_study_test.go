@@ -1,10 +1,12 @@
 package backtest
 
-// Study fit19 (session 19): penalised (MAP) fits with converged searches.
-// Not a regression test: skipped unless FIT19 is set. Each case runs the
-// whole back-test (fit, decompositions, rolling origins and nowcast) with
-// the budgets and prior of the environment and prints what docs/notes/fit19.md
-// tabulates.
+// Study fit19 (session 19): penalised (MAP) fits with converged searches,
+// behind docs/BACKTEST.md's "How λ was chosen" (the full note:
+// docs/notes/fit19.md). Not a regression test: skipped unless FIT19 (or
+// FIT19_THETA, FIT19_CV) is set. Each case runs the whole back-test (fit,
+// decompositions, rolling origins and nowcast) with the budgets and prior
+// of the environment; unset variables keep the 0.5.x values (800 and 300
+// simulations, λ = 0, the 40-iteration rule), not DefaultConfig's.
 //
 //	FIT19=1 FIT19_EVALS=3000 FIT19_ROLL=3000 FIT19_LAMBDA=1 FIT19_SIGMA2=0.01146 \
 //	  go test ./internal/backtest -run TestFit19Study -v -timeout 60m

@@ -83,12 +83,13 @@ func rewriteDocs(block string) error {
 
 // paramsTable is docs/BACKTEST.md's fitting table, a Markdown table of
 // the estimated parameters (HistoryModel.Params): what each is, the range
-// the fit searches, the valid range the built-ins' draws are cut at
-// (validRange), where the range comes from, and the starting value.
+// the fit searches, the valid range (validRange; the built-ins' draws are
+// truncated to the intersection of the two), where the range comes from,
+// and the starting value.
 func paramsTable(ps []Param) (string, error) {
 	g := func(v float64) string { return strings.Replace(fmt.Sprintf("%g", v), "-", "−", 1) }
 	tab := report.Table{
-		Head:  []string{"parameter", "what", "fitted over", "valid range (draws cut there)", "where the range comes from", "start (prior)"},
+		Head:  []string{"parameter", "what", "fitted over", "valid range", "where the range comes from", "start (prior)"},
 		Right: []bool{false, false, false, false, false, true},
 	}
 	for _, p := range ps {
