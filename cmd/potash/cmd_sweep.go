@@ -39,9 +39,9 @@ func newSweepCommand() *cli.Command {
 			"(the differences barely move: a warning on stderr, in summary.json and on the charts says so);\n" +
 			"scenario.events.ID.FIELD moves the scenario's only.\n\n" +
 			"Examples:\n" +
-			"  potash sweep us-relief-2025 --param market.regions.Brazil.demand_elasticity --range 0.3:0.8:6\n" +
+			"  potash sweep us-relief-2025 --param market.regions.Brazil.demand_elasticity --range 0.35:0.8:4\n" +
 			"  potash sweep us-relief-2025 --param events.belarus-discount.pct --range 0:30:7 \\\n" +
-			"      --param2 market.regions.*.demand_elasticity --range2 0.3:0.7:5 --metric benchmark_price_change",
+			"      --param2 market.regions.*.demand_elasticity --range2 0.35:0.75:5 --metric benchmark_price_change",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "param", Aliases: []string{"p"}, Usage: "parameter `PATH` to sweep, e.g. market.regions.Brazil.demand_elasticity", Destination: &a.param},
 			&cli.StringFlag{Name: "range", Aliases: []string{"r"}, Usage: "grid of --param: `FROM:TO:STEPS` (STEPS values, ends included)", Destination: &a.rng},
