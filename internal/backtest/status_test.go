@@ -73,7 +73,7 @@ func TestTableSaysConvergence(t *testing.T) {
 		want, lack []string
 	}{
 		{12, []string{
-			"3 searches of at most 12 simulations each (37 in all). None converged: each stopped at its limit",
+			"3 searches of at most 12 simulations each (37 in all; converged: the best objective fell by less than 1e-7 over 200 iterations). None converged: each stopped at its limit",
 			"not a converged minimum", "(12 sims, stopped at its limit, kept)",
 			"12 simulations from the published estimate", "in all; none converged: each stopped at its limit)",
 			"its search stopped at its limit)"},
