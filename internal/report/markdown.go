@@ -118,7 +118,7 @@ func ConductText(info ScenarioInfo) string {
 
 // conductLine says in one line which suppliers are strategic and which
 // coalitions act, e.g. for the built-in bpc-breakup "Cournot players
-// Canada (conduct 0.35), Russia (0.45), Belarus (0.28); coalition BPC
+// Canada (conduct 0.31), Russia (0.4), Belarus (0.25); coalition BPC
 // (Russia, Belarus) at weight 1 in the base year, 0 from 2021-01 over 6
 // months; the others take prices" (TestConductLineDoc checks the example
 // against the built-in).

@@ -306,7 +306,7 @@ func TestRunBadInput(t *testing.T) {
 		{"belarus_discount=1e400", 400, "belarus_discount", "not a number"},
 		{"belarus_discount=", 400, "belarus_discount", "not a number"},
 		{"demand_elasticity=3.5", 400, "demand_elasticity", "demand_elasticity: 3.5 is outside the allowed range 0.06–3"},
-		{"substitution_elasticity=1", 400, "substitution_elasticity", "outside the allowed range 1.5–30"},
+		{"substitution_elasticity=1", 400, "substitution_elasticity", "outside the allowed range 1.75–30"},
 		{"russian_ports=25", 400, "russian_ports", "outside the allowed range 0–20 Mt/yr"},
 		{"relief=2025-13", 400, "relief", `"2025-13" is not a month YYYY-MM or "never"`},
 		{"relief=next year", 400, "relief", "is not a month"},
