@@ -23,6 +23,9 @@ import (
 // 2026-07 converges at c = 0.0012 without it and lands on it at c =
 // 0.0013. Each case must converge in every month of both paths and report
 // the step in the month named, with the other rows within the tolerance.
+// The market is western-ban-russia's under model 0.5.1's fit, frozen here
+// so the test does not move with the fit (frozenSpecs; with model 0.6.0's
+// central values 2026-07 converges off the step at c = 0.0013).
 func TestSegmentStepCleared(t *testing.T) {
 	const tol = 1e-12 // the solver's default tolerance on the rows
 	for _, tc := range []struct {
@@ -33,13 +36,13 @@ func TestSegmentStepCleared(t *testing.T) {
 		{"western-ban-russia", 0.0013, model.NewMonth(2026, 7)},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
-			s := loadBuiltin(t, tc.scenario)
-			for _, sp := range []*model.Spec{s.Spec, s.Counterfactual} {
+			sc, cf := frozenSpecs(t, tc.scenario)
+			for _, sp := range []*model.Spec{sc, cf} {
 				for r := range sp.Market.Regions {
 					sp.Market.Regions[r].CarryCost = tc.carry
 				}
 			}
-			run, err := model.SimulatePair(context.Background(), s.Spec, s.Counterfactual)
+			run, err := model.SimulatePair(context.Background(), sc, cf)
 			if err != nil {
 				t.Fatal(err)
 			}
