@@ -28,10 +28,23 @@ import (
 //     adjustment, stock response, price-expectation speed, the crop
 //     driver's lag) drawn uniformly within ±stressSpread of their central
 //     values in the base data, clipped to the valid range. A case must
-//     run clean, and the step closure must make no spike (issue 14: no
-//     benchmark month more than stressMaxSpike from its neighbours' mean)
-//     and be met first by stocks (the change of world stocks falls in the
-//     closure's month).
+//     run clean, and the step closure must make no spike and be met
+//     first by stocks (the change of world stocks falls in the closure's
+//     month). A spike here is a reversal (reversalOf): a benchmark month
+//     beyond both its neighbours on the same side, the smaller of its two
+//     one-sided jumps more than stressMaxReversal, issue 14's 10 %.
+//     Issue 14's own measure (scenarios' TestNoSpikes: no month more than
+//     10 % from its neighbours' mean) is for the built-ins as shipped,
+//     with the closure ramped, and there it still holds; a user's instant
+//     closure is a step that holds, which that measure takes for a
+//     spike. With model 0.6.0's fit (stocks adjusting at φ 0.622 a month,
+//     not 0.996) stocks smooth the step less, and 2022-02's benchmark
+//     lies 10.1-12.4 % from its neighbours' mean in some central cases
+//     (e.g. 739.8, 902.7, 895.0 $/t: the next month within 1 %). Measured
+//     over the 300 central cases (seed stressSeed, model 0.6.0): the
+//     largest one-month step 28.5 %, the largest reversal 7.3 % (2023-11,
+//     the stock cycle after the closure: 312.0, 289.3, 311.9 $/t; 23 cases
+//     reverse by more than 5 %, none by more than 10 %).
 //   - valid ranges: the same parameters, and the elasticities, demand
 //     trend, stock-to-use and carrying cost, drawn uniformly over their
 //     whole valid ranges. A case must converge to plausible, finite
@@ -45,14 +58,24 @@ import (
 //     thin stocks that barely answer the price (a low stock_response
 //     against a high carrying cost) holders have little to release. The
 //     stock-cycle rule's narrower ranges (docs/MODEL.md §9.1) draw such
-//     cases: 5 of 300.
+//     cases: with model 0.6.0's fit 16 of 300, and 163 that reverse by
+//     more than stressMaxReversal (largest step 45.5 %, largest reversal
+//     37.3 %).
+//
+// With model 0.6.0's fit 220 of the 300 central cases (157 with 0.5.1's)
+// are the validator's located stock-cycle error: the fitted speeds sit
+// near the rule's edge, and ±30 % crosses it.
 
 // stressSpread is the relative half-width of a central draw.
 const stressSpread = 0.30
 
-// stressMaxSpike is the largest relative gap between a month's benchmark
-// and the mean of its two neighbours (issue 14, scenarios' TestNoSpikes).
-const stressMaxSpike = 0.10
+// stressMaxReversal is the largest smaller one-sided jump of a benchmark
+// month beyond both its neighbours on the same side (reversalOf): a month
+// that jumps and falls back (or falls and jumps back) by more than this
+// on both sides is a spike for the stress tables. It is issue 14's 10 %
+// (scenarios' TestNoSpikes), applied to reversals only: a reversal whose
+// smaller jump is d lies at least about d from its neighbours' mean.
+const stressMaxReversal = 0.10
 
 // stressSeed seeds the draws: every run draws the same table.
 const stressSeed = 20260414
@@ -71,7 +94,7 @@ const (
 	stressNotConverged             // a month's solve failed: iteration limit, stalled, no equilibrium
 	stressImplausible              // a month converged to prices beyond model.PlausibleMin/Max times the base
 	stressAbsurd                   // Run refused a metric or summary value (model.CheckMetrics, Summary.CheckFinite)
-	stressSpike                    // a benchmark month more than stressMaxSpike from its neighbours' mean
+	stressSpike                    // a benchmark month that reverses by more than stressMaxReversal (reversalOf)
 	stressNoDrawDown               // world stocks changed no less in the closure's month than the month before
 	stressError                    // any other error, though every value is in its valid range
 	stressPanic                    // a panic
@@ -197,11 +220,16 @@ func parseG(s string) (float64, error) {
 	return v, err
 }
 
-// runStress runs one case through Run and classifies it, with a reason.
-func runStress(c stressCase) (class stressClass, why string) {
+// stressMeasure is what a case measured on its paths' benchmarks: the
+// largest one-month step (stepOf) and the largest reversal (reversalOf).
+type stressMeasure struct{ step, reversal float64 }
+
+// runStress runs one case through Run and classifies it, with a reason
+// and, for a run Run accepted, its measures.
+func runStress(c stressCase) (class stressClass, why string, m stressMeasure) {
 	defer func() {
 		if r := recover(); r != nil {
-			class, why = stressPanic, fmt.Sprintf("%v\n%s", r, debug.Stack())
+			class, why, m = stressPanic, fmt.Sprintf("%v\n%s", r, debug.Stack()), stressMeasure{}
 		}
 	}()
 	s, err := scenarios.Load(c.name, c.sets)
@@ -212,26 +240,27 @@ func runStress(c stressCase) (class stressClass, why string) {
 			// others at the market's values), but the stock-cycle rule is
 			// joint (docs/MODEL.md §9.1): the validator's located error
 			// is the right answer.
-			return stressJointRule, firstLine(err)
+			return stressJointRule, firstLine(err), m
 		}
-		return stressError, firstLine(err)
+		return stressError, firstLine(err), m
 	}
 	res, err := Run(context.Background(), Request{Scenario: s, Sets: c.sets})
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Kind == ErrModel {
-			return stressAbsurd, firstLine(err)
+			return stressAbsurd, firstLine(err), m
 		}
-		return stressError, firstLine(err)
+		return stressError, firstLine(err), m
 	}
 	return classifyRun(res.Run, c.step)
 }
 
 func firstLine(err error) string { return strings.SplitN(err.Error(), "\n", 2)[0] }
 
-// classifyRun classifies a run that Run accepted; step: its scenario
-// closes Klaipėda in 2022-02 as a step.
-func classifyRun(run *model.Run, step bool) (stressClass, string) {
+// classifyRun classifies a run that Run accepted, and measures it; step:
+// its scenario closes Klaipėda in 2022-02 as a step.
+func classifyRun(run *model.Run, step bool) (stressClass, string, stressMeasure) {
+	var m stressMeasure
 	if f := run.Failures(); len(f) > 0 {
 		class := stressImplausible
 		for _, x := range f {
@@ -240,7 +269,7 @@ func classifyRun(run *model.Run, step bool) (stressClass, string) {
 				break
 			}
 		}
-		return class, fmt.Sprintf("%d months failed, first %s %v (%v): %s", len(f), f[0].Path, f[0].Month, f[0].Result.Status, f[0].Result.Reason)
+		return class, fmt.Sprintf("%d months failed, first %s %v (%v): %s", len(f), f[0].Path, f[0].Month, f[0].Result.Status, f[0].Result.Reason), m
 	}
 	for _, p := range []struct {
 		name string
@@ -250,8 +279,12 @@ func classifyRun(run *model.Run, step bool) (stressClass, string) {
 		for k, s := range p.path.Sol {
 			b[k] = s.Benchmark
 		}
-		if k, d := spikeOf(b); d > stressMaxSpike {
-			return stressSpike, fmt.Sprintf("%s %v benchmark %.1f $/t is %.1f%% from its neighbours' mean (%.1f, %.1f)", p.name, p.path.Months[k], b[k], 100*d, b[k-1], b[k+1])
+		_, st := stepOf(b)
+		m.step = max(m.step, st)
+		k, d := reversalOf(b)
+		m.reversal = max(m.reversal, d)
+		if d > stressMaxReversal {
+			return stressSpike, fmt.Sprintf("%s %v benchmark %.1f $/t reverses: %.1f, %.1f, %.1f $/t, the smaller jump %.1f%%", p.name, p.path.Months[k], b[k], b[k-1], b[k], b[k+1], 100*d), m
 		}
 	}
 	// The step closure is met first by stocks: in the closure's month
@@ -261,16 +294,16 @@ func classifyRun(run *model.Run, step bool) (stressClass, string) {
 	p := run.Scenario
 	closed, err := model.ParseMonth("2022-02")
 	if err != nil {
-		return stressError, firstLine(err)
+		return stressError, firstLine(err), m
 	}
 	if k := int(closed - p.Months[0]); step && k >= 2 && k < len(p.Sol) {
 		before := worldStocks(p.Sol[k-1]) - worldStocks(p.Sol[k-2])
 		at := worldStocks(p.Sol[k]) - worldStocks(p.Sol[k-1])
 		if !(at < before) {
-			return stressNoDrawDown, fmt.Sprintf("world stocks change by %+.4g Mt in 2022-02, %+.4g Mt the month before", at, before)
+			return stressNoDrawDown, fmt.Sprintf("world stocks change by %+.4g Mt in 2022-02, %+.4g Mt the month before", at, before), m
 		}
 	}
-	return stressClean, ""
+	return stressClean, "", m
 }
 
 func worldStocks(s *model.Solution) float64 {
@@ -281,18 +314,61 @@ func worldStocks(s *model.Solution) float64 {
 	return sum
 }
 
-// spikeOf returns the month of v farthest, relative, from the mean of its
-// two neighbours, and that distance.
-func spikeOf(v []float64) (int, float64) {
+// reversalOf returns the month of v that lies beyond both its neighbours
+// on the same side (above both or below both) with the largest smaller
+// one-sided jump, |v[k]/v[k±1] − 1|, and that jump (−1 and 0 if no month
+// reverses). A step that holds (739.8, 902.7, 895.0) reverses by its
+// small second jump only.
+func reversalOf(v []float64) (int, float64) {
 	at, worst := -1, 0.0
 	for k := 1; k+1 < len(v); k++ {
-		if m := (v[k-1] + v[k+1]) / 2; m > 0 {
-			if d := math.Abs(v[k]/m - 1); d > worst {
+		a, b, c := v[k-1], v[k], v[k+1]
+		if !(a > 0 && c > 0) || !(b > a && b > c || b < a && b < c) {
+			continue
+		}
+		if d := min(math.Abs(b/a-1), math.Abs(b/c-1)); d > worst {
+			at, worst = k, d
+		}
+	}
+	return at, worst
+}
+
+// stepOf returns the month of v with the largest one-month change,
+// |v[k]/v[k−1] − 1|, and that change.
+func stepOf(v []float64) (int, float64) {
+	at, worst := -1, 0.0
+	for k := 1; k < len(v); k++ {
+		if v[k-1] > 0 {
+			if d := math.Abs(v[k]/v[k-1] - 1); d > worst {
 				at, worst = k, d
 			}
 		}
 	}
 	return at, worst
+}
+
+// TestReversalOf checks the stress tables' spike measure on made-up
+// paths: a step that holds is no spike, a month that jumps and falls back
+// is, either way up.
+func TestReversalOf(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		v     []float64
+		spike bool
+	}{
+		{"step that holds", []float64{739.8, 739.8, 902.7, 895.0, 893.1}, false},
+		{"step down that holds", []float64{900, 900, 740, 745, 746}, false},
+		{"smooth rise", []float64{700, 740, 790, 850, 900}, false},
+		{"one-month spike", []float64{740, 741, 900, 745, 746}, true},
+		{"one-month dip", []float64{900, 901, 740, 899, 898}, true},
+		{"stock-cycle wobble", []float64{327, 312.0, 289.3, 311.9, 320}, false},
+		{"spike past a step", []float64{739.8, 739.8, 902.7, 810, 805}, true},
+	} {
+		k, d := reversalOf(tc.v)
+		if got := d > stressMaxReversal; got != tc.spike {
+			t.Errorf("%s %v: reversal %.1f%% at %d, spike %v, want %v", tc.name, tc.v, 100*d, k, got, tc.spike)
+		}
+	}
 }
 
 // TestRandomStress runs both stress tables (stressCasesShort cases each
@@ -313,10 +389,12 @@ func TestRandomStress(t *testing.T) {
 	} {
 		t.Run(tab.name, func(t *testing.T) {
 			var count [nStressClasses]int
+			var most stressMeasure
 			for k, c := range stressTable(t, n, tab.wide) {
 				t.Run(fmt.Sprintf("%03d-%s", k, c.name), func(t *testing.T) {
-					class, why := runStress(c)
+					class, why, m := runStress(c)
 					count[class]++
+					most.step, most.reversal = max(most.step, m.step), max(most.reversal, m.reversal)
 					if class == stressClean || class == stressJointRule || (class == stressSpike || class == stressNoDrawDown) && !tab.spikeFail {
 						return
 					}
@@ -327,7 +405,7 @@ func TestRandomStress(t *testing.T) {
 			for cl := stressClean; cl < nStressClasses; cl++ {
 				parts = append(parts, fmt.Sprintf("%v %d", cl, count[cl]))
 			}
-			t.Logf("%d cases: %s", n, strings.Join(parts, ", "))
+			t.Logf("%d cases: %s; largest one-month step %.1f%%, largest reversal %.2f%%", n, strings.Join(parts, ", "), 100*most.step, 100*most.reversal)
 		})
 	}
 }
