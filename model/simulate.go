@@ -1009,6 +1009,14 @@ func matrixEqual(a, b [][]float64) bool {
 	return true
 }
 
+// SamePolicy reports whether a and b, over the same months, apply the
+// same events and drivers in force in every month (firstDiffering): run
+// on one market, their paths are then equal and every difference between
+// them is zero. The scenarios package warns of such a pair.
+func SamePolicy(a, b *Spec) bool {
+	return a.Start == b.Start && a.End == b.End && firstDiffering(a, b) == a.Months()
+}
+
 // firstDiffering returns the first month (counted from a.Start) in which
 // a and b apply different events or drivers in force — instrument,
 // target, intensity or value, in the order setEvents applies them — or
