@@ -593,6 +593,13 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	// corridors' names (sameEvent); their overrides apply below.
 	mf := l.marketFile(m)
 
+	// Whether the scenario's events are its counterfactual's as written,
+	// before the sets (checkSameEvents: where to locate its warning).
+	sameAsWritten := len(m.events) == len(cfEvents) && !slices.ContainsFunc(m.events, func(e evRef) bool {
+		k := indexEvent(cfEvents, e.ev.ID)
+		return k < 0 || !sameEvent(mf, e.ev, cfEvents[k].ev)
+	})
+
 	// --set.
 	var appliedSets []string
 	for _, s := range sets {
@@ -665,6 +672,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	if l.hasErrors() {
 		return nil, sortDiags(l.diags)
 	}
+	l.checkSameEvents(sc, m, sameAsWritten, appliedSets, unc, common)
 	sc.common = common
 	sc.mf = mf
 	sc.events = m.events

@@ -838,6 +838,78 @@ func buildEvents(evs []checkedEvent, mk *model.Market) []model.Event {
 	return out
 }
 
+// checkSameEvents warns when the scenario and its counterfactual apply
+// the same events in every month of the horizon: every effect of the
+// central run is then zero by construction, as when a --set moves the
+// one event they differ by past the horizon's end
+// (events.us-ban.end=2099-01 of us-relief-2025). A level set at factor 1
+// of the level in force (risk_cost scale 1) keeps that level and counts
+// as no event. Draws of a parameter of an event the scenario holds and
+// the counterfactual does not share (unc, common) still move the
+// scenario alone: the message then says so. The warning is located at
+// the scenario file's counterfactual, compare_to or events when the
+// events were the same as written (written), or else at the last --set
+// of an event or the horizon (sets), which made them so. A scenario with
+// no events at all is a base line, meant to be so (no-sanctions): no
+// warning.
+func (l *loader) checkSameEvents(sc *Scenario, m *merged, written bool, sets []string, unc []uncChecked, common map[string]bool) {
+	if len(sc.Spec.Events) == 0 {
+		return // a base line (no-sanctions): the base market, run on its own
+	}
+	a, b := *sc.Spec, *sc.Counterfactual
+	a.Events, b.Events = withoutNoOps(a.Events), withoutNoOps(b.Events)
+	if !model.SamePolicy(&a, &b) {
+		return
+	}
+	effect := "every effect is zero"
+	var drawn []string
+	for _, u := range unc {
+		for _, p := range u.paths {
+			ss, err := specSetterFor(p, sc.Spec.Market)
+			if err == nil && ss.event != "" && !common[ss.event] && indexEvent(m.events, ss.event) >= 0 {
+				drawn = append(drawn, quote(u.ref.u.Param))
+				break
+			}
+		}
+	}
+	if len(drawn) > 0 {
+		effect = fmt.Sprintf("every effect of the central run is zero (the draws of %s change the scenario alone)", strings.Join(drawn, ", "))
+	}
+	msg := fmt.Sprintf("the scenario and its counterfactual %s have the same events over the horizon: %s", quote(sc.CounterfactualName), effect)
+	for i := len(sets) - 1; i >= 0 && !written; i-- {
+		path, _, _ := strings.Cut(sets[i], "=")
+		path = strings.TrimSpace(path)
+		if root, _, _ := strings.Cut(strings.TrimPrefix(path, ScenarioOnly+"."), "."); root == "events" || root == "horizon" {
+			l.setAt(SeverityWarning, path, "%s", msg)
+			return
+		}
+	}
+	fp := "events"
+	switch {
+	case m.leaf.f.Counterfactual != nil:
+		fp = "counterfactual"
+	case m.leaf.f.CompareTo != "":
+		fp = "compare_to"
+	case len(m.leaf.f.Events) == 0 && m.leaf.f.Extends != "":
+		fp = "extends" // its events, and its counterfactual's, are inherited
+	}
+	l.warnAt(m.leaf, fp, "%s", msg)
+}
+
+// withoutNoOps returns evs without the events that change nothing: a
+// level set as factor 1 of the level in force (model.levelAt: the level
+// stays as it is, bit for bit, ramps included).
+func withoutNoOps(evs []model.Event) []model.Event {
+	var out []model.Event
+	for _, e := range evs {
+		if e.Relative && !e.HasFrom && e.Value == 1 && len(e.Series) == 0 {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // costSuffix marks the model event carrying the cost part of a corridor
 // event that sets both capacity and cost (model events have one kind each).
 const costSuffix = "/cost"
