@@ -95,6 +95,6 @@ type UncertainFile struct {
 
 // CorrelationFile is one group of correlated uncertain parameters.
 type CorrelationFile struct {
-	Params []string    `yaml:"params" req:"true" doc:"Two or more params of the uncertainty list, exactly as written there; a param is in at most one group."`
-	Matrix [][]float64 `yaml:"matrix" req:"true" doc:"Correlation matrix of the params' normal scores Φ⁻¹(F(x)), one row per param in the order of params: symmetric, 1 on the diagonal, entries in [-1, 1], positive definite."`
+	Params []string    `yaml:"params" req:"true" minItems:"2" doc:"Two or more params of the uncertainty list, exactly as written there; a param is in at most one group."`
+	Matrix [][]float64 `yaml:"matrix" req:"true" minItems:"2" doc:"Correlation matrix of the params' normal scores Φ⁻¹(F(x)), one row per param in the order of params: symmetric, 1 on the diagonal, entries in [-1, 1], positive definite."`
 }

@@ -53,7 +53,7 @@ type MarketFile struct {
 type CoalitionFile struct {
 	Name    string   `yaml:"name" json:"name"`
 	Label   string   `yaml:"label,omitempty" json:"label,omitempty"`
-	Members []string `yaml:"members" json:"members"` // supplier names, at least two
+	Members []string `yaml:"members" json:"members" minItems:"2"` // supplier names, at least two
 	// Weight is the cooperation weight in the base year, 0 to 1 (1: the
 	// members set their quantities jointly; 0: each acts alone).
 	Weight Num `yaml:"weight" json:"weight"`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -182,6 +183,11 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 		}
 		if m := sf.Tag.Get("min"); m == "0" {
 			p["minimum"] = 0
+		}
+		// A list the validator rejects when shorter (a correlation
+		// group's params and matrix, a coalition's members).
+		if m, err := strconv.Atoi(sf.Tag.Get("minItems")); err == nil {
+			p["minItems"] = m
 		}
 		if b, ok := validBound(t, k); ok {
 			setSchemaBound(p, b)

@@ -290,3 +290,51 @@ func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
 }
+
+// TestSchemaAgreesWithValidator: on small cases of the lists the
+// validator wants at least two of (a correlation group's params and
+// matrix, a coalition's members), the schema accepts exactly the files
+// the validator accepts.
+func TestSchemaAgreesWithValidator(t *testing.T) {
+	out, _ := Schema()
+	var s map[string]any
+	if err := json.Unmarshal(out, &s); err != nil {
+		t.Fatal(err)
+	}
+	v := &schemaValidator{root: s}
+	const base = "title: c\nhorizon: {end: 2021-12}\nuncertainty:\n" +
+		"  - {param: market.regions.Brazil.demand_elasticity, dist: uniform, min: 0.3, max: 0.5}\n" +
+		"  - {param: market.regions.India.demand_elasticity, dist: uniform, min: 0.3, max: 0.5}\n" +
+		"  - {param: market.regions.China.demand_elasticity, dist: uniform, min: 0.3, max: 0.5}\n"
+	inline, err := os.ReadFile("testdata/valid/inline-basic.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pact = "members: [North, South]"
+	if !bytes.Contains(inline, []byte(pact)) {
+		t.Fatalf("inline-basic.yaml has no %q", pact)
+	}
+	for _, c := range []struct {
+		name, src string
+		ok        bool
+	}{
+		{"no params", base + "correlations:\n  - {params: [], matrix: []}\n", false},
+		{"one param", base + "correlations:\n  - {params: [market.regions.Brazil.demand_elasticity], matrix: [[1]]}\n", false},
+		{"two params", base + "correlations:\n  - {params: [market.regions.Brazil.demand_elasticity, market.regions.India.demand_elasticity], matrix: [[1, 0.5], [0.5, 1]]}\n", true},
+		{"three params", base + "correlations:\n  - params: [market.regions.Brazil.demand_elasticity, market.regions.India.demand_elasticity, market.regions.China.demand_elasticity]\n" +
+			"    matrix: [[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]]\n", true},
+		{"one row", base + "correlations:\n  - {params: [market.regions.Brazil.demand_elasticity, market.regions.India.demand_elasticity], matrix: [[1, 0.5]]}\n", false},
+		{"two members", string(inline), true},
+		{"one member", strings.Replace(string(inline), pact, "members: [North]", 1), false},
+	} {
+		var doc any
+		if err := yaml.Unmarshal([]byte(c.src), &doc); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		schemaErrs := v.validate(s, jsonish(doc), "$")
+		_, err := Parse("testdata/valid/c.yaml", []byte(c.src), nil)
+		if (len(schemaErrs) == 0) != c.ok || (err == nil) != c.ok {
+			t.Errorf("%s: schema errors %v, validator %v; want both to %s", c.name, schemaErrs, err, map[bool]string{true: "accept", false: "reject"}[c.ok])
+		}
+	}
+}
