@@ -151,6 +151,9 @@ type env struct {
 	// staged, if not nil, is told of each output file as it is staged
 	// (tests use it to interrupt the write phase).
 	staged func(name string)
+	// results is set when a command has written its output folder and
+	// prints its results (a failure to print says so).
+	results bool
 }
 
 const envKey = "potash.env"
@@ -351,10 +354,12 @@ func runMain(ctx context.Context, e *env, args []string) (code int) {
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	err = helpTopicError(app, err)
 	code = exitCode(err)
-	if out.err != nil && code != exitRunFailed && code != exitInternal {
-		if err == nil || !errors.Is(err, out.err) {
-			err = out.err
+	if out.err != nil && code != exitInternal && (code != exitRunFailed || errors.Is(err, out.err)) {
+		what := "to stdout"
+		if e.results {
+			what = "the results to stdout" // after the output files are written
 		}
+		err = fmt.Errorf("printing %s failed: %w", what, out.err)
 		code = exitRunFailed
 	}
 	if err != nil && code != exitOK {
@@ -394,15 +399,20 @@ func helpTopicError(app *cli.App, err error) error {
 	return badInput(fmt.Errorf("%s (run 'potash --help' for the list)", msg))
 }
 
-// writeErrs is a writer that keeps the first error of w's writes.
+// writeErrs is a writer that keeps the first error of w's writes and
+// returns it for every later write without trying again: the command
+// stops printing, and the error it returns is that one (errors.Is).
 type writeErrs struct {
 	w   io.Writer
 	err error
 }
 
 func (w *writeErrs) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
 	n, err := w.w.Write(p)
-	if err != nil && w.err == nil {
+	if err != nil {
 		w.err = err
 	}
 	return n, err

@@ -118,6 +118,7 @@ func runBacktest(ctx context.Context, e *env, a *backtestArgs, isSet func(string
 	if err := writeOutputs(ctx, e, dir, o, charts); err != nil {
 		return err
 	}
+	e.results = true
 	if a.format == "json" {
 		err = r.WriteJSON(e.stdout, prov)
 	} else {

@@ -319,6 +319,7 @@ func (f *simFlags) finish(ctx context.Context, e *env, dir string, o *run.Output
 		return err
 	}
 	var err error
+	e.results = true
 	switch f.format {
 	case "json":
 		err = p.json(e.stdout)
