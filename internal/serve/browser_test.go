@@ -275,6 +275,43 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
+	// The scenario's correlation groups (history's correlations:, which
+	// every built-in extends) in the uncertainty section: each group's
+	// params and matrix, as the scenario draws them.
+	{
+		sc, err := scenarios.Load("us-relief-2025", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := report.Correlations(sc.Uncertain)
+		if len(cs) == 0 {
+			t.Fatal("us-relief-2025 has no correlation groups: the page's are not checked")
+		}
+		var groups []any
+		for _, c := range cs {
+			var rows [][]string
+			for _, r := range c.Matrix {
+				var cells []string
+				for _, v := range r {
+					cells = append(cells, fmtCorr(v))
+				}
+				rows = append(rows, cells)
+			}
+			groups = append(groups, []any{c.Params, rows})
+		}
+		want, err := json.Marshal([]any{false, groups})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := evalString(`JSON.stringify([document.getElementById("correlations").hidden,
+			Array.from(document.querySelectorAll("#corr-groups .corr-members")).map((ol, k) => [
+				Array.from(ol.querySelectorAll("li")).map(li => li.textContent),
+				Array.from(document.querySelectorAll("#corr-groups table")[k].tBodies[0].rows).map(tr => Array.from(tr.cells).slice(1).map(c => c.textContent))])])`)
+		if got != string(want) {
+			t.Errorf("correlation groups on the page (hidden, [params, matrix] per group)\n%s\nwant\n%s", got, want)
+		}
+	}
+
 	// No chart text under 11 CSS px at 1400 × 900.
 	smallest := checkChartText(t, ctx, base, "#charts", 11)
 	t.Logf("smallest chart text at 1400 × 900: %.1f CSS px", smallest)
@@ -621,6 +658,17 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Errorf("JavaScript error on the page: %s", e)
 	}
+}
+
+// fmtCorr is a correlation as the page writes it (app.js fmtCorr): to 3
+// decimals at most, with a true minus sign.
+func fmtCorr(v float64) string {
+	r := math.Round(v*1000) / 1000
+	s := strconv.FormatFloat(math.Abs(r), 'f', -1, 64)
+	if r < 0 {
+		s = "\u2212" + s
+	}
+	return s
 }
 
 func evalFloat(t *testing.T, ctx context.Context, expr string) float64 {

@@ -685,6 +685,83 @@
     const d = $("scenario-desc");
     d.textContent = (info.title ? info.title + ". " : "") + "Horizon " + info.start + " to " + info.end + "; compared with " + (info.counterfactual || "the counterfactual") + ".";
     $("cf-name").textContent = info.counterfactual || "the counterfactual";
+    showCorrelations(info.correlations || []);
+  }
+
+  // fmtCorr writes a correlation to 3 decimals at most, with a true
+  // minus sign.
+  function fmtCorr(v) {
+    const r = Math.round(v * 1000) / 1000;
+    return (r < 0 ? "\u2212" : "") + String(Math.abs(r));
+  }
+
+  // showCorrelations shows the scenario's correlation groups in the
+  // uncertainty section: each group's parameters, numbered, and its
+  // matrix with rows and columns by those numbers (each cell names its
+  // pair in its title).
+  function showCorrelations(groups) {
+    const box = $("corr-groups");
+    box.textContent = "";
+    $("correlations").hidden = groups.length === 0;
+    let n = 0;
+    for (const g of groups) n += g.params.length;
+    $("corr-count").textContent = "(" + (groups.length === 1 ? "1 group" : groups.length + " groups") + ", " + n + " parameters)";
+    groups.forEach((g, k) => {
+      const h = document.createElement("h3");
+      h.textContent = "Group " + (k + 1) + ": " + g.params.length + " parameters";
+      box.appendChild(h);
+      const ol = document.createElement("ol");
+      ol.className = "corr-members";
+      for (const p of g.params) {
+        const li = document.createElement("li");
+        const c = document.createElement("code");
+        c.textContent = p;
+        li.appendChild(c);
+        ol.appendChild(li);
+      }
+      box.appendChild(ol);
+      const wrap = document.createElement("div");
+      wrap.className = "corr-wrap";
+      // A wide matrix scrolls: from the keyboard too.
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", "Correlations of group " + (k + 1) + " (scrolls sideways)");
+      const table = document.createElement("table");
+      table.className = "corr-matrix";
+      const cap = document.createElement("caption");
+      cap.textContent = "Correlations of group " + (k + 1);
+      table.appendChild(cap);
+      const hr = document.createElement("tr");
+      hr.appendChild(document.createElement("td"));
+      g.params.forEach((p, j) => {
+        const th = document.createElement("th");
+        th.scope = "col";
+        th.textContent = String(j + 1);
+        th.title = p;
+        hr.appendChild(th);
+      });
+      table.createTHead().appendChild(hr);
+      const tb = table.createTBody();
+      g.matrix.forEach((row, i) => {
+        const tr = document.createElement("tr");
+        const th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = String(i + 1);
+        th.title = g.params[i];
+        tr.appendChild(th);
+        row.forEach((v, j) => {
+          const td = document.createElement("td");
+          td.textContent = fmtCorr(v);
+          td.title = g.params[i] + " with " + g.params[j] + ": " + td.textContent;
+          if (i === j) td.className = "diag";
+          else if (Math.abs(v) >= 0.5) td.className = "strong";
+          tr.appendChild(td);
+        });
+        tb.appendChild(tr);
+      });
+      wrap.appendChild(table);
+      box.appendChild(wrap);
+    });
   }
 
   async function onUpload() {
