@@ -67,7 +67,8 @@ func TestModelDocBaseMarkups(t *testing.T) {
 // docs/DATA.md quote the fitted conducts of the conduct built-ins ("—
 // Canada 0.31, Russia 0.68, Belarus 0.39 when each acts alone; Canada
 // 0.31, Russia 0.4, Belarus 0.25 with BPC in force") and the gaps they
-// are fitted to ("Canada 90, Russia 110, Belarus 70 $/t"). They are
+// are fitted to ("Canada 90, Russia 110, Belarus 70 $/t"), and so does
+// the built-ins table (bpc-reunion's and bpc-breakup's rows). They are
 // bpc-reunion's and bpc-breakup's, and Calibrate's m0 − MC0: a re-fit
 // that moves them fails here rather than leaving a hand copy behind.
 func TestConductDocFitted(t *testing.T) {
@@ -102,6 +103,9 @@ func TestConductDocFitted(t *testing.T) {
 	}{
 		{"docs/SCENARIOS.md", scen, "— " + triple + " when each acts alone; " + triple + " with BPC in force", []map[string]string{alone, joint}},
 		{"docs/DATA.md", data, `\(` + triple + " when each acts alone", []map[string]string{alone}},
+		// The built-ins table: bpc-reunion's and bpc-breakup's rows.
+		{"docs/SCENARIOS.md (built-ins table, bpc-reunion)", scen, `Canada, Russia and Belarus are Cournot players with the fitted conduct \(([0-9.]+), ([0-9.]+), ([0-9.]+)\)`, []map[string]string{alone}},
+		{"docs/SCENARIOS.md (built-ins table, bpc-breakup)", scen, `BPC in force at the base \(fitted conduct ([0-9.]+), ([0-9.]+), ([0-9.]+)\)`, []map[string]string{joint}},
 	} {
 		q := regexp.MustCompile(tc.pattern).FindStringSubmatch(tc.doc)
 		if q == nil {
