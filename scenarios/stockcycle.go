@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/potash-sim/potash/model"
@@ -51,13 +52,26 @@ func setStockKey(g *model.Region, key string, v float64) {
 // stockCycleMessage says why region g breaks the stock-cycle rule.
 func stockCycleMessage(g *model.Region) string {
 	r, per := model.StockCycle(g)
-	return fmt.Sprintf("region %s's stock cycle is damped too weakly: its monthly modulus is %.4g (period %.0f months), at most %g is valid "+
+	return fmt.Sprintf("region %s's stock cycle is damped too weakly: its monthly modulus is %s (period %.0f months), at most %g is valid "+
 		"(demand_adjustment_per_month %.4g, demand_elasticity %.4g, stock_to_use_months %.4g, stock_adjustment_per_month %.4g, "+
 		"stock_response %.4g, carrying_cost_pct_per_month %.4g, price_expectation_speed_per_month %.4g); "+
 		"raise demand_adjustment_per_month, or lower price_expectation_speed_per_month or stock_response "+
 		"(beyond, stocks bought in a price trough and a fast-moving expected price drive a cycle that grows to implausible prices; "+
 		"docs/MODEL.md §9.1, \"The stock-cycle rule\")",
-		g.Name, r, per, model.MaxStockCycleRadius(), g.Adjust, g.Eps, g.StockMonths, g.StockAdjust, g.StockResponse, 100*g.CarryCost, g.ExpectAdjust)
+		g.Name, aboveText(r, model.MaxStockCycleRadius()), per, model.MaxStockCycleRadius(), g.Adjust, g.Eps, g.StockMonths, g.StockAdjust, g.StockResponse, 100*g.CarryCost, g.ExpectAdjust)
+}
+
+// aboveText writes v, which lies above limit, to 4 significant digits,
+// or to as many more as it takes not to read as limit or below it (a
+// modulus of 0.950003 against 0.95 is "0.950003", not "0.95").
+func aboveText(v, limit float64) string {
+	for prec := 4; prec < 17; prec++ {
+		s := strconv.FormatFloat(v, 'g', prec, 64)
+		if x, err := strconv.ParseFloat(s, 64); err == nil && (x > limit || v <= limit) {
+			return s
+		}
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // stockFieldsValid reports whether region r's fields of the rule are
