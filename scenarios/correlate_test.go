@@ -206,3 +206,30 @@ func TestCorrelationsHash(t *testing.T) {
 		t.Errorf("a changed correlation leaves the hash")
 	}
 }
+
+// TestCorrelationsDocExample: the example of docs/SCENARIOS.md
+// ("Correlations") validates as written, without a warning, and draws
+// its two groups: a re-fit that moves the box beyond a rule, or a
+// format change, fails here instead of leaving a stale example behind.
+func TestCorrelationsDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/SCENARIOS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, _ := strings.Cut(string(doc), "\n## Correlations\n")
+	_, rest, ok := strings.Cut(sec, "```yaml\n")
+	src, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/SCENARIOS.md, \"Correlations\": no yaml example found")
+	}
+	s, err := Parse("example.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatalf("docs/SCENARIOS.md's correlations example does not validate:\n%v", err)
+	}
+	if len(s.Warnings) > 0 {
+		t.Errorf("docs/SCENARIOS.md's correlations example validates with warnings:\n%v", s.Warnings)
+	}
+	if got := groupsOf(s.Uncertain); len(got) != 2 {
+		t.Errorf("the example draws %d correlation groups, want its 2", len(got))
+	}
+}
