@@ -101,6 +101,12 @@ func (l *loader) correlations(m *merged) []corrChecked {
 		if !ok {
 			continue
 		}
+		if i, j, ok := unitCorrelation(c.Matrix); ok {
+			v := c.Matrix[i][j]
+			l.errAt(ref.doc, fp+".matrix", "the correlation matrix of %s is not positive definite: matrix[%d][%d] is %g, which makes %s and %s one parameter (the matrix is singular); give a correlation inside (-1, 1), e.g. %g, or leave one of them out of the group",
+				strings.Join(c.Params, ", "), i, j, v, c.Params[i], c.Params[j], 0.99*v)
+			continue
+		}
 		if _, err := model.NewCopula(c.Matrix); err != nil {
 			l.errAt(ref.doc, fp+".matrix", "the correlation matrix of %s is not positive definite: its smallest eigenvalue is %.3g (at least %g is needed), so some of its correlations contradict each other (e.g. a–b 0.9, a–c 0.9 and b–c 0 cannot hold together); make it consistent: shrink the correlations towards 0 (multiply them all by a factor below 1) or use the nearest correlation matrix",
 				strings.Join(c.Params, ", "), model.MinEigen(c.Matrix), float64(model.CopulaMinEigen))
@@ -109,6 +115,20 @@ func (l *loader) correlations(m *merged) []corrChecked {
 		out = append(out, corrChecked{ref: ref, params: slices.Clone(c.Params), matrix: c.Matrix})
 	}
 	return out
+}
+
+// unitCorrelation returns the first entry above the diagonal of r that
+// is ±1 (to model.CopulaTol): such a pair is one parameter, and the
+// matrix is singular whatever its other entries.
+func unitCorrelation(r [][]float64) (i, j int, ok bool) {
+	for i := range r {
+		for j := i + 1; j < len(r[i]); j++ {
+			if math.Abs(math.Abs(r[i][j])-1) <= model.CopulaTol {
+				return i, j, true
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // keepDrawn restricts each group to its params that are drawn (unc): an

@@ -64,6 +64,9 @@ var corrInvalidCases = []struct {
 	{name: "correlations: not positive definite", src: corrHdr + "  - params: [" + pEps + ", " + pSupEl + ", " + pSub + "]\n    matrix:\n      - [1, 0.9, 0.9]\n      - [0.9, 1, 0]\n      - [0.9, 0, 1]\n", want: []string{
 		"bad.yaml:10:7: correlations[0].matrix: the correlation matrix of market.regions.*.demand_elasticity, market.suppliers.*.supply_elasticity, market.regions.*.substitution_elasticity is not positive definite: its smallest eigenvalue is -0.273 (at least 1e-09 is needed), so some of its correlations contradict each other (e.g. a–b 0.9, a–c 0.9 and b–c 0 cannot hold together); make it consistent: shrink the correlations towards 0 (multiply them all by a factor below 1) or use the nearest correlation matrix",
 	}},
+	{name: "correlations: a correlation of 1", src: corrHdr + "  - params: [" + pEps + ", " + pSupEl + ", " + pSub + "]\n    matrix:\n      - [1, 1, 0.5]\n      - [1, 1, 0.5]\n      - [0.5, 0.5, 1]\n", want: []string{
+		"bad.yaml:10:7: correlations[0].matrix: the correlation matrix of market.regions.*.demand_elasticity, market.suppliers.*.supply_elasticity, market.regions.*.substitution_elasticity is not positive definite: matrix[0][1] is 1, which makes market.regions.*.demand_elasticity and market.suppliers.*.supply_elasticity one parameter (the matrix is singular); give a correlation inside (-1, 1), e.g. 0.99, or leave one of them out of the group",
+	}},
 	{name: "correlations: not a number", src: corrHdr + "  - {params: [" + pEps + ", " + pSupEl + "], matrix: [[1, x], [0.5, 1]]}\n", want: []string{
 		"bad.yaml:8:103: correlations[0].matrix[0][1]: expected a number, got 'x'",
 	}},
