@@ -61,3 +61,30 @@ func TestCorrelationsInSummaries(t *testing.T) {
 		})
 	}
 }
+
+// TestCorrelationsTextLargeGroup: a group of more than three pairs (the
+// built-ins' eleven fitted parameters: 55 pairs) is described by its
+// pairs of |r| ≥ 0.3, strongest first, and a count of the others, not
+// by every pair; a small group keeps every pair in matrix order.
+func TestCorrelationsTextLargeGroup(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    CorrelationInfo
+		want string
+	}{
+		{"three params, every pair", CorrelationInfo{Params: []string{"a", "b", "c"}, Matrix: [][]float64{{1, 0.1, 0.9}, {0.1, 1, 0}, {0.9, 0, 1}}},
+			": a with b 0.1, a with c 0.9, b with c 0."},
+		{"four params, strong pairs first", CorrelationInfo{Params: []string{"a", "b", "c", "d"}, Matrix: [][]float64{
+			{1, 0.1, 0.5, 0}, {0.1, 1, 0, -0.8}, {0.5, 0, 1, 0.2}, {0, -0.8, 0.2, 1}}},
+			": b with d -0.8, a with c 0.5, and 4 pairs of |r| < 0.3 (summary.json gives the matrix)."},
+		{"four params, none strong", CorrelationInfo{Params: []string{"a", "b", "c", "d"}, Matrix: [][]float64{
+			{1, 0.1, 0, 0}, {0.1, 1, 0, 0}, {0, 0, 1, 0.2}, {0, 0, 0.2, 1}}},
+			": 6 pairs of |r| < 0.3 (summary.json gives the matrix)."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CorrelationsText([]CorrelationInfo{tc.c}, nil); !strings.HasSuffix(got, tc.want) {
+				t.Errorf("CorrelationsText = %q, want it to end %q", got, tc.want)
+			}
+		})
+	}
+}

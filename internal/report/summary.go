@@ -145,9 +145,19 @@ func Correlations(unc []model.Uncertain) []CorrelationInfo {
 	return out
 }
 
+// Correlation groups of more than corrTextAll pairs are described by
+// their pairs of |r| ≥ corrTextMin, strongest first, and a count of the
+// others: history's group of eleven has 55 pairs, most of them near 0.
+const (
+	corrTextAll = 3
+	corrTextMin = 0.3
+)
+
 // CorrelationsText describes the groups of cs in a sentence ("" for
-// none): each pair of a group with its correlation, each param written
-// by name (e.g. a Markdown code span; nil: as it is).
+// none): each pair of a group with its correlation (in a group of more
+// than three pairs, those of |r| ≥ 0.3, strongest first, and how many
+// are weaker), each param written by name (e.g. a Markdown code span;
+// nil: as it is).
 func CorrelationsText(cs []CorrelationInfo, name func(string) string) string {
 	if name == nil {
 		name = func(p string) string { return p }
@@ -157,11 +167,38 @@ func CorrelationsText(cs []CorrelationInfo, name func(string) string) string {
 	}
 	var groups []string
 	for _, c := range cs {
-		var pairs []string
+		type pair struct{ i, j int }
+		var all []pair
 		for i := range c.Params {
 			for j := i + 1; j < len(c.Params); j++ {
-				pairs = append(pairs, fmt.Sprintf("%s with %s %.3g", name(c.Params[i]), name(c.Params[j]), c.Matrix[i][j]))
+				all = append(all, pair{i, j})
 			}
+		}
+		shown := all
+		if len(all) > corrTextAll {
+			shown = nil
+			for _, p := range all {
+				if math.Abs(c.Matrix[p.i][p.j]) >= corrTextMin {
+					shown = append(shown, p)
+				}
+			}
+			sort.SliceStable(shown, func(a, b int) bool {
+				return math.Abs(c.Matrix[shown[a].i][shown[a].j]) > math.Abs(c.Matrix[shown[b].i][shown[b].j])
+			})
+		}
+		var pairs []string
+		for _, p := range shown {
+			pairs = append(pairs, fmt.Sprintf("%s with %s %.3g", name(c.Params[p.i]), name(c.Params[p.j]), c.Matrix[p.i][p.j]))
+		}
+		if n := len(all) - len(shown); n > 0 {
+			what := fmt.Sprintf("%d pairs", n)
+			if n == 1 {
+				what = "1 pair"
+			}
+			if len(shown) > 0 {
+				what = "and " + what
+			}
+			pairs = append(pairs, fmt.Sprintf("%s of |r| < %g (summary.json gives the matrix)", what, corrTextMin))
 		}
 		groups = append(groups, strings.Join(pairs, ", "))
 	}
