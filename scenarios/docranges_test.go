@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -145,5 +147,59 @@ func TestDatasetRangesInsideValid(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Errorf("checked %d documented ranges; the walk no longer finds them", checked)
+	}
+}
+
+// TestDocsDocumentedColumn: where every region (supplier) of base-2020
+// documents the same range for a field, docs/SCENARIOS.md's table of
+// market fields gives that range in its "documented (base-2020)" column
+// (φ's once read [0.1, 1] after the dataset had moved it to [0.06, 1]).
+func TestDocsDocumentedColumn(t *testing.T) {
+	f := baseFile(t)
+	rows := docTableRows(t)
+	checked := 0
+	for _, g := range []struct {
+		name   string
+		fields []mfield
+	}{{"regions", regionFields}, {"suppliers", supplierFields}} {
+		for _, fd := range g.fields {
+			ts, err := expandMarketPath(f, g.name+".*."+fd.key)
+			if err != nil || len(ts) == 0 {
+				continue
+			}
+			var r *[2]float64
+			same := true
+			for _, tg := range ts {
+				n := tg.fileNumPtr
+				if n == nil || n.Range == nil {
+					same = false
+					break
+				}
+				if r == nil {
+					r = &[2]float64{n.Range[0], n.Range[1]}
+				} else if *r != [2]float64{n.Range[0], n.Range[1]} {
+					same = false
+				}
+			}
+			if !same || r == nil {
+				continue
+			}
+			prefix := "| " + g.name + ": `" + fd.key + "` |"
+			i := slices.IndexFunc(rows, func(l string) bool { return strings.HasPrefix(l, prefix) })
+			if i < 0 {
+				continue // TestDocsRangeTables reports a missing row
+			}
+			checked++
+			t.Run(g.name+"."+fd.key, func(t *testing.T) {
+				cells := strings.Split(rows[i], " | ")
+				want := strings.ReplaceAll(fmt.Sprintf("[%g, %g]", r[0], r[1]), "-", "−")
+				if len(cells) < 4 || !strings.HasPrefix(cells[3], want) {
+					t.Errorf("%s: documented range %q, base-2020's is %s", prefix, cells[min(3, len(cells)-1)], want)
+				}
+			})
+		}
+	}
+	if checked < 10 {
+		t.Errorf("checked %d rows; the walk no longer finds them", checked)
 	}
 }
