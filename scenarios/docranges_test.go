@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/potash-sim/potash/model"
 )
 
 // docBound writes a valid range as docs/SCENARIOS.md's tables do: "[lo,
@@ -201,5 +205,13 @@ func TestDocsDocumentedColumn(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Errorf("checked %d rows; the walk no longer finds them", checked)
+	}
+	// ε's row quotes the crop rule's bound at base-2020's θ.
+	q := regexp.MustCompile(`at least θ/3 \(base-2020: from ([0-9.]+)\)`).FindStringSubmatch(strings.Join(rows, "\n"))
+	if q == nil {
+		t.Fatal("docs/SCENARIOS.md: ε's row gives no \"at least θ/3 (base-2020: from X)\"")
+	}
+	if v, _ := strconv.ParseFloat(q[1], 64); !printedNear(q[1], model.MinEpsForCrop(f.Drivers.CropPrices.Elasticity.Value)) {
+		t.Errorf("docs/SCENARIOS.md: ε's row gives the crop rule's bound %v; at base-2020's θ it is %.4g", v, model.MinEpsForCrop(f.Drivers.CropPrices.Elasticity.Value))
 	}
 }
