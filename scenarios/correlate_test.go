@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -234,5 +236,27 @@ func TestCorrelationsDocExample(t *testing.T) {
 	}
 	if got := groupsOf(s.Uncertain); len(got) != 2 {
 		t.Errorf("the example draws %d correlation groups, want its 2", len(got))
+	}
+	// The text before it quotes two of history's fitted correlations.
+	text := strings.Join(strings.Fields(sec), " ")
+	q := regexp.MustCompile(`θ and the demand elasticity ε are correlated ([0-9.]+), the stock response β and the precautionary stock-building ([0-9.]+)`).FindStringSubmatch(text)
+	if q == nil {
+		t.Fatal("docs/SCENARIOS.md, \"Correlations\": the fitted correlations are not found; the pattern no longer finds them")
+	}
+	h := groupsOf(mustLoad(t, "history").Uncertain)
+	if len(h) != 1 {
+		t.Fatalf("history draws %d correlation groups, want 1", len(h))
+	}
+	corr := func(a, b string) string {
+		i, j := slices.Index(h[0].params, a), slices.Index(h[0].params, b)
+		if i < 0 || j < 0 {
+			t.Fatalf("history's group lacks %s or %s", a, b)
+		}
+		return strconv.FormatFloat(h[0].matrix[i][j], 'g', -1, 64)
+	}
+	for k, p := range [][2]string{{"market.drivers.crop_prices.elasticity", "market.regions.*.demand_elasticity"}, {"market.regions.*.stock_response", "events.precautionary-stocks.pct"}} {
+		if want := corr(p[0], p[1]); q[1+k] != want {
+			t.Errorf("docs/SCENARIOS.md, \"Correlations\": %s–%s quoted %s; history's group has %s", p[0], p[1], q[1+k], want)
+		}
 	}
 }
