@@ -320,7 +320,7 @@ var (
 	rangeSigma        = Range{1.75, 30}    // σ: with model 0.6.0's fit, at 1.6 eu-relief prices Belarus beyond 20× at Klaipėda's closure (2022-02; 1.7 works); before, below 1.41 in western-ban-russia
 	rangeEta          = Range{0.05, 10}    // η: with stocks the whole domain from 0.01 works
 	rangeSupplyAdjust = Range{0.005, 1}    // λ: with stocks the whole domain works
-	rangeDemandAdjust = Range{0.08, 1}     // μ: with the back-test's estimates, below 0.062 eu-relief prices Canada beyond 20× (2028-11), and at 0.03 several built-ins fail in many months
+	rangeDemandAdjust = Range{0.08, 1}     // μ: with model 0.4.0's fit, below 0.062 eu-relief priced Canada beyond 20× (2028-11) and at 0.03 several built-ins failed; with model 0.6.0's fit every built-in works down to 0.025 (the frontier table, docs/SCENARIOS.md), and the stock-cycle rule binds from 0.137
 	rangeGrowth       = Range{-0.13, 0.08} // g: above 9.0%/yr demand outgrows capacity (prices beyond 20× by 2030); with the back-test's estimates −13%/yr works and at −15%/yr bpc-reunion's Cournot solve stalls (2024-08), price-form rescue and all
 	rangeWedge        = Range{0, 5}        // τ0: the whole domain works
 
