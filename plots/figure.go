@@ -180,17 +180,26 @@ func subtitleText(m Meta, notes ...string) string {
 }
 
 // wrapText breaks txt at spaces into at most maxLines lines no wider
-// than width (the last line takes the rest).
+// than width (the last line takes the rest; 0: no limit). Within a line
+// the spaces are txt's (the subtitles' "  ·  " stay wide).
 func wrapText(txt string, sty draw.TextStyle, width vg.Length, maxLines int) []string {
 	words := strings.Fields(txt)
 	if len(words) == 0 {
 		return nil
 	}
+	// gaps[k] is the space before words[k] in txt.
+	gaps := make([]string, len(words))
+	rest := strings.TrimLeft(txt, " \t\n")
+	for k, w := range words {
+		i := strings.Index(rest, w)
+		gaps[k] = rest[:i]
+		rest = rest[i+len(w):]
+	}
 	var lines []string
 	cur := words[0]
-	for _, w := range words[1:] {
-		if sty.Width(cur+" "+w) <= width || len(lines) == maxLines-1 {
-			cur += " " + w
+	for k, w := range words[1:] {
+		if next := cur + gaps[k+1] + w; sty.Width(next) <= width || len(lines) == maxLines-1 {
+			cur = next
 			continue
 		}
 		lines = append(lines, cur)
@@ -266,7 +275,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	}
 	y -= st.pad * 0.3
 	if ch.Subtitle != "" {
-		ssty, slines := st.fitLines(st.text(st.subtitle, false, colSubtle), ch.Subtitle, area.Size().X)
+		ssty, slines := st.wrapLines(st.text(st.subtitle, false, colSubtle), ch.Subtitle, area.Size().X)
 		for _, l := range slines {
 			y -= ssty.FontExtents().Ascent
 			area.FillText(ssty, vg.Point{X: area.Min.X, Y: y}, l)
@@ -953,9 +962,7 @@ func legendStyle(items []LegendItem, st *Style, h vg.Length) *Style {
 	}
 	s := *st
 	f := math.Max(0.6, float64(h/need))
-	if fl := st.legendFloor(); fl > 0 {
-		f = math.Max(f, float64(fl/st.legend))
-	}
+	f = math.Max(f, float64(max(st.legendFloor(), minPoints)/st.legend))
 	s.legend *= vg.Length(f)
 	s.swatch *= vg.Length(f)
 	return &s
@@ -1049,24 +1056,64 @@ func drawLegendBelow(c draw.Canvas, items []LegendItem, st *Style) {
 	}
 }
 
-// fit is fitText that never goes below the style's smallest text size.
+// fit is fitText that never goes below the style's smallest text size
+// (Style.floor).
 func (s *Style) fit(sty draw.TextStyle, txt string, width vg.Length) draw.TextStyle {
 	f := fitText(sty, txt, width)
-	if s.minText > 0 && f.Font.Size < s.minText {
-		f.Font.Size = min(sty.Font.Size, s.minText)
+	if fl := s.floor(); f.Font.Size < fl {
+		f.Font.Size = min(sty.Font.Size, fl)
 	}
 	return f
 }
 
-// fitLines sets txt in width: on one line, shrunk as fitText does; at a
-// size preset with a smallest text size, wrapped onto up to three lines
-// rather than shrunk below it.
+// fitLines sets txt in width: on one line, shrunk as fitText does (not
+// below the floor); at a size preset with a smallest text size, wrapped
+// onto more lines rather than shrunk below it (wrapLines).
 func (s *Style) fitLines(sty draw.TextStyle, txt string, width vg.Length) (draw.TextStyle, []string) {
 	f := s.fit(sty, txt, width)
 	if f.Width(txt) <= width || s.minText == 0 {
 		return f, []string{txt}
 	}
-	return f, wrapText(txt, f, width, 3)
+	return s.wrapLines(f, txt, width)
+}
+
+// wrapLines sets txt in width at sty's size, on as many lines as it
+// takes, of even lengths (no word alone on the last): a subtitle wraps
+// at every size rather than shrink (at half-page size the tornado's,
+// shrunk to one line, was 6.6 pt). Only text that would take more than
+// three lines shrinks, no further than the floor.
+func (s *Style) wrapLines(sty draw.TextStyle, txt string, width vg.Length) (draw.TextStyle, []string) {
+	if sty.Width(txt) <= width {
+		return sty, []string{txt}
+	}
+	lines := wrapText(txt, sty, width, 0)
+	for len(lines) > 3 && sty.Font.Size*0.94 >= s.floor() {
+		sty.Font.Size *= 0.94
+		lines = wrapText(txt, sty, width, 0)
+	}
+	// The narrowest width that takes no more lines.
+	lo, hi := width/vg.Length(len(lines)), width
+	for range 20 {
+		mid := (lo + hi) / 2
+		if l := wrapText(txt, sty, mid, 0); len(l) <= len(lines) && lineWidth(l, sty) <= mid {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	if l := wrapText(txt, sty, hi, 0); len(l) <= len(lines) && lineWidth(l, sty) <= width {
+		lines = l
+	}
+	return sty, lines
+}
+
+// lineWidth is the width of the widest of lines in sty.
+func lineWidth(lines []string, sty draw.TextStyle) vg.Length {
+	w := vg.Length(0)
+	for _, l := range lines {
+		w = max(w, sty.Width(l))
+	}
+	return w
 }
 
 // drawSwatch draws the swatch of it from x, for a label with baseline y

@@ -67,21 +67,29 @@ type Style struct {
 	swatch  vg.Length // legend swatch width
 
 	// minText is the smallest text size (0: none; text that does not
-	// fit shrinks to 60%): at a preset with one, text wraps instead.
+	// fit shrinks to 60%, never below minPoints): at a preset with one,
+	// text wraps instead, and a legend too long for its column at that
+	// size drops what it can (the numbered key of the event lines gives
+	// way to a line saying where they are named) rather than shrink
+	// below it.
 	minText vg.Length
 	// legendBelow puts the legend in rows under the panels instead of in
 	// a column to their right.
 	legendBelow bool
-	// minLegend is the smallest legend text (0: 60% of legend): a legend
-	// too long for its column at that size drops what it can (the
-	// numbered key of the event lines gives way to a line saying where
-	// they are named) rather than shrink below it.
-	minLegend vg.Length
 }
 
+// minPoints is the smallest text of any chart at any size: 7 pt, the
+// least a briefing reader can read on a half-page figure or a slide.
+// Every preset's sizes are at least this, and text shrunk to fit stops
+// here (Style.fit).
+const minPoints vg.Length = 7
+
 // legendFloor is the smallest size the legend's text may shrink to (0:
-// 60% of its size).
-func (s *Style) legendFloor() vg.Length { return max(s.minText, s.minLegend) }
+// 60% of its size, never below minPoints).
+func (s *Style) legendFloor() vg.Length { return s.minText }
+
+// floor is the smallest size text shrunk to fit may take at s.
+func (s *Style) floor() vg.Length { return max(s.minText, minPoints) }
 
 func (s *Style) font(size vg.Length, bold bool) font.Font {
 	f := sansFont
@@ -156,7 +164,9 @@ func (s *Style) LabelStyle(c color.Color, bold bool) draw.TextStyle {
 
 // Sizes: a 16:9 slide is 13.33 × 7.5 in (PowerPoint's default); the fonts
 // are sized so that the chart pasted full-slide reads from the back of a
-// room. A half page is 6.5 × 4 in, a figure across a portrait page. The
+// room. A half page is 6.5 × 4 in, a figure across a portrait page; its
+// smallest text is minPoints (footer, event labels, cell values), and
+// its text wraps rather than shrinks below that. The
 // web preset is 600 × 375 pt (16:10): shown 600 CSS pixels wide, one point
 // is one CSS pixel, so its smallest text, 11 pt, is 11 CSS px in a card
 // 600–700 px wide (and more in a wider one); its legend sits under the
@@ -171,9 +181,9 @@ var (
 	styleHalf = Style{
 		width: 6.5 * vg.Inch, height: 4 * vg.Inch,
 		title: 12, subtitle: 8.5, axisLabel: 8.5, tick: 7.5, legend: 7.5,
-		footer: 6, panel: 8, cell: 6.5, marker: 6.5,
+		footer: 7, panel: 8, cell: 7, marker: 7,
 		pad: 6, thin: 0.5, line: 1.2, thick: 1.8, tickLen: 3, swatch: 13,
-		minLegend: 7,
+		minText: minPoints,
 	}
 	styleWeb = Style{
 		width: 600, height: 375,

@@ -2,7 +2,6 @@ package plots
 
 import (
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,8 +83,15 @@ func TestWebLegendWraps(t *testing.T) {
 		}
 		// The legend's lines of the long label, from its first, read as
 		// the label. (The subtitle, which names the runs too, is no
-		// witness: its second line once ended in the label's last words.)
-		i := slices.IndexFunc(texts, func(s string) bool { return strings.HasPrefix(s, "Current:") })
+		// witness: its second line once ended in the label's last words,
+		// and one of its lines may begin with "Current:"; it is drawn
+		// first, the legend after it.)
+		i := -1
+		for j, s := range texts {
+			if strings.HasPrefix(s, "Current:") {
+				i = j
+			}
+		}
 		if i < 0 {
 			t.Fatalf("%s: no legend line of the long label: %q", ch.Name, texts)
 		}
