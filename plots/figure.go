@@ -195,6 +195,14 @@ func wrapText(txt string, sty draw.TextStyle, width vg.Length, maxLines int) []s
 		gaps[k] = rest[:i]
 		rest = rest[i+len(w):]
 	}
+	// A separator ("·", "–") ends a line, never begins one.
+	for k := 1; k < len(words); k++ {
+		if words[k] == "·" || words[k] == "–" {
+			words[k-1] += gaps[k] + words[k]
+			words, gaps = slices.Delete(words, k, k+1), slices.Delete(gaps, k, k+1)
+			k--
+		}
+	}
 	var lines []string
 	cur := words[0]
 	for k, w := range words[1:] {
