@@ -357,6 +357,16 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		}
 		return vg.Length(rows)*msty.FontExtents().Height + st.pad*0.3
 	}
+	// The y-axis labels as built: a label longer than its panel is tall
+	// wraps (wrapYLabels), afresh at each trial layout.
+	ylabels := map[*plot.Plot]string{}
+	for _, row := range plots {
+		for _, p := range row {
+			if p != nil {
+				ylabels[p] = p.Y.Label.Text
+			}
+		}
+	}
 	align := func(body draw.Canvas, rows int) [][]draw.Canvas {
 		tiles := draw.Tiles{
 			Rows: len(plots), Cols: cols,
@@ -364,7 +374,13 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			PadX:   st.pad * 2,
 			PadY:   headH() + st.pad*1.2,
 		}
-		return alignFigure(plots, lay.Heights, tiles, body)
+		canv := alignFigure(plots, lay.Heights, tiles, body)
+		// A wrapped label widens its axis, not its panel's height: one
+		// more alignment places the panels for it.
+		if wrapYLabels(plots, canv, ylabels) {
+			canv = alignFigure(plots, lay.Heights, tiles, body)
+		}
+		return canv
 	}
 	var (
 		legend     []LegendItem
@@ -448,11 +464,17 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			markerRows = need
 			canv = align(b, markerRows)
 		}
-		// At a preset whose type cannot shrink, a key that leaves a
-		// panel's data area shorter than its axis label (which would
-		// then run into the legend) gives way to the explanation.
-		if numbered && st.minText > 0 && !noKey && squeezed(lay, canv) {
-			noKey = true
+		// At a preset whose type cannot shrink, event labels that leave
+		// a panel's data area shorter than its axis label, wrapped
+		// (gonum/plot then squeezes the data area under the label, which
+		// runs into what is below: the footer, the legend), give way to
+		// the numbered key, and a key that does to the explanation.
+		if st.minText > 0 && !noKey && squeezed(lay, canv) {
+			if !numbered {
+				numbered = true
+			} else {
+				noKey = true
+			}
 			continue
 		}
 		break
@@ -637,6 +659,47 @@ func squeezed(lay *Figure, canv [][]draw.Canvas) bool {
 		}
 	}
 	return false
+}
+
+// wrapYLabels sets the y-axis label of each of plots, laid out in canv,
+// from its text as built (labels), on two lines when one line is longer
+// than the panel's data area would be tall without it: broken at the
+// space that makes the longer line shortest. (gonum/plot keeps a label
+// centred on the data area and lowers the data area's top until the
+// label's top is in the panel, so that a label longer than the panel is
+// tall squeezes the data area and runs below it: into the footer.) It
+// reports whether any label changed.
+func wrapYLabels(plots [][]*plot.Plot, canv [][]draw.Canvas, labels map[*plot.Plot]string) bool {
+	changed := false
+	for r, row := range plots {
+		for k, p := range row {
+			txt := labels[p]
+			if p == nil || txt == "" {
+				continue
+			}
+			sty := p.Y.Label.TextStyle
+			old := p.Y.Label.Text
+			p.Y.Label.Text = ""
+			h := p.DataCanvas(canv[r][k]).Size().Y
+			p.Y.Label.Text = old
+			want := txt
+			if sty.Width(txt) > h {
+				best := sty.Width(txt)
+				words := strings.Fields(txt)
+				for j := 1; j < len(words); j++ {
+					l := strings.Join(words[:j], " ") + "\n" + strings.Join(words[j:], " ")
+					if w := sty.Width(l); w < best {
+						best, want = w, l
+					}
+				}
+			}
+			if p.Y.Label.Text != want {
+				p.Y.Label.Text = want
+				changed = true
+			}
+		}
+	}
+	return changed
 }
 
 // thinXTicks lowers the number of intervals of p's number ticks on its x

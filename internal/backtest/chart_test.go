@@ -177,3 +177,41 @@ func TestChartFitCaveat(t *testing.T) {
 		}
 	}
 }
+
+// TestChartText: at every size the back-test's charts, drawn by the
+// plots engine, set no text under plots.MinTextSize and no two strings
+// over each other (plots.CheckText): with the default configuration's
+// five events the web size once put the exports panel's y-axis label
+// into the footer, and the half-page size set the subtitles at 5.9 pt.
+func TestChartText(t *testing.T) {
+	rec, err := LoadRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cfg := range []struct {
+		name string
+		cfg  Config
+	}{{"small", smallConfig()}, {"default", DefaultConfig()}} {
+		r, err := Run(context.Background(), &synthModel{}, rec, cfg.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Markers = []EventMark{{Month: model.NewMonth(2021, 7), Label: "EU sanctions (June 2021)"}, {Month: model.NewMonth(2021, 12), Label: "US sanctions"},
+			{Month: model.NewMonth(2022, 2), Label: "Klaipėda closed"}, {Month: model.NewMonth(2022, 3), Label: "EU ban (all grades)"}, {Month: model.NewMonth(2022, 7), Label: "EU quota on Russian KCl"}}
+		charts, err := r.Charts(ChartMeta{Hash: "0123456789abcdef", ModelVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range charts {
+			for _, sz := range plots.Sizes() {
+				problems, err := plots.CheckText(ch, sz)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range problems {
+					t.Errorf("%s config, %s at size %d: %s", cfg.name, ch.Name, sz, p)
+				}
+			}
+		}
+	}
+}
