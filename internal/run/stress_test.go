@@ -3,11 +3,14 @@ package run
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,9 +61,10 @@ import (
 //     thin stocks that barely answer the price (a low stock_response
 //     against a high carrying cost) holders have little to release. The
 //     stock-cycle rule's narrower ranges (docs/MODEL.md §9.1) draw such
-//     cases: with model 0.6.0's fit 16 of 300, and 163 that reverse by
-//     more than stressMaxReversal (largest step 45.5 %, largest reversal
-//     37.3 %).
+//     cases; how many, and how many reverse by more than
+//     stressMaxReversal (and in which month), is docs/SCENARIOS.md's
+//     block "stress tables", which the full test checks (-update
+//     rewrites it).
 //
 // With model 0.6.0's fit 220 of the 300 central cases (157 with 0.5.1's)
 // are the validator's located stock-cycle error: the fitted speeds sit
@@ -222,7 +226,11 @@ func parseG(s string) (float64, error) {
 
 // stressMeasure is what a case measured on its paths' benchmarks: the
 // largest one-month step (stepOf) and the largest reversal (reversalOf).
-type stressMeasure struct{ step, reversal float64 }
+// spikeAt is the month of the reversal of a spike (0: none).
+type stressMeasure struct {
+	step, reversal float64
+	spikeAt        model.Month
+}
 
 // runStress runs one case through Run and classifies it, with a reason
 // and, for a run Run accepted, its measures.
@@ -284,6 +292,7 @@ func classifyRun(run *model.Run, step bool) (stressClass, string, stressMeasure)
 		k, d := reversalOf(b)
 		m.reversal = max(m.reversal, d)
 		if d > stressMaxReversal {
+			m.spikeAt = p.path.Months[k]
 			return stressSpike, fmt.Sprintf("%s %v benchmark %.1f $/t reverses: %.1f, %.1f, %.1f $/t, the smaller jump %.1f%%", p.name, p.path.Months[k], b[k], b[k-1], b[k], b[k+1], 100*d), m
 		}
 	}
@@ -374,26 +383,35 @@ func TestReversalOf(t *testing.T) {
 // TestRandomStress runs both stress tables (stressCasesShort cases each
 // with -short) and fails on every case that is not clean, except for
 // spikes in the valid-ranges table, which it counts.
+//
+// The full tables (without -short) are docs/SCENARIOS.md's generated
+// block "stress tables", which the text quotes; -update rewrites it.
 func TestRandomStress(t *testing.T) {
 	n := stressCasesFull
 	if testing.Short() {
 		n = stressCasesShort
 	}
-	for _, tab := range []struct {
+	tabs := []struct {
 		name      string
 		wide      bool
 		spikeFail bool
+		sum       stressSummary
 	}{
-		{"central", false, true},
-		{"valid ranges", true, false},
-	} {
+		{name: "central", spikeFail: true},
+		{name: "valid ranges", wide: true},
+	}
+	for ti := range tabs {
+		tab := &tabs[ti]
 		t.Run(tab.name, func(t *testing.T) {
-			var count [nStressClasses]int
-			var most stressMeasure
+			count := &tab.sum.count
+			most := &tab.sum.most
 			for k, c := range stressTable(t, n, tab.wide) {
 				t.Run(fmt.Sprintf("%03d-%s", k, c.name), func(t *testing.T) {
 					class, why, m := runStress(c)
 					count[class]++
+					if m.spikeAt == stressClosure {
+						tab.sum.atClosure++
+					}
 					most.step, most.reversal = max(most.step, m.step), max(most.reversal, m.reversal)
 					if class == stressClean || class == stressJointRule || (class == stressSpike || class == stressNoDrawDown) && !tab.spikeFail {
 						return
@@ -407,5 +425,71 @@ func TestRandomStress(t *testing.T) {
 			}
 			t.Logf("%d cases: %s; largest one-month step %.1f%%, largest reversal %.2f%%", n, strings.Join(parts, ", "), 100*most.step, 100*most.reversal)
 		})
+	}
+	if n != stressCasesFull || t.Failed() {
+		return
+	}
+	checkStressDoc(t, stressBlock(n, tabs[0].sum, tabs[1].sum))
+}
+
+// stressClosure is the month the built-ins close Klaipėda in.
+var stressClosure = model.NewMonth(2022, 2)
+
+// stressSummary is what a table counted: cases by outcome, the largest
+// measures, and the spikes whose reversal is the closure's month.
+type stressSummary struct {
+	count     [nStressClasses]int
+	most      stressMeasure
+	atClosure int
+}
+
+// stressBlock is the text of docs/SCENARIOS.md's block of the two full
+// tables, n cases each.
+func stressBlock(n int, central, wide stressSummary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "potash %s, seed %d, %d cases a table (a spike: a reversal by more than %g %%)\n\n", model.Version, stressSeed, n, 100*stressMaxReversal)
+	row := func(label, a, v string) { fmt.Fprintf(&b, "%-38s %8s %13s\n", label, a, v) }
+	row("outcome", "central", "valid ranges")
+	for cl := stressClean; cl < nStressClasses; cl++ {
+		row(cl.String(), strconv.Itoa(central.count[cl]), strconv.Itoa(wide.count[cl]))
+	}
+	row("spike in "+stressClosure.String()+", the closure's month", strconv.Itoa(central.atClosure), strconv.Itoa(wide.atClosure))
+	pct := func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + " %" }
+	row("largest one-month step", pct(central.most.step), pct(wide.most.step))
+	row("largest reversal", pct(central.most.reversal), pct(wide.most.reversal))
+	return b.String()
+}
+
+// stressDoc is the documentation holding the stress tables' block.
+const (
+	stressDoc      = "../../docs/SCENARIOS.md"
+	stressDocBegin = "<!-- BEGIN stress tables: generated by go test ./internal/run -run TestRandomStress -update; do not edit -->\n"
+	stressDocEnd   = "<!-- END stress tables -->"
+)
+
+var updateDocs = flag.Bool("update", false, "rewrite docs/SCENARIOS.md's stress-table block (go test ./internal/run -run TestRandomStress -update)")
+
+// checkStressDoc fails when stressDoc's block is not want, or with
+// -update rewrites it.
+func checkStressDoc(t *testing.T, want string) {
+	t.Helper()
+	doc, err := os.ReadFile(stressDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	i, j := strings.Index(s, stressDocBegin), strings.Index(s, stressDocEnd)
+	if i < 0 || j < i {
+		t.Fatalf("%s: no block %q … %q", stressDoc, stressDocBegin, stressDocEnd)
+	}
+	block := "```text\n" + want + "```\n"
+	if s[i+len(stressDocBegin):j] == block {
+		return
+	}
+	if !*updateDocs {
+		t.Fatalf("%s: the stress tables' block is out of date (go test ./internal/run -run TestRandomStress -update):\n%s", stressDoc, want)
+	}
+	if err := os.WriteFile(stressDoc, []byte(s[:i+len(stressDocBegin)]+block+s[j:]), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
