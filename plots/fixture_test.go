@@ -50,6 +50,7 @@ type fixtureOpts struct {
 	zero      bool    // scenario identical to counterfactual
 	regions   int     // first n regions (0: all)
 	delay     float64 // years the relief comes later than Dec 2025
+	stocks    bool    // the regions hold stocks (the stocks chart)
 }
 
 // fixtureRun builds the Run of o.
@@ -108,7 +109,27 @@ func fixtureRun(o fixtureOpts) *model.Run {
 		}
 		return p
 	}
-	return &model.Run{Scenario: mk(true), Counterfactual: mk(false)}
+	if o.stocks {
+		// Two months of use in 2020, built up ahead of 2022's closures.
+		cal.Q0 = make([]float64, nr)
+		for r := range m.Regions {
+			m.Regions[r].StockMonths = 2
+			cal.Q0[r] = 60 * fixtureRegions[r].share
+		}
+	}
+	run := &model.Run{Scenario: mk(true), Counterfactual: mk(false)}
+	if o.stocks {
+		for _, p := range []*model.Path{run.Scenario, run.Counterfactual} {
+			for t, s := range p.Sol {
+				yr := float64(months[t])/12 - 2020
+				s.Stocks = make([]float64, nr)
+				for r := range s.Stocks {
+					s.Stocks[r] = cal.Q0[r] / 12 * (2 + 1.5*math.Exp(-(yr-2.6)*(yr-2.6)/0.5) + 0.1*float64(r))
+				}
+			}
+		}
+	}
+	return run
 }
 
 // fixtureSolution fills the fields the charts read.

@@ -67,11 +67,12 @@ func allCharts(t *testing.T, meta Meta) []*Chart {
 		t.Fatal(err)
 	}
 	charts = append(charts, cmp...)
-	// The notes on the data: a spike off the scale, scenario and
-	// counterfactual identical.
+	// The stocks (the fixture's regions hold none), and the notes on the
+	// data: a spike off the scale, scenario and counterfactual identical.
 	srun, smc := fixtureSpike()
 	zrun := fixtureRun(fixtureOpts{zero: true})
 	for _, mk := range []func() (*Chart, error){
+		func() (*Chart, error) { return StocksChart(fixtureRun(fixtureOpts{stocks: true}), meta) },
 		func() (*Chart, error) { return PricePathChart(srun, smc, meta) },
 		func() (*Chart, error) { return PricePathChart(zrun, nil, meta) },
 		func() (*Chart, error) { return RegionPriceChart(zrun, nil, meta) },
