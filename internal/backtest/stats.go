@@ -1,7 +1,10 @@
 package backtest
 
 import (
+	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -217,4 +220,160 @@ func AnnualMean(months []model.Month, v []float64) Annual {
 		flush(months[len(months)-1].Year())
 	}
 	return a
+}
+
+// Kernel weighs the autocovariances of a long-run variance
+// (DieboldMariano).
+type Kernel int
+
+const (
+	// Uniform is Diebold and Mariano's truncated rectangular window: w_k = 1
+	// for k ≤ L. It is exact for an h-step forecast's MA(h − 1) loss
+	// differential with L = h − 1, but its estimate can be negative.
+	Uniform Kernel = iota
+	// Bartlett is Newey and West's (1987) triangular window,
+	// w_k = 1 − k/(L + 1): never negative, biased towards zero.
+	Bartlett
+)
+
+func (k Kernel) String() string {
+	if k == Bartlett {
+		return "Bartlett"
+	}
+	return "uniform"
+}
+
+// DMTest is the result of a Diebold–Mariano test of equal accuracy
+// (DieboldMariano). When the test cannot be computed, Reason says why and
+// Stat is 0 and P 1: never NaN.
+type DMTest struct {
+	N   int // loss differentials (periods)
+	H   int // forecast horizon of the small-sample correction, steps
+	Lag int // truncation lag L of the long-run variance
+	// Kernel is the weighting of the autocovariances used; Fallback is
+	// true when the uniform window's estimate was not positive and the
+	// Bartlett weights were used instead.
+	Kernel   Kernel
+	Fallback bool
+	// MeanDiff is d̄, the mean loss differential (ln², first forecast's
+	// squared log error minus the second's; 0 when N = 0).
+	MeanDiff float64
+	// Stat is the corrected statistic DM* and P its two-sided p-value
+	// against Student's t with N − 1 degrees of freedom.
+	Stat, P float64
+	// Reason says why the test was not computed ("" when it was).
+	Reason string
+}
+
+// OK reports whether the test was computed.
+func (r DMTest) OK() bool { return r.Reason == "" }
+
+// DieboldMariano tests the equal accuracy of two forecasts of the same
+// series from their log errors e1 and e2 (aligned, same length; ln of
+// forecast minus ln of record) on squared-error loss (Diebold and
+// Mariano 1995, "Comparing predictive accuracy", J. Bus. Econ. Stat.
+// 13(3), 253–263), with the small-sample correction of Harvey, Leybourne
+// and Newbold (1997, "Testing the equality of prediction mean squared
+// errors", Int. J. Forecasting 13(2), 281–291):
+//
+//	d_t  = e1_t² − e2_t²                       (ln², t = 1..n)
+//	d̄    = Σ d_t / n
+//	γ̂_k  = Σ_{t=k+1..n} (d_t − d̄)(d_{t−k} − d̄) / n
+//	V̂    = γ̂_0 + 2 Σ_{k=1..L} w_k γ̂_k           (long-run variance of d)
+//	DM   = d̄ / √(V̂/n)
+//	DM*  = DM · √((n + 1 − 2h + h(h − 1)/n) / n)
+//	p    = 2 F_{n−1}(−|DM*|)                    (Student's t, n − 1 df)
+//
+// with w_k = 1 (kernel Uniform, DM's window for h-step forecasts, lag
+// L = h − 1) or w_k = 1 − k/(L + 1) (Bartlett, Newey and West 1987,
+// Econometrica 55(3), 703–708). When the uniform window's V̂ is not
+// positive, the Bartlett weights of the same lag are used (Fallback).
+// DM* and p are unitless; a positive DM* says the first forecast's mean
+// squared log error is the larger. Swapping e1 and e2 flips the sign of
+// DM* and keeps p.
+//
+// The test is not computed (Reason; Stat 0, P 1) when an error is not
+// finite, n < 2, L ≥ n, the correction's factor is not positive (too few
+// periods for h), the two losses are equal in every period, or d is
+// constant (V̂ would be zero).
+func DieboldMariano(e1, e2 []float64, h, lag int, kernel Kernel) DMTest {
+	r := DMTest{N: len(e1), H: h, Lag: lag, Kernel: kernel, P: 1}
+	fail := func(why string) DMTest { r.Reason = why; return r }
+	if len(e1) != len(e2) {
+		return fail(fmt.Sprintf("%d errors against %d", len(e1), len(e2)))
+	}
+	if h < 1 || lag < 0 {
+		return fail(fmt.Sprintf("horizon %d, lag %d", h, lag))
+	}
+	n := len(e1)
+	d := make([]float64, n)
+	scale := 0.0
+	for t := range d {
+		if math.IsNaN(e1[t]) || math.IsInf(e1[t], 0) || math.IsNaN(e2[t]) || math.IsInf(e2[t], 0) {
+			return fail("an error is not finite")
+		}
+		d[t] = e1[t]*e1[t] - e2[t]*e2[t]
+		scale = math.Max(scale, math.Abs(d[t]))
+	}
+	if n > 0 {
+		r.MeanDiff = Mean(d)
+	}
+	switch {
+	case n < 2:
+		return fail(plural(n, "period") + ", too few")
+	case lag >= n:
+		return fail(fmt.Sprintf("%s, too few for lag %d", plural(n, "period"), lag))
+	}
+	fn := float64(n)
+	corr := (fn + 1 - 2*float64(h) + float64(h*(h-1))/fn) / fn
+	if !(corr > 0) {
+		return fail(fmt.Sprintf("%s, too few for h = %d", plural(n, "period"), h))
+	}
+	if scale == 0 {
+		return fail("the two forecasts' losses are equal in every period")
+	}
+	gamma := make([]float64, lag+1)
+	for k := range gamma {
+		for t := k; t < n; t++ {
+			gamma[k] += (d[t] - r.MeanDiff) * (d[t-k] - r.MeanDiff)
+		}
+		gamma[k] /= fn
+	}
+	// A constant d has γ̂_0 = 0 up to the rounding of d̄.
+	if gamma[0] <= (1e-12*scale)*(1e-12*scale) {
+		return fail("the loss differential is constant: zero variance")
+	}
+	lrv := func(k Kernel) float64 {
+		v := gamma[0]
+		for j := 1; j <= lag; j++ {
+			w := 1.0
+			if k == Bartlett {
+				w = 1 - float64(j)/float64(lag+1)
+			}
+			v += 2 * w * gamma[j]
+		}
+		return v
+	}
+	v := lrv(kernel)
+	if !(v > 0) && kernel == Uniform {
+		r.Kernel, r.Fallback = Bartlett, true
+		v = lrv(Bartlett)
+	}
+	if !(v > 0) {
+		return fail("the long-run variance estimate is not positive")
+	}
+	r.Stat = r.MeanDiff / math.Sqrt(v/fn) * math.Sqrt(corr)
+	r.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: fn - 1}.CDF(-math.Abs(r.Stat))
+	return r
+}
+
+// NeweyWestLag is the truncation lag floor(4·(n/100)^(2/9)) of Newey and
+// West's (1994, "Automatic lag selection in covariance matrix
+// estimation", Rev. Econ. Stud. 61(4), 631–653) rule for the Bartlett
+// kernel: 2 for 5 to 27 periods, 3 for 28 to 99.
+func NeweyWestLag(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return int(math.Floor(4 * math.Pow(float64(n)/100, 2.0/9)))
 }
