@@ -36,7 +36,7 @@ func TestBacktestCommand(t *testing.T) {
 			t.Errorf("%s not written: %v", f, err)
 		}
 	}
-	prices := readCSV(t, filepath.Join(dir, report.FileBacktestPrices), []string{"month", "sample", "record_usd_per_t", "model_usd_per_t", "naive_usd_per_t"})
+	prices := readCSV(t, filepath.Join(dir, report.FileBacktestPrices), []string{"month", "sample", "record_usd_per_t", "model_usd_per_t", "model_change_usd_per_t", "naive_usd_per_t"})
 	if len(prices) != 72 || prices[0][0] != "2020-01" || prices[71][0] != "2025-12" {
 		t.Errorf("prices CSV: %d rows from %v", len(prices), prices[0])
 	}

@@ -141,9 +141,21 @@ type Report struct {
 	StockMonths []float64
 	Failed      int // months of the fitted path that did not converge
 
+	// Change is the model's change since the last in-sample record
+	// applied to it, from Cut: p(c)·p̂(t)/p̂(c), c the month of that record
+	// (the rolling origins' and the nowcast's reading), $/t; NaN before.
+	Change []float64
+
 	InSample  Stats // Start..Cut−1
 	OutSample Stats // Cut..last published month
+	ChangeOut Stats // the model's change reading over the same months
 	NaiveOut  Stats // the naive forecast over the same months
+	// DMLevel and DMChange test the equal accuracy of the model's level
+	// and of its change reading against the naive forecast over the
+	// out-of-sample months (DieboldMariano: squared log errors, Bartlett
+	// kernel, lag NeweyWestLag(n), h = lag + 1 in the small-sample
+	// correction; docs/BACKTEST.md, "Forecast skill").
+	DMLevel, DMChange DMTest
 
 	PeakRecord, PeakModel       TurningPoint // highest month of PeakYear
 	TurningRecord, TurningModel []TurningPoint
@@ -213,25 +225,29 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 		return nil, fmt.Errorf("backtest: the model path does not cover %v..%v", cfg.Start, cfg.End)
 	}
 	last := cfg.Start
-	lastIn := math.NaN()
+	lastIn, modelIn := math.NaN(), math.NaN()
 	for k, t := range r.Months {
 		if !math.IsNaN(r.Record[k]) {
 			last = max(last, t)
 			if t < cfg.Cut {
-				lastIn = r.Record[k]
+				lastIn, modelIn = r.Record[k], r.Model[k]
 			}
 		}
 	}
 	r.Naive = make([]float64, len(r.Months))
+	r.Change = make([]float64, len(r.Months))
 	for k, t := range r.Months {
-		r.Naive[k] = math.NaN()
+		r.Naive[k], r.Change[k] = math.NaN(), math.NaN()
 		if t >= cfg.Cut {
 			r.Naive[k] = lastIn
+			r.Change[k] = lastIn * r.Model[k] / modelIn
 		}
 	}
 	r.InSample = Compare(r.Months, r.Model, r.Record, cfg.Start, cfg.Cut-1)
 	r.OutSample = Compare(r.Months, r.Model, r.Record, cfg.Cut, last)
+	r.ChangeOut = Compare(r.Months, r.Change, r.Record, cfg.Cut, last)
 	r.NaiveOut = Compare(r.Months, r.Naive, r.Record, cfg.Cut, last)
+	r.DMLevel, r.DMChange = outOfSampleDM(r.Months, r.Model, r.Change, r.Naive, r.Record, cfg.Cut, last)
 	r.PeakRecord, _ = PeakIn(r.Months, r.Record, cfg.PeakYear)
 	r.PeakModel, _ = PeakIn(r.Months, r.Model, cfg.PeakYear)
 	r.TurningRecord = TurningPoints(r.Months, r.Record, 6, 0.10)
@@ -310,6 +326,27 @@ func Run(ctx context.Context, m Model, rec *Record, cfg Config) (*Report, error)
 		}
 	}
 	return r, nil
+}
+
+// outOfSampleDM tests the model's level and change readings against the
+// naive forecast over the months from..to where all four prices are
+// positive and finite. The errors are a path of 1..n-step forecasts from
+// one origin, so the long-run variance uses the Bartlett kernel with
+// Newey and West's (1994) lag for n, and the small-sample correction the
+// horizon lag + 1 whose MA(lag) errors that window is built for.
+func outOfSampleDM(months []model.Month, level, change, naive, record []float64, from, to model.Month) (dl, dc DMTest) {
+	var el, ec, en []float64
+	for k, t := range months {
+		if t < from || t > to || !ok(level[k]) || !ok(change[k]) || !ok(naive[k]) || !ok(record[k]) {
+			continue
+		}
+		lr := math.Log(record[k])
+		el = append(el, math.Log(level[k])-lr)
+		ec = append(ec, math.Log(change[k])-lr)
+		en = append(en, math.Log(naive[k])-lr)
+	}
+	lag := NeweyWestLag(len(el))
+	return DieboldMariano(el, en, lag+1, lag, Bartlett), DieboldMariano(ec, en, lag+1, lag, Bartlett)
 }
 
 // decompWindow is a window whose average price rise is decomposed.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"flag"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -63,6 +65,45 @@ func TestRunSynthetic(t *testing.T) {
 	if !scalar.EqualWithinRel(r.NaiveOut.MeanError, s/22, 1e-12) || !scalar.EqualWithinRel(r.NaiveOut.RMSE, math.Sqrt(s2/22), 1e-12) {
 		t.Errorf("naive stats %+v, want mean %g rmse %g", r.NaiveOut, s/22, math.Sqrt(s2/22))
 	}
+	// The model's change reading: December 2023's record times the
+	// model's change since December 2023, from 2024-01 on, and nothing
+	// before; its errors and the Diebold–Mariano tests against naive
+	// over the 22 months (Bartlett kernel, lag 2, h = 3).
+	var mDec23 float64
+	for k, m := range r.Months {
+		if m == cfg.Cut-1 {
+			mDec23 = r.Model[k]
+		}
+	}
+	var el, ec, en []float64
+	for k, m := range r.Months {
+		if m < cfg.Cut {
+			if !math.IsNaN(r.Change[k]) {
+				t.Fatalf("change[%v] = %v before the cut", m, r.Change[k])
+			}
+			continue
+		}
+		if want := dec23 * r.Model[k] / mDec23; !scalar.EqualWithinRel(r.Change[k], want, 1e-15) {
+			t.Fatalf("change[%v] = %v, want %v", m, r.Change[k], want)
+		}
+		if p, ok := rec.Potash.At(m); ok {
+			el = append(el, math.Log(r.Model[k]/p))
+			ec = append(ec, math.Log(r.Change[k]/p))
+			en = append(en, math.Log(dec23/p))
+		}
+	}
+	if len(ec) != 22 || !scalar.EqualWithinRel(r.ChangeOut.RMSE, RMSE(ec), 1e-12) || !scalar.EqualWithinRel(r.ChangeOut.MeanError, Mean(ec), 1e-12) || r.ChangeOut.N != 22 {
+		t.Errorf("change reading %+v, want RMSE %g, mean %g over %d months", r.ChangeOut, RMSE(ec), Mean(ec), len(ec))
+	}
+	for _, tc := range []struct {
+		got    DMTest
+		e1, e2 []float64
+	}{{r.DMLevel, el, en}, {r.DMChange, ec, en}} {
+		want := DieboldMariano(tc.e1, tc.e2, 3, 2, Bartlett)
+		if !want.OK() || tc.got.Lag != 2 || tc.got.H != 3 || tc.got.N != 22 || !scalar.EqualWithinRel(tc.got.Stat, want.Stat, 1e-9) || !scalar.EqualWithinRel(tc.got.P, want.P, 1e-9) {
+			t.Errorf("out-of-sample Diebold–Mariano %+v, want %+v", tc.got, want)
+		}
+	}
 	// Shapley contributions add up to the rise with all factors minus the
 	// rise with none.
 	d := r.Decomposition
@@ -101,12 +142,14 @@ func TestRunSynthetic(t *testing.T) {
 	if err := r.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"crop-price index", "naive", "Belarus", "2022-04", "1,202", "sanctions", "out of sample"} {
+	for _, want := range []string{"crop-price index", "naive", "Belarus", "2022-04", "1,202", "sanctions", "out of sample",
+		"second reading: model's change from 2023-12", "Second reading, added after that result was known", "Diebold–Mariano", "Bartlett kernel,\nlag 2",
+		"model's level DM* ", "n/a: 11 periods, too few for lag 11"} {
 		if !strings.Contains(strings.ToLower(table.String()), strings.ToLower(want)) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}
 	}
-	if strings.Contains(table.String(), "NaN") {
+	if strings.Contains(table.String(), "NaN") || strings.Contains(table.String(), "Inf") {
 		t.Errorf("table prints NaN:\n%s", table.String())
 	}
 
@@ -118,11 +161,56 @@ func TestRunSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 73 || rows[0][0] != "month" || rows[27][0] != "2022-03" {
+	if len(rows) != 73 || rows[0][0] != "month" || rows[27][0] != "2022-03" || rows[0][4] != "model_change_usd_per_t" {
 		t.Errorf("prices CSV: %d rows, header %v", len(rows), rows[0])
 	}
 	if rows[71][2] != "" { // 2025-11: no record
 		t.Errorf("2025-11 record cell = %q, want empty", rows[71][2])
+	}
+	// 2023-12: no change reading; 2024-01: the change reading, then naive.
+	if c, err := strconv.ParseFloat(rows[49][4], 64); rows[48][4] != "" || err != nil || !scalar.EqualWithinRel(c, r.Change[48], 1e-12) || rows[49][5] != strconv.FormatFloat(dec23, 'g', -1, 64) {
+		t.Errorf("2023-12 change cell %q; 2024-01 change %q (want %g), naive %q", rows[48][4], rows[49][4], r.Change[48], rows[49][5])
+	}
+
+	// The JSON summary: the out-of-sample readings and tests, and no NaN
+	// (encoding/json refuses one).
+	var js bytes.Buffer
+	if err := r.WriteJSON(&js, Provenance("test", "")); err != nil {
+		t.Fatal(err)
+	}
+	var summary struct {
+		OutOfSample struct {
+			Errors  map[string]struct{ RMSE float64 } `json:"log_errors"`
+			DMTests map[string]struct {
+				N           int
+				Lag         int
+				Statistic   *float64
+				PValue      *float64 `json:"p_value"`
+				NotComputed string   `json:"not_computed"`
+			} `json:"diebold_mariano"`
+		} `json:"out_of_sample"`
+		Rolling struct {
+			Horizons []struct {
+				DMTests map[string]struct {
+					Statistic   *float64
+					NotComputed string `json:"not_computed"`
+				} `json:"diebold_mariano"`
+			}
+		}
+	}
+	if err := json.Unmarshal(js.Bytes(), &summary); err != nil {
+		t.Fatal(err)
+	}
+	oos := summary.OutOfSample
+	if oos.Errors["model_change"].RMSE != r.ChangeOut.RMSE || oos.Errors["model_level"].RMSE != r.OutSample.RMSE || oos.Errors["naive"].RMSE != r.NaiveOut.RMSE {
+		t.Errorf("JSON out-of-sample errors %+v", oos.Errors)
+	}
+	if d := oos.DMTests["model_change_vs_naive"]; d.Statistic == nil || *d.Statistic != r.DMChange.Stat || *d.PValue != r.DMChange.P || d.N != 22 || d.Lag != 2 {
+		t.Errorf("JSON out-of-sample change test %+v", d)
+	}
+	if hs := summary.Rolling.Horizons; len(hs) != 4 || hs[0].DMTests["model_level_vs_naive"].Statistic == nil ||
+		hs[3].DMTests["model_level_vs_naive"].Statistic != nil || hs[3].DMTests["model_level_vs_naive"].NotComputed == "" {
+		t.Errorf("JSON rolling tests %+v", hs)
 	}
 
 	svgText := map[string][]string{

@@ -88,6 +88,16 @@ func (r *Report) Statistics() []Stat {
 		add(w.name+".change_corr", "1", w.s.ChangeCorr, Higher)
 	}
 	add("naive.out_of_sample.rmse_log", "ln", r.NaiveOut.RMSE, Pinned)
+	add("change.out_of_sample.rmse_log", "ln", r.ChangeOut.RMSE, Lower)
+	add("change.out_of_sample.abs_mean_error_log", "ln", math.Abs(r.ChangeOut.MeanError), Lower)
+	dm := func(name string, t DMTest) {
+		if t.OK() {
+			add("dm."+name+".stat", "1", t.Stat, Pinned)
+			add("dm."+name+".p_value", "1", t.P, Pinned)
+		}
+	}
+	dm("out_of_sample.level", r.DMLevel)
+	dm("out_of_sample.change", r.DMChange)
 	add("peak.abs_month_error", "months", math.Abs(float64(r.PeakModel.Month-r.PeakRecord.Month)), Lower)
 	add("peak.abs_height_error_log", "ln", math.Abs(math.Log(r.PeakModel.Value/r.PeakRecord.Value)), Lower)
 	for _, e := range r.Exports {
@@ -117,6 +127,8 @@ func (r *Report) Statistics() []Stat {
 				add(fmt.Sprintf("rolling.h%d.%s.mae_log", h.H, m.name), "ln", m.e.MAE, m.d)
 				add(fmt.Sprintf("rolling.h%d.%s.rmse_log", h.H, m.name), "ln", m.e.RMSE, m.d)
 			}
+			dm(fmt.Sprintf("rolling.h%d.level", h.H), h.DMLevel)
+			dm(fmt.Sprintf("rolling.h%d.change", h.H), h.DMChange)
 		}
 		for k, t := range rl.Nowcast.Months {
 			add("nowcast.change."+t.String(), "1", rl.Nowcast.Change[k], Pinned)
@@ -327,22 +339,27 @@ func (r *Report) WriteTable(w io.Writer) error {
 
 	fmt.Fprintf(&b, "\nPrice: Pink Sheet potassium chloride (Brazil CFR) vs the model's benchmark, $/t\n")
 	fit := report.Table{Head: []string{"window", "months", "RMSE (log)", "mean error (log)", "corr. of monthly changes"}}
+	anchor := (c.Cut - 1).String()
 	for _, row := range []struct {
 		name string
 		s    Stats
 	}{
 		{"in sample (fitted) " + r.InSample.From.String() + ".." + r.InSample.To.String(), r.InSample},
 		{"out of sample " + r.OutSample.From.String() + ".." + r.OutSample.To.String(), r.OutSample},
-		{"naive: " + (c.Cut - 1).String() + " price carried forward", r.NaiveOut},
+		{"  second reading: model's change from " + anchor, r.ChangeOut},
+		{"naive: " + anchor + " price carried forward", r.NaiveOut},
 	} {
 		fit.Rows = append(fit.Rows, []string{row.name, strconv.Itoa(row.s.N), num(row.s.RMSE, 3), signed(row.s.MeanError, 3), num(row.s.ChangeCorr, 2)})
 	}
 	fit.WriteText(&b)
-	verdict := "does not beat"
-	if r.OutSample.RMSE < r.NaiveOut.RMSE {
-		verdict = "beats"
-	}
-	fmt.Fprintf(&b, "Out of sample the model %s the naive forecast (RMSE %s vs %s).\n", verdict, num(r.OutSample.RMSE, 3), num(r.NaiveOut.RMSE, 3))
+	fmt.Fprintf(&b, "Out of sample the model %s the naive forecast (RMSE %s vs %s).\n", beatWord(r.OutSample.RMSE, r.NaiveOut.RMSE), num(r.OutSample.RMSE, 3), num(r.NaiveOut.RMSE, 3))
+	fmt.Fprintf(&b, "Second reading, added after that result was known: the model's change since %s applied to the %s price (the\n"+
+		"rolling origins' and the nowcast's reading) %s the naive forecast (RMSE %s vs %s).\n",
+		anchor, anchor, beatWord(r.ChangeOut.RMSE, r.NaiveOut.RMSE), num(r.ChangeOut.RMSE, 3), num(r.NaiveOut.RMSE, 3))
+	fmt.Fprintf(&b, "Diebold–Mariano tests of equal accuracy against the naive forecast (squared log errors, %d months, Bartlett kernel,\n"+
+		"lag %d, HLN-corrected with h = %d; DM* > 0: the model is less accurate; p two-sided, Student's t with %d df):\n"+
+		"model's level %s; model's change %s.\n",
+		r.DMLevel.N, r.DMLevel.Lag, r.DMLevel.H, max(r.DMLevel.N-1, 0), dmCell(r.DMLevel), dmCell(r.DMChange))
 
 	lag := r.PeakModel.Month - r.PeakRecord.Month
 	months := "months"
@@ -434,11 +451,19 @@ func (r *Report) writeRolling(b *strings.Builder) {
 		if h.H != 6 {
 			continue
 		}
-		verdict := "does not beat"
-		if h.Change.MAE < h.Naive.MAE {
-			verdict = "beats"
-		}
-		fmt.Fprintf(b, "At 6 months the model's change %s the naive forecast (mean absolute log error %s vs %s).\n", verdict, num(h.Change.MAE, 3), num(h.Naive.MAE, 3))
+		fmt.Fprintf(b, "At 6 months the model's change %s the naive forecast (mean absolute log error %s vs %s).\n", beatWord(h.Change.MAE, h.Naive.MAE), num(h.Change.MAE, 3), num(h.Naive.MAE, 3))
+	}
+	fmt.Fprintln(b, "Diebold–Mariano tests of equal accuracy against the naive forecast over the origins (squared log errors; lag h − 1,")
+	fmt.Fprintln(b, "uniform kernel; HLN-corrected; DM* > 0: the model is less accurate; p two-sided, Student's t with origins − 1 df):")
+	dt := report.Table{Head: []string{"horizon", "origins", "lag", "model (level)", "model (change)"}, Right: []bool{false, true, true, false, false}}
+	fallback := false
+	for _, h := range rl.Stats {
+		dt.Rows = append(dt.Rows, []string{plural(h.H, "month"), strconv.Itoa(h.N), strconv.Itoa(h.DMLevel.Lag), dmCell(h.DMLevel), dmCell(h.DMChange)})
+		fallback = fallback || h.DMLevel.Fallback || h.DMChange.Fallback
+	}
+	dt.WriteText(b)
+	if fallback {
+		fmt.Fprintln(b, "Bartlett: the uniform kernel's variance estimate was not positive; the Bartlett weights of the same lag are used.")
 	}
 	nc := rl.Nowcast
 	if len(nc.Months) > 0 {
@@ -449,6 +474,36 @@ func (r *Report) writeRolling(b *strings.Builder) {
 		fmt.Fprintf(b, "Nowcast (fitted on every month through %v; its search %s): from %v's %s $/t the model's change gives %s.\n",
 			nc.Last, searchWords(nc.Status), nc.Last, num(nc.LastPrice, 0), strings.Join(parts, ", "))
 	}
+}
+
+// beatWord says whether an error a beats the naive forecast's b: "beats"
+// when strictly lower, else "does not beat".
+func beatWord(a, b float64) string {
+	if a < b {
+		return "beats"
+	}
+	return "does not beat"
+}
+
+// dmCell prints a Diebold–Mariano test: "DM* +1.23, p 0.241", with
+// "(Bartlett)" when the uniform kernel fell back, or "n/a: " and why.
+func dmCell(t DMTest) string {
+	if !t.OK() {
+		return "n/a: " + t.Reason
+	}
+	s := "DM* " + signed(t.Stat, 2) + ", p " + pValue(t.P)
+	if t.Fallback {
+		s += " (Bartlett)"
+	}
+	return s
+}
+
+// pValue prints a p-value with three decimals, "< 0.001" below.
+func pValue(p float64) string {
+	if p < 0.0005 {
+		return "< 0.001"
+	}
+	return num(p, 3)
 }
 
 // pct1 formats a fraction as a signed percentage with one decimal.
@@ -519,11 +574,11 @@ func (r *Report) lastRecord() model.Month {
 	return last
 }
 
-// WritePricesCSV writes month, sample, record, model and naive prices
-// ($/t); an unpublished record or a month without a naive forecast is an
-// empty cell.
+// WritePricesCSV writes month, sample, record, model, the model's change
+// reading (Report.Change) and naive prices ($/t); an unpublished record
+// or a month without a change reading or naive forecast is an empty cell.
 func (r *Report) WritePricesCSV(w io.Writer) error {
-	cw, err := report.NewCSVWriter(w, "month", "sample", "record_usd_per_t", "model_usd_per_t", "naive_usd_per_t")
+	cw, err := report.NewCSVWriter(w, "month", "sample", "record_usd_per_t", "model_usd_per_t", "model_change_usd_per_t", "naive_usd_per_t")
 	if err != nil {
 		return err
 	}
@@ -532,7 +587,11 @@ func (r *Report) WritePricesCSV(w io.Writer) error {
 		if t >= r.Config.Cut {
 			sample = "out"
 		}
-		if err := cw.Row(report.Text(t.String()), report.Text(sample), csvCell(r.Record[k]), csvCell(r.Model[k]), csvCell(r.Naive[k])); err != nil {
+		change := math.NaN()
+		if k < len(r.Change) {
+			change = r.Change[k]
+		}
+		if err := cw.Row(report.Text(t.String()), report.Text(sample), csvCell(r.Record[k]), csvCell(r.Model[k]), csvCell(change), csvCell(r.Naive[k])); err != nil {
 			return err
 		}
 	}
@@ -586,7 +645,49 @@ type jsonSummary struct {
 	Params         []jsonParam  `json:"params"`
 	Statistics     []Stat       `json:"statistics"`
 	Decompositions []jsonDecomp `json:"decompositions"`
+	OutOfSample    jsonOOS      `json:"out_of_sample"`
 	Rolling        *jsonRolling `json:"rolling,omitempty"`
+}
+
+// jsonOOS is the out-of-sample comparison in the JSON summary: log
+// errors of the model's level (the headline), of its change reading (a
+// second reading, added after the level's result was known) and of the
+// naive forecast, and the Diebold–Mariano tests against naive.
+type jsonOOS struct {
+	From    string                `json:"from"`
+	To      string                `json:"to"`
+	Months  int                   `json:"months"`
+	Note    string                `json:"note"`
+	Errors  map[string]jsonLogErr `json:"log_errors"`
+	DMTests map[string]jsonDM     `json:"diebold_mariano"`
+}
+
+type jsonLogErr struct {
+	RMSE float64 `json:"rmse"`
+	Mean float64 `json:"mean"`
+}
+
+// jsonDM is a Diebold–Mariano test (DMTest) in the JSON summary;
+// statistic and p_value are left out, and not_computed says why, when
+// the test could not be computed.
+type jsonDM struct {
+	N           int      `json:"n"`
+	H           int      `json:"horizon_steps"`
+	Lag         int      `json:"lag"`
+	Kernel      string   `json:"kernel"`
+	Fallback    bool     `json:"bartlett_fallback,omitempty"`
+	MeanDiff    float64  `json:"mean_loss_differential"`
+	Stat        *float64 `json:"statistic,omitempty"`
+	P           *float64 `json:"p_value,omitempty"`
+	NotComputed string   `json:"not_computed,omitempty"`
+}
+
+func newJSONDM(t DMTest) jsonDM {
+	j := jsonDM{N: t.N, H: t.H, Lag: t.Lag, Kernel: t.Kernel.String(), Fallback: t.Fallback, MeanDiff: t.MeanDiff, NotComputed: t.Reason}
+	if t.OK() {
+		j.Stat, j.P = &t.Stat, &t.P
+	}
+	return j
 }
 
 // jsonSearch is one search of the fit in the JSON summary.
@@ -615,6 +716,7 @@ type jsonHorizon struct {
 	Months  int                    `json:"months_ahead"`
 	Origins int                    `json:"origins"`
 	Errors  map[string]jsonErrStat `json:"log_errors"`
+	DMTests map[string]jsonDM      `json:"diebold_mariano"`
 }
 
 type jsonErrStat struct {
@@ -653,6 +755,16 @@ func (r *Report) WriteJSON(w io.Writer, prov report.Provenance) error {
 		Method:      "least squares on log prices, gonum/optimize Nelder–Mead, bounds by logistic transform",
 		Evaluations: r.Fit.Evaluations, Status: r.Fit.Status, Converged: Converged(r.Fit.Status), SSR: r.Fit.SSR,
 		Statistics: r.Statistics(),
+	}
+	s.OutOfSample = jsonOOS{From: r.OutSample.From.String(), To: r.OutSample.To.String(), Months: r.OutSample.N,
+		Note: "model_level is the headline reading (issue 14); model_change, the model's change since the last in-sample month " +
+			"applied to its recorded price, was added after model_level's result was known",
+		Errors:  map[string]jsonLogErr{},
+		DMTests: map[string]jsonDM{"model_level_vs_naive": newJSONDM(r.DMLevel), "model_change_vs_naive": newJSONDM(r.DMChange)}}
+	for name, st := range map[string]Stats{"model_level": r.OutSample, "model_change": r.ChangeOut, "naive": r.NaiveOut} {
+		if !math.IsNaN(st.RMSE) && !math.IsNaN(st.MeanError) {
+			s.OutOfSample.Errors[name] = jsonLogErr{RMSE: st.RMSE, Mean: st.MeanError}
+		}
 	}
 	fo := r.Config.Fit
 	fo.defaults()
@@ -695,7 +807,8 @@ func (r *Report) WriteJSON(w io.Writer, prov report.Provenance) error {
 			}
 		}
 		for _, h := range rl.Stats {
-			jh := jsonHorizon{Months: h.H, Origins: h.N, Errors: map[string]jsonErrStat{}}
+			jh := jsonHorizon{Months: h.H, Origins: h.N, Errors: map[string]jsonErrStat{},
+				DMTests: map[string]jsonDM{"model_level_vs_naive": newJSONDM(h.DMLevel), "model_change_vs_naive": newJSONDM(h.DMChange)}}
 			for name, e := range map[string]ErrStats{"model_level": h.Level, "model_change": h.Change, "naive": h.Naive, "moving_average": h.MA} {
 				if math.IsNaN(e.MAE) {
 					continue

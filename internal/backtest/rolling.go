@@ -78,6 +78,11 @@ type HorizonStats struct {
 	// Level is the model's level; Change the model's change applied to
 	// the last record; Naive no change; MA the moving average.
 	Level, Change, Naive, MA ErrStats
+	// DMLevel and DMChange test the equal accuracy of the model's level
+	// and of its change against the naive forecast over the N origins
+	// (DieboldMariano: squared log errors, uniform kernel with lag
+	// H − 1, Bartlett weights when its estimate is not positive).
+	DMLevel, DMChange DMTest
 }
 
 // Nowcast is the model's reading of the present: fitted on every recorded
@@ -237,6 +242,8 @@ func RunRolling(ctx context.Context, m Model, rec *Record, cfg RollingConfig, fo
 		}
 		hs.N = len(rl)
 		hs.Level, hs.Change, hs.Naive, hs.MA = errStats(rl), errStats(rc), errStats(rn), errStats(rm)
+		hs.DMLevel = DieboldMariano(rl, rn, h, h-1, Uniform)
+		hs.DMChange = DieboldMariano(rc, rn, h, h-1, Uniform)
 		r.Stats = append(r.Stats, hs)
 	}
 	nf := out[len(out)-1]

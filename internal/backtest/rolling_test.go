@@ -147,6 +147,22 @@ func TestRollingSynthetic(t *testing.T) {
 	if h := r.Stats[0]; !scalar.EqualWithinRel(h.Naive.MAE, sum/4, 1e-14) || !scalar.EqualWithinRel(h.Naive.RMSE, math.Sqrt(sq/4), 1e-14) {
 		t.Errorf("naive h=1: MAE %g RMSE %g, want %g %g", h.Naive.MAE, h.Naive.RMSE, sum/4, math.Sqrt(sq/4))
 	}
+	// The Diebold–Mariano tests at h = 1 are those of the errors by hand
+	// (lag 0, uniform kernel); at h = 12 one origin is too few.
+	var el, ec, en []float64
+	for _, f := range r.Forecasts {
+		lr := math.Log(f.Record[0])
+		el = append(el, math.Log(f.Level[0])-lr)
+		ec = append(ec, math.Log(f.Change[0])-lr)
+		en = append(en, math.Log(f.Naive[0])-lr)
+	}
+	if h := r.Stats[0]; !reflect.DeepEqual(h.DMLevel, DieboldMariano(el, en, 1, 0, Uniform)) || !reflect.DeepEqual(h.DMChange, DieboldMariano(ec, en, 1, 0, Uniform)) ||
+		!h.DMLevel.OK() || h.DMLevel.N != 4 {
+		t.Errorf("h=1 Diebold–Mariano: level %+v, change %+v", h.DMLevel, h.DMChange)
+	}
+	if h := r.Stats[1]; h.DMLevel.OK() || h.DMChange.OK() || h.DMLevel.Lag != 11 || h.DMLevel.N != 1 {
+		t.Errorf("h=12 Diebold–Mariano on one origin: level %+v, change %+v; want n/a", h.DMLevel, h.DMChange)
+	}
 	// The synthetic record is the model's own path: the fitted model's
 	// one-month level forecast is close to the record.
 	if h := r.Stats[0]; !(h.Level.MAE < 0.01) {
