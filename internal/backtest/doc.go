@@ -19,9 +19,12 @@
 // Record.Before, which copies what it keeps: the fit cannot see later
 // data. Run fits on 2020-01..2023-12 and reports the error on 2024-01 to
 // the data end (2025-10) next to a naive forecast (the last in-sample
-// price carried forward), the 2022 peak, turning points, export errors and
-// a Shapley decomposition of the 2021–22 rise into sanctions, crop demand
-// and gas costs.
+// price carried forward) and the model's change since the last in-sample
+// month applied to its price, the 2022 peak, turning points, export
+// errors and a Shapley decomposition of the 2021–22 rise into sanctions,
+// crop demand and gas costs. RunRolling adds rolling-origin forecasts and
+// the nowcast; DieboldMariano tests each comparison with the naive
+// forecast for equal accuracy.
 //
 // Units: prices in $/t KCl (nominal), exports in Mt KCl/yr, log errors in
 // natural-log units (0.10 ≈ 10%). The data are the embedded reference
