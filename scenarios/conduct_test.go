@@ -2,6 +2,10 @@ package scenarios
 
 import (
 	"context"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,5 +188,43 @@ func TestConductPaths(t *testing.T) {
 	_, err := Load("bpc-breakup", []string{"market.suppliers.Belarus.conduct=1"})
 	if err == nil || !strings.Contains(err.Error(), "suppliers[Belarus].conduct") || !strings.Contains(err.Error(), "≤ 0") {
 		t.Errorf("conduct 1 in BPC: %v", err)
+	}
+}
+
+// TestReunionGapsSource checks the 2020 gaps bpc-reunion's source quotes
+// — "(Canada 90, Russia 110, Belarus 70 $/t)", each supplier's base mine
+// netback less its published marginal cash cost, which its conduct is
+// fitted to — against the calibrated market's M0 − CostData, rounded to
+// the dollar.
+func TestReunionGapsSource(t *testing.T) {
+	s := mustLoad(t, "bpc-reunion")
+	re := regexp.MustCompile(`\(Canada (\d+), Russia (\d+), Belarus (\d+) \$/t\)`)
+	var m []string
+	for _, src := range s.Sources {
+		if m = re.FindStringSubmatch(src); m != nil {
+			break
+		}
+	}
+	if m == nil {
+		t.Fatal("bpc-reunion's sources quote no \"(Canada N, Russia N, Belarus N $/t)\"; the pattern no longer finds them")
+	}
+	c, err := model.Calibrate(s.Spec.Market)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, name := range []string{"Canada", "Russia", "Belarus"} {
+		t.Run(name, func(t *testing.T) {
+			i := slices.IndexFunc(c.Market.Suppliers, func(sp model.Supplier) bool { return sp.Name == name })
+			if i < 0 {
+				t.Fatalf("no supplier %s", name)
+			}
+			want, err := strconv.Atoi(m[1+k])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gap := c.M0[i] - c.CostData[i]; math.Abs(gap-float64(want)) > 0.5 {
+				t.Errorf("bpc-reunion's source gives %s's 2020 gap as %d $/t; the market's is %.2f (base netback %.2f less cost %.2f)", name, want, gap, c.M0[i], c.CostData[i])
+			}
+		})
 	}
 }
