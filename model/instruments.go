@@ -324,6 +324,12 @@ func levelAt(inForce float64, e *Event, w, v float64) float64 {
 	return from + w*(target-from)
 }
 
+// noOp reports whether e changes nothing: a level set as factor 1 of the
+// level in force (levelAt keeps that level, bit for bit, ramps included).
+func (e *Event) noOp() bool {
+	return e.Relative && !e.HasFrom && e.Value == 1 && len(e.Series) == 0
+}
+
 func nonNegativeRate(v float64) error {
 	if v < 0 {
 		return fmt.Errorf("%g%% must not be negative", 100*v)

@@ -1010,11 +1010,28 @@ func matrixEqual(a, b [][]float64) bool {
 }
 
 // SamePolicy reports whether a and b, over the same months, apply the
-// same events and drivers in force in every month (firstDiffering): run
-// on one market, their paths are then equal and every difference between
-// them is zero. The scenarios package warns of such a pair.
+// same events and drivers in force in every month (firstDiffering), an
+// event that changes nothing (noOp) counting as none: run on one market,
+// their paths are then equal and every difference between them is zero.
+// The scenarios package warns of such a pair.
 func SamePolicy(a, b *Spec) bool {
-	return a.Start == b.Start && a.End == b.End && firstDiffering(a, b) == a.Months()
+	if a.Start != b.Start || a.End != b.End {
+		return false
+	}
+	x, y := *a, *b
+	x.Events, y.Events = withoutNoOps(a.Events), withoutNoOps(b.Events)
+	return firstDiffering(&x, &y) == x.Months()
+}
+
+// withoutNoOps returns evs without the events that change nothing (noOp).
+func withoutNoOps(evs []Event) []Event {
+	var out []Event
+	for _, e := range evs {
+		if !e.noOp() {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // firstDiffering returns the first month (counted from a.Start) in which

@@ -856,9 +856,7 @@ func (l *loader) checkSameEvents(sc *Scenario, m *merged, written bool, sets []s
 	if len(sc.Spec.Events) == 0 {
 		return // a base line (no-sanctions): the base market, run on its own
 	}
-	a, b := *sc.Spec, *sc.Counterfactual
-	a.Events, b.Events = withoutNoOps(a.Events), withoutNoOps(b.Events)
-	if !model.SamePolicy(&a, &b) {
+	if !model.SamePolicy(sc.Spec, sc.Counterfactual) {
 		return
 	}
 	effect := "every effect is zero"
@@ -894,20 +892,6 @@ func (l *loader) checkSameEvents(sc *Scenario, m *merged, written bool, sets []s
 		fp = "extends" // its events, and its counterfactual's, are inherited
 	}
 	l.warnAt(m.leaf, fp, "%s", msg)
-}
-
-// withoutNoOps returns evs without the events that change nothing: a
-// level set as factor 1 of the level in force (model.levelAt: the level
-// stays as it is, bit for bit, ramps included).
-func withoutNoOps(evs []model.Event) []model.Event {
-	var out []model.Event
-	for _, e := range evs {
-		if e.Relative && !e.HasFrom && e.Value == 1 && len(e.Series) == 0 {
-			continue
-		}
-		out = append(out, e)
-	}
-	return out
 }
 
 // costSuffix marks the model event carrying the cost part of a corridor
