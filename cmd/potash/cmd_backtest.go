@@ -37,13 +37,33 @@ func newBacktestCommand() *cli.Command {
 			"record: the Pink Sheet potassium chloride price (Brazil CFR) month by month in and out of\n" +
 			"sample, next to a naive forecast (December 2023's price carried forward); the 2022 peak;\n" +
 			"FAOSTAT exports of Canada, Russia and Belarus; and splits the 2021–22 rise into sanctions,\n" +
-			"crop demand and gas costs. Forecast skill: at every origin from 2024-01 to 2025-04 the model is\n" +
-			"fitted on the data before it and forecasts 1, 3, 6 and 12 months ahead, next to a no-change and a\n" +
-			"12-month moving-average forecast; the nowcast carries the last recorded price forward by the\n" +
-			"model's change.\n" +
-			"Prints the fit table and writes backtest.png and backtest-factors.png (the model with and without\n" +
-			"each factor; and --charts formats), backtest-prices.csv, backtest-exports.csv,\n" +
-			"backtest-forecasts.csv, backtest.json and backtest.txt into --out. Method: docs/BACKTEST.md.\n\n" +
+			"crop demand and gas costs. Out of sample the model is read twice: its level (the headline),\n" +
+			"and its change since December 2023 applied to December 2023's price (the change reading, a\n" +
+			"second reading added after the level's result was known). Forecast skill: at every origin from\n" +
+			"2024-01 to 2025-04 the model is fitted on the data before it and forecasts 1, 3, 6 and 12 months\n" +
+			"ahead, level and change reading, next to a no-change and a 12-month moving-average forecast;\n" +
+			"the nowcast carries the last recorded price forward by the model's change. Diebold–Mariano tests\n" +
+			"(squared log errors, small-sample corrected; DM* > 0: the model is less accurate) compare each\n" +
+			"reading with the naive forecast, out of sample and at each horizon over the origins.\n" +
+			"Prints the fit table (backtest.txt's text) and writes into --out:\n" +
+			"  backtest.txt            the printed text: fit and its searches, estimates with sd, 95% intervals\n" +
+			"                          and ranges, price errors in and out of sample (both readings), DM tests,\n" +
+			"                          2022 peak, turning points, stocks, exports, the rise split by factor,\n" +
+			"                          forecast skill by horizon and the nowcast\n" +
+			"  backtest-prices.csv     by month: sample (in/out), record_usd_per_t, model_usd_per_t,\n" +
+			"                          model_change_usd_per_t (the change reading, out of sample only) and\n" +
+			"                          naive_usd_per_t; an empty cell: not published or not forecast\n" +
+			"  backtest-exports.csv    by supplier and year: FAOSTAT record_mt and model_mt (Mt KCl), rel_error\n" +
+			"  backtest-forecasts.csv  one row per kind (rolling, nowcast), origin and horizon_months: target\n" +
+			"                          month, record_usd_per_t, model_usd_per_t (level), model_change_usd_per_t\n" +
+			"                          (change reading), naive_usd_per_t, moving_average_usd_per_t\n" +
+			"  backtest.json           the same results machine-readable: estimates and intervals, statistics,\n" +
+			"                          decompositions, out-of-sample errors and DM tests, rolling horizons,\n" +
+			"                          nowcast, and the provenance (model version, scenario hash)\n" +
+			"  backtest.png, backtest-factors.png  the model against the record (prices, exports), and the\n" +
+			"                          model with and without each factor (and the --charts formats)\n" +
+			"Prices in nominal $/t KCl, as the record (the model's 2020 dollars × US CPI-U); log errors in\n" +
+			"natural-log units (0.10 ≈ 10%). Method: docs/BACKTEST.md.\n\n" +
 			"Examples:\n" +
 			"  potash backtest\n" +
 			"  potash backtest --out bt --charts png,svg,pdf\n" +

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/potash-sim/potash/internal/backtest"
 	"github.com/potash-sim/potash/internal/pdftext"
 	"github.com/potash-sim/potash/internal/report"
 )
@@ -131,6 +134,33 @@ func TestBacktestCharts(t *testing.T) {
 		}
 		if text := strings.Join(pages[0].Strings, "\n"); !strings.Contains(text, f.want) {
 			t.Errorf("%s text lacks %q:\n%s", f.name, f.want, text)
+		}
+	}
+}
+
+// TestBacktestHelpNamesOutputs: `potash backtest --help` names every file
+// the command writes and every column of its CSV files (the change
+// reading's model_change_usd_per_t among them), and the Diebold–Mariano
+// tests and the change reading it prints.
+func TestBacktestHelpNamesOutputs(t *testing.T) {
+	help := potash(t, "backtest", "--help").want(t, exitOK).stdout
+	r := &backtest.Report{}
+	want := []string{"Diebold–Mariano", "change reading", "backtest.png", "backtest-factors.png",
+		report.FileBacktestTable, report.FileBacktestJSON}
+	for name, write := range map[string]func(io.Writer) error{
+		report.FileBacktestPrices: r.WritePricesCSV, report.FileBacktestExports: r.WriteExportsCSV, report.FileBacktestForecasts: r.WriteForecastsCSV,
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(b.String(), "\n")
+		want = append(want, name)
+		want = append(want, strings.Split(strings.TrimSpace(head), ",")...)
+	}
+	for _, w := range want {
+		if !strings.Contains(help, w) {
+			t.Errorf("potash backtest --help does not name %q", w)
 		}
 	}
 }
