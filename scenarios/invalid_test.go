@@ -277,6 +277,15 @@ var invalidCases = []struct {
 		"bad.yaml:15:69: market.inline.suppliers[0].corridors[0].facility: corridor S/P uses unknown facility 'BalticPort'; did you mean 'BalticPorts'?",
 		"bad.yaml:16:80: market.inline.suppliers[0].corridors[1].serves[0].region: corridor S/Rail serves unknown region 'Chna'; did you mean 'China'?",
 	}},
+	// A coalition of an inline market is checked at its own line, not
+	// reported as one error at market.inline.
+	{name: "inline coalitions", src: "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n    suppliers:\n      - {name: S, fob_usd_per_t: 100, capacity_mt: 2, supply_elasticity: 1, supply_adjustment_per_month: 0.1, corridors: [{name: P, capacity_mt: 2, cost_usd_per_t: 10}]}\n      - {name: T, fob_usd_per_t: 100, capacity_mt: 2, supply_elasticity: 1, supply_adjustment_per_month: 0.1, corridors: [{name: P, capacity_mt: 2, cost_usd_per_t: 10}]}\n    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4, demand_adjustment_per_month: 0.3, demand_growth_pct_per_year: 0}\n    routes:\n      - {from: S, to: A, flow_mt: 1, freight_usd_per_t: 5}\n      - {from: T, to: A, flow_mt: 1, freight_usd_per_t: 5}\n    coalitions:\n      - name: C\n        members: [S, U]\n        weight: 0\n      - {name: D, members: [T], weight: 2}\n      - {name: E, members: [S, T], weight: 1}\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:16:22: market.inline.coalitions[0].members[1]: unknown supplier 'U'; expected one of: S, T",
+		"bad.yaml:18:28: market.inline.coalitions[1].members: coalition D has 1 member(s): a coalition needs at least two (a lone seller is a Cournot player: set its conduct)",
+		"bad.yaml:18:41: market.inline.coalitions[1].weight: coalition D weight = 2 is outside its valid range: must be in [0, 1]",
+		"bad.yaml:19:29: market.inline.coalitions[2].members[0]: S is a member of coalition C already (a supplier belongs to at most one)",
+		"bad.yaml:19:32: market.inline.coalitions[2].members[1]: T is a member of coalition D already (a supplier belongs to at most one)",
+	}},
 	{name: "inline market missing keys", src: "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n    suppliers: []\n    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4}\n    routes: []\nhorizon: {end: 2021-12}\n", want: []string{
 		"bad.yaml:6:16: market.inline.suppliers: the market has no suppliers",
 		"bad.yaml:8:9: market.inline.regions[0].demand_adjustment_per_month: missing key 'demand_adjustment_per_month': expected a number or {value, source, range}",

@@ -412,10 +412,38 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 		seen[key] = k
 		l.checkNums(d, at, fp, routeFields, func(f mfield) *Num { return f.num(mf, k, 0) }, "route "+key)
 	}
+	l.validateCoalitions(mf, d, at, sn)
 	n := len(l.diags.Errors())
 	l.validateDrivers(mf, d, at)
 	if len(l.diags.Errors()) == n { // a region breaking the crop rule is reported once
 		l.validateStockCycle(mf, d, at)
+	}
+}
+
+// validateCoalitions checks the market's coalitions as MarketFile.Market
+// does (a name, a weight in [0, 1], at least two members, each a known
+// supplier in at most one coalition), each problem at its own field: in
+// an inline market its line, not market.inline's.
+func (l *loader) validateCoalitions(mf *MarketFile, d *doc, at func(string) string, sn map[string]bool) {
+	member := map[string]string{}
+	for g, c := range mf.Coalitions {
+		fp := fmt.Sprintf("coalitions[%d]", g)
+		if c.Name == "" {
+			l.errAt(d, at(fp+".name"), "coalition without a name")
+		}
+		l.checkNums(d, at, fp, coalitionFields, func(f mfield) *Num { return f.num(mf, g, 0) }, "coalition "+c.Name)
+		if len(c.Members) < 2 {
+			l.errAt(d, at(fp+".members"), "coalition %s has %d member(s): a coalition needs at least two (a lone seller is a Cournot player: set its conduct)", c.Name, len(c.Members))
+		}
+		for j, name := range c.Members {
+			mp := fmt.Sprintf("%s.members[%d]", fp, j)
+			if !sn[name] {
+				l.errAt(d, at(mp), "unknown supplier '%s'%s", name, didYouMean(name, supplierNamesOf(mf)))
+			} else if other, dup := member[name]; dup {
+				l.errAt(d, at(mp), "%s is a member of coalition %s already (a supplier belongs to at most one)", name, other)
+			}
+			member[name] = c.Name
+		}
 	}
 }
 
