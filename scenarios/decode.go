@@ -54,6 +54,12 @@ type decoder struct {
 	// "horizon:" beside it): their semantic checks, and the checks that
 	// depend on them, are skipped (the decoder reported them).
 	bad map[string]bool
+	// use is the alias ('*a') or merge key ('<<: *a') whose anchored
+	// value is being decoded, nil outside one: the positions recorded and
+	// the errors reported there are the use's, not the anchor's (an
+	// anchored value can be valid where it is written and wrong where it
+	// is used).
+	use *yaml.Node
 }
 
 func newDecoder(file string) *decoder {
@@ -127,6 +133,25 @@ func (d *decoder) key(k *yaml.Node, path string) bool {
 }
 
 func nodePos(n *yaml.Node) pos { return pos{n.Line, n.Column} }
+
+// at is the position of node n as the scenario uses it: n's own, or
+// inside an alias or a merge key the position of that use (decoder.use).
+func (d *decoder) at(n *yaml.Node) pos {
+	if d.use != nil {
+		return nodePos(d.use)
+	}
+	return nodePos(n)
+}
+
+// inUse decodes through the alias or merge key u: positions are u's
+// until the outermost use is done.
+func (d *decoder) inUse(u *yaml.Node, f func()) {
+	if d.use == nil {
+		d.use = u
+		defer func() { d.use = nil }()
+	}
+	f()
+}
 
 var (
 	scnNumType = reflect.TypeOf(Num{})
@@ -382,13 +407,13 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 		if n.Alias == nil {
 			return
 		}
-		d.decodeU(n.Alias, v, path, unit)
+		d.inUse(n, func() { d.decodeU(n.Alias, v, path, unit) })
 		return
 	}
 	if !d.checkTag(n, path) {
 		return
 	}
-	p := nodePos(n)
+	p := d.at(n)
 	if _, ok := d.pos[path]; !ok || n.Kind != yaml.MappingNode {
 		d.pos[path] = p
 	}
@@ -454,11 +479,11 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 				continue
 			}
 			if k.Kind != yaml.ScalarNode {
-				d.errorf(nodePos(k), field, "expected a string key, got %s", describeNode(k))
+				d.errorf(d.at(k), field, "expected a string key, got %s", describeNode(k))
 				continue
 			}
 			if seen[k.Value] {
-				d.errorf(nodePos(k), joinPath(path, k.Value), "duplicate key %s", quote(k.Value))
+				d.errorf(d.at(k), joinPath(path, k.Value), "duplicate key %s", quote(k.Value))
 				continue
 			}
 			seen[k.Value] = true
@@ -466,7 +491,7 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 			kp := joinPath(path, k.Value)
 			nerr := len(d.diags)
 			d.decodeU(val, ev, kp, unit)
-			d.pos["key:"+kp] = nodePos(k)
+			d.pos["key:"+kp] = d.at(k)
 			if len(d.diags) > nerr {
 				// A value that did not decode (a NaN override) is left
 				// out, not kept as a zero that later checks would warn
@@ -506,7 +531,7 @@ func (d *decoder) decodeU(n *yaml.Node, v reflect.Value, path, unit string) {
 
 // number reads a finite number from a scalar node.
 func (d *decoder) number(n *yaml.Node, path, unit string) (float64, bool) {
-	p := nodePos(n)
+	p := d.at(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || n.Tag == "!!bool" {
 		d.errorf(p, path, "expected %s, got %s", kindName(reflect.TypeOf(0.0), unit), describeNode(n))
 		return 0, false
@@ -539,7 +564,7 @@ func (d *decoder) decodeNum(n *yaml.Node, v reflect.Value, path, unit string) {
 		d.decodeStruct(n, v, path)
 		num := v.Addr().Interface().(*Num)
 		if num.Range != nil && num.Range[0] > num.Range[1] {
-			d.errorf(nodePos(n), path+".range", "range [%g, %g] is empty: the first bound must not exceed the second", num.Range[0], num.Range[1])
+			d.errorf(d.at(n), path+".range", "range [%g, %g] is empty: the first bound must not exceed the second", num.Range[0], num.Range[1])
 		}
 		return
 	}
@@ -563,9 +588,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	// meant are the keys that this mapping's unknown keys are misspellings
 	// of (the did-you-mean suggestions).
 	meant := map[string]bool{}
-	pairs := d.mappingPairs(n, path)
+	pairs, uses := d.mappingPairs(n, path)
+	// A merged pair is at its merge key (decoder.use), unless the whole
+	// mapping is itself inside an alias.
+	outer := d.use
+	defer func() { d.use = outer }()
 	for i := 0; i+1 < len(pairs); i += 2 {
 		k, val := pairs[i], pairs[i+1]
+		d.use = outer
+		if outer == nil {
+			d.use = uses[i/2]
+		}
 		if !d.key(k, path) {
 			if d.limit != nil {
 				return
@@ -573,7 +606,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(nodePos(k), path, "expected a key, got %s", describeNode(k))
+			d.errorf(d.at(k), path, "expected a key, got %s", describeNode(k))
 			continue
 		}
 		fi, ok := idx[k.Value]
@@ -583,21 +616,22 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			if path != "" {
 				where = "in " + path
 			}
-			d.errorf(nodePos(k), kp, "unknown key %s %s%s", quote(k.Value), where, didYouMean(k.Value, keys))
+			d.errorf(d.at(k), kp, "unknown key %s %s%s", quote(k.Value), where, didYouMean(k.Value, keys))
 			if s := Suggest(k.Value, keys); s != "" {
 				meant[s] = true
 			}
 			continue
 		}
 		if seen[k.Value] {
-			d.errorf(nodePos(k), kp, "duplicate key %s", quote(k.Value))
+			d.errorf(d.at(k), kp, "duplicate key %s", quote(k.Value))
 			continue
 		}
 		seen[k.Value] = true
-		d.pos["key:"+kp] = nodePos(k)
+		d.pos["key:"+kp] = d.at(k)
 		sf := t.Field(fi)
 		d.decodeU(val, v.Field(fi), kp, sf.Tag.Get("unit"))
 	}
+	d.use = outer
 	if d.limit != nil {
 		return
 	}
@@ -615,16 +649,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		sf, _ := fieldByKey(t, m)
-		d.errorf(nodePos(n), joinPath(path, m), "missing key '%s': expected %s", m, kindName(sf.Type, sf.Tag.Get("unit")))
+		d.errorf(d.at(n), joinPath(path, m), "missing key '%s': expected %s", m, kindName(sf.Type, sf.Tag.Get("unit")))
 	}
 }
 
 // mappingPairs returns the key/value nodes of mapping n with YAML merge
 // keys ('<<: *anchor', '<<: [*a, *b]') expanded: explicit keys win over
-// merged ones, earlier merged mappings over later ones. Every merged node
+// merged ones, earlier merged mappings over later ones; uses has, for
+// each pair, the merge key it came through (nil: written in n). Every merged node
 // counts against the decoder's limits (a merge of merges of merges is a
 // bomb of its own), so the result may be cut short once a limit is hit.
-func (d *decoder) mappingPairs(n *yaml.Node, path string) []*yaml.Node {
+func (d *decoder) mappingPairs(n *yaml.Node, path string) (pairs, uses []*yaml.Node) {
 	hasMerge := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Tag == "!!merge" {
@@ -632,7 +667,7 @@ func (d *decoder) mappingPairs(n *yaml.Node, path string) []*yaml.Node {
 		}
 	}
 	if !hasMerge {
-		return n.Content
+		return n.Content, make([]*yaml.Node, len(n.Content)/2)
 	}
 	explicit := map[string]bool{}
 	var out []*yaml.Node
@@ -640,8 +675,10 @@ func (d *decoder) mappingPairs(n *yaml.Node, path string) []*yaml.Node {
 		if n.Content[i].Tag != "!!merge" {
 			explicit[n.Content[i].Value] = true
 			out = append(out, n.Content[i], n.Content[i+1])
+			uses = append(uses, nil)
 		}
 	}
+	var merge *yaml.Node // the merge key being expanded
 	var add func(m *yaml.Node, depth int)
 	add = func(m *yaml.Node, depth int) {
 		if depth > 8 || !d.visit(m, path) {
@@ -659,6 +696,7 @@ func (d *decoder) mappingPairs(n *yaml.Node, path string) []*yaml.Node {
 				}
 				explicit[k.Value] = true
 				out = append(out, k, m.Content[i+1])
+				uses = append(uses, merge)
 			}
 		case yaml.SequenceNode:
 			for _, c := range m.Content {
@@ -668,10 +706,11 @@ func (d *decoder) mappingPairs(n *yaml.Node, path string) []*yaml.Node {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Tag == "!!merge" {
+			merge = n.Content[i]
 			add(n.Content[i+1], 0)
 		}
 	}
-	return out
+	return out, uses
 }
 
 // marketTypes are the market format's types (market_format.go, owned by

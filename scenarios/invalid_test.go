@@ -277,6 +277,20 @@ var invalidCases = []struct {
 		"bad.yaml:15:69: market.inline.suppliers[0].corridors[0].facility: corridor S/P uses unknown facility 'BalticPort'; did you mean 'BalticPorts'?",
 		"bad.yaml:16:80: market.inline.suppliers[0].corridors[1].serves[0].region: corridor S/Rail serves unknown region 'Chna'; did you mean 'China'?",
 	}},
+	// An anchored value that is wrong where an alias or a merge key uses
+	// it is located at the use, not at the anchor (where it may be valid).
+	{name: "alias used where it is wrong", src: "title: t\nextends: history\nevents:\n  - {id: a, ban: {supplier: &s Belarus, region: Brazil}, start: 2021-01}\n  - {id: b, ban: {supplier: Canada, region: *s}, start: 2021-01}\n", want: []string{
+		"bad.yaml:5:45: events[1].ban.region: unknown region 'Belarus'; expected one of: Brazil, China, Europe, India, Other, Southeast Asia, United States, all",
+	}},
+	{name: "aliased mapping wrong at anchor and use", src: "title: t\nextends: history\nevents:\n  - {id: w1, wedge: &body {supplier: Belarus, region: Brasil, pct: x}, start: 2021-01}\n  - {id: w2, wedge: *body, start: 2023-01}\n", want: []string{
+		"bad.yaml:4:55: events[0].wedge.region: unknown region 'Brasil'; did you mean 'Brazil'?",
+		"bad.yaml:4:68: events[0].wedge.pct: expected a number (%), got 'x'",
+		"bad.yaml:5:21: events[1].wedge.pct: expected a number (%), got 'x'",
+		"bad.yaml:5:21: events[1].wedge.region: unknown region 'Brasil'; did you mean 'Brazil'?",
+	}},
+	{name: "merge key brings a value wrong where it is merged", src: "title: t\nextends: history\nevents:\n  - &w {id: w1, wedge: {supplier: Belarus, region: Brazil, pct: 5}, start: 2021-01, end: 2022-01}\n  - <<: *w\n    id: w2\n    start: 2022-06\n", want: []string{
+		"bad.yaml:5:5: events[1].end: end 2022-01 is not after start 2022-06 (end is the first month no longer in force)",
+	}},
 	// A coalition of an inline market is checked at its own line, not
 	// reported as one error at market.inline.
 	{name: "inline coalitions", src: "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n    suppliers:\n      - {name: S, fob_usd_per_t: 100, capacity_mt: 2, supply_elasticity: 1, supply_adjustment_per_month: 0.1, corridors: [{name: P, capacity_mt: 2, cost_usd_per_t: 10}]}\n      - {name: T, fob_usd_per_t: 100, capacity_mt: 2, supply_elasticity: 1, supply_adjustment_per_month: 0.1, corridors: [{name: P, capacity_mt: 2, cost_usd_per_t: 10}]}\n    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4, demand_adjustment_per_month: 0.3, demand_growth_pct_per_year: 0}\n    routes:\n      - {from: S, to: A, flow_mt: 1, freight_usd_per_t: 5}\n      - {from: T, to: A, flow_mt: 1, freight_usd_per_t: 5}\n    coalitions:\n      - name: C\n        members: [S, U]\n        weight: 0\n      - {name: D, members: [T], weight: 2}\n      - {name: E, members: [S, T], weight: 1}\nhorizon: {end: 2021-12}\n", want: []string{
