@@ -142,8 +142,8 @@ func TestCorrelationsInherited(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("parent.yaml", string(parent))
-	three := [][]float64{{1, 0.97, 0.2}, {0.97, 1, 0.1}, {0.2, 0.1, 1}}
-	two := [][]float64{{1, 0.96}, {0.96, 1}}
+	three := [][]float64{{1, 0.81, 0.19}, {0.81, 1, -0.09}, {0.19, -0.09, 1}}
+	two := [][]float64{{1, 0.91}, {0.91, 1}}
 	for _, tc := range []struct {
 		name string
 		src  string // extends parent.yaml
@@ -158,11 +158,11 @@ func TestCorrelationsInherited(t *testing.T) {
 		{name: "an identity group uncorrelates", src: "correlations:\n  - {params: [" + theta + ", " + eps + "], matrix: [[1, 0], [0, 1]]}\n",
 			want: []corrGroupT{{params: []string{theta, eps}, matrix: [][]float64{{1, 0}, {0, 1}}}, {params: []string{beta, pre, omega}, matrix: three}}},
 		{name: "--set fixes one of three", sets: []string{pre + "=50"},
-			want: []corrGroupT{{params: []string{theta, eps}, matrix: two}, {params: []string{beta, omega}, matrix: [][]float64{{1, 0.2}, {0.2, 1}}}}},
+			want: []corrGroupT{{params: []string{theta, eps}, matrix: two}, {params: []string{beta, omega}, matrix: [][]float64{{1, 0.19}, {0.19, 1}}}}},
 		{name: "--set fixes one of two", sets: []string{"market.regions.*.demand_elasticity=0.5"},
 			want: []corrGroupT{{params: []string{beta, pre, omega}, matrix: three}}},
 		{name: "removed event", src: "remove_events: [precautionary-stocks]\n",
-			want: []corrGroupT{{params: []string{theta, eps}, matrix: two}, {params: []string{beta, omega}, matrix: [][]float64{{1, 0.2}, {0.2, 1}}}}},
+			want: []corrGroupT{{params: []string{theta, eps}, matrix: two}, {params: []string{beta, omega}, matrix: [][]float64{{1, 0.19}, {0.19, 1}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := write("child.yaml", "extends: parent.yaml\n"+tc.src)
@@ -196,14 +196,14 @@ func TestCorrelationsHash(t *testing.T) {
 	if strings.Contains(string(without.Resolved), "correlations:") {
 		t.Errorf("a scenario without correlations resolves with a correlations: key")
 	}
-	if !strings.Contains(string(with.Resolved), "\ncorrelations:\n  - params: [market.drivers.crop_prices.elasticity, market.regions.*.demand_elasticity]\n    matrix:\n      - [1, 0.96]\n") {
+	if !strings.Contains(string(with.Resolved), "\ncorrelations:\n  - params: [market.drivers.crop_prices.elasticity, market.regions.*.demand_elasticity]\n    matrix:\n      - [1, 0.91]\n") {
 		t.Errorf("the resolved scenario does not write the correlations in flow rows")
 	}
 	src, err := os.ReadFile("testdata/valid/correlated.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := Parse("testdata/valid/correlated.yaml", []byte(strings.Replace(string(src), "0.96", "0.95", 2)), nil)
+	other, err := Parse("testdata/valid/correlated.yaml", []byte(strings.Replace(string(src), "0.91", "0.9", 2)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
