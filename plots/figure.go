@@ -970,7 +970,7 @@ func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 			out = append(out, it)
 			continue
 		}
-		for j, l := range wrapText(it.Label, sty, avail, 0) {
+		for j, l := range wrapLabel(it.Label, sty, avail) {
 			if j == 0 {
 				c := it
 				c.Label = l
@@ -1061,7 +1061,7 @@ func legendBelowRows(items []LegendItem, st *Style, width vg.Length) [][]LegendI
 				rows = append(rows, cur)
 				cur, used = nil, 0
 			}
-			for k, l := range wrapText(it.Label, sty, width-st.swatch-st.pad*2, 0) {
+			for k, l := range wrapLabel(it.Label, sty, width-st.swatch-st.pad*2) {
 				line := LegendItem{Kind: legendCont, Label: l}
 				if k == 0 {
 					line = it
@@ -1162,7 +1162,13 @@ func (s *Style) wrapLines(sty draw.TextStyle, txt string, width vg.Length) (draw
 		sty.Font.Size *= 0.94
 		lines = wrapText(txt, sty, width, 0)
 	}
-	// The narrowest width that takes no more lines.
+	return sty, balanceLines(txt, sty, width, lines)
+}
+
+// balanceLines rewraps txt, set greedily in width as lines, at the
+// narrowest width that takes no more lines: lines of even lengths, no
+// word alone on the last.
+func balanceLines(txt string, sty draw.TextStyle, width vg.Length, lines []string) []string {
 	lo, hi := width/vg.Length(len(lines)), width
 	for range 20 {
 		mid := (lo + hi) / 2
@@ -1173,9 +1179,25 @@ func (s *Style) wrapLines(sty draw.TextStyle, txt string, width vg.Length) (draw
 		}
 	}
 	if l := wrapText(txt, sty, hi, 0); len(l) <= len(lines) && lineWidth(l, sty) <= width {
-		lines = l
+		return l
 	}
-	return sty, lines
+	return lines
+}
+
+// wrapLabel breaks a legend label into lines no wider than width, as
+// wrapText does, but when that leaves one word alone on the last line
+// ("…Buyers stock up ahead of the" over "closures") the lines are
+// balanced (balanceLines): the same number, of even lengths. A label
+// that wraps well keeps its greedy lines.
+func wrapLabel(txt string, sty draw.TextStyle, width vg.Length) []string {
+	lines := wrapText(txt, sty, width, 0)
+	if len(lines) < 2 || strings.Contains(strings.TrimSpace(lines[len(lines)-1]), " ") {
+		return lines
+	}
+	if b := balanceLines(txt, sty, width, lines); strings.Contains(strings.TrimSpace(b[len(b)-1]), " ") {
+		return b
+	}
+	return lines
 }
 
 // lineWidth is the width of the widest of lines in sty.

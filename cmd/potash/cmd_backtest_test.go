@@ -121,7 +121,7 @@ func TestBacktestCharts(t *testing.T) {
 	}
 	for _, f := range []struct{ name, want string }{
 		{"backtest.pdf", "2020–2025"},
-		{"backtest.pdf", "Dashed lines: events (named"},
+		{"backtest.pdf", "(named on the factors chart)"},
 		{"backtest-factors.pdf", "Klaipėda closed"},
 	} {
 		b, err := os.ReadFile(filepath.Join(dir, f.name))
