@@ -144,7 +144,7 @@ func TestRunSynthetic(t *testing.T) {
 	}
 	for _, want := range []string{"crop-price index", "naive", "Belarus", "2022-04", "1,202", "sanctions", "out of sample",
 		"second reading: model's change from 2023-12", "Second reading, added after that result was known", "Diebold–Mariano", "Bartlett kernel,\nlag 2",
-		"model's level DM* ", "n/a: 11 periods, too few for lag 11"} {
+		"model's level DM* ", "n/a: 11 origins, too few for lag 11"} {
 		if !strings.Contains(strings.ToLower(table.String()), strings.ToLower(want)) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}

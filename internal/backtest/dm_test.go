@@ -136,6 +136,26 @@ func TestDieboldMarianoProperties(t *testing.T) {
 	}
 }
 
+// TestDMReasonUnit: the rolling table's tests count origins, the
+// out-of-sample one periods (months): a reason names the right one.
+func TestDMReasonUnit(t *testing.T) {
+	e1 := []float64{0.1, -0.2, 0.3, 0.05, -0.1}
+	e2 := []float64{0.2, 0.1, -0.1, 0.15, 0.05}
+	for _, tc := range []struct {
+		got  DMTest
+		want string
+	}{
+		{DieboldMariano(e1, e2, 6, 5, Uniform), "5 periods, too few for lag 5"},
+		{dieboldMarianoOver("origin", e1, e2, 6, 5, Uniform), "5 origins, too few for lag 5"},
+		{dieboldMarianoOver("origin", e1[:1], e2[:1], 1, 0, Uniform), "1 origin, too few"},
+		{dieboldMarianoOver("origin", e1[:4], e2[:4], 4, 3, Uniform), "4 origins, too few for h = 4"},
+	} {
+		if tc.got.Reason != tc.want {
+			t.Errorf("reason %q, want %q", tc.got.Reason, tc.want)
+		}
+	}
+}
+
 // TestNeweyWestLag: floor(4·(n/100)^(2/9)).
 func TestNeweyWestLag(t *testing.T) {
 	for _, tc := range []struct{ n, lag int }{{0, 0}, {4, 1}, {5, 2}, {22, 2}, {27, 2}, {28, 3}, {99, 3}, {100, 4}} {

@@ -242,8 +242,8 @@ func RunRolling(ctx context.Context, m Model, rec *Record, cfg RollingConfig, fo
 		}
 		hs.N = len(rl)
 		hs.Level, hs.Change, hs.Naive, hs.MA = errStats(rl), errStats(rc), errStats(rn), errStats(rm)
-		hs.DMLevel = DieboldMariano(rl, rn, h, h-1, Uniform)
-		hs.DMChange = DieboldMariano(rc, rn, h, h-1, Uniform)
+		hs.DMLevel = dieboldMarianoOver("origin", rl, rn, h, h-1, Uniform)
+		hs.DMChange = dieboldMarianoOver("origin", rc, rn, h, h-1, Uniform)
 		r.Stats = append(r.Stats, hs)
 	}
 	nf := out[len(out)-1]

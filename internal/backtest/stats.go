@@ -295,8 +295,16 @@ func (r DMTest) OK() bool { return r.Reason == "" }
 // The test is not computed (Reason; Stat 0, P 1) when an error is not
 // finite, n < 2, L ≥ n, the correction's factor is not positive (too few
 // periods for h), the two losses are equal in every period, or d is
-// constant (V̂ would be zero).
+// constant (V̂ would be zero). Reason counts the loss differentials as
+// periods (dieboldMarianoOver names them).
 func DieboldMariano(e1, e2 []float64, h, lag int, kernel Kernel) DMTest {
+	return dieboldMarianoOver("period", e1, e2, h, lag, kernel)
+}
+
+// dieboldMarianoOver is DieboldMariano with Reason counting the loss
+// differentials in unit ("period", or "origin" for the rolling origins'
+// forecasts: one differential per origin).
+func dieboldMarianoOver(unit string, e1, e2 []float64, h, lag int, kernel Kernel) DMTest {
 	r := DMTest{N: len(e1), H: h, Lag: lag, Kernel: kernel, P: 1}
 	fail := func(why string) DMTest { r.Reason = why; return r }
 	if len(e1) != len(e2) {
@@ -320,14 +328,14 @@ func DieboldMariano(e1, e2 []float64, h, lag int, kernel Kernel) DMTest {
 	}
 	switch {
 	case n < 2:
-		return fail(plural(n, "period") + ", too few")
+		return fail(plural(n, unit) + ", too few")
 	case lag >= n:
-		return fail(fmt.Sprintf("%s, too few for lag %d", plural(n, "period"), lag))
+		return fail(fmt.Sprintf("%s, too few for lag %d", plural(n, unit), lag))
 	}
 	fn := float64(n)
 	corr := (fn + 1 - 2*float64(h) + float64(h*(h-1))/fn) / fn
 	if !(corr > 0) {
-		return fail(fmt.Sprintf("%s, too few for h = %d", plural(n, "period"), h))
+		return fail(fmt.Sprintf("%s, too few for h = %d", plural(n, unit), h))
 	}
 	if scale == 0 {
 		return fail("the two forecasts' losses are equal in every period")
