@@ -1,11 +1,14 @@
 package backtest
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/potash-sim/potash/model"
 )
 
 // tCDF4 and tCDF5 are Student's t CDFs with 4 and 5 degrees of freedom
@@ -161,6 +164,28 @@ func TestNeweyWestLag(t *testing.T) {
 	for _, tc := range []struct{ n, lag int }{{0, 0}, {4, 1}, {5, 2}, {22, 2}, {27, 2}, {28, 3}, {99, 3}, {100, 4}} {
 		if got := NeweyWestLag(tc.n); got != tc.lag {
 			t.Errorf("NeweyWestLag(%d) = %d, want %d", tc.n, got, tc.lag)
+		}
+	}
+}
+
+// TestOutsideValid: the fit table marks a 95% interval that reaches
+// beyond its field's valid range (μ's [0.036, 0.247] against the valid
+// [0.08, 1]), and only a fitted parameter's.
+func TestOutsideValid(t *testing.T) {
+	v := model.RangeDemandAdjust()
+	for _, tc := range []struct {
+		name string
+		ci   [2]float64
+		want string
+	}{
+		{ParamDemandAdjust, [2]float64{0.036, 0.247}, fmt.Sprintf("  interval below the valid range (from %g)", v.Lo)},
+		{ParamDemandAdjust, [2]float64{v.Lo, 0.247}, ""},
+		{ParamDemandAdjust, [2]float64{0.1, v.Hi + 0.5}, fmt.Sprintf("  interval above the valid range (to %g)", v.Hi)},
+		{ParamDemandAdjust, [2]float64{0.01, v.Hi + 0.5}, fmt.Sprintf("  interval below the valid range (from %g), above the valid range (to %g)", v.Lo, v.Hi)},
+		{"synthetic", [2]float64{-1e9, 1e9}, ""},
+	} {
+		if got := outsideValid(tc.name, tc.ci); got != tc.want {
+			t.Errorf("outsideValid(%s, %v) = %q, want %q", tc.name, tc.ci, got, tc.want)
 		}
 	}
 }

@@ -332,6 +332,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			if math.IsNaN(f.SE[j]) {
 				ci += " not identified"
 			}
+			flag += outsideValid(p.Name, f.CI[j])
 		}
 		params.Rows = append(params.Rows, []string{p.Name, p.Unit, num(f.Values[j], 3), sd, ci, num(f.Start[j], 3), "[" + num(p.Range.Lo, 3) + ", " + num(p.Range.Hi, 3) + "]" + flag})
 	}
@@ -483,6 +484,34 @@ func beatWord(a, b float64) string {
 		return "beats"
 	}
 	return "does not beat"
+}
+
+// outsideValid marks a fitted parameter's 95% interval that reaches
+// beyond the valid range of its scenario field (validRange; the search
+// range can be wider, e.g. μ's 0.03 against the valid 0.08): "  interval
+// below the valid range (from 0.08)", "... above ... (to 1)", or "" when it
+// stays inside or the parameter is not one of the built-ins' fitted ones.
+// The built-ins' draws are cut at the valid range (UncertainRanges).
+func outsideValid(name string, ci [2]float64) string {
+	known := false
+	for _, u := range uncertainPaths {
+		known = known || u.name == name
+	}
+	if !known {
+		return ""
+	}
+	v := validRange(name)
+	var out []string
+	if ci[0] < v.Lo {
+		out = append(out, fmt.Sprintf("below the valid range (from %g)", v.Lo))
+	}
+	if ci[1] > v.Hi {
+		out = append(out, fmt.Sprintf("above the valid range (to %g)", v.Hi))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "  interval " + strings.Join(out, ", ")
 }
 
 // dmCell prints a Diebold–Mariano test: "DM* +1.23, p 0.241", with
