@@ -160,6 +160,13 @@ func TestChartFitCaveat(t *testing.T) {
 	if !strings.Contains(sub, "RMSE (log) "+num(r.OutSample.RMSE, 3)) || !strings.Contains(sub, "did not converge") {
 		t.Errorf("unconverged fit: subtitle %q lacks the RMSE or the caveat", sub)
 	}
+	// The level reading is the headline; the change reading, added after
+	// the level's result was known, follows it and says so.
+	level := strings.Index(sub, "RMSE (log) "+num(r.OutSample.RMSE, 3)+", "+skillWord(r.OutSample.RMSE, r.NaiveOut.RMSE)+" the naive forecast's "+num(r.NaiveOut.RMSE, 3))
+	change := strings.Index(sub, "change reading (added later) "+num(r.ChangeOut.RMSE, 3)+", "+skillWord(r.ChangeOut.RMSE, r.NaiveOut.RMSE)+" naive")
+	if level < 0 || change < level {
+		t.Errorf("subtitle %q: want the level reading, then the change reading (added later)", sub)
+	}
 	for k, n := range notes {
 		if n != "Fit searches: 1 converged, 2 stopped at their limit" {
 			t.Errorf("unconverged fit: chart %d's legend note is %q", k, n)
