@@ -144,6 +144,10 @@ type loader struct {
 	// whose corners keep the rule is refused when its inside does not
 	// (pilotCheck), nil when the draws reach none of them.
 	inside *Diagnostic
+	// group is the correlations group that draws every field of a joint
+	// rule the uncertainty entries draw (ruleGroup), nil if none: its box
+	// is judged by its pilot share, not by its corners.
+	group *corrRef
 }
 
 func newLoader() *loader {
@@ -667,7 +671,7 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 		}
 	}
 	if !l.hasErrors() {
-		l.truncate(sc)
+		l.truncate(sc, m, mf)
 	}
 	if l.hasErrors() {
 		return nil, sortDiags(l.diags)

@@ -3,7 +3,10 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,13 +35,15 @@ func TestBoxTruncation(t *testing.T) {
 		// base-2020 1.2.0's re-fit and to 2.15 with model 0.6.0's MAP fit
 		// (whose estimates sit near the rule's edge: central k keeps it up
 		// to about 2.17): central k = 2.15 keeps the rule at base-2020's
-		// other values; a few corners of the built-in box do not.
-		{name: "set stock-to-use beyond the box", sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"},
-			at: "--set: warning: market.regions.Brazil.stock_to_use_months: ", msg: "a corner of the draws of uncertainty[10] breaks the stock-cycle rule: region Brazil's stock cycle",
-			lo: 0, hi: 0.01},
-		{name: "set carrying cost beyond the box", sets: []string{"market.regions.Brazil.carrying_cost_pct_per_month=1.1"},
-			at: "--set: warning: market.regions.Brazil.carrying_cost_pct_per_month: ", msg: "a corner of the draws of uncertainty[10] breaks the stock-cycle rule: region Brazil's stock cycle",
-			lo: 0, hi: 0.01},
+		// other values; corners of an independent box of ω that keeps it
+		// at k = 2 do not. (The built-ins draw the rules' fields as one
+		// correlated group, judged by its pilot share: TestCorrelatedGroupBox.)
+		{name: "set stock-to-use beyond the box", file: fmt.Sprintf(omega, 0.09), sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"},
+			at: "--set: warning: market.regions.Brazil.stock_to_use_months: ", msg: "a corner of the draws of uncertainty[0] breaks the stock-cycle rule: region Brazil's stock cycle",
+			lo: 0, hi: 0.2},
+		{name: "set carrying cost beyond the box", file: fmt.Sprintf(omega, 0.09), sets: []string{"market.regions.Brazil.carrying_cost_pct_per_month=1.1"},
+			at: "--set: warning: market.regions.Brazil.carrying_cost_pct_per_month: ", msg: "a corner of the draws of uncertainty[0] breaks the stock-cycle rule: region Brazil's stock cycle",
+			lo: 0, hi: 0.2},
 		// ω keeps the rule up to about 0.097 at base-2020's other values.
 		{name: "draws of ω partly beyond the rule", file: fmt.Sprintf(omega, 0.135),
 			at: "x.yaml:4:71: warning: uncertainty[0].dist: ", msg: "a corner of the draws of uncertainty[0] breaks the stock-cycle rule: " + brazilStockMessage("price_expectation_speed_per_month", 0.135),
@@ -109,7 +114,8 @@ func TestBoxTruncation(t *testing.T) {
 // TestBuiltinBoxesInsideRules: the built-ins' boxes of draws are inside
 // the joint rules at every corner (the back-test builds them so), so their
 // draws are never rejected and their Monte Carlo streams are those
-// without rejection: no warning, no draw of the pilot rejected.
+// without rejection: no warning, no draw of the pilot rejected
+// (Scenario.Truncation), draws not refused.
 func TestBuiltinBoxesInsideRules(t *testing.T) {
 	for _, name := range builtinNames() {
 		t.Run(name, func(t *testing.T) {
@@ -122,8 +128,11 @@ func TestBuiltinBoxesInsideRules(t *testing.T) {
 					t.Errorf("warning: %v", w)
 				}
 			}
-			if rej, n, first := model.Truncation(s.Spec, s.Counterfactual, s.Uncertain); rej != 0 {
+			if rej, n, first := s.Truncation(); rej != 0 {
 				t.Errorf("the pilot rejects %d of %d draws (the first: %s)", rej, n, first)
+			}
+			if err := s.DrawsRefused(); err != nil {
+				t.Errorf("draws refused: %v", err)
 			}
 		})
 	}
@@ -253,4 +262,251 @@ func TestParamRuleRangeMessage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCorrelatedGroupBox: when every uncertainty entry that draws a field
+// of a joint rule is a param of one correlations group (history's fitted
+// posterior), the box of draws is judged by the share of
+// model.Truncation's pilot the rules reject, not by its corners, which
+// such draws rarely reach (θ at its top with ε at its bottom against a
+// correlation of 0.91): the box of study post21
+// (testdata/truncate/posterior-box.yaml), whose corners break both rules,
+// loads with no warning; beyond MaxRejectedShare runs with draws are
+// refused, naming the group. A scenario's own override or --set of a
+// rule's field that raises the share by more than MaxOverrideRise against
+// the values it replaced is warned of there (and refuses the draws there
+// beyond MaxRejectedShare); an entry drawn outside the group brings the
+// corner walk back.
+func TestCorrelatedGroupBox(t *testing.T) {
+	const fixture = "testdata/truncate/posterior-box.yaml"
+	b, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	omegaFrom := func(lo string) string {
+		s := strings.Replace(src, "lower: 0.02, upper: 0.15", "lower: "+lo+", upper: 0.15", 1)
+		if s == src {
+			t.Fatalf("%s has no ω entry lower: 0.02, upper: 0.15", fixture)
+		}
+		return s
+	}
+	lines := strings.Count(src, "\n")
+	const group = "of the correlated group correlations[0] of builtin:history (drawing, of the fields of the joint rules, crop_prices.elasticity, demand_elasticity, " +
+		"demand_adjustment_per_month, stock_adjustment_per_month, stock_response, price_expectation_speed_per_month)"
+	const raises = "this value raises the share of the draws that the joint rules reject from "
+	cases := []struct {
+		name    string
+		builtin string // a built-in to load, else src parsed as x.yaml
+		src     string
+		sets    []string
+		warn    string  // the one warning's Error() starts so; "" for none
+		lo, hi  float64 // the pilot's rejected share lies in [lo, hi]
+		refused string  // DrawsRefused's error starts so; "" for none
+	}{
+		{name: "posterior box: no corner warning", src: src, lo: 0.30, hi: 0.40},
+		{name: "the built-in box with the student's --set: no warning", builtin: "us-relief-2025",
+			sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"}, lo: 0, hi: MaxOverrideRise},
+		{name: "--set raising the share by more than 2 points", src: src, sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"},
+			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + raises, lo: 0.35, hi: 0.45},
+		{name: "--set raising the share by less than 2 points", src: src, sets: []string{"market.regions.Brazil.stock_to_use_months=2.05"},
+			lo: 0.30, hi: 0.40},
+		{name: "two --sets: the one raising the share is warned", src: src,
+			sets: []string{"market.regions.Europe.stock_to_use_months=1", "market.regions.Brazil.stock_to_use_months=2.15"},
+			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + raises, lo: 0.35, hi: 0.45},
+		{name: "a file's override raising the share", src: src + "market:\n  overrides:\n    regions.Brazil.carrying_cost_pct_per_month: 1.1\n",
+			warn: fmt.Sprintf("x.yaml:%d:49: warning: market.overrides.regions.Brazil.carrying_cost_pct_per_month: %s", lines+3, raises), lo: 0.35, hi: 0.45},
+		{name: "a group mostly beyond the rules: refused at its entry", src: omegaFrom("0.12"), lo: MaxRejectedShare, hi: 0.8,
+			refused: fmt.Sprintf("x.yaml:%d:71: uncertainty[5].dist: the joint rules reject ", lines)},
+		{name: "a --set taking the group beyond 50 %: refused there", src: omegaFrom("0.07"), sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"},
+			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + raises, lo: MaxRejectedShare, hi: 0.6,
+			refused: "--set: market.regions.Brazil.stock_to_use_months: " + raises},
+		{name: "an entry outside the group: the corner warning", src: src + "  - {param: market.regions.Brazil.stock_to_use_months, dist: uniform, min: 1.5, max: 2}\n",
+			warn: fmt.Sprintf("x.yaml:%d:55: warning: uncertainty[1].dist: the draws reach a crop-price elasticity of 1.5 with a demand elasticity of 0.1: ", lines-4),
+			lo: 0.30, hi: 0.45},
+	}
+	share := regexp.MustCompile(`reject from [0-9.]+% to [0-9.]+% of a pilot sample of (\d+) \((\d+) to (\d+)\), ([0-9.]+) points`)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var s *Scenario
+			var err error
+			if tc.builtin != "" {
+				s, err = Load(tc.builtin, tc.sets)
+			} else {
+				s, err = Parse("x.yaml", []byte(tc.src), tc.sets)
+			}
+			if err != nil {
+				t.Fatalf("the scenario does not load: %v", err)
+			}
+			rej, n, first := s.Truncation()
+			if r, m, f := model.Truncation(s.Spec, s.Counterfactual, s.Uncertain); r != rej || m != n || f != first {
+				t.Errorf("Scenario.Truncation %d of %d, model.Truncation %d of %d", rej, n, r, m)
+			}
+			f := float64(rej) / float64(n)
+			t.Logf("pilot: %d of %d rejected (%.3g%%)", rej, n, 100*f)
+			if f < tc.lo || f > tc.hi {
+				t.Errorf("pilot share %.4g, want it in [%g, %g]", f, tc.lo, tc.hi)
+			}
+			// A file's override also makes compare_to say that history
+			// has its own market.
+			ws := slices.DeleteFunc(slices.Clone(s.Warnings), func(d Diagnostic) bool { return d.Field == "compare_to" })
+			switch {
+			case tc.warn == "" && len(ws) != 0:
+				t.Errorf("warnings %q, want none", diagTexts(ws))
+			case tc.warn != "" && len(ws) != 1:
+				t.Errorf("%d warnings, want 1: %q", len(ws), diagTexts(ws))
+			case tc.warn != "":
+				w := ws[0]
+				if !strings.HasPrefix(w.Error(), tc.warn) {
+					t.Errorf("warning:\n%s\nwant it to start:\n%s", w.Error(), tc.warn)
+				}
+				if w.Rule == "" {
+					t.Errorf("the warning names no rule: %v", w)
+				}
+				if m := share.FindStringSubmatch(w.Msg); m != nil {
+					// The counts are the pilot's with and without the
+					// scenario's own overrides and --sets.
+					without, err := Parse("x.yaml", []byte(strings.Split(tc.src, "market:\n")[0]), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					r0, _, _ := without.Truncation()
+					if m[1] != fmt.Sprint(n) || m[2] != fmt.Sprint(r0) || m[3] != fmt.Sprint(rej) {
+						t.Errorf("the warning says %s to %s of %s; the pilot rejects %d without the overrides, %d with them, of %d", m[2], m[3], m[1], r0, rej, n)
+					}
+					if rise := float64(rej-r0) / float64(n); !(rise > MaxOverrideRise) || m[4] != fmt.Sprintf("%.3g", 100*rise) {
+						t.Errorf("the warning says a rise of %s points; it is %.3g", m[4], 100*rise)
+					}
+				} else if strings.Contains(tc.warn, raises) {
+					t.Errorf("the warning gives no shares: %s", w.Msg)
+				}
+			}
+			err = s.DrawsRefused()
+			if (err != nil) != (tc.refused != "") {
+				t.Fatalf("DrawsRefused = %v, want refused %v", err, tc.refused != "")
+			}
+			if err == nil {
+				return
+			}
+			var ds Diagnostics
+			if !errors.As(err, &ds) || len(ds.Errors()) != 1 {
+				t.Fatalf("DrawsRefused's error %T is not one located Diagnostic: %v", err, err)
+			}
+			if got := err.Error(); !strings.HasPrefix(got, tc.refused) || !strings.Contains(got, "more than the 50% allowed, so runs with draws are refused") ||
+				!strings.Contains(got, group) {
+				t.Errorf("refusal:\n%s\nwant it to start:\n%s\nand name %s", got, tc.refused, group)
+			}
+			if ds[0].Rule != RuleStockCycle {
+				t.Errorf("the refusal's Rule is %q, want %q", ds[0].Rule, RuleStockCycle)
+			}
+			if tc.warn != "" {
+				if want := strings.Replace(ws[0].Error(), "warning: ", "", 1); err.Error() != want {
+					t.Errorf("refusal:\n%s\nwant the warning as an error:\n%s", err, want)
+				}
+			}
+		})
+	}
+}
+
+// TestCorrelatedGroupInherited: a correlated group's box that a parent
+// file moved beyond MaxRejectedShare is refused, in a scenario extending
+// it that draws nothing of its own, at the group's params where the group
+// is written (history's correlations).
+func TestCorrelatedGroupInherited(t *testing.T) {
+	b, err := os.ReadFile("testdata/truncate/posterior-box.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	parent := strings.Replace(string(b), "lower: 0.02, upper: 0.15", "lower: 0.12, upper: 0.15", 1)
+	if err := os.WriteFile(filepath.Join(dir, "parent.yaml"), []byte(parent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	child := filepath.Join(dir, "child.yaml")
+	if err := os.WriteFile(child, []byte("name: child\nextends: parent.yaml\ncompare_to: history\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(child, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 0 {
+		t.Errorf("warnings %q, want none", diagTexts(s.Warnings))
+	}
+	var ds Diagnostics
+	if !errors.As(s.DrawsRefused(), &ds) || len(ds) != 1 {
+		t.Fatalf("DrawsRefused = %v, want one refusal", s.DrawsRefused())
+	}
+	if d := ds[0]; d.File != "builtin:history" || d.Field != "correlations[0].params" || d.Line == 0 ||
+		!strings.Contains(d.Msg, "of the correlated group correlations[0] of builtin:history") {
+		t.Errorf("refusal %v, want it at builtin:history's correlations[0].params, naming the group", d)
+	}
+}
+
+// TestCorrelatedGroupDecidedFirst: whether the fields of the joint rules
+// are drawn by one correlations group is decided from the groups as
+// written, before the corners of the box are walked: a group's box whose
+// corners break the crop rule (θ on [0, 1.5], ε on [0.1, 0.8]) brings no
+// corner warning, in a scenario with an error elsewhere too; entries of
+// the rules' fields drawn independently, or in two groups, still do.
+func TestCorrelatedGroupDecidedFirst(t *testing.T) {
+	const (
+		head  = "title: t\nhorizon: {end: 2021-12}\nuncertainty:\n"
+		theta = "  - {param: market.drivers.crop_prices.elasticity, dist: uniform, min: 0, max: 1.5}\n"
+		eps   = "  - {param: market.regions.*.demand_elasticity, dist: uniform, min: 0.1, max: 0.8}\n"
+		lag   = "  - {param: market.drivers.crop_prices.lag_months, dist: uniform, min: 1, max: 4}\n"
+		sup   = "  - {param: market.suppliers.*.supply_elasticity, dist: uniform, min: 0.3, max: 1}\n"
+		pair  = "  - params: [%s, %s]\n    matrix: [[1, %g], [%g, 1]]\n"
+	)
+	grp := func(a, b string, r float64) string { return fmt.Sprintf(pair, a, b, r, r) }
+	const th, ep, lg, su = "market.drivers.crop_prices.elasticity", "market.regions.*.demand_elasticity", "market.drivers.crop_prices.lag_months", "market.suppliers.*.supply_elasticity"
+	for _, tc := range []struct {
+		name, src string
+		corner    bool // the crop rule's corner warning is given
+	}{
+		{"θ and ε in one group", head + theta + eps + "correlations:\n" + grp(th, ep, 0.91), false},
+		{"θ and ε in one group, another entry drawn alone", head + theta + eps + sup + "correlations:\n" + grp(th, ep, 0.91), false},
+		{"ε drawn alone", head + theta + eps + lag + "correlations:\n" + grp(th, lg, 0.2), true},
+		{"θ and ε in two groups", head + theta + eps + lag + sup + "correlations:\n" + grp(th, lg, 0.2) + grp(ep, su, 0.2), true},
+		{"no group", head + theta + eps, true},
+	} {
+		for _, withErr := range []bool{false, true} {
+			name := tc.name
+			src := tc.src
+			if withErr {
+				name += ", with an error elsewhere"
+				src += "sources: [1, [2]]\n"
+			}
+			t.Run(name, func(t *testing.T) {
+				s, err := Parse("x.yaml", []byte(src), nil)
+				var ds Diagnostics
+				switch {
+				case withErr && !errors.As(err, &ds):
+					t.Fatalf("Parse = %v, want errors", err)
+				case !withErr && err != nil:
+					t.Fatalf("Parse: %v", err)
+				case !withErr:
+					ds = s.Warnings
+				}
+				got := slices.ContainsFunc(ds, func(d Diagnostic) bool {
+					return d.Severity == SeverityWarning && strings.Contains(d.Msg, "the draws reach a crop-price elasticity of 1.5 with a demand elasticity of 0.1")
+				})
+				if got != tc.corner {
+					t.Errorf("corner warning %v, want %v: %v", got, tc.corner, ds)
+				}
+				if n := len(ds.Warnings()); n != map[bool]int{false: 0, true: 1}[tc.corner] {
+					t.Errorf("%d warnings: %v", n, ds.Warnings())
+				}
+			})
+		}
+	}
+}
+
+// diagTexts is each diagnostic's Error().
+func diagTexts(ds Diagnostics) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Error())
+	}
+	return out
 }

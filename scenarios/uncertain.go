@@ -267,6 +267,12 @@ func (l *loader) uncertainty(m *merged, mf *MarketFile, h hz, cf []evRef) []uncC
 		}
 		out = append(out, uncChecked{ref: ref, dist: d, paths: pi.paths, unit: pi.unit})
 	}
+	if g, ok := ruleGroup(out, m.correlations); ok {
+		// One correlated group draws the rules' fields: its box is
+		// judged by its pilot share, not by its corners (truncate).
+		l.group = &g
+		return out
+	}
 	l.checkCropEpsDraws(out, mf)
 	l.checkStockCycleDraws(out, mf) // a box is reported once (boxCorner)
 	return out
