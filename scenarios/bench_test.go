@@ -23,3 +23,17 @@ func BenchmarkParseInvalid(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadSet resolves the default built-in with a --set of a field
+// of the stock-cycle rule: with its box of draws one correlated group,
+// the load measures the pilot share with and without the --set
+// (MaxOverrideRise).
+func BenchmarkLoadSet(b *testing.B) {
+	sets := []string{"market.regions.Brazil.stock_to_use_months=2.15"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(DefaultScenario, sets); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

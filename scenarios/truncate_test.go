@@ -303,29 +303,41 @@ func TestCorrelatedGroupBox(t *testing.T) {
 		warn    string  // the one warning's Error() starts so; "" for none
 		lo, hi  float64 // the pilot's rejected share lies in [lo, hi]
 		refused string  // DrawsRefused's error starts so; "" for none
+		doc     string  // the first cell of its row in docs/SCENARIOS.md's table ("" for none)
 	}{
-		{name: "posterior box: no corner warning", src: src, lo: 0.30, hi: 0.40},
+		{name: "posterior box: no corner warning", src: src, lo: 0.30, hi: 0.40, doc: "posterior-box"},
 		{name: "the built-in box with the student's --set: no warning", builtin: "us-relief-2025",
-			sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"}, lo: 0, hi: MaxOverrideRise},
+			sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"}, lo: 0, hi: MaxOverrideRise,
+			doc: "us-relief-2025 (the built-in box), k = 2.15"},
 		{name: "--set raising the share by more than 2 points", src: src, sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"},
-			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + raises, lo: 0.35, hi: 0.45},
+			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + raises, lo: 0.35, hi: 0.45, doc: "same, k = 2.15"},
 		{name: "--set raising the share by less than 2 points", src: src, sets: []string{"market.regions.Brazil.stock_to_use_months=2.05"},
-			lo: 0.30, hi: 0.40},
+			lo: 0.30, hi: 0.40, doc: "same, `--set market.regions.Brazil.stock_to_use_months=2.05`"},
 		{name: "two --sets: the one raising the share is warned", src: src,
 			sets: []string{"market.regions.Europe.stock_to_use_months=1", "market.regions.Brazil.stock_to_use_months=2.15"},
 			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + raises, lo: 0.35, hi: 0.45},
 		{name: "a file's override raising the share", src: src + "market:\n  overrides:\n    regions.Brazil.carrying_cost_pct_per_month: 1.1\n",
-			warn: fmt.Sprintf("x.yaml:%d:49: warning: market.overrides.regions.Brazil.carrying_cost_pct_per_month: %s", lines+3, raises), lo: 0.35, hi: 0.45},
+			warn: fmt.Sprintf("x.yaml:%d:49: warning: market.overrides.regions.Brazil.carrying_cost_pct_per_month: %s", lines+3, raises), lo: 0.35, hi: 0.45,
+			doc: "same, override `regions.Brazil.carrying_cost_pct_per_month: 1.1`"},
 		{name: "a group mostly beyond the rules: refused at its entry", src: omegaFrom("0.12"), lo: MaxRejectedShare, hi: 0.8,
-			refused: fmt.Sprintf("x.yaml:%d:71: uncertainty[5].dist: the joint rules reject ", lines)},
+			refused: fmt.Sprintf("x.yaml:%d:71: uncertainty[5].dist: the joint rules reject ", lines), doc: "same, ω drawn on [0.12, 0.15]"},
 		{name: "a --set taking the group beyond 50 %: refused there", src: omegaFrom("0.07"), sets: []string{"market.regions.Brazil.stock_to_use_months=2.15"},
 			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + raises, lo: MaxRejectedShare, hi: 0.6,
 			refused: "--set: market.regions.Brazil.stock_to_use_months: " + raises},
-		{name: "an entry outside the group: the corner warning", src: src + "  - {param: market.regions.Brazil.stock_to_use_months, dist: uniform, min: 1.5, max: 2}\n",
-			warn: fmt.Sprintf("x.yaml:%d:55: warning: uncertainty[1].dist: the draws reach a crop-price elasticity of 1.5 with a demand elasticity of 0.1: ", lines-4),
-			lo: 0.30, hi: 0.45},
+		{name: "an entry outside the group: the corner warning", lo: 0.30, hi: 0.45,
+			src:  src + "  - {param: market.regions.Brazil.stock_to_use_months, dist: uniform, min: 1.5, max: 2}\n",
+			warn: fmt.Sprintf("x.yaml:%d:55: warning: uncertainty[1].dist: the draws reach a crop-price elasticity of 1.5 with a demand elasticity of 0.1: ", lines-4)},
 	}
 	share := regexp.MustCompile(`reject from [0-9.]+% to [0-9.]+% of a pilot sample of (\d+) \((\d+) to (\d+)\), ([0-9.]+) points`)
+	// docs/SCENARIOS.md's table of the measured boxes: first cell → row.
+	rows := map[string][]string{}
+	sec := readDoc(t, "SCENARIOS.md")
+	sec = sec[strings.Index(sec, "\n## Correlations"):]
+	for _, line := range strings.Split(sec, "\n") {
+		if c := strings.Split(line, " | "); len(c) == 3 && strings.HasPrefix(line, "| ") {
+			rows[strings.TrimPrefix(c[0], "| ")] = c
+		}
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var s *Scenario
@@ -346,6 +358,23 @@ func TestCorrelatedGroupBox(t *testing.T) {
 			t.Logf("pilot: %d of %d rejected (%.3g%%)", rej, n, 100*f)
 			if f < tc.lo || f > tc.hi {
 				t.Errorf("pilot share %.4g, want it in [%g, %g]", f, tc.lo, tc.hi)
+			}
+			if tc.doc != "" {
+				want := "0"
+				if rej > 0 {
+					want = fmt.Sprintf("%s (%.1f %%)", thousands(rej), 100*f)
+				}
+				switch c, ok := rows[tc.doc]; {
+				case !ok:
+					t.Errorf("docs/SCENARIOS.md, Correlations: no row %q", tc.doc)
+				case c[1] != want:
+					t.Errorf("docs/SCENARIOS.md, Correlations, row %q: pilot rejected %q, measured %q", tc.doc, c[1], want)
+				case strings.Contains(c[2], " points)"):
+					r0, _, _ := mustParse(t, strings.Split(tc.src, "market:\n")[0]).Truncation()
+					if p := fmt.Sprintf("(+%.3g points)", 100*float64(rej-r0)/float64(n)); !strings.Contains(c[2], p) {
+						t.Errorf("docs/SCENARIOS.md, Correlations, row %q: %q, measured %s", tc.doc, c[2], p)
+					}
+				}
 			}
 			// A file's override also makes compare_to say that history
 			// has its own market.
@@ -509,4 +538,23 @@ func diagTexts(ds Diagnostics) []string {
 		out = append(out, d.Error())
 	}
 	return out
+}
+
+// thousands writes n with a comma between thousands (1,383).
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// mustParse parses src as x.yaml.
+func mustParse(t *testing.T, src string) *Scenario {
+	t.Helper()
+	s, err := Parse("x.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
