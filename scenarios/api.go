@@ -132,9 +132,10 @@ type Scenario struct {
 	events []evRef
 	// drawsRefused is DrawsRefused's error (nil: draws may run).
 	drawsRefused *Diagnostic
-	// pilot, when no corner of the box of draws breaks a joint rule but
-	// the draws reach the stock-cycle rule's fields, measures the pilot
-	// share the first time DrawsRefused is asked (nil: nothing to measure).
+	// pilot measures the pilot share the first time Truncation or
+	// DrawsRefused asks (unless truncate measured it at load), and
+	// refuses a box whose corners were not walked, or keep the rules,
+	// beyond MaxRejectedShare.
 	pilot *pilotCheck
 }
 

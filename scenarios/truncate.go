@@ -252,8 +252,8 @@ func (l *loader) groupAt(m *merged) Diagnostic {
 }
 
 // ownRule is one of the scenario's own overrides or --sets (not an
-// inherited override) that sets fields of a joint rule: its concrete
-// paths and the values it sets there.
+// inherited override) that sets fields of a joint rule: the override
+// (its value, o.value) and the concrete paths of those fields.
 type ownRule struct {
 	o     ovRef
 	paths []string
@@ -351,28 +351,34 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 	if rise(p.rej) <= MaxOverrideRise {
 		return
 	}
-	blame, together := []int{len(own) - 1}, false
+	// Blame each own override that raises the share by more than the
+	// margin alone (its share alone in alone), else the last of them.
+	blame, alone := []int{len(own) - 1}, map[int]int{}
 	if len(own) > 1 {
 		blame = nil
 		for k := range own {
 			rk, _, _, _ := pilot(func(j int) bool { return j == k })
 			if rise(rk) > MaxOverrideRise {
-				blame = append(blame, k)
+				blame, alone[k] = append(blame, k), rk
 			}
 		}
 		if len(blame) == 0 {
-			blame, together = []int{len(own) - 1}, true
+			blame = []int{len(own) - 1}
 		}
 	}
 	share := float64(p.rej) / float64(n)
 	for _, k := range blame {
-		msg := fmt.Sprintf("this value raises the share of the draws that the joint rules reject from %.3g%% to %.3g%% of a pilot sample of %d (%d to %d), "+
+		what, to := "this value raises", p.rej
+		switch rk, ok := alone[k]; {
+		case ok:
+			what, to = "this value alone raises", rk
+		case len(own) > 1:
+			what = "this value, with the other overrides and --sets of fields of the joint rules, raises"
+		}
+		msg := fmt.Sprintf("%s the share of the draws that the joint rules reject from %.3g%% to %.3g%% of a pilot sample of %d (%d to %d), "+
 			"%.3g points, more than the %g an override or --set may add unwarned: the draws of %s are judged by that share, not by the corners of their box, "+
 			"and those beyond the rules are redrawn (the first: %s; docs/SCENARIOS.md, \"Correlations\")",
-			100*float64(r0)/float64(n), 100*share, n, r0, p.rej, 100*rise(p.rej), 100*MaxOverrideRise, p.group, p.first)
-		if len(blame) == 1 && len(own) > 1 && together {
-			msg = strings.Replace(msg, "this value raises", "this value, with the other overrides and --sets of fields of the joint rules, raises", 1)
-		}
+			what, 100*float64(r0)/float64(n), 100*float64(to)/float64(n), n, r0, to, 100*rise(to), 100*MaxOverrideRise, p.group, p.first)
 		if share > MaxRejectedShare {
 			msg += fmt.Sprintf(", more than the %g%% allowed, so runs with draws are refused: narrow the draws, or move the value back", 100*MaxRejectedShare)
 		}
