@@ -1,6 +1,10 @@
 package scenarios
 
-import "testing"
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 // BenchmarkLoad resolves the default built-in (extends chain, compare_to,
 // validation, specs, canonical YAML and hash).
@@ -24,16 +28,22 @@ func BenchmarkParseInvalid(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadSet resolves the default built-in with a --set of a field
-// of the stock-cycle rule: with its box of draws one correlated group,
-// the load measures the pilot share with and without the --set
-// (MaxOverrideRise).
+// BenchmarkLoadSet resolves a scenario with a --set of a field of the
+// stock-cycle rule whose box of draws is one correlated group: the load
+// measures the pilot share with the --set (kept for DrawsRefused) and,
+// when it rejects more than MaxOverrideRise, without it. The built-in's
+// pilot rejects none (one pilot); the box of study post21 rejects a
+// third (two).
 func BenchmarkLoadSet(b *testing.B) {
 	sets := []string{"market.regions.Brazil.stock_to_use_months=2.15"}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Load(DefaultScenario, sets); err != nil {
-			b.Fatal(err)
-		}
+	for _, name := range []string{DefaultScenario, "testdata/truncate/posterior-box.yaml"} {
+		b.Run(strings.TrimSuffix(filepath.Base(name), ".yaml"), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Load(name, sets); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

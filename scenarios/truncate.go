@@ -263,8 +263,9 @@ type ownRule struct {
 // the scenario's own market overrides and --sets of the joint rules'
 // fields raise the share of the pilot the rules reject, against the same
 // draws on the values they replaced (the parent's, or the market's own
-// before its overrides): one pilot with them and one without, measured at
-// load only when there are such overrides. Each that raises the share by
+// before its overrides): one pilot with them (kept for DrawsRefused) and,
+// when it rejects more than the margin, one without, measured at load
+// only when there are such overrides. Each that raises the share by
 // more than MaxOverrideRise alone (or, when none does alone but all do
 // together, the last) is warned of where it is written; when the share
 // also exceeds MaxRejectedShare the warning becomes the refusal of runs
@@ -341,12 +342,17 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 		rej, n, first = model.Truncation(s, c, sc.Uncertain)
 		return rej, n, first, true
 	}
+	// The pilot with them first (DrawsRefused keeps it): a share of at
+	// most the margin cannot have risen by more.
+	p := sc.pilot
+	p.once.Do(func() { p.measure(sc) })
+	if float64(p.rej)/float64(p.n) <= MaxOverrideRise {
+		return
+	}
 	r0, n, _, ok := pilot(func(int) bool { return false })
 	if !ok {
 		return
 	}
-	p := sc.pilot
-	p.once.Do(func() { p.measure(sc) })
 	rise := func(rej int) float64 { return float64(rej-r0) / float64(n) }
 	if rise(p.rej) <= MaxOverrideRise {
 		return
