@@ -40,7 +40,7 @@ func (l *loader) truncate(sc *Scenario, m *merged, mf *MarketFile) {
 	sc.pilot = p
 	switch {
 	case l.box >= 0:
-		p.measure(sc)
+		p.once.Do(func() { p.measure(sc) })
 		share := float64(p.rej) / float64(p.n)
 		d := &l.diags[l.box]
 		d.Msg += fmt.Sprintf("; draws beyond the rules are rejected and redrawn (a truncated prior, docs/MODEL.md §9.1): "+
