@@ -86,8 +86,9 @@ func (s *Scenario) DrawsRefused() error {
 // joint rules cut away, as model.Truncation measures it on its fixed
 // pilot sample: rejected of n candidates, and why the first rejected one
 // breaks a rule ("" when none does). It is measured once, the first time
-// it (or DrawsRefused) asks, and costs about as much as 50 single runs
-// (~0.1–0.3 s). A scenario with no draws rejects none.
+// it (or DrawsRefused) asks, unless the load measured it (a corner's
+// warning, an override's rise): ~0.6–0.8 G instructions, 0.1–0.3 s. A
+// scenario with no draws rejects none.
 func (s *Scenario) Truncation() (rejected, n int, first string) {
 	if s == nil || s.Spec == nil || len(s.Uncertain) == 0 {
 		return 0, model.PilotDraws, ""
