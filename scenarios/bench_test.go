@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,6 +42,40 @@ func BenchmarkLoadSet(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := Load(name, sets); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParse parses representative inputs: a built-in's source, a
+// small file extending history, the same with a --set, and an inline
+// market of the test data (no embedded dataset).
+func BenchmarkParse(b *testing.B) {
+	relief, err := BuiltinSource(DefaultScenario)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inline, err := os.ReadFile("testdata/valid/inline-basic.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	small := []byte("title: t\nextends: history\nhorizon: {end: 2027-12}\nevents:\n  - {id: x, capacity: {supplier: Canada, add_mt: 1}, start: 2026-01}\n")
+	for _, c := range []struct {
+		name, file string
+		src        []byte
+		sets       []string
+	}{
+		{"builtin", "builtin:" + DefaultScenario, relief, nil},
+		{"extends-history", "small.yaml", small, nil},
+		{"set", "small.yaml", small, []string{"market.regions.Brazil.demand_elasticity=0.45"}},
+		{"inline", "testdata/valid/inline-basic.yaml", inline, nil},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(c.file, c.src, c.sets); err != nil {
 					b.Fatal(err)
 				}
 			}
