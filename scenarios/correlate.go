@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v4"
@@ -187,15 +188,19 @@ type flowRow []float64
 
 // MarshalYAML writes the row as a flow sequence.
 func (r flowRow) MarshalYAML() (any, error) {
-	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-	for _, v := range r {
-		var e yaml.Node
-		if err := e.Encode(v); err != nil {
-			return nil, err
-		}
-		n.Content = append(n.Content, &e)
+	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: make([]*yaml.Node, len(r))}
+	for i, v := range r {
+		n.Content[i] = floatNode(v)
 	}
 	return n, nil
+}
+
+// floatNode is the scalar node of finite number v as the YAML
+// representer makes a float64 (shortest 'g' form): written out, it is
+// what yaml.Node.Encode(v) gives, without Encode's round trip through
+// text (TestFloatNode).
+func floatNode(v float64) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(v, 'g', -1, 64)}
 }
 
 // resolvedCorr is a correlations entry of the resolved scenario.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -230,7 +231,7 @@ func (l *loader) parse(src source, data []byte) *doc {
 	if !src.builtin {
 		l.names[src.key] = src.file
 	}
-	f, dec := decodeFile(src.file, data)
+	f, dec := decodeCached(src, data)
 	l.add(dec.diags)
 	if dec.limit != nil {
 		l.limited = append(l.limited, *dec.limit)
@@ -520,7 +521,32 @@ type resolvedFile struct {
 	// chain (the extends chain from the parent up) and sets (the --set
 	// arguments applied) are written as comments.
 	chain, sets []string
+	// embedded says, by list path ("events", "counterfactual.events",
+	// "uncertainty"), which elements come from an embedded document: the
+	// text of those may be kept for the next scenario (headItems).
+	embedded map[string][]bool
 }
+
+// anyKnown reports whether an element of rf's lists comes from an
+// embedded document or has its text in headItems.
+func (rf *resolvedFile) anyKnown() bool {
+	for _, e := range rf.embedded {
+		if slices.Contains(e, true) {
+			return true
+		}
+	}
+	for _, list := range []reflect.Value{reflect.ValueOf(rf.Events), reflect.ValueOf(rf.Counterfactual.Events), reflect.ValueOf(rf.Uncertainty)} {
+		for j := range list.Len() {
+			if _, ok := headItems.lookup(list.Index(j)); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fromEmbedded reports whether document d is an embedded built-in.
+func fromEmbedded(d *doc) bool { return d != nil && d.src.builtin }
 
 type resolvedMarket struct {
 	Inline *MarketFile `yaml:"inline"`
@@ -696,19 +722,27 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	if len(m.chain) > 1 {
 		rf.chain = m.chain[1:]
 	}
+	rf.embedded = map[string][]bool{}
 	rf.Events = []EventFile{}
 	for _, e := range m.events {
 		rf.Events = append(rf.Events, e.ev)
+		rf.embedded["events"] = append(rf.embedded["events"], fromEmbedded(e.doc))
 	}
 	rf.Counterfactual.Events = []EventFile{}
 	for _, e := range cfEvents {
 		rf.Counterfactual.Events = append(rf.Counterfactual.Events, e.ev)
+		rf.embedded["counterfactual.events"] = append(rf.embedded["counterfactual.events"], fromEmbedded(e.doc))
 	}
 	for _, u := range unc {
 		rf.Uncertainty = append(rf.Uncertainty, u.ref.u)
+		rf.embedded["uncertainty"] = append(rf.embedded["uncertainty"], fromEmbedded(u.ref.doc))
 	}
 	rf.Correlations = resolvedCorrs(corrs)
-	out, err := resolvedYAML(rf, len(m.overrides) == 0 && m.marketInline == nil, m.marketBase)
+	dataset := m.marketBase
+	if m.marketInline != nil {
+		dataset = ""
+	}
+	out, err := resolvedYAML(rf, len(m.overrides) == 0 && dataset != "", dataset)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: writing the resolved scenario: %w", err)
 	}
@@ -826,25 +860,11 @@ func (l *loader) marketFile(m *merged) *MarketFile {
 	return mf
 }
 
-func cloneMarketFile(f *MarketFile) *MarketFile {
-	c := *f
-	c.Sources = append([]SourceRef(nil), f.Sources...)
-	c.Suppliers = make([]SupplierFile, len(f.Suppliers))
-	for i, s := range f.Suppliers {
-		s.Corridors = append([]CorridorFile(nil), s.Corridors...)
-		c.Suppliers[i] = s
-	}
-	c.Regions = append([]RegionFile(nil), f.Regions...)
-	c.Routes = append([]RouteFile(nil), f.Routes...)
-	c.Drivers = f.Drivers.clone()
-	if f.Coalitions != nil {
-		c.Coalitions = append([]CoalitionFile(nil), f.Coalitions...) // overrides set Weight
-	}
-	if f.Facilities != nil {
-		c.Facilities = append([]FacilityFile(nil), f.Facilities...) // overrides set Capacity
-	}
-	return &c
-}
+// cloneMarketFile returns a copy of f that shares no memory with it (the
+// corridors' serves and the numbers' ranges included), so that changing
+// one market never changes the embedded dataset's cached copy
+// (TestParsePrivate).
+func cloneMarketFile(f *MarketFile) *MarketFile { return f.Clone() }
 
 // baseCache holds parsed embedded datasets (they never change at run time).
 var baseCache sync.Map // name → *MarketFile
@@ -869,10 +889,22 @@ var marketYAMLCache sync.Map // dataset name → []byte
 
 // resolvedYAML writes rf as canonical YAML: the scenario, then its market.
 // The market section of an embedded dataset without overrides is cached
-// (it is most of the bytes and the same every time); TestResolvedYAMLCache
-// checks that the result equals encoding the whole at once.
+// (it is most of the bytes and the same every time); with overrides, the
+// text of the dataset's unchanged parts is reused (marketYAML), and so is
+// that of the built-ins' events and uncertainty entries (headItems).
+// TestResolvedYAMLCache checks that the result equals encoding the whole
+// at once.
 func resolvedYAML(rf resolvedFile, unmodified bool, dataset string) ([]byte, error) {
-	head, err := marshalYAML(rf)
+	var head []byte
+	var err error
+	if rf.anyKnown() {
+		head, err = structYAML(reflect.ValueOf(rf), "", &headItems, func(path string, j int) bool {
+			e := rf.embedded[path]
+			return j < len(e) && e[j]
+		})
+	} else {
+		head, err = marshalYAML(rf) // in one piece: nothing to reuse or keep
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -881,7 +913,7 @@ func resolvedYAML(rf resolvedFile, unmodified bool, dataset string) ([]byte, err
 	if v, ok := marketYAMLCache.Load(dataset); ok && unmodified {
 		mk = v.([]byte)
 	} else {
-		mk, err = marshalYAML(rf.Market)
+		mk, err = marketYAML(rf.Market, dataset)
 		if err != nil {
 			return nil, err
 		}
@@ -890,6 +922,20 @@ func resolvedYAML(rf resolvedFile, unmodified bool, dataset string) ([]byte, err
 		}
 	}
 	return append(append(head, "market:\n"...), indentYAML(mk)...), nil
+}
+
+// marketYAML writes the market section of a resolved scenario (as
+// marshalYAML(m) does). A market based on embedded dataset (not inline)
+// reuses the dataset's text where the market holds it unchanged.
+func marketYAML(m resolvedMarket, dataset string) ([]byte, error) {
+	if dataset == "" || m.Inline == nil {
+		return marshalYAML(m)
+	}
+	b, err := marketFileYAML(m.Inline, dataset)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("inline:\n"), indentYAML(b)...), nil
 }
 
 // resolvedComments are the comment lines at the top of a resolved

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -933,7 +934,11 @@ const costSuffix = "/cost"
 // ways is common to both runs, as the model runs it. With mf nil (no
 // market) the events are compared as written.
 func sameEvent(mf *MarketFile, a, b EventFile) bool {
-	return eventKey(canonicalEvent(mf, a)) == eventKey(canonicalEvent(mf, b))
+	ca, cb := canonicalEvent(mf, a), canonicalEvent(mf, b)
+	if identical(reflect.ValueOf(ca), reflect.ValueOf(cb)) {
+		return true // the same YAML, without writing it
+	}
+	return eventKey(ca) == eventKey(cb)
 }
 
 // canonicalEvent returns e with its corridor, if typed by its label,
