@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -80,6 +81,85 @@ func FuzzParse(f *testing.F) {
 		for _, g := range groupsOf(s.Uncertain) {
 			if slices.Contains(g.params, "") {
 				t.Fatalf("a copula of %d rows has params %q", g.c.Size(), g.params)
+			}
+		}
+	})
+}
+
+// FuzzDecode feeds arbitrary bytes to the YAML layer alone (decodeFile:
+// text checks, YAML syntax, strict decoding into File, alias and merge-key
+// limits), without resolving anything against the market: thousands of
+// inputs a second, where FuzzParse manages hundreds. The layer must never
+// panic (not even one that decodeFile recovers from), must locate every
+// diagnostic with a line and column, name the field of every problem
+// found past the syntax, stop at its limits, report a limit alone, and
+// say nothing that sortDiags would leave unsafe to print.
+//
+//	go test ./scenarios -run XXX -fuzz FuzzDecode -fuzztime 5m
+//
+// The corpus found so far is kept in testdata/fuzz/FuzzDecode.
+func FuzzDecode(f *testing.F) {
+	for _, n := range builtinNames() {
+		src, _ := BuiltinSource(n)
+		f.Add(src)
+	}
+	for _, glob := range []string{"testdata/valid/*.yaml", "testdata/invalid/*.yaml", "testdata/adversarial/*.yaml"} {
+		files, _ := filepath.Glob(glob)
+		for _, file := range files {
+			data, _ := os.ReadFile(file)
+			f.Add(data)
+		}
+	}
+	for _, tc := range invalidCases {
+		if tc.src != "" {
+			f.Add([]byte(tc.src))
+		}
+	}
+	f.Add([]byte("a: &a {x: 1}\nevents:\n  - <<: [*a, *a]\n    id: e\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const file = "fuzz.yaml"
+		fl, d := decodeFile(file, data)
+		if fl == nil {
+			t.Fatal("nil File")
+		}
+		if d.nodes > MaxNodes+1 || d.bytes > MaxExpandedBytes+MaxValueBytes {
+			t.Fatalf("decoded %d nodes, %d bytes: past the limits", d.nodes, d.bytes)
+		}
+		if d.limit != nil && (!d.fatal || len(d.diags) != 1 || d.diags[0] != *d.limit) {
+			t.Fatalf("a limit not reported alone: %v", d.diags)
+		}
+		if d.fatal && len(d.diags.Errors()) == 0 {
+			t.Fatal("unreadable without an error")
+		}
+		syntax := d.fatal && d.limit == nil // text, YAML syntax, empty file
+		var root pos                        // the document's first node
+		if doc, _, ok := parseDocument(file, data); ok && len(doc.Content) > 0 {
+			root = nodePos(doc.Content[0])
+		}
+		for _, dg := range d.diags {
+			if strings.HasPrefix(dg.Msg, "the YAML parser failed") {
+				t.Fatalf("the parser panicked: %s", dg.Msg)
+			}
+			if dg.File != file || dg.Line < 1 || dg.Col < 1 || dg.Msg == "" {
+				t.Fatalf("diagnostic not located: %+v", dg)
+			}
+			// Only the document itself (at its first node), or an empty
+			// key at its top level, has no field path.
+			if !syntax && dg.Field == "" && (pos{dg.Line, dg.Col} != root) &&
+				!strings.HasPrefix(dg.Msg, "unknown key '' at the top level") {
+				t.Fatalf("diagnostic without a field: %+v", dg)
+			}
+		}
+		for _, dg := range sortDiags(d.diags) {
+			for _, r := range dg.Error() {
+				if unsafeRune(r) {
+					t.Fatalf("diagnostic has %U: %q", r, dg.Error())
+				}
+			}
+		}
+		for p, q := range d.pos {
+			if q.Line < 1 || q.Col < 1 {
+				t.Fatalf("position of %q is %+v", p, q)
 			}
 		}
 	})
