@@ -35,6 +35,20 @@ func Calibrate(m *Market) (*Calibrated, error) {
 // copy. A market without wedges is copied all the same (the copy gets
 // a zero Wedge matrix, which m must not).
 func calibrate(m *Market, own bool) (*Calibrated, error) {
+	c, err := calibrateBase(m, own)
+	if err != nil {
+		return nil, err
+	}
+	if err := calibrateConduct(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// calibrateBase is calibrate without the conduct markups
+// (calibrateConduct), which the conduct rule checks on its own
+// (conductRule).
+func calibrateBase(m *Market, own bool) (*Calibrated, error) {
 	if m == nil {
 		return nil, marketErr("market: nil")
 	}
@@ -161,9 +175,6 @@ func calibrate(m *Market, own bool) (*Calibrated, error) {
 		}
 	}
 	if err := validateFacilityUse(mc, c.corr0); err != nil {
-		return nil, err
-	}
-	if err := calibrateConduct(c); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -157,6 +157,9 @@ func TestMonteCarloNoFailedDraws(t *testing.T) {
 			}
 			if res.Failed != 0 {
 				t.Errorf("%d of %d draws failed; first: %s", res.Failed, res.Draws, res.FirstFailure)
+				for _, f := range res.Failures {
+					t.Logf("draw %d: %s", f.Draw, f.Reason)
+				}
 			}
 		})
 	}
