@@ -210,13 +210,12 @@ func validRange(name string) model.Range {
 // deviation as sd (ApplyToHistory): the range the fit searched (the
 // posterior lives there: the fit's transform keeps every estimate
 // inside it) cut at the valid range, rounded outward as the dataset
-// writes values. When the box of θ and ε breaks the joint rule θ/ε ≤
-// model.MaxCropEpsRatio, θ's upper end and ε's lower end are moved to
-// the box that keeps it and loses the least probability (cropCut). The
-// stock-cycle parameters are then cut so that every corner of the box
-// keeps the stock-cycle rule in each of regions (stockCycleBox; none with
-// nil regions). The estimates stay inside.
-func UncertainRanges(fit []Fitted, regions []model.Region) map[string][2]float64 {
+// writes values. The box is not cut to the joint rules (the crop rule,
+// the stock-cycle rule): the Monte Carlo rejects a draw that breaks one
+// and draws again (docs/MODEL.md §9.1), so that the draws are the
+// posterior truncated to the rules rather than to a box inside them.
+// The estimates stay inside.
+func UncertainRanges(fit []Fitted) map[string][2]float64 {
 	out := map[string][2]float64{}
 	for _, f := range fit {
 		v := validRange(f.Name)
@@ -228,148 +227,7 @@ func UncertainRanges(fit []Fitted, regions []model.Region) map[string][2]float64
 		est := roundFitted(f.Value)
 		out[f.Name] = [2]float64{math.Min(roundUp(lo), est), math.Max(roundDown(hi), est)}
 	}
-	byName := map[string]Fitted{}
-	for _, f := range fit {
-		byName[f.Name] = f
-	}
-	c, okc := out[ParamCropElasticity]
-	e, oke := out[ParamDemandElast]
-	if okc && oke && c[1] > model.MaxCropEpsRatio()*e[0] {
-		out[ParamCropElasticity], out[ParamDemandElast] = cropCut(byName[ParamCropElasticity], byName[ParamDemandElast], c, e)
-	}
-	// θ's upper end stays the crop cut's even when the stock-cycle cut
-	// raises ε's lower end: raised to 3·ε_lo (1.08 with model 0.6.0's
-	// fit), the corner of high θ with slow stocks priced Belarus at 21.7
-	// times its base at the Klaipėda closure (TestStockCycleCorners).
-	stockCycleBox(out, fit, regions)
 	return out
-}
-
-// cropCut returns the box of θ (crop-price elasticity, drawn over c) and
-// ε (demand elasticity, over e) that keeps θ_hi ≤ r·ε_lo (r =
-// model.MaxCropEpsRatio) with the largest probability of the normal draws
-// (mean the estimate, sd the posterior's, each truncated to its range):
-// P(θ ≤ θ_hi)·P(ε ≥ ε_lo) over ε_lo on a grid of the dataset's rounding,
-// θ_hi = r·ε_lo rounded down, both estimates kept inside.
-func cropCut(th, ep Fitted, c, e [2]float64) ([2]float64, [2]float64) {
-	r := model.MaxCropEpsRatio()
-	tv, ev := roundFitted(th.Value), roundFitted(ep.Value)
-	cdf := func(f Fitted, x float64) float64 {
-		if !(f.SD > 0) {
-			return 0.5 // no sd: the box's middle
-		}
-		return 0.5 * math.Erfc(-(x-f.Value)/(f.SD*math.Sqrt2))
-	}
-	best, bestP := [2][2]float64{c, e}, -1.0
-	// ε_lo from the smallest that keeps θ's estimate (θ̂/r) to ε's
-	// estimate.
-	lo := math.Max(e[0], roundUp(tv/r))
-	const steps = 2000
-	for k := 0; k <= steps; k++ {
-		el := roundUp(lo + (ev-lo)*float64(k)/steps)
-		if el > ev {
-			el = ev
-		}
-		thHi := math.Max(math.Min(roundDown(r*el), c[1]), tv)
-		if thHi > r*el*(1+1e-12) {
-			continue
-		}
-		p := (cdf(th, thHi) - cdf(th, c[0])) * (cdf(ep, e[1]) - cdf(ep, el))
-		if p > bestP {
-			bestP = p
-			best = [2][2]float64{{c[0], thHi}, {el, e[1]}}
-		}
-	}
-	return best[0], best[1]
-}
-
-// stockSide lists the fitted parameters of the stock-cycle rule
-// (model.StockCycleOK) whose end the box construction moves: the end at
-// which the cycle is least damped, lo for the demand elasticity ε and the
-// demand speed μ, hi for the stock speed φ, the stock response β and the
-// expectation speed ω.
-var stockSide = []struct {
-	name string
-	hi   bool
-}{
-	{ParamDemandElast, false},
-	{ParamDemandAdjust, false},
-	{ParamStockAdjust, true},
-	{ParamStockResponse, true},
-	{ParamExpectAdjust, true},
-}
-
-// stockCycleBox narrows out, the box of draws, so that every corner of
-// the stock-cycle parameters (ε, μ, φ, β, ω) keeps the stock-cycle rule
-// in every region of regions (with the region's own stock-to-use ratio
-// and carrying cost, which the fit does not move): the destabilising end
-// of each (stockSide) is moved towards its estimate by the smallest
-// common fraction t (bisection to 1e-4) at which all 32 corners keep
-// model.StockCycleOK, then rounded inwards (ε's lower end, which the crop
-// rule may already have raised, too). Nothing changes when the box
-// already keeps the rule, or when a parameter of the rule is not fitted.
-func stockCycleBox(out map[string][2]float64, fit []Fitted, regions []model.Region) {
-	est := map[string]float64{}
-	for _, f := range fit {
-		est[f.Name] = roundFitted(f.Value)
-	}
-	for _, sd := range stockSide {
-		if _, ok := est[sd.name]; !ok {
-			return
-		}
-	}
-	if _, ok := out[ParamDemandElast]; !ok {
-		return
-	}
-	box := func(t float64) map[string][2]float64 {
-		b := map[string][2]float64{}
-		for _, sd := range stockSide {
-			r := out[sd.name]
-			if sd.hi {
-				r[1] += t * (est[sd.name] - r[1])
-			} else {
-				r[0] += t * (est[sd.name] - r[0])
-			}
-			b[sd.name] = r
-		}
-		return b
-	}
-	ok := func(b map[string][2]float64) bool { return StockBoxOK(b, regions) }
-	if ok(box(0)) {
-		return
-	}
-	lo, hi := 0.0, 1.0
-	for hi-lo > 1e-4 {
-		if m := (lo + hi) / 2; ok(box(m)) {
-			hi = m
-		} else {
-			lo = m
-		}
-	}
-	b := box(hi)
-	for _, sd := range stockSide {
-		r := b[sd.name]
-		if sd.hi {
-			r[1] = math.Max(roundDown(r[1]), est[sd.name])
-		} else {
-			r[0] = math.Min(roundUp(r[0]), est[sd.name])
-		}
-		out[sd.name] = r
-	}
-}
-
-// StockBoxOK reports whether every corner of box (the ranges of the
-// demand elasticity ε and of the stockSide parameters, by their Param
-// names, which are the market file's keys) keeps the stock-cycle rule,
-// model.StockCycleOK, in every one of regions (their other parameters as
-// given): scenarios.StockBoxBroken, the validator's corner walk.
-func StockBoxOK(box map[string][2]float64, regions []model.Region) bool {
-	for _, g := range regions {
-		if _, broken := scenarios.StockBoxBroken(g, box); broken {
-			return false
-		}
-	}
-	return true
 }
 
 // roundDown and roundUp round to fittedDigits significant digits
@@ -422,22 +280,17 @@ func ApplyToHistory(data []byte, fit []Fitted) ([]byte, error) {
 	if i < 0 || j < i {
 		return nil, fmt.Errorf("backtest: %s has no block %q … %q in its uncertainty section", HistoryPath, beginUncertain, endUncertain)
 	}
-	base, err := scenarios.BaseMarket(scenarios.DefaultMarket)
-	if err != nil {
-		return nil, err
-	}
-	rs := UncertainRanges(fit, base.Regions)
+	rs := UncertainRanges(fit)
 	var b strings.Builder
 	b.WriteString(beginUncertain)
 	b.WriteString("  # The back-test's posterior (docs/BACKTEST.md, \"Uncertainty of the\n" +
 		"  # estimates\"): each estimate as mean, its posterior sd (the Laplace\n" +
 		"  # approximation, the autocorrelated months' information divided by\n" +
-		"  # kappa), truncated to the range the fit searched; the crop-price and\n" +
-		"  # demand elasticities cut to the most probable box in which no draw\n" +
-		"  # breaks the crop-demand rule (docs/SCENARIOS.md, \"Drivers\"); the\n" +
-		"  # demand and stock speeds, the stock response and the expectation\n" +
-		"  # speed cut so that no corner breaks the stock-cycle rule (docs/MODEL.md\n" +
-		"  # 9.1). The posterior's correlations are in the correlations section\n" +
+		"  # kappa), truncated to the range the fit searched. The box is not\n" +
+		"  # cut to the joint rules: the Monte Carlo rejects a draw that breaks\n" +
+		"  # the crop or the stock-cycle rule, or whose market cannot calibrate,\n" +
+		"  # and draws again (docs/MODEL.md 9.1; about a third of the candidates).\n" +
+		"  # The posterior's correlations are in the correlations section\n" +
 		"  # when it has the generated block (docs/BACKTEST.md).\n")
 	for _, up := range uncertainPaths {
 		f, ok := byName[up.name]
