@@ -288,9 +288,9 @@ func ApplyToHistory(data []byte, fit []Fitted) ([]byte, error) {
 		"  # approximation, the autocorrelated months' information divided by\n" +
 		"  # kappa), truncated to the range the fit searched. The box is not\n" +
 		"  # cut to the joint rules: the Monte Carlo rejects a draw that breaks\n" +
-		"  # the crop or the stock-cycle rule, or whose market cannot calibrate,\n" +
-		"  # and draws again (docs/MODEL.md 9.1; about a third of the candidates).\n" +
-		"  # The posterior's correlations are in the correlations section\n" +
+		"  # one (the crop, stock-cycle, stock-release and conduct rules) and\n" +
+		"  # draws again, about a third of them (docs/MODEL.md 9.1). The\n" +
+		"  # posterior's correlations are in the correlations section\n" +
 		"  # when it has the generated block (docs/BACKTEST.md).\n")
 	for _, up := range uncertainPaths {
 		f, ok := byName[up.name]
