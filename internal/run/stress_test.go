@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -467,29 +466,11 @@ const (
 	stressDocEnd   = "<!-- END stress tables -->"
 )
 
-var updateDocs = flag.Bool("update", false, "rewrite docs/SCENARIOS.md's stress-table block (go test ./internal/run -run TestRandomStress -update)")
+var updateDocs = flag.Bool("update", false, "rewrite the generated blocks of docs/SCENARIOS.md (stress tables: go test ./internal/run -run TestRandomStress -update) and docs/BACKTEST.md (central runs outside their bands: -run TestOffBandCount -update)")
 
 // checkStressDoc fails when stressDoc's block is not want, or with
 // -update rewrites it.
 func checkStressDoc(t *testing.T, want string) {
 	t.Helper()
-	doc, err := os.ReadFile(stressDoc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(doc)
-	i, j := strings.Index(s, stressDocBegin), strings.Index(s, stressDocEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s: no block %q … %q", stressDoc, stressDocBegin, stressDocEnd)
-	}
-	block := "```text\n" + want + "```\n"
-	if s[i+len(stressDocBegin):j] == block {
-		return
-	}
-	if !*updateDocs {
-		t.Fatalf("%s: the stress tables' block is out of date (go test ./internal/run -run TestRandomStress -update):\n%s", stressDoc, want)
-	}
-	if err := os.WriteFile(stressDoc, []byte(s[:i+len(stressDocBegin)]+block+s[j:]), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	checkDocBlock(t, stressDoc, stressDocBegin, stressDocEnd, want, "go test ./internal/run -run TestRandomStress -update")
 }
