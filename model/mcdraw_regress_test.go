@@ -80,8 +80,8 @@ func simulateFrozen(t *testing.T, seed uint64, d int) *model.Run {
 // and 485 of us-relief-2025 (seed 1, as in BenchmarkMonteCarlo10k) were
 // the cycling draws of the box before the stock-cycle rule (3111 reached
 // 23 times Canada's base in 2026-02, Status Implausible; docs/MODEL.md
-// §9.1): the box is now built inside the rule, and the same streams draw
-// damped paths. Draw 1051 is the retry from a cold start (Solver.Solve),
+// §9.1): the draws now keep the rule, and the same streams draw damped
+// paths. Draw 1051 is the retry from a cold start (Solver.Solve),
 // draws 3558 and 6230 (seed 3) the retries from other starts
 // (pathSim.solve).
 func TestMonteCarloDrawsPlausible(t *testing.T) {
