@@ -31,8 +31,10 @@ type Diagnostic struct {
 	Msg      string // what is wrong and what was expected, with a suggestion
 	// Rule names the joint rule of several fields the diagnostic is
 	// about, RuleStockCycle or RuleCrop (broken by the central values, an
-	// error; by a corner of the box of draws, a warning), else "": a
-	// program tells them apart without reading Msg.
+	// error; by a corner of the box of draws, a warning), or any of the
+	// four when a pilot sample's first rejected draw breaks it (a
+	// correlated group's box, an override that raises the rejected
+	// share), else "": a program tells them apart without reading Msg.
 	Rule string
 }
 
@@ -40,6 +42,8 @@ type Diagnostic struct {
 const (
 	RuleStockCycle = model.RuleStockCycle // the stock cycle's modulus at most model.MaxStockCycleRadius
 	RuleCrop       = model.RuleCrop       // a crop-price elasticity at most model.MaxCropEpsRatio times the demand elasticity
+	RuleRelease    = model.RuleRelease    // stocks answer prices at least a stated share a month (model.StockReleaseOK)
+	RuleConduct    = model.RuleConduct    // the drawn market's conduct markups calibrate
 )
 
 // Error formats d as "file:line:col: field: msg" (compiler style, so

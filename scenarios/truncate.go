@@ -175,6 +175,10 @@ func ruleOf(why string) string {
 		return RuleCrop
 	case strings.HasPrefix(why, "the stock-cycle rule"):
 		return RuleStockCycle
+	case strings.HasPrefix(why, "the stock-release rule"):
+		return RuleRelease
+	case strings.HasPrefix(why, "the conduct rule"):
+		return RuleConduct
 	}
 	return ""
 }
