@@ -264,6 +264,12 @@ type ownRule struct {
 	paths []string
 }
 
+// maxBlamePilots is the most overrides of the joint rules' fields
+// overrideRise measures one by one to blame the one that raises the
+// rejected share; with more, the warning goes to the last of them and
+// speaks for all.
+const maxBlamePilots = 3
+
 // overrideRise measures, for a correlated group's box (l.group), how much
 // the scenario's own market overrides and --sets of the joint rules'
 // fields raise the share of the pilot the rules reject, against the same
@@ -274,7 +280,8 @@ type ownRule struct {
 // more than MaxOverrideRise alone (or, when none does alone but all do
 // together, the last) is warned of where it is written; when the share
 // also exceeds MaxRejectedShare the warning becomes the refusal of runs
-// with draws (DrawsRefused), located there.
+// with draws (DrawsRefused), located there. With more than
+// maxBlamePilots such overrides, none is measured alone.
 func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 	if m == nil || mf == nil || len(sc.Uncertain) == 0 {
 		return
@@ -363,9 +370,11 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 		return
 	}
 	// Blame each own override that raises the share by more than the
-	// margin alone (its share alone in alone), else the last of them.
+	// margin alone (its share alone in alone), else the last of them;
+	// with more than maxBlamePilots of them, the last one, for the lot
+	// (a pilot each would cost ~0.3 s an override at load).
 	blame, alone := []int{len(own) - 1}, map[int]int{}
-	if len(own) > 1 {
+	if len(own) > 1 && len(own) <= maxBlamePilots {
 		blame = nil
 		for k := range own {
 			rk, _, _, _ := pilot(func(j int) bool { return j == k })

@@ -319,6 +319,13 @@ func TestCorrelatedGroupBox(t *testing.T) {
 		{name: "two --sets: the one raising the share is warned", src: src,
 			sets: []string{"market.regions.Europe.stock_to_use_months=1", "market.regions.Brazil.stock_to_use_months=2.15"},
 			warn: "--set: warning: market.regions.Brazil.stock_to_use_months: " + strings.Replace(raises, "value raises", "value alone raises", 1), lo: 0.35, hi: 0.45},
+		// More than maxBlamePilots of them: none is measured alone, the
+		// last is warned of for all (the "with the other overrides" wording).
+		{name: "four --sets: the last is warned of for all", src: src,
+			sets: []string{"market.regions.Europe.stock_to_use_months=1", "market.regions.Brazil.stock_to_use_months=2.15",
+				"market.regions.India.stock_to_use_months=1", "market.regions.China.stock_to_use_months=1"},
+			warn: "--set: warning: market.regions.China.stock_to_use_months: this value, with the other overrides and --sets of fields of the joint rules, raises the share",
+			lo:   0.35, hi: 0.45},
 		{name: "a file's override raising the share", src: src + "market:\n  overrides:\n    regions.Brazil.carrying_cost_pct_per_month: 1.1\n",
 			warn: fmt.Sprintf("x.yaml:%d:49: warning: market.overrides.regions.Brazil.carrying_cost_pct_per_month: %s", lines+3, raises), lo: 0.35, hi: 0.45,
 			doc: "same, override `regions.Brazil.carrying_cost_pct_per_month: 1.1`"},
