@@ -309,17 +309,10 @@ func identical(a, b reflect.Value) bool {
 			}
 		}
 		return true
-	case reflect.Slice:
-		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+	case reflect.Slice, reflect.Array:
+		if (a.Kind() == reflect.Slice && a.IsNil() != b.IsNil()) || a.Len() != b.Len() {
 			return false
 		}
-		for i := range a.Len() {
-			if !identical(a.Index(i), b.Index(i)) {
-				return false
-			}
-		}
-		return true
-	case reflect.Array:
 		for i := range a.Len() {
 			if !identical(a.Index(i), b.Index(i)) {
 				return false
