@@ -199,17 +199,8 @@ func TestMarketFileYAML(t *testing.T) {
 		for trial := range 60 {
 			mf := cloneMarketFile(base)
 			p := []float64{0, 0.002, 0.05, 1}[trial%4]
-			var walk func(v reflect.Value)
-			walk = func(v reflect.Value) {
+			walkFields(reflect.ValueOf(mf), func(v reflect.Value) bool {
 				switch v.Kind() {
-				case reflect.Pointer:
-					if !v.IsNil() {
-						walk(v.Elem())
-					}
-				case reflect.Slice:
-					for i := range v.Len() {
-						walk(v.Index(i))
-					}
 				case reflect.Struct:
 					if n, ok := v.Addr().Interface().(*Num); ok {
 						if rng.Float64() < p {
@@ -224,18 +215,15 @@ func TestMarketFileYAML(t *testing.T) {
 								n.Source = "estimated: a, b [c]: 'd'"
 							}
 						}
-						return
-					}
-					for i := range v.NumField() {
-						walk(v.Field(i))
+						return false
 					}
 				case reflect.String:
 					if rng.Float64() < p/4 {
 						v.SetString(v.String() + "\nsecond line: x")
 					}
 				}
-			}
-			walk(reflect.ValueOf(mf))
+				return true
+			})
 			switch trial % 5 {
 			case 1:
 				mf.Routes = mf.Routes[:len(mf.Routes)-1]
@@ -332,23 +320,8 @@ func TestStructYAML(t *testing.T) {
 				t.Fatal(err)
 			}
 			if trial > 0 {
-				var walk func(v reflect.Value)
-				walk = func(v reflect.Value) {
+				walkFields(reflect.ValueOf(&c), func(v reflect.Value) bool {
 					switch v.Kind() {
-					case reflect.Pointer:
-						if !v.IsNil() {
-							walk(v.Elem())
-						}
-					case reflect.Slice:
-						for i := range v.Len() {
-							walk(v.Index(i))
-						}
-					case reflect.Struct:
-						for i := range v.NumField() {
-							if v.Type().Field(i).IsExported() {
-								walk(v.Field(i))
-							}
-						}
 					case reflect.String:
 						if rng.IntN(3) == 0 {
 							v.SetString(odd[rng.IntN(len(odd))])
@@ -358,8 +331,8 @@ func TestStructYAML(t *testing.T) {
 							v.SetFloat(math.Copysign(0, -1))
 						}
 					}
-				}
-				walk(reflect.ValueOf(&c))
+					return true
+				})
 			}
 			if trial == 7 {
 				c.Horizon, c.Events, c.Uncertainty = HorizonFile{}, nil, nil
@@ -383,5 +356,31 @@ func TestStructYAML(t *testing.T) {
 	}
 	if memo.n == 0 {
 		t.Fatal("nothing stored")
+	}
+}
+
+// walkFields calls visit on v and, while visit returns true, on every
+// value it reaches through non-nil pointers, slice elements and exported
+// struct fields, depth first in field order: the tests that perturb a
+// scenario's numbers and strings at random walk it with one walk.
+func walkFields(v reflect.Value, visit func(reflect.Value) bool) {
+	if !visit(v) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walkFields(v.Elem(), visit)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			walkFields(v.Index(i), visit)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				walkFields(v.Field(i), visit)
+			}
+		}
 	}
 }
