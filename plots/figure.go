@@ -195,9 +195,10 @@ func wrapText(txt string, sty draw.TextStyle, width vg.Length, maxLines int) []s
 		gaps[k] = rest[:i]
 		rest = rest[i+len(w):]
 	}
-	// A separator ("·", "–") ends a line, never begins one.
+	// A separator ("·", "–") ends a line, never begins one, and a unit
+	// stays on the line of its number ("4.3 Mt", "0.10 $/t").
 	for k := 1; k < len(words); k++ {
-		if words[k] == "·" || words[k] == "–" {
+		if words[k] == "·" || words[k] == "–" || isUnit(words[k]) && isNumber(words[k-1]) {
 			words[k-1] += gaps[k] + words[k]
 			words, gaps = slices.Delete(words, k, k+1), slices.Delete(gaps, k, k+1)
 			k--
@@ -214,6 +215,39 @@ func wrapText(txt string, sty draw.TextStyle, width vg.Length, maxLines int) []s
 		cur = w
 	}
 	return append(lines, cur)
+}
+
+// units are the words that, after a number, name its unit: wrapText
+// keeps them on the number's line.
+var units = map[string]bool{
+	"Mt": true, "Mt/yr": true, "kt": true, "t": true, "$/t": true, "US$/t": true,
+	"$": true, "US$": true, "%": true, "pp": true, "bn": true, "m": true,
+	"months": true, "month": true, "years": true, "year": true, "yr": true, "days": true, "pt": true,
+}
+
+// isUnit reports whether w, less trailing punctuation ("Mt," "$/t)"),
+// is a unit.
+func isUnit(w string) bool {
+	return units[strings.TrimRight(w, ",;:.)]")]
+}
+
+// isNumber reports whether w is a number, as charts print them: an
+// optional opening bracket, sign and currency, then digits with
+// thousands commas and a decimal point ("4.3", "(+$1,202", "−0.5").
+func isNumber(w string) bool {
+	w = strings.TrimLeft(w, "([")
+	w = strings.TrimLeft(w, "+-−±~≈")
+	w = strings.TrimPrefix(strings.TrimPrefix(w, "US"), "$")
+	if w == "" || w[0] < '0' || w[0] > '9' {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if (c < '0' || c > '9') && (c != ',' && c != '.' || i == len(w)-1) {
+			return false
+		}
+	}
+	return true
 }
 
 // footerSep separates the parts of a footer (footerText).
@@ -435,8 +469,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			for r, row := range lay.Panels {
 				for k, p := range row {
 					if p != nil && p.Heading != "" {
-						dc := p.Plot.DataCanvas(canv[r][k])
-						need = max(need, len(wrapText(p.Heading, hsty, canv[r][k].Max.X-dc.Min.X, 3)))
+						need = max(need, len(headingLines(p.Heading, hsty, headingWidth(lay, canv, r, k, st))))
 					}
 				}
 			}
@@ -575,8 +608,8 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 				top += markH(markerRows)
 			}
 			if p.Heading != "" {
-				w := pc.Max.X - dc.Min.X
-				lines := wrapText(p.Heading, hsty, w, 3)
+				w := headingWidth(lay, canv, r, k, st)
+				lines := headingLines(p.Heading, hsty, w)
 				h := hsty
 				for _, l := range lines {
 					h = st.fit(h, l, w) // a single word wider than the panel
@@ -590,6 +623,33 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		}
 	}
 	return nil
+}
+
+// headingWidth is the width the heading of panel k of row r may take
+// on canvases canv: from the panel's data area to the next panel's
+// heading, less a gap (over the next panel's y tick labels, which lie
+// below the headings: "Southeast Asia" need not wrap over a panel
+// narrower than it), or to its own edge when it is the last of its row.
+func headingWidth(lay *Figure, canv [][]draw.Canvas, r, k int, st *Style) vg.Length {
+	left := lay.Panels[r][k].Plot.DataCanvas(canv[r][k]).Min.X
+	right := canv[r][k].Max.X
+	if k+1 < len(lay.Panels[r]) {
+		if n := lay.Panels[r][k+1]; n != nil {
+			right = max(right, n.Plot.DataCanvas(canv[r][k+1]).Min.X-st.pad*1.5)
+		}
+	}
+	return right - left
+}
+
+// headingLines sets a panel heading in width: on one line when it fits,
+// else on at most three lines of even lengths (balanceLines: "Côte
+// d'Ivoire and" over "Ghana" becomes two halves).
+func headingLines(txt string, sty draw.TextStyle, width vg.Length) []string {
+	lines := wrapText(txt, sty, width, 3)
+	if len(lines) > 1 {
+		lines = balanceLines(txt, sty, width, lines)
+	}
+	return lines
 }
 
 // eventsElsewhere explains event lines a chart has no room to name,

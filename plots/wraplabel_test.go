@@ -1,13 +1,14 @@
 package plots
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestWrapLabelNoLoneWord: a legend label that the greedy wrap would end
-// with one word alone on its last line ("…largest gap 0.015" over
-// "months") is balanced into as many lines with more than one word on
+// with one word alone on its last line ("…Black Sea port" over
+// "closures") is balanced into as many lines with more than one word on
 // the last, each within the width; a label that wraps well keeps its
 // greedy lines.
 func TestWrapLabelNoLoneWord(t *testing.T) {
@@ -16,12 +17,12 @@ func TestWrapLabelNoLoneWord(t *testing.T) {
 		t.Fatal(err)
 	}
 	sty := st.text(st.legend, false, colText)
-	label := "Scenario and counterfactual coincide in every market: largest gap 0.015 months"
+	label := "Buyers stock up ahead of the Baltic and Black Sea port closures"
 	// The widest width at which the greedy wrap leaves "months" alone.
 	var width = sty.Width(label)
 	for width > 0 {
 		l := wrapText(label, sty, width, 0)
-		if len(l) > 1 && l[len(l)-1] == "months" {
+		if len(l) > 1 && l[len(l)-1] == "closures" {
 			break
 		}
 		width -= 0.5
@@ -51,5 +52,153 @@ func TestWrapLabelNoLoneWord(t *testing.T) {
 		}
 	} else {
 		t.Errorf("the second label's greedy wrap at %.1f ends with one word: %q", w, g)
+	}
+}
+
+// TestWrapKeepsUnits: at every width, wrapped as a legend label, a
+// subtitle or a footer part, no line ends with a number whose unit
+// begins the next ("FAOSTAT 4.3" over "Mt"), and the words come back
+// whole; a unit-like word after a word that is not a number may still
+// begin a line.
+func TestWrapKeepsUnits(t *testing.T) {
+	for _, tc := range []struct {
+		label string
+		glued []string // number-unit pairs that must share a line
+		free  string   // a line may begin with this word
+	}{
+		{"Belarus 2022: model 11.6 Mt, FAOSTAT 4.3 Mt (why: docs/BACKTEST.md, Discussion)", []string{"11.6 Mt,", "4.3 Mt"}, "FAOSTAT"},
+		{"Scenario and counterfactual coincide in every market: largest gap 0.10 $/t", []string{"0.10 $/t"}, "largest"},
+		{"Scenario and counterfactual coincide in every market: largest gap 0.015 months", []string{"0.015 months"}, "gap"},
+		{"each parameter at its 5th and 95th percentile, the others at their central values; base +$1.2 bn", []string{"+$1.2 bn"}, "base"},
+		{"Russia's quota holds exports at 1,250 kt a month and costs (−2.5 Mt/yr) of supply", []string{"1,250 kt", "(−2.5 Mt/yr)"}, "costs"},
+		{"Belarusian sales carry a sanction discount of 60 % in both runs", []string{"60 %"}, "discount"},
+		{"Exports by corridor against the corridor's capacity (Mt/yr)", nil, "(Mt/yr)"},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			for _, sz := range Sizes() {
+				st, err := StyleOf(sz)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sty := st.text(st.legend, false, colText)
+				free := false
+				for w := sty.Width(tc.label); w > sty.Width("docs/BACKTEST.md,"); w -= 3 {
+					_, sub := st.wrapLines(sty, tc.label, w)
+					for _, lines := range [][]string{wrapText(tc.label, sty, w, 0), wrapLabel(tc.label, sty, w), sub} {
+						if got := strings.Join(lines, " "); got != strings.Join(strings.Fields(tc.label), " ") {
+							t.Fatalf("size %d, width %.1f: words lost or changed: %q", sz, w, lines)
+						}
+						for k := 1; k < len(lines); k++ {
+							prev, next := strings.Fields(lines[k-1]), strings.Fields(lines[k])
+							if isNumber(prev[len(prev)-1]) && isUnit(next[0]) {
+								t.Errorf("size %d, width %.1f: %q ends with a number whose unit begins %q", sz, w, lines[k-1], lines[k])
+							}
+							free = free || next[0] == tc.free
+						}
+						for _, g := range tc.glued {
+							if !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, g) }) {
+								t.Errorf("size %d, width %.1f: %q not on one line: %q", sz, w, g, lines)
+							}
+						}
+					}
+				}
+				if !free {
+					t.Errorf("size %d: no width begins a line with %q: units glue too much", sz, tc.free)
+				}
+			}
+		})
+	}
+}
+
+// TestIsNumberIsUnit: the words wrapText reads as a number and a unit.
+func TestIsNumberIsUnit(t *testing.T) {
+	for _, tc := range []struct {
+		w            string
+		number, unit bool
+	}{
+		{"4.3", true, false}, {"1,202", true, false}, {"(+$1.2", true, false}, {"−0.5", true, false},
+		{"US$300", true, false}, {"2022:", false, false}, {"12.", false, false}, {"5th", false, false},
+		{"$", false, true}, {"Mt,", false, true}, {"$/t)", false, true}, {"Mt/yr", false, true},
+		{"%", false, true}, {"months", false, true}, {"Mtons", false, false}, {"FAOSTAT", false, false},
+		{"", false, false}, {"-", false, false}, {"(", false, false},
+	} {
+		if got := isNumber(tc.w); got != tc.number {
+			t.Errorf("isNumber(%q) = %v, want %v", tc.w, got, tc.number)
+		}
+		if got := isUnit(tc.w); got != tc.unit {
+			t.Errorf("isUnit(%q) = %v, want %v", tc.w, got, tc.unit)
+		}
+	}
+}
+
+// TestHeadingLines: a panel heading that fits its width stays on one
+// line; one that does not wraps onto lines of even lengths (not
+// "Côte d'Ivoire and" over "Ghana"), at most three, each within the
+// width unless a single word is wider.
+func TestHeadingLines(t *testing.T) {
+	st, err := StyleOf(SizeWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sty := st.text(st.legend, true, colText)
+	for _, tc := range []struct {
+		heading string
+		width   string // the heading is set as wide as this text
+		lines   int
+	}{
+		{"Southeast Asia", "Southeast Asia", 1},
+		{"Brazil (benchmark)", "Brazil (benchmark)x", 1},
+		{"Southeast Asia", "Southeast Asi", 2},
+		{"Côte d'Ivoire and Ghana", "Côte d'Ivoire and", 2},
+		{"Sub-Saharan Africa and the Middle East", "Sub-Saharan Africa and the", 2},
+		{"Sub-Saharan Africa and the Middle East", "Sub-Saharan Africa", 3},
+	} {
+		w := sty.Width(tc.width)
+		got := headingLines(tc.heading, sty, w)
+		if len(got) != tc.lines {
+			t.Errorf("%q in the width of %q: %q, want %d lines", tc.heading, tc.width, got, tc.lines)
+		}
+		if strings.Join(got, " ") != tc.heading {
+			t.Errorf("%q: words lost or changed: %q", tc.heading, got)
+		}
+		greedy := wrapText(tc.heading, sty, w, 3)
+		if len(got) > 1 && len(got) < 3 && lineWidth(got, sty) >= lineWidth(greedy, sty) && len(greedy) == len(got) &&
+			strings.Join(greedy, "\n") != strings.Join(got, "\n") {
+			t.Errorf("%q: %q no more even than the greedy %q", tc.heading, got, greedy)
+		}
+		if len(got) == 2 {
+			a, b := sty.Width(got[0]), sty.Width(got[1])
+			if min(a, b) < max(a, b)*0.4 {
+				t.Errorf("%q: unbalanced lines %q (%.1f and %.1f wide)", tc.heading, got, a, b)
+			}
+		}
+		for _, l := range got {
+			if sty.Width(l) > w && strings.Contains(l, " ") {
+				t.Errorf("%q: line %q wider than %.1f", tc.heading, l, w)
+			}
+		}
+	}
+}
+
+// TestHeadingUsesGap: on a web card whose legend column narrows the
+// panels (scenario and counterfactual identical: the legend explains),
+// a panel heading a little wider than its panel runs on over the gap
+// to the next panel's heading rather than wrapping ("Southeast Asia",
+// "United States" on one line each), and no heading reaches the next.
+func TestHeadingUsesGap(t *testing.T) {
+	ch, err := RegionPriceChart(fixtureRun(fixtureOpts{zero: true}), nil, fixtureMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range Sizes() {
+		texts, _ := svgTexts(t, ch, Options{Size: sz})
+		for _, h := range []string{"Southeast Asia", "United States"} {
+			if !slices.Contains(texts, h) {
+				t.Errorf("size %d: heading %q not on one line", sz, h)
+			}
+		}
+		if msgs, err := CheckText(ch, sz); err != nil || len(msgs) > 0 {
+			t.Errorf("size %d: %v %q", sz, err, msgs)
+		}
 	}
 }
