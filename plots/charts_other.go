@@ -114,7 +114,9 @@ var metricNames = map[string]string{
 // (blue) and high (orange) value. An end cut by a joint rule
 // (model.TornadoBar's LowCut, HighCut) has a dashed red cap, a legend
 // entry per rule, and its row's label gives the stated percentile it was
-// cut from.
+// cut from. Where labels that long would crowd the bars (the web size)
+// they leave off the stated ends, or the values too (tornadoLabels), and
+// a legend note says so.
 func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	if t == nil || len(t.Bars) == 0 {
 		return nil, errorf("tornado: no parameters")
@@ -124,7 +126,10 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	}
 	k, unit := unitScale(t.Unit)
 	n := len(t.Bars)
-	labels := make([]string, n)
+	// The row labels, longest first: name, values and the stated ends
+	// the rules cut from; name and values; name alone (tornadoLabels
+	// picks the first that leaves the bars room).
+	labels, short, names := make([]string, n), make([]string, n), make([]string, n)
 	lows, highs := make([]float64, n), make([]float64, n)
 	var xs []float64
 	base := t.Base * k
@@ -137,7 +142,9 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 			return nil, err
 		}
 		row := n - 1 - j // first bar on top
-		labels[row] = ParamLabel(b.Param, meta.EventLabels) + "  (" + sig3(b.Low) + " – " + sig3(b.High) + ")"
+		names[row] = ParamLabel(b.Param, meta.EventLabels)
+		labels[row] = names[row] + "  (" + sig3(b.Low) + " – " + sig3(b.High) + ")"
+		short[row] = labels[row]
 		lows[row], highs[row] = b.AtLow*k-base, b.AtHigh*k-base
 		xs = append(xs, lows[row], highs[row])
 		for _, e := range []struct {
@@ -210,12 +217,41 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		p.X.Label.Text = withUnit(title, unit)
 		p.X.Min, p.X.Max = padRange(minOf(xs), maxOf(xs), 0.06, false)
 		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
-		p.Y.Tick.Marker = nominalTicks(labels)
 		p.Y.Tick.Label.Font.Size = st.legend
+		rowLabels, note := tornadoLabels(p.Y.Tick.Label, st.width, labels, short, names)
+		p.Y.Tick.Marker = nominalTicks(rowLabels)
+		if note != "" {
+			legend = append(legend, LegendItem{Kind: LegendNote, Label: note})
+		}
 		hideAxisLine(&p.Y)
 		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: legend, LegendBelow: true}, nil
 	}
 	return ch, nil
+}
+
+// tornadoLabels picks the tornado's row labels at a size whose chart is
+// width wide: the full labels (name, values, and the stated ends the
+// rules cut from) when the widest, in sty, takes at most 55% of the
+// width, else the labels without the stated ends, else the names alone,
+// so that the bars keep room (at the web size the built-ins' full
+// labels, at 11 pt, took four fifths of it and left the bars a sliver);
+// with a legend note saying what was left off.
+func tornadoLabels(sty draw.TextStyle, width vg.Length, full, short, names []string) ([]string, string) {
+	fits := func(ls []string) bool {
+		for _, l := range ls {
+			if sty.Width(l) > width*0.55 {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case fits(full):
+		return full, ""
+	case fits(short):
+		return short, "Labels leave off the stated ends of cut ranges at this size"
+	}
+	return names, "Labels leave off the 5th and 95th percentiles at this size"
 }
 
 // sameSideNote is the tornado's legend note when both ends of some
