@@ -185,8 +185,9 @@ type TornadoBar struct {
 	Swing  float64 `json:"swing"` // |at_high − at_low|
 	// StatedLow and StatedHigh are the 5th and 95th percentiles of the
 	// stated distribution; LowCutBy and HighCutBy name the joint rule
-	// ("stock-cycle", "crop") that cuts it below and above the central
-	// value, "" when none does (model.TornadoBar).
+	// ("stock-cycle", "stock-release", "crop", "conduct") that cuts it
+	// below and above the central value, "" when none does
+	// (model.TornadoBar).
 	StatedLow  float64 `json:"stated_low"`
 	StatedHigh float64 `json:"stated_high"`
 	LowCutBy   string  `json:"low_cut_by"`
