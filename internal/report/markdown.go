@@ -373,7 +373,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		writeConduct(w, sc.Conduct)
 	}
 	if len(sc.Events) > 0 {
-		fmt.Fprintf(w, "## Events\n\n| Event | From | Until |\n|---|---|---|\n")
+		fmt.Fprintf(w, "## Events\n\n| Event | First month | First month after |\n|---|---|---|\n")
 		for _, e := range sc.Events {
 			label := e.Label
 			if label == "" {
@@ -385,6 +385,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			}
 			fmt.Fprintf(w, "| %s (`%s`) | %s | %s |\n", mdEscape(label), strings.ReplaceAll(e.ID, "`", "'"), e.Start, end)
 		}
+		fmt.Fprintf(w, "\nAn event is in force from its first month up to, not including, the first month after (the scenario file's start and end, the end being the first month no longer in force; –: to the horizon).\n")
 		fmt.Fprintln(w)
 	}
 	if len(sc.Sources) > 0 {

@@ -1,0 +1,35 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestMarkdownEventsEndMonth: summary.md's events table gives an
+// event's end as the scenario file does, the first month it is no
+// longer in force, and says so: a column headed "Until" over "2025-12"
+// read as in force through December 2025 (us-relief-2025's US
+// sanctions end in force through November).
+func TestMarkdownEventsEndMonth(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, fixtureSummary()); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	i := strings.Index(md, "## Events")
+	if i < 0 {
+		t.Fatal("no events section")
+	}
+	events := md[i:]
+	events = events[:strings.Index(events[3:], "## ")+3]
+	if strings.Contains(events, "Until") {
+		t.Errorf("the events table heads its end column \"Until\":\n%s", events)
+	}
+	if !strings.Contains(events, "| US sanctions (`us-ban`) | 2021-12 | 2025-12 |") {
+		t.Errorf("the events table lost the us-ban row:\n%s", events)
+	}
+	if !strings.Contains(events, "first month no longer in force") {
+		t.Errorf("the events table does not say what its end month is:\n%s", events)
+	}
+}
