@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/potash-sim/potash/model"
 )
 
 // TestMarkdownEventsEndMonth: summary.md's events table gives an
@@ -31,5 +33,18 @@ func TestMarkdownEventsEndMonth(t *testing.T) {
 	}
 	if !strings.Contains(events, "first month no longer in force") {
 		t.Errorf("the events table does not say what its end month is:\n%s", events)
+	}
+}
+
+// TestRejectedNoteNamesEveryRule: the note on redrawn draws names every
+// joint rule a draw can break (model.drawRules), not only the first two.
+func TestRejectedNoteNamesEveryRule(t *testing.T) {
+	s := fixtureSummary()
+	s.RejectedDraws = 33
+	note := RejectedNote(s)
+	for _, r := range []string{model.RuleStockCycle, model.RuleRelease, model.RuleCrop, model.RuleConduct} {
+		if !strings.Contains(note, r) {
+			t.Errorf("the note does not name the %s rule: %q", r, note)
+		}
 	}
 }

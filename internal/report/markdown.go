@@ -296,7 +296,7 @@ func RejectedNote(s *Summary) string {
 		return ""
 	}
 	n := s.RejectedDraws + s.Draws
-	return fmt.Sprintf("%d of %d candidate draws (%s%%) broke a joint rule of the model (the stock-cycle rule, the crop rule) and were redrawn: "+
+	return fmt.Sprintf("%d of %d candidate draws (%s%%) broke a joint rule of the model (the stock-cycle, stock-release, crop or conduct rule) and were redrawn: "+
 		"the draws are from the uncertainty box truncated by the rules (docs/MODEL.md §9.1).",
 		s.RejectedDraws, n, FormatNumber(100*float64(s.RejectedDraws)/float64(n), 2, false))
 }
