@@ -485,7 +485,7 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	for r := range vals {
 		for c := range vals[r] {
 			if !miss[r][c] && showText {
-				text[r][c] = cellNumber(vals[r][c], hi-lo)
+				text[r][c] = cellNumber(vals[r][c], hi-lo, lo < 0 && hi > 0)
 			} else if !showText && !miss[r][c] {
 				text[r][c] = ""
 			}
@@ -538,8 +538,10 @@ func sweepLegend(meta Meta) []LegendItem {
 	return l
 }
 
-// cellNumber formats a heat-map value with decimals suited to the spread.
-func cellNumber(v, spread float64) string {
+// cellNumber formats a heat-map value with decimals suited to the
+// spread, with an explicit sign on a diverging map (values either side
+// of zero: "+0.05" beside "−0.19", as on the flows heat map).
+func cellNumber(v, spread float64, diverging bool) string {
 	dec := 0
 	switch {
 	case spread < 0.1:
@@ -548,6 +550,9 @@ func cellNumber(v, spread float64) string {
 		dec = 2
 	case spread < 20:
 		dec = 1
+	}
+	if diverging {
+		return signed(v, dec)
 	}
 	return formatNumber(v, dec)
 }
