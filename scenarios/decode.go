@@ -335,6 +335,29 @@ func structKeys(t reflect.Type) []string {
 	return ks
 }
 
+// belongsUnder names the section of t that key belongs in, when exactly
+// one of t's struct-valued keys takes it ("; it belongs under market
+// (market.overrides)" for overrides written at the top level), else "".
+func belongsUnder(t reflect.Type, key string) string {
+	hint := ""
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		sec := yamlKey(f)
+		if sec == "" || ft.Kind() != reflect.Struct || ft == scnNumType || !slices.Contains(structKeys(ft), key) {
+			continue
+		}
+		if hint != "" {
+			return "" // more than one section takes it
+		}
+		hint = "; it belongs under " + sec + " (" + sec + "." + key + ")"
+	}
+	return hint
+}
+
 // kindName describes what a Go type expects, for messages.
 func kindName(t reflect.Type, unit string) string {
 	u := ""
@@ -616,7 +639,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			if path != "" {
 				where = "in " + path
 			}
-			d.errorf(d.at(k), kp, "unknown key %s %s%s", quote(k.Value), where, didYouMean(k.Value, keys))
+			hint := didYouMean(k.Value, keys)
+			if hint == "" {
+				hint = belongsUnder(t, k.Value)
+			}
+			d.errorf(d.at(k), kp, "unknown key %s %s%s", quote(k.Value), where, hint)
 			if s := Suggest(k.Value, keys); s != "" {
 				meant[s] = true
 			}

@@ -23,6 +23,13 @@ var invalidCases = []struct {
 	{name: "unknown top-level key", src: "titel: t\nhorizon: {end: 2021-12}\n", want: []string{
 		"bad.yaml:1:1: titel: unknown key 'titel' at the top level; did you mean 'title'?",
 	}},
+	// A key of a section written at the top level: where it belongs.
+	{name: "market key at the top level", src: "title: t\nhorizon: {end: 2021-12}\noverrides:\n  regions.Brazil.demand_elasticity: 0.4\n", want: []string{
+		"bad.yaml:3:1: overrides: unknown key 'overrides' at the top level; it belongs under market (market.overrides)",
+	}},
+	{name: "horizon key at the top level", src: "title: t\nhorizon: {end: 2028-12}\nreport_from: 2026-01\n", want: []string{
+		"bad.yaml:3:1: report_from: unknown key 'report_from' at the top level; it belongs under horizon (horizon.report_from)",
+	}},
 	{name: "unknown supplier", src: hdr + "  - {id: b, ban: {supplier: Belarussia, region: Brazil}, start: 2021-01}\n", want: []string{
 		"bad.yaml:4:29: events[0].ban.supplier: unknown supplier 'Belarussia'; did you mean 'Belarus'?",
 	}},
