@@ -106,6 +106,19 @@ func BenchmarkMonteCarlo100Serial(b *testing.B) {
 	}
 }
 
+// BenchmarkTruncation measures us-relief-2025's pilot: model.Truncation's
+// PilotDraws candidates checked against the joint rules (the stock-cycle
+// rule's eigenvalues in every region with stocks), as a scenario's load
+// pays it when a run's own override or --set moves a correlated group's
+// box (scenarios, overrideRise).
+func BenchmarkTruncation(b *testing.B) {
+	s := loadBuiltin(b, "us-relief-2025")
+	b.ReportAllocs()
+	for b.Loop() {
+		model.Truncation(s.Spec, s.Counterfactual, s.Uncertain)
+	}
+}
+
 // BenchmarkMonteCarloHistSerial runs 256 draws of us-relief-2025 on one
 // worker with exact percentiles only up to one block (64 draws), so that
 // the other three blocks go through the histograms as in runs of more

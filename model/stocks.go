@@ -3,28 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
-	"math/cmplx"
-	"sync"
-
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack"
-	"gonum.org/v1/gonum/lapack/lapack64"
 )
-
-// stockCycleBufs holds StockCycle's buffers: the matrix, the
-// eigenvalues and Geev's workspace (every value written before it is
-// read).
-var stockCycleBufs = sync.Pool{New: func() any { return new([]float64) }}
-
-// stockCycleWork is the workspace lapack64.Geev asks for to find the
-// eigenvalues of a 3×3 matrix (StockCycle), asked once.
-var stockCycleWork = sync.OnceValue(func() int {
-	var a [9]float64
-	var wr, wi [3]float64
-	work := []float64{0}
-	lapack64.Geev(lapack.LeftEVNone, lapack.RightEVNone, blas64.General{Rows: 3, Cols: 3, Stride: 3, Data: a[:]}, wr[:], wi[:], blas64.General{}, blas64.General{}, work, -1)
-	return int(work[0])
-})
 
 // Stocks held by importers and distributors (docs/MODEL.md, section 10).
 //
@@ -265,6 +244,11 @@ func StockCycleOK(g *Region) bool {
 // years) is not counted: it does not turn round within a scenario's
 // horizon (it is the slow approach of stocks and expectations when φ and
 // ω are both small), and it makes no cycle.
+//
+// The roots are those of the map's characteristic cubic (cubicPair),
+// not of a general eigen solver: every Monte Carlo candidate checks each
+// region, and gonum's lapack64.Geev took three quarters of a pilot
+// (model.Truncation). TestStockCycleGeev checks them against Geev's.
 func StockCycle(g *Region) (radius, period float64) {
 	gam := StockGamma(g)
 	if !(gam > 0) || !(g.StockAdjust > 0) {
@@ -273,38 +257,73 @@ func StockCycle(g *Region) (radius, period float64) {
 	mu, eps, phi, om, K := g.Adjust, g.Eps, g.StockAdjust, g.ExpectAdjust, g.StockMonths
 	D := mu*eps + K*phi*gam
 	a := [3]float64{(1 - mu) / D, -K * phi / D, K * phi * gam / D} // p_t = a·y
-	// The map's eigenvalues as mat.Eigen.Factorize finds them (its
-	// lapack64.Geev call: no eigenvectors, the workspace Geev asks for)
-	// without its copies, in a pooled buffer (every Monte Carlo candidate
-	// checks each region).
-	lw := stockCycleWork()
-	bp := stockCycleBufs.Get().(*[]float64)
-	defer stockCycleBufs.Put(bp)
-	if len(*bp) < 15+lw {
-		*bp = make([]float64, 15+lw)
-	}
-	buf := *bp
-	m, wr, wi, work := blas64.General{Rows: 3, Cols: 3, Stride: 3, Data: buf[:9:9]}, buf[9:12:12], buf[12:15:15], buf[15:]
+	var m [3][3]float64
 	for j := range 3 {
 		var y [3]float64
 		y[j] = 1
 		p := a[j]
-		m.Data[j] = (1-mu)*y[0] - mu*eps*p
-		m.Data[3+j] = (1-phi)*y[1] - phi*gam*(p-y[2])
-		m.Data[6+j] = (1-om)*y[2] + om*p
+		m[0][j] = (1-mu)*y[0] - mu*eps*p
+		m[1][j] = (1-phi)*y[1] - phi*gam*(p-y[2])
+		m[2][j] = (1-om)*y[2] + om*p
 	}
-	if lapack64.Geev(lapack.LeftEVNone, lapack.RightEVNone, m, wr, wi, blas64.General{}, blas64.General{}, work, lw) != 0 {
+	re, im, ok := cubicPair(m)
+	if !ok {
+		return 0, 0
+	}
+	if !finite(re) || !finite(im) {
 		return math.Inf(1), 0
 	}
-	for k := range wr {
-		z := complex(wr[k], wi[k])
-		if imag(z) <= 0 {
-			continue
-		}
-		r, per := cmplx.Abs(z), 2*math.Pi/cmplx.Phase(z)
-		if per <= maxCyclePeriod && r > radius {
-			radius, period = r, per
+	if per := 2 * math.Pi / math.Atan2(im, re); per <= maxCyclePeriod {
+		return math.Hypot(re, im), per
+	}
+	return 0, 0
+}
+
+// cubicPair returns the complex eigenvalue re + i·im (im > 0) of the 3×3
+// matrix m, and whether m has one (false when its eigenvalues are all
+// real). The eigenvalues are the roots of the characteristic cubic
+// λ³ + c₂λ² + c₁λ + c₀ (c₂ = −tr m, c₁ the sum of its principal 2×2
+// minors, c₀ = −det m). In depressed form (λ = x − c₂/3: x³ − 3Q·x − 2R,
+// Q = (c₂² − 3c₁)/9, R = (2c₂³ − 9c₂c₁ + 27c₀)/54) the cubic has a
+// complex pair when R² > Q³, and its real root is then A + B − c₂/3 with
+// A = −sgn(R)·∛(|R| + √(R² − Q³)) and B = Q/A (Cardano's formula in the
+// form of Press et al., Numerical Recipes, §5.6, which takes the cube
+// root of the larger of the two sums, free of cancellation). The real
+// root r is polished by a Newton step on the cubic, and the pair is that
+// of the quadratic left by dividing it out: λ² + b₁λ + b₀, b₁ = c₂ + r,
+// b₀ = c₁ + r·b₁, or −c₀/r where r is the larger root (r² > |c₁ + r·b₁|,
+// the smaller rounding error of the two), re = −b₁/2, im = √(b₀ − b₁²/4).
+func cubicPair(m [3][3]float64) (re, im float64, ok bool) {
+	c2 := -(m[0][0] + m[1][1] + m[2][2])
+	c1 := m[0][0]*m[1][1] - m[0][1]*m[1][0] + m[0][0]*m[2][2] - m[0][2]*m[2][0] + m[1][1]*m[2][2] - m[1][2]*m[2][1]
+	c0 := -(m[0][0]*(m[1][1]*m[2][2]-m[1][2]*m[2][1]) - m[0][1]*(m[1][0]*m[2][2]-m[1][2]*m[2][0]) + m[0][2]*(m[1][0]*m[2][1]-m[1][1]*m[2][0]))
+	Q := (c2*c2 - 3*c1) / 9
+	R := (2*c2*c2*c2 - 9*c2*c1 + 27*c0) / 54
+	disc := R*R - Q*Q*Q
+	if !(disc > 0) {
+		return 0, 0, false
+	}
+	A := -math.Copysign(math.Cbrt(math.Abs(R)+math.Sqrt(disc)), R)
+	B := 0.0
+	if A != 0 {
+		B = Q / A
+	}
+	r := A + B - c2/3
+	// One Newton step (kept when it lowers the residual): more change
+	// nothing measurable (TestStockCycleGeev).
+	if f, fp := ((r+c2)*r+c1)*r+c0, (3*r+2*c2)*r+c1; f != 0 && fp != 0 {
+		if rn := r - f/fp; math.Abs(((rn+c2)*rn+c1)*rn+c0) < math.Abs(f) {
+			r = rn
 		}
 	}
-	return radius, period
+	b1 := c2 + r
+	b0 := c1 + r*b1
+	if r*r > math.Abs(b0) {
+		b0 = -c0 / r
+	}
+	q := b0 - b1*b1/4
+	if !(q > 0) {
+		return 0, 0, false
+	}
+	return -b1 / 2, math.Sqrt(q), true
 }
