@@ -213,14 +213,24 @@ func PairRules(s, c *Spec) (rule, why string, cf bool) {
 // the share does not depend on the run's seed), how many break a joint
 // rule (JointRules) and why the first of them does. A candidate whose
 // values cannot be applied counts as kept (MonteCarlo reports it as a
-// failed draw).
+// failed draw). It is TruncationRule without the rule's name.
 func Truncation(scen, cf *Spec, unc []Uncertain) (rejected, n int, first string) {
+	rejected, n, _, first = TruncationRule(scen, cf, unc)
+	return rejected, n, first
+}
+
+// TruncationRule is Truncation that also names the joint rule the first
+// rejected candidate breaks: rule is RuleStockCycle, RuleRelease,
+// RuleCrop or RuleConduct, as PairRules names it, and "" when no
+// candidate is rejected. first says why, prefixed "counterfactual: "
+// when the candidate's counterfactual broke it.
+func TruncationRule(scen, cf *Spec, unc []Uncertain) (rejected, n int, rule, first string) {
 	if len(unc) == 0 {
-		return 0, PilotDraws, ""
+		return 0, PilotDraws, "", ""
 	}
 	gs, err := copulaPlan(unc)
 	if err != nil {
-		return 0, PilotDraws, "" // MonteCarlo refuses the copulas
+		return 0, PilotDraws, "", "" // MonteCarlo refuses the copulas
 	}
 	// Each candidate sets every drawn value, so one clone serves all.
 	s, c := scen.Clone(), cf.Clone()
@@ -229,12 +239,12 @@ func Truncation(scen, cf *Spec, unc []Uncertain) (rejected, n int, first string)
 		if applyCandidate(rng, s, c, unc, gs) != "" {
 			continue
 		}
-		if _, why := drawRules(s, c); why != "" {
+		if r, why := drawRules(s, c); why != "" {
 			if rejected == 0 {
-				first = why
+				rule, first = r, why
 			}
 			rejected++
 		}
 	}
-	return rejected, PilotDraws, first
+	return rejected, PilotDraws, rule, first
 }

@@ -176,12 +176,28 @@ func TestTruncation(t *testing.T) {
 			if (rej > 0) != (first != "") {
 				t.Errorf("rejected %d, first %q", rej, first)
 			}
-			rej2, _, first2 := model.Truncation(tc.s, tc.c, tc.unc)
+			rej2, _, rule, first2 := model.TruncationRule(tc.s, tc.c, tc.unc)
 			if rej2 != rej || first2 != first {
 				t.Errorf("the pilot is not deterministic: %d then %d", rej, rej2)
 			}
+			// The first rejection's rule is the one its reason names.
+			if want := ruleOfReason(first); rule != want {
+				t.Errorf("TruncationRule's rule %q, its reason (%q) names %q", rule, first, want)
+			}
 		})
 	}
+}
+
+// ruleOfReason names the joint rule that a reason of model.PairRules (or
+// the "counterfactual: " one of a draw) says is broken, "" for none.
+func ruleOfReason(why string) string {
+	why = strings.TrimPrefix(why, "counterfactual: ")
+	for _, r := range []string{model.RuleStockCycle, model.RuleRelease, model.RuleCrop, model.RuleConduct} {
+		if strings.HasPrefix(why, "the "+r+" rule") {
+			return r
+		}
+	}
+	return ""
 }
 
 // TestJointRules checks the rules a draw must keep, each way.

@@ -131,14 +131,15 @@ type pilotCheck struct {
 	kind  refuseKind
 	at    Diagnostic // where a refusal is located; Msg names the entry (refuseInside)
 	group string     // the correlated group, named (refuseGroup)
-	// rej of n candidates are rejected, first why (model.Truncation).
-	rej, n int
-	first  string
-	err    *Diagnostic // the refusal, nil when the share is at most MaxRejectedShare
+	// rej of n candidates are rejected, the first breaking the joint
+	// rule named rule, first why (model.TruncationRule).
+	rej, n      int
+	rule, first string
+	err         *Diagnostic // the refusal, nil when the share is at most MaxRejectedShare
 }
 
 func (p *pilotCheck) measure(s *Scenario) {
-	p.rej, p.n, p.first = model.Truncation(s.Spec, s.Counterfactual, s.Uncertain)
+	p.rej, p.n, p.rule, p.first = model.TruncationRule(s.Spec, s.Counterfactual, s.Uncertain)
 	p.refuse()
 }
 
@@ -152,7 +153,7 @@ func (p *pilotCheck) refuse() {
 	e := p.at
 	e.Severity = SeverityError
 	if p.kind == refuseGroup {
-		e.Rule = ruleOf(p.first)
+		e.Rule = p.rule
 		e.Msg = fmt.Sprintf("the joint rules reject %d of a pilot sample of %d draws (%.3g%%) of %s, more than the %g%% allowed, so runs with draws are refused "+
 			"(the first: %s); the box of a correlated group is judged by this share, not by its corners, where its draws rarely go: "+
 			"narrow its draws of the fields of the joint rules (docs/SCENARIOS.md, \"Correlations\"; docs/MODEL.md §9.1)",
@@ -165,22 +166,6 @@ func (p *pilotCheck) refuse() {
 		"(a region with no stock cycle at the corners can have one beyond the rule inside; docs/MODEL.md §9.1)",
 		p.at.Msg, p.rej, p.n, 100*share, p.first, 100*MaxRejectedShare)
 	p.err = &e
-}
-
-// ruleOf names the joint rule a model.Truncation reason breaks.
-func ruleOf(why string) string {
-	why = strings.TrimPrefix(why, "counterfactual: ")
-	switch {
-	case strings.HasPrefix(why, "the crop rule"):
-		return RuleCrop
-	case strings.HasPrefix(why, "the stock-cycle rule"):
-		return RuleStockCycle
-	case strings.HasPrefix(why, "the stock-release rule"):
-		return RuleRelease
-	case strings.HasPrefix(why, "the conduct rule"):
-		return RuleConduct
-	}
-	return ""
 }
 
 // ruleField reports whether the concrete path names a field of a joint
@@ -402,7 +387,7 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 		if share > MaxRejectedShare {
 			msg += fmt.Sprintf(", more than the %g%% allowed, so runs with draws are refused: narrow the draws, or move the value back", 100*MaxRejectedShare)
 		}
-		d := jointRuleDiag(ruleOf(p.first), SeverityWarning, own[k].o, true, nil, "", msg)
+		d := jointRuleDiag(p.rule, SeverityWarning, own[k].o, true, nil, "", msg)
 		l.diags = append(l.diags, d)
 		if share > MaxRejectedShare && sc.drawsRefused == nil {
 			e := d
