@@ -32,9 +32,10 @@ func BenchmarkParseInvalid(b *testing.B) {
 // BenchmarkLoadSet resolves a scenario with a --set of a field of the
 // stock-cycle rule whose box of draws is one correlated group: the load
 // measures the pilot share with the --set (kept for DrawsRefused) and,
-// when it rejects more than MaxOverrideRise, without it. The built-in's
-// pilot rejects none (one pilot); the box of study post21 rejects a
-// third (two).
+// when it rejects more than MaxOverrideRise, without it. Both reject
+// about a third; the built-in's pilot without the --set is kept from
+// the first load on (parentPilots: one pilot a load), the box of study
+// post21's, a file's, is not (two).
 func BenchmarkLoadSet(b *testing.B) {
 	sets := []string{"market.regions.Brazil.stock_to_use_months=2.15"}
 	for _, name := range []string{DefaultScenario, "testdata/truncate/posterior-box.yaml"} {

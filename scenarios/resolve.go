@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
@@ -149,6 +150,11 @@ type loader struct {
 	// rule the uncertainty entries draw (ruleGroup), nil if none: its box
 	// is judged by its pilot share, not by its corners.
 	group *corrRef
+	// embedded is set when the scenario's document is an embedded
+	// built-in with its embedded bytes, and sets holds the --sets it was
+	// given (pilotCacheable).
+	embedded bool
+	sets     []string
 }
 
 func newLoader() *loader {
@@ -545,6 +551,17 @@ func (rf *resolvedFile) anyKnown() bool {
 	return false
 }
 
+// isEmbedded reports whether data, from src, is an embedded built-in's
+// bytes (not a user's, even one named after a built-in).
+func isEmbedded(src source, data []byte) bool {
+	if !src.builtin {
+		return false
+	}
+	name, _ := strings.CutPrefix(src.key, "builtin:")
+	embedded, err := builtinFS.ReadFile("builtin/" + name)
+	return err == nil && bytes.Equal(embedded, data)
+}
+
 // fromEmbedded reports whether document d is an embedded built-in.
 func fromEmbedded(d *doc) bool { return d != nil && d.src.builtin }
 
@@ -561,6 +578,7 @@ func build(src source, data []byte, sets []string) (*Scenario, error) {
 func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scenario, error) {
 	l := newLoader()
 	l.noFiles = opts.NoFiles
+	l.embedded, l.sets = isEmbedded(src, data), sets
 	d := l.parse(src, data)
 	m := l.resolve(d, []string{src.key})
 

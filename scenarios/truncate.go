@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
@@ -87,8 +88,9 @@ func (s *Scenario) DrawsRefused() error {
 // pilot sample: rejected of n candidates, and why the first rejected one
 // breaks a rule ("" when none does). It is measured once, the first time
 // it (or DrawsRefused) asks, unless the load measured it (a corner's
-// warning, an override's rise): ~0.6–0.8 G instructions, 0.1–0.3 s. A
-// scenario with no draws rejects none.
+// warning, an override's rise): ~0.25 G instructions, 0.03–0.06 s on
+// us-relief-2025 (0.63 G with gonum's eigen solver in model.StockCycle
+// before). A scenario with no draws rejects none.
 func (s *Scenario) Truncation() (rejected, n int, first string) {
 	if s == nil || s.Spec == nil || len(s.Uncertain) == 0 {
 		return 0, model.PilotDraws, ""
@@ -122,7 +124,7 @@ const (
 // the roots are real or the period beyond ten years, so a box whose
 // corners have no cycle, or a damped one, can hold a cycle beyond the
 // rule inside (docs/MODEL.md §9.1); and a correlated group's draws are
-// not at its corners. The pilot (~0.1–0.3 s) is measured only when
+// not at its corners. The pilot (~0.03–0.06 s) is measured only when
 // DrawsRefused (or Truncation) is asked, before draws that cost far more,
 // not on every load, unless the scenario's own overrides or --sets move
 // a correlated group's box (overrideRise).
@@ -261,7 +263,9 @@ const maxBlamePilots = 3
 // draws on the values they replaced (the parent's, or the market's own
 // before its overrides): one pilot with them (kept for DrawsRefused) and,
 // when it rejects more than the margin, one without, measured at load
-// only when there are such overrides. Each that raises the share by
+// only when there are such overrides; for an embedded built-in whose
+// --sets are all such overrides the one without is the same on every
+// load, and kept (parentPilots). Each that raises the share by
 // more than MaxOverrideRise alone (or, when none does alone but all do
 // together, the last) is warned of where it is written; when the share
 // also exceeds MaxRejectedShare the warning becomes the refusal of runs
@@ -311,10 +315,10 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 			before[path] = ts[0].fileNumPtr.Value
 		}
 	}
-	// pilot measures the share with the values of the own overrides in
+	// specs returns the specs with the values of the own overrides in
 	// keep applied, the others' fields at their values before.
-	pilot := func(keep func(int) bool) (rej, n int, first string, ok bool) {
-		s, c := sc.Spec.Clone(), sc.Counterfactual.Clone()
+	specs := func(keep func(int) bool) (s, c *model.Spec, ok bool) {
+		s, c = sc.Spec.Clone(), sc.Counterfactual.Clone()
 		set := func(path string, v float64) bool {
 			ss, err := specSetterFor(path, s.Market)
 			if err != nil {
@@ -326,7 +330,7 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 		}
 		for path, v := range before {
 			if !set(path, v) {
-				return 0, 0, "", false
+				return nil, nil, false
 			}
 		}
 		for k, r := range own {
@@ -335,6 +339,14 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 					set(path, r.o.value)
 				}
 			}
+		}
+		return s, c, true
+	}
+	// pilot measures the share on specs(keep).
+	pilot := func(keep func(int) bool) (rej, n int, first string, ok bool) {
+		s, c, ok := specs(keep)
+		if !ok {
+			return 0, 0, "", false
 		}
 		rej, n, first = model.Truncation(s, c, sc.Uncertain)
 		return rej, n, first, true
@@ -346,9 +358,29 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 	if float64(p.rej)/float64(p.n) <= MaxOverrideRise {
 		return
 	}
-	r0, n, _, ok := pilot(func(int) bool { return false })
+	// The pilot without them: for an embedded built-in whose --sets are
+	// all such overrides, the same on every load (parentPilots).
+	s0, c0, ok := specs(func(int) bool { return false })
 	if !ok {
 		return
+	}
+	var r0, n int
+	var key [sha256.Size]byte
+	cache, hit := l.pilotCacheable(own, mf), false
+	if cache {
+		key, cache = pilotKey(s0, c0, sc.Uncertain)
+	}
+	if cache {
+		var v pilotCounts
+		if v, hit = parentPilots.get(key); hit {
+			r0, n = v.rej, v.n
+		}
+	}
+	if !hit {
+		r0, n, _ = model.Truncation(s0, c0, sc.Uncertain)
+		if cache {
+			parentPilots.put(key, pilotCounts{r0, n})
+		}
 	}
 	rise := func(rej int) float64 { return float64(rej-r0) / float64(n) }
 	if rise(p.rej) <= MaxOverrideRise {
@@ -357,7 +389,7 @@ func (l *loader) overrideRise(sc *Scenario, m *merged, mf *MarketFile) {
 	// Blame each own override that raises the share by more than the
 	// margin alone (its share alone in alone), else the last of them;
 	// with more than maxBlamePilots of them, the last one, for the lot
-	// (a pilot each would cost ~0.3 s an override at load).
+	// (a pilot each would cost ~0.05 s an override at load).
 	blame, alone := []int{len(own) - 1}, map[int]int{}
 	if len(own) > 1 && len(own) <= maxBlamePilots {
 		blame = nil
