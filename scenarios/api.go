@@ -31,7 +31,9 @@ type Diagnostic struct {
 	Msg      string // what is wrong and what was expected, with a suggestion
 	// Rule names the joint rule of several fields the diagnostic is
 	// about, RuleStockCycle or RuleCrop (broken by the central values, an
-	// error; by a corner of the box of draws, a warning), or any of the
+	// error; by a corner of the box of draws, a warning), RuleRelease
+	// (broken by the central values of fields the draws reach, a
+	// warning: checkReleaseCentral), or any of the
 	// four when a pilot sample's first rejected draw breaks it (a
 	// correlated group's box, an override that raises the rejected
 	// share), else "": a program tells them apart without reading Msg.

@@ -677,6 +677,9 @@ func buildWith(src source, data []byte, sets []string, opts ParseOptions) (*Scen
 	evs := l.validateEvents(m.events, mf, hz)
 	cfs := l.validateEvents(cfEvents, mf, hz)
 	unc := l.dropFixed(l.uncertainty(m, mf, hz, cfEvents), appliedSets, mf, m.events)
+	if !l.hasErrors() {
+		l.checkReleaseCentral(unc, mf, m)
+	}
 	corrs := keepDrawn(l.correlations(m), unc)
 
 	if l.hasErrors() || mkt == nil {
