@@ -35,6 +35,9 @@ func Calibrate(m *Market) (*Calibrated, error) {
 // copy. A market without wedges is copied all the same (the copy gets
 // a zero Wedge matrix, which m must not).
 func calibrate(m *Market, own bool) (*Calibrated, error) {
+	// A conduct stated as a gap share is replaced by the conduct it
+	// derives in the Calibrated's market, which must not be the caller's.
+	own = own && !hasGapShare(m)
 	c, err := calibrateBase(m, own)
 	if err != nil {
 		return nil, err
@@ -79,9 +82,10 @@ func calibrateBase(m *Market, own bool) (*Calibrated, error) {
 		Markup: make([]float64, n),
 		Home:   make([]int, n),
 
-		ConductMarkup: make([]float64, n),
-		CostData:      make([]float64, n),
-		Bench:         0,
+		ConductMarkup:   make([]float64, n),
+		CostData:        make([]float64, n),
+		ConductGapShare: make([]float64, n),
+		Bench:           0,
 
 		lnBeta:   make([]float64, n*R),
 		lnA:      make([]float64, R),

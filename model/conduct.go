@@ -239,8 +239,14 @@ func (w *workspace) conductJacobian(J []float64, na int) {
 // validateConduct checks the suppliers' conduct and the coalitions of m.
 func validateConduct(m *Market) error {
 	for i, s := range m.Suppliers {
-		if err := checkRange(field{set: "suppliers", name: supName(m, i), suffix: ".conduct"}, s.Conduct, domainConduct); err != nil {
+		if err := checkRange(field{set: "suppliers", name: supName(m, i), suffix: ".conduct"}, s.Conduct, domainPhi); err != nil {
 			return err
+		}
+		if err := checkRange(field{set: "suppliers", name: supName(m, i), suffix: ".conduct_gap_share"}, s.ConductGapShare, domainConduct); err != nil {
+			return err
+		}
+		if s.Conduct != 0 && s.ConductGapShare != 0 {
+			return marketErr("suppliers[%s]: conduct %g and conduct_gap_share %g both set: state the conduct or the share of the base gap it takes, not both", supName(m, i), s.Conduct, s.ConductGapShare)
 		}
 	}
 	names := map[string]bool{}
@@ -276,6 +282,32 @@ func validateConduct(m *Market) error {
 	return nil
 }
 
+// hasGapShare reports whether a supplier of m states its conduct as a
+// share of the base gap (Supplier.ConductGapShare).
+func hasGapShare(m *Market) bool {
+	for i := range m.Suppliers {
+		if m.Suppliers[i].ConductGapShare > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// conductFromGapShare returns the conduct φ whose base conduct markup is
+// the share h of the base gap between the netback m0 and the published
+// marginal cost MC0 (docs/MODEL.md, section 4.2): at the base point the
+// markup per unit of conduct, μ*0 = (1 + C)/E, is fixed by the base flows,
+// prices and elasticities (C by the partners' base revenue and the base
+// cooperation weight, not by anyone's conduct), so μ0 = φ·μ*0 and
+//
+//	φ = h·(m0 − MC0) / (p0·μ*0)
+//
+// exactly, under every structure. E is the perceived elasticity and C the
+// coalition term of markupOf at the base.
+func conductFromGapShare(h, gap, p0, E, C float64) float64 {
+	return h * gap * E / (p0 * (1 + C))
+}
+
 // calibrateConduct backs the base conduct markups μ0 out of the base data
 // (docs/MODEL.md, section 4.2). The observed gap m0 − MC0 between the
 // base netback and the published marginal cost pays the conduct markup
@@ -288,32 +320,64 @@ func calibrateConduct(c *Calibrated) error {
 	m := c.Market
 	any := false
 	for _, s := range m.Suppliers {
-		if s.Conduct > 0 {
+		if s.Conduct > 0 || s.ConductGapShare > 0 {
 			any = true
 		}
 	}
 	if !any {
 		return nil
 	}
+	// The workspace's conduct state (prepareConduct) lists as strategic
+	// the suppliers with a conduct above 0: a share's supplier counts
+	// with conduct 1 until its own is derived (the base point's E and C
+	// do not depend on any conduct).
+	pol := NewPolicy(m)
+	for i, s := range m.Suppliers {
+		if s.ConductGapShare > 0 {
+			pol.Conduct[i] = 1
+		}
+	}
 	w := newWorkspace(c)
-	if err := w.prepare(NewPolicy(m), nil, nil); err != nil {
+	if err := w.prepare(pol, nil, nil); err != nil {
 		return err
 	}
 	w.eval()
-	for i, s := range m.Suppliers {
-		if s.Conduct == 0 {
+	for i := range m.Suppliers {
+		s := &m.Suppliers[i]
+		if s.Conduct == 0 && s.ConductGapShare == 0 {
 			continue
 		}
 		// The markup the conduct asks for, unbounded (the solver's bound
 		// depends on L, which this sets).
 		_, E, C, _ := w.markupOf(i)
+		p0, m0 := s.FOB, c.M0[i]
+		gap := m0 - c.MC0[i]
+		if h := s.ConductGapShare; h > 0 {
+			if !(gap > 0) {
+				return marketErr("suppliers[%s].conduct_gap_share: %g of a base gap of 0: the supplier has no published marginal cost below its netback (%.4g $/t), so no share of a gap states its conduct (set its conduct instead)", s.Name, h, m0)
+			}
+			phi := conductFromGapShare(h, gap, p0, E, C)
+			if !(E > minElasticity) || !finite(phi) {
+				return marketErr("suppliers[%s].conduct_gap_share: %g: the supplier perceives no demand elasticity at the base (%g), so no conduct gives it", s.Name, h, E)
+			}
+			// The calibrated market states the conduct it derived; the
+			// markup is the solver's own at the base (h·gap/p0 to
+			// rounding), the base markup L the rest of the gap.
+			s.Conduct, s.ConductGapShare = phi, 0
+			mu := phi * (1 + C) / E
+			c.ConductMarkup[i] = mu
+			c.ConductGapShare[i] = h
+			c.Markup[i] = max(0, gap/p0-mu)
+			continue
+		}
 		mu := s.Conduct * (1 + C) / E
 		if !(E > minElasticity) || !finite(mu) {
 			return marketErr("suppliers[%s].conduct: %g: the supplier perceives no demand elasticity at the base (%g), so no markup calibrates", s.Name, s.Conduct, E)
 		}
 		c.ConductMarkup[i] = mu
-		p0, m0 := s.FOB, c.M0[i]
-		gap := m0 - c.MC0[i]
+		if gap > 0 {
+			c.ConductGapShare[i] = mu * p0 / gap
+		}
 		if mu*p0 <= gap {
 			c.Markup[i] = gap/p0 - mu
 			continue

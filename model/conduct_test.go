@@ -258,7 +258,7 @@ func TestConductMarkupError(t *testing.T) {
 		f    func(m *Market)
 		want string
 	}{
-		{func(m *Market) { m.Suppliers[0].Conduct = 1.5 }, "suppliers[Canada].conduct: 1.5 outside"},
+		{func(m *Market) { m.Suppliers[0].Conduct = -0.5 }, "suppliers[Canada].conduct: -0.5 outside"},
 		{func(m *Market) { m.Suppliers[0].Conduct = math.NaN() }, "suppliers[Canada].conduct: NaN"},
 		{func(m *Market) { m.Coalitions = []Coalition{{Name: "X", Members: []string{"Canada"}, Weight: 1}} }, "coalitions[X].members: 1 member"},
 		{func(m *Market) {

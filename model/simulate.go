@@ -961,7 +961,7 @@ func marketsEqual(a, b *Market) bool {
 		x, y := &a.Suppliers[i], &b.Suppliers[i]
 		if x.Name != y.Name || x.Label != y.Label || x.Home != y.Home || x.FOB != y.FOB || x.Capacity != y.Capacity ||
 			x.Eta != y.Eta || x.Adjust != y.Adjust || x.MarginalCost != y.MarginalCost || x.Domestic != y.Domestic ||
-			x.DomesticIn != y.DomesticIn || x.Conduct != y.Conduct || len(x.Corridors) != len(y.Corridors) {
+			x.DomesticIn != y.DomesticIn || x.Conduct != y.Conduct || x.ConductGapShare != y.ConductGapShare || len(x.Corridors) != len(y.Corridors) {
 			return false
 		}
 		for k := range x.Corridors {

@@ -44,7 +44,16 @@ type Calibrated struct {
 	// (0: not given). MC0 is below it when the conduct markup exceeds the
 	// gap the cost data leave (section 4.2).
 	CostData []float64
-	Home     []int // region index of supplier i's domestic sales, or -1
+	// ConductGapShare[i] is the share of the base-year gap between the
+	// netback and the published marginal cost, m0 − CostData, that the
+	// base conduct markup takes, μ0·p0/(m0 − CostData): the stated
+	// Supplier.ConductGapShare, or the one a stated conduct implies (above
+	// 1 when the conduct claims more than the gap and lowers MC0); 0 for
+	// a price-taker or without cost data. Market.Suppliers[i].Conduct is
+	// the conduct φ in force at base, derived from the share when the
+	// share was stated (section 4.2).
+	ConductGapShare []float64
+	Home            []int // region index of supplier i's domestic sales, or -1
 	// Bench is the index of the benchmark region (region 0 when
 	// Market.Benchmark is empty).
 	Bench int

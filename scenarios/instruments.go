@@ -487,12 +487,12 @@ var instrumentTable = []*instrument{
 			co := &x.mf.Coalitions[x.coal]
 			for _, name := range co.Members {
 				for _, sf := range x.mf.Suppliers {
-					if sf.Name == name && sf.Conduct.Value > 0 {
+					if sf.Name == name && (sf.Conduct.Value > 0 || sf.ConductGapShare.Value > 0) {
 						return
 					}
 				}
 			}
-			x.warn("coalition", "no member of %s has a conduct above 0, so the coalition changes nothing: set market.suppliers.NAME.conduct (docs/SCENARIOS.md, Market conduct)", co.Name)
+			x.warn("coalition", "no member of %s has a conduct above 0, so the coalition changes nothing: set market.suppliers.NAME.conduct or conduct_gap_share (docs/SCENARIOS.md, Market conduct)", co.Name)
 		},
 	},
 }

@@ -73,7 +73,7 @@ func (f *MarketFile) Clone() *MarketFile {
 	c.Suppliers = make([]SupplierFile, len(f.Suppliers))
 	for i, s := range f.Suppliers {
 		s.FOB, s.Capacity, s.Eta, s.Adjust, s.Domestic = s.FOB.clone(), s.Capacity.clone(), s.Eta.clone(), s.Adjust.clone(), s.Domestic.clone()
-		s.MarginalCost, s.Conduct = s.MarginalCost.clone(), s.Conduct.clone()
+		s.MarginalCost, s.Conduct, s.ConductGapShare = s.MarginalCost.clone(), s.Conduct.clone(), s.ConductGapShare.clone()
 		cs := make([]CorridorFile, len(s.Corridors))
 		for k, cr := range s.Corridors {
 			cr.Capacity, cr.Cost = cr.Capacity.clone(), cr.Cost.clone()
@@ -347,6 +347,10 @@ func (f *MarketFile) Market() (*model.Market, error) {
 		s.Domestic = num(p+".domestic_mt", sf.Domestic, 0, inf)
 		s.DomesticIn = sf.DomesticIn
 		s.Conduct = num(p+".conduct", sf.Conduct, 0, 1)
+		s.ConductGapShare = num(p+".conduct_gap_share", sf.ConductGapShare, 0, 1)
+		if s.Conduct != 0 && s.ConductGapShare != 0 {
+			bad(p+".conduct_gap_share", "%g with conduct %g: state the conduct or the share of the base gap it takes, not both", s.ConductGapShare, s.Conduct)
+		}
 		switch {
 		case sf.DomesticIn != "" && len(f.Regions) > 0:
 			if _, ok := regionIdx[sf.DomesticIn]; !ok {

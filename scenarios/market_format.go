@@ -128,6 +128,12 @@ type SupplierFile struct {
 	// price-taker (the default), 1 a Cournot player (docs/MODEL.md,
 	// sections 3.8 and 4.2). Optional.
 	Conduct Num `yaml:"conduct,omitempty" json:"conduct,omitempty"`
+	// ConductGapShare states the conduct as the share, 0 to 1, of the
+	// base-year gap between the netback and the published marginal cost
+	// that is conduct markup; the model derives the conduct from it at
+	// the market's own elasticities (docs/MODEL.md, section 4.2).
+	// Optional; not with Conduct.
+	ConductGapShare Num `yaml:"conduct_gap_share,omitempty" json:"conduct_gap_share,omitempty"`
 }
 
 // CorridorFile is one export corridor.

@@ -166,6 +166,10 @@ var supplierFields = []mfield{
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Conduct },
 		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Conduct = v },
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Conduct }},
+	{"conduct_gap_share", "", rangeBound(model.RangeConduct(), 1), 1,
+		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].ConductGapShare },
+		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].ConductGapShare = v },
+		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].ConductGapShare }},
 }
 
 var coalitionFields = []mfield{

@@ -139,6 +139,9 @@ type loader struct {
 	// to the last override that set it (applyOverrides), to locate errors
 	// of rules that join fields.
 	overriddenBy map[string]ovRef
+	// overrideSeq maps the same paths to the number of the override that
+	// set them last, in the order they apply (1 the first).
+	overrideSeq map[string]int
 	// box is the index in diags of the warning of the first corner of
 	// the box of draws that breaks a joint rule (boxCorner), −1 if none.
 	box int

@@ -274,9 +274,10 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 			}
 			*t.fileNumPtr = Num{Value: o.value, Source: src, Range: t.fileNumPtr.Range}
 			if l.overriddenBy == nil {
-				l.overriddenBy = map[string]ovRef{}
+				l.overriddenBy, l.overrideSeq = map[string]ovRef{}, map[string]int{}
 			}
 			l.overriddenBy[t.path] = o
+			l.overrideSeq[t.path] = len(l.overrideSeq) + 1
 		}
 	}
 }
@@ -368,6 +369,9 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 		}
 		sn[s.Name] = true
 		l.checkNums(d, at, fp, supplierFields, func(f mfield) *Num { return f.num(mf, i, 0) }, "supplier "+s.Name)
+		if s.Conduct.Value != 0 && s.ConductGapShare.Value != 0 {
+			l.conductBoth(s, d, at(fp+".conduct_gap_share"))
+		}
 		cn := map[string]bool{}
 		for k, c := range s.Corridors {
 			cfp := fmt.Sprintf("%s.corridors[%d]", fp, k)
@@ -419,6 +423,24 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 	if len(l.diags.Errors()) == n { // a region breaking the crop rule is reported once
 		l.validateStockCycle(mf, d, at)
 	}
+}
+
+// conductBoth reports supplier s, which states both a conduct and the
+// share of the base gap it takes (docs/MODEL.md, section 4.2): at the
+// override (a file's or a --set) of the two applied last, else at field
+// of document d (an inline market's conduct_gap_share).
+func (l *loader) conductBoth(s SupplierFile, d *doc, field string) {
+	msg := fmt.Sprintf("supplier %s states conduct %g and conduct_gap_share %g: state the conduct or the share of the base gap it takes, not both (set the other to 0)",
+		s.Name, s.Conduct.Value, s.ConductGapShare.Value)
+	var o ovRef
+	ok, seq := false, 0
+	for _, k := range []string{"conduct", "conduct_gap_share"} {
+		p := "market.suppliers." + s.Name + "." + k
+		if n := l.overrideSeq[p]; n > seq {
+			o, ok, seq = l.overriddenBy[p], true, n
+		}
+	}
+	l.diags = append(l.diags, jointRuleDiag("", SeverityError, o, ok, d, field, msg))
 }
 
 // validateCoalitions checks the market's coalitions as MarketFile.Market

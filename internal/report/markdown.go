@@ -118,17 +118,26 @@ func ConductText(info ScenarioInfo) string {
 
 // conductLine says in one line which suppliers are strategic and which
 // coalitions act, e.g. for the built-in bpc-breakup "Cournot players
-// Canada (conduct 0.31), Russia (0.4), Belarus (0.25); coalition BPC
-// (Russia, Belarus) at weight 1 in the base year, 0 from 2021-01 over 6
-// months; the others take prices" (TestConductLineDoc checks the example
-// against the built-in).
+// Canada (conduct 0.317 from 100% of its base gap), Russia (0.407 from
+// 100%), Belarus (0.252 from 100%); coalition BPC (Russia, Belarus) at
+// weight 1 in the base year, 0 from 2021-01 over 6 months; the others
+// take prices" (TestConductLineDoc checks the example against the
+// built-in). A conduct derived from a stated gap share (docs/MODEL.md,
+// section 4.2) names the share; a stated conduct does not.
 func conductLine(c *ConductInfo) string {
 	var ps []string
 	for k, p := range c.Players {
+		from := ""
+		if p.Derived {
+			from = fmt.Sprintf(" from %.3g%%", 100*p.GapShare)
+			if k == 0 {
+				from += " of its base gap"
+			}
+		}
 		if k == 0 {
-			ps = append(ps, fmt.Sprintf("%s (conduct %.3g)", p.Supplier, p.Conduct))
+			ps = append(ps, fmt.Sprintf("%s (conduct %.3g%s)", p.Supplier, p.Conduct, from))
 		} else {
-			ps = append(ps, fmt.Sprintf("%s (%.3g)", p.Supplier, p.Conduct))
+			ps = append(ps, fmt.Sprintf("%s (%.3g%s)", p.Supplier, p.Conduct, from))
 		}
 	}
 	line := "every supplier takes prices"
@@ -155,14 +164,20 @@ func writeConduct(w io.Writer, c *ConductInfo) {
 		return
 	}
 	fmt.Fprintf(w, "The base year calibrates each strategic supplier's conduct markup out of the gap between its netback and its marginal cost (section 4.2):\n\n")
-	t := &Table{Head: []string{"Supplier", "Conduct", "Base conduct markup", "Marginal cost ($/t)", "Published cost ($/t)"},
-		Right: []bool{false, true, true, true, true}}
+	t := &Table{Head: []string{"Supplier", "Conduct", "Share of the base gap", "Base conduct markup", "Marginal cost ($/t)", "Published cost ($/t)"},
+		Right: []bool{false, true, true, true, true, true}}
 	for _, p := range c.Players {
-		pub := "–"
+		pub, share := "–", "–"
 		if p.PublishedCost > 0 {
 			pub = fmt.Sprintf("%.0f", p.PublishedCost)
 		}
-		t.Rows = append(t.Rows, []string{mdEscape(p.Supplier), fmt.Sprintf("%.3g", p.Conduct), fmt.Sprintf("%.0f%% of FOB", 100*p.Markup),
+		if p.GapShare > 0 {
+			share = fmt.Sprintf("%.0f%%", 100*p.GapShare)
+		}
+		if p.Derived {
+			share += " (stated; conduct derived)"
+		}
+		t.Rows = append(t.Rows, []string{mdEscape(p.Supplier), fmt.Sprintf("%.3g", p.Conduct), share, fmt.Sprintf("%.0f%% of FOB", 100*p.Markup),
 			fmt.Sprintf("%.0f", p.MarginalCost), pub})
 	}
 	if err := t.WriteMarkdown(w); err == nil {

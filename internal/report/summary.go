@@ -219,7 +219,14 @@ type ConductInfo struct {
 // PlayerInfo is one strategic supplier (conduct above 0) in the base year.
 type PlayerInfo struct {
 	Supplier string  `json:"supplier"`
-	Conduct  float64 `json:"conduct"` // φ, 0 to 1
+	Conduct  float64 `json:"conduct"` // φ in force at base (0 to 1 when stated; one derived from a gap share may exceed 1)
+	// GapShare is the share of the base gap between the netback and the
+	// published cost that the base conduct markup takes (0: no published
+	// cost; above 1 when a stated conduct claims more than the gap), and
+	// Derived says that the scenario stated this share and the model
+	// derived Conduct from it (docs/MODEL.md, section 4.2).
+	GapShare float64 `json:"conduct_gap_share,omitempty"`
+	Derived  bool    `json:"conduct_derived,omitempty"`
 	// Markup is the base conduct markup μ0, a share of the FOB price;
 	// MarginalCost the base marginal cost it calibrates to, $/t, and
 	// PublishedCost the published one (0: none given).

@@ -393,7 +393,7 @@ func conductInfo(sp *model.Spec) *report.ConductInfo {
 	}
 	acts := false
 	for _, s := range m.Suppliers {
-		acts = acts || s.Conduct > 0
+		acts = acts || s.Conduct > 0 || s.ConductGapShare > 0
 	}
 	for _, ev := range sp.Events {
 		acts = acts || (ev.Kind == model.EventConduct && ev.Value > 0)
@@ -406,9 +406,10 @@ func conductInfo(sp *model.Spec) *report.ConductInfo {
 		return nil
 	}
 	ci := &report.ConductInfo{}
-	for i, s := range m.Suppliers {
+	for i, s := range c.Market.Suppliers { // the conduct in force: one stated as a gap share is derived
 		if s.Conduct > 0 {
 			ci.Players = append(ci.Players, report.PlayerInfo{Supplier: s.Name, Conduct: s.Conduct,
+				GapShare: c.ConductGapShare[i], Derived: m.Suppliers[i].ConductGapShare > 0,
 				Markup: c.ConductMarkup[i], MarginalCost: c.MC0[i], PublishedCost: c.CostData[i]})
 		}
 	}
