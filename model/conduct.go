@@ -239,7 +239,7 @@ func (w *workspace) conductJacobian(J []float64, na int) {
 // validateConduct checks the suppliers' conduct and the coalitions of m.
 func validateConduct(m *Market) error {
 	for i, s := range m.Suppliers {
-		if err := checkRange(field{set: "suppliers", name: supName(m, i), suffix: ".conduct"}, s.Conduct, domainPhi); err != nil {
+		if err := checkRange(field{set: "suppliers", name: supName(m, i), suffix: ".conduct"}, s.Conduct, domainConduct); err != nil {
 			return err
 		}
 		if err := checkRange(field{set: "suppliers", name: supName(m, i), suffix: ".conduct_gap_share"}, s.ConductGapShare, domainConduct); err != nil {
@@ -300,12 +300,14 @@ func hasGapShare(m *Market) bool {
 // prices and elasticities (C by the partners' base revenue and the base
 // cooperation weight, not by anyone's conduct), so μ0 = φ·μ*0 and
 //
-//	φ = h·(m0 − MC0) / (p0·μ*0)
+//	φ = min(1, h·(m0 − MC0) / (p0·μ*0))
 //
-// exactly, under every structure. E is the perceived elasticity and C the
-// coalition term of markupOf at the base.
+// exactly, under every structure. A share that asks for more than the
+// Cournot (or coalition) markup μ*0 gets conduct 1, the top of the
+// model's conduct: the rest of the gap stays a base markup. E is the
+// perceived elasticity and C the coalition term of markupOf at the base.
 func conductFromGapShare(h, gap, p0, E, C float64) float64 {
-	return h * gap * E / (p0 * (1 + C))
+	return min(1, h*gap*E/(p0*(1+C)))
 }
 
 // calibrateConduct backs the base conduct markups μ0 out of the base data
@@ -367,6 +369,9 @@ func calibrateConduct(c *Calibrated) error {
 			mu := phi * (1 + C) / E
 			c.ConductMarkup[i] = mu
 			c.ConductGapShare[i] = h
+			if phi == 1 { // capped: the share a Cournot conduct reaches
+				c.ConductGapShare[i] = min(h, mu*p0/gap)
+			}
 			c.Markup[i] = max(0, gap/p0-mu)
 			continue
 		}

@@ -18,7 +18,8 @@ const tolGapShare = 1e-12
 // conduct derived from a stated share h of the base gap (docs/MODEL.md,
 // section 4.2) gives the base conduct markup μ0·p0 = h·(m0 − MC0) to
 // tolGapShare, keeps the published marginal cost, leaves the rest of the
-// gap as the base markup L, stands in the calibrated market's Conduct
+// gap as the base markup L (a share that asks for more than the Cournot
+// markup gets conduct 1 and the share that reaches), stands in the calibrated market's Conduct
 // (which re-calibrates as a stated conduct to the same μ0), and the base
 // year solves in zero iterations with the solver's own markup. The
 // derivation is exact under a coalition too: a member's derived conduct
@@ -32,12 +33,13 @@ func TestConductFromGapShare(t *testing.T) {
 		name   string
 		shares map[string]float64
 		coal   []Coalition
+		capped int // suppliers whose share asks for more than the Cournot markup
 	}{
-		{"alone", map[string]float64{"Belarus": 0.8}, nil},
-		{"alone, whole gap", map[string]float64{"Canada": 1, "Russia": 1, "Belarus": 1}, nil},
-		{"BPC full", map[string]float64{"Russia": 1, "Belarus": 0.6}, bpc(1)},
-		{"BPC half", map[string]float64{"Russia": 0.7, "Belarus": 1}, bpc(0.5)},
-		{"Cournot everyone", nil, nil},
+		{"alone", map[string]float64{"Belarus": 0.8}, nil, 0},
+		{"alone, whole gap", map[string]float64{"Canada": 1, "Russia": 1, "Belarus": 1}, nil, 0},
+		{"BPC full", map[string]float64{"Russia": 1, "Belarus": 0.6}, bpc(1), 0},
+		{"BPC half", map[string]float64{"Russia": 0.7, "Belarus": 1}, bpc(0.5), 0},
+		{"Cournot everyone", nil, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := testMarketRents()
@@ -50,6 +52,7 @@ func TestConductFromGapShare(t *testing.T) {
 				}
 			}
 			c := mustCalibrate(t, m)
+			capped := 0
 			for i, s := range m.Suppliers {
 				h := s.ConductGapShare
 				got := c.Market.Suppliers[i]
@@ -60,8 +63,18 @@ func TestConductFromGapShare(t *testing.T) {
 					continue
 				}
 				gap := c.M0[i] - s.MarginalCost
-				if !(got.Conduct > 0) || got.ConductGapShare != 0 {
-					t.Errorf("%s: calibrated market has conduct %g, share %g; want the derived conduct alone", s.Name, got.Conduct, got.ConductGapShare)
+				if !(got.Conduct > 0 && got.Conduct <= 1) || got.ConductGapShare != 0 {
+					t.Errorf("%s: calibrated market has conduct %g, share %g; want the derived conduct alone, in (0, 1]", s.Name, got.Conduct, got.ConductGapShare)
+				}
+				if got.Conduct == 1 {
+					// Capped: the Cournot markup is less than the share
+					// of the gap, and the rest stays a base markup.
+					capped++
+					if hh := c.ConductGapShare[i]; !(hh < h) || math.Abs(c.ConductMarkup[i]*s.FOB-hh*gap) > tolGapShare*gap ||
+						!scalar.EqualWithinAbs(c.Markup[i]*s.FOB, gap-c.ConductMarkup[i]*s.FOB, tolGapShare*gap) || c.MC0[i] != s.MarginalCost {
+						t.Errorf("%s: capped at conduct 1: share %g of stated %g, μ0·p0 %g, L·p0 %g, gap %g", s.Name, hh, h, c.ConductMarkup[i]*s.FOB, c.Markup[i]*s.FOB, gap)
+					}
+					continue
 				}
 				if d := math.Abs(c.ConductMarkup[i]*s.FOB - h*gap); d > tolGapShare*gap {
 					t.Errorf("%s: μ0·p0 = %.15g, want %g × gap %g = %.15g", s.Name, c.ConductMarkup[i]*s.FOB, h, gap, h*gap)
@@ -72,6 +85,9 @@ func TestConductFromGapShare(t *testing.T) {
 				if !scalar.EqualWithinAbs(c.Markup[i]*s.FOB, (1-h)*gap, tolGapShare*gap) {
 					t.Errorf("%s: L·p0 = %g, want (1 − h)·gap = %g", s.Name, c.Markup[i]*s.FOB, (1-h)*gap)
 				}
+			}
+			if capped != tc.capped {
+				t.Errorf("%d suppliers capped at conduct 1, want %d", capped, tc.capped)
 			}
 			// The calibrated market states the derived conduct: it
 			// re-calibrates to the same markups.

@@ -1,7 +1,5 @@
 package model
 
-import "math"
-
 // Market is the static description of the world potash market in its base
 // year: who supplies whom, at what prices, through which export corridors,
 // with which elasticities. It is plain data; Calibrate turns it into a
@@ -112,9 +110,10 @@ type Supplier struct {
 	// identify instead: the share of the base-year gap m0 − MC0 between
 	// the netback and the published marginal cost (MarginalCost) that is
 	// the conduct markup. Calibrate derives the conduct φ that gives it
-	// at this market's own elasticities and flows (section 4.2,
-	// conductFromGapShare) and puts it in Calibrated.Market's Conduct.
-	// 0: not used. A supplier sets Conduct or ConductGapShare, not both.
+	// at this market's own elasticities and flows, at most 1 (Cournot;
+	// section 4.2, conductFromGapShare), and puts it in
+	// Calibrated.Market's Conduct. 0: not used. A supplier sets Conduct
+	// or ConductGapShare, not both.
 	ConductGapShare float64
 }
 
@@ -336,10 +335,6 @@ var (
 
 	domainConduct = Range{0, 1}
 	rangeConduct  = Range{0, 1} // φ: see RangeConduct
-	// domainPhi is the domain of a supplier's conduct φ (Supplier.Conduct,
-	// Policy.Conduct): one derived from a gap share (section 4.2) may
-	// exceed 1, a conduct more collusive than Cournot's.
-	domainPhi = Range{0, math.Inf(1)}
 
 	rangeStockMonths   = Range{0.15, 6}      // k·12: up to half a year of use; with model 0.6.0's fit, at 0.1 bpc-reunion prices Belarus beyond 20× at Klaipėda's closure (2022-02; 0.15 works); a market file's 0 (no stocks) is accepted apart
 	rangeStockAdjust   = Range{0.06, 1}      // φ: with model 0.6.0's fit, at 0.05 bpc-reunion prices Belarus beyond 20× at Klaipėda's closure (2022-02; 0.06 works)

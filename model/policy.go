@@ -72,9 +72,9 @@ type Policy struct {
 	TRQQuota [][]float64
 	TRQIn    [][]float64
 	TRQOut   [][]float64
-	// Conduct[i] is supplier i's conduct parameter φ ≥ 0 (0 a
+	// Conduct[i] is supplier i's conduct parameter φ in [0, 1] (0 a
 	// price-taker, 1 Cournot; base: Supplier.Conduct of the calibrated
-	// market, which a conduct derived from a gap share can put above 1). Cooperation[g] is
+	// market, derived there from a gap share when one is stated). Cooperation[g] is
 	// coalition g's cooperation weight λ in [0, 1] (1 joint quantity
 	// setting, 0 its members act alone; base: Coalition.Weight). See
 	// docs/MODEL.md, section 3.8.
@@ -169,7 +169,7 @@ var policyFields = []policyField{
 	{name: "trq_quota", shape: perRoute, check: nonNegOrNoCap, def: NoCap, mat: func(p *Policy) *[][]float64 { return &p.TRQQuota }},
 	{name: "trq_in", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQIn }},
 	{name: "trq_out", shape: perRoute, check: finiteAny, mat: func(p *Policy) *[][]float64 { return &p.TRQOut }},
-	{name: "conduct", shape: perSupplier, check: finiteNonNeg, // a derived conduct may exceed 1 (Supplier.ConductGapShare)
+	{name: "conduct", shape: perSupplier, check: unitClosed,
 		base: func(m *Market, i, _ int) float64 { return m.Suppliers[i].Conduct },
 		vec:  func(p *Policy) *[]float64 { return &p.Conduct }},
 	{name: "cooperation", shape: perCoalition, check: unitClosed,

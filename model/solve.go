@@ -47,9 +47,10 @@ type Calibrated struct {
 	// ConductGapShare[i] is the share of the base-year gap between the
 	// netback and the published marginal cost, m0 − CostData, that the
 	// base conduct markup takes, μ0·p0/(m0 − CostData): the stated
-	// Supplier.ConductGapShare, or the one a stated conduct implies (above
-	// 1 when the conduct claims more than the gap and lowers MC0); 0 for
-	// a price-taker or without cost data. Market.Suppliers[i].Conduct is
+	// Supplier.ConductGapShare (less where the conduct it derives is
+	// capped at 1, section 4.2), or the one a stated conduct implies
+	// (above 1 when the conduct claims more than the gap and lowers MC0);
+	// 0 for a price-taker or without cost data. Market.Suppliers[i].Conduct is
 	// the conduct φ in force at base, derived from the share when the
 	// share was stated (section 4.2).
 	ConductGapShare []float64

@@ -164,11 +164,17 @@ var supplierFields = []mfield{
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].MarginalCost }},
 	{"conduct", "", rangeBound(model.RangeConduct(), 1), 1,
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].Conduct },
-		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].Conduct = v },
+		// Either form of a supplier's conduct replaces the other
+		// (replaceConduct): a draw, a sweep or a tornado of one states it.
+		func(m *model.Market, i, _ int, v float64) {
+			m.Suppliers[i].Conduct, m.Suppliers[i].ConductGapShare = v, 0
+		},
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].Conduct }},
 	{"conduct_gap_share", "", rangeBound(model.RangeConduct(), 1), 1,
 		func(m *model.Market, i, _ int) float64 { return m.Suppliers[i].ConductGapShare },
-		func(m *model.Market, i, _ int, v float64) { m.Suppliers[i].ConductGapShare = v },
+		func(m *model.Market, i, _ int, v float64) {
+			m.Suppliers[i].ConductGapShare, m.Suppliers[i].Conduct = v, 0
+		},
 		func(f *MarketFile, i, _ int) *Num { return &f.Suppliers[i].ConductGapShare }},
 }
 

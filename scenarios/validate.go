@@ -145,6 +145,14 @@ func (l *loader) dropFixed(unc []uncChecked, sets []string, mf *MarketFile, evs 
 			fixed[p] = s
 		}
 	}
+	// A supplier's conduct in either form fixes both (replaceConduct).
+	for p, s := range fixed {
+		for k, other := range conductForms {
+			if base, ok := strings.CutSuffix(p, "."+k); ok && strings.HasPrefix(p, "market.suppliers.") && fixed[base+"."+other] == "" {
+				fixed[base+"."+other] = s
+			}
+		}
+	}
 	var out []uncChecked
 	for _, u := range unc {
 		k := slices.IndexFunc(u.paths, func(p string) bool { return fixed[p] != "" })
@@ -273,6 +281,7 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 				}
 			}
 			*t.fileNumPtr = Num{Value: o.value, Source: src, Range: t.fileNumPtr.Range}
+			l.replaceConduct(mf, t, o)
 			if l.overriddenBy == nil {
 				l.overriddenBy, l.overrideSeq = map[string]ovRef{}, map[string]int{}
 			}
@@ -425,12 +434,39 @@ func (l *loader) validateMarket(mf *MarketFile, m *merged) {
 	}
 }
 
+// conductForms are the two forms of a supplier's conduct: the conduct
+// itself and the share of the base gap it takes (docs/MODEL.md, section
+// 4.2), each the other's sibling.
+var conductForms = map[string]string{"conduct": "conduct_gap_share", "conduct_gap_share": "conduct"}
+
+// replaceConduct makes override o of one form of a supplier's conduct
+// (target t) replace the other form stated before by another document
+// (a parent, the dataset, a file under a --set): the later statement of
+// a supplier's conduct is the one in force. Both forms stated by one
+// document (one overrides section, or --sets) stay, for conductBoth to
+// report.
+func (l *loader) replaceConduct(mf *MarketFile, t mtarget, o ovRef) {
+	other, ok := conductForms[t.field.key]
+	if t.kind != "suppliers" || !ok {
+		return
+	}
+	f := supplierFields[slices.IndexFunc(supplierFields, func(f mfield) bool { return f.key == other })]
+	n := f.num(mf, t.fileA, 0)
+	if n.Value == 0 {
+		return
+	}
+	if prev, ok := l.overriddenBy["market.suppliers."+t.nameA+"."+other]; ok && prev.doc == o.doc {
+		return
+	}
+	*n = Num{Range: n.Range}
+}
+
 // conductBoth reports supplier s, which states both a conduct and the
 // share of the base gap it takes (docs/MODEL.md, section 4.2): at the
 // override (a file's or a --set) of the two applied last, else at field
 // of document d (an inline market's conduct_gap_share).
 func (l *loader) conductBoth(s SupplierFile, d *doc, field string) {
-	msg := fmt.Sprintf("supplier %s states conduct %g and conduct_gap_share %g: state the conduct or the share of the base gap it takes, not both (set the other to 0)",
+	msg := fmt.Sprintf("supplier %s states conduct %g and conduct_gap_share %g: state the conduct or the share of the base gap it takes, not both",
 		s.Name, s.Conduct.Value, s.ConductGapShare.Value)
 	var o ovRef
 	ok, seq := false, 0
