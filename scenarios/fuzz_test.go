@@ -24,6 +24,13 @@ func FuzzParse(f *testing.F) {
 		f.Add(src, "")
 	}
 	f.Add([]byte("title: t\nhorizon: {end: 2021-12}\n"), "events.us-ban.end=2026-01")
+	// The two forms of a supplier's conduct (docs/MODEL.md, section 4.2):
+	// a --set of one on a built-in that states the other, and both in one
+	// overrides section.
+	if src, err := BuiltinSource("bpc-breakup"); err == nil {
+		f.Add(src, "market.suppliers.Russia.conduct=0.3")
+	}
+	f.Add([]byte("title: t\nextends: bpc-reunion\nmarket:\n  overrides:\n    suppliers.Canada.conduct_gap_share: 0.5\n    suppliers.Canada.conduct: 0.2\nhorizon: {end: 2027-12}\n"), "market.suppliers.Belarus.conduct_gap_share=0.7")
 	files, _ := filepath.Glob("testdata/valid/*.yaml")
 	for _, file := range files {
 		data, _ := os.ReadFile(file)

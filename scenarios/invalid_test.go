@@ -96,7 +96,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:51: events[0].capacity.add_mt: capacity below zero: Belarus's capacity 13 Mt/yr plus add_mt -20 is negative",
 	}},
 	{name: "wedge of -100 percent", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: -100}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:58: events[0].wedge.pct: pct -100 is outside its valid range: must be in [-50, 500]",
+		"bad.yaml:4:58: events[0].wedge.pct: pct -100 is outside its valid range: must be in [-50, 450]",
 	}},
 	{name: "overlapping corridor levels", src: hdr + "  - {id: k1, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 0}, start: 2021-01}\n  - {id: k2, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 5}, start: 2022-01}\n", want: []string{
 		"bad.yaml:5:84: events[1].start: event 'k2' overlaps event 'k1': both set the capacity of corridor Belarus/Klaipeda from 2022-01; end the earlier one (end: YYYY-MM) before the later one starts",
@@ -306,6 +306,18 @@ var invalidCases = []struct {
 		"bad.yaml:18:41: market.inline.coalitions[1].weight: coalition D weight = 2 is outside its valid range: must be in [0, 1]",
 		"bad.yaml:19:29: market.inline.coalitions[2].members[0]: S is a member of coalition C already (a supplier belongs to at most one)",
 		"bad.yaml:19:32: market.inline.coalitions[2].members[1]: T is a member of coalition D already (a supplier belongs to at most one)",
+	}},
+	// A supplier's conduct stated twice by one document (docs/MODEL.md,
+	// section 4.2): located at the form applied last; a later document
+	// replaces the other form instead (TestConductFormReplaces).
+	{name: "conduct and gap share in one overrides section", src: "title: t\nextends: bpc-reunion\nmarket:\n  overrides:\n    suppliers.Russia.conduct_gap_share: 0.8\n    suppliers.Russia.conduct: 0.5\nhorizon: {end: 2027-12}\n", want: []string{
+		"bad.yaml:5:41: market.overrides.suppliers.Russia.conduct_gap_share: supplier Russia states conduct 0.5 and conduct_gap_share 0.8: state the conduct or the share of the base gap it takes, not both",
+	}},
+	{name: "inline conduct and gap share", src: "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n    suppliers:\n      - {name: S, fob_usd_per_t: 100, capacity_mt: 2, supply_elasticity: 1, supply_adjustment_per_month: 0.1, marginal_cost_usd_per_t: 50, conduct: 0.2, conduct_gap_share: 0.5, corridors: [{name: P, capacity_mt: 2, cost_usd_per_t: 10}]}\n    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4, demand_adjustment_per_month: 0.3, demand_growth_pct_per_year: 0}\n    routes:\n      - {from: S, to: A, flow_mt: 1, freight_usd_per_t: 5}\nhorizon: {end: 2021-12}\n", want: []string{
+		"bad.yaml:7:173: market.inline.suppliers[0].conduct_gap_share: supplier S states conduct 0.2 and conduct_gap_share 0.5: state the conduct or the share of the base gap it takes, not both",
+	}},
+	{name: "set conduct and gap share", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.suppliers.Russia.conduct=0.5", "market.suppliers.Russia.conduct_gap_share=0.5"}, want: []string{
+		"--set: market.suppliers.Russia.conduct_gap_share: supplier Russia states conduct 0.5 and conduct_gap_share 0.5: state the conduct or the share of the base gap it takes, not both",
 	}},
 	{name: "inline market missing keys", src: "title: t\nmarket:\n  inline:\n    base_year: 2020\n    benchmark: A\n    suppliers: []\n    regions:\n      - {name: A, demand_elasticity: 0.3, substitution_elasticity: 4}\n    routes: []\nhorizon: {end: 2021-12}\n", want: []string{
 		"bad.yaml:6:16: market.inline.suppliers: the market has no suppliers",

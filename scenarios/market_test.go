@@ -752,6 +752,7 @@ func FuzzParseMarketFile(f *testing.F) {
 	f.Add([]byte(fuzzSeedMarket))
 	f.Add([]byte("name: x\nsuppliers: [{name: A, fob_usd_per_t: {value: 1, range: [0, 2]}}]\n"))
 	f.Add([]byte("regions: [{name: B, demand_elasticity: .nan}]"))
+	f.Add([]byte("name: x\nsuppliers: [{name: A, fob_usd_per_t: 100, marginal_cost_usd_per_t: 40, conduct: 0.2, conduct_gap_share: {value: 0.5, source: s}}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		mf, err := ParseMarketFile("fuzz.yaml", data)
 		if err != nil {

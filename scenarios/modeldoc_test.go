@@ -1,12 +1,15 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/potash-sim/potash/model"
 )
 
 // TestModelDocBaseMarkups: docs/MODEL.md §4.1 quotes base-2020's
@@ -64,19 +67,28 @@ func TestModelDocBaseMarkups(t *testing.T) {
 }
 
 // TestConductDocFitted: docs/SCENARIOS.md ("Market conduct") and
-// docs/DATA.md quote the fitted conducts of the conduct built-ins ("—
-// Canada 0.31, Russia 0.68, Belarus 0.39 when each acts alone; Canada
-// 0.31, Russia 0.4, Belarus 0.25 with BPC in force") and the gaps they
-// are fitted to ("Canada 90, Russia 110, Belarus 70 $/t"), and so does
-// the built-ins table (bpc-reunion's and bpc-breakup's rows). They are
-// bpc-reunion's and bpc-breakup's, and Calibrate's m0 − MC0: a re-fit
-// that moves them fails here rather than leaving a hand copy behind.
+// docs/DATA.md quote the conducts the conduct built-ins derive from
+// their gap share 1 at base-2020's elasticities ("— Canada 0.32, Russia
+// 0.69, Belarus 0.40 when each acts alone; Canada 0.32, Russia 0.41,
+// Belarus 0.25 with BPC in force", to two decimals) and the gaps they
+// are derived from ("Canada 90, Russia 110, Belarus 70 $/t"), and so do
+// the built-ins table (bpc-reunion's and bpc-breakup's rows) and the
+// built-ins' own sources ("about 0.32, 0.69 and 0.40 at base-2020's").
+// They are the conducts Calibrate derives for bpc-reunion and
+// bpc-breakup, and Calibrate's m0 − MC0: a re-fit that moves them fails
+// here rather than leaving a hand copy behind.
 func TestConductDocFitted(t *testing.T) {
+	srcs := map[string]string{}
 	conducts := func(name string) map[string]string {
 		s := mustLoad(t, name)
+		srcs[name] = strings.Join(strings.Fields(strings.Join(s.Sources, " ")), " ")
+		c, err := model.Calibrate(s.Spec.Market)
+		if err != nil {
+			t.Fatal(err)
+		}
 		out := map[string]string{}
-		for _, sp := range s.Spec.Market.Suppliers {
-			out[sp.Name] = strconv.FormatFloat(sp.Conduct, 'g', -1, 64)
+		for _, sp := range c.Market.Suppliers {
+			out[sp.Name] = fmt.Sprintf("%.2f", sp.Conduct)
 		}
 		return out
 	}
@@ -104,8 +116,10 @@ func TestConductDocFitted(t *testing.T) {
 		{"docs/SCENARIOS.md", scen, "— " + triple + " when each acts alone; " + triple + " with BPC in force", []map[string]string{alone, joint}},
 		{"docs/DATA.md", data, `\(` + triple + " when each acts alone", []map[string]string{alone}},
 		// The built-ins table: bpc-reunion's and bpc-breakup's rows.
-		{"docs/SCENARIOS.md (built-ins table, bpc-reunion)", scen, `Canada, Russia and Belarus are Cournot players with the fitted conduct \(([0-9.]+), ([0-9.]+), ([0-9.]+)\)`, []map[string]string{alone}},
-		{"docs/SCENARIOS.md (built-ins table, bpc-breakup)", scen, `BPC in force at the base \(fitted conduct ([0-9.]+), ([0-9.]+), ([0-9.]+)\)`, []map[string]string{joint}},
+		{"docs/SCENARIOS.md (built-ins table, bpc-reunion)", scen, `Canada, Russia and Belarus are Cournot players whose conduct markup is their whole 2020 gap \(conduct ([0-9.]+), ([0-9.]+), ([0-9.]+)\)`, []map[string]string{alone}},
+		{"docs/SCENARIOS.md (built-ins table, bpc-breakup)", scen, `BPC in force at the base \(conduct ([0-9.]+), ([0-9.]+), ([0-9.]+)\)`, []map[string]string{joint}},
+		{"bpc-reunion's sources", srcs["bpc-reunion"], `about ([0-9.]+), ([0-9.]+) and ([0-9.]+) at base-2020's`, []map[string]string{alone}},
+		{"bpc-breakup's sources", srcs["bpc-breakup"], `about ([0-9.]+), ([0-9.]+) and ([0-9.]+) at base-2020's`, []map[string]string{joint}},
 	} {
 		q := regexp.MustCompile(tc.pattern).FindStringSubmatch(tc.doc)
 		if q == nil {
