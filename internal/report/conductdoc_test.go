@@ -9,6 +9,7 @@ import (
 
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/internal/run"
+	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
 )
 
@@ -45,5 +46,44 @@ func TestConductLineDoc(t *testing.T) {
 	}
 	if got[1] != want {
 		t.Errorf("conductLine's doc example for %s:\n  %s\nthe summaries print:\n  %s", name, want, got[1])
+	}
+}
+
+// TestConductInfoDerived: the summary reports the conduct in force at
+// the base — for bpc-reunion, which states each Cournot seller's conduct
+// as its whole 2020 gap, the conduct Calibrate derives, marked derived,
+// with the share 1; for a conduct set by --set, that conduct and the
+// share of the gap it implies — and summary.md's table shows the share.
+func TestConductInfoDerived(t *testing.T) {
+	sc, err := scenarios.Load("bpc-reunion", []string{"market.suppliers.Russia.conduct=0.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := model.Calibrate(sc.Spec.Market)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := run.ScenarioInfo(sc)
+	if info.Conduct == nil || len(info.Conduct.Players) != 3 {
+		t.Fatalf("conduct info %+v, want three players", info.Conduct)
+	}
+	for _, p := range info.Conduct.Players {
+		i := c.Market.SupplierIndex(p.Supplier)
+		if p.Conduct != c.Market.Suppliers[i].Conduct || p.GapShare != c.ConductGapShare[i] || p.Markup != c.ConductMarkup[i] {
+			t.Errorf("%s: reported conduct %g, share %g, markup %g; calibrated %g, %g, %g", p.Supplier, p.Conduct, p.GapShare, p.Markup,
+				c.Market.Suppliers[i].Conduct, c.ConductGapShare[i], c.ConductMarkup[i])
+		}
+		if derived := p.Supplier != "Russia"; p.Derived != derived || (derived && p.GapShare != 1) || (!derived && (p.Conduct != 0.5 || !(p.GapShare > 0 && p.GapShare < 1))) {
+			t.Errorf("%s: derived %v, conduct %g, share %g", p.Supplier, p.Derived, p.Conduct, p.GapShare)
+		}
+	}
+	var b bytes.Buffer
+	if err := report.WriteMarkdown(&b, &report.Summary{Scenario: info}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Share of the base gap", "100% (stated; conduct derived)", "| Russia | 0.5 | 7"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, b.String())
+		}
 	}
 }
