@@ -230,21 +230,31 @@ func TestJointRules(t *testing.T) {
 			}
 		}, ""},
 	}
-	// bpc-reunion's conducts were fitted to the 2020 margins at ε 0.36:
-	// at ε 0.2 Russia's markup would leave its mines less than a tenth
-	// of the netback (the draws of docs/MODEL.md §9.1, "The conduct
-	// rule").
+	// Model 0.6.1's bpc-reunion stated the conducts fitted to the 2020
+	// margins at ε 0.36: at ε 0.2 Russia's markup would leave its mines
+	// less than a tenth of the netback (the draws of docs/MODEL.md §9.1,
+	// "The conduct rule"). Since 0.6.2 it states the margin (the share
+	// of the gap, §4.2), the conduct is derived at ε 0.2, and the draw
+	// keeps the rules.
 	br := loadBuiltin(t, "bpc-reunion")
-	cases = append(cases, struct {
-		name string
-		edit func(s *model.Spec)
-		want string
-	}{"bpc-reunion at low demand elasticities", func(s *model.Spec) {
+	lowEps := func(s *model.Spec) {
 		for r := range s.Market.Regions {
 			s.Market.Regions[r].Eps = 0.2
 			s.Market.Regions[r].StockMonths = 0 // the stock rules off
 		}
-	}, "conduct rule"})
+	}
+	type jcase = struct {
+		name string
+		edit func(s *model.Spec)
+		want string
+	}
+	cases = append(cases, jcase{"bpc-reunion at low demand elasticities, model 0.6.1's conducts", func(s *model.Spec) {
+		lowEps(s)
+		for name, phi := range map[string]float64{"Canada": 0.31, "Russia": 0.68, "Belarus": 0.39} {
+			i := s.Market.SupplierIndex(name)
+			s.Market.Suppliers[i].Conduct, s.Market.Suppliers[i].ConductGapShare = phi, 0
+		}
+	}, "conduct rule"}, jcase{"bpc-reunion at low demand elasticities", lowEps, ""})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := sc.Spec.Clone()
