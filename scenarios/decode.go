@@ -236,8 +236,105 @@ func yamlErrorDiag(file string, data []byte, err error) Diagnostic {
 	if l, c, ok := indentTab(data, dg.Line); ok {
 		dg.Line, dg.Col = l, c
 		dg.Msg = "YAML syntax: a tab character indents this line; YAML indents with spaces only (replace the tab with spaces)"
+	} else if q, ok := openQuote(data, dg.Line); ok {
+		dg.Msg = fmt.Sprintf("YAML syntax: this %c is not closed on its line: the value runs on to the %c on line %d, and the file no longer parses at line %d, column %d (%s)",
+			q.char, q.char, q.closeLine, dg.Line, dg.Col, strings.TrimPrefix(dg.Msg, "YAML syntax: "))
+		dg.Line, dg.Col = q.line, q.col
 	}
 	return dg
+}
+
+// quoteSpan is a quoted value that opens on one line and closes on a
+// later one.
+type quoteSpan struct {
+	char                 rune
+	line, col, closeLine int
+}
+
+// openQuote finds, in the lines up to near, the last quoted value that is
+// not closed on the line it opens on and closes on line near or the line
+// before it: a quote left open ('US relief), closed by an apostrophe lines
+// below ("history's"), after which the file stops parsing. The lines of
+// block scalars (key: | or >) and comments are skipped; a value that
+// means to run over lines and closes well before near is not reported.
+func openQuote(data []byte, near int) (quoteSpan, bool) {
+	var (
+		open     *quoteSpan // the quote running on, if any
+		last     quoteSpan
+		found    bool
+		block    = -1 // indentation of the key of the block scalar being skipped
+		inFlow   bool
+		endQuote = func(l string, q rune, from int) int { // index of the closing quote, or -1
+			rs := []rune(l)
+			for i := from; i < len(rs); i++ {
+				switch {
+				case q == '\'' && rs[i] == '\'' && i+1 < len(rs) && rs[i+1] == '\'':
+					i++
+				case q == '"' && rs[i] == '\\':
+					i++
+				case rs[i] == q:
+					return i
+				}
+			}
+			return -1
+		}
+	)
+	for n, l := range strings.Split(string(data), "\n") {
+		line := n + 1
+		if line > near {
+			break
+		}
+		rs := []rune(strings.TrimRight(l, "\r"))
+		inFlow = false
+		indent := 0
+		for indent < len(rs) && rs[indent] == ' ' {
+			indent++
+		}
+		if open != nil {
+			if endQuote(string(rs), open.char, 0) >= 0 {
+				open.closeLine = line
+				last, found = *open, true
+				open = nil
+			}
+			continue
+		}
+		if block >= 0 {
+			if indent > block || strings.TrimSpace(string(rs)) == "" {
+				continue
+			}
+			block = -1
+		}
+		// Scan the line for values that open with a quote.
+		start := true // at the start of a value
+		for i := indent; i < len(rs); i++ {
+			r := rs[i]
+			switch {
+			case r == '#' && (i == 0 || rs[i-1] == ' '):
+				i = len(rs)
+			case start && (r == '\'' || r == '"'):
+				e := endQuote(string(rs), r, i+1)
+				if e < 0 {
+					open = &quoteSpan{char: r, line: line, col: i + 1}
+					i = len(rs)
+					continue
+				}
+				i, start = e, false
+			case start && (r == '|' || r == '>') && !inFlow:
+				block, i = indent, len(rs)
+			case r == ' ' || r == '-' && start:
+			case r == ':' && (i+1 == len(rs) || rs[i+1] == ' '),
+				r == '[' || r == '{' || r == ',':
+				start = true
+				inFlow = inFlow || r == '[' || r == '{'
+			default:
+				start = false
+			}
+		}
+	}
+	if found && last.closeLine >= near-1 {
+		return last, true
+	}
+	return quoteSpan{}, false
 }
 
 // indentTab finds a tab in the indentation of a line up to line near+1

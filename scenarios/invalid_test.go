@@ -250,6 +250,22 @@ var invalidCases = []struct {
 	{name: "tab indents", src: "title: t\nhorizon:\n  end: 2021-12\n\tstart: 2020-01\n", want: []string{
 		"bad.yaml:4:1: YAML syntax: a tab character indents this line; YAML indents with spaces only (replace the tab with spaces)",
 	}},
+	// A quote left open runs the value on to the next quote, an
+	// apostrophe lines below: the error is at the open quote.
+	{name: "quote not closed", src: "title: 'Belarus relief\nhorizon: {end: 2028-12}\ndescription: history's view: more\n", want: []string{
+		"bad.yaml:1:8: YAML syntax: this ' is not closed on its line: the value runs on to the ' on line 3, and the file no longer parses at line 3, column 28 (mapping values are not allowed in this context)",
+	}},
+	{name: "double quote not closed", src: "title: t\ndescription: \"Belarus relief\nhorizon: {end: 2028-12}\nsources:\n  - \"a: b\"\n", want: []string{
+		"bad.yaml:2:14: YAML syntax: this \" is not closed on its line: the value runs on to the \" on line 5, and the file no longer parses at line 5, column 7 (mapping values are not allowed in this context)",
+	}},
+	// Apostrophes in a block scalar, and a quoted value over two lines
+	// that the file means, are not taken for an open quote.
+	{name: "block scalar and a two-line quote", src: "title: t\ndescription: |\n  history's view: 'more\nsources:\n  - 'one, and\n    two'\nhorizon: {end: 2028-12\n", want: []string{
+		"bad.yaml:8:1: YAML syntax: did not find expected ',' or '}' (while parsing a flow mapping at line 7, column 10)",
+	}},
+	{name: "quote opening a block scalar's line", src: "title: t\ndescription: >-\n  'tis the season\nsources:\n  - it's: a: b\n", want: []string{
+		"bad.yaml:5:12: YAML syntax: mapping values are not allowed in this context",
+	}},
 	{name: "tab indents the first key", src: "title: t\nhorizon:\n\tend: 2021-12\n", want: []string{
 		"bad.yaml:3:1: YAML syntax: a tab character indents this line; YAML indents with spaces only (replace the tab with spaces)",
 	}},
