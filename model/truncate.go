@@ -191,12 +191,12 @@ func drawRules(s, c *Spec) (rule, why string) {
 	return rule, why
 }
 
-// PairRules returns which joint rule (RuleStockCycle, RuleCrop) the
-// scenario s or its counterfactual c breaks and why, s first ("", "" when
-// neither does); cf reports that c broke it. The counterfactual shares
-// the scenario's market values: its stock cycles are checked only where
-// its regions differ from the scenario's. Monte Carlo draws and sweep
-// points keep the rules of both.
+// PairRules returns which joint rule (RuleStockCycle, RuleRelease,
+// RuleCrop, RuleConduct) the scenario s or its counterfactual c breaks
+// and why, s first ("", "" when neither does); cf reports that c broke
+// it. The counterfactual shares the scenario's market values: its stock
+// cycles are checked only where its regions differ from the scenario's.
+// Monte Carlo draws and sweep points keep the rules of both.
 func PairRules(s, c *Spec) (rule, why string, cf bool) {
 	if rule, why := jointRules(s, nil); why != "" {
 		return rule, why, false
