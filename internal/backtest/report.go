@@ -139,6 +139,23 @@ func (r *Report) Statistics() []Stat {
 	return out
 }
 
+// sigFixed formats v to n significant digits, keeping trailing zeros
+// so that a column reads at one precision: 0.1 → "0.100" (n = 3) beside
+// 0.181, not "0.1"; 0.00806 → "0.00806"; 19.6 → "19.6"; 1234 → "1,234"
+// (never fewer digits than the integer part). "n/a" for NaN and ±Inf.
+func sigFixed(v float64, n int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	if v == 0 {
+		return num(0, max(0, n-1))
+	}
+	// The exponent after rounding to n digits: 0.09996 → 1.00e-01.
+	e := strconv.FormatFloat(v, 'e', max(0, n-1), 64)
+	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+	return num(v, max(0, n-1-exp))
+}
+
 // num formats v with dec decimals, thousands separators and a minus sign;
 // "n/a" for NaN.
 func num(v float64, dec int) string {
@@ -325,7 +342,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		ci, sd := "n/a", "n/a"
 		if j < len(f.SE) && !math.IsNaN(f.SE[j]) {
-			sd = fmtFitted(f.SE[j])
+			sd = sigFixed(f.SE[j], fittedDigits)
 		}
 		if j < len(f.CI) {
 			ci = "[" + num(f.CI[j][0], 3) + ", " + num(f.CI[j][1], 3) + "]"

@@ -135,3 +135,33 @@ func TestAnnualMean(t *testing.T) {
 		t.Errorf("AnnualMean = %+v, want %+v", a, want)
 	}
 }
+
+// TestSigFixed: the fit table's sd column reads at one precision, with
+// its trailing zeros ("0.100" beside "0.181", not "0.1").
+func TestSigFixed(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		n    int
+		want string
+	}{
+		{0.1, 3, "0.100"},
+		{0.181, 3, "0.181"},
+		{0.0539, 3, "0.0539"},
+		{0.00806, 3, "0.00806"},
+		{0.0019234, 3, "0.00192"},
+		{0.09996, 3, "0.100"},
+		{9.99, 3, "9.99"},
+		{9.996, 3, "10.0"},
+		{19.6, 3, "19.6"},
+		{20, 3, "20.0"},
+		{1234.6, 3, "1,235"},
+		{-0.5, 3, "−0.500"},
+		{0, 3, "0.00"},
+		{math.NaN(), 3, "n/a"},
+		{math.Inf(1), 3, "n/a"},
+	} {
+		if got := sigFixed(c.v, c.n); got != c.want {
+			t.Errorf("sigFixed(%v, %d) = %q, want %q", c.v, c.n, got, c.want)
+		}
+	}
+}
