@@ -247,9 +247,7 @@ func (r *Report) priceChart(meta ChartMeta) (*plots.Chart, error) {
 			legend = append(legend, plots.LegendItem{Label: name, Color: col, Kind: plots.LegendLinePoint})
 		}
 		e.Y.Min, e.Y.Max = 0, math.Max(emax*1.1, 1)
-		if n := exportGapNote(r.Exports, cfg.Suppliers); n != "" {
-			legend = append(legend, plots.LegendItem{Kind: plots.LegendNote, Label: n})
-		}
+		legend = append(legend, exportGapLegend(r.Exports, cfg.Suppliers)...)
 		return &plots.Figure{
 			Panels: [][]*plots.Panel{
 				{{Plot: p, Markers: r.Markers, LabelMarkers: true}},
@@ -309,6 +307,21 @@ func exportGapNote(ex []ExportFit, suppliers []string) string {
 	}
 	return fmt.Sprintf("%s %d: model %s Mt, FAOSTAT %s Mt (why: docs/BACKTEST.md, Discussion)",
 		worst.Supplier, worst.Year, num(worst.Model, 1), num(worst.Record, 1))
+}
+
+// exportGapHeader heads the legend's note of exportGapNote.
+const exportGapHeader = "Largest export gap"
+
+// exportGapLegend is the legend's block of exportGapNote: a heading of
+// its own, then the note, so that the note, set under the last supplier's
+// entry without a heading, is not read as a remark on that supplier
+// (it was, under Belarus, of Russia 2022). Nil when there is no note.
+func exportGapLegend(ex []ExportFit, suppliers []string) []plots.LegendItem {
+	n := exportGapNote(ex, suppliers)
+	if n == "" {
+		return nil
+	}
+	return []plots.LegendItem{{Kind: plots.LegendHeader, Label: exportGapHeader}, {Kind: plots.LegendNote, Label: n}}
 }
 
 // peakNote is the legend's note of a peak (a point on the line):

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -89,6 +90,23 @@ func TestExportGapNote(t *testing.T) {
 				t.Errorf("exportGapNote = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestExportGapLegend: the export-gap note has a heading of its own, so
+// that it is not read as a remark on the supplier listed before it.
+func TestExportGapLegend(t *testing.T) {
+	ex := []ExportFit{{Supplier: "Russia", Year: 2022, Record: 9.2, Model: 12.73, RelError: 12.73/9.2 - 1}}
+	got := exportGapLegend(ex, []string{"Canada", "Russia", "Belarus"})
+	want := []plots.LegendItem{
+		{Kind: plots.LegendHeader, Label: "Largest export gap"},
+		{Kind: plots.LegendNote, Label: "Russia 2022: model 12.7 Mt, FAOSTAT 9.2 Mt (why: docs/BACKTEST.md, Discussion)"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("exportGapLegend = %+v, want %+v", got, want)
+	}
+	if got := exportGapLegend(ex, []string{"Canada"}); got != nil {
+		t.Errorf("no gap among the suppliers shown: exportGapLegend = %+v, want nil", got)
 	}
 }
 
