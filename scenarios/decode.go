@@ -436,7 +436,16 @@ func structKeys(t reflect.Type) []string {
 // one of t's struct-valued keys takes it ("; it belongs under market
 // (market.overrides)" for overrides written at the top level), else "".
 func belongsUnder(t reflect.Type, key string) string {
-	hint := ""
+	if sec := sectionOf(t, key); sec != "" {
+		return "; it belongs under " + sec + " (" + sec + "." + key + ")"
+	}
+	return ""
+}
+
+// sectionOf is the key of the one struct-valued field of t whose keys
+// include key ("market" for "overrides" at the top level), else "".
+func sectionOf(t reflect.Type, key string) string {
+	found := ""
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		ft := f.Type
@@ -447,12 +456,85 @@ func belongsUnder(t reflect.Type, key string) string {
 		if sec == "" || ft.Kind() != reflect.Struct || ft == scnNumType || !slices.Contains(structKeys(ft), key) {
 			continue
 		}
-		if hint != "" {
+		if found != "" {
 			return "" // more than one section takes it
 		}
-		hint = "; it belongs under " + sec + " (" + sec + "." + key + ")"
+		found = sec
 	}
-	return hint
+	return found
+}
+
+// misplacedKeys finds the unknown keys of mapping pairs (of struct type t)
+// that belong in a section written beside them, as in
+//
+//	capacity: {supplier: Canada}
+//	add_mt: 4.15
+//
+// It returns, by key, what to write instead ("; it belongs inside
+// capacity: write capacity: {supplier: Canada, add_mt: 4.15}"), and marks
+// the key's path inside the section bad, so that the section is not also
+// reported to miss it (one error for one mistake).
+func (d *decoder) misplacedKeys(t reflect.Type, pairs []*yaml.Node, path string, idx map[string]int, keys []string) map[string]string {
+	var out map[string]string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, val := pairs[i], pairs[i+1]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if _, ok := idx[k.Value]; ok || didYouMean(k.Value, keys) != "" {
+			continue
+		}
+		sec := sectionOf(t, k.Value)
+		if sec == "" {
+			continue
+		}
+		var secNode *yaml.Node
+		for j := 0; j+1 < len(pairs); j += 2 {
+			if pairs[j].Kind == yaml.ScalarNode && pairs[j].Value == sec {
+				secNode = pairs[j+1]
+			}
+		}
+		if secNode == nil || secNode.Kind != yaml.MappingNode {
+			continue
+		}
+		given := false
+		for j := 0; j+1 < len(secNode.Content); j += 2 {
+			given = given || secNode.Content[j].Value == k.Value
+		}
+		if given {
+			continue // the section has it: this one is a stray copy
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		d.bad[joinPath(path, sec+"."+k.Value)] = true
+		hint := "; it belongs inside " + sec + " (" + sec + "." + k.Value + ")"
+		if flow, ok := flowWith(secNode, k, val); ok {
+			hint = "; it belongs inside " + sec + ": write " + sec + ": " + flow
+		}
+		out[k.Value] = hint
+	}
+	return out
+}
+
+// flowWith writes mapping m with the pair k: v added in YAML's flow
+// style ("{supplier: Canada, add_mt: 4.15}"); false unless every key
+// and value is a plain scalar.
+func flowWith(m, k, v *yaml.Node) (string, bool) {
+	plain := func(n *yaml.Node) bool {
+		return n.Kind == yaml.ScalarNode && n.Style&^yaml.FlowStyle == 0 && n.Value != "" && !strings.ContainsAny(n.Value, ",{}[]:#\n")
+	}
+	var ps []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !plain(m.Content[i]) || !plain(m.Content[i+1]) {
+			return "", false
+		}
+		ps = append(ps, m.Content[i].Value+": "+m.Content[i+1].Value)
+	}
+	if !plain(k) || !plain(v) {
+		return "", false
+	}
+	return "{" + strings.Join(append(ps, k.Value+": "+v.Value), ", ") + "}", true
 }
 
 // kindName describes what a Go type expects, for messages.
@@ -709,6 +791,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	// of (the did-you-mean suggestions).
 	meant := map[string]bool{}
 	pairs, uses := d.mappingPairs(n, path)
+	misplaced := d.misplacedKeys(t, pairs, path, idx, keys)
 	// A merged pair is at its merge key (decoder.use), unless the whole
 	// mapping is itself inside an alias.
 	outer := d.use
@@ -737,6 +820,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				where = "in " + path
 			}
 			hint := didYouMean(k.Value, keys)
+			if hint == "" {
+				hint = misplaced[k.Value]
+			}
 			if hint == "" {
 				hint = belongsUnder(t, k.Value)
 			}
@@ -769,8 +855,8 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	}
 	// Required keys.
 	for _, m := range requiredKeys(t) {
-		if seen[m] || meant[m] {
-			continue
+		if seen[m] || meant[m] || d.bad[joinPath(path, m)] {
+			continue // given, misspelt (above) or misplaced (misplacedKeys)
 		}
 		sf, _ := fieldByKey(t, m)
 		d.errorf(d.at(n), joinPath(path, m), "missing key '%s': expected %s", m, kindName(sf.Type, sf.Tag.Get("unit")))

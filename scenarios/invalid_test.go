@@ -28,7 +28,15 @@ var invalidCases = []struct {
 		"bad.yaml:3:1: overrides: unknown key 'overrides' at the top level; it belongs under market (market.overrides)",
 	}},
 	{name: "horizon key at the top level", src: "title: t\nhorizon: {end: 2028-12}\nreport_from: 2026-01\n", want: []string{
-		"bad.yaml:3:1: report_from: unknown key 'report_from' at the top level; it belongs under horizon (horizon.report_from)",
+		"bad.yaml:3:1: report_from: unknown key 'report_from' at the top level; it belongs inside horizon: write horizon: {end: 2028-12, report_from: 2026-01}",
+	}},
+	// A section's key written beside the section: one error, where it is,
+	// saying what to write; not also "missing key 'add_mt'" in capacity.
+	{name: "capacity key beside capacity", src: hdr + "  - id: j\n    capacity: {supplier: Canada}\n    add_mt: 4.15\n    start: 2021-01\n", want: []string{
+		"bad.yaml:6:5: events[0].add_mt: unknown key 'add_mt' in events[0]; it belongs inside capacity: write capacity: {supplier: Canada, add_mt: 4.15}",
+	}},
+	{name: "capacity key beside a block capacity", src: hdr + "  - id: j\n    capacity:\n      supplier: Canada\n    add_mt: 4.15\n    start: 2021-01\n", want: []string{
+		"bad.yaml:7:5: events[0].add_mt: unknown key 'add_mt' in events[0]; it belongs inside capacity: write capacity: {supplier: Canada, add_mt: 4.15}",
 	}},
 	{name: "unknown supplier", src: hdr + "  - {id: b, ban: {supplier: Belarussia, region: Brazil}, start: 2021-01}\n", want: []string{
 		"bad.yaml:4:29: events[0].ban.supplier: unknown supplier 'Belarussia'; did you mean 'Belarus'?",
