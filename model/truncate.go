@@ -51,15 +51,20 @@ const minStockRelease = 0.08
 // (StockReleaseOK).
 func MinStockRelease() float64 { return minStockRelease }
 
+// StockRelease returns what the stock-release rule bounds in region g:
+// φ·γ, the stock speed times the stock target's price elasticity
+// (StockGamma), in percent of the target a month for each percent of
+// price above the expected price.
+func StockRelease(g *Region) float64 { return g.StockAdjust * StockGamma(g) }
+
 // StockReleaseOK reports whether region g keeps the stock-release rule:
-// φ·γ (StockGamma) at least MinStockRelease (true for a region whose
+// StockRelease at least MinStockRelease (true for a region whose
 // stocks do not answer the price: no stocks, or γ = 0).
 func StockReleaseOK(g *Region) bool {
-	gam := StockGamma(g)
-	if !hasStocks(g) || !(gam > 0) {
+	if !hasStocks(g) || !(StockGamma(g) > 0) {
 		return true
 	}
-	return g.StockAdjust*gam >= minStockRelease
+	return StockRelease(g) >= minStockRelease
 }
 
 // JointRules returns why spec s breaks a joint rule of its parameters, or
@@ -94,7 +99,7 @@ func jointRules(s, same *Spec) (rule, why string) {
 		}
 		if !StockReleaseOK(g) {
 			return RuleRelease, fmt.Sprintf("the stock-release rule: region %s's stocks move %.3g%% of their target a month for each 1%% of price above the expected price (stock speed %.4g times stock response %.4g over carrying cost %.4g), at least %g%% is valid",
-				g.Name, g.StockAdjust*StockGamma(g), g.StockAdjust, g.StockResponse, g.CarryCost, minStockRelease)
+				g.Name, StockRelease(g), g.StockAdjust, g.StockResponse, g.CarryCost, minStockRelease)
 		}
 	}
 	for _, evs := range [][]Event{s.Drivers, s.Events} {

@@ -55,7 +55,7 @@ func (l *loader) checkReleaseCentral(unc []uncChecked, mf *MarketFile, m *merged
 			"(φ·β/c: stock_adjustment_per_month %g × stock_response %g / carrying_cost_pct_per_month %g%%), and at least %g%% keeps it (docs/MODEL.md §9.1, \"The stock-release rule\"): "+
 			"the central run runs, but the draws reach these fields and every draw near these values is rejected and redrawn, so the draws do not spread around it; "+
 			"raise stock_adjustment_per_month or stock_response, or lower carrying_cost_pct_per_month",
-			name, g.StockAdjust*model.StockGamma(&g), val("stock_adjustment_per_month"), val("stock_response"), val("carrying_cost_pct_per_month"), model.MinStockRelease())
+			name, model.StockRelease(&g), val("stock_adjustment_per_month"), val("stock_response"), val("carrying_cost_pct_per_month"), model.MinStockRelease())
 		l.diags = append(l.diags, jointRuleDiag(RuleRelease, SeverityWarning, o, ok, m.marketDoc(), field, msg))
 	}
 }
