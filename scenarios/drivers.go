@@ -493,7 +493,7 @@ func (l *loader) validateDrivers(mf *MarketFile, d *doc, at func(string) string)
 			continue // not written: DefaultProjectionRamp
 		}
 		if !f.valid.ok(n.Value) {
-			l.errAt(d, at(fp+"."+f.key), "%s %g is outside its valid range: must be %s", f.key, n.Value, f.valid)
+			l.errAt(d, at(fp+"."+f.key), "%s", outOfRange(f.key, n.Value, f.valid))
 		}
 	}
 	if theta := c.Elasticity.Value; driverElasticityBound.ok(theta) {

@@ -277,10 +277,10 @@ var driverInvalid = []struct {
 		"bad.yaml:17:22: market.inline.drivers.crop_prices.weights[0].region: unknown region 'B'; expected one of: A",
 	}},
 	{name: "elasticity out of range", src: strings.Replace(inlineDriver(""), "elasticity: 0.2", "elasticity: 4", 1), want: []string{
-		"bad.yaml:14:21: market.inline.drivers.crop_prices.elasticity: elasticity 4 is outside its valid range: must be in [0, 1.5]",
+		"bad.yaml:14:21: market.inline.drivers.crop_prices.elasticity: elasticity = 4 is outside its valid range: must be in [0, 1.5]",
 	}},
 	{name: "lag out of range by --set", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.lag_months=13"}, want: []string{
-		"--set: market.drivers.crop_prices.lag_months: 13 is outside its valid range: must be in [0, 12]",
+		"--set: market.drivers.crop_prices.lag_months: lag_months = 13 is outside its valid range: must be in [0, 12]",
 	}},
 	{name: "unknown driver field", src: "title: t\nhorizon: {end: 2021-12}\n", sets: []string{"market.drivers.crop_prices.elastcity=1"}, want: []string{
 		"--set: market.drivers.crop_prices.elastcity: unknown crop-price driver field 'elastcity'; did you mean 'elasticity'?",
@@ -292,7 +292,7 @@ var driverInvalid = []struct {
 		"bad.yaml:4:61: events[0].crop_prices.series_pct: give pct or series_pct, not both",
 	}},
 	{name: "shock below -90%", src: "title: t\nhorizon: {end: 2021-12}\nevents:\n  - {id: c, crop_prices: {region: Brazil, pct: -95}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:48: events[0].crop_prices.pct: pct -95 is outside its valid range: must be in [-90, 400]",
+		"bad.yaml:4:48: events[0].crop_prices.pct: pct = -95 is outside its valid range: must be in [-90, 400]",
 	}},
 }
 

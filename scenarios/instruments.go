@@ -822,7 +822,7 @@ func (x *evCheck) checkFields() {
 				if what == "" {
 					what = f.key
 				}
-				x.bad(fp, "%s %g is outside its valid range: must be %s", what, *v.num, f.valid)
+				x.bad(fp, "%s", outOfRange(what, *v.num, f.valid))
 			}
 		case roleSeries:
 			if v.series != nil && len(v.series) == 0 {
@@ -830,7 +830,7 @@ func (x *evCheck) checkFields() {
 			}
 			for j, s := range v.series {
 				if !f.valid.ok(s) {
-					x.bad(fmt.Sprintf("%s[%d]", fp, j), "%s %g is outside its valid range: must be %s", f.key, s, f.valid)
+					x.bad(fmt.Sprintf("%s[%d]", fp, j), "%s", outOfRange(fmt.Sprintf("%s[%d]", f.key, j), s, f.valid))
 				}
 			}
 		}

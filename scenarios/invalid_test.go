@@ -92,19 +92,19 @@ var invalidCases = []struct {
 		"bad.yaml:4:84: events[0].ramp_months: a ban cannot ramp (a route is open or closed); phase a sanction in with a wedge event instead",
 	}},
 	{name: "negative ramp", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: 5}, start: 2021-01, ramp_months: -2}\n", want: []string{
-		"bad.yaml:4:91: events[0].ramp_months: ramp_months must be ≥ 0, got -2",
+		"bad.yaml:4:91: events[0].ramp_months: ramp_months = -2 is outside its valid range: must be ≥ 0",
 	}},
 	{name: "export cap below zero", src: hdr + "  - {id: q, export_cap: {supplier: Russia, mt: -1}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:48: events[0].export_cap.mt: export cap (mt) -1 is outside its valid range: must be in [0, 1000]",
+		"bad.yaml:4:48: events[0].export_cap.mt: export cap (mt) = -1 is outside its valid range: must be in [0, 1000]",
 	}},
 	{name: "corridor capacity below zero", src: hdr + "  - {id: k, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: -3}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:72: events[0].corridor.capacity_mt: corridor capacity (capacity_mt) -3 is outside its valid range: must be in [0, 1000]",
+		"bad.yaml:4:72: events[0].corridor.capacity_mt: corridor capacity (capacity_mt) = -3 is outside its valid range: must be in [0, 1000]",
 	}},
 	{name: "production capacity below zero", src: hdr + "  - {id: c, capacity: {supplier: Belarus, add_mt: -20}, start: 2021-01}\n", want: []string{
 		"bad.yaml:4:51: events[0].capacity.add_mt: capacity below zero: Belarus's capacity 13 Mt/yr plus add_mt -20 is negative",
 	}},
 	{name: "wedge of -100 percent", src: hdr + "  - {id: w, wedge: {supplier: Belarus, region: all, pct: -100}, start: 2021-01}\n", want: []string{
-		"bad.yaml:4:58: events[0].wedge.pct: pct -100 is outside its valid range: must be in [-50, 450]",
+		"bad.yaml:4:58: events[0].wedge.pct: pct = -100 is outside its valid range: must be in [-50, 450]",
 	}},
 	{name: "overlapping corridor levels", src: hdr + "  - {id: k1, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 0}, start: 2021-01}\n  - {id: k2, corridor: {supplier: Belarus, name: Klaipeda, capacity_mt: 5}, start: 2022-01}\n", want: []string{
 		"bad.yaml:5:84: events[1].start: event 'k2' overlaps event 'k1': both set the capacity of corridor Belarus/Klaipeda from 2022-01; end the earlier one (end: YYYY-MM) before the later one starts",
@@ -158,7 +158,7 @@ var invalidCases = []struct {
 		"bad.yaml:4:5: market.overrides.regions.Brazil.demand_elastcity: unknown region field 'demand_elastcity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "override out of valid range", src: "title: t\nmarket:\n  overrides:\n    regions.Brazil.substitution_elasticity: 0.9\nhorizon: {end: 2021-12}\n", want: []string{
-		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: 0.9 is outside its valid range: must be in [1.75, 30]",
+		"bad.yaml:4:45: market.overrides.regions.Brazil.substitution_elasticity: substitution_elasticity = 0.9 is outside its valid range: must be in [1.75, 30]",
 	}},
 	{name: "override unknown region", src: "title: t\nmarket:\n  overrides:\n    market.regions.Brazl.demand_elasticity: 0.4\nhorizon: {end: 2021-12}\n", want: []string{
 		"bad.yaml:4:5: market.overrides.market.regions.Brazl.demand_elasticity: unknown region 'Brazl'; did you mean 'Brazil'?",
@@ -382,7 +382,7 @@ var invalidCases = []struct {
 		"--set: market.regions.Brazil.demand_elastisity: unknown region field 'demand_elastisity'; did you mean 'demand_elasticity'?",
 	}},
 	{name: "set out of range", src: "title: t\nextends: history\n", sets: []string{"market.regions.Brazil.substitution_elasticity=1"}, want: []string{
-		"--set: market.regions.Brazil.substitution_elasticity: 1 is outside its valid range: must be in [1.75, 30]",
+		"--set: market.regions.Brazil.substitution_elasticity: substitution_elasticity = 1 is outside its valid range: must be in [1.75, 30]",
 	}},
 	{name: "set makes end before start", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end=2021-06"}, want: []string{
 		"--set: events.us-ban.end: end 2021-06 is not after start 2021-12 (end is the first month no longer in force)",
@@ -490,10 +490,10 @@ func TestSetNamesPathOnce(t *testing.T) {
 		name, set string
 		want      string // a part of a diagnostic
 	}{
-		{"valid range", "market.regions.Brazil.substitution_elasticity=1", "1 is outside its valid range"},
-		{"valid range, wildcard", "market.regions.*.stock_to_use_months=99", "99 is outside its valid range"},
+		{"valid range", "market.regions.Brazil.substitution_elasticity=1", "substitution_elasticity = 1 is outside its valid range"},
+		{"valid range, wildcard", "market.regions.*.stock_to_use_months=99", "stock_to_use_months = 99 is outside its valid range"},
 		{"documented range", "market.regions.Brazil.demand_elasticity=0.9", "0.9 is outside the dataset's documented range"},
-		{"driver", "market.drivers.crop_prices.lag_months=13", "13 is outside its valid range"},
+		{"driver", "market.drivers.crop_prices.lag_months=13", "lag_months = 13 is outside its valid range"},
 		{"event end", "events.us-ban.end=2021-06", "end 2021-06 is not after start"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -49,6 +49,14 @@ func (b bound) String() string {
 	return fmt.Sprintf("in [%g, %g]", b.lo, b.hi)
 }
 
+// outOfRange is the one wording of a value outside its valid range, in a
+// file, a --set or an override alike: "NAME = V is outside its valid
+// range: must be in [a, b]". The diagnostic's location (file:line:col or
+// --set, and the field's path) comes before it.
+func outOfRange(name string, v float64, valid bound) string {
+	return fmt.Sprintf("%s = %g is outside its valid range: must be %s", name, v, valid)
+}
+
 // inward returns b with its finite ends rounded to digits significant
 // digits towards its inside, for a message: every value it shows is
 // valid.

@@ -257,7 +257,7 @@ func (l *loader) applyOverrides(mf *MarketFile, ovs []ovRef) {
 			if len(ts) > 1 {
 				p = "market." + o.path
 			}
-			msg := fmt.Sprintf("%g is outside its valid range: must be %s", o.value, f.valid)
+			msg := outOfRange(f.key, o.value, f.valid)
 			if o.doc == nil {
 				l.setDiag(o.key, p, "%s", msg)
 			} else {
@@ -530,7 +530,7 @@ func (l *loader) checkNums(d *doc, at func(string) string, fp string, fs []mfiel
 			continue // 0: none (no base wedge, no stocks)
 		}
 		if !f.valid.ok(v) {
-			l.errAt(d, at(fp+"."+f.key), "%s %s = %g is outside its valid range: must be %s", what, f.key, v, f.valid)
+			l.errAt(d, at(fp+"."+f.key), "%s %s", what, outOfRange(f.key, v, f.valid))
 			continue
 		}
 		if d != nil && d == l.inlineDoc && n.Range != nil && (v < n.Range[0] || v > n.Range[1]) && !strings.HasPrefix(n.Source, "override in ") && !strings.HasPrefix(n.Source, "--set ") {
@@ -787,10 +787,10 @@ func (l *loader) checkEvent(ref evRef, mf *MarketFile, h hz) (checkedEvent, bool
 		ce.end = t
 	}
 	if e.RampMonths < 0 {
-		bad("ramp_months", "ramp_months must be ≥ 0, got %d", e.RampMonths)
+		bad("ramp_months", "%s", outOfRange("ramp_months", float64(e.RampMonths), bound{hi: math.Inf(1)}))
 	}
 	if e.RampOutMonths < 0 {
-		bad("ramp_out_months", "ramp_out_months must be ≥ 0, got %d", e.RampOutMonths)
+		bad("ramp_out_months", "%s", outOfRange("ramp_out_months", float64(e.RampOutMonths), bound{hi: math.Inf(1)}))
 	}
 	if h.ok {
 		if e.RampMonths > h.months() {

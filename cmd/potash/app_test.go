@@ -429,7 +429,7 @@ func TestNoWarningOnRejectedValue(t *testing.T) {
 		{"validate", "us-relief-2025", "--set", "market.regions.Brazil.demand_elasticity=-3"},
 	} {
 		r := potash(t, args...).want(t, exitBadInput)
-		if !strings.Contains(r.stderr, "-3 is outside its valid range") || strings.Contains(r.stderr, "warning:") {
+		if !strings.Contains(r.stderr, "demand_elasticity = -3 is outside its valid range") || strings.Contains(r.stderr, "warning:") {
 			t.Errorf("potash %s: stderr:\n%s", strings.Join(args, " "), r.stderr)
 		}
 		if args[0] == "validate" && !strings.Contains(r.stderr, "(1 error, 0 warnings)") {
