@@ -736,9 +736,6 @@ func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, erro
 				continue
 			}
 			text[row][r] = signed(v, 2)
-			if math.Abs(v) < 0.005 {
-				text[row][r] = "0.00"
-			}
 		}
 	}
 	ylabels := make([]string, n)

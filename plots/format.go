@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/plot"
 
+	"github.com/potash-sim/potash/internal/numfmt"
+
 	"github.com/potash-sim/potash/model"
 )
 
@@ -15,7 +17,7 @@ func errorf(format string, args ...any) error {
 	return fmt.Errorf("plots: "+format, args...)
 }
 
-const minus = "−" // U+2212, the typographic minus sign
+const minus = numfmt.Minus // U+2212, the typographic minus sign
 
 // MonthX is the x coordinate of the start of month t on every time axis:
 // its calendar year plus (month−1)/12, so 2022-02 is 2022.0833. Ticks at
@@ -243,39 +245,14 @@ func niceStep(raw float64) (float64, int) {
 }
 
 // formatNumber formats v with dec decimals, a comma every three digits and
-// a typographic minus: 1234567.891, 2 → "1,234,567.89"; −0.5, 1 → "−0.5".
-func formatNumber(v float64, dec int) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "n/a"
-	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', dec, 64)
-	neg := v < 0 && strings.Trim(s, "0.") != ""
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteString(minus)
-	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
-}
+// a typographic minus: 1234567.891, 2 → "1,234,567.89"; −0.5, 1 → "−0.5";
+// a value that prints as zero has no sign (numfmt, the one number format
+// of the tables and the charts).
+func formatNumber(v float64, dec int) string { return numfmt.Number(v, dec) }
 
-// signed formats v with an explicit sign: "+1.2", "−0.35", "0.0".
-func signed(v float64, dec int) string {
-	s := formatNumber(v, dec)
-	if strings.HasPrefix(s, minus) || strings.Trim(s, "0.,") == "" {
-		return s
-	}
-	return "+" + s
-}
+// signed formats v with an explicit sign: "+1.2", "−0.35", "0.0"
+// (numfmt.Signed).
+func signed(v float64, dec int) string { return numfmt.Signed(v, dec) }
 
 // moneyScale is one unit for a set of amounts given in $M, chosen from
 // their largest magnitude (moneyScaleFor), so that every label of a chart
@@ -313,14 +290,16 @@ func moneyScaleFor(maxAbs float64) moneyScale {
 func (ms moneyScale) AxisUnit() string { return "US$ " + ms.Unit }
 
 // Label formats an amount given in $M in the scale, with a sign:
-// "+$1.23 bn", "−$350 M"; an amount that rounds to zero is "$0".
+// "+$1.23 bn", "−$350 M"; an amount that rounds to zero has no sign and
+// keeps the scale's decimals and unit, as a table's zero does ("$0.00
+// bn", "$0 M").
 func (ms moneyScale) Label(millions float64) string {
 	s := formatNumber(math.Abs(millions)/ms.Div, ms.Dec)
 	switch {
 	case s == "n/a":
 		return s
-	case strings.Trim(s, "0.,") == "":
-		return "$0"
+	case numfmt.IsZero(s):
+		return "$" + s + " " + ms.Unit
 	case millions < 0:
 		return minus + "$" + s + " " + ms.Unit
 	}

@@ -654,7 +654,8 @@ type sizedRecorder struct {
 func (s *sizedRecorder) Size() (vg.Length, vg.Length) { return s.w, s.h }
 
 // TestMoneyScale: one unit for a chart's amounts, from their largest
-// magnitude, and labels in it.
+// magnitude, and labels in it; an amount that rounds to zero reads as a
+// table's zero does, unsigned with the scale's decimals ("$0.00 bn").
 func TestMoneyScale(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -670,9 +671,10 @@ func TestMoneyScale(t *testing.T) {
 		{"hundreds of billions", 123456, -123456, "bn", minus + "$123 bn", "US$ bn"},
 		{"hundreds of millions", 350, -105, "M", minus + "$105 M", "US$ M"},
 		{"tens of millions", 45, 45, "M", "+$45 M", "US$ M"},
-		{"tens of millions, small bar", 45, 0.3, "M", "$0", "US$ M"},
+		{"tens of millions, small bar", 45, 0.3, "M", "$0 M", "US$ M"},
+		{"billions, zero bar", 1234, -0.2, "bn", "$0.00 bn", "US$ bn"},
 		{"a few millions", 4.2, -1.25, "M", minus + "$1.2 M", "US$ M"},
-		{"zero", 0, 0, "M", "$0", "US$ M"},
+		{"zero", 0, 0, "M", "$0.0 M", "US$ M"},
 		{"sign of the largest ignored", -2000, 2000, "bn", "+$2.00 bn", "US$ bn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

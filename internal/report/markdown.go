@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/potash-sim/potash/internal/numfmt"
 )
 
 // WriteTable writes the headline table as aligned plain text: one line per
@@ -226,7 +228,7 @@ const ExportsByYearNote = "Change in exports against the counterfactual, Mt KCl/
 // ExportsByYearTable is the exports by year (Summary.ExportsByYear) as a
 // Table, as the summaries and the web page show it: one row per main
 // supplier, one column per year (a partial year's heading says its months
-// in the window), each cell the change "−6.81 (−57%)"; nil without rows.
+// in the window), each cell the change "−6.81 (−57.2%)" (numfmt.Change); nil without rows.
 func ExportsByYearTable(s *Summary) *Table {
 	if len(s.ExportsByYear) == 0 {
 		return nil
@@ -244,11 +246,7 @@ func ExportsByYearTable(s *Summary) *Table {
 			cells[e.Supplier] = map[int]string{}
 			order = append(order, e.Supplier)
 		}
-		c := FormatNumber(e.Change, 2, true)
-		if e.Percent != nil {
-			c += " (" + FormatPercent(*e.Percent, 0) + "%)"
-		}
-		cells[e.Supplier][e.Year] = c
+		cells[e.Supplier][e.Year] = numfmt.Change(e.Change, 2, e.Percent)
 	}
 	t := &Table{Head: []string{""}}
 	for _, y := range years {

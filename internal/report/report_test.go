@@ -267,3 +267,35 @@ func TestSensitivityTableCuts(t *testing.T) {
 		})
 	}
 }
+
+// TestZeroReadsAlike: a zero change reads the same in the headline table
+// and the exports by year, whatever its unit's decimals: no sign, and its
+// percentage with the same decimals ("0.0 (0.0%)" for $/t, "0.00 (0.0%)"
+// for $ bn and Mt), as does a non-zero one ("+1.6%" in both).
+func TestZeroReadsAlike(t *testing.T) {
+	zero, small := 0.0, 1.64
+	s := &Summary{
+		Headline: []Headline{
+			{Unit: "$/t", Value: 0, Percent: &zero},
+			{Unit: "$M", Value: 0, Percent: &zero},
+			{Unit: "$M", Value: 120, Percent: &small},
+		},
+		ExportsByYear: []YearExports{
+			{Supplier: "Canada", Year: 2026, Months: 12, Change: 0, Percent: &zero},
+			{Supplier: "Belarus", Year: 2026, Months: 12, Change: 0.1, Percent: &small},
+		},
+	}
+	var got []string
+	for _, h := range s.Headline {
+		v, _, _ := h.Display()
+		got = append(got, v)
+	}
+	tb := ExportsByYearTable(s)
+	for _, r := range tb.Rows {
+		got = append(got, r[1])
+	}
+	want := []string{"0.0 (0.0%)", "0.00 (0.0%)", "+0.12 (+1.6%)", "0.00 (0.0%)", "+0.10 (+1.6%)"}
+	if strings.Join(got, " | ") != strings.Join(want, " | ") {
+		t.Errorf("cells:\n got %q\nwant %q", got, want)
+	}
+}

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
+
+	"github.com/potash-sim/potash/internal/numfmt"
 )
 
 // DisplayUnit returns the factor that converts a value in the model's unit
@@ -74,60 +75,33 @@ func ColumnDecimals(unit string, vs ...float64) int {
 }
 
 // FormatNumber formats v with thousands separators and dec decimals;
-// signed adds a '+' to positive values. −0 prints as 0, and negative
-// values use the minus sign U+2212.
+// signed adds a '+' to positive values. A value that prints as zero has
+// no sign, and negative values use the minus sign U+2212 (numfmt, the
+// one number format of every output). NaN and ±Inf print as Go prints
+// them.
 func FormatNumber(v float64, dec int, signed bool) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Sprint(v)
-	}
-	s := fmt.Sprintf("%.*f", dec, math.Abs(v))
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for k, c := range intPart {
-		if k > 0 && (len(intPart)-k)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	zero := strings.Trim(out, "0.,") == ""
 	switch {
-	case v < 0 && !zero:
-		out = "−" + out
-	case signed && !zero:
-		out = "+" + out
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Sprint(v)
+	case signed:
+		return numfmt.Signed(v, dec)
 	}
-	return out
+	return numfmt.Number(v, dec)
 }
 
 // FormatPercent formats a percentage p with dec decimals and a sign (see
 // FormatNumber), adding decimals, up to two, when a non-zero p would
 // round to zero, so that a change never reads as 0%: 0.3 with dec 0 is
 // "+0.3", 0.04 is "+0.04", and a smaller one is "<0.01". Only a p within
-// float noise of zero (below 1e-9) prints as zero.
-func FormatPercent(p float64, dec int) string {
-	if math.Abs(p) < 1e-9 {
-		return FormatNumber(0, dec, true)
-	}
-	for d := dec; d <= max(dec, 2); d++ {
-		if s := FormatNumber(p, d, true); strings.Trim(s, "0.,") != "" {
-			return s
-		}
-	}
-	return "<0.01"
-}
+// float noise of zero (below 1e-9) prints as zero (numfmt.Percent).
+func FormatPercent(p float64, dec int) string { return numfmt.Percent(p, dec) }
 
 // Display returns h's value, band and unit as display strings (see
 // FormatQuantity): the change with its percentage of the counterfactual's
 // level, and the 5–95% band ("" without draws).
 func (h Headline) Display() (value, band, unit string) {
-	value, unit = FormatQuantity(h.Value, h.Unit, true)
-	if h.Percent != nil {
-		value += " (" + FormatPercent(*h.Percent, 1) + "%)"
-	}
+	f, unit := DisplayUnit(h.Unit)
+	value = numfmt.Change(h.Value*f, Decimals(unit), h.Percent)
 	if h.Band != nil {
 		lo, _ := FormatQuantity(h.Band.P5, h.Unit, true)
 		hi, _ := FormatQuantity(h.Band.P95, h.Unit, true)
