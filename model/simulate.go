@@ -254,8 +254,22 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 // pathSim.solve solves a month again, cold, after it failed from the warm
 // start: 3 % below, then 3 % above, outside the band of starts a few
 // percent wide that fails at a tie between a segment's and a facility's
-// corridors.
-var retryScales = [...]float64{0.97, 1.03}
+// corridors; then 10 % above, for a Cournot seller whose effective price
+// p̃ = p·(1 − δ̄)·(1 − L − μ) starts just below the corridor on its margin
+// at the root. With a conduct markup near its bound (μ ≈ 0.88 of the
+// price), a few percent of p move p̃ across that corridor's cost: below
+// it, its supply sits on a flat corridor piece and a shared facility its
+// full corridors use has a zero row, so Newton's Jacobian sees no supply
+// response, and the fallback, which holds the markup at its value at the
+// last evaluation while it clears the seller's own market, overshoots
+// (bpc-reunion with a tariff of 375–500 % on all of Canada's sales, in
+// 2026-11: Russia's price to 5 times the root, RussianBalticPorts' ρ to
+// 215 $/t; TestCournotCornerRestart). From 10 % above, the seller starts
+// on the corridor's interior piece and Newton converges in about ten
+// iterations to the root the other starts that converge reach. A month
+// that converges from an earlier start never gets here: its result is
+// unchanged bit for bit.
+var retryScales = [...]float64{0.97, 1.03, 1.1}
 
 // predictStep is next month's predicted change after this month's d and
 // last month's d0: d·(d/d0) when 0 < d/d0 < 1 (a geometric approach to
