@@ -93,7 +93,7 @@ var nonNeg = bound{lo: 0, hi: math.Inf(1)}
 var (
 	maxPrice   = bound{lo: 0, hi: 1000, loStrict: true} // FOB, $/t: 950 at base-2020 1.2.0 (bpc-reunion stopped at the iteration limit at 990 and 1000); at 1.3.0 1000 works on every built-in
 	maxCost    = bound{lo: 0, hi: 1000}                 // corridor cost, $/t
-	maxFreight = bound{lo: 0, hi: 120}                  // freight, $/t: until model 0.6.1, from 123.8 on every route the conduct built-ins' fitted conduct no longer calibrated; with the conduct stated as the gap (0.6.2) every built-in works to 476 (the frontier table), the range not yet widened
+	maxFreight = bound{lo: 0, hi: 450}                  // freight, $/t: 120 until model 0.6.1 (from 123.8 on every route the conduct built-ins' fitted conduct no longer calibrated); with the conduct stated as the gap (0.6.2) every 5 $/t from 120 to 475 on every route works on every built-in (the frontier 476: eu-relief stalls in 2024-11)
 	maxTonnes  = bound{lo: 0, hi: 1000}                 // capacities and flows, Mt/yr (world trade is ~70)
 )
 

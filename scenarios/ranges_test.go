@@ -350,7 +350,7 @@ func frontierExtremes() map[string][2]float64 {
 		"demand shift, all regions": {-99.99, 1e6}, "cost shift of Canada": {-1e4, 1e6}, "capacity of Canada": {-28, 1e6},
 		"FOB price": {56, 1e6}, "tariff-rate quota out rate": {0, 1e4}, "export cap on Laos": {0, 1e6},
 		"stock to use": {0, 12}, "stock adjustment": {0.01, 1}, "stock response": {0, 5}, "carrying cost": {0.1, 10}, "expectation speed": {0.01, 1},
-		"conduct of Laos": {0, 1}, "coalition weight": {0, 1},
+		"conduct of Laos": {0, 1}, "conduct gap share of Russia": {0, 1}, "coalition weight": {0, 1},
 		"conduct event on Canada": {0, 1}, "coalition event": {0, 1},
 	}
 }
