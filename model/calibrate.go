@@ -37,7 +37,10 @@ func Calibrate(m *Market) (*Calibrated, error) {
 func calibrate(m *Market, own bool) (*Calibrated, error) {
 	// A conduct stated as a gap share is replaced by the conduct it
 	// derives in the Calibrated's market, which must not be the caller's.
-	own = own && !hasGapShare(m)
+	if own {
+		_, share := conductStated(m)
+		own = !share
+	}
 	c, err := calibrateBase(m, own)
 	if err != nil {
 		return nil, err

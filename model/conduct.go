@@ -282,15 +282,17 @@ func validateConduct(m *Market) error {
 	return nil
 }
 
-// hasGapShare reports whether a supplier of m states its conduct as a
-// share of the base gap (Supplier.ConductGapShare).
-func hasGapShare(m *Market) bool {
+// conductStated reports how m's suppliers state a conduct: direct, a
+// supplier states its conduct φ (Supplier.Conduct > 0); share, one
+// states it as a share of the base gap (Supplier.ConductGapShare > 0).
+// A market with neither has no conduct markups (calibrateConduct).
+func conductStated(m *Market) (direct, share bool) {
 	for i := range m.Suppliers {
-		if m.Suppliers[i].ConductGapShare > 0 {
-			return true
-		}
+		s := &m.Suppliers[i]
+		direct = direct || s.Conduct > 0
+		share = share || s.ConductGapShare > 0
 	}
-	return false
+	return direct, share
 }
 
 // conductFromGapShare returns the conduct φ whose base conduct markup is
@@ -320,13 +322,7 @@ func conductFromGapShare(h, gap, p0, E, C float64) float64 {
 // (minCostShare) — is an error naming the supplier and the numbers.
 func calibrateConduct(c *Calibrated) error {
 	m := c.Market
-	any := false
-	for _, s := range m.Suppliers {
-		if s.Conduct > 0 || s.ConductGapShare > 0 {
-			any = true
-		}
-	}
-	if !any {
+	if direct, share := conductStated(m); !direct && !share {
 		return nil
 	}
 	// The workspace's conduct state (prepareConduct) lists as strategic

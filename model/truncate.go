@@ -130,14 +130,7 @@ func jointRules(s, same *Spec) (rule, why string) {
 // when m fails calibration before the conduct (the draw then fails and
 // says why).
 func conductRule(m *Market) string {
-	any := false
-	for i := range m.Suppliers {
-		if m.Suppliers[i].Conduct > 0 {
-			any = true
-			break
-		}
-	}
-	if !any {
+	if direct, _ := conductStated(m); !direct {
 		return ""
 	}
 	c, err := calibrateBase(m, false)
