@@ -106,6 +106,33 @@ func BenchmarkMonteCarlo100Serial(b *testing.B) {
 	}
 }
 
+// BenchmarkMonteCarloConductSerial is BenchmarkMonteCarlo100Serial on
+// us-relief-2025 with the conducts of Canada, Russia and Belarus stated
+// directly (φ 0.32, 0.69, 0.40: about what bpc-reunion's gap shares
+// derive at base-2020's elasticities), so that the conduct rule
+// calibrates each candidate of a draw whose ε is drawn: the cost of
+// the conduct rule and of the draws' calibration, for instruction
+// counts (callgrind).
+func BenchmarkMonteCarloConductSerial(b *testing.B) {
+	s := loadBuiltin(b, "us-relief-2025")
+	scen, cf := s.Spec.Clone(), s.Counterfactual.Clone()
+	for _, m := range []*model.Market{scen.Market, cf.Market} {
+		for name, phi := range map[string]float64{"Canada": 0.32, "Russia": 0.69, "Belarus": 0.40} {
+			i := m.SupplierIndex(name)
+			if i < 0 {
+				b.Fatalf("no supplier %s", name)
+			}
+			m.Suppliers[i].Conduct, m.Suppliers[i].ConductGapShare = phi, 0
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.MonteCarlo(context.Background(), scen, cf, s.Uncertain, model.MCOptions{Draws: 100, Seed: 1, Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkTruncation measures us-relief-2025's pilot: model.Truncation's
 // PilotDraws candidates checked against the joint rules (the stock-cycle
 // rule's eigenvalues in every region with stocks), as a scenario's load

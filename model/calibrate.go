@@ -35,25 +35,41 @@ func Calibrate(m *Market) (*Calibrated, error) {
 // copy. A market without wedges is copied all the same (the copy gets
 // a zero Wedge matrix, which m must not).
 func calibrate(m *Market, own bool) (*Calibrated, error) {
-	// A conduct stated as a gap share is replaced by the conduct it
-	// derives in the Calibrated's market, which must not be the caller's.
-	if own {
-		_, share := conductStated(m)
-		own = !share
+	c, base, conduct := calibrateSteps(m, own)
+	if base != nil {
+		return nil, base
 	}
-	c, err := calibrateBase(m, own)
-	if err != nil {
-		return nil, err
-	}
-	if err := calibrateConduct(c); err != nil {
-		return nil, err
+	if conduct != nil {
+		return nil, conduct
 	}
 	return c, nil
 }
 
+// calibrateSteps is calibrate with the errors of its two steps apart:
+// base, that of the market's validation and base calibration
+// (calibrateBase), and conduct, that of the conduct markups
+// (calibrateConduct), which the conduct rule (conductRule) reports as a
+// rule broken; c is nil when either is not.
+func calibrateSteps(m *Market, own bool) (c *Calibrated, base, conduct error) {
+	if m == nil {
+		return nil, marketErr("market: nil"), nil
+	}
+	// A conduct stated as a gap share is replaced by the conduct it
+	// derives in the Calibrated's market, which must not be the caller's.
+	if _, share := conductStated(m); share {
+		own = false
+	}
+	if c, base = calibrateBase(m, own); base != nil {
+		return nil, base, nil
+	}
+	if conduct = calibrateConduct(c); conduct != nil {
+		return nil, nil, conduct
+	}
+	return c, nil, nil
+}
+
 // calibrateBase is calibrate without the conduct markups
-// (calibrateConduct), which the conduct rule checks on its own
-// (conductRule).
+// (calibrateConduct).
 func calibrateBase(m *Market, own bool) (*Calibrated, error) {
 	if m == nil {
 		return nil, marketErr("market: nil")

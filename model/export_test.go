@@ -84,7 +84,7 @@ func SolvePathMonth(spec *Spec, t Month, st MonthStart) (*Solution, Result, erro
 // DrawSpecs returns clones of scen and cf with Monte Carlo draw d's values
 // of unc applied, exactly as MonteCarlo draws them with opts.Seed = seed.
 func DrawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, err error) {
-	s, c, _, why := drawSpecs(scen, cf, unc, seed, d, nil)
+	s, c, _, _, why := drawSpecs(scen, cf, unc, seed, d, nil)
 	if why != "" {
 		return nil, nil, fmt.Errorf("draw %d: %s", d, why)
 	}
@@ -723,3 +723,20 @@ func SimulatePairTol(scen, cf *Spec, tol float64, visit func(k int, t Month, s, 
 		return nil
 	})
 }
+
+// DrawCalibrations returns Monte Carlo draw d's specs (as DrawSpecs) and
+// the Calibrated its run takes (calibratePairWith, as mcRunner.draw
+// calls it), and which of them the conduct rule built while it checked
+// the draw (drawSpecs: the run then calibrates that market no more).
+func DrawCalibrations(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c *Spec, calS, calC *Calibrated, ruleS, ruleC bool, err error) {
+	s, c, cal, _, why := drawSpecs(scen, cf, unc, seed, d, nil)
+	if why != "" {
+		return nil, nil, nil, nil, false, false, fmt.Errorf("draw %d: %s", d, why)
+	}
+	calS, calC, err = calibratePairWith(s, c, cal, true)
+	return s, c, calS, calC, cal.s != nil && cal.s == calS, cal.c != nil && cal.c == calC, err
+}
+
+// MarketsEqual reports whether markets a and b hold the same values
+// (marketsEqual).
+func MarketsEqual(a, b *Market) bool { return marketsEqual(a, b) }

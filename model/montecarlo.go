@@ -198,7 +198,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	if r.specs[t] == nil {
 		r.specs[t] = newSpecMem()
 	}
-	s, c, rejected, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d, r.specs[t])
+	s, c, cal, rejected, why := drawSpecs(r.scen, r.cf, r.unc, r.seed, d, r.specs[t])
 	r.rejected = rejected
 	if why != "" {
 		return why, Failure
@@ -206,7 +206,7 @@ func (r *mcRunner) draw(ctx context.Context, d int, row, mrow []float64) (string
 	if s.Start != r.scen.Start || s.End != r.scen.End || c.Start != r.cf.Start || c.End != r.cf.End {
 		return "an uncertain parameter changes the horizon", Failure
 	}
-	calS, calC, err := calibratePairOwn(s, c, true) // s and c are the draw's clones
+	calS, calC, err := calibratePairWith(s, c, cal, true) // s and c are the draw's clones
 	if err != nil {
 		return err.Error(), Failure
 	}
@@ -322,14 +322,18 @@ func allFinite(x []float64) bool {
 // variate per Uncertain in order per candidate; the draw is the first
 // candidate that keeps the joint rules, JointRules, of at most
 // MaxDrawCandidates), the number of candidates rejected before it, or why
-// a value could not be applied or no candidate kept the rules. mem, when
-// not nil, is rewound for each candidate and holds its clones
-// (Spec.cloneIn): those of an earlier call must no longer be used.
-func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int, mem *specMem) (s, c *Spec, rejected int, why string) {
+// a value could not be applied or no candidate kept the rules. cal holds
+// the Calibrated of the draw's markets that the conduct rule built
+// (drawRulesCal; the draw's clones are handed over, so each keeps its
+// market as calibratePairOwn's would): the draw's run takes them
+// instead of calibrating again. mem, when not nil, is rewound for each
+// candidate and holds its clones (Spec.cloneIn): those of an earlier
+// call must no longer be used.
+func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int, mem *specMem) (s, c *Spec, cal pairCal, rejected int, why string) {
 	rng := rand.New(rand.NewPCG(seed, uint64(d)))
 	gs, err := copulaPlan(unc)
 	if err != nil {
-		return nil, nil, 0, err.Error()
+		return nil, nil, pairCal{}, 0, err.Error()
 	}
 	if mem == nil {
 		mem = new(specMem) // not kept: every clone new, as Clone makes it
@@ -338,14 +342,14 @@ func drawSpecs(scen, cf *Spec, unc []Uncertain, seed uint64, d int, mem *specMem
 		mem.rewind()
 		s, c = scen.cloneIn(mem), cf.cloneIn(mem)
 		if why := applyCandidate(rng, s, c, unc, gs); why != "" {
-			return nil, nil, rejected, why
+			return nil, nil, pairCal{}, rejected, why
 		}
-		_, broken := drawRules(s, c)
+		_, broken, cal := drawRulesCal(s, c, true)
 		if broken == "" {
-			return s, c, rejected, ""
+			return s, c, cal, rejected, ""
 		}
 		if rejected++; rejected == MaxDrawCandidates {
-			return nil, nil, rejected, fmt.Sprintf("all %d candidates break a joint rule (the last: %s)", MaxDrawCandidates, broken)
+			return nil, nil, pairCal{}, rejected, fmt.Sprintf("all %d candidates break a joint rule (the last: %s)", MaxDrawCandidates, broken)
 		}
 	}
 }

@@ -850,17 +850,28 @@ func calibratePair(scen, cf *Spec) (calS, calC *Calibrated, err error) {
 // calibratePairOwn is calibratePair; own says that the caller hands both
 // specs' markets over (calibrate): a Monte Carlo draw's.
 func calibratePairOwn(scen, cf *Spec, own bool) (calS, calC *Calibrated, err error) {
+	return calibratePairWith(scen, cf, pairCal{}, own)
+}
+
+// calibratePairWith is calibratePairOwn taking the Calibrated of either
+// market that is built already (a Monte Carlo draw's conduct rule's,
+// drawSpecs; nil: none), so that it calibrates only the others.
+func calibratePairWith(scen, cf *Spec, have pairCal, own bool) (calS, calC *Calibrated, err error) {
 	if scen == nil || scen.Market == nil || cf == nil || cf.Market == nil {
 		return nil, nil, &FieldError{Field: "spec", Msg: "no market", Kind: ErrInvalidSpec}
 	}
-	if calS, err = calibrate(scen.Market, own); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", specName(scen), err)
+	if calS = have.s; calS == nil {
+		if calS, err = calibrate(scen.Market, own); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", specName(scen), err)
+		}
 	}
 	if marketsEqual(scen.Market, cf.Market) {
 		return calS, calS, nil
 	}
-	if calC, err = calibrate(cf.Market, own); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", specName(cf), err)
+	if calC = have.c; calC == nil {
+		if calC, err = calibrate(cf.Market, own); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", specName(cf), err)
+		}
 	}
 	return calS, calC, nil
 }

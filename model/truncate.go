@@ -77,7 +77,7 @@ func StockReleaseOK(g *Region) bool {
 // supplier's mines less than a tenth of its base netback). Monte Carlo
 // draws keep them (docs/MODEL.md §9.1).
 func JointRules(s *Spec) string {
-	_, why := jointRules(s, nil)
+	_, why, _ := jointRules(s, nil, false)
 	return why
 }
 
@@ -85,8 +85,10 @@ func JointRules(s *Spec) string {
 // rules in the regions whose fields of the rules equal those of same's
 // region, and the conduct rule when the markets are equal (same nil:
 // none), and naming the rule broken (RuleStockCycle, RuleRelease,
-// RuleCrop, RuleConduct; "" when none is).
-func jointRules(s, same *Spec) (rule, why string) {
+// RuleCrop, RuleConduct; "" when none is). When s keeps the rules, cal
+// is the Calibrated of s's market the conduct rule built (conductRule;
+// own as calibrate's), nil when the rule did not calibrate it.
+func jointRules(s, same *Spec, own bool) (rule, why string, cal *Calibrated) {
 	m := s.Market
 	for r := range m.Regions {
 		g := &m.Regions[r]
@@ -95,11 +97,11 @@ func jointRules(s, same *Spec) (rule, why string) {
 		}
 		if !StockCycleOK(g) {
 			z, per := StockCycle(g)
-			return RuleStockCycle, fmt.Sprintf("the stock-cycle rule: region %s's stock cycle has modulus %.4g (period %.0f months), at most %g is valid", g.Name, z, per, maxStockCycleRadius)
+			return RuleStockCycle, fmt.Sprintf("the stock-cycle rule: region %s's stock cycle has modulus %.4g (period %.0f months), at most %g is valid", g.Name, z, per, maxStockCycleRadius), nil
 		}
 		if !StockReleaseOK(g) {
 			return RuleRelease, fmt.Sprintf("the stock-release rule: region %s's stocks move %.3g%% of their target a month for each 1%% of price above the expected price (stock speed %.4g times stock response %.4g over carrying cost %.4g), at least %g%% is valid",
-				g.Name, StockRelease(g), g.StockAdjust, g.StockResponse, g.CarryCost, minStockRelease)
+				g.Name, StockRelease(g), g.StockAdjust, g.StockResponse, g.CarryCost, minStockRelease), nil
 		}
 	}
 	for _, evs := range [][]Event{s.Drivers, s.Events} {
@@ -111,36 +113,42 @@ func jointRules(s, same *Spec) (rule, why string) {
 			r0, r1 := span(e.Region, len(m.Regions))
 			for r := r0; r < r1; r++ {
 				if eps := m.Regions[r].Eps; e.Aux[1] > maxCropEpsRatio*eps*(1+cropRuleTol) {
-					return RuleCrop, fmt.Sprintf("the crop rule: region %s's crop-price elasticity %.4g is more than %g times its demand elasticity %.4g", m.Regions[r].Name, e.Aux[1], maxCropEpsRatio, eps)
+					return RuleCrop, fmt.Sprintf("the crop rule: region %s's crop-price elasticity %.4g is more than %g times its demand elasticity %.4g", m.Regions[r].Name, e.Aux[1], maxCropEpsRatio, eps), nil
 				}
 			}
 		}
 	}
 	if same == nil || !marketsEqual(m, same.Market) {
-		if why := conductRule(m); why != "" {
-			return RuleConduct, why
+		why, cal := conductRule(m, own)
+		if why != "" {
+			return RuleConduct, why, nil
 		}
+		return "", "", cal
 	}
-	return "", ""
+	return "", "", nil
 }
 
 // conductRule returns why market m's conduct markups do not calibrate
 // (calibrateConduct: a markup that leaves a supplier's mines less than a
-// tenth of its base netback), "" when they do or m has no conduct, or
-// when m fails calibration before the conduct (the draw then fails and
-// says why).
-func conductRule(m *Market) string {
+// tenth of its base netback), "" when they do or no supplier of m states
+// its conduct φ (a conduct stated as a gap share always calibrates or
+// fails the draw: calibrateConduct), or when m fails calibration before
+// the conduct (the draw then fails and says why). cal is the
+// Calibrated it built when m's markups calibrate (calibrate's, own as
+// there: a Monte Carlo draw hands it to the draw's run, which then
+// calibrates no more), nil when it built none.
+func conductRule(m *Market, own bool) (why string, cal *Calibrated) {
 	if direct, _ := conductStated(m); !direct {
-		return ""
+		return "", nil
 	}
-	c, err := calibrateBase(m, false)
-	if err != nil {
-		return ""
+	c, base, conduct := calibrateSteps(m, own)
+	switch {
+	case base != nil:
+		return "", nil
+	case conduct != nil:
+		return "the conduct rule: " + conduct.Error(), nil
 	}
-	if err := calibrateConduct(c); err != nil {
-		return "the conduct rule: " + err.Error()
-	}
-	return ""
+	return "", c
 }
 
 // sameStockCycle reports whether regions a and b have the same fields of
@@ -182,11 +190,24 @@ func applyValue(u *Uncertain, s, c *Spec, v float64) string {
 // drawRules returns which joint rule draw s, c breaks and why ("", ""
 // when neither does).
 func drawRules(s, c *Spec) (rule, why string) {
-	rule, why, cf := PairRules(s, c)
+	rule, why, _ = drawRulesCal(s, c, false)
+	return rule, why
+}
+
+// pairCal holds the Calibrated of a draw's scenario and counterfactual
+// markets that the conduct rule built (conductRule), nil where it built
+// none.
+type pairCal struct{ s, c *Calibrated }
+
+// drawRulesCal is drawRules that also returns, when the draw keeps the
+// rules, the Calibrated the conduct rule built; own says that the
+// caller hands both specs' markets over (calibrate).
+func drawRulesCal(s, c *Spec, own bool) (rule, why string, cal pairCal) {
+	rule, why, cf, cal := pairRules(s, c, own)
 	if cf {
 		why = "counterfactual: " + why
 	}
-	return rule, why
+	return rule, why, cal
 }
 
 // PairRules returns which joint rule (RuleStockCycle, RuleRelease,
@@ -196,13 +217,21 @@ func drawRules(s, c *Spec) (rule, why string) {
 // cycles are checked only where its regions differ from the scenario's.
 // Monte Carlo draws and sweep points keep the rules of both.
 func PairRules(s, c *Spec) (rule, why string, cf bool) {
-	if rule, why := jointRules(s, nil); why != "" {
-		return rule, why, false
+	rule, why, cf, _ = pairRules(s, c, false)
+	return rule, why, cf
+}
+
+// pairRules is PairRules that also returns, when neither spec breaks a
+// rule, the Calibrated the conduct rule built (jointRules; own as
+// there).
+func pairRules(s, c *Spec, own bool) (rule, why string, cf bool, cal pairCal) {
+	if rule, why, cal.s = jointRules(s, nil, own); why != "" {
+		return rule, why, false, pairCal{}
 	}
-	if rule, why := jointRules(c, s); why != "" {
-		return rule, why, true
+	if rule, why, cal.c = jointRules(c, s, own); why != "" {
+		return rule, why, true, pairCal{}
 	}
-	return "", "", false
+	return "", "", false, cal
 }
 
 // Truncation measures how much of the box of draws of unc the joint rules
