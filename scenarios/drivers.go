@@ -359,6 +359,25 @@ func driverEvents(s *model.Spec, shocks bool) []*model.Event {
 	return out
 }
 
+// eachDriverEvent calls f on each demand-driver event of s's drivers
+// (and, with shocks, of its events), in driverEvents' order, without
+// building their list: the setters run for every candidate of a draw.
+func eachDriverEvent(s *model.Spec, shocks bool, f func(e *model.Event)) {
+	for k := range s.Drivers {
+		if e := &s.Drivers[k]; e.Kind == model.EventDemandDriver {
+			f(e)
+		}
+	}
+	if !shocks {
+		return
+	}
+	for k := range s.Events {
+		if e := &s.Events[k]; e.Kind == model.EventDemandDriver {
+			f(e)
+		}
+	}
+}
+
 // projectionEvent returns the projection event of s's crop driver.
 func projectionEvent(s *model.Spec) *model.Event {
 	for k := range s.Drivers {
@@ -379,9 +398,7 @@ var driverFields = []dfield{
 			return 0, false
 		},
 		set: func(s *model.Spec, v float64) {
-			for _, e := range driverEvents(s, true) {
-				e.Aux[1] = v
-			}
+			eachDriverEvent(s, true, func(e *model.Event) { e.Aux[1] = v })
 		}},
 	{key: "lag_months", unit: "months", valid: driverLagBound,
 		num: func(c *CropDriverFile) *Num { return &c.LagMonths },
@@ -392,9 +409,7 @@ var driverFields = []dfield{
 			return 0, false
 		},
 		set: func(s *model.Spec, v float64) {
-			for _, e := range driverEvents(s, true) {
-				e.Aux[0] = v
-			}
+			eachDriverEvent(s, true, func(e *model.Event) { e.Aux[0] = v })
 		}},
 	{key: "projection_pct", unit: "%", valid: projectionBound,
 		num: func(c *CropDriverFile) *Num { return &c.ProjectionPct },

@@ -415,16 +415,10 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 		ss.event = id
 		// An event may be several model events (a corridor event that
 		// sets capacity and cost: ID and ID/cost); the field's instrument
-		// entry says which kind of model event holds it.
-		find := func(s *model.Spec) []*model.Event {
-			var out []*model.Event
-			for k := range s.Events {
-				if e := &s.Events[k]; e.ID == id || e.ID == id+costSuffix {
-					out = append(out, e)
-				}
-			}
-			return out
-		}
+		// entry says which kind of model event holds it. The setters
+		// run for every candidate of a draw or a pilot: what they look
+		// up is looked up here, once.
+		idCost := id + costSuffix
 		var get func(e *model.Event) (float64, bool)
 		var set func(e *model.Event, v float64)
 		switch field {
@@ -441,15 +435,16 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 			get = func(e *model.Event) (float64, bool) { return float64(e.RampOut), true }
 			set = func(e *model.Event, v float64) { e.RampOut = max(0, int(math.Round(v))) }
 		default:
+			fields := modelFieldsByKind(field)
 			get = func(e *model.Event) (float64, bool) {
-				f, ok := modelField(e.Kind, field)
-				if !ok {
+				f := fields[e.Kind]
+				if f == nil {
 					return 0, false
 				}
 				return (*f.slotPtr(e) - f.offset) / f.scale, true
 			}
 			set = func(e *model.Event, v float64) {
-				if f, ok := modelField(e.Kind, field); ok {
+				if f := fields[e.Kind]; f != nil {
 					*f.slotPtr(e) = v*f.scale + f.offset
 					if f.slot == slotFrom {
 						e.HasFrom = true
@@ -458,21 +453,41 @@ func specSetterFor(path string, mk *model.Market) (specSetter, error) {
 			}
 		}
 		ss.get = func(s *model.Spec) (float64, bool) {
-			for _, e := range find(s) {
-				if v, ok := get(e); ok {
-					return v, true
+			for k := range s.Events {
+				if e := &s.Events[k]; e.ID == id || e.ID == idCost {
+					if v, ok := get(e); ok {
+						return v, true
+					}
 				}
 			}
 			return 0, false
 		}
 		ss.set = func(s *model.Spec, v float64) {
-			for _, e := range find(s) {
-				set(e, v)
+			for k := range s.Events {
+				if e := &s.Events[k]; e.ID == id || e.ID == idCost {
+					set(e, v)
+				}
 			}
 		}
 		return ss, nil
 	}
 	return ss, fmt.Errorf("unknown path %s", path)
+}
+
+// modelFieldsByKind returns, for each kind of model event that has one,
+// the field that sets value key of it (modelField's answer, looked up
+// once for all kinds).
+func modelFieldsByKind(key string) map[model.EventKind]*ifield {
+	fields := map[model.EventKind]*ifield{}
+	for _, in := range instrumentTable {
+		for k := range in.fields {
+			f := &in.fields[k]
+			if _, ok := fields[f.kind]; !ok && f.key == key && f.role == roleNumber {
+				fields[f.kind] = f
+			}
+		}
+	}
+	return fields
 }
 
 // applyFunc builds the Apply closure for concrete paths: market and horizon
@@ -495,6 +510,11 @@ func applyFunc(sc *Scenario, paths []string, common map[string]bool) (func(*mode
 		}
 	}
 	cfName := sc.Counterfactual.Name
+	// onlyScen[k]: setter k's event is the scenario's own (not common).
+	onlyScen := make([]bool, len(setters))
+	for k, ss := range setters {
+		onlyScen[k] = ss.event != "" && !common[ss.event]
+	}
 	apply := func(s *model.Spec, v float64) error {
 		if s == nil || s.Market == nil {
 			return wrapf(ErrUnresolved, "scenarios: Apply on a nil spec")
@@ -503,11 +523,11 @@ func applyFunc(sc *Scenario, paths []string, common map[string]bool) (func(*mode
 			return wrapf(ErrOutOfRange, "scenarios: %s: value %g is not finite", strings.Join(paths, ","), v)
 		}
 		isCf := s.Name == cfName
-		for _, ss := range setters {
-			if ss.event != "" && isCf && !common[ss.event] {
+		for k := range setters {
+			if isCf && onlyScen[k] {
 				continue
 			}
-			ss.set(s, v)
+			setters[k].set(s, v)
 		}
 		return nil
 	}
