@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -190,6 +192,58 @@ func (f Fixed) Quantile(p float64) float64 { return f.Value }
 
 // Mean returns Value.
 func (f Fixed) Mean() float64 { return f.Value }
+
+// A Describer is a Distribution that describes itself exactly
+// (Describe): every distribution of this package is one.
+type Describer interface {
+	Distribution
+	// Describe returns the distribution's kind and all its parameters,
+	// each written so that it reads back to the same float64 (strconv's
+	// shortest form), e.g. "normal(mu=0.36 sigma=0.1 lower=0.1
+	// upper=0.8)": equal distributions describe themselves alike and
+	// different ones differently, in every process (a key, not a
+	// caption: String is the caption).
+	Describe() string
+}
+
+// Describe implements Describer.
+func (u Uniform) Describe() string { return describe("uniform", "min max", u.Min, u.Max) }
+
+// Describe implements Describer.
+func (t Triangular) Describe() string {
+	return describe("triangular", "min mode max", t.Min, t.Mode, t.Max)
+}
+
+// Describe implements Describer.
+func (n Normal) Describe() string {
+	return describe("normal", "mu sigma lower upper", n.Mu, n.Sigma, n.Lower, n.Upper)
+}
+
+// Describe implements Describer.
+func (l LogNormal) Describe() string {
+	return describe("lognormal", "mu sigma lower upper", l.Mu, l.Sigma, l.Lower, l.Upper)
+}
+
+// Describe implements Describer.
+func (f Fixed) Describe() string { return describe("fixed", "value", f.Value) }
+
+// describe writes kind(name=value …) for Describe: names holds the
+// parameters' names, space-separated, in the order of values.
+func describe(kind, names string, values ...float64) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte('(')
+	for k, name := range strings.Fields(names) {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatFloat(values[k], 'g', -1, 64))
+	}
+	b.WriteByte(')')
+	return b.String()
+}
 
 // stdPhi is the standard normal CDF Φ.
 func distPhi(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }

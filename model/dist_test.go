@@ -114,3 +114,48 @@ func TestDistributionErrors(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// TestDistributionDescribe: a distribution's description (Describe, the
+// pilot cache's key of it) is the same for equal distributions and
+// differs between any two different ones, down to a parameter's last
+// bit, and between kinds with the same parameters.
+func TestDistributionDescribe(t *testing.T) {
+	up := func(x float64) float64 { return math.Nextafter(x, math.Inf(1)) }
+	inf := math.Inf(1)
+	dists := []Describer{
+		Uniform{0.1, 0.6}, Uniform{up(0.1), 0.6}, Uniform{0.1, up(0.6)},
+		Triangular{2, 4, 8}, Triangular{2, up(4), 8}, Triangular{2, 4, up(8)},
+		Normal{0.36, 0.1, 0.1, 0.8}, Normal{0.36, 0.1, math.Inf(-1), inf}, Normal{0.36, up(0.1), 0.1, 0.8},
+		Normal{0.36, 0.1, 0.1, up(0.8)}, Normal{up(0.36), 0.1, 0.1, 0.8}, Normal{0.36, 0.1, up(0.1), 0.8},
+		LogNormal{0.36, 0.1, 0.1, 0.8}, LogNormal{0.36, 0.1, 0, inf}, LogNormal{0.36, 0.1, up(0.1), 0.8},
+		Fixed{0.3}, Fixed{up(0.3)}, Fixed{0}, Fixed{math.Copysign(0, -1)},
+	}
+	seen := map[string]int{}
+	for k, d := range dists {
+		s := d.Describe()
+		if j, ok := seen[s]; ok {
+			t.Errorf("%#v and %#v share the description %s", dists[j], d, s)
+		}
+		seen[s] = k
+		// An equal distribution, built apart, describes itself alike.
+		var again Describer
+		switch d := d.(type) {
+		case Uniform:
+			again = mustDist(NewUniform(d.Min, d.Max))
+		case Triangular:
+			again = mustDist(NewTriangular(d.Min, d.Mode, d.Max))
+		case Normal:
+			again = mustDist(NewNormal(d.Mu, d.Sigma, d.Lower, d.Upper))
+		case LogNormal:
+			again = mustDist(NewLogNormal(d.Mu, d.Sigma, d.Lower, d.Upper))
+		case Fixed:
+			again = Fixed{d.Value}
+		}
+		if got := again.Describe(); got != s {
+			t.Errorf("%#v: %s, built again %s", d, s, got)
+		}
+	}
+	if got, want := (Normal{0.36, 0.1, 0.1, 0.8}).Describe(), "normal(mu=0.36 sigma=0.1 lower=0.1 upper=0.8)"; got != want {
+		t.Errorf("Describe: %s, want %s", got, want)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/potash-sim/potash/model"
@@ -93,8 +92,10 @@ func (c *pilotCache) stats() (entries, hits int) {
 // version and the pilot's size (model.Version, model.PilotDraws; the
 // pilot's seed is fixed within a version), both specs whole (gob: every
 // field of a Spec is exported data) and each draw's parameter, its
-// distribution and its copula (its correlation matrix and row, the
-// copulas numbered in order of first use). A draw's Apply is the
+// distribution (its own description, model.Describer: kind and exact
+// parameters; a distribution that gives none is not cached) and its
+// copula (its correlation matrix and row, the copulas numbered in order
+// of first use). A draw's Apply is the
 // setter of its parameter's path on the spec it is given, so the path
 // and the specs stand for it.
 func pilotKey(s, c *model.Spec, unc []model.Uncertain) ([sha256.Size]byte, bool) {
@@ -109,13 +110,13 @@ func pilotKey(s, c *model.Spec, unc []model.Uncertain) ([sha256.Size]byte, bool)
 	}
 	copulas := map[*model.Copula]int{}
 	for _, u := range unc {
-		d := fmt.Sprintf("%T %#v", u.Dist, u.Dist)
-		if strings.Contains(d, "0x") {
-			// A pointer's address (in a distribution) would make
-			// every key new: not worth keeping.
+		d, ok := u.Dist.(model.Describer)
+		if !ok {
+			// A distribution that cannot say exactly what it is
+			// gives no key.
 			return [sha256.Size]byte{}, false
 		}
-		fmt.Fprintf(&b, "\x00param %q dist %s", u.Name, d)
+		fmt.Fprintf(&b, "\x00param %q dist %s", u.Name, d.Describe())
 		if u.Copula != nil {
 			k, ok := copulas[u.Copula]
 			if !ok {

@@ -3,10 +3,14 @@ package scenarios
 import (
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/potash-sim/potash/model"
 )
 
 // TestParentPilotCache checks the cache of overrideRise's "without"
@@ -130,3 +134,64 @@ func TestPilotCacheBounded(t *testing.T) {
 		t.Errorf("%d entries after one more, want %d", n, maxParentPilots)
 	}
 }
+
+// TestPilotKeyDistributions: the pilot's key holds each draw's
+// distribution by its own description (model.Describer): an equal
+// distribution built apart (or behind a pointer) keys alike, one that
+// differs in a parameter's last bit or in its kind keys differently,
+// and a distribution that cannot describe itself gives no key.
+func TestPilotKeyDistributions(t *testing.T) {
+	sc, err := Load("us-relief-2025", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(k int, d model.Distribution) ([sha256.Size]byte, bool) {
+		unc := slices.Clone(sc.Uncertain)
+		if d != nil {
+			unc[k].Dist = d
+		}
+		return pilotKey(sc.Spec, sc.Counterfactual, unc)
+	}
+	base, ok := key(0, nil)
+	if !ok {
+		t.Fatal("us-relief-2025's pilot has no key")
+	}
+	for k, u := range sc.Uncertain {
+		n, isNormal := u.Dist.(model.Normal)
+		if !isNormal {
+			continue
+		}
+		up := func(x float64) float64 { return math.Nextafter(x, math.Inf(1)) }
+		again, err := model.NewNormal(n.Mu, n.Sigma, n.Lower, n.Upper)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []model.Distribution{again, &again} {
+			if got, ok := key(k, d); !ok || got != base {
+				t.Errorf("%s: an equal distribution (%T) keys apart (cacheable %v)", u.Name, d, ok)
+			}
+		}
+		for _, d := range []model.Distribution{
+			model.Normal{Mu: up(n.Mu), Sigma: n.Sigma, Lower: n.Lower, Upper: n.Upper},
+			model.Normal{Mu: n.Mu, Sigma: up(n.Sigma), Lower: n.Lower, Upper: n.Upper},
+			model.Normal{Mu: n.Mu, Sigma: n.Sigma, Lower: up(n.Lower), Upper: n.Upper},
+			model.Normal{Mu: n.Mu, Sigma: n.Sigma, Lower: n.Lower, Upper: up(n.Upper)},
+			model.LogNormal(n),
+		} {
+			if got, ok := key(k, d); !ok || got == base {
+				t.Errorf("%s: %s keys as %s (cacheable %v)", u.Name, d.(model.Describer).Describe(), n.Describe(), ok)
+			}
+		}
+		if _, ok := key(k, plainDist{n}); ok {
+			t.Errorf("%s: a distribution that does not describe itself gives a key", u.Name)
+		}
+		return
+	}
+	t.Fatal("us-relief-2025 draws no normal distribution")
+}
+
+// plainDist is a distribution without a description.
+type plainDist struct{ n model.Normal }
+
+func (p plainDist) Quantile(u float64) float64 { return p.n.Quantile(u) }
+func (p plainDist) Mean() float64              { return p.n.Mean() }
