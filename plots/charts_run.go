@@ -773,13 +773,15 @@ func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, erro
 
 func last64(ms []model.Month) model.Month { return ms[len(ms)-1] }
 
-// wrapLabels breaks multi-word labels wider than w onto two lines.
+// wrapLabels breaks multi-word labels wider than w, the width of a
+// column, onto two lines (a name that fits its column stays whole:
+// "Southeast Asia" on a slide).
 func wrapLabels(labels []string, st *Style, w vgLength) []string {
 	sty := st.text(st.legend, false, colText)
 	out := make([]string, len(labels))
 	for k, l := range labels {
 		out[k] = l
-		if sty.Width(l) > w*0.9 {
+		if sty.Width(l) > w*0.97 {
 			if i := strings.LastIndex(l, " "); i > 0 {
 				out[k] = l[:i] + "\n" + l[i+1:]
 			}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -181,40 +182,137 @@ func subtitleText(m Meta, notes ...string) string {
 
 // wrapText breaks txt at spaces into at most maxLines lines no wider
 // than width (the last line takes the rest; 0: no limit). Within a line
-// the spaces are txt's (the subtitles' "  ·  " stay wide).
+// the spaces are txt's (the subtitles' "  ·  " stay wide). It breaks
+// only between the words wrapWords leaves apart: never inside a number
+// and its unit or noun, a month and its year, or a name.
 func wrapText(txt string, sty draw.TextStyle, width vg.Length, maxLines int) []string {
-	words := strings.Fields(txt)
+	words, gaps := wrapWords(txt)
 	if len(words) == 0 {
 		return nil
-	}
-	// gaps[k] is the space before words[k] in txt.
-	gaps := make([]string, len(words))
-	rest := strings.TrimLeft(txt, " \t\n")
-	for k, w := range words {
-		i := strings.Index(rest, w)
-		gaps[k] = rest[:i]
-		rest = rest[i+len(w):]
-	}
-	// A separator ("·", "–") ends a line, never begins one, and a unit
-	// stays on the line of its number ("4.3 Mt", "0.10 $/t").
-	for k := 1; k < len(words); k++ {
-		if words[k] == "·" || words[k] == "–" || isUnit(words[k]) && isNumber(words[k-1]) {
-			words[k-1] += gaps[k] + words[k]
-			words, gaps = slices.Delete(words, k, k+1), slices.Delete(gaps, k, k+1)
-			k--
-		}
 	}
 	var lines []string
 	cur := words[0]
 	for k, w := range words[1:] {
-		if next := cur + gaps[k+1] + w; sty.Width(next) <= width || len(lines) == maxLines-1 {
+		if next := cur + gaps[k+1] + w; textWidth(sty, next) <= width || len(lines) == maxLines-1 {
 			cur = next
 			continue
 		}
 		lines = append(lines, cur)
 		cur = w
 	}
-	return append(lines, cur)
+	return unprotect(append(lines, cur))
+}
+
+// nbsp joins the words of a name that must not break (Style.protect);
+// wrapText breaks at ASCII spaces only and gives the spaces back.
+const nbsp = "\u00a0"
+
+// unprotect turns the no-break spaces of lines back into spaces.
+func unprotect(lines []string) []string {
+	for k, l := range lines {
+		lines[k] = strings.ReplaceAll(l, nbsp, " ")
+	}
+	return lines
+}
+
+// textWidth is the width of s in sty, a no-break space as wide as a space.
+func textWidth(sty draw.TextStyle, s string) vg.Length {
+	return sty.Width(strings.ReplaceAll(s, nbsp, " "))
+}
+
+// wrapWords splits txt at its spaces into the words a line may break
+// between, and the space before each (gaps[k] before words[k]).
+// Words that belong together are one:
+//   - a separator ("·", "–", "—") ends a line, never begins one;
+//   - a unit stays on the line of its number ("4.3 Mt", "0.10 $/t"),
+//     and so does the word a number counts ("3 parameters", "200
+//     draws");
+//   - a month stays with its year ("Dec 2025"), and a range of months or
+//     years is one ("Dec 2025 – Dec 2028");
+//   - words joined by no-break spaces are one (a name: Style.protect).
+func wrapWords(txt string) (words, gaps []string) {
+	words = strings.FieldsFunc(txt, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+	if len(words) == 0 {
+		return nil, nil
+	}
+	gaps = make([]string, len(words))
+	rest := strings.TrimLeft(txt, " \t\n\r")
+	for k, w := range words {
+		i := strings.Index(rest, w)
+		gaps[k] = rest[:i]
+		rest = rest[i+len(w):]
+	}
+	for k := 1; k < len(words); k++ {
+		prev, w := words[k-1], words[k]
+		switch {
+		case isSeparator(w),
+			isUnit(w) && isNumber(prev),
+			isNumber(prev),
+			monthAbbrs[lastWord(prev)] && isYear(w),
+			strings.HasSuffix(prev, "–") && (monthAbbrs[w] || isYear(w)):
+			words[k-1] += gaps[k] + w
+			words, gaps = slices.Delete(words, k, k+1), slices.Delete(gaps, k, k+1)
+			k--
+		}
+	}
+	return words, gaps
+}
+
+// lastWord is the last of the words joined in w.
+func lastWord(w string) string {
+	if i := strings.LastIndexAny(w, " "); i >= 0 {
+		return w[i+1:]
+	}
+	return w
+}
+
+// isSeparator reports whether w separates a text's parts: it ends a
+// line, never begins one.
+func isSeparator(w string) bool { return w == "·" || w == "–" || w == "—" }
+
+// monthAbbrs are the month abbreviations of monthLabel ("Dec 2025").
+var monthAbbrs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range monthAbbr {
+		m[a] = true
+	}
+	return m
+}()
+
+// isYear reports whether w, less trailing punctuation, is a year.
+func isYear(w string) bool {
+	w = strings.TrimRight(w, ",;:.)]")
+	if len(w) != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isName reports whether word w is capitalised: an upper-case letter,
+// then letters with at least one lower-case, then at most closing
+// punctuation ("Southeast", "(Brazil", "Asia,"; not "US", "EU", "CFR)").
+func isName(w string) bool {
+	w = strings.TrimLeft(w, "(")
+	rs := []rune(w)
+	if len(rs) < 2 || !unicode.IsUpper(rs[0]) {
+		return false
+	}
+	lower := false
+	for _, r := range rs[1:] {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsLetter(r) || r == '\'' || r == '-':
+		default:
+			return lower && strings.ContainsRune(",;:.)", r)
+		}
+	}
+	return lower
 }
 
 // units are the words that, after a number, name its unit: wrapText
@@ -297,6 +395,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 	if err != nil {
 		return err
 	}
+	st = st.withNames(lay)
 	rows, cols, err := lay.grid()
 	if err != nil {
 		return errorf("chart %q: %v", ch.Name, err)
@@ -344,7 +443,8 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 
 	// Panels.
 	msty := st.text(st.marker, false, colSubtle)
-	hsty := st.text(st.panel, true, colText)
+	hsty0 := st.text(st.panel, true, colText)
+	hsty := hsty0
 	hasHeading := false
 	for _, row := range lay.Panels {
 		for _, p := range row {
@@ -463,15 +563,23 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			markerRows = 1
 		}
 		canv = align(b, markerRows)
-		// Headings too wide for their panel wrap onto more lines.
+		// Headings too wide for their panel are set smaller, down to
+		// the preset's smallest text, rather than break a name, then
+		// wrap onto more lines.
 		if hasHeading {
-			need := 1
+			var hs []string
+			var ws []vg.Length
 			for r, row := range lay.Panels {
 				for k, p := range row {
 					if p != nil && p.Heading != "" {
-						need = max(need, len(headingLines(p.Heading, hsty, headingWidth(lay, canv, r, k, st))))
+						hs, ws = append(hs, p.Heading), append(ws, headingWidth(lay, canv, r, k, st))
 					}
 				}
+			}
+			hsty = headingStyle(hsty0, st, hs, ws)
+			need := 1
+			for k, h := range hs {
+				need = max(need, len(headingLines(h, hsty, ws[k])))
 			}
 			if need != headLines {
 				headLines = need
@@ -629,27 +737,93 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 // on canvases canv: from the panel's data area to the next panel's
 // heading, less a gap (over the next panel's y tick labels, which lie
 // below the headings: "Southeast Asia" need not wrap over a panel
-// narrower than it), or to its own edge when it is the last of its row.
+// narrower than it), over the empty cells after it, or to its own edge
+// when it is the last of its row.
 func headingWidth(lay *Figure, canv [][]draw.Canvas, r, k int, st *Style) vg.Length {
 	left := lay.Panels[r][k].Plot.DataCanvas(canv[r][k]).Min.X
 	right := canv[r][k].Max.X
-	if k+1 < len(lay.Panels[r]) {
-		if n := lay.Panels[r][k+1]; n != nil {
-			right = max(right, n.Plot.DataCanvas(canv[r][k+1]).Min.X-st.pad*1.5)
+	for j := k + 1; j < len(lay.Panels[r]); j++ {
+		if n := lay.Panels[r][j]; n != nil {
+			right = max(right, n.Plot.DataCanvas(canv[r][j]).Min.X-st.pad*1.5)
+			break
 		}
+		// An empty cell: the heading may run on over it.
+		right = max(right, canv[r][j].Max.X)
 	}
 	return right - left
 }
 
 // headingLines sets a panel heading in width: on one line when it fits,
 // else on at most three lines of even lengths (balanceLines: "Côte
-// d'Ivoire and" over "Ghana" becomes two halves).
+// d'Ivoire and" over "Ghana" becomes two halves), broken only between
+// its phrases ("Brazil" over "(benchmark)", "Côte d'Ivoire" over "and
+// Ghana"): a heading names a market, and a name stays whole ("Rest of
+// world", never "Rest of" over "world"). A phrase wider than width
+// stays whole on its line (the figure sets its headings smaller:
+// headingStyle).
 func headingLines(txt string, sty draw.TextStyle, width vg.Length) []string {
+	if lines := phraseLines(txt, sty, width); lineWidth(lines, sty) <= width {
+		return lines
+	}
+	// A phrase too wide even at the smallest size breaks at its words.
 	lines := wrapText(txt, sty, width, 3)
 	if len(lines) > 1 {
 		lines = balanceLines(txt, sty, width, lines)
 	}
 	return lines
+}
+
+// phraseLines is headingLines without the last resort: the heading
+// broken between its phrases only.
+func phraseLines(txt string, sty draw.TextStyle, width vg.Length) []string {
+	if sty.Width(txt) <= width {
+		return []string{txt}
+	}
+	p := protectPhrases(txt)
+	lines := wrapText(p, sty, width, 3)
+	if len(lines) > 1 {
+		lines = balanceLines(p, sty, width, lines)
+	}
+	return lines
+}
+
+// protectPhrases joins the words of each phrase of a name with no-break
+// spaces: a name breaks only before a bracket, after a comma and around
+// "and", "&" and dashes ("Sub-Saharan Africa" / "and the Middle East").
+func protectPhrases(txt string) string {
+	ws := strings.Fields(txt)
+	var b strings.Builder
+	for k, w := range ws {
+		if k > 0 {
+			prev := ws[k-1]
+			if strings.HasPrefix(w, "(") || strings.HasSuffix(prev, ",") || w == "and" || w == "&" || isSeparator(w) || isSeparator(prev) {
+				b.WriteByte(' ')
+			} else {
+				b.WriteString(nbsp)
+			}
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
+
+// headingStyle is the text style of a figure's panel headings: hsty, set
+// smaller (not below the preset's smallest text) while some heading has
+// a phrase wider than its width (headingLines), so that a market's name
+// stays whole; widths gives each heading's width.
+func headingStyle(hsty draw.TextStyle, st *Style, headings []string, widths []vg.Length) draw.TextStyle {
+	fits := func(sty draw.TextStyle) bool {
+		for k, h := range headings {
+			if lineWidth(phraseLines(h, sty, widths[k]), sty) > widths[k] {
+				return false
+			}
+		}
+		return true
+	}
+	for !fits(hsty) && hsty.Font.Size*0.96 >= st.floor() {
+		hsty.Font.Size *= 0.96
+	}
+	return hsty
 }
 
 // eventsElsewhere explains event lines a chart has no room to name,
@@ -1030,7 +1204,7 @@ func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 			out = append(out, it)
 			continue
 		}
-		for j, l := range wrapLabel(it.Label, sty, avail) {
+		for j, l := range wrapLabel(st.protect(it.Label), sty, avail) {
 			if j == 0 {
 				c := it
 				c.Label = l
@@ -1121,7 +1295,7 @@ func legendBelowRows(items []LegendItem, st *Style, width vg.Length) [][]LegendI
 				rows = append(rows, cur)
 				cur, used = nil, 0
 			}
-			for k, l := range wrapLabel(it.Label, sty, width-st.swatch-st.pad*2) {
+			for k, l := range wrapLabel(st.protect(it.Label), sty, width-st.swatch-st.pad*2) {
 				line := LegendItem{Kind: legendCont, Label: l}
 				if k == 0 {
 					line = it
@@ -1217,6 +1391,7 @@ func (s *Style) wrapLines(sty draw.TextStyle, txt string, width vg.Length) (draw
 	if sty.Width(txt) <= width {
 		return sty, []string{txt}
 	}
+	txt = s.protect(txt)
 	lines := wrapText(txt, sty, width, 0)
 	for len(lines) > 3 && sty.Font.Size*0.94 >= s.floor() {
 		sty.Font.Size *= 0.94
@@ -1225,23 +1400,89 @@ func (s *Style) wrapLines(sty draw.TextStyle, txt string, width vg.Length) (draw
 	return sty, balanceLines(txt, sty, width, lines)
 }
 
-// balanceLines rewraps txt, set greedily in width as lines, at the
-// narrowest width that takes no more lines: lines of even lengths, no
-// word alone on the last.
+// balanceLines rewraps txt, set greedily in width as lines, into as many
+// lines of even lengths (no word alone on the last), each within width,
+// breaking where a phrase ends when that costs little evenness: after a
+// comma, a semicolon, a colon or a separator ("·", "—"), or before a
+// bracket, rather than between words of one phrase. It breaks only
+// where wrapText may (wrapWords): never inside a number and its unit or
+// a name.
 func balanceLines(txt string, sty draw.TextStyle, width vg.Length, lines []string) []string {
-	lo, hi := width/vg.Length(len(lines)), width
-	for range 20 {
-		mid := (lo + hi) / 2
-		if l := wrapText(txt, sty, mid, 0); len(l) <= len(lines) && lineWidth(l, sty) <= mid {
-			hi = mid
-		} else {
-			lo = mid
+	words, gaps := wrapWords(txt)
+	n, N := len(lines), len(words)
+	if n < 2 || N < 2 {
+		return lines
+	}
+	lineW := make([][]vg.Length, N) // lineW[i][j-1]: width of words[i:j]
+	for i := range N {
+		lineW[i] = make([]vg.Length, N)
+		cur := words[i]
+		lineW[i][i] = textWidth(sty, cur)
+		for j := i + 1; j < N; j++ {
+			cur += gaps[j] + words[j]
+			lineW[i][j] = textWidth(sty, cur)
 		}
 	}
-	if l := wrapText(txt, sty, hi, 0); len(l) <= len(lines) && lineWidth(l, sty) <= width {
-		return l
+	// A break inside a phrase costs as much unevenness as a line 30%
+	// longer than the mean (the cost is the sum of squared widths).
+	mean := float64(lineW[0][N-1]) / float64(n)
+	penalty := 2 * (0.3 * mean) * (0.3 * mean)
+	inf := math.Inf(1)
+	// cost[k][j]: least cost of words[:j] on k lines; from[k][j] the
+	// first word of the k-th line.
+	cost := make([][]float64, n+1)
+	from := make([][]int, n+1)
+	for k := range cost {
+		cost[k] = make([]float64, N+1)
+		from[k] = make([]int, N+1)
+		for j := range cost[k] {
+			cost[k][j] = inf
+		}
 	}
-	return lines
+	cost[0][0] = 0
+	for k := 1; k <= n; k++ {
+		for j := k; j <= N; j++ {
+			for i := k - 1; i < j; i++ {
+				if cost[k-1][i] == inf {
+					continue
+				}
+				w := lineW[i][j-1]
+				if w > width && j-i > 1 {
+					continue
+				}
+				c := cost[k-1][i] + float64(w)*float64(w)
+				if j < N && !phraseEnd(words[j-1], words[j]) {
+					c += penalty
+				}
+				if c < cost[k][j] {
+					cost[k][j], from[k][j] = c, i
+				}
+			}
+		}
+	}
+	if cost[n][N] == inf {
+		return lines
+	}
+	out := make([]string, n)
+	for k, j := n, N; k > 0; k-- {
+		i := from[k][j]
+		l := words[i]
+		for m := i + 1; m < j; m++ {
+			l += gaps[m] + words[m]
+		}
+		out[k-1] = l
+		j = i
+	}
+	return unprotect(out)
+}
+
+// phraseEnd reports whether a line may end a phrase between words a and
+// b: a ends with a comma, a semicolon, a colon or a separator, or b opens
+// a bracket.
+func phraseEnd(a, b string) bool {
+	return strings.HasSuffix(a, ",") || strings.HasSuffix(a, ";") || strings.HasSuffix(a, ":") ||
+		strings.HasSuffix(a, "·") || strings.HasSuffix(a, "—") || strings.HasSuffix(a, "–") ||
+		strings.HasPrefix(b, "(")
 }
 
 // wrapLabel breaks a legend label into lines no wider than width, as

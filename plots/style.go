@@ -2,6 +2,8 @@ package plots
 
 import (
 	"image/color"
+	"slices"
+	"strings"
 	"sync"
 
 	stdfont "golang.org/x/image/font"
@@ -76,6 +78,77 @@ type Style struct {
 	// legendBelow puts the legend in rows under the panels instead of in
 	// a column to their right.
 	legendBelow bool
+
+	// names are the multi-word names of the chart being drawn (its
+	// legend's keys, its panel headings): wrapped text never breaks
+	// inside one (protect).
+	names []string
+}
+
+// withNames returns a copy of s that keeps the names of figure lay
+// whole when it wraps text: its panel headings and its legend's short
+// keys ("United States", "Rest of world", "Other producers").
+func (s *Style) withNames(lay *Figure) *Style {
+	c := *s
+	c.names = nil
+	add := func(n string) {
+		if k := strings.Count(n, " "); k >= 1 && k <= 3 && !slices.Contains(c.names, n) {
+			c.names = append(c.names, n)
+		}
+	}
+	for _, row := range lay.Panels {
+		for _, p := range row {
+			if p != nil {
+				add(p.Heading)
+				add(strings.TrimSpace(strings.Split(p.Heading, " (")[0]))
+			}
+		}
+	}
+	for _, it := range lay.Legend {
+		if it.Kind != LegendHeader && it.Kind != LegendNote && it.Kind != legendCont {
+			add(it.Label)
+		}
+	}
+	// The longest first: "Rest of world" before a name inside it.
+	slices.SortStableFunc(c.names, func(a, b string) int { return len(b) - len(a) })
+	return &c
+}
+
+// protect joins the words of each name in txt with no-break spaces,
+// which wrapText does not break at: s's names, and two or three
+// capitalised words in a row ("Southeast Asia", "Monte Carlo", "(Brazil
+// CFR)" has one: "CFR" is an acronym).
+func (s *Style) protect(txt string) string {
+	for _, n := range s.names {
+		if strings.Contains(txt, n) {
+			txt = strings.ReplaceAll(txt, n, strings.ReplaceAll(n, " ", nbsp))
+		}
+	}
+	return protectCapitals(txt)
+}
+
+// protectCapitals joins runs of two or three capitalised words (isName)
+// with no-break spaces; a word ending a phrase (",", ";", ":", ".",
+// ")") ends its run.
+func protectCapitals(txt string) string {
+	words := strings.Split(txt, " ")
+	for i := 0; i < len(words); {
+		j := i
+		for j < len(words) && isName(words[j]) {
+			j++
+			if strings.ContainsAny(words[j-1][len(words[j-1])-1:], ",;:.)") || j < len(words) && strings.HasPrefix(words[j], "(") {
+				break
+			}
+		}
+		if n := j - i; n >= 2 && n <= 3 {
+			run := strings.Join(words[i:j], nbsp)
+			words = append(words[:i], append([]string{run}, words[j:]...)...)
+			i++
+			continue
+		}
+		i = max(j, i+1)
+	}
+	return strings.Join(words, " ")
 }
 
 // minPoints is the smallest text of any chart at any size: 7 pt, the

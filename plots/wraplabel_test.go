@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 )
 
 // TestWrapLabelNoLoneWord: a legend label that the greedy wrap would end
@@ -199,6 +201,97 @@ func TestHeadingUsesGap(t *testing.T) {
 		}
 		if msgs, err := CheckText(ch, sz); err != nil || len(msgs) > 0 {
 			t.Errorf("size %d: %v %q", sz, err, msgs)
+		}
+	}
+}
+
+// TestHeadingNamesWhole: a market's name heads its panel whole at every
+// size, on a web card too, where the Monte Carlo legend column narrows
+// the panels ("United States", "Southeast Asia", not "United" over
+// "States"), and a heading beside an empty cell runs on over it ("Rest
+// of world", not "Rest of" over "world"); no text overlaps.
+func TestHeadingNamesWhole(t *testing.T) {
+	run := fixtureRun(fixtureOpts{zero: true})
+	run.Scenario.Cal.Market.Regions[6].Label = "Rest of world"
+	mc := fixtureMC(run)
+	// Bands above the central run: the legend's note says so, and its
+	// column narrows the panels, as on us-relief-2025's web card.
+	for k, s := range mc.Series {
+		if s.Variable == "price_paid" {
+			for t := range s.Level {
+				b := &mc.Series[k].Level[t]
+				b.P5, b.P25, b.P50, b.P75, b.P95 = b.P5+100, b.P25+100, b.P50+100, b.P75+100, b.P95+100
+			}
+		}
+	}
+	meta := fixtureMeta()
+	meta.OffBand = "by construction, not an error (3 parameters sit at an edge)"
+	ch, err := RegionPriceChart(run, mc, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range Sizes() {
+		texts, _ := svgTexts(t, ch, Options{Size: sz})
+		for _, h := range []string{"Southeast Asia", "United States", "Rest of world"} {
+			if !slices.Contains(texts, h) {
+				t.Errorf("size %d: heading %q not on one line (texts %q)", sz, h, texts)
+			}
+		}
+		if msgs, err := CheckText(ch, sz); err != nil || len(msgs) > 0 {
+			t.Errorf("size %d: %v %q", sz, err, msgs)
+		}
+	}
+}
+
+// TestWrapAtPhrases: a subtitle or a legend note set on balanced lines
+// breaks where a phrase ends (after "·", a comma or a semicolon) when
+// both parts fit, and at any width never inside a number and the word it
+// counts ("3 parameters"), a month and its year or a range of them, a
+// name ("United States", "Southeast Asia", "Monte Carlo", "Rest of
+// world" from the chart's legend).
+func TestWrapAtPhrases(t *testing.T) {
+	st, err := StyleOf(SizeSlide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = st.withNames(&Figure{Legend: []LegendItem{{Kind: LegendLine, Label: "Rest of world"}}})
+	sty := st.text(st.subtitle, false, colSubtle)
+	head, tail := "Scenario: us-relief-2025  vs  counterfactual: history  ·", "each parameter at its 5th and 95th percentile, the others at their central values; base +$1.2 bn"
+	sub := head + "  " + tail
+	phrased := 0
+	for f := 0.5; f < 1; f += 0.01 {
+		w := sty.Width(sub) * vg.Length(f)
+		_, lines := st.wrapLines(sty, sub, w)
+		if len(lines) == 2 && sty.Width(head) <= w && sty.Width(tail) <= w {
+			phrased++
+			if lines[0] != head || lines[1] != tail {
+				t.Errorf("width %.0f%%: %q, want the break after \"·\"", 100*f, lines)
+			}
+		}
+	}
+	if phrased == 0 {
+		t.Error("no width set the subtitle on two lines broken after \"·\": the test tests nothing")
+	}
+	for _, txt := range []string{
+		"Scenario leaves its 90% band in every market: by construction, not an error (3 parameters sit at an edge)",
+		"Scenario: us-relief-2025  vs  counterfactual: sanctions-stay  ·  cumulative over Dec 2025 – Dec 2028  ·  shaded: 50% and 90% bands of 200 Monte Carlo draws",
+		"Belarus ships more to the United States and less to Southeast Asia and the Rest of world after relief",
+	} {
+		for w := sty.Width(txt) / 4; w < sty.Width(txt); w += 3 {
+			_, balanced := st.wrapLines(sty, txt, w)
+			for _, lines := range [][]string{balanced, wrapText(st.protect(txt), sty, w, 0)} {
+				for k, l := range lines[:len(lines)-1] {
+					pair := lastWord(l) + " " + strings.Fields(lines[k+1])[0]
+					for _, glued := range []string{"(3 parameters", "Dec 2025", "2025 –", "– Dec", "Dec 2028", "200 Monte", "Monte Carlo", "United States", "Southeast Asia", "Rest of", "of world"} {
+						if pair == glued {
+							t.Errorf("width %.0f: %q broken inside %q: %q", w, txt, glued, lines)
+						}
+					}
+				}
+				if !slices.Equal(strings.Fields(strings.Join(lines, " ")), strings.Fields(txt)) {
+					t.Errorf("width %.0f: words lost or changed: %q", w, lines)
+				}
+			}
 		}
 	}
 }
