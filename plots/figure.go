@@ -1198,7 +1198,12 @@ func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 	for _, it := range items {
 		avail := avail
 		if it.Kind == LegendNote {
+			// As wide as its widest word, so that a long one (a
+			// parameter's path) does not leave ragged short lines.
 			avail = noteW
+			for _, w := range strings.Fields(it.Label) {
+				avail = min(max(avail, sty.Width(w)), maxW-st.swatch-st.pad*0.6-st.pad*2)
+			}
 		}
 		if it.Kind == LegendHeader || sty.Width(it.Label) <= avail {
 			out = append(out, it)

@@ -295,3 +295,27 @@ func TestWrapAtPhrases(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteAsWideAsItsWord: a legend note with a word wider than the
+// note's usual width (a parameter's path) wraps at that word's width,
+// not into short lines beside it ("moves the" over "scenario only.").
+func TestNoteAsWideAsItsWord(t *testing.T) {
+	st, err := StyleOf(SizeSlide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := "Both runs move with events.belarus-discount.pct (sanctions-stay shares the event), so its own effect cancels in the changes; scenario.events.belarus-discount.pct moves the scenario only."
+	items := wrapLegend([]LegendItem{{Kind: LegendLine, Label: "Scenario"}, {Kind: LegendNote, Label: note}}, st, st.width*0.3)
+	sty := st.text(st.legend, false, colText)
+	widest := sty.Width("scenario.events.belarus-discount.pct")
+	var labels []string
+	for _, it := range items {
+		labels = append(labels, it.Label)
+	}
+	for k, it := range items[1 : len(items)-1] {
+		next := strings.Fields(items[k+2].Label)[0]
+		if sty.Width(it.Label+" "+next) <= widest {
+			t.Errorf("line %q is short: %q would fit after it (lines %q)", it.Label, next, labels)
+		}
+	}
+}
