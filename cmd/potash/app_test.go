@@ -161,6 +161,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--drws", "5"}, "unknown flag --drws; did you mean --draws?"},
 		{[]string{"scenarios", "--formt", "csv"}, "unknown flag --formt; did you mean --format? (run 'potash scenarios --help'"},
 		{[]string{"scenarios", "show", "--nosuch"}, "(run 'potash scenarios show --help' for usage)"},
+		{[]string{"scenarios", "show", "us-relief-2026"}, "no built-in scenario 'us-relief-2026'; did you mean 'us-relief-2025'?"},
 		{[]string{"--nosuch"}, "unknown flag --nosuch (run 'potash --help' for usage)"},
 		{[]string{"run", "--draws"}, "--draws needs a value (run 'potash run --help' for usage)"},
 		{[]string{"run", "--no-charts=maybe"}, `--no-charts="maybe": want true or false`},

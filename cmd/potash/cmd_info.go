@@ -191,9 +191,10 @@ func builtinSource(name string) ([]byte, error) {
 	for _, b := range scenarios.Builtins() {
 		names = append(names, b.Name)
 	}
-	msg := fmt.Sprintf("no built-in scenario %q", name)
+	// Quoted as the scenario loader quotes names ('us-relief-2025').
+	msg := fmt.Sprintf("no built-in scenario '%s'", name)
 	if best := scenarios.Suggest(name, names); best != "" {
-		msg += fmt.Sprintf("; did you mean %q?", best)
+		msg += fmt.Sprintf("; did you mean '%s'?", best)
 	} else {
 		msg += "."
 	}

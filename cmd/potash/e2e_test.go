@@ -671,7 +671,7 @@ func TestScenariosListShowInitValidate(t *testing.T) {
 		t.Errorf("scenarios show differs from the built-in source")
 	}
 	r = potash(t, "scenarios", "show", "histroy").want(t, exitBadInput)
-	if !strings.Contains(r.stderr, `did you mean "history"`) {
+	if !strings.Contains(r.stderr, `no built-in scenario 'histroy'; did you mean 'history'`) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 
