@@ -120,8 +120,22 @@ func (t *Table) WriteMarkdown(w io.Writer) error {
 	return bw.Flush()
 }
 
-// mdEscape escapes text for a Markdown table cell or line.
+// mdEscape escapes text for a Markdown table cell or line. A "<" before
+// a digit is left as it is ("<0.01%": no HTML tag begins so, and the
+// file reads as it renders).
 func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "*", `\*`, "_", `\_`, "`", "'", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "*", `\*`, "_", `\_`, "`", "'", ">", "&gt;")
+	s = r.Replace(s)
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '<' && (i+1 == len(s) || s[i+1] < '0' || s[i+1] > '9') {
+			b.WriteString("&lt;")
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

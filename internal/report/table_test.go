@@ -116,3 +116,20 @@ func TestSweepTableShowsDifferences(t *testing.T) {
 		t.Errorf("ColumnDecimals = %d, want 5 (52.379 and 52.441 $M differ in the 5th decimal of $ bn)", d)
 	}
 }
+
+// TestMarkdownLessThanNumber: a percentage below the shown decimals reads
+// "<0.01%" in summary.md as on screen, not "&lt;0.01%"; a "<" that could
+// open an HTML tag is still escaped.
+func TestMarkdownLessThanNumber(t *testing.T) {
+	var b strings.Builder
+	tb := &Table{Head: []string{"", "2025"}, Rows: [][]string{{"Israel", "0.00 (<0.01%)"}, {"<b>x</b>", "1"}}}
+	if err := tb.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"| 0.00 (<0.01%) |", "&lt;b&gt;x&lt;/b&gt;"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+}
