@@ -1483,11 +1483,12 @@ func balanceLines(txt string, sty draw.TextStyle, width vg.Length, lines []strin
 
 // phraseEnd reports whether a line may end a phrase between words a and
 // b: a ends with a comma, a semicolon, a colon or a separator, or b opens
-// a bracket.
+// a bracket of more than one word (a one-word bracket qualifies the word
+// before it: "RMSE (log)").
 func phraseEnd(a, b string) bool {
 	return strings.HasSuffix(a, ",") || strings.HasSuffix(a, ";") || strings.HasSuffix(a, ":") ||
 		strings.HasSuffix(a, "·") || strings.HasSuffix(a, "—") || strings.HasSuffix(a, "–") ||
-		strings.HasPrefix(b, "(")
+		strings.HasPrefix(b, "(") && !strings.HasSuffix(strings.TrimRight(b, ",;:."), ")")
 }
 
 // wrapLabel breaks a legend label into lines no wider than width, as
