@@ -63,8 +63,9 @@ func WriteCompareCSV(w io.Writer, s *CompareSummary) error {
 }
 
 // CompareTable is the comparison as a Table: a column per scenario, a row
-// for its counterfactual, its headline window, then each headline metric
-// (a scenario without that metric shows "–").
+// for its counterfactual, its headline window, then each headline metric,
+// named with its measure and unit ("Canada export revenue (FOB),
+// cumulative change ($ bn)"; a scenario without that metric shows "–").
 func CompareTable(s *CompareSummary) *Table {
 	t := &Table{Head: []string{""}}
 	cfs := []string{"Compared with"}
@@ -82,7 +83,13 @@ func CompareTable(s *CompareSummary) *Table {
 			if !ok {
 				_, _, unit := h.Display()
 				row := make([]string, len(s.Scenarios)+1)
-				row[0] = h.What + " (" + unit + ")"
+				// What and how, as the headline table says it: a
+				// revenue's change is cumulative over the window.
+				row[0] = h.What
+				if h.Measure != "" {
+					row[0] += ", " + h.Measure
+				}
+				row[0] += " (" + unit + ")"
 				for j := range row[1:] {
 					row[j+1] = "–"
 				}

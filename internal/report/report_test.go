@@ -299,3 +299,23 @@ func TestZeroReadsAlike(t *testing.T) {
 		t.Errorf("cells:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestCompareTableSaysMeasure: the comparison names each headline row as
+// the headline table does, with its measure: a revenue change is
+// cumulative over the window, a price change a mean.
+func TestCompareTableSaysMeasure(t *testing.T) {
+	p := 1.5
+	s := &CompareSummary{Scenarios: []CompareEntry{{Name: "a", Headline: []Headline{
+		{Metric: "benchmark_price_change", What: "Benchmark potash price (Brazil CFR)", Measure: "mean change", Unit: "$/t", Value: 4.2, Percent: &p},
+		{Metric: "revenue_change.Canada", What: "Canada export revenue (FOB)", Measure: "cumulative change", Unit: "$M", Value: 120},
+	}}}}
+	tb := CompareTable(s)
+	var got []string
+	for _, r := range tb.Rows[2:] {
+		got = append(got, r[0]+" = "+r[1])
+	}
+	want := []string{"Benchmark potash price (Brazil CFR), mean change ($/t) = +4.2 (+1.5%)", "Canada export revenue (FOB), cumulative change ($ bn) = +0.12"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
