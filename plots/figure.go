@@ -355,7 +355,8 @@ const footerSep = " · "
 // never shrunk (small type breaks up on screen: at half-page size a
 // footer shrunk to fit one line ran "FAOSTAT," into "World"): its parts,
 // separated by footerSep, are packed into lines whole, and a part too
-// wide for a line of its own breaks at its spaces.
+// wide for a line of its own breaks at its spaces, not inside a name
+// ("World Bank", "Pink Sheet": protectCapitals).
 func footerLines(txt string, sty draw.TextStyle, width vg.Length) []string {
 	var lines []string
 	cur := ""
@@ -370,7 +371,7 @@ func footerLines(txt string, sty draw.TextStyle, width vg.Length) []string {
 			cur = part
 		}
 		if sty.Width(cur) > width {
-			ws := wrapText(cur, sty, width, 0)
+			ws := wrapText(protectCapitals(cur), sty, width, 0)
 			lines = append(lines, ws[:len(ws)-1]...)
 			cur = ws[len(ws)-1]
 		}

@@ -115,7 +115,7 @@ func (s *Style) withNames(lay *Figure) *Style {
 }
 
 // protect joins the words of each name in txt with no-break spaces,
-// which wrapText does not break at: s's names, and two or three
+// which wrapText does not break at: s's names, and two to four
 // capitalised words in a row ("Southeast Asia", "Monte Carlo", "(Brazil
 // CFR)" has one: "CFR" is an acronym).
 func (s *Style) protect(txt string) string {
@@ -127,7 +127,7 @@ func (s *Style) protect(txt string) string {
 	return protectCapitals(txt)
 }
 
-// protectCapitals joins runs of two or three capitalised words (isName)
+// protectCapitals joins runs of two to four capitalised words (isName)
 // with no-break spaces; a word ending a phrase (",", ";", ":", ".",
 // ")") ends its run.
 func protectCapitals(txt string) string {
@@ -140,7 +140,7 @@ func protectCapitals(txt string) string {
 				break
 			}
 		}
-		if n := j - i; n >= 2 && n <= 3 {
+		if n := j - i; n >= 2 && n <= 4 {
 			run := strings.Join(words[i:j], nbsp)
 			words = append(words[:i], append([]string{run}, words[j:]...)...)
 			i++

@@ -247,8 +247,9 @@ func TestHeadingNamesWhole(t *testing.T) {
 // breaks where a phrase ends (after "·", a comma or a semicolon) when
 // both parts fit, and at any width never inside a number and the word it
 // counts ("3 parameters"), a month and its year or a range of them, a
-// name ("United States", "Southeast Asia", "Monte Carlo", "Rest of
-// world" from the chart's legend).
+// name ("United States", "Southeast Asia", "Monte Carlo", "World Bank
+// Pink Sheet", "Rest of world" from the chart's legend); a footer part
+// too wide for a line neither.
 func TestWrapAtPhrases(t *testing.T) {
 	st, err := StyleOf(SizeSlide)
 	if err != nil {
@@ -276,19 +277,28 @@ func TestWrapAtPhrases(t *testing.T) {
 		"Scenario leaves its 90% band in every market: by construction, not an error (3 parameters sit at an edge)",
 		"Scenario: us-relief-2025  vs  counterfactual: sanctions-stay  ·  cumulative over Dec 2025 – Dec 2028  ·  shaded: 50% and 90% bands of 200 Monte Carlo draws",
 		"Belarus ships more to the United States and less to Southeast Asia and the Rest of world after relief",
+		"Data: base-2020 v1.3.0 (FAOSTAT and World Bank Pink Sheet; see docs/DATA.md) · money in constant 2020 US$",
 	} {
 		for w := sty.Width(txt) / 4; w < sty.Width(txt); w += 3 {
 			_, balanced := st.wrapLines(sty, txt, w)
-			for _, lines := range [][]string{balanced, wrapText(st.protect(txt), sty, w, 0)} {
+			sets := [][]string{balanced, wrapText(st.protect(txt), sty, w, 0)}
+			if strings.HasPrefix(txt, "Data:") {
+				sets = append(sets, footerLines(txt, sty, w))
+			}
+			for _, lines := range sets {
 				for k, l := range lines[:len(lines)-1] {
 					pair := lastWord(l) + " " + strings.Fields(lines[k+1])[0]
-					for _, glued := range []string{"(3 parameters", "Dec 2025", "2025 –", "– Dec", "Dec 2028", "200 Monte", "Monte Carlo", "United States", "Southeast Asia", "Rest of", "of world"} {
+					for _, glued := range []string{"(3 parameters", "Dec 2025", "2025 –", "– Dec", "Dec 2028", "200 Monte", "Monte Carlo", "United States", "Southeast Asia", "Rest of", "of world", "World Bank", "Bank Pink", "Pink Sheet;"} {
 						if pair == glued {
 							t.Errorf("width %.0f: %q broken inside %q: %q", w, txt, glued, lines)
 						}
 					}
 				}
-				if !slices.Equal(strings.Fields(strings.Join(lines, " ")), strings.Fields(txt)) {
+				// (A footer drops the "·" it breaks at.)
+				noDots := func(s string) []string {
+					return slices.DeleteFunc(strings.Fields(s), func(w string) bool { return w == "·" })
+				}
+				if !slices.Equal(noDots(strings.Join(lines, " ")), noDots(txt)) {
 					t.Errorf("width %.0f: words lost or changed: %q", w, lines)
 				}
 			}
