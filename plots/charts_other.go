@@ -113,10 +113,10 @@ var metricNames = map[string]string{
 // digits, bars from the base value to the metric at the parameter's low
 // (blue) and high (orange) value. An end cut by a joint rule
 // (model.TornadoBar's LowCut, HighCut) has a dashed red cap, a legend
-// entry per rule, and its row's label gives the stated percentile it was
-// cut from. Where labels that long would crowd the bars (the web size)
-// they leave off the stated ends, or the values too (tornadoLabels), and
-// a legend note says so.
+// entry per rule, and its row's label gives the stated percentiles too.
+// Where labels that long would crowd the bars (the web size) they leave
+// off the stated ends, or the values too (tornadoLabels), and a legend
+// note says so.
 func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	if t == nil || len(t.Bars) == 0 {
 		return nil, errorf("tornado: no parameters")
@@ -127,7 +127,7 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	k, unit := unitScale(t.Unit)
 	n := len(t.Bars)
 	// The row labels, longest first: name, values and the stated ends
-	// the rules cut from; name and values; name alone (tornadoLabels
+	// of a cut range; name and values; name alone (tornadoLabels
 	// picks the first that leaves the bars room).
 	labels, short, names := make([]string, n), make([]string, n), make([]string, n)
 	lows, highs := make([]float64, n), make([]float64, n)
@@ -164,14 +164,10 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 			if err := checkFinite("tornado bar "+b.Param, []float64{b.StatedLow, b.StatedHigh}); err != nil {
 				return nil, err
 			}
-			var cut []string
-			if b.LowCut != "" {
-				cut = append(cut, "low cut from "+sig3(b.StatedLow))
-			}
-			if b.HighCut != "" {
-				cut = append(cut, "high cut from "+sig3(b.StatedHigh))
-			}
-			labels[row] = ParamLabel(b.Param, meta.EventLabels) + "  (" + sig3(b.Low) + " – " + sig3(b.High) + "; " + strings.Join(cut, ", ") + ")"
+			// Both ends are percentiles of what the rules leave: an end
+			// moves in or, when the other side's cut is larger, out
+			// (report.EndNotes), so the label gives the stated ends.
+			labels[row] = ParamLabel(b.Param, meta.EventLabels) + "  (" + sig3(b.Low) + " – " + sig3(b.High) + "; stated " + sig3(b.StatedLow) + " – " + sig3(b.StatedHigh) + ")"
 		}
 	}
 	xs = append(xs, 0)
@@ -211,7 +207,7 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		}
 		for _, r := range rules {
 			p.Add(endCaps{xs: cutX[r], ys: cutY[r], frac: 1, sty: draw.LineStyle{Color: colBarCut, Width: st.line * 1.5, Dashes: []vg.Length{st.swatch / 4, st.swatch / 8}}})
-			legend = append(legend, LegendItem{Label: "End cut by the " + r + " rule", Color: colBarCut, Kind: LegendDash})
+			legend = append(legend, LegendItem{Label: "Side cut by the " + r + " rule", Color: colBarCut, Kind: LegendDash})
 		}
 		p.X.Tick.Marker = offsetTicks{unitTicks(unit), base}
 		p.X.Label.Text = withUnit(title, unit)
@@ -230,8 +226,8 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 }
 
 // tornadoLabels picks the tornado's row labels at a size whose chart is
-// width wide: the full labels (name, values, and the stated ends the
-// rules cut from) when the widest, in sty, takes at most 55% of the
+// width wide: the full labels (name, values, and the stated ends of a
+// cut range) when the widest, in sty, takes at most 55% of the
 // width, else the labels without the stated ends, else the names alone,
 // so that the bars keep room (at the web size the built-ins' full
 // labels, at 11 pt, took four fifths of it and left the bars a sliver);

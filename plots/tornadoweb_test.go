@@ -14,7 +14,7 @@ import (
 // us-relief-2025 --metric revenue_change.Belarus` (model 0.6.1): 14
 // rows, five of them cut by a joint rule, one at both ends, so that its
 // longest label runs "Stock adjustment speed, all regions  (0.24 –
-// 0.683; low cut from 0.258, high cut from 0.919)".
+// 0.683; stated 0.258 – 0.919)".
 func fixtureTornadoBuiltin() *model.Tornado {
 	t := &model.Tornado{Metric: "revenue_change.Belarus", Unit: "$M", Base: 62.52}
 	for _, b := range []struct {
@@ -53,7 +53,7 @@ func fixtureTornadoBuiltin() *model.Tornado {
 // four fifths of the width: the bars were a sliver and the value axis
 // had no labels): the value axis spans at least a quarter of the chart
 // with at least three labelled ticks. At the slide size the labels keep
-// the stated ends the rules cut from; where they leave them off, a
+// the stated ends of a cut range; where they leave them off, a
 // legend note says so.
 func TestTornadoBarsHaveRoom(t *testing.T) {
 	meta := fixtureMeta()
@@ -77,7 +77,7 @@ func TestTornadoBarsHaveRoom(t *testing.T) {
 			if strings.HasPrefix(b.text, "$") || strings.HasPrefix(b.text, "−$") {
 				ticks = append(ticks, b)
 			}
-			cut = cut || strings.Contains(b.text, "cut from")
+			cut = cut || strings.Contains(b.text, "; stated ")
 			note = note || strings.HasPrefix(b.text, "Labels leave off")
 		}
 		if len(ticks) < 3 {
@@ -92,7 +92,7 @@ func TestTornadoBarsHaveRoom(t *testing.T) {
 			t.Errorf("size %d: the value axis's labels span %.0f of %.0f pt", sz, hi-lo, st.width)
 		}
 		if sz == SizeSlide && !cut {
-			t.Errorf("size %d: the labels lost the stated ends they were cut from", sz)
+			t.Errorf("size %d: the labels lost the stated ends", sz)
 		}
 		if !cut && !note {
 			t.Errorf("size %d: the labels leave off the stated ends, and no note says so", sz)
@@ -112,7 +112,7 @@ func TestTornadoLabelsTiers(t *testing.T) {
 		t.Fatal(err)
 	}
 	sty := st.text(st.legend, false, colText)
-	full := []string{"Stock response, all regions  (0.0071 – 0.0108; high cut from 0.012)", "Crop-price lag  (1.25 – 3.47)"}
+	full := []string{"Stock response, all regions  (0.0071 – 0.0108; stated 0.00726 – 0.012)", "Crop-price lag  (1.25 – 3.47)"}
 	short := []string{"Stock response, all regions  (0.0071 – 0.0108)", "Crop-price lag  (1.25 – 3.47)"}
 	names := []string{"Stock response, all regions", "Crop-price lag"}
 	for _, tc := range []struct {

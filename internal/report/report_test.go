@@ -319,3 +319,28 @@ func TestCompareTableSaysMeasure(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestEndNotes: an end on a cut side that moves in reads "cut by the rule
+// from" its stated end; one that moves out, because the other side's cut
+// is larger (us-relief-2025's stock_adjustment_per_month: low 0.24 from
+// 0.258), reads "out from" and names both rules; never "cut ... from" a
+// stated end the end lies beyond.
+func TestEndNotes(t *testing.T) {
+	b := TornadoBar{Param: "p", Low: 0.24, High: 0.683, StatedLow: 0.258, StatedHigh: 0.919,
+		LowCutBy: "stock-release", HighCutBy: "stock-cycle"}
+	want := []string{
+		"low end 0.24, out from its stated 5th percentile 0.258: the 5th percentile of what is left when the stock-release rule cuts it below the central value and the stock-cycle rule above",
+		"high end 0.683, cut by the stock-cycle rule from its stated 95th percentile 0.919",
+	}
+	if got := EndNotes(b); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("EndNotes(out and in) =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	b = TornadoBar{Param: "p", Low: 0.337, High: 0.546, StatedLow: 0.2, StatedHigh: 0.546, LowCutBy: "stock-cycle"}
+	want = []string{"low end 0.337, cut by the stock-cycle rule from its stated 5th percentile 0.2"}
+	if got := EndNotes(b); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("EndNotes(in) =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := EndNotes(TornadoBar{Low: 1, High: 2, StatedLow: 0.9, StatedHigh: 2.1}); got != nil {
+		t.Errorf("EndNotes(uncut) = %q, want none", got)
+	}
+}

@@ -281,22 +281,60 @@ func sensitivityDecimals(s *SensitivitySummary) (at, swing int) {
 	return ColumnDecimals(s.Unit, vals...), ColumnDecimals(s.Unit, swings...)
 }
 
-// cutNotes returns a line per end of s cut by a joint rule, naming the
-// stated end it was cut from and the rule (none when no end was cut).
-// In Markdown the parameter's name is escaped.
+// cutNotes returns a line per end of s that a joint rule moved from its
+// stated percentile (EndNotes), naming the parameter (none when no rule
+// cut s). In Markdown the parameter's name is escaped.
 func cutNotes(s *SensitivitySummary, markdown bool) []string {
 	var out []string
-	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 	for _, b := range s.Bars {
 		name := b.Param
 		if markdown {
 			name = mdEscape(name)
 		}
-		if b.LowCutBy != "" {
-			out = append(out, fmt.Sprintf("* %s: low end %s, cut by the %s rule from its stated 5th percentile %s", name, g(b.Low), b.LowCutBy, g(b.StatedLow)))
+		for _, n := range EndNotes(b) {
+			out = append(out, "* "+name+": "+n)
 		}
-		if b.HighCutBy != "" {
-			out = append(out, fmt.Sprintf("* %s: high end %s, cut by the %s rule from its stated 95th percentile %s", name, g(b.High), b.HighCutBy, g(b.StatedHigh)))
+	}
+	return out
+}
+
+// EndNotes says how the joint rules moved b's ends from the stated 5th
+// and 95th percentiles, an end a line (none when no rule cuts b). When a
+// rule cuts either side of the central value both ends are percentiles of
+// what the rules leave (model.TornadoBar): an end on a cut side moves in
+// ("cut by the rule from" its stated end) unless the cut on the other
+// side is larger, and then it moves out, as an end on an uncut side does.
+func EndNotes(b TornadoBar) []string {
+	if b.LowCutBy == "" && b.HighCutBy == "" {
+		return nil
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+	var sides []string
+	if b.LowCutBy != "" {
+		sides = append(sides, "the "+b.LowCutBy+" rule cuts it below the central value")
+	}
+	if b.HighCutBy != "" {
+		s := "the " + b.HighCutBy + " rule above"
+		if len(sides) == 0 {
+			s = "the " + b.HighCutBy + " rule cuts it above the central value"
+		}
+		sides = append(sides, s)
+	}
+	left := strings.Join(sides, " and ")
+	var out []string
+	for _, e := range []struct {
+		end, pct, rule string
+		at, stated     float64
+		in             bool
+	}{
+		{"low", "5th", b.LowCutBy, b.Low, b.StatedLow, b.Low >= b.StatedLow},
+		{"high", "95th", b.HighCutBy, b.High, b.StatedHigh, b.High <= b.StatedHigh},
+	} {
+		switch {
+		case e.rule != "" && e.in:
+			out = append(out, fmt.Sprintf("%s end %s, cut by the %s rule from its stated %s percentile %s", e.end, g(e.at), e.rule, e.pct, g(e.stated)))
+		case !e.in && g(e.at) != g(e.stated):
+			out = append(out, fmt.Sprintf("%s end %s, out from its stated %s percentile %s: the %s percentile of what is left when %s", e.end, g(e.at), e.pct, g(e.stated), e.pct, left))
 		}
 	}
 	return out

@@ -133,7 +133,7 @@ type sensBar struct {
 	StatedHigh float64 `json:"stated_high"`
 	LowCutBy   string  `json:"low_cut_by,omitempty"`
 	HighCutBy  string  `json:"high_cut_by,omitempty"`
-	Cut        string  `json:"cut,omitempty"` // the ends a joint rule cut, in words
+	Cut        string  `json:"cut,omitempty"` // how the joint rules moved the ends, in words (report.EndNotes)
 }
 
 // handleSensitivity runs the tornado of the request's metric with the
@@ -215,19 +215,12 @@ func (s *Server) computeSensitivity(ctx context.Context, key string, p *sensitiv
 		lo, _ := report.FormatQuantity(b.AtLow, sum.Unit, true)
 		hi, _ := report.FormatQuantity(b.AtHigh, sum.Unit, true)
 		sw, _ := report.FormatQuantity(b.Swing, sum.Unit, false)
-		var cut []string
-		if b.LowCutBy != "" {
-			cut = append(cut, fmt.Sprintf("low end cut by the %s rule from its stated 5th percentile %s", b.LowCutBy, g(b.StatedLow)))
-		}
-		if b.HighCutBy != "" {
-			cut = append(cut, fmt.Sprintf("high end cut by the %s rule from its stated 95th percentile %s", b.HighCutBy, g(b.StatedHigh)))
-		}
 		resp.Bars = append(resp.Bars, sensBar{
 			Rank: k + 1, Param: b.Param, Label: plots.ParamLabel(b.Param, meta.EventLabels), ParamUnit: units[b.Param],
 			Low: b.Low, High: b.High, AtLow: b.AtLow, AtHigh: b.AtHigh, Swing: b.Swing,
 			LowText: g(b.Low), HighText: g(b.High), AtLowText: lo, AtHighText: hi, SwingText: sw,
 			StatedLow: b.StatedLow, StatedHigh: b.StatedHigh, LowCutBy: b.LowCutBy, HighCutBy: b.HighCutBy,
-			Cut: strings.Join(cut, "; "),
+			Cut: strings.Join(report.EndNotes(b), "; "),
 		})
 	}
 	for _, w := range sc.Warnings.Warnings() {
