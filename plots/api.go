@@ -41,12 +41,24 @@ type Meta struct {
 	// parameter moves the counterfactual too, so that the changes barely
 	// move.
 	Warnings []string
+	// MetricWords name a sweep's metrics for people, by model name: what
+	// each measures and how over the headline window (report.MetricLabel),
+	// e.g. {"Belarus export revenue (FOB)", "cumulative change"}, and
+	// HeadlineWindow is that window, "2025-12 to 2028-12". Sweep charts
+	// title and label a metric with its words (else metricTitle) and say
+	// the window in their subtitle.
+	MetricWords    map[string]MetricWords
+	HeadlineWindow string
 	// Runs are the runs a chart of several draws (CompareCharts), each
 	// with its scenario hash: the footer then names every one ("scenario
 	// hashes: us-relief-2025 f76a4c9af621, eu-relief 0c1d2e3f4a5b")
 	// instead of Hash, so that the chart traces back to each of its runs.
 	Runs []RunRef
 }
+
+// MetricWords are a metric's words: what it measures and how over the
+// headline window ("mean change", "cumulative change"; "" when unknown).
+type MetricWords struct{ What, Measure string }
 
 // RunRef is one run of a chart of several runs: its name on the chart
 // and its scenario hash.

@@ -383,12 +383,13 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	if len(bx) > 0 || len(gx) < len(ax.Values) {
 		note = "×: no equilibrium found at that point"
 	}
+	label := sweepMetricLabel(name, meta)
 	ch := &Chart{
 		Name:     "sweep_" + fileName(name),
-		Title:    metricTitle(name) + ", by " + byParam(ax.Param.Name, meta.EventLabels),
-		Caption:  metricTitle(name) + ", by " + byParam(ax.Param.Name, meta.EventLabels),
+		Title:    label + ", by " + byParam(ax.Param.Name, meta.EventLabels),
+		Caption:  label + ", by " + byParam(ax.Param.Name, meta.EventLabels),
 		Main:     true,
-		Subtitle: subtitleText(meta, note),
+		Subtitle: subtitleText(meta, sweepWindowNote(meta), note),
 		Footer:   footerText(meta),
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
@@ -417,7 +418,7 @@ func sweep1(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		}
 		p.Y.Tick.Marker = unitTicks(u)
 		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
-		p.Y.Label.Text = withUnit(metricTitle(name), u)
+		p.Y.Label.Text = withUnit(label, u)
 		lo, hi := dataRange(gx, bx)
 		p.X.Min, p.X.Max = padRange(lo, hi, 0.03, false)
 		// A change against the counterfactual is read against no change:
@@ -499,12 +500,13 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 	for r, v := range ay.Values {
 		yl[r] = paramLabel(v, ay)
 	}
+	label := sweepMetricLabel(name, meta)
 	ch := &Chart{
 		Name:     "sweep_" + fileName(name),
-		Title:    metricTitle(name) + ", by " + byParam(ay.Param.Name, meta.EventLabels) + " and " + byParam(ax.Param.Name, meta.EventLabels),
-		Caption:  metricTitle(name) + " (heat map)",
+		Title:    label + ", by " + byParam(ay.Param.Name, meta.EventLabels) + " and " + byParam(ax.Param.Name, meta.EventLabels),
+		Caption:  label + " (heat map)",
 		Main:     true,
-		Subtitle: subtitleText(meta, note),
+		Subtitle: subtitleText(meta, sweepWindowNote(meta), note),
 		Footer:   footerText(meta),
 	}
 	ch.Build = func(st *Style) (*Figure, error) {
@@ -519,9 +521,33 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
 		p.Y.Label.Text = axisLabel(ay.Param, meta.EventLabels)
 		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: sweepLegend(meta),
-			ColorBar: &ColorBar{Label: withUnit(metricTitle(name), u), Map: col, Ticks: unitTicks(u)}}, nil
+			ColorBar: &ColorBar{Label: withUnit(label, u), Map: col, Ticks: unitTicks(u)}}, nil
 	}
 	return ch, nil
+}
+
+// sweepMetricLabel names metric name on a sweep chart: in the headline's
+// words, what and how over the window (meta.MetricWords: "Belarus export
+// revenue (FOB), cumulative change"), else metricTitle's.
+func sweepMetricLabel(name string, meta Meta) string {
+	w, ok := meta.MetricWords[name]
+	if !ok || w.What == "" {
+		return metricTitle(name)
+	}
+	if w.Measure == "" {
+		return w.What
+	}
+	return w.What + ", " + w.Measure
+}
+
+// sweepWindowNote is a sweep chart's subtitle note on the window its
+// metrics are taken over, "headline window 2025-12 to 2028-12" ("" when
+// meta does not say).
+func sweepWindowNote(meta Meta) string {
+	if meta.HeadlineWindow == "" {
+		return ""
+	}
+	return "headline window " + meta.HeadlineWindow
 }
 
 // sweepLegend is the legend of a sweep chart: the pipeline's warnings

@@ -32,3 +32,49 @@ func TestSweepWarningNote(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepMetricWords: with the metrics' words and the headline window
+// (Meta.MetricWords, HeadlineWindow), every sweep chart, line and heat
+// map, says what its metric measures and how ("cumulative change" for a
+// revenue, "mean change" for a price) in its title and on its value
+// axis or colour bar, and the window in its subtitle; without them it
+// keeps metricTitle's words.
+func TestSweepMetricWords(t *testing.T) {
+	words := map[string]MetricWords{
+		"revenue_change.Belarus": {What: "Belarus export revenue (FOB)", Measure: "cumulative change"},
+		"benchmark_price_change": {What: "Benchmark potash price (Brazil CFR)", Measure: "mean change"},
+	}
+	for _, dims := range []int{1, 2} {
+		meta := fixtureMeta()
+		meta.MetricWords, meta.HeadlineWindow = words, "2025-12 to 2028-12"
+		charts, err := SweepCharts(fixtureSweep(dims), meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, ch := range charts {
+			w := words[fixtureSweep(dims).Metrics[k]]
+			label := w.What + ", " + w.Measure
+			if !strings.HasPrefix(ch.Title, label+", by ") {
+				t.Errorf("%d-D %s: title %q, want it to start %q", dims, ch.Name, ch.Title, label)
+			}
+			if !strings.Contains(ch.Subtitle, "headline window 2025-12 to 2028-12") {
+				t.Errorf("%d-D %s: subtitle %q lacks the window", dims, ch.Name, ch.Subtitle)
+			}
+			texts, _ := svgTexts(t, ch, Options{Size: SizeSlide})
+			axis := false
+			for _, s := range texts {
+				axis = axis || strings.Contains(s, w.Measure) && !strings.Contains(s, ", by ")
+			}
+			if !axis {
+				t.Errorf("%d-D %s: no axis label says %q:\n%q", dims, ch.Name, w.Measure, texts)
+			}
+		}
+		charts, err = SweepCharts(fixtureSweep(dims), fixtureMeta())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := metricTitle("revenue_change.Belarus") + ", by "; !strings.HasPrefix(charts[0].Title, want) || strings.Contains(charts[0].Subtitle, "window") {
+			t.Errorf("%d-D without words: title %q, subtitle %q; want metricTitle's and no window", dims, charts[0].Title, charts[0].Subtitle)
+		}
+	}
+}

@@ -587,7 +587,8 @@ func TestSweep(t *testing.T) {
 	dir := t.TempDir()
 	r := potash(t, append([]string{"sweep", scenarios.DefaultScenario, "--param", "market.regions.Brazil.demand_elasticity",
 		"--range", "0.4:0.8:3", "--metric", "benchmark_price_change", "--metric", "revenue_change.Belarus", "--out", dir}, chartArgs()...)...).want(t, exitOK)
-	if !strings.Contains(r.stdout, "benchmark_price_change") || !strings.Contains(r.stdout, "0.6") {
+	// The table words the metrics as the headline does (report.WindowLabel).
+	if !strings.Contains(r.stdout, "Benchmark potash price (Brazil CFR), mean change 20") || !strings.Contains(r.stdout, "0.6") {
 		t.Errorf("sweep table:\n%s", r.stdout)
 	}
 	head := []string{"scenario", "param1", "value1", "metric", "value", "unit", "converged", "status"}

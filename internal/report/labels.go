@@ -101,6 +101,24 @@ func MetricText(m *model.Market, name string) string {
 	return what + ", " + measure
 }
 
+// WindowLabel is a metric's label with its window, as the headline table
+// words a line: "what, measure window", e.g. "Belarus export revenue
+// (FOB), cumulative change 2025-12 to 2028-12" (MetricLabel's parts; a
+// metric of no known measure: "what, window").
+func WindowLabel(what, measure, window string) string {
+	l := what
+	if measure != "" {
+		l += ", " + measure
+	}
+	if window != "" {
+		if measure == "" {
+			l += ","
+		}
+		l += " " + window
+	}
+	return l
+}
+
 // entityLabel is the label of supplier or region name in m, or name.
 func entityLabel(m *model.Market, name string) string {
 	if m == nil {

@@ -493,7 +493,7 @@ func ExportsByYear(run *model.Run) []YearExports {
 // labelled sets h's label and its parts.
 func (h Headline) labelled(what, measure, window string) Headline {
 	h.What, h.Measure, h.Window = what, measure, window
-	h.Label = what + ", " + measure + " " + window
+	h.Label = WindowLabel(what, measure, window)
 	return h
 }
 

@@ -14,10 +14,15 @@ import (
 // point of a 1-D or 2-D grid.
 type SweepSummary struct {
 	Provenance
-	Scenario     string       `json:"scenario"`
-	Axes         []SweepAxis  `json:"axes"`
-	Metrics      []string     `json:"metrics"`
-	Units        []string     `json:"units"`
+	Scenario string      `json:"scenario"`
+	Axes     []SweepAxis `json:"axes"`
+	Metrics  []string    `json:"metrics"`
+	Units    []string    `json:"units"`
+	// Labels name the metrics for people, in their order, as the
+	// headline table does (WindowLabel: what, how and over which
+	// window); the table heads its columns with them (the names when
+	// absent).
+	Labels       []string     `json:"labels,omitempty"`
 	Points       []SweepPoint `json:"points"`
 	NotConverged int          `json:"not_converged"` // points with a month that did not converge
 	// Warnings are remarks for the reader, e.g. that a swept event is
@@ -106,7 +111,7 @@ func WriteSweepCSV(w io.Writer, s *SweepSummary) error {
 }
 
 // SweepTable is the sweep as a Table: a column per parameter, then one per
-// metric, in its display unit (DisplayUnit) with the decimals that tell
+// metric, headed by its label (SweepSummary.Labels), in its display unit (DisplayUnit) with the decimals that tell
 // the column's values apart (ColumnDecimals); a point with a month that
 // did not converge is marked '*'.
 func SweepTable(s *SweepSummary) *Table {
@@ -120,6 +125,9 @@ func SweepTable(s *SweepSummary) *Table {
 	for m, name := range s.Metrics {
 		f, unit := DisplayUnit(s.Units[m])
 		factors[m] = f
+		if m < len(s.Labels) && s.Labels[m] != "" {
+			name = s.Labels[m]
+		}
 		t.Head = append(t.Head, name+" ("+unit+")")
 		t.Right = append(t.Right, true)
 		var col []float64

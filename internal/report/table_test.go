@@ -133,3 +133,28 @@ func TestMarkdownLessThanNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepTableLabels: the sweep table heads a metric's column with its
+// label (SweepSummary.Labels: what, "cumulative change" or "mean
+// change", window) and its unit, not the raw metric name; without
+// labels, with the name.
+func TestSweepTableLabels(t *testing.T) {
+	s := &SweepSummary{
+		Axes:    []SweepAxis{{Param: "market.regions.Brazil.demand_elasticity", Values: []float64{0.3}}},
+		Metrics: []string{"revenue_change.Belarus", "benchmark_price_change"},
+		Units:   []string{"$M", "$/t"},
+		Labels: []string{WindowLabel("Belarus export revenue (FOB)", "cumulative change", "2025-12 to 2028-12"),
+			WindowLabel("Benchmark potash price (Brazil CFR)", "mean change", "2025-12 to 2028-12")},
+		Points: []SweepPoint{{At: []float64{0.3}, Values: []float64{52.4, 0.2}, Converged: true}},
+	}
+	want := []string{"market.regions.Brazil.demand_elasticity",
+		"Belarus export revenue (FOB), cumulative change 2025-12 to 2028-12 ($ bn)",
+		"Benchmark potash price (Brazil CFR), mean change 2025-12 to 2028-12 ($/t)"}
+	if got := SweepTable(s).Head; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("head %q, want %q", got, want)
+	}
+	s.Labels = nil
+	if got := SweepTable(s).Head[1]; got != "revenue_change.Belarus ($ bn)" {
+		t.Errorf("head without labels %q, want the name", got)
+	}
+}

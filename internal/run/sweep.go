@@ -235,6 +235,21 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 		Provenance: report.NewProvenance(report.CommandLine(args), req.Sets, report.Input{Name: s.Name, SHA256: s.Hash}),
 		Scenario:   s.Name, Metrics: mr.Metrics, Units: mr.Units, Warnings: warnings,
 	}
+	// The metrics' words and window, as the headline table has them.
+	window := ""
+	if sp := s.Spec; sp != nil {
+		from := sp.Start
+		if sp.ReportStart != 0 {
+			from = sp.ReportStart
+		}
+		window = from.String() + " to " + sp.End.String()
+	}
+	words := map[string]plots.MetricWords{}
+	for _, m := range mr.Metrics {
+		what, measure := report.MetricLabel(s.Spec.Market, m)
+		words[m] = plots.MetricWords{What: what, Measure: measure}
+		sum.Labels = append(sum.Labels, report.WindowLabel(what, measure, window))
+	}
 	for k, ax := range mr.Axes {
 		sa := axisOf(grid{values: ax.Values, months: grids[k].months})
 		sa.Param, sa.Unit = req.Axes[k].Param, ax.Param.Unit
@@ -257,6 +272,7 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 	if req.Charts != nil {
 		meta := ChartMeta(s, 0, 0)
 		meta.Warnings = chartWarnings
+		meta.MetricWords, meta.HeadlineWindow = words, window
 		charts, err := plots.SweepCharts(mr, meta)
 		if err != nil {
 			return nil, &Error{Kind: ErrModel, Err: fmt.Errorf("sweep charts: %w", err)}
