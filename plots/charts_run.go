@@ -766,7 +766,8 @@ func FlowChangeChart(run *model.Run, month model.Month, meta Meta) (*Chart, erro
 		p.X.Label.Text = "Importing market"
 		p.Y.Label.Text = "Supplier"
 		return &Figure{Panels: [][]*Panel{{{Plot: p}}},
-			ColorBar: &ColorBar{Label: "Change in flow, Mt/yr", Map: colf}}, nil
+			// Signed ticks, as the cells are: "+0.50" beside "−0.50".
+			ColorBar: &ColorBar{Label: "Change in flow, Mt/yr", Map: colf, Ticks: NumberTicks{Signed: true}}}, nil
 	}
 	return ch, nil
 }

@@ -155,6 +155,9 @@ type NumberTicks struct {
 	// N is the number of intervals aimed at; 0 means 5 (small panels use
 	// fewer).
 	N int
+	// Signed puts a "+" before a positive label (numfmt.Signed), as
+	// cells of changes carry it: "+0.5" beside "−0.5" and "0.0".
+	Signed bool
 }
 
 // Ticks implements plot.Ticker.
@@ -196,14 +199,20 @@ func (nt NumberTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// label formats v with dec decimals, the sign before the prefix: "−$1.5".
+// label formats v with dec decimals, the sign before the prefix: "−$1.5",
+// "+$1.5" when Signed.
 func (nt NumberTicks) label(v float64, dec int) string {
 	s := formatNumber(v, dec)
+	if nt.Signed {
+		s = signed(v, dec)
+	}
 	if nt.Plain {
 		s = strings.ReplaceAll(s, ",", "")
 	}
-	if rest, ok := strings.CutPrefix(s, minus); ok {
-		return minus + nt.Prefix + rest + nt.Suffix
+	for _, sign := range []string{minus, "+"} {
+		if rest, ok := strings.CutPrefix(s, sign); ok {
+			return sign + nt.Prefix + rest + nt.Suffix
+		}
 	}
 	return nt.Prefix + s + nt.Suffix
 }

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -76,5 +77,51 @@ func TestSweepMetricWords(t *testing.T) {
 		if want := metricTitle("revenue_change.Belarus") + ", by "; !strings.HasPrefix(charts[0].Title, want) || strings.Contains(charts[0].Subtitle, "window") {
 			t.Errorf("%d-D without words: title %q, subtitle %q; want metricTitle's and no window", dims, charts[0].Title, charts[0].Subtitle)
 		}
+	}
+}
+
+// TestFlowColorBarSigned: the flows heat map's colour bar labels its
+// positive ticks with a "+" as its cells are labelled ("+0.25"), its
+// negative ones with "−" and zero with neither.
+func TestFlowColorBarSigned(t *testing.T) {
+	ch, err := FlowChangeChart(fixtureRun(fixtureOpts{months: 24}), 0, fixtureMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, _ := svgTexts(t, ch, Options{Size: SizeSlide})
+	st, err := StyleOf(SizeSlide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := ch.Build(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb := fig.ColorBar
+	if cb == nil || cb.Ticks == nil {
+		t.Fatal("flows chart: no colour-bar ticker")
+	}
+	var pos, neg int
+	for _, tk := range cb.Ticks.Ticks(cb.Map.Min(), cb.Map.Max()) {
+		switch {
+		case tk.Label == "":
+		case tk.Value > 0:
+			pos++
+			if !strings.HasPrefix(tk.Label, "+") {
+				t.Errorf("colour-bar tick %g reads %q, want a +", tk.Value, tk.Label)
+			}
+		case tk.Value < 0:
+			neg++
+		default:
+			if strings.HasPrefix(tk.Label, "+") || strings.HasPrefix(tk.Label, "−") {
+				t.Errorf("colour-bar tick 0 reads %q, want no sign", tk.Label)
+			}
+		}
+		if tk.Label != "" && !slices.Contains(texts, tk.Label) {
+			t.Errorf("colour-bar tick %q not on the chart", tk.Label)
+		}
+	}
+	if pos == 0 || neg == 0 {
+		t.Errorf("colour bar has %d positive and %d negative labelled ticks; want both", pos, neg)
 	}
 }
