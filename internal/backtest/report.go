@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/optimize"
 
+	"github.com/potash-sim/potash/internal/numfmt"
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 )
@@ -591,11 +592,15 @@ func (r *Report) WriteForecastsCSV(w io.Writer) error {
 	return cw.Flush()
 }
 
+// shareOf is v's share of total as a percentage, in whole percents
+// unless a share that is not zero would read as zero: then with the
+// decimals numfmt.Percent gives it ("0.4%", "<0.01%"); unsigned but for
+// a negative share's minus.
 func shareOf(v, total float64) string {
-	if total == 0 {
+	if total == 0 || math.IsNaN(v/total) || math.IsInf(v/total, 0) {
 		return "n/a"
 	}
-	return report.FormatNumber(100*v/total, 0, false) + "%"
+	return strings.TrimPrefix(numfmt.Percent(100*v/total, 0), "+") + "%"
 }
 
 func tpList(tps []TurningPoint) string {
