@@ -257,11 +257,13 @@ func signed(v float64, dec int) string {
 	return report.FormatNumber(v, dec, true)
 }
 
+// pct is a ratio v as a signed percentage, in whole percents unless one
+// that is not zero would read as zero (numfmt.Percent: "−0.5%").
 func pct(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "n/a"
 	}
-	return report.FormatNumber(100*v, 0, true) + "%"
+	return numfmt.Percent(100*v, 0) + "%"
 }
 
 // WriteTable prints the fit table: estimates, price fit in and out of

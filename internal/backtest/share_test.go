@@ -23,3 +23,22 @@ func TestShareOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPct: an export error or change that is not zero never reads "0%"
+// (Canada's 2020 exports, model 21.20 against FAOSTAT 21.30 Mt: −0.5%).
+func TestPct(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{
+		{21.20/21.30 - 1, "−0.5%"},
+		{0.003, "+0.3%"},
+		{0, "0%"},
+		{0.16, "+16%"},
+		{-0.64, "−64%"},
+	} {
+		if got := pct(c.v); got != c.want {
+			t.Errorf("pct(%g) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
