@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/potash-sim/potash/internal/numfmt"
 	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/scenarios"
@@ -47,11 +48,11 @@ func sanctionsCostTable(t *testing.T, rec *Record) string {
 	from, to := s.Spec.ReportStart, sc.Months[len(sc.Months)-1]
 	var b strings.Builder
 	fmt.Fprintf(&b, "sanctions-cost against no-sanctions, %v..%v (money in constant 2020 dollars)\n\n", from, to)
-	pct := func(change, level string) string {
-		return report.FormatNumber(100*metric[change]/(metric[level]-metric[change]), 0, true) + "%"
+	headPct := func(change, level string) string {
+		return numfmt.Percent(100*metric[change]/(metric[level]-metric[change]), numfmt.PercentDecimals) + "%"
 	}
-	headline := &report.Table{Head: []string{"Belarus netback revenue (mine gate), cumulative", report.FormatNumber(metric["netback_revenue_change.Belarus"]/1e3, 2, true), "$ bn", pct("netback_revenue_change.Belarus", "netback_revenue.Belarus")}, Rows: [][]string{
-		{"Belarus FOB export revenue, cumulative", report.FormatNumber(metric["revenue_change.Belarus"]/1e3, 2, true), "$ bn", pct("revenue_change.Belarus", "revenue.Belarus")},
+	headline := &report.Table{Head: []string{"Belarus netback revenue (mine gate), cumulative", report.FormatNumber(metric["netback_revenue_change.Belarus"]/1e3, 2, true), "$ bn", headPct("netback_revenue_change.Belarus", "netback_revenue.Belarus")}, Rows: [][]string{
+		{"Belarus FOB export revenue, cumulative", report.FormatNumber(metric["revenue_change.Belarus"]/1e3, 2, true), "$ bn", headPct("revenue_change.Belarus", "revenue.Belarus")},
 		{"Benchmark price (Brazil CFR), mean", report.FormatNumber(metric["benchmark_price_change"], 1, true), "$/t", ""},
 	}}
 	if err := headline.WriteText(&b); err != nil {
@@ -90,10 +91,11 @@ func sanctionsCostTable(t *testing.T, rec *Record) string {
 		s, c := v.sc/float64(v.n), v.cf/float64(v.n)
 		fy, fc := "no record", ""
 		if f, ok := fao.At(y); ok {
-			fy, fc = fmt.Sprintf("%.1f", f), report.FormatNumber(100*(f/fao20-1), 0, true)+"%"
+			fy, fc = fmt.Sprintf("%.1f", f), pct(f/fao20-1)
 		}
+		change := 100 * (s/c - 1)
 		rows = append(rows, []string{fmt.Sprint(y), report.FormatNumber(v.netback, 2, true), fmt.Sprintf("%.1f", s), fmt.Sprintf("%.1f", c),
-			report.FormatNumber(s-c, 1, true) + " (" + report.FormatNumber(100*(s/c-1), 0, true) + "%" + ")", report.FormatNumber(100*(s/base-1), 0, true) + "%", fy, fc})
+			numfmt.Change(s-c, 1, &change), pct(s/base - 1), fy, fc})
 	}
 	if err := (&report.Table{Head: rows[0], Rows: rows[1:]}).WriteText(&b); err != nil {
 		t.Fatal(err)
