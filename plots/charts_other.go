@@ -520,8 +520,12 @@ func sweep2(res *model.SweepResult, mi int, name, unit string, ok func(int) bool
 		hideAxisLine(&p.Y)
 		p.X.Label.Text = axisLabel(ax.Param, meta.EventLabels)
 		p.Y.Label.Text = axisLabel(ay.Param, meta.EventLabels)
+		// The colour bar's ticks carry a sign when the cells do
+		// (cellNumber: values on both sides of zero).
+		ticks := unitTicks(u)
+		ticks.Signed = lo < 0 && hi > 0
 		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: sweepLegend(meta),
-			ColorBar: &ColorBar{Label: withUnit(label, u), Map: col, Ticks: unitTicks(u)}}, nil
+			ColorBar: &ColorBar{Label: withUnit(label, u), Map: col, Ticks: ticks}}, nil
 	}
 	return ch, nil
 }

@@ -125,3 +125,56 @@ func TestFlowColorBarSigned(t *testing.T) {
 		t.Errorf("colour bar has %d positive and %d negative labelled ticks; want both", pos, neg)
 	}
 }
+
+// TestHeatColorBarSigned checks that a 2-D sweep's colour bar signs its
+// ticks exactly when its cells are signed: a metric whose values lie on
+// both sides of zero (the fixture's benchmark price change, −21 to
+// +15.5 $/t) reads "+10" beside "−10"; one on one side only (Belarus's
+// revenue change, all gains) reads "1,000" without a "+", as its cells.
+func TestHeatColorBarSigned(t *testing.T) {
+	charts, err := SweepCharts(fixtureSweep(2), fixtureMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := StyleOf(SizeSlide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		signed bool
+	}{
+		{"sweep_benchmark_price_change", true},
+		{"sweep_revenue_change_Belarus", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			i := slices.IndexFunc(charts, func(c *Chart) bool { return c.Name == tc.name })
+			if i < 0 {
+				t.Fatalf("no chart %s", tc.name)
+			}
+			fig, err := charts[i].Build(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cb := fig.ColorBar
+			if cb == nil || cb.Ticks == nil {
+				t.Fatal("no colour-bar ticker")
+			}
+			var plus int
+			for _, tk := range cb.Ticks.Ticks(cb.Map.Min(), cb.Map.Max()) {
+				if tk.Label == "" {
+					continue
+				}
+				if strings.HasPrefix(tk.Label, "+") {
+					plus++
+				}
+				if tk.Value == 0 && (strings.HasPrefix(tk.Label, "+") || strings.HasPrefix(tk.Label, "−")) {
+					t.Errorf("tick 0 reads %q, want no sign", tk.Label)
+				}
+			}
+			if got := plus > 0; got != tc.signed {
+				t.Errorf("%d ticks with a +; want signed ticks %v", plus, tc.signed)
+			}
+		})
+	}
+}
