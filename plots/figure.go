@@ -246,8 +246,7 @@ func wrapWords(txt string) (words, gaps []string) {
 		prev, w := words[k-1], words[k]
 		switch {
 		case isSeparator(w),
-			isUnit(w) && isNumber(prev),
-			isNumber(prev),
+			isNumber(prev), // its unit or the noun it counts
 			monthAbbrs[lastWord(prev)] && isYear(w),
 			strings.HasSuffix(prev, "–") && (monthAbbrs[w] || isYear(w)):
 			words[k-1] += gaps[k] + w
@@ -313,20 +312,6 @@ func isName(w string) bool {
 		}
 	}
 	return lower
-}
-
-// units are the words that, after a number, name its unit: wrapText
-// keeps them on the number's line.
-var units = map[string]bool{
-	"Mt": true, "Mt/yr": true, "kt": true, "t": true, "$/t": true, "US$/t": true,
-	"$": true, "US$": true, "%": true, "pp": true, "bn": true, "m": true,
-	"months": true, "month": true, "years": true, "year": true, "yr": true, "days": true, "pt": true,
-}
-
-// isUnit reports whether w, less trailing punctuation ("Mt," "$/t)"),
-// is a unit.
-func isUnit(w string) bool {
-	return units[strings.TrimRight(w, ",;:.)]")]
 }
 
 // isNumber reports whether w is a number, as charts print them: an

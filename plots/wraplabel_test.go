@@ -329,3 +329,18 @@ func TestNoteAsWideAsItsWord(t *testing.T) {
 		}
 	}
 }
+
+// units are the words that, after a number, name its unit: the tests
+// check that wrapText keeps them on the number's line (wrapWords keeps
+// every word after a number there).
+var units = map[string]bool{
+	"Mt": true, "Mt/yr": true, "kt": true, "t": true, "$/t": true, "US$/t": true,
+	"$": true, "US$": true, "%": true, "pp": true, "bn": true, "m": true,
+	"months": true, "month": true, "years": true, "year": true, "yr": true, "days": true, "pt": true,
+}
+
+// isUnit reports whether w, less trailing punctuation ("Mt," "$/t)"),
+// is a unit.
+func isUnit(w string) bool {
+	return units[strings.TrimRight(w, ",;:.)]")]
+}

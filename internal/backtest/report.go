@@ -158,13 +158,8 @@ func sigFixed(v float64, n int) string {
 }
 
 // num formats v with dec decimals, thousands separators and a minus sign;
-// "n/a" for NaN.
-func num(v float64, dec int) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "n/a"
-	}
-	return report.FormatNumber(v, dec, false)
-}
+// "n/a" for NaN and ±Inf (numfmt.Number).
+func num(v float64, dec int) string { return numfmt.Number(v, dec) }
 
 // statusWords says the optimizer's status (gonum's optimize.Status, kept
 // as is in backtest.json) in words: "FunctionEvaluationLimit" means
@@ -250,12 +245,9 @@ func searchesVerdict(statuses []string) string {
 	return strings.Join(parts, ", ")
 }
 
-func signed(v float64, dec int) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "n/a"
-	}
-	return report.FormatNumber(v, dec, true)
-}
+// signed formats v with dec decimals and its sign; "n/a" for NaN and
+// ±Inf (numfmt.Signed).
+func signed(v float64, dec int) string { return numfmt.Signed(v, dec) }
 
 // pct is a ratio v as a signed percentage, in whole percents unless one
 // that is not zero would read as zero (numfmt.Percent: "−0.5%").
@@ -560,7 +552,7 @@ func pct1(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "n/a"
 	}
-	return report.FormatNumber(100*v, 1, true) + "%"
+	return numfmt.Signed(100*v, 1) + "%"
 }
 
 // WriteForecastsCSV writes the rolling-origin forecasts and the nowcast,
