@@ -1,7 +1,7 @@
 // Package plots draws briefing-quality charts of potash results with
 // gonum/plot: price paths with Monte Carlo fans, revenue and volume paths,
 // trade-flow heat maps, corridor use, tornado, sweep and comparison charts,
-// rendered in memory as PNG, SVG (fonts embedded) or PDF. It knows nothing
+// rendered in memory as PNG, SVG or PDF (fonts embedded). It knows nothing
 // of solving: it draws model results it is given (model.Run,
 // model.MCResult, model.SweepResult, model.Tornado).
 //
@@ -112,11 +112,15 @@
 // chart card: no text under 11 pt, so under 11 CSS px only in a card
 // narrower than 600 px; text wraps rather than shrinks, the legend sits
 // under the panels); PNG at Options.DPI (default 150). SVG and PDF embed
-// their fonts. PDF text is Unicode (Liberation Sans and its
-// bold face embedded as TrueType subsets with a ToUnicode map, so
-// "Klaipėda", "−" and "2020–2025" print and copy as written), and a PDF
-// carries no creation date: the same chart gives the same bytes on every
-// run.
+// their fonts (Liberation Sans and its bold face) as TrueType subsets,
+// only the glyphs of the characters each chart draws, both made by one
+// subsetter, go-pdf/fpdf's. PDF text is Unicode (the subsets carry a
+// ToUnicode map, so "Klaipėda", "−" and "2020–2025" print and copy as
+// written), and a PDF carries no creation date: the same chart gives the
+// same bytes on every run. SVG text is text, each face an @font-face rule
+// with its subset (kB where the whole faces took 1.1 MB a chart) and the
+// face's kerning between the characters drawn, so that a viewer sets it as
+// the layout measured it; the same chart gives the same SVG bytes too.
 //
 // Bad data (empty, NaN or Inf values, inconsistent shapes, a missing Monte
 // Carlo series) is an error, never a panic. RenderAll returns every file or

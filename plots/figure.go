@@ -21,7 +21,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/potash-sim/potash/model"
 )
@@ -1700,7 +1699,8 @@ func alignFigure(plots [][]*plot.Plot, heights []float64, t draw.Tiles, dc draw.
 func Formats() []string { return []string{"png", "svg", "pdf"} }
 
 // Render draws the chart in format ("png", "svg" or "pdf") at opts' size
-// and DPI and writes it to w. SVG and PDF embed their fonts.
+// and DPI and writes it to w. SVG and PDF embed the glyphs of their text
+// (subsets of the fonts).
 func (ch *Chart) Render(w io.Writer, format string, opts Options) (err error) {
 	st, err := styleFor(opts.Size)
 	if err != nil {
@@ -1730,7 +1730,7 @@ func (ch *Chart) Render(w io.Writer, format string, opts Options) (err error) {
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
 		return enc.Encode(w, img.Image())
 	case "svg":
-		cw = vgsvg.NewWith(vgsvg.UseWH(st.width, st.height), vgsvg.EmbedFonts(true))
+		cw = newSVGCanvas(st.width, st.height)
 	case "pdf":
 		cw = newPDFCanvas(st.width, st.height)
 	default:

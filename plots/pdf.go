@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"sync"
 	"time"
 
 	pdf "codeberg.org/go-pdf/fpdf"
@@ -230,32 +229,12 @@ func (c *pdfCanvas) font(f font.Face) (family, style string) {
 	}
 	ttf, err := fontSource(f)
 	if err != nil {
-		c.doc.SetError(err)
+		c.doc.SetError(errorf("PDF: %v", err))
 		return family, style
 	}
 	c.doc.AddUTF8FontFromBytes(family, style, ttf)
 	c.fonts[key] = family
 	return family, style
-}
-
-// fontSources caches the TrueType bytes of each face.
-var fontSources sync.Map // font.Font (size 0) → []byte
-
-func fontSource(f font.Face) ([]byte, error) {
-	key := f.Font
-	key.Size = 0
-	if b, ok := fontSources.Load(key); ok {
-		return b.([]byte), nil
-	}
-	if f.Face == nil {
-		return nil, errorf("PDF: font %s has no face", f.Name())
-	}
-	var buf bytes.Buffer
-	if _, err := f.Face.WriteSourceTo(nil, &buf); err != nil {
-		return nil, errorf("PDF: font %s: %v", f.Name(), err)
-	}
-	fontSources.Store(key, buf.Bytes())
-	return buf.Bytes(), nil
 }
 
 // DrawImage implements vg.Canvas.
