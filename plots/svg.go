@@ -52,11 +52,20 @@ func (c *svgCanvas) FillString(f font.Face, pt vg.Point, s string) {
 	sf.runes.WriteString(s)
 }
 
-// svgHead ends the opening <svg> tag that vgsvg writes.
-const svgHead = "xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n"
+// svgHead ends the opening <svg> tag that vgsvg writes; svgHeadPreserve
+// replaces it, telling viewers to keep the text's spaces as they are
+// (xml:space for Inkscape, LibreOffice and librsvg; browsers heed the
+// CSS white-space of fontDefs): the charts separate parts of a line with
+// two spaces ("us-relief-2025  vs  history"), which XML's default
+// collapses to one, and right-aligned labels are placed by their width
+// with both, as the PNG draws them.
+const (
+	svgHead         = "xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n"
+	svgHeadPreserve = "xmlns:xlink=\"http://www.w3.org/1999/xlink\"\n\txml:space=\"preserve\">\n"
+)
 
-// WriteTo implements io.WriterTo: vgsvg's document with a <defs> block of
-// the subset fonts after the opening <svg> tag.
+// WriteTo implements io.WriterTo: vgsvg's document, its spaces preserved,
+// with a <defs> block of the subset fonts after the opening <svg> tag.
 func (c *svgCanvas) WriteTo(w io.Writer) (int64, error) {
 	var doc bytes.Buffer
 	if _, err := c.Canvas.WriteTo(&doc); err != nil {
@@ -67,13 +76,12 @@ func (c *svgCanvas) WriteTo(w io.Writer) (int64, error) {
 	if i < 0 {
 		return 0, errorf("SVG: no <svg> tag in vgsvg's output")
 	}
-	i += len(svgHead)
 	defs, err := c.fontDefs()
 	if err != nil {
 		return 0, err
 	}
 	var n int64
-	for _, part := range [][]byte{b[:i], defs, b[i:]} {
+	for _, part := range [][]byte{b[:i], []byte(svgHeadPreserve), defs, b[i+len(svgHead):]} {
 		k, err := w.Write(part)
 		n += int64(k)
 		if err != nil {
@@ -84,7 +92,8 @@ func (c *svgCanvas) WriteTo(w io.Writer) (int64, error) {
 }
 
 // fontDefs returns the <defs> block with an @font-face rule for each face
-// drawn, in a fixed order, or nothing when no text was drawn.
+// drawn, in a fixed order, after a rule that keeps the texts' spaces, or
+// nothing when no text was drawn.
 func (c *svgCanvas) fontDefs() ([]byte, error) {
 	type rule struct{ descr, css string }
 	var rules []rule
@@ -113,7 +122,7 @@ func (c *svgCanvas) fontDefs() ([]byte, error) {
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].descr < rules[j].descr })
 	var b bytes.Buffer
-	b.WriteString("<defs>\n\t<style>\n")
+	b.WriteString("<defs>\n\t<style>\n\t\ttext{white-space:pre}\n")
 	for _, r := range rules {
 		b.WriteString(r.css)
 	}

@@ -272,3 +272,30 @@ func FuzzSVGFontSubset(f *testing.F) {
 		}
 	})
 }
+
+// TestSVGKeepsSpaces: an SVG tells its viewers to keep the two spaces
+// between the parts of a line (xml:space for slide programs, CSS
+// white-space for browsers), as the PNG draws them.
+func TestSVGKeepsSpaces(t *testing.T) {
+	meta := fixtureMeta()
+	ch, err := TornadoChart(fixtureTornado(), meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, doc := svgTexts(t, ch, Options{})
+	double := false
+	for _, s := range texts {
+		double = double || strings.Contains(strings.TrimSpace(s), "  ")
+	}
+	if !double {
+		t.Fatalf("no text with two spaces in %q", texts)
+	}
+	root := doc[strings.Index(doc, "<svg "):]
+	root = root[:strings.Index(root, ">")]
+	if !strings.Contains(root, `xml:space="preserve"`) {
+		t.Errorf("the <svg> tag does not preserve spaces: %s", root)
+	}
+	if !strings.Contains(doc, "<style>\n\t\ttext{white-space:pre}\n") {
+		t.Error("no white-space:pre for the texts")
+	}
+}
