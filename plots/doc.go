@@ -92,7 +92,9 @@
 // markers (Meta.Markers) are dashed vertical lines with their labels in a
 // strip above the data area, staggered so they never overlap. When they
 // do not all fit (and always on small multiples) each line gets a number
-// keyed in the legend; where even the key has no room (small multiples on
+// keyed in the legend (the events of one line listed under its number, an
+// event too long for the legend column wrapped with its further lines
+// indented); where even the key has no room (small multiples on
 // a web card) the legend says what the lines are and that the benchmark
 // price chart names them. No event line is left unexplained.
 //

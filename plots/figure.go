@@ -107,6 +107,10 @@ type LegendItem struct {
 	Color color.Color
 	Kind  LegendKind
 	num   string // legendNumber: the event's number
+	// hang: a continuation line of an event's label in a legend
+	// column, indented so that it does not read as another event of
+	// the same line (those are listed unnumbered under the first).
+	hang bool
 }
 
 // ColorBar is a vertical colour scale next to a heat map, drawn with
@@ -1194,18 +1198,26 @@ func wrapLegend(items []LegendItem, st *Style, maxW vg.Length) []LegendItem {
 			out = append(out, it)
 			continue
 		}
+		hang := it.Kind == legendNumber
+		if hang {
+			avail -= legendHang(st)
+		}
 		for j, l := range wrapLabel(st.protect(it.Label), sty, avail) {
 			if j == 0 {
 				c := it
 				c.Label = l
 				out = append(out, c)
 			} else {
-				out = append(out, LegendItem{Kind: legendCont, Label: l})
+				out = append(out, LegendItem{Kind: legendCont, Label: l, hang: hang})
 			}
 		}
 	}
 	return out
 }
+
+// legendHang is the indent of an event label's continuation lines in a
+// legend column: one em.
+func legendHang(st *Style) vg.Length { return st.legend }
 
 // endYears reports, for a time panel p of data width w labelled by ct,
 // whether ct labels fewer than two years on it (few), and whether labels
@@ -1539,6 +1551,9 @@ func legendWidth(items []LegendItem, st *Style) vg.Length {
 		} else {
 			tw = st.swatch + st.pad*0.6 + sty.Width(it.Label)
 		}
+		if it.hang {
+			tw += legendHang(st)
+		}
 		if tw > w {
 			w = tw
 		}
@@ -1564,6 +1579,9 @@ func drawLegend(c draw.Canvas, items []LegendItem, st *Style) {
 		switch it.Kind {
 		case legendCont:
 			y += lineH * 0.25 // continuation lines sit closer
+			if it.hang {
+				x1 += legendHang(st)
+			}
 		case legendNumber:
 			bsty.XAlign = draw.XRight
 			c.FillText(bsty, vg.Point{X: x1 - st.pad*0.2, Y: y}, it.num)
