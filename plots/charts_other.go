@@ -172,10 +172,15 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 	}
 	xs = append(xs, 0)
 	title := metricTitle(t.Metric)
+	// A change's base carries its sign, a level's (market_value, …) none.
+	baseText := formatValue(base, unit)
+	if !isChangeMetric(t.Metric) {
+		baseText = strings.TrimPrefix(baseText, "+")
+	}
 	ch := &Chart{
 		Name:     "tornado",
 		Title:    "What moves " + strings.ToLower(title[:1]) + title[1:] + ": one parameter at a time",
-		Subtitle: subtitleText(meta, "each parameter at its 5th and 95th percentile, the others at their central values; base "+formatValue(base, unit)),
+		Subtitle: subtitleText(meta, "each parameter at its 5th and 95th percentile, the others at their central values; base "+baseText),
 		Footer:   footerText(meta),
 		Caption:  "What moves " + strings.ToLower(title[:1]) + title[1:],
 		Main:     true,

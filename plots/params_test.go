@@ -106,6 +106,26 @@ func TestTornadoCutMarks(t *testing.T) {
 	}
 }
 
+// TestTornadoLevelBase: the tornado's subtitle gives the base of a
+// change with its sign and the base of a level (market_value, a level of
+// the scenario) without one, as the tables do (report.IsChange).
+func TestTornadoLevelBase(t *testing.T) {
+	for metric, want := range map[string]string{
+		"revenue_change.Belarus": "base +$1.2 bn",
+		"market_value":           "base $1.2 bn",
+	} {
+		tor := fixtureTornado()
+		tor.Metric = metric
+		ch, err := TornadoChart(tor, fixtureMeta())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(ch.Subtitle, want) {
+			t.Errorf("%s: subtitle %q, want it to end %q", metric, ch.Subtitle, want)
+		}
+	}
+}
+
 // TestTornadoLabels: the tornado names parameters by ParamLabel and gives
 // their values to 3 significant digits, like the sensitivity table.
 func TestTornadoLabels(t *testing.T) {

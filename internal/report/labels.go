@@ -91,6 +91,17 @@ func MetricLabel(m *model.Market, name string) (what, measure string) {
 	return strings.ToUpper(l[:1]) + l[1:], ""
 }
 
+// IsChange reports whether metric name (a model.MetricList name) is a
+// change against the counterfactual (benchmark_price_change,
+// revenue_change.Belarus, benchmark_price_change_pct, …), which prints
+// with its sign, rather than a level of the scenario (benchmark_price,
+// market_value, revenue.Belarus, netback_revenue.Belarus), which prints
+// without one: "283.3 $/t", not "+283.3 $/t", which reads as a change.
+func IsChange(name string) bool {
+	base, _, _ := strings.Cut(name, ".")
+	return strings.HasSuffix(base, "_change") || strings.HasSuffix(base, "_change_pct")
+}
+
 // MetricText is MetricLabel's two parts as one label, "what, measure",
 // as the page and the headline table (without its window) show it.
 func MetricText(m *model.Market, name string) string {

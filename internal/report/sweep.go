@@ -142,7 +142,7 @@ func SweepTable(s *SweepSummary) *Table {
 			r = append(r, s.Axes[k].Format(x))
 		}
 		for m, v := range p.Values {
-			cell := FormatNumber(v*factors[m], decs[m], true)
+			cell := FormatNumber(v*factors[m], decs[m], IsChange(s.Metrics[m]))
 			if !p.Converged {
 				cell += "*"
 			}
@@ -263,8 +263,8 @@ func SensitivityTable(s *SensitivitySummary) *Table {
 	f, _ := DisplayUnit(s.Unit)
 	at, swing := sensitivityDecimals(s)
 	for _, b := range s.Bars {
-		lo := FormatNumber(b.AtLow*f, at, true)
-		hi := FormatNumber(b.AtHigh*f, at, true)
+		lo := FormatNumber(b.AtLow*f, at, IsChange(s.Metric))
+		hi := FormatNumber(b.AtHigh*f, at, IsChange(s.Metric))
 		sw := FormatNumber(b.Swing*f, swing, false)
 		low, high := strconv.FormatFloat(b.Low, 'g', 3, 64), strconv.FormatFloat(b.High, 'g', 3, 64)
 		if b.LowCutBy != "" {
@@ -358,7 +358,7 @@ func WriteSensitivityTable(w io.Writer, s *SensitivitySummary, markdown bool) er
 	if !markdown {
 		f, unit := DisplayUnit(s.Unit)
 		at, _ := sensitivityDecimals(s)
-		fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", s.Metric, s.Scenario, FormatNumber(s.Base*f, at, true), unit)
+		fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", s.Metric, s.Scenario, FormatNumber(s.Base*f, at, IsChange(s.Metric)), unit)
 	}
 	if err := SensitivityTable(s).Write(w, markdown); err != nil {
 		return err

@@ -158,3 +158,56 @@ func TestSweepTableLabels(t *testing.T) {
 		t.Errorf("head without labels %q, want the name", got)
 	}
 }
+
+// TestLevelsUnsigned: a level of the scenario (benchmark_price,
+// revenue.Belarus, market_value) prints without a sign wherever a change
+// prints with one — the sweep table, the tornado table and its base line,
+// Headline.Display (the web page's list of every result) — so that
+// "283.4 $/t" does not read as a change of +283.4; changes keep theirs.
+func TestLevelsUnsigned(t *testing.T) {
+	for name, want := range map[string]bool{
+		"benchmark_price": false, "market_value": false, "revenue.Belarus": false, "netback_revenue.Canada": false,
+		"benchmark_price_change": true, "benchmark_price_change_pct": true, "revenue_change.Belarus": true, "price_change.India": true,
+	} {
+		if got := IsChange(name); got != want {
+			t.Errorf("IsChange(%q) = %v, want %v", name, got, want)
+		}
+	}
+	s := &SweepSummary{
+		Axes:    []SweepAxis{{Param: "market.regions.Brazil.demand_elasticity", Values: []float64{0.3}}},
+		Metrics: []string{"benchmark_price", "revenue.Belarus", "revenue_change.Belarus"},
+		Units:   []string{"$/t", "$M", "$M"},
+		Points:  []SweepPoint{{At: []float64{0.3}, Values: []float64{283.4, 6440, 62.5}, Converged: true}},
+	}
+	if got := strings.Join(SweepTable(s).Rows[0][1:], " "); got != "283.4 6.44 +0.06" {
+		t.Errorf("sweep row %q, want \"283.4 6.44 +0.06\"", got)
+	}
+	tor := fixtureSensitivity()
+	tor.Metric, tor.Unit, tor.Base = "market_value", "$M", 63102
+	for k := range tor.Bars {
+		tor.Bars[k].AtLow += 63000
+		tor.Bars[k].AtHigh += 63000
+	}
+	var b strings.Builder
+	if err := WriteSensitivityTable(&b, tor, false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "+") {
+		t.Errorf("the tornado of a level shows a sign:\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "at central values: 63.") {
+		t.Errorf("the tornado's base line:\n%s", b.String())
+	}
+	for _, tc := range []struct {
+		h               Headline
+		wantV, wantBand string
+	}{
+		{Headline{Metric: "benchmark_price", Unit: "$/t", Value: 283.3, Band: &Band{P5: 258.7, P95: 290.2}}, "283.3", "258.7 to 290.2"},
+		{Headline{Metric: "benchmark_price_change", Unit: "$/t", Value: 0.3, Band: &Band{P5: -0.1, P95: 2.6}}, "+0.3", "−0.1 to +2.6"},
+		{Headline{Unit: "$/t", Value: 0.3}, "+0.3", ""},
+	} {
+		if v, band, _ := tc.h.Display(); v != tc.wantV || band != tc.wantBand {
+			t.Errorf("Display(%s) = %q, %q; want %q, %q", tc.h.Metric, v, band, tc.wantV, tc.wantBand)
+		}
+	}
+}

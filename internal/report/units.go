@@ -98,13 +98,20 @@ func FormatPercent(p float64, dec int) string { return numfmt.Percent(p, dec) }
 
 // Display returns h's value, band and unit as display strings (see
 // FormatQuantity): the change with its percentage of the counterfactual's
-// level, and the 5–95% band ("" without draws).
+// level, and the 5–95% band ("" without draws). A level (a metric that
+// IsChange says is not a change, as the web page's list of every result
+// holds) prints without a sign; a line without a metric name is a change.
 func (h Headline) Display() (value, band, unit string) {
 	f, unit := DisplayUnit(h.Unit)
-	value = numfmt.Change(h.Value*f, Decimals(unit), h.Percent)
+	change := h.Metric == "" || IsChange(h.Metric)
+	if change {
+		value = numfmt.Change(h.Value*f, Decimals(unit), h.Percent)
+	} else {
+		value = FormatNumber(h.Value*f, Decimals(unit), false)
+	}
 	if h.Band != nil {
-		lo, _ := FormatQuantity(h.Band.P5, h.Unit, true)
-		hi, _ := FormatQuantity(h.Band.P95, h.Unit, true)
+		lo, _ := FormatQuantity(h.Band.P5, h.Unit, change)
+		hi, _ := FormatQuantity(h.Band.P95, h.Unit, change)
 		band = lo + " to " + hi
 	}
 	return value, band, unit

@@ -316,6 +316,17 @@ func TestRealMetricLabels(t *testing.T) {
 		if strings.HasPrefix(h.Metric, report.MetricNetbackPrefix) && !strings.HasSuffix(h.Label, " netback revenue (mine gate), cumulative change") {
 			t.Errorf("%s is %q: which revenue?", h.Metric, h.Label)
 		}
+		// A level of the scenario is a number, not a change: no sign
+		// ("283.3 $/t", not "+283.3 $/t"); a positive change has one.
+		if !report.IsChange(h.Metric) && strings.HasPrefix(h.Text, "+") {
+			t.Errorf("%s, a level, is %q: signed as a change", h.Metric, h.Text)
+		}
+		if num, _, _ := strings.Cut(h.Text, " "); report.IsChange(h.Metric) && !strings.HasPrefix(num, "+") && !strings.HasPrefix(num, "−") && strings.Trim(num, "0.,") != "" {
+			t.Errorf("%s, a change, is %q: no sign", h.Metric, h.Text)
+		}
+	}
+	if l := labels["benchmark_price"]; l == "" {
+		t.Errorf("no benchmark_price among the metrics: the levels went untested")
 	}
 	if len(r.Headline) == 0 || len(r.Metrics) < 50 {
 		t.Fatalf("%d headline rows, %d metrics", len(r.Headline), len(r.Metrics))

@@ -197,7 +197,9 @@ func (s *Server) computeSensitivity(ctx context.Context, key string, p *sensitiv
 	sum := res.Summary
 	info := describe(sc, nil)
 	info.File = p.File
-	base, unit := report.FormatQuantity(sum.Base, sum.Unit, true)
+	// A change prints with its sign, a level (market_value, …) without.
+	signed := report.IsChange(sum.Metric)
+	base, unit := report.FormatQuantity(sum.Base, sum.Unit, signed)
 	resp := &sensitivityResponse{
 		ID: key, Query: p.canonicalQuery(), Scenario: info,
 		Metric: sum.Metric, Label: report.MetricText(sc.Spec.Market, sum.Metric), Unit: sum.Unit, UnitText: unit,
@@ -212,8 +214,8 @@ func (s *Server) computeSensitivity(ctx context.Context, key string, p *sensitiv
 	}
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 	for k, b := range sum.Bars {
-		lo, _ := report.FormatQuantity(b.AtLow, sum.Unit, true)
-		hi, _ := report.FormatQuantity(b.AtHigh, sum.Unit, true)
+		lo, _ := report.FormatQuantity(b.AtLow, sum.Unit, signed)
+		hi, _ := report.FormatQuantity(b.AtHigh, sum.Unit, signed)
 		sw, _ := report.FormatQuantity(b.Swing, sum.Unit, false)
 		resp.Bars = append(resp.Bars, sensBar{
 			Rank: k + 1, Param: b.Param, Label: plots.ParamLabel(b.Param, meta.EventLabels), ParamUnit: units[b.Param],

@@ -340,6 +340,29 @@ func FuzzSensitivityQuery(f *testing.F) {
 	})
 }
 
+// TestRealSensitivityLevel: the tornado of a level of the scenario
+// (benchmark_price) gives its base and each end's value without a sign,
+// as `potash sensitivity` prints them: a level is not a change.
+func TestRealSensitivityLevel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real model")
+	}
+	s := New(realConfig)
+	w := do(t, s, "GET", "/api/sensitivity?scenario=us-relief-2025&metric=benchmark_price", nil)
+	a := decode[sensAnswer](t, w)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, a.Error)
+	}
+	if a.Base < 100 || strings.Contains(a.BaseText, "+") || len(a.Bars) == 0 {
+		t.Fatalf("base %v as %q with %d bars; want a price level without a sign", a.Base, a.BaseText, len(a.Bars))
+	}
+	for _, b := range a.Bars {
+		if strings.Contains(b.AtLowText+b.AtHighText, "+") {
+			t.Errorf("%s: at low %q, at high %q: signed as changes", b.Param, b.AtLowText, b.AtHighText)
+		}
+	}
+}
+
 // TestRealSensitivity: the page's tornado, on the real scenarios, model
 // and plots packages, is the command line's: the bars of `potash
 // sensitivity` with the --set values the answer's command line shows
