@@ -112,8 +112,8 @@ var metricNames = map[string]string{
 // parameter (ParamLabel) and its low and high values to 3 significant
 // digits, bars from the base value to the metric at the parameter's low
 // (blue) and high (orange) value. An end cut by a joint rule
-// (model.TornadoBar's LowCut, HighCut) has a dashed red cap, a legend
-// entry per rule, and its row's label gives the stated percentiles too.
+// (model.TornadoBar's LowCut, HighCut) has a dashed red cap, one legend
+// entry names the rules that cut, and its row's label gives the stated percentiles too.
 // Where labels that long would crowd the bars (the web size) they leave
 // off the stated ends, or the values too (tornadoLabels), and a legend
 // note says so.
@@ -212,7 +212,12 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		}
 		for _, r := range rules {
 			p.Add(endCaps{xs: cutX[r], ys: cutY[r], frac: 1, sty: draw.LineStyle{Color: colBarCut, Width: st.line * 1.5, Dashes: []vg.Length{st.swatch / 4, st.swatch / 8}}})
-			legend = append(legend, LegendItem{Label: "Side cut by the " + r + " rule", Color: colBarCut, Kind: LegendDash})
+		}
+		// One entry for every rule: their caps look alike, and two
+		// entries with the same swatch would say they differ (which
+		// rule cut which end: the table's notes, sensitivity.csv).
+		if len(rules) > 0 {
+			legend = append(legend, LegendItem{Label: "Side cut by the " + joinOr(rules) + " rule", Color: colBarCut, Kind: LegendDash})
 		}
 		p.X.Tick.Marker = offsetTicks{unitTicks(unit), base}
 		p.X.Label.Text = withUnit(title, unit)
@@ -228,6 +233,14 @@ func TornadoChart(t *model.Tornado, meta Meta) (*Chart, error) {
 		return &Figure{Panels: [][]*Panel{{{Plot: p}}}, Legend: legend, LegendBelow: true}, nil
 	}
 	return ch, nil
+}
+
+// joinOr joins words as a list in prose: "a", "a or b", "a, b or c".
+func joinOr(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // tornadoLabels picks the tornado's row labels at a size whose chart is
