@@ -510,6 +510,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		canv       [][]draw.Canvas
 		markerRows int
 		right      vg.Length
+		barWrapped bool
 	)
 	// The legend goes under the panels at a preset that asks for it,
 	// unless it would take more than 30% of the height of a row of panels
@@ -552,6 +553,19 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 			markerRows = 1
 		}
 		canv = align(b, markerRows)
+		// A colour bar's label longer than the bar is tall wraps (once:
+		// the bar's height does not depend on its width); on one line
+		// it ran above the panels, into the title, and stretched the
+		// bar with it.
+		if lay.ColorBar != nil && !barWrapped {
+			barWrapped = true
+			lo, hi := panelsSpan(lay, canv)
+			sty := colorBarPlot(lay.ColorBar, st).Y.Label.TextStyle
+			if l := lay.ColorBar.Label; hi > lo && sty.Width(l) > hi-lo {
+				lay.ColorBar.Label = strings.Join(wrapLabel(l, sty, hi-lo), "\n")
+				continue
+			}
+		}
 		// Headings too wide for their panel are set smaller, down to
 		// the preset's smallest text, rather than break a name, then
 		// wrap onto more lines.
@@ -629,15 +643,7 @@ func (ch *Chart) draw(c draw.Canvas, st *Style) error {
 		w := colorBarWidth(lay.ColorBar, st)
 		x -= w
 		// The bar spans the panels' data areas.
-		lo, hi := vg.Length(math.Inf(1)), vg.Length(math.Inf(-1))
-		for r, row := range lay.Panels {
-			for k, p := range row {
-				if p != nil {
-					dc := p.Plot.DataCanvas(canv[r][k])
-					lo, hi = min(lo, dc.Min.Y), max(hi, dc.Max.Y)
-				}
-			}
-		}
+		lo, hi := panelsSpan(lay, canv)
 		drawColorBar(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
 			Min: vg.Point{X: x + st.pad*2, Y: lo}, Max: vg.Point{X: x + w, Y: hi}}}, lay.ColorBar, st)
 	}
@@ -1375,11 +1381,16 @@ func (s *Style) fit(sty draw.TextStyle, txt string, width vg.Length) draw.TextSt
 
 // fitLines sets txt in width: on one line, shrunk as fitText does (not
 // below the floor); at a size preset with a smallest text size, wrapped
-// onto more lines rather than shrunk below it (wrapLines).
+// onto more lines rather than shrunk below it (wrapLines). At a preset
+// without one, text too long for one line even shrunk wraps at its own
+// size (a 2-D sweep's title naming two long parameters ran off a slide).
 func (s *Style) fitLines(sty draw.TextStyle, txt string, width vg.Length) (draw.TextStyle, []string) {
 	f := s.fit(sty, txt, width)
-	if f.Width(txt) <= width || s.minText == 0 {
+	switch {
+	case f.Width(txt) <= width:
 		return f, []string{txt}
+	case s.minText == 0:
+		return s.wrapLines(sty, txt, width)
 	}
 	return s.wrapLines(f, txt, width)
 }
@@ -1592,6 +1603,21 @@ func drawLegend(c draw.Canvas, items []LegendItem, st *Style) {
 		c.FillText(sty, vg.Point{X: x1 + st.pad*0.6, Y: y}, it.Label)
 		y -= lineH
 	}
+}
+
+// panelsSpan is the vertical span of the data areas of lay's panels laid
+// out in canv: the colour bar's top and bottom.
+func panelsSpan(lay *Figure, canv [][]draw.Canvas) (lo, hi vg.Length) {
+	lo, hi = vg.Length(math.Inf(1)), vg.Length(math.Inf(-1))
+	for r, row := range lay.Panels {
+		for k, p := range row {
+			if p != nil {
+				dc := p.Plot.DataCanvas(canv[r][k])
+				lo, hi = min(lo, dc.Min.Y), max(hi, dc.Max.Y)
+			}
+		}
+	}
+	return lo, hi
 }
 
 // colorBarPlot is the colour bar of cb as a panel: gonum/plot's
