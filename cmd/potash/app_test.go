@@ -107,7 +107,7 @@ func TestUsageText(t *testing.T) {
 			}
 		}
 	})
-	for _, want := range []string{"run", "compare", "sweep", "sensitivity", "validate", "scenarios", "scenarios show", "init", "schema", "version", "completion"} {
+	for _, want := range []string{"run", "compare", "sweep", "sensitivity", "validate", "scenarios", "scenarios list", "scenarios show", "init", "schema", "version", "completion"} {
 		found := false
 		allCommands(app.Commands, "", func(path string, c *cli.Command) { found = found || path == want })
 		if !found {
@@ -202,7 +202,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"completion", "tcsh"}, "unknown shell"},
 		{[]string{"completion"}, "one shell"},
 		{[]string{"scenarios", "show"}, "needs one NAME"},
-		{[]string{"scenarios", "extra"}, "scenarios show extra"},
+		{[]string{"scenarios", "history"}, "did you mean 'potash scenarios show history'?"},
+		{[]string{"scenarios", "extra"}, "unknown argument \"extra\": 'potash scenarios' lists the built-ins, 'potash scenarios show NAME' prints one"},
+		{[]string{"scenarios", "list", "extra"}, "unknown argument \"extra\""},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := potash(t, tc.args...).want(t, exitBadInput)
@@ -523,5 +525,19 @@ func TestHelpTopicError(t *testing.T) {
 	}
 	if err := errors.New("other"); helpTopicError(app, err) != err {
 		t.Error("another error is changed")
+	}
+}
+
+// TestScenariosList: `potash scenarios list`, as many command lines
+// spell a listing, lists the built-ins as `potash scenarios` does, in
+// every --format (it was an error that suggested 'potash scenarios show
+// list', itself an error).
+func TestScenariosList(t *testing.T) {
+	for _, format := range []string{"table", "csv", "json", "markdown"} {
+		want := potash(t, "scenarios", "--format", format).want(t, exitOK)
+		got := potash(t, "scenarios", "list", "--format", format).want(t, exitOK)
+		if got.stdout != want.stdout || got.stderr != "" || !strings.Contains(got.stdout, "us-relief-2025") {
+			t.Errorf("--format %s: 'scenarios list' printed\n%s\nstderr %q; 'scenarios' printed\n%s", format, got.stdout, got.stderr, want.stdout)
+		}
 	}
 }

@@ -139,24 +139,42 @@ type scenariosArgs struct {
 
 func newScenariosCommand() *cli.Command {
 	a := &scenariosArgs{}
+	formatFlag := func() cli.Flag {
+		return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table",
+			Usage: "table, csv, json or markdown", Destination: &a.format}
+	}
+	list := func(c *cli.Context) error {
+		if c.Args().Present() {
+			arg := c.Args().First()
+			if _, err := scenarios.BuiltinSource(arg); err == nil {
+				return badInputf("unknown argument %q (did you mean 'potash scenarios show %s'?)", arg, arg)
+			}
+			return badInputf("unknown argument %q: 'potash scenarios' lists the built-ins, 'potash scenarios show NAME' prints one", arg)
+		}
+		return listScenarios(envOf(c), a)
+	}
 	return &cli.Command{
 		Name:      "scenarios",
 		Usage:     "list the built-in scenarios, or print one",
-		UsageText: "potash scenarios [flags]\npotash scenarios show NAME",
-		Description: "Lists the built-in scenario library with each scenario's title. `potash scenarios show NAME`\n" +
-			"prints one as YAML; `potash init NAME` copies it into a file to edit.\n\n" +
+		UsageText: "potash scenarios [list] [flags]\npotash scenarios show NAME",
+		Description: "Lists the built-in scenario library with each scenario's title (`potash scenarios list`\n" +
+			"does the same). `potash scenarios show NAME` prints one as YAML; `potash init NAME` copies it\n" +
+			"into a file to edit.\n\n" +
 			"Examples:\n" +
 			"  potash scenarios\n" +
 			"  potash scenarios show us-relief-2025",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table",
-			Usage: "table, csv, json or markdown", Destination: &a.format}},
-		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return badInputf("unknown argument %q (did you mean 'potash scenarios show %s'?)", c.Args().First(), c.Args().First())
-			}
-			return listScenarios(envOf(c), a)
-		},
+		Flags:  []cli.Flag{formatFlag()},
+		Action: list,
 		Subcommands: []*cli.Command{{
+			Name:      "list",
+			Usage:     "list the built-in scenarios (as `potash scenarios` does)",
+			UsageText: "potash scenarios list [flags]",
+			Description: "Lists the built-in scenario library with each scenario's title, as `potash scenarios` does.\n\n" +
+				"Example:\n" +
+				"  potash scenarios list --format csv",
+			Flags:  []cli.Flag{formatFlag()},
+			Action: list,
+		}, {
 			Name:      "show",
 			Usage:     "print a built-in scenario as YAML",
 			ArgsUsage: "NAME",
