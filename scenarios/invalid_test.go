@@ -375,6 +375,13 @@ var invalidCases = []struct {
 	{name: "set field the event lacks", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.pct=3"}, want: []string{
 		"--set: events.us-ban.pct: event 'us-ban' (ban) has no field 'pct'; expected one of: end, label, region, start, supplier",
 	}},
+	// A path nested as the file nests an instrument's fields is told
+	// that they are the event's own.
+	{name: "set instrument field nested", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.ban.supplier=Russia", "scenario.events.us-ban.ban.region=Brazil", "events.us-ban=2026-01"}, want: []string{
+		"--set: events.us-ban.ban.supplier: expected events.ID.FIELD: an instrument's fields are the event's own, as in events.us-ban.supplier",
+		"--set: scenario.events.us-ban.ban.region: expected events.ID.FIELD: an instrument's fields are the event's own, as in scenario.events.us-ban.region",
+		"--set: events.us-ban: expected events.ID.FIELD, e.g. events.us-ban.end",
+	}},
 	{name: "set without value", src: "title: t\nextends: history\n", sets: []string{"events.us-ban.end"}, want: []string{
 		"--set: events.us-ban.end: expected PATH=VALUE, e.g. events.us-ban.end=2026-06",
 	}},

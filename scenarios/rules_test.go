@@ -437,6 +437,7 @@ func TestParam(t *testing.T) {
 		{"events.us-ban.supplier", "is not a number"},
 		{"market.suppliers.Belarus.corridors.Klaipeda.cost", "did you mean 'cost_usd_per_t'?"},
 		{"horizon.ends", "did you mean 'end'?"},
+		{"events.discount-relief.risk_cost.scale", "an instrument's fields are the event's own, as in events.discount-relief.scale"},
 	}
 	for _, b := range bad {
 		if _, err := s.Param(b.path); err == nil || !strings.Contains(err.Error(), b.want) {

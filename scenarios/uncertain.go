@@ -68,7 +68,7 @@ func lookupPath(path string, mf *MarketFile, evs []evRef) (paramInfo, error) {
 		return paramInfo{paths: []string{path}, unit: "month", month: true}, nil
 	case "events":
 		if len(parts) != 3 {
-			return paramInfo{}, perr("expected events.ID.FIELD, e.g. events.belarus-discount.pct")
+			return paramInfo{}, perr("%s", eventPathHint("", parts, "events.belarus-discount.pct"))
 		}
 		id, field := parts[1], parts[2]
 		var pi paramInfo

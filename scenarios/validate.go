@@ -78,7 +78,11 @@ func (l *loader) applySet(m *merged, cf *[]evRef, mf *MarketFile, s string) bool
 		return true
 	case "events":
 		if len(parts) != 3 {
-			l.setDiag(s, path, "expected events.ID.FIELD, e.g. events.us-ban.end")
+			prefix := ""
+			if !cfToo {
+				prefix = ScenarioOnly + "."
+			}
+			l.setDiag(s, path, "%s", eventPathHint(prefix, parts, "events.us-ban.end"))
 			return false
 		}
 		id, field := parts[1], parts[2]
@@ -122,6 +126,18 @@ func (l *loader) applySet(m *merged, cf *[]evRef, mf *MarketFile, s string) bool
 	}
 	l.setDiag(s, path, "unknown path root '%s'%s", parts[0], didYouMean(parts[0], []string{"market", "horizon", "events", ScenarioOnly}))
 	return false
+}
+
+// eventPathHint is the message for an events path of parts that is not
+// events.ID.FIELD. A path one level too deep, as the file nests an
+// instrument's fields (events.us-ban.ban.supplier), is told that they are
+// the event's own (events.us-ban.supplier, after prefix, "" or
+// "scenario."); another gets example.
+func eventPathHint(prefix string, parts []string, example string) string {
+	if len(parts) > 3 && parts[1] != "" && parts[len(parts)-1] != "" {
+		return fmt.Sprintf("expected events.ID.FIELD: an instrument's fields are the event's own, as in %sevents.%s.%s", prefix, parts[1], parts[len(parts)-1])
+	}
+	return "expected events.ID.FIELD, e.g. " + example
 }
 
 // dropFixed drops the uncertainty entries that draw a parameter one of
