@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // CompareSummary is the summary.json of `potash compare`: each scenario
@@ -21,8 +22,11 @@ type CompareEntry struct {
 	ReportFrom     string       `json:"report_from"`
 	End            string       `json:"end"`
 	FailedMonths   FailedMonths `json:"failed_months"`
-	Headline       []Headline   `json:"headline"`
-	Metrics        []Metric     `json:"metrics"`
+	// DollarsOf is the year whose US dollars the scenario's money is in
+	// (ScenarioInfo.DollarsOf).
+	DollarsOf int        `json:"dollars_of,omitempty"`
+	Headline  []Headline `json:"headline"`
+	Metrics   []Metric   `json:"metrics"`
 }
 
 // CheckFinite returns an error naming the first NaN or infinite number.
@@ -112,13 +116,47 @@ func WriteCompareTable(w io.Writer, s *CompareSummary, markdown bool) error {
 	}
 	t := CompareTable(s)
 	if !markdown {
-		return t.WriteText(w)
+		if err := t.WriteText(w); err != nil {
+			return err
+		}
+		if m := s.money(); m != "" {
+			_, err := fmt.Fprintf(w, "\n%s\n", m)
+			return err
+		}
+		return nil
 	}
 	fmt.Fprintf(w, "# Scenario comparison\n\n")
 	if err := t.WriteMarkdown(w); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nPrices: mean change over each scenario's headline window; revenue: cumulative change over it. "+
-		"Model %s. Reproduce: `%s`\n", s.ModelVersion, s.Command)
+	m := s.money()
+	if m != "" {
+		m = " " + m
+	}
+	_, err := fmt.Fprintf(w, "\nPrices: mean change over each scenario's headline window; revenue: cumulative change over it.%s "+
+		"Model %s. Reproduce: `%s`\n", m, s.ModelVersion, s.Command)
 	return err
+}
+
+// money says in which dollars the comparison's money is, as a run's
+// table does: one base year for all ("Money in constant 2020 US dollars
+// (the market's base year)."), or each scenario's when their markets'
+// differ; "" when no scenario says.
+func (s *CompareSummary) money() string {
+	years := map[int]bool{}
+	var each []string
+	for _, en := range s.Scenarios {
+		if en.DollarsOf == 0 {
+			return ""
+		}
+		years[en.DollarsOf] = true
+		each = append(each, fmt.Sprintf("%s %d", en.Name, en.DollarsOf))
+	}
+	switch len(years) {
+	case 0:
+		return ""
+	case 1:
+		return money(ScenarioInfo{DollarsOf: s.Scenarios[0].DollarsOf})
+	}
+	return "Money in constant US dollars of each scenario's market's base year: " + strings.Join(each, ", ") + "."
 }

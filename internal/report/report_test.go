@@ -320,6 +320,32 @@ func TestCompareTableSaysMeasure(t *testing.T) {
 	}
 }
 
+// TestCompareMoney: the comparison says in which dollars its money is,
+// as a run's table and summary.md do, on screen and in summary.md: one
+// base year for all, or each scenario's when their markets' differ.
+func TestCompareMoney(t *testing.T) {
+	h := []Headline{{Metric: "revenue_change.Canada", What: "Canada export revenue (FOB)", Measure: "cumulative change", Unit: "$M", Value: 120}}
+	same := &CompareSummary{Scenarios: []CompareEntry{{Name: "a", DollarsOf: 2020, Headline: h}, {Name: "b", DollarsOf: 2020, Headline: h}}}
+	mixed := &CompareSummary{Scenarios: []CompareEntry{{Name: "a", DollarsOf: 2020, Headline: h}, {Name: "b", DollarsOf: 2015, Headline: h}}}
+	for _, tc := range []struct {
+		s    *CompareSummary
+		want string
+	}{
+		{same, "Money in constant 2020 US dollars (the market's base year)."},
+		{mixed, "Money in constant US dollars of each scenario's market's base year: a 2020, b 2015."},
+	} {
+		for _, md := range []bool{false, true} {
+			var b strings.Builder
+			if err := WriteCompareTable(&b, tc.s, md); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				t.Errorf("markdown %v: lacks %q:\n%s", md, tc.want, b.String())
+			}
+		}
+	}
+}
+
 // TestEndNotes: an end on a cut side that moves in reads "cut by the rule
 // from" its stated end; one that moves out, because the other side's cut
 // is larger (us-relief-2025's stock_adjustment_per_month: low 0.24 from

@@ -64,7 +64,7 @@ func (e Engine) Compare(ctx context.Context, req CompareRequest) (*CompareResult
 		info := r.Summary.Scenario
 		res.Summary.Scenarios = append(res.Summary.Scenarios, report.CompareEntry{
 			Name: s.Name, Title: info.Title, Hash: s.Hash, Counterfactual: s.CounterfactualName,
-			ReportFrom: info.ReportFrom, End: info.End, FailedMonths: r.Summary.FailedMonths,
+			ReportFrom: info.ReportFrom, End: info.End, FailedMonths: r.Summary.FailedMonths, DollarsOf: info.DollarsOf,
 			Headline: r.Summary.Headline, Metrics: r.Summary.Metrics,
 		})
 		inputs = append(inputs, report.Input{Name: s.Name, SHA256: s.Hash})

@@ -470,6 +470,22 @@ func TestCompareChartsTraceBothRuns(t *testing.T) {
 	}
 }
 
+// TestCompareSaysDollars: each scenario of a comparison carries the year
+// whose dollars its money is in (its market's base year), so that the
+// comparison's table and summary.md say it as a run's do.
+func TestCompareSaysDollars(t *testing.T) {
+	a, b := load(t, "us-relief-2025"), load(t, "eu-relief")
+	res, err := Compare(context.Background(), CompareRequest{Scenarios: []*scenarios.Scenario{a, b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, en := range res.Summary.Scenarios {
+		if want := []*scenarios.Scenario{a, b}[k].Spec.Market.BaseYear; en.DollarsOf != want || want == 0 {
+			t.Errorf("%s: dollars of %d, want the base year %d", en.Name, en.DollarsOf, want)
+		}
+	}
+}
+
 // TestOffBandNoteForCharts: a run whose central value lies outside its
 // band (us-relief-2025 does, by construction) gives its charts the
 // reason (plots.Meta.OffBand), and the charts with bands carry it; the
