@@ -268,6 +268,27 @@ func TestSensitivityTableCuts(t *testing.T) {
 	}
 }
 
+// TestSensitivityTableSaysMetric: the printed tornado says, in text and
+// in Markdown, what it ranks by — in the headline's words with its
+// window when the summary has them, beside the name --metric takes — and
+// the base value (the Markdown table alone said neither).
+func TestSensitivityTableSaysMetric(t *testing.T) {
+	s := fixtureSensitivity()
+	s.Label = "Belarus export revenue (FOB), cumulative change 2025-12 to 2028-12"
+	for md, want := range map[bool]string{
+		false: "Belarus export revenue (FOB), cumulative change 2025-12 to 2028-12 (revenue_change.Belarus) of fixture at central values: +0.0525 $ bn\n",
+		true:  "Belarus export revenue (FOB), cumulative change 2025-12 to 2028-12 (`revenue_change.Belarus`) of fixture at central values: +0.0525 $ bn\n",
+	} {
+		var b strings.Builder
+		if err := WriteSensitivityTable(&b, s, md); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(b.String(), want) {
+			t.Errorf("markdown %v: starts\n%s\nwant\n%s", md, b.String(), want)
+		}
+	}
+}
+
 // TestZeroReadsAlike: a zero change reads the same in the headline table
 // and the exports by year, whatever its unit's decimals: no sign, and its
 // percentage with the same decimals ("0.0 (0.0%)" for $/t, "0.00 (0.0%)"

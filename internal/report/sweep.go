@@ -173,11 +173,15 @@ func WriteSweepTable(w io.Writer, s *SweepSummary, markdown bool) error {
 // one-at-a-time effect of each uncertain parameter on a metric.
 type SensitivitySummary struct {
 	Provenance
-	Scenario string       `json:"scenario"`
-	Metric   string       `json:"metric"`
-	Unit     string       `json:"unit"`
-	Base     float64      `json:"base"` // the metric at central values
-	Bars     []TornadoBar `json:"bars"` // largest swing first
+	Scenario string `json:"scenario"`
+	Metric   string `json:"metric"`
+	// Label words the metric as the headline table does, with its
+	// window ("Belarus export revenue (FOB), cumulative change 2025-12
+	// to 2028-12"; WindowLabel).
+	Label string       `json:"label,omitempty"`
+	Unit  string       `json:"unit"`
+	Base  float64      `json:"base"` // the metric at central values
+	Bars  []TornadoBar `json:"bars"` // largest swing first
 	// NotConverged counts the runs (of 1 + 2 per bar) with a month that did
 	// not converge; their metric is still reported.
 	NotConverged int `json:"not_converged"`
@@ -355,11 +359,23 @@ func WriteSensitivityTable(w io.Writer, s *SensitivitySummary, markdown bool) er
 	if err := s.CheckFinite(); err != nil {
 		return err
 	}
-	if !markdown {
-		f, unit := DisplayUnit(s.Unit)
-		at, _ := sensitivityDecimals(s)
-		fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", s.Metric, s.Scenario, FormatNumber(s.Base*f, at, IsChange(s.Metric)), unit)
+	// What the table ranks by, and its base value (in Markdown too: the
+	// table alone does not say).
+	f, unit := DisplayUnit(s.Unit)
+	at, _ := sensitivityDecimals(s)
+	what, scen := s.Metric, s.Scenario
+	if markdown {
+		what, scen = "`"+s.Metric+"`", mdEscape(s.Scenario)
 	}
+	if s.Label != "" {
+		// In the headline's words, the name --metric takes beside.
+		l := s.Label
+		if markdown {
+			l = mdEscape(l)
+		}
+		what = l + " (" + what + ")"
+	}
+	fmt.Fprintf(w, "%s of %s at central values: %s %s\n\n", what, scen, FormatNumber(s.Base*f, at, IsChange(s.Metric)), unit)
 	if err := SensitivityTable(s).Write(w, markdown); err != nil {
 		return err
 	}

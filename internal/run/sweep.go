@@ -236,14 +236,7 @@ func (e Engine) Sweep(ctx context.Context, req SweepRequest) (*SweepResult, erro
 		Scenario:   s.Name, Metrics: mr.Metrics, Units: mr.Units, Warnings: warnings,
 	}
 	// The metrics' words and window, as the headline table has them.
-	window := ""
-	if sp := s.Spec; sp != nil {
-		from := sp.Start
-		if sp.ReportStart != 0 {
-			from = sp.ReportStart
-		}
-		window = from.String() + " to " + sp.End.String()
-	}
+	window := reportWindow(s)
 	words := map[string]plots.MetricWords{}
 	for _, m := range mr.Metrics {
 		what, measure := report.MetricLabel(s.Spec.Market, m)
@@ -497,6 +490,10 @@ func (e Engine) Sensitivity(ctx context.Context, req SensitivityRequest) (*Sensi
 		Provenance: report.NewProvenance(report.CommandLine(args), req.Sets, report.Input{Name: s.Name, SHA256: s.Hash}),
 		Scenario:   s.Name, Metric: t.Metric, Unit: t.Unit, Base: t.Base, NotConverged: t.Failed,
 	}
+	if s.Spec != nil {
+		what, measure := report.MetricLabel(s.Spec.Market, t.Metric)
+		sum.Label = report.WindowLabel(what, measure, reportWindow(s))
+	}
 	for _, b := range t.Bars {
 		sum.Bars = append(sum.Bars, report.TornadoBar{Param: b.Param, Low: b.Low, High: b.High, AtLow: b.AtLow, AtHigh: b.AtHigh, Swing: math.Abs(b.AtHigh - b.AtLow),
 			StatedLow: b.StatedLow, StatedHigh: b.StatedHigh, LowCutBy: b.LowCut, HighCutBy: b.HighCut})
@@ -539,4 +536,18 @@ func (r *SensitivityResult) Output() *Output {
 		Files:   []File{{report.FileSensitivity, func(w io.Writer) error { return report.WriteSensitivityCSV(w, s) }}},
 		Summary: func([]report.ChartInfo) []File { return []File{{report.FileSummary, s.WriteJSON}} },
 	}
+}
+
+// reportWindow is s's headline window, "2025-12 to 2028-12" ("" without
+// a spec), as the headline table words it.
+func reportWindow(s *scenarios.Scenario) string {
+	sp := s.Spec
+	if sp == nil {
+		return ""
+	}
+	from := sp.Start
+	if sp.ReportStart != 0 {
+		from = sp.ReportStart
+	}
+	return from.String() + " to " + sp.End.String()
 }

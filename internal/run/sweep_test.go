@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/potash-sim/potash/internal/report"
 	"github.com/potash-sim/potash/model"
 	"github.com/potash-sim/potash/plots"
 	"github.com/potash-sim/potash/scenarios"
@@ -224,6 +225,10 @@ func TestSensitivityEngineTornado(t *testing.T) {
 			sum := res.Summary
 			if sum.Metric != want || sum.Base != 10 || len(sum.Bars) != 1 || sum.Bars[0].Swing != 12 {
 				t.Errorf("summary %+v", sum)
+			}
+			// The metric in the headline table's words, with its window.
+			if what, measure := report.MetricLabel(s.Spec.Market, want); sum.Label != report.WindowLabel(what, measure, "2025-12 to 2028-12") {
+				t.Errorf("label %q, want the headline's words for %s over 2025-12 to 2028-12", sum.Label, want)
 			}
 			if (tc.req.Charts != nil) != (len(res.Charts) == 1) {
 				t.Errorf("%d charts with Charts %v", len(res.Charts), tc.req.Charts)
