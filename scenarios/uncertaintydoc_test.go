@@ -38,3 +38,17 @@ func TestUncertaintyDocRejections(t *testing.T) {
 		t.Errorf("the doc says %s of %s (%s %%); history's pilot rejects %d of %d (%.1f %%)", q[1], q[2], q[3], rej, n, 100*float64(rej)/float64(n))
 	}
 }
+
+// TestInvalidCountDoc: docs/SCENARIOS.md's Go API section counts the
+// invalid inputs of invalid_test.go as there are (it said 87 while there
+// were 113).
+func TestInvalidCountDoc(t *testing.T) {
+	sec := docSection(t, readDoc(t, "SCENARIOS.md"), "docs/SCENARIOS.md", "## Go API")
+	q := regexp.MustCompile(`([0-9]+) invalid inputs with their exact messages`).FindStringSubmatch(sec)
+	if q == nil {
+		t.Fatal("docs/SCENARIOS.md, Go API: no 'N invalid inputs with their exact messages'; the pattern no longer finds it")
+	}
+	if q[1] != strconv.Itoa(len(invalidCases)) {
+		t.Errorf("the doc counts %s invalid inputs; invalid_test.go has %d", q[1], len(invalidCases))
+	}
+}
