@@ -89,7 +89,9 @@ func runeSet(s string) string {
 // measures text) between the glyphs of runes. fpdf's subsets carry no
 // kerning (PDF text is set unkerned), but an SVG viewer kerns the text it
 // sets, as it did with the whole face, and the charts' layout measured the
-// text kerned.
+// text kerned. The pairs the PNG draws unkerned (unkernedPair: a period or
+// comma after one of overhangs) are left out, so that an SVG viewer does
+// not hide the dot either.
 func kernedSubset(f font.Face, runes string) ([]byte, error) {
 	sub, err := subsetFont(f, runes)
 	if err != nil {
@@ -101,7 +103,10 @@ func kernedSubset(f font.Face, runes string) ([]byte, error) {
 	}
 	// The glyphs of runes in the face and in the subset.
 	var buf sfnt.Buffer
-	type glyph struct{ old, sub sfnt.GlyphIndex }
+	type glyph struct {
+		old, sub sfnt.GlyphIndex
+		r        rune
+	}
 	var gs []glyph
 	for _, r := range runeSet(runes) {
 		o, err := f.Face.GlyphIndex(&buf, r)
@@ -112,7 +117,7 @@ func kernedSubset(f font.Face, runes string) ([]byte, error) {
 		if err != nil || n == 0 {
 			return nil, fmt.Errorf("font %s: its subset lacks %q", f.Name(), r)
 		}
-		gs = append(gs, glyph{o, n})
+		gs = append(gs, glyph{o, n, r})
 	}
 	upem := fixed.Int26_6(f.Face.UnitsPerEm())
 	type pair struct {
@@ -122,6 +127,9 @@ func kernedSubset(f font.Face, runes string) ([]byte, error) {
 	var pairs []pair
 	for _, a := range gs {
 		for _, b := range gs {
+			if unkernedPair(a.r, b.r) {
+				continue
+			}
 			k, err := f.Face.Kern(&buf, a.old, b.old, upem, stdfont.HintingNone)
 			if errors.Is(err, sfnt.ErrNotFound) {
 				continue
