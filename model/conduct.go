@@ -153,6 +153,33 @@ func (w *workspace) markupOf(i int) (mu, E, C float64, bounded bool) {
 	return mu, E, C, false
 }
 
+// markupRetry reports whether a solve that ended with res is made once
+// more with the fallback taking each Cournot seller's markup at the trial
+// price (ownMu): it stopped short of a root (IterationLimit or Stalled)
+// after the fallback ran, with a strategic seller, and was not made so
+// already.
+func (w *workspace) markupRetry(res Result) bool {
+	return (res.Status == IterationLimit || res.Status == Stalled) && res.Fallback && len(w.strat) > 0 && !w.ownMu
+}
+
+// markupAt returns μ_i as markupOf does, from supplier i's price p,
+// demand D, D·E_i (dE) and N = C_i·p·D (ownExcess: at a trial price,
+// others fixed).
+func (w *workspace) markupAt(i int, p, D, dE, N float64) float64 {
+	if !(D > 0) {
+		return 0
+	}
+	top := maxMarkupShare*w.oml0[i] + (1-maxMarkupShare)*w.c.ConductMarkup[i]
+	E := dE / D
+	if !(E > minElasticity) {
+		return top
+	}
+	if mu := w.phi[i] * (1 + N/(p*D)) / E; mu < top {
+		return mu
+	}
+	return top
+}
+
 // markupJacobian sets w.dmu[i*n+j] = ∂μ_i/∂ln p_j for every strategic
 // participant i and participant j at the point of the last eval
 // (docs/MODEL.md, section 5.1). It does not allocate.

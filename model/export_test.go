@@ -740,3 +740,40 @@ func DrawCalibrations(scen, cf *Spec, unc []Uncertain, seed uint64, d int) (s, c
 // MarketsEqual reports whether markets a and b hold the same values
 // (marketsEqual).
 func MarketsEqual(a, b *Market) bool { return marketsEqual(a, b) }
+
+// SolvePathMonthAttempts simulates spec's path up to the month before t
+// as Simulate does, then solves month t from the warm start with the
+// Solver's MaxIter and MaxSweeps set to maxIter and maxSweeps, and
+// returns its Solution and Result with the Result and FOB prices of each
+// of its attempts, in order, when it made more than one (pathSim.solve).
+func SolvePathMonthAttempts(spec *Spec, t Month, maxIter, maxSweeps int) (*Solution, Result, []Result, [][]float64, error) {
+	cal, err := Calibrate(spec.Market)
+	if err != nil {
+		return nil, Result{}, nil, nil, err
+	}
+	ps, err := newPathSim(cal, spec)
+	if err != nil {
+		return nil, Result{}, nil, nil, err
+	}
+	k0 := int(t - spec.Start)
+	if k0 < 0 || k0 >= spec.Months() {
+		return nil, Result{}, nil, nil, fmt.Errorf("month %v not in %v..%v", t, spec.Start, spec.End)
+	}
+	for k := 0; k < k0; k++ {
+		ps.setPolicy(k, spec.Start+Month(k))
+		if _, err := ps.solve(k, spec.Start+Month(k)); err != nil {
+			return nil, Result{}, nil, nil, err
+		}
+	}
+	ps.setPolicy(k0, t)
+	ps.solver.MaxIter, ps.solver.MaxSweeps = maxIter, maxSweeps
+	var rs []Result
+	var fobs [][]float64
+	attemptCheck = func(res Result, sol *Solution) {
+		rs = append(rs, res)
+		fobs = append(fobs, append([]float64(nil), sol.FOB...))
+	}
+	defer func() { attemptCheck = nil }()
+	res, err := ps.solve(k0, t)
+	return ps.sol, res, rs, fobs, err
+}

@@ -113,6 +113,14 @@ type workspace struct {
 	stk                                 []bool
 	sPrev, lnPe, sBar, gam, phi12, cons []float64
 	wo                                  []float64 // Σ_{j≠i} w (Gauss–Seidel)
+	// wu[r] = Σ_{j partner of i} w[j][r]/tau1[j][r] at othersSum(i)
+	// when ownMu is on and i has partners (ownExcess's partner value).
+	wu []float64
+	// ownMu makes ownExcess take a strategic supplier's conduct markup
+	// at the trial price, others fixed (markupAt), instead of holding it
+	// at the last eval's: on in the last attempt at a solve that stalled
+	// with a Cournot seller (markupRetry; docs/MODEL.md, section 5).
+	ownMu bool
 	// rl[r*n : r*n+rn[r]] lists the participating suppliers (active or
 	// pinned) with an open route into region r; jl/ja[r*n : r*n+jn[r]]
 	// the active ones among them and their active positions (Jacobian).
@@ -317,7 +325,7 @@ func newWorkspaceIn(w *workspace, c *Calibrated, mem *wsMem) *workspace {
 		dlt: vec(n * R), ez: vec(n * R),
 		fr: vec(n * R), lnb: vec(n * R),
 		w: vec(n * R), x: vec(n * R), th: vec(n * R),
-		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R), epsX: vec(R),
+		sig: vec(R), eps: vec(R), lnA: vec(R), lnALR: vec(R), W: vec(R), lnP: vec(R), PQ: vec(R), wo: vec(R), wu: vec(R), epsX: vec(R),
 		stk: bools(R), sPrev: vec(R), lnPe: vec(R), sBar: vec(R), gam: vec(R), phi12: vec(R), cons: vec(R),
 		rl: ints(n * R), rn: ints(R), jl: ints(n * R), ja: ints(n * R), jn: ints(R),
 		rlnb: vec(n * R), rom: vec(n * R), rpd: vec(n * R), rlog: vec(n * R), rexpw: vec(n * R),
@@ -1097,6 +1105,20 @@ func (w *workspace) othersSum(i int) {
 			}
 		}
 		w.wo[r] = wo
+	}
+	if !w.ownMu || !(w.phi[i] > 0) || w.coal[i] < 0 || w.lam[i] == 0 {
+		return
+	}
+	n := w.n
+	for r := 0; r < R; r++ {
+		var wu float64
+		for _, j := range w.rl[r*n : r*n+w.rn[r]] {
+			if ok, _ := w.partners(i, j); ok {
+				k := j*R + r
+				wu += wA[k] / w.tau1[k]
+			}
+		}
+		w.wu[r] = wu
 	}
 }
 
@@ -2021,12 +2043,17 @@ func (w *workspace) clearAux(tol float64) {
 
 // ownExcess returns supplier i's excess demand D_i − S_i at log price y,
 // and its derivative with respect to y, holding other suppliers' index
-// contributions w.wo fixed.
+// contributions w.wo fixed. A Cournot seller's conduct markup is held at
+// its value at the last eval, or, with w.ownMu, taken at y (markupAt:
+// its perceived elasticity and its partners' value, w.wu, at the trial
+// price; the slope dg leaves its change out).
 func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 	R := w.R
 	p := fexp(y)
 	var D, dD, Dd float64
 	sp := &w.sup[i]
+	strat := w.ownMu && w.phi[i] > 0
+	var mE, mN float64 // the markup's D·E and Σ θ·g·U (markupAt)
 	for r := 0; r < R; r++ {
 		k := i*R + r
 		w.xs[r] = 0
@@ -2046,8 +2073,27 @@ func (w *workspace) ownExcess(i int, y float64) (g, dg float64) {
 		D += x
 		Dd += x * w.dlt[k]
 		dD += x * (p * w.omd[k] / pf) * (-w.sig[r] + (w.sig[r]-e)*s)
+		if strat && x != 0 {
+			// routeConduct and partnerValue at the trial price: a
+			// partner's x·(p(1−δ) + f) is w/W·PQ/tau1.
+			th := p * w.omd[k] / pf
+			sig, eps := w.sig[r], w.c.Market.Regions[r].Eps
+			var g float64
+			if den := eps + s*(sig-eps); den > 0 {
+				g = s * (sig - eps) / den
+			}
+			mE += x * th * sig * (1 - g)
+			if g != 0 && w.coal[i] >= 0 && w.lam[i] != 0 {
+				mN += th * g * w.lam[i] * PQ / W * w.wu[r]
+			}
+		}
 	}
-	pt := p * sp.oml // a conduct markup held at its value at the last eval
+	// A conduct markup held at its value at the last eval, or taken at
+	// the trial price.
+	pt := p * sp.oml
+	if strat {
+		pt = p * (w.oml0[i] - w.markupAt(i, p, D, mE, mN))
+	}
 	if D > 0 {
 		pt *= 1 - Dd/D
 	}

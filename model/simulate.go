@@ -221,6 +221,7 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 		ps.sol = ps.into(k)
 	}
 	res, err := ps.solver.Solve(ps.pol, &ps.lag, ps.start, ps.sol)
+	ps.solver.best.have = false
 	for a := 0; err == nil && a < len(retryScales) && (res.Status == IterationLimit || res.Status == Stalled); a++ {
 		// The month stopped short of a root from the extrapolated prices
 		// (advance), from the carried facility values and segment
@@ -235,6 +236,7 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 		// outside that band. A month that converged, has no root within
 		// the price bounds (Failure) or an implausible one is solved
 		// exactly as before.
+		ps.solver.noteAttempt(res, ps.sol)
 		first := res
 		for i, p := range ps.start {
 			ps.retry[i] = p * retryScales[a]
@@ -243,9 +245,24 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 		res, err = ps.solver.Solve(ps.pol, &ps.lag, ps.retry, ps.sol)
 		res.addAttempt(first)
 	}
+	if w := ps.solver.ws; err == nil && w.markupRetry(res) {
+		// Every start stopped short of a root, the fallback holding a
+		// Cournot seller's markup fixed while it cleared the seller's
+		// market: solve it once more from the warm start, cold, with
+		// the markup taken at the trial price (workspace.ownMu).
+		ps.solver.noteAttempt(res, ps.sol)
+		first := res
+		w.ownMu, w.jstate = true, jacNone
+		res, err = ps.solver.Solve(ps.pol, &ps.lag, ps.start, ps.sol)
+		w.ownMu = false
+		res.addAttempt(first)
+	}
 	if err != nil {
 		return res, fmt.Errorf("%s, month %v: %w", specName(ps.spec), t, err)
 	}
+	// A month that failed from every start returns the attempt that
+	// came closest to a root.
+	ps.solver.pickBest(&res, ps.sol)
 	ps.advance(ps.sol)
 	return res, nil
 }
@@ -268,7 +285,10 @@ func (ps *pathSim) solve(k int, t Month) (Result, error) {
 // on the corridor's interior piece and Newton converges in about ten
 // iterations to the root the other starts that converge reach. A month
 // that converges from an earlier start never gets here: its result is
-// unchanged bit for bit.
+// unchanged bit for bit. (The last attempt, workspace.markupRetry, which
+// takes the seller's markup at the trial price in the fallback, also
+// converges there from the warm start; the restart stays so that those
+// months keep their results.)
 var retryScales = [...]float64{0.97, 1.03, 1.1}
 
 // predictStep is next month's predicted change after this month's d and

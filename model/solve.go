@@ -159,13 +159,17 @@ func (s Status) Err() error {
 // once: Solver.Solve solves a path's month that failed from the carried
 // facility values and segment discounts again from a cold start, and a
 // path solves a month that still stopped short of a root again from
-// starts 3 % off (docs/MODEL.md, section 5). The counts (Iterations,
-// Evaluations) and Fallback then tell what the whole call did, every
-// attempt included; the other fields describe the solution returned, the
-// last attempt's (Result.addAttempt).
+// starts 3 % and 10 % off, and a month or a lone solve that stalled
+// with a Cournot seller once more with the fallback taking the seller's
+// markup at the trial price (docs/MODEL.md, section 5). The counts
+// (Iterations, Evaluations) and Fallback then tell what the whole call
+// did, every attempt included; the other fields describe the solution
+// returned: the last attempt's (Result.addAttempt), or, when every
+// attempt stopped short of a root (IterationLimit or Stalled), that of
+// the attempt with the smallest MaxResidual (Solver.pickBest).
 type Result struct {
-	// Status is the outcome of the last attempt: that of the solution
-	// returned.
+	// Status is the outcome of the attempt whose solution is returned
+	// (the last, unless pickBest chose an earlier one).
 	Status Status
 	// Iterations counts the Newton (the rescue's included) and
 	// bracketing iterations of every attempt of the call; the
@@ -209,7 +213,8 @@ type Result struct {
 // call, into r, the report of the attempt that followed it: the counts
 // add up and Fallback is true when either attempt ran the fallback; the
 // fields that describe the solution (Status, MaxResidual, Steps,
-// SegmentSteps, Rescued, Reason) stay r's. (first.Rescued is always
+// SegmentSteps, Rescued, Reason) stay r's (Solver.pickBest may then
+// give them an earlier failed attempt's). (first.Rescued is always
 // false: an attempt is made again only when it did not converge.)
 func (r *Result) addAttempt(first Result) {
 	r.Iterations += first.Iterations
@@ -434,7 +439,80 @@ type Solver struct {
 	// default 2000.
 	MaxSweeps int
 
-	ws *workspace
+	ws   *workspace
+	best bestAttempt // a call's failed attempts (noteAttempt, pickBest)
+}
+
+// bestAttempt holds, for a call that solves more than once, the failed
+// attempt with the smallest MaxResidual so far: its report and a copy
+// of its Solution (sol, made on the first use).
+type bestAttempt struct {
+	have bool
+	res  Result
+	sol  *Solution
+}
+
+// noteAttempt records res, a failed attempt whose Solution is sol, when
+// its residual is below that of every attempt noted since the last
+// pickBest.
+func (s *Solver) noteAttempt(res Result, sol *Solution) {
+	if attemptCheck != nil {
+		attemptCheck(res, sol)
+	}
+	b := &s.best
+	if b.have && !(res.MaxResidual < b.res.MaxResidual) {
+		return
+	}
+	if b.sol == nil {
+		b.sol = NewSolution(s.ws.c)
+	}
+	copySolution(b.sol, sol)
+	b.res, b.have = res, true
+}
+
+// pickBest ends a call whose last attempt reported res into sol: when
+// that attempt stopped short of a root (IterationLimit or Stalled) and an
+// attempt noted before came closer (a smaller MaxResidual), sol and the
+// fields of res that describe the solution become that attempt's
+// (Result.addAttempt); the counts stay the whole call's.
+func (s *Solver) pickBest(res *Result, sol *Solution) {
+	b := &s.best
+	if !b.have {
+		return
+	}
+	b.have = false
+	if attemptCheck != nil {
+		attemptCheck(*res, sol)
+	}
+	if (res.Status != IterationLimit && res.Status != Stalled) || !(b.res.MaxResidual < res.MaxResidual) {
+		return
+	}
+	copySolution(sol, b.sol)
+	r := b.res
+	res.Status, res.MaxResidual, res.Steps, res.SegmentSteps, res.Rescued, res.Reason = r.Status, r.MaxResidual, r.Steps, r.SegmentSteps, r.Rescued, r.Reason
+}
+
+// attemptCheck, when set (tests only), is called with every attempt of
+// a call that solves more than once (noteAttempt, pickBest), in order.
+var attemptCheck func(res Result, sol *Solution)
+
+// copySolution copies every output of src into dst (both made for the
+// same market).
+func copySolution(dst, src *Solution) {
+	for f := range solFields {
+		sf := &solFields[f]
+		if sf.vec != nil {
+			copy(*sf.vec(dst), *sf.vec(src))
+			continue
+		}
+		d, sr := *sf.mat(dst), *sf.mat(src)
+		for i := range d {
+			copy(d[i], sr[i])
+		}
+	}
+	copy(dst.Binding, src.Binding)
+	copy(dst.Traded, src.Traded)
+	dst.Benchmark = src.Benchmark
 }
 
 // NewSolver returns a Solver for c with default settings.
@@ -505,10 +583,35 @@ func (s *Solver) Solve(pol *Policy, lag *Lag, start []float64, sol *Solution) (R
 		res = w.solve(tol, maxIter, maxSweeps)
 		res.addAttempt(first)
 	}
+	retried := !w.carryLU && w.markupRetry(res)
+	if retried {
+		// A lone solve's last attempt: the fallback clears a Cournot
+		// seller's market with its markup at the trial price
+		// (workspace.ownMu; a path makes it after its restarts,
+		// pathSim.solve). The call returns the attempt that came
+		// closer (pickBest).
+		w.fill(sol, pol)
+		s.best.have = false
+		s.noteAttempt(res, sol)
+		first := res
+		w.ownMu, w.jstate = true, jacNone
+		err := w.prepare(pol, lag, start)
+		if err == nil {
+			res = w.solve(tol, maxIter, maxSweeps)
+			res.addAttempt(first)
+		}
+		w.ownMu = false
+		if err != nil {
+			return Result{Status: Failure}, err
+		}
+	}
 	w.keepCarry(res.Status == Converged)
 	w.fill(sol, pol)
 	if res.Status == Converged {
 		w.checkPlausible(&res, sol)
+	}
+	if retried {
+		s.pickBest(&res, sol)
 	}
 	return res, nil
 }
