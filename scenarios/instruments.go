@@ -124,7 +124,7 @@ type ExportTaxEvent struct {
 // ConductEvent sets a supplier's conduct parameter.
 type ConductEvent struct {
 	Supplier string   `yaml:"supplier" req:"true" doc:"Supplier name."`
-	Value    *float64 `yaml:"value" req:"true" unit:"1" doc:"Conduct parameter in force, 0 to 0.4: 0 a price-taker, 1 would be a Cournot player; between, that fraction of the Cournot markup (a level: ramps from the conduct in force; not recalibrated, so the markup adds to the base rent)."`
+	Value    *float64 `yaml:"value" req:"true" unit:"1" doc:"Conduct parameter in force, 0 to 1: 0 a price-taker, 1 a Cournot player; between, that fraction of the Cournot markup (a level: ramps from the conduct in force; not recalibrated, so the markup adds to the base rent)."`
 }
 
 // CoalitionEvent forms or breaks up a coalition of the market.
@@ -236,12 +236,14 @@ var (
 	taxBound        = bound{lo: -500, hi: 500}            // an export tax, $/t: as a cost shift (costAddBound)
 	weightBound     = rangeBound(model.RangeConduct(), 1) // a cooperation weight
 	// conductBound is the valid range of a conduct event: a step from
-	// price-taking to conduct 0.45 on Canada in 2023-01 works on every
-	// built-in with the back-test's estimates and the solver's price-form
-	// rescue (not swept further; before the rescue 0.4 stalled eu-relief).
-	// An event's conduct is not recalibrated: the markup comes on top of
-	// the base rent (docs/SCENARIOS.md).
-	conductBound = bound{lo: 0, hi: 0.4}
+	// price-taking to any conduct up to 1 in 2023-01, on any supplier
+	// (every 0.05 from 0.45), works on every built-in since a stalled
+	// month's last attempt takes a Cournot seller's markup at the trial
+	// price (docs/MODEL.md §5, step 3); before, 0.4 (Canada above 0.9547
+	// stalled bpc-reunion in 2026-11; before the price-form rescue 0.4
+	// stalled eu-relief). An event's conduct is not recalibrated: the
+	// markup comes on top of the base rent (docs/SCENARIOS.md).
+	conductBound = bound{lo: 0, hi: 1}
 )
 
 // instrumentTable lists the instruments in format order.
