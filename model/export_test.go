@@ -777,3 +777,14 @@ func SolvePathMonthAttempts(spec *Spec, t Month, maxIter, maxSweeps int) (*Solut
 	res, err := ps.solve(k0, t)
 	return ps.sol, res, rs, fobs, err
 }
+
+// PairPooled reports whether SimulatePair's pool holds a finished pair's
+// simulators (for the next pair to take), leaving it as it was.
+func PairPooled() bool {
+	p, _ := pairPool.Get().(*pairSim)
+	if p == nil {
+		return false
+	}
+	pairPool.Put(p)
+	return true
+}
