@@ -961,26 +961,18 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 	traded := make([]bool, n*len(tmpl.Traded))
 	sols := make([]Solution, n)
 	out := make([]*Solution, n)
+	ns, nr, nf := len(tmpl.FOB), len(tmpl.Tonnes), len(tmpl.FacilityValue)
+	lens := make([]int, len(tmpl.CorridorFlow)+len(tmpl.Flow))
+	cor, route := lens[:len(tmpl.CorridorFlow)], lens[len(tmpl.CorridorFlow):]
+	for i, r := range tmpl.CorridorFlow {
+		cor[i] = len(r)
+	}
+	for i, r := range tmpl.Flow {
+		route[i] = len(r)
+	}
 	for k := range sols {
 		s := &sols[k]
-		for f := range solFields {
-			sf := &solFields[f]
-			if sf.vec != nil {
-				l := len(*sf.vec(tmpl))
-				*sf.vec(s) = floats[:l:l]
-				floats = floats[l:]
-				continue
-			}
-			m := *sf.mat(tmpl)
-			l := len(m)
-			h := heads[:l:l]
-			heads = heads[l:]
-			for i, r := range m {
-				h[i] = floats[:len(r):len(r)]
-				floats = floats[len(r):]
-			}
-			*sf.mat(s) = h
-		}
+		floats, heads = carveSolution(s, floats, heads, ns, nr, nf, cor, route)
 		l := len(tmpl.Binding)
 		s.Binding = binds[:l:l]
 		binds = binds[l:]
@@ -988,6 +980,9 @@ func solutionSlab(tmpl *Solution, n int) []*Solution {
 		s.Traded = traded[:l:l]
 		traded = traded[l:]
 		out[k] = s
+	}
+	if len(floats) != 0 || len(heads) != 0 {
+		panic("model: carveSolution is out of step with solFields")
 	}
 	return out
 }
