@@ -3,6 +3,7 @@ package model_test
 import (
 	"context"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,7 +87,8 @@ func BenchmarkMonteCarlo10k(b *testing.B) {
 
 // BenchmarkMonteCarlo100k runs 100,000 draws of us-relief-2025 and
 // reports the peak heap in use and the memory obtained from the OS
-// (runtime.MemStats, sampled every 20 ms). Target: peak < 500 MB. Run with
+// (runtime/metrics' equivalents of MemStats.HeapAlloc and Sys −
+// HeapReleased, sampled every 20 ms). Target: peak < 500 MB. Run with
 // -benchtime 1x; for the process's max RSS run the test binary under
 // /usr/bin/time -v.
 func BenchmarkMonteCarlo100k(b *testing.B) {
@@ -172,15 +174,19 @@ func benchMC(b *testing.B, draws int) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		var ms runtime.MemStats
+		// runtime/metrics, not runtime.ReadMemStats: ReadMemStats stops
+		// the world, 50 times a second here, and the draws with it (on a
+		// loaded host for 13-40 % of the run's wall clock).
+		ms := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peakHeap.Load() {
-				peakHeap.Store(ms.HeapAlloc)
+			metrics.Read(ms)
+			heap, sys, released := ms[0].Value.Uint64(), ms[1].Value.Uint64(), ms[2].Value.Uint64()
+			if heap > peakHeap.Load() {
+				peakHeap.Store(heap)
 			}
-			if s := ms.Sys - ms.HeapReleased; s > peakSys.Load() {
+			if s := sys - released; s > peakSys.Load() {
 				peakSys.Store(s)
 			}
 			select {
