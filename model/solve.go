@@ -332,8 +332,9 @@ type Solution struct {
 
 // solField is one float field of Solution: a vector (per supplier or
 // region) or a matrix (per route or corridor). NewSolution
-// and solutionSlab go through solFields, so a new output is
-// one entry here.
+// goes through solFields, so a new output is one entry here, and one
+// line in carveSolution, solutionSlab's solFields written out
+// (TestCarveSolution fails without it).
 type solField struct {
 	shape shape
 	vec   func(s *Solution) *[]float64
